@@ -1,0 +1,113 @@
+/* core.h: the bottom layer: errors, memory, buffers, arenas, logging, time, randomness */
+#ifndef PSS_CORE_H
+#define PSS_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error codes of every fallible function. Handlers map them to HTTP in one place. */
+enum pss_err {
+	PSS_OK = 0,
+	PSS_ENOMEM,		/* allocation failed (normally we abort instead) */
+	PSS_EINVAL,		/* input did not validate */
+	PSS_ENOTFOUND,		/* no such row, key or file */
+	PSS_ECONFLICT,		/* unique constraint or state conflict */
+	PSS_EUNAVAIL,		/* a dependency (database) is unreachable: retry later */
+	PSS_ETOOBIG,		/* input over a size limit */
+	PSS_EFORBIDDEN,		/* caller may not do this */
+	PSS_EAUTH,		/* caller is not authenticated */
+	PSS_EIO,		/* I/O failed */
+	PSS_EINTERNAL,		/* a bug or an unexpected answer */
+	PSS_ERR__MAX
+};
+
+/* pss_strerror: a static, human-readable name for an error code. */
+const char *pss_strerror(enum pss_err);
+
+#define PSS_UNUSED __attribute__((unused))
+#define PSS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define PSS_NORETURN __attribute__((noreturn))
+#define PSS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Memory: out of memory logs and aborts (spawn-fcgi or systemd starts a fresh process). */
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xrealloc(void *, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+PSS_NORETURN void pss_die(const char *fmt, ...) PSS_PRINTF(1, 2);
+
+/* A growable byte buffer. data is always NUL-terminated after the first append. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+#define BUF_INIT { NULL, 0, 0 }
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_reset(struct buf *);	/* len = 0, keeps the memory */
+void	 buf_grow(struct buf *, size_t extra);
+void	 buf_append(struct buf *, const void *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_putc(struct buf *, char);
+void	 buf_printf(struct buf *, const char *, ...) PSS_PRINTF(2, 3);
+void	 buf_vprintf(struct buf *, const char *, va_list);
+const char *buf_cstr(struct buf *);	/* never NULL; "" when empty */
+char	*buf_detach(struct buf *);	/* caller frees; buffer is reset */
+
+/* An arena: many small allocations, released together (one per request). */
+struct arena_block;
+struct arena {
+	struct arena_block *head;
+	size_t	 total;		/* bytes handed out since the last reset */
+};
+void	 arena_init(struct arena *);
+void	*arena_alloc(struct arena *, size_t);	/* 16-byte aligned, zeroed */
+char	*arena_strdup(struct arena *, const char *);
+char	*arena_strndup(struct arena *, const char *, size_t);
+char	*arena_printf(struct arena *, const char *, ...) PSS_PRINTF(2, 3);
+void	 arena_reset(struct arena *);	/* frees all but the first block */
+void	 arena_free(struct arena *);
+
+/* Logging: one line per call to stderr, prefixed with time, level, pid and request id.
+ * Every byte a user may have sent is escaped (CR, LF, control bytes) before it is written. */
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG__MAX };
+void	 log_init(const char *progname, enum log_level min);
+void	 log_set_request_id(const char *);	/* NULL clears */
+const char *log_request_id(void);
+void	 log_msg(enum log_level, const char *fmt, ...) PSS_PRINTF(2, 3);
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+enum log_level log_level_parse(const char *);	/* LOG__MAX when unknown */
+
+/* Time. */
+int64_t	 time_mono_ms(void);	/* monotonic milliseconds */
+int64_t	 time_mono_us(void);
+int64_t	 time_wall_ms(void);	/* Unix epoch milliseconds */
+void	 time_sleep_ms(int64_t);
+
+/* Randomness from getrandom(2); aborts if the kernel cannot provide it. */
+void	 rand_bytes(void *, size_t);
+void	 rand_hex(char *out, size_t nbytes);	/* out holds 2*nbytes+1 */
+
+/* Bounded integer parsing (never atoi): the whole string must be a number in [min, max]. */
+int	 parse_int64(const char *, int64_t min, int64_t max, int64_t *out);	/* 0 or -1 */
+int	 parse_double(const char *, double min, double max, double *out);
+int	 parse_bool(const char *, bool *out);	/* true/false/1/0/yes/no/on/off */
+
+/* UTF-8: 1 when valid (no overlongs, no surrogates), else 0. */
+int	 utf8_valid(const char *, size_t);
+
+/* Constant-time comparison of two equal-length byte strings: 1 when equal. */
+int	 ct_equal(const void *, const void *, size_t);
+
+/* SHA-256 of bytes; hex is 65 bytes. */
+void	 sha256(const void *, size_t, uint8_t out[32]);
+void	 sha256_hex(const void *, size_t, char hex[65]);
+
+#endif

@@ -1,0 +1,89 @@
+/* mem.c: allocation that aborts on failure, and fatal errors */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+void
+pss_die(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_error("fatal: %s", msg);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		pss_die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		pss_die("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *
+xrealloc(void *old, size_t n)
+{
+	void *p = realloc(old, n ? n : 1);
+
+	if (p == NULL)
+		pss_die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static const char *const errnames[PSS_ERR__MAX] = {
+	[PSS_OK] = "ok",
+	[PSS_ENOMEM] = "out of memory",
+	[PSS_EINVAL] = "invalid input",
+	[PSS_ENOTFOUND] = "not found",
+	[PSS_ECONFLICT] = "conflict",
+	[PSS_EUNAVAIL] = "service unavailable",
+	[PSS_ETOOBIG] = "too large",
+	[PSS_EFORBIDDEN] = "forbidden",
+	[PSS_EAUTH] = "not authenticated",
+	[PSS_EIO] = "input/output error",
+	[PSS_EINTERNAL] = "internal error",
+};
+
+const char *
+pss_strerror(enum pss_err e)
+{
+	if ((unsigned)e >= PSS_ERR__MAX)
+		return "unknown error";
+	return errnames[e];
+}

@@ -1,0 +1,115 @@
+/* test-core.c: unit tests of the core layer */
+#include "config.h"
+
+#include "core/core.h"
+#include "t.h"
+
+static void
+test_sha256_known_vectors(void)
+{
+	char hex[65];
+
+	sha256_hex("", 0, hex);
+	T_STREQ(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_hex("abc", 3, hex);
+	T_STREQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
+	T_STREQ(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void
+test_buf_grows_and_formats(void)
+{
+	struct buf b = BUF_INIT;
+
+	T_STREQ(buf_cstr(&b), "");
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "%d,", i);
+	T_EQ(b.data[b.len], '\0');
+	T_ASSERT(strncmp(b.data, "0,1,2,", 6) == 0);
+	T_CONTAINS(b.data, "999,");
+	buf_reset(&b);
+	T_EQ(b.len, 0);
+	buf_free(&b);
+}
+
+static void
+test_arena_reuses_first_block(void)
+{
+	struct arena a;
+	char *p;
+
+	arena_init(&a);
+	for (int i = 0; i < 10000; i++) {
+		p = arena_printf(&a, "item %d", i);
+		T_ASSERT(((uintptr_t)p & 15) == 0);
+	}
+	p = arena_alloc(&a, 1 << 20);
+	T_EQ(p[(1 << 20) - 1], 0);
+	arena_reset(&a);
+	T_EQ(a.total, 0);
+	T_ASSERT(a.head != NULL);
+	T_STREQ(arena_strdup(&a, "x"), "x");
+	arena_free(&a);
+}
+
+static void
+test_parse_int64_bounds(void)
+{
+	int64_t v;
+
+	T_EQ(parse_int64("42", 0, 100, &v), 0);
+	T_EQ(v, 42);
+	T_EQ(parse_int64("101", 0, 100, &v), -1);
+	T_EQ(parse_int64("4x", 0, 100, &v), -1);
+	T_EQ(parse_int64("", 0, 100, &v), -1);
+	T_EQ(parse_int64(" 4", 0, 100, &v), -1);
+	T_EQ(parse_int64("99999999999999999999", 0, INT64_MAX, &v), -1);
+	T_EQ(parse_int64("-3", -5, 5, &v), 0);
+	T_EQ(v, -3);
+}
+
+static void
+test_utf8_valid_rejects_overlongs_and_surrogates(void)
+{
+	T_EQ(utf8_valid("plain", 5), 1);
+	T_EQ(utf8_valid("\xc3\xa9t\xc3\xa9", 6), 1);
+	T_EQ(utf8_valid("\xf0\x9f\x98\x80", 4), 1);
+	T_EQ(utf8_valid("\xc0\xaf", 2), 0);
+	T_EQ(utf8_valid("\xed\xa0\x80", 3), 0);
+	T_EQ(utf8_valid("\xe2\x82", 2), 0);
+	T_EQ(utf8_valid("\xff", 1), 0);
+}
+
+static void
+test_ct_equal(void)
+{
+	T_EQ(ct_equal("abcd", "abcd", 4), 1);
+	T_EQ(ct_equal("abcd", "abce", 4), 0);
+}
+
+static void
+test_rand_hex_is_hex_and_varies(void)
+{
+	char a[65], b[65];
+
+	rand_hex(a, 32);
+	rand_hex(b, 32);
+	T_EQ(strlen(a), 64);
+	T_ASSERT(strspn(a, "0123456789abcdef") == 64);
+	T_ASSERT(strcmp(a, b) != 0);
+}
+
+int
+main(void)
+{
+	log_init("test-core", LOG_ERROR);
+	T_RUN(test_sha256_known_vectors);
+	T_RUN(test_buf_grows_and_formats);
+	T_RUN(test_arena_reuses_first_block);
+	T_RUN(test_parse_int64_bounds);
+	T_RUN(test_utf8_valid_rejects_overlongs_and_surrogates);
+	T_RUN(test_ct_equal);
+	T_RUN(test_rand_hex_is_hex_and_varies);
+	return t_done();
+}
