@@ -1,0 +1,178 @@
+/* fcgi_main.c: psscript-fcgi, the FastCGI responder: one request at a time, forever */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/metrics.h"
+#include "handlers/app.h"
+
+static struct http_server *server;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	if (server != NULL)
+		http_stop(server);
+}
+
+static const struct {
+	int	 status;
+	const char *code;
+	const char *message;
+} rejects[HTTP_REJECT__MAX] = {
+	[HTTP_REJECT_NONE] = { 200, "", "" },
+	[HTTP_REJECT_BAD_PATH] = { 400, "validation_error", "The request path is malformed." },
+	[HTTP_REJECT_BAD_QUERY] = { 400, "validation_error", "The query string is malformed." },
+	[HTTP_REJECT_BAD_METHOD] = { 405, "method_not_allowed", "This method is not supported." },
+	[HTTP_REJECT_TOO_MANY_HEADERS] = { 431, "validation_error", "Too many request headers." },
+	[HTTP_REJECT_BODY_TOO_LARGE] = { 413, "payload_too_large", "The request body is too large." },
+	[HTTP_REJECT_BAD_BODY] = { 400, "validation_error", "The request body is incomplete." },
+};
+
+static bool
+is_loopback(const char *addr)
+{
+	return strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0 ||
+	    strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::ffff:127.0.0.1") == 0;
+}
+
+/* Counters kept by the db and cache layers, added to the shared metrics as deltas. */
+static void
+flush_layer_stats(struct app *a)
+{
+	static struct db_stats dlast;
+	static struct cache_stats clast;
+	const struct db_stats *d = db_stats(a->db);
+	const struct cache_stats *cs = cache_stats(a->cache);
+
+	metrics_add(M_DB_RECONNECTS, d->reconnects - dlast.reconnects);
+	metrics_add(M_DB_DEADLOCK_RETRIES, d->deadlock_retries - dlast.deadlock_retries);
+	metrics_add(M_DB_ERRORS, d->errors - dlast.errors);
+	metrics_add(M_CACHE_HITS, cs->hits - clast.hits);
+	metrics_add(M_CACHE_MISSES, cs->misses - clast.misses);
+	metrics_add(M_CACHE_ERRORS, cs->errors - clast.errors);
+	metrics_add(M_CACHE_RECONNECTS, cs->reconnects - clast.reconnects);
+	dlast = *d;
+	clast = *cs;
+}
+
+/* serve_one: answers one request; returns the route's index in app_routes, or app_nroutes
+ * when the request was not routed (for metrics). */
+static unsigned
+serve_one(struct app *a, struct request *req, struct response *resp, enum http_reject rej)
+{
+	struct http_ctx ctx = { a, req, resp, NULL };
+	char allow[128];
+	int status;
+	const struct route *rt;
+
+	if (rej != HTTP_REJECT_NONE) {
+		log_warn("rejected %s: %s", req->path ? req->path : "(no path)", rejects[rej].message);
+		metrics_add(M_REJECTED_REQUESTS, 1);
+		error_reply(&ctx, rejects[rej].status, rejects[rej].code, rejects[rej].message, NULL);
+		return (unsigned)app_nroutes;
+	}
+	cache_begin(a->cache);
+	rt = router_match(app_routes, app_nroutes, req, &status, allow, sizeof(allow));
+	if (rt == NULL) {
+		if (status == 405) {
+			resp_header(resp, "Allow", allow);
+			error_reply(&ctx, 405, "method_not_allowed",
+			    "This method is not allowed here.", NULL);
+		} else
+			error_reply(&ctx, 404, "not_found", "No such resource.", NULL);
+		return (unsigned)app_nroutes;
+	}
+	ctx.route = rt;
+	if ((rt->flags & ROUTE_LOOPBACK) && !is_loopback(req->remote_addr)) {
+		error_reply(&ctx, 404, "not_found", "No such resource.", NULL);
+		return (unsigned)app_nroutes;
+	}
+	rt->fn(&ctx);
+	return (unsigned)(rt - app_routes);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct conf conf;
+	struct app app;
+	struct arena arena;
+	struct request req;
+	struct response resp;
+	struct http_limits lim;
+	char err[512];
+	int rc;
+
+	(void)argc;
+	if (conf_load(&conf, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "psscript-fcgi: configuration error: %s\n", err);
+		return 2;
+	}
+	log_init("psscript-fcgi", log_level_parse(conf.log_level));
+	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_term;	/* no SA_RESTART: accept() returns EINTR */
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGUSR1, &sa, NULL);
+	}
+	if ((server = http_server_open(conf.fcgi_bind[0] ? conf.fcgi_bind : NULL)) == NULL)
+		return 1;
+	(void)metrics_open(conf.metrics_file);
+	db_set_observer(metrics_query);
+	app.conf = &conf;
+	app.started_ms = time_wall_ms();
+	app.db = db_open(&conf, true);
+	app.cache = cache_open(&conf, app.db);
+	lim.max_body = (size_t)conf.max_body_bytes;
+	lim.max_upload = (size_t)conf.max_upload_bytes;
+	lim.max_headers = (size_t)conf.max_headers;
+	arena_init(&arena);
+	resp_init(&resp);
+	log_info("%s ready (pid %ld)", argv[0], (long)getpid());
+	for (;;) {
+		enum http_reject rej;
+		int64_t t0;
+		unsigned route_idx;
+
+		arena_reset(&arena);
+		resp_reset(&resp);
+		log_set_request_id(NULL);
+		rc = http_accept(server, &arena, &lim, &req, &rej);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			log_warn("accept failed; continuing");
+			continue;
+		}
+		t0 = time_mono_us();
+		log_set_request_id(req.request_id);
+		route_idx = serve_one(&app, &req, &resp, rej);
+		if (req.method == HTTP_HEAD)
+			resp.head_only = true;
+		if (resp.status >= 500)
+			log_error("%s %s -> %d", http_methods[req.method < HTTP_METHOD__MAX ?
+			    req.method : HTTP_GET], req.path ? req.path : "?", resp.status);
+		http_send(server, &req, &resp);
+		metrics_request(route_idx, resp.status, time_mono_us() - t0);
+		flush_layer_stats(&app);
+	}
+	log_info("shutting down");
+	resp_free(&resp);
+	arena_free(&arena);
+	cache_close(app.cache);
+	db_close(app.db);
+	http_server_close(server);
+	metrics_close();
+	conf_free(&conf);
+	return 0;
+}

@@ -1,0 +1,190 @@
+/* worker_main.c: psscript-worker, the job runner: claim, run, complete or retry, forever */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "core/conf.h"
+#include "core/metrics.h"
+#include "cache/cache.h"
+#include "db/db.h"
+#include "db/jobs.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+struct worker {
+	struct conf	*conf;
+	struct db	*db;
+	struct cache	*cache;
+	char		 id[96];
+	int64_t		 job_id;	/* the job running now */
+};
+
+/* A job handler returns PSS_OK, or an error with a reason for the job's last_error. */
+typedef enum pss_err (*job_fn)(struct worker *, struct json_object *payload, char *why, size_t);
+
+/* maintenance.cleanup: drops expired sessions and finished jobs older than a week. */
+static enum pss_err
+job_cleanup(struct worker *w, struct json_object *payload, char *why, size_t whysz)
+{
+	static const char *const stmts[] = {
+		"DELETE FROM user_sessions WHERE expires_at < now() - interval '1 day'",
+		"DELETE FROM jobs WHERE status IN ('done', 'failed') AND finished_at < now() - interval '7 days'",
+	};
+	enum pss_err e;
+
+	(void)payload;
+	for (size_t i = 0; i < PSS_ARRAY_LEN(stmts); i++)
+		if ((e = db_exec(w->db, NULL, stmts[i], 0, NULL)) != PSS_OK) {
+			snprintf(why, whysz, "cleanup failed: %s", db_last_error(w->db));
+			return e;
+		}
+	return PSS_OK;
+}
+
+/* test.sleep {ms, fail}: for the test suite only (PSSCRIPT_TEST_JOBS=1): sleeps with
+ * heartbeats, then succeeds or fails with the given reason. */
+static enum pss_err
+job_test_sleep(struct worker *w, struct json_object *payload, char *why, size_t whysz)
+{
+	struct json_object *v;
+	int64_t ms = 0;
+
+	if (json_object_object_get_ex(payload, "ms", &v))
+		ms = json_object_get_int64(v);
+	while (ms > 0 && !stopping) {
+		int64_t step = ms < 200 ? ms : 200;
+
+		time_sleep_ms(step);
+		ms -= step;
+		(void)jobs_heartbeat(w->db, w->job_id);
+	}
+	if (json_object_object_get_ex(payload, "fail", &v) && json_object_is_type(v, json_type_string)) {
+		snprintf(why, whysz, "%s", json_object_get_string(v));
+		return PSS_EINTERNAL;
+	}
+	return PSS_OK;
+}
+
+static const struct {
+	const char	*type;
+	job_fn		 fn;
+	bool		 test_only;
+} job_types[] = {
+	{ "maintenance.cleanup", job_cleanup, false },
+	{ "test.sleep", job_test_sleep, true },
+};
+
+static void
+run_job(struct worker *w, struct job *j, bool test_jobs)
+{
+	job_fn fn = NULL;
+	char why[512] = "";
+	struct json_object *payload;
+	enum pss_err e;
+	int64_t t0 = time_mono_ms();
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(job_types); i++)
+		if (strcmp(job_types[i].type, j->type) == 0 && (!job_types[i].test_only || test_jobs))
+			fn = job_types[i].fn;
+	w->job_id = j->id;
+	payload = json_tokener_parse(j->payload);
+	if (fn == NULL) {
+		snprintf(why, sizeof(why), "unknown job type \"%.100s\"", j->type);
+		e = PSS_EINVAL;
+	} else if (payload == NULL) {
+		snprintf(why, sizeof(why), "payload is not JSON");
+		e = PSS_EINVAL;
+	} else
+		e = fn(w, payload, why, sizeof(why));
+	json_object_put(payload);
+	if (e == PSS_OK) {
+		(void)jobs_complete(w->db, j->id);
+		metrics_add(M_JOBS_DONE, 1);
+		log_info("job %lld %s done in %lld ms", (long long)j->id, j->type,
+		    (long long)(time_mono_ms() - t0));
+		return;
+	}
+	if (why[0] == '\0')
+		snprintf(why, sizeof(why), "%s", pss_strerror(e));
+	metrics_add(M_JOBS_FAILED, 1);
+	log_warn("job %lld %s attempt %d/%d failed: %s", (long long)j->id, j->type, j->attempts,
+	    j->max_attempts, why);
+	if (e == PSS_EINVAL)	/* will never succeed: no more attempts */
+		j->attempts = j->max_attempts;
+	if (db_ensure(w->db) == PSS_OK)
+		(void)jobs_fail(w->db, j, why, w->conf->job_retry_base_ms);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct conf conf;
+	struct worker w;
+	char err[512], host[64];
+	bool test_jobs;
+	const char *tj = getenv("PSSCRIPT_TEST_JOBS");
+
+	(void)argc;
+	(void)argv;
+	if (conf_load(&conf, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "psscript-worker: configuration error: %s\n", err);
+		return 2;
+	}
+	test_jobs = tj != NULL && strcmp(tj, "1") == 0;
+	log_init("psscript-worker", log_level_parse(conf.log_level));
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(w.id, sizeof(w.id), "%s:%ld", host, (long)getpid());
+	w.conf = &conf;
+	(void)metrics_open(conf.metrics_file);
+	w.db = db_open(&conf, true);
+	w.cache = cache_open(&conf, NULL);
+	(void)db_listen(w.db, JOBS_CHANNEL);
+	log_info("worker %s ready", w.id);
+	while (!stopping) {
+		struct job j;
+		enum pss_err e;
+
+		if (db_ensure(w.db) != PSS_OK) {
+			time_sleep_ms(1000);
+			continue;
+		}
+		e = jobs_claim(w.db, w.id, conf.job_lock_timeout_s, &j);
+		if (e == PSS_OK) {
+			run_job(&w, &j, test_jobs);
+			job_free(&j);
+			continue;
+		}
+		if (e != PSS_ENOTFOUND) {
+			time_sleep_ms(1000);
+			continue;
+		}
+		/* Nothing to do: sleep until a NOTIFY on "jobs" or the poll interval (which also
+		 * catches retries coming due and jobs of dead workers). */
+		if (db_wait(w.db, conf.job_poll_interval_ms) > 0)
+			(void)db_notifies(w.db, NULL, NULL);
+	}
+	log_info("worker %s stopping", w.id);
+	cache_close(w.cache);
+	db_close(w.db);
+	metrics_close();
+	conf_free(&conf);
+	return 0;
+}

@@ -1,0 +1,307 @@
+/* conf.c: configuration: a table of keys with types, defaults and bounds */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "core/conf.h"
+
+enum conf_type { CT_STR, CT_INT, CT_BOOL };
+
+struct conf_def {
+	const char	*key;
+	enum conf_type	 type;
+	size_t		 off;
+	const char	*def;
+	int64_t		 min, max;
+	bool		 secret;
+};
+
+#define S(k, f, d) { k, CT_STR, offsetof(struct conf, f), d, 0, 0, false }
+#define P(k, f) { k, CT_STR, offsetof(struct conf, f), "", 0, 0, true }
+#define I(k, f, d, lo, hi) { k, CT_INT, offsetof(struct conf, f), d, lo, hi, false }
+#define B(k, f, d) { k, CT_BOOL, offsetof(struct conf, f), d, 0, 0, false }
+
+static const struct conf_def defs[] = {
+	S("DB_HOST", db_host, "localhost"),
+	I("DB_PORT", db_port, "5432", 1, 65535),
+	S("DB_NAME", db_name, "psscript"),
+	S("DB_USER", db_user, "postgres"),
+	P("DB_PASSWORD", db_password),
+	B("DB_SSL", db_ssl, "false"),
+	S("DB_SSL_CA_PATH", db_ssl_ca_path, ""),
+	P("DATABASE_URL", database_url),
+	I("DB_POOL_MAX", db_pool_max, "10", 1, 1000),
+	I("DB_POOL_MIN", db_pool_min, "0", 0, 1000),
+	I("DB_ACQUIRE_TIMEOUT_MS", db_acquire_timeout_ms, "30000", 1, 600000),
+	I("DB_IDLE_TIMEOUT_MS", db_idle_timeout_ms, "10000", 1, 86400000),
+	I("DB_CONNECT_TIMEOUT_MS", db_connect_timeout_ms, "15000", 1000, 600000),
+	I("DB_RETRY_MAX", db_retry_max, "5", 0, 100),
+	I("DB_RETRY_DELAY_MS", db_retry_delay_ms, "2000", 1, 600000),
+	I("DB_DEADLOCK_RETRIES", db_deadlock_retries, "3", 0, 100),
+	I("DB_STATEMENT_TIMEOUT_MS", db_statement_timeout_ms, "30000", 0, 3600000),
+	S("REDIS_HOST", redis_host, "localhost"),
+	I("REDIS_PORT", redis_port, "6379", 1, 65535),
+	P("REDIS_URL", redis_url),
+	P("REDIS_PASSWORD", redis_password),
+	I("REDIS_DB", redis_db, "0", 0, 15),
+	I("REDIS_CONNECT_TIMEOUT_MS", redis_connect_timeout_ms, "1000", 1, 60000),
+	I("REDIS_COMMAND_TIMEOUT_MS", redis_command_timeout_ms, "500", 1, 60000),
+	I("REDIS_HEALTH_INTERVAL_S", redis_health_interval_s, "30", 1, 3600),
+	I("REDIS_RETRY_MAX_DELAY_MS", redis_retry_max_delay_ms, "30000", 100, 600000),
+	I("CACHE_LRU_ENTRIES", cache_lru_entries, "1024", 0, 1000000),
+	S("PSSCRIPT_ENV", env, "production"),
+	S("LOG_LEVEL", log_level, "info"),
+	S("PSSCRIPT_DATA_DIR", data_dir, PSS_DATADIR),
+	S("PUBLIC_URL", public_url, "https://localhost:3443"),
+	I("MAX_BODY_BYTES", max_body_bytes, "1048576", 1024, 1073741824),
+	I("MAX_UPLOAD_BYTES", max_upload_bytes, "536870912", 1024, 4294967296LL),
+	I("MAX_HEADERS", max_headers, "100", 8, 10000),
+	S("METRICS_FILE", metrics_file, ""),
+	S("FCGI_BIND", fcgi_bind, ""),
+	I("JOB_RETRY_BASE_MS", job_retry_base_ms, "2000", 1, 3600000),
+	I("JOB_POLL_INTERVAL_MS", job_poll_interval_ms, "5000", 10, 600000),
+	I("JOB_MAX_ATTEMPTS", job_max_attempts, "5", 1, 100),
+	I("JOB_LOCK_TIMEOUT_S", job_lock_timeout_s, "300", 1, 86400),
+};
+
+static const struct conf_def *
+find_def(const char *key)
+{
+	for (size_t i = 0; i < PSS_ARRAY_LEN(defs); i++)
+		if (strcmp(defs[i].key, key) == 0)
+			return &defs[i];
+	return NULL;
+}
+
+static int
+set_value(struct conf *c, const struct conf_def *d, const char *val, const char *from,
+    char *err, size_t errsz)
+{
+	void *field = (char *)c + d->off;
+
+	switch (d->type) {
+	case CT_STR:
+		if (!utf8_valid(val, strlen(val))) {
+			snprintf(err, errsz, "%s (%s): not valid UTF-8", d->key, from);
+			return -1;
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(val);
+		return 0;
+	case CT_INT:
+		if (parse_int64(val, d->min, d->max, (int64_t *)field) != 0) {
+			snprintf(err, errsz, "%s (%s): must be a whole number from %lld to %lld, got \"%.40s\"",
+			    d->key, from, (long long)d->min, (long long)d->max, val);
+			return -1;
+		}
+		return 0;
+	case CT_BOOL:
+		if (parse_bool(val, (bool *)field) != 0) {
+			snprintf(err, errsz, "%s (%s): must be true or false, got \"%.40s\"",
+			    d->key, from, val);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+load_file(struct conf *c, const char *path, char *err, size_t errsz)
+{
+	char line[4096], where[300];
+	FILE *f;
+	int lineno = 0, rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errsz, "config file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *eq, *key, *val;
+		const struct conf_def *d;
+		size_t vlen;
+
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errsz, "%s:%d: line too long", path, lineno);
+			rc = -1;
+			break;
+		}
+		key = trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			snprintf(err, errsz, "%s:%d: expected KEY=value", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		key = trim(key);
+		val = trim(eq + 1);
+		vlen = strlen(val);
+		if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
+			val[vlen - 1] = '\0';
+			val++;
+		}
+		if ((d = find_def(key)) == NULL) {
+			snprintf(err, errsz, "%s:%d: unknown key %.60s", path, lineno, key);
+			rc = -1;
+			break;
+		}
+		snprintf(where, sizeof(where), "%s:%d", path, lineno);
+		rc = set_value(c, d, val, where, err, errsz);
+	}
+	fclose(f);
+	return rc;
+}
+
+int
+conf_load(struct conf *c, const char *path, char *err, size_t errsz)
+{
+	const char *v;
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < PSS_ARRAY_LEN(defs); i++)
+		if (set_value(c, &defs[i], defs[i].def, "default", err, errsz) != 0)
+			return -1;
+	if (path == NULL && (v = getenv("PSSCRIPT_CONFIG")) != NULL && *v != '\0')
+		path = v;
+	if (path != NULL && load_file(c, path, err, errsz) != 0)
+		return -1;
+	for (size_t i = 0; i < PSS_ARRAY_LEN(defs); i++)
+		if ((v = getenv(defs[i].key)) != NULL &&
+		    set_value(c, &defs[i], v, "environment", err, errsz) != 0)
+			return -1;
+	if (strcmp(c->env, "production") != 0 && strcmp(c->env, "development") != 0) {
+		snprintf(err, errsz, "PSSCRIPT_ENV: must be production or development, got \"%.40s\"", c->env);
+		return -1;
+	}
+	if (log_level_parse(c->log_level) == LOG__MAX) {
+		snprintf(err, errsz, "LOG_LEVEL: must be debug, info, warn or error, got \"%.40s\"", c->log_level);
+		return -1;
+	}
+	if (c->db_pool_min > c->db_pool_max) {
+		snprintf(err, errsz, "DB_POOL_MIN: must not exceed DB_POOL_MAX");
+		return -1;
+	}
+	if (c->database_url[0] != '\0' && strncmp(c->database_url, "postgresql://", 13) != 0 &&
+	    strncmp(c->database_url, "postgres://", 11) != 0) {
+		snprintf(err, errsz, "DATABASE_URL: must start with postgresql:// or postgres://");
+		return -1;
+	}
+	if (c->redis_url[0] != '\0' && strncmp(c->redis_url, "redis://", 8) != 0 &&
+	    strncmp(c->redis_url, "unix://", 7) != 0) {
+		snprintf(err, errsz, "REDIS_URL: must start with redis:// or unix://");
+		return -1;
+	}
+	if (c->db_ssl_ca_path[0] != '\0' && !c->db_ssl) {
+		snprintf(err, errsz, "DB_SSL_CA_PATH: set, but DB_SSL is false");
+		return -1;
+	}
+	return 0;
+}
+
+void
+conf_free(struct conf *c)
+{
+	for (size_t i = 0; i < PSS_ARRAY_LEN(defs); i++)
+		if (defs[i].type == CT_STR) {
+			char **p = (char **)((char *)c + defs[i].off);
+
+			free(*p);
+			*p = NULL;
+		}
+}
+
+bool
+conf_is_dev(const struct conf *c)
+{
+	return strcmp(c->env, "development") == 0;
+}
+
+/* Quote a libpq conninfo value: single quotes, with \ and ' escaped. */
+static void
+pg_quote(struct buf *b, const char *key, const char *val)
+{
+	buf_printf(b, "%s='", key);
+	for (const char *p = val; *p; p++) {
+		if (*p == '\\' || *p == '\'')
+			buf_putc(b, '\\');
+		buf_putc(b, *p);
+	}
+	buf_puts(b, "' ");
+}
+
+char *
+conf_pg_conninfo(const struct conf *c)
+{
+	struct buf b = BUF_INIT;
+	char num[32];
+
+	if (c->database_url[0] != '\0')
+		pg_quote(&b, "dbname", c->database_url);	/* libpq expands a URI given as dbname */
+	else {
+		pg_quote(&b, "host", c->db_host);
+		snprintf(num, sizeof(num), "%lld", (long long)c->db_port);
+		pg_quote(&b, "port", num);
+		pg_quote(&b, "dbname", c->db_name);
+		pg_quote(&b, "user", c->db_user);
+		if (c->db_password[0] != '\0')
+			pg_quote(&b, "password", c->db_password);
+	}
+	if (c->db_ssl) {
+		/* Production TLS: verify the chain and the host name (rejectUnauthorized: true). */
+		pg_quote(&b, "sslmode", conf_is_dev(c) ? "require" : "verify-full");
+		if (c->db_ssl_ca_path[0] != '\0')
+			pg_quote(&b, "sslrootcert", c->db_ssl_ca_path);
+	} else if (c->database_url[0] == '\0')
+		pg_quote(&b, "sslmode", "disable");
+	snprintf(num, sizeof(num), "%lld", (long long)(c->db_connect_timeout_ms + 999) / 1000);
+	pg_quote(&b, "connect_timeout", num);
+	pg_quote(&b, "application_name", "psscript");
+	return buf_detach(&b);
+}
+
+void
+conf_dump(const struct conf *c)
+{
+	for (size_t i = 0; i < PSS_ARRAY_LEN(defs); i++) {
+		const void *field = (const char *)c + defs[i].off;
+
+		switch (defs[i].type) {
+		case CT_STR: {
+			const char *s = *(char *const *)field;
+
+			printf("%s=%s\n", defs[i].key,
+			    defs[i].secret && s[0] != '\0' ? "********" : s);
+			break;
+		}
+		case CT_INT:
+			printf("%s=%lld\n", defs[i].key, (long long)*(const int64_t *)field);
+			break;
+		case CT_BOOL:
+			printf("%s=%s\n", defs[i].key, *(const bool *)field ? "true" : "false");
+			break;
+		}
+	}
+}

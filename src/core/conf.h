@@ -1,0 +1,69 @@
+/* conf.h: configuration from the environment and an optional key=value file */
+#ifndef PSS_CONF_H
+#define PSS_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Every setting, validated. Strings are owned by the struct (conf_free). */
+struct conf {
+	/* PostgreSQL (DATABASE_URL wins over DB_* when set) */
+	char	*db_host;
+	int64_t	 db_port;
+	char	*db_name;
+	char	*db_user;
+	char	*db_password;
+	bool	 db_ssl;
+	char	*db_ssl_ca_path;
+	char	*database_url;
+	int64_t	 db_pool_max;
+	int64_t	 db_pool_min;
+	int64_t	 db_acquire_timeout_ms;
+	int64_t	 db_idle_timeout_ms;
+	int64_t	 db_connect_timeout_ms;
+	int64_t	 db_retry_max;
+	int64_t	 db_retry_delay_ms;
+	int64_t	 db_deadlock_retries;
+	int64_t	 db_statement_timeout_ms;
+	/* Redis (REDIS_URL wins over REDIS_HOST/PORT when set) */
+	char	*redis_host;
+	int64_t	 redis_port;
+	char	*redis_url;
+	char	*redis_password;
+	int64_t	 redis_db;
+	int64_t	 redis_connect_timeout_ms;
+	int64_t	 redis_command_timeout_ms;
+	int64_t	 redis_health_interval_s;
+	int64_t	 redis_retry_max_delay_ms;
+	int64_t	 cache_lru_entries;
+	/* The application */
+	char	*env;			/* production or development */
+	char	*log_level;
+	char	*data_dir;		/* templates, sql, static (installed pkgdatadir) */
+	char	*public_url;		/* https://host:port, for links and cookies */
+	int64_t	 max_body_bytes;	/* JSON and form bodies */
+	int64_t	 max_upload_bytes;	/* multipart upload bodies */
+	int64_t	 max_headers;		/* header count cap */
+	char	*metrics_file;		/* shared counters file; "" = per process */
+	char	*fcgi_bind;		/* "" = fd 0 from spawn-fcgi */
+	int64_t	 job_retry_base_ms;
+	int64_t	 job_poll_interval_ms;
+	int64_t	 job_max_attempts;
+	int64_t	 job_lock_timeout_s;	/* a running job whose heartbeat is older is taken again */
+};
+
+/* conf_load: defaults, then the file (when path is not NULL, or PSSCRIPT_CONFIG names one),
+ * then the environment. Returns 0, or -1 after writing one message naming the bad key into
+ * err (errsz bytes). The file is `KEY=value` lines; blank lines and # comments are skipped;
+ * an unknown key in the file is an error (a typo must not pass silently). */
+int	 conf_load(struct conf *, const char *path, char *err, size_t errsz);
+void	 conf_free(struct conf *);
+bool	 conf_is_dev(const struct conf *);
+
+/* conf_pg_conninfo: a libpq keyword/value conninfo string for this configuration (caller frees). */
+char	*conf_pg_conninfo(const struct conf *);
+
+/* conf_dump: writes every key and its value (passwords masked) to stdout. */
+void	 conf_dump(const struct conf *);
+
+#endif

@@ -1,0 +1,35 @@
+/* jobs.h: the job queue in PostgreSQL (SKIP LOCKED, LISTEN/NOTIFY, retries with backoff) */
+#ifndef PSS_JOBS_H
+#define PSS_JOBS_H
+
+#include <stdint.h>
+
+#include "db/db.h"
+
+#define JOBS_CHANNEL "jobs"
+
+struct job {
+	int64_t	 id;
+	char	*type;
+	char	*payload;	/* JSON text */
+	int	 attempts;	/* including this one */
+	int	 max_attempts;
+};
+
+/* jobs_enqueue: adds a job (payload is JSON text, NULL for {}); *id gets its id when not NULL.
+ * Runs inside the caller's transaction when there is one. */
+enum pss_err jobs_enqueue(struct db *, const char *type, const char *payload, int max_attempts,
+	int64_t *id);
+/* jobs_claim: takes the next runnable job: queued and due, or running with a heartbeat older
+ * than lock_timeout_s (its worker died). PSS_ENOTFOUND when there is none. */
+enum pss_err jobs_claim(struct db *, const char *worker_id, int64_t lock_timeout_s, struct job *);
+enum pss_err jobs_heartbeat(struct db *, int64_t id);
+enum pss_err jobs_complete(struct db *, int64_t id);
+/* jobs_fail: back to the queue after base_ms * 2^(attempts-1) (capped at an hour), or failed
+ * for good after its last attempt; the reason is kept either way. */
+enum pss_err jobs_fail(struct db *, const struct job *, const char *reason, int64_t base_ms);
+void	 job_free(struct job *);
+/* jobs_queue_depth: queued jobs (for /metrics); -1 on error. */
+int64_t	 jobs_queue_depth(struct db *);
+
+#endif

@@ -1,0 +1,187 @@
+/* fcgi.c: the FastCGI side of the http layer: accept, read the body, send (libfcgi) */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <fcgiapp.h>
+
+#include "http/http.h"
+#include "http/request.h"
+
+struct http_server {
+	FCGX_Request	 req;
+	int		 fd;
+	volatile sig_atomic_t stopping;
+	bool		 in_request;
+};
+
+struct http_server *
+http_server_open(const char *bind)
+{
+	struct http_server *s = xcalloc(1, sizeof(*s));
+
+	if (FCGX_Init() != 0) {
+		log_error("FCGX_Init failed");
+		free(s);
+		return NULL;
+	}
+	s->fd = 0;
+	if (bind != NULL && *bind != '\0') {
+		if ((s->fd = FCGX_OpenSocket(bind, 128)) < 0) {
+			log_error("cannot listen on %s", bind);
+			free(s);
+			return NULL;
+		}
+	}
+	if (FCGX_InitRequest(&s->req, s->fd, 0) != 0) {
+		log_error("FCGX_InitRequest failed");
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+http_server_close(struct http_server *s)
+{
+	if (s == NULL)
+		return;
+	if (s->in_request)
+		FCGX_Finish_r(&s->req);
+	FCGX_Free(&s->req, 1);
+	free(s);
+}
+
+void
+http_stop(struct http_server *s)
+{
+	s->stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+static enum http_reject
+read_body(struct http_server *s, struct arena *a, const struct http_limits *lim,
+    struct request *r)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", s->req.envp);
+	size_t cap = http_body_limit(r, lim);
+	int64_t want = 0;
+	char *body;
+	int got;
+
+	if (cl != NULL && *cl != '\0' &&
+	    parse_int64(cl, 0, INT64_MAX, &want) != 0)
+		return HTTP_REJECT_BAD_BODY;
+	if ((uint64_t)want > cap)
+		return HTTP_REJECT_BODY_TOO_LARGE;
+	body = arena_alloc(a, (size_t)want + 1);
+	if (want > 0) {
+		/* FCGX_GetStr takes an int: read in chunks. */
+		size_t done = 0;
+
+		while (done < (size_t)want) {
+			size_t chunk = (size_t)want - done;
+
+			if (chunk > (1u << 30))
+				chunk = 1u << 30;
+			got = FCGX_GetStr(body + done, (int)chunk, s->req.in);
+			if (got <= 0)
+				break;
+			done += (size_t)got;
+		}
+		if (done != (size_t)want)
+			return HTTP_REJECT_BAD_BODY;
+	}
+	body[want] = '\0';
+	r->body = body;
+	r->body_len = (size_t)want;
+	return HTTP_REJECT_NONE;
+}
+
+int
+http_accept(struct http_server *s, struct arena *a, const struct http_limits *lim,
+    struct request *r, enum http_reject *reject)
+{
+	if (s->stopping)
+		return 0;
+	if (s->in_request) {
+		FCGX_Finish_r(&s->req);
+		s->in_request = false;
+	}
+	if (FCGX_Accept_r(&s->req) < 0) {
+		if (s->stopping)
+			return 0;
+		return errno == EINTR ? -1 : -1;
+	}
+	s->in_request = true;
+	*reject = http_request_parse(a, (const char *const *)s->req.envp, lim, r);
+	if (*reject == HTTP_REJECT_NONE)
+		*reject = read_body(s, a, lim, r);
+	if (r->body == NULL) {
+		r->body = "";
+		r->body_len = 0;
+	}
+	return 1;
+}
+
+static bool
+has_header(const struct buf *h, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = h->data; p != NULL && *p; ) {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+			return true;
+		if ((p = strstr(p, "\r\n")) != NULL)
+			p += 2;
+	}
+	return false;
+}
+
+void
+http_send(struct http_server *s, const struct request *req, struct response *resp)
+{
+	struct buf h = BUF_INIT;
+
+	buf_printf(&h, "Status: %d %s\r\n", resp->status, http_status_text(resp->status));
+	buf_printf(&h, "Content-Type: %s\r\n",
+	    resp->content_type ? resp->content_type : "application/json; charset=utf-8");
+	buf_printf(&h, "Content-Length: %zu\r\n", resp->body.len);
+	if (req != NULL && req->request_id != NULL)
+		buf_printf(&h, "X-Request-Id: %s\r\n", req->request_id);
+	buf_puts(&h, "X-Content-Type-Options: nosniff\r\n"
+	    "X-Frame-Options: DENY\r\n"
+	    "Referrer-Policy: same-origin\r\n"
+	    "Cross-Origin-Opener-Policy: same-origin\r\n");
+	if (!has_header(&resp->headers, "Content-Security-Policy"))
+		buf_puts(&h, "Content-Security-Policy: default-src 'self'; "
+		    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'\r\n");
+	if (!has_header(&resp->headers, "Cache-Control"))
+		buf_puts(&h, "Cache-Control: no-store\r\n");
+	if (resp->headers.len)
+		buf_append(&h, resp->headers.data, resp->headers.len);
+	buf_puts(&h, "\r\n");
+	/* Never FCGX_FPrintF: its printf does not know %zu. Format first, then write. */
+	FCGX_PutStr(h.data, (int)h.len, s->req.out);
+	if (!resp->head_only && resp->body.len > 0) {
+		size_t off = 0;
+
+		while (off < resp->body.len) {
+			size_t chunk = resp->body.len - off;
+
+			if (chunk > (1u << 30))
+				chunk = 1u << 30;
+			if (FCGX_PutStr(resp->body.data + off, (int)chunk, s->req.out) < 0)
+				break;
+			off += chunk;
+		}
+	}
+	buf_free(&h);
+	FCGX_Finish_r(&s->req);
+	s->in_request = false;
+}

@@ -1,0 +1,129 @@
+/* http.h: the http layer: typed requests, responses, the router and the FastCGI loop */
+#ifndef PSS_HTTP_H
+#define PSS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "http/parse.h"
+
+enum http_method {
+	HTTP_GET,
+	HTTP_HEAD,
+	HTTP_POST,
+	HTTP_PUT,
+	HTTP_PATCH,
+	HTTP_DELETE,
+	HTTP_OPTIONS,
+	HTTP_METHOD__MAX
+};
+extern const char *const http_methods[HTTP_METHOD__MAX];
+enum http_method http_method_parse(const char *);	/* HTTP_METHOD__MAX when unknown */
+
+struct http_header {
+	const char	*name;		/* lower case, '-' separated: "content-type" */
+	const char	*value;
+};
+
+#define HTTP_MAX_PARAMS 8
+
+/* A request, fully validated before any handler sees it. All memory is the arena's. */
+struct request {
+	struct arena	*arena;
+	enum http_method method;
+	const char	*path;		/* percent-decoded, valid UTF-8, starts with '/' */
+	const char	*raw_query;
+	struct kvlist	 query;
+	struct kvlist	 cookies;
+	struct http_header *headers;
+	size_t		 nheaders;
+	const char	*content_type;	/* media type only, lower case ("application/json") */
+	const char	*content_type_full;
+	const char	*body;		/* NUL-terminated copy; body_len excludes the NUL */
+	size_t		 body_len;
+	const char	*remote_addr;
+	const char	*request_id;
+	bool		 https;
+	/* filled by the router */
+	size_t		 nparams;
+	const char	*param_names[HTTP_MAX_PARAMS];
+	const char	*param_values[HTTP_MAX_PARAMS];
+};
+
+/* A response being built; sent once by http_send. */
+struct response {
+	int		 status;
+	const char	*content_type;
+	struct buf	 headers;	/* extra "Name: value\r\n" lines */
+	struct buf	 body;
+	bool		 head_only;
+};
+
+/* Why a request could not be turned into a struct request. */
+enum http_reject {
+	HTTP_REJECT_NONE,
+	HTTP_REJECT_BAD_PATH,		/* 400 */
+	HTTP_REJECT_BAD_QUERY,		/* 400 */
+	HTTP_REJECT_BAD_METHOD,		/* 405 (not a method we know) */
+	HTTP_REJECT_TOO_MANY_HEADERS,	/* 431 */
+	HTTP_REJECT_BODY_TOO_LARGE,	/* 413 */
+	HTTP_REJECT_BAD_BODY,		/* 400: truncated or unreadable body */
+	HTTP_REJECT__MAX
+};
+
+const char *http_header(const struct request *, const char *lower_name);	/* NULL if absent */
+const char *http_query(const struct request *, const char *key);	/* NULL if absent */
+const char *http_param(const struct request *, const char *name);	/* router :param */
+const char *http_cookie(const struct request *, const char *name);
+
+const char *http_status_text(int status);
+
+void	 resp_init(struct response *);
+void	 resp_reset(struct response *);	/* empties it, keeps the memory */
+void	 resp_free(struct response *);
+/* resp_header: adds a header line; CR, LF and control bytes in the value are dropped. */
+void	 resp_header(struct response *, const char *name, const char *value);
+void	 resp_body(struct response *, const char *, size_t);
+
+/* The router. A pattern is literal segments and ":name" segments: "/api/scripts/:id". */
+struct http_ctx;	/* defined by the application */
+typedef void (*http_handler)(struct http_ctx *);
+
+struct route {
+	enum http_method method;
+	const char	*pattern;
+	unsigned	 flags;		/* the application's: auth, admin, csrf, upload ... */
+	http_handler	 fn;
+	const char	*name;		/* for metrics: "scripts.get" */
+};
+
+/* router_match: finds the route for method and path. Returns the route, filling the
+ * request's params; or NULL with *status 404 (no pattern matches the path) or 405 (the path
+ * matches only other methods; allow gets "GET, POST"). HEAD matches GET routes. */
+const struct route *router_match(const struct route *, size_t n, struct request *,
+	int *status, char *allow, size_t allowsz);
+
+/* The FastCGI side. */
+struct http_server;
+struct http_limits {
+	size_t	 max_body;		/* default cap */
+	size_t	 max_upload;		/* cap for multipart/form-data bodies */
+	size_t	 max_headers;
+};
+/* http_server_open: listens on FastCGI fd 0 (spawn-fcgi) or, when bind is not NULL, on a
+ * socket path or ":port" of its own (development). NULL on failure (logged). */
+struct http_server *http_server_open(const char *bind);
+void	 http_server_close(struct http_server *);
+/* http_accept: waits for the next request and parses it into req (memory from arena).
+ * Returns 1 with a request (reject says whether it is unusable and why), 0 when the server is
+ * shutting down, -1 on an accept error. */
+int	 http_accept(struct http_server *, struct arena *, const struct http_limits *,
+	struct request *, enum http_reject *reject);
+/* http_send: writes the response for the current request and finishes it. */
+void	 http_send(struct http_server *, const struct request *, struct response *);
+/* http_stop: makes http_accept return 0 (from a signal handler). */
+void	 http_stop(struct http_server *);
+
+#endif

@@ -1,0 +1,193 @@
+/* request.c: FastCGI parameters and body to a validated struct request (pure, fuzzable) */
+#include "config.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/http.h"
+#include "http/request.h"
+
+const char *const http_methods[HTTP_METHOD__MAX] = {
+	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
+};
+
+enum http_method
+http_method_parse(const char *s)
+{
+	for (size_t i = 0; i < HTTP_METHOD__MAX; i++)
+		if (strcmp(s, http_methods[i]) == 0)
+			return (enum http_method)i;
+	return HTTP_METHOD__MAX;
+}
+
+static const char *
+env_get(const char *const *envp, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, key, klen) == 0 && (*envp)[klen] == '=')
+			return *envp + klen + 1;
+	return NULL;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Percent-decode a path ('+' stays '+'); NULL on a bad escape, NUL, control byte or bad UTF-8. */
+static char *
+path_decode(struct arena *a, const char *s, size_t n)
+{
+	char *out = arena_alloc(a, n + 1), *o = out;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= n)
+				return NULL;
+			if ((hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+				return NULL;
+			c = (unsigned char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f)
+			return NULL;
+		*o++ = (char)c;
+	}
+	*o = '\0';
+	if (!utf8_valid(out, (size_t)(o - out)))
+		return NULL;
+	return out;
+}
+
+/* "HTTP_CONTENT_TYPE" -> "content-type" */
+static char *
+header_name(struct arena *a, const char *env, size_t n)
+{
+	char *out = arena_alloc(a, n + 1);
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = env[i] == '_' ? '-' : (char)tolower((unsigned char)env[i]);
+	return out;
+}
+
+enum http_reject
+http_request_parse(struct arena *a, const char *const *envp, const struct http_limits *lim,
+    struct request *r)
+{
+	const char *v, *q, *uri, *ct;
+	size_t nh = 0, cap = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->arena = a;
+	r->remote_addr = (v = env_get(envp, "REMOTE_ADDR")) != NULL ? v : "";
+	r->https = (v = env_get(envp, "HTTPS")) != NULL && strcasecmp(v, "on") == 0;
+	if ((v = env_get(envp, "REQUEST_ID")) != NULL && *v != '\0' && strlen(v) <= 64 &&
+	    strspn(v, "0123456789abcdefABCDEF-") == strlen(v))
+		r->request_id = v;
+	else {
+		char *id = arena_alloc(a, 33);
+
+		rand_hex(id, 16);
+		r->request_id = id;
+	}
+
+	/* Headers first: they are needed to answer even a rejected request well. */
+	for (const char *const *e = envp; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, "HTTP_", 5) == 0)
+			cap++;
+	if (cap > lim->max_headers)
+		return HTTP_REJECT_TOO_MANY_HEADERS;
+	r->headers = arena_alloc(a, (cap ? cap : 1) * sizeof(*r->headers));
+	for (const char *const *e = envp; e != NULL && *e != NULL; e++) {
+		const char *eq;
+
+		if (strncmp(*e, "HTTP_", 5) != 0 || (eq = strchr(*e, '=')) == NULL)
+			continue;
+		r->headers[nh].name = header_name(a, *e + 5, (size_t)(eq - *e - 5));
+		r->headers[nh].value = eq + 1;
+		nh++;
+	}
+	r->nheaders = nh;
+
+	if ((v = env_get(envp, "REQUEST_METHOD")) == NULL ||
+	    (r->method = http_method_parse(v)) == HTTP_METHOD__MAX)
+		return HTTP_REJECT_BAD_METHOD;
+
+	if ((uri = env_get(envp, "REQUEST_URI")) == NULL)
+		uri = (v = env_get(envp, "DOCUMENT_URI")) != NULL ? v : "/";
+	if (*uri != '/' || strlen(uri) > 8192)
+		return HTTP_REJECT_BAD_PATH;
+	q = strchr(uri, '?');
+	if ((r->path = path_decode(a, uri, q ? (size_t)(q - uri) : strlen(uri))) == NULL)
+		return HTTP_REJECT_BAD_PATH;
+	r->raw_query = q ? q + 1 : "";
+	if (urlenc_parse(a, r->raw_query, strlen(r->raw_query), 256, &r->query) != PSS_OK)
+		return HTTP_REJECT_BAD_QUERY;
+	if ((v = http_header(r, "cookie")) != NULL)
+		(void)cookie_parse(a, v, strlen(v), 64, &r->cookies);
+
+	if ((ct = env_get(envp, "CONTENT_TYPE")) != NULL && *ct != '\0') {
+		size_t n = strcspn(ct, ";");
+		char *mt = arena_strndup(a, ct, n);
+
+		while (n > 0 && isspace((unsigned char)mt[n - 1]))
+			mt[--n] = '\0';
+		for (char *p = mt; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		r->content_type = mt;
+		r->content_type_full = ct;
+	}
+	return HTTP_REJECT_NONE;
+}
+
+/* http_body_limit: the body cap for this request's content type. */
+size_t
+http_body_limit(const struct request *r, const struct http_limits *lim)
+{
+	if (r->content_type != NULL && strcmp(r->content_type, "multipart/form-data") == 0)
+		return lim->max_upload;
+	return lim->max_body;
+}
+
+const char *
+http_header(const struct request *r, const char *name)
+{
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (strcmp(r->headers[i].name, name) == 0)
+			return r->headers[i].value;
+	return NULL;
+}
+
+const char *
+http_query(const struct request *r, const char *key)
+{
+	return kv_get(&r->query, key);
+}
+
+const char *
+http_cookie(const struct request *r, const char *name)
+{
+	return kv_get(&r->cookies, name);
+}
+
+const char *
+http_param(const struct request *r, const char *name)
+{
+	for (size_t i = 0; i < r->nparams; i++)
+		if (strcmp(r->param_names[i], name) == 0)
+			return r->param_values[i];
+	return NULL;
+}

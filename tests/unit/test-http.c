@@ -1,0 +1,206 @@
+/* test-http.c: unit tests of request parsing and the router */
+#include "config.h"
+
+#include "http/http.h"
+#include "http/request.h"
+#include "t.h"
+
+static const struct http_limits lim = { 1024, 4096, 16 };
+static struct arena a;
+
+static void h_dummy(struct http_ctx *c) { (void)c; }
+
+static const struct route routes[] = {
+	{ HTTP_GET, "/api/scripts", 0, h_dummy, "list" },
+	{ HTTP_POST, "/api/scripts", 0, h_dummy, "create" },
+	{ HTTP_GET, "/api/scripts/search", 0, h_dummy, "search" },
+	{ HTTP_GET, "/api/scripts/:id", 0, h_dummy, "get" },
+	{ HTTP_PUT, "/api/scripts/:id", 0, h_dummy, "update" },
+	{ HTTP_GET, "/api/scripts/:id/versions/:n", 0, h_dummy, "version" },
+};
+
+static enum http_reject
+parse(const char *const *env, struct request *r)
+{
+	arena_reset(&a);
+	return http_request_parse(&a, env, &lim, r);
+}
+
+static void
+test_request_typed_fields(void)
+{
+	const char *env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/api/scripts%20x?page=2&q=a+b",
+		"CONTENT_TYPE=Application/JSON; charset=utf-8", "HTTP_COOKIE=sid=abc; theme=dark",
+		"HTTP_X_FORWARDED_FOR=1.2.3.4", "REMOTE_ADDR=127.0.0.1", "REQUEST_ID=0123abcd", NULL };
+	struct request r;
+
+	T_EQ(parse(env, &r), HTTP_REJECT_NONE);
+	T_EQ(r.method, HTTP_POST);
+	T_STREQ(r.path, "/api/scripts x");
+	T_STREQ(http_query(&r, "page"), "2");
+	T_STREQ(http_query(&r, "q"), "a b");
+	T_STREQ(r.content_type, "application/json");
+	T_STREQ(http_cookie(&r, "theme"), "dark");
+	T_STREQ(http_header(&r, "x-forwarded-for"), "1.2.3.4");
+	T_STREQ(r.request_id, "0123abcd");
+	T_STREQ(r.remote_addr, "127.0.0.1");
+}
+
+static void
+test_request_generates_id_when_missing_or_hostile(void)
+{
+	const char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/", "REQUEST_ID=<script>", NULL };
+	struct request r;
+
+	T_EQ(parse(env, &r), HTTP_REJECT_NONE);
+	T_EQ(strlen(r.request_id), 32);
+	T_ASSERT(strspn(r.request_id, "0123456789abcdef") == 32);
+}
+
+static void
+test_request_rejects_bad_paths(void)
+{
+	const char *bad[] = { "REQUEST_URI=/a%00b", "REQUEST_URI=/a%zz", "REQUEST_URI=/a%",
+		"REQUEST_URI=/%c3%28", "REQUEST_URI=relative", "REQUEST_URI=/a%0d%0aX: y" };
+	struct request r;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(bad); i++) {
+		const char *env[] = { "REQUEST_METHOD=GET", bad[i], NULL };
+
+		T_ASSERTF(parse(env, &r) == HTTP_REJECT_BAD_PATH, "%s accepted", bad[i]);
+	}
+}
+
+static void
+test_request_rejects_bad_query_and_method(void)
+{
+	const char *q[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/x?a=%ff", NULL };
+	const char *m[] = { "REQUEST_METHOD=BREW", "REQUEST_URI=/x", NULL };
+	struct request r;
+
+	T_EQ(parse(q, &r), HTTP_REJECT_BAD_QUERY);
+	T_EQ(parse(m, &r), HTTP_REJECT_BAD_METHOD);
+}
+
+static void
+test_request_header_flood_rejected(void)
+{
+	const char *env[40];
+	char names[36][32];
+	struct request r;
+	size_t n = 0;
+
+	env[n++] = "REQUEST_METHOD=GET";
+	env[n++] = "REQUEST_URI=/";
+	for (int i = 0; i < 36; i++) {
+		snprintf(names[i], sizeof(names[i]), "HTTP_X_H%d=v", i);
+		env[n++] = names[i];
+	}
+	env[n] = NULL;
+	T_EQ(parse(env, &r), HTTP_REJECT_TOO_MANY_HEADERS);
+}
+
+static void
+test_body_limit_by_content_type(void)
+{
+	const char *env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/u",
+		"CONTENT_TYPE=multipart/form-data; boundary=x", NULL };
+	struct request r;
+
+	T_EQ(parse(env, &r), HTTP_REJECT_NONE);
+	T_EQ(http_body_limit(&r, &lim), 4096);
+	r.content_type = "application/json";
+	T_EQ(http_body_limit(&r, &lim), 1024);
+}
+
+static const struct route *
+match(enum http_method m, const char *path, int *status, char *allow)
+{
+	static struct request r;
+
+	arena_reset(&a);
+	memset(&r, 0, sizeof(r));
+	r.arena = &a;
+	r.method = m;
+	r.path = path;
+	return router_match(routes, PSS_ARRAY_LEN(routes), &r, status, allow, 64);
+}
+
+static void
+test_router_params_and_literals_first(void)
+{
+	char allow[64];
+	int status;
+	const struct route *rt = match(HTTP_GET, "/api/scripts/search", &status, allow);
+
+	T_ASSERT(rt != NULL && strcmp(rt->name, "search") == 0);
+	rt = match(HTTP_GET, "/api/scripts/42/versions/3", &status, allow);
+	T_ASSERT(rt != NULL && strcmp(rt->name, "version") == 0);
+	rt = match(HTTP_GET, "/api/scripts/", &status, allow);
+	T_ASSERT(rt != NULL && strcmp(rt->name, "list") == 0);
+	rt = match(HTTP_HEAD, "/api/scripts/7", &status, allow);
+	T_ASSERT(rt != NULL && strcmp(rt->name, "get") == 0);
+}
+
+static void
+test_router_404_and_405_with_allow(void)
+{
+	char allow[64];
+	int status;
+
+	T_ASSERT(match(HTTP_GET, "/api/nope", &status, allow) == NULL);
+	T_EQ(status, 404);
+	T_ASSERT(match(HTTP_GET, "/api/scripts//", &status, allow) == NULL);
+	T_EQ(status, 404);
+	T_ASSERT(match(HTTP_DELETE, "/api/scripts/9", &status, allow) == NULL);
+	T_EQ(status, 405);
+	T_STREQ(allow, "GET, HEAD, PUT");
+}
+
+static void
+test_router_param_value(void)
+{
+	static struct request r;
+	char allow[64];
+	int status;
+
+	arena_reset(&a);
+	memset(&r, 0, sizeof(r));
+	r.arena = &a;
+	r.method = HTTP_GET;
+	r.path = "/api/scripts/42/versions/3";
+	T_ASSERT(router_match(routes, PSS_ARRAY_LEN(routes), &r, &status, allow, 64) != NULL);
+	T_STREQ(http_param(&r, "id"), "42");
+	T_STREQ(http_param(&r, "n"), "3");
+	T_ASSERT(http_param(&r, "x") == NULL);
+}
+
+static void
+test_response_header_strips_crlf(void)
+{
+	struct response resp;
+
+	resp_init(&resp);
+	resp_header(&resp, "X-Test", "a\r\nSet-Cookie: evil=1");
+	T_STREQ(resp.headers.data, "X-Test: aSet-Cookie: evil=1\r\n");
+	resp_free(&resp);
+}
+
+int
+main(void)
+{
+	log_init("test-http", LOG_ERROR);
+	arena_init(&a);
+	T_RUN(test_request_typed_fields);
+	T_RUN(test_request_generates_id_when_missing_or_hostile);
+	T_RUN(test_request_rejects_bad_paths);
+	T_RUN(test_request_rejects_bad_query_and_method);
+	T_RUN(test_request_header_flood_rejected);
+	T_RUN(test_body_limit_by_content_type);
+	T_RUN(test_router_params_and_literals_first);
+	T_RUN(test_router_404_and_405_with_allow);
+	T_RUN(test_router_param_value);
+	T_RUN(test_response_header_strips_crlf);
+	arena_free(&a);
+	return t_done();
+}
