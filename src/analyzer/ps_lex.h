@@ -116,8 +116,10 @@ struct ps_token {
 	uint16_t flags;		/* PS_TOKF_* */
 	uint32_t start;		/* first byte */
 	uint32_t end;		/* one past the last byte */
-	uint32_t line;
+	uint32_t line;		/* of start */
 	uint32_t column;
+	uint32_t end_line;	/* of end (the position just after the token) */
+	uint32_t end_column;
 };
 
 /* The result of ps_tokenize: growable arrays freed by ps_tokens_free. */
