@@ -1,0 +1,221 @@
+/* escape.c: every output escaper in one file (HTML text, attribute, URL argument, header, JS string) */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "render/escape.h"
+
+static const char replacement[] = "\xEF\xBF\xBD";	/* U+FFFD in UTF-8 */
+static const char hexdig[] = "0123456789ABCDEF";
+
+/*
+ * utf8_len: the length (2..4) of the valid multi-byte UTF-8 sequence at p (p[0] >= 0x80),
+ * or 0 when it is invalid: a stray continuation byte, an overlong form, a surrogate, a code
+ * point above U+10FFFF, or a sequence cut short by the end of the input.
+ */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t len, i;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+enum esc_mode { ESC_HTML, ESC_ATTR, ESC_JS };
+
+/* html_ref: the replacement for one ASCII byte in HTML text or attributes, or NULL to copy it. */
+static const char *
+html_ref(unsigned char c, enum esc_mode mode)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	case '\0':
+		return replacement;
+	default:
+		break;
+	}
+	if (mode == ESC_ATTR && (c < 0x20 || c == 0x7F))
+		return "";	/* marker: the caller writes a numeric reference */
+	return NULL;
+}
+
+/* js_ref: the replacement for one ASCII byte inside a JS string, or NULL to copy it. */
+static const char *
+js_ref(unsigned char c)
+{
+	switch (c) {
+	case '\\':
+		return "\\\\";
+	case '"':
+		return "\\\"";
+	case '\'':
+		return "\\'";
+	case '\n':
+		return "\\n";
+	case '\r':
+		return "\\r";
+	case '\t':
+		return "\\t";
+	case '<':
+		return "\\u003C";
+	case '>':
+		return "\\u003E";
+	case '&':
+		return "\\u0026";
+	case '\0':
+		return "\\uFFFD";
+	default:
+		break;
+	}
+	if (c < 0x20 || c == 0x7F)
+		return "";	/* marker: the caller writes \u00XX */
+	return NULL;
+}
+
+/*
+ * esc_text: the shared loop of the HTML, attribute and JS escapers. Runs of bytes that need
+ * no change (printable ASCII and valid UTF-8) are copied in one append each.
+ */
+static void
+esc_text(struct buf *b, const char *s, size_t len, enum esc_mode mode)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0, n;
+	const char *rep;
+	char num[8];
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			rep = mode == ESC_JS ? js_ref(p[i]) : html_ref(p[i], mode);
+			if (rep == NULL) {
+				i++;
+				continue;
+			}
+			buf_append(b, s + run, i - run);
+			if (*rep != '\0')
+				buf_puts(b, rep);
+			else if (mode == ESC_JS) {
+				memcpy(num, "\\u00", 4);
+				num[4] = hexdig[p[i] >> 4];
+				num[5] = hexdig[p[i] & 15];
+				buf_append(b, num, 6);
+			} else
+				buf_printf(b, "&#%u;", (unsigned)p[i]);
+			run = ++i;
+			continue;
+		}
+		n = utf8_len(p + i, len - i);
+		if (n == 0) {
+			buf_append(b, s + run, i - run);
+			buf_puts(b, mode == ESC_JS ? "\\uFFFD" : replacement);
+			run = ++i;
+			continue;
+		}
+		/* U+2028 and U+2029 end a line in older JavaScript parsers. */
+		if (mode == ESC_JS && n == 3 && p[i] == 0xE2 && p[i + 1] == 0x80 &&
+		    (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) {
+			buf_append(b, s + run, i - run);
+			buf_puts(b, p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
+			run = i += n;
+			continue;
+		}
+		i += n;
+	}
+	buf_append(b, s + run, len - run);
+}
+
+void
+esc_html(struct buf *b, const char *s, size_t len)
+{
+	esc_text(b, s, len, ESC_HTML);
+}
+
+void
+esc_attr(struct buf *b, const char *s, size_t len)
+{
+	esc_text(b, s, len, ESC_ATTR);
+}
+
+void
+esc_js_string(struct buf *b, const char *s, size_t len)
+{
+	esc_text(b, s, len, ESC_JS);
+}
+
+void
+esc_url_arg(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+	char *o;
+
+	if (len > SIZE_MAX / 3)
+		pss_die("esc_url_arg: input too large");
+	buf_grow(b, len * 3);
+	o = b->data + b->len;
+	for (i = 0; i < len; i++) {
+		unsigned char c = p[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~')
+			*o++ = (char)c;
+		else {
+			*o++ = '%';
+			*o++ = hexdig[c >> 4];
+			*o++ = hexdig[c & 15];
+		}
+	}
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+}
+
+size_t
+esc_header(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, run = 0, dropped = 0;
+
+	for (i = 0; i < len; i++) {
+		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7F) {
+			buf_append(b, s + run, i - run);
+			run = i + 1;
+			dropped++;
+		}
+	}
+	buf_append(b, s + run, len - run);
+	return dropped;
+}
