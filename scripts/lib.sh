@@ -10,7 +10,7 @@ PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail 
 PSS_PACKAGES="build-essential autoconf automake libtool pkgconf libfcgi-dev libpq-dev
  libhiredis-dev libjson-c-dev libcrypt-dev libcurl4-openssl-dev postgresql postgresql-contrib
  redis-server nginx-light spawn-fcgi openssl curl ca-certificates procps python3"
-PSS_TEST_PACKAGES="clang valgrind wrk chromium nodejs npm"
+PSS_TEST_PACKAGES="clang valgrind wrk"
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -1,0 +1,196 @@
+/* itest.c: HTTP client helpers for the integration tests */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <curl/curl.h>
+
+#include "core/core.h"
+#include "itest.h"
+
+static const char *base_url;
+static const char *ca;
+static CURL *curl;
+
+void
+it_init(void)
+{
+	base_url = getenv("PSS_TEST_URL");
+	ca = getenv("PSS_TEST_CA");
+	if (base_url == NULL || ca == NULL) {
+		printf("Bail out! PSS_TEST_URL/PSS_TEST_CA unset: run through tests/run-integration.sh\n");
+		exit(1);
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	curl = curl_easy_init();
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	buf_append(arg, p, size * n);
+	return size * n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+	size_t len = size * n;
+	char *colon = memchr(p, ':', len);
+
+	for (size_t i = 0; i < len; i++)
+		buf_putc(b, colon != NULL && p + i < colon ? (char)tolower((unsigned char)p[i]) : p[i]);
+	return len;
+}
+
+int
+it_request(struct it_resp *r, const char *method, const char *path, const char *body,
+    size_t len, const char *ctype, const char *const *headers)
+{
+	struct buf b = BUF_INIT, h = BUF_INIT;
+	struct curl_slist *hl = NULL;
+	char url[4096], ct[256];
+	CURLcode rc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(url, sizeof(url), "%s%s", strncmp(path, "http", 4) == 0 ? "" : base_url, path);
+	curl_easy_reset(curl);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_CAINFO, ca);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);	/* 127.0.0.1 vs CN=localhost */
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+	if (body != NULL) {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	if (ctype != NULL) {
+		snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
+		hl = curl_slist_append(hl, ct);
+	}
+	for (; headers != NULL && *headers != NULL; headers++)
+		hl = curl_slist_append(hl, *headers);
+	if (hl != NULL)
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hl);
+	rc = curl_easy_perform(curl);
+	curl_slist_free_all(hl);
+	if (rc != CURLE_OK) {
+		printf("#   curl %s %s: %s\n", method, url, curl_easy_strerror(rc));
+		buf_free(&b);
+		buf_free(&h);
+		return -1;
+	}
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+	r->len = b.len;
+	r->body = buf_detach(&b);
+	r->headers = buf_detach(&h);
+	r->json = json_tokener_parse(r->body);
+	return 0;
+}
+
+int
+it_get(struct it_resp *r, const char *path)
+{
+	return it_request(r, "GET", path, NULL, 0, NULL, NULL);
+}
+
+void
+it_resp_free(struct it_resp *r)
+{
+	free(r->body);
+	free(r->headers);
+	json_object_put(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+it_header(const struct it_resp *r, const char *name)
+{
+	static char val[1024];
+	size_t n = strlen(name);
+
+	for (const char *p = r->headers; p != NULL && *p; ) {
+		if (strncmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1;
+
+			while (*v == ' ')
+				v++;
+			snprintf(val, sizeof(val), "%.*s", (int)strcspn(v, "\r\n"), v);
+			return val;
+		}
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return NULL;
+}
+
+const char *
+it_str(const struct it_resp *r, const char *path)
+{
+	struct json_object *o = r->json, *v;
+	char key[128];
+
+	while (o != NULL && *path) {
+		size_t n = strcspn(path, ".");
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, path);
+		if (!json_object_object_get_ex(o, key, &v))
+			return NULL;
+		o = v;
+		path += n + (path[n] == '.');
+	}
+	return o ? json_object_get_string(o) : NULL;
+}
+
+int
+it_run(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+int
+it_harness(const char *what)
+{
+	return it_run("\"$PSS_HARNESS\" ctl \"$PSS_TEST_STATE\" %s >/dev/null 2>&1", what);
+}
+
+const char *
+it_psql(const char *sql)
+{
+	static char out[4096];
+	char cmd[8192];
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "psql -qtAX -v ON_ERROR_STOP=1 -c \"%s\" 2>/dev/null", sql);
+	if ((p = popen(cmd, "r")) == NULL)
+		return NULL;
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	if (pclose(p) != 0)
+		return NULL;
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}

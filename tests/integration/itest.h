@@ -1,0 +1,35 @@
+/* itest.h: HTTP client helpers for the integration tests (libcurl against the harness's nginx) */
+#ifndef PSS_ITEST_H
+#define PSS_ITEST_H
+
+#include <json-c/json.h>
+
+struct it_resp {
+	long	 status;
+	char	*body;
+	size_t	 len;
+	char	*headers;	/* raw header block, lower-cased names */
+	struct json_object *json;	/* parsed body when it is JSON, else NULL */
+};
+
+/* it_init: reads PSS_TEST_URL and PSS_TEST_CA; aborts the test program when missing. */
+void	 it_init(void);
+/* it_request: method, path (appended to PSS_TEST_URL unless it starts with http),
+ * body (may be NULL), content type (may be NULL), extra header lines (NULL-terminated array
+ * or NULL). Returns 0 on a completed exchange. */
+int	 it_request(struct it_resp *, const char *method, const char *path, const char *body,
+	size_t len, const char *ctype, const char *const *headers);
+int	 it_get(struct it_resp *, const char *path);
+void	 it_resp_free(struct it_resp *);
+/* it_header: the value of a response header (lower-case name) in a static buffer, or NULL. */
+const char *it_header(const struct it_resp *, const char *name);
+/* it_str: a string member of the JSON body ("a.b" walks objects), or NULL. */
+const char *it_str(const struct it_resp *, const char *path);
+/* it_run: runs a shell command, returns its exit status. */
+int	 it_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* it_harness: runs "harness.sh ctl STATE what" and returns its exit status. */
+int	 it_harness(const char *what);
+/* it_psql: runs one SQL statement through psql, returns the first value (static) or NULL. */
+const char *it_psql(const char *sql);
+
+#endif
