@@ -48,99 +48,85 @@ utf8_len(const unsigned char *p, size_t n)
 
 enum esc_mode { ESC_HTML, ESC_ATTR, ESC_JS };
 
-/* html_ref: the replacement for one ASCII byte in HTML text or attributes, or NULL to copy it. */
-static const char *
-html_ref(unsigned char c, enum esc_mode mode)
-{
-	switch (c) {
-	case '&':
-		return "&amp;";
-	case '<':
-		return "&lt;";
-	case '>':
-		return "&gt;";
-	case '"':
-		return "&quot;";
-	case '\'':
-		return "&#39;";
-	case '\0':
-		return replacement;
-	default:
-		break;
-	}
-	if (mode == ESC_ATTR && (c < 0x20 || c == 0x7F))
-		return "";	/* marker: the caller writes a numeric reference */
-	return NULL;
-}
+/*
+ * special[mode][c]: 1 when the ASCII byte c needs a replacement in that context (bytes from
+ * 0x80 are checked as UTF-8 instead). The replacements are in ref().
+ */
+static const uint8_t special[3][128] = {
+	[ESC_HTML] = { [0] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1 },
+	[ESC_ATTR] = { [0 ... 31] = 1, [127] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1,
+	    ['\''] = 1 },
+	[ESC_JS] = { [0 ... 31] = 1, [127] = 1, ['\\'] = 1, ['"'] = 1, ['\''] = 1, ['<'] = 1,
+	    ['>'] = 1, ['&'] = 1 },
+};
 
-/* js_ref: the replacement for one ASCII byte inside a JS string, or NULL to copy it. */
-static const char *
-js_ref(unsigned char c)
+/* ref: append the replacement of the special ASCII byte c in that context. */
+static void
+ref(struct buf *b, unsigned char c, enum esc_mode mode)
 {
-	switch (c) {
-	case '\\':
-		return "\\\\";
-	case '"':
-		return "\\\"";
-	case '\'':
-		return "\\'";
-	case '\n':
-		return "\\n";
-	case '\r':
-		return "\\r";
-	case '\t':
-		return "\\t";
-	case '<':
-		return "\\u003C";
-	case '>':
-		return "\\u003E";
-	case '&':
-		return "\\u0026";
-	case '\0':
-		return "\\uFFFD";
-	default:
-		break;
+	const char *rep = NULL;
+	char num[8];
+
+	if (mode == ESC_JS) {
+		switch (c) {
+		case '\\': rep = "\\\\"; break;
+		case '"': rep = "\\\""; break;
+		case '\'': rep = "\\'"; break;
+		case '\n': rep = "\\n"; break;
+		case '\r': rep = "\\r"; break;
+		case '\t': rep = "\\t"; break;
+		case '<': rep = "\\u003C"; break;
+		case '>': rep = "\\u003E"; break;
+		case '&': rep = "\\u0026"; break;
+		case '\0': rep = "\\uFFFD"; break;
+		default:
+			memcpy(num, "\\u00", 4);
+			num[4] = hexdig[c >> 4];
+			num[5] = hexdig[c & 15];
+			buf_append(b, num, 6);
+			return;
+		}
+	} else {
+		switch (c) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		case '\0': rep = replacement; break;
+		default:
+			buf_printf(b, "&#%u;", (unsigned)c);
+			return;
+		}
 	}
-	if (c < 0x20 || c == 0x7F)
-		return "";	/* marker: the caller writes \u00XX */
-	return NULL;
+	esc_none(b, rep, strlen(rep));
 }
 
 /*
  * esc_text: the shared loop of the HTML, attribute and JS escapers. Runs of bytes that need
- * no change (printable ASCII and valid UTF-8) are copied in one append each.
+ * no change (ordinary ASCII and valid UTF-8) are copied in one append each.
  */
 static void
 esc_text(struct buf *b, const char *s, size_t len, enum esc_mode mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const uint8_t *spec = special[mode];
 	size_t i = 0, run = 0, n;
-	const char *rep;
-	char num[8];
 
 	while (i < len) {
+		while (i < len && p[i] < 0x80 && !spec[p[i]])
+			i++;
+		if (i == len)
+			break;
 		if (p[i] < 0x80) {
-			rep = mode == ESC_JS ? js_ref(p[i]) : html_ref(p[i], mode);
-			if (rep == NULL) {
-				i++;
-				continue;
-			}
-			buf_append(b, s + run, i - run);
-			if (*rep != '\0')
-				buf_puts(b, rep);
-			else if (mode == ESC_JS) {
-				memcpy(num, "\\u00", 4);
-				num[4] = hexdig[p[i] >> 4];
-				num[5] = hexdig[p[i] & 15];
-				buf_append(b, num, 6);
-			} else
-				buf_printf(b, "&#%u;", (unsigned)p[i]);
+			esc_none(b, s + run, i - run);
+			ref(b, p[i], mode);
 			run = ++i;
 			continue;
 		}
 		n = utf8_len(p + i, len - i);
 		if (n == 0) {
-			buf_append(b, s + run, i - run);
+			esc_none(b, s + run, i - run);
 			buf_puts(b, mode == ESC_JS ? "\\uFFFD" : replacement);
 			run = ++i;
 			continue;
@@ -148,14 +134,14 @@ esc_text(struct buf *b, const char *s, size_t len, enum esc_mode mode)
 		/* U+2028 and U+2029 end a line in older JavaScript parsers. */
 		if (mode == ESC_JS && n == 3 && p[i] == 0xE2 && p[i + 1] == 0x80 &&
 		    (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) {
-			buf_append(b, s + run, i - run);
+			esc_none(b, s + run, i - run);
 			buf_puts(b, p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
 			run = i += n;
 			continue;
 		}
 		i += n;
 	}
-	buf_append(b, s + run, len - run);
+	esc_none(b, s + run, len - run);
 }
 
 void

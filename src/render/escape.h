@@ -3,8 +3,9 @@
 #define PSS_RENDER_ESCAPE_H
 
 #include <stddef.h>
+#include <string.h>
 
-struct buf;
+#include "core/core.h"
 
 /*
  * Every escaper reads exactly len bytes (NUL bytes included, never treated as the end) and
@@ -46,5 +47,20 @@ size_t	 esc_header(struct buf *, const char *, size_t len);
  * NUL and invalid UTF-8 become \uFFFD.
  */
 void	 esc_js_string(struct buf *, const char *, size_t len);
+
+/*
+ * esc_none: append len bytes unchanged (the raw context: {{{x}}}, and template text). The
+ * same as buf_append, with the common case (room in the buffer) inline for the renderer.
+ */
+static inline void
+esc_none(struct buf *b, const char *s, size_t len)
+{
+	if (b->cap - b->len > len) {
+		memcpy(b->data + b->len, s, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+	} else
+		buf_append(b, s, len);
+}
 
 #endif

@@ -910,10 +910,11 @@ fmt_double(char *s, size_t size, double d)
 static void
 put_value(struct rstate *st, struct json_object *v, int escape)
 {
-	char num[40];
+	char num[40], *d;
 	const char *s = num;
 	size_t len;
-	int n;
+	int64_t i;
+	uint64_t u;
 
 	switch (json_object_get_type(v)) {
 	case json_type_null:
@@ -923,11 +924,19 @@ put_value(struct rstate *st, struct json_object *v, int escape)
 		len = strlen(s);
 		break;
 	case json_type_int:
-		if (json_object_get_int64(v) == INT64_MAX)
-			n = snprintf(num, sizeof(num), "%" PRIu64, json_object_get_uint64(v));
+		i = json_object_get_int64(v);
+		if (i == INT64_MAX)
+			u = json_object_get_uint64(v);
 		else
-			n = snprintf(num, sizeof(num), "%" PRId64, json_object_get_int64(v));
-		len = (size_t)n;
+			u = i < 0 ? -(uint64_t)i : (uint64_t)i;
+		d = num + sizeof(num);
+		do
+			*--d = (char)('0' + u % 10);
+		while ((u /= 10) > 0);
+		if (i < 0)
+			*--d = '-';
+		s = d;
+		len = (size_t)(num + sizeof(num) - d);
 		break;
 	case json_type_double:
 		len = (size_t)fmt_double(num, sizeof(num), json_object_get_double(v));
@@ -944,7 +953,7 @@ put_value(struct rstate *st, struct json_object *v, int escape)
 	if (escape)
 		esc_html(st->out, s, len);
 	else
-		buf_append(st->out, s, len);
+		esc_none(st->out, s, len);
 }
 
 /* enter: one level deeper (sections, partials, parents, blocks). 0, or -1 when too deep. */
@@ -1085,11 +1094,11 @@ render_list(struct rstate *st, const struct mus_node *kids, size_t count)
 		}
 		switch (n->kind) {
 		case N_TEXT:
-			buf_append(st->out, n->s, n->len);
+			esc_none(st->out, n->s, n->len);
 			break;
 		case N_LINE:
 			if (st->ind.len > 0 && !n->blank)
-				buf_append(st->out, st->ind.data, st->ind.len);
+				esc_none(st->out, st->ind.data, st->ind.len);
 			break;
 		case N_VAR:
 		case N_RAW:
