@@ -1,0 +1,2 @@
+-- 0002_users (down)
+DROP TABLE users;

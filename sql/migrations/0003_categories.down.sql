@@ -1,0 +1,2 @@
+-- 0003_categories (down)
+DROP TABLE categories;

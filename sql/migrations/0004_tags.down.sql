@@ -1,0 +1,2 @@
+-- 0004_tags (down)
+DROP TABLE tags;

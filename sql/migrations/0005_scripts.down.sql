@@ -1,0 +1,2 @@
+-- 0005_scripts (down)
+DROP TABLE scripts;

@@ -1,0 +1,2 @@
+-- 0006_script_tags (down)
+DROP TABLE script_tags;

@@ -1,0 +1,2 @@
+-- 0007_script_versions (down)
+DROP TABLE script_versions;

@@ -1,0 +1,2 @@
+-- 0008_script_analysis (down)
+DROP TABLE script_analysis;

@@ -1,0 +1,2 @@
+-- 0009_execution_logs (down)
+DROP TABLE execution_logs;

@@ -1,0 +1,2 @@
+-- 0010_documentation (down)
+DROP TABLE documentation;

@@ -1,0 +1,2 @@
+-- 0011_chat_history (down)
+DROP TABLE chat_history;

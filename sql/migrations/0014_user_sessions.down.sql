@@ -1,0 +1,2 @@
+-- 0014_user_sessions (down)
+DROP TABLE user_sessions;

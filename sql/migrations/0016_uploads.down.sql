@@ -1,0 +1,2 @@
+-- 0016_uploads (down)
+DROP TABLE uploads;
