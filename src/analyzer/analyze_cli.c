@@ -1,0 +1,357 @@
+#include "config.h"
+/* analyze_cli.c: `psscript analyze`: argument parsing, file walking and report output */
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+
+#include "analyzer/analyze_cli.h"
+#include "analyzer/analyzer.h"
+#include "core/core.h"
+
+enum fmt { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT__MAX };
+static const char *const fmt_names[FMT__MAX] = { "text", "json", "sarif" };
+
+#define EXIT_CLEAN 0
+#define EXIT_FINDINGS 1
+#define EXIT_USAGE 2
+
+struct strv {
+	char	**v;
+	size_t	 n, cap;
+};
+
+static void
+strv_add(struct strv *s, const char *x)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 8;
+		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	s->v[s->n++] = xstrdup(x);
+}
+
+/* Comma-separated lists: --include-rule A,B --include-rule C. */
+static void
+strv_add_list(struct strv *s, const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save))
+		if (*t != '\0')
+			strv_add(s, t);
+	free(copy);
+}
+
+static void
+strv_free(struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+static int
+strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+script_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 4 && strcasecmp(name + n - 4, ".ps1") == 0) ||
+	    (n > 5 && (strcasecmp(name + n - 5, ".psm1") == 0 ||
+	    strcasecmp(name + n - 5, ".psd1") == 0));
+}
+
+/* Collect script files under dir, sorted, depth-limited. Returns -1 on an I/O error. */
+static int
+walk_dir(const char *dir, struct strv *out, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+	struct strv names = { NULL, 0, 0 };
+	int rc = 0;
+
+	if (depth > 32)
+		return 0;
+	if ((d = opendir(dir)) == NULL) {
+		fprintf(stderr, "psscript analyze: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			strv_add(&names, e->d_name);
+	closedir(d);
+	qsort(names.v, names.n, sizeof(*names.v), strv_cmp);
+	for (size_t i = 0; i < names.n; i++) {
+		struct buf path = BUF_INIT;
+		struct stat st;
+
+		buf_printf(&path, "%s/%s", dir, names.v[i]);
+		if (lstat(path.data, &st) != 0) {
+			fprintf(stderr, "psscript analyze: %s: %s\n", path.data, strerror(errno));
+			rc = -1;
+		} else if (S_ISDIR(st.st_mode)) {
+			if (walk_dir(path.data, out, depth + 1) != 0)
+				rc = -1;
+		} else if (S_ISREG(st.st_mode) && script_name(names.v[i])) {
+			strv_add(out, path.data);
+		}
+		buf_free(&path);
+	}
+	strv_free(&names);
+	return rc;
+}
+
+/* Read a whole file (or stdin for "-") into b. Returns -1 on error (reported). */
+static int
+read_input(const char *path, struct buf *b)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "psscript analyze: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (b->len + n > PS_ANALYZER_MAX_INPUT) {
+			fprintf(stderr, "psscript analyze: %s: larger than %zu bytes\n", path,
+			    PS_ANALYZER_MAX_INPUT);
+			rc = -1;
+			break;
+		}
+		buf_append(b, chunk, n);
+	}
+	if (rc == 0 && ferror(f)) {
+		fprintf(stderr, "psscript analyze: %s: %s\n", path, strerror(errno));
+		rc = -1;
+	}
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: psscript analyze [FILE|DIR|-]... [--format text|json|sarif]\n"
+	    "         [--severity information|warning|error] [--fail-on information|warning|error|none]\n"
+	    "         [--include-rule ID[,ID...]] [--exclude-rule ID[,ID...]] [--list-rules]\n"
+	    "Rule ids accept * wildcards. Exit status: 0 clean, 1 findings at or above --fail-on\n"
+	    "(default error), 2 usage or I/O error.\n", f);
+}
+
+static void
+list_rules(void)
+{
+	size_t n;
+	const struct ps_rule_info *r = ps_rules(&n);
+
+	for (size_t i = 0; i < n; i++)
+		printf("%-48s %-11s %-22s %s\n", r[i].id, ps_severity_names[r[i].severity],
+		    ps_category_names[r[i].category], r[i].title);
+}
+
+static void
+put_json(struct json_object *o)
+{
+	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
+	fputc('\n', stdout);
+}
+
+int
+analyze_cli_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "severity", required_argument, NULL, 's' },
+		{ "fail-on", required_argument, NULL, 'F' },
+		{ "include-rule", required_argument, NULL, 'i' },
+		{ "exclude-rule", required_argument, NULL, 'x' },
+		{ "list-rules", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum fmt fmt = FMT_TEXT;
+	struct ps_analyze_opts opts;
+	struct strv incl = { NULL, 0, 0 }, excl = { NULL, 0, 0 }, inputs = { NULL, 0, 0 },
+	    files = { NULL, 0, 0 };
+	int fail_on = PS_SEV_ERROR, ch, status = EXIT_CLEAN, io_error = 0;
+	struct ps_analysis **results = NULL;
+	const char **uris = NULL;
+	size_t nres = 0;
+	struct json_object *arr = NULL;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.min_severity = PS_SEV_INFORMATION;
+	optind = 0;	/* full re-initialisation: the caller may have used getopt */
+	while ((ch = getopt_long(argc, argv, "f:s:F:i:x:lh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': {
+			int k;
+
+			for (k = 0; k < FMT__MAX; k++)
+				if (strcasecmp(optarg, fmt_names[k]) == 0)
+					break;
+			if (k == FMT__MAX) {
+				fprintf(stderr, "psscript analyze: unknown format '%s'\n", optarg);
+				status = EXIT_USAGE;
+				goto out;
+			}
+			fmt = (enum fmt)k;
+			break;
+		}
+		case 's':
+			if ((opts.min_severity = ps_severity_parse(optarg)) == PS_SEV__MAX) {
+				fprintf(stderr, "psscript analyze: unknown severity '%s'\n", optarg);
+				status = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case 'F':
+			if (strcasecmp(optarg, "none") == 0 || strcasecmp(optarg, "never") == 0) {
+				fail_on = PS_SEV__MAX;
+			} else if ((fail_on = (int)ps_severity_parse(optarg)) == PS_SEV__MAX) {
+				fprintf(stderr, "psscript analyze: unknown severity '%s'\n", optarg);
+				status = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case 'i':
+			strv_add_list(&incl, optarg);
+			break;
+		case 'x':
+			strv_add_list(&excl, optarg);
+			break;
+		case 'l':
+			list_rules();
+			goto out;
+		case 'h':
+			usage(stdout);
+			goto out;
+		default:
+			usage(stderr);
+			status = EXIT_USAGE;
+			goto out;
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		strv_add(&inputs, argv[i]);
+	if (inputs.n == 0) {
+		usage(stderr);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	opts.include_rules = (const char *const *)incl.v;
+	opts.ninclude = incl.n;
+	opts.exclude_rules = (const char *const *)excl.v;
+	opts.nexclude = excl.n;
+	for (size_t i = 0; i < inputs.n; i++) {
+		struct stat st;
+
+		if (strcmp(inputs.v[i], "-") != 0 && stat(inputs.v[i], &st) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			if (walk_dir(inputs.v[i], &files, 0) != 0)
+				io_error = 1;
+		} else {
+			strv_add(&files, inputs.v[i]);
+		}
+	}
+	results = xcalloc(files.n + 1, sizeof(*results));
+	uris = xcalloc(files.n + 1, sizeof(*uris));
+	for (size_t i = 0; i < files.n; i++) {
+		struct buf src = BUF_INIT;
+		struct ps_analysis *a = NULL;
+		int rc;
+
+		if (read_input(files.v[i], &src) != 0) {
+			io_error = 1;
+			buf_free(&src);
+			continue;
+		}
+		rc = ps_analyze(src.data ? src.data : "", src.len, &opts, &a);
+		buf_free(&src);
+		if (rc == PSS_EINVAL) {
+			fprintf(stderr, "psscript analyze: an --include-rule or --exclude-rule matches "
+			    "no rule (see --list-rules)\n");
+			status = EXIT_USAGE;
+			goto out;
+		}
+		if (rc != PSS_OK) {
+			fprintf(stderr, "psscript analyze: %s: %s\n", files.v[i], pss_strerror(rc));
+			io_error = 1;
+			continue;
+		}
+		for (size_t k = 0; k < a->nfindings; k++)
+			if ((int)a->findings[k].severity >= fail_on)
+				status = EXIT_FINDINGS;
+		results[nres] = a;
+		uris[nres] = strcmp(files.v[i], "-") == 0 ? "stdin" : files.v[i];
+		nres++;
+	}
+	switch (fmt) {
+	case FMT_TEXT: {
+		struct buf out = BUF_INIT;
+
+		for (size_t i = 0; i < nres; i++)
+			ps_report_text(&out, uris[i], results[i]);
+		fwrite(out.data ? out.data : "", 1, out.len, stdout);
+		buf_free(&out);
+		break;
+	}
+	case FMT_JSON:
+		if (nres == 1 && files.n == 1) {
+			arr = ps_analysis_to_json(results[0]);
+		} else {
+			arr = json_object_new_array();
+			for (size_t i = 0; i < nres; i++) {
+				struct json_object *o = json_object_new_object();
+
+				json_object_object_add(o, "file", json_object_new_string(uris[i]));
+				json_object_object_add(o, "analysis", ps_analysis_to_json(results[i]));
+				json_object_array_add(arr, o);
+			}
+		}
+		put_json(arr);
+		break;
+	case FMT_SARIF:
+		arr = ps_report_sarif((const struct ps_analysis *const *)results, uris, nres);
+		put_json(arr);
+		break;
+	default:
+		break;
+	}
+	if (fflush(stdout) != 0)
+		io_error = 1;
+	if (io_error)
+		status = EXIT_USAGE;
+out:
+	if (arr != NULL)
+		json_object_put(arr);
+	for (size_t i = 0; i < nres; i++)
+		ps_analysis_free(results[i]);
+	free(results);
+	free(uris);
+	strv_free(&incl);
+	strv_free(&excl);
+	strv_free(&inputs);
+	strv_free(&files);
+	return status;
+}

@@ -1,0 +1,130 @@
+/* analyzer.h: the public entry point of the PowerShell analyzer (rules, scores, reports) */
+#ifndef PSS_ANALYZER_H
+#define PSS_ANALYZER_H
+
+#include <stddef.h>
+
+struct json_object;
+struct buf;
+
+#define PS_ANALYZER_VERSION "1.0"
+#define PS_ANALYZER_PROVIDER "psscript-builtin"
+#define PS_ANALYZER_MAX_INPUT ((size_t)64 << 20)	/* larger input: PSS_ETOOBIG */
+
+enum ps_severity {
+	PS_SEV_INFORMATION,
+	PS_SEV_WARNING,
+	PS_SEV_ERROR,
+	PS_SEV__MAX
+};
+extern const char *const ps_severity_names[PS_SEV__MAX];	/* "information", ... */
+/* ps_severity_parse: the severity named s (also "info"), or PS_SEV__MAX. */
+enum ps_severity ps_severity_parse(const char *s);
+
+/* Which list of the analysis object a rule's findings go to. */
+enum ps_category {
+	PS_CAT_SECURITY,	/* securityIssues */
+	PS_CAT_BEST_PRACTICE,	/* bestPracticeViolations */
+	PS_CAT_PERFORMANCE,	/* performanceInsights */
+	PS_CAT_RISK,		/* potentialRisks */
+	PS_CAT__MAX
+};
+extern const char *const ps_category_names[PS_CAT__MAX];
+
+/* What a script touches (executionSummary). */
+enum ps_capability {
+	PS_CAP_FILES_READ,
+	PS_CAP_FILES_WRITE,
+	PS_CAP_FILES_DELETE,
+	PS_CAP_REGISTRY_READ,
+	PS_CAP_REGISTRY_WRITE,
+	PS_CAP_NETWORK,
+	PS_CAP_PROCESSES,
+	PS_CAP_SERVICES,
+	PS_CAP_USERS,
+	PS_CAP_REMOTE,
+	PS_CAP_SCHEDULED_TASKS,
+	PS_CAP_EVENT_LOGS,
+	PS_CAP_SYSTEM_CONFIG,	/* firewall, Defender, policy, restart */
+	PS_CAP_DYNAMIC_CODE,	/* Invoke-Expression, Add-Type, reflection */
+	PS_CAP__MAX
+};
+extern const char *const ps_capability_names[PS_CAP__MAX];	/* camelCase JSON keys */
+
+/* A rule of the catalog. */
+struct ps_rule_info {
+	const char		*id;		/* PSAvoidUsingInvokeExpression */
+	enum ps_severity	 severity;	/* default severity */
+	enum ps_category	 category;
+	const char		*title;		/* one line: what it catches */
+	const char		*suggestion;	/* default fix description */
+	const char		*docs_url;	/* NULL when none */
+};
+
+/* ps_rules: the static rule table; *n is set to its length. */
+const struct ps_rule_info *ps_rules(size_t *n);
+/* ps_rule_find: the rule with this id (case-insensitive), or NULL. */
+const struct ps_rule_info *ps_rule_find(const char *id);
+
+/* One finding. Positions are 1-based; endColumn is the column after the last character
+ * (as in PSScriptAnalyzer and SARIF); offsets are bytes into the source. */
+struct ps_finding {
+	const struct ps_rule_info *rule;
+	enum ps_severity	 severity;
+	const char		*message;
+	const char		*suggestion;
+	const char		*extent;	/* the source text of [start, end), capped at 200 bytes */
+	const char		*fix;		/* mechanical replacement for [start, end), or NULL */
+	size_t			 start, end;
+	unsigned		 line, column, end_line, end_column;
+};
+
+struct ps_analyze_opts {
+	enum ps_severity	 min_severity;	/* drop findings below (default information) */
+	const char *const	*include_rules;	/* NULL or ninclude ids (glob * allowed): only these */
+	size_t			 ninclude;
+	const char *const	*exclude_rules;	/* ids (glob * allowed) to drop */
+	size_t			 nexclude;
+};
+
+struct ps_analysis_priv;
+
+/* The result of one analysis. Everything hangs off the analysis and goes with
+ * ps_analysis_free. Scores are on 0..10 with one decimal (API.md). */
+struct ps_analysis {
+	struct ps_finding	*findings;	/* sorted by line, column, rule id */
+	size_t			 nfindings;
+	double			 security_score;	/* higher is better */
+	double			 quality_score;		/* higher is better */
+	double			 risk_score;		/* higher is worse */
+	const char		*purpose;
+	unsigned		 capabilities;		/* 1u << enum ps_capability */
+	int			 needs_elevation;
+	size_t			 ntokens;
+	unsigned		 nlines;
+	struct ps_analysis_priv	*priv;
+};
+
+/* ps_analyze: analyse len bytes of PowerShell source (any bytes; invalid UTF-8 is tolerated).
+ * opts may be NULL. Returns PSS_OK and *out (free with ps_analysis_free), PSS_ETOOBIG when
+ * len exceeds PS_ANALYZER_MAX_INPUT, PSS_EINVAL for an unknown rule id in opts. Pure: no I/O. */
+int ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
+    struct ps_analysis **out);
+void ps_analysis_free(struct ps_analysis *);
+
+/* ps_analysis_to_json: the API.md analysis object (camelCase keys, no id/scriptId/timestamps),
+ * a new json-c object the caller releases with json_object_put. Deterministic. */
+struct json_object *ps_analysis_to_json(const struct ps_analysis *);
+
+/* ps_finding_to_json: one finding as {ruleId, severity, message, line, ...}. */
+struct json_object *ps_finding_to_json(const struct ps_finding *);
+
+/* ps_report_text: append compiler-style diagnostics "file:line:col: severity: msg [rule]". */
+void ps_report_text(struct buf *out, const char *filename, const struct ps_analysis *);
+
+/* ps_report_sarif: a SARIF 2.1.0 log with one run over n analysed files (uris[i] names a[i]).
+ * The caller releases it with json_object_put. */
+struct json_object *ps_report_sarif(const struct ps_analysis *const *a, const char *const *uris,
+    size_t n);
+
+#endif

@@ -1,0 +1,714 @@
+#include "config.h"
+/* rules.c: the rule table, finding emission and the ps_analyze driver */
+
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analyzer/rules.h"
+
+#define PSSA(n) "https://learn.microsoft.com/powershell/utility-modules/psscriptanalyzer/rules/" n
+#define ABOUT(n) "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/" n
+#define E PS_SEV_ERROR
+#define W PS_SEV_WARNING
+#define I PS_SEV_INFORMATION
+#define SEC PS_CAT_SECURITY
+#define BP PS_CAT_BEST_PRACTICE
+#define PERF PS_CAT_PERFORMANCE
+#define RISK PS_CAT_RISK
+
+const struct ps_rule_info ps_rule_table[R__MAX] = {
+	[R_CMDLET_ALIAS] = { "PSAvoidUsingCmdletAliases", W, BP,
+	    "An alias is used instead of the full command name.",
+	    "Replace the alias with the full command name.", PSSA("avoidusingcmdletaliases") },
+	[R_WRITE_HOST] = { "PSAvoidUsingWriteHost", W, BP,
+	    "Write-Host output cannot be captured, redirected or suppressed.",
+	    "Use Write-Output for data, Write-Verbose or Write-Information for messages.",
+	    PSSA("avoidusingwritehost") },
+	[R_POSITIONAL] = { "PSAvoidUsingPositionalParameters", I, BP,
+	    "A command is called with three or more positional arguments.",
+	    "Name every parameter (-Path x -Destination y).", PSSA("avoidusingpositionalparameters") },
+	[R_GLOBAL_VARS] = { "PSAvoidGlobalVars", W, BP,
+	    "A global variable is used.",
+	    "Pass values as parameters or use script scope.", PSSA("avoidglobalvars") },
+	[R_EMPTY_CATCH] = { "PSAvoidUsingEmptyCatchBlock", W, BP,
+	    "A catch block is empty, so errors are silently swallowed.",
+	    "Handle the error, or at least log it with Write-Error or Write-Warning.",
+	    PSSA("avoidusingemptycatchblock") },
+	[R_APPROVED_VERBS] = { "PSUseApprovedVerbs", W, BP,
+	    "A function uses a verb that is not in Get-Verb.",
+	    "Rename the function with an approved verb (see Get-Verb).", PSSA("useapprovedverbs") },
+	[R_SINGULAR_NOUNS] = { "PSUseSingularNouns", W, BP,
+	    "A function's noun is plural.",
+	    "Use a singular noun (Get-Item, not Get-Items).", PSSA("usesingularnouns") },
+	[R_SHOULD_PROCESS_STATE] = { "PSUseShouldProcessForStateChangingFunctions", W, BP,
+	    "A state-changing function (New, Set, Remove, Start, Stop, Restart, Reset, Update) "
+	    "does not support -WhatIf and -Confirm.",
+	    "Add [CmdletBinding(SupportsShouldProcess)] and call $PSCmdlet.ShouldProcess().",
+	    PSSA("useshouldprocessforstatechangingfunctions") },
+	[R_SWITCH_DEFAULT] = { "PSAvoidDefaultValueSwitchParameter", W, BP,
+	    "A switch parameter defaults to $true.",
+	    "Let switches default to $false and invert the parameter's meaning if needed.",
+	    PSSA("avoiddefaultvalueswitchparameter") },
+	[R_DECLARED_VARS] = { "PSUseDeclaredVarsMoreThanAssignments", W, BP,
+	    "A variable is assigned but never used.",
+	    "Remove the assignment or use the variable.",
+	    PSSA("usedeclaredvarsmorethanassignments") },
+	[R_NULL_COMPARISON] = { "PSPossibleIncorrectComparisonWithNull", W, BP,
+	    "$null is on the right side of a comparison; with a collection on the left the "
+	    "comparison filters instead of testing for null.",
+	    "Put $null on the left: $null -eq $value.", PSSA("possibleincorrectcomparisonwithnull") },
+	[R_AUTOMATIC_VAR] = { "PSAvoidAssignmentToAutomaticVariable", W, BP,
+	    "An automatic variable is assigned or used as a parameter name.",
+	    "Use another variable name.", PSSA("avoidassignmenttoautomaticvariable") },
+	[R_WMI_CMDLET] = { "PSAvoidUsingWMICmdlet", W, BP,
+	    "A WMI cmdlet is used; they are deprecated and absent from PowerShell 7.",
+	    "Use the CIM cmdlets (Get-CimInstance, Invoke-CimMethod, ...).",
+	    PSSA("avoidusingwmicmdlet") },
+	[R_COMMENT_HELP] = { "PSProvideCommentHelp", I, BP,
+	    "A function has no comment-based help.",
+	    "Add a <# .SYNOPSIS ... #> block before or at the start of the function.",
+	    PSSA("providecommenthelp") },
+	[R_TRAILING_WS] = { "PSAvoidTrailingWhitespace", I, BP,
+	    "A line ends with whitespace.", "Remove the trailing whitespace.",
+	    PSSA("avoidtrailingwhitespace") },
+	[R_USER_PASS_PARAMS] = { "PSAvoidUsingUsernameAndPasswordParams", E, BP,
+	    "A function takes a user name and a plain password as separate parameters.",
+	    "Take one [PSCredential] parameter instead.",
+	    PSSA("avoidusingusernameandpasswordparams") },
+	[R_PSCREDENTIAL_TYPE] = { "PSUsePSCredentialType", W, BP,
+	    "A Credential parameter is not of type PSCredential.",
+	    "Declare it [System.Management.Automation.PSCredential] with [Credential()].",
+	    PSSA("usepscredentialtype") },
+	[R_MISLEADING_BACKTICK] = { "PSMisleadingBacktick", W, BP,
+	    "A backtick is followed by whitespace, so it escapes the space and not the newline.",
+	    "Remove the whitespace after the backtick, or use splatting.",
+	    PSSA("misleadingbacktick") },
+	[R_SEMICOLONS] = { "PSAvoidSemicolonsAsLineTerminators", W, BP,
+	    "A line ends with a semicolon.", "Remove the semicolon.",
+	    PSSA("avoidsemicolonsaslineterminators") },
+	[R_LONG_LINES] = { "PSAvoidLongLines", W, BP,
+	    "A line is longer than 120 characters.", "Break the line (splatting helps).",
+	    PSSA("avoidlonglines") },
+	[R_ASSIGN_IN_COND] = { "PSPossibleIncorrectUsageOfAssignmentOperator", I, BP,
+	    "'=' is used in a condition; it assigns instead of comparing.",
+	    "Use -eq to compare, or wrap the assignment in another pair of parentheses.",
+	    PSSA("possibleincorrectusageofassignmentoperator") },
+	[R_REDIRECT_IN_COND] = { "PSPossibleIncorrectUsageOfRedirectionOperator", W, BP,
+	    "'>' is used in a condition; it redirects to a file instead of comparing.",
+	    "Use -gt (or -ge) to compare.", PSSA("possibleincorrectusageofredirectionoperator") },
+	[R_BOM] = { "PSUseBOMForUnicodeEncodedFile", W, BP,
+	    "The file has non-ASCII characters but no byte order mark; Windows PowerShell 5.1 "
+	    "reads it as ANSI.",
+	    "Save the file as UTF-8 with BOM.", PSSA("usebomforunicodeencodedfile") },
+	[R_RESERVED_CHAR] = { "PSReservedCmdletChar", W, BP,
+	    "A function name contains a reserved character.", "Rename the function.",
+	    PSSA("reservedcmdletchar") },
+	[R_RESERVED_PARAMS] = { "PSReservedParams", E, BP,
+	    "An advanced function declares a common parameter name.",
+	    "Rename the parameter; common parameters are added automatically.",
+	    PSSA("reservedparams") },
+	[R_SUPPORTS_SP] = { "PSUseSupportsShouldProcess", W, BP,
+	    "A function declares -WhatIf or -Confirm by hand.",
+	    "Use [CmdletBinding(SupportsShouldProcess)] instead.", PSSA("usesupportsshouldprocess") },
+	[R_SHOULD_PROCESS] = { "PSShouldProcess", W, BP,
+	    "SupportsShouldProcess and calls to ShouldProcess do not match.",
+	    "Declare SupportsShouldProcess and call $PSCmdlet.ShouldProcess() before changing state.",
+	    PSSA("shouldprocess") },
+	[R_SHOULD_CONTINUE] = { "PSAvoidShouldContinueWithoutForce", W, BP,
+	    "ShouldContinue is called but the function has no -Force switch.",
+	    "Add a [switch]$Force parameter and skip the prompt when it is set.",
+	    PSSA("avoidshouldcontinuewithoutforce") },
+	[R_MULTIPLE_TYPES] = { "PSAvoidMultipleTypeAttributes", W, BP,
+	    "A parameter has more than one type constraint.", "Keep one type.",
+	    PSSA("avoidmultipletypeattributes") },
+	[R_EMPTY_HELP_MESSAGE] = { "PSAvoidNullOrEmptyHelpMessageAttribute", W, BP,
+	    "A HelpMessage is empty or $null.", "Write a help message or remove the argument.",
+	    PSSA("avoidnulloremptyhelpmessageattribute") },
+	[R_HASHTABLE_LITERAL] = { "PSUseLiteralInitializerForHashtable", W, BP,
+	    "A hashtable is created with New-Object or ::new(), which is case-sensitive.",
+	    "Use the literal @{}.", PSSA("useliteralinitializerforhashtable") },
+	[R_EXCLAIM] = { "PSAvoidExclaimOperator", I, BP,
+	    "'!' is used for negation.", "Use -not.", PSSA("avoidexclaimoperator") },
+	[R_COMPAT_CMDLETS] = { "PSUseCompatibleCmdlets", W, BP,
+	    "A command or parameter exists only in Windows PowerShell 5.1 or only in PowerShell 7.",
+	    "Use a command available in both, or declare #Requires -Version / -PSEdition.",
+	    PSSA("usecompatiblecmdlets") },
+	[R_COMPAT_SYNTAX] = { "PSUseCompatibleSyntax", W, BP,
+	    "Syntax that needs PowerShell 7 (??, ?:, &&, ||, ?., clean).",
+	    "Rewrite for 5.1 or declare #Requires -Version 7.", PSSA("usecompatiblesyntax") },
+	[R_PROCESS_BLOCK] = { "PSUseProcessBlockForPipelineCommand", W, BP,
+	    "A parameter takes pipeline input but the function has no process block.",
+	    "Put the per-item work in a process { } block.",
+	    PSSA("useprocessblockforpipelinecommand") },
+	[R_OVERWRITE_BUILTIN] = { "PSAvoidOverwritingBuiltInCmdlets", W, BP,
+	    "A function has the name of a built-in cmdlet and hides it.", "Rename the function.",
+	    PSSA("avoidoverwritingbuiltincmdlets") },
+	[R_CORRECT_CASING] = { "PSUseCorrectCasing", I, BP,
+	    "A cmdlet name is not written with its documented casing.",
+	    "Write the name as documented.", PSSA("usecorrectcasing") },
+	[R_MANDATORY_DEFAULT] = { "PSAvoidDefaultValueForMandatoryParameter", W, BP,
+	    "A mandatory parameter has a default value, which is never used.",
+	    "Remove the default or make the parameter optional.",
+	    PSSA("avoiddefaultvalueformandatoryparameter") },
+	[R_UNUSED_PARAM] = { "PSReviewUnusedParameter", W, BP,
+	    "A parameter is never used in the function body.", "Use or remove the parameter.",
+	    PSSA("reviewunusedparameter") },
+	[R_FORMAT_NOT_LAST] = { "PSSAvoidFormatInMiddleOfPipeline", W, BP,
+	    "A Format-* cmdlet is not the last command of the pipeline; later commands get "
+	    "formatting objects, not data.",
+	    "Move Format-* to the end, or use Select-Object.", NULL },
+	[R_INVOKE_EXPRESSION] = { "PSAvoidUsingInvokeExpression", W, SEC,
+	    "Invoke-Expression runs a string as code; with any outside input it is code injection.",
+	    "Call the command directly, use the call operator & with arguments, or splatting.",
+	    PSSA("avoidusinginvokeexpression") },
+	[R_PLAINTEXT_PASSWORD] = { "PSAvoidUsingPlainTextForPassword", W, SEC,
+	    "A password parameter is a plain string.", "Use [SecureString] or [PSCredential].",
+	    PSSA("avoidusingplaintextforpassword") },
+	[R_CONVERTTO_SECURESTRING] = { "PSAvoidUsingConvertToSecureStringWithPlainText", E, SEC,
+	    "ConvertTo-SecureString -AsPlainText: the secret is in plain text in the script or "
+	    "its input.",
+	    "Read the secret with Read-Host -AsSecureString, Get-Credential or a secret store.",
+	    PSSA("avoidusingconverttosecurestringwithplaintext") },
+	[R_COMPUTERNAME_HARDCODED] = { "PSAvoidUsingComputerNameHardcoded", E, SEC,
+	    "-ComputerName is a hard-coded remote host.", "Take the computer name as a parameter.",
+	    PSSA("avoidusingcomputernamehardcoded") },
+	[R_BROKEN_HASH] = { "PSAvoidUsingBrokenHashAlgorithms", W, SEC,
+	    "MD5 or SHA-1 is used; both are broken for security purposes.",
+	    "Use SHA256 or stronger.", PSSA("avoidusingbrokenhashalgorithms") },
+	[R_ALLOW_UNENCRYPTED] = { "PSAvoidUsingAllowUnencryptedAuthentication", W, SEC,
+	    "-AllowUnencryptedAuthentication sends credentials over unencrypted HTTP.",
+	    "Use HTTPS and drop the switch.", PSSA("avoidusingallowunencryptedauthentication") },
+	[R_DOWNLOAD_CRADLE] = { "PSSAvoidDownloadCradle", E, SEC,
+	    "Code is downloaded and executed in memory (download cradle).",
+	    "Download to a file, verify its signature or hash, review it, then run it.",
+	    ABOUT("about_signing") },
+	[R_ENCODED_COMMAND] = { "PSSAvoidEncodedCommand", E, SEC,
+	    "PowerShell is started with -EncodedCommand, hiding the code it runs.",
+	    "Run a script file, or pass the command in clear text.",
+	    "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_powershell_exe" },
+	[R_BASE64_EXEC] = { "PSSAvoidBase64Execution", E, SEC,
+	    "Base64-decoded data is executed or loaded as code.",
+	    "Ship the code in clear text, signed.", NULL },
+	[R_INJECTION_API] = { "PSSAvoidProcessInjectionApi", E, SEC,
+	    "Add-Type or reflection declares Windows APIs used for process injection or "
+	    "keylogging (VirtualAlloc, WriteProcessMemory, CreateRemoteThread, ...).",
+	    "Remove the P/Invoke declarations; use supported cmdlets.", NULL },
+	[R_REFLECTION_LOAD] = { "PSSAvoidReflectionAssemblyLoad", W, SEC,
+	    "An assembly is loaded from bytes or a path through reflection, bypassing module "
+	    "loading and signing checks.",
+	    "Use Add-Type -Path or Import-Module with a signed assembly.", NULL },
+	[R_AMSI_BYPASS] = { "PSSAvoidAmsiBypass", E, SEC,
+	    "The script tampers with AMSI (the Antimalware Scan Interface).",
+	    "Remove the AMSI tampering; there is no legitimate use in a script.", NULL },
+	[R_DEFENDER_TAMPERING] = { "PSSAvoidDefenderTampering", E, SEC,
+	    "Microsoft Defender protection is disabled or excluded.",
+	    "Leave Defender settings to policy; never disable real-time protection in a script.",
+	    NULL },
+	[R_FIREWALL_TAMPERING] = { "PSSAvoidFirewallTampering", E, SEC,
+	    "The Windows firewall is disabled.",
+	    "Open only the ports needed with New-NetFirewallRule.", NULL },
+	[R_EXECUTION_POLICY] = { "PSSAvoidExecutionPolicyBypass", W, SEC,
+	    "The execution policy is bypassed or set to Unrestricted.",
+	    "Sign the script and use RemoteSigned or AllSigned.", ABOUT("about_execution_policies") },
+	[R_CERT_BYPASS] = { "PSSAvoidCertificateValidationBypass", E, SEC,
+	    "TLS certificate validation is disabled, allowing man-in-the-middle attacks.",
+	    "Trust the issuing CA instead of disabling validation.", NULL },
+	[R_HARDCODED_SECRET] = { "PSSAvoidHardcodedSecrets", E, SEC,
+	    "A password, token or key is written in the script.",
+	    "Read secrets at run time (Get-Credential, SecretManagement, environment).",
+	    "https://learn.microsoft.com/powershell/utility-modules/secretmanagement/overview" },
+	[R_RUN_KEY] = { "PSSAvoidRunKeyPersistence", E, SEC,
+	    "The script writes an autostart registry key (Run, RunOnce, Winlogon, IFEO).",
+	    "Install software through a package or Group Policy instead.", NULL },
+	[R_SCHEDULED_TASK] = { "PSSReviewScheduledTaskPersistence", W, SEC,
+	    "The script creates a scheduled task or job (a persistence mechanism).",
+	    "Make sure the task is intended and documented; run it with least privilege.", NULL },
+	[R_WMI_SUBSCRIPTION] = { "PSSAvoidWmiEventSubscription", E, SEC,
+	    "A permanent WMI event subscription is created (filter, consumer, binding).",
+	    "Remove the subscription; it is a common fileless persistence technique.", NULL },
+	[R_SERVICE_CREATION] = { "PSSReviewServiceCreation", W, SEC,
+	    "The script creates or reconfigures a Windows service binary.",
+	    "Make sure the service is intended; install it from a signed package.", NULL },
+	[R_CREDENTIAL_DUMPING] = { "PSSAvoidCredentialDumping", E, SEC,
+	    "The script dumps credentials (LSASS memory, SAM/SECURITY hives, NTDS, Mimikatz).",
+	    "Remove the credential access.", NULL },
+	[R_LOG_CLEARING] = { "PSSAvoidEventLogClearing", E, SEC,
+	    "Event logs or audit policy are cleared, destroying evidence.",
+	    "Archive logs instead of clearing them.", NULL },
+	[R_SHADOW_COPY] = { "PSSAvoidShadowCopyDeletion", E, SEC,
+	    "Volume shadow copies or backups are deleted (typical of ransomware).",
+	    "Remove the deletion; manage backups with their own tools.", NULL },
+	[R_DESTRUCTIVE] = { "PSSAvoidDestructiveDiskOperations", E, SEC,
+	    "Disks, volumes or system folders are wiped or formatted.",
+	    "Target a specific, checked path and require -Confirm.", NULL },
+	[R_LOCAL_ADMIN] = { "PSSAvoidLocalAdminCreation", E, SEC,
+	    "A user is added to the local Administrators group.",
+	    "Grant only the rights needed, through Group Policy or JEA.", NULL },
+	[R_HIDDEN_WINDOW] = { "PSSAvoidHiddenWindow", W, SEC,
+	    "A process is started with a hidden window.", "Run visibly, or as a service or task.",
+	    NULL },
+	[R_OBF_BACKTICK] = { "PSSObfuscationBacktick", W, SEC,
+	    "Backticks inside a command or member name hide it from simple searches.",
+	    "Write the name plainly.", NULL },
+	[R_OBF_REVERSE] = { "PSSObfuscationStringReversal", W, SEC,
+	    "A string is reversed at run time, a common way to hide code.",
+	    "Write the string plainly.", NULL },
+	[R_OBF_CHARCODES] = { "PSSObfuscationCharCodes", W, SEC,
+	    "Text is built from character codes, hiding what it says.",
+	    "Write the string plainly.", NULL },
+	[R_OBF_FORMAT] = { "PSSObfuscationFormatOperator", W, SEC,
+	    "The format operator reorders string fragments, hiding what they say.",
+	    "Write the string plainly.", NULL },
+	[R_OBF_CASE] = { "PSSObfuscationRandomCase", W, SEC,
+	    "A name is written in random upper and lower case.", "Write the name plainly.", NULL },
+	[R_OBF_ENTROPY] = { "PSSObfuscationHighEntropyString", I, SEC,
+	    "A long string has very high entropy (encrypted, compressed or encoded data).",
+	    "Explain the data, or load it from a reviewed file.", NULL },
+	[R_OBF_BASE64] = { "PSSObfuscationBase64Blob", W, SEC,
+	    "A long Base64 blob is embedded in the script.",
+	    "Ship the payload as a reviewed file instead.", NULL },
+	[R_OBF_DYNAMIC_NAME] = { "PSSObfuscationDynamicCommandName", W, SEC,
+	    "A command name is computed at run time.",
+	    "Call the command by its name.", NULL },
+	[R_PERF_ARRAY_ADD] = { "PSSAvoidArrayAdditionInLoop", W, PERF,
+	    "'+=' on an array inside a loop copies the whole array each time (quadratic).",
+	    "Collect the loop's output ($r = foreach (...) { ... }) or use a "
+	    "[System.Collections.Generic.List[object]].", NULL },
+	[R_PERF_FILTER_LEFT] = { "PSSUseFilterLeft", I, PERF,
+	    "Objects are fetched and then filtered with Where-Object.",
+	    "Filter at the source with -Filter, -Include or the provider's parameters.", NULL },
+	[R_PERF_OUT_NULL] = { "PSSAvoidOutNull", I, PERF,
+	    "Piping to Out-Null is much slower than assigning to $null.",
+	    "Use $null = <expression> or [void].", NULL },
+	[R_PERF_NEW_PSOBJECT] = { "PSSUsePSCustomObjectLiteral", I, PERF,
+	    "New-Object PSObject -Property is slower and unordered.",
+	    "Use [pscustomobject]@{ ... }.", NULL },
+	[R_PERF_STRING_CONCAT] = { "PSSAvoidStringConcatenationInLoop", I, PERF,
+	    "A string is built with += inside a loop.",
+	    "Use -join, a StringBuilder, or collect the parts in a list.", NULL },
+	[R_RISK_REMOTE] = { "PSSReviewRemoteExecution", W, RISK,
+	    "Commands run on remote computers.",
+	    "Check the target list and use JEA endpoints where possible.", NULL },
+	[R_RISK_RECURSIVE_DELETE] = { "PSSReviewRecursiveForceDelete", W, RISK,
+	    "Files are deleted recursively with -Force.",
+	    "Validate the path first, and support -WhatIf.", NULL },
+	[R_RISK_RESTART] = { "PSSReviewSystemRestart", W, RISK,
+	    "The computer is restarted or shut down.", "Warn users and require -Confirm.", NULL },
+	[R_RISK_SERVICE_CHANGE] = { "PSSReviewServiceChange", I, RISK,
+	    "Services are stopped, started or reconfigured.", "Support -WhatIf.", NULL },
+	[R_RISK_PROCESS_KILL] = { "PSSReviewProcessTermination", I, RISK,
+	    "Processes are terminated.", "Match processes precisely; avoid -Force.", NULL },
+	[R_RISK_REGISTRY_WRITE] = { "PSSReviewRegistryChange", I, RISK,
+	    "The registry is modified.", "Back up the keys first and support -WhatIf.", NULL },
+	[R_RISK_ACCOUNT_CHANGE] = { "PSSReviewAccountChange", W, RISK,
+	    "User accounts or passwords are created or changed.",
+	    "Make sure the change is intended and audited.", NULL },
+	[R_RISK_NETWORK] = { "PSSReviewNetworkAccess", I, RISK,
+	    "The script talks to the network.", "Use HTTPS and check what is sent.", NULL },
+	[R_RISK_ELEVATION] = { "PSSReviewElevation", I, RISK,
+	    "The script needs administrator rights.", "Run it elevated only when needed.", NULL },
+};
+
+const char *const ps_severity_names[PS_SEV__MAX] = { "information", "warning", "error" };
+const char *const ps_category_names[PS_CAT__MAX] = {
+	"securityIssues", "bestPracticeViolations", "performanceInsights", "potentialRisks"
+};
+
+enum ps_severity
+ps_severity_parse(const char *s)
+{
+	if (s == NULL)
+		return PS_SEV__MAX;
+	if (strcasecmp(s, "info") == 0)
+		return PS_SEV_INFORMATION;
+	for (int i = 0; i < PS_SEV__MAX; i++)
+		if (strcasecmp(s, ps_severity_names[i]) == 0)
+			return (enum ps_severity)i;
+	return PS_SEV__MAX;
+}
+
+const struct ps_rule_info *
+ps_rules(size_t *n)
+{
+	*n = R__MAX;
+	return ps_rule_table;
+}
+
+const struct ps_rule_info *
+ps_rule_find(const char *id)
+{
+	for (size_t i = 0; i < R__MAX; i++)
+		if (strcasecmp(ps_rule_table[i].id, id) == 0)
+			return &ps_rule_table[i];
+	return NULL;
+}
+
+bool
+rule_on(const struct ps_ctx *c, enum ps_rule r)
+{
+	return c->p->enabled[r] && c->p->per_rule[r] < PS_RULE_CAP;
+}
+
+static void
+emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, size_t end,
+    uint32_t line, uint32_t col, uint32_t eline, uint32_t ecol, const char *sugg,
+    const char *fmt, va_list ap)
+{
+	struct ps_analysis *a = c->a;
+	struct ps_analysis_priv *p = c->p;
+	struct ps_finding *f;
+	struct buf b = BUF_INIT;
+	size_t n;
+
+	if (!p->enabled[r])
+		return;
+	if (sev == PS_SEV__MAX)
+		sev = ps_rule_table[r].severity;
+	/* One finding per rule and region: passes that see the same spot twice (the tree and
+	 * the text patterns) keep the first. */
+	for (size_t i = a->nfindings; i > 0 && i + 16 > a->nfindings; i--) {
+		const struct ps_finding *o = &a->findings[i - 1];
+
+		if (o->rule == &ps_rule_table[r] && ((start >= o->start && end <= o->end &&
+		    (end > start || o->start == start)) || (o->start >= start && o->end <= end &&
+		    o->end > o->start)))
+			return;
+	}
+	if (p->per_rule[r] >= PS_RULE_CAP) {
+		p->dropped++;
+		return;
+	}
+	p->per_rule[r]++;
+	if (a->nfindings == p->capfindings) {
+		p->capfindings = p->capfindings ? p->capfindings * 2 : 32;
+		a->findings = xrealloc(a->findings, p->capfindings * sizeof(*a->findings));
+	}
+	f = &a->findings[a->nfindings++];
+	memset(f, 0, sizeof(*f));
+	f->rule = &ps_rule_table[r];
+	f->severity = sev;
+	buf_vprintf(&b, fmt, ap);
+	f->message = arena_strdup(&p->arena, buf_cstr(&b));
+	buf_free(&b);
+	f->suggestion = sugg ? arena_strdup(&p->arena, sugg) : ps_rule_table[r].suggestion;
+	if (end > c->len)
+		end = c->len;
+	if (start > end)
+		start = end;
+	f->start = start;
+	f->end = end;
+	n = end - start;
+	if (n > 200) {
+		/* Cut at a UTF-8 boundary. */
+		n = 200;
+		while (n > 0 && ((unsigned char)c->src[start + n] & 0xC0) == 0x80)
+			n--;
+	}
+	f->extent = arena_strndup(&p->arena, c->src + start, n);
+	f->line = line;
+	f->column = col;
+	f->end_line = eline;
+	f->end_column = ecol;
+}
+
+void
+rule_emit(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, const struct ps_extent *e,
+    const char *sugg, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit_v(c, r, sev, e->start, e->end, e->line, e->column, e->end_line, e->end_column, sugg,
+	    fmt, ap);
+	va_end(ap);
+}
+
+void
+rule_emit_range(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, size_t end,
+    const char *sugg, const char *fmt, ...)
+{
+	va_list ap;
+	uint32_t l, col, el, ec;
+
+	if (!c->p->enabled[r])
+		return;
+	ps_position(&c->ast->toks, start, &l, &col);
+	ps_position(&c->ast->toks, end, &el, &ec);
+	va_start(ap, fmt);
+	emit_v(c, r, sev, start, end, l, col, el, ec, sugg, fmt, ap);
+	va_end(ap);
+}
+
+void
+rule_fix(struct ps_ctx *c, enum ps_rule r, size_t start, const char *replacement)
+{
+	struct ps_finding *f;
+
+	if (c->a->nfindings == 0)
+		return;
+	f = &c->a->findings[c->a->nfindings - 1];
+	if (f->rule == &ps_rule_table[r] && f->start == start)
+		f->fix = arena_strdup(&c->p->arena, replacement);
+}
+
+void
+compat_note(struct ps_ctx *c, const char *feature, const char *requires, unsigned line,
+    const char *fmt, ...)
+{
+	struct ps_analysis_priv *p = c->p;
+	struct ps_compat_note *n;
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	/* One note per feature. */
+	for (size_t i = 0; i < p->ncompat; i++)
+		if (strcasecmp(p->compat[i].feature, feature) == 0)
+			return;
+	if (p->ncompat >= 200)
+		return;
+	if (p->ncompat == p->capcompat) {
+		p->capcompat = p->capcompat ? p->capcompat * 2 : 8;
+		p->compat = xrealloc(p->compat, p->capcompat * sizeof(*p->compat));
+	}
+	n = &p->compat[p->ncompat++];
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	n->feature = arena_strdup(&p->arena, feature);
+	n->requires = requires;
+	n->message = arena_strdup(&p->arena, buf_cstr(&b));
+	n->line = line;
+	buf_free(&b);
+}
+
+/* Does the rule id match one of the (glob) patterns? */
+static bool
+id_matches(const char *id, const char *const *pats, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(pats[i], id, FNM_CASEFOLD) == 0)
+			return true;
+	return false;
+}
+
+static int
+check_patterns(const char *const *pats, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool any = false;
+
+		for (size_t r = 0; r < R__MAX && !any; r++)
+			if (fnmatch(pats[i], ps_rule_table[r].id, FNM_CASEFOLD) == 0)
+				any = true;
+		if (!any)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+finding_cmp(const void *x, const void *y)
+{
+	const struct ps_finding *a = x, *b = y;
+
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->column != b->column)
+		return a->column < b->column ? -1 : 1;
+	if (a->rule != b->rule)
+		return a->rule < b->rule ? -1 : 1;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return 0;
+}
+
+/* Resolve every command against the catalog and the script's own functions. */
+static void
+resolve_commands(struct ps_ctx *c)
+{
+	struct ps_ast *ast = c->ast;
+	struct ps_analysis_priv *p = c->p;
+
+	p->ncmds = ast->commands.n;
+	p->cmds = arena_alloc(&p->arena, (p->ncmds + 1) * sizeof(*p->cmds));
+	for (size_t i = 0; i < ast->commands.n; i++) {
+		struct ps_cmd *pc = &p->cmds[i];
+		struct ps_node *n = ast->commands.v[i];
+
+		pc->node = n;
+		pc->name = n->u.cmd.name;
+		pc->canon = pc->name ? pc->name : "";
+		if (pc->name == NULL)
+			continue;
+		for (size_t k = 0; k < ast->functions.n; k++) {
+			const char *fname = ast->functions.v[k]->u.fn.name;
+
+			if (fname != NULL && strcasecmp(fname, pc->name) == 0) {
+				pc->local_function = true;
+				break;
+			}
+		}
+		if (pc->local_function)
+			continue;
+		pc->ci = ps_catalog_resolve(pc->name, strlen(pc->name), &pc->alias);
+		if (pc->ci != NULL)
+			pc->canon = pc->ci->name;
+	}
+}
+
+/* Comment, blank and code line counts, and the lower-cased, comment-free copy of the
+ * source the pattern rules search (line continuations joined, so one logical line). */
+static void
+prepare_text(struct ps_ctx *c)
+{
+	struct ps_analysis_priv *p = c->p;
+	const struct ps_tokens *t = &c->ast->toks;
+	char *low = xmalloc(c->len + 1);
+	unsigned char *kind = xcalloc(t->nlines + 1, 1);	/* 1 code, 2 comment */
+
+	for (size_t i = 0; i < c->len; i++) {
+		unsigned char ch = (unsigned char)c->src[i];
+
+		low[i] = (char)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
+	}
+	low[c->len] = '\0';
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ps_token *tk = &t->v[i];
+		uint32_t el, ec;
+		int k;
+
+		if (tk->kind == PS_TOK_NEWLINE)
+			continue;
+		if (tk->kind == PS_TOK_COMMENT || tk->kind == PS_TOK_BLOCK_COMMENT) {
+			for (size_t j = tk->start; j < tk->end && j < c->len; j++)
+				if (low[j] != '\n')
+					low[j] = ' ';
+			k = 2;
+		} else if (tk->kind == PS_TOK_LINE_CONTINUATION) {
+			for (size_t j = tk->start; j < tk->end && j < c->len; j++)
+				low[j] = ' ';
+			k = 1;
+		} else {
+			k = 1;
+		}
+		if (tk->flags & PS_TOKF_NESTED)
+			continue;
+		ps_position(t, tk->end > tk->start ? tk->end - 1 : tk->start, &el, &ec);
+		for (uint32_t l = tk->line; l <= el && l <= t->nlines; l++)
+			if (kind[l] != 1)
+				kind[l] = (unsigned char)k;
+	}
+	for (size_t l = 1; l <= t->nlines; l++) {
+		if (kind[l] == 1)
+			p->code_lines++;
+		else if (kind[l] == 2)
+			p->comment_lines++;
+		else
+			p->blank_lines++;
+	}
+	free(kind);
+	p->lower = low;
+}
+
+static void
+apply_opts(struct ps_analysis_priv *p, const struct ps_analyze_opts *o)
+{
+	for (size_t r = 0; r < R__MAX; r++) {
+		const char *id = ps_rule_table[r].id;
+		bool on = true;
+
+		if (o->ninclude > 0 && !id_matches(id, o->include_rules, o->ninclude))
+			on = false;
+		if (o->nexclude > 0 && id_matches(id, o->exclude_rules, o->nexclude))
+			on = false;
+		p->enabled[r] = on;
+	}
+}
+
+int
+ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
+    struct ps_analysis **out)
+{
+	static const struct ps_analyze_opts defaults;
+	struct ps_analysis *a;
+	struct ps_analysis_priv *p;
+	struct ps_ctx c;
+
+	*out = NULL;
+	if (opts == NULL)
+		opts = &defaults;
+	if (len > PS_ANALYZER_MAX_INPUT)
+		return PSS_ETOOBIG;
+	if (check_patterns(opts->include_rules, opts->ninclude) != 0 ||
+	    check_patterns(opts->exclude_rules, opts->nexclude) != 0)
+		return PSS_EINVAL;
+	a = xcalloc(1, sizeof(*a));
+	p = xcalloc(1, sizeof(*p));
+	a->priv = p;
+	arena_init(&p->arena);
+	p->src = xmalloc(len + 1);
+	if (len > 0)
+		memcpy(p->src, src, len);
+	p->src[len] = '\0';
+	p->len = len;
+	p->opts = opts;
+	apply_opts(p, opts);
+	p->ast = ps_parse(p->src, len);
+	p->min_version_major = 2;
+	a->ntokens = p->ast->toks.n;
+	a->nlines = (unsigned)p->ast->toks.nlines;
+
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	c.p = p;
+	c.ast = p->ast;
+	c.src = p->src;
+	c.len = len;
+	resolve_commands(&c);
+	prepare_text(&c);
+
+	rules_style_run(&c);
+	rules_functions_run(&c);
+	rules_security_run(&c);
+	rules_patterns_run(&c);
+	rules_obfuscation_run(&c);
+	rules_perf_risk_run(&c);
+	score_compute(&c);
+	/* The severity filter comes after scoring, so scores do not depend on it. */
+	if (opts->min_severity > PS_SEV_INFORMATION) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < a->nfindings; i++)
+			if (a->findings[i].severity >= opts->min_severity)
+				a->findings[k++] = a->findings[i];
+		a->nfindings = k;
+	}
+
+	if (a->nfindings > 1)
+		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_cmp);
+	p->opts = NULL;		/* the caller's; not valid after return */
+	free(p->lower);
+	p->lower = NULL;
+	*out = a;
+	return PSS_OK;
+}
+
+void
+ps_analysis_free(struct ps_analysis *a)
+{
+	if (a == NULL)
+		return;
+	if (a->priv != NULL) {
+		ps_ast_free(a->priv->ast);
+		free(a->priv->compat);
+		free(a->priv->src);
+		free(a->priv->lower);
+		arena_free(&a->priv->arena);
+		free(a->priv);
+	}
+	free(a->findings);
+	free(a);
+}

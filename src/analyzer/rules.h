@@ -1,0 +1,169 @@
+/* rules.h: the analyzer's internal interface between the driver, the rule files and scoring */
+#ifndef PSS_ANALYZER_RULES_H
+#define PSS_ANALYZER_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analyzer/analyzer.h"
+#include "analyzer/catalog.h"
+#include "analyzer/ps_ast.h"
+#include "core/core.h"
+
+/* Every rule, in the order of the rule table (rules.c). */
+enum ps_rule {
+	/* best practice (PSScriptAnalyzer names) */
+	R_CMDLET_ALIAS, R_WRITE_HOST, R_POSITIONAL, R_GLOBAL_VARS, R_EMPTY_CATCH,
+	R_APPROVED_VERBS, R_SINGULAR_NOUNS, R_SHOULD_PROCESS_STATE, R_SWITCH_DEFAULT,
+	R_DECLARED_VARS, R_NULL_COMPARISON, R_AUTOMATIC_VAR, R_WMI_CMDLET, R_COMMENT_HELP,
+	R_TRAILING_WS, R_USER_PASS_PARAMS, R_PSCREDENTIAL_TYPE, R_MISLEADING_BACKTICK,
+	R_SEMICOLONS, R_LONG_LINES, R_ASSIGN_IN_COND, R_REDIRECT_IN_COND, R_BOM,
+	R_RESERVED_CHAR, R_RESERVED_PARAMS, R_SUPPORTS_SP, R_SHOULD_PROCESS, R_SHOULD_CONTINUE,
+	R_MULTIPLE_TYPES, R_EMPTY_HELP_MESSAGE, R_HASHTABLE_LITERAL, R_EXCLAIM,
+	R_COMPAT_CMDLETS, R_COMPAT_SYNTAX, R_PROCESS_BLOCK, R_OVERWRITE_BUILTIN,
+	R_CORRECT_CASING, R_MANDATORY_DEFAULT, R_UNUSED_PARAM, R_FORMAT_NOT_LAST,
+	/* security (PSScriptAnalyzer names) */
+	R_INVOKE_EXPRESSION, R_PLAINTEXT_PASSWORD, R_CONVERTTO_SECURESTRING,
+	R_COMPUTERNAME_HARDCODED, R_BROKEN_HASH, R_ALLOW_UNENCRYPTED,
+	/* security (PSScript additions) */
+	R_DOWNLOAD_CRADLE, R_ENCODED_COMMAND, R_BASE64_EXEC, R_INJECTION_API, R_REFLECTION_LOAD,
+	R_AMSI_BYPASS, R_DEFENDER_TAMPERING, R_FIREWALL_TAMPERING, R_EXECUTION_POLICY,
+	R_CERT_BYPASS, R_HARDCODED_SECRET, R_RUN_KEY, R_SCHEDULED_TASK, R_WMI_SUBSCRIPTION,
+	R_SERVICE_CREATION, R_CREDENTIAL_DUMPING, R_LOG_CLEARING, R_SHADOW_COPY,
+	R_DESTRUCTIVE, R_LOCAL_ADMIN, R_HIDDEN_WINDOW,
+	R_OBF_BACKTICK, R_OBF_REVERSE, R_OBF_CHARCODES, R_OBF_FORMAT, R_OBF_CASE,
+	R_OBF_ENTROPY, R_OBF_BASE64, R_OBF_DYNAMIC_NAME,
+	/* performance */
+	R_PERF_ARRAY_ADD, R_PERF_FILTER_LEFT, R_PERF_OUT_NULL, R_PERF_NEW_PSOBJECT,
+	R_PERF_STRING_CONCAT,
+	/* potential risks */
+	R_RISK_REMOTE, R_RISK_RECURSIVE_DELETE, R_RISK_RESTART, R_RISK_SERVICE_CHANGE,
+	R_RISK_PROCESS_KILL, R_RISK_REGISTRY_WRITE, R_RISK_ACCOUNT_CHANGE, R_RISK_NETWORK,
+	R_RISK_ELEVATION,
+	R__MAX
+};
+
+extern const struct ps_rule_info ps_rule_table[R__MAX];
+
+/* A command with its catalog resolution. */
+struct ps_cmd {
+	struct ps_node	*node;		/* PS_NODE_COMMAND */
+	const char	*name;		/* as written (NULL when dynamic) */
+	const struct ps_cmdlet_info *ci;	/* NULL when not a catalog cmdlet */
+	const struct ps_alias_info *alias;	/* set when written as an alias */
+	const char	*canon;		/* ci->name, or name, or "" */
+	bool		 local_function;	/* defined by the script itself */
+};
+
+/* A compatibility note (compatibilityNotes). */
+struct ps_compat_note {
+	const char	*feature;	/* cmdlet, parameter or syntax */
+	const char	*requires;	/* "5.1", "7.0", ... */
+	const char	*message;
+	unsigned	 line;
+};
+
+struct varset;
+
+/* The analysis internals (hidden behind struct ps_analysis_priv in analyzer.h). */
+struct ps_analysis_priv {
+	struct arena	 arena;
+	char		*src;		/* private copy of the input (the AST points into it) */
+	size_t		 len;
+	struct ps_ast	*ast;
+	struct ps_cmd	*cmds;		/* parallel to ast->commands */
+	size_t		 ncmds;
+	struct ps_compat_note *compat;
+	size_t		 ncompat, capcompat;
+	size_t		 capfindings;
+	unsigned	 per_rule[R__MAX];	/* findings kept per rule */
+	unsigned	 dropped;		/* findings over the per-rule cap */
+	unsigned	 min_version_major, min_version_minor;	/* inferred minimum PowerShell */
+	bool		 windows_only;	/* uses 5.1-only cmdlets */
+	unsigned	 comment_lines, blank_lines, code_lines;
+	char		*lower;		/* lower-cased source, comments blanked, continuations joined */
+	const struct ps_analyze_opts *opts;
+	bool		 enabled[R__MAX];
+	struct varset	*reads;		/* variables read, per function (rules_style.c) */
+	const char	*cap_evidence[PS_CAP__MAX];	/* first command showing the capability */
+	unsigned	 cap_line[PS_CAP__MAX];
+	const char	*elevation_reason;	/* why elevation is needed, or NULL */
+};
+
+/* The context every rule receives. */
+struct ps_ctx {
+	struct ps_analysis *a;
+	struct ps_analysis_priv *p;
+	struct ps_ast	*ast;
+	const char	*src;
+	size_t		 len;
+};
+
+#define PS_RULE_CAP 500		/* findings kept per rule (the rest are counted) */
+
+/* Emitting findings (rules.c). The message is formatted; sev PS_SEV__MAX means the rule's
+ * default; suggestion NULL means the rule's default. */
+void	 rule_emit(struct ps_ctx *, enum ps_rule, enum ps_severity sev, const struct ps_extent *,
+    const char *suggestion, const char *fmt, ...) PSS_PRINTF(6, 7);
+void	 rule_emit_range(struct ps_ctx *, enum ps_rule, enum ps_severity sev, size_t start,
+    size_t end, const char *suggestion, const char *fmt, ...) PSS_PRINTF(7, 8);
+bool	 rule_on(const struct ps_ctx *, enum ps_rule);
+/* rule_fix: attach a mechanical fix (replacement of the finding's extent) to the finding just
+ * emitted by rule r at offset start, if it was kept. */
+void	 rule_fix(struct ps_ctx *, enum ps_rule r, size_t start, const char *replacement);
+void	 compat_note(struct ps_ctx *, const char *feature, const char *requires, unsigned line,
+    const char *fmt, ...) PSS_PRINTF(5, 6);
+
+/* Helpers (rules_util.c). */
+const struct ps_cmd *ctx_cmd(const struct ps_ctx *, const struct ps_node *cmdnode);
+bool	 cmd_is(const struct ps_cmd *, const char *canon);
+bool	 cmd_is_any(const struct ps_cmd *, const char *const *canons);	/* NULL-terminated */
+const char *ctx_arg_string(const struct ps_ctx *, const struct ps_node *cmd, const char *param);
+/* ctx_new_object_type: the -TypeName of a New-Object command (folded), or NULL. */
+const char *ctx_new_object_type(struct ps_ctx *, const struct ps_cmd *);
+bool	 ctx_has_arg(const struct ps_node *cmd, const char *param);
+bool	 node_is_true(const struct ps_node *);		/* $true, 1 */
+bool	 node_is_false(const struct ps_node *);		/* $false, 0 */
+bool	 node_is_null(const struct ps_node *);		/* $null */
+bool	 node_inside(const struct ps_node *n, const struct ps_node *ancestor);
+bool	 node_in_loop(const struct ps_node *);
+struct ps_node *node_enclosing(const struct ps_node *, enum ps_node_kind);
+bool	 ci_contains(const char *hay, size_t hlen, const char *needle);
+bool	 ci_eq(const char *a, const char *b);
+bool	 ci_prefix(const char *s, const char *prefix);
+bool	 ci_suffix(const char *s, const char *suffix);
+bool	 name_in(const char *name, const char *const *list);	/* NULL-terminated, ci */
+const char *ctx_text(const struct ps_ctx *, const struct ps_node *, size_t *len);
+/* ctx_fold: the constant value of an expression built from literals (+, -f, -join, [char],
+ * -replace, .Replace(), [string]::Join, reversal), or NULL. Arena memory. *folded is set
+ * when anything beyond a plain literal was evaluated. */
+const char *ctx_fold(struct ps_ctx *, const struct ps_node *, bool *folded);
+double	 shannon_entropy(const char *, size_t);
+bool	 is_base64_blob(const char *, size_t, size_t minlen);
+
+/* rules_style.c: automatic variables (1 writable, 2 read-only, 0 not) and the read set. */
+int	 style_is_automatic(const char *name);
+bool	 style_read(const struct varset *, const void *scope, const char *name);
+
+/* cmd_groups: the distinct commands (by canonical name, case-insensitive) in order of first
+ * use; *group_of (optional) maps each command index to its group. Caller frees both. */
+struct ps_cmd_group {
+	size_t		 first;		/* index of the first use in cmds */
+	size_t		 count;
+	size_t		 id;		/* internal */
+};
+size_t	 cmd_groups(const struct ps_analysis_priv *, struct ps_cmd_group **out, size_t **group_of);
+
+/* The rule passes. */
+void	 rules_style_run(struct ps_ctx *);
+void	 rules_functions_run(struct ps_ctx *);
+void	 rules_security_run(struct ps_ctx *);
+void	 rules_patterns_run(struct ps_ctx *);
+void	 rules_obfuscation_run(struct ps_ctx *);
+void	 rules_perf_risk_run(struct ps_ctx *);
+
+/* score.c: scores, capabilities, elevation and purpose. */
+void	 score_compute(struct ps_ctx *);
+const char *capability_evidence(const struct ps_analysis *, enum ps_capability);
+
+#endif

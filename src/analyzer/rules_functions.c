@@ -1,0 +1,318 @@
+#include "config.h"
+/* rules_functions.c: rules on function definitions, parameters and comment-based help */
+
+#include <string.h>
+#include <strings.h>
+
+#include "analyzer/rules.h"
+
+static const char *const approved_verbs[] = {
+	"Add", "Approve", "Assert", "Backup", "Block", "Build", "Checkpoint", "Clear", "Close",
+	"Compare", "Complete", "Compress", "Confirm", "Connect", "Convert", "ConvertFrom",
+	"ConvertTo", "Copy", "Debug", "Deny", "Deploy", "Disable", "Disconnect", "Dismount",
+	"Edit", "Enable", "Enter", "Exit", "Expand", "Export", "Find", "Format", "Get", "Grant",
+	"Group", "Hide", "Import", "Initialize", "Install", "Invoke", "Join", "Limit", "Lock",
+	"Measure", "Merge", "Mount", "Move", "New", "Open", "Optimize", "Out", "Ping", "Pop",
+	"Protect", "Publish", "Push", "Read", "Receive", "Redo", "Register", "Remove", "Rename",
+	"Repair", "Request", "Reset", "Resize", "Resolve", "Restart", "Restore", "Resume",
+	"Revoke", "Save", "Search", "Select", "Send", "Set", "Show", "Skip", "Split", "Start",
+	"Step", "Stop", "Submit", "Suspend", "Switch", "Sync", "Test", "Trace", "Unblock",
+	"Undo", "Uninstall", "Unlock", "Unprotect", "Unpublish", "Unregister", "Update", "Use",
+	"Wait", "Watch", "Write", NULL
+};
+
+static const char *const state_verbs[] = {
+	"New", "Set", "Remove", "Start", "Stop", "Restart", "Reset", "Update", NULL
+};
+
+/* Nouns that end in s but are singular (or have no singular). */
+static const char *const singular_s[] = {
+	"Data", "Windows", "Status", "Alias", "Process", "Address", "Access", "Class", "Bus",
+	"News", "Series", "Species", "Canvas", "Analysis", "Basis", "Axis", "Campus", "Virus",
+	"Corpus", "Bonus", "Consensus", "Focus", "Radius", "Success", "Progress", "Business",
+	"Dns", "Sms", "Os", "Gps", "Vss", "Ps", "Ms", "Aws", "Iis", "Cms", "Https", "Sas", NULL
+};
+
+static bool
+is_type(const char *t, const char *const *names)
+{
+	if (t == NULL)
+		return false;
+	for (; *names != NULL; names++) {
+		size_t n = strlen(t), m = strlen(*names);
+
+		if (strcasecmp(t, *names) == 0)
+			return true;
+		/* System.Management.Automation.PSCredential ends with .PSCredential */
+		if (n > m && t[n - m - 1] == '.' && strcasecmp(t + n - m, *names) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *const secure_types[] = { "SecureString", "PSCredential", "pscredential",
+	"securestring", NULL };
+static const char *const string_types[] = { "string", "String", "string[]", "object", NULL };
+static const char *const switch_types[] = { "switch", "SwitchParameter", NULL };
+
+static bool
+is_password_name(const char *name)
+{
+	return ci_contains(name, strlen(name), "password") || ci_contains(name, strlen(name),
+	    "passphrase") || ci_eq(name, "pass") || ci_eq(name, "pwd") || ci_eq(name, "passwords");
+}
+
+static bool
+is_plural_noun(const char *noun)
+{
+	const char *last = noun;
+	size_t n;
+
+	/* The last word of a PascalCase noun: Get-ChildItems -> Items. */
+	for (const char *p = noun; *p; p++)
+		if (*p >= 'A' && *p <= 'Z' && p > noun && p[-1] >= 'a' && p[-1] <= 'z')
+			last = p;
+	n = strlen(last);
+	if (n < 3 || (last[n - 1] != 's' && last[n - 1] != 'S'))
+		return false;
+	if (name_in(last, singular_s) || name_in(noun, singular_s))
+		return false;
+	if (ci_suffix(last, "ss") || ci_suffix(last, "us") || ci_suffix(last, "is") ||
+	    ci_suffix(last, "ics"))
+		return false;
+	/* all-caps acronyms (DNS, VSS) are not plurals */
+	for (size_t i = 0; i < n; i++)
+		if (last[i] >= 'a' && last[i] <= 'z')
+			return true;
+	return false;
+}
+
+static const char *
+strip_scope(const char *name)
+{
+	const char *colon = strchr(name, ':');
+
+	if (colon != NULL && (ci_prefix(name, "global:") || ci_prefix(name, "script:") ||
+	    ci_prefix(name, "local:") || ci_prefix(name, "private:")))
+		return colon + 1;
+	return name;
+}
+
+static bool
+has_param(const struct ps_node *fn, const char *name)
+{
+	for (size_t i = 0; i < fn->u.fn.params.n; i++)
+		if (ci_eq(fn->u.fn.params.v[i]->u.param.name, name))
+			return true;
+	return false;
+}
+
+static bool
+has_process_block(const struct ps_node *fn)
+{
+	const struct ps_node *body = fn->u.fn.body;
+
+	if (body == NULL)
+		return false;
+	for (size_t i = 0; i < body->u.sb.named_blocks.n; i++)
+		if (body->u.sb.named_blocks.v[i]->u.blk.which == PS_KW_PROCESS)
+			return true;
+	return false;
+}
+
+/* Rules on one parameter, wherever it is declared (function, script, method). */
+static void
+check_parameter(struct ps_ctx *c, const struct ps_node *p, bool advanced)
+{
+	const char *name = p->u.param.name, *type = p->u.param.type;
+	const struct ps_extent *e = p->u.param.var ? &p->u.param.var->ext : &p->ext;
+	const struct ps_node *pattr = ps_attr_find(&p->u.param.attributes, "Parameter");
+	size_t ntypes = 0;
+	int ak;
+
+	if (name == NULL)
+		return;
+	for (size_t i = 0; i < p->u.param.attributes.n; i++)
+		if (p->u.param.attributes.v[i]->kind == PS_NODE_TYPE)
+			ntypes++;
+	if (ntypes > 1)
+		rule_emit(c, R_MULTIPLE_TYPES, PS_SEV__MAX, &p->ext, NULL,
+		    "Parameter '$%s' has %zu type constraints.", name, ntypes);
+	if (is_type(type, switch_types) && node_is_true(p->u.param.default_value))
+		rule_emit(c, R_SWITCH_DEFAULT, PS_SEV__MAX, &p->ext, NULL,
+		    "Switch parameter '$%s' defaults to $true.", name);
+	if (p->u.param.mandatory && p->u.param.default_value != NULL)
+		rule_emit(c, R_MANDATORY_DEFAULT, PS_SEV__MAX, &p->ext, NULL,
+		    "Mandatory parameter '$%s' has a default value.", name);
+	if (pattr != NULL) {
+		const struct ps_node *hm = ps_attr_named_arg(pattr, "HelpMessage");
+
+		if (hm != NULL && hm->u.nattr.value != NULL) {
+			const char *v = ps_node_const_string(hm->u.nattr.value);
+
+			if ((v != NULL && v[0] == '\0') || node_is_null(hm->u.nattr.value))
+				rule_emit(c, R_EMPTY_HELP_MESSAGE, PS_SEV__MAX, &hm->ext, NULL,
+				    "HelpMessage of '$%s' is empty.", name);
+		}
+	}
+	if (is_password_name(name) && (type == NULL || is_type(type, string_types)))
+		rule_emit(c, R_PLAINTEXT_PASSWORD, PS_SEV__MAX, e, NULL,
+		    "Parameter '$%s' should use SecureString, otherwise the password is exposed.",
+		    name);
+	if ((ci_eq(name, "Credential") || ci_eq(name, "Credentials") ||
+	    ci_suffix(name, "Credential")) && !is_type(type, secure_types))
+		rule_emit(c, R_PSCREDENTIAL_TYPE, PS_SEV__MAX, e, NULL,
+		    "The Credential parameter '$%s' should be of type PSCredential.", name);
+	if ((ak = style_is_automatic(name)) != 0)
+		rule_emit(c, R_AUTOMATIC_VAR, ak == 2 ? PS_SEV_ERROR : PS_SEV_WARNING, e, NULL,
+		    "'$%s' is an automatic variable; do not use it as a parameter name.", name);
+	if (advanced && ps_catalog_common_param(name, strlen(name)) && !ci_eq(name, "WhatIf") &&
+	    !ci_eq(name, "Confirm"))
+		rule_emit(c, R_RESERVED_PARAMS, PS_SEV__MAX, e, NULL,
+		    "'$%s' is a common parameter and cannot be declared in an advanced function.",
+		    name);
+	if (ci_eq(name, "WhatIf") || ci_eq(name, "Confirm"))
+		rule_emit(c, R_SUPPORTS_SP, PS_SEV__MAX, e, NULL,
+		    "Declare SupportsShouldProcess instead of a '$%s' parameter.", name);
+}
+
+static bool
+is_advanced(const struct ps_node *fn)
+{
+	if (fn->u.fn.cmdletbinding)
+		return true;
+	for (size_t i = 0; i < fn->u.fn.params.n; i++)
+		if (ps_attr_find(&fn->u.fn.params.v[i]->u.param.attributes, "Parameter") != NULL)
+			return true;
+	return false;
+}
+
+struct sp_calls {
+	const struct ps_node **sp;	/* func of each ShouldProcess call */
+	size_t nsp;
+	const struct ps_node **sc;	/* func of each ShouldContinue call */
+	size_t nsc;
+};
+
+static bool
+called_in(const struct ps_node **v, size_t n, const struct ps_node *fn)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == fn)
+			return true;
+	return false;
+}
+
+static void
+check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls *calls)
+{
+	const char *full = fn->u.fn.name, *name, *dash;
+	const struct ps_extent *ne;
+	bool advanced = is_advanced(fn);
+	const char *user = NULL, *pass = NULL;
+
+	if (full == NULL)
+		return;
+	ne = fn->u.fn.name_node != NULL ? &fn->u.fn.name_node->ext : &fn->ext;
+	name = strip_scope(full);
+	dash = strchr(name, '-');
+	if (strpbrk(name, "#,(){}[]&/\\$^;:\"'<>|?@`*%+=~") != NULL)
+		rule_emit(c, R_RESERVED_CHAR, PS_SEV__MAX, ne, NULL,
+		    "The function name '%s' contains a reserved character.", name);
+	if (dash != NULL && dash > name && fn->u.fn.keyword != PS_KW_CONFIGURATION) {
+		char verb[64];
+		size_t vl = (size_t)(dash - name);
+
+		if (vl < sizeof(verb)) {
+			memcpy(verb, name, vl);
+			verb[vl] = '\0';
+			if (!name_in(verb, approved_verbs))
+				rule_emit(c, R_APPROVED_VERBS, PS_SEV__MAX, ne, NULL,
+				    "The function '%s' uses the unapproved verb '%s'.", name, verb);
+			if (name_in(verb, state_verbs) && !fn->u.fn.supports_should_process)
+				rule_emit(c, R_SHOULD_PROCESS_STATE, PS_SEV__MAX, ne, NULL,
+				    "Function '%s' changes state but does not support ShouldProcess.",
+				    name);
+		}
+		if (dash[1] != '\0' && is_plural_noun(dash + 1))
+			rule_emit(c, R_SINGULAR_NOUNS, PS_SEV__MAX, ne, NULL,
+			    "The cmdlet '%s' uses a plural noun.", name);
+	}
+	if (ps_catalog_find(name, strlen(name)) != NULL)
+		rule_emit(c, R_OVERWRITE_BUILTIN, PS_SEV__MAX, ne, NULL,
+		    "'%s' hides the built-in cmdlet of the same name.", name);
+	if (fn->u.fn.help == NULL && fn->u.fn.keyword != PS_KW_CONFIGURATION)
+		rule_emit(c, R_COMMENT_HELP, PS_SEV__MAX, ne, NULL,
+		    "The function '%s' has no help comment.", name);
+	for (size_t i = 0; i < fn->u.fn.params.n; i++) {
+		const struct ps_node *p = fn->u.fn.params.v[i];
+		const char *pn = p->u.param.name;
+		const struct ps_node *pa;
+
+		if (pn == NULL)
+			continue;
+		check_parameter(c, p, advanced);
+		if (ci_contains(pn, strlen(pn), "user") || ci_eq(pn, "Login"))
+			user = pn;
+		if (is_password_name(pn) && !is_type(p->u.param.type, secure_types))
+			pass = pn;
+		pa = ps_attr_find(&p->u.param.attributes, "Parameter");
+		if (pa != NULL && (ps_attr_flag(pa, "ValueFromPipeline") ||
+		    ps_attr_flag(pa, "ValueFromPipelineByPropertyName")) &&
+		    fn->u.fn.keyword == PS_KW_FUNCTION && !has_process_block(fn))
+			rule_emit(c, R_PROCESS_BLOCK, PS_SEV__MAX, &p->ext, NULL,
+			    "'$%s' takes pipeline input, but '%s' has no process block: only the "
+			    "last item is processed.", pn, name);
+		if (c->p->reads != NULL && fn->u.fn.keyword != PS_KW_CONFIGURATION &&
+		    fn->u.fn.keyword != PS_KW_WORKFLOW &&
+		    !style_read(c->p->reads, fn, pn) &&
+		    !style_read(c->p->reads, fn, "PSBoundParameters") &&
+		    !style_read(c->p->reads, fn, "args"))
+			rule_emit(c, R_UNUSED_PARAM, PS_SEV__MAX,
+			    p->u.param.var ? &p->u.param.var->ext : &p->ext, NULL,
+			    "The parameter '$%s' is declared but not used in '%s'.", pn, name);
+	}
+	if (user != NULL && pass != NULL)
+		rule_emit(c, R_USER_PASS_PARAMS, PS_SEV__MAX, ne, NULL,
+		    "Function '%s' takes '$%s' and '$%s'; use one PSCredential parameter.",
+		    name, user, pass);
+	if (fn->u.fn.supports_should_process && !called_in(calls->sp, calls->nsp, fn))
+		rule_emit(c, R_SHOULD_PROCESS, PS_SEV__MAX, ne, NULL,
+		    "'%s' declares SupportsShouldProcess but never calls ShouldProcess.", name);
+	if (!fn->u.fn.supports_should_process && called_in(calls->sp, calls->nsp, fn))
+		rule_emit(c, R_SHOULD_PROCESS, PS_SEV__MAX, ne, NULL,
+		    "'%s' calls ShouldProcess but does not declare SupportsShouldProcess.", name);
+	if (called_in(calls->sc, calls->nsc, fn) && !has_param(fn, "Force"))
+		rule_emit(c, R_SHOULD_CONTINUE, PS_SEV__MAX, ne, NULL,
+		    "'%s' calls ShouldContinue without a -Force switch to bypass the prompt.", name);
+}
+
+void
+rules_functions_run(struct ps_ctx *c)
+{
+	const struct ps_ast *ast = c->ast;
+	struct sp_calls calls = { NULL, 0, NULL, 0 };
+	const struct ps_node *root_pb = ast->root->u.sb.param_block;
+
+	calls.sp = arena_alloc(&c->p->arena, (ast->members.n + 1) * sizeof(*calls.sp));
+	calls.sc = arena_alloc(&c->p->arena, (ast->members.n + 1) * sizeof(*calls.sc));
+	for (size_t i = 0; i < ast->members.n; i++) {
+		const struct ps_node *m = ast->members.v[i];
+
+		if (m->kind != PS_NODE_INVOKE_MEMBER || m->u.mem.name == NULL)
+			continue;
+		if (ci_eq(m->u.mem.name, "ShouldProcess"))
+			calls.sp[calls.nsp++] = m->func;
+		else if (ci_eq(m->u.mem.name, "ShouldContinue"))
+			calls.sc[calls.nsc++] = m->func;
+	}
+	for (size_t i = 0; i < ast->functions.n; i++)
+		check_function(c, ast->functions.v[i], &calls);
+	/* Script-level param() block. */
+	if (root_pb != NULL) {
+		bool advanced = ps_attr_find(&root_pb->u.pb.attributes, "CmdletBinding") != NULL;
+
+		for (size_t i = 0; i < root_pb->u.pb.params.n; i++)
+			check_parameter(c, root_pb->u.pb.params.v[i], advanced);
+	}
+}

@@ -1,0 +1,519 @@
+#include "config.h"
+/* rules_patterns.c: declarative text patterns over code, strings, de-obfuscated and decoded text */
+
+#include <string.h>
+#include <strings.h>
+
+#include "analyzer/rules.h"
+
+/*
+ * A pattern fires when its needles occur in order on one logical line of the script
+ * (comments removed, backtick continuations joined), all lower case. The first needle
+ * must start a word. The same table runs over strings rebuilt by constant folding and
+ * over decoded Base64 payloads, so hiding a command in a string does not hide it.
+ */
+struct pattern {
+	enum ps_rule	 rule;
+	enum ps_severity sev;	/* PS_SEV__MAX: the rule's default */
+	const char	*needles[4];
+	const char	*msg;
+};
+
+#define D PS_SEV__MAX
+static const struct pattern patterns[] = {
+	{ R_AMSI_BYPASS, D, { "amsiutils" }, "The AmsiUtils class is accessed (AMSI bypass)." },
+	{ R_AMSI_BYPASS, D, { "amsiinitfailed" }, "amsiInitFailed is set (AMSI bypass)." },
+	{ R_AMSI_BYPASS, D, { "amsiscanbuffer" }, "AmsiScanBuffer is patched (AMSI bypass)." },
+	{ R_AMSI_BYPASS, D, { "amsicontext" }, "The AMSI context is tampered with." },
+	{ R_AMSI_BYPASS, D, { "amsi.dll" }, "amsi.dll is loaded or patched." },
+	{ R_DEFENDER_TAMPERING, D, { "disableantispyware" },
+	    "Microsoft Defender is disabled through the registry (DisableAntiSpyware)." },
+	{ R_DEFENDER_TAMPERING, D, { "disablerealtimemonitoring", "1" },
+	    "Real-time protection is disabled." },
+	{ R_DEFENDER_TAMPERING, D, { "stop-service", "windefend" },
+	    "The Defender service is stopped." },
+	{ R_DEFENDER_TAMPERING, D, { "sc", "stop", "windefend" },
+	    "The Defender service is stopped." },
+	{ R_DEFENDER_TAMPERING, D, { "uninstall-windowsfeature", "defender" },
+	    "Microsoft Defender is uninstalled." },
+	{ R_FIREWALL_TAMPERING, D, { "netsh", "advfirewall", "state", "off" },
+	    "The firewall is turned off with netsh." },
+	{ R_FIREWALL_TAMPERING, D, { "netsh", "firewall", "opmode", "disable" },
+	    "The firewall is turned off with netsh." },
+	{ R_FIREWALL_TAMPERING, D, { "stop-service", "mpssvc" }, "The firewall service is stopped." },
+	{ R_WMI_SUBSCRIPTION, D, { "__eventfilter" }, "A WMI __EventFilter is created." },
+	{ R_WMI_SUBSCRIPTION, D, { "commandlineeventconsumer" },
+	    "A WMI CommandLineEventConsumer is created." },
+	{ R_WMI_SUBSCRIPTION, D, { "activescripteventconsumer" },
+	    "A WMI ActiveScriptEventConsumer is created." },
+	{ R_WMI_SUBSCRIPTION, D, { "__filtertoconsumerbinding" },
+	    "A WMI filter-to-consumer binding is created." },
+	{ R_CREDENTIAL_DUMPING, D, { "mimikatz" }, "Mimikatz is used." },
+	{ R_CREDENTIAL_DUMPING, D, { "sekurlsa::" }, "Mimikatz sekurlsa (LSASS secrets) is used." },
+	{ R_CREDENTIAL_DUMPING, D, { "lsadump::" }, "Mimikatz lsadump is used." },
+	{ R_CREDENTIAL_DUMPING, D, { "kerberos::" }, "Mimikatz Kerberos ticket commands are used." },
+	{ R_CREDENTIAL_DUMPING, D, { "comsvcs", "minidump" },
+	    "LSASS memory is dumped through comsvcs.dll MiniDump." },
+	{ R_CREDENTIAL_DUMPING, D, { "procdump", "lsass" }, "LSASS memory is dumped with procdump." },
+	{ R_CREDENTIAL_DUMPING, D, { "minidumpwritedump" }, "MiniDumpWriteDump is called." },
+	{ R_CREDENTIAL_DUMPING, D, { "out-minidump" }, "A process memory dump is written." },
+	{ R_CREDENTIAL_DUMPING, D, { "reg", "save", "hklm\\sam" }, "The SAM hive is saved." },
+	{ R_CREDENTIAL_DUMPING, D, { "reg", "save", "hklm\\security" },
+	    "The SECURITY hive is saved." },
+	{ R_CREDENTIAL_DUMPING, D, { "ntds.dit" }, "The Active Directory database is accessed." },
+	{ R_CREDENTIAL_DUMPING, D, { "vaultcmd", "/listcreds" }, "Stored credentials are listed." },
+	{ R_CREDENTIAL_DUMPING, D, { "get-gpppassword" }, "Group Policy passwords are harvested." },
+	{ R_LOG_CLEARING, D, { "wevtutil", " cl " }, "Event logs are cleared with wevtutil." },
+	{ R_LOG_CLEARING, D, { "wevtutil", "clear-log" }, "Event logs are cleared with wevtutil." },
+	{ R_LOG_CLEARING, D, { "auditpol", "/clear" }, "The audit policy is cleared." },
+	{ R_LOG_CLEARING, D, { "auditpol", "/remove" }, "The audit policy is removed." },
+	{ R_LOG_CLEARING, D, { "globalsession.clearlog" }, "Event logs are cleared." },
+	{ R_SHADOW_COPY, D, { "vssadmin", "delete", "shadows" }, "Shadow copies are deleted." },
+	{ R_SHADOW_COPY, D, { "vssadmin", "resize", "shadowstorage" },
+	    "Shadow storage is shrunk (deletes shadow copies)." },
+	{ R_SHADOW_COPY, D, { "wmic", "shadowcopy", "delete" }, "Shadow copies are deleted." },
+	{ R_SHADOW_COPY, D, { "win32_shadowcopy", "delete" }, "Shadow copies are deleted." },
+	{ R_SHADOW_COPY, D, { "win32_shadowcopy", "remove-" }, "Shadow copies are deleted." },
+	{ R_SHADOW_COPY, D, { "wbadmin", "delete" }, "Backups are deleted with wbadmin." },
+	{ R_SHADOW_COPY, D, { "bcdedit", "recoveryenabled", "no" },
+	    "Windows recovery is disabled." },
+	{ R_DESTRUCTIVE, D, { "diskpart" }, "diskpart is run (it can wipe disks)." },
+	{ R_DESTRUCTIVE, D, { "cipher", "/w:" }, "Free space is wiped with cipher /w." },
+	{ R_LOCAL_ADMIN, D, { "net", "localgroup", "administrators", "/add" },
+	    "A user is added to the local Administrators group." },
+	{ R_LOCAL_ADMIN, D, { "winnt://", "administrators", ".add(" },
+	    "A user is added to the local Administrators group through ADSI." },
+	{ R_RISK_ACCOUNT_CHANGE, D, { "net", "user", "/add" }, "A local user is created with net user." },
+	{ R_SCHEDULED_TASK, D, { "schtasks", "/create" }, "A scheduled task is created with schtasks." },
+	{ R_SCHEDULED_TASK, PS_SEV_ERROR, { "schtasks", "/create", "powershell", "hidden" },
+	    "A scheduled task runs hidden PowerShell." },
+	{ R_SERVICE_CREATION, D, { "sc", "create", "binpath" }, "A service is created with sc.exe." },
+	{ R_SERVICE_CREATION, D, { "sc", "config", "binpath" },
+	    "A service binary path is changed with sc.exe." },
+	{ R_RUN_KEY, D, { "\\currentversion\\run" }, "An autostart Run key is used." },
+	{ R_RUN_KEY, D, { "\\winlogon", "userinit" }, "The Winlogon Userinit value is used." },
+	{ R_RUN_KEY, D, { "\\winlogon", "shell" }, "The Winlogon Shell value is used." },
+	{ R_RUN_KEY, D, { "image file execution options", "debugger" },
+	    "An Image File Execution Options debugger is set." },
+	{ R_RUN_KEY, D, { "\\start menu\\programs\\startup" }, "The Startup folder is used." },
+	{ R_CERT_BYPASS, D, { "trustallcertspolicy" }, "A trust-all certificate policy is installed." },
+	{ R_CERT_BYPASS, D, { "icertificatepolicy" }, "A custom certificate policy is installed." },
+	{ R_HIDDEN_WINDOW, D, { "createnowindow", "$true" }, "A process is started without a window." },
+	{ R_DOWNLOAD_CRADLE, D, { "net.webclient", ").downloadstring(" },
+	    "A script is downloaded with WebClient.DownloadString." },
+	{ R_INJECTION_API, D, { "getdelegateforfunctionpointer" },
+	    "A native function pointer is invoked through reflection." },
+	{ R_INJECTION_API, D, { "defineddynamicassembly" }, "A dynamic assembly is built in memory." },
+	{ R_INJECTION_API, D, { "definedynamicassembly" }, "A dynamic assembly is built in memory." },
+	{ R_REFLECTION_LOAD, D, { "reflection.assembly]::load(" },
+	    "An assembly is loaded from memory." },
+};
+#undef D
+
+/* APIs that P/Invoke declarations should not need in an administration script. */
+static const char *const injection_apis[] = {
+	"virtualallocex", "virtualalloc", "writeprocessmemory", "createremotethread",
+	"ntcreatethreadex", "queueuserapc", "virtualprotect", "rtlmovememory",
+	"setwindowshookex", "getasynckeystate", "openprocess", "readprocessmemory",
+	"ntunmapviewofsection", "setthreadcontext", "resumethread", "loadlibrary",
+	"getprocaddress", "createthread", "minidumpwritedump", NULL
+};
+
+/* Known credential formats. */
+struct keyfmt {
+	const char	*prefix;	/* lower-case */
+	size_t		 minlen;	/* of the whole token */
+	const char	*what;
+	bool		 case_sensitive;
+	const char	*exact;		/* exact prefix in original case, if case matters */
+};
+static const struct keyfmt keyfmts[] = {
+	{ "akia", 20, "an AWS access key", true, "AKIA" },
+	{ "asia", 20, "an AWS temporary access key", true, "ASIA" },
+	{ "ghp_", 40, "a GitHub personal access token", true, "ghp_" },
+	{ "gho_", 40, "a GitHub OAuth token", true, "gho_" },
+	{ "github_pat_", 40, "a GitHub fine-grained token", true, "github_pat_" },
+	{ "xoxb-", 20, "a Slack bot token", true, "xoxb-" },
+	{ "xoxp-", 20, "a Slack user token", true, "xoxp-" },
+	{ "sk_live_", 24, "a Stripe secret key", true, "sk_live_" },
+	{ "aiza", 39, "a Google API key", true, "AIza" },
+	{ "-----begin rsa private key-----", 31, "a private key", false, NULL },
+	{ "-----begin private key-----", 27, "a private key", false, NULL },
+	{ "-----begin openssh private key-----", 35, "a private key", false, NULL },
+	{ "-----begin ec private key-----", 30, "a private key", false, NULL },
+};
+
+static bool
+word_start(const char *low, size_t pos)
+{
+	char p;
+
+	if (pos == 0)
+		return true;
+	p = low[pos - 1];
+	return !((p >= 'a' && p <= 'z') || (p >= '0' && p <= '9') || p == '_');
+}
+
+/* The next occurrence of needle at or after *from that starts a word; its offset in *pos,
+ * the end of its logical line in *eol. *from moves past it. */
+static bool
+find_word(const char *low, size_t len, size_t *from, const char *needle, size_t *pos,
+    size_t *eol)
+{
+	size_t n = strlen(needle);
+
+	while (*from < len) {
+		const char *hit = memmem(low + *from, len - *from, needle, n), *nl;
+
+		if (hit == NULL)
+			break;
+		*pos = (size_t)(hit - low);
+		*from = *pos + 1;
+		if (!word_start(low, *pos))
+			continue;
+		nl = memchr(low + *pos, '\n', len - *pos);
+		*eol = nl ? (size_t)(nl - low) : len;
+		return true;
+	}
+	*from = len;
+	return false;
+}
+
+/* Run the pattern table over text (lower case, len bytes). Each hit is reported at
+ * [base + offset of the hit) when map is true, else over the whole [ext_start, ext_end). */
+static void
+scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_start,
+    size_t ext_end, const char *context)
+{
+	for (size_t i = 0; i < PSS_ARRAY_LEN(patterns); i++) {
+		const struct pattern *pt = &patterns[i];
+		size_t n0 = strlen(pt->needles[0]), from = 0;
+
+		if (!rule_on(c, pt->rule))
+			continue;
+		size_t pos, eol;
+
+		while (find_word(low, len, &from, pt->needles[0], &pos, &eol)) {
+			size_t cur = pos + n0;
+			bool all = true;
+
+			for (int k = 1; k < 4 && pt->needles[k] != NULL; k++) {
+				size_t nk = strlen(pt->needles[k]);
+				const char *h2 = memmem(low + cur, eol - cur, pt->needles[k], nk);
+
+				if (h2 == NULL) {
+					all = false;
+					break;
+				}
+				cur = (size_t)(h2 - low) + nk;
+			}
+			if (!all)
+				continue;
+			if (map)
+				rule_emit_range(c, pt->rule, pt->sev, ext_start + pos, ext_start + cur,
+				    NULL, "%s%s", pt->msg, context);
+			else
+				rule_emit_range(c, pt->rule, pt->sev, ext_start, ext_end, NULL, "%s%s",
+				    pt->msg, context);
+			from = eol;	/* once per line */
+		}
+	}
+}
+
+static char *
+lower_dup(struct ps_ctx *c, const char *s, size_t n)
+{
+	char *l = arena_alloc(&c->p->arena, n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		l[i] = (char)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
+	}
+	l[n] = '\0';
+	return l;
+}
+
+static int
+b64val(int ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+' || ch == '-')
+		return 62;
+	if (ch == '/' || ch == '_')
+		return 63;
+	return -1;
+}
+
+/* Decode Base64 (whitespace ignored); UTF-16LE output (as -EncodedCommand uses) is folded
+ * to ASCII. Returns the decoded length, or 0 when s is not Base64. */
+static size_t
+b64_decode_text(const char *s, size_t n, char *out, size_t cap)
+{
+	unsigned acc = 0;
+	int bits = 0;
+	size_t o = 0, zeros = 0;
+
+	for (size_t i = 0; i < n && o < cap; i++) {
+		int v;
+
+		if (s[i] == '=' || s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')
+			continue;
+		if ((v = b64val((unsigned char)s[i])) < 0)
+			return 0;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xFF);
+		}
+	}
+	for (size_t i = 1; i < o; i += 2)
+		if (out[i] == '\0')
+			zeros++;
+	if (o >= 4 && zeros * 2 >= o / 2) {	/* UTF-16LE: keep the low bytes */
+		size_t k = 0;
+
+		for (size_t i = 0; i < o; i += 2)
+			out[k++] = out[i];
+		o = k;
+	}
+	return o;
+}
+
+/* PowerShell command lines: powershell[.exe] / pwsh followed by -EncodedCommand, -ExecutionPolicy
+ * Bypass, -WindowStyle Hidden, on the same logical line (code or strings alike). */
+static void
+scan_powershell_lines(struct ps_ctx *c, const char *low, size_t len, size_t base, bool map,
+    size_t ext_start, size_t ext_end)
+{
+	static const char *const starts[] = { "powershell", "pwsh" };
+
+	for (size_t s = 0; s < 2; s++) {
+		size_t from = 0, n0 = strlen(starts[s]);
+
+		size_t pos, eol;
+
+		while (find_word(low, len, &from, starts[s], &pos, &eol)) {
+			size_t i = pos + n0;
+
+			if (i + 4 <= eol && memcmp(low + i, ".exe", 4) == 0)
+				i += 4;
+			if (i < eol && ((low[i] >= 'a' && low[i] <= 'z') || low[i] == '_' || low[i] == '-'))
+				continue;	/* PowerShellGet, pwsh-preview */
+			while (i < eol) {
+				size_t ws, we, vs, ve;
+
+				/* next -word (also /word, as powershell.exe accepts) */
+				while (i < eol && low[i] != '-' && low[i] != '/')
+					i++;
+				if (i >= eol)
+					break;
+				if (i > 0 && low[i - 1] != ' ' && low[i - 1] != '\t' && low[i - 1] != '"' &&
+				    low[i - 1] != '\'') {
+					i++;
+					continue;
+				}
+				ws = ++i;
+				while (i < eol && low[i] >= 'a' && low[i] <= 'z')
+					i++;
+				we = i;
+				while (i < eol && (low[i] == ' ' || low[i] == '\t' || low[i] == '\'' ||
+				    low[i] == '"'))
+					i++;
+				vs = i;
+				if (i < eol && (low[i] == '-' || low[i] == '/')) {
+					ve = vs;	/* the next switch, not a value */
+				} else {
+					while (i < eol && low[i] != ' ' && low[i] != '\t' && low[i] != '\'' &&
+					    low[i] != '"' && low[i] != ';' && low[i] != ')')
+						i++;
+					ve = i;
+				}
+				if (we == ws)
+					continue;
+				{
+					size_t wl = we - ws;
+					const char *w = low + ws;
+					size_t rs = map ? base + pos : ext_start;
+					size_t re = map ? base + ve : ext_end;
+
+					if ((wl <= 14 && strncmp("encodedcommand", w, wl) == 0) ||
+					    (wl == 2 && memcmp(w, "ec", 2) == 0)) {
+						char dec[4096];
+						size_t dn = 0;
+
+						if (ve - vs >= 8)
+							dn = b64_decode_text(c->src + (map ? base + vs : 0),
+							    map ? ve - vs : 0, dec, sizeof(dec) - 1);
+						rule_emit_range(c, R_ENCODED_COMMAND, PS_SEV__MAX, rs, re, NULL,
+						    "PowerShell is started with an encoded command%s%.*s%s",
+						    dn > 0 ? ": \"" : ".", dn > 120 ? 120 : (int)dn,
+						    dn > 0 ? dec : "", dn > 0 ? "\"" : "");
+						if (dn > 0 && map) {
+							char *dl = lower_dup(c, dec, dn);
+
+							scan_text(c, dl, dn, false, rs, re,
+							    " (inside the encoded command)");
+						}
+					} else if (wl >= 2 && (strncmp("executionpolicy", w, wl) == 0 ||
+					    (wl == 2 && memcmp(w, "ep", 2) == 0) ||
+					    (wl == 4 && memcmp(w, "exec", 4) == 0)) &&
+					    ve >= vs + 3 && (strncmp(low + vs, "bypass", ve - vs) == 0 ||
+					    strncmp(low + vs, "unrestricted", ve - vs) == 0)) {
+						rule_emit_range(c, R_EXECUTION_POLICY, PS_SEV__MAX, rs, re, NULL,
+						    "PowerShell is started with the execution policy bypassed.");
+					} else if (wl >= 1 && strncmp("windowstyle", w, wl) == 0 &&
+					    ve >= vs + 3 && strncmp(low + vs, "hidden", ve - vs) == 0) {
+						rule_emit_range(c, R_HIDDEN_WINDOW, PS_SEV__MAX, rs, re, NULL,
+						    "PowerShell is started with a hidden window.");
+					}
+				}
+			}
+			from = eol;
+		}
+	}
+}
+
+/* Strings: P/Invoke of injection APIs, key formats, embedded Base64 scripts. */
+static void
+scan_strings(struct ps_ctx *c)
+{
+	const struct ps_nodes *ss = &c->ast->strings;
+
+	for (size_t i = 0; i < ss->n; i++) {
+		const struct ps_node *s = ss->v[i];
+		const char *v = s->u.str.value;
+		size_t n = s->u.str.len, tl;
+		const char *text = ps_node_text(c->ast, s, &tl);
+
+		if (v == NULL || n < 8)
+			continue;
+		if (ci_contains(v, n, "dllimport") || ci_contains(v, n, "extern ")) {
+			for (const char *const *api = injection_apis; *api != NULL; api++) {
+				if (!ci_contains(v, n, *api))
+					continue;
+				rule_emit(c, R_INJECTION_API, PS_SEV__MAX, &s->ext, NULL,
+				    "Native API %s is declared for P/Invoke (used for process injection, "
+				    "memory patching or keylogging).", *api);
+				break;
+			}
+		}
+		for (size_t k = 0; k < PSS_ARRAY_LEN(keyfmts); k++) {
+			const struct keyfmt *kf = &keyfmts[k];
+			size_t pl = strlen(kf->prefix);
+
+			for (size_t j = 0; j + pl <= tl; j++) {
+				bool m = kf->case_sensitive ? memcmp(text + j, kf->exact, pl) == 0 :
+				    strncasecmp(text + j, kf->prefix, pl) == 0;
+				size_t e = j;
+
+				if (!m)
+					continue;
+				while (e < tl && text[e] != '\'' && text[e] != '"' && text[e] != ' ' &&
+				    text[e] != '\n')
+					e++;
+				if (e - j < kf->minlen && kf->case_sensitive)
+					continue;
+				rule_emit_range(c, R_HARDCODED_SECRET, PS_SEV__MAX,
+				    s->ext.start + j, s->ext.start + e, NULL,
+				    "The string holds %s.", kf->what);
+				break;
+			}
+		}
+	}
+}
+
+/* Base64 literals given to FromBase64String: decode and scan what they hide. */
+static void
+scan_decoded(struct ps_ctx *c)
+{
+	const struct ps_nodes *ms = &c->ast->members;
+
+	for (size_t i = 0; i < ms->n; i++) {
+		const struct ps_node *m = ms->v[i], *arg;
+		char dec[8192];
+		size_t dn;
+		bool folded;
+		const char *v;
+
+		if (m->kind != PS_NODE_INVOKE_MEMBER || !ci_eq(m->u.mem.name, "FromBase64String") ||
+		    m->u.mem.args.n != 1)
+			continue;
+		arg = m->u.mem.args.v[0];
+		v = ctx_fold(c, arg, &folded);
+		if (v == NULL)
+			continue;
+		dn = b64_decode_text(v, strlen(v), dec, sizeof(dec) - 1);
+		if (dn == 0)
+			continue;
+		scan_text(c, lower_dup(c, dec, dn), dn, false, m->ext.start, m->ext.end,
+		    " (inside Base64-encoded data)");
+		scan_powershell_lines(c, lower_dup(c, dec, dn), dn, 0, false, m->ext.start,
+		    m->ext.end);
+	}
+}
+
+struct fold_walk {
+	struct ps_ctx *c;
+};
+
+static bool
+foldable_kind(const struct ps_node *n)
+{
+	switch (n->kind) {
+	case PS_NODE_BINARY:
+		return n->u.bin.op == PS_OP_PLUS || n->u.bin.op == PS_OP_F ||
+		    n->u.bin.op == PS_OP_JOIN || n->u.bin.op == PS_OP_REPLACE;
+	case PS_NODE_UNARY:
+		return n->u.un.op == PS_OP_JOIN;
+	case PS_NODE_CONVERT:
+	case PS_NODE_INDEX:
+		return true;
+	case PS_NODE_INVOKE_MEMBER:
+		return n->u.mem.name != NULL && (ci_eq(n->u.mem.name, "Replace") ||
+		    ci_eq(n->u.mem.name, "Join") || ci_eq(n->u.mem.name, "ToLower") ||
+		    ci_eq(n->u.mem.name, "ToUpper"));
+	default:
+		return false;
+	}
+}
+
+static int
+fold_visit(struct ps_node *n, void *arg)
+{
+	struct ps_ctx *c = arg;
+	const char *v;
+	bool folded;
+	size_t vl;
+
+	if (!foldable_kind(n))
+		return PS_WALK_CONTINUE;
+	v = ctx_fold(c, n, &folded);
+	if (v == NULL)
+		return PS_WALK_CONTINUE;	/* parts of it may still fold */
+	vl = strlen(v);
+	if (folded && vl >= 3) {
+		char *low = lower_dup(c, v, vl);
+
+		scan_text(c, low, vl, false, n->ext.start, n->ext.end,
+		    " (in a string assembled at run time)");
+		scan_powershell_lines(c, low, vl, 0, false, n->ext.start, n->ext.end);
+	}
+	return PS_WALK_SKIP;
+}
+
+void
+rules_patterns_run(struct ps_ctx *c)
+{
+	scan_text(c, c->p->lower, c->len, true, 0, c->len, "");
+	scan_powershell_lines(c, c->p->lower, c->len, 0, true, 0, c->len);
+	scan_strings(c);
+	scan_decoded(c);
+	ps_ast_walk(c->ast->root, fold_visit, c);
+}

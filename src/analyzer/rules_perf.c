@@ -1,0 +1,478 @@
+#include "config.h"
+/* rules_perf.c: performance rules, potential-risk rules and what the script touches */
+
+#include <string.h>
+#include <strings.h>
+
+#include "analyzer/rules.h"
+
+/* Capabilities by command: one table row per command (or Verb-* / *-Noun pattern). */
+struct capmap {
+	const char	*pattern;	/* exact name, "Verb-*" or "*-Noun*" */
+	enum ps_capability cap;
+	bool		 elevated;	/* normally needs an elevated session */
+};
+
+static const struct capmap capmap[] = {
+	{ "Get-Content", PS_CAP_FILES_READ, false }, { "Import-Csv", PS_CAP_FILES_READ, false },
+	{ "Import-Clixml", PS_CAP_FILES_READ, false }, { "Select-String", PS_CAP_FILES_READ, false },
+	{ "Get-FileHash", PS_CAP_FILES_READ, false }, { "Get-Acl", PS_CAP_FILES_READ, false },
+	{ "Import-PowerShellDataFile", PS_CAP_FILES_READ, false },
+	{ "Set-Content", PS_CAP_FILES_WRITE, false }, { "Add-Content", PS_CAP_FILES_WRITE, false },
+	{ "Out-File", PS_CAP_FILES_WRITE, false }, { "Export-Csv", PS_CAP_FILES_WRITE, false },
+	{ "Export-Clixml", PS_CAP_FILES_WRITE, false }, { "Copy-Item", PS_CAP_FILES_WRITE, false },
+	{ "Move-Item", PS_CAP_FILES_WRITE, false }, { "Rename-Item", PS_CAP_FILES_WRITE, false },
+	{ "Compress-Archive", PS_CAP_FILES_WRITE, false },
+	{ "Expand-Archive", PS_CAP_FILES_WRITE, false }, { "Set-Acl", PS_CAP_FILES_WRITE, false },
+	{ "Start-Transcript", PS_CAP_FILES_WRITE, false }, { "Tee-Object", PS_CAP_FILES_WRITE, false },
+	{ "Clear-Content", PS_CAP_FILES_DELETE, false },
+	{ "Invoke-WebRequest", PS_CAP_NETWORK, false }, { "Invoke-RestMethod", PS_CAP_NETWORK, false },
+	{ "Start-BitsTransfer", PS_CAP_NETWORK, false }, { "Send-MailMessage", PS_CAP_NETWORK, false },
+	{ "Test-Connection", PS_CAP_NETWORK, false }, { "Test-NetConnection", PS_CAP_NETWORK, false },
+	{ "Resolve-DnsName", PS_CAP_NETWORK, false }, { "Install-Module", PS_CAP_NETWORK, false },
+	{ "Find-Module", PS_CAP_NETWORK, false }, { "Save-Module", PS_CAP_NETWORK, false },
+	{ "Connect-*", PS_CAP_NETWORK, false },
+	{ "Start-Process", PS_CAP_PROCESSES, false }, { "Stop-Process", PS_CAP_PROCESSES, false },
+	{ "Get-Process", PS_CAP_PROCESSES, false }, { "Wait-Process", PS_CAP_PROCESSES, false },
+	{ "Debug-Process", PS_CAP_PROCESSES, false }, { "Invoke-Item", PS_CAP_PROCESSES, false },
+	{ "Start-Job", PS_CAP_PROCESSES, false }, { "taskkill", PS_CAP_PROCESSES, false },
+	{ "Get-Service", PS_CAP_SERVICES, false }, { "Start-Service", PS_CAP_SERVICES, true },
+	{ "Stop-Service", PS_CAP_SERVICES, true }, { "Restart-Service", PS_CAP_SERVICES, true },
+	{ "Set-Service", PS_CAP_SERVICES, true }, { "New-Service", PS_CAP_SERVICES, true },
+	{ "Remove-Service", PS_CAP_SERVICES, true }, { "Suspend-Service", PS_CAP_SERVICES, true },
+	{ "Resume-Service", PS_CAP_SERVICES, true }, { "sc", PS_CAP_SERVICES, true },
+	{ "*-LocalUser", PS_CAP_USERS, false }, { "*-LocalGroup", PS_CAP_USERS, false },
+	{ "*-LocalGroupMember", PS_CAP_USERS, false }, { "*-ADUser", PS_CAP_USERS, false },
+	{ "*-ADGroup", PS_CAP_USERS, false }, { "*-ADGroupMember", PS_CAP_USERS, false },
+	{ "*-ADAccountPassword", PS_CAP_USERS, false }, { "net", PS_CAP_USERS, false },
+	{ "Invoke-Command", PS_CAP_REMOTE, false }, { "Enter-PSSession", PS_CAP_REMOTE, false },
+	{ "New-PSSession", PS_CAP_REMOTE, false }, { "New-CimSession", PS_CAP_REMOTE, false },
+	{ "Enable-PSRemoting", PS_CAP_REMOTE, true }, { "psexec", PS_CAP_REMOTE, false },
+	{ "*-ScheduledTask", PS_CAP_SCHEDULED_TASKS, false },
+	{ "*-ScheduledJob", PS_CAP_SCHEDULED_TASKS, false },
+	{ "schtasks", PS_CAP_SCHEDULED_TASKS, false },
+	{ "Get-EventLog", PS_CAP_EVENT_LOGS, false }, { "Get-WinEvent", PS_CAP_EVENT_LOGS, false },
+	{ "Write-EventLog", PS_CAP_EVENT_LOGS, false }, { "New-EventLog", PS_CAP_EVENT_LOGS, true },
+	{ "Clear-EventLog", PS_CAP_EVENT_LOGS, true }, { "Remove-EventLog", PS_CAP_EVENT_LOGS, true },
+	{ "wevtutil", PS_CAP_EVENT_LOGS, true },
+	{ "Set-MpPreference", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Add-MpPreference", PS_CAP_SYSTEM_CONFIG, true },
+	{ "*-NetFirewallRule", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Set-NetFirewallProfile", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Set-ExecutionPolicy", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Restart-Computer", PS_CAP_SYSTEM_CONFIG, false },
+	{ "Stop-Computer", PS_CAP_SYSTEM_CONFIG, false },
+	{ "Rename-Computer", PS_CAP_SYSTEM_CONFIG, true }, { "Add-Computer", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Set-Date", PS_CAP_SYSTEM_CONFIG, true }, { "Set-TimeZone", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Enable-WindowsOptionalFeature", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Disable-WindowsOptionalFeature", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Install-WindowsFeature", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Set-NetIPAddress", PS_CAP_SYSTEM_CONFIG, true }, { "New-NetIPAddress", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Set-DnsClientServerAddress", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Format-Volume", PS_CAP_SYSTEM_CONFIG, true }, { "Clear-Disk", PS_CAP_SYSTEM_CONFIG, true },
+	{ "Initialize-Disk", PS_CAP_SYSTEM_CONFIG, true }, { "bcdedit", PS_CAP_SYSTEM_CONFIG, true },
+	{ "netsh", PS_CAP_SYSTEM_CONFIG, true }, { "vssadmin", PS_CAP_SYSTEM_CONFIG, true },
+	{ "shutdown", PS_CAP_SYSTEM_CONFIG, false },
+	{ "Invoke-Expression", PS_CAP_DYNAMIC_CODE, false }, { "Add-Type", PS_CAP_DYNAMIC_CODE, false },
+};
+
+static bool
+cap_match(const char *pattern, const struct ps_cmd *pc)
+{
+	size_t pl = strlen(pattern);
+	const char *nm = pc->canon;
+
+	if (pattern[0] == '*') {
+		/* "*-Noun": any verb */
+		const char *dash = strchr(nm, '-');
+
+		return dash != NULL && strcasecmp(dash, pattern + 1) == 0;
+	}
+	if (pattern[pl - 1] == '*')
+		return strncasecmp(nm, pattern, pl - 1) == 0;
+	return cmd_is(pc, pattern);
+}
+
+static void
+add_cap(struct ps_ctx *c, enum ps_capability cap, const char *evidence, unsigned line)
+{
+	if (!(c->a->capabilities & (1u << cap))) {
+		c->a->capabilities |= 1u << cap;
+		c->p->cap_evidence[cap] = evidence;
+		c->p->cap_line[cap] = line;
+	}
+}
+
+static void
+need_elevation(struct ps_ctx *c, const char *why)
+{
+	if (c->p->elevation_reason == NULL)
+		c->p->elevation_reason = why;
+	c->a->needs_elevation = 1;
+}
+
+static bool
+registry_path(const char *s)
+{
+	return s != NULL && (ci_prefix(s, "HKLM:") || ci_prefix(s, "HKCU:") ||
+	    ci_prefix(s, "HKCR:") || ci_prefix(s, "HKU:") || ci_prefix(s, "Registry::") ||
+	    ci_prefix(s, "HKEY_") || ci_prefix(s, "Microsoft.PowerShell.Core\\Registry::"));
+}
+
+static const char *
+path_arg(struct ps_ctx *c, const struct ps_node *n)
+{
+	const char *p = ctx_arg_string(c, n, "Path");
+	const struct ps_cmd_arg *a;
+	bool folded;
+
+	if (p == NULL)
+		p = ctx_arg_string(c, n, "LiteralPath");
+	if (p == NULL && (a = ps_cmd_positional(n, 0)) != NULL && a->value != NULL) {
+		p = ctx_fold(c, a->value, &folded);
+		if (p == NULL && a->value->kind == PS_NODE_STRING && a->value->u.str.value != NULL)
+			p = a->value->u.str.value;	/* "$env:x\..." : keep the text */
+	}
+	if (p == NULL && (a = ps_cmd_arg_find(n, "Path")) != NULL && a->value != NULL &&
+	    a->value->kind == PS_NODE_STRING)
+		p = a->value->u.str.value;
+	return p;
+}
+
+/* Paths whose recursive deletion destroys the system or a whole drive. */
+static bool
+system_path(const char *p)
+{
+	static const char *const roots[] = {
+		"C:\\", "C:/", "C:\\*", "C:", "\\", "/", "/*", "C:\\Windows", "C:\\Windows\\System32",
+		"C:\\Users", "C:\\Program Files", "$env:SystemRoot", "$env:windir",
+		"$env:SystemDrive", "$env:SystemDrive\\", "$env:SystemDrive\\*", "$env:USERPROFILE",
+		"$HOME", "~", "$env:ProgramFiles", "C:\\Windows\\*", NULL
+	};
+
+	return name_in(p, roots);
+}
+
+static void
+check_command_caps(struct ps_ctx *c, const struct ps_cmd *pc)
+{
+	const struct ps_node *n = pc->node;
+	const char *path;
+	unsigned line = n->ext.line;
+	bool reg;
+
+	for (size_t k = 0; k < PSS_ARRAY_LEN(capmap); k++) {
+		if (!cap_match(capmap[k].pattern, pc))
+			continue;
+		add_cap(c, capmap[k].cap, pc->canon, line);
+		if (capmap[k].elevated)
+			need_elevation(c, pc->canon);
+		break;
+	}
+	if (ctx_has_arg(n, "ComputerName") || ctx_has_arg(n, "CimSession") ||
+	    (ctx_has_arg(n, "Session") && cmd_is(pc, "Invoke-Command")))
+		add_cap(c, PS_CAP_REMOTE, pc->canon, line);
+	/* Provider cmdlets: files or registry by path. */
+	if (ci_suffix(pc->canon, "-Item") || ci_suffix(pc->canon, "-ItemProperty") ||
+	    ci_suffix(pc->canon, "-ChildItem")) {
+		path = path_arg(c, n);
+		reg = registry_path(path);
+		if (ci_prefix(pc->canon, "Get-") || ci_prefix(pc->canon, "Test-")) {
+			add_cap(c, reg ? PS_CAP_REGISTRY_READ : PS_CAP_FILES_READ, pc->canon, line);
+		} else if (ci_prefix(pc->canon, "Remove-")) {
+			add_cap(c, reg ? PS_CAP_REGISTRY_WRITE : PS_CAP_FILES_DELETE, pc->canon, line);
+		} else {
+			add_cap(c, reg ? PS_CAP_REGISTRY_WRITE : PS_CAP_FILES_WRITE, pc->canon, line);
+		}
+		if (reg && !ci_prefix(pc->canon, "Get-") && !ci_prefix(pc->canon, "Test-")) {
+			rule_emit(c, R_RISK_REGISTRY_WRITE, PS_SEV__MAX, &n->ext, NULL,
+			    "%s changes the registry (%s).", pc->canon, path);
+			if (ci_prefix(path, "HKLM:") || ci_prefix(path, "HKEY_LOCAL_MACHINE") ||
+			    ci_contains(path, strlen(path), "HKEY_LOCAL_MACHINE"))
+				need_elevation(c, "writes to HKEY_LOCAL_MACHINE");
+		}
+		if (cmd_is(pc, "Remove-Item") && ctx_has_arg(n, "Recurse") && ctx_has_arg(n, "Force")) {
+			if (path != NULL && system_path(path))
+				rule_emit(c, R_DESTRUCTIVE, PS_SEV__MAX, &n->ext, NULL,
+				    "Remove-Item -Recurse -Force deletes a system location (%s).", path);
+			else
+				rule_emit(c, R_RISK_RECURSIVE_DELETE, PS_SEV__MAX, &n->ext, NULL,
+				    "Files are deleted recursively with -Force%s%s%s.",
+				    path ? " (" : "", path ? path : "", path ? ")" : "");
+		}
+	}
+	if (cmd_is(pc, "reg")) {
+		const struct ps_cmd_arg *a = ps_cmd_positional(n, 0);
+		const char *verb = a && a->value ? ps_node_const_string(a->value) : NULL;
+
+		if (verb != NULL && (ci_eq(verb, "add") || ci_eq(verb, "delete") ||
+		    ci_eq(verb, "import") || ci_eq(verb, "restore") || ci_eq(verb, "load"))) {
+			add_cap(c, PS_CAP_REGISTRY_WRITE, "reg", line);
+			rule_emit(c, R_RISK_REGISTRY_WRITE, PS_SEV__MAX, &n->ext, NULL,
+			    "reg %s changes the registry.", verb);
+		} else {
+			add_cap(c, PS_CAP_REGISTRY_READ, "reg", line);
+		}
+	}
+}
+
+static void
+check_risks(struct ps_ctx *c, const struct ps_cmd *pc)
+{
+	static const char *const svc[] = { "Stop-Service", "Set-Service", "Restart-Service",
+		"Remove-Service", "Suspend-Service", NULL };
+	static const char *const kill[] = { "Stop-Process", "taskkill", NULL };
+	static const char *const restart[] = { "Restart-Computer", "Stop-Computer", "shutdown",
+		NULL };
+	static const char *const accounts[] = { "New-LocalUser", "Set-LocalUser", "Remove-LocalUser",
+		"New-ADUser", "Set-ADUser", "Remove-ADUser", "Set-ADAccountPassword",
+		"Add-LocalGroupMember", "Add-ADGroupMember", "Enable-LocalUser", NULL };
+	static const char *const net[] = { "Invoke-WebRequest", "Invoke-RestMethod",
+		"Start-BitsTransfer", "Send-MailMessage", NULL };
+	static const char *const remote[] = { "Enter-PSSession", "New-PSSession", "psexec",
+		"Enable-PSRemoting", NULL };
+	const struct ps_node *n = pc->node;
+
+	if (cmd_is_any(pc, svc))
+		rule_emit(c, R_RISK_SERVICE_CHANGE, PS_SEV__MAX, &n->ext, NULL,
+		    "%s changes a service.", pc->canon);
+	if (cmd_is_any(pc, kill))
+		rule_emit(c, R_RISK_PROCESS_KILL, PS_SEV__MAX, &n->ext, NULL,
+		    "%s terminates processes%s.", pc->canon,
+		    ctx_has_arg(n, "Force") ? " with -Force" : "");
+	if (cmd_is_any(pc, restart))
+		rule_emit(c, R_RISK_RESTART, PS_SEV__MAX, &n->ext, NULL,
+		    "%s restarts or shuts down the computer.", pc->canon);
+	if (cmd_is_any(pc, accounts)) {
+		rule_emit(c, R_RISK_ACCOUNT_CHANGE, PS_SEV__MAX, &n->ext, NULL,
+		    "%s changes user accounts or group membership.", pc->canon);
+		need_elevation(c, pc->canon);
+	}
+	if (cmd_is_any(pc, net))
+		rule_emit(c, R_RISK_NETWORK, PS_SEV__MAX, &n->ext, NULL,
+		    "%s sends or receives data over the network.", pc->canon);
+	if (cmd_is_any(pc, remote) ||
+	    (cmd_is(pc, "Invoke-Command") && (ctx_has_arg(n, "ComputerName") ||
+	    ctx_has_arg(n, "Session") || ctx_has_arg(n, "VMName"))) ||
+	    ((cmd_is(pc, "Invoke-WmiMethod") || cmd_is(pc, "Invoke-CimMethod")) &&
+	    ctx_has_arg(n, "ComputerName")))
+		rule_emit(c, R_RISK_REMOTE, PS_SEV__MAX, &n->ext, NULL,
+		    "%s runs commands on other computers.", pc->canon);
+	if (cmd_is(pc, "wmic")) {
+		size_t tl;
+		const char *t = ctx_text(c, n, &tl);
+
+		if (ci_contains(t, tl, "/node:"))
+			rule_emit(c, R_RISK_REMOTE, PS_SEV__MAX, &n->ext, NULL,
+			    "wmic /node runs commands on other computers.");
+	}
+}
+
+static bool
+is_numeric_node(const struct ps_node *n)
+{
+	while (n != NULL && n->kind == PS_NODE_PIPELINE && n->u.pipe.elems.n == 1)
+		n = n->u.pipe.elems.v[0];
+	return n != NULL && n->kind == PS_NODE_NUMBER;
+}
+
+static const struct ps_node *
+strip_pipe(const struct ps_node *n)
+{
+	while (n != NULL && n->kind == PS_NODE_PIPELINE && n->u.pipe.elems.n == 1)
+		n = n->u.pipe.elems.v[0];
+	return n;
+}
+
+/* 'a' array, 's' string, 0 unknown: how was the variable first initialised? */
+static int
+init_kind(const struct ps_ctx *c, size_t upto, const struct ps_node *v)
+{
+	const struct ps_nodes *as = &c->ast->assignments;
+	size_t lo = upto > 2000 ? upto - 2000 : 0;
+
+	for (size_t i = upto; i > lo; i--) {
+		const struct ps_node *a = as->v[i - 1], *lhs = a->u.asg.lhs, *rhs;
+
+		if (a->u.asg.op != PS_OP_ASSIGN)
+			continue;
+		while (lhs != NULL && lhs->kind == PS_NODE_CONVERT) {
+			const struct ps_node *t = lhs->u.conv.type;
+
+			if (lhs->u.conv.expr != NULL && lhs->u.conv.expr->kind == PS_NODE_VARIABLE &&
+			    t != NULL && t->kind == PS_NODE_TYPE && ci_eq(t->u.type.name, "string") &&
+			    ci_eq(lhs->u.conv.expr->u.var.bare, v->u.var.bare))
+				return 's';
+			lhs = lhs->u.conv.expr;
+		}
+		if (lhs == NULL || lhs->kind != PS_NODE_VARIABLE || lhs->func != v->func ||
+		    !ci_eq(lhs->u.var.bare, v->u.var.bare))
+			continue;
+		rhs = strip_pipe(a->u.asg.rhs);
+		if (rhs == NULL)
+			return 0;
+		if (rhs->kind == PS_NODE_ARRAY_EXPR || rhs->kind == PS_NODE_ARRAY_LITERAL)
+			return 'a';
+		if (rhs->kind == PS_NODE_STRING)
+			return 's';
+		return 0;
+	}
+	return 0;
+}
+
+static void
+check_perf(struct ps_ctx *c)
+{
+	const struct ps_ast *ast = c->ast;
+
+	for (size_t i = 0; i < ast->assignments.n; i++) {
+		const struct ps_node *a = ast->assignments.v[i], *lhs = a->u.asg.lhs, *rhs;
+		int k;
+
+		if (a->u.asg.op != PS_OP_PLUS_ASSIGN || lhs == NULL || lhs->kind != PS_NODE_VARIABLE ||
+		    !node_in_loop(a))
+			continue;
+		rhs = strip_pipe(a->u.asg.rhs);
+		if (is_numeric_node(rhs))
+			continue;
+		k = init_kind(c, i, lhs);
+		if (k == 0 && rhs != NULL && rhs->kind == PS_NODE_STRING)
+			k = 's';
+		if (k == 'a')
+			rule_emit(c, R_PERF_ARRAY_ADD, PS_SEV__MAX, &a->ext, NULL,
+			    "'$%s +=' inside a loop copies the array on every iteration.",
+			    lhs->u.var.bare);
+		else if (k == 's')
+			rule_emit(c, R_PERF_STRING_CONCAT, PS_SEV__MAX, &a->ext, NULL,
+			    "'$%s +=' builds a string inside a loop.", lhs->u.var.bare);
+	}
+	for (size_t i = 0; i < ast->pipelines.n; i++) {
+		const struct ps_node *p = ast->pipelines.v[i];
+		const struct ps_nodes *el = &p->u.pipe.elems;
+		static const char *const filterable[] = { "Get-ChildItem", "Get-CimInstance",
+			"Get-WmiObject", "Get-ADUser", "Get-ADComputer", "Get-ADGroup", "Get-WinEvent",
+			"Get-ADObject", NULL };
+
+		for (size_t k = 0; k + 1 < el->n; k++) {
+			const struct ps_cmd *a = ctx_cmd(c, el->v[k]), *b = ctx_cmd(c, el->v[k + 1]);
+
+			if (a != NULL && b != NULL && cmd_is_any(a, filterable) &&
+			    cmd_is(b, "Where-Object") && !ctx_has_arg(a->node, "Filter") &&
+			    !ctx_has_arg(a->node, "FilterHashtable"))
+				rule_emit(c, R_PERF_FILTER_LEFT, PS_SEV__MAX, &b->node->ext, NULL,
+				    "%s output is filtered by Where-Object; filter at the source.",
+				    a->canon);
+		}
+		if (el->n >= 2) {
+			const struct ps_cmd *last = ctx_cmd(c, el->v[el->n - 1]);
+
+			if (last != NULL && cmd_is(last, "Out-Null"))
+				rule_emit(c, R_PERF_OUT_NULL, PS_SEV__MAX, &last->node->ext, NULL,
+				    "'| Out-Null' is slow; assign to $null instead.");
+		}
+	}
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+		const char *t = ctx_new_object_type(c, pc);
+
+		if (t != NULL && ctx_has_arg(pc->node, "Property") && (ci_eq(t, "PSObject") || ci_eq(t, "PSCustomObject") ||
+		    ci_eq(t, "System.Management.Automation.PSObject")))
+			rule_emit(c, R_PERF_NEW_PSOBJECT, PS_SEV__MAX, &pc->node->ext, NULL,
+			    "Use [pscustomobject]@{...} instead of New-Object %s -Property.", t);
+	}
+}
+
+/* Members and types that show capabilities (WebClient, File IO, Add-Type, ...). */
+static void
+check_member_caps(struct ps_ctx *c)
+{
+	const struct ps_ast *ast = c->ast;
+
+	for (size_t i = 0; i < ast->types.n; i++) {
+		const char *t = ast->types.v[i]->u.type.name;
+		unsigned line = ast->types.v[i]->ext.line;
+
+		if (t == NULL)
+			continue;
+		if (ci_contains(t, strlen(t), "Net.WebClient") || ci_contains(t, strlen(t), "HttpClient") ||
+		    ci_contains(t, strlen(t), "Net.Sockets") || ci_contains(t, strlen(t), "WebRequest"))
+			add_cap(c, PS_CAP_NETWORK, t, line);
+		if (ci_suffix(t, "IO.File") || ci_suffix(t, "IO.Directory"))
+			add_cap(c, PS_CAP_FILES_READ, t, line);
+		if (ci_suffix(t, "Security.Principal.WindowsPrincipal") || ci_eq(t, "WindowsPrincipal"))
+			need_elevation(c, "checks for the Administrator role");
+	}
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+		const char *t = ctx_new_object_type(c, pc);
+
+		if (t != NULL && (ci_contains(t, strlen(t), "WebClient") ||
+		    ci_contains(t, strlen(t), "Sockets") || ci_contains(t, strlen(t), "HttpClient")))
+			add_cap(c, PS_CAP_NETWORK, "New-Object WebClient", pc->node->ext.line);
+		if (t != NULL && ci_contains(t, strlen(t), "ComObject"))
+			add_cap(c, PS_CAP_PROCESSES, "COM object", pc->node->ext.line);
+	}
+	for (size_t i = 0; i < ast->members.n; i++) {
+		const struct ps_node *m = ast->members.v[i];
+		const char *nm = m->u.mem.name;
+
+		if (nm == NULL || m->kind != PS_NODE_INVOKE_MEMBER)
+			continue;
+		if (ci_prefix(nm, "Download") || ci_prefix(nm, "Upload"))
+			add_cap(c, PS_CAP_NETWORK, nm, m->ext.line);
+		else if (ci_prefix(nm, "WriteAll") || ci_prefix(nm, "AppendAll"))
+			add_cap(c, PS_CAP_FILES_WRITE, nm, m->ext.line);
+		else if (ci_prefix(nm, "ReadAll"))
+			add_cap(c, PS_CAP_FILES_READ, nm, m->ext.line);
+		else if (ci_eq(nm, "Create") && m->u.mem.target && m->u.mem.target->kind == PS_NODE_TYPE &&
+		    ci_contains(m->u.mem.target->u.type.name, strlen(m->u.mem.target->u.type.name),
+		    "scriptblock"))
+			add_cap(c, PS_CAP_DYNAMIC_CODE, "[ScriptBlock]::Create", m->ext.line);
+		else if (ci_eq(nm, "Load") || ci_eq(nm, "LoadFrom") || ci_eq(nm, "LoadFile"))
+			add_cap(c, PS_CAP_DYNAMIC_CODE, "Assembly.Load", m->ext.line);
+		else if (ci_eq(nm, "IsInRole"))
+			need_elevation(c, "checks for the Administrator role");
+	}
+	/* Output redirected to a file. */
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_node *n = c->p->cmds[i].node;
+
+		for (size_t k = 0; k < n->u.cmd.redirections.n; k++)
+			if (n->u.cmd.redirections.v[k]->u.redir.target != NULL)
+				add_cap(c, PS_CAP_FILES_WRITE, "redirection to a file",
+				    n->u.cmd.redirections.v[k]->ext.line);
+	}
+}
+
+void
+rules_perf_risk_run(struct ps_ctx *c)
+{
+	const struct ps_ast *ast = c->ast;
+
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+
+		if (pc->name == NULL)
+			continue;
+		check_command_caps(c, pc);
+		check_risks(c, pc);
+	}
+	check_member_caps(c);
+	check_perf(c);
+	for (size_t i = 0; i < ast->nrequires; i++)
+		if (ci_eq(ast->requires[i].key, "RunAsAdministrator"))
+			need_elevation(c, "#Requires -RunAsAdministrator");
+	if (c->a->needs_elevation) {
+		const struct ps_extent *e = NULL;
+
+		for (size_t i = 0; i < ast->nrequires && e == NULL; i++)
+			if (ci_eq(ast->requires[i].key, "RunAsAdministrator"))
+				e = &ast->requires[i].ext;
+		if (e != NULL)
+			rule_emit(c, R_RISK_ELEVATION, PS_SEV__MAX, e, NULL,
+			    "The script requires administrator rights.");
+		else
+			rule_emit_range(c, R_RISK_ELEVATION, PS_SEV__MAX, 0, 0, NULL,
+			    "The script needs administrator rights (%s).", c->p->elevation_reason);
+	}
+}

@@ -1,0 +1,625 @@
+#include "config.h"
+/* rules_security.c: security rules on the syntax tree (commands, members, assignments, data flow) */
+
+#include <string.h>
+#include <strings.h>
+
+#include "analyzer/rules.h"
+
+/* Where data comes from, for the simple name-based data flow below. */
+enum taint { T_DOWNLOAD = 1, T_BASE64 = 2 };
+
+static const char *const download_cmdlets[] = {
+	"Invoke-WebRequest", "Invoke-RestMethod", "Start-BitsTransfer", NULL
+};
+static const char *const download_members[] = {
+	"DownloadString", "DownloadData", "DownloadFile", "OpenRead", "DownloadStringAsync",
+	"DownloadDataAsync", "GetStringAsync", "GetByteArrayAsync", "GetResponseStream",
+	"UploadString", NULL
+};
+
+struct tainted {
+	const char	**names;	/* lower-case variable names */
+	unsigned	*kinds;
+	size_t		 n, cap;
+};
+
+struct scan {
+	struct ps_ctx		*c;
+	const struct tainted	*t;
+	unsigned		 found;	/* enum taint bits */
+};
+
+static unsigned
+taint_of_var(const struct tainted *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcasecmp(t->names[i], name) == 0)
+			return t->kinds[i];
+	return 0;
+}
+
+static int
+scan_visit(struct ps_node *n, void *arg)
+{
+	struct scan *s = arg;
+
+	switch (n->kind) {
+	case PS_NODE_COMMAND: {
+		const struct ps_cmd *pc = ctx_cmd(s->c, n);
+
+		if (cmd_is_any(pc, download_cmdlets))
+			s->found |= T_DOWNLOAD;
+		break;
+	}
+	case PS_NODE_INVOKE_MEMBER:
+		if (name_in(n->u.mem.name, download_members))
+			s->found |= T_DOWNLOAD;
+		if (ci_eq(n->u.mem.name, "FromBase64String"))
+			s->found |= T_BASE64;
+		break;
+	case PS_NODE_VARIABLE:
+		if (s->t != NULL && n->u.var.bare != NULL)
+			s->found |= taint_of_var(s->t, n->u.var.bare);
+		break;
+	default:
+		break;
+	}
+	return PS_WALK_CONTINUE;
+}
+
+static unsigned
+taint_scan(struct ps_ctx *c, const struct tainted *t, struct ps_node *n)
+{
+	struct scan s = { c, t, 0 };
+
+	if (n != NULL)
+		ps_ast_walk(n, scan_visit, &s);
+	return s.found;
+}
+
+static void
+taint_add(struct ps_ctx *c, struct tainted *t, const char *name, unsigned kind)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (strcasecmp(t->names[i], name) == 0) {
+			t->kinds[i] |= kind;
+			return;
+		}
+	}
+	if (t->n >= 4096)
+		return;
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 16;
+		const char **nn = arena_alloc(&c->p->arena, ncap * sizeof(*nn));
+		unsigned *nk = arena_alloc(&c->p->arena, ncap * sizeof(*nk));
+
+		if (t->n > 0) {
+			memcpy(nn, t->names, t->n * sizeof(*nn));
+			memcpy(nk, t->kinds, t->n * sizeof(*nk));
+		}
+		t->names = nn;
+		t->kinds = nk;
+		t->cap = ncap;
+	}
+	t->names[t->n] = name;
+	t->kinds[t->n++] = kind;
+}
+
+/* Which variables hold downloaded or base64-decoded data (assignments in source order). */
+static void
+taint_build(struct ps_ctx *c, struct tainted *t)
+{
+	const struct ps_nodes *as = &c->ast->assignments;
+
+	for (size_t i = 0; i < as->n; i++) {
+		const struct ps_node *a = as->v[i], *lhs = a->u.asg.lhs;
+		unsigned k;
+
+		while (lhs != NULL && lhs->kind == PS_NODE_CONVERT)
+			lhs = lhs->u.conv.expr;
+		if (lhs == NULL || lhs->kind != PS_NODE_VARIABLE || lhs->u.var.bare == NULL)
+			continue;
+		k = taint_scan(c, t, a->u.asg.rhs);
+		if (k != 0)
+			taint_add(c, t, lhs->u.var.bare, k);
+	}
+}
+
+static void
+report_sink(struct ps_ctx *c, const struct ps_node *sink, unsigned k, const char *what)
+{
+	if (k & T_DOWNLOAD)
+		rule_emit(c, R_DOWNLOAD_CRADLE, PS_SEV__MAX, &sink->ext, NULL,
+		    "Downloaded content is executed by %s (download cradle).", what);
+	if (k & T_BASE64)
+		rule_emit(c, R_BASE64_EXEC, PS_SEV__MAX, &sink->ext, NULL,
+		    "Base64-decoded data is executed or loaded by %s.", what);
+}
+
+static bool
+is_scriptblock_create(const struct ps_node *m)
+{
+	const struct ps_node *t = m->u.mem.target;
+
+	return m->kind == PS_NODE_INVOKE_MEMBER && m->u.mem.is_static && ci_eq(m->u.mem.name, "Create") &&
+	    t != NULL && t->kind == PS_NODE_TYPE &&
+	    (ci_eq(t->u.type.name, "scriptblock") ||
+	    ci_eq(t->u.type.name, "System.Management.Automation.ScriptBlock"));
+}
+
+static bool
+is_assembly_load(const struct ps_node *m, const char **how)
+{
+	const struct ps_node *t = m->u.mem.target;
+	const char *nm = m->u.mem.name;
+
+	if (m->kind != PS_NODE_INVOKE_MEMBER || nm == NULL)
+		return false;
+	if (!ci_eq(nm, "Load") && !ci_eq(nm, "LoadFrom") && !ci_eq(nm, "LoadFile") &&
+	    !ci_eq(nm, "UnsafeLoadFrom"))
+		return false;
+	*how = nm;
+	if (m->u.mem.is_static && t != NULL && t->kind == PS_NODE_TYPE)
+		return ci_suffix(t->u.type.name, "Assembly");
+	/* [AppDomain]::CurrentDomain.Load(...) */
+	return !m->u.mem.is_static && t != NULL && t->kind == PS_NODE_MEMBER &&
+	    ci_eq(t->u.mem.name, "CurrentDomain") && ci_eq(nm, "Load");
+}
+
+static const char *const exec_exts[] = {
+	".exe", ".dll", ".ps1", ".psm1", ".bat", ".cmd", ".vbs", ".js", ".hta", ".scr", ".msi",
+	".jar", NULL
+};
+
+static bool
+executable_path(const char *s)
+{
+	for (const char *const *e = exec_exts; *e != NULL; e++)
+		if (ci_suffix(s, *e))
+			return true;
+	return false;
+}
+
+static bool
+script_runs_programs(const struct ps_ctx *c)
+{
+	static const char *const runners[] = { "Start-Process", "Invoke-Item", "cmd",
+		"rundll32", "regsvr32", "msiexec", "Start-Job", NULL };
+
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+
+		if (cmd_is_any(pc, runners) || pc->node->u.cmd.invocation == '&')
+			return true;
+	}
+	return false;
+}
+
+static void
+check_sinks(struct ps_ctx *c, const struct tainted *t)
+{
+	const struct ps_ast *ast = c->ast;
+
+	/* Invoke-Expression: its arguments, and what is piped into it. */
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+		struct ps_node *n = pc->node;
+		unsigned k = 0;
+
+		if (!cmd_is(pc, "Invoke-Expression"))
+			continue;
+		for (size_t a = 0; a < n->u.cmd.elems.n; a++)
+			k |= taint_scan(c, t, n->u.cmd.elems.v[a]);
+		if (n->parent != NULL && n->parent->kind == PS_NODE_PIPELINE) {
+			const struct ps_nodes *el = &n->parent->u.pipe.elems;
+
+			for (size_t e = 0; e < el->n && el->v[e] != n; e++)
+				k |= taint_scan(c, t, el->v[e]);
+		}
+		report_sink(c, n, k, "Invoke-Expression");
+	}
+	for (size_t i = 0; i < ast->members.n; i++) {
+		struct ps_node *m = ast->members.v[i];
+		const char *how = NULL;
+		unsigned k = 0;
+
+		if (m->kind != PS_NODE_INVOKE_MEMBER)
+			continue;
+		for (size_t a = 0; a < m->u.mem.args.n; a++)
+			k |= taint_scan(c, t, m->u.mem.args.v[a]);
+		if (is_scriptblock_create(m)) {
+			report_sink(c, m, k, "[ScriptBlock]::Create");
+		} else if (is_assembly_load(m, &how)) {
+			report_sink(c, m, k, "Assembly.Load");
+			rule_emit(c, R_REFLECTION_LOAD,
+			    ci_eq(how, "Load") ? PS_SEV_WARNING : PS_SEV_INFORMATION, &m->ext, NULL,
+			    "An assembly is loaded with reflection (%s).", how);
+		} else if (ci_eq(m->u.mem.name, "InvokeScript") || ci_eq(m->u.mem.name, "NewScriptBlock")) {
+			report_sink(c, m, k, m->u.mem.name);
+			rule_emit(c, R_INVOKE_EXPRESSION, PS_SEV__MAX, &m->ext, NULL,
+			    "%s runs a string as code, like Invoke-Expression.", m->u.mem.name);
+		}
+	}
+	/* & $code / . $code where $code holds downloaded or decoded text. */
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		struct ps_node *n = c->p->cmds[i].node;
+
+		if (n->u.cmd.invocation == 0 || n->u.cmd.name_node == NULL ||
+		    n->u.cmd.name_node->kind == PS_NODE_STRING)
+			continue;
+		report_sink(c, n, taint_scan(c, t, n->u.cmd.name_node),
+		    n->u.cmd.invocation == '&' ? "the call operator &" : "dot-sourcing");
+	}
+}
+
+/* Download to a file of an executable type, then run something. */
+static void
+check_download_to_file(struct ps_ctx *c)
+{
+	const struct ps_ast *ast = c->ast;
+	bool runs = script_runs_programs(c);
+	bool folded;
+
+	for (size_t i = 0; i < ast->members.n; i++) {
+		const struct ps_node *m = ast->members.v[i];
+		const char *dst;
+
+		if (m->kind != PS_NODE_INVOKE_MEMBER || !ci_eq(m->u.mem.name, "DownloadFile") ||
+		    m->u.mem.args.n < 2)
+			continue;
+		dst = ctx_fold(c, m->u.mem.args.v[1], &folded);
+		if (dst != NULL && executable_path(dst) && runs)
+			rule_emit(c, R_DOWNLOAD_CRADLE, PS_SEV_ERROR, &m->ext, NULL,
+			    "An executable file (%s) is downloaded and the script runs programs.", dst);
+	}
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+		const char *dst;
+
+		if (!cmd_is_any(pc, download_cmdlets))
+			continue;
+		dst = ctx_arg_string(c, pc->node, "OutFile");
+		if (dst == NULL)
+			dst = ctx_arg_string(c, pc->node, "Destination");
+		if (dst != NULL && executable_path(dst) && runs)
+			rule_emit(c, R_DOWNLOAD_CRADLE, PS_SEV_ERROR, &pc->node->ext, NULL,
+			    "An executable file (%s) is downloaded and the script runs programs.", dst);
+	}
+}
+
+static bool
+is_local_host(const char *s)
+{
+	return s[0] == '\0' || ci_eq(s, "localhost") || ci_eq(s, ".") || ci_eq(s, "127.0.0.1") ||
+	    ci_eq(s, "::1");
+}
+
+static const char *const secret_words[] = {
+	"password", "passwd", "pwd", "secret", "apikey", "api_key", "accesskey", "access_key",
+	"secretkey", "privatekey", "clientsecret", "token", "passphrase", "sastoken", NULL
+};
+static const char *const not_secret_suffixes[] = {
+	"length", "policy", "prompt", "message", "msg", "file", "path", "name", "url", "uri",
+	"field", "label", "type", "expiry", "expires", "age", "count", "complexity", "hash",
+	"header", "id", "parameter", "param", "regex", "pattern", "variable", "box", "chars", NULL
+};
+
+static bool
+secret_name(const char *name)
+{
+	size_t n = strlen(name);
+	bool hit = false;
+
+	for (const char *const *w = secret_words; *w != NULL && !hit; w++)
+		if (ci_contains(name, n, *w))
+			hit = true;
+	if (!hit)
+		return false;
+	for (const char *const *s = not_secret_suffixes; *s != NULL; s++)
+		if (ci_suffix(name, *s))
+			return false;
+	return true;
+}
+
+static bool
+placeholder_value(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n < 4)
+		return true;
+	if (strchr(v, '<') != NULL && strchr(v, '>') != NULL)
+		return true;
+	if (v[0] == '*' || ci_contains(v, n, "xxxx") || ci_prefix(v, "your") ||
+	    ci_contains(v, n, "placeholder") || ci_contains(v, n, "example") ||
+	    ci_eq(v, "None") || ci_eq(v, "null") || ci_eq(v, "true") || ci_eq(v, "false"))
+		return true;
+	/* a sentence or a path is not a secret */
+	if (strchr(v, ' ') != NULL || strchr(v, '\\') != NULL || strstr(v, "://") != NULL)
+		return true;
+	return false;
+}
+
+static void
+check_secrets(struct ps_ctx *c)
+{
+	const struct ps_ast *ast = c->ast;
+
+	for (size_t i = 0; i < ast->assignments.n; i++) {
+		const struct ps_node *a = ast->assignments.v[i], *lhs = a->u.asg.lhs, *rhs;
+		const char *name = NULL, *v;
+
+		while (lhs != NULL && lhs->kind == PS_NODE_CONVERT)
+			lhs = lhs->u.conv.expr;
+		if (lhs == NULL)
+			continue;
+		if (lhs->kind == PS_NODE_VARIABLE)
+			name = lhs->u.var.bare;
+		else if (lhs->kind == PS_NODE_MEMBER)
+			name = lhs->u.mem.name;
+		if (name == NULL || !secret_name(name))
+			continue;
+		rhs = a->u.asg.rhs;
+		while (rhs != NULL && rhs->kind == PS_NODE_PIPELINE && rhs->u.pipe.elems.n == 1)
+			rhs = rhs->u.pipe.elems.v[0];
+		v = ps_node_const_string(rhs);
+		if (v == NULL || rhs->kind != PS_NODE_STRING || placeholder_value(v))
+			continue;
+		rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &a->ext, NULL,
+		    "A secret is hard-coded in '%s'.", name);
+	}
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_node *n = c->p->cmds[i].node;
+
+		for (size_t k = 0; k < n->u.cmd.nargs; k++) {
+			const struct ps_cmd_arg *arg = &n->u.cmd.args[k];
+			const char *v;
+
+			if (arg->name == NULL || arg->value == NULL || !secret_name(arg->name) ||
+			    arg->value->kind != PS_NODE_STRING)
+				continue;
+			v = ps_node_const_string(arg->value);
+			if (v == NULL || placeholder_value(v))
+				continue;
+			rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &arg->value->ext, NULL,
+			    "A secret is passed literally to -%s.", arg->name);
+		}
+	}
+	/* @{ Password = 'x' } */
+	for (size_t i = 0; i < ast->strings.n; i++) {
+		const struct ps_node *s = ast->strings.v[i], *h = s->parent;
+		const char *key, *v;
+
+		if (h == NULL || h->kind != PS_NODE_HASHTABLE)
+			continue;
+		for (size_t k = 0; k < h->u.hash.keys.n && k < h->u.hash.values.n; k++) {
+			const struct ps_node *val = h->u.hash.values.v[k];
+
+			while (val != NULL && val->kind == PS_NODE_PIPELINE && val->u.pipe.elems.n == 1)
+				val = val->u.pipe.elems.v[0];
+			if (val != s)
+				continue;
+			key = ps_node_const_string(h->u.hash.keys.v[k]);
+			v = ps_node_const_string(s);
+			if (key != NULL && v != NULL && secret_name(key) && !placeholder_value(v))
+				rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &s->ext, NULL,
+				    "A secret is hard-coded for the key '%s'.", key);
+		}
+	}
+}
+
+static bool
+value_is(struct ps_ctx *c, const struct ps_cmd_arg *a, const char *const *vals)
+{
+	bool folded;
+	const char *v;
+
+	if (a == NULL || a->value == NULL)
+		return false;
+	v = ctx_fold(c, a->value, &folded);
+	return v != NULL && name_in(v, vals);
+}
+
+static bool
+arg_true(const struct ps_cmd_arg *a)
+{
+	if (a == NULL)
+		return false;
+	if (a->value == NULL || (a->maybe_switch && !a->colon))
+		return true;	/* a switch */
+	return node_is_true(a->value) || (ps_node_const_string(a->value) != NULL &&
+	    ci_eq(ps_node_const_string(a->value), "true"));
+}
+
+static const char *const admin_groups[] = {
+	"Administrators", "Administratoren", "Administrateurs", "S-1-5-32-544", "Domain Admins",
+	"Enterprise Admins", "Remote Desktop Users", NULL
+};
+
+static void
+check_commands(struct ps_ctx *c)
+{
+	static const char *const bypass_vals[] = { "Bypass", "Unrestricted", NULL };
+	static const char *const off_vals[] = { "False", "0", NULL };
+	static const char *const weak_hash[] = { "MD5", "SHA1", "SHA-1", "MACTripleDES",
+		"RIPEMD160", NULL };
+	static const char *const disk_wipers[] = { "Format-Volume", "Clear-Disk",
+		"Remove-Partition", "Initialize-Disk", NULL };
+
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+		struct ps_node *n = pc->node;
+		const struct ps_cmd_arg *a;
+
+		if (pc->name == NULL)
+			continue;
+		if (cmd_is(pc, "Invoke-Expression"))
+			rule_emit(c, R_INVOKE_EXPRESSION, PS_SEV__MAX, &n->ext, NULL,
+			    "Invoke-Expression runs a string as code; avoid it.");
+		if (cmd_is(pc, "ConvertTo-SecureString") && ctx_has_arg(n, "AsPlainText")) {
+			const struct ps_cmd_arg *s = ps_cmd_arg_find(n, "String");
+
+			if (s == NULL)
+				s = ps_cmd_positional(n, 0);
+			rule_emit(c, R_CONVERTTO_SECURESTRING, PS_SEV__MAX, &n->ext, NULL,
+			    "ConvertTo-SecureString is used with -AsPlainText.");
+			if (s != NULL && s->value != NULL && s->value->kind == PS_NODE_STRING &&
+			    ps_node_const_string(s->value) != NULL)
+				rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &s->value->ext, NULL,
+				    "A password is written in the script in clear text.");
+		}
+		if ((a = ps_cmd_arg_find(n, "ComputerName")) != NULL && a->name != NULL &&
+		    strlen(a->name) >= 2 && a->value != NULL && a->value->kind == PS_NODE_STRING) {
+			const char *v = ps_node_const_string(a->value);
+
+			if (v != NULL && !is_local_host(v))
+				rule_emit(c, R_COMPUTERNAME_HARDCODED, PS_SEV__MAX, &a->value->ext, NULL,
+				    "The computer name '%s' is hard-coded.", v);
+		}
+		if ((a = ps_cmd_arg_find(n, "Algorithm")) != NULL && value_is(c, a, weak_hash))
+			rule_emit(c, R_BROKEN_HASH, PS_SEV__MAX, &a->value->ext, NULL,
+			    "The hash algorithm %s is broken; use SHA256 or stronger.",
+			    ps_node_const_string(a->value) ? ps_node_const_string(a->value) : "");
+		for (size_t k = 0; k < n->u.cmd.nargs; k++) {
+			const char *an = n->u.cmd.args[k].name;
+
+			if (an == NULL || n->u.cmd.args[k].param == NULL)
+				continue;
+			if (ci_eq(an, "AllowUnencryptedAuthentication"))
+				rule_emit(c, R_ALLOW_UNENCRYPTED, PS_SEV__MAX,
+				    &n->u.cmd.args[k].param->ext, NULL,
+				    "-AllowUnencryptedAuthentication sends secrets in clear text.");
+			if (ci_eq(an, "SkipCertificateCheck"))
+				rule_emit(c, R_CERT_BYPASS, PS_SEV_WARNING,
+				    &n->u.cmd.args[k].param->ext, NULL,
+				    "-SkipCertificateCheck disables TLS certificate validation.");
+		}
+		if (cmd_is(pc, "Set-MpPreference")) {
+			for (size_t k = 0; k < n->u.cmd.nargs; k++) {
+				const struct ps_cmd_arg *d = &n->u.cmd.args[k];
+
+				if (d->name != NULL && ci_prefix(d->name, "Disable") && arg_true(d))
+					rule_emit(c, R_DEFENDER_TAMPERING, PS_SEV__MAX, &n->ext, NULL,
+					    "Microsoft Defender protection is turned off (-%s).",
+					    d->name);
+				if (d->name != NULL && ci_prefix(d->name, "Exclusion"))
+					rule_emit(c, R_DEFENDER_TAMPERING, PS_SEV_WARNING, &n->ext, NULL,
+					    "A Microsoft Defender exclusion is set (-%s).", d->name);
+			}
+		}
+		if (cmd_is(pc, "Add-MpPreference")) {
+			for (size_t k = 0; k < n->u.cmd.nargs; k++)
+				if (n->u.cmd.args[k].name != NULL &&
+				    ci_prefix(n->u.cmd.args[k].name, "Exclusion"))
+					rule_emit(c, R_DEFENDER_TAMPERING, PS_SEV_WARNING, &n->ext, NULL,
+					    "A Microsoft Defender exclusion is added (-%s).",
+					    n->u.cmd.args[k].name);
+		}
+		if (cmd_is(pc, "Set-NetFirewallProfile") &&
+		    (a = ps_cmd_arg_find(n, "Enabled")) != NULL &&
+		    (node_is_false(a->value) || value_is(c, a, off_vals)))
+			rule_emit(c, R_FIREWALL_TAMPERING, PS_SEV__MAX, &n->ext, NULL,
+			    "The Windows firewall is turned off.");
+		if (cmd_is(pc, "Set-ExecutionPolicy")) {
+			a = ps_cmd_arg_find(n, "ExecutionPolicy");
+			if (a == NULL)
+				a = ps_cmd_positional(n, 0);
+			if (value_is(c, a, bypass_vals))
+				rule_emit(c, R_EXECUTION_POLICY, PS_SEV__MAX, &n->ext, NULL,
+				    "The execution policy is set to %s.",
+				    ps_node_const_string(a->value) ? ps_node_const_string(a->value) : "");
+		}
+		if (cmd_is(pc, "Start-Process") && (a = ps_cmd_arg_find(n, "WindowStyle")) != NULL &&
+		    a->value != NULL && ci_eq(ps_node_const_string(a->value), "Hidden"))
+			rule_emit(c, R_HIDDEN_WINDOW, PS_SEV__MAX, &n->ext, NULL,
+			    "A process is started with a hidden window.");
+		if (cmd_is(pc, "Add-LocalGroupMember") || cmd_is(pc, "Add-ADGroupMember")) {
+			a = ps_cmd_arg_find(n, "Group");
+			if (a == NULL)
+				a = ps_cmd_arg_find(n, "Identity");
+			if (a == NULL)
+				a = ps_cmd_arg_find(n, "SID");
+			if (a == NULL)
+				a = ps_cmd_positional(n, 0);
+			if (value_is(c, a, admin_groups))
+				rule_emit(c, R_LOCAL_ADMIN, PS_SEV__MAX, &n->ext, NULL,
+				    "A member is added to the privileged group '%s'.",
+				    ps_node_const_string(a->value) ? ps_node_const_string(a->value) : "");
+		}
+		if (cmd_is(pc, "Clear-EventLog") || cmd_is(pc, "Remove-EventLog"))
+			rule_emit(c, R_LOG_CLEARING, PS_SEV__MAX, &n->ext, NULL,
+			    "%s destroys event log records.", pc->canon);
+		if (cmd_is_any(pc, disk_wipers))
+			rule_emit(c, R_DESTRUCTIVE, PS_SEV__MAX, &n->ext, NULL,
+			    "%s erases data on a disk or volume.", pc->canon);
+		if (cmd_is(pc, "Register-ScheduledTask") || cmd_is(pc, "Register-ScheduledJob") ||
+		    cmd_is(pc, "New-ScheduledTask"))
+			rule_emit(c, R_SCHEDULED_TASK, PS_SEV__MAX, &n->ext, NULL,
+			    "%s creates a scheduled task.", pc->canon);
+		if (cmd_is(pc, "New-Service"))
+			rule_emit(c, R_SERVICE_CREATION, PS_SEV__MAX, &n->ext, NULL,
+			    "New-Service installs a service.");
+		if ((cmd_is(pc, "Register-WmiEvent") || cmd_is(pc, "Register-CimIndicationEvent")) &&
+		    ctx_has_arg(n, "Action"))
+			rule_emit(c, R_WMI_SUBSCRIPTION, PS_SEV_WARNING, &n->ext, NULL,
+			    "A WMI event runs a script block (%s -Action).", pc->canon);
+	}
+}
+
+static void
+check_members_types(struct ps_ctx *c)
+{
+	const struct ps_ast *ast = c->ast;
+
+	for (size_t i = 0; i < ast->assignments.n; i++) {
+		const struct ps_node *a = ast->assignments.v[i], *lhs = a->u.asg.lhs;
+
+		if (lhs != NULL && lhs->kind == PS_NODE_MEMBER &&
+		    (ci_eq(lhs->u.mem.name, "ServerCertificateValidationCallback") ||
+		    ci_eq(lhs->u.mem.name, "CertificatePolicy") ||
+		    ci_eq(lhs->u.mem.name, "ServerCertificateCustomValidationCallback")))
+			rule_emit(c, R_CERT_BYPASS, PS_SEV__MAX, &a->ext, NULL,
+			    "Certificate validation is replaced (%s).", lhs->u.mem.name);
+	}
+	for (size_t i = 0; i < ast->types.n; i++) {
+		const struct ps_node *t = ast->types.v[i];
+		const char *nm = t->u.type.name, *dot;
+
+		if (nm == NULL)
+			continue;
+		dot = strrchr(nm, '.');
+		dot = dot ? dot + 1 : nm;
+		if (ci_prefix(dot, "MD5") || ci_prefix(dot, "SHA1") || ci_eq(dot, "HMACMD5") ||
+		    ci_eq(dot, "HMACSHA1"))
+			rule_emit(c, R_BROKEN_HASH, PS_SEV__MAX, &t->ext, NULL,
+			    "%s is a broken hash algorithm.", nm);
+	}
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+		const char *tn = ctx_new_object_type(c, pc);
+
+		if (tn == NULL)
+			continue;
+		if (ci_suffix(tn, "MD5CryptoServiceProvider") || ci_suffix(tn, "SHA1Managed") ||
+		    ci_suffix(tn, "SHA1CryptoServiceProvider") || ci_suffix(tn, ".MD5") ||
+		    ci_suffix(tn, "HMACMD5") || ci_suffix(tn, "HMACSHA1"))
+			rule_emit(c, R_BROKEN_HASH, PS_SEV__MAX, &pc->node->ext, NULL,
+			    "%s is a broken hash algorithm.", tn);
+	}
+}
+
+void
+rules_security_run(struct ps_ctx *c)
+{
+	struct tainted t = { NULL, NULL, 0, 0 };
+
+	taint_build(c, &t);
+	if (rule_on(c, R_DOWNLOAD_CRADLE) || rule_on(c, R_BASE64_EXEC) ||
+	    rule_on(c, R_REFLECTION_LOAD) || rule_on(c, R_INVOKE_EXPRESSION))
+		check_sinks(c, &t);
+	check_download_to_file(c);
+	check_secrets(c);
+	check_commands(c);
+	check_members_types(c);
+}

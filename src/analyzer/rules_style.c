@@ -1,0 +1,686 @@
+#include "config.h"
+/* rules_style.c: best-practice rules on commands, variables, lines and syntax */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analyzer/rules.h"
+
+/* Automatic variables: read-only ones first (assigning them is an error). */
+static const char *const auto_readonly[] = {
+	"?", "ExecutionContext", "false", "HOME", "Host", "PID", "PSCulture", "PSEdition",
+	"PSHOME", "PSUICulture", "PSVersionTable", "ShellId", "true", "IsCoreCLR", "IsLinux",
+	"IsMacOS", "IsWindows", "EnabledExperimentalFeatures", NULL
+};
+static const char *const auto_writable[] = {
+	"_", "AllNodes", "Args", "ConsoleFileName", "Error", "Event", "EventArgs",
+	"EventSubscriber", "ForEach", "Input", "Matches", "MyInvocation", "NestedPromptLevel",
+	"Profile", "PSBoundParameters", "PSCmdlet", "PSCommandPath", "PSDebugContext", "PSItem",
+	"PSScriptRoot", "PSSenderInfo", "PWD", "Sender", "StackTrace", "This", "LastExitCode",
+	NULL
+};
+
+int
+style_is_automatic(const char *name)
+{
+	if (name_in(name, auto_readonly))
+		return 2;
+	if (name_in(name, auto_writable))
+		return 1;
+	return 0;
+}
+
+/* A set of (function, lower-case variable name) pairs: which variables are read where. */
+struct varset_ent {
+	const void	*scope;
+	const char	*name;
+	struct varset_ent *next;
+};
+struct varset {
+	struct varset_ent **slots;
+	size_t	 nslots;
+	struct arena *arena;
+};
+
+static size_t
+vs_hash(const void *scope, const char *name)
+{
+	size_t h = (size_t)14695981039346656037ULL ^ (size_t)(uintptr_t)scope;
+
+	for (; *name; name++) {
+		unsigned char ch = (unsigned char)*name;
+
+		h ^= (ch >= 'A' && ch <= 'Z') ? ch + 32u : ch;
+		h *= (size_t)1099511628211ULL;
+	}
+	return h;
+}
+
+static bool
+vs_has(const struct varset *vs, const void *scope, const char *name)
+{
+	for (struct varset_ent *e = vs->slots[vs_hash(scope, name) % vs->nslots]; e; e = e->next)
+		if (e->scope == scope && strcasecmp(e->name, name) == 0)
+			return true;
+	return false;
+}
+
+static void
+vs_add(struct varset *vs, const void *scope, const char *name)
+{
+	size_t h = vs_hash(scope, name) % vs->nslots;
+	struct varset_ent *e;
+
+	if (vs_has(vs, scope, name))
+		return;
+	e = arena_alloc(vs->arena, sizeof(*e));
+	e->scope = scope;
+	e->name = name;
+	e->next = vs->slots[h];
+	vs->slots[h] = e;
+}
+
+/* The read set: every variable read, keyed by its enclosing function (NULL: script). */
+static struct varset *
+reads_build(struct ps_ctx *c)
+{
+	struct varset *vs = arena_alloc(&c->p->arena, sizeof(*vs));
+	const struct ps_nodes *v = &c->ast->variables;
+
+	vs->arena = &c->p->arena;
+	vs->nslots = v->n + 16;
+	vs->slots = arena_alloc(&c->p->arena, vs->nslots * sizeof(*vs->slots));
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ps_node *n = v->v[i];
+
+		if (n->u.var.bare == NULL || n->u.var.assigned)
+			continue;
+		if (n->parent != NULL && n->parent->kind == PS_NODE_PARAMETER)
+			continue;
+		vs_add(vs, n->func, n->u.var.bare);
+		/* $using:x in a nested script block reads the outer x. */
+	}
+	/* Names given to -*Variable parameters (-OutVariable x, -ErrorVariable +e) are reads. */
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_node *cmd = c->p->cmds[i].node;
+
+		for (size_t k = 0; k < cmd->u.cmd.nargs; k++) {
+			const struct ps_cmd_arg *a = &cmd->u.cmd.args[k];
+			const char *s;
+
+			if (a->name == NULL || a->value == NULL || !ci_suffix(a->name, "Variable"))
+				continue;
+			if ((s = ps_node_const_string(a->value)) != NULL)
+				vs_add(vs, cmd->func, s[0] == '+' ? s + 1 : s);
+		}
+	}
+	return vs;
+}
+
+bool
+style_read(const struct varset *vs, const void *scope, const char *name)
+{
+	return vs_has(vs, scope, name);
+}
+
+static const struct ps_node *
+lhs_variable(const struct ps_node *lhs)
+{
+	while (lhs != NULL && lhs->kind == PS_NODE_CONVERT)
+		lhs = lhs->u.conv.expr;
+	return lhs != NULL && lhs->kind == PS_NODE_VARIABLE ? lhs : NULL;
+}
+
+static void
+rule_declared_vars(struct ps_ctx *c, const struct varset *reads)
+{
+	const struct ps_nodes *as = &c->ast->assignments;
+	struct varset reported = { NULL, 0, &c->p->arena };
+
+	reported.nslots = as->n + 16;
+	reported.slots = arena_alloc(&c->p->arena, reported.nslots * sizeof(*reported.slots));
+	for (size_t i = 0; i < as->n; i++) {
+		const struct ps_node *a = as->v[i], *v = lhs_variable(a->u.asg.lhs);
+		const char *name;
+
+		if (v == NULL || a->u.asg.op != PS_OP_ASSIGN)
+			continue;
+		name = v->u.var.bare;
+		if (name == NULL || (v->u.var.scope != NULL && !ci_eq(v->u.var.scope, "local")))
+			continue;
+		if (ci_eq(name, "null") || style_is_automatic(name) || v->in_class)
+			continue;
+		if (vs_has(reads, v->func, name) || vs_has(&reported, v->func, name))
+			continue;
+		vs_add(&reported, v->func, name);
+		rule_emit(c, R_DECLARED_VARS, PS_SEV__MAX, &v->ext, NULL,
+		    "The variable '%s' is assigned but never used.", name);
+	}
+}
+
+static void
+rule_variables(struct ps_ctx *c)
+{
+	const struct ps_nodes *v = &c->ast->variables;
+
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ps_node *n = v->v[i];
+		const char *bare = n->u.var.bare;
+		int ak;
+
+		if (bare == NULL)
+			continue;
+		if (n->u.var.scope != NULL && ci_eq(n->u.var.scope, "global") &&
+		    !style_is_automatic(bare) && rule_on(c, R_GLOBAL_VARS))
+			rule_emit(c, R_GLOBAL_VARS, PS_SEV__MAX, &n->ext, NULL,
+			    "Found global variable '%s'.", n->u.var.name);
+		if (!n->u.var.assigned || n->u.var.scope != NULL || ci_eq(bare, "null"))
+			continue;
+		if (n->parent != NULL && n->parent->kind == PS_NODE_PARAMETER)
+			continue;	/* parameters: rules_functions.c */
+		if ((ak = style_is_automatic(bare)) != 0)
+			rule_emit(c, R_AUTOMATIC_VAR, ak == 2 ? PS_SEV_ERROR : PS_SEV_WARNING, &n->ext,
+			    NULL, "The automatic variable '$%s' %s; do not assign it.", bare,
+			    ak == 2 ? "is read-only" : "is set by PowerShell");
+	}
+}
+
+static const char *const wmi_cmdlets[] = {
+	"Get-WmiObject", "Remove-WmiObject", "Invoke-WmiMethod", "Register-WmiEvent",
+	"Set-WmiInstance", NULL
+};
+
+static bool
+requires_version7(const struct ps_ctx *c)
+{
+	for (size_t i = 0; i < c->ast->nrequires; i++) {
+		const struct ps_requires *r = &c->ast->requires[i];
+
+		if (ci_eq(r->key, "Version") && r->value != NULL && r->value[0] >= '7' &&
+		    r->value[0] <= '9')
+			return true;
+		if (ci_eq(r->key, "PSEdition") && ci_eq(r->value, "Core"))
+			return true;
+	}
+	return false;
+}
+
+static void
+need_version(struct ps_ctx *c, unsigned major, unsigned minor)
+{
+	struct ps_analysis_priv *p = c->p;
+
+	if (major > p->min_version_major ||
+	    (major == p->min_version_major && minor > p->min_version_minor)) {
+		p->min_version_major = major;
+		p->min_version_minor = minor;
+	}
+}
+
+static void
+compat_command(struct ps_ctx *c, const struct ps_cmd *pc)
+{
+	const struct ps_cmdlet_info *ci = pc->ci;
+	const struct ps_node *n = pc->node;
+	const struct ps_extent *ne = &n->u.cmd.name_node->ext;
+
+	if (ci->avail == PS_AVAIL_51) {
+		c->p->windows_only = true;
+		compat_note(c, ci->name, "5.1", ne->line,
+		    "%s exists only in Windows PowerShell 5.1; it was removed in PowerShell 7.",
+		    ci->name);
+		rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, ne, NULL,
+		    "'%s' is not available in PowerShell 7.", ci->name);
+	} else if (ci->avail == PS_AVAIL_76) {
+		need_version(c, 7, 0);
+		compat_note(c, ci->name, "7.0", ne->line,
+		    "%s is not available in Windows PowerShell 5.1.", ci->name);
+		if (!requires_version7(c))
+			rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, ne, NULL,
+			    "'%s' is not available in Windows PowerShell 5.1.", ci->name);
+	}
+	if (pc->alias != NULL && pc->alias->avail == PS_AVAIL_51 && ci->avail != PS_AVAIL_51) {
+		compat_note(c, pc->alias->alias, "5.1", ne->line,
+		    "The alias '%s' (%s) exists only in Windows PowerShell 5.1; in PowerShell 7 it "
+		    "runs a native program or fails.", pc->alias->alias, ci->name);
+		rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, ne, NULL,
+		    "The alias '%s' does not exist in PowerShell 7.", pc->alias->alias);
+	}
+	for (size_t k = 0; k < n->u.cmd.nargs; k++) {
+		const struct ps_cmd_arg *a = &n->u.cmd.args[k];
+		const struct ps_param_info *pi;
+		char feature[160];
+
+		if (a->name == NULL || a->param == NULL)
+			continue;
+		pi = ps_catalog_param(ci, a->name, strlen(a->name));
+		if (pi == NULL || pi->avail == PS_AVAIL_BOTH || ci->avail != PS_AVAIL_BOTH)
+			continue;
+		snprintf(feature, sizeof(feature), "%s -%s", ci->name, pi->name);
+		if (pi->avail == PS_AVAIL_76) {
+			need_version(c, 7, 0);
+			compat_note(c, feature, "7.0", a->param->ext.line,
+			    "The -%s parameter of %s needs PowerShell 7.", pi->name, ci->name);
+			if (!requires_version7(c))
+				rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, &a->param->ext, NULL,
+				    "The -%s parameter of %s is not available in Windows PowerShell "
+				    "5.1.", pi->name, ci->name);
+		} else {
+			compat_note(c, feature, "5.1", a->param->ext.line,
+			    "The -%s parameter of %s exists only in Windows PowerShell 5.1.",
+			    pi->name, ci->name);
+			rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, &a->param->ext, NULL,
+			    "The -%s parameter of %s is not available in PowerShell 7.",
+			    pi->name, ci->name);
+		}
+	}
+}
+
+/* Positional arguments: PSScriptAnalyzer counts arguments (values) and flags when there are
+ * three or more and more of them than named parameters, i.e. some are positional. */
+static void
+rule_positional(struct ps_ctx *c, const struct ps_cmd *pc)
+{
+	const struct ps_node *n = pc->node;
+	unsigned nvalues = 0, nparams = 0;
+
+	if (n->u.cmd.has_splat || n->u.cmd.invocation != 0)
+		return;
+	for (size_t k = 0; k < n->u.cmd.nargs; k++) {
+		const struct ps_cmd_arg *a = &n->u.cmd.args[k];
+
+		if (a->param != NULL)
+			nparams++;
+		if (a->value != NULL)
+			nvalues++;
+	}
+	if (nvalues >= 3 && nvalues > nparams)
+		rule_emit(c, R_POSITIONAL, PS_SEV__MAX, &n->ext, NULL,
+		    "'%s' is called with positional parameters; name them.", pc->canon);
+}
+
+static const char *const out_cmdlets[] = {
+	"Out-String", "Out-File", "Out-Host", "Out-Printer", "Out-Default", NULL
+};
+
+static void
+rule_commands(struct ps_ctx *c)
+{
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+		const struct ps_node *n = pc->node;
+		const struct ps_node *nn = n->u.cmd.name_node;
+
+		if (pc->name == NULL || nn == NULL)
+			continue;
+		if (pc->alias != NULL && rule_on(c, R_CMDLET_ALIAS)) {
+			char sugg[200];
+
+			snprintf(sugg, sizeof(sugg), "Replace '%s' with '%s'.", pc->name,
+			    pc->ci->name);
+			rule_emit(c, R_CMDLET_ALIAS, PS_SEV__MAX, &nn->ext, sugg,
+			    "'%s' is an alias of '%s'. Aliases can change or be missing; use the "
+			    "full command name.", pc->name, pc->ci->name);
+			rule_fix(c, R_CMDLET_ALIAS, nn->ext.start, pc->ci->name);
+		}
+		if (cmd_is(pc, "Write-Host")) {
+			const struct ps_node *f = n->func;
+
+			if (f == NULL || f->kind != PS_NODE_FUNCTION || !ci_prefix(f->u.fn.name, "Show"))
+				rule_emit(c, R_WRITE_HOST, PS_SEV__MAX, &n->ext, NULL,
+				    "'%s' writes to the host only; its output cannot be captured "
+				    "or redirected.", pc->name);
+		}
+		if (cmd_is_any(pc, wmi_cmdlets))
+			rule_emit(c, R_WMI_CMDLET, PS_SEV__MAX, &nn->ext, NULL,
+			    "'%s' is a deprecated WMI cmdlet; use the CIM cmdlets.", pc->canon);
+		if (pc->ci != NULL && pc->alias == NULL && strchr(pc->name, '\\') == NULL &&
+		    strcmp(pc->name, pc->ci->name) != 0 && rule_on(c, R_CORRECT_CASING)) {
+			char sugg[200];
+
+			snprintf(sugg, sizeof(sugg), "Write '%s'.", pc->ci->name);
+			rule_emit(c, R_CORRECT_CASING, PS_SEV__MAX, &nn->ext, sugg,
+			    "'%s' is not written with the documented casing '%s'.", pc->name,
+			    pc->ci->name);
+			rule_fix(c, R_CORRECT_CASING, nn->ext.start, pc->ci->name);
+		}
+		if (pc->ci != NULL)
+			compat_command(c, pc);
+		if (pc->ci != NULL || pc->local_function)
+			rule_positional(c, pc);
+		{
+			const char *t = ctx_new_object_type(c, pc);
+
+			if (t != NULL && (ci_eq(t, "hashtable") ||
+			    ci_eq(t, "System.Collections.Hashtable") ||
+			    ci_eq(t, "Collections.Hashtable")))
+				rule_emit(c, R_HASHTABLE_LITERAL, PS_SEV__MAX, &n->ext, NULL,
+				    "Create hashtables with @{} (case-insensitive keys), not New-Object.");
+		}
+	}
+}
+
+static void
+rule_pipelines(struct ps_ctx *c)
+{
+	const struct ps_nodes *ps = &c->ast->pipelines;
+
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct ps_nodes *el = &ps->v[i]->u.pipe.elems;
+
+		for (size_t k = 0; k + 1 < el->n; k++) {
+			const struct ps_cmd *pc = ctx_cmd(c, el->v[k]), *next;
+
+			if (pc == NULL || pc->ci == NULL || !ci_prefix(pc->ci->name, "Format-"))
+				continue;
+			next = ctx_cmd(c, el->v[k + 1]);
+			if (next != NULL && cmd_is_any(next, out_cmdlets))
+				continue;
+			rule_emit(c, R_FORMAT_NOT_LAST, PS_SEV__MAX, &pc->node->ext, NULL,
+			    "'%s' is followed by other commands in the pipeline; they receive "
+			    "formatting records, not your objects.", pc->canon);
+		}
+	}
+}
+
+static void
+rule_binaries(struct ps_ctx *c)
+{
+	const struct ps_nodes *b = &c->ast->binaries;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct ps_node *n = b->v[i];
+
+		if ((n->u.bin.op == PS_OP_EQ || n->u.bin.op == PS_OP_NE) &&
+		    node_is_null(n->u.bin.right) && !node_is_null(n->u.bin.left))
+			rule_emit(c, R_NULL_COMPARISON, PS_SEV__MAX, &n->ext,
+			    "Put $null on the left side of the comparison.",
+			    "$null should be on the left side of equality comparisons.");
+	}
+}
+
+static void
+rule_catches(struct ps_ctx *c)
+{
+	const struct ps_nodes *cs = &c->ast->catches;
+
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct ps_node *n = cs->v[i], *body = n->u.ctch.body;
+
+		if (n->kind != PS_NODE_CATCH || body == NULL)
+			continue;
+		if (body->kind == PS_NODE_STATEMENT_BLOCK && body->u.blk.statements.n == 0)
+			rule_emit(c, R_EMPTY_CATCH, PS_SEV__MAX, &n->ext, NULL,
+			    "Empty catch block: errors are silently ignored.");
+	}
+}
+
+/* Unwrap a condition to what it evaluates. */
+static const struct ps_node *
+cond_inner(const struct ps_node *n)
+{
+	while (n != NULL && n->kind == PS_NODE_PIPELINE && n->u.pipe.elems.n == 1)
+		n = n->u.pipe.elems.v[0];
+	return n;
+}
+
+static bool
+rhs_is_command(const struct ps_node *rhs)
+{
+	rhs = cond_inner(rhs);
+	if (rhs == NULL)
+		return false;
+	if (rhs->kind == PS_NODE_COMMAND)
+		return true;
+	return rhs->kind == PS_NODE_PIPELINE;
+}
+
+static void
+check_condition(struct ps_ctx *c, const struct ps_node *cond)
+{
+	const struct ps_node *in = cond_inner(cond);
+
+	if (in == NULL)
+		return;
+	if (in->kind == PS_NODE_ASSIGNMENT && in->u.asg.op == PS_OP_ASSIGN &&
+	    !rhs_is_command(in->u.asg.rhs))
+		rule_emit(c, R_ASSIGN_IN_COND, PS_SEV__MAX, &in->ext, NULL,
+		    "Did you mean -eq? '=' assigns.");
+	for (uint32_t t = cond->tok_first; t <= cond->tok_last && t < c->ast->toks.n; t++) {
+		const struct ps_token *tk = &c->ast->toks.v[t];
+
+		if (tk->kind == PS_TOK_REDIRECTION && c->src[tk->start] == '>') {
+			rule_emit_range(c, R_REDIRECT_IN_COND, PS_SEV__MAX, tk->start, tk->end, NULL,
+			    "Did you mean -gt? '>' redirects output to a file.");
+			break;
+		}
+	}
+}
+
+static int
+style_visit(struct ps_node *n, void *arg)
+{
+	struct ps_ctx *c = arg;
+
+	switch (n->kind) {
+	case PS_NODE_IF:
+		for (size_t i = 0; i < n->u.ifs.conds.n; i++)
+			check_condition(c, n->u.ifs.conds.v[i]);
+		break;
+	case PS_NODE_WHILE:
+	case PS_NODE_DO_WHILE:
+	case PS_NODE_DO_UNTIL:
+		if (n->u.loop.cond != NULL)
+			check_condition(c, n->u.loop.cond);
+		break;
+	case PS_NODE_UNARY:
+		if (n->u.un.op == PS_OP_NOT && n->ext.start < c->len && c->src[n->ext.start] == '!')
+			rule_emit_range(c, R_EXCLAIM, PS_SEV__MAX, n->ext.start, n->ext.start + 1, NULL,
+			    "Use -not instead of '!'.");
+		if (n->u.un.op == PS_OP_NOT && n->ext.start < c->len && c->src[n->ext.start] == '!')
+			rule_fix(c, R_EXCLAIM, n->ext.start, "-not ");
+		break;
+	case PS_NODE_TERNARY:
+		need_version(c, 7, 0);
+		compat_note(c, "?: (ternary operator)", "7.0", n->ext.line,
+		    "The ternary operator ?: needs PowerShell 7.");
+		if (!requires_version7(c))
+			rule_emit(c, R_COMPAT_SYNTAX, PS_SEV__MAX, &n->ext, NULL,
+			    "The ternary operator needs PowerShell 7.");
+		break;
+	case PS_NODE_INVOKE_MEMBER:
+		if (n->u.mem.is_static && ci_eq(n->u.mem.name, "new") && n->u.mem.args.n == 0 &&
+		    n->u.mem.target != NULL && n->u.mem.target->kind == PS_NODE_TYPE) {
+			const char *t = n->u.mem.target->u.type.name;
+
+			if (ci_eq(t, "hashtable") || ci_eq(t, "System.Collections.Hashtable"))
+				rule_emit(c, R_HASHTABLE_LITERAL, PS_SEV__MAX, &n->ext, NULL,
+				    "Create hashtables with @{} (case-insensitive keys), not ::new().");
+		}
+		break;
+	default:
+		break;
+	}
+	return PS_WALK_CONTINUE;
+}
+
+/* Line rules: trailing whitespace, misleading backticks, long lines. */
+static void
+rule_lines(struct ps_ctx *c)
+{
+	const struct ps_tokens *t = &c->ast->toks;
+	unsigned char *in_string = xcalloc(t->nlines + 2, 1);
+	const char *low = c->p->lower;
+
+	/* Lines whose end lies inside a multi-line string: their whitespace is data. */
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ps_token *tk = &t->v[i];
+		uint32_t el, ec;
+
+		if (tk->kind != PS_TOK_STRING_SQ && tk->kind != PS_TOK_STRING_DQ &&
+		    tk->kind != PS_TOK_HERESTRING_SQ && tk->kind != PS_TOK_HERESTRING_DQ)
+			continue;
+		ps_position(t, tk->end, &el, &ec);
+		for (uint32_t l = tk->line; l < el && l <= t->nlines; l++)
+			in_string[l] = 1;
+	}
+	for (size_t l = 1; l <= t->nlines; l++) {
+		size_t s = t->line_starts[l - 1], e = l < t->nlines ? t->line_starts[l] : c->len;
+		size_t chars = 0, ws;
+
+		while (e > s && (c->src[e - 1] == '\n' || c->src[e - 1] == '\r'))
+			e--;
+		for (size_t i = s; i < e; i++)
+			if (((unsigned char)c->src[i] & 0xC0) != 0x80)
+				chars++;
+		if (chars > 120)
+			rule_emit_range(c, R_LONG_LINES, PS_SEV__MAX, s, e, NULL,
+			    "Line is %zu characters long (maximum 120).", chars);
+		if (in_string[l])
+			continue;
+		ws = e;
+		while (ws > s && (c->src[ws - 1] == ' ' || c->src[ws - 1] == '\t'))
+			ws--;
+		if (ws == e)
+			continue;
+		if (ws > s && low[ws - 1] == '`') {
+			rule_emit_range(c, R_MISLEADING_BACKTICK, PS_SEV__MAX, ws - 1, e, NULL,
+			    "This backtick is followed by whitespace, so it does not continue the "
+			    "line.");
+		}
+		rule_emit_range(c, R_TRAILING_WS, PS_SEV__MAX, ws, e, NULL,
+		    "Line has trailing whitespace.");
+		rule_fix(c, R_TRAILING_WS, ws, "");
+	}
+	free(in_string);
+}
+
+/* Token rules: semicolons at line end, PowerShell 7 operators. */
+static void
+rule_tokens(struct ps_ctx *c)
+{
+	const struct ps_tokens *t = &c->ast->toks;
+	uint8_t stack[256];
+	size_t depth = 0;
+	bool v7 = requires_version7(c);
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ps_token *tk = &t->v[i];
+		const char *feature = NULL;
+
+		if (tk->flags & PS_TOKF_NESTED)
+			continue;
+		switch (tk->kind) {
+		case PS_TOK_LBRACE: case PS_TOK_HASH_START: case PS_TOK_LPAREN:
+		case PS_TOK_SUBEXPR: case PS_TOK_ARRAY_EXPR:
+			if (depth < sizeof(stack))
+				stack[depth] = tk->kind;
+			depth++;
+			break;
+		case PS_TOK_RBRACE: case PS_TOK_RPAREN:
+			if (depth > 0)
+				depth--;
+			break;
+		case PS_TOK_SEMICOLON: {
+			size_t j = i + 1;
+
+			if (depth > 0 && depth <= sizeof(stack) && stack[depth - 1] == PS_TOK_HASH_START)
+				break;
+			while (j < t->n && (t->v[j].kind == PS_TOK_COMMENT ||
+			    (t->v[j].flags & PS_TOKF_NESTED)))
+				j++;
+			if (j == t->n || t->v[j].kind == PS_TOK_NEWLINE)
+				rule_emit_range(c, R_SEMICOLONS, PS_SEV__MAX, tk->start, tk->end, NULL,
+				    "Line ends with a semicolon.");
+			rule_fix(c, R_SEMICOLONS, tk->start, "");
+			break;
+		}
+		case PS_TOK_OPERATOR:
+			switch (tk->sub) {
+			case PS_OP_COALESCE: feature = "?? (null-coalescing operator)"; break;
+			case PS_OP_COALESCE_ASSIGN: feature = "?\?= (null-coalescing assignment)"; break;
+			case PS_OP_NULL_DOT: feature = "?. (null-conditional member access)"; break;
+			case PS_OP_NULL_INDEX: feature = "?[] (null-conditional index)"; break;
+			case PS_OP_AND_AND: feature = "&& (pipeline chain operator)"; break;
+			case PS_OP_OR_OR: feature = "|| (pipeline chain operator)"; break;
+			default: break;
+			}
+			break;
+		case PS_TOK_KEYWORD:
+			if (tk->sub == PS_KW_CLEAN)
+				feature = "clean block";
+			break;
+		default:
+			break;
+		}
+		if (feature == NULL)
+			continue;
+		need_version(c, 7, 0);
+		compat_note(c, feature, "7.0", tk->line, "%s needs PowerShell 7.", feature);
+		if (!v7)
+			rule_emit_range(c, R_COMPAT_SYNTAX, PS_SEV__MAX, tk->start, tk->end, NULL,
+			    "%s needs PowerShell 7; Windows PowerShell 5.1 cannot parse it.", feature);
+	}
+	/* #Requires -Version sets the floor. */
+	for (size_t i = 0; i < c->ast->nrequires; i++) {
+		const struct ps_requires *r = &c->ast->requires[i];
+		unsigned maj = 0, min = 0;
+		const char *v = r->value;
+
+		if (!ci_eq(r->key, "Version") || v == NULL)
+			continue;
+		while (*v >= '0' && *v <= '9' && maj < 100)
+			maj = maj * 10 + (unsigned)(*v++ - '0');
+		if (*v == '.')
+			v++;
+		while (*v >= '0' && *v <= '9' && min < 100)
+			min = min * 10 + (unsigned)(*v++ - '0');
+		need_version(c, maj, min);
+	}
+	if (c->ast->classes.n > 0)
+		need_version(c, 5, 0);
+}
+
+static void
+rule_bom(struct ps_ctx *c)
+{
+	const unsigned char *s = (const unsigned char *)c->src;
+
+	if (c->len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+		return;
+	if (c->len >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF)))
+		return;
+	for (size_t i = 0; i < c->len; i++) {
+		if (s[i] >= 0x80) {
+			size_t e = i + 1;
+
+			while (e < c->len && (s[e] & 0xC0) == 0x80)
+				e++;
+			rule_emit_range(c, R_BOM, PS_SEV__MAX, i, e, NULL,
+			    "Non-ASCII text without a byte order mark; Windows PowerShell 5.1 will "
+			    "misread it.");
+			return;
+		}
+	}
+}
+
+void
+rules_style_run(struct ps_ctx *c)
+{
+	struct varset *reads = reads_build(c);
+
+	c->p->reads = reads;
+
+	rule_commands(c);
+	rule_pipelines(c);
+	rule_variables(c);
+	rule_declared_vars(c, reads);
+	rule_binaries(c);
+	rule_catches(c);
+	ps_ast_walk(c->ast->root, style_visit, c);
+	rule_lines(c);
+	rule_tokens(c);
+	rule_bom(c);
+}
