@@ -897,7 +897,7 @@ fmt_double(char *s, size_t size, double d)
 {
 	int p, n = 0;
 
-	if (d == (double)(int64_t)d && d > -1e17 && d < 1e17)
+	if (d > -1e17 && d < 1e17 && d == (double)(int64_t)d)	/* range first: no UB */
 		return snprintf(s, size, "%" PRId64, (int64_t)d);
 	for (p = 1; p <= 17; p++) {
 		n = snprintf(s, size, "%.*g", p, d);

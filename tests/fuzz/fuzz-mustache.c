@@ -1,7 +1,8 @@
 /* fuzz-mustache.c: libFuzzer driver: arbitrary bytes as a Mustache template, and through every escaper */
 /*
  * Build from a configured build directory $B (for config.h), in the source tree:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I$B -Isrc $(pkg-config --cflags json-c) \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+ *     -I$B -Isrc $(pkg-config --cflags json-c) \
  *     tests/fuzz/fuzz-mustache.c src/render/mustache.c src/render/escape.c \
  *     src/core/mem.c src/core/buf.c src/core/arena.c src/core/log.c src/core/util.c \
  *     $(pkg-config --libs json-c) -lm -o /tmp/fuzz-mustache

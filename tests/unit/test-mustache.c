@@ -379,6 +379,56 @@ test_layout_inheritance(void)
 	mus_set_free(set);
 }
 
+/* render_set: render name from a set of (name, source) pairs ended by NULL. */
+static const char *
+render_set(const char *name, const char *json, const char *const *pairs)
+{
+	static struct buf out = BUF_INIT;
+	struct mus_set *set = mus_set_new(0);
+	struct json_object *data = json ? json_tokener_parse(json) : NULL;
+	struct mus_error err;
+
+	buf_reset(&out);
+	for (; pairs[0] != NULL; pairs += 2)
+		if (mus_set_add(set, pairs[0], pairs[1], strlen(pairs[1]), &err) != PSS_OK)
+			buf_printf(&out, "ERR: %s", err.msg);
+	if (out.len == 0 && mus_set_render(set, name, data, &out, &err) != PSS_OK)
+		buf_printf(&out, "ERR: %s", err.msg);
+	json_object_put(data);
+	mus_set_free(set);
+	return buf_cstr(&out);
+}
+
+static void
+test_block_alone_on_line_keeps_lines_whole(void)
+{
+	static const char *const none[] = {
+		"base", "a\n  {{$x}}{{/x}}\nb\n", "page", "{{<base}}{{/base}}", NULL };
+	static const char *const inline_arg[] = {
+		"base", "a\n  {{$x}}{{/x}}\nb\n", "page", "{{<base}}{{$x}}X{{/x}}{{/base}}", NULL };
+	static const char *const line_arg[] = {
+		"base", "a\n  {{$x}}{{/x}}\nb\n",
+		"page", "{{<base}}\n{{$x}}\nX\nY\n{{/x}}\n{{/base}}\n", NULL };
+
+	/* An empty block on its own line leaves no blank line; content is indented. */
+	T_STREQ(render_set("page", NULL, none), "a\nb\n");
+	T_STREQ(render_set("page", NULL, inline_arg), "a\n  X\nb\n");
+	T_STREQ(render_set("page", NULL, line_arg), "a\n  X\n  Y\nb\n");
+}
+
+static void
+test_names_with_folders_and_crlf(void)
+{
+	static const char *const folders[] = {
+		"admin/base", "<{{$t}}{{/t}}>{{>admin/bits/x}}", "admin/bits/x", "[{{v}}]",
+		"page", "{{<admin/base}}{{$t}}T{{/t}}{{/admin/base}}", NULL };
+	static const char *const crlf[] = {
+		"part", "1\r\n2\r\n", "page", "A\r\n  {{>part}}\r\n{{#b}}\r\nB\r\n{{/b}}\r\n", NULL };
+
+	T_STREQ(render_set("page", "{\"v\":\"&\"}", folders), "<T>[&amp;]");
+	T_STREQ(render_set("page", "{\"b\":true}", crlf), "A\r\n  1\r\n  2\r\nB\r\n");
+}
+
 static void
 test_hostile_bytes_do_not_crash(void)
 {
@@ -431,6 +481,8 @@ main(void)
 	T_RUN(test_escapes_by_default);
 	T_RUN(test_compile_once_render_many);
 	T_RUN(test_layout_inheritance);
+	T_RUN(test_block_alone_on_line_keeps_lines_whole);
+	T_RUN(test_names_with_folders_and_crlf);
 	T_RUN(test_hostile_bytes_do_not_crash);
 	remove_tree(tmpdir);
 	return t_done();
