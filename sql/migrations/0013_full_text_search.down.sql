@@ -1,5 +1,6 @@
 -- 0013_full_text_search (down); pg_trgm is dropped when nothing else uses it.
-DROP INDEX idx_tags_name_trgm;
+DROP INDEX IF EXISTS idx_tags_name_trgm;
+DROP INDEX IF EXISTS idx_tags_name_prefix;
 ALTER TABLE chat_history DROP COLUMN search_vector;
 DROP FUNCTION psscript_chat_text(jsonb, text);
 ALTER TABLE documentation DROP COLUMN search_vector;

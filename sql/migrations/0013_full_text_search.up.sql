@@ -42,7 +42,21 @@ ALTER TABLE chat_history ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
 ) STORED;
 CREATE INDEX idx_chat_history_search ON chat_history USING gin (search_vector);
 
--- Tag autocomplete (GET /api/tags?q=): prefix and substring matches through
--- pg_trgm (a trusted extension, shipped with PostgreSQL on Debian).
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX idx_tags_name_trgm ON tags USING gin (name gin_trgm_ops);
+-- Tag autocomplete (GET /api/tags?q=, name LIKE 'pre%'): a trigram index
+-- through pg_trgm (a trusted extension, shipped with PostgreSQL on Debian),
+-- which also serves substring and similarity matches; where pg_trgm cannot be
+-- had (not installed, or this role may not create it), a btree prefix index.
+DO $$
+BEGIN
+	BEGIN
+		CREATE EXTENSION IF NOT EXISTS pg_trgm;
+	EXCEPTION WHEN insufficient_privilege OR undefined_file OR feature_not_supported THEN
+		RAISE NOTICE 'pg_trgm not available (%); tag search uses a prefix index', SQLERRM;
+	END;
+	IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+		EXECUTE 'CREATE INDEX idx_tags_name_trgm ON tags USING gin (name gin_trgm_ops)';
+	ELSE
+		CREATE INDEX idx_tags_name_prefix ON tags (name text_pattern_ops);
+	END IF;
+END;
+$$;
