@@ -26,7 +26,10 @@ struct json_object;
  * - A missing partial or parent renders as nothing, as the specification says.
  */
 
-/* An error with the place it happened. line and col are 1-based; 0 when not about a place. */
+/*
+ * An error with the place it happened. line and col are 1-based; 0 when not about a place.
+ * msg may quote bytes of the template: escape it where it is shown (esc_html, the logger).
+ */
 struct mus_error {
 	unsigned line, col;
 	char	 msg[320];	/* complete message: "name:line:col: what" */
@@ -39,7 +42,11 @@ struct mus_limits {
 	uint64_t max_steps;	/* template nodes visited by one render (default 100 million) */
 };
 
-/* Compilation limits: a template's nesting of sections (256) and its size (16 MiB). */
+/*
+ * Compilation limits: a template's nesting of sections (256) and its size (16 MiB).
+ * Compiling takes time linear in the size (times the nesting of standalone blocks, whose
+ * content is re-indented); rendering is bounded by mus_limits.
+ */
 #define MUS_MAX_NESTING 256
 #define MUS_MAX_SOURCE (16u << 20)
 
