@@ -1037,9 +1037,10 @@ block(struct rstate *st, const struct mus_node *n)
 		body = n;
 	if (n->standalone) {
 		buf_append(&st->ind, n->ind, n->indlen);
-		/* Content that does not start a line still starts at the indentation. */
-		if (body->nkids > 0 && body->kids[0].kind != N_LINE)
-			buf_append(st->out, st->ind.data, st->ind.len);
+		/* An override that starts right after its tag (not on a line of its own) has no
+		 * line-start marker for its first line: it still starts at the indentation. */
+		if (!body->standalone && body->nkids > 0)
+			esc_none(st->out, st->ind.data, st->ind.len);
 	}
 	st->cur = owner;
 	render_list(st, body->kids, body->nkids);

@@ -409,11 +409,16 @@ test_block_alone_on_line_keeps_lines_whole(void)
 	static const char *const line_arg[] = {
 		"base", "a\n  {{$x}}{{/x}}\nb\n",
 		"page", "{{<base}}\n{{$x}}\nX\nY\n{{/x}}\n{{/base}}\n", NULL };
+	static const char *const section_arg[] = {
+		"base", "a\n  {{$x}}{{/x}}\nb\n",
+		"page", "{{<base}}{{$x}}\n{{#l}}\n<li>{{.}}</li>\n{{/l}}\n{{/x}}{{/base}}", NULL };
 
 	/* An empty block on its own line leaves no blank line; content is indented. */
 	T_STREQ(render_set("page", NULL, none), "a\nb\n");
 	T_STREQ(render_set("page", NULL, inline_arg), "a\n  X\nb\n");
 	T_STREQ(render_set("page", NULL, line_arg), "a\n  X\n  Y\nb\n");
+	/* Content starting with a section on a line of its own is indented once. */
+	T_STREQ(render_set("page", "{\"l\":[1,2]}", section_arg), "a\n  <li>1</li>\n  <li>2</li>\nb\n");
 }
 
 static void
