@@ -256,9 +256,10 @@ delim_tail(struct frame *f, size_t i, size_t *after)
  * find_delim: the first delimiter at or after s[from], looking for "\r\n--boundary"
  * (skip 0) or "\n--boundary" (skip 1): returns where the needle starts (the data
  * before it ends there), or SIZE_MAX when there is none.
- * Linear: the needle's first byte ('\r', or '\n' in bare-LF mode) occurs
- * nowhere else in it, so a failed comparison that matched k bytes is followed
- * by no candidate within those k bytes; comparisons cover disjoint stretches.
+ * Linear: each candidate (an occurrence of the needle's first byte) costs at
+ * most one comparison of at most 74 bytes; full matches cannot overlap, since
+ * the first byte ('\r', or '\n' in bare-LF mode) occurs nowhere else in the
+ * needle, so the padding scans after them in delim_tail cover disjoint bytes.
  */
 static size_t
 find_delim(struct frame *f, size_t from, size_t skip, enum delim *kind, size_t *after)
@@ -519,4 +520,22 @@ multipart_get(const struct mpartlist *l, const char *name)
 		if (strcmp(l->items[i].name, name) == 0)
 			return &l->items[i];
 	return NULL;
+}
+
+enum pss_err
+multipart_fields(struct arena *a, const struct mpartlist *l, struct kvlist *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < l->n; i++) {
+		const struct mpart *p = &l->items[i];
+
+		if (p->filename != NULL)
+			continue;
+		if (memchr(p->data, '\0', p->len) != NULL || !utf8_valid(p->data, p->len)) {
+			memset(out, 0, sizeof(*out));
+			return PSS_EINVAL;
+		}
+		kvlist_add(a, out, p->name, arena_strndup(a, p->data, p->len), p->len);
+	}
+	return PSS_OK;
 }

@@ -100,7 +100,8 @@ enum pss_err multipart_boundary(struct arena *, const char *content_type,
  * or ISO-8859-1) wins over filename.
  * PSS_EINVAL on a bad boundary, a truncated body, a missing close delimiter or
  * bad part headers (no colon, folded lines, control bytes, duplicate
- * Content-Disposition or duplicate parameters, invalid UTF-8 in name or filename);
+ * Content-Disposition or duplicate parameters, invalid UTF-8 in name or filename,
+ * control bytes in a filename, an RFC 5987 charset other than UTF-8 or ISO-8859-1);
  * PSS_ETOOBIG when a part's headers exceed MULTIPART_HEADER_MAX bytes or there are
  * more than max_parts parts. */
 enum pss_err multipart_parse(struct arena *, const char *boundary, const char *body,
@@ -108,5 +109,11 @@ enum pss_err multipart_parse(struct arena *, const char *boundary, const char *b
 
 /* multipart_get: the first part named name, or NULL. */
 const struct mpart *multipart_get(const struct mpartlist *, const char *name);
+
+/* multipart_fields: the plain fields (parts without a filename) as pairs in
+ * order, values copied NUL-terminated into the arena, so a handler reads them
+ * with kv_get as it would an urlencoded form. *out is overwritten. PSS_EINVAL
+ * (and *out empty) when a value holds a NUL byte or is not valid UTF-8. */
+enum pss_err multipart_fields(struct arena *, const struct mpartlist *, struct kvlist *out);
 
 #endif

@@ -87,7 +87,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (e != PSS_OK && l.n != 0)
 		abort();
 	if (e == PSS_OK) {
+		struct kvlist kv;
+
 		check_parts(&l, body, len);
+		if (multipart_fields(&a, &l, &kv) == PSS_OK) {
+			for (size_t i = 0; i < kv.n; i++)
+				if (strlen(kv.items[i].val) != kv.items[i].val_len ||
+				    !utf8_valid(kv.items[i].val, kv.items[i].val_len))
+					abort();
+		} else if (kv.n != 0)
+			abort();
 		if (l.n > 0 && multipart_parse(&a, boundary, body, len, l.n - 1, &l) != PSS_ETOOBIG)
 			abort();
 	} else if (e != PSS_EINVAL && e != PSS_ETOOBIG)

@@ -1090,6 +1090,49 @@ test_multipart_get_finds_first(void)
 }
 
 static void
+test_multipart_fields_as_pairs(void)
+{
+	static const char body[] =
+	    "--B\r\nContent-Disposition: form-data; name=title\r\n\r\nMy \xc3\xa9 script\r\n"
+	    "--B\r\nContent-Disposition: form-data; name=script_file; filename=a.ps1\r\n\r\n"
+	    "\xff\x00binary\r\n"
+	    "--B\r\nContent-Disposition: form-data; name=tags\r\n\r\na,b\r\n"
+	    "--B\r\nContent-Disposition: form-data; name=empty\r\n\r\n\r\n"
+	    "--B--\r\n";
+	struct mpartlist l;
+	struct kvlist kv;
+	char *keep;
+
+	T_EQ(mp_n("B", body, sizeof(body) - 1, 10, &l, &keep), PSS_OK);
+	T_REQUIRE(l.n == 4);
+	T_EQ(multipart_fields(&A, &l, &kv), PSS_OK);
+	T_REQUIRE(kv.n == 3);
+	T_STREQ(kv_get(&kv, "title"), "My \xc3\xa9 script");
+	T_STREQ(kv_get(&kv, "tags"), "a,b");
+	T_STREQ(kv_get(&kv, "empty"), "");
+	T_ASSERT(kv_get(&kv, "script_file") == NULL);
+	free(keep);
+}
+
+static void
+test_multipart_fields_reject_binary_values(void)
+{
+	static const char nul[] = "--B\r\nContent-Disposition: form-data; name=a\r\n\r\nx\0y\r\n--B--";
+	struct mpartlist l;
+	struct kvlist kv;
+	char *keep;
+
+	T_EQ(mp_n("B", nul, sizeof(nul) - 1, 10, &l, &keep), PSS_OK);
+	T_EQ(multipart_fields(&A, &l, &kv), PSS_EINVAL);
+	T_EQ(kv.n, 0);
+	free(keep);
+	T_EQ(mp("B", "--B\r\nContent-Disposition: form-data; name=a\r\n\r\n\xe9\r\n--B--", &l,
+	    &keep), PSS_OK);
+	T_EQ(multipart_fields(&A, &l, &kv), PSS_EINVAL);
+	free(keep);
+}
+
+static void
 test_multipart_many_parts(void)
 {
 	struct buf b = BUF_INIT;
@@ -1204,6 +1247,8 @@ main(void)
 	RUN(test_multipart_bad_boundary_argument_rejected);
 	RUN(test_multipart_too_many_parts);
 	RUN(test_multipart_get_finds_first);
+	RUN(test_multipart_fields_as_pairs);
+	RUN(test_multipart_fields_reject_binary_values);
 	RUN(test_multipart_many_parts);
 	RUN(test_multipart_near_miss_delimiters_linear_time);
 #undef RUN
