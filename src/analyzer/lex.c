@@ -151,10 +151,13 @@ word_eq(const char *w, size_t n, const char *lit)
 enum ps_kw
 ps_kw_lookup(const char *w, size_t n)
 {
+	int c0;
+
 	if (n < 2 || n > 13)
 		return PS_KW_NONE;
+	c0 = lower((unsigned char)w[0]);
 	for (int k = 1; k < PS_KW__MAX; k++)
-		if (word_eq(w, n, kw_names[k]))
+		if (kw_names[k][0] == c0 && word_eq(w, n, kw_names[k]))
 			return (enum ps_kw)k;
 	return PS_KW_NONE;
 }
@@ -1740,6 +1743,18 @@ lex_one(struct lexer *L)
 	/* expressions: bare words after an operator or a keyword */
 	if (m == M_AFTER && continuation_keyword(L, p))
 		return;
+	if (m == M_TYPE_AFTER && is_name_char(L, p)) {
+		/* [CmdletBinding()] param(...), [Flags()] enum X { } */
+		size_t q = peek_word(L, p);
+		enum ps_kw kw = is_word_delim(L, p + q) ? ps_kw_lookup(L->s + p, q) : PS_KW_NONE;
+
+		if (kw == PS_KW_PARAM || kw == PS_KW_CLASS || kw == PS_KW_ENUM) {
+			emit(L, PS_TOK_KEYWORD, kw, 0, p, p + q);
+			L->pos = p + q;
+			set_mode_after_keyword(L, kw);
+			return;
+		}
+	}
 	if (is_name_char(L, p)) {
 		size_t q = peek_word(L, p);
 

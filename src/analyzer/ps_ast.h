@@ -23,6 +23,13 @@
  * The parser never fails: on a syntax error it records a diagnostic, skips
  * to a token it can resume at and goes on. Nesting deeper than
  * PS_PARSE_MAX_DEPTH becomes one PS_NODE_ERROR node (and a diagnostic).
+ *
+ * A node is allocated with only its own kind's union member: read u.x only
+ * for the kinds listed next to x below (check kind first).
+ *
+ * A statement that is a single command or expression is that node itself;
+ * PS_NODE_PIPELINE appears only for two or more elements (or a trailing &,
+ * or redirections of an expression).
  */
 #define PS_PARSE_MAX_DEPTH	256
 
@@ -315,13 +322,17 @@ struct ps_node {
 			const char *scope;		/* "env", "script", "global", "using", ... or NULL */
 			const char *bare;		/* name without the scope: "PATH" */
 			bool	 splat;			/* @name */
-			bool	 assigned;		/* written to (lhs of =, foreach var, [ref]) */
+			bool	 assigned;		/* written to: lhs of = and op=, ++/--, foreach
+							 * variable, parameter and class property declarations */
 			bool	 braced;		/* ${...} */
 			bool	 in_string;		/* inside an expandable string */
 		} var;
 		struct {	/* STRING */
 			const char *value;		/* decoded: quotes removed, escapes applied;
-							 * for expandable strings the $ parts stay as text */
+							 * for expandable strings the $ parts stay as text;
+							 * in bare words and names a backtick just quotes the
+							 * next character (I`nv`oke-Expression gives
+							 * Invoke-Expression) */
 			size_t	 len;			/* may contain NUL bytes from `0 */
 			enum ps_tok_kind tok;		/* STRING_SQ, STRING_DQ, HERESTRING_*, GENERIC, COMMAND, ... */
 			bool	 expandable;		/* has $var or $( ) parts (kids hold them) */
@@ -393,7 +404,8 @@ struct ps_ast {
 	struct ps_nodes commands;	/* COMMAND */
 	struct ps_nodes variables;	/* VARIABLE, reads and writes (see u.var.assigned) */
 	struct ps_nodes assignments;	/* ASSIGNMENT */
-	struct ps_nodes strings;	/* STRING: quoted strings, here-strings and bare-word arguments */
+	struct ps_nodes strings;	/* STRING: quoted strings, here-strings and bare-word arguments
+					 * (not command, function or member names) */
 	struct ps_nodes members;	/* MEMBER and INVOKE_MEMBER */
 	struct ps_nodes types;		/* TYPE: literals, casts, constraints, catch types */
 	struct ps_nodes attributes;	/* ATTRIBUTE */

@@ -1,0 +1,31 @@
+/* parse_int.h: internals shared by the parser (parse.c) and its post-pass (parse_post.c) */
+#ifndef PSS_PARSE_INT_H
+#define PSS_PARSE_INT_H
+
+#include "analyzer/ps_ast.h"
+
+/* A growable array of node pointers (heap), copied into the arena when done. */
+struct pvec {
+	struct ps_node **v;
+	size_t	 n, cap;
+};
+
+void	 pvec_push(struct pvec *, struct ps_node *);
+void	 pvec_free(struct pvec *);
+struct ps_nodes pvec_to_nodes(struct arena *, struct pvec *);	/* frees the vector */
+
+/* Everything the parser created, in creation order; parse_post builds the kid
+ * lists, flat indexes, help, #Requires entries and complexity from it. */
+struct parse_result {
+	struct pvec all;
+	struct ps_diag *diags;
+	size_t	 ndiags, capdiags;
+};
+
+void	 parse_post(struct ps_ast *, struct parse_result *);
+void	 parse_diag(struct ps_ast *, struct parse_result *, const struct ps_extent *, const char *msg);
+
+/* decoded text of a token (strings, words, variables), in the arena */
+char	*parse_decode_string(struct arena *, const char *src, const struct ps_token *, size_t *len);
+
+#endif

@@ -1,0 +1,196 @@
+/* test-analyzer-corpus.c: every ```powershell block of the shared docs tokenizes and parses */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "analyzer/ps_ast.h"
+#include "core/core.h"
+#include "t.h"
+
+struct stats {
+	size_t	 files, blocks, bytes, tokens, error_tokens, error_blocks, diag_blocks, nodes_commands;
+	size_t	 bad_positions, gaps, orphans;
+	double	 cpu_seconds;
+	char	 first_gap[4300];
+};
+
+static double
+cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == 0xC2 || c == 0xA0;
+}
+
+/* Token invariants: offsets in range and ordered, positions agree with ps_position,
+ * and the bytes between top-level tokens are whitespace only. */
+static void
+check_tokens(const char *src, size_t len, const struct ps_tokens *t, struct stats *st,
+    const char *where)
+{
+	size_t prev_end = 0;
+
+	if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)
+		prev_end = 3;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ps_token *k = &t->v[i];
+		uint32_t line, col;
+
+		if (k->start > k->end || k->end > len) {
+			st->bad_positions++;
+			continue;
+		}
+		ps_position(t, k->start, &line, &col);
+		if (line != k->line || col != k->column)
+			st->bad_positions++;
+		ps_position(t, k->end, &line, &col);
+		if (line != k->end_line || col != k->end_column)
+			st->bad_positions++;
+		if (k->flags & PS_TOKF_NESTED)
+			continue;
+		if (k->start < prev_end) {
+			st->bad_positions++;
+			continue;
+		}
+		for (size_t j = prev_end; j < k->start; j++) {
+			if (!is_space((unsigned char)src[j]) && (unsigned char)src[j] < 0x80) {
+				if (st->gaps++ == 0)
+					snprintf(st->first_gap, sizeof(st->first_gap), "%s: byte %zu", where, j);
+				break;
+			}
+		}
+		prev_end = k->end;
+	}
+}
+
+static void
+analyse_block(const char *src, size_t len, struct stats *st, const char *where)
+{
+	struct ps_ast *a;
+	double t0 = cpu_now();
+
+	a = ps_parse(src, len);
+	st->cpu_seconds += cpu_now() - t0;
+	st->blocks++;
+	st->bytes += len;
+	st->tokens += a->toks.n;
+	st->error_tokens += a->toks.nerrors;
+	st->nodes_commands += a->commands.n;
+	if (a->toks.nerrors > 0) {
+		st->error_blocks++;
+		if (getenv("CORPUS_VERBOSE") != NULL)
+			printf("# error tokens in %s\n", where);
+	}
+	if (a->ndiags > 0)
+		st->diag_blocks++;
+	for (size_t i = 0; i < a->ndiags; i++)
+		if (strncmp(a->diags[i].msg, "internal:", 9) == 0)
+			st->orphans++;
+	check_tokens(src, len, &a->toks, st, where);
+	ps_ast_free(a);
+}
+
+/* every ```powershell fenced block of one Markdown file */
+static void
+scan_markdown(const char *path, struct stats *st)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT, block = BUF_INIT;
+	char line[8192];
+	int in = 0, n = 0;
+
+	if (f == NULL)
+		return;
+	st->files++;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *p = line;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!in && strncmp(p, "```", 3) == 0 && strncasecmp(p + 3, "powershell", 10) == 0) {
+			in = 1;
+			buf_reset(&block);
+			continue;
+		}
+		if (in && strncmp(p, "```", 3) == 0) {
+			char where[4200];
+
+			snprintf(where, sizeof(where), "%s block %d", path, ++n);
+			in = 0;
+			analyse_block(block.data ? block.data : "", block.len, st, where);
+			continue;
+		}
+		if (in)
+			buf_puts(&block, line);
+	}
+	fclose(f);
+	buf_free(&b);
+	buf_free(&block);
+}
+
+static void
+walk_dir(const char *dir, struct stats *st, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (depth > 16 || (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[4096];
+		struct stat sb;
+		size_t nl = strlen(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &sb) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode))
+			walk_dir(path, st, depth + 1);
+		else if (nl > 3 && strcmp(e->d_name + nl - 3, ".md") == 0)
+			scan_markdown(path, st);
+	}
+	closedir(d);
+}
+
+int
+main(void)
+{
+	const char *shared = getenv("PSS_SHARED_DIR");
+	char root[4096];
+	struct stats st;
+
+	memset(&st, 0, sizeof(st));
+	snprintf(root, sizeof(root), "%s/data/powershell-docs", shared ? shared : "../shared");
+	walk_dir(root, &st, 0);
+	printf("# files %zu, blocks %zu, bytes %zu, tokens %zu\n", st.files, st.blocks, st.bytes, st.tokens);
+	printf("# error tokens %zu in %zu blocks (%.2f%%); blocks with parse diagnostics %zu (%.2f%%)\n",
+	    st.error_tokens, st.error_blocks, st.blocks ? 100.0 * (double)st.error_blocks / (double)st.blocks : 0,
+	    st.diag_blocks, st.blocks ? 100.0 * (double)st.diag_blocks / (double)st.blocks : 0);
+	printf("# commands %zu; tokenize+parse %.3f s CPU, %.1f MB/s\n", st.nodes_commands,
+	    st.cpu_seconds, st.cpu_seconds > 0 ? (double)st.bytes / 1e6 / st.cpu_seconds : 0);
+	/* the docs hold thousands of blocks; fewer means the corpus was not found */
+	t_result(st.blocks >= 1000, "corpus of powershell blocks found");
+	t_result(st.blocks > 0 && st.error_blocks * 100 < st.blocks,
+	    "error tokens in fewer than 1% of blocks (the rest is invalid doc text)");
+	t_result(st.bad_positions == 0, "token offsets, lines and columns are consistent");
+	if (st.gaps > 0)
+		printf("# %zu blocks with non-space text outside tokens, first at %s\n", st.gaps, st.first_gap);
+	t_result(st.gaps == 0, "every non-space byte belongs to a token");
+	t_result(st.orphans == 0, "every node is in the tree");
+	return t_done();
+}
