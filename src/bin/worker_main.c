@@ -122,10 +122,9 @@ run_job(struct worker *w, struct job *j, bool test_jobs)
 	metrics_add(M_JOBS_FAILED, 1);
 	log_warn("job %lld %s attempt %d/%d failed: %s", (long long)j->id, j->type, j->attempts,
 	    j->max_attempts, why);
-	if (e == PSS_EINVAL)	/* will never succeed: no more attempts */
-		j->attempts = j->max_attempts;
+	/* PSS_EINVAL: bad type or payload, it will never succeed: no more attempts. */
 	if (db_ensure(w->db) == PSS_OK)
-		(void)jobs_fail(w->db, j, why, w->conf->job_retry_base_ms);
+		(void)jobs_fail(w->db, j, why, w->conf->job_retry_base_ms, e == PSS_EINVAL);
 }
 
 int

@@ -98,7 +98,8 @@ jobs_complete(struct db *db, int64_t id)
 }
 
 enum pss_err
-jobs_fail(struct db *db, const struct job *j, const char *reason, int64_t base_ms)
+jobs_fail(struct db *db, const struct job *j, const char *reason, int64_t base_ms,
+    bool permanent)
 {
 	char id[24], delay[32];
 	int64_t ms = base_ms;
@@ -111,10 +112,10 @@ jobs_fail(struct db *db, const struct job *j, const char *reason, int64_t base_m
 	snprintf(delay, sizeof(delay), "%lld", (long long)ms);
 	return db_exec(db, NULL,
 	    "UPDATE jobs SET last_error = $2, locked_by = NULL,"
-	    " status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,"
-	    " finished_at = CASE WHEN attempts >= max_attempts THEN now() END,"
+	    " status = CASE WHEN $4 OR attempts >= max_attempts THEN 'failed' ELSE 'queued' END,"
+	    " finished_at = CASE WHEN $4 OR attempts >= max_attempts THEN now() END,"
 	    " run_at = now() + make_interval(secs => $3::double precision / 1000)"
-	    " WHERE id = $1", 3, (const char *[]){ id, reason, delay });
+	    " WHERE id = $1", 4, (const char *[]){ id, reason, delay, permanent ? "true" : "false" });
 }
 
 void

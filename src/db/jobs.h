@@ -26,8 +26,10 @@ enum pss_err jobs_claim(struct db *, const char *worker_id, int64_t lock_timeout
 enum pss_err jobs_heartbeat(struct db *, int64_t id);
 enum pss_err jobs_complete(struct db *, int64_t id);
 /* jobs_fail: back to the queue after base_ms * 2^(attempts-1) (capped at an hour), or failed
- * for good after its last attempt; the reason is kept either way. */
-enum pss_err jobs_fail(struct db *, const struct job *, const char *reason, int64_t base_ms);
+ * for good after its last attempt or when permanent (it can never succeed); the reason is
+ * kept either way. */
+enum pss_err jobs_fail(struct db *, const struct job *, const char *reason, int64_t base_ms,
+	bool permanent);
 void	 job_free(struct job *);
 /* jobs_queue_depth: queued jobs (for /metrics); -1 on error. */
 int64_t	 jobs_queue_depth(struct db *);

@@ -180,12 +180,21 @@ const char *
 it_psql(const char *sql)
 {
 	static char out[4096];
-	char cmd[8192];
+	struct buf cmd = BUF_INIT;
 	FILE *p;
 	size_t n;
 
-	snprintf(cmd, sizeof(cmd), "psql -qtAX -v ON_ERROR_STOP=1 -c \"%s\" 2>/dev/null", sql);
-	if ((p = popen(cmd, "r")) == NULL)
+	/* single-quote the statement for the shell: ' becomes '\'' */
+	buf_puts(&cmd, "psql -qtAX -v ON_ERROR_STOP=1 -c '");
+	for (const char *s = sql; *s; s++)
+		if (*s == '\'')
+			buf_puts(&cmd, "'\\''");
+		else
+			buf_putc(&cmd, *s);
+	buf_puts(&cmd, "' 2>/dev/null");
+	p = popen(buf_cstr(&cmd), "r");
+	buf_free(&cmd);
+	if (p == NULL)
 		return NULL;
 	n = fread(out, 1, sizeof(out) - 1, p);
 	out[n] = '\0';

@@ -1,0 +1,149 @@
+/* test-jobs.c: psscript-worker against the real queue: success, retries with backoff,
+ * failure reasons, a worker killed mid-job, and LISTEN/NOTIFY wake-up */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "itest.h"
+#include "t.h"
+
+static long
+enqueue(const char *type, const char *payload, int max_attempts)
+{
+	char sql[1024];
+	const char *id;
+	int64_t v;
+
+	snprintf(sql, sizeof(sql), "INSERT INTO jobs (type, payload, max_attempts) VALUES "
+	    "('%s', '%s', %d) RETURNING id", type, payload, max_attempts);
+	id = it_psql(sql);
+	if (id == NULL || parse_int64(id, 1, INT64_MAX, &v) != 0)
+		return -1;
+	return (long)v;
+}
+
+/* wait_status: polls until the job reaches status or seconds pass; returns the last status. */
+static const char *
+wait_status(long id, const char *status, int seconds)
+{
+	static char last[64];
+	char sql[200];
+	const char *s;
+
+	snprintf(sql, sizeof(sql), "SELECT status FROM jobs WHERE id = %ld", id);
+	for (int i = 0; i < seconds * 10; i++) {
+		s = it_psql(sql);
+		snprintf(last, sizeof(last), "%s", s ? s : "(none)");
+		if (strcmp(last, status) == 0)
+			break;
+		usleep(100000);
+	}
+	return last;
+}
+
+static const char *
+job_field(long id, const char *expr)
+{
+	char sql[300];
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM jobs WHERE id = %ld", expr, id);
+	return it_psql(sql);
+}
+
+static void
+test_job_runs_to_done(void)
+{
+	long id = enqueue("test.sleep", "{\"ms\": 50}", 3);
+
+	T_ASSERT(id > 0);
+	T_STREQ(wait_status(id, "done", 20), "done");
+	T_STREQ(job_field(id, "attempts"), "1");
+	T_STREQ(job_field(id, "finished_at IS NOT NULL"), "t");
+}
+
+static void
+test_failing_job_retries_with_backoff_then_keeps_reason(void)
+{
+	long id = enqueue("test.sleep", "{\"fail\": \"disk on fire\"}", 3);
+
+	T_ASSERT(id > 0);
+	T_STREQ(wait_status(id, "failed", 30), "failed");
+	T_STREQ(job_field(id, "attempts"), "3");
+	T_STREQ(job_field(id, "last_error"), "disk on fire");
+	/* backoff 200 ms then 400 ms: the job cannot have finished faster than that */
+	T_STREQ(job_field(id, "finished_at - created_at >= interval '600 milliseconds'"), "t");
+}
+
+static void
+test_unknown_job_type_fails_at_once_with_reason(void)
+{
+	long id = enqueue("no.such.type", "{}", 5);
+
+	T_ASSERT(id > 0);
+	T_STREQ(wait_status(id, "failed", 20), "failed");
+	T_STREQ(job_field(id, "attempts"), "1");
+	T_CONTAINS(job_field(id, "last_error"), "unknown job type");
+}
+
+static void
+test_job_of_a_killed_worker_is_taken_again(void)
+{
+	long id = enqueue("test.sleep", "{\"ms\": 3000}", 3);
+
+	T_ASSERT(id > 0);
+	T_STREQ(wait_status(id, "running", 20), "running");
+	T_EQ(it_harness("worker-kill"), 0);
+	T_EQ(it_harness("worker-start"), 0);
+	/* the heartbeat goes stale after JOB_LOCK_TIMEOUT_S (3 s in the harness) */
+	T_STREQ(wait_status(id, "done", 40), "done");
+	T_STREQ(job_field(id, "attempts"), "2");
+}
+
+static void
+test_notify_wakes_an_idle_worker(void)
+{
+	char log[512], cmd[1200];
+	long id;
+	int ready = 0;
+	FILE *f;
+
+	/* Replace the harness's worker by one that would poll only every 10 minutes. */
+	T_EQ(it_harness("worker-kill"), 0);
+	snprintf(log, sizeof(log), "%s/log/worker-notify.log", getenv("PSS_TEST_STATE"));
+	snprintf(cmd, sizeof(cmd), "JOB_POLL_INTERVAL_MS=600000 PSSCRIPT_TEST_JOBS=1 "
+	    "\"$PSS_BIN/psscript-worker\" >'%s' 2>&1 & echo $! >'%s.pid'", log, log);
+	T_EQ(it_run("%s", cmd), 0);
+	for (int i = 0; i < 100 && !ready; i++) {
+		char line[512];
+
+		usleep(100000);
+		if ((f = fopen(log, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strstr(line, " ready") != NULL)
+				ready = 1;
+		fclose(f);
+	}
+	T_ASSERT(ready);
+	usleep(300000);	/* let it finish its first claim and go to sleep */
+	id = enqueue("test.sleep", "{\"ms\": 1}", 1);
+	T_STREQ(wait_status(id, "done", 15), "done");
+	T_EQ(it_run("kill $(cat '%s.pid')", log), 0);
+	T_EQ(it_harness("worker-start"), 0);
+}
+
+int
+main(void)
+{
+	it_init();
+	T_RUN(test_job_runs_to_done);
+	T_RUN(test_failing_job_retries_with_backoff_then_keeps_reason);
+	T_RUN(test_unknown_job_type_fails_at_once_with_reason);
+	T_RUN(test_job_of_a_killed_worker_is_taken_again);
+	T_RUN(test_notify_wakes_an_idle_worker);
+	return t_done();
+}
