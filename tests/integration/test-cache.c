@@ -1,0 +1,126 @@
+/* test-cache.c: the cache layer against real Redis and PostgreSQL, as two workers would use it:
+ * shared Redis entries, pattern invalidation, LRU fallback while Redis is down with
+ * invalidations still reaching the other worker, and reconnection */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cache/cache.h"
+#include "core/conf.h"
+#include "db/db.h"
+#include "itest.h"
+#include "t.h"
+
+static struct conf conf;
+static struct db *db1, *db2;
+static struct cache *c1, *c2;
+
+static int
+has(struct cache *c, const char *key, const char *want)
+{
+	size_t len;
+	char *v = cache_get(c, key, &len);
+	int ok = v != NULL && (want == NULL || strcmp(v, want) == 0);
+
+	free(v);
+	return ok;
+}
+
+static void
+test_value_set_by_one_worker_is_read_by_another(void)
+{
+	cache_begin(c1);
+	cache_begin(c2);
+	T_ASSERT(cache_redis_up(c1) && cache_redis_up(c2));
+	cache_set(c1, "script:1", "{\"id\":1}", 8, CACHE_TTL_SCRIPT);
+	T_ASSERT(has(c2, "script:1", "{\"id\":1}"));
+	T_STREQ(it_run("[ \"$(redis-cli -p $REDISPORT ttl script:1)\" -gt 590 ]") == 0 ? "ttl" : "no ttl", "ttl");
+}
+
+static void
+test_pattern_invalidation_uses_scan(void)
+{
+	char key[64];
+
+	for (int i = 0; i < 1200; i++) {
+		snprintf(key, sizeof(key), "scripts:%d:20:all", i);
+		cache_set(c1, key, "x", 1, CACHE_TTL_SCRIPTS);
+	}
+	cache_set(c1, "categories:all", "c", 1, CACHE_TTL_CATEGORIES);
+	cache_invalidate(c2, "scripts:*");
+	T_ASSERT(!has(c1, "scripts:7:20:all", NULL));
+	T_ASSERT(!has(c1, "scripts:1199:20:all", NULL));
+	T_ASSERT(has(c1, "categories:all", "c"));
+	T_ASSERT(has(c1, "script:1", NULL));
+}
+
+static void
+test_redis_down_falls_back_to_lru_and_invalidations_reach_every_worker(void)
+{
+	T_EQ(it_harness("redis-stop"), 0);
+	/* The first command fails: a miss, never an error. */
+	T_ASSERT(!has(c1, "script:1", NULL));
+	T_ASSERT(!has(c2, "script:1", NULL));
+	cache_begin(c1);
+	cache_begin(c2);
+	T_ASSERT(!cache_redis_up(c1) && !cache_redis_up(c2));
+	cache_set(c2, "script:2", "old", 3, CACHE_TTL_SCRIPT);
+	T_ASSERT(has(c2, "script:2", "old"));
+	/* worker 1 writes and invalidates; worker 2's next request must not see "old" */
+	cache_invalidate(c1, "script:2");
+	cache_begin(c2);
+	T_ASSERT(!has(c2, "script:2", NULL));
+	/* pattern invalidations travel too */
+	cache_set(c2, "scripts:1:20:a", "x", 1, CACHE_TTL_SCRIPTS);
+	cache_invalidate(c1, "scripts:*");
+	cache_begin(c2);
+	T_ASSERT(!has(c2, "scripts:1:20:a", NULL));
+}
+
+static void
+test_redis_comes_back_and_is_used_again(void)
+{
+	int up = 0;
+
+	T_EQ(it_harness("redis-start"), 0);
+	for (int i = 0; i < 100 && !up; i++) {
+		usleep(200000);
+		cache_begin(c1);
+		cache_begin(c2);
+		up = cache_redis_up(c1) && cache_redis_up(c2);
+	}
+	T_ASSERT(up);
+	cache_set(c1, "script:3", "fresh", 5, CACHE_TTL_SCRIPT);
+	T_ASSERT(has(c2, "script:3", "fresh"));
+	T_ASSERT(cache_stats(c1)->reconnects >= 1);
+}
+
+int
+main(void)
+{
+	char err[512];
+
+	it_init();
+	log_init("test-cache", LOG_ERROR);
+	if (conf_load(&conf, NULL, err, sizeof(err)) != 0) {
+		printf("Bail out! %s\n", err);
+		return 1;
+	}
+	conf.redis_health_interval_s = 1;
+	db1 = db_open(&conf, false);
+	db2 = db_open(&conf, false);
+	c1 = cache_open(&conf, db1);
+	c2 = cache_open(&conf, db2);
+	T_RUN(test_value_set_by_one_worker_is_read_by_another);
+	T_RUN(test_pattern_invalidation_uses_scan);
+	T_RUN(test_redis_down_falls_back_to_lru_and_invalidations_reach_every_worker);
+	T_RUN(test_redis_comes_back_and_is_used_again);
+	cache_close(c1);
+	cache_close(c2);
+	db_close(db1);
+	db_close(db2);
+	conf_free(&conf);
+	return t_done();
+}
