@@ -56,6 +56,7 @@ start_cluster() {
 # real binary when there is one.
 psql=$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1)
 [ -x "$psql" ] || psql=psql
+pg_dump=${psql%psql}pg_dump
 # The psscript binaries read the spec's DB_* variables.
 export DB_HOST=${DB_HOST:-${PGHOST:-localhost}} DB_PORT=${DB_PORT:-${PGPORT:-5432}}
 export DB_USER=${DB_USER:-${PGUSER:-postgres}} DB_NAME=${DB_NAME:-$PGDATABASE}
@@ -163,8 +164,33 @@ ok "$([ -z "$tx" ]; echo $?)" "no migration opens or ends a transaction itself" 
 pw=$(grep -liE 'INSERT INTO users' "$migdir"/*.sql)
 ok "$([ -z "$pw" ]; echo $?)" "no migration seeds a user or a password" "$pw"
 
-# --- up ----------------------------------------------------------------------
+# --- each down file undoes its up file exactly --------------------------------
+# The files alone (no runner): apply them one by one with a full dump (schema
+# and data) before each, then undo them one by one and compare.
 is "the scratch database starts empty" 0 \
+	"SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+dump() { "$pg_dump" --no-owner --no-privileges "$PGDATABASE" 2>&1 | grep -vE '^(-- Dumped|\\(un)?restrict )'; }
+if "$pg_dump" --version >/dev/null 2>&1 && dump >/dev/null; then
+	ups=$(ls "$migdir"/[0-9]*.up.sql | sort)
+	applied_ok=0
+	for f in $ups; do
+		dump >"$tmp/before.$(basename "$f" .up.sql)"
+		"$psql" -X -q -v ON_ERROR_STOP=1 -1 -f "$f" >>"$log" 2>&1 || { applied_ok=1; break; }
+	done
+	ok $applied_ok "every up file applies on its own, in order" "$(tail -n 20 "$log")"
+	for f in $(printf '%s\n' $ups | sort -r); do
+		base=$(basename "$f" .up.sql)
+		[ -f "$tmp/before.$base" ] || continue
+		out=$("$psql" -X -q -v ON_ERROR_STOP=1 -1 -f "$migdir/$base.down.sql" 2>&1) &&
+			out=$(dump | diff "$tmp/before.$base" - | head -n 30) && [ -z "$out" ]
+		ok $? "$base: down leaves the database exactly as before up" "$out"
+	done
+else
+	skip "each down file undoes its up file exactly" "no pg_dump matching the server"
+fi
+
+# --- up ----------------------------------------------------------------------
+is "the round trip leaves the database empty" 0 \
 	"SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
 migrate_up; rc=$?
 ok $rc "up applies every migration" "$(tail -n 20 "$log")"
@@ -478,6 +504,41 @@ rejects "a category name differing only in case is rejected" 'categories_name_lo
 rejects "a duplicate tag is rejected" 'tags_name_key' "INSERT INTO tags (name) VALUES ('backup')"
 rejects "a second script with the same file_hash is rejected" 'idx_scripts_file_hash' \
 	"INSERT INTO scripts (title, content, file_hash) VALUES ('Copy', 'x', '$h1')"
+# Two uploads of the same content at once: the second INSERT waits for the
+# first transaction, then fails on the unique index.  The first commits only
+# once the second is seen waiting on its lock, so the race really happens.
+h3=$(printf 'c%.0s' $(seq 64))
+"$psql" -X -q -v ON_ERROR_STOP=1 >"$tmp/race-a" 2>&1 <<EOF &
+BEGIN;
+INSERT INTO scripts (title, content, file_hash) VALUES ('Race A', 'x', '$h3');
+DO \$\$
+BEGIN
+	FOR i IN 1..300 LOOP
+		PERFORM pg_stat_clear_snapshot();
+		IF EXISTS (SELECT 1 FROM pg_stat_activity
+			    WHERE wait_event_type = 'Lock' AND query LIKE '%Race B%') THEN
+			RETURN;
+		END IF;
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+	RAISE EXCEPTION 'the second insert never waited';
+END;
+\$\$;
+COMMIT;
+EOF
+race_a=$!
+for i in $(seq 100); do
+	[ "$(q "SELECT count(*) FROM pg_stat_activity
+		WHERE query LIKE '%pg_stat_clear_snapshot%' AND pid <> pg_backend_pid()")" = 1 ] && break
+	sleep 0.1
+done
+race_b=$(q "INSERT INTO scripts (title, content, file_hash) VALUES ('Race B', 'x', '$h3')"); race_b_rc=$?
+wait $race_a; race_a_rc=$?
+ok "$([ $race_a_rc = 0 ] && [ $race_b_rc != 0 ] && printf '%s' "$race_b" | grep -q idx_scripts_file_hash
+	echo $?)" "concurrent inserts of one file_hash: the second waits, then is rejected" \
+	"first: $(cat "$tmp/race-a") / second: $race_b"
+is "concurrent inserts of one file_hash leave one script" "Race A" \
+	"SELECT title FROM scripts WHERE file_hash = '$h3'"
 runs "scripts without a file_hash may coexist" \
 	"INSERT INTO scripts (title, content) VALUES ('N1', 'x'), ('N2', 'x'); DELETE FROM scripts WHERE title IN ('N1', 'N2')"
 rejects "a duplicate (script_id, version) is rejected" 'script_versions_script_id_version_key' \
