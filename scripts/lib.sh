@@ -145,9 +145,12 @@ nginx_conf() {
 	    -e "s|@USER_LINE@|$user_line|g" -e "s|@SITE@|$st/nginx/site.conf|g" \
 	    "$PSS_TOP/nginx/nginx-standalone.conf.in" >"$st/nginx/nginx.conf"
 	sed -e "s|@STATE@|$st|g" -e "s|@HTTPS_PORT@|$https|g" -e "s|@HTTP_PORT@|$http|g" \
-	    -e "s|@STATIC@|$PSS_TOP/static|g" -e "s|@FCGI_SOCKET@|$st/run/fcgi.sock|g" \
+	    -e "s|@STATIC@|$PSS_TOP/static|g" -e "s|@FCGI_SERVERS@|server unix:$st/run/fcgi.sock;|g" \
+	    -e "s|@ADDR4@|127.0.0.1|g" -e "s|@ADDR6@|[::1]|g" -e "s|@FASTCGI_CONF@|$st/nginx/fastcgi.conf|g" \
 	    -e "s|@CERT@|$st/tls/server.crt|g" -e "s|@KEY@|$st/tls/server.key|g" \
 	    "$PSS_TOP/nginx/psscript-site.conf.in" >"$st/nginx/site.conf"
+	# no IPv6 loopback on this machine: listen on IPv4 only
+	[ -s /proc/net/if_inet6 ] || sed -i '/listen \[::1\]/d' "$st/nginx/site.conf"
 	sed -e "s|@STATE@|$st|g" "$PSS_TOP/nginx/fastcgi.conf.in" >"$st/nginx/fastcgi.conf"
 }
 nginx_start() {
