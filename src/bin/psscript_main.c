@@ -93,7 +93,7 @@ cmd_config(int argc, char **argv)
 		return 2;
 	}
 	if (load(&c) != 0)
-		return 1;
+		return 2;
 	conf_dump(&c);
 	conf_free(&c);
 	return 0;
