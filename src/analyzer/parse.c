@@ -284,6 +284,9 @@ mk_at(struct parser *p, enum ps_node_kind kind, size_t first)
 {
 	struct ps_node *n = arena_alloc(p->A, node_size(kind));
 
+	if (first >= p->ntok)
+		first = p->ntok ? p->ntok - 1 : 0;
+
 	n->kind = (uint8_t)kind;
 	n->in_class = (uint8_t)p->in_class;
 	n->func = p->func;
@@ -300,14 +303,24 @@ mk(struct parser *p, enum ps_node_kind kind)
 	return mk_at(p, kind, cur_index(p));
 }
 
-/* end the node at the last consumed token */
+/* end the node at the last consumed token; a node that consumed nothing is
+ * empty, placed just after the last consumed token (inside its parent) */
 static struct ps_node *
 fin(struct parser *p, struct ps_node *n)
 {
-	size_t last = p->last >= n->tok_first ? p->last : n->tok_first;
+	if (p->last == SIZE_MAX || p->last < n->tok_first) {
+		const struct ps_token *t = p->last == SIZE_MAX ? NULL : &p->tv[p->last];
 
-	n->tok_last = (uint32_t)last;
-	ext_from(p, &n->ext, n->tok_first, last);
+		if (t != NULL)
+			n->tok_first = (uint32_t)p->last;
+		n->tok_last = n->tok_first;
+		n->ext.start = n->ext.end = t ? t->end : 0;
+		n->ext.line = n->ext.end_line = t ? t->end_line : 1;
+		n->ext.column = n->ext.end_column = t ? t->end_column : 1;
+		return n;
+	}
+	n->tok_last = (uint32_t)p->last;
+	ext_from(p, &n->ext, n->tok_first, p->last);
 	return n;
 }
 
@@ -1006,9 +1019,7 @@ parse_binary(struct parser *p)
 			b->u.bin.flags = ops[nops - 1]->flags & (PS_TOKF_CASE_SENSITIVE | PS_TOKF_CASE_INSENSITIVE);
 			b->u.bin.left = adopt(b, operands[nops - 1]);
 			b->u.bin.right = adopt(b, operands[nops]);
-			b->tok_last = operands[nops]->tok_last;
-			ext_from(p, &b->ext, b->tok_first, b->tok_last);
-			operands[nops - 1] = b;
+			operands[nops - 1] = fin(p, b);
 			nops--;
 		}
 		if (prec == 0)
@@ -1764,6 +1775,8 @@ parse_class(struct parser *p, struct pvec *attrs)
 	if (is_enum)
 		n->kind = PS_NODE_ENUM;
 	if (attrs != NULL) {
+		if (attrs->n > 0)
+			n->tok_first = attrs->v[0]->tok_first;
 		for (size_t i = 0; i < attrs->n; i++)
 			adopt(n, attrs->v[i]);
 		n->u.cls.attributes = pvec_to_nodes(p->A, attrs);
@@ -1890,6 +1903,8 @@ parse_class(struct parser *p, struct pvec *attrs)
 				p->func = save_func;
 				pvec_push(&members, adopt(n, fin(p, m)));
 			} else {
+				for (size_t i = 0; i < mattrs.n; i++)
+					adopt(n, mattrs.v[i]);
 				pvec_free(&mattrs);
 				diag_at(p, peek(p), "unexpected token in class body");
 				if (p->i == before || !is_closer(peek(p)))
@@ -2199,6 +2214,7 @@ ps_parse(const char *src, size_t len)
 	p.tv = ast->toks.v;
 	p.ntok = ast->toks.n;
 	p.limit = p.ntok;
+	p.last = SIZE_MAX;
 	ast->root = mk_at(&p, PS_NODE_SCRIPTBLOCK, 0);
 	ast->root->ext.start = 0;
 	ast->root->ext.line = ast->root->ext.column = 1;

@@ -1,0 +1,5 @@
+if ($x { Get-A }
+function { }
+) ] }
+"unterminated
+<# open
