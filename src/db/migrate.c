@@ -288,6 +288,32 @@ unlock(struct db *db)
 	(void)db_exec(db, NULL, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")", 0, NULL);
 }
 
+/* When pgvector became available after the embedding migration ran, convert the real[]
+ * columns now (DESIGN.md: `migrate up` converts). Two queries: calling a function that does
+ * not exist would fail at parse time. */
+static int
+upgrade_vectors(struct db *db, FILE *out)
+{
+	struct db_res *r;
+	bool exists;
+
+	if (db_exec(db, &r, "SELECT to_regproc('psscript_upgrade_vectors') IS NOT NULL", 0, NULL) != PSS_OK)
+		return 1;
+	exists = db_res_bool(r, 0, 0);
+	db_res_free(r);
+	if (!exists)
+		return 0;
+	if (db_exec(db, &r, "SELECT psscript_upgrade_vectors()", 0, NULL) != PSS_OK) {
+		fprintf(out, "vector upgrade failed: %s\n", db_last_error(db));
+		return 1;
+	}
+	fprintf(out, "embeddings stored as %s%s\n", db_res_get(r, 0, 0),
+	    strcmp(db_res_get(r, 0, 0), "vector") == 0 ? " (pgvector)" :
+	    " (pgvector not available: similarity falls back to full-text search)");
+	db_res_free(r);
+	return 0;
+}
+
 int
 migrate_up(struct db *db, const char *dir, FILE *out)
 {
@@ -312,8 +338,10 @@ migrate_up(struct db *db, const char *dir, FILE *out)
 		else
 			done++;
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		fprintf(out, "up: %d applied, database at the latest version\n", done);
+		rc = upgrade_vectors(db, out);
+	}
 	mlist_free(&l);
 	unlock(db);
 	return rc;

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# run.sh: builds every fuzz driver with clang's libFuzzer (+ ASan and UBSan) and runs each for
+# a short time on a copy of its seed corpus. TAP: one test point per driver.
+#   FUZZ_SECONDS (default 20) per driver; FUZZ_KEEP=1 keeps the work folder.
+set -u
+source "$(dirname "$0")/../../scripts/lib.sh"
+T=${FUZZ_SECONDS:-20}
+W=$(mktemp -d /tmp/pss-fuzz.XXXXXX)
+cd "$PSS_TOP"
+CORE="src/core/mem.c src/core/buf.c src/core/arena.c src/core/log.c src/core/util.c src/core/sha256.c"
+HTTP="src/http/urlenc.c src/http/cookie.c src/http/multipart.c"
+n=0; fails=0
+declare -A SOURCES=(
+	[request]="$CORE $HTTP src/http/request.c src/http/router.c src/http/response.c"
+	[urlenc]="$CORE $HTTP"
+	[cookie]="$CORE $HTTP"
+	[multipart]="$CORE $HTTP"
+	[mustache]="$CORE $(ls src/render/*.c 2>/dev/null | tr '\n' ' ')"
+	[ps-lex]="$CORE $(ls src/analyzer/lex*.c 2>/dev/null | tr '\n' ' ')"
+	[ps-parse]="$CORE $(ls src/analyzer/lex*.c src/analyzer/parse*.c 2>/dev/null | tr '\n' ' ')"
+)
+for drv in request urlenc cookie multipart mustache ps-lex ps-parse; do
+	src=tests/fuzz/fuzz-$drv.c
+	[ -f "$src" ] || continue
+	n=$((n + 1))
+	corpus=tests/fuzz/corpus/${drv%%-*}; [ "$drv" = ps-lex ] || [ "$drv" = ps-parse ] && corpus=tests/fuzz/corpus/ps
+	mkdir -p "$W/$drv/corpus"; cp -r "$corpus"/. "$W/$drv/corpus/" 2>/dev/null
+	dict=""; [ -f "tests/fuzz/corpus/$drv.dict" ] && dict="-dict=tests/fuzz/corpus/$drv.dict"
+	if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I"$PSS_BUILD" -Isrc -DPSS_DATADIR='"/nonexistent"' -DPSS_SYSCONFDIR='"/nonexistent"' \
+		"$src" ${SOURCES[$drv]} $(pkg-config --cflags --libs json-c) -lm -o "$W/$drv/fuzz" \
+		>"$W/$drv/build.log" 2>&1; then
+		fails=$((fails + 1)); echo "not ok $n - fuzz-$drv builds"; sed 's/^/#   /' "$W/$drv/build.log" | head -20
+		continue
+	fi
+	if (cd "$W/$drv" && ./fuzz -max_total_time="$T" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		$( [ -n "$dict" ] && echo "-dict=$PSS_TOP/${dict#-dict=}") corpus >run.log 2>&1); then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$W/$drv/run.log")
+		echo "ok $n - fuzz-$drv: ${runs:-?} inputs in ${T}s, no crash"
+	else
+		fails=$((fails + 1)); echo "not ok $n - fuzz-$drv found a crash"
+		grep -E 'ERROR|SUMMARY|#0|#1|#2' "$W/$drv/run.log" | head -20 | sed 's/^/#   /'
+		ls "$W/$drv"/crash-* 2>/dev/null | sed 's/^/#   input: /'
+		FUZZ_KEEP=1
+	fi
+done
+echo "1..$n"
+[ -n "${FUZZ_KEEP:-}" ] && echo "# work folder kept: $W" || rm -rf "$W"
+[ $fails -eq 0 ]
