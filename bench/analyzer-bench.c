@@ -1,0 +1,258 @@
+/* analyzer-bench.c: analyzer throughput on the docs corpus and linear-time checks */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analyzer/analyzer.h"
+#include "core/core.h"
+
+/*
+ * Usage: analyzer-bench [DOCS_DIR]   (default $PSS_SHARED_DIR/data/powershell-docs)
+ * Prints: corpus blocks, crashes none (it would not return), findings, MB/s; the time for a
+ * 1,000-line script; and times for inputs of growing size (1, 2, 4, 8 MB ... 10 MB) of plain
+ * code, deep nesting and pathological strings, with the ratio time/size, which must stay flat.
+ */
+
+struct corpus {
+	struct buf	 all;		/* every block, separated by blank lines */
+	size_t		*starts, *lens;
+	size_t		 n, cap;
+};
+
+static void
+add_block(struct corpus *c, const char *s, size_t n)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 1024;
+		c->starts = xrealloc(c->starts, c->cap * sizeof(size_t));
+		c->lens = xrealloc(c->lens, c->cap * sizeof(size_t));
+	}
+	c->starts[c->n] = c->all.len;
+	c->lens[c->n] = n;
+	c->n++;
+	buf_append(&c->all, s, n);
+	buf_puts(&c->all, "\n\n");
+}
+
+/* Extract ```powershell fenced blocks from one Markdown file. */
+static void
+scan_md(struct corpus *c, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	const char *p, *end;
+
+	if (f == NULL)
+		return;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	p = buf_cstr(&b);
+	end = p + b.len;
+	while ((p = strstr(p, "```powershell")) != NULL) {
+		const char *s = strchr(p, '\n'), *e;
+
+		if (s == NULL)
+			break;
+		s++;
+		e = strstr(s, "\n```");
+		if (e == NULL || e > end)
+			break;
+		add_block(c, s, (size_t)(e - s) + 1);
+		p = e + 4;
+	}
+	buf_free(&b);
+}
+
+static void
+walk(struct corpus *c, const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL || depth > 8) {
+		if (d)
+			closedir(d);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char path[4096];
+		struct stat st;
+		size_t nl = strlen(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			walk(c, path, depth + 1);
+		else if (nl > 3 && strcmp(e->d_name + nl - 3, ".md") == 0)
+			scan_md(c, path);
+	}
+	closedir(d);
+}
+
+static double
+time_one(const char *src, size_t len, size_t *nfindings)
+{
+	struct ps_analysis *a = NULL;
+	int64_t t0 = time_mono_us();
+
+	if (ps_analyze(src, len, NULL, &a) != PSS_OK) {
+		fprintf(stderr, "analysis failed\n");
+		exit(1);
+	}
+	if (nfindings != NULL)
+		*nfindings = a->nfindings;
+	ps_analysis_free(a);
+	return (double)(time_mono_us() - t0) / 1e6;
+}
+
+/* A script of about n bytes made of realistic admin code. */
+static void
+gen_code(struct buf *b, size_t n)
+{
+	static const char *const lines[] = {
+		"function Get-DiskReport {\n",
+		"    [CmdletBinding()]\n",
+		"    param([Parameter(Mandatory)][string]$ComputerName, [int]$Threshold = 80)\n",
+		"    $disks = Get-CimInstance -ClassName Win32_LogicalDisk -Filter \"DriveType=3\"\n",
+		"    foreach ($d in $disks) {\n",
+		"        $pct = [math]::Round(($d.Size - $d.FreeSpace) / $d.Size * 100, 1)\n",
+		"        if ($pct -gt $Threshold) { Write-Warning \"$($d.DeviceID) is $pct% full\" }\n",
+		"        [pscustomobject]@{ Drive = $d.DeviceID; Used = $pct; Host = $ComputerName }\n",
+		"    }\n",
+		"}\n",
+		"Get-ChildItem -Path $env:TEMP -Filter *.log | Where-Object { $_.Length -gt 1MB } |\n",
+		"    Sort-Object -Property Length -Descending | Select-Object -First 10\n",
+		"# a comment line with some words in it\n",
+	};
+	size_t i = 0;
+
+	while (b->len < n)
+		buf_puts(b, lines[i++ % PSS_ARRAY_LEN(lines)]);
+}
+
+static void
+gen_nested(struct buf *b, size_t n)
+{
+	/* nesting far beyond the parser's depth limit, repeated */
+	while (b->len < n) {
+		for (int i = 0; i < 2000; i++)
+			buf_puts(b, "if ($a) { @( $( ");
+		for (int i = 0; i < 2000; i++)
+			buf_puts(b, ") ) }");
+		buf_putc(b, '\n');
+	}
+}
+
+static void
+gen_strings(struct buf *b, size_t n)
+{
+	/* long strings, unterminated here-strings, backtick runs, $( in strings */
+	while (b->len < n) {
+		buf_puts(b, "$s = \"");
+		for (int i = 0; i < 5000; i++)
+			buf_puts(b, "`$`\"$(");
+		buf_puts(b, "\"\n$t = '");
+		for (int i = 0; i < 5000; i++)
+			buf_puts(b, "''x");
+		buf_puts(b, "'\n@\"\n");
+		for (int i = 0; i < 500; i++)
+			buf_puts(b, "\"@ not at line start ${x} $y `n\n");
+		buf_puts(b, "\"@\n");
+	}
+}
+
+static void
+scaling(const char *what, void (*gen)(struct buf *, size_t))
+{
+	static const size_t sizes[] = { 1 << 20, 2 << 20, 4 << 20, 10 << 20 };
+	double first = 0;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(sizes); i++) {
+		struct buf b = BUF_INIT;
+		double t, per;
+
+		gen(&b, sizes[i]);
+		t = time_one(b.data, b.len, NULL);
+		per = t / ((double)b.len / (1 << 20));
+		if (i == 0)
+			first = per;
+		printf("%-18s %6.1f MB  %7.3f s  %6.1f MB/s  time/size x%.2f\n", what,
+		    (double)b.len / (1 << 20), t, ((double)b.len / (1 << 20)) / t, per / first);
+		buf_free(&b);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct corpus c;
+	char dir[4096];
+	const char *shared = getenv("PSS_SHARED_DIR");
+	size_t nf = 0, total = 0, maxf = 0;
+	double t = 0, worst = 0;
+	struct buf k = BUF_INIT;
+
+	memset(&c, 0, sizeof(c));
+	if (argc > 1)
+		snprintf(dir, sizeof(dir), "%s", argv[1]);
+	else
+		snprintf(dir, sizeof(dir), "%s/data/powershell-docs", shared ? shared : "../shared");
+	walk(&c, dir, 0);
+	for (size_t i = 0; i < c.n; i++) {
+		double ti = time_one(c.all.data + c.starts[i], c.lens[i], &nf);
+
+		t += ti;
+		if (ti > worst)
+			worst = ti;
+		total += nf;
+		if (nf > maxf)
+			maxf = nf;
+	}
+	printf("docs corpus: %zu blocks, %.2f MB, %zu findings, %.3f s, %.1f MB/s "
+	    "(per block: mean %.3f ms, worst %.3f ms)\n", c.n, (double)c.all.len / (1 << 20),
+	    total, t, c.n ? ((double)c.all.len / (1 << 20)) / t : 0, c.n ? t * 1e3 / c.n : 0,
+	    worst * 1e3);
+	if (c.n > 0) {
+		t = time_one(c.all.data, c.all.len, &nf);
+		printf("docs corpus as one input: %.3f s, %.1f MB/s\n", t,
+		    ((double)c.all.len / (1 << 20)) / t);
+	}
+	gen_code(&k, 1);
+	buf_reset(&k);
+	while (1) {	/* exactly 1,000 lines */
+		struct buf tmp = BUF_INIT;
+		size_t lines = 0;
+
+		gen_code(&tmp, 200000);
+		for (size_t i = 0; i < tmp.len && lines < 1000; i++) {
+			buf_putc(&k, tmp.data[i]);
+			if (tmp.data[i] == '\n')
+				lines++;
+		}
+		buf_free(&tmp);
+		break;
+	}
+	t = 0;
+	for (int i = 0; i < 20; i++)
+		t += time_one(k.data, k.len, &nf);
+	printf("1,000-line script (%.1f KB): %.2f ms per analysis, %zu findings\n",
+	    (double)k.len / 1024, t * 1e3 / 20, nf);
+	buf_free(&k);
+	scaling("code", gen_code);
+	scaling("deep nesting", gen_nested);
+	scaling("pathological str", gen_strings);
+	buf_free(&c.all);
+	free(c.starts);
+	free(c.lens);
+	return 0;
+}
