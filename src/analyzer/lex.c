@@ -1004,6 +1004,8 @@ set_mode_after_keyword(struct lexer *L, enum ps_kw kw)
 		L->mode = M_FUNCNAME;
 		break;
 	case PS_KW_CLASS: case PS_KW_ENUM:
+		/* the body of an enum lexes like a hashtable: Name = value */
+		L->pending_class = kw == PS_KW_ENUM ? 2 : 1;
 		L->mode = M_CLASSNAME;
 		break;
 	case PS_KW_BREAK: case PS_KW_CONTINUE: case PS_KW_DATA: case PS_KW_USING:
@@ -1512,7 +1514,7 @@ lex_one(struct lexer *L)
 		return;
 	}
 	if (c == '{') {
-		enum ctx_type type = L->pending_class ? C_CLASS : C_BLOCK;
+		enum ctx_type type = L->pending_class == 2 ? C_HASH : L->pending_class ? C_CLASS : C_BLOCK;
 
 		L->pending_class = 0;
 		if (m == M_START || m == M_OPERAND)
@@ -1711,8 +1713,6 @@ lex_one(struct lexer *L)
 		if (q == p)
 			q = p + 1;
 		emit(L, m == M_FUNCNAME ? PS_TOK_FUNCTION_NAME : PS_TOK_GENERIC, 0, 0, p, q);
-		if (m == M_CLASSNAME)
-			L->pending_class = 1;
 		L->pos = q;
 		L->mode = M_AFTER;
 		return;

@@ -898,9 +898,11 @@ parse_primary(struct parser *p)
 		}
 		/* FALLTHROUGH */
 	default:
+		/* consume it (every caller's loop then makes progress) unless it
+		 * ends the statement */
 		n = mk(p, PS_NODE_ERROR);
 		diag_at(p, t, "unexpected token in expression");
-		if (!is_terminator(t) && !is_op(t, PS_OP_PIPE) && t->kind != PS_TOK_OPERATOR)
+		if (!is_terminator(t))
 			next(p);
 		return fin(p, n);
 	}
@@ -1834,17 +1836,18 @@ parse_class(struct parser *p, struct pvec *attrs)
 					if (a->kind == PS_NODE_TYPE)
 						type = a->u.type.name;
 					pvec_push(&mattrs, a);
-				} else if (is_kw(peek(p), PS_KW_STATIC)) {
+				} else if (!is_enum && is_kw(peek(p), PS_KW_STATIC)) {
 					is_static = true;
 					next(p);
-				} else if (is_kw(peek(p), PS_KW_HIDDEN)) {
+				} else if (!is_enum && is_kw(peek(p), PS_KW_HIDDEN)) {
 					is_hidden = true;
 					next(p);
 				} else {
 					break;
 				}
 			}
-			if (is_kind(peek(p), PS_TOK_VARIABLE) || (is_enum && is_kind(peek(p), PS_TOK_GENERIC))) {
+			if (is_kind(peek(p), PS_TOK_VARIABLE) || (is_enum && (is_kind(peek(p), PS_TOK_GENERIC) ||
+			    is_kind(peek(p), PS_TOK_KEYWORD)))) {
 				m = mk_at(p, PS_NODE_PROPERTY_MEMBER, first);
 				if (is_kind(peek(p), PS_TOK_VARIABLE)) {
 					struct ps_node *v = parse_variable_tok(p);
@@ -1960,8 +1963,12 @@ parse_data(struct parser *p)
 	struct ps_node *b;
 
 	next(p);
-	while (!is_kind(peek(p), PS_TOK_LBRACE) && !is_terminator(peek(p)))
-		adopt(n, parse_command_arg(p));
+	while (!is_kind(peek(p), PS_TOK_LBRACE) && !is_terminator(peek(p))) {
+		if (is_kind(peek(p), PS_TOK_PARAMETER))
+			next(p);	/* -SupportedCommand */
+		else
+			adopt(n, parse_command_arg(p));
+	}
 	b = parse_block(p);
 	n->u.blk.statements = b->u.blk.statements;
 	adopt(n, b);

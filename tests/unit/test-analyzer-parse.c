@@ -555,6 +555,39 @@ test_syntax_errors_are_diagnosed_and_parsing_goes_on(void)
 	ps_ast_free(a);
 }
 
+static void
+test_stray_operators_make_progress(void)
+{
+	/* each once looped forever: an operator where an operand was expected */
+	static const char *const inputs[] = {
+		"class C { C() : a & b , c { } }",
+		"using namespace a , b",
+		"data x , | { 1 }",
+		"[A(,)] $x",
+		"$x = , ,",
+	};
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(inputs); i++) {
+		struct ps_ast *a = P(inputs[i]);
+
+		T_ASSERT(a->root != NULL);
+		ps_ast_free(a);
+	}
+}
+
+static void
+test_enum_members_named_like_keywords(void)
+{
+	struct ps_ast *a = P("enum Attr { Hidden = 32; Static = 64 }");
+	const struct ps_node *e = a->classes.v[0];
+
+	T_EQ(e->u.cls.members.n, 2);
+	T_STREQ(e->u.cls.members.v[0]->u.prop.name, "Hidden");
+	T_EQ(e->u.cls.members.v[0]->u.prop.default_value->u.num.value, 32);
+	T_EQ(a->ndiags, 0);
+	ps_ast_free(a);
+}
+
 struct count_ctx {
 	int	 nodes, commands;
 };
@@ -676,6 +709,8 @@ main(void)
 	T_RUN(test_operator_precedence);
 	T_RUN(test_redirections);
 	T_RUN(test_syntax_errors_are_diagnosed_and_parsing_goes_on);
+	T_RUN(test_stray_operators_make_progress);
+	T_RUN(test_enum_members_named_like_keywords);
 	T_RUN(test_walker_visits_in_source_order_and_skips);
 	T_RUN(test_deep_nesting_hits_the_limit_not_the_stack);
 	T_RUN(test_large_input_parses);
