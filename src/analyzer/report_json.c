@@ -151,8 +151,9 @@ static struct json_object *
 commands_json(const struct ps_analysis_priv *p)
 {
 	struct json_object *arr = json_object_new_array();
-	struct ps_cmd_group *g;
-	size_t *gof, ng = cmd_groups(p, &g, &gof);
+	const struct ps_cmd_group *g;
+	const size_t *gof;
+	size_t ng = cmd_groups(p, &g, &gof);
 	struct json_object **objs = xcalloc(ng + 1, sizeof(*objs));
 	struct json_object **lines = xcalloc(ng + 1, sizeof(*lines));
 	struct json_object **aliases = xcalloc(ng + 1, sizeof(*aliases));
@@ -221,8 +222,6 @@ commands_json(const struct ps_analysis_priv *p)
 	free(lines);
 	free(aliases);
 	free(params);
-	free(g);
-	free(gof);
 	return arr;
 }
 
@@ -340,10 +339,9 @@ metrics_json(const struct ps_analysis *a)
 		if (ast->pipelines.v[i]->u.pipe.elems.n > maxpipe)
 			maxpipe = ast->pipelines.v[i]->u.pipe.elems.n;
 	{
-		struct ps_cmd_group *g;
+		const struct ps_cmd_group *g;
 
 		distinct = cmd_groups(p, &g, NULL);
-		free(g);
 	}
 	add(o, "lines", json_object_new_int((int)a->nlines));
 	add(o, "codeLines", json_object_new_int((int)p->code_lines));

@@ -525,12 +525,25 @@ finding_cmp(const void *x, const void *y)
 	return 0;
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Resolve every command against the catalog and the script's own functions. */
 static void
 resolve_commands(struct ps_ctx *c)
 {
 	struct ps_ast *ast = c->ast;
 	struct ps_analysis_priv *p = c->p;
+	const char **fnames = xmalloc((ast->functions.n + 1) * sizeof(*fnames));
+	size_t nf = 0;
+
+	for (size_t k = 0; k < ast->functions.n; k++)
+		if (ast->functions.v[k]->u.fn.name != NULL)
+			fnames[nf++] = ast->functions.v[k]->u.fn.name;
+	qsort(fnames, nf, sizeof(*fnames), name_cmp);
 
 	p->ncmds = ast->commands.n;
 	p->cmds = arena_alloc(&p->arena, (p->ncmds + 1) * sizeof(*p->cmds));
@@ -543,20 +556,15 @@ resolve_commands(struct ps_ctx *c)
 		pc->canon = pc->name ? pc->name : "";
 		if (pc->name == NULL)
 			continue;
-		for (size_t k = 0; k < ast->functions.n; k++) {
-			const char *fname = ast->functions.v[k]->u.fn.name;
-
-			if (fname != NULL && strcasecmp(fname, pc->name) == 0) {
-				pc->local_function = true;
-				break;
-			}
-		}
-		if (pc->local_function)
+		if (nf > 0 && bsearch(&pc->name, fnames, nf, sizeof(*fnames), name_cmp) != NULL) {
+			pc->local_function = true;
 			continue;
+		}
 		pc->ci = ps_catalog_resolve(pc->name, strlen(pc->name), &pc->alias);
 		if (pc->ci != NULL)
 			pc->canon = pc->ci->name;
 	}
+	free(fnames);
 }
 
 /* Comment, blank and code line counts, and the lower-cased, comment-free copy of the
@@ -575,9 +583,11 @@ prepare_text(struct ps_ctx *c)
 		low[i] = (char)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
 	}
 	low[c->len] = '\0';
+	size_t ln = 0;	/* 0-based line of the current token's end (tokens are in order) */
+
 	for (size_t i = 0; i < t->n; i++) {
 		const struct ps_token *tk = &t->v[i];
-		uint32_t el, ec;
+		uint32_t el, last;
 		int k;
 
 		if (tk->kind == PS_TOK_NEWLINE)
@@ -588,15 +598,24 @@ prepare_text(struct ps_ctx *c)
 					low[j] = ' ';
 			k = 2;
 		} else if (tk->kind == PS_TOK_LINE_CONTINUATION) {
+			/* join the lines; a backtick followed by blanks stays visible for
+			 * PSMisleadingBacktick */
 			for (size_t j = tk->start; j < tk->end && j < c->len; j++)
-				low[j] = ' ';
+				if (!(low[j] == '`' && j + 1 < tk->end && (low[j + 1] == ' ' ||
+				    low[j + 1] == '\t')))
+					low[j] = ' ';
 			k = 1;
 		} else {
 			k = 1;
 		}
 		if (tk->flags & PS_TOKF_NESTED)
 			continue;
-		ps_position(t, tk->end > tk->start ? tk->end - 1 : tk->start, &el, &ec);
+		last = tk->end > tk->start ? tk->end - 1 : tk->start;
+		if (ln + 1 < tk->line)
+			ln = tk->line - 1;
+		while (ln + 1 < t->nlines && t->line_starts[ln + 1] <= last)
+			ln++;
+		el = (uint32_t)ln + 1;
 		for (uint32_t l = tk->line; l <= el && l <= t->nlines; l++)
 			if (kind[l] != 1)
 				kind[l] = (unsigned char)k;
@@ -704,6 +723,8 @@ ps_analysis_free(struct ps_analysis *a)
 	if (a->priv != NULL) {
 		ps_ast_free(a->priv->ast);
 		free(a->priv->compat);
+		free(a->priv->groups);
+		free(a->priv->group_of);
 		free(a->priv->src);
 		free(a->priv->lower);
 		arena_free(&a->priv->arena);

@@ -65,6 +65,13 @@ struct ps_compat_note {
 
 struct varset;
 
+/* A distinct command (see cmd_groups). */
+struct ps_cmd_group {
+	size_t		 first;		/* index of the first use in cmds */
+	size_t		 count;
+	size_t		 id;		/* internal */
+};
+
 /* The analysis internals (hidden behind struct ps_analysis_priv in analyzer.h). */
 struct ps_analysis_priv {
 	struct arena	 arena;
@@ -88,6 +95,10 @@ struct ps_analysis_priv {
 	const char	*cap_evidence[PS_CAP__MAX];	/* first command showing the capability */
 	unsigned	 cap_line[PS_CAP__MAX];
 	const char	*elevation_reason;	/* why elevation is needed, or NULL */
+	struct ps_cmd_group *groups;	/* cmd_groups() result, computed once */
+	size_t		*group_of;
+	size_t		 ngroups;
+	bool		 grouped;
 };
 
 /* The context every rule receives. */
@@ -122,6 +133,7 @@ const char *ctx_arg_string(const struct ps_ctx *, const struct ps_node *cmd, con
 /* ctx_new_object_type: the -TypeName of a New-Object command (folded), or NULL. */
 const char *ctx_new_object_type(struct ps_ctx *, const struct ps_cmd *);
 bool	 ctx_has_arg(const struct ps_node *cmd, const char *param);
+double	 ctx_number(const struct ps_node *);	/* a constant number (also -1), else NaN */
 bool	 node_is_true(const struct ps_node *);		/* $true, 1 */
 bool	 node_is_false(const struct ps_node *);		/* $false, 0 */
 bool	 node_is_null(const struct ps_node *);		/* $null */
@@ -146,13 +158,10 @@ int	 style_is_automatic(const char *name);
 bool	 style_read(const struct varset *, const void *scope, const char *name);
 
 /* cmd_groups: the distinct commands (by canonical name, case-insensitive) in order of first
- * use; *group_of (optional) maps each command index to its group. Caller frees both. */
-struct ps_cmd_group {
-	size_t		 first;		/* index of the first use in cmds */
-	size_t		 count;
-	size_t		 id;		/* internal */
-};
-size_t	 cmd_groups(const struct ps_analysis_priv *, struct ps_cmd_group **out, size_t **group_of);
+ * use; *group_of (optional) maps each command index to its group. Computed once per analysis
+ * and owned by it. */
+size_t	 cmd_groups(const struct ps_analysis_priv *, const struct ps_cmd_group **out,
+    const size_t **group_of);
 
 /* The rule passes. */
 void	 rules_style_run(struct ps_ctx *);

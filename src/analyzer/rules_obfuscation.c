@@ -215,8 +215,7 @@ is_reverse_range(const struct ps_node *ix)
 	while (ix != NULL && ix->kind == PS_NODE_PIPELINE && ix->u.pipe.elems.n == 1)
 		ix = ix->u.pipe.elems.v[0];
 	return ix != NULL && ix->kind == PS_NODE_BINARY && ix->u.bin.op == PS_OP_RANGE &&
-	    ix->u.bin.left != NULL && ix->u.bin.left->kind == PS_NODE_NUMBER &&
-	    ix->u.bin.left->u.num.value == -1;
+	    ctx_number(ix->u.bin.left) == -1;
 }
 
 static bool

@@ -169,7 +169,8 @@ find_word(const char *low, size_t len, size_t *from, const char *needle, size_t 
 			break;
 		*pos = (size_t)(hit - low);
 		*from = *pos + 1;
-		if (!word_start(low, *pos))
+		if (((needle[0] >= 'a' && needle[0] <= 'z') || needle[0] == '_') &&
+		    !word_start(low, *pos))
 			continue;
 		nl = memchr(low + *pos, '\n', len - *pos);
 		*eol = nl ? (size_t)(nl - low) : len;
@@ -179,43 +180,70 @@ find_word(const char *low, size_t len, size_t *from, const char *needle, size_t 
 	return false;
 }
 
-/* Run the pattern table over text (lower case, len bytes). Each hit is reported at
- * [base + offset of the hit) when map is true, else over the whole [ext_start, ext_end). */
+/* Run the pattern table over text (lower case, len bytes) in one pass: at each word start,
+ * only the patterns whose first needle starts with that byte are tried. Each hit is reported
+ * at its own offset (+ ext_start) when map is true, else over [ext_start, ext_end). A pattern
+ * fires at most once per logical line. */
 static void
 scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_start,
     size_t ext_end, const char *context)
 {
-	for (size_t i = 0; i < PSS_ARRAY_LEN(patterns); i++) {
-		const struct pattern *pt = &patterns[i];
-		size_t n0 = strlen(pt->needles[0]), from = 0;
+	enum { NPAT = PSS_ARRAY_LEN(patterns) };
+	short head[256], next[NPAT];
+	size_t skip[NPAT], n0[NPAT];
 
-		if (!rule_on(c, pt->rule))
+	memset(head, -1, sizeof(head));
+	for (int k = NPAT - 1; k >= 0; k--) {
+		unsigned char f = (unsigned char)patterns[k].needles[0][0];
+
+		skip[k] = 0;
+		n0[k] = strlen(patterns[k].needles[0]);
+		next[k] = -1;
+		if (!rule_on(c, patterns[k].rule))
 			continue;
-		size_t pos, eol;
+		next[k] = head[f];
+		head[f] = (short)k;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)low[i];
+		bool ws;
 
-		while (find_word(low, len, &from, pt->needles[0], &pos, &eol)) {
-			size_t cur = pos + n0;
+		if (head[ch] < 0)
+			continue;
+		ws = word_start(low, i);
+		if (!ws && ((ch >= 'a' && ch <= 'z') || ch == '_'))
+			continue;
+		for (short k = head[ch]; k >= 0; k = next[k]) {
+			const struct pattern *pt = &patterns[k];
+			const char *nl;
+			size_t eol, cur;
 			bool all = true;
 
-			for (int k = 1; k < 4 && pt->needles[k] != NULL; k++) {
-				size_t nk = strlen(pt->needles[k]);
-				const char *h2 = memmem(low + cur, eol - cur, pt->needles[k], nk);
+			if (i < skip[k] || i + n0[k] > len || low[i + 1] != pt->needles[0][1] ||
+			    memcmp(low + i, pt->needles[0], n0[k]) != 0)
+				continue;
+			nl = memchr(low + i, '\n', len - i);
+			eol = nl ? (size_t)(nl - low) : len;
+			cur = i + n0[k];
+			for (int m = 1; m < 4 && pt->needles[m] != NULL; m++) {
+				size_t nm = strlen(pt->needles[m]);
+				const char *h2 = memmem(low + cur, eol - cur, pt->needles[m], nm);
 
 				if (h2 == NULL) {
 					all = false;
 					break;
 				}
-				cur = (size_t)(h2 - low) + nk;
+				cur = (size_t)(h2 - low) + nm;
 			}
 			if (!all)
 				continue;
+			skip[k] = eol;	/* once per line */
 			if (map)
-				rule_emit_range(c, pt->rule, pt->sev, ext_start + pos, ext_start + cur,
+				rule_emit_range(c, pt->rule, pt->sev, ext_start + i, ext_start + cur,
 				    NULL, "%s%s", pt->msg, context);
 			else
 				rule_emit_range(c, pt->rule, pt->sev, ext_start, ext_end, NULL, "%s%s",
 				    pt->msg, context);
-			from = eol;	/* once per line */
 		}
 	}
 }

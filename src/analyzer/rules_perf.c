@@ -1,6 +1,8 @@
 #include "config.h"
 /* rules_perf.c: performance rules, potential-risk rules and what the script touches */
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -153,21 +155,47 @@ system_path(const char *p)
 	return name_in(p, roots);
 }
 
+/* The capmap row of a command, memoised per canonical name (most scripts repeat a few
+ * commands many times). -1 when none. */
+struct capcache {
+	const char	*canon[256];
+	short		 row[256];
+};
+
+static int
+capmap_row(struct capcache *cc, const struct ps_cmd *pc)
+{
+	size_t h = ((uintptr_t)pc->canon >> 3) % 256;
+	int row = -1;
+
+	if (pc->ci != NULL && cc->canon[h] == pc->canon)
+		return cc->row[h];
+	for (size_t k = 0; k < PSS_ARRAY_LEN(capmap); k++) {
+		if (cap_match(capmap[k].pattern, pc)) {
+			row = (int)k;
+			break;
+		}
+	}
+	if (pc->ci != NULL) {	/* catalog names are static: pointer identity is name identity */
+		cc->canon[h] = pc->canon;
+		cc->row[h] = (short)row;
+	}
+	return row;
+}
+
 static void
-check_command_caps(struct ps_ctx *c, const struct ps_cmd *pc)
+check_command_caps(struct ps_ctx *c, const struct ps_cmd *pc, struct capcache *cc)
 {
 	const struct ps_node *n = pc->node;
 	const char *path;
 	unsigned line = n->ext.line;
 	bool reg;
+	int k = capmap_row(cc, pc);
 
-	for (size_t k = 0; k < PSS_ARRAY_LEN(capmap); k++) {
-		if (!cap_match(capmap[k].pattern, pc))
-			continue;
+	if (k >= 0) {
 		add_cap(c, capmap[k].cap, pc->canon, line);
 		if (capmap[k].elevated)
 			need_elevation(c, pc->canon);
-		break;
 	}
 	if (ctx_has_arg(n, "ComputerName") || ctx_has_arg(n, "CimSession") ||
 	    (ctx_has_arg(n, "Session") && cmd_is(pc, "Invoke-Command")))
@@ -448,15 +476,17 @@ void
 rules_perf_risk_run(struct ps_ctx *c)
 {
 	const struct ps_ast *ast = c->ast;
+	struct capcache *cc = xcalloc(1, sizeof(*cc));
 
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
 
 		if (pc->name == NULL)
 			continue;
-		check_command_caps(c, pc);
+		check_command_caps(c, pc, cc);
 		check_risks(c, pc);
 	}
+	free(cc);
 	check_member_caps(c);
 	check_perf(c);
 	for (size_t i = 0; i < ast->nrequires; i++)

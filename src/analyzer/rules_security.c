@@ -422,12 +422,18 @@ value_is(struct ps_ctx *c, const struct ps_cmd_arg *a, const char *const *vals)
 }
 
 static bool
-arg_true(const struct ps_cmd_arg *a)
+arg_true(const struct ps_cmd *pc, const struct ps_cmd_arg *a)
 {
+	const struct ps_param_info *pi;
+
 	if (a == NULL)
 		return false;
-	if (a->value == NULL || (a->maybe_switch && !a->colon))
+	if (a->value == NULL)
 		return true;	/* a switch */
+	pi = pc->ci != NULL && a->name != NULL ? ps_catalog_param(pc->ci, a->name,
+	    strlen(a->name)) : NULL;
+	if (a->maybe_switch && !a->colon && pi != NULL && (pi->flags & PS_PARAM_SWITCH))
+		return true;	/* the value is a positional argument */
 	return node_is_true(a->value) || (ps_node_const_string(a->value) != NULL &&
 	    ci_eq(ps_node_const_string(a->value), "true"));
 }
@@ -499,7 +505,7 @@ check_commands(struct ps_ctx *c)
 			for (size_t k = 0; k < n->u.cmd.nargs; k++) {
 				const struct ps_cmd_arg *d = &n->u.cmd.args[k];
 
-				if (d->name != NULL && ci_prefix(d->name, "Disable") && arg_true(d))
+				if (d->name != NULL && ci_prefix(d->name, "Disable") && arg_true(pc, d))
 					rule_emit(c, R_DEFENDER_TAMPERING, PS_SEV__MAX, &n->ext, NULL,
 					    "Microsoft Defender protection is turned off (-%s).",
 					    d->name);

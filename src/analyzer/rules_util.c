@@ -34,24 +34,31 @@ ctx_cmd(const struct ps_ctx *c, const struct ps_node *n)
 	return NULL;
 }
 
+static bool cmd_is_native(const struct ps_cmd *, const char *);
+
 bool
 cmd_is(const struct ps_cmd *pc, const char *canon)
 {
 	if (pc == NULL || pc->canon == NULL)
 		return false;
+	if (((unsigned char)pc->canon[0] | 0x20) != ((unsigned char)canon[0] | 0x20))
+		return pc->ci == NULL && pc->name != NULL && strchr(pc->name, '\\') != NULL &&
+		    cmd_is_native(pc, canon);
 	if (strcasecmp(pc->canon, canon) == 0)
 		return true;
-	/* Native commands: "vssadmin" matches vssadmin.exe. */
-	if (pc->ci == NULL && pc->name != NULL) {
-		size_t n = strlen(canon);
-		const char *nm = pc->name, *slash = strrchr(nm, '\\');
+	return pc->ci == NULL && pc->name != NULL && cmd_is_native(pc, canon);
+}
 
-		if (slash != NULL)
-			nm = slash + 1;
-		if (strncasecmp(nm, canon, n) == 0 && (nm[n] == '\0' || strcasecmp(nm + n, ".exe") == 0))
-			return true;
-	}
-	return false;
+/* Native commands: "vssadmin" matches vssadmin.exe and C:\\Windows\\System32\\vssadmin.exe. */
+static bool
+cmd_is_native(const struct ps_cmd *pc, const char *canon)
+{
+	size_t n = strlen(canon);
+	const char *nm = pc->name, *slash = strrchr(nm, '\\');
+
+	if (slash != NULL)
+		nm = slash + 1;
+	return strncasecmp(nm, canon, n) == 0 && (nm[n] == '\0' || strcasecmp(nm + n, ".exe") == 0);
 }
 
 bool
@@ -100,6 +107,24 @@ var_is(const struct ps_node *n, const char *name)
 {
 	return n != NULL && n->kind == PS_NODE_VARIABLE && n->u.var.bare != NULL &&
 	    strcasecmp(n->u.var.bare, name) == 0;
+}
+
+double
+ctx_number(const struct ps_node *n)
+{
+	while (n != NULL && n->kind == PS_NODE_PAREN && n->u.list.items.n == 1)
+		n = n->u.list.items.v[0];
+	while (n != NULL && n->kind == PS_NODE_PIPELINE && n->u.pipe.elems.n == 1)
+		n = n->u.pipe.elems.v[0];
+	if (n == NULL)
+		return NAN;
+	if (n->kind == PS_NODE_NUMBER)
+		return n->u.num.value;
+	if (n->kind == PS_NODE_UNARY && !n->u.un.postfix && (n->u.un.op == PS_OP_MINUS ||
+	    n->u.un.op == PS_OP_PLUS))
+		return n->u.un.op == PS_OP_MINUS ? -ctx_number(n->u.un.operand) :
+		    ctx_number(n->u.un.operand);
+	return NAN;
 }
 
 bool
@@ -485,18 +510,18 @@ fold_index(struct fold *f, const struct ps_node *target, const struct ps_node *i
 
 	if (!fold_node(f, target, depth + 1, &s, &tl) || tl)
 		goto out;
-	if (ix->kind == PS_NODE_NUMBER) {
-		idx[nidx++] = (long)ix->u.num.value;
+	if (!isnan(ctx_number(ix))) {
+		idx[nidx++] = (long)ctx_number(ix);
 	} else if (ix->kind == PS_NODE_BINARY && ix->u.bin.op == PS_OP_RANGE) {
-		const struct ps_node *a = unwrap(ix->u.bin.left), *b = unwrap(ix->u.bin.right);
+		double a = ctx_number(ix->u.bin.left), b = ctx_number(ix->u.bin.right);
 		long from, to;
 
 		/* [-1..-N] reversal, N often written -($s.Length). */
-		if (a->kind != PS_NODE_NUMBER)
+		if (isnan(a) || a < -1e6 || a > 1e6)
 			goto out;
-		from = (long)a->u.num.value;
-		if (b->kind == PS_NODE_NUMBER)
-			to = (long)b->u.num.value;
+		from = (long)a;
+		if (!isnan(b) && b > -1e6 && b < 1e6)
+			to = (long)b;
 		else if (from == -1)
 			to = -(long)s.len;
 		else
@@ -508,11 +533,11 @@ fold_index(struct fold *f, const struct ps_node *target, const struct ps_node *i
 		}
 	} else if (ix->kind == PS_NODE_ARRAY_LITERAL) {
 		for (size_t k = 0; k < ix->u.list.items.n && nidx < 512; k++) {
-			const struct ps_node *e = unwrap(ix->u.list.items.v[k]);
+			double e = ctx_number(ix->u.list.items.v[k]);
 
-			if (e->kind != PS_NODE_NUMBER)
+			if (isnan(e) || e < -1e6 || e > 1e6)
 				goto out;
-			idx[nidx++] = (long)e->u.num.value;
+			idx[nidx++] = (long)e;
 		}
 	} else {
 		goto out;
@@ -786,8 +811,8 @@ first_cmp(const void *x, const void *y)
 	return a->first < b->first ? -1 : a->first > b->first;
 }
 
-size_t
-cmd_groups(const struct ps_analysis_priv *p, struct ps_cmd_group **out, size_t **group_of)
+static size_t
+cmd_groups_compute(const struct ps_analysis_priv *p, struct ps_cmd_group **out, size_t **group_of)
 {
 	size_t *idx = xmalloc((p->ncmds + 1) * sizeof(*idx));
 	size_t *gof = xmalloc((p->ncmds + 1) * sizeof(*gof));
@@ -825,4 +850,20 @@ cmd_groups(const struct ps_analysis_priv *p, struct ps_cmd_group **out, size_t *
 	else
 		free(gof);
 	return ng;
+}
+
+size_t
+cmd_groups(const struct ps_analysis_priv *cp, const struct ps_cmd_group **out,
+    const size_t **group_of)
+{
+	struct ps_analysis_priv *p = (struct ps_analysis_priv *)cp;	/* a cache */
+
+	if (!p->grouped) {
+		p->ngroups = cmd_groups_compute(p, &p->groups, &p->group_of);
+		p->grouped = true;
+	}
+	*out = p->groups;
+	if (group_of != NULL)
+		*group_of = p->group_of;
+	return p->ngroups;
 }

@@ -190,7 +190,7 @@ compute_purpose(struct ps_ctx *c)
 	}
 	/* Most used catalog cmdlets (ties: first seen). */
 	{
-		struct ps_cmd_group *g;
+		const struct ps_cmd_group *g;
 		size_t ng = cmd_groups(c->p, &g, NULL);
 
 		for (size_t i = 0; i < ng; i++) {
@@ -210,7 +210,6 @@ compute_purpose(struct ps_ctx *c)
 				}
 			}
 		}
-		free(g);
 	}
 	for (size_t k = 0; k < PS_CAP__MAX; k++)
 		if (a->capabilities & (1u << k))

@@ -1,0 +1,10 @@
+#include "config.h"
+/* psscript-analyze.c: stand-alone `psscript analyze` for development and tests */
+
+#include "analyzer/analyze_cli.h"
+
+int
+main(int argc, char **argv)
+{
+	return analyze_cli_main(argc, argv);
+}

