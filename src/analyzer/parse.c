@@ -1799,8 +1799,10 @@ parse_class(struct parser *p, struct pvec *attrs)
 
 				pvec_push(&bases, adopt(n, b));
 				/* List[T]: the type arguments belong to the base */
-				while (at_type(p) && !(peek(p)->flags & PS_TOKF_SPACE_BEFORE))
+				while (at_type(p) && !(peek(p)->flags & PS_TOKF_SPACE_BEFORE)) {
 					adopt(b, parse_attribute_or_type(p));
+					fin(p, b);
+				}
 			} else if (at_type(p))
 				pvec_push(&bases, adopt(n, parse_attribute_or_type(p)));
 			else

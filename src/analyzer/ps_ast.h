@@ -27,6 +27,13 @@
  * A node is allocated with only its own kind's union member: read u.x only
  * for the kinds listed next to x below (check kind first).
  *
+ * Pointers that may be NULL on broken input (a diagnostic is recorded):
+ * fn.body, meth.body, cmd.name_node (after a bare & or .), param.var,
+ * loop.var/expr/cond/init/iter, sw.cond, tern.else_, idx.index; and, by
+ * design, the optional ones (defaults, else bodies, flow values, targets).
+ * Never NULL: bin.left/right, un.operand, asg.lhs/rhs, conv.type/expr,
+ * mem.target, ifs.conds[i]/bodies[i], loop.body, ctch.body, try_.body.
+ *
  * A statement that is a single command or expression is that node itself;
  * PS_NODE_PIPELINE appears only for two or more elements (or a trailing &,
  * or redirections of an expression).
@@ -354,7 +361,8 @@ struct ps_node {
 			bool	 null_conditional;	/* ?. */
 		} mem;
 		struct {	/* INDEX */
-			struct ps_node *target, *index;
+			struct ps_node *target;
+			struct ps_node *index;		/* NULL for an empty x[] */
 		} idx;
 		struct {	/* ARRAY_LITERAL, ARRAY_EXPR, SUBEXPR, PAREN */
 			struct ps_nodes items;		/* elements or statements */

@@ -132,7 +132,7 @@ struct ps_tokens {
 	uint32_t *line_starts;	/* byte offset of each line start; line_starts[0] == 0 */
 	size_t	 nlines;
 	size_t	 nerrors;	/* tokens for which ps_token_is_error() holds */
-	int	 truncated;	/* input above PS_LEX_MAX_INPUT: the rest is one error token */
+	int	 truncated;	/* input above PS_LEX_MAX_INPUT: only that much was tokenized */
 };
 
 /* Inputs longer than this (4 GiB offsets) are cut; far above any script. */
