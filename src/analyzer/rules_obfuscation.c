@@ -36,27 +36,38 @@ tok_name_kind(uint8_t k)
 	    k == PS_TOK_VARIABLE;
 }
 
-/* Case flips inside words: InVoKe has 5 in 6 letters; DownloadString has 3 in 14. */
+/*
+ * Random case: many case flips, and the lower-case runs are single letters (InVoKe,
+ * dOwNlOaD). PascalCase has longer lower-case runs (IsNullOrEmpty: s, ull, r, mpty).
+ */
 static bool
 random_case(const char *s, size_t n)
 {
-	unsigned letters = 0, flips = 0;
+	unsigned letters = 0, flips = 0, lower_runs = 0, single_lower = 0, run = 0;
 	int prev = 0;	/* 0 none, 1 lower, 2 upper */
 
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
+	for (size_t i = 0; i <= n; i++) {
+		char ch = i < n ? s[i] : '\0';
 		int cur = (ch >= 'a' && ch <= 'z') ? 1 : (ch >= 'A' && ch <= 'Z') ? 2 : 0;
 
+		if (prev == 1 && cur != 1) {	/* a lower-case run ends */
+			lower_runs++;
+			if (run == 1)
+				single_lower++;
+		}
 		if (cur == 0) {
 			prev = 0;
+			run = 0;
 			continue;
 		}
 		letters++;
 		if (prev != 0 && cur != prev)
 			flips++;
+		run = cur == prev ? run + 1 : 1;
 		prev = cur;
 	}
-	return letters >= 5 && flips >= 4 && flips * 2 > letters;
+	return letters >= 5 && flips >= 4 && flips * 2 > letters && lower_runs >= 3 &&
+	    single_lower * 4 >= lower_runs * 3;
 }
 
 static void
@@ -69,7 +80,7 @@ check_tokens(struct ps_ctx *c)
 		const char *s = c->src + tk->start;
 		size_t n = tk->end - tk->start;
 
-		if (!tok_name_kind(tk->kind))
+		if (!tok_name_kind(tk->kind) || tk->kind == PS_TOK_GENERIC)
 			continue;
 		if (tk->flags & PS_TOKF_BACKTICK) {
 			for (size_t k = 0; k + 1 < n; k++) {
@@ -77,15 +88,14 @@ check_tokens(struct ps_ctx *c)
 
 				if (s[k] == '`' && ((nx >= 'a' && nx <= 'z') || (nx >= 'A' && nx <= 'Z') ||
 				    (nx >= '0' && nx <= '9') || nx == '-')) {
-					rule_emit_range(c, R_OBF_BACKTICK,
-					    tk->kind == PS_TOK_GENERIC ? PS_SEV_INFORMATION : PS_SEV__MAX,
+					rule_emit_range(c, R_OBF_BACKTICK, PS_SEV__MAX,
 					    tk->start, tk->end, NULL,
 					    "Backticks inside '%.*s' hide the name.", (int)(n > 80 ? 80 : n), s);
 					break;
 				}
 			}
 		}
-		if (tk->kind != PS_TOK_GENERIC && random_case(s, n))
+		if (random_case(s, n))
 			rule_emit_range(c, R_OBF_CASE, PS_SEV__MAX, tk->start, tk->end, NULL,
 			    "'%.*s' is written in random case.", (int)(n > 80 ? 80 : n), s);
 	}
@@ -227,7 +237,6 @@ dynamic_name_node(const struct ps_node *nn)
 	case PS_NODE_CONVERT:
 	case PS_NODE_UNARY:
 	case PS_NODE_INVOKE_MEMBER:
-	case PS_NODE_MEMBER:
 		return true;
 	case PS_NODE_PAREN:
 	case PS_NODE_SUBEXPR: {
@@ -240,9 +249,19 @@ dynamic_name_node(const struct ps_node *nn)
 		if (in->kind == PS_NODE_COMMAND) {
 			/* & (Get-Command *ke-Ex*) or & (gcm ...): a lookup by wildcard */
 			const char *cn = in->u.cmd.name;
+			bool wild = false;
 
-			return cn != NULL && (ci_eq(cn, "Get-Command") || ci_eq(cn, "gcm") ||
-			    ci_eq(cn, "Get-Alias") || ci_eq(cn, "gal"));
+			if (cn == NULL || !(ci_eq(cn, "Get-Command") || ci_eq(cn, "gcm") ||
+			    ci_eq(cn, "Get-Alias") || ci_eq(cn, "gal")))
+				return false;
+			for (size_t k = 0; k < in->u.cmd.nargs; k++) {
+				const char *v = in->u.cmd.args[k].value ?
+				    ps_node_const_string(in->u.cmd.args[k].value) : NULL;
+
+				if (v != NULL && strpbrk(v, "*?[") != NULL)
+					wild = true;
+			}
+			return wild;
 		}
 		return dynamic_name_node(in);
 	}

@@ -314,6 +314,25 @@ b64_decode_text(const char *s, size_t n, char *out, size_t cap)
 	return o;
 }
 
+/* The constant string last assigned to the variable named name (len bytes, no $), or NULL. */
+static const char *
+var_literal(struct ps_ctx *c, const char *name, size_t len)
+{
+	const struct ps_nodes *as = &c->ast->assignments;
+
+	for (size_t i = as->n; i > 0; i--) {
+		const struct ps_node *a = as->v[i - 1], *lhs = a->u.asg.lhs, *rhs = a->u.asg.rhs;
+
+		if (lhs == NULL || lhs->kind != PS_NODE_VARIABLE || lhs->u.var.bare == NULL ||
+		    strlen(lhs->u.var.bare) != len || strncasecmp(lhs->u.var.bare, name, len) != 0)
+			continue;
+		while (rhs != NULL && rhs->kind == PS_NODE_PIPELINE && rhs->u.pipe.elems.n == 1)
+			rhs = rhs->u.pipe.elems.v[0];
+		return rhs != NULL && rhs->kind == PS_NODE_STRING ? ps_node_const_string(rhs) : NULL;
+	}
+	return NULL;
+}
+
 /* PowerShell command lines: powershell[.exe] / pwsh followed by -EncodedCommand, -ExecutionPolicy
  * Bypass, -WindowStyle Hidden, on the same logical line (code or strings alike). */
 static void
@@ -375,11 +394,22 @@ scan_powershell_lines(struct ps_ctx *c, const char *low, size_t len, size_t base
 					    (wl == 2 && memcmp(w, "ec", 2) == 0)) {
 						char dec[4096];
 						size_t dn = 0;
+						const char *payload = NULL;
+						bool var = ve > vs && low[vs] == '$';
 
-						if (ve - vs >= 8)
-							dn = b64_decode_text(c->src + (map ? base + vs : 0),
-							    map ? ve - vs : 0, dec, sizeof(dec) - 1);
-						rule_emit_range(c, R_ENCODED_COMMAND, PS_SEV__MAX, rs, re, NULL,
+						if (var && map)
+							payload = var_literal(c, c->src + base + vs + 1,
+							    ve - vs - 1);
+						if (payload != NULL)
+							dn = b64_decode_text(payload, strlen(payload), dec,
+							    sizeof(dec) - 1);
+						else if (!var && map && ve - vs >= 8)
+							dn = b64_decode_text(c->src + base + vs, ve - vs, dec,
+							    sizeof(dec) - 1);
+						/* a literal payload is an error; an unknown $variable a warning */
+						rule_emit_range(c, R_ENCODED_COMMAND,
+						    var && payload == NULL ? PS_SEV_WARNING : PS_SEV__MAX, rs, re,
+						    NULL,
 						    "PowerShell is started with an encoded command%s%.*s%s",
 						    dn > 0 ? ": \"" : ".", dn > 120 ? 120 : (int)dn,
 						    dn > 0 ? dec : "", dn > 0 ? "\"" : "");

@@ -451,7 +451,7 @@ check_commands(struct ps_ctx *c)
 	static const char *const weak_hash[] = { "MD5", "SHA1", "SHA-1", "MACTripleDES",
 		"RIPEMD160", NULL };
 	static const char *const disk_wipers[] = { "Format-Volume", "Clear-Disk",
-		"Remove-Partition", "Initialize-Disk", NULL };
+		"Remove-Partition", NULL };
 
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
@@ -553,7 +553,8 @@ check_commands(struct ps_ctx *c)
 				    "A member is added to the privileged group '%s'.",
 				    ps_node_const_string(a->value) ? ps_node_const_string(a->value) : "");
 		}
-		if (cmd_is(pc, "Clear-EventLog") || cmd_is(pc, "Remove-EventLog"))
+		if (cmd_is(pc, "Clear-EventLog") ||
+		    (cmd_is(pc, "Remove-EventLog") && !ctx_has_arg(n, "Source")))
 			rule_emit(c, R_LOG_CLEARING, PS_SEV__MAX, &n->ext, NULL,
 			    "%s destroys event log records.", pc->canon);
 		if (cmd_is_any(pc, disk_wipers))
