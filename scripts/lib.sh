@@ -98,12 +98,19 @@ redis_stop() { # STATE PORT
 	[ -f "$1/run/redis.pid" ] && kill "$(cat "$1/run/redis.pid")" 2>/dev/null; rm -f "$1/run/redis.pid"; true
 }
 
-# fcgi_start STATE N: N psscript-fcgi workers on STATE/run/fcgi.sock (environment from the caller).
+# fcgi_start STATE N: N psscript-fcgi workers on STATE/run/fcgi.sock, or on 127.0.0.1:PORT
+# when PSS_FCGI_PORT is set (the spec's backend port is 4000). Environment from the caller.
 fcgi_start() {
-	local st=$1 n=$2 bin=$PSS_BIN
+	local st=$1 n=$2 bin=$PSS_BIN where
 	rm -f "$st/run/fcgi.sock" "$st/run/fcgi.pid"
-	spawn-fcgi -s "$st/run/fcgi.sock" -M 0660 -F "$n" -P "$st/run/fcgi.pid" \
+	if [ -n "${PSS_FCGI_PORT:-}" ]; then where=(-a 127.0.0.1 -p "$PSS_FCGI_PORT")
+	else where=(-s "$st/run/fcgi.sock" -M 0660); fi
+	spawn-fcgi "${where[@]}" -F "$n" -P "$st/run/fcgi.pid" \
 		-- "$bin/psscript-fcgi" >>"$st/log/spawn-fcgi.log" 2>&1 || die "spawn-fcgi failed"
+}
+fcgi_upstream() { # the nginx upstream server line for fcgi_start's listener
+	if [ -n "${PSS_FCGI_PORT:-}" ]; then echo "server 127.0.0.1:$PSS_FCGI_PORT;"
+	else echo "server unix:$1/run/fcgi.sock;"; fi
 }
 fcgi_stop() {
 	local st=$1
@@ -145,7 +152,7 @@ nginx_conf() {
 	    -e "s|@USER_LINE@|$user_line|g" -e "s|@SITE@|$st/nginx/site.conf|g" \
 	    "$PSS_TOP/nginx/nginx-standalone.conf.in" >"$st/nginx/nginx.conf"
 	sed -e "s|@STATE@|$st|g" -e "s|@HTTPS_PORT@|$https|g" -e "s|@HTTP_PORT@|$http|g" \
-	    -e "s|@STATIC@|$PSS_TOP/static|g" -e "s|@FCGI_SERVERS@|server unix:$st/run/fcgi.sock;|g" \
+	    -e "s|@STATIC@|$PSS_TOP/static|g" -e "s|@FCGI_SERVERS@|$(fcgi_upstream "$st")|g" \
 	    -e "s|@ADDR4@|127.0.0.1|g" -e "s|@ADDR6@|[::1]|g" -e "s|@FASTCGI_CONF@|$st/nginx/fastcgi.conf|g" \
 	    -e "s|@CERT@|$st/tls/server.crt|g" -e "s|@KEY@|$st/tls/server.key|g" \
 	    "$PSS_TOP/nginx/psscript-site.conf.in" >"$st/nginx/site.conf"
