@@ -3,6 +3,7 @@
 # from a state folder ($STATE) with private sockets, logs and data; nothing needs root
 # except installing packages.
 
+PATH=$PATH:/usr/sbin:/sbin
 PSS_TOP=${PSS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}
 
