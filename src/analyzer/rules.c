@@ -426,6 +426,35 @@ rule_emit(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, const struct p
 	va_end(ap);
 }
 
+/*
+ * Line and column of a byte offset. ps_position counts characters from the start of the
+ * line, which is quadratic for many findings on one very long (minified) line; continue
+ * from the previous answer when the offset is further on the same line.
+ */
+static void
+position(struct ps_ctx *c, size_t off, uint32_t *line, uint32_t *col)
+{
+	struct ps_analysis_priv *p = c->p;
+	const struct ps_tokens *t = &c->ast->toks;
+
+	if (p->pos_valid && off >= p->pos_off && p->pos_line >= 1 &&
+	    (p->pos_line >= t->nlines || off < t->line_starts[p->pos_line])) {
+		uint32_t k = p->pos_col;
+
+		for (size_t i = p->pos_off; i < off && i < c->len; i++)
+			if (((unsigned char)c->src[i] & 0xC0) != 0x80)
+				k++;
+		*line = p->pos_line;
+		*col = k;
+	} else {
+		ps_position(t, off, line, col);
+	}
+	p->pos_valid = true;
+	p->pos_off = off;
+	p->pos_line = *line;
+	p->pos_col = *col;
+}
+
 void
 rule_emit_range(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, size_t end,
     const char *sugg, const char *fmt, ...)
@@ -435,8 +464,12 @@ rule_emit_range(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t s
 
 	if (!c->p->enabled[r])
 		return;
-	ps_position(&c->ast->toks, start, &l, &col);
-	ps_position(&c->ast->toks, end, &el, &ec);
+	if (c->p->per_rule[r] >= PS_RULE_CAP) {
+		c->p->dropped++;
+		return;
+	}
+	position(c, start, &l, &col);
+	position(c, end, &el, &ec);
 	va_start(ap, fmt);
 	emit_v(c, r, sev, start, end, l, col, el, ec, sugg, fmt, ap);
 	va_end(ap);

@@ -99,6 +99,9 @@ struct ps_analysis_priv {
 	size_t		*group_of;
 	size_t		 ngroups;
 	bool		 grouped;
+	bool		 pos_valid;	/* position() cache */
+	size_t		 pos_off;
+	uint32_t	 pos_line, pos_col;
 };
 
 /* The context every rule receives. */
