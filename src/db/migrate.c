@@ -314,18 +314,27 @@ upgrade_vectors(struct db *db, FILE *out)
 	return 0;
 }
 
+/* Take the migrator's advisory lock, then scan and load; on failure nothing is held. */
+static int
+lock_and_prepare(struct db *db, const char *dir, struct mlist *l, FILE *out, int *orphans)
+{
+	if (db_exec(db, NULL, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", 0, NULL) != PSS_OK)
+		return -1;
+	if (prepare(db, dir, l, out, orphans) != 0) {
+		unlock(db);
+		return -1;
+	}
+	return 0;
+}
+
 int
 migrate_up(struct db *db, const char *dir, FILE *out)
 {
 	struct mlist l = { NULL, 0 };
 	int orphans, rc = 0, done = 0;
 
-	if (db_exec(db, NULL, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", 0, NULL) != PSS_OK)
+	if (lock_and_prepare(db, dir, &l, out, &orphans) != 0)
 		return 1;
-	if (prepare(db, dir, &l, out, &orphans) != 0) {
-		unlock(db);
-		return 1;
-	}
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
 		if (l.v[i].applied) {
 			if (strcmp(l.v[i].checksum, l.v[i].applied_checksum) != 0)
@@ -353,12 +362,8 @@ migrate_down(struct db *db, const char *dir, int steps, FILE *out)
 	struct mlist l = { NULL, 0 };
 	int orphans, rc = 0, done = 0;
 
-	if (db_exec(db, NULL, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", 0, NULL) != PSS_OK)
+	if (lock_and_prepare(db, dir, &l, out, &orphans) != 0)
 		return 1;
-	if (prepare(db, dir, &l, out, &orphans) != 0) {
-		unlock(db);
-		return 1;
-	}
 	if (orphans > 0) {
 		fprintf(out, "down: refusing, %d applied migrations have no files\n", orphans);
 		rc = 1;
