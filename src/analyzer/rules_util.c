@@ -508,7 +508,7 @@ fold_index(struct fold *f, const struct ps_node *target, const struct ps_node *i
 	size_t nidx = 0;
 	const struct ps_node *ix = unwrap(index);
 
-	if (!fold_node(f, target, depth + 1, &s, &tl) || tl)
+	if (ix == NULL || !fold_node(f, target, depth + 1, &s, &tl) || tl)
 		goto out;
 	if (!isnan(ctx_number(ix))) {
 		idx[nidx++] = (long)ctx_number(ix);
