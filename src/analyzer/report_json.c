@@ -292,6 +292,15 @@ suggestions_json(const struct ps_analysis *a)
 			for (size_t k = i + 1; k < a->nfindings && first; k++)
 				if (a->findings[k].rule == f->rule && (int)a->findings[k].severity > sev)
 					first = false;
+			/* the same advice from another rule is given once */
+			for (size_t k = 0; k < json_object_array_length(arr) && first; k++) {
+				const char *have = json_object_get_string(json_object_array_get_idx(arr, k));
+				size_t sl = f->suggestion ? strlen(f->suggestion) : 0;
+
+				if (sl > 0 && strncmp(have, f->suggestion, sl) == 0 && have[sl] == ' ' &&
+				    have[sl + 1] == '(')
+					first = false;
+			}
 			if (!first || json_object_array_length(arr) >= 25)
 				continue;
 			snprintf(line, sizeof(line), "%s (%s, line %u)", f->suggestion,

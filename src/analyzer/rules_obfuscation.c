@@ -270,6 +270,27 @@ dynamic_name_node(const struct ps_node *nn)
 	}
 }
 
+/* The right-hand side of the last assignment to variable v before it is used, or NULL. */
+static const struct ps_node *
+var_assigned_before(const struct ps_ctx *c, const struct ps_node *v)
+{
+	const struct ps_nodes *as = &c->ast->assignments;
+	const struct ps_node *rhs = NULL;
+
+	if (v->u.var.bare == NULL)
+		return NULL;
+	for (size_t i = 0; i < as->n && as->v[i]->ext.start < v->ext.start; i++) {
+		const struct ps_node *lhs = as->v[i]->u.asg.lhs;
+
+		if (lhs != NULL && lhs->kind == PS_NODE_VARIABLE && as->v[i]->u.asg.op == PS_OP_ASSIGN &&
+		    ci_eq(lhs->u.var.bare, v->u.var.bare))
+			rhs = as->v[i]->u.asg.rhs;
+	}
+	while (rhs != NULL && rhs->kind == PS_NODE_PIPELINE && rhs->u.pipe.elems.n == 1)
+		rhs = rhs->u.pipe.elems.v[0];
+	return rhs;
+}
+
 static void
 check_dynamic_command(struct ps_ctx *c, const struct ps_cmd *pc)
 {
@@ -278,7 +299,28 @@ check_dynamic_command(struct ps_ctx *c, const struct ps_cmd *pc)
 	const char *v;
 	bool folded;
 
-	if (n->u.cmd.invocation == 0 || nn == NULL || !dynamic_name_node(nn))
+	if (n->u.cmd.invocation == 0 || nn == NULL)
+		return;
+	if (nn->kind == PS_NODE_VARIABLE) {
+		/* & $c where $c was assigned a computed constant: & $c with $c = 'I'+'EX' */
+		const struct ps_node *rhs = var_assigned_before(c, nn);
+
+		if (rhs == NULL || !dynamic_name_node(rhs) ||
+		    (v = ctx_fold(c, rhs, &folded)) == NULL || !folded)
+			return;
+		ci = ps_catalog_resolve(v, strlen(v), NULL);
+		if (ci == NULL)
+			return;
+		rule_emit(c, R_OBF_DYNAMIC_NAME, ci_eq(ci->name, "Invoke-Expression") ?
+		    PS_SEV_ERROR : PS_SEV__MAX, &nn->ext, NULL,
+		    "The command in $%s is computed at run time and is '%s' (%s).",
+		    nn->u.var.bare ? nn->u.var.bare : "", v, ci->name);
+		if (ci_eq(ci->name, "Invoke-Expression"))
+			rule_emit(c, R_INVOKE_EXPRESSION, PS_SEV_ERROR, &n->ext, NULL,
+			    "Invoke-Expression is called through a variable holding a computed name.");
+		return;
+	}
+	if (!dynamic_name_node(nn))
 		return;
 	v = ctx_fold(c, nn, &folded);
 	if (v != NULL)
