@@ -27,6 +27,7 @@ JOB_POLL_INTERVAL_MS=500
 REDIS_HEALTH_INTERVAL_S=1
 DB_RETRY_MAX=1
 DB_RETRY_DELAY_MS=1000
+MAX_BODY_BYTES=524288
 EOC
 	export PSSCRIPT_CONFIG=$ST/psscript.conf
 	"$PSS_BIN/psscript" migrate up >"$ST/log/migrate.log" 2>&1 || { cat "$ST/log/migrate.log"; die "migrate failed"; }

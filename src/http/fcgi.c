@@ -69,37 +69,39 @@ read_body(struct http_server *s, struct arena *a, const struct http_limits *lim,
     struct request *r)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", s->req.envp);
-	size_t cap = http_body_limit(r, lim);
-	int64_t want = 0;
-	char *body;
+	size_t cap = http_body_limit(r, lim), done = 0;
+	struct buf b = BUF_INIT;
+	int64_t want = -1;
+	char chunk[16384];
 	int got;
 
-	if (cl != NULL && *cl != '\0' &&
-	    parse_int64(cl, 0, INT64_MAX, &want) != 0)
+	if (cl != NULL && *cl != '\0' && parse_int64(cl, 0, INT64_MAX, &want) != 0)
 		return HTTP_REJECT_BAD_BODY;
-	if ((uint64_t)want > cap)
+	if (want > 0 && (uint64_t)want > cap)
 		return HTTP_REJECT_BODY_TOO_LARGE;
-	body = arena_alloc(a, (size_t)want + 1);
-	if (want > 0) {
-		/* FCGX_GetStr takes an int: read in chunks. */
-		size_t done = 0;
+	/* With a length, read exactly that much (less is a truncated body); without one (HTTP/2
+	 * or chunked uploads), read to the end of the stream, up to the cap. */
+	while (want < 0 || done < (size_t)want) {
+		size_t n = sizeof(chunk);
 
-		while (done < (size_t)want) {
-			size_t chunk = (size_t)want - done;
-
-			if (chunk > (1u << 30))
-				chunk = 1u << 30;
-			got = FCGX_GetStr(body + done, (int)chunk, s->req.in);
-			if (got <= 0)
-				break;
-			done += (size_t)got;
+		if (want >= 0 && (size_t)want - done < n)
+			n = (size_t)want - done;
+		if ((got = FCGX_GetStr(chunk, (int)n, s->req.in)) <= 0)
+			break;
+		if (done + (size_t)got > cap) {
+			buf_free(&b);
+			return HTTP_REJECT_BODY_TOO_LARGE;
 		}
-		if (done != (size_t)want)
-			return HTTP_REJECT_BAD_BODY;
+		buf_append(&b, chunk, (size_t)got);
+		done += (size_t)got;
 	}
-	body[want] = '\0';
-	r->body = body;
-	r->body_len = (size_t)want;
+	if (want >= 0 && done != (size_t)want) {
+		buf_free(&b);
+		return HTTP_REJECT_BAD_BODY;
+	}
+	r->body = arena_strndup(a, b.data ? b.data : "", done);
+	r->body_len = done;
+	buf_free(&b);
 	return HTTP_REJECT_NONE;
 }
 

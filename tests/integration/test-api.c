@@ -169,6 +169,24 @@ test_oversized_body_is_413_json(void)
 }
 
 static void
+test_body_over_the_application_cap_is_413(void)
+{
+	/* the harness sets MAX_BODY_BYTES to 512 KiB, below nginx's 1 MiB */
+	size_t n = 700 * 1024;
+	char *big = xmalloc(n);
+	struct it_resp r;
+
+	memset(big, ' ', n);
+	T_EQ(it_request(&r, "POST", "/api/health", big, n, "application/json", NULL), 0);
+	check_envelope(&r, 413, "payload_too_large");
+	it_resp_free(&r);
+	free(big);
+	T_EQ(it_get(&r, "/api/health"), 0);
+	T_EQ(r.status, 200);
+	it_resp_free(&r);
+}
+
+static void
 test_metrics_prometheus_text(void)
 {
 	struct it_resp r;
@@ -216,6 +234,7 @@ main(void)
 	T_RUN(test_bad_query_is_400);
 	T_RUN(test_header_flood_is_rejected);
 	T_RUN(test_oversized_body_is_413_json);
+	T_RUN(test_body_over_the_application_cap_is_413);
 	T_RUN(test_metrics_prometheus_text);
 	T_RUN(test_workers_survive_a_burst_of_bad_requests);
 	return t_done();

@@ -136,10 +136,31 @@ test_notify_wakes_an_idle_worker(void)
 	T_EQ(it_harness("worker-start"), 0);
 }
 
+static void
+test_cleanup_job_drops_expired_sessions_and_old_jobs(void)
+{
+	long id;
+
+	T_ASSERT(it_psql("INSERT INTO users (username, email, password_hash) VALUES "
+	    "('cleanup-user', 'cleanup@example.com', '$2b$12$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01') RETURNING id") != NULL);
+	T_ASSERT(it_psql("INSERT INTO user_sessions (user_id, token_hash, kind, family_id, expires_at, csrf_token, created_at) "
+	    "SELECT id, repeat('a', 64), 'access', gen_random_uuid(), now() - interval '2 days', repeat('c', 64), now() - interval '3 days' FROM users WHERE username = 'cleanup-user' "
+	    "UNION ALL SELECT id, repeat('b', 64), 'access', gen_random_uuid(), now() + interval '1 day', repeat('d', 64), now() FROM users WHERE username = 'cleanup-user' RETURNING 1") != NULL);
+	T_ASSERT(it_psql("INSERT INTO jobs (type, status, finished_at) VALUES ('old.job', 'done', now() - interval '8 days'), "
+	    "('recent.job', 'done', now() - interval '1 day') RETURNING 1") != NULL);
+	id = enqueue("maintenance.cleanup", "{}", 3);
+	T_STREQ(wait_status(id, "done", 20), "done");
+	T_STREQ(it_psql("SELECT string_agg(token_hash, ',') FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'cleanup-user'"),
+	    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	T_STREQ(it_psql("SELECT string_agg(type, ',') FROM jobs WHERE type IN ('old.job', 'recent.job')"), "recent.job");
+	(void)it_psql("DELETE FROM users WHERE username = 'cleanup-user'");
+}
+
 int
 main(void)
 {
 	it_init();
+	T_RUN(test_cleanup_job_drops_expired_sessions_and_old_jobs);
 	T_RUN(test_job_runs_to_done);
 	T_RUN(test_failing_job_retries_with_backoff_then_keeps_reason);
 	T_RUN(test_unknown_job_type_fails_at_once_with_reason);
