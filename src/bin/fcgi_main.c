@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/metrics.h"
@@ -61,12 +62,115 @@ flush_layer_stats(struct app *a)
 	clast = *cs;
 }
 
+/* The credential of a request: "Authorization: Bearer <token>" wins over the cookie. */
+static const char *
+credential(const struct request *req, bool *via_cookie)
+{
+	const char *h = http_header(req, "authorization");
+
+	*via_cookie = false;
+	if (h != NULL && strncasecmp(h, "Bearer ", 7) == 0) {
+		h += 7;
+		while (*h == ' ')
+			h++;
+		return h;
+	}
+	*via_cookie = true;
+	return http_cookie(req, AUTH_COOKIE);
+}
+
+static bool
+unsafe_method(enum http_method m)
+{
+	return m == HTTP_POST || m == HTTP_PUT || m == HTTP_PATCH || m == HTTP_DELETE;
+}
+
+/* The CSRF token a cookie request sent: the X-CSRF-Token header or the csrf_token field
+ * of a form body (urlencoded or multipart). NULL when none. */
+static const char *
+csrf_sent(struct request *req)
+{
+	const char *v = http_header(req, "x-csrf-token"), *boundary;
+	struct kvlist kv;
+	struct mpartlist parts;
+
+	if (v != NULL || req->content_type == NULL)
+		return v;
+	if (strcmp(req->content_type, "application/x-www-form-urlencoded") == 0 &&
+	    urlenc_parse(req->arena, req->body, req->body_len, 1000, &kv) == PSS_OK)
+		return kv_get(&kv, "csrf_token");
+	if (strcmp(req->content_type, "multipart/form-data") == 0 &&
+	    multipart_boundary(req->arena, req->content_type_full, &boundary) == PSS_OK &&
+	    multipart_parse(req->arena, boundary, req->body, req->body_len, 1000, &parts) == PSS_OK &&
+	    multipart_fields(req->arena, &parts, &kv) == PSS_OK)
+		return kv_get(&kv, "csrf_token");
+	return NULL;
+}
+
+/* gate: resolves the session of the request (any route: public pages and lists show more to
+ * a signed-in user) and enforces the route's flags before its handler runs. false when it
+ * has answered: 401 unauthorized / invalid_token / token_expired, 403 forbidden /
+ * csrf_failed, 503 when the database is away. */
+static bool
+gate(struct http_ctx *ctx, struct auth_session *se, struct auth_user *u)
+{
+	const struct route *rt = ctx->route;
+	bool needs = (rt->flags & (ROUTE_AUTH | ROUTE_ADMIN)) != 0, via_cookie;
+	const char *tok = credential(ctx->req, &via_cookie), *sent;
+	enum auth_fail why = AUTH_OK;
+	enum pss_err e = PSS_EAUTH;
+
+	if (tok != NULL && *tok != '\0') {
+		e = auth_authenticate(&ctx->app->svc, ctx->req->arena, tok, se, u, &why);
+		if (e == PSS_OK) {
+			ctx->user = u;
+			ctx->session = se;
+			ctx->via_cookie = via_cookie;
+		} else if (e != PSS_EAUTH && needs) {
+			error_from(ctx, e, NULL);
+			return false;
+		}
+	}
+	if (ctx->user != NULL && ctx->via_cookie && unsafe_method(ctx->req->method)) {
+		sent = csrf_sent(ctx->req);
+		if (sent == NULL || se->csrf == NULL || strlen(sent) != strlen(se->csrf) ||
+		    !ct_equal(sent, se->csrf, strlen(sent))) {
+			if (needs || (rt->flags & ROUTE_CSRF)) {
+				error_reply(ctx, 403, "csrf_failed",
+				    "The form is missing its CSRF token or it does not match.", NULL);
+				return false;
+			}
+			/* A public route: the cookie's identity is not used for this request. */
+			ctx->user = NULL;
+			ctx->session = NULL;
+		}
+	}
+	if (needs && ctx->user == NULL) {
+		if (tok == NULL || *tok == '\0')
+			error_reply(ctx, 401, "unauthorized", "Authentication required.", NULL);
+		else if (why == AUTH_TOKEN_EXPIRED)
+			error_reply(ctx, 401, "token_expired", "The session has expired. Please log in again.", NULL);
+		else
+			error_reply(ctx, 401, "invalid_token", "The session token is not valid.", NULL);
+		if (via_cookie && tok != NULL && *tok != '\0')
+			session_cookie_clear(ctx);
+		return false;
+	}
+	if ((rt->flags & ROUTE_ADMIN) && ctx->user->role != ROLE_ADMIN) {
+		error_reply(ctx, 403, "forbidden", "This needs an administrator.", NULL);
+		return false;
+	}
+	return true;
+}
+
 /* serve_one: answers one request; returns the route's index in app_routes, or app_nroutes
  * when the request was not routed (for metrics). */
 static unsigned
 serve_one(struct app *a, struct request *req, struct response *resp, enum http_reject rej)
 {
-	struct http_ctx ctx = { a, req, resp, NULL };
+	struct http_ctx ctx = { .app = a, .req = req, .resp = resp };
+	struct auth_session se;
+	struct auth_user u;
 	char allow[128];
 	int status;
 	const struct route *rt;
@@ -93,7 +197,8 @@ serve_one(struct app *a, struct request *req, struct response *resp, enum http_r
 		error_reply(&ctx, 404, "not_found", "No such resource.", NULL);
 		return (unsigned)app_nroutes;
 	}
-	rt->fn(&ctx);
+	if (gate(&ctx, &se, &u))
+		rt->fn(&ctx);
 	return (unsigned)(rt - app_routes);
 }
 
@@ -133,6 +238,9 @@ main(int argc, char **argv)
 	app.started_ms = time_wall_ms();
 	app.db = db_open(&conf, true);
 	app.cache = cache_open(&conf, app.db);
+	app.svc.conf = &conf;
+	app.svc.db = app.db;
+	app.svc.cache = app.cache;
 	lim.max_body = (size_t)conf.max_body_bytes;
 	lim.max_upload = (size_t)conf.max_upload_bytes;
 	lim.max_headers = (size_t)conf.max_headers;

@@ -1,4 +1,4 @@
-/* psscript_main.c: the psscript command line: migrate, config, jobs, analyze */
+/* psscript_main.c: the psscript command line: migrate, config, jobs, users */
 #include "config.h"
 
 #include <stdio.h>
@@ -9,6 +9,9 @@
 #include "db/db.h"
 #include "db/jobs.h"
 #include "db/migrate.h"
+#include "services/auth.h"
+#include "services/password.h"
+#include "services/users.h"
 
 static void
 usage(FILE *f)
@@ -17,6 +20,14 @@ usage(FILE *f)
 	    "  migrate status|up|down [N|all] [--dir DIR]   database migrations\n"
 	    "  config check                                 validate and print the configuration\n"
 	    "  job enqueue TYPE [JSON]                      queue a job for psscript-worker\n"
+	    "  user add USERNAME EMAIL [--admin] [--password-stdin]\n"
+	    "                                               create an account (a generated password\n"
+	    "                                               is printed once unless --password-stdin)\n"
+	    "  user list                                    list the accounts\n"
+	    "  user set-role USER user|admin                change a role (USER: name, email or id)\n"
+	    "  user reset-password USER [--password-stdin]  new password; unlocks; ends its sessions\n"
+	    "  user unlock USER                             clear a login lockout\n"
+	    "  user delete USER                             delete the account and what it owns\n"
 	    "  version                                      print the version\n"
 	    "Configuration comes from the environment and the file named by PSSCRIPT_CONFIG.\n", f);
 }
@@ -124,6 +135,194 @@ cmd_job(int argc, char **argv)
 	return e == PSS_OK ? 0 : 1;
 }
 
+/* A password that follows the rules: 20 characters of A-Z a-z 0-9. */
+static void
+generate_password(char out[21])
+{
+	static const char abc[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+	unsigned char r[20];
+
+	do {
+		rand_bytes(r, sizeof(r));
+		for (size_t i = 0; i < sizeof(r); i++)
+			out[i] = abc[r[i] % (sizeof(abc) - 1)];
+		out[20] = '\0';
+	} while (password_check(out, 20, NULL, NULL) != NULL);
+}
+
+/* One line from stdin without its line end, into buf. -1 when there is none. */
+static int
+read_password(char *buf, size_t n)
+{
+	size_t len;
+
+	if (fgets(buf, (int)n, stdin) == NULL)
+		return -1;
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	return len > 0 ? 0 : -1;
+}
+
+/* USER as an id, a username or an email; 0 when there is no such user. */
+static int64_t
+user_lookup(const struct svc *s, const char *who)
+{
+	int64_t id;
+	struct arena a;
+	struct auth_user u;
+
+	if (parse_int64(who, 1, INT32_MAX, &id) == 0) {
+		arena_init(&a);
+		if (users_get(s, &a, id, false, &u) != PSS_OK)
+			id = 0;
+		arena_free(&a);
+		return id;
+	}
+	return users_find(s, who);
+}
+
+static int
+user_failed(const char *what, enum pss_err e, const struct svc_err *err, struct db *db)
+{
+	if (err != NULL && err->message != NULL)
+		fprintf(stderr, "psscript user %s: %s%s%s\n", what, err->field ? err->field : "",
+		    err->field ? ": " : "", err->message);
+	else
+		fprintf(stderr, "psscript user %s: %s%s%s\n", what, pss_strerror(e),
+		    e == PSS_EUNAVAIL || e == PSS_EINTERNAL ? ": " : "",
+		    e == PSS_EUNAVAIL || e == PSS_EINTERNAL ? db_last_error(db) : "");
+	return 1;
+}
+
+static int
+cmd_user(int argc, char **argv)
+{
+	struct conf c;
+	struct svc s;
+	struct arena a;
+	struct auth_user u;
+	struct user_input in = { 0 };
+	struct svc_err err = { 0 };
+	char pw[512];
+	const char *what = argc > 1 ? argv[1] : "";
+	bool admin = false, from_stdin = false;
+	const char *pos[3] = { NULL, NULL, NULL };
+	int npos = 0, rc = 0;
+	int64_t id = 0;
+	enum pss_err e = PSS_OK;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--admin") == 0)
+			admin = true;
+		else if (strcmp(argv[i], "--password-stdin") == 0)
+			from_stdin = true;
+		else if (npos < 3 && argv[i][0] != '-')
+			pos[npos++] = argv[i];
+		else {
+			fprintf(stderr, "psscript user: unexpected argument \"%s\"\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!((strcmp(what, "add") == 0 && npos == 2) || (strcmp(what, "list") == 0 && npos == 0) ||
+	    (strcmp(what, "set-role") == 0 && npos == 2) ||
+	    (strcmp(what, "reset-password") == 0 && npos == 1) ||
+	    (strcmp(what, "unlock") == 0 && npos == 1) || (strcmp(what, "delete") == 0 && npos == 1))) {
+		usage(stderr);
+		return 2;
+	}
+	if (from_stdin && read_password(pw, sizeof(pw)) != 0) {
+		fprintf(stderr, "psscript user %s: no password on standard input\n", what);
+		return 2;
+	}
+	if (load(&c) != 0)
+		return 2;
+	s.conf = &c;
+	s.db = db_open(&c, false);
+	s.cache = NULL;
+	arena_init(&a);
+	if (!db_connected(s.db)) {
+		fprintf(stderr, "psscript user: database unreachable: %s\n", db_last_error(s.db));
+		rc = 1;
+		goto out;
+	}
+	s.cache = cache_open(&c, s.db);	/* so that changes reach the workers' caches */
+	if (strcmp(what, "add") != 0 && strcmp(what, "list") != 0 &&
+	    (id = user_lookup(&s, pos[0])) <= 0) {
+		fprintf(stderr, "psscript user %s: no user \"%s\"\n", what, pos[0]);
+		rc = 1;
+		goto out;
+	}
+	if (!from_stdin)
+		generate_password(pw);
+	if (strcmp(what, "add") == 0) {
+		in.username = pos[0];
+		in.email = pos[1];
+		in.password = pw;
+		in.password_len = strlen(pw);
+		in.role = admin ? "admin" : "user";
+		if ((e = users_create(&s, &a, &in, &u, &err)) != PSS_OK)
+			rc = user_failed(what, e, &err, s.db);
+		else {
+			printf("created %s %s (id %lld, %s)\n", user_roles[u.role], u.username,
+			    (long long)u.id, u.email);
+			if (!from_stdin)
+				printf("password: %s\n(shown once: store it now; change it after logging in)\n", pw);
+		}
+	} else if (strcmp(what, "list") == 0) {
+		struct auth_user *items;
+		size_t n;
+		int64_t total;
+
+		for (int64_t page = 1; rc == 0; page++) {
+			if ((e = users_list(&s, &a, page, 100, &items, &n, &total)) != PSS_OK) {
+				rc = user_failed(what, e, NULL, s.db);
+				break;
+			}
+			if (page == 1)
+				printf("%-6s %-24s %-32s %-6s %-24s %s\n", "ID", "USERNAME", "EMAIL", "ROLE",
+				    "LAST LOGIN", "LOCKED UNTIL");
+			for (size_t i = 0; i < n; i++)
+				printf("%-6lld %-24s %-32s %-6s %-24s %s\n", (long long)items[i].id,
+				    items[i].username, items[i].email, user_roles[items[i].role],
+				    items[i].last_login_at ? items[i].last_login_at : "-",
+				    items[i].locked_until ? items[i].locked_until : "-");
+			if (n < 100)
+				break;
+		}
+	} else if (strcmp(what, "set-role") == 0) {
+		in.role = pos[1];
+		if ((e = users_update(&s, &a, id, &in, NULL, &u, &err)) != PSS_OK)
+			rc = user_failed(what, e, &err, s.db);
+		else
+			printf("%s is now %s\n", u.username, user_roles[u.role]);
+	} else if (strcmp(what, "reset-password") == 0) {
+		in.password = pw;
+		in.password_len = strlen(pw);
+		if ((e = users_update(&s, &a, id, &in, NULL, &u, &err)) != PSS_OK)
+			rc = user_failed(what, e, &err, s.db);
+		else {
+			printf("password of %s reset; lockout cleared; sessions ended\n", u.username);
+			if (!from_stdin)
+				printf("password: %s\n", pw);
+		}
+	} else if (strcmp(what, "unlock") == 0) {
+		if ((e = users_unlock(&s, id)) != PSS_OK)
+			rc = user_failed(what, e, NULL, s.db);
+		else
+			printf("unlocked\n");
+	} else if ((e = users_delete(&s, id)) != PSS_OK)
+		rc = user_failed(what, e, NULL, s.db);
+	else
+		printf("deleted\n");
+out:
+	explicit_bzero(pw, sizeof(pw));
+	arena_free(&a);
+	cache_close(s.cache);
+	db_close(s.db);
+	conf_free(&c);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -137,6 +336,8 @@ main(int argc, char **argv)
 		return cmd_config(argc - 1, argv + 1);
 	if (strcmp(argv[1], "job") == 0)
 		return cmd_job(argc - 1, argv + 1);
+	if (strcmp(argv[1], "user") == 0)
+		return cmd_user(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0) {
 		puts(PACKAGE_STRING);
 		return 0;

@@ -68,6 +68,11 @@ static const struct conf_def defs[] = {
 	I("JOB_POLL_INTERVAL_MS", job_poll_interval_ms, "5000", 10, 600000),
 	I("JOB_MAX_ATTEMPTS", job_max_attempts, "5", 1, 100),
 	I("JOB_LOCK_TIMEOUT_S", job_lock_timeout_s, "300", 1, 86400),
+	I("BCRYPT_COST", bcrypt_cost, "12", 4, 31),
+	I("LOCKOUT_MAX_ATTEMPTS", lockout_max_attempts, "5", 1, 1000),
+	I("LOCKOUT_DURATION_S", lockout_duration_s, "1800", 1, 31536000),
+	I("SESSION_ACCESS_TTL_S", session_access_ttl_s, "86400", 60, 31536000),
+	I("SESSION_REFRESH_TTL_S", session_refresh_ttl_s, "604800", 60, 31536000),
 };
 
 static const struct conf_def *

@@ -50,6 +50,12 @@ struct conf {
 	int64_t	 job_poll_interval_ms;
 	int64_t	 job_max_attempts;
 	int64_t	 job_lock_timeout_s;	/* a running job whose heartbeat is older is taken again */
+	/* Accounts */
+	int64_t	 bcrypt_cost;		/* libxcrypt $2b$ cost */
+	int64_t	 lockout_max_attempts;	/* consecutive failed logins that lock an account */
+	int64_t	 lockout_duration_s;
+	int64_t	 session_access_ttl_s;
+	int64_t	 session_refresh_ttl_s;
 };
 
 /* conf_load: defaults, then the file (when path is not NULL, or PSSCRIPT_CONFIG names one),

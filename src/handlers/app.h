@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "db/db.h"
 #include "cache/cache.h"
+#include "services/auth.h"
 
 #define PSS_VERSION PACKAGE_VERSION
 
@@ -26,6 +27,7 @@ struct app {
 	struct db	*db;
 	struct cache	*cache;
 	int64_t		 started_ms;	/* wall clock */
+	struct svc	 svc;		/* conf, db and cache for the services layer */
 };
 
 struct http_ctx {
@@ -33,6 +35,10 @@ struct http_ctx {
 	struct request	*req;
 	struct response	*resp;
 	const struct route *route;
+	/* Set by the session gate before the handler runs (NULL: anonymous). */
+	const struct auth_user *user;
+	const struct auth_session *session;
+	bool		 via_cookie;	/* authenticated by the session cookie, not a bearer token */
 };
 
 /* The route table (routes.c). */
@@ -51,11 +57,41 @@ void	 error_from(struct http_ctx *, enum pss_err, const char *what);
  * (415 for another content type, 400 for malformed JSON) and returns NULL. Caller puts. */
 struct json_object *json_body(struct http_ctx *);
 
+/* Reading JSON bodies and answering field errors (fields.c). */
+/* json_field_str: the string member name, or its alias (may be NULL), of o. 1 with *out and
+ * *len set; 0 when absent or null; -1 when present but not a string. */
+int	 json_field_str(struct json_object *o, const char *name, const char *alias,
+	const char **out, size_t *len);
+/* field_error: 400 validation_error with details [{field, message}]. */
+void	 field_error(struct http_ctx *, const char *field, const char *message);
+/* svc_error: answers a service failure: PSS_EINVAL as field_error, PSS_ECONFLICT as 409
+ * email_already_exists / username_already_exists / conflict, anything else as error_from. */
+void	 svc_error(struct http_ctx *, enum pss_err, const struct svc_err *);
+/* ok_reply: 200 {success: true, message}. */
+void	 ok_reply(struct http_ctx *, const char *message);
+
+/* Sessions on responses (auth.c). */
+void	 session_cookie_set(struct http_ctx *, const struct auth_tokens *);
+void	 session_cookie_clear(struct http_ctx *);
+
 /* Handlers. */
 void	 h_api_index(struct http_ctx *);
 void	 h_health(struct http_ctx *);
 void	 h_health_ready(struct http_ctx *);
 void	 h_metrics(struct http_ctx *);
 void	 h_home(struct http_ctx *);
+void	 h_auth_register(struct http_ctx *);
+void	 h_auth_login(struct http_ctx *);
+void	 h_auth_refresh(struct http_ctx *);
+void	 h_auth_logout(struct http_ctx *);
+void	 h_auth_me(struct http_ctx *);
+void	 h_auth_update(struct http_ctx *);
+void	 h_auth_password(struct http_ctx *);
+void	 h_users_list(struct http_ctx *);
+void	 h_users_get(struct http_ctx *);
+void	 h_users_create(struct http_ctx *);
+void	 h_users_update(struct http_ctx *);
+void	 h_users_delete(struct http_ctx *);
+void	 h_users_reset_password(struct http_ctx *);
 
 #endif

@@ -1,0 +1,458 @@
+/* auth.c: logins with atomic lockout, and sessions: issue, resolve, rotate, revoke */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "services/auth.h"
+#include "services/password.h"
+
+#define MAX_UA 512
+
+bool
+auth_token_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return false;
+	for (i = 0; s[i] != '\0' && i <= AUTH_TOKEN_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == AUTH_TOKEN_LEN;
+}
+
+static void
+token_hash(const char *token, char hash[65])
+{
+	sha256_hex(token, strlen(token), hash);
+}
+
+static void
+session_key(char *key, size_t n, const char *hash)
+{
+	snprintf(key, n, "session:%s", hash);
+}
+
+static void
+new_uuid(char out[37])
+{
+	uint8_t b[16];
+
+	rand_bytes(b, sizeof(b));
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+	    b[14], b[15]);
+}
+
+/* A user agent fit to store: printable ASCII, at most MAX_UA bytes. */
+static char *
+clean_ua(struct arena *a, const char *ua)
+{
+	char *out;
+	size_t n = 0;
+
+	if (ua == NULL)
+		return NULL;
+	out = arena_alloc(a, MAX_UA + 1);
+	for (; *ua && n < MAX_UA; ua++)
+		if ((unsigned char)*ua >= 0x20 && (unsigned char)*ua < 0x7f)
+			out[n++] = *ua;
+	out[n] = '\0';
+	return out;
+}
+
+/* Issues an access and a refresh token in family (a new family when NULL). The refresh
+ * token's row id goes to *refresh_id when not NULL. */
+static enum pss_err
+issue(const struct svc *s, struct arena *a, int64_t user_id, const char *family,
+    const struct auth_origin *o, struct auth_tokens *t, int64_t *refresh_id)
+{
+	char uid[24], fam[37], ah[65], rh[65], attl[24], rttl[24], ip[46];
+	struct db_res *r;
+	enum pss_err e;
+
+	rand_hex(t->access, 32);
+	rand_hex(t->refresh, 32);
+	rand_hex(t->csrf, 32);
+	t->access_ttl_s = s->conf->session_access_ttl_s;
+	t->refresh_ttl_s = s->conf->session_refresh_ttl_s;
+	token_hash(t->access, ah);
+	token_hash(t->refresh, rh);
+	if (family == NULL) {
+		new_uuid(fam);
+		family = fam;
+	}
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	snprintf(attl, sizeof(attl), "%lld", (long long)t->access_ttl_s);
+	snprintf(rttl, sizeof(rttl), "%lld", (long long)t->refresh_ttl_s);
+	snprintf(ip, sizeof(ip), "%s", o != NULL && o->ip != NULL ? o->ip : "");
+	e = db_exec(s->db, &r, "INSERT INTO user_sessions (user_id, token_hash, kind, family_id, "
+	    "expires_at, csrf_token, ip_address, user_agent) VALUES "
+	    "($1, $2, 'access', $3, now() + make_interval(secs => $4::int), $5, NULLIF($8, ''), $9), "
+	    "($1, $6, 'refresh', $3, now() + make_interval(secs => $7::int), NULL, NULLIF($8, ''), $9) "
+	    "RETURNING id, kind", 9,
+	    (const char *[]){ uid, ah, family, attl, t->csrf, rh, rttl, ip,
+	    clean_ua(a, o != NULL ? o->user_agent : NULL) });
+	if (e != PSS_OK)
+		return e;
+	for (int i = 0; i < db_res_rows(r); i++)
+		if (refresh_id != NULL && strcmp(db_res_get(r, i, 1), "refresh") == 0)
+			*refresh_id = db_res_int(r, i, 0);
+	db_res_free(r);
+	return PSS_OK;
+}
+
+/* Runs an UPDATE ... RETURNING token_hash, kind that revoked sessions, and drops the access
+ * tokens among them from every worker's cache. */
+static enum pss_err
+revoke(const struct svc *s, const char *sql, int n, const char *const *params)
+{
+	struct db_res *r;
+	enum pss_err e;
+	char key[80];
+
+	if ((e = db_exec(s->db, &r, sql, n, params)) != PSS_OK)
+		return e;
+	for (int i = 0; i < db_res_rows(r); i++)
+		if (s->cache != NULL && strcmp(db_res_get(r, i, 1), "access") == 0) {
+			session_key(key, sizeof(key), db_res_get(r, i, 0));
+			cache_invalidate(s->cache, key);
+		}
+	db_res_free(r);
+	return PSS_OK;
+}
+
+static enum pss_err
+revoke_family(const struct svc *s, const char *family)
+{
+	return revoke(s, "UPDATE user_sessions SET revoked_at = now() WHERE family_id = $1 "
+	    "AND revoked_at IS NULL AND expires_at > now() RETURNING token_hash, kind", 1,
+	    (const char *[]){ family });
+}
+
+enum pss_err
+auth_revoke_user(const struct svc *s, int64_t user_id, const char *keep_family)
+{
+	char uid[24];
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	return revoke(s, "UPDATE user_sessions SET revoked_at = now() WHERE user_id = $1 "
+	    "AND revoked_at IS NULL AND expires_at > now() "
+	    "AND ($2::uuid IS NULL OR family_id <> $2::uuid) RETURNING token_hash, kind", 2,
+	    (const char *[]){ uid, keep_family });
+}
+
+enum pss_err
+auth_logout(const struct svc *s, const struct auth_session *sess)
+{
+	return revoke_family(s, sess->family);
+}
+
+/* The cached form of a valid access token. */
+static void
+cache_session(const struct svc *s, const char *hash, const struct auth_session *se)
+{
+	struct json_object *o;
+	const char *v;
+	char key[80];
+	size_t len;
+	int64_t ttl = se->expires_s - time_wall_ms() / 1000;
+
+	if (s->cache == NULL || ttl <= 0)
+		return;
+	if (ttl > AUTH_SESSION_CACHE_TTL)
+		ttl = AUTH_SESSION_CACHE_TTL;
+	o = json_object_new_object();
+	json_object_object_add(o, "s", json_object_new_int64(se->id));
+	json_object_object_add(o, "u", json_object_new_int64(se->user_id));
+	json_object_object_add(o, "e", json_object_new_int64(se->expires_s));
+	json_object_object_add(o, "f", json_object_new_string(se->family));
+	json_object_object_add(o, "c", json_object_new_string(se->csrf ? se->csrf : ""));
+	v = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
+	session_key(key, sizeof(key), hash);
+	cache_set(s->cache, key, v, len, (int)ttl);
+	json_object_put(o);
+}
+
+static bool
+cached_session(const struct svc *s, struct arena *a, const char *hash, struct auth_session *se)
+{
+	struct json_object *o, *f;
+	char key[80], *v;
+	size_t len;
+	bool ok;
+
+	if (s->cache == NULL)
+		return false;
+	session_key(key, sizeof(key), hash);
+	if ((v = cache_get(s->cache, key, &len)) == NULL)
+		return false;
+	o = json_tokener_parse(v);
+	free(v);
+	if (o == NULL)
+		return false;
+	memset(se, 0, sizeof(*se));
+	if (json_object_object_get_ex(o, "s", &f))
+		se->id = json_object_get_int64(f);
+	if (json_object_object_get_ex(o, "u", &f))
+		se->user_id = json_object_get_int64(f);
+	if (json_object_object_get_ex(o, "e", &f))
+		se->expires_s = json_object_get_int64(f);
+	if (json_object_object_get_ex(o, "f", &f))
+		se->family = arena_strdup(a, json_object_get_string(f));
+	if (json_object_object_get_ex(o, "c", &f) && json_object_get_string_len(f) > 0)
+		se->csrf = arena_strdup(a, json_object_get_string(f));
+	ok = se->id > 0 && se->user_id > 0 && se->family != NULL && se->family[0] != '\0';
+	json_object_put(o);
+	return ok;
+}
+
+enum pss_err
+auth_authenticate(const struct svc *s, struct arena *a, const char *token,
+    struct auth_session *se, struct auth_user *u, enum auth_fail *why)
+{
+	char hash[65];
+	struct db_res *r;
+	enum pss_err e;
+
+	*why = AUTH_INVALID_TOKEN;
+	if (!auth_token_valid(token))
+		return PSS_EAUTH;
+	token_hash(token, hash);
+	if (!cached_session(s, a, hash, se)) {
+		e = db_exec(s->db, &r, "SELECT id, user_id, kind, csrf_token, "
+		    "extract(epoch FROM expires_at)::bigint, revoked_at IS NOT NULL, "
+		    "expires_at <= now(), family_id FROM user_sessions WHERE token_hash = $1", 1,
+		    (const char *[]){ hash });
+		if (e != PSS_OK)
+			return e;
+		if (db_res_rows(r) == 0 || strcmp(db_res_get(r, 0, 2), "access") != 0 ||
+		    db_res_bool(r, 0, 5)) {
+			db_res_free(r);
+			return PSS_EAUTH;
+		}
+		if (db_res_bool(r, 0, 6)) {
+			db_res_free(r);
+			*why = AUTH_TOKEN_EXPIRED;
+			return PSS_EAUTH;
+		}
+		memset(se, 0, sizeof(*se));
+		se->id = db_res_int(r, 0, 0);
+		se->user_id = db_res_int(r, 0, 1);
+		se->csrf = db_res_isnull(r, 0, 3) ? NULL : arena_strdup(a, db_res_get(r, 0, 3));
+		se->expires_s = db_res_int(r, 0, 4);
+		se->family = arena_strdup(a, db_res_get(r, 0, 7));
+		db_res_free(r);
+		cache_session(s, hash, se);
+	}
+	if (se->expires_s <= time_wall_ms() / 1000) {
+		*why = AUTH_TOKEN_EXPIRED;
+		return PSS_EAUTH;
+	}
+	e = users_get(s, a, se->user_id, true, u);
+	if (e == PSS_ENOTFOUND)
+		return PSS_EAUTH;
+	if (e != PSS_OK)
+		return e;
+	*why = AUTH_OK;
+	return PSS_OK;
+}
+
+/* Seconds until the user's lock ends (0 when not locked). */
+static int64_t
+lock_remaining(const struct svc *s, const char *uid)
+{
+	struct db_res *r;
+	int64_t n = 0;
+
+	if (db_exec(s->db, &r, "SELECT GREATEST(1, ceil(extract(epoch FROM locked_until - now())))"
+	    "::bigint FROM users WHERE id = $1 AND locked_until > now()", 1,
+	    (const char *[]){ uid }) != PSS_OK)
+		return 0;
+	if (db_res_rows(r) == 1)
+		n = db_res_int(r, 0, 0);
+	db_res_free(r);
+	return n;
+}
+
+enum pss_err
+auth_login(const struct svc *s, struct arena *a, const char *login, const char *pw,
+    size_t pwlen, const struct auth_origin *o, struct auth_tokens *t, struct auth_user *u,
+    enum auth_fail *why, int64_t *remaining)
+{
+	char uid[24], max[24], dur[24], *hash;
+	struct db_res *r;
+	enum pss_err e;
+	int64_t id;
+	bool locked_now, ok;
+
+	*why = AUTH_BAD_CREDENTIALS;
+	*remaining = 0;
+	if ((id = users_find(s, login)) < 0)
+		return PSS_EUNAVAIL;
+	if (id == 0) {
+		password_burn(pw, pwlen, (int)s->conf->bcrypt_cost);
+		return PSS_EAUTH;
+	}
+	snprintf(uid, sizeof(uid), "%lld", (long long)id);
+	snprintf(max, sizeof(max), "%lld", (long long)s->conf->lockout_max_attempts);
+	snprintf(dur, sizeof(dur), "%lld", (long long)s->conf->lockout_duration_s);
+	/* Reserve this attempt before bcrypt runs: concurrent guesses each take one of the
+	 * LOCKOUT_MAX_ATTEMPTS, and the one that takes the last locks the account. An expired
+	 * lock starts a fresh count. Success gives the attempt back (below). */
+	e = db_exec(s->db, &r, "UPDATE users SET "
+	    "login_attempts = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE login_attempts + 1 END, "
+	    "locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 "
+	    "ELSE login_attempts + 1 END) >= $2::int "
+	    "THEN now() + make_interval(secs => $3::int) END "
+	    "WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now()) "
+	    "RETURNING password_hash, locked_until IS NOT NULL", 3, (const char *[]){ uid, max, dur });
+	if (e != PSS_OK)
+		return e;
+	if (db_res_rows(r) == 0) {
+		db_res_free(r);
+		if ((*remaining = lock_remaining(s, uid)) > 0)
+			*why = AUTH_LOCKED;
+		return PSS_EAUTH;
+	}
+	hash = arena_strdup(a, db_res_get(r, 0, 0));
+	locked_now = db_res_bool(r, 0, 1);
+	db_res_free(r);
+	ok = password_verify(pw, pwlen, hash);
+	explicit_bzero(hash, strlen(hash));
+	if (!ok) {
+		if (locked_now) {
+			*why = AUTH_LOCKED;
+			*remaining = s->conf->lockout_duration_s;
+			log_warn("login: account %s locked after %s failed attempts", uid, max);
+		}
+		return PSS_EAUTH;
+	}
+	e = db_exec(s->db, NULL, "UPDATE users SET login_attempts = 0, locked_until = NULL, "
+	    "last_login_at = now() WHERE id = $1", 1, (const char *[]){ uid });
+	if (e != PSS_OK)
+		return e;
+	/* Sessions that ended more than a day ago are of no more use (reuse detection needs
+	 * spent refresh tokens only until they expire). */
+	(void)db_exec(s->db, NULL, "DELETE FROM user_sessions WHERE user_id = $1 "
+	    "AND expires_at < now() - interval '1 day'", 1, (const char *[]){ uid });
+	if (s->cache != NULL) {
+		char key[40];
+
+		snprintf(key, sizeof(key), "user:%s", uid);
+		cache_invalidate(s->cache, key);
+	}
+	if ((e = users_get(s, a, id, false, u)) != PSS_OK)
+		return e;
+	if ((e = issue(s, a, id, NULL, o, t, NULL)) != PSS_OK)
+		return e;
+	*why = AUTH_OK;
+	return PSS_OK;
+}
+
+enum pss_err
+auth_register(const struct svc *s, struct arena *a, const struct user_input *in,
+    const struct auth_origin *o, struct auth_tokens *t, struct auth_user *u, struct svc_err *err)
+{
+	struct user_input uin = *in;
+	enum pss_err e;
+
+	uin.role = NULL;	/* everyone starts as a user */
+	if ((e = users_create(s, a, &uin, u, err)) != PSS_OK)
+		return e;
+	return issue(s, a, u->id, NULL, o, t, NULL);
+}
+
+enum pss_err
+auth_refresh(const struct svc *s, struct arena *a, const char *refresh,
+    const struct auth_origin *o, struct auth_tokens *t, struct auth_user *u, enum auth_fail *why)
+{
+	char hash[65], oldid[24], newid[24];
+	const char *family;
+	struct db_res *r;
+	enum pss_err e;
+	int64_t uid, rid = 0;
+
+	*why = AUTH_INVALID_TOKEN;
+	if (!auth_token_valid(refresh))
+		return PSS_EAUTH;
+	token_hash(refresh, hash);
+	/* Spend it: only one request can win this UPDATE. */
+	e = db_exec(s->db, &r, "UPDATE user_sessions SET revoked_at = now(), last_used_at = now() "
+	    "WHERE token_hash = $1 AND kind = 'refresh' AND revoked_at IS NULL "
+	    "AND expires_at > now() RETURNING id, user_id, family_id", 1, (const char *[]){ hash });
+	if (e != PSS_OK)
+		return e;
+	if (db_res_rows(r) == 0) {
+		db_res_free(r);
+		e = db_exec(s->db, &r, "SELECT revoked_at IS NOT NULL, family_id FROM user_sessions "
+		    "WHERE token_hash = $1 AND kind = 'refresh'", 1, (const char *[]){ hash });
+		if (e != PSS_OK)
+			return e;
+		if (db_res_rows(r) == 1 && db_res_bool(r, 0, 0)) {
+			/* A spent token came back: someone holds a copy. End that whole login. */
+			family = arena_strdup(a, db_res_get(r, 0, 1));
+			db_res_free(r);
+			log_warn("refresh token reuse: revoking login family %s", family);
+			if ((e = revoke_family(s, family)) != PSS_OK)
+				return e;
+			return PSS_EAUTH;
+		}
+		if (db_res_rows(r) == 1)
+			*why = AUTH_TOKEN_EXPIRED;
+		db_res_free(r);
+		return PSS_EAUTH;
+	}
+	snprintf(oldid, sizeof(oldid), "%s", db_res_get(r, 0, 0));
+	uid = db_res_int(r, 0, 1);
+	family = arena_strdup(a, db_res_get(r, 0, 2));
+	db_res_free(r);
+	if ((e = users_get(s, a, uid, false, u)) != PSS_OK)
+		return e == PSS_ENOTFOUND ? PSS_EAUTH : e;
+	if ((e = issue(s, a, uid, family, o, t, &rid)) != PSS_OK)
+		return e;
+	snprintf(newid, sizeof(newid), "%lld", (long long)rid);
+	(void)db_exec(s->db, NULL, "UPDATE user_sessions SET replaced_by = $2 WHERE id = $1", 2,
+	    (const char *[]){ oldid, newid });
+	*why = AUTH_OK;
+	return PSS_OK;
+}
+
+bool
+auth_check_password(const struct svc *s, int64_t user_id, const char *pw, size_t len)
+{
+	char uid[24];
+	struct db_res *r;
+	bool ok;
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	if (db_exec(s->db, &r, "SELECT password_hash FROM users WHERE id = $1", 1,
+	    (const char *[]){ uid }) != PSS_OK)
+		return false;
+	if (db_res_rows(r) == 0) {
+		db_res_free(r);
+		password_burn(pw, len, (int)s->conf->bcrypt_cost);
+		return false;
+	}
+	ok = password_verify(pw, len, db_res_get(r, 0, 0));
+	db_res_free(r);
+	return ok;
+}
+
+enum pss_err
+auth_change_password(const struct svc *s, struct arena *a, const struct auth_session *se,
+    const char *cur, size_t curlen, const char *newpw, size_t newlen, struct svc_err *err)
+{
+	struct user_input in = { NULL, NULL, newpw, newlen, NULL };
+	struct auth_user u;
+
+	if (!auth_check_password(s, se->user_id, cur, curlen))
+		return PSS_EAUTH;
+	return users_update(s, a, se->user_id, &in, se->family, &u, err);
+}
