@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "analyzer/analyzer.h"
+#include "analyzer/catalog.h"
 #include "core/core.h"
 #include "t.h"
 
@@ -364,6 +367,103 @@ test_severity_filter_keeps_scores(void)
 	ps_analysis_free(errs);
 }
 
+static void
+test_catalog_lookups(void)
+{
+	const struct ps_alias_info *al;
+	const struct ps_cmdlet_info *c;
+	const struct ps_param_info *p;
+
+	T_ASSERT(ps_catalog_ncmdlets > 300);
+	c = ps_catalog_resolve("gci", 3, &al);
+	T_ASSERT(c != NULL && al != NULL);
+	T_STREQ(c->name, "Get-ChildItem");
+	T_EQ(c->avail, PS_AVAIL_BOTH);
+	T_STREQ(ps_catalog_resolve("GET-childitem", 13, &al)->name, "Get-ChildItem");
+	T_ASSERT(al == NULL);
+	c = ps_catalog_resolve("Microsoft.PowerShell.Utility\\Invoke-Expression", 46, NULL);
+	T_ASSERT(c != NULL && strcmp(c->name, "Invoke-Expression") == 0);
+	c = ps_catalog_find("Get-WmiObject", 13);
+	T_ASSERT(c != NULL && c->avail == PS_AVAIL_51);
+	T_CONTAINS(c->url, "learn.microsoft.com/powershell/module/microsoft.powershell.management/get-wmiobject");
+	al = ps_catalog_alias("curl", 4);
+	T_ASSERT(al != NULL && al->avail == PS_AVAIL_51);
+	c = ps_catalog_find("ForEach-Object", 14);
+	p = ps_catalog_param(c, "Parallel", 8);
+	T_ASSERT(p != NULL && p->avail == PS_AVAIL_76);
+	p = ps_catalog_param(ps_catalog_find("Get-ChildItem", 13), "Rec", 3);	/* prefix */
+	T_ASSERT(p != NULL && strcmp(p->name, "Recurse") == 0 && (p->flags & PS_PARAM_SWITCH));
+	p = ps_catalog_param(ps_catalog_find("Get-WmiObject", 13), "ClassName", 9);	/* alias */
+	T_ASSERT(p != NULL && strcmp(p->name, "Class") == 0);
+	T_ASSERT(ps_catalog_param(ps_catalog_find("Get-ChildItem", 13), "F", 1) == NULL);	/* ambiguous */
+	T_ASSERT(ps_catalog_common_param("ErrorAction", 11) && ps_catalog_common_param("ea", 2));
+	T_ASSERT(ps_catalog_resolve("No-SuchThing", 12, NULL) == NULL);
+}
+
+/* The analysis object has every key of API.md, and findings have exactly the finding keys. */
+static void
+test_json_shape_matches_api(void)
+{
+	static const char *const keys[] = { "purpose", "securityScore", "codeQualityScore",
+		"riskScore", "parameters", "suggestions", "commandDetails", "msDocsReferences",
+		"securityIssues", "bestPracticeViolations", "performanceInsights", "potentialRisks",
+		"codeComplexityMetrics", "compatibilityNotes", "executionSummary", "analysisVersion",
+		"provider" };
+	static const char *const fkeys[] = { "ruleId", "severity", "message", "line", "column",
+		"endLine", "endColumn", "extent", "suggestion", "docsUrl" };
+	const char *src = "gci | ? { $_ }\nIEX (New-Object Net.WebClient).DownloadString($u)\n";
+	struct ps_analysis *a = NULL;
+	struct json_object *o, *f;
+
+	T_EQ(ps_analyze(src, strlen(src), NULL, &a), PSS_OK);
+	o = ps_analysis_to_json(a);
+	T_EQ(json_object_object_length(o), PSS_ARRAY_LEN(keys));
+	for (size_t i = 0; i < PSS_ARRAY_LEN(keys); i++)
+		T_ASSERTF(json_object_object_get_ex(o, keys[i], NULL), "no key %s", keys[i]);
+	T_ASSERT(json_object_is_type(json_object_object_get(o, "securityScore"), json_type_double));
+	T_ASSERT(json_object_is_type(json_object_object_get(o, "parameters"), json_type_object));
+	T_ASSERT(json_object_is_type(json_object_object_get(o, "executionSummary"), json_type_object));
+	f = json_object_array_get_idx(json_object_object_get(o, "securityIssues"), 0);
+	T_ASSERT(f != NULL);
+	for (size_t i = 0; f != NULL && i < PSS_ARRAY_LEN(fkeys); i++)
+		T_ASSERTF(json_object_object_get_ex(f, fkeys[i], NULL), "finding lacks %s", fkeys[i]);
+	T_EQ(json_object_object_length(f), PSS_ARRAY_LEN(fkeys));
+	json_object_put(o);
+	ps_analysis_free(a);
+}
+
+static double
+score_of(const char *src, int which)
+{
+	struct ps_analysis *a = NULL;
+	double v;
+
+	if (ps_analyze(src, strlen(src), NULL, &a) != PSS_OK)
+		return -1;
+	v = which == 0 ? a->security_score : which == 1 ? a->quality_score : a->risk_score;
+	ps_analysis_free(a);
+	return v;
+}
+
+/* The documented formulas (docs/analyzer.md) on small cases. */
+static void
+test_score_formulas(void)
+{
+	/* nothing: 10, 10, 0 */
+	T_ASSERT(score_of("<#\n.SYNOPSIS\nx\n#>\nGet-Date\n", 0) == 10.0);
+	T_ASSERT(score_of("<#\n.SYNOPSIS\nx\n#>\nGet-Date\n", 1) == 10.0);
+	T_ASSERT(score_of("<#\n.SYNOPSIS\nx\n#>\nGet-Date\n", 2) == 0.0);
+	/* one security error (3 points): security 7.0, risk 10(1 - e^-0.5) = 3.9 */
+	T_ASSERT(score_of("Clear-EventLog -LogName Application\n", 0) == 7.0);
+	/* risk: 3 + event logs 0.25 + elevation 0.5 + 2/3 x 0.5 (PSSReviewElevation,
+	 * information) = 4.083: 10 (1 - e^(-4.083/6)) = 4.9 */
+	T_ASSERT(score_of("Clear-EventLog -LogName Application\n", 2) == 4.9);
+	/* two findings of the same error rule: 3 x 1.25 = 3.75 -> 6.3 (rounded) */
+	T_ASSERT(score_of("Clear-EventLog -LogName A\nClear-EventLog -LogName B\n", 0) == 6.3);
+	/* one warning in a 1-line script: P = 0.5, A = 1.02: 10 / (1 + 0.5 / 4.08) = 8.9 */
+	T_ASSERT(score_of("Write-Host 'x'\n", 1) == 8.9);
+}
+
 int
 main(void)
 {
@@ -372,5 +472,8 @@ main(void)
 		check_case(&cases[i]);
 	T_RUN(test_unknown_rule_is_einval);
 	T_RUN(test_severity_filter_keeps_scores);
+	T_RUN(test_catalog_lookups);
+	T_RUN(test_json_shape_matches_api);
+	T_RUN(test_score_formulas);
 	return t_done();
 }
