@@ -187,6 +187,22 @@ test_body_over_the_application_cap_is_413(void)
 }
 
 static void
+test_static_assets_served_by_nginx_with_long_cache(void)
+{
+	struct it_resp r;
+
+	T_EQ(it_get(&r, "/static/robots.txt"), 0);
+	T_EQ(r.status, 200);
+	T_CONTAINS(r.body, "User-agent");
+	T_CONTAINS(it_header(&r, "cache-control"), "immutable");
+	T_STREQ(it_header(&r, "x-content-type-options"), "nosniff");
+	it_resp_free(&r);
+	T_EQ(it_get(&r, "/static/../src/core/core.h"), 0);
+	T_ASSERT(r.status == 400 || r.status == 404);
+	it_resp_free(&r);
+}
+
+static void
 test_metrics_prometheus_text(void)
 {
 	struct it_resp r;
@@ -235,6 +251,7 @@ main(void)
 	T_RUN(test_header_flood_is_rejected);
 	T_RUN(test_oversized_body_is_413_json);
 	T_RUN(test_body_over_the_application_cap_is_413);
+	T_RUN(test_static_assets_served_by_nginx_with_long_cache);
 	T_RUN(test_metrics_prometheus_text);
 	T_RUN(test_workers_survive_a_burst_of_bad_requests);
 	return t_done();
