@@ -246,10 +246,13 @@ ci_suffix(const char *s, const char *suffix)
 bool
 name_in(const char *name, const char *const *list)
 {
+	int first;
+
 	if (name == NULL)
 		return false;
+	first = lc((unsigned char)name[0]);
 	for (; *list != NULL; list++)
-		if (strcasecmp(name, *list) == 0)
+		if (lc((unsigned char)(*list)[0]) == first && strcasecmp(name, *list) == 0)
 			return true;
 	return false;
 }
