@@ -1,0 +1,154 @@
+/* text.c: validation and normalisation of script text (BOMs, UTF-16, UTF-8, control bytes) */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/core.h"
+#include "core/text.h"
+
+const char *const text_errors[TEXT__MAX] = {
+	"",
+	"the file is empty",
+	"the file is not valid UTF-8 text",
+	"the file has a UTF-16 byte order mark but is not valid UTF-16",
+	"the file contains a NUL byte (binary data)",
+	"the file contains a control character other than tab, CR or LF",
+};
+
+static void
+put_utf8(struct buf *b, uint32_t cp)
+{
+	char u[4];
+
+	if (cp < 0x80) {
+		buf_putc(b, (char)cp);
+		return;
+	}
+	if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 4);
+	}
+}
+
+/* UTF-16 (after its BOM) to UTF-8; surrogates must pair. */
+static enum text_err
+from_utf16(const unsigned char *p, size_t len, bool be, struct buf *b, size_t *where)
+{
+	if (len % 2 != 0) {
+		*where = len;
+		return TEXT_EUTF16;
+	}
+	for (size_t i = 0; i < len; i += 2) {
+		uint32_t u = be ? (uint32_t)(p[i] << 8 | p[i + 1]) : (uint32_t)(p[i + 1] << 8 | p[i]);
+
+		if (u >= 0xd800 && u <= 0xdbff) {
+			uint32_t lo;
+
+			if (i + 3 >= len) {
+				*where = i;
+				return TEXT_EUTF16;
+			}
+			lo = be ? (uint32_t)(p[i + 2] << 8 | p[i + 3]) : (uint32_t)(p[i + 3] << 8 | p[i + 2]);
+			if (lo < 0xdc00 || lo > 0xdfff) {
+				*where = i;
+				return TEXT_EUTF16;
+			}
+			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+			i += 2;
+		} else if (u >= 0xdc00 && u <= 0xdfff) {
+			*where = i;
+			return TEXT_EUTF16;
+		}
+		put_utf8(b, u);
+	}
+	return TEXT_OK;
+}
+
+enum text_err
+text_normalize(const char *in, size_t len, char **out, size_t *outlen, size_t *where)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	struct buf b = BUF_INIT;
+	size_t skip = 0, at = 0;
+	enum text_err e = TEXT_OK;
+	bool utf16 = false;
+
+	*out = NULL;
+	*outlen = 0;
+	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		skip = 3;
+	else if (len >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff))) {
+		utf16 = true;
+		e = from_utf16(p + 2, len - 2, p[0] == 0xfe, &b, &at);
+		at += 2;
+	}
+	if (e == TEXT_OK && !utf16)
+		buf_append(&b, in + skip, len - skip);
+	if (e == TEXT_OK && b.len == 0)
+		e = TEXT_EEMPTY;
+	if (e == TEXT_OK) {
+		for (size_t i = 0; i < b.len; i++) {
+			unsigned char c = (unsigned char)b.data[i];
+
+			if (c == 0 || (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f) {
+				e = c == 0 ? TEXT_ENUL : TEXT_ECONTROL;
+				at = i + skip;
+				break;
+			}
+		}
+	}
+	if (e == TEXT_OK && !utf8_valid(b.data, b.len)) {
+		e = TEXT_EUTF8;
+		at = skip;
+		/* where: the first byte of the first invalid sequence */
+		for (size_t i = 0; i < b.len;) {
+			unsigned char c = (unsigned char)b.data[i];
+			size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+			if (i + n > b.len || !utf8_valid(b.data + i, n)) {
+				at = i + skip;
+				break;
+			}
+			i += n;
+		}
+	}
+	if (where != NULL)
+		*where = utf16 && e != TEXT_OK && e != TEXT_EUTF16 ? 0 : at;
+	if (e != TEXT_OK) {
+		buf_free(&b);
+		return e;
+	}
+	*outlen = b.len;
+	*out = buf_detach(&b);
+	return TEXT_OK;
+}
+
+bool
+text_extension_allowed(const char *name)
+{
+	static const char *const ext[] = { ".ps1", ".psm1", ".psd1", ".ps1xml", ".txt" };
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(ext); i++) {
+		size_t e = strlen(ext[i]);
+
+		if (n > e && strcasecmp(name + n - e, ext[i]) == 0)
+			return true;
+	}
+	return false;
+}

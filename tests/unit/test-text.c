@@ -1,0 +1,122 @@
+/* test-text.c: script text rules: BOMs, UTF-16 conversion, UTF-8, NUL and control bytes, names */
+#include "config.h"
+
+#include "core/core.h"
+#include "core/text.h"
+#include "t.h"
+
+static enum text_err
+norm(const char *in, size_t len, const char *want, size_t *where)
+{
+	char *out;
+	size_t outlen;
+	enum text_err e = text_normalize(in, len, &out, &outlen, where);
+
+	if (e == TEXT_OK) {
+		T_EQ(outlen, strlen(want));
+		T_STREQ(out, want);
+		free(out);
+	} else
+		T_ASSERT(out == NULL);
+	return e;
+}
+
+static void
+test_plain_utf8_passes_unchanged(void)
+{
+	T_EQ(norm("Write-Host 'h\xc3\xa9'\r\n\tx\n", 21, "Write-Host 'h\xc3\xa9'\r\n\tx\n", NULL), TEXT_OK);
+}
+
+static void
+test_utf8_bom_is_dropped(void)
+{
+	T_EQ(norm("\xef\xbb\xbfGet-Date\n", 12, "Get-Date\n", NULL), TEXT_OK);
+}
+
+static void
+test_utf16le_and_be_are_converted(void)
+{
+	/* "é€😀\n" in UTF-16 LE and BE, with their BOMs */
+	static const char le[] = "\xff\xfe\xe9\x00\xac\x20\x3d\xd8\x00\xde\x0a\x00";
+	static const char be[] = "\xfe\xff\x00\xe9\x20\xac\xd8\x3d\xde\x00\x00\x0a";
+
+	T_EQ(norm(le, sizeof(le) - 1, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n", NULL), TEXT_OK);
+	T_EQ(norm(be, sizeof(be) - 1, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n", NULL), TEXT_OK);
+}
+
+static void
+test_broken_utf16_is_refused(void)
+{
+	size_t at;
+
+	T_EQ(norm("\xff\xfe\x41\x00\x42", 5, NULL, &at), TEXT_EUTF16);	/* odd length */
+	T_EQ(norm("\xff\xfe\x41\x00\x00\xdc", 6, NULL, &at), TEXT_EUTF16);	/* lone low surrogate */
+	T_EQ(at, 4);
+	T_EQ(norm("\xff\xfe\x3d\xd8\x41\x00", 6, NULL, &at), TEXT_EUTF16);	/* high without low */
+	T_EQ(norm("\xff\xfe\x41\x00\x00\x00", 6, NULL, &at), TEXT_ENUL);	/* a NUL character */
+}
+
+static void
+test_invalid_utf8_is_refused_with_its_offset(void)
+{
+	size_t at;
+
+	T_EQ(norm("abc\xc3(", 5, NULL, &at), TEXT_EUTF8);
+	T_EQ(at, 3);
+	T_EQ(norm("\xef\xbb\xbf" "ab\xed\xa0\x80", 8, NULL, &at), TEXT_EUTF8);	/* surrogate */
+	T_EQ(at, 5);
+	T_EQ(norm("\xc0\xaf", 2, NULL, &at), TEXT_EUTF8);	/* overlong */
+	T_EQ(norm("x\xf0\x9f\x98", 4, NULL, &at), TEXT_EUTF8);	/* truncated */
+	T_EQ(at, 1);
+}
+
+static void
+test_nul_and_control_bytes_are_refused(void)
+{
+	size_t at;
+
+	T_EQ(norm("ab\0c", 4, NULL, &at), TEXT_ENUL);
+	T_EQ(at, 2);
+	T_EQ(norm("a\x1b[31m", 6, NULL, &at), TEXT_ECONTROL);
+	T_EQ(at, 1);
+	T_EQ(norm("a\x7f", 2, NULL, &at), TEXT_ECONTROL);
+	T_EQ(norm("a\x0c", 2, NULL, &at), TEXT_ECONTROL);
+	T_STREQ(text_errors[TEXT_ENUL], "the file contains a NUL byte (binary data)");
+}
+
+static void
+test_empty_content_is_refused(void)
+{
+	T_EQ(norm("", 0, NULL, NULL), TEXT_EEMPTY);
+	T_EQ(norm("\xef\xbb\xbf", 3, NULL, NULL), TEXT_EEMPTY);
+	T_EQ(norm("\xff\xfe", 2, NULL, NULL), TEXT_EEMPTY);
+}
+
+static void
+test_allowed_extensions(void)
+{
+	T_ASSERT(text_extension_allowed("a.ps1"));
+	T_ASSERT(text_extension_allowed("Module.PSM1"));
+	T_ASSERT(text_extension_allowed("m.psd1"));
+	T_ASSERT(text_extension_allowed("types.ps1xml"));
+	T_ASSERT(text_extension_allowed("notes.txt"));
+	T_ASSERT(!text_extension_allowed(".ps1"));
+	T_ASSERT(!text_extension_allowed("a.ps1.exe"));
+	T_ASSERT(!text_extension_allowed("a.ps"));
+	T_ASSERT(!text_extension_allowed("ps1"));
+	T_ASSERT(!text_extension_allowed(""));
+}
+
+int
+main(void)
+{
+	T_RUN(test_plain_utf8_passes_unchanged);
+	T_RUN(test_utf8_bom_is_dropped);
+	T_RUN(test_utf16le_and_be_are_converted);
+	T_RUN(test_broken_utf16_is_refused);
+	T_RUN(test_invalid_utf8_is_refused_with_its_offset);
+	T_RUN(test_nul_and_control_bytes_are_refused);
+	T_RUN(test_empty_content_is_refused);
+	T_RUN(test_allowed_extensions);
+	return t_done();
+}
