@@ -10,16 +10,63 @@
 
 #include "analyzer/rules.h"
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when invalid. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	len = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;
+	if (len == 0 || len > n || !utf8_valid((const char *)s, len))
+		return 0;
+	return len;
+}
+
+struct json_object *
+ps_json_string_len(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+	struct json_object *o;
+
+	if (s == NULL)
+		return json_object_new_string("");
+	if (utf8_valid(s, n))
+		return json_object_new_string_len(s, (int)n);
+	/* Scripts may hold any bytes; JSON (and PostgreSQL jsonb) need UTF-8: U+FFFD instead. */
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+
+		if (k == 0) {
+			buf_puts(&b, "\xEF\xBF\xBD");
+			i++;
+		} else {
+			buf_append(&b, s + i, k);
+			i += k;
+		}
+	}
+	o = json_object_new_string_len(b.data ? b.data : "", (int)b.len);
+	buf_free(&b);
+	return o;
+}
+
+struct json_object *
+ps_json_string(const char *s)
+{
+	return ps_json_string_len(s, s != NULL ? strlen(s) : 0);
+}
+
 static struct json_object *
 jstr(const char *s)
 {
-	return json_object_new_string(s != NULL ? s : "");
+	return ps_json_string(s);
 }
 
 static struct json_object *
 jstrn(const char *s, size_t n)
 {
-	return json_object_new_string_len(s, (int)n);
+	return ps_json_string_len(s, n);
 }
 
 static struct json_object *

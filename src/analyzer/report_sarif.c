@@ -18,7 +18,7 @@ text_obj(const char *s)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "text", json_object_new_string(s ? s : ""));
+	json_object_object_add(o, "text", ps_json_string(s));
 	return o;
 }
 
@@ -44,7 +44,7 @@ artifact_location(const char *uri, size_t index)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "uri", json_object_new_string(uri));
+	json_object_object_add(o, "uri", ps_json_string(uri));
 	json_object_object_add(o, "index", json_object_new_int((int)index));
 	return o;
 }
@@ -98,7 +98,7 @@ result(const struct ps_finding *f, const char *uri, size_t art)
 		json_object_object_add(fix, "description", text_obj(f->suggestion));
 		json_object_object_add(ch, "artifactLocation", artifact_location(uri, art));
 		json_object_object_add(rep, "deletedRegion", region(f, false));
-		json_object_object_add(ins, "text", json_object_new_string(f->fix));
+		json_object_object_add(ins, "text", ps_json_string(f->fix));
 		json_object_object_add(rep, "insertedContent", ins);
 		json_object_array_add(reps, rep);
 		json_object_object_add(ch, "replacements", reps);
@@ -107,8 +107,7 @@ result(const struct ps_finding *f, const char *uri, size_t art)
 		json_object_array_add(fixes, fix);
 		json_object_object_add(o, "fixes", fixes);
 	}
-	json_object_object_add(props, "suggestion", json_object_new_string(f->suggestion ?
-	    f->suggestion : ""));
+	json_object_object_add(props, "suggestion", ps_json_string(f->suggestion));
 	json_object_object_add(o, "properties", props);
 	return o;
 }
@@ -139,7 +138,7 @@ ps_report_sarif(const struct ps_analysis *const *a, const char *const *uris, siz
 		    *props = json_object_new_object();
 		char s[16];
 
-		json_object_object_add(loc, "uri", json_object_new_string(uris[i]));
+		json_object_object_add(loc, "uri", ps_json_string(uris[i]));
 		json_object_object_add(art, "location", loc);
 		snprintf(s, sizeof(s), "%.1f", a[i]->security_score);
 		json_object_object_add(props, "securityScore",

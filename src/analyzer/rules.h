@@ -166,6 +166,10 @@ bool	 style_read(const struct varset *, const void *scope, const char *name);
 size_t	 cmd_groups(const struct ps_analysis_priv *, const struct ps_cmd_group **out,
     const size_t **group_of);
 
+/* report_json.c: json-c strings that are always valid UTF-8 (invalid bytes become U+FFFD). */
+struct json_object *ps_json_string(const char *);
+struct json_object *ps_json_string_len(const char *, size_t);
+
 /* The rule passes. */
 void	 rules_style_run(struct ps_ctx *);
 void	 rules_functions_run(struct ps_ctx *);

@@ -67,6 +67,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	j2 = ps_analysis_to_json(b);
 	if (strcmp(json_object_to_json_string(j1), json_object_to_json_string(j2)) != 0)
 		__builtin_trap();	/* deterministic */
+	if (!utf8_valid(json_object_to_json_string(j1), strlen(json_object_to_json_string(j1))))
+		__builtin_trap();	/* storable in jsonb */
 	sarif = ps_report_sarif((const struct ps_analysis *const *)&a, &uri, 1);
 	{
 		struct json_object *back = json_tokener_parse(json_object_to_json_string(sarif));

@@ -432,6 +432,25 @@ test_json_shape_matches_api(void)
 	ps_analysis_free(a);
 }
 
+/* Any bytes in, valid UTF-8 JSON out (PostgreSQL jsonb refuses anything else). */
+static void
+test_json_is_utf8_for_any_input(void)
+{
+	const char src[] = "$password = 'ab\xff\xfe\xc3'\nWrite-Host \"\xe2\x82\"  \n";
+	struct ps_analysis *a = NULL;
+	struct json_object *o;
+	const char *s;
+
+	T_EQ(ps_analyze(src, sizeof(src) - 1, NULL, &a), PSS_OK);
+	T_ASSERT(a->nfindings > 0);
+	o = ps_analysis_to_json(a);
+	s = json_object_to_json_string(o);
+	T_ASSERT(utf8_valid(s, strlen(s)));
+	T_CONTAINS(s, "\xEF\xBF\xBD");
+	json_object_put(o);
+	ps_analysis_free(a);
+}
+
 static double
 score_of(const char *src, int which)
 {
@@ -474,6 +493,7 @@ main(void)
 	T_RUN(test_severity_filter_keeps_scores);
 	T_RUN(test_catalog_lookups);
 	T_RUN(test_json_shape_matches_api);
+	T_RUN(test_json_is_utf8_for_any_input);
 	T_RUN(test_score_formulas);
 	return t_done();
 }
