@@ -369,28 +369,64 @@ auth_register(const struct svc *s, struct arena *a, const struct user_input *in,
 	return issue(s, a, u->id, NULL, o, t, NULL);
 }
 
+/* The happy path of a refresh, as one transaction: spend the token, issue the next pair in
+ * its family, and record the chain. PSS_ENOTFOUND when the token cannot be spent. */
+struct refresh_tx {
+	const struct svc *s;
+	struct arena	*a;
+	const char	*hash;
+	const struct auth_origin *o;
+	struct auth_tokens *t;
+	int64_t		 uid;
+};
+
+static enum pss_err
+refresh_in_tx(struct db *db, void *arg)
+{
+	struct refresh_tx *x = arg;
+	char oldid[24], newid[24];
+	const char *family;
+	struct db_res *r;
+	enum pss_err e;
+	int64_t rid = 0;
+
+	/* Only one request can win this UPDATE. */
+	e = db_exec(db, &r, "UPDATE user_sessions SET revoked_at = now(), last_used_at = now() "
+	    "WHERE token_hash = $1 AND kind = 'refresh' AND revoked_at IS NULL "
+	    "AND expires_at > now() RETURNING id, user_id, family_id", 1, (const char *[]){ x->hash });
+	if (e != PSS_OK)
+		return e;
+	if (db_res_rows(r) == 0) {
+		db_res_free(r);
+		return PSS_ENOTFOUND;
+	}
+	snprintf(oldid, sizeof(oldid), "%s", db_res_get(r, 0, 0));
+	x->uid = db_res_int(r, 0, 1);
+	family = arena_strdup(x->a, db_res_get(r, 0, 2));
+	db_res_free(r);
+	if ((e = issue(x->s, x->a, x->uid, family, x->o, x->t, &rid)) != PSS_OK)
+		return e;
+	snprintf(newid, sizeof(newid), "%lld", (long long)rid);
+	return db_exec(db, NULL, "UPDATE user_sessions SET replaced_by = $2 WHERE id = $1", 2,
+	    (const char *[]){ oldid, newid });
+}
+
 enum pss_err
 auth_refresh(const struct svc *s, struct arena *a, const char *refresh,
     const struct auth_origin *o, struct auth_tokens *t, struct auth_user *u, enum auth_fail *why)
 {
-	char hash[65], oldid[24], newid[24];
+	char hash[65];
+	struct refresh_tx x = { s, a, hash, o, t, 0 };
 	const char *family;
 	struct db_res *r;
 	enum pss_err e;
-	int64_t uid, rid = 0;
 
 	*why = AUTH_INVALID_TOKEN;
 	if (!auth_token_valid(refresh))
 		return PSS_EAUTH;
 	token_hash(refresh, hash);
-	/* Spend it: only one request can win this UPDATE. */
-	e = db_exec(s->db, &r, "UPDATE user_sessions SET revoked_at = now(), last_used_at = now() "
-	    "WHERE token_hash = $1 AND kind = 'refresh' AND revoked_at IS NULL "
-	    "AND expires_at > now() RETURNING id, user_id, family_id", 1, (const char *[]){ hash });
-	if (e != PSS_OK)
-		return e;
-	if (db_res_rows(r) == 0) {
-		db_res_free(r);
+	e = db_tx(s->db, refresh_in_tx, &x);
+	if (e == PSS_ENOTFOUND) {
 		e = db_exec(s->db, &r, "SELECT revoked_at IS NOT NULL, family_id FROM user_sessions "
 		    "WHERE token_hash = $1 AND kind = 'refresh'", 1, (const char *[]){ hash });
 		if (e != PSS_OK)
@@ -409,17 +445,10 @@ auth_refresh(const struct svc *s, struct arena *a, const char *refresh,
 		db_res_free(r);
 		return PSS_EAUTH;
 	}
-	snprintf(oldid, sizeof(oldid), "%s", db_res_get(r, 0, 0));
-	uid = db_res_int(r, 0, 1);
-	family = arena_strdup(a, db_res_get(r, 0, 2));
-	db_res_free(r);
-	if ((e = users_get(s, a, uid, false, u)) != PSS_OK)
-		return e == PSS_ENOTFOUND ? PSS_EAUTH : e;
-	if ((e = issue(s, a, uid, family, o, t, &rid)) != PSS_OK)
+	if (e != PSS_OK)
 		return e;
-	snprintf(newid, sizeof(newid), "%lld", (long long)rid);
-	(void)db_exec(s->db, NULL, "UPDATE user_sessions SET replaced_by = $2 WHERE id = $1", 2,
-	    (const char *[]){ oldid, newid });
+	if ((e = users_get(s, a, x.uid, false, u)) != PSS_OK)
+		return e == PSS_ENOTFOUND ? PSS_EAUTH : e;
 	*why = AUTH_OK;
 	return PSS_OK;
 }

@@ -63,7 +63,8 @@ enum pss_err users_unlock(const struct svc *, int64_t id);
 enum pss_err users_delete(const struct svc *, int64_t id);
 /* users_count_admins: how many admins exist (-1 when the database fails). */
 int64_t	 users_count_admins(const struct svc *);
-/* users_find: the id of the user with this username or email (any case); 0 when none. */
+/* users_find: the id of the user with this username or email (any case); 0 when none, -1
+ * when the database fails. */
 int64_t	 users_find(const struct svc *, const char *login);
 
 /* users_to_json: the API's camelCase object; lockedUntil only when with_lock. */
