@@ -75,7 +75,7 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    "A line ends with whitespace.", "Remove the trailing whitespace.",
 	    PSSA("avoidtrailingwhitespace") },
 	[R_USER_PASS_PARAMS] = { "PSAvoidUsingUsernameAndPasswordParams", E, BP,
-	    "A function takes a user name and a plain password as separate parameters.",
+	    "A function takes a user name and a password as separate parameters.",
 	    "Take one [PSCredential] parameter instead.",
 	    PSSA("avoidusingusernameandpasswordparams") },
 	[R_PSCREDENTIAL_TYPE] = { "PSUsePSCredentialType", W, BP,

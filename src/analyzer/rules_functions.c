@@ -50,9 +50,15 @@ is_type(const char *t, const char *const *names)
 	return false;
 }
 
-static const char *const secure_types[] = { "SecureString", "PSCredential", "pscredential",
-	"securestring", NULL };
-static const char *const string_types[] = { "string", "String", "string[]", "object", NULL };
+static const char *const cred_types[] = { "PSCredential", NULL };
+/* a Password switch or flag is not a password (PSScriptAnalyzer ignores them too) */
+static const char *const not_password_types[] = { "PSCredential", "switch", "SwitchParameter",
+	"bool", "Boolean", NULL };
+static const char *const string_types[] = { "string", "string[]", "object", "object[]", NULL };
+
+/* PSScriptAnalyzer's documented list of password parameter names (case-insensitive). */
+static const char *const pssa_password_names[] = { "Password", "Pass", "Passwords", "Passphrase",
+	"Passphrases", "PasswordParam", NULL };
 static const char *const switch_types[] = { "switch", "SwitchParameter", NULL };
 
 static bool
@@ -155,12 +161,14 @@ check_parameter(struct ps_ctx *c, const struct ps_node *p, bool advanced)
 				    "HelpMessage of '$%s' is empty.", name);
 		}
 	}
-	if (is_password_name(name) && (type == NULL || is_type(type, string_types)))
+	if (name_in(name, pssa_password_names) && (type == NULL || is_type(type, string_types)))
 		rule_emit(c, R_PLAINTEXT_PASSWORD, PS_SEV__MAX, e, NULL,
 		    "Parameter '$%s' should use SecureString, otherwise the password is exposed.",
 		    name);
 	if ((ci_eq(name, "Credential") || ci_eq(name, "Credentials") ||
-	    ci_suffix(name, "Credential")) && !is_type(type, secure_types))
+	    ci_suffix(name, "Credential")) && !is_type(type, cred_types) &&
+	    ps_attr_find(&p->u.param.attributes, "Credential") == NULL &&
+	    ps_attr_find(&p->u.param.attributes, "System.Management.Automation.Credential") == NULL)
 		rule_emit(c, R_PSCREDENTIAL_TYPE, PS_SEV__MAX, e, NULL,
 		    "The Credential parameter '$%s' should be of type PSCredential.", name);
 	if ((ak = style_is_automatic(name)) != 0)
@@ -254,7 +262,7 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 		check_parameter(c, p, advanced);
 		if (ci_contains(pn, strlen(pn), "user") || ci_eq(pn, "Login"))
 			user = pn;
-		if (is_password_name(pn) && !is_type(p->u.param.type, secure_types))
+		if (is_password_name(pn) && !is_type(p->u.param.type, not_password_types))
 			pass = pn;
 		pa = ps_attr_find(&p->u.param.attributes, "Parameter");
 		if (pa != NULL && (ps_attr_flag(pa, "ValueFromPipeline") ||
