@@ -102,9 +102,20 @@ reads_build(struct ps_ctx *c)
 		vs_add(vs, n->func, n->u.var.bare);
 		/* $using:x in a nested script block reads the outer x. */
 	}
-	/* Names given to -*Variable parameters (-OutVariable x, -ErrorVariable +e) are reads. */
+	/* Names given to -*Variable parameters (-OutVariable x, -ErrorVariable +e) and to
+	 * Get-Variable are reads. */
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_node *cmd = c->p->cmds[i].node;
+
+		if (cmd_is(&c->p->cmds[i], "Get-Variable")) {
+			const struct ps_cmd_arg *a = ps_cmd_arg_find(cmd, "Name");
+			const char *s;
+
+			if (a == NULL)
+				a = ps_cmd_positional(cmd, 0);
+			if (a != NULL && a->value != NULL && (s = ps_node_const_string(a->value)) != NULL)
+				vs_add(vs, cmd->func, s);
+		}
 
 		for (size_t k = 0; k < cmd->u.cmd.nargs; k++) {
 			const struct ps_cmd_arg *a = &cmd->u.cmd.args[k];
