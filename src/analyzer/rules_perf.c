@@ -205,6 +205,9 @@ check_command_caps(struct ps_ctx *c, const struct ps_cmd *pc, struct capcache *c
 	    ci_suffix(pc->canon, "-ChildItem")) {
 		path = path_arg(c, n);
 		reg = registry_path(path);
+		/* item properties of an unknown path: almost always the registry */
+		if (path == NULL && ci_suffix(pc->canon, "-ItemProperty"))
+			reg = true;
 		if (ci_prefix(pc->canon, "Get-") || ci_prefix(pc->canon, "Test-")) {
 			add_cap(c, reg ? PS_CAP_REGISTRY_READ : PS_CAP_FILES_READ, pc->canon, line);
 		} else if (ci_prefix(pc->canon, "Remove-")) {
@@ -214,9 +217,9 @@ check_command_caps(struct ps_ctx *c, const struct ps_cmd *pc, struct capcache *c
 		}
 		if (reg && !ci_prefix(pc->canon, "Get-") && !ci_prefix(pc->canon, "Test-")) {
 			rule_emit(c, R_RISK_REGISTRY_WRITE, PS_SEV__MAX, &n->ext, NULL,
-			    "%s changes the registry (%s).", pc->canon, path);
-			if (ci_prefix(path, "HKLM:") || ci_prefix(path, "HKEY_LOCAL_MACHINE") ||
-			    ci_contains(path, strlen(path), "HKEY_LOCAL_MACHINE"))
+			    "%s changes the registry (%s).", pc->canon, path ? path : "a computed path");
+			if (path != NULL && (ci_prefix(path, "HKLM:") ||
+			    ci_contains(path, strlen(path), "HKEY_LOCAL_MACHINE")))
 				need_elevation(c, "writes to HKEY_LOCAL_MACHINE");
 		}
 		if (cmd_is(pc, "Remove-Item") && ctx_has_arg(n, "Recurse") && ctx_has_arg(n, "Force")) {
@@ -446,7 +449,9 @@ check_member_caps(struct ps_ctx *c)
 
 		if (nm == NULL || m->kind != PS_NODE_INVOKE_MEMBER)
 			continue;
-		if (ci_prefix(nm, "Download") || ci_prefix(nm, "Upload"))
+		if (ci_eq(nm, "SetValue") || ci_eq(nm, "CreateSubKey") || ci_eq(nm, "DeleteValue"))
+			add_cap(c, PS_CAP_REGISTRY_WRITE, nm, m->ext.line);
+		else if (ci_prefix(nm, "Download") || ci_prefix(nm, "Upload"))
 			add_cap(c, PS_CAP_NETWORK, nm, m->ext.line);
 		else if (ci_prefix(nm, "WriteAll") || ci_prefix(nm, "AppendAll"))
 			add_cap(c, PS_CAP_FILES_WRITE, nm, m->ext.line);
@@ -488,6 +493,12 @@ rules_perf_risk_run(struct ps_ctx *c)
 	}
 	free(cc);
 	check_member_caps(c);
+	/* Autostart keys only read (an inventory of Run keys) are not persistence. */
+	if (!(c->a->capabilities & (1u << PS_CAP_REGISTRY_WRITE))) {
+		for (size_t i = 0; i < c->a->nfindings; i++)
+			if (c->a->findings[i].rule == &ps_rule_table[R_RUN_KEY])
+				c->a->findings[i].severity = PS_SEV_INFORMATION;
+	}
 	check_perf(c);
 	for (size_t i = 0; i < ast->nrequires; i++)
 		if (ci_eq(ast->requires[i].key, "RunAsAdministrator"))

@@ -253,13 +253,28 @@ check_sinks(struct ps_ctx *c, const struct tainted *t)
 	}
 }
 
-/* Download to a file of an executable type, then run something. */
+/* Does the script check a hash or a signature (of what it downloaded)? */
+static bool
+script_verifies(const struct ps_ctx *c)
+{
+	static const char *const verifiers[] = { "Get-FileHash", "Get-AuthenticodeSignature",
+		NULL };
+
+	for (size_t i = 0; i < c->p->ncmds; i++)
+		if (cmd_is_any(&c->p->cmds[i], verifiers))
+			return true;
+	return false;
+}
+
+/* Download to a file of an executable type, then run something: an error, or a warning when
+ * the script verifies a hash or signature. */
 static void
 check_download_to_file(struct ps_ctx *c)
 {
 	const struct ps_ast *ast = c->ast;
 	bool runs = script_runs_programs(c);
 	bool folded;
+	enum ps_severity sev = script_verifies(c) ? PS_SEV_WARNING : PS_SEV_ERROR;
 
 	for (size_t i = 0; i < ast->members.n; i++) {
 		const struct ps_node *m = ast->members.v[i];
@@ -270,8 +285,9 @@ check_download_to_file(struct ps_ctx *c)
 			continue;
 		dst = ctx_fold(c, m->u.mem.args.v[1], &folded);
 		if (dst != NULL && executable_path(dst) && runs)
-			rule_emit(c, R_DOWNLOAD_CRADLE, PS_SEV_ERROR, &m->ext, NULL,
-			    "An executable file (%s) is downloaded and the script runs programs.", dst);
+			rule_emit(c, R_DOWNLOAD_CRADLE, sev, &m->ext, NULL,
+			    "An executable file (%s) is downloaded and the script runs programs%s.", dst,
+			    sev == PS_SEV_WARNING ? " (it checks a hash or signature)" : "");
 	}
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
@@ -283,8 +299,9 @@ check_download_to_file(struct ps_ctx *c)
 		if (dst == NULL)
 			dst = ctx_arg_string(c, pc->node, "Destination");
 		if (dst != NULL && executable_path(dst) && runs)
-			rule_emit(c, R_DOWNLOAD_CRADLE, PS_SEV_ERROR, &pc->node->ext, NULL,
-			    "An executable file (%s) is downloaded and the script runs programs.", dst);
+			rule_emit(c, R_DOWNLOAD_CRADLE, sev, &pc->node->ext, NULL,
+			    "An executable file (%s) is downloaded and the script runs programs%s.", dst,
+			    sev == PS_SEV_WARNING ? " (it checks a hash or signature)" : "");
 	}
 }
 
