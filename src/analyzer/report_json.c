@@ -490,6 +490,56 @@ targets_json(const struct ps_analysis_priv *p, struct json_object *hosts, struct
 }
 
 static struct json_object *
+jnum2(double v)
+{
+	char t[32];
+
+	snprintf(t, sizeof(t), "%.2f", v);
+	return json_object_new_double_s(v, t);
+}
+
+/* How each score was computed (docs/analyzer.md, "Scores"). */
+static struct json_object *
+score_details_json(const struct ps_analysis *a)
+{
+	const struct ps_analysis_priv *p = a->priv;
+	struct json_object *o = json_object_new_object(), *sec = json_object_new_object(),
+	    *risk = json_object_new_object(), *qual = json_object_new_object(),
+	    *rules = json_object_new_array(), *rrules = json_object_new_array();
+
+	for (size_t r = 0; r < R__MAX; r++) {
+		struct json_object *e;
+
+		if (p->score.rule_points[r] <= 0)
+			continue;
+		e = json_object_new_object();
+		add(e, "ruleId", jstr(ps_rule_table[r].id));
+		add(e, "points", jnum2(p->score.rule_points[r]));
+		json_object_array_add(ps_rule_table[r].category == PS_CAT_SECURITY ? rules : rrules, e);
+	}
+	add(sec, "formula", jstr("max(0, 10 - S)"));
+	add(sec, "S", jnum2(p->score.security_points));
+	add(sec, "rules", rules);
+	add(risk, "formula", jstr("10 * (1 - exp(-R / 6))"));
+	add(risk, "R", jnum2(p->score.risk_points));
+	add(risk, "fromSecurityRules", jnum2(p->score.security_points));
+	add(risk, "fromRiskRules", jnum2(p->score.risk_from_rules));
+	add(risk, "riskRules", rrules);
+	add(risk, "fromCapabilities", jnum2(p->score.risk_from_caps));
+	add(risk, "fromElevation", jnum2(p->score.risk_from_elevation));
+	add(qual, "formula", jstr("10 / (1 + P / (4 * A))"));
+	add(qual, "P", jnum2(p->score.quality_points));
+	add(qual, "A", jnum2(p->score.allowance));
+	add(qual, "fromFindings", jnum2(p->score.quality_from_findings));
+	add(qual, "fromComplexity", jnum2(p->score.quality_from_complexity));
+	add(qual, "fromSyntaxErrors", jnum2(p->score.quality_from_syntax));
+	add(o, "security", sec);
+	add(o, "risk", risk);
+	add(o, "quality", qual);
+	return o;
+}
+
+static struct json_object *
 summary_json(const struct ps_analysis *a)
 {
 	const struct ps_analysis_priv *p = a->priv;
@@ -553,6 +603,7 @@ summary_json(const struct ps_analysis *a)
 		add(o, "findingsNotListed", json_object_new_int((int)p->dropped));
 	add(o, "riskLevel", jstr(a->risk_score >= 8 ? "high" : a->risk_score >= 5 ? "medium" :
 	    "low"));
+	add(o, "scoreDetails", score_details_json(a));
 	return o;
 }
 

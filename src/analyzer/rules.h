@@ -99,6 +99,19 @@ struct ps_analysis_priv {
 	size_t		*group_of;
 	size_t		 ngroups;
 	bool		 grouped;
+	struct {	/* how the scores were computed (score.c), for executionSummary */
+		double	 security_points;	/* S */
+		double	 risk_points;		/* R */
+		double	 risk_from_rules;	/* 2/3 of the potential-risk rule points */
+		double	 risk_from_caps;
+		double	 risk_from_elevation;
+		double	 quality_points;	/* P */
+		double	 quality_from_findings;
+		double	 quality_from_complexity;
+		double	 quality_from_syntax;
+		double	 allowance;		/* A */
+		double	 rule_points[R__MAX];	/* security and risk rules */
+	} score;
 	bool		 pos_valid;	/* position() cache */
 	size_t		 pos_off;
 	uint32_t	 pos_line, pos_col;

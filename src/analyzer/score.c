@@ -90,9 +90,12 @@ compute_scores(struct ps_ctx *c)
 		case PS_CAT_SECURITY:
 			sec += pts;
 			risk += pts;
+			c->p->score.rule_points[r] = pts;
 			break;
 		case PS_CAT_RISK:
 			risk += pts * (2.0 / 3.0);	/* error 2, warning 1, information 1/3 */
+			c->p->score.rule_points[r] = pts * (2.0 / 3.0);
+			c->p->score.risk_from_rules += pts * (2.0 / 3.0);
 			break;
 		default: {
 			/* quality: each finding, error 1, warning 0.5, information 0.1; at most
@@ -108,11 +111,15 @@ compute_scores(struct ps_ctx *c)
 		}
 	}
 	free(cnt);
+	c->p->score.quality_from_findings = qual;
 	for (size_t k = 0; k < PS_CAP__MAX; k++)
 		if (a->capabilities & (1u << k))
-			risk += cap_risk[k];
-	if (a->needs_elevation)
+			c->p->score.risk_from_caps += cap_risk[k];
+	risk += c->p->score.risk_from_caps;
+	if (a->needs_elevation) {
 		risk += 0.5;
+		c->p->score.risk_from_elevation = 0.5;
+	}
 	/* complexity: each function over cyclomatic 10 costs 0.2 per point, at most 2 */
 	for (size_t i = 0; i < ast->functions.n; i++) {
 		unsigned cc = ast->functions.v[i]->u.fn.cx.cyclomatic;
@@ -122,9 +129,16 @@ compute_scores(struct ps_ctx *c)
 	}
 	if (ast->cx.max_nesting > 5)
 		qual += 0.5 * (ast->cx.max_nesting - 5) > 2 ? 2 : 0.5 * (ast->cx.max_nesting - 5);
-	if (ast->ndiags > 0)
+	c->p->score.quality_from_complexity = qual - c->p->score.quality_from_findings;
+	if (ast->ndiags > 0) {
 		qual += 2.0;	/* syntax errors */
+		c->p->score.quality_from_syntax = 2.0;
+	}
 	allowance = 1.0 + (double)c->p->code_lines / 50.0;
+	c->p->score.security_points = sec;
+	c->p->score.risk_points = risk;
+	c->p->score.quality_points = qual;
+	c->p->score.allowance = allowance;
 	a->security_score = round1(sec >= 10 ? 0 : 10 - sec);
 	a->quality_score = round1(10.0 / (1.0 + qual / (4.0 * allowance)));
 	a->risk_score = round1(10.0 * (1.0 - exp(-risk / 6.0)));
