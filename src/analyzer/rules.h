@@ -126,7 +126,7 @@ struct ps_ctx {
 	size_t		 len;
 };
 
-#define PS_RULE_CAP 500		/* findings kept per rule (the rest are counted) */
+#define PS_RULE_CAP 200		/* findings kept per rule (the rest are counted) */
 
 /* Emitting findings (rules.c). The message is formatted; sev PS_SEV__MAX means the rule's
  * default; suggestion NULL means the rule's default. */
