@@ -77,11 +77,11 @@ script_sort_parse(const char *s)
 }
 
 void
-script_filter_init(struct script_filter *f)
+script_filter_init(struct script_filter *f, bool search)
 {
 	memset(f, 0, sizeof(*f));
 	f->is_public = -1;
-	f->sort = SCRIPT_SORT_UPDATED;
+	f->sort = search ? SCRIPT_SORT_RANK : SCRIPT_SORT_UPDATED;
 	f->page = 1;
 	f->limit = LIB_LIMIT_DEFAULT;
 }
@@ -374,8 +374,6 @@ list_or_search(struct db *db, const struct viewer *v, const struct script_filter
 	enum pss_err e;
 
 	*out = NULL;
-	if (search && (fin->sort == SCRIPT_SORT_UPDATED && fin->cursor == NULL))
-		f.sort = SCRIPT_SORT_RANK;	/* a search ranks unless told otherwise */
 	if (f.page == 0)
 		f.page = 1;
 	if (f.limit == 0)
@@ -776,7 +774,7 @@ struct update_tx {
 /* lib_new_version: content of the (locked) script becomes version N+1 by the viewer. */
 static enum pss_err
 new_version(struct db *db, int64_t id, int64_t author, const char *text, size_t len,
-    const char *message, bool analyze, bool force, int64_t *version, struct lib_err *err,
+    const char *message, bool force, int64_t *version, struct lib_err *err,
     bool *hash_race)
 {
 	struct db_res *r;
@@ -814,7 +812,7 @@ new_version(struct db *db, int64_t id, int64_t author, const char *text, size_t 
 	    " commit_message) VALUES ($1, $2, $3, NULLIF($4::int, 0), $5)", 5,
 	    (const char *[]){ sid, text, db_res_get(r, 0, 0), uid, message });
 	db_res_free(r);
-	if (e == PSS_OK && analyze)
+	if (e == PSS_OK)
 		e = lib_enqueue_analysis(db, id);
 	return e;
 }
@@ -842,7 +840,7 @@ update_tx(struct db *db, void *arg)
 		u->is_public < 0 ? NULL : u->is_public ? "true" : "false" });
 	if (e == PSS_OK && t->text != NULL)
 		e = new_version(db, u->id, t->v->user_id, t->text, t->len, u->commit_message,
-		    u->analyze, false, NULL, t->err, &t->hash_race);
+		    false, NULL, t->err, &t->hash_race);
 	if (e == PSS_OK && t->tags != NULL)
 		e = lib_tags_set(db, u->id, t->tags, true, t->err);
 	return e;
@@ -897,7 +895,6 @@ out:
 struct revert_tx {
 	const struct viewer *v;
 	int64_t		 id, n;
-	bool		 analyze;
 	int64_t		 version;
 	char		*text;
 	struct lib_err	*err;
@@ -927,15 +924,15 @@ revert_tx(struct db *db, void *arg)
 	t->text = xstrdup(db_res_get(r, 0, 0));
 	db_res_free(r);
 	snprintf(msg, sizeof(msg), "Reverted to version %lld", (long long)t->n);
-	return new_version(db, t->id, t->v->user_id, t->text, strlen(t->text), msg, t->analyze, true,
+	return new_version(db, t->id, t->v->user_id, t->text, strlen(t->text), msg, true,
 	    &t->version, t->err, &t->hash_race);
 }
 
 enum pss_err
-db_version_revert(struct db *db, const struct viewer *v, int64_t script_id, int64_t n, bool analyze,
+db_version_revert(struct db *db, const struct viewer *v, int64_t script_id, int64_t n,
     int64_t *new_version, struct lib_err *err)
 {
-	struct revert_tx t = { v, script_id, n, analyze, 0, NULL, err, false };
+	struct revert_tx t = { v, script_id, n, 0, NULL, err, false };
 	enum pss_err e;
 
 	*new_version = 0;

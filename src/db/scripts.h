@@ -64,8 +64,8 @@ enum script_sort {
 	SCRIPT_SORT__MAX
 };
 extern const char *const script_sorts[SCRIPT_SORT__MAX];
-/* script_sort_parse: the sort named by s (NULL means the default of a list); __MAX when
- * unknown (a 400). */
+/* script_sort_parse: the sort named by s (NULL or "" means updatedAt; a search's default
+ * is rank, see script_filter_init); __MAX when unknown (a 400). */
 enum script_sort script_sort_parse(const char *s);
 
 struct script_filter {
@@ -83,8 +83,9 @@ struct script_filter {
 	const char	*cursor;	/* NULL, or a nextCursor of the same sort and order */
 	const char	*query;		/* search: the websearch_to_tsquery text (required) */
 };
-/* script_filter_init: every field at its default (any, updatedAt desc, page 1, limit 20). */
-void	 script_filter_init(struct script_filter *);
+/* script_filter_init: every field at its default (any, page 1, limit 20, descending by
+ * updatedAt for a list, by rank for a search). */
+void	 script_filter_init(struct script_filter *, bool search);
 
 /* db_scripts_list: {scripts: [script summary], total, page, totalPages, nextCursor (null
  * on the last page)}. A summary is {id, title, description, userId, categoryId, isPublic,
@@ -141,11 +142,10 @@ struct script_update {
 	const char	*const *tags;	/* with has_tags: the new set */
 	size_t		 ntags;
 	const char	*commit_message;
-	bool		 analyze;	/* re-analyse after a content change */
 };
 /* db_script_update: owner or admin. A content change (another hash) writes version N+1
- * with the commit message and the viewer as author, and enqueues analysis, all in one
- * transaction. PSS_ECONFLICT when another script has that content. */
+ * with the commit message and the viewer as author, and enqueues analysis (always: the
+ * stored analysis describes older content), all in one transaction. PSS_ECONFLICT when another script has that content. */
 enum pss_err db_script_update(struct db *, const struct viewer *, const struct script_update *,
 	struct lib_err *);
 /* db_script_delete: owner or admin. */
@@ -186,10 +186,10 @@ enum pss_err db_version_get(struct db *, const struct viewer *, int64_t script_i
  * [{fromStart, fromLines, toStart, toLines, lines: [{type, content}]}], unified}. */
 enum pss_err db_versions_compare(struct db *, const struct viewer *, int64_t script_id,
 	int64_t from, int64_t to, struct json_object **out);
-/* db_version_revert (in scripts.c, beside update): owner or admin: version N+1 with version n's content (and re-analysis
- * when analyze). *new_version gets N+1. */
+/* db_version_revert (in scripts.c, beside update): owner or admin: version N+1 with version
+ * n's content, and its analysis job. *new_version gets N+1. */
 enum pss_err db_version_revert(struct db *, const struct viewer *, int64_t script_id, int64_t n,
-	bool analyze, int64_t *new_version, struct lib_err *);
+	int64_t *new_version, struct lib_err *);
 /* diff_to_json: the compare object of a diff (exposed for the analysis export). */
 struct diff_result;
 struct json_object *diff_to_json(const struct diff_result *, int64_t from, int64_t to);

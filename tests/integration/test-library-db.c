@@ -133,7 +133,7 @@ test_visibility_matrix_on_list_get_and_search(void)
 		if (strchr(m[i].want, 'Q'))
 			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%lld", *want ? "," : "", (long long)priv_a);
 		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%lld", *want ? "," : "", (long long)pub_a);
-		script_filter_init(&f);
+		script_filter_init(&f, false);
 		f.tag = vis_tag;
 		T_EQ(db_scripts_list(db, m[i].v, &f, &o, NULL), PSS_OK);
 		got = ids(o);
@@ -141,6 +141,8 @@ test_visibility_matrix_on_list_get_and_search(void)
 		T_EQ(jint(o, "total"), strlen(m[i].want));
 		free(got);
 		json_object_put(o);
+		script_filter_init(&f, true);
+		f.tag = vis_tag;
 		f.query = "aardvark";
 		T_EQ(db_scripts_search(db, m[i].v, &f, &o, NULL), PSS_OK);
 		T_EQ(jint(o, "total"), strlen(m[i].want));
@@ -289,7 +291,6 @@ test_content_change_writes_a_version_and_enqueues_analysis(void)
 	u.content = c2;
 	u.content_len = strlen(c2);
 	u.commit_message = "second";
-	u.analyze = true;
 	T_EQ(db_script_update(db, &alice_v, &u, &err), PSS_OK);
 	T_EQ(sql_int(sql), jobs_before + 1);
 	/* not the owner: 403 (visible) */
@@ -351,11 +352,16 @@ test_revert_writes_n_plus_one_with_old_content(void)
 {
 	struct json_object *a, *b;
 	struct lib_err err = { 0 };
-	int64_t nv;
+	int64_t nv, jobs;
+	char sql[200];
 
-	T_EQ(db_version_revert(db, &bob_v, versioned, 1, false, &nv, &err), PSS_EFORBIDDEN);
-	T_EQ(db_version_revert(db, &alice_v, versioned, 1, true, &nv, &err), PSS_OK);
+	T_EQ(db_version_revert(db, &bob_v, versioned, 1, &nv, &err), PSS_EFORBIDDEN);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE type = 'analysis.run'"
+	    " AND payload->>'scriptId' = '%lld'", (long long)versioned);
+	jobs = sql_int(sql);
+	T_EQ(db_version_revert(db, &alice_v, versioned, 1, &nv, &err), PSS_OK);
 	T_EQ(nv, 4);
+	T_EQ(sql_int(sql), jobs + 1);
 	T_EQ(db_version_get(db, &alice_v, versioned, 1, &a), PSS_OK);
 	T_EQ(db_script_get(db, &alice_v, versioned, &b), PSS_OK);
 	T_STREQ(jstr(b, "content"), jstr(a, "content"));
@@ -365,7 +371,7 @@ test_revert_writes_n_plus_one_with_old_content(void)
 	T_EQ(db_version_get(db, &alice_v, versioned, 4, &a), PSS_OK);
 	T_STREQ(jstr(a, "changelog"), "Reverted to version 1");
 	json_object_put(a);
-	T_EQ(db_version_revert(db, &alice_v, versioned, 17, false, &nv, &err), PSS_ENOTFOUND);
+	T_EQ(db_version_revert(db, &alice_v, versioned, 17, &nv, &err), PSS_ENOTFOUND);
 }
 
 static void
@@ -598,7 +604,7 @@ walk(const struct viewer *v, const char *tag, enum script_sort sort, bool asc, i
 		struct json_object *o, *c;
 		char *got;
 
-		script_filter_init(&f);
+		script_filter_init(&f, false);
 		f.tag = tag;
 		f.sort = sort;
 		f.asc = asc;
@@ -641,7 +647,7 @@ test_keyset_pagination_is_stable_across_pages(void)
 			char *one, *paged;
 			int pages;
 
-			script_filter_init(&f);
+			script_filter_init(&f, false);
 			f.tag = tag;
 			f.sort = sorts[s];
 			f.asc = asc;
@@ -662,7 +668,7 @@ test_keyset_pagination_is_stable_across_pages(void)
 		char *first, *second, *all, *cur;
 		int pages;
 
-		script_filter_init(&f);
+		script_filter_init(&f, false);
 		f.tag = tag;
 		f.limit = 10;
 		f.sort = SCRIPT_SORT_CREATED;
@@ -701,6 +707,7 @@ test_title_match_ranks_above_content_match_with_snippets(void)
 {
 	char word[40], body[200], title[80];
 	int64_t in_content, in_title;
+	char *cursor;
 	struct script_filter f;
 	struct json_object *o, *a;
 
@@ -709,7 +716,7 @@ test_title_match_ranks_above_content_match_with_snippets(void)
 	in_content = mk(bob, "Unrelated title", body, true, NULL);
 	snprintf(title, sizeof(title), "The %s script", word);
 	in_title = mk(bob, title, "Get-Date", true, NULL);
-	script_filter_init(&f);
+	script_filter_init(&f, true);
 	f.query = word;
 	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_OK);
 	T_EQ(jint(o, "total"), 2);
@@ -721,6 +728,22 @@ test_title_match_ranks_above_content_match_with_snippets(void)
 	T_STREQ(jstr(o, "mode"), "keyword");
 	T_STREQ(jstr(o, "sort"), "rank");
 	json_object_put(o);
+	/* ranked pages follow each other through the cursor */
+	f.limit = 1;
+	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_OK);
+	json_object_object_get_ex(o, "nextCursor", &a);
+	cursor = xstrdup(json_object_get_string(a));
+	json_object_put(o);
+	f.cursor = cursor;
+	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_OK);
+	json_object_object_get_ex(o, "scripts", &a);
+	T_EQ(json_object_array_length(a), 1);
+	T_EQ(jint(json_object_array_get_idx(a, 0), "id"), in_content);
+	T_ASSERT(json_object_object_get_ex(o, "nextCursor", &a) && a == NULL);
+	json_object_put(o);
+	free(cursor);
+	f.cursor = NULL;
+	f.limit = 20;
 	/* English stemming on titles: "scripts" finds "script" */
 	snprintf(body, sizeof(body), "%s scripts", word);
 	f.query = body;
@@ -752,7 +775,7 @@ test_injection_strings_are_data(void)
 	T_EQ(db_script_get(db, &anon_v, id, &o), PSS_OK);
 	T_STREQ(jstr(o, "title"), evil);
 	json_object_put(o);
-	script_filter_init(&f);
+	script_filter_init(&f, false);
 	f.tag = tag;
 	T_EQ(db_scripts_list(db, &anon_v, &f, &o, NULL), PSS_OK);
 	T_EQ(jint(o, "total"), 1);
