@@ -591,6 +591,23 @@ summary_json(const struct ps_analysis *a)
 			json_object_array_add(ext, jstr(pc->name));
 	}
 	add(o, "otherCommands", ext);
+	{
+		static const char *const kinds[PS_IMPORT__MAX] = { "module", "usingModule",
+			"dotSource", "usingAssembly", "requiresModule", "addType" };
+		struct json_object *imps = json_object_new_array();
+		const struct ps_ast *ast = p->ast;
+
+		for (size_t i = 0; i < ast->nimports && i < 100; i++) {
+			struct json_object *im = json_object_new_object();
+			const struct ps_import *x = &ast->imports[i];
+
+			add(im, "kind", jstr(x->kind < PS_IMPORT__MAX ? kinds[x->kind] : "unknown"));
+			add(im, "name", x->name ? jstr(x->name) : NULL);
+			add(im, "line", json_object_new_int((int)x->ext.line));
+			json_object_array_add(imps, im);
+		}
+		add(o, "imports", imps);
+	}
 	snprintf(ver, sizeof(ver), "%u.%u", p->min_version_major, p->min_version_minor);
 	add(o, "minimumPowerShellVersion", jstr(ver));
 	add(o, "windowsPowerShellOnly", json_object_new_boolean(p->windows_only));
