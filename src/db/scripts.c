@@ -384,32 +384,34 @@ list_or_search(struct db *db, const struct viewer *v, const struct script_filter
 		return lib_fail(err, PSS_EINVAL, "cursor", "not a cursor of this sort and order");
 	dir = f.asc ? "ASC" : "DESC";
 
-	/* total */
+	/* total: one count(*) of the whole filter; a search counts its materialised matches in
+	 * the page query instead (the match set is needed whole for ranking anyway) */
 	if (search)
 		q_param(&cq, f.query);
 	buf_puts(&cq.sql, "SELECT count(*) FROM scripts s LEFT JOIN script_analysis sa ON sa.script_id = s.id");
 	if (search)
 		buf_puts(&cq.sql, " CROSS JOIN (SELECT " TSQUERY " AS tsq) qq");
 	where(&cq, v, &f, search);
-	if ((e = db_exec(db, &cr, cq.sql.data, cq.n, cq.p)) != PSS_OK)
+	if (!search && (e = db_exec(db, &cr, cq.sql.data, cq.n, cq.p)) != PSS_OK)
 		goto out;
-	total = db_res_int(cr, 0, 0);
 
 	/* the page: ids and keys first, then the JSON (and snippets) of those rows only */
 	if (search)
 		q_param(&lq, f.query);
-	buf_printf(&lq.sql, "WITH p AS (SELECT s.id, %s AS k%s FROM scripts s"
-	    " LEFT JOIN script_analysis sa ON sa.script_id = s.id", sort_expr[f.sort],
-	    search ? ", r.rank, qq.tsq" : "");
+	buf_printf(&lq.sql, "WITH %s AS %s(SELECT s.id, %s AS k%s FROM scripts s"
+	    " LEFT JOIN script_analysis sa ON sa.script_id = s.id", search ? "m" : "p",
+	    search ? "MATERIALIZED " : "", sort_expr[f.sort], search ? ", r.rank, qq.tsq" : "");
 	if (search)
 		buf_puts(&lq.sql, " CROSS JOIN (SELECT " TSQUERY " AS tsq) qq CROSS JOIN LATERAL"
 		    " (SELECT ts_rank('{0.05, 0.1, 0.4, 1.0}', s.search_vector, qq.tsq)::float8 AS rank) r");
 	where(&lq, v, &f, search);
+	if (search)
+		buf_puts(&lq.sql, "), p AS (SELECT * FROM m WHERE TRUE");
 	if (cur.raw != NULL) {
 		int k = q_param(&lq, cur.key), id = q_int(&lq, cur.id);
 
-		buf_printf(&lq.sql, " AND (%s, s.id) %s ($%d::%s, $%d)", sort_expr[f.sort],
-		    f.asc ? ">" : "<", k, sort_cast[f.sort], id);
+		buf_printf(&lq.sql, " AND (%s, %s) %s ($%d::%s, $%d)", search ? "m.k" : sort_expr[f.sort],
+		    search ? "m.id" : "s.id", f.asc ? ">" : "<", k, sort_cast[f.sort], id);
 		offset = 0;
 	} else
 		offset = (f.page - 1) * f.limit;
@@ -419,11 +421,23 @@ list_or_search(struct db *db, const struct viewer *v, const struct script_filter
 	if (search)
 		buf_puts(&lq.sql, ", p.rank, ts_headline('simple', left(coalesce(s.description, '') || E'\\n'"
 		    " || s.content, 20000), p.tsq, 'StartSel=<mark>, StopSel=</mark>, MaxWords=35,"
-		    " MinWords=12, MaxFragments=2, FragmentDelimiter=\" ... \"')");
+		    " MinWords=12, MaxFragments=2, FragmentDelimiter=\" ... \"'), (SELECT count(*) FROM m)");
 	buf_printf(&lq.sql, " FROM p JOIN scripts s ON s.id = p.id" SUMMARY_JOINS
 	    " ORDER BY p.k %s, p.id %s", dir, dir);
 	if ((e = db_exec(db, &lr, lq.sql.data, lq.n, lq.p)) != PSS_OK)
 		goto out;
+	if (!search)
+		total = db_res_int(cr, 0, 0);
+	else if (db_res_rows(lr) > 0)
+		total = db_res_int(lr, 0, 5);
+	else if (cur.raw == NULL && offset == 0)
+		total = 0;
+	else {
+		/* past the end: count on its own */
+		if ((e = db_exec(db, &cr, cq.sql.data, cq.n, cq.p)) != PSS_OK)
+			goto out;
+		total = db_res_int(cr, 0, 0);
+	}
 
 	o = json_object_new_object();
 	arr = json_object_new_array();

@@ -744,6 +744,13 @@ test_title_match_ranks_above_content_match_with_snippets(void)
 	free(cursor);
 	f.cursor = NULL;
 	f.limit = 20;
+	f.page = 5;	/* past the end: no rows, the total still counted */
+	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_OK);
+	T_EQ(jint(o, "total"), 2);
+	json_object_object_get_ex(o, "scripts", &a);
+	T_EQ(json_object_array_length(a), 0);
+	json_object_put(o);
+	f.page = 1;
 	/* English stemming on titles: "scripts" finds "script" */
 	snprintf(body, sizeof(body), "%s scripts", word);
 	f.query = body;
