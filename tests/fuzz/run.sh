@@ -18,12 +18,13 @@ declare -A SOURCES=(
 	[mustache]="$CORE $(ls src/render/*.c 2>/dev/null | tr '\n' ' ')"
 	[ps-lex]="$CORE $(ls src/analyzer/lex*.c 2>/dev/null | tr '\n' ' ')"
 	[ps-parse]="$CORE $(ls src/analyzer/lex*.c src/analyzer/parse*.c 2>/dev/null | tr '\n' ' ')"
+	[ps-analyze]="$CORE $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v -e psscript-analyze -e analyze_cli | tr '\n' ' ')"
 )
-for drv in request urlenc cookie multipart mustache ps-lex ps-parse; do
+for drv in request urlenc cookie multipart mustache ps-lex ps-parse ps-analyze; do
 	src=tests/fuzz/fuzz-$drv.c
 	[ -f "$src" ] || continue
 	n=$((n + 1))
-	corpus=tests/fuzz/corpus/${drv%%-*}; [ "$drv" = ps-lex ] || [ "$drv" = ps-parse ] && corpus=tests/fuzz/corpus/ps
+	corpus=tests/fuzz/corpus/${drv%%-*}; [[ "$drv" == ps-* ]] && corpus=tests/fuzz/corpus/ps
 	mkdir -p "$W/$drv/corpus"; cp -r "$corpus"/. "$W/$drv/corpus/" 2>/dev/null
 	dict=""; [ -f "tests/fuzz/corpus/$drv.dict" ] && dict="-dict=tests/fuzz/corpus/$drv.dict"
 	if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
