@@ -1038,13 +1038,14 @@ statement_keyword(const char *w, size_t n)
 	}
 }
 
-/* length of a bare word that would be a command name or keyword at pos */
+/* length of a bare word that could be a keyword at pos; looks at most 32 bytes
+ * ahead (keywords are shorter) so that repeated calls stay linear */
 static size_t
 peek_word(const struct lexer *L, size_t pos)
 {
 	size_t p = pos;
 
-	while (p < L->len && !is_word_delim(L, p) && L->s[p] != '`' && L->s[p] != '$' &&
+	while (p < L->len && p - pos < 32 && !is_word_delim(L, p) && L->s[p] != '`' && L->s[p] != '$' &&
 	    L->s[p] != '\'' && L->s[p] != '"' && L->s[p] != '=' && !is_special_unicode(L, p))
 		p++;
 	return p - pos;
@@ -1277,10 +1278,13 @@ lex_statement_word(struct lexer *L, size_t p)
 static int
 continuation_keyword(struct lexer *L, size_t p)
 {
-	size_t n = peek_word(L, p);
+	size_t n;
 	enum ps_kw kw;
 
-	if (!prev_is(L, PS_TOK_RBRACE) || n == 0 || !is_word_delim(L, p + n))
+	if (!prev_is(L, PS_TOK_RBRACE))
+		return 0;
+	n = peek_word(L, p);
+	if (n == 0 || !is_word_delim(L, p + n))
 		return 0;
 	kw = ps_kw_lookup(L->s + p, n);
 	if (kw != PS_KW_ELSE && kw != PS_KW_ELSEIF && kw != PS_KW_CATCH &&

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyzer/ps_ast.h"
 #include "core/core.h"
@@ -674,6 +675,58 @@ test_large_input_parses(void)
 	buf_free(&b);
 }
 
+static double
+cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+parse_time(const char *unit, size_t size)
+{
+	struct buf b = BUF_INIT;
+	struct ps_ast *a;
+	double t0;
+
+	while (b.len < size)
+		buf_puts(&b, unit);
+	t0 = cpu_seconds();
+	a = ps_parse(b.data, b.len);
+	t0 = cpu_seconds() - t0;
+	ps_ast_free(a);
+	buf_free(&b);
+	return t0;
+}
+
+static void
+test_pathological_inputs_stay_linear(void)
+{
+	/* each of these was, or could have been, quadratic: 8x the input must
+	 * cost well under 64x the time (memory growth makes it more than 8x;
+	 * the quadratic bug this guards against cost 1000x) */
+	static const char *const units[] = {
+		"1..", "a+", "[int]a+", "}x", "$x.", "\"$(", "[a[b", "@{a=", "x|", "((",
+	};
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(units); i++) {
+		double small = 1e9, big = 1e9;
+
+		/* the fastest of three runs, against noise from other processes */
+		for (int r = 0; r < 3; r++) {
+			double ts = parse_time(units[i], 64 * 1024), tb = parse_time(units[i], 512 * 1024);
+
+			small = ts < small ? ts : small;
+			big = tb < big ? tb : big;
+		}
+		if (small < 0.01)
+			small = 0.01;	/* below that, timer and cache noise dominate */
+		T_ASSERTF(big < 48 * small, "%s: 64 KB %.3f s, 512 KB %.3f s", units[i], small, big);
+	}
+}
+
 static void
 test_node_names(void)
 {
@@ -714,6 +767,7 @@ main(void)
 	T_RUN(test_walker_visits_in_source_order_and_skips);
 	T_RUN(test_deep_nesting_hits_the_limit_not_the_stack);
 	T_RUN(test_large_input_parses);
+	T_RUN(test_pathological_inputs_stay_linear);
 	T_RUN(test_node_names);
 	return t_done();
 }
