@@ -154,8 +154,27 @@ auth_logout(const struct svc *s, const struct auth_session *sess)
 	return revoke_family(s, sess->family);
 }
 
-/* The cached form of a valid access token. */
-static void
+/* PSS_OK when the session is still unrevoked, PSS_EAUTH when not. */
+static enum pss_err
+still_live(const struct svc *s, int64_t id)
+{
+	char idbuf[24];
+	struct db_res *r;
+	enum pss_err e;
+	int rows;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	e = db_exec(s->db, &r, "SELECT 1 FROM user_sessions WHERE id = $1 AND revoked_at IS NULL", 1,
+	    (const char *[]){ idbuf });
+	if (e != PSS_OK)
+		return e;
+	rows = db_res_rows(r);
+	db_res_free(r);
+	return rows == 1 ? PSS_OK : PSS_EAUTH;
+}
+
+/* The cached form of a valid access token; true when it was cached. */
+static bool
 cache_session(const struct svc *s, const char *hash, const struct auth_session *se)
 {
 	struct json_object *o;
@@ -165,7 +184,7 @@ cache_session(const struct svc *s, const char *hash, const struct auth_session *
 	int64_t ttl = se->expires_s - time_wall_ms() / 1000;
 
 	if (s->cache == NULL || ttl <= 0)
-		return;
+		return false;
 	if (ttl > AUTH_SESSION_CACHE_TTL)
 		ttl = AUTH_SESSION_CACHE_TTL;
 	o = json_object_new_object();
@@ -178,6 +197,7 @@ cache_session(const struct svc *s, const char *hash, const struct auth_session *
 	session_key(key, sizeof(key), hash);
 	cache_set(s->cache, key, v, len, (int)ttl);
 	json_object_put(o);
+	return true;
 }
 
 static bool
@@ -249,7 +269,15 @@ auth_authenticate(const struct svc *s, struct arena *a, const char *token,
 		se->expires_s = db_res_int(r, 0, 4);
 		se->family = arena_strdup(a, db_res_get(r, 0, 7));
 		db_res_free(r);
-		cache_session(s, hash, se);
+		if (cache_session(s, hash, se) && still_live(s, se->id) != PSS_OK) {
+			char key[80];
+
+			/* revoked while we read it: our copy must not outlive the revocation's
+			 * invalidation, which may have run before our cache_set */
+			session_key(key, sizeof(key), hash);
+			cache_invalidate(s->cache, key);
+			return PSS_EAUTH;
+		}
 	}
 	if (se->expires_s <= time_wall_ms() / 1000) {
 		*why = AUTH_TOKEN_EXPIRED;

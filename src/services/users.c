@@ -154,15 +154,13 @@ invalidate(const struct svc *s, int64_t id)
 		cache_invalidate(s->cache, cache_key(key, sizeof(key), id));
 }
 
-enum pss_err
-users_get(const struct svc *s, struct arena *a, int64_t id, bool cached, struct auth_user *u)
+static enum pss_err
+read_user(const struct svc *s, struct arena *a, int64_t id, struct auth_user *u)
 {
 	char idbuf[24];
 	struct db_res *r;
 	enum pss_err e;
 
-	if (cached && from_cache(s, a, id, u))
-		return PSS_OK;
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
 	e = db_exec(s->db, &r, "SELECT " USER_COLS " FROM users WHERE id = $1", 1,
 	    (const char *[]){ idbuf });
@@ -174,6 +172,26 @@ users_get(const struct svc *s, struct arena *a, int64_t id, bool cached, struct 
 	}
 	from_row(a, r, 0, u);
 	db_res_free(r);
+	return PSS_OK;
+}
+
+static bool
+same_user(const struct auth_user *x, const struct auth_user *y)
+{
+	return x->role == y->role && strcmp(x->username, y->username) == 0 &&
+	    strcmp(x->email, y->email) == 0 && (x->last_login_at == NULL) == (y->last_login_at == NULL);
+}
+
+enum pss_err
+users_get(const struct svc *s, struct arena *a, int64_t id, bool cached, struct auth_user *u)
+{
+	struct auth_user again;
+	enum pss_err e;
+
+	if (cached && from_cache(s, a, id, u))
+		return PSS_OK;
+	if ((e = read_user(s, a, id, u)) != PSS_OK)
+		return e;
 	if (cached && s->cache != NULL) {
 		struct json_object *o = users_to_json(u, false);
 		char key[40];
@@ -182,6 +200,15 @@ users_get(const struct svc *s, struct arena *a, int64_t id, bool cached, struct 
 
 		cache_set(s->cache, cache_key(key, sizeof(key), id), v, len, USER_CACHE_TTL);
 		json_object_put(o);
+		/* A write that committed while we read may have invalidated before our set: read
+		 * once more, and drop our copy if it is already stale. */
+		e = read_user(s, a, id, &again);
+		if (e != PSS_OK || !same_user(u, &again)) {
+			invalidate(s, id);
+			if (e == PSS_OK)
+				*u = again;
+			return e;
+		}
 	}
 	return PSS_OK;
 }
