@@ -306,6 +306,8 @@ cursor_make(enum script_sort sort, bool asc, int64_t id, const char *key)
 static enum pss_err
 filter_check(const struct viewer *v, const struct script_filter *f, bool search, struct lib_err *err)
 {
+	if (f->is_public < -1 || f->is_public > 1)
+		return lib_fail(err, PSS_EINVAL, "isPublic", "true or false");
 	if (f->sort >= SCRIPT_SORT__MAX || (f->sort == SCRIPT_SORT_RANK && !search))
 		return lib_fail(err, PSS_EINVAL, "sort", "unknown sort");
 	if (f->page < 0 || f->page > 1000000)
@@ -630,6 +632,16 @@ description_ok(const char *d, struct lib_err *err)
 	return true;
 }
 
+static bool
+message_ok(const char *m, struct lib_err *err)
+{
+	if (m != NULL && (strlen(m) > 10000 || !utf8_valid(m, strlen(m)))) {
+		lib_fail(err, PSS_EINVAL, "commitMessage", "at most 10,000 bytes of text");
+		return false;
+	}
+	return true;
+}
+
 /* check_content: the normalised text in *text (caller frees), or an error with err filled. */
 static enum pss_err
 check_content(const char *content, size_t len, char **text, size_t *outlen, struct lib_err *err)
@@ -751,7 +763,7 @@ db_script_create(struct db *db, const struct script_new *in, int64_t *id, struct
 		return lib_fail(err, PSS_EAUTH, NULL, "a signed-in user is required");
 	if ((title = lib_title_check(in->title, err)) == NULL || !description_ok(in->description, err))
 		goto out;
-	if (in->commit_message != NULL && !utf8_valid(in->commit_message, strlen(in->commit_message)))
+	if (!message_ok(in->commit_message, err))
 		goto out;
 	if ((e = check_content(in->content, in->content_len, &text, &c.len, err)) != PSS_OK)
 		goto out;
@@ -883,8 +895,11 @@ db_script_update(struct db *db, const struct viewer *v, const struct script_upda
 		goto out;
 	if (!description_ok(u->description, err))
 		goto out;
-	if (u->is_public > 1 || (u->commit_message != NULL &&
-	    !utf8_valid(u->commit_message, strlen(u->commit_message))))
+	if (u->is_public < -1 || u->is_public > 1) {
+		lib_fail(err, e, "isPublic", "true or false");
+		goto out;
+	}
+	if (!message_ok(u->commit_message, err))
 		goto out;
 	if (u->content != NULL &&
 	    (e = check_content(u->content, u->content_len, &text, &t.len, err)) != PSS_OK)
@@ -1129,8 +1144,10 @@ db_scripts_bulk_update(struct db *db, const struct viewer *v, const struct scrip
 	enum pss_err e = PSS_EINVAL;
 
 	*updated = 0;
-	if (bu->is_public > 1)
+	if (bu->is_public < -1 || bu->is_public > 1) {
+		lib_fail(err, e, "isPublic", "true or false");
 		goto out;
+	}
 	if (bu->nadd > 0 && (add = lib_tags_check(bu->add_tags, bu->nadd, "addTags", err)) == NULL)
 		goto out;
 	if (bu->nremove > 0 && (remove = lib_tags_check(bu->remove_tags, bu->nremove, "removeTags",

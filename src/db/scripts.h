@@ -120,7 +120,7 @@ struct script_new {
 	size_t		 ntags;
 	bool		 is_public;
 	bool		 analyze;	/* enqueue analysis.run */
-	const char	*commit_message;	/* of version 1; NULL means "Initial version" */
+	const char	*commit_message;	/* of version 1 (<= 10,000 bytes); NULL: "Initial version" */
 };
 /* db_script_create: one transaction: the script (SHA-256 of the normalised content in
  * file_hash), version 1, its tags, and the analysis job. *id gets the new id. The same
@@ -236,8 +236,7 @@ extern const char *const exec_statuses[EXEC__MAX];
 enum exec_status exec_status_parse(const char *);	/* NULL: success; __MAX when unknown */
 
 struct exec_record {
-	int64_t		 script_id;
-	int64_t		 user_id;	/* the caller (required) */
+	int64_t		 script_id;	/* the caller is the viewer (a user is required) */
 	enum exec_status status;
 	bool		 has_time;
 	double		 time_ms;	/* >= 0 */

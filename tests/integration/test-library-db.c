@@ -454,7 +454,7 @@ test_execution_counters_under_concurrent_records(void)
 			int fails = 0;
 
 			for (int i = 0; i < 25; i++) {
-				struct exec_record x = { .script_id = s, .user_id = k % 2 ? bob : alice,
+				struct exec_record x = { .script_id = s,
 					.status = EXEC_SUCCESS, .has_time = true, .time_ms = 10 * (k + 1) + i,
 					.parameters = "{\"Name\": \"x\"}", .ip = "127.0.0.1" };
 				struct viewer v = { k % 2 ? bob : alice, false };
@@ -483,7 +483,7 @@ test_execution_counters_under_concurrent_records(void)
 	T_EQ(sql_int(sql), 1);
 	{
 		struct json_object *o, *p;
-		struct exec_record x = { .script_id = s, .user_id = bob, .status = EXEC__MAX };
+		struct exec_record x = { .script_id = s, .status = EXEC__MAX };
 
 		T_EQ(db_execution_record(db, &bob_v, &x, &o, NULL), PSS_EINVAL);
 		T_EQ(exec_status_parse("timeout"), EXEC_TIMEOUT);
