@@ -1,6 +1,8 @@
-/* text.c: validation and normalisation of script text (BOMs, UTF-16, UTF-8, control bytes) */
+/* text.c: script text: validation and normalisation (BOMs, UTF-16, UTF-8, control bytes),
+ * PowerShell quoting of a command line, download file names */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,4 +153,111 @@ text_extension_allowed(const char *name)
 			return true;
 	}
 	return false;
+}
+
+void
+text_pwsh_quote(struct buf *b, const char *s)
+{
+	static const char *const quotes[] = { "\xe2\x80\x98", "\xe2\x80\x99", "\xe2\x80\x9a",
+		"\xe2\x80\x9b" };
+
+	buf_putc(b, '\'');
+	for (; *s != '\0'; s++) {
+		bool q = false;
+
+		if (*s == '\'') {
+			buf_puts(b, "''");
+			continue;
+		}
+		for (size_t i = 0; i < PSS_ARRAY_LEN(quotes) && !q; i++)
+			if (strncmp(s, quotes[i], 3) == 0) {
+				buf_append(b, s, 3);
+				buf_append(b, s, 3);
+				s += 2;
+				q = true;
+			}
+		if (!q)
+			buf_putc(b, *s);
+	}
+	buf_putc(b, '\'');
+}
+
+static bool
+pwsh_name_ok(const char *n)
+{
+	size_t len = n != NULL ? strlen(n) : 0;
+
+	if (len == 0 || len > 64 || !(isalpha((unsigned char)n[0]) || n[0] == '_'))
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!isalnum((unsigned char)n[i]) && n[i] != '_')
+			return false;
+	return true;
+}
+
+bool
+text_pwsh_command(struct buf *b, const char *file, const struct pwsh_arg *args, size_t n)
+{
+	struct buf t = BUF_INIT;
+	double d;
+
+	buf_puts(&t, "pwsh -NoProfile -File ");
+	text_pwsh_quote(&t, file);
+	for (size_t i = 0; i < n; i++) {
+		const struct pwsh_arg *a = &args[i];
+
+		if (!pwsh_name_ok(a->name) || a->value == NULL)
+			goto bad;
+		buf_printf(&t, " -%s", a->name);
+		switch (a->kind) {
+		case PWSH_STRING:
+			buf_putc(&t, ' ');
+			text_pwsh_quote(&t, a->value);
+			break;
+		case PWSH_NUMBER:
+			if (parse_double(a->value, -1e308, 1e308, &d) != 0 ||
+			    strspn(a->value, "0123456789+-.eE") != strlen(a->value))
+				goto bad;
+			buf_printf(&t, " %s", a->value);
+			break;
+		case PWSH_BOOL:
+			if (strcmp(a->value, "true") != 0 && strcmp(a->value, "false") != 0)
+				goto bad;
+			buf_printf(&t, ":$%s", a->value);
+			break;
+		default:
+			goto bad;
+		}
+	}
+	buf_append(b, t.data, t.len);
+	buf_free(&t);
+	return true;
+bad:
+	buf_free(&t);
+	return false;
+}
+
+char *
+text_filename(const char *title, const char *ext)
+{
+	struct buf b = BUF_INIT;
+	bool gap = false;
+
+	for (const char *p = title; *p != '\0' && b.len < 100; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (isalnum(c) || c == '.' || c == '-' || c == '_') {
+			if (gap && b.len > 0)
+				buf_putc(&b, '_');
+			buf_putc(&b, (char)c);
+			gap = false;
+		} else
+			gap = true;
+	}
+	while (b.len > 0 && b.data[0] == '.')	/* no hidden files, no ".." */
+		memmove(b.data, b.data + 1, b.len--);
+	if (b.len == 0)
+		buf_puts(&b, "script");
+	buf_puts(&b, ext);
+	return buf_detach(&b);
 }

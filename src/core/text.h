@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/core.h"
+
 enum text_err {
 	TEXT_OK,
 	TEXT_EEMPTY,		/* no content (after a BOM) */
@@ -29,5 +31,27 @@ enum text_err text_normalize(const char *in, size_t len, char **out, size_t *out
 /* text_extension_allowed: true when the file name ends (case-insensitively) in .ps1,
  * .psm1, .psd1, .ps1xml or .txt. */
 bool	 text_extension_allowed(const char *filename);
+
+/* text_pwsh_quote: appends s as a PowerShell single-quoted string: every quote character
+ * PowerShell accepts as a single quote (' and U+2018, U+2019, U+201A, U+201B) is doubled, so
+ * nothing in s is evaluated ($, `, ;, spaces are data). */
+void	 text_pwsh_quote(struct buf *, const char *s);
+
+enum pwsh_arg_kind { PWSH_STRING, PWSH_NUMBER, PWSH_BOOL, PWSH__MAX };
+struct pwsh_arg {
+	const char	*name;		/* [A-Za-z_][A-Za-z0-9_]*, at most 64 bytes */
+	enum pwsh_arg_kind kind;
+	const char	*value;		/* STRING: any text; NUMBER: a decimal number; BOOL:
+					 * "true" or "false" */
+};
+/* text_pwsh_command: the command line that runs a script from a PowerShell prompt:
+ *   pwsh -NoProfile -File '<file>' -Name 'value' -Count 3 -Force:$true
+ * false (and nothing appended) when a name or a number does not validate. */
+bool	 text_pwsh_command(struct buf *, const char *file, const struct pwsh_arg *, size_t n);
+
+/* text_filename: a download file name made from a title: letters, digits, '.', '-', '_'
+ * kept, runs of anything else become one '_', at most 100 bytes, then ext (".ps1");
+ * "script" when nothing is left. Caller frees. */
+char	*text_filename(const char *title, const char *ext);
 
 #endif

@@ -107,6 +107,57 @@ test_allowed_extensions(void)
 	T_ASSERT(!text_extension_allowed(""));
 }
 
+static void
+test_pwsh_quote_doubles_every_kind_of_single_quote(void)
+{
+	struct buf b = BUF_INIT;
+
+	text_pwsh_quote(&b, "it's $env:PATH `n; rm -r /");
+	T_STREQ(buf_cstr(&b), "'it''s $env:PATH `n; rm -r /'");
+	buf_reset(&b);
+	/* U+2019 ends a PowerShell single-quoted string too */
+	text_pwsh_quote(&b, "a\xe2\x80\x99; calc; \xe2\x80\x98" "b");
+	T_STREQ(buf_cstr(&b), "'a\xe2\x80\x99\xe2\x80\x99; calc; \xe2\x80\x98\xe2\x80\x98" "b'");
+	buf_free(&b);
+}
+
+static void
+test_pwsh_command_line(void)
+{
+	struct buf b = BUF_INIT;
+	struct pwsh_arg ok[] = {
+		{ "Name", PWSH_STRING, "O'Brien" }, { "Count", PWSH_NUMBER, "3.5" },
+		{ "Force", PWSH_BOOL, "true" },
+	};
+	struct pwsh_arg bad_name[] = { { "x; rm", PWSH_STRING, "v" } };
+	struct pwsh_arg bad_num[] = { { "N", PWSH_NUMBER, "1; calc" } };
+	struct pwsh_arg bad_bool[] = { { "B", PWSH_BOOL, "yes" } };
+
+	T_ASSERT(text_pwsh_command(&b, "My Script.ps1", ok, 3));
+	T_STREQ(buf_cstr(&b), "pwsh -NoProfile -File 'My Script.ps1' -Name 'O''Brien' -Count 3.5 -Force:$true");
+	buf_reset(&b);
+	T_ASSERT(!text_pwsh_command(&b, "a.ps1", bad_name, 1));
+	T_ASSERT(!text_pwsh_command(&b, "a.ps1", bad_num, 1));
+	T_ASSERT(!text_pwsh_command(&b, "a.ps1", bad_bool, 1));
+	T_EQ(b.len, 0);
+	buf_free(&b);
+}
+
+static void
+test_filename_from_title(void)
+{
+	char *f;
+
+	T_STREQ(f = text_filename("Backup: SQL / nightly!", ".ps1"), "Backup_SQL_nightly.ps1");
+	free(f);
+	T_STREQ(f = text_filename("../../etc/passwd", ".ps1"), "_.._etc_passwd.ps1");
+	free(f);
+	T_STREQ(f = text_filename("\xc3\xa9\xc3\xa9", ".ps1"), "script.ps1");
+	free(f);
+	T_STREQ(f = text_filename("...", ".ps1"), "script.ps1");
+	free(f);
+}
+
 int
 main(void)
 {
@@ -118,5 +169,8 @@ main(void)
 	T_RUN(test_nul_and_control_bytes_are_refused);
 	T_RUN(test_empty_content_is_refused);
 	T_RUN(test_allowed_extensions);
+	T_RUN(test_pwsh_quote_doubles_every_kind_of_single_quote);
+	T_RUN(test_pwsh_command_line);
+	T_RUN(test_filename_from_title);
 	return t_done();
 }
