@@ -176,6 +176,51 @@ test_get_has_user_category_tags_and_null_analysis(void)
 }
 
 static void
+test_analysis_summary_full_analysis_and_score_filter(void)
+{
+	struct script_filter f;
+	struct json_object *o, *a, *sc;
+	char sql[300], *got, want[24];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO script_analysis (script_id, purpose, security_score,"
+	    " quality_score, risk_score, security_issues) VALUES (%lld, 'lists', 8.25, 7, 2.04,"
+	    " '[{\"ruleId\": \"PSS001\"}]') RETURNING id", (long long)pub_a);
+	T_ASSERT(sql_int(sql) > 0);
+	script_filter_init(&f, false);
+	f.tag = vis_tag;
+	f.has_min_security = true;
+	f.min_security = 8;
+	T_EQ(db_scripts_list(db, &admin_v, &f, &o, NULL), PSS_OK);
+	got = ids(o);
+	snprintf(want, sizeof(want), "%lld", (long long)pub_a);
+	T_STREQ(got, want);
+	free(got);
+	json_object_object_get_ex(o, "scripts", &a);
+	json_object_object_get_ex(json_object_array_get_idx(a, 0), "analysis", &sc);
+	T_STREQ(json_object_to_json_string_ext(sc, JSON_C_TO_STRING_PLAIN),
+	    "{\"securityScore\":8.3,\"codeQualityScore\":7.0,\"riskScore\":2.0}");
+	json_object_put(o);
+	/* sorted by security score: the analysed script first, the others (-1) after */
+	f.has_min_security = false;
+	f.sort = SCRIPT_SORT_SECURITY;
+	T_EQ(db_scripts_list(db, &admin_v, &f, &o, NULL), PSS_OK);
+	json_object_object_get_ex(o, "scripts", &a);
+	T_EQ(jint(json_object_array_get_idx(a, 0), "id"), pub_a);
+	json_object_put(o);
+	f.min_security = 11;
+	f.has_min_security = true;
+	T_EQ(db_scripts_list(db, &admin_v, &f, &o, NULL), PSS_EINVAL);
+	T_EQ(db_script_get(db, &anon_v, pub_a, &o), PSS_OK);
+	json_object_object_get_ex(o, "analysis", &sc);
+	T_STREQ(jstr(sc, "purpose"), "lists");
+	T_STREQ(jstr(sc, "provider"), "builtin");
+	T_EQ(jint(sc, "scriptId"), pub_a);
+	T_ASSERT(json_object_object_get_ex(sc, "securityIssues", &a) && json_object_array_length(a) == 1);
+	T_ASSERT(json_object_object_get_ex(sc, "bestPracticeViolations", &a) && json_object_array_length(a) == 0);
+	json_object_put(o);
+}
+
+static void
 test_same_content_twice_is_a_conflict_naming_the_first(void)
 {
 	struct script_new sn = { .user_id = bob, .title = "copy", .content = "Write-Output 'dup'\n",
@@ -910,6 +955,7 @@ main(void)
 	admin_v = (struct viewer){ admin_id, true };
 	T_RUN(test_visibility_matrix_on_list_get_and_search);
 	T_RUN(test_get_has_user_category_tags_and_null_analysis);
+	T_RUN(test_analysis_summary_full_analysis_and_score_filter);
 	T_RUN(test_same_content_twice_is_a_conflict_naming_the_first);
 	T_RUN(test_two_racing_creates_one_wins_the_other_names_it);
 	T_RUN(test_content_change_writes_a_version_and_enqueues_analysis);
