@@ -480,6 +480,47 @@ out:
 	return e;
 }
 
+char *
+lib_list_cache_key(const struct viewer *v, const struct script_filter *f, bool search)
+{
+	struct buf b = BUF_INIT;
+	char hex[65], scope[32], *key;
+
+	/* every field that changes the answer, unambiguously (strings length-prefixed) */
+	buf_printf(&b, "%d|%d|%d|%lld|%lld|%d|%d|%d|%.17g|", search, (int)f->sort, f->asc,
+	    (long long)f->category_id, (long long)f->user_id, f->is_public, f->mine,
+	    f->has_min_security, f->has_min_security ? f->min_security : 0.0);
+	buf_printf(&b, "%zu:%s|%zu:%s|%zu:%s", f->tag ? strlen(f->tag) : 0, f->tag ? f->tag : "",
+	    f->cursor ? strlen(f->cursor) : 0, f->cursor ? f->cursor : "",
+	    f->query ? strlen(f->query) : 0, f->query ? f->query : "");
+	sha256_hex(b.data, b.len, hex);
+	hex[32] = '\0';
+	if (v->admin)
+		snprintf(scope, sizeof(scope), "admin");
+	else if (v->user_id > 0)
+		snprintf(scope, sizeof(scope), "u%lld", (long long)v->user_id);
+	else
+		snprintf(scope, sizeof(scope), "anon");
+	buf_reset(&b);
+	buf_printf(&b, "scripts:%lld:%lld:%s:%s", (long long)(f->page > 0 ? f->page : 1),
+	    (long long)(f->limit > 0 ? f->limit : LIB_LIMIT_DEFAULT), scope, hex);
+	key = buf_detach(&b);
+	return key;
+}
+
+bool
+lib_script_visible(const struct viewer *v, struct json_object *s)
+{
+	struct json_object *pub, *uid;
+
+	if (v->admin)
+		return true;
+	if (json_object_object_get_ex(s, "isPublic", &pub) && json_object_get_boolean(pub))
+		return true;
+	return v->user_id > 0 && json_object_object_get_ex(s, "userId", &uid) &&
+	    json_object_is_type(uid, json_type_int) && json_object_get_int64(uid) == v->user_id;
+}
+
 enum pss_err
 db_scripts_list(struct db *db, const struct viewer *v, const struct script_filter *f,
     struct json_object **out, struct lib_err *err)

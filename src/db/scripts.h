@@ -109,6 +109,16 @@ enum pss_err db_script_get(struct db *, const struct viewer *, int64_t id, struc
 enum pss_err db_script_content(struct db *, const struct viewer *, int64_t id, char **content,
 	size_t *len, char **title);
 
+/* lib_list_cache_key: the cache key of a list or search answer (DESIGN.md's
+ * scripts:{page}:{limit}:{filters}): "scripts:PAGE:LIMIT:SCOPE:HASH", where SCOPE is "anon",
+ * "u<id>" or "admin" (what the viewer may see changes the answer) and HASH the first 32 hex
+ * digits of the SHA-256 of every other field (sort, order, filters, cursor, query), so no
+ * user text reaches a key and "scripts:*" still invalidates them all. Caller frees. */
+char	*lib_list_cache_key(const struct viewer *, const struct script_filter *, bool search);
+/* lib_script_visible: whether a script object (a summary or db_script_get's answer, e.g. from
+ * the shared script:{id} cache entry) may be shown to the viewer. */
+bool	 lib_script_visible(const struct viewer *, struct json_object *script);
+
 struct script_new {
 	int64_t		 user_id;	/* the owner (required) */
 	const char	*title;		/* trimmed; 1..255 bytes */

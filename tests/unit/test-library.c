@@ -1,0 +1,107 @@
+/* test-library.c: the library's pure helpers: cache keys by visibility scope, visibility of a
+ * cached script object, sort names */
+#include "config.h"
+
+#include "core/core.h"
+#include "db/scripts.h"
+#include "t.h"
+
+static void
+test_cache_key_names_page_limit_and_scope(void)
+{
+	struct viewer anon = { 0, false }, u7 = { 7, false }, adm = { 1, true };
+	struct script_filter f;
+	char *a, *b, *c;
+
+	script_filter_init(&f, false);
+	f.page = 3;
+	f.limit = 50;
+	a = lib_list_cache_key(&anon, &f, false);
+	b = lib_list_cache_key(&u7, &f, false);
+	c = lib_list_cache_key(&adm, &f, false);
+	T_ASSERT(strncmp(a, "scripts:3:50:anon:", 18) == 0);
+	T_ASSERT(strncmp(b, "scripts:3:50:u7:", 16) == 0);
+	T_ASSERT(strncmp(c, "scripts:3:50:admin:", 19) == 0);
+	T_EQ(strlen(a), 18 + 32);
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void
+test_cache_key_changes_with_every_filter(void)
+{
+	struct viewer v = { 7, false };
+	struct script_filter f;
+	char *keys[10];
+	int n = 0, same = 0;
+
+	script_filter_init(&f, false);
+	keys[n++] = lib_list_cache_key(&v, &f, false);
+	keys[n++] = lib_list_cache_key(&v, &f, true);
+	f.tag = "a";
+	keys[n++] = lib_list_cache_key(&v, &f, false);
+	f.tag = NULL;
+	f.query = "a";	/* the same text in another field is another key */
+	keys[n++] = lib_list_cache_key(&v, &f, false);
+	f.query = NULL;
+	f.asc = true;
+	keys[n++] = lib_list_cache_key(&v, &f, false);
+	f.sort = SCRIPT_SORT_TITLE;
+	keys[n++] = lib_list_cache_key(&v, &f, false);
+	f.mine = true;
+	keys[n++] = lib_list_cache_key(&v, &f, false);
+	f.is_public = 1;
+	keys[n++] = lib_list_cache_key(&v, &f, false);
+	f.has_min_security = true;
+	f.min_security = 5;
+	keys[n++] = lib_list_cache_key(&v, &f, false);
+	f.cursor = "abc";
+	keys[n++] = lib_list_cache_key(&v, &f, false);
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			same += strcmp(keys[i], keys[j]) == 0;
+	T_EQ(same, 0);
+	for (int i = 0; i < n; i++)
+		free(keys[i]);
+}
+
+static void
+test_cached_script_visibility(void)
+{
+	struct json_object *pub = json_tokener_parse("{\"id\": 1, \"userId\": 7, \"isPublic\": true}");
+	struct json_object *priv = json_tokener_parse("{\"id\": 2, \"userId\": 7, \"isPublic\": false}");
+	struct viewer anon = { 0, false }, owner = { 7, false }, other = { 8, false }, adm = { 1, true };
+
+	T_ASSERT(lib_script_visible(&anon, pub));
+	T_ASSERT(!lib_script_visible(&anon, priv));
+	T_ASSERT(lib_script_visible(&owner, priv));
+	T_ASSERT(!lib_script_visible(&other, priv));
+	T_ASSERT(lib_script_visible(&adm, priv));
+	json_object_put(pub);
+	json_object_put(priv);
+}
+
+static void
+test_sort_names_are_a_whitelist(void)
+{
+	T_EQ(script_sort_parse(NULL), SCRIPT_SORT_UPDATED);
+	T_EQ(script_sort_parse("executionCount"), SCRIPT_SORT_EXECUTIONS);
+	T_EQ(script_sort_parse("security_score"), SCRIPT_SORT__MAX);
+	T_EQ(script_sort_parse("title DESC"), SCRIPT_SORT__MAX);
+	T_STREQ(script_sorts[SCRIPT_SORT_SECURITY], "securityScore");
+	T_EQ(exec_status_parse("cancelled"), EXEC_CANCELLED);
+	T_ASSERT(lib_uuid_valid("0b7c4a8e-1f2d-4c3b-9a8e-7f6d5c4b3a21"));
+	T_ASSERT(!lib_uuid_valid("0b7c4a8e-1f2d-4c3b-9a8e-7f6d5c4b3a2"));
+	T_ASSERT(!lib_uuid_valid("0b7c4a8e'1f2d-4c3b-9a8e-7f6d5c4b3a21"));
+}
+
+int
+main(void)
+{
+	T_RUN(test_cache_key_names_page_limit_and_scope);
+	T_RUN(test_cache_key_changes_with_every_filter);
+	T_RUN(test_cached_script_visibility);
+	T_RUN(test_sort_names_are_a_whitelist);
+	return t_done();
+}
