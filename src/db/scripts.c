@@ -495,7 +495,9 @@ lib_list_cache_key(const struct viewer *v, const struct script_filter *f, bool s
 	    f->query ? strlen(f->query) : 0, f->query ? f->query : "");
 	sha256_hex(b.data, b.len, hex);
 	hex[32] = '\0';
-	if (v->admin)
+	if (f->is_public == 1 && !f->mine)
+		snprintf(scope, sizeof(scope), "anon");	/* public only: the same for everyone */
+	else if (v->admin)
 		snprintf(scope, sizeof(scope), "admin");
 	else if (v->user_id > 0)
 		snprintf(scope, sizeof(scope), "u%lld", (long long)v->user_id);

@@ -111,7 +111,8 @@ enum pss_err db_script_content(struct db *, const struct viewer *, int64_t id, c
 
 /* lib_list_cache_key: the cache key of a list or search answer (DESIGN.md's
  * scripts:{page}:{limit}:{filters}): "scripts:PAGE:LIMIT:SCOPE:HASH", where SCOPE is "anon",
- * "u<id>" or "admin" (what the viewer may see changes the answer) and HASH the first 32 hex
+ * "u<id>" or "admin" (what the viewer may see changes the answer; isPublic=true without mine
+ * is "anon" for everyone) and HASH the first 32 hex
  * digits of the SHA-256 of every other field (sort, order, filters, cursor, query), so no
  * user text reaches a key and "scripts:*" still invalidates them all. Caller frees. */
 char	*lib_list_cache_key(const struct viewer *, const struct script_filter *, bool search);

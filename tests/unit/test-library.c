@@ -25,6 +25,13 @@ test_cache_key_names_page_limit_and_scope(void)
 	T_EQ(strlen(a), 18 + 32);
 	free(a);
 	free(b);
+	/* public scripts only: one entry for everyone */
+	f.is_public = 1;
+	a = lib_list_cache_key(&anon, &f, false);
+	b = lib_list_cache_key(&u7, &f, false);
+	T_STREQ(a, b);
+	free(a);
+	free(b);
 	free(c);
 }
 
