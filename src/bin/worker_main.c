@@ -9,11 +9,14 @@
 
 #include <json-c/json.h>
 
+#include "analyzer/analyzer.h"
 #include "core/conf.h"
 #include "core/metrics.h"
 #include "cache/cache.h"
+#include "db/analysis.h"
 #include "db/db.h"
 #include "db/jobs.h"
+#include "db/scripts.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -54,6 +57,88 @@ job_cleanup(struct worker *w, struct json_object *payload, char *why, size_t why
 	return PSS_OK;
 }
 
+/* upload.process {uploadId}: one file of an async upload batch becomes a script (or a
+ * duplicate, or a failure with its reason); see db_upload_process. */
+static enum pss_err
+job_upload(struct worker *w, struct json_object *payload, char *why, size_t whysz)
+{
+	struct json_object *v;
+	const char *id, *status = NULL;
+	enum pss_err e;
+
+	if (!json_object_object_get_ex(payload, "uploadId", &v) ||
+	    !lib_uuid_valid(id = json_object_get_string(v))) {
+		snprintf(why, whysz, "payload needs a uploadId (a UUID)");
+		return PSS_EINVAL;
+	}
+	if ((e = db_upload_process(w->db, id, &status)) != PSS_OK) {
+		snprintf(why, whysz, "upload %s: %s", id, pss_strerror(e));
+		return e;
+	}
+	if (status != NULL && strcmp(status, "completed") == 0) {
+		cache_invalidate(w->cache, "scripts:*");
+		cache_invalidate(w->cache, "categories:*");
+		cache_invalidate(w->cache, "tags:*");
+	}
+	return PSS_OK;
+}
+
+/* analysis.run {scriptId}: the built-in analyzer over the script's current content, stored
+ * in script_analysis; the cached copies of the script, its analysis and the lists go. */
+static enum pss_err
+job_analysis(struct worker *w, struct json_object *payload, char *why, size_t whysz)
+{
+	static const struct viewer system = { 0, true };
+	struct json_object *v, *json;
+	struct ps_analysis *an = NULL;
+	char *content = NULL, *title = NULL, key[48];
+	size_t len;
+	int64_t id;
+	enum pss_err e;
+
+	if (!json_object_object_get_ex(payload, "scriptId", &v) ||
+	    (id = json_object_get_int64(v)) <= 0) {
+		snprintf(why, whysz, "payload needs a scriptId");
+		return PSS_EINVAL;
+	}
+	if ((e = db_script_content(w->db, &system, id, &content, &len, &title)) != PSS_OK) {
+		if (e == PSS_ENOTFOUND) {
+			log_info("analysis of script %lld skipped: the script is gone", (long long)id);
+			return PSS_OK;
+		}
+		snprintf(why, whysz, "reading script %lld: %s", (long long)id, pss_strerror(e));
+		return e;
+	}
+	if (ps_analyze(content, len, NULL, &an) != PSS_OK || an == NULL) {
+		snprintf(why, whysz, "script %lld could not be analysed (too large?)", (long long)id);
+		e = PSS_EINVAL;
+		goto out;
+	}
+	json = ps_analysis_to_json(an);
+	e = db_analysis_store(w->db, id, json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN));
+	json_object_put(json);
+	if (e == PSS_ENOTFOUND) {
+		e = PSS_OK;	/* deleted while we worked */
+		goto out;
+	}
+	if (e != PSS_OK) {
+		snprintf(why, whysz, "storing the analysis of script %lld: %s", (long long)id,
+		    db_last_error(w->db));
+		goto out;
+	}
+	snprintf(key, sizeof(key), "analysis:%lld", (long long)id);
+	cache_invalidate(w->cache, key);
+	snprintf(key, sizeof(key), "script:%lld", (long long)id);
+	cache_invalidate(w->cache, key);
+	cache_invalidate(w->cache, "scripts:*");
+	cache_invalidate(w->cache, "analytics:*");
+out:
+	ps_analysis_free(an);
+	free(content);
+	free(title);
+	return e;
+}
+
 /* test.sleep {ms, fail}: for the test suite only (PSSCRIPT_TEST_JOBS=1): sleeps with
  * heartbeats, then succeeds or fails with the given reason. */
 static enum pss_err
@@ -84,6 +169,8 @@ static const struct {
 	bool		 test_only;
 } job_types[] = {
 	{ "maintenance.cleanup", job_cleanup, false },
+	{ "upload.process", job_upload, false },
+	{ "analysis.run", job_analysis, false },
 	{ "test.sleep", job_test_sleep, true },
 };
 
@@ -154,12 +241,23 @@ main(int argc, char **argv)
 	w.conf = &conf;
 	(void)metrics_open(conf.metrics_file);
 	w.db = db_open(&conf, true);
-	w.cache = cache_open(&conf, NULL);
+	w.cache = cache_open(&conf, w.db);	/* its invalidations reach the FastCGI workers */
 	(void)db_listen(w.db, JOBS_CHANNEL);
 	log_info("worker %s ready", w.id);
 	while (!stopping) {
 		struct job j;
 		enum pss_err e;
+		static int64_t next_cleanup;
+
+		/* Housekeeping once an hour: whichever runner gets here first queues it; the
+		 * unique dedup_key keeps it to one queued job however many runners there are. */
+		if (time_mono_ms() >= next_cleanup && db_connected(w.db)) {
+			(void)db_exec(w.db, NULL, "INSERT INTO jobs (type, dedup_key) SELECT 'maintenance.cleanup',"
+			    " 'maintenance.cleanup' WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE type ="
+			    " 'maintenance.cleanup' AND created_at > now() - interval '1 hour')"
+			    " ON CONFLICT DO NOTHING", 0, NULL);
+			next_cleanup = time_mono_ms() + 600000;
+		}
 
 		if (db_ensure(w.db) != PSS_OK) {
 			time_sleep_ms(1000);

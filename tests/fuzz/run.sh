@@ -18,9 +18,10 @@ declare -A SOURCES=(
 	[mustache]="$CORE $(ls src/render/*.c 2>/dev/null | tr '\n' ' ')"
 	[ps-lex]="$CORE $(ls src/analyzer/lex*.c 2>/dev/null | tr '\n' ' ')"
 	[ps-parse]="$CORE $(ls src/analyzer/lex*.c src/analyzer/parse*.c 2>/dev/null | tr '\n' ' ')"
+	[text]="$CORE src/core/text.c src/core/diff.c"
 	[ps-analyze]="$CORE $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v -e psscript-analyze -e analyze_cli | tr '\n' ' ')"
 )
-for drv in request urlenc cookie multipart mustache ps-lex ps-parse ps-analyze; do
+for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-analyze; do
 	src=tests/fuzz/fuzz-$drv.c
 	[ -f "$src" ] || continue
 	n=$((n + 1))

