@@ -1,7 +1,7 @@
 #include "config.h"
 /* psscript-analyze.c: stand-alone `psscript analyze` for development and tests */
 
-#include "analyzer/analyze_cli.h"
+#include "bin/analyze_cli.h"
 
 int
 main(int argc, char **argv)

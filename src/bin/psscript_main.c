@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/analyze_cli.h"
+#include "bin/analyze_cli.h"
 #include "core/conf.h"
 #include "db/db.h"
 #include "db/jobs.h"

@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "analyzer/analyze_cli.h"
+#include "bin/analyze_cli.h"
 #include "analyzer/analyzer.h"
 #include "core/core.h"
 #include "t.h"
