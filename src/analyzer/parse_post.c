@@ -42,33 +42,6 @@ parse_diag(struct ps_ast *ast, struct parse_result *r, const struct ps_extent *e
 
 /* ---- string decoding ---- */
 
-static size_t
-put_utf8(char *o, unsigned long cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	if (cp > 0x10FFFF)
-		cp = 0xFFFD;
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* a backtick escape at s[i] (s[i] == '`'): writes the character to o, returns bytes consumed */
 static size_t
 backtick(const char *s, size_t i, size_t e, char *o, size_t *olen)
@@ -106,7 +79,7 @@ backtick(const char *s, size_t i, size_t e, char *o, size_t *olen)
 				j++;
 			}
 			if (j < e && s[j] == '}') {
-				*olen += put_utf8(o + *olen, cp);
+				*olen += utf8_encode((uint32_t)cp, o + *olen);
 				return j + 1 - i;
 			}
 		}

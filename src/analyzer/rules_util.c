@@ -326,31 +326,6 @@ struct fold {
 
 static bool fold_node(struct fold *, const struct ps_node *, int depth, struct buf *, bool *list);
 
-static void
-put_utf8(struct buf *b, unsigned long cp)
-{
-	char u[4];
-
-	if (cp < 0x80) {
-		buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		buf_append(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		buf_append(b, u, 3);
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		buf_append(b, u, 4);
-	}
-}
-
 static bool
 num_to_char(const struct ps_node *n, struct buf *b)
 {
@@ -361,7 +336,11 @@ num_to_char(const struct ps_node *n, struct buf *b)
 	v = n->u.num.value;
 	if (!(v >= 1 && v < 0x110000) || v != floor(v))
 		return false;
-	put_utf8(b, (unsigned long)v);
+	{
+		char enc[4];
+
+		buf_append(b, enc, utf8_encode((uint32_t)v, enc));
+	}
 	return true;
 }
 

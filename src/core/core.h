@@ -102,6 +102,8 @@ int	 parse_bool(const char *, bool *out);	/* true/false/1/0/yes/no/on/off */
 
 /* UTF-8: 1 when valid (no overlongs, no surrogates), else 0. */
 int	 utf8_valid(const char *, size_t);
+/* utf8_encode: writes code point cp (above U+10FFFF becomes U+FFFD) to out, returns 1-4. */
+size_t	 utf8_encode(uint32_t cp, char out[4]);
 
 /* Constant-time comparison of two equal-length byte strings: 1 when equal. */
 int	 ct_equal(const void *, const void *, size_t);

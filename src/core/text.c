@@ -20,33 +20,6 @@ const char *const text_errors[TEXT__MAX] = {
 	"the file contains a control character other than tab, CR or LF",
 };
 
-static void
-put_utf8(struct buf *b, uint32_t cp)
-{
-	char u[4];
-
-	if (cp < 0x80) {
-		buf_putc(b, (char)cp);
-		return;
-	}
-	if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 4);
-	}
-}
-
 /* UTF-16 (after its BOM) to UTF-8; surrogates must pair. */
 static enum text_err
 from_utf16(const unsigned char *p, size_t len, bool be, struct buf *b, size_t *where)
@@ -76,7 +49,11 @@ from_utf16(const unsigned char *p, size_t len, bool be, struct buf *b, size_t *w
 			*where = i;
 			return TEXT_EUTF16;
 		}
-		put_utf8(b, u);
+		{
+			char enc[4];
+
+			buf_append(b, enc, utf8_encode(u, enc));
+		}
 	}
 	return TEXT_OK;
 }

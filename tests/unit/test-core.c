@@ -82,6 +82,23 @@ test_utf8_valid_rejects_overlongs_and_surrogates(void)
 }
 
 static void
+test_utf8_encode_round_trips_and_clamps(void)
+{
+	static const uint32_t cps[] = { 0x41, 0xe9, 0x20ac, 0x1f600, 0x10ffff };
+	char out[4];
+	size_t n;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(cps); i++) {
+		n = utf8_encode(cps[i], out);
+		T_EQ(n, i < 4 ? i + 1 : 4);
+		T_EQ(utf8_valid(out, n), 1);
+	}
+	n = utf8_encode(0x110000, out);
+	T_EQ(n, 3);
+	T_ASSERT(memcmp(out, "\xef\xbf\xbd", 3) == 0);	/* U+FFFD */
+}
+
+static void
 test_ct_equal(void)
 {
 	T_EQ(ct_equal("abcd", "abcd", 4), 1);
@@ -109,6 +126,7 @@ main(void)
 	T_RUN(test_arena_reuses_first_block);
 	T_RUN(test_parse_int64_bounds);
 	T_RUN(test_utf8_valid_rejects_overlongs_and_surrogates);
+	T_RUN(test_utf8_encode_round_trips_and_clamps);
 	T_RUN(test_ct_equal);
 	T_RUN(test_rand_hex_is_hex_and_varies);
 	return t_done();
