@@ -235,18 +235,26 @@ cache_redis_up(const struct cache *c)
 	return c->up && !c->stale;
 }
 
+/* When Redis is down and the backoff has passed, try once; a failure doubles the backoff. */
+static void
+maybe_reconnect(struct cache *c)
+{
+	if (c->up || time_mono_ms() < c->next_attempt_ms)
+		return;
+	if (try_connect(c)) {
+		c->stats.reconnects++;
+		log_info("redis connection restored");
+	} else
+		drop(c, "reconnect failed");
+}
+
 bool
 cache_ping(struct cache *c)
 {
 	const char *argv[] = { "PING" };
 	redisReply *r;
 
-	if (!c->up && time_mono_ms() >= c->next_attempt_ms) {
-		if (try_connect(c))
-			c->stats.reconnects++;
-		else
-			drop(c, "reconnect failed");
-	}
+	maybe_reconnect(c);
 	if (!c->up)
 		return false;
 	if ((r = cmd(c, 1, argv, NULL)) == NULL)
@@ -286,13 +294,7 @@ cache_begin(struct cache *c)
 		if (flush_ours(c))
 			log_info("redis flushed after a missed invalidation");
 	}
-	if (!c->up && now >= c->next_attempt_ms) {
-		if (try_connect(c)) {
-			c->stats.reconnects++;
-			log_info("redis connection restored");
-		} else
-			drop(c, "reconnect failed");
-	}
+	maybe_reconnect(c);
 }
 
 char *
