@@ -26,23 +26,31 @@ enqueue(const char *type, const char *payload, int max_attempts)
 	return (long)v;
 }
 
-/* wait_status: polls until the job reaches status or seconds pass; returns the last status. */
+/* poll: waits until the query answers want, up to seconds; returns the last answer. */
 static const char *
-wait_status(long id, const char *status, int seconds)
+poll_sql(const char *sql, const char *want, int seconds)
 {
-	static char last[64];
-	char sql[200];
-	const char *s;
+	static char last[512];
+	const char *v;
 
-	snprintf(sql, sizeof(sql), "SELECT status FROM jobs WHERE id = %ld", id);
 	for (int i = 0; i < seconds * 10; i++) {
-		s = it_psql(sql);
-		snprintf(last, sizeof(last), "%s", s ? s : "(none)");
-		if (strcmp(last, status) == 0)
+		v = it_psql(sql);
+		snprintf(last, sizeof(last), "%s", v ? v : "(error)");
+		if (strcmp(last, want) == 0)
 			break;
 		usleep(100000);
 	}
 	return last;
+}
+
+/* wait_status: polls until the job reaches status or seconds pass; returns the last status. */
+static const char *
+wait_status(long id, const char *status, int seconds)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "SELECT status FROM jobs WHERE id = %ld", id);
+	return poll_sql(sql, status, seconds);
 }
 
 static const char *
@@ -154,23 +162,6 @@ test_cleanup_job_drops_expired_sessions_and_old_jobs(void)
 	    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
 	T_STREQ(it_psql("SELECT string_agg(type, ',') FROM jobs WHERE type IN ('old.job', 'recent.job')"), "recent.job");
 	(void)it_psql("DELETE FROM users WHERE username = 'cleanup-user'");
-}
-
-/* poll: waits until the query answers want, up to seconds; returns the last answer. */
-static const char *
-poll_sql(const char *sql, const char *want, int seconds)
-{
-	static char last[512];
-	const char *v;
-
-	for (int i = 0; i < seconds * 10; i++) {
-		v = it_psql(sql);
-		snprintf(last, sizeof(last), "%s", v ? v : "(error)");
-		if (strcmp(last, want) == 0)
-			break;
-		usleep(100000);
-	}
-	return last;
 }
 
 static void
