@@ -177,6 +177,8 @@ utf8_valid(const char *s, size_t n)
 size_t
 utf8_encode(uint32_t cp, char o[4])
 {
+	if (cp > 0x10ffff)
+		cp = 0xfffd;
 	if (cp < 0x80) {
 		o[0] = (char)cp;
 		return 1;
@@ -192,8 +194,6 @@ utf8_encode(uint32_t cp, char o[4])
 		o[2] = (char)(0x80 | (cp & 0x3f));
 		return 3;
 	}
-	if (cp > 0x10ffff)
-		cp = 0xfffd;
 	o[0] = (char)(0xf0 | (cp >> 18));
 	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
 	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
