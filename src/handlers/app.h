@@ -44,7 +44,6 @@ struct http_ctx {
 /* The route table (routes.c). */
 extern const struct route app_routes[];
 extern const size_t app_nroutes;
-extern const char *const *app_route_names;
 
 /* Replies (reply.c). json_reply takes ownership of obj. */
 void	 json_reply(struct http_ctx *, int status, struct json_object *obj);

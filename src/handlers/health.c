@@ -69,9 +69,13 @@ h_metrics(struct http_ctx *c)
 {
 	struct buf *b = &c->resp->body;
 	int64_t depth = jobs_queue_depth(c->app->db);
+	const char *names[METRICS_MAX_ROUTES];
 
+	for (size_t i = 0; i < app_nroutes; i++)
+		names[i] = app_routes[i].name;
+	names[app_nroutes] = "unrouted";
 	buf_reset(b);
-	metrics_render(b, app_route_names, (unsigned)app_nroutes + 1);
+	metrics_render(b, names, (unsigned)app_nroutes + 1);
 	buf_puts(b, "# HELP psscript_jobs_queued Jobs waiting to run\n# TYPE psscript_jobs_queued gauge\n");
 	buf_printf(b, "psscript_jobs_queued %lld\n", (long long)(depth < 0 ? 0 : depth));
 	buf_puts(b, "# HELP psscript_up Whether the database answers\n# TYPE psscript_up gauge\n");
