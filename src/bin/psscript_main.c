@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bin/analyze_cli.h"
+#include "bin/import.h"
 #include "core/conf.h"
 #include "db/db.h"
 #include "db/jobs.h"
@@ -24,6 +25,8 @@ usage(FILE *f)
 	    "  migrate status|up|down [N|all] [--dir DIR]   database migrations\n"
 	    "  config check                                 validate and print the configuration\n"
 	    "  job enqueue TYPE [JSON]                      queue a job for psscript-worker\n"
+	    "  import DIR [--user U] [--category C] [--public] [--process-inline]\n"
+	    "                                               import a folder of scripts (--help)\n"
 	    "  user add USERNAME EMAIL [--admin] [--password-stdin]\n"
 	    "                                               create an account (a generated password\n"
 	    "                                               is printed once unless --password-stdin)\n"
@@ -344,6 +347,8 @@ main(int argc, char **argv)
 		return cmd_job(argc - 1, argv + 1);
 	if (strcmp(argv[1], "user") == 0)
 		return cmd_user(argc - 1, argv + 1);
+	if (strcmp(argv[1], "import") == 0)
+		return import_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0) {
 		puts(PACKAGE_STRING);
 		return 0;
