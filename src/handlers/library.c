@@ -1,0 +1,500 @@
+/* library.c: what the library's handlers share: the viewer, path ids, list parameters,
+ * failure answers, and the cache (the one invalidation every write path calls) */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "handlers/library.h"
+
+#define CURSOR_MAX_BYTES 2048
+#define PAGE_MAX 1000000
+
+struct viewer
+lib_viewer(const struct http_ctx *c)
+{
+	struct viewer v = { 0, false };
+
+	if (c->user != NULL) {
+		v.user_id = c->user->id;
+		v.admin = c->user->role == ROLE_ADMIN;
+	}
+	return v;
+}
+
+int64_t
+lib_path_id(struct http_ctx *c, const char *name, const char *field)
+{
+	int64_t id;
+	char msg[96];
+
+	if (parse_int64(http_param(c->req, name), 1, INT32_MAX, &id) != 0) {
+		snprintf(msg, sizeof(msg), "%s must be a positive whole number.", field);
+		field_error(c, field, msg);
+		return 0;
+	}
+	return id;
+}
+
+/* A boolean query parameter: 1 or 0, -1 when absent, -2 after answering 400. */
+static int
+query_bool(struct http_ctx *c, const char *name)
+{
+	const char *v = http_query(c->req, name);
+	char msg[96];
+
+	if (v == NULL || *v == '\0')
+		return -1;
+	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		return 1;
+	if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s must be true or false.", name);
+	field_error(c, name, msg);
+	return -2;
+}
+
+/* A whole-number query parameter in min..max: 1 with *out, 0 when absent, -1 after
+ * answering 400. */
+static int
+query_int(struct http_ctx *c, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+	const char *v = http_query(c->req, name);
+	char msg[128];
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (parse_int64(v, min, max, out) != 0) {
+		snprintf(msg, sizeof(msg), "%s must be a whole number from %lld to %lld.", name,
+		    (long long)min, (long long)max);
+		field_error(c, name, msg);
+		return -1;
+	}
+	return 1;
+}
+
+int
+lib_query_int(struct http_ctx *c, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+	return query_int(c, name, min, max, out);
+}
+
+int
+lib_filter_parse(struct http_ctx *c, bool search, struct script_filter *f)
+{
+	const char *v;
+	int b;
+
+	script_filter_init(f, search);
+	if (query_int(c, "categoryId", 1, INT32_MAX, &f->category_id) < 0 ||
+	    query_int(c, "userId", 1, INT32_MAX, &f->user_id) < 0 ||
+	    query_int(c, "page", 1, PAGE_MAX, &f->page) < 0 ||
+	    query_int(c, "limit", 1, LIB_LIMIT_MAX, &f->limit) < 0)
+		return -1;
+	if ((b = query_bool(c, "isPublic")) == -2)
+		return -1;
+	f->is_public = b;
+	if ((b = query_bool(c, "mine")) == -2)
+		return -1;
+	if (b == 1 && c->user == NULL) {
+		error_reply(c, 401, "unauthorized", "mine=true needs a signed-in user.", NULL);
+		return -1;
+	}
+	f->mine = b == 1;
+	if ((v = http_query(c->req, "tag")) != NULL && *v != '\0')
+		f->tag = v;
+	if ((v = http_query(c->req, "minSecurityScore")) != NULL && *v != '\0') {
+		if (parse_double(v, 0, 10, &f->min_security) != 0) {
+			field_error(c, "minSecurityScore", "minSecurityScore must be a number from 0 to 10.");
+			return -1;
+		}
+		f->has_min_security = true;
+	}
+	if ((v = http_query(c->req, "sort")) != NULL && *v != '\0') {
+		f->sort = script_sort_parse(v);
+		if (f->sort == SCRIPT_SORT__MAX || (f->sort == SCRIPT_SORT_RANK && !search)) {
+			field_error(c, "sort", search ?
+			    "sort must be one of rank, updatedAt, createdAt, title, executionCount, securityScore." :
+			    "sort must be one of updatedAt, createdAt, title, executionCount, securityScore.");
+			return -1;
+		}
+	}
+	if ((v = http_query(c->req, "order")) != NULL && *v != '\0') {
+		if (strcasecmp(v, "asc") != 0 && strcasecmp(v, "desc") != 0) {
+			field_error(c, "order", "order must be asc or desc.");
+			return -1;
+		}
+		f->asc = strcasecmp(v, "asc") == 0;
+	}
+	if ((v = http_query(c->req, "cursor")) != NULL && *v != '\0') {
+		if (strlen(v) > CURSOR_MAX_BYTES) {
+			field_error(c, "cursor", "cursor is not a cursor of this sort and order.");
+			return -1;
+		}
+		f->cursor = v;
+	}
+	if (!search)
+		return 0;
+	if ((v = http_query(c->req, "mode")) != NULL && *v != '\0' && strcmp(v, "keyword") != 0) {
+		field_error(c, "mode", strcmp(v, "semantic") == 0 || strcmp(v, "hybrid") == 0 ?
+		    "Only keyword search is available so far." : "mode must be keyword, semantic or hybrid.");
+		return -1;
+	}
+	if ((v = http_query(c->req, "q")) == NULL || *v == '\0') {
+		field_error(c, "q", "q, the search text, is required.");
+		return -1;
+	}
+	f->query = v;
+	return 0;
+}
+
+/* The error envelope with one more member (owned). */
+static void
+envelope_with(struct http_ctx *c, int status, const char *code, const char *message,
+    const char *name, struct json_object *value)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "success", json_object_new_boolean(0));
+	json_object_object_add(o, "error", json_object_new_string(code));
+	json_object_object_add(o, "message", json_object_new_string(message));
+	json_object_object_add(o, "requestId", json_object_new_string(c->req->request_id));
+	json_object_object_add(o, name, value);
+	json_reply(c, status, o);
+}
+
+void
+lib_fail_reply(struct http_ctx *c, enum pss_err e, const struct lib_err *err, const char *notfound)
+{
+	const char *msg = err != NULL && err->message != NULL ? err->message : NULL;
+	struct json_object *ids;
+
+	switch (e) {
+	case PSS_EINVAL:
+		if (err != NULL && err->field != NULL) {
+			char m[256];
+
+			snprintf(m, sizeof(m), "%s: %s.", err->field, msg ? msg : "not valid");
+			field_error(c, err->field, m);
+		} else
+			error_from(c, e, msg);
+		break;
+	case PSS_ECONFLICT:
+		if (err != NULL && err->existing_id > 0)
+			envelope_with(c, 409, "duplicate_file", "A script with the same content already exists.",
+			    "existingScriptId", json_object_new_int64(err->existing_id));
+		else
+			error_reply(c, 409, "conflict", msg ? msg : "Conflict.", NULL);
+		break;
+	case PSS_EFORBIDDEN:
+		if (err != NULL && err->nunauthorized > 0) {
+			ids = json_object_new_array();
+			for (size_t i = 0; i < err->nunauthorized && i < PSS_ARRAY_LEN(err->unauthorized); i++)
+				json_object_array_add(ids, json_object_new_int64(err->unauthorized[i]));
+			envelope_with(c, 403, "forbidden",
+			    "Some of these scripts are not yours to change; nothing was changed.",
+			    "unauthorizedIds", ids);
+		} else
+			error_reply(c, 403, "forbidden", "Only the owner or an administrator may do this.", NULL);
+		break;
+	case PSS_ETOOBIG:
+		error_reply(c, 413, "payload_too_large", msg ? msg : "The content is larger than 10 MB.", NULL);
+		break;
+	case PSS_EAUTH:
+		error_reply(c, 401, "unauthorized", msg ? msg : "Authentication required.", NULL);
+		break;
+	case PSS_ENOTFOUND:
+		error_reply(c, 404, "not_found", notfound ? notfound : "Not found.", NULL);
+		break;
+	default:
+		error_from(c, e, NULL);
+		break;
+	}
+}
+
+void
+lib_success(struct http_ctx *c, int status, const char *name, struct json_object *obj)
+{
+	struct json_object *o;
+
+	if (name == NULL && json_object_is_type(obj, json_type_object)) {
+		o = json_object_new_object();
+		json_object_object_add(o, "success", json_object_new_boolean(1));
+		json_object_object_foreach(obj, k, v)
+			json_object_object_add(o, k, json_object_get(v));
+		json_object_put(obj);
+	} else {
+		o = json_object_new_object();
+		json_object_object_add(o, "success", json_object_new_boolean(1));
+		json_object_object_add(o, name ? name : "data", obj);
+	}
+	json_reply(c, status, o);
+}
+
+void
+lib_view_reply(struct http_ctx *c, int (*view)(struct http_ctx *, struct json_object **),
+    const char *name)
+{
+	struct json_object *o;
+
+	if (view(c, &o) == 0)
+		lib_success(c, 200, name, o);
+}
+
+/* ---- the cache ---- */
+
+void
+lib_cache_invalidate(struct cache *cache, int64_t id, unsigned what)
+{
+	char key[48];
+
+	if (cache == NULL)
+		return;
+	if ((what & LIB_INVAL_SCRIPT) && id > 0) {
+		snprintf(key, sizeof(key), "script:%lld", (long long)id);
+		cache_invalidate(cache, key);
+		snprintf(key, sizeof(key), "analysis:%lld", (long long)id);
+		cache_invalidate(cache, key);
+	}
+	if (what & LIB_INVAL_EVERY_SCRIPT)
+		cache_invalidate(cache, "script:*");
+	if (what & LIB_INVAL_LISTS)
+		cache_invalidate(cache, "scripts:*");
+	if (what & LIB_INVAL_TAXONOMY) {
+		cache_invalidate(cache, "categories:*");
+		cache_invalidate(cache, "tags:*");
+	}
+}
+
+struct json_object *
+lib_cache_get(struct cache *cache, const char *key)
+{
+	struct json_object *o;
+	size_t len;
+	char *v;
+
+	if (cache == NULL || (v = cache_get(cache, key, &len)) == NULL)
+		return NULL;
+	o = json_tokener_parse(v);
+	free(v);
+	if (o != NULL && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
+void
+lib_cache_put(struct cache *cache, const char *key, struct json_object *o, int ttl_s)
+{
+	size_t len;
+	const char *s;
+
+	if (cache == NULL)
+		return;
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
+	if (len <= LIB_CACHE_MAX_VALUE)
+		cache_set(cache, key, s, len, ttl_s);
+}
+
+/* ---- JSON bodies (also forms: a value may come as a string) ---- */
+
+/* The member name or its alias: 1 with *v (NULL for JSON null), 0 when absent. */
+static int
+member(struct json_object *b, const char *name, const char *alias, struct json_object **v)
+{
+	*v = NULL;
+	if (json_object_object_get_ex(b, name, v))
+		return 1;
+	return alias != NULL && json_object_object_get_ex(b, alias, v) ? 1 : 0;
+}
+
+static void
+type_error(struct http_ctx *c, const char *name, const char *what)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "%s must be %s.", name, what);
+	field_error(c, name, msg);
+}
+
+int
+lib_body_str(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
+    size_t max, bool required, const char **out, size_t *len)
+{
+	size_t n;
+	int rc = json_field_str(b, name, alias, out, &n);
+	char msg[128];
+
+	if (len != NULL)
+		*len = n;
+	if (rc < 0) {
+		type_error(c, name, "a string");
+		return -1;
+	}
+	if (rc == 0 && required) {
+		snprintf(msg, sizeof(msg), "%s is required.", name);
+		field_error(c, name, msg);
+		return -1;
+	}
+	if (rc == 1 && strlen(*out) != n) {
+		snprintf(msg, sizeof(msg), "%s must not contain a NUL character.", name);
+		field_error(c, name, msg);
+		return -1;
+	}
+	if (rc == 1 && n > max) {
+		snprintf(msg, sizeof(msg), "%s must be at most %zu bytes.", name, max);
+		field_error(c, name, msg);
+		return -1;
+	}
+	return rc;
+}
+
+int
+lib_body_int(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
+    int64_t min, int64_t max, int64_t *out)
+{
+	struct json_object *v;
+	char what[96];
+
+	if (member(b, name, alias, &v) == 0)
+		return 0;
+	if (v == NULL)
+		return 2;
+	snprintf(what, sizeof(what), "a whole number from %lld to %lld", (long long)min, (long long)max);
+	if (json_object_is_type(v, json_type_int)) {
+		*out = json_object_get_int64(v);
+		if (*out >= min && *out <= max)
+			return 1;
+	} else if (json_object_is_type(v, json_type_string)) {
+		if (json_object_get_string_len(v) == 0)
+			return 2;	/* an empty form field: none */
+		if (parse_int64(json_object_get_string(v), min, max, out) == 0)
+			return 1;
+	}
+	type_error(c, name, what);
+	return -1;
+}
+
+int
+lib_body_bool(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
+    bool *out)
+{
+	struct json_object *v;
+	const char *s;
+
+	if (member(b, name, alias, &v) == 0 || v == NULL)
+		return 0;
+	if (json_object_is_type(v, json_type_boolean)) {
+		*out = json_object_get_boolean(v);
+		return 1;
+	}
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		if (strcmp(s, "true") == 0 || strcmp(s, "on") == 0 || strcmp(s, "1") == 0) {
+			*out = true;
+			return 1;
+		}
+		if (strcmp(s, "false") == 0 || strcmp(s, "off") == 0 || strcmp(s, "0") == 0) {
+			*out = false;
+			return 1;
+		}
+	}
+	type_error(c, name, "true or false");
+	return -1;
+}
+
+int
+lib_body_strings(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
+    size_t max, const char ***out, size_t *n)
+{
+	struct json_object *v;
+	const char **list;
+	char what[96];
+	size_t len;
+
+	*out = NULL;
+	*n = 0;
+	if (member(b, name, alias, &v) == 0)
+		return 0;
+	snprintf(what, sizeof(what), "an array of at most %zu strings (or a comma-separated list)", max);
+	if (v == NULL)
+		return 1;	/* null: the empty list */
+	if (json_object_is_type(v, json_type_string)) {
+		/* a form's "a, b, c" */
+		char *s = arena_strdup(c->req->arena, json_object_get_string(v)), *save = NULL, *t;
+
+		if (strlen(s) != (size_t)json_object_get_string_len(v)) {
+			type_error(c, name, what);
+			return -1;
+		}
+		list = arena_alloc(c->req->arena, (max + 1) * sizeof(*list));
+		for (t = strtok_r(s, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+			if (lib_trim(t, &len), len == 0)
+				continue;
+			if (*n == max) {
+				type_error(c, name, what);
+				return -1;
+			}
+			list[(*n)++] = t;
+		}
+		*out = list;
+		return 1;
+	}
+	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) > max) {
+		type_error(c, name, what);
+		return -1;
+	}
+	len = json_object_array_length(v);
+	list = arena_alloc(c->req->arena, (len + 1) * sizeof(*list));
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+
+		if (!json_object_is_type(e, json_type_string) ||
+		    strlen(json_object_get_string(e)) != (size_t)json_object_get_string_len(e)) {
+			type_error(c, name, what);
+			return -1;
+		}
+		list[i] = json_object_get_string(e);
+	}
+	*out = list;
+	*n = len;
+	return 1;
+}
+
+int
+lib_body_ids(struct http_ctx *c, struct json_object *b, const char *name, int64_t **out, size_t *n)
+{
+	struct json_object *v;
+	char what[96];
+	size_t len;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(what, sizeof(what), "an array of 1 to %d script ids", LIB_BULK_MAX);
+	if (member(b, name, NULL, &v) == 0 || v == NULL || !json_object_is_type(v, json_type_array) ||
+	    (len = json_object_array_length(v)) == 0 || len > LIB_BULK_MAX) {
+		type_error(c, name, what);
+		return -1;
+	}
+	*out = arena_alloc(c->req->arena, len * sizeof(**out));
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+		int64_t id;
+
+		if (json_object_is_type(e, json_type_int))
+			id = json_object_get_int64(e);
+		else if (!json_object_is_type(e, json_type_string) ||
+		    parse_int64(json_object_get_string(e), 1, INT32_MAX, &id) != 0)
+			id = 0;
+		if (id < 1 || id > INT32_MAX) {
+			type_error(c, name, what);
+			return -1;
+		}
+		(*out)[i] = id;
+	}
+	*n = len;
+	return 0;
+}

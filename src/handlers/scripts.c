@@ -1,0 +1,421 @@
+/* scripts.c: /api/scripts: list, keyword search, get, create, update, delete, bulk
+ * delete and update, download */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+#include "handlers/library.h"
+#include "render/escape.h"
+
+#define SCRIPT_NOT_FOUND "Script not found."
+#define DESCRIPTION_MAX_BYTES (1024 * 1024)	/* read limit; the library allows 100,000 */
+#define COMMIT_MAX_BYTES (64 * 1024)	/* read limit; the library allows 10,000 */
+#define TAGS_READ_MAX 64		/* read limit; the library allows 10 a script */
+
+/* A search snippet as safe HTML: the text escaped, then the highlight markers as tags. */
+static void
+snippet_html(struct json_object *script)
+{
+	static const struct { const char *from, *to; } marks[] = {
+		{ "&lt;mark&gt;", "<mark>" }, { "&lt;/mark&gt;", "</mark>" },
+	};
+	struct json_object *s;
+	struct buf esc = BUF_INIT, out = BUF_INIT;
+	const char *p;
+
+	if (!json_object_object_get_ex(script, "snippet", &s) || !json_object_is_type(s, json_type_string))
+		return;
+	esc_html(&esc, json_object_get_string(s), (size_t)json_object_get_string_len(s));
+	p = buf_cstr(&esc);
+	while (*p != '\0') {
+		size_t i;
+
+		for (i = 0; i < PSS_ARRAY_LEN(marks); i++)
+			if (strncmp(p, marks[i].from, strlen(marks[i].from)) == 0)
+				break;
+		if (i < PSS_ARRAY_LEN(marks)) {
+			buf_puts(&out, marks[i].to);
+			p += strlen(marks[i].from);
+		} else
+			buf_putc(&out, *p++);
+	}
+	json_object_object_add(script, "snippet", json_object_new_string_len(buf_cstr(&out),
+	    (int)out.len));
+	buf_free(&esc);
+	buf_free(&out);
+}
+
+int
+lib_view_list_with(struct http_ctx *c, const struct script_filter *f, bool search,
+    struct json_object **out)
+{
+	struct viewer v = lib_viewer(c);
+	struct lib_err err = { 0 };
+	struct json_object *arr;
+	char *key = lib_list_cache_key(&v, f, search);
+	enum pss_err e;
+
+	if ((*out = lib_cache_get(c->app->cache, key)) != NULL) {
+		free(key);
+		return 0;
+	}
+	e = search ? db_scripts_search(c->app->db, &v, f, out, &err) :
+	    db_scripts_list(c->app->db, &v, f, out, &err);
+	if (e != PSS_OK) {
+		free(key);
+		lib_fail_reply(c, e, &err, SCRIPT_NOT_FOUND);
+		return -1;
+	}
+	if (search && json_object_object_get_ex(*out, "scripts", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++)
+			snippet_html(json_object_array_get_idx(arr, i));
+	lib_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPTS);
+	free(key);
+	return 0;
+}
+
+int
+lib_view_scripts_list(struct http_ctx *c, struct json_object **out)
+{
+	struct script_filter f;
+
+	*out = NULL;
+	if (lib_filter_parse(c, false, &f) != 0)
+		return -1;
+	return lib_view_list_with(c, &f, false, out);
+}
+
+int
+lib_view_scripts_search(struct http_ctx *c, struct json_object **out)
+{
+	struct script_filter f;
+
+	*out = NULL;
+	if (lib_filter_parse(c, true, &f) != 0)
+		return -1;
+	return lib_view_list_with(c, &f, true, out);
+}
+
+int
+lib_view_script_by_id(struct http_ctx *c, int64_t id, struct json_object **out)
+{
+	struct viewer v = lib_viewer(c);
+	char key[48];
+	enum pss_err e;
+
+	snprintf(key, sizeof(key), "script:%lld", (long long)id);
+	if ((*out = lib_cache_get(c->app->cache, key)) != NULL) {
+		/* the shared entry: shown only to who may see it */
+		if (lib_script_visible(&v, *out))
+			return 0;
+		json_object_put(*out);
+		*out = NULL;
+		lib_fail_reply(c, PSS_ENOTFOUND, NULL, SCRIPT_NOT_FOUND);
+		return -1;
+	}
+	if ((e = db_script_get(c->app->db, &v, id, out)) != PSS_OK) {
+		lib_fail_reply(c, e, NULL, SCRIPT_NOT_FOUND);
+		return -1;
+	}
+	lib_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPT);
+	return 0;
+}
+
+int
+lib_view_script_get(struct http_ctx *c, struct json_object **out)
+{
+	int64_t id = lib_path_id(c, "id", "id");
+
+	*out = NULL;
+	return id == 0 ? -1 : lib_view_script_by_id(c, id, out);
+}
+
+void
+h_scripts_list(struct http_ctx *c)
+{
+	lib_view_reply(c, lib_view_scripts_list, NULL);
+}
+
+void
+h_scripts_search(struct http_ctx *c)
+{
+	lib_view_reply(c, lib_view_scripts_search, NULL);
+}
+
+void
+h_scripts_get(struct http_ctx *c)
+{
+	lib_view_reply(c, lib_view_script_get, "script");
+}
+
+/* Answers {success, script} with the script as stored now (read from the database, after
+ * the write's invalidation). */
+static void
+script_reply(struct http_ctx *c, int status, int64_t id)
+{
+	struct viewer v = lib_viewer(c);
+	struct json_object *o;
+	enum pss_err e;
+
+	if ((e = db_script_get(c->app->db, &v, id, &o)) != PSS_OK)
+		lib_fail_reply(c, e, NULL, SCRIPT_NOT_FOUND);
+	else
+		lib_success(c, status, "script", o);
+}
+
+/* After a create or update: the failure, or the invalidation and {success, script}. */
+static void
+written_reply(struct http_ctx *c, enum pss_err e, const struct lib_err *err, int64_t id, int status)
+{
+	if (e != PSS_OK) {
+		lib_fail_reply(c, e, err, SCRIPT_NOT_FOUND);
+		return;
+	}
+	lib_cache_invalidate(c->app->cache, id, LIB_INVAL_ALL);
+	script_reply(c, status, id);
+}
+
+/* The members a create and an update share. */
+struct script_fields {
+	const char	*title, *content, *description, *commit;
+	size_t		 content_len;
+	int		 has_category;	/* lib_body_int's answer: 0 absent, 1 an id, 2 none */
+	int64_t		 category_id;
+	int		 has_tags;	/* 0 absent, 1 given */
+	const char	**tags;
+	size_t		 ntags;
+	int		 has_public;	/* 0 absent, 1 given */
+	bool		 is_public;
+	bool		 clear_description;	/* description null or "" */
+};
+
+/* Reads them (title and content required for a create): 0, or -1 after answering. */
+static int
+script_fields(struct http_ctx *c, struct json_object *b, bool create, struct script_fields *f)
+{
+	struct json_object *dv;
+
+	memset(f, 0, sizeof(*f));
+	if (lib_body_str(c, b, "title", NULL, 4096, create, &f->title, NULL) < 0 ||
+	    lib_body_str(c, b, "content", NULL, SIZE_MAX, create, &f->content, &f->content_len) < 0 ||
+	    lib_body_str(c, b, "description", NULL, DESCRIPTION_MAX_BYTES, false, &f->description, NULL) < 0 ||
+	    lib_body_str(c, b, "commitMessage", "changelog", COMMIT_MAX_BYTES, false, &f->commit, NULL) < 0 ||
+	    (f->has_category = lib_body_int(c, b, "categoryId", "category_id", 1, INT32_MAX,
+	    &f->category_id)) < 0 ||
+	    (f->has_tags = lib_body_strings(c, b, "tags", NULL, TAGS_READ_MAX, &f->tags, &f->ntags)) < 0 ||
+	    (f->has_public = lib_body_bool(c, b, "isPublic", "is_public", &f->is_public)) < 0)
+		return -1;
+	if (f->has_category == 2)
+		f->category_id = 0;
+	if ((json_object_object_get_ex(b, "description", &dv) && dv == NULL) ||
+	    (f->description != NULL && *f->description == '\0')) {
+		f->description = NULL;
+		f->clear_description = true;
+	}
+	return 0;
+}
+
+void
+h_scripts_create(struct http_ctx *c)
+{
+	struct json_object *b = json_body(c);
+	struct script_fields f;
+	struct script_new n = { 0 };
+	struct lib_err err = { 0 };
+	int64_t id;
+	enum pss_err e;
+
+	if (b == NULL)
+		return;
+	n.analyze = true;
+	if (script_fields(c, b, true, &f) < 0 ||
+	    lib_body_bool(c, b, "analyze", "analyze_with_ai", &n.analyze) < 0)
+		goto out;
+	n.user_id = c->user->id;
+	n.title = f.title;
+	n.description = f.description;
+	n.content = f.content;
+	n.content_len = f.content_len;
+	n.category_id = f.category_id;
+	n.tags = f.tags;
+	n.ntags = f.ntags;
+	n.is_public = f.is_public;
+	n.commit_message = f.commit;
+	e = db_script_create(c->app->db, &n, &id, &err);
+	written_reply(c, e, &err, id, 201);
+out:
+	json_object_put(b);
+}
+
+void
+h_scripts_update(struct http_ctx *c)
+{
+	int64_t id = lib_path_id(c, "id", "id");
+	struct viewer v = lib_viewer(c);
+	struct json_object *b;
+	struct script_fields f;
+	struct script_update u = { 0 };
+	struct lib_err err = { 0 };
+	enum pss_err e;
+
+	if (id == 0 || (b = json_body(c)) == NULL)
+		return;
+	if (script_fields(c, b, false, &f) < 0)
+		goto out;
+	u.id = id;
+	u.title = f.title;
+	u.description = f.description;
+	u.clear_description = f.clear_description;
+	u.content = f.content;
+	u.content_len = f.content_len;
+	u.has_category = f.has_category > 0;
+	u.category_id = f.category_id;
+	u.has_tags = f.has_tags > 0;
+	u.tags = f.tags;
+	u.ntags = f.ntags;
+	u.is_public = f.has_public > 0 ? f.is_public : -1;
+	u.commit_message = f.commit;
+	if (u.title == NULL && u.content == NULL && u.description == NULL && !u.clear_description &&
+	    !u.has_category && !u.has_tags && u.is_public < 0) {
+		field_error(c, "title", "Nothing to change: give title, description, content, categoryId, "
+		    "isPublic or tags.");
+		goto out;
+	}
+	e = db_script_update(c->app->db, &v, &u, &err);
+	written_reply(c, e, &err, id, 200);
+out:
+	json_object_put(b);
+}
+
+void
+h_scripts_delete(struct http_ctx *c)
+{
+	int64_t id = lib_path_id(c, "id", "id");
+	struct viewer v = lib_viewer(c);
+	enum pss_err e;
+
+	if (id == 0)
+		return;
+	if ((e = db_script_delete(c->app->db, &v, id)) != PSS_OK) {
+		lib_fail_reply(c, e, NULL, SCRIPT_NOT_FOUND);
+		return;
+	}
+	lib_cache_invalidate(c->app->cache, id, LIB_INVAL_ALL);
+	ok_reply(c, "Script deleted.");
+}
+
+/* After a bulk write: every script's entry, then the lists and counts once. */
+static void
+invalidate_many(struct cache *cache, const int64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		lib_cache_invalidate(cache, ids[i], LIB_INVAL_SCRIPT);
+	lib_cache_invalidate(cache, 0, LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY);
+}
+
+static void
+count_reply(struct http_ctx *c, const char *name, int64_t n)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, name, json_object_new_int64(n));
+	lib_success(c, 200, NULL, o);
+}
+
+void
+h_scripts_bulk_delete(struct http_ctx *c)
+{
+	struct json_object *b = json_body(c);
+	struct viewer v = lib_viewer(c);
+	struct lib_err err = { 0 };
+	int64_t *ids, deleted = 0;
+	size_t n;
+	enum pss_err e;
+
+	if (b == NULL)
+		return;
+	if (lib_body_ids(c, b, "ids", &ids, &n) == 0) {
+		if ((e = db_scripts_delete(c->app->db, &v, ids, n, &deleted, &err)) != PSS_OK)
+			lib_fail_reply(c, e, &err, SCRIPT_NOT_FOUND);
+		else {
+			invalidate_many(c->app->cache, ids, n);
+			count_reply(c, "deleted", deleted);
+		}
+	}
+	json_object_put(b);
+}
+
+void
+h_scripts_bulk_update(struct http_ctx *c)
+{
+	struct json_object *b = json_body(c);
+	struct viewer v = lib_viewer(c);
+	struct script_bulk s = { 0 };
+	struct lib_err err = { 0 };
+	const char **add = NULL, **rem = NULL;
+	int64_t *ids, updated = 0;
+	bool pub;
+	int rc, rp;
+	enum pss_err e;
+
+	if (b == NULL)
+		return;
+	s.is_public = -1;
+	if (lib_body_ids(c, b, "ids", &ids, &s.nids) < 0 ||
+	    (rp = lib_body_bool(c, b, "isPublic", "is_public", &pub)) < 0 ||
+	    (rc = lib_body_int(c, b, "categoryId", "category_id", 1, INT32_MAX, &s.category_id)) < 0 ||
+	    lib_body_strings(c, b, "addTags", "add_tags", TAGS_READ_MAX, &add, &s.nadd) < 0 ||
+	    lib_body_strings(c, b, "removeTags", "remove_tags", TAGS_READ_MAX, &rem, &s.nremove) < 0)
+		goto out;
+	s.ids = ids;
+	if (rp > 0)
+		s.is_public = pub;
+	s.has_category = rc > 0;
+	if (rc == 2)
+		s.category_id = 0;
+	s.add_tags = add;
+	s.remove_tags = rem;
+	if (s.is_public < 0 && !s.has_category && s.nadd == 0 && s.nremove == 0) {
+		field_error(c, "ids", "Nothing to change: give isPublic, categoryId, addTags or removeTags.");
+		goto out;
+	}
+	if ((e = db_scripts_bulk_update(c->app->db, &v, &s, &updated, &err)) != PSS_OK) {
+		lib_fail_reply(c, e, &err, SCRIPT_NOT_FOUND);
+		goto out;
+	}
+	invalidate_many(c->app->cache, ids, s.nids);
+	count_reply(c, "updated", updated);
+out:
+	json_object_put(b);
+}
+
+/* GET /:id/download: the content as an attachment. The one handler that writes the body
+ * itself: the answer is the script's text, not JSON. */
+void
+h_scripts_download(struct http_ctx *c)
+{
+	struct json_object *o, *content, *title;
+	char *name, disp[160];
+
+	if (lib_view_script_get(c, &o) != 0)
+		return;
+	if (!json_object_object_get_ex(o, "content", &content) ||
+	    !json_object_object_get_ex(o, "title", &title)) {
+		json_object_put(o);
+		error_from(c, PSS_EINTERNAL, "script object without content");
+		return;
+	}
+	name = text_filename(json_object_get_string(title), ".ps1");
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
+	c->resp->status = 200;
+	c->resp->content_type = "text/plain; charset=utf-8";
+	resp_header(c->resp, "Content-Disposition", disp);
+	resp_header(c->resp, "Cache-Control", "private, no-store");
+	buf_reset(&c->resp->body);
+	resp_body(c->resp, json_object_get_string(content), (size_t)json_object_get_string_len(content));
+	free(name);
+	json_object_put(o);
+}
