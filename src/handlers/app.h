@@ -78,7 +78,6 @@ void	 h_api_index(struct http_ctx *);
 void	 h_health(struct http_ctx *);
 void	 h_health_ready(struct http_ctx *);
 void	 h_metrics(struct http_ctx *);
-void	 h_home(struct http_ctx *);
 void	 h_auth_register(struct http_ctx *);
 void	 h_auth_login(struct http_ctx *);
 void	 h_auth_refresh(struct http_ctx *);

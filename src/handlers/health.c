@@ -1,4 +1,4 @@
-/* health.c: GET /api, /api/health, /api/health/ready, /metrics and the home page */
+/* health.c: GET /api, /api/health, /api/health/ready and /metrics */
 #include "config.h"
 
 #include <string.h>
@@ -82,19 +82,4 @@ h_metrics(struct http_ctx *c)
 	buf_printf(b, "psscript_up %d\n", depth >= 0);
 	c->resp->status = 200;
 	c->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
-}
-
-void
-h_home(struct http_ctx *c)
-{
-	static const char page[] =
-	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	    "<title>PSScript</title></head><body><main><h1>PSScript</h1>"
-	    "<p>The PowerShell script platform. The JSON API is at <a href=\"/api\">/api</a>; "
-	    "its health at <a href=\"/api/health\">/api/health</a>.</p></main></body></html>\n";
-
-	c->resp->status = 200;
-	c->resp->content_type = "text/html; charset=utf-8";
-	resp_body(c->resp, page, sizeof(page) - 1);
 }

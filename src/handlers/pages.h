@@ -1,7 +1,47 @@
-/* pages.h: the pages handlers (declared here so each area owns its header) */
+/* pages.h: the HTML pages: how replies render on a page route, and the page handlers */
 #ifndef PSS_HANDLERS_PAGES_H
 #define PSS_HANDLERS_PAGES_H
 
 #include "handlers/app.h"
+#include "render/page.h"
+
+/*
+ * PAGE(template, title, redirect, flash, fields, flags): the last member of a route line,
+ * making it a page (render/page.h, docs/pages.md). FIELDS(...) lists a form's fields:
+ *	{ HTTP_POST, "/login", 0, h_auth_login, "page.login.post",
+ *	  PAGE("account/login", "Log in", "/", "Welcome back.",
+ *	      FIELDS({ "login", FORM_STRING }, { "password", FORM_SECRET }), PAGE_NEXT) },
+ */
+#define PAGE(tmpl, title, redirect, flash, fields, flags) \
+	(&(const struct page_route){ (tmpl), (title), (redirect), (flash), (fields), (flags) })
+#define FIELDS(...) ((const struct form_field[]){ __VA_ARGS__, { NULL, FORM_STRING } })
+
+/* The cookies of the pages (HttpOnly; Secure; SameSite=Lax; Path=/). */
+#define PAGE_CSRF_COOKIE	"__Host-pss_csrf"	/* double-submit token of anonymous forms */
+#define PAGE_FLASH_COOKIE	"__Host-pss_flash"	/* the message after a redirect, shown once */
+
+/* Used by reply.c. */
+/* page_active: true when replies to this request are HTML: a page route, or a path outside
+ * /api and /metrics that no route matched (its 404 and 405 are pages too). */
+bool	 page_active(const struct http_ctx *);
+/* page_reply: json_reply on a page: renders the route's template with the view (owned)
+ * and the site context, or after a successful unsafe request redirects (303) with a flash. */
+void	 page_reply(struct http_ctx *, int status, struct json_object *view);
+/* page_error: error_reply on a page: a failed form is rendered again with the message and
+ * the values sent (not the secrets); a GET that needs a login goes to /login; anything else
+ * is the error page in the layout. details is owned. */
+void	 page_error(struct http_ctx *, int status, const char *code, const char *message,
+	struct json_object *details);
+/* page_form_body: json_body on a page route with a form body: the form decoded by the
+ * route's field list; anonymous requests must carry the double-submit CSRF token. NULL after
+ * replying (400, 403). */
+struct json_object *page_form_body(struct http_ctx *);
+
+/* Page handlers (pages-account.c, pages-admin.c). */
+void	 h_page_form(struct http_ctx *);	/* an empty view: the page is a form */
+void	 h_dashboard(struct http_ctx *);
+void	 h_auth_sessions(struct http_ctx *);
+void	 h_auth_sessions_revoke(struct http_ctx *);
+void	 h_users_unlock(struct http_ctx *);
 
 #endif

@@ -1,17 +1,24 @@
-/* reply.c: JSON responses and the API.md error envelope, in one place */
+/* reply.c: JSON responses and the API.md error envelope, in one place; on a page route the
+ * same calls render HTML (pages.c) */
 #include "config.h"
 
 #include <string.h>
 
 #include "handlers/app.h"
+#include "handlers/pages.h"
 
 void
 json_reply(struct http_ctx *c, int status, struct json_object *obj)
 {
 	size_t len;
-	const char *s = json_object_to_json_string_length(obj,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	const char *s;
 
+	if (page_active(c)) {
+		page_reply(c, status, obj);
+		return;
+	}
+	s = json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	c->resp->status = status;
 	c->resp->content_type = "application/json; charset=utf-8";
 	buf_reset(&c->resp->body);
@@ -23,16 +30,21 @@ void
 error_reply(struct http_ctx *c, int status, const char *code, const char *message,
     struct json_object *details)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o;
 
+	if (status == 503)
+		resp_header(c->resp, "Retry-After", "5");
+	if (page_active(c)) {
+		page_error(c, status, code, message, details);
+		return;
+	}
+	o = json_object_new_object();
 	json_object_object_add(o, "success", json_object_new_boolean(0));
 	json_object_object_add(o, "error", json_object_new_string(code));
 	json_object_object_add(o, "message", json_object_new_string(message));
 	json_object_object_add(o, "requestId", json_object_new_string(c->req->request_id));
 	if (details != NULL)
 		json_object_object_add(o, "details", details);
-	if (status == 503)
-		resp_header(c->resp, "Retry-After", "5");
 	json_reply(c, status, o);
 }
 
@@ -77,6 +89,8 @@ json_body(struct http_ctx *c)
 	enum json_tokener_error jerr;
 	const char *ct = c->req->content_type;
 
+	if (c->route != NULL && c->route->page != NULL && page_is_form(c->req))
+		return page_form_body(c);
 	if (ct == NULL || strcmp(ct, "application/json") != 0) {
 		error_reply(c, 415, "unsupported_media_type",
 		    "Send the body as application/json.", NULL);

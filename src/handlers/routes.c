@@ -9,11 +9,15 @@
 #include "handlers/uploads.h"
 #include "handlers/pages.h"
 
+/* A line may leave out the trailing members (page): they are NULL. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const struct route app_routes[] = {
 #include "handlers/routes-core.inc"
 #include "handlers/routes-library.inc"
 #include "handlers/routes-uploads.inc"
 #include "handlers/routes-pages.inc"
 };
+#pragma GCC diagnostic pop
 const size_t app_nroutes = PSS_ARRAY_LEN(app_routes);
 _Static_assert(PSS_ARRAY_LEN(app_routes) < METRICS_MAX_ROUTES, "raise METRICS_MAX_ROUTES");

@@ -89,6 +89,7 @@ void	 resp_body(struct response *, const char *, size_t);
 
 /* The router. A pattern is literal segments and ":name" segments: "/api/scripts/:id". */
 struct http_ctx;	/* defined by the application */
+struct page_route;	/* defined by the application */
 typedef void (*http_handler)(struct http_ctx *);
 
 struct route {
@@ -97,6 +98,9 @@ struct route {
 	unsigned	 flags;		/* the application's: auth, admin, csrf, upload ... */
 	http_handler	 fn;
 	const char	*name;		/* for metrics: "scripts.get" */
+	/* The application's page description (template, form, redirect): non-NULL makes the
+	 * route an HTML page whose handler's replies render through a template. */
+	const struct page_route *page;
 };
 
 /* router_match: finds the route for method and path. Returns the route, filling the

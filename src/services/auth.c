@@ -154,6 +154,68 @@ auth_logout(const struct svc *s, const struct auth_session *sess)
 	return revoke_family(s, sess->family);
 }
 
+#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+enum pss_err
+auth_sessions_list(const struct svc *s, int64_t user_id, const char *current_family,
+    struct json_object **out)
+{
+	char uid[24];
+	struct db_res *r;
+	enum pss_err e;
+
+	*out = NULL;
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	e = db_exec(s->db, &r, "SELECT family_id::text, " ISO("min(created_at)") ", "
+	    ISO("max(expires_at)") ", (array_agg(ip_address ORDER BY id DESC))[1], "
+	    "(array_agg(user_agent ORDER BY id DESC))[1] FROM user_sessions "
+	    "WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() "
+	    "GROUP BY family_id ORDER BY min(created_at) DESC, family_id LIMIT 100", 1,
+	    (const char *[]){ uid });
+	if (e != PSS_OK)
+		return e;
+	*out = json_object_new_array();
+	for (int i = 0; i < db_res_rows(r); i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_string(db_res_get(r, i, 0)));
+		json_object_object_add(o, "createdAt", json_object_new_string(db_res_get(r, i, 1)));
+		json_object_object_add(o, "expiresAt", json_object_new_string(db_res_get(r, i, 2)));
+		json_object_object_add(o, "ipAddress", db_res_isnull(r, i, 3) ? NULL :
+		    json_object_new_string(db_res_get(r, i, 3)));
+		json_object_object_add(o, "userAgent", db_res_isnull(r, i, 4) ? NULL :
+		    json_object_new_string(db_res_get(r, i, 4)));
+		json_object_object_add(o, "current", json_object_new_boolean(current_family != NULL &&
+		    strcmp(current_family, db_res_get(r, i, 0)) == 0));
+		json_object_array_add(*out, o);
+	}
+	db_res_free(r);
+	return PSS_OK;
+}
+
+enum pss_err
+auth_revoke_login(const struct svc *s, int64_t user_id, const char *family)
+{
+	char uid[24];
+	struct db_res *r;
+	enum pss_err e;
+	int rows;
+
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	/* compared as text, so a malformed id is simply not found */
+	e = db_exec(s->db, &r, "SELECT 1 FROM user_sessions WHERE user_id = $1 AND family_id::text = $2 "
+	    "AND revoked_at IS NULL AND expires_at > now() LIMIT 1", 2, (const char *[]){ uid, family });
+	if (e != PSS_OK)
+		return e;
+	rows = db_res_rows(r);
+	db_res_free(r);
+	if (rows == 0)
+		return PSS_ENOTFOUND;
+	return revoke(s, "UPDATE user_sessions SET revoked_at = now() WHERE user_id = $1 "
+	    "AND family_id::text = $2 AND revoked_at IS NULL RETURNING token_hash, kind", 2,
+	    (const char *[]){ uid, family });
+}
+
 /* PSS_OK when the session is still unrevoked, PSS_EAUTH when not. */
 static enum pss_err
 still_live(const struct svc *s, int64_t id)

@@ -82,6 +82,17 @@ enum pss_err auth_logout(const struct svc *, const struct auth_session *);
  * (NULL: all), and drops them from every worker's cache. */
 enum pss_err auth_revoke_user(const struct svc *, int64_t user_id, const char *keep_family);
 
+/* auth_sessions_list: the user's live logins (families with a token that is neither revoked nor
+ * expired), newest first, at most 100: [{id (the family), createdAt, expiresAt, ipAddress,
+ * userAgent, current}] where current marks current_family (may be NULL). */
+struct json_object;
+enum pss_err auth_sessions_list(const struct svc *, int64_t user_id, const char *current_family,
+	struct json_object **out);
+
+/* auth_revoke_login: revokes the user's login family (its access and refresh tokens).
+ * PSS_ENOTFOUND when the user has no live login with that id. */
+enum pss_err auth_revoke_login(const struct svc *, int64_t user_id, const char *family);
+
 /* auth_change_password: checks the current password (PSS_EAUTH when wrong), sets the new one
  * (PSS_EINVAL with err when it breaks a rule) and revokes the user's other sessions. */
 enum pss_err auth_change_password(const struct svc *, struct arena *,
