@@ -147,7 +147,9 @@ it_str(const struct it_resp *r, const char *path)
 		size_t n = strcspn(path, ".");
 
 		snprintf(key, sizeof(key), "%.*s", (int)n, path);
-		if (!json_object_object_get_ex(o, key, &v))
+		if (json_object_is_type(o, json_type_array) && key[0] >= '0' && key[0] <= '9')
+			v = json_object_array_get_idx(o, (size_t)strtoul(key, NULL, 10));
+		else if (!json_object_object_get_ex(o, key, &v))
 			return NULL;
 		o = v;
 		path += n + (path[n] == '.');

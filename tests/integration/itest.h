@@ -23,7 +23,8 @@ int	 it_get(struct it_resp *, const char *path);
 void	 it_resp_free(struct it_resp *);
 /* it_header: the value of a response header (lower-case name) in a static buffer, or NULL. */
 const char *it_header(const struct it_resp *, const char *name);
-/* it_str: a string member of the JSON body ("a.b" walks objects), or NULL. */
+/* it_str: a string member of the JSON body ("a.b" walks objects, "a.0.b" indexes an
+ * array), or NULL. */
 const char *it_str(const struct it_resp *, const char *path);
 /* it_run: runs a shell command, returns its exit status. */
 int	 it_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
