@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,13 @@
 #include "core/core.h"
 
 /*
- * Usage: analyzer-bench [DOCS_DIR]   (default $PSS_SHARED_DIR/data/powershell-docs)
+ * Usage: analyzer-bench [-r N] [-s SECTIONS] [DOCS_DIR]
+ *   DOCS_DIR	default $PSS_SHARED_DIR/data/powershell-docs
+ *   -r N	run the docs corpus N times and print the best and the median (default 1)
+ *   -s LIST	comma-separated sections to run: corpus, script, code, nesting, strings
+ *		(default all)
  * Prints: corpus blocks, crashes none (it would not return), findings, MB/s; the time for a
- * 1,000-line script; and times for inputs of growing size (1, 2, 4, 8 MB ... 10 MB) of plain
+ * 1,000-line script; and times for inputs of growing size (0.1, 1, 2, 4, 10 MB) of plain
  * code, deep nesting and pathological strings, with the ratio time/size, which must stay flat.
  */
 
@@ -174,7 +179,7 @@ gen_strings(struct buf *b, size_t n)
 static void
 scaling(const char *what, void (*gen)(struct buf *, size_t))
 {
-	static const size_t sizes[] = { 1 << 20, 2 << 20, 4 << 20, 10 << 20 };
+	static const size_t sizes[] = { 100 << 10, 1 << 20, 2 << 20, 4 << 20, 10 << 20 };
 	double first = 0;
 
 	for (size_t i = 0; i < PSS_ARRAY_LEN(sizes); i++) {
@@ -192,65 +197,125 @@ scaling(const char *what, void (*gen)(struct buf *, size_t))
 	}
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every block analysed once per round; prints the best and the median round. */
+static void
+bench_corpus(const struct corpus *c, int rounds)
+{
+	double *times = xcalloc((size_t)rounds, sizeof(double));
+	double mb = (double)c->all.len / (1 << 20), worst = 0, t;
+	size_t total = 0, nf = 0;
+
+	for (int r = 0; r < rounds; r++) {
+		total = 0;
+		for (size_t i = 0; i < c->n; i++) {
+			double ti = time_one(c->all.data + c->starts[i], c->lens[i], &nf);
+
+			times[r] += ti;
+			if (ti > worst)
+				worst = ti;
+			total += nf;
+		}
+	}
+	qsort(times, (size_t)rounds, sizeof(double), cmp_double);
+	printf("docs corpus: %zu blocks, %.2f MB, %zu findings, best %.3f s, %.1f MB/s; "
+	    "median %.3f s, %.1f MB/s (%d rounds; per block: mean %.3f ms, worst %.3f ms)\n",
+	    c->n, mb, total, times[0], mb / times[0], times[rounds / 2], mb / times[rounds / 2],
+	    rounds, times[0] * 1e3 / (double)c->n, worst * 1e3);
+	t = time_one(c->all.data, c->all.len, &nf);
+	printf("docs corpus as one input: %.3f s, %.1f MB/s\n", t, mb / t);
+	free(times);
+}
+
+/* A script of exactly 1,000 lines of the generated code. */
+static void
+bench_script(void)
+{
+	struct buf k = BUF_INIT, tmp = BUF_INIT;
+	size_t lines = 0, nf = 0;
+	double t = 0;
+
+	gen_code(&tmp, 200000);
+	for (size_t i = 0; i < tmp.len && lines < 1000; i++) {
+		buf_putc(&k, tmp.data[i]);
+		if (tmp.data[i] == '\n')
+			lines++;
+	}
+	buf_free(&tmp);
+	for (int i = 0; i < 20; i++)
+		t += time_one(k.data, k.len, &nf);
+	printf("1,000-line script (%.1f KB): %.2f ms per analysis, %zu findings\n",
+	    (double)k.len / 1024, t * 1e3 / 20, nf);
+	buf_free(&k);
+}
+
+static bool
+wanted(const char *sections, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = sections; p != NULL; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct corpus c;
 	char dir[4096];
 	const char *shared = getenv("PSS_SHARED_DIR");
-	size_t nf = 0, total = 0, maxf = 0;
-	double t = 0, worst = 0;
-	struct buf k = BUF_INIT;
+	const char *sections = "corpus,script,code,nesting,strings";
+	int64_t rounds = 1;
+	int ch;
 
+	while ((ch = getopt(argc, argv, "r:s:")) != -1) {
+		switch (ch) {
+		case 'r':
+			if (parse_int64(optarg, 1, 1000, &rounds) != 0) {
+				fprintf(stderr, "analyzer-bench: -r takes 1 to 1000\n");
+				return 2;
+			}
+			break;
+		case 's':
+			sections = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: analyzer-bench [-r N] [-s SECTIONS] [DOCS_DIR]\n");
+			return 2;
+		}
+	}
 	memset(&c, 0, sizeof(c));
-	if (argc > 1)
-		snprintf(dir, sizeof(dir), "%s", argv[1]);
+	if (optind < argc)
+		snprintf(dir, sizeof(dir), "%s", argv[optind]);
 	else
 		snprintf(dir, sizeof(dir), "%s/data/powershell-docs", shared ? shared : "../shared");
-	walk(&c, dir, 0);
-	for (size_t i = 0; i < c.n; i++) {
-		double ti = time_one(c.all.data + c.starts[i], c.lens[i], &nf);
-
-		t += ti;
-		if (ti > worst)
-			worst = ti;
-		total += nf;
-		if (nf > maxf)
-			maxf = nf;
+	if (wanted(sections, "corpus")) {
+		walk(&c, dir, 0);
+		if (c.n > 0)
+			bench_corpus(&c, (int)rounds);
+		else
+			printf("docs corpus: no ```powershell blocks under %s\n", dir);
 	}
-	printf("docs corpus: %zu blocks, %.2f MB, %zu findings, %.3f s, %.1f MB/s "
-	    "(per block: mean %.3f ms, worst %.3f ms)\n", c.n, (double)c.all.len / (1 << 20),
-	    total, t, c.n ? ((double)c.all.len / (1 << 20)) / t : 0, c.n ? t * 1e3 / c.n : 0,
-	    worst * 1e3);
-	if (c.n > 0) {
-		t = time_one(c.all.data, c.all.len, &nf);
-		printf("docs corpus as one input: %.3f s, %.1f MB/s\n", t,
-		    ((double)c.all.len / (1 << 20)) / t);
-	}
-	gen_code(&k, 1);
-	buf_reset(&k);
-	while (1) {	/* exactly 1,000 lines */
-		struct buf tmp = BUF_INIT;
-		size_t lines = 0;
-
-		gen_code(&tmp, 200000);
-		for (size_t i = 0; i < tmp.len && lines < 1000; i++) {
-			buf_putc(&k, tmp.data[i]);
-			if (tmp.data[i] == '\n')
-				lines++;
-		}
-		buf_free(&tmp);
-		break;
-	}
-	t = 0;
-	for (int i = 0; i < 20; i++)
-		t += time_one(k.data, k.len, &nf);
-	printf("1,000-line script (%.1f KB): %.2f ms per analysis, %zu findings\n",
-	    (double)k.len / 1024, t * 1e3 / 20, nf);
-	buf_free(&k);
-	scaling("code", gen_code);
-	scaling("deep nesting", gen_nested);
-	scaling("pathological str", gen_strings);
+	if (wanted(sections, "script"))
+		bench_script();
+	if (wanted(sections, "code"))
+		scaling("code", gen_code);
+	if (wanted(sections, "nesting"))
+		scaling("deep nesting", gen_nested);
+	if (wanted(sections, "strings"))
+		scaling("pathological str", gen_strings);
 	buf_free(&c.all);
 	free(c.starts);
 	free(c.lens);

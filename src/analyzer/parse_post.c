@@ -111,7 +111,7 @@ parse_decode_string(struct arena *a, const char *src, const struct ps_token *t, 
 {
 	const char *s = src;
 	size_t b = t->start, e = t->end, i, q, olen = 0;
-	char *o = arena_alloc(a, (e - b) + 8);
+	char *o = arena_alloc_bytes(a, (e - b) + 8);
 	int dq = 0, esc = 0, quotes = 0;
 
 	switch (t->kind) {

@@ -597,6 +597,16 @@ resolve_commands(struct ps_ctx *c)
 		if (pc->ci != NULL)
 			pc->canon = pc->ci->name;
 	}
+	for (size_t i = 0; i < p->ncmds; i++) {
+		struct ps_cmd *pc = &p->cmds[i];
+		const char *slash;
+
+		if (pc->ci != NULL || pc->name == NULL)
+			continue;
+		slash = strrchr(pc->name, '\\');
+		pc->base = slash != NULL ? slash + 1 : pc->name;
+		pc->path = slash != NULL;
+	}
 	free(fnames);
 }
 

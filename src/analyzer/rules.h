@@ -52,6 +52,8 @@ struct ps_cmd {
 	const struct ps_cmdlet_info *ci;	/* NULL when not a catalog cmdlet */
 	const struct ps_alias_info *alias;	/* set when written as an alias */
 	const char	*canon;		/* ci->name, or name, or "" */
+	const char	*base;		/* not a catalog cmdlet: name after the last backslash */
+	bool		 path;		/* not a catalog cmdlet and name has a backslash */
 	bool		 local_function;	/* defined by the script itself */
 };
 

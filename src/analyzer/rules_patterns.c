@@ -467,11 +467,14 @@ scan_strings(struct ps_ctx *c)
 			size_t pl = strlen(kf->prefix);
 
 			for (size_t j = 0; j + pl <= tl; j++) {
-				bool m = kf->case_sensitive ? memcmp(text + j, kf->exact, pl) == 0 :
-				    strncasecmp(text + j, kf->prefix, pl) == 0;
+				unsigned char ch = (unsigned char)text[j];
 				size_t e = j;
 
-				if (!m)
+				/* the first byte decides most positions without a call */
+				if (kf->case_sensitive ? ch != (unsigned char)kf->exact[0] ||
+				    memcmp(text + j, kf->exact, pl) != 0 :
+				    ((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch) != (unsigned char)kf->prefix[0] ||
+				    strncasecmp(text + j, kf->prefix, pl) != 0)
 					continue;
 				while (e < tl && text[e] != '\'' && text[e] != '"' && text[e] != ' ' &&
 				    text[e] != '\n')

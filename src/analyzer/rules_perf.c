@@ -1,7 +1,6 @@
 #include "config.h"
 /* rules_perf.c: performance rules, potential-risk rules and what the script touches */
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -155,42 +154,40 @@ system_path(const char *p)
 	return name_in(p, roots);
 }
 
-/* The capmap row of a command, memoised per canonical name (most scripts repeat a few
- * commands many times). -1 when none. */
+/* The capmap row of a command, memoised per distinct command (cmd_groups: most scripts
+ * repeat a few commands many times; the row depends only on the canonical name). -1 when
+ * none. */
 struct capcache {
-	const char	*canon[256];
-	short		 row[256];
+	const size_t	*group_of;
+	short		*row;		/* per group; -2 not computed yet */
 };
 
 static int
-capmap_row(struct capcache *cc, const struct ps_cmd *pc)
+capmap_row(struct capcache *cc, size_t cmd_index, const struct ps_cmd *pc)
 {
-	size_t h = ((uintptr_t)pc->canon >> 3) % 256;
-	int row = -1;
+	short *row = &cc->row[cc->group_of[cmd_index]];
 
-	if (pc->ci != NULL && cc->canon[h] == pc->canon)
-		return cc->row[h];
+	if (*row != -2)
+		return *row;
+	*row = -1;
 	for (size_t k = 0; k < PSS_ARRAY_LEN(capmap); k++) {
 		if (cap_match(capmap[k].pattern, pc)) {
-			row = (int)k;
+			*row = (short)k;
 			break;
 		}
 	}
-	if (pc->ci != NULL) {	/* catalog names are static: pointer identity is name identity */
-		cc->canon[h] = pc->canon;
-		cc->row[h] = (short)row;
-	}
-	return row;
+	return *row;
 }
 
 static void
-check_command_caps(struct ps_ctx *c, const struct ps_cmd *pc, struct capcache *cc)
+check_command_caps(struct ps_ctx *c, size_t cmd_index, struct capcache *cc)
 {
+	const struct ps_cmd *pc = &c->p->cmds[cmd_index];
 	const struct ps_node *n = pc->node;
 	const char *path;
 	unsigned line = n->ext.line;
 	bool reg;
-	int k = capmap_row(cc, pc);
+	int k = capmap_row(cc, cmd_index, pc);
 
 	if (k >= 0) {
 		add_cap(c, capmap[k].cap, pc->canon, line);
@@ -481,17 +478,22 @@ void
 rules_perf_risk_run(struct ps_ctx *c)
 {
 	const struct ps_ast *ast = c->ast;
-	struct capcache *cc = xcalloc(1, sizeof(*cc));
+	const struct ps_cmd_group *groups;
+	struct capcache cc;
+	size_t ng = cmd_groups(c->p, &groups, &cc.group_of);
 
+	cc.row = xmalloc((ng + 1) * sizeof(*cc.row));
+	for (size_t g = 0; g < ng; g++)
+		cc.row[g] = -2;
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
 
 		if (pc->name == NULL)
 			continue;
-		check_command_caps(c, pc, cc);
+		check_command_caps(c, i, &cc);
 		check_risks(c, pc);
 	}
-	free(cc);
+	free(cc.row);
 	check_member_caps(c);
 	/* Autostart keys only read (an inventory of Run keys) are not persistence. */
 	if (!(c->a->capabilities & (1u << PS_CAP_REGISTRY_WRITE))) {

@@ -42,11 +42,10 @@ cmd_is(const struct ps_cmd *pc, const char *canon)
 	if (pc == NULL || pc->canon == NULL)
 		return false;
 	if (((unsigned char)pc->canon[0] | 0x20) != ((unsigned char)canon[0] | 0x20))
-		return pc->ci == NULL && pc->name != NULL && strchr(pc->name, '\\') != NULL &&
-		    cmd_is_native(pc, canon);
+		return pc->path && cmd_is_native(pc, canon);
 	if (strcasecmp(pc->canon, canon) == 0)
 		return true;
-	return pc->ci == NULL && pc->name != NULL && cmd_is_native(pc, canon);
+	return pc->base != NULL && cmd_is_native(pc, canon);
 }
 
 /* Native commands: "vssadmin" matches vssadmin.exe and C:\\Windows\\System32\\vssadmin.exe. */
@@ -54,10 +53,8 @@ static bool
 cmd_is_native(const struct ps_cmd *pc, const char *canon)
 {
 	size_t n = strlen(canon);
-	const char *nm = pc->name, *slash = strrchr(nm, '\\');
+	const char *nm = pc->base;
 
-	if (slash != NULL)
-		nm = slash + 1;
 	return strncasecmp(nm, canon, n) == 0 && (nm[n] == '\0' || strcasecmp(nm + n, ".exe") == 0);
 }
 

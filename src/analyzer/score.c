@@ -73,10 +73,11 @@ static void
 compute_scores(struct ps_ctx *c)
 {
 	struct ps_analysis *a = c->a;
-	unsigned (*cnt)[PS_SEV__MAX] = xcalloc(R__MAX, sizeof(*cnt));
+	unsigned cnt[R__MAX][PS_SEV__MAX];
 	double sec = 0, risk = 0, qual = 0, allowance;
 	const struct ps_ast *ast = c->ast;
 
+	memset(cnt, 0, sizeof(cnt));
 	for (size_t i = 0; i < a->nfindings; i++) {
 		const struct ps_finding *f = &a->findings[i];
 		size_t r = (size_t)(f->rule - ps_rule_table);
@@ -84,8 +85,11 @@ compute_scores(struct ps_ctx *c)
 		cnt[r][f->severity]++;
 	}
 	for (size_t r = 0; r < R__MAX; r++) {
-		double pts = rule_points(cnt[r]);
+		double pts;
 
+		if (cnt[r][0] + cnt[r][1] + cnt[r][2] == 0)
+			continue;	/* adds nothing to any sum */
+		pts = rule_points(cnt[r]);
 		switch (ps_rule_table[r].category) {
 		case PS_CAT_SECURITY:
 			sec += pts;
@@ -110,7 +114,6 @@ compute_scores(struct ps_ctx *c)
 		}
 		}
 	}
-	free(cnt);
 	c->p->score.quality_from_findings = qual;
 	for (size_t k = 0; k < PS_CAP__MAX; k++)
 		if (a->capabilities & (1u << k))

@@ -35,8 +35,9 @@ arena_init(struct arena *a)
 	a->total = 0;
 }
 
-void *
-arena_alloc(struct arena *a, size_t n)
+/* n bytes at a multiple of align (a power of two), not zeroed. */
+static void *
+arena_take(struct arena *a, size_t n, size_t align)
 {
 	struct arena_block *b = a->head;
 	size_t off;
@@ -45,11 +46,10 @@ arena_alloc(struct arena *a, size_t n)
 	if (n > SIZE_MAX - ARENA_ALIGN)
 		pss_die("arena allocation overflow");
 	if (b != NULL) {
-		off = (b->used + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+		off = (b->used + align - 1) & ~(align - 1);
 		if (off <= b->size && n <= b->size - off) {
 			b->used = off + n;
 			a->total += n;
-			memset(b->mem + off, 0, n);
 			return b->mem + off;
 		}
 	}
@@ -62,7 +62,6 @@ arena_alloc(struct arena *a, size_t n)
 		big->next = b->next;
 		b->next = big;
 		a->total += n;
-		memset(big->mem, 0, n);
 		return big->mem;
 	}
 	b = block_new(n > ARENA_BLOCK ? n : ARENA_BLOCK);
@@ -70,14 +69,28 @@ arena_alloc(struct arena *a, size_t n)
 	a->head = b;
 	b->used = n;
 	a->total += n;
-	memset(b->mem, 0, n);
 	return b->mem;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	void *p = arena_take(a, n, ARENA_ALIGN);
+
+	memset(p, 0, n ? n : 1);
+	return p;
+}
+
+void *
+arena_alloc_bytes(struct arena *a, size_t n)
+{
+	return arena_take(a, n, 1);
 }
 
 char *
 arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_take(a, n + 1, ARENA_ALIGN);	/* every byte is written */
 
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -103,7 +116,7 @@ arena_printf(struct arena *a, const char *fmt, ...)
 	va_end(ap2);
 	if (n < 0)
 		pss_die("vsnprintf failed");
-	p = arena_alloc(a, (size_t)n + 1);
+	p = arena_take(a, (size_t)n + 1, ARENA_ALIGN);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return p;

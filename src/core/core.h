@@ -66,6 +66,7 @@ struct arena {
 };
 void	 arena_init(struct arena *);
 void	*arena_alloc(struct arena *, size_t);	/* 16-byte aligned, zeroed */
+void	*arena_alloc_bytes(struct arena *, size_t);	/* byte buffers: not aligned, not zeroed */
 char	*arena_strdup(struct arena *, const char *);
 char	*arena_strndup(struct arena *, const char *, size_t);
 char	*arena_printf(struct arena *, const char *, ...) PSS_PRINTF(2, 3);
