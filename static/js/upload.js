@@ -113,6 +113,7 @@
 				li.appendChild(el('a', { href: scriptUrl + encodeURIComponent(id) }, u.filename));
 			else
 				li.appendChild(document.createTextNode(u.filename));
+			li.appendChild(document.createTextNode(' '));
 			li.appendChild(el('span', { 'class': 'upload-state' }, STATE_TEXT[u.status] || u.status));
 			if (u.status === 'failed' && u.error)
 				li.appendChild(document.createTextNode(': ' + u.error));
