@@ -1,0 +1,662 @@
+/* test-pages.c: the HTML pages through nginx: every page is well-formed HTML with a title and
+ * landmarks and no inline script or style; forms need their CSRF token; post/redirect/get with
+ * a flash shown once; error pages; user text escaped wherever it appears; hashed assets */
+#include "config.h"
+
+#include <ctype.h>
+
+#include "itest-auth.h"
+
+#define FORM "application/x-www-form-urlencoded"
+#define XML_CHECK_FILE "/tmp/pss-test-pages.html"
+
+/* A visitor of the pages: the cookies it holds. */
+struct visitor {
+	char	 session[80];	/* __Host-pss_session */
+	char	 csrf[80];	/* the token its forms carry (session or double-submit) */
+	char	 anon[80];	/* __Host-pss_csrf */
+	char	 flash[400];	/* __Host-pss_flash */
+};
+
+static struct acct admin;
+
+/* The value of the Set-Cookie of name in r ("" when cleared), or NULL when not set. */
+static const char *
+set_cookie(const struct it_resp *r, const char *name)
+{
+	static char val[400];
+	size_t n = strlen(name);
+
+	for (const char *p = r->headers; p != NULL && *p; ) {
+		if (strncmp(p, "set-cookie:", 11) == 0) {
+			const char *v = p + 11;
+
+			while (*v == ' ')
+				v++;
+			if (strncmp(v, name, n) == 0 && v[n] == '=') {
+				snprintf(val, sizeof(val), "%.*s", (int)strcspn(v + n + 1, ";\r\n"), v + n + 1);
+				return val;
+			}
+		}
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return NULL;
+}
+
+/* Keeps the cookies a response set, as a browser would. */
+static void
+take_cookies(struct visitor *v, const struct it_resp *r)
+{
+	const char *c;
+
+	if ((c = set_cookie(r, "__Host-pss_session")) != NULL)
+		snprintf(v->session, sizeof(v->session), "%s", c);
+	if ((c = set_cookie(r, "__Host-pss_csrf")) != NULL)
+		snprintf(v->anon, sizeof(v->anon), "%s", c);
+	if ((c = set_cookie(r, "__Host-pss_flash")) != NULL)
+		snprintf(v->flash, sizeof(v->flash), "%s", c);
+}
+
+/* The value="..." of the first hidden csrf_token field of a page, or "". */
+static void
+take_csrf(struct visitor *v, const char *body)
+{
+	const char *p = body != NULL ? strstr(body, "name=\"csrf_token\" value=\"") : NULL;
+
+	v->csrf[0] = '\0';
+	if (p != NULL) {
+		p += strlen("name=\"csrf_token\" value=\"");
+		snprintf(v->csrf, sizeof(v->csrf), "%.*s", (int)strcspn(p, "\""), p);
+	}
+}
+
+/* METHOD path as the visitor (cookies sent, new ones kept); form may be NULL. */
+static long
+visit(struct visitor *v, struct it_resp *r, const char *method, const char *path, const char *form)
+{
+	char cookie[1024];
+	const char *h[2] = { cookie, NULL };
+
+	snprintf(cookie, sizeof(cookie), "Cookie: x=1%s%s%s%s%s%s", *v->session ? "; __Host-pss_session=" : "",
+	    v->session, *v->anon ? "; __Host-pss_csrf=" : "", v->anon, *v->flash ? "; __Host-pss_flash=" : "",
+	    v->flash);
+	if (it_request(r, method, path, form, form ? strlen(form) : 0, form ? FORM : NULL, h) != 0)
+		return -1;
+	take_cookies(v, r);
+	if (r->body != NULL && strstr(r->body, "csrf_token") != NULL)
+		take_csrf(v, r->body);
+	return r->status;
+}
+
+/* A form body: "a=1&b=2" with each value percent-encoded; the visitor's token first. */
+static const char *
+form_of(const struct visitor *v, const char *const *pairs)
+{
+	static struct buf b;
+	static const char hex[] = "0123456789ABCDEF";
+
+	buf_reset(&b);
+	buf_printf(&b, "csrf_token=%s", v->csrf);
+	for (size_t i = 0; pairs[i] != NULL; i += 2) {
+		buf_printf(&b, "&%s=", pairs[i]);
+		for (const unsigned char *p = (const unsigned char *)pairs[i + 1]; *p; p++)
+			if (isalnum(*p) || strchr("-._~", *p))
+				buf_putc(&b, (char)*p);
+			else
+				buf_printf(&b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	}
+	return buf_cstr(&b);
+}
+
+/* The visitor signed in through the login form. */
+static long
+page_login(struct visitor *v, const char *login, const char *pw)
+{
+	struct it_resp r;
+	long st;
+
+	memset(v, 0, sizeof(*v));
+	visit(v, &r, "GET", "/login", NULL);
+	it_resp_free(&r);
+	st = visit(v, &r, "POST", "/login", form_of(v, (const char *[]){ "login", login, "password", pw, NULL }));
+	it_resp_free(&r);
+	if (st == 303) {
+		/* the next page carries the session's token */
+		visit(v, &r, "GET", "/account/password", NULL);
+		it_resp_free(&r);
+		v->flash[0] = '\0';
+	}
+	return st;
+}
+
+/* Well-formed (xmllint), a title, the landmarks, no inline script, style or handler, a label
+ * for every visible input. */
+static void
+check_page(const struct it_resp *r, const char *what)
+{
+	FILE *f;
+	const char *b = r->body, *p;
+
+	T_ASSERTF(b != NULL && strstr(it_header(r, "content-type"), "text/html") != NULL,
+	    "%s: content type %s", what, it_header(r, "content-type"));
+	if (b == NULL)
+		return;
+	if ((f = fopen(XML_CHECK_FILE, "w")) != NULL) {
+		fputs(b, f);
+		fclose(f);
+	}
+	T_ASSERTF(it_run("xmllint --noout --nonet " XML_CHECK_FILE " 2>&1 | head -5") == 0 &&
+	    it_run("xmllint --noout --nonet " XML_CHECK_FILE " 2>/dev/null") == 0, "%s: not well-formed", what);
+	T_ASSERTF(strncmp(b, "<!DOCTYPE html>", 15) == 0, "%s: no doctype", what);
+	T_ASSERTF(strstr(b, "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">") != NULL, "%s: lang", what);
+	T_ASSERTF((p = strstr(b, "<title>")) != NULL && strstr(p, " · PSScript</title>") != NULL, "%s: title", what);
+	T_ASSERTF(strstr(b, "<header") && strstr(b, "<nav") && strstr(b, "<main id=\"main\"") &&
+	    strstr(b, "<footer") && strstr(b, "href=\"#main\""), "%s: landmarks or skip link", what);
+	T_ASSERTF(strstr(b, " style=") == NULL && strstr(b, "<style") == NULL, "%s: inline style", what);
+	for (p = b; (p = strstr(p, "<script")) != NULL; p++)
+		T_ASSERTF(strncmp(p, "<script src=\"/static/", 21) == 0, "%s: inline script %.60s", what, p);
+	for (p = b; (p = strstr(p, " on")) != NULL; p++)
+		T_ASSERTF(!(islower((unsigned char)p[3]) && strcspn(p + 3, "=\" >") < 20 &&
+		    p[3 + strcspn(p + 3, "=\" >")] == '='), "%s: event handler attribute %.40s", what, p);
+	for (p = b; (p = strstr(p, "<input ")) != NULL; p++) {
+		char id[80], lab[100];
+		const char *q = strstr(p, " id=\"");
+
+		if (strncmp(p, "<input type=\"hidden\"", 20) == 0)
+			continue;
+		T_ASSERTF(q != NULL && q < strchr(p, '>'), "%s: input without id %.60s", what, p);
+		if (q == NULL)
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)strcspn(q + 5, "\""), q + 5);
+		snprintf(lab, sizeof(lab), "<label for=\"%s\">", id);
+		T_ASSERTF(strstr(b, lab) != NULL, "%s: no label for %s", what, id);
+	}
+}
+
+static void
+test_setup(void)
+{
+	T_EQ(acct_admin(&admin, "padm"), 0);
+}
+
+static void
+test_public_pages(void)
+{
+	const char *paths[] = { "/", "/login", "/register" };
+	struct visitor v = { 0 };
+	struct it_resp r;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(paths); i++) {
+		T_EQ(visit(&v, &r, "GET", paths[i], NULL), 200);
+		check_page(&r, paths[i]);
+		T_CONTAINS(it_header(&r, "content-security-policy"), "default-src 'self'");
+		T_ASSERT(strstr(it_header(&r, "content-security-policy"), "unsafe-inline") == NULL);
+		it_resp_free(&r);
+	}
+	T_EQ(strlen(v.anon), 64);	/* the double-submit cookie was set once and kept */
+	T_STREQ(v.csrf, v.anon);
+}
+
+static void
+test_signed_in_pages(void)
+{
+	struct visitor v;
+	struct it_resp r;
+	char path[64];
+	const char *paths[] = { "/", "/account", "/account/password", "/admin/users",
+	    "/admin/users/new", path, "/admin/users?page=1&limit=1" };
+
+	snprintf(path, sizeof(path), "/admin/users/%lld", admin.id);
+	T_EQ(page_login(&v, admin.name, PW), 303);
+	for (size_t i = 0; i < PSS_ARRAY_LEN(paths); i++) {
+		T_ASSERTF(visit(&v, &r, "GET", paths[i], NULL) == 200, "%s: %ld", paths[i], r.status);
+		check_page(&r, paths[i]);
+		T_CONTAINS(r.body, admin.name);
+		T_CONTAINS(r.body, "action=\"/logout\"");
+		it_resp_free(&r);
+	}
+	/* the pager keeps the other arguments */
+	visit(&v, &r, "GET", "/admin/users?limit=1", NULL);
+	T_CONTAINS(r.body, "href=\"/admin/users?limit=1&amp;page=2\"");
+	it_resp_free(&r);
+}
+
+static void
+test_assets(void)
+{
+	struct visitor v = { 0 };
+	struct it_resp r, a;
+	char url[256], want[13], hex[65];
+	const char *p;
+	FILE *f;
+	struct buf css = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	visit(&v, &r, "GET", "/login", NULL);
+	p = strstr(r.body, "<link rel=\"stylesheet\" href=\"");
+	T_ASSERT(p != NULL);
+	if (p == NULL) {
+		it_resp_free(&r);
+		return;
+	}
+	p += strlen("<link rel=\"stylesheet\" href=\"");
+	snprintf(url, sizeof(url), "%.*s", (int)strcspn(p, "\""), p);
+	it_resp_free(&r);
+	T_ASSERTF(strncmp(url, "/static/css/app.", 16) == 0 && strlen(url) == 16 + 12 + 4, "url %s", url);
+	/* the name holds the hash of the bytes served */
+	T_EQ(it_get(&a, url), 0);
+	T_EQ(a.status, 200);
+	T_CONTAINS(it_header(&a, "content-type"), "text/css");
+	T_CONTAINS(it_header(&a, "cache-control"), "immutable");
+	T_CONTAINS(it_header(&a, "cache-control"), "max-age=31536000");
+	sha256_hex(a.body, a.len, hex);
+	snprintf(want, sizeof(want), "%.12s", hex);
+	T_ASSERTF(strncmp(url + 16, want, 12) == 0, "hash in %s, content %s", url, want);
+	it_resp_free(&a);
+	/* and it is static/css/app.css of the tree */
+	snprintf(url, sizeof(url), "%s/static/css/app.css", getenv("PSS_SRCDIR") ? getenv("PSS_SRCDIR") : ".");
+	if ((f = fopen(url, "rb")) != NULL) {
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_append(&css, chunk, n);
+		fclose(f);
+		sha256_hex(css.data, css.len, hex);
+		T_ASSERT(strncmp(hex, want, 12) == 0);
+		buf_free(&css);
+	}
+	/* an unhashed name: a short cache */
+	T_EQ(it_get(&a, "/static/css/app.css"), 0);
+	T_EQ(a.status, 200);
+	T_CONTAINS(it_header(&a, "cache-control"), "max-age=300");
+	it_resp_free(&a);
+}
+
+static void
+test_error_pages(void)
+{
+	struct visitor v = { 0 }, u;
+	struct it_resp r;
+	struct acct plain;
+
+	T_EQ(visit(&v, &r, "GET", "/no/such/page", NULL), 404);
+	check_page(&r, "404");
+	T_CONTAINS(r.body, "Page not found");
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "PUT", "/login", NULL), 405);
+	check_page(&r, "405");
+	it_resp_free(&r);
+	/* the API keeps its JSON */
+	T_EQ(visit(&v, &r, "GET", "/api/no/such", NULL), 404);
+	T_STREQ(it_str(&r, "error"), "not_found");
+	it_resp_free(&r);
+	/* a page that needs a login goes there and comes back */
+	T_EQ(visit(&v, &r, "GET", "/admin/users?page=2", NULL), 303);
+	T_STREQ(it_header(&r, "location"), "/login?next=%2Fadmin%2Fusers%3Fpage%3D2");
+	it_resp_free(&r);
+	/* a signed-in user who is not an admin: the 403 page */
+	T_EQ(acct_register(&plain, "pplain"), 0);
+	T_EQ(page_login(&u, plain.name, PW), 303);
+	T_EQ(visit(&u, &r, "GET", "/admin/users", NULL), 403);
+	check_page(&r, "403");
+	T_CONTAINS(r.body, "Not allowed");
+	it_resp_free(&r);
+	/* a bad id: 400 page, not JSON, not 500; a missing user: 404 page */
+	T_EQ(page_login(&u, admin.name, PW), 303);
+	T_EQ(visit(&u, &r, "GET", "/admin/users/abc", NULL), 400);
+	check_page(&r, "400");
+	it_resp_free(&r);
+	T_EQ(visit(&u, &r, "GET", "/admin/users/2000000000", NULL), 404);
+	check_page(&r, "404 user");
+	it_resp_free(&r);
+	/* an expired cookie: cleared, and the login asked for */
+	snprintf(u.session, sizeof(u.session), "%064d", 0);
+	T_EQ(visit(&u, &r, "GET", "/account", NULL), 303);
+	T_STREQ(set_cookie(&r, "__Host-pss_session"), "");
+	it_resp_free(&r);
+}
+
+static void
+test_anonymous_csrf(void)
+{
+	struct visitor v = { 0 };
+	struct it_resp r;
+	char name[64], email[96];
+	const char *f;
+
+	unique_name(name, sizeof(name), "pcsrf");
+	snprintf(email, sizeof(email), "%s@example.com", name);
+	/* no cookie, no field */
+	T_EQ(visit(&v, &r, "POST", "/register", "username=x&email=y&password=z"), 403);
+	check_page(&r, "csrf 403");
+	it_resp_free(&r);
+	/* a cookie, but the field of another */
+	visit(&v, &r, "GET", "/register", NULL);
+	it_resp_free(&r);
+	f = form_of(&(struct visitor){ .csrf = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
+	    (const char *[]){ "username", name, "email", email, "password", PW, NULL });
+	T_EQ(visit(&v, &r, "POST", "/register", f), 403);
+	it_resp_free(&r);
+	T_STREQ(it_psql("SELECT count(*) FROM users WHERE username = 'x'"), "0");
+	/* the right one */
+	T_EQ(visit(&v, &r, "POST", "/register", form_of(&v, (const char *[]){ "username", name,
+	    "email", email, "password", PW, NULL })), 303);
+	T_STREQ(it_header(&r, "location"), "/");
+	T_EQ(strlen(v.session), 64);
+	T_STREQ(v.flash, "Your%20account%20is%20ready.%20Welcome%21");
+	it_resp_free(&r);
+	/* the flash once, then cleared */
+	T_EQ(visit(&v, &r, "GET", "/", NULL), 200);
+	T_CONTAINS(r.body, "<div class=\"flash\" role=\"status\">Your account is ready. Welcome!</div>");
+	T_STREQ(set_cookie(&r, "__Host-pss_flash"), "");
+	T_CONTAINS(r.body, name);
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "GET", "/", NULL), 200);
+	T_ASSERT(strstr(r.body, "class=\"flash\"") == NULL);
+	it_resp_free(&r);
+}
+
+static void
+test_session_csrf(void)
+{
+	struct visitor v;
+	struct it_resp r;
+	char good[96];
+
+	T_EQ(page_login(&v, admin.name, PW), 303);
+	snprintf(good, sizeof(good), "%s", v.csrf);
+	T_EQ(strlen(good), 64);
+	T_ASSERT(strcmp(good, v.anon) != 0);	/* the session's token, not the anonymous one */
+	/* a signed-in form without the token, or with the anonymous one */
+	T_EQ(visit(&v, &r, "POST", "/logout", "x=1"), 403);
+	T_CONTAINS(r.body, "CSRF");
+	it_resp_free(&r);
+	snprintf(v.csrf, sizeof(v.csrf), "%s", v.anon);
+	T_EQ(visit(&v, &r, "POST", "/logout", form_of(&v, (const char *[]){ NULL })), 403);
+	it_resp_free(&r);
+	/* with it: logged out, cookie cleared, the session gone */
+	snprintf(v.csrf, sizeof(v.csrf), "%s", good);
+	T_EQ(visit(&v, &r, "POST", "/logout", form_of(&v, (const char *[]){ NULL })), 303);
+	T_STREQ(it_header(&r, "location"), "/login");
+	T_STREQ(set_cookie(&r, "__Host-pss_session"), "");
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "GET", "/login", NULL), 200);
+	T_CONTAINS(r.body, "You have been logged out.");
+	it_resp_free(&r);
+}
+
+static void
+test_login_form(void)
+{
+	struct visitor v = { 0 };
+	struct it_resp r;
+
+	visit(&v, &r, "GET", "/login?next=/account", NULL);
+	T_CONTAINS(r.body, "name=\"next\" value=\"/account\"");
+	it_resp_free(&r);
+	/* wrong password: the form again, 401, the login kept, the password not */
+	T_EQ(visit(&v, &r, "POST", "/login", form_of(&v, (const char *[]){ "login", admin.name,
+	    "password", "Wrong-pass-9", "next", "/account", NULL })), 401);
+	check_page(&r, "login 401");
+	T_CONTAINS(r.body, "Invalid email, username or password.");
+	T_CONTAINS(r.body, admin.name);
+	T_ASSERT(strstr(r.body, "Wrong-pass-9") == NULL);
+	T_CONTAINS(r.body, "name=\"next\" value=\"/account\"");
+	it_resp_free(&r);
+	/* right: to next */
+	T_EQ(visit(&v, &r, "POST", "/login", form_of(&v, (const char *[]){ "login", admin.name,
+	    "password", PW, "next", "/account", NULL })), 303);
+	T_STREQ(it_header(&r, "location"), "/account");
+	it_resp_free(&r);
+	/* next to another site is ignored */
+	memset(&v, 0, sizeof(v));
+	visit(&v, &r, "GET", "/login", NULL);
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "POST", "/login", form_of(&v, (const char *[]){ "login", admin.name,
+	    "password", PW, "next", "//evil.example/x", NULL })), 303);
+	T_STREQ(it_header(&r, "location"), "/");
+	it_resp_free(&r);
+}
+
+static void
+test_register_errors(void)
+{
+	struct visitor v = { 0 };
+	struct it_resp r;
+
+	visit(&v, &r, "GET", "/register", NULL);
+	it_resp_free(&r);
+	/* a weak password: 400, the form with the message and the values, not the password */
+	T_EQ(visit(&v, &r, "POST", "/register", form_of(&v, (const char *[]){ "username", "pweak_user",
+	    "email", "pweak@example.com", "password", "short", NULL })), 400);
+	check_page(&r, "register 400");
+	T_CONTAINS(r.body, "class=\"form-error\"");
+	T_CONTAINS(r.body, "value=\"pweak_user\"");
+	T_CONTAINS(r.body, "value=\"pweak@example.com\"");
+	T_ASSERT(strstr(r.body, "value=\"short\"") == NULL);
+	it_resp_free(&r);
+	/* a taken username: 409 */
+	T_EQ(visit(&v, &r, "POST", "/register", form_of(&v, (const char *[]){ "username", admin.name,
+	    "email", "pother@example.com", "password", PW, NULL })), 409);
+	check_page(&r, "register 409");
+	it_resp_free(&r);
+	/* a body that is not a form the page reads: still a page */
+	T_EQ(visit(&v, &r, "POST", "/register", "%zz=1"), 400);
+	check_page(&r, "register bad body");
+	it_resp_free(&r);
+}
+
+/* User text with markup, quotes and Unicode, everywhere it is shown. */
+static void
+test_escaping(void)
+{
+	static const char evil[] = "<script>alert(\"x\")</script> 'q' &amp; \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+	struct visitor v = { 0 };
+	struct it_resp r;
+	struct acct a;
+	char body[512], ua[200];
+	const char *h[2] = { ua, NULL };
+
+	/* echoed into a re-rendered form */
+	visit(&v, &r, "GET", "/register", NULL);
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "POST", "/register", form_of(&v, (const char *[]){ "username", evil,
+	    "email", evil, "password", PW, NULL })), 400);
+	check_page(&r, "register evil");
+	T_ASSERT(strstr(r.body, "<script>alert") == NULL);
+	T_CONTAINS(r.body, "value=\"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#39;q&#39; &amp;amp; \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+	it_resp_free(&r);
+	/* a script title on the dashboard */
+	T_EQ(acct_register(&a, "pesc"), 0);
+	snprintf(body, sizeof(body), "{\"title\":\"%s\",\"content\":\"Get-Date # %d\",\"isPublic\":true}",
+	    "<script>alert(\\\"t\\\")</script> 'q' \xc3\xbcn\xc3\xaf", (int)getpid());
+	T_EQ(status_of("POST", "/api/scripts", a.token, body), 201);
+	T_EQ(page_login(&v, a.name, PW), 303);
+	T_EQ(visit(&v, &r, "GET", "/", NULL), 200);
+	check_page(&r, "dashboard evil");
+	T_ASSERT(strstr(r.body, "<script>alert") == NULL);
+	T_CONTAINS(r.body, "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt; &#39;q&#39; \xc3\xbcn\xc3\xaf");
+	it_resp_free(&r);
+	/* a user agent on the sessions page */
+	snprintf(ua, sizeof(ua), "User-Agent: <script>alert('ua')</script> \"q\"");
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"" PW "\"}", a.name);
+	T_EQ(it_request(&r, "POST", "/api/auth/login", body, strlen(body), "application/json", h), 0);
+	T_EQ(r.status, 200);
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "GET", "/account", NULL), 200);
+	check_page(&r, "account evil");
+	T_ASSERT(strstr(r.body, "<script>alert") == NULL);
+	T_CONTAINS(r.body, "&lt;script&gt;alert(&#39;ua&#39;)&lt;/script&gt; &quot;q&quot;");
+	it_resp_free(&r);
+}
+
+static void
+test_password_and_sessions(void)
+{
+	struct visitor v, w;
+	struct it_resp r;
+	struct acct a;
+	char path[160];
+	const char *p;
+	int n = 0;
+
+	T_EQ(acct_register(&a, "ppw"), 0);	/* one login from the API */
+	T_EQ(page_login(&w, a.name, PW), 303);	/* two */
+	T_EQ(page_login(&v, a.name, PW), 303);	/* three: this one */
+	T_EQ(visit(&v, &r, "GET", "/account", NULL), 200);
+	for (p = r.body; (p = strstr(p, "/revoke\"")) != NULL; p++)
+		n++;
+	T_EQ(n, 3);
+	T_CONTAINS(r.body, "(this one)");
+	it_resp_free(&r);
+	/* end the API's login from the page (an unknown id is a 404 page) */
+	T_EQ(visit(&v, &r, "POST", "/account/sessions/not-a-session/revoke", form_of(&v, (const char *[]){ NULL })), 404);
+	check_page(&r, "revoke 404");
+	it_resp_free(&r);
+	T_EQ(status_of("GET", "/api/auth/me", a.token, NULL), 200);
+	{
+		char sql[256];
+		const char *fam;
+
+		snprintf(sql, sizeof(sql), "SELECT family_id FROM user_sessions WHERE user_id = %lld "
+		    "ORDER BY id LIMIT 1", a.id);
+		fam = it_psql(sql);
+		T_ASSERT(fam != NULL);
+		snprintf(path, sizeof(path), "/account/sessions/%s/revoke", fam ? fam : "x");
+	}
+	T_EQ(visit(&v, &r, "POST", path, form_of(&v, (const char *[]){ NULL })), 303);
+	T_STREQ(it_header(&r, "location"), "/account");
+	it_resp_free(&r);
+	T_EQ(status_of("GET", "/api/auth/me", a.token, NULL), 401);
+	/* the JSON twin */
+	T_EQ(it_json(&r, "GET", "/api/auth/sessions", NULL, NULL), 0);
+	T_EQ(r.status, 401);
+	it_resp_free(&r);
+	/* change the password: wrong current one re-renders; right one ends the other logins */
+	T_EQ(visit(&v, &r, "POST", "/account/password", form_of(&v, (const char *[]){
+	    "currentPassword", "Wrong-pass-9", "newPassword", "N3w-Passw0rd", NULL })), 401);
+	check_page(&r, "password 401");
+	T_CONTAINS(r.body, "The current password is not right.");
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "POST", "/account/password", form_of(&v, (const char *[]){
+	    "currentPassword", PW, "newPassword", "N3w-Passw0rd", NULL })), 303);
+	T_STREQ(it_header(&r, "location"), "/account");
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "GET", "/account", NULL), 200);
+	T_CONTAINS(r.body, "Your password was changed.");
+	n = 0;
+	for (p = r.body; (p = strstr(p, "/revoke\"")) != NULL; p++)
+		n++;
+	T_EQ(n, 1);
+	it_resp_free(&r);
+	T_EQ(visit(&w, &r, "GET", "/account", NULL), 303);	/* the other browser is signed out */
+	it_resp_free(&r);
+	T_EQ(page_login(&w, a.name, "N3w-Passw0rd"), 303);
+}
+
+static void
+test_admin_users(void)
+{
+	struct visitor v;
+	struct it_resp r;
+	char name[64], email[96], path[128], sql[256], id[24];
+
+	T_EQ(page_login(&v, admin.name, PW), 303);
+	unique_name(name, sizeof(name), "pnew");
+	snprintf(email, sizeof(email), "%s@example.com", name);
+	/* create: a bad one re-renders, a good one redirects to the list with a flash */
+	T_EQ(visit(&v, &r, "POST", "/admin/users", form_of(&v, (const char *[]){ "username", name,
+	    "email", "bad", "password", PW, "role", "user", NULL })), 400);
+	check_page(&r, "create 400");
+	T_CONTAINS(r.body, "value=\"bad\"");
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "POST", "/admin/users", form_of(&v, (const char *[]){ "username", name,
+	    "email", email, "password", PW, "role", "user", NULL })), 303);
+	T_STREQ(it_header(&r, "location"), "/admin/users");
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "GET", "/admin/users?limit=100", NULL), 200);
+	T_CONTAINS(r.body, "The user was created.");
+	it_resp_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT id FROM users WHERE username = '%s'", name);
+	snprintf(id, sizeof(id), "%s", it_psql(sql) ? it_psql(sql) : "0");
+	/* role */
+	snprintf(path, sizeof(path), "/admin/users/%s/role", id);
+	T_EQ(visit(&v, &r, "POST", path, form_of(&v, (const char *[]){ "role", "admin", NULL })), 303);
+	it_resp_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT role FROM users WHERE username = '%s'", name);
+	T_STREQ(it_psql(sql), "admin");
+	snprintf(path, sizeof(path), "/admin/users/%s", id);
+	T_EQ(visit(&v, &r, "GET", path, NULL), 200);
+	T_CONTAINS(r.body, "The role was changed.");
+	T_CONTAINS(r.body, "<option value=\"admin\" selected=\"selected\">");
+	it_resp_free(&r);
+	/* lock it with failed logins, see it locked, unlock it */
+	for (int i = 0; i < 5; i++) {
+		struct acct x;
+
+		acct_login(&x, name, "Wrong-pass-9");
+	}
+	T_EQ(visit(&v, &r, "GET", path, NULL), 200);
+	T_CONTAINS(r.body, "Locked until");
+	T_CONTAINS(r.body, "/unlock\"");
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/admin/users/%s/unlock", id);
+	T_EQ(visit(&v, &r, "POST", path, form_of(&v, (const char *[]){ NULL })), 303);
+	it_resp_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT locked_until IS NULL FROM users WHERE username = '%s'", name);
+	T_STREQ(it_psql(sql), "t");
+	/* reset the password: weak re-renders, good one works */
+	snprintf(path, sizeof(path), "/admin/users/%s/password", id);
+	T_EQ(visit(&v, &r, "GET", path, NULL), 200);
+	check_page(&r, "reset form");
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "POST", path, form_of(&v, (const char *[]){ "password", "weak", NULL })), 400);
+	check_page(&r, "reset 400");
+	T_CONTAINS(r.body, "class=\"form-error\"");
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "POST", path, form_of(&v, (const char *[]){ "password", "Rese7-Passw0rd", NULL })), 303);
+	it_resp_free(&r);
+	{
+		struct acct x;
+
+		T_EQ(acct_login(&x, name, "Rese7-Passw0rd"), 200);
+	}
+	/* delete: the confirmation page, then the deed */
+	snprintf(path, sizeof(path), "/admin/users/%s/delete", id);
+	T_EQ(visit(&v, &r, "GET", path, NULL), 200);
+	check_page(&r, "delete confirm");
+	T_CONTAINS(r.body, name);
+	it_resp_free(&r);
+	T_EQ(visit(&v, &r, "POST", path, form_of(&v, (const char *[]){ NULL })), 303);
+	T_STREQ(it_header(&r, "location"), "/admin/users");
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/admin/users/%s", id);
+	T_EQ(visit(&v, &r, "GET", path, NULL), 404);
+	it_resp_free(&r);
+	/* the unlock API twin */
+	snprintf(path, sizeof(path), "/api/users/%lld/unlock", admin.id);
+	T_EQ(it_json(&r, "POST", path, admin.token, NULL), 0);
+	T_EQ(r.status, 200);
+	T_STREQ(it_str(&r, "user.username"), admin.name);
+	it_resp_free(&r);
+}
+
+int
+main(void)
+{
+	it_init();
+	T_RUN(test_setup);
+	T_RUN(test_public_pages);
+	T_RUN(test_signed_in_pages);
+	T_RUN(test_assets);
+	T_RUN(test_error_pages);
+	T_RUN(test_anonymous_csrf);
+	T_RUN(test_session_csrf);
+	T_RUN(test_login_form);
+	T_RUN(test_register_errors);
+	T_RUN(test_escaping);
+	T_RUN(test_password_and_sessions);
+	T_RUN(test_admin_users);
+	unlink(XML_CHECK_FILE);
+	return t_done();
+}
