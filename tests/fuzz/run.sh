@@ -15,17 +15,18 @@ declare -A SOURCES=(
 	[urlenc]="$CORE $HTTP"
 	[cookie]="$CORE $HTTP"
 	[multipart]="$CORE $HTTP"
-	[mustache]="$CORE $(ls src/render/*.c 2>/dev/null | tr '\n' ' ')"
+	[mustache]="$CORE src/render/escape.c src/render/mustache.c"
+	[highlight]="$CORE src/render/escape.c src/render/highlight.c src/render/diffview.c src/analyzer/lex.c"
 	[ps-lex]="$CORE $(ls src/analyzer/lex*.c 2>/dev/null | tr '\n' ' ')"
 	[ps-parse]="$CORE $(ls src/analyzer/lex*.c src/analyzer/parse*.c 2>/dev/null | tr '\n' ' ')"
 	[text]="$CORE src/core/text.c src/core/diff.c"
 	[ps-analyze]="$CORE $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v psscript-analyze | tr '\n' ' ')"
 )
-for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-analyze; do
+for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-analyze highlight; do
 	src=tests/fuzz/fuzz-$drv.c
 	[ -f "$src" ] || continue
 	n=$((n + 1))
-	corpus=tests/fuzz/corpus/${drv%%-*}; [[ "$drv" == ps-* ]] && corpus=tests/fuzz/corpus/ps
+	corpus=tests/fuzz/corpus/${drv%%-*}; [[ "$drv" == ps-* || "$drv" == highlight ]] && corpus=tests/fuzz/corpus/ps
 	mkdir -p "$W/$drv/corpus"; cp -r "$corpus"/. "$W/$drv/corpus/" 2>/dev/null
 	dict=""; [ -f "tests/fuzz/corpus/$drv.dict" ] && dict="-dict=tests/fuzz/corpus/$drv.dict"
 	if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -1,0 +1,71 @@
+/* highlight.h: PowerShell source to escaped HTML with a CSS class per token, one fragment per line */
+#ifndef PSS_RENDER_HIGHLIGHT_H
+#define PSS_RENDER_HIGHLIGHT_H
+
+#include <stddef.h>
+
+#include "core/core.h"
+
+struct json_object;
+struct ps_token;
+
+/*
+ * The source is tokenized with the analyzer's tokenizer (ps_tokenize) and each token becomes
+ * <span class="tk-...">text</span> (hl_class says which class; white space, bare words and
+ * brackets stay plain text). Tokens nested in a string ($x and $( ) inside "...") are spans
+ * inside the string's span. All text goes through esc_html (& < > " ' escaped, NUL and invalid
+ * UTF-8 as U+FFFD); other control characters but TAB also become U+FFFD; tabs are kept.
+ *
+ * Lines are those of the tokenizer (ps_lex.h): they end at LF, CRLF or a lone CR, so line n
+ * here is line n of the analyzer's findings. A line's HTML contains no line break and is
+ * balanced on its own: a token that spans lines (here-string, block comment) has its span
+ * closed at the end of each line and opened again on the next; an empty span is never
+ * written. The empty last line after a final newline is not a line (as editors count): ""
+ * has 0 lines, "a" and "a\n" 1, "a\n\n" 2.
+ *
+ * Linear in the input: tokens, spans and bytes are each visited a bounded number of times.
+ */
+
+/* Every line's HTML in one buffer: line i (0-based; line number i + 1) is
+ * html.data[off[i] .. off[i + 1]). */
+struct hl_lines {
+	struct buf html;
+	size_t	*off;		/* n + 1 offsets */
+	size_t	 n;
+	size_t	 cap_;
+};
+
+/* hl_render: highlight src[0..len) (any bytes) into *out, initialised here (old content is not
+ * freed). Never fails. Release with hl_lines_free. */
+void	 hl_render(const char *src, size_t len, struct hl_lines *out);
+void	 hl_lines_free(struct hl_lines *);
+
+/* hl_line: line i's HTML (not NUL-terminated) and its length in *len; i < lines->n. */
+const char *hl_line(const struct hl_lines *, size_t i, size_t *len);
+
+/* hl_lines_json: a new json-c array [{"n": 1, "html": "..."}, ...] for a template
+ * ({{#lines}}<tr id="L{{n}}">...{{{html}}}...{{/lines}}: the html is already escaped, so it
+ * goes in with the triple mustache). Caller releases with json_object_put. */
+struct json_object *hl_lines_json(const struct hl_lines *);
+
+/* hl_json: hl_render and hl_lines_json in one call. */
+struct json_object *hl_json(const char *src, size_t len);
+
+/*
+ * hl_html_rows: every line as a table row, appended to b, for a template that puts it in
+ * <table class="hl"><tbody>{{{rows}}}</tbody></table> (the fast path for long scripts: no
+ * json-c object per line):
+ *   <tr id="L12"><td class="hl-n"><a href="#L12">12</a></td><td class="hl-c">HTML</td></tr>
+ * id_prefix replaces "L" (NULL: "L"; it is attribute-escaped) when a page shows two sources.
+ */
+void	 hl_html_rows(struct buf *b, const struct hl_lines *, const char *id_prefix);
+
+/* hl_class: the class attribute value of a token ("tk-str", "tk-num tk-err"), or NULL when
+ * the token is plain text. A static string. */
+const char *hl_class(const struct ps_token *);
+
+/* hl_escape_line: one line of plain text as HTML text, with hl_render's escaping; every
+ * control character but TAB (CR and LF included) becomes U+FFFD. Appends to b. */
+void	 hl_escape_line(struct buf *b, const char *s, size_t len);
+
+#endif

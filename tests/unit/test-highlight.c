@@ -1,0 +1,555 @@
+/* test-highlight.c: unit tests of the PowerShell highlighter and the diff views */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <json.h>
+
+#include "analyzer/ps_lex.h"
+#include "core/core.h"
+#include "render/diffview.h"
+#include "render/highlight.h"
+#include "hl-check.h"
+#include "t.h"
+
+/* hl: the highlighted lines of s joined with "\n", in a static buffer reused by each call;
+ * *nlines (when not NULL) gets the line count. The markup is checked on the way. */
+static const char *
+hl_n(const char *s, size_t len, size_t *nlines)
+{
+	static struct buf b = BUF_INIT;
+	struct hl_lines l;
+	struct buf text = BUF_INIT;
+	const char *why;
+
+	buf_reset(&b);
+	hl_render(s, len, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		size_t n;
+		const char *line = hl_line(&l, i, &n);
+
+		if (i > 0)
+			buf_putc(&b, '\n');
+		buf_append(&b, line, n);
+	}
+	why = hl_check(&l, &text);
+	T_ASSERTF(why == NULL, "bad markup (%s) for \"%.200s\"", why, s);
+	if (nlines)
+		*nlines = l.n;
+	hl_lines_free(&l);
+	buf_free(&text);
+	return buf_cstr(&b);
+}
+
+#define HL(lit) hl_n(lit, sizeof(lit) - 1, NULL)
+
+static void
+test_each_token_class(void)
+{
+	T_STREQ(HL("# note"), "<span class=\"tk-cmt\"># note</span>");
+	T_STREQ(HL("#Requires -Version 7"), "<span class=\"tk-req\">#Requires -Version 7</span>");
+	T_STREQ(HL("'a'"), "<span class=\"tk-str\">&#39;a&#39;</span>");
+	T_STREQ(HL("$x"), "<span class=\"tk-var\">$x</span>");
+	T_STREQ(HL("f @args"), "<span class=\"tk-cmd\">f</span> <span class=\"tk-var\">@args</span>");
+	T_STREQ(HL("0x1F"), "<span class=\"tk-num\">0x1F</span>");
+	T_STREQ(HL("if ($a) { }"), "<span class=\"tk-kw\">if</span> (<span class=\"tk-var\">$a</span>) { }");
+	T_STREQ(HL("Get-Item -Path c:\\"),
+	    "<span class=\"tk-cmd\">Get-Item</span> <span class=\"tk-param\">-Path</span> c:\\");
+	T_STREQ(HL("function Go { }"),
+	    "<span class=\"tk-kw\">function</span> <span class=\"tk-fn\">Go</span> { }");
+	T_STREQ(HL("$a -eq 1"), "<span class=\"tk-var\">$a</span> <span class=\"tk-op\">-eq</span> "
+	    "<span class=\"tk-num\">1</span>");
+	T_STREQ(HL("[int]$n"), "[<span class=\"tk-type\">int</span>]<span class=\"tk-var\">$n</span>");
+	T_STREQ(HL("[CmdletBinding()]"), "[<span class=\"tk-attr\">CmdletBinding</span>()]");
+	T_STREQ(HL("$s.Length"), "<span class=\"tk-var\">$s</span><span class=\"tk-op\">.</span>"
+	    "<span class=\"tk-mem\">Length</span>");
+	T_STREQ(HL(":outer while (1) { }"), "<span class=\"tk-label\">:outer</span> "
+	    "<span class=\"tk-kw\">while</span> (<span class=\"tk-num\">1</span>) { }");
+	T_CONTAINS(HL("dir 2>&1"), "<span class=\"tk-op\">2&gt;&amp;1</span>");
+	T_CONTAINS(HL("git --% a b"), "<span class=\"tk-str\">--% a b</span>");
+	/* errors: an unmatched closer, an opener never closed, a bad number suffix */
+	T_CONTAINS(HL("}"), "<span class=\"tk-err\">}</span>");
+	T_CONTAINS(HL("( 1"), "<span class=\"tk-err\">(</span>");
+	T_STREQ(HL("1 + 12zz"), "<span class=\"tk-num\">1</span> <span class=\"tk-op\">+</span> "
+	    "<span class=\"tk-num tk-err\">12zz</span>");
+}
+
+static void
+test_plain_text_stays_plain(void)
+{
+	/* bare words, brackets and white space get no span; tabs are kept */
+	T_STREQ(HL("\t{ }"), "\t{ }");
+	T_STREQ(HL("Write-Host hello"), "<span class=\"tk-cmd\">Write-Host</span> hello");
+}
+
+static void
+test_nested_tokens_inside_string(void)
+{
+	T_STREQ(HL("\"a $x b\""),
+	    "<span class=\"tk-str\">&quot;a <span class=\"tk-var\">$x</span> b&quot;</span>");
+	T_STREQ(HL("\"$(Get-Date)\""), "<span class=\"tk-str\">&quot;$(<span class=\"tk-cmd\">Get-Date"
+	    "</span>)&quot;</span>");
+}
+
+static void
+test_escapes_markup_characters(void)
+{
+	T_STREQ(HL("'<script>alert(1)</script>'"),
+	    "<span class=\"tk-str\">&#39;&lt;script&gt;alert(1)&lt;/script&gt;&#39;</span>");
+	T_STREQ(HL("# a & b \"c\" 'd' <e>"),
+	    "<span class=\"tk-cmt\"># a &amp; b &quot;c&quot; &#39;d&#39; &lt;e&gt;</span>");
+	T_STREQ(HL("<# </span><b> #>"), "<span class=\"tk-cmt\">&lt;# &lt;/span&gt;&lt;b&gt; #&gt;</span>");
+	/* NUL, other controls and invalid UTF-8 as U+FFFD; valid UTF-8 kept */
+	T_STREQ(HL("# \x01\x7F\x00 \xC3 caf\xC3\xA9"), "<span class=\"tk-cmt\"># \xEF\xBF\xBD"
+	    "\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD caf\xC3\xA9</span>");
+}
+
+static void
+test_herestring_split_across_lines(void)
+{
+	static const char src[] = "$s = @\"\nline 1 <b>\n\n  $v\n\"@\n$t";
+	size_t n;
+	const char *h = hl_n(src, sizeof(src) - 1, &n);
+
+	T_EQ(n, 6);
+	T_STREQ(h, "<span class=\"tk-var\">$s</span> <span class=\"tk-op\">=</span> "
+	    "<span class=\"tk-str\">@&quot;</span>\n"
+	    "<span class=\"tk-str\">line 1 &lt;b&gt;</span>\n"
+	    "\n"	/* no empty span on an empty line */
+	    "<span class=\"tk-str\">  <span class=\"tk-var\">$v</span></span>\n"
+	    "<span class=\"tk-str\">&quot;@</span>\n"
+	    "<span class=\"tk-var\">$t</span>");
+	T_STREQ(HL("@'\n'@"), "<span class=\"tk-str\">@&#39;</span>\n<span class=\"tk-str\">&#39;@</span>");
+}
+
+static void
+test_block_comment_split_across_lines(void)
+{
+	T_STREQ(HL("<#\r\n a\r\n#>x"), "<span class=\"tk-cmt\">&lt;#</span>\n"
+	    "<span class=\"tk-cmt\"> a</span>\n<span class=\"tk-cmt\">#&gt;</span><span class=\"tk-cmd\">x</span>");
+}
+
+static void
+test_crlf_and_cr_lines(void)
+{
+	size_t n;
+
+	/* CRLF is one break and no CR reaches the output; a lone CR is a break too (the
+	 * tokenizer's lines, so line numbers match the analyzer's findings) */
+	T_STREQ(hl_n("$a\r\n$b\r\n", 8, &n), "<span class=\"tk-var\">$a</span>\n<span class=\"tk-var\">$b</span>");
+	T_EQ(n, 2);
+	T_STREQ(hl_n("a\rb\nc", 5, &n), "<span class=\"tk-cmd\">a</span>\n<span class=\"tk-cmd\">b</span>\n"
+	    "<span class=\"tk-cmd\">c</span>");
+	T_EQ(n, 3);
+	T_STREQ(hl_n("'x\r\ny'", 6, &n), "<span class=\"tk-str\">&#39;x</span>\n<span class=\"tk-str\">y&#39;</span>");
+	T_EQ(n, 2);
+}
+
+static void
+test_line_counts(void)
+{
+	size_t n;
+
+	T_STREQ(hl_n("", 0, &n), "");
+	T_EQ(n, 0);
+	hl_n("a", 1, &n);
+	T_EQ(n, 1);
+	hl_n("a\n", 2, &n);
+	T_EQ(n, 1);
+	hl_n("a\n\n", 3, &n);
+	T_EQ(n, 2);
+	hl_n("\n", 1, &n);
+	T_EQ(n, 1);
+	hl_n("\n\n\n", 3, &n);
+	T_EQ(n, 3);
+}
+
+static void
+test_unterminated_string_to_the_end(void)
+{
+	size_t n;
+
+	T_STREQ(hl_n("\"abc\n$x\n", 8, &n),
+	    "<span class=\"tk-str\">&quot;abc</span>\n<span class=\"tk-str\"><span class=\"tk-var\">$x</span></span>");
+	T_EQ(n, 2);
+}
+
+static void
+test_json_lines(void)
+{
+	struct json_object *a = hl_json("# <a>\n\n$x", 9), *l;
+
+	T_EQ(json_object_array_length(a), 3);
+	l = json_object_array_get_idx(a, 0);
+	T_EQ(json_object_get_int(json_object_object_get(l, "n")), 1);
+	T_STREQ(json_object_get_string(json_object_object_get(l, "html")),
+	    "<span class=\"tk-cmt\"># &lt;a&gt;</span>");
+	l = json_object_array_get_idx(a, 1);
+	T_EQ(json_object_get_int(json_object_object_get(l, "n")), 2);
+	T_STREQ(json_object_get_string(json_object_object_get(l, "html")), "");
+	l = json_object_array_get_idx(a, 2);
+	T_EQ(json_object_get_int(json_object_object_get(l, "n")), 3);
+	json_object_put(a);
+	a = hl_json("", 0);
+	T_EQ(json_object_array_length(a), 0);
+	json_object_put(a);
+}
+
+static void
+test_html_rows(void)
+{
+	struct hl_lines l;
+	struct buf b = BUF_INIT;
+
+	hl_render("$a\n\n# x", 7, &l);
+	hl_html_rows(&b, &l, NULL);
+	T_STREQ(buf_cstr(&b),
+	    "<tr id=\"L1\"><td class=\"hl-n\"><a href=\"#L1\">1</a></td><td class=\"hl-c\">"
+	    "<span class=\"tk-var\">$a</span></td></tr>\n"
+	    "<tr id=\"L2\"><td class=\"hl-n\"><a href=\"#L2\">2</a></td><td class=\"hl-c\"></td></tr>\n"
+	    "<tr id=\"L3\"><td class=\"hl-n\"><a href=\"#L3\">3</a></td><td class=\"hl-c\">"
+	    "<span class=\"tk-cmt\"># x</span></td></tr>\n");
+	buf_reset(&b);
+	hl_html_rows(&b, &l, "old\"-");
+	T_CONTAINS(buf_cstr(&b), "<tr id=\"old&quot;-2\"><td class=\"hl-n\"><a href=\"#old&quot;-2\">2</a>");
+	hl_lines_free(&l);
+	buf_free(&b);
+}
+
+static void
+test_escape_line(void)
+{
+	struct buf b = BUF_INIT;
+
+	hl_escape_line(&b, "a<\t\r\n\x01&\"'", 9);
+	T_STREQ(buf_cstr(&b), "a&lt;\t\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD&amp;&quot;&#39;");
+	buf_free(&b);
+}
+
+/* check_file: the markup of one script is good and shows exactly its text. */
+static int
+check_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf src = BUF_INIT, got = BUF_INIT, want = BUF_INIT;
+	struct hl_lines l;
+	char chunk[8192];
+	size_t n;
+	const char *why;
+	int ok;
+
+	if (f == NULL)
+		return 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&src, chunk, n);
+	fclose(f);
+	hl_render(src.data ? src.data : "", src.len, &l);
+	why = hl_check(&l, &got);
+	hl_expected_text(src.data ? src.data : "", src.len, &want);
+	ok = why == NULL && got.len == want.len && memcmp(got.data, want.data, got.len) == 0;
+	if (!ok)
+		printf("#   %s: %s\n", path, why ? why : "the text shown differs from the source");
+	hl_lines_free(&l);
+	buf_free(&src);
+	buf_free(&got);
+	buf_free(&want);
+	return ok;
+}
+
+static void
+walk(const char *dir, size_t *files, size_t *bad)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[4096];
+		struct stat sb;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &sb) != 0)
+			continue;
+		if (S_ISDIR(sb.st_mode))
+			walk(path, files, bad);
+		else if (S_ISREG(sb.st_mode)) {
+			(*files)++;
+			if (!check_file(path))
+				(*bad)++;
+		}
+	}
+	closedir(d);
+}
+
+static void
+test_real_scripts_well_formed_and_complete(void)
+{
+	const char *top = getenv("PSS_SRCDIR");
+	const char *dirs[] = { "tests/data/labeled", "tests/fuzz/corpus/ps" };
+	size_t files = 0, bad = 0;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(dirs); i++) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", top ? top : ".", dirs[i]);
+		walk(path, &files, &bad);
+	}
+	printf("# %zu scripts checked\n", files);
+	T_ASSERT(files >= 30);
+	T_EQ(bad, 0);
+}
+
+/* cpu_ms: this process's CPU time (other processes on a loaded machine do not count) */
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void
+test_10k_lines_timing(void)
+{
+	static const char block[] =
+	    "function Get-Thing {\n"
+	    "    [CmdletBinding()]\n"
+	    "    param([string]$Name = \"a $x b $(Get-Date) c\", [int]$N = 0x1F)\n"
+	    "    <# a block\n"
+	    "       comment #>\n"
+	    "    $h = @{ a = 1; 'b' = 2 }  # a comment\n"
+	    "    $s = @\"\n"
+	    "  here <string> & $var\n"
+	    "\"@\n"
+	    "    Get-ChildItem -Path $env:TEMP -Recurse 2>&1 | Where-Object { $_.Length -gt 1kb }\n";
+	struct buf src = BUF_INIT, rows = BUF_INIT;
+	double best[4] = { 1e9, 1e9, 1e9, 1e9 };
+	size_t nlines = 0, html = 0;
+
+	for (int i = 0; i < 1000; i++)
+		buf_puts(&src, block);
+	/* best of three: the first run also pays for fresh pages */
+	for (int run = 0; run < 3; run++) {
+		struct ps_tokens toks;
+		struct hl_lines l;
+		struct json_object *j;
+		double t[5];
+
+		t[0] = cpu_ms();
+		ps_tokenize(src.data, src.len, &toks);
+		t[1] = cpu_ms();
+		ps_tokens_free(&toks);
+		hl_render(src.data, src.len, &l);
+		t[2] = cpu_ms();
+		buf_reset(&rows);
+		hl_html_rows(&rows, &l, NULL);
+		t[3] = cpu_ms();
+		j = hl_lines_json(&l);
+		t[4] = cpu_ms();
+		for (int k = 0; k < 4; k++)
+			if (t[k + 1] - t[k] < best[k])
+				best[k] = t[k + 1] - t[k];
+		nlines = l.n;
+		html = l.html.len;
+		json_object_put(j);
+		hl_lines_free(&l);
+	}
+	T_EQ(nlines, 10000);
+	printf("# 10,000 lines, %zu bytes -> %zu bytes of HTML (%zu as table rows), CPU ms best of 3: "
+	    "tokenize %.1f, highlight (tokenize included) %.1f, table rows %.1f, json array %.1f\n",
+	    src.len, html, rows.len, best[0], best[1], best[2], best[3]);
+	/* The issue asks for well under a second, the target is 50 ms: 10 ms here. Bounds
+	 * relative to the tokenizer hold under valgrind and sanitizers too: the highlighting
+	 * itself and the rows cost at most a few times the tokenizing. */
+	T_ASSERTF(best[1] - best[0] <= 3 * best[0] + 2 && best[2] <= best[0] + 2,
+	    "tokenize %.1f ms, highlight %.1f ms, rows %.1f ms", best[0], best[1], best[2]);
+	buf_free(&rows);
+	buf_free(&src);
+}
+
+/* ---- diff views ---- */
+
+static struct json_object *
+compare_fixture(void)
+{
+	/* old: a b c d e <x> ; new: a B c X Y e <x> z (tabs and markup in the content) */
+	return json_tokener_parse("{\"fromVersion\":1,\"toVersion\":2,\"hunks\":["
+	    "{\"fromStart\":1,\"fromLines\":6,\"toStart\":1,\"toLines\":8,\"lines\":["
+	    "{\"type\":\"context\",\"content\":\"a\"},"
+	    "{\"type\":\"removed\",\"content\":\"b\"},"
+	    "{\"type\":\"added\",\"content\":\"B\"},"
+	    "{\"type\":\"context\",\"content\":\"c\"},"
+	    "{\"type\":\"removed\",\"content\":\"d\"},"
+	    "{\"type\":\"added\",\"content\":\"X\\t<b>\"},"
+	    "{\"type\":\"added\",\"content\":\"Y & 'q'\"},"
+	    "{\"type\":\"context\",\"content\":\"e\"},"
+	    "{\"type\":\"context\",\"content\":\"<x>\"},"
+	    "{\"type\":\"added\",\"content\":\"z\"}]},"
+	    "{\"fromStart\":20,\"fromLines\":1,\"toStart\":21,\"toLines\":0,\"lines\":["
+	    "{\"type\":\"removed\",\"content\":\"gone\"}]}]}");
+}
+
+/* row_str: "no|type|html" of one side of a split row, or of a unified row with a prefix */
+static const char *
+side_str(struct json_object *row, const char *no, const char *type, const char *html)
+{
+	static char s[256];
+	struct json_object *n = json_object_object_get(row, no);
+
+	snprintf(s, sizeof(s), "%s|%s|%s", n ? json_object_get_string(n) : "-",
+	    json_object_get_string(json_object_object_get(row, type)),
+	    json_object_get_string(json_object_object_get(row, html)));
+	return s;
+}
+
+static void
+test_diff_split_pairs_changes(void)
+{
+	struct json_object *c = compare_fixture(), *h = dv_hunks(c, DV_SPLIT), *h0, *rows;
+	static const char *const want[][2] = {
+		{ "1|context|a", "1|context|a" },
+		{ "2|removed|b", "2|added|B" },
+		{ "3|context|c", "3|context|c" },
+		{ "4|removed|d", "4|added|X\t&lt;b&gt;" },
+		{ "-|empty|", "5|added|Y &amp; &#39;q&#39;" },
+		{ "5|context|e", "6|context|e" },
+		{ "6|context|&lt;x&gt;", "7|context|&lt;x&gt;" },
+		{ "-|empty|", "8|added|z" },
+	};
+
+	T_EQ(json_object_array_length(h), 2);
+	h0 = json_object_array_get_idx(h, 0);
+	T_STREQ(json_object_get_string(json_object_object_get(h0, "header")), "@@ -1,6 +1,8 @@");
+	rows = json_object_object_get(h0, "rows");
+	T_EQ(json_object_array_length(rows), PSS_ARRAY_LEN(want));
+	for (size_t i = 0; i < PSS_ARRAY_LEN(want) && i < json_object_array_length(rows); i++) {
+		struct json_object *r = json_object_array_get_idx(rows, i);
+
+		T_STREQ(side_str(r, "leftNo", "leftType", "leftHtml"), want[i][0]);
+		T_STREQ(side_str(r, "rightNo", "rightType", "rightHtml"), want[i][1]);
+	}
+	h0 = json_object_array_get_idx(h, 1);
+	T_STREQ(json_object_get_string(json_object_object_get(h0, "header")), "@@ -20 +21,0 @@");
+	rows = json_object_object_get(h0, "rows");
+	T_EQ(json_object_array_length(rows), 1);
+	T_STREQ(side_str(json_object_array_get_idx(rows, 0), "leftNo", "leftType", "leftHtml"),
+	    "20|removed|gone");
+	T_STREQ(side_str(json_object_array_get_idx(rows, 0), "rightNo", "rightType", "rightHtml"),
+	    "-|empty|");
+	json_object_put(h);
+	json_object_put(c);
+}
+
+static void
+test_diff_split_run_added_before_removed(void)
+{
+	/* pairing works whatever the order inside a run */
+	struct json_object *c = json_tokener_parse("{\"hunks\":[{\"fromStart\":3,\"fromLines\":2,"
+	    "\"toStart\":3,\"toLines\":1,\"lines\":[{\"type\":\"added\",\"content\":\"n\"},"
+	    "{\"type\":\"removed\",\"content\":\"o1\"},{\"type\":\"removed\",\"content\":\"o2\"}]}]}");
+	struct json_object *h = dv_hunks(c, DV_SPLIT);
+	struct json_object *rows = json_object_object_get(json_object_array_get_idx(h, 0), "rows");
+
+	T_EQ(json_object_array_length(rows), 2);
+	T_STREQ(side_str(json_object_array_get_idx(rows, 0), "leftNo", "leftType", "leftHtml"), "3|removed|o1");
+	T_STREQ(side_str(json_object_array_get_idx(rows, 0), "rightNo", "rightType", "rightHtml"), "3|added|n");
+	T_STREQ(side_str(json_object_array_get_idx(rows, 1), "leftNo", "leftType", "leftHtml"), "4|removed|o2");
+	T_STREQ(side_str(json_object_array_get_idx(rows, 1), "rightNo", "rightType", "rightHtml"), "-|empty|");
+	json_object_put(h);
+	json_object_put(c);
+}
+
+static void
+test_diff_unified_rows(void)
+{
+	struct json_object *c = compare_fixture(), *h = dv_hunks(c, DV_UNIFIED), *rows;
+	static const char *const want[] = {
+		"1 1   a", "2 - - b", "- 2 + B", "3 3   c", "4 - - d", "- 4 + X\t&lt;b&gt;",
+		"- 5 + Y &amp; &#39;q&#39;", "5 6   e", "6 7   &lt;x&gt;", "- 8 + z",
+	};
+
+	rows = json_object_object_get(json_object_array_get_idx(h, 0), "rows");
+	T_EQ(json_object_array_length(rows), PSS_ARRAY_LEN(want));
+	for (size_t i = 0; i < PSS_ARRAY_LEN(want) && i < json_object_array_length(rows); i++) {
+		struct json_object *r = json_object_array_get_idx(rows, i), *o, *n;
+		char s[256];
+
+		o = json_object_object_get(r, "oldNo");
+		n = json_object_object_get(r, "newNo");
+		snprintf(s, sizeof(s), "%s %s %s %s", o ? json_object_get_string(o) : "-",
+		    n ? json_object_get_string(n) : "-",
+		    json_object_get_string(json_object_object_get(r, "sign")),
+		    json_object_get_string(json_object_object_get(r, "html")));
+		T_STREQ(s, want[i]);
+		T_ASSERT(strcmp(json_object_get_string(json_object_object_get(r, "type")),
+		    want[i][4] == '+' ? "added" : want[i][4] == '-' ? "removed" : "context") == 0);
+	}
+	json_object_put(h);
+	json_object_put(c);
+}
+
+static void
+test_diff_bad_shapes_skipped(void)
+{
+	struct json_object *c = json_tokener_parse("{\"hunks\":[1, {\"lines\":\"x\"}, {\"fromStart\":1,"
+	    "\"fromLines\":1,\"toStart\":1,\"toLines\":1,\"lines\":[7, {\"type\":\"weird\",\"content\":\"a\"},"
+	    "{\"type\":\"context\"}, {\"type\":\"context\",\"content\":\"ok\"}]}]}");
+	struct json_object *h = dv_hunks(c, DV_SPLIT), *rows;
+
+	T_EQ(json_object_array_length(h), 1);
+	rows = json_object_object_get(json_object_array_get_idx(h, 0), "rows");
+	T_EQ(json_object_array_length(rows), 1);
+	json_object_put(h);
+	h = dv_hunks(NULL, DV_UNIFIED);
+	T_EQ(json_object_array_length(h), 0);
+	json_object_put(h);
+	h = dv_hunks(c, DV__MAX);
+	T_EQ(json_object_array_length(h), 0);
+	json_object_put(h);
+	json_object_put(c);
+}
+
+static void
+test_diff_mode_parse(void)
+{
+	T_EQ(dv_mode_parse(NULL), DV_SPLIT);
+	T_EQ(dv_mode_parse(""), DV_SPLIT);
+	T_EQ(dv_mode_parse("split"), DV_SPLIT);
+	T_EQ(dv_mode_parse("unified"), DV_UNIFIED);
+	T_EQ(dv_mode_parse("Unified"), DV__MAX);
+	T_EQ(dv_mode_parse("x"), DV__MAX);
+}
+
+int
+main(void)
+{
+	T_RUN(test_each_token_class);
+	T_RUN(test_plain_text_stays_plain);
+	T_RUN(test_nested_tokens_inside_string);
+	T_RUN(test_escapes_markup_characters);
+	T_RUN(test_herestring_split_across_lines);
+	T_RUN(test_block_comment_split_across_lines);
+	T_RUN(test_crlf_and_cr_lines);
+	T_RUN(test_line_counts);
+	T_RUN(test_unterminated_string_to_the_end);
+	T_RUN(test_json_lines);
+	T_RUN(test_html_rows);
+	T_RUN(test_escape_line);
+	T_RUN(test_real_scripts_well_formed_and_complete);
+	T_RUN(test_10k_lines_timing);
+	T_RUN(test_diff_split_pairs_changes);
+	T_RUN(test_diff_split_run_added_before_removed);
+	T_RUN(test_diff_unified_rows);
+	T_RUN(test_diff_bad_shapes_skipped);
+	T_RUN(test_diff_mode_parse);
+	return t_done();
+}
