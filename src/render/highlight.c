@@ -307,7 +307,7 @@ hl_html_rows(struct buf *b, const struct hl_lines *l, const char *id_prefix)
 		PUT_LIT(b, "\"><td class=\"hl-n\"><a href=\"#");
 		buf_append(b, pfx.data, pfx.len);
 		buf_append(b, num, (size_t)k);
-		PUT_LIT(b, "\">");
+		PUT_LIT(b, "\" tabindex=\"-1\">");
 		buf_append(b, num, (size_t)k);
 		PUT_LIT(b, "</a></td><td class=\"hl-c\">");
 		buf_append(b, s, n);

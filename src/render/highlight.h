@@ -55,8 +55,10 @@ struct json_object *hl_json(const char *src, size_t len);
  * hl_html_rows: every line as a table row, appended to b, for a template that puts it in
  * <table class="hl"><tbody>{{{rows}}}</tbody></table> (the fast path for long scripts: no
  * json-c object per line):
- *   <tr id="L12"><td class="hl-n"><a href="#L12">12</a></td><td class="hl-c">HTML</td></tr>
- * id_prefix replaces "L" (NULL: "L"; it is attribute-escaped) when a page shows two sources.
+ *   <tr id="L12"><td class="hl-n"><a href="#L12" tabindex="-1">12</a></td><td class="hl-c">HTML</td></tr>
+ * The links are out of the tab order (a long script would be thousands of stops between the
+ * page's controls); a click or a shared #L12 address still works. id_prefix replaces "L"
+ * (NULL: "L"; it is attribute-escaped) when a page shows two sources.
  */
 void	 hl_html_rows(struct buf *b, const struct hl_lines *, const char *id_prefix);
 

@@ -209,14 +209,14 @@ test_html_rows(void)
 	hl_render("$a\n\n# x", 7, &l);
 	hl_html_rows(&b, &l, NULL);
 	T_STREQ(buf_cstr(&b),
-	    "<tr id=\"L1\"><td class=\"hl-n\"><a href=\"#L1\">1</a></td><td class=\"hl-c\">"
+	    "<tr id=\"L1\"><td class=\"hl-n\"><a href=\"#L1\" tabindex=\"-1\">1</a></td><td class=\"hl-c\">"
 	    "<span class=\"tk-var\">$a</span></td></tr>\n"
-	    "<tr id=\"L2\"><td class=\"hl-n\"><a href=\"#L2\">2</a></td><td class=\"hl-c\"></td></tr>\n"
-	    "<tr id=\"L3\"><td class=\"hl-n\"><a href=\"#L3\">3</a></td><td class=\"hl-c\">"
+	    "<tr id=\"L2\"><td class=\"hl-n\"><a href=\"#L2\" tabindex=\"-1\">2</a></td><td class=\"hl-c\"></td></tr>\n"
+	    "<tr id=\"L3\"><td class=\"hl-n\"><a href=\"#L3\" tabindex=\"-1\">3</a></td><td class=\"hl-c\">"
 	    "<span class=\"tk-cmt\"># x</span></td></tr>\n");
 	buf_reset(&b);
 	hl_html_rows(&b, &l, "old\"-");
-	T_CONTAINS(buf_cstr(&b), "<tr id=\"old&quot;-2\"><td class=\"hl-n\"><a href=\"#old&quot;-2\">2</a>");
+	T_CONTAINS(buf_cstr(&b), "<tr id=\"old&quot;-2\"><td class=\"hl-n\"><a href=\"#old&quot;-2\" tabindex=\"-1\">2</a>");
 	hl_lines_free(&l);
 	buf_free(&b);
 }
