@@ -40,10 +40,14 @@ jobs_claim(struct db *db, const char *worker_id, int64_t lock_timeout_s, struct 
 		e = db_exec(db, &r,
 		    "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1,"
 		    " locked_at = now(), heartbeat_at = now()"
-		    " WHERE id = (SELECT id FROM jobs"
-		    "  WHERE (status = 'queued' AND run_at <= now())"
-		    "     OR (status = 'running' AND heartbeat_at < now() - make_interval(secs => $2::int))"
-		    "  ORDER BY priority DESC, run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+		    /* A job of a dead worker first, else the next queued one: two scalar
+		     * subqueries, each an index scan of its partial index (one query with OR
+		     * scanned and sorted the whole table at every claim: quadratic in a backlog). */
+		    " WHERE id = COALESCE((SELECT id FROM jobs WHERE status = 'running'"
+		    "   AND heartbeat_at < now() - make_interval(secs => $2::int)"
+		    "   ORDER BY heartbeat_at LIMIT 1 FOR UPDATE SKIP LOCKED),"
+		    "  (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= now()"
+		    "   ORDER BY priority DESC, run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED))"
 		    " RETURNING id, type, payload::text, attempts, max_attempts",
 		    2, (const char *[]){ worker_id, secs });
 		if (e != PSS_OK)
