@@ -58,6 +58,7 @@ struct lexer {
 	/* position cache for line/column */
 	size_t	 pc_line;	/* index into line_starts */
 	size_t	 pc_off;
+	size_t	 pc_next;	/* start of the next line (SIZE_MAX on the last) */
 	uint32_t pc_col;
 };
 
@@ -334,6 +335,14 @@ is_alpha(int c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* ASCII characters that only continue a bare word: no delimiter, quote, backtick, $, = or ] */
+static int
+word_plain(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '-' || c == '_' || c == '.' || c == '\\' || c == '/' || c == ':' || c == '*';
+}
+
 /* end of a bare word (argument or command name) */
 static int
 is_word_delim(const struct lexer *L, size_t pos)
@@ -425,11 +434,14 @@ lex_position(struct lexer *L, size_t off, uint32_t *line, uint32_t *column)
 		L->pc_line = line_index(t, off);
 		L->pc_off = t->line_starts[L->pc_line];
 		L->pc_col = 1;
+		L->pc_next = L->pc_line + 1 < t->nlines ? t->line_starts[L->pc_line + 1] : SIZE_MAX;
 	}
-	while (L->pc_line + 1 < t->nlines && t->line_starts[L->pc_line + 1] <= off) {
-		L->pc_line++;
+	if (off >= L->pc_next) {
+		while (L->pc_line + 1 < t->nlines && t->line_starts[L->pc_line + 1] <= off)
+			L->pc_line++;
 		L->pc_off = t->line_starts[L->pc_line];
 		L->pc_col = 1;
+		L->pc_next = L->pc_line + 1 < t->nlines ? t->line_starts[L->pc_line + 1] : SIZE_MAX;
 	}
 	L->pc_col += count_chars(t->src, L->pc_off, off);
 	L->pc_off = off;
@@ -760,6 +772,12 @@ scan_word(struct lexer *L, size_t pos, enum ps_tok_kind kind, int stop_eq)
 	while (p < L->len && (p == pos || !is_word_delim(L, p))) {
 		int c = (unsigned char)L->s[p];
 
+		if (word_plain(c)) {
+			/* the common case: a run of characters with no meaning inside a word */
+			while (++p < L->len && word_plain((unsigned char)L->s[p]))
+				;
+			continue;
+		}
 		if (stop_eq && (c == '=' || c == ']') && p > pos)
 			break;
 		if (c == '`') {
@@ -1345,7 +1363,10 @@ lex_one(struct lexer *L)
 	/* whitespace */
 	if (is_hspace(L, p, &n)) {
 		L->space = 1;
-		L->pos = p + n;
+		p += n;
+		while (p < L->len && (L->s[p] == ' ' || L->s[p] == '\t'))
+			p++;
+		L->pos = p;
 		return;
 	}
 	/* newlines */
@@ -1897,6 +1918,7 @@ ps_tokenize(const char *src, size_t len, struct ps_tokens *toks)
 	L.mode = M_START;
 	L.last_kind = -1;
 	L.pc_col = 1;
+	L.pc_next = toks->nlines > 1 ? toks->line_starts[1] : SIZE_MAX;
 	/* a byte order mark is whitespace */
 	if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)
 		L.pos = 3;

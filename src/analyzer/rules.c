@@ -3,6 +3,7 @@
 
 #include <fnmatch.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -352,6 +353,27 @@ rule_on(const struct ps_ctx *c, enum ps_rule r)
 	return c->p->enabled[r] && c->p->per_rule[r] < PS_RULE_CAP;
 }
 
+/* The formatted message in the arena: one vsnprintf into a stack buffer for the usual
+ * short message, a second one for a long message. */
+static char *
+format_message(struct arena *a, const char *fmt, va_list ap)
+{
+	char tmp[512], *m;
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		pss_die("vsnprintf failed");
+	if ((size_t)n < sizeof(tmp))
+		return arena_strndup(a, tmp, (size_t)n);
+	m = arena_alloc_bytes(a, (size_t)n + 1);
+	vsnprintf(m, (size_t)n + 1, fmt, ap);
+	return m;
+}
+
 static void
 emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, size_t end,
     uint32_t line, uint32_t col, uint32_t eline, uint32_t ecol, const char *sugg,
@@ -360,7 +382,6 @@ emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, siz
 	struct ps_analysis *a = c->a;
 	struct ps_analysis_priv *p = c->p;
 	struct ps_finding *f;
-	struct buf b = BUF_INIT;
 	size_t n;
 
 	if (!p->enabled[r])
@@ -390,9 +411,7 @@ emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, siz
 	memset(f, 0, sizeof(*f));
 	f->rule = &ps_rule_table[r];
 	f->severity = sev;
-	buf_vprintf(&b, fmt, ap);
-	f->message = arena_strdup(&p->arena, buf_cstr(&b));
-	buf_free(&b);
+	f->message = format_message(&p->arena, fmt, ap);
 	f->suggestion = sugg ? arena_strdup(&p->arena, sugg) : ps_rule_table[r].suggestion;
 	if (end > c->len)
 		end = c->len;
@@ -493,7 +512,6 @@ compat_note(struct ps_ctx *c, const char *feature, const char *requires, unsigne
 {
 	struct ps_analysis_priv *p = c->p;
 	struct ps_compat_note *n;
-	struct buf b = BUF_INIT;
 	va_list ap;
 
 	/* One note per feature. */
@@ -508,13 +526,11 @@ compat_note(struct ps_ctx *c, const char *feature, const char *requires, unsigne
 	}
 	n = &p->compat[p->ncompat++];
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	n->message = format_message(&p->arena, fmt, ap);
 	va_end(ap);
 	n->feature = arena_strdup(&p->arena, feature);
 	n->requires = requires;
-	n->message = arena_strdup(&p->arena, buf_cstr(&b));
 	n->line = line;
-	buf_free(&b);
 }
 
 /* Does the rule id match one of the (glob) patterns? */

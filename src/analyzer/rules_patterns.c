@@ -180,24 +180,23 @@ find_word(const char *low, size_t len, size_t *from, const char *needle, size_t 
 	return false;
 }
 
-/* Run the pattern table over text (lower case, len bytes) in one pass: at each word start,
- * only the patterns whose first needle starts with that byte are tried. Each hit is reported
- * at its own offset (+ ext_start) when map is true, else over [ext_start, ext_end). A pattern
- * fires at most once per logical line. */
+/* Run the pattern table over text (lower case, len bytes, NUL-terminated) in one pass: at
+ * each word start, only the patterns whose first needle starts with that byte are tried. Each
+ * hit is reported at its own offset (+ ext_start) when map is true, else over [ext_start,
+ * ext_end). A pattern fires at most once per logical line. */
 static void
 scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_start,
     size_t ext_end, const char *context)
 {
 	enum { NPAT = PSS_ARRAY_LEN(patterns) };
 	short head[256], next[NPAT];
-	size_t skip[NPAT], n0[NPAT];
+	size_t skip[NPAT];
 
 	memset(head, -1, sizeof(head));
 	for (int k = NPAT - 1; k >= 0; k--) {
 		unsigned char f = (unsigned char)patterns[k].needles[0][0];
 
 		skip[k] = 0;
-		n0[k] = strlen(patterns[k].needles[0]);
 		next[k] = -1;
 		if (!rule_on(c, patterns[k].rule))
 			continue;
@@ -211,20 +210,28 @@ scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_st
 		if (head[ch] < 0)
 			continue;
 		ws = word_start(low, i);
-		if (!ws && ((ch >= 'a' && ch <= 'z') || ch == '_'))
+		if (!ws && ((ch >= 'a' && ch <= 'z') || ch == '_')) {
+			/* inside a word: no letter or _ after this one starts a word either */
+			while (i + 1 < len && ((low[i + 1] >= 'a' && low[i + 1] <= 'z') ||
+			    low[i + 1] == '_'))
+				i++;
 			continue;
+		}
 		for (short k = head[ch]; k >= 0; k = next[k]) {
 			const struct pattern *pt = &patterns[k];
 			const char *nl;
-			size_t eol, cur;
+			size_t eol, cur, n0;
 			bool all = true;
 
-			if (i < skip[k] || i + n0[k] > len || low[i + 1] != pt->needles[0][1] ||
-			    memcmp(low + i, pt->needles[0], n0[k]) != 0)
+			/* needles have two characters or more; low[len] is the NUL */
+			if (low[i + 1] != pt->needles[0][1] || i < skip[k])
+				continue;
+			n0 = strlen(pt->needles[0]);
+			if (i + n0 > len || memcmp(low + i, pt->needles[0], n0) != 0)
 				continue;
 			nl = memchr(low + i, '\n', len - i);
 			eol = nl ? (size_t)(nl - low) : len;
-			cur = i + n0[k];
+			cur = i + n0;
 			for (int m = 1; m < 4 && pt->needles[m] != NULL; m++) {
 				size_t nm = strlen(pt->needles[m]);
 				const char *h2 = memmem(low + cur, eol - cur, pt->needles[m], nm);
@@ -438,6 +445,25 @@ scan_powershell_lines(struct ps_ctx *c, const char *low, size_t len, size_t base
 	}
 }
 
+/* The first offset at or after j where the first byte of kf's prefix stands (in either
+ * case when that is a letter and case does not matter), or tl. */
+static size_t
+keyfmt_next(const struct keyfmt *kf, const char *text, size_t tl, size_t j)
+{
+	unsigned char f = (unsigned char)(kf->case_sensitive ? kf->exact[0] : kf->prefix[0]);
+	const char *hit;
+
+	if (j >= tl)
+		return tl;
+	if (kf->case_sensitive || f < 'a' || f > 'z') {
+		hit = memchr(text + j, f, tl - j);
+		return hit != NULL ? (size_t)(hit - text) : tl;
+	}
+	while (j < tl && ((unsigned char)text[j] | 0x20) != f)
+		j++;
+	return j;
+}
+
 /* Strings: P/Invoke of injection APIs, key formats, embedded Base64 scripts. */
 static void
 scan_strings(struct ps_ctx *c)
@@ -466,14 +492,11 @@ scan_strings(struct ps_ctx *c)
 			const struct keyfmt *kf = &keyfmts[k];
 			size_t pl = strlen(kf->prefix);
 
-			for (size_t j = 0; j + pl <= tl; j++) {
-				unsigned char ch = (unsigned char)text[j];
+			for (size_t j = keyfmt_next(kf, text, tl, 0); j + pl <= tl;
+			    j = keyfmt_next(kf, text, tl, j + 1)) {
 				size_t e = j;
 
-				/* the first byte decides most positions without a call */
-				if (kf->case_sensitive ? ch != (unsigned char)kf->exact[0] ||
-				    memcmp(text + j, kf->exact, pl) != 0 :
-				    ((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch) != (unsigned char)kf->prefix[0] ||
+				if (kf->case_sensitive ? memcmp(text + j, kf->exact, pl) != 0 :
 				    strncasecmp(text + j, kf->prefix, pl) != 0)
 					continue;
 				while (e < tl && text[e] != '\'' && text[e] != '"' && text[e] != ' ' &&

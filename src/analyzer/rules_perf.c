@@ -171,7 +171,14 @@ capmap_row(struct capcache *cc, size_t cmd_index, const struct ps_cmd *pc)
 		return *row;
 	*row = -1;
 	for (size_t k = 0; k < PSS_ARRAY_LEN(capmap); k++) {
-		if (cap_match(capmap[k].pattern, pc)) {
+		const char *pat = capmap[k].pattern;
+
+		/* a name or "Verb-*" pattern matches only names with its first letter (a path
+		 * to a native program is matched by its base name) */
+		if (pat[0] != '*' && !pc->path &&
+		    ((unsigned char)pat[0] | 0x20) != ((unsigned char)pc->canon[0] | 0x20))
+			continue;
+		if (cap_match(pat, pc)) {
 			*row = (short)k;
 			break;
 		}

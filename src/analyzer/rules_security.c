@@ -326,11 +326,23 @@ static bool
 secret_name(const char *name)
 {
 	size_t n = strlen(name);
+	char low[64];
 	bool hit = false;
 
-	for (const char *const *w = secret_words; *w != NULL && !hit; w++)
-		if (ci_contains(name, n, *w))
-			hit = true;
+	if (n < 3)
+		return false;	/* shorter than every secret word */
+	if (n < sizeof(low)) {
+		/* names are short: fold the case once and search with strstr */
+		for (size_t i = 0; i <= n; i++)
+			low[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
+		for (const char *const *w = secret_words; *w != NULL && !hit; w++)
+			if (strstr(low, *w) != NULL)
+				hit = true;
+	} else {
+		for (const char *const *w = secret_words; *w != NULL && !hit; w++)
+			if (ci_contains(name, n, *w))
+				hit = true;
+	}
 	if (!hit)
 		return false;
 	for (const char *const *s = not_secret_suffixes; *s != NULL; s++)
