@@ -103,8 +103,13 @@ lib_filter_parse(struct http_ctx *c, bool search, struct script_filter *f)
 		return -1;
 	}
 	f->mine = b == 1;
-	if ((v = http_query(c->req, "tag")) != NULL && *v != '\0')
+	if ((v = http_query(c->req, "tag")) != NULL && *v != '\0') {
+		if (strlen(v) > LIB_TAG_MAX_LEN * 4 || !lib_no_controls(v, strlen(v))) {
+			field_error(c, "tag", "tag must be a tag name (no control characters).");
+			return -1;
+		}
 		f->tag = v;
+	}
 	if ((v = http_query(c->req, "minSecurityScore")) != NULL && *v != '\0') {
 		if (parse_double(v, 0, 10, &f->min_security) != 0) {
 			field_error(c, "minSecurityScore", "minSecurityScore must be a number from 0 to 10.");
