@@ -109,20 +109,29 @@ struct hl {
 	size_t	 line_start;	/* source offset where the current line began */
 	struct span *stack;	/* enclosing tokens, outermost first */
 	size_t	 depth, cap;
-	size_t	 opened;	/* stack[0 .. opened) have their <span> written on this line */
+	size_t	*open;		/* stack indexes whose <span> is open on this line, ascending */
+	size_t	 nopen;
 	struct hl_lines *out;
 };
 
+/*
+ * open_top: before text is written, the innermost token's span must be open. Only that one
+ * is opened: the innermost class is the one that shows, and opening every enclosing span
+ * again on each line would let a few nested unterminated strings multiply the output by
+ * their depth on every following line. So the open spans are a subsequence of the stack,
+ * and each line costs at most one span more than the tokens that start on it.
+ */
 static void
-open_pending(struct hl *h)
+open_top(struct hl *h)
 {
 	struct buf *b = &h->out->html;
 
-	for (; h->opened < h->depth; h->opened++) {
-		PUT_LIT(b, "<span class=\"");
-		buf_puts(b, h->stack[h->opened].cls);
-		PUT_LIT(b, "\">");
-	}
+	if (h->depth == 0 || (h->nopen > 0 && h->open[h->nopen - 1] == h->depth - 1))
+		return;
+	PUT_LIT(b, "<span class=\"");
+	buf_puts(b, h->stack[h->depth - 1].cls);
+	PUT_LIT(b, "\">");
+	h->open[h->nopen++] = h->depth - 1;
 }
 
 static void
@@ -130,7 +139,7 @@ end_line(struct hl *h, size_t next_start)
 {
 	struct hl_lines *o = h->out;
 
-	for (; h->opened > 0; h->opened--)
+	for (; h->nopen > 0; h->nopen--)
 		PUT_LIT(&o->html, "</span>");
 	if (o->n + 2 > o->cap_) {
 		o->cap_ = o->cap_ ? o->cap_ * 2 : 256;
@@ -155,14 +164,14 @@ text(struct hl *h, size_t to)
 		if (s[i] == '\r' && i + 1 < h->len && s[i + 1] == '\n') {
 			/* the CR of a CRLF: the LF (maybe after a token boundary) breaks the line */
 			if (i > from) {
-				open_pending(h);
+				open_top(h);
 				escape_run(&h->out->html, s + from, i - from);
 			}
 			from = i + 1;
 			continue;
 		}
 		if (i > from) {
-			open_pending(h);
+			open_top(h);
 			escape_run(&h->out->html, s + from, i - from);
 		}
 		next = i + 1;
@@ -170,7 +179,7 @@ text(struct hl *h, size_t to)
 		from = next;
 	}
 	if (to > from) {
-		open_pending(h);
+		open_top(h);
 		escape_run(&h->out->html, s + from, to - from);
 	}
 	if (to > h->pos)
@@ -182,9 +191,9 @@ static void
 pop(struct hl *h)
 {
 	text(h, h->stack[h->depth - 1].end);
-	if (h->opened == h->depth) {
+	if (h->nopen > 0 && h->open[h->nopen - 1] == h->depth - 1) {
 		PUT_LIT(&h->out->html, "</span>");
-		h->opened--;
+		h->nopen--;
 	}
 	h->depth--;
 }
@@ -195,19 +204,73 @@ push(struct hl *h, const char *cls, size_t end)
 	if (h->depth == h->cap) {
 		h->cap = h->cap ? h->cap * 2 : 16;
 		h->stack = xrealloc(h->stack, h->cap * sizeof(*h->stack));
+		h->open = xrealloc(h->open, h->cap * sizeof(*h->open));
 	}
 	h->stack[h->depth].cls = cls;
 	h->stack[h->depth].end = end;
 	h->depth++;
 }
 
+/*
+ * cut_at: how much of src the bounds let through (at a line break), and the input's line
+ * count (line breaks LF, CRLF or CR, plus a last line without one).
+ */
+static size_t
+cut_at(const char *src, size_t len, size_t max_lines, size_t max_bytes, size_t *total)
+{
+	size_t breaks = 0, cut = len, last_break = 0;
+	bool cutting = true;
+
+	for (size_t i = 0; i < len; i++) {
+		if (src[i] != '\n' && src[i] != '\r')
+			continue;
+		if (src[i] == '\r' && i + 1 < len && src[i + 1] == '\n')
+			i++;
+		breaks++;
+		if (!cutting)
+			continue;
+		if (max_bytes > 0 && i + 1 > max_bytes) {
+			cutting = false;
+			cut = last_break;
+			continue;
+		}
+		last_break = i + 1;
+		if (max_lines > 0 && breaks == max_lines) {
+			cutting = false;
+			cut = last_break;
+		}
+	}
+	*total = breaks + (len > 0 && src[len - 1] != '\n' && src[len - 1] != '\r');
+	if (cutting && max_bytes > 0 && len > max_bytes)
+		cut = last_break;	/* the last line goes past the bound */
+	if (cut == 0 && len > 0 && max_bytes > 0 && len > max_bytes) {
+		/* one line longer than the bound: cut it at a character boundary */
+		cut = max_bytes;
+		while (cut > 0 && ((unsigned char)src[cut] & 0xC0) == 0x80)
+			cut--;
+	}
+	return cut;
+}
+
 void
 hl_render(const char *src, size_t len, struct hl_lines *out)
 {
+	hl_render_max(src, len, HL_MAX_LINES, HL_MAX_BYTES, out);
+}
+
+void
+hl_render_max(const char *src, size_t len, size_t max_lines, size_t max_bytes,
+    struct hl_lines *out)
+{
 	struct ps_tokens toks;
-	struct hl h = { .src = src, .len = len, .out = out };
+	size_t total, cut = cut_at(src, len, max_lines, max_bytes, &total);
+	struct hl h = { .src = src, .len = cut, .out = out };
 
 	memset(out, 0, sizeof(*out));
+	out->total_lines = total;
+	out->shown_bytes = cut;
+	out->truncated = cut < len;
+	len = cut;
 	buf_init(&out->html);
 	buf_grow(&out->html, len + len / 2 + 64);
 	out->cap_ = 256;
@@ -238,6 +301,7 @@ hl_render(const char *src, size_t len, struct hl_lines *out)
 		end_line(&h, len);
 	ps_tokens_free(&toks);
 	free(h.stack);
+	free(h.open);
 }
 
 void

@@ -20,7 +20,8 @@ struct ps_token;
  * here is line n of the analyzer's findings. A line's HTML contains no line break and is
  * balanced on its own: a token that spans lines (here-string, block comment) has its span
  * closed at the end of each line and opened again on the next; an empty span is never
- * written. The empty last line after a final newline is not a line (as editors count): ""
+ * written. On a following line only the innermost token's span is opened again (its class
+ * is the one that shows), so the output stays linear however deep tokens nest. The empty last line after a final newline is not a line (as editors count): ""
  * has 0 lines, "a" and "a\n" 1, "a\n\n" 2.
  *
  * Linear in the input: tokens, spans and bytes are each visited a bounded number of times.
@@ -32,12 +33,28 @@ struct hl_lines {
 	struct buf html;
 	size_t	*off;		/* n + 1 offsets */
 	size_t	 n;
+	size_t	 total_lines;	/* lines of the whole input, counted as n is */
+	size_t	 shown_bytes;	/* how much of the input the n lines are */
+	bool	 truncated;	/* a bound stopped it: shown_bytes < the input's length */
 	size_t	 cap_;
 };
 
+/*
+ * Bounds of hl_render: the HTML is up to ~15 times the source (a span per short token) and a
+ * table row adds ~100 bytes a line, so 10 MB of empty lines would be a gigabyte. hl_render
+ * highlights the first HL_MAX_LINES lines or HL_MAX_BYTES bytes, whichever ends first, cut
+ * at a line break (inside a longer first line, at a character boundary); the page then says
+ * "the first n of total_lines lines" and offers the download.
+ */
+#define HL_MAX_LINES 20000
+#define HL_MAX_BYTES ((size_t)2 << 20)
+
 /* hl_render: highlight src[0..len) (any bytes) into *out, initialised here (old content is not
- * freed). Never fails. Release with hl_lines_free. */
+ * freed), within the bounds above. Never fails. Release with hl_lines_free. */
 void	 hl_render(const char *src, size_t len, struct hl_lines *out);
+/* hl_render_max: the same with other bounds; 0 means no bound. */
+void	 hl_render_max(const char *src, size_t len, size_t max_lines, size_t max_bytes,
+	struct hl_lines *out);
 void	 hl_lines_free(struct hl_lines *);
 
 /* hl_line: line i's HTML (not NUL-terminated) and its length in *len; i < lines->n. */

@@ -9,7 +9,8 @@
  *       -o /tmp/fuzz-highlight
  *   /tmp/fuzz-highlight -max_total_time=120 tests/fuzz/corpus/ps
  *
- * Checks, besides the sanitizers: every line's markup is balanced and has no tag but
+ * Checks, besides the sanitizers (with line and byte bounds taken from the first two bytes):
+ * the bounds hold and the counts agree; every line's markup is balanced and has no tag but
  * <span class="tk-..."> and </span>, no raw '<', '>' or stray '&' (hl_check); the HTML is
  * valid UTF-8; for clean input (valid UTF-8, no control character but TAB, CR, LF) the text
  * shown is exactly the input's lines; the table rows have one row per line. The input's lines
@@ -134,11 +135,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct hl_lines l;
 	struct buf text = BUF_INIT, want = BUF_INIT, rows = BUF_INIT;
 
-	hl_render(s, len, &l);
+	/* bounds from the first two bytes (0: none), so the cutting is fuzzed too */
+	size_t max_lines = len > 0 ? data[0] % 16 : 0, max_bytes = len > 1 ? (size_t)data[1] * 4 : 0;
+
+	hl_render_max(s, len, max_lines, max_bytes, &l);
 	if (hl_check(&l, &text) != NULL || !utf8_valid(l.html.data, l.html.len))
 		__builtin_trap();
+	if (l.shown_bytes > len || l.truncated != (l.shown_bytes < len) || l.n > l.total_lines ||
+	    (max_lines > 0 && l.n > max_lines) || (max_bytes > 0 && l.shown_bytes > max_bytes) ||
+	    (!l.truncated && l.n != l.total_lines))
+		__builtin_trap();
 	if (clean(s, len)) {
-		hl_expected_text(s, len, &want);
+		hl_expected_text(s, l.shown_bytes, &want);
 		if (want.len != text.len || (want.len > 0 && memcmp(want.data, text.data, want.len) != 0))
 			__builtin_trap();
 	}

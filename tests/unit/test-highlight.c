@@ -17,6 +17,8 @@
 #include "hl-check.h"
 #include "t.h"
 
+static double cpu_ms(void);
+
 /* hl: the highlighted lines of s joined with "\n", in a static buffer reused by each call;
  * *nlines (when not NULL) gets the line count. The markup is checked on the way. */
 static const char *
@@ -174,9 +176,94 @@ test_unterminated_string_to_the_end(void)
 {
 	size_t n;
 
-	T_STREQ(hl_n("\"abc\n$x\n", 8, &n),
-	    "<span class=\"tk-str\">&quot;abc</span>\n<span class=\"tk-str\"><span class=\"tk-var\">$x</span></span>");
+	T_STREQ(hl_n("\"abc\n$x y\n", 10, &n), "<span class=\"tk-str\">&quot;abc</span>\n"
+	    "<span class=\"tk-var\">$x</span><span class=\"tk-str\"> y</span>");
 	T_EQ(n, 2);
+}
+
+static void
+test_deep_nesting_output_stays_linear(void)
+{
+	/* 65 nested unterminated strings ("$( "$( ... "), then 20,000 short lines inside the
+	 * innermost: a line opens one span again, not one per nesting level (it was 130) */
+	struct buf src = BUF_INIT, text = BUF_INIT;
+	struct hl_lines l;
+
+	buf_puts(&src, "$x = ");
+	for (int i = 0; i < 64; i++)
+		buf_puts(&src, "\"$(");
+	buf_puts(&src, "\"\n");
+	for (int i = 0; i < 20000; i++)
+		buf_puts(&src, "ab\n");
+	hl_render_max(src.data, src.len, 0, 0, &l);
+	T_EQ(l.n, 20001);
+	T_ASSERT(hl_check(&l, &text) == NULL);
+	{
+		size_t n;
+		const char *s = hl_line(&l, 500, &n);
+
+		T_ASSERTF(n == strlen("<span class=\"tk-str\">ab</span>") &&
+		    memcmp(s, "<span class=\"tk-str\">ab</span>", n) == 0, "line 501: %.*s", (int)n, s);
+	}
+	printf("# %zu bytes of deeply nested source -> %zu bytes of HTML\n", src.len, l.html.len);
+	T_ASSERTF(l.html.len < 40 * src.len, "%zu bytes of HTML from %zu", l.html.len, src.len);
+	hl_lines_free(&l);
+	buf_free(&src);
+	buf_free(&text);
+}
+
+/* bounds: "n total shown truncated" of hl_render_max */
+static const char *
+bounds(const char *s, size_t len, size_t max_lines, size_t max_bytes)
+{
+	static char r[96];
+	struct hl_lines l;
+	struct buf text = BUF_INIT;
+
+	hl_render_max(s, len, max_lines, max_bytes, &l);
+	T_ASSERT(hl_check(&l, &text) == NULL);
+	snprintf(r, sizeof(r), "%zu %zu %zu %d", l.n, l.total_lines, l.shown_bytes, (int)l.truncated);
+	hl_lines_free(&l);
+	buf_free(&text);
+	return r;
+}
+
+static void
+test_bounds_cut_at_a_line_break(void)
+{
+	struct buf big = BUF_INIT;
+	struct hl_lines l;
+	double t0;
+
+	T_STREQ(bounds("a\nb\nc\n", 6, 0, 0), "3 3 6 0");
+	T_STREQ(bounds("a\nb\nc\n", 6, 2, 0), "2 3 4 1");
+	T_STREQ(bounds("a\nb\nc", 5, 3, 0), "3 3 5 0");
+	T_STREQ(bounds("aaa\nbbb\nccc", 11, 0, 9), "2 3 8 1");
+	T_STREQ(bounds("aaa\nbbb\nccc", 11, 0, 8), "2 3 8 1");
+	T_STREQ(bounds("aaa\nbbb\nccc", 11, 0, 7), "1 3 4 1");
+	T_STREQ(bounds("a\r\nb\r\n", 6, 0, 4), "1 2 3 1");
+	T_STREQ(bounds("a\rb\rc", 5, 2, 0), "2 3 4 1");
+	/* one line longer than the bound: cut inside it, at a character boundary */
+	T_STREQ(bounds("xxxxxxxxxxxxxxxxxxxx", 20, 0, 10), "1 1 10 1");
+	T_STREQ(bounds("\xC3\xA9\xC3\xA9\xC3\xA9", 6, 0, 5), "1 1 4 1");
+	T_STREQ(bounds("", 0, 1, 1), "0 0 0 0");
+	/* the default bounds: 10 MB of empty lines is 20,000 rows, quickly */
+	for (int i = 0; i < 10 << 20; i++)
+		buf_putc(&big, '\n');
+	t0 = cpu_ms();
+	hl_render(big.data, big.len, &l);
+	printf("# 10 MB of empty lines: %.1f ms CPU, %zu of %zu lines shown\n", cpu_ms() - t0, l.n,
+	    l.total_lines);
+	T_EQ(l.n, HL_MAX_LINES);
+	T_EQ(l.total_lines, 10 << 20);
+	T_ASSERT(l.truncated && l.shown_bytes == HL_MAX_LINES);
+	hl_lines_free(&l);
+	/* and 10 MB on one line is its first 2 MB */
+	memset(big.data, 'x', big.len);
+	hl_render(big.data, big.len, &l);
+	T_ASSERT(l.n == 1 && l.truncated && l.shown_bytes == HL_MAX_BYTES);
+	hl_lines_free(&l);
+	buf_free(&big);
 }
 
 static void
@@ -541,6 +628,8 @@ main(void)
 	T_RUN(test_crlf_and_cr_lines);
 	T_RUN(test_line_counts);
 	T_RUN(test_unterminated_string_to_the_end);
+	T_RUN(test_deep_nesting_output_stays_linear);
+	T_RUN(test_bounds_cut_at_a_line_break);
 	T_RUN(test_json_lines);
 	T_RUN(test_html_rows);
 	T_RUN(test_escape_line);
