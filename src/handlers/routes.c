@@ -17,6 +17,7 @@ const struct route app_routes[] = {
 #include "handlers/routes-library.inc"
 #include "handlers/routes-uploads.inc"
 #include "handlers/routes-pages.inc"
+#include "handlers/routes-pages-library.inc"
 };
 #pragma GCC diagnostic pop
 const size_t app_nroutes = PSS_ARRAY_LEN(app_routes);
