@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,14 +98,27 @@ side(struct json_object *row, const char *pfx, const struct dline *d, int64_t no
 	json_object_object_add(row, type_key, json_object_new_string(d ? ltypes[d->type] : "empty"));
 }
 
-/* split_rows: the side-by-side rows of one hunk's lines. */
+/* room: whether another row may be added; false (and *truncated) when the budget is spent. */
+static bool
+room(size_t *budget, bool *truncated)
+{
+	if (*budget == 0) {
+		*truncated = true;
+		return false;
+	}
+	(*budget)--;
+	return true;
+}
+
+/* split_rows: the side-by-side rows of one hunk's lines, within the budget. */
 static void
-split_rows(struct json_object *lines, int64_t from, int64_t to, struct json_object *rows)
+split_rows(struct json_object *lines, int64_t from, int64_t to, struct json_object *rows,
+    size_t *budget, bool *truncated)
 {
 	size_t n = json_object_array_length(lines), k = 0;
 	struct dline *rem = xcalloc(n + 1, sizeof(*rem)), *add = xcalloc(n + 1, sizeof(*add));
 
-	while (k < n) {
+	while (k < n && !*truncated) {
 		struct dline d;
 		size_t nrem = 0, nadd = 0;
 
@@ -112,8 +127,11 @@ split_rows(struct json_object *lines, int64_t from, int64_t to, struct json_obje
 			continue;
 		}
 		if (d.type == L_CONTEXT) {
-			struct json_object *row = json_object_new_object();
+			struct json_object *row;
 
+			if (!room(budget, truncated))
+				break;
+			row = json_object_new_object();
 			side(row, "left", &d, from++);
 			side(row, "right", &d, to++);
 			json_object_array_add(rows, row);
@@ -131,7 +149,7 @@ split_rows(struct json_object *lines, int64_t from, int64_t to, struct json_obje
 			else
 				add[nadd++] = d;
 		}
-		for (size_t i = 0; i < nrem || i < nadd; i++) {
+		for (size_t i = 0; (i < nrem || i < nadd) && room(budget, truncated); i++) {
 			struct json_object *row = json_object_new_object();
 
 			side(row, "left", i < nrem ? &rem[i] : NULL, i < nrem ? from++ : 0);
@@ -143,9 +161,10 @@ split_rows(struct json_object *lines, int64_t from, int64_t to, struct json_obje
 	free(add);
 }
 
-/* unified_rows: the unified rows of one hunk's lines. */
+/* unified_rows: the unified rows of one hunk's lines, within the budget. */
 static void
-unified_rows(struct json_object *lines, int64_t from, int64_t to, struct json_object *rows)
+unified_rows(struct json_object *lines, int64_t from, int64_t to, struct json_object *rows,
+    size_t *budget, bool *truncated)
 {
 	static const char *const signs[L__MAX] = { " ", "-", "+" };
 	size_t n = json_object_array_length(lines);
@@ -156,6 +175,8 @@ unified_rows(struct json_object *lines, int64_t from, int64_t to, struct json_ob
 
 		if (!get_line(lines, k, &d))
 			continue;
+		if (!room(budget, truncated))
+			break;
 		row = json_object_new_object();
 		json_object_object_add(row, "oldNo", d.type != L_ADDED ? line_no(from++) : NULL);
 		json_object_object_add(row, "newNo", d.type != L_REMOVED ? line_no(to++) : NULL);
@@ -179,14 +200,23 @@ range(struct buf *b, int64_t l, int64_t s)
 struct json_object *
 dv_hunks(struct json_object *compare, enum dv_mode mode)
 {
-	struct json_object *out = json_object_new_array(), *hunks;
-	size_t nh;
+	return dv_hunks_max(compare, mode, DV_MAX_ROWS, NULL);
+}
 
+struct json_object *
+dv_hunks_max(struct json_object *compare, enum dv_mode mode, size_t max_rows, bool *truncated)
+{
+	struct json_object *out = json_object_new_array(), *hunks;
+	size_t nh, budget = max_rows > 0 ? max_rows : SIZE_MAX;
+	bool cut = false;
+
+	if (truncated)
+		*truncated = false;
 	if ((unsigned)mode >= DV__MAX || !json_object_object_get_ex(compare, "hunks", &hunks) ||
 	    !json_object_is_type(hunks, json_type_array))
 		return out;
 	nh = json_object_array_length(hunks);
-	for (size_t i = 0; i < nh; i++) {
+	for (size_t i = 0; i < nh && !cut; i++) {
 		struct json_object *h = json_object_array_get_idx(hunks, i), *lines, *o, *rows;
 		int64_t fs, fl, ts, tl;
 		struct buf hdr = BUF_INIT;
@@ -211,13 +241,22 @@ dv_hunks(struct json_object *compare, enum dv_mode mode)
 		json_object_object_add(o, "toStart", json_object_new_int64(ts));
 		json_object_object_add(o, "toLines", json_object_new_int64(tl));
 		rows = json_object_new_array();
+		if (budget == 0 && json_object_array_length(lines) > 0) {
+			cut = true;	/* not even this hunk's header: it would have no rows */
+			json_object_put(rows);
+			json_object_put(o);
+			buf_free(&hdr);
+			break;
+		}
 		if (mode == DV_SPLIT)
-			split_rows(lines, fs, ts, rows);
+			split_rows(lines, fs, ts, rows, &budget, &cut);
 		else
-			unified_rows(lines, fs, ts, rows);
+			unified_rows(lines, fs, ts, rows, &budget, &cut);
 		json_object_object_add(o, "rows", rows);
 		json_object_array_add(out, o);
 		buf_free(&hdr);
 	}
+	if (truncated)
+		*truncated = cut;
 	return out;
 }

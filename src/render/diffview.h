@@ -2,6 +2,9 @@
 #ifndef PSS_RENDER_DIFFVIEW_H
 #define PSS_RENDER_DIFFVIEW_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct json_object;
 
 /*
@@ -30,7 +33,14 @@ extern const char *const dv_modes[DV__MAX];
 enum dv_mode dv_mode_parse(const char *);
 
 /* dv_hunks: the hunks of compare in the given view (an empty array when it has none or mode
- * is out of range). Caller releases with json_object_put; compare is not changed. */
+ * is out of range), at most DV_MAX_ROWS rows in all. Caller releases with json_object_put;
+ * compare is not changed. */
+#define DV_MAX_ROWS 10000
 struct json_object *dv_hunks(struct json_object *compare, enum dv_mode mode);
+/* dv_hunks_max: the same with at most max_rows rows (0: no bound); *truncated (when not NULL)
+ * says whether rows were left out (the page then offers the unified text or a download).
+ * The rows kept are the first ones; a hunk cut short keeps its header. */
+struct json_object *dv_hunks_max(struct json_object *compare, enum dv_mode mode,
+	size_t max_rows, bool *truncated);
 
 #endif

@@ -606,6 +606,33 @@ test_diff_bad_shapes_skipped(void)
 }
 
 static void
+test_diff_row_bound(void)
+{
+	struct json_object *c = compare_fixture(), *h;
+	bool cut;
+
+	h = dv_hunks_max(c, DV_SPLIT, 3, &cut);
+	T_EQ(json_object_array_length(h), 1);
+	T_EQ(json_object_array_length(json_object_object_get(json_object_array_get_idx(h, 0), "rows")), 3);
+	T_ASSERT(cut);
+	json_object_put(h);
+	/* the first hunk has 10 unified rows: 10 leaves out the second hunk, 11 is everything */
+	h = dv_hunks_max(c, DV_UNIFIED, 10, &cut);
+	T_EQ(json_object_array_length(h), 1);
+	T_ASSERT(cut);
+	json_object_put(h);
+	h = dv_hunks_max(c, DV_UNIFIED, 11, &cut);
+	T_EQ(json_object_array_length(h), 2);
+	T_ASSERT(!cut);
+	json_object_put(h);
+	h = dv_hunks_max(c, DV_SPLIT, 0, &cut);
+	T_EQ(json_object_array_length(h), 2);
+	T_ASSERT(!cut);
+	json_object_put(h);
+	json_object_put(c);
+}
+
+static void
 test_diff_mode_parse(void)
 {
 	T_EQ(dv_mode_parse(NULL), DV_SPLIT);
@@ -639,6 +666,7 @@ main(void)
 	T_RUN(test_diff_split_run_added_before_removed);
 	T_RUN(test_diff_unified_rows);
 	T_RUN(test_diff_bad_shapes_skipped);
+	T_RUN(test_diff_row_bound);
 	T_RUN(test_diff_mode_parse);
 	return t_done();
 }
