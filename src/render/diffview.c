@@ -260,3 +260,24 @@ dv_hunks_max(struct json_object *compare, enum dv_mode mode, size_t max_rows, bo
 		*truncated = cut;
 	return out;
 }
+
+struct json_object *
+dv_view(struct json_object *compare, enum dv_mode mode)
+{
+	static const char *const copied[] = {
+		"fromVersion", "toVersion", "linesAdded", "linesRemoved", "coarse",
+	};
+	struct json_object *o = json_object_new_object(), *v;
+	bool cut;
+
+	if ((unsigned)mode >= DV__MAX)
+		mode = DV_SPLIT;
+	for (size_t i = 0; i < PSS_ARRAY_LEN(copied); i++)
+		if (json_object_object_get_ex(compare, copied[i], &v))
+			json_object_object_add(o, copied[i], json_object_get(v));
+	json_object_object_add(o, "mode", json_object_new_string(dv_modes[mode]));
+	json_object_object_add(o, dv_modes[mode], json_object_new_boolean(true));
+	json_object_object_add(o, "hunks", dv_hunks_max(compare, mode, DV_MAX_ROWS, &cut));
+	json_object_object_add(o, "truncated", json_object_new_boolean(cut));
+	return o;
+}

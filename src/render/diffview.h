@@ -43,4 +43,12 @@ struct json_object *dv_hunks(struct json_object *compare, enum dv_mode mode);
 struct json_object *dv_hunks_max(struct json_object *compare, enum dv_mode mode,
 	size_t max_rows, bool *truncated);
 
+/*
+ * dv_view: a diff page's view in one json-c object: the compare object's fromVersion,
+ * toVersion, linesAdded, linesRemoved and coarse, plus {mode: "split" | "unified", split:
+ * true or unified: true (for {{#diff.split}} sections), hunks (dv_hunks), truncated}.
+ * Caller releases with json_object_put.
+ */
+struct json_object *dv_view(struct json_object *compare, enum dv_mode mode);
+
 #endif

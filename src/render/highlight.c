@@ -379,3 +379,25 @@ hl_html_rows(struct buf *b, const struct hl_lines *l, const char *id_prefix)
 	}
 	buf_free(&pfx);
 }
+
+struct json_object *
+hl_view(const char *src, size_t len)
+{
+	struct hl_lines l;
+	struct buf rows = BUF_INIT;
+	struct json_object *o = json_object_new_object();
+
+	hl_render(src, len, &l);
+	hl_html_rows(&rows, &l, NULL);
+	json_object_object_add_ex(o, "rows", json_object_new_string_len(rows.data ? rows.data : "",
+	    (int)rows.len), KEY_FLAGS);
+	json_object_object_add_ex(o, "lines", json_object_new_int64((int64_t)l.n), KEY_FLAGS);
+	json_object_object_add_ex(o, "totalLines", json_object_new_int64((int64_t)l.total_lines),
+	    KEY_FLAGS);
+	json_object_object_add_ex(o, "truncated", json_object_new_boolean(l.truncated), KEY_FLAGS);
+	json_object_object_add_ex(o, "shownBytes", json_object_new_int64((int64_t)l.shown_bytes),
+	    KEY_FLAGS);
+	buf_free(&rows);
+	hl_lines_free(&l);
+	return o;
+}

@@ -79,6 +79,14 @@ struct json_object *hl_json(const char *src, size_t len);
  */
 void	 hl_html_rows(struct buf *b, const struct hl_lines *, const char *id_prefix);
 
+/*
+ * hl_view: everything a script page needs in one json-c object, for its view:
+ *   {rows: "<tr id=\"L1\">…" (hl_html_rows, for {{{source.rows}}}), lines: n shown,
+ *    totalLines, truncated (bool), shownBytes}
+ * with hl_render's bounds. Caller releases with json_object_put.
+ */
+struct json_object *hl_view(const char *src, size_t len);
+
 /* hl_class: the class attribute value of a token ("tk-str", "tk-num tk-err"), or NULL when
  * the token is plain text. A static string. */
 const char *hl_class(const struct ps_token *);

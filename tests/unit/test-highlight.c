@@ -18,6 +18,7 @@
 #include "t.h"
 
 static double cpu_ms(void);
+static struct json_object *compare_fixture(void);
 
 /* hl: the highlighted lines of s joined with "\n", in a static buffer reused by each call;
  * *nlines (when not NULL) gets the line count. The markup is checked on the way. */
@@ -306,6 +307,36 @@ test_html_rows(void)
 	T_CONTAINS(buf_cstr(&b), "<tr id=\"old&quot;-2\"><td class=\"hl-n\"><a href=\"#old&quot;-2\" tabindex=\"-1\">2</a>");
 	hl_lines_free(&l);
 	buf_free(&b);
+}
+
+static void
+test_view_objects(void)
+{
+	struct json_object *v = hl_view("# a\n$b\n", 7), *c, *d;
+
+	T_CONTAINS(json_object_get_string(json_object_object_get(v, "rows")),
+	    "<tr id=\"L2\"><td class=\"hl-n\"><a href=\"#L2\" tabindex=\"-1\">2</a></td><td class=\"hl-c\">"
+	    "<span class=\"tk-var\">$b</span></td></tr>\n");
+	T_EQ(json_object_get_int(json_object_object_get(v, "lines")), 2);
+	T_EQ(json_object_get_int(json_object_object_get(v, "totalLines")), 2);
+	T_ASSERT(!json_object_get_boolean(json_object_object_get(v, "truncated")));
+	T_EQ(json_object_get_int(json_object_object_get(v, "shownBytes")), 7);
+	json_object_put(v);
+
+	c = compare_fixture();
+	d = dv_view(c, DV_UNIFIED);
+	T_STREQ(json_object_get_string(json_object_object_get(d, "mode")), "unified");
+	T_ASSERT(json_object_get_boolean(json_object_object_get(d, "unified")));
+	T_ASSERT(json_object_object_get(d, "split") == NULL);
+	T_EQ(json_object_get_int(json_object_object_get(d, "fromVersion")), 1);
+	T_EQ(json_object_get_int(json_object_object_get(d, "toVersion")), 2);
+	T_EQ(json_object_array_length(json_object_object_get(d, "hunks")), 2);
+	T_ASSERT(!json_object_get_boolean(json_object_object_get(d, "truncated")));
+	json_object_put(d);
+	d = dv_view(c, DV__MAX);
+	T_ASSERT(json_object_get_boolean(json_object_object_get(d, "split")));
+	json_object_put(d);
+	json_object_put(c);
 }
 
 static void
@@ -659,6 +690,7 @@ main(void)
 	T_RUN(test_bounds_cut_at_a_line_break);
 	T_RUN(test_json_lines);
 	T_RUN(test_html_rows);
+	T_RUN(test_view_objects);
 	T_RUN(test_escape_line);
 	T_RUN(test_real_scripts_well_formed_and_complete);
 	T_RUN(test_10k_lines_timing);
