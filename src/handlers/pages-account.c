@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "db/scripts.h"
+#include "handlers/library.h"
 #include "handlers/pages.h"
 
 #define DASHBOARD_ITEMS 5
@@ -14,49 +14,44 @@ h_page_form(struct http_ctx *c)
 	json_reply(c, 200, json_object_new_object());
 }
 
-/* A page of scripts for the dashboard: its items go to view[name], its total to *total. */
-static enum pss_err
-dashboard_list(struct http_ctx *c, const struct viewer *v, bool mine, struct json_object *view,
-    const char *name, int64_t *total)
+/* A page of scripts for the dashboard through the library's cached view builder: its items go
+ * to view[name], its total to *total. -1 after the builder has answered an error. */
+static int
+dashboard_list(struct http_ctx *c, bool mine, struct json_object *view, const char *name,
+    int64_t *total)
 {
 	struct script_filter f;
-	struct lib_err err = { 0 };
 	struct json_object *out, *items, *t;
-	enum pss_err e;
 
 	script_filter_init(&f, false);
 	f.mine = mine;
 	f.limit = DASHBOARD_ITEMS;
-	if ((e = db_scripts_list(c->app->db, v, &f, &out, &err)) != PSS_OK)
-		return e;
+	if (lib_view_list_with(c, &f, false, &out) != 0)
+		return -1;
 	if (json_object_object_get_ex(out, "scripts", &items))
 		json_object_object_add(view, name, json_object_get(items));
 	*total = json_object_object_get_ex(out, "total", &t) ? json_object_get_int64(t) : 0;
 	json_object_put(out);
-	return PSS_OK;
+	return 0;
 }
 
 /*
- * GET /: counts, the latest scripts the viewer may see and, signed in, their own.
+ * GET /: counts, the latest scripts the viewer may see and, signed in, their own, from the
+ * library's view builders (and so its cache).
  * {counts: {scripts, mine, categories}, recent: [summary], mine: [summary]}
- * (The library's view builders would add its cache; the lists here are five rows.)
  */
 void
 h_dashboard(struct http_ctx *c)
 {
-	struct viewer v = { c->user != NULL ? c->user->id : 0,
-	    c->user != NULL && c->user->role == ROLE_ADMIN };
 	struct json_object *view = json_object_new_object(), *counts = json_object_new_object();
 	struct json_object *cats = NULL, *arr;
 	int64_t total = 0, mine = 0;
-	enum pss_err e;
 
 	json_object_object_add(view, "counts", counts);
-	if ((e = dashboard_list(c, &v, false, view, "recent", &total)) != PSS_OK ||
-	    (c->user != NULL && (e = dashboard_list(c, &v, true, view, "mine", &mine)) != PSS_OK) ||
-	    (e = db_categories_list(c->app->db, &v, &cats)) != PSS_OK) {
+	if (dashboard_list(c, false, view, "recent", &total) != 0 ||
+	    (c->user != NULL && dashboard_list(c, true, view, "mine", &mine) != 0) ||
+	    lib_view_categories_list(c, &cats) != 0) {
 		json_object_put(view);
-		error_from(c, e, NULL);
 		return;
 	}
 	json_object_object_add(counts, "scripts", json_object_new_int64(total));

@@ -18,8 +18,12 @@ static const struct {
 	unsigned	 need;		/* ROUTE_AUTH, ROUTE_ADMIN or 0 */
 } nav[] = {
 	{ "/", "Dashboard", 0 },
+	{ "/scripts", "Scripts", 0 },
+	{ "/categories", "Categories", 0 },
+	{ "/tags", "Tags", 0 },
 	{ "/account", "Account", ROUTE_AUTH },
 	{ "/admin/users", "Users", ROUTE_ADMIN },
+	{ "/admin/categories", "Manage categories", ROUTE_ADMIN },
 };
 
 static bool
@@ -173,6 +177,26 @@ pager(const struct http_ctx *c, struct json_object *view)
 
 /* The "site" member every template gets: title, user, CSRF token, flash, navigation,
  * asset URLs, the path's parameters. */
+/* A path no route matched ran no session gate: the cookie's user, for the layout only. */
+static void
+unrouted_user(struct http_ctx *c)
+{
+	const char *tok = http_cookie(c->req, AUTH_COOKIE);
+	struct auth_session *se;
+	struct auth_user *u;
+	enum auth_fail why;
+
+	if (c->route != NULL || c->user != NULL || tok == NULL || c->app->db == NULL)
+		return;
+	se = arena_alloc(c->req->arena, sizeof(*se));
+	u = arena_alloc(c->req->arena, sizeof(*u));
+	if (auth_authenticate(&c->app->svc, c->req->arena, tok, se, u, &why) == PSS_OK) {
+		c->user = u;
+		c->session = se;
+		c->via_cookie = true;
+	}
+}
+
 static struct json_object *
 site_context(struct http_ctx *c, const char *title, int status, struct json_object *view)
 {
@@ -181,6 +205,7 @@ site_context(struct http_ctx *c, const char *title, int status, struct json_obje
 	const char *flash = flash_take(c), *next = http_query(c->req, "next");
 	const char *path = c->req->path != NULL ? c->req->path : "/";
 
+	unrouted_user(c);
 	json_object_object_add(o, "title", json_object_new_string(title));
 	json_object_object_add(o, "status", json_object_new_int(status));
 	json_object_object_add(o, "requestId", json_object_new_string(c->req->request_id ?
@@ -289,6 +314,10 @@ render(struct http_ctx *c, int status, const char *tmpl, const char *title,
 		json_object_put(view);
 		view = json_object_new_object();
 	}
+	if (c->page_extra != NULL)	/* what the page handler added (pages.h) */
+		json_object_object_foreach(c->page_extra, k, v)
+			if (!json_object_object_get_ex(view, k, NULL))
+				json_object_object_add(view, k, json_object_get(v));
 	e = page_setup(c->app->conf->data_dir, conf_is_dev(c->app->conf), &err);
 	decorate(view, 0);
 	json_object_object_add(view, "site", site_context(c, title, status, view));
@@ -305,10 +334,31 @@ render(struct http_ctx *c, int status, const char *tmpl, const char *title,
 	c->resp->content_type = "text/html; charset=utf-8";
 }
 
-/* The redirect of a successful form: the route's target with its :params filled in, or the
- * form's "next" when the route allows it and it is a path of this site. */
+/* A ":name" of a redirect that is not a path parameter: the view's member name ("a.b" walks
+ * objects), a string or a number; NULL when it has none. */
+static const char *
+view_member(struct http_ctx *c, struct json_object *view, const char *name)
+{
+	struct json_object *o = view;
+
+	for (const char *p = name; o != NULL && *p; ) {
+		size_t n = strcspn(p, ".");
+		char *k = arena_strndup(c->req->arena, p, n);
+
+		if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, k, &o))
+			return NULL;
+		p += n + (p[n] == '.');
+	}
+	if (o == NULL || !(json_object_is_type(o, json_type_string) || json_object_is_type(o, json_type_int)))
+		return NULL;
+	return arena_strdup(c->req->arena, json_object_get_string(o));
+}
+
+/* The redirect of a successful form: the route's target with its :params filled in (from the
+ * path, else from the view: "/scripts/:script.id" after a create), or the form's "next" when
+ * the route allows it and it is a path of this site. */
 static void
-redirect_after(struct http_ctx *c, const struct page_route *pr)
+redirect_after(struct http_ctx *c, const struct page_route *pr, struct json_object *view)
 {
 	struct buf b = BUF_INIT;
 	const char *to = pr->redirect != NULL ? pr->redirect : c->req->path, *next = NULL;
@@ -333,6 +383,8 @@ redirect_after(struct http_ctx *c, const struct page_route *pr)
 				char *name = arena_strndup(c->req->arena, p + 1, n);
 				const char *v = http_param(c->req, name);
 
+				if (v == NULL)
+					v = view_member(c, view, name);
 				if (v != NULL)
 					esc_url_arg(&b, v, strlen(v));
 				p += 1 + n;
