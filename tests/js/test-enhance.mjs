@@ -11,33 +11,12 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { chromium, ok, done, skip, top } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const top = path.resolve(here, '../..');
-const require = createRequire(import.meta.url);
-let chromium;
-for (const m of [process.env.PLAYWRIGHT_CORE, 'playwright-core', path.join(top, 'tests/browser/node_modules/playwright-core')]) {
-	if (!m)
-		continue;
-	try { ({ chromium } = require(m)); break; } catch (e) { /* next */ }
-}
-const exe = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!chromium || !fs.existsSync(exe)) {
-	console.log('1..0 # SKIP playwright-core or chromium not found');
-	process.exit(77);
-}
-
-let n = 0, failed = 0;
-function ok(cond, name, extra) {
-	n++;
-	if (!cond)
-		failed++;
-	console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${name}`);
-	if (!cond && extra !== undefined)
-		console.log('#   got: ' + JSON.stringify(extra));
-}
+const found = chromium();
+if (!found)
+	skip('playwright-core or chromium not found');
+const { pw, exe } = found;
 
 const page = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/><title>t</title>
 <meta name="csrf-token" content="tok123"/>
@@ -98,7 +77,7 @@ const server = http.createServer((req, res) => {
 });
 await new Promise(r => server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox'] });
+const browser = await pw.launch({ executablePath: exe, args: ['--no-sandbox'] });
 try {
 	const p = await browser.newPage();
 	const errors = [];
@@ -169,5 +148,4 @@ try {
 	await browser.close();
 	server.close();
 }
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+done();

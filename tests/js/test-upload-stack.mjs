@@ -6,39 +6,16 @@
 // The upload form is put into a real page of the signed-in user (the dashboard) with the
 // page's own CSRF token, so the scripts meet the real API, session cookie, CSRF gate and
 // Content-Security-Policy; the page route for uploads is the pages' and their suite's.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { chromium, ok, done, skip } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const top = path.resolve(here, '../..');
-const require = createRequire(import.meta.url);
-let chromium;
-for (const m of [process.env.PLAYWRIGHT_CORE, 'playwright-core', path.join(top, 'tests/browser/node_modules/playwright-core')]) {
-	if (!m)
-		continue;
-	try { ({ chromium } = require(m)); break; } catch (e) { /* next */ }
-}
-const exe = process.env.CHROMIUM || '/usr/bin/chromium';
+const found = chromium();
 const base = process.env.PSS_TEST_URL;
-if (!chromium || !fs.existsSync(exe) || !base) {
-	console.log('1..0 # SKIP needs playwright-core, chromium and PSS_TEST_URL (a harness stack)');
-	process.exit(77);
-}
-
-let n = 0, failed = 0;
-function ok(cond, name, extra) {
-	n++;
-	if (!cond)
-		failed++;
-	console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${name}`);
-	if (!cond && extra !== undefined)
-		console.log('#   got: ' + JSON.stringify(extra).slice(0, 600));
-}
+if (!found || !base)
+	skip('needs playwright-core, chromium and PSS_TEST_URL (a harness stack)');
+const { pw, exe } = found;
 
 const uniq = `${process.pid}${Date.now() % 100000}`;
-const browser = await chromium.launch({ executablePath: exe, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const browser = await pw.launch({ executablePath: exe, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 try {
 	const ctx = await browser.newContext({ baseURL: base, ignoreHTTPSErrors: true });
 	const p = await ctx.newPage();
@@ -113,5 +90,4 @@ try {
 } finally {
 	await browser.close();
 }
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+done();
