@@ -1,0 +1,54 @@
+# lib.sh: what the benchmarks share (sourced): the real stack (tests/harness.sh) with two
+# baselines behind the same nginx, a bare libfcgi responder at /bench/bare and a static file
+# at /static/bench.json; wrk runs that print requests/s and latency; ratios.
+#   BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_WORKERS (4)
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+D=${BENCH_SECONDS:-10}; C=${BENCH_CONNECTIONS:-32}; T=${BENCH_THREADS:-2}
+export PSS_TEST_WORKERS=${BENCH_WORKERS:-4}
+BENCH_CLEANUP=${BENCH_CLEANUP:-}	# more shell to run at exit (a benchmark's own processes)
+
+# bench_start: builds, starts the stack in $ST (its env sourced) and the two baselines.
+bench_start() {
+	command -v wrk >/dev/null || install_packages wrk
+	build >/dev/null
+	ST=$(mktemp -d /tmp/pss-bench.XXXXXX)
+	trap 'eval "$BENCH_CLEANUP" || true; "$PSS_TOP/tests/harness.sh" stop "$ST"' EXIT
+	"$PSS_TOP/tests/harness.sh" start "$ST" >"$ST.log" 2>&1 || { cat "$ST.log"; exit 1; }
+	source "$ST/env"
+	# quiet logs for the bench: nginx access log off, workers at warn
+	sed -i 's|access_log .*;|access_log off;|' "$ST/nginx/nginx.conf"
+
+	# The baseline responder on its own socket, with as many processes as the application.
+	cc -O2 -o "$ST/bare-responder" "$PSS_TOP/bench/bare-responder.c" $(pkg-config --cflags --libs fcgi 2>/dev/null || echo -lfcgi)
+	spawn-fcgi -s "$ST/run/bare.sock" -M 0660 -F "$PSS_TEST_WORKERS" -P "$ST/run/bare.pid" -- "$ST/bare-responder" >/dev/null
+	echo '{"status":"ok","static":true}' >"$PSS_TOP/static/bench.json"
+	trap 'eval "$BENCH_CLEANUP" || true; rm -f "$PSS_TOP/static/bench.json"; kill $(cat "$ST/run/bare.pid") 2>/dev/null || true; "$PSS_TOP/tests/harness.sh" stop "$ST"' EXIT
+	cat >>"$ST/nginx/site.conf" <<EOC
+upstream pss_bare { server unix:$ST/run/bare.sock; }
+EOC
+	sed -i "s|	location / {|	location = /bench/bare { fastcgi_pass pss_bare; include $ST/nginx/fastcgi-bare.conf; }\n	location / {|" "$ST/nginx/site.conf"
+	grep -v '^fastcgi_pass' "$ST/nginx/fastcgi.conf" >"$ST/nginx/fastcgi-bare.conf"
+	kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
+}
+
+run() { # NAME PATH VAR [wrk options]: prints "NAME rps p50 p99 [p95]"; sets RPS_VAR (and
+	# P95_VAR when a wrk script prints a line "p95 <value>" from its done())
+	local out name=$1 path=$2 var=$3
+	shift 3
+	if [ $# -eq 0 ]; then
+		curl -fsk "$PSS_TEST_URL$path" >/dev/null || { echo "$name: $path does not answer 200" >&2; return 1; }
+	fi
+	out=$(wrk -t"$T" -c"$C" -d"${D}s" --latency "$@" "$PSS_TEST_URL$path")
+	local rps p50 p99 p95 non2xx
+	rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+	p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+	p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+	p95=$(awk '$1 == "p95" {print $2}' <<<"$out")
+	non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+	printf '%-28s %10s req/s   p50 %-9s p99 %-9s %s%s\n' "$name" "$rps" "$p50" "$p99" \
+	    "${p95:+p95 $p95   }" "${non2xx:+non-2xx: $non2xx}"
+	eval "RPS_$var=$rps"
+	[ -z "$p95" ] || eval "P95_$var=$p95"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
