@@ -69,8 +69,9 @@ store_tx(struct db *db, void *arg)
 	for (size_t i = 0; i < t->n; i++) {
 		static const char hex[] = "0123456789abcdef";
 		const unsigned char *p = t->files[i].content;
-		char *h = xmalloc(2 * t->files[i].len + 1), payload[96];
+		char *h = xmalloc(2 * t->files[i].len + 1), payload[96], jid[24];
 		struct json_object *u;
+		int64_t job;
 
 		for (size_t k = 0; k < t->files[i].len; k++) {
 			h[2 * k] = hex[p[k] >> 4];
@@ -91,7 +92,13 @@ store_tx(struct db *db, void *arg)
 		json_object_object_add(u, "status", json_object_new_string("queued"));
 		json_object_array_add(list, u);
 		db_res_free(r);
-		if ((e = jobs_enqueue(db, LIB_JOB_UPLOAD, payload, LIB_JOB_ATTEMPTS, NULL)) != PSS_OK)
+		if ((e = jobs_enqueue(db, LIB_JOB_UPLOAD, payload, LIB_JOB_ATTEMPTS, &job)) != PSS_OK)
+			return e;
+		/* Uploads run before analyses (priority 1 over 0): a batch's progress does not
+		 * wait for the analyses of the scripts that batches before it made. */
+		lib_id(jid, job);
+		if ((e = db_exec(db, NULL, "UPDATE jobs SET priority = 1 WHERE id = $1", 1,
+		    (const char *[]){ jid })) != PSS_OK)
 			return e;
 	}
 	return PSS_OK;
