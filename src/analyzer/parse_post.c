@@ -213,8 +213,8 @@ struct walk_frame {
 int
 ps_ast_walk(struct ps_node *root, ps_visit_fn fn, void *ctx)
 {
-	struct walk_frame *st;
-	size_t n = 0, cap = 64;
+	struct walk_frame local[64], *st = local;	/* the heap only for deep trees */
+	size_t n = 0, cap = PSS_ARRAY_LEN(local);
 	int r;
 
 	if (root == NULL)
@@ -224,7 +224,6 @@ ps_ast_walk(struct ps_node *root, ps_visit_fn fn, void *ctx)
 		return 1;
 	if (r == PS_WALK_SKIP)
 		return 0;
-	st = xmalloc(cap * sizeof(*st));
 	st[n].n = root;
 	st[n++].next = 0;
 	while (n > 0) {
@@ -238,19 +237,26 @@ ps_ast_walk(struct ps_node *root, ps_visit_fn fn, void *ctx)
 		k = f->n->kids.v[f->next++];
 		r = fn(k, ctx);
 		if (r == PS_WALK_STOP) {
-			free(st);
+			if (st != local)
+				free(st);
 			return 1;
 		}
 		if (r == PS_WALK_SKIP || k->kids.n == 0)
 			continue;
 		if (n == cap) {
 			cap *= 2;
-			st = xrealloc(st, cap * sizeof(*st));
+			if (st == local) {
+				st = xmalloc(cap * sizeof(*st));
+				memcpy(st, local, sizeof(local));
+			} else {
+				st = xrealloc(st, cap * sizeof(*st));
+			}
 		}
 		st[n].n = k;
 		st[n++].next = 0;
 	}
-	free(st);
+	if (st != local)
+		free(st);
 	return 0;
 }
 

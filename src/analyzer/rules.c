@@ -347,12 +347,6 @@ ps_rule_find(const char *id)
 	return NULL;
 }
 
-bool
-rule_on(const struct ps_ctx *c, enum ps_rule r)
-{
-	return c->p->enabled[r] && c->p->per_rule[r] < PS_RULE_CAP;
-}
-
 /* The formatted message in the arena: one vsnprintf into a stack buffer for the usual
  * short message, a second one for a long message. */
 static char *
@@ -694,6 +688,11 @@ prepare_text(struct ps_ctx *c)
 static void
 apply_opts(struct ps_analysis_priv *p, const struct ps_analyze_opts *o)
 {
+	if (o->ninclude == 0 && o->nexclude == 0) {
+		for (size_t r = 0; r < R__MAX; r++)
+			p->enabled[r] = true;
+		return;
+	}
 	for (size_t r = 0; r < R__MAX; r++) {
 		const char *id = ps_rule_table[r].id;
 		bool on = true;

@@ -136,7 +136,12 @@ void	 rule_emit(struct ps_ctx *, enum ps_rule, enum ps_severity sev, const struc
     const char *suggestion, const char *fmt, ...) PSS_PRINTF(6, 7);
 void	 rule_emit_range(struct ps_ctx *, enum ps_rule, enum ps_severity sev, size_t start,
     size_t end, const char *suggestion, const char *fmt, ...) PSS_PRINTF(7, 8);
-bool	 rule_on(const struct ps_ctx *, enum ps_rule);
+/* rule_on: the rule is enabled and below its cap (a finding would be kept). */
+static inline bool
+rule_on(const struct ps_ctx *c, enum ps_rule r)
+{
+	return c->p->enabled[r] && c->p->per_rule[r] < PS_RULE_CAP;
+}
 /* rule_fix: attach a mechanical fix (replacement of the finding's extent) to the finding just
  * emitted by rule r at offset start, if it was kept. */
 void	 rule_fix(struct ps_ctx *, enum ps_rule r, size_t start, const char *replacement);

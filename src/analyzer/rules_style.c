@@ -528,12 +528,12 @@ rule_lines(struct ps_ctx *c)
 	/* Lines whose end lies inside a multi-line string: their whitespace is data. */
 	for (size_t i = 0; i < t->n; i++) {
 		const struct ps_token *tk = &t->v[i];
-		uint32_t el, ec;
+		uint32_t el;
 
 		if (tk->kind != PS_TOK_STRING_SQ && tk->kind != PS_TOK_STRING_DQ &&
 		    tk->kind != PS_TOK_HERESTRING_SQ && tk->kind != PS_TOK_HERESTRING_DQ)
 			continue;
-		ps_position(t, tk->end, &el, &ec);
+		el = tk->end_line;
 		for (uint32_t l = tk->line; l < el && l <= t->nlines; l++)
 			in_string[l] = 1;
 	}
@@ -543,7 +543,7 @@ rule_lines(struct ps_ctx *c)
 
 		while (e > s && (c->src[e - 1] == '\n' || c->src[e - 1] == '\r'))
 			e--;
-		for (size_t i = s; i < e; i++)
+		for (size_t i = s; i < e && e - s > 120; i++)	/* short lines cannot be too long */
 			if (((unsigned char)c->src[i] & 0xC0) != 0x80)
 				chars++;
 		if (chars > 120)

@@ -2,6 +2,7 @@
 /* score.c: the three scores (documented in docs/analyzer.md) and the script's purpose */
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,6 +182,20 @@ struct cmdcount {
 	size_t first;
 };
 
+/* "<lead>N thing(s)" (what buf_printf would give, without formatting twice). */
+static void
+count_phrase(struct buf *b, const char *lead, size_t n, const char *thing)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%zu ", n);
+	buf_puts(b, lead);
+	buf_puts(b, num);
+	buf_puts(b, thing);
+	if (n != 1)
+		buf_putc(b, 's');
+}
+
 static void
 compute_purpose(struct ps_ctx *c)
 {
@@ -242,11 +257,9 @@ compute_purpose(struct ps_ctx *c)
 			buf_puts(&b, cap_phrases[k]);
 		}
 	} else if (ast->functions.n > 0) {
-		buf_printf(&b, "This script defines %zu function%s", ast->functions.n,
-		    ast->functions.n == 1 ? "" : "s");
+		count_phrase(&b, "This script defines ", ast->functions.n, "function");
 	} else {
-		buf_printf(&b, "This script runs %zu command%s", c->p->ncmds,
-		    c->p->ncmds == 1 ? "" : "s");
+		count_phrase(&b, "This script runs ", c->p->ncmds, "command");
 	}
 	if (top[0].name != NULL) {
 		buf_puts(&b, ", mainly with ");
@@ -258,8 +271,7 @@ compute_purpose(struct ps_ctx *c)
 		}
 	}
 	if (ncaps > 0 && ast->functions.n > 0)
-		buf_printf(&b, "; it defines %zu function%s", ast->functions.n,
-		    ast->functions.n == 1 ? "" : "s");
+		count_phrase(&b, "; it defines ", ast->functions.n, "function");
 	buf_putc(&b, '.');
 	a->purpose = arena_strdup(&c->p->arena, buf_cstr(&b));
 	buf_free(&b);
