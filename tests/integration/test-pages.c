@@ -657,6 +657,33 @@ test_admin_users(void)
 	it_resp_free(&r);
 }
 
+/* PostgreSQL away: a readable 503 page with Retry-After, never JSON; back when it is */
+static void
+test_unavailable_page(void)
+{
+	struct visitor v;
+	struct it_resp r;
+	int up = 0;
+
+	T_EQ(page_login(&v, admin.name, PW), 303);
+	T_EQ(it_harness("pg-stop"), 0);
+	for (int i = 0; i < 4; i++) {	/* more than one worker */
+		T_EQ(visit(&v, &r, "GET", "/admin/users", NULL), 503);
+		check_page(&r, "503");
+		T_CONTAINS(r.body, "Temporarily unavailable");
+		T_ASSERT(it_header(&r, "retry-after") != NULL);
+		it_resp_free(&r);
+	}
+	T_EQ(it_harness("pg-start"), 0);
+	for (int i = 0; i < 450 && up < 4; i++) {
+		up = visit(&v, &r, "GET", "/admin/users", NULL) == 200 ? up + 1 : 0;
+		it_resp_free(&r);
+		if (up == 0)
+			usleep(100000);
+	}
+	T_EQ(up, 4);
+}
+
 /* nginx's rate limit of the login form answers a page too (last: it throttles this address;
  * the harness allows 20/s with a burst of 60) */
 static void
@@ -695,6 +722,7 @@ main(void)
 	T_RUN(test_escaping);
 	T_RUN(test_password_and_sessions);
 	T_RUN(test_admin_users);
+	T_RUN(test_unavailable_page);
 	T_RUN(test_rate_limited_page);
 	unlink(XML_CHECK_FILE);
 	return t_done();
