@@ -657,6 +657,60 @@ test_admin_users(void)
 	it_resp_free(&r);
 }
 
+/* The page and the API answer from one view object: the users page lists exactly the users
+ * of GET /api/users with the same arguments, and the account page the logins of
+ * GET /api/auth/sessions. */
+static void
+test_page_matches_api(void)
+{
+	struct visitor v;
+	struct it_resp api, page;
+	struct json_object *users, *u, *sessions;
+	int rows = 0;
+	char cell[160];
+
+	T_EQ(page_login(&v, admin.name, PW), 303);
+	T_EQ(it_json(&api, "GET", "/api/users?page=2&limit=3", admin.token, NULL), 0);
+	T_EQ(visit(&v, &page, "GET", "/admin/users?page=2&limit=3", NULL), 200);
+	T_ASSERT(api.json != NULL && json_object_object_get_ex(api.json, "users", &users));
+	for (size_t i = 0; api.json != NULL && i < json_object_array_length(users); i++) {
+		u = json_object_array_get_idx(users, i);
+		snprintf(cell, sizeof(cell), "<td><a href=\"/admin/users/%lld\">%s</a></td>",
+		    (long long)json_object_get_int64(json_object_object_get(u, "id")),
+		    json_object_get_string(json_object_object_get(u, "username")));
+		T_CONTAINS(page.body, cell);
+	}
+	for (const char *p = page.body; (p = strstr(p, "<td><a href=\"/admin/users/")) != NULL; p++)
+		rows++;
+	T_EQ(rows, api.json != NULL ? (long long)json_object_array_length(users) : -1);
+	snprintf(cell, sizeof(cell), "%s users.", it_str(&api, "total"));
+	T_CONTAINS(page.body, cell);
+	it_resp_free(&api);
+	it_resp_free(&page);
+	/* the account page: one row per login of the API's list */
+	T_EQ(visit(&v, &page, "GET", "/account", NULL), 200);
+	{
+		char auth[160];
+		const char *h[3] = { auth, NULL, NULL };
+
+		snprintf(auth, sizeof(auth), "Cookie: __Host-pss_session=%s", v.session);
+		T_EQ(it_request(&api, "GET", "/api/auth/sessions", NULL, 0, NULL, h), 0);
+	}
+	T_EQ(api.status, 200);
+	T_ASSERT(api.json != NULL && json_object_object_get_ex(api.json, "sessions", &sessions));
+	rows = 0;
+	for (const char *p = page.body; (p = strstr(p, "/revoke\"")) != NULL; p++)
+		rows++;
+	T_EQ(rows, api.json != NULL ? (long long)json_object_array_length(sessions) : -1);
+	for (size_t i = 0; api.json != NULL && i < json_object_array_length(sessions); i++) {
+		snprintf(cell, sizeof(cell), "/account/sessions/%s/revoke", json_object_get_string(
+		    json_object_object_get(json_object_array_get_idx(sessions, i), "id")));
+		T_CONTAINS(page.body, cell);
+	}
+	it_resp_free(&api);
+	it_resp_free(&page);
+}
+
 /* PostgreSQL away: a readable 503 page with Retry-After, never JSON; back when it is */
 static void
 test_unavailable_page(void)
@@ -722,6 +776,7 @@ main(void)
 	T_RUN(test_escaping);
 	T_RUN(test_password_and_sessions);
 	T_RUN(test_admin_users);
+	T_RUN(test_page_matches_api);
 	T_RUN(test_unavailable_page);
 	T_RUN(test_rate_limited_page);
 	unlink(XML_CHECK_FILE);
