@@ -221,6 +221,8 @@ h_uploads_sync(struct http_ctx *c)
 		return;
 	if ((file = multipart_get(&parts, "script_file")) == NULL)
 		file = multipart_get(&parts, "file");
+	if (file == NULL)	/* the upload page's one file (its input is "files") */
+		file = multipart_get(&parts, "files");
 	if (file == NULL || file->filename == NULL || file->filename[0] == '\0') {
 		field_error(c, "script_file", "Choose a file to upload (the script_file field).");
 		return;
