@@ -39,6 +39,9 @@ struct http_ctx {
 	const struct auth_user *user;
 	const struct auth_session *session;
 	bool		 via_cookie;	/* authenticated by the session cookie, not a bearer token */
+	/* Members a page handler adds to whatever its page renders, the form re-rendered after
+	 * an error included (the categories of a form's select); the handler owns it. */
+	struct json_object *page_extra;
 };
 
 /* The route table (routes.c). */

@@ -314,10 +314,12 @@ render(struct http_ctx *c, int status, const char *tmpl, const char *title,
 		json_object_put(view);
 		view = json_object_new_object();
 	}
-	if (c->page_extra != NULL)	/* what the page handler added (pages.h) */
-		json_object_object_foreach(c->page_extra, k, v)
+	if (c->page_extra != NULL) {	/* what the page handler added (app.h) */
+		json_object_object_foreach(c->page_extra, k, v) {
 			if (!json_object_object_get_ex(view, k, NULL))
 				json_object_object_add(view, k, json_object_get(v));
+		}
+	}
 	e = page_setup(c->app->conf->data_dir, conf_is_dev(c->app->conf), &err);
 	decorate(view, 0);
 	json_object_object_add(view, "site", site_context(c, title, status, view));
@@ -400,14 +402,33 @@ redirect_after(struct http_ctx *c, const struct page_route *pr, struct json_obje
 	buf_free(&b);
 }
 
+static void error_page(struct http_ctx *, int, const char *, const char *, struct json_object *,
+	struct json_object *);
+
 void
 page_reply(struct http_ctx *c, int status, struct json_object *view)
 {
 	const struct page_route *pr = c->route != NULL ? c->route->page : NULL;
+	struct json_object *code, *msg;
 
 	if (pr != NULL && unsafe(c) && status < 300) {
+		redirect_after(c, pr, view);
 		json_object_put(view);
-		redirect_after(c, pr);
+		return;
+	}
+	if (status >= 400 && view != NULL && json_object_object_get_ex(view, "error", &code) &&
+	    json_object_is_type(code, json_type_string) && json_object_object_get_ex(view, "message", &msg)) {
+		/* an error envelope with a member more (409 duplicate_file with existingScriptId):
+		 * the error page or the form again, as error_reply's, keeping that member */
+		code = json_object_get(code);
+		msg = json_object_get(msg);
+		json_object_object_del(view, "success");
+		json_object_object_del(view, "error");
+		json_object_object_del(view, "message");
+		json_object_object_del(view, "requestId");
+		error_page(c, status, json_object_get_string(code), json_object_get_string(msg), NULL, view);
+		json_object_put(code);
+		json_object_put(msg);
 		return;
 	}
 	render(c, status, pr != NULL && pr->template != NULL ? pr->template : "errors/error",
@@ -461,8 +482,15 @@ void
 page_error(struct http_ctx *c, int status, const char *code, const char *message,
     struct json_object *details)
 {
+	error_page(c, status, code, message, details, json_object_new_object());
+}
+
+/* page_error with the view (owned) to add the error to. */
+static void
+error_page(struct http_ctx *c, int status, const char *code, const char *message,
+    struct json_object *details, struct json_object *view)
+{
 	const struct page_route *pr = c->route != NULL ? c->route->page : NULL;
-	struct json_object *view = json_object_new_object();
 
 	if (status == 401 && !unsafe(c) && strcmp(code, "invalid_credentials") != 0) {
 		/* a page that needs a login: go there, and come back after */

@@ -44,4 +44,20 @@ void	 h_auth_sessions(struct http_ctx *);
 void	 h_auth_sessions_revoke(struct http_ctx *);
 void	 h_users_unlock(struct http_ctx *);
 
+/* The library's pages (pages-library.c, routes-pages-library.inc, docs/pages.md). */
+void	 h_page_scripts(struct http_ctx *);
+void	 h_page_category(struct http_ctx *);
+void	 h_page_tag(struct http_ctx *);
+void	 h_page_script(struct http_ctx *);
+void	 h_page_version(struct http_ctx *);
+void	 h_page_versions(struct http_ctx *);
+void	 h_page_script_new(struct http_ctx *);
+void	 h_page_script_create(struct http_ctx *);
+void	 h_page_script_edit(struct http_ctx *);
+void	 h_page_script_update(struct http_ctx *);
+void	 h_page_script_upload(struct http_ctx *);
+void	 h_page_upload_batch(struct http_ctx *);
+void	 h_page_category_create(struct http_ctx *);
+void	 h_page_category_update(struct http_ctx *);
+
 #endif

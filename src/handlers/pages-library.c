@@ -1,0 +1,660 @@
+/* pages-library.c: the script library's pages that compose several views (list with its
+ * filter form, script, versions and diff, forms with a category select, uploads); the
+ * other library pages reuse the API handlers directly (routes-pages-library.inc) */
+#include "config.h"
+
+#include <string.h>
+
+#include "handlers/library.h"
+#include "handlers/pages.h"
+#include "handlers/uploads.h"
+#include "http/parse.h"
+#include "render/diffview.h"
+#include "render/escape.h"
+#include "render/highlight.h"
+
+#define UPLOAD_MAX_PARTS 80	/* as the async upload's parser: 50 files and the fields */
+
+/* The sort choices of the list page (search adds rank). */
+static const struct {
+	const char *value, *label;
+} sorts[] = {
+	{ "updatedAt", "Last changed" }, { "createdAt", "Created" }, { "title", "Title" },
+	{ "executionCount", "Times run" }, { "securityScore", "Security score" },
+};
+
+/* A member of o as a whole number, or def. */
+static int64_t
+int_member(struct json_object *o, const char *name, int64_t def)
+{
+	struct json_object *v;
+
+	return o != NULL && json_object_object_get_ex(o, name, &v) && v != NULL ?
+	    json_object_get_int64(v) : def;
+}
+
+/* true when the viewer may change the script object (its owner or an administrator). */
+static bool
+can_edit(const struct http_ctx *c, struct json_object *script)
+{
+	return c->user != NULL && (c->user->role == ROLE_ADMIN ||
+	    int_member(script, "userId", 0) == c->user->id);
+}
+
+/* {categories: [{id, name, ..., selected}]}: the categories for a select, the one with the
+ * id selected marked. NULL after the builder answered an error. */
+static struct json_object *
+category_choices(struct http_ctx *c, int64_t selected)
+{
+	struct json_object *view, *arr;
+
+	if (lib_view_categories_list(c, &view) != 0)
+		return NULL;
+	if (json_object_object_get_ex(view, "categories", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *cat = json_object_array_get_idx(arr, i);
+
+			json_object_object_add(cat, "selected",
+			    json_object_new_boolean(int_member(cat, "id", 0) == selected));
+		}
+	return view;
+}
+
+/* The submitted value of a form field (urlencoded or a multipart text field), or NULL. */
+static const char *
+form_value(struct http_ctx *c, const char *name)
+{
+	struct json_object *f, *v;
+	const char *csrf, *bad, *out = NULL;
+
+	if (!page_is_form(c->req) || form_decode(c->req->arena, c->req, NULL, true, &f, &csrf, &bad) != PSS_OK)
+		return NULL;
+	if (json_object_object_get_ex(f, name, &v))
+		out = arena_strdup(c->req->arena, json_object_get_string(v));
+	json_object_put(f);
+	return out;
+}
+
+/* The categories of a form's select in c->page_extra, for the page and for the form shown
+ * again after an error (the value sent stays selected). false after answering an error. */
+static bool
+form_categories(struct http_ctx *c, const char *field, int64_t selected)
+{
+	const char *sent = form_value(c, field);
+	int64_t id;
+
+	if (sent != NULL)
+		selected = parse_int64(sent, 1, INT32_MAX, &id) == 0 ? id : 0;
+	c->page_extra = category_choices(c, selected);
+	return c->page_extra != NULL;
+}
+
+/* The page's view is done: render it (json_reply) and drop page_extra. */
+static void
+page_done(struct http_ctx *c, struct json_object *view)
+{
+	json_reply(c, 200, view);
+	json_object_put(c->page_extra);
+	c->page_extra = NULL;
+}
+
+/* Runs the API handler h with page_extra set, then drops it. */
+static void
+run_with_extra(struct http_ctx *c, void (*h)(struct http_ctx *))
+{
+	h(c);
+	json_object_put(c->page_extra);
+	c->page_extra = NULL;
+}
+
+/*
+ * A textarea sends every line break as CRLF (HTML's form encoding), so a script shown and
+ * sent back unchanged would become a new version with every line changed. The urlencoded
+ * body's %0D%0A pairs become %0A: pasted and edited text is stored with LF line breaks,
+ * unless the script already has CRLF ones (an uploaded Windows file keeps them).
+ */
+static void
+textarea_lf(struct http_ctx *c)
+{
+	struct request *r = c->req;
+	char *out, *o;
+
+	if (r->body == NULL || r->content_type == NULL ||
+	    strcmp(r->content_type, "application/x-www-form-urlencoded") != 0)
+		return;
+	o = out = arena_alloc(r->arena, r->body_len + 1);
+	for (size_t i = 0; i < r->body_len; ) {
+		if (i + 6 <= r->body_len && strncasecmp(r->body + i, "%0D%0A", 6) == 0) {
+			memcpy(o, "%0A", 3);
+			o += 3;
+			i += 6;
+		} else
+			*o++ = r->body[i++];
+	}
+	*o = '\0';
+	r->body = out;
+	r->body_len = (size_t)(o - out);
+}
+
+/* The link of a tag's list: /scripts?tag=<name percent-encoded> (a template escapes for
+ * HTML, not for a URL). */
+static struct json_object *
+tag_href(const char *name)
+{
+	struct buf b = BUF_INIT;
+	struct json_object *s;
+
+	buf_puts(&b, "/scripts?tag=");
+	esc_url_arg(&b, name, strlen(name));
+	s = json_object_new_string(buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+/* tagLinks: [{name, href}] beside the tags of a script object. */
+static void
+tag_links(struct json_object *script)
+{
+	struct json_object *tags, *links = json_object_new_array();
+
+	if (json_object_object_get_ex(script, "tags", &tags))
+		for (size_t i = 0; i < json_object_array_length(tags); i++) {
+			const char *n = json_object_get_string(json_object_array_get_idx(tags, i));
+			struct json_object *l = json_object_new_object();
+
+			json_object_object_add(l, "name", json_object_new_string(n));
+			json_object_object_add(l, "href", tag_href(n));
+			json_object_array_add(links, l);
+		}
+	json_object_object_add(script, "tagLinks", links);
+}
+
+/* tagLinks for every script of a list view. */
+static void
+list_tag_links(struct json_object *view)
+{
+	struct json_object *arr;
+
+	if (json_object_object_get_ex(view, "scripts", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++)
+			tag_links(json_object_array_get_idx(arr, i));
+}
+
+/* GET /categories/:id: the category's scripts (the API's view) with tag links. */
+void
+h_page_category(struct http_ctx *c)
+{
+	struct json_object *view;
+
+	if (lib_view_category_scripts(c, &view) != 0)
+		return;
+	list_tag_links(view);
+	json_reply(c, 200, view);
+}
+
+/* GET /tags/:id: the tag's scripts (the API's view) with tag links and the filter link. */
+void
+h_page_tag(struct http_ctx *c)
+{
+	struct json_object *view, *tag, *name;
+
+	if (lib_view_tag_get(c, &view) != 0)
+		return;
+	list_tag_links(view);
+	if (json_object_object_get_ex(view, "tag", &tag) && json_object_object_get_ex(tag, "name", &name))
+		json_object_object_add(tag, "href", tag_href(json_object_get_string(name)));
+	json_reply(c, 200, view);
+}
+
+/* ---- the list ---- */
+
+/* The filter form's state: the query's values and, for the selects, which option is on. */
+static struct json_object *
+filter_state(struct http_ctx *c, bool search)
+{
+	static const char *const names[] = { "q", "categoryId", "tag", "sort", "order", "limit" };
+	struct json_object *f = json_object_new_object(), *opts = json_object_new_array();
+	const char *v, *sort = http_query(c->req, "sort");
+	const char *pub = http_query(c->req, "isPublic"), *order = http_query(c->req, "order");
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(names); i++)
+		if ((v = http_query(c->req, names[i])) != NULL)
+			json_object_object_add(f, names[i], json_object_new_string(v));
+	json_object_object_add(f, "mine", json_object_new_boolean((v = http_query(c->req, "mine")) != NULL &&
+	    (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)));
+	json_object_object_add(f, "public", json_object_new_boolean(pub != NULL &&
+	    (strcmp(pub, "true") == 0 || strcmp(pub, "1") == 0)));
+	json_object_object_add(f, "private", json_object_new_boolean(pub != NULL &&
+	    (strcmp(pub, "false") == 0 || strcmp(pub, "0") == 0)));
+	json_object_object_add(f, "asc", json_object_new_boolean(order != NULL && strcasecmp(order, "asc") == 0));
+	json_object_object_add(f, "search", json_object_new_boolean(search));
+	if (search) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "value", json_object_new_string("rank"));
+		json_object_object_add(o, "label", json_object_new_string("Best match"));
+		json_object_object_add(o, "selected", json_object_new_boolean(sort == NULL || *sort == '\0' ||
+		    strcmp(sort, "rank") == 0));
+		json_object_array_add(opts, o);
+	}
+	for (size_t i = 0; i < PSS_ARRAY_LEN(sorts); i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "value", json_object_new_string(sorts[i].value));
+		json_object_object_add(o, "label", json_object_new_string(sorts[i].label));
+		json_object_object_add(o, "selected", json_object_new_boolean(sort != NULL &&
+		    strcmp(sort, sorts[i].value) == 0));
+		json_object_array_add(opts, o);
+	}
+	json_object_object_add(f, "sorts", opts);
+	return f;
+}
+
+/*
+ * GET /scripts: the list (or, with q, the keyword search) with the filter form's state and
+ * the categories of its select. {scripts, total, page, totalPages, nextCursor, [query],
+ * filter, categories}
+ */
+void
+h_page_scripts(struct http_ctx *c)
+{
+	const char *q = http_query(c->req, "q");
+	bool search = q != NULL && *q != '\0';
+	struct json_object *view, *cats, *arr;
+	int64_t cat = 0;
+
+	if ((search ? lib_view_scripts_search(c, &view) : lib_view_scripts_list(c, &view)) != 0)
+		return;
+	(void)lib_query_int(c, "categoryId", 1, INT32_MAX, &cat);	/* parsed already */
+	if ((cats = category_choices(c, cat)) == NULL) {
+		json_object_put(view);
+		return;
+	}
+	if (json_object_object_get_ex(cats, "categories", &arr))
+		json_object_object_add(view, "categories", json_object_get(arr));
+	json_object_put(cats);
+	list_tag_links(view);
+	json_object_object_add(view, "filter", filter_state(c, search));
+	json_reply(c, 200, view);
+}
+
+/* ---- one script ---- */
+
+/* The highlighted source of text as table rows (sourceRows, safe HTML) and its counts
+ * (source: {lines, totalLines, truncated}) in view. */
+static void
+add_source(struct json_object *view, struct json_object *text)
+{
+	struct hl_lines hl;
+	struct buf rows = BUF_INIT;
+	struct json_object *s = json_object_new_object();
+
+	hl_render(text != NULL ? json_object_get_string(text) : "",
+	    text != NULL ? (size_t)json_object_get_string_len(text) : 0, &hl);
+	hl_html_rows(&rows, &hl, NULL);
+	json_object_object_add(view, "sourceRows", json_object_new_string_len(rows.data != NULL ?
+	    rows.data : "", (int)rows.len));
+	json_object_object_add(s, "lines", json_object_new_int64((int64_t)hl.n));
+	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)hl.total_lines));
+	json_object_object_add(s, "truncated", json_object_new_boolean(hl.truncated));
+	json_object_object_add(view, "source", s);
+	buf_free(&rows);
+	hl_lines_free(&hl);
+}
+
+/*
+ * GET /scripts/:id: {script (without content), canEdit, versions, totalVersions,
+ * executions (owner or admin), sourceRows, source}. The script is the shared cached object
+ * (lib_view_script_get); the rows are highlighted on each view (about 5 ms for 10,000 lines).
+ */
+void
+h_page_script(struct http_ctx *c)
+{
+	struct json_object *view = json_object_new_object(), *script, *versions, *ex, *v, *content;
+	bool edit;
+
+	if (lib_view_script_get(c, &script) != 0) {
+		json_object_put(view);
+		return;
+	}
+	edit = can_edit(c, script);
+	if (lib_view_versions_list(c, &versions) != 0 ||
+	    (edit && lib_view_executions_list(c, &ex) != 0)) {
+		json_object_put(script);
+		json_object_put(view);
+		return;
+	}
+	content = json_object_object_get_ex(script, "content", &content) ? json_object_get(content) : NULL;
+	json_object_object_del(script, "content");
+	add_source(view, content);
+	json_object_put(content);
+	tag_links(script);
+	json_object_object_add(view, "script", script);
+	json_object_object_add(view, "canEdit", json_object_new_boolean(edit));
+	if (json_object_object_get_ex(versions, "versions", &v))
+		json_object_object_add(view, "versions", json_object_get(v));
+	json_object_object_add(view, "totalVersions", json_object_new_int64(int_member(versions,
+	    "totalVersions", 0)));
+	json_object_put(versions);
+	if (edit) {
+		if (json_object_object_get_ex(ex, "executions", &v))
+			json_object_object_add(view, "executions", json_object_get(v));
+		json_object_put(ex);
+	}
+	json_reply(c, 200, view);
+}
+
+/* GET /scripts/:id/versions/:n: {version (without content), script, canEdit, sourceRows,
+ * source}. */
+void
+h_page_version(struct http_ctx *c)
+{
+	struct json_object *view = json_object_new_object(), *script, *version, *content;
+
+	if (lib_view_script_get(c, &script) != 0 || lib_view_version_get(c, &version) != 0) {
+		json_object_put(view);
+		return;
+	}
+	json_object_object_del(script, "content");
+	content = json_object_object_get_ex(version, "content", &content) ? json_object_get(content) : NULL;
+	json_object_object_del(version, "content");
+	add_source(view, content);
+	json_object_put(content);
+	json_object_object_add(view, "canEdit", json_object_new_boolean(can_edit(c, script)));
+	json_object_object_add(view, "isCurrent", json_object_new_boolean(int_member(version, "version", 0) ==
+	    int_member(script, "version", -1)));
+	json_object_object_add(view, "script", script);
+	json_object_object_add(view, "version", version);
+	json_reply(c, 200, view);
+}
+
+/* Marks the entry of arr whose "version" is n with name: true. */
+static void
+mark_version(struct json_object *arr, int64_t n, const char *name)
+{
+	for (size_t i = 0; arr != NULL && i < json_object_array_length(arr); i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+
+		json_object_object_add(o, name, json_object_new_boolean(int_member(o, "version", 0) == n));
+	}
+}
+
+/*
+ * GET /scripts/:id/versions[?from&to&view]: the versions and, with two versions, the diff
+ * between from and to (default: the last two) as split or unified rows (diffview.h).
+ * {scriptId, scriptTitle, currentVersion, totalVersions, versions, canEdit, compare:
+ * {fromVersion, toVersion, linesAdded, linesRemoved, coarse, hunks, truncated, split,
+ * unified}}
+ */
+void
+h_page_versions(struct http_ctx *c)
+{
+	struct json_object *view, *script, *cmp, *arr = NULL, *cv = json_object_new_object();
+	struct viewer vw = lib_viewer(c);
+	enum dv_mode mode = dv_mode_parse(http_query(c->req, "view"));
+	int64_t from = 0, to = 0, cur, id;
+	int rf, rt;
+	bool trunc = false;
+	enum pss_err e;
+
+	if (mode == DV__MAX) {
+		json_object_put(cv);
+		field_error(c, "view", "view must be split or unified.");
+		return;
+	}
+	if ((rf = lib_query_int(c, "from", 1, INT32_MAX, &from)) < 0 ||
+	    (rt = lib_query_int(c, "to", 1, INT32_MAX, &to)) < 0 ||
+	    (id = lib_path_id(c, "id", "id")) == 0 || lib_view_script_by_id(c, id, &script) != 0) {
+		json_object_put(cv);
+		return;
+	}
+	if (lib_view_versions_list(c, &view) != 0) {
+		json_object_put(script);
+		json_object_put(cv);
+		return;
+	}
+	json_object_object_add(view, "canEdit", json_object_new_boolean(can_edit(c, script)));
+	json_object_put(script);
+	cur = int_member(view, "currentVersion", 1);
+	if (rf == 0)
+		from = cur > 1 ? cur - 1 : 1;
+	if (rt == 0)
+		to = cur;
+	json_object_object_get_ex(view, "versions", &arr);
+	if (json_object_array_length(arr) < 2) {
+		json_object_put(cv);
+		json_reply(c, 200, view);
+		return;
+	}
+	if ((e = db_versions_compare(c->app->db, &vw, id, from, to, &cmp)) != PSS_OK) {
+		json_object_put(view);
+		json_object_put(cv);
+		lib_fail_reply(c, e, NULL, "Script or version not found.");
+		return;
+	}
+	json_object_object_foreach(cmp, k, val) {
+		if (strcmp(k, "hunks") != 0 && strcmp(k, "unified") != 0)
+			json_object_object_add(cv, k, json_object_get(val));
+	}
+	json_object_object_add(cv, "hunks", dv_hunks_max(cmp, mode, DV_MAX_ROWS, &trunc));
+	json_object_object_add(cv, "truncated", json_object_new_boolean(trunc));
+	json_object_object_add(cv, mode == DV_UNIFIED ? "unified" : "split", json_object_new_boolean(1));
+	json_object_put(cmp);
+	json_object_object_add(view, "compare", cv);
+	mark_version(arr, from, "isFrom");
+	/* the "to" select needs its own copies of the flags */
+	{
+		struct json_object *tos = json_object_new_array();
+
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *o = json_object_array_get_idx(arr, i), *t = json_object_new_object();
+
+			json_object_object_add(t, "version", json_object_new_int64(int_member(o, "version", 0)));
+			json_object_object_add(t, "selected", json_object_new_boolean(int_member(o, "version", 0) == to));
+			json_object_array_add(tos, t);
+		}
+		json_object_object_add(view, "toChoices", tos);
+	}
+	json_reply(c, 200, view);
+}
+
+/* ---- forms ---- */
+
+/* GET /scripts/new: the paste and upload forms ({categories}; ?categoryId= preselects). */
+void
+h_page_script_new(struct http_ctx *c)
+{
+	int64_t cat = 0;
+	struct json_object *view;
+
+	if (lib_query_int(c, "categoryId", 1, INT32_MAX, &cat) < 0 || (view = category_choices(c, cat)) == NULL)
+		return;
+	json_reply(c, 200, view);
+}
+
+/* POST /scripts (the paste form): h_scripts_create, with the categories for the form shown
+ * again and the textarea's line breaks as LF. */
+void
+h_page_script_create(struct http_ctx *c)
+{
+	if (!form_categories(c, "categoryId", 0))
+		return;
+	textarea_lf(c);
+	run_with_extra(c, h_scripts_create);
+}
+
+/* The tags of a script object as the text of the tags field ("a, b"). */
+static struct json_object *
+tags_text(struct json_object *script)
+{
+	struct json_object *tags;
+	struct buf b = BUF_INIT;
+	struct json_object *s;
+
+	if (json_object_object_get_ex(script, "tags", &tags))
+		for (size_t i = 0; i < json_object_array_length(tags); i++)
+			buf_printf(&b, "%s%s", i ? ", " : "",
+			    json_object_get_string(json_object_array_get_idx(tags, i)));
+	s = json_object_new_string(b.data != NULL ? buf_cstr(&b) : "");
+	buf_free(&b);
+	return s;
+}
+
+/* The edit form's script in c->page_extra ({script with tagsText}) and its categories; the
+ * script must be the viewer's to change (else 403). 0, or -1 after answering. */
+static int
+edit_extra(struct http_ctx *c, struct json_object **script_out)
+{
+	struct json_object *script, *cats, *arr;
+
+	if (lib_view_script_get(c, &script) != 0)
+		return -1;
+	if (!can_edit(c, script)) {
+		json_object_put(script);
+		error_reply(c, 403, "forbidden", "Only the owner or an administrator may do this.", NULL);
+		return -1;
+	}
+	if (!form_categories(c, "categoryId", int_member(script, "categoryId", 0))) {
+		json_object_put(script);
+		return -1;
+	}
+	json_object_object_add(script, "tagsText", tags_text(script));
+	cats = c->page_extra;
+	c->page_extra = json_object_new_object();
+	if (json_object_object_get_ex(cats, "categories", &arr))
+		json_object_object_add(c->page_extra, "categories", json_object_get(arr));
+	json_object_put(cats);
+	json_object_object_add(c->page_extra, "script", json_object_get(script));
+	*script_out = script;
+	return 0;
+}
+
+/* GET /scripts/:id/edit: {script (with content and tagsText), categories}. */
+void
+h_page_script_edit(struct http_ctx *c)
+{
+	struct json_object *script;
+
+	if (edit_extra(c, &script) != 0)
+		return;
+	json_object_put(script);
+	page_done(c, json_object_new_object());
+}
+
+/* POST /scripts/:id/edit: h_scripts_update (a new version when the content changed), with
+ * the form's script and categories for an error. */
+void
+h_page_script_update(struct http_ctx *c)
+{
+	struct json_object *script, *content;
+
+	if (edit_extra(c, &script) != 0)
+		return;
+	if (!json_object_object_get_ex(script, "content", &content) ||
+	    strstr(json_object_get_string(content), "\r\n") == NULL)
+		textarea_lf(c);
+	json_object_put(script);
+	run_with_extra(c, h_scripts_update);
+}
+
+/* ---- uploads ---- */
+
+/* The upload form with several files: the asynchronous upload, then the batch's page. */
+static const struct page_route batch_page = {
+	"scripts/new", "New script", "/scripts/uploads/:batchId",
+	"The files were received; they are being stored.", NULL, 0,
+};
+
+/*
+ * POST /scripts/upload: the upload form without JavaScript (with it, upload.js posts to
+ * /api/scripts/upload/async and follows the batch itself). One file: the synchronous upload
+ * and the new script's page; several: the asynchronous upload and /scripts/uploads/:batchId,
+ * which refreshes itself until every file is done. The categories come along for the form
+ * shown again after an error.
+ */
+void
+h_page_script_upload(struct http_ctx *c)
+{
+	const struct request *r = c->req;
+	struct mpartlist parts = { 0 };
+	const char *boundary;
+	size_t files = 0;
+
+	if (r->content_type != NULL && strcmp(r->content_type, "multipart/form-data") == 0 &&
+	    multipart_boundary(r->arena, r->content_type_full, &boundary) == PSS_OK &&
+	    multipart_parse(r->arena, boundary, r->body, r->body_len, UPLOAD_MAX_PARTS, &parts) == PSS_OK)
+		for (size_t i = 0; i < parts.n; i++)
+			if (parts.items[i].filename != NULL && parts.items[i].filename[0] != '\0' &&
+			    strcmp(parts.items[i].name, "files") == 0)
+				files++;
+	if (!form_categories(c, "category_id", 0))
+		return;
+	if (parts.n == 0) {
+		run_with_extra(c, h_uploads_sync);	/* not multipart, or malformed: its answer */
+		return;
+	}
+	if (files == 0) {
+		field_error(c, "files", "Choose at least one file to upload.");
+		json_object_put(c->page_extra);
+		c->page_extra = NULL;
+		return;
+	}
+	if (files > 1) {
+		const struct route *saved = c->route;
+		struct route batch = *saved;
+
+		batch.page = &batch_page;
+		c->route = &batch;
+		run_with_extra(c, h_uploads_async);
+		c->route = saved;
+	} else
+		run_with_extra(c, h_uploads_sync);
+}
+
+/*
+ * GET /scripts/uploads/:batchId: the batch's progress ({batchId, uploads, total, done,
+ * failed, running, percent}); the page refreshes itself while running.
+ */
+void
+h_page_upload_batch(struct http_ctx *c)
+{
+	struct viewer v = lib_viewer(c);
+	struct json_object *o;
+	int64_t total, done;
+	enum pss_err e = db_upload_batch(c->app->db, &v, http_param(c->req, "batchId"), &o);
+
+	if (e != PSS_OK) {
+		lib_fail_reply(c, e, NULL, "No such upload batch.");
+		return;
+	}
+	total = int_member(o, "total", 0);
+	done = int_member(o, "done", 0);
+	json_object_object_add(o, "running", json_object_new_boolean(done < total));
+	json_object_object_add(o, "percent", json_object_new_int64(total > 0 ? done * 100 / total : 100));
+	json_reply(c, 200, o);
+}
+
+/* ---- administration ---- */
+
+/* POST /admin/categories: h_categories_create, with the list for the page shown again. */
+void
+h_page_category_create(struct http_ctx *c)
+{
+	if ((c->page_extra = category_choices(c, 0)) == NULL)
+		return;
+	run_with_extra(c, h_categories_create);
+}
+
+/* POST /admin/categories/:id: h_categories_update, with the category for the form shown
+ * again. */
+void
+h_page_category_update(struct http_ctx *c)
+{
+	struct json_object *cat;
+
+	if (lib_view_category_get(c, &cat) != 0)
+		return;
+	c->page_extra = json_object_new_object();
+	json_object_object_add(c->page_extra, "category", cat);
+	run_with_extra(c, h_categories_update);
+}
