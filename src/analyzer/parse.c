@@ -46,8 +46,17 @@ pvec_push(struct pvec *v, struct ps_node *n)
 	if (n == NULL)
 		return;
 	if (v->n == v->cap) {
-		v->cap = v->cap ? v->cap * 2 : 8;
-		v->v = xrealloc(v->v, v->cap * sizeof(*v->v));
+		if (v->cap == 0) {
+			v->v = v->inl;
+			v->cap = PVEC_INLINE;
+		} else if (v->v == v->inl) {
+			v->cap *= 2;
+			v->v = xmalloc(v->cap * sizeof(*v->v));
+			memcpy(v->v, v->inl, sizeof(v->inl));
+		} else {
+			v->cap *= 2;
+			v->v = xrealloc(v->v, v->cap * sizeof(*v->v));
+		}
 	}
 	v->v[v->n++] = n;
 }
@@ -55,7 +64,8 @@ pvec_push(struct pvec *v, struct ps_node *n)
 void
 pvec_free(struct pvec *v)
 {
-	free(v->v);
+	if (v->v != v->inl)
+		free(v->v);
 	v->v = NULL;
 	v->n = v->cap = 0;
 }
@@ -524,7 +534,7 @@ static void
 parse_string_parts(struct parser *p, struct ps_node *n, size_t idx)
 {
 	size_t save_limit = p->limit, j = idx + 1, end;
-	struct pvec parts = { NULL, 0, 0 };
+	struct pvec parts = PVEC_INIT;
 
 	while (j < p->limit && p->tv[j].start < p->tv[idx].end)
 		j++;
@@ -593,7 +603,7 @@ parse_attribute_or_type(struct parser *p)
 	next(p);
 	n->u.attr.name = tok_strdup(p, t);
 	if (is_kind(peek(p), PS_TOK_LPAREN)) {
-		struct pvec pos = { NULL, 0, 0 }, named = { NULL, 0, 0 };
+		struct pvec pos = PVEC_INIT, named = PVEC_INIT;
 
 		next(p);
 		for (;;) {
@@ -670,7 +680,7 @@ static struct ps_node *
 parse_group(struct parser *p, enum ps_node_kind kind)
 {
 	struct ps_node *n = mk(p, kind);
-	struct pvec items = { NULL, 0, 0 };
+	struct pvec items = PVEC_INIT;
 
 	next(p);	/* ( $( @( */
 	if (kind == PS_NODE_PAREN) {
@@ -691,7 +701,7 @@ static struct ps_node *
 parse_hashtable(struct parser *p)
 {
 	struct ps_node *n = mk(p, PS_NODE_HASHTABLE);
-	struct pvec keys = { NULL, 0, 0 }, vals = { NULL, 0, 0 };
+	struct pvec keys = PVEC_INIT, vals = PVEC_INIT;
 
 	next(p);	/* @{ */
 	for (;;) {
@@ -804,7 +814,7 @@ parse_postfix(struct parser *p, struct ps_node *e)
 			t = peek(p);
 			if ((is_kind(t, PS_TOK_LPAREN) || is_kind(t, PS_TOK_LBRACE)) &&
 			    !(t->flags & PS_TOKF_SPACE_BEFORE)) {
-				struct pvec args = { NULL, 0, 0 };
+				struct pvec args = PVEC_INIT;
 
 				m->kind = PS_NODE_INVOKE_MEMBER;
 				if (is_kind(t, PS_TOK_LPAREN))
@@ -985,7 +995,7 @@ static struct ps_node *
 parse_array_operand(struct parser *p)
 {
 	struct ps_node *first = parse_unary(p), *arr;
-	struct pvec items = { NULL, 0, 0 };
+	struct pvec items = PVEC_INIT;
 
 	if (p->no_comma || !is_op(peek(p), PS_OP_COMMA))
 		return first;
@@ -1082,7 +1092,7 @@ parse_command_arg(struct parser *p)
 {
 	const struct ps_token *t = peek(p);
 	struct ps_node *first, *arr;
-	struct pvec items = { NULL, 0, 0 };
+	struct pvec items = PVEC_INIT;
 
 	if (t->kind == PS_TOK_STOP_PARSING)
 		return parse_string_tok(p);
@@ -1174,7 +1184,7 @@ static struct ps_node *
 parse_command(struct parser *p)
 {
 	struct ps_node *cmd = mk(p, PS_NODE_COMMAND);
-	struct pvec elems = { NULL, 0, 0 }, redirs = { NULL, 0, 0 };
+	struct pvec elems = PVEC_INIT, redirs = PVEC_INIT;
 	const struct ps_token *t = peek(p);
 
 	if (is_op(t, PS_OP_AMPERSAND) || is_op(t, PS_OP_DOT_SOURCE)) {
@@ -1277,7 +1287,7 @@ static struct ps_node *
 parse_pipeline(struct parser *p)
 {
 	struct ps_node *first = parse_pipeline_element(p), *pl;
-	struct pvec elems = { NULL, 0, 0 };
+	struct pvec elems = PVEC_INIT;
 	const struct ps_token *t = peek(p);
 
 	if (assign_op(t) && first->kind != PS_NODE_COMMAND) {
@@ -1321,7 +1331,7 @@ static struct ps_node *
 parse_pipeline_chain(struct parser *p)
 {
 	struct ps_node *first = parse_pipeline(p), *ch;
-	struct pvec pls = { NULL, 0, 0 };
+	struct pvec pls = PVEC_INIT;
 
 	if (!is_op(peek(p), PS_OP_AND_AND) && !is_op(peek(p), PS_OP_OR_OR))
 		return first;
@@ -1345,7 +1355,7 @@ static struct ps_node *
 parse_block(struct parser *p)
 {
 	struct ps_node *b = mk(p, PS_NODE_STATEMENT_BLOCK);
-	struct pvec st = { NULL, 0, 0 };
+	struct pvec st = PVEC_INIT;
 
 	skip_newlines(p);
 	if (!expect(p, PS_TOK_LBRACE, "missing { of statement block"))
@@ -1378,7 +1388,7 @@ static struct ps_node *
 parse_if(struct parser *p)
 {
 	struct ps_node *n = mk(p, PS_NODE_IF);
-	struct pvec conds = { NULL, 0, 0 }, bodies = { NULL, 0, 0 };
+	struct pvec conds = PVEC_INIT, bodies = PVEC_INIT;
 
 	do {
 		struct ps_node *c;
@@ -1411,7 +1421,7 @@ static struct ps_node *
 parse_switch(struct parser *p)
 {
 	struct ps_node *n = mk(p, PS_NODE_SWITCH);
-	struct pvec pats = { NULL, 0, 0 }, bodies = { NULL, 0, 0 };
+	struct pvec pats = PVEC_INIT, bodies = PVEC_INIT;
 	struct buf flags = BUF_INIT;
 
 	next(p);	/* switch */
@@ -1571,7 +1581,7 @@ parse_do(struct parser *p, const char *label)
 static struct ps_nodes
 parse_catch_types(struct parser *p, struct ps_node *owner)
 {
-	struct pvec types = { NULL, 0, 0 };
+	struct pvec types = PVEC_INIT;
 
 	for (;;) {
 		skip_newlines(p);
@@ -1590,7 +1600,7 @@ static struct ps_node *
 parse_try(struct parser *p)
 {
 	struct ps_node *n = mk(p, PS_NODE_TRY);
-	struct pvec catches = { NULL, 0, 0 };
+	struct pvec catches = PVEC_INIT;
 	size_t save;
 
 	next(p);
@@ -1648,7 +1658,7 @@ parse_flow(struct parser *p, enum ps_node_kind kind)
 static struct ps_nodes
 parse_attribute_list(struct parser *p, struct ps_node *owner)
 {
-	struct pvec attrs = { NULL, 0, 0 };
+	struct pvec attrs = PVEC_INIT;
 
 	for (;;) {
 		skip_newlines(p);
@@ -1694,7 +1704,7 @@ parse_parameter(struct parser *p)
 static struct ps_nodes
 parse_parameter_list(struct parser *p, struct ps_node *owner)
 {
-	struct pvec params = { NULL, 0, 0 };
+	struct pvec params = PVEC_INIT;
 
 	if (!expect(p, PS_TOK_LPAREN, "missing ( of parameter list"))
 		return pvec_to_nodes(p->A, &params);
@@ -1771,7 +1781,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 {
 	struct ps_node *n = mk(p, PS_NODE_CLASS);
 	const struct ps_token *kw = next(p);
-	struct pvec bases = { NULL, 0, 0 }, members = { NULL, 0, 0 };
+	struct pvec bases = PVEC_INIT, members = PVEC_INIT;
 	int is_enum = kw->sub == PS_KW_ENUM;
 
 	if (is_enum)
@@ -1819,7 +1829,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 
 		p->in_class = 1;
 		for (;;) {
-			struct pvec mattrs = { NULL, 0, 0 };
+			struct pvec mattrs = PVEC_INIT;
 			bool is_static = false, is_hidden = false;
 			struct ps_node *m;
 			size_t before, first;
@@ -2049,7 +2059,7 @@ parse_statement_inner(struct parser *p)
 	/* attributes before class/enum: [Flags()] enum X { } */
 	if (at_type(p)) {
 		size_t save = p->i, save_last = p->last;
-		struct pvec attrs = { NULL, 0, 0 };
+		struct pvec attrs = PVEC_INIT;
 		size_t nall = p->res.all.n;
 
 		while (at_type(p)) {
@@ -2166,7 +2176,7 @@ parse_param_block(struct parser *p)
 static struct ps_node *
 parse_scriptblock_body(struct parser *p, struct ps_node *sb, enum ps_tok_kind closer)
 {
-	struct pvec st = { NULL, 0, 0 }, named = { NULL, 0, 0 }, usings = { NULL, 0, 0 };
+	struct pvec st = PVEC_INIT, named = PVEC_INIT, usings = PVEC_INIT;
 
 	if (!enter(p)) {
 		adopt(sb, too_deep(p));

@@ -4,11 +4,15 @@
 
 #include "analyzer/ps_ast.h"
 
-/* A growable array of node pointers (heap), copied into the arena when done. */
+/* A growable array of node pointers, copied into the arena when done. The first few live
+ * in the vector itself (most lists are short), so a vector must not be copied while in use. */
+#define PVEC_INLINE	8
 struct pvec {
-	struct ps_node **v;
+	struct ps_node **v;	/* inl, or the heap once there are more */
 	size_t	 n, cap;
+	struct ps_node *inl[PVEC_INLINE];
 };
+#define PVEC_INIT	{ NULL, 0, 0, { NULL } }
 
 void	 pvec_push(struct pvec *, struct ps_node *);
 void	 pvec_free(struct pvec *);

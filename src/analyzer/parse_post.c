@@ -175,6 +175,11 @@ parse_decode_string(struct arena *a, const char *src, const struct ps_token *t, 
 		break;
 	}
 	for (i = b; i < e;) {
+		/* bytes that no rule below changes are copied as they are */
+		if (s[i] != '`' && s[i] != '"' && s[i] != '\'' && (unsigned char)s[i] != 0xE2) {
+			o[olen++] = s[i++];
+			continue;
+		}
 		if (esc == 1 && s[i] == '`') {
 			i += backtick(s, i, e, o, &olen);
 			continue;
@@ -326,7 +331,8 @@ build_kids(struct ps_ast *ast, struct parse_result *r)
 struct index_ctx {
 	struct ps_ast *ast;
 	struct pvec functions, commands, variables, assignments, strings, members, types,
-	    attributes, classes, parameters, binaries, catches, pipelines, usings;
+	    attributes, classes, parameters, binaries, catches, pipelines;
+	struct pvec *usings;	/* the caller's */
 };
 
 static int
@@ -356,7 +362,7 @@ index_visit(struct ps_node *n, void *arg)
 	case PS_NODE_BINARY: pvec_push(&c->binaries, n); break;
 	case PS_NODE_CATCH: case PS_NODE_TRAP: pvec_push(&c->catches, n); break;
 	case PS_NODE_PIPELINE: pvec_push(&c->pipelines, n); break;
-	case PS_NODE_USING: pvec_push(&c->usings, n); break;
+	case PS_NODE_USING: pvec_push(c->usings, n); break;
 	default: break;
 	}
 	return PS_WALK_CONTINUE;
@@ -370,6 +376,7 @@ build_indexes(struct ps_ast *ast, struct pvec *usings)
 
 	memset(&c, 0, sizeof(c));
 	c.ast = ast;
+	c.usings = usings;
 	ps_ast_walk(ast->root, index_visit, &c);
 	ast->functions = pvec_to_nodes(A, &c.functions);
 	ast->commands = pvec_to_nodes(A, &c.commands);
@@ -384,7 +391,6 @@ build_indexes(struct ps_ast *ast, struct pvec *usings)
 	ast->binaries = pvec_to_nodes(A, &c.binaries);
 	ast->catches = pvec_to_nodes(A, &c.catches);
 	ast->pipelines = pvec_to_nodes(A, &c.pipelines);
-	*usings = c.usings;
 }
 
 /* ---- comment-based help ---- */
@@ -950,7 +956,7 @@ measure(struct ps_node *root, struct ps_node *top, struct ps_complexity *cx)
 void
 parse_post(struct ps_ast *ast, struct parse_result *r)
 {
-	struct pvec usings = { NULL, 0, 0 };
+	struct pvec usings = PVEC_INIT;
 
 	build_kids(ast, r);
 	build_indexes(ast, &usings);

@@ -633,7 +633,7 @@ prepare_text(struct ps_ctx *c)
 	for (size_t i = 0; i < c->len; i++) {
 		unsigned char ch = (unsigned char)c->src[i];
 
-		low[i] = (char)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
+		low[i] = (char)(ch | ((unsigned)(ch - 'A') < 26) << 5);	/* branch-free */
 	}
 	low[c->len] = '\0';
 	size_t ln = 0;	/* 0-based line of the current token's end (tokens are in order) */

@@ -150,7 +150,16 @@ void	 compat_note(struct ps_ctx *, const char *feature, const char *requires, un
 
 /* Helpers (rules_util.c). */
 const struct ps_cmd *ctx_cmd(const struct ps_ctx *, const struct ps_node *cmdnode);
-bool	 cmd_is(const struct ps_cmd *, const char *canon);
+/* cmd_is: the command is canon (case-insensitive; a native program also as canon.exe or by
+ * a path ending in it). Most tests fail on the first letter, inline. */
+bool	 cmd_is_slow(const struct ps_cmd *, const char *canon);
+static inline bool
+cmd_is(const struct ps_cmd *pc, const char *canon)
+{
+	return pc != NULL && pc->canon != NULL && (pc->path ||
+	    ((unsigned char)pc->canon[0] | 0x20) == ((unsigned char)canon[0] | 0x20)) &&
+	    cmd_is_slow(pc, canon);
+}
 bool	 cmd_is_any(const struct ps_cmd *, const char *const *canons);	/* NULL-terminated */
 const char *ctx_arg_string(const struct ps_ctx *, const struct ps_node *cmd, const char *param);
 /* ctx_new_object_type: the -TypeName of a New-Object command (folded), or NULL. */

@@ -47,9 +47,16 @@ random_case(const char *s, size_t n)
 	int prev = 0;	/* 0 none, 1 lower, 2 upper */
 
 	for (size_t i = 0; i <= n; i++) {
-		char ch = i < n ? s[i] : '\0';
-		int cur = (ch >= 'a' && ch <= 'z') ? 1 : (ch >= 'A' && ch <= 'Z') ? 2 : 0;
+		unsigned char ch = i < n ? (unsigned char)s[i] : '\0';
+		int cur = (unsigned)(ch - 'a') < 26 ? 1 : (unsigned)(ch - 'A') < 26 ? 2 : 0;
 
+		if (cur == prev) {	/* the same run goes on (no letters: nothing to count) */
+			if (cur != 0) {
+				letters++;
+				run++;
+			}
+			continue;
+		}
 		if (prev == 1 && cur != 1) {	/* a lower-case run ends */
 			lower_runs++;
 			if (run == 1)
@@ -84,10 +91,15 @@ check_tokens(struct ps_ctx *c)
 			continue;
 		if (tk->flags & PS_TOKF_BACKTICK) {
 			for (size_t k = 0; k + 1 < n; k++) {
-				char nx = s[k + 1];
+				const char *bt = memchr(s + k, '`', n - 1 - k);
+				char nx;
 
-				if (s[k] == '`' && ((nx >= 'a' && nx <= 'z') || (nx >= 'A' && nx <= 'Z') ||
-				    (nx >= '0' && nx <= '9') || nx == '-')) {
+				if (bt == NULL)
+					break;
+				k = (size_t)(bt - s);
+				nx = s[k + 1];
+				if ((nx >= 'a' && nx <= 'z') || (nx >= 'A' && nx <= 'Z') ||
+				    (nx >= '0' && nx <= '9') || nx == '-') {
 					rule_emit_range(c, R_OBF_BACKTICK, PS_SEV__MAX,
 					    tk->start, tk->end, NULL,
 					    "Backticks inside '%.*s' hide the name.", (int)(n > 80 ? 80 : n), s);

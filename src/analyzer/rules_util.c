@@ -36,11 +36,10 @@ ctx_cmd(const struct ps_ctx *c, const struct ps_node *n)
 
 static bool cmd_is_native(const struct ps_cmd *, const char *);
 
+/* cmd_is once the first letters agree (or the name is a path): see rules.h. */
 bool
-cmd_is(const struct ps_cmd *pc, const char *canon)
+cmd_is_slow(const struct ps_cmd *pc, const char *canon)
 {
-	if (pc == NULL || pc->canon == NULL)
-		return false;
 	if (((unsigned char)pc->canon[0] | 0x20) != ((unsigned char)canon[0] | 0x20))
 		return pc->path && cmd_is_native(pc, canon);
 	if (strcasecmp(pc->canon, canon) == 0)

@@ -88,8 +88,8 @@ compute_scores(struct ps_ctx *c)
 	for (size_t r = 0; r < R__MAX; r++) {
 		double pts;
 
-		if (cnt[r][0] + cnt[r][1] + cnt[r][2] == 0)
-			continue;	/* adds nothing to any sum */
+		if (c->p->per_rule[r] == 0)
+			continue;	/* no finding: adds nothing to any sum */
 		pts = rule_points(cnt[r]);
 		switch (ps_rule_table[r].category) {
 		case PS_CAT_SECURITY:
