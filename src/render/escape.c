@@ -53,7 +53,8 @@ enum esc_mode { ESC_HTML, ESC_ATTR, ESC_JS };
  * 0x80 are checked as UTF-8 instead). The replacements are in ref().
  */
 static const uint8_t special[3][128] = {
-	[ESC_HTML] = { [0] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1 },
+	[ESC_HTML] = { [0 ... 8] = 1, [11] = 1, [12] = 1, [14 ... 31] = 1, ['&'] = 1, ['<'] = 1,
+	    ['>'] = 1, ['"'] = 1, ['\''] = 1 },
 	[ESC_ATTR] = { [0 ... 31] = 1, [127] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1,
 	    ['\''] = 1 },
 	[ESC_JS] = { [0 ... 31] = 1, [127] = 1, ['\\'] = 1, ['"'] = 1, ['\''] = 1, ['<'] = 1,
@@ -95,6 +96,10 @@ ref(struct buf *b, unsigned char c, enum esc_mode mode)
 		case '\'': rep = "&#39;"; break;
 		case '\0': rep = replacement; break;
 		default:
+			if (mode == ESC_HTML) {	/* a control character XML does not allow */
+				rep = replacement;
+				break;
+			}
 			buf_printf(b, "&#%u;", (unsigned)c);
 			return;
 		}

@@ -13,8 +13,9 @@
  * the buffer's own memory.
  *
  * esc_html: HTML text content. Escapes & < > " ' (OWASP) as &amp; &lt; &gt; &quot; &#39;.
- * A NUL byte and every invalid UTF-8 sequence (overlong, surrogate, truncated, > U+10FFFF)
- * become U+FFFD, so the output is always valid UTF-8. Other bytes pass through.
+ * A NUL byte, the other C0 controls but TAB, LF and CR (which XML does not allow, so a page
+ * stays well-formed), and every invalid UTF-8 sequence (overlong, surrogate, truncated,
+ * > U+10FFFF) become U+FFFD, so the output is always valid UTF-8. Other bytes pass through.
  */
 void	 esc_html(struct buf *, const char *, size_t len);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh: the browser suite. Installs playwright-core into tests/browser/node_modules with
 # `npm ci` (package-lock.json) when missing, starts a private stack (tests/harness.sh), runs
-# pages.test.mjs in Debian's headless chromium against it and prints its TAP; screenshots go
+# every *.test.mjs in Debian's headless chromium against it and prints its TAP; screenshots go
 # to $PSS_ARTIFACTS (default: a new /tmp/pss-browser-artifacts.* folder, printed).
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -24,9 +24,11 @@ fi
 source "$ST/env"
 export PSS_ARTIFACTS=${PSS_ARTIFACTS:-$(mktemp -d /tmp/pss-browser-artifacts.XXXXXX)}
 mkdir -p "$PSS_ARTIFACTS"
-echo "# suite pages.test.mjs (artifacts: $PSS_ARTIFACTS)"
-timeout 600 node "$HERE/pages.test.mjs"
-rc=$?
+rc=0
+for t in "$HERE"/*.test.mjs; do	# pages.test.mjs, library.test.mjs
+	echo "# suite $(basename "$t") (artifacts: $PSS_ARTIFACTS)"
+	timeout 600 node "$t" || rc=1
+done
 if [ $rc -ne 0 ]; then
 	echo "# logs of the stack ($ST/log):"
 	tail -n 20 "$ST"/log/*.log 2>/dev/null | sed 's/^/#   /'

@@ -36,6 +36,8 @@ test_html_nul_in_length_delimited_input(void)
 {
 	/* The NUL does not end the input and does not reach the page. */
 	T_STREQ(ESC(esc_html, "a\0<b"), "a\xEF\xBF\xBD&lt;b");
+	/* controls XML does not allow (a page must stay well-formed); TAB, LF, CR kept */
+	T_STREQ(ESC(esc_html, "a\x01\x1F\x0B\tb\r\n"), "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\tb\r\n");
 }
 
 static void
