@@ -59,6 +59,7 @@ struct lexer {
 	size_t	 pc_line;	/* index into line_starts */
 	size_t	 pc_off;
 	size_t	 pc_next;	/* start of the next line (SIZE_MAX on the last) */
+	int	 ascii;		/* no byte above 0x7F: a column is a byte count */
 	uint32_t pc_col;
 };
 
@@ -362,10 +363,12 @@ is_word_delim(const struct lexer *L, size_t pos)
 
 /* ---- positions ---- */
 
-static void
+/* Line starts; returns 1 when the input is all ASCII (columns are then byte counts). */
+static int
 compute_lines(struct ps_tokens *t)
 {
-	size_t cap = 64, i;
+	size_t cap = 64 + t->len / 32, i;	/* most lines are longer than 32 bytes */
+	unsigned char high = 0;
 
 	t->line_starts = xmalloc(cap * sizeof(*t->line_starts));
 	t->line_starts[0] = 0;
@@ -373,6 +376,7 @@ compute_lines(struct ps_tokens *t)
 	for (i = 0; i < t->len; i++) {
 		char c = t->src[i];
 
+		high |= (unsigned char)c;
 		if (c != '\n' && c != '\r')
 			continue;
 		if (c == '\r' && i + 1 < t->len && t->src[i + 1] == '\n')
@@ -383,6 +387,7 @@ compute_lines(struct ps_tokens *t)
 		}
 		t->line_starts[t->nlines++] = (uint32_t)(i + 1);
 	}
+	return (high & 0x80) == 0;
 }
 
 static size_t
@@ -443,7 +448,7 @@ lex_position(struct lexer *L, size_t off, uint32_t *line, uint32_t *column)
 		L->pc_col = 1;
 		L->pc_next = L->pc_line + 1 < t->nlines ? t->line_starts[L->pc_line + 1] : SIZE_MAX;
 	}
-	L->pc_col += count_chars(t->src, L->pc_off, off);
+	L->pc_col += L->ascii ? (uint32_t)(off - L->pc_off) : count_chars(t->src, L->pc_off, off);
 	L->pc_off = off;
 	*line = (uint32_t)L->pc_line + 1;
 	*column = L->pc_col;
@@ -1244,6 +1249,27 @@ lex_open_paren(struct lexer *L, size_t p)
 	L->pos = p + 1;
 }
 
+/* The keyword just before token tok (newlines and comments between), or PS_KW_NONE. */
+static enum ps_kw
+keyword_before(const struct lexer *L, size_t tok)
+{
+	for (size_t i = tok; i > 0 && tok - i < 8; i--) {
+		const struct ps_token *t = &L->t->v[i - 1];
+
+		if (t->kind == PS_TOK_NEWLINE || ps_token_is_trivia(t))
+			continue;
+		return t->kind == PS_TOK_KEYWORD ? (enum ps_kw)t->sub : PS_KW_NONE;
+	}
+	return PS_KW_NONE;
+}
+
+static int
+named_block_keyword(enum ps_kw kw)
+{
+	return kw == PS_KW_BEGIN || kw == PS_KW_PROCESS || kw == PS_KW_END ||
+	    kw == PS_KW_DYNAMICPARAM || kw == PS_KW_CLEAN;
+}
+
 static void
 lex_close(struct lexer *L, size_t p, int c)
 {
@@ -1251,11 +1277,20 @@ lex_close(struct lexer *L, size_t p, int c)
 	int was_attr = c == ']' && L->ncx > 0 && L->cx[L->ncx - 1].type == C_ATTR;
 
 	if (pop_for(L, c)) {
+		/* pop_for leaves the context it closed just past the stack top */
+		enum ps_kw kw = keyword_before(L, L->cx[L->ncx].tok);
+
 		emit(L, k, 0, 0, p, p + 1);
-		if (was_attr)
+		if (was_attr) {
 			L->mode = M_TYPE_AFTER;
-		else if (c == '}' && L->ncx > 0 && L->cx[L->ncx - 1].type == C_CLASS)
+		} else if (c == '}' && L->ncx > 0 && L->cx[L->ncx - 1].type == C_CLASS) {
 			L->mode = M_CLASS;	/* after a method body */
+		} else if ((c == ')' && kw == PS_KW_PARAM) || (c == '}' && named_block_keyword(kw))) {
+			/* param(...) and begin/process/end { } end a statement: what follows on
+			 * the same line starts the next one */
+			L->mode = start_mode(L);
+			L->in_args = 0;
+		}
 	} else {
 		emit(L, PS_TOK_ERROR, 0, 0, p, p + 1);
 	}
@@ -1901,6 +1936,7 @@ void
 ps_tokenize(const char *src, size_t len, struct ps_tokens *toks)
 {
 	struct lexer L;
+	int ascii;
 
 	memset(toks, 0, sizeof(*toks));
 	toks->src = src;
@@ -1910,8 +1946,9 @@ ps_tokenize(const char *src, size_t len, struct ps_tokens *toks)
 		toks->len = len;
 		toks->truncated = 1;
 	}
-	compute_lines(toks);
+	ascii = compute_lines(toks);
 	memset(&L, 0, sizeof(L));
+	L.ascii = ascii;
 	L.s = src;
 	L.len = len;
 	L.t = toks;

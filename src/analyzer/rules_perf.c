@@ -77,18 +77,16 @@ static const struct capmap capmap[] = {
 	{ "Invoke-Expression", PS_CAP_DYNAMIC_CODE, false }, { "Add-Type", PS_CAP_DYNAMIC_CODE, false },
 };
 
+/* dash: the first '-' of pc->canon, or NULL */
 static bool
-cap_match(const char *pattern, const struct ps_cmd *pc)
+cap_match(const char *pattern, const struct ps_cmd *pc, const char *dash)
 {
-	size_t pl = strlen(pattern);
+	size_t pl;
 	const char *nm = pc->canon;
 
-	if (pattern[0] == '*') {
-		/* "*-Noun": any verb */
-		const char *dash = strchr(nm, '-');
-
+	if (pattern[0] == '*')	/* "*-Noun": any verb */
 		return dash != NULL && strcasecmp(dash, pattern + 1) == 0;
-	}
+	pl = strlen(pattern);
 	if (pattern[pl - 1] == '*')
 		return strncasecmp(nm, pattern, pl - 1) == 0;
 	return cmd_is(pc, pattern);
@@ -166,9 +164,11 @@ static int
 capmap_row(struct capcache *cc, size_t cmd_index, const struct ps_cmd *pc)
 {
 	short *row = &cc->row[cc->group_of[cmd_index]];
+	const char *dash;
 
 	if (*row != -2)
 		return *row;
+	dash = strchr(pc->canon, '-');
 	*row = -1;
 	for (size_t k = 0; k < PSS_ARRAY_LEN(capmap); k++) {
 		const char *pat = capmap[k].pattern;
@@ -178,7 +178,7 @@ capmap_row(struct capcache *cc, size_t cmd_index, const struct ps_cmd *pc)
 		if (pat[0] != '*' && !pc->path &&
 		    ((unsigned char)pat[0] | 0x20) != ((unsigned char)pc->canon[0] | 0x20))
 			continue;
-		if (cap_match(pat, pc)) {
+		if (cap_match(pat, pc, dash)) {
 			*row = (short)k;
 			break;
 		}

@@ -116,6 +116,40 @@ test_function_inline_params_and_filter(void)
 	ps_ast_free(a);
 }
 
+/* A statement after param(...) on the same line starts a new statement. */
+static void
+test_statement_after_param_on_one_line(void)
+{
+	struct ps_ast *a = P("function f { param($a) Write-Output $a }");
+	const struct ps_node *f = a->functions.v[0];
+
+	T_EQ(a->ndiags, 0);
+	T_EQ(f->u.fn.params.n, 1);
+	T_EQ(a->commands.n, 1);
+	T_STREQ(a->commands.v[0]->u.cmd.name, "Write-Output");
+	T_EQ(f->u.fn.body->u.sb.statements.n, 1);
+	ps_ast_free(a);
+}
+
+/* begin/process/end blocks written on one line. */
+static void
+test_named_blocks_on_one_line(void)
+{
+	struct ps_ast *a = P("function h { begin { $x = 1 } process { Write-Output $_ } end { $x } }");
+	const struct ps_node *body = a->functions.v[0]->u.fn.body;
+
+	T_EQ(a->ndiags, 0);
+	T_EQ(body->u.sb.named_blocks.n, 3);
+	T_EQ(body->u.sb.named_blocks.v[1]->u.blk.which, PS_KW_PROCESS);
+	T_EQ(body->u.sb.named_blocks.v[2]->u.blk.which, PS_KW_END);
+	T_EQ(a->commands.n, 1);
+	ps_ast_free(a);
+	a = P("function g { process { $_ } }");
+	T_EQ(a->ndiags, 0);
+	T_EQ(a->functions.v[0]->u.fn.body->u.sb.named_blocks.n, 1);
+	ps_ast_free(a);
+}
+
 static void
 test_supports_should_process_false_is_off(void)
 {
@@ -743,6 +777,8 @@ main(void)
 {
 	T_RUN(test_function_with_param_block_and_cmdletbinding);
 	T_RUN(test_function_inline_params_and_filter);
+	T_RUN(test_statement_after_param_on_one_line);
+	T_RUN(test_named_blocks_on_one_line);
 	T_RUN(test_supports_should_process_false_is_off);
 	T_RUN(test_comment_help_before_function);
 	T_RUN(test_comment_help_inside_function_start_and_end);
