@@ -3,6 +3,7 @@
  * other library pages reuse the API handlers directly (routes-pages-library.inc) */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "handlers/library.h"
@@ -280,6 +281,29 @@ h_page_scripts(struct http_ctx *c)
 
 /* ---- one script ---- */
 
+/*
+ * The versions list of the script :id for a page, cached as scripts:versions:{id}. Call it
+ * only after the script itself was read for this viewer (lib_view_script_*: 404 when they
+ * may not see it), since the entry is shared by every viewer. Every write that changes a
+ * script's versions (update, revert, delete, upload, a user renamed) invalidates scripts:*
+ * (lib_cache_invalidate, LIB_INVAL_LISTS), which takes this entry too; like the lists it
+ * lives at most CACHE_TTL_SCRIPTS. The list diffs every version against the one before, so
+ * uncached it is the page's dearest part. 0, or -1 after the builder answered.
+ */
+static int
+versions_cached(struct http_ctx *c, int64_t id, struct json_object **out)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "scripts:versions:%lld", (long long)id);
+	if ((*out = lib_cache_get(c->app->cache, key)) != NULL)
+		return 0;
+	if (lib_view_versions_list(c, out) != 0)
+		return -1;
+	lib_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPTS);
+	return 0;
+}
+
 /* The highlighted source of text as table rows (sourceRows, safe HTML) and its counts
  * (source: {lines, totalLines, truncated}) in view. */
 static void
@@ -318,7 +342,7 @@ h_page_script(struct http_ctx *c)
 		return;
 	}
 	edit = can_edit(c, script);
-	if (lib_view_versions_list(c, &versions) != 0 ||
+	if (versions_cached(c, int_member(script, "id", 0), &versions) != 0 ||
 	    (edit && lib_view_executions_list(c, &ex) != 0)) {
 		json_object_put(script);
 		json_object_put(view);
@@ -408,7 +432,7 @@ h_page_versions(struct http_ctx *c)
 		json_object_put(cv);
 		return;
 	}
-	if (lib_view_versions_list(c, &view) != 0) {
+	if (versions_cached(c, id, &view) != 0) {
 		json_object_put(script);
 		json_object_put(cv);
 		return;
