@@ -445,6 +445,7 @@ h_page_versions(struct http_ctx *c)
 	if (rt == 0)
 		to = cur;
 	json_object_object_get_ex(view, "versions", &arr);
+	mark_version(arr, cur, "isCurrent");
 	if (json_object_array_length(arr) < 2) {
 		json_object_put(cv);
 		json_reply(c, 200, view);
@@ -483,6 +484,39 @@ h_page_versions(struct http_ctx *c)
 }
 
 /* ---- forms ---- */
+
+/* A confirmation page (delete, revert) of the script :id: the API handler h's view when the
+ * viewer may change the script, else 403 (404 when they may not see it), as its POST would
+ * answer. */
+static void
+owner_only(struct http_ctx *c, void (*h)(struct http_ctx *))
+{
+	struct json_object *script;
+	bool edit;
+
+	if (lib_view_script_get(c, &script) != 0)
+		return;
+	edit = can_edit(c, script);
+	json_object_put(script);
+	if (!edit)
+		error_reply(c, 403, "forbidden", "Only the owner or an administrator may do this.", NULL);
+	else
+		h(c);
+}
+
+/* GET /scripts/:id/delete: h_scripts_get's {script} for the owner or an administrator. */
+void
+h_page_script_delete(struct http_ctx *c)
+{
+	owner_only(c, h_scripts_get);
+}
+
+/* GET /scripts/:id/revert/:n: h_versions_get's {version} for the owner or an administrator. */
+void
+h_page_script_revert(struct http_ctx *c)
+{
+	owner_only(c, h_versions_get);
+}
 
 /* GET /scripts/new: the paste and upload forms ({categories}; ?categoryId= preselects). */
 void

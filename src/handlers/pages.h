@@ -55,6 +55,8 @@ void	 h_page_script_new(struct http_ctx *);
 void	 h_page_script_create(struct http_ctx *);
 void	 h_page_script_edit(struct http_ctx *);
 void	 h_page_script_update(struct http_ctx *);
+void	 h_page_script_delete(struct http_ctx *);
+void	 h_page_script_revert(struct http_ctx *);
 void	 h_page_script_upload(struct http_ctx *);
 void	 h_page_upload_batch(struct http_ctx *);
 void	 h_page_category_create(struct http_ctx *);

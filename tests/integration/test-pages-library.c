@@ -179,6 +179,11 @@ test_visibility(void)
 		T_EQ(get_page(&anon, path), 200);
 		snprintf(path, sizeof(path), "/scripts/%lld/edit", pub);
 		T_EQ(get_page(&owner, path), 403);
+		snprintf(path, sizeof(path), "/scripts/%lld/delete", pub);
+		T_EQ(get_page(&owner, path), 403);
+		snprintf(path, sizeof(path), "/scripts/%lld/revert/1", pub);
+		T_EQ(get_page(&owner, path), 403);
+		snprintf(path, sizeof(path), "/scripts/%lld/edit", pub);
 		T_EQ(visit(&tmp, &r, "POST", path, form_of(&tmp, (const char *[]){ "title", "mine now", NULL })), 403);
 		check_page(&r, "edit 403");
 		it_resp_free(&r);
@@ -225,6 +230,8 @@ test_edit_diff_revert(void)
 	T_CONTAINS(r.body, "dv-c dv-removed\">Get-Process | Where-Object { $_.CPU -gt 1 } # &lt;script&gt;</td>");
 	T_CONTAINS(r.body, "dv-c dv-added\">Write-Host &#39;added&#39;</td>");
 	T_CONTAINS(r.body, "method=\"get\"");
+	T_CONTAINS(r.body, "<td>current</td>");	/* no revert to the current version */
+	T_CONTAINS(r.body, "/revert/1\">Revert to 1</a>");
 	it_resp_free(&r);
 	/* any two, either order, unified */
 	snprintf(path, sizeof(path), "/scripts/%lld/versions?from=2&to=1&view=unified", script_id);
