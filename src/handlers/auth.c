@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers/app.h"
+#include "handlers/library.h"
 
 #define LOGIN_MAX_BYTES		254	/* the longest email */
 #define PASSWORD_MAX_BYTES	1024	/* 128 characters of up to 4 bytes, with room */
@@ -244,8 +245,11 @@ h_auth_update(struct http_ctx *c)
 	e = users_update(&c->app->svc, c->req->arena, c->user->id, &in, NULL, &u, &err);
 	if (e != PSS_OK)
 		svc_error(c, e, &err);
-	else
+	else {
+		if (in.username != NULL)	/* the library's cached scripts name their owner */
+			lib_cache_invalidate(c->app->cache, 0, LIB_INVAL_USER);
 		user_reply(c, &u);
+	}
 out:
 	json_object_put(b);
 }

@@ -84,6 +84,8 @@ enum lib_inval {
 	LIB_INVAL_TAXONOMY = 1 << 2,	/* categories:* and tags:* (their script counts) */
 	LIB_INVAL_EVERY_SCRIPT = 1 << 3,	/* script:* (a category renamed or deleted, a tag deleted) */
 	LIB_INVAL_ALL = LIB_INVAL_SCRIPT | LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY,
+	/* a user renamed or deleted: script objects and lists name them, their scripts count */
+	LIB_INVAL_USER = LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY | LIB_INVAL_EVERY_SCRIPT,
 };
 /* lib_cache_invalidate: the ONE invalidation of the library's cache entries, called after
  * a write committed and before answering: in Redis, this process's LRU and, by NOTIFY,

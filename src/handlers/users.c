@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers/app.h"
+#include "handlers/library.h"
 
 #define FIELD_MAX_BYTES 1024
 
@@ -200,8 +201,11 @@ h_users_update(struct http_ctx *c)
 	    &u, &err);
 	if (e != PSS_OK)
 		svc_error(c, e, &err);
-	else
+	else {
+		if (in.username != NULL)	/* the library's cached scripts name their owner */
+			lib_cache_invalidate(c->app->cache, 0, LIB_INVAL_USER);
 		one_reply(c, 200, &u);
+	}
 out:
 	json_object_put(b);
 }
@@ -222,6 +226,7 @@ h_users_delete(struct http_ctx *c)
 		error_from(c, e, "No such user.");
 		return;
 	}
+	lib_cache_invalidate(c->app->cache, 0, LIB_INVAL_USER);	/* their scripts went too */
 	ok_reply(c, "User deleted.");
 }
 

@@ -1055,6 +1055,32 @@ test_cookie_sessions_need_the_csrf_token(void)
 	it_resp_free(&r);
 }
 
+/* The owner renamed, then deleted: every worker's cached copies follow. */
+static void
+test_owner_renamed_or_deleted_reaches_every_worker(void)
+{
+	struct acct erin;
+	long long id;
+	char path[64], list[96], body[160], renamed[80];
+
+	T_EQ(acct_register(&erin, "lerin"), 0);
+	id = new_script(erin.token, "owned by erin", true);
+	snprintf(path, sizeof(path), "/api/scripts/%lld", id);
+	snprintf(list, sizeof(list), "/api/scripts?userId=%lld", erin.id);
+	T_EQ(every_worker(path, NULL, 200, erin.name, NULL), 0);
+	T_EQ(every_worker(list, NULL, 200, erin.name, NULL), 0);
+	snprintf(renamed, sizeof(renamed), "%sx", erin.name);
+	snprintf(body, sizeof(body), "{\"username\":\"%s\"}", renamed);
+	T_EQ(status_of("PUT", "/api/auth/user", erin.token, body), 200);
+	snprintf(body, sizeof(body), "\"username\":\"%s\"", renamed);
+	T_EQ(every_worker(path, NULL, 200, body, NULL), 0);
+	T_EQ(every_worker(list, NULL, 200, body, NULL), 0);
+	snprintf(body, sizeof(body), "/api/users/%lld", erin.id);
+	T_EQ(status_of("DELETE", body, admin.token, NULL), 200);
+	T_EQ(every_worker(path, NULL, 404, NULL, NULL), 0);
+	T_EQ(every_worker(list, NULL, 200, "\"total\":0", NULL), 0);
+}
+
 /*
  * Read-after-write on every worker: each read is made by PARALLEL processes at once, after
  * the workers have cached the old answer.
@@ -1167,6 +1193,7 @@ main(void)
 	T_RUN(test_categories_with_counts_admin_writes_and_set_null);
 	T_RUN(test_tags_lower_case_autocomplete_and_admin_delete);
 	T_RUN(test_cookie_sessions_need_the_csrf_token);
+	T_RUN(test_owner_renamed_or_deleted_reaches_every_worker);
 	T_RUN(test_read_after_write_on_every_worker_with_redis_up);
 	T_RUN(test_read_after_write_on_every_worker_with_redis_stopped);
 	T_RUN(test_database_down_is_503_with_retry_after);
