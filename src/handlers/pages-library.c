@@ -375,7 +375,12 @@ h_page_version(struct http_ctx *c)
 {
 	struct json_object *view = json_object_new_object(), *script, *version, *content;
 
-	if (lib_view_script_get(c, &script) != 0 || lib_view_version_get(c, &version) != 0) {
+	if (lib_view_script_get(c, &script) != 0) {
+		json_object_put(view);
+		return;
+	}
+	if (lib_view_version_get(c, &version) != 0) {
+		json_object_put(script);
 		json_object_put(view);
 		return;
 	}

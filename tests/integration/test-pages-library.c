@@ -243,6 +243,8 @@ test_edit_diff_revert(void)
 	/* bad arguments: a 400 page, not a 500 */
 	snprintf(path, sizeof(path), "/scripts/%lld/versions?from=1&to=9", script_id);
 	T_EQ(get_page(&owner, path), 404);
+	snprintf(path, sizeof(path), "/scripts/%lld/versions/99", script_id);
+	T_EQ(get_page(&owner, path), 404);
 	snprintf(path, sizeof(path), "/scripts/%lld/versions?view=sideways", script_id);
 	T_EQ(get_page(&owner, path), 400);
 	snprintf(path, sizeof(path), "/scripts/%lld/versions?from=x", script_id);
