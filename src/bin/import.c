@@ -500,7 +500,8 @@ run(struct import *im, const char *dir, const char *user, const char *category)
 			fprintf(stderr, "psscript import: %s: %s\n", dir, strerror(errno));
 		return 2;
 	}
-	qsort(im->files, im->nfiles, sizeof(*im->files), by_path);
+	if (im->nfiles > 1)
+		qsort(im->files, im->nfiles, sizeof(*im->files), by_path);
 	im->db = db_open(&im->conf, false);
 	if (!db_connected(im->db)) {
 		fprintf(stderr, "psscript import: database unreachable: %s\n", db_last_error(im->db));
