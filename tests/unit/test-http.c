@@ -11,12 +11,12 @@ static struct arena a;
 static void h_dummy(struct http_ctx *c) { (void)c; }
 
 static const struct route routes[] = {
-	{ HTTP_GET, "/api/scripts", 0, h_dummy, "list" },
-	{ HTTP_POST, "/api/scripts", 0, h_dummy, "create" },
-	{ HTTP_GET, "/api/scripts/search", 0, h_dummy, "search" },
-	{ HTTP_GET, "/api/scripts/:id", 0, h_dummy, "get" },
-	{ HTTP_PUT, "/api/scripts/:id", 0, h_dummy, "update" },
-	{ HTTP_GET, "/api/scripts/:id/versions/:n", 0, h_dummy, "version" },
+	{ HTTP_GET, "/api/scripts", 0, h_dummy, "list", NULL },
+	{ HTTP_POST, "/api/scripts", 0, h_dummy, "create", NULL },
+	{ HTTP_GET, "/api/scripts/search", 0, h_dummy, "search", NULL },
+	{ HTTP_GET, "/api/scripts/:id", 0, h_dummy, "get", NULL },
+	{ HTTP_PUT, "/api/scripts/:id", 0, h_dummy, "update", NULL },
+	{ HTTP_GET, "/api/scripts/:id/versions/:n", 0, h_dummy, "version", NULL },
 };
 
 static enum http_reject
