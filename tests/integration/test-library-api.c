@@ -439,6 +439,19 @@ test_visibility_matrix_over_every_script_endpoint(void)
 				it_resp_free(&r);
 			}
 	}
+	/* bulk: another user's ids are refused as a whole, the admin's pass */
+	{
+		char body[128];
+
+		snprintf(body, sizeof(body), "{\"ids\":[%lld,%lld],\"isPublic\":true}", p, q);
+		T_EQ(status_of("POST", "/api/scripts/bulk-update", NULL, body), 401);
+		T_EQ(status_of("POST", "/api/scripts/bulk-update", bob.token, body), 403);
+		T_EQ(status_of("POST", "/api/scripts/delete", bob.token, body), 403);
+		snprintf(body, sizeof(body), "{\"ids\":[%lld],\"isPublic\":false}", p);
+		T_EQ(status_of("POST", "/api/scripts/bulk-update", admin.token, body), 200);
+		T_EQ(status_of("POST", "/api/scripts/bulk-update", alice.token, body), 200);
+		T_EQ(get_status(P, bob.token), 404);
+	}
 	/* the destructive cells */
 	T_EQ(status_of("DELETE", P, alice.token, NULL), 200);
 	T_EQ(get_status(P, alice.token), 404);
