@@ -1387,6 +1387,173 @@ lex_redirection(struct lexer *L, size_t p)
 	return 1;
 }
 
+/* the rest of lex_one: bare words, keywords, command names and operators (mode m, byte c) */
+static void
+lex_rest(struct lexer *L, size_t p, int c, enum mode m)
+{
+	size_t n;
+
+	/* argument mode: everything else is a bare word */
+	if (m == M_ARG) {
+		L->pos = scan_word(L, p, PS_TOK_GENERIC, 0);
+		return;
+	}
+	if (m == M_FUNCNAME || m == M_CLASSNAME) {
+		size_t q = p;
+
+		while (q < L->len && !is_word_delim(L, q) && L->s[q] != '(' &&
+		    (m == M_FUNCNAME || (L->s[q] != ':' && L->s[q] != '{')))
+			q++;
+		if (q == p)
+			q = p + 1;
+		emit(L, m == M_FUNCNAME ? PS_TOK_FUNCTION_NAME : PS_TOK_GENERIC, 0, 0, p, q);
+		L->pos = q;
+		L->mode = M_AFTER;
+		return;
+	}
+	/* statement starts: keywords and command names */
+	if (m == M_START || m == M_CMD || m == M_CLASS || m == M_HKEY) {
+		if (c == '%' || c == '?' || c == '!' || c == '+' || c == '*' || c == '/' ||
+		    c == '=' || c == '<' || c == '>' || c == '[' || c == ']' || c == ':') {
+			if (m == M_START && c == '!') {
+				lex_operator(L, p, 1, PS_OP_EXCLAIM, 0);
+				L->mode = M_OPERAND;
+				return;
+			}
+			if (m == M_START && c == '+' && at(L, p + 1) == '+') {
+				lex_operator(L, p, 2, PS_OP_INC, 0);
+				L->mode = M_OPERAND;
+				return;
+			}
+			if (m == M_START && c == '+') {
+				lex_operator(L, p, 1, PS_OP_PLUS, 0);
+				L->mode = M_OPERAND;
+				return;
+			}
+		}
+		lex_statement_word(L, p);
+		return;
+	}
+	/* expressions: bare words after an operator or a keyword */
+	if (m == M_AFTER && continuation_keyword(L, p))
+		return;
+	if (m == M_TYPE_AFTER && is_name_char(L, p)) {
+		/* [CmdletBinding()] param(...), [Flags()] enum X { } */
+		size_t q = peek_word(L, p);
+		enum ps_kw kw = is_word_delim(L, p + q) ? ps_kw_lookup(L->s + p, q) : PS_KW_NONE;
+
+		if (kw == PS_KW_PARAM || kw == PS_KW_CLASS || kw == PS_KW_ENUM) {
+			emit(L, PS_TOK_KEYWORD, kw, 0, p, p + q);
+			L->pos = p + q;
+			set_mode_after_keyword(L, kw);
+			return;
+		}
+	}
+	if (is_name_char(L, p)) {
+		size_t q = peek_word(L, p);
+
+		if (m == M_AFTER && q == 2 && word_eq(L->s + p, 2, "in")) {
+			emit(L, PS_TOK_KEYWORD, PS_KW_IN, 0, p, p + 2);
+			L->pos = p + 2;
+			L->mode = M_START;
+			return;
+		}
+		q = p;
+		while (is_name_char(L, q) || (at(L, q) == '-' && is_name_char(L, q + 1)) ||
+		    (at(L, q) == '.' && is_name_char(L, q + 1)))
+			q++;
+		emit(L, PS_TOK_GENERIC, 0, 0, p, q);
+		L->pos = q;
+		L->mode = M_AFTER;
+		return;
+	}
+	/* operators */
+	switch (c) {
+	case '=':
+		lex_operator(L, p, 1, PS_OP_ASSIGN, 0);
+		L->mode = M_START;
+		L->in_args = 0;
+		return;
+	case '+':
+		if (at(L, p + 1) == '=') {
+			lex_operator(L, p, 2, PS_OP_PLUS_ASSIGN, 0);
+			L->mode = M_START;
+			L->in_args = 0;
+		} else if (at(L, p + 1) == '+') {
+			lex_operator(L, p, 2, PS_OP_INC, 0);
+		} else {
+			lex_operator(L, p, 1, PS_OP_PLUS, 0);
+			L->mode = M_OPERAND;
+		}
+		return;
+	case '*': case '/': case '%':
+		if (at(L, p + 1) == '=') {
+			lex_operator(L, p, 2, c == '*' ? PS_OP_MUL_ASSIGN : c == '/' ?
+			    PS_OP_DIV_ASSIGN : PS_OP_MOD_ASSIGN, 0);
+			L->mode = M_START;
+			L->in_args = 0;
+		} else {
+			lex_operator(L, p, 1, c == '*' ? PS_OP_MUL : c == '/' ? PS_OP_DIV : PS_OP_MOD, 0);
+			L->mode = M_OPERAND;
+		}
+		return;
+	case '!':
+		lex_operator(L, p, 1, PS_OP_EXCLAIM, 0);
+		L->mode = M_OPERAND;
+		return;
+	case '.':
+		if (at(L, p + 1) == '.') {
+			lex_operator(L, p, 2, PS_OP_RANGE, 0);
+			L->mode = M_OPERAND;
+			return;
+		}
+		lex_operator(L, p, 1, PS_OP_DOT, 0);
+		L->mode = M_MEMBER;
+		return;
+	case '?':
+		if (at(L, p + 1) == '?') {
+			if (at(L, p + 2) == '=') {
+				lex_operator(L, p, 3, PS_OP_COALESCE_ASSIGN, 0);
+				L->mode = M_START;
+				L->in_args = 0;
+			} else {
+				lex_operator(L, p, 2, PS_OP_COALESCE, 0);
+				L->mode = M_OPERAND;
+			}
+			return;
+		}
+		lex_operator(L, p, 1, PS_OP_QUESTION, 0);
+		L->mode = M_START;
+		return;
+	case ':':
+		lex_operator(L, p, 1, PS_OP_COLON, 0);
+		L->mode = L->pending_class ? M_OPERAND : M_START;
+		return;
+	case '>': case '<':
+		if (c == '>' && lex_redirection(L, p))
+			return;
+		emit(L, PS_TOK_REDIRECTION, 0, 0, p, p + 1);
+		L->pos = p + 1;
+		L->mode = M_ARG;
+		L->in_args = 1;
+		return;
+	case ']':
+		emit(L, PS_TOK_ERROR, 0, 0, p, p + 1);
+		L->pos = p + 1;
+		return;
+	default:
+		break;
+	}
+	/* anything else: the run of characters up to a delimiter is an error */
+	n = 1;
+	while (p + n < L->len && !is_word_delim(L, p + n) && !is_name_char(L, p + n) &&
+	    L->s[p + n] != '$' && L->s[p + n] != '[' && L->s[p + n] != ']' &&
+	    L->s[p + n] != '.' && !is_special_unicode(L, p + n))
+		n++;
+	emit(L, PS_TOK_ERROR, 0, 0, p, p + n);
+	L->pos = p + n;
+}
+
 /* one token (or whitespace) at L->pos */
 static void
 lex_one(struct lexer *L)
@@ -1395,6 +1562,12 @@ lex_one(struct lexer *L)
 	int c = (unsigned char)L->s[p];
 	enum mode m = L->mode;
 
+	/* a letter starts a word: none of the special forms below applies (member names after
+	 * . and :: excepted) */
+	if (is_alpha(c) && m != M_MEMBER) {
+		lex_rest(L, p, c, m);
+		return;
+	}
 	/* whitespace */
 	if (is_hspace(L, p, &n)) {
 		L->space = 1;
@@ -1759,165 +1932,7 @@ lex_one(struct lexer *L)
 			return;
 		}
 	}
-	/* argument mode: everything else is a bare word */
-	if (m == M_ARG) {
-		L->pos = scan_word(L, p, PS_TOK_GENERIC, 0);
-		return;
-	}
-	if (m == M_FUNCNAME || m == M_CLASSNAME) {
-		size_t q = p;
-
-		while (q < L->len && !is_word_delim(L, q) && L->s[q] != '(' &&
-		    (m == M_FUNCNAME || (L->s[q] != ':' && L->s[q] != '{')))
-			q++;
-		if (q == p)
-			q = p + 1;
-		emit(L, m == M_FUNCNAME ? PS_TOK_FUNCTION_NAME : PS_TOK_GENERIC, 0, 0, p, q);
-		L->pos = q;
-		L->mode = M_AFTER;
-		return;
-	}
-	/* statement starts: keywords and command names */
-	if (m == M_START || m == M_CMD || m == M_CLASS || m == M_HKEY) {
-		if (c == '%' || c == '?' || c == '!' || c == '+' || c == '*' || c == '/' ||
-		    c == '=' || c == '<' || c == '>' || c == '[' || c == ']' || c == ':') {
-			if (m == M_START && c == '!') {
-				lex_operator(L, p, 1, PS_OP_EXCLAIM, 0);
-				L->mode = M_OPERAND;
-				return;
-			}
-			if (m == M_START && c == '+' && at(L, p + 1) == '+') {
-				lex_operator(L, p, 2, PS_OP_INC, 0);
-				L->mode = M_OPERAND;
-				return;
-			}
-			if (m == M_START && c == '+') {
-				lex_operator(L, p, 1, PS_OP_PLUS, 0);
-				L->mode = M_OPERAND;
-				return;
-			}
-		}
-		lex_statement_word(L, p);
-		return;
-	}
-	/* expressions: bare words after an operator or a keyword */
-	if (m == M_AFTER && continuation_keyword(L, p))
-		return;
-	if (m == M_TYPE_AFTER && is_name_char(L, p)) {
-		/* [CmdletBinding()] param(...), [Flags()] enum X { } */
-		size_t q = peek_word(L, p);
-		enum ps_kw kw = is_word_delim(L, p + q) ? ps_kw_lookup(L->s + p, q) : PS_KW_NONE;
-
-		if (kw == PS_KW_PARAM || kw == PS_KW_CLASS || kw == PS_KW_ENUM) {
-			emit(L, PS_TOK_KEYWORD, kw, 0, p, p + q);
-			L->pos = p + q;
-			set_mode_after_keyword(L, kw);
-			return;
-		}
-	}
-	if (is_name_char(L, p)) {
-		size_t q = peek_word(L, p);
-
-		if (m == M_AFTER && q == 2 && word_eq(L->s + p, 2, "in")) {
-			emit(L, PS_TOK_KEYWORD, PS_KW_IN, 0, p, p + 2);
-			L->pos = p + 2;
-			L->mode = M_START;
-			return;
-		}
-		q = p;
-		while (is_name_char(L, q) || (at(L, q) == '-' && is_name_char(L, q + 1)) ||
-		    (at(L, q) == '.' && is_name_char(L, q + 1)))
-			q++;
-		emit(L, PS_TOK_GENERIC, 0, 0, p, q);
-		L->pos = q;
-		L->mode = M_AFTER;
-		return;
-	}
-	/* operators */
-	switch (c) {
-	case '=':
-		lex_operator(L, p, 1, PS_OP_ASSIGN, 0);
-		L->mode = M_START;
-		L->in_args = 0;
-		return;
-	case '+':
-		if (at(L, p + 1) == '=') {
-			lex_operator(L, p, 2, PS_OP_PLUS_ASSIGN, 0);
-			L->mode = M_START;
-			L->in_args = 0;
-		} else if (at(L, p + 1) == '+') {
-			lex_operator(L, p, 2, PS_OP_INC, 0);
-		} else {
-			lex_operator(L, p, 1, PS_OP_PLUS, 0);
-			L->mode = M_OPERAND;
-		}
-		return;
-	case '*': case '/': case '%':
-		if (at(L, p + 1) == '=') {
-			lex_operator(L, p, 2, c == '*' ? PS_OP_MUL_ASSIGN : c == '/' ?
-			    PS_OP_DIV_ASSIGN : PS_OP_MOD_ASSIGN, 0);
-			L->mode = M_START;
-			L->in_args = 0;
-		} else {
-			lex_operator(L, p, 1, c == '*' ? PS_OP_MUL : c == '/' ? PS_OP_DIV : PS_OP_MOD, 0);
-			L->mode = M_OPERAND;
-		}
-		return;
-	case '!':
-		lex_operator(L, p, 1, PS_OP_EXCLAIM, 0);
-		L->mode = M_OPERAND;
-		return;
-	case '.':
-		if (at(L, p + 1) == '.') {
-			lex_operator(L, p, 2, PS_OP_RANGE, 0);
-			L->mode = M_OPERAND;
-			return;
-		}
-		lex_operator(L, p, 1, PS_OP_DOT, 0);
-		L->mode = M_MEMBER;
-		return;
-	case '?':
-		if (at(L, p + 1) == '?') {
-			if (at(L, p + 2) == '=') {
-				lex_operator(L, p, 3, PS_OP_COALESCE_ASSIGN, 0);
-				L->mode = M_START;
-				L->in_args = 0;
-			} else {
-				lex_operator(L, p, 2, PS_OP_COALESCE, 0);
-				L->mode = M_OPERAND;
-			}
-			return;
-		}
-		lex_operator(L, p, 1, PS_OP_QUESTION, 0);
-		L->mode = M_START;
-		return;
-	case ':':
-		lex_operator(L, p, 1, PS_OP_COLON, 0);
-		L->mode = L->pending_class ? M_OPERAND : M_START;
-		return;
-	case '>': case '<':
-		if (c == '>' && lex_redirection(L, p))
-			return;
-		emit(L, PS_TOK_REDIRECTION, 0, 0, p, p + 1);
-		L->pos = p + 1;
-		L->mode = M_ARG;
-		L->in_args = 1;
-		return;
-	case ']':
-		emit(L, PS_TOK_ERROR, 0, 0, p, p + 1);
-		L->pos = p + 1;
-		return;
-	default:
-		break;
-	}
-	/* anything else: the run of characters up to a delimiter is an error */
-	n = 1;
-	while (p + n < L->len && !is_word_delim(L, p + n) && !is_name_char(L, p + n) &&
-	    L->s[p + n] != '$' && L->s[p + n] != '[' && L->s[p + n] != ']' &&
-	    L->s[p + n] != '.' && !is_special_unicode(L, p + n))
-		n++;
-	emit(L, PS_TOK_ERROR, 0, 0, p, p + n);
-	L->pos = p + n;
+	lex_rest(L, p, c, m);
 }
 
 /* Lex until the end, or until the context stack is shallower than stop_depth
