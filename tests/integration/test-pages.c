@@ -275,6 +275,9 @@ test_register_errors(void)
 	T_CONTAINS(r.body, "value=\"pweak_user\"");
 	T_CONTAINS(r.body, "value=\"pweak@example.com\"");
 	T_ASSERT(strstr(r.body, "value=\"short\"") == NULL);
+	/* the field is marked and points to its message */
+	T_CONTAINS(r.body, "aria-describedby=\"password-hint password-error\" aria-invalid=\"true\"");
+	T_CONTAINS(r.body, "<p class=\"field-error\" id=\"password-error\">");
 	it_resp_free(&r);
 	/* a taken username: 409 */
 	T_EQ(visit(&v, &r, "POST", "/register", form_of(&v, (const char *[]){ "username", admin.name,
