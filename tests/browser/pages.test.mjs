@@ -130,6 +130,19 @@ await step('change password', async () => {
 	await logout(page);
 });
 
+await step('ending this session asks first (app.js), and works', async () => {
+	await login(page, user, NEWPW);
+	await page.goto('/account');
+	const mine = page.locator('tr.current button');
+	page.once('dialog', (d) => d.dismiss());
+	await mine.click();
+	await page.waitForTimeout(300);
+	ok(page.url() === base + '/account', 'cancelling the confirmation keeps the session', page.url());
+	page.once('dialog', (d) => d.accept());
+	await Promise.all([page.waitForURL(/\/login\?next=/), mine.click()]);
+	ok(true, 'confirming it signs this browser out');
+});
+
 await step('admin locks and unlocks a user', async () => {
 	const v = await newPage();
 	await v.goto('/register');
