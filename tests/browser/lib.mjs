@@ -1,5 +1,5 @@
-// lib.mjs: what the browser suites can share (library.test.mjs uses it; pages.test.mjs has
-// its own copy of the same helpers): TAP test points, steps that fail alone, Debian's
+// lib.mjs: what the browser suites can share (library.test.mjs and pages.test.mjs use
+// it): TAP test points, steps that fail alone, Debian's
 // chromium through playwright-core with CSP and script errors collected, screenshots, the
 // login form, and the keyboard focus.
 import fs from 'node:fs';

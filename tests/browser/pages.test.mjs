@@ -3,73 +3,12 @@
 //   PSS_TEST_URL, PSSCRIPT_CONFIG, PSS_BIN: from the harness's env file
 //   PSS_ARTIFACTS: the folder for screenshots (phone and desktop widths)
 import fs from 'node:fs';
-import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { base, PW, PHONE, DESKTOP, uniq, ok, step, newPage, shot, flash, login, tabTo, done }
+    from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
-
-const base = process.env.PSS_TEST_URL;
-const artifacts = process.env.PSS_ARTIFACTS || fs.mkdtempSync('/tmp/pss-browser-');
-const PW = 'Passw0rd-ok';
 const NEWPW = 'N3w-Passw0rd!';
-const PHONE = { width: 375, height: 740 };
-const DESKTOP = { width: 1280, height: 800 };
-const uniq = `${process.pid}${Date.now() % 100000}`;
-
-let n = 0, failed = 0;
-function ok(cond, name, extra) {
-	n++;
-	if (!cond)
-		failed++;
-	console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${name}`);
-	if (!cond && extra !== undefined)
-		console.log('#   got: ' + String(typeof extra === 'string' ? extra : JSON.stringify(extra)).slice(0, 400));
-}
-
-// Runs one named step; an exception fails it (with the message) and the suite goes on.
-async function step(name, fn) {
-	try {
-		await fn();
-	} catch (e) {
-		ok(false, `${name}: ${e.message.split('\n')[0]}`);
-	}
-}
-
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-	    '--disable-component-update', '--disable-sync'],
-});
-const cspErrors = [];
-
-async function newPage(viewport = DESKTOP) {
-	const ctx = await browser.newContext({ baseURL: base, ignoreHTTPSErrors: true, viewport });
-	const page = await ctx.newPage();
-	page.on('console', (m) => {
-		if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text()))
-			cspErrors.push(`${page.url()}: ${m.text()}`);
-	});
-	return page;
-}
-
-async function shot(page, name) {
-	const vp = page.viewportSize();
-	const file = path.join(artifacts, `${name}-${vp.width < 600 ? 'phone' : 'desktop'}.png`);
-	await page.screenshot({ path: file, fullPage: true });
-	return file;
-}
-
-const flash = (page) => page.locator('.flash').textContent({ timeout: 5000 });
 const h1 = (page) => page.locator('h1').first().textContent();
-
-async function login(page, name, pw) {
-	await page.goto('/login');
-	await page.fill('#login', name);
-	await page.fill('#password', pw);
-	await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
-}
 
 async function logout(page) {
 	await Promise.all([page.waitForURL('**/login'), page.click('header button:has-text("Log out")')]);
@@ -178,32 +117,15 @@ await step('admin locks and unlocks a user', async () => {
 
 // Keyboard only: Tab from the top reaches the skip link first, then the header, then the
 // form's fields in order; Enter in the last field sends the form.
-async function tabOrder(p, stopId, max = 30) {
-	const seen = [];
-	for (let i = 0; i < max; i++) {
-		await p.keyboard.press('Tab');
-		const el = await p.evaluate(() => {
-			const e = document.activeElement;
-			const cs = getComputedStyle(e);
-			return { id: e.id, tag: e.tagName, text: (e.textContent || '').trim().slice(0, 30),
-			    outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 };
-		});
-		seen.push(el);
-		if (el.id === stopId)
-			break;
-	}
-	return seen;
-}
-
 await step('keyboard: login form', async () => {
 	const p = await newPage();
 	await p.goto('/login');
-	const first = await tabOrder(p, '__none__', 1);
+	const first = await tabTo(p, '__none__', 1);
 	ok(first[0].text === 'Skip to the content' && first[0].outline, 'Tab 1 is the skip link, with a visible focus', first);
 	await p.keyboard.press('Enter');
 	ok(await p.evaluate(() => document.activeElement.id) === 'main', 'the skip link moves focus to main');
 	await p.goto('/login');
-	const seen = await tabOrder(p, 'login');
+	const seen = await tabTo(p, 'login');
 	ok(seen.at(-1).id === 'login', 'Tab reaches the login field', seen.map((e) => e.id || e.text));
 	ok(seen.every((e) => e.outline), 'every focused element shows an outline', seen);
 	await p.keyboard.type(user);
@@ -221,7 +143,7 @@ await step('keyboard: login form', async () => {
 await step('keyboard: register form', async () => {
 	const p = await newPage();
 	await p.goto('/register');
-	const seen = await tabOrder(p, 'username');
+	const seen = await tabTo(p, 'username');
 	ok(seen.at(-1).id === 'username', 'Tab reaches the username field', seen.map((e) => e.id || e.text));
 	const kb = `kb${uniq}`;
 	await p.keyboard.type(kb);
@@ -271,8 +193,4 @@ await step('dark theme', async () => {
 	await p.context().close();
 });
 
-ok(cspErrors.length === 0, 'no Content-Security-Policy violations on any page', cspErrors);
-await browser.close();
-console.log(`# screenshots in ${artifacts}`);
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+await done();
