@@ -2,6 +2,9 @@
 # baselines behind the same nginx, a bare libfcgi responder at /bench/bare and a static file
 # at /static/bench.json; wrk runs that print requests/s and latency; ratios.
 #   BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_WORKERS (4)
+#   BENCH_KEEP=1: leave the stack (and the bare responder) running at the end for experiments;
+#   its folder is printed (source DIR/env; stop with tests/harness.sh stop DIR after killing
+#   the pids in DIR/run/bare.pid).
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 D=${BENCH_SECONDS:-10}; C=${BENCH_CONNECTIONS:-32}; T=${BENCH_THREADS:-2}
 export PSS_TEST_WORKERS=${BENCH_WORKERS:-4}
@@ -22,7 +25,11 @@ bench_start() {
 	cc -O2 -o "$ST/bare-responder" "$PSS_TOP/bench/bare-responder.c" $(pkg-config --cflags --libs fcgi 2>/dev/null || echo -lfcgi)
 	spawn-fcgi -s "$ST/run/bare.sock" -M 0660 -F "$PSS_TEST_WORKERS" -P "$ST/run/bare.pid" -- "$ST/bare-responder" >/dev/null
 	echo '{"status":"ok","static":true}' >"$PSS_TOP/static/bench.json"
-	trap 'eval "$BENCH_CLEANUP" || true; rm -f "$PSS_TOP/static/bench.json"; kill $(cat "$ST/run/bare.pid") 2>/dev/null || true; "$PSS_TOP/tests/harness.sh" stop "$ST"' EXIT
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		trap 'eval "$BENCH_CLEANUP" || true; echo "# stack kept in $ST (source $ST/env)"' EXIT
+	else
+		trap 'eval "$BENCH_CLEANUP" || true; rm -f "$PSS_TOP/static/bench.json"; kill $(cat "$ST/run/bare.pid") 2>/dev/null || true; "$PSS_TOP/tests/harness.sh" stop "$ST"' EXIT
+	fi
 	cat >>"$ST/nginx/site.conf" <<EOC
 upstream pss_bare { server unix:$ST/run/bare.sock; }
 EOC

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "handlers/library.h"
+#include "handlers/pages.h"
 
 #define CURSOR_MAX_BYTES 2048
 #define PAGE_MAX 1000000
@@ -273,17 +274,62 @@ lib_cache_invalidate(struct cache *cache, int64_t id, unsigned what)
 	}
 }
 
+/* A cached value is a header line, "#1 p<isPublic 0|1> u<userId>\n" (the script's visibility
+ * as lib_script_visible reads it; p0 u0 for objects that are not a script), then the JSON
+ * text exactly as json_reply writes it: a hit is answered with these bytes, not parsed and
+ * written again. A value without the header (an older worker's) is still read. */
+#define VALUE_TAG "#1 "
+
+struct cached {
+	char		*raw;		/* cache_get's value (owned) */
+	const char	*json;		/* the JSON text inside raw */
+	size_t		 json_len;
+	bool		 header;	/* pub and uid are known */
+	bool		 pub;
+	int64_t		 uid;
+};
+
+/* cached_get: 0 with *v, -1 on a miss (or a value that is not ours). */
+static int
+cached_get(struct cache *cache, const char *key, struct cached *v)
+{
+	size_t len;
+	const char *nl;
+	char *end;
+	long long uid;
+
+	memset(v, 0, sizeof(*v));
+	if (cache == NULL || (v->raw = cache_get(cache, key, &len)) == NULL)
+		return -1;
+	v->json = v->raw;
+	v->json_len = len;
+	if (strncmp(v->raw, VALUE_TAG, strlen(VALUE_TAG)) != 0)
+		return 0;
+	if ((nl = memchr(v->raw, '\n', len)) == NULL || (v->raw[4] != '0' && v->raw[4] != '1') ||
+	    v->raw[3] != 'p' || v->raw[5] != ' ' || v->raw[6] != 'u' ||
+	    (uid = strtoll(v->raw + 7, &end, 10), end != nl)) {
+		free(v->raw);
+		v->raw = NULL;
+		return -1;
+	}
+	v->header = true;
+	v->pub = v->raw[4] == '1';
+	v->uid = uid;
+	v->json = nl + 1;
+	v->json_len = len - (size_t)(v->json - v->raw);
+	return 0;
+}
+
 struct json_object *
 lib_cache_get(struct cache *cache, const char *key)
 {
 	struct json_object *o;
-	size_t len;
-	char *v;
+	struct cached v;
 
-	if (cache == NULL || (v = cache_get(cache, key, &len)) == NULL)
+	if (cached_get(cache, key, &v) != 0)
 		return NULL;
-	o = json_tokener_parse(v);
-	free(v);
+	o = json_tokener_parse(v.json);
+	free(v.raw);
 	if (o != NULL && !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		o = NULL;
@@ -291,17 +337,61 @@ lib_cache_get(struct cache *cache, const char *key)
 	return o;
 }
 
+int
+lib_cache_reply(struct http_ctx *c, const char *key, const char *name, const struct viewer *vw)
+{
+	struct cached v;
+	struct buf *b = &c->resp->body;
+
+	if (page_active(c) || cached_get(c->app->cache, key, &v) != 0)
+		return 0;
+	if (!v.header || v.json_len < 2 || v.json[0] != '{' || v.json[v.json_len - 1] != '}') {
+		free(v.raw);
+		return 0;	/* not ours to copy: the parsing path decides */
+	}
+	if (vw != NULL && !vw->admin && !v.pub && !(vw->user_id > 0 && v.uid == vw->user_id)) {
+		free(v.raw);
+		return -1;
+	}
+	/* what lib_success writes: {"success":true,"name":OBJ} or OBJ's members after success */
+	c->resp->status = 200;
+	c->resp->content_type = "application/json; charset=utf-8";
+	buf_reset(b);
+	if (name != NULL) {
+		buf_printf(b, "{\"success\":true,\"%s\":", name);
+		buf_append(b, v.json, v.json_len);
+		buf_putc(b, '}');
+	} else if (v.json_len == 2)
+		buf_puts(b, "{\"success\":true}");
+	else {
+		buf_puts(b, "{\"success\":true,");
+		buf_append(b, v.json + 1, v.json_len - 1);
+	}
+	free(v.raw);
+	return 1;
+}
+
 void
 lib_cache_put(struct cache *cache, const char *key, struct json_object *o, int ttl_s)
 {
+	struct json_object *pub, *uid;
+	struct buf b = BUF_INIT;
 	size_t len;
 	const char *s;
 
 	if (cache == NULL)
 		return;
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
-	if (len <= LIB_CACHE_MAX_VALUE)
-		cache_set(cache, key, s, len, ttl_s);
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+	    &len);
+	if (len > LIB_CACHE_MAX_VALUE)
+		return;
+	buf_printf(&b, VALUE_TAG "p%d u%lld\n",
+	    json_object_object_get_ex(o, "isPublic", &pub) && json_object_get_boolean(pub),
+	    json_object_object_get_ex(o, "userId", &uid) && json_object_is_type(uid, json_type_int) ?
+	    (long long)json_object_get_int64(uid) : 0LL);
+	buf_append(&b, s, len);
+	cache_set(cache, key, b.data, b.len, ttl_s);
+	buf_free(&b);
 }
 
 /* ---- JSON bodies (also forms: a value may come as a string) ---- */

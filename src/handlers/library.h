@@ -48,7 +48,8 @@ void	 lib_fail_reply(struct http_ctx *, enum pss_err, const struct lib_err *, co
 void	 lib_success(struct http_ctx *, int status, const char *name, struct json_object *obj);
 
 /* lib_view_reply: the API handler of a view builder: 200 {success, name: view} (name NULL:
- * the view's members beside success), or nothing more when the builder answered. */
+ * the view's members beside success), or nothing more when the builder answered (it
+ * returned -1, or 1: an API builder answered from the cache's bytes, lib_cache_reply). */
 void	 lib_view_reply(struct http_ctx *, int (*view)(struct http_ctx *, struct json_object **),
 	const char *name);
 
@@ -101,6 +102,12 @@ struct json_object *lib_cache_get(struct cache *, const char *key);
  * LIB_CACHE_MAX_VALUE bytes (a very large script) are not cached. */
 #define LIB_CACHE_MAX_VALUE (512 * 1024)
 void	 lib_cache_put(struct cache *, const char *key, struct json_object *o, int ttl_s);
+/* lib_cache_reply: an API answer (not a page) straight from the cached bytes under key,
+ * without parsing them: 200 {success, name: object}, or with name NULL the object's members
+ * beside success (as lib_success). With a viewer, the entry is a script object served only
+ * when lib_script_visible would allow it. 1 answered, 0 a miss (nothing answered), -1 cached
+ * but not visible to this viewer (nothing answered). */
+int	 lib_cache_reply(struct http_ctx *, const char *key, const char *name, const struct viewer *);
 
 /* ---- view builders (see the conventions above) ---- */
 /* lib_view_list_with: a list (or search) for a filter the caller made (for example

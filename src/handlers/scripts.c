@@ -48,8 +48,9 @@ snippet_html(struct json_object *script)
 	buf_free(&out);
 }
 
-int
-lib_view_list_with(struct http_ctx *c, const struct script_filter *f, bool search,
+/* list_with: api: an API answer, which a cached entry answers with its bytes (1). */
+static int
+list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool api,
     struct json_object **out)
 {
 	struct viewer v = lib_viewer(c);
@@ -58,9 +59,11 @@ lib_view_list_with(struct http_ctx *c, const struct script_filter *f, bool searc
 	char *key = lib_list_cache_key(&v, f, search);
 	enum pss_err e;
 
-	if ((*out = lib_cache_get(c->app->cache, key)) != NULL) {
+	*out = NULL;
+	if (api ? lib_cache_reply(c, key, NULL, NULL) == 1 :
+	    (*out = lib_cache_get(c->app->cache, key)) != NULL) {
 		free(key);
-		return 0;
+		return api ? 1 : 0;
 	}
 	e = search ? db_scripts_search(c->app->db, &v, f, out, &err) :
 	    db_scripts_list(c->app->db, &v, f, out, &err);
@@ -78,50 +81,70 @@ lib_view_list_with(struct http_ctx *c, const struct script_filter *f, bool searc
 }
 
 int
-lib_view_scripts_list(struct http_ctx *c, struct json_object **out)
+lib_view_list_with(struct http_ctx *c, const struct script_filter *f, bool search,
+    struct json_object **out)
+{
+	return list_with(c, f, search, false, out);
+}
+
+static int
+scripts_list(struct http_ctx *c, bool search, bool api, struct json_object **out)
 {
 	struct script_filter f;
 
 	*out = NULL;
-	if (lib_filter_parse(c, false, &f) != 0)
+	if (lib_filter_parse(c, search, &f) != 0)
 		return -1;
-	return lib_view_list_with(c, &f, false, out);
+	return list_with(c, &f, search, api, out);
+}
+
+int
+lib_view_scripts_list(struct http_ctx *c, struct json_object **out)
+{
+	return scripts_list(c, false, false, out);
 }
 
 int
 lib_view_scripts_search(struct http_ctx *c, struct json_object **out)
 {
-	struct script_filter f;
+	return scripts_list(c, true, false, out);
+}
+
+static int
+script_by_id(struct http_ctx *c, int64_t id, bool api, struct json_object **out)
+{
+	struct viewer v = lib_viewer(c);
+	char key[48];
+	enum pss_err e;
+	int hit;
 
 	*out = NULL;
-	if (lib_filter_parse(c, true, &f) != 0)
-		return -1;
-	return lib_view_list_with(c, &f, true, out);
+	snprintf(key, sizeof(key), "script:%lld", (long long)id);
+	/* the shared entry: shown only to who may see it */
+	if (api && (hit = lib_cache_reply(c, key, "script", &v)) != 0) {
+		if (hit == 1)
+			return 1;
+	} else if (!api && (*out = lib_cache_get(c->app->cache, key)) != NULL) {
+		if (lib_script_visible(&v, *out))
+			return 0;
+		json_object_put(*out);
+		*out = NULL;
+	} else {
+		if ((e = db_script_get(c->app->db, &v, id, out)) != PSS_OK) {
+			lib_fail_reply(c, e, NULL, SCRIPT_NOT_FOUND);
+			return -1;
+		}
+		lib_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPT);
+		return 0;
+	}
+	lib_fail_reply(c, PSS_ENOTFOUND, NULL, SCRIPT_NOT_FOUND);
+	return -1;
 }
 
 int
 lib_view_script_by_id(struct http_ctx *c, int64_t id, struct json_object **out)
 {
-	struct viewer v = lib_viewer(c);
-	char key[48];
-	enum pss_err e;
-
-	snprintf(key, sizeof(key), "script:%lld", (long long)id);
-	if ((*out = lib_cache_get(c->app->cache, key)) != NULL) {
-		/* the shared entry: shown only to who may see it */
-		if (lib_script_visible(&v, *out))
-			return 0;
-		json_object_put(*out);
-		*out = NULL;
-		lib_fail_reply(c, PSS_ENOTFOUND, NULL, SCRIPT_NOT_FOUND);
-		return -1;
-	}
-	if ((e = db_script_get(c->app->db, &v, id, out)) != PSS_OK) {
-		lib_fail_reply(c, e, NULL, SCRIPT_NOT_FOUND);
-		return -1;
-	}
-	lib_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPT);
-	return 0;
+	return script_by_id(c, id, false, out);
 }
 
 int
@@ -130,25 +153,47 @@ lib_view_script_get(struct http_ctx *c, struct json_object **out)
 	int64_t id = lib_path_id(c, "id", "id");
 
 	*out = NULL;
-	return id == 0 ? -1 : lib_view_script_by_id(c, id, out);
+	return id == 0 ? -1 : script_by_id(c, id, false, out);
+}
+
+/* The API's reads: a cached entry is answered with its stored bytes (lib_cache_reply). */
+static int
+api_scripts_list(struct http_ctx *c, struct json_object **out)
+{
+	return scripts_list(c, false, true, out);
+}
+
+static int
+api_scripts_search(struct http_ctx *c, struct json_object **out)
+{
+	return scripts_list(c, true, true, out);
+}
+
+static int
+api_script_get(struct http_ctx *c, struct json_object **out)
+{
+	int64_t id = lib_path_id(c, "id", "id");
+
+	*out = NULL;
+	return id == 0 ? -1 : script_by_id(c, id, true, out);
 }
 
 void
 h_scripts_list(struct http_ctx *c)
 {
-	lib_view_reply(c, lib_view_scripts_list, NULL);
+	lib_view_reply(c, api_scripts_list, NULL);
 }
 
 void
 h_scripts_search(struct http_ctx *c)
 {
-	lib_view_reply(c, lib_view_scripts_search, NULL);
+	lib_view_reply(c, api_scripts_search, NULL);
 }
 
 void
 h_scripts_get(struct http_ctx *c)
 {
-	lib_view_reply(c, lib_view_script_get, "script");
+	lib_view_reply(c, api_script_get, "script");
 }
 
 /* Answers {success, script} with the script as stored now (read from the database, after
