@@ -1,10 +1,12 @@
-/* page.c: the worker's template set and asset manifest, and forms decoded into JSON */
+/* page.c: the worker's template set and asset manifest, the members derived for templates
+ * (readable times, counts of one), and forms decoded into JSON */
 #include "config.h"
 
 #include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -13,6 +15,8 @@
 #define FORM_MAX_PAIRS 1000
 #define ASSET_MAX_BYTES (8u << 20)
 #define ASSET_MAX_DEPTH 4
+#define DERIVE_MAX_DEPTH 8
+#define DERIVE_MAX_NAME 64
 
 /* One per process: the pages of a worker share them. */
 static struct {
@@ -125,9 +129,161 @@ page_setup(const char *data_dir, bool dev, struct mus_error *err)
 	return PSS_OK;
 }
 
+/* Reads n decimal digits at *p (advancing it) into *v; false when one is not a digit. */
+static bool
+digits(const char **p, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return false;
+		*v = *v * 10 + (**p - '0');
+	}
+	return true;
+}
+
+static int
+month_days(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
+bool
+page_parse_time(const char *s, time_t *t)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 0;
+	const char *p = s;
+
+	if (s == NULL || !digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+	    !digits(&p, 2, &d) || (*p != 'T' && *p != 't' && *p != ' ') || (p++, !digits(&p, 2, &h)) ||
+	    *p++ != ':' || !digits(&p, 2, &mi))
+		return false;
+	if (*p == ':') {
+		p++;
+		if (!digits(&p, 2, &sec))
+			return false;
+		if (*p == '.' || *p == ',') {
+			if (p[1] < '0' || p[1] > '9')
+				return false;
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+		}
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (!digits(&p, 2, &oh))
+			return false;
+		if (*p == ':')
+			p++;
+		if (*p != '\0' && !digits(&p, 2, &om))
+			return false;
+	} else
+		return false;	/* no zone: not a moment in time */
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 ||
+	    mi > 59 || sec > 60 || oh > 23 || om > 59)
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec == 60 ? 59 : sec;	/* a leap second reads as the one before */
+	*t = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	return true;
+}
+
+/* The readable and the HTML forms of a time: "25 Nov 2026, 05:41 UTC", "2026-11-25T05:41:52Z". */
+static void
+time_texts(time_t t, char *text, size_t ntext, char *iso, size_t niso)
+{
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+	    "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(text, ntext, "%d %s %d, %02d:%02d UTC", tm.tm_mday, months[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+	snprintf(iso, niso, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static bool
+ends_with(const char *s, size_t n, const char *end)
+{
+	size_t e = strlen(end);
+
+	return n > e && memcmp(s + n - e, end, e) == 0;
+}
+
+/* The members derived from one member k = v of an object, added to add (see page_derive). */
+static void
+derive_member(struct json_object *add, const char *k, struct json_object *v)
+{
+	char key[DERIVE_MAX_NAME + 8], text[96], iso[96];
+	size_t n = strlen(k);
+	time_t t;
+
+	if (n > DERIVE_MAX_NAME)
+		return;
+	if (json_object_is_type(v, json_type_string) && (ends_with(k, n, "At") ||
+	    ends_with(k, n, "Until")) && page_parse_time(json_object_get_string(v), &t)) {
+		time_texts(t, text, sizeof(text), iso, sizeof(iso));
+		snprintf(key, sizeof(key), "%sText", k);
+		json_object_object_add(add, key, json_object_new_string(text));
+		snprintf(key, sizeof(key), "%sIso", k);
+		json_object_object_add(add, key, json_object_new_string(iso));
+	} else if (json_object_is_type(v, json_type_int) &&
+	    (json_object_get_int64(v) == 0 || json_object_get_int64(v) == 1)) {
+		snprintf(key, sizeof(key), "%s%s", k, json_object_get_int64(v) == 0 ? "IsZero" : "IsOne");
+		json_object_object_add(add, key, json_object_new_boolean(1));
+	}
+}
+
+static void
+derive(struct json_object *o, int depth)
+{
+	struct json_object *add;
+
+	if (depth > DERIVE_MAX_DEPTH || o == NULL)
+		return;
+	if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			derive(json_object_array_get_idx(o, i), depth + 1);
+		return;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return;
+	add = json_object_new_object();	/* o is not changed while it is walked */
+	json_object_object_foreach(o, k, v) {
+		if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
+			derive(v, depth + 1);
+		else
+			derive_member(add, k, v);
+	}
+	json_object_object_foreach(add, k2, v2)
+		if (!json_object_object_get_ex(o, k2, NULL))
+			json_object_object_add(o, k2, json_object_get(v2));
+	json_object_put(add);
+}
+
+void
+page_derive(struct json_object *ctx)
+{
+	derive(ctx, 0);
+}
+
 enum pss_err
 page_render(const char *name, struct json_object *ctx, struct buf *out, struct mus_error *err)
 {
+	page_derive(ctx);
 	if (pg.set == NULL) {
 		snprintf(err->msg, sizeof(err->msg), "the templates are not loaded");
 		err->line = err->col = 0;

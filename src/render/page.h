@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "core/core.h"
 #include "http/http.h"
@@ -57,7 +58,25 @@ struct page_route {
  */
 enum pss_err page_setup(const char *data_dir, bool dev, struct mus_error *err);
 
-/* page_render: renders the template name with ctx into out (see mus_set_render). */
+/*
+ * page_derive: adds to every object of ctx (nested objects and arrays too, 8 levels deep) the
+ * members Mustache cannot compute, for templates only (the JSON API never sees them):
+ * - for a string member whose name ends in "At" or "Until" and that reads as an ISO 8601 time
+ *   with a zone ("2026-11-25T05:41:52.466599+00:00", "...Z"): "<name>Text", the time in UTC
+ *   for people ("25 Nov 2026, 05:41 UTC"), and "<name>Iso", the same moment as a valid HTML
+ *   datetime ("2026-11-25T05:41:52Z"; HTML allows at most 3 digits of fraction);
+ * - for an integer member that is 0 or 1: "<name>IsZero" or "<name>IsOne", true
+ *   ("{{total}} script{{^totalIsOne}}s{{/totalIsOne}}").
+ * Members already present are kept. page_render calls it.
+ */
+void	 page_derive(struct json_object *ctx);
+
+/* page_parse_time: an ISO 8601 date and time with a zone (Z or +hh[:mm]) into *t; false when
+ * s is not one (no zone, a bad date, trailing text). */
+bool	 page_parse_time(const char *s, time_t *t);
+
+/* page_render: renders the template name with ctx (after page_derive) into out (see
+ * mus_set_render). */
 enum pss_err page_render(const char *name, struct json_object *ctx, struct buf *out,
 	struct mus_error *err);
 

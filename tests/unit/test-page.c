@@ -1,5 +1,6 @@
 /* test-page.c: unit tests of the page machinery below the handlers: forms decoded into JSON
- * by a field list, local redirect paths, the asset manifest, the template set of a data dir */
+ * by a field list, local redirect paths, the members derived for templates (times, counts),
+ * the asset manifest, the template set of a data dir */
 #include "config.h"
 
 #include <json-c/json.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -125,6 +127,66 @@ test_local_path(void)
 	T_ASSERT(!page_local_path("/\xc3\xa9"));
 }
 
+static void
+test_parse_time(void)
+{
+	time_t t;
+
+	T_ASSERT(page_parse_time("2026-11-25T05:41:52.466599+00:00", &t));
+	T_EQ((long long)t, 1795585312LL);
+	T_ASSERT(page_parse_time("2026-11-25T05:41:52Z", &t));
+	T_EQ((long long)t, 1795585312LL);
+	T_ASSERT(page_parse_time("2026-11-25 07:41:52+02", &t));	/* PostgreSQL's text form */
+	T_EQ((long long)t, 1795585312LL);
+	T_ASSERT(page_parse_time("2026-11-25T00:11:52-0530", &t));
+	T_EQ((long long)t, 1795585312LL);
+	T_ASSERT(page_parse_time("2024-02-29T00:00Z", &t));	/* a leap day, no seconds */
+	T_ASSERT(!page_parse_time("2026-11-25T05:41:52", &t));	/* no zone */
+	T_ASSERT(!page_parse_time("2026-11-25", &t));
+	T_ASSERT(!page_parse_time("2025-02-29T00:00:00Z", &t));
+	T_ASSERT(!page_parse_time("2026-13-01T00:00:00Z", &t));
+	T_ASSERT(!page_parse_time("2026-11-25T24:00:00Z", &t));
+	T_ASSERT(!page_parse_time("2026-11-25T05:41:52.Z", &t));
+	T_ASSERT(!page_parse_time("2026-11-25T05:41:52Zjunk", &t));
+	T_ASSERT(!page_parse_time("2026-11-25T05:41:52+00:00 ", &t));
+	T_ASSERT(!page_parse_time("2026-1-25T05:41:52Z", &t));
+	T_ASSERT(!page_parse_time("", &t));
+	T_ASSERT(!page_parse_time(NULL, &t));
+}
+
+/* Times get readable and HTML forms, 0 and 1 get flags; everything else is untouched, nested
+ * objects and arrays included. */
+static void
+test_derive(void)
+{
+	struct json_object *o = json_tokener_parse(
+	    "{\"createdAt\":\"2026-11-25T05:41:52.466599+00:00\",\"updatedAt\":\"yesterday\","
+	    "\"lockedUntil\":\"2026-01-02T03:04:05+01:00\",\"lastLoginAt\":null,\"created\":"
+	    "\"2026-11-25T05:41:52Z\",\"total\":1,\"failed\":0,\"done\":2,\"ratio\":1.0,"
+	    "\"At\":\"2026-11-25T05:41:52Z\",\"createdAtText\":\"kept\","
+	    "\"user\":{\"expiresAt\":\"2026-12-31T23:59:59Z\",\"n\":[1,{\"at\":\"x\","
+	    "\"finishedAt\":\"2027-01-01T00:00:00-00:30\"}]}}");
+
+	T_ASSERT(o != NULL);
+	page_derive(o);
+	T_STREQ(json(o), "{\"createdAt\":\"2026-11-25T05:41:52.466599+00:00\",\"updatedAt\":\"yesterday\","
+	    "\"lockedUntil\":\"2026-01-02T03:04:05+01:00\",\"lastLoginAt\":null,\"created\":"
+	    "\"2026-11-25T05:41:52Z\",\"total\":1,\"failed\":0,\"done\":2,\"ratio\":1.0,"
+	    "\"At\":\"2026-11-25T05:41:52Z\",\"createdAtText\":\"kept\","
+	    "\"user\":{\"expiresAt\":\"2026-12-31T23:59:59Z\",\"n\":[1,{\"at\":\"x\","
+	    "\"finishedAt\":\"2027-01-01T00:00:00-00:30\",\"finishedAtText\":\"1 Jan 2027, 00:30 UTC\","
+	    "\"finishedAtIso\":\"2027-01-01T00:30:00Z\"}],\"expiresAtText\":\"31 Dec 2026, 23:59 UTC\","
+	    "\"expiresAtIso\":\"2026-12-31T23:59:59Z\"},"
+	    "\"createdAtIso\":\"2026-11-25T05:41:52Z\",\"lockedUntilText\":\"2 Jan 2026, 02:04 UTC\","
+	    "\"lockedUntilIso\":\"2026-01-02T02:04:05Z\",\"totalIsOne\":true,\"failedIsZero\":true}");
+	json_object_put(o);
+	/* a non-object is left alone */
+	o = json_object_new_string("2026-11-25T05:41:52Z");
+	page_derive(o);
+	T_STREQ(json(o), "\"2026-11-25T05:41:52Z\"");
+	json_object_put(o);
+}
+
 static char dir[] = "/tmp/page-test-XXXXXX";
 
 static void
@@ -189,6 +251,8 @@ main(void)
 	T_RUN(test_form_errors);
 	T_RUN(test_form_multipart);
 	T_RUN(test_local_path);
+	T_RUN(test_parse_time);
+	T_RUN(test_derive);
 	T_RUN(test_setup_and_assets);
 	arena_free(&arena);
 	if (dir[sizeof(dir) - 7] != 'X') {
