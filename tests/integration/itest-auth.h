@@ -131,4 +131,29 @@ status_of(const char *method, const char *path, const char *token, const char *b
 	return st;
 }
 
+/* check_error: r is the API.md error envelope with status and code. */
+static void __attribute__((unused))
+check_error(const struct it_resp *r, long status, const char *code)
+{
+	T_ASSERTF(r->status == status, "status %ld, want %ld: %.300s", r->status, status, r->body);
+	T_ASSERTF(r->json != NULL, "body is not JSON: %.200s", r->body ? r->body : "");
+	T_STREQ(it_str(r, "success"), "false");
+	T_STREQ(it_str(r, "error"), code);
+	T_ASSERT(it_str(r, "message") != NULL);
+	T_ASSERT(it_str(r, "requestId") != NULL);
+}
+
+#define WORKER_ROUNDS 12	/* requests enough to reach each of the harness's 3 workers */
+
+/* me_rounds: calls GET /api/auth/me WORKER_ROUNDS times; returns how many answered want. */
+static int __attribute__((unused))
+me_rounds(const char *token, long want)
+{
+	int hits = 0;
+
+	for (int i = 0; i < WORKER_ROUNDS; i++)
+		hits += status_of("GET", "/api/auth/me", token, NULL) == want;
+	return hits;
+}
+
 #endif

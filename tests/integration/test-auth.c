@@ -7,19 +7,6 @@
 #include "itest-auth.h"
 
 #define LOCKOUT_S 5	/* the harness's LOCKOUT_DURATION_S */
-#define WORKER_ROUNDS 12	/* requests enough to reach each of the harness's 3 workers */
-
-static void
-check_error(const struct it_resp *r, long status, const char *code)
-{
-	T_ASSERTF(r->status == status, "status %ld, want %ld: %.300s", r->status, status, r->body);
-	T_ASSERTF(r->json != NULL, "body is not JSON: %.200s", r->body ? r->body : "");
-	T_STREQ(it_str(r, "success"), "false");
-	T_STREQ(it_str(r, "error"), code);
-	T_ASSERT(it_str(r, "message") != NULL);
-	T_ASSERT(it_str(r, "requestId") != NULL);
-}
-
 static const char *
 db_value(const char *fmt, long long id)
 {
@@ -45,17 +32,6 @@ cookie_req(struct it_resp *r, const char *method, const char *path, const char *
 		h[n++] = xc;
 	}
 	return it_request(r, method, path, body, body ? strlen(body) : 0, ctype, h);
-}
-
-/* Calls GET /api/auth/me WORKER_ROUNDS times; returns how many answered want. */
-static int
-me_rounds(const char *token, long want)
-{
-	int hits = 0;
-
-	for (int i = 0; i < WORKER_ROUNDS; i++)
-		hits += status_of("GET", "/api/auth/me", token, NULL) == want;
-	return hits;
 }
 
 static void

@@ -15,16 +15,6 @@
 static struct acct admin, alice, bob;
 static int seq;
 
-static void
-check_error(const struct it_resp *r, long status, const char *code)
-{
-	T_ASSERTF(r->status == status, "status %ld, want %ld: %.300s", r->status, status, r->body);
-	T_ASSERTF(r->json != NULL, "body is not JSON: %.200s", r->body ? r->body : "");
-	T_STREQ(it_str(r, "success"), "false");
-	T_STREQ(it_str(r, "error"), code);
-	T_ASSERT(it_str(r, "requestId") != NULL);
-}
-
 /* A 400 validation_error whose details name field. */
 static void
 check_field(const struct it_resp *r, const char *field)
@@ -458,6 +448,47 @@ test_visibility_matrix_over_every_script_endpoint(void)
 	T_EQ(status_of("DELETE", Q, admin.token, NULL), 200);
 	T_EQ(get_status(Q, NULL), 404);
 	T_EQ(status_of("DELETE", Q, admin.token, NULL), 404);
+}
+
+/* A cached read is answered with the cached bytes (lib_cache_reply): each answer after the
+ * first (a miss, just after the create's invalidation) must be byte for byte the first, and
+ * the shared script:{id} entry must stay hidden from who may not see it. */
+static void
+test_cached_answers_are_the_bytes_of_the_first(void)
+{
+	char t[96], word[64], paths[5][160];
+	long long p, q;
+	struct it_resp first, r;
+
+	snprintf(word, sizeof(word), "%s", uniq("cachedword"));
+	snprintf(t, sizeof(t), "cached a/b </x> \"q\" %s", word);
+	p = new_script(alice.token, t, false);
+	q = new_script(alice.token, t + 1, true);
+	snprintf(paths[0], sizeof(paths[0]), "/api/scripts/%lld", q);
+	snprintf(paths[1], sizeof(paths[1]), "/api/scripts/%lld", p);
+	snprintf(paths[2], sizeof(paths[2]), "/api/scripts?mine=true&limit=3");
+	snprintf(paths[3], sizeof(paths[3]), "/api/scripts/search?q=%s", word);
+	snprintf(paths[4], sizeof(paths[4]), "/api/scripts?isPublic=true&limit=2");
+	for (int i = 0; i < 5; i++) {
+		const char *tok = i == 0 || i == 4 ? NULL : alice.token;
+
+		first = get(paths[i], tok);
+		T_ASSERTF(first.status == 200 && first.body != NULL, "%s: %ld", paths[i], first.status);
+		for (int k = 0; k < 6; k++) {
+			r = get(paths[i], tok);
+			T_ASSERTF(r.status == 200 && r.body != NULL && strcmp(r.body, first.body) == 0,
+			    "%s answer %d differs from the first:\n#   %.300s\n#   %.300s", paths[i], k,
+			    first.body ? first.body : "", r.body ? r.body : "");
+			it_resp_free(&r);
+		}
+		it_resp_free(&first);
+	}
+	/* the private script is cached now: still 404 to the anonymous and another user */
+	for (int k = 0; k < 4; k++) {
+		T_EQ(get_status(paths[1], NULL), 404);
+		T_EQ(get_status(paths[1], bob.token), 404);
+		T_EQ(get_status(paths[1], admin.token), 200);
+	}
 }
 
 static void
@@ -1194,6 +1225,7 @@ main(void)
 	T_RUN(test_create_refuses_bad_input);
 	T_RUN(test_same_content_is_409_duplicate_file_with_the_existing_id);
 	T_RUN(test_visibility_matrix_over_every_script_endpoint);
+	T_RUN(test_cached_answers_are_the_bytes_of_the_first);
 	T_RUN(test_bad_ids_are_400_and_missing_ones_404);
 	T_RUN(test_list_parameters_are_validated);
 	T_RUN(test_filters_mine_tag_category_and_sort);

@@ -4,27 +4,7 @@
 
 #include "itest-auth.h"
 
-#define WORKER_ROUNDS 12
-
 static struct acct admin, alice, bob;
-
-static void
-check_error(const struct it_resp *r, long status, const char *code)
-{
-	T_ASSERTF(r->status == status, "status %ld, want %ld: %.300s", r->status, status, r->body);
-	T_STREQ(it_str(r, "success"), "false");
-	T_STREQ(it_str(r, "error"), code);
-}
-
-static int
-me_rounds(const char *token, long want)
-{
-	int hits = 0;
-
-	for (int i = 0; i < WORKER_ROUNDS; i++)
-		hits += status_of("GET", "/api/auth/me", token, NULL) == want;
-	return hits;
-}
 
 static void
 test_setup_accounts(void)
