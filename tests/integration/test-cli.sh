@@ -3,18 +3,9 @@
 # bad key), migrations status/up/down with drift detection, job enqueue. TAP output.
 # Runs on a scratch database (DB_NAME) given by tests/run-integration.sh.
 set -u
-n=0; fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+source "$(dirname "$0")/../tap.sh"
 ps=$PSS_BIN/psscript
-out=$(mktemp)
 
-expect() { # NAME WANT_RC WANT_TEXT CMD...: exit status and a substring of stdout+stderr
-	local name=$1 rc=$2 text=$3; shift 3
-	"$@" >"$out" 2>&1; local got=$?
-	if [ "$got" = "$rc" ] && grep -qF -- "$text" "$out"; then ok "$name"
-	else notok "$name"; echo "#   exit $got (want $rc), output:"; sed 's/^/#     /' "$out" | head -10; fi
-}
 
 expect "bad integer names the key" 2 "DB_PORT (environment): must be a whole number from 1 to 65535" \
 	env DB_PORT=abc "$ps" config check
@@ -62,5 +53,4 @@ expect "psscript analyze needs no database or configuration" 0 "0 errors" \
 	bash -c "echo Get-Date | env -i PATH=/usr/bin:/bin DB_PORT=abc '$ps' analyze -"
 expect "psscript analyze: a missing file is exit 2" 2 "No such file" "$ps" analyze /nonexistent.ps1
 rm -f "$out" "$cfg" "$ps1"
-echo "1..$n"
-[ $fails -eq 0 ]
+done_testing

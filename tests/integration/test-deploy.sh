@@ -4,9 +4,7 @@
 # puts everything in place. TAP output.
 set -u
 source "$(dirname "$0")/../../scripts/lib.sh"
-n=0; fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+source "$(dirname "$0")/../tap.sh"
 check() { local name=$1; shift; if "$@" >/tmp/deploy-check.$$ 2>&1; then ok "$name"; else notok "$name"; sed 's/^/#   /' /tmp/deploy-check.$$ | head -20; fi; }
 
 ST=${PSS_TEST_STATE:?run under tests/run-integration.sh}
@@ -64,5 +62,4 @@ else
 	echo "# systemd-analyze not available: unit verification skipped"
 fi
 rm -rf "$DEST" /tmp/deploy-check.$$
-echo "1..$n"
-[ $fails -eq 0 ]
+done_testing

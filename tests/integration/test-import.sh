@@ -5,21 +5,12 @@
 # terminal, processing by a psscript-worker, and the message when no worker runs. TAP output.
 # Runs on a scratch database (DB_NAME) given by tests/run-integration.sh.
 set -u
-n=0; fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+source "$(dirname "$0")/../tap.sh"
 ps=$PSS_BIN/psscript
-out=$(mktemp)
 tmp=$(mktemp -d)
 worker_pid=
 trap 'rm -rf "$tmp" "$out"; [ -n "$worker_pid" ] && kill "$worker_pid" 2>/dev/null' EXIT
 
-expect() { # NAME WANT_RC WANT_TEXT CMD...: exit status and a substring of stdout+stderr
-	local name=$1 rc=$2 text=$3; shift 3
-	"$@" >"$out" 2>&1; local got=$?
-	if [ "$got" = "$rc" ] && grep -qF -- "$text" "$out"; then ok "$name"
-	else notok "$name"; echo "#   exit $got (want $rc), output:"; sed 's/^/#     /' "$out" | head -15; fi
-}
 sql() { psql -qtAX -d "$DB_NAME" -c "$1"; }
 check() { # NAME WANT SQL
 	local got; got=$(sql "$3")
@@ -109,5 +100,4 @@ if grep -qF "[##############################] 5/5  100%" "$out" && grep -q $'\r'
 else notok "on a terminal: a progress bar"; sed 's/^/#     /' "$out" | cat -v | head; fi
 
 kill "$worker_pid" 2>/dev/null; wait "$worker_pid" 2>/dev/null; worker_pid=
-echo "1..$n"
-[ $fails -eq 0 ]
+done_testing
