@@ -1,6 +1,8 @@
 #include "config.h"
 /* catalog.c: look-ups in the generated cmdlet catalog (names, aliases, parameters) */
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -27,49 +29,103 @@ ncasecmp_key(const char *s, size_t len, const char *key)
 	return key[i] == '\0' ? 0 : -1;
 }
 
+/*
+ * Name look-ups go through one hash table over the cmdlet names and the aliases, built on
+ * first use: the hash of the lower-cased name is computed once and the probe compares only
+ * entries with the same hash. A slot holds 0 (empty), 1 + a cmdlet index, or 1 + ncmdlets +
+ * an alias index. No alias is also a cmdlet name (the analyzer unit tests check it), so the
+ * table answers what binary searches over the two sorted tables answered.
+ */
+#define NAME_SLOTS 2048	/* a power of two, more than twice the cmdlets and aliases */
+
+static struct name_slot {
+	uint32_t	 hash;
+	uint32_t	 entry;
+} name_slots[NAME_SLOTS];
+static pthread_once_t name_once = PTHREAD_ONCE_INIT;
+
+static const char *
+name_key(uint32_t entry)
+{
+	return entry <= ps_catalog_ncmdlets ? ps_catalog_cmdlets[entry - 1].name :
+	    ps_catalog_aliases[entry - 1 - ps_catalog_ncmdlets].alias;
+}
+
+static uint32_t
+name_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a over the lower-cased bytes */
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		h = (h ^ (ch | ((unsigned)(ch - 'A') < 26) << 5)) * 16777619u;
+	}
+	return h;
+}
+
+static void
+name_insert(const char *key, uint32_t entry)
+{
+	uint32_t h = name_hash(key, strlen(key));
+
+	for (uint32_t n = 0, i = h & (NAME_SLOTS - 1); n < NAME_SLOTS;
+	    n++, i = (i + 1) & (NAME_SLOTS - 1)) {
+		if (name_slots[i].entry == 0) {
+			name_slots[i].hash = h;
+			name_slots[i].entry = entry;
+			return;
+		}
+		if (name_slots[i].hash == h && strcasecmp(name_key(name_slots[i].entry), key) == 0)
+			return;	/* keep the first, as a cmdlet wins over an alias */
+	}
+}
+
+static void
+name_build(void)
+{
+	for (size_t i = 0; i < ps_catalog_ncmdlets; i++)
+		name_insert(ps_catalog_cmdlets[i].name, (uint32_t)(i + 1));
+	for (size_t i = 0; i < ps_catalog_naliases; i++)
+		name_insert(ps_catalog_aliases[i].alias, (uint32_t)(ps_catalog_ncmdlets + 1 + i));
+}
+
+/* name_lookup: the table entry for name, or 0. */
+static uint32_t
+name_lookup(const char *name, size_t len)
+{
+	uint32_t h = name_hash(name, len);
+
+	pthread_once(&name_once, name_build);
+	for (uint32_t n = 0, i = h & (NAME_SLOTS - 1); n < NAME_SLOTS && name_slots[i].entry != 0;
+	    n++, i = (i + 1) & (NAME_SLOTS - 1))
+		if (name_slots[i].hash == h &&
+		    ncasecmp_key(name, len, name_key(name_slots[i].entry)) == 0)
+			return name_slots[i].entry;
+	return 0;
+}
+
 const struct ps_cmdlet_info *
 ps_catalog_find(const char *name, size_t len)
 {
-	size_t lo = 0, hi = ps_catalog_ncmdlets;
+	uint32_t e = name_lookup(name, len);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = ncasecmp_key(name, len, ps_catalog_cmdlets[mid].name);
-
-		if (c == 0)
-			return &ps_catalog_cmdlets[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	return e != 0 && e <= ps_catalog_ncmdlets ? &ps_catalog_cmdlets[e - 1] : NULL;
 }
 
 const struct ps_alias_info *
 ps_catalog_alias(const char *name, size_t len)
 {
-	size_t lo = 0, hi = ps_catalog_naliases;
+	uint32_t e = name_lookup(name, len);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = ncasecmp_key(name, len, ps_catalog_aliases[mid].alias);
-
-		if (c == 0)
-			return &ps_catalog_aliases[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	return e > ps_catalog_ncmdlets ? &ps_catalog_aliases[e - 1 - ps_catalog_ncmdlets] : NULL;
 }
 
 const struct ps_cmdlet_info *
 ps_catalog_resolve(const char *name, size_t len, const struct ps_alias_info **via_alias)
 {
-	const struct ps_cmdlet_info *c;
 	const struct ps_alias_info *a;
+	uint32_t e;
 
 	if (via_alias != NULL)
 		*via_alias = NULL;
@@ -81,10 +137,11 @@ ps_catalog_resolve(const char *name, size_t len, const struct ps_alias_info **vi
 			break;
 		}
 	}
-	if ((c = ps_catalog_find(name, len)) != NULL)
-		return c;
-	if ((a = ps_catalog_alias(name, len)) == NULL)
+	if ((e = name_lookup(name, len)) == 0)
 		return NULL;
+	if (e <= ps_catalog_ncmdlets)
+		return &ps_catalog_cmdlets[e - 1];
+	a = &ps_catalog_aliases[e - 1 - ps_catalog_ncmdlets];
 	if (via_alias != NULL)
 		*via_alias = a;
 	return &ps_catalog_cmdlets[a->cmdlet];

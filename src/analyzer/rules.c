@@ -620,6 +620,31 @@ resolve_commands(struct ps_ctx *c)
 	free(fnames);
 }
 
+/* ascii_lower: dst = src with A-Z lower-cased (other bytes unchanged), eight bytes a step:
+ * a byte gets 0x20 when it is below 0x80, at least 'A' and not above 'Z'. */
+static void
+ascii_lower(char *dst, const char *src, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x, low7, ge_a, gt_z;
+
+		memcpy(&x, src + i, 8);
+		low7 = x & ~high;
+		ge_a = low7 + ones * (0x80 - 'A');
+		gt_z = low7 + ones * (0x7f - 'Z');
+		x |= ((ge_a & ~gt_z & ~x & high) >> 2);
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < len; i++) {
+		unsigned char ch = (unsigned char)src[i];
+
+		dst[i] = (char)(ch | ((unsigned)(ch - 'A') < 26) << 5);
+	}
+}
+
 /* Comment, blank and code line counts, and the lower-cased, comment-free copy of the
  * source the pattern rules search (line continuations joined, so one logical line). */
 static void
@@ -630,11 +655,7 @@ prepare_text(struct ps_ctx *c)
 	char *low = xmalloc(c->len + 1);
 	unsigned char *kind = xcalloc(t->nlines + 1, 1);	/* 1 code, 2 comment */
 
-	for (size_t i = 0; i < c->len; i++) {
-		unsigned char ch = (unsigned char)c->src[i];
-
-		low[i] = (char)(ch | ((unsigned)(ch - 'A') < 26) << 5);	/* branch-free */
-	}
+	ascii_lower(low, c->src, c->len);
 	low[c->len] = '\0';
 	size_t ln = 0;	/* 0-based line of the current token's end (tokens are in order) */
 
