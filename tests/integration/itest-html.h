@@ -184,6 +184,15 @@ check_page(const struct it_resp *r, const char *what)
 		snprintf(lab, sizeof(lab), "<label for=\"%s\">", id);
 		T_ASSERTF(strstr(b, lab) != NULL, "%s: no label for %s", what, id);
 	}
+	/* every time is shown in UTC for people, with a valid HTML datetime (no microseconds) */
+	for (p = b; (p = strstr(p, "<time")) != NULL; p++) {
+		int y, mo, d, h, mi, sec, d2, y2, h2, mi2, n = 0;
+		char mon[4];
+
+		T_ASSERTF(sscanf(p, "<time datetime=\"%4d-%2d-%2dT%2d:%2d:%2dZ\">%2d %3[A-Za-z] %4d, "
+		    "%2d:%2d UTC</time>%n", &y, &mo, &d, &h, &mi, &sec, &d2, mon, &y2, &h2, &mi2, &n) == 11 &&
+		    n > 0 && d == d2 && y == y2 && h == h2 && mi == mi2, "%s: time %.90s", what, p);
+	}
 }
 
 /* html_check_done: removes the file well_formed wrote (at the end of a suite). */

@@ -131,6 +131,21 @@ test_create_and_view(void)
 	T_CONTAINS(r.body, "/scripts?tag=%3Cscript%3Ealert%281%29%3C%2Fscript%3E");
 	T_CONTAINS(r.body, "href=\"/api/scripts/");
 	T_CONTAINS(r.body, "Execution history");
+	{
+		/* the creation time in UTC for people, with a valid HTML datetime; never the raw
+		 * timestamp with microseconds and offset */
+		char sql[200], want[160];
+		const char *v;
+
+		snprintf(sql, sizeof(sql), "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\""
+		    "HH24:MI:SS\"Z|\"FMDD Mon YYYY, HH24:MI') FROM scripts WHERE id = %lld", script_id);
+		if ((v = it_psql(sql)) == NULL)
+			v = "";
+		snprintf(want, sizeof(want), "<dt>Created</dt><dd><time datetime=\"%.*s\">%s UTC</time></dd>",
+		    (int)strcspn(v, "|"), v, strchr(v, '|') != NULL ? strchr(v, '|') + 1 : "?");
+		T_CONTAINS(r.body, want);
+		T_ASSERT(strstr(r.body, "+00:00") == NULL);
+	}
 	it_resp_free(&r);
 	{
 		char sql[128];
@@ -381,7 +396,7 @@ test_list_filters(void)
 	    "%%20%%22q%%22%%20%%27a%%27%%20%%C3%%BCnic%%C3%%B6de%%20%%E2%%9C%%93&mine=true");
 	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
 	check_page(&r, "tag filter");
-	T_CONTAINS(r.body, "1 scripts");
+	T_CONTAINS(r.body, "1 script.");
 	T_CONTAINS(r.body, "Second for the pager");
 	T_CONTAINS(r.body, "value=\"" EVIL_ESC "\"");
 	it_resp_free(&r);
@@ -492,7 +507,7 @@ test_categories(void)
 	T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
 	check_page(&r, "category page");
 	T_CONTAINS(r.body, EVIL_ESC);	/* its name and the script's title */
-	T_CONTAINS(r.body, "1 scripts.");
+	T_CONTAINS(r.body, "1 script.");
 	it_resp_free(&r);
 	T_EQ(visit(&anon, &r, "GET", "/categories", NULL), 200);
 	T_CONTAINS(r.body, EVIL_ESC);

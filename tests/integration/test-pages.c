@@ -511,7 +511,8 @@ test_page_matches_api(void)
 	for (const char *p = page.body; (p = strstr(p, "<td><a href=\"/admin/users/")) != NULL; p++)
 		rows++;
 	T_EQ(rows, api.json != NULL ? (long long)json_object_array_length(users) : -1);
-	snprintf(cell, sizeof(cell), "%s users.", it_str(&api, "total"));
+	snprintf(cell, sizeof(cell), "%s user%s.", it_str(&api, "total"),
+	    strcmp(it_str(&api, "total"), "1") == 0 ? "" : "s");
 	T_CONTAINS(page.body, cell);
 	it_resp_free(&api);
 	it_resp_free(&page);
