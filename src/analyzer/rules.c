@@ -611,10 +611,12 @@ resolve_commands(struct ps_ctx *c)
 		struct ps_cmd *pc = &p->cmds[i];
 		const char *slash;
 
+		pc->canon_len = strlen(pc->canon);
 		if (pc->ci != NULL || pc->name == NULL)
 			continue;
 		slash = strrchr(pc->name, '\\');
 		pc->base = slash != NULL ? slash + 1 : pc->name;
+		pc->base_len = strlen(pc->base);
 		pc->path = slash != NULL;
 	}
 	free(fnames);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "analyzer/analyzer.h"
 #include "analyzer/catalog.h"
@@ -53,6 +54,7 @@ struct ps_cmd {
 	const struct ps_alias_info *alias;	/* set when written as an alias */
 	const char	*canon;		/* ci->name, or name, or "" */
 	const char	*base;		/* not a catalog cmdlet: name after the last backslash */
+	size_t		 canon_len, base_len;	/* strlen of canon and base (0 when NULL) */
 	bool		 path;		/* not a catalog cmdlet and name has a backslash */
 	bool		 local_function;	/* defined by the script itself */
 };
@@ -151,14 +153,22 @@ void	 compat_note(struct ps_ctx *, const char *feature, const char *requires, un
 /* Helpers (rules_util.c). */
 const struct ps_cmd *ctx_cmd(const struct ps_ctx *, const struct ps_node *cmdnode);
 /* cmd_is: the command is canon (case-insensitive; a native program also as canon.exe or by
- * a path ending in it). Most tests fail on the first letter, inline. */
+ * a path ending in it). Most tests fail inline on the first letter or on the length (which
+ * the compiler knows for a literal canon): a match has canon's length, or a native base name
+ * of that length or four more (".exe"). */
 bool	 cmd_is_slow(const struct ps_cmd *, const char *canon);
 static inline bool
 cmd_is(const struct ps_cmd *pc, const char *canon)
 {
-	return pc != NULL && pc->canon != NULL && (pc->path ||
-	    ((unsigned char)pc->canon[0] | 0x20) == ((unsigned char)canon[0] | 0x20)) &&
-	    cmd_is_slow(pc, canon);
+	size_t n;
+
+	if (pc == NULL || pc->canon == NULL || (!pc->path &&
+	    ((unsigned char)pc->canon[0] | 0x20) != ((unsigned char)canon[0] | 0x20)))
+		return false;
+	n = strlen(canon);
+	if (pc->canon_len != n && (pc->base == NULL || (pc->base_len != n && pc->base_len != n + 4)))
+		return false;
+	return cmd_is_slow(pc, canon);
 }
 bool	 cmd_is_any(const struct ps_cmd *, const char *const *canons);	/* NULL-terminated */
 const char *ctx_arg_string(const struct ps_ctx *, const struct ps_node *cmd, const char *param);
