@@ -1,6 +1,7 @@
 #include "config.h"
 /* rules_perf.c: performance rules, potential-risk rules and what the script touches */
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -152,24 +153,46 @@ system_path(const char *p)
 	return name_in(p, roots);
 }
 
-/* The capmap row of a command, memoised per distinct command (cmd_groups: most scripts
- * repeat a few commands many times; the row depends only on the canonical name). -1 when
- * none. */
-struct capcache {
-	const size_t	*group_of;
-	short		*row;		/* per group; -2 not computed yet */
+/* The command lists of the potential-risk rules (check_risks), one bit each in roles.risks. */
+enum { RISK_SVC = 1, RISK_KILL = 2, RISK_RESTART = 4, RISK_ACCOUNTS = 8, RISK_NET = 16,
+	RISK_REMOTE = 32 };
+static const char *const risk_svc[] = { "Stop-Service", "Set-Service", "Restart-Service",
+	"Remove-Service", "Suspend-Service", NULL };
+static const char *const risk_kill[] = { "Stop-Process", "taskkill", NULL };
+static const char *const risk_restart[] = { "Restart-Computer", "Stop-Computer", "shutdown",
+	NULL };
+static const char *const risk_accounts[] = { "New-LocalUser", "Set-LocalUser", "Remove-LocalUser",
+	"New-ADUser", "Set-ADUser", "Remove-ADUser", "Set-ADAccountPassword",
+	"Add-LocalGroupMember", "Add-ADGroupMember", "Enable-LocalUser", NULL };
+static const char *const risk_net[] = { "Invoke-WebRequest", "Invoke-RestMethod",
+	"Start-BitsTransfer", "Send-MailMessage", NULL };
+static const char *const risk_remote[] = { "Enter-PSSession", "New-PSSession", "psexec",
+	"Enable-PSRemoting", NULL };
+static const char *const *const risk_lists[] = { risk_svc, risk_kill, risk_restart,
+	risk_accounts, risk_net, risk_remote };
+
+/* What depends only on a command's canonical name: its capmap row (-1 when none) and the
+ * risk lists it is on. Computed once per catalog cmdlet for the whole process (a catalog
+ * cmdlet's canon is its catalog name and it has no path or base name), and once per
+ * distinct command of the script (cmd_groups) for the other commands. */
+struct cmd_role {
+	short		 row;
+	unsigned char	 risks;
+	bool		 known;
 };
 
-static int
-capmap_row(struct capcache *cc, size_t cmd_index, const struct ps_cmd *pc)
-{
-	short *row = &cc->row[cc->group_of[cmd_index]];
-	const char *dash;
+struct roles {
+	const struct ps_cmd *cmds0;	/* c->p->cmds */
+	const size_t	*group_of;	/* cmd_groups */
+	struct cmd_role	*group;		/* per group */
+};
 
-	if (*row != -2)
-		return *row;
-	dash = strchr(pc->canon, '-');
-	*row = -1;
+static struct cmd_role
+role_compute(const struct ps_cmd *pc)
+{
+	struct cmd_role r = { -1, 0, true };
+	const char *dash = strchr(pc->canon, '-');
+
 	for (size_t k = 0; k < PSS_ARRAY_LEN(capmap); k++) {
 		const char *pat = capmap[k].pattern;
 
@@ -179,22 +202,55 @@ capmap_row(struct capcache *cc, size_t cmd_index, const struct ps_cmd *pc)
 		    ((unsigned char)pat[0] | 0x20) != ((unsigned char)pc->canon[0] | 0x20))
 			continue;
 		if (cap_match(pat, pc, dash)) {
-			*row = (short)k;
+			r.row = (short)k;
 			break;
 		}
 	}
-	return *row;
+	for (size_t i = 0; i < PSS_ARRAY_LEN(risk_lists); i++)
+		if (cmd_is_any(pc, risk_lists[i]))
+			r.risks |= (unsigned char)(1u << i);
+	return r;
+}
+
+#define CATALOG_ROLES_MAX 2048
+static struct cmd_role catalog_roles[CATALOG_ROLES_MAX];
+static pthread_once_t catalog_roles_once = PTHREAD_ONCE_INIT;
+
+static void
+catalog_roles_build(void)
+{
+	for (size_t i = 0; i < ps_catalog_ncmdlets && i < CATALOG_ROLES_MAX; i++) {
+		struct ps_cmd pc = { .name = ps_catalog_cmdlets[i].name,
+			.ci = &ps_catalog_cmdlets[i], .canon = ps_catalog_cmdlets[i].name,
+			.canon_len = strlen(ps_catalog_cmdlets[i].name) };
+
+		catalog_roles[i] = role_compute(&pc);
+	}
+}
+
+static struct cmd_role
+command_roles(struct roles *roles, const struct ps_cmd *pc)
+{
+	size_t g;
+
+	if (pc->ci != NULL && ps_catalog_index(pc->ci) < CATALOG_ROLES_MAX) {
+		pthread_once(&catalog_roles_once, catalog_roles_build);
+		return catalog_roles[ps_catalog_index(pc->ci)];
+	}
+	g = roles->group_of[pc - roles->cmds0];
+	if (!roles->group[g].known)
+		roles->group[g] = role_compute(pc);
+	return roles->group[g];
 }
 
 static void
-check_command_caps(struct ps_ctx *c, size_t cmd_index, struct capcache *cc)
+check_command_caps(struct ps_ctx *c, const struct ps_cmd *pc, struct roles *roles)
 {
-	const struct ps_cmd *pc = &c->p->cmds[cmd_index];
 	const struct ps_node *n = pc->node;
 	const char *path;
 	unsigned line = n->ext.line;
 	bool reg;
-	int k = capmap_row(cc, cmd_index, pc);
+	int k = command_roles(roles, pc).row;
 
 	if (k >= 0) {
 		add_cap(c, capmap[k].cap, pc->canon, line);
@@ -252,41 +308,30 @@ check_command_caps(struct ps_ctx *c, size_t cmd_index, struct capcache *cc)
 }
 
 static void
-check_risks(struct ps_ctx *c, const struct ps_cmd *pc)
+check_risks(struct ps_ctx *c, const struct ps_cmd *pc, struct roles *roles)
 {
-	static const char *const svc[] = { "Stop-Service", "Set-Service", "Restart-Service",
-		"Remove-Service", "Suspend-Service", NULL };
-	static const char *const kill[] = { "Stop-Process", "taskkill", NULL };
-	static const char *const restart[] = { "Restart-Computer", "Stop-Computer", "shutdown",
-		NULL };
-	static const char *const accounts[] = { "New-LocalUser", "Set-LocalUser", "Remove-LocalUser",
-		"New-ADUser", "Set-ADUser", "Remove-ADUser", "Set-ADAccountPassword",
-		"Add-LocalGroupMember", "Add-ADGroupMember", "Enable-LocalUser", NULL };
-	static const char *const net[] = { "Invoke-WebRequest", "Invoke-RestMethod",
-		"Start-BitsTransfer", "Send-MailMessage", NULL };
-	static const char *const remote[] = { "Enter-PSSession", "New-PSSession", "psexec",
-		"Enable-PSRemoting", NULL };
 	const struct ps_node *n = pc->node;
+	unsigned risks = command_roles(roles, pc).risks;
 
-	if (cmd_is_any(pc, svc))
+	if (risks & RISK_SVC)
 		rule_emit(c, R_RISK_SERVICE_CHANGE, PS_SEV__MAX, &n->ext, NULL,
 		    "%s changes a service.", pc->canon);
-	if (cmd_is_any(pc, kill))
+	if (risks & RISK_KILL)
 		rule_emit(c, R_RISK_PROCESS_KILL, PS_SEV__MAX, &n->ext, NULL,
 		    "%s terminates processes%s.", pc->canon,
 		    ctx_has_arg(n, "Force") ? " with -Force" : "");
-	if (cmd_is_any(pc, restart))
+	if (risks & RISK_RESTART)
 		rule_emit(c, R_RISK_RESTART, PS_SEV__MAX, &n->ext, NULL,
 		    "%s restarts or shuts down the computer.", pc->canon);
-	if (cmd_is_any(pc, accounts)) {
+	if (risks & RISK_ACCOUNTS) {
 		rule_emit(c, R_RISK_ACCOUNT_CHANGE, PS_SEV__MAX, &n->ext, NULL,
 		    "%s changes user accounts or group membership.", pc->canon);
 		need_elevation(c, pc->canon);
 	}
-	if (cmd_is_any(pc, net))
+	if (risks & RISK_NET)
 		rule_emit(c, R_RISK_NETWORK, PS_SEV__MAX, &n->ext, NULL,
 		    "%s sends or receives data over the network.", pc->canon);
-	if (cmd_is_any(pc, remote) ||
+	if ((risks & RISK_REMOTE) ||
 	    (cmd_is(pc, "Invoke-Command") && (ctx_has_arg(n, "ComputerName") ||
 	    ctx_has_arg(n, "Session") || ctx_has_arg(n, "VMName"))) ||
 	    ((cmd_is(pc, "Invoke-WmiMethod") || cmd_is(pc, "Invoke-CimMethod")) &&
@@ -486,21 +531,19 @@ rules_perf_risk_run(struct ps_ctx *c)
 {
 	const struct ps_ast *ast = c->ast;
 	const struct ps_cmd_group *groups;
-	struct capcache cc;
-	size_t ng = cmd_groups(c->p, &groups, &cc.group_of);
+	struct roles roles = { .cmds0 = c->p->cmds };
+	size_t ng = cmd_groups(c->p, &groups, &roles.group_of);
 
-	cc.row = xmalloc((ng + 1) * sizeof(*cc.row));
-	for (size_t g = 0; g < ng; g++)
-		cc.row[g] = -2;
+	roles.group = xcalloc(ng + 1, sizeof(*roles.group));
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
 
 		if (pc->name == NULL)
 			continue;
-		check_command_caps(c, i, &cc);
-		check_risks(c, pc);
+		check_command_caps(c, pc, &roles);
+		check_risks(c, pc, &roles);
 	}
-	free(cc.row);
+	free(roles.group);
 	check_member_caps(c);
 	/* Autostart keys only read (an inventory of Run keys) are not persistence. */
 	if (!(c->a->capabilities & (1u << PS_CAP_REGISTRY_WRITE))) {
