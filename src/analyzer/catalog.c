@@ -2,6 +2,7 @@
 /* catalog.c: look-ups in the generated cmdlet catalog (names, aliases, parameters) */
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -51,8 +52,8 @@ name_key(uint32_t entry)
 	    ps_catalog_aliases[entry - 1 - ps_catalog_ncmdlets].alias;
 }
 
-static uint32_t
-name_hash(const char *s, size_t len)
+uint32_t
+ps_catalog_hash(const char *s, size_t len)
 {
 	uint32_t h = 2166136261u;	/* FNV-1a over the lower-cased bytes */
 
@@ -67,7 +68,7 @@ name_hash(const char *s, size_t len)
 static void
 name_insert(const char *key, uint32_t entry)
 {
-	uint32_t h = name_hash(key, strlen(key));
+	uint32_t h = ps_catalog_hash(key, strlen(key));
 
 	for (uint32_t n = 0, i = h & (NAME_SLOTS - 1); n < NAME_SLOTS;
 	    n++, i = (i + 1) & (NAME_SLOTS - 1)) {
@@ -94,7 +95,7 @@ name_build(void)
 static uint32_t
 name_lookup(const char *name, size_t len)
 {
-	uint32_t h = name_hash(name, len);
+	uint32_t h = ps_catalog_hash(name, len);
 
 	pthread_once(&name_once, name_build);
 	for (uint32_t n = 0, i = h & (NAME_SLOTS - 1); n < NAME_SLOTS && name_slots[i].entry != 0;
@@ -177,11 +178,15 @@ ps_catalog_param(const struct ps_cmdlet_info *c, const char *name, size_t len)
 	for (unsigned i = 0; i < c->nparams; i++) {
 		const struct ps_param_info *p = &ps_catalog_params[c->param0 + i];
 
-		if (strlen(p->name) == len && strncasecmp(p->name, name, len) == 0)
+		size_t pl = strlen(p->name);
+		bool prefix = pl >= len && ((unsigned char)p->name[0] | 0x20) ==
+		    ((unsigned char)name[0] | 0x20) && strncasecmp(p->name, name, len) == 0;
+
+		if (prefix && pl == len)
 			return p;
-		if (list_has(p->aliases, name, len))
+		if (p->aliases[0] != '\0' && list_has(p->aliases, name, len))
 			return p;
-		if (strlen(p->name) > len && strncasecmp(p->name, name, len) == 0) {
+		if (prefix) {
 			hit = p;
 			nhit++;
 		}

@@ -3,6 +3,7 @@
 #define PSS_ANALYZER_CATALOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Availability bits: in which PowerShell the cmdlet, alias or parameter is documented. */
 enum ps_avail {
@@ -67,6 +68,10 @@ const struct ps_param_info *ps_catalog_param(const struct ps_cmdlet_info *c,
 
 /* ps_catalog_common_param: 1 when name is a common parameter (Verbose, ErrorAction, WhatIf...). */
 int ps_catalog_common_param(const char *name, size_t len);
+
+/* ps_catalog_hash: the hash of a name (len bytes) the look-ups use; equal for names that are
+ * equal case-insensitively (ASCII). */
+uint32_t ps_catalog_hash(const char *name, size_t len);
 
 /* ps_catalog_index: index of c in ps_catalog_cmdlets. */
 size_t ps_catalog_index(const struct ps_cmdlet_info *c);

@@ -73,7 +73,7 @@ struct varset;
 struct ps_cmd_group {
 	size_t		 first;		/* index of the first use in cmds */
 	size_t		 count;
-	size_t		 id;		/* internal */
+	size_t		 id;		/* internal (the name's hash) */
 };
 
 /* The analysis internals (hidden behind struct ps_analysis_priv in analyzer.h). */

@@ -264,7 +264,7 @@ compat_command(struct ps_ctx *c, const struct ps_cmd *pc)
 		const struct ps_param_info *pi;
 		char feature[160];
 
-		if (a->name == NULL || a->param == NULL)
+		if (a->name == NULL || a->param == NULL || ci->avail != PS_AVAIL_BOTH)
 			continue;
 		pi = ps_catalog_param(ci, a->name, strlen(a->name));
 		if (pi == NULL || pi->avail == PS_AVAIL_BOTH || ci->avail != PS_AVAIL_BOTH)

@@ -769,59 +769,40 @@ ctx_fold(struct ps_ctx *c, const struct ps_node *n, bool *folded)
 	return r;
 }
 
-static int
-group_cmp(const void *x, const void *y, void *arg)
-{
-	const struct ps_cmd *base = arg;
-	size_t a = *(const size_t *)x, b = *(const size_t *)y;
-	int c = strcasecmp(base[a].canon, base[b].canon);
-
-	if (c != 0)
-		return c;
-	return a < b ? -1 : a > b;
-}
-
-static int
-first_cmp(const void *x, const void *y)
-{
-	const struct ps_cmd_group *a = x, *b = y;
-
-	return a->first < b->first ? -1 : a->first > b->first;
-}
-
+/* One pass in command order over a hash table of the canonical names (case-insensitive): a
+ * group is numbered when its first use is met, so the groups come in order of first use. */
 static size_t
 cmd_groups_compute(const struct ps_analysis_priv *p, struct ps_cmd_group **out, size_t **group_of)
 {
-	size_t *idx = xmalloc((p->ncmds + 1) * sizeof(*idx));
-	size_t *gof = xmalloc((p->ncmds + 1) * sizeof(*gof));
 	struct ps_cmd_group *g = xmalloc((p->ncmds + 1) * sizeof(*g));
-	size_t *remap, ng = 0;
+	size_t *gof = xmalloc((p->ncmds + 1) * sizeof(*gof));
+	size_t nslots = 16, ng = 0, *slot;	/* slot: group index + 1, 0 when empty */
 
-	for (size_t i = 0; i < p->ncmds; i++)
-		idx[i] = i;
-	qsort_r(idx, p->ncmds, sizeof(*idx), group_cmp, p->cmds);
+	while (nslots < 2 * p->ncmds)
+		nslots *= 2;
+	slot = xcalloc(nslots, sizeof(*slot));
 	for (size_t i = 0; i < p->ncmds; i++) {
-		size_t k = idx[i];
+		const char *canon = p->cmds[i].canon;
+		uint32_t h = ps_catalog_hash(canon, p->cmds[i].canon_len);
+		size_t k;
 
-		if (ng == 0 || strcasecmp(p->cmds[g[ng - 1].first].canon, p->cmds[k].canon) != 0) {
-			g[ng].first = k;
-			g[ng].count = 0;
-			ng++;
+		for (size_t j = h & (nslots - 1);; j = (j + 1) & (nslots - 1)) {
+			if (slot[j] == 0) {
+				k = ng++;
+				g[k].first = i;
+				g[k].count = 0;
+				g[k].id = h;
+				slot[j] = k + 1;
+				break;
+			}
+			k = slot[j] - 1;
+			if (g[k].id == h && strcasecmp(p->cmds[g[k].first].canon, canon) == 0)
+				break;
 		}
-		g[ng - 1].count++;
-		gof[k] = ng - 1;
+		g[k].count++;
+		gof[i] = k;
 	}
-	free(idx);
-	/* order groups by first use and renumber */
-	for (size_t i = 0; i < ng; i++)
-		g[i].id = i;
-	qsort(g, ng, sizeof(*g), first_cmp);
-	remap = xmalloc((ng + 1) * sizeof(*remap));
-	for (size_t i = 0; i < ng; i++)
-		remap[g[i].id] = i;
-	for (size_t i = 0; i < p->ncmds; i++)
-		gof[i] = remap[gof[i]];
-	free(remap);
+	free(slot);
 	*out = g;
 	if (group_of != NULL)
 		*group_of = gof;
