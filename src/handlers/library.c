@@ -337,11 +337,34 @@ lib_cache_get(struct cache *cache, const char *key)
 	return o;
 }
 
+/* What lib_success writes for the JSON text of an object: {"success":true,"name":OBJ}, or
+ * with name NULL OBJ's members after success. */
+static void
+reply_text(struct http_ctx *c, const char *json, size_t len, const char *name)
+{
+	struct buf *b = &c->resp->body;
+
+	c->resp->status = 200;
+	c->resp->content_type = "application/json; charset=utf-8";
+	buf_reset(b);
+	if (name != NULL) {
+		buf_puts(b, "{\"success\":true,\"");
+		buf_puts(b, name);
+		buf_puts(b, "\":");
+		buf_append(b, json, len);
+		buf_putc(b, '}');
+	} else if (len == 2)
+		buf_puts(b, "{\"success\":true}");
+	else {
+		buf_puts(b, "{\"success\":true,");
+		buf_append(b, json + 1, len - 1);
+	}
+}
+
 int
 lib_cache_reply(struct http_ctx *c, const char *key, const char *name, const struct viewer *vw)
 {
 	struct cached v;
-	struct buf *b = &c->resp->body;
 
 	if (page_active(c) || cached_get(c->app->cache, key, &v) != 0)
 		return 0;
@@ -353,37 +376,20 @@ lib_cache_reply(struct http_ctx *c, const char *key, const char *name, const str
 		free(v.raw);
 		return -1;
 	}
-	/* what lib_success writes: {"success":true,"name":OBJ} or OBJ's members after success */
-	c->resp->status = 200;
-	c->resp->content_type = "application/json; charset=utf-8";
-	buf_reset(b);
-	if (name != NULL) {
-		buf_printf(b, "{\"success\":true,\"%s\":", name);
-		buf_append(b, v.json, v.json_len);
-		buf_putc(b, '}');
-	} else if (v.json_len == 2)
-		buf_puts(b, "{\"success\":true}");
-	else {
-		buf_puts(b, "{\"success\":true,");
-		buf_append(b, v.json + 1, v.json_len - 1);
-	}
+	reply_text(c, v.json, v.json_len, name);
 	free(v.raw);
 	return 1;
 }
 
-void
-lib_cache_put(struct cache *cache, const char *key, struct json_object *o, int ttl_s)
+/* put_text: caches o's JSON text s under key, after the header line. */
+static void
+put_text(struct cache *cache, const char *key, struct json_object *o, const char *s, size_t len,
+    int ttl_s)
 {
 	struct json_object *pub, *uid;
 	struct buf b = BUF_INIT;
-	size_t len;
-	const char *s;
 
-	if (cache == NULL)
-		return;
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-	    &len);
-	if (len > LIB_CACHE_MAX_VALUE)
+	if (cache == NULL || len > LIB_CACHE_MAX_VALUE)
 		return;
 	buf_printf(&b, VALUE_TAG "p%d u%lld\n",
 	    json_object_object_get_ex(o, "isPublic", &pub) && json_object_get_boolean(pub),
@@ -392,6 +398,38 @@ lib_cache_put(struct cache *cache, const char *key, struct json_object *o, int t
 	buf_append(&b, s, len);
 	cache_set(cache, key, b.data, b.len, ttl_s);
 	buf_free(&b);
+}
+
+void
+lib_cache_put(struct cache *cache, const char *key, struct json_object *o, int ttl_s)
+{
+	size_t len;
+	const char *s;
+
+	if (cache == NULL)
+		return;
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+	    &len);
+	put_text(cache, key, o, s, len, ttl_s);
+}
+
+void
+lib_cache_put_reply(struct http_ctx *c, const char *key, struct json_object *o, int ttl_s,
+    const char *name)
+{
+	size_t len;
+	const char *s;
+
+	if (page_active(c) || !json_object_is_type(o, json_type_object)) {
+		lib_cache_put(c->app->cache, key, o, ttl_s);
+		lib_success(c, 200, name, o);
+		return;
+	}
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+	    &len);
+	put_text(c->app->cache, key, o, s, len, ttl_s);
+	reply_text(c, s, len, name);
+	json_object_put(o);
 }
 
 /* ---- JSON bodies (also forms: a value may come as a string) ---- */

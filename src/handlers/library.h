@@ -108,6 +108,10 @@ void	 lib_cache_put(struct cache *, const char *key, struct json_object *o, int 
  * when lib_script_visible would allow it. 1 answered, 0 a miss (nothing answered), -1 cached
  * but not visible to this viewer (nothing answered). */
 int	 lib_cache_reply(struct http_ctx *, const char *key, const char *name, const struct viewer *);
+/* lib_cache_put_reply: lib_cache_put and the API answer lib_success would give, from one
+ * serialisation of o (taken). */
+void	 lib_cache_put_reply(struct http_ctx *, const char *key, struct json_object *o, int ttl_s,
+	const char *name);
 
 /* ---- view builders (see the conventions above) ---- */
 /* lib_view_list_with: a list (or search) for a filter the caller made (for example

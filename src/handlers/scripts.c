@@ -75,6 +75,13 @@ list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool a
 	if (search && json_object_object_get_ex(*out, "scripts", &arr))
 		for (size_t i = 0; i < json_object_array_length(arr); i++)
 			snippet_html(json_object_array_get_idx(arr, i));
+	if (api) {
+		/* one serialisation for the cache and the answer */
+		lib_cache_put_reply(c, key, *out, CACHE_TTL_SCRIPTS, NULL);
+		*out = NULL;
+		free(key);
+		return 1;
+	}
 	lib_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPTS);
 	free(key);
 	return 0;
@@ -133,6 +140,11 @@ script_by_id(struct http_ctx *c, int64_t id, bool api, struct json_object **out)
 		if ((e = db_script_get(c->app->db, &v, id, out)) != PSS_OK) {
 			lib_fail_reply(c, e, NULL, SCRIPT_NOT_FOUND);
 			return -1;
+		}
+		if (api) {
+			lib_cache_put_reply(c, key, *out, CACHE_TTL_SCRIPT, "script");
+			*out = NULL;
+			return 1;
 		}
 		lib_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPT);
 		return 0;

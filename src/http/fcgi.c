@@ -149,13 +149,20 @@ void
 http_send(struct http_server *s, const struct request *req, struct response *resp)
 {
 	struct buf h = BUF_INIT;
+	char line[64];
 
-	buf_printf(&h, "Status: %d %s\r\n", resp->status, http_status_text(resp->status));
-	buf_printf(&h, "Content-Type: %s\r\n",
-	    resp->content_type ? resp->content_type : "application/json; charset=utf-8");
-	buf_printf(&h, "Content-Length: %zu\r\n", resp->body.len);
-	if (req != NULL && req->request_id != NULL)
-		buf_printf(&h, "X-Request-Id: %s\r\n", req->request_id);
+	/* one snprintf for the numbers (buf_printf formats twice: a tenth of a cached read) */
+	buf_append(&h, line, (size_t)snprintf(line, sizeof(line), "Status: %d ", resp->status));
+	buf_puts(&h, http_status_text(resp->status));
+	buf_puts(&h, "\r\nContent-Type: ");
+	buf_puts(&h, resp->content_type ? resp->content_type : "application/json; charset=utf-8");
+	buf_append(&h, line, (size_t)snprintf(line, sizeof(line), "\r\nContent-Length: %zu\r\n",
+	    resp->body.len));
+	if (req != NULL && req->request_id != NULL) {
+		buf_puts(&h, "X-Request-Id: ");
+		buf_puts(&h, req->request_id);
+		buf_puts(&h, "\r\n");
+	}
 	buf_puts(&h, "X-Content-Type-Options: nosniff\r\n"
 	    "X-Frame-Options: DENY\r\n"
 	    "Referrer-Policy: same-origin\r\n"

@@ -473,7 +473,10 @@ test_cached_answers_are_the_bytes_of_the_first(void)
 		const char *tok = i == 0 || i == 4 ? NULL : alice.token;
 
 		first = get(paths[i], tok);
-		T_ASSERTF(first.status == 200 && first.body != NULL, "%s: %ld", paths[i], first.status);
+		T_ASSERTF(first.status == 200 && first.json != NULL, "%s: %ld", paths[i], first.status);
+		T_STREQ(it_str(&first, "success"), "true");
+		T_ASSERT(it_str(&first, i < 2 ? "script.title" : "total") != NULL);
+		T_ASSERT(i >= 2 || strstr(first.body, "a/b </x>") != NULL);	/* no \/ */
 		for (int k = 0; k < 6; k++) {
 			r = get(paths[i], tok);
 			T_ASSERTF(r.status == 200 && r.body != NULL && strcmp(r.body, first.body) == 0,
