@@ -431,7 +431,7 @@ ps_position(const struct ps_tokens *t, size_t off, uint32_t *line, uint32_t *col
 
 /* the same, amortised O(1) for non-decreasing offsets */
 static void
-lex_position(struct lexer *L, size_t off, uint32_t *line, uint32_t *column)
+lex_position_move(struct lexer *L, size_t off)
 {
 	const struct ps_tokens *t = L->t;
 
@@ -448,6 +448,16 @@ lex_position(struct lexer *L, size_t off, uint32_t *line, uint32_t *column)
 		L->pc_col = 1;
 		L->pc_next = L->pc_line + 1 < t->nlines ? t->line_starts[L->pc_line + 1] : SIZE_MAX;
 	}
+}
+
+/* The common case (forward on the same line) inline; moving the cache is not. */
+static inline void
+lex_position(struct lexer *L, size_t off, uint32_t *line, uint32_t *column)
+{
+	const struct ps_tokens *t = L->t;
+
+	if (off < L->pc_off || off >= L->pc_next)
+		lex_position_move(L, off);
 	L->pc_col += L->ascii ? (uint32_t)(off - L->pc_off) : count_chars(t->src, L->pc_off, off);
 	L->pc_off = off;
 	*line = (uint32_t)L->pc_line + 1;
