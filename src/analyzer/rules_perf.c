@@ -172,12 +172,13 @@ static const char *const *const risk_lists[] = { risk_svc, risk_kill, risk_resta
 	risk_accounts, risk_net, risk_remote };
 
 /* What depends only on a command's canonical name: its capmap row (-1 when none) and the
- * risk lists it is on. Computed once per catalog cmdlet for the whole process (a catalog
+ * risk lists it is on, and whether it is a provider cmdlet. Computed once per catalog cmdlet for the whole process (a catalog
  * cmdlet's canon is its catalog name and it has no path or base name), and once per
  * distinct command of the script (cmd_groups) for the other commands. */
 struct cmd_role {
 	short		 row;
 	unsigned char	 risks;
+	bool		 provider;	/* *-Item, *-ItemProperty, *-ChildItem */
 	bool		 known;
 };
 
@@ -190,7 +191,8 @@ struct roles {
 static struct cmd_role
 role_compute(const struct ps_cmd *pc)
 {
-	struct cmd_role r = { -1, 0, true };
+	struct cmd_role r = { -1, 0, ci_suffix(pc->canon, "-Item") ||
+	    ci_suffix(pc->canon, "-ItemProperty") || ci_suffix(pc->canon, "-ChildItem"), true };
 	const char *dash = strchr(pc->canon, '-');
 
 	for (size_t k = 0; k < PSS_ARRAY_LEN(capmap); k++) {
@@ -250,7 +252,8 @@ check_command_caps(struct ps_ctx *c, const struct ps_cmd *pc, struct roles *role
 	const char *path;
 	unsigned line = n->ext.line;
 	bool reg;
-	int k = command_roles(roles, pc).row;
+	struct cmd_role role = command_roles(roles, pc);
+	int k = role.row;
 
 	if (k >= 0) {
 		add_cap(c, capmap[k].cap, pc->canon, line);
@@ -261,8 +264,7 @@ check_command_caps(struct ps_ctx *c, const struct ps_cmd *pc, struct roles *role
 	    (ctx_has_arg(n, "Session") && cmd_is(pc, "Invoke-Command")))
 		add_cap(c, PS_CAP_REMOTE, pc->canon, line);
 	/* Provider cmdlets: files or registry by path. */
-	if (ci_suffix(pc->canon, "-Item") || ci_suffix(pc->canon, "-ItemProperty") ||
-	    ci_suffix(pc->canon, "-ChildItem")) {
+	if (role.provider) {
 		path = path_arg(c, n);
 		reg = registry_path(path);
 		/* item properties of an unknown path: almost always the registry */
