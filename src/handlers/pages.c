@@ -267,41 +267,6 @@ bare_page(struct http_ctx *c, int status, const char *message)
 	c->resp->content_type = "text/html; charset=utf-8";
 }
 
-/* Mustache has no comparisons: an enumerated member ("role") gets a sibling "<name>Is" with
- * its value as a true member, so a template can write {{#user.roleIs.admin}}. Objects and
- * arrays are walked a few levels deep. */
-static void
-decorate(struct json_object *o, int depth)
-{
-	static const char *const enums[] = { "role", "status", "visibility" };
-
-	if (depth > 4 || o == NULL)
-		return;
-	if (json_object_is_type(o, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(o); i++)
-			decorate(json_object_array_get_idx(o, i), depth + 1);
-		return;
-	}
-	if (!json_object_is_type(o, json_type_object))
-		return;
-	for (size_t i = 0; i < PSS_ARRAY_LEN(enums); i++) {
-		struct json_object *v, *is;
-		char key[24];
-
-		if (!json_object_object_get_ex(o, enums[i], &v) || !json_object_is_type(v, json_type_string))
-			continue;
-		is = json_object_new_object();
-		json_object_object_add(is, json_object_get_string(v), json_object_new_boolean(1));
-		snprintf(key, sizeof(key), "%sIs", enums[i]);
-		json_object_object_add(o, key, is);
-	}
-	json_object_object_foreach(o, k, v) {
-		(void)k;
-		if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
-			decorate(v, depth + 1);
-	}
-}
-
 /* Renders tmpl with view (owned) plus the site context. */
 static void
 render(struct http_ctx *c, int status, const char *tmpl, const char *title,
@@ -321,7 +286,6 @@ render(struct http_ctx *c, int status, const char *tmpl, const char *title,
 		}
 	}
 	e = page_setup(c->app->conf->data_dir, conf_is_dev(c->app->conf), &err);
-	decorate(view, 0);
 	json_object_object_add(view, "site", site_context(c, title, status, view));
 	buf_reset(&c->resp->body);
 	if (e == PSS_OK)

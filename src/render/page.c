@@ -223,6 +223,13 @@ ends_with(const char *s, size_t n, const char *end)
 	return n > e && memcmp(s + n - e, end, e) == 0;
 }
 
+/* Members holding one of a few values, which templates choose by (see page_derive). */
+static bool
+is_enum_name(const char *k)
+{
+	return strcmp(k, "role") == 0 || strcmp(k, "status") == 0 || strcmp(k, "visibility") == 0;
+}
+
 /* The members derived from one member k = v of an object, added to add (see page_derive). */
 static void
 derive_member(struct json_object *add, const char *k, struct json_object *v)
@@ -233,7 +240,13 @@ derive_member(struct json_object *add, const char *k, struct json_object *v)
 
 	if (n > DERIVE_MAX_NAME)
 		return;
-	if (json_object_is_type(v, json_type_string) && (ends_with(k, n, "At") ||
+	if (json_object_is_type(v, json_type_string) && is_enum_name(k)) {
+		struct json_object *is = json_object_new_object();
+
+		json_object_object_add(is, json_object_get_string(v), json_object_new_boolean(1));
+		snprintf(key, sizeof(key), "%sIs", k);
+		json_object_object_add(add, key, is);
+	} else if (json_object_is_type(v, json_type_string) && (ends_with(k, n, "At") ||
 	    ends_with(k, n, "Until")) && page_parse_time(json_object_get_string(v), &t)) {
 		time_texts(t, text, sizeof(text), iso, sizeof(iso));
 		snprintf(key, sizeof(key), "%sText", k);

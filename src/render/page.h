@@ -67,6 +67,8 @@ enum pss_err page_setup(const char *data_dir, bool dev, struct mus_error *err);
  *   datetime ("2026-11-25T05:41:52Z"; HTML allows at most 3 digits of fraction);
  * - for an integer member that is 0 or 1: "<name>IsZero" or "<name>IsOne", true
  *   ("{{total}} script{{^totalIsOne}}s{{/totalIsOne}}").
+ * - for a string member "role", "status" or "visibility": "<name>Is", an object with the value
+ *   as its one true member (Mustache has no comparisons: {{#user.roleIs.admin}}).
  * Members already present are kept. page_render calls it.
  */
 void	 page_derive(struct json_object *ctx);

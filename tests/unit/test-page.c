@@ -180,6 +180,13 @@ test_derive(void)
 	    "\"createdAtIso\":\"2026-11-25T05:41:52Z\",\"lockedUntilText\":\"2 Jan 2026, 02:04 UTC\","
 	    "\"lockedUntilIso\":\"2026-01-02T02:04:05Z\",\"totalIsOne\":true,\"failedIsZero\":true}");
 	json_object_put(o);
+	/* enumerated members get a chooser, also in arrays */
+	o = json_tokener_parse("{\"role\":\"admin\",\"uploads\":[{\"status\":\"failed\"}],"
+	    "\"name\":\"x\"}");
+	page_derive(o);
+	T_STREQ(json(o), "{\"role\":\"admin\",\"uploads\":[{\"status\":\"failed\","
+	    "\"statusIs\":{\"failed\":true}}],\"name\":\"x\",\"roleIs\":{\"admin\":true}}");
+	json_object_put(o);
 	/* a non-object is left alone */
 	o = json_object_new_string("2026-11-25T05:41:52Z");
 	page_derive(o);
