@@ -124,7 +124,7 @@ test_create_and_view(void)
 	T_CONTAINS(r.body, "<tr id=\"L1\"><td class=\"hl-n\"><a href=\"#L1\" tabindex=\"-1\">1</a></td>");
 	T_CONTAINS(r.body, "<span class=\"tk-cmd\">Get-Process</span>");
 	T_CONTAINS(r.body, "<span class=\"tk-cmt\"># &lt;script&gt;</span>");
-	T_CONTAINS(r.body, "<caption>Source, 3 lines</caption>");
+	T_CONTAINS(r.body, "<caption id=\"source-caption\">Source, 3 lines</caption>");
 	T_CONTAINS(r.body, "First &lt;b&gt;cut&lt;/b&gt;");
 	/* tags: escaped text, percent-encoded links */
 	T_CONTAINS(r.body, "<a href=\"/scripts?tag=pages\">pages</a>");
@@ -615,7 +615,7 @@ test_long_script(void)
 			best = now_s() - t0;
 		if (i == 0) {
 			T_CONTAINS(r.body, "<tr id=\"L10000\">");
-			T_CONTAINS(r.body, "<caption>Source, 10000 lines</caption>");
+			T_CONTAINS(r.body, "<caption id=\"source-caption\">Source, 10000 lines</caption>");
 			check_page(&r, "10,000 lines");
 		}
 		it_resp_free(&r);
