@@ -59,3 +59,35 @@ run() { # NAME PATH VAR [wrk options]: prints "NAME rps p50 p99 [p95]"; sets RPS
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+# Instructions a request costs psscript-fcgi (valgrind's callgrind on one worker): a figure the
+# other load on a shared machine does not move, unlike requests/s.
+#   callgrind_start; instructions NAME PATH [curl options]...; callgrind_stop
+callgrind_start() {
+	command -v valgrind >/dev/null || install_packages valgrind
+	fcgi_stop "$ST"
+	rm -f "$ST"/callgrind.out.*
+	# (spawn-fcgi does not search PATH)
+	spawn-fcgi -s "$ST/run/fcgi.sock" -M 0660 -F 1 -P "$ST/run/fcgi.pid" -- "$(command -v valgrind)" --tool=callgrind \
+	    --callgrind-out-file="$ST/callgrind.out.%p" "$PSS_BIN/psscript-fcgi" >/dev/null 2>&1
+	wait_for 30 curl -fsk "$PSS_TEST_URL/api/health" >/dev/null
+}
+instructions() { # NAME PATH [curl options]: prints "NAME N instructions a request"
+	local name=$1 path=$2 pid n ir f
+	shift 2
+	pid=$(cat "$ST/run/fcgi.pid")
+	for _ in 1 2 3 4 5; do curl -sk -o /dev/null "$@" "$PSS_TEST_URL$path"; done	# warm: cached
+	callgrind_control -z "$pid" >/dev/null 2>&1
+	n=0
+	while [ $n -lt 200 ]; do curl -sk -o /dev/null "$@" "$PSS_TEST_URL$path"; n=$((n + 1)); done
+	callgrind_control -d "$pid" >/dev/null 2>&1
+	f=$(ls -t "$ST"/callgrind.out.* | head -1)
+	ir=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+	printf '  %-32s %9s instructions a request in psscript-fcgi\n' "$name" "$((ir / n))"
+	rm -f "$f"
+}
+callgrind_stop() {
+	kill "$(cat "$ST/run/fcgi.pid")" 2>/dev/null || true
+	sleep 1
+	fcgi_start "$ST" "$PSS_TEST_WORKERS"
+}
