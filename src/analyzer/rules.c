@@ -804,8 +804,6 @@ ps_analysis_free(struct ps_analysis *a)
 	if (a->priv != NULL) {
 		ps_ast_free(a->priv->ast);
 		free(a->priv->compat);
-		free(a->priv->groups);
-		free(a->priv->group_of);
 		free(a->priv->src);
 		free(a->priv->lower);
 		arena_free(&a->priv->arena);

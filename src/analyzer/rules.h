@@ -99,7 +99,7 @@ struct ps_analysis_priv {
 	const char	*cap_evidence[PS_CAP__MAX];	/* first command showing the capability */
 	unsigned	 cap_line[PS_CAP__MAX];
 	const char	*elevation_reason;	/* why elevation is needed, or NULL */
-	struct ps_cmd_group *groups;	/* cmd_groups() result, computed once */
+	struct ps_cmd_group *groups;	/* cmd_groups() result, computed once (arena) */
 	size_t		*group_of;
 	size_t		 ngroups;
 	bool		 grouped;

@@ -772,15 +772,15 @@ ctx_fold(struct ps_ctx *c, const struct ps_node *n, bool *folded)
 /* One pass in command order over a hash table of the canonical names (case-insensitive): a
  * group is numbered when its first use is met, so the groups come in order of first use. */
 static size_t
-cmd_groups_compute(const struct ps_analysis_priv *p, struct ps_cmd_group **out, size_t **group_of)
+cmd_groups_compute(struct ps_analysis_priv *p, struct ps_cmd_group **out, size_t **group_of)
 {
-	struct ps_cmd_group *g = xmalloc((p->ncmds + 1) * sizeof(*g));
-	size_t *gof = xmalloc((p->ncmds + 1) * sizeof(*gof));
+	struct ps_cmd_group *g = arena_alloc(&p->arena, (p->ncmds + 1) * sizeof(*g));
+	size_t *gof = arena_alloc(&p->arena, (p->ncmds + 1) * sizeof(*gof));
 	size_t nslots = 16, ng = 0, *slot;	/* slot: group index + 1, 0 when empty */
 
 	while (nslots < 2 * p->ncmds)
 		nslots *= 2;
-	slot = xcalloc(nslots, sizeof(*slot));
+	slot = arena_alloc(&p->arena, nslots * sizeof(*slot));
 	for (size_t i = 0; i < p->ncmds; i++) {
 		const char *canon = p->cmds[i].canon;
 		uint32_t h = ps_catalog_hash(canon, p->cmds[i].canon_len);
@@ -802,12 +802,8 @@ cmd_groups_compute(const struct ps_analysis_priv *p, struct ps_cmd_group **out, 
 		g[k].count++;
 		gof[i] = k;
 	}
-	free(slot);
 	*out = g;
-	if (group_of != NULL)
-		*group_of = gof;
-	else
-		free(gof);
+	*group_of = gof;
 	return ng;
 }
 
