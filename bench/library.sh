@@ -5,8 +5,9 @@
 # and with a random page and limit each request (mostly uncached), and keyword search (the
 # same query, cached; and a distinct query each request), each as a ratio to the bare libfcgi
 # responder measured in the same run (bench/lib.sh).
-#   BENCH_SCRIPTS (10000), BENCH_JOB_WORKERS (2: job runners while loading), and lib.sh's
-#   BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS, BENCH_WORKERS.
+#   BENCH_SCRIPTS (10000), BENCH_JOB_WORKERS (2: job runners while loading), BENCH_CALLGRIND
+#   (1: then the instructions one cached read costs psscript-fcgi, under valgrind; 0 skips),
+#   and lib.sh's BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS, BENCH_WORKERS, BENCH_KEEP.
 # The corpus: the ```powershell blocks of ../shared/data/powershell-docs (BENCH_DOCS), each
 # distinct block once, in file order; there are fewer distinct blocks than 10,000, so block i
 # is reused for script i, i + N, ... with a last line "# variant K" (K = i div N) appended,
@@ -157,3 +158,13 @@ for v in health get list listu search searchu; do
 done
 echo "keyword search p95: cached ${P95_search:-?}, distinct query ${P95_searchu:-?} at -c$C," \
 	"${P95_searchl:-?} at -c$PSS_TEST_WORKERS (target < 50 ms)"
+if [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
+	echo "# instructions in one FastCGI process (callgrind; 200 sequential requests each, after warming)"
+	callgrind_start
+	instructions "GET /api/health" /api/health
+	instructions "GET /api/scripts/:id (cached)" "/api/scripts/$ID"
+	instructions "GET /api/scripts?page=1 (cached)" "/api/scripts?page=1"
+	instructions "search q=Get-Process (cached)" "/api/scripts/search?q=Get-Process"
+	instructions "GET /api/scripts/:id, bearer" "/api/scripts/$ID" -H "Authorization: Bearer $TOKEN"
+	callgrind_stop
+fi
