@@ -328,11 +328,15 @@ build_kids(struct ps_ast *ast, struct parse_result *r)
 
 /* ---- flat indexes ---- */
 
+struct cx_ctx;
+static int cx_visit(struct ps_node *, void *);
+
 struct index_ctx {
 	struct ps_ast *ast;
 	struct pvec functions, commands, variables, assignments, strings, members, types,
 	    attributes, classes, parameters, binaries, catches, pipelines;
 	struct pvec *usings;	/* the caller's */
+	struct cx_ctx *cx;	/* the script's complexity, measured in the same walk */
 };
 
 static int
@@ -365,11 +369,11 @@ index_visit(struct ps_node *n, void *arg)
 	case PS_NODE_USING: pvec_push(c->usings, n); break;
 	default: break;
 	}
-	return PS_WALK_CONTINUE;
+	return cx_visit(n, c->cx);	/* never skips: the script's measure has no top */
 }
 
 static void
-build_indexes(struct ps_ast *ast, struct pvec *usings)
+build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx)
 {
 	struct index_ctx c;
 	struct arena *A = &ast->arena;
@@ -377,6 +381,7 @@ build_indexes(struct ps_ast *ast, struct pvec *usings)
 	memset(&c, 0, sizeof(c));
 	c.ast = ast;
 	c.usings = usings;
+	c.cx = cx;
 	ps_ast_walk(ast->root, index_visit, &c);
 	ast->functions = pvec_to_nodes(A, &c.functions);
 	ast->commands = pvec_to_nodes(A, &c.commands);
@@ -957,12 +962,14 @@ void
 parse_post(struct ps_ast *ast, struct parse_result *r)
 {
 	struct pvec usings = PVEC_INIT;
+	struct cx_ctx cx = { .cx = &ast->cx };
 
+	memset(&ast->cx, 0, sizeof(ast->cx));
 	build_kids(ast, r);
-	build_indexes(ast, &usings);
+	build_indexes(ast, &usings, &cx);	/* also measures the script (top NULL) */
+	ast->cx.cyclomatic = 1 + cx.decisions;
 	attach_help(ast);
 	build_imports(ast, &usings);
-	measure(ast->root, NULL, &ast->cx);
 	for (size_t i = 0; i < ast->functions.n; i++) {
 		struct ps_node *f = ast->functions.v[i];
 
