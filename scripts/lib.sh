@@ -190,5 +190,6 @@ REDIS_PORT=$rport
 PSSCRIPT_DATA_DIR=$PSS_TOP
 PUBLIC_URL=https://localhost:$https
 METRICS_FILE=$st/run/metrics.shm
+CACHE_SHARED_FILE=$st/run/cache.shm
 EOC
 }

@@ -58,6 +58,7 @@ flush_layer_stats(struct app *a)
 	metrics_add(M_CACHE_MISSES, cs->misses - clast.misses);
 	metrics_add(M_CACHE_ERRORS, cs->errors - clast.errors);
 	metrics_add(M_CACHE_RECONNECTS, cs->reconnects - clast.reconnects);
+	metrics_add(M_CACHE_HOT_HITS, cs->hot_hits - clast.hot_hits);
 	dlast = *d;
 	clast = *cs;
 }

@@ -532,11 +532,8 @@ run(struct import *im, const char *dir, const char *user, const char *category)
 		progress(im, true);
 		return 2;
 	}
-	if (im->process_inline) {	/* the worker invalidates after its own jobs */
-		cache_invalidate(im->cache, "scripts:*");
-		cache_invalidate(im->cache, "categories:*");
-		cache_invalidate(im->cache, "tags:*");
-	}
+	if (im->process_inline)	/* the worker invalidates after its own jobs */
+		lib_cache_invalidate(im->cache, 0, LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY);
 	progress(im, true);
 	return summary(im);
 }

@@ -7,6 +7,7 @@
 
 #include "bin/analyze_cli.h"
 #include "bin/import.h"
+#include "cache/cache.h"
 #include "core/conf.h"
 #include "db/db.h"
 #include "db/jobs.h"
@@ -319,8 +320,10 @@ cmd_user(int argc, char **argv)
 			printf("unlocked\n");
 	} else if ((e = users_delete(&s, id)) != PSS_OK)
 		rc = user_failed(what, e, NULL, s.db);
-	else
+	else {
+		lib_cache_invalidate(s.cache, 0, LIB_INVAL_USER);	/* their scripts went too */
 		printf("deleted\n");
+	}
 out:
 	explicit_bzero(pw, sizeof(pw));
 	arena_free(&a);

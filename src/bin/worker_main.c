@@ -75,11 +75,8 @@ job_upload(struct worker *w, struct json_object *payload, char *why, size_t whys
 		snprintf(why, whysz, "upload %s: %s", id, pss_strerror(e));
 		return e;
 	}
-	if (status != NULL && strcmp(status, "completed") == 0) {
-		cache_invalidate(w->cache, "scripts:*");
-		cache_invalidate(w->cache, "categories:*");
-		cache_invalidate(w->cache, "tags:*");
-	}
+	if (status != NULL && strcmp(status, "completed") == 0)
+		lib_cache_invalidate(w->cache, 0, LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY);
 	return PSS_OK;
 }
 
@@ -91,7 +88,7 @@ job_analysis(struct worker *w, struct json_object *payload, char *why, size_t wh
 	static const struct viewer system = { 0, true };
 	struct json_object *v, *json;
 	struct ps_analysis *an = NULL;
-	char *content = NULL, *title = NULL, key[48];
+	char *content = NULL, *title = NULL;
 	size_t len;
 	int64_t id;
 	enum pss_err e;
@@ -126,11 +123,7 @@ job_analysis(struct worker *w, struct json_object *payload, char *why, size_t wh
 		    db_last_error(w->db));
 		goto out;
 	}
-	snprintf(key, sizeof(key), "analysis:%lld", (long long)id);
-	cache_invalidate(w->cache, key);
-	snprintf(key, sizeof(key), "script:%lld", (long long)id);
-	cache_invalidate(w->cache, key);
-	cache_invalidate(w->cache, "scripts:*");
+	lib_cache_invalidate(w->cache, id, LIB_INVAL_SCRIPT | LIB_INVAL_LISTS);
 	cache_invalidate(w->cache, "analytics:*");
 out:
 	ps_analysis_free(an);

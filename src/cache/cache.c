@@ -1,10 +1,16 @@
-/* cache.c: Redis through hiredis; every error is a miss; LRU fallback; NOTIFY invalidation */
+/* cache.c: Redis through hiredis; every error is a miss; LRU fallback and hot copies;
+ * NOTIFY and shared-generation invalidation */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <hiredis/hiredis.h>
 
@@ -15,6 +21,18 @@
  * Redis again until it has been flushed of our keys. */
 #define STALE_MARK "!redis-stale"
 
+/* A hot copy lives at most this long even when nothing invalidates it. */
+#define HOT_TTL_MS	60000
+
+/* The shared generation file: every process of this host that invalidates maps it and moves
+ * gen after Redis has dropped the keys, so a hot copy tagged with an older gen is never
+ * served again, in any worker, from the moment the writer answers. */
+#define SHARED_MAGIC	0x7073736367656e31ULL	/* "psscgen1" */
+struct shared_gen {
+	uint64_t magic;
+	uint64_t gen;
+};
+
 static const char *const our_patterns[] = {
 	"script:*", "scripts:*", "categories:*", "analysis:*", "analytics:*", "session:*",
 	"tags:*", "user:*",
@@ -24,6 +42,9 @@ struct cache {
 	redisContext	*rc;
 	struct db	*db;
 	struct lru	*lru;
+	struct shared_gen *shared;	/* NULL: no hot copies */
+	uint64_t	 req_gen;	/* shared->gen when this request began */
+	uint64_t	 db_reconnects;	/* the db's count when its notifications were last whole */
 	char		*host;
 	char		*unix_path;
 	int		 port;
@@ -186,13 +207,69 @@ on_notify(const char *channel, const char *payload, void *arg)
 	lru_del(c->lru, payload);
 }
 
+/* map_shared: the shared generation file, created when missing; NULL (logged) when this
+ * process cannot map it, and then it keeps no hot copies. */
+static struct shared_gen *
+map_shared(const char *path)
+{
+	struct shared_gen *g;
+	struct stat st;
+	uint64_t zero = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		log_warn("cache: %s: %s; no hot copies in this process", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || (st.st_size < (off_t)sizeof(*g) &&
+	    ftruncate(fd, (off_t)sizeof(*g)) != 0)) {	/* grows only: zero-filled */
+		log_warn("cache: %s: %s; no hot copies in this process", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	g = mmap(NULL, sizeof(*g), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (g == MAP_FAILED) {
+		log_warn("cache: %s: mmap: %s; no hot copies in this process", path, strerror(errno));
+		return NULL;
+	}
+	(void)__atomic_compare_exchange_n(&g->magic, &zero, SHARED_MAGIC, false, __ATOMIC_ACQ_REL,
+	    __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&g->magic, __ATOMIC_ACQUIRE) != SHARED_MAGIC) {
+		log_warn("cache: %s is not a shared generation file; no hot copies", path);
+		munmap(g, sizeof(*g));
+		return NULL;
+	}
+	return g;
+}
+
+static uint64_t
+shared_gen(const struct cache *c)
+{
+	return c->shared != NULL ? __atomic_load_n(&c->shared->gen, __ATOMIC_ACQUIRE) : 0;
+}
+
+/* lru_fresh: this process's copy of key, unless a write on this host has made it stale. */
+static const char *
+lru_fresh(struct cache *c, const char *key, size_t *len)
+{
+	uint64_t tag;
+	const char *v = lru_get(c->lru, key, len, time_mono_ms(), &tag);
+
+	return v != NULL && tag == shared_gen(c) ? v : NULL;
+}
+
 struct cache *
 cache_open(const struct conf *conf, struct db *db)
 {
 	struct cache *c = xcalloc(1, sizeof(*c));
 
 	c->db = db;
-	c->lru = lru_new((size_t)conf->cache_lru_entries);
+	c->lru = lru_new((size_t)conf->cache_lru_entries, (size_t)conf->cache_lru_bytes);
+	if (conf->cache_shared_file[0] != '\0')
+		c->shared = map_shared(conf->cache_shared_file);
+	if (db != NULL)
+		c->db_reconnects = db_stats(db)->reconnects;
 	c->host = xstrdup(conf->redis_host);
 	c->port = (int)conf->redis_port;
 	c->password = conf->redis_password[0] ? xstrdup(conf->redis_password) : NULL;
@@ -222,6 +299,8 @@ cache_close(struct cache *c)
 		return;
 	if (c->rc != NULL)
 		redisFree(c->rc);
+	if (c->shared != NULL)
+		munmap(c->shared, sizeof(*c->shared));
 	lru_free(c->lru);
 	free(c->host);
 	free(c->unix_path);
@@ -275,12 +354,18 @@ cache_begin(struct cache *c)
 {
 	int64_t now = time_mono_ms();
 
+	c->req_gen = shared_gen(c);
 	if (c->db != NULL) {
 		/* Without Redis the LRU must not serve anything older than a committed write:
 		 * one round trip makes the server deliver every NOTIFY committed before it. */
 		if (!cache_redis_up(c) && db_connected(c->db))
 			(void)db_exec(c->db, NULL, "SELECT 1", 0, NULL);
 		(void)db_notifies(c->db, on_notify, c);
+		if (db_stats(c->db)->reconnects != c->db_reconnects) {
+			/* notifications sent while the connection was down are lost */
+			c->db_reconnects = db_stats(c->db)->reconnects;
+			lru_clear(c->lru);
+		}
 	}
 	if (c->up && now - c->last_check_ms >= c->health_interval_ms) {
 		const char *argv[] = { "PING" };
@@ -304,7 +389,7 @@ cache_get(struct cache *c, const char *key, size_t *len)
 	char *out = NULL;
 
 	if (!cache_redis_up(c)) {
-		const char *v = lru_get(c->lru, key, len, time_mono_ms());
+		const char *v = lru_fresh(c, key, len);
 
 		if (v != NULL) {
 			c->stats.lru_hits++;
@@ -334,13 +419,34 @@ cache_get(struct cache *c, const char *key, size_t *len)
 	return out;
 }
 
+char *
+cache_get_hot(struct cache *c, const char *key, size_t *len)
+{
+	const char *v;
+	char *out;
+
+	if (c->shared == NULL || !cache_redis_up(c))
+		return cache_get(c, key, len);
+	if ((v = lru_fresh(c, key, len)) != NULL) {
+		c->stats.hot_hits++;
+		c->stats.hits++;
+		return xstrndup(v, *len);
+	}
+	/* Tagged with the generation read when the request began, before the GET: if a write
+	 * moved it since, the copy is stale at once. */
+	if ((out = cache_get(c, key, len)) != NULL)
+		lru_put(c->lru, key, out, *len, time_mono_ms() + HOT_TTL_MS, c->req_gen);
+	return out;
+}
+
 void
 cache_set(struct cache *c, const char *key, const char *val, size_t len, int ttl_s)
 {
 	redisReply *r;
 
 	if (!cache_redis_up(c)) {
-		lru_put(c->lru, key, val, len, ttl_s > 0 ? time_mono_ms() + ttl_s * 1000LL : 0);
+		lru_put(c->lru, key, val, len, ttl_s > 0 ? time_mono_ms() + ttl_s * 1000LL : 0,
+		    c->req_gen);
 		return;
 	}
 	if (ttl_s > 0) {
@@ -427,6 +533,8 @@ cache_invalidate(struct cache *c, const char *pat)
 	lru_del(c->lru, pat);
 	if (c->up)
 		reached = redis_delete(c, pat);
+	if (c->shared != NULL)
+		__atomic_add_fetch(&c->shared->gen, 1, __ATOMIC_ACQ_REL);
 	if (c->db != NULL) {
 		/* Other workers drop it from their LRU. If Redis missed the delete, everyone must
 		 * stop trusting Redis until it has been flushed. */
@@ -438,4 +546,27 @@ cache_invalidate(struct cache *c, const char *pat)
 	}
 	if (!reached)
 		c->stale = true;
+}
+
+void
+lib_cache_invalidate(struct cache *cache, int64_t id, unsigned what)
+{
+	char key[48];
+
+	if (cache == NULL)
+		return;
+	if ((what & LIB_INVAL_SCRIPT) && id > 0) {
+		snprintf(key, sizeof(key), "script:%lld", (long long)id);
+		cache_invalidate(cache, key);
+		snprintf(key, sizeof(key), "analysis:%lld", (long long)id);
+		cache_invalidate(cache, key);
+	}
+	if (what & LIB_INVAL_EVERY_SCRIPT)
+		cache_invalidate(cache, "script:*");
+	if (what & LIB_INVAL_LISTS)
+		cache_invalidate(cache, "scripts:*");
+	if (what & LIB_INVAL_TAXONOMY) {
+		cache_invalidate(cache, "categories:*");
+		cache_invalidate(cache, "tags:*");
+	}
 }

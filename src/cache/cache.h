@@ -1,5 +1,6 @@
-/* cache.h: the cache layer: Redis with timeouts, an in-process LRU while Redis is down,
- * and invalidation that reaches every worker through PostgreSQL NOTIFY */
+/* cache.h: the cache layer: Redis with timeouts, an in-process LRU while Redis is down and
+ * for hot copies, and invalidation that reaches every worker through PostgreSQL NOTIFY and,
+ * on this host, through a shared generation counter */
 #ifndef PSS_CACHE_H
 #define PSS_CACHE_H
 
@@ -20,8 +21,9 @@
 
 struct cache;
 
-/* cache_open: connects to Redis (failure is not an error: the LRU serves meanwhile) and,
- * when db is not NULL, listens for invalidations from other processes. */
+/* cache_open: connects to Redis (failure is not an error: the LRU serves meanwhile), maps
+ * the shared generation file (CACHE_SHARED_FILE, when set) and, when db is not NULL,
+ * listens for invalidations from other processes. */
 struct cache *cache_open(const struct conf *, struct db *);
 void	 cache_close(struct cache *);
 
@@ -31,12 +33,41 @@ void	 cache_begin(struct cache *);
 
 /* cache_get: the value (caller frees) or NULL on a miss; every Redis error is a miss. */
 char	*cache_get(struct cache *, const char *key, size_t *len);
+/* cache_get_hot: cache_get, but a value fetched from Redis is also kept in this process (a
+ * hot copy) and answered from there, with no round trip, for as long as the shared
+ * generation has not moved since the request that fetched it began: every invalidation on
+ * this host moves it. For data whose writers all invalidate through this layer; not for
+ * sessions (a revocation by a writer that cannot map the file, on another host or as
+ * another user, reaches the copies by NOTIFY only, a moment later). Without the file it is
+ * cache_get. */
+char	*cache_get_hot(struct cache *, const char *key, size_t *len);
 /* cache_set: ttl_s 0 keeps the key until it is invalidated. Errors are logged, not returned. */
 void	 cache_set(struct cache *, const char *key, const char *val, size_t len, int ttl_s);
 /* cache_invalidate: drops a key, or every key matching a glob pattern ("scripts:*"), in
- * Redis (SCAN + DEL, never KEYS), in this process's LRU, and, by NOTIFY, in every other
- * worker's LRU. Call after the write committed, before answering. */
+ * Redis (SCAN + DEL, never KEYS), in this process's LRU, then moves the shared generation
+ * (every hot copy on this host is stale from then on) and, by NOTIFY, drops it from every
+ * other worker's LRU. Call after the write committed, before answering. */
 void	 cache_invalidate(struct cache *, const char *key_or_pattern);
+
+/* The library's keys (API.md, DESIGN.md's caching strategy): script:{id}, analysis:{id},
+ * scripts:{...} (lists and searches), categories:*, tags:*. */
+enum lib_inval {
+	LIB_INVAL_SCRIPT = 1 << 0,	/* script:{id} (when id > 0) */
+	LIB_INVAL_LISTS = 1 << 1,	/* scripts:* (lists and searches of every scope) */
+	LIB_INVAL_TAXONOMY = 1 << 2,	/* categories:* and tags:* (their script counts) */
+	LIB_INVAL_EVERY_SCRIPT = 1 << 3,	/* script:* (a category renamed or deleted, a tag deleted) */
+	LIB_INVAL_ALL = LIB_INVAL_SCRIPT | LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY,
+	/* a user renamed or deleted: script objects and lists name them, their scripts count */
+	LIB_INVAL_USER = LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY | LIB_INVAL_EVERY_SCRIPT,
+};
+/* lib_cache_invalidate: the ONE invalidation of the library's cache entries, called after
+ * a write committed and before answering (cache_invalidate of each key or pattern). Every
+ * program that writes the library calls it: create, update, delete, bulk, revert and
+ * uploads with LIB_INVAL_ALL; execute with SCRIPT | LISTS (counts and the executionCount
+ * sort change, category and tag counts do not); a category or tag created: TAXONOMY; a
+ * category renamed or deleted, a tag deleted: LISTS | TAXONOMY | EVERY_SCRIPT (every
+ * script object names its category and tags). */
+void	 lib_cache_invalidate(struct cache *, int64_t script_id, unsigned what);
 
 bool	 cache_redis_up(const struct cache *);
 /* cache_ping: a live PING (reconnecting if due); true when Redis answered. */
@@ -47,19 +78,24 @@ struct cache_stats {
 	uint64_t misses;
 	uint64_t errors;
 	uint64_t lru_hits;
+	uint64_t hot_hits;	/* answered from a hot copy (also counted in hits) */
 	uint64_t reconnects;
 };
 const struct cache_stats *cache_stats(const struct cache *);
 
-/* The LRU, exposed for tests. */
+/* The LRU, exposed for tests: at most capacity entries and max_bytes of values (a value
+ * larger than an eighth of max_bytes is not kept); each entry carries a tag (the shared
+ * generation it was fetched under), which lru_get returns in *tag when tag is not NULL. */
 struct lru;
-struct lru *lru_new(size_t capacity);
+struct lru *lru_new(size_t capacity, size_t max_bytes);
 void	 lru_free(struct lru *);
-const char *lru_get(struct lru *, const char *key, size_t *len, int64_t now_ms);
-void	 lru_put(struct lru *, const char *key, const char *val, size_t len, int64_t expires_ms);
+const char *lru_get(struct lru *, const char *key, size_t *len, int64_t now_ms, uint64_t *tag);
+void	 lru_put(struct lru *, const char *key, const char *val, size_t len, int64_t expires_ms,
+	    uint64_t tag);
 void	 lru_del(struct lru *, const char *key_or_pattern);	/* glob patterns: * ? */
 void	 lru_clear(struct lru *);
 size_t	 lru_count(const struct lru *);
+size_t	 lru_bytes(const struct lru *);
 
 /* glob_match: Redis-style * and ? (no character classes). */
 bool	 glob_match(const char *pat, const char *s);

@@ -1,4 +1,5 @@
-/* lru.c: a bounded in-process LRU with expiry, the fallback while Redis is down */
+/* lru.c: a bounded in-process LRU with expiry and tags: the fallback while Redis is down,
+ * and the hot copies */
 #include "config.h"
 
 #include <stdlib.h>
@@ -12,6 +13,7 @@ struct lru_entry {
 	char		*val;
 	size_t		 len;
 	int64_t		 expires_ms;	/* 0: never */
+	uint64_t	 tag;
 	uint64_t	 hash;
 	struct lru_entry *prev, *next;	/* recency list, most recent first */
 	struct lru_entry *chain;	/* hash bucket */
@@ -22,6 +24,8 @@ struct lru {
 	size_t		 nbuckets;
 	size_t		 count;
 	size_t		 capacity;
+	size_t		 bytes;		/* of the values */
+	size_t		 max_bytes;
 	struct lru_entry *head, *tail;
 };
 
@@ -62,11 +66,12 @@ glob_match(const char *p, const char *s)
 }
 
 struct lru *
-lru_new(size_t capacity)
+lru_new(size_t capacity, size_t max_bytes)
 {
 	struct lru *l = xcalloc(1, sizeof(*l));
 
 	l->capacity = capacity;
+	l->max_bytes = max_bytes;
 	l->nbuckets = 64;
 	while (l->nbuckets < capacity * 2 && l->nbuckets < (1u << 24))
 		l->nbuckets *= 2;
@@ -92,6 +97,7 @@ unlink_entry(struct lru *l, struct lru_entry *e)
 		l->tail = e->prev;
 	free(e->key);
 	free(e->val);
+	l->bytes -= e->len;
 	free(e);
 	l->count--;
 }
@@ -122,7 +128,7 @@ to_front(struct lru *l, struct lru_entry *e)
 }
 
 const char *
-lru_get(struct lru *l, const char *key, size_t *len, int64_t now_ms)
+lru_get(struct lru *l, const char *key, size_t *len, int64_t now_ms, uint64_t *tag)
 {
 	uint64_t h = fnv1a(key);
 	struct lru_entry *e = find(l, key, h);
@@ -135,20 +141,23 @@ lru_get(struct lru *l, const char *key, size_t *len, int64_t now_ms)
 	}
 	to_front(l, e);
 	*len = e->len;
+	if (tag != NULL)
+		*tag = e->tag;
 	return e->val;
 }
 
 void
-lru_put(struct lru *l, const char *key, const char *val, size_t len, int64_t expires_ms)
+lru_put(struct lru *l, const char *key, const char *val, size_t len, int64_t expires_ms,
+    uint64_t tag)
 {
 	uint64_t h = fnv1a(key);
 	struct lru_entry *e;
 
-	if (l->capacity == 0)
-		return;
 	if ((e = find(l, key, h)) != NULL)
 		unlink_entry(l, e);
-	while (l->count >= l->capacity && l->tail != NULL)
+	if (l->capacity == 0 || len > l->max_bytes / 8)
+		return;
+	while ((l->count >= l->capacity || l->bytes + len > l->max_bytes) && l->tail != NULL)
 		unlink_entry(l, l->tail);
 	e = xcalloc(1, sizeof(*e));
 	e->key = xstrdup(key);
@@ -157,6 +166,7 @@ lru_put(struct lru *l, const char *key, const char *val, size_t len, int64_t exp
 	e->val[len] = '\0';
 	e->len = len;
 	e->expires_ms = expires_ms;
+	e->tag = tag;
 	e->hash = h;
 	e->chain = l->buckets[h & (l->nbuckets - 1)];
 	l->buckets[h & (l->nbuckets - 1)] = e;
@@ -167,6 +177,7 @@ lru_put(struct lru *l, const char *key, const char *val, size_t len, int64_t exp
 	if (l->tail == NULL)
 		l->tail = e;
 	l->count++;
+	l->bytes += len;
 }
 
 void
@@ -197,6 +208,12 @@ size_t
 lru_count(const struct lru *l)
 {
 	return l->count;
+}
+
+size_t
+lru_bytes(const struct lru *l)
+{
+	return l->bytes;
 }
 
 void

@@ -55,6 +55,8 @@ static const struct conf_def defs[] = {
 	I("REDIS_HEALTH_INTERVAL_S", redis_health_interval_s, "30", 1, 3600),
 	I("REDIS_RETRY_MAX_DELAY_MS", redis_retry_max_delay_ms, "30000", 100, 600000),
 	I("CACHE_LRU_ENTRIES", cache_lru_entries, "1024", 0, 1000000),
+	I("CACHE_LRU_BYTES", cache_lru_bytes, "16777216", 0, 17179869184LL),
+	S("CACHE_SHARED_FILE", cache_shared_file, ""),
 	S("PSSCRIPT_ENV", env, "production"),
 	S("LOG_LEVEL", log_level, "info"),
 	S("PSSCRIPT_DATA_DIR", data_dir, PSS_DATADIR),

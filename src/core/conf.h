@@ -36,6 +36,8 @@ struct conf {
 	int64_t	 redis_health_interval_s;
 	int64_t	 redis_retry_max_delay_ms;
 	int64_t	 cache_lru_entries;
+	int64_t	 cache_lru_bytes;	/* of the values held in one process */
+	char	*cache_shared_file;	/* the shared generation; "" = no hot copies */
 	/* The application */
 	char	*env;			/* production or development */
 	char	*log_level;

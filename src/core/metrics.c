@@ -15,7 +15,7 @@
 
 #define SLOTS		64
 #define NBUCKETS	12	/* 11 bounds and +Inf */
-#define MAGIC		0x7073736d65747231ULL	/* "pssmetr1" */
+#define MAGIC		0x7073736d65747232ULL	/* "pssmetr2": the layout's version */
 
 static const double bounds_s[NBUCKETS - 1] = {
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5,
@@ -28,6 +28,7 @@ static const char *const counter_names[M__MAX][2] = {
 	{ "psscript_cache_misses_total", "Cache misses" },
 	{ "psscript_cache_errors_total", "Redis errors (each served as a miss)" },
 	{ "psscript_cache_reconnects_total", "Redis reconnections" },
+	{ "psscript_cache_hot_hits_total", "Cache hits answered from a worker's hot copy, with no Redis round trip" },
 	{ "psscript_rejected_requests_total", "Requests rejected before routing (bad path, body, headers)" },
 	{ "psscript_jobs_done_total", "Jobs completed" },
 	{ "psscript_jobs_failed_total", "Job attempts that failed" },
@@ -89,7 +90,15 @@ metrics_open(const char *path)
 		log_error("metrics file %s: mmap: %s", path, strerror(errno));
 		return -1;
 	}
-	shm->magic = MAGIC;
+	{
+		/* A file of another layout (left by an older version): its first process of this
+		 * version starts it again from zero. */
+		uint64_t old = __atomic_load_n(&shm->magic, __ATOMIC_ACQUIRE);
+
+		if (old != MAGIC && __atomic_compare_exchange_n(&shm->magic, &old, MAGIC, false,
+		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			memset(shm->slots, 0, sizeof(shm->slots));
+	}
 	/* Claim a free slot, or the slot of a process that is gone: counters only grow, so
 	 * carrying on from its values keeps every series monotonic. */
 	for (int i = 0; i < SLOTS; i++) {

@@ -251,29 +251,6 @@ lib_view_reply(struct http_ctx *c, int (*view)(struct http_ctx *, struct json_ob
 
 /* ---- the cache ---- */
 
-void
-lib_cache_invalidate(struct cache *cache, int64_t id, unsigned what)
-{
-	char key[48];
-
-	if (cache == NULL)
-		return;
-	if ((what & LIB_INVAL_SCRIPT) && id > 0) {
-		snprintf(key, sizeof(key), "script:%lld", (long long)id);
-		cache_invalidate(cache, key);
-		snprintf(key, sizeof(key), "analysis:%lld", (long long)id);
-		cache_invalidate(cache, key);
-	}
-	if (what & LIB_INVAL_EVERY_SCRIPT)
-		cache_invalidate(cache, "script:*");
-	if (what & LIB_INVAL_LISTS)
-		cache_invalidate(cache, "scripts:*");
-	if (what & LIB_INVAL_TAXONOMY) {
-		cache_invalidate(cache, "categories:*");
-		cache_invalidate(cache, "tags:*");
-	}
-}
-
 /* A cached value is a header line, "#1 p<isPublic 0|1> u<userId>\n" (the script's visibility
  * as lib_script_visible reads it; p0 u0 for objects that are not a script), then the JSON
  * text exactly as json_reply writes it: a hit is answered with these bytes, not parsed and
@@ -299,7 +276,7 @@ cached_get(struct cache *cache, const char *key, struct cached *v)
 	long long uid;
 
 	memset(v, 0, sizeof(*v));
-	if (cache == NULL || (v->raw = cache_get(cache, key, &len)) == NULL)
+	if (cache == NULL || (v->raw = cache_get_hot(cache, key, &len)) == NULL)
 		return -1;
 	v->json = v->raw;
 	v->json_len = len;

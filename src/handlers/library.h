@@ -79,23 +79,8 @@ int	 lib_body_ids(struct http_ctx *, struct json_object *b, const char *name, in
 
 /* ---- library.c: the cache ---- */
 
-enum lib_inval {
-	LIB_INVAL_SCRIPT = 1 << 0,	/* script:{id} (when id > 0) */
-	LIB_INVAL_LISTS = 1 << 1,	/* scripts:* (lists and searches of every scope) */
-	LIB_INVAL_TAXONOMY = 1 << 2,	/* categories:* and tags:* (their script counts) */
-	LIB_INVAL_EVERY_SCRIPT = 1 << 3,	/* script:* (a category renamed or deleted, a tag deleted) */
-	LIB_INVAL_ALL = LIB_INVAL_SCRIPT | LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY,
-	/* a user renamed or deleted: script objects and lists name them, their scripts count */
-	LIB_INVAL_USER = LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY | LIB_INVAL_EVERY_SCRIPT,
-};
-/* lib_cache_invalidate: the ONE invalidation of the library's cache entries, called after
- * a write committed and before answering: in Redis, this process's LRU and, by NOTIFY,
- * every other worker's. Every write path calls it: create, update, delete, bulk, revert and
- * uploads with LIB_INVAL_ALL; execute with SCRIPT | LISTS (counts and the executionCount
- * sort change, category and tag counts do not); a category or tag created: TAXONOMY; a
- * category renamed or deleted, a tag deleted: LISTS | TAXONOMY | EVERY_SCRIPT (every
- * script object names its category and tags). */
-void	 lib_cache_invalidate(struct cache *, int64_t script_id, unsigned what);
+/* lib_cache_invalidate and its LIB_INVAL_* flags are in cache/cache.h: the job runner and
+ * the command line invalidate with them too. */
 /* lib_cache_get: the cached JSON object under key (caller puts), NULL on a miss. */
 struct json_object *lib_cache_get(struct cache *, const char *key);
 /* lib_cache_put: caches o under key for ttl_s seconds (0: until invalidated); values over

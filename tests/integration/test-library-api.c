@@ -1128,6 +1128,71 @@ test_owner_renamed_or_deleted_reaches_every_worker(void)
 	T_EQ(every_worker(list, NULL, 200, "\"total\":0", NULL), 0);
 }
 
+/* hot_hits: psscript_cache_hot_hits_total summed over the workers, -1 when absent. */
+static long long
+hot_hits(void)
+{
+	struct it_resp r;
+	const char *p;
+	long long n = -1;
+
+	if (it_get(&r, "/metrics") == 0 && r.status == 200 && r.body != NULL &&
+	    (p = strstr(r.body, "\npsscript_cache_hot_hits_total ")) != NULL)
+		n = strtoll(p + strlen("\npsscript_cache_hot_hits_total "), NULL, 10);
+	it_resp_free(&r);
+	return n;
+}
+
+/* Repeated reads are answered from the workers' hot copies (no Redis round trip): of 24
+ * reads of one script one misses and each worker (PARALLEL of them) makes one Redis GET. */
+static void
+test_repeated_reads_are_answered_from_hot_copies(void)
+{
+	long long id = new_script(alice.token, "read again and again", true), before, after;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/api/scripts/%lld", id);
+	T_ASSERT((before = hot_hits()) >= 0);
+	for (int i = 0; i < 24; i++)
+		T_EQ(get_status(path, NULL), 200);
+	after = hot_hits();
+	T_ASSERTF(after - before >= 24 - 1 - PARALLEL, "hot hits: %lld of 24 reads", after - before);
+	/* and a write is seen at once, by every worker */
+	T_EQ(status_of("PUT", path, alice.token, "{\"title\":\"read once more\"}"), 200);
+	T_EQ(every_worker(path, NULL, 200, "read once more", NULL), 0);
+}
+
+/* A user deleted from the command line: with the shared generation file (as the stack's
+ * configuration has it) every worker's copies go at once; a writer that cannot map it
+ * (here: CACHE_SHARED_FILE emptied for the command) reaches them by NOTIFY, a moment later. */
+static void
+cli_delete_round(const char *env, bool at_once)
+{
+	struct acct u;
+	long long id;
+	char path[64];
+	int bad = 1;
+
+	T_EQ(acct_register(&u, "lcli"), 0);
+	id = new_script(u.token, "owned by a user the CLI deletes", true);
+	snprintf(path, sizeof(path), "/api/scripts/%lld", id);
+	T_EQ(every_worker(path, NULL, 200, NULL, NULL), 0);
+	T_EQ(every_worker(path, NULL, 200, NULL, NULL), 0);	/* hot everywhere */
+	T_EQ(it_run("%s \"$PSS_BIN/psscript\" user delete %s >/dev/null", env, u.name), 0);
+	for (int i = 0; i < 40 && (bad = every_worker(path, NULL, 404, NULL, NULL)) != 0; i++) {
+		T_ASSERT(!at_once);
+		usleep(50000);
+	}
+	T_EQ(bad, 0);
+}
+
+static void
+test_cli_user_delete_reaches_every_worker(void)
+{
+	cli_delete_round("", true);
+	cli_delete_round("CACHE_SHARED_FILE=", false);
+}
+
 /*
  * Read-after-write on every worker: each read is made by PARALLEL processes at once, after
  * the workers have cached the old answer.
@@ -1242,6 +1307,8 @@ main(void)
 	T_RUN(test_tags_lower_case_autocomplete_and_admin_delete);
 	T_RUN(test_cookie_sessions_need_the_csrf_token);
 	T_RUN(test_owner_renamed_or_deleted_reaches_every_worker);
+	T_RUN(test_repeated_reads_are_answered_from_hot_copies);
+	T_RUN(test_cli_user_delete_reaches_every_worker);
 	T_RUN(test_read_after_write_on_every_worker_with_redis_up);
 	T_RUN(test_read_after_write_on_every_worker_with_redis_stopped);
 	T_RUN(test_database_down_is_503_with_retry_after);
