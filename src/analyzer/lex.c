@@ -53,8 +53,9 @@ struct lexer {
 	int	 pending_class;	/* the next { opens a class or enum body */
 	int	 last_kind;	/* kind of the last significant token, -1 at start */
 	int	 last_sub;
-	struct ctx *cx;
+	struct ctx *cx;		/* cx_inl, or the heap when deeper */
 	size_t	 ncx, capcx;
+	struct ctx cx_inl[32];
 	/* position cache for line/column */
 	size_t	 pc_line;	/* index into line_starts */
 	size_t	 pc_off;
@@ -537,8 +538,17 @@ static void
 push(struct lexer *L, enum ctx_type type, size_t tok)
 {
 	if (L->ncx == L->capcx) {
-		L->capcx = L->capcx ? L->capcx * 2 : 32;
-		L->cx = xrealloc(L->cx, L->capcx * sizeof(*L->cx));
+		if (L->capcx == 0) {
+			L->cx = L->cx_inl;
+			L->capcx = PSS_ARRAY_LEN(L->cx_inl);
+		} else if (L->cx == L->cx_inl) {
+			L->capcx *= 2;
+			L->cx = xmalloc(L->capcx * sizeof(*L->cx));
+			memcpy(L->cx, L->cx_inl, sizeof(L->cx_inl));
+		} else {
+			L->capcx *= 2;
+			L->cx = xrealloc(L->cx, L->capcx * sizeof(*L->cx));
+		}
 	}
 	L->cx[L->ncx].type = (uint8_t)type;
 	L->cx[L->ncx].restore_args = (uint8_t)L->in_args;
@@ -1987,7 +1997,8 @@ ps_tokenize(const char *src, size_t len, struct ps_tokens *toks)
 	lex_loop(&L, 0);
 	while (L.ncx > 0)
 		toks->v[L.cx[--L.ncx].tok].flags |= PS_TOKF_UNMATCHED;
-	free(L.cx);
+	if (L.cx != L.cx_inl)
+		free(L.cx);
 	toks->nerrors = 0;
 	for (size_t i = 0; i < toks->n; i++)
 		toks->nerrors += (size_t)ps_token_is_error(&toks->v[i]);

@@ -436,6 +436,11 @@ struct ps_ast {
  */
 struct ps_ast *ps_parse(const char *src, size_t len);
 void	 ps_ast_free(struct ps_ast *);
+/* ps_parse_into: the same into a zeroed ast whose arena the caller initialised (it may
+ * already hold the caller's allocations, src among them: one arena for a whole analysis);
+ * ps_ast_release frees the tokens and the arena, not the struct. */
+void	 ps_parse_into(struct ps_ast *, const char *src, size_t len);
+void	 ps_ast_release(struct ps_ast *);
 
 /* Walker: visits n and its descendants in source order, iteratively (no recursion).
  * The callback returns PS_WALK_CONTINUE, PS_WALK_SKIP (not this node's children)

@@ -2,6 +2,7 @@
 /* rules.c: the rule table, finding emission and the ps_analyze driver */
 
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,8 +406,8 @@ emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, siz
 	memset(f, 0, sizeof(*f));
 	f->rule = &ps_rule_table[r];
 	f->severity = sev;
-	f->message = format_message(&p->arena, fmt, ap);
-	f->suggestion = sugg ? arena_strdup(&p->arena, sugg) : ps_rule_table[r].suggestion;
+	f->message = format_message(p->arena, fmt, ap);
+	f->suggestion = sugg ? arena_strdup(p->arena, sugg) : ps_rule_table[r].suggestion;
 	if (end > c->len)
 		end = c->len;
 	if (start > end)
@@ -420,7 +421,7 @@ emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, siz
 		while (n > 0 && ((unsigned char)c->src[start + n] & 0xC0) == 0x80)
 			n--;
 	}
-	f->extent = arena_strndup(&p->arena, c->src + start, n);
+	f->extent = arena_strndup(p->arena, c->src + start, n);
 	f->line = line;
 	f->column = col;
 	f->end_line = eline;
@@ -497,7 +498,7 @@ rule_fix(struct ps_ctx *c, enum ps_rule r, size_t start, const char *replacement
 		return;
 	f = &c->a->findings[c->a->nfindings - 1];
 	if (f->rule == &ps_rule_table[r] && f->start == start)
-		f->fix = arena_strdup(&c->p->arena, replacement);
+		f->fix = arena_strdup(c->p->arena, replacement);
 }
 
 void
@@ -520,9 +521,9 @@ compat_note(struct ps_ctx *c, const char *feature, const char *requires, unsigne
 	}
 	n = &p->compat[p->ncompat++];
 	va_start(ap, fmt);
-	n->message = format_message(&p->arena, fmt, ap);
+	n->message = format_message(p->arena, fmt, ap);
 	va_end(ap);
-	n->feature = arena_strdup(&p->arena, feature);
+	n->feature = arena_strdup(p->arena, feature);
 	n->requires = requires;
 	n->line = line;
 }
@@ -580,16 +581,17 @@ resolve_commands(struct ps_ctx *c)
 {
 	struct ps_ast *ast = c->ast;
 	struct ps_analysis_priv *p = c->p;
-	const char **fnames = xmalloc((ast->functions.n + 1) * sizeof(*fnames));
-	size_t nf = 0;
+	size_t fsize = (ast->functions.n + 1) * sizeof(const char *), nf = 0;
+	const char **fnames = ast->functions.n > 0 ? scratch_alloc(p, fsize) : NULL;
 
 	for (size_t k = 0; k < ast->functions.n; k++)
 		if (ast->functions.v[k]->u.fn.name != NULL)
 			fnames[nf++] = ast->functions.v[k]->u.fn.name;
-	qsort(fnames, nf, sizeof(*fnames), name_cmp);
+	if (nf > 1)
+		qsort(fnames, nf, sizeof(*fnames), name_cmp);
 
 	p->ncmds = ast->commands.n;
-	p->cmds = arena_alloc(&p->arena, (p->ncmds + 1) * sizeof(*p->cmds));
+	p->cmds = arena_alloc(p->arena, (p->ncmds + 1) * sizeof(*p->cmds));
 	for (size_t i = 0; i < ast->commands.n; i++) {
 		struct ps_cmd *pc = &p->cmds[i];
 		struct ps_node *n = ast->commands.v[i];
@@ -619,7 +621,8 @@ resolve_commands(struct ps_ctx *c)
 		pc->base_len = strlen(pc->base);
 		pc->path = slash != NULL;
 	}
-	free(fnames);
+	if (fnames != NULL)
+		scratch_free(fnames, fsize);
 }
 
 /* ascii_lower: dst = src with A-Z lower-cased (other bytes unchanged), eight bytes a step:
@@ -654,8 +657,8 @@ prepare_text(struct ps_ctx *c)
 {
 	struct ps_analysis_priv *p = c->p;
 	const struct ps_tokens *t = &c->ast->toks;
-	char *low = xmalloc(c->len + 1);
-	unsigned char *kind = xcalloc(t->nlines + 1, 1);	/* 1 code, 2 comment */
+	char *low = scratch_alloc(p, c->len + 1);
+	unsigned char *kind = scratch_alloc(p, t->nlines + 1);	/* 1 code, 2 comment */
 
 	ascii_lower(low, c->src, c->len);
 	low[c->len] = '\0';
@@ -704,7 +707,7 @@ prepare_text(struct ps_ctx *c)
 		else
 			p->blank_lines++;
 	}
-	free(kind);
+	scratch_free(kind, t->nlines + 1);
 	p->lower = low;
 }
 
@@ -728,11 +731,19 @@ apply_opts(struct ps_analysis_priv *p, const struct ps_analyze_opts *o)
 	}
 }
 
+/* One allocation for an analysis: the public part first (ps_analysis_free frees it). */
+struct analysis_block {
+	struct ps_analysis	 a;
+	struct ps_analysis_priv	 p;
+	struct ps_ast		 ast;
+};
+
 int
 ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
     struct ps_analysis **out)
 {
 	static const struct ps_analyze_opts defaults;
+	struct analysis_block *blk;
 	struct ps_analysis *a;
 	struct ps_analysis_priv *p;
 	struct ps_ctx c;
@@ -745,18 +756,24 @@ ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
 	if (check_patterns(opts->include_rules, opts->ninclude) != 0 ||
 	    check_patterns(opts->exclude_rules, opts->nexclude) != 0)
 		return PSS_EINVAL;
-	a = xcalloc(1, sizeof(*a));
-	p = xcalloc(1, sizeof(*p));
+	/* zeroed in two parts: each below the size where glibc's memset switches to rep stosb */
+	blk = xmalloc(sizeof(*blk));
+	memset(blk, 0, offsetof(struct analysis_block, ast));
+	memset(&blk->ast, 0, sizeof(blk->ast));
+	a = &blk->a;
+	p = &blk->p;
 	a->priv = p;
-	arena_init(&p->arena);
-	p->src = xmalloc(len + 1);
+	arena_init(&blk->ast.arena);
+	p->arena = &blk->ast.arena;
+	p->src = arena_alloc_bytes(p->arena, len + 1);
 	if (len > 0)
 		memcpy(p->src, src, len);
 	p->src[len] = '\0';
 	p->len = len;
 	p->opts = opts;
 	apply_opts(p, opts);
-	p->ast = ps_parse(p->src, len);
+	ps_parse_into(&blk->ast, p->src, len);
+	p->ast = &blk->ast;
 	p->min_version_major = 2;
 	a->ntokens = p->ast->toks.n;
 	a->nlines = (unsigned)p->ast->toks.nlines;
@@ -790,7 +807,7 @@ ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
 	if (a->nfindings > 1)
 		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_cmp);
 	p->opts = NULL;		/* the caller's; not valid after return */
-	free(p->lower);
+	scratch_free(p->lower, len + 1);
 	p->lower = NULL;
 	*out = a;
 	return PSS_OK;
@@ -801,14 +818,10 @@ ps_analysis_free(struct ps_analysis *a)
 {
 	if (a == NULL)
 		return;
-	if (a->priv != NULL) {
-		ps_ast_free(a->priv->ast);
-		free(a->priv->compat);
-		free(a->priv->src);
-		free(a->priv->lower);
-		arena_free(&a->priv->arena);
-		free(a->priv);
-	}
+	/* the analysis, its private part and the tree are one allocation (analysis_block);
+	 * the source copy and everything else of the analysis live in the tree's arena */
+	ps_ast_release(a->priv->ast);
+	free(a->priv->compat);
 	free(a->findings);
 	free(a);
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyzer/analyzer.h"
@@ -78,7 +79,7 @@ struct ps_cmd_group {
 
 /* The analysis internals (hidden behind struct ps_analysis_priv in analyzer.h). */
 struct ps_analysis_priv {
-	struct arena	 arena;
+	struct arena	*arena;		/* the tree's arena: one for the whole analysis */
 	char		*src;		/* private copy of the input (the AST points into it) */
 	size_t		 len;
 	struct ps_ast	*ast;
@@ -92,7 +93,8 @@ struct ps_analysis_priv {
 	unsigned	 min_version_major, min_version_minor;	/* inferred minimum PowerShell */
 	bool		 windows_only;	/* uses 5.1-only cmdlets */
 	unsigned	 comment_lines, blank_lines, code_lines;
-	char		*lower;		/* lower-cased source, comments blanked, continuations joined */
+	char		*lower;		/* lower-cased source, comments blanked, continuations joined
+					 * (scratch_alloc) */
 	const struct ps_analyze_opts *opts;
 	bool		 enabled[R__MAX];
 	struct varset	*reads;		/* variables read, per function (rules_style.c) */
@@ -120,6 +122,21 @@ struct ps_analysis_priv {
 	size_t		 pos_off;
 	uint32_t	 pos_line, pos_col;
 };
+
+/* scratch_alloc: n zeroed bytes for a temporary; small ones come from the analysis arena
+ * (no malloc/free pair), big ones from the heap; release with scratch_free(p, ptr, n). */
+#define PS_SCRATCH_ARENA_MAX 4096
+static inline void *
+scratch_alloc(struct ps_analysis_priv *p, size_t n)
+{
+	return n <= PS_SCRATCH_ARENA_MAX ? arena_alloc(p->arena, n) : xcalloc(1, n);
+}
+static inline void
+scratch_free(void *ptr, size_t n)
+{
+	if (n > PS_SCRATCH_ARENA_MAX)
+		free(ptr);
+}
 
 /* The context every rule receives. */
 struct ps_ctx {

@@ -86,12 +86,12 @@ vs_add(struct varset *vs, const void *scope, const char *name)
 static struct varset *
 reads_build(struct ps_ctx *c)
 {
-	struct varset *vs = arena_alloc(&c->p->arena, sizeof(*vs));
+	struct varset *vs = arena_alloc(c->p->arena, sizeof(*vs));
 	const struct ps_nodes *v = &c->ast->variables;
 
-	vs->arena = &c->p->arena;
+	vs->arena = c->p->arena;
 	vs->nslots = v->n + 16;
-	vs->slots = arena_alloc(&c->p->arena, vs->nslots * sizeof(*vs->slots));
+	vs->slots = arena_alloc(c->p->arena, vs->nslots * sizeof(*vs->slots));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ps_node *n = v->v[i];
 
@@ -148,10 +148,10 @@ static void
 rule_declared_vars(struct ps_ctx *c, const struct varset *reads)
 {
 	const struct ps_nodes *as = &c->ast->assignments;
-	struct varset reported = { NULL, 0, &c->p->arena };
+	struct varset reported = { NULL, 0, c->p->arena };
 
 	reported.nslots = as->n + 16;
-	reported.slots = arena_alloc(&c->p->arena, reported.nslots * sizeof(*reported.slots));
+	reported.slots = arena_alloc(c->p->arena, reported.nslots * sizeof(*reported.slots));
 	for (size_t i = 0; i < as->n; i++) {
 		const struct ps_node *a = as->v[i], *v = lhs_variable(a->u.asg.lhs);
 		const char *name;
@@ -522,7 +522,7 @@ static void
 rule_lines(struct ps_ctx *c)
 {
 	const struct ps_tokens *t = &c->ast->toks;
-	unsigned char *in_string = xcalloc(t->nlines + 2, 1);
+	unsigned char *in_string = scratch_alloc(c->p, t->nlines + 2);
 	const char *low = c->p->lower;
 
 	/* Lines whose end lies inside a multi-line string: their whitespace is data. */
@@ -565,7 +565,7 @@ rule_lines(struct ps_ctx *c)
 		    "Line has trailing whitespace.");
 		rule_fix(c, R_TRAILING_WS, ws, "");
 	}
-	free(in_string);
+	scratch_free(in_string, t->nlines + 2);
 }
 
 /* Token rules: semicolons at line end, PowerShell 7 operators. */

@@ -78,14 +78,16 @@ compute_scores(struct ps_ctx *c)
 	double sec = 0, risk = 0, qual = 0, allowance;
 	const struct ps_ast *ast = c->ast;
 
-	memset(cnt, 0, sizeof(cnt));
+	/* no finding kept: every per_rule is 0 and no rule adds to a sum */
+	if (a->nfindings > 0)
+		memset(cnt, 0, sizeof(cnt));
 	for (size_t i = 0; i < a->nfindings; i++) {
 		const struct ps_finding *f = &a->findings[i];
 		size_t r = (size_t)(f->rule - ps_rule_table);
 
 		cnt[r][f->severity]++;
 	}
-	for (size_t r = 0; r < R__MAX; r++) {
+	for (size_t r = 0; r < (a->nfindings > 0 ? (size_t)R__MAX : 0); r++) {
 		double pts;
 
 		if (c->p->per_rule[r] == 0)
@@ -167,7 +169,7 @@ first_sentence(struct ps_ctx *c, const char *s)
 		n++;
 	}
 	{
-		char *r = arena_strndup(&c->p->arena, s, n);
+		char *r = arena_strndup(c->p->arena, s, n);
 
 		for (char *p = r; *p; p++)
 			if (*p == '\n' || *p == '\r' || *p == '\t')
@@ -182,18 +184,44 @@ struct cmdcount {
 	size_t first;
 };
 
-/* "<lead>N thing(s)" (what buf_printf would give, without formatting twice). */
-static void
-count_phrase(struct buf *b, const char *lead, size_t n, const char *thing)
-{
-	char num[24];
+/* The generated purpose is built in a fixed buffer: it is at most about 550 bytes (12 + 292
+ * for every capability phrase with separators, three cmdlet names of at most 33 bytes, a
+ * function count), so the 1 KB never truncates it; no heap buffer per analysis. */
+struct phrase {
+	char	 s[1024];
+	size_t	 n;
+};
 
-	snprintf(num, sizeof(num), "%zu ", n);
-	buf_puts(b, lead);
-	buf_puts(b, num);
-	buf_puts(b, thing);
+static void
+phrase_put(struct phrase *b, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (l > sizeof(b->s) - 1 - b->n)
+		l = sizeof(b->s) - 1 - b->n;
+	memcpy(b->s + b->n, s, l);
+	b->n += l;
+	b->s[b->n] = '\0';
+}
+
+/* "<lead>N thing(s)" */
+static void
+count_phrase(struct phrase *b, const char *lead, size_t n, const char *thing)
+{
+	char num[24], *d = num + sizeof(num) - 1;
+	size_t k = n;
+
+	*d = '\0';
+	*--d = ' ';
+	do {
+		*--d = (char)('0' + k % 10);
+		k /= 10;
+	} while (k > 0);
+	phrase_put(b, lead);
+	phrase_put(b, d);
+	phrase_put(b, thing);
 	if (n != 1)
-		buf_putc(b, 's');
+		phrase_put(b, "s");
 }
 
 static void
@@ -201,9 +229,12 @@ compute_purpose(struct ps_ctx *c)
 {
 	struct ps_analysis *a = c->a;
 	const struct ps_ast *ast = c->ast;
-	struct buf b = BUF_INIT;
+	struct phrase b;
 	struct cmdcount top[3] = { { NULL, 0, 0 }, { NULL, 0, 0 }, { NULL, 0, 0 } };
 	unsigned nphr = 0, ncaps = 0;
+
+	b.n = 0;
+	b.s[0] = '\0';
 
 	if (ast->help != NULL && ast->help->synopsis != NULL && ast->help->synopsis[0] != '\0') {
 		a->purpose = first_sentence(c, ast->help->synopsis);
@@ -247,14 +278,14 @@ compute_purpose(struct ps_ctx *c)
 		if (a->capabilities & (1u << k))
 			ncaps++;
 	if (ncaps > 0) {
-		buf_puts(&b, "This script ");
+		phrase_put(&b, "This script ");
 		for (size_t k = 0; k < PS_CAP__MAX; k++) {
 			if (!(a->capabilities & (1u << k)))
 				continue;
 			nphr++;
 			if (nphr > 1)
-				buf_puts(&b, nphr == ncaps ? " and " : ", ");
-			buf_puts(&b, cap_phrases[k]);
+				phrase_put(&b, nphr == ncaps ? " and " : ", ");
+			phrase_put(&b, cap_phrases[k]);
 		}
 	} else if (ast->functions.n > 0) {
 		count_phrase(&b, "This script defines ", ast->functions.n, "function");
@@ -262,19 +293,18 @@ compute_purpose(struct ps_ctx *c)
 		count_phrase(&b, "This script runs ", c->p->ncmds, "command");
 	}
 	if (top[0].name != NULL) {
-		buf_puts(&b, ", mainly with ");
+		phrase_put(&b, ", mainly with ");
 		for (int t = 0; t < 3 && top[t].name != NULL; t++) {
 			if (t > 0)
-				buf_puts(&b, (t == 2 || top[t + 1 < 3 ? t + 1 : 2].name == NULL) ?
+				phrase_put(&b, (t == 2 || top[t + 1 < 3 ? t + 1 : 2].name == NULL) ?
 				    " and " : ", ");
-			buf_puts(&b, top[t].name);
+			phrase_put(&b, top[t].name);
 		}
 	}
 	if (ncaps > 0 && ast->functions.n > 0)
 		count_phrase(&b, "; it defines ", ast->functions.n, "function");
-	buf_putc(&b, '.');
-	a->purpose = arena_strdup(&c->p->arena, buf_cstr(&b));
-	buf_free(&b);
+	phrase_put(&b, ".");
+	a->purpose = arena_strndup(c->p->arena, b.s, b.n);
 }
 
 void
