@@ -38,23 +38,45 @@ EOC
 	kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
 }
 
-run() { # NAME PATH VAR [wrk options]: prints "NAME rps p50 p99 [p95]"; sets RPS_VAR (and
-	# P95_VAR when a wrk script prints a line "p95 <value>" from its done())
-	local out name=$1 path=$2 var=$3
+# stack_ticks: CPU time (clock ticks) used so far by the stack's processes: nginx's workers,
+# the FastCGI processes of both pools, Redis, PostgreSQL's backends and the job runner.
+stack_ticks() {
+	local pids p t=0 v
+	pids="$(pgrep -P "$(cat "$ST/run/nginx.pid")") $(cat "$ST/run/fcgi.pid" "$ST/run/bare.pid" \
+	    "$ST/run/redis.pid" "$ST/run/worker.pid" 2>/dev/null) $(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")")"
+	for p in $pids; do
+		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+
+run() { # NAME PATH VAR [wrk options]: prints "NAME rps p50 p99 [p95] cpu"; sets RPS_VAR, CPU_VAR
+	# (CPU microseconds a request: the stack's processes plus wrk's own, which the load of
+	# other jobs on a shared machine moves much less than requests/s) and P95_VAR when a wrk
+	# script prints a line "p95 <value>" from its done()
+	local out name=$1 path=$2 var=$3 t0 t1
 	shift 3
 	if [ $# -eq 0 ]; then
 		curl -fsk "$PSS_TEST_URL$path" >/dev/null || { echo "$name: $path does not answer 200" >&2; return 1; }
 	fi
-	out=$(wrk -t"$T" -c"$C" -d"${D}s" --latency "$@" "$PSS_TEST_URL$path")
-	local rps p50 p99 p95 non2xx
+	t0=$(stack_ticks)
+	out=$(wrk -t"$T" -c"$C" -d"${D}s" --latency "$@" "$PSS_TEST_URL$path"; times)
+	t1=$(stack_ticks)
+	local rps p50 p99 p95 non2xx cpu
 	rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
 	p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
 	p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
 	p95=$(awk '$1 == "p95" {print $2}' <<<"$out")
 	non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-	printf '%-28s %10s req/s   p50 %-9s p99 %-9s %s%s\n' "$name" "$rps" "$p50" "$p99" \
-	    "${p95:+p95 $p95   }" "${non2xx:+non-2xx: $non2xx}"
+	# times' last line: the children's (wrk's) user and system time, as 0m1.234s 0m0.567s
+	cpu=$(tail -1 <<<"$out" | awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+	    -v n="$(awk '/requests in/ {print $1}' <<<"$out")" '
+	    function sec(x) { split(x, a, /[ms]/); return a[1] * 60 + a[2] }
+	    { if (n > 0) printf "%.0f", (ticks / hz + sec($1) + sec($2)) * 1e6 / n }')
+	printf '%-28s %10s req/s   p50 %-9s p99 %-9s %scpu %s us/req%s\n' "$name" "$rps" "$p50" "$p99" \
+	    "${p95:+p95 $p95   }" "${cpu:-?}" "${non2xx:+   non-2xx: $non2xx}"
 	eval "RPS_$var=$rps"
+	eval "CPU_$var=${cpu:-0}"
 	[ -z "$p95" ] || eval "P95_$var=$p95"
 }
 

@@ -127,9 +127,11 @@ EOL
 printf '%s\n' "$P95" >"$ST/p95.lua"
 metric() { curl -fsk "$PSS_TEST_URL/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 hits() { # NAME: the cache hit ratio since the last call
-	local h m; h=$(metric psscript_cache_hits_total); m=$(metric psscript_cache_misses_total)
-	[ -n "${H0:-}" ] && printf '  %-26s cache hits %s, misses %s\n' "$1" $((h - H0)) $((m - M0))
-	H0=$h; M0=$m
+	local h m o; h=$(metric psscript_cache_hits_total); m=$(metric psscript_cache_misses_total)
+	o=$(metric psscript_cache_hot_hits_total)
+	[ -n "${H0:-}" ] && printf '  %-26s cache hits %s (from hot copies %s), misses %s\n' "$1" \
+	    $((h - H0)) $((${o:-0} - ${O0:-0})) $((m - M0))
+	H0=$h; M0=$m; O0=${o:-0}
 }
 
 echo "# wrk -t$T -c$C -d${D}s over HTTPS through nginx; $PSS_TEST_WORKERS FastCGI processes each; anonymous reads of public scripts"
@@ -152,9 +154,10 @@ hits "(search, distinct)"
 # The same at one connection per FastCGI process: the latency without queueing in nginx.
 C=$PSS_TEST_WORKERS run "search, distinct, -c$PSS_TEST_WORKERS" /api/scripts/search searchl -s "$ST/search.lua"
 echo
-echo "ratios to the bare responder (target: cached reads >= 0.60):"
+echo "ratios to the bare responder (target: cached reads >= 0.60): requests/s, and CPU a request"
+echo "(the bare responder's CPU a request over this one's: the ratio of requests/s when CPU is the only limit)"
 for v in health get list listu search searchu; do
-	eval "printf '  %-10s %s\n' $v \$(ratio \"\$RPS_$v\" \"\$RPS_bare\")"
+	eval "printf '  %-10s %s   by CPU %s\n' $v \$(ratio \"\$RPS_$v\" \"\$RPS_bare\") \$(ratio \"\$CPU_bare\" \"\$CPU_$v\")"
 done
 echo "keyword search p95: cached ${P95_search:-?}, distinct query ${P95_searchu:-?} at -c$C," \
 	"${P95_searchl:-?} at -c$PSS_TEST_WORKERS (target < 50 ms)"
