@@ -1,6 +1,8 @@
 #include "config.h"
 /* rules_patterns.c: declarative text patterns over code, strings, de-obfuscated and decoded text */
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -154,6 +156,24 @@ word_start(const char *low, size_t pos)
 	return !((p >= 'a' && p <= 'z') || (p >= '0' && p <= '9') || p == '_');
 }
 
+/* find_in: the first occurrence of needle (nn >= 1 bytes) in h[0..hn), or NULL; what memmem
+ * returns, without its set-up (a shift table per call), which dominates on short texts. */
+static const char *
+find_in(const char *h, size_t hn, const char *needle, size_t nn)
+{
+	while (hn >= nn) {
+		const char *q = memchr(h, needle[0], hn - nn + 1);
+
+		if (q == NULL)
+			return NULL;
+		if (memcmp(q + 1, needle + 1, nn - 1) == 0)
+			return q;
+		hn -= (size_t)(q + 1 - h);
+		h = q + 1;
+	}
+	return NULL;
+}
+
 /* The next occurrence of needle at or after *from that starts a word; its offset in *pos,
  * the end of its logical line in *eol. *from moves past it. */
 static bool
@@ -163,7 +183,7 @@ find_word(const char *low, size_t len, size_t *from, const char *needle, size_t 
 	size_t n = strlen(needle);
 
 	while (*from < len) {
-		const char *hit = memmem(low + *from, len - *from, needle, n), *nl;
+		const char *hit = find_in(low + *from, len - *from, needle, n), *nl;
 
 		if (hit == NULL)
 			break;
@@ -180,6 +200,42 @@ find_word(const char *low, size_t len, size_t *from, const char *needle, size_t 
 	return false;
 }
 
+/*
+ * The first-byte dispatch of the pattern table, built once per process: head[b] is the first
+ * pattern whose first needle starts with b, next[k] the following one (in table order);
+ * second[b] has bit (c & 31) set when some first needle starts with b followed by c (a filter:
+ * no pattern can start at a byte pair whose bit is clear). rules lists the distinct rules of
+ * the table: when one of them is off or at its cap, scan_text builds the dispatch for that
+ * text instead.
+ */
+enum { NPAT = PSS_ARRAY_LEN(patterns) };
+static struct {
+	short		 head[256], next[NPAT];
+	uint32_t	 second[256];
+	enum ps_rule	 rules[NPAT];
+	size_t		 nrules;
+} pat_index;
+static pthread_once_t pat_once = PTHREAD_ONCE_INIT;
+
+static void
+pat_index_build(void)
+{
+	memset(pat_index.head, -1, sizeof(pat_index.head));
+	for (int k = NPAT - 1; k >= 0; k--) {
+		const char *n0 = patterns[k].needles[0];
+		unsigned char f = (unsigned char)n0[0];
+		size_t r;
+
+		pat_index.next[k] = pat_index.head[f];
+		pat_index.head[f] = (short)k;
+		pat_index.second[f] |= 1u << ((unsigned char)n0[1] & 31);
+		for (r = 0; r < pat_index.nrules && pat_index.rules[r] != patterns[k].rule; r++)
+			;
+		if (r == pat_index.nrules)
+			pat_index.rules[pat_index.nrules++] = patterns[k].rule;
+	}
+}
+
 /* Run the pattern table over text (lower case, len bytes, NUL-terminated) in one pass: at
  * each word start, only the patterns whose first needle starts with that byte are tried. Each
  * hit is reported at its own offset (+ ext_start) when map is true, else over [ext_start,
@@ -188,21 +244,29 @@ static void
 scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_start,
     size_t ext_end, const char *context)
 {
-	enum { NPAT = PSS_ARRAY_LEN(patterns) };
-	short head[256], next[NPAT];
+	short own_head[256], own_next[NPAT];
+	const short *head = pat_index.head, *next = pat_index.next;
 	size_t skip[NPAT];
+	bool all_on = true;
 
-	memset(head, -1, sizeof(head));
-	for (int k = NPAT - 1; k >= 0; k--) {
-		unsigned char f = (unsigned char)patterns[k].needles[0][0];
+	pthread_once(&pat_once, pat_index_build);
+	for (size_t r = 0; r < pat_index.nrules && all_on; r++)
+		all_on = rule_on(c, pat_index.rules[r]);
+	if (!all_on) {
+		memset(own_head, -1, sizeof(own_head));
+		for (int k = NPAT - 1; k >= 0; k--) {
+			unsigned char f = (unsigned char)patterns[k].needles[0][0];
 
-		skip[k] = 0;
-		next[k] = -1;
-		if (!rule_on(c, patterns[k].rule))
-			continue;
-		next[k] = head[f];
-		head[f] = (short)k;
+			own_next[k] = -1;
+			if (!rule_on(c, patterns[k].rule))
+				continue;
+			own_next[k] = own_head[f];
+			own_head[f] = (short)k;
+		}
+		head = own_head;
+		next = own_next;
 	}
+	memset(skip, 0, sizeof(skip));
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)low[i];
 		bool ws;
@@ -217,13 +281,16 @@ scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_st
 				i++;
 			continue;
 		}
+		/* low[len] is the NUL */
+		if (!((pat_index.second[ch] >> ((unsigned char)low[i + 1] & 31)) & 1))
+			continue;
 		for (short k = head[ch]; k >= 0; k = next[k]) {
 			const struct pattern *pt = &patterns[k];
 			const char *nl;
 			size_t eol, cur, n0;
 			bool all = true;
 
-			/* needles have two characters or more; low[len] is the NUL */
+			/* needles have two characters or more */
 			if (low[i + 1] != pt->needles[0][1] || i < skip[k])
 				continue;
 			n0 = strlen(pt->needles[0]);
@@ -234,7 +301,7 @@ scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_st
 			cur = i + n0;
 			for (int m = 1; m < 4 && pt->needles[m] != NULL; m++) {
 				size_t nm = strlen(pt->needles[m]);
-				const char *h2 = memmem(low + cur, eol - cur, pt->needles[m], nm);
+				const char *h2 = find_in(low + cur, eol - cur, pt->needles[m], nm);
 
 				if (h2 == NULL) {
 					all = false;
@@ -476,9 +543,25 @@ scan_strings(struct ps_ctx *c)
 		size_t n = s->u.str.len, tl;
 		const char *text = ps_node_text(c->ast, s, &tl);
 
+		uint64_t in_text[4] = { 0, 0, 0, 0 };	/* the bytes of text, a bit each */
+		uint32_t in_value = 0;	/* the letters of v (either case), a bit each */
+
 		if (v == NULL || n < 8)
 			continue;
-		if (ci_contains(v, n, "dllimport") || ci_contains(v, n, "extern ")) {
+		for (size_t j = 0; j < n; j++) {
+			unsigned char ch = (unsigned char)v[j] | 0x20;
+
+			if (ch >= 'a' && ch <= 'z')
+				in_value |= 1u << (ch - 'a');
+		}
+		for (size_t j = 0; j < tl; j++) {
+			unsigned char ch = (unsigned char)text[j];
+
+			in_text[ch >> 6] |= (uint64_t)1 << (ch & 63);
+		}
+		/* "dllimport" needs a d, "extern " an x */
+		if (((in_value & (1u << ('d' - 'a'))) && ci_contains(v, n, "dllimport")) ||
+		    ((in_value & (1u << ('x' - 'a'))) && ci_contains(v, n, "extern "))) {
 			for (const char *const *api = injection_apis; *api != NULL; api++) {
 				if (!ci_contains(v, n, *api))
 					continue;
@@ -491,6 +574,14 @@ scan_strings(struct ps_ctx *c)
 		for (size_t k = 0; k < PSS_ARRAY_LEN(keyfmts); k++) {
 			const struct keyfmt *kf = &keyfmts[k];
 			size_t pl = strlen(kf->prefix);
+			unsigned char f = (unsigned char)(kf->case_sensitive ? kf->exact[0] :
+			    kf->prefix[0]);
+
+			/* the first byte (either case when case does not matter) is not in the
+			 * text: keyfmt_next would find no start */
+			if (!((in_text[f >> 6] >> (f & 63)) & 1) && (kf->case_sensitive ||
+			    f < 'a' || f > 'z' || !((in_text[(f - 32) >> 6] >> ((f - 32) & 63)) & 1)))
+				continue;
 
 			for (size_t j = keyfmt_next(kf, text, tl, 0); j + pl <= tl;
 			    j = keyfmt_next(kf, text, tl, j + 1)) {
