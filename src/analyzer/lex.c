@@ -151,6 +151,21 @@ word_eq(const char *w, size_t n, const char *lit)
 	return lit[n] == '\0';
 }
 
+/* The first letters of the keywords, a bit each (computed once; the table is constant). */
+static uint32_t
+kw_first_letters(void)
+{
+	static uint32_t mask;	/* 0: not computed yet (the result is never 0) */
+	uint32_t m = __atomic_load_n(&mask, __ATOMIC_RELAXED);
+
+	if (m == 0) {
+		for (int k = 1; k < PS_KW__MAX; k++)
+			m |= 1u << (kw_names[k][0] - 'a');
+		__atomic_store_n(&mask, m, __ATOMIC_RELAXED);
+	}
+	return m;
+}
+
 enum ps_kw
 ps_kw_lookup(const char *w, size_t n)
 {
@@ -159,6 +174,8 @@ ps_kw_lookup(const char *w, size_t n)
 	if (n < 2 || n > 13)
 		return PS_KW_NONE;
 	c0 = lower((unsigned char)w[0]);
+	if (c0 < 'a' || c0 > 'z' || !((kw_first_letters() >> (c0 - 'a')) & 1))
+		return PS_KW_NONE;	/* no keyword starts with it (Get-..., New-...) */
 	for (int k = 1; k < PS_KW__MAX; k++)
 		if (kw_names[k][0] == c0 && word_eq(w, n, kw_names[k]))
 			return (enum ps_kw)k;
@@ -370,12 +387,30 @@ compute_lines(struct ps_tokens *t)
 {
 	size_t cap = 64 + t->len / 32, i;	/* most lines are longer than 32 bytes */
 	unsigned char high = 0;
+	uint64_t high_word = 0;
 
 	t->line_starts = xmalloc(cap * sizeof(*t->line_starts));
 	t->line_starts[0] = 0;
 	t->nlines = 1;
 	for (i = 0; i < t->len; i++) {
-		char c = t->src[i];
+		char c;
+
+		/* eight bytes without CR or LF at a time (most of a line) */
+		while (i + 8 <= t->len) {
+			const uint64_t ones = 0x0101010101010101u, top = ones * 0x80;
+			uint64_t x, lf, cr;
+
+			memcpy(&x, t->src + i, 8);
+			lf = x ^ (ones * '\n');
+			cr = x ^ (ones * '\r');
+			if ((((lf - ones) & ~lf) | ((cr - ones) & ~cr)) & top)
+				break;
+			high_word |= x;
+			i += 8;
+		}
+		if (i >= t->len)
+			break;
+		c = t->src[i];
 
 		high |= (unsigned char)c;
 		if (c != '\n' && c != '\r')
@@ -388,7 +423,7 @@ compute_lines(struct ps_tokens *t)
 		}
 		t->line_starts[t->nlines++] = (uint32_t)(i + 1);
 	}
-	return (high & 0x80) == 0;
+	return (high & 0x80) == 0 && (high_word & 0x8080808080808080u) == 0;
 }
 
 static size_t
@@ -1982,6 +2017,7 @@ ps_tokenize(const char *src, size_t len, struct ps_tokens *toks)
 		toks->truncated = 1;
 	}
 	ascii = compute_lines(toks);
+	toks->ascii = ascii;
 	memset(&L, 0, sizeof(L));
 	L.ascii = ascii;
 	L.s = src;

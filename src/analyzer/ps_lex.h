@@ -133,6 +133,7 @@ struct ps_tokens {
 	size_t	 nlines;
 	size_t	 nerrors;	/* tokens for which ps_token_is_error() holds */
 	int	 truncated;	/* input above PS_LEX_MAX_INPUT: only that much was tokenized */
+	int	 ascii;		/* no byte of src[0..len) is above 0x7F */
 };
 
 /* Inputs longer than this (4 GiB offsets) are cut; far above any script. */

@@ -316,6 +316,7 @@ static const char *const secret_words[] = {
 	"password", "passwd", "pwd", "secret", "apikey", "api_key", "accesskey", "access_key",
 	"secretkey", "privatekey", "clientsecret", "token", "passphrase", "sastoken", NULL
 };
+static const char secret_firsts[] = "acpst";	/* the first letters of secret_words */
 static const char *const not_secret_suffixes[] = {
 	"length", "policy", "prompt", "message", "msg", "file", "path", "name", "url", "uri",
 	"field", "label", "type", "expiry", "expires", "age", "count", "complexity", "hash",
@@ -335,9 +336,15 @@ secret_name(const char *name)
 		/* names are short: fold the case once and search with strstr */
 		for (size_t i = 0; i <= n; i++)
 			low[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
-		for (const char *const *w = secret_words; *w != NULL && !hit; w++)
-			if (strstr(low, *w) != NULL)
-				hit = true;
+		/* a secret word starting at some offset (what strstr per word finds), trying
+		 * only offsets holding a word's first letter */
+		for (size_t i = 0; i + 3 <= n && !hit; i++) {
+			if (!strchr(secret_firsts, low[i]))
+				continue;
+			for (const char *const *w = secret_words; *w != NULL && !hit; w++)
+				if ((*w)[0] == low[i] && strncmp(low + i, *w, strlen(*w)) == 0)
+					hit = true;
+		}
 	} else {
 		for (const char *const *w = secret_words; *w != NULL && !hit; w++)
 			if (ci_contains(name, n, *w))

@@ -663,6 +663,8 @@ rule_bom(struct ps_ctx *c)
 		return;
 	if (c->len >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF)))
 		return;
+	if (c->ast->toks.ascii && c->ast->toks.len == c->len)
+		return;	/* the tokenizer saw no byte above 0x7F */
 	for (size_t i = 0; i < c->len; i++) {
 		if (s[i] >= 0x80) {
 			size_t e = i + 1;
