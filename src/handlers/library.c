@@ -192,7 +192,7 @@ lib_fail_reply(struct http_ctx *c, enum pss_err e, const struct lib_err *err, co
 			envelope_with(c, 409, "duplicate_file", "A script with the same content already exists.",
 			    "existingScriptId", json_object_new_int64(err->existing_id));
 		else
-			error_reply(c, 409, "conflict", msg ? msg : "Conflict.", NULL);
+			error_from(c, e, msg);
 		break;
 	case PSS_EFORBIDDEN:
 		if (err != NULL && err->nunauthorized > 0) {
@@ -206,13 +206,13 @@ lib_fail_reply(struct http_ctx *c, enum pss_err e, const struct lib_err *err, co
 			error_reply(c, 403, "forbidden", "Only the owner or an administrator may do this.", NULL);
 		break;
 	case PSS_ETOOBIG:
-		error_reply(c, 413, "payload_too_large", msg ? msg : "The content is larger than 10 MB.", NULL);
+		error_from(c, e, msg ? msg : "The content is larger than 10 MB.");
 		break;
-	case PSS_EAUTH:
+	case PSS_EAUTH:	/* error_from's 401 has one fixed message */
 		error_reply(c, 401, "unauthorized", msg ? msg : "Authentication required.", NULL);
 		break;
 	case PSS_ENOTFOUND:
-		error_reply(c, 404, "not_found", notfound ? notfound : "Not found.", NULL);
+		error_from(c, e, notfound);
 		break;
 	default:
 		error_from(c, e, NULL);
