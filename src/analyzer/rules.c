@@ -348,8 +348,52 @@ ps_rule_find(const char *id)
 	return NULL;
 }
 
-/* The formatted message in the arena: one vsnprintf into a stack buffer for the usual
- * short message, a second one for a long message. */
+/* Messages whose only conversions are %s (non-NULL) and %%, the usual case, are copied
+ * piece by piece into tmp (at most cap - 1 bytes); returns the length, or -1 when fmt needs
+ * vsnprintf (another conversion, a NULL string, or a longer message). */
+static int
+format_plain(char *tmp, size_t cap, const char *fmt, va_list ap)
+{
+	size_t n = 0;
+	va_list ap2;
+	int ok = 1;
+
+	va_copy(ap2, ap);
+	for (const char *f = fmt; *f != '\0';) {
+		const char *piece = f, *pct = strchrnul(f, '%');
+		size_t len = (size_t)(pct - f);
+
+		f = pct;
+		if (len == 0 && f[1] == '%') {		/* "%%": one % */
+			len = 1;
+			f += 2;
+		} else if (len == 0 && f[1] == 's') {
+			f += 2;
+			if ((piece = va_arg(ap2, const char *)) == NULL) {
+				ok = 0;
+				break;
+			}
+			len = strlen(piece);
+		} else if (len == 0) {
+			ok = 0;		/* another conversion */
+			break;
+		}
+		if (len >= cap - n) {
+			ok = 0;
+			break;
+		}
+		memcpy(tmp + n, piece, len);
+		n += len;
+	}
+	va_end(ap2);
+	if (!ok)
+		return -1;
+	tmp[n] = '\0';
+	return (int)n;
+}
+
+/* The formatted message in the arena: a %s-only format copied directly, otherwise one
+ * vsnprintf into a stack buffer for the usual short message, a second one for a long one. */
 static char *
 format_message(struct arena *a, const char *fmt, va_list ap)
 {
@@ -357,6 +401,8 @@ format_message(struct arena *a, const char *fmt, va_list ap)
 	va_list ap2;
 	int n;
 
+	if ((n = format_plain(tmp, sizeof(tmp), fmt, ap)) >= 0)
+		return arena_strndup(a, tmp, (size_t)n);
 	va_copy(ap2, ap);
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap2);
 	va_end(ap2);

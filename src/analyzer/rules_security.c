@@ -316,7 +316,6 @@ static const char *const secret_words[] = {
 	"password", "passwd", "pwd", "secret", "apikey", "api_key", "accesskey", "access_key",
 	"secretkey", "privatekey", "clientsecret", "token", "passphrase", "sastoken", NULL
 };
-static const char secret_firsts[] = "acpst";	/* the first letters of secret_words */
 static const char *const not_secret_suffixes[] = {
 	"length", "policy", "prompt", "message", "msg", "file", "path", "name", "url", "uri",
 	"field", "label", "type", "expiry", "expires", "age", "count", "complexity", "hash",
@@ -339,11 +338,19 @@ secret_name(const char *name)
 		/* a secret word starting at some offset (what strstr per word finds), trying
 		 * only offsets holding a word's first letter */
 		for (size_t i = 0; i + 3 <= n && !hit; i++) {
-			if (!strchr(secret_firsts, low[i]))
-				continue;
-			for (const char *const *w = secret_words; *w != NULL && !hit; w++)
-				if ((*w)[0] == low[i] && strncmp(low + i, *w, strlen(*w)) == 0)
-					hit = true;
+			char f = low[i];
+
+			if (f != 'a' && f != 'c' && f != 'p' && f != 's' && f != 't')
+				continue;	/* no secret word starts with it */
+			for (const char *const *w = secret_words; *w != NULL && !hit; w++) {
+				const char *x = low + i, *y = *w;
+
+				if (*y != *x)
+					continue;
+				while (*y != '\0' && *x == *y)
+					x++, y++;
+				hit = *y == '\0';
+			}
 		}
 	} else {
 		for (const char *const *w = secret_words; *w != NULL && !hit; w++)
