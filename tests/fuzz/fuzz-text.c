@@ -19,6 +19,7 @@
 #include "core/core.h"
 #include "core/diff.h"
 #include "core/text.h"
+#include "../diff-apply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -41,55 +42,16 @@ check_text(const char *s, size_t n)
 	free(out);
 }
 
-/* The next line of p (with its newline) in [*p, end). */
-static size_t
-line_len(const char *p, const char *end)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-	return nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-}
-
 static void
 check_diff(const char *a, size_t alen, const char *b, size_t blen)
 {
 	struct diff_result r;
 	struct buf out = BUF_INIT;
-	const char *p = a, *end = a + alen;
-	size_t line = 1, added = 0, removed = 0;
+	size_t added, removed;
 
 	diff_lines(a, alen, b, blen, &(struct diff_opts){ .context = 2, .max_d = 64 }, &r);
-	for (size_t h = 0; h < r.nhunks; h++) {
-		const struct diff_hunk *hk = &r.hunks[h];
-		size_t first = hk->from_lines == 0 ? hk->from_start + 1 : hk->from_start;
-
-		for (; line < first && p < end; line++) {
-			size_t l = line_len(p, end);
-
-			buf_append(&out, p, l);
-			p += l;
-		}
-		for (size_t k = 0; k < hk->nlines; k++) {
-			const struct diff_line *dl = &hk->lines[k];
-
-			if (dl->type != DIFF_REMOVED) {
-				buf_append(&out, dl->text, dl->len);
-				if (dl->cr)
-					buf_putc(&out, '\r');
-				if (dl->newline)
-					buf_putc(&out, '\n');
-				added += dl->type == DIFF_ADDED;
-			}
-			if (dl->type != DIFF_ADDED) {
-				if (p >= end)
-					abort();	/* the hunk reads past the old text */
-				p += line_len(p, end);
-				line++;
-				removed += dl->type == DIFF_REMOVED;
-			}
-		}
-	}
-	buf_append(&out, p, (size_t)(end - p));
+	if (diff_apply(a, alen, &r, &out, &added, &removed) != 0)
+		abort();	/* a hunk reads past the old text */
 	if (out.len != blen || (blen > 0 && memcmp(out.data, b, blen) != 0))
 		abort();
 	if (added != r.lines_added || removed != r.lines_removed)

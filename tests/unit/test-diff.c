@@ -8,6 +8,7 @@
 
 #include "core/core.h"
 #include "core/diff.h"
+#include "diff-apply.h"
 #include "t.h"
 
 static char dir[] = "/tmp/pss-diff-XXXXXX";
@@ -76,42 +77,13 @@ static int
 applies(const char *a, size_t alen, const char *b, size_t blen, const struct diff_result *r)
 {
 	struct buf out = BUF_INIT;
-	const char *p = a, *end = a + alen;
-	size_t line = 1;	/* next line of a to copy */
+	size_t added, removed;
 	int ok = 1;
 	char *patched;
 
-	for (size_t h = 0; h < r->nhunks; h++) {
-		const struct diff_hunk *hk = &r->hunks[h];
-		size_t first = hk->from_lines == 0 ? hk->from_start + 1 : hk->from_start;
-
-		for (; line < first && p < end; line++) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-
-			buf_append(&out, p, l);
-			p += l;
-		}
-		for (size_t k = 0; k < hk->nlines; k++) {
-			const struct diff_line *dl = &hk->lines[k];
-
-			if (dl->type != DIFF_REMOVED) {
-				buf_append(&out, dl->text, dl->len);
-				if (dl->cr)
-					buf_putc(&out, '\r');
-				if (dl->newline)
-					buf_putc(&out, '\n');
-			}
-			if (dl->type != DIFF_ADDED) {
-				const char *nl = memchr(p, '\n', (size_t)(end - p));
-				size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-
-				p += l;
-				line++;
-			}
-		}
-	}
-	buf_append(&out, p, (size_t)(end - p));
+	if (diff_apply(a, alen, r, &out, &added, &removed) != 0 || added != r->lines_added ||
+	    removed != r->lines_removed)
+		ok = 0;
 	if (out.len != blen || (blen > 0 && memcmp(out.data, b, blen) != 0))
 		ok = 0;
 	buf_free(&out);
