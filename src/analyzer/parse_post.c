@@ -106,6 +106,12 @@ quote_len(const char *s, size_t i, size_t e, int dq)
 	return 0;
 }
 
+/* The bytes parse_decode_string may change: backtick, quotes and the first byte of the
+ * typographic quotes (U+2018..U+201E). */
+static const unsigned char decode_special[256] = {
+	['`'] = 1, ['"'] = 1, ['\''] = 1, [0xE2] = 1,
+};
+
 char *
 parse_decode_string(struct arena *a, const char *src, const struct ps_token *t, size_t *len)
 {
@@ -175,9 +181,15 @@ parse_decode_string(struct arena *a, const char *src, const struct ps_token *t, 
 		break;
 	}
 	for (i = b; i < e;) {
-		/* bytes that no rule below changes are copied as they are */
-		if (s[i] != '`' && s[i] != '"' && s[i] != '\'' && (unsigned char)s[i] != 0xE2) {
-			o[olen++] = s[i++];
+		/* bytes that no rule below changes are copied as they are, a run at a time */
+		if (!decode_special[(unsigned char)s[i]]) {
+			size_t j = i + 1;
+
+			while (j < e && !decode_special[(unsigned char)s[j]])
+				j++;
+			memcpy(o + olen, s + i, j - i);
+			olen += j - i;
+			i = j;
 			continue;
 		}
 		if (esc == 1 && s[i] == '`') {
@@ -265,6 +277,24 @@ ps_ast_walk(struct ps_node *root, ps_visit_fn fn, void *ctx)
 	return 0;
 }
 
+int
+ps_ast_walk_tree(const struct ps_ast *ast, ps_visit_fn fn, void *ctx)
+{
+	struct ps_node *const *v = ast->preorder.v;
+	size_t n = ast->preorder.n;
+
+	if (n == 0)
+		return ps_ast_walk(ast->root, fn, ctx);
+	for (size_t i = 0; i < n;) {
+		int r = fn(v[i], ctx);
+
+		if (r == PS_WALK_STOP)
+			return 1;
+		i = r == PS_WALK_SKIP ? v[i]->pre_end : i + 1;
+	}
+	return 0;
+}
+
 /* ---- child lists ---- */
 
 static int
@@ -337,6 +367,8 @@ struct index_ctx {
 	    attributes, classes, parameters, binaries, catches, pipelines;
 	struct pvec *usings;	/* the caller's */
 	struct cx_ctx *cx;	/* the script's complexity, measured in the same walk */
+	struct ps_node **pre;	/* the nodes in walk order (ast->preorder), room for npre_cap */
+	size_t	 npre, npre_cap;
 };
 
 static int
@@ -346,6 +378,9 @@ index_visit(struct ps_node *n, void *arg)
 
 	n->depth = n->parent == NULL ? 0 : n->parent->depth < UINT16_MAX ? n->parent->depth + 1 :
 	    UINT16_MAX;
+	if (c->npre < c->npre_cap)
+		c->pre[c->npre] = n;
+	c->npre++;
 	switch (n->kind) {
 	case PS_NODE_FUNCTION: pvec_push(&c->functions, n); break;
 	case PS_NODE_COMMAND: pvec_push(&c->commands, n); break;
@@ -373,7 +408,7 @@ index_visit(struct ps_node *n, void *arg)
 }
 
 static void
-build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx)
+build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx, size_t nnodes)
 {
 	struct index_ctx c;
 	struct arena *A = &ast->arena;
@@ -382,7 +417,19 @@ build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx)
 	c.ast = ast;
 	c.usings = usings;
 	c.cx = cx;
+	c.npre_cap = nnodes;
+	c.pre = arena_alloc(A, (nnodes + 1) * sizeof(*c.pre));
 	ps_ast_walk(ast->root, index_visit, &c);
+	if (c.npre == nnodes) {
+		/* where each node's subtree ends in walk order: after its last kid's subtree */
+		for (size_t i = nnodes; i > 0; i--) {
+			struct ps_node *n = c.pre[i - 1];
+
+			n->pre_end = n->kids.n > 0 ? n->kids.v[n->kids.n - 1]->pre_end : (uint32_t)i;
+		}
+		ast->preorder.v = c.pre;
+		ast->preorder.n = nnodes;
+	}
 	ast->functions = pvec_to_nodes(A, &c.functions);
 	ast->commands = pvec_to_nodes(A, &c.commands);
 	ast->variables = pvec_to_nodes(A, &c.variables);
@@ -966,7 +1013,7 @@ parse_post(struct ps_ast *ast, struct parse_result *r)
 
 	memset(&ast->cx, 0, sizeof(ast->cx));
 	build_kids(ast, r);
-	build_indexes(ast, &usings, &cx);	/* also measures the script (top NULL) */
+	build_indexes(ast, &usings, &cx, r->all.n);	/* also measures the script (top NULL) */
 	ast->cx.cyclomatic = 1 + cx.decisions;
 	attach_help(ast);
 	build_imports(ast, &usings);

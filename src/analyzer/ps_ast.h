@@ -165,6 +165,7 @@ struct ps_node {
 	uint8_t	 in_class;	/* inside a class body */
 	uint16_t depth;		/* nesting depth in the tree (root 0) */
 	struct ps_extent ext;
+	uint32_t pre_end;	/* ast->preorder index just after this node's subtree */
 	struct ps_node *parent;
 	struct ps_node *func;	/* enclosing PS_NODE_FUNCTION or METHOD_MEMBER, NULL at script level */
 	uint32_t tok_first, tok_last;	/* token index range (inclusive) in ast->toks */
@@ -422,6 +423,7 @@ struct ps_ast {
 	struct ps_nodes binaries;	/* BINARY (comparisons, -f, -replace, -join, +) */
 	struct ps_nodes catches;	/* CATCH and TRAP */
 	struct ps_nodes pipelines;	/* PIPELINE */
+	struct ps_nodes preorder;	/* every node in the order ps_ast_walk visits them */
 	struct ps_import *imports;
 	size_t	 nimports;
 	struct ps_requires *requires;
@@ -448,6 +450,8 @@ void	 ps_ast_release(struct ps_ast *);
 enum { PS_WALK_CONTINUE = 0, PS_WALK_SKIP = 1, PS_WALK_STOP = 2 };
 typedef int (*ps_visit_fn)(struct ps_node *, void *ctx);
 int	 ps_ast_walk(struct ps_node *, ps_visit_fn, void *ctx);
+/* ps_ast_walk_tree: ps_ast_walk(ast->root, ...) over the flat walk order (no stack). */
+int	 ps_ast_walk_tree(const struct ps_ast *, ps_visit_fn, void *ctx);
 
 const char *ps_node_kind_name(enum ps_node_kind);	/* "COMMAND"; "?" when out of range */
 

@@ -450,5 +450,5 @@ rules_obfuscation_run(struct ps_ctx *c)
 	memset(&w, 0, sizeof(w));
 	w.c = c;
 	check_tokens(c);
-	ps_ast_walk(c->ast->root, obf_visit, &w);
+	ps_ast_walk_tree(c->ast, obf_visit, &w);
 }

@@ -690,5 +690,5 @@ rules_patterns_run(struct ps_ctx *c)
 	scan_powershell_lines(c, c->p->lower, c->len, 0, true, 0, c->len);
 	scan_strings(c);
 	scan_decoded(c);
-	ps_ast_walk(c->ast->root, fold_visit, c);
+	ps_ast_walk_tree(c->ast, fold_visit, c);
 }

@@ -692,7 +692,7 @@ rules_style_run(struct ps_ctx *c)
 	rule_declared_vars(c, reads);
 	rule_binaries(c);
 	rule_catches(c);
-	ps_ast_walk(c->ast->root, style_visit, c);
+	ps_ast_walk_tree(c->ast, style_visit, c);
 	rule_lines(c);
 	rule_tokens(c);
 	rule_bom(c);
