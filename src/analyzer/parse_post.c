@@ -824,10 +824,24 @@ parse_requires(struct ps_ast *ast, struct import_vec *iv)
 	free(rv);
 }
 
+/* ASCII case folding of one byte (as strcasecmp compares). */
+static inline int
+fold1(unsigned char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
+}
+
+/* strcasecmp(x, y) == 0, rejecting on the first byte without a call */
+static inline bool
+ci_same(const char *x, const char *y)
+{
+	return fold1((unsigned char)x[0]) == fold1((unsigned char)y[0]) && strcasecmp(x, y) == 0;
+}
+
 static int
 name_is(const char *name, const char *a, const char *b)
 {
-	return name != NULL && (strcasecmp(name, a) == 0 || (b != NULL && strcasecmp(name, b) == 0));
+	return name != NULL && (ci_same(name, a) || (b != NULL && ci_same(name, b)));
 }
 
 static const char *
@@ -1099,7 +1113,8 @@ ps_cmd_arg_find(const struct ps_node *cmd, const char *name)
 		const struct ps_cmd_arg *a = &cmd->u.cmd.args[i];
 		size_t al;
 
-		if (a->name == NULL)
+		/* an exact name or a prefix (al > 0) starts with the same letter */
+		if (a->name == NULL || fold1((unsigned char)a->name[0]) != fold1((unsigned char)name[0]))
 			continue;
 		if (strcasecmp(a->name, name) == 0)
 			return a;

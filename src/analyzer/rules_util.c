@@ -218,7 +218,8 @@ ci_contains(const char *hay, size_t hlen, const char *needle)
 bool
 ci_eq(const char *a, const char *b)
 {
-	return a != NULL && b != NULL && strcasecmp(a, b) == 0;
+	return a != NULL && b != NULL && lc((unsigned char)a[0]) == lc((unsigned char)b[0]) &&
+	    strcasecmp(a, b) == 0;
 }
 
 bool
