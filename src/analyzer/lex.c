@@ -354,12 +354,17 @@ is_alpha(int c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* ASCII characters that only continue a bare word: no delimiter, quote, backtick, $, = or ] */
-static int
+/* ASCII characters that only continue a bare word: no delimiter, quote, backtick, $, = or ]
+ * (letters, digits and - _ . \\ / : *) */
+static const unsigned char word_plain_tab[256] = {
+	['-'] = 1, ['_'] = 1, ['.'] = 1, ['\\'] = 1, ['/'] = 1, [':'] = 1, ['*'] = 1,
+	['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 1,
+};
+
+static inline int
 word_plain(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    c == '-' || c == '_' || c == '.' || c == '\\' || c == '/' || c == ':' || c == '*';
+	return c >= 0 && c < 256 && word_plain_tab[c];
 }
 
 /* end of a bare word (argument or command name) */

@@ -447,8 +447,8 @@ rules_obfuscation_run(struct ps_ctx *c)
 {
 	struct obf_walk w;
 
-	memset(&w, 0, sizeof(w));
 	w.c = c;
+	w.ncounts = 0;	/* counts[] entries are set when taken */
 	check_tokens(c);
 	ps_ast_walk_tree(c->ast, obf_visit, &w);
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 /* rules_style.c: best-practice rules on commands, variables, lines and syntax */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +23,54 @@ static const char *const auto_writable[] = {
 	NULL
 };
 
+/* Both lists by (lower-case) first letter, read-only ones first: built once per process. */
+enum { NAUTO = PSS_ARRAY_LEN(auto_readonly) + PSS_ARRAY_LEN(auto_writable) };
+static struct {
+	const char	*name[NAUTO];
+	unsigned char	 kind[NAUTO];	/* 2 read-only, 1 writable */
+	short		 head[256], next[NAUTO];
+} auto_index;
+static pthread_once_t auto_once = PTHREAD_ONCE_INIT;
+
+static void
+auto_index_build(void)
+{
+	const char *const *lists[2] = { auto_readonly, auto_writable };
+	short *tail[256];
+	size_t n = 0;
+
+	for (size_t b = 0; b < 256; b++) {
+		auto_index.head[b] = -1;
+		tail[b] = &auto_index.head[b];
+	}
+	for (int l = 0; l < 2; l++) {
+		for (const char *const *w = lists[l]; *w != NULL; w++) {
+			unsigned char f = (unsigned char)(*w)[0];
+
+			f = f >= 'A' && f <= 'Z' ? f + 32 : f;
+			auto_index.name[n] = *w;
+			auto_index.kind[n] = l == 0 ? 2 : 1;
+			auto_index.next[n] = -1;
+			*tail[f] = (short)n;	/* appended: list order is kept */
+			tail[f] = &auto_index.next[n];
+			n++;
+		}
+	}
+}
+
 int
 style_is_automatic(const char *name)
 {
-	if (name_in(name, auto_readonly))
-		return 2;
-	if (name_in(name, auto_writable))
-		return 1;
+	unsigned char f;
+
+	if (name == NULL)
+		return 0;
+	pthread_once(&auto_once, auto_index_build);
+	f = (unsigned char)name[0];
+	f = f >= 'A' && f <= 'Z' ? f + 32 : f;
+	for (short k = auto_index.head[f]; k >= 0; k = auto_index.next[k])
+		if (strcasecmp(name, auto_index.name[k]) == 0)
+			return auto_index.kind[k];
 	return 0;
 }
 
