@@ -277,7 +277,8 @@ ucl(const struct lexer *L, size_t pos, size_t *n)
 	return uclass_at(L->s, L->len, pos, n);
 }
 
-static int
+/* inline: the ASCII test is one compare, the call was most of the cost */
+static inline __attribute__((always_inline)) int
 is_hspace(const struct lexer *L, size_t pos, size_t *n)
 {
 	int c = at(L, pos);
@@ -294,7 +295,7 @@ is_newline(int c)
 	return c == '\n' || c == '\r';
 }
 
-static int
+static inline __attribute__((always_inline)) int
 is_dash(const struct lexer *L, size_t pos, size_t *n)
 {
 	*n = 1;
@@ -303,7 +304,7 @@ is_dash(const struct lexer *L, size_t pos, size_t *n)
 	return at(L, pos) >= 0x80 && ucl(L, pos, n) == U_DASH;
 }
 
-static int
+static inline __attribute__((always_inline)) int
 is_squote(const struct lexer *L, size_t pos, size_t *n)
 {
 	*n = 1;
@@ -312,7 +313,7 @@ is_squote(const struct lexer *L, size_t pos, size_t *n)
 	return at(L, pos) >= 0x80 && ucl(L, pos, n) == U_SQUOTE;
 }
 
-static int
+static inline __attribute__((always_inline)) int
 is_dquote(const struct lexer *L, size_t pos, size_t *n)
 {
 	*n = 1;
@@ -321,7 +322,7 @@ is_dquote(const struct lexer *L, size_t pos, size_t *n)
 	return at(L, pos) >= 0x80 && ucl(L, pos, n) == U_DQUOTE;
 }
 
-static int
+static inline __attribute__((always_inline)) int
 is_special_unicode(const struct lexer *L, size_t pos)
 {
 	size_t n;

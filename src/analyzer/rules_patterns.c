@@ -573,15 +573,16 @@ scan_strings(struct ps_ctx *c)
 		}
 		for (size_t k = 0; k < PSS_ARRAY_LEN(keyfmts); k++) {
 			const struct keyfmt *kf = &keyfmts[k];
-			size_t pl = strlen(kf->prefix);
 			unsigned char f = (unsigned char)(kf->case_sensitive ? kf->exact[0] :
 			    kf->prefix[0]);
+			size_t pl;
 
 			/* the first byte (either case when case does not matter) is not in the
 			 * text: keyfmt_next would find no start */
 			if (!((in_text[f >> 6] >> (f & 63)) & 1) && (kf->case_sensitive ||
 			    f < 'a' || f > 'z' || !((in_text[(f - 32) >> 6] >> ((f - 32) & 63)) & 1)))
 				continue;
+			pl = strlen(kf->prefix);
 
 			for (size_t j = keyfmt_next(kf, text, tl, 0); j + pl <= tl;
 			    j = keyfmt_next(kf, text, tl, j + 1)) {

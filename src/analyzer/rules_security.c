@@ -343,10 +343,10 @@ secret_name(const char *name)
 			if (f != 'a' && f != 'c' && f != 'p' && f != 's' && f != 't')
 				continue;	/* no secret word starts with it */
 			for (const char *const *w = secret_words; *w != NULL && !hit; w++) {
-				const char *x = low + i, *y = *w;
+				const char *x = low + i + 1, *y = *w + 1;
 
-				if (*y != *x)
-					continue;
+				if ((*w)[0] != f || (*w)[1] != *x)
+					continue;	/* words have three letters or more */
 				while (*y != '\0' && *x == *y)
 					x++, y++;
 				hit = *y == '\0';
