@@ -261,7 +261,7 @@ uclass_at(const char *s, size_t len, size_t pos, size_t *n)
 	return U_NONE;
 }
 
-static int
+static inline __attribute__((always_inline)) int
 at(const struct lexer *L, size_t pos)
 {
 	return pos < L->len ? (unsigned char)L->s[pos] : -1;
@@ -331,7 +331,7 @@ is_special_unicode(const struct lexer *L, size_t pos)
 }
 
 /* letters, digits, _ and non-ASCII characters other than dashes, quotes and spaces */
-static int
+static inline __attribute__((always_inline)) int
 is_name_char(const struct lexer *L, size_t pos)
 {
 	int c = at(L, pos);
@@ -369,7 +369,7 @@ word_plain(int c)
 }
 
 /* end of a bare word (argument or command name) */
-static int
+static inline __attribute__((always_inline)) int
 is_word_delim(const struct lexer *L, size_t pos)
 {
 	int c = at(L, pos);

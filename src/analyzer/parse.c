@@ -41,22 +41,18 @@ static const struct ps_token eof_tok = { PS_TOK__MAX, 0, 0, 0, 0, 0, 0, 0, 0 };
 /* ---- vectors ---- */
 
 void
-pvec_push(struct pvec *v, struct ps_node *n)
+pvec_push_grow(struct pvec *v, struct ps_node *n)
 {
-	if (n == NULL)
-		return;
-	if (v->n == v->cap) {
-		if (v->cap == 0) {
-			v->v = v->inl;
-			v->cap = PVEC_INLINE;
-		} else if (v->v == v->inl) {
-			v->cap *= 2;
-			v->v = xmalloc(v->cap * sizeof(*v->v));
-			memcpy(v->v, v->inl, sizeof(v->inl));
-		} else {
-			v->cap *= 2;
-			v->v = xrealloc(v->v, v->cap * sizeof(*v->v));
-		}
+	if (v->cap == 0) {
+		v->v = v->inl;
+		v->cap = PVEC_INLINE;
+	} else if (v->v == v->inl) {
+		v->cap *= 2;
+		v->v = xmalloc(v->cap * sizeof(*v->v));
+		memcpy(v->v, v->inl, sizeof(v->inl));
+	} else {
+		v->cap *= 2;
+		v->v = xrealloc(v->v, v->cap * sizeof(*v->v));
 	}
 	v->v[v->n++] = n;
 }

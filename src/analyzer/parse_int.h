@@ -14,7 +14,18 @@ struct pvec {
 };
 #define PVEC_INIT	{ NULL, 0, 0, { NULL } }
 
-void	 pvec_push(struct pvec *, struct ps_node *);
+void	 pvec_push_grow(struct pvec *, struct ps_node *);	/* pvec_push when full */
+/* pvec_push: append n (a NULL n is ignored) */
+static inline void
+pvec_push(struct pvec *v, struct ps_node *n)
+{
+	if (n == NULL)
+		return;
+	if (v->n < v->cap)
+		v->v[v->n++] = n;
+	else
+		pvec_push_grow(v, n);
+}
 void	 pvec_free(struct pvec *);
 struct ps_nodes pvec_to_nodes(struct arena *, struct pvec *);	/* frees the vector */
 

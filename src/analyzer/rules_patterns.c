@@ -531,6 +531,29 @@ keyfmt_next(const struct keyfmt *kf, const char *text, size_t tl, size_t j)
 	return j;
 }
 
+/* The shortest string text any key format can be found in: a case-sensitive format needs
+ * minlen bytes, the others their prefix (computed once; the table is constant). */
+static size_t
+keyfmt_min_text(void)
+{
+	static size_t min;	/* 0: not computed yet */
+	size_t m = __atomic_load_n(&min, __ATOMIC_RELAXED);
+
+	if (m == 0) {
+		m = SIZE_MAX;
+		for (size_t k = 0; k < PSS_ARRAY_LEN(keyfmts); k++) {
+			size_t need = strlen(keyfmts[k].prefix);
+
+			if (keyfmts[k].case_sensitive && keyfmts[k].minlen > need)
+				need = keyfmts[k].minlen;
+			if (need < m)
+				m = need;
+		}
+		__atomic_store_n(&min, m, __ATOMIC_RELAXED);
+	}
+	return m;
+}
+
 /* Strings: P/Invoke of injection APIs, key formats, embedded Base64 scripts. */
 static void
 scan_strings(struct ps_ctx *c)
@@ -554,7 +577,7 @@ scan_strings(struct ps_ctx *c)
 			if (ch >= 'a' && ch <= 'z')
 				in_value |= 1u << (ch - 'a');
 		}
-		for (size_t j = 0; j < tl; j++) {
+		for (size_t j = 0; j < tl && tl >= keyfmt_min_text(); j++) {
 			unsigned char ch = (unsigned char)text[j];
 
 			in_text[ch >> 6] |= (uint64_t)1 << (ch & 63);
@@ -571,7 +594,7 @@ scan_strings(struct ps_ctx *c)
 				break;
 			}
 		}
-		for (size_t k = 0; k < PSS_ARRAY_LEN(keyfmts); k++) {
+		for (size_t k = 0; k < PSS_ARRAY_LEN(keyfmts) && tl >= keyfmt_min_text(); k++) {
 			const struct keyfmt *kf = &keyfmts[k];
 			unsigned char f = (unsigned char)(kf->case_sensitive ? kf->exact[0] :
 			    kf->prefix[0]);
