@@ -313,7 +313,8 @@ static void
 build_kids(struct ps_ast *ast, struct parse_result *r)
 {
 	struct pvec *all = &r->all;
-	size_t orphans = 0;
+	size_t orphans = 0, nkids = 0;
+	struct ps_node **slab;
 
 	for (size_t i = 0; i < all->n; i++) {
 		struct ps_node *n = all->v[i];
@@ -322,14 +323,19 @@ build_kids(struct ps_ast *ast, struct parse_result *r)
 			n->parent = ast->root;
 			orphans++;
 		}
-		if (n->parent != NULL)
+		if (n->parent != NULL) {
 			n->parent->kids.n++;
+			nkids++;
+		}
 	}
+	/* every kid list is a slice of one array */
+	slab = arena_alloc(&ast->arena, (nkids + 1) * sizeof(*slab));
 	for (size_t i = 0; i < all->n; i++) {
 		struct ps_node *n = all->v[i];
 
 		if (n->kids.n > 0) {
-			n->kids.v = arena_alloc(&ast->arena, n->kids.n * sizeof(*n->kids.v));
+			n->kids.v = slab;
+			slab += n->kids.n;
 			n->kids.n = 0;
 		}
 	}
@@ -430,19 +436,31 @@ build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx, size_t
 		ast->preorder.v = c.pre;
 		ast->preorder.n = nnodes;
 	}
-	ast->functions = pvec_to_nodes(A, &c.functions);
-	ast->commands = pvec_to_nodes(A, &c.commands);
-	ast->variables = pvec_to_nodes(A, &c.variables);
-	ast->assignments = pvec_to_nodes(A, &c.assignments);
-	ast->strings = pvec_to_nodes(A, &c.strings);
-	ast->members = pvec_to_nodes(A, &c.members);
-	ast->types = pvec_to_nodes(A, &c.types);
-	ast->attributes = pvec_to_nodes(A, &c.attributes);
-	ast->classes = pvec_to_nodes(A, &c.classes);
-	ast->parameters = pvec_to_nodes(A, &c.parameters);
-	ast->binaries = pvec_to_nodes(A, &c.binaries);
-	ast->catches = pvec_to_nodes(A, &c.catches);
-	ast->pipelines = pvec_to_nodes(A, &c.pipelines);
+	{
+		/* the indexes are slices of one array (what pvec_to_nodes gives each) */
+		struct pvec *const from[] = { &c.functions, &c.commands, &c.variables,
+			&c.assignments, &c.strings, &c.members, &c.types, &c.attributes,
+			&c.classes, &c.parameters, &c.binaries, &c.catches, &c.pipelines };
+		struct ps_nodes *const to[] = { &ast->functions, &ast->commands, &ast->variables,
+			&ast->assignments, &ast->strings, &ast->members, &ast->types,
+			&ast->attributes, &ast->classes, &ast->parameters, &ast->binaries,
+			&ast->catches, &ast->pipelines };
+		size_t total = 0;
+		struct ps_node **slab;
+
+		for (size_t k = 0; k < PSS_ARRAY_LEN(from); k++)
+			total += from[k]->n;
+		slab = total > 0 ? arena_alloc(A, total * sizeof(*slab)) : NULL;
+		for (size_t k = 0; k < PSS_ARRAY_LEN(from); k++) {
+			to[k]->n = from[k]->n;
+			to[k]->v = from[k]->n > 0 ? slab : NULL;
+			if (from[k]->n > 0) {
+				memcpy(slab, from[k]->v, from[k]->n * sizeof(*slab));
+				slab += from[k]->n;
+			}
+			pvec_free(from[k]);
+		}
+	}
 }
 
 /* ---- comment-based help ---- */

@@ -212,9 +212,14 @@ enum { NPAT = PSS_ARRAY_LEN(patterns) };
 static struct {
 	short		 head[256], next[NPAT];
 	uint32_t	 second[256];
+	size_t		 n0[NPAT];	/* strlen of the first needle */
 	enum ps_rule	 rules[NPAT];
 	size_t		 nrules;
 } pat_index;
+
+/* Bytes that continue a word of the lower-cased text (letters and _; word_start also counts
+ * digits, but no first needle starts with one). */
+static const unsigned char word_cont[256] = { ['a' ... 'z'] = 1, ['_'] = 1 };
 static pthread_once_t pat_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -228,6 +233,7 @@ pat_index_build(void)
 
 		pat_index.next[k] = pat_index.head[f];
 		pat_index.head[f] = (short)k;
+		pat_index.n0[k] = strlen(n0);
 		pat_index.second[f] |= 1u << ((unsigned char)n0[1] & 31);
 		for (r = 0; r < pat_index.nrules && pat_index.rules[r] != patterns[k].rule; r++)
 			;
@@ -274,10 +280,10 @@ scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_st
 		if (head[ch] < 0)
 			continue;
 		ws = word_start(low, i);
-		if (!ws && ((ch >= 'a' && ch <= 'z') || ch == '_')) {
-			/* inside a word: no letter or _ after this one starts a word either */
-			while (i + 1 < len && ((low[i + 1] >= 'a' && low[i + 1] <= 'z') ||
-			    low[i + 1] == '_'))
+		if (!ws && word_cont[ch]) {
+			/* inside a word: no letter or _ after this one starts a word either
+			 * (low[len] is the NUL, which ends the run) */
+			while (word_cont[(unsigned char)low[i + 1]])
 				i++;
 			continue;
 		}
@@ -293,7 +299,7 @@ scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_st
 			/* needles have two characters or more */
 			if (low[i + 1] != pt->needles[0][1] || i < skip[k])
 				continue;
-			n0 = strlen(pt->needles[0]);
+			n0 = pat_index.n0[k];
 			if (i + n0 > len || memcmp(low + i, pt->needles[0], n0) != 0)
 				continue;
 			nl = memchr(low + i, '\n', len - i);
