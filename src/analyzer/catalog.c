@@ -155,12 +155,12 @@ list_has(const char *list, const char *name, size_t len)
 	const char *p = list;
 
 	while (*p != '\0') {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
+		const char *e = strchrnul(p, ',');
+		size_t n = (size_t)(e - p);
 
 		if (n == len && strncasecmp(p, name, len) == 0)
 			return 1;
-		if (e == NULL)
+		if (*e == '\0')
 			break;
 		p = e + 1;
 	}
@@ -178,9 +178,11 @@ ps_catalog_param(const struct ps_cmdlet_info *c, const char *name, size_t len)
 	for (unsigned i = 0; i < c->nparams; i++) {
 		const struct ps_param_info *p = &ps_catalog_params[c->param0 + i];
 
-		size_t pl = strlen(p->name);
-		bool prefix = pl >= len && ((unsigned char)p->name[0] | 0x20) ==
-		    ((unsigned char)name[0] | 0x20) && strncasecmp(p->name, name, len) == 0;
+		/* the first letter before the length: most parameters differ there */
+		bool prefix = ((unsigned char)p->name[0] | 0x20) == ((unsigned char)name[0] | 0x20);
+		size_t pl = prefix ? strlen(p->name) : 0;
+
+		prefix = prefix && pl >= len && strncasecmp(p->name, name, len) == 0;
 
 		if (prefix && pl == len)
 			return p;

@@ -167,6 +167,10 @@ void	 rule_fix(struct ps_ctx *, enum ps_rule r, size_t start, const char *replac
 void	 compat_note(struct ps_ctx *, const char *feature, const char *requires, unsigned line,
     const char *fmt, ...) PSS_PRINTF(5, 6);
 
+/* join_parts: the NULL-terminated parts one after the other in buf, cut at size - 1 bytes
+ * (what snprintf with "%s%s..." writes, without parsing a format). */
+void	 join_parts(char *buf, size_t size, const char *const *parts);
+
 /* Helpers (rules_util.c). */
 const struct ps_cmd *ctx_cmd(const struct ps_ctx *, const struct ps_node *cmdnode);
 /* cmd_is: the command is canon (case-insensitive; a native program also as canon.exe or by

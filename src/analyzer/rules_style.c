@@ -311,7 +311,8 @@ compat_command(struct ps_ctx *c, const struct ps_cmd *pc)
 		pi = ps_catalog_param(ci, a->name, strlen(a->name));
 		if (pi == NULL || pi->avail == PS_AVAIL_BOTH || ci->avail != PS_AVAIL_BOTH)
 			continue;
-		snprintf(feature, sizeof(feature), "%s -%s", ci->name, pi->name);
+		join_parts(feature, sizeof(feature), (const char *const []){ ci->name, " -",
+		    pi->name, NULL });
 		if (pi->avail == PS_AVAIL_76) {
 			need_version(c, 7, 0);
 			compat_note(c, feature, "7.0", a->param->ext.line,
@@ -371,8 +372,8 @@ rule_commands(struct ps_ctx *c)
 		if (pc->alias != NULL && rule_on(c, R_CMDLET_ALIAS)) {
 			char sugg[200];
 
-			snprintf(sugg, sizeof(sugg), "Replace '%s' with '%s'.", pc->name,
-			    pc->ci->name);
+			join_parts(sugg, sizeof(sugg), (const char *const []){ "Replace '",
+			    pc->name, "' with '", pc->ci->name, "'.", NULL });
 			rule_emit(c, R_CMDLET_ALIAS, PS_SEV__MAX, &nn->ext, sugg,
 			    "'%s' is an alias of '%s'. Aliases can change or be missing; use the "
 			    "full command name.", pc->name, pc->ci->name);
@@ -393,7 +394,8 @@ rule_commands(struct ps_ctx *c)
 		    strcmp(pc->name, pc->ci->name) != 0 && rule_on(c, R_CORRECT_CASING)) {
 			char sugg[200];
 
-			snprintf(sugg, sizeof(sugg), "Write '%s'.", pc->ci->name);
+			join_parts(sugg, sizeof(sugg), (const char *const []){ "Write '",
+			    pc->ci->name, "'.", NULL });
 			rule_emit(c, R_CORRECT_CASING, PS_SEV__MAX, &nn->ext, sugg,
 			    "'%s' is not written with the documented casing '%s'.", pc->name,
 			    pc->ci->name);

@@ -57,6 +57,22 @@ cmd_is_native(const struct ps_cmd *pc, const char *canon)
 	return strncasecmp(nm, canon, n) == 0 && (nm[n] == '\0' || strcasecmp(nm + n, ".exe") == 0);
 }
 
+void
+join_parts(char *buf, size_t size, const char *const *parts)
+{
+	size_t n = 0;
+
+	for (; *parts != NULL && n + 1 < size; parts++) {
+		size_t l = strlen(*parts);
+
+		if (l > size - 1 - n)
+			l = size - 1 - n;
+		memcpy(buf + n, *parts, l);
+		n += l;
+	}
+	buf[n] = '\0';
+}
+
 bool
 cmd_is_any(const struct ps_cmd *pc, const char *const *canons)
 {
