@@ -443,7 +443,8 @@ emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, siz
 		p->dropped++;
 		return;
 	}
-	p->per_rule[r]++;
+	if (++p->per_rule[r] == PS_RULE_CAP)
+		p->any_capped = true;
 	if (a->nfindings == p->capfindings) {
 		p->capfindings = p->capfindings ? p->capfindings * 2 : 32;
 		a->findings = xrealloc(a->findings, p->capfindings * sizeof(*a->findings));
@@ -763,6 +764,7 @@ apply_opts(struct ps_analysis_priv *p, const struct ps_analyze_opts *o)
 	if (o->ninclude == 0 && o->nexclude == 0) {
 		for (size_t r = 0; r < R__MAX; r++)
 			p->enabled[r] = true;
+		p->all_enabled = true;
 		return;
 	}
 	for (size_t r = 0; r < R__MAX; r++) {

@@ -97,6 +97,8 @@ struct ps_analysis_priv {
 					 * (scratch_alloc) */
 	const struct ps_analyze_opts *opts;
 	bool		 enabled[R__MAX];
+	bool		 all_enabled;	/* every enabled[] is true (no include/exclude options) */
+	bool		 any_capped;	/* some per_rule[] reached PS_RULE_CAP */
 	struct varset	*reads;		/* variables read, per function (rules_style.c) */
 	const char	*cap_evidence[PS_CAP__MAX];	/* first command showing the capability */
 	unsigned	 cap_line[PS_CAP__MAX];
@@ -160,6 +162,12 @@ static inline bool
 rule_on(const struct ps_ctx *c, enum ps_rule r)
 {
 	return c->p->enabled[r] && c->p->per_rule[r] < PS_RULE_CAP;
+}
+/* rules_all_on: every rule is enabled and below its cap (rule_on holds for all). */
+static inline bool
+rules_all_on(const struct ps_ctx *c)
+{
+	return c->p->all_enabled && !c->p->any_capped;
 }
 /* rule_fix: attach a mechanical fix (replacement of the finding's extent) to the finding just
  * emitted by rule r at offset start, if it was kept. */

@@ -145,15 +145,13 @@ static const struct keyfmt keyfmts[] = {
 	{ "-----begin ec private key-----", 30, "a private key", false, NULL },
 };
 
+/* Bytes of a word in the lower-cased text: a-z, 0-9 and _. */
+static const unsigned char word_byte[256] = { ['a' ... 'z'] = 1, ['0' ... '9'] = 1, ['_'] = 1 };
+
 static bool
 word_start(const char *low, size_t pos)
 {
-	char p;
-
-	if (pos == 0)
-		return true;
-	p = low[pos - 1];
-	return !((p >= 'a' && p <= 'z') || (p >= '0' && p <= '9') || p == '_');
+	return pos == 0 || !word_byte[(unsigned char)low[pos - 1]];
 }
 
 /* find_in: the first occurrence of needle (nn >= 1 bytes) in h[0..hn), or NULL; what memmem
@@ -256,7 +254,7 @@ scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_st
 	bool all_on = true;
 
 	pthread_once(&pat_once, pat_index_build);
-	for (size_t r = 0; r < pat_index.nrules && all_on; r++)
+	for (size_t r = 0; r < pat_index.nrules && all_on && !rules_all_on(c); r++)
 		all_on = rule_on(c, pat_index.rules[r]);
 	if (!all_on) {
 		memset(own_head, -1, sizeof(own_head));
@@ -300,8 +298,17 @@ scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_st
 			if (low[i + 1] != pt->needles[0][1] || i < skip[k])
 				continue;
 			n0 = pat_index.n0[k];
-			if (i + n0 > len || memcmp(low + i, pt->needles[0], n0) != 0)
+			if (i + n0 > len)
 				continue;
+			{
+				/* the first two bytes are equal; needles are short */
+				size_t m = 2;
+
+				while (m < n0 && low[i + m] == pt->needles[0][m])
+					m++;
+				if (m < n0)
+					continue;
+			}
 			nl = memchr(low + i, '\n', len - i);
 			eol = nl ? (size_t)(nl - low) : len;
 			cur = i + n0;
