@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cache/cache.h"
@@ -54,6 +55,78 @@ test_pattern_invalidation_uses_scan(void)
 	T_ASSERT(!has(c1, "scripts:1199:20:all", NULL));
 	T_ASSERT(has(c1, "categories:all", "c"));
 	T_ASSERT(has(c1, "script:1", NULL));
+}
+
+static int
+hot(struct cache *c, const char *key, const char *want)
+{
+	size_t len;
+	char *v = cache_get_hot(c, key, &len);
+	int ok = v != NULL && strcmp(v, want) == 0;
+
+	free(v);
+	return ok;
+}
+
+/* A hot copy answers without Redis until a write on this host moves the shared generation;
+ * then it is stale at once, before any NOTIFY has been read. */
+static void
+test_hot_copies_follow_the_shared_generation(void)
+{
+	uint64_t h0 = cache_stats(c1)->hot_hits;
+
+	cache_begin(c1);
+	cache_begin(c2);
+	cache_set(c2, "script:10", "v1", 2, CACHE_TTL_SCRIPT);
+	T_ASSERT(hot(c1, "script:10", "v1"));	/* from Redis, kept */
+	cache_begin(c1);
+	T_ASSERT(hot(c1, "script:10", "v1"));	/* from the copy */
+	T_EQ(cache_stats(c1)->hot_hits - h0, 1);
+	/* changed in Redis behind the cache's back: the copy still answers (no round trip) */
+	T_EQ(it_run("redis-cli -p $REDISPORT set script:10 v2 >/dev/null"), 0);
+	cache_begin(c1);
+	T_ASSERT(hot(c1, "script:10", "v1"));
+	T_EQ(cache_stats(c1)->hot_hits - h0, 2);
+	/* the other worker writes: stale at once, with c1 reading no notification */
+	cache_invalidate(c2, "script:10");
+	cache_set(c2, "script:10", "v3", 2, CACHE_TTL_SCRIPT);
+	T_ASSERT(hot(c1, "script:10", "v3"));
+	T_EQ(cache_stats(c1)->hot_hits - h0, 2);
+	/* a pattern moves it too, for every key */
+	cache_begin(c1);
+	T_ASSERT(hot(c1, "script:10", "v3"));
+	cache_begin(c1);
+	T_ASSERT(hot(c1, "script:10", "v3"));
+	T_EQ(cache_stats(c1)->hot_hits - h0, 3);
+	cache_invalidate(c2, "tags:*");
+	T_EQ(it_run("redis-cli -p $REDISPORT set script:10 v4 >/dev/null"), 0);
+	T_ASSERT(hot(c1, "script:10", "v4"));
+}
+
+/* A process that cannot map the file (not there, not ours) keeps no copies and still works. */
+static void
+test_without_the_shared_file_there_are_no_hot_copies(void)
+{
+	char bad[256];
+	char *paths[] = { "/proc/no-such-folder/cache.shm", bad };
+
+	snprintf(bad, sizeof(bad), "%s/not-a-generation-file", getenv("PSS_TEST_STATE"));
+	T_EQ(it_run("head -c 64 /dev/urandom > '%s'", bad), 0);
+	for (size_t i = 0; i < PSS_ARRAY_LEN(paths); i++) {
+		struct conf other = conf;
+		struct cache *c;
+
+		other.cache_shared_file = paths[i];
+		c = cache_open(&other, NULL);
+		cache_begin(c);
+		cache_set(c, "script:11", "x", 1, CACHE_TTL_SCRIPT);
+		for (int k = 0; k < 3; k++) {
+			cache_begin(c);
+			T_ASSERT(hot(c, "script:11", "x"));
+		}
+		T_EQ(cache_stats(c)->hot_hits, 0);
+		cache_close(c);
+	}
 }
 
 static void
@@ -115,6 +188,8 @@ main(void)
 	c2 = cache_open(&conf, db2);
 	T_RUN(test_value_set_by_one_worker_is_read_by_another);
 	T_RUN(test_pattern_invalidation_uses_scan);
+	T_RUN(test_hot_copies_follow_the_shared_generation);
+	T_RUN(test_without_the_shared_file_there_are_no_hot_copies);
 	T_RUN(test_redis_down_falls_back_to_lru_and_invalidations_reach_every_worker);
 	T_RUN(test_redis_comes_back_and_is_used_again);
 	cache_close(c1);
