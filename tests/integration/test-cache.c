@@ -107,8 +107,8 @@ test_hot_copies_follow_the_shared_generation(void)
 static void
 test_without_the_shared_file_there_are_no_hot_copies(void)
 {
-	char bad[256];
-	char *paths[] = { "/proc/no-such-folder/cache.shm", bad };
+	char bad[256], missing[] = "/proc/no-such-folder/cache.shm";
+	char *paths[] = { missing, bad };
 
 	snprintf(bad, sizeof(bad), "%s/not-a-generation-file", getenv("PSS_TEST_STATE"));
 	T_EQ(it_run("head -c 64 /dev/urandom > '%s'", bad), 0);
