@@ -367,6 +367,8 @@ build_kids(struct ps_ast *ast, struct parse_result *r)
 struct cx_ctx;
 static int cx_visit(struct ps_node *, void *);
 
+_Static_assert(PS_NODE__MAX <= 64, "ps_ast.kinds has a bit per node kind");
+
 struct index_ctx {
 	struct ps_ast *ast;
 	struct pvec functions, commands, variables, assignments, strings, members, types,
@@ -387,6 +389,7 @@ index_visit(struct ps_node *n, void *arg)
 	if (c->npre < c->npre_cap)
 		c->pre[c->npre] = n;
 	c->npre++;
+	c->ast->kinds |= (uint64_t)1 << n->kind;
 	switch (n->kind) {
 	case PS_NODE_FUNCTION: pvec_push(&c->functions, n); break;
 	case PS_NODE_COMMAND: pvec_push(&c->commands, n); break;
@@ -418,11 +421,22 @@ build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx, size_t
 {
 	struct index_ctx c;
 	struct arena *A = &ast->arena;
+	struct pvec *const from[] = { &c.functions, &c.commands, &c.variables, &c.assignments,
+		&c.strings, &c.members, &c.types, &c.attributes, &c.classes, &c.parameters,
+		&c.binaries, &c.catches, &c.pipelines };
+	struct ps_nodes *const to[] = { &ast->functions, &ast->commands, &ast->variables,
+		&ast->assignments, &ast->strings, &ast->members, &ast->types, &ast->attributes,
+		&ast->classes, &ast->parameters, &ast->binaries, &ast->catches, &ast->pipelines };
 
-	memset(&c, 0, sizeof(c));
+	/* the vectors' inline slots need no zeroing (pvec_push writes before it reads) */
+	for (size_t k = 0; k < PSS_ARRAY_LEN(from); k++) {
+		from[k]->v = NULL;
+		from[k]->n = from[k]->cap = 0;
+	}
 	c.ast = ast;
 	c.usings = usings;
 	c.cx = cx;
+	c.npre = 0;
 	c.npre_cap = nnodes;
 	c.pre = arena_alloc(A, (nnodes + 1) * sizeof(*c.pre));
 	ps_ast_walk(ast->root, index_visit, &c);
@@ -438,13 +452,6 @@ build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx, size_t
 	}
 	{
 		/* the indexes are slices of one array (what pvec_to_nodes gives each) */
-		struct pvec *const from[] = { &c.functions, &c.commands, &c.variables,
-			&c.assignments, &c.strings, &c.members, &c.types, &c.attributes,
-			&c.classes, &c.parameters, &c.binaries, &c.catches, &c.pipelines };
-		struct ps_nodes *const to[] = { &ast->functions, &ast->commands, &ast->variables,
-			&ast->assignments, &ast->strings, &ast->members, &ast->types,
-			&ast->attributes, &ast->classes, &ast->parameters, &ast->binaries,
-			&ast->catches, &ast->pipelines };
 		size_t total = 0;
 		struct ps_node **slab;
 

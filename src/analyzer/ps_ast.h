@@ -103,7 +103,7 @@ enum ps_node_kind {
 	PS_NODE_PAREN,		/* ( pipeline ) */
 	PS_NODE_HASHTABLE,	/* @{ k = v } (u.hash) */
 	PS_NODE_SCRIPTBLOCK_EXPR, /* { ... } used as a value (kids[0] is the SCRIPTBLOCK) */
-	PS_NODE__MAX
+	PS_NODE__MAX			/* at most 64 (ps_ast.kinds) */
 };
 
 struct ps_node;
@@ -424,6 +424,7 @@ struct ps_ast {
 	struct ps_nodes catches;	/* CATCH and TRAP */
 	struct ps_nodes pipelines;	/* PIPELINE */
 	struct ps_nodes preorder;	/* every node in the order ps_ast_walk visits them */
+	uint64_t kinds;			/* bit 1 << kind for every node kind in the tree */
 	struct ps_import *imports;
 	size_t	 nimports;
 	struct ps_requires *requires;

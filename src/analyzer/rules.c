@@ -446,7 +446,7 @@ emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, siz
 	if (++p->per_rule[r] == PS_RULE_CAP)
 		p->any_capped = true;
 	if (a->nfindings == p->capfindings) {
-		p->capfindings = p->capfindings ? p->capfindings * 2 : 32;
+		p->capfindings = p->capfindings ? p->capfindings * 2 : 8;	/* 8: a small malloc */
 		a->findings = xrealloc(a->findings, p->capfindings * sizeof(*a->findings));
 	}
 	f = &a->findings[a->nfindings++];

@@ -175,6 +175,10 @@ void	 rule_fix(struct ps_ctx *, enum ps_rule r, size_t start, const char *replac
 void	 compat_note(struct ps_ctx *, const char *feature, const char *requires, unsigned line,
     const char *fmt, ...) PSS_PRINTF(5, 6);
 
+/* NODE_BIT: a node kind's bit in ps_ast.kinds (a walk can be skipped when none of the kinds
+ * its visitor acts on is in the tree). */
+#define NODE_BIT(k)	((uint64_t)1 << (k))
+
 /* join_parts: the NULL-terminated parts one after the other in buf, cut at size - 1 bytes
  * (what snprintf with "%s%s..." writes, without parsing a format). */
 void	 join_parts(char *buf, size_t size, const char *const *parts);

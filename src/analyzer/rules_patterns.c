@@ -727,5 +727,7 @@ rules_patterns_run(struct ps_ctx *c)
 	scan_powershell_lines(c, c->p->lower, c->len, 0, true, 0, c->len);
 	scan_strings(c);
 	scan_decoded(c);
-	ps_ast_walk_tree(c->ast, fold_visit, c);
+	if (c->ast->kinds & (NODE_BIT(PS_NODE_BINARY) | NODE_BIT(PS_NODE_UNARY) |
+	    NODE_BIT(PS_NODE_CONVERT) | NODE_BIT(PS_NODE_INDEX) | NODE_BIT(PS_NODE_INVOKE_MEMBER)))
+		ps_ast_walk_tree(c->ast, fold_visit, c);	/* the kinds foldable_kind accepts */
 }

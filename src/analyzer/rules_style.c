@@ -736,7 +736,10 @@ rules_style_run(struct ps_ctx *c)
 	rule_declared_vars(c, reads);
 	rule_binaries(c);
 	rule_catches(c);
-	ps_ast_walk_tree(c->ast, style_visit, c);
+	if (c->ast->kinds & (NODE_BIT(PS_NODE_IF) | NODE_BIT(PS_NODE_WHILE) |
+	    NODE_BIT(PS_NODE_DO_WHILE) | NODE_BIT(PS_NODE_DO_UNTIL) | NODE_BIT(PS_NODE_UNARY) |
+	    NODE_BIT(PS_NODE_TERNARY) | NODE_BIT(PS_NODE_INVOKE_MEMBER)))
+		ps_ast_walk_tree(c->ast, style_visit, c);	/* the kinds style_visit acts on */
 	rule_lines(c);
 	rule_tokens(c);
 	rule_bom(c);
