@@ -221,6 +221,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("psscript-fcgi", log_level_parse(conf.log_level));
+	mem_keep_heap();
 	signal(SIGPIPE, SIG_IGN);
 	{
 		struct sigaction sa;

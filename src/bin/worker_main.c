@@ -224,6 +224,7 @@ main(int argc, char **argv)
 	}
 	test_jobs = tj != NULL && strcmp(tj, "1") == 0;
 	log_init("psscript-worker", log_level_parse(conf.log_level));
+	mem_keep_heap();
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);

@@ -38,6 +38,10 @@ void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 char *xstrndup(const char *, size_t);
 PSS_NORETURN void pss_die(const char *fmt, ...) PSS_PRINTF(1, 2);
+/* mem_keep_heap: for the long-lived servers: freed memory up to MEM_KEEP_BYTES stays in the
+ * process for the next request instead of going back to the kernel after each one. */
+#define MEM_KEEP_BYTES (64 * 1024 * 1024)
+void	 mem_keep_heap(void);
 
 /* A growable byte buffer. data is always NUL-terminated after the first append. */
 struct buf {
