@@ -1,6 +1,7 @@
 #include "config.h"
 /* rules_util.c: helpers shared by the rules: command look-ups, text tests, constant folding */
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,7 +507,11 @@ fold_index(struct fold *f, const struct ps_node *target, const struct ps_node *i
 	if (ix == NULL || !fold_node(f, target, depth + 1, &s, &tl) || tl)
 		goto out;
 	if (!isnan(ctx_number(ix))) {
-		idx[nidx++] = (long)ctx_number(ix);
+		double v = ctx_number(ix);
+
+		/* a number beyond long is no index of the string (converting it would be
+		 * undefined; x86 gave LONG_MIN, which the loop below skips) */
+		idx[nidx++] = v > -9.2e18 && v < 9.2e18 ? (long)v : LONG_MIN;
 	} else if (ix->kind == PS_NODE_BINARY && ix->u.bin.op == PS_OP_RANGE) {
 		double a = ctx_number(ix->u.bin.left), b = ctx_number(ix->u.bin.right);
 		long from, to;
