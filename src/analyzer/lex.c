@@ -387,6 +387,22 @@ is_word_delim(const struct lexer *L, size_t pos)
 
 /* ---- positions ---- */
 
+/* The token and line arrays grow in t->arena when it is set (small inputs of an analysis:
+ * no malloc/free pair each; a replaced array stays in the arena), else on the heap. */
+static void *
+tok_grow(struct ps_tokens *t, void *old, size_t oldbytes, size_t newbytes)
+{
+	uintptr_t p;
+
+	if (t->arena == NULL)
+		return xrealloc(old, newbytes);
+	p = (uintptr_t)arena_alloc_bytes(t->arena, newbytes + 15);
+	p = (p + 15) & ~(uintptr_t)15;	/* aligned for the uint32_t fields */
+	if (oldbytes > 0)
+		memcpy((void *)p, old, oldbytes);
+	return (void *)p;
+}
+
 /* Line starts; returns 1 when the input is all ASCII (columns are then byte counts). */
 static int
 compute_lines(struct ps_tokens *t)
@@ -395,7 +411,7 @@ compute_lines(struct ps_tokens *t)
 	unsigned char high = 0;
 	uint64_t high_word = 0;
 
-	t->line_starts = xmalloc(cap * sizeof(*t->line_starts));
+	t->line_starts = tok_grow(t, NULL, 0, cap * sizeof(*t->line_starts));
 	t->line_starts[0] = 0;
 	t->nlines = 1;
 	for (i = 0; i < t->len; i++) {
@@ -424,8 +440,9 @@ compute_lines(struct ps_tokens *t)
 		if (c == '\r' && i + 1 < t->len && t->src[i + 1] == '\n')
 			i++;
 		if (t->nlines == cap) {
+			t->line_starts = tok_grow(t, t->line_starts, cap * sizeof(*t->line_starts),
+			    2 * cap * sizeof(*t->line_starts));
 			cap *= 2;
-			t->line_starts = xrealloc(t->line_starts, cap * sizeof(*t->line_starts));
 		}
 		t->line_starts[t->nlines++] = (uint32_t)(i + 1);
 	}
@@ -515,8 +532,10 @@ emit(struct lexer *L, enum ps_tok_kind kind, int sub, unsigned flags, size_t sta
 	struct ps_token *tok;
 
 	if (t->n == t->cap) {
+		size_t old = t->cap;
+
 		t->cap = t->cap ? t->cap * 2 : 256;
-		t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
+		t->v = tok_grow(t, t->v, old * sizeof(*t->v), t->cap * sizeof(*t->v));
 	}
 	tok = &t->v[t->n];
 	tok->kind = (uint8_t)kind;
@@ -2011,10 +2030,17 @@ lex_loop(struct lexer *L, size_t stop_depth)
 void
 ps_tokenize(const char *src, size_t len, struct ps_tokens *toks)
 {
+	ps_tokenize_in(src, len, toks, NULL);
+}
+
+void
+ps_tokenize_in(const char *src, size_t len, struct ps_tokens *toks, struct arena *arena)
+{
 	struct lexer L;
 	int ascii;
 
 	memset(toks, 0, sizeof(*toks));
+	toks->arena = len <= PS_TOKENS_ARENA_MAX ? arena : NULL;
 	toks->src = src;
 	toks->len = len;
 	if (len > PS_LEX_MAX_INPUT) {
@@ -2051,8 +2077,10 @@ ps_tokens_free(struct ps_tokens *t)
 {
 	if (t == NULL)
 		return;
-	free(t->v);
-	free(t->line_starts);
+	if (t->arena == NULL) {
+		free(t->v);
+		free(t->line_starts);
+	}
 	t->v = NULL;
 	t->line_starts = NULL;
 	t->n = t->cap = t->nlines = 0;

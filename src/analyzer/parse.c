@@ -2219,7 +2219,7 @@ ps_parse_into(struct ps_ast *ast, const char *src, size_t len)
 {
 	struct parser p;
 
-	ps_tokenize(src, len, &ast->toks);
+	ps_tokenize_in(src, len, &ast->toks, &ast->arena);
 	memset(&p, 0, sizeof(p));
 	p.ast = ast;
 	p.A = &ast->arena;

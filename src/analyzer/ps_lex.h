@@ -122,6 +122,8 @@ struct ps_token {
 	uint32_t end_column;
 };
 
+struct arena;
+
 /* The result of ps_tokenize: growable arrays freed by ps_tokens_free. */
 struct ps_tokens {
 	const char *src;	/* the input (not owned, not copied) */
@@ -134,6 +136,7 @@ struct ps_tokens {
 	size_t	 nerrors;	/* tokens for which ps_token_is_error() holds */
 	int	 truncated;	/* input above PS_LEX_MAX_INPUT: only that much was tokenized */
 	int	 ascii;		/* no byte of src[0..len) is above 0x7F */
+	struct arena *arena;	/* v and line_starts live here (ps_tokenize_in), or NULL */
 };
 
 /* Inputs longer than this (4 GiB offsets) are cut; far above any script. */
@@ -148,6 +151,10 @@ struct ps_tokens {
  */
 void	 ps_tokenize(const char *src, size_t len, struct ps_tokens *toks);
 void	 ps_tokens_free(struct ps_tokens *);
+/* ps_tokenize_in: the same, with the arrays of an input of at most PS_TOKENS_ARENA_MAX
+ * bytes in arena (released with it; ps_tokens_free then frees nothing). */
+#define PS_TOKENS_ARENA_MAX	((size_t)16 << 10)
+void	 ps_tokenize_in(const char *src, size_t len, struct ps_tokens *toks, struct arena *);
 
 /* 1 when the token is an error: kind PS_TOK_ERROR, unterminated, unmatched, bad number. */
 int	 ps_token_is_error(const struct ps_token *);
