@@ -40,6 +40,9 @@ tok_name_kind(uint8_t k)
  * Random case: many case flips, and the lower-case runs are single letters (InVoKe,
  * dOwNlOaD). PascalCase has longer lower-case runs (IsNullOrEmpty: s, ull, r, mpty).
  */
+/* 1 lower-case letter, 2 upper-case letter, 0 anything else */
+static const unsigned char letter_case[256] = { ['a' ... 'z'] = 1, ['A' ... 'Z'] = 2 };
+
 static bool
 random_case(const char *s, size_t n)
 {
@@ -47,8 +50,7 @@ random_case(const char *s, size_t n)
 	int prev = 0;	/* 0 none, 1 lower, 2 upper */
 
 	for (size_t i = 0; i <= n; i++) {
-		unsigned char ch = i < n ? (unsigned char)s[i] : '\0';
-		int cur = (unsigned)(ch - 'a') < 26 ? 1 : (unsigned)(ch - 'A') < 26 ? 2 : 0;
+		int cur = i < n ? letter_case[(unsigned char)s[i]] : 0;
 
 		if (cur == prev) {	/* the same run goes on (no letters: nothing to count) */
 			if (cur != 0) {
