@@ -217,3 +217,30 @@ ps_catalog_index(const struct ps_cmdlet_info *c)
 {
 	return (size_t)(c - ps_catalog_cmdlets);
 }
+
+#define VERSIONED_MAX 2048
+static unsigned char versioned[VERSIONED_MAX];	/* 1: a parameter not in both versions */
+static pthread_once_t versioned_once = PTHREAD_ONCE_INIT;
+
+static void
+versioned_build(void)
+{
+	for (size_t i = 0; i < ps_catalog_ncmdlets && i < VERSIONED_MAX; i++) {
+		const struct ps_cmdlet_info *c = &ps_catalog_cmdlets[i];
+
+		for (unsigned k = 0; k < c->nparams; k++)
+			if (ps_catalog_params[c->param0 + k].avail != PS_AVAIL_BOTH)
+				versioned[i] = 1;
+	}
+}
+
+bool
+ps_catalog_versioned_params(const struct ps_cmdlet_info *c)
+{
+	size_t i = ps_catalog_index(c);
+
+	if (i >= VERSIONED_MAX)
+		return true;	/* not in the table: let the caller look */
+	pthread_once(&versioned_once, versioned_build);
+	return versioned[i] != 0;
+}

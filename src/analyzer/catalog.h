@@ -2,6 +2,7 @@
 #ifndef PSS_ANALYZER_CATALOG_H
 #define PSS_ANALYZER_CATALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,5 +76,8 @@ uint32_t ps_catalog_hash(const char *name, size_t len);
 
 /* ps_catalog_index: index of c in ps_catalog_cmdlets. */
 size_t ps_catalog_index(const struct ps_cmdlet_info *c);
+/* ps_catalog_versioned_params: c has a parameter that exists in only one PowerShell version
+ * (a table built once per process). */
+bool	 ps_catalog_versioned_params(const struct ps_cmdlet_info *c);
 
 #endif

@@ -301,7 +301,9 @@ compat_command(struct ps_ctx *c, const struct ps_cmd *pc)
 		rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, ne, NULL,
 		    "The alias '%s' does not exist in PowerShell 7.", pc->alias->alias);
 	}
-	for (size_t k = 0; k < n->u.cmd.nargs; k++) {
+	/* only a cmdlet of both versions with a parameter of one version can get a note */
+	for (size_t k = 0; k < n->u.cmd.nargs && ci->avail == PS_AVAIL_BOTH &&
+	    ps_catalog_versioned_params(ci); k++) {
 		const struct ps_cmd_arg *a = &n->u.cmd.args[k];
 		const struct ps_param_info *pi;
 		char feature[160];
