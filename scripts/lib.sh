@@ -90,11 +90,13 @@ pg_start() {
 }
 pg_stop() { [ -f "$1/pg/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$1/pg" -m fast -w stop >/dev/null 2>&1; true; }
 
-redis_start() { # STATE PORT
+redis_start() { # STATE PORT: a pure cache (every key can be rebuilt from PostgreSQL), so it is
+	# bounded (PSS_REDIS_MAXMEMORY, 256mb) and evicts the least recently used keys when full
 	local st=$1 port=$2
 	mkdir -p "$st/redis" "$st/run" "$st/log"
 	redis-server --port "$port" --bind 127.0.0.1 --dir "$st/redis" --daemonize yes \
 		--pidfile "$st/run/redis.pid" --logfile "$st/log/redis.log" --save "" --appendonly no \
+		--maxmemory "${PSS_REDIS_MAXMEMORY:-256mb}" --maxmemory-policy allkeys-lru \
 		>/dev/null || die "Redis did not start"
 	wait_for 10 redis-cli -p "$port" ping || die "Redis did not answer"
 }
