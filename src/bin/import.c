@@ -533,7 +533,7 @@ run(struct import *im, const char *dir, const char *user, const char *category)
 		return 2;
 	}
 	if (im->process_inline)	/* the worker invalidates after its own jobs */
-		lib_cache_invalidate(im->cache, 0, LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY);
+		cache_invalidate_library(im->cache, 0, CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY);
 	progress(im, true);
 	return summary(im);
 }

@@ -321,7 +321,7 @@ cmd_user(int argc, char **argv)
 	} else if ((e = users_delete(&s, id)) != PSS_OK)
 		rc = user_failed(what, e, NULL, s.db);
 	else {
-		lib_cache_invalidate(s.cache, 0, LIB_INVAL_USER);	/* their scripts went too */
+		cache_invalidate_library(s.cache, 0, CACHE_LIB_USER);	/* their scripts went too */
 		printf("deleted\n");
 	}
 out:

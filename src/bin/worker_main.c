@@ -76,7 +76,7 @@ job_upload(struct worker *w, struct json_object *payload, char *why, size_t whys
 		return e;
 	}
 	if (status != NULL && strcmp(status, "completed") == 0)
-		lib_cache_invalidate(w->cache, 0, LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY);
+		cache_invalidate_library(w->cache, 0, CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY);
 	return PSS_OK;
 }
 
@@ -123,7 +123,7 @@ job_analysis(struct worker *w, struct json_object *payload, char *why, size_t wh
 		    db_last_error(w->db));
 		goto out;
 	}
-	lib_cache_invalidate(w->cache, id, LIB_INVAL_SCRIPT | LIB_INVAL_LISTS);
+	cache_invalidate_library(w->cache, id, CACHE_LIB_SCRIPT | CACHE_LIB_LISTS);
 	cache_invalidate(w->cache, "analytics:*");
 out:
 	ps_analysis_free(an);

@@ -549,23 +549,23 @@ cache_invalidate(struct cache *c, const char *pat)
 }
 
 void
-lib_cache_invalidate(struct cache *cache, int64_t id, unsigned what)
+cache_invalidate_library(struct cache *cache, int64_t id, unsigned what)
 {
 	char key[48];
 
 	if (cache == NULL)
 		return;
-	if ((what & LIB_INVAL_SCRIPT) && id > 0) {
+	if ((what & CACHE_LIB_SCRIPT) && id > 0) {
 		snprintf(key, sizeof(key), "script:%lld", (long long)id);
 		cache_invalidate(cache, key);
 		snprintf(key, sizeof(key), "analysis:%lld", (long long)id);
 		cache_invalidate(cache, key);
 	}
-	if (what & LIB_INVAL_EVERY_SCRIPT)
+	if (what & CACHE_LIB_EVERY_SCRIPT)
 		cache_invalidate(cache, "script:*");
-	if (what & LIB_INVAL_LISTS)
+	if (what & CACHE_LIB_LISTS)
 		cache_invalidate(cache, "scripts:*");
-	if (what & LIB_INVAL_TAXONOMY) {
+	if (what & CACHE_LIB_TAXONOMY) {
 		cache_invalidate(cache, "categories:*");
 		cache_invalidate(cache, "tags:*");
 	}

@@ -51,23 +51,23 @@ void	 cache_invalidate(struct cache *, const char *key_or_pattern);
 
 /* The library's keys (API.md, DESIGN.md's caching strategy): script:{id}, analysis:{id},
  * scripts:{...} (lists and searches), categories:*, tags:*. */
-enum lib_inval {
-	LIB_INVAL_SCRIPT = 1 << 0,	/* script:{id} (when id > 0) */
-	LIB_INVAL_LISTS = 1 << 1,	/* scripts:* (lists and searches of every scope) */
-	LIB_INVAL_TAXONOMY = 1 << 2,	/* categories:* and tags:* (their script counts) */
-	LIB_INVAL_EVERY_SCRIPT = 1 << 3,	/* script:* (a category renamed or deleted, a tag deleted) */
-	LIB_INVAL_ALL = LIB_INVAL_SCRIPT | LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY,
+enum cache_lib {
+	CACHE_LIB_SCRIPT = 1 << 0,	/* script:{id} (when id > 0) */
+	CACHE_LIB_LISTS = 1 << 1,	/* scripts:* (lists and searches of every scope) */
+	CACHE_LIB_TAXONOMY = 1 << 2,	/* categories:* and tags:* (their script counts) */
+	CACHE_LIB_EVERY_SCRIPT = 1 << 3,	/* script:* (a category renamed or deleted, a tag deleted) */
+	CACHE_LIB_ALL = CACHE_LIB_SCRIPT | CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY,
 	/* a user renamed or deleted: script objects and lists name them, their scripts count */
-	LIB_INVAL_USER = LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY | LIB_INVAL_EVERY_SCRIPT,
+	CACHE_LIB_USER = CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY | CACHE_LIB_EVERY_SCRIPT,
 };
-/* lib_cache_invalidate: the ONE invalidation of the library's cache entries, called after
+/* cache_invalidate_library: the ONE invalidation of the library's cache entries, called after
  * a write committed and before answering (cache_invalidate of each key or pattern). Every
  * program that writes the library calls it: create, update, delete, bulk, revert and
- * uploads with LIB_INVAL_ALL; execute with SCRIPT | LISTS (counts and the executionCount
+ * uploads with CACHE_LIB_ALL; execute with SCRIPT | LISTS (counts and the executionCount
  * sort change, category and tag counts do not); a category or tag created: TAXONOMY; a
  * category renamed or deleted, a tag deleted: LISTS | TAXONOMY | EVERY_SCRIPT (every
  * script object names its category and tags). */
-void	 lib_cache_invalidate(struct cache *, int64_t script_id, unsigned what);
+void	 cache_invalidate_library(struct cache *, int64_t script_id, unsigned what);
 
 bool	 cache_redis_up(const struct cache *);
 /* cache_ping: a live PING (reconnecting if due); true when Redis answered. */

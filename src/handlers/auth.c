@@ -247,7 +247,7 @@ h_auth_update(struct http_ctx *c)
 		svc_error(c, e, &err);
 	else {
 		if (in.username != NULL)	/* the library's cached scripts name their owner */
-			lib_cache_invalidate(c->app->cache, 0, LIB_INVAL_USER);
+			cache_invalidate_library(c->app->cache, 0, CACHE_LIB_USER);
 		user_reply(c, &u);
 	}
 out:

@@ -151,7 +151,7 @@ h_scripts_execute(struct http_ctx *c)
 		lib_fail_reply(c, e, &err, SCRIPT_NOT_FOUND);
 		goto out;
 	}
-	lib_cache_invalidate(c->app->cache, id, LIB_INVAL_SCRIPT | LIB_INVAL_LISTS);
+	cache_invalidate_library(c->app->cache, id, CACHE_LIB_SCRIPT | CACHE_LIB_LISTS);
 	file = text_filename(json_object_object_get_ex(rec, "title", &x) ? json_object_get_string(x) :
 	    "", ".ps1");
 	buf_reset(&cmd);

@@ -79,7 +79,7 @@ int	 lib_body_ids(struct http_ctx *, struct json_object *b, const char *name, in
 
 /* ---- library.c: the cache ---- */
 
-/* lib_cache_invalidate and its LIB_INVAL_* flags are in cache/cache.h: the job runner and
+/* cache_invalidate_library and its CACHE_LIB_* flags are in cache/cache.h: the job runner and
  * the command line invalidate with them too. */
 /* lib_cache_get: the cached JSON object under key (caller puts), NULL on a miss. */
 struct json_object *lib_cache_get(struct cache *, const char *key);

@@ -286,7 +286,7 @@ h_page_scripts(struct http_ctx *c)
  * only after the script itself was read for this viewer (lib_view_script_*: 404 when they
  * may not see it), since the entry is shared by every viewer. Every write that changes a
  * script's versions (update, revert, delete, upload, a user renamed) invalidates scripts:*
- * (lib_cache_invalidate, LIB_INVAL_LISTS), which takes this entry too; like the lists it
+ * (cache_invalidate_library, CACHE_LIB_LISTS), which takes this entry too; like the lists it
  * lives at most CACHE_TTL_SCRIPTS. The list diffs every version against the one before, so
  * uncached it is the page's dearest part. 0, or -1 after the builder answered.
  */

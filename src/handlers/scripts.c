@@ -231,7 +231,7 @@ written_reply(struct http_ctx *c, enum pss_err e, const struct lib_err *err, int
 		lib_fail_reply(c, e, err, SCRIPT_NOT_FOUND);
 		return;
 	}
-	lib_cache_invalidate(c->app->cache, id, LIB_INVAL_ALL);
+	cache_invalidate_library(c->app->cache, id, CACHE_LIB_ALL);
 	script_reply(c, status, id);
 }
 
@@ -360,7 +360,7 @@ h_scripts_delete(struct http_ctx *c)
 		lib_fail_reply(c, e, NULL, SCRIPT_NOT_FOUND);
 		return;
 	}
-	lib_cache_invalidate(c->app->cache, id, LIB_INVAL_ALL);
+	cache_invalidate_library(c->app->cache, id, CACHE_LIB_ALL);
 	ok_reply(c, "Script deleted.");
 }
 
@@ -369,8 +369,8 @@ static void
 invalidate_many(struct cache *cache, const int64_t *ids, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		lib_cache_invalidate(cache, ids[i], LIB_INVAL_SCRIPT);
-	lib_cache_invalidate(cache, 0, LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY);
+		cache_invalidate_library(cache, ids[i], CACHE_LIB_SCRIPT);
+	cache_invalidate_library(cache, 0, CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY);
 }
 
 static void

@@ -142,7 +142,7 @@ h_categories_create(struct http_ctx *c)
 		if ((e = db_category_create(c->app->db, name, desc, &id, &err)) != PSS_OK)
 			lib_fail_reply(c, e, &err, CATEGORY_NOT_FOUND);
 		else {
-			lib_cache_invalidate(c->app->cache, 0, LIB_INVAL_TAXONOMY);
+			cache_invalidate_library(c->app->cache, 0, CACHE_LIB_TAXONOMY);
 			category_reply(c, 201, id);
 		}
 	}
@@ -164,8 +164,8 @@ h_categories_update(struct http_ctx *c)
 		if ((e = db_category_update(c->app->db, id, name, desc, &err)) != PSS_OK)
 			lib_fail_reply(c, e, &err, CATEGORY_NOT_FOUND);
 		else {
-			lib_cache_invalidate(c->app->cache, 0, LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY |
-			    LIB_INVAL_EVERY_SCRIPT);
+			cache_invalidate_library(c->app->cache, 0, CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY |
+			    CACHE_LIB_EVERY_SCRIPT);
 			category_reply(c, 200, id);
 		}
 	}
@@ -184,7 +184,7 @@ h_categories_delete(struct http_ctx *c)
 		lib_fail_reply(c, e, NULL, CATEGORY_NOT_FOUND);
 		return;
 	}
-	lib_cache_invalidate(c->app->cache, 0, LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY | LIB_INVAL_EVERY_SCRIPT);
+	cache_invalidate_library(c->app->cache, 0, CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY | CACHE_LIB_EVERY_SCRIPT);
 	ok_reply(c, "Category deleted; its scripts have no category now.");
 }
 
@@ -279,7 +279,7 @@ h_tags_create(struct http_ctx *c)
 		goto out;
 	}
 	if (created)
-		lib_cache_invalidate(c->app->cache, 0, LIB_INVAL_TAXONOMY);
+		cache_invalidate_library(c->app->cache, 0, CACHE_LIB_TAXONOMY);
 	w = json_object_new_object();
 	json_object_object_add(w, "tag", o);
 	json_object_object_add(w, "created", json_object_new_boolean(created));
@@ -300,6 +300,6 @@ h_tags_delete(struct http_ctx *c)
 		lib_fail_reply(c, e, NULL, TAG_NOT_FOUND);
 		return;
 	}
-	lib_cache_invalidate(c->app->cache, 0, LIB_INVAL_LISTS | LIB_INVAL_TAXONOMY | LIB_INVAL_EVERY_SCRIPT);
+	cache_invalidate_library(c->app->cache, 0, CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY | CACHE_LIB_EVERY_SCRIPT);
 	ok_reply(c, "Tag deleted.");
 }

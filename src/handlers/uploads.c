@@ -252,7 +252,7 @@ h_uploads_sync(struct http_ctx *c)
 		upload_fail(c, e, &err);
 		return;
 	}
-	lib_cache_invalidate(c->app->cache, id, LIB_INVAL_ALL);
+	cache_invalidate_library(c->app->cache, id, CACHE_LIB_ALL);
 	if ((e = db_script_get(c->app->db, &v, id, &script)) != PSS_OK)
 		error_from(c, e, NULL);
 	else

@@ -203,7 +203,7 @@ h_users_update(struct http_ctx *c)
 		svc_error(c, e, &err);
 	else {
 		if (in.username != NULL)	/* the library's cached scripts name their owner */
-			lib_cache_invalidate(c->app->cache, 0, LIB_INVAL_USER);
+			cache_invalidate_library(c->app->cache, 0, CACHE_LIB_USER);
 		one_reply(c, 200, &u);
 	}
 out:
@@ -226,7 +226,7 @@ h_users_delete(struct http_ctx *c)
 		error_from(c, e, "No such user.");
 		return;
 	}
-	lib_cache_invalidate(c->app->cache, 0, LIB_INVAL_USER);	/* their scripts went too */
+	cache_invalidate_library(c->app->cache, 0, CACHE_LIB_USER);	/* their scripts went too */
 	ok_reply(c, "User deleted.");
 }
 

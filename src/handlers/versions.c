@@ -100,7 +100,7 @@ h_versions_revert(struct http_ctx *c)
 		lib_fail_reply(c, e, &err, VERSION_NOT_FOUND);
 		return;
 	}
-	lib_cache_invalidate(c->app->cache, id, LIB_INVAL_ALL);
+	cache_invalidate_library(c->app->cache, id, CACHE_LIB_ALL);
 	snprintf(msg, sizeof(msg), "Reverted to version %lld.", (long long)n);
 	o = json_object_new_object();
 	json_object_object_add(o, "message", json_object_new_string(msg));
