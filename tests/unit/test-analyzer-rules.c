@@ -464,6 +464,27 @@ test_json_is_utf8_for_any_input(void)
 	ps_analysis_free(a);
 }
 
+/* Constant folding of a string index beyond the range of long (the ps-analyze fuzz driver
+ * found the conversion under UBSan): no index, no finding built from it, no undefined
+ * behaviour (the sanitizer build of make check aborts on it). */
+static void
+test_fold_index_beyond_long_selects_nothing(void)
+{
+	static const char *const srcs[] = {
+		"$s = 'abc'[44444444444444444444444444444444444444444444444444444444444444444444444]\n"
+		    "Invoke-Expression $s\n",
+		"& ('iex'[1e300, -1e300, 0] -join '') 'Get-Date'\n",
+		"$x = 'xedni'[-44444444444444444444444..-1] -join ''\n",
+	};
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(srcs); i++) {
+		struct ps_analysis *a = NULL;
+
+		T_EQ(ps_analyze(srcs[i], strlen(srcs[i]), NULL, &a), PSS_OK);
+		ps_analysis_free(a);
+	}
+}
+
 static double
 score_of(const char *src, int which)
 {
@@ -508,5 +529,6 @@ main(void)
 	T_RUN(test_json_shape_matches_api);
 	T_RUN(test_json_is_utf8_for_any_input);
 	T_RUN(test_score_formulas);
+	T_RUN(test_fold_index_beyond_long_selects_nothing);
 	return t_done();
 }
