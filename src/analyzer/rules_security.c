@@ -266,15 +266,27 @@ script_verifies(const struct ps_ctx *c)
 	return false;
 }
 
+/* Whether the script runs programs (*runs: -1 until asked) and, when it does, the severity
+ * of an executable download (*sev): both are looked up once, at the first executable download. */
+static bool
+download_runs(const struct ps_ctx *c, int *runs, enum ps_severity *sev)
+{
+	if (*runs < 0) {
+		*runs = script_runs_programs(c);
+		*sev = script_verifies(c) ? PS_SEV_WARNING : PS_SEV_ERROR;
+	}
+	return *runs != 0;
+}
+
 /* Download to a file of an executable type, then run something: an error, or a warning when
  * the script verifies a hash or signature. */
 static void
 check_download_to_file(struct ps_ctx *c)
 {
 	const struct ps_ast *ast = c->ast;
-	bool runs = script_runs_programs(c);
+	int runs = -1;		/* script_runs_programs, asked only for an executable download */
 	bool folded;
-	enum ps_severity sev = script_verifies(c) ? PS_SEV_WARNING : PS_SEV_ERROR;
+	enum ps_severity sev = PS_SEV_ERROR;
 
 	for (size_t i = 0; i < ast->members.n; i++) {
 		const struct ps_node *m = ast->members.v[i];
@@ -284,7 +296,7 @@ check_download_to_file(struct ps_ctx *c)
 		    m->u.mem.args.n < 2)
 			continue;
 		dst = ctx_fold(c, m->u.mem.args.v[1], &folded);
-		if (dst != NULL && executable_path(dst) && runs)
+		if (dst != NULL && executable_path(dst) && download_runs(c, &runs, &sev))
 			rule_emit(c, R_DOWNLOAD_CRADLE, sev, &m->ext, NULL,
 			    "An executable file (%s) is downloaded and the script runs programs%s.", dst,
 			    sev == PS_SEV_WARNING ? " (it checks a hash or signature)" : "");
@@ -298,7 +310,7 @@ check_download_to_file(struct ps_ctx *c)
 		dst = ctx_arg_string(c, pc->node, "OutFile");
 		if (dst == NULL)
 			dst = ctx_arg_string(c, pc->node, "Destination");
-		if (dst != NULL && executable_path(dst) && runs)
+		if (dst != NULL && executable_path(dst) && download_runs(c, &runs, &sev))
 			rule_emit(c, R_DOWNLOAD_CRADLE, sev, &pc->node->ext, NULL,
 			    "An executable file (%s) is downloaded and the script runs programs%s.", dst,
 			    sev == PS_SEV_WARNING ? " (it checks a hash or signature)" : "");
