@@ -23,8 +23,6 @@
 struct parser {
 	struct ps_ast *ast;
 	struct arena *A;
-	unsigned char *slab;	/* node_alloc's current slab of A */
-	size_t	 slab_left;
 	const char *src;
 	const struct ps_token *tv;
 	size_t	 ntok;
@@ -69,12 +67,12 @@ pvec_free(struct pvec *v)
 }
 
 struct ps_nodes
-pvec_to_nodes(struct arena *a, struct pvec *v)
+pvec_to_nodes(struct ps_ast *ast, struct pvec *v)
 {
 	struct ps_nodes r = { NULL, 0 };
 
 	if (v->n > 0) {
-		r.v = arena_alloc(a, v->n * sizeof(*r.v));
+		r.v = ps_ast_alloc(ast, v->n * sizeof(*r.v));
 		memcpy(r.v, v->v, v->n * sizeof(*r.v));
 		r.n = v->n;
 	}
@@ -203,7 +201,7 @@ tok_text(struct parser *p, const struct ps_token *t, size_t *len)
 static char *
 tok_strdup(struct parser *p, const struct ps_token *t)
 {
-	return arena_strndup(p->A, p->src + t->start, t->end - t->start);
+	return ps_ast_strndup(p->ast, p->src + t->start, t->end - t->start);
 }
 
 /* ---- nodes ---- */
@@ -235,27 +233,11 @@ ext_from(struct parser *p, struct ps_extent *e, size_t first, size_t last)
 
 /* Bytes a node of this kind needs: the common header and its own union member
  * (most nodes are strings, variables and commands; a full node is 3x larger). */
-/* Nodes are bump-allocated from 8 KB slabs of the arena: one arena call per slab instead of
- * one per node (16-byte aligned and zeroed, as arena_alloc gives). */
-#define NODE_SLAB	8192
+/* Nodes are bump-allocated from the tree's slabs (ps_ast_alloc: zeroed, 16-byte aligned). */
 static struct ps_node *
 node_alloc(struct parser *p, size_t size)
 {
-	struct ps_node *n;
-
-	size = (size + 15) & ~(size_t)15;
-	if (size > p->slab_left) {
-		size_t want = size > NODE_SLAB ? size : NODE_SLAB;
-		uintptr_t b = (uintptr_t)arena_alloc_bytes(p->A, want + 15);
-
-		p->slab = (unsigned char *)((b + 15) & ~(uintptr_t)15);
-		p->slab_left = want;
-	}
-	n = (struct ps_node *)(void *)p->slab;
-	p->slab += size;
-	p->slab_left -= size;
-	memset(n, 0, size);
-	return n;
+	return ps_ast_alloc(p->ast, size);
 }
 
 static size_t
@@ -468,7 +450,7 @@ parse_variable_tok(struct parser *p)
 	const struct ps_token *t = peek(p);
 	struct ps_node *n = mk(p, PS_NODE_VARIABLE);
 	size_t len;
-	char *name = parse_decode_string(p->A, p->src, t, &len), *colon;
+	char *name = parse_decode_string(p->ast, p->src, t, &len), *colon;
 
 	next(p);
 	n->u.var.name = name;
@@ -477,7 +459,7 @@ parse_variable_tok(struct parser *p)
 	n->u.var.in_string = (t->flags & PS_TOKF_NESTED) != 0;
 	colon = strchr(name, ':');
 	if (colon != NULL && colon != name) {
-		n->u.var.scope = arena_strndup(p->A, name, (size_t)(colon - name));
+		n->u.var.scope = ps_ast_strndup(p->ast, name, (size_t)(colon - name));
 		n->u.var.bare = colon + 1;
 	} else {
 		n->u.var.bare = name;
@@ -588,7 +570,7 @@ parse_string_tok(struct parser *p)
 	size_t idx = p->i;
 	struct ps_node *n = mk(p, PS_NODE_STRING);
 
-	n->u.str.value = parse_decode_string(p->A, p->src, t, &n->u.str.len);
+	n->u.str.value = parse_decode_string(p->ast, p->src, t, &n->u.str.len);
 	n->u.str.tok = (enum ps_tok_kind)t->kind;
 	n->u.str.bare = t->kind == PS_TOK_GENERIC || t->kind == PS_TOK_COMMAND ||
 	    t->kind == PS_TOK_FUNCTION_NAME || t->kind == PS_TOK_MEMBER ||
@@ -663,8 +645,8 @@ sep:
 				next(p);
 		}
 		expect(p, PS_TOK_RPAREN, "missing ) in attribute");
-		n->u.attr.positional = pvec_to_nodes(p->A, &pos);
-		n->u.attr.named = pvec_to_nodes(p->A, &named);
+		n->u.attr.positional = pvec_to_nodes(p->ast, &pos);
+		n->u.attr.named = pvec_to_nodes(p->ast, &named);
 	}
 	expect(p, PS_TOK_RBRACKET, "missing ] after attribute");
 	return fin(p, n);
@@ -713,7 +695,7 @@ parse_group(struct parser *p, enum ps_node_kind kind)
 		parse_statement_list(p, &items, PS_TOK_RPAREN);
 	}
 	expect(p, PS_TOK_RPAREN, "missing )");
-	n->u.list.items = pvec_to_nodes(p->A, &items);
+	n->u.list.items = pvec_to_nodes(p->ast, &items);
 	adopt_all(n, &n->u.list.items);
 	return fin(p, n);
 }
@@ -754,8 +736,8 @@ parse_hashtable(struct parser *p)
 		}
 	}
 	expect(p, PS_TOK_RBRACE, "missing } in hash literal");
-	n->u.hash.keys = pvec_to_nodes(p->A, &keys);
-	n->u.hash.values = pvec_to_nodes(p->A, &vals);
+	n->u.hash.keys = pvec_to_nodes(p->ast, &keys);
+	n->u.hash.values = pvec_to_nodes(p->ast, &vals);
 	return fin(p, n);
 }
 
@@ -842,7 +824,7 @@ parse_postfix(struct parser *p, struct ps_node *e)
 					parse_call_args(p, m, &args);
 				else
 					pvec_push(&args, adopt(m, parse_scriptblock_expr(p)));
-				m->u.mem.args = pvec_to_nodes(p->A, &args);
+				m->u.mem.args = pvec_to_nodes(p->ast, &args);
 			}
 			e = fin(p, m);
 			continue;
@@ -1027,7 +1009,7 @@ parse_array_operand(struct parser *p)
 		skip_newlines(p);
 		pvec_push(&items, adopt(arr, parse_unary(p)));
 	}
-	arr->u.list.items = pvec_to_nodes(p->A, &items);
+	arr->u.list.items = pvec_to_nodes(p->ast, &items);
 	return fin(p, arr);
 }
 
@@ -1129,7 +1111,7 @@ parse_command_arg(struct parser *p)
 			break;
 		pvec_push(&items, adopt(arr, parse_unary(p)));
 	}
-	arr->u.list.items = pvec_to_nodes(p->A, &items);
+	arr->u.list.items = pvec_to_nodes(p->ast, &items);
 	return fin(p, arr);
 }
 
@@ -1171,7 +1153,7 @@ bind_args(struct parser *p, struct ps_node *cmd)
 
 	if (el->n == 0)
 		return;
-	args = arena_alloc(p->A, el->n * sizeof(*args));
+	args = ps_ast_alloc(p->ast, el->n * sizeof(*args));
 	for (size_t i = 0; i < el->n; i++) {
 		struct ps_node *e = el->v[i];
 		struct ps_cmd_arg *a = &args[n++];
@@ -1238,7 +1220,7 @@ parse_command(struct parser *p)
 			next(p);
 			if (t->flags & PS_TOKF_COLON)
 				len--;
-			cp->u.cparam.name = arena_strndup(p->A, s + skip, len > skip ? len - skip : 0);
+			cp->u.cparam.name = ps_ast_strndup(p->ast, s + skip, len > skip ? len - skip : 0);
 			if ((t->flags & PS_TOKF_COLON) && !command_end(peek(p)))
 				cp->u.cparam.arg = adopt(cp, parse_command_arg(p));
 			pvec_push(&elems, adopt(cmd, fin(p, cp)));
@@ -1250,8 +1232,8 @@ parse_command(struct parser *p)
 		if (p->i == before)
 			next(p);
 	}
-	cmd->u.cmd.elems = pvec_to_nodes(p->A, &elems);
-	cmd->u.cmd.redirections = pvec_to_nodes(p->A, &redirs);
+	cmd->u.cmd.elems = pvec_to_nodes(p->ast, &elems);
+	cmd->u.cmd.redirections = pvec_to_nodes(p->ast, &redirs);
 	bind_args(p, cmd);
 	return fin(p, cmd);
 }
@@ -1344,7 +1326,7 @@ parse_pipeline(struct parser *p)
 		next(p);
 		pl->u.pipe.background = true;
 	}
-	pl->u.pipe.elems = pvec_to_nodes(p->A, &elems);
+	pl->u.pipe.elems = pvec_to_nodes(p->ast, &elems);
 	return fin(p, pl);
 }
 
@@ -1367,7 +1349,7 @@ parse_pipeline_chain(struct parser *p)
 		skip_newlines(p);
 		pvec_push(&pls, adopt(ch, parse_pipeline(p)));
 	}
-	ch->u.chain.pipelines = pvec_to_nodes(p->A, &pls);
+	ch->u.chain.pipelines = pvec_to_nodes(p->ast, &pls);
 	return fin(p, ch);
 }
 
@@ -1383,7 +1365,7 @@ parse_block(struct parser *p)
 		return fin(p, b);
 	parse_statement_list(p, &st, PS_TOK_RBRACE);
 	expect(p, PS_TOK_RBRACE, "missing } of statement block");
-	b->u.blk.statements = pvec_to_nodes(p->A, &st);
+	b->u.blk.statements = pvec_to_nodes(p->ast, &st);
 	adopt_all(b, &b->u.blk.statements);
 	return fin(p, b);
 }
@@ -1433,8 +1415,8 @@ parse_if(struct parser *p)
 		next(p);
 		n->u.ifs.else_body = adopt(n, parse_block(p));
 	}
-	n->u.ifs.conds = pvec_to_nodes(p->A, &conds);
-	n->u.ifs.bodies = pvec_to_nodes(p->A, &bodies);
+	n->u.ifs.conds = pvec_to_nodes(p->ast, &conds);
+	n->u.ifs.bodies = pvec_to_nodes(p->ast, &bodies);
 	return fin(p, n);
 }
 
@@ -1493,8 +1475,8 @@ parse_switch(struct parser *p)
 		}
 		expect(p, PS_TOK_RBRACE, "missing } of switch");
 	}
-	n->u.sw.patterns = pvec_to_nodes(p->A, &pats);
-	n->u.sw.bodies = pvec_to_nodes(p->A, &bodies);
+	n->u.sw.patterns = pvec_to_nodes(p->ast, &pats);
+	n->u.sw.bodies = pvec_to_nodes(p->ast, &bodies);
 	return fin(p, n);
 }
 
@@ -1614,7 +1596,7 @@ parse_catch_types(struct parser *p, struct ps_node *owner)
 			break;
 		next(p);
 	}
-	return pvec_to_nodes(p->A, &types);
+	return pvec_to_nodes(p->ast, &types);
 }
 
 static struct ps_node *
@@ -1646,7 +1628,7 @@ parse_try(struct parser *p)
 		p->i = save;
 		break;
 	}
-	n->u.try_.catches = pvec_to_nodes(p->A, &catches);
+	n->u.try_.catches = pvec_to_nodes(p->ast, &catches);
 	if (n->u.try_.catches.n == 0 && n->u.try_.finally_body == NULL)
 		diag_at(p, peek(p), "try without catch or finally");
 	return fin(p, n);
@@ -1687,7 +1669,7 @@ parse_attribute_list(struct parser *p, struct ps_node *owner)
 			break;
 		pvec_push(&attrs, adopt(owner, parse_attribute_or_type(p)));
 	}
-	return pvec_to_nodes(p->A, &attrs);
+	return pvec_to_nodes(p->ast, &attrs);
 }
 
 /* one parameter: [attrs][type]$name = default */
@@ -1728,7 +1710,7 @@ parse_parameter_list(struct parser *p, struct ps_node *owner)
 	struct pvec params = PVEC_INIT;
 
 	if (!expect(p, PS_TOK_LPAREN, "missing ( of parameter list"))
-		return pvec_to_nodes(p->A, &params);
+		return pvec_to_nodes(p->ast, &params);
 	for (;;) {
 		size_t before;
 
@@ -1747,7 +1729,7 @@ parse_parameter_list(struct parser *p, struct ps_node *owner)
 		}
 	}
 	expect(p, PS_TOK_RPAREN, "missing ) of parameter list");
-	return pvec_to_nodes(p->A, &params);
+	return pvec_to_nodes(p->ast, &params);
 }
 
 static struct ps_node *
@@ -1812,7 +1794,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 			n->tok_first = attrs->v[0]->tok_first;
 		for (size_t i = 0; i < attrs->n; i++)
 			adopt(n, attrs->v[i]);
-		n->u.cls.attributes = pvec_to_nodes(p->A, attrs);
+		n->u.cls.attributes = pvec_to_nodes(p->ast, attrs);
 	}
 	if (is_kind(peek(p), PS_TOK_GENERIC)) {
 		n->u.cls.name = tok_strdup(p, peek(p));
@@ -1843,7 +1825,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 			next(p);
 		}
 	}
-	n->u.cls.bases = pvec_to_nodes(p->A, &bases);
+	n->u.cls.bases = pvec_to_nodes(p->ast, &bases);
 	skip_newlines(p);
 	if (expect(p, PS_TOK_LBRACE, "missing { of class body")) {
 		int save_in_class = p->in_class;
@@ -1897,7 +1879,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 				m->u.prop.is_hidden = is_hidden;
 				for (size_t i = 0; i < mattrs.n; i++)
 					adopt(m, mattrs.v[i]);
-				m->u.prop.attributes = pvec_to_nodes(p->A, &mattrs);
+				m->u.prop.attributes = pvec_to_nodes(p->ast, &mattrs);
 				if (is_op(peek(p), PS_OP_ASSIGN)) {
 					next(p);
 					skip_newlines(p);
@@ -1916,7 +1898,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 				m->u.meth.is_hidden = is_hidden;
 				for (size_t i = 0; i < mattrs.n; i++)
 					adopt(m, mattrs.v[i]);
-				m->u.meth.attributes = pvec_to_nodes(p->A, &mattrs);
+				m->u.meth.attributes = pvec_to_nodes(p->ast, &mattrs);
 				p->func = m;
 				if (is_kind(peek(p), PS_TOK_LPAREN))
 					m->u.meth.params = parse_parameter_list(p, m);
@@ -1952,7 +1934,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 		p->in_class = save_in_class;
 		expect(p, PS_TOK_RBRACE, "missing } of class body");
 	}
-	n->u.cls.members = pvec_to_nodes(p->A, &members);
+	n->u.cls.members = pvec_to_nodes(p->ast, &members);
 	return fin(p, n);
 }
 
@@ -2015,7 +1997,7 @@ parse_statement_inner(struct parser *p)
 	const char *label = NULL;
 
 	if (is_kind(t, PS_TOK_LABEL)) {
-		label = arena_strndup(p->A, p->src + t->start + 1, t->end - t->start - 1);
+		label = ps_ast_strndup(p->ast, p->src + t->start + 1, t->end - t->start - 1);
 		next(p);
 		skip_newlines(p);
 		t = peek(p);
@@ -2231,10 +2213,10 @@ parse_scriptblock_body(struct parser *p, struct ps_node *sb, enum ps_tok_kind cl
 		}
 	}
 	parse_statement_list(p, &st, closer);
-	sb->u.sb.statements = pvec_to_nodes(p->A, &st);
+	sb->u.sb.statements = pvec_to_nodes(p->ast, &st);
 	adopt_all(sb, &sb->u.sb.statements);
-	sb->u.sb.named_blocks = pvec_to_nodes(p->A, &named);
-	sb->u.sb.usings = pvec_to_nodes(p->A, &usings);
+	sb->u.sb.named_blocks = pvec_to_nodes(p->ast, &named);
+	sb->u.sb.usings = pvec_to_nodes(p->ast, &usings);
 	leave(p);
 	return sb;
 }
@@ -2276,6 +2258,25 @@ ps_parse(const char *src, size_t len)
 	arena_init(&ast->arena);
 	ps_parse_into(ast, src, len);
 	return ast;
+}
+
+/* ps_ast_alloc's slow path: a big request on its own, else a new slab (the rest of the old
+ * one is left unused). align is 1 or 16. */
+void *
+ps_ast_refill(struct ps_ast *ast, size_t n, size_t align)
+{
+	uintptr_t b;
+
+	if (n > PS_AST_BUMP_MAX) {
+		if (n > SIZE_MAX - 16)
+			pss_die("arena allocation overflow");
+		b = (uintptr_t)arena_alloc_bytes(&ast->arena, n + align - 1);
+		return (void *)((b + align - 1) & ~(uintptr_t)(align - 1));
+	}
+	b = (uintptr_t)arena_alloc_bytes(&ast->arena, PS_AST_SLAB + 15);
+	ast->bump = (unsigned char *)((b + 15) & ~(uintptr_t)15) + n;	/* slab start: aligned */
+	ast->bump_left = PS_AST_SLAB - n;
+	return ast->bump - n;
 }
 
 void

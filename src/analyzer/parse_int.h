@@ -27,7 +27,7 @@ pvec_push(struct pvec *v, struct ps_node *n)
 		pvec_push_grow(v, n);
 }
 void	 pvec_free(struct pvec *);
-struct ps_nodes pvec_to_nodes(struct arena *, struct pvec *);	/* frees the vector */
+struct ps_nodes pvec_to_nodes(struct ps_ast *, struct pvec *);	/* frees the vector */
 
 /* Everything the parser created, in creation order; parse_post builds the kid
  * lists, flat indexes, help, #Requires entries and complexity from it. */
@@ -41,6 +41,6 @@ void	 parse_post(struct ps_ast *, struct parse_result *);
 void	 parse_diag(struct ps_ast *, struct parse_result *, const struct ps_extent *, const char *msg);
 
 /* decoded text of a token (strings, words, variables), in the arena */
-char	*parse_decode_string(struct arena *, const char *src, const struct ps_token *, size_t *len);
+char	*parse_decode_string(struct ps_ast *, const char *src, const struct ps_token *, size_t *len);
 
 #endif

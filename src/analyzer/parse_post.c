@@ -113,11 +113,11 @@ static const unsigned char decode_special[256] = {
 };
 
 char *
-parse_decode_string(struct arena *a, const char *src, const struct ps_token *t, size_t *len)
+parse_decode_string(struct ps_ast *ast, const char *src, const struct ps_token *t, size_t *len)
 {
 	const char *s = src;
 	size_t b = t->start, e = t->end, i, q, olen = 0;
-	char *o = arena_alloc_bytes(a, (e - b) + 8);
+	char *o = ps_ast_bytes(ast, (e - b) + 8);
 	int dq = 0, esc = 0, quotes = 0;
 
 	switch (t->kind) {
@@ -329,7 +329,7 @@ build_kids(struct ps_ast *ast, struct parse_result *r)
 		}
 	}
 	/* every kid list is a slice of one array */
-	slab = arena_alloc(&ast->arena, (nkids + 1) * sizeof(*slab));
+	slab = ps_ast_alloc(ast, (nkids + 1) * sizeof(*slab));
 	for (size_t i = 0; i < all->n; i++) {
 		struct ps_node *n = all->v[i];
 
@@ -420,7 +420,6 @@ static void
 build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx, size_t nnodes)
 {
 	struct index_ctx c;
-	struct arena *A = &ast->arena;
 	struct pvec *const from[] = { &c.functions, &c.commands, &c.variables, &c.assignments,
 		&c.strings, &c.members, &c.types, &c.attributes, &c.classes, &c.parameters,
 		&c.binaries, &c.catches, &c.pipelines };
@@ -438,7 +437,7 @@ build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx, size_t
 	c.cx = cx;
 	c.npre = 0;
 	c.npre_cap = nnodes;
-	c.pre = arena_alloc(A, (nnodes + 1) * sizeof(*c.pre));
+	c.pre = ps_ast_alloc(ast, (nnodes + 1) * sizeof(*c.pre));
 	ps_ast_walk(ast->root, index_visit, &c);
 	if (c.npre == nnodes) {
 		/* where each node's subtree ends in walk order: after its last kid's subtree */
@@ -457,7 +456,7 @@ build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx, size_t
 
 		for (size_t k = 0; k < PSS_ARRAY_LEN(from); k++)
 			total += from[k]->n;
-		slab = total > 0 ? arena_alloc(A, total * sizeof(*slab)) : NULL;
+		slab = total > 0 ? ps_ast_alloc(ast, total * sizeof(*slab)) : NULL;
 		for (size_t k = 0; k < PSS_ARRAY_LEN(from); k++) {
 			to[k]->n = from[k]->n;
 			to[k]->v = from[k]->n > 0 ? slab : NULL;
@@ -659,7 +658,7 @@ help_from(struct ps_ast *ast, size_t k, int dir)
 	for (size_t i = first; i <= last; i++)
 		if (is_comment(&tv[i]))
 			comment_text(ast->toks.src, &tv[i], &b);
-	h = arena_alloc(&ast->arena, sizeof(*h));
+	h = ps_ast_alloc(ast, sizeof(*h));
 	if (!help_parse(&ast->arena, buf_cstr(&b), h)) {
 		buf_free(&b);
 		return NULL;
@@ -808,14 +807,14 @@ parse_requires(struct ps_ast *ast, struct import_vec *iv)
 
 					if (g->kind == PS_TOK_GENERIC && g->end - g->start == 10 &&
 					    strncasecmp(s + g->start, "ModuleName", 10) == 0 && k + 2 < rt.n)
-						val = parse_decode_string(&ast->arena, s, &rt.v[k + 2], &vlen);
+						val = parse_decode_string(ast, s, &rt.v[k + 2], &vlen);
 				}
 				if (val == NULL)
 					continue;
 			} else if (key != NULL && (r->kind == PS_TOK_GENERIC || r->kind == PS_TOK_NUMBER ||
 			    r->kind == PS_TOK_STRING_SQ || r->kind == PS_TOK_STRING_DQ ||
 			    r->kind == PS_TOK_COMMAND)) {
-				val = parse_decode_string(&ast->arena, s, r, &vlen);
+				val = parse_decode_string(ast, s, r, &vlen);
 			}
 			if (val != NULL) {
 				if (nr == cap) {
@@ -835,14 +834,14 @@ parse_requires(struct ps_ast *ast, struct import_vec *iv)
 
 				if (r->flags & PS_TOKF_COLON)
 					kl--;
-				key = arena_strndup(&ast->arena, s + r->start + 1, kl);
+				key = ps_ast_strndup(ast, s + r->start + 1, kl);
 				nvals = 0;
 			}
 		}
 		ps_tokens_free(&rt);
 	}
 	if (nr > 0) {
-		ast->requires = arena_alloc(&ast->arena, nr * sizeof(*rv));
+		ast->requires = ps_ast_alloc(ast, nr * sizeof(*rv));
 		memcpy(ast->requires, rv, nr * sizeof(*rv));
 		ast->nrequires = nr;
 	}
@@ -893,7 +892,7 @@ collect_imports(struct ps_ast *ast, struct import_vec *iv)
 			if (name == NULL && c->u.cmd.name_node != NULL) {
 				const char *txt = ps_node_text(ast, c->u.cmd.name_node, &len);
 
-				name = arena_strndup(&ast->arena, txt, len);
+				name = ps_ast_strndup(ast, txt, len);
 			}
 			add_import(iv, PS_IMPORT_DOT_SOURCE, name, c, &c->ext);
 		} else if (name_is(nm, "Import-Module", "ipmo")) {
@@ -938,7 +937,7 @@ build_imports(struct ps_ast *ast, struct pvec *usings)
 	pvec_free(usings);
 	if (iv.n > 0) {
 		qsort(iv.v, iv.n, sizeof(*iv.v), cmp_import);
-		ast->imports = arena_alloc(&ast->arena, iv.n * sizeof(*iv.v));
+		ast->imports = ps_ast_alloc(ast, iv.n * sizeof(*iv.v));
 		memcpy(ast->imports, iv.v, iv.n * sizeof(*iv.v));
 		ast->nimports = iv.n;
 	}
@@ -1062,7 +1061,7 @@ parse_post(struct ps_ast *ast, struct parse_result *r)
 		measure(f, f, &f->u.fn.cx);
 	}
 	if (r->ndiags > 0) {
-		ast->diags = arena_alloc(&ast->arena, r->ndiags * sizeof(*r->diags));
+		ast->diags = ps_ast_alloc(ast, r->ndiags * sizeof(*r->diags));
 		memcpy(ast->diags, r->diags, r->ndiags * sizeof(*r->diags));
 		ast->ndiags = r->ndiags;
 	}

@@ -395,22 +395,22 @@ format_plain(char *tmp, size_t cap, const char *fmt, va_list ap)
 /* The formatted message in the arena: a %s-only format copied directly, otherwise one
  * vsnprintf into a stack buffer for the usual short message, a second one for a long one. */
 static char *
-format_message(struct arena *a, const char *fmt, va_list ap)
+format_message(struct ps_ast *ast, const char *fmt, va_list ap)
 {
 	char tmp[512], *m;
 	va_list ap2;
 	int n;
 
 	if ((n = format_plain(tmp, sizeof(tmp), fmt, ap)) >= 0)
-		return arena_strndup(a, tmp, (size_t)n);
+		return ps_ast_strndup(ast, tmp, (size_t)n);
 	va_copy(ap2, ap);
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		pss_die("vsnprintf failed");
 	if ((size_t)n < sizeof(tmp))
-		return arena_strndup(a, tmp, (size_t)n);
-	m = arena_alloc_bytes(a, (size_t)n + 1);
+		return ps_ast_strndup(ast, tmp, (size_t)n);
+	m = ps_ast_bytes(ast, (size_t)n + 1);
 	vsnprintf(m, (size_t)n + 1, fmt, ap);
 	return m;
 }
@@ -453,8 +453,8 @@ emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, siz
 	memset(f, 0, sizeof(*f));
 	f->rule = &ps_rule_table[r];
 	f->severity = sev;
-	f->message = format_message(p->arena, fmt, ap);
-	f->suggestion = sugg ? arena_strdup(p->arena, sugg) : ps_rule_table[r].suggestion;
+	f->message = format_message(p->ast, fmt, ap);
+	f->suggestion = sugg ? ps_ast_strndup(p->ast, sugg, strlen(sugg)) : ps_rule_table[r].suggestion;
 	if (end > c->len)
 		end = c->len;
 	if (start > end)
@@ -468,7 +468,7 @@ emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, siz
 		while (n > 0 && ((unsigned char)c->src[start + n] & 0xC0) == 0x80)
 			n--;
 	}
-	f->extent = arena_strndup(p->arena, c->src + start, n);
+	f->extent = ps_ast_strndup(p->ast, c->src + start, n);
 	f->line = line;
 	f->column = col;
 	f->end_line = eline;
@@ -568,7 +568,7 @@ compat_note(struct ps_ctx *c, const char *feature, const char *requires, unsigne
 	}
 	n = &p->compat[p->ncompat++];
 	va_start(ap, fmt);
-	n->message = format_message(p->arena, fmt, ap);
+	n->message = format_message(p->ast, fmt, ap);
 	va_end(ap);
 	n->feature = arena_strdup(p->arena, feature);
 	n->requires = requires;
@@ -638,7 +638,7 @@ resolve_commands(struct ps_ctx *c)
 		qsort(fnames, nf, sizeof(*fnames), name_cmp);
 
 	p->ncmds = ast->commands.n;
-	p->cmds = arena_alloc(p->arena, (p->ncmds + 1) * sizeof(*p->cmds));
+	p->cmds = ps_ast_alloc(p->ast, (p->ncmds + 1) * sizeof(*p->cmds));
 	for (size_t i = 0; i < ast->commands.n; i++) {
 		struct ps_cmd *pc = &p->cmds[i];
 		struct ps_node *n = ast->commands.v[i];

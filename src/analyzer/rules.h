@@ -131,7 +131,7 @@ struct ps_analysis_priv {
 static inline void *
 scratch_alloc(struct ps_analysis_priv *p, size_t n)
 {
-	return n <= PS_SCRATCH_ARENA_MAX ? arena_alloc(p->arena, n) : xcalloc(1, n);
+	return n <= PS_SCRATCH_ARENA_MAX ? ps_ast_alloc(p->ast, n) : xcalloc(1, n);
 }
 static inline void
 scratch_free(void *ptr, size_t n)

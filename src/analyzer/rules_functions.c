@@ -302,8 +302,8 @@ rules_functions_run(struct ps_ctx *c)
 	struct sp_calls calls = { NULL, 0, NULL, 0 };
 	const struct ps_node *root_pb = ast->root->u.sb.param_block;
 
-	calls.sp = arena_alloc(c->p->arena, (ast->members.n + 1) * sizeof(*calls.sp));
-	calls.sc = arena_alloc(c->p->arena, (ast->members.n + 1) * sizeof(*calls.sc));
+	calls.sp = ps_ast_alloc(c->ast, (ast->members.n + 1) * sizeof(*calls.sp));
+	calls.sc = ps_ast_alloc(c->ast, (ast->members.n + 1) * sizeof(*calls.sc));
 	for (size_t i = 0; i < ast->members.n; i++) {
 		const struct ps_node *m = ast->members.v[i];
 

@@ -338,7 +338,7 @@ scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_st
 static char *
 lower_dup(struct ps_ctx *c, const char *s, size_t n)
 {
-	char *l = arena_alloc(c->p->arena, n + 1);
+	char *l = ps_ast_alloc(c->ast, n + 1);
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];

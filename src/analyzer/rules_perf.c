@@ -536,7 +536,7 @@ rules_perf_risk_run(struct ps_ctx *c)
 	struct roles roles = { .cmds0 = c->p->cmds };
 	size_t ng = cmd_groups(c->p, &groups, &roles.group_of);
 
-	roles.group = arena_alloc(c->p->arena, (ng + 1) * sizeof(*roles.group));
+	roles.group = ps_ast_alloc(c->ast, (ng + 1) * sizeof(*roles.group));
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
 

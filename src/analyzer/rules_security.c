@@ -91,8 +91,8 @@ taint_add(struct ps_ctx *c, struct tainted *t, const char *name, unsigned kind)
 		return;
 	if (t->n == t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 16;
-		const char **nn = arena_alloc(c->p->arena, ncap * sizeof(*nn));
-		unsigned *nk = arena_alloc(c->p->arena, ncap * sizeof(*nk));
+		const char **nn = ps_ast_alloc(c->ast, ncap * sizeof(*nn));
+		unsigned *nk = ps_ast_alloc(c->ast, ncap * sizeof(*nk));
 
 		if (t->n > 0) {
 			memcpy(nn, t->names, t->n * sizeof(*nn));

@@ -83,7 +83,7 @@ struct varset_ent {
 struct varset {
 	struct varset_ent **slots;
 	size_t	 nslots;
-	struct arena *arena;
+	struct ps_ast *ast;
 };
 
 static size_t
@@ -117,7 +117,7 @@ vs_add(struct varset *vs, const void *scope, const char *name)
 
 	if (vs_has(vs, scope, name))
 		return;
-	e = arena_alloc(vs->arena, sizeof(*e));
+	e = ps_ast_alloc(vs->ast, sizeof(*e));
 	e->scope = scope;
 	e->name = name;
 	e->next = vs->slots[h];
@@ -128,12 +128,12 @@ vs_add(struct varset *vs, const void *scope, const char *name)
 static struct varset *
 reads_build(struct ps_ctx *c)
 {
-	struct varset *vs = arena_alloc(c->p->arena, sizeof(*vs));
+	struct varset *vs = ps_ast_alloc(c->ast, sizeof(*vs));
 	const struct ps_nodes *v = &c->ast->variables;
 
-	vs->arena = c->p->arena;
+	vs->ast = c->ast;
 	vs->nslots = v->n + 16;
-	vs->slots = arena_alloc(c->p->arena, vs->nslots * sizeof(*vs->slots));
+	vs->slots = ps_ast_alloc(c->ast, vs->nslots * sizeof(*vs->slots));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ps_node *n = v->v[i];
 
@@ -190,10 +190,10 @@ static void
 rule_declared_vars(struct ps_ctx *c, const struct varset *reads)
 {
 	const struct ps_nodes *as = &c->ast->assignments;
-	struct varset reported = { NULL, 0, c->p->arena };
+	struct varset reported = { NULL, 0, c->ast };
 
 	reported.nslots = as->n + 16;
-	reported.slots = arena_alloc(c->p->arena, reported.nslots * sizeof(*reported.slots));
+	reported.slots = ps_ast_alloc(c->ast, reported.nslots * sizeof(*reported.slots));
 	for (size_t i = 0; i < as->n; i++) {
 		const struct ps_node *a = as->v[i], *v = lhs_variable(a->u.asg.lhs);
 		const char *name;

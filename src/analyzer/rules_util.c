@@ -784,7 +784,7 @@ ctx_fold(struct ps_ctx *c, const struct ps_node *n, bool *folded)
 				if (b.data[i] == FOLD_SEP)
 					b.data[i] = ' ';
 		}
-		r = arena_strndup(c->p->arena, buf_cstr(&b), b.len);
+		r = ps_ast_strndup(c->ast, buf_cstr(&b), b.len);
 		*folded = f.work > 0;
 	}
 	buf_free(&b);
@@ -796,13 +796,13 @@ ctx_fold(struct ps_ctx *c, const struct ps_node *n, bool *folded)
 static size_t
 cmd_groups_compute(struct ps_analysis_priv *p, struct ps_cmd_group **out, size_t **group_of)
 {
-	struct ps_cmd_group *g = arena_alloc(p->arena, (p->ncmds + 1) * sizeof(*g));
-	size_t *gof = arena_alloc(p->arena, (p->ncmds + 1) * sizeof(*gof));
+	struct ps_cmd_group *g = ps_ast_alloc(p->ast, (p->ncmds + 1) * sizeof(*g));
+	size_t *gof = ps_ast_alloc(p->ast, (p->ncmds + 1) * sizeof(*gof));
 	size_t nslots = 16, ng = 0, *slot;	/* slot: group index + 1, 0 when empty */
 
 	while (nslots < 2 * p->ncmds)
 		nslots *= 2;
-	slot = arena_alloc(p->arena, nslots * sizeof(*slot));
+	slot = ps_ast_alloc(p->ast, nslots * sizeof(*slot));
 	for (size_t i = 0; i < p->ncmds; i++) {
 		const char *canon = p->cmds[i].canon;
 		uint32_t h = ps_catalog_hash(canon, p->cmds[i].canon_len);

@@ -169,7 +169,7 @@ first_sentence(struct ps_ctx *c, const char *s)
 		n++;
 	}
 	{
-		char *r = arena_strndup(c->p->arena, s, n);
+		char *r = ps_ast_strndup(c->ast, s, n);
 
 		for (char *p = r; *p; p++)
 			if (*p == '\n' || *p == '\r' || *p == '\t')
@@ -304,7 +304,7 @@ compute_purpose(struct ps_ctx *c)
 	if (ncaps > 0 && ast->functions.n > 0)
 		count_phrase(&b, "; it defines ", ast->functions.n, "function");
 	phrase_put(&b, ".");
-	a->purpose = arena_strndup(c->p->arena, b.s, b.n);
+	a->purpose = ps_ast_strndup(c->ast, b.s, b.n);
 }
 
 void
