@@ -2274,9 +2274,14 @@ ps_ast_refill(struct ps_ast *ast, size_t n, size_t align)
 		return (void *)((b + align - 1) & ~(uintptr_t)(align - 1));
 	}
 	b = (uintptr_t)arena_alloc_bytes(&ast->arena, PS_AST_SLAB + 15);
-	ast->bump = (unsigned char *)((b + 15) & ~(uintptr_t)15) + n;	/* slab start: aligned */
-	ast->bump_left = PS_AST_SLAB - n;
-	return ast->bump - n;
+	ast->bump_lo = (unsigned char *)((b + 15) & ~(uintptr_t)15);
+	ast->bump_hi = ast->bump_lo + PS_AST_SLAB;
+	if (align == 1) {
+		ast->bump_hi -= n;
+		return ast->bump_hi;
+	}
+	ast->bump_lo += n;	/* n is a multiple of 16 here */
+	return ast->bump_lo - n;
 }
 
 void

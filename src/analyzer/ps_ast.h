@@ -402,8 +402,7 @@ struct ps_diag {
 
 struct ps_ast {
 	struct arena arena;	/* everything below lives here */
-	unsigned char *bump;	/* ps_ast_alloc's current slab of arena, and what is left of it */
-	size_t	 bump_left;
+	unsigned char *bump_lo, *bump_hi;	/* the free part of ps_ast_alloc's current slab */
 	struct ps_tokens toks;	/* the tokens the tree was built from */
 	struct ps_node *root;	/* PS_NODE_SCRIPTBLOCK, never NULL */
 	struct ps_help *help;	/* script-level help (also root->u.sb.help), or NULL */
@@ -439,8 +438,9 @@ struct ps_ast {
  * Allocation from the tree's arena with the common case inline: requests up to
  * PS_AST_BUMP_MAX bytes are cut from a PS_AST_SLAB slab of the arena (one arena call per
  * slab instead of one per request), bigger ones get their own arena allocation.
- * ps_ast_alloc is zeroed and 16-byte aligned (as arena_alloc); ps_ast_bytes is neither (as
- * arena_alloc_bytes); ps_ast_strndup copies n bytes and a NUL.
+ * ps_ast_alloc is zeroed and 16-byte aligned (as arena_alloc), cut from the slab's low end
+ * in multiples of 16 bytes; ps_ast_bytes is neither (as arena_alloc_bytes), cut from its
+ * high end; ps_ast_strndup copies n bytes and a NUL.
  */
 #define PS_AST_SLAB	 8192
 #define PS_AST_BUMP_MAX	 1024
@@ -449,28 +449,23 @@ void	*ps_ast_refill(struct ps_ast *, size_t n, size_t align);	/* not zeroed */
 static inline void *
 ps_ast_bytes(struct ps_ast *ast, size_t n)
 {
-	unsigned char *r = ast->bump;
-
-	if (n > ast->bump_left)
+	if (n > (size_t)(ast->bump_hi - ast->bump_lo))
 		return ps_ast_refill(ast, n, 1);
-	ast->bump = r + n;
-	ast->bump_left -= n;
-	return r;
+	ast->bump_hi -= n;
+	return ast->bump_hi;
 }
 
 static inline void *
 ps_ast_alloc(struct ps_ast *ast, size_t n)
 {
-	size_t pad = (size_t)(-(uintptr_t)ast->bump & 15);
 	unsigned char *r;
 
-	n = n ? n : 1;
-	if (n > ast->bump_left || pad > ast->bump_left - n) {
+	n = ((n ? n : 1) + 15) & ~(size_t)15;
+	if (n > (size_t)(ast->bump_hi - ast->bump_lo)) {
 		r = ps_ast_refill(ast, n, 16);
 	} else {
-		r = ast->bump + pad;
-		ast->bump = r + n;
-		ast->bump_left -= pad + n;
+		r = ast->bump_lo;
+		ast->bump_lo = r + n;
 	}
 	memset(r, 0, n);
 	return r;
