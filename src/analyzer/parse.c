@@ -57,15 +57,6 @@ pvec_push_grow(struct pvec *v, struct ps_node *n)
 	v->v[v->n++] = n;
 }
 
-void
-pvec_free(struct pvec *v)
-{
-	if (v->v != v->inl)
-		free(v->v);
-	v->v = NULL;
-	v->n = v->cap = 0;
-}
-
 struct ps_nodes
 pvec_to_nodes(struct ps_ast *ast, struct pvec *v)
 {

@@ -26,7 +26,15 @@ pvec_push(struct pvec *v, struct ps_node *n)
 	else
 		pvec_push_grow(v, n);
 }
-void	 pvec_free(struct pvec *);
+/* pvec_free: release a vector's heap array (an empty or inline one has none) */
+static inline void
+pvec_free(struct pvec *v)
+{
+	if (v->v != NULL && v->v != v->inl)
+		free(v->v);
+	v->v = NULL;
+	v->n = v->cap = 0;
+}
 struct ps_nodes pvec_to_nodes(struct ps_ast *, struct pvec *);	/* frees the vector */
 
 /* Everything the parser created, in creation order; parse_post builds the kid

@@ -709,11 +709,9 @@ prepare_text(struct ps_ctx *c)
 
 	ascii_lower(low, c->src, c->len);
 	low[c->len] = '\0';
-	size_t ln = 0;	/* 0-based line of the current token's end (tokens are in order) */
-
 	for (size_t i = 0; i < t->n; i++) {
 		const struct ps_token *tk = &t->v[i];
-		uint32_t el, last;
+		uint32_t el;
 		int k;
 
 		if (tk->kind == PS_TOK_NEWLINE)
@@ -736,12 +734,12 @@ prepare_text(struct ps_ctx *c)
 		}
 		if (tk->flags & PS_TOKF_NESTED)
 			continue;
-		last = tk->end > tk->start ? tk->end - 1 : tk->start;
-		if (ln + 1 < tk->line)
-			ln = tk->line - 1;
-		while (ln + 1 < t->nlines && t->line_starts[ln + 1] <= last)
-			ln++;
-		el = (uint32_t)ln + 1;
+		/* el: the line of the token's last byte, which is end_line unless that byte
+		 * ends a line (then end is the next line's start) */
+		el = tk->end_line;
+		if (tk->end > tk->start && el > tk->line &&
+		    t->line_starts[el - 1] == tk->end)
+			el--;
 		for (uint32_t l = tk->line; l <= el && l <= t->nlines; l++)
 			if (kind[l] != 1)
 				kind[l] = (unsigned char)k;
