@@ -1,6 +1,7 @@
 #include "config.h"
 /* lex.c: the PowerShell tokenizer: a mode-driven scanner that never fails */
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,19 +152,21 @@ word_eq(const char *w, size_t n, const char *lit)
 	return lit[n] == '\0';
 }
 
-/* The first letters of the keywords, a bit each (computed once; the table is constant). */
-static uint32_t
-kw_first_letters(void)
-{
-	static uint32_t mask;	/* 0: not computed yet (the result is never 0) */
-	uint32_t m = __atomic_load_n(&mask, __ATOMIC_RELAXED);
+/* The keywords by first letter (built once): kw_names is sorted, so the ones starting with
+ * letter c are among kw_from[c - 'a'] .. kw_to[c - 'a'] - 1 (both 0 when none does). */
+static unsigned char kw_from[26], kw_to[26];
+static pthread_once_t kw_once = PTHREAD_ONCE_INIT;
 
-	if (m == 0) {
-		for (int k = 1; k < PS_KW__MAX; k++)
-			m |= 1u << (kw_names[k][0] - 'a');
-		__atomic_store_n(&mask, m, __ATOMIC_RELAXED);
+static void
+kw_index_build(void)
+{
+	for (int k = PS_KW__MAX - 1; k >= 1; k--) {
+		int c = kw_names[k][0] - 'a';
+
+		if (kw_to[c] == 0)
+			kw_to[c] = (unsigned char)(k + 1);
+		kw_from[c] = (unsigned char)k;
 	}
-	return m;
 }
 
 enum ps_kw
@@ -174,9 +177,10 @@ ps_kw_lookup(const char *w, size_t n)
 	if (n < 2 || n > 13)
 		return PS_KW_NONE;
 	c0 = lower((unsigned char)w[0]);
-	if (c0 < 'a' || c0 > 'z' || !((kw_first_letters() >> (c0 - 'a')) & 1))
-		return PS_KW_NONE;	/* no keyword starts with it (Get-..., New-...) */
-	for (int k = 1; k < PS_KW__MAX; k++)
+	if (c0 < 'a' || c0 > 'z')
+		return PS_KW_NONE;
+	pthread_once(&kw_once, kw_index_build);
+	for (int k = kw_from[c0 - 'a']; k < kw_to[c0 - 'a']; k++)	/* none for Get-, New-... */
 		if (kw_names[k][0] == c0 && word_eq(w, n, kw_names[k]))
 			return (enum ps_kw)k;
 	return PS_KW_NONE;
