@@ -188,24 +188,58 @@ struct roles {
 	struct cmd_role	*group;		/* per group */
 };
 
+/* The capmap rows a name starting with a letter can match, per letter, in table order: the
+ * rows whose pattern starts with that letter (either case) and the "*-Noun" rows. */
+static struct {
+	unsigned char	 n;
+	unsigned char	 row[PSS_ARRAY_LEN(capmap)];
+} cap_by_letter[26];
+static pthread_once_t cap_by_letter_once = PTHREAD_ONCE_INIT;
+_Static_assert(PSS_ARRAY_LEN(capmap) < 256, "capmap rows are kept in bytes");
+
+static void
+cap_by_letter_build(void)
+{
+	for (size_t k = 0; k < PSS_ARRAY_LEN(capmap); k++) {
+		unsigned char p0 = (unsigned char)capmap[k].pattern[0];
+
+		for (int l = 0; l < 26; l++)
+			if (p0 == '*' || (p0 | 0x20) == 'a' + l)
+				cap_by_letter[l].row[cap_by_letter[l].n++] = (unsigned char)k;
+	}
+}
+
 static struct cmd_role
 role_compute(const struct ps_cmd *pc)
 {
 	struct cmd_role r = { -1, 0, ci_suffix(pc->canon, "-Item") ||
 	    ci_suffix(pc->canon, "-ItemProperty") || ci_suffix(pc->canon, "-ChildItem"), true };
 	const char *dash = strchr(pc->canon, '-');
+	unsigned char c0 = (unsigned char)pc->canon[0] | 0x20;
 
-	for (size_t k = 0; k < PSS_ARRAY_LEN(capmap); k++) {
-		const char *pat = capmap[k].pattern;
+	if (!pc->path && c0 >= 'a' && c0 <= 'z') {
+		/* a name or "Verb-*" pattern matches only names with its first letter */
+		pthread_once(&cap_by_letter_once, cap_by_letter_build);
+		for (size_t j = 0; j < cap_by_letter[c0 - 'a'].n; j++) {
+			size_t k = cap_by_letter[c0 - 'a'].row[j];
 
-		/* a name or "Verb-*" pattern matches only names with its first letter (a path
-		 * to a native program is matched by its base name) */
-		if (pat[0] != '*' && !pc->path &&
-		    ((unsigned char)pat[0] | 0x20) != ((unsigned char)pc->canon[0] | 0x20))
-			continue;
-		if (cap_match(pat, pc, dash)) {
-			r.row = (short)k;
-			break;
+			if (cap_match(capmap[k].pattern, pc, dash)) {
+				r.row = (short)k;
+				break;
+			}
+		}
+	} else {
+		for (size_t k = 0; k < PSS_ARRAY_LEN(capmap); k++) {
+			const char *pat = capmap[k].pattern;
+
+			/* (a path to a native program is matched by its base name) */
+			if (pat[0] != '*' && !pc->path &&
+			    ((unsigned char)pat[0] | 0x20) != c0)
+				continue;
+			if (cap_match(pat, pc, dash)) {
+				r.row = (short)k;
+				break;
+			}
 		}
 	}
 	for (size_t i = 0; i < PSS_ARRAY_LEN(risk_lists); i++)

@@ -77,8 +77,20 @@ join_parts(char *buf, size_t size, const char *const *parts)
 bool
 cmd_is_any(const struct ps_cmd *pc, const char *const *canons)
 {
+	unsigned char c0;
+
+	if (pc == NULL || pc->canon == NULL)
+		return false;
+	if (pc->path) {
+		for (; *canons != NULL; canons++)
+			if (cmd_is(pc, *canons))
+				return true;
+		return false;
+	}
+	/* what cmd_is tests first, once for the list: the first letter */
+	c0 = (unsigned char)pc->canon[0] | 0x20;
 	for (; *canons != NULL; canons++)
-		if (cmd_is(pc, *canons))
+		if (((unsigned char)(*canons)[0] | 0x20) == c0 && cmd_is(pc, *canons))
 			return true;
 	return false;
 }
