@@ -197,11 +197,28 @@ tok_strdup(struct parser *p, const struct ps_token *t)
 
 /* ---- nodes ---- */
 
+/* A token's position fields are laid out as a struct ps_extent (one token's extent is a
+ * copy of them). */
+_Static_assert(offsetof(struct ps_token, end) - offsetof(struct ps_token, start) ==
+    offsetof(struct ps_extent, end) && offsetof(struct ps_token, line) -
+    offsetof(struct ps_token, start) == offsetof(struct ps_extent, line) &&
+    offsetof(struct ps_token, column) - offsetof(struct ps_token, start) ==
+    offsetof(struct ps_extent, column) && offsetof(struct ps_token, end_line) -
+    offsetof(struct ps_token, start) == offsetof(struct ps_extent, end_line) &&
+    offsetof(struct ps_token, end_column) - offsetof(struct ps_token, start) ==
+    offsetof(struct ps_extent, end_column) && sizeof(struct ps_extent) == 24 &&
+    sizeof(struct ps_token) - offsetof(struct ps_token, start) == 24,
+    "token positions laid out as an extent");
+
 static void
 ext_from(struct parser *p, struct ps_extent *e, size_t first, size_t last)
 {
 	const struct ps_token *a, *b;
 
+	if (first == last && first < p->ntok) {	/* one token (the usual case) */
+		memcpy(e, &p->tv[first].start, sizeof(*e));
+		return;
+	}
 	if (p->ntok == 0) {
 		e->line = e->column = e->end_line = e->end_column = 1;
 		return;
