@@ -529,6 +529,38 @@ lex_position(struct lexer *L, size_t off, uint32_t *line, uint32_t *column)
 
 /* ---- emitting ---- */
 
+/* The next token with all but its positions filled in (the array has room). */
+static inline struct ps_token *
+tok_begin(struct lexer *L, struct ps_tokens *t, enum ps_tok_kind kind, int sub, unsigned flags,
+    size_t start, size_t end)
+{
+	struct ps_token *tok = &t->v[t->n];
+
+	tok->kind = (uint8_t)kind;
+	tok->sub = (uint8_t)sub;
+	if (L->space)
+		flags |= PS_TOKF_SPACE_BEFORE;
+	if (L->nest > 0)
+		flags |= PS_TOKF_NESTED;
+	tok->flags = (uint16_t)flags;
+	tok->start = (uint32_t)start;
+	tok->end = (uint32_t)end;
+	return tok;
+}
+
+/* Count the token tok_begin filled in; returns its index. */
+static inline size_t
+tok_done(struct lexer *L, struct ps_tokens *t, enum ps_tok_kind kind, int sub)
+{
+	L->space = 0;
+	if (kind != PS_TOK_COMMENT && kind != PS_TOK_BLOCK_COMMENT &&
+	    kind != PS_TOK_REQUIRES && kind != PS_TOK_LINE_CONTINUATION) {
+		L->last_kind = kind;
+		L->last_sub = sub;
+	}
+	return t->n++;
+}
+
 /* emit's general case: the token array grows, or the token is not within the cached line
  * of an ASCII input */
 static __attribute__((noinline)) size_t
@@ -544,25 +576,10 @@ emit_slow(struct lexer *L, enum ps_tok_kind kind, int sub, unsigned flags, size_
 		t->cap = t->cap ? t->cap * 2 : 256;
 		t->v = tok_grow(t, t->v, old * sizeof(*t->v), t->cap * sizeof(*t->v));
 	}
-	tok = &t->v[t->n];
-	tok->kind = (uint8_t)kind;
-	tok->sub = (uint8_t)sub;
-	if (L->space)
-		flags |= PS_TOKF_SPACE_BEFORE;
-	if (L->nest > 0)
-		flags |= PS_TOKF_NESTED;
-	tok->flags = (uint16_t)flags;
-	tok->start = (uint32_t)start;
-	tok->end = (uint32_t)end;
+	tok = tok_begin(L, t, kind, sub, flags, start, end);
 	lex_position(L, start, &tok->line, &tok->column);
 	lex_position(L, end, &tok->end_line, &tok->end_column);
-	L->space = 0;
-	if (kind != PS_TOK_COMMENT && kind != PS_TOK_BLOCK_COMMENT &&
-	    kind != PS_TOK_REQUIRES && kind != PS_TOK_LINE_CONTINUATION) {
-		L->last_kind = kind;
-		L->last_sub = sub;
-	}
-	return t->n++;
+	return tok_done(L, t, kind, sub);
 }
 
 /* Append a token. The usual case makes no call: room in the array, and start and end on
@@ -577,28 +594,13 @@ emit(struct lexer *L, enum ps_tok_kind kind, int sub, unsigned flags, size_t sta
 
 	if (t->n == t->cap || !L->ascii || start < L->pc_off || end >= L->pc_next || end < start)
 		return emit_slow(L, kind, sub, flags, start, end);
-	tok = &t->v[t->n];
-	tok->kind = (uint8_t)kind;
-	tok->sub = (uint8_t)sub;
-	if (L->space)
-		flags |= PS_TOKF_SPACE_BEFORE;
-	if (L->nest > 0)
-		flags |= PS_TOKF_NESTED;
-	tok->flags = (uint16_t)flags;
-	tok->start = (uint32_t)start;
-	tok->end = (uint32_t)end;
+	tok = tok_begin(L, t, kind, sub, flags, start, end);
 	col = L->pc_col + (uint32_t)(start - L->pc_off);
 	tok->line = tok->end_line = (uint32_t)L->pc_line + 1;
 	tok->column = col;
 	tok->end_column = L->pc_col = col + (uint32_t)(end - start);
 	L->pc_off = end;
-	L->space = 0;
-	if (kind != PS_TOK_COMMENT && kind != PS_TOK_BLOCK_COMMENT &&
-	    kind != PS_TOK_REQUIRES && kind != PS_TOK_LINE_CONTINUATION) {
-		L->last_kind = kind;
-		L->last_sub = sub;
-	}
-	return t->n++;
+	return tok_done(L, t, kind, sub);
 }
 
 /* finish a token emitted before its end was known (strings with nested tokens) */
