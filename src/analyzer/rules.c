@@ -793,6 +793,7 @@ ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
 	struct ps_analysis *a;
 	struct ps_analysis_priv *p;
 	struct ps_ctx c;
+	struct arena ar;
 
 	*out = NULL;
 	if (opts == NULL)
@@ -802,14 +803,18 @@ ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
 	if (check_patterns(opts->include_rules, opts->ninclude) != 0 ||
 	    check_patterns(opts->exclude_rules, opts->nexclude) != 0)
 		return PSS_EINVAL;
-	/* zeroed in two parts: each below the size where glibc's memset switches to rep stosb */
-	blk = xmalloc(sizeof(*blk));
+	/* The block is the first allocation of the analysis arena (no malloc of its own), and
+	 * the arena's head then moves into it. Zeroed in two parts: each below the size where
+	 * glibc's memset switches to rep stosb. */
+	arena_init(&ar);
+	blk = (struct analysis_block *)(((uintptr_t)arena_alloc_bytes(&ar, sizeof(*blk) + 15) +
+	    15) & ~(uintptr_t)15);
 	memset(blk, 0, offsetof(struct analysis_block, ast));
 	memset(&blk->ast, 0, sizeof(blk->ast));
 	a = &blk->a;
 	p = &blk->p;
 	a->priv = p;
-	arena_init(&blk->ast.arena);
+	blk->ast.arena = ar;
 	p->arena = &blk->ast.arena;
 	p->src = arena_alloc_bytes(p->arena, len + 1);
 	if (len > 0)
@@ -862,12 +867,18 @@ ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
 void
 ps_analysis_free(struct ps_analysis *a)
 {
+	struct ps_ast *ast;
+	struct arena ar;
+
 	if (a == NULL)
 		return;
-	/* the analysis, its private part and the tree are one allocation (analysis_block);
-	 * the source copy and everything else of the analysis live in the tree's arena */
-	ps_ast_release(a->priv->ast);
+	/* the analysis, its private part and the tree are one block (analysis_block) in the
+	 * tree's arena, with the source copy and everything else of the analysis; the arena is
+	 * freed from a copy of its head, as the original goes with it */
+	ast = a->priv->ast;
 	free(a->priv->compat);
 	free(a->findings);
-	free(a);
+	ps_tokens_free(&ast->toks);
+	ar = ast->arena;
+	arena_free(&ar);
 }
