@@ -1128,7 +1128,7 @@ const struct ps_cmd_arg *
 ps_cmd_arg_find(const struct ps_node *cmd, const char *name)
 {
 	const struct ps_cmd_arg *prefix = NULL;
-	size_t nl = strlen(name);
+	size_t nl = SIZE_MAX;	/* strlen(name), measured at the first candidate */
 	int nprefix = 0;
 
 	if (cmd == NULL || cmd->kind != PS_NODE_COMMAND)
@@ -1142,6 +1142,8 @@ ps_cmd_arg_find(const struct ps_node *cmd, const char *name)
 			continue;
 		if (strcasecmp(a->name, name) == 0)
 			return a;
+		if (nl == SIZE_MAX)
+			nl = strlen(name);
 		al = strlen(a->name);
 		if (al > 0 && al < nl && strncasecmp(a->name, name, al) == 0) {
 			prefix = a;

@@ -164,7 +164,8 @@ find_in(const char *h, size_t hn, const char *needle, size_t nn)
 
 		if (q == NULL)
 			return NULL;
-		if (memcmp(q + 1, needle + 1, nn - 1) == 0)
+		/* the second byte first, inline (most first-byte hits end there) */
+		if (nn == 1 || (q[1] == needle[1] && memcmp(q + 2, needle + 2, nn - 2) == 0))
 			return q;
 		hn -= (size_t)(q + 1 - h);
 		h = q + 1;
