@@ -1,6 +1,7 @@
 #include "config.h"
 /* rules_security.c: security rules on the syntax tree (commands, members, assignments, data flow) */
 
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -334,33 +335,53 @@ static const char *const not_secret_suffixes[] = {
 	"header", "id", "parameter", "param", "regex", "pattern", "variable", "box", "chars", NULL
 };
 
+/* The secret words by first letter (indexes into secret_words), built once. */
+static struct {
+	unsigned char	 n;
+	unsigned char	 w[PSS_ARRAY_LEN(secret_words)];
+} secret_by_letter[26];
+static pthread_once_t secret_once = PTHREAD_ONCE_INIT;
+
+static void
+secret_index_build(void)
+{
+	for (size_t k = 0; secret_words[k] != NULL; k++) {
+		int l = secret_words[k][0] - 'a';
+
+		secret_by_letter[l].w[secret_by_letter[l].n++] = (unsigned char)k;
+	}
+}
+
+/* A-Z lower-cased, other bytes unchanged */
+static unsigned char
+fold_az(unsigned char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch + 32) : ch;
+}
+
 static bool
 secret_name(const char *name)
 {
 	size_t n = strlen(name);
-	char low[64];
 	bool hit = false;
 
 	if (n < 3)
 		return false;	/* shorter than every secret word */
-	if (n < sizeof(low)) {
-		/* names are short: fold the case once and search with strstr */
-		for (size_t i = 0; i <= n; i++)
-			low[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
-		/* a secret word starting at some offset (what strstr per word finds), trying
-		 * only offsets holding a word's first letter */
+	if (n < 64) {
+		/* names are short: a secret word starting at some offset (what a case-folded
+		 * strstr per word finds), trying at each offset only the words of its letter */
+		pthread_once(&secret_once, secret_index_build);
 		for (size_t i = 0; i + 3 <= n && !hit; i++) {
-			char f = low[i];
+			unsigned char f = fold_az((unsigned char)name[i]);
 
-			if (f != 'a' && f != 'c' && f != 'p' && f != 's' && f != 't')
-				continue;	/* no secret word starts with it */
-			for (const char *const *w = secret_words; *w != NULL && !hit; w++) {
-				const char *x = low + i + 1, *y = *w + 1;
+			if (f < 'a' || f > 'z')
+				continue;
+			for (unsigned j = 0; j < secret_by_letter[f - 'a'].n && !hit; j++) {
+				const char *w = secret_words[secret_by_letter[f - 'a'].w[j]];
+				const char *x = name + i + 1, *y = w + 1;
 
-				if ((*w)[0] != f || (*w)[1] != *x)
-					continue;	/* words have three letters or more */
-				while (*y != '\0' && *x == *y)
-					x++, y++;
+				while (*y != '\0' && fold_az((unsigned char)*x) == (unsigned char)*y)
+					x++, y++;	/* the NUL ends a name (no word has one) */
 				hit = *y == '\0';
 			}
 		}
