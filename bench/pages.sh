@@ -43,8 +43,8 @@ run "GET /scripts page (cached)" /scripts list
 run "GET /api/scripts/:id (cached)" "/api/scripts/$ID" apiget
 run "GET /scripts/:id page" "/scripts/$ID" view
 echo
-echo "ratios to the bare responder:"
+echo "ratios to the bare responder: requests/s, and by the CPU a request costs"
 for v in apilist list apiget view; do
-	eval "printf '  %-8s %s\n' $v \$(ratio \"\$RPS_$v\" \"\$RPS_bare\")"
+	eval "printf '  %-8s %s   by CPU %s\n' $v \$(ratio \"\$RPS_$v\" \"\$RPS_bare\") \$(ratio \"\$CPU_bare\" \"\$CPU_$v\")"
 done
 echo "pages to their API answer: list $(ratio "$RPS_list" "$RPS_apilist"), script $(ratio "$RPS_view" "$RPS_apiget")"
