@@ -176,6 +176,27 @@ put_json(struct json_object *o)
 	fputc('\n', stdout);
 }
 
+/* put_json_element: {file, analysis} as the n-th element of a JSON array written piece by
+ * piece, exactly as json-c pretty-prints the whole array (one level deeper: two spaces after
+ * every newline; newlines inside strings are escaped, so every newline is layout). */
+static void
+put_json_element(size_t n, const char *uri, const struct ps_analysis *a)
+{
+	struct json_object *o = json_object_new_object();
+	const char *s, *nl;
+
+	json_object_object_add(o, "file", json_object_new_string(uri));
+	json_object_object_add(o, "analysis", ps_analysis_to_json(a));
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	fputs(n == 0 ? "[\n  " : ",\n  ", stdout);
+	for (; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+		fwrite(s, 1, (size_t)(nl - s), stdout);
+		fputs("\n  ", stdout);
+	}
+	fputs(s, stdout);
+	json_object_put(o);
+}
+
 int
 analyze_cli_main(int argc, char **argv)
 {
@@ -274,11 +295,17 @@ analyze_cli_main(int argc, char **argv)
 			strv_add(&files, inputs.v[i]);
 		}
 	}
-	results = xcalloc(files.n + 1, sizeof(*results));
-	uris = xcalloc(files.n + 1, sizeof(*uris));
+	/* Text and JSON are written as each file is analysed, so memory holds one analysis at a
+	 * time (all of them took 435 MB for the 7,221 docs blocks); SARIF, one document over
+	 * every file, keeps them. One input in JSON is the analysis object itself. */
+	if (fmt == FMT_SARIF) {
+		results = xcalloc(files.n + 1, sizeof(*results));
+		uris = xcalloc(files.n + 1, sizeof(*uris));
+	}
 	for (size_t i = 0; i < files.n; i++) {
 		struct buf src = BUF_INIT;
 		struct ps_analysis *a = NULL;
+		const char *uri = strcmp(files.v[i], "-") == 0 ? "stdin" : files.v[i];
 		int rc;
 
 		if (read_input(files.v[i], &src) != 0) {
@@ -302,41 +329,32 @@ analyze_cli_main(int argc, char **argv)
 		for (size_t k = 0; k < a->nfindings; k++)
 			if ((int)a->findings[k].severity >= fail_on)
 				status = EXIT_FINDINGS;
-		results[nres] = a;
-		uris[nres] = strcmp(files.v[i], "-") == 0 ? "stdin" : files.v[i];
+		if (fmt == FMT_SARIF) {
+			results[nres++] = a;
+			uris[nres - 1] = uri;
+			continue;
+		}
+		if (fmt == FMT_TEXT) {
+			struct buf out = BUF_INIT;
+
+			ps_report_text(&out, uri, a);
+			fwrite(out.data ? out.data : "", 1, out.len, stdout);
+			buf_free(&out);
+		} else if (files.n == 1) {
+			arr = ps_analysis_to_json(a);
+			put_json(arr);
+		} else
+			put_json_element(nres, uri, a);
+		ps_analysis_free(a);
 		nres++;
 	}
-	switch (fmt) {
-	case FMT_TEXT: {
-		struct buf out = BUF_INIT;
-
-		for (size_t i = 0; i < nres; i++)
-			ps_report_text(&out, uris[i], results[i]);
-		fwrite(out.data ? out.data : "", 1, out.len, stdout);
-		buf_free(&out);
-		break;
-	}
-	case FMT_JSON:
-		if (nres == 1 && files.n == 1) {
-			arr = ps_analysis_to_json(results[0]);
-		} else {
-			arr = json_object_new_array();
-			for (size_t i = 0; i < nres; i++) {
-				struct json_object *o = json_object_new_object();
-
-				json_object_object_add(o, "file", json_object_new_string(uris[i]));
-				json_object_object_add(o, "analysis", ps_analysis_to_json(results[i]));
-				json_object_array_add(arr, o);
-			}
-		}
-		put_json(arr);
-		break;
-	case FMT_SARIF:
+	if (fmt == FMT_JSON && files.n != 1)
+		fputs(nres == 0 ? "[\n]\n" : "\n]\n", stdout);
+	else if (fmt == FMT_JSON && nres == 0)
+		fputs("[\n]\n", stdout);	/* the one input could not be read */
+	else if (fmt == FMT_SARIF) {
 		arr = ps_report_sarif((const struct ps_analysis *const *)results, uris, nres);
 		put_json(arr);
-		break;
-	default:
-		break;
 	}
 	if (fflush(stdout) != 0)
 		io_error = 1;
@@ -345,7 +363,7 @@ analyze_cli_main(int argc, char **argv)
 out:
 	if (arr != NULL)
 		json_object_put(arr);
-	for (size_t i = 0; i < nres; i++)
+	for (size_t i = 0; results != NULL && i < nres; i++)
 		ps_analysis_free(results[i]);
 	free(results);
 	free(uris);
