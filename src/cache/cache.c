@@ -3,14 +3,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/time.h>
-#include <unistd.h>
 
 #include <hiredis/hiredis.h>
 
@@ -213,24 +210,10 @@ static struct shared_gen *
 map_shared(const char *path)
 {
 	struct shared_gen *g;
-	struct stat st;
 	uint64_t zero = 0;
-	int fd;
 
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+	if ((g = mem_map_shared(path, sizeof(*g))) == NULL) {
 		log_warn("cache: %s: %s; no hot copies in this process", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || (st.st_size < (off_t)sizeof(*g) &&
-	    ftruncate(fd, (off_t)sizeof(*g)) != 0)) {	/* grows only: zero-filled */
-		log_warn("cache: %s: %s; no hot copies in this process", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	g = mmap(NULL, sizeof(*g), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (g == MAP_FAILED) {
-		log_warn("cache: %s: mmap: %s; no hot copies in this process", path, strerror(errno));
 		return NULL;
 	}
 	(void)__atomic_compare_exchange_n(&g->magic, &zero, SHARED_MAGIC, false, __ATOMIC_ACQ_REL,

@@ -42,6 +42,11 @@ PSS_NORETURN void pss_die(const char *fmt, ...) PSS_PRINTF(1, 2);
  * process for the next request instead of going back to the kernel after each one. */
 #define MEM_KEEP_BYTES (64 * 1024 * 1024)
 void	 mem_keep_heap(void);
+/* mem_map_shared: the file at path (created 0600 when missing, grown zero-filled to at least
+ * size bytes, never shrunk) mapped shared, read and write, so every process that maps it sees
+ * the same bytes; NULL with errno set when it cannot be opened, grown or mapped. Release with
+ * munmap(p, size). */
+void	*mem_map_shared(const char *path, size_t size);
 
 /* A growable byte buffer. data is always NUL-terminated after the first append. */
 struct buf {

@@ -1,10 +1,15 @@
-/* mem.c: allocation that aborts on failure, and fatal errors */
+/* mem.c: allocation that aborts on failure, fatal errors, heap settings, shared files */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/core.h"
 
@@ -102,4 +107,26 @@ mem_keep_heap(void)
 {
 	if (mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024) != 1 || mallopt(M_TRIM_THRESHOLD, MEM_KEEP_BYTES) != 1)
 		log_warn("mallopt refused the heap settings; big requests will page-fault more");
+}
+
+void *
+mem_map_shared(const char *path, size_t size)
+{
+	struct stat st;
+	void *p;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || (st.st_size < (off_t)size && ftruncate(fd, (off_t)size) != 0)) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return p == MAP_FAILED ? NULL : p;
 }

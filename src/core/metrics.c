@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,26 +67,13 @@ pid_dead(int32_t pid)
 int
 metrics_open(const char *path)
 {
-	int fd;
 	int32_t mypid = (int32_t)getpid();
 
 	if (path == NULL || *path == '\0')
 		return 0;
 	shm_size = sizeof(struct shared);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+	if ((shm = mem_map_shared(path, shm_size)) == NULL) {
 		log_error("metrics file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (ftruncate(fd, (off_t)shm_size) != 0) {	/* grows only; zero-filled */
-		log_error("metrics file %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	shm = mmap(NULL, shm_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (shm == MAP_FAILED) {
-		shm = NULL;
-		log_error("metrics file %s: mmap: %s", path, strerror(errno));
 		return -1;
 	}
 	{
