@@ -330,8 +330,8 @@ analyze_cli_main(int argc, char **argv)
 			if ((int)a->findings[k].severity >= fail_on)
 				status = EXIT_FINDINGS;
 		if (fmt == FMT_SARIF) {
+			uris[nres] = uri;
 			results[nres++] = a;
-			uris[nres - 1] = uri;
 			continue;
 		}
 		if (fmt == FMT_TEXT) {
@@ -348,10 +348,10 @@ analyze_cli_main(int argc, char **argv)
 		ps_analysis_free(a);
 		nres++;
 	}
-	if (fmt == FMT_JSON && files.n != 1)
-		fputs(nres == 0 ? "[\n]\n" : "\n]\n", stdout);
-	else if (fmt == FMT_JSON && nres == 0)
-		fputs("[\n]\n", stdout);	/* the one input could not be read */
+	if (fmt == FMT_JSON && nres == 0)
+		fputs("[\n]\n", stdout);	/* nothing analysed: an empty array */
+	else if (fmt == FMT_JSON && files.n != 1)
+		fputs("\n]\n", stdout);	/* closes put_json_element's array */
 	else if (fmt == FMT_SARIF) {
 		arr = ps_report_sarif((const struct ps_analysis *const *)results, uris, nres);
 		put_json(arr);
