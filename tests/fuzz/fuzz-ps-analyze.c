@@ -2,7 +2,7 @@
  *
  * Build and run (from the source tree, with a configured build dir for config.h):
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I src -I "$BUILD" \
- *       tests/fuzz/fuzz-ps-analyze.c $(ls src/analyzer/[a-z]*.c | grep -v psscript-analyze) \
+ *       tests/fuzz/fuzz-ps-analyze.c $(ls src/analyzer/[a-z]*.c) \
  *       "$BUILD"/src/core/libcore.a $(pkg-config --cflags --libs json-c) -lm \
  *       -o /tmp/fuzz-ps-analyze
  *   /tmp/fuzz-ps-analyze -max_total_time=120 tests/fuzz/corpus/ps tests/data/labeled
