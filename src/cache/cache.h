@@ -97,7 +97,7 @@ void	 lru_clear(struct lru *);
 size_t	 lru_count(const struct lru *);
 size_t	 lru_bytes(const struct lru *);
 
-/* glob_match: Redis-style * and ? (no character classes). */
-bool	 glob_match(const char *pat, const char *s);
+/* cache_glob_match: Redis-style * and ? (no character classes). */
+bool	 cache_glob_match(const char *pat, const char *s);
 
 #endif

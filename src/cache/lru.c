@@ -42,7 +42,7 @@ fnv1a(const char *s)
 }
 
 bool
-glob_match(const char *p, const char *s)
+cache_glob_match(const char *p, const char *s)
 {
 	const char *star = NULL, *ss = NULL;
 
@@ -192,7 +192,7 @@ lru_del(struct lru *l, const char *pat)
 	}
 	for (e = l->head; e != NULL; e = next) {
 		next = e->next;
-		if (glob_match(pat, e->key))
+		if (cache_glob_match(pat, e->key))
 			unlink_entry(l, e);
 	}
 }

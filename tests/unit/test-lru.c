@@ -118,12 +118,12 @@ test_lru_tag(void)
 static void
 test_glob_match(void)
 {
-	T_ASSERT(glob_match("scripts:*", "scripts:1:20:x"));
-	T_ASSERT(!glob_match("scripts:*", "script:1"));
-	T_ASSERT(glob_match("a?c", "abc"));
-	T_ASSERT(glob_match("*:*:x", "1:2:x"));
-	T_ASSERT(!glob_match("*:*:x", "1:2:y"));
-	T_ASSERT(glob_match("*", ""));
+	T_ASSERT(cache_glob_match("scripts:*", "scripts:1:20:x"));
+	T_ASSERT(!cache_glob_match("scripts:*", "script:1"));
+	T_ASSERT(cache_glob_match("a?c", "abc"));
+	T_ASSERT(cache_glob_match("*:*:x", "1:2:x"));
+	T_ASSERT(!cache_glob_match("*:*:x", "1:2:y"));
+	T_ASSERT(cache_glob_match("*", ""));
 }
 
 int
