@@ -103,6 +103,23 @@ arena_strdup(struct arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+void *
+arena_grow(struct arena *a, void *items, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap = *cap ? *cap * 2 : 8;
+	void *p;
+
+	if (n < *cap)
+		return items;
+	if (ncap > SIZE_MAX / elem)
+		pss_die("arena array overflow");
+	p = arena_alloc(a, ncap * elem);
+	if (n)
+		memcpy(p, items, n * elem);
+	*cap = ncap;
+	return p;
+}
+
 char *
 arena_printf(struct arena *a, const char *fmt, ...)
 {

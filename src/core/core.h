@@ -79,6 +79,9 @@ void	*arena_alloc_bytes(struct arena *, size_t);	/* byte buffers: not aligned, n
 char	*arena_strdup(struct arena *, const char *);
 char	*arena_strndup(struct arena *, const char *, size_t);
 char	*arena_printf(struct arena *, const char *, ...) PSS_PRINTF(2, 3);
+/* arena_grow: room for one more element in an arena array holding n elements of elem
+ * bytes in *cap slots (doubling and copying when full); returns the array. */
+void	*arena_grow(struct arena *, void *items, size_t n, size_t *cap, size_t elem);
 void	 arena_reset(struct arena *);	/* frees all but the first block */
 void	 arena_free(struct arena *);
 

@@ -498,7 +498,7 @@ multipart_parse(struct arena *a, const char *boundary, const char *body, size_t 
 		}
 		part.data = body + ds;
 		part.len = end - ds;
-		out->items = parse_grow(a, out->items, out->n, &out->cap, sizeof(part));
+		out->items = arena_grow(a, out->items, out->n, &out->cap, sizeof(part));
 		out->items[out->n++] = part;
 	}
 	if (kind != DELIM_CLOSE) {

@@ -58,10 +58,6 @@ const char *kv_get(const struct kvlist *, const char *key);
 void kvlist_add(struct arena *, struct kvlist *, const char *key, const char *val,
 	    size_t val_len);
 
-/* parse_grow: room for one more element in an arena array holding n elements of
- * elem bytes in *cap slots (doubling and copying when full); returns the array. */
-void *parse_grow(struct arena *, void *items, size_t n, size_t *cap, size_t elem);
-
 /* One part of a multipart/form-data body (RFC 7578). */
 struct mpart {
 	const char	*name;		/* the Content-Disposition name, never NULL */

@@ -5,28 +5,11 @@
 
 #include "http/parse.h"
 
-void *
-parse_grow(struct arena *a, void *items, size_t n, size_t *cap, size_t elem)
-{
-	size_t ncap = *cap ? *cap * 2 : 8;
-	void *p;
-
-	if (n < *cap)
-		return items;
-	if (ncap > SIZE_MAX / elem)
-		pss_die("parser list overflow");
-	p = arena_alloc(a, ncap * elem);
-	if (n)
-		memcpy(p, items, n * elem);
-	*cap = ncap;
-	return p;
-}
-
 void
 kvlist_add(struct arena *a, struct kvlist *l, const char *key, const char *val,
     size_t val_len)
 {
-	l->items = parse_grow(a, l->items, l->n, &l->cap, sizeof(*l->items));
+	l->items = arena_grow(a, l->items, l->n, &l->cap, sizeof(*l->items));
 	l->items[l->n].key = key;
 	l->items[l->n].val = val;
 	l->items[l->n].val_len = val_len;

@@ -54,6 +54,30 @@ test_arena_reuses_first_block(void)
 }
 
 static void
+test_arena_grow_keeps_elements_and_doubles(void)
+{
+	struct arena a;
+	size_t cap = 0, n;
+	int *v = NULL, *before;
+
+	arena_init(&a);
+	for (n = 0; n < 20; n++) {
+		before = v;
+		v = arena_grow(&a, v, n, &cap, sizeof(*v));
+		if (n == 0)
+			T_ASSERT(cap == 8);
+		else if (n == 8 || n == 16)
+			T_ASSERT(v != before && cap == n * 2);	/* full: a new array, twice the slots */
+		else
+			T_ASSERT(v == before);	/* room left: the same array */
+		v[n] = (int)n * 3;
+	}
+	for (n = 0; n < 20; n++)
+		T_ASSERT(v[n] == (int)n * 3);
+	arena_free(&a);
+}
+
+static void
 test_parse_int64_bounds(void)
 {
 	int64_t v;
@@ -124,6 +148,7 @@ main(void)
 	T_RUN(test_sha256_known_vectors);
 	T_RUN(test_buf_grows_and_formats);
 	T_RUN(test_arena_reuses_first_block);
+	T_RUN(test_arena_grow_keeps_elements_and_doubles);
 	T_RUN(test_parse_int64_bounds);
 	T_RUN(test_utf8_valid_rejects_overlongs_and_surrogates);
 	T_RUN(test_utf8_encode_round_trips_and_clamps);
