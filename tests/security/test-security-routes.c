@@ -5,6 +5,7 @@
  * slash), which must never reach a handler. docs/security.md says what the probe covers. */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <regex.h>
 #include <stdbool.h>
@@ -415,8 +416,8 @@ test_table_covered(void)
 		    expects[i].route);
 }
 
-/* path: the pattern of e with its parameters filled in for this request (fresh targets are
- * made here). false when a target could not be made. */
+/* fill_path: the pattern of e with its parameters filled in for this request (fresh targets
+ * are made here), without the query. false when a target could not be made. */
 static bool
 fill_path(const struct expect *e, char *out, size_t n)
 {
@@ -459,8 +460,6 @@ fill_path(const struct expect *e, char *out, size_t n)
 			out[o++] = *pat++;
 	}
 	out[o < n ? o : n - 1] = '\0';
-	if (e->query != NULL)
-		snprintf(out + strlen(out), n - strlen(out), "%s", e->query);
 	return true;
 }
 
@@ -490,7 +489,7 @@ gist(const struct it_resp *r)
 static long
 probe_send(const struct expect *e, const char *path, enum role who, struct it_resp *r)
 {
-	char method[16], auth[200], tok[80], sid[ID_MAX];
+	char method[16], auth[200], tok[80], sid[ID_MAX], url[512];
 	const char *h[2] = { NULL, NULL };
 	const char *ctype = NULL;
 
@@ -505,7 +504,8 @@ probe_send(const struct expect *e, const char *path, enum role who, struct it_re
 	if (e->body != NULL)
 		ctype = strncmp(path, "/api", 4) == 0 ? "application/json" :
 		    "application/x-www-form-urlencoded";
-	if (it_request(r, method, path, e->body, e->body ? strlen(e->body) : 0, ctype, h) != 0)
+	snprintf(url, sizeof(url), "%s%s", path, e->query != NULL ? e->query : "");
+	if (it_request(r, method, url, e->body, e->body ? strlen(e->body) : 0, ctype, h) != 0)
 		return -1;
 	return r->status;
 }
@@ -542,6 +542,113 @@ test_routes_by_role(void)
 	}
 }
 
+/* The non-canonical forms of a path. Each must be 404, or for a GET a redirect (301, 308)
+ * to the canonical path, never the handler's answer. */
+enum variant { V_TRAILING, V_ENCODED, V_CASE, V_DOUBLE, VARIANT__MAX };
+static const char *const variant_names[VARIANT__MAX] = {
+	"trailing slash", "encoded slash (%2F)", "upper case", "double slash",
+};
+/* Which kinds wait for the router fix of issue 12 (until then: reported, not failed). */
+static const bool variant_pending[VARIANT__MAX] = { true, true, false, false };
+
+/* variant: path in the form v (out), false when the path has no such form ("/" has none;
+ * a one-segment path has no inner slash to encode). */
+static bool
+variant(const char *path, enum variant v, char *out, size_t n)
+{
+	const char *last = strrchr(path, '/');
+
+	if (strcmp(path, "/") == 0 || (v == V_ENCODED && last == path))
+		return false;
+	switch (v) {
+	case V_TRAILING:
+		snprintf(out, n, "%s/", path);
+		break;
+	case V_ENCODED:
+		snprintf(out, n, "%.*s%%2F%s", (int)(last - path), path, last + 1);
+		break;
+	case V_CASE:
+		snprintf(out, n, "/%c%s", toupper((unsigned char)path[1]), path + 2);
+		break;
+	case V_DOUBLE:
+		snprintf(out, n, "%.*s/%s", (int)(last - path), path, last);
+		break;
+	case VARIANT__MAX:
+		return false;
+	}
+	return true;
+}
+
+/* canonical_answer: r is what a non-canonical form of path must get. */
+static bool
+canonical_answer(const struct it_resp *r, const char *method, const char *path)
+{
+	const char *loc = it_header(r, "location"), *p;
+
+	if (r->status == 404)
+		return true;
+	if (strcmp(method, "GET") != 0 || (r->status != 301 && r->status != 308) || loc == NULL)
+		return false;
+	/* the Location's path (an absolute URL or a path) is the canonical one */
+	if ((p = strstr(loc, "://")) != NULL)
+		loc = p + 3 + strcspn(p + 3, "/");
+	return strncmp(loc, path, strlen(path)) == 0 && (loc[strlen(path)] == '\0' ||
+	    loc[strlen(path)] == '?');
+}
+
+static bool
+enforce_canonical(void)
+{
+	const char *v = getenv("PSS_PROBE_CANONICAL");
+
+	return v != NULL && *v != '\0' ? strcmp(v, "0") != 0 : CANONICAL_ENFORCED;
+}
+
+/* Each route in each non-canonical form, asked by the admin (or the owner where the admin's
+ * answer is a 404 of the handler's): one test point per kind of form. */
+static void
+test_variants(void)
+{
+	for (int v = 0; v < VARIANT__MAX; v++) {
+		int sent = 0, bad = 0;
+		bool pending = variant_pending[v] && !enforce_canonical();
+		char name[200];
+
+		for (size_t i = 0; i < PSS_ARRAY_LEN(expects); i++) {
+			const struct expect *e = &expects[i];
+			enum role who = e->st[ADMIN] != 404 ? ADMIN : OWNER;
+			char path[256] = "", alt[300], method[16];
+			struct it_resp r = { 0 };
+
+			if (!in_table(e->route))
+				continue;
+			snprintf(method, sizeof(method), "%.*s", (int)strcspn(e->route, " "), e->route);
+			if (!fill_path(e, path, sizeof(path))) {
+				printf("#   %s: the target could not be made\n", e->route);
+				bad++;
+				continue;
+			}
+			if (!variant(path, (enum variant)v, alt, sizeof(alt)))
+				continue;
+			sent++;
+			if (probe_send(e, alt, who, &r) < 0 || !canonical_answer(&r, method, path)) {
+				/* while pending, three examples are enough */
+				if (!pending || bad < 3)
+					printf("#   %s %s as %s: %ld (%s)\n", method, alt, role_names[who],
+					    r.status, gist(&r));
+				bad++;
+			}
+			it_resp_free(&r);
+		}
+		snprintf(name, sizeof(name), "%s: %d paths, none reaches a handler%s", variant_names[v],
+		    sent, pending ? " # SKIP until the router answers non-canonical paths "
+		    "(CANONICAL_ENFORCED, PSS_PROBE_CANONICAL=1)" : "");
+		if (pending && bad > 0)
+			printf("# %s: %d of %d paths reach a handler today\n", variant_names[v], bad, sent);
+		t_result(pending || (bad == 0 && sent > 0), name);
+	}
+}
+
 int
 main(void)
 {
@@ -549,5 +656,6 @@ main(void)
 	T_RUN(test_setup);
 	T_RUN(test_table_covered);
 	test_routes_by_role();
+	test_variants();
 	return t_done();
 }
