@@ -149,7 +149,8 @@ tls_cert() {
 	chmod 0600 "$st/tls/server.key"
 }
 
-# nginx_conf STATE HTTPS_PORT HTTP_PORT: writes STATE/nginx.conf from the templates.
+# nginx_conf STATE HTTPS_PORT HTTP_PORT: writes STATE/nginx.conf from the templates, and the
+# hashed copies of the static assets nginx serves as immutable (STATE/assets).
 nginx_conf() {
 	local st=$1 https=$2 http=$3 user_line=""
 	[ "$(id -u)" -eq 0 ] && user_line="user root;"
@@ -158,8 +159,10 @@ nginx_conf() {
 	    -e "s|@STATIC@|$PSS_TOP/static|g" -e "s|@FCGI_SOCKET@|$st/run/fcgi.sock|g" \
 	    -e "s|@USER_LINE@|$user_line|g" -e "s|@SITE@|$st/nginx/site.conf|g" \
 	    "$PSS_TOP/nginx/nginx-standalone.conf.in" >"$st/nginx/nginx.conf"
+	"$PSS_TOP/scripts/asset-copies" "$PSS_TOP/static" "$st/assets" || die "asset copies failed"
 	sed -e "s|@STATE@|$st|g" -e "s|@HTTPS_PORT@|$https|g" -e "s|@HTTP_PORT@|$http|g" \
-	    -e "s|@STATIC@|$PSS_TOP/static|g" -e "s|@FCGI_SERVERS@|$(fcgi_upstream "$st")|g" \
+	    -e "s|@STATIC@|$PSS_TOP/static|g" -e "s|@ASSETS@|$st/assets|g" \
+	    -e "s|@FCGI_SERVERS@|$(fcgi_upstream "$st")|g" \
 	    -e "s|@ADDR4@|127.0.0.1|g" -e "s|@ADDR6@|[::1]|g" -e "s|@FASTCGI_CONF@|$st/nginx/fastcgi.conf|g" \
 	    -e "s|@CERT@|$st/tls/server.crt|g" -e "s|@KEY@|$st/tls/server.key|g" \
 	    "$PSS_TOP/nginx/psscript-site.conf.in" >"$st/nginx/site.conf"

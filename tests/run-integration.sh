@@ -12,7 +12,8 @@ if ! "$PSS_TOP/tests/harness.sh" start "$ST" >"$ST.start.log" 2>&1; then
 fi
 source "$ST/env"
 rc=0
-for t in "$PSS_BUILD"/tests/integration/*.t "$PSS_TOP"/tests/integration/*.sh; do
+for t in "$PSS_BUILD"/tests/integration/*.t "$PSS_TOP"/tests/integration/*.sh \
+    "$PSS_BUILD"/tests/security/*.t; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	[ -n "${PSS_ONLY:-}" ] && [[ "$name" != *"$PSS_ONLY"* ]] && continue

@@ -312,6 +312,12 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    "The script talks to the network.", "Use HTTPS and check what is sent.", NULL },
 	[R_RISK_ELEVATION] = { "PSSReviewElevation", I, RISK,
 	    "The script needs administrator rights.", "Run it elevated only when needed.", NULL },
+	[R_BIDI_CONTROL] = { "PSSAvoidBidirectionalControlCharacters", E, SEC,
+	    "A Unicode bidirectional control character is hidden in the source: an editor or a "
+	    "review shows the text around it in another order than PowerShell reads it "
+	    "(\"Trojan Source\", CVE-2021-42574).",
+	    "Remove the character; where a string needs it, write it as an escape (\"`u{202E}\").",
+	    "https://trojansource.codes/" },
 };
 
 const char *const ps_severity_names[PS_SEV__MAX] = { "information", "warning", "error" };

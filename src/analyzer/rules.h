@@ -42,6 +42,8 @@ enum ps_rule {
 	R_RISK_REMOTE, R_RISK_RECURSIVE_DELETE, R_RISK_RESTART, R_RISK_SERVICE_CHANGE,
 	R_RISK_PROCESS_KILL, R_RISK_REGISTRY_WRITE, R_RISK_ACCOUNT_CHANGE, R_RISK_NETWORK,
 	R_RISK_ELEVATION,
+	/* security, added later: at the end so the rule indexes of SARIF logs stay stable */
+	R_BIDI_CONTROL,
 	R__MAX
 };
 

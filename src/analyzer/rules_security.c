@@ -696,6 +696,104 @@ check_members_types(struct ps_ctx *c)
 	}
 }
 
+/* The bidirectional controls of Unicode (UAX #9) and what each is. The embeddings, overrides
+ * and isolates reorder whatever follows them up to the end of the paragraph; the marks only
+ * the neutral characters next to them, and right-to-left text uses them legitimately. */
+static const struct bidi_control {
+	uint32_t	 cp;
+	const char	*name;
+	bool		 mark;
+} bidi_controls[] = {
+	{ 0x061C, "ARABIC LETTER MARK", true },
+	{ 0x200E, "LEFT-TO-RIGHT MARK", true },
+	{ 0x200F, "RIGHT-TO-LEFT MARK", true },
+	{ 0x202A, "LEFT-TO-RIGHT EMBEDDING", false },
+	{ 0x202B, "RIGHT-TO-LEFT EMBEDDING", false },
+	{ 0x202C, "POP DIRECTIONAL FORMATTING", false },
+	{ 0x202D, "LEFT-TO-RIGHT OVERRIDE", false },
+	{ 0x202E, "RIGHT-TO-LEFT OVERRIDE", false },
+	{ 0x2066, "LEFT-TO-RIGHT ISOLATE", false },
+	{ 0x2067, "RIGHT-TO-LEFT ISOLATE", false },
+	{ 0x2068, "FIRST STRONG ISOLATE", false },
+	{ 0x2069, "POP DIRECTIONAL ISOLATE", false },
+};
+
+/* bidi_at: the control encoded (UTF-8) at s[0..n), or NULL. Each is two or three bytes:
+ * D8 9C, E2 80 8E-8F, E2 80 AA-AE, E2 81 A6-A9. */
+static const struct bidi_control *
+bidi_at(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+
+	if (n >= 2 && s[0] == 0xD8 && s[1] == 0x9C)
+		cp = 0x061C;
+	else if (n >= 3 && s[0] == 0xE2 && (s[1] == 0x80 || s[1] == 0x81) && (s[2] & 0xC0) == 0x80)
+		cp = 0x2000 | (uint32_t)(s[1] & 0x3F) << 6 | (uint32_t)(s[2] & 0x3F);
+	else
+		return NULL;
+	for (size_t i = 0; i < PSS_ARRAY_LEN(bidi_controls); i++)
+		if (bidi_controls[i].cp == cp)
+			return &bidi_controls[i];
+	return NULL;
+}
+
+/* bidi_where: what holds offset off: "a comment", "a string" or "the code" (the outermost
+ * token containing it; tokens are in source order with the nested ones after theirs). */
+static const char *
+bidi_where(const struct ps_ctx *c, size_t off)
+{
+	const struct ps_tokens *t = &c->ast->toks;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ps_token *k = &t->v[i];
+
+		if (k->start > off)
+			break;
+		if (off >= k->end)
+			continue;
+		switch (k->kind) {
+		case PS_TOK_COMMENT: case PS_TOK_BLOCK_COMMENT: case PS_TOK_REQUIRES:
+			return "a comment";
+		case PS_TOK_STRING_SQ: case PS_TOK_STRING_DQ: case PS_TOK_HERESTRING_SQ:
+		case PS_TOK_HERESTRING_DQ:
+			return "a string";
+		default:
+			return "the code";
+		}
+	}
+	return "the code";
+}
+
+/*
+ * check_bidi: every Unicode bidirectional control in the source ("Trojan Source",
+ * CVE-2021-42574): a right-to-left override in a comment or string makes an editor or a
+ * review show the code after it in another order than PowerShell reads it. An embedding,
+ * override or isolate is an error anywhere; a mark (LRM, RLM, ALM) is a warning inside a
+ * comment or string, where right-to-left text needs it, and an error in the code.
+ */
+static void
+check_bidi(struct ps_ctx *c)
+{
+	const unsigned char *s = (const unsigned char *)c->src;
+
+	if (!rule_on(c, R_BIDI_CONTROL) || (c->ast->toks.ascii && c->ast->toks.len == c->len))
+		return;
+	for (size_t i = 0; i < c->len; i++) {
+		const struct bidi_control *b;
+		const char *where;
+		size_t n;
+
+		if ((s[i] != 0xE2 && s[i] != 0xD8) || (b = bidi_at(s + i, c->len - i)) == NULL)
+			continue;
+		n = b->cp == 0x061C ? 2 : 3;
+		where = bidi_where(c, i);
+		rule_emit_range(c, R_BIDI_CONTROL, b->mark && where[0] == 'a' ? PS_SEV_WARNING :
+		    PS_SEV_ERROR, i, i + n, NULL, "U+%04X %s in %s: the text after it can display "
+		    "in another order than PowerShell reads it.", (unsigned)b->cp, b->name, where);
+		i += n - 1;
+	}
+}
+
 void
 ps_rules_security_run(struct ps_ctx *c)
 {
@@ -709,4 +807,5 @@ ps_rules_security_run(struct ps_ctx *c)
 	check_secrets(c);
 	check_commands(c);
 	check_members_types(c);
+	check_bidi(c);
 }

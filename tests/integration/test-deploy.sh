@@ -23,6 +23,12 @@ for f in "$prefix/bin/psscript" "$prefix/bin/psscript-fcgi" "$prefix/bin/psscrip
 	"$prefix/lib/systemd/system/psscript.target"; do
 	check "installed: $f" test -e "$DEST$f"
 done
+# The hashed copies nginx serves as immutable: each under the hash of its own bytes.
+app_hash=$(sha256sum "$DEST$prefix/share/psscript/static/css/app.css" | cut -c1-12)
+check "installed: the assets' hashed copies (css/app.$app_hash.css)" \
+	cmp "$DEST$prefix/share/psscript/static/css/app.css" "$DEST$prefix/share/psscript/assets/css/app.$app_hash.css"
+check "the installed site serves hashed names from the copies" \
+	grep -q "root $prefix/share/psscript/assets;" "$DEST$sysconf/nginx/sites-available/psscript.conf"
 
 # The production site inside a minimal nginx.conf, with a throw-away certificate.
 mkdir -p "$DEST/nginx-test/tmp"

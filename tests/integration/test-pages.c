@@ -59,6 +59,34 @@ test_signed_in_pages(void)
 	it_resp_free(&r);
 }
 
+/* A hash the file does not have (issue 12): never immutable, so no cache keeps other bytes
+ * under that name; a file that does not exist is 404; the internal location is not public. */
+static void
+test_asset_wrong_hash(void)
+{
+	struct it_resp a;
+
+	T_EQ(it_get(&a, "/static/css/app.000000000000.css"), 0);
+	T_ASSERTF(a.status == 200 || a.status == 404, "status %ld", a.status);
+	T_ASSERTF(it_header(&a, "cache-control") != NULL &&
+	    strstr(it_header(&a, "cache-control"), "immutable") == NULL &&
+	    strstr(it_header(&a, "cache-control"), "max-age=31536000") == NULL,
+	    "cache-control %s", it_header(&a, "cache-control") ? it_header(&a, "cache-control") : "(none)");
+	if (a.status == 200) {
+		T_STREQ(it_header(&a, "cache-control"), "no-cache");
+		T_CONTAINS(it_header(&a, "content-type"), "text/css");
+	}
+	it_resp_free(&a);
+	T_EQ(it_get(&a, "/static/css/nosuch.0123456789ab.css"), 0);
+	T_EQ(a.status, 404);
+	T_ASSERT(it_header(&a, "cache-control") == NULL ||
+	    strstr(it_header(&a, "cache-control"), "immutable") == NULL);
+	it_resp_free(&a);
+	T_EQ(it_get(&a, "/.assets-current/css/app.css"), 0);
+	T_EQ(a.status, 404);
+	it_resp_free(&a);
+}
+
 static void
 test_assets(void)
 {
@@ -107,6 +135,7 @@ test_assets(void)
 	T_EQ(a.status, 200);
 	T_CONTAINS(it_header(&a, "cache-control"), "max-age=300");
 	it_resp_free(&a);
+	test_asset_wrong_hash();
 }
 
 static void

@@ -220,6 +220,9 @@ static const struct rule_case cases[] = {
 	    "Get-Content $f" },
 	{ "PSSReviewElevation", "#Requires -RunAsAdministrator\nGet-Date", 1, 1,
 	    "#Requires -RunAsAdministrator", "Get-Date" },
+	/* U+202E in a comment (three bytes, one character) */
+	{ "PSSAvoidBidirectionalControlCharacters", "# ok \xE2\x80\xAE }x{\nGet-Date", 1, 6,
+	    "\xE2\x80\xAE", "# plain text, and U+202F (not a control): \xE2\x80\xAF\nGet-Date" },
 };
 
 static struct ps_analysis *
@@ -517,10 +520,69 @@ test_score_formulas(void)
 	T_ASSERT(score_of("Write-Host 'x'\n", 1) == 8.9);
 }
 
+/* Trojan Source (CVE-2021-42574): every bidirectional control is found where it is, with the
+ * severity of where it is; the characters around them and cut sequences are not. */
+static void
+test_bidi_controls_found_where_they_are(void)
+{
+	static const char *const all[] = {
+		"\xD8\x9C", "\xE2\x80\x8E", "\xE2\x80\x8F", "\xE2\x80\xAA", "\xE2\x80\xAB",
+		"\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE", "\xE2\x81\xA6", "\xE2\x81\xA7",
+		"\xE2\x81\xA8", "\xE2\x81\xA9",
+	};
+	const char *id = "PSSAvoidBidirectionalControlCharacters";
+	struct buf src = BUF_INIT;
+	struct ps_analysis *a;
+
+	/* each control once in a comment, after a non-ASCII letter: columns count characters */
+	for (size_t i = 0; i < PSS_ARRAY_LEN(all); i++)
+		buf_printf(&src, "Get-Date\n# \xC3\xA9 %s x\n", all[i]);
+	a = run_only(buf_cstr(&src), id);
+	T_ASSERT(a != NULL && a->nfindings == PSS_ARRAY_LEN(all));
+	for (size_t i = 0; a != NULL && i < a->nfindings && i < PSS_ARRAY_LEN(all); i++) {
+		const struct ps_finding *f = &a->findings[i];
+
+		T_EQ(f->line, 2 * i + 2);
+		T_EQ(f->column, 5);
+		T_EQ(f->end_column, 6);
+		T_STREQ(f->extent, all[i]);
+		T_CONTAINS(f->message, "in a comment");
+		/* the marks (U+061C, U+200E, U+200F) are warnings in comments and strings */
+		T_EQ(f->severity, i < 3 ? PS_SEV_WARNING : PS_SEV_ERROR);
+	}
+	ps_analysis_free(a);
+	/* in a string, in a here-string, and a mark in the code (an error there) */
+	a = run_only("$s = 'a\xE2\x80\xAE" "b'\n$h = @\"\nx\xE2\x81\xA7\n\"@\n$v\xE2\x80\x8F = 1\n", id);
+	T_ASSERT(a != NULL && a->nfindings == 3);
+	if (a != NULL && a->nfindings == 3) {
+		T_CONTAINS(a->findings[0].message, "U+202E RIGHT-TO-LEFT OVERRIDE in a string");
+		T_EQ(a->findings[0].line, 1);
+		T_EQ(a->findings[0].column, 8);
+		T_CONTAINS(a->findings[1].message, "U+2067 RIGHT-TO-LEFT ISOLATE in a string");
+		T_EQ(a->findings[1].line, 3);
+		T_EQ(a->findings[1].column, 2);
+		T_CONTAINS(a->findings[2].message, "U+200F RIGHT-TO-LEFT MARK in the code");
+		T_EQ(a->findings[2].severity, PS_SEV_ERROR);
+		T_EQ(a->findings[2].line, 5);
+		T_EQ(a->findings[2].column, 3);
+	}
+	ps_analysis_free(a);
+	/* neighbours of the controls, and sequences cut by the end of the input */
+	a = run_only("# \xE2\x80\x8D \xE2\x80\x90 \xE2\x80\xA9 \xE2\x80\xAF \xE2\x81\xA5 "
+	    "\xE2\x81\xAA \xD8\x9B \xD8\x9D \xE2\x80", id);
+	T_ASSERT(a != NULL && a->nfindings == 0);
+	ps_analysis_free(a);
+	a = run_only("# \xD8", id);
+	T_ASSERT(a != NULL && a->nfindings == 0);
+	ps_analysis_free(a);
+	buf_free(&src);
+}
+
 int
 main(void)
 {
 	T_RUN(test_every_rule_has_a_case);
+	T_RUN(test_bidi_controls_found_where_they_are);
 	for (size_t i = 0; i < PSS_ARRAY_LEN(cases); i++)
 		check_case(&cases[i]);
 	T_RUN(test_unknown_rule_is_einval);
