@@ -776,7 +776,7 @@ check_bidi(struct ps_ctx *c)
 {
 	const unsigned char *s = (const unsigned char *)c->src;
 
-	if (!rule_on(c, R_BIDI_CONTROL) || (c->ast->toks.ascii && c->ast->toks.len == c->len))
+	if (!ps_rule_on(c, R_BIDI_CONTROL) || (c->ast->toks.ascii && c->ast->toks.len == c->len))
 		return;
 	for (size_t i = 0; i < c->len; i++) {
 		const struct bidi_control *b;
@@ -787,7 +787,7 @@ check_bidi(struct ps_ctx *c)
 			continue;
 		n = b->cp == 0x061C ? 2 : 3;
 		where = bidi_where(c, i);
-		rule_emit_range(c, R_BIDI_CONTROL, b->mark && where[0] == 'a' ? PS_SEV_WARNING :
+		ps_rule_emit_range(c, R_BIDI_CONTROL, b->mark && where[0] == 'a' ? PS_SEV_WARNING :
 		    PS_SEV_ERROR, i, i + n, NULL, "U+%04X %s in %s: the text after it can display "
 		    "in another order than PowerShell reads it.", (unsigned)b->cp, b->name, where);
 		i += n - 1;
