@@ -2,6 +2,7 @@
 /* rules.c: the rule table, finding emission and the ps_analyze driver */
 
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -773,11 +774,28 @@ id_named(const char *id, const char *const *pats, size_t n)
  * and exclude lists; a rule the caller's include list names exactly runs even when it is off
  * by default. all_enabled says that every rule on by default runs (the text-pattern scan's
  * fast path: no pattern rule is off by default). */
+static bool default_enabled[R__MAX];	/* !off_by_default, built once */
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+
+static void
+default_enabled_build(void)
+{
+	for (size_t r = 0; r < R__MAX; r++)
+		default_enabled[r] = !ps_rule_table[r].off_by_default;
+}
+
 static void
 apply_opts(struct ps_analysis_priv *p, const struct ps_analyze_opts *o)
 {
 	const struct ps_settings *s = o->settings;
 	bool all = true;
+
+	pthread_once(&default_once, default_enabled_build);
+	if (s == NULL && o->ninclude == 0 && o->nexclude == 0) {	/* the usual case */
+		memcpy(p->enabled, default_enabled, sizeof(p->enabled));
+		p->all_enabled = true;
+		return;
+	}
 
 	for (size_t r = 0; r < R__MAX; r++) {
 		const char *id = ps_rule_table[r].id;

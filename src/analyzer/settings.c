@@ -2,7 +2,6 @@
 /* settings.c: PSScriptAnalyzer settings files (.psd1) read as data with the analyzer's parser */
 
 #include <fnmatch.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -217,7 +216,7 @@ static int
 get_count(struct sctx *x, const struct ps_node *n, unsigned *out)
 {
 	if (n != NULL && n->kind == PS_NODE_NUMBER && n->u.num.value >= 1 &&
-	    n->u.num.value <= 1000000 && n->u.num.value == floor(n->u.num.value)) {
+	    n->u.num.value <= 1000000 && n->u.num.value == (double)(unsigned)n->u.num.value) {
 		*out = (unsigned)n->u.num.value;
 		return 0;
 	}
