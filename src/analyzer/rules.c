@@ -822,6 +822,18 @@ apply_opts(struct ps_analysis_priv *p, const struct ps_analyze_opts *o)
 	p->all_enabled = all;
 }
 
+/* Keep the findings at or above min whose severity is in mask; returns how many. */
+static size_t
+severity_filter(struct ps_finding *v, size_t n, enum ps_severity min, unsigned mask)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].severity >= min && (mask & (1u << v[i].severity)))
+			v[k++] = v[i];
+	return k;
+}
+
 /* One allocation for an analysis: the public part first (ps_analysis_free frees it). */
 struct analysis_block {
 	struct ps_analysis	 a;
@@ -897,13 +909,10 @@ ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
 	    (opts->settings != NULL && opts->settings->severity_mask != 0)) {
 		unsigned mask = opts->settings != NULL && opts->settings->severity_mask != 0 ?
 		    opts->settings->severity_mask : ~0u;
-		size_t k = 0;
 
-		for (size_t i = 0; i < a->nfindings; i++)
-			if (a->findings[i].severity >= opts->min_severity &&
-			    (mask & (1u << a->findings[i].severity)))
-				a->findings[k++] = a->findings[i];
-		a->nfindings = k;
+		a->nfindings = severity_filter(a->findings, a->nfindings, opts->min_severity, mask);
+		a->nsuppressed = severity_filter(a->suppressed, a->nsuppressed, opts->min_severity,
+		    mask);
 	}
 
 	if (a->nfindings > 1)

@@ -157,6 +157,15 @@ test_severity_list(void)
 	T_ASSERT(a->security_score == all->security_score);
 	ps_analysis_free(a);
 	ps_analysis_free(all);
+	/* the suppressed list is filtered alike */
+	src = "[Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSAvoidUsingWriteHost', '')]\n"
+	    "param()\nWrite-Host 1\n";
+	T_EQ(ps_analyze(src, strlen(src), NULL, &all), PSS_OK);
+	T_EQ(ps_analyze(src, strlen(src), &o, &a), PSS_OK);
+	T_EQ(all->nsuppressed, 1);
+	T_EQ(a->nsuppressed, 0);
+	ps_analysis_free(a);
+	ps_analysis_free(all);
 	ps_settings_free(s);
 }
 
