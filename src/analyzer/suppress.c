@@ -21,6 +21,8 @@
  * of its extent (a function, command or alias name). Named arguments CheckId and MessageId
  * stand for the id, Category for the rule name, as in .NET. An attribute whose arguments are
  * not constant strings, or whose Scope is neither Function nor Class, suppresses nothing.
+ * Each attribute becomes regions with a bitmap of the rules it names, so the pass over the
+ * findings makes integer tests only (and compares the subject where region and rule agree).
  */
 
 struct supp {
@@ -185,39 +187,60 @@ id_matches(const char *id, const struct ps_finding *f)
 	return colon != NULL && strcasecmp(id, colon + 1) == 0;
 }
 
-static bool
-in_region(const struct ps_finding *f, size_t start, size_t end)
-{
-	return f->start >= start && f->end <= end;
-}
+/* The limits that keep the pass linear on hostile input (thousands of attributes and
+ * functions): the first SUPP_MAX suppression attributes are read, and at most SUPP_REGIONS
+ * regions (one per attribute, one per function or class a scoped one covers) are kept. */
+#define SUPP_MAX	 256
+#define SUPP_REGIONS	 1024
 
-/* Does s cover f? With a scope: some function or class inside the attribute's extent,
- * named like the target, holds f. */
-static bool
-covers(const struct ps_ast *ast, const struct supp *s, const struct ps_finding *f)
+/* A region where the rules of a suppression are silenced. */
+struct region {
+	uint64_t	 rules[(R__MAX + 63) / 64];	/* rule indexes RuleName matches */
+	const char	*id;
+	const char	*justification;
+	size_t		 start, end;
+};
+
+/* Add s's regions to v (n so far); returns the new count. With a scope, one region per
+ * function or class inside the attribute's extent whose name matches the target. */
+static size_t
+add_regions(const struct ps_ast *ast, const struct supp *s, struct region *v, size_t n)
 {
+	struct region r;
 	const struct ps_nodes *defs;
-	bool cls;
+	bool cls, any = false;
 
-	if (fnmatch(s->rule, f->rule->id, FNM_CASEFOLD) != 0 || !in_region(f, s->start, s->end) ||
-	    (s->id != NULL && !id_matches(s->id, f)))
-		return false;
-	if (s->scope == NULL)
-		return true;
+	memset(&r, 0, sizeof(r));
+	for (size_t k = 0; k < R__MAX; k++)
+		if (fnmatch(s->rule, ps_rule_table[k].id, FNM_CASEFOLD) == 0) {
+			r.rules[k / 64] |= (uint64_t)1 << (k % 64);
+			any = true;
+		}
+	if (!any)
+		return n;
+	r.id = s->id;
+	r.justification = s->justification;
+	if (s->scope == NULL) {
+		r.start = s->start;
+		r.end = s->end;
+		v[n++] = r;
+		return n;
+	}
 	cls = strcasecmp(s->scope, "class") == 0;
 	defs = cls ? &ast->classes : &ast->functions;
-	for (size_t i = 0; i < defs->n; i++) {
+	for (size_t i = 0; i < defs->n && n < SUPP_REGIONS; i++) {
 		const struct ps_node *d = defs->v[i];
 		const char *name = cls ? d->u.cls.name : d->u.fn.name;
 
-		if (cls && d->kind != PS_NODE_CLASS)
+		if ((cls && d->kind != PS_NODE_CLASS) || name == NULL || d->ext.start < s->start ||
+		    d->ext.end > s->end ||
+		    (s->target != NULL && fnmatch(s->target, name, FNM_CASEFOLD) != 0))
 			continue;
-		if (name != NULL && d->ext.start >= s->start && d->ext.end <= s->end &&
-		    in_region(f, d->ext.start, d->ext.end) &&
-		    (s->target == NULL || fnmatch(s->target, name, FNM_CASEFOLD) == 0))
-			return true;
+		r.start = d->ext.start;
+		r.end = d->ext.end;
+		v[n++] = r;
 	}
-	return false;
+	return n;
 }
 
 void
@@ -225,30 +248,36 @@ suppress_apply(struct ps_ctx *c)
 {
 	struct ps_analysis *a = c->a;
 	const struct ps_ast *ast = c->ast;
-	struct supp *sv = NULL;
-	size_t nsv = 0, k = 0;
+	struct region *rv = NULL;
+	size_t nr = 0, nread = 0, k = 0;
 
 	if (a->nfindings == 0 || ast->attributes.n == 0)
 		return;
-	for (size_t i = 0; i < ast->attributes.n; i++) {
+	for (size_t i = 0; i < ast->attributes.n && nread < SUPP_MAX && nr < SUPP_REGIONS; i++) {
 		const struct ps_node *at = ast->attributes.v[i];
 		struct supp s;
 
 		if (!is_suppress_attr(at->u.attr.name) || !read_attr(ast, at, &s))
 			continue;
-		if (sv == NULL)
-			sv = ps_ast_alloc(c->p->ast, ast->attributes.n * sizeof(*sv));
-		sv[nsv++] = s;
+		if (rv == NULL)
+			rv = ps_ast_alloc(c->p->ast, SUPP_REGIONS * sizeof(*rv));
+		nread++;
+		nr = add_regions(ast, &s, rv, nr);
 	}
-	if (nsv == 0)
+	if (nr == 0)
 		return;
 	for (size_t i = 0; i < a->nfindings; i++) {
 		struct ps_finding *f = &a->findings[i];
-		const struct supp *hit = NULL;
+		size_t ri = (size_t)(f->rule - ps_rule_table);
+		const struct region *hit = NULL;
 
-		for (size_t j = 0; j < nsv && hit == NULL; j++)
-			if (covers(ast, &sv[j], f))
-				hit = &sv[j];
+		for (size_t j = 0; j < nr && hit == NULL; j++) {
+			const struct region *r = &rv[j];
+
+			if (((r->rules[ri / 64] >> (ri % 64)) & 1) && f->start >= r->start &&
+			    f->end <= r->end && (r->id == NULL || id_matches(r->id, f)))
+				hit = r;
+		}
 		if (hit == NULL) {
 			a->findings[k++] = *f;
 			continue;

@@ -261,6 +261,24 @@ test_reports_count_and_list_suppressed(void)
 	ps_analysis_free(a);
 }
 
+/* Thousands of attributes and functions: the pass stays bounded (the first 256 attributes,
+ * at most 1,024 covered regions); what they cover is suppressed. */
+static void
+test_many_attributes_stay_bounded(void)
+{
+	struct buf b = BUF_INIT;
+	struct ps_analysis *a = NULL;
+
+	for (int i = 0; i < 3000; i++)
+		buf_printf(&b, "function Get-F%d { " SM "'PSUseDeclaredVars*', '', Scope = 'Function', "
+		    "Target = 'Get-*')] param() $v = 1 }\n", i);
+	T_EQ(ps_analyze(b.data, b.len, NULL, &a), PSS_OK);
+	T_ASSERT(a->nsuppressed > 0);
+	T_EQ(KEPT(a, "PSUseDeclaredVarsMoreThanAssignments", 1), 0);
+	ps_analysis_free(a);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -274,5 +292,6 @@ main(void)
 	T_RUN(test_attribute_spellings);
 	T_RUN(test_what_does_not_suppress);
 	T_RUN(test_reports_count_and_list_suppressed);
+	T_RUN(test_many_attributes_stay_bounded);
 	return t_done();
 }
