@@ -2,6 +2,7 @@
 #ifndef PSS_ANALYZER_H
 #define PSS_ANALYZER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct json_object;
@@ -59,6 +60,9 @@ struct ps_rule_info {
 	const char		*title;		/* one line: what it catches */
 	const char		*suggestion;	/* default fix description */
 	const char		*docs_url;	/* NULL when none */
+	bool			 off_by_default;	/* PSScriptAnalyzer ships it disabled: it runs
+						 * only when settings enable it (or an
+						 * include list names it exactly) */
 };
 
 /* ps_rules: the static rule table; *n is set to its length. */
@@ -75,16 +79,23 @@ struct ps_finding {
 	const char		*suggestion;
 	const char		*extent;	/* the source text of [start, end), capped at 200 bytes */
 	const char		*fix;		/* mechanical replacement for [start, end), or NULL */
+	const char		*justification;	/* suppressed findings: the attribute's
+						 * Justification ("" when none); else NULL */
 	size_t			 start, end;
 	unsigned		 line, column, end_line, end_column;
 };
 
+struct ps_settings;
+
 struct ps_analyze_opts {
 	enum ps_severity	 min_severity;	/* drop findings below (default information) */
-	const char *const	*include_rules;	/* NULL or ninclude ids (glob * allowed): only these */
+	const char *const	*include_rules;	/* NULL or ninclude ids (glob * allowed): only these;
+						 * an id named exactly (no *) runs even when
+						 * it is off by default */
 	size_t			 ninclude;
 	const char *const	*exclude_rules;	/* ids (glob * allowed) to drop */
 	size_t			 nexclude;
+	const struct ps_settings *settings;	/* NULL: PSScriptAnalyzer's defaults */
 };
 
 struct ps_analysis_priv;
@@ -94,6 +105,9 @@ struct ps_analysis_priv;
 struct ps_analysis {
 	struct ps_finding	*findings;	/* sorted by line, column, rule id */
 	size_t			 nfindings;
+	struct ps_finding	*suppressed;	/* findings a SuppressMessageAttribute covers
+						 * (not in findings, not in the scores), sorted */
+	size_t			 nsuppressed;
 	double			 security_score;	/* higher is better */
 	double			 quality_score;		/* higher is better */
 	double			 risk_score;		/* higher is worse */
@@ -118,6 +132,28 @@ struct json_object *ps_analysis_to_json(const struct ps_analysis *);
 
 /* ps_finding_to_json: one finding as {ruleId, severity, message, line, ...}. */
 struct json_object *ps_finding_to_json(const struct ps_finding *);
+
+/* ps_suppressed_to_json: the suppressed findings as an array of findings, each with its
+ * "justification"; a new json-c array the caller releases. */
+struct json_object *ps_suppressed_to_json(const struct ps_analysis *);
+
+/* ps_report_text_suppressed: append the suppressed findings as
+ * "file:line:col: suppressed: msg [rule] (justification)". */
+void ps_report_text_suppressed(struct buf *out, const char *filename, const struct ps_analysis *);
+
+/*
+ * Settings in the format of PSScriptAnalyzer's settings files (.psd1): one hashtable with
+ * IncludeRules, ExcludeRules (wildcards), Severity and Rules = @{ Rule = @{ Enable = ...;
+ * option = ... } }. The text is parsed with the analyzer's own parser and read as data only:
+ * literals, @(...) arrays, @{...} hashtables, $true, $false and $null; nothing is evaluated.
+ * ps_settings_parse returns PSS_OK and *out (free with ps_settings_free), or PSS_EINVAL with
+ * one line naming the key in err. Warnings (a rule or option PSScript does not know or does
+ * not implement, a pattern matching no rule) are appended to warn, one per line; warn may be
+ * NULL. Pure: no I/O.
+ */
+int	 ps_settings_parse(const char *src, size_t len, struct ps_settings **out, struct buf *err,
+    struct buf *warn);
+void	 ps_settings_free(struct ps_settings *);
 
 /* ps_report_text: append compiler-style diagnostics "file:line:col: severity: msg [rule]". */
 void ps_report_text(struct buf *out, const char *filename, const struct ps_analysis *);

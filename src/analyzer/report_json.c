@@ -103,6 +103,20 @@ ps_finding_to_json(const struct ps_finding *f)
 	return o;
 }
 
+struct json_object *
+ps_suppressed_to_json(const struct ps_analysis *a)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < a->nsuppressed; i++) {
+		struct json_object *o = ps_finding_to_json(&a->suppressed[i]);
+
+		add(o, "justification", jstr(a->suppressed[i].justification));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 static const char *
 help_param_text(const struct ps_help *h, const char *name)
 {
@@ -618,6 +632,8 @@ summary_json(const struct ps_analysis *a)
 	add(o, "findings", counts);
 	if (p->dropped > 0)
 		add(o, "findingsNotListed", json_object_new_int((int)p->dropped));
+	if (a->nsuppressed > 0)
+		add(o, "findingsSuppressed", json_object_new_int((int)a->nsuppressed));
 	add(o, "riskLevel", jstr(a->risk_score >= 8 ? "high" : a->risk_score >= 5 ? "medium" :
 	    "low"));
 	add(o, "scoreDetails", score_details_json(a));

@@ -62,6 +62,8 @@ rule_descriptor(const struct ps_rule_info *r)
 	if (r->docs_url != NULL)
 		json_object_object_add(o, "helpUri", json_object_new_string(r->docs_url));
 	json_object_object_add(cfg, "level", json_object_new_string(sarif_levels[r->severity]));
+	if (r->off_by_default)
+		json_object_object_add(cfg, "enabled", json_object_new_boolean(0));
 	json_object_object_add(o, "defaultConfiguration", cfg);
 	json_object_array_add(tags, json_object_new_string(ps_category_names[r->category]));
 	if (r->category == PS_CAT_SECURITY)
@@ -106,6 +108,15 @@ result(const struct ps_finding *f, const char *uri, size_t art)
 		json_object_object_add(fix, "artifactChanges", changes);
 		json_object_array_add(fixes, fix);
 		json_object_object_add(o, "fixes", fixes);
+	}
+	if (f->justification != NULL) {	/* suppressed in the source */
+		struct json_object *sups = json_object_new_array(), *sup = json_object_new_object();
+
+		json_object_object_add(sup, "kind", json_object_new_string("inSource"));
+		if (f->justification[0] != '\0')
+			json_object_object_add(sup, "justification", ps_json_string(f->justification));
+		json_object_array_add(sups, sup);
+		json_object_object_add(o, "suppressions", sups);
 	}
 	json_object_object_add(props, "suggestion", ps_json_string(f->suggestion));
 	json_object_object_add(o, "properties", props);
@@ -153,6 +164,8 @@ ps_report_sarif(const struct ps_analysis *const *a, const char *const *uris, siz
 		json_object_array_add(arts, art);
 		for (size_t k = 0; k < a[i]->nfindings; k++)
 			json_object_array_add(results, result(&a[i]->findings[k], uris[i], i));
+		for (size_t k = 0; k < a[i]->nsuppressed; k++)
+			json_object_array_add(results, result(&a[i]->suppressed[k], uris[i], i));
 	}
 	json_object_object_add(run, "artifacts", arts);
 	json_object_object_add(run, "results", results);

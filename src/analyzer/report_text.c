@@ -52,9 +52,25 @@ ps_report_text(struct buf *out, const char *filename, const struct ps_analysis *
 		if (f->suggestion != NULL)
 			buf_printf(out, "    suggestion: %s\n", f->suggestion);
 	}
-	buf_printf(out, "%s: %u error%s, %u warning%s, %u information; security %.1f, "
-	    "quality %.1f, risk %.1f\n", filename,
+	buf_printf(out, "%s: %u error%s, %u warning%s, %u information", filename,
 	    sev[PS_SEV_ERROR], sev[PS_SEV_ERROR] == 1 ? "" : "s",
-	    sev[PS_SEV_WARNING], sev[PS_SEV_WARNING] == 1 ? "" : "s",
-	    sev[PS_SEV_INFORMATION], a->security_score, a->quality_score, a->risk_score);
+	    sev[PS_SEV_WARNING], sev[PS_SEV_WARNING] == 1 ? "" : "s", sev[PS_SEV_INFORMATION]);
+	if (a->nsuppressed > 0)
+		buf_printf(out, " (%zu suppressed)", a->nsuppressed);
+	buf_printf(out, "; security %.1f, quality %.1f, risk %.1f\n", a->security_score,
+	    a->quality_score, a->risk_score);
+}
+
+void
+ps_report_text_suppressed(struct buf *out, const char *filename, const struct ps_analysis *a)
+{
+	for (size_t i = 0; i < a->nsuppressed; i++) {
+		const struct ps_finding *f = &a->suppressed[i];
+
+		buf_printf(out, "%s:%u:%u: suppressed: %s [%s]", filename, f->line, f->column,
+		    f->message, f->rule->id);
+		if (f->justification != NULL && f->justification[0] != '\0')
+			buf_printf(out, " (%s)", f->justification);
+		buf_putc(out, '\n');
+	}
 }

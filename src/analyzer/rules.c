@@ -2,6 +2,7 @@
 /* rules.c: the rule table, finding emission and the ps_analyze driver */
 
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #define BP PS_CAT_BEST_PRACTICE
 #define PERF PS_CAT_PERFORMANCE
 #define RISK PS_CAT_RISK
+#define OFF true	/* off by default, as in PSScriptAnalyzer */
 
 const struct ps_rule_info ps_rule_table[R__MAX] = {
 	[R_CMDLET_ALIAS] = { "PSAvoidUsingCmdletAliases", W, BP,
@@ -90,10 +92,10 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    PSSA("misleadingbacktick") },
 	[R_SEMICOLONS] = { "PSAvoidSemicolonsAsLineTerminators", W, BP,
 	    "A line ends with a semicolon.", "Remove the semicolon.",
-	    PSSA("avoidsemicolonsaslineterminators") },
+	    PSSA("avoidsemicolonsaslineterminators"), OFF },
 	[R_LONG_LINES] = { "PSAvoidLongLines", W, BP,
 	    "A line is longer than 120 characters.", "Break the line (splatting helps).",
-	    PSSA("avoidlonglines") },
+	    PSSA("avoidlonglines"), OFF },
 	[R_ASSIGN_IN_COND] = { "PSPossibleIncorrectUsageOfAssignmentOperator", I, BP,
 	    "'=' is used in a condition; it assigns instead of comparing.",
 	    "Use -eq to compare, or wrap the assignment in another pair of parentheses.",
@@ -133,14 +135,14 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    "A hashtable is created with New-Object or ::new(), which is case-sensitive.",
 	    "Use the literal @{}.", PSSA("useliteralinitializerforhashtable") },
 	[R_EXCLAIM] = { "PSAvoidExclaimOperator", I, BP,
-	    "'!' is used for negation.", "Use -not.", PSSA("avoidexclaimoperator") },
+	    "'!' is used for negation.", "Use -not.", PSSA("avoidexclaimoperator"), OFF },
 	[R_COMPAT_CMDLETS] = { "PSUseCompatibleCmdlets", W, BP,
 	    "A command or parameter exists only in Windows PowerShell 5.1 or only in PowerShell 7.",
 	    "Use a command available in both, or declare #Requires -Version / -PSEdition.",
-	    PSSA("usecompatiblecmdlets") },
+	    PSSA("usecompatiblecmdlets"), OFF },
 	[R_COMPAT_SYNTAX] = { "PSUseCompatibleSyntax", W, BP,
 	    "Syntax that needs PowerShell 7 (??, ?:, &&, ||, ?., clean).",
-	    "Rewrite for 5.1 or declare #Requires -Version 7.", PSSA("usecompatiblesyntax") },
+	    "Rewrite for 5.1 or declare #Requires -Version 7.", PSSA("usecompatiblesyntax"), OFF },
 	[R_PROCESS_BLOCK] = { "PSUseProcessBlockForPipelineCommand", W, BP,
 	    "A parameter takes pipeline input but the function has no process block.",
 	    "Put the per-item work in a process { } block.",
@@ -150,7 +152,7 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    PSSA("avoidoverwritingbuiltincmdlets") },
 	[R_CORRECT_CASING] = { "PSUseCorrectCasing", I, BP,
 	    "A cmdlet name is not written with its documented casing.",
-	    "Write the name as documented.", PSSA("usecorrectcasing") },
+	    "Write the name as documented.", PSSA("usecorrectcasing"), OFF },
 	[R_MANDATORY_DEFAULT] = { "PSAvoidDefaultValueForMandatoryParameter", W, BP,
 	    "A mandatory parameter has a default value, which is never used.",
 	    "Remove the default or make the parameter optional.",
@@ -762,25 +764,80 @@ prepare_text(struct ps_ctx *c)
 	p->lower = low;
 }
 
+/* Does the pattern list name id exactly (no wildcard)? */
+static bool
+id_named(const char *id, const char *const *pats, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strchr(pats[i], '*') == NULL && strchr(pats[i], '?') == NULL &&
+		    strcasecmp(pats[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* The rules that run: PSScriptAnalyzer's default set (every rule but those off by default),
+ * then the settings (Rules.X.Enable, IncludeRules, ExcludeRules), then the caller's include
+ * and exclude lists; a rule the caller's include list names exactly runs even when it is off
+ * by default. all_enabled says that every rule on by default runs (the text-pattern scan's
+ * fast path: no pattern rule is off by default). */
+static bool default_enabled[R__MAX];	/* !off_by_default, built once */
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+
+static void
+default_enabled_build(void)
+{
+	for (size_t r = 0; r < R__MAX; r++)
+		default_enabled[r] = !ps_rule_table[r].off_by_default;
+}
+
 static void
 apply_opts(struct ps_analysis_priv *p, const struct ps_analyze_opts *o)
 {
-	if (o->ninclude == 0 && o->nexclude == 0) {
-		for (size_t r = 0; r < R__MAX; r++)
-			p->enabled[r] = true;
+	const struct ps_settings *s = o->settings;
+	bool all = true;
+
+	pthread_once(&default_once, default_enabled_build);
+	if (s == NULL && o->ninclude == 0 && o->nexclude == 0) {	/* the usual case */
+		memcpy(p->enabled, default_enabled, sizeof(p->enabled));
 		p->all_enabled = true;
 		return;
 	}
+
 	for (size_t r = 0; r < R__MAX; r++) {
 		const char *id = ps_rule_table[r].id;
-		bool on = true;
+		bool on = !ps_rule_table[r].off_by_default;
 
+		if (s != NULL) {
+			if (s->enable[r] >= 0)
+				on = s->enable[r] != 0;
+			if (s->ninclude > 0 && !id_matches(id, s->include, s->ninclude))
+				on = false;
+			if (s->nexclude > 0 && id_matches(id, s->exclude, s->nexclude))
+				on = false;
+		}
 		if (o->ninclude > 0 && !id_matches(id, o->include_rules, o->ninclude))
 			on = false;
+		else if (o->ninclude > 0 && id_named(id, o->include_rules, o->ninclude))
+			on = true;
 		if (o->nexclude > 0 && id_matches(id, o->exclude_rules, o->nexclude))
 			on = false;
 		p->enabled[r] = on;
+		if (!on && !ps_rule_table[r].off_by_default)
+			all = false;
 	}
+	p->all_enabled = all;
+}
+
+/* Keep the findings at or above min whose severity is in mask; returns how many. */
+static size_t
+severity_filter(struct ps_finding *v, size_t n, enum ps_severity min, unsigned mask)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].severity >= min && (mask & (1u << v[i].severity)))
+			v[k++] = v[i];
+	return k;
 }
 
 /* One allocation for an analysis: the public part first (ps_analysis_free frees it). */
@@ -850,19 +907,24 @@ ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
 	ps_rules_patterns_run(&c);
 	ps_rules_obfuscation_run(&c);
 	ps_rules_perf_risk_run(&c);
+	ps_suppress_apply(&c);
 	ps_score_compute(&c);
-	/* The severity filter comes after scoring, so scores do not depend on it. */
-	if (opts->min_severity > PS_SEV_INFORMATION) {
-		size_t k = 0;
+	/* The severity filters (the caller's minimum, the settings' list) come after scoring,
+	 * so scores do not depend on them. */
+	if (opts->min_severity > PS_SEV_INFORMATION ||
+	    (opts->settings != NULL && opts->settings->severity_mask != 0)) {
+		unsigned mask = opts->settings != NULL && opts->settings->severity_mask != 0 ?
+		    opts->settings->severity_mask : ~0u;
 
-		for (size_t i = 0; i < a->nfindings; i++)
-			if (a->findings[i].severity >= opts->min_severity)
-				a->findings[k++] = a->findings[i];
-		a->nfindings = k;
+		a->nfindings = severity_filter(a->findings, a->nfindings, opts->min_severity, mask);
+		a->nsuppressed = severity_filter(a->suppressed, a->nsuppressed, opts->min_severity,
+		    mask);
 	}
 
 	if (a->nfindings > 1)
 		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_cmp);
+	if (a->nsuppressed > 1)
+		qsort(a->suppressed, a->nsuppressed, sizeof(*a->suppressed), finding_cmp);
 	p->opts = NULL;		/* the caller's; not valid after return */
 	ps_scratch_free(p->lower, len + 1);
 	p->lower = NULL;
@@ -884,6 +946,7 @@ ps_analysis_free(struct ps_analysis *a)
 	ast = a->priv->ast;
 	free(a->priv->compat);
 	free(a->findings);
+	free(a->suppressed);
 	ps_tokens_free(&ast->toks);
 	ar = ast->arena;
 	arena_free(&ar);

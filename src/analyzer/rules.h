@@ -99,7 +99,7 @@ struct ps_analysis_priv {
 					 * (ps_scratch_alloc) */
 	const struct ps_analyze_opts *opts;
 	bool		 enabled[R__MAX];
-	bool		 all_enabled;	/* every enabled[] is true (no include/exclude options) */
+	bool		 all_enabled;	/* every rule on by default is enabled (apply_opts) */
 	bool		 any_capped;	/* some per_rule[] reached PS_RULE_CAP */
 	struct varset	*reads;		/* variables read, per function (rules_style.c) */
 	const char	*cap_evidence[PS_CAP__MAX];	/* first command showing the capability */
@@ -142,6 +142,38 @@ ps_scratch_free(void *ptr, size_t n)
 		free(ptr);
 }
 
+/* Parsed settings (settings.c). Strings and lists live in the arena. */
+struct ps_settings {
+	struct arena	 arena;
+	const char	**include, **exclude;	/* IncludeRules, ExcludeRules (wildcards) */
+	size_t		 ninclude, nexclude;
+	unsigned	 severity_mask;		/* Severity: 1u << enum ps_severity kept; 0 all */
+	signed char	 enable[R__MAX];	/* Rules.X.Enable: -1 not given, 0, 1 */
+	const char	**alias_allow;		/* PSAvoidUsingCmdletAliases.allowlist */
+	size_t		 nalias_allow;
+	const char	**noun_allow;		/* PSUseSingularNouns.NounAllowList */
+	size_t		 nnoun_allow;
+	bool		 noun_allow_set;	/* given (replaces the default Data, Windows) */
+	unsigned	 max_line_length;	/* PSAvoidLongLines.MaximumLineLength (120) */
+};
+
+/* settings_max_line: the line length PSAvoidLongLines allows. */
+static inline unsigned
+settings_max_line(const struct ps_analysis_priv *p)
+{
+	return p->opts->settings != NULL ? p->opts->settings->max_line_length : 120;
+}
+/* ps_settings_alias_allowed: the alias is in PSAvoidUsingCmdletAliases' allowlist. */
+bool	 ps_settings_alias_allowed(const struct ps_analysis_priv *, const char *alias);
+/* ps_settings_noun_allowed: the noun is in PSUseSingularNouns' NounAllowList (default Data,
+ * Windows). */
+bool	 ps_settings_noun_allowed(const struct ps_analysis_priv *, const char *noun);
+
+struct ps_ctx;
+/* suppress.c: move the findings a SuppressMessageAttribute covers from a->findings to
+ * a->suppressed (before scoring). */
+void	 ps_suppress_apply(struct ps_ctx *);
+
 /* The context every rule receives. */
 struct ps_ctx {
 	struct ps_analysis *a;
@@ -165,7 +197,8 @@ ps_rule_on(const struct ps_ctx *c, enum ps_rule r)
 {
 	return c->p->enabled[r] && c->p->per_rule[r] < PS_RULE_CAP;
 }
-/* ps_rules_all_on: every rule is enabled and below its cap (ps_rule_on holds for all). */
+/* ps_rules_all_on: every rule on by default is enabled and below its cap (ps_rule_on holds for all
+ * of them; the rules off by default are style rules, none of them a text pattern). */
 static inline bool
 ps_rules_all_on(const struct ps_ctx *c)
 {

@@ -243,7 +243,8 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 				    "Function '%s' changes state but does not support ShouldProcess.",
 				    name);
 		}
-		if (dash[1] != '\0' && is_plural_noun(dash + 1))
+		if (dash[1] != '\0' && is_plural_noun(dash + 1) &&
+		    !ps_settings_noun_allowed(c->p, dash + 1))
 			ps_rule_emit(c, R_SINGULAR_NOUNS, PS_SEV__MAX, ne, NULL,
 			    "The cmdlet '%s' uses a plural noun.", name);
 	}

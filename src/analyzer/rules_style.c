@@ -372,7 +372,8 @@ rule_commands(struct ps_ctx *c)
 
 		if (pc->name == NULL || nn == NULL)
 			continue;
-		if (pc->alias != NULL && ps_rule_on(c, R_CMDLET_ALIAS)) {
+		if (pc->alias != NULL && ps_rule_on(c, R_CMDLET_ALIAS) &&
+		    !ps_settings_alias_allowed(c->p, pc->name)) {
 			char sugg[200];
 
 			ps_join_parts(sugg, sizeof(sugg), (const char *const []){ "Replace '",
@@ -571,6 +572,8 @@ rule_lines(struct ps_ctx *c)
 	const struct ps_tokens *t = &c->ast->toks;
 	unsigned char *in_string = ps_scratch_alloc(c->p, t->nlines + 2);
 	const char *low = c->p->lower;
+	/* off (by default): no line is measured */
+	size_t maxlen = ps_rule_on(c, R_LONG_LINES) ? settings_max_line(c->p) : SIZE_MAX;
 
 	/* Lines whose end lies inside a multi-line string: their whitespace is data. */
 	for (size_t i = 0; i < t->n; i++) {
@@ -590,12 +593,12 @@ rule_lines(struct ps_ctx *c)
 
 		while (e > s && (c->src[e - 1] == '\n' || c->src[e - 1] == '\r'))
 			e--;
-		for (size_t i = s; i < e && e - s > 120; i++)	/* short lines cannot be too long */
+		for (size_t i = s; i < e && e - s > maxlen; i++)	/* short lines cannot be too long */
 			if (((unsigned char)c->src[i] & 0xC0) != 0x80)
 				chars++;
-		if (chars > 120)
+		if (chars > maxlen)
 			ps_rule_emit_range(c, R_LONG_LINES, PS_SEV__MAX, s, e, NULL,
-			    "Line is %zu characters long (maximum 120).", chars);
+			    "Line is %zu characters long (maximum %zu).", chars, maxlen);
 		if (in_string[l])
 			continue;
 		ws = e;

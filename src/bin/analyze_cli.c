@@ -147,12 +147,35 @@ read_input(const char *path, struct buf *b)
 	return rc;
 }
 
+/* --settings: a PSScriptAnalyzer settings file; warnings and errors go to stderr. */
+static int
+load_settings(const char *path, struct ps_settings **out)
+{
+	struct buf src = BUF_INIT, err = BUF_INIT, warn = BUF_INIT;
+	int rc = read_input(path, &src);
+
+	if (rc == 0 && ps_settings_parse(src.data ? src.data : "", src.len, out, &err,
+	    &warn) != PSS_OK) {
+		fprintf(stderr, "psscript analyze: %s: %s\n", path, buf_cstr(&err));
+		rc = -1;
+	}
+	for (char *l = warn.data, *nl; l != NULL && *l != '\0'; l = nl + 1) {
+		nl = strchr(l, '\n');
+		fprintf(stderr, "psscript analyze: %s: warning: %.*s\n", path, (int)(nl - l), l);
+	}
+	buf_free(&src);
+	buf_free(&err);
+	buf_free(&warn);
+	return rc;
+}
+
 static void
 usage(FILE *f)
 {
 	fputs("usage: psscript analyze [FILE|DIR|-]... [--format text|json|sarif]\n"
 	    "         [--severity information|warning|error] [--fail-on information|warning|error|none]\n"
 	    "         [--include-rule ID[,ID...]] [--exclude-rule ID[,ID...]] [--list-rules]\n"
+	    "         [--settings FILE.psd1] [--show-suppressed]\n"
 	    "Rule ids accept * wildcards. Exit status: 0 clean, 1 findings at or above --fail-on\n"
 	    "(default error), 2 usage or I/O error.\n", f);
 }
@@ -180,13 +203,15 @@ put_json(struct json_object *o)
  * piece, exactly as json-c pretty-prints the whole array (one level deeper: two spaces after
  * every newline; newlines inside strings are escaped, so every newline is layout). */
 static void
-put_json_element(size_t n, const char *uri, const struct ps_analysis *a)
+put_json_element(size_t n, const char *uri, const struct ps_analysis *a, int show_supp)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *an = ps_analysis_to_json(a);
 	const char *s, *nl;
 
+	if (show_supp)
+		json_object_object_add(an, "suppressedFindings", ps_suppressed_to_json(a));
 	json_object_object_add(o, "file", json_object_new_string(uri));
-	json_object_object_add(o, "analysis", ps_analysis_to_json(a));
+	json_object_object_add(o, "analysis", an);
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	fputs(n == 0 ? "[\n  " : ",\n  ", stdout);
 	for (; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
@@ -207,6 +232,8 @@ analyze_cli_main(int argc, char **argv)
 		{ "include-rule", required_argument, NULL, 'i' },
 		{ "exclude-rule", required_argument, NULL, 'x' },
 		{ "list-rules", no_argument, NULL, 'l' },
+		{ "settings", required_argument, NULL, 'S' },
+		{ "show-suppressed", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -214,7 +241,8 @@ analyze_cli_main(int argc, char **argv)
 	struct ps_analyze_opts opts;
 	struct strv incl = { NULL, 0, 0 }, excl = { NULL, 0, 0 }, inputs = { NULL, 0, 0 },
 	    files = { NULL, 0, 0 };
-	int fail_on = PS_SEV_ERROR, ch, status = EXIT_CLEAN, io_error = 0;
+	int fail_on = PS_SEV_ERROR, ch, status = EXIT_CLEAN, io_error = 0, show_supp = 0;
+	struct ps_settings *settings = NULL;
 	struct ps_analysis **results = NULL;
 	const char **uris = NULL;
 	size_t nres = 0;
@@ -223,7 +251,7 @@ analyze_cli_main(int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	opts.min_severity = PS_SEV_INFORMATION;
 	optind = 0;	/* full re-initialisation: the caller may have used getopt */
-	while ((ch = getopt_long(argc, argv, "f:s:F:i:x:lh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:s:F:i:x:lhS:u", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': {
 			int k;
@@ -264,6 +292,16 @@ analyze_cli_main(int argc, char **argv)
 		case 'l':
 			list_rules();
 			goto out;
+		case 'S':
+			if (load_settings(optarg, &settings) != 0) {
+				status = EXIT_USAGE;
+				goto out;
+			}
+			opts.settings = settings;
+			break;
+		case 'u':
+			show_supp = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			goto out;
@@ -338,13 +376,17 @@ analyze_cli_main(int argc, char **argv)
 			struct buf out = BUF_INIT;
 
 			ps_report_text(&out, uri, a);
+			if (show_supp)
+				ps_report_text_suppressed(&out, uri, a);
 			fwrite(out.data ? out.data : "", 1, out.len, stdout);
 			buf_free(&out);
 		} else if (files.n == 1) {
 			arr = ps_analysis_to_json(a);
+			if (show_supp)
+				json_object_object_add(arr, "suppressedFindings", ps_suppressed_to_json(a));
 			put_json(arr);
 		} else
-			put_json_element(nres, uri, a);
+			put_json_element(nres, uri, a, show_supp);
 		ps_analysis_free(a);
 		nres++;
 	}
@@ -367,6 +409,7 @@ out:
 		ps_analysis_free(results[i]);
 	free(results);
 	free(uris);
+	ps_settings_free(settings);
 	strv_free(&incl);
 	strv_free(&excl);
 	strv_free(&inputs);

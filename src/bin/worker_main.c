@@ -1,6 +1,7 @@
 /* worker_main.c: psscript-worker, the job runner: claim, run, complete or retry, forever */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ struct worker {
 	struct cache	*cache;
 	char		 id[96];
 	int64_t		 job_id;	/* the job running now */
+	struct ps_analyze_opts analyze;	/* ANALYZER_SETTINGS */
 };
 
 /* A job handler returns PSS_OK, or an error with a reason for the job's last_error. */
@@ -106,7 +108,7 @@ job_analysis(struct worker *w, struct json_object *payload, char *why, size_t wh
 		snprintf(why, whysz, "reading script %lld: %s", (long long)id, pss_strerror(e));
 		return e;
 	}
-	if (ps_analyze(content, len, NULL, &an) != PSS_OK || an == NULL) {
+	if (ps_analyze(content, len, &w->analyze, &an) != PSS_OK || an == NULL) {
 		snprintf(why, whysz, "script %lld could not be analysed (too large?)", (long long)id);
 		e = PSS_EINVAL;
 		goto out;
@@ -207,11 +209,44 @@ run_job(struct worker *w, struct job *j, bool test_jobs)
 		(void)jobs_fail(w->db, j, why, w->conf->job_retry_base_ms, e == PSS_EINVAL);
 }
 
+/* ANALYZER_SETTINGS: the settings file the analysis jobs use; 0, or -1 with the reason
+ * (naming the file and the key) on stderr. Warnings are logged. */
+static int
+load_analyzer_settings(const char *path, struct ps_settings **out)
+{
+	struct buf src = BUF_INIT, err = BUF_INIT, warn = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+	int rc = -1;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		fprintf(stderr, "psscript-worker: configuration error: ANALYZER_SETTINGS=%s: %s\n",
+		    path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && src.len <= PS_ANALYZER_MAX_INPUT)
+		buf_append(&src, chunk, n);
+	fclose(f);
+	if (ps_settings_parse(src.data ? src.data : "", src.len, out, &err, &warn) != PSS_OK)
+		fprintf(stderr, "psscript-worker: configuration error: ANALYZER_SETTINGS=%s: %s\n",
+		    path, buf_cstr(&err));
+	else
+		rc = 0;
+	if (rc == 0 && warn.len > 0)
+		log_warn("ANALYZER_SETTINGS=%s: %s", path, buf_cstr(&warn));
+	buf_free(&src);
+	buf_free(&err);
+	buf_free(&warn);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct conf conf;
 	struct worker w;
+	struct ps_settings *settings = NULL;
 	char err[512], host[64];
 	bool test_jobs;
 	const char *tj = getenv("PSSCRIPT_TEST_JOBS");
@@ -224,6 +259,13 @@ main(int argc, char **argv)
 	}
 	test_jobs = tj != NULL && strcmp(tj, "1") == 0;
 	log_init("psscript-worker", log_level_parse(conf.log_level));
+	memset(&w, 0, sizeof(w));
+	if (conf.analyzer_settings[0] != '\0' &&
+	    load_analyzer_settings(conf.analyzer_settings, &settings) != 0) {
+		conf_free(&conf);
+		return 2;
+	}
+	w.analyze.settings = settings;
 	mem_keep_heap();
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_term);
@@ -276,6 +318,7 @@ main(int argc, char **argv)
 	cache_close(w.cache);
 	db_close(w.db);
 	metrics_close();
+	ps_settings_free(settings);
 	conf_free(&conf);
 	return 0;
 }

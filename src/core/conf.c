@@ -65,6 +65,7 @@ static const struct conf_def defs[] = {
 	I("MAX_UPLOAD_BYTES", max_upload_bytes, "536870912", 1024, 4294967296LL),
 	I("MAX_HEADERS", max_headers, "100", 8, 10000),
 	S("METRICS_FILE", metrics_file, ""),
+	S("ANALYZER_SETTINGS", analyzer_settings, ""),
 	S("FCGI_BIND", fcgi_bind, ""),
 	I("JOB_RETRY_BASE_MS", job_retry_base_ms, "2000", 1, 3600000),
 	I("JOB_POLL_INTERVAL_MS", job_poll_interval_ms, "5000", 10, 600000),

@@ -47,6 +47,8 @@ struct conf {
 	int64_t	 max_upload_bytes;	/* multipart upload bodies */
 	int64_t	 max_headers;		/* header count cap */
 	char	*metrics_file;		/* shared counters file; "" = per process */
+	char	*analyzer_settings;	/* PSScriptAnalyzer settings file (.psd1) the job runner
+					 * analyses with; "" = PSScriptAnalyzer's defaults */
 	char	*fcgi_bind;		/* "" = fd 0 from spawn-fcgi */
 	int64_t	 job_retry_base_ms;
 	int64_t	 job_poll_interval_ms;

@@ -26,6 +26,14 @@ expect "the FastCGI worker refuses a bad configuration" 2 "configuration error: 
 	env MAX_BODY_BYTES=-1 "$PSS_BIN/psscript-fcgi"
 expect "the job runner refuses a bad configuration" 2 "configuration error: LOG_LEVEL" \
 	env LOG_LEVEL=loud "$PSS_BIN/psscript-worker"
+settings=$(mktemp --suffix=.psd1)
+printf '@{\n  Rules = @{ PSAvoidLongLines = @{ Enable = "yes" } }\n}\n' >"$settings"
+expect "the job runner refuses bad analyzer settings, naming the setting and the key" 2 \
+	"configuration error: ANALYZER_SETTINGS=$settings: Rules.PSAvoidLongLines.Enable (line 2): expected \$true or \$false" \
+	env ANALYZER_SETTINGS="$settings" "$PSS_BIN/psscript-worker"
+expect "the job runner refuses a missing analyzer settings file" 2 "ANALYZER_SETTINGS=/nonexistent.psd1: No such file" \
+	env ANALYZER_SETTINGS=/nonexistent.psd1 "$PSS_BIN/psscript-worker"
+rm -f "$settings"
 expect "unknown command is a usage error" 2 "unknown command" "$ps" frobnicate
 
 expect "status on an empty database lists pending migrations" 1 "pending" "$ps" migrate status

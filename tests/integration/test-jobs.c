@@ -215,12 +215,68 @@ test_analysis_of_a_deleted_script_is_not_an_error(void)
 	T_CONTAINS(job_field(id, "last_error"), "scriptId");
 }
 
+/* ANALYZER_SETTINGS: the job runner analyses with the platform's settings file (here one
+ * that enables PSAvoidLongLines, off by default, with a 20-character maximum). */
+static void
+test_analysis_uses_the_configured_settings(void)
+{
+	char log[512], psd1[512], cmd[2200], sql[1024], upload[64];
+	const char *id;
+	int ready = 0;
+	FILE *f;
+
+	T_EQ(it_harness("worker-kill"), 0);
+	snprintf(log, sizeof(log), "%s/log/worker-settings.log", getenv("PSS_TEST_STATE"));
+	snprintf(psd1, sizeof(psd1), "%s/analyzer-settings.psd1", getenv("PSS_TEST_STATE"));
+	f = fopen(psd1, "w");
+	T_ASSERT(f != NULL);
+	if (f == NULL)
+		return;
+	fputs("@{ Rules = @{ PSAvoidLongLines = @{ Enable = $true; MaximumLineLength = 20 } } }\n",
+	    f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "ANALYZER_SETTINGS='%s' \"$PSS_BIN/psscript-worker\" >'%s' 2>&1 & "
+	    "echo $! >'%s.pid'", psd1, log, log);
+	T_EQ(it_run("%s", cmd), 0);
+	for (int i = 0; i < 100 && !ready; i++) {
+		char line[512];
+
+		usleep(100000);
+		if ((f = fopen(log, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strstr(line, " ready") != NULL)
+				ready = 1;
+		fclose(f);
+	}
+	T_ASSERT(ready);
+	T_ASSERT(it_psql("INSERT INTO users (username, email, password_hash) VALUES "
+	    "('settings-user', 'settings@example.com', '$2b$12$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01') RETURNING id") != NULL);
+	id = it_psql("INSERT INTO uploads (batch_id, user_id, filename, content, size) "
+	    "SELECT gen_random_uuid(), u.id, 'long.ps1', convert_to(c, 'UTF8'), octet_length(convert_to(c, 'UTF8')) "
+	    "FROM users u, (SELECT 'Write-Output ''a line of more than twenty characters''' || chr(10) AS c) t "
+	    "WHERE u.username = 'settings-user' RETURNING id");
+	T_ASSERT(id != NULL && strlen(id) == 36);
+	snprintf(upload, sizeof(upload), "%s", id ? id : "");
+	snprintf(sql, sizeof(sql), "INSERT INTO jobs (type, payload) VALUES ('upload.process', "
+	    "jsonb_build_object('uploadId', '%s')) RETURNING id", upload);
+	T_ASSERT(it_psql(sql) != NULL);
+	snprintf(sql, sizeof(sql), "SELECT a.best_practice_violations::text LIKE "
+	    "'%%PSAvoidLongLines%%' FROM script_analysis a JOIN uploads u "
+	    "ON u.script_id = a.script_id WHERE u.id = '%s'", upload);
+	T_STREQ(poll_sql(sql, "t", 30), "t");
+	(void)it_psql("DELETE FROM users WHERE username = 'settings-user'");
+	T_EQ(it_run("kill $(cat '%s.pid')", log), 0);
+	T_EQ(it_harness("worker-start"), 0);
+}
+
 int
 main(void)
 {
 	it_init();
 	T_RUN(test_upload_becomes_a_script_and_gets_analysed);
 	T_RUN(test_analysis_of_a_deleted_script_is_not_an_error);
+	T_RUN(test_analysis_uses_the_configured_settings);
 	T_RUN(test_cleanup_job_drops_expired_sessions_and_old_jobs);
 	T_RUN(test_job_runs_to_done);
 	T_RUN(test_failing_job_retries_with_backoff_then_keeps_reason);

@@ -240,6 +240,60 @@ test_directory_and_rule_filters(void)
 	T_ASSERT(strstr(out.data, "PSAvoidUsingCmdletAliases") == NULL);
 }
 
+static void
+test_settings_file(void)
+{
+	const char *good[] = { "--settings", "@/lint.psd1", "--fail-on", "warning",
+	    "@/aliases.ps1", NULL };
+	const char *bad[] = { "--settings", "@/bad.psd1", "@/aliases.ps1", NULL };
+	const char *missing[] = { "--settings", "@/none.psd1", "@/aliases.ps1", NULL };
+	const char *deflt[] = { "--fail-on", "none", "@/long.ps1", NULL };
+	const char *longs[] = { "--settings", "@/lint.psd1", "--fail-on", "none", "@/long.ps1",
+	    NULL };
+
+	/* gci allowed, ? still an alias */
+	T_EQ(run(good), 1);
+	T_CONTAINS(out.data, "'?' is an alias");
+	T_ASSERT(strstr(out.data, "'gci'") == NULL);
+	T_EQ(run(bad), 2);
+	T_EQ(out.len, 0);
+	T_EQ(run(missing), 2);
+	/* PSAvoidLongLines is off by default, on with the settings (maximum 30) */
+	run(deflt);
+	T_ASSERT(strstr(out.data, "PSAvoidLongLines") == NULL);
+	run(longs);
+	T_CONTAINS(out.data, "(maximum 30). [PSAvoidLongLines]");
+}
+
+static void
+test_show_suppressed(void)
+{
+	const char *text[] = { "--fail-on", "none", "@/suppressed.ps1", NULL };
+	const char *shown[] = { "--show-suppressed", "--fail-on", "none", "@/suppressed.ps1",
+	    NULL };
+	const char *json[] = { "--show-suppressed", "--format", "json", "--fail-on", "none",
+	    "@/suppressed.ps1", NULL };
+	const char *sarif[] = { "--format", "sarif", "--fail-on", "none", "@/suppressed.ps1",
+	    NULL };
+	struct json_object *o, *v;
+
+	run(text);
+	T_CONTAINS(out.data, "(1 suppressed)");
+	T_ASSERT(strstr(out.data, "PSAvoidUsingWriteHost") == NULL);
+	run(shown);
+	T_CONTAINS(out.data, ":3:1: suppressed: ");
+	T_CONTAINS(out.data, "[PSAvoidUsingWriteHost] (a console menu)");
+	run(json);
+	o = json_tokener_parse(out.data);
+	T_ASSERT(o != NULL && json_object_object_get_ex(o, "suppressedFindings", &v) &&
+	    json_object_array_length(v) == 1);
+	json_object_put(o);
+	run(sarif);
+	T_CONTAINS(out.data, "\"suppressions\"");
+	T_CONTAINS(out.data, "\"inSource\"");
+	T_CONTAINS(out.data, "\"a console menu\"");
+}
+
 int
 main(void)
 {
@@ -257,9 +311,20 @@ main(void)
 	T_RUN(test_json_equals_the_stored_analysis);
 	T_RUN(test_sarif_shape);
 	T_RUN(test_directory_and_rule_filters);
+	/* written after the directory test, which counts the scripts of the folder */
+	write_file("lint.psd1", "@{\n  Rules = @{\n    PSAvoidUsingCmdletAliases = @{ allowlist = "
+	    "@('gci') }\n    PSAvoidLongLines = @{ Enable = $true; MaximumLineLength = 30 }\n  }\n}\n");
+	write_file("bad.psd1", "@{ Rules = @{ PSAvoidLongLines = @{ Enable = $yes } } }\n");
+	write_file("suppressed.ps1", "[Diagnostics.CodeAnalysis.SuppressMessageAttribute("
+	    "'PSAvoidUsingWriteHost', '', Justification = 'a console menu')]\nparam()\n"
+	    "Write-Host 'menu'\n");
+	write_file("long.ps1", "Write-Output 'a line longer than thirty characters'\n");
+	T_RUN(test_settings_file);
+	T_RUN(test_show_suppressed);
 	{
 		const char *names[] = { "clean.ps1", "bad.ps1", "info.ps1", "aliases.ps1",
-		    "notes.txt", "stdout" };
+		    "notes.txt", "stdout", "lint.psd1", "bad.psd1", "long.ps1",
+		    "suppressed.ps1" };
 		char p[600];
 
 		for (size_t i = 0; i < PSS_ARRAY_LEN(names); i++) {
