@@ -186,69 +186,18 @@ reply_view(struct http_ctx *c, int (*view)(struct http_ctx *, struct json_object
 		reply_success(c, 200, name, o);
 }
 
-/* ---- the cache ---- */
-
-/* A cached value is a header line, "#1 p<isPublic 0|1> u<userId>\n" (the script's visibility
- * as library_script_visible reads it; p0 u0 for objects that are not a script), then the JSON
- * text exactly as json_reply writes it: a hit is answered with these bytes, not parsed and
- * written again. A value without the header (an older worker's) is still read. */
-#define VALUE_TAG "#1 "
-
-struct cached {
-	char		*raw;		/* cache_get's value (owned) */
-	const char	*json;		/* the JSON text inside raw */
-	size_t		 json_len;
-	bool		 header;	/* pub and uid are known */
-	bool		 pub;
-	int64_t		 uid;
-};
-
-/* cached_get: 0 with *v, -1 on a miss (or a value that is not ours). */
-static int
-cached_get(struct cache *cache, const char *key, struct cached *v)
-{
-	size_t len;
-	const char *nl;
-	char *end;
-	long long uid;
-
-	memset(v, 0, sizeof(*v));
-	if (cache == NULL || (v->raw = cache_get_hot(cache, key, &len)) == NULL)
-		return -1;
-	v->json = v->raw;
-	v->json_len = len;
-	if (strncmp(v->raw, VALUE_TAG, strlen(VALUE_TAG)) != 0)
-		return 0;
-	if ((nl = memchr(v->raw, '\n', len)) == NULL || (v->raw[4] != '0' && v->raw[4] != '1') ||
-	    v->raw[3] != 'p' || v->raw[5] != ' ' || v->raw[6] != 'u' ||
-	    (uid = strtoll(v->raw + 7, &end, 10), end != nl)) {
-		free(v->raw);
-		v->raw = NULL;
-		return -1;
-	}
-	v->header = true;
-	v->pub = v->raw[4] == '1';
-	v->uid = uid;
-	v->json = nl + 1;
-	v->json_len = len - (size_t)(v->json - v->raw);
-	return 0;
-}
+/* ---- the cached reads (services/library.h, "reads.c") ---- */
 
 struct json_object *
-view_cache_get(struct cache *cache, const char *key)
+view_cache_get(struct http_ctx *c, const char *key)
 {
-	struct json_object *o;
-	struct cached v;
+	return library_cache_get(&c->app->svc, key);
+}
 
-	if (cached_get(cache, key, &v) != 0)
-		return NULL;
-	o = json_tokener_parse(v.json);
-	free(v.raw);
-	if (o != NULL && !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		o = NULL;
-	}
-	return o;
+void
+view_cache_put(struct http_ctx *c, const char *key, struct json_object *o, int ttl_s)
+{
+	library_cache_put(&c->app->svc, key, o, ttl_s);
 }
 
 /* What reply_success writes for the JSON text of an object: {"success":true,"name":OBJ}, or
@@ -278,53 +227,16 @@ reply_text(struct http_ctx *c, const char *json, size_t len, const char *name)
 int
 reply_cached(struct http_ctx *c, const char *key, const char *name, const struct viewer *vw)
 {
-	struct cached v;
+	struct library_cached v;
+	int hit;
 
-	if (page_active(c) || cached_get(c->app->cache, key, &v) != 0)
+	if (page_active(c))
 		return 0;
-	if (!v.header || v.json_len < 2 || v.json[0] != '{' || v.json[v.json_len - 1] != '}') {
-		free(v.raw);
-		return 0;	/* not ours to copy: the parsing path decides */
-	}
-	if (vw != NULL && !vw->admin && !v.pub && !(vw->user_id > 0 && v.uid == vw->user_id)) {
-		free(v.raw);
-		return -1;
-	}
-	reply_text(c, v.json, v.json_len, name);
-	free(v.raw);
+	if ((hit = library_cache_text(&c->app->svc, key, vw, &v)) != 1)
+		return hit;
+	reply_text(c, v.json, v.len, name);
+	library_cached_free(&v);
 	return 1;
-}
-
-/* put_text: caches o's JSON text s under key, after the header line. */
-static void
-put_text(struct cache *cache, const char *key, struct json_object *o, const char *s, size_t len,
-    int ttl_s)
-{
-	struct json_object *pub, *uid;
-	struct buf b = BUF_INIT;
-
-	if (cache == NULL || len > VIEW_CACHE_MAX_VALUE)
-		return;
-	buf_printf(&b, VALUE_TAG "p%d u%lld\n",
-	    json_object_object_get_ex(o, "isPublic", &pub) && json_object_get_boolean(pub),
-	    json_object_object_get_ex(o, "userId", &uid) && json_object_is_type(uid, json_type_int) ?
-	    (long long)json_object_get_int64(uid) : 0LL);
-	buf_append(&b, s, len);
-	cache_set(cache, key, b.data, b.len, ttl_s);
-	buf_free(&b);
-}
-
-void
-view_cache_put(struct cache *cache, const char *key, struct json_object *o, int ttl_s)
-{
-	size_t len;
-	const char *s;
-
-	if (cache == NULL)
-		return;
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-	    &len);
-	put_text(cache, key, o, s, len, ttl_s);
 }
 
 void
@@ -335,13 +247,12 @@ reply_cache_put(struct http_ctx *c, const char *key, struct json_object *o, int 
 	const char *s;
 
 	if (page_active(c) || !json_object_is_type(o, json_type_object)) {
-		view_cache_put(c->app->cache, key, o, ttl_s);
+		view_cache_put(c, key, o, ttl_s);
 		reply_success(c, 200, name, o);
 		return;
 	}
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-	    &len);
-	put_text(c->app->cache, key, o, s, len, ttl_s);
+	s = library_cache_json(o, &len);
+	library_cache_put_text(&c->app->svc, key, o, s, len, ttl_s);
 	reply_text(c, s, len, name);
 	json_object_put(o);
 }

@@ -74,19 +74,16 @@ int	 req_body_ids(struct http_ctx *, struct json_object *b, const char *name, in
 	size_t *n);
 
 /* ---- library.c: the cached reads ----
- * The reads are cached here; the entries are dropped by the library's writes themselves
- * (services/library.h), never by a handler. */
-/* view_cache_get: the cached JSON object under key (caller puts), NULL on a miss. */
-struct json_object *view_cache_get(struct cache *, const char *key);
-/* view_cache_put: caches o under key for ttl_s seconds (0: until invalidated); values over
- * VIEW_CACHE_MAX_VALUE bytes (a very large script) are not cached. */
-#define VIEW_CACHE_MAX_VALUE (512 * 1024)
-void	 view_cache_put(struct cache *, const char *key, struct json_object *o, int ttl_s);
+ * The entries' keys, lifetimes and format are the library's (services/library.h, reads.c);
+ * the library's writes drop them, never a handler. */
+/* view_cache_get / view_cache_put: library_cache_get / library_cache_put. */
+struct json_object *view_cache_get(struct http_ctx *, const char *key);
+void	 view_cache_put(struct http_ctx *, const char *key, struct json_object *o, int ttl_s);
 /* reply_cached: an API answer (not a page) straight from the cached bytes under key,
  * without parsing them: 200 {success, name: object}, or with name NULL the object's members
  * beside success (as reply_success). With a viewer, the entry is a script object served only
- * when library_script_visible would allow it. 1 answered, 0 a miss (nothing answered), -1 cached
- * but not visible to this viewer (nothing answered). */
+ * when library_script_visible would allow it. 1 answered, 0 a miss (nothing answered), -1
+ * cached but not visible to this viewer (nothing answered). */
 int	 reply_cached(struct http_ctx *, const char *key, const char *name, const struct viewer *);
 /* reply_cache_put: view_cache_put and the API answer reply_success would give, from one
  * serialisation of o (taken). */
@@ -108,10 +105,10 @@ int	 view_versions_list(struct http_ctx *, struct json_object **out);	/* version
 int	 view_version_get(struct http_ctx *, struct json_object **out);	/* :id, :n */
 int	 view_versions_compare(struct http_ctx *, struct json_object **out);	/* from, to */
 int	 view_executions_list(struct http_ctx *, struct json_object **out);	/* executions.c */
-int	 view_categories_list(struct http_ctx *, struct json_object **out);	/* taxonomy.c */
+int	 view_categories_list(struct http_ctx *, struct json_object **out);	/* categories.c */
 int	 view_category_get(struct http_ctx *, struct json_object **out);
 int	 view_category_scripts(struct http_ctx *, struct json_object **out);
-int	 view_tags_list(struct http_ctx *, struct json_object **out);
+int	 view_tags_list(struct http_ctx *, struct json_object **out);	/* tags.c */
 int	 view_tag_get(struct http_ctx *, struct json_object **out);
 
 /* ---- handlers ---- */

@@ -1,6 +1,6 @@
 /* pages-library.c: the script library's pages that compose several views (list with its
  * filter form, script, versions and diff, forms with a category select, uploads); the
- * other library pages reuse the API handlers directly (routes-pages-library.inc) */
+ * other library pages reuse the API handlers directly (routes.c) */
 #include "config.h"
 
 #include <stdio.h>
@@ -294,13 +294,13 @@ static int
 versions_cached(struct http_ctx *c, int64_t id, struct json_object **out)
 {
 	char key[64];
+	int ttl = library_versions_key(key, sizeof(key), id);
 
-	snprintf(key, sizeof(key), "scripts:versions:%lld", (long long)id);
-	if ((*out = view_cache_get(c->app->cache, key)) != NULL)
+	if ((*out = view_cache_get(c, key)) != NULL)
 		return 0;
 	if (view_versions_list(c, out) != 0)
 		return -1;
-	view_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPTS);
+	view_cache_put(c, key, *out, ttl);
 	return 0;
 }
 

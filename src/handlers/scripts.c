@@ -61,7 +61,7 @@ list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool a
 
 	*out = NULL;
 	if (api ? reply_cached(c, key, NULL, NULL) == 1 :
-	    (*out = view_cache_get(c->app->cache, key)) != NULL) {
+	    (*out = view_cache_get(c, key)) != NULL) {
 		free(key);
 		return api ? 1 : 0;
 	}
@@ -77,12 +77,12 @@ list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool a
 			snippet_html(json_object_array_get_idx(arr, i));
 	if (api) {
 		/* one serialisation for the cache and the answer */
-		reply_cache_put(c, key, *out, CACHE_TTL_SCRIPTS, NULL);
+		reply_cache_put(c, key, *out, LIBRARY_LIST_TTL, NULL);
 		*out = NULL;
 		free(key);
 		return 1;
 	}
-	view_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPTS);
+	view_cache_put(c, key, *out, LIBRARY_LIST_TTL);
 	free(key);
 	return 0;
 }
@@ -122,16 +122,15 @@ script_by_id(struct http_ctx *c, int64_t id, bool api, struct json_object **out)
 {
 	struct viewer v = req_viewer(c);
 	char key[48];
+	int ttl = library_script_key(key, sizeof(key), id), hit;
 	enum pss_err e;
-	int hit;
 
 	*out = NULL;
-	snprintf(key, sizeof(key), "script:%lld", (long long)id);
 	/* the shared entry: shown only to who may see it */
 	if (api && (hit = reply_cached(c, key, "script", &v)) != 0) {
 		if (hit == 1)
 			return 1;
-	} else if (!api && (*out = view_cache_get(c->app->cache, key)) != NULL) {
+	} else if (!api && (*out = view_cache_get(c, key)) != NULL) {
 		if (library_script_visible(&v, *out))
 			return 0;
 		json_object_put(*out);
@@ -142,11 +141,11 @@ script_by_id(struct http_ctx *c, int64_t id, bool api, struct json_object **out)
 			return -1;
 		}
 		if (api) {
-			reply_cache_put(c, key, *out, CACHE_TTL_SCRIPT, "script");
+			reply_cache_put(c, key, *out, ttl, "script");
 			*out = NULL;
 			return 1;
 		}
-		view_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPT);
+		view_cache_put(c, key, *out, ttl);
 		return 0;
 	}
 	error_from_svc(c, PSS_ENOTFOUND, NULL, SCRIPT_NOT_FOUND);

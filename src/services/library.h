@@ -237,6 +237,51 @@ enum pss_err library_upload_batch(const struct svc *, const struct viewer *, con
  * do). On failure why (whysz bytes) says what failed. */
 enum pss_err library_analysis_run(const struct svc *, int64_t script_id, char *why, size_t whysz);
 
+/* ---- reads.c: the cached reads ----
+ * The reads above go to the database; a caller that answers a read many times keeps the
+ * answer here, under the key and for the time these functions give. The writes drop the
+ * entries they make stale. */
+
+/* The keys (written into key, n bytes) and their time to live in seconds (0: until a write
+ * drops it): a script object (library_script_get's, shared by every viewer: check
+ * library_script_visible or use library_cache_text's viewer), a script's versions list
+ * (shared: read the script for this viewer first), and the categories list (per viewer
+ * scope: anonymous and admin until a change, a user's 5 minutes). A list or search:
+ * library_list_cache_key, for LIBRARY_LIST_TTL. */
+#define LIBRARY_LIST_TTL CACHE_TTL_SCRIPTS
+int	 library_script_key(char *key, size_t n, int64_t id);
+int	 library_versions_key(char *key, size_t n, int64_t id);
+int	 library_categories_key(char *key, size_t n, const struct viewer *);
+
+/* An entry's JSON text as stored (json_reply's serialisation), inside raw. */
+struct library_cached {
+	char		*raw;		/* owned: library_cached_free */
+	const char	*json;
+	size_t		 len;
+	bool		 header;	/* pub and uid are known */
+	bool		 pub;
+	int64_t		 uid;
+};
+/* library_cache_text: the entry under key as JSON object text to copy into an answer: 1 with
+ * *v; 0 on a miss (or an entry the parsing path must read: library_cache_get); -1 when the
+ * entry is a script the viewer (when not NULL) may not see. */
+int	 library_cache_text(const struct svc *, const char *key, const struct viewer *,
+	struct library_cached *v);
+void	 library_cached_free(struct library_cached *);
+/* library_cache_get: the cached object under key (caller puts), NULL on a miss. */
+struct json_object *library_cache_get(const struct svc *, const char *key);
+/* library_cache_put: caches o under key for ttl_s seconds (0: until dropped); values over
+ * LIBRARY_CACHE_MAX_VALUE bytes (a very large script) are not cached.
+ * library_cache_put_text: the same from o's text as library_cache_json made it (one
+ * serialisation for the cache and the answer). */
+#define LIBRARY_CACHE_MAX_VALUE (512 * 1024)
+void	 library_cache_put(const struct svc *, const char *key, struct json_object *o, int ttl_s);
+void	 library_cache_put_text(const struct svc *, const char *key, struct json_object *o,
+	const char *text, size_t len, int ttl_s);
+/* library_cache_json: o's text as json_reply writes it (json-c's memory, valid until o
+ * changes or goes). */
+const char *library_cache_json(struct json_object *o, size_t *len);
+
 /* ---- library.c: the rules the operations share ---- */
 /* library_title_check: a trimmed copy of a valid title (caller frees), or NULL with err
  * filled. */
