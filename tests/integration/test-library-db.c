@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
 #include "core/conf.h"
 #include "db/db.h"
 #include "services/library.h"
@@ -914,6 +915,55 @@ test_categories_and_tags(void)
 	T_EQ(library_tag_delete(&svc, tid), PSS_ENOTFOUND);
 }
 
+/* cached: whether key holds a value in c. */
+static bool
+cached(struct cache *c, const char *key)
+{
+	size_t len;
+	char *v = cache_get(c, key, &len);
+
+	free(v);
+	return v != NULL;
+}
+
+/* The operations that write drop the entries they make stale themselves (issue 11): no
+ * caller invalidates. */
+static void
+test_writes_drop_the_cache_entries_they_make_stale(void)
+{
+	struct cache *cache = cache_open(&conf, db);
+	struct svc cs = { &conf, db, cache };
+	struct script_update u = { .is_public = -1 };
+	struct svc_err err = { 0 };
+	char key[48];
+	int64_t id = mk(alice, "cached then changed", "Get-Date", true, NULL), cid, nv;
+
+	T_ASSERT(id > 0);
+	snprintf(key, sizeof(key), "script:%lld", (long long)id);
+	cache_set(cache, key, "{}", 2, CACHE_TTL_SCRIPT);
+	cache_set(cache, "scripts:1:20:anon:x", "{}", 2, CACHE_TTL_SCRIPTS);
+	T_ASSERT(cached(cache, key) && cached(cache, "scripts:1:20:anon:x"));
+	u.id = id;
+	u.title = "cached then renamed";
+	T_EQ(library_script_update(&cs, &alice_v, &u, &err), PSS_OK);
+	T_ASSERT(!cached(cache, key));
+	T_ASSERT(!cached(cache, "scripts:1:20:anon:x"));
+
+	cache_set(cache, "categories:all", "{}", 2, CACHE_TTL_CATEGORIES);
+	T_EQ(library_category_create(&cs, run, NULL, &cid, &err), PSS_OK);
+	T_ASSERT(!cached(cache, "categories:all"));
+
+	cache_set(cache, key, "{}", 2, CACHE_TTL_SCRIPT);
+	T_EQ(library_version_revert(&cs, &alice_v, id, 1, &nv, &err), PSS_OK);
+	T_ASSERT(!cached(cache, key));
+
+	cache_set(cache, key, "{}", 2, CACHE_TTL_SCRIPT);
+	T_EQ(library_script_delete(&cs, &alice_v, id), PSS_OK);
+	T_ASSERT(!cached(cache, key));
+	T_EQ(library_category_delete(&cs, cid), PSS_OK);
+	cache_close(cache);
+}
+
 static void
 test_create_refuses_bad_input_before_any_query(void)
 {
@@ -973,6 +1023,7 @@ main(void)
 	T_RUN(test_injection_strings_are_data);
 	T_RUN(test_categories_and_tags);
 	T_RUN(test_create_refuses_bad_input_before_any_query);
+	T_RUN(test_writes_drop_the_cache_entries_they_make_stale);
 	db_close(db);
 	conf_free(&conf);
 	return t_done();

@@ -1,6 +1,9 @@
 /* test-library.c: the library's pure helpers: cache keys by visibility scope, visibility of a
- * cached script object, sort names */
+ * cached script object, sort names, the title and tag rules */
 #include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/core.h"
 #include "core/text.h"
@@ -104,6 +107,34 @@ test_sort_names_are_a_whitelist(void)
 	T_ASSERT(!text_uuid_valid("0b7c4a8e'1f2d-4c3b-9a8e-7f6d5c4b3a21"));
 }
 
+/* The rules live in the services layer and name the field with a phrase (error_from_svc
+ * prints "field: phrase."). */
+static void
+test_title_and_tag_rules_name_the_field(void)
+{
+	const char *many[11] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k" };
+	const char *ok[2] = { "  Net ", "ad" }, *bad[1] = { "   " };
+	struct svc_err err = { 0 };
+	char *t;
+
+	t = library_title_check("  Backup  ", &err);
+	T_STREQ(t, "Backup");
+	free(t);
+	T_ASSERT(library_title_check(" \t ", &err) == NULL);
+	T_STREQ(err.field, "title");
+	T_ASSERT(err.phrase);
+	T_ASSERT(library_title_check("a\x01b", &err) == NULL);
+	T_STREQ(err.message, "the title contains a control character");
+	t = library_tags_check(ok, 2, "tags", &err);
+	T_STREQ(t, "[\"Net\",\"ad\"]");
+	free(t);
+	memset(&err, 0, sizeof(err));
+	T_ASSERT(library_tags_check(many, 11, "addTags", &err) == NULL);
+	T_STREQ(err.field, "addTags");
+	T_ASSERT(library_tags_check(bad, 1, "tags", &err) == NULL);
+	T_STREQ(err.message, "a tag is 1 to 50 bytes of text");
+}
+
 int
 main(void)
 {
@@ -111,5 +142,6 @@ main(void)
 	T_RUN(test_cache_key_changes_with_every_filter);
 	T_RUN(test_cached_script_visibility);
 	T_RUN(test_sort_names_are_a_whitelist);
+	T_RUN(test_title_and_tag_rules_name_the_field);
 	return t_done();
 }
