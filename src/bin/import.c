@@ -1,4 +1,4 @@
-/* import.c: psscript import DIR: every script file under DIR stored through db_uploads_store
+/* import.c: psscript import DIR: every script file under DIR stored through library_uploads_store
  * (the asynchronous upload's path, batches of at most 50), processed by psscript-worker (or
  * in this process with --process-inline), with a progress bar and a summary */
 #include "config.h"
@@ -19,7 +19,7 @@
 #include "core/conf.h"
 #include "core/text.h"
 #include "db/db.h"
-#include "db/scripts.h"
+#include "services/library.h"
 #include "services/users.h"
 
 #define BATCH_BYTES (64 * 1024 * 1024)	/* at most this much file content in one batch */
@@ -48,6 +48,7 @@ struct import {
 	struct conf	 conf;
 	struct db	*db;
 	struct cache	*cache;
+	struct svc	 svc;		/* conf, db and cache for the library's operations */
 	struct upload_options opt;
 	int64_t		 user_id;
 	bool		 process_inline, tty, conf_loaded;
@@ -133,7 +134,7 @@ read_file(struct ifile *f, size_t *len)
 	char *data;
 	size_t n;
 
-	if (f->size > LIB_CONTENT_MAX) {
+	if (f->size > LIBRARY_CONTENT_MAX) {
 		fail_file(f, "%s", "the file is larger than 10 MB");
 		return NULL;
 	}
@@ -154,13 +155,13 @@ read_file(struct ifile *f, size_t *len)
 	return data;
 }
 
-/* A name db_uploads_store accepts: 1..255 bytes of UTF-8 without control characters. */
+/* A name library_uploads_store accepts: 1..255 bytes of UTF-8 without control characters. */
 static bool
 name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n > 0 && n <= 255 && utf8_valid(s, n) && lib_no_controls(s, n) &&
+	return n > 0 && n <= 255 && utf8_valid(s, n) && text_no_controls(s, n) &&
 	    strchr(s, '\\') == NULL;
 }
 
@@ -205,7 +206,7 @@ progress(struct import *im, bool final)
 	fflush(stdout);
 }
 
-/* apply: the state of one upload object (db_upload_status's shape) onto the file. */
+/* apply: the state of one upload object (library_upload_status's shape) onto the file. */
 static void
 apply(struct ifile *f, struct json_object *u)
 {
@@ -230,7 +231,7 @@ apply(struct ifile *f, struct json_object *u)
 	}
 }
 
-/* poll_batch: reads the batch's progress (db_upload_batch, as its owner would) into its
+/* poll_batch: reads the batch's progress (library_upload_batch, as its owner would) into its
  * files. 1 when something started in it, 0 when all of it is still queued, -1 on error. */
 static int
 poll_batch(struct import *im, struct batch *b)
@@ -240,7 +241,7 @@ poll_batch(struct import *im, struct batch *b)
 	int started = 0;
 	enum pss_err e;
 
-	if ((e = db_upload_batch(im->db, &v, b->id, &out)) != PSS_OK) {
+	if ((e = library_upload_batch(&im->svc, &v, b->id, &out)) != PSS_OK) {
 		fprintf(stderr, "\npsscript import: reading batch %s: %s: %s\n", b->id, pss_strerror(e),
 		    db_last_error(im->db));
 		return -1;
@@ -266,8 +267,8 @@ poll_batch(struct import *im, struct batch *b)
 	return started || b->finished;
 }
 
-/* process_inline: what psscript-worker's upload.process job does, here: db_upload_process,
- * then the job is marked done (a worker that takes it meanwhile finds the upload finished). */
+/* process_inline: what psscript-worker's upload.process job does, here
+ * (library_upload_import: its job is marked done). */
 static enum pss_err
 process_inline(struct import *im, struct ifile *f)
 {
@@ -276,12 +277,9 @@ process_inline(struct import *im, struct ifile *f)
 	const char *status;
 	enum pss_err e;
 
-	if ((e = db_upload_process(im->db, f->upload_id, &status)) != PSS_OK)
+	if ((e = library_upload_import(&im->svc, f->upload_id, &status)) != PSS_OK)
 		return e;
-	(void)db_exec(im->db, NULL, "UPDATE jobs SET status = 'done', finished_at = now()"
-	    " WHERE type = '" LIB_JOB_UPLOAD "' AND status = 'queued' AND payload->>'uploadId' = $1",
-	    1, (const char *[]){ f->upload_id });
-	if ((e = db_upload_status(im->db, &v, f->upload_id, &u)) != PSS_OK)
+	if ((e = library_upload_status(&im->svc, &v, f->upload_id, &u)) != PSS_OK)
 		return e;
 	apply(f, u);
 	json_object_put(u);
@@ -292,11 +290,11 @@ process_inline(struct import *im, struct ifile *f)
 static int
 store_batch(struct import *im, size_t first, size_t end)
 {
-	struct upload_file uf[LIB_UPLOAD_MAX_FILES];
-	char *data[LIB_UPLOAD_MAX_FILES];
-	size_t idx[LIB_UPLOAD_MAX_FILES], n = 0;
+	struct upload_file uf[LIBRARY_UPLOAD_MAX_FILES];
+	char *data[LIBRARY_UPLOAD_MAX_FILES];
+	size_t idx[LIBRARY_UPLOAD_MAX_FILES], n = 0;
 	struct json_object *out = NULL, *list, *v;
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	struct batch *b;
 	enum pss_err e;
 	int rc = 0;
@@ -317,7 +315,7 @@ store_batch(struct import *im, size_t first, size_t end)
 	}
 	if (n == 0)
 		return 0;
-	if ((e = db_uploads_store(im->db, im->user_id, uf, n, &im->opt, &out, &err)) != PSS_OK) {
+	if ((e = library_uploads_store(&im->svc, im->user_id, uf, n, &im->opt, &out, &err)) != PSS_OK) {
 		fprintf(stderr, "%spsscript import: storing a batch: %s%s%s\n", im->tty ? "\n" : "",
 		    err.message ? err.message : pss_strerror(e), err.message ? "" : ": ",
 		    err.message ? "" : db_last_error(im->db));
@@ -424,7 +422,7 @@ summary(struct import *im)
 static int64_t
 resolve_user(struct import *im, const char *who)
 {
-	struct svc s = { &im->conf, im->db, im->cache };
+	const struct svc *s = &im->svc;
 	struct db_res *r;
 	struct arena a;
 	struct auth_user u;
@@ -444,11 +442,11 @@ resolve_user(struct import *im, const char *who)
 	}
 	if (parse_int64(who, 1, INT32_MAX, &id) == 0) {
 		arena_init(&a);
-		if (users_get(&s, &a, id, false, &u) != PSS_OK)
+		if (users_get(s, &a, id, false, &u) != PSS_OK)
 			id = 0;
 		arena_free(&a);
 	} else
-		id = users_find(&s, who);
+		id = users_find(s, who);
 	if (id == 0)
 		fprintf(stderr, "psscript import: no user \"%s\"\n", who);
 	return id;
@@ -462,7 +460,7 @@ resolve_category(struct import *im, const char *what)
 	struct json_object *out, *list, *v;
 	int64_t id = 0, want = 0;
 
-	if (db_categories_list(im->db, &anyone, &out) != PSS_OK) {
+	if (library_categories_list(&im->svc, &anyone, &out) != PSS_OK) {
 		fprintf(stderr, "psscript import: reading the categories: %s\n", db_last_error(im->db));
 		return -1;
 	}
@@ -508,6 +506,7 @@ run(struct import *im, const char *dir, const char *user, const char *category)
 		return 2;
 	}
 	im->cache = cache_open(&im->conf, im->db);
+	im->svc = (struct svc){ &im->conf, im->db, im->cache };
 	if ((im->user_id = resolve_user(im, user)) <= 0)
 		return 2;
 	if (category != NULL && (im->opt.category_id = resolve_category(im, category)) <= 0)
@@ -520,7 +519,7 @@ run(struct import *im, const char *dir, const char *user, const char *category)
 		size_t end = first;
 		int64_t bytes = 0;
 
-		while (end < im->nfiles && end - first < LIB_UPLOAD_MAX_FILES &&
+		while (end < im->nfiles && end - first < LIBRARY_UPLOAD_MAX_FILES &&
 		    (end == first || bytes + im->files[end].size <= BATCH_BYTES))
 			bytes += im->files[end++].size;
 		if (store_batch(im, first, end) != 0)
@@ -532,8 +531,8 @@ run(struct import *im, const char *dir, const char *user, const char *category)
 		progress(im, true);
 		return 2;
 	}
-	if (im->process_inline)	/* the worker invalidates after its own jobs */
-		cache_invalidate_library(im->cache, 0, CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY);
+	if (im->process_inline)	/* the worker's jobs invalidate for themselves */
+		library_imported(&im->svc);
 	progress(im, true);
 	return summary(im);
 }

@@ -320,10 +320,8 @@ cmd_user(int argc, char **argv)
 			printf("unlocked\n");
 	} else if ((e = users_delete(&s, id)) != PSS_OK)
 		rc = user_failed(what, e, NULL, s.db);
-	else {
-		cache_invalidate_library(s.cache, 0, CACHE_LIB_USER);	/* their scripts went too */
+	else
 		printf("deleted\n");
-	}
 out:
 	explicit_bzero(pw, sizeof(pw));
 	arena_free(&a);

@@ -10,14 +10,13 @@
 
 #include <json-c/json.h>
 
-#include "analyzer/analyzer.h"
 #include "core/conf.h"
 #include "core/metrics.h"
+#include "core/text.h"
 #include "cache/cache.h"
-#include "db/analysis.h"
 #include "db/db.h"
 #include "db/jobs.h"
-#include "db/scripts.h"
+#include "services/library.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -32,6 +31,7 @@ struct worker {
 	struct conf	*conf;
 	struct db	*db;
 	struct cache	*cache;
+	struct svc	 svc;		/* conf, db and cache for the library's operations */
 	char		 id[96];
 	int64_t		 job_id;	/* the job running now */
 	struct ps_analyze_opts analyze;	/* ANALYZER_SETTINGS */
@@ -60,78 +60,37 @@ job_cleanup(struct worker *w, struct json_object *payload, char *why, size_t why
 }
 
 /* upload.process {uploadId}: one file of an async upload batch becomes a script (or a
- * duplicate, or a failure with its reason); see db_upload_process. */
+ * duplicate, or a failure with its reason); see library_upload_process. */
 static enum pss_err
 job_upload(struct worker *w, struct json_object *payload, char *why, size_t whysz)
 {
 	struct json_object *v;
-	const char *id, *status = NULL;
+	const char *id;
 	enum pss_err e;
 
 	if (!json_object_object_get_ex(payload, "uploadId", &v) ||
-	    !lib_uuid_valid(id = json_object_get_string(v))) {
+	    !text_uuid_valid(id = json_object_get_string(v))) {
 		snprintf(why, whysz, "payload needs a uploadId (a UUID)");
 		return PSS_EINVAL;
 	}
-	if ((e = db_upload_process(w->db, id, &status)) != PSS_OK) {
+	if ((e = library_upload_process(&w->svc, id, NULL)) != PSS_OK)
 		snprintf(why, whysz, "upload %s: %s", id, pss_strerror(e));
-		return e;
-	}
-	if (status != NULL && strcmp(status, "completed") == 0)
-		cache_invalidate_library(w->cache, 0, CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY);
-	return PSS_OK;
+	return e;
 }
 
-/* analysis.run {scriptId}: the built-in analyzer over the script's current content, stored
- * in script_analysis; the cached copies of the script, its analysis and the lists go. */
+/* analysis.run {scriptId}: analyse and store (library_analysis_run). */
 static enum pss_err
 job_analysis(struct worker *w, struct json_object *payload, char *why, size_t whysz)
 {
-	static const struct viewer system = { 0, true };
-	struct json_object *v, *json;
-	struct ps_analysis *an = NULL;
-	char *content = NULL, *title = NULL;
-	size_t len;
+	struct json_object *v;
 	int64_t id;
-	enum pss_err e;
 
 	if (!json_object_object_get_ex(payload, "scriptId", &v) ||
 	    (id = json_object_get_int64(v)) <= 0) {
 		snprintf(why, whysz, "payload needs a scriptId");
 		return PSS_EINVAL;
 	}
-	if ((e = db_script_content(w->db, &system, id, &content, &len, &title)) != PSS_OK) {
-		if (e == PSS_ENOTFOUND) {
-			log_info("analysis of script %lld skipped: the script is gone", (long long)id);
-			return PSS_OK;
-		}
-		snprintf(why, whysz, "reading script %lld: %s", (long long)id, pss_strerror(e));
-		return e;
-	}
-	if (ps_analyze(content, len, &w->analyze, &an) != PSS_OK || an == NULL) {
-		snprintf(why, whysz, "script %lld could not be analysed (too large?)", (long long)id);
-		e = PSS_EINVAL;
-		goto out;
-	}
-	json = ps_analysis_to_json(an);
-	e = db_analysis_store(w->db, id, json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN));
-	json_object_put(json);
-	if (e == PSS_ENOTFOUND) {
-		e = PSS_OK;	/* deleted while we worked */
-		goto out;
-	}
-	if (e != PSS_OK) {
-		snprintf(why, whysz, "storing the analysis of script %lld: %s", (long long)id,
-		    db_last_error(w->db));
-		goto out;
-	}
-	cache_invalidate_library(w->cache, id, CACHE_LIB_SCRIPT | CACHE_LIB_LISTS);
-	cache_invalidate(w->cache, "analytics:*");
-out:
-	ps_analysis_free(an);
-	free(content);
-	free(title);
-	return e;
+	return library_analysis_run(&w->svc, id, &w->analyze, why, whysz);
 }
 
 /* test.sleep {ms, fail}: for the test suite only (PSSCRIPT_TEST_JOBS=1): sleeps with
@@ -278,6 +237,7 @@ main(int argc, char **argv)
 	(void)metrics_open(conf.metrics_file);
 	w.db = db_open(&conf, true);
 	w.cache = cache_open(&conf, w.db);	/* its invalidations reach the FastCGI workers */
+	w.svc = (struct svc){ &conf, w.db, w.cache };
 	(void)db_listen(w.db, JOBS_CHANNEL);
 	log_info("worker %s ready", w.id);
 	while (!stopping) {

@@ -238,3 +238,38 @@ text_filename(const char *title, const char *ext)
 	buf_puts(&b, ext);
 	return buf_detach(&b);
 }
+
+const char *
+text_trim(const char *s, size_t *n)
+{
+	while (*s != '\0' && isspace((unsigned char)*s))
+		s++;
+	*n = strlen(s);
+	while (*n > 0 && isspace((unsigned char)s[*n - 1]))
+		(*n)--;
+	return s;
+}
+
+bool
+text_no_controls(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+bool
+text_uuid_valid(const char *s)
+{
+	if (s == NULL || strlen(s) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}

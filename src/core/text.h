@@ -54,4 +54,11 @@ bool	 text_pwsh_command(struct buf *, const char *file, const struct pwsh_arg *,
  * "script" when nothing is left. Caller frees. */
 char	*text_filename(const char *title, const char *ext);
 
+/* text_trim: the bounds of s without ASCII white space around it (*n its length). */
+const char *text_trim(const char *s, size_t *n);
+/* text_no_controls: true when no byte is a control character (below 0x20, or DEL). */
+bool	 text_no_controls(const char *, size_t);
+/* text_uuid_valid: 8-4-4-4-12 hex digits. */
+bool	 text_uuid_valid(const char *);
+
 #endif

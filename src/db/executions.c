@@ -1,4 +1,5 @@
-/* executions.c: execution logs: record one (counters updated in the same statement), history */
+/* executions.c: the execution_logs table's queries: record one (the script's counters
+ * updated in the same statement), history */
 #include "config.h"
 
 #include <stdio.h>
@@ -6,60 +7,38 @@
 #include <string.h>
 
 #include "core/core.h"
-#include "db/scripts.h"
+#include "db/executions.h"
 
-const char *const exec_statuses[EXEC__MAX] = { "success", "failure", "timeout", "cancelled" };
+const char *const db_exec_statuses[EXEC__MAX] = { "success", "failure", "timeout", "cancelled" };
 
 enum exec_status
-exec_status_parse(const char *s)
+db_exec_status_parse(const char *s)
 {
 	if (s == NULL)
 		return EXEC_SUCCESS;
 	for (int i = 0; i < EXEC__MAX; i++)
-		if (strcmp(s, exec_statuses[i]) == 0)
+		if (strcmp(s, db_exec_statuses[i]) == 0)
 			return (enum exec_status)i;
 	return EXEC__MAX;
 }
 
 enum pss_err
 db_execution_record(struct db *db, const struct viewer *v, const struct exec_record *x,
-    struct json_object **out, struct lib_err *err)
+    struct json_object **out)
 {
 	struct db_res *r;
-	struct json_object *params = NULL;
 	char sid[24], uid[24], t[32];
 	enum pss_err e;
 
 	*out = NULL;
-	if (x->script_id <= 0 || x->script_id > INT32_MAX)
-		return PSS_ENOTFOUND;
-	if (v->user_id <= 0)
-		return PSS_EAUTH;
-	if (x->status >= EXEC__MAX)
-		return lib_fail(err, PSS_EINVAL, "status", "one of success, failure, timeout, cancelled");
-	if (x->has_time && !(x->time_ms >= 0 && x->time_ms <= 1e12))
-		return lib_fail(err, PSS_EINVAL, "executionTime", "a time in milliseconds, 0 or more");
-	if (x->parameters != NULL) {
-		params = json_tokener_parse(x->parameters);
-		if (!json_object_is_type(params, json_type_object) || strlen(x->parameters) > 65536) {
-			json_object_put(params);
-			return lib_fail(err, PSS_EINVAL, "parameters", "an object of at most 64 KB");
-		}
-		json_object_put(params);
-	}
-	if (x->error_message != NULL && (strlen(x->error_message) > 65536 ||
-	    !utf8_valid(x->error_message, strlen(x->error_message))))
-		return lib_fail(err, PSS_EINVAL, "errorMessage", "at most 64 KB of text");
-	if (x->ip != NULL && strlen(x->ip) > 45)
-		return lib_fail(err, PSS_EINVAL, "ip", "an address of at most 45 characters");
-	lib_id(sid, x->script_id);
-	lib_id(uid, v->user_id);
+	db_id(sid, x->script_id);
+	db_id(uid, v->user_id);
 	snprintf(t, sizeof(t), "%.17g", x->time_ms);
 	/* One statement: the row lock of the UPDATE orders concurrent records, and a waiting
 	 * UPDATE re-reads the row, so the count is exact and the running mean is the mean of
 	 * every reported time. An execution reported without a time leaves the mean as it is
 	 * but is counted, so later times weigh a little less (documented in docs/library.md). */
-	e = lib_exec_row(db, &r,
+	e = db_exec_row(db, &r,
 	    "WITH s AS (UPDATE scripts s SET execution_count = s.execution_count + 1,"
 	    "   average_execution_time = CASE WHEN $4::float8 IS NULL THEN s.average_execution_time"
 	    "     ELSE COALESCE(s.average_execution_time, 0) + ($4::float8 - COALESCE(s.average_execution_time, 0))"
@@ -71,7 +50,7 @@ db_execution_record(struct db *db, const struct viewer *v, const struct exec_rec
 	    "  error_message, ip_address)"
 	    " SELECT s.id, $2, $3, $4::float8, COALESCE($5::jsonb, '{}'), $6, $7 FROM s"
 	    " RETURNING id, (SELECT execution_count FROM s), (SELECT title FROM s)", 8,
-	    (const char *[]){ sid, uid, exec_statuses[x->status], x->has_time ? t : NULL,
+	    (const char *[]){ sid, uid, db_exec_statuses[x->status], x->has_time ? t : NULL,
 		x->parameters, x->error_message, x->ip, v->admin ? "true" : "false" });
 	if (e != PSS_OK)
 		return e;
@@ -84,8 +63,8 @@ db_execution_record(struct db *db, const struct viewer *v, const struct exec_rec
 }
 
 enum pss_err
-db_executions_list(struct db *db, const struct viewer *v, int64_t script_id, int64_t limit,
-    int64_t offset, struct json_object **out)
+db_executions_list(struct db *db, int64_t script_id, int64_t limit, int64_t offset,
+    struct json_object **out)
 {
 	struct db_res *r = NULL, *c = NULL;
 	struct json_object *pg;
@@ -94,15 +73,9 @@ db_executions_list(struct db *db, const struct viewer *v, int64_t script_id, int
 	int64_t total;
 
 	*out = NULL;
-	if (limit == 0)
-		limit = LIB_LIMIT_DEFAULT;
-	if (limit < 1 || limit > LIB_LIMIT_MAX || offset < 0 || offset > INT32_MAX)
-		return PSS_EINVAL;
-	if ((e = lib_access(db, v, script_id, true, false)) != PSS_OK)
-		return e;
-	lib_id(sid, script_id);
-	lib_id(lim, limit);
-	lib_id(off, offset);
+	db_id(sid, script_id);
+	db_id(lim, limit);
+	db_id(off, offset);
 	if ((e = db_exec(db, &c, "SELECT count(*) FROM execution_logs WHERE script_id = $1", 1,
 	    (const char *[]){ sid })) != PSS_OK)
 		goto out;
@@ -115,7 +88,7 @@ db_executions_list(struct db *db, const struct viewer *v, int64_t script_id, int
 		goto out;
 	total = db_res_int(c, 0, 0);
 	*out = json_object_new_object();
-	json_object_object_add(*out, "executions", lib_json_rows(r));
+	json_object_object_add(*out, "executions", db_json_rows(r));
 	pg = json_object_new_object();
 	json_object_object_add(pg, "total", json_object_new_int64(total));
 	json_object_object_add(pg, "limit", json_object_new_int64(limit));

@@ -142,3 +142,22 @@ jobs_queue_depth(struct db *db)
 	db_res_free(r);
 	return n;
 }
+
+enum pss_err
+jobs_set_priority(struct db *db, int64_t id, int priority)
+{
+	char jid[24], prio[16];
+
+	snprintf(jid, sizeof(jid), "%lld", (long long)id);
+	snprintf(prio, sizeof(prio), "%d", priority);
+	return db_exec(db, NULL, "UPDATE jobs SET priority = $2 WHERE id = $1", 2,
+	    (const char *[]){ jid, prio });
+}
+
+enum pss_err
+jobs_done_queued(struct db *db, const char *type, const char *key, const char *value)
+{
+	return db_exec(db, NULL, "UPDATE jobs SET status = 'done', finished_at = now()"
+	    " WHERE type = $1 AND status = 'queued' AND payload->>$2 = $3", 3,
+	    (const char *[]){ type, key, value });
+}

@@ -31,6 +31,11 @@ enum pss_err jobs_complete(struct db *, int64_t id);
 enum pss_err jobs_fail(struct db *, const struct job *, const char *reason, int64_t base_ms,
 	bool permanent);
 void	 job_free(struct job *);
+/* jobs_set_priority: a queued job's priority (higher runs first; the default is 0). */
+enum pss_err jobs_set_priority(struct db *, int64_t id, int priority);
+/* jobs_done_queued: the queued jobs of type whose payload member key is value are marked
+ * done (their work was done another way). */
+enum pss_err jobs_done_queued(struct db *, const char *type, const char *key, const char *value);
 /* jobs_queue_depth: queued jobs (for /metrics); -1 on error. */
 int64_t	 jobs_queue_depth(struct db *);
 

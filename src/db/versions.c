@@ -1,4 +1,5 @@
-/* versions.c: a script's versions: list with line counts, one version, compare (line diff) */
+/* versions.c: the script_versions table: list with line counts, one version, compare (line
+ * diff), a version's content */
 #include "config.h"
 
 #include <stdio.h>
@@ -7,9 +8,9 @@
 
 #include "core/core.h"
 #include "core/diff.h"
-#include "db/scripts.h"
+#include "db/versions.h"
 
-struct json_object *
+static struct json_object *
 diff_to_json(const struct diff_result *d, int64_t from, int64_t to)
 {
 	struct json_object *o = json_object_new_object(), *hunks = json_object_new_array();
@@ -50,8 +51,7 @@ diff_to_json(const struct diff_result *d, int64_t from, int64_t to)
 	" ELSE json_build_object('id', u.id, 'username', u.username) END, 'createdAt', v.created_at)"
 
 enum pss_err
-db_versions_list(struct db *db, const struct viewer *viewer, int64_t script_id,
-    struct json_object **out)
+db_versions_list(struct db *db, int64_t script_id, struct json_object **out)
 {
 	struct db_res *r = NULL;
 	struct json_object *arr;
@@ -60,9 +60,7 @@ db_versions_list(struct db *db, const struct viewer *viewer, int64_t script_id,
 	int n;
 
 	*out = NULL;
-	if ((e = lib_access(db, viewer, script_id, false, false)) != PSS_OK)
-		return e;
-	lib_id(sid, script_id);
+	db_id(sid, script_id);
 	/* oldest first so each version is compared with the one before */
 	if ((e = db_exec(db, &r, "SELECT " VERSION_JSON ", v.content, s.title, s.version"
 	    " FROM script_versions v JOIN scripts s ON s.id = v.script_id"
@@ -72,7 +70,7 @@ db_versions_list(struct db *db, const struct viewer *viewer, int64_t script_id,
 	n = db_res_rows(r);
 	arr = json_object_new_array();
 	for (int i = n - 1; i >= 0; i--) {
-		struct json_object *v = lib_json_parse(db_res_get(r, i, 0));
+		struct json_object *v = db_json_parse(db_res_get(r, i, 0));
 		const char *cur = db_res_get(r, i, 1), *prev = i > 0 ? db_res_get(r, i - 1, 1) : "";
 		struct diff_result d;
 
@@ -99,35 +97,31 @@ version_row(struct db *db, int64_t script_id, int64_t version, struct db_res **r
 	char sid[24], ver[24];
 
 	*r = NULL;
-	if (version <= 0 || version > INT32_MAX)
-		return PSS_ENOTFOUND;
-	lib_id(sid, script_id);
-	lib_id(ver, version);
-	return lib_exec_row(db, r, "SELECT " VERSION_JSON ", v.content FROM script_versions v"
+	db_id(sid, script_id);
+	db_id(ver, version);
+	return db_exec_row(db, r, "SELECT " VERSION_JSON ", v.content FROM script_versions v"
 	    " LEFT JOIN users u ON u.id = v.user_id WHERE v.script_id = $1 AND v.version = $2", 2,
 	    (const char *[]){ sid, ver });
 }
 
 enum pss_err
-db_version_get(struct db *db, const struct viewer *viewer, int64_t script_id, int64_t version,
-    struct json_object **out)
+db_version_get(struct db *db, int64_t script_id, int64_t version, struct json_object **out)
 {
 	struct db_res *r;
 	enum pss_err e;
 
 	*out = NULL;
-	if ((e = lib_access(db, viewer, script_id, false, false)) != PSS_OK ||
-	    (e = version_row(db, script_id, version, &r)) != PSS_OK)
+	if ((e = version_row(db, script_id, version, &r)) != PSS_OK)
 		return e;
-	*out = lib_json_parse(db_res_get(r, 0, 0));
+	*out = db_json_parse(db_res_get(r, 0, 0));
 	json_object_object_add(*out, "content", json_object_new_string(db_res_get(r, 0, 1)));
 	db_res_free(r);
 	return PSS_OK;
 }
 
 enum pss_err
-db_versions_compare(struct db *db, const struct viewer *viewer, int64_t script_id, int64_t from,
-    int64_t to, struct json_object **out)
+db_versions_compare(struct db *db, int64_t script_id, int64_t from, int64_t to,
+    struct json_object **out)
 {
 	struct db_res *a = NULL, *b = NULL;
 	struct diff_result d;
@@ -135,8 +129,7 @@ db_versions_compare(struct db *db, const struct viewer *viewer, int64_t script_i
 	enum pss_err e;
 
 	*out = NULL;
-	if ((e = lib_access(db, viewer, script_id, false, false)) != PSS_OK ||
-	    (e = version_row(db, script_id, from, &a)) != PSS_OK ||
+	if ((e = version_row(db, script_id, from, &a)) != PSS_OK ||
 	    (e = version_row(db, script_id, to, &b)) != PSS_OK)
 		goto out;
 	snprintf(fl, sizeof(fl), "a/script-%lld.ps1 (version %lld)", (long long)script_id, (long long)from);
@@ -150,4 +143,22 @@ out:
 	db_res_free(a);
 	db_res_free(b);
 	return e;
+}
+
+enum pss_err
+db_version_content(struct db *db, int64_t script_id, int64_t version, char **text)
+{
+	struct db_res *r;
+	char sid[24], n[24];
+	enum pss_err e;
+
+	*text = NULL;
+	db_id(sid, script_id);
+	db_id(n, version);
+	if ((e = db_exec_row(db, &r, "SELECT content FROM script_versions WHERE script_id = $1 AND version = $2",
+	    2, (const char *[]){ sid, n })) != PSS_OK)
+		return e;
+	*text = xstrdup(db_res_get(r, 0, 0));
+	db_res_free(r);
+	return PSS_OK;
 }

@@ -66,9 +66,14 @@ int	 json_field_str(struct json_object *o, const char *name, const char *alias,
 	const char **out, size_t *len);
 /* field_error: 400 validation_error with details [{field, message}]. */
 void	 field_error(struct http_ctx *, const char *field, const char *message);
-/* svc_error: answers a service failure: PSS_EINVAL as field_error, PSS_ECONFLICT as 409
- * email_already_exists / username_already_exists / conflict, anything else as error_from. */
-void	 svc_error(struct http_ctx *, enum pss_err, const struct svc_err *);
+/* error_from_svc: THE answer to a service's refusal, for the API and the pages alike:
+ * PSS_EINVAL as field_error naming err->field (a phrase printed as "field: phrase."),
+ * PSS_ECONFLICT as 409 duplicate_file with existingScriptId, email_already_exists,
+ * username_already_exists or conflict, PSS_EFORBIDDEN as 403 (with unauthorizedIds for a
+ * bulk operation), PSS_ETOOBIG 413, PSS_EAUTH 401, PSS_ENOTFOUND 404 with notfound as its
+ * message (NULL: "Not found."), anything else as error_from (503 with Retry-After when the
+ * database is down). err may be NULL. */
+void	 error_from_svc(struct http_ctx *, enum pss_err, const struct svc_err *, const char *notfound);
 /* ok_reply: 200 {success: true, message}. */
 void	 ok_reply(struct http_ctx *, const char *message);
 

@@ -112,7 +112,7 @@ h_auth_register(struct http_ctx *c)
 	    field(c, b, "email", NULL, true, 1024, &in.email, NULL) == 0 &&
 	    field(c, b, "password", NULL, true, PASSWORD_MAX_BYTES, &in.password, &in.password_len) == 0) {
 		if ((e = auth_register(&c->app->svc, c->req->arena, &in, &o, &t, &u, &err)) != PSS_OK)
-			svc_error(c, e, &err);
+			error_from_svc(c, e, &err, NULL);
 		else
 			tokens_reply(c, 201, &t, &u, true);
 	}
@@ -244,12 +244,9 @@ h_auth_update(struct http_ctx *c)
 	}
 	e = users_update(&c->app->svc, c->req->arena, c->user->id, &in, NULL, &u, &err);
 	if (e != PSS_OK)
-		svc_error(c, e, &err);
-	else {
-		if (in.username != NULL)	/* the library's cached scripts name their owner */
-			cache_invalidate_library(c->app->cache, 0, CACHE_LIB_USER);
+		error_from_svc(c, e, &err, NULL);
+	else
 		user_reply(c, &u);
-	}
 out:
 	json_object_put(b);
 }
@@ -272,7 +269,7 @@ h_auth_password(struct http_ctx *c)
 	if (e == PSS_EAUTH)
 		error_reply(c, 401, "invalid_credentials", "The current password is not right.", NULL);
 	else if (e != PSS_OK)
-		svc_error(c, e, &err);
+		error_from_svc(c, e, &err, NULL);
 	else
 		ok_reply(c, "Password changed. Your other sessions have been signed out.");
 out:

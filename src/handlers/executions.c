@@ -111,11 +111,11 @@ body_time(struct http_ctx *c, struct json_object *b, double *ms)
 void
 h_scripts_execute(struct http_ctx *c)
 {
-	int64_t id = lib_path_id(c, "id", "id");
-	struct viewer v = lib_viewer(c);
+	int64_t id = req_path_id(c, "id", "id");
+	struct viewer v = req_viewer(c);
 	struct json_object *b, *params = NULL, *rec = NULL, *o, *x;
 	struct exec_record r = { 0 };
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	struct pwsh_arg *args;
 	struct buf cmd = BUF_INIT;
 	const char *status = NULL;
@@ -130,12 +130,12 @@ h_scripts_execute(struct http_ctx *c)
 	r.script_id = id;
 	r.ip = c->req->remote_addr;
 	if (body_params(c, b, &params, &owned) < 0 ||
-	    lib_body_str(c, b, "status", NULL, 32, false, &status, NULL) < 0 ||
-	    lib_body_str(c, b, "errorMessage", "error_message", EXEC_TEXT_MAX, false, &r.error_message, NULL) < 0 ||
+	    req_body_str(c, b, "status", NULL, 32, false, &status, NULL) < 0 ||
+	    req_body_str(c, b, "errorMessage", "error_message", EXEC_TEXT_MAX, false, &r.error_message, NULL) < 0 ||
 	    (rt = body_time(c, b, &r.time_ms)) < 0 || pwsh_args(c, params, &args, &nargs) < 0)
 		goto out;
 	r.has_time = rt == 1;
-	if ((r.status = exec_status_parse(status)) == EXEC__MAX) {
+	if ((r.status = library_exec_status_parse(status)) == EXEC__MAX) {
 		field_error(c, "status", "status must be one of success, failure, timeout, cancelled.");
 		goto out;
 	}
@@ -147,11 +147,10 @@ h_scripts_execute(struct http_ctx *c)
 	}
 	if (params != NULL)
 		r.parameters = json_object_to_json_string_ext(params, JSON_C_TO_STRING_PLAIN);
-	if ((e = db_execution_record(c->app->db, &v, &r, &rec, &err)) != PSS_OK) {
-		lib_fail_reply(c, e, &err, SCRIPT_NOT_FOUND);
+	if ((e = library_execution_record(&c->app->svc, &v, &r, &rec, &err)) != PSS_OK) {
+		error_from_svc(c, e, &err, SCRIPT_NOT_FOUND);
 		goto out;
 	}
-	cache_invalidate_library(c->app->cache, id, CACHE_LIB_SCRIPT | CACHE_LIB_LISTS);
 	file = text_filename(json_object_object_get_ex(rec, "title", &x) ? json_object_get_string(x) :
 	    "", ".ps1");
 	buf_reset(&cmd);
@@ -162,7 +161,7 @@ h_scripts_execute(struct http_ctx *c)
 	    json_object_get(x) : NULL);
 	json_object_object_add(o, "executionCount", json_object_object_get_ex(rec, "executionCount", &x) ?
 	    json_object_get(x) : NULL);
-	lib_success(c, 200, NULL, o);
+	reply_success(c, 200, NULL, o);
 out:
 	free(file);
 	buf_free(&cmd);
@@ -173,18 +172,18 @@ out:
 }
 
 int
-lib_view_executions_list(struct http_ctx *c, struct json_object **out)
+view_executions_list(struct http_ctx *c, struct json_object **out)
 {
-	int64_t id = lib_path_id(c, "id", "id"), limit = LIB_LIMIT_DEFAULT, offset = 0;
-	struct viewer v = lib_viewer(c);
+	int64_t id = req_path_id(c, "id", "id"), limit = LIBRARY_LIMIT_DEFAULT, offset = 0;
+	struct viewer v = req_viewer(c);
 	enum pss_err e;
 
 	*out = NULL;
-	if (id == 0 || lib_query_int(c, "limit", 1, LIB_LIMIT_MAX, &limit) < 0 ||
-	    lib_query_int(c, "offset", 0, INT32_MAX, &offset) < 0)
+	if (id == 0 || req_query_int(c, "limit", 1, LIBRARY_LIMIT_MAX, &limit) < 0 ||
+	    req_query_int(c, "offset", 0, INT32_MAX, &offset) < 0)
 		return -1;
-	if ((e = db_executions_list(c->app->db, &v, id, limit, offset, out)) != PSS_OK) {
-		lib_fail_reply(c, e, NULL, SCRIPT_NOT_FOUND);
+	if ((e = library_executions_list(&c->app->svc, &v, id, limit, offset, out)) != PSS_OK) {
+		error_from_svc(c, e, NULL, SCRIPT_NOT_FOUND);
 		return -1;
 	}
 	return 0;
@@ -193,5 +192,5 @@ lib_view_executions_list(struct http_ctx *c, struct json_object **out)
 void
 h_executions_list(struct http_ctx *c)
 {
-	lib_view_reply(c, lib_view_executions_list, NULL);
+	reply_view(c, view_executions_list, NULL);
 }

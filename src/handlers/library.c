@@ -1,5 +1,5 @@
 /* library.c: what the library's handlers share: the viewer, path ids, list parameters,
- * failure answers, and the cache (the one invalidation every write path calls) */
+ * JSON body members, success answers, and the cached reads' bytes */
 #include "config.h"
 
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/text.h"
 #include "handlers/library.h"
 #include "handlers/pages.h"
 
@@ -14,7 +15,7 @@
 #define PAGE_MAX 1000000
 
 struct viewer
-lib_viewer(const struct http_ctx *c)
+req_viewer(const struct http_ctx *c)
 {
 	struct viewer v = { 0, false };
 
@@ -26,7 +27,7 @@ lib_viewer(const struct http_ctx *c)
 }
 
 int64_t
-lib_path_id(struct http_ctx *c, const char *name, const char *field)
+req_path_id(struct http_ctx *c, const char *name, const char *field)
 {
 	int64_t id;
 	char msg[96];
@@ -77,22 +78,22 @@ query_int(struct http_ctx *c, const char *name, int64_t min, int64_t max, int64_
 }
 
 int
-lib_query_int(struct http_ctx *c, const char *name, int64_t min, int64_t max, int64_t *out)
+req_query_int(struct http_ctx *c, const char *name, int64_t min, int64_t max, int64_t *out)
 {
 	return query_int(c, name, min, max, out);
 }
 
 int
-lib_filter_parse(struct http_ctx *c, bool search, struct script_filter *f)
+req_filter(struct http_ctx *c, bool search, struct script_filter *f)
 {
 	const char *v;
 	int b;
 
-	script_filter_init(f, search);
+	library_filter_init(f, search);
 	if (query_int(c, "categoryId", 1, INT32_MAX, &f->category_id) < 0 ||
 	    query_int(c, "userId", 1, INT32_MAX, &f->user_id) < 0 ||
 	    query_int(c, "page", 1, PAGE_MAX, &f->page) < 0 ||
-	    query_int(c, "limit", 1, LIB_LIMIT_MAX, &f->limit) < 0)
+	    query_int(c, "limit", 1, LIBRARY_LIMIT_MAX, &f->limit) < 0)
 		return -1;
 	if ((b = query_bool(c, "isPublic")) == -2)
 		return -1;
@@ -105,7 +106,7 @@ lib_filter_parse(struct http_ctx *c, bool search, struct script_filter *f)
 	}
 	f->mine = b == 1;
 	if ((v = http_query(c->req, "tag")) != NULL && *v != '\0') {
-		if (strlen(v) > LIB_TAG_MAX_LEN * 4 || !lib_no_controls(v, strlen(v))) {
+		if (strlen(v) > LIBRARY_TAG_MAX_LEN * 4 || !text_no_controls(v, strlen(v))) {
 			field_error(c, "tag", "tag must be a tag name (no control characters).");
 			return -1;
 		}
@@ -119,7 +120,7 @@ lib_filter_parse(struct http_ctx *c, bool search, struct script_filter *f)
 		f->has_min_security = true;
 	}
 	if ((v = http_query(c->req, "sort")) != NULL && *v != '\0') {
-		f->sort = script_sort_parse(v);
+		f->sort = library_sort_parse(v);
 		if (f->sort == SCRIPT_SORT__MAX || (f->sort == SCRIPT_SORT_RANK && !search)) {
 			field_error(c, "sort", search ?
 			    "sort must be one of rank, updatedAt, createdAt, title, executionCount, securityScore." :
@@ -156,72 +157,8 @@ lib_filter_parse(struct http_ctx *c, bool search, struct script_filter *f)
 	return 0;
 }
 
-/* The error envelope with one more member (owned). */
-static void
-envelope_with(struct http_ctx *c, int status, const char *code, const char *message,
-    const char *name, struct json_object *value)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "success", json_object_new_boolean(0));
-	json_object_object_add(o, "error", json_object_new_string(code));
-	json_object_object_add(o, "message", json_object_new_string(message));
-	json_object_object_add(o, "requestId", json_object_new_string(c->req->request_id));
-	json_object_object_add(o, name, value);
-	json_reply(c, status, o);
-}
-
 void
-lib_fail_reply(struct http_ctx *c, enum pss_err e, const struct lib_err *err, const char *notfound)
-{
-	const char *msg = err != NULL && err->message != NULL ? err->message : NULL;
-	struct json_object *ids;
-
-	switch (e) {
-	case PSS_EINVAL:
-		if (err != NULL && err->field != NULL) {
-			char m[256];
-
-			snprintf(m, sizeof(m), "%s: %s.", err->field, msg ? msg : "not valid");
-			field_error(c, err->field, m);
-		} else
-			error_from(c, e, msg);
-		break;
-	case PSS_ECONFLICT:
-		if (err != NULL && err->existing_id > 0)
-			envelope_with(c, 409, "duplicate_file", "A script with the same content already exists.",
-			    "existingScriptId", json_object_new_int64(err->existing_id));
-		else
-			error_from(c, e, msg);
-		break;
-	case PSS_EFORBIDDEN:
-		if (err != NULL && err->nunauthorized > 0) {
-			ids = json_object_new_array();
-			for (size_t i = 0; i < err->nunauthorized && i < PSS_ARRAY_LEN(err->unauthorized); i++)
-				json_object_array_add(ids, json_object_new_int64(err->unauthorized[i]));
-			envelope_with(c, 403, "forbidden",
-			    "Some of these scripts are not yours to change; nothing was changed.",
-			    "unauthorizedIds", ids);
-		} else
-			error_reply(c, 403, "forbidden", "Only the owner or an administrator may do this.", NULL);
-		break;
-	case PSS_ETOOBIG:
-		error_from(c, e, msg ? msg : "The content is larger than 10 MB.");
-		break;
-	case PSS_EAUTH:	/* error_from's 401 has one fixed message */
-		error_reply(c, 401, "unauthorized", msg ? msg : "Authentication required.", NULL);
-		break;
-	case PSS_ENOTFOUND:
-		error_from(c, e, notfound);
-		break;
-	default:
-		error_from(c, e, NULL);
-		break;
-	}
-}
-
-void
-lib_success(struct http_ctx *c, int status, const char *name, struct json_object *obj)
+reply_success(struct http_ctx *c, int status, const char *name, struct json_object *obj)
 {
 	struct json_object *o;
 
@@ -240,81 +177,30 @@ lib_success(struct http_ctx *c, int status, const char *name, struct json_object
 }
 
 void
-lib_view_reply(struct http_ctx *c, int (*view)(struct http_ctx *, struct json_object **),
+reply_view(struct http_ctx *c, int (*view)(struct http_ctx *, struct json_object **),
     const char *name)
 {
 	struct json_object *o;
 
 	if (view(c, &o) == 0)
-		lib_success(c, 200, name, o);
+		reply_success(c, 200, name, o);
 }
 
-/* ---- the cache ---- */
-
-/* A cached value is a header line, "#1 p<isPublic 0|1> u<userId>\n" (the script's visibility
- * as lib_script_visible reads it; p0 u0 for objects that are not a script), then the JSON
- * text exactly as json_reply writes it: a hit is answered with these bytes, not parsed and
- * written again. A value without the header (an older worker's) is still read. */
-#define VALUE_TAG "#1 "
-
-struct cached {
-	char		*raw;		/* cache_get's value (owned) */
-	const char	*json;		/* the JSON text inside raw */
-	size_t		 json_len;
-	bool		 header;	/* pub and uid are known */
-	bool		 pub;
-	int64_t		 uid;
-};
-
-/* cached_get: 0 with *v, -1 on a miss (or a value that is not ours). */
-static int
-cached_get(struct cache *cache, const char *key, struct cached *v)
-{
-	size_t len;
-	const char *nl;
-	char *end;
-	long long uid;
-
-	memset(v, 0, sizeof(*v));
-	if (cache == NULL || (v->raw = cache_get_hot(cache, key, &len)) == NULL)
-		return -1;
-	v->json = v->raw;
-	v->json_len = len;
-	if (strncmp(v->raw, VALUE_TAG, strlen(VALUE_TAG)) != 0)
-		return 0;
-	if ((nl = memchr(v->raw, '\n', len)) == NULL || (v->raw[4] != '0' && v->raw[4] != '1') ||
-	    v->raw[3] != 'p' || v->raw[5] != ' ' || v->raw[6] != 'u' ||
-	    (uid = strtoll(v->raw + 7, &end, 10), end != nl)) {
-		free(v->raw);
-		v->raw = NULL;
-		return -1;
-	}
-	v->header = true;
-	v->pub = v->raw[4] == '1';
-	v->uid = uid;
-	v->json = nl + 1;
-	v->json_len = len - (size_t)(v->json - v->raw);
-	return 0;
-}
+/* ---- the cached reads (services/library.h, "reads.c") ---- */
 
 struct json_object *
-lib_cache_get(struct cache *cache, const char *key)
+view_cache_get(struct http_ctx *c, const char *key)
 {
-	struct json_object *o;
-	struct cached v;
-
-	if (cached_get(cache, key, &v) != 0)
-		return NULL;
-	o = json_tokener_parse(v.json);
-	free(v.raw);
-	if (o != NULL && !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		o = NULL;
-	}
-	return o;
+	return library_cache_get(&c->app->svc, key);
 }
 
-/* What lib_success writes for the JSON text of an object: {"success":true,"name":OBJ}, or
+void
+view_cache_put(struct http_ctx *c, const char *key, struct json_object *o, int ttl_s)
+{
+	library_cache_put(&c->app->svc, key, o, ttl_s);
+}
+
+/* What reply_success writes for the JSON text of an object: {"success":true,"name":OBJ}, or
  * with name NULL OBJ's members after success. */
 static void
 reply_text(struct http_ctx *c, const char *json, size_t len, const char *name)
@@ -339,72 +225,34 @@ reply_text(struct http_ctx *c, const char *json, size_t len, const char *name)
 }
 
 int
-lib_cache_reply(struct http_ctx *c, const char *key, const char *name, const struct viewer *vw)
+reply_cached(struct http_ctx *c, const char *key, const char *name, const struct viewer *vw)
 {
-	struct cached v;
+	struct library_cached v;
+	int hit;
 
-	if (page_active(c) || cached_get(c->app->cache, key, &v) != 0)
+	if (page_active(c))
 		return 0;
-	if (!v.header || v.json_len < 2 || v.json[0] != '{' || v.json[v.json_len - 1] != '}') {
-		free(v.raw);
-		return 0;	/* not ours to copy: the parsing path decides */
-	}
-	if (vw != NULL && !vw->admin && !v.pub && !(vw->user_id > 0 && v.uid == vw->user_id)) {
-		free(v.raw);
-		return -1;
-	}
-	reply_text(c, v.json, v.json_len, name);
-	free(v.raw);
+	if ((hit = library_cache_text(&c->app->svc, key, vw, &v)) != 1)
+		return hit;
+	reply_text(c, v.json, v.len, name);
+	library_cached_free(&v);
 	return 1;
 }
 
-/* put_text: caches o's JSON text s under key, after the header line. */
-static void
-put_text(struct cache *cache, const char *key, struct json_object *o, const char *s, size_t len,
-    int ttl_s)
-{
-	struct json_object *pub, *uid;
-	struct buf b = BUF_INIT;
-
-	if (cache == NULL || len > LIB_CACHE_MAX_VALUE)
-		return;
-	buf_printf(&b, VALUE_TAG "p%d u%lld\n",
-	    json_object_object_get_ex(o, "isPublic", &pub) && json_object_get_boolean(pub),
-	    json_object_object_get_ex(o, "userId", &uid) && json_object_is_type(uid, json_type_int) ?
-	    (long long)json_object_get_int64(uid) : 0LL);
-	buf_append(&b, s, len);
-	cache_set(cache, key, b.data, b.len, ttl_s);
-	buf_free(&b);
-}
-
 void
-lib_cache_put(struct cache *cache, const char *key, struct json_object *o, int ttl_s)
-{
-	size_t len;
-	const char *s;
-
-	if (cache == NULL)
-		return;
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-	    &len);
-	put_text(cache, key, o, s, len, ttl_s);
-}
-
-void
-lib_cache_put_reply(struct http_ctx *c, const char *key, struct json_object *o, int ttl_s,
+reply_cache_put(struct http_ctx *c, const char *key, struct json_object *o, int ttl_s,
     const char *name)
 {
 	size_t len;
 	const char *s;
 
 	if (page_active(c) || !json_object_is_type(o, json_type_object)) {
-		lib_cache_put(c->app->cache, key, o, ttl_s);
-		lib_success(c, 200, name, o);
+		view_cache_put(c, key, o, ttl_s);
+		reply_success(c, 200, name, o);
 		return;
 	}
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-	    &len);
-	put_text(c->app->cache, key, o, s, len, ttl_s);
+	s = library_cache_json(o, &len);
+	library_cache_put_text(&c->app->svc, key, o, s, len, ttl_s);
 	reply_text(c, s, len, name);
 	json_object_put(o);
 }
@@ -431,7 +279,7 @@ type_error(struct http_ctx *c, const char *name, const char *what)
 }
 
 int
-lib_body_str(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
+req_body_str(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
     size_t max, bool required, const char **out, size_t *len)
 {
 	size_t n;
@@ -463,7 +311,7 @@ lib_body_str(struct http_ctx *c, struct json_object *b, const char *name, const 
 }
 
 int
-lib_body_int(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
+req_body_int(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
     int64_t min, int64_t max, int64_t *out)
 {
 	struct json_object *v;
@@ -489,7 +337,7 @@ lib_body_int(struct http_ctx *c, struct json_object *b, const char *name, const 
 }
 
 int
-lib_body_bool(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
+req_body_bool(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
     bool *out)
 {
 	struct json_object *v;
@@ -517,7 +365,7 @@ lib_body_bool(struct http_ctx *c, struct json_object *b, const char *name, const
 }
 
 int
-lib_body_strings(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
+req_body_strings(struct http_ctx *c, struct json_object *b, const char *name, const char *alias,
     size_t max, const char ***out, size_t *n)
 {
 	struct json_object *v;
@@ -542,7 +390,7 @@ lib_body_strings(struct http_ctx *c, struct json_object *b, const char *name, co
 		}
 		list = arena_alloc(c->req->arena, (max + 1) * sizeof(*list));
 		for (t = strtok_r(s, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
-			if (lib_trim(t, &len), len == 0)
+			if (text_trim(t, &len), len == 0)
 				continue;
 			if (*n == max) {
 				type_error(c, name, what);
@@ -575,7 +423,7 @@ lib_body_strings(struct http_ctx *c, struct json_object *b, const char *name, co
 }
 
 int
-lib_body_ids(struct http_ctx *c, struct json_object *b, const char *name, int64_t **out, size_t *n)
+req_body_ids(struct http_ctx *c, struct json_object *b, const char *name, int64_t **out, size_t *n)
 {
 	struct json_object *v;
 	char what[96];
@@ -583,9 +431,9 @@ lib_body_ids(struct http_ctx *c, struct json_object *b, const char *name, int64_
 
 	*out = NULL;
 	*n = 0;
-	snprintf(what, sizeof(what), "an array of 1 to %d script ids", LIB_BULK_MAX);
+	snprintf(what, sizeof(what), "an array of 1 to %d script ids", LIBRARY_BULK_MAX);
 	if (member(b, name, NULL, &v) == 0 || v == NULL || !json_object_is_type(v, json_type_array) ||
-	    (len = json_object_array_length(v)) == 0 || len > LIB_BULK_MAX) {
+	    (len = json_object_array_length(v)) == 0 || len > LIBRARY_BULK_MAX) {
 		type_error(c, name, what);
 		return -1;
 	}

@@ -4,15 +4,17 @@
 #define PSS_HANDLERS_LIBRARY_H
 
 #include "handlers/app.h"
-#include "db/scripts.h"
+#include "services/library.h"
 
 /*
  * Conventions.
  * - A handler reads its input only through http_param, http_query, json_body and
- *   json_field_str (plus c->user and c->req->remote_addr) and answers only through
- *   json_reply, error_reply, error_from, field_error, ok_reply (and the lib_* answers
- *   below, built on json_reply), so the pages can render the same objects.
- * - View builders (lib_view_*): one per read. Each parses the request's path and query
+ *   json_field_str (plus c->user and c->req->remote_addr), calls the library's operations
+ *   (services/library.h: they validate, check access, write, invalidate the cache and
+ *   queue jobs) and answers only through json_reply, error_reply, error_from,
+ *   error_from_svc, field_error, ok_reply (and the reply_* answers below, built on
+ *   json_reply), so the pages can render the same objects.
+ * - View builders (view_*): one per read. Each parses the request's path and query
  *   parameters, consults the cache, calls the db function and returns 0 with *out set to
  *   the view object (caller puts; it has no "success" member). On any failure it has
  *   ALREADY ANSWERED (400 validation_error naming the field, 401, 404, 503 ...) and
@@ -24,100 +26,90 @@
 
 /* ---- library.c: shared request helpers ---- */
 
-/* lib_viewer: who asks (anonymous, a user or an admin). */
-struct viewer lib_viewer(const struct http_ctx *);
-/* lib_path_id: the path parameter name as an id (1..2^31-1), or 0 after answering 400
+/* req_viewer: who asks (anonymous, a user or an admin). */
+struct viewer req_viewer(const struct http_ctx *);
+/* req_path_id: the path parameter name as an id (1..2^31-1), or 0 after answering 400
  * validation_error naming field. */
-int64_t	 lib_path_id(struct http_ctx *, const char *name, const char *field);
-/* lib_filter_parse: the list (search false) or search (true) query parameters into f:
+int64_t	 req_path_id(struct http_ctx *, const char *name, const char *field);
+/* req_filter: the list (search false) or search (true) query parameters into f:
  * categoryId, userId, tag, isPublic, mine, minSecurityScore, sort, order, page, limit,
  * cursor, and for a search q and mode. 0, or -1 after answering (400 validation_error
  * naming the field; 401 for mine=true without a user). Strings point into the request. */
-int	 lib_filter_parse(struct http_ctx *, bool search, struct script_filter *f);
-/* lib_query_int: a whole-number query parameter in min..max: 1 with *out, 0 when absent
+int	 req_filter(struct http_ctx *, bool search, struct script_filter *f);
+/* req_query_int: a whole-number query parameter in min..max: 1 with *out, 0 when absent
  * (*out untouched), -1 after answering 400 naming it. */
-int	 lib_query_int(struct http_ctx *, const char *name, int64_t min, int64_t max, int64_t *out);
-/* lib_fail_reply: answers a db failure: PSS_EINVAL as field_error(err->field), PSS_ECONFLICT
- * with an existing id as 409 duplicate_file with existingScriptId, PSS_EFORBIDDEN with
- * unauthorized ids as 403 with unauthorizedIds, PSS_ETOOBIG 413, PSS_EAUTH 401, PSS_ENOTFOUND
- * 404 with notfound as its message, else error_from (503 with Retry-After when the
- * database is down). err may be NULL. */
-void	 lib_fail_reply(struct http_ctx *, enum pss_err, const struct lib_err *, const char *notfound);
-/* lib_success: {success: true, name: obj} (name NULL: obj's members after success), and
+int	 req_query_int(struct http_ctx *, const char *name, int64_t min, int64_t max, int64_t *out);
+/* reply_success: {success: true, name: obj} (name NULL: obj's members after success), and
  * json_reply with status. Takes obj. */
-void	 lib_success(struct http_ctx *, int status, const char *name, struct json_object *obj);
+void	 reply_success(struct http_ctx *, int status, const char *name, struct json_object *obj);
 
-/* lib_view_reply: the API handler of a view builder: 200 {success, name: view} (name NULL:
+/* reply_view: the API handler of a view builder: 200 {success, name: view} (name NULL:
  * the view's members beside success), or nothing more when the builder answered (it
- * returned -1, or 1: an API builder answered from the cache's bytes, lib_cache_reply). */
-void	 lib_view_reply(struct http_ctx *, int (*view)(struct http_ctx *, struct json_object **),
+ * returned -1, or 1: an API builder answered from the cache's bytes, reply_cached). */
+void	 reply_view(struct http_ctx *, int (*view)(struct http_ctx *, struct json_object **),
 	const char *name);
 
 /* ---- library.c: JSON body members (a form's string values are accepted too) ----
  * Each answers 400 validation_error naming the member and returns -1 when it is of the
  * wrong type or out of range. */
-/* lib_body_str: 1 with *out and *len, 0 when absent or null (400 when required), -1. No NUL,
+/* req_body_str: 1 with *out and *len, 0 when absent or null (400 when required), -1. No NUL,
  * at most max bytes. */
-int	 lib_body_str(struct http_ctx *, struct json_object *b, const char *name, const char *alias,
+int	 req_body_str(struct http_ctx *, struct json_object *b, const char *name, const char *alias,
 	size_t max, bool required, const char **out, size_t *len);
-/* lib_body_int: a number or numeric string in min..max: 1 with *out, 2 for null (or an
+/* req_body_int: a number or numeric string in min..max: 1 with *out, 2 for null (or an
  * empty string), 0 when absent, -1. */
-int	 lib_body_int(struct http_ctx *, struct json_object *b, const char *name, const char *alias,
+int	 req_body_int(struct http_ctx *, struct json_object *b, const char *name, const char *alias,
 	int64_t min, int64_t max, int64_t *out);
-/* lib_body_bool: true/false (or "true", "false", "on", "off", "1", "0"): 1 with *out, 0 when
+/* req_body_bool: true/false (or "true", "false", "on", "off", "1", "0"): 1 with *out, 0 when
  * absent or null, -1. */
-int	 lib_body_bool(struct http_ctx *, struct json_object *b, const char *name, const char *alias,
+int	 req_body_bool(struct http_ctx *, struct json_object *b, const char *name, const char *alias,
 	bool *out);
-/* lib_body_strings: an array of at most max strings, or a comma-separated string (blank
+/* req_body_strings: an array of at most max strings, or a comma-separated string (blank
  * items skipped): 1 with *out (request memory) and *n, 0 when absent, -1. null is empty. */
-int	 lib_body_strings(struct http_ctx *, struct json_object *b, const char *name,
+int	 req_body_strings(struct http_ctx *, struct json_object *b, const char *name,
 	const char *alias, size_t max, const char ***out, size_t *n);
-/* lib_body_ids: a required array of 1..LIB_BULK_MAX script ids: 0 with *out (request
+/* req_body_ids: a required array of 1..LIBRARY_BULK_MAX script ids: 0 with *out (request
  * memory) and *n, -1. */
-int	 lib_body_ids(struct http_ctx *, struct json_object *b, const char *name, int64_t **out,
+int	 req_body_ids(struct http_ctx *, struct json_object *b, const char *name, int64_t **out,
 	size_t *n);
 
-/* ---- library.c: the cache ---- */
-
-/* cache_invalidate_library and its CACHE_LIB_* flags are in cache/cache.h: the job runner and
- * the command line invalidate with them too. */
-/* lib_cache_get: the cached JSON object under key (caller puts), NULL on a miss. */
-struct json_object *lib_cache_get(struct cache *, const char *key);
-/* lib_cache_put: caches o under key for ttl_s seconds (0: until invalidated); values over
- * LIB_CACHE_MAX_VALUE bytes (a very large script) are not cached. */
-#define LIB_CACHE_MAX_VALUE (512 * 1024)
-void	 lib_cache_put(struct cache *, const char *key, struct json_object *o, int ttl_s);
-/* lib_cache_reply: an API answer (not a page) straight from the cached bytes under key,
+/* ---- library.c: the cached reads ----
+ * The entries' keys, lifetimes and format are the library's (services/library.h, reads.c);
+ * the library's writes drop them, never a handler. */
+/* view_cache_get / view_cache_put: library_cache_get / library_cache_put. */
+struct json_object *view_cache_get(struct http_ctx *, const char *key);
+void	 view_cache_put(struct http_ctx *, const char *key, struct json_object *o, int ttl_s);
+/* reply_cached: an API answer (not a page) straight from the cached bytes under key,
  * without parsing them: 200 {success, name: object}, or with name NULL the object's members
- * beside success (as lib_success). With a viewer, the entry is a script object served only
- * when lib_script_visible would allow it. 1 answered, 0 a miss (nothing answered), -1 cached
- * but not visible to this viewer (nothing answered). */
-int	 lib_cache_reply(struct http_ctx *, const char *key, const char *name, const struct viewer *);
-/* lib_cache_put_reply: lib_cache_put and the API answer lib_success would give, from one
+ * beside success (as reply_success). With a viewer, the entry is a script object served only
+ * when library_script_visible would allow it. 1 answered, 0 a miss (nothing answered), -1
+ * cached but not visible to this viewer (nothing answered). */
+int	 reply_cached(struct http_ctx *, const char *key, const char *name, const struct viewer *);
+/* reply_cache_put: view_cache_put and the API answer reply_success would give, from one
  * serialisation of o (taken). */
-void	 lib_cache_put_reply(struct http_ctx *, const char *key, struct json_object *o, int ttl_s,
+void	 reply_cache_put(struct http_ctx *, const char *key, struct json_object *o, int ttl_s,
 	const char *name);
 
 /* ---- view builders (see the conventions above) ---- */
-/* lib_view_list_with: a list (or search) for a filter the caller made (for example
- * lib_filter_parse's with a category forced), through the scripts:… cache. */
-int	 lib_view_list_with(struct http_ctx *, const struct script_filter *, bool search,
+/* view_list_with: a list (or search) for a filter the caller made (for example
+ * req_filter's with a category forced), through the scripts:… cache. */
+int	 view_list_with(struct http_ctx *, const struct script_filter *, bool search,
 	struct json_object **out);
-/* lib_view_script_by_id: the script object (summary, content, analysis) through the shared
+/* view_script_by_id: the script object (summary, content, analysis) through the shared
  * script:{id} entry; 404 when the viewer may not see it. */
-int	 lib_view_script_by_id(struct http_ctx *, int64_t id, struct json_object **out);
-int	 lib_view_scripts_list(struct http_ctx *, struct json_object **out);	/* scripts.c */
-int	 lib_view_scripts_search(struct http_ctx *, struct json_object **out);
-int	 lib_view_script_get(struct http_ctx *, struct json_object **out);	/* :id */
-int	 lib_view_versions_list(struct http_ctx *, struct json_object **out);	/* versions.c */
-int	 lib_view_version_get(struct http_ctx *, struct json_object **out);	/* :id, :n */
-int	 lib_view_versions_compare(struct http_ctx *, struct json_object **out);	/* from, to */
-int	 lib_view_executions_list(struct http_ctx *, struct json_object **out);	/* executions.c */
-int	 lib_view_categories_list(struct http_ctx *, struct json_object **out);	/* taxonomy.c */
-int	 lib_view_category_get(struct http_ctx *, struct json_object **out);
-int	 lib_view_category_scripts(struct http_ctx *, struct json_object **out);
-int	 lib_view_tags_list(struct http_ctx *, struct json_object **out);
-int	 lib_view_tag_get(struct http_ctx *, struct json_object **out);
+int	 view_script_by_id(struct http_ctx *, int64_t id, struct json_object **out);
+int	 view_scripts_list(struct http_ctx *, struct json_object **out);	/* scripts.c */
+int	 view_scripts_search(struct http_ctx *, struct json_object **out);
+int	 view_script_get(struct http_ctx *, struct json_object **out);	/* :id */
+int	 view_versions_list(struct http_ctx *, struct json_object **out);	/* versions.c */
+int	 view_version_get(struct http_ctx *, struct json_object **out);	/* :id, :n */
+int	 view_versions_compare(struct http_ctx *, struct json_object **out);	/* from, to */
+int	 view_executions_list(struct http_ctx *, struct json_object **out);	/* executions.c */
+int	 view_categories_list(struct http_ctx *, struct json_object **out);	/* categories.c */
+int	 view_category_get(struct http_ctx *, struct json_object **out);
+int	 view_category_scripts(struct http_ctx *, struct json_object **out);
+int	 view_tags_list(struct http_ctx *, struct json_object **out);	/* tags.c */
+int	 view_tag_get(struct http_ctx *, struct json_object **out);
 
 /* ---- handlers ---- */
 void	 h_scripts_list(struct http_ctx *);

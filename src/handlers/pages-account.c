@@ -23,10 +23,10 @@ dashboard_list(struct http_ctx *c, bool mine, struct json_object *view, const ch
 	struct script_filter f;
 	struct json_object *out, *items, *t;
 
-	script_filter_init(&f, false);
+	library_filter_init(&f, false);
 	f.mine = mine;
 	f.limit = DASHBOARD_ITEMS;
-	if (lib_view_list_with(c, &f, false, &out) != 0)
+	if (view_list_with(c, &f, false, &out) != 0)
 		return -1;
 	if (json_object_object_get_ex(out, "scripts", &items))
 		json_object_object_add(view, name, json_object_get(items));
@@ -50,7 +50,7 @@ h_dashboard(struct http_ctx *c)
 	json_object_object_add(view, "counts", counts);
 	if (dashboard_list(c, false, view, "recent", &total) != 0 ||
 	    (c->user != NULL && dashboard_list(c, true, view, "mine", &mine) != 0) ||
-	    lib_view_categories_list(c, &cats) != 0) {
+	    view_categories_list(c, &cats) != 0) {
 		json_object_put(view);
 		return;
 	}

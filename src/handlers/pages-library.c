@@ -1,6 +1,6 @@
 /* pages-library.c: the script library's pages that compose several views (list with its
  * filter form, script, versions and diff, forms with a category select, uploads); the
- * other library pages reuse the API handlers directly (routes-pages-library.inc) */
+ * other library pages reuse the API handlers directly (routes.c) */
 #include "config.h"
 
 #include <stdio.h>
@@ -49,7 +49,7 @@ category_choices(struct http_ctx *c, int64_t selected)
 {
 	struct json_object *view, *arr;
 
-	if (lib_view_categories_list(c, &view) != 0)
+	if (view_categories_list(c, &view) != 0)
 		return NULL;
 	if (json_object_object_get_ex(view, "categories", &arr))
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
@@ -187,7 +187,7 @@ h_page_category(struct http_ctx *c)
 {
 	struct json_object *view;
 
-	if (lib_view_category_scripts(c, &view) != 0)
+	if (view_category_scripts(c, &view) != 0)
 		return;
 	list_tag_links(view);
 	json_reply(c, 200, view);
@@ -199,7 +199,7 @@ h_page_tag(struct http_ctx *c)
 {
 	struct json_object *view, *tag, *name;
 
-	if (lib_view_tag_get(c, &view) != 0)
+	if (view_tag_get(c, &view) != 0)
 		return;
 	list_tag_links(view);
 	if (json_object_object_get_ex(view, "tag", &tag) && json_object_object_get_ex(tag, "name", &name))
@@ -264,9 +264,9 @@ h_page_scripts(struct http_ctx *c)
 	struct json_object *view, *cats, *arr;
 	int64_t cat = 0;
 
-	if ((search ? lib_view_scripts_search(c, &view) : lib_view_scripts_list(c, &view)) != 0)
+	if ((search ? view_scripts_search(c, &view) : view_scripts_list(c, &view)) != 0)
 		return;
-	(void)lib_query_int(c, "categoryId", 1, INT32_MAX, &cat);	/* parsed already */
+	(void)req_query_int(c, "categoryId", 1, INT32_MAX, &cat);	/* parsed already */
 	if ((cats = category_choices(c, cat)) == NULL) {
 		json_object_put(view);
 		return;
@@ -283,10 +283,10 @@ h_page_scripts(struct http_ctx *c)
 
 /*
  * The versions list of the script :id for a page, cached as scripts:versions:{id}. Call it
- * only after the script itself was read for this viewer (lib_view_script_*: 404 when they
+ * only after the script itself was read for this viewer (view_script_*: 404 when they
  * may not see it), since the entry is shared by every viewer. Every write that changes a
  * script's versions (update, revert, delete, upload, a user renamed) invalidates scripts:*
- * (cache_invalidate_library, CACHE_LIB_LISTS), which takes this entry too; like the lists it
+ * (the library's operations, CACHE_LIB_LISTS), which takes this entry too; like the lists it
  * lives at most CACHE_TTL_SCRIPTS. The list diffs every version against the one before, so
  * uncached it is the page's dearest part. 0, or -1 after the builder answered.
  */
@@ -294,13 +294,13 @@ static int
 versions_cached(struct http_ctx *c, int64_t id, struct json_object **out)
 {
 	char key[64];
+	int ttl = library_versions_key(key, sizeof(key), id);
 
-	snprintf(key, sizeof(key), "scripts:versions:%lld", (long long)id);
-	if ((*out = lib_cache_get(c->app->cache, key)) != NULL)
+	if ((*out = view_cache_get(c, key)) != NULL)
 		return 0;
-	if (lib_view_versions_list(c, out) != 0)
+	if (view_versions_list(c, out) != 0)
 		return -1;
-	lib_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPTS);
+	view_cache_put(c, key, *out, ttl);
 	return 0;
 }
 
@@ -329,7 +329,7 @@ add_source(struct json_object *view, struct json_object *text)
 /*
  * GET /scripts/:id: {script (without content), canEdit, versions, totalVersions,
  * executions (owner or admin), sourceRows, source}. The script is the shared cached object
- * (lib_view_script_get); the rows are highlighted on each view (about 5 ms for 10,000 lines).
+ * (view_script_get); the rows are highlighted on each view (about 5 ms for 10,000 lines).
  */
 void
 h_page_script(struct http_ctx *c)
@@ -337,13 +337,13 @@ h_page_script(struct http_ctx *c)
 	struct json_object *view = json_object_new_object(), *script, *versions, *ex, *v, *content;
 	bool edit;
 
-	if (lib_view_script_get(c, &script) != 0) {
+	if (view_script_get(c, &script) != 0) {
 		json_object_put(view);
 		return;
 	}
 	edit = can_edit(c, script);
 	if (versions_cached(c, int_member(script, "id", 0), &versions) != 0 ||
-	    (edit && lib_view_executions_list(c, &ex) != 0)) {
+	    (edit && view_executions_list(c, &ex) != 0)) {
 		json_object_put(script);
 		json_object_put(view);
 		return;
@@ -375,11 +375,11 @@ h_page_version(struct http_ctx *c)
 {
 	struct json_object *view = json_object_new_object(), *script, *version, *content;
 
-	if (lib_view_script_get(c, &script) != 0) {
+	if (view_script_get(c, &script) != 0) {
 		json_object_put(view);
 		return;
 	}
-	if (lib_view_version_get(c, &version) != 0) {
+	if (view_version_get(c, &version) != 0) {
 		json_object_put(script);
 		json_object_put(view);
 		return;
@@ -419,7 +419,7 @@ void
 h_page_versions(struct http_ctx *c)
 {
 	struct json_object *view, *script, *cmp, *arr = NULL, *cv = json_object_new_object();
-	struct viewer vw = lib_viewer(c);
+	struct viewer vw = req_viewer(c);
 	enum dv_mode mode = dv_mode_parse(http_query(c->req, "view"));
 	int64_t from = 0, to = 0, cur, id;
 	int rf, rt;
@@ -431,9 +431,9 @@ h_page_versions(struct http_ctx *c)
 		field_error(c, "view", "view must be split or unified.");
 		return;
 	}
-	if ((rf = lib_query_int(c, "from", 1, INT32_MAX, &from)) < 0 ||
-	    (rt = lib_query_int(c, "to", 1, INT32_MAX, &to)) < 0 ||
-	    (id = lib_path_id(c, "id", "id")) == 0 || lib_view_script_by_id(c, id, &script) != 0) {
+	if ((rf = req_query_int(c, "from", 1, INT32_MAX, &from)) < 0 ||
+	    (rt = req_query_int(c, "to", 1, INT32_MAX, &to)) < 0 ||
+	    (id = req_path_id(c, "id", "id")) == 0 || view_script_by_id(c, id, &script) != 0) {
 		json_object_put(cv);
 		return;
 	}
@@ -456,10 +456,10 @@ h_page_versions(struct http_ctx *c)
 		json_reply(c, 200, view);
 		return;
 	}
-	if ((e = db_versions_compare(c->app->db, &vw, id, from, to, &cmp)) != PSS_OK) {
+	if ((e = library_versions_compare(&c->app->svc, &vw, id, from, to, &cmp)) != PSS_OK) {
 		json_object_put(view);
 		json_object_put(cv);
-		lib_fail_reply(c, e, NULL, "Script or version not found.");
+		error_from_svc(c, e, NULL, "Script or version not found.");
 		return;
 	}
 	json_object_object_foreach(cmp, k, val) {
@@ -499,7 +499,7 @@ owner_only(struct http_ctx *c, void (*h)(struct http_ctx *))
 	struct json_object *script;
 	bool edit;
 
-	if (lib_view_script_get(c, &script) != 0)
+	if (view_script_get(c, &script) != 0)
 		return;
 	edit = can_edit(c, script);
 	json_object_put(script);
@@ -530,7 +530,7 @@ h_page_script_new(struct http_ctx *c)
 	int64_t cat = 0;
 	struct json_object *view;
 
-	if (lib_query_int(c, "categoryId", 1, INT32_MAX, &cat) < 0 || (view = category_choices(c, cat)) == NULL)
+	if (req_query_int(c, "categoryId", 1, INT32_MAX, &cat) < 0 || (view = category_choices(c, cat)) == NULL)
 		return;
 	json_reply(c, 200, view);
 }
@@ -570,7 +570,7 @@ edit_extra(struct http_ctx *c, struct json_object **script_out)
 {
 	struct json_object *script, *cats, *arr;
 
-	if (lib_view_script_get(c, &script) != 0)
+	if (view_script_get(c, &script) != 0)
 		return -1;
 	if (!can_edit(c, script)) {
 		json_object_put(script);
@@ -681,13 +681,13 @@ h_page_script_upload(struct http_ctx *c)
 void
 h_page_upload_batch(struct http_ctx *c)
 {
-	struct viewer v = lib_viewer(c);
+	struct viewer v = req_viewer(c);
 	struct json_object *o;
 	int64_t total, done;
-	enum pss_err e = db_upload_batch(c->app->db, &v, http_param(c->req, "batchId"), &o);
+	enum pss_err e = library_upload_batch(&c->app->svc, &v, http_param(c->req, "batchId"), &o);
 
 	if (e != PSS_OK) {
-		lib_fail_reply(c, e, NULL, "No such upload batch.");
+		error_from_svc(c, e, NULL, "No such upload batch.");
 		return;
 	}
 	total = int_member(o, "total", 0);
@@ -715,7 +715,7 @@ h_page_category_update(struct http_ctx *c)
 {
 	struct json_object *cat;
 
-	if (lib_view_category_get(c, &cat) != 0)
+	if (view_category_get(c, &cat) != 0)
 		return;
 	c->page_extra = json_object_new_object();
 	json_object_object_add(c->page_extra, "category", cat);

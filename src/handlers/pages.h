@@ -44,7 +44,7 @@ void	 h_auth_sessions(struct http_ctx *);
 void	 h_auth_sessions_revoke(struct http_ctx *);
 void	 h_users_unlock(struct http_ctx *);
 
-/* The library's pages (pages-library.c, routes-pages-library.inc, docs/pages.md). */
+/* The library's pages (pages-library.c, routes.c, docs/pages.md). */
 void	 h_page_scripts(struct http_ctx *);
 void	 h_page_category(struct http_ctx *);
 void	 h_page_tag(struct http_ctx *);

@@ -53,23 +53,23 @@ static int
 list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool api,
     struct json_object **out)
 {
-	struct viewer v = lib_viewer(c);
-	struct lib_err err = { 0 };
+	struct viewer v = req_viewer(c);
+	struct svc_err err = { 0 };
 	struct json_object *arr;
-	char *key = lib_list_cache_key(&v, f, search);
+	char *key = library_list_cache_key(&v, f, search);
 	enum pss_err e;
 
 	*out = NULL;
-	if (api ? lib_cache_reply(c, key, NULL, NULL) == 1 :
-	    (*out = lib_cache_get(c->app->cache, key)) != NULL) {
+	if (api ? reply_cached(c, key, NULL, NULL) == 1 :
+	    (*out = view_cache_get(c, key)) != NULL) {
 		free(key);
 		return api ? 1 : 0;
 	}
-	e = search ? db_scripts_search(c->app->db, &v, f, out, &err) :
-	    db_scripts_list(c->app->db, &v, f, out, &err);
+	e = search ? library_scripts_search(&c->app->svc, &v, f, out, &err) :
+	    library_scripts_list(&c->app->svc, &v, f, out, &err);
 	if (e != PSS_OK) {
 		free(key);
-		lib_fail_reply(c, e, &err, SCRIPT_NOT_FOUND);
+		error_from_svc(c, e, &err, SCRIPT_NOT_FOUND);
 		return -1;
 	}
 	if (search && json_object_object_get_ex(*out, "scripts", &arr))
@@ -77,18 +77,18 @@ list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool a
 			snippet_html(json_object_array_get_idx(arr, i));
 	if (api) {
 		/* one serialisation for the cache and the answer */
-		lib_cache_put_reply(c, key, *out, CACHE_TTL_SCRIPTS, NULL);
+		reply_cache_put(c, key, *out, LIBRARY_LIST_TTL, NULL);
 		*out = NULL;
 		free(key);
 		return 1;
 	}
-	lib_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPTS);
+	view_cache_put(c, key, *out, LIBRARY_LIST_TTL);
 	free(key);
 	return 0;
 }
 
 int
-lib_view_list_with(struct http_ctx *c, const struct script_filter *f, bool search,
+view_list_with(struct http_ctx *c, const struct script_filter *f, bool search,
     struct json_object **out)
 {
 	return list_with(c, f, search, false, out);
@@ -100,19 +100,19 @@ scripts_list(struct http_ctx *c, bool search, bool api, struct json_object **out
 	struct script_filter f;
 
 	*out = NULL;
-	if (lib_filter_parse(c, search, &f) != 0)
+	if (req_filter(c, search, &f) != 0)
 		return -1;
 	return list_with(c, &f, search, api, out);
 }
 
 int
-lib_view_scripts_list(struct http_ctx *c, struct json_object **out)
+view_scripts_list(struct http_ctx *c, struct json_object **out)
 {
 	return scripts_list(c, false, false, out);
 }
 
 int
-lib_view_scripts_search(struct http_ctx *c, struct json_object **out)
+view_scripts_search(struct http_ctx *c, struct json_object **out)
 {
 	return scripts_list(c, true, false, out);
 }
@@ -120,55 +120,54 @@ lib_view_scripts_search(struct http_ctx *c, struct json_object **out)
 static int
 script_by_id(struct http_ctx *c, int64_t id, bool api, struct json_object **out)
 {
-	struct viewer v = lib_viewer(c);
+	struct viewer v = req_viewer(c);
 	char key[48];
+	int ttl = library_script_key(key, sizeof(key), id), hit;
 	enum pss_err e;
-	int hit;
 
 	*out = NULL;
-	snprintf(key, sizeof(key), "script:%lld", (long long)id);
 	/* the shared entry: shown only to who may see it */
-	if (api && (hit = lib_cache_reply(c, key, "script", &v)) != 0) {
+	if (api && (hit = reply_cached(c, key, "script", &v)) != 0) {
 		if (hit == 1)
 			return 1;
-	} else if (!api && (*out = lib_cache_get(c->app->cache, key)) != NULL) {
-		if (lib_script_visible(&v, *out))
+	} else if (!api && (*out = view_cache_get(c, key)) != NULL) {
+		if (library_script_visible(&v, *out))
 			return 0;
 		json_object_put(*out);
 		*out = NULL;
 	} else {
-		if ((e = db_script_get(c->app->db, &v, id, out)) != PSS_OK) {
-			lib_fail_reply(c, e, NULL, SCRIPT_NOT_FOUND);
+		if ((e = library_script_get(&c->app->svc, &v, id, out)) != PSS_OK) {
+			error_from_svc(c, e, NULL, SCRIPT_NOT_FOUND);
 			return -1;
 		}
 		if (api) {
-			lib_cache_put_reply(c, key, *out, CACHE_TTL_SCRIPT, "script");
+			reply_cache_put(c, key, *out, ttl, "script");
 			*out = NULL;
 			return 1;
 		}
-		lib_cache_put(c->app->cache, key, *out, CACHE_TTL_SCRIPT);
+		view_cache_put(c, key, *out, ttl);
 		return 0;
 	}
-	lib_fail_reply(c, PSS_ENOTFOUND, NULL, SCRIPT_NOT_FOUND);
+	error_from_svc(c, PSS_ENOTFOUND, NULL, SCRIPT_NOT_FOUND);
 	return -1;
 }
 
 int
-lib_view_script_by_id(struct http_ctx *c, int64_t id, struct json_object **out)
+view_script_by_id(struct http_ctx *c, int64_t id, struct json_object **out)
 {
 	return script_by_id(c, id, false, out);
 }
 
 int
-lib_view_script_get(struct http_ctx *c, struct json_object **out)
+view_script_get(struct http_ctx *c, struct json_object **out)
 {
-	int64_t id = lib_path_id(c, "id", "id");
+	int64_t id = req_path_id(c, "id", "id");
 
 	*out = NULL;
 	return id == 0 ? -1 : script_by_id(c, id, false, out);
 }
 
-/* The API's reads: a cached entry is answered with its stored bytes (lib_cache_reply). */
+/* The API's reads: a cached entry is answered with its stored bytes (reply_cached). */
 static int
 api_scripts_list(struct http_ctx *c, struct json_object **out)
 {
@@ -184,7 +183,7 @@ api_scripts_search(struct http_ctx *c, struct json_object **out)
 static int
 api_script_get(struct http_ctx *c, struct json_object **out)
 {
-	int64_t id = lib_path_id(c, "id", "id");
+	int64_t id = req_path_id(c, "id", "id");
 
 	*out = NULL;
 	return id == 0 ? -1 : script_by_id(c, id, true, out);
@@ -193,19 +192,19 @@ api_script_get(struct http_ctx *c, struct json_object **out)
 void
 h_scripts_list(struct http_ctx *c)
 {
-	lib_view_reply(c, api_scripts_list, NULL);
+	reply_view(c, api_scripts_list, NULL);
 }
 
 void
 h_scripts_search(struct http_ctx *c)
 {
-	lib_view_reply(c, api_scripts_search, NULL);
+	reply_view(c, api_scripts_search, NULL);
 }
 
 void
 h_scripts_get(struct http_ctx *c)
 {
-	lib_view_reply(c, api_script_get, "script");
+	reply_view(c, api_script_get, "script");
 }
 
 /* Answers {success, script} with the script as stored now (read from the database, after
@@ -213,33 +212,31 @@ h_scripts_get(struct http_ctx *c)
 static void
 script_reply(struct http_ctx *c, int status, int64_t id)
 {
-	struct viewer v = lib_viewer(c);
+	struct viewer v = req_viewer(c);
 	struct json_object *o;
 	enum pss_err e;
 
-	if ((e = db_script_get(c->app->db, &v, id, &o)) != PSS_OK)
-		lib_fail_reply(c, e, NULL, SCRIPT_NOT_FOUND);
+	if ((e = library_script_get(&c->app->svc, &v, id, &o)) != PSS_OK)
+		error_from_svc(c, e, NULL, SCRIPT_NOT_FOUND);
 	else
-		lib_success(c, status, "script", o);
+		reply_success(c, status, "script", o);
 }
 
-/* After a create or update: the failure, or the invalidation and {success, script}. */
+/* After a create or update: the failure, or {success, script}. */
 static void
-written_reply(struct http_ctx *c, enum pss_err e, const struct lib_err *err, int64_t id, int status)
+written_reply(struct http_ctx *c, enum pss_err e, const struct svc_err *err, int64_t id, int status)
 {
-	if (e != PSS_OK) {
-		lib_fail_reply(c, e, err, SCRIPT_NOT_FOUND);
-		return;
-	}
-	cache_invalidate_library(c->app->cache, id, CACHE_LIB_ALL);
-	script_reply(c, status, id);
+	if (e != PSS_OK)
+		error_from_svc(c, e, err, SCRIPT_NOT_FOUND);
+	else
+		script_reply(c, status, id);
 }
 
 /* The members a create and an update share. */
 struct script_fields {
 	const char	*title, *content, *description, *commit;
 	size_t		 content_len;
-	int		 has_category;	/* lib_body_int's answer: 0 absent, 1 an id, 2 none */
+	int		 has_category;	/* req_body_int's answer: 0 absent, 1 an id, 2 none */
 	int64_t		 category_id;
 	int		 has_tags;	/* 0 absent, 1 given */
 	const char	**tags;
@@ -256,14 +253,14 @@ script_fields(struct http_ctx *c, struct json_object *b, bool create, struct scr
 	struct json_object *dv;
 
 	memset(f, 0, sizeof(*f));
-	if (lib_body_str(c, b, "title", NULL, 4096, create, &f->title, NULL) < 0 ||
-	    lib_body_str(c, b, "content", NULL, SIZE_MAX, create, &f->content, &f->content_len) < 0 ||
-	    lib_body_str(c, b, "description", NULL, DESCRIPTION_MAX_BYTES, false, &f->description, NULL) < 0 ||
-	    lib_body_str(c, b, "commitMessage", "changelog", COMMIT_MAX_BYTES, false, &f->commit, NULL) < 0 ||
-	    (f->has_category = lib_body_int(c, b, "categoryId", "category_id", 1, INT32_MAX,
+	if (req_body_str(c, b, "title", NULL, 4096, create, &f->title, NULL) < 0 ||
+	    req_body_str(c, b, "content", NULL, SIZE_MAX, create, &f->content, &f->content_len) < 0 ||
+	    req_body_str(c, b, "description", NULL, DESCRIPTION_MAX_BYTES, false, &f->description, NULL) < 0 ||
+	    req_body_str(c, b, "commitMessage", "changelog", COMMIT_MAX_BYTES, false, &f->commit, NULL) < 0 ||
+	    (f->has_category = req_body_int(c, b, "categoryId", "category_id", 1, INT32_MAX,
 	    &f->category_id)) < 0 ||
-	    (f->has_tags = lib_body_strings(c, b, "tags", NULL, TAGS_READ_MAX, &f->tags, &f->ntags)) < 0 ||
-	    (f->has_public = lib_body_bool(c, b, "isPublic", "is_public", &f->is_public)) < 0)
+	    (f->has_tags = req_body_strings(c, b, "tags", NULL, TAGS_READ_MAX, &f->tags, &f->ntags)) < 0 ||
+	    (f->has_public = req_body_bool(c, b, "isPublic", "is_public", &f->is_public)) < 0)
 		return -1;
 	if (f->has_category == 2)
 		f->category_id = 0;
@@ -281,7 +278,7 @@ h_scripts_create(struct http_ctx *c)
 	struct json_object *b = json_body(c);
 	struct script_fields f;
 	struct script_new n = { 0 };
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	int64_t id;
 	enum pss_err e;
 
@@ -289,7 +286,7 @@ h_scripts_create(struct http_ctx *c)
 		return;
 	n.analyze = true;
 	if (script_fields(c, b, true, &f) < 0 ||
-	    lib_body_bool(c, b, "analyze", "analyze_with_ai", &n.analyze) < 0)
+	    req_body_bool(c, b, "analyze", "analyze_with_ai", &n.analyze) < 0)
 		goto out;
 	n.user_id = c->user->id;
 	n.title = f.title;
@@ -301,7 +298,7 @@ h_scripts_create(struct http_ctx *c)
 	n.ntags = f.ntags;
 	n.is_public = f.is_public;
 	n.commit_message = f.commit;
-	e = db_script_create(c->app->db, &n, &id, &err);
+	e = library_script_create(&c->app->svc, &n, &id, &err);
 	written_reply(c, e, &err, id, 201);
 out:
 	json_object_put(b);
@@ -310,12 +307,12 @@ out:
 void
 h_scripts_update(struct http_ctx *c)
 {
-	int64_t id = lib_path_id(c, "id", "id");
-	struct viewer v = lib_viewer(c);
+	int64_t id = req_path_id(c, "id", "id");
+	struct viewer v = req_viewer(c);
 	struct json_object *b;
 	struct script_fields f;
 	struct script_update u = { 0 };
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	enum pss_err e;
 
 	if (id == 0 || (b = json_body(c)) == NULL)
@@ -341,7 +338,7 @@ h_scripts_update(struct http_ctx *c)
 		    "isPublic or tags.");
 		goto out;
 	}
-	e = db_script_update(c->app->db, &v, &u, &err);
+	e = library_script_update(&c->app->svc, &v, &u, &err);
 	written_reply(c, e, &err, id, 200);
 out:
 	json_object_put(b);
@@ -350,27 +347,17 @@ out:
 void
 h_scripts_delete(struct http_ctx *c)
 {
-	int64_t id = lib_path_id(c, "id", "id");
-	struct viewer v = lib_viewer(c);
+	int64_t id = req_path_id(c, "id", "id");
+	struct viewer v = req_viewer(c);
 	enum pss_err e;
 
 	if (id == 0)
 		return;
-	if ((e = db_script_delete(c->app->db, &v, id)) != PSS_OK) {
-		lib_fail_reply(c, e, NULL, SCRIPT_NOT_FOUND);
+	if ((e = library_script_delete(&c->app->svc, &v, id)) != PSS_OK) {
+		error_from_svc(c, e, NULL, SCRIPT_NOT_FOUND);
 		return;
 	}
-	cache_invalidate_library(c->app->cache, id, CACHE_LIB_ALL);
 	ok_reply(c, "Script deleted.");
-}
-
-/* After a bulk write: every script's entry, then the lists and counts once. */
-static void
-invalidate_many(struct cache *cache, const int64_t *ids, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		cache_invalidate_library(cache, ids[i], CACHE_LIB_SCRIPT);
-	cache_invalidate_library(cache, 0, CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY);
 }
 
 static void
@@ -379,28 +366,26 @@ count_reply(struct http_ctx *c, const char *name, int64_t n)
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, name, json_object_new_int64(n));
-	lib_success(c, 200, NULL, o);
+	reply_success(c, 200, NULL, o);
 }
 
 void
 h_scripts_bulk_delete(struct http_ctx *c)
 {
 	struct json_object *b = json_body(c);
-	struct viewer v = lib_viewer(c);
-	struct lib_err err = { 0 };
+	struct viewer v = req_viewer(c);
+	struct svc_err err = { 0 };
 	int64_t *ids, deleted = 0;
 	size_t n;
 	enum pss_err e;
 
 	if (b == NULL)
 		return;
-	if (lib_body_ids(c, b, "ids", &ids, &n) == 0) {
-		if ((e = db_scripts_delete(c->app->db, &v, ids, n, &deleted, &err)) != PSS_OK)
-			lib_fail_reply(c, e, &err, SCRIPT_NOT_FOUND);
-		else {
-			invalidate_many(c->app->cache, ids, n);
+	if (req_body_ids(c, b, "ids", &ids, &n) == 0) {
+		if ((e = library_scripts_delete(&c->app->svc, &v, ids, n, &deleted, &err)) != PSS_OK)
+			error_from_svc(c, e, &err, SCRIPT_NOT_FOUND);
+		else
 			count_reply(c, "deleted", deleted);
-		}
 	}
 	json_object_put(b);
 }
@@ -409,9 +394,9 @@ void
 h_scripts_bulk_update(struct http_ctx *c)
 {
 	struct json_object *b = json_body(c);
-	struct viewer v = lib_viewer(c);
+	struct viewer v = req_viewer(c);
 	struct script_bulk s = { 0 };
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	const char **add = NULL, **rem = NULL;
 	int64_t *ids, updated = 0;
 	bool pub;
@@ -421,11 +406,11 @@ h_scripts_bulk_update(struct http_ctx *c)
 	if (b == NULL)
 		return;
 	s.is_public = -1;
-	if (lib_body_ids(c, b, "ids", &ids, &s.nids) < 0 ||
-	    (rp = lib_body_bool(c, b, "isPublic", "is_public", &pub)) < 0 ||
-	    (rc = lib_body_int(c, b, "categoryId", "category_id", 1, INT32_MAX, &s.category_id)) < 0 ||
-	    lib_body_strings(c, b, "addTags", "add_tags", TAGS_READ_MAX, &add, &s.nadd) < 0 ||
-	    lib_body_strings(c, b, "removeTags", "remove_tags", TAGS_READ_MAX, &rem, &s.nremove) < 0)
+	if (req_body_ids(c, b, "ids", &ids, &s.nids) < 0 ||
+	    (rp = req_body_bool(c, b, "isPublic", "is_public", &pub)) < 0 ||
+	    (rc = req_body_int(c, b, "categoryId", "category_id", 1, INT32_MAX, &s.category_id)) < 0 ||
+	    req_body_strings(c, b, "addTags", "add_tags", TAGS_READ_MAX, &add, &s.nadd) < 0 ||
+	    req_body_strings(c, b, "removeTags", "remove_tags", TAGS_READ_MAX, &rem, &s.nremove) < 0)
 		goto out;
 	s.ids = ids;
 	if (rp > 0)
@@ -439,11 +424,10 @@ h_scripts_bulk_update(struct http_ctx *c)
 		field_error(c, "ids", "Nothing to change: give isPublic, categoryId, addTags or removeTags.");
 		goto out;
 	}
-	if ((e = db_scripts_bulk_update(c->app->db, &v, &s, &updated, &err)) != PSS_OK) {
-		lib_fail_reply(c, e, &err, SCRIPT_NOT_FOUND);
+	if ((e = library_scripts_bulk_update(&c->app->svc, &v, &s, &updated, &err)) != PSS_OK) {
+		error_from_svc(c, e, &err, SCRIPT_NOT_FOUND);
 		goto out;
 	}
-	invalidate_many(c->app->cache, ids, s.nids);
 	count_reply(c, "updated", updated);
 out:
 	json_object_put(b);
@@ -457,7 +441,7 @@ h_scripts_download(struct http_ctx *c)
 	struct json_object *o, *content, *title;
 	char *name, disp[160];
 
-	if (lib_view_script_get(c, &o) != 0)
+	if (view_script_get(c, &o) != 0)
 		return;
 	if (!json_object_object_get_ex(o, "content", &content) ||
 	    !json_object_object_get_ex(o, "title", &title)) {

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "core/text.h"
-#include "db/scripts.h"
 #include "handlers/library.h"
 #include "handlers/uploads.h"
 
@@ -113,7 +112,7 @@ read_tags(struct http_ctx *c, const char *v, struct upload_options *o)
 		tags = arena_alloc(a, (commas + 2) * sizeof(*tags));
 		for (const char *p = v; *p != '\0';) {
 			size_t span = strcspn(p, ","), tn;
-			const char *t = lib_trim(arena_strndup(a, p, span), &tn);
+			const char *t = text_trim(arena_strndup(a, p, span), &tn);
 
 			if (tn > 0)
 				tags[n++] = arena_strndup(a, t, tn);
@@ -184,12 +183,12 @@ form_field(const char *db_field)
 /* upload_fail: a data-layer refusal of an upload: a field error names the form's field;
  * the rest (409 duplicate_file with existingScriptId, 413, 503 ...) as every library write. */
 static void
-upload_fail(struct http_ctx *c, enum pss_err e, const struct lib_err *err)
+upload_fail(struct http_ctx *c, enum pss_err e, const struct svc_err *err)
 {
 	if (e == PSS_EINVAL && err->field != NULL)
 		field_error(c, form_field(err->field), err->message ? err->message : "Invalid upload.");
 	else
-		lib_fail_reply(c, e, err, "Not found.");
+		error_from_svc(c, e, err, "Not found.");
 }
 
 /* The title of an upload without one: the file name without its extension. */
@@ -210,13 +209,13 @@ h_uploads_sync(struct http_ctx *c)
 	struct upload_options o;
 	const struct mpart *file;
 	struct script_new sn;
-	struct lib_err err = { 0 };
-	struct viewer v = lib_viewer(c);
+	struct svc_err err = { 0 };
+	struct viewer v = req_viewer(c);
 	struct json_object *script;
 	int64_t id;
 	enum pss_err e;
 
-	if (!read_form(c, LIB_CONTENT_MAX + UPLOAD_OVERHEAD, UPLOAD_FIELD_PARTS, &parts, &fields) ||
+	if (!read_form(c, LIBRARY_CONTENT_MAX + UPLOAD_OVERHEAD, UPLOAD_FIELD_PARTS, &parts, &fields) ||
 	    !read_options(c, &fields, &o))
 		return;
 	if ((file = multipart_get(&parts, "script_file")) == NULL)
@@ -232,7 +231,7 @@ h_uploads_sync(struct http_ctx *c)
 		    "Only .ps1, .psm1, .psd1, .ps1xml and .txt files are accepted.");
 		return;
 	}
-	if (file->len > LIB_CONTENT_MAX) {
+	if (file->len > LIBRARY_CONTENT_MAX) {
 		error_reply(c, 413, "payload_too_large", "The file is larger than 10 MB.", NULL);
 		return;
 	}
@@ -248,15 +247,14 @@ h_uploads_sync(struct http_ctx *c)
 	sn.is_public = o.is_public;
 	sn.analyze = o.analyze;
 	sn.commit_message = "Uploaded";
-	if ((e = db_script_create(c->app->db, &sn, &id, &err)) != PSS_OK) {
+	if ((e = library_script_create(&c->app->svc, &sn, &id, &err)) != PSS_OK) {
 		upload_fail(c, e, &err);
 		return;
 	}
-	cache_invalidate_library(c->app->cache, id, CACHE_LIB_ALL);
-	if ((e = db_script_get(c->app->db, &v, id, &script)) != PSS_OK)
+	if ((e = library_script_get(&c->app->svc, &v, id, &script)) != PSS_OK)
 		error_from(c, e, NULL);
 	else
-		lib_success(c, 201, "script", script);
+		reply_success(c, 201, "script", script);
 }
 
 /* is_file_part: a part of the batch: named files (or files[], as some clients send) with a
@@ -274,25 +272,25 @@ h_uploads_async(struct http_ctx *c)
 	struct mpartlist parts;
 	struct kvlist fields;
 	struct upload_options o;
-	struct upload_file files[LIB_UPLOAD_MAX_FILES];
-	struct lib_err err = { 0 };
+	struct upload_file files[LIBRARY_UPLOAD_MAX_FILES];
+	struct svc_err err = { 0 };
 	struct json_object *out, *cat;
-	struct viewer v = lib_viewer(c);
+	struct viewer v = req_viewer(c);
 	size_t n = 0;
 	enum pss_err e;
 
-	if (!read_form(c, LIB_UPLOAD_MAX_FILES * (size_t)LIB_CONTENT_MAX + UPLOAD_OVERHEAD,
-	    LIB_UPLOAD_MAX_FILES + UPLOAD_FIELD_PARTS, &parts, &fields) ||
+	if (!read_form(c, LIBRARY_UPLOAD_MAX_FILES * (size_t)LIBRARY_CONTENT_MAX + UPLOAD_OVERHEAD,
+	    LIBRARY_UPLOAD_MAX_FILES + UPLOAD_FIELD_PARTS, &parts, &fields) ||
 	    !read_options(c, &fields, &o))
 		return;
 	for (size_t i = 0; i < parts.n; i++) {
 		if (!is_file_part(&parts.items[i]))
 			continue;
-		if (n == LIB_UPLOAD_MAX_FILES) {
+		if (n == LIBRARY_UPLOAD_MAX_FILES) {
 			field_error(c, "files", "At most 50 files in one upload.");
 			return;
 		}
-		if (parts.items[i].len > LIB_CONTENT_MAX) {
+		if (parts.items[i].len > LIBRARY_CONTENT_MAX) {
 			error_reply(c, 413, "payload_too_large", "A file is larger than 10 MB.", NULL);
 			return;
 		}
@@ -307,7 +305,7 @@ h_uploads_async(struct http_ctx *c)
 	}
 	/* A category that does not exist would fail every file: say so now. */
 	if (o.category_id != 0) {
-		if ((e = db_category_get(c->app->db, &v, o.category_id, &cat)) == PSS_ENOTFOUND) {
+		if ((e = library_category_get(&c->app->svc, &v, o.category_id, &cat)) == PSS_ENOTFOUND) {
 			field_error(c, "category_id", "No such category.");
 			return;
 		}
@@ -317,35 +315,35 @@ h_uploads_async(struct http_ctx *c)
 		}
 		json_object_put(cat);
 	}
-	if ((e = db_uploads_store(c->app->db, v.user_id, files, n, &o, &out, &err)) != PSS_OK)
+	if ((e = library_uploads_store(&c->app->svc, v.user_id, files, n, &o, &out, &err)) != PSS_OK)
 		upload_fail(c, e, &err);
 	else
-		lib_success(c, 202, NULL, out);
+		reply_success(c, 202, NULL, out);
 }
 
 /* upload_view: the status of an upload or a batch (owner or admin; else 404). */
 static void
-upload_view(struct http_ctx *c, enum pss_err (*read)(struct db *, const struct viewer *,
+upload_view(struct http_ctx *c, enum pss_err (*read)(const struct svc *, const struct viewer *,
     const char *, struct json_object **), const char *param, const char *notfound)
 {
-	struct viewer v = lib_viewer(c);
+	struct viewer v = req_viewer(c);
 	struct json_object *obj = NULL;
-	enum pss_err e = read(c->app->db, &v, http_param(c->req, param), &obj);
+	enum pss_err e = read(&c->app->svc, &v, http_param(c->req, param), &obj);
 
 	if (e != PSS_OK)
-		lib_fail_reply(c, e, NULL, notfound);
+		error_from_svc(c, e, NULL, notfound);
 	else
-		lib_success(c, 200, NULL, obj);
+		reply_success(c, 200, NULL, obj);
 }
 
 void
 h_upload_status(struct http_ctx *c)
 {
-	upload_view(c, db_upload_status, "uploadId", "No such upload.");
+	upload_view(c, library_upload_status, "uploadId", "No such upload.");
 }
 
 void
 h_upload_batch(struct http_ctx *c)
 {
-	upload_view(c, db_upload_batch, "batchId", "No such upload batch.");
+	upload_view(c, library_upload_batch, "batchId", "No such upload batch.");
 }

@@ -144,7 +144,7 @@ h_users_create(struct http_ctx *c)
 		return;
 	if (read_input(c, b, &in) == 0) {
 		if ((e = users_create(&c->app->svc, c->req->arena, &in, &u, &err)) != PSS_OK)
-			svc_error(c, e, &err);
+			error_from_svc(c, e, &err, NULL);
 		else
 			one_reply(c, 201, &u);
 	}
@@ -200,12 +200,9 @@ h_users_update(struct http_ctx *c)
 	e = users_update(&c->app->svc, c->req->arena, id, &in, self ? c->session->family : NULL,
 	    &u, &err);
 	if (e != PSS_OK)
-		svc_error(c, e, &err);
-	else {
-		if (in.username != NULL)	/* the library's cached scripts name their owner */
-			cache_invalidate_library(c->app->cache, 0, CACHE_LIB_USER);
+		error_from_svc(c, e, &err, NULL);
+	else
 		one_reply(c, 200, &u);
-	}
 out:
 	json_object_put(b);
 }
@@ -226,7 +223,6 @@ h_users_delete(struct http_ctx *c)
 		error_from(c, e, "No such user.");
 		return;
 	}
-	cache_invalidate_library(c->app->cache, 0, CACHE_LIB_USER);	/* their scripts went too */
 	ok_reply(c, "User deleted.");
 }
 
@@ -253,7 +249,7 @@ h_users_reset_password(struct http_ctx *c)
 		e = users_update(&c->app->svc, c->req->arena, id, &in,
 		    id == c->user->id ? c->session->family : NULL, &u, &err);
 		if (e != PSS_OK)
-			svc_error(c, e, &err);
+			error_from_svc(c, e, &err, NULL);
 		else
 			one_reply(c, 200, &u);
 	}

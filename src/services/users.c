@@ -360,6 +360,8 @@ users_update(const struct svc *s, struct arena *a, int64_t id, const struct user
 	from_row(a, r, 0, out);
 	db_res_free(r);
 	invalidate(s, id);
+	if (in->username != NULL)	/* the library's cached scripts name their owner */
+		cache_invalidate_library(s->cache, 0, CACHE_LIB_USER);
 	if (in->password != NULL)
 		return auth_revoke_user(s, id, keep_family);
 	return PSS_OK;
@@ -402,7 +404,10 @@ users_delete(const struct svc *s, int64_t id)
 	rows = db_res_rows(r);
 	db_res_free(r);
 	invalidate(s, id);
-	return rows == 1 ? PSS_OK : PSS_ENOTFOUND;
+	if (rows != 1)
+		return PSS_ENOTFOUND;
+	cache_invalidate_library(s->cache, 0, CACHE_LIB_USER);	/* their scripts went too */
+	return PSS_OK;
 }
 
 int64_t

@@ -53,13 +53,15 @@ enum pss_err users_create(const struct svc *, struct arena *, const struct user_
 	struct auth_user *out, struct svc_err *err);
 /* users_update: changes the members that are set. A new password follows the rules, clears
  * the lockout and revokes the user's sessions except the login family keep_family (may be
- * NULL). PSS_ENOTFOUND, PSS_EINVAL, PSS_ECONFLICT. */
+ * NULL). A new username drops the library's cached scripts (they name their owner).
+ * PSS_ENOTFOUND, PSS_EINVAL, PSS_ECONFLICT. */
 enum pss_err users_update(const struct svc *, struct arena *, int64_t id,
 	const struct user_input *, const char *keep_family, struct auth_user *out,
 	struct svc_err *err);
 /* users_unlock: resets the failed-login counter and the lock. PSS_ENOTFOUND. */
 enum pss_err users_unlock(const struct svc *, int64_t id);
-/* users_delete: deletes the user (sessions, scripts and chats cascade). PSS_ENOTFOUND. */
+/* users_delete: deletes the user (sessions, scripts and chats cascade; the library's cache
+ * entries go). PSS_ENOTFOUND. */
 enum pss_err users_delete(const struct svc *, int64_t id);
 /* users_count_admins: how many admins exist (-1 when the database fails). */
 int64_t	 users_count_admins(const struct svc *);

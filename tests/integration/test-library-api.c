@@ -450,7 +450,7 @@ test_visibility_matrix_over_every_script_endpoint(void)
 	T_EQ(status_of("DELETE", Q, admin.token, NULL), 404);
 }
 
-/* A cached read is answered with the cached bytes (lib_cache_reply): each answer after the
+/* A cached read is answered with the cached bytes (reply_cached): each answer after the
  * first (a miss, just after the create's invalidation) must be byte for byte the first, and
  * the shared script:{id} entry must stay hidden from who may not see it. */
 static void

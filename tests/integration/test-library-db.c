@@ -9,13 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cache/cache.h"
 #include "core/conf.h"
 #include "db/db.h"
-#include "db/scripts.h"
+#include "services/library.h"
 #include "t.h"
 
 static struct conf conf;
 static struct db *db;
+static struct svc svc;	/* the library's operations, without a cache */
 static char run[17];		/* makes this run's contents unique */
 static int64_t alice, bob, admin_id;
 static struct viewer anon_v, alice_v, bob_v, admin_v;
@@ -58,14 +60,14 @@ mk(int64_t user, const char *title, const char *body, bool pub, const char *tag)
 	const char *tags[1] = { tag };
 	struct script_new sn = { .user_id = user, .title = title, .is_public = pub,
 		.tags = tags, .ntags = tag != NULL, .analyze = false };
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	int64_t id = 0;
 	static int seq;
 
 	buf_printf(&content, "# %s %d\n%s\n", run, ++seq, body);
 	sn.content = content.data;
 	sn.content_len = content.len;
-	if (db_script_create(db, &sn, &id, &err) != PSS_OK)
+	if (library_script_create(&svc, &sn, &id, &err) != PSS_OK)
 		printf("# create %s failed: %s %s\n", title, err.field ? err.field : "", err.message ? err.message : "");
 	buf_free(&content);
 	return id;
@@ -133,25 +135,25 @@ test_visibility_matrix_on_list_get_and_search(void)
 		if (strchr(m[i].want, 'Q'))
 			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%lld", *want ? "," : "", (long long)priv_a);
 		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%lld", *want ? "," : "", (long long)pub_a);
-		script_filter_init(&f, false);
+		library_filter_init(&f, false);
 		f.tag = vis_tag;
-		T_EQ(db_scripts_list(db, m[i].v, &f, &o, NULL), PSS_OK);
+		T_EQ(library_scripts_list(&svc, m[i].v, &f, &o, NULL), PSS_OK);
 		got = ids(o);
 		T_STREQ(got, want);
 		T_EQ(jint(o, "total"), strlen(m[i].want));
 		free(got);
 		json_object_put(o);
-		script_filter_init(&f, true);
+		library_filter_init(&f, true);
 		f.tag = vis_tag;
 		f.query = "aardvark";
-		T_EQ(db_scripts_search(db, m[i].v, &f, &o, NULL), PSS_OK);
+		T_EQ(library_scripts_search(&svc, m[i].v, &f, &o, NULL), PSS_OK);
 		T_EQ(jint(o, "total"), strlen(m[i].want));
 		json_object_put(o);
-		T_EQ(db_script_get(db, m[i].v, pub_a, &o), PSS_OK);
+		T_EQ(library_script_get(&svc, m[i].v, pub_a, &o), PSS_OK);
 		json_object_put(o);
-		T_EQ(db_script_get(db, m[i].v, priv_a, &o), m[i].qa ? PSS_OK : PSS_ENOTFOUND);
+		T_EQ(library_script_get(&svc, m[i].v, priv_a, &o), m[i].qa ? PSS_OK : PSS_ENOTFOUND);
 		json_object_put(o);
-		T_EQ(db_script_get(db, m[i].v, priv_b, &o), m[i].rb ? PSS_OK : PSS_ENOTFOUND);
+		T_EQ(library_script_get(&svc, m[i].v, priv_b, &o), m[i].rb ? PSS_OK : PSS_ENOTFOUND);
 		json_object_put(o);
 	}
 }
@@ -161,7 +163,7 @@ test_get_has_user_category_tags_and_null_analysis(void)
 {
 	struct json_object *o, *v;
 
-	T_EQ(db_script_get(db, &anon_v, pub_a, &o), PSS_OK);
+	T_EQ(library_script_get(&svc, &anon_v, pub_a, &o), PSS_OK);
 	T_STREQ(jstr(o, "title"), "Visible aardvark");
 	T_ASSERT(json_object_object_get_ex(o, "user", &v) && jint(v, "id") == alice);
 	T_ASSERT(json_object_object_get_ex(o, "tags", &v) && json_object_array_length(v) == 1);
@@ -171,8 +173,8 @@ test_get_has_user_category_tags_and_null_analysis(void)
 	T_EQ(strlen(jstr(o, "fileHash")), 64);
 	json_object_put(o);
 	/* a private script is changed only by its owner or an admin; others get 404 or 403 */
-	T_EQ(db_script_delete(db, &bob_v, priv_a), PSS_ENOTFOUND);
-	T_EQ(db_script_delete(db, &bob_v, pub_a), PSS_EFORBIDDEN);
+	T_EQ(library_script_delete(&svc, &bob_v, priv_a), PSS_ENOTFOUND);
+	T_EQ(library_script_delete(&svc, &bob_v, pub_a), PSS_EFORBIDDEN);
 }
 
 static void
@@ -186,11 +188,11 @@ test_analysis_summary_full_analysis_and_score_filter(void)
 	    " quality_score, risk_score, security_issues) VALUES (%lld, 'lists', 8.25, 7, 2.04,"
 	    " '[{\"ruleId\": \"PSS001\"}]') RETURNING id", (long long)pub_a);
 	T_ASSERT(sql_int(sql) > 0);
-	script_filter_init(&f, false);
+	library_filter_init(&f, false);
 	f.tag = vis_tag;
 	f.has_min_security = true;
 	f.min_security = 8;
-	T_EQ(db_scripts_list(db, &admin_v, &f, &o, NULL), PSS_OK);
+	T_EQ(library_scripts_list(&svc, &admin_v, &f, &o, NULL), PSS_OK);
 	got = ids(o);
 	snprintf(want, sizeof(want), "%lld", (long long)pub_a);
 	T_STREQ(got, want);
@@ -203,14 +205,14 @@ test_analysis_summary_full_analysis_and_score_filter(void)
 	/* sorted by security score: the analysed script first, the others (-1) after */
 	f.has_min_security = false;
 	f.sort = SCRIPT_SORT_SECURITY;
-	T_EQ(db_scripts_list(db, &admin_v, &f, &o, NULL), PSS_OK);
+	T_EQ(library_scripts_list(&svc, &admin_v, &f, &o, NULL), PSS_OK);
 	json_object_object_get_ex(o, "scripts", &a);
 	T_EQ(jint(json_object_array_get_idx(a, 0), "id"), pub_a);
 	json_object_put(o);
 	f.min_security = 11;
 	f.has_min_security = true;
-	T_EQ(db_scripts_list(db, &admin_v, &f, &o, NULL), PSS_EINVAL);
-	T_EQ(db_script_get(db, &anon_v, pub_a, &o), PSS_OK);
+	T_EQ(library_scripts_list(&svc, &admin_v, &f, &o, NULL), PSS_EINVAL);
+	T_EQ(library_script_get(&svc, &anon_v, pub_a, &o), PSS_OK);
 	json_object_object_get_ex(o, "analysis", &sc);
 	T_STREQ(jstr(sc, "purpose"), "lists");
 	T_STREQ(jstr(sc, "provider"), "builtin");
@@ -225,16 +227,16 @@ test_same_content_twice_is_a_conflict_naming_the_first(void)
 {
 	struct script_new sn = { .user_id = bob, .title = "copy", .content = "Write-Output 'dup'\n",
 		.content_len = 19 };
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	int64_t id1, id2;
 	char content[64];
 
 	snprintf(content, sizeof(content), "Write-Output '%s'\n", run);
 	sn.content = content;
 	sn.content_len = strlen(content);
-	T_EQ(db_script_create(db, &sn, &id1, &err), PSS_OK);
+	T_EQ(library_script_create(&svc, &sn, &id1, &err), PSS_OK);
 	sn.user_id = alice;
-	T_EQ(db_script_create(db, &sn, &id2, &err), PSS_ECONFLICT);
+	T_EQ(library_script_create(&svc, &sn, &id2, &err), PSS_ECONFLICT);
 	T_EQ(err.existing_id, id1);
 	T_EQ(id2, 0);
 	/* a UTF-8 BOM does not make it different content */
@@ -245,7 +247,7 @@ test_same_content_twice_is_a_conflict_naming_the_first(void)
 		sn.content = bom;
 		sn.content_len = strlen(bom);
 		memset(&err, 0, sizeof(err));
-		T_EQ(db_script_create(db, &sn, &id2, &err), PSS_ECONFLICT);
+		T_EQ(library_script_create(&svc, &sn, &id2, &err), PSS_ECONFLICT);
 		T_EQ(err.existing_id, id1);
 	}
 }
@@ -267,7 +269,7 @@ test_two_racing_creates_one_wins_the_other_names_it(void)
 			if ((pids[k] = fork()) == 0) {
 				struct db *mine = db_open(&conf, false);
 				struct script_new sn = { .user_id = k ? bob : alice, .title = "race" };
-				struct lib_err err = { 0 };
+				struct svc_err err = { 0 };
 				char content[96], c;
 				int64_t id = 0, out[3];
 				enum pss_err e;
@@ -278,7 +280,7 @@ test_two_racing_creates_one_wins_the_other_names_it(void)
 				(void)db_ensure(mine);
 				if (read(go[0], &c, 1) != 1)
 					_exit(2);
-				e = db_script_create(mine, &sn, &id, &err);
+				e = library_script_create(&(struct svc){ &conf, mine, NULL }, &sn, &id, &err);
 				out[0] = e;
 				out[1] = id;
 				out[2] = err.existing_id;
@@ -320,7 +322,7 @@ static void
 test_content_change_writes_a_version_and_enqueues_analysis(void)
 {
 	struct script_update u = { 0 };
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	struct json_object *o, *a;
 	char sql[200], c2[200], c3[200];
 	int64_t jobs_before;
@@ -336,18 +338,18 @@ test_content_change_writes_a_version_and_enqueues_analysis(void)
 	u.content = c2;
 	u.content_len = strlen(c2);
 	u.commit_message = "second";
-	T_EQ(db_script_update(db, &alice_v, &u, &err), PSS_OK);
+	T_EQ(library_script_update(&svc, &alice_v, &u, &err), PSS_OK);
 	T_EQ(sql_int(sql), jobs_before + 1);
 	/* not the owner: 403 (visible) */
-	T_EQ(db_script_update(db, &bob_v, &u, &err), PSS_EFORBIDDEN);
+	T_EQ(library_script_update(&svc, &bob_v, &u, &err), PSS_EFORBIDDEN);
 	/* the same content again: no new version */
-	T_EQ(db_script_update(db, &alice_v, &u, &err), PSS_OK);
+	T_EQ(library_script_update(&svc, &alice_v, &u, &err), PSS_OK);
 	/* an admin edits: version 3, authored by the admin */
 	u.content = c3;
 	u.content_len = strlen(c3);
 	u.commit_message = "third";
-	T_EQ(db_script_update(db, &admin_v, &u, &err), PSS_OK);
-	T_EQ(db_versions_list(db, &anon_v, versioned, &o), PSS_OK);
+	T_EQ(library_script_update(&svc, &admin_v, &u, &err), PSS_OK);
+	T_EQ(library_versions_list(&svc, &anon_v, versioned, &o), PSS_OK);
 	T_EQ(jint(o, "totalVersions"), 3);
 	T_EQ(jint(o, "currentVersion"), 3);
 	json_object_object_get_ex(o, "versions", &a);
@@ -357,10 +359,10 @@ test_content_change_writes_a_version_and_enqueues_analysis(void)
 	T_EQ(jint(json_object_array_get_idx(a, 0), "linesRemoved"), 2);	/* header, line 4 */
 	T_EQ(jint(json_object_array_get_idx(a, 0), "linesAdded"), 1);
 	json_object_put(o);
-	T_EQ(db_version_get(db, &anon_v, versioned, 2, &o), PSS_OK);
+	T_EQ(library_version_get(&svc, &anon_v, versioned, 2, &o), PSS_OK);
 	T_STREQ(jstr(o, "content"), c2);
 	json_object_put(o);
-	T_EQ(db_version_get(db, &anon_v, versioned, 9, &o), PSS_ENOTFOUND);
+	T_EQ(library_version_get(&svc, &anon_v, versioned, 9, &o), PSS_ENOTFOUND);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM scripts WHERE id = %lld AND version = 3"
 	    " AND file_hash = encode(sha256(convert_to(content, 'UTF8')), 'hex')", (long long)versioned);
 	T_EQ(sql_int(sql), 1);
@@ -372,7 +374,7 @@ test_compare_gives_hunks_and_unified_text(void)
 	struct json_object *o, *h, *l;
 	const char *u;
 
-	T_EQ(db_versions_compare(db, &anon_v, versioned, 2, 3, &o), PSS_OK);
+	T_EQ(library_versions_compare(&svc, &anon_v, versioned, 2, 3, &o), PSS_OK);
 	T_EQ(jint(o, "fromVersion"), 2);
 	T_EQ(jint(o, "linesAdded"), 1);
 	T_EQ(jint(o, "linesRemoved"), 2);
@@ -389,34 +391,34 @@ test_compare_gives_hunks_and_unified_text(void)
 	T_CONTAINS(u, "\n-line 4\n");
 	T_CONTAINS(u, "+++ b/script-");
 	json_object_put(o);
-	T_EQ(db_versions_compare(db, &bob_v, priv_a, 1, 1, &o), PSS_ENOTFOUND);
+	T_EQ(library_versions_compare(&svc, &bob_v, priv_a, 1, 1, &o), PSS_ENOTFOUND);
 }
 
 static void
 test_revert_writes_n_plus_one_with_old_content(void)
 {
 	struct json_object *a, *b;
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	int64_t nv, jobs;
 	char sql[200];
 
-	T_EQ(db_version_revert(db, &bob_v, versioned, 1, &nv, &err), PSS_EFORBIDDEN);
+	T_EQ(library_version_revert(&svc, &bob_v, versioned, 1, &nv, &err), PSS_EFORBIDDEN);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE type = 'analysis.run'"
 	    " AND payload->>'scriptId' = '%lld'", (long long)versioned);
 	jobs = sql_int(sql);
-	T_EQ(db_version_revert(db, &alice_v, versioned, 1, &nv, &err), PSS_OK);
+	T_EQ(library_version_revert(&svc, &alice_v, versioned, 1, &nv, &err), PSS_OK);
 	T_EQ(nv, 4);
 	T_EQ(sql_int(sql), jobs + 1);
-	T_EQ(db_version_get(db, &alice_v, versioned, 1, &a), PSS_OK);
-	T_EQ(db_script_get(db, &alice_v, versioned, &b), PSS_OK);
+	T_EQ(library_version_get(&svc, &alice_v, versioned, 1, &a), PSS_OK);
+	T_EQ(library_script_get(&svc, &alice_v, versioned, &b), PSS_OK);
 	T_STREQ(jstr(b, "content"), jstr(a, "content"));
 	T_EQ(jint(b, "version"), 4);
 	json_object_put(a);
 	json_object_put(b);
-	T_EQ(db_version_get(db, &alice_v, versioned, 4, &a), PSS_OK);
+	T_EQ(library_version_get(&svc, &alice_v, versioned, 4, &a), PSS_OK);
 	T_STREQ(jstr(a, "changelog"), "Reverted to version 1");
 	json_object_put(a);
-	T_EQ(db_version_revert(db, &alice_v, versioned, 17, &nv, &err), PSS_ENOTFOUND);
+	T_EQ(library_version_revert(&svc, &alice_v, versioned, 17, &nv, &err), PSS_ENOTFOUND);
 }
 
 static void
@@ -424,12 +426,12 @@ test_update_to_another_scripts_content_is_a_conflict(void)
 {
 	struct json_object *o;
 	struct script_update u = { .id = versioned, .is_public = -1 };
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 
-	T_EQ(db_script_get(db, &alice_v, pub_a, &o), PSS_OK);
+	T_EQ(library_script_get(&svc, &alice_v, pub_a, &o), PSS_OK);
 	u.content = jstr(o, "content");
 	u.content_len = strlen(u.content);
-	T_EQ(db_script_update(db, &alice_v, &u, &err), PSS_ECONFLICT);
+	T_EQ(library_script_update(&svc, &alice_v, &u, &err), PSS_ECONFLICT);
 	T_EQ(err.existing_id, pub_a);
 	json_object_put(o);
 }
@@ -437,30 +439,30 @@ test_update_to_another_scripts_content_is_a_conflict(void)
 static void
 test_bulk_delete_is_all_or_nothing(void)
 {
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	int64_t a1 = mk(alice, "bulk 1", "x", false, NULL), a2 = mk(alice, "bulk 2", "y", false, NULL);
 	int64_t list[3] = { a1, priv_b, a2 }, n;
 	struct json_object *o;
 
-	T_EQ(db_scripts_delete(db, &alice_v, list, 3, &n, &err), PSS_EFORBIDDEN);
+	T_EQ(library_scripts_delete(&svc, &alice_v, list, 3, &n, &err), PSS_EFORBIDDEN);
 	T_EQ(err.nunauthorized, 1);
 	T_EQ(err.unauthorized[0], priv_b);
-	T_EQ(db_script_get(db, &alice_v, a1, &o), PSS_OK);	/* nothing deleted */
+	T_EQ(library_script_get(&svc, &alice_v, a1, &o), PSS_OK);	/* nothing deleted */
 	json_object_put(o);
 	list[1] = 999999;	/* missing ids are refused the same way */
 	memset(&err, 0, sizeof(err));
-	T_EQ(db_scripts_delete(db, &alice_v, list, 3, &n, &err), PSS_EFORBIDDEN);
+	T_EQ(library_scripts_delete(&svc, &alice_v, list, 3, &n, &err), PSS_EFORBIDDEN);
 	T_EQ(err.unauthorized[0], 999999);
 	list[1] = a2;
-	T_EQ(db_scripts_delete(db, &alice_v, list, 2, &n, &err), PSS_OK);
+	T_EQ(library_scripts_delete(&svc, &alice_v, list, 2, &n, &err), PSS_OK);
 	T_EQ(n, 2);
-	T_EQ(db_script_get(db, &alice_v, a1, &o), PSS_ENOTFOUND);
+	T_EQ(library_script_get(&svc, &alice_v, a1, &o), PSS_ENOTFOUND);
 }
 
 static void
 test_bulk_update_tags_visibility_and_tag_limit(void)
 {
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	int64_t a1 = mk(alice, "bu 1", "x", false, NULL), a2 = mk(alice, "bu 2", "y", false, "keep");
 	int64_t list[2] = { a1, a2 }, n;
 	const char *add[] = { " Alpha ", "BETA" }, *rm[] = { "keep" };
@@ -468,9 +470,9 @@ test_bulk_update_tags_visibility_and_tag_limit(void)
 	struct script_bulk bu = { list, 2, 1, false, 0, add, 2, rm, 1 };
 	struct json_object *o, *t;
 
-	T_EQ(db_scripts_bulk_update(db, &alice_v, &bu, &n, &err), PSS_OK);
+	T_EQ(library_scripts_bulk_update(&svc, &alice_v, &bu, &n, &err), PSS_OK);
 	T_EQ(n, 2);
-	T_EQ(db_script_get(db, &anon_v, a2, &o), PSS_OK);	/* now public */
+	T_EQ(library_script_get(&svc, &anon_v, a2, &o), PSS_OK);	/* now public */
 	json_object_object_get_ex(o, "tags", &t);
 	T_STREQ(json_object_to_json_string_ext(t, JSON_C_TO_STRING_PLAIN), "[\"alpha\",\"beta\"]");
 	json_object_put(o);
@@ -479,9 +481,9 @@ test_bulk_update_tags_visibility_and_tag_limit(void)
 	bu.nadd = 9;
 	bu.nremove = 0;
 	bu.is_public = 0;
-	T_EQ(db_scripts_bulk_update(db, &alice_v, &bu, &n, &err), PSS_EINVAL);
+	T_EQ(library_scripts_bulk_update(&svc, &alice_v, &bu, &n, &err), PSS_EINVAL);
 	T_STREQ(err.field, "addTags");
-	T_EQ(db_script_get(db, &anon_v, a1, &o), PSS_OK);	/* still public */
+	T_EQ(library_script_get(&svc, &anon_v, a1, &o), PSS_OK);	/* still public */
 	json_object_put(o);
 }
 
@@ -505,7 +507,7 @@ test_execution_counters_under_concurrent_records(void)
 				struct viewer v = { k % 2 ? bob : alice, false };
 				struct json_object *o;
 
-				if (db_execution_record(mine, &v, &x, &o, NULL) != PSS_OK)
+				if (library_execution_record(&(struct svc){ &conf, mine, NULL }, &v, &x, &o, NULL) != PSS_OK)
 					fails++;
 				json_object_put(o);
 			}
@@ -530,14 +532,14 @@ test_execution_counters_under_concurrent_records(void)
 		struct json_object *o, *p;
 		struct exec_record x = { .script_id = s, .status = EXEC__MAX };
 
-		T_EQ(db_execution_record(db, &bob_v, &x, &o, NULL), PSS_EINVAL);
-		T_EQ(exec_status_parse("timeout"), EXEC_TIMEOUT);
-		T_EQ(exec_status_parse("killed"), EXEC__MAX);
+		T_EQ(library_execution_record(&svc, &bob_v, &x, &o, NULL), PSS_EINVAL);
+		T_EQ(library_exec_status_parse("timeout"), EXEC_TIMEOUT);
+		T_EQ(library_exec_status_parse("killed"), EXEC__MAX);
 		x.status = EXEC_FAILURE;
 		x.script_id = priv_a;
-		T_EQ(db_execution_record(db, &bob_v, &x, &o, NULL), PSS_ENOTFOUND);
-		T_EQ(db_executions_list(db, &bob_v, s, 10, 0, &o), PSS_EFORBIDDEN);
-		T_EQ(db_executions_list(db, &alice_v, s, 10, 95, &o), PSS_OK);
+		T_EQ(library_execution_record(&svc, &bob_v, &x, &o, NULL), PSS_ENOTFOUND);
+		T_EQ(library_executions_list(&svc, &bob_v, s, 10, 0, &o), PSS_EFORBIDDEN);
+		T_EQ(library_executions_list(&svc, &alice_v, s, 10, 95, &o), PSS_OK);
 		json_object_object_get_ex(o, "pagination", &p);
 		T_EQ(jint(p, "total"), 100);
 		T_ASSERT(json_object_object_get_ex(p, "hasMore", &p) && !json_object_get_boolean(p));
@@ -555,13 +557,13 @@ test_uploads_batch_is_processed_and_reports_progress(void)
 	const char *tags[] = { "Upload" };
 	struct upload_options opt = { .tags = tags, .ntags = 1, .analyze = true };
 	struct json_object *o, *ups, *b;
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	char utf16[80], want16[40];
 	size_t n16 = 2;
 	struct json_object *pa;
 
 	snprintf(good, sizeof(good), "Get-ChildItem # upload %s\n", run);
-	T_EQ(db_script_get(db, &alice_v, pub_a, &pa), PSS_OK);
+	T_EQ(library_script_get(&svc, &alice_v, pub_a, &pa), PSS_OK);
 	snprintf(dupc, sizeof(dupc), "%s", jstr(pa, "content"));
 	json_object_put(pa);
 	snprintf(upath, sizeof(upath), "u16-%s.ps1", run);
@@ -579,7 +581,7 @@ test_uploads_batch_is_processed_and_reports_progress(void)
 		utf16[n16++] = '\0';
 	}
 	f[5] = (struct upload_file){ upath, utf16, n16 };
-	T_EQ(db_uploads_store(db, bob, f, 6, &opt, &o, &err), PSS_OK);
+	T_EQ(library_uploads_store(&svc, bob, f, 6, &opt, &o, &err), PSS_OK);
 	json_object_object_get_ex(o, "uploads", &ups);
 	T_EQ(json_object_array_length(ups), 6);
 	{
@@ -595,11 +597,11 @@ test_uploads_batch_is_processed_and_reports_progress(void)
 		const char *id = jstr(json_object_array_get_idx(ups, i), "uploadId");
 		struct json_object *s;
 
-		T_EQ(db_upload_process(db, id, &st), PSS_OK);
+		T_EQ(library_upload_process(&svc, id, &st), PSS_OK);
 		T_STREQ(st, want[i]);
-		T_EQ(db_upload_process(db, id, &st), PSS_OK);	/* again: nothing to do */
+		T_EQ(library_upload_process(&svc, id, &st), PSS_OK);	/* again: nothing to do */
 		T_STREQ(st, want[i]);
-		T_EQ(db_upload_status(db, &bob_v, id, &s), PSS_OK);
+		T_EQ(library_upload_status(&svc, &bob_v, id, &s), PSS_OK);
 		if (i == 1)
 			T_EQ(jint(s, "existingScriptId"), pub_a);
 		if (i == 0 || i == 5)
@@ -609,9 +611,9 @@ test_uploads_batch_is_processed_and_reports_progress(void)
 		if (i == 3)
 			T_CONTAINS(jstr(s, "error"), ".ps1");
 		json_object_put(s);
-		T_EQ(db_upload_status(db, &alice_v, id, &s), PSS_ENOTFOUND);
+		T_EQ(library_upload_status(&svc, &alice_v, id, &s), PSS_ENOTFOUND);
 	}
-	T_EQ(db_upload_batch(db, &bob_v, jstr(o, "batchId"), &b), PSS_OK);
+	T_EQ(library_upload_batch(&svc, &bob_v, jstr(o, "batchId"), &b), PSS_OK);
 	T_EQ(jint(b, "total"), 6);
 	T_EQ(jint(b, "done"), 6);
 	T_EQ(jint(b, "failed"), 3);
@@ -620,8 +622,8 @@ test_uploads_batch_is_processed_and_reports_progress(void)
 		struct json_object *s, *sc, *t;
 		const char *id = jstr(json_object_array_get_idx(ups, 5), "uploadId");
 
-		T_EQ(db_upload_status(db, &bob_v, id, &s), PSS_OK);
-		T_EQ(db_script_get(db, &bob_v, jint(s, "scriptId"), &sc), PSS_OK);
+		T_EQ(library_upload_status(&svc, &bob_v, id, &s), PSS_OK);
+		T_EQ(library_script_get(&svc, &bob_v, jint(s, "scriptId"), &sc), PSS_OK);
 		T_STREQ(jstr(sc, "content"), want16);	/* UTF-16 converted */
 		upath[strlen(upath) - 4] = '\0';
 		T_STREQ(jstr(sc, "title"), upath);	/* the file name without its extension */
@@ -630,8 +632,8 @@ test_uploads_batch_is_processed_and_reports_progress(void)
 		json_object_put(s);
 		json_object_put(sc);
 	}
-	T_EQ(db_upload_batch(db, &alice_v, jstr(o, "batchId"), &b), PSS_ENOTFOUND);
-	T_EQ(db_upload_status(db, &bob_v, "not-a-uuid", &b), PSS_ENOTFOUND);
+	T_EQ(library_upload_batch(&svc, &alice_v, jstr(o, "batchId"), &b), PSS_ENOTFOUND);
+	T_EQ(library_upload_status(&svc, &bob_v, "not-a-uuid", &b), PSS_ENOTFOUND);
 	json_object_put(o);
 }
 
@@ -649,13 +651,13 @@ walk(const struct viewer *v, const char *tag, enum script_sort sort, bool asc, i
 		struct json_object *o, *c;
 		char *got;
 
-		script_filter_init(&f, false);
+		library_filter_init(&f, false);
 		f.tag = tag;
 		f.sort = sort;
 		f.asc = asc;
 		f.limit = n;
 		f.cursor = cursor;
-		if (db_scripts_list(db, v, &f, &o, NULL) != PSS_OK)
+		if (library_scripts_list(&svc, v, &f, &o, NULL) != PSS_OK)
 			break;
 		got = ids(o);
 		if (*got)
@@ -692,12 +694,12 @@ test_keyset_pagination_is_stable_across_pages(void)
 			char *one, *paged;
 			int pages;
 
-			script_filter_init(&f, false);
+			library_filter_init(&f, false);
 			f.tag = tag;
 			f.sort = sorts[s];
 			f.asc = asc;
 			f.limit = 100;
-			T_EQ(db_scripts_list(db, &alice_v, &f, &o, NULL), PSS_OK);
+			T_EQ(library_scripts_list(&svc, &alice_v, &f, &o, NULL), PSS_OK);
 			one = ids(o);
 			json_object_put(o);
 			paged = walk(&alice_v, tag, sorts[s], asc, 5, &pages);
@@ -713,30 +715,30 @@ test_keyset_pagination_is_stable_across_pages(void)
 		char *first, *second, *all, *cur;
 		int pages;
 
-		script_filter_init(&f, false);
+		library_filter_init(&f, false);
 		f.tag = tag;
 		f.limit = 10;
 		f.sort = SCRIPT_SORT_CREATED;
 		f.asc = true;
-		T_EQ(db_scripts_list(db, &alice_v, &f, &o, NULL), PSS_OK);
+		T_EQ(library_scripts_list(&svc, &alice_v, &f, &o, NULL), PSS_OK);
 		first = ids(o);
 		json_object_object_get_ex(o, "nextCursor", &c);
 		cur = xstrdup(json_object_get_string(c));
 		f.cursor = cur;
 		json_object_put(o);
-		T_EQ(db_scripts_list(db, &alice_v, &f, &o, NULL), PSS_OK);
+		T_EQ(library_scripts_list(&svc, &alice_v, &f, &o, NULL), PSS_OK);
 		second = ids(o);
 		json_object_put(o);
 		mk(alice, "Page late", "late", true, tag);
-		T_EQ(db_scripts_list(db, &alice_v, &f, &o, NULL), PSS_OK);
+		T_EQ(library_scripts_list(&svc, &alice_v, &f, &o, NULL), PSS_OK);
 		all = ids(o);
 		T_STREQ(all, second);
 		json_object_put(o);
 		/* a cursor of another sort is refused */
 		f.sort = SCRIPT_SORT_TITLE;
-		T_EQ(db_scripts_list(db, &alice_v, &f, &o, NULL), PSS_EINVAL);
+		T_EQ(library_scripts_list(&svc, &alice_v, &f, &o, NULL), PSS_EINVAL);
 		f.cursor = "!!!";
-		T_EQ(db_scripts_list(db, &alice_v, &f, &o, NULL), PSS_EINVAL);
+		T_EQ(library_scripts_list(&svc, &alice_v, &f, &o, NULL), PSS_EINVAL);
 		free(cur);
 		free(first);
 		free(second);
@@ -761,9 +763,9 @@ test_title_match_ranks_above_content_match_with_snippets(void)
 	in_content = mk(bob, "Unrelated title", body, true, NULL);
 	snprintf(title, sizeof(title), "The %s script", word);
 	in_title = mk(bob, title, "Get-Date", true, NULL);
-	script_filter_init(&f, true);
+	library_filter_init(&f, true);
 	f.query = word;
-	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_OK);
+	T_EQ(library_scripts_search(&svc, &anon_v, &f, &o, NULL), PSS_OK);
 	T_EQ(jint(o, "total"), 2);
 	json_object_object_get_ex(o, "scripts", &a);
 	T_EQ(jint(json_object_array_get_idx(a, 0), "id"), in_title);
@@ -775,12 +777,12 @@ test_title_match_ranks_above_content_match_with_snippets(void)
 	json_object_put(o);
 	/* ranked pages follow each other through the cursor */
 	f.limit = 1;
-	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_OK);
+	T_EQ(library_scripts_search(&svc, &anon_v, &f, &o, NULL), PSS_OK);
 	json_object_object_get_ex(o, "nextCursor", &a);
 	cursor = xstrdup(json_object_get_string(a));
 	json_object_put(o);
 	f.cursor = cursor;
-	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_OK);
+	T_EQ(library_scripts_search(&svc, &anon_v, &f, &o, NULL), PSS_OK);
 	json_object_object_get_ex(o, "scripts", &a);
 	T_EQ(json_object_array_length(a), 1);
 	T_EQ(jint(json_object_array_get_idx(a, 0), "id"), in_content);
@@ -790,7 +792,7 @@ test_title_match_ranks_above_content_match_with_snippets(void)
 	f.cursor = NULL;
 	f.limit = 20;
 	f.page = 5;	/* past the end: no rows, the total still counted */
-	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_OK);
+	T_EQ(library_scripts_search(&svc, &anon_v, &f, &o, NULL), PSS_OK);
 	T_EQ(jint(o, "total"), 2);
 	json_object_object_get_ex(o, "scripts", &a);
 	T_EQ(json_object_array_length(a), 0);
@@ -799,15 +801,15 @@ test_title_match_ranks_above_content_match_with_snippets(void)
 	/* English stemming on titles: "scripts" finds "script" */
 	snprintf(body, sizeof(body), "%s scripts", word);
 	f.query = body;
-	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_OK);
+	T_EQ(library_scripts_search(&svc, &anon_v, &f, &o, NULL), PSS_OK);
 	T_EQ(jint(o, "total"), 1);
 	json_object_put(o);
 	f.query = "";
-	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_EINVAL);
+	T_EQ(library_scripts_search(&svc, &anon_v, &f, &o, NULL), PSS_EINVAL);
 	f.query = "x";
 	f.sort = SCRIPT_SORT__MAX;
-	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_EINVAL);
-	T_EQ(script_sort_parse("title; DROP TABLE scripts"), SCRIPT_SORT__MAX);
+	T_EQ(library_scripts_search(&svc, &anon_v, &f, &o, NULL), PSS_EINVAL);
+	T_EQ(library_sort_parse("title; DROP TABLE scripts"), SCRIPT_SORT__MAX);
 }
 
 static void
@@ -824,20 +826,20 @@ test_injection_strings_are_data(void)
 	id = mk(alice, evil, "Robert'); DELETE FROM users;--", true, tag);
 
 	T_ASSERT(id > 0);
-	T_EQ(db_script_get(db, &anon_v, id, &o), PSS_OK);
+	T_EQ(library_script_get(&svc, &anon_v, id, &o), PSS_OK);
 	T_STREQ(jstr(o, "title"), evil);
 	json_object_put(o);
-	script_filter_init(&f, false);
+	library_filter_init(&f, false);
 	f.tag = tag;
-	T_EQ(db_scripts_list(db, &anon_v, &f, &o, NULL), PSS_OK);
+	T_EQ(library_scripts_list(&svc, &anon_v, &f, &o, NULL), PSS_OK);
 	T_EQ(jint(o, "total"), 1);
 	json_object_put(o);
 	f.tag = NULL;
 	f.query = "'; DROP TABLE scripts; -- \" OR 1=1 \\";
-	T_EQ(db_scripts_search(db, &anon_v, &f, &o, NULL), PSS_OK);
+	T_EQ(library_scripts_search(&svc, &anon_v, &f, &o, NULL), PSS_OK);
 	json_object_put(o);
 	/* LIKE metacharacters in an autocomplete prefix are data */
-	T_EQ(db_tags_list(db, &anon_v, pre, 100, &o), PSS_OK);
+	T_EQ(library_tags_list(&svc, &anon_v, pre, 100, &o), PSS_OK);
 	{
 		struct json_object *t;
 
@@ -852,7 +854,7 @@ test_injection_strings_are_data(void)
 static void
 test_categories_and_tags(void)
 {
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	int64_t cid, other, tid, s;
 	char name[48], upper[48];
 	struct json_object *o, *t;
@@ -861,43 +863,43 @@ test_categories_and_tags(void)
 
 	snprintf(name, sizeof(name), "Quantum %s", run);
 	snprintf(upper, sizeof(upper), "  QUANTUM %s ", run);
-	T_EQ(db_category_create(db, name, "q", &cid, &err), PSS_OK);
-	T_EQ(db_category_create(db, upper, NULL, &other, &err), PSS_ECONFLICT);
+	T_EQ(library_category_create(&svc, name, "q", &cid, &err), PSS_OK);
+	T_EQ(library_category_create(&svc, upper, NULL, &other, &err), PSS_ECONFLICT);
 	T_STREQ(err.field, "name");
 	s = mk(alice, "categorised", "c", false, "autocomplete-me");
 	u.id = s;
 	u.is_public = -1;
 	u.has_category = true;
 	u.category_id = cid;
-	T_EQ(db_script_update(db, &alice_v, &u, &err), PSS_OK);
-	T_EQ(db_category_get(db, &anon_v, cid, &o), PSS_OK);
+	T_EQ(library_script_update(&svc, &alice_v, &u, &err), PSS_OK);
+	T_EQ(library_category_get(&svc, &anon_v, cid, &o), PSS_OK);
 	T_EQ(jint(o, "scriptCount"), 0);	/* private: not counted for others */
 	json_object_put(o);
-	T_EQ(db_category_get(db, &alice_v, cid, &o), PSS_OK);
+	T_EQ(library_category_get(&svc, &alice_v, cid, &o), PSS_OK);
 	T_EQ(jint(o, "scriptCount"), 1);
 	json_object_put(o);
-	T_EQ(db_categories_list(db, &anon_v, &o), PSS_OK);
+	T_EQ(library_categories_list(&svc, &anon_v, &o), PSS_OK);
 	json_object_object_get_ex(o, "categories", &t);
 	T_ASSERT(json_object_array_length(t) >= 11);
 	json_object_put(o);
 	u.category_id = 424242;
-	T_EQ(db_script_update(db, &alice_v, &u, &err), PSS_EINVAL);
+	T_EQ(library_script_update(&svc, &alice_v, &u, &err), PSS_EINVAL);
 	T_STREQ(err.field, "categoryId");
-	T_EQ(db_category_delete(db, cid), PSS_OK);
-	T_EQ(db_script_get(db, &alice_v, s, &o), PSS_OK);
+	T_EQ(library_category_delete(&svc, cid), PSS_OK);
+	T_EQ(library_script_get(&svc, &alice_v, s, &o), PSS_OK);
 	T_ASSERT(json_object_object_get_ex(o, "category", &t) && t == NULL);
 	json_object_put(o);
-	T_EQ(db_category_delete(db, cid), PSS_ENOTFOUND);
+	T_EQ(library_category_delete(&svc, cid), PSS_ENOTFOUND);
 	/* tags: trimmed, lower-cased, counted, autocompleted */
-	T_EQ(db_tag_create(db, "  AutoComplete-Me ", &tid, &created, &err), PSS_OK);
+	T_EQ(library_tag_create(&svc, "  AutoComplete-Me ", &tid, &created, &err), PSS_OK);
 	T_ASSERT(!created);
-	T_EQ(db_tags_list(db, &alice_v, "AUTOcomp", 10, &o), PSS_OK);
+	T_EQ(library_tags_list(&svc, &alice_v, "AUTOcomp", 10, &o), PSS_OK);
 	json_object_object_get_ex(o, "tags", &t);
 	T_EQ(json_object_array_length(t), 1);
 	T_STREQ(jstr(json_object_array_get_idx(t, 0), "name"), "autocomplete-me");
 	T_EQ(jint(json_object_array_get_idx(t, 0), "count"), 1);
 	json_object_put(o);
-	T_EQ(db_tag_get(db, &anon_v, tid, &o), PSS_OK);
+	T_EQ(library_tag_get(&svc, &anon_v, tid, &o), PSS_OK);
 	T_EQ(jint(o, "count"), 0);
 	json_object_put(o);
 	{
@@ -906,29 +908,78 @@ test_categories_and_tags(void)
 			.tags = eleven, .ntags = 11 };
 		int64_t id;
 
-		T_EQ(db_script_create(db, &sn, &id, &err), PSS_EINVAL);
+		T_EQ(library_script_create(&svc, &sn, &id, &err), PSS_EINVAL);
 		T_STREQ(err.field, "tags");
 	}
-	T_EQ(db_tag_delete(db, tid), PSS_OK);
-	T_EQ(db_tag_delete(db, tid), PSS_ENOTFOUND);
+	T_EQ(library_tag_delete(&svc, tid), PSS_OK);
+	T_EQ(library_tag_delete(&svc, tid), PSS_ENOTFOUND);
+}
+
+/* cached: whether key holds a value in c. */
+static bool
+cached(struct cache *c, const char *key)
+{
+	size_t len;
+	char *v = cache_get(c, key, &len);
+
+	free(v);
+	return v != NULL;
+}
+
+/* The operations that write drop the entries they make stale themselves (issue 11): no
+ * caller invalidates. */
+static void
+test_writes_drop_the_cache_entries_they_make_stale(void)
+{
+	struct cache *cache = cache_open(&conf, db);
+	struct svc cs = { &conf, db, cache };
+	struct script_update u = { .is_public = -1 };
+	struct svc_err err = { 0 };
+	char key[48];
+	int64_t id = mk(alice, "cached then changed", "Get-Date", true, NULL), cid, nv;
+
+	T_ASSERT(id > 0);
+	snprintf(key, sizeof(key), "script:%lld", (long long)id);
+	cache_set(cache, key, "{}", 2, CACHE_TTL_SCRIPT);
+	cache_set(cache, "scripts:1:20:anon:x", "{}", 2, CACHE_TTL_SCRIPTS);
+	T_ASSERT(cached(cache, key) && cached(cache, "scripts:1:20:anon:x"));
+	u.id = id;
+	u.title = "cached then renamed";
+	T_EQ(library_script_update(&cs, &alice_v, &u, &err), PSS_OK);
+	T_ASSERT(!cached(cache, key));
+	T_ASSERT(!cached(cache, "scripts:1:20:anon:x"));
+
+	cache_set(cache, "categories:all", "{}", 2, CACHE_TTL_CATEGORIES);
+	T_EQ(library_category_create(&cs, run, NULL, &cid, &err), PSS_OK);
+	T_ASSERT(!cached(cache, "categories:all"));
+
+	cache_set(cache, key, "{}", 2, CACHE_TTL_SCRIPT);
+	T_EQ(library_version_revert(&cs, &alice_v, id, 1, &nv, &err), PSS_OK);
+	T_ASSERT(!cached(cache, key));
+
+	cache_set(cache, key, "{}", 2, CACHE_TTL_SCRIPT);
+	T_EQ(library_script_delete(&cs, &alice_v, id), PSS_OK);
+	T_ASSERT(!cached(cache, key));
+	T_EQ(library_category_delete(&cs, cid), PSS_OK);
+	cache_close(cache);
 }
 
 static void
 test_create_refuses_bad_input_before_any_query(void)
 {
-	struct lib_err err = { 0 };
+	struct svc_err err = { 0 };
 	struct script_new sn = { .user_id = alice, .title = "  ", .content = "ok", .content_len = 2 };
 	int64_t id;
 
-	T_EQ(db_script_create(db, &sn, &id, &err), PSS_EINVAL);
+	T_EQ(library_script_create(&svc, &sn, &id, &err), PSS_EINVAL);
 	T_STREQ(err.field, "title");
 	sn.title = "t";
 	sn.content = "a\0b";
 	sn.content_len = 3;
-	T_EQ(db_script_create(db, &sn, &id, &err), PSS_EINVAL);
+	T_EQ(library_script_create(&svc, &sn, &id, &err), PSS_EINVAL);
 	T_STREQ(err.field, "content");
 	sn.user_id = 0;
-	T_EQ(db_script_create(db, &sn, &id, &err), PSS_EAUTH);
+	T_EQ(library_script_create(&svc, &sn, &id, &err), PSS_EAUTH);
 }
 
 int
@@ -942,6 +993,7 @@ main(void)
 		return 1;
 	}
 	db = db_open(&conf, false);
+	svc = (struct svc){ &conf, db, NULL };
 	if (db_ensure(db) != PSS_OK) {
 		printf("Bail out! no database\n");
 		return 1;
@@ -971,6 +1023,7 @@ main(void)
 	T_RUN(test_injection_strings_are_data);
 	T_RUN(test_categories_and_tags);
 	T_RUN(test_create_refuses_bad_input_before_any_query);
+	T_RUN(test_writes_drop_the_cache_entries_they_make_stale);
 	db_close(db);
 	conf_free(&conf);
 	return t_done();

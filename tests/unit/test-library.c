@@ -1,9 +1,13 @@
 /* test-library.c: the library's pure helpers: cache keys by visibility scope, visibility of a
- * cached script object, sort names */
+ * cached script object, sort names, the title and tag rules */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "core/core.h"
-#include "db/scripts.h"
+#include "core/text.h"
+#include "services/library.h"
 #include "t.h"
 
 static void
@@ -13,12 +17,12 @@ test_cache_key_names_page_limit_and_scope(void)
 	struct script_filter f;
 	char *a, *b, *c;
 
-	script_filter_init(&f, false);
+	library_filter_init(&f, false);
 	f.page = 3;
 	f.limit = 50;
-	a = lib_list_cache_key(&anon, &f, false);
-	b = lib_list_cache_key(&u7, &f, false);
-	c = lib_list_cache_key(&adm, &f, false);
+	a = library_list_cache_key(&anon, &f, false);
+	b = library_list_cache_key(&u7, &f, false);
+	c = library_list_cache_key(&adm, &f, false);
 	T_ASSERT(strncmp(a, "scripts:3:50:anon:", 18) == 0);
 	T_ASSERT(strncmp(b, "scripts:3:50:u7:", 16) == 0);
 	T_ASSERT(strncmp(c, "scripts:3:50:admin:", 19) == 0);
@@ -27,8 +31,8 @@ test_cache_key_names_page_limit_and_scope(void)
 	free(b);
 	/* public scripts only: one entry for everyone */
 	f.is_public = 1;
-	a = lib_list_cache_key(&anon, &f, false);
-	b = lib_list_cache_key(&u7, &f, false);
+	a = library_list_cache_key(&anon, &f, false);
+	b = library_list_cache_key(&u7, &f, false);
 	T_STREQ(a, b);
 	free(a);
 	free(b);
@@ -43,28 +47,28 @@ test_cache_key_changes_with_every_filter(void)
 	char *keys[10];
 	int n = 0, same = 0;
 
-	script_filter_init(&f, false);
-	keys[n++] = lib_list_cache_key(&v, &f, false);
-	keys[n++] = lib_list_cache_key(&v, &f, true);
+	library_filter_init(&f, false);
+	keys[n++] = library_list_cache_key(&v, &f, false);
+	keys[n++] = library_list_cache_key(&v, &f, true);
 	f.tag = "a";
-	keys[n++] = lib_list_cache_key(&v, &f, false);
+	keys[n++] = library_list_cache_key(&v, &f, false);
 	f.tag = NULL;
 	f.query = "a";	/* the same text in another field is another key */
-	keys[n++] = lib_list_cache_key(&v, &f, false);
+	keys[n++] = library_list_cache_key(&v, &f, false);
 	f.query = NULL;
 	f.asc = true;
-	keys[n++] = lib_list_cache_key(&v, &f, false);
+	keys[n++] = library_list_cache_key(&v, &f, false);
 	f.sort = SCRIPT_SORT_TITLE;
-	keys[n++] = lib_list_cache_key(&v, &f, false);
+	keys[n++] = library_list_cache_key(&v, &f, false);
 	f.mine = true;
-	keys[n++] = lib_list_cache_key(&v, &f, false);
+	keys[n++] = library_list_cache_key(&v, &f, false);
 	f.is_public = 1;
-	keys[n++] = lib_list_cache_key(&v, &f, false);
+	keys[n++] = library_list_cache_key(&v, &f, false);
 	f.has_min_security = true;
 	f.min_security = 5;
-	keys[n++] = lib_list_cache_key(&v, &f, false);
+	keys[n++] = library_list_cache_key(&v, &f, false);
 	f.cursor = "abc";
-	keys[n++] = lib_list_cache_key(&v, &f, false);
+	keys[n++] = library_list_cache_key(&v, &f, false);
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++)
 			same += strcmp(keys[i], keys[j]) == 0;
@@ -80,11 +84,11 @@ test_cached_script_visibility(void)
 	struct json_object *priv = json_tokener_parse("{\"id\": 2, \"userId\": 7, \"isPublic\": false}");
 	struct viewer anon = { 0, false }, owner = { 7, false }, other = { 8, false }, adm = { 1, true };
 
-	T_ASSERT(lib_script_visible(&anon, pub));
-	T_ASSERT(!lib_script_visible(&anon, priv));
-	T_ASSERT(lib_script_visible(&owner, priv));
-	T_ASSERT(!lib_script_visible(&other, priv));
-	T_ASSERT(lib_script_visible(&adm, priv));
+	T_ASSERT(library_script_visible(&anon, pub));
+	T_ASSERT(!library_script_visible(&anon, priv));
+	T_ASSERT(library_script_visible(&owner, priv));
+	T_ASSERT(!library_script_visible(&other, priv));
+	T_ASSERT(library_script_visible(&adm, priv));
 	json_object_put(pub);
 	json_object_put(priv);
 }
@@ -92,15 +96,43 @@ test_cached_script_visibility(void)
 static void
 test_sort_names_are_a_whitelist(void)
 {
-	T_EQ(script_sort_parse(NULL), SCRIPT_SORT_UPDATED);
-	T_EQ(script_sort_parse("executionCount"), SCRIPT_SORT_EXECUTIONS);
-	T_EQ(script_sort_parse("security_score"), SCRIPT_SORT__MAX);
-	T_EQ(script_sort_parse("title DESC"), SCRIPT_SORT__MAX);
-	T_STREQ(script_sorts[SCRIPT_SORT_SECURITY], "securityScore");
-	T_EQ(exec_status_parse("cancelled"), EXEC_CANCELLED);
-	T_ASSERT(lib_uuid_valid("0b7c4a8e-1f2d-4c3b-9a8e-7f6d5c4b3a21"));
-	T_ASSERT(!lib_uuid_valid("0b7c4a8e-1f2d-4c3b-9a8e-7f6d5c4b3a2"));
-	T_ASSERT(!lib_uuid_valid("0b7c4a8e'1f2d-4c3b-9a8e-7f6d5c4b3a21"));
+	T_EQ(library_sort_parse(NULL), SCRIPT_SORT_UPDATED);
+	T_EQ(library_sort_parse("executionCount"), SCRIPT_SORT_EXECUTIONS);
+	T_EQ(library_sort_parse("security_score"), SCRIPT_SORT__MAX);
+	T_EQ(library_sort_parse("title DESC"), SCRIPT_SORT__MAX);
+	T_STREQ(db_script_sorts[SCRIPT_SORT_SECURITY], "securityScore");
+	T_EQ(library_exec_status_parse("cancelled"), EXEC_CANCELLED);
+	T_ASSERT(text_uuid_valid("0b7c4a8e-1f2d-4c3b-9a8e-7f6d5c4b3a21"));
+	T_ASSERT(!text_uuid_valid("0b7c4a8e-1f2d-4c3b-9a8e-7f6d5c4b3a2"));
+	T_ASSERT(!text_uuid_valid("0b7c4a8e'1f2d-4c3b-9a8e-7f6d5c4b3a21"));
+}
+
+/* The rules live in the services layer and name the field with a phrase (error_from_svc
+ * prints "field: phrase."). */
+static void
+test_title_and_tag_rules_name_the_field(void)
+{
+	const char *many[11] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k" };
+	const char *ok[2] = { "  Net ", "ad" }, *bad[1] = { "   " };
+	struct svc_err err = { 0 };
+	char *t;
+
+	t = library_title_check("  Backup  ", &err);
+	T_STREQ(t, "Backup");
+	free(t);
+	T_ASSERT(library_title_check(" \t ", &err) == NULL);
+	T_STREQ(err.field, "title");
+	T_ASSERT(err.phrase);
+	T_ASSERT(library_title_check("a\x01b", &err) == NULL);
+	T_STREQ(err.message, "the title contains a control character");
+	t = library_tags_check(ok, 2, "tags", &err);
+	T_STREQ(t, "[\"Net\",\"ad\"]");
+	free(t);
+	memset(&err, 0, sizeof(err));
+	T_ASSERT(library_tags_check(many, 11, "addTags", &err) == NULL);
+	T_STREQ(err.field, "addTags");
+	T_ASSERT(library_tags_check(bad, 1, "tags", &err) == NULL);
+	T_STREQ(err.message, "a tag is 1 to 50 bytes of text");
 }
 
 int
@@ -110,5 +142,6 @@ main(void)
 	T_RUN(test_cache_key_changes_with_every_filter);
 	T_RUN(test_cached_script_visibility);
 	T_RUN(test_sort_names_are_a_whitelist);
+	T_RUN(test_title_and_tag_rules_name_the_field);
 	return t_done();
 }

@@ -1,0 +1,52 @@
+/* rows.h: what the library's queries share: who asks, ids as parameters, rows as JSON,
+ * savepoints */
+#ifndef PSS_DB_ROWS_H
+#define PSS_DB_ROWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "db/db.h"
+
+/*
+ * Conventions of the library's query files (scripts, versions, taxonomy, executions,
+ * uploads, analysis). They run statements and shape rows; they do not decide: the input
+ * was validated, the access checked and the follow-up jobs chosen by the services layer
+ * (services/library.h), which also runs the transactions.
+ * - A read fills *out with a json-c object in the API's shape (camelCase keys, as API.md
+ *   names them), which the caller releases with json_object_put; on failure *out is NULL.
+ * - PSS_ENOTFOUND: no such row, or not visible to the viewer (the visibility rule is a
+ *   condition of the statement); PSS_ECONFLICT: a unique index refused the row;
+ *   PSS_EUNAVAIL / PSS_EINTERNAL from the database.
+ * - Timestamps are ISO 8601 strings; scores have one decimal; ids are numbers.
+ */
+
+/* Who asks: user_id 0 is anonymous (public scripts only); a user sees public scripts and
+ * their own; an admin sees all. */
+struct viewer {
+	int64_t	 user_id;
+	bool	 admin;
+};
+
+/* db_id: v as a statement parameter. */
+void	 db_id(char buf[24], int64_t v);
+/* db_exec_row: db_exec that wants a row: PSS_ENOTFOUND (nothing to free) when none. */
+enum pss_err db_exec_row(struct db *, struct db_res **, const char *sql, int n,
+	const char *const *params);
+/* db_viewer_params: the viewer as two parameters: its id (NULL when anonymous; uid is the
+ * storage) and "true"/"false" for admin. */
+void	 db_viewer_params(const struct viewer *, char uid[24], const char **id, const char **admin);
+/* db_json_parse: a column's JSON text as an object; never NULL in effect (json-c's null on
+ * bad text). */
+struct json_object *db_json_parse(const char *);
+/* db_json_rows: parses column 0 of every row (JSON text) into an array. */
+struct json_object *db_json_rows(const struct db_res *);
+/* db_savepoint / db_savepoint_rollback: SAVEPOINT name and ROLLBACK TO SAVEPOINT name
+ * inside the caller's transaction (name is a fixed identifier, never input). */
+enum pss_err db_savepoint(struct db *, const char *name);
+enum pss_err db_savepoint_rollback(struct db *, const char *name);
+
+#endif

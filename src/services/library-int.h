@@ -1,0 +1,33 @@
+/* library-int.h: the rules the library's operations share (the services/ files only) */
+#ifndef PSS_SERVICES_LIBRARY_INT_H
+#define PSS_SERVICES_LIBRARY_INT_H
+
+#include "services/library.h"
+
+/* library_access: the script exists and the viewer sees it (PSS_ENOTFOUND), and with
+ * want_write the viewer owns it or is an admin (PSS_EFORBIDDEN). With lock, the row is
+ * locked FOR UPDATE (inside a transaction). */
+enum pss_err library_access(struct db *, const struct viewer *, int64_t id, bool want_write,
+	bool lock);
+/* library_category_check: 0 (none) or an existing category (PSS_EINVAL naming categoryId). */
+enum pss_err library_category_check(struct db *, int64_t id, struct svc_err *);
+/* library_tags_apply: db_tags_set, then the limit of 10 a script (PSS_EINVAL naming tags). */
+enum pss_err library_tags_apply(struct db *, int64_t script_id, const char *tags_json, bool replace,
+	struct svc_err *);
+/* library_enqueue_analysis: the analysis.run job of a script (inside the caller's
+ * transaction). */
+enum pss_err library_enqueue_analysis(struct db *, int64_t script_id);
+/* library_script_insert: the create transaction's body (uploads reuse it): the category
+ * checked, the script and its version 1 (PSS_ECONFLICT naming content, with
+ * err->existing_id, for a duplicate), its tags, and its analysis job when analyze. */
+enum pss_err library_script_insert(struct db *, const struct script_row *, const char *text,
+	size_t len, const char *tags_json, bool analyze, int64_t *id, struct svc_err *);
+/* library_description_ok / library_message_ok / library_content_check: a script's
+ * description (<= 100,000 bytes of text), commit message (<= 10,000 bytes of text) and
+ * content (text_normalize's; the normalised copy in *text, caller frees). */
+bool	 library_description_ok(const char *, struct svc_err *);
+bool	 library_message_ok(const char *, struct svc_err *);
+enum pss_err library_content_check(const char *content, size_t len, char **text, size_t *outlen,
+	struct svc_err *);
+
+#endif

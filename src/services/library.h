@@ -1,0 +1,297 @@
+/* library.h: the script library's operations: scripts, versions, categories and tags,
+ * executions, uploads, analysis. Each validates its typed input, checks who may see or
+ * change what, runs the queries (one transaction for a write), invalidates the cache
+ * entries the write made stale and queues the jobs that follow, so no caller can forget
+ * one. Handlers, pages, the job runner and the command line call these, nothing below. */
+#ifndef PSS_SERVICES_LIBRARY_H
+#define PSS_SERVICES_LIBRARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "analyzer/analyzer.h"
+#include "services/svc.h"
+#include "db/executions.h"
+#include "db/scripts.h"
+#include "db/taxonomy.h"
+#include "db/uploads.h"
+#include "db/versions.h"
+
+/*
+ * Conventions.
+ * - Reads fill *out with a json-c object in the API's shape (see the db/ header of each),
+ *   which the caller puts; on failure *out is NULL.
+ * - PSS_EINVAL: the input did not validate (err names the field); PSS_ENOTFOUND: no such
+ *   row or not visible to the viewer (invisible is 404); PSS_EFORBIDDEN: visible but the
+ *   viewer may not change it; PSS_ECONFLICT: duplicate (content, category name);
+ *   PSS_EAUTH: a signed-in user is required; PSS_EUNAVAIL / PSS_EINTERNAL from the
+ *   database. err may be NULL.
+ * - A write runs in one transaction (a caller's outer transaction is joined) and, once it
+ *   committed, drops the stale cache entries (cache_invalidate_library) itself.
+ */
+
+#define LIBRARY_MAX_TAGS 10
+#define LIBRARY_TAG_MAX_LEN 50
+#define LIBRARY_TITLE_MAX_LEN 255
+#define LIBRARY_LIMIT_DEFAULT DB_LIMIT_DEFAULT
+#define LIBRARY_LIMIT_MAX 100
+#define LIBRARY_BULK_MAX 100
+#define LIBRARY_CONTENT_MAX (10 * 1024 * 1024)
+#define LIBRARY_UPLOAD_MAX_FILES 50
+#define LIBRARY_JOB_ATTEMPTS 5
+#define LIBRARY_JOB_ANALYSIS "analysis.run"	/* payload {"scriptId": N} */
+#define LIBRARY_JOB_UPLOAD "upload.process"	/* payload {"uploadId": "uuid"} */
+
+/* ---- scripts.c ---- */
+
+/* library_filter_init, library_sort_parse, library_exec_status_parse: the typed inputs'
+ * defaults and names (db_script_filter_init, db_script_sort_parse, db_exec_status_parse). */
+void	 library_filter_init(struct script_filter *, bool search);
+enum script_sort library_sort_parse(const char *);
+enum exec_status library_exec_status_parse(const char *);
+
+/* library_scripts_list / library_scripts_search: db_scripts_list / db_scripts_search after
+ * checking the filter (sort, page, limit, ids, score, tag, query, cursor; mine needs a
+ * user: PSS_EAUTH). */
+enum pss_err library_scripts_list(const struct svc *, const struct viewer *,
+	const struct script_filter *, struct json_object **out, struct svc_err *);
+enum pss_err library_scripts_search(const struct svc *, const struct viewer *,
+	const struct script_filter *, struct json_object **out, struct svc_err *);
+/* library_script_get: the summary plus content and the full analysis object (or null). */
+enum pss_err library_script_get(const struct svc *, const struct viewer *, int64_t id,
+	struct json_object **out);
+/* library_list_cache_key: the cache key of a list or search answer (DESIGN.md's
+ * scripts:{page}:{limit}:{filters}): "scripts:PAGE:LIMIT:SCOPE:HASH", where SCOPE is "anon",
+ * "u<id>" or "admin" (what the viewer may see changes the answer; isPublic=true without mine
+ * is "anon" for everyone) and HASH the first 32 hex digits of the SHA-256 of every other
+ * field (sort, order, filters, cursor, query), so no user text reaches a key and "scripts:*"
+ * still invalidates them all. Caller frees. */
+char	*library_list_cache_key(const struct viewer *, const struct script_filter *, bool search);
+/* library_script_visible: the visibility rule on a script object (a summary or
+ * library_script_get's answer, e.g. from the shared script:{id} cache entry): an admin sees
+ * all, anyone a public script, a user their own. */
+bool	 library_script_visible(const struct viewer *, struct json_object *script);
+
+struct script_new {
+	int64_t		 user_id;	/* the owner (required) */
+	const char	*title;		/* trimmed; 1..255 characters */
+	const char	*description;	/* may be NULL */
+	const char	*content;	/* checked and normalised by text_normalize */
+	size_t		 content_len;
+	int64_t		 category_id;	/* 0: none */
+	const char	*const *tags;	/* ntags names, <= 10, trimmed and lower-cased */
+	size_t		 ntags;
+	bool		 is_public;
+	bool		 analyze;	/* queue analysis.run */
+	const char	*commit_message;	/* of version 1 (<= 10,000 bytes); NULL: "Initial version" */
+};
+/* library_script_create: one transaction: the script (SHA-256 of the normalised content in
+ * file_hash), version 1, its tags, and the analysis job. *id gets the new id. The same
+ * content stored already: PSS_ECONFLICT with err->existing_id (also when two creates race). */
+enum pss_err library_script_create(const struct svc *, const struct script_new *, int64_t *id,
+	struct svc_err *);
+
+struct script_update {
+	int64_t		 id;
+	const char	*title;		/* NULL: unchanged */
+	const char	*description;	/* NULL: unchanged (clear_description to set NULL) */
+	bool		 clear_description;
+	const char	*content;	/* NULL: unchanged */
+	size_t		 content_len;
+	bool		 has_category;
+	int64_t		 category_id;	/* with has_category: 0 means none */
+	int		 is_public;	/* -1: unchanged */
+	bool		 has_tags;
+	const char	*const *tags;	/* with has_tags: the new set */
+	size_t		 ntags;
+	const char	*commit_message;
+};
+/* library_script_update: owner or admin. A content change (another hash) writes version N+1
+ * with the commit message and the viewer as author, and queues analysis (the stored
+ * analysis describes older content), all in one transaction. PSS_ECONFLICT when another
+ * script has that content. */
+enum pss_err library_script_update(const struct svc *, const struct viewer *,
+	const struct script_update *, struct svc_err *);
+/* library_script_delete: owner or admin. */
+enum pss_err library_script_delete(const struct svc *, const struct viewer *, int64_t id);
+/* library_scripts_delete: bulk, all or nothing: when any id is not the viewer's (or does not
+ * exist), PSS_EFORBIDDEN with err->unauthorized and nothing is deleted. *deleted gets the
+ * count. 1..LIBRARY_BULK_MAX ids. */
+enum pss_err library_scripts_delete(const struct svc *, const struct viewer *, const int64_t *ids,
+	size_t n, int64_t *deleted, struct svc_err *);
+
+struct script_bulk {
+	const int64_t	*ids;
+	size_t		 nids;
+	int		 is_public;	/* -1: unchanged */
+	bool		 has_category;
+	int64_t		 category_id;	/* 0: none */
+	const char	*const *add_tags;
+	size_t		 nadd;
+	const char	*const *remove_tags;
+	size_t		 nremove;
+};
+/* library_scripts_bulk_update: all or nothing like library_scripts_delete; the tag limit
+ * holds for every script (PSS_EINVAL naming "addTags"). *updated gets the count. */
+enum pss_err library_scripts_bulk_update(const struct svc *, const struct viewer *,
+	const struct script_bulk *, int64_t *updated, struct svc_err *);
+
+/* ---- versions.c ---- */
+
+/* Reads of a script the viewer sees (PSS_ENOTFOUND otherwise); see db/versions.h. */
+enum pss_err library_versions_list(const struct svc *, const struct viewer *, int64_t script_id,
+	struct json_object **out);
+enum pss_err library_version_get(const struct svc *, const struct viewer *, int64_t script_id,
+	int64_t version, struct json_object **out);
+enum pss_err library_versions_compare(const struct svc *, const struct viewer *,
+	int64_t script_id, int64_t from, int64_t to, struct json_object **out);
+/* library_version_revert: owner or admin: version N+1 with version n's content, and its
+ * analysis job. *new_version gets N+1. */
+enum pss_err library_version_revert(const struct svc *, const struct viewer *, int64_t script_id,
+	int64_t n, int64_t *new_version, struct svc_err *);
+
+/* ---- taxonomy.c: categories and tags ---- */
+
+enum pss_err library_categories_list(const struct svc *, const struct viewer *,
+	struct json_object **out);
+enum pss_err library_category_get(const struct svc *, const struct viewer *, int64_t id,
+	struct json_object **out);
+/* library_category_create / update: name trimmed, 1..255 bytes, unique regardless of case
+ * (PSS_ECONFLICT naming "name"); description <= 10,000 bytes, may be NULL. update with
+ * name NULL keeps it. */
+enum pss_err library_category_create(const struct svc *, const char *name, const char *description,
+	int64_t *id, struct svc_err *);
+enum pss_err library_category_update(const struct svc *, int64_t id, const char *name,
+	const char *description, struct svc_err *);
+/* library_category_delete: its scripts keep a NULL category. */
+enum pss_err library_category_delete(const struct svc *, int64_t id);
+/* library_tags_list: see db_tags_list; prefix trimmed (NULL or "": all), limit 1..100 (0:
+ * 20); PSS_EINVAL otherwise. */
+enum pss_err library_tags_list(const struct svc *, const struct viewer *, const char *prefix,
+	int64_t limit, struct json_object **out);
+enum pss_err library_tag_get(const struct svc *, const struct viewer *, int64_t id,
+	struct json_object **out);
+/* library_tag_create: trimmed and lower-cased; an existing name answers its id with *created
+ * false. */
+enum pss_err library_tag_create(const struct svc *, const char *name, int64_t *id, bool *created,
+	struct svc_err *);
+enum pss_err library_tag_delete(const struct svc *, int64_t id);
+
+/* ---- executions.c ---- */
+
+/* library_execution_record: a signed-in viewer (PSS_EAUTH) records a run of a script they
+ * see (see db_execution_record); the status, time (>= 0), parameters (a JSON object of at
+ * most 64 KB), error message (<= 64 KB of text) and ip (<= 45 bytes) are checked. */
+enum pss_err library_execution_record(const struct svc *, const struct viewer *,
+	const struct exec_record *, struct json_object **out, struct svc_err *);
+/* library_executions_list: owner or admin; limit 1..100 (0: 20), offset >= 0. */
+enum pss_err library_executions_list(const struct svc *, const struct viewer *, int64_t script_id,
+	int64_t limit, int64_t offset, struct json_object **out);
+
+/* ---- uploads.c ---- */
+
+struct upload_file {
+	const char	*filename;	/* without path parts; 1..255 bytes */
+	const void	*content;
+	size_t		 len;		/* <= LIBRARY_CONTENT_MAX */
+};
+struct upload_options {
+	const char	*title;		/* NULL: the file name without its extension */
+	const char	*description;
+	int64_t		 category_id;
+	const char	*const *tags;
+	size_t		 ntags;
+	bool		 is_public;
+	bool		 analyze;
+};
+/* library_uploads_store: one transaction: every file in uploads (one new batch) and one
+ * upload.process job per file, ahead of analyses. {batchId, uploads: [{uploadId, filename,
+ * status}]}. */
+enum pss_err library_uploads_store(const struct svc *, int64_t user_id, const struct upload_file *,
+	size_t n, const struct upload_options *, struct json_object **out, struct svc_err *);
+/* library_upload_process: the upload.process job's work, in one transaction (a killed worker
+ * leaves the upload queued for the next attempt): checks the text, hashes it, and ends the
+ * upload completed (a script with version 1, tags and an analysis job), duplicate (with
+ * existing_script_id) or failed (with the reason). Already finished: nothing to do. PSS_OK
+ * in all three cases; *status (when not NULL) gets the final status name. */
+enum pss_err library_upload_process(const struct svc *, const char *upload_id, const char **status);
+/* library_upload_import: library_upload_process for the import, which processes its files
+ * itself: the file's queued job is marked done, and the cache is left for library_imported. */
+enum pss_err library_upload_import(const struct svc *, const char *upload_id, const char **status);
+/* library_imported: after an import processed its files: the lists and counts go. */
+void	 library_imported(const struct svc *);
+/* library_upload_status / library_upload_batch: the owner's (or an admin's) upload or batch
+ * (see db/uploads.h); PSS_ENOTFOUND for anything else, a malformed id included. */
+enum pss_err library_upload_status(const struct svc *, const struct viewer *, const char *upload_id,
+	struct json_object **out);
+enum pss_err library_upload_batch(const struct svc *, const struct viewer *, const char *batch_id,
+	struct json_object **out);
+
+/* ---- analysis.c ---- */
+
+/* library_analysis_run: analyse and store: the built-in analyzer over the script's current
+ * content, stored in script_analysis; the cached copies of the script, its analysis, the
+ * lists and the analytics go. A script deleted before or meanwhile is PSS_OK (nothing to
+ * do). opts: the analyzer's options (ANALYZER_SETTINGS), NULL for the defaults. On failure
+ * why (whysz bytes) says what failed. */
+enum pss_err library_analysis_run(const struct svc *, int64_t script_id,
+	const struct ps_analyze_opts *, char *why, size_t whysz);
+
+/* ---- reads.c: the cached reads ----
+ * The reads above go to the database; a caller that answers a read many times keeps the
+ * answer here, under the key and for the time these functions give. The writes drop the
+ * entries they make stale. */
+
+/* The keys (written into key, n bytes) and their time to live in seconds (0: until a write
+ * drops it): a script object (library_script_get's, shared by every viewer: check
+ * library_script_visible or use library_cache_text's viewer), a script's versions list
+ * (shared: read the script for this viewer first), and the categories list (per viewer
+ * scope: anonymous and admin until a change, a user's 5 minutes). A list or search:
+ * library_list_cache_key, for LIBRARY_LIST_TTL. */
+#define LIBRARY_LIST_TTL CACHE_TTL_SCRIPTS
+int	 library_script_key(char *key, size_t n, int64_t id);
+int	 library_versions_key(char *key, size_t n, int64_t id);
+int	 library_categories_key(char *key, size_t n, const struct viewer *);
+
+/* An entry's JSON text as stored (json_reply's serialisation), inside raw. */
+struct library_cached {
+	char		*raw;		/* owned: library_cached_free */
+	const char	*json;
+	size_t		 len;
+	bool		 header;	/* pub and uid are known */
+	bool		 pub;
+	int64_t		 uid;
+};
+/* library_cache_text: the entry under key as JSON object text to copy into an answer: 1 with
+ * *v; 0 on a miss (or an entry the parsing path must read: library_cache_get); -1 when the
+ * entry is a script the viewer (when not NULL) may not see. */
+int	 library_cache_text(const struct svc *, const char *key, const struct viewer *,
+	struct library_cached *v);
+void	 library_cached_free(struct library_cached *);
+/* library_cache_get: the cached object under key (caller puts), NULL on a miss. */
+struct json_object *library_cache_get(const struct svc *, const char *key);
+/* library_cache_put: caches o under key for ttl_s seconds (0: until dropped); values over
+ * LIBRARY_CACHE_MAX_VALUE bytes (a very large script) are not cached.
+ * library_cache_put_text: the same from o's text as library_cache_json made it (one
+ * serialisation for the cache and the answer). */
+#define LIBRARY_CACHE_MAX_VALUE (512 * 1024)
+void	 library_cache_put(const struct svc *, const char *key, struct json_object *o, int ttl_s);
+void	 library_cache_put_text(const struct svc *, const char *key, struct json_object *o,
+	const char *text, size_t len, int ttl_s);
+/* library_cache_json: o's text as json_reply writes it (json-c's memory, valid until o
+ * changes or goes). */
+const char *library_cache_json(struct json_object *o, size_t *len);
+
+/* ---- library.c: the rules the operations share ---- */
+/* library_title_check: a trimmed copy of a valid title (caller frees), or NULL with err
+ * filled. */
+char	*library_title_check(const char *title, struct svc_err *);
+/* library_tags_check: validates a tag list (count, each 1..50 bytes after trimming, no
+ * control characters) and returns it as a JSON array text of the trimmed names (caller
+ * frees), or NULL with err filled (naming field). */
+char	*library_tags_check(const char *const *tags, size_t n, const char *field, struct svc_err *);
+
+#endif
