@@ -468,6 +468,8 @@ struct refresh_tx {
 	const struct auth_origin *o;
 	struct auth_tokens *t;
 	int64_t		 uid;
+	const char	**replaced;	/* hashes of the access tokens the new pair replaces */
+	int		 nreplaced;
 };
 
 static enum pss_err
@@ -494,6 +496,17 @@ refresh_in_tx(struct db *db, void *arg)
 	x->uid = db_res_int(r, 0, 1);
 	family = arena_strdup(x->a, db_res_get(r, 0, 2));
 	db_res_free(r);
+	/* The access token issued with the spent refresh token ends with it. */
+	e = db_exec(db, &r, "UPDATE user_sessions SET revoked_at = now() WHERE family_id = $1 "
+	    "AND kind = 'access' AND revoked_at IS NULL RETURNING token_hash", 1,
+	    (const char *[]){ family });
+	if (e != PSS_OK)
+		return e;
+	x->nreplaced = db_res_rows(r);
+	x->replaced = arena_alloc(x->a, (size_t)(x->nreplaced + 1) * sizeof(*x->replaced));
+	for (int i = 0; i < x->nreplaced; i++)
+		x->replaced[i] = arena_strdup(x->a, db_res_get(r, i, 0));
+	db_res_free(r);
 	if ((e = issue(x->s, x->a, x->uid, family, x->o, x->t, &rid)) != PSS_OK)
 		return e;
 	snprintf(newid, sizeof(newid), "%lld", (long long)rid);
@@ -506,7 +519,7 @@ auth_refresh(const struct svc *s, struct arena *a, const char *refresh,
     const struct auth_origin *o, struct auth_tokens *t, struct auth_user *u, enum auth_fail *why)
 {
 	char hash[65];
-	struct refresh_tx x = { s, a, hash, o, t, 0 };
+	struct refresh_tx x = { s, a, hash, o, t, 0, NULL, 0 };
 	const char *family;
 	struct db_res *r;
 	enum pss_err e;
@@ -537,6 +550,14 @@ auth_refresh(const struct svc *s, struct arena *a, const char *refresh,
 	}
 	if (e != PSS_OK)
 		return e;
+	/* after the commit, so no worker can cache the replaced token again from a read that
+	 * had not seen its revocation */
+	for (int i = 0; i < x.nreplaced && s->cache != NULL; i++) {
+		char key[80];
+
+		session_key(key, sizeof(key), x.replaced[i]);
+		cache_invalidate(s->cache, key);
+	}
 	if ((e = users_get(s, a, x.uid, false, u)) != PSS_OK)
 		return e == PSS_ENOTFOUND ? PSS_EAUTH : e;
 	*why = AUTH_OK;

@@ -69,7 +69,8 @@ enum pss_err auth_login(const struct svc *, struct arena *, const char *login,
 enum pss_err auth_register(const struct svc *, struct arena *, const struct user_input *,
 	const struct auth_origin *, struct auth_tokens *, struct auth_user *, struct svc_err *);
 
-/* auth_refresh: spends a refresh token for a new pair in the same family. A refresh token
+/* auth_refresh: spends a refresh token for a new pair in the same family; the access token
+ * it replaces is revoked (and dropped from every worker's cache). A refresh token
  * that was already spent (or revoked) revokes its whole family: PSS_EAUTH, AUTH_INVALID_TOKEN.
  * An expired one: AUTH_TOKEN_EXPIRED. */
 enum pss_err auth_refresh(const struct svc *, struct arena *, const char *refresh,

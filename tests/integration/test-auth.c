@@ -347,6 +347,27 @@ test_refresh_rotates_and_reuse_revokes_the_family(void)
 }
 
 static void
+test_refresh_revokes_the_access_token_it_replaces(void)
+{
+	struct acct a;
+	struct it_resp r;
+	char body[200], new_access[80];
+
+	T_EQ(acct_register(&a, "rrev"), 0);
+	T_EQ(me_rounds(a.token, 200), WORKER_ROUNDS);	/* cached by every worker */
+	snprintf(body, sizeof(body), "{\"refreshToken\":\"%s\"}", a.refresh);
+	T_EQ(it_json(&r, "POST", "/api/auth/refresh", NULL, body), 0);
+	T_EQ(r.status, 200);
+	snprintf(new_access, sizeof(new_access), "%s", it_str(&r, "token") ? it_str(&r, "token") : "");
+	it_resp_free(&r);
+	T_EQ(me_rounds(a.token, 401), WORKER_ROUNDS);
+	T_EQ(me_rounds(new_access, 200), WORKER_ROUNDS);
+	snprintf(body, sizeof(body), "SELECT count(*) FROM user_sessions WHERE user_id = %lld "
+	    "AND kind = 'access' AND revoked_at IS NULL", a.id);
+	T_STREQ(it_psql(body), "1");
+}
+
+static void
 test_refresh_rejects_bad_and_wrong_kind_tokens(void)
 {
 	struct acct a;
@@ -696,6 +717,7 @@ main(void)
 	T_RUN(test_success_resets_the_failure_count);
 	T_RUN(test_concurrent_failed_logins_cannot_pass_the_limit);
 	T_RUN(test_refresh_rotates_and_reuse_revokes_the_family);
+	T_RUN(test_refresh_revokes_the_access_token_it_replaces);
 	T_RUN(test_refresh_rejects_bad_and_wrong_kind_tokens);
 	T_RUN(test_expired_access_token_is_token_expired);
 	T_RUN(test_missing_and_malformed_credentials);
