@@ -689,7 +689,9 @@ test_rate_limit_answers_429_json(void)
 		if (r.status == 429) {
 			got = 1;
 			check_error(&r, 429, "rate_limited");
-			T_ASSERT(it_header(&r, "retry-after") != NULL);
+			T_STREQ(it_header(&r, "retry-after"), "60");
+			T_ASSERTF(it_security_headers_wrong(&r) == NULL, "429: %s", it_security_headers_wrong(&r));
+			T_STREQ(it_header(&r, "cache-control"), "no-store");
 		}
 		it_resp_free(&r);
 	}
@@ -701,7 +703,54 @@ test_rate_limit_answers_429_json(void)
 		it_resp_free(&r);
 	}
 	T_EQ(got, 2);
+	/* nginx spells these /api/auth/login too: the same empty bucket (the router would 404
+	 * them, item 1 of issue 12) */
+	T_EQ(status_of("POST", "//api/auth/login", NULL, "{}"), 429);
+	T_EQ(status_of("POST", "/api/auth/./login", NULL, "{}"), 429);
+	T_EQ(status_of("POST", "/api%2Fauth%2Flogin", NULL, "{}"), 429);
+	T_EQ(it_request(&r, "POST", "/login", "login=x&password=y", 18,
+	    "application/x-www-form-urlencoded", NULL), 0);
+	T_EQ(r.status, 429);
+	T_CONTAINS(r.body, "Too many requests");
+	T_ASSERTF(it_security_headers_wrong(&r) == NULL, "429 page: %s", it_security_headers_wrong(&r));
+	it_resp_free(&r);
+	/* viewing the forms is not an attempt: never limited, and never counted (item 3) */
+	for (int i = 0; i < 80; i++) {
+		T_EQ(status_of("GET", "/login", NULL, NULL), 200);
+		T_EQ(status_of("GET", "/register", NULL, NULL), 200);
+	}
+	T_EQ(status_of("HEAD", "/login", NULL, NULL), 200);
 	time_sleep_ms(3500);	/* let the buckets refill for whoever runs next */
+}
+
+/* nginx limits /api/auth/login, /api/auth/register, /login and /register exactly (issue 12
+ * item 1): no other spelling of those paths may reach their handlers, whatever nginx makes of
+ * it. Each variant is 404 (the router) or 429 (nginx, when it normalises the variant into the
+ * limited location), and a wrong password sent through them is never counted. */
+static void
+test_noncanonical_login_paths_never_reach_the_handler(void)
+{
+	static const char *const paths[] = {
+		"/api/auth/login/", "/api/auth/login%2F", "/api/auth/login%2f", "//api/auth/login",
+		"/api/auth//login", "/api/auth/./login", "/api/auth/x/../login", "/api/auth/login/.",
+		"/api%2Fauth%2Flogin", "/api/auth%2flogin", "/API/auth/login", "/api/auth/Login",
+		"/api/auth/login//", "/api/auth/%2e/login", "/api/auth/register/",
+		"/api/auth/register%2F", "/login/", "/login%2F", "/register/", "//register",
+	};
+	struct acct a;
+	char body[300];
+
+	T_EQ(acct_register(&a, "canon"), 0);
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"wrong-one\","
+	    "\"email\":\"%s\"}", a.name, a.email);
+	for (size_t i = 0; i < PSS_ARRAY_LEN(paths); i++)
+		for (int k = 0; k < 3; k++) {
+			long st = status_of("POST", paths[i], NULL, body);
+
+			T_ASSERTF(st == 404 || st == 429, "POST %s: %ld, want 404 or 429", paths[i], st);
+		}
+	T_STREQ(db_value("SELECT login_attempts FROM users WHERE id = %lld", a.id), "0");
+	T_EQ(acct_login(&a, a.name, PW), 200);
 }
 
 int
@@ -727,6 +776,7 @@ main(void)
 	T_RUN(test_csrf_needed_for_unsafe_cookie_requests);
 	T_RUN(test_sessions_survive_redis_going_away);
 	T_RUN(test_hostile_input_in_every_field);
+	T_RUN(test_noncanonical_login_paths_never_reach_the_handler);
 	T_RUN(test_rate_limit_answers_429_json);
 	return t_done();
 }
