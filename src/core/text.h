@@ -54,4 +54,9 @@ bool	 text_pwsh_command(struct buf *, const char *file, const struct pwsh_arg *,
  * "script" when nothing is left. Caller frees. */
 char	*text_filename(const char *title, const char *ext);
 
+/* text_bidi_control: the first Unicode bidirectional control character in the UTF-8 bytes
+ * s[0..n) (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069: they reorder how the text
+ * around them is shown, the "Trojan Source" technique), or NULL when there is none. Pure. */
+const char *text_bidi_control(const char *s, size_t n);
+
 #endif
