@@ -377,7 +377,9 @@ users_unlock(const struct svc *s, int64_t id)
 	int rows;
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
-	e = db_exec(s->db, &r, "UPDATE users SET login_attempts = 0, locked_until = NULL "
+	/* the locks of its trusted devices too */
+	e = db_exec(s->db, &r, "WITH d AS (DELETE FROM device_lockouts WHERE user_id = $1) "
+	    "UPDATE users SET login_attempts = 0, locked_until = NULL "
 	    "WHERE id = $1 RETURNING id", 1, (const char *[]){ idbuf });
 	if (e != PSS_OK)
 		return e;

@@ -443,6 +443,10 @@ test_admin_users(void)
 	T_EQ(visit(&v, &r, "GET", path, NULL), 200);
 	T_CONTAINS(r.body, "Locked until");
 	T_CONTAINS(r.body, "/unlock\"");
+	/* and the lock's record (issue 12 item 4) */
+	T_CONTAINS(r.body, "<h2>Locks</h2>");
+	T_CONTAINS(r.body, "<td>account</td><td>login</td>");
+	T_CONTAINS(r.body, "<td>127.0.0.1</td>");
 	it_resp_free(&r);
 	snprintf(path, sizeof(path), "/admin/users/%s/unlock", id);
 	T_EQ(visit(&v, &r, "POST", path, form_of(&v, (const char *[]){ NULL })), 303);
