@@ -73,6 +73,7 @@ ctl() {
 	redis-start) redis_start "$ST" "$REDISPORT" ;;
 	worker-kill) kill -9 "$(cat "$ST/run/worker.pid")"; rm -f "$ST/run/worker.pid" ;;
 	worker-start) PSSCRIPT_TEST_JOBS=1 worker_start "$ST" ;;
+	fcgi-stop) fcgi_stop "$ST" ;;
 	fcgi-restart) fcgi_stop "$ST"; fcgi_start "$ST" "${PSS_TEST_WORKERS:-3}" ;;
 	*) die "unknown ctl $1" ;;
 	esac

@@ -124,5 +124,7 @@ int	 ct_equal(const void *, const void *, size_t);
 /* SHA-256 of bytes; hex is 65 bytes. */
 void	 sha256(const void *, size_t, uint8_t out[32]);
 void	 sha256_hex(const void *, size_t, char hex[65]);
+/* hmac_sha256: HMAC-SHA256 (RFC 2104) of msg under key. */
+void	 hmac_sha256(const void *key, size_t klen, const void *msg, size_t n, uint8_t out[32]);
 
 #endif

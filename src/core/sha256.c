@@ -1,6 +1,8 @@
-/* sha256.c: SHA-256 (FIPS 180-4) for content hashes and session token digests */
+/* sha256.c: SHA-256 (FIPS 180-4) for content hashes and session token digests, and
+ * HMAC-SHA256 for device tokens */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -84,4 +86,29 @@ sha256_hex(const void *data, size_t n, char hex[65])
 		hex[2 * i + 1] = digits[raw[i] & 15];
 	}
 	hex[64] = '\0';
+}
+
+void
+hmac_sha256(const void *key, size_t klen, const void *msg, size_t n, uint8_t out[32])
+{
+	uint8_t k[64], inner[32], outer[64 + 32];
+	unsigned char *buf = xmalloc(64 + n);
+
+	memset(k, 0, sizeof(k));
+	if (klen > sizeof(k))
+		sha256(key, klen, k);
+	else if (klen > 0)
+		memcpy(k, key, klen);
+	for (size_t i = 0; i < 64; i++) {
+		buf[i] = k[i] ^ 0x36;
+		outer[i] = k[i] ^ 0x5c;
+	}
+	if (n > 0)
+		memcpy(buf + 64, msg, n);
+	sha256(buf, 64 + n, inner);
+	memcpy(outer + 64, inner, 32);
+	sha256(outer, sizeof(outer), out);
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(buf, 64);
+	free(buf);
 }

@@ -273,3 +273,21 @@ text_uuid_valid(const char *s)
 	}
 	return true;
 }
+
+const char *
+text_bidi_control(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (p[i] == 0xd8 && p[i + 1] == 0x9c)		/* U+061C */
+			return s + i;
+		if (p[i] != 0xe2 || i + 2 >= n)
+			continue;
+		if ((p[i + 1] == 0x80 && (p[i + 2] == 0x8e || p[i + 2] == 0x8f ||	/* U+200E-F */
+		    (p[i + 2] >= 0xaa && p[i + 2] <= 0xae))) ||			/* U+202A-E */
+		    (p[i + 1] == 0x81 && p[i + 2] >= 0xa6 && p[i + 2] <= 0xa9))	/* U+2066-9 */
+			return s + i;
+	}
+	return NULL;
+}

@@ -60,5 +60,9 @@ const char *text_trim(const char *s, size_t *n);
 bool	 text_no_controls(const char *, size_t);
 /* text_uuid_valid: 8-4-4-4-12 hex digits. */
 bool	 text_uuid_valid(const char *);
+/* text_bidi_control: the first Unicode bidirectional control character in the UTF-8 bytes
+ * s[0..n) (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069: they reorder how the text
+ * around them is shown, the "Trojan Source" technique), or NULL when there is none. Pure. */
+const char *text_bidi_control(const char *s, size_t n);
 
 #endif

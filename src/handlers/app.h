@@ -80,6 +80,12 @@ void	 ok_reply(struct http_ctx *, const char *message);
 /* Sessions on responses (auth.c). */
 void	 session_cookie_set(struct http_ctx *, const struct auth_tokens *);
 void	 session_cookie_clear(struct http_ctx *);
+/* auth_origin_of: the request's address, user agent and device token (X-Device-Token, else
+ * the device cookie). */
+struct auth_origin auth_origin_of(struct http_ctx *);
+/* auth_locked_reply: 423 account_locked with details {lockoutRemaining, lockScope} and
+ * Retry-After. */
+void	 auth_locked_reply(struct http_ctx *, const struct auth_lock *);
 
 /* Handlers. */
 void	 h_api_index(struct http_ctx *);
@@ -95,6 +101,7 @@ void	 h_auth_update(struct http_ctx *);
 void	 h_auth_password(struct http_ctx *);
 void	 h_users_list(struct http_ctx *);
 void	 h_users_get(struct http_ctx *);
+void	 h_users_lock_events(struct http_ctx *);
 void	 h_users_create(struct http_ctx *);
 void	 h_users_update(struct http_ctx *);
 void	 h_users_delete(struct http_ctx *);

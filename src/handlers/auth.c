@@ -10,12 +10,29 @@
 #define LOGIN_MAX_BYTES		254	/* the longest email */
 #define PASSWORD_MAX_BYTES	1024	/* 128 characters of up to 4 bytes, with room */
 
-static struct auth_origin
-origin(struct http_ctx *c)
+struct auth_origin
+auth_origin_of(struct http_ctx *c)
 {
-	struct auth_origin o = { c->req->remote_addr, http_header(c->req, "user-agent") };
+	const char *dev = http_header(c->req, "x-device-token");
+	struct auth_origin o = { c->req->remote_addr, http_header(c->req, "user-agent"),
+		dev != NULL ? dev : http_cookie(c->req, AUTH_DEVICE_COOKIE) };
 
 	return o;
+}
+
+void
+auth_locked_reply(struct http_ctx *c, const struct auth_lock *lock)
+{
+	struct json_object *d = json_object_new_object();
+	char ra[24];
+
+	json_object_object_add(d, "lockoutRemaining", json_object_new_int64(lock->remaining_s));
+	json_object_object_add(d, "lockScope", json_object_new_string(lock->device ? "device" : "account"));
+	snprintf(ra, sizeof(ra), "%lld", (long long)lock->remaining_s);
+	resp_header(c->resp, "Retry-After", ra);
+	error_reply(c, 423, "account_locked", lock->device ?
+	    "Too many failed attempts from this device: it is locked for a while." :
+	    "Too many failed logins: the account is locked for a while.", d);
 }
 
 void
@@ -35,8 +52,8 @@ session_cookie_clear(struct http_ctx *c)
 	    AUTH_COOKIE "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax");
 }
 
-/* {success, token, refreshToken, csrfToken, expiresIn, refreshExpiresIn, user}, and the
- * cookie for the pages. */
+/* {success, token, refreshToken, csrfToken, expiresIn, refreshExpiresIn, user, deviceToken
+ * (when one was issued)}, and the cookies for the pages. */
 static void
 tokens_reply(struct http_ctx *c, int status, const struct auth_tokens *t,
     const struct auth_user *u, bool cookie)
@@ -50,8 +67,17 @@ tokens_reply(struct http_ctx *c, int status, const struct auth_tokens *t,
 	json_object_object_add(o, "expiresIn", json_object_new_int64(t->access_ttl_s));
 	json_object_object_add(o, "refreshExpiresIn", json_object_new_int64(t->refresh_ttl_s));
 	json_object_object_add(o, "user", users_to_json(u, false));
+	if (t->device[0] != '\0')
+		json_object_object_add(o, "deviceToken", json_object_new_string(t->device));
 	if (cookie)
 		session_cookie_set(c, t);
+	if (cookie && t->device[0] != '\0') {
+		char v[AUTH_DEVICE_TOKEN_MAX + 128];
+
+		snprintf(v, sizeof(v), AUTH_DEVICE_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; Secure; "
+		    "SameSite=Strict", t->device, AUTH_DEVICE_TTL_S);
+		resp_header(c->resp, "Set-Cookie", v);
+	}
 	json_reply(c, status, o);
 }
 
@@ -103,7 +129,7 @@ h_auth_register(struct http_ctx *c)
 	struct svc_err err = { 0 };
 	struct auth_tokens t;
 	struct auth_user u;
-	struct auth_origin o = origin(c);
+	struct auth_origin o = auth_origin_of(c);
 	enum pss_err e;
 
 	if (b == NULL)
@@ -123,17 +149,21 @@ void
 h_auth_login(struct http_ctx *c)
 {
 	struct json_object *b = json_body(c);
-	const char *login = NULL, *pw;
+	const char *login = NULL, *pw, *dev = NULL;
 	size_t pwlen;
 	struct auth_tokens t;
 	struct auth_user u;
-	struct auth_origin o = origin(c);
+	struct auth_origin o = auth_origin_of(c);
 	enum auth_fail why;
-	int64_t remaining;
+	struct auth_lock lock;
 	enum pss_err e;
 
 	if (b == NULL)
 		return;
+	if (field(c, b, "deviceToken", NULL, false, AUTH_DEVICE_TOKEN_MAX, &dev, NULL) != 0)
+		goto out;
+	if (dev != NULL && *dev != '\0')
+		o.device = dev;
 	if (field(c, b, "email", NULL, false, LOGIN_MAX_BYTES, &login, NULL) != 0 ||
 	    (login == NULL && field(c, b, "username", "login", false, LOGIN_MAX_BYTES, &login, NULL) != 0))
 		goto out;
@@ -143,19 +173,12 @@ h_auth_login(struct http_ctx *c)
 	}
 	if (field(c, b, "password", NULL, true, PASSWORD_MAX_BYTES, &pw, &pwlen) != 0)
 		goto out;
-	e = auth_login(&c->app->svc, c->req->arena, login, pw, pwlen, &o, &t, &u, &why, &remaining);
+	e = auth_login(&c->app->svc, c->req->arena, login, pw, pwlen, &o, &t, &u, &why, &lock);
 	if (e == PSS_OK)
 		tokens_reply(c, 200, &t, &u, true);
-	else if (e == PSS_EAUTH && why == AUTH_LOCKED) {
-		struct json_object *d = json_object_new_object();
-		char ra[24];
-
-		json_object_object_add(d, "lockoutRemaining", json_object_new_int64(remaining));
-		snprintf(ra, sizeof(ra), "%lld", (long long)remaining);
-		resp_header(c->resp, "Retry-After", ra);
-		error_reply(c, 423, "account_locked",
-		    "Too many failed logins: the account is locked for a while.", d);
-	} else if (e == PSS_EAUTH)
+	else if (e == PSS_EAUTH && why == AUTH_LOCKED)
+		auth_locked_reply(c, &lock);
+	else if (e == PSS_EAUTH)
 		error_reply(c, 401, "invalid_credentials", "Invalid email, username or password.", NULL);
 	else
 		error_from(c, e, NULL);
@@ -179,7 +202,7 @@ h_auth_refresh(struct http_ctx *c)
 	const char *rt;
 	struct auth_tokens t;
 	struct auth_user u;
-	struct auth_origin o = origin(c);
+	struct auth_origin o = auth_origin_of(c);
 	enum auth_fail why;
 	enum pss_err e;
 
@@ -258,6 +281,9 @@ h_auth_password(struct http_ctx *c)
 	const char *cur, *nw;
 	size_t curlen, nwlen;
 	struct svc_err err = { 0 };
+	struct auth_origin o = auth_origin_of(c);
+	enum auth_fail why;
+	struct auth_lock lock;
 	enum pss_err e;
 
 	if (b == NULL)
@@ -265,8 +291,11 @@ h_auth_password(struct http_ctx *c)
 	if (field(c, b, "currentPassword", "current_password", true, PASSWORD_MAX_BYTES, &cur, &curlen) != 0 ||
 	    field(c, b, "newPassword", "new_password", true, PASSWORD_MAX_BYTES, &nw, &nwlen) != 0)
 		goto out;
-	e = auth_change_password(&c->app->svc, c->req->arena, c->session, cur, curlen, nw, nwlen, &err);
-	if (e == PSS_EAUTH)
+	e = auth_change_password(&c->app->svc, c->req->arena, c->session, &o, cur, curlen, nw, nwlen,
+	    &why, &lock, &err);
+	if (e == PSS_EAUTH && why == AUTH_LOCKED)
+		auth_locked_reply(c, &lock);
+	else if (e == PSS_EAUTH)
 		error_reply(c, 401, "invalid_credentials", "The current password is not right.", NULL);
 	else if (e != PSS_OK)
 		error_from_svc(c, e, &err, NULL);

@@ -36,6 +36,8 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/api/users", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_users_create, "users.create" },
 	{ HTTP_PUT, "/api/users/:id", ROUTE_AUTH | ROUTE_CSRF, h_users_update, "users.update" },
 	{ HTTP_DELETE, "/api/users/:id", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_users_delete, "users.delete" },
+	{ HTTP_GET, "/api/users/:id/lock-events", ROUTE_AUTH | ROUTE_ADMIN, h_users_lock_events,
+	  "users.lock_events" },
 	{ HTTP_POST, "/api/users/:id/reset-password", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF,
 	  h_users_reset_password, "users.reset_password" },
 

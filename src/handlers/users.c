@@ -125,10 +125,47 @@ h_users_get(struct http_ctx *c)
 		error_reply(c, 403, "forbidden", "You may only see your own account.", NULL);
 		return;
 	}
-	if ((e = users_get(&c->app->svc, c->req->arena, id, false, &u)) != PSS_OK)
+	if ((e = users_get(&c->app->svc, c->req->arena, id, false, &u)) != PSS_OK) {
 		error_from(c, e, "No such user.");
-	else
-		one_reply(c, 200, &u);
+		return;
+	}
+	if (c->route->page != NULL && is_admin(c)) {
+		/* the administration page also lists the locks (GET /api/users/:id/lock-events) */
+		struct json_object *o = json_object_new_object(), *ev;
+
+		if ((e = auth_lock_events(&c->app->svc, id, &ev)) != PSS_OK) {
+			json_object_put(o);
+			error_from(c, e, "No such user.");
+			return;
+		}
+		json_object_object_add(o, "success", json_object_new_boolean(1));
+		json_object_object_add(o, "user", users_to_json(&u, true));
+		json_object_object_add(o, "lockEventsTotal",
+		    json_object_new_int64((int64_t)json_object_array_length(ev)));
+		json_object_object_add(o, "lockEvents", ev);
+		json_reply(c, 200, o);
+		return;
+	}
+	one_reply(c, 200, &u);
+}
+
+void
+h_users_lock_events(struct http_ctx *c)
+{
+	int64_t id = path_id(c);
+	struct json_object *events, *o;
+	enum pss_err e;
+
+	if (id == 0)
+		return;
+	if ((e = auth_lock_events(&c->app->svc, id, &events)) != PSS_OK) {
+		error_from(c, e, "No such user.");
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "success", json_object_new_boolean(1));
+	json_object_object_add(o, "events", events);
+	json_reply(c, 200, o);
 }
 
 void
@@ -188,8 +225,21 @@ h_users_update(struct http_ctx *c)
 			field_error(c, "currentPassword", "Give the current password to set a new one.");
 			goto out;
 		}
-		if (!auth_check_password(&c->app->svc, id, cur, curlen)) {
+		struct auth_origin o = auth_origin_of(c);
+		enum auth_fail why;
+		struct auth_lock lock;
+
+		e = auth_check_password(&c->app->svc, c->req->arena, id, cur, curlen, &o, &why, &lock);
+		if (e == PSS_EAUTH && why == AUTH_LOCKED) {
+			auth_locked_reply(c, &lock);
+			goto out;
+		}
+		if (e == PSS_EAUTH) {
 			error_reply(c, 401, "invalid_credentials", "The current password is not right.", NULL);
+			goto out;
+		}
+		if (e != PSS_OK) {
+			error_from(c, e, NULL);
 			goto out;
 		}
 	}

@@ -34,6 +34,7 @@ struct request {
 	struct arena	*arena;
 	enum http_method method;
 	const char	*path;		/* percent-decoded, valid UTF-8, starts with '/' */
+	const char	*raw_path;	/* as sent, before decoding (NULL: same as path) */
 	const char	*raw_query;
 	struct kvlist	 query;
 	struct kvlist	 cookies;
@@ -104,10 +105,16 @@ struct route {
 };
 
 /* router_match: finds the route for method and path. Returns the route, filling the
- * request's params; or NULL with *status 404 (no pattern matches the path) or 405 (the path
- * matches only other methods; allow gets "GET, POST"). HEAD matches GET routes. */
+ * request's params; or NULL with *status 404 (no pattern matches the path, or the path is not
+ * in its one canonical form: see http_path_canonical) or 405 (the path matches only other
+ * methods; allow gets "GET, POST"). HEAD matches GET routes. */
 const struct route *router_match(const struct route *, size_t n, struct request *,
 	int *status, char *allow, size_t allowsz);
+/* http_path_canonical: true when the request's path is the one form a route answers: no
+ * trailing slash (except "/" itself), no empty segment ("//"), no "." or ".." segment, no
+ * encoded slash (%2F) in the raw path. nginx's rate-limited locations match the decoded,
+ * normalised URI exactly; any other spelling of a limited path must not reach its handler. */
+bool	 http_path_canonical(const struct request *);
 
 /* The FastCGI side. */
 struct http_server;

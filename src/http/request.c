@@ -131,6 +131,7 @@ http_request_parse(struct arena *a, const char *const *envp, const struct http_l
 	if (*uri != '/' || strlen(uri) > 8192)
 		return HTTP_REJECT_BAD_PATH;
 	q = strchr(uri, '?');
+	r->raw_path = arena_strndup(a, uri, q ? (size_t)(q - uri) : strlen(uri));
 	if ((r->path = path_decode(a, uri, q ? (size_t)(q - uri) : strlen(uri))) == NULL)
 		return HTTP_REJECT_BAD_PATH;
 	r->raw_query = q ? q + 1 : "";

@@ -1,8 +1,10 @@
-/* router.c: method + pattern matching with :params, 404 and 405 with Allow */
+/* router.c: method + pattern matching with :params, 404 and 405 with Allow, one canonical
+ * form per path */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/http.h"
 
@@ -31,12 +33,34 @@ pattern_match(const char *pat, const char *path, struct request *r)
 			return false;
 		pat = pe, path = se;
 	}
-	/* A trailing slash on the path is tolerated ("/api/" matches "/api"). */
-	if (*pat == '\0' && path[0] == '/' && path[1] == '\0')
-		path++;
 	if (*pat != '\0' || *path != '\0')
 		return false;
 	r->nparams = np;
+	return true;
+}
+
+bool
+http_path_canonical(const struct request *r)
+{
+	const char *p = r->path, *raw = r->raw_path;
+
+	if (p == NULL || p[0] != '/')
+		return false;
+	if (p[1] == '\0')
+		return true;
+	for (const char *seg = p + 1;; ) {
+		size_t n = strcspn(seg, "/");
+
+		/* an empty segment is "//" or a trailing slash */
+		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return false;
+		if (seg[n] == '\0')
+			break;
+		seg += n + 1;
+	}
+	for (; raw != NULL && (raw = strchr(raw, '%')) != NULL; raw++)
+		if (strncasecmp(raw, "%2f", 3) == 0)
+			return false;
 	return true;
 }
 
@@ -48,6 +72,11 @@ router_match(const struct route *routes, size_t n, struct request *r, int *statu
 	enum http_method want = r->method == HTTP_HEAD ? HTTP_GET : r->method;
 	size_t off = 0;
 
+	if (!http_path_canonical(r)) {
+		r->nparams = 0;
+		*status = 404;
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!pattern_match(routes[i].pattern, r->path, r))
 			continue;

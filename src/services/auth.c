@@ -156,6 +156,14 @@ auth_logout(const struct svc *s, const struct auth_session *sess)
 
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+/* o[key] = the text of column col of row i, or null. */
+static void
+add_text(struct json_object *o, const char *key, const struct db_res *r, int i, int col)
+{
+	json_object_object_add(o, key, db_res_isnull(r, i, col) ? NULL :
+	    json_object_new_string(db_res_get(r, i, col)));
+}
+
 enum pss_err
 auth_sessions_list(const struct svc *s, int64_t user_id, const char *current_family,
     struct json_object **out)
@@ -181,10 +189,8 @@ auth_sessions_list(const struct svc *s, int64_t user_id, const char *current_fam
 		json_object_object_add(o, "id", json_object_new_string(db_res_get(r, i, 0)));
 		json_object_object_add(o, "createdAt", json_object_new_string(db_res_get(r, i, 1)));
 		json_object_object_add(o, "expiresAt", json_object_new_string(db_res_get(r, i, 2)));
-		json_object_object_add(o, "ipAddress", db_res_isnull(r, i, 3) ? NULL :
-		    json_object_new_string(db_res_get(r, i, 3)));
-		json_object_object_add(o, "userAgent", db_res_isnull(r, i, 4) ? NULL :
-		    json_object_new_string(db_res_get(r, i, 4)));
+		add_text(o, "ipAddress", r, i, 3);
+		add_text(o, "userAgent", r, i, 4);
 		json_object_object_add(o, "current", json_object_new_boolean(current_family != NULL &&
 		    strcmp(current_family, db_res_get(r, i, 0)) == 0));
 		json_object_array_add(*out, o);
@@ -354,16 +360,115 @@ auth_authenticate(const struct svc *s, struct arena *a, const char *token,
 	return PSS_OK;
 }
 
-/* Seconds until the user's lock ends (0 when not locked). */
+/* Device tokens (OWASP "device cookies"). The HMAC key is 32 random bytes kept in
+ * server_secrets (written by the first worker that needs one, so every worker and host of
+ * the installation shares it), read once per process. Deleting the row and restarting the
+ * workers invalidates every device token. */
+static char device_secret[65];
+
+static enum pss_err
+secret_load(const struct svc *s)
+{
+	char fresh[65];
+	struct db_res *r;
+	enum pss_err e;
+
+	if (device_secret[0] != '\0')
+		return PSS_OK;
+	rand_hex(fresh, 32);
+	e = db_exec(s->db, NULL, "INSERT INTO server_secrets (name, secret) VALUES "
+	    "('device_token', $1) ON CONFLICT (name) DO NOTHING", 1, (const char *[]){ fresh });
+	explicit_bzero(fresh, sizeof(fresh));
+	if (e != PSS_OK)
+		return e;
+	e = db_exec(s->db, &r, "SELECT secret FROM server_secrets WHERE name = 'device_token'", 0,
+	    NULL);
+	if (e != PSS_OK)
+		return e;
+	if (db_res_rows(r) == 1)
+		snprintf(device_secret, sizeof(device_secret), "%s", db_res_get(r, 0, 0));
+	db_res_free(r);
+	return strlen(device_secret) == 64 ? PSS_OK : PSS_EINTERNAL;
+}
+
+static bool
+lower_hex(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static void
+device_mac(const char *uid, const char *nonce, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	char msg[64];
+	uint8_t mac[32];
+	int n = snprintf(msg, sizeof(msg), "%s.%s", uid, nonce);
+
+	hmac_sha256(device_secret, 64, msg, (size_t)n, mac);
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = digits[mac[i] >> 4];
+		hex[2 * i + 1] = digits[mac[i] & 15];
+	}
+	hex[64] = '\0';
+}
+
+/* The nonce of tok when it is a valid device token of user uid; NULL when it is absent,
+ * malformed, forged or another account's (the client is then untrusted). */
+static const char *
+device_nonce(const struct svc *s, struct arena *a, const char *uid, const char *tok)
+{
+	size_t ul = strlen(uid);
+	const char *nonce;
+	char mac[65];
+
+	if (tok == NULL || strlen(tok) != ul + 1 + 32 + 1 + 64 || strncmp(tok, uid, ul) != 0 ||
+	    tok[ul] != '.' || tok[ul + 33] != '.')
+		return NULL;
+	nonce = arena_strndup(a, tok + ul + 1, 32);
+	if (!lower_hex(nonce, 32) || !lower_hex(tok + ul + 34, 64) || secret_load(s) != PSS_OK)
+		return NULL;
+	device_mac(uid, nonce, mac);
+	return ct_equal(mac, tok + ul + 34, 64) ? nonce : NULL;
+}
+
+/* A new device token for user uid in out ("" when the secret cannot be had: logged). */
+static void
+device_issue(const struct svc *s, const char *uid, char out[AUTH_DEVICE_TOKEN_MAX + 1])
+{
+	char nonce[33], mac[65];
+
+	out[0] = '\0';
+	if (secret_load(s) != PSS_OK) {
+		log_warn("login: no device token secret; issuing no device token");
+		return;
+	}
+	rand_hex(nonce, 16);
+	device_mac(uid, nonce, mac);
+	snprintf(out, AUTH_DEVICE_TOKEN_MAX + 1, "%s.%s.%s", uid, nonce, mac);
+}
+
+/* Seconds until the lock ends (0 when not locked): the device's when nonce is set, else the
+ * account's. */
 static int64_t
-lock_remaining(const struct svc *s, const char *uid)
+lock_remaining(const struct svc *s, const char *uid, const char *nonce)
 {
 	struct db_res *r;
 	int64_t n = 0;
+	enum pss_err e;
 
-	if (db_exec(s->db, &r, "SELECT GREATEST(1, ceil(extract(epoch FROM locked_until - now())))"
-	    "::bigint FROM users WHERE id = $1 AND locked_until > now()", 1,
-	    (const char *[]){ uid }) != PSS_OK)
+	if (nonce != NULL)
+		e = db_exec(s->db, &r, "SELECT GREATEST(1, ceil(extract(epoch FROM locked_until - "
+		    "now())))::bigint FROM device_lockouts WHERE nonce = $1 AND locked_until > now()", 1,
+		    (const char *[]){ nonce });
+	else
+		e = db_exec(s->db, &r, "SELECT GREATEST(1, ceil(extract(epoch FROM locked_until - "
+		    "now())))::bigint FROM users WHERE id = $1 AND locked_until > now()", 1,
+		    (const char *[]){ uid });
+	if (e != PSS_OK)
 		return 0;
 	if (db_res_rows(r) == 1)
 		n = db_res_int(r, 0, 0);
@@ -371,44 +476,54 @@ lock_remaining(const struct svc *s, const char *uid)
 	return n;
 }
 
-enum pss_err
-auth_login(const struct svc *s, struct arena *a, const char *login, const char *pw,
-    size_t pwlen, const struct auth_origin *o, struct auth_tokens *t, struct auth_user *u,
-    enum auth_fail *why, int64_t *remaining)
+/* The reservations: each takes one of LOCKOUT_MAX_ATTEMPTS ($3) atomically before bcrypt
+ * runs, so concurrent guesses each take one, and the one that takes the last locks for $4
+ * seconds. An expired lock starts a fresh count. No row comes back while locked. */
+#define RESERVE_NEXT(t) "CASE WHEN " t ".locked_until IS NOT NULL THEN 1 ELSE " t ".login_attempts + 1 END"
+static const char reserve_account[] = "UPDATE users u SET login_attempts = " RESERVE_NEXT("u") ", "
+    "locked_until = CASE WHEN " RESERVE_NEXT("u") " >= $2::int "
+    "THEN now() + make_interval(secs => $3::int) END "
+    "WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now()) "
+    "RETURNING password_hash, locked_until IS NOT NULL";
+static const char reserve_device[] = "INSERT INTO device_lockouts AS d (nonce, user_id, "
+    "login_attempts, locked_until) VALUES ($2, $1, 1, CASE WHEN 1 >= $3::int "
+    "THEN now() + make_interval(secs => $4::int) END) "
+    "ON CONFLICT (nonce) DO UPDATE SET login_attempts = " RESERVE_NEXT("d") ", "
+    "locked_until = CASE WHEN " RESERVE_NEXT("d") " >= $3::int "
+    "THEN now() + make_interval(secs => $4::int) END "
+    "WHERE d.user_id = $1 AND (d.locked_until IS NULL OR d.locked_until <= now()) "
+    "RETURNING (SELECT password_hash FROM users WHERE id = $1), locked_until IS NOT NULL";
+
+/* One counted try of user uid's password (a login, or the current password of a signed-in
+ * user: source). PSS_OK when right (the attempt is given back), PSS_EAUTH with *why and
+ * *lock when wrong or locked. */
+static enum pss_err
+attempt(const struct svc *s, struct arena *a, const char *uid, const char *pw, size_t pwlen,
+    const struct auth_origin *o, const char *source, enum auth_fail *why, struct auth_lock *lock)
 {
-	char uid[24], max[24], dur[24], *hash;
+	const char *nonce = device_nonce(s, a, uid, o != NULL ? o->device : NULL);
+	char max[24], dur[24], ip[46], *hash;
 	struct db_res *r;
 	enum pss_err e;
-	int64_t id;
 	bool locked_now, ok;
 
 	*why = AUTH_BAD_CREDENTIALS;
-	*remaining = 0;
-	if ((id = users_find(s, login)) < 0)
-		return PSS_EUNAVAIL;
-	if (id == 0) {
-		password_burn(pw, pwlen, (int)s->conf->bcrypt_cost);
-		return PSS_EAUTH;
-	}
-	snprintf(uid, sizeof(uid), "%lld", (long long)id);
+	lock->remaining_s = 0;
+	lock->device = nonce != NULL;
 	snprintf(max, sizeof(max), "%lld", (long long)s->conf->lockout_max_attempts);
 	snprintf(dur, sizeof(dur), "%lld", (long long)s->conf->lockout_duration_s);
-	/* Reserve this attempt before bcrypt runs: concurrent guesses each take one of the
-	 * LOCKOUT_MAX_ATTEMPTS, and the one that takes the last locks the account. An expired
-	 * lock starts a fresh count. Success gives the attempt back (below). */
-	e = db_exec(s->db, &r, "UPDATE users SET "
-	    "login_attempts = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE login_attempts + 1 END, "
-	    "locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 "
-	    "ELSE login_attempts + 1 END) >= $2::int "
-	    "THEN now() + make_interval(secs => $3::int) END "
-	    "WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now()) "
-	    "RETURNING password_hash, locked_until IS NOT NULL", 3, (const char *[]){ uid, max, dur });
+	if (nonce != NULL)
+		e = db_exec(s->db, &r, reserve_device, 4, (const char *[]){ uid, nonce, max, dur });
+	else
+		e = db_exec(s->db, &r, reserve_account, 3, (const char *[]){ uid, max, dur });
 	if (e != PSS_OK)
 		return e;
-	if (db_res_rows(r) == 0) {
+	if (db_res_rows(r) == 0 || db_res_isnull(r, 0, 0)) {
 		db_res_free(r);
-		if ((*remaining = lock_remaining(s, uid)) > 0)
+		if ((lock->remaining_s = lock_remaining(s, uid, nonce)) > 0)
 			*why = AUTH_LOCKED;
+		else
+			password_burn(pw, pwlen, (int)s->conf->bcrypt_cost);
 		return PSS_EAUTH;
 	}
 	hash = arena_strdup(a, db_res_get(r, 0, 0));
@@ -419,13 +534,53 @@ auth_login(const struct svc *s, struct arena *a, const char *login, const char *
 	if (!ok) {
 		if (locked_now) {
 			*why = AUTH_LOCKED;
-			*remaining = s->conf->lockout_duration_s;
-			log_warn("login: account %s locked after %s failed attempts", uid, max);
+			lock->remaining_s = s->conf->lockout_duration_s;
+			log_warn("%s: %s of user %s locked after %s failed attempts", source,
+			    nonce != NULL ? "a device" : "the account", uid, max);
+			snprintf(ip, sizeof(ip), "%s", o != NULL && o->ip != NULL ? o->ip : "");
+			(void)db_exec(s->db, NULL, "INSERT INTO lock_events (user_id, scope, source, "
+			    "locked_until, ip_address, user_agent) VALUES ($1, $2, $3, "
+			    "now() + make_interval(secs => $4::int), NULLIF($5, ''), $6)", 6,
+			    (const char *[]){ uid, nonce != NULL ? "device" : "account", source, dur, ip,
+			    clean_ua(a, o != NULL ? o->user_agent : NULL) });
 		}
 		return PSS_EAUTH;
 	}
-	e = db_exec(s->db, NULL, "UPDATE users SET login_attempts = 0, locked_until = NULL, "
-	    "last_login_at = now() WHERE id = $1", 1, (const char *[]){ uid });
+	if (nonce != NULL)
+		e = db_exec(s->db, NULL, "DELETE FROM device_lockouts WHERE nonce = $1", 1,
+		    (const char *[]){ nonce });
+	else
+		e = db_exec(s->db, NULL, "UPDATE users SET login_attempts = 0, locked_until = NULL "
+		    "WHERE id = $1", 1, (const char *[]){ uid });
+	if (e != PSS_OK)
+		return e;
+	*why = AUTH_OK;
+	return PSS_OK;
+}
+
+enum pss_err
+auth_login(const struct svc *s, struct arena *a, const char *login, const char *pw,
+    size_t pwlen, const struct auth_origin *o, struct auth_tokens *t, struct auth_user *u,
+    enum auth_fail *why, struct auth_lock *lock)
+{
+	char uid[24];
+	enum pss_err e;
+	int64_t id;
+
+	*why = AUTH_BAD_CREDENTIALS;
+	lock->remaining_s = 0;
+	lock->device = false;
+	if ((id = users_find(s, login)) < 0)
+		return PSS_EUNAVAIL;
+	if (id == 0) {
+		password_burn(pw, pwlen, (int)s->conf->bcrypt_cost);
+		return PSS_EAUTH;
+	}
+	snprintf(uid, sizeof(uid), "%lld", (long long)id);
+	if ((e = attempt(s, a, uid, pw, pwlen, o, "login", why, lock)) != PSS_OK)
+		return e;
+	e = db_exec(s->db, NULL, "UPDATE users SET last_login_at = now() WHERE id = $1", 1,
+	    (const char *[]){ uid });
 	if (e != PSS_OK)
 		return e;
 	/* Sessions that ended more than a day ago are of no more use (reuse detection needs
@@ -442,6 +597,7 @@ auth_login(const struct svc *s, struct arena *a, const char *login, const char *
 		return e;
 	if ((e = issue(s, a, id, NULL, o, t, NULL)) != PSS_OK)
 		return e;
+	device_issue(s, uid, t->device);
 	*why = AUTH_OK;
 	return PSS_OK;
 }
@@ -452,11 +608,16 @@ auth_register(const struct svc *s, struct arena *a, const struct user_input *in,
 {
 	struct user_input uin = *in;
 	enum pss_err e;
+	char uid[24];
 
 	uin.role = NULL;	/* everyone starts as a user */
 	if ((e = users_create(s, a, &uin, u, err)) != PSS_OK)
 		return e;
-	return issue(s, a, u->id, NULL, o, t, NULL);
+	if ((e = issue(s, a, u->id, NULL, o, t, NULL)) != PSS_OK)
+		return e;
+	snprintf(uid, sizeof(uid), "%lld", (long long)u->id);
+	device_issue(s, uid, t->device);
+	return PSS_OK;
 }
 
 /* The happy path of a refresh, as one transaction: spend the token, issue the next pair in
@@ -468,6 +629,8 @@ struct refresh_tx {
 	const struct auth_origin *o;
 	struct auth_tokens *t;
 	int64_t		 uid;
+	const char	**replaced;	/* hashes of the access tokens the new pair replaces */
+	int		 nreplaced;
 };
 
 static enum pss_err
@@ -494,6 +657,18 @@ refresh_in_tx(struct db *db, void *arg)
 	x->uid = db_res_int(r, 0, 1);
 	family = arena_strdup(x->a, db_res_get(r, 0, 2));
 	db_res_free(r);
+	/* The access token issued with the spent refresh token ends with it. */
+	e = db_exec(db, &r, "UPDATE user_sessions SET revoked_at = now() WHERE family_id = $1 "
+	    "AND kind = 'access' AND revoked_at IS NULL RETURNING token_hash", 1,
+	    (const char *[]){ family });
+	if (e != PSS_OK)
+		return e;
+	x->nreplaced = db_res_rows(r);
+	x->replaced = arena_alloc(x->a, (size_t)(x->nreplaced + 1) * sizeof(*x->replaced));
+	for (int i = 0; i < x->nreplaced; i++)
+		x->replaced[i] = arena_strdup(x->a, db_res_get(r, i, 0));
+	db_res_free(r);
+	x->t->device[0] = '\0';
 	if ((e = issue(x->s, x->a, x->uid, family, x->o, x->t, &rid)) != PSS_OK)
 		return e;
 	snprintf(newid, sizeof(newid), "%lld", (long long)rid);
@@ -506,7 +681,7 @@ auth_refresh(const struct svc *s, struct arena *a, const char *refresh,
     const struct auth_origin *o, struct auth_tokens *t, struct auth_user *u, enum auth_fail *why)
 {
 	char hash[65];
-	struct refresh_tx x = { s, a, hash, o, t, 0 };
+	struct refresh_tx x = { s, a, hash, o, t, 0, NULL, 0 };
 	const char *family;
 	struct db_res *r;
 	enum pss_err e;
@@ -537,41 +712,77 @@ auth_refresh(const struct svc *s, struct arena *a, const char *refresh,
 	}
 	if (e != PSS_OK)
 		return e;
+	/* after the commit, so no worker can cache the replaced token again from a read that
+	 * had not seen its revocation */
+	for (int i = 0; i < x.nreplaced && s->cache != NULL; i++) {
+		char key[80];
+
+		session_key(key, sizeof(key), x.replaced[i]);
+		cache_invalidate(s->cache, key);
+	}
 	if ((e = users_get(s, a, x.uid, false, u)) != PSS_OK)
 		return e == PSS_ENOTFOUND ? PSS_EAUTH : e;
 	*why = AUTH_OK;
 	return PSS_OK;
 }
 
-bool
-auth_check_password(const struct svc *s, int64_t user_id, const char *pw, size_t len)
+enum pss_err
+auth_check_password(const struct svc *s, struct arena *a, int64_t user_id, const char *pw,
+    size_t len, const struct auth_origin *o, enum auth_fail *why, struct auth_lock *lock)
 {
 	char uid[24];
-	struct db_res *r;
-	bool ok;
 
 	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
-	if (db_exec(s->db, &r, "SELECT password_hash FROM users WHERE id = $1", 1,
-	    (const char *[]){ uid }) != PSS_OK)
-		return false;
-	if (db_res_rows(r) == 0) {
-		db_res_free(r);
-		password_burn(pw, len, (int)s->conf->bcrypt_cost);
-		return false;
-	}
-	ok = password_verify(pw, len, db_res_get(r, 0, 0));
-	db_res_free(r);
-	return ok;
+	return attempt(s, a, uid, pw, len, o, "current_password", why, lock);
 }
 
 enum pss_err
 auth_change_password(const struct svc *s, struct arena *a, const struct auth_session *se,
-    const char *cur, size_t curlen, const char *newpw, size_t newlen, struct svc_err *err)
+    const struct auth_origin *o, const char *cur, size_t curlen, const char *newpw,
+    size_t newlen, enum auth_fail *why, struct auth_lock *lock, struct svc_err *err)
 {
 	struct user_input in = { NULL, NULL, newpw, newlen, NULL };
 	struct auth_user u;
+	enum pss_err e;
 
-	if (!auth_check_password(s, se->user_id, cur, curlen))
-		return PSS_EAUTH;
+	if ((e = auth_check_password(s, a, se->user_id, cur, curlen, o, why, lock)) != PSS_OK)
+		return e;
 	return users_update(s, a, se->user_id, &in, se->family, &u, err);
+}
+
+enum pss_err
+auth_lock_events(const struct svc *s, int64_t user_id, struct json_object **out)
+{
+	char uid[24];
+	struct db_res *r;
+	enum pss_err e;
+
+	*out = NULL;
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	e = db_exec(s->db, &r, "SELECT e.id, e.scope, e.source, " ISO("e.locked_until") ", "
+	    "e.ip_address, e.user_agent, " ISO("e.created_at") " FROM users u "
+	    "LEFT JOIN LATERAL (SELECT * FROM lock_events l WHERE l.user_id = u.id "
+	    "ORDER BY l.created_at DESC, l.id DESC LIMIT 100) e ON true WHERE u.id = $1 "
+	    "ORDER BY e.created_at DESC, e.id DESC", 1, (const char *[]){ uid });
+	if (e != PSS_OK)
+		return e;
+	if (db_res_rows(r) == 0) {
+		db_res_free(r);
+		return PSS_ENOTFOUND;
+	}
+	*out = json_object_new_array();
+	for (int i = 0; i < db_res_rows(r) && !db_res_isnull(r, i, 0); i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_int64(db_res_int(r, i, 0)));
+		json_object_object_add(o, "scope", json_object_new_string(db_res_get(r, i, 1)));
+		json_object_object_add(o, "source", json_object_new_string(db_res_get(r, i, 2)));
+		json_object_object_add(o, "lockedUntil", json_object_new_string(db_res_get(r, i, 3)));
+		add_text(o, "ipAddress", r, i, 4);
+		add_text(o, "userAgent", r, i, 5);
+		json_object_object_add(o, "createdAt", json_object_new_string(db_res_get(r, i, 6)));
+		json_object_array_add(*out, o);
+	}
+	db_res_free(r);
+	return PSS_OK;
 }

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "core/text.h"
 #include "services/auth.h"
 #include "services/password.h"
 #include "services/users.h"
@@ -33,6 +34,8 @@ username_check(const char *s, size_t len)
 {
 	if (s == NULL || len < USERNAME_MIN || len > USERNAME_MAX)
 		return "The username must be 3 to 50 characters long.";
+	if (text_bidi_control(s, len) != NULL)
+		return "The username may not hold Unicode bidirectional control characters.";
 	for (size_t i = 0; i < len; i++)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
 			return "The username may hold only letters, digits, '.', '_' and '-'.";
@@ -376,7 +379,9 @@ users_unlock(const struct svc *s, int64_t id)
 	int rows;
 
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
-	e = db_exec(s->db, &r, "UPDATE users SET login_attempts = 0, locked_until = NULL "
+	/* the locks of its trusted devices too */
+	e = db_exec(s->db, &r, "WITH d AS (DELETE FROM device_lockouts WHERE user_id = $1) "
+	    "UPDATE users SET login_attempts = 0, locked_until = NULL "
 	    "WHERE id = $1 RETURNING id", 1, (const char *[]){ idbuf });
 	if (e != PSS_OK)
 		return e;

@@ -58,7 +58,8 @@ enum pss_err users_create(const struct svc *, struct arena *, const struct user_
 enum pss_err users_update(const struct svc *, struct arena *, int64_t id,
 	const struct user_input *, const char *keep_family, struct auth_user *out,
 	struct svc_err *err);
-/* users_unlock: resets the failed-login counter and the lock. PSS_ENOTFOUND. */
+/* users_unlock: resets the failed-login counter and the lock, the account's and its trusted
+ * devices'. PSS_ENOTFOUND. */
 enum pss_err users_unlock(const struct svc *, int64_t id);
 /* users_delete: deletes the user (sessions, scripts and chats cascade; the library's cache
  * entries go). PSS_ENOTFOUND. */

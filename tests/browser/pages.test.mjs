@@ -90,12 +90,17 @@ await step('admin locks and unlocks a user', async () => {
 	await v.fill('#password', PW);
 	await Promise.all([v.waitForURL(base + '/'), v.click('main button[type=submit]')]);
 	await logout(v);
-	// five wrong passwords lock the account; then even the right one is refused
+	// five wrong passwords from another browser lock the account; then even the right one is
+	// refused there, but the victim's own browser (its device cookie) still gets in
+	const g = await newPage();
 	for (let i = 0; i < 5; i++)
-		await login(v, victim, `Wrong-pass-${i}`);
-	ok((await v.locator('.form-error').textContent()).includes('locked'), 'the fifth failure locks the account');
+		await login(g, victim, `Wrong-pass-${i}`);
+	ok((await g.locator('.form-error').textContent()).includes('locked'), 'the fifth failure locks the account');
+	await login(g, victim, PW);
+	ok((await g.locator('.form-error').textContent()).includes('locked'), 'a locked account refuses the right password');
 	await login(v, victim, PW);
-	ok((await v.locator('.form-error').textContent()).includes('locked'), 'a locked account refuses the right password');
+	ok(v.url() === base + '/', 'the owner\'s browser is not locked out', v.url());
+	await logout(v);
 
 	const a = await newPage();
 	await login(a, adminName, PW);
@@ -105,12 +110,14 @@ await step('admin locks and unlocks a user', async () => {
 	await shot(a, 'admin-users');
 	await row.locator('a').first().click();
 	await a.waitForURL(/\/admin\/users\/\d+$/);
+	ok((await a.locator('main table').last().textContent()).includes('account'), 'the user page lists the lock');
 	await shot(a, 'admin-user');
 	await Promise.all([a.waitForNavigation(), a.click('text=Unlock the account')]);
 	ok((await flash(a)).includes('unlocked'), 'unlock: flash on the user page');
 	ok(!(await a.locator('main').textContent()).includes('Locked until'), 'the user is no longer locked');
-	await login(v, victim, PW);
-	ok(v.url() === base + '/', 'the unlocked user logs in', v.url());
+	await login(g, victim, PW);
+	ok(g.url() === base + '/', 'the unlocked user logs in anywhere', g.url());
+	await g.context().close();
 	await v.context().close();
 	await a.context().close();
 });

@@ -16,6 +16,7 @@
 static const char *base_url;
 static const char *ca;
 static CURL *curl;
+static int http11;
 
 void
 it_init(void)
@@ -55,7 +56,7 @@ it_request(struct it_resp *r, const char *method, const char *path, const char *
 {
 	struct buf b = BUF_INIT, h = BUF_INIT;
 	struct curl_slist *hl = NULL;
-	char url[4096], ct[256];
+	char url[32768], ct[256];
 	CURLcode rc;
 
 	memset(r, 0, sizeof(*r));
@@ -71,6 +72,8 @@ it_request(struct it_resp *r, const char *method, const char *path, const char *
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &h);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+	if (http11)
+		curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	if (body != NULL) {
@@ -108,6 +111,12 @@ it_get(struct it_resp *r, const char *path)
 }
 
 void
+it_http11(int on)
+{
+	http11 = on;
+}
+
+void
 it_resp_free(struct it_resp *r)
 {
 	free(r->body);
@@ -134,6 +143,44 @@ it_header(const struct it_resp *r, const char *name)
 		if ((p = strchr(p, '\n')) != NULL)
 			p++;
 	}
+	return NULL;
+}
+
+int
+it_header_count(const struct it_resp *r, const char *name)
+{
+	size_t n = strlen(name);
+	int count = 0;
+
+	for (const char *p = r->headers; p != NULL && *p; ) {
+		if (strncmp(p, name, n) == 0 && p[n] == ':')
+			count++;
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return count;
+}
+
+const char *
+it_security_headers_wrong(const struct it_resp *r)
+{
+	static const char *const names[] = { "strict-transport-security",
+		"content-security-policy", "x-content-type-options", "x-frame-options",
+		"referrer-policy", "x-request-id" };
+	const char *id;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(names); i++)
+		if (it_header_count(r, names[i]) != 1)
+			return names[i];
+	if (strcmp(it_header(r, "x-content-type-options"), "nosniff") != 0)
+		return "x-content-type-options";
+	if (strcmp(it_header(r, "x-frame-options"), "DENY") != 0)
+		return "x-frame-options";
+	if (strstr(it_header(r, "content-security-policy"), "frame-ancestors 'none'") == NULL)
+		return "content-security-policy";
+	if (r->json != NULL && (id = it_str(r, "requestId")) != NULL &&
+	    strcmp(id, it_header(r, "x-request-id")) != 0)
+		return "x-request-id";
 	return NULL;
 }
 

@@ -20,9 +20,17 @@ void	 it_init(void);
 int	 it_request(struct it_resp *, const char *method, const char *path, const char *body,
 	size_t len, const char *ctype, const char *const *headers);
 int	 it_get(struct it_resp *, const char *path);
+/* it_http11: on, the next requests speak HTTP/1.1 (default: HTTP/2, as curl chooses). */
+void	 it_http11(int on);
 void	 it_resp_free(struct it_resp *);
 /* it_header: the value of a response header (lower-case name) in a static buffer, or NULL. */
 const char *it_header(const struct it_resp *, const char *name);
+/* it_header_count: how many times the response carries the header (lower-case name). */
+int	 it_header_count(const struct it_resp *, const char *name);
+/* it_security_headers_wrong: NULL when the response carries each security header exactly
+ * once (HSTS, CSP, nosniff, X-Frame-Options, Referrer-Policy, X-Request-Id, and the
+ * X-Request-Id equal to a JSON body's requestId), else the name of the first that does not. */
+const char *it_security_headers_wrong(const struct it_resp *);
 /* it_str: a string member of the JSON body ("a.b" walks objects, "a.0.b" indexes an
  * array), or NULL. */
 const char *it_str(const struct it_resp *, const char *path);

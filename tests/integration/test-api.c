@@ -75,6 +75,90 @@ test_security_headers_present(void)
 	it_resp_free(&r);
 }
 
+#define T_SECURITY_HEADERS(r, what) do { const char *w_ = it_security_headers_wrong(r); \
+	T_ASSERTF(w_ == NULL, "%s: header %s missing, repeated or wrong:\n%s", what, w_, (r)->headers); \
+} while (0)
+
+/* nginx's own answers carry the set too (issue 12 item 8), once each, and under /api the
+ * JSON envelope: static files, a missing static file, TRACE, headers too large, a URI too
+ * long, and the application's answers are not given a second copy. */
+static void
+test_nginx_answers_carry_the_security_headers(void)
+{
+	static const char *const statics[] = { "/static/robots.txt", "/static/no-such-file.css" };
+	struct it_resp r;
+	char hdr[20000], *big;
+	const char *h[2] = { hdr, NULL };
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(statics); i++) {
+		T_EQ(it_get(&r, statics[i]), 0);
+		T_SECURITY_HEADERS(&r, statics[i]);
+		T_STREQ(it_header(&r, "cache-control"), i == 0 ? "public, max-age=300" : "no-store");
+		it_resp_free(&r);
+	}
+	T_EQ(it_get(&r, "/api/health"), 0);
+	T_SECURITY_HEADERS(&r, "the application's answer");
+	T_EQ(it_header_count(&r, "cache-control"), 1);
+	it_resp_free(&r);
+	T_EQ(it_request(&r, "TRACE", "/api/health", NULL, 0, NULL, NULL), 0);
+	check_envelope(&r, 405, "method_not_allowed");
+	T_SECURITY_HEADERS(&r, "TRACE");
+	T_STREQ(it_header(&r, "cache-control"), "no-store");
+	it_resp_free(&r);
+	T_EQ(it_request(&r, "POST", "/static/robots.txt", "x", 1, "text/plain", NULL), 0);
+	check_envelope(&r, 405, "method_not_allowed");
+	T_SECURITY_HEADERS(&r, "POST to a static file");
+	it_resp_free(&r);
+	/* over HTTP/2, nginx ends the connection instead (no answer to dress) */
+	it_http11(1);
+	snprintf(hdr, sizeof(hdr), "X-Big: %0*d", 18000, 0);
+	T_EQ(it_request(&r, "GET", "/api/health", NULL, 0, NULL, h), 0);
+	check_envelope(&r, 431, "validation_error");
+	T_SECURITY_HEADERS(&r, "headers too large");
+	it_resp_free(&r);
+	big = xmalloc(20000);
+	memcpy(big, "/api/health?x=", 14);
+	memset(big + 14, 'a', 20000 - 15);
+	big[19999] = '\0';
+	T_EQ(it_get(&r, big), 0);
+	check_envelope(&r, 414, "validation_error");
+	T_SECURITY_HEADERS(&r, "URI too long");
+	it_resp_free(&r);
+	free(big);
+	it_http11(0);
+	T_EQ(it_get(&r, "/metrics"), 0);	/* loopback: the application answers */
+	T_SECURITY_HEADERS(&r, "metrics");
+	it_resp_free(&r);
+}
+
+/* With no FastCGI worker to answer, nginx's 503 is the envelope with the headers. */
+static void
+test_nginx_unavailable_answer_carries_the_security_headers(void)
+{
+	struct it_resp r;
+
+	T_EQ(it_harness("fcgi-stop"), 0);
+	T_EQ(it_get(&r, "/api/scripts"), 0);
+	check_envelope(&r, 503, "unavailable");
+	T_SECURITY_HEADERS(&r, "503 from nginx");
+	T_STREQ(it_header(&r, "retry-after"), "5");
+	T_EQ(it_header_count(&r, "retry-after"), 1);
+	it_resp_free(&r);
+	T_EQ(it_harness("fcgi-restart"), 0);
+	for (int i = 0; i < 100; i++) {
+		T_EQ(it_get(&r, "/api/health"), 0);
+		if (r.status == 200) {
+			it_resp_free(&r);
+			break;
+		}
+		it_resp_free(&r);
+		time_sleep_ms(100);
+	}
+	T_EQ(it_get(&r, "/api/health"), 0);
+	T_EQ(r.status, 200);
+	it_resp_free(&r);
+}
+
 static void
 test_405_carries_allow(void)
 {
@@ -244,6 +328,8 @@ main(void)
 	T_RUN(test_api_index_and_ready);
 	T_RUN(test_request_id_header_matches_body);
 	T_RUN(test_security_headers_present);
+	T_RUN(test_nginx_answers_carry_the_security_headers);
+	T_RUN(test_nginx_unavailable_answer_carries_the_security_headers);
 	T_RUN(test_405_carries_allow);
 	T_RUN(test_head_has_no_body);
 	T_RUN(test_http_redirects_to_https);

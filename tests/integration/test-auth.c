@@ -347,6 +347,27 @@ test_refresh_rotates_and_reuse_revokes_the_family(void)
 }
 
 static void
+test_refresh_revokes_the_access_token_it_replaces(void)
+{
+	struct acct a;
+	struct it_resp r;
+	char body[200], new_access[80];
+
+	T_EQ(acct_register(&a, "rrev"), 0);
+	T_EQ(me_rounds(a.token, 200), WORKER_ROUNDS);	/* cached by every worker */
+	snprintf(body, sizeof(body), "{\"refreshToken\":\"%s\"}", a.refresh);
+	T_EQ(it_json(&r, "POST", "/api/auth/refresh", NULL, body), 0);
+	T_EQ(r.status, 200);
+	snprintf(new_access, sizeof(new_access), "%s", it_str(&r, "token") ? it_str(&r, "token") : "");
+	it_resp_free(&r);
+	T_EQ(me_rounds(a.token, 401), WORKER_ROUNDS);
+	T_EQ(me_rounds(new_access, 200), WORKER_ROUNDS);
+	snprintf(body, sizeof(body), "SELECT count(*) FROM user_sessions WHERE user_id = %lld "
+	    "AND kind = 'access' AND revoked_at IS NULL", a.id);
+	T_STREQ(it_psql(body), "1");
+}
+
+static void
 test_refresh_rejects_bad_and_wrong_kind_tokens(void)
 {
 	struct acct a;
@@ -646,10 +667,15 @@ test_hostile_input_in_every_field(void)
 		it_resp_free(&r);
 		snprintf(body, sizeof(body), "{\"currentPassword\":\"%s\",\"newPassword\":\"%s\"}", evil[e], evil[e]);
 		T_EQ(it_json(&r, "POST", "/api/auth/password", a.token, body), 0);
-		T_ASSERTF(r.status == 400 || r.status == 401, "password %s: %ld", evil[e], r.status);
+		/* wrong current passwords count like failed logins: the fifth locks (item 7) */
+		T_ASSERTF(r.status == 400 || r.status == 401 || r.status == 423, "password %s: %ld",
+		    evil[e], r.status);
 		it_resp_free(&r);
 	}
 	free(huge);
+	snprintf(body, sizeof(body), "UPDATE users SET login_attempts = 0, locked_until = NULL "
+	    "WHERE id = %lld", a.id);
+	T_ASSERT(it_psql(body) != NULL);
 	before = it_psql("SELECT count(*) FROM users");
 	T_ASSERTF(before != NULL && strtoll(before, NULL, 10) == strtoll(count, NULL, 10) + created,
 	    "users %s, want %s + %lld", before ? before : "(none)", count, created);
@@ -668,7 +694,9 @@ test_rate_limit_answers_429_json(void)
 		if (r.status == 429) {
 			got = 1;
 			check_error(&r, 429, "rate_limited");
-			T_ASSERT(it_header(&r, "retry-after") != NULL);
+			T_STREQ(it_header(&r, "retry-after"), "60");
+			T_ASSERTF(it_security_headers_wrong(&r) == NULL, "429: %s", it_security_headers_wrong(&r));
+			T_STREQ(it_header(&r, "cache-control"), "no-store");
 		}
 		it_resp_free(&r);
 	}
@@ -680,7 +708,245 @@ test_rate_limit_answers_429_json(void)
 		it_resp_free(&r);
 	}
 	T_EQ(got, 2);
+	/* nginx spells these /api/auth/login too: the same empty bucket (the router would 404
+	 * them, item 1 of issue 12) */
+	T_EQ(status_of("POST", "//api/auth/login", NULL, "{}"), 429);
+	T_EQ(status_of("POST", "/api/auth/./login", NULL, "{}"), 429);
+	T_EQ(status_of("POST", "/api%2Fauth%2Flogin", NULL, "{}"), 429);
+	T_EQ(it_request(&r, "POST", "/login", "login=x&password=y", 18,
+	    "application/x-www-form-urlencoded", NULL), 0);
+	T_EQ(r.status, 429);
+	T_CONTAINS(r.body, "Too many requests");
+	T_ASSERTF(it_security_headers_wrong(&r) == NULL, "429 page: %s", it_security_headers_wrong(&r));
+	it_resp_free(&r);
+	/* viewing the forms is not an attempt: never limited, and never counted (item 3) */
+	for (int i = 0; i < 80; i++) {
+		T_EQ(status_of("GET", "/login", NULL, NULL), 200);
+		T_EQ(status_of("GET", "/register", NULL, NULL), 200);
+	}
+	T_EQ(status_of("HEAD", "/login", NULL, NULL), 200);
 	time_sleep_ms(3500);	/* let the buckets refill for whoever runs next */
+}
+
+/* nginx limits /api/auth/login, /api/auth/register, /login and /register exactly (issue 12
+ * item 1): no other spelling of those paths may reach their handlers, whatever nginx makes of
+ * it. Each variant is 404 (the router) or 429 (nginx, when it normalises the variant into the
+ * limited location), and a wrong password sent through them is never counted. */
+static void
+test_noncanonical_login_paths_never_reach_the_handler(void)
+{
+	static const char *const paths[] = {
+		"/api/auth/login/", "/api/auth/login%2F", "/api/auth/login%2f", "//api/auth/login",
+		"/api/auth//login", "/api/auth/./login", "/api/auth/x/../login", "/api/auth/login/.",
+		"/api%2Fauth%2Flogin", "/api/auth%2flogin", "/API/auth/login", "/api/auth/Login",
+		"/api/auth/login//", "/api/auth/%2e/login", "/api/auth/register/",
+		"/api/auth/register%2F", "/login/", "/login%2F", "/register/", "//register",
+	};
+	struct acct a;
+	char body[300];
+
+	T_EQ(acct_register(&a, "canon"), 0);
+	snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"wrong-one\","
+	    "\"email\":\"%s\"}", a.name, a.email);
+	for (size_t i = 0; i < PSS_ARRAY_LEN(paths); i++)
+		for (int k = 0; k < 3; k++) {
+			long st = status_of("POST", paths[i], NULL, body);
+
+			T_ASSERTF(st == 404 || st == 429, "POST %s: %ld, want 404 or 429", paths[i], st);
+		}
+	T_STREQ(db_value("SELECT login_attempts FROM users WHERE id = %lld", a.id), "0");
+	T_EQ(acct_login(&a, a.name, PW), 200);
+}
+
+/* A login as name with pw that presents device token dev (NULL: none) the way how says: 'h'
+ * the X-Device-Token header, 'b' the deviceToken body field, 'c' the device cookie. */
+static long
+device_login(struct it_resp *r, const char *name, const char *pw, const char *dev, char how)
+{
+	char body[512], hdr[256];
+	const char *h[2] = { NULL, NULL };
+
+	if (dev != NULL && how == 'b')
+		snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\",\"deviceToken\":\"%s\"}",
+		    name, pw, dev);
+	else
+		snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", name, pw);
+	if (dev != NULL && how != 'b') {
+		snprintf(hdr, sizeof(hdr), how == 'h' ? "X-Device-Token: %s" : "Cookie: __Host-pss_device=%s", dev);
+		h[0] = hdr;
+	}
+	if (it_request(r, "POST", "/api/auth/login", body, strlen(body), "application/json", h) != 0)
+		return -1;
+	return r->status;
+}
+
+/* device_status: the status of a login presenting dev by how; copies a new device token to
+ * newdev when not NULL. */
+static long
+device_status(const char *name, const char *pw, const char *dev, char how, char *newdev)
+{
+	struct it_resp r;
+	long st = device_login(&r, name, pw, dev, how);
+
+	if (newdev != NULL)
+		snprintf(newdev, 160, "%s", st == 200 && it_str(&r, "deviceToken") ? it_str(&r, "deviceToken") : "");
+	it_resp_free(&r);
+	return st;
+}
+
+/* Issue 12 item 4 (OWASP device cookies): five failures from elsewhere lock the account
+ * against untrusted clients only; a client that logged in before presents its device token
+ * (header, body or cookie) and still gets in; forged, malformed or another account's tokens
+ * are untrusted; failures through a device token lock only that token; the admin sees each
+ * lock and an unlock clears the devices' locks too. */
+static void
+test_device_token_survives_a_lockout_from_elsewhere(void)
+{
+	struct acct a, b, admin;
+	struct it_resp r;
+	char dev[160], dev2[160], devb[160], forged[160], sql[256], path[96];
+	const char *ck, *v;
+
+	T_EQ(acct_register(&a, "dev"), 0);
+	T_EQ(acct_register(&b, "devb"), 0);
+	T_EQ(acct_admin(&admin, "devadm"), 0);
+	/* a login hands out a device token, in the body and as a strict cookie */
+	T_EQ(device_login(&r, a.name, PW, NULL, 0), 200);
+	v = it_str(&r, "deviceToken");
+	snprintf(dev, sizeof(dev), "%s", v ? v : "");
+	snprintf(sql, sizeof(sql), "%lld.", a.id);
+	T_ASSERTF(strncmp(dev, sql, strlen(sql)) == 0 && strlen(dev) == strlen(sql) + 32 + 1 + 64,
+	    "device token %s", dev);
+	ck = strstr(r.headers, "set-cookie: __Host-pss_device=");
+	T_ASSERT(ck != NULL && strstr(ck, "HttpOnly") != NULL && strstr(ck, "SameSite=Strict") != NULL &&
+	    strstr(ck, "Secure") != NULL);
+	it_resp_free(&r);
+	T_EQ(device_status(b.name, PW, NULL, 0, devb), 200);
+	/* five failures from elsewhere: the account locks (for an hour, so the test has time) */
+	for (int i = 1; i <= 5; i++)
+		T_EQ(device_status(a.name, "Wrong-pass1", NULL, 0, NULL), i < 5 ? 401 : 423);
+	snprintf(sql, sizeof(sql), "UPDATE users SET locked_until = now() + interval '1 hour' WHERE id = %lld", a.id);
+	T_ASSERT(it_psql(sql) != NULL);
+	T_EQ(device_login(&r, a.name, PW, NULL, 0), 423);
+	T_STREQ(it_str(&r, "details.lockScope"), "account");
+	it_resp_free(&r);
+	/* the owner's device gets in, by header, body field or cookie */
+	T_EQ(device_status(a.name, PW, dev, 'h', dev2), 200);
+	T_EQ(device_status(a.name, PW, dev, 'b', NULL), 200);
+	T_EQ(device_status(a.name, PW, dev, 'c', NULL), 200);
+	T_ASSERT(strlen(dev2) > 0 && strcmp(dev2, dev) != 0);	/* a fresh token each time */
+	/* ... and nobody else does: forged, cut, another account's, junk */
+	snprintf(forged, sizeof(forged), "%s", dev);
+	forged[strlen(forged) - 1] = forged[strlen(forged) - 1] == '0' ? '1' : '0';
+	T_EQ(device_status(a.name, PW, forged, 'h', NULL), 423);
+	forged[strlen(forged) - 1] = '\0';
+	T_EQ(device_status(a.name, PW, forged, 'h', NULL), 423);
+	T_EQ(device_status(a.name, PW, devb, 'h', NULL), 423);
+	T_EQ(device_status(a.name, PW, "'; DROP TABLE users; --", 'b', NULL), 423);
+	/* the account's lock is untouched by the device's logins */
+	T_STREQ(db_value("SELECT locked_until > now() + interval '50 minutes' FROM users WHERE id = %lld", a.id), "t");
+	/* failures through the device count on their own and lock only that device */
+	for (int i = 1; i <= 5; i++)
+		T_EQ(device_status(a.name, "Wrong-pass1", dev, 'h', NULL), i < 5 ? 401 : 423);
+	T_EQ(device_login(&r, a.name, PW, dev, 'h'), 423);
+	T_STREQ(it_str(&r, "details.lockScope"), "device");
+	T_ASSERT(it_header(&r, "retry-after") != NULL);
+	it_resp_free(&r);
+	T_EQ(device_status(a.name, PW, dev2, 'h', NULL), 200);
+	/* the admin sees both locks, newest first */
+	snprintf(path, sizeof(path), "/api/users/%lld/lock-events", a.id);
+	T_EQ(it_json(&r, "GET", path, admin.token, NULL), 0);
+	T_EQ(r.status, 200);
+	T_STREQ(it_str(&r, "events.0.scope"), "device");
+	T_STREQ(it_str(&r, "events.0.source"), "login");
+	T_STREQ(it_str(&r, "events.1.scope"), "account");
+	T_ASSERT(it_str(&r, "events.1.lockedUntil") != NULL && it_str(&r, "events.1.createdAt") != NULL);
+	T_STREQ(it_str(&r, "events.1.ipAddress"), "127.0.0.1");
+	T_ASSERT(it_str(&r, "events.2.scope") == NULL);
+	it_resp_free(&r);
+	T_EQ(status_of("GET", path, a.token, NULL), 403);
+	T_EQ(status_of("GET", path, NULL, NULL), 401);
+	T_EQ(status_of("GET", "/api/users/999999999/lock-events", admin.token, NULL), 404);
+	T_EQ(status_of("GET", "/api/users/x/lock-events", admin.token, NULL), 400);
+	snprintf(path, sizeof(path), "/api/users/%lld/lock-events", b.id);
+	T_EQ(it_json(&r, "GET", path, admin.token, NULL), 0);
+	T_EQ(r.status, 200);
+	T_ASSERT(it_str(&r, "events.0.id") == NULL && r.json != NULL);
+	it_resp_free(&r);
+	/* an admin's unlock clears the account's and the devices' locks */
+	snprintf(path, sizeof(path), "/api/users/%lld/unlock", a.id);
+	T_EQ(status_of("POST", path, admin.token, NULL), 200);
+	T_EQ(device_status(a.name, PW, dev, 'h', NULL), 200);
+	T_EQ(device_status(a.name, PW, NULL, 0, NULL), 200);
+}
+
+/* The device path keeps the reservation's race safety: 12 concurrent wrong guesses through one
+ * device token test at most 5 passwords (4 x 401, 8 x 423), and leave the account unlocked. */
+static void
+test_concurrent_failures_through_a_device_cannot_pass_the_limit(void)
+{
+	struct acct a;
+	char dev[160], out[256];
+	int n401, n423;
+
+	T_EQ(acct_register(&a, "drace"), 0);
+	T_EQ(device_status(a.name, PW, NULL, 0, dev), 200);
+	snprintf(out, sizeof(out), "/tmp/pss-drace-%d", (int)getpid());
+	T_EQ(it_run("for i in $(seq 12); do curl -sk -o /dev/null -w '%%{http_code}\\n' -X POST "
+	    "-H 'Content-Type: application/json' -H 'X-Device-Token: %s' "
+	    "-d '{\"username\":\"%s\",\"password\":\"Guess-%%d'$i'\"}' "
+	    "\"$PSS_TEST_URL/api/auth/login\" & done >%s; wait", dev, a.name, out), 0);
+	n401 = it_run("test $(grep -c '^401$' %s) -eq 4", out) == 0;
+	n423 = it_run("test $(grep -c '^423$' %s) -eq 8", out) == 0;
+	T_ASSERTF(n401 && n423, "want 4 x 401 and 8 x 423");
+	if (!n401 || !n423)
+		(void)it_run("sed 's/^/#   /' %s", out);
+	(void)it_run("rm -f %s", out);
+	T_STREQ(db_value("SELECT login_attempts || ',' || (locked_until IS NULL) FROM users WHERE id = %lld", a.id),
+	    "0,true");
+	T_STREQ(db_value("SELECT string_agg(login_attempts || ',' || (locked_until > now()), ';') "
+	    "FROM device_lockouts WHERE user_id = %lld", a.id), "5,true");
+	T_EQ(device_status(a.name, PW, NULL, 0, NULL), 200);	/* elsewhere: fine */
+}
+
+/* Issue 12 item 7: guessing the current password counts like a failed login (the same
+ * counters and lock), on POST /api/auth/password and PUT /api/users/:id alike. */
+static void
+test_current_password_guesses_count_like_logins(void)
+{
+	struct acct a;
+	struct it_resp r;
+	char path[64], body[256];
+
+	T_EQ(acct_register(&a, "cpw"), 0);
+	snprintf(path, sizeof(path), "/api/users/%lld", a.id);
+	for (int i = 1; i <= 5; i++) {
+		if (i % 2)
+			T_EQ(it_json(&r, "POST", "/api/auth/password", a.token,
+			    "{\"currentPassword\":\"Wrong-pass1\",\"newPassword\":\"Another-pass-9\"}"), 0);
+		else
+			T_EQ(it_json(&r, "PUT", path, a.token,
+			    "{\"password\":\"Another-pass-9\",\"currentPassword\":\"Wrong-pass1\"}"), 0);
+		if (i < 5)
+			check_error(&r, 401, "invalid_credentials");
+		else {
+			check_error(&r, 423, "account_locked");
+			T_STREQ(it_str(&r, "details.lockScope"), "account");
+		}
+		it_resp_free(&r);
+		T_STREQ(db_value("SELECT login_attempts FROM users WHERE id = %lld", a.id),
+		    i == 1 ? "1" : i == 2 ? "2" : i == 3 ? "3" : i == 4 ? "4" : "5");
+	}
+	/* locked: the right current password is refused too, and so is a login */
+	snprintf(body, sizeof(body), "{\"currentPassword\":\"" PW "\",\"newPassword\":\"Another-pass-9\"}");
+	T_EQ(status_of("POST", "/api/auth/password", a.token, body), 423);
+	T_EQ(acct_login(&a, a.name, PW), 423);
+	T_STREQ(db_value("SELECT scope || ',' || source FROM lock_events WHERE user_id = %lld", a.id),
+	    "account,current_password");
+	/* after the lock, a right one resets the count */
+	time_sleep_ms(LOCKOUT_S * 1000 + 500);
+	T_EQ(status_of("POST", "/api/auth/password", a.token, body), 200);
+	T_STREQ(db_value("SELECT login_attempts FROM users WHERE id = %lld", a.id), "0");
 }
 
 int
@@ -695,7 +961,11 @@ main(void)
 	T_RUN(test_lockout_at_exactly_the_fifth_failure_and_release);
 	T_RUN(test_success_resets_the_failure_count);
 	T_RUN(test_concurrent_failed_logins_cannot_pass_the_limit);
+	T_RUN(test_device_token_survives_a_lockout_from_elsewhere);
+	T_RUN(test_concurrent_failures_through_a_device_cannot_pass_the_limit);
+	T_RUN(test_current_password_guesses_count_like_logins);
 	T_RUN(test_refresh_rotates_and_reuse_revokes_the_family);
+	T_RUN(test_refresh_revokes_the_access_token_it_replaces);
 	T_RUN(test_refresh_rejects_bad_and_wrong_kind_tokens);
 	T_RUN(test_expired_access_token_is_token_expired);
 	T_RUN(test_missing_and_malformed_credentials);
@@ -705,6 +975,7 @@ main(void)
 	T_RUN(test_csrf_needed_for_unsafe_cookie_requests);
 	T_RUN(test_sessions_survive_redis_going_away);
 	T_RUN(test_hostile_input_in_every_field);
+	T_RUN(test_noncanonical_login_paths_never_reach_the_handler);
 	T_RUN(test_rate_limit_answers_429_json);
 	return t_done();
 }

@@ -202,7 +202,8 @@ ok "$([ $rc = 0 ] && [ "$(applied)" = "$nfiles" ]; echo $?)" "up with nothing pe
 # --- tables and columns (DATABASE.md) ----------------------------------------
 spec_tables="users scripts script_analysis script_embeddings categories tags script_tags
 	script_versions execution_logs chat_history documentation"
-extra_tables="user_sessions jobs uploads agent_conversations agent_messages agent_tool_calls"
+extra_tables="user_sessions jobs uploads agent_conversations agent_messages agent_tool_calls
+	server_secrets device_lockouts lock_events"
 q "SELECT tablename FROM pg_tables WHERE schemaname = 'public'" >"$tmp/tables"
 for t in $spec_tables $extra_tables; do
 	ok "$(grep -qx "$t" "$tmp/tables"; echo $?)" "table $t exists"

@@ -289,6 +289,38 @@ test_hostile_input_in_every_users_field(void)
 	T_STREQ(it_psql("SELECT count(*) > 3 FROM users"), "t");
 }
 
+/* Unicode bidirectional controls (issue 12 item 10) are refused in a username wherever one is
+ * set: registration, one's own profile, an admin's create and update, the command line. */
+static void
+test_bidi_controls_in_usernames_are_refused(void)
+{
+	static const char *const bidi[] = { "\\u202e", "\\u2066", "\\u200f", "\\u061c" };
+	char path[64], body[512], own[128];
+	struct it_resp r;
+
+	snprintf(path, sizeof(path), "/api/users/%lld", bob.id);
+	for (size_t i = 0; i < PSS_ARRAY_LEN(bidi); i++) {
+		const char *calls[][3] = {
+			{ "POST", "/api/auth/register", NULL }, { "PUT", "/api/auth/user", alice.token },
+			{ "POST", "/api/users", admin.token }, { "PUT", path, admin.token },
+		};
+
+		snprintf(body, sizeof(body), "{\"username\":\"nim%sda\",\"email\":\"bidi%zu@example.com\","
+		    "\"password\":\"" PW "\"}", bidi[i], i);
+		snprintf(own, sizeof(own), "{\"username\":\"nim%sda\"}", bidi[i]);
+		for (size_t k = 0; k < PSS_ARRAY_LEN(calls); k++) {
+			T_EQ(it_json(&r, calls[k][0], calls[k][1], calls[k][2], k == 1 ? own : body), 0);
+			check_error(&r, 400, "validation_error");
+			T_CONTAINS(it_str(&r, "details.0.message"), "bidirectional");
+			T_STREQ(it_str(&r, "details.0.field"), "username");
+			it_resp_free(&r);
+		}
+	}
+	T_EQ(it_run("\"$PSS_BIN/psscript\" user add \"$(printf 'nim\\342\\200\\256da')\" "
+	    "bidi@example.com >/dev/null 2>&1") != 0, 1);
+	T_STREQ(it_psql("SELECT count(*) FROM users WHERE email LIKE 'bidi%'"), "0");
+}
+
 static void
 test_command_line(void)
 {
@@ -349,6 +381,7 @@ main(void)
 	T_RUN(test_admin_reset_unlocks_and_ends_sessions);
 	T_RUN(test_deletion_ends_sessions_everywhere_and_cascades);
 	T_RUN(test_hostile_input_in_every_users_field);
+	T_RUN(test_bidi_controls_in_usernames_are_refused);
 	T_RUN(test_command_line);
 	return t_done();
 }

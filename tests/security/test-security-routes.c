@@ -19,7 +19,7 @@
 /* The router answers a non-canonical path (trailing slash, %2F) with 404 or a redirect once
  * the router fix of issue 12 is in; until then those checks only report. Set to 1 when it is
  * merged (PSS_PROBE_CANONICAL=1 or =0 in the environment overrides it). */
-#define CANONICAL_ENFORCED 0
+#define CANONICAL_ENFORCED 1
 
 enum role { ANON, OTHER, OWNER, ADMIN, ROLE__MAX };
 static const char *const role_names[ROLE__MAX] = { "anonymous", "other user", "owner", "admin" };
@@ -88,6 +88,7 @@ static const struct expect expects[] = {
 	{ "DELETE /api/users/:id", TG_USER_FRESH, NOBODY, 0, { 401, 403, 403, 200 } },
 	{ "POST /api/users/:id/reset-password", TG_USER, "{}", 0, { 401, 403, 403, 400 } },
 	{ "POST /api/users/:id/unlock", TG_USER, NOBODY, 0, { 401, 403, 403, 200 } },
+	{ "GET /api/users/:id/lock-events", TG_USER, NOBODY, 0, { 401, 403, 403, 200 } },
 
 	/* scripts: a private script is absent (404) for everyone but its owner and the admin */
 	{ "GET /api/scripts", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },

@@ -141,11 +141,39 @@ test_rand_hex_is_hex_and_varies(void)
 	T_ASSERT(strcmp(a, b) != 0);
 }
 
+static void
+hmac_hex(const void *key, size_t klen, const void *msg, size_t n, char hex[65])
+{
+	uint8_t mac[32];
+
+	hmac_sha256(key, klen, msg, n, mac);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+}
+
+/* RFC 4231 test cases 1, 2 and 6 (a key longer than the block is hashed first). */
+static void
+test_hmac_sha256_rfc4231_vectors(void)
+{
+	uint8_t key[131];
+	char hex[65];
+
+	memset(key, 0x0b, 20);
+	hmac_hex(key, 20, "Hi There", 8, hex);
+	T_STREQ(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+	hmac_hex("Jefe", 4, "what do ya want for nothing?", 28, hex);
+	T_STREQ(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	memset(key, 0xaa, sizeof(key));
+	hmac_hex(key, sizeof(key), "Test Using Larger Than Block-Size Key - Hash Key First", 54, hex);
+	T_STREQ(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 int
 main(void)
 {
 	log_init("test-core", LOG_ERROR);
 	T_RUN(test_sha256_known_vectors);
+	T_RUN(test_hmac_sha256_rfc4231_vectors);
 	T_RUN(test_buf_grows_and_formats);
 	T_RUN(test_arena_reuses_first_block);
 	T_RUN(test_arena_grow_keeps_elements_and_doubles);

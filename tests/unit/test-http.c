@@ -136,8 +136,6 @@ test_router_params_and_literals_first(void)
 	T_ASSERT(rt != NULL && strcmp(rt->name, "search") == 0);
 	rt = match(HTTP_GET, "/api/scripts/42/versions/3", &status, allow);
 	T_ASSERT(rt != NULL && strcmp(rt->name, "version") == 0);
-	rt = match(HTTP_GET, "/api/scripts/", &status, allow);
-	T_ASSERT(rt != NULL && strcmp(rt->name, "list") == 0);
 	rt = match(HTTP_HEAD, "/api/scripts/7", &status, allow);
 	T_ASSERT(rt != NULL && strcmp(rt->name, "get") == 0);
 }
@@ -155,6 +153,53 @@ test_router_404_and_405_with_allow(void)
 	T_ASSERT(match(HTTP_DELETE, "/api/scripts/9", &status, allow) == NULL);
 	T_EQ(status, 405);
 	T_STREQ(allow, "GET, HEAD, PUT");
+}
+
+/* One spelling per path: the others are 404 whatever the method, never the handler (issue 12:
+ * nginx limits /api/auth/login exactly; /api/auth/login/ must not reach the login). */
+static void
+test_router_noncanonical_paths_are_404(void)
+{
+	static const char *const bad[] = {
+		"REQUEST_URI=/api/scripts/", "REQUEST_URI=/api/scripts//", "REQUEST_URI=//api/scripts",
+		"REQUEST_URI=/api//scripts", "REQUEST_URI=/api/scripts%2F", "REQUEST_URI=/api/scripts%2f",
+		"REQUEST_URI=/api%2Fscripts", "REQUEST_URI=/api/./scripts", "REQUEST_URI=/api/x/../scripts",
+		"REQUEST_URI=/api/scripts/.", "REQUEST_URI=/api/%2e%2e/api/scripts",
+		"REQUEST_URI=/api/scripts/?page=1", "REQUEST_URI=/API/scripts", "REQUEST_URI=/api/Scripts",
+		"REQUEST_URI=/api/scripts/7%2Fversions/3",
+	};
+	static const char *const good[] = {
+		"REQUEST_URI=/api/scripts", "REQUEST_URI=/api/scripts?x=/", "REQUEST_URI=/api/scrip%74s",
+		"REQUEST_URI=/api/scripts/7", "REQUEST_URI=/api/scripts/..7",
+	};
+	static struct request r;
+	char allow[64];
+	int status;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(bad); i++)
+		for (enum http_method m = HTTP_GET; m <= HTTP_POST; m++) {
+			const char *env[] = { m == HTTP_POST ? "REQUEST_METHOD=POST" : "REQUEST_METHOD=GET",
+				bad[i], NULL };
+
+			T_EQ(parse(env, &r), HTTP_REJECT_NONE);
+			T_ASSERTF(router_match(routes, PSS_ARRAY_LEN(routes), &r, &status, allow, 64) == NULL &&
+			    status == 404, "%s %s: status %d", http_methods[r.method], bad[i], status);
+		}
+	for (size_t i = 0; i < PSS_ARRAY_LEN(good); i++) {
+		const char *env[] = { "REQUEST_METHOD=GET", good[i], NULL };
+
+		T_EQ(parse(env, &r), HTTP_REJECT_NONE);
+		T_ASSERTF(http_path_canonical(&r), "%s refused", good[i]);
+		T_ASSERTF(router_match(routes, PSS_ARRAY_LEN(routes), &r, &status, allow, 64) != NULL,
+		    "%s not routed (%d)", good[i], status);
+	}
+	/* the root itself is canonical */
+	{
+		const char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/", NULL };
+
+		T_EQ(parse(env, &r), HTTP_REJECT_NONE);
+		T_ASSERT(http_path_canonical(&r));
+	}
 }
 
 static void
@@ -199,6 +244,7 @@ main(void)
 	T_RUN(test_body_limit_by_content_type);
 	T_RUN(test_router_params_and_literals_first);
 	T_RUN(test_router_404_and_405_with_allow);
+	T_RUN(test_router_noncanonical_paths_are_404);
 	T_RUN(test_router_param_value);
 	T_RUN(test_response_header_strips_crlf);
 	arena_free(&a);

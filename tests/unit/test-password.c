@@ -113,6 +113,11 @@ test_username_rules(void)
 	T_ASSERT(username_check(S("bob@x")) != NULL);
 	T_ASSERT(username_check(S("x'; DROP TABLE users;--")) != NULL);
 	T_ASSERT(username_check(S("b\xc3\xb6" "b")) != NULL);
+	/* issue 12: a bidirectional control is named as such (it could make a name read as
+	 * another's) */
+	T_CONTAINS(username_check(S("adm\xe2\x80\xaenim")), "bidirectional");
+	T_CONTAINS(username_check(S("\xe2\x81\xa6" "bob")), "bidirectional");
+	T_CONTAINS(username_check(S("bob\xd8\x9c")), "bidirectional");
 }
 
 static void

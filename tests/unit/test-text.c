@@ -158,6 +158,29 @@ test_filename_from_title(void)
 	free(f);
 }
 
+/* Every bidirectional control is found, at its offset; look-alikes next to them are not. */
+static void
+test_bidi_controls_are_found(void)
+{
+	static const char *const bidi[] = { "\xd8\x9c", "\xe2\x80\x8e", "\xe2\x80\x8f",
+		"\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac", "\xe2\x80\xad", "\xe2\x80\xae",
+		"\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9" };
+	static const char *const clean[] = { "", "plain", "\xe2\x80\x8d" /* U+200D ZWJ */,
+		"\xe2\x80\xa9" /* U+2029 */, "\xe2\x80\xaf" /* U+202F */, "\xe2\x81\xa5", "\xe2\x81\xaa",
+		"\xd8\x9b" /* U+061B */, "\xc3\xa9t\xc3\xa9", "\xe2\x80" /* cut short */ };
+	char buf[32];
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(bidi); i++) {
+		int n = snprintf(buf, sizeof(buf), "ab%scd", bidi[i]);
+
+		T_ASSERTF(text_bidi_control(buf, (size_t)n) == buf + 2, "control %zu not found", i);
+		/* cut before its last byte: not a whole character */
+		T_ASSERT(text_bidi_control(buf, 2 + strlen(bidi[i]) - 1) == NULL);
+	}
+	for (size_t i = 0; i < PSS_ARRAY_LEN(clean); i++)
+		T_ASSERTF(text_bidi_control(clean[i], strlen(clean[i])) == NULL, "clean %zu flagged", i);
+}
+
 int
 main(void)
 {
@@ -172,5 +195,6 @@ main(void)
 	T_RUN(test_pwsh_quote_doubles_every_kind_of_single_quote);
 	T_RUN(test_pwsh_command_line);
 	T_RUN(test_filename_from_title);
+	T_RUN(test_bidi_controls_are_found);
 	return t_done();
 }
