@@ -259,16 +259,22 @@ crontab_run() {
 	if [ -n "${PSS_CRONTAB_USER:-}" ]; then crontab -u "$PSS_CRONTAB_USER" "$@"; else crontab "$@"; fi
 }
 boot_tag() { echo "# psscript at-boot $1"; }
-# boot_lines STATE: the crontab lines (the environment's PSS_WORKERS, PSS_FCGI_PORT,
-# PSS_JOB_RUNNERS and PSS_LOG_MAX_KB go with them).
+# boot_lines STATE: the crontab lines. The environment's PSS_WORKERS, PSS_FCGI_PORT,
+# PSS_JOB_RUNNERS and PSS_LOG_MAX_KB go with them, and the ports the stack has now (from
+# STATE/ports) as the preferred ones, so that its address stays the same after a reboot.
 boot_lines() {
-	local st=$1 env v tag
+	local st=$1 env v tag PGPORT_WANT REDISPORT_WANT HTTPS_PORT_WANT HTTP_PORT_WANT
 	tag=$(boot_tag "$st")
 	case "$PSS_TOP$st" in *[%\'\\]* | *$'\n'*)
 		die "the folder names may not hold %, ', \\ or a new line in a crontab: $PSS_TOP, $st" ;;
 	esac
+	if [ -f "$st/ports" ]; then
+		PGPORT_WANT=$(sed -n 's/^PGPORT=//p' "$st/ports"); REDISPORT_WANT=$(sed -n 's/^REDISPORT=//p' "$st/ports")
+		HTTPS_PORT_WANT=$(sed -n 's/^HTTPSPORT=//p' "$st/ports"); HTTP_PORT_WANT=$(sed -n 's/^HTTPPORT=//p' "$st/ports")
+	fi
 	env="PSS_STATE='$st'"
-	for v in PSS_WORKERS PSS_FCGI_PORT PSS_JOB_RUNNERS PSS_LOG_MAX_KB; do
+	for v in PSS_WORKERS PSS_FCGI_PORT PSS_JOB_RUNNERS PSS_LOG_MAX_KB PGPORT_WANT REDISPORT_WANT \
+		HTTPS_PORT_WANT HTTP_PORT_WANT; do
 		[ -z "${!v:-}" ] || env="$env $v='${!v//[^0-9A-Za-z.:_\/-]/}'"
 	done
 	echo "@reboot cd '$PSS_TOP' && $env scripts/setup >>'$st/log/at-boot.log' 2>&1 $tag"
