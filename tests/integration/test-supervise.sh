@@ -10,9 +10,12 @@ source "$(dirname "$0")/../../scripts/lib.sh"
 source "$(dirname "$0")/../tap.sh"
 ST=${PSS_TEST_STATE:?run under tests/run-integration.sh}
 tmp=$(mktemp -d /tmp/pss-supervise.XXXXXX)
+chmod 0755 "$tmp"	# PostgreSQL runs as postgres when we are root
 boot_user=
 cleanup() {
 	fcgi_stop "$tmp/bad" 2>/dev/null
+	fcgi_stop "$tmp/tcp" 2>/dev/null
+	[ ! -d "$tmp/state-c" ] || PSS_STATE=$tmp/state-c "$PSS_TOP/scripts/stop" >/dev/null 2>&1
 	[ -z "$boot_user" ] || { crontab -u "$boot_user" -r 2>/dev/null; userdel "$boot_user" 2>/dev/null; }
 	rm -rf "$tmp" "$out"
 }
@@ -129,6 +132,32 @@ fcgi_stop "$tmp/bad"
 why="$(ps -o pid,comm -g "$(cat "$tmp/bad/run/fcgi.pid" 2>/dev/null || echo 0)")"
 check "stopping the pool leaves no process and no socket" test ! -e "$tmp/bad/run/fcgi.sock" -a ! -e "$tmp/bad/run/fcgi.pid"
 
+# --- the TCP variant (PSS_FCGI_PORT) ------------------------------------------------------
+mkdir -p "$tmp/tcp/run" "$tmp/tcp/log"
+port=$(free_port 24000)
+PSSCRIPT_CONFIG=$tmp/good.conf PSS_FCGI_PORT=$port fcgi_start "$tmp/tcp" 2
+for _ in $(seq 1 50); do [ "$(count "$(fcgi_pids "$tmp/tcp")")" -eq 2 ] && ! port_free "$port" && break; sleep 0.1; done
+why="$(count "$(fcgi_pids "$tmp/tcp")") workers; $(tail -3 "$tmp/tcp/log/fcgi.log")"
+check "PSS_FCGI_PORT: 2 supervised workers on 127.0.0.1:$port" \
+	test "$(count "$(fcgi_pids "$tmp/tcp")")" -eq 2 -a ! -e "$tmp/tcp/run/fcgi.sock"
+why="nothing listens on $port"
+check "PSS_FCGI_PORT: the port listens" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+sleep 2
+victim=$(fcgi_pids "$tmp/tcp" | head -1)
+kill -9 "$victim"
+back=
+for _ in $(seq 1 40); do
+	pids=$(fcgi_pids "$tmp/tcp")
+	[ "$(count "$pids")" -eq 2 ] && ! grep -qx "$victim" <<<"$pids" && { back=1; break; }
+	sleep 0.05
+done
+why="$(tail -3 "$tmp/tcp/log/fcgi.log")"
+check "PSS_FCGI_PORT: a killed worker is replaced within 2 s and the port still listens" \
+	test -n "$back" -a "$(port_free "$port" && echo free)" != free
+fcgi_stop "$tmp/tcp"
+why="port $port still taken"
+check "PSS_FCGI_PORT: stopping the pool frees the port" port_free "$port"
+
 # --- logs ----------------------------------------------------------------------------------
 why="no 'ready' line of $(fcgi_pids "$ST" | head -1) in $ST/log/fcgi.log"
 check "the harness's FastCGI workers log to log/fcgi.log (not /dev/null)" \
@@ -150,7 +179,7 @@ check "log_cap leaves a log under the cap alone" test "$(cat "$tmp/cap/log/w.log
 # The real crontab edits the spool of cron (no other location can be given), so the test
 # uses a throw-away user's crontab through crontab -u, which needs root.
 if [ "$(id -u)" -ne 0 ] || ! command -v crontab >/dev/null; then
-	for t in install idempotent two-states remove emptied; do ok "# SKIP at-boot $t: needs root and crontab (package cron)"; done
+	for t in install cap-line own-lines idempotent two-states stop remove emptied setup reboot status ports stop-all; do ok "# SKIP at-boot $t: needs root and crontab (package cron)"; done
 	done_testing; exit
 fi
 unset PSS_WORKERS PSS_FCGI_PORT PSS_JOB_RUNNERS PSS_LOG_MAX_KB
@@ -191,4 +220,33 @@ boot_remove "$A"
 why="$(crontab -u "$boot_user" -l 2>&1)"
 check "a crontab that held only our lines is removed, not left empty" \
 	bash -c "! crontab -u '$boot_user' -l >/dev/null 2>&1"
+
+# The whole way: scripts/setup --at-boot starts a stack and installs the lines; after a stop
+# (as at shutdown) the @reboot line, run as cron runs it (sh, a bare environment), starts it
+# again on the same ports; scripts/status sees it whole; scripts/stop --at-boot ends it all.
+C=$tmp/state-c
+run_clean() { env -i PATH=/usr/bin:/bin HOME="$tmp/home" PSS_CRONTAB_USER="$boot_user" PSS_STATE="$C" "$@"; }
+ports_free() { local v; for v in $(sed -n 's/^[A-Z]*PORT=//p' "$C/ports"); do port_free "$v" || return 1; done; }
+run_clean PSS_WORKERS=2 PGPORT_WANT=27432 REDISPORT_WANT=27379 HTTPS_PORT_WANT=27443 HTTP_PORT_WANT=27080 \
+	"$PSS_TOP/scripts/setup" --at-boot >"$tmp/setup.log" 2>&1
+why="$(tail -5 "$tmp/setup.log")"
+check "scripts/setup --at-boot starts the stack and says it will start at boot" grep -q "At boot:    started by your crontab" "$tmp/setup.log"
+ports_before=$(cat "$C/ports" 2>/dev/null)
+run_clean "$PSS_TOP/scripts/stop" >/dev/null 2>&1
+reboot_line=$(crontab -u "$boot_user" -l 2>/dev/null | sed -n 's/^@reboot //p')
+run_clean LOGNAME="$boot_user" SHELL=/bin/sh sh -c "$reboot_line"
+run_clean "$PSS_TOP/scripts/status" >"$tmp/status" 2>&1
+st_rc=$?
+sed 's/^/#   /' "$tmp/status"
+why="status exited $st_rc"
+check "the @reboot line starts the stack again: scripts/status finds every part running and answering" \
+	test "$st_rc" -eq 0
+check "scripts/status shows the pool with its restarts" grep -q "^FastCGI pool on $C/run/fcgi.sock: 2 of 2 running, 0 restart(s)" "$tmp/status"
+why="before: $ports_before; after: $(cat "$C/ports" 2>/dev/null)"
+check "after the reboot line the stack has the same ports" \
+	test -n "$ports_before" -a "$ports_before" = "$(cat "$C/ports" 2>/dev/null)"
+run_clean "$PSS_TOP/scripts/stop" --at-boot >/dev/null 2>&1
+why="$(pgrep -af -- "$C/"; cat "$C/ports"; crontab -u "$boot_user" -l 2>&1)"
+all_gone() { ! pgrep -f -- "$C/" >/dev/null && ! crontab -u "$boot_user" -l >/dev/null 2>&1 && ports_free; }
+check "scripts/stop --at-boot stops every process, frees the ports and leaves no crontab" all_gone
 done_testing
