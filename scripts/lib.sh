@@ -290,6 +290,15 @@ boot_crontab() {
 	awk -v t="$tag" 'substr($0, length($0) - length(t) + 1) != t' "$2.all" >"$3"
 	rm -f "$2.all"
 }
+boot_installed() { # STATE: whether the crontab has STATE's lines
+	local t rc=1
+	command -v crontab >/dev/null || return 1
+	t=$(mktemp -d)
+	boot_crontab "$1" "$t/ours" "$t/others"
+	[ -s "$t/ours" ] && rc=0
+	rm -rf "$t"
+	return $rc
+}
 boot_install() { # STATE: idempotent
 	local t rc=0
 	t=$(mktemp -d)

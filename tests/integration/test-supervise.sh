@@ -179,7 +179,7 @@ check "log_cap leaves a log under the cap alone" test "$(cat "$tmp/cap/log/w.log
 # The real crontab edits the spool of cron (no other location can be given), so the test
 # uses a throw-away user's crontab through crontab -u, which needs root.
 if [ "$(id -u)" -ne 0 ] || ! command -v crontab >/dev/null; then
-	for t in install cap-line own-lines idempotent two-states stop remove emptied setup reboot status ports stop-all; do ok "# SKIP at-boot $t: needs root and crontab (package cron)"; done
+	for t in install cap-line own-lines idempotent two-states stop remove emptied setup reboot boot-log status ports stop-all; do ok "# SKIP at-boot $t: needs root and crontab (package cron)"; done
 	done_testing; exit
 fi
 unset PSS_WORKERS PSS_FCGI_PORT PSS_JOB_RUNNERS PSS_LOG_MAX_KB
@@ -241,6 +241,9 @@ sed 's/^/#   /' "$tmp/status"
 why="status exited $st_rc"
 check "the @reboot line starts the stack again: scripts/status finds every part running and answering" \
 	test "$st_rc" -eq 0
+why="$(tail -4 "$C/log/at-boot.log")"
+check "the start at boot, logged in log/at-boot.log, says it was started by the crontab" \
+	grep -q "At boot:    started by your crontab" "$C/log/at-boot.log"
 check "scripts/status shows the pool with its restarts" grep -q "^FastCGI pool on $C/run/fcgi.sock: 2 of 2 running, 0 restart(s)" "$tmp/status"
 why="before: $ports_before; after: $(cat "$C/ports" 2>/dev/null)"
 check "after the reboot line the stack has the same ports" \
