@@ -117,9 +117,10 @@ redis_stop() { # STATE PORT
 MULTIWATCH=${MULTIWATCH:-/usr/bin/multiwatch}
 
 # supervise PREFIX LOG N PROGRAM [LAUNCHER...]: N copies of PROGRAM under multiwatch;
-# LAUNCHER (e.g. spawn-fcgi -n -s SOCK --) runs first and execs multiwatch. -t 500: multiwatch
-# gives a slot up after 3 deaths within 500 ms of a start, which only happens when
-# scripts/backoff itself cannot run (its back-off keeps every failed start above 1 s).
+# LAUNCHER (e.g. spawn-fcgi -n -s SOCK --) runs first and execs multiwatch. -r 3 -t 500:
+# multiwatch gives a slot up when it died within 500 ms of its start 4 times in a row, which
+# only happens when scripts/backoff itself cannot run (its back-off keeps every failed start
+# above 1 s).
 supervise() {
 	local prefix=$1 log=$2 n=$3 prog=$4
 	shift 4
