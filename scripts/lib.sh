@@ -89,7 +89,10 @@ pg_start() {
 		"SELECT 1 FROM pg_database WHERE datname = 'psscript'" | grep -q 1 ||
 		as_pg "$PG_BIN/createdb" -h "$st/run" -p "$port" -U postgres psscript
 }
-pg_stop() { [ -f "$1/pg/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$1/pg" -m fast -w stop >/dev/null 2>&1; true; }
+# The *_stop functions go on whatever they find (a stale or empty pid file, a port that does
+# not answer): under set -e a failing last command of an && list would end the caller's stop
+# half-way and leave the rest of the stack running.
+pg_stop() { [ ! -f "$1/pg/postmaster.pid" ] || as_pg "$PG_BIN/pg_ctl" -D "$1/pg" -m fast -w stop >/dev/null 2>&1 || true; }
 
 redis_start() { # STATE PORT: a pure cache (every key can be rebuilt from PostgreSQL), so it is
 	# bounded (PSS_REDIS_MAXMEMORY, 256mb) and evicts the least recently used keys when full
@@ -103,7 +106,8 @@ redis_start() { # STATE PORT: a pure cache (every key can be rebuilt from Postgr
 }
 redis_stop() { # STATE PORT
 	redis-cli -p "$2" shutdown nosave >/dev/null 2>&1 || true
-	[ -f "$1/run/redis.pid" ] && kill "$(cat "$1/run/redis.pid")" 2>/dev/null; rm -f "$1/run/redis.pid"; true
+	[ ! -f "$1/run/redis.pid" ] || kill "$(cat "$1/run/redis.pid")" 2>/dev/null || true
+	rm -f "$1/run/redis.pid"
 }
 
 # Supervision: the FastCGI pool and the job runners run under multiwatch (Debian package, by
@@ -228,8 +232,8 @@ nginx_start() {
 	nginx -p "$st/nginx" -c "$st/nginx/nginx.conf" -e "$st/log/nginx-error.log" || die "nginx did not start"
 }
 nginx_stop() {
-	[ -f "$1/run/nginx.pid" ] && kill -QUIT "$(cat "$1/run/nginx.pid")" 2>/dev/null
-	rm -f "$1/run/nginx.pid"; true
+	[ ! -f "$1/run/nginx.pid" ] || kill -QUIT "$(cat "$1/run/nginx.pid")" 2>/dev/null || true
+	rm -f "$1/run/nginx.pid"
 }
 
 # write_env STATE PGPORT REDISPORT: the configuration file of this stack.

@@ -62,7 +62,8 @@ EOE
 stop() {
 	[ -d "$ST" ] || return 0
 	nginx_stop "$ST"; worker_stop "$ST"; fcgi_stop "$ST"
-	[ -f "$ST/env" ] && redis_stop "$ST" "$(. "$ST/env"; echo "$REDISPORT")"
+	# (no env when the start failed half-way: redis_stop then goes by its pid file)
+	redis_stop "$ST" "$([ ! -f "$ST/env" ] || . "$ST/env"; echo "${REDISPORT:-0}")"
 	pg_stop "$ST"
 	[ -n "${PSS_KEEP_STATE:-}" ] || rm -rf "$ST"
 }

@@ -158,6 +158,18 @@ fcgi_stop "$tmp/tcp"
 why="port $port still taken"
 check "PSS_FCGI_PORT: stopping the pool frees the port" port_free "$port"
 
+# --- a stop after a start that failed half-way ---------------------------------------------
+# (no env written, an empty nginx.pid as nginx leaves when it cannot bind): the stop goes on
+# to the end instead of leaving the supervised pool running
+mkdir -p "$tmp/half/run" "$tmp/half/log"
+PSSCRIPT_CONFIG=$tmp/good.conf PSS_FCGI_PORT= fcgi_start "$tmp/half" 1
+: >"$tmp/half/run/nginx.pid"
+half_sup=$(cat "$tmp/half/run/fcgi.pid")
+"$PSS_TOP/tests/harness.sh" stop "$tmp/half" >"$tmp/half.log" 2>&1
+why="$(cat "$tmp/half.log"; ps -o pid,stat,comm -g "$half_sup")"
+half_gone() { [ ! -d "$tmp/half" ] && group_gone "$half_sup"; }
+check "harness.sh stop after a failed start stops the pool and removes the folder" half_gone
+
 # --- logs ----------------------------------------------------------------------------------
 why="no 'ready' line of $(fcgi_pids "$ST" | head -1) in $ST/log/fcgi.log"
 check "the harness's FastCGI workers log to log/fcgi.log (not /dev/null)" \
