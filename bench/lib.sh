@@ -42,8 +42,8 @@ EOC
 # the FastCGI processes of both pools, Redis, PostgreSQL's backends and the job runner.
 stack_ticks() {
 	local pids p t=0 v
-	pids="$(pgrep -P "$(cat "$ST/run/nginx.pid")") $(cat "$ST/run/fcgi.pid" "$ST/run/bare.pid" \
-	    "$ST/run/redis.pid" "$ST/run/worker.pid" 2>/dev/null) $(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")")"
+	pids="$(pgrep -P "$(cat "$ST/run/nginx.pid")") $(fcgi_pids "$ST") $(worker_pids "$ST") \
+	    $(cat "$ST/run/bare.pid" "$ST/run/redis.pid" 2>/dev/null) $(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")")"
 	for p in $pids; do
 		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + ${v:-0}))
 	done

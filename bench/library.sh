@@ -162,7 +162,7 @@ done
 echo "keyword search p95: cached ${P95_search:-?}, distinct query ${P95_searchu:-?} at -c$C," \
 	"${P95_searchl:-?} at -c$PSS_TEST_WORKERS (target < 50 ms)"
 echo "memory after the runs (resident, MB): psscript-fcgi" \
-	$(for p in $(cat "$ST/run/fcgi.pid"); do awk '/^VmRSS/ {printf "%.1f ", $2 / 1024}' "/proc/$p/status"; done) \
+	$(for p in $(fcgi_pids "$ST"); do awk '/^VmRSS/ {printf "%.1f ", $2 / 1024}' "/proc/$p/status"; done) \
 	"(hot copies at most ${CACHE_LRU_BYTES:-16777216} bytes each), Redis" \
 	"$(awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$(cat "$ST/run/redis.pid")/status")"
 if [ "${BENCH_CALLGRIND:-1}" = 1 ]; then

@@ -10,8 +10,9 @@ PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail 
 # Debian packages the build, the stack and the tests need.
 PSS_PACKAGES="build-essential autoconf automake libtool pkgconf libfcgi-dev libpq-dev
  libhiredis-dev libjson-c-dev libcrypt-dev libcurl4-openssl-dev postgresql postgresql-contrib
- redis-server nginx-light spawn-fcgi openssl curl ca-certificates procps python3"
-PSS_TEST_PACKAGES="clang valgrind wrk libxml2-utils"
+ redis-server nginx-light spawn-fcgi multiwatch openssl curl ca-certificates procps python3"
+# cron: the test of scripts/setup --at-boot edits a real crontab (tests/integration/test-supervise.sh)
+PSS_TEST_PACKAGES="clang valgrind wrk libxml2-utils cron"
 # The browser suite (tests/browser): Debian's chromium, driven by playwright-core from npm.
 # npm comes with Debian's nodejs package only as the separate npm package (a nodejs from
 # elsewhere brings its own): scripts/test installs it only when no npm is found.
@@ -88,7 +89,10 @@ pg_start() {
 		"SELECT 1 FROM pg_database WHERE datname = 'psscript'" | grep -q 1 ||
 		as_pg "$PG_BIN/createdb" -h "$st/run" -p "$port" -U postgres psscript
 }
-pg_stop() { [ -f "$1/pg/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$1/pg" -m fast -w stop >/dev/null 2>&1; true; }
+# The *_stop functions go on whatever they find (a stale or empty pid file, a port that does
+# not answer): under set -e a failing last command of an && list would end the caller's stop
+# half-way and leave the rest of the stack running.
+pg_stop() { [ ! -f "$1/pg/postmaster.pid" ] || as_pg "$PG_BIN/pg_ctl" -D "$1/pg" -m fast -w stop >/dev/null 2>&1 || true; }
 
 redis_start() { # STATE PORT: a pure cache (every key can be rebuilt from PostgreSQL), so it is
 	# bounded (PSS_REDIS_MAXMEMORY, 256mb) and evicts the least recently used keys when full
@@ -102,40 +106,94 @@ redis_start() { # STATE PORT: a pure cache (every key can be rebuilt from Postgr
 }
 redis_stop() { # STATE PORT
 	redis-cli -p "$2" shutdown nosave >/dev/null 2>&1 || true
-	[ -f "$1/run/redis.pid" ] && kill "$(cat "$1/run/redis.pid")" 2>/dev/null; rm -f "$1/run/redis.pid"; true
+	[ ! -f "$1/run/redis.pid" ] || kill "$(cat "$1/run/redis.pid")" 2>/dev/null || true
+	rm -f "$1/run/redis.pid"
 }
 
-# fcgi_start STATE N: N psscript-fcgi workers on STATE/run/fcgi.sock, or on 127.0.0.1:PORT
-# when PSS_FCGI_PORT is set (the spec's backend port is 4000). Environment from the caller.
+# Supervision: the FastCGI pool and the job runners run under multiwatch (Debian package, by
+# the spawn-fcgi authors), which starts N copies of a program and starts again each one that
+# ends; scripts/backoff sits between them and holds back the restart of a program that dies at
+# start-up (1, 2, 4 ... 60 s, logged). Each supervisor leads its own session and process
+# group (setsid), its pid in PREFIX.pid, so that stopping it reaches every process it started.
+# The supervisor, the wrappers and the programs write to LOG (O_APPEND, see log_cap).
+#   PREFIX.forks  N          PREFIX.starts  one byte per start (restarts = size - N)
+#   PREFIX.early  the back-off count (scripts/backoff)
+MULTIWATCH=${MULTIWATCH:-/usr/bin/multiwatch}
+
+# supervise PREFIX LOG N PROGRAM [LAUNCHER...]: N copies of PROGRAM under multiwatch;
+# LAUNCHER (e.g. spawn-fcgi -n -s SOCK --) runs first and execs multiwatch. -r 3 -t 500:
+# multiwatch gives a slot up when it died within 500 ms of its start 4 times in a row, which
+# only happens when scripts/backoff itself cannot run (its back-off keeps every failed start
+# above 1 s).
+supervise() {
+	local prefix=$1 log=$2 n=$3 prog=$4
+	shift 4
+	[ -x "$MULTIWATCH" ] || die "$MULTIWATCH not found (Debian package multiwatch)"
+	rm -f "$prefix.pid" "$prefix.starts" "$prefix.early"
+	echo "$n" >"$prefix.forks"
+	printf '%s supervisor: starting %s x %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$n" "$prog" >>"$log"
+	setsid -f sh -c 'echo $$ >"$0"; exec "$@"' "$prefix.pid" "$@" "$MULTIWATCH" -f "$n" -s TERM \
+		-r 3 -t 500 -- "$PSS_TOP/scripts/backoff" "$prefix" "$prog" >>"$log" 2>&1 </dev/null ||
+		die "could not start the supervisor of $prog"
+	wait_for 5 test -s "$prefix.pid" || die "the supervisor of $prog did not start; see $log"
+}
+# unsupervise PREFIX: TERM to the supervisor, which passes it on to each program (a FastCGI
+# worker finishes its request, a job runner its job) and ends with them; whatever is left of
+# its process group after 10 s is killed.
+unsupervise() {
+	local pid
+	pid=$(cat "$1.pid" 2>/dev/null) || return 0
+	if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
+		wait_for 10 group_gone "$pid" || true
+	fi
+	[ -z "$pid" ] || kill -9 -- "-$pid" 2>/dev/null || true
+	rm -f "$1.pid"
+}
+# group_gone PGID: no live process left in the group (a zombie waiting for init does not count)
+group_gone() { ! ps -o stat= -g "$1" 2>/dev/null | grep -qv '^Z'; }
+# supervised_pids PREFIX NAME: the pids of the programs called NAME a supervisor runs.
+supervised_pids() {
+	local pid
+	pid=$(cat "$1.pid" 2>/dev/null) || return 0
+	[ -z "$pid" ] || pgrep -g "$pid" -x "$2" || true
+}
+
+# fcgi_start STATE N: N psscript-fcgi workers, supervised, on STATE/run/fcgi.sock, or on
+# 127.0.0.1:PORT when PSS_FCGI_PORT is set (the spec's backend port is 4000). spawn-fcgi -n
+# opens the listener and execs multiwatch, which holds it open while workers come and go.
+# Environment from the caller.
 fcgi_start() {
-	local st=$1 n=$2 bin=$PSS_BIN where
-	rm -f "$st/run/fcgi.sock" "$st/run/fcgi.pid"
+	local st=$1 n=$2 where
+	rm -f "$st/run/fcgi.sock"
 	if [ -n "${PSS_FCGI_PORT:-}" ]; then where=(-a 127.0.0.1 -p "$PSS_FCGI_PORT")
 	else where=(-s "$st/run/fcgi.sock" -M 0660); fi
-	spawn-fcgi "${where[@]}" -F "$n" -P "$st/run/fcgi.pid" \
-		-- "$bin/psscript-fcgi" >>"$st/log/spawn-fcgi.log" 2>&1 || die "spawn-fcgi failed"
+	supervise "$st/run/fcgi" "$st/log/fcgi.log" "$n" "$PSS_BIN/psscript-fcgi" spawn-fcgi -n "${where[@]}" --
 }
 fcgi_upstream() { # the nginx upstream server line for fcgi_start's listener
 	if [ -n "${PSS_FCGI_PORT:-}" ]; then echo "server 127.0.0.1:$PSS_FCGI_PORT;"
 	else echo "server unix:$1/run/fcgi.sock;"; fi
 }
-fcgi_stop() {
-	local st=$1
-	[ -f "$st/run/fcgi.pid" ] || return 0
-	kill $(cat "$st/run/fcgi.pid") 2>/dev/null || true
-	sleep 0.2; kill -9 $(cat "$st/run/fcgi.pid") 2>/dev/null || true
-	rm -f "$st/run/fcgi.pid" "$st/run/fcgi.sock"
-}
+fcgi_stop() { unsupervise "$1/run/fcgi"; rm -f "$1/run/fcgi.sock"; }
+fcgi_pids() { supervised_pids "$1/run/fcgi" psscript-fcgi; }
 
-worker_start() { # STATE
-	local st=$1 bin=$PSS_BIN
-	nohup "$bin/psscript-worker" >>"$st/log/worker.log" 2>&1 &
-	echo $! >"$st/run/worker.pid"
+# worker_start STATE [N]: N job runners (PSS_JOB_RUNNERS, 1), supervised.
+worker_start() {
+	supervise "$1/run/worker" "$1/log/worker.log" "${2:-${PSS_JOB_RUNNERS:-1}}" "$PSS_BIN/psscript-worker"
 }
-worker_stop() {
-	[ -f "$1/run/worker.pid" ] || return 0
-	kill "$(cat "$1/run/worker.pid")" 2>/dev/null || true
-	rm -f "$1/run/worker.pid"
+worker_stop() { unsupervise "$1/run/worker"; }
+worker_pids() { supervised_pids "$1/run/worker" psscript-worker; }
+
+# log_cap STATE: copy-truncates each log in STATE/log larger than PSS_LOG_MAX_KB (10240): its
+# text goes to NAME.1 (replacing the previous one) and the file is emptied in place, so that
+# every process writing to it goes on at its new start (each opens its log for appending:
+# the shell's >>, pg_ctl -l, nginx, Redis). Lines written during the copy can be lost.
+log_cap() {
+	local f max=$(( ${PSS_LOG_MAX_KB:-10240} * 1024 ))
+	for f in "$1"/log/*.log; do
+		[ -f "$f" ] && [ "$(stat -c %s "$f")" -gt "$max" ] || continue
+		cp -p "$f" "$f.1" && : >"$f"
+	done
+	true
 }
 
 # tls_cert STATE: a self-signed certificate for localhost, made once.
@@ -177,8 +235,8 @@ nginx_start() {
 	nginx -p "$st/nginx" -c "$st/nginx/nginx.conf" -e "$st/log/nginx-error.log" || die "nginx did not start"
 }
 nginx_stop() {
-	[ -f "$1/run/nginx.pid" ] && kill -QUIT "$(cat "$1/run/nginx.pid")" 2>/dev/null
-	rm -f "$1/run/nginx.pid"; true
+	[ ! -f "$1/run/nginx.pid" ] || kill -QUIT "$(cat "$1/run/nginx.pid")" 2>/dev/null || true
+	rm -f "$1/run/nginx.pid"
 }
 
 # write_env STATE PGPORT REDISPORT: the configuration file of this stack.
@@ -197,4 +255,77 @@ PUBLIC_URL=https://localhost:$https
 METRICS_FILE=$st/run/metrics.shm
 CACHE_SHARED_FILE=$st/run/cache.shm
 EOC
+}
+
+# Starting at boot without root: scripts/setup --at-boot puts two lines in the user's crontab,
+# each ending with the tag "# psscript at-boot STATE": @reboot runs scripts/setup (which
+# starts the stack again, from the same folder and state), and an hourly line caps the logs
+# (scripts/status --cap-logs). scripts/stop --at-boot takes them out. Nothing else in the
+# crontab is touched. PSS_CRONTAB_USER (root only) edits that user's crontab (crontab -u).
+crontab_run() {
+	command -v crontab >/dev/null || die "crontab not found (Debian package cron)"
+	if [ -n "${PSS_CRONTAB_USER:-}" ]; then crontab -u "$PSS_CRONTAB_USER" "$@"; else crontab "$@"; fi
+}
+boot_tag() { echo "# psscript at-boot $1"; }
+# boot_lines STATE: the crontab lines. The environment's PSS_WORKERS, PSS_FCGI_PORT,
+# PSS_JOB_RUNNERS and PSS_LOG_MAX_KB go with them, and the ports the stack has now (from
+# STATE/ports) as the preferred ones, so that its address stays the same after a reboot.
+boot_lines() {
+	local st=$1 env v tag PGPORT_WANT REDISPORT_WANT HTTPS_PORT_WANT HTTP_PORT_WANT
+	tag=$(boot_tag "$st")
+	case "$PSS_TOP$st" in *[%\'\\]* | *$'\n'*)
+		die "the folder names may not hold %, ', \\ or a new line in a crontab: $PSS_TOP, $st" ;;
+	esac
+	if [ -f "$st/ports" ]; then
+		PGPORT_WANT=$(sed -n 's/^PGPORT=//p' "$st/ports"); REDISPORT_WANT=$(sed -n 's/^REDISPORT=//p' "$st/ports")
+		HTTPS_PORT_WANT=$(sed -n 's/^HTTPSPORT=//p' "$st/ports"); HTTP_PORT_WANT=$(sed -n 's/^HTTPPORT=//p' "$st/ports")
+	fi
+	env="PSS_STATE='$st'"
+	for v in PSS_WORKERS PSS_FCGI_PORT PSS_JOB_RUNNERS PSS_LOG_MAX_KB PGPORT_WANT REDISPORT_WANT \
+		HTTPS_PORT_WANT HTTP_PORT_WANT; do
+		[ -z "${!v:-}" ] || env="$env $v='${!v//[^0-9A-Za-z.:_\/-]/}'"
+	done
+	echo "@reboot cd '$PSS_TOP' && $env scripts/setup >>'$st/log/at-boot.log' 2>&1 $tag"
+	echo "17 * * * * cd '$PSS_TOP' && $env scripts/status --cap-logs >/dev/null 2>&1 $tag"
+}
+# boot_crontab STATE OURS OTHERS: writes the user's crontab now into OURS (its lines with
+# STATE's tag) and OTHERS (every other line, as it is).
+boot_crontab() {
+	local tag
+	tag=$(boot_tag "$1")
+	crontab_run -l 2>/dev/null >"$2.all" || : >"$2.all"
+	awk -v t="$tag" 'substr($0, length($0) - length(t) + 1) == t' "$2.all" >"$2"
+	awk -v t="$tag" 'substr($0, length($0) - length(t) + 1) != t' "$2.all" >"$3"
+	rm -f "$2.all"
+}
+boot_installed() { # STATE: whether the crontab has STATE's lines
+	local t rc=1
+	command -v crontab >/dev/null || return 1
+	t=$(mktemp -d)
+	boot_crontab "$1" "$t/ours" "$t/others"
+	[ -s "$t/ours" ] && rc=0
+	rm -rf "$t"
+	return $rc
+}
+boot_install() { # STATE: idempotent
+	local t rc=0
+	t=$(mktemp -d)
+	boot_crontab "$1" "$t/ours" "$t/others"
+	boot_lines "$1" >"$t/want" || { rm -rf "$t"; return 1; }
+	if ! cmp -s "$t/ours" "$t/want"; then
+		cat "$t/others" "$t/want" | crontab_run - || rc=1
+	fi
+	rm -rf "$t"
+	return $rc
+}
+boot_remove() { # STATE: idempotent; an emptied crontab is removed
+	local t rc=0
+	t=$(mktemp -d)
+	boot_crontab "$1" "$t/ours" "$t/others"
+	if [ -s "$t/ours" ]; then
+		if [ -s "$t/others" ]; then crontab_run - <"$t/others" || rc=1
+		else crontab_run -r || rc=1; fi
+	fi
+	rm -rf "$t"
+	return $rc
 }

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # harness.sh: a private PSScript stack for the integration tests, in a temporary folder on
-# free ports: PostgreSQL (initdb), Redis, spawn-fcgi workers, the job runner and nginx.
+# free ports: PostgreSQL (initdb), Redis, the supervised FastCGI pool and job runner, nginx.
+# Every process writes its log in DIR/log.
 #   harness.sh start DIR     start everything; writes DIR/env (source it)
 #   harness.sh stop DIR      stop everything and remove DIR
 #   harness.sh ctl DIR WHAT  pg-stop | pg-start | redis-stop | redis-start | worker-kill |
 #                            worker-start | fcgi-restart
+# worker-kill kills the job runner and its supervisor at once (kill -9: its job is left
+# running, as after a crash), so that no runner works until worker-start.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
@@ -59,7 +62,8 @@ EOE
 stop() {
 	[ -d "$ST" ] || return 0
 	nginx_stop "$ST"; worker_stop "$ST"; fcgi_stop "$ST"
-	[ -f "$ST/env" ] && redis_stop "$ST" "$(. "$ST/env"; echo "$REDISPORT")"
+	# (no env when the start failed half-way: redis_stop then goes by its pid file)
+	redis_stop "$ST" "$([ ! -f "$ST/env" ] || . "$ST/env"; echo "${REDISPORT:-0}")"
 	pg_stop "$ST"
 	[ -n "${PSS_KEEP_STATE:-}" ] || rm -rf "$ST"
 }
@@ -71,7 +75,7 @@ ctl() {
 	pg-start) pg_start "$ST" "$PGPORT" ;;
 	redis-stop) redis_stop "$ST" "$REDISPORT" ;;
 	redis-start) redis_start "$ST" "$REDISPORT" ;;
-	worker-kill) kill -9 "$(cat "$ST/run/worker.pid")"; rm -f "$ST/run/worker.pid" ;;
+	worker-kill) kill -9 -- "-$(cat "$ST/run/worker.pid")"; rm -f "$ST/run/worker.pid" ;;
 	worker-start) PSSCRIPT_TEST_JOBS=1 worker_start "$ST" ;;
 	fcgi-stop) fcgi_stop "$ST" ;;
 	fcgi-restart) fcgi_stop "$ST"; fcgi_start "$ST" "${PSS_TEST_WORKERS:-3}" ;;
