@@ -199,6 +199,29 @@ tag(struct ps_ctx *c, enum ps_rule r, size_t start, const char *ids, const char 
 		f->chain = ps_ast_strndup(c->ast, chain, strlen(chain));
 }
 
+/* A capability the script has through what it hands over (the capability pass has run). */
+static void
+atk_cap(struct ps_ctx *c, enum ps_capability k, const char *evidence, unsigned line)
+{
+	if (c->a->capabilities & (1u << k))
+		return;
+	c->a->capabilities |= 1u << k;
+	c->p->cap_evidence[k] = evidence;
+	c->p->cap_line[k] = line;
+}
+
+/* Administrator rights needed by what cmd runs: as the capability pass reports them. */
+static void
+atk_elevation(struct ps_ctx *c, const char *why)
+{
+	if (c->a->needs_elevation)
+		return;
+	c->a->needs_elevation = 1;
+	c->p->elevation_reason = why;
+	rule_emit_range(c, R_RISK_ELEVATION, PS_SEV__MAX, 0, 0, NULL,
+	    "The script needs administrator rights (%s).", why);
+}
+
 /* ---- command lines ---- */
 
 struct word {
@@ -549,6 +572,8 @@ cmd_destruction(struct atk *x, const struct cmdline *cl, const char *prog)
 	    cl->w[1].v[1] == ':') {
 		rule_emit(x->c, R_DESTRUCTIVE, PS_SEV__MAX, x->at, NULL,
 		    "format %s erases a volume (through cmd).", cl->w[1].v);
+		atk_cap(x->c, PS_CAP_SYSTEM_CONFIG, "format", x->at->line);
+		atk_elevation(x->c, "format");
 		return;
 	}
 	for (size_t k = 1; k < cl->nw; k++) {
@@ -559,6 +584,7 @@ cmd_destruction(struct atk *x, const struct cmdline *cl, const char *prog)
 	}
 	if (!recursive || target == NULL)
 		return;
+	atk_cap(x->c, PS_CAP_FILES_DELETE, prog[0] == 'r' ? "rd /s" : "del /s", x->at->line);
 	if (system_root(target))
 		rule_emit(x->c, R_DESTRUCTIVE, PS_SEV__MAX, x->at, NULL,
 		    "%s /s deletes a system location (%s) through cmd.", prog, target);
@@ -776,13 +802,9 @@ report(struct atk *x, enum ps_rule r, const struct ps_extent *e, const struct ve
 		tag(c, f->rule, e->start, f->mitre, v->chain);
 	}
 	/* what the inner code touches, the script touches */
-	for (unsigned k = 0; k < PS_CAP__MAX; k++) {
-		if (!(v->caps & (1u << k)) || (c->a->capabilities & (1u << k)))
-			continue;
-		c->a->capabilities |= 1u << k;
-		c->p->cap_evidence[k] = "code handed to an interpreter";
-		c->p->cap_line[k] = e->line;
-	}
+	for (unsigned k = 0; k < PS_CAP__MAX; k++)
+		if (v->caps & (1u << k))
+			atk_cap(c, (enum ps_capability)k, "code handed to an interpreter", e->line);
 }
 
 /* Check the command line t and report it as rule r with the lead-in what. */

@@ -462,6 +462,37 @@ check_secrets(struct ps_ctx *c)
 			    "A secret is passed literally to -%s.", arg->name);
 		}
 	}
+	/* the same secrets however the command is spelled: Set-Variable/sv/New-Variable with a
+	 * secret name, net user NAME PASSWORD */
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+		const struct ps_node *n = pc->node;
+		const struct ps_cmd_arg *nm, *val;
+		const char *name, *v;
+
+		if (cmd_is(pc, "Set-Variable") || cmd_is(pc, "New-Variable")) {
+			nm = ps_cmd_arg_find(n, "Name");
+			val = ps_cmd_arg_find(n, "Value");
+			if (nm == NULL)
+				nm = ps_cmd_positional(n, 0);
+			if (val == NULL)
+				val = ps_cmd_positional(n, 1);
+			if (nm == NULL || nm->value == NULL || val == NULL || val->value == NULL ||
+			    val->value->kind != PS_NODE_STRING ||
+			    (name = ps_node_const_string(nm->value)) == NULL || !secret_name(name) ||
+			    (v = ps_node_const_string(val->value)) == NULL || placeholder_value(v))
+				continue;
+			rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
+			    "A secret is hard-coded in '%s' (%s).", name, pc->name);
+		} else if (cmd_is(pc, "net") && (nm = ps_cmd_positional(n, 0)) != NULL &&
+		    nm->value != NULL && (name = ps_node_const_string(nm->value)) != NULL &&
+		    ci_eq(name, "user") && (val = ps_cmd_positional(n, 2)) != NULL &&
+		    val->value != NULL && (v = ps_node_const_string(val->value)) != NULL &&
+		    v[0] != '/' && strcmp(v, "*") != 0 && !placeholder_value(v)) {
+			rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
+			    "A password is passed to net user in clear text.");
+		}
+	}
 	/* @{ Password = 'x' } */
 	for (size_t i = 0; i < ast->strings.n; i++) {
 		const struct ps_node *s = ast->strings.v[i], *h = s->parent;
@@ -542,13 +573,19 @@ check_commands(struct ps_ctx *c)
 		if (cmd_is(pc, "ConvertTo-SecureString") && ctx_has_arg(n, "AsPlainText")) {
 			const struct ps_cmd_arg *s = ps_cmd_arg_find(n, "String");
 
+			const struct ps_node *lit = NULL;
+
 			if (s == NULL)
 				s = ps_cmd_positional(n, 0);
 			rule_emit(c, R_CONVERTTO_SECURESTRING, PS_SEV__MAX, &n->ext, NULL,
 			    "ConvertTo-SecureString is used with -AsPlainText.");
-			if (s != NULL && s->value != NULL && s->value->kind == PS_NODE_STRING &&
-			    ps_node_const_string(s->value) != NULL)
-				rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &s->value->ext, NULL,
+			if (s != NULL && s->value != NULL)
+				lit = s->value;
+			else if (s == NULL && n->parent != NULL && n->parent->kind == PS_NODE_PIPELINE &&
+			    n->parent->u.pipe.elems.n >= 2 && n->parent->u.pipe.elems.v[1] == n)
+				lit = n->parent->u.pipe.elems.v[0];	/* 'secret' | ConvertTo-... */
+			if (lit != NULL && lit->kind == PS_NODE_STRING && ps_node_const_string(lit) != NULL)
+				rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &lit->ext, NULL,
 				    "A password is written in the script in clear text.");
 		}
 		if ((a = ps_cmd_arg_find(n, "ComputerName")) != NULL && a->name != NULL &&

@@ -283,6 +283,58 @@ test_download_execute_linking(void)
 	ps_analysis_free(a);
 }
 
+/* Item 6: destructive operations and secrets written with aliases, abbreviated parameters,
+ * in pipelines or through cmd weigh exactly as the spelled-out forms. */
+static void
+test_aliases_weigh_as_spelled_out(void)
+{
+	static const char *const pairs[][2] = {
+		{ "gci C:\\data -r | % { rm $_.FullName -r -fo }",
+		  "Get-ChildItem C:\\data -Recurse | ForEach-Object { Remove-Item $_.FullName -Recurse -Force }" },
+		{ "ls C:\\data -r | rm -r -fo",
+		  "Get-ChildItem C:\\data -Recurse | Remove-Item -Recurse -Force" },
+		{ "rm -r -fo C:\\", "Remove-Item -Path C:\\ -Recurse -Force" },
+		{ "del $env:SystemRoot -Recurse -Force", "Remove-Item -Path C:\\Windows -Recurse -Force" },
+		{ "cmd /c rd /s /q C:\\data", "Remove-Item C:\\data -Recurse -Force" },
+		{ "cmd.exe /c \"del /f /s /q C:\\*\"", "Remove-Item C:\\* -Recurse -Force" },
+		{ "cmd /c \"format D: /q /y\"", "Format-Volume -DriveLetter D" },
+		{ "Get-Disk | ? IsSystem -eq $false | Clear-Disk -RemoveData -Confirm:$false",
+		  "Get-Disk | Where-Object IsSystem -eq $false | Clear-Disk -RemoveData -Confirm:$false" },
+		{ "gps | spps -Force", "Get-Process | Stop-Process -Force" },
+		{ "'Winter2024!' | ConvertTo-SecureString -AsPlainText -Force",
+		  "ConvertTo-SecureString -String 'Winter2024!' -AsPlainText -Force" },
+		{ "sv Password 'Winter2024!'", "$Password = 'Winter2024!'" },
+		{ "$pw = ConvertTo-SecureString 'Winter2024!' -a -fo; ri C:\\data -r -fo",
+		  "$pw = ConvertTo-SecureString 'Winter2024!' -AsPlainText -Force; Remove-Item C:\\data -Recurse -Force" },
+	};
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		struct ps_analysis *a = analyze(pairs[i][0]), *b = analyze(pairs[i][1]);
+
+		if (a == NULL || b == NULL) {
+			ps_analysis_free(a);
+			ps_analysis_free(b);
+			continue;
+		}
+		T_ASSERTF(a->risk_score == b->risk_score && a->security_score == b->security_score,
+		    "%s: security %.1f risk %.1f; %s: security %.1f risk %.1f", pairs[i][0],
+		    a->security_score, a->risk_score, pairs[i][1], b->security_score, b->risk_score);
+		T_ASSERTF(a->risk_score > 0, "%s: no risk", pairs[i][0]);
+		ps_analysis_free(a);
+		ps_analysis_free(b);
+	}
+	/* net user NAME PASSWORD hard-codes the password */
+	{
+		struct ps_analysis *a = analyze("net user bob Winter2024! /add");
+
+		T_ASSERT(find_rule(a, "PSSAvoidHardcodedSecrets") != NULL);
+		ps_analysis_free(a);
+		a = analyze("net user bob * /add");
+		T_ASSERT(find_rule(a, "PSSAvoidHardcodedSecrets") == NULL);
+		ps_analysis_free(a);
+	}
+}
+
 int
 main(void)
 {
@@ -296,5 +348,6 @@ main(void)
 	T_RUN(test_json_and_sarif_name_the_technique);
 	T_RUN(test_nesting_is_bounded);
 	T_RUN(test_download_execute_linking);
+	T_RUN(test_aliases_weigh_as_spelled_out);
 	return t_done();
 }
