@@ -3,6 +3,7 @@
  * PowerShell), command lines stored for later, download then execute, Windows binaries used
  * to fetch or run code; each finding names its MITRE ATT&CK techniques */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -118,9 +119,11 @@ struct site {
 	unsigned	 line;
 	const char	*var;		/* bare variable name, or NULL */
 	const char	*base;		/* file name, lower case, or NULL */
-	const char	*text;		/* free text to search, or NULL */
+	const char	*text;		/* free text to search (tlen bytes), or NULL */
+	size_t		 tlen;
 	const char	*how;		/* the command */
 	const struct ps_node *node;
+	const struct ps_node *operand;	/* resolved into var and base when needed */
 };
 
 struct atk {
@@ -226,7 +229,7 @@ atk_elevation(struct ps_ctx *c, const char *why)
 
 struct word {
 	size_t		 s, e;	/* raw extent in the line */
-	char		 v[192];	/* value: double quotes removed, lower case */
+	const char	*v;	/* value: double quotes removed, lower case (in the pool) */
 };
 
 struct cmdline {
@@ -234,6 +237,7 @@ struct cmdline {
 	size_t		 n;
 	struct word	 w[WORDS_MAX];
 	size_t		 nw;
+	char		*pool;	/* the values, each at most its raw length and a NUL */
 };
 
 static bool
@@ -245,16 +249,17 @@ blank(char ch)
 /* Split a Windows command line into words: blanks separate words outside quotes; double
  * quotes group and are removed, single quotes group and are kept. */
 static void
-split_words(struct cmdline *cl, const char *t, size_t n)
+split_words(struct ps_ctx *c, struct cmdline *cl, const char *t, size_t n)
 {
 	size_t i = 0;
+	char *o = cl->pool = ps_ast_bytes(c->ast, n + WORDS_MAX);
 
 	cl->t = t;
 	cl->n = n;
 	cl->nw = 0;
 	while (cl->nw < WORDS_MAX) {
 		struct word *w = &cl->w[cl->nw];
-		size_t k = 0;
+		char *v = o;
 		char q = 0;
 
 		while (i < n && blank(t[i]))
@@ -273,10 +278,10 @@ split_words(struct cmdline *cl, const char *t, size_t n)
 			} else if (ch == '\'' && q != '"') {
 				q = q == '\'' ? 0 : '\'';
 			}
-			if (k + 1 < sizeof(w->v))
-				w->v[k++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+			*o++ = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
 		}
-		w->v[k] = '\0';
+		*o++ = '\0';
+		w->v = v;
 		w->e = i;
 		cl->nw++;
 	}
@@ -651,17 +656,16 @@ stored(struct atk *x, const char *s, size_t n, unsigned depth, const char *step,
 static void
 cmdline_check(struct atk *x, const char *t, size_t n, unsigned depth, struct verdict *v)
 {
-	struct cmdline *cl;
+	struct cmdline line, *cl = &line;
 	char prog[64];
 	const char *s;
 	size_t sn;
 
 	if (depth > PS_NEST_DEPTH_MAX || n == 0)
 		return;
-	cl = scratch_alloc(x->c->p, sizeof(*cl));
-	split_words(cl, t, n);
+	split_words(x->c, cl, t, n);
 	if (cl->nw == 0)
-		goto out;
+		return;
 	program_of(cl->w[0].v, prog, sizeof(prog));
 	if (strcmp(prog, "start") == 0 || strcmp(prog, "call") == 0) {
 		size_t k = 1;
@@ -772,8 +776,6 @@ cmdline_check(struct atk *x, const char *t, size_t n, unsigned depth, struct ver
 		    (s = value_after(x->c, cl, "/d", &sn)) != NULL)
 			stored(x, s, sn, depth, "reg add Run /d", "T1547.001", v);
 	}
-out:
-	scratch_free(cl, sizeof(*cl));
 }
 
 /* ---- reporting ---- */
@@ -1005,33 +1007,40 @@ base_of(struct ps_ctx *c, const char *t)
 	}
 }
 
+/* Record a site; its operand is resolved only when the script downloads something. */
 static void
-add_site(struct atk *x, struct site *arr, size_t *n, const struct ps_node *at,
-    const struct ps_node *operand, const char *text, const char *how)
+add_site(struct site *arr, size_t *n, const struct ps_node *at, const struct ps_node *operand,
+    const char *text, size_t tlen, const char *how)
 {
-	struct ps_ctx *c = x->c;
 	struct site *s;
 
-	if (*n >= SITES_MAX)
+	if (*n >= SITES_MAX || (operand == NULL && text == NULL))
 		return;
-	s = &arr[*n];
+	s = &arr[(*n)++];
 	memset(s, 0, sizeof(*s));
 	s->off = at->ext.start;
 	s->line = at->ext.line;
 	s->how = how;
 	s->node = at;
 	s->text = text;
-	operand = unwrap(operand);
-	if (operand != NULL) {
-		const char *t = value_text(c, operand, 0);
+	s->tlen = text != NULL && tlen == 0 ? strlen(text) : tlen;
+	s->operand = operand;
+}
 
-		if (operand->kind == PS_NODE_VARIABLE)
-			s->var = operand->u.var.bare;
-		if (t != NULL)
-			s->base = base_of(c, t);
+static void
+resolve_sites(struct ps_ctx *c, struct site *arr, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ps_node *op = unwrap(arr[i].operand);
+		const char *t;
+
+		if (op == NULL)
+			continue;
+		if (op->kind == PS_NODE_VARIABLE)
+			arr[i].var = op->u.var.bare;
+		if ((t = value_text(c, op, 0)) != NULL)
+			arr[i].base = base_of(c, t);
 	}
-	if (s->var != NULL || s->base != NULL || s->text != NULL)
-		(*n)++;
 }
 
 /* Does the execution (or verification) e use the file downloaded at d? */
@@ -1043,7 +1052,7 @@ linked(const struct site *d, const struct site *e)
 	if (d->base != NULL && e->base != NULL && strcmp(d->base, e->base) == 0)
 		return true;
 	if (e->text != NULL) {
-		size_t n = strlen(e->text);
+		size_t n = e->tlen;
 		char needle[160];
 
 		if (d->base != NULL && ci_contains(e->text, n, d->base))
@@ -1061,6 +1070,10 @@ static void
 check_download_exec(struct atk *x)
 {
 	struct ps_ctx *c = x->c;
+
+	resolve_sites(c, x->dl, x->ndl);
+	resolve_sites(c, x->ex, x->nex);
+	resolve_sites(c, x->ver, x->nver);
 
 	for (size_t i = 0; i < x->nex; i++) {
 		const struct site *e = &x->ex[i];
@@ -1095,6 +1108,27 @@ check_download_exec(struct atk *x)
 static const char *const natives[] = { "powershell", "pwsh", "cmd", "mshta", "regsvr32",
 	"rundll32", "msiexec", "certutil", "bitsadmin", "wmic", "schtasks", "sc", "reg", NULL };
 
+/* Is the command one of natives[] (by its file name, any case, with or without .exe)? A
+ * name is compared only with the entries of its length and first letter. */
+static bool
+native_program(const struct ps_cmd *pc)
+{
+	const char *b = pc->base;
+	size_t n;
+
+	if (b == NULL)
+		return false;
+	n = pc->base_len;
+	if (n > 4 && strncasecmp(b + n - 4, ".exe", 4) == 0)
+		n -= 4;
+	if (n < 2 || n > 10 || strchr("pcmrbwsPCMRBWS", b[0]) == NULL)
+		return false;
+	for (const char *const *p = natives; *p != NULL; p++)
+		if ((*p)[0] == (b[0] | 0x20) && strlen(*p) == n && strncasecmp(*p, b, n) == 0)
+			return true;
+	return false;
+}
+
 /* Commands that run what they are given (an execution of a downloaded file). */
 static const char *const runners[] = { "msiexec", "rundll32", "regsvr32", "cmd", "powershell",
 	"pwsh", "wscript", "cscript", "mshta", "installutil", "regasm", "regsvcs", NULL };
@@ -1120,21 +1154,21 @@ check_native(struct atk *x, const struct ps_cmd *pc)
 	const char *t;
 	size_t tl;
 
-	if (cmd_is_any(pc, natives) && (t = native_line(c, n, &tl)) != NULL) {
+	if (native_program(pc) && (t = native_line(c, n, &tl)) != NULL) {
 		char how[48];
 
 		check_line(x, &n->ext, t, tl, R_ATK_SHELL, NULL, NULL,
 		    "A command line runs code that is an attack");
 		snprintf(how, sizeof(how), "%s", pc->base != NULL ? pc->base : pc->canon);
 		if (cmd_is_any(pc, runners))
-			add_site(x, x->ex, &x->nex, n, NULL,
-			    ps_ast_strndup(c->ast, t, tl), ps_ast_strndup(c->ast, how, strlen(how)));
+			add_site(x->ex, &x->nex, n, NULL, t, tl,
+			    ps_ast_strndup(c->ast, how, strlen(how)));
 	}
 	if ((cmd_is(pc, "curl") || cmd_is(pc, "wget")) &&
 	    ((v = arg_node(n, "o", -1)) != NULL || (v = arg_node(n, "output", -1)) != NULL))
-		add_site(x, x->dl, &x->ndl, n, v, NULL, pc->canon);
+		add_site(x->dl, &x->ndl, n, v, NULL, 0, pc->canon);
 	if (n->u.cmd.invocation == 0 && (pc->path || strchr(pc->canon, '.') != NULL))
-		add_site(x, x->ex, &x->nex, n, n->u.cmd.name_node, NULL, "running it");
+		add_site(x->ex, &x->nex, n, n->u.cmd.name_node, NULL, 0, "running it");
 }
 
 static void
@@ -1152,17 +1186,17 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 		if (line != NULL)
 			check_line(x, &n->ext, line, strlen(line), R_ATK_SHELL, "Start-Process", NULL,
 			    "Start-Process hands over code that is an attack");
-		add_site(x, x->ex, &x->nex, n, arg_node(n, "FilePath", 0), args, "Start-Process");
+		add_site(x->ex, &x->nex, n, arg_node(n, "FilePath", 0), args, 0, "Start-Process");
 	} else if (cmd_is(pc, "Invoke-Item")) {
-		add_site(x, x->ex, &x->nex, n, arg_node(n, "Path", 0), NULL, "Invoke-Item");
+		add_site(x->ex, &x->nex, n, arg_node(n, "Path", 0), NULL, 0, "Invoke-Item");
 	} else if (cmd_is(pc, "Invoke-WebRequest") || cmd_is(pc, "Invoke-RestMethod")) {
 		if ((v = arg_node(n, "OutFile", -1)) != NULL)
-			add_site(x, x->dl, &x->ndl, n, v, NULL, pc->canon);
+			add_site(x->dl, &x->ndl, n, v, NULL, 0, pc->canon);
 	} else if (cmd_is(pc, "Start-BitsTransfer")) {
-		add_site(x, x->dl, &x->ndl, n, arg_node(n, "Destination", 1), NULL, pc->canon);
+		add_site(x->dl, &x->ndl, n, arg_node(n, "Destination", 1), NULL, 0, pc->canon);
 	} else if (cmd_is(pc, "Get-FileHash") || cmd_is(pc, "Get-AuthenticodeSignature")) {
 		v = arg_node(n, "FilePath", -1);
-		add_site(x, x->ver, &x->nver, n, v != NULL ? v : arg_node(n, "Path", 0), NULL,
+		add_site(x->ver, &x->nver, n, v != NULL ? v : arg_node(n, "Path", 0), NULL, 0,
 		    pc->canon);
 	} else if (cmd_is(pc, "Set-ItemProperty") || cmd_is(pc, "New-ItemProperty")) {
 		const char *path = value_text(c, arg_node(n, "Path", 0), 0);
@@ -1170,7 +1204,7 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 		if (run_key(path) && (t = value_text(c, arg_node(n, "Value", 2), 0)) != NULL) {
 			check_line(x, &n->ext, t, strlen(t), R_ATK_PERSIST, "Run key value", "T1547.001",
 			    "An autostart Run key runs a command that is an attack");
-			add_site(x, x->ex, &x->nex, n, NULL, t, "a Run key");
+			add_site(x->ex, &x->nex, n, NULL, t, 0, "a Run key");
 		}
 	} else if (cmd_is(pc, "New-ScheduledTaskAction")) {
 		const char *line = program_line(c, value_text(c, arg_node(n, "Execute", 0), 0),
@@ -1180,13 +1214,13 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 			check_line(x, &n->ext, line, strlen(line), R_ATK_PERSIST,
 			    "scheduled task action", "T1053.005",
 			    "A scheduled task runs a command that is an attack");
-			add_site(x, x->ex, &x->nex, n, NULL, line, "a scheduled task");
+			add_site(x->ex, &x->nex, n, NULL, line, 0, "a scheduled task");
 		}
 	} else if (cmd_is(pc, "New-Service")) {
 		if ((t = value_text(c, arg_node(n, "BinaryPathName", 1), 0)) != NULL) {
 			check_line(x, &n->ext, t, strlen(t), R_ATK_PERSIST, "service binary path",
 			    "T1543.003", "A service runs a command that is an attack");
-			add_site(x, x->ex, &x->nex, n, NULL, t, "a service");
+			add_site(x->ex, &x->nex, n, NULL, t, 0, "a service");
 		}
 	} else if (cmd_is(pc, "Set-WmiInstance") || cmd_is(pc, "New-CimInstance")) {
 		const char *cls = value_text(c, arg_node(n, "Class", 0), 0);
@@ -1213,7 +1247,7 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 		if (t != NULL)
 			check_line(x, &n->ext, t, strlen(t), R_ATK_SHELL, "Win32_Process.Create",
 			    "T1047", "WMI starts a process that runs an attack");
-	} else if (pc->ci == NULL && !pc->local_function) {
+	} else if (!pc->local_function) {
 		check_native(x, pc);
 	}
 }
@@ -1225,7 +1259,7 @@ check_invocation(struct atk *x, const struct ps_cmd *pc)
 	const struct ps_node *n = pc->node;
 
 	if (n->u.cmd.invocation != 0 && n->u.cmd.name_node != NULL)
-		add_site(x, x->ex, &x->nex, n, n->u.cmd.name_node, NULL,
+		add_site(x->ex, &x->nex, n, n->u.cmd.name_node, NULL, 0,
 		    n->u.cmd.invocation == '&' ? "the call operator &" : "dot-sourcing");
 }
 
@@ -1240,10 +1274,12 @@ check_members(struct atk *x)
 		const char *nm = m->u.mem.name, *tt;
 		size_t tl;
 
-		if (m->kind != PS_NODE_INVOKE_MEMBER || nm == NULL || m->u.mem.args.n == 0)
-			continue;
+		if (m->kind != PS_NODE_INVOKE_MEMBER || nm == NULL || m->u.mem.args.n == 0 ||
+		    strchr("dDsScCrReE", nm[0]) == NULL)
+			continue;	/* DownloadFile, Start, Create, ShellExecute, Run, Exec */
 		if (ci_eq(nm, "DownloadFile") && m->u.mem.args.n >= 2) {
-			add_site(x, x->dl, &x->ndl, m, m->u.mem.args.v[1], NULL, "WebClient.DownloadFile");
+			add_site(x->dl, &x->ndl, m, m->u.mem.args.v[1], NULL, 0,
+			    "WebClient.DownloadFile");
 		} else if (ci_eq(nm, "Start") && m->u.mem.is_static && tg != NULL &&
 		    tg->kind == PS_NODE_TYPE && ci_suffix(tg->u.type.name, "Process")) {
 			const char *line = program_line(c, value_text(c, m->u.mem.args.v[0], 0),
@@ -1253,7 +1289,7 @@ check_members(struct atk *x)
 				check_line(x, &m->ext, line, strlen(line), R_ATK_SHELL,
 				    "[Diagnostics.Process]::Start", "T1106",
 				    "Process.Start hands over code that is an attack");
-			add_site(x, x->ex, &x->nex, m, m->u.mem.args.v[0], line, "Process.Start");
+			add_site(x->ex, &x->nex, m, m->u.mem.args.v[0], line, 0, "Process.Start");
 		} else if ((ci_eq(nm, "Create") && tg != NULL && (tt = ctx_text(c, tg, &tl)) != NULL &&
 		    ci_contains(tt, tl, "Win32_Process")) || ci_eq(nm, "ShellExecute") ||
 		    ((ci_eq(nm, "Run") || ci_eq(nm, "Exec")) && !m->u.mem.is_static)) {
@@ -1269,7 +1305,7 @@ check_members(struct atk *x)
 			    wmi ? "Win32_Process.Create" : nm, wmi ? "T1047" : NULL,
 			    wmi ? "WMI starts a process that runs an attack" :
 			    "A COM shell method hands over code that is an attack");
-			add_site(x, x->ex, &x->nex, m, NULL, line, nm);
+			add_site(x->ex, &x->nex, m, NULL, line, 0, nm);
 		}
 	}
 	/* $consumer.CommandLineTemplate = '...' */
@@ -1278,7 +1314,7 @@ check_members(struct atk *x)
 		const char *t;
 
 		if (lhs == NULL || lhs->kind != PS_NODE_MEMBER || lhs->u.mem.name == NULL ||
-		    !ci_eq(lhs->u.mem.name, "CommandLineTemplate") ||
+		    (lhs->u.mem.name[0] | 0x20) != 'c' || !ci_eq(lhs->u.mem.name, "CommandLineTemplate") ||
 		    (t = value_text(c, a->u.asg.rhs, 0)) == NULL)
 			continue;
 		check_line(x, &a->ext, t, strlen(t), R_ATK_PERSIST, "WMI CommandLineEventConsumer",
@@ -1286,18 +1322,41 @@ check_members(struct atk *x)
 	}
 }
 
-/* The commands this pass looks at, by first letter of the canonical name (a script with
- * none of them costs one loop over its commands). */
+/* The cmdlets check_command looks at. */
+static const char *const handled[] = { "Start-Process", "Invoke-Item", "Invoke-WebRequest",
+	"Invoke-RestMethod", "Start-BitsTransfer", "Get-FileHash", "Get-AuthenticodeSignature",
+	"Set-ItemProperty", "New-ItemProperty", "New-ScheduledTaskAction", "New-Service",
+	"Set-WmiInstance", "New-CimInstance", "Invoke-WmiMethod", "Invoke-CimMethod", NULL };
+
+/* Per catalog cmdlet: is it one of handled[]? Built once. */
+#define HANDLED_MAX 2048
+static bool catalog_handled[HANDLED_MAX];
+static pthread_once_t handled_once = PTHREAD_ONCE_INIT;
+
+static void
+handled_build(void)
+{
+	for (const char *const *h = handled; *h != NULL; h++) {
+		const struct ps_cmdlet_info *ci = ps_catalog_find(*h, strlen(*h));
+
+		if (ci != NULL && ps_catalog_index(ci) < HANDLED_MAX)
+			catalog_handled[ps_catalog_index(ci)] = true;
+	}
+}
+
+/* The commands this pass looks at: a script with none of them costs one loop over its
+ * commands with a table look-up for each catalog cmdlet. */
 static bool
 maybe_relevant(const struct ps_cmd *pc)
 {
-	unsigned char c0 = (unsigned char)pc->canon[0] | 0x20;
+	size_t k;
 
 	if (pc->node->u.cmd.invocation != 0 || pc->path)
 		return true;
 	if (pc->ci == NULL)
 		return pc->name != NULL && !pc->local_function;
-	return c0 == 's' || c0 == 'n' || c0 == 'i' || c0 == 'g';
+	k = (size_t)(pc->ci - ps_catalog_cmdlets);	/* ps_catalog_index; handled_build has run */
+	return k >= HANDLED_MAX || catalog_handled[k];
 }
 
 void
@@ -1308,12 +1367,15 @@ rules_attacks_run(struct ps_ctx *c)
 	x.c = c;
 	x.at = NULL;
 	x.ndl = x.nex = x.nver = 0;
+	pthread_once(&handled_once, handled_build);
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
 
 		if ((pc->name == NULL && pc->node->u.cmd.invocation == 0) || !maybe_relevant(pc))
 			continue;
-		if (pc->name != NULL)
+		if (pc->ci == NULL && pc->name != NULL && strchr(pc->canon, '-') == NULL)
+			check_native(&x, pc);	/* no cmdlet name */
+		else if (pc->name != NULL)
 			check_command(&x, pc);
 		check_invocation(&x, pc);
 	}

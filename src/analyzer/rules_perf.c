@@ -160,7 +160,7 @@ path_arg(struct ps_ctx *c, const struct ps_cmd *pc)
 
 		a = &n->u.cmd.args[k];
 		if (a->name == NULL || !a->maybe_switch || a->colon || a->value == NULL ||
-		    (pi = ps_catalog_param(pc->ci, a->name, strlen(a->name))) == NULL ||
+		    a->value->kind != PS_NODE_STRING || (pi = ps_catalog_param(pc->ci, a->name, strlen(a->name))) == NULL ||
 		    !(pi->flags & PS_PARAM_SWITCH))
 			continue;
 		p = ctx_fold(c, a->value, &folded);	/* a switch followed by the path */

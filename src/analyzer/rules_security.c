@@ -417,6 +417,39 @@ placeholder_value(const char *v)
 	return false;
 }
 
+/* The same secrets however the command is spelled: Set-Variable/sv/New-Variable with a secret
+ * name and a literal, net user NAME PASSWORD. */
+static void
+check_spelled_secret(struct ps_ctx *c, const struct ps_cmd *pc)
+{
+	const struct ps_node *n = pc->node;
+	const struct ps_cmd_arg *nm, *val;
+	const char *name, *v;
+
+	if (cmd_is(pc, "Set-Variable") || cmd_is(pc, "New-Variable")) {
+		nm = ps_cmd_arg_find(n, "Name");
+		val = ps_cmd_arg_find(n, "Value");
+		if (nm == NULL)
+			nm = ps_cmd_positional(n, 0);
+		if (val == NULL)
+			val = ps_cmd_positional(n, 1);
+		if (nm == NULL || nm->value == NULL || val == NULL || val->value == NULL ||
+		    val->value->kind != PS_NODE_STRING ||
+		    (name = ps_node_const_string(nm->value)) == NULL || !secret_name(name) ||
+		    (v = ps_node_const_string(val->value)) == NULL || placeholder_value(v))
+			return;
+		rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
+		    "A secret is hard-coded in '%s' (%s).", name, pc->name);
+	} else if (cmd_is(pc, "net") && (nm = ps_cmd_positional(n, 0)) != NULL &&
+	    nm->value != NULL && (name = ps_node_const_string(nm->value)) != NULL &&
+	    ci_eq(name, "user") && (val = ps_cmd_positional(n, 2)) != NULL &&
+	    val->value != NULL && (v = ps_node_const_string(val->value)) != NULL &&
+	    v[0] != '/' && strcmp(v, "*") != 0 && !placeholder_value(v)) {
+		rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
+		    "A password is passed to net user in clear text.");
+	}
+}
+
 static void
 check_secrets(struct ps_ctx *c)
 {
@@ -447,7 +480,10 @@ check_secrets(struct ps_ctx *c)
 	}
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_node *n = c->p->cmds[i].node;
+		unsigned char c0 = (unsigned char)c->p->cmds[i].canon[0] | 0x20;
 
+		if (c0 == 's' || c0 == 'n')
+			check_spelled_secret(c, &c->p->cmds[i]);
 		for (size_t k = 0; k < n->u.cmd.nargs; k++) {
 			const struct ps_cmd_arg *arg = &n->u.cmd.args[k];
 			const char *v;
@@ -460,37 +496,6 @@ check_secrets(struct ps_ctx *c)
 				continue;
 			rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &arg->value->ext, NULL,
 			    "A secret is passed literally to -%s.", arg->name);
-		}
-	}
-	/* the same secrets however the command is spelled: Set-Variable/sv/New-Variable with a
-	 * secret name, net user NAME PASSWORD */
-	for (size_t i = 0; i < c->p->ncmds; i++) {
-		const struct ps_cmd *pc = &c->p->cmds[i];
-		const struct ps_node *n = pc->node;
-		const struct ps_cmd_arg *nm, *val;
-		const char *name, *v;
-
-		if (cmd_is(pc, "Set-Variable") || cmd_is(pc, "New-Variable")) {
-			nm = ps_cmd_arg_find(n, "Name");
-			val = ps_cmd_arg_find(n, "Value");
-			if (nm == NULL)
-				nm = ps_cmd_positional(n, 0);
-			if (val == NULL)
-				val = ps_cmd_positional(n, 1);
-			if (nm == NULL || nm->value == NULL || val == NULL || val->value == NULL ||
-			    val->value->kind != PS_NODE_STRING ||
-			    (name = ps_node_const_string(nm->value)) == NULL || !secret_name(name) ||
-			    (v = ps_node_const_string(val->value)) == NULL || placeholder_value(v))
-				continue;
-			rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
-			    "A secret is hard-coded in '%s' (%s).", name, pc->name);
-		} else if (cmd_is(pc, "net") && (nm = ps_cmd_positional(n, 0)) != NULL &&
-		    nm->value != NULL && (name = ps_node_const_string(nm->value)) != NULL &&
-		    ci_eq(name, "user") && (val = ps_cmd_positional(n, 2)) != NULL &&
-		    val->value != NULL && (v = ps_node_const_string(val->value)) != NULL &&
-		    v[0] != '/' && strcmp(v, "*") != 0 && !placeholder_value(v)) {
-			rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
-			    "A password is passed to net user in clear text.");
 		}
 	}
 	/* @{ Password = 'x' } */

@@ -75,22 +75,21 @@ compute_scores(struct ps_ctx *c)
 {
 	struct ps_analysis *a = c->a;
 	unsigned cnt[R__MAX][PS_SEV__MAX];
-	bool attack[R__MAX];	/* some finding of the rule names an attack technique */
+	uint64_t attack[(R__MAX + 63) / 64] = { 0 };	/* rules with a finding naming an
+						 * attack technique, a bit each */
 	double sec = 0, risk = 0, qual = 0, allowance;
 	const struct ps_ast *ast = c->ast;
 
 	/* no finding kept: every per_rule is 0 and no rule adds to a sum */
-	if (a->nfindings > 0) {
+	if (a->nfindings > 0)
 		memset(cnt, 0, sizeof(cnt));
-		memset(attack, 0, sizeof(attack));
-	}
 	for (size_t i = 0; i < a->nfindings; i++) {
 		const struct ps_finding *f = &a->findings[i];
 		size_t r = (size_t)(f->rule - ps_rule_table);
 
 		cnt[r][f->severity]++;
 		if (f->mitre != NULL)
-			attack[r] = true;
+			attack[r / 64] |= (uint64_t)1 << (r % 64);
 	}
 	for (size_t r = 0; r < (a->nfindings > 0 ? (size_t)R__MAX : 0); r++) {
 		double pts;
@@ -100,7 +99,7 @@ compute_scores(struct ps_ctx *c)
 		pts = rule_points(cnt[r]);
 		switch (ps_rule_table[r].category) {
 		case PS_CAT_SECURITY:
-			if (attack[r])
+			if (attack[r / 64] & ((uint64_t)1 << (r % 64)))
 				pts *= 2.0;	/* a named attack technique: twice its severity */
 			sec += pts;
 			risk += pts;
