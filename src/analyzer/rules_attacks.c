@@ -89,7 +89,8 @@ rule_technique(enum ps_rule r)
 
 #define WORDS_MAX	48	/* words of a command line looked at */
 #define INNER_MAX	12	/* inner findings carried out to the outer line */
-#define SITES_MAX	64	/* downloads and executions linked per script */
+#define SITES_MAX	128	/* executions linked per script */
+#define DOWNLOADS_MAX	32	/* downloads and verifications linked per script */
 
 /* A finding of code one layer down, carried out to the line that hands the code over. */
 struct inner {
@@ -124,12 +125,14 @@ struct site {
 	const char	*how;		/* the command */
 	const struct ps_node *node;
 	const struct ps_node *operand;	/* resolved into var and base when needed */
+	const struct ps_cmd *native;	/* a native command: its line is the text, when it runs
+					 * what it is given (runners[]) */
 };
 
 struct atk {
 	struct ps_ctx	*c;
 	const struct ps_extent *at;	/* where findings of the current check go */
-	struct site	 dl[SITES_MAX], ex[SITES_MAX], ver[SITES_MAX];
+	struct site	 dl[DOWNLOADS_MAX], ex[SITES_MAX], ver[DOWNLOADS_MAX];
 	size_t		 ndl, nex, nver;
 };
 
@@ -402,8 +405,14 @@ nested_powershell(struct atk *x, const char *code, size_t n, unsigned depth, con
 
 	while (n > 0 && blank(*code))
 		code++, n--;
-	if (n == 0 || code[0] == '{' || (n == 1 && code[0] == '-'))
-		return;		/* a script block of this script (analysed already), or stdin */
+	while (n > 0 && blank(code[n - 1]))
+		n--;
+	if (n >= 2 && code[0] == '{' && code[n - 1] == '}') {
+		code++;		/* powershell -Command { ... }: the block's body runs */
+		n -= 2;
+	}
+	if (n == 0 || (n == 1 && code[0] == '-'))
+		return;		/* nothing, or the code comes from stdin */
 	chain_push(v, step);
 	if (ps_analyze_nested(code, n, depth + 1, c->p->nest_budget, &in) != PSS_OK)
 		return;
@@ -544,7 +553,7 @@ native_download(struct atk *x, const struct cmdline *cl, const char *how)
 	const struct word *w;
 	struct site *s;
 
-	if (cl->nw < 2 || x->ndl >= SITES_MAX)
+	if (cl->nw < 2 || x->ndl >= DOWNLOADS_MAX)
 		return;
 	w = &cl->w[cl->nw - 1];
 	if (remote(w->v) || w->v[0] == '-' || w->v[0] == '/')
@@ -699,7 +708,10 @@ cmdline_check(struct atk *x, const char *t, size_t n, unsigned depth, struct ver
 	} else if (strcmp(prog, "rundll32") == 0) {
 		if (any_word(cl, 1, has_script_url))
 			lolbin(v, "T1218.011", "rundll32 runs inline script (javascript:).");
-		else if (cl->nw > 1 && remote(cl->w[1].v))	/* the DLL itself */
+		else if (cl->nw > 1 && (remote(cl->w[1].v) ||	/* the DLL itself, or a URL */
+		    ((strstr(cl->w[1].v, "url.dll") != NULL ||	/* opened through url.dll */
+		    strstr(cl->w[1].v, "ieframe.dll") != NULL ||
+		    strstr(cl->w[1].v, "shdocvw.dll") != NULL) && any_word(cl, 2, remote))))
 			lolbin(v, "T1218.011", "rundll32 loads code from a remote location.");
 	} else if (strcmp(prog, "msiexec") == 0) {
 		for (size_t k = 1; k + 1 < cl->nw; k++)
@@ -962,8 +974,12 @@ native_line(struct ps_ctx *c, const struct ps_node *n, size_t *len)
 
 	for (size_t i = 0; i < el->n && !var; i++)
 		var = el->v[i]->kind == PS_NODE_VARIABLE;
-	if (!var || n->u.cmd.name_node == NULL)
+	if (n->u.cmd.name_node == NULL)
 		return ctx_text(c, n, len);
+	if (!var) {	/* from the program's name on (not the & or . before it) */
+		*len = n->ext.end - n->u.cmd.name_node->ext.start;
+		return c->src + n->u.cmd.name_node->ext.start;
+	}
 	t = ctx_text(c, n->u.cmd.name_node, &tl);
 	buf[0] = '\0';
 	append(buf, sizeof(buf), t, tl);
@@ -1009,12 +1025,12 @@ base_of(struct ps_ctx *c, const char *t)
 
 /* Record a site; its operand is resolved only when the script downloads something. */
 static void
-add_site(struct site *arr, size_t *n, const struct ps_node *at, const struct ps_node *operand,
-    const char *text, size_t tlen, const char *how)
+add_site(struct site *arr, size_t *n, size_t cap, const struct ps_node *at,
+    const struct ps_node *operand, const char *text, size_t tlen, const char *how)
 {
 	struct site *s;
 
-	if (*n >= SITES_MAX || (operand == NULL && text == NULL))
+	if (*n >= cap)
 		return;
 	s = &arr[(*n)++];
 	memset(s, 0, sizeof(*s));
@@ -1027,12 +1043,20 @@ add_site(struct site *arr, size_t *n, const struct ps_node *at, const struct ps_
 	s->operand = operand;
 }
 
+/* Commands that run what they are given (an execution of a downloaded file). */
+static const char *const runners[] = { "msiexec", "rundll32", "regsvr32", "cmd", "powershell",
+	"pwsh", "wscript", "cscript", "mshta", "installutil", "regasm", "regsvcs", "schtasks", "sc",
+	"reg", NULL };
+
 static void
 resolve_sites(struct ps_ctx *c, struct site *arr, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct ps_node *op = unwrap(arr[i].operand);
 		const char *t;
+
+		if (arr[i].native != NULL && arr[i].text == NULL && cmd_is_any(arr[i].native, runners))
+			arr[i].text = native_line(c, arr[i].native->node, &arr[i].tlen);
 
 		if (op == NULL)
 			continue;
@@ -1129,9 +1153,6 @@ native_program(const struct ps_cmd *pc)
 	return false;
 }
 
-/* Commands that run what they are given (an execution of a downloaded file). */
-static const char *const runners[] = { "msiexec", "rundll32", "regsvr32", "cmd", "powershell",
-	"pwsh", "wscript", "cscript", "mshta", "installutil", "regasm", "regsvcs", NULL };
 
 static bool
 run_key(const char *path)
@@ -1154,21 +1175,18 @@ check_native(struct atk *x, const struct ps_cmd *pc)
 	const char *t;
 	size_t tl;
 
-	if (native_program(pc) && (t = native_line(c, n, &tl)) != NULL) {
-		char how[48];
-
+	if (native_program(pc) && (t = native_line(c, n, &tl)) != NULL)
 		check_line(x, &n->ext, t, tl, R_ATK_SHELL, NULL, NULL,
 		    "A command line runs code that is an attack");
-		snprintf(how, sizeof(how), "%s", pc->base != NULL ? pc->base : pc->canon);
-		if (cmd_is_any(pc, runners))
-			add_site(x->ex, &x->nex, n, NULL, t, tl,
-			    ps_ast_strndup(c->ast, how, strlen(how)));
+	if (pc->base != NULL && x->nex < SITES_MAX) {
+		add_site(x->ex, &x->nex, SITES_MAX, n, NULL, NULL, 0, pc->base);
+		x->ex[x->nex - 1].native = pc;	/* a runner's line, resolved when needed */
 	}
 	if ((cmd_is(pc, "curl") || cmd_is(pc, "wget")) &&
 	    ((v = arg_node(n, "o", -1)) != NULL || (v = arg_node(n, "output", -1)) != NULL))
-		add_site(x->dl, &x->ndl, n, v, NULL, 0, pc->canon);
+		add_site(x->dl, &x->ndl, DOWNLOADS_MAX, n, v, NULL, 0, pc->canon);
 	if (n->u.cmd.invocation == 0 && (pc->path || strchr(pc->canon, '.') != NULL))
-		add_site(x->ex, &x->nex, n, n->u.cmd.name_node, NULL, 0, "running it");
+		add_site(x->ex, &x->nex, SITES_MAX, n, n->u.cmd.name_node, NULL, 0, "running it");
 }
 
 static void
@@ -1186,17 +1204,17 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 		if (line != NULL)
 			check_line(x, &n->ext, line, strlen(line), R_ATK_SHELL, "Start-Process", NULL,
 			    "Start-Process hands over code that is an attack");
-		add_site(x->ex, &x->nex, n, arg_node(n, "FilePath", 0), args, 0, "Start-Process");
+		add_site(x->ex, &x->nex, SITES_MAX, n, arg_node(n, "FilePath", 0), args, 0, "Start-Process");
 	} else if (cmd_is(pc, "Invoke-Item")) {
-		add_site(x->ex, &x->nex, n, arg_node(n, "Path", 0), NULL, 0, "Invoke-Item");
+		add_site(x->ex, &x->nex, SITES_MAX, n, arg_node(n, "Path", 0), NULL, 0, "Invoke-Item");
 	} else if (cmd_is(pc, "Invoke-WebRequest") || cmd_is(pc, "Invoke-RestMethod")) {
 		if ((v = arg_node(n, "OutFile", -1)) != NULL)
-			add_site(x->dl, &x->ndl, n, v, NULL, 0, pc->canon);
+			add_site(x->dl, &x->ndl, DOWNLOADS_MAX, n, v, NULL, 0, pc->canon);
 	} else if (cmd_is(pc, "Start-BitsTransfer")) {
-		add_site(x->dl, &x->ndl, n, arg_node(n, "Destination", 1), NULL, 0, pc->canon);
+		add_site(x->dl, &x->ndl, DOWNLOADS_MAX, n, arg_node(n, "Destination", 1), NULL, 0, pc->canon);
 	} else if (cmd_is(pc, "Get-FileHash") || cmd_is(pc, "Get-AuthenticodeSignature")) {
 		v = arg_node(n, "FilePath", -1);
-		add_site(x->ver, &x->nver, n, v != NULL ? v : arg_node(n, "Path", 0), NULL, 0,
+		add_site(x->ver, &x->nver, DOWNLOADS_MAX, n, v != NULL ? v : arg_node(n, "Path", 0), NULL, 0,
 		    pc->canon);
 	} else if (cmd_is(pc, "Set-ItemProperty") || cmd_is(pc, "New-ItemProperty")) {
 		const char *path = value_text(c, arg_node(n, "Path", 0), 0);
@@ -1204,7 +1222,7 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 		if (run_key(path) && (t = value_text(c, arg_node(n, "Value", 2), 0)) != NULL) {
 			check_line(x, &n->ext, t, strlen(t), R_ATK_PERSIST, "Run key value", "T1547.001",
 			    "An autostart Run key runs a command that is an attack");
-			add_site(x->ex, &x->nex, n, NULL, t, 0, "a Run key");
+			add_site(x->ex, &x->nex, SITES_MAX, n, NULL, t, 0, "a Run key");
 		}
 	} else if (cmd_is(pc, "New-ScheduledTaskAction")) {
 		const char *line = program_line(c, value_text(c, arg_node(n, "Execute", 0), 0),
@@ -1214,13 +1232,13 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 			check_line(x, &n->ext, line, strlen(line), R_ATK_PERSIST,
 			    "scheduled task action", "T1053.005",
 			    "A scheduled task runs a command that is an attack");
-			add_site(x->ex, &x->nex, n, NULL, line, 0, "a scheduled task");
+			add_site(x->ex, &x->nex, SITES_MAX, n, NULL, line, 0, "a scheduled task");
 		}
 	} else if (cmd_is(pc, "New-Service")) {
 		if ((t = value_text(c, arg_node(n, "BinaryPathName", 1), 0)) != NULL) {
 			check_line(x, &n->ext, t, strlen(t), R_ATK_PERSIST, "service binary path",
 			    "T1543.003", "A service runs a command that is an attack");
-			add_site(x->ex, &x->nex, n, NULL, t, 0, "a service");
+			add_site(x->ex, &x->nex, SITES_MAX, n, NULL, t, 0, "a service");
 		}
 	} else if (cmd_is(pc, "Set-WmiInstance") || cmd_is(pc, "New-CimInstance")) {
 		const char *cls = value_text(c, arg_node(n, "Class", 0), 0);
@@ -1259,7 +1277,7 @@ check_invocation(struct atk *x, const struct ps_cmd *pc)
 	const struct ps_node *n = pc->node;
 
 	if (n->u.cmd.invocation != 0 && n->u.cmd.name_node != NULL)
-		add_site(x->ex, &x->nex, n, n->u.cmd.name_node, NULL, 0,
+		add_site(x->ex, &x->nex, SITES_MAX, n, n->u.cmd.name_node, NULL, 0,
 		    n->u.cmd.invocation == '&' ? "the call operator &" : "dot-sourcing");
 }
 
@@ -1278,7 +1296,7 @@ check_members(struct atk *x)
 		    strchr("dDsScCrReE", nm[0]) == NULL)
 			continue;	/* DownloadFile, Start, Create, ShellExecute, Run, Exec */
 		if (ci_eq(nm, "DownloadFile") && m->u.mem.args.n >= 2) {
-			add_site(x->dl, &x->ndl, m, m->u.mem.args.v[1], NULL, 0,
+			add_site(x->dl, &x->ndl, DOWNLOADS_MAX, m, m->u.mem.args.v[1], NULL, 0,
 			    "WebClient.DownloadFile");
 		} else if (ci_eq(nm, "Start") && m->u.mem.is_static && tg != NULL &&
 		    tg->kind == PS_NODE_TYPE && ci_suffix(tg->u.type.name, "Process")) {
@@ -1289,7 +1307,7 @@ check_members(struct atk *x)
 				check_line(x, &m->ext, line, strlen(line), R_ATK_SHELL,
 				    "[Diagnostics.Process]::Start", "T1106",
 				    "Process.Start hands over code that is an attack");
-			add_site(x->ex, &x->nex, m, m->u.mem.args.v[0], line, 0, "Process.Start");
+			add_site(x->ex, &x->nex, SITES_MAX, m, m->u.mem.args.v[0], line, 0, "Process.Start");
 		} else if ((ci_eq(nm, "Create") && tg != NULL && (tt = ctx_text(c, tg, &tl)) != NULL &&
 		    ci_contains(tt, tl, "Win32_Process")) || ci_eq(nm, "ShellExecute") ||
 		    ((ci_eq(nm, "Run") || ci_eq(nm, "Exec")) && !m->u.mem.is_static)) {
@@ -1305,7 +1323,7 @@ check_members(struct atk *x)
 			    wmi ? "Win32_Process.Create" : nm, wmi ? "T1047" : NULL,
 			    wmi ? "WMI starts a process that runs an attack" :
 			    "A COM shell method hands over code that is an attack");
-			add_site(x->ex, &x->nex, m, NULL, line, 0, nm);
+			add_site(x->ex, &x->nex, SITES_MAX, m, NULL, line, 0, nm);
 		}
 	}
 	/* $consumer.CommandLineTemplate = '...' */
