@@ -436,8 +436,9 @@ nested_powershell(struct atk *x, const char *code, size_t n, unsigned depth, con
 			o->rule = r;
 			o->sev = f->severity;
 			o->msg = ps_ast_strndup(c->ast, f->message, strlen(f->message));
+			/* an error carried out names its technique (T1105 for a cradle) */
 			o->mitre = f->mitre != NULL ? ps_ast_strndup(c->ast, f->mitre,
-			    strlen(f->mitre)) : NULL;
+			    strlen(f->mitre)) : f->severity == PS_SEV_ERROR ? t : NULL;
 		}
 	}
 	ps_analysis_free(in);
