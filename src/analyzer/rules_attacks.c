@@ -873,6 +873,73 @@ assigned(const struct ps_ctx *c, const struct ps_node *v)
 	return rhs != NULL && rhs->kind != PS_NODE_VARIABLE ? rhs : NULL;
 }
 
+/* The constant string last assigned to the variable named name[0..n) before offset before,
+ * or NULL. */
+static const char *
+assigned_literal(struct ps_ctx *c, const char *name, size_t n, size_t before)
+{
+	const struct ps_nodes *as = &c->ast->assignments;
+	const char *v = NULL;
+
+	for (size_t i = 0; i < as->n && as->v[i]->ext.start < before; i++) {
+		const struct ps_node *lhs = as->v[i]->u.asg.lhs, *rhs;
+
+		while (lhs != NULL && lhs->kind == PS_NODE_CONVERT)
+			lhs = lhs->u.conv.expr;
+		if (lhs == NULL || lhs->kind != PS_NODE_VARIABLE || lhs->u.var.bare == NULL ||
+		    strlen(lhs->u.var.bare) != n || strncasecmp(lhs->u.var.bare, name, n) != 0)
+			continue;
+		rhs = unwrap(as->v[i]->u.asg.rhs);
+		v = rhs != NULL && rhs->kind == PS_NODE_STRING && !rhs->u.str.expandable ?
+		    rhs->u.str.value : NULL;
+	}
+	return v;
+}
+
+/* text with each $name (or ${name}) that was assigned a constant string before offset
+ * `before` replaced by that string: "powershell -enc $payload". Arena memory, at most
+ * PS_NEST_TEXT_MAX bytes; text itself when nothing is replaced. */
+static const char *
+expand_vars(struct ps_ctx *c, const char *t, size_t n, size_t before, size_t *len)
+{
+	struct buf b = BUF_INIT;
+	size_t from = 0;
+	const char *r;
+
+	*len = n;
+	if (memchr(t, '$', n) == NULL)
+		return t;
+	for (size_t i = 0; i < n; i++) {
+		size_t s, e;
+		const char *v;
+
+		if (t[i] != '$')
+			continue;
+		s = i + 1 + (i + 1 < n && t[i + 1] == '{');
+		for (e = s; e < n && ((t[e] | 0x20) >= 'a' && (t[e] | 0x20) <= 'z' ?
+		    true : (t[e] >= '0' && t[e] <= '9') || t[e] == '_'); e++)
+			;
+		if (e == s || (v = assigned_literal(c, t + s, e - s, before)) == NULL)
+			continue;
+		if (t[s - 1] == '{' && e < n && t[e] == '}')
+			e++;
+		buf_append(&b, t + from, i - from);
+		buf_append(&b, v, strlen(v));
+		from = e;
+		i = e - 1;
+		if (b.len > PS_NEST_TEXT_MAX)
+			break;
+	}
+	if (b.len == 0 && from == 0)
+		return t;
+	if (from < n && b.len <= PS_NEST_TEXT_MAX)
+		buf_append(&b, t + from, n - from);
+	*len = b.len > PS_NEST_TEXT_MAX ? PS_NEST_TEXT_MAX : b.len;
+	r = ps_ast_strndup(c->ast, b.data, *len);
+	buf_free(&b);
+	return r;
+}
+
 /* The text of an argument: a constant or expandable string's value, array items joined by
  * spaces, a variable's assigned string, else the source text. Arena memory. */
 static const char *
@@ -889,6 +956,9 @@ value_text(struct ps_ctx *c, const struct ps_node *n, int depth)
 		return v;
 	switch (n->kind) {
 	case PS_NODE_STRING:
+		if (n->u.str.expandable && n->u.str.value != NULL)
+			return expand_vars(c, n->u.str.value, strlen(n->u.str.value), n->ext.start,
+			    &len);
 		return n->u.str.value;
 	case PS_NODE_VARIABLE: {
 		const struct ps_node *rhs = n->u.var.bare != NULL ? assigned(c, n) : NULL;
@@ -977,10 +1047,9 @@ native_line(struct ps_ctx *c, const struct ps_node *n, size_t *len)
 		var = el->v[i]->kind == PS_NODE_VARIABLE;
 	if (n->u.cmd.name_node == NULL)
 		return ctx_text(c, n, len);
-	if (!var) {	/* from the program's name on (not the & or . before it) */
-		*len = n->ext.end - n->u.cmd.name_node->ext.start;
-		return c->src + n->u.cmd.name_node->ext.start;
-	}
+	if (!var)	/* from the program's name on (not the & or . before it) */
+		return expand_vars(c, c->src + n->u.cmd.name_node->ext.start,
+		    n->ext.end - n->u.cmd.name_node->ext.start, n->ext.start, len);
 	t = ctx_text(c, n->u.cmd.name_node, &tl);
 	buf[0] = '\0';
 	append(buf, sizeof(buf), t, tl);
@@ -1295,8 +1364,28 @@ check_members(struct atk *x)
 
 		if (m->kind != PS_NODE_INVOKE_MEMBER || nm == NULL || m->u.mem.args.n == 0 ||
 		    strchr("dDsScCrReE", nm[0]) == NULL)
-			continue;	/* DownloadFile, Start, Create, ShellExecute, Run, Exec */
-		if (ci_eq(nm, "DownloadFile") && m->u.mem.args.n >= 2) {
+			continue;	/* DownloadFile, Start, SetValue, Create, ShellExecute, Run, Exec */
+		if (ci_eq(nm, "SetValue") && m->u.mem.args.n >= 2) {
+			/* [Microsoft.Win32.Registry]::SetValue('HKEY_...\Run', name, value), or
+			 * $key.SetValue(name, value) on a key opened or created at ...\Run */
+			const struct ps_node *opened;
+			const char *key = NULL, *t;
+			size_t vi = 1, kl;
+
+			if (m->u.mem.is_static && m->u.mem.args.n >= 3) {
+				key = value_text(c, m->u.mem.args.v[0], 0);
+				vi = 2;
+			} else if (tg != NULL && tg->kind == PS_NODE_VARIABLE && tg->u.var.bare != NULL &&
+			    (opened = assigned(c, tg)) != NULL &&
+			    (key = ctx_text(c, opened, &kl)) != NULL) {
+				key = ps_ast_strndup(c->ast, key, kl);
+			}
+			if (run_key(key) && (t = value_text(c, m->u.mem.args.v[vi], 0)) != NULL) {
+				check_line(x, &m->ext, t, strlen(t), R_ATK_PERSIST, "Run key value",
+				    "T1547.001", "An autostart Run key runs a command that is an attack");
+				add_site(x->ex, &x->nex, SITES_MAX, m, NULL, t, 0, "a Run key");
+			}
+		} else if (ci_eq(nm, "DownloadFile") && m->u.mem.args.n >= 2) {
 			add_site(x->dl, &x->ndl, DOWNLOADS_MAX, m, m->u.mem.args.v[1], NULL, 0,
 			    "WebClient.DownloadFile");
 		} else if (ci_eq(nm, "Start") && m->u.mem.is_static && tg != NULL &&
