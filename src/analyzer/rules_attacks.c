@@ -89,6 +89,7 @@ rule_technique(enum ps_rule r)
 
 #define WORDS_MAX	48	/* words of a command line looked at */
 #define INNER_MAX	12	/* inner findings carried out to the outer line */
+#define EXPAND_MAX	32	/* variables looked up in one command line */
 #define SITES_MAX	128	/* executions linked per script */
 #define DOWNLOADS_MAX	32	/* downloads and verifications linked per script */
 
@@ -854,22 +855,54 @@ unwrap(const struct ps_node *n)
 	return n;
 }
 
-/* The string last assigned to variable v before it is used, or NULL. */
+/* The assignments before offset `before` are as->v[0..k): k found by bisection (the list is
+ * in source order); the look-ups below walk back at most ASSIGN_BACK of them, so a script of
+ * many assignments costs each look-up a bounded walk. */
+#define ASSIGN_BACK 2000
+static size_t
+assignments_before(const struct ps_nodes *as, size_t before)
+{
+	size_t lo = 0, hi = as->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (as->v[mid]->ext.start < before)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The last plain assignment to the variable named name[0..n) before offset `before`. */
 static const struct ps_node *
-assigned(const struct ps_ctx *c, const struct ps_node *v)
+last_assignment(const struct ps_ctx *c, const char *name, size_t n, size_t before)
 {
 	const struct ps_nodes *as = &c->ast->assignments;
-	const struct ps_node *rhs = NULL;
+	size_t k = assignments_before(as, before), lo = k > ASSIGN_BACK ? k - ASSIGN_BACK : 0;
 
-	for (size_t i = 0; i < as->n && as->v[i]->ext.start < v->ext.start; i++) {
-		const struct ps_node *lhs = as->v[i]->u.asg.lhs;
+	for (size_t i = k; i > lo; i--) {
+		const struct ps_node *a = as->v[i - 1], *lhs = a->u.asg.lhs;
 
 		while (lhs != NULL && lhs->kind == PS_NODE_CONVERT)
 			lhs = lhs->u.conv.expr;
 		if (lhs != NULL && lhs->kind == PS_NODE_VARIABLE && lhs->u.var.bare != NULL &&
-		    as->v[i]->u.asg.op == PS_OP_ASSIGN && ci_eq(lhs->u.var.bare, v->u.var.bare))
-			rhs = unwrap(as->v[i]->u.asg.rhs);
+		    a->u.asg.op == PS_OP_ASSIGN && strlen(lhs->u.var.bare) == n &&
+		    strncasecmp(lhs->u.var.bare, name, n) == 0)
+			return a;
 	}
+	return NULL;
+}
+
+/* The value last assigned to variable v before it is used (not another variable), or NULL. */
+static const struct ps_node *
+assigned(const struct ps_ctx *c, const struct ps_node *v)
+{
+	const struct ps_node *a = last_assignment(c, v->u.var.bare, strlen(v->u.var.bare),
+	    v->ext.start), *rhs;
+
+	rhs = a != NULL ? unwrap(a->u.asg.rhs) : NULL;
 	return rhs != NULL && rhs->kind != PS_NODE_VARIABLE ? rhs : NULL;
 }
 
@@ -878,22 +911,11 @@ assigned(const struct ps_ctx *c, const struct ps_node *v)
 static const char *
 assigned_literal(struct ps_ctx *c, const char *name, size_t n, size_t before)
 {
-	const struct ps_nodes *as = &c->ast->assignments;
-	const char *v = NULL;
+	const struct ps_node *a = last_assignment(c, name, n, before);
+	const struct ps_node *rhs = a != NULL ? unwrap(a->u.asg.rhs) : NULL;
 
-	for (size_t i = 0; i < as->n && as->v[i]->ext.start < before; i++) {
-		const struct ps_node *lhs = as->v[i]->u.asg.lhs, *rhs;
-
-		while (lhs != NULL && lhs->kind == PS_NODE_CONVERT)
-			lhs = lhs->u.conv.expr;
-		if (lhs == NULL || lhs->kind != PS_NODE_VARIABLE || lhs->u.var.bare == NULL ||
-		    strlen(lhs->u.var.bare) != n || strncasecmp(lhs->u.var.bare, name, n) != 0)
-			continue;
-		rhs = unwrap(as->v[i]->u.asg.rhs);
-		v = rhs != NULL && rhs->kind == PS_NODE_STRING && !rhs->u.str.expandable ?
-		    rhs->u.str.value : NULL;
-	}
-	return v;
+	return rhs != NULL && rhs->kind == PS_NODE_STRING && !rhs->u.str.expandable ?
+	    rhs->u.str.value : NULL;
 }
 
 /* text with each $name (or ${name}) that was assigned a constant string before offset
@@ -903,13 +925,14 @@ static const char *
 expand_vars(struct ps_ctx *c, const char *t, size_t n, size_t before, size_t *len)
 {
 	struct buf b = BUF_INIT;
-	size_t from = 0;
+	size_t from = 0, looked = 0;
 	const char *r;
 
 	*len = n;
 	if (memchr(t, '$', n) == NULL)
 		return t;
-	for (size_t i = 0; i < n; i++) {
+	/* each look-up walks the assignments: at most EXPAND_MAX of them per text */
+	for (size_t i = 0; i < n && looked < EXPAND_MAX; i++) {
 		size_t s, e;
 		const char *v;
 
@@ -919,7 +942,7 @@ expand_vars(struct ps_ctx *c, const char *t, size_t n, size_t before, size_t *le
 		for (e = s; e < n && ((t[e] | 0x20) >= 'a' && (t[e] | 0x20) <= 'z' ?
 		    true : (t[e] >= '0' && t[e] <= '9') || t[e] == '_'); e++)
 			;
-		if (e == s || (v = assigned_literal(c, t + s, e - s, before)) == NULL)
+		if (e == s || (looked++, v = assigned_literal(c, t + s, e - s, before)) == NULL)
 			continue;
 		if (t[s - 1] == '{' && e < n && t[e] == '}')
 			e++;
@@ -1053,12 +1076,12 @@ native_line(struct ps_ctx *c, const struct ps_node *n, size_t *len)
 	t = ctx_text(c, n->u.cmd.name_node, &tl);
 	buf[0] = '\0';
 	append(buf, sizeof(buf), t, tl);
-	for (size_t i = 0; i < el->n; i++) {
+	for (size_t i = 0, looked = 0; i < el->n; i++) {
 		const struct ps_node *e = el->v[i];
 
 		t = NULL;
-		if (e->kind == PS_NODE_VARIABLE && e->u.var.bare != NULL && assigned(c, e) != NULL &&
-		    (t = value_text(c, e, 0)) != NULL)
+		if (e->kind == PS_NODE_VARIABLE && e->u.var.bare != NULL && looked++ < EXPAND_MAX &&
+		    assigned(c, e) != NULL && (t = value_text(c, e, 0)) != NULL)
 			tl = strlen(t);
 		else
 			t = ctx_text(c, e, &tl);

@@ -259,6 +259,23 @@ test_nesting_is_bounded(void)
 	    (double)(clock() - t0) / CLOCKS_PER_SEC);
 	ps_analysis_free(a);
 	buf_free(&b);
+	/* many assignments and a command line of many variable references: the look-ups per
+	 * line are bounded */
+	for (int i = 0; i < 20000; i++)
+		buf_printf(&b, "$v%d = 'x'\n", i);
+	buf_puts(&b, "cmd /c \"echo");
+	for (int i = 0; i < 20000; i++)
+		buf_printf(&b, " $v%d", i);
+	buf_puts(&b, "\"\nStart-Process powershell -ArgumentList \"-c");
+	for (int i = 0; i < 20000; i++)
+		buf_printf(&b, " $v%d", i);
+	buf_puts(&b, "\"\n");
+	t0 = clock();
+	a = analyze(b.data);
+	T_ASSERTF((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0, "took %.1f s",
+	    (double)(clock() - t0) / CLOCKS_PER_SEC);
+	ps_analysis_free(a);
+	buf_free(&b);
 }
 
 /* Download then execute is linked through the variable or the path, in order only. */
