@@ -844,6 +844,24 @@ check_line(struct atk *x, const struct ps_extent *e, const char *t, size_t n, en
 	scratch_free(v, sizeof(*v));
 }
 
+/* Check PowerShell code handed over as a string (Invoke-Expression, [ScriptBlock]::Create). */
+static void
+check_code(struct atk *x, const struct ps_extent *e, const char *t, const char *step,
+    const char *what)
+{
+	struct verdict *v;
+
+	if (t == NULL || t[0] == '\0')
+		return;
+	v = scratch_alloc(x->c->p, sizeof(*v));
+	x->at = e;
+	nested_powershell(x, t, strlen(t), x->c->p->nest_depth, step, v);
+	if (v->attack)
+		mitre_add(v->mitre, sizeof(v->mitre), "T1059.001");
+	report(x, R_ATK_SHELL, e, v, what);
+	scratch_free(v, sizeof(*v));
+}
+
 /* ---- values of arguments ---- */
 
 static const struct ps_node *
@@ -1289,7 +1307,10 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 	const struct ps_node *n = pc->node, *v;
 	const char *t;
 
-	if (cmd_is(pc, "Start-Process")) {
+	if (cmd_is(pc, "Invoke-Expression")) {
+		check_code(x, &n->ext, value_text(c, arg_node(n, "Command", 0), 0),
+		    "Invoke-Expression", "Invoke-Expression runs code that is an attack");
+	} else if (cmd_is(pc, "Start-Process")) {
 		const char *file = value_text(c, arg_node(n, "FilePath", 0), 0);
 		const char *args = value_text(c, arg_node(n, "ArgumentList", 1), 0);
 		const char *line = program_line(c, file, args);
@@ -1388,7 +1409,11 @@ check_members(struct atk *x)
 		if (m->kind != PS_NODE_INVOKE_MEMBER || nm == NULL || m->u.mem.args.n == 0 ||
 		    strchr("dDsScCrReE", nm[0]) == NULL)
 			continue;	/* DownloadFile, Start, SetValue, Create, ShellExecute, Run, Exec */
-		if (ci_eq(nm, "SetValue") && m->u.mem.args.n >= 2) {
+		if (ci_eq(nm, "Create") && m->u.mem.is_static && tg != NULL &&
+		    tg->kind == PS_NODE_TYPE && ci_suffix(tg->u.type.name, "ScriptBlock")) {
+			check_code(x, &m->ext, value_text(c, m->u.mem.args.v[0], 0),
+			    "[ScriptBlock]::Create", "[ScriptBlock]::Create makes code that is an attack");
+		} else if (ci_eq(nm, "SetValue") && m->u.mem.args.n >= 2) {
 			/* [Microsoft.Win32.Registry]::SetValue('HKEY_...\Run', name, value), or
 			 * $key.SetValue(name, value) on a key opened or created at ...\Run */
 			const struct ps_node *opened;
@@ -1454,8 +1479,9 @@ check_members(struct atk *x)
 }
 
 /* The cmdlets check_command looks at. */
-static const char *const handled[] = { "Start-Process", "Invoke-Item", "Invoke-WebRequest",
-	"Invoke-RestMethod", "Start-BitsTransfer", "Get-FileHash", "Get-AuthenticodeSignature",
+static const char *const handled[] = { "Invoke-Expression", "Start-Process", "Invoke-Item",
+	"Invoke-WebRequest", "Invoke-RestMethod", "Start-BitsTransfer", "Get-FileHash",
+	"Get-AuthenticodeSignature",
 	"Set-ItemProperty", "New-ItemProperty", "New-ScheduledTaskAction", "New-Service",
 	"Set-WmiInstance", "New-CimInstance", "Invoke-WmiMethod", "Invoke-CimMethod", NULL };
 
