@@ -41,7 +41,7 @@ static const struct ps_token eof_tok = { PS_TOK__MAX, 0, 0, 0, 0, 0, 0, 0, 0 };
 /* ---- vectors ---- */
 
 void
-pvec_push_grow(struct pvec *v, struct ps_node *n)
+ps_pvec_push_grow(struct pvec *v, struct ps_node *n)
 {
 	if (v->cap == 0) {
 		v->v = v->inl;
@@ -58,7 +58,7 @@ pvec_push_grow(struct pvec *v, struct ps_node *n)
 }
 
 struct ps_nodes
-pvec_to_nodes(struct ps_ast *ast, struct pvec *v)
+ps_pvec_to_nodes(struct ps_ast *ast, struct pvec *v)
 {
 	struct ps_nodes r = { NULL, 0 };
 
@@ -67,7 +67,7 @@ pvec_to_nodes(struct ps_ast *ast, struct pvec *v)
 		memcpy(r.v, v->v, v->n * sizeof(*r.v));
 		r.n = v->n;
 	}
-	pvec_free(v);
+	ps_pvec_free(v);
 	return r;
 }
 
@@ -314,7 +314,7 @@ mk_at(struct parser *p, enum ps_node_kind kind, size_t first)
 	n->tok_first = (uint32_t)first;
 	n->tok_last = (uint32_t)first;
 	ext_from(p, &n->ext, first, first);
-	pvec_push(&p->res.all, n);
+	ps_pvec_push(&p->res.all, n);
 	return n;
 }
 
@@ -368,7 +368,7 @@ diag_at(struct parser *p, const struct ps_token *t, const char *msg)
 
 	memset(&e, 0, sizeof(e));
 	ext_from(p, &e, idx, idx);
-	parse_diag(p->ast, &p->res, &e, msg);
+	ps_parse_diag(p->ast, &p->res, &e, msg);
 }
 
 static int
@@ -458,7 +458,7 @@ parse_variable_tok(struct parser *p)
 	const struct ps_token *t = peek(p);
 	struct ps_node *n = mk(p, PS_NODE_VARIABLE);
 	size_t len;
-	char *name = parse_decode_string(p->ast, p->src, t, &len), *colon;
+	char *name = ps_parse_decode_string(p->ast, p->src, t, &len), *colon;
 
 	next(p);
 	n->u.var.name = name;
@@ -556,16 +556,16 @@ parse_string_parts(struct parser *p, struct ps_node *n, size_t idx)
 		const struct ps_token *t = peek(p);
 
 		if (t->kind == PS_TOK_VARIABLE) {
-			pvec_push(&parts, parse_variable_tok(p));
+			ps_pvec_push(&parts, parse_variable_tok(p));
 		} else if (t->kind == PS_TOK_SUBEXPR) {
-			pvec_push(&parts, parse_unary(p));
+			ps_pvec_push(&parts, parse_unary(p));
 		} else {
 			next(p);
 		}
 	}
 	for (size_t k = 0; k < parts.n; k++)
 		adopt(n, parts.v[k]);
-	pvec_free(&parts);
+	ps_pvec_free(&parts);
 	p->limit = save_limit;
 	p->i = end;
 	p->last = idx;
@@ -578,7 +578,7 @@ parse_string_tok(struct parser *p)
 	size_t idx = p->i;
 	struct ps_node *n = mk(p, PS_NODE_STRING);
 
-	n->u.str.value = parse_decode_string(p->ast, p->src, t, &n->u.str.len);
+	n->u.str.value = ps_parse_decode_string(p->ast, p->src, t, &n->u.str.len);
 	n->u.str.tok = (enum ps_tok_kind)t->kind;
 	n->u.str.bare = t->kind == PS_TOK_GENERIC || t->kind == PS_TOK_COMMAND ||
 	    t->kind == PS_TOK_FUNCTION_NAME || t->kind == PS_TOK_MEMBER ||
@@ -636,14 +636,14 @@ parse_attribute_or_type(struct parser *p)
 						skip_newlines(p);
 						na->u.nattr.value = adopt(na, parse_expression_nc(p));
 					}
-					pvec_push(&named, adopt(n, fin(p, na)));
+					ps_pvec_push(&named, adopt(n, fin(p, na)));
 					goto sep;
 				}
 			}
 			{
 				size_t before = p->i;
 
-				pvec_push(&pos, adopt(n, parse_expression_nc(p)));
+				ps_pvec_push(&pos, adopt(n, parse_expression_nc(p)));
 				if (p->i == before)
 					next(p);
 			}
@@ -653,8 +653,8 @@ sep:
 				next(p);
 		}
 		expect(p, PS_TOK_RPAREN, "missing ) in attribute");
-		n->u.attr.positional = pvec_to_nodes(p->ast, &pos);
-		n->u.attr.named = pvec_to_nodes(p->ast, &named);
+		n->u.attr.positional = ps_pvec_to_nodes(p->ast, &pos);
+		n->u.attr.named = ps_pvec_to_nodes(p->ast, &named);
 	}
 	expect(p, PS_TOK_RBRACKET, "missing ] after attribute");
 	return fin(p, n);
@@ -697,13 +697,13 @@ parse_group(struct parser *p, enum ps_node_kind kind)
 	if (kind == PS_NODE_PAREN) {
 		skip_newlines(p);
 		if (!is_kind(peek(p), PS_TOK_RPAREN))
-			pvec_push(&items, adopt(n, parse_statement(p)));
+			ps_pvec_push(&items, adopt(n, parse_statement(p)));
 		skip_separators(p);
 	} else {
 		parse_statement_list(p, &items, PS_TOK_RPAREN);
 	}
 	expect(p, PS_TOK_RPAREN, "missing )");
-	n->u.list.items = pvec_to_nodes(p->ast, &items);
+	n->u.list.items = ps_pvec_to_nodes(p->ast, &items);
 	adopt_all(n, &n->u.list.items);
 	return fin(p, n);
 }
@@ -733,10 +733,10 @@ parse_hashtable(struct parser *p)
 		}
 		if (p->i == before)
 			next(p);
-		pvec_push(&keys, adopt(n, k));
+		ps_pvec_push(&keys, adopt(n, k));
 		if (v == NULL)
 			v = fin(p, mk_at(p, PS_NODE_ERROR, p->last));
-		pvec_push(&vals, adopt(n, v));
+		ps_pvec_push(&vals, adopt(n, v));
 		if (!is_terminator(peek(p))) {
 			diag_at(p, peek(p), "unexpected token in hash literal");
 			while (!is_terminator(peek(p)))
@@ -744,8 +744,8 @@ parse_hashtable(struct parser *p)
 		}
 	}
 	expect(p, PS_TOK_RBRACE, "missing } in hash literal");
-	n->u.hash.keys = pvec_to_nodes(p->ast, &keys);
-	n->u.hash.values = pvec_to_nodes(p->ast, &vals);
+	n->u.hash.keys = ps_pvec_to_nodes(p->ast, &keys);
+	n->u.hash.values = ps_pvec_to_nodes(p->ast, &vals);
 	return fin(p, n);
 }
 
@@ -778,7 +778,7 @@ parse_call_args(struct parser *p, struct ps_node *n, struct pvec *args)
 		if (is_closer(peek(p)) || at_eof(p))
 			break;
 		before = p->i;
-		pvec_push(args, adopt(n, parse_expression_nc(p)));
+		ps_pvec_push(args, adopt(n, parse_expression_nc(p)));
 		if (p->i == before)
 			next(p);
 		skip_newlines(p);
@@ -831,8 +831,8 @@ parse_postfix(struct parser *p, struct ps_node *e)
 				if (is_kind(t, PS_TOK_LPAREN))
 					parse_call_args(p, m, &args);
 				else
-					pvec_push(&args, adopt(m, parse_scriptblock_expr(p)));
-				m->u.mem.args = pvec_to_nodes(p->ast, &args);
+					ps_pvec_push(&args, adopt(m, parse_scriptblock_expr(p)));
+				m->u.mem.args = ps_pvec_to_nodes(p->ast, &args);
 			}
 			e = fin(p, m);
 			continue;
@@ -1011,13 +1011,13 @@ parse_array_operand(struct parser *p)
 	if (p->no_comma || !is_op(peek(p), PS_OP_COMMA))
 		return first;
 	arr = mk_at(p, PS_NODE_ARRAY_LITERAL, first->tok_first);
-	pvec_push(&items, adopt(arr, first));
+	ps_pvec_push(&items, adopt(arr, first));
 	while (is_op(peek(p), PS_OP_COMMA)) {
 		next(p);
 		skip_newlines(p);
-		pvec_push(&items, adopt(arr, parse_unary(p)));
+		ps_pvec_push(&items, adopt(arr, parse_unary(p)));
 	}
-	arr->u.list.items = pvec_to_nodes(p->ast, &items);
+	arr->u.list.items = ps_pvec_to_nodes(p->ast, &items);
 	return fin(p, arr);
 }
 
@@ -1111,15 +1111,15 @@ parse_command_arg(struct parser *p)
 	if (!is_op(peek(p), PS_OP_COMMA))
 		return first;
 	arr = mk_at(p, PS_NODE_ARRAY_LITERAL, first->tok_first);
-	pvec_push(&items, adopt(arr, first));
+	ps_pvec_push(&items, adopt(arr, first));
 	while (is_op(peek(p), PS_OP_COMMA)) {
 		next(p);
 		skip_newlines(p);
 		if (is_terminator(peek(p)))
 			break;
-		pvec_push(&items, adopt(arr, parse_unary(p)));
+		ps_pvec_push(&items, adopt(arr, parse_unary(p)));
 	}
-	arr->u.list.items = pvec_to_nodes(p->ast, &items);
+	arr->u.list.items = ps_pvec_to_nodes(p->ast, &items);
 	return fin(p, arr);
 }
 
@@ -1231,17 +1231,17 @@ parse_command(struct parser *p)
 			cp->u.cparam.name = ps_ast_strndup(p->ast, s + skip, len > skip ? len - skip : 0);
 			if ((t->flags & PS_TOKF_COLON) && !command_end(peek(p)))
 				cp->u.cparam.arg = adopt(cp, parse_command_arg(p));
-			pvec_push(&elems, adopt(cmd, fin(p, cp)));
+			ps_pvec_push(&elems, adopt(cmd, fin(p, cp)));
 		} else if (is_kind(t, PS_TOK_REDIRECTION)) {
-			pvec_push(&redirs, adopt(cmd, parse_redirection(p)));
+			ps_pvec_push(&redirs, adopt(cmd, parse_redirection(p)));
 		} else {
-			pvec_push(&elems, adopt(cmd, parse_command_arg(p)));
+			ps_pvec_push(&elems, adopt(cmd, parse_command_arg(p)));
 		}
 		if (p->i == before)
 			next(p);
 	}
-	cmd->u.cmd.elems = pvec_to_nodes(p->ast, &elems);
-	cmd->u.cmd.redirections = pvec_to_nodes(p->ast, &redirs);
+	cmd->u.cmd.elems = ps_pvec_to_nodes(p->ast, &elems);
+	cmd->u.cmd.redirections = ps_pvec_to_nodes(p->ast, &redirs);
 	bind_args(p, cmd);
 	return fin(p, cmd);
 }
@@ -1317,7 +1317,7 @@ parse_pipeline(struct parser *p)
 	if (!is_op(t, PS_OP_PIPE) && !is_kind(t, PS_TOK_REDIRECTION) && !is_op(t, PS_OP_AMPERSAND))
 		return first;
 	pl = mk_at(p, PS_NODE_PIPELINE, first->tok_first);
-	pvec_push(&elems, adopt(pl, first));
+	ps_pvec_push(&elems, adopt(pl, first));
 	for (;;) {
 		t = peek(p);
 		if (is_kind(t, PS_TOK_REDIRECTION)) {
@@ -1328,13 +1328,13 @@ parse_pipeline(struct parser *p)
 			break;
 		next(p);
 		skip_newlines(p);
-		pvec_push(&elems, adopt(pl, parse_pipeline_element(p)));
+		ps_pvec_push(&elems, adopt(pl, parse_pipeline_element(p)));
 	}
 	if (is_op(peek(p), PS_OP_AMPERSAND)) {
 		next(p);
 		pl->u.pipe.background = true;
 	}
-	pl->u.pipe.elems = pvec_to_nodes(p->ast, &elems);
+	pl->u.pipe.elems = ps_pvec_to_nodes(p->ast, &elems);
 	return fin(p, pl);
 }
 
@@ -1347,7 +1347,7 @@ parse_pipeline_chain(struct parser *p)
 	if (!is_op(peek(p), PS_OP_AND_AND) && !is_op(peek(p), PS_OP_OR_OR))
 		return first;
 	ch = mk_at(p, PS_NODE_PIPELINE_CHAIN, first->tok_first);
-	pvec_push(&pls, adopt(ch, first));
+	ps_pvec_push(&pls, adopt(ch, first));
 	while (is_op(peek(p), PS_OP_AND_AND) || is_op(peek(p), PS_OP_OR_OR)) {
 		if (peek(p)->sub == PS_OP_AND_AND)
 			ch->u.chain.nand++;
@@ -1355,9 +1355,9 @@ parse_pipeline_chain(struct parser *p)
 			ch->u.chain.nor++;
 		next(p);
 		skip_newlines(p);
-		pvec_push(&pls, adopt(ch, parse_pipeline(p)));
+		ps_pvec_push(&pls, adopt(ch, parse_pipeline(p)));
 	}
-	ch->u.chain.pipelines = pvec_to_nodes(p->ast, &pls);
+	ch->u.chain.pipelines = ps_pvec_to_nodes(p->ast, &pls);
 	return fin(p, ch);
 }
 
@@ -1373,7 +1373,7 @@ parse_block(struct parser *p)
 		return fin(p, b);
 	parse_statement_list(p, &st, PS_TOK_RBRACE);
 	expect(p, PS_TOK_RBRACE, "missing } of statement block");
-	b->u.blk.statements = pvec_to_nodes(p->ast, &st);
+	b->u.blk.statements = ps_pvec_to_nodes(p->ast, &st);
 	adopt_all(b, &b->u.blk.statements);
 	return fin(p, b);
 }
@@ -1408,8 +1408,8 @@ parse_if(struct parser *p)
 		c = parse_condition(p);
 		if (c == NULL)
 			c = fin(p, mk_at(p, PS_NODE_ERROR, p->last));
-		pvec_push(&conds, adopt(n, c));
-		pvec_push(&bodies, adopt(n, parse_block(p)));
+		ps_pvec_push(&conds, adopt(n, c));
+		ps_pvec_push(&bodies, adopt(n, parse_block(p)));
 		/* else/elseif may follow on the next line */
 		{
 			size_t save = p->i;
@@ -1423,8 +1423,8 @@ parse_if(struct parser *p)
 		next(p);
 		n->u.ifs.else_body = adopt(n, parse_block(p));
 	}
-	n->u.ifs.conds = pvec_to_nodes(p->ast, &conds);
-	n->u.ifs.bodies = pvec_to_nodes(p->ast, &bodies);
+	n->u.ifs.conds = ps_pvec_to_nodes(p->ast, &conds);
+	n->u.ifs.bodies = ps_pvec_to_nodes(p->ast, &bodies);
 	return fin(p, n);
 }
 
@@ -1476,15 +1476,15 @@ parse_switch(struct parser *p)
 				continue;
 			}
 			pat = is_kind(t, PS_TOK_COMMAND) ? parse_string_tok(p) : parse_unary(p);
-			pvec_push(&pats, adopt(n, pat));
-			pvec_push(&bodies, adopt(n, parse_block(p)));
+			ps_pvec_push(&pats, adopt(n, pat));
+			ps_pvec_push(&bodies, adopt(n, parse_block(p)));
 			if (p->i == before)
 				next(p);
 		}
 		expect(p, PS_TOK_RBRACE, "missing } of switch");
 	}
-	n->u.sw.patterns = pvec_to_nodes(p->ast, &pats);
-	n->u.sw.bodies = pvec_to_nodes(p->ast, &bodies);
+	n->u.sw.patterns = ps_pvec_to_nodes(p->ast, &pats);
+	n->u.sw.bodies = ps_pvec_to_nodes(p->ast, &bodies);
 	return fin(p, n);
 }
 
@@ -1598,13 +1598,13 @@ parse_catch_types(struct parser *p, struct ps_node *owner)
 		skip_newlines(p);
 		if (!at_type(p))
 			break;
-		pvec_push(&types, adopt(owner, parse_attribute_or_type(p)));
+		ps_pvec_push(&types, adopt(owner, parse_attribute_or_type(p)));
 		skip_newlines(p);
 		if (!is_op(peek(p), PS_OP_COMMA))
 			break;
 		next(p);
 	}
-	return pvec_to_nodes(p->ast, &types);
+	return ps_pvec_to_nodes(p->ast, &types);
 }
 
 static struct ps_node *
@@ -1625,7 +1625,7 @@ parse_try(struct parser *p)
 			next(p);
 			c->u.ctch.types = parse_catch_types(p, c);
 			c->u.ctch.body = adopt(c, parse_block(p));
-			pvec_push(&catches, adopt(n, fin(p, c)));
+			ps_pvec_push(&catches, adopt(n, fin(p, c)));
 			continue;
 		}
 		if (is_kw(peek(p), PS_KW_FINALLY)) {
@@ -1636,7 +1636,7 @@ parse_try(struct parser *p)
 		p->i = save;
 		break;
 	}
-	n->u.try_.catches = pvec_to_nodes(p->ast, &catches);
+	n->u.try_.catches = ps_pvec_to_nodes(p->ast, &catches);
 	if (n->u.try_.catches.n == 0 && n->u.try_.finally_body == NULL)
 		diag_at(p, peek(p), "try without catch or finally");
 	return fin(p, n);
@@ -1675,9 +1675,9 @@ parse_attribute_list(struct parser *p, struct ps_node *owner)
 		skip_newlines(p);
 		if (!at_type(p))
 			break;
-		pvec_push(&attrs, adopt(owner, parse_attribute_or_type(p)));
+		ps_pvec_push(&attrs, adopt(owner, parse_attribute_or_type(p)));
 	}
-	return pvec_to_nodes(p->ast, &attrs);
+	return ps_pvec_to_nodes(p->ast, &attrs);
 }
 
 /* one parameter: [attrs][type]$name = default */
@@ -1718,7 +1718,7 @@ parse_parameter_list(struct parser *p, struct ps_node *owner)
 	struct pvec params = PVEC_INIT;
 
 	if (!expect(p, PS_TOK_LPAREN, "missing ( of parameter list"))
-		return pvec_to_nodes(p->ast, &params);
+		return ps_pvec_to_nodes(p->ast, &params);
 	for (;;) {
 		size_t before;
 
@@ -1726,7 +1726,7 @@ parse_parameter_list(struct parser *p, struct ps_node *owner)
 		if (is_closer(peek(p)) || at_eof(p))
 			break;
 		before = p->i;
-		pvec_push(&params, adopt(owner, parse_parameter(p)));
+		ps_pvec_push(&params, adopt(owner, parse_parameter(p)));
 		skip_newlines(p);
 		if (is_op(peek(p), PS_OP_COMMA))
 			next(p);
@@ -1737,7 +1737,7 @@ parse_parameter_list(struct parser *p, struct ps_node *owner)
 		}
 	}
 	expect(p, PS_TOK_RPAREN, "missing ) of parameter list");
-	return pvec_to_nodes(p->ast, &params);
+	return ps_pvec_to_nodes(p->ast, &params);
 }
 
 static struct ps_node *
@@ -1802,7 +1802,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 			n->tok_first = attrs->v[0]->tok_first;
 		for (size_t i = 0; i < attrs->n; i++)
 			adopt(n, attrs->v[i]);
-		n->u.cls.attributes = pvec_to_nodes(p->ast, attrs);
+		n->u.cls.attributes = ps_pvec_to_nodes(p->ast, attrs);
 	}
 	if (is_kind(peek(p), PS_TOK_GENERIC)) {
 		n->u.cls.name = tok_strdup(p, peek(p));
@@ -1818,14 +1818,14 @@ parse_class(struct parser *p, struct pvec *attrs)
 			if (is_kind(peek(p), PS_TOK_GENERIC)) {
 				struct ps_node *b = parse_string_tok(p);
 
-				pvec_push(&bases, adopt(n, b));
+				ps_pvec_push(&bases, adopt(n, b));
 				/* List[T]: the type arguments belong to the base */
 				while (at_type(p) && !(peek(p)->flags & PS_TOKF_SPACE_BEFORE)) {
 					adopt(b, parse_attribute_or_type(p));
 					fin(p, b);
 				}
 			} else if (at_type(p))
-				pvec_push(&bases, adopt(n, parse_attribute_or_type(p)));
+				ps_pvec_push(&bases, adopt(n, parse_attribute_or_type(p)));
 			else
 				break;
 			if (!is_op(peek(p), PS_OP_COMMA))
@@ -1833,7 +1833,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 			next(p);
 		}
 	}
-	n->u.cls.bases = pvec_to_nodes(p->ast, &bases);
+	n->u.cls.bases = ps_pvec_to_nodes(p->ast, &bases);
 	skip_newlines(p);
 	if (expect(p, PS_TOK_LBRACE, "missing { of class body")) {
 		int save_in_class = p->in_class;
@@ -1858,7 +1858,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 
 					if (a->kind == PS_NODE_TYPE)
 						type = a->u.type.name;
-					pvec_push(&mattrs, a);
+					ps_pvec_push(&mattrs, a);
 				} else if (!is_enum && is_kw(peek(p), PS_KW_STATIC)) {
 					is_static = true;
 					next(p);
@@ -1887,13 +1887,13 @@ parse_class(struct parser *p, struct pvec *attrs)
 				m->u.prop.is_hidden = is_hidden;
 				for (size_t i = 0; i < mattrs.n; i++)
 					adopt(m, mattrs.v[i]);
-				m->u.prop.attributes = pvec_to_nodes(p->ast, &mattrs);
+				m->u.prop.attributes = ps_pvec_to_nodes(p->ast, &mattrs);
 				if (is_op(peek(p), PS_OP_ASSIGN)) {
 					next(p);
 					skip_newlines(p);
 					m->u.prop.default_value = adopt(m, parse_expression(p));
 				}
-				pvec_push(&members, adopt(n, fin(p, m)));
+				ps_pvec_push(&members, adopt(n, fin(p, m)));
 			} else if (is_kind(peek(p), PS_TOK_GENERIC) && !is_enum) {
 				struct ps_node *save_func = p->func;
 
@@ -1906,7 +1906,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 				m->u.meth.is_hidden = is_hidden;
 				for (size_t i = 0; i < mattrs.n; i++)
 					adopt(m, mattrs.v[i]);
-				m->u.meth.attributes = pvec_to_nodes(p->ast, &mattrs);
+				m->u.meth.attributes = ps_pvec_to_nodes(p->ast, &mattrs);
 				p->func = m;
 				if (is_kind(peek(p), PS_TOK_LPAREN))
 					m->u.meth.params = parse_parameter_list(p, m);
@@ -1927,11 +1927,11 @@ parse_class(struct parser *p, struct pvec *attrs)
 					m->u.meth.body = adopt(m, fin(p, sb));
 				}
 				p->func = save_func;
-				pvec_push(&members, adopt(n, fin(p, m)));
+				ps_pvec_push(&members, adopt(n, fin(p, m)));
 			} else {
 				for (size_t i = 0; i < mattrs.n; i++)
 					adopt(n, mattrs.v[i]);
-				pvec_free(&mattrs);
+				ps_pvec_free(&mattrs);
 				diag_at(p, peek(p), "unexpected token in class body");
 				if (p->i == before || !is_closer(peek(p)))
 					next(p);
@@ -1942,7 +1942,7 @@ parse_class(struct parser *p, struct pvec *attrs)
 		p->in_class = save_in_class;
 		expect(p, PS_TOK_RBRACE, "missing } of class body");
 	}
-	n->u.cls.members = pvec_to_nodes(p->ast, &members);
+	n->u.cls.members = ps_pvec_to_nodes(p->ast, &members);
 	return fin(p, n);
 }
 
@@ -2074,13 +2074,13 @@ parse_statement_inner(struct parser *p)
 		size_t nall = p->res.all.n;
 
 		while (at_type(p)) {
-			pvec_push(&attrs, parse_attribute_or_type(p));
+			ps_pvec_push(&attrs, parse_attribute_or_type(p));
 			skip_newlines(p);
 		}
 		if (is_kw(peek(p), PS_KW_CLASS) || is_kw(peek(p), PS_KW_ENUM))
 			return parse_class(p, &attrs);
 		/* not a class: re-parse as an expression */
-		pvec_free(&attrs);
+		ps_pvec_free(&attrs);
 		p->res.all.n = nall;
 		p->i = save;
 		p->last = save_last;
@@ -2123,7 +2123,7 @@ parse_statement_list(struct parser *p, struct pvec *out, enum ps_tok_kind closer
 			continue;
 		}
 		before = p->i;
-		pvec_push(out, parse_statement(p));
+		ps_pvec_push(out, parse_statement(p));
 		t = peek(p);
 		if (!is_terminator(t)) {
 			struct ps_node *e = mk(p, PS_NODE_ERROR);
@@ -2131,7 +2131,7 @@ parse_statement_list(struct parser *p, struct pvec *out, enum ps_tok_kind closer
 			diag_at(p, t, "unexpected token");
 			while (!is_terminator(peek(p)))
 				next(p);
-			pvec_push(out, fin(p, e));
+			ps_pvec_push(out, fin(p, e));
 		}
 		if (p->i == before)
 			next(p);
@@ -2195,7 +2195,7 @@ parse_scriptblock_body(struct parser *p, struct ps_node *sb, enum ps_tok_kind cl
 	}
 	skip_separators(p);
 	while (is_kw(peek(p), PS_KW_USING)) {
-		pvec_push(&usings, adopt(sb, parse_using(p)));
+		ps_pvec_push(&usings, adopt(sb, parse_using(p)));
 		skip_separators(p);
 	}
 	if (at_param_block(p)) {
@@ -2216,15 +2216,15 @@ parse_scriptblock_body(struct parser *p, struct ps_node *sb, enum ps_tok_kind cl
 				    t->sub == PS_KW_PROCESS || t->sub == PS_KW_END ||
 				    t->sub == PS_KW_DYNAMICPARAM || t->sub == PS_KW_CLEAN))
 					break;
-				pvec_push(&named, adopt(sb, parse_statement(p)));
+				ps_pvec_push(&named, adopt(sb, parse_statement(p)));
 			}
 		}
 	}
 	parse_statement_list(p, &st, closer);
-	sb->u.sb.statements = pvec_to_nodes(p->ast, &st);
+	sb->u.sb.statements = ps_pvec_to_nodes(p->ast, &st);
 	adopt_all(sb, &sb->u.sb.statements);
-	sb->u.sb.named_blocks = pvec_to_nodes(p->ast, &named);
-	sb->u.sb.usings = pvec_to_nodes(p->ast, &usings);
+	sb->u.sb.named_blocks = ps_pvec_to_nodes(p->ast, &named);
+	sb->u.sb.usings = ps_pvec_to_nodes(p->ast, &usings);
 	leave(p);
 	return sb;
 }
@@ -2255,7 +2255,7 @@ ps_parse_into(struct ps_ast *ast, const char *src, size_t len)
 	ast->root->tok_last = (uint32_t)(p.ntok ? p.ntok - 1 : 0);
 	ast->root->ext.end = (uint32_t)ast->toks.len;
 	ps_position(&ast->toks, ast->toks.len, &ast->root->ext.end_line, &ast->root->ext.end_column);
-	parse_post(ast, &p.res);
+	ps_parse_post(ast, &p.res);
 }
 
 struct ps_ast *

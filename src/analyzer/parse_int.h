@@ -14,28 +14,28 @@ struct pvec {
 };
 #define PVEC_INIT	{ NULL, 0, 0, { NULL } }
 
-void	 pvec_push_grow(struct pvec *, struct ps_node *);	/* pvec_push when full */
-/* pvec_push: append n (a NULL n is ignored) */
+void	 ps_pvec_push_grow(struct pvec *, struct ps_node *);	/* ps_pvec_push when full */
+/* ps_pvec_push: append n (a NULL n is ignored) */
 static inline void
-pvec_push(struct pvec *v, struct ps_node *n)
+ps_pvec_push(struct pvec *v, struct ps_node *n)
 {
 	if (n == NULL)
 		return;
 	if (v->n < v->cap)
 		v->v[v->n++] = n;
 	else
-		pvec_push_grow(v, n);
+		ps_pvec_push_grow(v, n);
 }
-/* pvec_free: release a vector's heap array (an empty or inline one has none) */
+/* ps_pvec_free: release a vector's heap array (an empty or inline one has none) */
 static inline void
-pvec_free(struct pvec *v)
+ps_pvec_free(struct pvec *v)
 {
 	if (v->v != NULL && v->v != v->inl)
 		free(v->v);
 	v->v = NULL;
 	v->n = v->cap = 0;
 }
-struct ps_nodes pvec_to_nodes(struct ps_ast *, struct pvec *);	/* frees the vector */
+struct ps_nodes ps_pvec_to_nodes(struct ps_ast *, struct pvec *);	/* frees the vector */
 
 /* Everything the parser created, in creation order; parse_post builds the kid
  * lists, flat indexes, help, #Requires entries and complexity from it. */
@@ -45,10 +45,10 @@ struct parse_result {
 	size_t	 ndiags, capdiags;
 };
 
-void	 parse_post(struct ps_ast *, struct parse_result *);
-void	 parse_diag(struct ps_ast *, struct parse_result *, const struct ps_extent *, const char *msg);
+void	 ps_parse_post(struct ps_ast *, struct parse_result *);
+void	 ps_parse_diag(struct ps_ast *, struct parse_result *, const struct ps_extent *, const char *msg);
 
 /* decoded text of a token (strings, words, variables), in the arena */
-char	*parse_decode_string(struct ps_ast *, const char *src, const struct ps_token *, size_t *len);
+char	*ps_parse_decode_string(struct ps_ast *, const char *src, const struct ps_token *, size_t *len);
 
 #endif

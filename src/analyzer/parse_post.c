@@ -28,7 +28,7 @@ ps_node_kind_name(enum ps_node_kind k)
 }
 
 void
-parse_diag(struct ps_ast *ast, struct parse_result *r, const struct ps_extent *e, const char *msg)
+ps_parse_diag(struct ps_ast *ast, struct parse_result *r, const struct ps_extent *e, const char *msg)
 {
 	(void)ast;
 	if (r->ndiags == r->capdiags) {
@@ -106,14 +106,14 @@ quote_len(const char *s, size_t i, size_t e, int dq)
 	return 0;
 }
 
-/* The bytes parse_decode_string may change: backtick, quotes and the first byte of the
+/* The bytes ps_parse_decode_string may change: backtick, quotes and the first byte of the
  * typographic quotes (U+2018..U+201E). */
 static const unsigned char decode_special[256] = {
 	['`'] = 1, ['"'] = 1, ['\''] = 1, [0xE2] = 1,
 };
 
 char *
-parse_decode_string(struct ps_ast *ast, const char *src, const struct ps_token *t, size_t *len)
+ps_parse_decode_string(struct ps_ast *ast, const char *src, const struct ps_token *t, size_t *len)
 {
 	const char *s = src;
 	size_t b = t->start, e = t->end, i, q, olen = 0;
@@ -358,7 +358,7 @@ build_kids(struct ps_ast *ast, struct parse_result *r)
 	if (orphans > 0) {
 		struct ps_extent e = ast->root->ext;
 
-		parse_diag(ast, r, &e, "internal: nodes outside the tree");
+		ps_parse_diag(ast, r, &e, "internal: nodes outside the tree");
 	}
 }
 
@@ -391,26 +391,26 @@ index_visit(struct ps_node *n, void *arg)
 	c->npre++;
 	c->ast->kinds |= (uint64_t)1 << n->kind;
 	switch (n->kind) {
-	case PS_NODE_FUNCTION: pvec_push(&c->functions, n); break;
-	case PS_NODE_COMMAND: pvec_push(&c->commands, n); break;
-	case PS_NODE_VARIABLE: pvec_push(&c->variables, n); break;
-	case PS_NODE_ASSIGNMENT: pvec_push(&c->assignments, n); break;
+	case PS_NODE_FUNCTION: ps_pvec_push(&c->functions, n); break;
+	case PS_NODE_COMMAND: ps_pvec_push(&c->commands, n); break;
+	case PS_NODE_VARIABLE: ps_pvec_push(&c->variables, n); break;
+	case PS_NODE_ASSIGNMENT: ps_pvec_push(&c->assignments, n); break;
 	case PS_NODE_STRING:
 		/* names of commands, functions and members are not string values */
 		if (n->u.str.tok != PS_TOK_MEMBER && n->u.str.tok != PS_TOK_FUNCTION_NAME &&
 		    !(n->u.str.tok == PS_TOK_COMMAND && n->parent != NULL &&
 		    n->parent->kind == PS_NODE_COMMAND && n->parent->u.cmd.name_node == n))
-			pvec_push(&c->strings, n);
+			ps_pvec_push(&c->strings, n);
 		break;
-	case PS_NODE_MEMBER: case PS_NODE_INVOKE_MEMBER: pvec_push(&c->members, n); break;
-	case PS_NODE_TYPE: pvec_push(&c->types, n); break;
-	case PS_NODE_ATTRIBUTE: pvec_push(&c->attributes, n); break;
-	case PS_NODE_CLASS: case PS_NODE_ENUM: pvec_push(&c->classes, n); break;
-	case PS_NODE_PARAMETER: pvec_push(&c->parameters, n); break;
-	case PS_NODE_BINARY: pvec_push(&c->binaries, n); break;
-	case PS_NODE_CATCH: case PS_NODE_TRAP: pvec_push(&c->catches, n); break;
-	case PS_NODE_PIPELINE: pvec_push(&c->pipelines, n); break;
-	case PS_NODE_USING: pvec_push(c->usings, n); break;
+	case PS_NODE_MEMBER: case PS_NODE_INVOKE_MEMBER: ps_pvec_push(&c->members, n); break;
+	case PS_NODE_TYPE: ps_pvec_push(&c->types, n); break;
+	case PS_NODE_ATTRIBUTE: ps_pvec_push(&c->attributes, n); break;
+	case PS_NODE_CLASS: case PS_NODE_ENUM: ps_pvec_push(&c->classes, n); break;
+	case PS_NODE_PARAMETER: ps_pvec_push(&c->parameters, n); break;
+	case PS_NODE_BINARY: ps_pvec_push(&c->binaries, n); break;
+	case PS_NODE_CATCH: case PS_NODE_TRAP: ps_pvec_push(&c->catches, n); break;
+	case PS_NODE_PIPELINE: ps_pvec_push(&c->pipelines, n); break;
+	case PS_NODE_USING: ps_pvec_push(c->usings, n); break;
 	default: break;
 	}
 	return cx_visit(n, c->cx);	/* never skips: the script's measure has no top */
@@ -427,7 +427,7 @@ build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx, size_t
 		&ast->assignments, &ast->strings, &ast->members, &ast->types, &ast->attributes,
 		&ast->classes, &ast->parameters, &ast->binaries, &ast->catches, &ast->pipelines };
 
-	/* the vectors' inline slots need no zeroing (pvec_push writes before it reads) */
+	/* the vectors' inline slots need no zeroing (ps_pvec_push writes before it reads) */
 	for (size_t k = 0; k < PSS_ARRAY_LEN(from); k++) {
 		from[k]->v = NULL;
 		from[k]->n = from[k]->cap = 0;
@@ -450,7 +450,7 @@ build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx, size_t
 		ast->preorder.n = nnodes;
 	}
 	{
-		/* the indexes are slices of one array (what pvec_to_nodes gives each) */
+		/* the indexes are slices of one array (what ps_pvec_to_nodes gives each) */
 		size_t total = 0;
 		struct ps_node **slab;
 
@@ -464,7 +464,7 @@ build_indexes(struct ps_ast *ast, struct pvec *usings, struct cx_ctx *cx, size_t
 				memcpy(slab, from[k]->v, from[k]->n * sizeof(*slab));
 				slab += from[k]->n;
 			}
-			pvec_free(from[k]);
+			ps_pvec_free(from[k]);
 		}
 	}
 }
@@ -807,14 +807,14 @@ parse_requires(struct ps_ast *ast, struct import_vec *iv)
 
 					if (g->kind == PS_TOK_GENERIC && g->end - g->start == 10 &&
 					    strncasecmp(s + g->start, "ModuleName", 10) == 0 && k + 2 < rt.n)
-						val = parse_decode_string(ast, s, &rt.v[k + 2], &vlen);
+						val = ps_parse_decode_string(ast, s, &rt.v[k + 2], &vlen);
 				}
 				if (val == NULL)
 					continue;
 			} else if (key != NULL && (r->kind == PS_TOK_GENERIC || r->kind == PS_TOK_NUMBER ||
 			    r->kind == PS_TOK_STRING_SQ || r->kind == PS_TOK_STRING_DQ ||
 			    r->kind == PS_TOK_COMMAND)) {
-				val = parse_decode_string(ast, s, r, &vlen);
+				val = ps_parse_decode_string(ast, s, r, &vlen);
 			}
 			if (val != NULL) {
 				if (nr == cap) {
@@ -934,7 +934,7 @@ build_imports(struct ps_ast *ast, struct pvec *usings)
 		else if (strcmp(n->u.use.what, "assembly") == 0)
 			add_import(&iv, PS_IMPORT_USING_ASSEMBLY, n->u.use.name, n, &n->ext);
 	}
-	pvec_free(usings);
+	ps_pvec_free(usings);
 	if (iv.n > 0) {
 		qsort(iv.v, iv.n, sizeof(*iv.v), cmp_import);
 		ast->imports = ps_ast_alloc(ast, iv.n * sizeof(*iv.v));
@@ -1044,7 +1044,7 @@ measure(struct ps_node *root, struct ps_node *top, struct ps_complexity *cx)
 }
 
 void
-parse_post(struct ps_ast *ast, struct parse_result *r)
+ps_parse_post(struct ps_ast *ast, struct parse_result *r)
 {
 	struct pvec usings = PVEC_INIT;
 	struct cx_ctx cx = { .cx = &ast->cx };
@@ -1066,7 +1066,7 @@ parse_post(struct ps_ast *ast, struct parse_result *r)
 		ast->ndiags = r->ndiags;
 	}
 	free(r->diags);
-	pvec_free(&r->all);
+	ps_pvec_free(&r->all);
 }
 
 /* ---- lookups ---- */

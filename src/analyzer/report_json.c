@@ -232,7 +232,7 @@ commands_json(const struct ps_analysis_priv *p)
 	struct json_object *arr = json_object_new_array();
 	const struct ps_cmd_group *g;
 	const size_t *gof;
-	size_t ng = cmd_groups(p, &g, &gof);
+	size_t ng = ps_cmd_groups(p, &g, &gof);
 	struct json_object **objs = xcalloc(ng + 1, sizeof(*objs));
 	struct json_object **lines = xcalloc(ng + 1, sizeof(*lines));
 	struct json_object **aliases = xcalloc(ng + 1, sizeof(*aliases));
@@ -429,7 +429,7 @@ metrics_json(const struct ps_analysis *a)
 	{
 		const struct ps_cmd_group *g;
 
-		distinct = cmd_groups(p, &g, NULL);
+		distinct = ps_cmd_groups(p, &g, NULL);
 	}
 	add(o, "lines", json_object_new_int((int)a->nlines));
 	add(o, "codeLines", json_object_new_int((int)p->code_lines));

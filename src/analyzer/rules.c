@@ -490,7 +490,7 @@ emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, siz
 }
 
 void
-rule_emit(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, const struct ps_extent *e,
+ps_rule_emit(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, const struct ps_extent *e,
     const char *sugg, const char *fmt, ...)
 {
 	va_list ap;
@@ -531,7 +531,7 @@ position(struct ps_ctx *c, size_t off, uint32_t *line, uint32_t *col)
 }
 
 void
-rule_emit_range(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, size_t end,
+ps_rule_emit_range(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, size_t end,
     const char *sugg, const char *fmt, ...)
 {
 	va_list ap;
@@ -551,7 +551,7 @@ rule_emit_range(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t s
 }
 
 void
-rule_fix(struct ps_ctx *c, enum ps_rule r, size_t start, const char *replacement)
+ps_rule_fix(struct ps_ctx *c, enum ps_rule r, size_t start, const char *replacement)
 {
 	struct ps_finding *f;
 
@@ -563,7 +563,7 @@ rule_fix(struct ps_ctx *c, enum ps_rule r, size_t start, const char *replacement
 }
 
 void
-compat_note(struct ps_ctx *c, const char *feature, const char *requires, unsigned line,
+ps_compat_note_add(struct ps_ctx *c, const char *feature, const char *requires, unsigned line,
     const char *fmt, ...)
 {
 	struct ps_analysis_priv *p = c->p;
@@ -643,7 +643,7 @@ resolve_commands(struct ps_ctx *c)
 	struct ps_ast *ast = c->ast;
 	struct ps_analysis_priv *p = c->p;
 	size_t fsize = (ast->functions.n + 1) * sizeof(const char *), nf = 0;
-	const char **fnames = ast->functions.n > 0 ? scratch_alloc(p, fsize) : NULL;
+	const char **fnames = ast->functions.n > 0 ? ps_scratch_alloc(p, fsize) : NULL;
 
 	for (size_t k = 0; k < ast->functions.n; k++)
 		if (ast->functions.v[k]->u.fn.name != NULL)
@@ -683,7 +683,7 @@ resolve_commands(struct ps_ctx *c)
 		pc->path = slash != NULL;
 	}
 	if (fnames != NULL)
-		scratch_free(fnames, fsize);
+		ps_scratch_free(fnames, fsize);
 }
 
 /* ascii_lower: dst = src with A-Z lower-cased (other bytes unchanged), eight bytes a step:
@@ -718,8 +718,8 @@ prepare_text(struct ps_ctx *c)
 {
 	struct ps_analysis_priv *p = c->p;
 	const struct ps_tokens *t = &c->ast->toks;
-	char *low = scratch_alloc(p, c->len + 1);
-	unsigned char *kind = scratch_alloc(p, t->nlines + 1);	/* 1 code, 2 comment */
+	char *low = ps_scratch_alloc(p, c->len + 1);
+	unsigned char *kind = ps_scratch_alloc(p, t->nlines + 1);	/* 1 code, 2 comment */
 
 	ascii_lower(low, c->src, c->len);
 	low[c->len] = '\0';
@@ -766,7 +766,7 @@ prepare_text(struct ps_ctx *c)
 		else
 			p->blank_lines++;
 	}
-	scratch_free(kind, t->nlines + 1);
+	ps_scratch_free(kind, t->nlines + 1);
 	p->lower = low;
 }
 
@@ -855,14 +855,14 @@ analyze(const char *src, size_t len, const struct ps_analyze_opts *opts, unsigne
 	resolve_commands(&c);
 	prepare_text(&c);
 
-	rules_style_run(&c);
-	rules_functions_run(&c);
-	rules_security_run(&c);
-	rules_patterns_run(&c);
-	rules_obfuscation_run(&c);
-	rules_perf_risk_run(&c);
-	rules_attacks_run(&c);
-	score_compute(&c);
+	ps_rules_style_run(&c);
+	ps_rules_functions_run(&c);
+	ps_rules_security_run(&c);
+	ps_rules_patterns_run(&c);
+	ps_rules_obfuscation_run(&c);
+	ps_rules_perf_risk_run(&c);
+	ps_rules_attacks_run(&c);
+	ps_score_compute(&c);
 	/* The severity filter comes after scoring, so scores do not depend on it. */
 	if (opts->min_severity > PS_SEV_INFORMATION) {
 		size_t k = 0;
@@ -877,7 +877,7 @@ analyze(const char *src, size_t len, const struct ps_analyze_opts *opts, unsigne
 		qsort(a->findings, a->nfindings, sizeof(*a->findings), finding_cmp);
 	p->opts = NULL;		/* the caller's; not valid after return */
 	p->nest_budget = NULL;	/* may be on the stack */
-	scratch_free(p->lower, len + 1);
+	ps_scratch_free(p->lower, len + 1);
 	p->lower = NULL;
 	*out = a;
 	return PSS_OK;

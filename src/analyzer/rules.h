@@ -71,7 +71,7 @@ struct ps_compat_note {
 
 struct varset;
 
-/* A distinct command (see cmd_groups). */
+/* A distinct command (see ps_cmd_groups). */
 struct ps_cmd_group {
 	size_t		 first;		/* index of the first use in cmds */
 	size_t		 count;
@@ -95,7 +95,7 @@ struct ps_analysis_priv {
 	bool		 windows_only;	/* uses 5.1-only cmdlets */
 	unsigned	 comment_lines, blank_lines, code_lines;
 	char		*lower;		/* lower-cased source, comments blanked, continuations joined
-					 * (scratch_alloc) */
+					 * (ps_scratch_alloc) */
 	const struct ps_analyze_opts *opts;
 	bool		 enabled[R__MAX];
 	bool		 all_enabled;	/* every enabled[] is true (no include/exclude options) */
@@ -104,7 +104,7 @@ struct ps_analysis_priv {
 	const char	*cap_evidence[PS_CAP__MAX];	/* first command showing the capability */
 	unsigned	 cap_line[PS_CAP__MAX];
 	const char	*elevation_reason;	/* why elevation is needed, or NULL */
-	struct ps_cmd_group *groups;	/* cmd_groups() result, computed once (arena) */
+	struct ps_cmd_group *groups;	/* ps_cmd_groups() result, computed once (arena) */
 	size_t		*group_of;
 	size_t		 ngroups;
 	bool		 grouped;
@@ -128,16 +128,16 @@ struct ps_analysis_priv {
 	uint32_t	 pos_line, pos_col;
 };
 
-/* scratch_alloc: n zeroed bytes for a temporary; small ones come from the analysis arena
- * (no malloc/free pair), big ones from the heap; release with scratch_free(p, ptr, n). */
+/* ps_scratch_alloc: n zeroed bytes for a temporary; small ones come from the analysis arena
+ * (no malloc/free pair), big ones from the heap; release with ps_scratch_free(p, ptr, n). */
 #define PS_SCRATCH_ARENA_MAX 4096
 static inline void *
-scratch_alloc(struct ps_analysis_priv *p, size_t n)
+ps_scratch_alloc(struct ps_analysis_priv *p, size_t n)
 {
 	return n <= PS_SCRATCH_ARENA_MAX ? ps_ast_alloc(p->ast, n) : xcalloc(1, n);
 }
 static inline void
-scratch_free(void *ptr, size_t n)
+ps_scratch_free(void *ptr, size_t n)
 {
 	if (n > PS_SCRATCH_ARENA_MAX)
 		free(ptr);
@@ -156,45 +156,45 @@ struct ps_ctx {
 
 /* Emitting findings (rules.c). The message is formatted; sev PS_SEV__MAX means the rule's
  * default; suggestion NULL means the rule's default. */
-void	 rule_emit(struct ps_ctx *, enum ps_rule, enum ps_severity sev, const struct ps_extent *,
+void	 ps_rule_emit(struct ps_ctx *, enum ps_rule, enum ps_severity sev, const struct ps_extent *,
     const char *suggestion, const char *fmt, ...) PSS_PRINTF(6, 7);
-void	 rule_emit_range(struct ps_ctx *, enum ps_rule, enum ps_severity sev, size_t start,
+void	 ps_rule_emit_range(struct ps_ctx *, enum ps_rule, enum ps_severity sev, size_t start,
     size_t end, const char *suggestion, const char *fmt, ...) PSS_PRINTF(7, 8);
-/* rule_on: the rule is enabled and below its cap (a finding would be kept). */
+/* ps_rule_on: the rule is enabled and below its cap (a finding would be kept). */
 static inline bool
-rule_on(const struct ps_ctx *c, enum ps_rule r)
+ps_rule_on(const struct ps_ctx *c, enum ps_rule r)
 {
 	return c->p->enabled[r] && c->p->per_rule[r] < PS_RULE_CAP;
 }
-/* rules_all_on: every rule is enabled and below its cap (rule_on holds for all). */
+/* ps_rules_all_on: every rule is enabled and below its cap (ps_rule_on holds for all). */
 static inline bool
-rules_all_on(const struct ps_ctx *c)
+ps_rules_all_on(const struct ps_ctx *c)
 {
 	return c->p->all_enabled && !c->p->any_capped;
 }
-/* rule_fix: attach a mechanical fix (replacement of the finding's extent) to the finding just
+/* ps_rule_fix: attach a mechanical fix (replacement of the finding's extent) to the finding just
  * emitted by rule r at offset start, if it was kept. */
-void	 rule_fix(struct ps_ctx *, enum ps_rule r, size_t start, const char *replacement);
-void	 compat_note(struct ps_ctx *, const char *feature, const char *requires, unsigned line,
+void	 ps_rule_fix(struct ps_ctx *, enum ps_rule r, size_t start, const char *replacement);
+void	 ps_compat_note_add(struct ps_ctx *, const char *feature, const char *requires, unsigned line,
     const char *fmt, ...) PSS_PRINTF(5, 6);
 
 /* NODE_BIT: a node kind's bit in ps_ast.kinds (a walk can be skipped when none of the kinds
  * its visitor acts on is in the tree). */
 #define NODE_BIT(k)	((uint64_t)1 << (k))
 
-/* join_parts: the NULL-terminated parts one after the other in buf, cut at size - 1 bytes
+/* ps_join_parts: the NULL-terminated parts one after the other in buf, cut at size - 1 bytes
  * (what snprintf with "%s%s..." writes, without parsing a format). */
-void	 join_parts(char *buf, size_t size, const char *const *parts);
+void	 ps_join_parts(char *buf, size_t size, const char *const *parts);
 
 /* Helpers (rules_util.c). */
-const struct ps_cmd *ctx_cmd(const struct ps_ctx *, const struct ps_node *cmdnode);
-/* cmd_is: the command is canon (case-insensitive; a native program also as canon.exe or by
+const struct ps_cmd *ps_ctx_cmd(const struct ps_ctx *, const struct ps_node *cmdnode);
+/* ps_cmd_is: the command is canon (case-insensitive; a native program also as canon.exe or by
  * a path ending in it). Most tests fail inline on the first letter or on the length (which
  * the compiler knows for a literal canon): a match has canon's length, or a native base name
  * of that length or four more (".exe"). */
-bool	 cmd_is_slow(const struct ps_cmd *, const char *canon);
+bool	 ps_cmd_is_slow(const struct ps_cmd *, const char *canon);
 static inline bool
-cmd_is(const struct ps_cmd *pc, const char *canon)
+ps_cmd_is(const struct ps_cmd *pc, const char *canon)
 {
 	size_t n;
 
@@ -204,41 +204,41 @@ cmd_is(const struct ps_cmd *pc, const char *canon)
 	n = strlen(canon);
 	if (pc->canon_len != n && (pc->base == NULL || (pc->base_len != n && pc->base_len != n + 4)))
 		return false;
-	return cmd_is_slow(pc, canon);
+	return ps_cmd_is_slow(pc, canon);
 }
-bool	 cmd_is_any(const struct ps_cmd *, const char *const *canons);	/* NULL-terminated */
-const char *ctx_arg_string(const struct ps_ctx *, const struct ps_node *cmd, const char *param);
-/* ctx_new_object_type: the -TypeName of a New-Object command (folded), or NULL. */
-const char *ctx_new_object_type(struct ps_ctx *, const struct ps_cmd *);
-bool	 ctx_has_arg(const struct ps_node *cmd, const char *param);
-double	 ctx_number(const struct ps_node *);	/* a constant number (also -1), else NaN */
-bool	 node_is_true(const struct ps_node *);		/* $true, 1 */
-bool	 node_is_false(const struct ps_node *);		/* $false, 0 */
-bool	 node_is_null(const struct ps_node *);		/* $null */
-bool	 node_inside(const struct ps_node *n, const struct ps_node *ancestor);
-bool	 node_in_loop(const struct ps_node *);
-struct ps_node *node_enclosing(const struct ps_node *, enum ps_node_kind);
-bool	 ci_contains(const char *hay, size_t hlen, const char *needle);
-bool	 ci_eq(const char *a, const char *b);
-bool	 ci_prefix(const char *s, const char *prefix);
-bool	 ci_suffix(const char *s, const char *suffix);
-bool	 name_in(const char *name, const char *const *list);	/* NULL-terminated, ci */
-const char *ctx_text(const struct ps_ctx *, const struct ps_node *, size_t *len);
-/* ctx_fold: the constant value of an expression built from literals (+, -f, -join, [char],
+bool	 ps_cmd_is_any(const struct ps_cmd *, const char *const *canons);	/* NULL-terminated */
+const char *ps_ctx_arg_string(const struct ps_ctx *, const struct ps_node *cmd, const char *param);
+/* ps_ctx_new_object_type: the -TypeName of a New-Object command (folded), or NULL. */
+const char *ps_ctx_new_object_type(struct ps_ctx *, const struct ps_cmd *);
+bool	 ps_ctx_has_arg(const struct ps_node *cmd, const char *param);
+double	 ps_ctx_number(const struct ps_node *);	/* a constant number (also -1), else NaN */
+bool	 ps_node_is_true(const struct ps_node *);		/* $true, 1 */
+bool	 ps_node_is_false(const struct ps_node *);		/* $false, 0 */
+bool	 ps_node_is_null(const struct ps_node *);		/* $null */
+bool	 ps_node_inside(const struct ps_node *n, const struct ps_node *ancestor);
+bool	 ps_node_in_loop(const struct ps_node *);
+struct ps_node *ps_node_enclosing(const struct ps_node *, enum ps_node_kind);
+bool	 ps_ci_contains(const char *hay, size_t hlen, const char *needle);
+bool	 ps_ci_eq(const char *a, const char *b);
+bool	 ps_ci_prefix(const char *s, const char *prefix);
+bool	 ps_ci_suffix(const char *s, const char *suffix);
+bool	 ps_name_in(const char *name, const char *const *list);	/* NULL-terminated, ci */
+const char *ps_ctx_text(const struct ps_ctx *, const struct ps_node *, size_t *len);
+/* ps_ctx_fold: the constant value of an expression built from literals (+, -f, -join, [char],
  * -replace, .Replace(), [string]::Join, reversal), or NULL. Arena memory. *folded is set
  * when anything beyond a plain literal was evaluated. */
-const char *ctx_fold(struct ps_ctx *, const struct ps_node *, bool *folded);
-double	 shannon_entropy(const char *, size_t);
-bool	 is_base64_blob(const char *, size_t, size_t minlen);
+const char *ps_ctx_fold(struct ps_ctx *, const struct ps_node *, bool *folded);
+double	 ps_shannon_entropy(const char *, size_t);
+bool	 ps_is_base64_blob(const char *, size_t, size_t minlen);
 
 /* rules_style.c: automatic variables (1 writable, 2 read-only, 0 not) and the read set. */
-int	 style_is_automatic(const char *name);
-bool	 style_read(const struct varset *, const void *scope, const char *name);
+int	 ps_style_is_automatic(const char *name);
+bool	 ps_style_read(const struct varset *, const void *scope, const char *name);
 
-/* cmd_groups: the distinct commands (by canonical name, case-insensitive) in order of first
+/* ps_cmd_groups: the distinct commands (by canonical name, case-insensitive) in order of first
  * use; *group_of (optional) maps each command index to its group. Computed once per analysis
  * and owned by it. */
-size_t	 cmd_groups(const struct ps_analysis_priv *, const struct ps_cmd_group **out,
+size_t	 ps_cmd_groups(const struct ps_analysis_priv *, const struct ps_cmd_group **out,
     const size_t **group_of);
 
 /* report_json.c: json-c strings that are always valid UTF-8 (invalid bytes become U+FFFD). */
@@ -249,13 +249,13 @@ struct json_object *ps_json_string_len(const char *, size_t);
 struct json_object *ps_attack_properties(const struct ps_finding *f, bool sarif);
 
 /* The rule passes. */
-void	 rules_style_run(struct ps_ctx *);
-void	 rules_functions_run(struct ps_ctx *);
-void	 rules_security_run(struct ps_ctx *);
-void	 rules_patterns_run(struct ps_ctx *);
-void	 rules_obfuscation_run(struct ps_ctx *);
-void	 rules_perf_risk_run(struct ps_ctx *);
-void	 rules_attacks_run(struct ps_ctx *);
+void	 ps_rules_style_run(struct ps_ctx *);
+void	 ps_rules_functions_run(struct ps_ctx *);
+void	 ps_rules_security_run(struct ps_ctx *);
+void	 ps_rules_patterns_run(struct ps_ctx *);
+void	 ps_rules_obfuscation_run(struct ps_ctx *);
+void	 ps_rules_perf_risk_run(struct ps_ctx *);
+void	 ps_rules_attacks_run(struct ps_ctx *);
 
 /* ps_analyze_nested: analyse text handed to an interpreter by the script being analysed, one
  * level deeper (all rules on); *budget (bytes still allowed for the whole nesting) is
@@ -268,10 +268,10 @@ int	 ps_analyze_nested(const char *src, size_t len, unsigned depth, size_t *budg
 
 /* rules_patterns.c: decode Base64 text (whitespace ignored; UTF-16LE folded to ASCII, as
  * -EncodedCommand uses) into out (cap bytes); the decoded length, or 0 when not Base64. */
-size_t	 patterns_b64_decode(const char *s, size_t n, char *out, size_t cap);
+size_t	 ps_patterns_b64_decode(const char *s, size_t n, char *out, size_t cap);
 
 /* score.c: scores, capabilities, elevation and purpose. */
-void	 score_compute(struct ps_ctx *);
-const char *capability_evidence(const struct ps_analysis *, enum ps_capability);
+void	 ps_score_compute(struct ps_ctx *);
+const char *ps_capability_evidence(const struct ps_analysis *, enum ps_capability);
 
 #endif

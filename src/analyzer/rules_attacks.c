@@ -225,7 +225,7 @@ atk_elevation(struct ps_ctx *c, const char *why)
 		return;
 	c->a->needs_elevation = 1;
 	c->p->elevation_reason = why;
-	rule_emit_range(c, R_RISK_ELEVATION, PS_SEV__MAX, 0, 0, NULL,
+	ps_rule_emit_range(c, R_RISK_ELEVATION, PS_SEV__MAX, 0, 0, NULL,
 	    "The script needs administrator rights (%s).", why);
 }
 
@@ -487,7 +487,7 @@ check_powershell(struct atk *x, const struct cmdline *cl, size_t k, unsigned dep
 			size_t dn = 0;
 
 			if (k + 1 < cl->nw)
-				dn = patterns_b64_decode(cl->t + cl->w[k + 1].s,
+				dn = ps_patterns_b64_decode(cl->t + cl->w[k + 1].s,
 				    cl->w[k + 1].e - cl->w[k + 1].s, dec, sizeof(dec) - 1);
 			snprintf(step, sizeof(step), "%.40s -EncodedCommand (decoded)", prog);
 			mitre_add(v->mitre, sizeof(v->mitre), "T1027");	/* the code is encoded */
@@ -586,7 +586,7 @@ cmd_destruction(struct atk *x, const struct cmdline *cl, const char *prog)
 
 	if (strcmp(prog, "format") == 0 && cl->nw >= 2 && strlen(cl->w[1].v) == 2 &&
 	    cl->w[1].v[1] == ':') {
-		rule_emit(x->c, R_DESTRUCTIVE, PS_SEV__MAX, x->at, NULL,
+		ps_rule_emit(x->c, R_DESTRUCTIVE, PS_SEV__MAX, x->at, NULL,
 		    "format %s erases a volume (through cmd).", cl->w[1].v);
 		atk_cap(x->c, PS_CAP_SYSTEM_CONFIG, "format", x->at->line);
 		atk_elevation(x->c, "format");
@@ -602,10 +602,10 @@ cmd_destruction(struct atk *x, const struct cmdline *cl, const char *prog)
 		return;
 	atk_cap(x->c, PS_CAP_FILES_DELETE, prog[0] == 'r' ? "rd /s" : "del /s", x->at->line);
 	if (system_root(target))
-		rule_emit(x->c, R_DESTRUCTIVE, PS_SEV__MAX, x->at, NULL,
+		ps_rule_emit(x->c, R_DESTRUCTIVE, PS_SEV__MAX, x->at, NULL,
 		    "%s /s deletes a system location (%s) through cmd.", prog, target);
 	else
-		rule_emit(x->c, R_RISK_RECURSIVE_DELETE, PS_SEV__MAX, x->at, NULL,
+		ps_rule_emit(x->c, R_RISK_RECURSIVE_DELETE, PS_SEV__MAX, x->at, NULL,
 		    "Files are deleted recursively with %s /s (%s) through cmd.", prog, target);
 }
 
@@ -803,18 +803,18 @@ report(struct atk *x, enum ps_rule r, const struct ps_extent *e, const struct ve
 	if (!v->attack)
 		return;
 	if (r == R_ATK_LOLBIN)
-		rule_emit(c, r, PS_SEV_ERROR, e, NULL, "%s", v->lolbin_what);
+		ps_rule_emit(c, r, PS_SEV_ERROR, e, NULL, "%s", v->lolbin_what);
 	else
-		rule_emit(c, r, PS_SEV_ERROR, e, NULL, "%s: %s", fmt_what, v->what);
+		ps_rule_emit(c, r, PS_SEV_ERROR, e, NULL, "%s: %s", fmt_what, v->what);
 	tag(c, r, e->start, v->mitre, v->chain);
 	if (v->lolbin && r != R_ATK_LOLBIN) {
-		rule_emit(c, R_ATK_LOLBIN, PS_SEV_ERROR, e, NULL, "%s", v->lolbin_what);
+		ps_rule_emit(c, R_ATK_LOLBIN, PS_SEV_ERROR, e, NULL, "%s", v->lolbin_what);
 		tag(c, R_ATK_LOLBIN, e->start, v->mitre, v->chain);
 	}
 	for (size_t i = 0; i < v->ninner; i++) {
 		const struct inner *f = &v->inner[i];
 
-		rule_emit(c, f->rule, f->sev, e, NULL, "%s (inside %s)", f->msg, v->chain);
+		ps_rule_emit(c, f->rule, f->sev, e, NULL, "%s (inside %s)", f->msg, v->chain);
 		tag(c, f->rule, e->start, f->mitre, v->chain);
 	}
 	/* what the inner code touches, the script touches */
@@ -832,7 +832,7 @@ check_line(struct atk *x, const struct ps_extent *e, const char *t, size_t n, en
 
 	if (t == NULL || n == 0)
 		return;
-	v = scratch_alloc(x->c->p, sizeof(*v));
+	v = ps_scratch_alloc(x->c->p, sizeof(*v));
 	x->at = e;
 	if (step != NULL)
 		chain_push(v, step);
@@ -841,7 +841,7 @@ check_line(struct atk *x, const struct ps_extent *e, const char *t, size_t n, en
 		mitre_add(v->mitre, sizeof(v->mitre), technique);
 	report(x, v->lolbin && step == NULL && v->ninner == 0 && r == R_ATK_SHELL ? R_ATK_LOLBIN :
 	    r, e, v, what);
-	scratch_free(v, sizeof(*v));
+	ps_scratch_free(v, sizeof(*v));
 }
 
 /* Check PowerShell code handed over as a string (Invoke-Expression, [ScriptBlock]::Create). */
@@ -853,13 +853,13 @@ check_code(struct atk *x, const struct ps_extent *e, const char *t, const char *
 
 	if (t == NULL || t[0] == '\0')
 		return;
-	v = scratch_alloc(x->c->p, sizeof(*v));
+	v = ps_scratch_alloc(x->c->p, sizeof(*v));
 	x->at = e;
 	nested_powershell(x, t, strlen(t), x->c->p->nest_depth, step, v);
 	if (v->attack)
 		mitre_add(v->mitre, sizeof(v->mitre), "T1059.001");
 	report(x, R_ATK_SHELL, e, v, what);
-	scratch_free(v, sizeof(*v));
+	ps_scratch_free(v, sizeof(*v));
 }
 
 /* ---- values of arguments ---- */
@@ -993,7 +993,7 @@ value_text(struct ps_ctx *c, const struct ps_node *n, int depth)
 	n = unwrap(n);
 	if (n == NULL || depth > 3)
 		return NULL;
-	if ((v = ctx_fold(c, n, &folded)) != NULL)
+	if ((v = ps_ctx_fold(c, n, &folded)) != NULL)
 		return v;
 	switch (n->kind) {
 	case PS_NODE_STRING:
@@ -1026,7 +1026,7 @@ value_text(struct ps_ctx *c, const struct ps_node *n, int depth)
 	default:
 		break;
 	}
-	v = ctx_text(c, n, &len);
+	v = ps_ctx_text(c, n, &len);
 	return v != NULL ? ps_ast_strndup(c->ast, v, len) : NULL;
 }
 
@@ -1050,7 +1050,7 @@ hash_value(const struct ps_node *h, const char *key)
 	for (size_t k = 0; k < h->u.hash.keys.n && k < h->u.hash.values.n; k++) {
 		const char *kn = ps_node_const_string(h->u.hash.keys.v[k]);
 
-		if (kn != NULL && ci_eq(kn, key))
+		if (kn != NULL && ps_ci_eq(kn, key))
 			return h->u.hash.values.v[k];
 	}
 	return NULL;
@@ -1087,11 +1087,11 @@ native_line(struct ps_ctx *c, const struct ps_node *n, size_t *len)
 	for (size_t i = 0; i < el->n && !var; i++)
 		var = el->v[i]->kind == PS_NODE_VARIABLE;
 	if (n->u.cmd.name_node == NULL)
-		return ctx_text(c, n, len);
+		return ps_ctx_text(c, n, len);
 	if (!var)	/* from the program's name on (not the & or . before it) */
 		return expand_vars(c, c->src + n->u.cmd.name_node->ext.start,
 		    n->ext.end - n->u.cmd.name_node->ext.start, n->ext.start, len);
-	t = ctx_text(c, n->u.cmd.name_node, &tl);
+	t = ps_ctx_text(c, n->u.cmd.name_node, &tl);
 	buf[0] = '\0';
 	append(buf, sizeof(buf), t, tl);
 	for (size_t i = 0, looked = 0; i < el->n; i++) {
@@ -1102,7 +1102,7 @@ native_line(struct ps_ctx *c, const struct ps_node *n, size_t *len)
 		    assigned(c, e) != NULL && (t = value_text(c, e, 0)) != NULL)
 			tl = strlen(t);
 		else
-			t = ctx_text(c, e, &tl);
+			t = ps_ctx_text(c, e, &tl);
 		append(buf, sizeof(buf), " ", 1);
 		append(buf, sizeof(buf), t, tl);
 	}
@@ -1166,7 +1166,7 @@ resolve_sites(struct ps_ctx *c, struct site *arr, size_t n)
 		const struct ps_node *op = unwrap(arr[i].operand);
 		const char *t;
 
-		if (arr[i].native != NULL && arr[i].text == NULL && cmd_is_any(arr[i].native, runners))
+		if (arr[i].native != NULL && arr[i].text == NULL && ps_cmd_is_any(arr[i].native, runners))
 			arr[i].text = native_line(c, arr[i].native->node, &arr[i].tlen);
 
 		if (op == NULL)
@@ -1182,7 +1182,7 @@ resolve_sites(struct ps_ctx *c, struct site *arr, size_t n)
 static bool
 linked(const struct site *d, const struct site *e)
 {
-	if (d->var != NULL && e->var != NULL && ci_eq(d->var, e->var))
+	if (d->var != NULL && e->var != NULL && ps_ci_eq(d->var, e->var))
 		return true;
 	if (d->base != NULL && e->base != NULL && strcmp(d->base, e->base) == 0)
 		return true;
@@ -1190,11 +1190,11 @@ linked(const struct site *d, const struct site *e)
 		size_t n = e->tlen;
 		char needle[160];
 
-		if (d->base != NULL && ci_contains(e->text, n, d->base))
+		if (d->base != NULL && ps_ci_contains(e->text, n, d->base))
 			return true;
 		if (d->var != NULL) {
 			snprintf(needle, sizeof(needle), "$%s", d->var);
-			if (ci_contains(e->text, n, needle))
+			if (ps_ci_contains(e->text, n, needle))
 				return true;
 		}
 	}
@@ -1224,11 +1224,11 @@ check_download_exec(struct atk *x)
 				verified = x->ver[j].off > d->off && linked(d, &x->ver[j]);
 			snprintf(chain, sizeof(chain), "%s (line %u) > %s", d->how, d->line, e->how);
 			if (verified) {
-				rule_emit(c, R_ATK_DOWNLOAD_EXEC, PS_SEV_WARNING, &e->node->ext, NULL,
+				ps_rule_emit(c, R_ATK_DOWNLOAD_EXEC, PS_SEV_WARNING, &e->node->ext, NULL,
 				    "The file downloaded by %s on line %u is executed by %s after a "
 				    "hash or signature check.", d->how, d->line, e->how);
 			} else {
-				rule_emit(c, R_ATK_DOWNLOAD_EXEC, PS_SEV_ERROR, &e->node->ext, NULL,
+				ps_rule_emit(c, R_ATK_DOWNLOAD_EXEC, PS_SEV_ERROR, &e->node->ext, NULL,
 				    "The file downloaded by %s on line %u is executed by %s.", d->how,
 				    d->line, e->how);
 				tag(c, R_ATK_DOWNLOAD_EXEC, e->node->ext.start, "T1105,T1204.002", chain);
@@ -1273,8 +1273,8 @@ run_key(const char *path)
 	if (path == NULL)
 		return false;
 	n = strlen(path);
-	return ci_contains(path, n, "\\CurrentVersion\\Run") ||
-	    ci_contains(path, n, "\\Winlogon") || ci_contains(path, n, "Image File Execution");
+	return ps_ci_contains(path, n, "\\CurrentVersion\\Run") ||
+	    ps_ci_contains(path, n, "\\Winlogon") || ps_ci_contains(path, n, "Image File Execution");
 }
 
 /* A native program: its command line checked, and what it downloads or runs. */
@@ -1293,7 +1293,7 @@ check_native(struct atk *x, const struct ps_cmd *pc)
 		add_site(x->ex, &x->nex, SITES_MAX, n, NULL, NULL, 0, pc->base);
 		x->ex[x->nex - 1].native = pc;	/* a runner's line, resolved when needed */
 	}
-	if ((cmd_is(pc, "curl") || cmd_is(pc, "wget")) &&
+	if ((ps_cmd_is(pc, "curl") || ps_cmd_is(pc, "wget")) &&
 	    ((v = arg_node(n, "o", -1)) != NULL || (v = arg_node(n, "output", -1)) != NULL))
 		add_site(x->dl, &x->ndl, DOWNLOADS_MAX, n, v, NULL, 0, pc->canon);
 	if (n->u.cmd.invocation == 0 && (pc->path || strchr(pc->canon, '.') != NULL))
@@ -1307,10 +1307,10 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 	const struct ps_node *n = pc->node, *v;
 	const char *t;
 
-	if (cmd_is(pc, "Invoke-Expression")) {
+	if (ps_cmd_is(pc, "Invoke-Expression")) {
 		check_code(x, &n->ext, value_text(c, arg_node(n, "Command", 0), 0),
 		    "Invoke-Expression", "Invoke-Expression runs code that is an attack");
-	} else if (cmd_is(pc, "Start-Process")) {
+	} else if (ps_cmd_is(pc, "Start-Process")) {
 		const char *file = value_text(c, arg_node(n, "FilePath", 0), 0);
 		const char *args = value_text(c, arg_node(n, "ArgumentList", 1), 0);
 		const char *line = program_line(c, file, args);
@@ -1319,18 +1319,18 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 			check_line(x, &n->ext, line, strlen(line), R_ATK_SHELL, "Start-Process", NULL,
 			    "Start-Process hands over code that is an attack");
 		add_site(x->ex, &x->nex, SITES_MAX, n, arg_node(n, "FilePath", 0), args, 0, "Start-Process");
-	} else if (cmd_is(pc, "Invoke-Item")) {
+	} else if (ps_cmd_is(pc, "Invoke-Item")) {
 		add_site(x->ex, &x->nex, SITES_MAX, n, arg_node(n, "Path", 0), NULL, 0, "Invoke-Item");
-	} else if (cmd_is(pc, "Invoke-WebRequest") || cmd_is(pc, "Invoke-RestMethod")) {
+	} else if (ps_cmd_is(pc, "Invoke-WebRequest") || ps_cmd_is(pc, "Invoke-RestMethod")) {
 		if ((v = arg_node(n, "OutFile", -1)) != NULL)
 			add_site(x->dl, &x->ndl, DOWNLOADS_MAX, n, v, NULL, 0, pc->canon);
-	} else if (cmd_is(pc, "Start-BitsTransfer")) {
+	} else if (ps_cmd_is(pc, "Start-BitsTransfer")) {
 		add_site(x->dl, &x->ndl, DOWNLOADS_MAX, n, arg_node(n, "Destination", 1), NULL, 0, pc->canon);
-	} else if (cmd_is(pc, "Get-FileHash") || cmd_is(pc, "Get-AuthenticodeSignature")) {
+	} else if (ps_cmd_is(pc, "Get-FileHash") || ps_cmd_is(pc, "Get-AuthenticodeSignature")) {
 		v = arg_node(n, "FilePath", -1);
 		add_site(x->ver, &x->nver, DOWNLOADS_MAX, n, v != NULL ? v : arg_node(n, "Path", 0), NULL, 0,
 		    pc->canon);
-	} else if (cmd_is(pc, "Set-ItemProperty") || cmd_is(pc, "New-ItemProperty")) {
+	} else if (ps_cmd_is(pc, "Set-ItemProperty") || ps_cmd_is(pc, "New-ItemProperty")) {
 		const char *path = value_text(c, arg_node(n, "Path", 0), 0);
 
 		if (run_key(path) && (t = value_text(c, arg_node(n, "Value", 2), 0)) != NULL) {
@@ -1338,7 +1338,7 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 			    "An autostart Run key runs a command that is an attack");
 			add_site(x->ex, &x->nex, SITES_MAX, n, NULL, t, 0, "a Run key");
 		}
-	} else if (cmd_is(pc, "New-ScheduledTaskAction")) {
+	} else if (ps_cmd_is(pc, "New-ScheduledTaskAction")) {
 		const char *line = program_line(c, value_text(c, arg_node(n, "Execute", 0), 0),
 		    value_text(c, arg_node(n, "Argument", 1), 0));
 
@@ -1348,13 +1348,13 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 			    "A scheduled task runs a command that is an attack");
 			add_site(x->ex, &x->nex, SITES_MAX, n, NULL, line, 0, "a scheduled task");
 		}
-	} else if (cmd_is(pc, "New-Service")) {
+	} else if (ps_cmd_is(pc, "New-Service")) {
 		if ((t = value_text(c, arg_node(n, "BinaryPathName", 1), 0)) != NULL) {
 			check_line(x, &n->ext, t, strlen(t), R_ATK_PERSIST, "service binary path",
 			    "T1543.003", "A service runs a command that is an attack");
 			add_site(x->ex, &x->nex, SITES_MAX, n, NULL, t, 0, "a service");
 		}
-	} else if (cmd_is(pc, "Set-WmiInstance") || cmd_is(pc, "New-CimInstance")) {
+	} else if (ps_cmd_is(pc, "Set-WmiInstance") || ps_cmd_is(pc, "New-CimInstance")) {
 		const char *cls = value_text(c, arg_node(n, "Class", 0), 0);
 
 		if (cls == NULL)
@@ -1362,16 +1362,16 @@ check_command(struct atk *x, const struct ps_cmd *pc)
 		v = arg_node(n, "Arguments", -1);
 		if (v == NULL)
 			v = arg_node(n, "Property", -1);
-		if (cls != NULL && ci_contains(cls, strlen(cls), "CommandLineEventConsumer") &&
+		if (cls != NULL && ps_ci_contains(cls, strlen(cls), "CommandLineEventConsumer") &&
 		    (t = value_text(c, hash_value(v, "CommandLineTemplate"), 0)) != NULL)
 			check_line(x, &n->ext, t, strlen(t), R_ATK_PERSIST, "WMI CommandLineEventConsumer",
 			    "T1546.003", "A WMI event consumer runs a command that is an attack");
-	} else if (cmd_is(pc, "Invoke-WmiMethod") || cmd_is(pc, "Invoke-CimMethod")) {
+	} else if (ps_cmd_is(pc, "Invoke-WmiMethod") || ps_cmd_is(pc, "Invoke-CimMethod")) {
 		const char *cls = value_text(c, arg_node(n, "Class", 0), 0);
 
 		if (cls == NULL)
 			cls = value_text(c, arg_node(n, "ClassName", 0), 0);
-		if (cls == NULL || !ci_contains(cls, strlen(cls), "Win32_Process"))
+		if (cls == NULL || !ps_ci_contains(cls, strlen(cls), "Win32_Process"))
 			return;
 		t = value_text(c, arg_node(n, "ArgumentList", -1), 0);
 		if (t == NULL)
@@ -1409,11 +1409,11 @@ check_members(struct atk *x)
 		if (m->kind != PS_NODE_INVOKE_MEMBER || nm == NULL || m->u.mem.args.n == 0 ||
 		    strchr("dDsScCrReE", nm[0]) == NULL)
 			continue;	/* DownloadFile, Start, SetValue, Create, ShellExecute, Run, Exec */
-		if (ci_eq(nm, "Create") && m->u.mem.is_static && tg != NULL &&
-		    tg->kind == PS_NODE_TYPE && ci_suffix(tg->u.type.name, "ScriptBlock")) {
+		if (ps_ci_eq(nm, "Create") && m->u.mem.is_static && tg != NULL &&
+		    tg->kind == PS_NODE_TYPE && ps_ci_suffix(tg->u.type.name, "ScriptBlock")) {
 			check_code(x, &m->ext, value_text(c, m->u.mem.args.v[0], 0),
 			    "[ScriptBlock]::Create", "[ScriptBlock]::Create makes code that is an attack");
-		} else if (ci_eq(nm, "SetValue") && m->u.mem.args.n >= 2) {
+		} else if (ps_ci_eq(nm, "SetValue") && m->u.mem.args.n >= 2) {
 			/* [Microsoft.Win32.Registry]::SetValue('HKEY_...\Run', name, value), or
 			 * $key.SetValue(name, value) on a key opened or created at ...\Run */
 			const struct ps_node *opened;
@@ -1425,7 +1425,7 @@ check_members(struct atk *x)
 				vi = 2;
 			} else if (tg != NULL && tg->kind == PS_NODE_VARIABLE && tg->u.var.bare != NULL &&
 			    (opened = assigned(c, tg)) != NULL &&
-			    (key = ctx_text(c, opened, &kl)) != NULL) {
+			    (key = ps_ctx_text(c, opened, &kl)) != NULL) {
 				key = ps_ast_strndup(c->ast, key, kl);
 			}
 			if (run_key(key) && (t = value_text(c, m->u.mem.args.v[vi], 0)) != NULL) {
@@ -1433,11 +1433,11 @@ check_members(struct atk *x)
 				    "T1547.001", "An autostart Run key runs a command that is an attack");
 				add_site(x->ex, &x->nex, SITES_MAX, m, NULL, t, 0, "a Run key");
 			}
-		} else if (ci_eq(nm, "DownloadFile") && m->u.mem.args.n >= 2) {
+		} else if (ps_ci_eq(nm, "DownloadFile") && m->u.mem.args.n >= 2) {
 			add_site(x->dl, &x->ndl, DOWNLOADS_MAX, m, m->u.mem.args.v[1], NULL, 0,
 			    "WebClient.DownloadFile");
-		} else if (ci_eq(nm, "Start") && m->u.mem.is_static && tg != NULL &&
-		    tg->kind == PS_NODE_TYPE && ci_suffix(tg->u.type.name, "Process")) {
+		} else if (ps_ci_eq(nm, "Start") && m->u.mem.is_static && tg != NULL &&
+		    tg->kind == PS_NODE_TYPE && ps_ci_suffix(tg->u.type.name, "Process")) {
 			const char *line = program_line(c, value_text(c, m->u.mem.args.v[0], 0),
 			    m->u.mem.args.n > 1 ? value_text(c, m->u.mem.args.v[1], 0) : NULL);
 
@@ -1446,14 +1446,14 @@ check_members(struct atk *x)
 				    "[Diagnostics.Process]::Start", "T1106",
 				    "Process.Start hands over code that is an attack");
 			add_site(x->ex, &x->nex, SITES_MAX, m, m->u.mem.args.v[0], line, 0, "Process.Start");
-		} else if ((ci_eq(nm, "Create") && tg != NULL && (tt = ctx_text(c, tg, &tl)) != NULL &&
-		    ci_contains(tt, tl, "Win32_Process")) || ci_eq(nm, "ShellExecute") ||
-		    ((ci_eq(nm, "Run") || ci_eq(nm, "Exec")) && !m->u.mem.is_static)) {
-			const char *line = ci_eq(nm, "ShellExecute") ? program_line(c,
+		} else if ((ps_ci_eq(nm, "Create") && tg != NULL && (tt = ps_ctx_text(c, tg, &tl)) != NULL &&
+		    ps_ci_contains(tt, tl, "Win32_Process")) || ps_ci_eq(nm, "ShellExecute") ||
+		    ((ps_ci_eq(nm, "Run") || ps_ci_eq(nm, "Exec")) && !m->u.mem.is_static)) {
+			const char *line = ps_ci_eq(nm, "ShellExecute") ? program_line(c,
 			    value_text(c, m->u.mem.args.v[0], 0), m->u.mem.args.n > 1 ?
 			    value_text(c, m->u.mem.args.v[1], 0) : NULL) :
 			    value_text(c, m->u.mem.args.v[0], 0);
-			bool wmi = ci_eq(nm, "Create");
+			bool wmi = ps_ci_eq(nm, "Create");
 
 			if (line == NULL)
 				continue;
@@ -1470,7 +1470,7 @@ check_members(struct atk *x)
 		const char *t;
 
 		if (lhs == NULL || lhs->kind != PS_NODE_MEMBER || lhs->u.mem.name == NULL ||
-		    (lhs->u.mem.name[0] | 0x20) != 'c' || !ci_eq(lhs->u.mem.name, "CommandLineTemplate") ||
+		    (lhs->u.mem.name[0] | 0x20) != 'c' || !ps_ci_eq(lhs->u.mem.name, "CommandLineTemplate") ||
 		    (t = value_text(c, a->u.asg.rhs, 0)) == NULL)
 			continue;
 		check_line(x, &a->ext, t, strlen(t), R_ATK_PERSIST, "WMI CommandLineEventConsumer",
@@ -1517,7 +1517,7 @@ maybe_relevant(const struct ps_cmd *pc)
 }
 
 void
-rules_attacks_run(struct ps_ctx *c)
+ps_rules_attacks_run(struct ps_ctx *c)
 {
 	struct atk x;	/* on the stack: sites are filled before they are counted */
 

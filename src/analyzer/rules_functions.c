@@ -64,8 +64,8 @@ static const char *const switch_types[] = { "switch", "SwitchParameter", NULL };
 static bool
 is_password_name(const char *name)
 {
-	return ci_contains(name, strlen(name), "password") || ci_contains(name, strlen(name),
-	    "passphrase") || ci_eq(name, "pass") || ci_eq(name, "pwd") || ci_eq(name, "passwords");
+	return ps_ci_contains(name, strlen(name), "password") || ps_ci_contains(name, strlen(name),
+	    "passphrase") || ps_ci_eq(name, "pass") || ps_ci_eq(name, "pwd") || ps_ci_eq(name, "passwords");
 }
 
 static bool
@@ -81,10 +81,10 @@ is_plural_noun(const char *noun)
 	n = strlen(last);
 	if (n < 3 || (last[n - 1] != 's' && last[n - 1] != 'S'))
 		return false;
-	if (name_in(last, singular_s) || name_in(noun, singular_s))
+	if (ps_name_in(last, singular_s) || ps_name_in(noun, singular_s))
 		return false;
-	if (ci_suffix(last, "ss") || ci_suffix(last, "us") || ci_suffix(last, "is") ||
-	    ci_suffix(last, "ics"))
+	if (ps_ci_suffix(last, "ss") || ps_ci_suffix(last, "us") || ps_ci_suffix(last, "is") ||
+	    ps_ci_suffix(last, "ics"))
 		return false;
 	/* all-caps acronyms (DNS, VSS) are not plurals */
 	for (size_t i = 0; i < n; i++)
@@ -98,8 +98,8 @@ strip_scope(const char *name)
 {
 	const char *colon = strchr(name, ':');
 
-	if (colon != NULL && (ci_prefix(name, "global:") || ci_prefix(name, "script:") ||
-	    ci_prefix(name, "local:") || ci_prefix(name, "private:")))
+	if (colon != NULL && (ps_ci_prefix(name, "global:") || ps_ci_prefix(name, "script:") ||
+	    ps_ci_prefix(name, "local:") || ps_ci_prefix(name, "private:")))
 		return colon + 1;
 	return name;
 }
@@ -108,7 +108,7 @@ static bool
 has_param(const struct ps_node *fn, const char *name)
 {
 	for (size_t i = 0; i < fn->u.fn.params.n; i++)
-		if (ci_eq(fn->u.fn.params.v[i]->u.param.name, name))
+		if (ps_ci_eq(fn->u.fn.params.v[i]->u.param.name, name))
 			return true;
 	return false;
 }
@@ -142,13 +142,13 @@ check_parameter(struct ps_ctx *c, const struct ps_node *p, bool advanced)
 		if (p->u.param.attributes.v[i]->kind == PS_NODE_TYPE)
 			ntypes++;
 	if (ntypes > 1)
-		rule_emit(c, R_MULTIPLE_TYPES, PS_SEV__MAX, &p->ext, NULL,
+		ps_rule_emit(c, R_MULTIPLE_TYPES, PS_SEV__MAX, &p->ext, NULL,
 		    "Parameter '$%s' has %zu type constraints.", name, ntypes);
-	if (is_type(type, switch_types) && node_is_true(p->u.param.default_value))
-		rule_emit(c, R_SWITCH_DEFAULT, PS_SEV__MAX, &p->ext, NULL,
+	if (is_type(type, switch_types) && ps_node_is_true(p->u.param.default_value))
+		ps_rule_emit(c, R_SWITCH_DEFAULT, PS_SEV__MAX, &p->ext, NULL,
 		    "Switch parameter '$%s' defaults to $true.", name);
 	if (p->u.param.mandatory && p->u.param.default_value != NULL)
-		rule_emit(c, R_MANDATORY_DEFAULT, PS_SEV__MAX, &p->ext, NULL,
+		ps_rule_emit(c, R_MANDATORY_DEFAULT, PS_SEV__MAX, &p->ext, NULL,
 		    "Mandatory parameter '$%s' has a default value.", name);
 	if (pattr != NULL) {
 		const struct ps_node *hm = ps_attr_named_arg(pattr, "HelpMessage");
@@ -156,31 +156,31 @@ check_parameter(struct ps_ctx *c, const struct ps_node *p, bool advanced)
 		if (hm != NULL && hm->u.nattr.value != NULL) {
 			const char *v = ps_node_const_string(hm->u.nattr.value);
 
-			if ((v != NULL && v[0] == '\0') || node_is_null(hm->u.nattr.value))
-				rule_emit(c, R_EMPTY_HELP_MESSAGE, PS_SEV__MAX, &hm->ext, NULL,
+			if ((v != NULL && v[0] == '\0') || ps_node_is_null(hm->u.nattr.value))
+				ps_rule_emit(c, R_EMPTY_HELP_MESSAGE, PS_SEV__MAX, &hm->ext, NULL,
 				    "HelpMessage of '$%s' is empty.", name);
 		}
 	}
-	if (name_in(name, pssa_password_names) && (type == NULL || is_type(type, string_types)))
-		rule_emit(c, R_PLAINTEXT_PASSWORD, PS_SEV__MAX, e, NULL,
+	if (ps_name_in(name, pssa_password_names) && (type == NULL || is_type(type, string_types)))
+		ps_rule_emit(c, R_PLAINTEXT_PASSWORD, PS_SEV__MAX, e, NULL,
 		    "Parameter '$%s' should use SecureString, otherwise the password is exposed.",
 		    name);
-	if ((ci_eq(name, "Credential") || ci_eq(name, "Credentials") ||
-	    ci_suffix(name, "Credential")) && !is_type(type, cred_types) &&
+	if ((ps_ci_eq(name, "Credential") || ps_ci_eq(name, "Credentials") ||
+	    ps_ci_suffix(name, "Credential")) && !is_type(type, cred_types) &&
 	    ps_attr_find(&p->u.param.attributes, "Credential") == NULL &&
 	    ps_attr_find(&p->u.param.attributes, "System.Management.Automation.Credential") == NULL)
-		rule_emit(c, R_PSCREDENTIAL_TYPE, PS_SEV__MAX, e, NULL,
+		ps_rule_emit(c, R_PSCREDENTIAL_TYPE, PS_SEV__MAX, e, NULL,
 		    "The Credential parameter '$%s' should be of type PSCredential.", name);
-	if ((ak = style_is_automatic(name)) != 0)
-		rule_emit(c, R_AUTOMATIC_VAR, ak == 2 ? PS_SEV_ERROR : PS_SEV_WARNING, e, NULL,
+	if ((ak = ps_style_is_automatic(name)) != 0)
+		ps_rule_emit(c, R_AUTOMATIC_VAR, ak == 2 ? PS_SEV_ERROR : PS_SEV_WARNING, e, NULL,
 		    "'$%s' is an automatic variable; do not use it as a parameter name.", name);
-	if (advanced && ps_catalog_common_param(name, strlen(name)) && !ci_eq(name, "WhatIf") &&
-	    !ci_eq(name, "Confirm"))
-		rule_emit(c, R_RESERVED_PARAMS, PS_SEV__MAX, e, NULL,
+	if (advanced && ps_catalog_common_param(name, strlen(name)) && !ps_ci_eq(name, "WhatIf") &&
+	    !ps_ci_eq(name, "Confirm"))
+		ps_rule_emit(c, R_RESERVED_PARAMS, PS_SEV__MAX, e, NULL,
 		    "'$%s' is a common parameter and cannot be declared in an advanced function.",
 		    name);
-	if (ci_eq(name, "WhatIf") || ci_eq(name, "Confirm"))
-		rule_emit(c, R_SUPPORTS_SP, PS_SEV__MAX, e, NULL,
+	if (ps_ci_eq(name, "WhatIf") || ps_ci_eq(name, "Confirm"))
+		ps_rule_emit(c, R_SUPPORTS_SP, PS_SEV__MAX, e, NULL,
 		    "Declare SupportsShouldProcess instead of a '$%s' parameter.", name);
 }
 
@@ -225,7 +225,7 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 	name = strip_scope(full);
 	dash = strchr(name, '-');
 	if (strpbrk(name, "#,(){}[]&/\\$^;:\"'<>|?@`*%+=~") != NULL)
-		rule_emit(c, R_RESERVED_CHAR, PS_SEV__MAX, ne, NULL,
+		ps_rule_emit(c, R_RESERVED_CHAR, PS_SEV__MAX, ne, NULL,
 		    "The function name '%s' contains a reserved character.", name);
 	if (dash != NULL && dash > name && fn->u.fn.keyword != PS_KW_CONFIGURATION) {
 		char verb[64];
@@ -234,23 +234,23 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 		if (vl < sizeof(verb)) {
 			memcpy(verb, name, vl);
 			verb[vl] = '\0';
-			if (!name_in(verb, approved_verbs))
-				rule_emit(c, R_APPROVED_VERBS, PS_SEV__MAX, ne, NULL,
+			if (!ps_name_in(verb, approved_verbs))
+				ps_rule_emit(c, R_APPROVED_VERBS, PS_SEV__MAX, ne, NULL,
 				    "The function '%s' uses the unapproved verb '%s'.", name, verb);
-			if (name_in(verb, state_verbs) && !fn->u.fn.supports_should_process)
-				rule_emit(c, R_SHOULD_PROCESS_STATE, PS_SEV__MAX, ne, NULL,
+			if (ps_name_in(verb, state_verbs) && !fn->u.fn.supports_should_process)
+				ps_rule_emit(c, R_SHOULD_PROCESS_STATE, PS_SEV__MAX, ne, NULL,
 				    "Function '%s' changes state but does not support ShouldProcess.",
 				    name);
 		}
 		if (dash[1] != '\0' && is_plural_noun(dash + 1))
-			rule_emit(c, R_SINGULAR_NOUNS, PS_SEV__MAX, ne, NULL,
+			ps_rule_emit(c, R_SINGULAR_NOUNS, PS_SEV__MAX, ne, NULL,
 			    "The cmdlet '%s' uses a plural noun.", name);
 	}
 	if (ps_catalog_find(name, strlen(name)) != NULL)
-		rule_emit(c, R_OVERWRITE_BUILTIN, PS_SEV__MAX, ne, NULL,
+		ps_rule_emit(c, R_OVERWRITE_BUILTIN, PS_SEV__MAX, ne, NULL,
 		    "'%s' hides the built-in cmdlet of the same name.", name);
 	if (fn->u.fn.help == NULL && fn->u.fn.keyword != PS_KW_CONFIGURATION)
-		rule_emit(c, R_COMMENT_HELP, PS_SEV__MAX, ne, NULL,
+		ps_rule_emit(c, R_COMMENT_HELP, PS_SEV__MAX, ne, NULL,
 		    "The function '%s' has no help comment.", name);
 	for (size_t i = 0; i < fn->u.fn.params.n; i++) {
 		const struct ps_node *p = fn->u.fn.params.v[i];
@@ -260,7 +260,7 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 		if (pn == NULL)
 			continue;
 		check_parameter(c, p, advanced);
-		if (ci_contains(pn, strlen(pn), "user") || ci_eq(pn, "Login"))
+		if (ps_ci_contains(pn, strlen(pn), "user") || ps_ci_eq(pn, "Login"))
 			user = pn;
 		if (is_password_name(pn) && !is_type(p->u.param.type, not_password_types))
 			pass = pn;
@@ -268,35 +268,35 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 		if (pa != NULL && (ps_attr_flag(pa, "ValueFromPipeline") ||
 		    ps_attr_flag(pa, "ValueFromPipelineByPropertyName")) &&
 		    fn->u.fn.keyword == PS_KW_FUNCTION && !has_process_block(fn))
-			rule_emit(c, R_PROCESS_BLOCK, PS_SEV__MAX, &p->ext, NULL,
+			ps_rule_emit(c, R_PROCESS_BLOCK, PS_SEV__MAX, &p->ext, NULL,
 			    "'$%s' takes pipeline input, but '%s' has no process block: only the "
 			    "last item is processed.", pn, name);
 		if (c->p->reads != NULL && fn->u.fn.keyword != PS_KW_CONFIGURATION &&
 		    fn->u.fn.keyword != PS_KW_WORKFLOW &&
-		    !style_read(c->p->reads, fn, pn) &&
-		    !style_read(c->p->reads, fn, "PSBoundParameters") &&
-		    !style_read(c->p->reads, fn, "args"))
-			rule_emit(c, R_UNUSED_PARAM, PS_SEV__MAX,
+		    !ps_style_read(c->p->reads, fn, pn) &&
+		    !ps_style_read(c->p->reads, fn, "PSBoundParameters") &&
+		    !ps_style_read(c->p->reads, fn, "args"))
+			ps_rule_emit(c, R_UNUSED_PARAM, PS_SEV__MAX,
 			    p->u.param.var ? &p->u.param.var->ext : &p->ext, NULL,
 			    "The parameter '$%s' is declared but not used in '%s'.", pn, name);
 	}
 	if (user != NULL && pass != NULL)
-		rule_emit(c, R_USER_PASS_PARAMS, PS_SEV__MAX, ne, NULL,
+		ps_rule_emit(c, R_USER_PASS_PARAMS, PS_SEV__MAX, ne, NULL,
 		    "Function '%s' takes '$%s' and '$%s'; use one PSCredential parameter.",
 		    name, user, pass);
 	if (fn->u.fn.supports_should_process && !called_in(calls->sp, calls->nsp, fn))
-		rule_emit(c, R_SHOULD_PROCESS, PS_SEV__MAX, ne, NULL,
+		ps_rule_emit(c, R_SHOULD_PROCESS, PS_SEV__MAX, ne, NULL,
 		    "'%s' declares SupportsShouldProcess but never calls ShouldProcess.", name);
 	if (!fn->u.fn.supports_should_process && called_in(calls->sp, calls->nsp, fn))
-		rule_emit(c, R_SHOULD_PROCESS, PS_SEV__MAX, ne, NULL,
+		ps_rule_emit(c, R_SHOULD_PROCESS, PS_SEV__MAX, ne, NULL,
 		    "'%s' calls ShouldProcess but does not declare SupportsShouldProcess.", name);
 	if (called_in(calls->sc, calls->nsc, fn) && !has_param(fn, "Force"))
-		rule_emit(c, R_SHOULD_CONTINUE, PS_SEV__MAX, ne, NULL,
+		ps_rule_emit(c, R_SHOULD_CONTINUE, PS_SEV__MAX, ne, NULL,
 		    "'%s' calls ShouldContinue without a -Force switch to bypass the prompt.", name);
 }
 
 void
-rules_functions_run(struct ps_ctx *c)
+ps_rules_functions_run(struct ps_ctx *c)
 {
 	const struct ps_ast *ast = c->ast;
 	struct sp_calls calls = { NULL, 0, NULL, 0 };
@@ -309,9 +309,9 @@ rules_functions_run(struct ps_ctx *c)
 
 		if (m->kind != PS_NODE_INVOKE_MEMBER || m->u.mem.name == NULL)
 			continue;
-		if (ci_eq(m->u.mem.name, "ShouldProcess"))
+		if (ps_ci_eq(m->u.mem.name, "ShouldProcess"))
 			calls.sp[calls.nsp++] = m->func;
-		else if (ci_eq(m->u.mem.name, "ShouldContinue"))
+		else if (ps_ci_eq(m->u.mem.name, "ShouldContinue"))
 			calls.sc[calls.nsc++] = m->func;
 	}
 	for (size_t i = 0; i < ast->functions.n; i++)

@@ -23,7 +23,7 @@ is_telling(const char *v)
 		return false;
 	n = strlen(v);
 	for (const char *const *t = telling; *t != NULL; t++)
-		if (ci_contains(v, n, *t))
+		if (ps_ci_contains(v, n, *t))
 			return true;
 	return false;
 }
@@ -102,7 +102,7 @@ check_tokens(struct ps_ctx *c)
 				nx = s[k + 1];
 				if ((nx >= 'a' && nx <= 'z') || (nx >= 'A' && nx <= 'Z') ||
 				    (nx >= '0' && nx <= '9') || nx == '-') {
-					rule_emit_range(c, R_OBF_BACKTICK, PS_SEV__MAX,
+					ps_rule_emit_range(c, R_OBF_BACKTICK, PS_SEV__MAX,
 					    tk->start, tk->end, NULL,
 					    "Backticks inside '%.*s' hide the name.", (int)(n > 80 ? 80 : n), s);
 					break;
@@ -110,7 +110,7 @@ check_tokens(struct ps_ctx *c)
 			}
 		}
 		if (random_case(s, n))
-			rule_emit_range(c, R_OBF_CASE, PS_SEV__MAX, tk->start, tk->end, NULL,
+			ps_rule_emit_range(c, R_OBF_CASE, PS_SEV__MAX, tk->start, tk->end, NULL,
 			    "'%.*s' is written in random case.", (int)(n > 80 ? 80 : n), s);
 	}
 }
@@ -146,9 +146,9 @@ check_format(struct ps_ctx *c, const struct ps_node *n)
 		}
 	}
 	if (places >= 3 && reordered && other <= places) {
-		const char *v = ctx_fold(c, n, &folded);
+		const char *v = ps_ctx_fold(c, n, &folded);
 
-		rule_emit(c, R_OBF_FORMAT, is_telling(v) ? PS_SEV_ERROR : PS_SEV__MAX, &n->ext, NULL,
+		ps_rule_emit(c, R_OBF_FORMAT, is_telling(v) ? PS_SEV_ERROR : PS_SEV__MAX, &n->ext, NULL,
 		    "The format operator reassembles %u reordered fragments%s%s%s.", places,
 		    v ? " into \"" : "", v ? v : "", v ? "\"" : "");
 	}
@@ -184,11 +184,11 @@ char_type(const struct ps_node *t, bool *array)
 	*array = false;
 	if (nm == NULL)
 		return false;
-	if (ci_prefix(nm, "System."))
+	if (ps_ci_prefix(nm, "System."))
 		nm += 7;
-	if (ci_eq(nm, "char"))
+	if (ps_ci_eq(nm, "char"))
 		return true;
-	if (ci_eq(nm, "char[]")) {
+	if (ps_ci_eq(nm, "char[]")) {
 		*array = true;
 		return true;
 	}
@@ -222,10 +222,10 @@ count_char(struct obf_walk *w, const struct ps_node *n)
 		cc->reported = false;
 	}
 	if (++cc->n >= 4 && !cc->reported) {
-		const char *v = ctx_fold(w->c, st, &folded);
+		const char *v = ps_ctx_fold(w->c, st, &folded);
 
 		cc->reported = true;
-		rule_emit(w->c, R_OBF_CHARCODES, is_telling(v) ? PS_SEV_ERROR : PS_SEV__MAX,
+		ps_rule_emit(w->c, R_OBF_CHARCODES, is_telling(v) ? PS_SEV_ERROR : PS_SEV__MAX,
 		    &st->ext, NULL, "Text is built from character codes%s%.100s%s.",
 		    v ? ": \"" : "", v ? v : "", v ? "\"" : "");
 	}
@@ -239,7 +239,7 @@ is_reverse_range(const struct ps_node *ix)
 	while (ix != NULL && ix->kind == PS_NODE_PIPELINE && ix->u.pipe.elems.n == 1)
 		ix = ix->u.pipe.elems.v[0];
 	return ix != NULL && ix->kind == PS_NODE_BINARY && ix->u.bin.op == PS_OP_RANGE &&
-	    ctx_number(ix->u.bin.left) == -1;
+	    ps_ctx_number(ix->u.bin.left) == -1;
 }
 
 static bool
@@ -265,8 +265,8 @@ dynamic_name_node(const struct ps_node *nn)
 			const char *cn = in->u.cmd.name;
 			bool wild = false;
 
-			if (cn == NULL || !(ci_eq(cn, "Get-Command") || ci_eq(cn, "gcm") ||
-			    ci_eq(cn, "Get-Alias") || ci_eq(cn, "gal")))
+			if (cn == NULL || !(ps_ci_eq(cn, "Get-Command") || ps_ci_eq(cn, "gcm") ||
+			    ps_ci_eq(cn, "Get-Alias") || ps_ci_eq(cn, "gal")))
 				return false;
 			for (size_t k = 0; k < in->u.cmd.nargs; k++) {
 				const char *v = in->u.cmd.args[k].value ?
@@ -297,7 +297,7 @@ var_assigned_before(const struct ps_ctx *c, const struct ps_node *v)
 		const struct ps_node *lhs = as->v[i]->u.asg.lhs;
 
 		if (lhs != NULL && lhs->kind == PS_NODE_VARIABLE && as->v[i]->u.asg.op == PS_OP_ASSIGN &&
-		    ci_eq(lhs->u.var.bare, v->u.var.bare))
+		    ps_ci_eq(lhs->u.var.bare, v->u.var.bare))
 			rhs = as->v[i]->u.asg.rhs;
 	}
 	while (rhs != NULL && rhs->kind == PS_NODE_PIPELINE && rhs->u.pipe.elems.n == 1)
@@ -320,35 +320,35 @@ check_dynamic_command(struct ps_ctx *c, const struct ps_cmd *pc)
 		const struct ps_node *rhs = var_assigned_before(c, nn);
 
 		if (rhs == NULL || !dynamic_name_node(rhs) ||
-		    (v = ctx_fold(c, rhs, &folded)) == NULL || !folded)
+		    (v = ps_ctx_fold(c, rhs, &folded)) == NULL || !folded)
 			return;
 		ci = ps_catalog_resolve(v, strlen(v), NULL);
 		if (ci == NULL)
 			return;
-		rule_emit(c, R_OBF_DYNAMIC_NAME, ci_eq(ci->name, "Invoke-Expression") ?
+		ps_rule_emit(c, R_OBF_DYNAMIC_NAME, ps_ci_eq(ci->name, "Invoke-Expression") ?
 		    PS_SEV_ERROR : PS_SEV__MAX, &nn->ext, NULL,
 		    "The command in $%s is computed at run time and is '%s' (%s).",
 		    nn->u.var.bare ? nn->u.var.bare : "", v, ci->name);
-		if (ci_eq(ci->name, "Invoke-Expression"))
-			rule_emit(c, R_INVOKE_EXPRESSION, PS_SEV_ERROR, &n->ext, NULL,
+		if (ps_ci_eq(ci->name, "Invoke-Expression"))
+			ps_rule_emit(c, R_INVOKE_EXPRESSION, PS_SEV_ERROR, &n->ext, NULL,
 			    "Invoke-Expression is called through a variable holding a computed name.");
 		return;
 	}
 	if (!dynamic_name_node(nn))
 		return;
-	v = ctx_fold(c, nn, &folded);
+	v = ps_ctx_fold(c, nn, &folded);
 	if (v != NULL)
 		ci = ps_catalog_resolve(v, strlen(v), NULL);
-	if (ci != NULL && ci_eq(ci->name, "Invoke-Expression")) {
-		rule_emit(c, R_OBF_DYNAMIC_NAME, PS_SEV_ERROR, &nn->ext, NULL,
+	if (ci != NULL && ps_ci_eq(ci->name, "Invoke-Expression")) {
+		ps_rule_emit(c, R_OBF_DYNAMIC_NAME, PS_SEV_ERROR, &nn->ext, NULL,
 		    "The command name is computed at run time and is '%s' (Invoke-Expression).", v);
-		rule_emit(c, R_INVOKE_EXPRESSION, PS_SEV_ERROR, &n->ext, NULL,
+		ps_rule_emit(c, R_INVOKE_EXPRESSION, PS_SEV_ERROR, &n->ext, NULL,
 		    "Invoke-Expression is called under a computed name.");
 	} else if (ci != NULL) {
-		rule_emit(c, R_OBF_DYNAMIC_NAME, PS_SEV__MAX, &nn->ext, NULL,
+		ps_rule_emit(c, R_OBF_DYNAMIC_NAME, PS_SEV__MAX, &nn->ext, NULL,
 		    "The command name is computed at run time and is '%s'.", ci->name);
 	} else {
-		rule_emit(c, R_OBF_DYNAMIC_NAME, PS_SEV__MAX, &nn->ext, NULL,
+		ps_rule_emit(c, R_OBF_DYNAMIC_NAME, PS_SEV__MAX, &nn->ext, NULL,
 		    "The command name is computed at run time.");
 	}
 }
@@ -376,9 +376,9 @@ obf_visit(struct ps_node *n, void *arg)
 			if (arr && e != NULL && e->kind == PS_NODE_ARRAY_LITERAL &&
 			    e->u.list.items.n >= 4 && e->u.list.items.v[0]->kind == PS_NODE_NUMBER) {
 				bool folded;
-				const char *v = ctx_fold(c, n, &folded);
+				const char *v = ps_ctx_fold(c, n, &folded);
 
-				rule_emit(c, R_OBF_CHARCODES, is_telling(v) ? PS_SEV_ERROR : PS_SEV__MAX,
+				ps_rule_emit(c, R_OBF_CHARCODES, is_telling(v) ? PS_SEV_ERROR : PS_SEV__MAX,
 				    &n->ext, NULL, "Text is built from %zu character codes%s%.100s%s.",
 				    e->u.list.items.n, v ? ": \"" : "", v ? v : "", v ? "\"" : "");
 			} else if (!arr) {
@@ -388,15 +388,15 @@ obf_visit(struct ps_node *n, void *arg)
 		break;
 	case PS_NODE_INDEX:
 		if (is_reverse_range(n->u.idx.index))
-			rule_emit(c, R_OBF_REVERSE, PS_SEV__MAX, &n->ext, NULL,
+			ps_rule_emit(c, R_OBF_REVERSE, PS_SEV__MAX, &n->ext, NULL,
 			    "A string is indexed backwards ([-1..-n]) to reverse it.");
 		break;
 	case PS_NODE_INVOKE_MEMBER:
-		if (n->u.mem.is_static && ci_eq(n->u.mem.name, "Reverse") && n->u.mem.target != NULL &&
+		if (n->u.mem.is_static && ps_ci_eq(n->u.mem.name, "Reverse") && n->u.mem.target != NULL &&
 		    n->u.mem.target->kind == PS_NODE_TYPE &&
-		    (ci_eq(n->u.mem.target->u.type.name, "array") ||
-		    ci_eq(n->u.mem.target->u.type.name, "System.Array")))
-			rule_emit(c, R_OBF_REVERSE, PS_SEV__MAX, &n->ext, NULL,
+		    (ps_ci_eq(n->u.mem.target->u.type.name, "array") ||
+		    ps_ci_eq(n->u.mem.target->u.type.name, "System.Array")))
+			ps_rule_emit(c, R_OBF_REVERSE, PS_SEV__MAX, &n->ext, NULL,
 			    "[Array]::Reverse reverses data at run time.");
 		break;
 	case PS_NODE_STRING: {
@@ -405,35 +405,35 @@ obf_visit(struct ps_node *n, void *arg)
 
 		if (v == NULL || n->u.str.bare || len < 40)
 			break;
-		if (ci_eq(v, "RightToLeft"))
-			rule_emit(c, R_OBF_REVERSE, PS_SEV__MAX, &n->ext, NULL,
+		if (ps_ci_eq(v, "RightToLeft"))
+			ps_rule_emit(c, R_OBF_REVERSE, PS_SEV__MAX, &n->ext, NULL,
 			    "A right-to-left regex reverses a string.");
-		if (is_base64_blob(v, len, 200)) {
-			rule_emit(c, R_OBF_BASE64, PS_SEV__MAX, &n->ext, NULL,
+		if (ps_is_base64_blob(v, len, 200)) {
+			ps_rule_emit(c, R_OBF_BASE64, PS_SEV__MAX, &n->ext, NULL,
 			    "A Base64 blob of %zu characters is embedded.", len);
 		} else if (len >= 40 && len <= 4096 && memchr(v, ' ', len) == NULL &&
 		    memchr(v, '\n', len) == NULL && strstr(v, "://") == NULL &&
-		    memchr(v, '\\', len) == NULL && shannon_entropy(v, len) >= 4.8) {
-			rule_emit(c, R_OBF_ENTROPY, PS_SEV__MAX, &n->ext, NULL,
+		    memchr(v, '\\', len) == NULL && ps_shannon_entropy(v, len) >= 4.8) {
+			ps_rule_emit(c, R_OBF_ENTROPY, PS_SEV__MAX, &n->ext, NULL,
 			    "A %zu-character string has high entropy (%.1f bits per character).", len,
-			    shannon_entropy(v, len));
+			    ps_shannon_entropy(v, len));
 		}
 		break;
 	}
 	case PS_NODE_COMMAND: {
-		const struct ps_cmd *pc = ctx_cmd(c, n);
+		const struct ps_cmd *pc = ps_ctx_cmd(c, n);
 
 		if (pc != NULL)
 			check_dynamic_command(c, pc);
-		if (pc != NULL && (cmd_is(pc, "Set-Alias") || cmd_is(pc, "New-Alias"))) {
-			const char *v = ctx_arg_string(c, n, "Value");
+		if (pc != NULL && (ps_cmd_is(pc, "Set-Alias") || ps_cmd_is(pc, "New-Alias"))) {
+			const char *v = ps_ctx_arg_string(c, n, "Value");
 			const struct ps_cmd_arg *a;
 			bool folded;
 
 			if (v == NULL && (a = ps_cmd_positional(n, 1)) != NULL && a->value != NULL)
-				v = ctx_fold(c, a->value, &folded);
-			if (v != NULL && (ci_eq(v, "Invoke-Expression") || ci_eq(v, "iex")))
-				rule_emit(c, R_OBF_DYNAMIC_NAME, PS_SEV_ERROR, &n->ext, NULL,
+				v = ps_ctx_fold(c, a->value, &folded);
+			if (v != NULL && (ps_ci_eq(v, "Invoke-Expression") || ps_ci_eq(v, "iex")))
+				ps_rule_emit(c, R_OBF_DYNAMIC_NAME, PS_SEV_ERROR, &n->ext, NULL,
 				    "An alias hides Invoke-Expression.");
 		}
 		break;
@@ -445,7 +445,7 @@ obf_visit(struct ps_node *n, void *arg)
 }
 
 void
-rules_obfuscation_run(struct ps_ctx *c)
+ps_rules_obfuscation_run(struct ps_ctx *c)
 {
 	struct obf_walk w;
 

@@ -255,15 +255,15 @@ scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_st
 	bool all_on = true;
 
 	pthread_once(&pat_once, pat_index_build);
-	for (size_t r = 0; r < pat_index.nrules && all_on && !rules_all_on(c); r++)
-		all_on = rule_on(c, pat_index.rules[r]);
+	for (size_t r = 0; r < pat_index.nrules && all_on && !ps_rules_all_on(c); r++)
+		all_on = ps_rule_on(c, pat_index.rules[r]);
 	if (!all_on) {
 		memset(own_head, -1, sizeof(own_head));
 		for (int k = NPAT - 1; k >= 0; k--) {
 			unsigned char f = (unsigned char)patterns[k].needles[0][0];
 
 			own_next[k] = -1;
-			if (!rule_on(c, patterns[k].rule))
+			if (!ps_rule_on(c, patterns[k].rule))
 				continue;
 			own_next[k] = own_head[f];
 			own_head[f] = (short)k;
@@ -327,10 +327,10 @@ scan_text(struct ps_ctx *c, const char *low, size_t len, bool map, size_t ext_st
 				continue;
 			skip[k] = eol;	/* once per line */
 			if (map)
-				rule_emit_range(c, pt->rule, pt->sev, ext_start + i, ext_start + cur,
+				ps_rule_emit_range(c, pt->rule, pt->sev, ext_start + i, ext_start + cur,
 				    NULL, "%s%s", pt->msg, context);
 			else
-				rule_emit_range(c, pt->rule, pt->sev, ext_start, ext_end, NULL, "%s%s",
+				ps_rule_emit_range(c, pt->rule, pt->sev, ext_start, ext_end, NULL, "%s%s",
 				    pt->msg, context);
 		}
 	}
@@ -367,7 +367,7 @@ b64val(int ch)
 }
 
 size_t
-patterns_b64_decode(const char *s, size_t n, char *out, size_t cap)
+ps_patterns_b64_decode(const char *s, size_t n, char *out, size_t cap)
 {
 	unsigned acc = 0;
 	int bits = 0;
@@ -487,13 +487,13 @@ scan_powershell_lines(struct ps_ctx *c, const char *low, size_t len, size_t base
 							payload = var_literal(c, c->src + base + vs + 1,
 							    ve - vs - 1);
 						if (payload != NULL)
-							dn = patterns_b64_decode(payload, strlen(payload), dec,
+							dn = ps_patterns_b64_decode(payload, strlen(payload), dec,
 							    sizeof(dec) - 1);
 						else if (!var && map && ve - vs >= 8)
-							dn = patterns_b64_decode(c->src + base + vs, ve - vs, dec,
+							dn = ps_patterns_b64_decode(c->src + base + vs, ve - vs, dec,
 							    sizeof(dec) - 1);
 						/* a literal payload is an error; an unknown $variable a warning */
-						rule_emit_range(c, R_ENCODED_COMMAND,
+						ps_rule_emit_range(c, R_ENCODED_COMMAND,
 						    var && payload == NULL ? PS_SEV_WARNING : PS_SEV__MAX, rs, re,
 						    NULL,
 						    "PowerShell is started with an encoded command%s%.*s%s",
@@ -510,11 +510,11 @@ scan_powershell_lines(struct ps_ctx *c, const char *low, size_t len, size_t base
 					    (wl == 4 && memcmp(w, "exec", 4) == 0)) &&
 					    ve >= vs + 3 && (strncmp(low + vs, "bypass", ve - vs) == 0 ||
 					    strncmp(low + vs, "unrestricted", ve - vs) == 0)) {
-						rule_emit_range(c, R_EXECUTION_POLICY, PS_SEV__MAX, rs, re, NULL,
+						ps_rule_emit_range(c, R_EXECUTION_POLICY, PS_SEV__MAX, rs, re, NULL,
 						    "PowerShell is started with the execution policy bypassed.");
 					} else if (wl >= 1 && strncmp("windowstyle", w, wl) == 0 &&
 					    ve >= vs + 3 && strncmp(low + vs, "hidden", ve - vs) == 0) {
-						rule_emit_range(c, R_HIDDEN_WINDOW, PS_SEV__MAX, rs, re, NULL,
+						ps_rule_emit_range(c, R_HIDDEN_WINDOW, PS_SEV__MAX, rs, re, NULL,
 						    "PowerShell is started with a hidden window.");
 					}
 				}
@@ -595,12 +595,12 @@ scan_strings(struct ps_ctx *c)
 			in_text[ch >> 6] |= (uint64_t)1 << (ch & 63);
 		}
 		/* "dllimport" needs a d, "extern " an x */
-		if (((in_value & (1u << ('d' - 'a'))) && ci_contains(v, n, "dllimport")) ||
-		    ((in_value & (1u << ('x' - 'a'))) && ci_contains(v, n, "extern "))) {
+		if (((in_value & (1u << ('d' - 'a'))) && ps_ci_contains(v, n, "dllimport")) ||
+		    ((in_value & (1u << ('x' - 'a'))) && ps_ci_contains(v, n, "extern "))) {
 			for (const char *const *api = injection_apis; *api != NULL; api++) {
-				if (!ci_contains(v, n, *api))
+				if (!ps_ci_contains(v, n, *api))
 					continue;
-				rule_emit(c, R_INJECTION_API, PS_SEV__MAX, &s->ext, NULL,
+				ps_rule_emit(c, R_INJECTION_API, PS_SEV__MAX, &s->ext, NULL,
 				    "Native API %s is declared for P/Invoke (used for process injection, "
 				    "memory patching or keylogging).", *api);
 				break;
@@ -631,7 +631,7 @@ scan_strings(struct ps_ctx *c)
 					e++;
 				if (e - j < kf->minlen && kf->case_sensitive)
 					continue;
-				rule_emit_range(c, R_HARDCODED_SECRET, PS_SEV__MAX,
+				ps_rule_emit_range(c, R_HARDCODED_SECRET, PS_SEV__MAX,
 				    s->ext.start + j, s->ext.start + e, NULL,
 				    "The string holds %s.", kf->what);
 				break;
@@ -653,14 +653,14 @@ scan_decoded(struct ps_ctx *c)
 		bool folded;
 		const char *v;
 
-		if (m->kind != PS_NODE_INVOKE_MEMBER || !ci_eq(m->u.mem.name, "FromBase64String") ||
+		if (m->kind != PS_NODE_INVOKE_MEMBER || !ps_ci_eq(m->u.mem.name, "FromBase64String") ||
 		    m->u.mem.args.n != 1)
 			continue;
 		arg = m->u.mem.args.v[0];
-		v = ctx_fold(c, arg, &folded);
+		v = ps_ctx_fold(c, arg, &folded);
 		if (v == NULL)
 			continue;
-		dn = patterns_b64_decode(v, strlen(v), dec, sizeof(dec) - 1);
+		dn = ps_patterns_b64_decode(v, strlen(v), dec, sizeof(dec) - 1);
 		if (dn == 0)
 			continue;
 		scan_text(c, lower_dup(c, dec, dn), dn, false, m->ext.start, m->ext.end,
@@ -687,9 +687,9 @@ foldable_kind(const struct ps_node *n)
 	case PS_NODE_INDEX:
 		return true;
 	case PS_NODE_INVOKE_MEMBER:
-		return n->u.mem.name != NULL && (ci_eq(n->u.mem.name, "Replace") ||
-		    ci_eq(n->u.mem.name, "Join") || ci_eq(n->u.mem.name, "ToLower") ||
-		    ci_eq(n->u.mem.name, "ToUpper"));
+		return n->u.mem.name != NULL && (ps_ci_eq(n->u.mem.name, "Replace") ||
+		    ps_ci_eq(n->u.mem.name, "Join") || ps_ci_eq(n->u.mem.name, "ToLower") ||
+		    ps_ci_eq(n->u.mem.name, "ToUpper"));
 	default:
 		return false;
 	}
@@ -705,7 +705,7 @@ fold_visit(struct ps_node *n, void *arg)
 
 	if (!foldable_kind(n))
 		return PS_WALK_CONTINUE;
-	v = ctx_fold(c, n, &folded);
+	v = ps_ctx_fold(c, n, &folded);
 	if (v == NULL)
 		return PS_WALK_CONTINUE;	/* parts of it may still fold */
 	vl = strlen(v);
@@ -720,7 +720,7 @@ fold_visit(struct ps_node *n, void *arg)
 }
 
 void
-rules_patterns_run(struct ps_ctx *c)
+ps_rules_patterns_run(struct ps_ctx *c)
 {
 	scan_text(c, c->p->lower, c->len, true, 0, c->len, "");
 	scan_powershell_lines(c, c->p->lower, c->len, 0, true, 0, c->len);

@@ -90,7 +90,7 @@ cap_match(const char *pattern, const struct ps_cmd *pc, const char *dash)
 	pl = strlen(pattern);
 	if (pattern[pl - 1] == '*')
 		return strncasecmp(nm, pattern, pl - 1) == 0;
-	return cmd_is(pc, pattern);
+	return ps_cmd_is(pc, pattern);
 }
 
 static void
@@ -114,9 +114,9 @@ need_elevation(struct ps_ctx *c, const char *why)
 static bool
 registry_path(const char *s)
 {
-	return s != NULL && (ci_prefix(s, "HKLM:") || ci_prefix(s, "HKCU:") ||
-	    ci_prefix(s, "HKCR:") || ci_prefix(s, "HKU:") || ci_prefix(s, "Registry::") ||
-	    ci_prefix(s, "HKEY_") || ci_prefix(s, "Microsoft.PowerShell.Core\\Registry::"));
+	return s != NULL && (ps_ci_prefix(s, "HKLM:") || ps_ci_prefix(s, "HKCU:") ||
+	    ps_ci_prefix(s, "HKCR:") || ps_ci_prefix(s, "HKU:") || ps_ci_prefix(s, "Registry::") ||
+	    ps_ci_prefix(s, "HKEY_") || ps_ci_prefix(s, "Microsoft.PowerShell.Core\\Registry::"));
 }
 
 /* Paths whose recursive deletion destroys the system or a whole drive. */
@@ -130,7 +130,7 @@ system_path(const char *p)
 		"$HOME", "~", "$env:ProgramFiles", "C:\\Windows\\*", NULL
 	};
 
-	return name_in(p, roots);
+	return ps_name_in(p, roots);
 }
 
 /* The path a provider cmdlet works on: -Path, -LiteralPath or the first positional (also
@@ -140,15 +140,15 @@ static const char *
 path_arg(struct ps_ctx *c, const struct ps_cmd *pc)
 {
 	const struct ps_node *n = pc->node;
-	const char *p = ctx_arg_string(c, n, "Path");
+	const char *p = ps_ctx_arg_string(c, n, "Path");
 	const struct ps_cmd_arg *a;
 	bool folded;
 	size_t len;
 
 	if (p == NULL)
-		p = ctx_arg_string(c, n, "LiteralPath");
+		p = ps_ctx_arg_string(c, n, "LiteralPath");
 	if (p == NULL && (a = ps_cmd_positional(n, 0)) != NULL && a->value != NULL) {
-		p = ctx_fold(c, a->value, &folded);
+		p = ps_ctx_fold(c, a->value, &folded);
 		if (p == NULL && a->value->kind == PS_NODE_STRING && a->value->u.str.value != NULL)
 			p = a->value->u.str.value;	/* "$env:x\..." : keep the text */
 	}
@@ -163,11 +163,11 @@ path_arg(struct ps_ctx *c, const struct ps_cmd *pc)
 		    a->value->kind != PS_NODE_STRING || (pi = ps_catalog_param(pc->ci, a->name, strlen(a->name))) == NULL ||
 		    !(pi->flags & PS_PARAM_SWITCH))
 			continue;
-		p = ctx_fold(c, a->value, &folded);	/* a switch followed by the path */
+		p = ps_ctx_fold(c, a->value, &folded);	/* a switch followed by the path */
 	}
 	if (p == NULL && ((a = ps_cmd_arg_find(n, "Path")) != NULL ||
 	    (a = ps_cmd_positional(n, 0)) != NULL) && a->value != NULL &&
-	    a->value->kind == PS_NODE_VARIABLE && (p = ctx_text(c, a->value, &len)) != NULL) {
+	    a->value->kind == PS_NODE_VARIABLE && (p = ps_ctx_text(c, a->value, &len)) != NULL) {
 		p = ps_ast_strndup(c->ast, p, len);
 		if (!system_path(p))
 			p = NULL;	/* only the system locations ($env:SystemRoot, $HOME) */
@@ -196,7 +196,7 @@ static const char *const *const risk_lists[] = { risk_svc, risk_kill, risk_resta
 /* What depends only on a command's canonical name: its capmap row (-1 when none) and the
  * risk lists it is on, and whether it is a provider cmdlet. Computed once per catalog cmdlet for the whole process (a catalog
  * cmdlet's canon is its catalog name and it has no path or base name), and once per
- * distinct command of the script (cmd_groups) for the other commands. */
+ * distinct command of the script (ps_cmd_groups) for the other commands. */
 struct cmd_role {
 	short		 row;
 	unsigned char	 risks;
@@ -206,7 +206,7 @@ struct cmd_role {
 
 struct roles {
 	const struct ps_cmd *cmds0;	/* c->p->cmds */
-	const size_t	*group_of;	/* cmd_groups */
+	const size_t	*group_of;	/* ps_cmd_groups */
 	struct cmd_role	*group;		/* per group */
 };
 
@@ -234,8 +234,8 @@ cap_by_letter_build(void)
 static struct cmd_role
 role_compute(const struct ps_cmd *pc)
 {
-	struct cmd_role r = { -1, 0, ci_suffix(pc->canon, "-Item") ||
-	    ci_suffix(pc->canon, "-ItemProperty") || ci_suffix(pc->canon, "-ChildItem"), true };
+	struct cmd_role r = { -1, 0, ps_ci_suffix(pc->canon, "-Item") ||
+	    ps_ci_suffix(pc->canon, "-ItemProperty") || ps_ci_suffix(pc->canon, "-ChildItem"), true };
 	const char *dash = strchr(pc->canon, '-');
 	unsigned char c0 = (unsigned char)pc->canon[0] | 0x20;
 
@@ -265,7 +265,7 @@ role_compute(const struct ps_cmd *pc)
 		}
 	}
 	for (size_t i = 0; i < PSS_ARRAY_LEN(risk_lists); i++)
-		if (cmd_is_any(pc, risk_lists[i]))
+		if (ps_cmd_is_any(pc, risk_lists[i]))
 			r.risks |= (unsigned char)(1u << i);
 	return r;
 }
@@ -316,48 +316,48 @@ check_command_caps(struct ps_ctx *c, const struct ps_cmd *pc, struct roles *role
 		if (capmap[k].elevated)
 			need_elevation(c, pc->canon);
 	}
-	if (ctx_has_arg(n, "ComputerName") || ctx_has_arg(n, "CimSession") ||
-	    (ctx_has_arg(n, "Session") && cmd_is(pc, "Invoke-Command")))
+	if (ps_ctx_has_arg(n, "ComputerName") || ps_ctx_has_arg(n, "CimSession") ||
+	    (ps_ctx_has_arg(n, "Session") && ps_cmd_is(pc, "Invoke-Command")))
 		add_cap(c, PS_CAP_REMOTE, pc->canon, line);
 	/* Provider cmdlets: files or registry by path. */
 	if (role.provider) {
 		path = path_arg(c, pc);
 		reg = registry_path(path);
 		/* item properties of an unknown path: almost always the registry */
-		if (path == NULL && ci_suffix(pc->canon, "-ItemProperty"))
+		if (path == NULL && ps_ci_suffix(pc->canon, "-ItemProperty"))
 			reg = true;
-		if (ci_prefix(pc->canon, "Get-") || ci_prefix(pc->canon, "Test-")) {
+		if (ps_ci_prefix(pc->canon, "Get-") || ps_ci_prefix(pc->canon, "Test-")) {
 			add_cap(c, reg ? PS_CAP_REGISTRY_READ : PS_CAP_FILES_READ, pc->canon, line);
-		} else if (ci_prefix(pc->canon, "Remove-")) {
+		} else if (ps_ci_prefix(pc->canon, "Remove-")) {
 			add_cap(c, reg ? PS_CAP_REGISTRY_WRITE : PS_CAP_FILES_DELETE, pc->canon, line);
 		} else {
 			add_cap(c, reg ? PS_CAP_REGISTRY_WRITE : PS_CAP_FILES_WRITE, pc->canon, line);
 		}
-		if (reg && !ci_prefix(pc->canon, "Get-") && !ci_prefix(pc->canon, "Test-")) {
-			rule_emit(c, R_RISK_REGISTRY_WRITE, PS_SEV__MAX, &n->ext, NULL,
+		if (reg && !ps_ci_prefix(pc->canon, "Get-") && !ps_ci_prefix(pc->canon, "Test-")) {
+			ps_rule_emit(c, R_RISK_REGISTRY_WRITE, PS_SEV__MAX, &n->ext, NULL,
 			    "%s changes the registry (%s).", pc->canon, path ? path : "a computed path");
-			if (path != NULL && (ci_prefix(path, "HKLM:") ||
-			    ci_contains(path, strlen(path), "HKEY_LOCAL_MACHINE")))
+			if (path != NULL && (ps_ci_prefix(path, "HKLM:") ||
+			    ps_ci_contains(path, strlen(path), "HKEY_LOCAL_MACHINE")))
 				need_elevation(c, "writes to HKEY_LOCAL_MACHINE");
 		}
-		if (cmd_is(pc, "Remove-Item") && ctx_has_arg(n, "Recurse") && ctx_has_arg(n, "Force")) {
+		if (ps_cmd_is(pc, "Remove-Item") && ps_ctx_has_arg(n, "Recurse") && ps_ctx_has_arg(n, "Force")) {
 			if (path != NULL && system_path(path))
-				rule_emit(c, R_DESTRUCTIVE, PS_SEV__MAX, &n->ext, NULL,
+				ps_rule_emit(c, R_DESTRUCTIVE, PS_SEV__MAX, &n->ext, NULL,
 				    "Remove-Item -Recurse -Force deletes a system location (%s).", path);
 			else
-				rule_emit(c, R_RISK_RECURSIVE_DELETE, PS_SEV__MAX, &n->ext, NULL,
+				ps_rule_emit(c, R_RISK_RECURSIVE_DELETE, PS_SEV__MAX, &n->ext, NULL,
 				    "Files are deleted recursively with -Force%s%s%s.",
 				    path ? " (" : "", path ? path : "", path ? ")" : "");
 		}
 	}
-	if (cmd_is(pc, "reg")) {
+	if (ps_cmd_is(pc, "reg")) {
 		const struct ps_cmd_arg *a = ps_cmd_positional(n, 0);
 		const char *verb = a && a->value ? ps_node_const_string(a->value) : NULL;
 
-		if (verb != NULL && (ci_eq(verb, "add") || ci_eq(verb, "delete") ||
-		    ci_eq(verb, "import") || ci_eq(verb, "restore") || ci_eq(verb, "load"))) {
+		if (verb != NULL && (ps_ci_eq(verb, "add") || ps_ci_eq(verb, "delete") ||
+		    ps_ci_eq(verb, "import") || ps_ci_eq(verb, "restore") || ps_ci_eq(verb, "load"))) {
 			add_cap(c, PS_CAP_REGISTRY_WRITE, "reg", line);
-			rule_emit(c, R_RISK_REGISTRY_WRITE, PS_SEV__MAX, &n->ext, NULL,
+			ps_rule_emit(c, R_RISK_REGISTRY_WRITE, PS_SEV__MAX, &n->ext, NULL,
 			    "reg %s changes the registry.", verb);
 		} else {
 			add_cap(c, PS_CAP_REGISTRY_READ, "reg", line);
@@ -372,36 +372,36 @@ check_risks(struct ps_ctx *c, const struct ps_cmd *pc, struct roles *roles)
 	unsigned risks = command_roles(roles, pc).risks;
 
 	if (risks & RISK_SVC)
-		rule_emit(c, R_RISK_SERVICE_CHANGE, PS_SEV__MAX, &n->ext, NULL,
+		ps_rule_emit(c, R_RISK_SERVICE_CHANGE, PS_SEV__MAX, &n->ext, NULL,
 		    "%s changes a service.", pc->canon);
 	if (risks & RISK_KILL)
-		rule_emit(c, R_RISK_PROCESS_KILL, PS_SEV__MAX, &n->ext, NULL,
+		ps_rule_emit(c, R_RISK_PROCESS_KILL, PS_SEV__MAX, &n->ext, NULL,
 		    "%s terminates processes%s.", pc->canon,
-		    ctx_has_arg(n, "Force") ? " with -Force" : "");
+		    ps_ctx_has_arg(n, "Force") ? " with -Force" : "");
 	if (risks & RISK_RESTART)
-		rule_emit(c, R_RISK_RESTART, PS_SEV__MAX, &n->ext, NULL,
+		ps_rule_emit(c, R_RISK_RESTART, PS_SEV__MAX, &n->ext, NULL,
 		    "%s restarts or shuts down the computer.", pc->canon);
 	if (risks & RISK_ACCOUNTS) {
-		rule_emit(c, R_RISK_ACCOUNT_CHANGE, PS_SEV__MAX, &n->ext, NULL,
+		ps_rule_emit(c, R_RISK_ACCOUNT_CHANGE, PS_SEV__MAX, &n->ext, NULL,
 		    "%s changes user accounts or group membership.", pc->canon);
 		need_elevation(c, pc->canon);
 	}
 	if (risks & RISK_NET)
-		rule_emit(c, R_RISK_NETWORK, PS_SEV__MAX, &n->ext, NULL,
+		ps_rule_emit(c, R_RISK_NETWORK, PS_SEV__MAX, &n->ext, NULL,
 		    "%s sends or receives data over the network.", pc->canon);
 	if ((risks & RISK_REMOTE) ||
-	    (cmd_is(pc, "Invoke-Command") && (ctx_has_arg(n, "ComputerName") ||
-	    ctx_has_arg(n, "Session") || ctx_has_arg(n, "VMName"))) ||
-	    ((cmd_is(pc, "Invoke-WmiMethod") || cmd_is(pc, "Invoke-CimMethod")) &&
-	    ctx_has_arg(n, "ComputerName")))
-		rule_emit(c, R_RISK_REMOTE, PS_SEV__MAX, &n->ext, NULL,
+	    (ps_cmd_is(pc, "Invoke-Command") && (ps_ctx_has_arg(n, "ComputerName") ||
+	    ps_ctx_has_arg(n, "Session") || ps_ctx_has_arg(n, "VMName"))) ||
+	    ((ps_cmd_is(pc, "Invoke-WmiMethod") || ps_cmd_is(pc, "Invoke-CimMethod")) &&
+	    ps_ctx_has_arg(n, "ComputerName")))
+		ps_rule_emit(c, R_RISK_REMOTE, PS_SEV__MAX, &n->ext, NULL,
 		    "%s runs commands on other computers.", pc->canon);
-	if (cmd_is(pc, "wmic")) {
+	if (ps_cmd_is(pc, "wmic")) {
 		size_t tl;
-		const char *t = ctx_text(c, n, &tl);
+		const char *t = ps_ctx_text(c, n, &tl);
 
-		if (ci_contains(t, tl, "/node:"))
-			rule_emit(c, R_RISK_REMOTE, PS_SEV__MAX, &n->ext, NULL,
+		if (ps_ci_contains(t, tl, "/node:"))
+			ps_rule_emit(c, R_RISK_REMOTE, PS_SEV__MAX, &n->ext, NULL,
 			    "wmic /node runs commands on other computers.");
 	}
 }
@@ -438,13 +438,13 @@ init_kind(const struct ps_ctx *c, size_t upto, const struct ps_node *v)
 			const struct ps_node *t = lhs->u.conv.type;
 
 			if (lhs->u.conv.expr != NULL && lhs->u.conv.expr->kind == PS_NODE_VARIABLE &&
-			    t != NULL && t->kind == PS_NODE_TYPE && ci_eq(t->u.type.name, "string") &&
-			    ci_eq(lhs->u.conv.expr->u.var.bare, v->u.var.bare))
+			    t != NULL && t->kind == PS_NODE_TYPE && ps_ci_eq(t->u.type.name, "string") &&
+			    ps_ci_eq(lhs->u.conv.expr->u.var.bare, v->u.var.bare))
 				return 's';
 			lhs = lhs->u.conv.expr;
 		}
 		if (lhs == NULL || lhs->kind != PS_NODE_VARIABLE || lhs->func != v->func ||
-		    !ci_eq(lhs->u.var.bare, v->u.var.bare))
+		    !ps_ci_eq(lhs->u.var.bare, v->u.var.bare))
 			continue;
 		rhs = strip_pipe(a->u.asg.rhs);
 		if (rhs == NULL)
@@ -468,7 +468,7 @@ check_perf(struct ps_ctx *c)
 		int k;
 
 		if (a->u.asg.op != PS_OP_PLUS_ASSIGN || lhs == NULL || lhs->kind != PS_NODE_VARIABLE ||
-		    !node_in_loop(a))
+		    !ps_node_in_loop(a))
 			continue;
 		rhs = strip_pipe(a->u.asg.rhs);
 		if (is_numeric_node(rhs))
@@ -477,11 +477,11 @@ check_perf(struct ps_ctx *c)
 		if (k == 0 && rhs != NULL && rhs->kind == PS_NODE_STRING)
 			k = 's';
 		if (k == 'a')
-			rule_emit(c, R_PERF_ARRAY_ADD, PS_SEV__MAX, &a->ext, NULL,
+			ps_rule_emit(c, R_PERF_ARRAY_ADD, PS_SEV__MAX, &a->ext, NULL,
 			    "'$%s +=' inside a loop copies the array on every iteration.",
 			    lhs->u.var.bare);
 		else if (k == 's')
-			rule_emit(c, R_PERF_STRING_CONCAT, PS_SEV__MAX, &a->ext, NULL,
+			ps_rule_emit(c, R_PERF_STRING_CONCAT, PS_SEV__MAX, &a->ext, NULL,
 			    "'$%s +=' builds a string inside a loop.", lhs->u.var.bare);
 	}
 	for (size_t i = 0; i < ast->pipelines.n; i++) {
@@ -492,30 +492,30 @@ check_perf(struct ps_ctx *c)
 			"Get-ADObject", NULL };
 
 		for (size_t k = 0; k + 1 < el->n; k++) {
-			const struct ps_cmd *a = ctx_cmd(c, el->v[k]), *b = ctx_cmd(c, el->v[k + 1]);
+			const struct ps_cmd *a = ps_ctx_cmd(c, el->v[k]), *b = ps_ctx_cmd(c, el->v[k + 1]);
 
-			if (a != NULL && b != NULL && cmd_is_any(a, filterable) &&
-			    cmd_is(b, "Where-Object") && !ctx_has_arg(a->node, "Filter") &&
-			    !ctx_has_arg(a->node, "FilterHashtable"))
-				rule_emit(c, R_PERF_FILTER_LEFT, PS_SEV__MAX, &b->node->ext, NULL,
+			if (a != NULL && b != NULL && ps_cmd_is_any(a, filterable) &&
+			    ps_cmd_is(b, "Where-Object") && !ps_ctx_has_arg(a->node, "Filter") &&
+			    !ps_ctx_has_arg(a->node, "FilterHashtable"))
+				ps_rule_emit(c, R_PERF_FILTER_LEFT, PS_SEV__MAX, &b->node->ext, NULL,
 				    "%s output is filtered by Where-Object; filter at the source.",
 				    a->canon);
 		}
 		if (el->n >= 2) {
-			const struct ps_cmd *last = ctx_cmd(c, el->v[el->n - 1]);
+			const struct ps_cmd *last = ps_ctx_cmd(c, el->v[el->n - 1]);
 
-			if (last != NULL && cmd_is(last, "Out-Null"))
-				rule_emit(c, R_PERF_OUT_NULL, PS_SEV__MAX, &last->node->ext, NULL,
+			if (last != NULL && ps_cmd_is(last, "Out-Null"))
+				ps_rule_emit(c, R_PERF_OUT_NULL, PS_SEV__MAX, &last->node->ext, NULL,
 				    "'| Out-Null' is slow; assign to $null instead.");
 		}
 	}
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
-		const char *t = ctx_new_object_type(c, pc);
+		const char *t = ps_ctx_new_object_type(c, pc);
 
-		if (t != NULL && ctx_has_arg(pc->node, "Property") && (ci_eq(t, "PSObject") || ci_eq(t, "PSCustomObject") ||
-		    ci_eq(t, "System.Management.Automation.PSObject")))
-			rule_emit(c, R_PERF_NEW_PSOBJECT, PS_SEV__MAX, &pc->node->ext, NULL,
+		if (t != NULL && ps_ctx_has_arg(pc->node, "Property") && (ps_ci_eq(t, "PSObject") || ps_ci_eq(t, "PSCustomObject") ||
+		    ps_ci_eq(t, "System.Management.Automation.PSObject")))
+			ps_rule_emit(c, R_PERF_NEW_PSOBJECT, PS_SEV__MAX, &pc->node->ext, NULL,
 			    "Use [pscustomobject]@{...} instead of New-Object %s -Property.", t);
 	}
 }
@@ -532,22 +532,22 @@ check_member_caps(struct ps_ctx *c)
 
 		if (t == NULL)
 			continue;
-		if (ci_contains(t, strlen(t), "Net.WebClient") || ci_contains(t, strlen(t), "HttpClient") ||
-		    ci_contains(t, strlen(t), "Net.Sockets") || ci_contains(t, strlen(t), "WebRequest"))
+		if (ps_ci_contains(t, strlen(t), "Net.WebClient") || ps_ci_contains(t, strlen(t), "HttpClient") ||
+		    ps_ci_contains(t, strlen(t), "Net.Sockets") || ps_ci_contains(t, strlen(t), "WebRequest"))
 			add_cap(c, PS_CAP_NETWORK, t, line);
-		if (ci_suffix(t, "IO.File") || ci_suffix(t, "IO.Directory"))
+		if (ps_ci_suffix(t, "IO.File") || ps_ci_suffix(t, "IO.Directory"))
 			add_cap(c, PS_CAP_FILES_READ, t, line);
-		if (ci_suffix(t, "Security.Principal.WindowsPrincipal") || ci_eq(t, "WindowsPrincipal"))
+		if (ps_ci_suffix(t, "Security.Principal.WindowsPrincipal") || ps_ci_eq(t, "WindowsPrincipal"))
 			need_elevation(c, "checks for the Administrator role");
 	}
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
-		const char *t = ctx_new_object_type(c, pc);
+		const char *t = ps_ctx_new_object_type(c, pc);
 
-		if (t != NULL && (ci_contains(t, strlen(t), "WebClient") ||
-		    ci_contains(t, strlen(t), "Sockets") || ci_contains(t, strlen(t), "HttpClient")))
+		if (t != NULL && (ps_ci_contains(t, strlen(t), "WebClient") ||
+		    ps_ci_contains(t, strlen(t), "Sockets") || ps_ci_contains(t, strlen(t), "HttpClient")))
 			add_cap(c, PS_CAP_NETWORK, "New-Object WebClient", pc->node->ext.line);
-		if (t != NULL && ci_contains(t, strlen(t), "ComObject"))
+		if (t != NULL && ps_ci_contains(t, strlen(t), "ComObject"))
 			add_cap(c, PS_CAP_PROCESSES, "COM object", pc->node->ext.line);
 	}
 	for (size_t i = 0; i < ast->members.n; i++) {
@@ -556,21 +556,21 @@ check_member_caps(struct ps_ctx *c)
 
 		if (nm == NULL || m->kind != PS_NODE_INVOKE_MEMBER)
 			continue;
-		if (ci_eq(nm, "SetValue") || ci_eq(nm, "CreateSubKey") || ci_eq(nm, "DeleteValue"))
+		if (ps_ci_eq(nm, "SetValue") || ps_ci_eq(nm, "CreateSubKey") || ps_ci_eq(nm, "DeleteValue"))
 			add_cap(c, PS_CAP_REGISTRY_WRITE, nm, m->ext.line);
-		else if (ci_prefix(nm, "Download") || ci_prefix(nm, "Upload"))
+		else if (ps_ci_prefix(nm, "Download") || ps_ci_prefix(nm, "Upload"))
 			add_cap(c, PS_CAP_NETWORK, nm, m->ext.line);
-		else if (ci_prefix(nm, "WriteAll") || ci_prefix(nm, "AppendAll"))
+		else if (ps_ci_prefix(nm, "WriteAll") || ps_ci_prefix(nm, "AppendAll"))
 			add_cap(c, PS_CAP_FILES_WRITE, nm, m->ext.line);
-		else if (ci_prefix(nm, "ReadAll"))
+		else if (ps_ci_prefix(nm, "ReadAll"))
 			add_cap(c, PS_CAP_FILES_READ, nm, m->ext.line);
-		else if (ci_eq(nm, "Create") && m->u.mem.target && m->u.mem.target->kind == PS_NODE_TYPE &&
-		    ci_contains(m->u.mem.target->u.type.name, strlen(m->u.mem.target->u.type.name),
+		else if (ps_ci_eq(nm, "Create") && m->u.mem.target && m->u.mem.target->kind == PS_NODE_TYPE &&
+		    ps_ci_contains(m->u.mem.target->u.type.name, strlen(m->u.mem.target->u.type.name),
 		    "scriptblock"))
 			add_cap(c, PS_CAP_DYNAMIC_CODE, "[ScriptBlock]::Create", m->ext.line);
-		else if (ci_eq(nm, "Load") || ci_eq(nm, "LoadFrom") || ci_eq(nm, "LoadFile"))
+		else if (ps_ci_eq(nm, "Load") || ps_ci_eq(nm, "LoadFrom") || ps_ci_eq(nm, "LoadFile"))
 			add_cap(c, PS_CAP_DYNAMIC_CODE, "Assembly.Load", m->ext.line);
-		else if (ci_eq(nm, "IsInRole"))
+		else if (ps_ci_eq(nm, "IsInRole"))
 			need_elevation(c, "checks for the Administrator role");
 	}
 	/* Output redirected to a file. */
@@ -585,12 +585,12 @@ check_member_caps(struct ps_ctx *c)
 }
 
 void
-rules_perf_risk_run(struct ps_ctx *c)
+ps_rules_perf_risk_run(struct ps_ctx *c)
 {
 	const struct ps_ast *ast = c->ast;
 	const struct ps_cmd_group *groups;
 	struct roles roles = { .cmds0 = c->p->cmds };
-	size_t ng = cmd_groups(c->p, &groups, &roles.group_of);
+	size_t ng = ps_cmd_groups(c->p, &groups, &roles.group_of);
 
 	roles.group = ps_ast_alloc(c->ast, (ng + 1) * sizeof(*roles.group));
 	for (size_t i = 0; i < c->p->ncmds; i++) {
@@ -610,19 +610,19 @@ rules_perf_risk_run(struct ps_ctx *c)
 	}
 	check_perf(c);
 	for (size_t i = 0; i < ast->nrequires; i++)
-		if (ci_eq(ast->requires[i].key, "RunAsAdministrator"))
+		if (ps_ci_eq(ast->requires[i].key, "RunAsAdministrator"))
 			need_elevation(c, "#Requires -RunAsAdministrator");
 	if (c->a->needs_elevation) {
 		const struct ps_extent *e = NULL;
 
 		for (size_t i = 0; i < ast->nrequires && e == NULL; i++)
-			if (ci_eq(ast->requires[i].key, "RunAsAdministrator"))
+			if (ps_ci_eq(ast->requires[i].key, "RunAsAdministrator"))
 				e = &ast->requires[i].ext;
 		if (e != NULL)
-			rule_emit(c, R_RISK_ELEVATION, PS_SEV__MAX, e, NULL,
+			ps_rule_emit(c, R_RISK_ELEVATION, PS_SEV__MAX, e, NULL,
 			    "The script requires administrator rights.");
 		else
-			rule_emit_range(c, R_RISK_ELEVATION, PS_SEV__MAX, 0, 0, NULL,
+			ps_rule_emit_range(c, R_RISK_ELEVATION, PS_SEV__MAX, 0, 0, NULL,
 			    "The script needs administrator rights (%s).", c->p->elevation_reason);
 	}
 }

@@ -47,16 +47,16 @@ scan_visit(struct ps_node *n, void *arg)
 
 	switch (n->kind) {
 	case PS_NODE_COMMAND: {
-		const struct ps_cmd *pc = ctx_cmd(s->c, n);
+		const struct ps_cmd *pc = ps_ctx_cmd(s->c, n);
 
-		if (cmd_is_any(pc, download_cmdlets))
+		if (ps_cmd_is_any(pc, download_cmdlets))
 			s->found |= T_DOWNLOAD;
 		break;
 	}
 	case PS_NODE_INVOKE_MEMBER:
-		if (name_in(n->u.mem.name, download_members))
+		if (ps_name_in(n->u.mem.name, download_members))
 			s->found |= T_DOWNLOAD;
-		if (ci_eq(n->u.mem.name, "FromBase64String"))
+		if (ps_ci_eq(n->u.mem.name, "FromBase64String"))
 			s->found |= T_BASE64;
 		break;
 	case PS_NODE_VARIABLE:
@@ -131,10 +131,10 @@ static void
 report_sink(struct ps_ctx *c, const struct ps_node *sink, unsigned k, const char *what)
 {
 	if (k & T_DOWNLOAD)
-		rule_emit(c, R_DOWNLOAD_CRADLE, PS_SEV__MAX, &sink->ext, NULL,
+		ps_rule_emit(c, R_DOWNLOAD_CRADLE, PS_SEV__MAX, &sink->ext, NULL,
 		    "Downloaded content is executed by %s (download cradle).", what);
 	if (k & T_BASE64)
-		rule_emit(c, R_BASE64_EXEC, PS_SEV__MAX, &sink->ext, NULL,
+		ps_rule_emit(c, R_BASE64_EXEC, PS_SEV__MAX, &sink->ext, NULL,
 		    "Base64-decoded data is executed or loaded by %s.", what);
 }
 
@@ -143,10 +143,10 @@ is_scriptblock_create(const struct ps_node *m)
 {
 	const struct ps_node *t = m->u.mem.target;
 
-	return m->kind == PS_NODE_INVOKE_MEMBER && m->u.mem.is_static && ci_eq(m->u.mem.name, "Create") &&
+	return m->kind == PS_NODE_INVOKE_MEMBER && m->u.mem.is_static && ps_ci_eq(m->u.mem.name, "Create") &&
 	    t != NULL && t->kind == PS_NODE_TYPE &&
-	    (ci_eq(t->u.type.name, "scriptblock") ||
-	    ci_eq(t->u.type.name, "System.Management.Automation.ScriptBlock"));
+	    (ps_ci_eq(t->u.type.name, "scriptblock") ||
+	    ps_ci_eq(t->u.type.name, "System.Management.Automation.ScriptBlock"));
 }
 
 static bool
@@ -157,15 +157,15 @@ is_assembly_load(const struct ps_node *m, const char **how)
 
 	if (m->kind != PS_NODE_INVOKE_MEMBER || nm == NULL)
 		return false;
-	if (!ci_eq(nm, "Load") && !ci_eq(nm, "LoadFrom") && !ci_eq(nm, "LoadFile") &&
-	    !ci_eq(nm, "UnsafeLoadFrom"))
+	if (!ps_ci_eq(nm, "Load") && !ps_ci_eq(nm, "LoadFrom") && !ps_ci_eq(nm, "LoadFile") &&
+	    !ps_ci_eq(nm, "UnsafeLoadFrom"))
 		return false;
 	*how = nm;
 	if (m->u.mem.is_static && t != NULL && t->kind == PS_NODE_TYPE)
-		return ci_suffix(t->u.type.name, "Assembly");
+		return ps_ci_suffix(t->u.type.name, "Assembly");
 	/* [AppDomain]::CurrentDomain.Load(...) */
 	return !m->u.mem.is_static && t != NULL && t->kind == PS_NODE_MEMBER &&
-	    ci_eq(t->u.mem.name, "CurrentDomain") && ci_eq(nm, "Load");
+	    ps_ci_eq(t->u.mem.name, "CurrentDomain") && ps_ci_eq(nm, "Load");
 }
 
 static const char *const exec_exts[] = {
@@ -177,7 +177,7 @@ static bool
 executable_path(const char *s)
 {
 	for (const char *const *e = exec_exts; *e != NULL; e++)
-		if (ci_suffix(s, *e))
+		if (ps_ci_suffix(s, *e))
 			return true;
 	return false;
 }
@@ -191,7 +191,7 @@ script_runs_programs(const struct ps_ctx *c)
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
 
-		if (cmd_is_any(pc, runners) || pc->node->u.cmd.invocation == '&')
+		if (ps_cmd_is_any(pc, runners) || pc->node->u.cmd.invocation == '&')
 			return true;
 	}
 	return false;
@@ -208,7 +208,7 @@ check_sinks(struct ps_ctx *c, const struct tainted *t)
 		struct ps_node *n = pc->node;
 		unsigned k = 0;
 
-		if (!cmd_is(pc, "Invoke-Expression"))
+		if (!ps_cmd_is(pc, "Invoke-Expression"))
 			continue;
 		for (size_t a = 0; a < n->u.cmd.elems.n; a++)
 			k |= taint_scan(c, t, n->u.cmd.elems.v[a]);
@@ -233,12 +233,12 @@ check_sinks(struct ps_ctx *c, const struct tainted *t)
 			report_sink(c, m, k, "[ScriptBlock]::Create");
 		} else if (is_assembly_load(m, &how)) {
 			report_sink(c, m, k, "Assembly.Load");
-			rule_emit(c, R_REFLECTION_LOAD,
-			    ci_eq(how, "Load") ? PS_SEV_WARNING : PS_SEV_INFORMATION, &m->ext, NULL,
+			ps_rule_emit(c, R_REFLECTION_LOAD,
+			    ps_ci_eq(how, "Load") ? PS_SEV_WARNING : PS_SEV_INFORMATION, &m->ext, NULL,
 			    "An assembly is loaded with reflection (%s).", how);
-		} else if (ci_eq(m->u.mem.name, "InvokeScript") || ci_eq(m->u.mem.name, "NewScriptBlock")) {
+		} else if (ps_ci_eq(m->u.mem.name, "InvokeScript") || ps_ci_eq(m->u.mem.name, "NewScriptBlock")) {
 			report_sink(c, m, k, m->u.mem.name);
-			rule_emit(c, R_INVOKE_EXPRESSION, PS_SEV__MAX, &m->ext, NULL,
+			ps_rule_emit(c, R_INVOKE_EXPRESSION, PS_SEV__MAX, &m->ext, NULL,
 			    "%s runs a string as code, like Invoke-Expression.", m->u.mem.name);
 		}
 	}
@@ -262,7 +262,7 @@ script_verifies(const struct ps_ctx *c)
 		NULL };
 
 	for (size_t i = 0; i < c->p->ncmds; i++)
-		if (cmd_is_any(&c->p->cmds[i], verifiers))
+		if (ps_cmd_is_any(&c->p->cmds[i], verifiers))
 			return true;
 	return false;
 }
@@ -293,12 +293,12 @@ check_download_to_file(struct ps_ctx *c)
 		const struct ps_node *m = ast->members.v[i];
 		const char *dst;
 
-		if (m->kind != PS_NODE_INVOKE_MEMBER || !ci_eq(m->u.mem.name, "DownloadFile") ||
+		if (m->kind != PS_NODE_INVOKE_MEMBER || !ps_ci_eq(m->u.mem.name, "DownloadFile") ||
 		    m->u.mem.args.n < 2)
 			continue;
-		dst = ctx_fold(c, m->u.mem.args.v[1], &folded);
+		dst = ps_ctx_fold(c, m->u.mem.args.v[1], &folded);
 		if (dst != NULL && executable_path(dst) && download_runs(c, &runs, &sev))
-			rule_emit(c, R_DOWNLOAD_CRADLE, sev, &m->ext, NULL,
+			ps_rule_emit(c, R_DOWNLOAD_CRADLE, sev, &m->ext, NULL,
 			    "An executable file (%s) is downloaded and the script runs programs%s.", dst,
 			    sev == PS_SEV_WARNING ? " (it checks a hash or signature)" : "");
 	}
@@ -306,13 +306,13 @@ check_download_to_file(struct ps_ctx *c)
 		const struct ps_cmd *pc = &c->p->cmds[i];
 		const char *dst;
 
-		if (!cmd_is_any(pc, download_cmdlets))
+		if (!ps_cmd_is_any(pc, download_cmdlets))
 			continue;
-		dst = ctx_arg_string(c, pc->node, "OutFile");
+		dst = ps_ctx_arg_string(c, pc->node, "OutFile");
 		if (dst == NULL)
-			dst = ctx_arg_string(c, pc->node, "Destination");
+			dst = ps_ctx_arg_string(c, pc->node, "Destination");
 		if (dst != NULL && executable_path(dst) && download_runs(c, &runs, &sev))
-			rule_emit(c, R_DOWNLOAD_CRADLE, sev, &pc->node->ext, NULL,
+			ps_rule_emit(c, R_DOWNLOAD_CRADLE, sev, &pc->node->ext, NULL,
 			    "An executable file (%s) is downloaded and the script runs programs%s.", dst,
 			    sev == PS_SEV_WARNING ? " (it checks a hash or signature)" : "");
 	}
@@ -321,8 +321,8 @@ check_download_to_file(struct ps_ctx *c)
 static bool
 is_local_host(const char *s)
 {
-	return s[0] == '\0' || ci_eq(s, "localhost") || ci_eq(s, ".") || ci_eq(s, "127.0.0.1") ||
-	    ci_eq(s, "::1");
+	return s[0] == '\0' || ps_ci_eq(s, "localhost") || ps_ci_eq(s, ".") || ps_ci_eq(s, "127.0.0.1") ||
+	    ps_ci_eq(s, "::1");
 }
 
 static const char *const secret_words[] = {
@@ -387,13 +387,13 @@ secret_name(const char *name)
 		}
 	} else {
 		for (const char *const *w = secret_words; *w != NULL && !hit; w++)
-			if (ci_contains(name, n, *w))
+			if (ps_ci_contains(name, n, *w))
 				hit = true;
 	}
 	if (!hit)
 		return false;
 	for (const char *const *s = not_secret_suffixes; *s != NULL; s++)
-		if (ci_suffix(name, *s))
+		if (ps_ci_suffix(name, *s))
 			return false;
 	return true;
 }
@@ -407,9 +407,9 @@ placeholder_value(const char *v)
 		return true;
 	if (strchr(v, '<') != NULL && strchr(v, '>') != NULL)
 		return true;
-	if (v[0] == '*' || ci_contains(v, n, "xxxx") || ci_prefix(v, "your") ||
-	    ci_contains(v, n, "placeholder") || ci_contains(v, n, "example") ||
-	    ci_eq(v, "None") || ci_eq(v, "null") || ci_eq(v, "true") || ci_eq(v, "false"))
+	if (v[0] == '*' || ps_ci_contains(v, n, "xxxx") || ps_ci_prefix(v, "your") ||
+	    ps_ci_contains(v, n, "placeholder") || ps_ci_contains(v, n, "example") ||
+	    ps_ci_eq(v, "None") || ps_ci_eq(v, "null") || ps_ci_eq(v, "true") || ps_ci_eq(v, "false"))
 		return true;
 	/* a sentence or a path is not a secret */
 	if (strchr(v, ' ') != NULL || strchr(v, '\\') != NULL || strstr(v, "://") != NULL)
@@ -426,7 +426,7 @@ check_spelled_secret(struct ps_ctx *c, const struct ps_cmd *pc)
 	const struct ps_cmd_arg *nm, *val;
 	const char *name, *v;
 
-	if (cmd_is(pc, "Set-Variable") || cmd_is(pc, "New-Variable")) {
+	if (ps_cmd_is(pc, "Set-Variable") || ps_cmd_is(pc, "New-Variable")) {
 		nm = ps_cmd_arg_find(n, "Name");
 		val = ps_cmd_arg_find(n, "Value");
 		if (nm == NULL)
@@ -438,14 +438,14 @@ check_spelled_secret(struct ps_ctx *c, const struct ps_cmd *pc)
 		    (name = ps_node_const_string(nm->value)) == NULL || !secret_name(name) ||
 		    (v = ps_node_const_string(val->value)) == NULL || placeholder_value(v))
 			return;
-		rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
+		ps_rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
 		    "A secret is hard-coded in '%s' (%s).", name, pc->name);
-	} else if (cmd_is(pc, "net") && (nm = ps_cmd_positional(n, 0)) != NULL &&
+	} else if (ps_cmd_is(pc, "net") && (nm = ps_cmd_positional(n, 0)) != NULL &&
 	    nm->value != NULL && (name = ps_node_const_string(nm->value)) != NULL &&
-	    ci_eq(name, "user") && (val = ps_cmd_positional(n, 2)) != NULL &&
+	    ps_ci_eq(name, "user") && (val = ps_cmd_positional(n, 2)) != NULL &&
 	    val->value != NULL && (v = ps_node_const_string(val->value)) != NULL &&
 	    v[0] != '/' && strcmp(v, "*") != 0 && !placeholder_value(v)) {
-		rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
+		ps_rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
 		    "A password is passed to net user in clear text.");
 	}
 }
@@ -475,7 +475,7 @@ check_secrets(struct ps_ctx *c)
 		v = ps_node_const_string(rhs);
 		if (v == NULL || rhs->kind != PS_NODE_STRING || placeholder_value(v))
 			continue;
-		rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &a->ext, NULL,
+		ps_rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &a->ext, NULL,
 		    "A secret is hard-coded in '%s'.", name);
 	}
 	for (size_t i = 0; i < c->p->ncmds; i++) {
@@ -494,7 +494,7 @@ check_secrets(struct ps_ctx *c)
 			v = ps_node_const_string(arg->value);
 			if (v == NULL || placeholder_value(v))
 				continue;
-			rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &arg->value->ext, NULL,
+			ps_rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &arg->value->ext, NULL,
 			    "A secret is passed literally to -%s.", arg->name);
 		}
 	}
@@ -515,7 +515,7 @@ check_secrets(struct ps_ctx *c)
 			key = ps_node_const_string(h->u.hash.keys.v[k]);
 			v = ps_node_const_string(s);
 			if (key != NULL && v != NULL && secret_name(key) && !placeholder_value(v))
-				rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &s->ext, NULL,
+				ps_rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &s->ext, NULL,
 				    "A secret is hard-coded for the key '%s'.", key);
 		}
 	}
@@ -529,8 +529,8 @@ value_is(struct ps_ctx *c, const struct ps_cmd_arg *a, const char *const *vals)
 
 	if (a == NULL || a->value == NULL)
 		return false;
-	v = ctx_fold(c, a->value, &folded);
-	return v != NULL && name_in(v, vals);
+	v = ps_ctx_fold(c, a->value, &folded);
+	return v != NULL && ps_name_in(v, vals);
 }
 
 static bool
@@ -546,8 +546,8 @@ arg_true(const struct ps_cmd *pc, const struct ps_cmd_arg *a)
 	    strlen(a->name)) : NULL;
 	if (a->maybe_switch && !a->colon && pi != NULL && (pi->flags & PS_PARAM_SWITCH))
 		return true;	/* the value is a positional argument */
-	return node_is_true(a->value) || (ps_node_const_string(a->value) != NULL &&
-	    ci_eq(ps_node_const_string(a->value), "true"));
+	return ps_node_is_true(a->value) || (ps_node_const_string(a->value) != NULL &&
+	    ps_ci_eq(ps_node_const_string(a->value), "true"));
 }
 
 static const char *const admin_groups[] = {
@@ -572,17 +572,17 @@ check_commands(struct ps_ctx *c)
 
 		if (pc->name == NULL)
 			continue;
-		if (cmd_is(pc, "Invoke-Expression"))
-			rule_emit(c, R_INVOKE_EXPRESSION, PS_SEV__MAX, &n->ext, NULL,
+		if (ps_cmd_is(pc, "Invoke-Expression"))
+			ps_rule_emit(c, R_INVOKE_EXPRESSION, PS_SEV__MAX, &n->ext, NULL,
 			    "Invoke-Expression runs a string as code; avoid it.");
-		if (cmd_is(pc, "ConvertTo-SecureString") && ctx_has_arg(n, "AsPlainText")) {
+		if (ps_cmd_is(pc, "ConvertTo-SecureString") && ps_ctx_has_arg(n, "AsPlainText")) {
 			const struct ps_cmd_arg *s = ps_cmd_arg_find(n, "String");
 
 			const struct ps_node *lit = NULL;
 
 			if (s == NULL)
 				s = ps_cmd_positional(n, 0);
-			rule_emit(c, R_CONVERTTO_SECURESTRING, PS_SEV__MAX, &n->ext, NULL,
+			ps_rule_emit(c, R_CONVERTTO_SECURESTRING, PS_SEV__MAX, &n->ext, NULL,
 			    "ConvertTo-SecureString is used with -AsPlainText.");
 			if (s != NULL && s->value != NULL)
 				lit = s->value;
@@ -590,7 +590,7 @@ check_commands(struct ps_ctx *c)
 			    n->parent->u.pipe.elems.n >= 2 && n->parent->u.pipe.elems.v[1] == n)
 				lit = n->parent->u.pipe.elems.v[0];	/* 'secret' | ConvertTo-... */
 			if (lit != NULL && lit->kind == PS_NODE_STRING && ps_node_const_string(lit) != NULL)
-				rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &lit->ext, NULL,
+				ps_rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &lit->ext, NULL,
 				    "A password is written in the script in clear text.");
 		}
 		if ((a = ps_cmd_arg_find(n, "ComputerName")) != NULL && a->name != NULL &&
@@ -598,11 +598,11 @@ check_commands(struct ps_ctx *c)
 			const char *v = ps_node_const_string(a->value);
 
 			if (v != NULL && !is_local_host(v))
-				rule_emit(c, R_COMPUTERNAME_HARDCODED, PS_SEV__MAX, &a->value->ext, NULL,
+				ps_rule_emit(c, R_COMPUTERNAME_HARDCODED, PS_SEV__MAX, &a->value->ext, NULL,
 				    "The computer name '%s' is hard-coded.", v);
 		}
 		if ((a = ps_cmd_arg_find(n, "Algorithm")) != NULL && value_is(c, a, weak_hash))
-			rule_emit(c, R_BROKEN_HASH, PS_SEV__MAX, &a->value->ext, NULL,
+			ps_rule_emit(c, R_BROKEN_HASH, PS_SEV__MAX, &a->value->ext, NULL,
 			    "The hash algorithm %s is broken; use SHA256 or stronger.",
 			    ps_node_const_string(a->value) ? ps_node_const_string(a->value) : "");
 		for (size_t k = 0; k < n->u.cmd.nargs; k++) {
@@ -610,55 +610,55 @@ check_commands(struct ps_ctx *c)
 
 			if (an == NULL || n->u.cmd.args[k].param == NULL)
 				continue;
-			if (ci_eq(an, "AllowUnencryptedAuthentication"))
-				rule_emit(c, R_ALLOW_UNENCRYPTED, PS_SEV__MAX,
+			if (ps_ci_eq(an, "AllowUnencryptedAuthentication"))
+				ps_rule_emit(c, R_ALLOW_UNENCRYPTED, PS_SEV__MAX,
 				    &n->u.cmd.args[k].param->ext, NULL,
 				    "-AllowUnencryptedAuthentication sends secrets in clear text.");
-			if (ci_eq(an, "SkipCertificateCheck"))
-				rule_emit(c, R_CERT_BYPASS, PS_SEV_WARNING,
+			if (ps_ci_eq(an, "SkipCertificateCheck"))
+				ps_rule_emit(c, R_CERT_BYPASS, PS_SEV_WARNING,
 				    &n->u.cmd.args[k].param->ext, NULL,
 				    "-SkipCertificateCheck disables TLS certificate validation.");
 		}
-		if (cmd_is(pc, "Set-MpPreference")) {
+		if (ps_cmd_is(pc, "Set-MpPreference")) {
 			for (size_t k = 0; k < n->u.cmd.nargs; k++) {
 				const struct ps_cmd_arg *d = &n->u.cmd.args[k];
 
-				if (d->name != NULL && ci_prefix(d->name, "Disable") && arg_true(pc, d))
-					rule_emit(c, R_DEFENDER_TAMPERING, PS_SEV__MAX, &n->ext, NULL,
+				if (d->name != NULL && ps_ci_prefix(d->name, "Disable") && arg_true(pc, d))
+					ps_rule_emit(c, R_DEFENDER_TAMPERING, PS_SEV__MAX, &n->ext, NULL,
 					    "Microsoft Defender protection is turned off (-%s).",
 					    d->name);
-				if (d->name != NULL && ci_prefix(d->name, "Exclusion"))
-					rule_emit(c, R_DEFENDER_TAMPERING, PS_SEV_WARNING, &n->ext, NULL,
+				if (d->name != NULL && ps_ci_prefix(d->name, "Exclusion"))
+					ps_rule_emit(c, R_DEFENDER_TAMPERING, PS_SEV_WARNING, &n->ext, NULL,
 					    "A Microsoft Defender exclusion is set (-%s).", d->name);
 			}
 		}
-		if (cmd_is(pc, "Add-MpPreference")) {
+		if (ps_cmd_is(pc, "Add-MpPreference")) {
 			for (size_t k = 0; k < n->u.cmd.nargs; k++)
 				if (n->u.cmd.args[k].name != NULL &&
-				    ci_prefix(n->u.cmd.args[k].name, "Exclusion"))
-					rule_emit(c, R_DEFENDER_TAMPERING, PS_SEV_WARNING, &n->ext, NULL,
+				    ps_ci_prefix(n->u.cmd.args[k].name, "Exclusion"))
+					ps_rule_emit(c, R_DEFENDER_TAMPERING, PS_SEV_WARNING, &n->ext, NULL,
 					    "A Microsoft Defender exclusion is added (-%s).",
 					    n->u.cmd.args[k].name);
 		}
-		if (cmd_is(pc, "Set-NetFirewallProfile") &&
+		if (ps_cmd_is(pc, "Set-NetFirewallProfile") &&
 		    (a = ps_cmd_arg_find(n, "Enabled")) != NULL &&
-		    (node_is_false(a->value) || value_is(c, a, off_vals)))
-			rule_emit(c, R_FIREWALL_TAMPERING, PS_SEV__MAX, &n->ext, NULL,
+		    (ps_node_is_false(a->value) || value_is(c, a, off_vals)))
+			ps_rule_emit(c, R_FIREWALL_TAMPERING, PS_SEV__MAX, &n->ext, NULL,
 			    "The Windows firewall is turned off.");
-		if (cmd_is(pc, "Set-ExecutionPolicy")) {
+		if (ps_cmd_is(pc, "Set-ExecutionPolicy")) {
 			a = ps_cmd_arg_find(n, "ExecutionPolicy");
 			if (a == NULL)
 				a = ps_cmd_positional(n, 0);
 			if (value_is(c, a, bypass_vals))
-				rule_emit(c, R_EXECUTION_POLICY, PS_SEV__MAX, &n->ext, NULL,
+				ps_rule_emit(c, R_EXECUTION_POLICY, PS_SEV__MAX, &n->ext, NULL,
 				    "The execution policy is set to %s.",
 				    ps_node_const_string(a->value) ? ps_node_const_string(a->value) : "");
 		}
-		if (cmd_is(pc, "Start-Process") && (a = ps_cmd_arg_find(n, "WindowStyle")) != NULL &&
-		    a->value != NULL && ci_eq(ps_node_const_string(a->value), "Hidden"))
-			rule_emit(c, R_HIDDEN_WINDOW, PS_SEV__MAX, &n->ext, NULL,
+		if (ps_cmd_is(pc, "Start-Process") && (a = ps_cmd_arg_find(n, "WindowStyle")) != NULL &&
+		    a->value != NULL && ps_ci_eq(ps_node_const_string(a->value), "Hidden"))
+			ps_rule_emit(c, R_HIDDEN_WINDOW, PS_SEV__MAX, &n->ext, NULL,
 			    "A process is started with a hidden window.");
-		if (cmd_is(pc, "Add-LocalGroupMember") || cmd_is(pc, "Add-ADGroupMember")) {
+		if (ps_cmd_is(pc, "Add-LocalGroupMember") || ps_cmd_is(pc, "Add-ADGroupMember")) {
 			a = ps_cmd_arg_find(n, "Group");
 			if (a == NULL)
 				a = ps_cmd_arg_find(n, "Identity");
@@ -667,27 +667,27 @@ check_commands(struct ps_ctx *c)
 			if (a == NULL)
 				a = ps_cmd_positional(n, 0);
 			if (value_is(c, a, admin_groups))
-				rule_emit(c, R_LOCAL_ADMIN, PS_SEV__MAX, &n->ext, NULL,
+				ps_rule_emit(c, R_LOCAL_ADMIN, PS_SEV__MAX, &n->ext, NULL,
 				    "A member is added to the privileged group '%s'.",
 				    ps_node_const_string(a->value) ? ps_node_const_string(a->value) : "");
 		}
-		if (cmd_is(pc, "Clear-EventLog") ||
-		    (cmd_is(pc, "Remove-EventLog") && !ctx_has_arg(n, "Source")))
-			rule_emit(c, R_LOG_CLEARING, PS_SEV__MAX, &n->ext, NULL,
+		if (ps_cmd_is(pc, "Clear-EventLog") ||
+		    (ps_cmd_is(pc, "Remove-EventLog") && !ps_ctx_has_arg(n, "Source")))
+			ps_rule_emit(c, R_LOG_CLEARING, PS_SEV__MAX, &n->ext, NULL,
 			    "%s destroys event log records.", pc->canon);
-		if (cmd_is_any(pc, disk_wipers))
-			rule_emit(c, R_DESTRUCTIVE, PS_SEV__MAX, &n->ext, NULL,
+		if (ps_cmd_is_any(pc, disk_wipers))
+			ps_rule_emit(c, R_DESTRUCTIVE, PS_SEV__MAX, &n->ext, NULL,
 			    "%s erases data on a disk or volume.", pc->canon);
-		if (cmd_is(pc, "Register-ScheduledTask") || cmd_is(pc, "Register-ScheduledJob") ||
-		    cmd_is(pc, "New-ScheduledTask"))
-			rule_emit(c, R_SCHEDULED_TASK, PS_SEV__MAX, &n->ext, NULL,
+		if (ps_cmd_is(pc, "Register-ScheduledTask") || ps_cmd_is(pc, "Register-ScheduledJob") ||
+		    ps_cmd_is(pc, "New-ScheduledTask"))
+			ps_rule_emit(c, R_SCHEDULED_TASK, PS_SEV__MAX, &n->ext, NULL,
 			    "%s creates a scheduled task.", pc->canon);
-		if (cmd_is(pc, "New-Service"))
-			rule_emit(c, R_SERVICE_CREATION, PS_SEV__MAX, &n->ext, NULL,
+		if (ps_cmd_is(pc, "New-Service"))
+			ps_rule_emit(c, R_SERVICE_CREATION, PS_SEV__MAX, &n->ext, NULL,
 			    "New-Service installs a service.");
-		if ((cmd_is(pc, "Register-WmiEvent") || cmd_is(pc, "Register-CimIndicationEvent")) &&
-		    ctx_has_arg(n, "Action"))
-			rule_emit(c, R_WMI_SUBSCRIPTION, PS_SEV_WARNING, &n->ext, NULL,
+		if ((ps_cmd_is(pc, "Register-WmiEvent") || ps_cmd_is(pc, "Register-CimIndicationEvent")) &&
+		    ps_ctx_has_arg(n, "Action"))
+			ps_rule_emit(c, R_WMI_SUBSCRIPTION, PS_SEV_WARNING, &n->ext, NULL,
 			    "A WMI event runs a script block (%s -Action).", pc->canon);
 	}
 }
@@ -701,10 +701,10 @@ check_members_types(struct ps_ctx *c)
 		const struct ps_node *a = ast->assignments.v[i], *lhs = a->u.asg.lhs;
 
 		if (lhs != NULL && lhs->kind == PS_NODE_MEMBER &&
-		    (ci_eq(lhs->u.mem.name, "ServerCertificateValidationCallback") ||
-		    ci_eq(lhs->u.mem.name, "CertificatePolicy") ||
-		    ci_eq(lhs->u.mem.name, "ServerCertificateCustomValidationCallback")))
-			rule_emit(c, R_CERT_BYPASS, PS_SEV__MAX, &a->ext, NULL,
+		    (ps_ci_eq(lhs->u.mem.name, "ServerCertificateValidationCallback") ||
+		    ps_ci_eq(lhs->u.mem.name, "CertificatePolicy") ||
+		    ps_ci_eq(lhs->u.mem.name, "ServerCertificateCustomValidationCallback")))
+			ps_rule_emit(c, R_CERT_BYPASS, PS_SEV__MAX, &a->ext, NULL,
 			    "Certificate validation is replaced (%s).", lhs->u.mem.name);
 	}
 	for (size_t i = 0; i < ast->types.n; i++) {
@@ -715,33 +715,33 @@ check_members_types(struct ps_ctx *c)
 			continue;
 		dot = strrchr(nm, '.');
 		dot = dot ? dot + 1 : nm;
-		if (ci_prefix(dot, "MD5") || ci_prefix(dot, "SHA1") || ci_eq(dot, "HMACMD5") ||
-		    ci_eq(dot, "HMACSHA1"))
-			rule_emit(c, R_BROKEN_HASH, PS_SEV__MAX, &t->ext, NULL,
+		if (ps_ci_prefix(dot, "MD5") || ps_ci_prefix(dot, "SHA1") || ps_ci_eq(dot, "HMACMD5") ||
+		    ps_ci_eq(dot, "HMACSHA1"))
+			ps_rule_emit(c, R_BROKEN_HASH, PS_SEV__MAX, &t->ext, NULL,
 			    "%s is a broken hash algorithm.", nm);
 	}
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
-		const char *tn = ctx_new_object_type(c, pc);
+		const char *tn = ps_ctx_new_object_type(c, pc);
 
 		if (tn == NULL)
 			continue;
-		if (ci_suffix(tn, "MD5CryptoServiceProvider") || ci_suffix(tn, "SHA1Managed") ||
-		    ci_suffix(tn, "SHA1CryptoServiceProvider") || ci_suffix(tn, ".MD5") ||
-		    ci_suffix(tn, "HMACMD5") || ci_suffix(tn, "HMACSHA1"))
-			rule_emit(c, R_BROKEN_HASH, PS_SEV__MAX, &pc->node->ext, NULL,
+		if (ps_ci_suffix(tn, "MD5CryptoServiceProvider") || ps_ci_suffix(tn, "SHA1Managed") ||
+		    ps_ci_suffix(tn, "SHA1CryptoServiceProvider") || ps_ci_suffix(tn, ".MD5") ||
+		    ps_ci_suffix(tn, "HMACMD5") || ps_ci_suffix(tn, "HMACSHA1"))
+			ps_rule_emit(c, R_BROKEN_HASH, PS_SEV__MAX, &pc->node->ext, NULL,
 			    "%s is a broken hash algorithm.", tn);
 	}
 }
 
 void
-rules_security_run(struct ps_ctx *c)
+ps_rules_security_run(struct ps_ctx *c)
 {
 	struct tainted t = { NULL, NULL, 0, 0 };
 
 	taint_build(c, &t);
-	if (rule_on(c, R_DOWNLOAD_CRADLE) || rule_on(c, R_BASE64_EXEC) ||
-	    rule_on(c, R_REFLECTION_LOAD) || rule_on(c, R_INVOKE_EXPRESSION))
+	if (ps_rule_on(c, R_DOWNLOAD_CRADLE) || ps_rule_on(c, R_BASE64_EXEC) ||
+	    ps_rule_on(c, R_REFLECTION_LOAD) || ps_rule_on(c, R_INVOKE_EXPRESSION))
 		check_sinks(c, &t);
 	check_download_to_file(c);
 	check_secrets(c);

@@ -59,7 +59,7 @@ auto_index_build(void)
 }
 
 int
-style_is_automatic(const char *name)
+ps_style_is_automatic(const char *name)
 {
 	unsigned char f;
 
@@ -149,7 +149,7 @@ reads_build(struct ps_ctx *c)
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_node *cmd = c->p->cmds[i].node;
 
-		if (cmd_is(&c->p->cmds[i], "Get-Variable")) {
+		if (ps_cmd_is(&c->p->cmds[i], "Get-Variable")) {
 			const struct ps_cmd_arg *a = ps_cmd_arg_find(cmd, "Name");
 			const char *s;
 
@@ -163,7 +163,7 @@ reads_build(struct ps_ctx *c)
 			const struct ps_cmd_arg *a = &cmd->u.cmd.args[k];
 			const char *s;
 
-			if (a->name == NULL || a->value == NULL || !ci_suffix(a->name, "Variable"))
+			if (a->name == NULL || a->value == NULL || !ps_ci_suffix(a->name, "Variable"))
 				continue;
 			if ((s = ps_node_const_string(a->value)) != NULL)
 				vs_add(vs, cmd->func, s[0] == '+' ? s + 1 : s);
@@ -173,7 +173,7 @@ reads_build(struct ps_ctx *c)
 }
 
 bool
-style_read(const struct varset *vs, const void *scope, const char *name)
+ps_style_read(const struct varset *vs, const void *scope, const char *name)
 {
 	return vs_has(vs, scope, name);
 }
@@ -201,14 +201,14 @@ rule_declared_vars(struct ps_ctx *c, const struct varset *reads)
 		if (v == NULL || a->u.asg.op != PS_OP_ASSIGN)
 			continue;
 		name = v->u.var.bare;
-		if (name == NULL || (v->u.var.scope != NULL && !ci_eq(v->u.var.scope, "local")))
+		if (name == NULL || (v->u.var.scope != NULL && !ps_ci_eq(v->u.var.scope, "local")))
 			continue;
-		if (ci_eq(name, "null") || style_is_automatic(name) || v->in_class)
+		if (ps_ci_eq(name, "null") || ps_style_is_automatic(name) || v->in_class)
 			continue;
 		if (vs_has(reads, v->func, name) || vs_has(&reported, v->func, name))
 			continue;
 		vs_add(&reported, v->func, name);
-		rule_emit(c, R_DECLARED_VARS, PS_SEV__MAX, &v->ext, NULL,
+		ps_rule_emit(c, R_DECLARED_VARS, PS_SEV__MAX, &v->ext, NULL,
 		    "The variable '%s' is assigned but never used.", name);
 	}
 }
@@ -225,16 +225,16 @@ rule_variables(struct ps_ctx *c)
 
 		if (bare == NULL)
 			continue;
-		if (n->u.var.scope != NULL && ci_eq(n->u.var.scope, "global") &&
-		    !style_is_automatic(bare) && rule_on(c, R_GLOBAL_VARS))
-			rule_emit(c, R_GLOBAL_VARS, PS_SEV__MAX, &n->ext, NULL,
+		if (n->u.var.scope != NULL && ps_ci_eq(n->u.var.scope, "global") &&
+		    !ps_style_is_automatic(bare) && ps_rule_on(c, R_GLOBAL_VARS))
+			ps_rule_emit(c, R_GLOBAL_VARS, PS_SEV__MAX, &n->ext, NULL,
 			    "Found global variable '%s'.", n->u.var.name);
-		if (!n->u.var.assigned || n->u.var.scope != NULL || ci_eq(bare, "null"))
+		if (!n->u.var.assigned || n->u.var.scope != NULL || ps_ci_eq(bare, "null"))
 			continue;
 		if (n->parent != NULL && n->parent->kind == PS_NODE_PARAMETER)
 			continue;	/* parameters: rules_functions.c */
-		if ((ak = style_is_automatic(bare)) != 0)
-			rule_emit(c, R_AUTOMATIC_VAR, ak == 2 ? PS_SEV_ERROR : PS_SEV_WARNING, &n->ext,
+		if ((ak = ps_style_is_automatic(bare)) != 0)
+			ps_rule_emit(c, R_AUTOMATIC_VAR, ak == 2 ? PS_SEV_ERROR : PS_SEV_WARNING, &n->ext,
 			    NULL, "The automatic variable '$%s' %s; do not assign it.", bare,
 			    ak == 2 ? "is read-only" : "is set by PowerShell");
 	}
@@ -251,10 +251,10 @@ requires_version7(const struct ps_ctx *c)
 	for (size_t i = 0; i < c->ast->nrequires; i++) {
 		const struct ps_requires *r = &c->ast->requires[i];
 
-		if (ci_eq(r->key, "Version") && r->value != NULL && r->value[0] >= '7' &&
+		if (ps_ci_eq(r->key, "Version") && r->value != NULL && r->value[0] >= '7' &&
 		    r->value[0] <= '9')
 			return true;
-		if (ci_eq(r->key, "PSEdition") && ci_eq(r->value, "Core"))
+		if (ps_ci_eq(r->key, "PSEdition") && ps_ci_eq(r->value, "Core"))
 			return true;
 	}
 	return false;
@@ -281,24 +281,24 @@ compat_command(struct ps_ctx *c, const struct ps_cmd *pc)
 
 	if (ci->avail == PS_AVAIL_51) {
 		c->p->windows_only = true;
-		compat_note(c, ci->name, "5.1", ne->line,
+		ps_compat_note_add(c, ci->name, "5.1", ne->line,
 		    "%s exists only in Windows PowerShell 5.1; it was removed in PowerShell 7.",
 		    ci->name);
-		rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, ne, NULL,
+		ps_rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, ne, NULL,
 		    "'%s' is not available in PowerShell 7.", ci->name);
 	} else if (ci->avail == PS_AVAIL_76) {
 		need_version(c, 7, 0);
-		compat_note(c, ci->name, "7.0", ne->line,
+		ps_compat_note_add(c, ci->name, "7.0", ne->line,
 		    "%s is not available in Windows PowerShell 5.1.", ci->name);
 		if (!requires_version7(c))
-			rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, ne, NULL,
+			ps_rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, ne, NULL,
 			    "'%s' is not available in Windows PowerShell 5.1.", ci->name);
 	}
 	if (pc->alias != NULL && pc->alias->avail == PS_AVAIL_51 && ci->avail != PS_AVAIL_51) {
-		compat_note(c, pc->alias->alias, "5.1", ne->line,
+		ps_compat_note_add(c, pc->alias->alias, "5.1", ne->line,
 		    "The alias '%s' (%s) exists only in Windows PowerShell 5.1; in PowerShell 7 it "
 		    "runs a native program or fails.", pc->alias->alias, ci->name);
-		rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, ne, NULL,
+		ps_rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, ne, NULL,
 		    "The alias '%s' does not exist in PowerShell 7.", pc->alias->alias);
 	}
 	/* only a cmdlet of both versions with a parameter of one version can get a note */
@@ -313,21 +313,21 @@ compat_command(struct ps_ctx *c, const struct ps_cmd *pc)
 		pi = ps_catalog_param(ci, a->name, strlen(a->name));
 		if (pi == NULL || pi->avail == PS_AVAIL_BOTH || ci->avail != PS_AVAIL_BOTH)
 			continue;
-		join_parts(feature, sizeof(feature), (const char *const []){ ci->name, " -",
+		ps_join_parts(feature, sizeof(feature), (const char *const []){ ci->name, " -",
 		    pi->name, NULL });
 		if (pi->avail == PS_AVAIL_76) {
 			need_version(c, 7, 0);
-			compat_note(c, feature, "7.0", a->param->ext.line,
+			ps_compat_note_add(c, feature, "7.0", a->param->ext.line,
 			    "The -%s parameter of %s needs PowerShell 7.", pi->name, ci->name);
 			if (!requires_version7(c))
-				rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, &a->param->ext, NULL,
+				ps_rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, &a->param->ext, NULL,
 				    "The -%s parameter of %s is not available in Windows PowerShell "
 				    "5.1.", pi->name, ci->name);
 		} else {
-			compat_note(c, feature, "5.1", a->param->ext.line,
+			ps_compat_note_add(c, feature, "5.1", a->param->ext.line,
 			    "The -%s parameter of %s exists only in Windows PowerShell 5.1.",
 			    pi->name, ci->name);
-			rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, &a->param->ext, NULL,
+			ps_rule_emit(c, R_COMPAT_CMDLETS, PS_SEV__MAX, &a->param->ext, NULL,
 			    "The -%s parameter of %s is not available in PowerShell 7.",
 			    pi->name, ci->name);
 		}
@@ -353,7 +353,7 @@ rule_positional(struct ps_ctx *c, const struct ps_cmd *pc)
 			nvalues++;
 	}
 	if (nvalues >= 3 && nvalues > nparams)
-		rule_emit(c, R_POSITIONAL, PS_SEV__MAX, &n->ext, NULL,
+		ps_rule_emit(c, R_POSITIONAL, PS_SEV__MAX, &n->ext, NULL,
 		    "'%s' is called with positional parameters; name them.", pc->canon);
 }
 
@@ -371,49 +371,49 @@ rule_commands(struct ps_ctx *c)
 
 		if (pc->name == NULL || nn == NULL)
 			continue;
-		if (pc->alias != NULL && rule_on(c, R_CMDLET_ALIAS)) {
+		if (pc->alias != NULL && ps_rule_on(c, R_CMDLET_ALIAS)) {
 			char sugg[200];
 
-			join_parts(sugg, sizeof(sugg), (const char *const []){ "Replace '",
+			ps_join_parts(sugg, sizeof(sugg), (const char *const []){ "Replace '",
 			    pc->name, "' with '", pc->ci->name, "'.", NULL });
-			rule_emit(c, R_CMDLET_ALIAS, PS_SEV__MAX, &nn->ext, sugg,
+			ps_rule_emit(c, R_CMDLET_ALIAS, PS_SEV__MAX, &nn->ext, sugg,
 			    "'%s' is an alias of '%s'. Aliases can change or be missing; use the "
 			    "full command name.", pc->name, pc->ci->name);
-			rule_fix(c, R_CMDLET_ALIAS, nn->ext.start, pc->ci->name);
+			ps_rule_fix(c, R_CMDLET_ALIAS, nn->ext.start, pc->ci->name);
 		}
-		if (cmd_is(pc, "Write-Host")) {
+		if (ps_cmd_is(pc, "Write-Host")) {
 			const struct ps_node *f = n->func;
 
-			if (f == NULL || f->kind != PS_NODE_FUNCTION || !ci_prefix(f->u.fn.name, "Show"))
-				rule_emit(c, R_WRITE_HOST, PS_SEV__MAX, &n->ext, NULL,
+			if (f == NULL || f->kind != PS_NODE_FUNCTION || !ps_ci_prefix(f->u.fn.name, "Show"))
+				ps_rule_emit(c, R_WRITE_HOST, PS_SEV__MAX, &n->ext, NULL,
 				    "'%s' writes to the host only; its output cannot be captured "
 				    "or redirected.", pc->name);
 		}
-		if (cmd_is_any(pc, wmi_cmdlets))
-			rule_emit(c, R_WMI_CMDLET, PS_SEV__MAX, &nn->ext, NULL,
+		if (ps_cmd_is_any(pc, wmi_cmdlets))
+			ps_rule_emit(c, R_WMI_CMDLET, PS_SEV__MAX, &nn->ext, NULL,
 			    "'%s' is a deprecated WMI cmdlet; use the CIM cmdlets.", pc->canon);
 		if (pc->ci != NULL && pc->alias == NULL && strchr(pc->name, '\\') == NULL &&
-		    strcmp(pc->name, pc->ci->name) != 0 && rule_on(c, R_CORRECT_CASING)) {
+		    strcmp(pc->name, pc->ci->name) != 0 && ps_rule_on(c, R_CORRECT_CASING)) {
 			char sugg[200];
 
-			join_parts(sugg, sizeof(sugg), (const char *const []){ "Write '",
+			ps_join_parts(sugg, sizeof(sugg), (const char *const []){ "Write '",
 			    pc->ci->name, "'.", NULL });
-			rule_emit(c, R_CORRECT_CASING, PS_SEV__MAX, &nn->ext, sugg,
+			ps_rule_emit(c, R_CORRECT_CASING, PS_SEV__MAX, &nn->ext, sugg,
 			    "'%s' is not written with the documented casing '%s'.", pc->name,
 			    pc->ci->name);
-			rule_fix(c, R_CORRECT_CASING, nn->ext.start, pc->ci->name);
+			ps_rule_fix(c, R_CORRECT_CASING, nn->ext.start, pc->ci->name);
 		}
 		if (pc->ci != NULL)
 			compat_command(c, pc);
 		if (pc->ci != NULL || pc->local_function)
 			rule_positional(c, pc);
 		{
-			const char *t = ctx_new_object_type(c, pc);
+			const char *t = ps_ctx_new_object_type(c, pc);
 
-			if (t != NULL && (ci_eq(t, "hashtable") ||
-			    ci_eq(t, "System.Collections.Hashtable") ||
-			    ci_eq(t, "Collections.Hashtable")))
-				rule_emit(c, R_HASHTABLE_LITERAL, PS_SEV__MAX, &n->ext, NULL,
+			if (t != NULL && (ps_ci_eq(t, "hashtable") ||
+			    ps_ci_eq(t, "System.Collections.Hashtable") ||
+			    ps_ci_eq(t, "Collections.Hashtable")))
+				ps_rule_emit(c, R_HASHTABLE_LITERAL, PS_SEV__MAX, &n->ext, NULL,
 				    "Create hashtables with @{} (case-insensitive keys), not New-Object.");
 		}
 	}
@@ -428,14 +428,14 @@ rule_pipelines(struct ps_ctx *c)
 		const struct ps_nodes *el = &ps->v[i]->u.pipe.elems;
 
 		for (size_t k = 0; k + 1 < el->n; k++) {
-			const struct ps_cmd *pc = ctx_cmd(c, el->v[k]), *next;
+			const struct ps_cmd *pc = ps_ctx_cmd(c, el->v[k]), *next;
 
-			if (pc == NULL || pc->ci == NULL || !ci_prefix(pc->ci->name, "Format-"))
+			if (pc == NULL || pc->ci == NULL || !ps_ci_prefix(pc->ci->name, "Format-"))
 				continue;
-			next = ctx_cmd(c, el->v[k + 1]);
-			if (next != NULL && cmd_is_any(next, out_cmdlets))
+			next = ps_ctx_cmd(c, el->v[k + 1]);
+			if (next != NULL && ps_cmd_is_any(next, out_cmdlets))
 				continue;
-			rule_emit(c, R_FORMAT_NOT_LAST, PS_SEV__MAX, &pc->node->ext, NULL,
+			ps_rule_emit(c, R_FORMAT_NOT_LAST, PS_SEV__MAX, &pc->node->ext, NULL,
 			    "'%s' is followed by other commands in the pipeline; they receive "
 			    "formatting records, not your objects.", pc->canon);
 		}
@@ -451,8 +451,8 @@ rule_binaries(struct ps_ctx *c)
 		const struct ps_node *n = b->v[i];
 
 		if ((n->u.bin.op == PS_OP_EQ || n->u.bin.op == PS_OP_NE) &&
-		    node_is_null(n->u.bin.right) && !node_is_null(n->u.bin.left))
-			rule_emit(c, R_NULL_COMPARISON, PS_SEV__MAX, &n->ext,
+		    ps_node_is_null(n->u.bin.right) && !ps_node_is_null(n->u.bin.left))
+			ps_rule_emit(c, R_NULL_COMPARISON, PS_SEV__MAX, &n->ext,
 			    "Put $null on the left side of the comparison.",
 			    "$null should be on the left side of equality comparisons.");
 	}
@@ -469,7 +469,7 @@ rule_catches(struct ps_ctx *c)
 		if (n->kind != PS_NODE_CATCH || body == NULL)
 			continue;
 		if (body->kind == PS_NODE_STATEMENT_BLOCK && body->u.blk.statements.n == 0)
-			rule_emit(c, R_EMPTY_CATCH, PS_SEV__MAX, &n->ext, NULL,
+			ps_rule_emit(c, R_EMPTY_CATCH, PS_SEV__MAX, &n->ext, NULL,
 			    "Empty catch block: errors are silently ignored.");
 	}
 }
@@ -503,13 +503,13 @@ check_condition(struct ps_ctx *c, const struct ps_node *cond)
 		return;
 	if (in->kind == PS_NODE_ASSIGNMENT && in->u.asg.op == PS_OP_ASSIGN &&
 	    !rhs_is_command(in->u.asg.rhs))
-		rule_emit(c, R_ASSIGN_IN_COND, PS_SEV__MAX, &in->ext, NULL,
+		ps_rule_emit(c, R_ASSIGN_IN_COND, PS_SEV__MAX, &in->ext, NULL,
 		    "Did you mean -eq? '=' assigns.");
 	for (uint32_t t = cond->tok_first; t <= cond->tok_last && t < c->ast->toks.n; t++) {
 		const struct ps_token *tk = &c->ast->toks.v[t];
 
 		if (tk->kind == PS_TOK_REDIRECTION && c->src[tk->start] == '>') {
-			rule_emit_range(c, R_REDIRECT_IN_COND, PS_SEV__MAX, tk->start, tk->end, NULL,
+			ps_rule_emit_range(c, R_REDIRECT_IN_COND, PS_SEV__MAX, tk->start, tk->end, NULL,
 			    "Did you mean -gt? '>' redirects output to a file.");
 			break;
 		}
@@ -534,26 +534,26 @@ style_visit(struct ps_node *n, void *arg)
 		break;
 	case PS_NODE_UNARY:
 		if (n->u.un.op == PS_OP_NOT && n->ext.start < c->len && c->src[n->ext.start] == '!')
-			rule_emit_range(c, R_EXCLAIM, PS_SEV__MAX, n->ext.start, n->ext.start + 1, NULL,
+			ps_rule_emit_range(c, R_EXCLAIM, PS_SEV__MAX, n->ext.start, n->ext.start + 1, NULL,
 			    "Use -not instead of '!'.");
 		if (n->u.un.op == PS_OP_NOT && n->ext.start < c->len && c->src[n->ext.start] == '!')
-			rule_fix(c, R_EXCLAIM, n->ext.start, "-not ");
+			ps_rule_fix(c, R_EXCLAIM, n->ext.start, "-not ");
 		break;
 	case PS_NODE_TERNARY:
 		need_version(c, 7, 0);
-		compat_note(c, "?: (ternary operator)", "7.0", n->ext.line,
+		ps_compat_note_add(c, "?: (ternary operator)", "7.0", n->ext.line,
 		    "The ternary operator ?: needs PowerShell 7.");
 		if (!requires_version7(c))
-			rule_emit(c, R_COMPAT_SYNTAX, PS_SEV__MAX, &n->ext, NULL,
+			ps_rule_emit(c, R_COMPAT_SYNTAX, PS_SEV__MAX, &n->ext, NULL,
 			    "The ternary operator needs PowerShell 7.");
 		break;
 	case PS_NODE_INVOKE_MEMBER:
-		if (n->u.mem.is_static && ci_eq(n->u.mem.name, "new") && n->u.mem.args.n == 0 &&
+		if (n->u.mem.is_static && ps_ci_eq(n->u.mem.name, "new") && n->u.mem.args.n == 0 &&
 		    n->u.mem.target != NULL && n->u.mem.target->kind == PS_NODE_TYPE) {
 			const char *t = n->u.mem.target->u.type.name;
 
-			if (ci_eq(t, "hashtable") || ci_eq(t, "System.Collections.Hashtable"))
-				rule_emit(c, R_HASHTABLE_LITERAL, PS_SEV__MAX, &n->ext, NULL,
+			if (ps_ci_eq(t, "hashtable") || ps_ci_eq(t, "System.Collections.Hashtable"))
+				ps_rule_emit(c, R_HASHTABLE_LITERAL, PS_SEV__MAX, &n->ext, NULL,
 				    "Create hashtables with @{} (case-insensitive keys), not ::new().");
 		}
 		break;
@@ -568,7 +568,7 @@ static void
 rule_lines(struct ps_ctx *c)
 {
 	const struct ps_tokens *t = &c->ast->toks;
-	unsigned char *in_string = scratch_alloc(c->p, t->nlines + 2);
+	unsigned char *in_string = ps_scratch_alloc(c->p, t->nlines + 2);
 	const char *low = c->p->lower;
 
 	/* Lines whose end lies inside a multi-line string: their whitespace is data. */
@@ -593,7 +593,7 @@ rule_lines(struct ps_ctx *c)
 			if (((unsigned char)c->src[i] & 0xC0) != 0x80)
 				chars++;
 		if (chars > 120)
-			rule_emit_range(c, R_LONG_LINES, PS_SEV__MAX, s, e, NULL,
+			ps_rule_emit_range(c, R_LONG_LINES, PS_SEV__MAX, s, e, NULL,
 			    "Line is %zu characters long (maximum 120).", chars);
 		if (in_string[l])
 			continue;
@@ -603,15 +603,15 @@ rule_lines(struct ps_ctx *c)
 		if (ws == e)
 			continue;
 		if (ws > s && low[ws - 1] == '`') {
-			rule_emit_range(c, R_MISLEADING_BACKTICK, PS_SEV__MAX, ws - 1, e, NULL,
+			ps_rule_emit_range(c, R_MISLEADING_BACKTICK, PS_SEV__MAX, ws - 1, e, NULL,
 			    "This backtick is followed by whitespace, so it does not continue the "
 			    "line.");
 		}
-		rule_emit_range(c, R_TRAILING_WS, PS_SEV__MAX, ws, e, NULL,
+		ps_rule_emit_range(c, R_TRAILING_WS, PS_SEV__MAX, ws, e, NULL,
 		    "Line has trailing whitespace.");
-		rule_fix(c, R_TRAILING_WS, ws, "");
+		ps_rule_fix(c, R_TRAILING_WS, ws, "");
 	}
-	scratch_free(in_string, t->nlines + 2);
+	ps_scratch_free(in_string, t->nlines + 2);
 }
 
 /* Token rules: semicolons at line end, PowerShell 7 operators. */
@@ -649,9 +649,9 @@ rule_tokens(struct ps_ctx *c)
 			    (t->v[j].flags & PS_TOKF_NESTED)))
 				j++;
 			if (j == t->n || t->v[j].kind == PS_TOK_NEWLINE)
-				rule_emit_range(c, R_SEMICOLONS, PS_SEV__MAX, tk->start, tk->end, NULL,
+				ps_rule_emit_range(c, R_SEMICOLONS, PS_SEV__MAX, tk->start, tk->end, NULL,
 				    "Line ends with a semicolon.");
-			rule_fix(c, R_SEMICOLONS, tk->start, "");
+			ps_rule_fix(c, R_SEMICOLONS, tk->start, "");
 			break;
 		}
 		case PS_TOK_OPERATOR:
@@ -675,9 +675,9 @@ rule_tokens(struct ps_ctx *c)
 		if (feature == NULL)
 			continue;
 		need_version(c, 7, 0);
-		compat_note(c, feature, "7.0", tk->line, "%s needs PowerShell 7.", feature);
+		ps_compat_note_add(c, feature, "7.0", tk->line, "%s needs PowerShell 7.", feature);
 		if (!v7)
-			rule_emit_range(c, R_COMPAT_SYNTAX, PS_SEV__MAX, tk->start, tk->end, NULL,
+			ps_rule_emit_range(c, R_COMPAT_SYNTAX, PS_SEV__MAX, tk->start, tk->end, NULL,
 			    "%s needs PowerShell 7; Windows PowerShell 5.1 cannot parse it.", feature);
 	}
 	/* #Requires -Version sets the floor. */
@@ -686,7 +686,7 @@ rule_tokens(struct ps_ctx *c)
 		unsigned maj = 0, min = 0;
 		const char *v = r->value;
 
-		if (!ci_eq(r->key, "Version") || v == NULL)
+		if (!ps_ci_eq(r->key, "Version") || v == NULL)
 			continue;
 		while (*v >= '0' && *v <= '9' && maj < 100)
 			maj = maj * 10 + (unsigned)(*v++ - '0');
@@ -717,7 +717,7 @@ rule_bom(struct ps_ctx *c)
 
 			while (e < c->len && (s[e] & 0xC0) == 0x80)
 				e++;
-			rule_emit_range(c, R_BOM, PS_SEV__MAX, i, e, NULL,
+			ps_rule_emit_range(c, R_BOM, PS_SEV__MAX, i, e, NULL,
 			    "Non-ASCII text without a byte order mark; Windows PowerShell 5.1 will "
 			    "misread it.");
 			return;
@@ -726,7 +726,7 @@ rule_bom(struct ps_ctx *c)
 }
 
 void
-rules_style_run(struct ps_ctx *c)
+ps_rules_style_run(struct ps_ctx *c)
 {
 	struct varset *reads = reads_build(c);
 

@@ -10,7 +10,7 @@
 #include "analyzer/rules.h"
 
 const struct ps_cmd *
-ctx_cmd(const struct ps_ctx *c, const struct ps_node *n)
+ps_ctx_cmd(const struct ps_ctx *c, const struct ps_node *n)
 {
 	const struct ps_analysis_priv *p = c->p;
 	size_t lo = 0, hi = p->ncmds;
@@ -37,9 +37,9 @@ ctx_cmd(const struct ps_ctx *c, const struct ps_node *n)
 
 static bool cmd_is_native(const struct ps_cmd *, const char *);
 
-/* cmd_is once the first letters agree (or the name is a path): see rules.h. */
+/* ps_cmd_is once the first letters agree (or the name is a path): see rules.h. */
 bool
-cmd_is_slow(const struct ps_cmd *pc, const char *canon)
+ps_cmd_is_slow(const struct ps_cmd *pc, const char *canon)
 {
 	if (((unsigned char)pc->canon[0] | 0x20) != ((unsigned char)canon[0] | 0x20))
 		return pc->path && cmd_is_native(pc, canon);
@@ -59,7 +59,7 @@ cmd_is_native(const struct ps_cmd *pc, const char *canon)
 }
 
 void
-join_parts(char *buf, size_t size, const char *const *parts)
+ps_join_parts(char *buf, size_t size, const char *const *parts)
 {
 	size_t n = 0;
 
@@ -75,7 +75,7 @@ join_parts(char *buf, size_t size, const char *const *parts)
 }
 
 bool
-cmd_is_any(const struct ps_cmd *pc, const char *const *canons)
+ps_cmd_is_any(const struct ps_cmd *pc, const char *const *canons)
 {
 	unsigned char c0;
 
@@ -83,48 +83,48 @@ cmd_is_any(const struct ps_cmd *pc, const char *const *canons)
 		return false;
 	if (pc->path) {
 		for (; *canons != NULL; canons++)
-			if (cmd_is(pc, *canons))
+			if (ps_cmd_is(pc, *canons))
 				return true;
 		return false;
 	}
-	/* what cmd_is tests first, once for the list: the first letter */
+	/* what ps_cmd_is tests first, once for the list: the first letter */
 	c0 = (unsigned char)pc->canon[0] | 0x20;
 	for (; *canons != NULL; canons++)
-		if (((unsigned char)(*canons)[0] | 0x20) == c0 && cmd_is(pc, *canons))
+		if (((unsigned char)(*canons)[0] | 0x20) == c0 && ps_cmd_is(pc, *canons))
 			return true;
 	return false;
 }
 
 bool
-ctx_has_arg(const struct ps_node *cmd, const char *param)
+ps_ctx_has_arg(const struct ps_node *cmd, const char *param)
 {
 	return ps_cmd_arg_find(cmd, param) != NULL;
 }
 
 const char *
-ctx_new_object_type(struct ps_ctx *c, const struct ps_cmd *pc)
+ps_ctx_new_object_type(struct ps_ctx *c, const struct ps_cmd *pc)
 {
 	const char *t;
 	const struct ps_cmd_arg *a;
 	bool folded;
 
-	if (!cmd_is(pc, "New-Object"))
+	if (!ps_cmd_is(pc, "New-Object"))
 		return NULL;
-	t = ctx_arg_string(c, pc->node, "TypeName");
+	t = ps_ctx_arg_string(c, pc->node, "TypeName");
 	if (t == NULL && (a = ps_cmd_positional(pc->node, 0)) != NULL && a->value != NULL)
-		t = ctx_fold(c, a->value, &folded);
+		t = ps_ctx_fold(c, a->value, &folded);
 	return t;
 }
 
 const char *
-ctx_arg_string(const struct ps_ctx *c, const struct ps_node *cmd, const char *param)
+ps_ctx_arg_string(const struct ps_ctx *c, const struct ps_node *cmd, const char *param)
 {
 	const struct ps_cmd_arg *a = ps_cmd_arg_find(cmd, param);
 	bool folded;
 
 	if (a == NULL || a->value == NULL)
 		return NULL;
-	return ctx_fold((struct ps_ctx *)c, a->value, &folded);
+	return ps_ctx_fold((struct ps_ctx *)c, a->value, &folded);
 }
 
 static bool
@@ -135,7 +135,7 @@ var_is(const struct ps_node *n, const char *name)
 }
 
 double
-ctx_number(const struct ps_node *n)
+ps_ctx_number(const struct ps_node *n)
 {
 	while (n != NULL && n->kind == PS_NODE_PAREN && n->u.list.items.n == 1)
 		n = n->u.list.items.v[0];
@@ -147,31 +147,31 @@ ctx_number(const struct ps_node *n)
 		return n->u.num.value;
 	if (n->kind == PS_NODE_UNARY && !n->u.un.postfix && (n->u.un.op == PS_OP_MINUS ||
 	    n->u.un.op == PS_OP_PLUS))
-		return n->u.un.op == PS_OP_MINUS ? -ctx_number(n->u.un.operand) :
-		    ctx_number(n->u.un.operand);
+		return n->u.un.op == PS_OP_MINUS ? -ps_ctx_number(n->u.un.operand) :
+		    ps_ctx_number(n->u.un.operand);
 	return NAN;
 }
 
 bool
-node_is_true(const struct ps_node *n)
+ps_node_is_true(const struct ps_node *n)
 {
 	return var_is(n, "true") || (n != NULL && n->kind == PS_NODE_NUMBER && n->u.num.value == 1);
 }
 
 bool
-node_is_false(const struct ps_node *n)
+ps_node_is_false(const struct ps_node *n)
 {
 	return var_is(n, "false") || (n != NULL && n->kind == PS_NODE_NUMBER && n->u.num.value == 0);
 }
 
 bool
-node_is_null(const struct ps_node *n)
+ps_node_is_null(const struct ps_node *n)
 {
 	return var_is(n, "null");
 }
 
 bool
-node_inside(const struct ps_node *n, const struct ps_node *anc)
+ps_node_inside(const struct ps_node *n, const struct ps_node *anc)
 {
 	for (; n != NULL; n = n->parent)
 		if (n == anc)
@@ -180,7 +180,7 @@ node_inside(const struct ps_node *n, const struct ps_node *anc)
 }
 
 struct ps_node *
-node_enclosing(const struct ps_node *n, enum ps_node_kind k)
+ps_node_enclosing(const struct ps_node *n, enum ps_node_kind k)
 {
 	for (n = n ? n->parent : NULL; n != NULL; n = n->parent)
 		if (n->kind == k)
@@ -189,7 +189,7 @@ node_enclosing(const struct ps_node *n, enum ps_node_kind k)
 }
 
 bool
-node_in_loop(const struct ps_node *n)
+ps_node_in_loop(const struct ps_node *n)
 {
 	for (n = n ? n->parent : NULL; n != NULL; n = n->parent) {
 		switch (n->kind) {
@@ -225,7 +225,7 @@ lc(int ch)
 }
 
 bool
-ci_contains(const char *hay, size_t hlen, const char *needle)
+ps_ci_contains(const char *hay, size_t hlen, const char *needle)
 {
 	size_t nlen = strlen(needle);
 	int first;
@@ -245,20 +245,20 @@ ci_contains(const char *hay, size_t hlen, const char *needle)
 }
 
 bool
-ci_eq(const char *a, const char *b)
+ps_ci_eq(const char *a, const char *b)
 {
 	return a != NULL && b != NULL && lc((unsigned char)a[0]) == lc((unsigned char)b[0]) &&
 	    strcasecmp(a, b) == 0;
 }
 
 bool
-ci_prefix(const char *s, const char *prefix)
+ps_ci_prefix(const char *s, const char *prefix)
 {
 	return s != NULL && strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
 bool
-ci_suffix(const char *s, const char *suffix)
+ps_ci_suffix(const char *s, const char *suffix)
 {
 	size_t n, m;
 
@@ -270,7 +270,7 @@ ci_suffix(const char *s, const char *suffix)
 }
 
 bool
-name_in(const char *name, const char *const *list)
+ps_name_in(const char *name, const char *const *list)
 {
 	int first;
 
@@ -284,13 +284,13 @@ name_in(const char *name, const char *const *list)
 }
 
 const char *
-ctx_text(const struct ps_ctx *c, const struct ps_node *n, size_t *len)
+ps_ctx_text(const struct ps_ctx *c, const struct ps_node *n, size_t *len)
 {
 	return ps_node_text(c->ast, n, len);
 }
 
 double
-shannon_entropy(const char *s, size_t n)
+ps_shannon_entropy(const char *s, size_t n)
 {
 	size_t counts[256] = { 0 };
 	double h = 0;
@@ -311,7 +311,7 @@ shannon_entropy(const char *s, size_t n)
 }
 
 bool
-is_base64_blob(const char *s, size_t n, size_t minlen)
+ps_is_base64_blob(const char *s, size_t n, size_t minlen)
 {
 	size_t b64 = 0, upper = 0, lower = 0, digit = 0, other = 0;
 
@@ -518,14 +518,14 @@ fold_index(struct fold *f, const struct ps_node *target, const struct ps_node *i
 
 	if (ix == NULL || !fold_node(f, target, depth + 1, &s, &tl) || tl)
 		goto out;
-	if (!isnan(ctx_number(ix))) {
-		double v = ctx_number(ix);
+	if (!isnan(ps_ctx_number(ix))) {
+		double v = ps_ctx_number(ix);
 
 		/* a number beyond long is no index of the string (converting it would be
 		 * undefined; x86 gave LONG_MIN, which the loop below skips) */
 		idx[nidx++] = v > -9.2e18 && v < 9.2e18 ? (long)v : LONG_MIN;
 	} else if (ix->kind == PS_NODE_BINARY && ix->u.bin.op == PS_OP_RANGE) {
-		double a = ctx_number(ix->u.bin.left), b = ctx_number(ix->u.bin.right);
+		double a = ps_ctx_number(ix->u.bin.left), b = ps_ctx_number(ix->u.bin.right);
 		long from, to;
 
 		/* [-1..-N] reversal, N often written -($s.Length). */
@@ -545,7 +545,7 @@ fold_index(struct fold *f, const struct ps_node *target, const struct ps_node *i
 		}
 	} else if (ix->kind == PS_NODE_ARRAY_LITERAL) {
 		for (size_t k = 0; k < ix->u.list.items.n && nidx < 512; k++) {
-			double e = ctx_number(ix->u.list.items.v[k]);
+			double e = ps_ctx_number(ix->u.list.items.v[k]);
 
 			if (isnan(e) || e < -1e6 || e > 1e6)
 				goto out;
@@ -782,7 +782,7 @@ out:
 }
 
 const char *
-ctx_fold(struct ps_ctx *c, const struct ps_node *n, bool *folded)
+ps_ctx_fold(struct ps_ctx *c, const struct ps_node *n, bool *folded)
 {
 	struct fold f = { c, 0 };
 	struct buf b = BUF_INIT;
@@ -842,7 +842,7 @@ cmd_groups_compute(struct ps_analysis_priv *p, struct ps_cmd_group **out, size_t
 }
 
 size_t
-cmd_groups(const struct ps_analysis_priv *cp, const struct ps_cmd_group **out,
+ps_cmd_groups(const struct ps_analysis_priv *cp, const struct ps_cmd_group **out,
     const size_t **group_of)
 {
 	struct ps_analysis_priv *p = (struct ps_analysis_priv *)cp;	/* a cache */

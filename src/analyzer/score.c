@@ -29,7 +29,7 @@ static const double cap_risk[PS_CAP__MAX] = {
 };
 
 const char *
-capability_evidence(const struct ps_analysis *a, enum ps_capability cap)
+ps_capability_evidence(const struct ps_analysis *a, enum ps_capability cap)
 {
 	return a->priv->cap_evidence[cap];
 }
@@ -260,7 +260,7 @@ compute_purpose(struct ps_ctx *c)
 	/* Most used catalog cmdlets (ties: first seen). */
 	{
 		const struct ps_cmd_group *g;
-		size_t ng = cmd_groups(c->p, &g, NULL);
+		size_t ng = ps_cmd_groups(c->p, &g, NULL);
 
 		for (size_t i = 0; i < ng; i++) {
 			const struct ps_cmd *pc = &c->p->cmds[g[i].first];
@@ -314,7 +314,7 @@ compute_purpose(struct ps_ctx *c)
 }
 
 void
-score_compute(struct ps_ctx *c)
+ps_score_compute(struct ps_ctx *c)
 {
 	compute_scores(c);
 	compute_purpose(c);
