@@ -81,6 +81,10 @@ struct ps_finding {
 	const char		*fix;		/* mechanical replacement for [start, end), or NULL */
 	const char		*justification;	/* suppressed findings: the attribute's
 						 * Justification ("" when none); else NULL */
+	const char		*mitre;		/* MITRE ATT&CK ids ("T1059.001,T1105") of an attack
+						 * technique, or NULL */
+	const char		*chain;		/* how the code got there ("cmd /c > powershell
+						 * -Command"), or NULL */
 	size_t			 start, end;
 	unsigned		 line, column, end_line, end_column;
 };
@@ -130,7 +134,12 @@ void ps_analysis_free(struct ps_analysis *);
  * a new json-c object the caller releases with json_object_put. Deterministic. */
 struct json_object *ps_analysis_to_json(const struct ps_analysis *);
 
-/* ps_finding_to_json: one finding as {ruleId, severity, message, line, ...}. */
+/* ps_mitre_name: the name of a MITRE ATT&CK technique id ("T1105": "Ingress Tool Transfer"),
+ * or NULL for an id the analyzer does not use. */
+const char *ps_mitre_name(const char *id, size_t len);
+
+/* ps_finding_to_json: one finding as {ruleId, severity, message, line, ...}; a finding naming
+ * an attack technique has properties {mitreAttack: [ids], techniques: [names], chain}. */
 struct json_object *ps_finding_to_json(const struct ps_finding *);
 
 /* ps_suppressed_to_json: the suppressed findings as an array of findings, each with its

@@ -100,6 +100,38 @@ ps_finding_to_json(const struct ps_finding *f)
 	add(o, "suggestion", jstr(f->suggestion));
 	if (f->rule->docs_url != NULL)
 		add(o, "docsUrl", jstr(f->rule->docs_url));
+	if (f->mitre != NULL)
+		add(o, "properties", ps_attack_properties(f, false));
+	return o;
+}
+
+struct json_object *
+ps_attack_properties(const struct ps_finding *f, bool sarif)
+{
+	struct json_object *o = json_object_new_object(), *ids = json_object_new_array(),
+	    *names = json_object_new_array(), *tags = sarif ? json_object_new_array() : NULL;
+
+	for (const char *p = f->mitre; *p != '\0';) {
+		size_t n = strcspn(p, ",");
+		const char *nm = ps_mitre_name(p, n);
+		char tag[48];
+
+		json_object_array_add(ids, jstrn(p, n));
+		json_object_array_add(names, jstr(nm != NULL ? nm : ""));
+		if (tags != NULL) {
+			snprintf(tag, sizeof(tag), "external/mitre-attack/%.*s", (int)(n > 16 ? 16 : n), p);
+			json_object_array_add(tags, jstr(tag));
+		}
+		p += n + (p[n] == ',');
+	}
+	add(o, "mitreAttack", ids);
+	add(o, "techniques", names);
+	if (f->chain != NULL)
+		add(o, "chain", jstr(f->chain));
+	if (tags != NULL) {
+		json_object_array_add(tags, jstr("security"));
+		add(o, "tags", tags);
+	}
 	return o;
 }
 

@@ -118,6 +118,10 @@ result(const struct ps_finding *f, const char *uri, size_t art)
 		json_object_array_add(sups, sup);
 		json_object_object_add(o, "suppressions", sups);
 	}
+	if (f->mitre != NULL) {
+		json_object_put(props);
+		props = ps_attack_properties(f, true);
+	}
 	json_object_object_add(props, "suggestion", ps_json_string(f->suggestion));
 	json_object_object_add(o, "properties", props);
 	return o;

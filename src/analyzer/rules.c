@@ -254,6 +254,20 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	[R_HIDDEN_WINDOW] = { "PSSAvoidHiddenWindow", W, SEC,
 	    "A process is started with a hidden window.", "Run visibly, or as a service or task.",
 	    NULL },
+	[R_ATK_SHELL] = { "PSSAvoidInterpreterWithAttackCode", E, SEC,
+	    "A program started by the script (PowerShell, cmd, a process API) is handed code that "
+	    "is itself an attack.", "Remove the launch; run reviewed code from a signed file.", NULL },
+	[R_ATK_PERSIST] = { "PSSAvoidPersistedAttackCommand", E, SEC,
+	    "A command line stored for later (Run key, scheduled task, service, WMI consumer) is "
+	    "itself an attack.", "Remove the autostart entry and what it runs.", NULL },
+	[R_ATK_DOWNLOAD_EXEC] = { "PSSAvoidDownloadThenExecute", E, SEC,
+	    "A file is downloaded and then executed without a hash or signature check.",
+	    "Ship the program in a signed package, or verify its signature before running it.",
+	    NULL },
+	[R_ATK_LOLBIN] = { "PSSAvoidSystemBinaryProxy", E, SEC,
+	    "A Windows binary (certutil, bitsadmin, mshta, regsvr32, rundll32, msiexec, wmic) is "
+	    "used to fetch or run code.", "Download with Invoke-WebRequest to a file you verify; "
+	    "install from a local, signed package.", NULL },
 	[R_OBF_BACKTICK] = { "PSSObfuscationBacktick", W, SEC,
 	    "Backticks inside a command or member name hide it from simple searches.",
 	    "Write the name plainly.", NULL },
@@ -847,11 +861,12 @@ struct analysis_block {
 	struct ps_ast		 ast;
 };
 
-int
-ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
-    struct ps_analysis **out)
+static int
+analyze(const char *src, size_t len, const struct ps_analyze_opts *opts, unsigned depth,
+    size_t *budget, struct ps_analysis **out)
 {
 	static const struct ps_analyze_opts defaults;
+	size_t own_budget = PS_NEST_BUDGET;
 	struct analysis_block *blk;
 	struct ps_analysis *a;
 	struct ps_analysis_priv *p;
@@ -885,6 +900,8 @@ ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
 	p->src[len] = '\0';
 	p->len = len;
 	p->opts = opts;
+	p->nest_depth = depth;
+	p->nest_budget = budget != NULL ? budget : &own_budget;
 	apply_opts(p, opts);
 	ps_parse_into(&blk->ast, p->src, len);
 	p->ast = &blk->ast;
@@ -907,6 +924,7 @@ ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
 	ps_rules_patterns_run(&c);
 	ps_rules_obfuscation_run(&c);
 	ps_rules_perf_risk_run(&c);
+	ps_rules_attacks_run(&c);
 	ps_suppress_apply(&c);
 	ps_score_compute(&c);
 	/* The severity filters (the caller's minimum, the settings' list) come after scoring,
@@ -926,10 +944,29 @@ ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
 	if (a->nsuppressed > 1)
 		qsort(a->suppressed, a->nsuppressed, sizeof(*a->suppressed), finding_cmp);
 	p->opts = NULL;		/* the caller's; not valid after return */
+	p->nest_budget = NULL;	/* may be on the stack */
 	ps_scratch_free(p->lower, len + 1);
 	p->lower = NULL;
 	*out = a;
 	return PSS_OK;
+}
+
+int
+ps_analyze(const char *src, size_t len, const struct ps_analyze_opts *opts,
+    struct ps_analysis **out)
+{
+	return analyze(src, len, opts, 0, NULL, out);
+}
+
+int
+ps_analyze_nested(const char *src, size_t len, unsigned depth, size_t *budget,
+    struct ps_analysis **out)
+{
+	*out = NULL;
+	if (depth > PS_NEST_DEPTH_MAX || len > PS_NEST_TEXT_MAX || len > *budget)
+		return PSS_ETOOBIG;
+	*budget -= len;
+	return analyze(src, len, NULL, depth, budget, out);
 }
 
 void

@@ -33,6 +33,7 @@ enum ps_rule {
 	R_CERT_BYPASS, R_HARDCODED_SECRET, R_RUN_KEY, R_SCHEDULED_TASK, R_WMI_SUBSCRIPTION,
 	R_SERVICE_CREATION, R_CREDENTIAL_DUMPING, R_LOG_CLEARING, R_SHADOW_COPY,
 	R_DESTRUCTIVE, R_LOCAL_ADMIN, R_HIDDEN_WINDOW,
+	R_ATK_SHELL, R_ATK_PERSIST, R_ATK_DOWNLOAD_EXEC, R_ATK_LOLBIN,	/* rules_attacks.c */
 	R_OBF_BACKTICK, R_OBF_REVERSE, R_OBF_CHARCODES, R_OBF_FORMAT, R_OBF_CASE,
 	R_OBF_ENTROPY, R_OBF_BASE64, R_OBF_DYNAMIC_NAME,
 	/* performance */
@@ -122,6 +123,8 @@ struct ps_analysis_priv {
 		double	 allowance;		/* A */
 		double	 rule_points[R__MAX];	/* security and risk rules */
 	} score;
+	unsigned	 nest_depth;	/* 0, or how deep inside code handed to an interpreter */
+	size_t		*nest_budget;	/* bytes left to analyse again (shared down the nesting) */
 	bool		 pos_valid;	/* position() cache */
 	size_t		 pos_off;
 	uint32_t	 pos_line, pos_col;
@@ -276,6 +279,9 @@ size_t	 ps_cmd_groups(const struct ps_analysis_priv *, const struct ps_cmd_group
 /* report_json.c: json-c strings that are always valid UTF-8 (invalid bytes become U+FFFD). */
 struct json_object *ps_json_string(const char *);
 struct json_object *ps_json_string_len(const char *, size_t);
+/* ps_attack_properties: {mitreAttack, techniques, chain} of a finding naming an attack
+ * technique (f->mitre set); with sarif, SARIF result tags too. */
+struct json_object *ps_attack_properties(const struct ps_finding *f, bool sarif);
 
 /* The rule passes. */
 void	 ps_rules_style_run(struct ps_ctx *);
@@ -284,6 +290,20 @@ void	 ps_rules_security_run(struct ps_ctx *);
 void	 ps_rules_patterns_run(struct ps_ctx *);
 void	 ps_rules_obfuscation_run(struct ps_ctx *);
 void	 ps_rules_perf_risk_run(struct ps_ctx *);
+void	 ps_rules_attacks_run(struct ps_ctx *);
+
+/* ps_analyze_nested: analyse text handed to an interpreter by the script being analysed, one
+ * level deeper (all rules on); *budget (bytes still allowed for the whole nesting) is
+ * decreased. Returns PSS_OK and *out, or PSS_ETOOBIG when depth or budget is exhausted. */
+#define PS_NEST_DEPTH_MAX	8		/* interpreters inside interpreters */
+#define PS_NEST_TEXT_MAX	((size_t)64 << 10)	/* bytes of one extracted text */
+#define PS_NEST_BUDGET		((size_t)256 << 10)	/* bytes analysed again per input */
+int	 ps_analyze_nested(const char *src, size_t len, unsigned depth, size_t *budget,
+    struct ps_analysis **out);
+
+/* rules_patterns.c: decode Base64 text (whitespace ignored; UTF-16LE folded to ASCII, as
+ * -EncodedCommand uses) into out (cap bytes); the decoded length, or 0 when not Base64. */
+size_t	 ps_patterns_b64_decode(const char *s, size_t n, char *out, size_t cap);
 
 /* score.c: scores, capabilities, elevation and purpose. */
 void	 ps_score_compute(struct ps_ctx *);

@@ -366,10 +366,8 @@ b64val(int ch)
 	return -1;
 }
 
-/* Decode Base64 (whitespace ignored); UTF-16LE output (as -EncodedCommand uses) is folded
- * to ASCII. Returns the decoded length, or 0 when s is not Base64. */
-static size_t
-b64_decode_text(const char *s, size_t n, char *out, size_t cap)
+size_t
+ps_patterns_b64_decode(const char *s, size_t n, char *out, size_t cap)
 {
 	unsigned acc = 0;
 	int bits = 0;
@@ -489,10 +487,10 @@ scan_powershell_lines(struct ps_ctx *c, const char *low, size_t len, size_t base
 							payload = var_literal(c, c->src + base + vs + 1,
 							    ve - vs - 1);
 						if (payload != NULL)
-							dn = b64_decode_text(payload, strlen(payload), dec,
+							dn = ps_patterns_b64_decode(payload, strlen(payload), dec,
 							    sizeof(dec) - 1);
 						else if (!var && map && ve - vs >= 8)
-							dn = b64_decode_text(c->src + base + vs, ve - vs, dec,
+							dn = ps_patterns_b64_decode(c->src + base + vs, ve - vs, dec,
 							    sizeof(dec) - 1);
 						/* a literal payload is an error; an unknown $variable a warning */
 						ps_rule_emit_range(c, R_ENCODED_COMMAND,
@@ -662,7 +660,7 @@ scan_decoded(struct ps_ctx *c)
 		v = ps_ctx_fold(c, arg, &folded);
 		if (v == NULL)
 			continue;
-		dn = b64_decode_text(v, strlen(v), dec, sizeof(dec) - 1);
+		dn = ps_patterns_b64_decode(v, strlen(v), dec, sizeof(dec) - 1);
 		if (dn == 0)
 			continue;
 		scan_text(c, lower_dup(c, dec, dn), dn, false, m->ext.start, m->ext.end,

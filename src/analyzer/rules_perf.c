@@ -119,26 +119,6 @@ registry_path(const char *s)
 	    ps_ci_prefix(s, "HKEY_") || ps_ci_prefix(s, "Microsoft.PowerShell.Core\\Registry::"));
 }
 
-static const char *
-path_arg(struct ps_ctx *c, const struct ps_node *n)
-{
-	const char *p = ps_ctx_arg_string(c, n, "Path");
-	const struct ps_cmd_arg *a;
-	bool folded;
-
-	if (p == NULL)
-		p = ps_ctx_arg_string(c, n, "LiteralPath");
-	if (p == NULL && (a = ps_cmd_positional(n, 0)) != NULL && a->value != NULL) {
-		p = ps_ctx_fold(c, a->value, &folded);
-		if (p == NULL && a->value->kind == PS_NODE_STRING && a->value->u.str.value != NULL)
-			p = a->value->u.str.value;	/* "$env:x\..." : keep the text */
-	}
-	if (p == NULL && (a = ps_cmd_arg_find(n, "Path")) != NULL && a->value != NULL &&
-	    a->value->kind == PS_NODE_STRING)
-		p = a->value->u.str.value;
-	return p;
-}
-
 /* Paths whose recursive deletion destroys the system or a whole drive. */
 static bool
 system_path(const char *p)
@@ -151,6 +131,48 @@ system_path(const char *p)
 	};
 
 	return ps_name_in(p, roots);
+}
+
+/* The path a provider cmdlet works on: -Path, -LiteralPath or the first positional (also
+ * one the binder gave to a switch, as in rm -r -fo C:\), folded; a variable path
+ * ($env:SystemRoot) as written. */
+static const char *
+path_arg(struct ps_ctx *c, const struct ps_cmd *pc)
+{
+	const struct ps_node *n = pc->node;
+	const char *p = ps_ctx_arg_string(c, n, "Path");
+	const struct ps_cmd_arg *a;
+	bool folded;
+	size_t len;
+
+	if (p == NULL)
+		p = ps_ctx_arg_string(c, n, "LiteralPath");
+	if (p == NULL && (a = ps_cmd_positional(n, 0)) != NULL && a->value != NULL) {
+		p = ps_ctx_fold(c, a->value, &folded);
+		if (p == NULL && a->value->kind == PS_NODE_STRING && a->value->u.str.value != NULL)
+			p = a->value->u.str.value;	/* "$env:x\..." : keep the text */
+	}
+	if (p == NULL && (a = ps_cmd_arg_find(n, "Path")) != NULL && a->value != NULL &&
+	    a->value->kind == PS_NODE_STRING)
+		p = a->value->u.str.value;
+	for (size_t k = 0; p == NULL && pc->ci != NULL && k < n->u.cmd.nargs; k++) {
+		const struct ps_param_info *pi;
+
+		a = &n->u.cmd.args[k];
+		if (a->name == NULL || !a->maybe_switch || a->colon || a->value == NULL ||
+		    a->value->kind != PS_NODE_STRING || (pi = ps_catalog_param(pc->ci, a->name, strlen(a->name))) == NULL ||
+		    !(pi->flags & PS_PARAM_SWITCH))
+			continue;
+		p = ps_ctx_fold(c, a->value, &folded);	/* a switch followed by the path */
+	}
+	if (p == NULL && ((a = ps_cmd_arg_find(n, "Path")) != NULL ||
+	    (a = ps_cmd_positional(n, 0)) != NULL) && a->value != NULL &&
+	    a->value->kind == PS_NODE_VARIABLE && (p = ps_ctx_text(c, a->value, &len)) != NULL) {
+		p = ps_ast_strndup(c->ast, p, len);
+		if (!system_path(p))
+			p = NULL;	/* only the system locations ($env:SystemRoot, $HOME) */
+	}
+	return p;
 }
 
 /* The command lists of the potential-risk rules (check_risks), one bit each in roles.risks. */
@@ -300,7 +322,7 @@ check_command_caps(struct ps_ctx *c, const struct ps_cmd *pc, struct roles *role
 		add_cap(c, PS_CAP_REMOTE, pc->canon, line);
 	/* Provider cmdlets: files or registry by path. */
 	if (role.provider) {
-		path = path_arg(c, n);
+		path = path_arg(c, pc);
 		reg = registry_path(path);
 		/* item properties of an unknown path: almost always the registry */
 		if (path == NULL && ps_ci_suffix(pc->canon, "-ItemProperty"))

@@ -419,6 +419,39 @@ placeholder_value(const char *v)
 	return false;
 }
 
+/* The same secrets however the command is spelled: Set-Variable/sv/New-Variable with a secret
+ * name and a literal, net user NAME PASSWORD. */
+static void
+check_spelled_secret(struct ps_ctx *c, const struct ps_cmd *pc)
+{
+	const struct ps_node *n = pc->node;
+	const struct ps_cmd_arg *nm, *val;
+	const char *name, *v;
+
+	if (ps_cmd_is(pc, "Set-Variable") || ps_cmd_is(pc, "New-Variable")) {
+		nm = ps_cmd_arg_find(n, "Name");
+		val = ps_cmd_arg_find(n, "Value");
+		if (nm == NULL)
+			nm = ps_cmd_positional(n, 0);
+		if (val == NULL)
+			val = ps_cmd_positional(n, 1);
+		if (nm == NULL || nm->value == NULL || val == NULL || val->value == NULL ||
+		    val->value->kind != PS_NODE_STRING ||
+		    (name = ps_node_const_string(nm->value)) == NULL || !secret_name(name) ||
+		    (v = ps_node_const_string(val->value)) == NULL || placeholder_value(v))
+			return;
+		ps_rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
+		    "A secret is hard-coded in '%s' (%s).", name, pc->name);
+	} else if (ps_cmd_is(pc, "net") && (nm = ps_cmd_positional(n, 0)) != NULL &&
+	    nm->value != NULL && (name = ps_node_const_string(nm->value)) != NULL &&
+	    ps_ci_eq(name, "user") && (val = ps_cmd_positional(n, 2)) != NULL &&
+	    val->value != NULL && (v = ps_node_const_string(val->value)) != NULL &&
+	    v[0] != '/' && strcmp(v, "*") != 0 && !placeholder_value(v)) {
+		ps_rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &val->value->ext, NULL,
+		    "A password is passed to net user in clear text.");
+	}
+}
+
 static void
 check_secrets(struct ps_ctx *c)
 {
@@ -449,7 +482,10 @@ check_secrets(struct ps_ctx *c)
 	}
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_node *n = c->p->cmds[i].node;
+		unsigned char c0 = (unsigned char)c->p->cmds[i].canon[0] | 0x20;
 
+		if (c0 == 's' || c0 == 'n')
+			check_spelled_secret(c, &c->p->cmds[i]);
 		for (size_t k = 0; k < n->u.cmd.nargs; k++) {
 			const struct ps_cmd_arg *arg = &n->u.cmd.args[k];
 			const char *v;
@@ -544,14 +580,19 @@ check_commands(struct ps_ctx *c)
 		if (ps_cmd_is(pc, "ConvertTo-SecureString") && ps_ctx_has_arg(n, "AsPlainText")) {
 			const struct ps_cmd_arg *s = ps_cmd_arg_find(n, "String");
 
+			const struct ps_node *lit = NULL;
+
 			if (s == NULL)
 				s = ps_cmd_positional(n, 0);
 			ps_rule_emit(c, R_CONVERTTO_SECURESTRING, PS_SEV__MAX, &n->ext, NULL,
 			    "ConvertTo-SecureString is used with -AsPlainText.");
-			if (s != NULL && s->value != NULL && s->value->kind == PS_NODE_STRING &&
-			    ps_node_const_string(s->value) != NULL)
-				ps_rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &s->value->ext,
-				    NULL,
+			if (s != NULL && s->value != NULL)
+				lit = s->value;
+			else if (s == NULL && n->parent != NULL && n->parent->kind == PS_NODE_PIPELINE &&
+			    n->parent->u.pipe.elems.n >= 2 && n->parent->u.pipe.elems.v[1] == n)
+				lit = n->parent->u.pipe.elems.v[0];	/* 'secret' | ConvertTo-... */
+			if (lit != NULL && lit->kind == PS_NODE_STRING && ps_node_const_string(lit) != NULL)
+				ps_rule_emit(c, R_HARDCODED_SECRET, PS_SEV__MAX, &lit->ext, NULL,
 				    "A password is written in the script in clear text.");
 		}
 		if ((a = ps_cmd_arg_find(n, "ComputerName")) != NULL && a->name != NULL &&

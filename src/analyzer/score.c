@@ -75,6 +75,8 @@ compute_scores(struct ps_ctx *c)
 {
 	struct ps_analysis *a = c->a;
 	unsigned cnt[R__MAX][PS_SEV__MAX];
+	uint64_t attack[(R__MAX + 63) / 64] = { 0 };	/* rules with a finding naming an
+						 * attack technique, a bit each */
 	double sec = 0, risk = 0, qual = 0, allowance;
 	const struct ps_ast *ast = c->ast;
 
@@ -86,6 +88,8 @@ compute_scores(struct ps_ctx *c)
 		size_t r = (size_t)(f->rule - ps_rule_table);
 
 		cnt[r][f->severity]++;
+		if (f->mitre != NULL)
+			attack[r / 64] |= (uint64_t)1 << (r % 64);
 	}
 	for (size_t r = 0; r < (a->nfindings > 0 ? (size_t)R__MAX : 0); r++) {
 		double pts;
@@ -95,6 +99,8 @@ compute_scores(struct ps_ctx *c)
 		pts = rule_points(cnt[r]);
 		switch (ps_rule_table[r].category) {
 		case PS_CAT_SECURITY:
+			if (attack[r / 64] & ((uint64_t)1 << (r % 64)))
+				pts *= 2.0;	/* a named attack technique: twice its severity */
 			sec += pts;
 			risk += pts;
 			c->p->score.rule_points[r] = pts;

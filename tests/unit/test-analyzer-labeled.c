@@ -2,13 +2,13 @@
  * scripts using attack techniques (tests/data/labeled) */
 #include "config.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyzer/analyzer.h"
 #include "core/core.h"
+#include "ps-files.h"
 #include "t.h"
 
 struct sample {
@@ -21,44 +21,18 @@ struct sample {
 static struct sample samples[256];
 static size_t nsamples;
 
-static int
-load_file(const char *path, struct buf *b)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[8192];
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(b, chunk, n);
-	fclose(f);
-	return 0;
-}
-
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void
 load_set(const char *root, const char *sub, int malicious)
 {
 	char dir[4096];
-	DIR *d;
-	struct dirent *e;
 	char *names[128];
-	size_t nn = 0;
+	int got;
+	size_t nn;
 
 	snprintf(dir, sizeof(dir), "%s/tests/data/labeled/%s", root, sub);
-	if ((d = opendir(dir)) == NULL)
+	if ((got = ps_files_list(dir, names, 128)) < 0)
 		return;
-	while ((e = readdir(d)) != NULL && nn < 128)
-		if (strstr(e->d_name, ".ps1") != NULL)
-			names[nn++] = xstrdup(e->d_name);
-	closedir(d);
-	qsort(names, nn, sizeof(*names), name_cmp);
+	nn = (size_t)got;
 	for (size_t i = 0; i < nn && nsamples < 256; i++) {
 		char path[4400];
 		struct buf b = BUF_INIT;
@@ -66,7 +40,7 @@ load_set(const char *root, const char *sub, int malicious)
 		struct sample *s = &samples[nsamples];
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (load_file(path, &b) == 0 &&
+		if (ps_file_load(path, &b) == 0 &&
 		    ps_analyze(b.data ? b.data : "", b.len, NULL, &a) == PSS_OK) {
 			snprintf(s->name, sizeof(s->name), "%s/%s", sub, names[i]);
 			s->malicious = malicious;

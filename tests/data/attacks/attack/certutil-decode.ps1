@@ -1,0 +1,2 @@
+# expect: T1140
+certutil -decode C:\Users\Public\enc.txt C:\Users\Public\payload.dll

@@ -1,0 +1,3 @@
+# benign: certutil-addstore
+certutil -addstore Root C:\certs\corp-root.cer
+certutil -verify C:\certs\corp-root.cer

@@ -1,0 +1,2 @@
+# benign: child-script-bypass
+powershell.exe -NoProfile -ExecutionPolicy Bypass -File "$PSScriptRoot\child.ps1"
