@@ -11,8 +11,10 @@ PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail 
 PSS_PACKAGES="build-essential autoconf automake libtool pkgconf libfcgi-dev libpq-dev
  libhiredis-dev libjson-c-dev libcrypt-dev libcurl4-openssl-dev postgresql postgresql-contrib
  redis-server nginx-light spawn-fcgi multiwatch openssl curl ca-certificates procps python3"
-# cron: the test of scripts/setup --at-boot edits a real crontab (tests/integration/test-supervise.sh)
-PSS_TEST_PACKAGES="clang valgrind wrk libxml2-utils cron"
+# cron: the test of scripts/setup --at-boot edits a real crontab (tests/integration/test-supervise.sh);
+# debhelper, dpkg-dev, lintian: the Debian package cycle (tests/package/run.sh); systemd for
+# systemd-analyze verify on the units.
+PSS_TEST_PACKAGES="clang valgrind wrk libxml2-utils cron debhelper dpkg-dev lintian systemd"
 # The browser suite (tests/browser): Debian's chromium, driven by playwright-core from npm.
 # npm comes with Debian's nodejs package only as the separate npm package (a nodejs from
 # elsewhere brings its own): scripts/test installs it only when no npm is found.

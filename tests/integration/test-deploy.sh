@@ -17,6 +17,7 @@ check "make install DESTDIR puts binaries, SQL, nginx and systemd files in place
 prefix=$(sed -n 's/^prefix = //p' "$PSS_BUILD/Makefile")
 sysconf=$(sed -n 's/^sysconfdir = //p' "$PSS_BUILD/Makefile" | sed "s|\${prefix}|$prefix|")
 for f in "$prefix/bin/psscript" "$prefix/bin/psscript-fcgi" "$prefix/bin/psscript-worker" \
+	"$prefix/bin/psscript-analyze" "$prefix/lib/sysusers.d/psscript.conf" "$sysconf/psscript/psscript.conf" \
 	"$prefix/share/psscript/sql/migrations/0001_helper_functions.up.sql" \
 	"$sysconf/nginx/sites-available/psscript.conf" "$prefix/lib/systemd/system/psscript-fcgi@.service" \
 	"$prefix/lib/systemd/system/psscript-worker.service" "$prefix/lib/systemd/system/psscript-migrate.service" \
