@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "core/text.h"
 #include "render/highlight.h"
 
 /*
@@ -80,11 +81,23 @@ hl_check(const struct hl_lines *l, struct buf *text)
 
 /* hl_expected_text: what hl_check should give back for clean input (valid UTF-8, no control
  * character but TAB, CR, LF): the lines split at CRLF, LF and CR, joined with "\n", without
- * the empty line after a final line break. */
+ * the empty line after a final line break; each Unicode bidirectional control shown as its
+ * marker "[U+XXXX]". */
 static void __attribute__((unused))
 hl_expected_text(const char *s, size_t len, struct buf *out)
 {
 	for (size_t i = 0; i < len; i++) {
+		const char *bidi = text_bidi_control(s + i, len - i < 3 ? len - i : 3);
+
+		if (bidi == s + i) {
+			const unsigned char *u = (const unsigned char *)bidi;
+			int two = u[0] == 0xD8;
+
+			buf_printf(out, "[U+%04X]", two ? (u[0] & 0x1Fu) << 6 | (u[1] & 0x3Fu) :
+			    (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu));
+			i += two ? 1 : 2;
+			continue;
+		}
 		if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
 			continue;
 		if ((s[i] == '\r' || s[i] == '\n') && i + 1 == len)

@@ -4,7 +4,7 @@
  * source tree with a configured build dir $B:
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I src -I "$B" \
  *       $(pkg-config --cflags json-c) tests/fuzz/fuzz-highlight.c src/render/highlight.c \
- *       src/render/diffview.c src/render/escape.c src/analyzer/lex.c src/core/mem.c \
+ *       src/render/diffview.c src/render/escape.c src/analyzer/lex.c src/core/mem.c src/core/text.c \
  *       src/core/buf.c src/core/log.c src/core/util.c $(pkg-config --libs json-c) \
  *       -o /tmp/fuzz-highlight
  *   /tmp/fuzz-highlight -max_total_time=120 tests/fuzz/corpus/ps

@@ -346,7 +346,27 @@ test_escape_line(void)
 
 	hl_escape_line(&b, "a<\t\r\n\x01&\"'", 9);
 	T_STREQ(buf_cstr(&b), "a&lt;\t\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD&amp;&quot;&#39;");
+	/* the diff views show a bidirectional control as its marker too */
+	buf_reset(&b);
+	hl_escape_line(&b, "x\xE2\x81\xA6y", 5);
+	T_STREQ(buf_cstr(&b), "x<span class=\"tk-bidi\">[U+2066]</span>y");
 	buf_free(&b);
+}
+
+static void
+test_bidi_controls_shown_not_applied(void)
+{
+	/* "Trojan Source": the override would make the comment display in another order than
+	 * PowerShell reads it; every bidirectional control is a visible marker instead */
+	T_STREQ(HL("# a\xE2\x80\xAEb"),
+	    "<span class=\"tk-cmt\"># a<span class=\"tk-bidi\">[U+202E]</span>b</span>");
+	T_STREQ(HL("'\xE2\x80\x8F\xD8\x9C'"), "<span class=\"tk-str\">&#39;<span class=\"tk-bidi\">"
+	    "[U+200F]</span><span class=\"tk-bidi\">[U+061C]</span>&#39;</span>");
+	T_STREQ(HL("$a\xE2\x81\xA9 = 1"), "<span class=\"tk-var\">$a</span><span class=\"tk-bidi\">"
+	    "[U+2069]</span> <span class=\"tk-op\">=</span> <span class=\"tk-num\">1</span>");
+	/* neighbours of the controls' bytes are kept as they are */
+	T_STREQ(HL("# \xE2\x80\x94 \xE2\x81\xA0 \xD8\xA7"), "<span class=\"tk-cmt\"># \xE2\x80\x94 "
+	    "\xE2\x81\xA0 \xD8\xA7</span>");
 }
 
 /* check_file: the markup of one script is good and shows exactly its text. */
@@ -692,6 +712,7 @@ main(void)
 	T_RUN(test_html_rows);
 	T_RUN(test_view_objects);
 	T_RUN(test_escape_line);
+	T_RUN(test_bidi_controls_shown_not_applied);
 	T_RUN(test_real_scripts_well_formed_and_complete);
 	T_RUN(test_10k_lines_timing);
 	T_RUN(test_diff_split_pairs_changes);
