@@ -53,6 +53,20 @@ void	 library_filter_init(struct script_filter *, bool search);
 enum script_sort library_sort_parse(const char *);
 enum exec_status library_exec_status_parse(const char *);
 
+/* The bounds of a keyword search's text (issue 12 item 2; docs/library.md "Search bounds"):
+ * what one search may cost the database stays under 100 ms at 10,000 scripts. */
+#define LIBRARY_SEARCH_MAX_BYTES 256	/* q */
+#define LIBRARY_SEARCH_MAX_WORDS 8	/* words, phrase words and OR'd words alike */
+#define LIBRARY_SEARCH_MAX_WORD 64	/* characters a word */
+
+/* library_search_check: q within the search bounds: 1 to LIBRARY_SEARCH_MAX_BYTES bytes of
+ * UTF-8, at most LIBRARY_SEARCH_MAX_WORDS words (a word is a run of ASCII letters and digits
+ * or non-ASCII characters, as PostgreSQL's parser splits at least; "or" outside quotes is an
+ * operator, not a word) of at most LIBRARY_SEARCH_MAX_WORD characters each, and a word not
+ * negated (negations alone match every script, which no index can find). NULL when it
+ * is, else which bound it breaks (a phrase for a 400 naming q). */
+const char *library_search_check(const char *q);
+
 /* library_scripts_list / library_scripts_search: db_scripts_list / db_scripts_search after
  * checking the filter (sort, page, limit, ids, score, tag, query, cursor; mine needs a
  * user: PSS_EAUTH). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/core.h"
 #include "services/library-int.h"
@@ -29,9 +30,53 @@ library_exec_status_parse(const char *s)
 
 /* ---- reads ---- */
 
+static bool
+word_byte(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+const char *
+library_search_check(const char *q)
+{
+	size_t n, words = 0, positive = 0;
+	bool quoted = false, negated = false;
+
+	if (q == NULL || (n = strlen(q)) == 0 || n > LIBRARY_SEARCH_MAX_BYTES || !utf8_valid(q, n))
+		return "a search text of 1 to 256 bytes is required";
+	for (size_t i = 0; i < n;) {
+		size_t start = i, chars = 0;
+
+		if (!word_byte((unsigned char)q[i])) {
+			/* "-" opening a token outside quotes negates the token (websearch_to_tsquery) */
+			if (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r')
+				negated = false;
+			else if (q[i] == '-' && !quoted && (i == 0 || strchr(" \t\n\r", q[i - 1]) != NULL))
+				negated = true;
+			quoted ^= q[i] == '"';
+			i++;
+			continue;
+		}
+		for (; i < n && word_byte((unsigned char)q[i]); i++)
+			chars += ((unsigned char)q[i] & 0xc0) != 0x80;
+		if (!quoted && i - start == 2 && strncasecmp(q + start, "or", 2) == 0)
+			continue;	/* the OR operator */
+		if (chars > LIBRARY_SEARCH_MAX_WORD)
+			return "a search word has at most 64 characters";
+		if (++words > LIBRARY_SEARCH_MAX_WORDS)
+			return "a search has at most 8 words";
+		positive += !negated || quoted;
+	}
+	if (words > 0 && positive == 0)
+		return "a search needs a word that is not negated";
+	return NULL;
+}
+
 static enum pss_err
 filter_check(const struct viewer *v, const struct script_filter *f, bool search, struct svc_err *err)
 {
+	const char *why;
+
 	if (f->is_public < -1 || f->is_public > 1)
 		return svc_fail(err, PSS_EINVAL, "isPublic", "true or false");
 	if (f->sort >= SCRIPT_SORT__MAX || (f->sort == SCRIPT_SORT_RANK && !search))
@@ -48,9 +93,8 @@ filter_check(const struct viewer *v, const struct script_filter *f, bool search,
 		return svc_fail(err, PSS_EAUTH, "mine", "mine=true needs a signed-in user");
 	if (f->tag != NULL && (strlen(f->tag) > 255 || !utf8_valid(f->tag, strlen(f->tag))))
 		return svc_fail(err, PSS_EINVAL, "tag", "not a tag name");
-	if (search && (f->query == NULL || f->query[0] == '\0' || strlen(f->query) > 1000 ||
-	    !utf8_valid(f->query, strlen(f->query))))
-		return svc_fail(err, PSS_EINVAL, "q", "a search text of 1 to 1000 bytes is required");
+	if (search && (why = library_search_check(f->query)) != NULL)
+		return svc_fail(err, PSS_EINVAL, "q", why);
 	if (f->cursor != NULL && !db_script_cursor_valid(f->cursor, f->sort, f->asc))
 		return svc_fail(err, PSS_EINVAL, "cursor", "not a cursor of this sort and order");
 	return PSS_OK;

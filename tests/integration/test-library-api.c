@@ -519,6 +519,51 @@ test_bad_ids_are_400_and_missing_ones_404(void)
 	T_EQ(get_status("/api/tags/99999", NULL), 404);
 }
 
+/* Issue 12 item 2: a search's work is bounded. The 490 one-letter words that kept a worker
+ * busy until the statement timeout, and every input past a bound, answer 400 naming q and
+ * the bound; a search at the bounds still answers. */
+static void
+test_search_work_is_bounded(void)
+{
+	char path[4096], word[80];
+	size_t k;
+	struct it_resp r;
+
+	k = (size_t)snprintf(path, sizeof(path), "/api/scripts/search?limit=100&q=");
+	for (int i = 0; i < 490; i++)
+		k += (size_t)snprintf(path + k, sizeof(path) - k, "%s%c", i ? "%20" : "", 'a' + i % 26);
+	T_EQ(it_json(&r, "GET", path, NULL, NULL), 0);
+	check_field(&r, "q");
+	T_CONTAINS(r.body, "256 bytes");
+	it_resp_free(&r);
+	T_EQ(it_json(&r, "GET", "/api/scripts/search?q=a%20b%20c%20d%20e%20f%20g%20h%20i", NULL, NULL), 0);
+	check_field(&r, "q");
+	T_CONTAINS(r.body, "at most 8 words");
+	it_resp_free(&r);
+	expect_field("GET", "/api/scripts/search?q=a%20or%20b%20or%20c%20or%20d%20or%20e%20or%20f"
+	    "%20or%20g%20or%20h%20or%20i", NULL, NULL, "q");
+	expect_field("GET", "/api/scripts/search?q=%22a%20b%20c%20d%20e%20f%20g%20h%20i%22", NULL, NULL, "q");
+	expect_field("GET", "/api/scripts/search?q=a-b-c-d-e-f-g-h-i", NULL, NULL, "q");
+	T_EQ(it_json(&r, "GET", "/api/scripts/search?q=-a%20-b%20-c", NULL, NULL), 0);
+	check_field(&r, "q");
+	T_CONTAINS(r.body, "not negated");
+	it_resp_free(&r);
+	memset(word, 'x', 65);
+	word[65] = '\0';
+	snprintf(path, sizeof(path), "/api/scripts/search?q=%s", word);
+	T_EQ(it_json(&r, "GET", path, NULL, NULL), 0);
+	check_field(&r, "q");
+	T_CONTAINS(r.body, "64 characters");
+	it_resp_free(&r);
+	/* at the bounds: 8 words (OR'd, a phrase, negations besides a word), a 64-character word */
+	T_EQ(get_status("/api/scripts/search?q=a%20or%20b%20or%20c%20or%20d%20or%20e%20or%20f"
+	    "%20or%20g%20or%20h&limit=100", NULL), 200);
+	T_EQ(get_status("/api/scripts/search?q=%22a%20b%20c%20d%22%20e%20-f%20-g%20-h", NULL), 200);
+	word[64] = '\0';
+	snprintf(path, sizeof(path), "/api/scripts/search?q=%s", word);
+	T_EQ(get_status(path, NULL), 200);
+}
+
 static void
 test_list_parameters_are_validated(void)
 {
@@ -1296,6 +1341,7 @@ main(void)
 	T_RUN(test_cached_answers_are_the_bytes_of_the_first);
 	T_RUN(test_bad_ids_are_400_and_missing_ones_404);
 	T_RUN(test_list_parameters_are_validated);
+	T_RUN(test_search_work_is_bounded);
 	T_RUN(test_filters_mine_tag_category_and_sort);
 	T_RUN(test_cursor_pages_walk_every_script_once);
 	T_RUN(test_keyword_search_ranks_title_over_content_with_safe_snippets);

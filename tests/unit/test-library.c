@@ -135,6 +135,45 @@ test_title_and_tag_rules_name_the_field(void)
 	T_STREQ(err.message, "a tag is 1 to 50 bytes of text");
 }
 
+/* The search bounds (issue 12 item 2): words counted as PostgreSQL splits them at least,
+ * "or" an operator, negations alone refused, each bound with its own phrase. */
+static void
+test_search_bounds(void)
+{
+	char many[1024], big[300];
+	size_t k = 0;
+
+	for (int i = 0; i < 490; i++) {
+		many[k++] = (char)('a' + i % 26);
+		many[k++] = ' ';
+	}
+	many[k - 1] = '\0';
+	T_ASSERT(library_search_check("Get-Process") == NULL);
+	T_ASSERT(library_search_check("a b c d e f g h") == NULL);
+	T_ASSERT(library_search_check("a or b or c or d or e or f or g or h") == NULL);
+	T_ASSERT(library_search_check("\"a b c d\" e f -g -h") == NULL);
+	T_ASSERT(library_search_check("get -a -b -c -d -e -f -g") == NULL);
+	T_ASSERT(library_search_check("\"or\" -a") == NULL);	/* a quoted or is a word */
+	T_ASSERT(library_search_check("!!!") == NULL);	/* no word: matches nothing */
+	T_STREQ(library_search_check(many), "a search text of 1 to 256 bytes is required");
+	T_STREQ(library_search_check(""), "a search text of 1 to 256 bytes is required");
+	T_STREQ(library_search_check(NULL), "a search text of 1 to 256 bytes is required");
+	T_STREQ(library_search_check("a\xff"), "a search text of 1 to 256 bytes is required");
+	T_STREQ(library_search_check("a b c d e f g h i"), "a search has at most 8 words");
+	T_STREQ(library_search_check("a-b-c-d-e-f-g-h-i"), "a search has at most 8 words");
+	T_STREQ(library_search_check("\"a b c d e f g h i\""), "a search has at most 8 words");
+	T_STREQ(library_search_check("a or b or c or d or e or f or g or h or i"),
+	    "a search has at most 8 words");
+	T_STREQ(library_search_check("\xc3\xa9t\xc3\xa9 b c d e f g h i"), "a search has at most 8 words");
+	T_STREQ(library_search_check("-a -b -c"), "a search needs a word that is not negated");
+	T_STREQ(library_search_check("-get-process"), "a search needs a word that is not negated");
+	memset(big, 'x', 65);
+	big[65] = '\0';
+	T_STREQ(library_search_check(big), "a search word has at most 64 characters");
+	big[64] = '\0';
+	T_ASSERT(library_search_check(big) == NULL);
+}
+
 int
 main(void)
 {
@@ -143,5 +182,6 @@ main(void)
 	T_RUN(test_cached_script_visibility);
 	T_RUN(test_sort_names_are_a_whitelist);
 	T_RUN(test_title_and_tag_rules_name_the_field);
+	T_RUN(test_search_bounds);
 	return t_done();
 }
