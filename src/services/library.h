@@ -188,10 +188,12 @@ enum pss_err library_tags_list(const struct svc *, const struct viewer *, const 
 	int64_t limit, struct json_object **out);
 enum pss_err library_tag_get(const struct svc *, const struct viewer *, int64_t id,
 	struct json_object **out);
-/* library_tag_create: trimmed and lower-cased; an existing name answers its id with *created
- * false. */
-enum pss_err library_tag_create(const struct svc *, const char *name, int64_t *id, bool *created,
-	struct svc_err *);
+/* library_tags_list and library_tag_get show a viewer only the tags in use on scripts it sees
+ * (admins: every tag; PSS_ENOTFOUND for another). library_tag_create: trimmed and
+ * lower-cased; *tag (caller puts) the tag as the viewer's {id, name, count}; *created false
+ * only when the name existed on a script the viewer sees (else the tag acts as new). */
+enum pss_err library_tag_create(const struct svc *, const struct viewer *, const char *name,
+	struct json_object **tag, bool *created, struct svc_err *);
 enum pss_err library_tag_delete(const struct svc *, int64_t id);
 
 /* ---- executions.c ---- */

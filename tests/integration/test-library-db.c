@@ -891,15 +891,38 @@ test_categories_and_tags(void)
 	json_object_put(o);
 	T_EQ(library_category_delete(&svc, cid), PSS_ENOTFOUND);
 	/* tags: trimmed, lower-cased, counted, autocompleted */
-	T_EQ(library_tag_create(&svc, "  AutoComplete-Me ", &tid, &created, &err), PSS_OK);
+	T_EQ(library_tag_create(&svc, &alice_v, "  AutoComplete-Me ", &o, &created, &err), PSS_OK);
 	T_ASSERT(!created);
+	tid = jint(o, "id");
+	T_EQ(jint(o, "count"), 1);
+	json_object_put(o);
 	T_EQ(library_tags_list(&svc, &alice_v, "AUTOcomp", 10, &o), PSS_OK);
 	json_object_object_get_ex(o, "tags", &t);
 	T_EQ(json_object_array_length(t), 1);
 	T_STREQ(jstr(json_object_array_get_idx(t, 0), "name"), "autocomplete-me");
 	T_EQ(jint(json_object_array_get_idx(t, 0), "count"), 1);
 	json_object_put(o);
-	T_EQ(library_tag_get(&svc, &anon_v, tid, &o), PSS_OK);
+	/* issue 12 item 6: the tag is in use only on alice's private script: for everyone but
+	 * alice and an admin it is absent (list, get, and create answers "created") */
+	T_EQ(library_tag_get(&svc, &anon_v, tid, &o), PSS_ENOTFOUND);
+	T_EQ(library_tag_get(&svc, &bob_v, tid, &o), PSS_ENOTFOUND);
+	T_EQ(library_tag_get(&svc, &admin_v, tid, &o), PSS_OK);
+	T_EQ(jint(o, "count"), 1);
+	json_object_put(o);
+	T_EQ(library_tags_list(&svc, &bob_v, "autocomp", 10, &o), PSS_OK);
+	json_object_object_get_ex(o, "tags", &t);
+	T_EQ(json_object_array_length(t), 0);
+	json_object_put(o);
+	T_EQ(library_tags_list(&svc, &anon_v, "", 100, &o), PSS_OK);
+	T_ASSERT(strstr(json_object_to_json_string(o), "autocomplete-me") == NULL);
+	json_object_put(o);
+	T_EQ(library_tags_list(&svc, &admin_v, "autocomp", 10, &o), PSS_OK);
+	json_object_object_get_ex(o, "tags", &t);
+	T_EQ(json_object_array_length(t), 1);
+	json_object_put(o);
+	T_EQ(library_tag_create(&svc, &bob_v, "autocomplete-me", &o, &created, &err), PSS_OK);
+	T_ASSERT(created);
+	T_EQ(jint(o, "id"), tid);
 	T_EQ(jint(o, "count"), 0);
 	json_object_put(o);
 	{
