@@ -56,6 +56,8 @@ category_fields(const char *name, const char *description, char **tname, struct 
 	t = text_trim(name, &n);
 	if (n == 0 || n > 255 || !utf8_valid(t, n) || !text_no_controls(t, n))
 		return svc_fail(err, PSS_EINVAL, "name", "a name of 1 to 255 bytes is required");
+	if (text_bidi_control(t, n) != NULL)
+		return svc_fail(err, PSS_EINVAL, "name", "the name contains a bidirectional control character");
 	*tname = xstrndup(t, n);
 	return PSS_OK;
 }

@@ -955,6 +955,50 @@ test_bulk_delete_and_update_are_all_or_nothing(void)
 	T_EQ(status_of("POST", "/api/scripts/delete", admin.token, body), 200);
 }
 
+/* Issue 12 item 10: a non-ASCII title keeps its name in filename* (RFC 6266), the ASCII
+ * fallback in filename; whitespace-only content is 400; a tag given twice (any case, spaces)
+ * counts once toward the 10; bidirectional controls are refused in titles, tags and
+ * category names. */
+static void
+test_small_library_rules(void)
+{
+	struct json_object *o, *tags;
+	struct it_resp r;
+	long long id;
+	char path[96], content[128];
+	static const char *const t11[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", " A ", "J" };
+
+	snprintf(content, sizeof(content), "Get-Date # %s\n", uniq("dl8 "));
+	T_EQ(create(alice.token, script_body("R\xc3\xa9sum\xc3\xa9 report", content, true), &id, NULL), 201);
+	snprintf(path, sizeof(path), "/api/scripts/%lld/download", id);
+	T_EQ(it_request(&r, "GET", path, NULL, 0, NULL, NULL), 0);
+	T_EQ(r.status, 200);
+	T_STREQ(it_header(&r, "content-disposition"), "attachment; filename=\"R_sum_report.ps1\"; "
+	    "filename*=UTF-8''R%C3%A9sum%C3%A9_report.ps1");
+	it_resp_free(&r);
+
+	expect_field("POST", "/api/scripts", alice.token,
+	    "{\"title\":\"blank\",\"content\":\" \\n\\t\\r\\n \"}", "content");
+	snprintf(path, sizeof(path), "/api/scripts/%lld", id);
+	expect_field("PUT", path, alice.token, "{\"content\":\"\\n\\n\"}", "content");
+
+	o = script_body("eleven tags, ten distinct", uniq("Get-Date # tags "), true);
+	tags = json_object_new_array();
+	for (size_t i = 0; i < PSS_ARRAY_LEN(t11); i++)
+		json_object_array_add(tags, json_object_new_string(t11[i]));
+	json_object_object_add(o, "tags", tags);
+	T_EQ(create(alice.token, o, &id, &r), 201);
+	T_STREQ(it_str(&r, "script.tags.9"), "j");
+	T_ASSERT(it_str(&r, "script.tags.10") == NULL);
+	it_resp_free(&r);
+
+	expect_field("POST", "/api/scripts", alice.token,
+	    "{\"title\":\"invoice\\u202egpj.ps1\",\"content\":\"Get-Date # bidi\"}", "title");
+	expect_field("POST", "/api/scripts", alice.token,
+	    "{\"title\":\"t\",\"content\":\"Get-Date # bidi tag\",\"tags\":[\"ok\\u2066x\"]}", "tags");
+	expect_field("POST", "/api/categories", admin.token, "{\"name\":\"Net\\u200fwork\"}", "name");
+}
+
 static void
 test_download_is_an_attachment_named_after_the_title(void)
 {
@@ -1352,6 +1396,7 @@ main(void)
 	T_RUN(test_bad_ids_are_400_and_missing_ones_404);
 	T_RUN(test_list_parameters_are_validated);
 	T_RUN(test_search_work_is_bounded);
+	T_RUN(test_small_library_rules);
 	T_RUN(test_filters_mine_tag_category_and_sort);
 	T_RUN(test_cursor_pages_walk_every_script_once);
 	T_RUN(test_keyword_search_ranks_title_over_content_with_safe_snippets);

@@ -261,6 +261,33 @@ test_malformed_bodies_are_400_and_wrong_types_415(void)
 	buf_free(&b);
 }
 
+/* Issue 12 item 10: a second file part is 400 (before, the first was stored and the second
+ * dropped unseen); a file of white space alone is 400 naming script_file. */
+static void
+test_one_file_a_sync_upload_and_not_blank(void)
+{
+	struct it_resp r;
+	struct part two[] = { { "script_file", "a.ps1", fresh("two a"), 0 },
+		{ "script_file", "b.ps1", fresh("two b"), 0 } };
+	struct part mixed[] = { { "script_file", "a.ps1", fresh("mixed a"), 0 },
+		{ "file", "b.ps1", fresh("mixed b"), 0 } };
+	struct part blank[] = { { "script_file", "blank.ps1", " \r\n\t\n", 0 } };
+
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, two, 2), 400);
+	T_STREQ(it_str(&r, "details.0.field"), "script_file");
+	T_CONTAINS(it_str(&r, "details.0.message"), "One file a request");
+	it_resp_free(&r);
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, mixed, 2), 400);
+	it_resp_free(&r);
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, blank, 1), 400);
+	T_STREQ(it_str(&r, "details.0.field"), "script_file");
+	T_CONTAINS(it_str(&r, "details.0.message"), "white space");
+	it_resp_free(&r);
+	/* one file still works */
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, two, 1), 201);
+	it_resp_free(&r);
+}
+
 static void
 test_extensions_encodings_and_control_bytes(void)
 {
@@ -712,6 +739,7 @@ main(void)
 	T_RUN(test_accounts);
 	T_RUN(test_sync_upload_creates_a_script_with_version_tags_and_analysis_job);
 	T_RUN(test_sync_upload_title_from_file_name_tags_as_json_and_no_analysis);
+	T_RUN(test_one_file_a_sync_upload_and_not_blank);
 	T_RUN(test_quoted_and_unquoted_boundaries);
 	T_RUN(test_crlf_edge_cases);
 	T_RUN(test_file_names_lose_path_parts_and_keep_unicode);

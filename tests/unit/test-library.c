@@ -135,6 +135,33 @@ test_title_and_tag_rules_name_the_field(void)
 	T_STREQ(err.message, "a tag is 1 to 50 bytes of text");
 }
 
+/* Issue 12 item 10: tags count once as stored (trimmed, any case), and bidirectional
+ * controls are refused in titles and tags. */
+static void
+test_tags_deduplicated_and_bidi_refused(void)
+{
+	const char *eleven[12] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", " A ", "J" };
+	const char *bidi[1] = { "ok\xe2\x80\xae" "evil" };
+	struct svc_err err = { 0 };
+	char *t;
+
+	t = library_tags_check(eleven, 12, "tags", &err);
+	T_STREQ(t, "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"]");
+	free(t);
+	eleven[11] = "k";
+	T_ASSERT(library_tags_check(eleven, 12, "tags", &err) == NULL);
+	T_STREQ(err.message, "at most 10 tags");
+	T_ASSERT(library_tags_check(bidi, 1, "tags", &err) == NULL);
+	T_STREQ(err.field, "tags");
+	T_STREQ(err.message, "a tag contains a bidirectional control character");
+	T_ASSERT(library_title_check("invoice\xe2\x81\xa6.ps1", &err) == NULL);
+	T_STREQ(err.field, "title");
+	T_STREQ(err.message, "the title contains a bidirectional control character");
+	t = library_title_check("caf\xc3\xa9", &err);	/* other non-ASCII is fine */
+	T_STREQ(t, "caf\xc3\xa9");
+	free(t);
+}
+
 /* The search bounds (issue 12 item 2): words counted as PostgreSQL splits them at least,
  * "or" an operator, negations alone refused, each bound with its own phrase. */
 static void
@@ -183,5 +210,6 @@ main(void)
 	T_RUN(test_sort_names_are_a_whitelist);
 	T_RUN(test_title_and_tag_rules_name_the_field);
 	T_RUN(test_search_bounds);
+	T_RUN(test_tags_deduplicated_and_bidi_refused);
 	return t_done();
 }
