@@ -282,12 +282,13 @@ new_version(struct db *db, int64_t id, int64_t author, const char *text, size_t 
 	return e;
 }
 
-/* After a lost race on the hash the transaction is gone: name the winner outside it. */
+/* After a lost race on the hash the transaction is gone: name the winner outside it, when
+ * the viewer may see it (a private script of someone else's is never named). */
 static void
-race_winner(struct db *db, const char *text, size_t len, struct svc_err *err)
+race_winner(struct db *db, const struct viewer *v, const char *text, size_t len, struct svc_err *err)
 {
 	if (err != NULL)
-		err->existing_id = db_script_by_hash(db, text, len);
+		err->existing_id = db_script_by_hash(db, text, len, v->user_id);
 }
 
 struct update_tx {
@@ -306,14 +307,25 @@ update_tx(struct db *db, void *arg)
 {
 	struct update_tx *t = arg;
 	const struct script_update *u = t->u;
+	int64_t twin;
 	enum pss_err e;
 
 	if ((e = library_access(db, t->v, u->id, true, true)) != PSS_OK)
 		return e;
 	if (u->has_category && (e = library_category_check(db, u->category_id, t->err)) != PSS_OK)
 		return e;
+	/* made public while a public script has the same content (a private copy may exist
+	 * beside a public one, two public ones may not): 409 naming it, as it is public; the
+	 * unique index decides a race (then without a name) */
+	if (u->is_public == 1 && (twin = db_script_public_twin(db, u->id)) != 0) {
+		if (t->err != NULL)
+			t->err->existing_id = twin;
+		return svc_fail(t->err, PSS_ECONFLICT, "isPublic", "a public script has the same content");
+	}
 	e = db_script_set(db, u->id, t->title, u->description, u->clear_description, u->has_category,
 	    u->category_id, u->is_public);
+	if (e == PSS_ECONFLICT && strcmp(db_last_constraint(db), "idx_scripts_public_file_hash") == 0)
+		return svc_fail(t->err, e, "isPublic", "a public script has the same content");
 	if (e == PSS_OK && t->text != NULL)
 		e = new_version(db, u->id, t->v->user_id, t->text, t->len, u->commit_message,
 		    false, NULL, t->err, &t->hash_race);
@@ -351,7 +363,7 @@ library_script_update(const struct svc *s, const struct viewer *v, const struct 
 	t.tags = tags;
 	e = db_tx(s->db, update_tx, &t);
 	if (e == PSS_ECONFLICT && t.hash_race)
-		race_winner(s->db, text, t.len, err);
+		race_winner(s->db, v, text, t.len, err);
 	if (e == PSS_OK)
 		cache_invalidate_library(s->cache, u->id, CACHE_LIB_ALL);
 out:
@@ -400,7 +412,7 @@ library_version_revert(const struct svc *s, const struct viewer *v, int64_t scri
 		return PSS_ENOTFOUND;
 	e = db_tx(s->db, revert_tx, &t);
 	if (e == PSS_ECONFLICT && t.hash_race && t.text != NULL)
-		race_winner(s->db, t.text, strlen(t.text), err);
+		race_winner(s->db, v, t.text, strlen(t.text), err);
 	if (e == PSS_OK) {
 		*new_version = t.version;
 		cache_invalidate_library(s->cache, script_id, CACHE_LIB_ALL);

@@ -308,23 +308,56 @@ test_create_refuses_bad_input(void)
 	free(big);
 }
 
+/* A duplicate is a copy of a script the caller may see: their own or a public one (409
+ * duplicate_file with existingScriptId). Another user's private script acts as absent
+ * (issue 12 item 5: before, Bob's create answered 409 naming Alice's private script). */
 static void
 test_same_content_is_409_duplicate_file_with_the_existing_id(void)
 {
 	struct it_resp r;
-	long long id, other;
+	long long id, other, mine, pub;
 	const char *content = uniq("Get-ChildItem -Recurse # ");
-	char path[64];
+	char path[64], body[256];
 
 	T_EQ(create(alice.token, script_body("first copy", content, false), &id, NULL), 201);
-	T_EQ(create(bob.token, script_body("second copy", content, true), &other, &r), 409);
+	/* Alice's private copy: absent for Bob, who stores his own (private) copy */
+	T_EQ(create(bob.token, script_body("second copy", content, false), &mine, &r), 201);
+	T_ASSERT(mine != id && mine != 0);
+	T_ASSERT(strstr(r.body, "existingScriptId") == NULL);
+	it_resp_free(&r);
+	/* but never two of one's own */
+	T_EQ(create(alice.token, script_body("again", content, true), &other, &r), 409);
 	check_error(&r, 409, "duplicate_file");
 	T_EQ(strtoll(it_str(&r, "existingScriptId") ? it_str(&r, "existingScriptId") : "0", NULL, 10), id);
 	it_resp_free(&r);
-	/* the existing script is Alice's private one: Bob learns its id, not its content */
+	/* a public script is visible to everyone: its copy is a 409 naming it, for anyone */
+	pub = new_script(alice.token, "public original", true);
+	snprintf(path, sizeof(path), "/api/scripts/%lld/download", pub);
+	{
+		struct it_resp d;
+
+		T_EQ(it_request(&d, "GET", path, NULL, 0, NULL, NULL), 0);
+		T_EQ(create(bob.token, script_body("public copy", d.body, false), &other, &r), 409);
+		it_resp_free(&d);
+	}
+	check_error(&r, 409, "duplicate_file");
+	T_EQ(strtoll(it_str(&r, "existingScriptId") ? it_str(&r, "existingScriptId") : "0", NULL, 10), pub);
+	it_resp_free(&r);
+	/* nothing public has the content: Bob's copy may become public; Alice's private copy
+	 * stays, and another user's copy is then a 409 naming Bob's */
+	snprintf(path, sizeof(path), "/api/scripts/%lld", mine);
+	T_EQ(status_of("PUT", path, bob.token, "{\"isPublic\":true}"), 200);
 	snprintf(path, sizeof(path), "/api/scripts/%lld", id);
-	T_EQ(get_status(path, bob.token), 404);
-	/* an update to content another script holds is a 409 too */
+	T_EQ(get_status(path, alice.token), 200);
+	snprintf(body, sizeof(body), "%s", content);
+	T_EQ(create(admin.token, script_body("third copy", body, false), &other, &r), 409);
+	T_EQ(strtoll(it_str(&r, "existingScriptId") ? it_str(&r, "existingScriptId") : "0", NULL, 10), mine);
+	it_resp_free(&r);
+	/* Alice's private copy cannot become a second public one */
+	T_EQ(it_json(&r, "PUT", path, alice.token, "{\"isPublic\":true}"), 0);
+	check_error(&r, 409, "duplicate_file");
+	it_resp_free(&r);
+	/* an update to content another script of one's own holds is a 409 too */
 	other = new_script(alice.token, "another", true);
 	snprintf(path, sizeof(path), "/api/scripts/%lld", other);
 	{

@@ -235,10 +235,20 @@ test_same_content_twice_is_a_conflict_naming_the_first(void)
 	sn.content = content;
 	sn.content_len = strlen(content);
 	T_EQ(library_script_create(&svc, &sn, &id1, &err), PSS_OK);
-	sn.user_id = alice;
 	T_EQ(library_script_create(&svc, &sn, &id2, &err), PSS_ECONFLICT);
 	T_EQ(err.existing_id, id1);
 	T_EQ(id2, 0);
+	/* bob's is private: absent for alice, who keeps her own copy (issue 12 item 5) */
+	{
+		struct script_new other = sn;
+		int64_t id3 = 0;
+
+		other.user_id = alice;
+		memset(&err, 0, sizeof(err));
+		T_EQ(library_script_create(&svc, &other, &id3, &err), PSS_OK);
+		T_ASSERT(id3 != 0 && id3 != id1);
+		T_EQ(err.existing_id, 0);
+	}
 	/* a UTF-8 BOM does not make it different content */
 	{
 		char bom[80];
@@ -268,7 +278,9 @@ test_two_racing_creates_one_wins_the_other_names_it(void)
 		for (int k = 0; k < 2; k++) {
 			if ((pids[k] = fork()) == 0) {
 				struct db *mine = db_open(&conf, false);
-				struct script_new sn = { .user_id = k ? bob : alice, .title = "race" };
+				/* two users, public: the copy would be visible to both */
+				struct script_new sn = { .user_id = k ? bob : alice, .title = "race",
+					.is_public = true };
 				struct svc_err err = { 0 };
 				char content[96], c;
 				int64_t id = 0, out[3];

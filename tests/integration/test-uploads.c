@@ -358,15 +358,27 @@ test_duplicate_is_409_with_existing_id(void)
 {
 	struct it_resp r;
 	char content[256], id[32];
-	struct part p[] = { { "script_file", "dup.ps1", content, 0 } };
+	struct part p[] = { { "script_file", "dup.ps1", content, 0 }, { "is_public", NULL, "true", 0 } };
 
 	snprintf(content, sizeof(content), "%s", fresh("dup"));
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, p, 2), 201);
+	snprintf(id, sizeof(id), "%s", it_str(&r, "script.id") ? it_str(&r, "script.id") : "?");
+	it_resp_free(&r);
+	/* someone else, the same bytes as a public script */
+	T_EQ(upload(&r, "/api/scripts/upload", bob.token, p, 1), 409);
+	T_STREQ(it_str(&r, "error"), "duplicate_file");
+	T_STREQ(it_str(&r, "existingScriptId"), id);
+	it_resp_free(&r);
+	/* the same bytes as alice's private script: absent for bob, whose copy is stored
+	 * (issue 12 item 5: before, 409 naming alice's private script); alice's own is a 409 */
+	snprintf(content, sizeof(content), "%s", fresh("dup private"));
 	T_EQ(upload(&r, "/api/scripts/upload", alice.token, p, 1), 201);
 	snprintf(id, sizeof(id), "%s", it_str(&r, "script.id") ? it_str(&r, "script.id") : "?");
 	it_resp_free(&r);
-	/* someone else, the same bytes */
-	T_EQ(upload(&r, "/api/scripts/upload", bob.token, p, 1), 409);
-	T_STREQ(it_str(&r, "error"), "duplicate_file");
+	T_EQ(upload(&r, "/api/scripts/upload", bob.token, p, 1), 201);
+	T_ASSERT(it_str(&r, "existingScriptId") == NULL);
+	it_resp_free(&r);
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, p, 1), 409);
 	T_STREQ(it_str(&r, "existingScriptId"), id);
 	it_resp_free(&r);
 }
@@ -567,7 +579,8 @@ test_racing_duplicate_uploads_make_one_script(void)
 		pid_t pid[2];
 		long st[2];
 		long long ids[2] = { 0, 0 };
-		struct part p[] = { { "script_file", "race.ps1", content, 0 } };
+		/* public, so a copy would be visible to both users */
+		struct part p[] = { { "script_file", "race.ps1", content, 0 }, { "is_public", NULL, "true", 0 } };
 
 		snprintf(content, sizeof(content), "%s", fresh("race"));
 		T_EQ(pipe(go), 0);
@@ -581,7 +594,7 @@ test_racing_duplicate_uploads_make_one_script(void)
 				close(go[1]);
 				it_init();	/* a connection of its own, not the parent's */
 				(void)!read(go[0], &c, 1);	/* both start together */
-				s = upload(&r, "/api/scripts/upload", k ? bob.token : alice.token, p, 1);
+				s = upload(&r, "/api/scripts/upload", k ? bob.token : alice.token, p, 2);
 				snprintf(line, sizeof(line), "%ld %s", s, s == 201 ? it_str(&r, "script.id") :
 				    s == 409 ? it_str(&r, "existingScriptId") : "0");
 				(void)!write(res[k][1], line, strlen(line) + 1);
@@ -615,7 +628,7 @@ test_racing_duplicates_in_two_batches_with_two_workers(void)
 {
 	struct it_resp r;
 	char content[256], b1[64], b2[64], log[512], sql[256];
-	struct part p[] = { { "files", "r1.ps1", content, 0 } };
+	struct part p[] = { { "files", "r1.ps1", content, 0 }, { "is_public", NULL, "true", 0 } };
 	const char *s1, *s2;
 
 	/* a second worker, so both batches are processed at once */
@@ -623,10 +636,10 @@ test_racing_duplicates_in_two_batches_with_two_workers(void)
 	T_EQ(it_run("\"$PSS_BIN/psscript-worker\" >'%s' 2>&1 & echo $! >'%s.pid'", log, log), 0);
 	for (int round = 0; round < 3; round++) {
 		snprintf(content, sizeof(content), "%s", fresh("race batch"));
-		T_EQ(upload(&r, "/api/scripts/upload/async", alice.token, p, 1), 202);
+		T_EQ(upload(&r, "/api/scripts/upload/async", alice.token, p, 2), 202);
 		snprintf(b1, sizeof(b1), "%s", it_str(&r, "batchId") ? it_str(&r, "batchId") : "");
 		it_resp_free(&r);
-		T_EQ(upload(&r, "/api/scripts/upload/async", bob.token, p, 1), 202);
+		T_EQ(upload(&r, "/api/scripts/upload/async", bob.token, p, 2), 202);
 		snprintf(b2, sizeof(b2), "%s", it_str(&r, "batchId") ? it_str(&r, "batchId") : "");
 		it_resp_free(&r);
 		T_EQ(wait_batch(&r, b1, alice.token, 30), 200);
