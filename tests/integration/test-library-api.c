@@ -595,6 +595,23 @@ test_search_work_is_bounded(void)
 	word[64] = '\0';
 	snprintf(path, sizeof(path), "/api/scripts/search?q=%s", word);
 	T_EQ(get_status(path, NULL), 200);
+	/* a phrase, a hyphenated word and a negation still find and mark their words (the
+	 * snippet's query is the search's with phrases and ANDs as ORs, negations dropped) */
+	{
+		char content[160], q[64];
+		long long id;
+
+		snprintf(q, sizeof(q), "zqphrase%d", (int)getpid());
+		snprintf(content, sizeof(content), "Write-Output 'alpha %s omega'\nGet-Date # phrase-test\n", q);
+		T_EQ(create(alice.token, script_body("phrase target", content, true), &id, NULL), 201);
+		snprintf(path, sizeof(path), "/api/scripts/search?q=%%22alpha%%20%s%%22%%20phrase-test%%20-nosuchword", q);
+		r = get(path, NULL);
+		T_EQ(r.status, 200);
+		T_STREQ(it_str(&r, "total"), "1");
+		T_CONTAINS(it_str(&r, "scripts.0.snippet"), "<mark>alpha</mark>");
+		T_CONTAINS(it_str(&r, "scripts.0.snippet"), "</mark>");
+		it_resp_free(&r);
+	}
 }
 
 static void
