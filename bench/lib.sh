@@ -113,3 +113,31 @@ callgrind_stop() {
 	sleep 1
 	fcgi_start "$ST" "$PSS_TEST_WORKERS"
 }
+
+# corpus DIR: writes $N scripts s00000.ps1 ... into DIR from the ```powershell blocks of the
+# documents in $DOCS (see bench/library.sh); prints the number of distinct blocks.
+corpus() {
+	find "$DOCS" -name '*.md' | LC_ALL=C sort | awk -v dir="$1" -v want="$N" '
+	{
+		while ((getline line < $0) > 0) {
+			if (!inb && tolower(line) ~ /^[ \t]*```powershell[ \t]*$/) { inb = 1; blk = ""; continue }
+			if (inb && line ~ /^[ \t]*```/) {
+				inb = 0
+				if (blk ~ /[^ \t\n]/ && !(blk in seen)) { seen[blk] = 1; blocks[nb++] = blk }
+				continue
+			}
+			if (inb) blk = blk line "\n"
+		}
+		close($0); inb = 0
+	}
+	END {
+		for (i = 0; i < want; i++) {
+			f = sprintf("%s/s%05d.ps1", dir, i)
+			b = blocks[i % nb]
+			if (i >= nb) b = b "# variant " int(i / nb) "\n"
+			printf "%s", b > f
+			close(f)
+		}
+		print nb
+	}'
+}

@@ -22,33 +22,6 @@ BENCH_CLEANUP='[ ! -f "$ST/run/bench-workers.pid" ] || kill $(cat "$ST/run/bench
 bench_start
 sql() { psql -qtAX -c "$1"; }
 
-# corpus DIR: writes s00000.ps1 ... into DIR; prints the number of distinct blocks.
-corpus() {
-	find "$DOCS" -name '*.md' | LC_ALL=C sort | awk -v dir="$1" -v want="$N" '
-	{
-		while ((getline line < $0) > 0) {
-			if (!inb && tolower(line) ~ /^[ \t]*```powershell[ \t]*$/) { inb = 1; blk = ""; continue }
-			if (inb && line ~ /^[ \t]*```/) {
-				inb = 0
-				if (blk ~ /[^ \t\n]/ && !(blk in seen)) { seen[blk] = 1; blocks[nb++] = blk }
-				continue
-			}
-			if (inb) blk = blk line "\n"
-		}
-		close($0); inb = 0
-	}
-	END {
-		for (i = 0; i < want; i++) {
-			f = sprintf("%s/s%05d.ps1", dir, i)
-			b = blocks[i % nb]
-			if (i >= nb) b = b "# variant " int(i / nb) "\n"
-			printf "%s", b > f
-			close(f)
-		}
-		print nb
-	}'
-}
-
 mkdir -p "$ST/corpus"
 distinct=$(corpus "$ST/corpus")
 echo "# corpus: $N scripts from $distinct distinct \`\`\`powershell blocks of $(basename "$DOCS")" \

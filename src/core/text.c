@@ -18,6 +18,7 @@ const char *const text_errors[TEXT__MAX] = {
 	"the file has a UTF-16 byte order mark but is not valid UTF-16",
 	"the file contains a NUL byte (binary data)",
 	"the file contains a control character other than tab, CR or LF",
+	"the file has nothing but white space",
 };
 
 /* UTF-16 (after its BOM) to UTF-8; surrogates must pair. */
@@ -104,6 +105,16 @@ text_normalize(const char *in, size_t len, char **out, size_t *outlen, size_t *w
 				break;
 			}
 			i += n;
+		}
+	}
+	if (e == TEXT_OK) {
+		size_t i = 0;
+
+		while (i < b.len && strchr(" \t\r\n", b.data[i]) != NULL)
+			i++;
+		if (i == b.len) {
+			e = TEXT_EBLANK;
+			at = skip;
 		}
 	}
 	if (where != NULL)
@@ -214,19 +225,26 @@ bad:
 	return false;
 }
 
-char *
-text_filename(const char *title, const char *ext)
+/* file_name: text_filename's rule; with utf8, whole non-ASCII characters (not bidirectional
+ * controls) are kept too, never cut inside one. */
+static char *
+file_name(const char *title, const char *ext, bool utf8)
 {
 	struct buf b = BUF_INIT;
 	bool gap = false;
 
 	for (const char *p = title; *p != '\0' && b.len < 100; p++) {
 		unsigned char c = (unsigned char)*p;
+		size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
 
-		if (isalnum(c) || c == '.' || c == '-' || c == '_') {
+		if (isalnum(c) || c == '.' || c == '-' || c == '_' || (utf8 && c >= 0xc2 &&
+		    strnlen(p, n) == n && utf8_valid(p, n) && text_bidi_control(p, n) == NULL)) {
+			if (b.len + n + (gap && b.len > 0) > 100)
+				break;
 			if (gap && b.len > 0)
 				buf_putc(&b, '_');
-			buf_putc(&b, (char)c);
+			buf_append(&b, p, n);
+			p += n - 1;
 			gap = false;
 		} else
 			gap = true;
@@ -236,6 +254,33 @@ text_filename(const char *title, const char *ext)
 	if (b.len == 0)
 		buf_puts(&b, "script");
 	buf_puts(&b, ext);
+	return buf_detach(&b);
+}
+
+char *
+text_filename(const char *title, const char *ext)
+{
+	return file_name(title, ext, false);
+}
+
+char *
+text_content_disposition(const char *title, const char *ext)
+{
+	struct buf b = BUF_INIT;
+	char *ascii = file_name(title, ext, false), *utf8 = file_name(title, ext, true);
+
+	buf_printf(&b, "attachment; filename=\"%s\"", ascii);
+	if (strcmp(ascii, utf8) != 0) {
+		/* RFC 5987's attr-char stays, every other byte is %XX */
+		buf_puts(&b, "; filename*=UTF-8''");
+		for (const unsigned char *p = (const unsigned char *)utf8; *p != '\0'; p++)
+			if (isalnum(*p) || strchr("!#$&+-.^_`|~", *p) != NULL)
+				buf_putc(&b, (char)*p);
+			else
+				buf_printf(&b, "%%%02X", *p);
+	}
+	free(ascii);
+	free(utf8);
 	return buf_detach(&b);
 }
 

@@ -14,6 +14,7 @@ enum text_err {
 	TEXT_EUTF16,		/* UTF-16 BOM but odd length or a lone surrogate */
 	TEXT_ENUL,		/* a NUL byte or character */
 	TEXT_ECONTROL,		/* a control character other than tab, CR, LF */
+	TEXT_EBLANK,		/* nothing but white space (space, tab, CR, LF) */
 	TEXT__MAX
 };
 /* Reasons for people, one per code ("" for TEXT_OK). */
@@ -22,7 +23,7 @@ extern const char *const text_errors[TEXT__MAX];
 /* text_normalize: checks the bytes of an uploaded or posted script. A UTF-8 BOM is
  * dropped; a UTF-16 LE or BE BOM means the rest is UTF-16 and is converted to UTF-8.
  * The result must be valid UTF-8 with no NUL and no control character except tab, CR and
- * LF (DEL counts as a control character). On TEXT_OK *out is a NUL-terminated copy the
+ * LF (DEL counts as a control character), and not white space alone. On TEXT_OK *out is a NUL-terminated copy the
  * caller frees and *outlen its length; otherwise *out is NULL and *where (when not NULL)
  * the byte offset of the problem in the input. Pure: no I/O. */
 enum text_err text_normalize(const char *in, size_t len, char **out, size_t *outlen,
@@ -53,6 +54,12 @@ bool	 text_pwsh_command(struct buf *, const char *file, const struct pwsh_arg *,
  * kept, runs of anything else become one '_', at most 100 bytes, then ext (".ps1");
  * "script" when nothing is left. Caller frees. */
 char	*text_filename(const char *title, const char *ext);
+/* text_content_disposition: the Content-Disposition of a download named after title (RFC
+ * 6266): attachment; filename="<text_filename's ASCII name>", and when the title has other
+ * characters a name could keep (non-ASCII letters and the like; bidirectional controls never),
+ * also filename*=UTF-8''<that name percent-encoded> (RFC 5987), which clients prefer. Caller
+ * frees. */
+char	*text_content_disposition(const char *title, const char *ext);
 
 /* text_trim: the bounds of s without ASCII white space around it (*n its length). */
 const char *text_trim(const char *s, size_t *n);

@@ -63,6 +63,16 @@ static const char *const sort_text[SCRIPT_SORT__MAX] = {
 	" 'analysisVersion', sa.analysis_version, 'provider', sa.provider," \
 	" 'createdAt', sa.created_at, 'updatedAt', sa.updated_at) END"
 #define TSQUERY "(websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1))"
+/* The snippet's cost is bounded (issue 12 item 2, docs/library.md "Search bounds"):
+ * ts_headline reads the first HEADLINE_CHARS characters of a row, and it gets the query with
+ * every phrase (<->, <N>) and AND turned into OR and negations dropped: the same words marked,
+ * while a phrase's covers cost hundreds of ms over texts dense with its words (an 8-word
+ * phrase: 440 ms for 9 rows of 20,000 characters, 6 ms as ORs of 3,000). The rewrite touches
+ * only operators after a lexeme's closing quote or a ')', and never adds or removes a quote,
+ * so the text stays a valid tsquery. */
+#define HEADLINE_CHARS "3000"
+#define HEADLINE_QUERY "regexp_replace(regexp_replace(p.tsq::text, '!\\s*(?=[''(])', '', 'g')," \
+	" '(''|\\))\\s*(?:<(?:-|[0-9]+)>|&)', '\\1 |', 'g')::tsquery"
 
 enum script_sort
 db_script_sort_parse(const char *s)
@@ -330,7 +340,7 @@ list_or_search(struct db *db, const struct viewer *v, const struct script_filter
 	buf_printf(&lq.sql, " SELECT " SUMMARY_JSON ", %s, s.id", sort_text[f.sort]);
 	if (search)
 		buf_puts(&lq.sql, ", p.rank, ts_headline('simple', left(coalesce(s.description, '') || E'\\n'"
-		    " || s.content, 20000), p.tsq, 'StartSel=<mark>, StopSel=</mark>, MaxWords=35,"
+		    " || s.content, " HEADLINE_CHARS "), " HEADLINE_QUERY ", 'StartSel=<mark>, StopSel=</mark>, MaxWords=35,"
 		    " MinWords=12, MaxFragments=2, FragmentDelimiter=\" ... \"'), (SELECT count(*) FROM m)");
 	buf_printf(&lq.sql, " FROM p JOIN scripts s ON s.id = p.id" SUMMARY_JOINS
 	    " ORDER BY p.k %s, p.id %s", dir, dir);
@@ -476,13 +486,21 @@ db_script_access(struct db *db, const struct viewer *v, int64_t id, bool lock, b
 	return PSS_OK;
 }
 
+/* A script with this content the owner (user id, "" for none) may see: its own first, else a
+ * public one; not the script skip (0: none). 0 when there is none (or on an error). Another
+ * user's private copy is never named: a private script acts as absent for everyone else
+ * (issue 12 item 5; docs/library.md "What a duplicate is"). */
 static int64_t
-existing_by_hash(struct db *db, const char *hash)
+visible_by_hash(struct db *db, const char *hash, const char *owner, int64_t skip)
 {
 	struct db_res *r;
+	char sk[24];
 	int64_t id = 0;
 
-	if (db_exec(db, &r, "SELECT id FROM scripts WHERE file_hash = $1", 1, (const char *[]){ hash }) == PSS_OK) {
+	db_id(sk, skip);
+	if (db_exec(db, &r, "SELECT id FROM scripts WHERE file_hash = $1 AND id <> $3::int"
+	    " AND (is_public OR user_id IS NOT DISTINCT FROM NULLIF($2, '')::int)"
+	    " ORDER BY is_public, id LIMIT 1", 3, (const char *[]){ hash, owner, sk }) == PSS_OK) {
 		if (db_res_rows(r) > 0)
 			id = db_res_int(r, 0, 0);
 		db_res_free(r);
@@ -490,13 +508,41 @@ existing_by_hash(struct db *db, const char *hash)
 	return id;
 }
 
-int64_t
-db_script_by_hash(struct db *db, const char *text, size_t len)
+/* hash_lock: one writer of a content at a time until the transaction ends, so the check
+ * for a visible copy and the write that follows are one step (the unique indexes,
+ * idx_scripts_owner_file_hash and idx_scripts_public_file_hash, back it). */
+static enum pss_err
+hash_lock(struct db *db, const char *hash)
 {
-	char hash[65];
+	return db_exec(db, NULL, "SELECT pg_advisory_xact_lock(hashtextextended($1, 20260))", 1,
+	    (const char *[]){ hash });
+}
+
+int64_t
+db_script_by_hash(struct db *db, const char *text, size_t len, int64_t owner)
+{
+	char hash[65], uid[24];
 
 	sha256_hex(text, len, hash);
-	return existing_by_hash(db, hash);
+	db_id(uid, owner);
+	return visible_by_hash(db, hash, owner > 0 ? uid : "", 0);
+}
+
+int64_t
+db_script_public_twin(struct db *db, int64_t id)
+{
+	struct db_res *r;
+	char sid[24];
+	int64_t twin = 0;
+
+	db_id(sid, id);
+	if (db_exec(db, &r, "SELECT p.id FROM scripts s JOIN scripts p ON p.file_hash = s.file_hash"
+	    " AND p.is_public AND p.id <> s.id WHERE s.id = $1 LIMIT 1", 1, (const char *[]){ sid }) == PSS_OK) {
+		if (db_res_rows(r) > 0)
+			twin = db_res_int(r, 0, 0);
+		db_res_free(r);
+	}
+	return twin;
 }
 
 enum pss_err
@@ -505,32 +551,38 @@ db_script_insert(struct db *db, const struct script_row *sr, const char *text, s
 {
 	struct db_res *r;
 	char hash[65], uid[24], cid[24], sid[24];
+	const char *owner;
 	enum pss_err e;
 
 	*id = *existing = 0;
 	sha256_hex(text, len, hash);
 	db_id(uid, sr->user_id);
 	db_id(cid, sr->category_id);
-	/* The unique index decides a race: DO NOTHING waits for the other transaction and
-	 * leaves ours usable, so the loser can name the winner. */
+	owner = sr->user_id > 0 ? uid : "";
+	if ((e = hash_lock(db, hash)) != PSS_OK)
+		return e;
+	if ((*existing = visible_by_hash(db, hash, owner, 0)) != 0)
+		return PSS_ECONFLICT;
+	/* DO NOTHING keeps the transaction usable should the indexes refuse it still (a content
+	 * made public meanwhile by an update, which takes no lock on the new flag) */
 	e = db_exec(db, &r, "INSERT INTO scripts (title, description, content, user_id, category_id,"
-	    " is_public, file_hash) VALUES ($1, $2, $3, $4, NULLIF($5::int, 0), $6, $7)"
-	    " ON CONFLICT (file_hash) DO NOTHING RETURNING id", 7, (const char *[]){
-		sr->title, sr->description, text, uid, cid, sr->is_public ? "true" : "false", hash });
+	    " is_public, file_hash) VALUES ($1, $2, $3, NULLIF($4, '')::int, NULLIF($5::int, 0), $6, $7)"
+	    " ON CONFLICT DO NOTHING RETURNING id", 7, (const char *[]){
+		sr->title, sr->description, text, owner, cid, sr->is_public ? "true" : "false", hash });
 	if (e != PSS_OK)
 		return e;
 	if (db_res_rows(r) == 0) {
 		db_res_free(r);
-		if ((*existing = existing_by_hash(db, hash)) == 0)
-			*existing = -1;	/* the holder is not visible to us (yet) */
+		if ((*existing = visible_by_hash(db, hash, owner, 0)) == 0)
+			*existing = -1;
 		return PSS_ECONFLICT;
 	}
 	*id = db_res_int(r, 0, 0);
 	db_res_free(r);
 	db_id(sid, *id);
 	return db_exec(db, NULL, "INSERT INTO script_versions (script_id, content, version, user_id,"
-	    " commit_message) VALUES ($1, $2, 1, $3, $4)", 4, (const char *[]){ sid, text, uid,
-		sr->commit_message });
+	    " commit_message) VALUES ($1, $2, 1, NULLIF($3, '')::int, $4)", 4, (const char *[]){ sid,
+		text, owner, sr->commit_message });
 }
 
 enum pss_err
@@ -555,7 +607,7 @@ db_script_new_version(struct db *db, int64_t id, int64_t author, const char *tex
     const char *message, bool force, int64_t *version, int64_t *existing, bool *hash_race)
 {
 	struct db_res *r;
-	char hash[65], sid[24], uid[24];
+	char hash[65], sid[24], uid[24], owner[24];
 	int64_t other;
 	enum pss_err e;
 
@@ -563,21 +615,25 @@ db_script_new_version(struct db *db, int64_t id, int64_t author, const char *tex
 	sha256_hex(text, len, hash);
 	db_id(sid, id);
 	db_id(uid, author);
-	if ((e = db_exec(db, &r, "SELECT file_hash = $2 FROM scripts WHERE id = $1", 2,
-	    (const char *[]){ sid, hash })) != PSS_OK)
+	if ((e = db_exec(db, &r, "SELECT file_hash = $2, COALESCE(user_id::text, '') FROM scripts"
+	    " WHERE id = $1", 2, (const char *[]){ sid, hash })) != PSS_OK)
 		return e;
 	if (db_res_bool(r, 0, 0) && !force) {
 		db_res_free(r);
 		return PSS_OK;	/* the same content: no new version */
 	}
+	snprintf(owner, sizeof(owner), "%s", db_res_get(r, 0, 1));
 	db_res_free(r);
-	if ((other = existing_by_hash(db, hash)) != 0 && other != id) {
+	/* a copy the script's owner may see: theirs, or a public one */
+	if ((e = hash_lock(db, hash)) != PSS_OK)
+		return e;
+	if ((other = visible_by_hash(db, hash, owner, id)) != 0) {
 		*existing = other;
 		return PSS_ECONFLICT;
 	}
 	e = db_exec(db, &r, "UPDATE scripts SET content = $2, file_hash = $3, version = version + 1"
 	    " WHERE id = $1 RETURNING version", 3, (const char *[]){ sid, text, hash });
-	if (e == PSS_ECONFLICT && strcmp(db_last_constraint(db), "idx_scripts_file_hash") == 0) {
+	if (e == PSS_ECONFLICT && strstr(db_last_constraint(db), "file_hash") != NULL) {
 		*hash_race = true;
 		return e;
 	}

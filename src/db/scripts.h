@@ -66,9 +66,12 @@ enum pss_err db_script_content(struct db *, const struct viewer *, int64_t id, c
  * not), and in *owner whether the viewer owns it or is an admin. With lock, the row is
  * locked FOR UPDATE (inside a transaction). */
 enum pss_err db_script_access(struct db *, const struct viewer *, int64_t id, bool lock, bool *owner);
-/* db_script_by_hash: the id of the script whose file_hash is the SHA-256 of text, 0 when
- * none (or on an error). */
-int64_t	 db_script_by_hash(struct db *, const char *text, size_t len);
+/* db_script_by_hash: the id of a script whose file_hash is the SHA-256 of text that owner
+ * (0: none) may see: its own, else a public one; 0 when none (or on an error). */
+int64_t	 db_script_by_hash(struct db *, const char *text, size_t len, int64_t owner);
+/* db_script_public_twin: another public script with the content of script id (what making
+ * it public would collide with), 0 when none (or on an error). */
+int64_t	 db_script_public_twin(struct db *, int64_t id);
 
 /* The columns of a new script (text already normalised). */
 struct script_row {
@@ -79,9 +82,11 @@ struct script_row {
 	bool		 is_public;
 	const char	*commit_message;	/* of version 1 */
 };
-/* db_script_insert: the script (SHA-256 of text in file_hash) and its version 1. *id gets the
- * new id. The same content stored already: PSS_ECONFLICT with *existing the script that has
- * it, or -1 when that one cannot be seen (the unique index decides a race); any other
+/* db_script_insert: the script (SHA-256 of text in file_hash) and its version 1 (inside a
+ * transaction: it holds a lock on the content's hash until the end). *id gets the new id.
+ * The same content stored already in a script the new one's owner may see (their own or a
+ * public one; another user's private copy does not count): PSS_ECONFLICT with *existing
+ * that script, or -1 when a unique index refused it and none can be named; any other
  * PSS_ECONFLICT (a deadlock) leaves *existing 0. */
 enum pss_err db_script_insert(struct db *, const struct script_row *, const char *text, size_t len,
 	int64_t *id, int64_t *existing);
@@ -90,9 +95,9 @@ enum pss_err db_script_insert(struct db *, const struct script_row *, const char
 enum pss_err db_script_set(struct db *, int64_t id, const char *title, const char *description,
 	bool clear_description, bool has_category, int64_t category_id, int is_public);
 /* db_script_new_version: text becomes version N+1 of the (locked) script, by author with
- * message. The same content as now and not force: nothing, *version 0. Another script has
- * that content: PSS_ECONFLICT with *existing, or with *hash_race when the unique index
- * refused it (the transaction is then gone: ask db_script_by_hash after it). */
+ * message. The same content as now and not force: nothing, *version 0. Another script the
+ * owner may see has that content: PSS_ECONFLICT with *existing, or with *hash_race when a
+ * unique index refused it (the transaction is then gone: ask db_script_by_hash after it). */
 enum pss_err db_script_new_version(struct db *, int64_t id, int64_t author, const char *text,
 	size_t len, const char *message, bool force, int64_t *version, int64_t *existing,
 	bool *hash_race);

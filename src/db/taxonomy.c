@@ -170,6 +170,10 @@ db_category_delete(struct db *db, int64_t id)
 	return delete_by_id(db, "DELETE FROM categories WHERE id = $1 RETURNING id", id);
 }
 
+/* A tag a viewer sees: in use on a script it sees ($1, $2 as SEES); an admin sees every tag. */
+#define TAG_SEEN "($2::bool OR EXISTS (SELECT 1 FROM script_tags st JOIN scripts s ON s.id = st.script_id" \
+	" WHERE st.tag_id = t.id AND " SEES "))"
+
 #define TAG_JSON \
 	"json_build_object('id', t.id, 'name', t.name, 'count', (SELECT count(*) FROM script_tags st" \
 	" JOIN scripts s ON s.id = st.script_id WHERE st.tag_id = t.id AND " SEES "))"
@@ -197,7 +201,7 @@ db_tags_list(struct db *db, const struct viewer *v, const char *t, size_t n, int
 	db_id(lim, limit);
 	p[3] = lim;
 	e = db_exec(db, &r, "SELECT j FROM (SELECT " TAG_JSON " AS j, t.name FROM tags t"
-	    " WHERE t.name LIKE lower($3) || '%') x"
+	    " WHERE t.name LIKE lower($3) || '%' AND " TAG_SEEN ") x"
 	    " ORDER BY (j->>'count')::int DESC, name LIMIT $4", 4, p);
 	buf_free(&like);
 	if (e != PSS_OK)
@@ -209,9 +213,10 @@ db_tags_list(struct db *db, const struct viewer *v, const char *t, size_t n, int
 }
 
 enum pss_err
-db_tag_get(struct db *db, const struct viewer *v, int64_t id, struct json_object **out)
+db_tag_get(struct db *db, const struct viewer *v, int64_t id, bool any, struct json_object **out)
 {
-	return one_json(db, v, id, "SELECT " TAG_JSON " FROM tags t WHERE t.id = $3", out);
+	return one_json(db, v, id, any ? "SELECT " TAG_JSON " FROM tags t WHERE t.id = $3" :
+	    "SELECT " TAG_JSON " FROM tags t WHERE t.id = $3 AND " TAG_SEEN, out);
 }
 
 enum pss_err

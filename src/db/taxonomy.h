@@ -19,13 +19,16 @@ enum pss_err db_category_update(struct db *, int64_t id, const char *name, const
 /* db_category_delete: its scripts keep a NULL category. */
 enum pss_err db_category_delete(struct db *, int64_t id);
 
-/* db_tags_list: {tags: [{id, name, count}]}: names starting with the n bytes of prefix
- * (LIKE metacharacters are data), most used first, then by name; count is the scripts this
- * viewer sees; at most limit. */
+/* db_tags_list: {tags: [{id, name, count}]}: the tags in use on a script this viewer sees
+ * (an admin: every tag) whose names start with the n bytes of prefix (LIKE metacharacters are
+ * data), most used first, then by name; count is the scripts this viewer sees; at most
+ * limit. */
 enum pss_err db_tags_list(struct db *, const struct viewer *, const char *prefix, size_t n,
 	int64_t limit, struct json_object **out);
-/* db_tag_get: {id, name, count}. */
-enum pss_err db_tag_get(struct db *, const struct viewer *, int64_t id, struct json_object **out);
+/* db_tag_get: {id, name, count} of a tag this viewer sees (as db_tags_list; with any, every
+ * tag), else PSS_ENOTFOUND. */
+enum pss_err db_tag_get(struct db *, const struct viewer *, int64_t id, bool any,
+	struct json_object **out);
 /* db_tag_insert: name (trimmed) lower-cased; an existing name answers its id with *created
  * false; PSS_ECONFLICT when a concurrent insert hid it (ask again). */
 enum pss_err db_tag_insert(struct db *, const char *name, int64_t *id, bool *created);

@@ -439,7 +439,7 @@ void
 h_scripts_download(struct http_ctx *c)
 {
 	struct json_object *o, *content, *title;
-	char *name, disp[160];
+	char *disp;
 
 	if (view_script_get(c, &o) != 0)
 		return;
@@ -449,14 +449,13 @@ h_scripts_download(struct http_ctx *c)
 		error_from(c, PSS_EINTERNAL, "script object without content");
 		return;
 	}
-	name = text_filename(json_object_get_string(title), ".ps1");
-	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
+	disp = text_content_disposition(json_object_get_string(title), ".ps1");
 	c->resp->status = 200;
 	c->resp->content_type = "text/plain; charset=utf-8";
 	resp_header(c->resp, "Content-Disposition", disp);
 	resp_header(c->resp, "Cache-Control", "private, no-store");
 	buf_reset(&c->resp->body);
 	resp_body(c->resp, json_object_get_string(content), (size_t)json_object_get_string_len(content));
-	free(name);
+	free(disp);
 	json_object_put(o);
 }

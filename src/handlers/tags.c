@@ -84,7 +84,6 @@ h_tags_create(struct http_ctx *c)
 	struct viewer v = req_viewer(c);
 	struct svc_err err = { 0 };
 	const char *name;
-	int64_t id;
 	bool created = false;
 	enum pss_err e;
 
@@ -92,8 +91,7 @@ h_tags_create(struct http_ctx *c)
 		return;
 	if (req_body_str(c, b, "name", NULL, NAME_MAX_BYTES, true, &name, NULL) < 0)
 		goto out;
-	if ((e = library_tag_create(&c->app->svc, name, &id, &created, &err)) != PSS_OK ||
-	    (e = library_tag_get(&c->app->svc, &v, id, &o)) != PSS_OK) {
+	if ((e = library_tag_create(&c->app->svc, &v, name, &o, &created, &err)) != PSS_OK) {
 		error_from_svc(c, e, &err, TAG_NOT_FOUND);
 		goto out;
 	}

@@ -201,6 +201,19 @@ title_from(struct arena *a, const char *filename)
 	    filename;
 }
 
+/* file_parts: the parts that carry the synchronous upload's file (script_file, or the
+ * upload page's file and files). */
+static size_t
+file_parts(const struct mpartlist *parts)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < parts->n; i++)
+		n += strcmp(parts->items[i].name, "script_file") == 0 ||
+		    strcmp(parts->items[i].name, "file") == 0 || strcmp(parts->items[i].name, "files") == 0;
+	return n;
+}
+
 void
 h_uploads_sync(struct http_ctx *c)
 {
@@ -222,6 +235,11 @@ h_uploads_sync(struct http_ctx *c)
 		file = multipart_get(&parts, "file");
 	if (file == NULL)	/* the upload page's one file (its input is "files") */
 		file = multipart_get(&parts, "files");
+	if (file_parts(&parts) > 1) {	/* never one stored and the others dropped unseen */
+		field_error(c, "script_file",
+		    "One file a request here; POST /api/scripts/upload/async takes up to 50.");
+		return;
+	}
 	if (file == NULL || file->filename == NULL || file->filename[0] == '\0') {
 		field_error(c, "script_file", "Choose a file to upload (the script_file field).");
 		return;

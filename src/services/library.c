@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/core.h"
 #include "core/text.h"
@@ -92,6 +93,11 @@ library_title_check(const char *title, struct svc_err *err)
 		svc_fail(err, PSS_EINVAL, "title", "the title contains a control character");
 		return NULL;
 	}
+	if (text_bidi_control(dup, strlen(dup)) != NULL) {
+		free(dup);
+		svc_fail(err, PSS_EINVAL, "title", "the title contains a bidirectional control character");
+		return NULL;
+	}
 	return dup;
 }
 
@@ -135,15 +141,13 @@ char *
 library_tags_check(const char *const *tags, size_t n, const char *field, struct svc_err *err)
 {
 	struct json_object *a;
+	const char *seen[LIBRARY_MAX_TAGS];
+	size_t seen_len[LIBRARY_MAX_TAGS], distinct = 0;
 	char *out;
 
-	if (n > LIBRARY_MAX_TAGS) {
-		svc_fail(err, PSS_EINVAL, field, "at most 10 tags");
-		return NULL;
-	}
 	a = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
-		size_t len;
+		size_t len, j;
 		const char *t = tags[i] != NULL ? text_trim(tags[i], &len) : NULL;
 
 		if (t == NULL || len == 0 || len > LIBRARY_TAG_MAX_LEN || !utf8_valid(t, len) ||
@@ -152,6 +156,24 @@ library_tags_check(const char *const *tags, size_t n, const char *field, struct 
 			svc_fail(err, PSS_EINVAL, field, "a tag is 1 to 50 bytes of text");
 			return NULL;
 		}
+		if (text_bidi_control(t, len) != NULL) {
+			json_object_put(a);
+			svc_fail(err, PSS_EINVAL, field, "a tag contains a bidirectional control character");
+			return NULL;
+		}
+		/* the same tag twice (as stored: trimmed, lower case) counts once */
+		for (j = 0; j < distinct; j++)
+			if (seen_len[j] == len && strncasecmp(seen[j], t, len) == 0)
+				break;
+		if (j < distinct)
+			continue;
+		if (distinct == LIBRARY_MAX_TAGS) {
+			json_object_put(a);
+			svc_fail(err, PSS_EINVAL, field, "at most 10 tags");
+			return NULL;
+		}
+		seen[distinct] = t;
+		seen_len[distinct++] = len;
 		json_object_array_add(a, json_object_new_string_len(t, (int)len));
 	}
 	out = xstrdup(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN));

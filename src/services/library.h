@@ -53,6 +53,20 @@ void	 library_filter_init(struct script_filter *, bool search);
 enum script_sort library_sort_parse(const char *);
 enum exec_status library_exec_status_parse(const char *);
 
+/* The bounds of a keyword search's text (issue 12 item 2; docs/library.md "Search bounds"):
+ * what one search may cost the database stays under 100 ms at 10,000 scripts. */
+#define LIBRARY_SEARCH_MAX_BYTES 256	/* q */
+#define LIBRARY_SEARCH_MAX_WORDS 8	/* words, phrase words and OR'd words alike */
+#define LIBRARY_SEARCH_MAX_WORD 64	/* characters a word */
+
+/* library_search_check: q within the search bounds: 1 to LIBRARY_SEARCH_MAX_BYTES bytes of
+ * UTF-8, at most LIBRARY_SEARCH_MAX_WORDS words (a word is a run of ASCII letters and digits
+ * or non-ASCII characters, as PostgreSQL's parser splits at least; "or" outside quotes is an
+ * operator, not a word) of at most LIBRARY_SEARCH_MAX_WORD characters each, and a word not
+ * negated (negations alone match every script, which no index can find). NULL when it
+ * is, else which bound it breaks (a phrase for a 400 naming q). */
+const char *library_search_check(const char *q);
+
 /* library_scripts_list / library_scripts_search: db_scripts_list / db_scripts_search after
  * checking the filter (sort, page, limit, ids, score, tag, query, cursor; mine needs a
  * user: PSS_EAUTH). */
@@ -174,10 +188,12 @@ enum pss_err library_tags_list(const struct svc *, const struct viewer *, const 
 	int64_t limit, struct json_object **out);
 enum pss_err library_tag_get(const struct svc *, const struct viewer *, int64_t id,
 	struct json_object **out);
-/* library_tag_create: trimmed and lower-cased; an existing name answers its id with *created
- * false. */
-enum pss_err library_tag_create(const struct svc *, const char *name, int64_t *id, bool *created,
-	struct svc_err *);
+/* library_tags_list and library_tag_get show a viewer only the tags in use on scripts it sees
+ * (admins: every tag; PSS_ENOTFOUND for another). library_tag_create: trimmed and
+ * lower-cased; *tag (caller puts) the tag as the viewer's {id, name, count}; *created false
+ * only when the name existed on a script the viewer sees (else the tag acts as new). */
+enum pss_err library_tag_create(const struct svc *, const struct viewer *, const char *name,
+	struct json_object **tag, bool *created, struct svc_err *);
 enum pss_err library_tag_delete(const struct svc *, int64_t id);
 
 /* ---- executions.c ---- */

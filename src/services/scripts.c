@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/core.h"
 #include "services/library-int.h"
@@ -29,9 +30,53 @@ library_exec_status_parse(const char *s)
 
 /* ---- reads ---- */
 
+static bool
+word_byte(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+const char *
+library_search_check(const char *q)
+{
+	size_t n, words = 0, positive = 0;
+	bool quoted = false, negated = false;
+
+	if (q == NULL || (n = strlen(q)) == 0 || n > LIBRARY_SEARCH_MAX_BYTES || !utf8_valid(q, n))
+		return "a search text of 1 to 256 bytes is required";
+	for (size_t i = 0; i < n;) {
+		size_t start = i, chars = 0;
+
+		if (!word_byte((unsigned char)q[i])) {
+			/* "-" opening a token outside quotes negates the token (websearch_to_tsquery) */
+			if (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r')
+				negated = false;
+			else if (q[i] == '-' && !quoted && (i == 0 || strchr(" \t\n\r", q[i - 1]) != NULL))
+				negated = true;
+			quoted ^= q[i] == '"';
+			i++;
+			continue;
+		}
+		for (; i < n && word_byte((unsigned char)q[i]); i++)
+			chars += ((unsigned char)q[i] & 0xc0) != 0x80;
+		if (!quoted && i - start == 2 && strncasecmp(q + start, "or", 2) == 0)
+			continue;	/* the OR operator */
+		if (chars > LIBRARY_SEARCH_MAX_WORD)
+			return "a search word has at most 64 characters";
+		if (++words > LIBRARY_SEARCH_MAX_WORDS)
+			return "a search has at most 8 words";
+		positive += !negated || quoted;
+	}
+	if (words > 0 && positive == 0)
+		return "a search needs a word that is not negated";
+	return NULL;
+}
+
 static enum pss_err
 filter_check(const struct viewer *v, const struct script_filter *f, bool search, struct svc_err *err)
 {
+	const char *why;
+
 	if (f->is_public < -1 || f->is_public > 1)
 		return svc_fail(err, PSS_EINVAL, "isPublic", "true or false");
 	if (f->sort >= SCRIPT_SORT__MAX || (f->sort == SCRIPT_SORT_RANK && !search))
@@ -48,9 +93,8 @@ filter_check(const struct viewer *v, const struct script_filter *f, bool search,
 		return svc_fail(err, PSS_EAUTH, "mine", "mine=true needs a signed-in user");
 	if (f->tag != NULL && (strlen(f->tag) > 255 || !utf8_valid(f->tag, strlen(f->tag))))
 		return svc_fail(err, PSS_EINVAL, "tag", "not a tag name");
-	if (search && (f->query == NULL || f->query[0] == '\0' || strlen(f->query) > 1000 ||
-	    !utf8_valid(f->query, strlen(f->query))))
-		return svc_fail(err, PSS_EINVAL, "q", "a search text of 1 to 1000 bytes is required");
+	if (search && (why = library_search_check(f->query)) != NULL)
+		return svc_fail(err, PSS_EINVAL, "q", why);
 	if (f->cursor != NULL && !db_script_cursor_valid(f->cursor, f->sort, f->asc))
 		return svc_fail(err, PSS_EINVAL, "cursor", "not a cursor of this sort and order");
 	return PSS_OK;
@@ -238,12 +282,13 @@ new_version(struct db *db, int64_t id, int64_t author, const char *text, size_t 
 	return e;
 }
 
-/* After a lost race on the hash the transaction is gone: name the winner outside it. */
+/* After a lost race on the hash the transaction is gone: name the winner outside it, when
+ * the viewer may see it (a private script of someone else's is never named). */
 static void
-race_winner(struct db *db, const char *text, size_t len, struct svc_err *err)
+race_winner(struct db *db, const struct viewer *v, const char *text, size_t len, struct svc_err *err)
 {
 	if (err != NULL)
-		err->existing_id = db_script_by_hash(db, text, len);
+		err->existing_id = db_script_by_hash(db, text, len, v->user_id);
 }
 
 struct update_tx {
@@ -262,14 +307,25 @@ update_tx(struct db *db, void *arg)
 {
 	struct update_tx *t = arg;
 	const struct script_update *u = t->u;
+	int64_t twin;
 	enum pss_err e;
 
 	if ((e = library_access(db, t->v, u->id, true, true)) != PSS_OK)
 		return e;
 	if (u->has_category && (e = library_category_check(db, u->category_id, t->err)) != PSS_OK)
 		return e;
+	/* made public while a public script has the same content (a private copy may exist
+	 * beside a public one, two public ones may not): 409 naming it, as it is public; the
+	 * unique index decides a race (then without a name) */
+	if (u->is_public == 1 && (twin = db_script_public_twin(db, u->id)) != 0) {
+		if (t->err != NULL)
+			t->err->existing_id = twin;
+		return svc_fail(t->err, PSS_ECONFLICT, "isPublic", "a public script has the same content");
+	}
 	e = db_script_set(db, u->id, t->title, u->description, u->clear_description, u->has_category,
 	    u->category_id, u->is_public);
+	if (e == PSS_ECONFLICT && strcmp(db_last_constraint(db), "idx_scripts_public_file_hash") == 0)
+		return svc_fail(t->err, e, "isPublic", "a public script has the same content");
 	if (e == PSS_OK && t->text != NULL)
 		e = new_version(db, u->id, t->v->user_id, t->text, t->len, u->commit_message,
 		    false, NULL, t->err, &t->hash_race);
@@ -307,7 +363,7 @@ library_script_update(const struct svc *s, const struct viewer *v, const struct 
 	t.tags = tags;
 	e = db_tx(s->db, update_tx, &t);
 	if (e == PSS_ECONFLICT && t.hash_race)
-		race_winner(s->db, text, t.len, err);
+		race_winner(s->db, v, text, t.len, err);
 	if (e == PSS_OK)
 		cache_invalidate_library(s->cache, u->id, CACHE_LIB_ALL);
 out:
@@ -356,7 +412,7 @@ library_version_revert(const struct svc *s, const struct viewer *v, int64_t scri
 		return PSS_ENOTFOUND;
 	e = db_tx(s->db, revert_tx, &t);
 	if (e == PSS_ECONFLICT && t.hash_race && t.text != NULL)
-		race_winner(s->db, t.text, strlen(t.text), err);
+		race_winner(s->db, v, t.text, strlen(t.text), err);
 	if (e == PSS_OK) {
 		*new_version = t.version;
 		cache_invalidate_library(s->cache, script_id, CACHE_LIB_ALL);

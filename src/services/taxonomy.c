@@ -56,6 +56,8 @@ category_fields(const char *name, const char *description, char **tname, struct 
 	t = text_trim(name, &n);
 	if (n == 0 || n > 255 || !utf8_valid(t, n) || !text_no_controls(t, n))
 		return svc_fail(err, PSS_EINVAL, "name", "a name of 1 to 255 bytes is required");
+	if (text_bidi_control(t, n) != NULL)
+		return svc_fail(err, PSS_EINVAL, "name", "the name contains a bidirectional control character");
 	*tname = xstrndup(t, n);
 	return PSS_OK;
 }
@@ -128,29 +130,42 @@ library_tag_get(const struct svc *s, const struct viewer *v, int64_t id, struct 
 	*out = NULL;
 	if (id <= 0 || id > INT32_MAX)
 		return PSS_ENOTFOUND;
-	return db_tag_get(s->db, v, id, out);
+	return db_tag_get(s->db, v, id, false, out);
 }
 
 enum pss_err
-library_tag_create(const struct svc *s, const char *name, int64_t *id, bool *created,
-    struct svc_err *err)
+library_tag_create(const struct svc *s, const struct viewer *v, const char *name,
+    struct json_object **tag, bool *created, struct svc_err *err)
 {
 	const char *one[1] = { name };
+	struct json_object *seen = NULL;
 	char *arr;
 	size_t n;
+	int64_t id;
 	enum pss_err e;
 
-	*id = 0;
+	*tag = NULL;
 	*created = false;
 	if ((arr = library_tags_check(one, 1, "name", err)) == NULL)
 		return PSS_EINVAL;
 	free(arr);
 	name = text_trim(name, &n);
 	arr = xstrndup(name, n);
-	e = db_tag_insert(s->db, arr, id, created);
+	e = db_tag_insert(s->db, arr, &id, created);
 	free(arr);
 	if (e == PSS_OK && *created)
 		cache_invalidate_library(s->cache, 0, CACHE_LIB_TAXONOMY);
+	/* A tag in use only on scripts the viewer may not see acts as absent: the answer is
+	 * that of a new tag, never "it exists" (issue 12 item 6). */
+	if (e == PSS_OK && !*created) {
+		if ((e = db_tag_get(s->db, v, id, false, &seen)) == PSS_ENOTFOUND) {
+			*created = true;
+			e = PSS_OK;
+		}
+		json_object_put(seen);
+	}
+	if (e == PSS_OK)
+		e = db_tag_get(s->db, v, id, true, tag);
 	return e;
 }
 

@@ -308,23 +308,56 @@ test_create_refuses_bad_input(void)
 	free(big);
 }
 
+/* A duplicate is a copy of a script the caller may see: their own or a public one (409
+ * duplicate_file with existingScriptId). Another user's private script acts as absent
+ * (issue 12 item 5: before, Bob's create answered 409 naming Alice's private script). */
 static void
 test_same_content_is_409_duplicate_file_with_the_existing_id(void)
 {
 	struct it_resp r;
-	long long id, other;
+	long long id, other, mine, pub;
 	const char *content = uniq("Get-ChildItem -Recurse # ");
-	char path[64];
+	char path[64], body[256];
 
 	T_EQ(create(alice.token, script_body("first copy", content, false), &id, NULL), 201);
-	T_EQ(create(bob.token, script_body("second copy", content, true), &other, &r), 409);
+	/* Alice's private copy: absent for Bob, who stores his own (private) copy */
+	T_EQ(create(bob.token, script_body("second copy", content, false), &mine, &r), 201);
+	T_ASSERT(mine != id && mine != 0);
+	T_ASSERT(strstr(r.body, "existingScriptId") == NULL);
+	it_resp_free(&r);
+	/* but never two of one's own */
+	T_EQ(create(alice.token, script_body("again", content, true), &other, &r), 409);
 	check_error(&r, 409, "duplicate_file");
 	T_EQ(strtoll(it_str(&r, "existingScriptId") ? it_str(&r, "existingScriptId") : "0", NULL, 10), id);
 	it_resp_free(&r);
-	/* the existing script is Alice's private one: Bob learns its id, not its content */
+	/* a public script is visible to everyone: its copy is a 409 naming it, for anyone */
+	pub = new_script(alice.token, "public original", true);
+	snprintf(path, sizeof(path), "/api/scripts/%lld/download", pub);
+	{
+		struct it_resp d;
+
+		T_EQ(it_request(&d, "GET", path, NULL, 0, NULL, NULL), 0);
+		T_EQ(create(bob.token, script_body("public copy", d.body, false), &other, &r), 409);
+		it_resp_free(&d);
+	}
+	check_error(&r, 409, "duplicate_file");
+	T_EQ(strtoll(it_str(&r, "existingScriptId") ? it_str(&r, "existingScriptId") : "0", NULL, 10), pub);
+	it_resp_free(&r);
+	/* nothing public has the content: Bob's copy may become public; Alice's private copy
+	 * stays, and another user's copy is then a 409 naming Bob's */
+	snprintf(path, sizeof(path), "/api/scripts/%lld", mine);
+	T_EQ(status_of("PUT", path, bob.token, "{\"isPublic\":true}"), 200);
 	snprintf(path, sizeof(path), "/api/scripts/%lld", id);
-	T_EQ(get_status(path, bob.token), 404);
-	/* an update to content another script holds is a 409 too */
+	T_EQ(get_status(path, alice.token), 200);
+	snprintf(body, sizeof(body), "%s", content);
+	T_EQ(create(admin.token, script_body("third copy", body, false), &other, &r), 409);
+	T_EQ(strtoll(it_str(&r, "existingScriptId") ? it_str(&r, "existingScriptId") : "0", NULL, 10), mine);
+	it_resp_free(&r);
+	/* Alice's private copy cannot become a second public one */
+	T_EQ(it_json(&r, "PUT", path, alice.token, "{\"isPublic\":true}"), 0);
+	check_error(&r, 409, "duplicate_file");
+	it_resp_free(&r);
+	/* an update to content another script of one's own holds is a 409 too */
 	other = new_script(alice.token, "another", true);
 	snprintf(path, sizeof(path), "/api/scripts/%lld", other);
 	{
@@ -517,6 +550,68 @@ test_bad_ids_are_400_and_missing_ones_404(void)
 	T_EQ(status_of("PUT", "/api/scripts/2147483647", admin.token, "{\"title\":\"x\"}"), 404);
 	T_EQ(get_status("/api/categories/99999", NULL), 404);
 	T_EQ(get_status("/api/tags/99999", NULL), 404);
+}
+
+/* Issue 12 item 2: a search's work is bounded. The 490 one-letter words that kept a worker
+ * busy until the statement timeout, and every input past a bound, answer 400 naming q and
+ * the bound; a search at the bounds still answers. */
+static void
+test_search_work_is_bounded(void)
+{
+	char path[4096], word[80];
+	size_t k;
+	struct it_resp r;
+
+	k = (size_t)snprintf(path, sizeof(path), "/api/scripts/search?limit=100&q=");
+	for (int i = 0; i < 490; i++)
+		k += (size_t)snprintf(path + k, sizeof(path) - k, "%s%c", i ? "%20" : "", 'a' + i % 26);
+	T_EQ(it_json(&r, "GET", path, NULL, NULL), 0);
+	check_field(&r, "q");
+	T_CONTAINS(r.body, "256 bytes");
+	it_resp_free(&r);
+	T_EQ(it_json(&r, "GET", "/api/scripts/search?q=a%20b%20c%20d%20e%20f%20g%20h%20i", NULL, NULL), 0);
+	check_field(&r, "q");
+	T_CONTAINS(r.body, "at most 8 words");
+	it_resp_free(&r);
+	expect_field("GET", "/api/scripts/search?q=a%20or%20b%20or%20c%20or%20d%20or%20e%20or%20f"
+	    "%20or%20g%20or%20h%20or%20i", NULL, NULL, "q");
+	expect_field("GET", "/api/scripts/search?q=%22a%20b%20c%20d%20e%20f%20g%20h%20i%22", NULL, NULL, "q");
+	expect_field("GET", "/api/scripts/search?q=a-b-c-d-e-f-g-h-i", NULL, NULL, "q");
+	T_EQ(it_json(&r, "GET", "/api/scripts/search?q=-a%20-b%20-c", NULL, NULL), 0);
+	check_field(&r, "q");
+	T_CONTAINS(r.body, "not negated");
+	it_resp_free(&r);
+	memset(word, 'x', 65);
+	word[65] = '\0';
+	snprintf(path, sizeof(path), "/api/scripts/search?q=%s", word);
+	T_EQ(it_json(&r, "GET", path, NULL, NULL), 0);
+	check_field(&r, "q");
+	T_CONTAINS(r.body, "64 characters");
+	it_resp_free(&r);
+	/* at the bounds: 8 words (OR'd, a phrase, negations besides a word), a 64-character word */
+	T_EQ(get_status("/api/scripts/search?q=a%20or%20b%20or%20c%20or%20d%20or%20e%20or%20f"
+	    "%20or%20g%20or%20h&limit=100", NULL), 200);
+	T_EQ(get_status("/api/scripts/search?q=%22a%20b%20c%20d%22%20e%20-f%20-g%20-h", NULL), 200);
+	word[64] = '\0';
+	snprintf(path, sizeof(path), "/api/scripts/search?q=%s", word);
+	T_EQ(get_status(path, NULL), 200);
+	/* a phrase, a hyphenated word and a negation still find and mark their words (the
+	 * snippet's query is the search's with phrases and ANDs as ORs, negations dropped) */
+	{
+		char content[160], q[64];
+		long long id;
+
+		snprintf(q, sizeof(q), "zqphrase%d", (int)getpid());
+		snprintf(content, sizeof(content), "Write-Output 'alpha %s omega'\nGet-Date # phrase-test\n", q);
+		T_EQ(create(alice.token, script_body("phrase target", content, true), &id, NULL), 201);
+		snprintf(path, sizeof(path), "/api/scripts/search?q=%%22alpha%%20%s%%22%%20phrase-test%%20-nosuchword", q);
+		r = get(path, NULL);
+		T_EQ(r.status, 200);
+		T_STREQ(it_str(&r, "total"), "1");
+		T_CONTAINS(it_str(&r, "scripts.0.snippet"), "<mark>alpha</mark>");
+		T_CONTAINS(it_str(&r, "scripts.0.snippet"), "</mark>");
+		it_resp_free(&r);
+	}
 }
 
 static void
@@ -910,6 +1005,50 @@ test_bulk_delete_and_update_are_all_or_nothing(void)
 	T_EQ(status_of("POST", "/api/scripts/delete", admin.token, body), 200);
 }
 
+/* Issue 12 item 10: a non-ASCII title keeps its name in filename* (RFC 6266), the ASCII
+ * fallback in filename; whitespace-only content is 400; a tag given twice (any case, spaces)
+ * counts once toward the 10; bidirectional controls are refused in titles, tags and
+ * category names. */
+static void
+test_small_library_rules(void)
+{
+	struct json_object *o, *tags;
+	struct it_resp r;
+	long long id;
+	char path[96], content[128];
+	static const char *const t11[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", " A ", "J" };
+
+	snprintf(content, sizeof(content), "Get-Date # %s\n", uniq("dl8 "));
+	T_EQ(create(alice.token, script_body("R\xc3\xa9sum\xc3\xa9 report", content, true), &id, NULL), 201);
+	snprintf(path, sizeof(path), "/api/scripts/%lld/download", id);
+	T_EQ(it_request(&r, "GET", path, NULL, 0, NULL, NULL), 0);
+	T_EQ(r.status, 200);
+	T_STREQ(it_header(&r, "content-disposition"), "attachment; filename=\"R_sum_report.ps1\"; "
+	    "filename*=UTF-8''R%C3%A9sum%C3%A9_report.ps1");
+	it_resp_free(&r);
+
+	expect_field("POST", "/api/scripts", alice.token,
+	    "{\"title\":\"blank\",\"content\":\" \\n\\t\\r\\n \"}", "content");
+	snprintf(path, sizeof(path), "/api/scripts/%lld", id);
+	expect_field("PUT", path, alice.token, "{\"content\":\"\\n\\n\"}", "content");
+
+	o = script_body("eleven tags, ten distinct", uniq("Get-Date # tags "), true);
+	tags = json_object_new_array();
+	for (size_t i = 0; i < PSS_ARRAY_LEN(t11); i++)
+		json_object_array_add(tags, json_object_new_string(t11[i]));
+	json_object_object_add(o, "tags", tags);
+	T_EQ(create(alice.token, o, &id, &r), 201);
+	T_STREQ(it_str(&r, "script.tags.9"), "j");
+	T_ASSERT(it_str(&r, "script.tags.10") == NULL);
+	it_resp_free(&r);
+
+	expect_field("POST", "/api/scripts", alice.token,
+	    "{\"title\":\"invoice\\u202egpj.ps1\",\"content\":\"Get-Date # bidi\"}", "title");
+	expect_field("POST", "/api/scripts", alice.token,
+	    "{\"title\":\"t\",\"content\":\"Get-Date # bidi tag\",\"tags\":[\"ok\\u2066x\"]}", "tags");
+	expect_field("POST", "/api/categories", admin.token, "{\"name\":\"Net\\u200fwork\"}", "name");
+}
+
 static void
 test_download_is_an_attachment_named_after_the_title(void)
 {
@@ -1029,10 +1168,16 @@ test_tags_lower_case_autocomplete_and_admin_delete(void)
 	T_STREQ(it_str(&r, "tag.name"), path);
 	tid = (v = it_str(&r, "tag.id")) ? strtoll(v, NULL, 10) : 0;
 	it_resp_free(&r);
+	/* in use on no script: absent for everyone but an admin (issue 12 item 6), so bob's
+	 * create answers as for a new tag */
 	T_EQ(it_json(&r, "POST", "/api/tags", bob.token, body), 0);
-	T_EQ(r.status, 200);
-	T_STREQ(it_str(&r, "created"), "false");
+	T_EQ(r.status, 201);
+	T_STREQ(it_str(&r, "created"), "true");
 	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/tags/%lld", tid);
+	T_EQ(get_status(path, NULL), 404);
+	T_EQ(get_status(path, admin.token), 200);
+	snprintf(path, sizeof(path), "%smixed", prefix);
 	expect_field("POST", "/api/tags", alice.token, "{\"name\":\"   \"}", "name");
 	expect_field("POST", "/api/tags", alice.token, "{\"name\":\"a\\u0003\"}", "name");
 	expect_field("POST", "/api/tags", alice.token,
@@ -1044,6 +1189,10 @@ test_tags_lower_case_autocomplete_and_admin_delete(void)
 	json_object_array_add(t, json_object_new_string(path));
 	json_object_object_add(o, "tags", t);
 	T_EQ(create(alice.token, o, &sid, NULL), 201);
+	T_EQ(it_json(&r, "POST", "/api/tags", bob.token, body), 0);
+	T_EQ(r.status, 200);	/* in use on a script bob sees: it exists */
+	T_STREQ(it_str(&r, "created"), "false");
+	it_resp_free(&r);
 	/* autocomplete: the prefix in any case, with counts; LIKE characters are data */
 	snprintf(path, sizeof(path), "/api/tags?q=%s", prefix);
 	r = get(path, NULL);
@@ -1296,6 +1445,8 @@ main(void)
 	T_RUN(test_cached_answers_are_the_bytes_of_the_first);
 	T_RUN(test_bad_ids_are_400_and_missing_ones_404);
 	T_RUN(test_list_parameters_are_validated);
+	T_RUN(test_search_work_is_bounded);
+	T_RUN(test_small_library_rules);
 	T_RUN(test_filters_mine_tag_category_and_sort);
 	T_RUN(test_cursor_pages_walk_every_script_once);
 	T_RUN(test_keyword_search_ranks_title_over_content_with_safe_snippets);

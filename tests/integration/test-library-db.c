@@ -235,10 +235,20 @@ test_same_content_twice_is_a_conflict_naming_the_first(void)
 	sn.content = content;
 	sn.content_len = strlen(content);
 	T_EQ(library_script_create(&svc, &sn, &id1, &err), PSS_OK);
-	sn.user_id = alice;
 	T_EQ(library_script_create(&svc, &sn, &id2, &err), PSS_ECONFLICT);
 	T_EQ(err.existing_id, id1);
 	T_EQ(id2, 0);
+	/* bob's is private: absent for alice, who keeps her own copy (issue 12 item 5) */
+	{
+		struct script_new other = sn;
+		int64_t id3 = 0;
+
+		other.user_id = alice;
+		memset(&err, 0, sizeof(err));
+		T_EQ(library_script_create(&svc, &other, &id3, &err), PSS_OK);
+		T_ASSERT(id3 != 0 && id3 != id1);
+		T_EQ(err.existing_id, 0);
+	}
 	/* a UTF-8 BOM does not make it different content */
 	{
 		char bom[80];
@@ -268,7 +278,9 @@ test_two_racing_creates_one_wins_the_other_names_it(void)
 		for (int k = 0; k < 2; k++) {
 			if ((pids[k] = fork()) == 0) {
 				struct db *mine = db_open(&conf, false);
-				struct script_new sn = { .user_id = k ? bob : alice, .title = "race" };
+				/* two users, public: the copy would be visible to both */
+				struct script_new sn = { .user_id = k ? bob : alice, .title = "race",
+					.is_public = true };
 				struct svc_err err = { 0 };
 				char content[96], c;
 				int64_t id = 0, out[3];
@@ -891,15 +903,38 @@ test_categories_and_tags(void)
 	json_object_put(o);
 	T_EQ(library_category_delete(&svc, cid), PSS_ENOTFOUND);
 	/* tags: trimmed, lower-cased, counted, autocompleted */
-	T_EQ(library_tag_create(&svc, "  AutoComplete-Me ", &tid, &created, &err), PSS_OK);
+	T_EQ(library_tag_create(&svc, &alice_v, "  AutoComplete-Me ", &o, &created, &err), PSS_OK);
 	T_ASSERT(!created);
+	tid = jint(o, "id");
+	T_EQ(jint(o, "count"), 1);
+	json_object_put(o);
 	T_EQ(library_tags_list(&svc, &alice_v, "AUTOcomp", 10, &o), PSS_OK);
 	json_object_object_get_ex(o, "tags", &t);
 	T_EQ(json_object_array_length(t), 1);
 	T_STREQ(jstr(json_object_array_get_idx(t, 0), "name"), "autocomplete-me");
 	T_EQ(jint(json_object_array_get_idx(t, 0), "count"), 1);
 	json_object_put(o);
-	T_EQ(library_tag_get(&svc, &anon_v, tid, &o), PSS_OK);
+	/* issue 12 item 6: the tag is in use only on alice's private script: for everyone but
+	 * alice and an admin it is absent (list, get, and create answers "created") */
+	T_EQ(library_tag_get(&svc, &anon_v, tid, &o), PSS_ENOTFOUND);
+	T_EQ(library_tag_get(&svc, &bob_v, tid, &o), PSS_ENOTFOUND);
+	T_EQ(library_tag_get(&svc, &admin_v, tid, &o), PSS_OK);
+	T_EQ(jint(o, "count"), 1);
+	json_object_put(o);
+	T_EQ(library_tags_list(&svc, &bob_v, "autocomp", 10, &o), PSS_OK);
+	json_object_object_get_ex(o, "tags", &t);
+	T_EQ(json_object_array_length(t), 0);
+	json_object_put(o);
+	T_EQ(library_tags_list(&svc, &anon_v, "", 100, &o), PSS_OK);
+	T_ASSERT(strstr(json_object_to_json_string(o), "autocomplete-me") == NULL);
+	json_object_put(o);
+	T_EQ(library_tags_list(&svc, &admin_v, "autocomp", 10, &o), PSS_OK);
+	json_object_object_get_ex(o, "tags", &t);
+	T_EQ(json_object_array_length(t), 1);
+	json_object_put(o);
+	T_EQ(library_tag_create(&svc, &bob_v, "autocomplete-me", &o, &created, &err), PSS_OK);
+	T_ASSERT(created);
+	T_EQ(jint(o, "id"), tid);
 	T_EQ(jint(o, "count"), 0);
 	json_object_put(o);
 	{

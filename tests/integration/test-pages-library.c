@@ -560,6 +560,24 @@ test_tags(void)
 	it_resp_free(&r);
 	T_EQ(get_page(&anon, "/tags/abc"), 400);
 	T_EQ(get_page(&anon, "/tags/99999999"), 404);
+	/* issue 12 item 6: a tag in use only on the owner's private script is absent for the
+	 * other user and anonymous (list and page), there for the owner and the admin */
+	T_ASSERT(paste(&owner, "secret tags", "Get-Date # secret tag page\n", "false") != 0);
+	id = it_psql("WITH t AS (INSERT INTO tags (name) VALUES ('hushhushtag') RETURNING id)"
+	    " INSERT INTO script_tags (script_id, tag_id) SELECT s.id, t.id FROM scripts s, t"
+	    " WHERE s.title = 'secret tags' RETURNING tag_id");
+	T_ASSERT(id != NULL && *id != '\0');
+	snprintf(path, sizeof(path), "/tags/%s", id ? id : "0");
+	T_EQ(get_page(&other, path), 404);
+	T_EQ(get_page(&anon, path), 404);
+	T_EQ(get_page(&owner, path), 200);
+	T_EQ(get_page(&admin, path), 200);
+	T_EQ(visit(&other, &r, "GET", "/tags", NULL), 200);
+	T_ASSERT(strstr(r.body, "hushhushtag") == NULL);
+	it_resp_free(&r);
+	T_EQ(visit(&owner, &r, "GET", "/tags", NULL), 200);
+	T_CONTAINS(r.body, "hushhushtag");
+	it_resp_free(&r);
 }
 
 static void

@@ -384,8 +384,13 @@ has_index() {
 while IFS='|' read -r idx tab def; do
 	ok "$(has_index "$idx" "$tab" "$def"; echo $?)" "index $idx on $tab $def"
 done <<<"$spec_indexes"
-is "idx_scripts_file_hash is unique" 1 \
-	"SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_scripts_file_hash' AND indexdef LIKE 'CREATE UNIQUE INDEX%'"
+# dedup (0021, issue 12 item 5): a content is unique per owner and among public scripts
+is "idx_scripts_owner_file_hash is unique on (file_hash, user_id), nulls not distinct" 1 \
+	"SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_scripts_owner_file_hash'
+	  AND indexdef LIKE 'CREATE UNIQUE INDEX%USING btree (file_hash, user_id) NULLS NOT DISTINCT WHERE (file_hash IS NOT NULL)'"
+is "idx_scripts_public_file_hash is unique on file_hash where public" 1 \
+	"SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_scripts_public_file_hash'
+	  AND indexdef LIKE 'CREATE UNIQUE INDEX%USING btree (file_hash) WHERE is_public'"
 if [ "$have_vector" = 1 ]; then
 	is "script_embeddings_idx is an HNSW cosine index" 1 "SELECT count(*) FROM pg_indexes
 		WHERE indexname = 'script_embeddings_idx' AND indexdef LIKE '%USING hnsw (embedding vector_cosine_ops)'"
@@ -503,8 +508,13 @@ rejects "a username differing only in case is rejected" 'users_username_lower_ke
 rejects "a category name differing only in case is rejected" 'categories_name_lower_key' \
 	"INSERT INTO categories (name) VALUES ('active directory')"
 rejects "a duplicate tag is rejected" 'tags_name_key' "INSERT INTO tags (name) VALUES ('backup')"
-rejects "a second script with the same file_hash is rejected" 'idx_scripts_file_hash' \
-	"INSERT INTO scripts (title, content, file_hash) VALUES ('Copy', 'x', '$h1')"
+rejects "a second script of one owner with the same file_hash is rejected" 'idx_scripts_owner_file_hash' \
+	"INSERT INTO scripts (title, content, user_id, file_hash) SELECT 'Copy', 'x', id, '$h1' FROM users WHERE username = 'alice'"
+rejects "a second public script with the same file_hash is rejected" 'idx_scripts_public_file_hash' \
+	"INSERT INTO scripts (title, content, user_id, is_public, file_hash) SELECT 'Copy', 'x', id, true, '$h1' FROM users WHERE username = 'carol'"
+runs "another owner's private copy is accepted" \
+	"INSERT INTO scripts (title, content, user_id, file_hash) SELECT 'Carol copy', 'x', id, '$h1' FROM users WHERE username = 'carol';
+	 DELETE FROM scripts WHERE title = 'Carol copy'"
 # Two uploads of the same content at once: the second INSERT waits for the
 # first transaction, then fails on the unique index.  The first commits only
 # once the second is seen waiting on its lock, so the race really happens.
@@ -535,7 +545,7 @@ for i in $(seq 100); do
 done
 race_b=$(q "INSERT INTO scripts (title, content, file_hash) VALUES ('Race B', 'x', '$h3')"); race_b_rc=$?
 wait $race_a; race_a_rc=$?
-ok "$([ $race_a_rc = 0 ] && [ $race_b_rc != 0 ] && printf '%s' "$race_b" | grep -q idx_scripts_file_hash
+ok "$([ $race_a_rc = 0 ] && [ $race_b_rc != 0 ] && printf '%s' "$race_b" | grep -q idx_scripts_owner_file_hash
 	echo $?)" "concurrent inserts of one file_hash: the second waits, then is rejected" \
 	"first: $(cat "$tmp/race-a") / second: $race_b"
 is "concurrent inserts of one file_hash leave one script" "Race A" \

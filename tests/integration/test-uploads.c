@@ -261,6 +261,33 @@ test_malformed_bodies_are_400_and_wrong_types_415(void)
 	buf_free(&b);
 }
 
+/* Issue 12 item 10: a second file part is 400 (before, the first was stored and the second
+ * dropped unseen); a file of white space alone is 400 naming script_file. */
+static void
+test_one_file_a_sync_upload_and_not_blank(void)
+{
+	struct it_resp r;
+	struct part two[] = { { "script_file", "a.ps1", fresh("two a"), 0 },
+		{ "script_file", "b.ps1", fresh("two b"), 0 } };
+	struct part mixed[] = { { "script_file", "a.ps1", fresh("mixed a"), 0 },
+		{ "file", "b.ps1", fresh("mixed b"), 0 } };
+	struct part blank[] = { { "script_file", "blank.ps1", " \r\n\t\n", 0 } };
+
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, two, 2), 400);
+	T_STREQ(it_str(&r, "details.0.field"), "script_file");
+	T_CONTAINS(it_str(&r, "details.0.message"), "One file a request");
+	it_resp_free(&r);
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, mixed, 2), 400);
+	it_resp_free(&r);
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, blank, 1), 400);
+	T_STREQ(it_str(&r, "details.0.field"), "script_file");
+	T_CONTAINS(it_str(&r, "details.0.message"), "white space");
+	it_resp_free(&r);
+	/* one file still works */
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, two, 1), 201);
+	it_resp_free(&r);
+}
+
 static void
 test_extensions_encodings_and_control_bytes(void)
 {
@@ -331,15 +358,27 @@ test_duplicate_is_409_with_existing_id(void)
 {
 	struct it_resp r;
 	char content[256], id[32];
-	struct part p[] = { { "script_file", "dup.ps1", content, 0 } };
+	struct part p[] = { { "script_file", "dup.ps1", content, 0 }, { "is_public", NULL, "true", 0 } };
 
 	snprintf(content, sizeof(content), "%s", fresh("dup"));
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, p, 2), 201);
+	snprintf(id, sizeof(id), "%s", it_str(&r, "script.id") ? it_str(&r, "script.id") : "?");
+	it_resp_free(&r);
+	/* someone else, the same bytes as a public script */
+	T_EQ(upload(&r, "/api/scripts/upload", bob.token, p, 1), 409);
+	T_STREQ(it_str(&r, "error"), "duplicate_file");
+	T_STREQ(it_str(&r, "existingScriptId"), id);
+	it_resp_free(&r);
+	/* the same bytes as alice's private script: absent for bob, whose copy is stored
+	 * (issue 12 item 5: before, 409 naming alice's private script); alice's own is a 409 */
+	snprintf(content, sizeof(content), "%s", fresh("dup private"));
 	T_EQ(upload(&r, "/api/scripts/upload", alice.token, p, 1), 201);
 	snprintf(id, sizeof(id), "%s", it_str(&r, "script.id") ? it_str(&r, "script.id") : "?");
 	it_resp_free(&r);
-	/* someone else, the same bytes */
-	T_EQ(upload(&r, "/api/scripts/upload", bob.token, p, 1), 409);
-	T_STREQ(it_str(&r, "error"), "duplicate_file");
+	T_EQ(upload(&r, "/api/scripts/upload", bob.token, p, 1), 201);
+	T_ASSERT(it_str(&r, "existingScriptId") == NULL);
+	it_resp_free(&r);
+	T_EQ(upload(&r, "/api/scripts/upload", alice.token, p, 1), 409);
 	T_STREQ(it_str(&r, "existingScriptId"), id);
 	it_resp_free(&r);
 }
@@ -540,7 +579,8 @@ test_racing_duplicate_uploads_make_one_script(void)
 		pid_t pid[2];
 		long st[2];
 		long long ids[2] = { 0, 0 };
-		struct part p[] = { { "script_file", "race.ps1", content, 0 } };
+		/* public, so a copy would be visible to both users */
+		struct part p[] = { { "script_file", "race.ps1", content, 0 }, { "is_public", NULL, "true", 0 } };
 
 		snprintf(content, sizeof(content), "%s", fresh("race"));
 		T_EQ(pipe(go), 0);
@@ -554,7 +594,7 @@ test_racing_duplicate_uploads_make_one_script(void)
 				close(go[1]);
 				it_init();	/* a connection of its own, not the parent's */
 				(void)!read(go[0], &c, 1);	/* both start together */
-				s = upload(&r, "/api/scripts/upload", k ? bob.token : alice.token, p, 1);
+				s = upload(&r, "/api/scripts/upload", k ? bob.token : alice.token, p, 2);
 				snprintf(line, sizeof(line), "%ld %s", s, s == 201 ? it_str(&r, "script.id") :
 				    s == 409 ? it_str(&r, "existingScriptId") : "0");
 				(void)!write(res[k][1], line, strlen(line) + 1);
@@ -588,7 +628,7 @@ test_racing_duplicates_in_two_batches_with_two_workers(void)
 {
 	struct it_resp r;
 	char content[256], b1[64], b2[64], log[512], sql[256];
-	struct part p[] = { { "files", "r1.ps1", content, 0 } };
+	struct part p[] = { { "files", "r1.ps1", content, 0 }, { "is_public", NULL, "true", 0 } };
 	const char *s1, *s2;
 
 	/* a second worker, so both batches are processed at once */
@@ -596,10 +636,10 @@ test_racing_duplicates_in_two_batches_with_two_workers(void)
 	T_EQ(it_run("\"$PSS_BIN/psscript-worker\" >'%s' 2>&1 & echo $! >'%s.pid'", log, log), 0);
 	for (int round = 0; round < 3; round++) {
 		snprintf(content, sizeof(content), "%s", fresh("race batch"));
-		T_EQ(upload(&r, "/api/scripts/upload/async", alice.token, p, 1), 202);
+		T_EQ(upload(&r, "/api/scripts/upload/async", alice.token, p, 2), 202);
 		snprintf(b1, sizeof(b1), "%s", it_str(&r, "batchId") ? it_str(&r, "batchId") : "");
 		it_resp_free(&r);
-		T_EQ(upload(&r, "/api/scripts/upload/async", bob.token, p, 1), 202);
+		T_EQ(upload(&r, "/api/scripts/upload/async", bob.token, p, 2), 202);
 		snprintf(b2, sizeof(b2), "%s", it_str(&r, "batchId") ? it_str(&r, "batchId") : "");
 		it_resp_free(&r);
 		T_EQ(wait_batch(&r, b1, alice.token, 30), 200);
@@ -712,6 +752,7 @@ main(void)
 	T_RUN(test_accounts);
 	T_RUN(test_sync_upload_creates_a_script_with_version_tags_and_analysis_job);
 	T_RUN(test_sync_upload_title_from_file_name_tags_as_json_and_no_analysis);
+	T_RUN(test_one_file_a_sync_upload_and_not_blank);
 	T_RUN(test_quoted_and_unquoted_boundaries);
 	T_RUN(test_crlf_edge_cases);
 	T_RUN(test_file_names_lose_path_parts_and_keep_unicode);

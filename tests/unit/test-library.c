@@ -135,6 +135,72 @@ test_title_and_tag_rules_name_the_field(void)
 	T_STREQ(err.message, "a tag is 1 to 50 bytes of text");
 }
 
+/* Issue 12 item 10: tags count once as stored (trimmed, any case), and bidirectional
+ * controls are refused in titles and tags. */
+static void
+test_tags_deduplicated_and_bidi_refused(void)
+{
+	const char *eleven[12] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", " A ", "J" };
+	const char *bidi[1] = { "ok\xe2\x80\xae" "evil" };
+	struct svc_err err = { 0 };
+	char *t;
+
+	t = library_tags_check(eleven, 12, "tags", &err);
+	T_STREQ(t, "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"]");
+	free(t);
+	eleven[11] = "k";
+	T_ASSERT(library_tags_check(eleven, 12, "tags", &err) == NULL);
+	T_STREQ(err.message, "at most 10 tags");
+	T_ASSERT(library_tags_check(bidi, 1, "tags", &err) == NULL);
+	T_STREQ(err.field, "tags");
+	T_STREQ(err.message, "a tag contains a bidirectional control character");
+	T_ASSERT(library_title_check("invoice\xe2\x81\xa6.ps1", &err) == NULL);
+	T_STREQ(err.field, "title");
+	T_STREQ(err.message, "the title contains a bidirectional control character");
+	t = library_title_check("caf\xc3\xa9", &err);	/* other non-ASCII is fine */
+	T_STREQ(t, "caf\xc3\xa9");
+	free(t);
+}
+
+/* The search bounds (issue 12 item 2): words counted as PostgreSQL splits them at least,
+ * "or" an operator, negations alone refused, each bound with its own phrase. */
+static void
+test_search_bounds(void)
+{
+	char many[1024], big[300];
+	size_t k = 0;
+
+	for (int i = 0; i < 490; i++) {
+		many[k++] = (char)('a' + i % 26);
+		many[k++] = ' ';
+	}
+	many[k - 1] = '\0';
+	T_ASSERT(library_search_check("Get-Process") == NULL);
+	T_ASSERT(library_search_check("a b c d e f g h") == NULL);
+	T_ASSERT(library_search_check("a or b or c or d or e or f or g or h") == NULL);
+	T_ASSERT(library_search_check("\"a b c d\" e f -g -h") == NULL);
+	T_ASSERT(library_search_check("get -a -b -c -d -e -f -g") == NULL);
+	T_ASSERT(library_search_check("\"or\" -a") == NULL);	/* a quoted or is a word */
+	T_ASSERT(library_search_check("!!!") == NULL);	/* no word: matches nothing */
+	T_STREQ(library_search_check(many), "a search text of 1 to 256 bytes is required");
+	T_STREQ(library_search_check(""), "a search text of 1 to 256 bytes is required");
+	T_STREQ(library_search_check(NULL), "a search text of 1 to 256 bytes is required");
+	T_STREQ(library_search_check("a\xff"), "a search text of 1 to 256 bytes is required");
+	T_STREQ(library_search_check("a b c d e f g h i"), "a search has at most 8 words");
+	T_STREQ(library_search_check("a-b-c-d-e-f-g-h-i"), "a search has at most 8 words");
+	T_STREQ(library_search_check("\"a b c d e f g h i\""), "a search has at most 8 words");
+	T_STREQ(library_search_check("a or b or c or d or e or f or g or h or i"),
+	    "a search has at most 8 words");
+	T_STREQ(library_search_check("\xc3\xa9t\xc3\xa9 b c d e f g h i"), "a search has at most 8 words");
+	T_STREQ(library_search_check("-a -b -c"), "a search needs a word that is not negated");
+	T_STREQ(library_search_check("-get-process"), "a search needs a word that is not negated");
+	memset(big, 'x', 65);
+	big[65] = '\0';
+	T_STREQ(library_search_check(big), "a search word has at most 64 characters");
+	big[64] = '\0';
+	T_ASSERT(library_search_check(big) == NULL);
+}
+
 int
 main(void)
 {
@@ -143,5 +209,7 @@ main(void)
 	T_RUN(test_cached_script_visibility);
 	T_RUN(test_sort_names_are_a_whitelist);
 	T_RUN(test_title_and_tag_rules_name_the_field);
+	T_RUN(test_search_bounds);
+	T_RUN(test_tags_deduplicated_and_bidi_refused);
 	return t_done();
 }

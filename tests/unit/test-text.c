@@ -90,6 +90,11 @@ test_empty_content_is_refused(void)
 	T_EQ(norm("", 0, NULL, NULL), TEXT_EEMPTY);
 	T_EQ(norm("\xef\xbb\xbf", 3, NULL, NULL), TEXT_EEMPTY);
 	T_EQ(norm("\xff\xfe", 2, NULL, NULL), TEXT_EEMPTY);
+	/* white space alone is no script either (issue 12 item 10) */
+	T_EQ(norm(" \t\r\n ", 5, NULL, NULL), TEXT_EBLANK);
+	T_EQ(norm("\xef\xbb\xbf\n\n", 5, NULL, NULL), TEXT_EBLANK);
+	T_EQ(norm("\xff\xfe\x20\x00", 4, NULL, NULL), TEXT_EBLANK);
+	T_EQ(norm(" x ", 3, " x ", NULL), TEXT_OK);
 }
 
 static void
@@ -158,6 +163,36 @@ test_filename_from_title(void)
 	free(f);
 }
 
+/* Issue 12 item 10: a non-ASCII title keeps its name in filename* (RFC 6266, 5987), with the
+ * ASCII fallback in filename; an ASCII title has filename alone. */
+static void
+test_content_disposition_keeps_non_ascii_names(void)
+{
+	char *d, big[400];
+
+	T_STREQ(d = text_content_disposition("Backup: SQL / nightly!", ".ps1"),
+	    "attachment; filename=\"Backup_SQL_nightly.ps1\"");
+	free(d);
+	T_STREQ(d = text_content_disposition("R\xc3\xa9sum\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac", ".ps1"),
+	    "attachment; filename=\"R_sum.ps1\"; filename*=UTF-8''R%C3%A9sum%C3%A9_%E6%97%A5%E6%9C%AC.ps1");
+	free(d);
+	T_STREQ(d = text_content_disposition("\xc3\xa9\xc3\xa9", ".ps1"),
+	    "attachment; filename=\"script.ps1\"; filename*=UTF-8''%C3%A9%C3%A9.ps1");
+	free(d);
+	/* a bidirectional control is a gap, not part of the name; quotes and ; never pass */
+	T_STREQ(d = text_content_disposition("a\xe2\x80\xae\"; x=\xc3\xa9", ".ps1"),
+	    "attachment; filename=\"a_x.ps1\"; filename*=UTF-8''a_x_%C3%A9.ps1");
+	free(d);
+	/* at most 100 bytes, never a character cut in two */
+	for (int i = 0; i < 133; i++)
+		memcpy(big + 3 * i, "\xe6\x97\xa5", 3);
+	big[399] = '\0';
+	d = text_content_disposition(big, ".ps1");
+	T_ASSERT(strstr(d, "filename*=UTF-8''") != NULL);
+	T_EQ(strlen(strstr(d, "''") + 2), 33 * 9 + 4);	/* 33 characters of 3 bytes, %XX each */
+	free(d);
+}
+
 /* Every bidirectional control is found, at its offset; look-alikes next to them are not. */
 static void
 test_bidi_controls_are_found(void)
@@ -196,5 +231,6 @@ main(void)
 	T_RUN(test_pwsh_command_line);
 	T_RUN(test_filename_from_title);
 	T_RUN(test_bidi_controls_are_found);
+	T_RUN(test_content_disposition_keeps_non_ascii_names);
 	return t_done();
 }
