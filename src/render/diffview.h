@@ -13,7 +13,8 @@ struct json_object;
  * hunks, one per input hunk:
  *   {header: "@@ -1,4 +1,5 @@", fromStart, fromLines, toStart, toLines, rows: [...]}
  * The header is written as diff -u writes it (",1" left out). Every html field is the line's
- * content escaped by hl_escape_line (HTML-escaped; controls but TAB as U+FFFD), to be put in
+ * content escaped by hl_escape_line (HTML-escaped, no markup; controls but TAB as U+FFFD,
+ * bidirectional controls as the text "[U+202E]"), to be put in
  * with the triple mustache. Line numbers are 1-based; a missing side is null. A hunk or line
  * of the wrong shape is skipped, never an error.
  *

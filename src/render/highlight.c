@@ -80,9 +80,10 @@ bidi_len(const char *s, size_t len)
 }
 
 /* escape_run: s[0..len) without line breaks, controls replaced, each bidirectional control
- * shown as a visible marker ("[U+202E]") instead of taking effect. */
+ * shown as a visible marker ("[U+202E]", in a tk-bidi span when markup is allowed) instead of
+ * taking effect. */
 static void
-escape_run(struct buf *b, const char *s, size_t len)
+escape_run(struct buf *b, const char *s, size_t len, bool markup)
 {
 	size_t i = 0, from = 0, n;
 
@@ -99,7 +100,10 @@ escape_run(struct buf *b, const char *s, size_t len)
 			unsigned cp = n == 2 ? (u[0] & 0x1Fu) << 6 | (u[1] & 0x3Fu) :
 			    (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu);
 
-			buf_printf(b, "<span class=\"tk-bidi\">[U+%04X]</span>", cp);
+			if (markup)
+				buf_printf(b, "<span class=\"tk-bidi\">[U+%04X]</span>", cp);
+			else
+				buf_printf(b, "[U+%04X]", cp);
 		}
 		from = i + n;
 		i += n - 1;
@@ -115,11 +119,11 @@ hl_escape_line(struct buf *b, const char *s, size_t len)
 	for (; i < len; i++) {
 		if (s[i] != '\r' && s[i] != '\n')
 			continue;
-		escape_run(b, s + from, i - from);
+		escape_run(b, s + from, i - from, false);
 		PUT_LIT(b, replacement);
 		from = i + 1;
 	}
-	escape_run(b, s + from, len - from);
+	escape_run(b, s + from, len - from, false);
 }
 
 /* An open token: its class and the end of its text. */
@@ -191,14 +195,14 @@ text(struct hl *h, size_t to)
 			/* the CR of a CRLF: the LF (maybe after a token boundary) breaks the line */
 			if (i > from) {
 				open_top(h);
-				escape_run(&h->out->html, s + from, i - from);
+				escape_run(&h->out->html, s + from, i - from, true);
 			}
 			from = i + 1;
 			continue;
 		}
 		if (i > from) {
 			open_top(h);
-			escape_run(&h->out->html, s + from, i - from);
+			escape_run(&h->out->html, s + from, i - from, true);
 		}
 		next = i + 1;
 		end_line(h, next);
@@ -206,7 +210,7 @@ text(struct hl *h, size_t to)
 	}
 	if (to > from) {
 		open_top(h);
-		escape_run(&h->out->html, s + from, to - from);
+		escape_run(&h->out->html, s + from, to - from, true);
 	}
 	if (to > h->pos)
 		h->pos = to;

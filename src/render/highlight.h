@@ -14,7 +14,9 @@ struct ps_token;
  * <span class="tk-...">text</span> (hl_class says which class; white space, bare words and
  * brackets stay plain text). Tokens nested in a string ($x and $( ) inside "...") are spans
  * inside the string's span. All text goes through esc_html (& < > " ' escaped, NUL and invalid
- * UTF-8 as U+FFFD); other control characters but TAB also become U+FFFD; tabs are kept.
+ * UTF-8 as U+FFFD); other control characters but TAB also become U+FFFD; tabs are kept. A
+ * Unicode bidirectional control (U+061C, U+200E-F, U+202A-E, U+2066-9, "Trojan Source") is
+ * shown as <span class="tk-bidi">[U+202E]</span> instead of reordering the text around it.
  *
  * Lines are those of the tokenizer (ps_lex.h): they end at LF, CRLF or a lone CR, so line n
  * here is line n of the analyzer's findings. A line's HTML contains no line break and is
@@ -91,8 +93,9 @@ struct json_object *hl_view(const char *src, size_t len);
  * the token is plain text. A static string. */
 const char *hl_class(const struct ps_token *);
 
-/* hl_escape_line: one line of plain text as HTML text, with hl_render's escaping; every
- * control character but TAB (CR and LF included) becomes U+FFFD. Appends to b. */
+/* hl_escape_line: one line of plain text as HTML text (no markup), with hl_render's escaping;
+ * every control character but TAB (CR and LF included) becomes U+FFFD, and a bidirectional
+ * control the text "[U+202E]". Appends to b. */
 void	 hl_escape_line(struct buf *b, const char *s, size_t len);
 
 #endif
