@@ -87,15 +87,12 @@ static void __attribute__((unused))
 hl_expected_text(const char *s, size_t len, struct buf *out)
 {
 	for (size_t i = 0; i < len; i++) {
-		const char *bidi = text_bidi_control(s + i, len - i < 3 ? len - i : 3);
+		uint32_t cp;
+		size_t bidi = text_bidi_at(s + i, len - i, &cp);
 
-		if (bidi == s + i) {
-			const unsigned char *u = (const unsigned char *)bidi;
-			int two = u[0] == 0xD8;
-
-			buf_printf(out, "[U+%04X]", two ? (u[0] & 0x1Fu) << 6 | (u[1] & 0x3Fu) :
-			    (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu));
-			i += two ? 1 : 2;
+		if (bidi != 0) {
+			buf_printf(out, "[U+%04X]", (unsigned)cp);
+			i += bidi - 1;
 			continue;
 		}
 		if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')

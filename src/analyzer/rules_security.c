@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "analyzer/rules.h"
+#include "core/text.h"
 
 /* Where data comes from, for the simple name-based data flow below. */
 enum taint { T_DOWNLOAD = 1, T_BASE64 = 2 };
@@ -759,18 +760,13 @@ static const struct bidi_control {
 	{ 0x2069, "POP DIRECTIONAL ISOLATE", false },
 };
 
-/* bidi_at: the control encoded (UTF-8) at s[0..n), or NULL. Each is two or three bytes:
- * D8 9C, E2 80 8E-8F, E2 80 AA-AE, E2 81 A6-A9. */
+/* bidi_at: the control encoded (UTF-8) at s[0..n) (core's text_bidi_at finds it), or NULL. */
 static const struct bidi_control *
 bidi_at(const unsigned char *s, size_t n)
 {
 	uint32_t cp;
 
-	if (n >= 2 && s[0] == 0xD8 && s[1] == 0x9C)
-		cp = 0x061C;
-	else if (n >= 3 && s[0] == 0xE2 && (s[1] == 0x80 || s[1] == 0x81) && (s[2] & 0xC0) == 0x80)
-		cp = 0x2000 | (uint32_t)(s[1] & 0x3F) << 6 | (uint32_t)(s[2] & 0x3F);
-	else
+	if (text_bidi_at((const char *)s, n, &cp) == 0)
 		return NULL;
 	for (size_t i = 0; i < PSS_ARRAY_LEN(bidi_controls); i++)
 		if (bidi_controls[i].cp == cp)

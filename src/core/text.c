@@ -319,20 +319,33 @@ text_uuid_valid(const char *s)
 	return true;
 }
 
-const char *
-text_bidi_control(const char *s, size_t n)
+size_t
+text_bidi_at(const char *s, size_t n, uint32_t *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (p[i] == 0xd8 && p[i + 1] == 0x9c)		/* U+061C */
-			return s + i;
-		if (p[i] != 0xe2 || i + 2 >= n)
-			continue;
-		if ((p[i + 1] == 0x80 && (p[i + 2] == 0x8e || p[i + 2] == 0x8f ||	/* U+200E-F */
-		    (p[i + 2] >= 0xaa && p[i + 2] <= 0xae))) ||			/* U+202A-E */
-		    (p[i + 1] == 0x81 && p[i + 2] >= 0xa6 && p[i + 2] <= 0xa9))	/* U+2066-9 */
-			return s + i;
+	if (n >= 2 && p[0] == 0xd8 && p[1] == 0x9c) {		/* U+061C */
+		*cp = 0x061C;
+		return 2;
 	}
+	if (n < 3 || p[0] != 0xe2)
+		return 0;
+	if ((p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||		/* U+200E-F */
+	    (p[2] >= 0xaa && p[2] <= 0xae))) ||				/* U+202A-E */
+	    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)) {		/* U+2066-9 */
+		*cp = 0x2000u | (uint32_t)(p[1] & 0x3f) << 6 | (uint32_t)(p[2] & 0x3f);
+		return 3;
+	}
+	return 0;
+}
+
+const char *
+text_bidi_control(const char *s, size_t n)
+{
+	uint32_t cp;
+
+	for (size_t i = 0; i + 1 < n; i++)
+		if ((s[i] == '\xe2' || s[i] == '\xd8') && text_bidi_at(s + i, n - i, &cp) != 0)
+			return s + i;
 	return NULL;
 }

@@ -71,5 +71,8 @@ bool	 text_uuid_valid(const char *);
  * s[0..n) (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069: they reorder how the text
  * around them is shown, the "Trojan Source" technique), or NULL when there is none. Pure. */
 const char *text_bidi_control(const char *s, size_t n);
+/* text_bidi_at: the length (2 or 3) of the bidirectional control that starts s[0..n), with its
+ * code point in *cp, or 0 when s does not start with one. Pure. */
+size_t	 text_bidi_at(const char *s, size_t n, uint32_t *cp);
 
 #endif

@@ -66,45 +66,28 @@ is_bad_control(unsigned char c)
 	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\0') || c == 0x7F;
 }
 
-/* bidi_len: the length of the Unicode bidirectional control (U+061C, U+200E-F, U+202A-E,
- * U+2066-9) that starts s[0..len), or 0. Such a character reorders how the text around it
- * displays ("Trojan Source", CVE-2021-42574): a reviewer would read other code than runs. */
-static inline size_t
-bidi_len(const char *s, size_t len)
-{
-	size_t n = (unsigned char)s[0] == 0xD8 ? 2 : 3;
-
-	if (((unsigned char)s[0] != 0xE2 && (unsigned char)s[0] != 0xD8) || len < n)
-		return 0;
-	return text_bidi_control(s, n) == s ? n : 0;
-}
-
 /* escape_run: s[0..len) without line breaks, controls replaced, each bidirectional control
- * shown as a visible marker ("[U+202E]", in a tk-bidi span when markup is allowed) instead of
- * taking effect. */
+ * (text_bidi_at: it reorders how the text around it displays, "Trojan Source", CVE-2021-42574,
+ * so a reviewer would read other code than runs) shown as a visible marker ("[U+202E]", in a
+ * tk-bidi span when markup is allowed) instead of taking effect. */
 static void
 escape_run(struct buf *b, const char *s, size_t len, bool markup)
 {
 	size_t i = 0, from = 0, n;
+	uint32_t cp = 0;
 
 	for (; i < len; i++) {
 		if (is_bad_control((unsigned char)s[i]))
 			n = 1;
-		else if ((n = bidi_len(s + i, len - i)) == 0)
+		else if ((s[i] != '\xE2' && s[i] != '\xD8') || (n = text_bidi_at(s + i, len - i, &cp)) == 0)
 			continue;
 		esc_html(b, s + from, i - from);
 		if (n == 1)
 			PUT_LIT(b, replacement);
-		else {
-			const unsigned char *u = (const unsigned char *)s + i;
-			unsigned cp = n == 2 ? (u[0] & 0x1Fu) << 6 | (u[1] & 0x3Fu) :
-			    (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu);
-
-			if (markup)
-				buf_printf(b, "<span class=\"tk-bidi\">[U+%04X]</span>", cp);
-			else
-				buf_printf(b, "[U+%04X]", cp);
-		}
+		else if (markup)
+			buf_printf(b, "<span class=\"tk-bidi\">[U+%04X]</span>", (unsigned)cp);
+		else
+			buf_printf(b, "[U+%04X]", (unsigned)cp);
 		from = i + n;
 		i += n - 1;
 	}

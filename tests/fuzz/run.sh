@@ -20,8 +20,8 @@ declare -A SOURCES=(
 	[ps-lex]="$CORE $(ls src/analyzer/lex*.c 2>/dev/null | tr '\n' ' ')"
 	[ps-parse]="$CORE $(ls src/analyzer/lex*.c src/analyzer/parse*.c 2>/dev/null | tr '\n' ' ')"
 	[text]="$CORE src/core/text.c src/core/diff.c"
-	[ps-analyze]="$CORE $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v psscript-analyze | tr '\n' ' ')"
-	[ps-settings]="$CORE $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v psscript-analyze | tr '\n' ' ')"
+	[ps-analyze]="$CORE src/core/text.c $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v psscript-analyze | tr '\n' ' ')"
+	[ps-settings]="$CORE src/core/text.c $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v psscript-analyze | tr '\n' ' ')"
 )
 for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-analyze ps-settings highlight; do
 	src=tests/fuzz/fuzz-$drv.c

@@ -62,6 +62,28 @@ job_field(long id, const char *expr)
 	return it_psql(sql);
 }
 
+/* worker_ready: whether the job runner logging to log said " ready" within 10 s. */
+static int
+worker_ready(const char *log)
+{
+	FILE *f;
+
+	for (int i = 0; i < 100; i++) {
+		char line[512];
+
+		usleep(100000);
+		if ((f = fopen(log, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strstr(line, " ready") != NULL) {
+				fclose(f);
+				return 1;
+			}
+		fclose(f);
+	}
+	return 0;
+}
+
 static void
 test_job_runs_to_done(void)
 {
@@ -116,8 +138,6 @@ test_notify_wakes_an_idle_worker(void)
 {
 	char log[512], cmd[1200];
 	long id;
-	int ready = 0;
-	FILE *f;
 
 	/* Replace the harness's worker by one that would poll only every 10 minutes. */
 	T_EQ(it_harness("worker-kill"), 0);
@@ -125,18 +145,7 @@ test_notify_wakes_an_idle_worker(void)
 	snprintf(cmd, sizeof(cmd), "JOB_POLL_INTERVAL_MS=600000 PSSCRIPT_TEST_JOBS=1 "
 	    "\"$PSS_BIN/psscript-worker\" >'%s' 2>&1 & echo $! >'%s.pid'", log, log);
 	T_EQ(it_run("%s", cmd), 0);
-	for (int i = 0; i < 100 && !ready; i++) {
-		char line[512];
-
-		usleep(100000);
-		if ((f = fopen(log, "r")) == NULL)
-			continue;
-		while (fgets(line, sizeof(line), f) != NULL)
-			if (strstr(line, " ready") != NULL)
-				ready = 1;
-		fclose(f);
-	}
-	T_ASSERT(ready);
+	T_ASSERT(worker_ready(log));
 	usleep(300000);	/* let it finish its first claim and go to sleep */
 	id = enqueue("test.sleep", "{\"ms\": 1}", 1);
 	T_STREQ(wait_status(id, "done", 15), "done");
@@ -222,7 +231,6 @@ test_analysis_uses_the_configured_settings(void)
 {
 	char log[512], psd1[512], cmd[2200], sql[1024], upload[64];
 	const char *id;
-	int ready = 0;
 	FILE *f;
 
 	T_EQ(it_harness("worker-kill"), 0);
@@ -238,18 +246,7 @@ test_analysis_uses_the_configured_settings(void)
 	snprintf(cmd, sizeof(cmd), "ANALYZER_SETTINGS='%s' \"$PSS_BIN/psscript-worker\" >'%s' 2>&1 & "
 	    "echo $! >'%s.pid'", psd1, log, log);
 	T_EQ(it_run("%s", cmd), 0);
-	for (int i = 0; i < 100 && !ready; i++) {
-		char line[512];
-
-		usleep(100000);
-		if ((f = fopen(log, "r")) == NULL)
-			continue;
-		while (fgets(line, sizeof(line), f) != NULL)
-			if (strstr(line, " ready") != NULL)
-				ready = 1;
-		fclose(f);
-	}
-	T_ASSERT(ready);
+	T_ASSERT(worker_ready(log));
 	T_ASSERT(it_psql("INSERT INTO users (username, email, password_hash) VALUES "
 	    "('settings-user', 'settings@example.com', '$2b$12$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01') RETURNING id") != NULL);
 	id = it_psql("INSERT INTO uploads (batch_id, user_id, filename, content, size) "
