@@ -2,7 +2,7 @@
 # gen-catalog.py: generate src/analyzer/catalog_data.c from the PowerShell-Docs cmdlet reference.
 #
 # Usage: tools/gen-catalog.py [DOCS_DIR] > src/analyzer/catalog_data.c
-# DOCS_DIR defaults to ../shared/data/powershell-docs. It holds 5.1/<Module>/<Cmdlet>.md and
+# DOCS_DIR defaults to data/powershell-docs (the copy the product ships). It holds 5.1/<Module>/<Cmdlet>.md and
 # 7.6/<Module>/<Cmdlet>.md. The output is committed, so neither the build nor CI needs python.
 # Output is deterministic: cmdlets sorted by lower-case name, aliases by lower-case alias.
 import os
@@ -98,7 +98,7 @@ def parse_page(path):
 
 def main():
     docs = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'data', 'powershell-docs')
+        os.path.dirname(os.path.abspath(__file__)), '..', 'data', 'powershell-docs')
     cmds = {}
     for ver, bit in VERSIONS:
         root = os.path.join(docs, ver)
