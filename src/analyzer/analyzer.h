@@ -100,6 +100,11 @@ struct ps_analyze_opts {
 	const char *const	*exclude_rules;	/* ids (glob * allowed) to drop */
 	size_t			 nexclude;
 	const struct ps_settings *settings;	/* NULL: PSScriptAnalyzer's defaults */
+	const char		*file_name;	/* NULL: unknown. A .psd1 gets the manifest rules
+						 * (a text without a name does when it is one
+						 * hashtable with manifest keys); an
+						 * about_*.help.txt gets only
+						 * PSUseUTF8EncodingForHelpFile */
 };
 
 struct ps_analysis_priv;
@@ -163,6 +168,12 @@ void ps_report_text_suppressed(struct buf *out, const char *filename, const stru
 int	 ps_settings_parse(const char *src, size_t len, struct ps_settings **out, struct buf *err,
     struct buf *warn);
 void	 ps_settings_free(struct ps_settings *);
+
+/* ps_fixes_apply: src (len bytes, the text a was analysed from) with the findings' fixes
+ * applied, appended to out; an edit that overlaps an earlier one is left out (the next
+ * analysis offers it again). Returns the number of edits applied. */
+size_t ps_fixes_apply(const char *src, size_t len, const struct ps_analysis *a,
+    struct buf *out);
 
 /* ps_report_text: append compiler-style diagnostics "file:line:col: severity: msg [rule]". */
 void ps_report_text(struct buf *out, const char *filename, const struct ps_analysis *);

@@ -36,6 +36,9 @@ struct ps_cmdlet_info {
 	unsigned	 avail;		/* enum ps_avail bits */
 	unsigned	 param0;	/* index of the first parameter in ps_catalog_params */
 	unsigned	 nparams;
+	const char	*mandatory;	/* the mandatory parameters of each parameter set
+					 * ("Path;LiteralPath", "Name,Value"), "" unless every set
+					 * has one (PSUseCmdletCorrectly) */
 };
 
 struct ps_alias_info {

@@ -102,6 +102,14 @@ ps_finding_to_json(const struct ps_finding *f)
 		add(o, "docsUrl", jstr(f->rule->docs_url));
 	if (f->mitre != NULL)
 		add(o, "properties", ps_attack_properties(f, false));
+	if (f->fix != NULL) {
+		struct json_object *fx = json_object_new_object();
+
+		add(fx, "replacement", jstr(f->fix));
+		add(fx, "start", json_object_new_int64((int64_t)f->start));
+		add(fx, "end", json_object_new_int64((int64_t)f->end));
+		add(o, "fix", fx);
+	}
 	return o;
 }
 

@@ -334,6 +334,64 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    "(\"Trojan Source\", CVE-2021-42574).",
 	    "Remove the character; where a string needs it, write it as an escape (\"`u{202E}\").",
 	    "https://trojansource.codes/" },
+	[R_GLOBAL_ALIASES] = { "PSAvoidGlobalAliases", W, BP,
+	    "An alias is created in the global scope (New-Alias -Scope Global).",
+	    "Create the alias without -Scope Global, or export it from the module.",
+	    PSSA("avoidglobalaliases") },
+	[R_GLOBAL_FUNCTIONS] = { "PSAvoidGlobalFunctions", W, BP,
+	    "A function is defined in the global scope (function global:Name).",
+	    "Define the function without the global: scope modifier.",
+	    PSSA("avoidglobalfunctions") },
+	[R_EMPTY_MEMBERS] = { "PSAvoidInvokingEmptyMembers", W, BP,
+	    "A member name is computed by an expression ($s.('len' + 'gth')).",
+	    "Invoke the member by its constant name.", PSSA("avoidinvokingemptymembers") },
+	[R_RESERVED_WORDS] = { "PSAvoidReservedWordsAsFunctionNames", W, BP,
+	    "A function is named with a reserved word of the language.",
+	    "Rename the function (Verb-Noun).", PSSA("avoidreservedwordsasfunctionnames") },
+	[R_DEPRECATED_MANIFEST] = { "PSAvoidUsingDeprecatedManifestFields", W, BP,
+	    "A module manifest uses the deprecated ModuleToProcess field.",
+	    "Use RootModule instead.", PSSA("avoidusingdeprecatedmanifestfields") },
+	[R_MANIFEST_FIELD] = { "PSMissingModuleManifestField", W, BP,
+	    "A module manifest has no ModuleVersion.",
+	    "Add ModuleVersion = '1.0.0' (New-ModuleManifest writes every field).",
+	    PSSA("missingmodulemanifestfield") },
+	[R_EXPORT_FIELDS] = { "PSUseToExportFieldsInManifest", W, BP,
+	    "A module manifest exports with a wildcard or $null, which slows module discovery.",
+	    "List the exported names explicitly (@() for none).",
+	    PSSA("usetoexportfieldsinmanifest") },
+	[R_CMDLET_CORRECTLY] = { "PSUseCmdletCorrectly", W, BP,
+	    "A cmdlet is called without the mandatory parameters of any of its parameter sets.",
+	    "Pass the mandatory parameters.", PSSA("usecmdletcorrectly") },
+	[R_OUTPUT_TYPE] = { "PSUseOutputTypeCorrectly", I, BP,
+	    "An advanced function returns a type its [OutputType()] does not declare.",
+	    "Declare the type with [OutputType([Type])].", PSSA("useoutputtypecorrectly") },
+	[R_USING_SCOPE] = { "PSUseUsingScopeModifierInNewRunspaces", W, BP,
+	    "A script block run in a new runspace (remote, job, -Parallel) reads a variable it "
+	    "does not set, without $using:.",
+	    "Write $using:name, or set the variable inside the block.",
+	    PSSA("useusingscopemodifierinnewrunspaces") },
+	[R_UTF8_HELP] = { "PSUseUTF8EncodingForHelpFile", W, BP,
+	    "An about_*.help.txt help file is not UTF-8.", "Save the help file as UTF-8.",
+	    PSSA("useutf8encodingforhelpfile") },
+	[R_DSC_STANDARD] = { "PSDSCStandardDSCFunctionsInResource", E, BP,
+	    "A DSC resource lacks Get, Set or Test (-TargetResource functions or class methods).",
+	    "Implement Get-, Set- and Test-TargetResource (or Get(), Set(), Test()).",
+	    PSSA("dscstandarddscfunctionsinresource") },
+	[R_DSC_MANDATORY] = { "PSDSCUseIdenticalMandatoryParametersForDSC", E, BP,
+	    "A DSC resource function lacks a mandatory parameter of another one.",
+	    "Declare the same mandatory (key) parameters in the three functions.",
+	    PSSA("dscuseidenticalmandatoryparametersfordsc") },
+	[R_DSC_IDENTICAL] = { "PSDSCUseIdenticalParametersForDSC", E, BP,
+	    "Set-TargetResource and Test-TargetResource take different parameters.",
+	    "Give both functions the same parameters.", PSSA("dscuseidenticalparametersfordsc") },
+	[R_DSC_RETURN_TYPES] = { "PSDSCReturnCorrectTypesForDSCFunctions", I, BP,
+	    "A DSC function returns the wrong type (Get: a hashtable or the class, Test: a "
+	    "Boolean, Set: nothing).",
+	    "Return the documented type.", PSSA("dscreturncorrecttypesfordscfunctions") },
+	[R_DSC_VERBOSE] = { "PSDSCUseVerboseMessageInDSCResource", E, BP,
+	    "A DSC resource function writes no Write-Verbose message.",
+	    "Report what the function does with Write-Verbose.",
+	    PSSA("dscuseverbosemessageindscresource") },
 };
 
 const char *const ps_severity_names[PS_SEV__MAX] = { "information", "warning", "error" };
@@ -644,6 +702,21 @@ name_cmp(const void *a, const void *b)
 	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* implicit_get: the cmdlet Get-<name> for a bare word that is no command, alias or path
+ * (PowerShell tries the Get- prefix last: date runs Get-Date), or NULL. */
+static const struct ps_cmdlet_info *
+implicit_get(const char *name)
+{
+	char buf[64];
+	size_t n = strlen(name);
+
+	if (n == 0 || n + 4 >= sizeof(buf) || strpbrk(name, "-.\\/:$@{}()[]`'\"") != NULL)
+		return NULL;
+	memcpy(buf, "Get-", 4);
+	memcpy(buf + 4, name, n + 1);
+	return ps_catalog_find(buf, n + 4);
+}
+
 /* Resolve every command against the catalog and the script's own functions. */
 static void
 resolve_commands(struct ps_ctx *c)
@@ -675,6 +748,9 @@ resolve_commands(struct ps_ctx *c)
 			continue;
 		}
 		pc->ci = ps_catalog_resolve(pc->name, strlen(pc->name), &pc->alias);
+		if (pc->ci == NULL && n->u.cmd.invocation == 0 &&
+		    (pc->ci = implicit_get(pc->name)) != NULL)
+			pc->implicit_get = true;
 		if (pc->ci != NULL)
 			pc->canon = pc->ci->name;
 	}
@@ -918,13 +994,18 @@ analyze(const char *src, size_t len, const struct ps_analyze_opts *opts, unsigne
 	resolve_commands(&c);
 	prepare_text(&c);
 
-	ps_rules_style_run(&c);
-	ps_rules_functions_run(&c);
-	ps_rules_security_run(&c);
-	ps_rules_patterns_run(&c);
-	ps_rules_obfuscation_run(&c);
-	ps_rules_perf_risk_run(&c);
-	ps_rules_attacks_run(&c);
+	if (opts->file_name != NULL && ps_help_file_name(opts->file_name)) {
+		ps_rules_help_file_run(&c);	/* help text, not code */
+	} else {
+		ps_rules_style_run(&c);
+		ps_rules_functions_run(&c);
+		ps_rules_security_run(&c);
+		ps_rules_patterns_run(&c);
+		ps_rules_obfuscation_run(&c);
+		ps_rules_perf_risk_run(&c);
+		ps_rules_attacks_run(&c);
+		ps_rules_module_run(&c);
+	}
 	ps_suppress_apply(&c);
 	ps_score_compute(&c);
 	/* The severity filters (the caller's minimum, the settings' list) come after scoring,

@@ -45,6 +45,11 @@ enum ps_rule {
 	R_RISK_ELEVATION,
 	/* security, added later: at the end so the rule indexes of SARIF logs stay stable */
 	R_BIDI_CONTROL,
+	/* PSScriptAnalyzer's rules added later (rules_module.c) */
+	R_GLOBAL_ALIASES, R_GLOBAL_FUNCTIONS, R_EMPTY_MEMBERS, R_RESERVED_WORDS,
+	R_DEPRECATED_MANIFEST, R_MANIFEST_FIELD, R_EXPORT_FIELDS, R_CMDLET_CORRECTLY,
+	R_OUTPUT_TYPE, R_USING_SCOPE, R_UTF8_HELP, R_DSC_STANDARD, R_DSC_MANDATORY,
+	R_DSC_IDENTICAL, R_DSC_RETURN_TYPES, R_DSC_VERBOSE,
 	R__MAX
 };
 
@@ -61,6 +66,8 @@ struct ps_cmd {
 	size_t		 canon_len, base_len;	/* strlen of canon and base (0 when NULL) */
 	bool		 path;		/* not a catalog cmdlet and name has a backslash */
 	bool		 local_function;	/* defined by the script itself */
+	bool		 implicit_get;	/* ci found as Get-<name> (date: Get-Date), as PowerShell
+					 * resolves a name that is nothing else */
 };
 
 /* A compatibility note (compatibilityNotes). */
@@ -268,6 +275,8 @@ bool	 ps_is_base64_blob(const char *, size_t, size_t minlen);
 
 /* rules_style.c: automatic variables (1 writable, 2 read-only, 0 not) and the read set. */
 int	 ps_style_is_automatic(const char *name);
+/* ps_style_is_preference: a preference variable ($ErrorActionPreference, $OFS, ...). */
+bool	 ps_style_is_preference(const char *name);
 bool	 ps_style_read(const struct varset *, const void *scope, const char *name);
 
 /* ps_cmd_groups: the distinct commands (by canonical name, case-insensitive) in order of first
@@ -291,6 +300,11 @@ void	 ps_rules_patterns_run(struct ps_ctx *);
 void	 ps_rules_obfuscation_run(struct ps_ctx *);
 void	 ps_rules_perf_risk_run(struct ps_ctx *);
 void	 ps_rules_attacks_run(struct ps_ctx *);
+void	 ps_rules_module_run(struct ps_ctx *);
+/* rules_module.c: the name is an about_*.help.txt file; ps_rules_help_file_run is the one
+ * rule such a file gets (PSUseUTF8EncodingForHelpFile). */
+bool	 ps_help_file_name(const char *name);
+void	 ps_rules_help_file_run(struct ps_ctx *);
 
 /* ps_analyze_nested: analyse text handed to an interpreter by the script being analysed, one
  * level deeper (all rules on); *budget (bytes still allowed for the whole nesting) is

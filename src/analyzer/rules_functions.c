@@ -69,6 +69,13 @@ is_password_name(const char *name)
 	    ps_ci_eq(name, "pwd") || ps_ci_eq(name, "passwords");
 }
 
+/* Plurals that do not end in s (Latin, Greek and irregular English ones). */
+static const char *const plural_no_s[] = {
+	"Criteria", "Phenomena", "Bacteria", "Curricula", "Memoranda", "Strata",
+	"Formulae", "Antennae", "Alumni", "Cacti", "Fungi", "Radii", "Stimuli", "Syllabi",
+	"People", "Children", "Men", "Women", "Feet", "Teeth", "Mice", "Geese", NULL
+};
+
 static bool
 is_plural_noun(const char *noun)
 {
@@ -80,6 +87,8 @@ is_plural_noun(const char *noun)
 		if (*p >= 'A' && *p <= 'Z' && p > noun && p[-1] >= 'a' && p[-1] <= 'z')
 			last = p;
 	n = strlen(last);
+	if (ps_name_in(last, plural_no_s))
+		return true;
 	if (n < 3 || (last[n - 1] != 's' && last[n - 1] != 'S'))
 		return false;
 	if (ps_name_in(last, singular_s) || ps_name_in(noun, singular_s))
@@ -105,12 +114,14 @@ strip_scope(const char *name)
 	return name;
 }
 
+/* has_switch: the function has a [switch] parameter of that name ([string]$Force is not
+ * one: -Force alone would not bind to it). */
 static bool
-has_param(const struct ps_node *fn, const char *name)
+has_switch(const struct ps_node *fn, const char *name)
 {
 	for (size_t i = 0; i < fn->u.fn.params.n; i++)
 		if (ps_ci_eq(fn->u.fn.params.v[i]->u.param.name, name))
-			return true;
+			return is_type(fn->u.fn.params.v[i]->u.param.type, switch_types);
 	return false;
 }
 
@@ -292,7 +303,7 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 	if (!fn->u.fn.supports_should_process && called_in(calls->sp, calls->nsp, fn))
 		ps_rule_emit(c, R_SHOULD_PROCESS, PS_SEV__MAX, ne, NULL,
 		    "'%s' calls ShouldProcess but does not declare SupportsShouldProcess.", name);
-	if (called_in(calls->sc, calls->nsc, fn) && !has_param(fn, "Force"))
+	if (called_in(calls->sc, calls->nsc, fn) && !has_switch(fn, "Force"))
 		ps_rule_emit(c, R_SHOULD_CONTINUE, PS_SEV__MAX, ne, NULL,
 		    "'%s' calls ShouldContinue without a -Force switch to bypass the prompt.", name);
 }

@@ -20,8 +20,29 @@ static const char *const auto_writable[] = {
 	"EventSubscriber", "ForEach", "Input", "Matches", "MyInvocation", "NestedPromptLevel",
 	"Profile", "PSBoundParameters", "PSCmdlet", "PSCommandPath", "PSDebugContext", "PSItem",
 	"PSScriptRoot", "PSSenderInfo", "PWD", "Sender", "StackTrace", "This", "LastExitCode",
-	NULL
+	"Switch", "$", "^", NULL
 };
+
+/* Preference variables (about_Preference_Variables): setting one changes how PowerShell
+ * behaves, so an assignment is a use, and their global scope is their home. */
+static const char *const preference_vars[] = {
+	"ConfirmPreference", "DebugPreference", "ErrorActionPreference", "ErrorView",
+	"FormatEnumerationLimit", "InformationPreference", "LogCommandHealthEvent",
+	"LogCommandLifecycleEvent", "LogEngineHealthEvent", "LogEngineLifecycleEvent",
+	"LogProviderHealthEvent", "LogProviderLifecycleEvent", "MaximumAliasCount",
+	"MaximumDriveCount", "MaximumErrorCount", "MaximumFunctionCount", "MaximumHistoryCount",
+	"MaximumVariableCount", "OFS", "OutputEncoding", "ProgressPreference",
+	"PSDefaultParameterValues", "PSEmailServer", "PSModuleAutoLoadingPreference",
+	"PSNativeCommandArgumentPassing", "PSNativeCommandUseErrorActionPreference",
+	"PSSessionApplicationName", "PSSessionConfigurationName", "PSSessionOption", "PSStyle",
+	"Transcript", "VerbosePreference", "WarningPreference", "WhatIfPreference", NULL
+};
+
+bool
+ps_style_is_preference(const char *name)
+{
+	return name != NULL && ps_name_in(name, preference_vars);
+}
 
 /* Both lists by (lower-case) first letter, read-only ones first: built once per process. */
 enum { NAUTO = PSS_ARRAY_LEN(auto_readonly) + PSS_ARRAY_LEN(auto_writable) };
@@ -204,7 +225,8 @@ rule_declared_vars(struct ps_ctx *c, const struct varset *reads)
 		name = v->u.var.bare;
 		if (name == NULL || (v->u.var.scope != NULL && !ps_ci_eq(v->u.var.scope, "local")))
 			continue;
-		if (ps_ci_eq(name, "null") || ps_style_is_automatic(name) || v->in_class)
+		if (ps_ci_eq(name, "null") || ps_style_is_automatic(name) || v->in_class ||
+		    ps_style_is_preference(name))
 			continue;
 		if (vs_has(reads, v->func, name) || vs_has(&reported, v->func, name))
 			continue;
@@ -227,7 +249,8 @@ rule_variables(struct ps_ctx *c)
 		if (bare == NULL)
 			continue;
 		if (n->u.var.scope != NULL && ps_ci_eq(n->u.var.scope, "global") &&
-		    !ps_style_is_automatic(bare) && ps_rule_on(c, R_GLOBAL_VARS))
+		    !ps_style_is_automatic(bare) && !ps_style_is_preference(bare) &&
+		    ps_rule_on(c, R_GLOBAL_VARS))
 			ps_rule_emit(c, R_GLOBAL_VARS, PS_SEV__MAX, &n->ext, NULL,
 			    "Found global variable '%s'.", n->u.var.name);
 		if (!n->u.var.assigned || n->u.var.scope != NULL || ps_ci_eq(bare, "null"))
@@ -335,6 +358,55 @@ compat_command(struct ps_ctx *c, const struct ps_cmd *pc)
 	}
 }
 
+/* The one parameter of a catalog cmdlet at a position, or NULL (none, or several in
+ * different parameter sets: then the name depends on which set binds). */
+static const struct ps_param_info *
+param_at(const struct ps_cmdlet_info *ci, int pos)
+{
+	const struct ps_param_info *found = NULL;
+
+	for (unsigned i = 0; i < ci->nparams; i++) {
+		const struct ps_param_info *pi = &ps_catalog_params[ci->param0 + i];
+
+		if (pi->position != pos || pi->avail != PS_AVAIL_BOTH)
+			continue;
+		if (found != NULL)
+			return NULL;
+		found = pi;
+	}
+	return found;
+}
+
+/* positional_fix: the command with "-Name " before each positional argument, when every one
+ * maps to exactly one parameter (no switch before it that could take its place). */
+static void
+positional_fix(struct ps_ctx *c, const struct ps_cmd *pc)
+{
+	const struct ps_node *n = pc->node;
+	struct buf b = BUF_INIT;
+	size_t at = n->ext.start;
+
+	for (size_t k = 0; k < n->u.cmd.nargs; k++) {
+		const struct ps_cmd_arg *a = &n->u.cmd.args[k];
+		const struct ps_param_info *pi;
+
+		if (a->maybe_switch || a->splat)
+			goto out;
+		if (a->name != NULL || a->value == NULL)
+			continue;
+		if ((pi = param_at(pc->ci, a->position)) == NULL ||
+		    (pi->flags & PS_PARAM_SWITCH) || ps_cmd_arg_find(n, pi->name) != NULL)
+			goto out;
+		buf_append(&b, c->src + at, a->value->ext.start - at);
+		buf_printf(&b, "-%s ", pi->name);
+		at = a->value->ext.start;
+	}
+	buf_append(&b, c->src + at, n->ext.end - at);
+	ps_rule_fix(c, R_POSITIONAL, n->ext.start, buf_cstr(&b));
+out:
+	buf_free(&b);
+}
+
 /* Positional arguments: PSScriptAnalyzer counts arguments (values) and flags when there are
  * three or more and more of them than named parameters, i.e. some are positional. */
 static void
@@ -353,9 +425,12 @@ rule_positional(struct ps_ctx *c, const struct ps_cmd *pc)
 		if (a->value != NULL)
 			nvalues++;
 	}
-	if (nvalues >= 3 && nvalues > nparams)
+	if (nvalues >= 3 && nvalues > nparams) {
 		ps_rule_emit(c, R_POSITIONAL, PS_SEV__MAX, &n->ext, NULL,
 		    "'%s' is called with positional parameters; name them.", pc->canon);
+		if (pc->ci != NULL)
+			positional_fix(c, pc);
+	}
 }
 
 static const char *const out_cmdlets[] = {
@@ -372,15 +447,16 @@ rule_commands(struct ps_ctx *c)
 
 		if (pc->name == NULL || nn == NULL)
 			continue;
-		if (pc->alias != NULL && ps_rule_on(c, R_CMDLET_ALIAS) &&
+		if ((pc->alias != NULL || pc->implicit_get) && ps_rule_on(c, R_CMDLET_ALIAS) &&
 		    !ps_settings_alias_allowed(c->p, pc->name)) {
 			char sugg[200];
 
 			ps_join_parts(sugg, sizeof(sugg), (const char *const []){ "Replace '",
 			    pc->name, "' with '", pc->ci->name, "'.", NULL });
 			ps_rule_emit(c, R_CMDLET_ALIAS, PS_SEV__MAX, &nn->ext, sugg,
-			    "'%s' is an alias of '%s'. Aliases can change or be missing; use the "
-			    "full command name.", pc->name, pc->ci->name);
+			    "'%s' is %s of '%s'. Aliases can change or be missing; use the "
+			    "full command name.", pc->name, pc->implicit_get ?
+			    "an implicit alias (the Get- prefix left out)" : "an alias", pc->ci->name);
 			ps_rule_fix(c, R_CMDLET_ALIAS, nn->ext.start, pc->ci->name);
 		}
 		if (ps_cmd_is(pc, "Write-Host")) {
@@ -394,7 +470,8 @@ rule_commands(struct ps_ctx *c)
 		if (ps_cmd_is_any(pc, wmi_cmdlets))
 			ps_rule_emit(c, R_WMI_CMDLET, PS_SEV__MAX, &nn->ext, NULL,
 			    "'%s' is a deprecated WMI cmdlet; use the CIM cmdlets.", pc->canon);
-		if (pc->ci != NULL && pc->alias == NULL && strchr(pc->name, '\\') == NULL &&
+		if (pc->ci != NULL && pc->alias == NULL && !pc->implicit_get &&
+		    strchr(pc->name, '\\') == NULL &&
 		    strcmp(pc->name, pc->ci->name) != 0 && ps_rule_on(c, R_CORRECT_CASING)) {
 			char sugg[200];
 
@@ -444,6 +521,60 @@ rule_pipelines(struct ps_ctx *c)
 	}
 }
 
+/* Scalar types: compared with $null they test for null (no filtering). */
+static const char *const scalar_types[] = {
+	"string", "int", "long", "double", "bool", "char", "byte", "decimal", "single", "float",
+	"datetime", "guid", "System.String", "System.Int32", "System.Int64", "System.Double",
+	"System.Boolean", "System.DateTime", "Int32", "Int64", "Boolean", "DateTime", NULL
+};
+
+/* scalar_expr: the expression is known to be one value, never a collection: a literal, a
+ * cast to a scalar type, a string built with -f or -join, $true/$false. */
+static bool
+scalar_expr(const struct ps_node *e)
+{
+	while (e != NULL && e->kind == PS_NODE_PAREN && e->u.list.items.n == 1)
+		e = e->u.list.items.v[0];
+	if (e == NULL)
+		return false;
+	switch (e->kind) {
+	case PS_NODE_STRING:
+	case PS_NODE_NUMBER:
+		return true;
+	case PS_NODE_CONVERT:
+		return e->u.conv.type != NULL && e->u.conv.type->kind == PS_NODE_TYPE &&
+		    ps_name_in(e->u.conv.type->u.type.name, scalar_types);
+	case PS_NODE_BINARY:
+		return e->u.bin.op == PS_OP_F || e->u.bin.op == PS_OP_JOIN;
+	case PS_NODE_UNARY:
+		return e->u.un.op == PS_OP_JOIN || e->u.un.op == PS_OP_NOT;
+	case PS_NODE_VARIABLE:
+		return e->u.var.scope == NULL && (ps_ci_eq(e->u.var.name, "true") ||
+		    ps_ci_eq(e->u.var.name, "false"));
+	default:
+		return false;
+	}
+}
+
+/* null_swap_fix: $x -eq $null becomes $null -eq $x (the operator and its spacing kept). */
+static void
+null_swap_fix(struct ps_ctx *c, const struct ps_node *n)
+{
+	const struct ps_node *l = n->u.bin.left, *r = n->u.bin.right;
+	size_t ll = l->ext.end - l->ext.start, ol = r->ext.start - l->ext.end,
+	    rl = r->ext.end - r->ext.start;
+	char *fix;
+
+	if (l->ext.start != n->ext.start || r->ext.end != n->ext.end || ll + ol + rl > 4096)
+		return;
+	fix = ps_ast_bytes(c->ast, ll + ol + rl + 1);
+	memcpy(fix, c->src + r->ext.start, rl);
+	memcpy(fix + rl, c->src + l->ext.end, ol);
+	memcpy(fix + rl + ol, c->src + l->ext.start, ll);
+	fix[ll + ol + rl] = '\0';
+	ps_rule_fix(c, R_NULL_COMPARISON, n->ext.start, fix);
+}
+
 static void
 rule_binaries(struct ps_ctx *c)
 {
@@ -452,11 +583,15 @@ rule_binaries(struct ps_ctx *c)
 	for (size_t i = 0; i < b->n; i++) {
 		const struct ps_node *n = b->v[i];
 
+		const struct ps_node *l = n->u.bin.left, *r = n->u.bin.right;
+
 		if ((n->u.bin.op == PS_OP_EQ || n->u.bin.op == PS_OP_NE) &&
-		    ps_node_is_null(n->u.bin.right) && !ps_node_is_null(n->u.bin.left))
+		    ps_node_is_null(r) && !ps_node_is_null(l) && !scalar_expr(l)) {
 			ps_rule_emit(c, R_NULL_COMPARISON, PS_SEV__MAX, &n->ext,
 			    "Put $null on the left side of the comparison.",
 			    "$null should be on the left side of equality comparisons.");
+			null_swap_fix(c, n);
+		}
 	}
 }
 
@@ -503,10 +638,18 @@ check_condition(struct ps_ctx *c, const struct ps_node *cond)
 
 	if (in == NULL)
 		return;
-	if (in->kind == PS_NODE_ASSIGNMENT && in->u.asg.op == PS_OP_ASSIGN &&
-	    !rhs_is_command(in->u.asg.rhs))
-		ps_rule_emit(c, R_ASSIGN_IN_COND, PS_SEV__MAX, &in->ext, NULL,
-		    "Did you mean -eq? '=' assigns.");
+	if (in->kind == PS_NODE_ASSIGNMENT && in->u.asg.op == PS_OP_ASSIGN) {
+		size_t k = in->u.asg.lhs->ext.end;
+
+		while (k < c->len && (c->src[k] == ' ' || c->src[k] == '\t'))
+			k++;
+		if (k + 1 < c->len && c->src[k] == '=' && c->src[k + 1] == '=')
+			ps_rule_emit(c, R_ASSIGN_IN_COND, PS_SEV__MAX, &in->ext, NULL,
+			    "'==' is not a PowerShell operator: it assigns; use -eq.");
+		else if (!rhs_is_command(in->u.asg.rhs))
+			ps_rule_emit(c, R_ASSIGN_IN_COND, PS_SEV__MAX, &in->ext, NULL,
+			    "Did you mean -eq? '=' assigns.");
+	}
 	for (uint32_t t = cond->tok_first; t <= cond->tok_last && t < c->ast->toks.n; t++) {
 		const struct ps_token *tk = &c->ast->toks.v[t];
 

@@ -20,17 +20,10 @@
 /* PSScriptAnalyzer rules PSScript does not implement: named in Rules, IncludeRules or
  * ExcludeRules they are a warning (the setting has no effect), not an error. */
 static const char *const pssa_only_rules[] = {
-	"PSAlignAssignmentStatement", "PSAvoidGlobalAliases", "PSAvoidGlobalFunctions",
-	"PSAvoidInvokingEmptyMembers", "PSAvoidReservedWordsAsFunctionNames",
-	"PSAvoidUsingDeprecatedManifestFields", "PSAvoidUsingDoubleQuotesForConstantString",
-	"PSDSCDscExamplesPresent", "PSDSCDscTestsPresent", "PSDSCReturnCorrectTypesForDSCFunctions",
-	"PSDSCStandardDSCFunctionsInResource", "PSDSCUseIdenticalMandatoryParametersForDSC",
-	"PSDSCUseIdenticalParametersForDSC", "PSDSCUseVerboseMessageInDSCResource",
-	"PSMissingModuleManifestField", "PSPlaceCloseBrace", "PSPlaceOpenBrace",
-	"PSUseCmdletCorrectly", "PSUseCompatibleCommands", "PSUseCompatibleTypes",
-	"PSUseConsistentIndentation", "PSUseConsistentWhitespace", "PSUseOutputTypeCorrectly",
-	"PSUseToExportFieldsInManifest", "PSUseUsingScopeModifierInNewRunspaces",
-	"PSUseUTF8EncodingForHelpFile", NULL
+	"PSAlignAssignmentStatement", "PSAvoidUsingDoubleQuotesForConstantString",
+	"PSDSCDscExamplesPresent", "PSDSCDscTestsPresent", "PSPlaceCloseBrace", "PSPlaceOpenBrace",
+	"PSUseCompatibleCommands", "PSUseCompatibleTypes", "PSUseConsistentIndentation",
+	"PSUseConsistentWhitespace", NULL
 };
 
 enum opt_kind { OPT_BOOL, OPT_COUNT, OPT_STRINGS, OPT_STRING };

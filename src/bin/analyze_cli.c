@@ -71,7 +71,9 @@ script_name(const char *name)
 {
 	size_t n = strlen(name);
 
-	return (n > 4 && strcasecmp(name + n - 4, ".ps1") == 0) ||
+	return (n > 15 && strncasecmp(name, "about_", 6) == 0 &&
+	    strcasecmp(name + n - 9, ".help.txt") == 0) ||
+	    (n > 4 && strcasecmp(name + n - 4, ".ps1") == 0) ||
 	    (n > 5 && (strcasecmp(name + n - 5, ".psm1") == 0 ||
 	    strcasecmp(name + n - 5, ".psd1") == 0));
 }
@@ -169,13 +171,72 @@ load_settings(const char *path, struct ps_settings **out)
 	return rc;
 }
 
+/* write_file: the bytes to path through a temporary file renamed over it. */
+static int
+write_file(const char *path, const char *data, size_t len)
+{
+	struct buf tmp = BUF_INIT;
+	FILE *f;
+	int rc = 0;
+
+	buf_printf(&tmp, "%s.fix-tmp", path);
+	if ((f = fopen(tmp.data, "wb")) == NULL || fwrite(data, 1, len, f) != len ||
+	    fclose(f) != 0 || rename(tmp.data, path) != 0) {
+		fprintf(stderr, "psscript analyze: %s: %s\n", path, strerror(errno));
+		rc = -1;
+	}
+	buf_free(&tmp);
+	return rc;
+}
+
+/*
+ * --fix: apply the fixes of *a to the file's text (ps_fixes_apply: non-overlapping edits,
+ * the first of two that overlap wins), write the file (after a FILE.bak copy of the original
+ * unless !backup), and analyse the new text again into *a, so the report shows what is left.
+ * Returns -1 on an I/O error (reported).
+ */
+static int
+fix_file(const char *path, struct buf *src, const struct ps_analyze_opts *opts,
+    struct ps_analysis **a, int backup)
+{
+	struct buf out = BUF_INIT, bak = BUF_INIT;
+	size_t applied = ps_fixes_apply(src->data ? src->data : "", src->len, *a, &out);
+	int rc = 0;
+
+	if (applied == 0)
+		goto out;
+	if (backup) {
+		buf_printf(&bak, "%s.bak", path);
+		if (write_file(bak.data, src->data ? src->data : "", src->len) != 0) {
+			rc = -1;
+			goto out;
+		}
+	}
+	if (write_file(path, out.data ? out.data : "", out.len) != 0) {
+		rc = -1;
+		goto out;
+	}
+	fprintf(stderr, "psscript analyze: %s: %zu fix%s applied%s%s\n", path, applied,
+	    applied == 1 ? "" : "es", backup ? ", original in " : "", backup ? bak.data : "");
+	ps_analysis_free(*a);
+	*a = NULL;
+	if (ps_analyze(out.data ? out.data : "", out.len, opts, a) != PSS_OK)
+		rc = -1;
+out:
+	buf_free(&out);
+	buf_free(&bak);
+	return rc;
+}
+
 static void
 usage(FILE *f)
 {
 	fputs("usage: psscript analyze [FILE|DIR|-]... [--format text|json|sarif]\n"
 	    "         [--severity information|warning|error] [--fail-on information|warning|error|none]\n"
 	    "         [--include-rule ID[,ID...]] [--exclude-rule ID[,ID...]] [--list-rules]\n"
-	    "         [--settings FILE.psd1] [--show-suppressed]\n"
+	    "         [--settings FILE.psd1] [--show-suppressed] [--fix [--no-backup]]\n"
+	    "--fix applies the findings' exact fixes to each file (FILE.bak keeps the original\n"
+	    "unless --no-backup) and reports what is left.\n"
 	    "Rule ids accept * wildcards. Exit status: 0 clean, 1 findings at or above --fail-on\n"
 	    "(default error), 2 usage or I/O error.\n", f);
 }
@@ -234,6 +295,8 @@ analyze_cli_main(int argc, char **argv)
 		{ "list-rules", no_argument, NULL, 'l' },
 		{ "settings", required_argument, NULL, 'S' },
 		{ "show-suppressed", no_argument, NULL, 'u' },
+		{ "fix", no_argument, NULL, 'X' },
+		{ "no-backup", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -242,6 +305,7 @@ analyze_cli_main(int argc, char **argv)
 	struct strv incl = { NULL, 0, 0 }, excl = { NULL, 0, 0 }, inputs = { NULL, 0, 0 },
 	    files = { NULL, 0, 0 };
 	int fail_on = PS_SEV_ERROR, ch, status = EXIT_CLEAN, io_error = 0, show_supp = 0;
+	int fix = 0, backup = 1;
 	struct ps_settings *settings = NULL;
 	struct ps_analysis **results = NULL;
 	const char **uris = NULL;
@@ -251,7 +315,7 @@ analyze_cli_main(int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	opts.min_severity = PS_SEV_INFORMATION;
 	optind = 0;	/* full re-initialisation: the caller may have used getopt */
-	while ((ch = getopt_long(argc, argv, "f:s:F:i:x:lhS:u", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:s:F:i:x:lhS:uXB", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': {
 			int k;
@@ -302,6 +366,12 @@ analyze_cli_main(int argc, char **argv)
 		case 'u':
 			show_supp = 1;
 			break;
+		case 'X':
+			fix = 1;
+			break;
+		case 'B':
+			backup = 0;
+			break;
 		case 'h':
 			usage(stdout);
 			goto out;
@@ -351,7 +421,21 @@ analyze_cli_main(int argc, char **argv)
 			buf_free(&src);
 			continue;
 		}
+		opts.file_name = strcmp(files.v[i], "-") == 0 ? NULL : files.v[i];
+		if (fix && strcmp(files.v[i], "-") == 0) {
+			fprintf(stderr, "psscript analyze: --fix needs files, not stdin\n");
+			buf_free(&src);
+			status = EXIT_USAGE;
+			goto out;
+		}
 		rc = ps_analyze(src.data ? src.data : "", src.len, &opts, &a);
+		if (rc == PSS_OK && fix && fix_file(files.v[i], &src, &opts, &a, backup) != 0) {
+			io_error = 1;
+			if (a == NULL) {
+				buf_free(&src);
+				continue;
+			}
+		}
 		buf_free(&src);
 		if (rc == PSS_EINVAL) {
 			fprintf(stderr, "psscript analyze: an --include-rule or --exclude-rule matches "

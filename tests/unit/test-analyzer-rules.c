@@ -235,6 +235,66 @@ static const struct rule_case cases[] = {
 	/* U+202E in a comment (three bytes, one character) */
 	{ "PSSAvoidBidirectionalControlCharacters", "# ok \xE2\x80\xAE }x{\nGet-Date", 1, 6,
 	    "\xE2\x80\xAE", "# plain text, and U+202F (not a control): \xE2\x80\xAF\nGet-Date" },
+	/* PSScriptAnalyzer's rules of rules_module.c, from each rule's documented examples */
+	{ "PSAvoidGlobalAliases", "New-Alias -Name Name -Value Value -Scope 'Global'", 1, 1,
+	    "New-Alias -Name Name -Value Value -Scope 'Global'",
+	    "New-Alias -Name Name1 -Value Value" },
+	{ "PSAvoidGlobalFunctions", "function global:functionName {}", 1, 10,
+	    "global:functionName", "function functionName {}" },
+	{ "PSAvoidInvokingEmptyMembers", "$MyString = 'abc'\n$MyString.('len'+'gth')", 2, 11,
+	    "('len'+'gth')", "$MyString = 'abc'\n$MyString.('length')\n$o.$name" },
+	{ "PSAvoidReservedWordsAsFunctionNames", "function function { 'x' }", 1, 10, "function",
+	    "function Get-Function { 'x' }" },
+	{ "PSAvoidUsingDeprecatedManifestFields", "@{\n    ModuleToProcess = 'psscriptanalyzer'\n"
+	    "    ModuleVersion = '1.0'\n}", 2, 5, "ModuleToProcess",
+	    "@{\n    RootModule = 'psscriptanalyzer'\n    ModuleVersion = '1.0'\n}" },
+	{ "PSMissingModuleManifestField", "@{\n    Author = 'Me'\n    RootModule = 'x.psm1'\n}", 1, 1,
+	    "@{", "@{\n    ModuleVersion = '1.0.0'\n    RootModule = 'x.psm1'\n}" },
+	{ "PSUseToExportFieldsInManifest", "@{\n    ModuleVersion = '1.0'\n    FunctionsToExport = '*'\n}",
+	    3, 25, "'*'", "@{\n    ModuleVersion = '1.0'\n    FunctionsToExport = @('Get-Foo', "
+	    "'Set-Foo')\n    CmdletsToExport = @()\n}" },
+	{ "PSUseCmdletCorrectly", "function Set-TodaysDate ()\n{\n    Set-Date\n}", 3, 5, "Set-Date",
+	    "function Set-TodaysDate ()\n{\n    $date = Get-Date\n    Set-Date -Date $date\n    "
+	    "Set-Date $date\n    $date | Write-Output\n}" },
+	{ "PSUseOutputTypeCorrectly", "function Get-Foo {\n    [CmdletBinding()]\n    [OutputType([int])]\n"
+	    "    param()\n    return 'four'\n}", 5, 5, "return 'four'",
+	    "function Get-Foo {\n    [CmdletBinding()]\n    [OutputType([string])]\n    param()\n"
+	    "    return 'four'\n}" },
+	{ "PSUseUsingScopeModifierInNewRunspaces", "$var = 'foo'\n1..2 | ForEach-Object -Parallel "
+	    "{ $var }", 2, 35, "$var", "$var = 'foo'\n1..2 | ForEach-Object -Parallel { $using:var }\n"
+	    "Invoke-Command -ComputerName 'foo' -ScriptBlock { $x = 1; $x; $_ }\n"
+	    "Invoke-Command -ScriptBlock { $var }" },
+	{ "PSUseUTF8EncodingForHelpFile", "TOPIC\n    about_x \xE9t\xE9\n", 1, 1, "",
+	    "TOPIC\n    about_x \xC3\xA9t\xC3\xA9\n" },
+	{ "PSDSCStandardDSCFunctionsInResource", "function Get-TargetResource { param() "
+	    "Write-Verbose 'g'; @{} }\nfunction Set-TargetResource { param() Write-Verbose 's' }", 1, 10,
+	    "Get-TargetResource", "function Get-TargetResource { param() Write-Verbose 'g'; @{} }\n"
+	    "function Set-TargetResource { param() Write-Verbose 's' }\n"
+	    "function Test-TargetResource { param() Write-Verbose 't'; $true }" },
+	{ "PSDSCUseIdenticalMandatoryParametersForDSC", "function Get-TargetResource { "
+	    "param([Parameter(Mandatory)] $Name) @{} }\nfunction Set-TargetResource { param($Name) }\n"
+	    "function Test-TargetResource { param([Parameter(Mandatory)] $Name) $true }", 2, 10,
+	    "Set-TargetResource", "function Get-TargetResource { param([Parameter(Mandatory)] $Name) "
+	    "@{} }\nfunction Set-TargetResource { param([Parameter(Mandatory)] $Name) }\n"
+	    "function Test-TargetResource { param([Parameter(Mandatory)] $Name) $true }" },
+	{ "PSDSCUseIdenticalParametersForDSC", "function Get-TargetResource { param($Name) @{} }\n"
+	    "function Set-TargetResource { param($Name, $Value) }\nfunction Test-TargetResource "
+	    "{ param($Name) $true }", 3, 10, "Test-TargetResource",
+	    "function Get-TargetResource { param($Name) @{} }\nfunction Set-TargetResource "
+	    "{ param($Name, $Value) }\nfunction Test-TargetResource { param($Name, $Value) $true }" },
+	{ "PSDSCReturnCorrectTypesForDSCFunctions", "function Get-TargetResource { param() @{} }\n"
+	    "function Set-TargetResource { param() return $true }\nfunction Test-TargetResource "
+	    "{ param() return $true }", 2, 39, "return $true",
+	    "function Get-TargetResource { param() return @{ Name = 'x' } }\nfunction "
+	    "Set-TargetResource { param() }\nfunction Test-TargetResource { param() return $true }\n"
+	    "[DscResource()]\nclass R { [R] Get() { return $this }\n[void] Set() { }\n"
+	    "[bool] Test() { return $true } }" },
+	{ "PSDSCUseVerboseMessageInDSCResource", "function Get-TargetResource { param() @{} }\n"
+	    "function Set-TargetResource { param() Write-Verbose 's' }\nfunction Test-TargetResource "
+	    "{ param() Write-Verbose 't'; $true }", 1, 10, "Get-TargetResource",
+	    "function Get-TargetResource { param() Write-Verbose 'g'; @{} }\n"
+	    "function Set-TargetResource { param() Write-Verbose 's' }\nfunction Test-TargetResource "
+	    "{ param() Write-Verbose 't'; $true }" },
 };
 
 static struct ps_analysis *
@@ -247,6 +307,8 @@ run_only(const char *src, const char *id)
 	memset(&o, 0, sizeof(o));
 	o.include_rules = ids;
 	o.ninclude = 1;
+	if (strcmp(id, "PSUseUTF8EncodingForHelpFile") == 0)
+		o.file_name = "en-US/about_x.help.txt";
 	if (ps_analyze(src, strlen(src), &o, &a) != PSS_OK)
 		return NULL;
 	return a;

@@ -1,0 +1,49 @@
+#include "config.h"
+/* fix.c: applying the findings' mechanical fixes to the analysed text */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/analyzer.h"
+#include "core/core.h"
+
+static int
+by_start(const void *x, const void *y)
+{
+	const struct ps_finding *a = *(const struct ps_finding *const *)x,
+	    *b = *(const struct ps_finding *const *)y;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->end != b->end)
+		return a->end < b->end ? -1 : 1;
+	return strcmp(a->rule->id, b->rule->id);
+}
+
+size_t
+ps_fixes_apply(const char *src, size_t len, const struct ps_analysis *a, struct buf *out)
+{
+	const struct ps_finding **v;
+	size_t n = 0, applied = 0, at = 0;
+
+	if (a->nfindings == 0) {
+		buf_append(out, src, len);
+		return 0;
+	}
+	v = xcalloc(a->nfindings, sizeof(*v));
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (a->findings[i].fix != NULL && a->findings[i].end <= len)
+			v[n++] = &a->findings[i];
+	qsort(v, n, sizeof(*v), by_start);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->start < at)	/* inside the text an earlier edit replaced */
+			continue;
+		buf_append(out, src + at, v[i]->start - at);
+		buf_puts(out, v[i]->fix);
+		at = v[i]->end;
+		applied++;
+	}
+	buf_append(out, src + at, len - at);
+	free(v);
+	return applied;
+}
