@@ -390,8 +390,13 @@ positional_fix(struct ps_ctx *c, const struct ps_cmd *pc)
 		const struct ps_cmd_arg *a = &n->u.cmd.args[k];
 		const struct ps_param_info *pi;
 
-		if (a->maybe_switch || a->splat)
+		if (a->splat)
 			goto out;
+		if (a->maybe_switch) {	/* -Name value: fine when Name takes a value */
+			pi = ps_catalog_param(pc->ci, a->name, strlen(a->name));
+			if (pi == NULL || (pi->flags & PS_PARAM_SWITCH))
+				goto out;
+		}
 		if (a->name != NULL || a->value == NULL)
 			continue;
 		if ((pi = param_at(pc->ci, a->position)) == NULL ||

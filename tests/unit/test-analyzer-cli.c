@@ -240,6 +240,53 @@ test_directory_and_rule_filters(void)
 	T_ASSERT(strstr(out.data, "PSAvoidUsingCmdletAliases") == NULL);
 }
 
+/* read_back: the file's content (static buffer) or "" */
+static const char *
+read_back(const char *name)
+{
+	static char data[4096];
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	if ((f = fopen(path, "rb")) == NULL)
+		return "";
+	n = fread(data, 1, sizeof(data) - 1, f);
+	data[n] = '\0';
+	fclose(f);
+	return data;
+}
+
+/* --fix writes the fixed text, keeps FILE.bak, and reports what is left; --no-backup
+ * keeps no copy; a clean file is not rewritten. */
+static void
+test_fix_applies_edits(void)
+{
+	static const char orig[] = "gci . | % { rm $_ }\n$d = date\nif ($d -eq $null) { 1 }  \n";
+	const char *fix[] = { "--fix", "--fail-on", "none", "@/fix.ps1", NULL };
+	const char *nobak[] = { "--fix", "--no-backup", "--fail-on", "none", "@/nobak.ps1", NULL };
+	const char *clean[] = { "--fix", "@/clean.ps1", NULL };
+	struct stat st;
+	char p[600];
+
+	write_file("fix.ps1", orig);
+	write_file("nobak.ps1", "Get-Process | ? { $_.CPU -gt 1 }\n");
+	T_EQ(run(fix), 0);
+	T_STREQ(read_back("fix.ps1"), "Get-ChildItem . | ForEach-Object { Remove-Item $_ }\n"
+	    "$d = Get-Date\nif ($null -eq $d) { 1 }\n");
+	T_STREQ(read_back("fix.ps1.bak"), orig);
+	/* the report is of the fixed text */
+	T_ASSERT(strstr(out.data, "PSAvoidUsingCmdletAliases") == NULL);
+	T_EQ(run(nobak), 0);
+	T_STREQ(read_back("nobak.ps1"), "Get-Process | Where-Object { $_.CPU -gt 1 }\n");
+	snprintf(p, sizeof(p), "%s/nobak.ps1.bak", tmpdir);
+	T_ASSERT(stat(p, &st) != 0);
+	T_EQ(run(clean), 0);
+	snprintf(p, sizeof(p), "%s/clean.ps1.bak", tmpdir);
+	T_ASSERT(stat(p, &st) != 0);
+}
+
 static void
 test_settings_file(void)
 {
@@ -321,10 +368,11 @@ main(void)
 	write_file("long.ps1", "Write-Output 'a line longer than thirty characters'\n");
 	T_RUN(test_settings_file);
 	T_RUN(test_show_suppressed);
+	T_RUN(test_fix_applies_edits);
 	{
 		const char *names[] = { "clean.ps1", "bad.ps1", "info.ps1", "aliases.ps1",
 		    "notes.txt", "stdout", "lint.psd1", "bad.psd1", "long.ps1",
-		    "suppressed.ps1" };
+		    "suppressed.ps1", "fix.ps1", "fix.ps1.bak", "nobak.ps1" };
 		char p[600];
 
 		for (size_t i = 0; i < PSS_ARRAY_LEN(names); i++) {

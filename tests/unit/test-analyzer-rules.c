@@ -652,6 +652,153 @@ test_bidi_controls_found_where_they_are(void)
 	buf_free(&src);
 }
 
+/* count: findings of rule id in src (default rules; rules named in on also run) */
+static size_t
+count_rule(const char *src, const char *id)
+{
+	struct ps_analyze_opts o;
+	struct ps_analysis *a = NULL;
+	const char *ids[1] = { id };
+	size_t n = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.include_rules = ids;
+	o.ninclude = 1;
+	if (ps_analyze(src, strlen(src), &o, &a) != PSS_OK)
+		return (size_t)-1;
+	for (size_t i = 0; i < a->nfindings; i++)
+		n += strcmp(a->findings[i].rule->id, id) == 0;
+	ps_analysis_free(a);
+	return n;
+}
+
+/* The commands a text runs, by canonical name and bound parameter names, one line each. */
+static void
+command_shape(const char *src, struct buf *out)
+{
+	struct ps_analysis *a = NULL;
+	struct json_object *j, *cd;
+
+	buf_reset(out);
+	if (ps_analyze(src, strlen(src), NULL, &a) != PSS_OK)
+		return;
+	j = ps_analysis_to_json(a);
+	if (json_object_object_get_ex(j, "commandDetails", &cd))
+		for (size_t i = 0; i < json_object_array_length(cd); i++) {
+			struct json_object *c = json_object_array_get_idx(cd, i), *x;
+
+			json_object_object_get_ex(c, "name", &x);
+			buf_printf(out, "%s", json_object_get_string(x));
+			json_object_object_get_ex(c, "count", &x);
+			buf_printf(out, " x%d", json_object_get_int(x));
+			json_object_object_get_ex(c, "lines", &x);
+			buf_printf(out, " %s\n", json_object_to_json_string(x));
+		}
+	json_object_object_get_ex(j, "codeComplexityMetrics", &cd);
+	json_object_object_get_ex(cd, "parseErrors", &cd);
+	buf_printf(out, "parse errors %d\n", json_object_get_int(cd));
+	json_object_put(j);
+	ps_analysis_free(a);
+}
+
+/* Each fix: the fixed text parses, runs the same commands on the same lines, and no longer
+ * has the finding. */
+static void
+test_fixes_keep_meaning(void)
+{
+	static const struct { const char *id, *src, *want; } fx[] = {
+		{ "PSAvoidUsingCmdletAliases", "gci C:\\ | % { rm $_ } | sort", "Get-ChildItem C:\\ | "
+		    "ForEach-Object { Remove-Item $_ } | Sort-Object" },
+		{ "PSAvoidUsingCmdletAliases", "$d = date\nrmdir x", "$d = Get-Date\nRemove-Item x" },
+		{ "PSUseCorrectCasing", "get-childitem -Path .", "Get-ChildItem -Path ." },
+		{ "PSAvoidTrailingWhitespace", "Get-Date   \nGet-Date\t\n", "Get-Date\nGet-Date\n" },
+		{ "PSPossibleIncorrectComparisonWithNull", "if ($x -ne  $null) { 1 }",
+		    "if ($null -ne  $x) { 1 }" },
+		{ "PSAvoidUsingPositionalParameters", "New-PSDrive X FileSystem C:\\x -Scope Global",
+		    "New-PSDrive -Name X -PSProvider FileSystem -Root C:\\x -Scope Global" },
+		{ "PSAvoidExclaimOperator", "if (!$x) { 1 }", "if (-not $x) { 1 }" },
+		{ "PSAvoidSemicolonsAsLineTerminators", "Get-Date;\n", "Get-Date\n" },
+	};
+	struct buf before = BUF_INIT, after = BUF_INIT, fixed = BUF_INIT;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(fx); i++) {
+		struct ps_analysis *a = NULL;
+		struct ps_analyze_opts o;
+		const char *ids[1] = { fx[i].id };
+
+		memset(&o, 0, sizeof(o));
+		o.include_rules = ids;
+		o.ninclude = 1;
+		T_EQ(ps_analyze(fx[i].src, strlen(fx[i].src), &o, &a), PSS_OK);
+		buf_reset(&fixed);
+		T_ASSERTF(ps_fixes_apply(fx[i].src, strlen(fx[i].src), a, &fixed) > 0, "%s: no fix",
+		    fx[i].id);
+		ps_analysis_free(a);
+		T_STREQ(buf_cstr(&fixed), fx[i].want);
+		T_EQ(count_rule(buf_cstr(&fixed), fx[i].id), 0);
+		command_shape(fx[i].src, &before);
+		command_shape(buf_cstr(&fixed), &after);
+		T_STREQ(buf_cstr(&after), buf_cstr(&before));
+		T_CONTAINS(buf_cstr(&after), "parse errors 0");
+	}
+	buf_free(&before);
+	buf_free(&after);
+	buf_free(&fixed);
+}
+
+/* Behaviour families of issue 14 item 5, each as PowerShell and PSScriptAnalyzer read it. */
+static void
+test_behaviour_families(void)
+{
+	/* preference variables: assigning one is a use; their global scope is not a finding */
+	T_EQ(count_rule("$ErrorActionPreference = 'Stop'\n$OFS = ','\n$InformationPreference = "
+	    "'Continue'", "PSUseDeclaredVarsMoreThanAssignments"), 0);
+	T_EQ(count_rule("$global:ErrorActionPreference = 'Stop'", "PSAvoidGlobalVars"), 0);
+	T_EQ(count_rule("$x = 1", "PSUseDeclaredVarsMoreThanAssignments"), 1);
+	/* == in a condition; a command on the right of = is the documented exception */
+	T_EQ(count_rule("if ($a == $b) { 1 }", "PSPossibleIncorrectUsageOfAssignmentOperator"), 1);
+	T_EQ(count_rule("if ($a = Get-Item x) { 1 }",
+	    "PSPossibleIncorrectUsageOfAssignmentOperator"), 0);
+	T_EQ(count_rule("if ($a = $b.Method()) { 1 }",
+	    "PSPossibleIncorrectUsageOfAssignmentOperator"), 1);
+	/* $null on the right: no finding when the left side is a scalar */
+	T_EQ(count_rule("if ('abc' -eq $null) { 1 }\nif ([int]$n -eq $null) { 1 }\n"
+	    "if (('{0}' -f $x) -eq $null) { 1 }", "PSPossibleIncorrectComparisonWithNull"), 0);
+	T_EQ(count_rule("if ($list -eq $null) { 1 }", "PSPossibleIncorrectComparisonWithNull"), 1);
+	/* aliases: the full built-in table and the implicit Get- prefix */
+	T_EQ(count_rule("rmdir x\ngcm ls\nicm { 1 }\nsajb { 1 }\nh\nnmo { }\nrmo x\n",
+	    "PSAvoidUsingCmdletAliases"), 7);
+	T_EQ(count_rule("date\nchilditem\n", "PSAvoidUsingCmdletAliases"), 2);
+	T_EQ(count_rule("function date { 1 }\ndate\n& date\n", "PSAvoidUsingCmdletAliases"), 0);
+	/* [Console]::Write is Write-Host; [hashtable]::new() is New-Object Hashtable */
+	T_EQ(count_rule("[Console]::WriteLine('x')\n[System.Console]::Write('y')",
+	    "PSAvoidUsingWriteHost"), 2);
+	T_EQ(count_rule("$h = [hashtable]::new()\n$h", "PSUseLiteralInitializerForHashtable"), 1);
+	/* [string]$Force is not the switch ShouldContinue needs */
+	T_EQ(count_rule("function Test-It {\n[CmdletBinding()]\nparam([string]$Force)\n"
+	    "if ($PSCmdlet.ShouldContinue('q', 'c')) { $Force }\n}",
+	    "PSAvoidShouldContinueWithoutForce"), 1);
+	T_EQ(count_rule("function Test-It {\n[CmdletBinding()]\nparam([switch]$Force)\n"
+	    "if ($Force -or $PSCmdlet.ShouldContinue('q', 'c')) { 1 }\n}",
+	    "PSAvoidShouldContinueWithoutForce"), 0);
+	/* Latin and irregular plurals; Data is allowed by default */
+	T_EQ(count_rule("function Get-Criteria { 1 }\nfunction Get-People { 1 }",
+	    "PSUseSingularNouns"), 2);
+	T_EQ(count_rule("function Get-Data { 1 }\nfunction Get-Criterion { 1 }",
+	    "PSUseSingularNouns"), 0);
+	/* runspaces: $using:, variables set inside, automatic and preference variables */
+	T_EQ(count_rule("Start-Job -ScriptBlock { $x; $x; $ErrorActionPreference; $_; $env:PATH }",
+	    "PSUseUsingScopeModifierInNewRunspaces"), 1);
+	/* PSUseCmdletCorrectly: positional arguments, pipeline input and splatting may bind */
+	/* positional arguments whose parameter depends on the parameter set are not renamed */
+	T_EQ(count_rule("$o | Add-Member NoteProperty Size 10", "PSAvoidUsingPositionalParameters"),
+	    1);
+	T_EQ(count_rule("Write-Warning 'x'\n'x' | Write-Warning\nWrite-Warning @p\n"
+	    "Get-Process\nWrite-Warning -Message 'x'", "PSUseCmdletCorrectly"), 0);
+	/* a settings file is no module manifest; a .ps1 never is */
+	T_EQ(count_rule("@{ IncludeRules = @('PSAvoid*') }", "PSMissingModuleManifestField"), 0);
+}
+
 int
 main(void)
 {
@@ -659,6 +806,8 @@ main(void)
 	T_RUN(test_bidi_controls_found_where_they_are);
 	for (size_t i = 0; i < PSS_ARRAY_LEN(cases); i++)
 		check_case(&cases[i]);
+	T_RUN(test_fixes_keep_meaning);
+	T_RUN(test_behaviour_families);
 	T_RUN(test_unknown_rule_is_einval);
 	T_RUN(test_severity_filter_keeps_scores);
 	T_RUN(test_catalog_lookups);
