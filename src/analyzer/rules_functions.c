@@ -1,6 +1,7 @@
 #include "config.h"
 /* rules_functions.c: rules on function definitions, parameters and comment-based help */
 
+#include <fnmatch.h>
 #include <string.h>
 #include <strings.h>
 
@@ -138,6 +139,25 @@ has_process_block(const struct ps_node *fn)
 	return false;
 }
 
+/* first_sp_param: p is the first -WhatIf or -Confirm of its parameter list (one
+ * PSUseSupportsShouldProcess finding per function, as PSScriptAnalyzer reports it). */
+static bool
+first_sp_param(const struct ps_node *p)
+{
+	const struct ps_node *par = p->parent;
+	const struct ps_nodes *list = par == NULL ? NULL : par->kind == PS_NODE_PARAM_BLOCK ?
+	    &par->u.pb.params : par->kind == PS_NODE_FUNCTION ? &par->u.fn.params :
+	    par->kind == PS_NODE_METHOD_MEMBER ? &par->u.meth.params : NULL;
+
+	for (size_t i = 0; list != NULL && i < list->n && list->v[i] != p; i++) {
+		const char *n = list->v[i]->u.param.name;
+
+		if (n != NULL && (ps_ci_eq(n, "WhatIf") || ps_ci_eq(n, "Confirm")))
+			return false;
+	}
+	return true;
+}
+
 /* Rules on one parameter, wherever it is declared (function, script, method). */
 static void
 check_parameter(struct ps_ctx *c, const struct ps_node *p, bool advanced)
@@ -165,8 +185,9 @@ check_parameter(struct ps_ctx *c, const struct ps_node *p, bool advanced)
 	if (pattr != NULL) {
 		const struct ps_node *hm = ps_attr_named_arg(pattr, "HelpMessage");
 
-		if (hm != NULL && hm->u.nattr.value != NULL) {
-			const char *v = ps_node_const_string(hm->u.nattr.value);
+		if (hm != NULL) {
+			const char *v = hm->u.nattr.value != NULL ?
+			    ps_node_const_string(hm->u.nattr.value) : "";	/* bare: empty */
 
 			if ((v != NULL && v[0] == '\0') || ps_node_is_null(hm->u.nattr.value))
 				ps_rule_emit(c, R_EMPTY_HELP_MESSAGE, PS_SEV__MAX, &hm->ext, NULL,
@@ -191,7 +212,7 @@ check_parameter(struct ps_ctx *c, const struct ps_node *p, bool advanced)
 		ps_rule_emit(c, R_RESERVED_PARAMS, PS_SEV__MAX, e, NULL,
 		    "'$%s' is a common parameter and cannot be declared in an advanced function.",
 		    name);
-	if (ps_ci_eq(name, "WhatIf") || ps_ci_eq(name, "Confirm"))
+	if ((ps_ci_eq(name, "WhatIf") || ps_ci_eq(name, "Confirm")) && first_sp_param(p))
 		ps_rule_emit(c, R_SUPPORTS_SP, PS_SEV__MAX, e, NULL,
 		    "Declare SupportsShouldProcess instead of a '$%s' parameter.", name);
 }
@@ -223,6 +244,77 @@ called_in(const struct ps_node **v, size_t n, const struct ps_node *fn)
 	return false;
 }
 
+/* calls_should_process_command: fn calls a cmdlet with -WhatIf or one of the script's
+ * functions declaring SupportsShouldProcess: their ShouldProcess honours fn's -WhatIf and
+ * -Confirm (the preference variables carry them), so fn needs no call of its own. */
+static bool
+calls_should_process_command(const struct ps_ctx *c, const struct ps_node *fn)
+{
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+
+		if (pc->node->func != fn || pc->name == NULL)
+			continue;
+		if (pc->ci != NULL && ps_catalog_param(pc->ci, "WhatIf", 6) != NULL)
+			return true;
+		if (pc->local_function)
+			for (size_t k = 0; k < c->ast->functions.n; k++) {
+				const struct ps_node *f = c->ast->functions.v[k];
+
+				if (f->u.fn.name != NULL && f->u.fn.supports_should_process &&
+				    ps_ci_eq(f->u.fn.name, pc->name))
+					return true;
+			}
+	}
+	return false;
+}
+
+/* export_matches: a constant -Function value (a name, a wildcard or a list of them) names
+ * the function; a value that is not constant counts as naming it. */
+static bool
+export_matches(const struct ps_node *v, const char *name)
+{
+	const char *s;
+
+	while (v != NULL && (v->kind == PS_NODE_ARRAY_EXPR || v->kind == PS_NODE_PAREN) &&
+	    v->u.list.items.n == 1)
+		v = v->u.list.items.v[0];
+	if (v == NULL)
+		return false;
+	if (v->kind == PS_NODE_ARRAY_LITERAL) {
+		for (size_t i = 0; i < v->u.list.items.n; i++)
+			if (export_matches(v->u.list.items.v[i], name))
+				return true;
+		return false;
+	}
+	if ((s = ps_node_const_string(v)) == NULL)
+		return true;
+	return fnmatch(s, name, FNM_CASEFOLD) == 0;
+}
+
+/* exported: the function is exported, which PSProvideCommentHelp and PSReservedCmdletChar ask
+ * of it: named by Export-ModuleMember -Function when the text has one, else every function
+ * (a script's functions are all its interface). */
+static bool
+exported(const struct ps_ctx *c, const char *name)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < c->p->ncmds; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+		const struct ps_cmd_arg *a;
+
+		if (!ps_cmd_is(pc, "Export-ModuleMember"))
+			continue;
+		any = true;
+		if ((a = ps_cmd_arg_find(pc->node, "Function")) == NULL)
+			a = ps_cmd_positional(pc->node, 0);
+		if (a != NULL && a->value != NULL && export_matches(a->value, name))
+			return true;
+	}
+	return !any;
+}
+
 static void
 check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls *calls)
 {
@@ -230,13 +322,15 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 	const struct ps_extent *ne;
 	bool advanced = is_advanced(fn);
 	const char *user = NULL, *pass = NULL;
+	bool exp;
 
 	if (full == NULL)
 		return;
 	ne = fn->u.fn.name_node != NULL ? &fn->u.fn.name_node->ext : &fn->ext;
 	name = strip_scope(full);
 	dash = strchr(name, '-');
-	if (strpbrk(name, "#,(){}[]&/\\$^;:\"'<>|?@`*%+=~") != NULL)
+	exp = exported(c, name);
+	if (exp && strpbrk(name, "#,(){}[]&/\\$^;:\"'<>|?@`*%+=~") != NULL)
 		ps_rule_emit(c, R_RESERVED_CHAR, PS_SEV__MAX, ne, NULL,
 		    "The function name '%s' contains a reserved character.", name);
 	if (dash != NULL && dash > name && fn->u.fn.keyword != PS_KW_CONFIGURATION) {
@@ -262,7 +356,7 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 	if (ps_catalog_find(name, strlen(name)) != NULL)
 		ps_rule_emit(c, R_OVERWRITE_BUILTIN, PS_SEV__MAX, ne, NULL,
 		    "'%s' hides the built-in cmdlet of the same name.", name);
-	if (fn->u.fn.help == NULL && fn->u.fn.keyword != PS_KW_CONFIGURATION)
+	if (exp && fn->u.fn.help == NULL && fn->u.fn.keyword != PS_KW_CONFIGURATION)
 		ps_rule_emit(c, R_COMMENT_HELP, PS_SEV__MAX, ne, NULL,
 		    "The function '%s' has no help comment.", name);
 	for (size_t i = 0; i < fn->u.fn.params.n; i++) {
@@ -287,6 +381,9 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 		if (c->p->reads != NULL && fn->u.fn.keyword != PS_KW_CONFIGURATION &&
 		    fn->u.fn.keyword != PS_KW_WORKFLOW &&
 		    !ps_style_read(c->p->reads, fn, pn) &&
+		    !(pa != NULL && ps_attr_flag(pa, "ValueFromPipeline") &&
+		    (ps_style_read(c->p->reads, fn, "_") ||
+		    ps_style_read(c->p->reads, fn, "PSItem"))) &&
 		    !ps_style_read(c->p->reads, fn, "PSBoundParameters") &&
 		    !ps_style_read(c->p->reads, fn, "args"))
 			ps_rule_emit(c, R_UNUSED_PARAM, PS_SEV__MAX,
@@ -297,7 +394,8 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 		ps_rule_emit(c, R_USER_PASS_PARAMS, PS_SEV__MAX, ne, NULL,
 		    "Function '%s' takes '$%s' and '$%s'; use one PSCredential parameter.",
 		    name, user, pass);
-	if (fn->u.fn.supports_should_process && !called_in(calls->sp, calls->nsp, fn))
+	if (fn->u.fn.supports_should_process && !called_in(calls->sp, calls->nsp, fn) &&
+	    !calls_should_process_command(c, fn))
 		ps_rule_emit(c, R_SHOULD_PROCESS, PS_SEV__MAX, ne, NULL,
 		    "'%s' declares SupportsShouldProcess but never calls ShouldProcess.", name);
 	if (!fn->u.fn.supports_should_process && called_in(calls->sp, calls->nsp, fn))

@@ -295,6 +295,38 @@ rule_using_scope(struct ps_ctx *c, const struct ps_node *sb)
 	}
 }
 
+/* PSReviewUnusedParameter for the param() of a bare script block ({ param($x) ... }): a
+ * parameter read nowhere in the block ($args and $PSBoundParameters read them all). */
+static void
+rule_block_params(struct ps_ctx *c)
+{
+	const struct ps_nodes *v = &c->ast->variables;
+
+	for (size_t i = 0; i < c->ast->parameters.n; i++) {
+		const struct ps_node *p = c->ast->parameters.v[i], *pb = p->parent, *sb;
+		size_t first, k;
+		bool used = false;
+
+		if (p->u.param.name == NULL || pb == NULL || pb->kind != PS_NODE_PARAM_BLOCK ||
+		    (sb = pb->parent) == NULL || sb->kind != PS_NODE_SCRIPTBLOCK ||
+		    sb->parent == NULL || sb->parent->kind != PS_NODE_SCRIPTBLOCK_EXPR)
+			continue;
+		first = vars_from(v, pb->ext.end);
+		for (k = first; k < v->n && v->v[k]->ext.start < sb->ext.end && !used; k++) {
+			const char *b = v->v[k]->u.var.bare;
+
+			used = b != NULL && (v->v[k]->u.var.assigned ? false : ps_ci_eq(b,
+			    p->u.param.name) || ps_ci_eq(b, "args") || ps_ci_eq(b,
+			    "PSBoundParameters"));
+		}
+		if (!used)
+			ps_rule_emit(c, R_UNUSED_PARAM, PS_SEV__MAX,
+			    p->u.param.var ? &p->u.param.var->ext : &p->ext, NULL,
+			    "The parameter '$%s' is declared but not used in its script block.",
+			    p->u.param.name);
+	}
+}
+
 /* ---- output types ---- */
 
 /* The .NET type of what an expression outputs, when it is evident, else NULL. */
@@ -737,6 +769,8 @@ ps_rules_module_run(struct ps_ctx *c)
 	}
 	if (c->ast->members.n > 0)
 		rule_empty_members(c);
+	if ((c->ast->kinds & NODE_BIT(PS_NODE_SCRIPTBLOCK_EXPR)) && c->ast->parameters.n > 0)
+		rule_block_params(c);
 	for (size_t i = 0; i < c->p->ncmds; i++) {
 		const struct ps_cmd *pc = &c->p->cmds[i];
 		const struct ps_node *sb;

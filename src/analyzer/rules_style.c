@@ -158,12 +158,26 @@ reads_build(struct ps_ctx *c)
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ps_node *n = v->v[i];
 
-		if (n->u.var.bare == NULL || n->u.var.assigned)
+		if (n->u.var.bare == NULL)
+			continue;
+		/* $n += 1 reads $n (also inside a script block of the same function) */
+		if (n->u.var.assigned && !(n->parent != NULL && n->parent->kind ==
+		    PS_NODE_ASSIGNMENT && n->parent->u.asg.lhs == n && n->parent->u.asg.op !=
+		    PS_OP_ASSIGN))
 			continue;
 		if (n->parent != NULL && n->parent->kind == PS_NODE_PARAMETER)
 			continue;
 		vs_add(vs, n->func, n->u.var.bare);
 		/* $using:x in a nested script block reads the outer x. */
+	}
+	/* $MyInvocation.BoundParameters is $PSBoundParameters */
+	for (size_t i = 0; i < c->ast->members.n; i++) {
+		const struct ps_node *m = c->ast->members.v[i], *t = m->u.mem.target;
+
+		if (m->u.mem.name != NULL && t != NULL && t->kind == PS_NODE_VARIABLE &&
+		    t->u.var.bare != NULL && ps_ci_eq(m->u.mem.name, "BoundParameters") &&
+		    ps_ci_eq(t->u.var.bare, "MyInvocation"))
+			vs_add(vs, m->func, "PSBoundParameters");
 	}
 	/* Names given to -*Variable parameters (-OutVariable x, -ErrorVariable +e) and to
 	 * Get-Variable are reads. */
@@ -172,12 +186,19 @@ reads_build(struct ps_ctx *c)
 
 		if (ps_cmd_is(&c->p->cmds[i], "Get-Variable")) {
 			const struct ps_cmd_arg *a = ps_cmd_arg_find(cmd, "Name");
+			const struct ps_node *nv;
 			const char *s;
 
 			if (a == NULL)
 				a = ps_cmd_positional(cmd, 0);
-			if (a != NULL && a->value != NULL && (s = ps_node_const_string(a->value)) != NULL)
+			nv = a != NULL ? a->value : NULL;
+			if (nv != NULL && nv->kind == PS_NODE_ARRAY_LITERAL) {	/* Get-Variable a, b */
+				for (size_t k = 0; k < nv->u.list.items.n; k++)
+					if ((s = ps_node_const_string(nv->u.list.items.v[k])) != NULL)
+						vs_add(vs, cmd->func, s);
+			} else if (nv != NULL && (s = ps_node_const_string(nv)) != NULL) {
 				vs_add(vs, cmd->func, s);
+			}
 		}
 
 		for (size_t k = 0; k < cmd->u.cmd.nargs; k++) {
@@ -223,7 +244,8 @@ rule_declared_vars(struct ps_ctx *c, const struct varset *reads)
 		if (v == NULL || a->u.asg.op != PS_OP_ASSIGN)
 			continue;
 		name = v->u.var.bare;
-		if (name == NULL || (v->u.var.scope != NULL && !ps_ci_eq(v->u.var.scope, "local")))
+		if (name == NULL || (v->u.var.scope != NULL && !ps_ci_eq(v->u.var.scope, "local") &&
+		    !ps_ci_eq(v->u.var.scope, "private")))
 			continue;
 		if (ps_ci_eq(name, "null") || ps_style_is_automatic(name) || v->in_class ||
 		    ps_style_is_preference(name))
@@ -279,6 +301,21 @@ requires_version7(const struct ps_ctx *c)
 		    r->value[0] <= '9')
 			return true;
 		if (ps_ci_eq(r->key, "PSEdition") && ps_ci_eq(r->value, "Core"))
+			return true;
+	}
+	return false;
+}
+
+/* requires_version2: #Requires -Version 2 (or 1): the CIM cmdlets (3.0) are not an option,
+ * so PSAvoidUsingWMICmdlet does not apply. */
+static bool
+requires_version2(const struct ps_ctx *c)
+{
+	for (size_t i = 0; i < c->ast->nrequires; i++) {
+		const struct ps_requires *r = &c->ast->requires[i];
+
+		if (ps_ci_eq(r->key, "Version") && r->value != NULL && (r->value[0] == '1' ||
+		    r->value[0] == '2') && (r->value[1] == '\0' || r->value[1] == '.'))
 			return true;
 	}
 	return false;
@@ -418,19 +455,15 @@ static void
 rule_positional(struct ps_ctx *c, const struct ps_cmd *pc)
 {
 	const struct ps_node *n = pc->node;
-	unsigned nvalues = 0, nparams = 0;
+	unsigned npositional = 0;
 
 	if (n->u.cmd.has_splat || n->u.cmd.invocation != 0)
 		return;
-	for (size_t k = 0; k < n->u.cmd.nargs; k++) {
-		const struct ps_cmd_arg *a = &n->u.cmd.args[k];
-
-		if (a->param != NULL)
-			nparams++;
-		if (a->value != NULL)
-			nvalues++;
-	}
-	if (nvalues >= 3 && nvalues > nparams) {
+	/* values not preceded by a parameter name (PSScriptAnalyzer counts those) */
+	for (size_t k = 0; k < n->u.cmd.nargs; k++)
+		if (n->u.cmd.args[k].name == NULL && n->u.cmd.args[k].value != NULL)
+			npositional++;
+	if (npositional >= 3) {
 		ps_rule_emit(c, R_POSITIONAL, PS_SEV__MAX, &n->ext, NULL,
 		    "'%s' is called with positional parameters; name them.", pc->canon);
 		if (pc->ci != NULL)
@@ -472,7 +505,7 @@ rule_commands(struct ps_ctx *c)
 				    "'%s' writes to the host only; its output cannot be captured "
 				    "or redirected.", pc->name);
 		}
-		if (ps_cmd_is_any(pc, wmi_cmdlets))
+		if (ps_cmd_is_any(pc, wmi_cmdlets) && !requires_version2(c))
 			ps_rule_emit(c, R_WMI_CMDLET, PS_SEV__MAX, &nn->ext, NULL,
 			    "'%s' is a deprecated WMI cmdlet; use the CIM cmdlets.", pc->canon);
 		if (pc->ci != NULL && pc->alias == NULL && !pc->implicit_get &&

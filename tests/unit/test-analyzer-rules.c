@@ -795,6 +795,37 @@ test_behaviour_families(void)
 	    1);
 	T_EQ(count_rule("Write-Warning 'x'\n'x' | Write-Warning\nWrite-Warning @p\n"
 	    "Get-Process\nWrite-Warning -Message 'x'", "PSUseCmdletCorrectly"), 0);
+	/* uses: Get-Variable with several names, $_ for a pipeline parameter in process,
+	 * $MyInvocation.BoundParameters, += in a script block, $private:; bare block params */
+	T_EQ(count_rule("$a = 1; $b = 2; Get-Variable a, b", "PSUseDeclaredVarsMoreThanAssignments"),
+	    0);
+	T_EQ(count_rule("$n = 0; 1..3 | ForEach-Object { $n += 1 }",
+	    "PSUseDeclaredVarsMoreThanAssignments"), 0);
+	T_EQ(count_rule("$private:x = 1", "PSUseDeclaredVarsMoreThanAssignments"), 1);
+	T_EQ(count_rule("function Get-It { [CmdletBinding()] param([Parameter(ValueFromPipeline)] "
+	    "$InputObject) process { $_ } }\nfunction Get-Two { [CmdletBinding()] param($Name) "
+	    "$MyInvocation.BoundParameters }", "PSReviewUnusedParameter"), 0);
+	T_EQ(count_rule("$sb = { param($unused, $used) $used }; & $sb", "PSReviewUnusedParameter"), 1);
+	T_EQ(count_rule("$sb = { param($a) $args }; & $sb", "PSReviewUnusedParameter"), 0);
+	/* ShouldProcess: a cmdlet that supports it carries -WhatIf; one finding per function */
+	T_EQ(count_rule("function Remove-It { [CmdletBinding(SupportsShouldProcess)] param($Path) "
+	    "Remove-Item -Path $Path }", "PSShouldProcess"), 0);
+	T_EQ(count_rule("function Remove-It { [CmdletBinding(SupportsShouldProcess)] param($Path) "
+	    "Get-Item -Path $Path }", "PSShouldProcess"), 1);
+	T_EQ(count_rule("function Test-It { param($WhatIf, $Confirm) $WhatIf; $Confirm }",
+	    "PSUseSupportsShouldProcess"), 1);
+	/* #Requires -Version 2 exempts the WMI rule; a bare HelpMessage is empty */
+	T_EQ(count_rule("#requires -Version 2\nGet-WmiObject Win32_OS", "PSAvoidUsingWMICmdlet"), 0);
+	T_EQ(count_rule("#requires -Version 3\nGet-WmiObject Win32_OS", "PSAvoidUsingWMICmdlet"), 1);
+	T_EQ(count_rule("function Get-It { param([Parameter(HelpMessage)] $Name) $Name }",
+	    "PSAvoidNullOrEmptyHelpMessageAttribute"), 1);
+	/* comment help and reserved characters: exported functions only */
+	T_EQ(count_rule("function Get-A { 1 }\nfunction Get-B { 2 }\nExport-ModuleMember -Function "
+	    "Get-A", "PSProvideCommentHelp"), 1);
+	T_EQ(count_rule("function Get-A { 1 }\nfunction Get-B { 2 }", "PSProvideCommentHelp"), 2);
+	/* positional arguments: values not preceded by a parameter name */
+	T_EQ(count_rule("Copy-Item -Path a -Destination b c", "PSAvoidUsingPositionalParameters"), 0);
+	T_EQ(count_rule("Copy-Item a b c", "PSAvoidUsingPositionalParameters"), 1);
 	/* a settings file is no module manifest; a .ps1 never is */
 	T_EQ(count_rule("@{ IncludeRules = @('PSAvoid*') }", "PSMissingModuleManifestField"), 0);
 }
