@@ -717,6 +717,18 @@ implicit_get(const char *name)
 	return ps_catalog_find(buf, n + 4);
 }
 
+/* dsc_property: "Type = 'File'" inside a Configuration: a resource property, which the
+ * parser reads as a command; it is never resolved as a cmdlet or alias. */
+static bool
+dsc_property(const struct ps_node *n)
+{
+	const struct ps_node *e = n->u.cmd.elems.n > 0 ? n->u.cmd.elems.v[0] : NULL;
+
+	return e != NULL && e->kind == PS_NODE_STRING && e->u.str.bare && e->u.str.len == 1 &&
+	    e->u.str.value[0] == '=' && n->func != NULL && n->func->kind == PS_NODE_FUNCTION &&
+	    n->func->u.fn.keyword == PS_KW_CONFIGURATION;
+}
+
 /* Resolve every command against the catalog and the script's own functions. */
 static void
 resolve_commands(struct ps_ctx *c)
@@ -747,6 +759,8 @@ resolve_commands(struct ps_ctx *c)
 			pc->local_function = true;
 			continue;
 		}
+		if (dsc_property(n))
+			continue;
 		pc->ci = ps_catalog_resolve(pc->name, strlen(pc->name), &pc->alias);
 		if (pc->ci == NULL && n->u.cmd.invocation == 0 &&
 		    (pc->ci = implicit_get(pc->name)) != NULL)

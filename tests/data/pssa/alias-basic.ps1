@@ -1,0 +1,2 @@
+# pssa: PSAvoidUsingCmdletAliases=3
+gci C:\ | % { $_.Name } | sort

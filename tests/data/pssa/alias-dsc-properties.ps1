@@ -1,0 +1,9 @@
+# pssa: PSAvoidUsingCmdletAliases=0
+Configuration Web {
+    Node localhost {
+        File Index {
+            DestinationPath = "C:\x"
+            Type = "File"
+        }
+    }
+}

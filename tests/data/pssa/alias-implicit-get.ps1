@@ -1,0 +1,4 @@
+# pssa: PSAvoidUsingCmdletAliases=2
+$now = date
+$now
+childitem

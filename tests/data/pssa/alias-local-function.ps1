@@ -1,0 +1,3 @@
+# pssa: PSAvoidUsingCmdletAliases=0
+function date { "today" }
+date

@@ -1,0 +1,2 @@
+# pssa: PSAvoidUsingCmdletAliases=0
+Get-ChildItem | ForEach-Object { $_.Name }

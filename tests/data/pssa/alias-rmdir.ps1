@@ -1,0 +1,3 @@
+# pssa: PSAvoidUsingCmdletAliases=2
+rmdir C:\temp\x
+icm -ScriptBlock { 1 }

@@ -1,0 +1,3 @@
+# pssa: PSPossibleIncorrectUsageOfAssignmentOperator=0
+if ($a = Get-Something) { }
+while ($line = Read-Host) { }

@@ -1,0 +1,2 @@
+# pssa: PSPossibleIncorrectUsageOfAssignmentOperator=1
+if ($a == $b) { }

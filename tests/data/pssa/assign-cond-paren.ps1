@@ -1,0 +1,2 @@
+# pssa: PSPossibleIncorrectUsageOfAssignmentOperator=0
+if (($a = $b)) { }

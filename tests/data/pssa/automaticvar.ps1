@@ -1,0 +1,2 @@
+# pssa: PSAvoidAssignmentToAutomaticVariable=1
+function foo { $Error = "x"; $Error }

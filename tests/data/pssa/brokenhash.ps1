@@ -1,0 +1,2 @@
+# pssa: PSAvoidUsingBrokenHashAlgorithms=1
+Get-FileHash foo.txt -Algorithm MD5

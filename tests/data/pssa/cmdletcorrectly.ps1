@@ -1,0 +1,5 @@
+# pssa: PSUseCmdletCorrectly=1
+Function Set-TodaysDate ()
+{
+    Set-Date
+}

@@ -1,0 +1,6 @@
+# pssa: PSProvideCommentHelp=0
+<#
+.SYNOPSIS
+    Gets A.
+#>
+function Get-A { 1 }

@@ -1,0 +1,2 @@
+# pssa: PSAvoidUsingComputerNameHardcoded=1
+Invoke-Command -ComputerName "srv01" -ScriptBlock { hostname }

@@ -1,0 +1,2 @@
+# pssa: PSUsePSCredentialType=1
+function Credential([String]$Credential) { $Credential }

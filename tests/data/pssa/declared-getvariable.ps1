@@ -1,0 +1,4 @@
+# pssa: PSUseDeclaredVarsMoreThanAssignments=0
+$a = 1
+$b = 2
+Get-Variable -Name a, b

@@ -1,0 +1,5 @@
+# pssa: PSUseDeclaredVarsMoreThanAssignments=0
+$ErrorActionPreference = "Stop"
+$OFS = ","
+$InformationPreference = "Continue"
+$ProgressPreference = "SilentlyContinue"

@@ -1,0 +1,2 @@
+# pssa: PSAvoidUsingEmptyCatchBlock=1
+try { 1/0 } catch { }

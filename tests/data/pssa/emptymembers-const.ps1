@@ -1,0 +1,3 @@
+# pssa: PSAvoidInvokingEmptyMembers=0
+$MyString = "abc"
+$MyString.("length")

@@ -1,0 +1,3 @@
+# pssa: PSAvoidInvokingEmptyMembers=1
+$MyString = "abc"
+$MyString.("len"+"gth")

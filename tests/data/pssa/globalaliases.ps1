@@ -1,0 +1,2 @@
+# pssa: PSAvoidGlobalAliases=1
+New-Alias -Name Name -Value Value -Scope "Global"

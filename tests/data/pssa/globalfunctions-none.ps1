@@ -1,0 +1,2 @@
+# pssa: PSAvoidGlobalFunctions=0
+function functionName {}

@@ -1,0 +1,2 @@
+# pssa: PSAvoidGlobalFunctions=1
+function global:functionName {}

@@ -1,0 +1,3 @@
+# pssa: PSAvoidGlobalVars=0
+$global:ErrorActionPreference = "Stop"
+$global:VerbosePreference = "Continue"

@@ -1,0 +1,3 @@
+# pssa: PSUseLiteralInitializerForHashtable=0
+$h = @{}
+$h

@@ -1,0 +1,2 @@
+# pssa: PSAvoidUsingInvokeExpression=1
+Invoke-Expression "Get-Process"

@@ -1,0 +1,5 @@
+# pssa: PSMissingModuleManifestField=1
+@{
+    RootModule = 'x.psm1'
+    Author = 'me'
+}

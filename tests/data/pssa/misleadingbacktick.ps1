@@ -1,0 +1,3 @@
+# pssa: PSMisleadingBacktick=1
+Get-ChildItem -Path . ` 
+    -Recurse

@@ -1,0 +1,5 @@
+# pssa: PSAvoidMultipleTypeAttributes=1
+function Test {
+    param([switch][bool]$Switch)
+    $Switch
+}

@@ -1,0 +1,3 @@
+# pssa: PSUseSingularNouns=0
+function Get-Data { }
+function Get-Status { }

@@ -1,0 +1,2 @@
+# pssa: PSUseSingularNouns=1
+function Get-Files { }

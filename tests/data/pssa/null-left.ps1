@@ -1,0 +1,4 @@
+# pssa: PSPossibleIncorrectComparisonWithNull=0
+function Test-CompareWithNull {
+    if ($null -eq $DebugPreference) { }
+}

@@ -1,0 +1,4 @@
+# pssa: PSPossibleIncorrectComparisonWithNull=1
+function Test-CompareWithNull {
+    if ($DebugPreference -eq $null) { }
+}

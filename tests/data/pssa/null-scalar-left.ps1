@@ -1,0 +1,4 @@
+# pssa: PSPossibleIncorrectComparisonWithNull=0
+if ("text" -eq $null) { }
+if (42 -ne $null) { }
+if ([string]$x -eq $null) { }

@@ -1,0 +1,2 @@
+# pssa: PSAvoidOverwritingBuiltInCmdlets=1
+function Get-ChildItem { "x" }

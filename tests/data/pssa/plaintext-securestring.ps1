@@ -1,0 +1,5 @@
+# pssa: PSAvoidUsingPlainTextForPassword=0
+function Test-Script {
+    param([securestring]$Password)
+    $Password
+}

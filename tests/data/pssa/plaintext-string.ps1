@@ -1,0 +1,5 @@
+# pssa: PSAvoidUsingPlainTextForPassword=1
+function Test-Script {
+    param([string]$Password)
+    $Password
+}

@@ -1,0 +1,2 @@
+# pssa: PSAvoidUsingPositionalParameters=1
+Copy-Item a b c

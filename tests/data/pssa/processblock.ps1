@@ -1,0 +1,6 @@
+# pssa: PSUseProcessBlockForPipelineCommand=1
+function Get-Number {
+    [CmdletBinding()]
+    param([Parameter(ValueFromPipeline)] [int]$Number)
+    $Number
+}

@@ -1,0 +1,2 @@
+# pssa: PSPossibleIncorrectUsageOfRedirectionOperator=1
+if ($a > $b) { }

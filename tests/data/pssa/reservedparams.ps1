@@ -1,0 +1,2 @@
+# pssa: PSReservedParams=1
+function Test { [CmdletBinding()] param($ErrorVariable) $ErrorVariable }

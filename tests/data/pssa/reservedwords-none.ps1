@@ -1,0 +1,2 @@
+# pssa: PSAvoidReservedWordsAsFunctionNames=0
+function Get-Function { }

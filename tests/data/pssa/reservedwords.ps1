@@ -1,0 +1,2 @@
+# pssa: PSAvoidReservedWordsAsFunctionNames=1
+function function { }

@@ -1,0 +1,6 @@
+# pssa: PSAvoidShouldContinueWithoutForce=1
+function Test-ShouldContinue {
+    [CmdletBinding(SupportsShouldProcess)]
+    param([string]$Force)
+    if ($PSCmdlet.ShouldContinue("q", "c")) { $Force }
+}

@@ -1,0 +1,6 @@
+# pssa: PSAvoidShouldContinueWithoutForce=0
+function Test-ShouldContinue {
+    [CmdletBinding(SupportsShouldProcess)]
+    param([switch]$Force)
+    if ($Force -or $PSCmdlet.ShouldContinue("q", "c")) { }
+}

@@ -1,0 +1,5 @@
+# pssa: PSShouldProcess=1
+function Set-File {
+    param($Path)
+    if ($PSCmdlet.ShouldProcess($Path)) { "x" }
+}

@@ -1,0 +1,5 @@
+# pssa: PSUseShouldProcessForStateChangingFunctions=1
+function Set-ServiceConfig {
+    param ([string]$ServiceName)
+    $ServiceName
+}

@@ -1,0 +1,2 @@
+# pssa: PSAvoidDefaultValueSwitchParameter=1
+function Test-Switch { param([switch]$Switch = $true) $Switch }

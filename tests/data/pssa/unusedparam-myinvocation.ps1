@@ -1,0 +1,6 @@
+# pssa: PSReviewUnusedParameter=0
+function Test-Bound {
+    [CmdletBinding()]
+    param($Name)
+    $MyInvocation.BoundParameters
+}

@@ -1,0 +1,3 @@
+# pssa: PSReviewUnusedParameter=1
+$sb = { param($Used, $Unused) $Used }
+& $sb 1 2

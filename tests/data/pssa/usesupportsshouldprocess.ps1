@@ -1,0 +1,9 @@
+# pssa: PSUseSupportsShouldProcess=1
+function foo {
+    param(
+        $param1,
+        $Confirm,
+        $WhatIf
+    )
+    $param1; $Confirm; $WhatIf
+}

@@ -1,0 +1,3 @@
+# pssa: PSUseUsingScopeModifierInNewRunspaces=1
+$path = "C:\x"
+Start-Job -ScriptBlock { Get-ChildItem $path }

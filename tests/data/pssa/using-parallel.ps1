@@ -1,0 +1,3 @@
+# pssa: PSUseUsingScopeModifierInNewRunspaces=1
+$var = "foo"
+1..2 | ForEach-Object -Parallel { $var }

@@ -1,0 +1,2 @@
+# pssa: PSUseApprovedVerbs=1
+function Change-Item { }

@@ -1,0 +1,2 @@
+# pssa: PSAvoidUsingWMICmdlet=1
+Get-WmiObject -Class Win32_OperatingSystem

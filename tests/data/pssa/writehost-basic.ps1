@@ -1,0 +1,2 @@
+# pssa: PSAvoidUsingWriteHost=1
+Write-Host "done"

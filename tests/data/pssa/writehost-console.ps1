@@ -1,0 +1,3 @@
+# pssa: PSAvoidUsingWriteHost=2
+[Console]::WriteLine("a")
+[System.Console]::Write("b")

@@ -1,0 +1,2 @@
+# pssa: PSAvoidUsingWriteHost=0
+function Show-Menu { Write-Host "1. Start" }

@@ -1,0 +1,102 @@
+/* test-analyzer-pssa.c: agreement with PSScriptAnalyzer's documented verdicts on a labelled set
+ * (tests/data/pssa: each file's first line is "# pssa: Rule=N ...", the number of findings
+ * PSScriptAnalyzer's documentation gives for that rule on the file) */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/analyzer.h"
+#include "core/core.h"
+#include "ps-files.h"
+#include "t.h"
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* check_file: 1 when every labelled count matches, 0 when one does not, -1 when unlabelled */
+static int
+check_file(const char *dir, const char *name, unsigned *rules, unsigned *rules_ok)
+{
+	char path[4400], rule[96];
+	struct buf b = BUF_INIT;
+	struct ps_analysis *a = NULL;
+	struct ps_analyze_opts o;
+	const char *p;
+	int ok = 1, n, used;
+	unsigned want;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	memset(&o, 0, sizeof(o));
+	o.file_name = name;
+	if (ps_file_load(path, &b) != 0 || strncmp(buf_cstr(&b), "# pssa:", 7) != 0 ||
+	    ps_analyze(b.data, b.len, &o, &a) != PSS_OK) {
+		buf_free(&b);
+		return -1;
+	}
+	for (p = b.data + 7; (n = sscanf(p, " %95[A-Za-z]=%u%n", rule, &want, &used)) == 2;
+	    p += used) {
+		unsigned got = 0;
+
+		for (size_t i = 0; i < a->nfindings; i++)
+			got += strcmp(a->findings[i].rule->id, rule) == 0;
+		T_ASSERTF(ps_rule_find(rule) != NULL, "%s: unknown rule %s", name, rule);
+		(*rules)++;
+		if (got == want) {
+			(*rules_ok)++;
+		} else {
+			printf("# %s: %s %u, PSScriptAnalyzer %u\n", name, rule, got, want);
+			ok = 0;
+		}
+	}
+	ps_analysis_free(a);
+	buf_free(&b);
+	return ok;
+}
+
+/* The set agrees with PSScriptAnalyzer in at least 95 % of its files (the target). */
+static void
+test_agreement_with_pssa(void)
+{
+	const char *root = getenv("PSS_SRCDIR");
+	char dir[4096];
+	char *names[512];
+	size_t n = 0;
+	unsigned files = 0, agree = 0, rules = 0, rules_ok = 0;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(dir, sizeof(dir), "%s/tests/data/pssa", root ? root : ".");
+	T_ASSERT((d = opendir(dir)) != NULL);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL && n < PSS_ARRAY_LEN(names))
+		if (e->d_name[0] != '.')
+			names[n++] = xstrdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		int r = check_file(dir, names[i], &rules, &rules_ok);
+
+		T_ASSERTF(r >= 0, "%s: not a labelled file", names[i]);
+		files += r >= 0;
+		agree += r == 1;
+		free(names[i]);
+	}
+	printf("# PSScriptAnalyzer agreement: %u of %u files (%.1f %%), %u of %u rule counts\n",
+	    agree, files, files ? 100.0 * agree / files : 0.0, rules_ok, rules);
+	T_ASSERT(files >= 80);
+	T_ASSERTF(agree * 100 >= files * 95, "agreement %u of %u is below 95 %%", agree, files);
+}
+
+int
+main(void)
+{
+	T_RUN(test_agreement_with_pssa);
+	return t_done();
+}
