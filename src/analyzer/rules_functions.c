@@ -229,6 +229,9 @@ is_advanced(const struct ps_node *fn)
 }
 
 struct sp_calls {
+	const struct exports *exports;	/* NULL: every function is exported */
+	const char **ssp;		/* names of the functions declaring SupportsShouldProcess */
+	size_t nssp;
 	const struct ps_node **sp;	/* func of each ShouldProcess call */
 	size_t nsp;
 	const struct ps_node **sc;	/* func of each ShouldContinue call */
@@ -247,32 +250,22 @@ called_in(const struct ps_node **v, size_t n, const struct ps_node *fn)
 /* calls_should_process_command: fn calls a cmdlet with -WhatIf or one of the script's
  * functions declaring SupportsShouldProcess: their ShouldProcess honours fn's -WhatIf and
  * -Confirm (the preference variables carry them), so fn needs no call of its own. */
-static bool
-calls_should_process_command(const struct ps_ctx *c, const struct ps_node *fn)
-{
-	for (size_t i = 0; i < c->p->ncmds; i++) {
-		const struct ps_cmd *pc = &c->p->cmds[i];
+/*
+ * The functions a module exports (PSProvideCommentHelp and PSReservedCmdletChar ask only of
+ * them): the constant names and wildcards given to Export-ModuleMember -Function, sorted for
+ * look-up. No Export-ModuleMember, or a value that is not constant: every function counts.
+ */
+#define EXPORT_PATTERNS_MAX 64
+struct exports {
+	const char	**names;	/* literal names, sorted case-insensitively */
+	size_t		 nnames, cap;
+	const char	*patterns[EXPORT_PATTERNS_MAX];	/* names with wildcards */
+	size_t		 npatterns;
+	bool		 all;
+};
 
-		if (pc->node->func != fn || pc->name == NULL)
-			continue;
-		if (pc->ci != NULL && ps_catalog_param(pc->ci, "WhatIf", 6) != NULL)
-			return true;
-		if (pc->local_function)
-			for (size_t k = 0; k < c->ast->functions.n; k++) {
-				const struct ps_node *f = c->ast->functions.v[k];
-
-				if (f->u.fn.name != NULL && f->u.fn.supports_should_process &&
-				    ps_ci_eq(f->u.fn.name, pc->name))
-					return true;
-			}
-	}
-	return false;
-}
-
-/* export_matches: a constant -Function value (a name, a wildcard or a list of them) names
- * the function; a value that is not constant counts as naming it. */
-static bool
-export_matches(const struct ps_node *v, const char *name)
+static void
+exports_add(struct exports *ex, const struct ps_node *v)
 {
 	const char *s;
 
@@ -280,39 +273,98 @@ export_matches(const struct ps_node *v, const char *name)
 	    v->u.list.items.n == 1)
 		v = v->u.list.items.v[0];
 	if (v == NULL)
-		return false;
+		return;
 	if (v->kind == PS_NODE_ARRAY_LITERAL) {
 		for (size_t i = 0; i < v->u.list.items.n; i++)
-			if (export_matches(v->u.list.items.v[i], name))
-				return true;
-		return false;
+			exports_add(ex, v->u.list.items.v[i]);
+		return;
 	}
 	if ((s = ps_node_const_string(v)) == NULL)
-		return true;
-	return fnmatch(s, name, FNM_CASEFOLD) == 0;
+		ex->all = true;
+	else if (strpbrk(s, "*?[") != NULL) {
+		if (ex->npatterns == EXPORT_PATTERNS_MAX)
+			ex->all = true;
+		else
+			ex->patterns[ex->npatterns++] = s;
+	} else if (ex->nnames < ex->cap)
+		ex->names[ex->nnames++] = s;
 }
 
-/* exported: the function is exported, which PSProvideCommentHelp and PSReservedCmdletChar ask
- * of it: named by Export-ModuleMember -Function when the text has one, else every function
- * (a script's functions are all its interface). */
-static bool
-exported(const struct ps_ctx *c, const char *name)
+static int
+export_cmp(const void *a, const void *b)
 {
-	bool any = false;
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* exports_build: NULL when every function counts as exported. */
+static struct exports *
+exports_build(struct ps_ctx *c)
+{
+	struct exports *ex = NULL;
 
 	for (size_t i = 0; i < c->p->ncmds; i++) {
-		const struct ps_cmd *pc = &c->p->cmds[i];
 		const struct ps_cmd_arg *a;
 
-		if (!ps_cmd_is(pc, "Export-ModuleMember"))
+		if (!ps_cmd_is(&c->p->cmds[i], "Export-ModuleMember"))
 			continue;
-		any = true;
-		if ((a = ps_cmd_arg_find(pc->node, "Function")) == NULL)
-			a = ps_cmd_positional(pc->node, 0);
-		if (a != NULL && a->value != NULL && export_matches(a->value, name))
+		if (ex == NULL) {
+			ex = ps_ast_alloc(c->ast, sizeof(*ex));
+			ex->cap = c->ast->strings.n + 1;	/* every name is one of the strings */
+			ex->names = ps_ast_alloc(c->ast, ex->cap * sizeof(*ex->names));
+		}
+		if ((a = ps_cmd_arg_find(c->p->cmds[i].node, "Function")) == NULL)
+			a = ps_cmd_positional(c->p->cmds[i].node, 0);
+		if (a != NULL && a->value != NULL)
+			exports_add(ex, a->value);
+	}
+	if (ex == NULL || ex->all)
+		return NULL;
+	qsort(ex->names, ex->nnames, sizeof(*ex->names), export_cmp);
+	return ex;
+}
+
+static bool
+exported(const struct exports *ex, const char *name)
+{
+	if (ex == NULL || bsearch(&name, ex->names, ex->nnames, sizeof(*ex->names),
+	    export_cmp) != NULL)
+		return true;
+	for (size_t i = 0; i < ex->npatterns; i++)
+		if (fnmatch(ex->patterns[i], name, FNM_CASEFOLD) == 0)
+			return true;
+	return false;
+}
+
+/* calls_should_process_command: fn calls a cmdlet with -WhatIf or one of the script's
+ * functions declaring SupportsShouldProcess: their ShouldProcess honours fn's -WhatIf and
+ * -Confirm (the preference variables carry them), so fn needs no call of its own. Looks at
+ * the commands inside fn's extent only (the flat list is in source order). */
+static bool
+calls_should_process_command(const struct ps_ctx *c, const struct ps_node *fn,
+    const struct sp_calls *calls)
+{
+	size_t lo = 0, hi = c->p->ncmds;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->p->cmds[mid].node->ext.start < fn->ext.start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < c->p->ncmds && c->p->cmds[i].node->ext.start < fn->ext.end; i++) {
+		const struct ps_cmd *pc = &c->p->cmds[i];
+
+		if (pc->node->func != fn || pc->name == NULL)
+			continue;
+		if (pc->ci != NULL && ps_catalog_param(pc->ci, "WhatIf", 6) != NULL)
+			return true;
+		if (pc->local_function && bsearch(&pc->name, calls->ssp, calls->nssp,
+		    sizeof(*calls->ssp), export_cmp) != NULL)
 			return true;
 	}
-	return !any;
+	return false;
 }
 
 static void
@@ -329,7 +381,7 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 	ne = fn->u.fn.name_node != NULL ? &fn->u.fn.name_node->ext : &fn->ext;
 	name = strip_scope(full);
 	dash = strchr(name, '-');
-	exp = exported(c, name);
+	exp = exported(calls->exports, name);
 	if (exp && strpbrk(name, "#,(){}[]&/\\$^;:\"'<>|?@`*%+=~") != NULL)
 		ps_rule_emit(c, R_RESERVED_CHAR, PS_SEV__MAX, ne, NULL,
 		    "The function name '%s' contains a reserved character.", name);
@@ -395,7 +447,7 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 		    "Function '%s' takes '$%s' and '$%s'; use one PSCredential parameter.",
 		    name, user, pass);
 	if (fn->u.fn.supports_should_process && !called_in(calls->sp, calls->nsp, fn) &&
-	    !calls_should_process_command(c, fn))
+	    !calls_should_process_command(c, fn, calls))
 		ps_rule_emit(c, R_SHOULD_PROCESS, PS_SEV__MAX, ne, NULL,
 		    "'%s' declares SupportsShouldProcess but never calls ShouldProcess.", name);
 	if (!fn->u.fn.supports_should_process && called_in(calls->sp, calls->nsp, fn))
@@ -410,7 +462,7 @@ void
 ps_rules_functions_run(struct ps_ctx *c)
 {
 	const struct ps_ast *ast = c->ast;
-	struct sp_calls calls = { NULL, 0, NULL, 0 };
+	struct sp_calls calls = { NULL, NULL, 0, NULL, 0, NULL, 0 };
 	const struct ps_node *root_pb = ast->root->u.sb.param_block;
 
 	calls.sp = ps_ast_alloc(c->ast, (ast->members.n + 1) * sizeof(*calls.sp));
@@ -424,6 +476,15 @@ ps_rules_functions_run(struct ps_ctx *c)
 			calls.sp[calls.nsp++] = m->func;
 		else if (ps_ci_eq(m->u.mem.name, "ShouldContinue"))
 			calls.sc[calls.nsc++] = m->func;
+	}
+	if (ast->functions.n > 0) {
+		calls.exports = exports_build(c);
+		calls.ssp = ps_ast_alloc(c->ast, ast->functions.n * sizeof(*calls.ssp));
+		for (size_t i = 0; i < ast->functions.n; i++)
+			if (ast->functions.v[i]->u.fn.supports_should_process &&
+			    ast->functions.v[i]->u.fn.name != NULL)
+				calls.ssp[calls.nssp++] = ast->functions.v[i]->u.fn.name;
+		qsort(calls.ssp, calls.nssp, sizeof(*calls.ssp), export_cmp);
 	}
 	for (size_t i = 0; i < ast->functions.n; i++)
 		check_function(c, ast->functions.v[i], &calls);

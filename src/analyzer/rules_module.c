@@ -48,7 +48,7 @@ rule_function_names(struct ps_ctx *c)
 			ps_rule_emit(c, R_GLOBAL_FUNCTIONS, PS_SEV__MAX, ne, NULL,
 			    "The function '%s' is defined in the global scope, where it can replace a "
 			    "function of the session.", name);
-		if (ps_name_in(name, reserved_words))
+		if (strchr(name, '-') == NULL && ps_name_in(name, reserved_words))
 			ps_rule_emit(c, R_RESERVED_WORDS, PS_SEV__MAX, ne, NULL,
 			    "The function name '%s' is a reserved word.", name);
 	}
@@ -258,72 +258,116 @@ vars_from(const struct ps_nodes *v, uint32_t off)
 	return lo;
 }
 
+/* The variables of a block by name (case-insensitive), then source order. */
+static int
+var_name_cmp(const void *x, const void *y)
+{
+	const struct ps_node *a = *(const struct ps_node *const *)x,
+	    *b = *(const struct ps_node *const *)y;
+	int r = strcasecmp(a->u.var.bare, b->u.var.bare);
+
+	return r != 0 ? r : a->ext.start < b->ext.start ? -1 : a->ext.start > b->ext.start;
+}
+
+/* block_vars: the variables with a name in [from, to), sorted by var_name_cmp, in *out
+ * (scratch memory the caller releases with ps_scratch_free(*out, size)); their count. */
+static size_t
+block_vars(struct ps_ctx *c, uint32_t from, uint32_t to, const struct ps_node ***out,
+    size_t *size)
+{
+	const struct ps_nodes *v = &c->ast->variables;
+	size_t first = vars_from(v, from), last = first, n = 0;
+
+	while (last < v->n && v->v[last]->ext.start < to)
+		last++;
+	*size = (last - first + 1) * sizeof(**out);
+	*out = ps_scratch_alloc(c->p, *size);
+	for (size_t i = first; i < last; i++)
+		if (v->v[i]->u.var.bare != NULL)
+			(*out)[n++] = v->v[i];
+	qsort(*out, n, sizeof(**out), var_name_cmp);
+	return n;
+}
+
 /* PSUseUsingScopeModifierInNewRunspaces: a variable read in a script block that runs in
- * another runspace, without $using: and without being set inside the block. */
+ * another runspace, without $using: and without being set inside the block; reported at its
+ * first read. One sort of the block's variables: no pairwise comparison. */
 static void
 rule_using_scope(struct ps_ctx *c, const struct ps_node *sb)
 {
-	const struct ps_nodes *v = &c->ast->variables;
-	size_t first = vars_from(v, sb->ext.start), last = first;
+	const struct ps_node **vs;
+	size_t size, n = block_vars(c, sb->ext.start, sb->ext.end, &vs, &size);
 
-	while (last < v->n && v->v[last]->ext.start < sb->ext.end)
-		last++;
-	for (size_t i = first; i < last; i++) {
-		const struct ps_node *x = v->v[i];
-		const char *bare = x->u.var.bare;
-		bool set = false, seen = false;
+	for (size_t i = 0, j; i < n; i = j) {
+		const struct ps_node *first = NULL;
+		bool set = false;
 
-		if (bare == NULL || x->u.var.assigned || (x->u.var.scope != NULL &&
-		    !ps_ci_eq(x->u.var.scope, "local")) || ps_ci_eq(bare, "null") ||
-		    ps_style_is_automatic(bare) || ps_style_is_preference(bare))
-			continue;
-		for (size_t k = first; k < last && !set; k++) {
-			const struct ps_node *y = v->v[k];
+		for (j = i; j < n && strcasecmp(vs[j]->u.var.bare, vs[i]->u.var.bare) == 0; j++) {
+			const struct ps_node *x = vs[j];
 
-			if (y->u.var.bare == NULL || !ps_ci_eq(y->u.var.bare, bare))
-				continue;
-			if (y->u.var.assigned)
+			if (x->u.var.assigned)
 				set = true;
-			else if (k < i && y->u.var.scope == NULL)
-				seen = true;	/* reported at its first read */
+			else if (first == NULL && (x->u.var.scope == NULL ||
+			    ps_ci_eq(x->u.var.scope, "local")))
+				first = x;
 		}
-		if (set || seen)
+		if (set || first == NULL || ps_ci_eq(first->u.var.bare, "null") ||
+		    ps_style_is_automatic(first->u.var.bare) ||
+		    ps_style_is_preference(first->u.var.bare))
 			continue;
-		ps_rule_emit(c, R_USING_SCOPE, PS_SEV__MAX, &x->ext, NULL,
-		    "'$%s' runs in a new runspace, where it is not set; write '$using:%s'.", bare,
-		    bare);
+		ps_rule_emit(c, R_USING_SCOPE, PS_SEV__MAX, &first->ext, NULL,
+		    "'$%s' runs in a new runspace, where it is not set; write '$using:%s'.",
+		    first->u.var.bare, first->u.var.bare);
 	}
+	ps_scratch_free(vs, size);
 }
 
 /* PSReviewUnusedParameter for the param() of a bare script block ({ param($x) ... }): a
  * parameter read nowhere in the block ($args and $PSBoundParameters read them all). */
+static bool
+block_reads(const struct ps_node *const *vs, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {	/* the first entry of the name */
+		size_t mid = (lo + hi) / 2;
+
+		if (strcasecmp(vs[mid]->u.var.bare, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && strcasecmp(vs[lo]->u.var.bare, name) == 0; lo++)
+		if (!vs[lo]->u.var.assigned)
+			return true;
+	return false;
+}
+
 static void
 rule_block_params(struct ps_ctx *c)
 {
-	const struct ps_nodes *v = &c->ast->variables;
-
 	for (size_t i = 0; i < c->ast->parameters.n; i++) {
 		const struct ps_node *p = c->ast->parameters.v[i], *pb = p->parent, *sb;
-		size_t first, k;
-		bool used = false;
+		const struct ps_node **vs;
+		size_t size, n;
 
-		if (p->u.param.name == NULL || pb == NULL || pb->kind != PS_NODE_PARAM_BLOCK ||
-		    (sb = pb->parent) == NULL || sb->kind != PS_NODE_SCRIPTBLOCK ||
-		    sb->parent == NULL || sb->parent->kind != PS_NODE_SCRIPTBLOCK_EXPR)
-			continue;
-		first = vars_from(v, pb->ext.end);
-		for (k = first; k < v->n && v->v[k]->ext.start < sb->ext.end && !used; k++) {
-			const char *b = v->v[k]->u.var.bare;
+		if (pb == NULL || pb->kind != PS_NODE_PARAM_BLOCK || pb->u.pb.params.n == 0 ||
+		    pb->u.pb.params.v[0] != p || (sb = pb->parent) == NULL ||
+		    sb->kind != PS_NODE_SCRIPTBLOCK || sb->parent == NULL ||
+		    sb->parent->kind != PS_NODE_SCRIPTBLOCK_EXPR)
+			continue;	/* once per param block of a bare script block */
+		n = block_vars(c, pb->ext.end, sb->ext.end, &vs, &size);
+		if (!block_reads(vs, n, "args") && !block_reads(vs, n, "PSBoundParameters"))
+			for (size_t k = 0; k < pb->u.pb.params.n; k++) {
+				const struct ps_node *q = pb->u.pb.params.v[k];
 
-			used = b != NULL && (v->v[k]->u.var.assigned ? false : ps_ci_eq(b,
-			    p->u.param.name) || ps_ci_eq(b, "args") || ps_ci_eq(b,
-			    "PSBoundParameters"));
-		}
-		if (!used)
-			ps_rule_emit(c, R_UNUSED_PARAM, PS_SEV__MAX,
-			    p->u.param.var ? &p->u.param.var->ext : &p->ext, NULL,
-			    "The parameter '$%s' is declared but not used in its script block.",
-			    p->u.param.name);
+				if (q->u.param.name != NULL && !block_reads(vs, n, q->u.param.name))
+					ps_rule_emit(c, R_UNUSED_PARAM, PS_SEV__MAX,
+					    q->u.param.var ? &q->u.param.var->ext : &q->ext, NULL,
+					    "The parameter '$%s' is declared but not used in its script "
+					    "block.", q->u.param.name);
+			}
+		ps_scratch_free(vs, size);
 	}
 }
 
@@ -585,6 +629,7 @@ rule_manifest(struct ps_ctx *c)
 /* ---- DSC resources ---- */
 
 enum { DSC_GET, DSC_SET, DSC_TEST, DSC__MAX };
+#define DSC_PARAMS_MAX 256	/* parameters per function the DSC rules compare */
 static const char *const dsc_functions[DSC__MAX] = {
 	"Get-TargetResource", "Set-TargetResource", "Test-TargetResource"
 };
@@ -648,6 +693,9 @@ dsc_functions_check(struct ps_ctx *c, struct ps_node *const fns[DSC__MAX])
 			any = fns[w];
 	if (any == NULL)
 		return;
+	for (int w = 0; w < DSC__MAX; w++)	/* the pairwise parameter checks stay small */
+		if (fns[w] != NULL && fns[w]->u.fn.params.n > DSC_PARAMS_MAX)
+			return;
 	for (int w = 0; w < DSC__MAX; w++) {
 		const struct ps_node *fn = fns[w];
 		const struct ps_extent *ne;

@@ -41,7 +41,17 @@ static const char *const preference_vars[] = {
 bool
 ps_style_is_preference(const char *name)
 {
-	return name != NULL && ps_name_in(name, preference_vars);
+	/* first letters of the list: c d e f i l m o p t v w */
+	static const uint32_t first = 1u << ('c' - 'a') | 1u << ('d' - 'a') | 1u << ('e' - 'a') |
+	    1u << ('f' - 'a') | 1u << ('i' - 'a') | 1u << ('l' - 'a') | 1u << ('m' - 'a') |
+	    1u << ('o' - 'a') | 1u << ('p' - 'a') | 1u << ('t' - 'a') | 1u << ('v' - 'a') |
+	    1u << ('w' - 'a');
+	unsigned f;
+
+	if (name == NULL)
+		return false;
+	f = ((unsigned char)name[0] | 0x20) - 'a';
+	return f < 26 && (first >> f & 1) && ps_name_in(name, preference_vars);
 }
 
 /* Both lists by (lower-case) first letter, read-only ones first: built once per process. */
