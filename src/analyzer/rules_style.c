@@ -257,10 +257,10 @@ rule_declared_vars(struct ps_ctx *c, const struct varset *reads)
 		if (name == NULL || (v->u.var.scope != NULL && !ps_ci_eq(v->u.var.scope, "local") &&
 		    !ps_ci_eq(v->u.var.scope, "private")))
 			continue;
-		if (ps_ci_eq(name, "null") || ps_style_is_automatic(name) || v->in_class ||
-		    ps_style_is_preference(name))
+		if (ps_ci_eq(name, "null") || ps_style_is_automatic(name) || v->in_class)
 			continue;
-		if (vs_has(reads, v->func, name) || vs_has(&reported, v->func, name))
+		if (vs_has(reads, v->func, name) || vs_has(&reported, v->func, name) ||
+		    ps_style_is_preference(name))
 			continue;
 		vs_add(&reported, v->func, name);
 		ps_rule_emit(c, R_DECLARED_VARS, PS_SEV__MAX, &v->ext, NULL,
