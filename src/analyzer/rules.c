@@ -29,7 +29,9 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    "Replace the alias with the full command name.", PSSA("avoidusingcmdletaliases") },
 	[R_WRITE_HOST] = { "PSAvoidUsingWriteHost", W, BP,
 	    "Write-Host output cannot be captured, redirected or suppressed.",
-	    "Use Write-Output for data, Write-Verbose or Write-Information for messages.",
+	    "Use Write-Output for data, Write-Verbose or Write-Information for messages (not "
+	    "applied by --fix: Write-Output sends the text down the pipeline, so a caller "
+	    "receives it as output; Write-Verbose shows it only with -Verbose).",
 	    PSSA("avoidusingwritehost") },
 	[R_POSITIONAL] = { "PSAvoidUsingPositionalParameters", I, BP,
 	    "A command is called with three or more positional arguments.",
@@ -169,7 +171,9 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    "Call the command directly, use the call operator & with arguments, or splatting.",
 	    PSSA("avoidusinginvokeexpression") },
 	[R_PLAINTEXT_PASSWORD] = { "PSAvoidUsingPlainTextForPassword", W, SEC,
-	    "A password parameter is a plain string.", "Use [SecureString] or [PSCredential].",
+	    "A password parameter is a plain string.",
+	    "Use [SecureString] or [PSCredential] (not applied by --fix: callers must then pass a "
+	    "SecureString, and code that uses the value as text must convert it).",
 	    PSSA("avoidusingplaintextforpassword") },
 	[R_CONVERTTO_SECURESTRING] = { "PSAvoidUsingConvertToSecureStringWithPlainText", E, SEC,
 	    "ConvertTo-SecureString -AsPlainText: the secret is in plain text in the script or "
@@ -181,7 +185,9 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    PSSA("avoidusingcomputernamehardcoded") },
 	[R_BROKEN_HASH] = { "PSAvoidUsingBrokenHashAlgorithms", W, SEC,
 	    "MD5 or SHA-1 is used; both are broken for security purposes.",
-	    "Use SHA256 or stronger.", PSSA("avoidusingbrokenhashalgorithms") },
+	    "Use SHA256 or stronger (not applied by --fix: the hash values change, so hashes "
+	    "stored or compared elsewhere must be computed again).",
+	    PSSA("avoidusingbrokenhashalgorithms") },
 	[R_ALLOW_UNENCRYPTED] = { "PSAvoidUsingAllowUnencryptedAuthentication", W, SEC,
 	    "-AllowUnencryptedAuthentication sends credentials over unencrypted HTTP.",
 	    "Use HTTPS and drop the switch.", PSSA("avoidusingallowunencryptedauthentication") },
