@@ -165,6 +165,7 @@ struct ps_settings {
 	size_t		 nnoun_allow;
 	bool		 noun_allow_set;	/* given (replaces the default Data, Windows) */
 	unsigned	 max_line_length;	/* PSAvoidLongLines.MaximumLineLength (120) */
+	bool		 help_all_functions;	/* PSProvideCommentHelp.ExportedOnly = $false */
 };
 
 /* settings_max_line: the line length PSAvoidLongLines allows. */

@@ -408,7 +408,8 @@ check_function(struct ps_ctx *c, const struct ps_node *fn, const struct sp_calls
 	if (ps_catalog_find(name, strlen(name)) != NULL)
 		ps_rule_emit(c, R_OVERWRITE_BUILTIN, PS_SEV__MAX, ne, NULL,
 		    "'%s' hides the built-in cmdlet of the same name.", name);
-	if (exp && fn->u.fn.help == NULL && fn->u.fn.keyword != PS_KW_CONFIGURATION)
+	if ((exp || (c->p->opts->settings != NULL && c->p->opts->settings->help_all_functions)) &&
+	    fn->u.fn.help == NULL && fn->u.fn.keyword != PS_KW_CONFIGURATION)
 		ps_rule_emit(c, R_COMMENT_HELP, PS_SEV__MAX, ne, NULL,
 		    "The function '%s' has no help comment.", name);
 	for (size_t i = 0; i < fn->u.fn.params.n; i++) {

@@ -28,7 +28,8 @@ static const char *const pssa_only_rules[] = {
 
 enum opt_kind { OPT_BOOL, OPT_COUNT, OPT_STRINGS, OPT_STRING };
 
-enum opt_apply { OPT_ENABLE, OPT_ALIAS_ALLOW, OPT_MAX_LINE, OPT_NOUN_ALLOW, OPT_NOT_APPLIED };
+enum opt_apply { OPT_ENABLE, OPT_ALIAS_ALLOW, OPT_MAX_LINE, OPT_NOUN_ALLOW, OPT_EXPORTED_ONLY,
+	OPT_NOT_APPLIED };
 
 /* The documented options of the rules PSScript implements. An option marked
  * OPT_NOT_APPLIED is checked and accepted, with a warning that it changes nothing. */
@@ -43,7 +44,7 @@ static const struct rule_opt {
 	{ "PSAvoidUsingCmdletAliases", "Whitelist", OPT_STRINGS, OPT_ALIAS_ALLOW },
 	{ "PSAvoidLongLines", "MaximumLineLength", OPT_COUNT, OPT_MAX_LINE },
 	{ "PSUseSingularNouns", "NounAllowList", OPT_STRINGS, OPT_NOUN_ALLOW },
-	{ "PSProvideCommentHelp", "ExportedOnly", OPT_BOOL, OPT_NOT_APPLIED },
+	{ "PSProvideCommentHelp", "ExportedOnly", OPT_BOOL, OPT_EXPORTED_ONLY },
 	{ "PSProvideCommentHelp", "BlockComment", OPT_BOOL, OPT_NOT_APPLIED },
 	{ "PSProvideCommentHelp", "VSCodeSnippetCorrection", OPT_BOOL, OPT_NOT_APPLIED },
 	{ "PSProvideCommentHelp", "Placement", OPT_STRING, OPT_NOT_APPLIED },
@@ -356,6 +357,11 @@ rule_option(struct sctx *x, enum ps_rule r, const char *opt, const struct ps_nod
 	case OPT_NOUN_ALLOW:
 		s->noun_allow_set = true;
 		return get_strings(x, v, &s->noun_allow, &s->nnoun_allow);
+	case OPT_EXPORTED_ONLY:
+		if (get_bool(x, v, &b) != 0)
+			return -1;
+		s->help_all_functions = !b;
+		return 0;
 	case OPT_NOT_APPLIED:
 		break;
 	}

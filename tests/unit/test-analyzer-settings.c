@@ -193,6 +193,18 @@ test_rule_options(void)
 	ps_settings_free(old);
 	ps_settings_free(len);
 	ps_settings_free(nouns);
+	/* ExportedOnly (default $true): with $false every function needs help */
+	{
+		static const char mod[] = "function Get-A { 1 }\nfunction Get-B { 2 }\n"
+		    "Export-ModuleMember -Function Get-A\n";
+		struct ps_settings *all = settings("@{ Rules = @{ PSProvideCommentHelp = @{ "
+		    "ExportedOnly = $false } } }");
+
+		T_ASSERT(all != NULL);
+		T_EQ(hits(mod, NULL, "PSProvideCommentHelp"), 1);
+		T_EQ(hits(mod, all, "PSProvideCommentHelp"), 2);
+		ps_settings_free(all);
+	}
 }
 
 /* Anything but data is an error naming the key; nothing is evaluated. */
