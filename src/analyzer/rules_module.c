@@ -845,8 +845,9 @@ ps_help_file_name(const char *name)
 
 	if (name == NULL)
 		return false;
-	base = strrchr(name, '/');
-	base = base != NULL ? base + 1 : name;
+	for (base = name; *name != '\0'; name++)
+		if (*name == '/' || *name == '\\')
+			base = name + 1;
 	return ps_ci_prefix(base, "about_") && ps_ci_suffix(base, ".help.txt");
 }
 

@@ -826,6 +826,26 @@ test_behaviour_families(void)
 	/* positional arguments: values not preceded by a parameter name */
 	T_EQ(count_rule("Copy-Item -Path a -Destination b c", "PSAvoidUsingPositionalParameters"), 0);
 	T_EQ(count_rule("Copy-Item a b c", "PSAvoidUsingPositionalParameters"), 1);
+	/* a help file gets only the encoding check, whatever separator its path uses */
+	{
+		static const char help[] = "\xFF\xFET\0O\0P\0I\0C\0 gci iex $x -eq $null\n";
+		struct ps_analyze_opts o;
+		struct ps_analysis *a = NULL;
+
+		memset(&o, 0, sizeof(o));
+		o.file_name = "C:\\Mod\\en-US\\about_Mod.help.txt";
+		T_EQ(ps_analyze(help, sizeof(help) - 1, &o, &a), PSS_OK);
+		T_EQ(a->nfindings, 1);
+		T_STREQ(a->findings[0].rule->id, "PSUseUTF8EncodingForHelpFile");
+		ps_analysis_free(a);
+		T_EQ(ps_analyze("gci\n", 4, &o, &a), PSS_OK);	/* UTF-8 help text: nothing */
+		T_EQ(a->nfindings, 0);
+		ps_analysis_free(a);
+		o.file_name = "about_Mod.ps1";	/* not a help file: analysed as code */
+		T_EQ(ps_analyze("gci\n", 4, &o, &a), PSS_OK);
+		T_EQ(a->nfindings, 1);
+		ps_analysis_free(a);
+	}
 	/* a settings file is no module manifest; a .ps1 never is */
 	T_EQ(count_rule("@{ IncludeRules = @('PSAvoid*') }", "PSMissingModuleManifestField"), 0);
 }
