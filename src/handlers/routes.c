@@ -146,6 +146,11 @@ const struct route app_routes[] = {
 	/* the library's pages */
 	/* Literal paths before /scripts/:id. The forms' field lists are the API's members
 	 * (docs/pages.md). */
+	{ HTTP_GET, "/analyze", 0, h_page_analyze_form, "page.analyze",
+	  PAGE("analysis/analyze", "Analyse a script", NULL, NULL, NULL, 0) },
+	{ HTTP_POST, "/analyze", 0, h_page_analyze, "page.analyze.run",
+	  PAGE("analysis/analyze", "Analyse a script", NULL, NULL,
+	      FIELDS({ "content", FORM_STRING }), PAGE_RESULT) },
 	{ HTTP_GET, "/scripts", 0, h_page_scripts, "page.scripts", PAGE("scripts/list", "Scripts", NULL, NULL, NULL, 0) },
 	{ HTTP_GET, "/scripts/new", ROUTE_AUTH, h_page_script_new, "page.scripts.new",
 	  PAGE("scripts/new", "New script", NULL, NULL, NULL, 0) },
@@ -161,6 +166,8 @@ const struct route app_routes[] = {
 	{ HTTP_GET, "/scripts/uploads/:batchId", ROUTE_AUTH, h_page_upload_batch, "page.scripts.batch",
 	  PAGE("scripts/upload-batch", "Upload progress", NULL, NULL, NULL, 0) },
 	{ HTTP_GET, "/scripts/:id", 0, h_page_script, "page.script", PAGE("scripts/show", "Script", NULL, NULL, NULL, 0) },
+	{ HTTP_POST, "/scripts/:id/analyze", ROUTE_AUTH | ROUTE_CSRF, h_page_script_analyze, "page.script.analyze",
+	  PAGE(NULL, "Analyse again", "/scripts/:id", "The script will be analysed again.", NULL, 0) },
 	{ HTTP_GET, "/scripts/:id/edit", ROUTE_AUTH, h_page_script_edit, "page.script.edit",
 	  PAGE("scripts/edit", "Edit a script", NULL, NULL, NULL, 0) },
 	{ HTTP_POST, "/scripts/:id/edit", ROUTE_AUTH | ROUTE_CSRF, h_page_script_update, "page.script.update",
