@@ -19,6 +19,7 @@ static const struct {
 } nav[] = {
 	{ "/", "Dashboard", 0 },
 	{ "/scripts", "Scripts", 0 },
+	{ "/analyze", "Analyse", 0 },
 	{ "/categories", "Categories", 0 },
 	{ "/tags", "Tags", 0 },
 	{ "/account", "Account", ROUTE_AUTH },
