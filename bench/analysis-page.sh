@@ -57,8 +57,8 @@ worker() {
 	run "$@"
 	t1=$(fcgi_ticks)
 	n=$(awk -v r="$(eval echo "\$RPS_$3")" -v d="$D" 'BEGIN { printf "%d", r * d }')
-	eval "WORKER_$3=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v n="$n" 'BEGIN { printf "%.0f", n > 0 ? t / hz * 1e6 / n : 0 }')"
-	printf '  %-26s worker CPU %s us a request\n' "" "$(eval echo "\$WORKER_$3")"
+	eval "WORKER_$3=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v n="$n" 'BEGIN { printf "%.0f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
+	printf '  %-26s psscript-fcgi CPU %s us a request\n' "" "$(eval echo "\$WORKER_$3")"
 }
 
 run "bare libfcgi responder" /bench/bare bare
