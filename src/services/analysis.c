@@ -284,7 +284,7 @@ library_analysis_adhoc(const struct svc *s, const char *content, size_t len, con
 	(void)s;
 	*analysis = NULL;
 	if (content != NULL && len > LIBRARY_ADHOC_MAX)
-		return svc_fail(err, PSS_ETOOBIG, "content", "the content is larger than 1 MB");
+		return svc_fail(err, PSS_ETOOBIG, "content", "The content is larger than 1 MB.");
 	if (filename != NULL && !script_file_name(filename))
 		return svc_fail(err, PSS_EINVAL, "fileName",
 		    "a file name of at most 255 bytes ending in .ps1, .psm1 or .psd1");

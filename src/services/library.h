@@ -306,6 +306,22 @@ extern const char *const library_analysis_formats[ANALYSIS_FORMAT__MAX];
 /* library_analysis_format_parse: the format named s, ANALYSIS_FORMAT__MAX when unknown. */
 enum analysis_format library_analysis_format_parse(const char *s);
 
+struct analysis_export {
+	struct buf	 body;		/* the file */
+	const char	*content_type;	/* static */
+	char		*disposition;	/* attachment named after the script (text_content_disposition) */
+};
+/* library_analysis_export: the stored analysis of a script the viewer sees as a file:
+ * json (the analysis object), sarif (SARIF 2.1.0 exactly as `psscript analyze --format
+ * sarif` writes it, from the built-in analyzer run again over the current content: the
+ * stored analysis keeps no offsets), html (a self-contained printable report) or md
+ * (Markdown for a ticket). PSS_ENOTFOUND for an invisible script or one without an
+ * analysis (err->field "analysis" then); PSS_EINVAL for format __MAX. Free with
+ * library_analysis_export_free. */
+enum pss_err library_analysis_export(const struct svc *, const struct viewer *, int64_t script_id,
+	enum analysis_format, struct analysis_export *, struct svc_err *);
+void	 library_analysis_export_free(struct analysis_export *);
+
 
 /* ---- reads.c: the cached reads ----
  * The reads above go to the database; a caller that answers a read many times keeps the
