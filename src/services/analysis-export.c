@@ -28,12 +28,17 @@ static const struct {
 	const char *member, *label, *meaning;
 	bool higher_is_better;
 } scores[] = {
-	{ "securityScore", "Security", "10 means no security finding; each finding lowers it by its "
-	  "severity (error most, information least).", true },
-	{ "codeQualityScore", "Code quality", "10 means no best-practice or performance finding; "
-	  "each lowers it by its severity, and complexity lowers it further.", true },
-	{ "riskScore", "Risk", "0 means the script changes nothing; what it touches (files, registry, "
-	  "network, services, users, other hosts), elevation and risky findings raise it.", false },
+	{ "securityScore", "Security", "10 minus the points of the security rules that fired (an "
+	  "error 3, a warning 1.5, information 0.5, repeats up to twice that; a finding naming an "
+	  "attack technique counts twice).", true },
+	{ "codeQualityScore", "Code quality", "10 / (1 + P / 4A): P adds the best-practice and "
+	  "performance findings (error 1, warning 0.5, information 0.1) and complexity beyond 10 "
+	  "branches or 5 levels of nesting; A = 1 + code lines / 50, so longer scripts may have more.",
+	  true },
+	{ "riskScore", "Risk", "10 × (1 − e^(−R/6)): R adds the security points, two thirds of the "
+	  "risk-rule points, what the script changes (files, registry, network, services, users, "
+	  "other hosts, dynamic code) and 0.5 when it needs elevation; 0 when it changes nothing.",
+	  false },
 };
 
 #define EXCERPT_MAX 400		/* bytes of a source line in a report */

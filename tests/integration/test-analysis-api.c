@@ -381,6 +381,23 @@ test_content_change_drops_the_cached_analysis(void)
 	T_EQ(status_of("GET", path_of(id, "/analysis"), alice.token, NULL), 404);
 }
 
+static void
+test_deleted_owner_takes_the_cached_analysis_along(void)
+{
+	struct acct carol;
+	long long id;
+	char path[64];
+
+	T_EQ(acct_register(&carol, "acarol"), 0);
+	id = new_script(carol.token, "carol's", uniq("Get-Date # "), true);
+	T_EQ(status_of("POST", path_of(id, "/analyze"), carol.token, NULL), 200);
+	T_EQ(status_of("GET", path_of(id, "/analysis"), NULL, NULL), 200);	/* now cached */
+	snprintf(path, sizeof(path), "/api/users/%lld", carol.id);
+	T_EQ(status_of("DELETE", path, admin.token, NULL), 200);
+	T_EQ(status_of("GET", path_of(id, "/analysis"), NULL, NULL), 404);
+	T_EQ(status_of("GET", path_of(id, "/analysis"), admin.token, NULL), 404);
+}
+
 /* The export of id in fmt, as alice. */
 static struct it_resp
 export(long long id, const char *fmt)
@@ -586,6 +603,7 @@ main(void)
 	T_RUN(test_no_analysis_is_404_with_the_state);
 	T_RUN(test_analyze_async_queues_a_job);
 	T_RUN(test_content_change_drops_the_cached_analysis);
+	T_RUN(test_deleted_owner_takes_the_cached_analysis_along);
 	T_RUN(test_exports_are_attachments_named_after_the_script);
 	T_RUN(test_sarif_export_is_the_clis_sarif_2_1_0);
 	T_RUN(test_html_report_is_well_formed_and_keeps_markup_as_text);
