@@ -80,7 +80,8 @@ h_scripts_analyze(struct http_ctx *c)
 		reply_success(c, 202, NULL, o);
 		return;
 	}
-	if ((e = library_analysis_now(&c->app->svc, &v, id, NULL, &an, &err)) != PSS_OK) {
+	if ((e = library_analysis_now(&c->app->svc, &v, id,
+	    library_analyzer_opts(&c->app->svc), &an, &err)) != PSS_OK) {
 		error_from_svc(c, e, &err, SCRIPT_NOT_FOUND);
 		return;
 	}

@@ -404,7 +404,7 @@ export_md(const struct db_analysis *row, struct json_object *an, struct buf *b)
 /* ---- SARIF: the CLI's log, from the analyzer run again over the stored content ---- */
 
 static enum pss_err
-export_sarif(const struct db_analysis *row, struct buf *b)
+export_sarif(const struct svc *s, const struct db_analysis *row, struct buf *b)
 {
 	struct ps_analysis *an = NULL;
 	struct json_object *log;
@@ -412,7 +412,7 @@ export_sarif(const struct db_analysis *row, struct buf *b)
 	const char *uris[1] = { uri };
 	enum pss_err e;
 
-	if ((e = ps_analyze(row->content, strlen(row->content), NULL, &an)) == PSS_OK && an != NULL) {
+	if ((e = ps_analyze(row->content, strlen(row->content), library_analyzer_opts(s), &an)) == PSS_OK && an != NULL) {
 		log = ps_report_sarif((const struct ps_analysis *const *)&an, uris, 1);
 		buf_puts(b, json_object_to_json_string_ext(log, JSON_C_TO_STRING_PRETTY |
 		    JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -454,7 +454,7 @@ library_analysis_export(const struct svc *s, const struct viewer *v, int64_t id,
 		buf_putc(&out->body, '\n');
 		break;
 	case ANALYSIS_FORMAT_SARIF:
-		e = export_sarif(&row, &out->body);
+		e = export_sarif(s, &row, &out->body);
 		break;
 	case ANALYSIS_FORMAT_HTML:
 		e = export_html(s, &row, row.analysis, &out->body);

@@ -256,6 +256,17 @@ enum pss_err library_upload_batch(const struct svc *, const struct viewer *, con
 enum pss_err library_analysis_run(const struct svc *, int64_t script_id,
 	const struct ps_analyze_opts *, char *why, size_t whysz);
 
+/* library_analyzer_load: the PSScriptAnalyzer settings file at path (ANALYZER_SETTINGS) read
+ * and parsed as data (ps_settings_parse): 0 with *out (ps_settings_free), or -1 with the
+ * reason in err; warnings are appended to warn. */
+int	 library_analyzer_load(const char *path, struct ps_settings **out, struct buf *err,
+	struct buf *warn);
+/* library_analyzer_opts: the analyzer's options of this process: ANALYZER_SETTINGS, read on
+ * the first call (a file that does not parse is logged once and the defaults are used; the
+ * job runner refuses to start with it), or NULL for the defaults. Analyse now, ad-hoc
+ * analysis and the SARIF export use them, so they agree with the analysis.run job. */
+const struct ps_analyze_opts *library_analyzer_opts(const struct svc *);
+
 /* The analysis state object of a script: {status, error?, attempts?, queuedAt?, startedAt?,
  * finishedAt?}, status one of none (never analysed, nothing queued), queued (an
  * analysis.run job waits; error is the last attempt's reason when it is a retry), running,
