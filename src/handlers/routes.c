@@ -44,6 +44,8 @@ const struct route app_routes[] = {
 	/* ---- Scripts /api/scripts (uploads, executions and versions included) ---- */
 	{ HTTP_GET, "/api/scripts", 0, h_scripts_list, "scripts.list" },
 	{ HTTP_GET, "/api/scripts/search", 0, h_scripts_search, "scripts.search" },
+	/* before /:id; rate limited at nginx, its body may be APP_LARGE_BODY bytes */
+	{ HTTP_POST, "/api/scripts/analyze", 0, h_scripts_analyze_adhoc, "scripts.analyze_adhoc" },
 	{ HTTP_GET, "/api/scripts/:id", 0, h_scripts_get, "scripts.get" },
 	{ HTTP_POST, "/api/scripts", ROUTE_AUTH | ROUTE_CSRF, h_scripts_create, "scripts.create" },
 	{ HTTP_POST, "/api/scripts/upload", ROUTE_AUTH | ROUTE_CSRF | ROUTE_UPLOAD, h_uploads_sync,
@@ -59,6 +61,10 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/api/scripts/delete", ROUTE_AUTH | ROUTE_CSRF, h_scripts_bulk_delete, "scripts.bulk_delete" },
 	{ HTTP_POST, "/api/scripts/bulk-update", ROUTE_AUTH | ROUTE_CSRF, h_scripts_bulk_update, "scripts.bulk_update" },
 	{ HTTP_GET, "/api/scripts/:id/download", 0, h_scripts_download, "scripts.download" },
+	{ HTTP_GET, "/api/scripts/:id/analysis", 0, h_scripts_analysis, "scripts.analysis" },
+	{ HTTP_POST, "/api/scripts/:id/analyze", ROUTE_AUTH | ROUTE_CSRF, h_scripts_analyze, "scripts.analyze" },
+	{ HTTP_GET, "/api/scripts/:id/export-analysis", 0, h_scripts_export_analysis,
+	  "scripts.export_analysis" },
 	{ HTTP_POST, "/api/scripts/:id/execute", ROUTE_AUTH | ROUTE_CSRF, h_scripts_execute, "scripts.execute" },
 	{ HTTP_GET, "/api/scripts/:id/execution-history", ROUTE_AUTH, h_executions_list, "scripts.executions" },
 	{ HTTP_GET, "/api/scripts/:id/versions", 0, h_versions_list, "versions.list" },
@@ -214,4 +220,5 @@ const struct route app_routes[] = {
 };
 #pragma GCC diagnostic pop
 const size_t app_nroutes = PSS_ARRAY_LEN(app_routes);
+const char *const app_large_body_paths[] = { "/api/scripts/analyze", NULL };
 _Static_assert(PSS_ARRAY_LEN(app_routes) < METRICS_MAX_ROUTES, "raise METRICS_MAX_ROUTES");

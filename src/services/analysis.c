@@ -2,6 +2,7 @@
  * "analyse now"), its state, the cached read, ad-hoc analysis and the exports */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,58 @@ out:
 	free(content);
 	free(title);
 	return e;
+}
+
+/* ---- the analyzer's options ---- */
+
+int
+library_analyzer_load(const char *path, struct ps_settings **out, struct buf *err, struct buf *warn)
+{
+	struct buf src = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+	int rc = -1;
+
+	*out = NULL;
+	if ((f = fopen(path, "rb")) == NULL) {
+		buf_printf(err, "%s", strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && src.len <= PS_ANALYZER_MAX_INPUT)
+		buf_append(&src, chunk, n);
+	fclose(f);
+	if (ps_settings_parse(src.data ? src.data : "", src.len, out, err, warn) == PSS_OK)
+		rc = 0;
+	buf_free(&src);
+	return rc;
+}
+
+const struct ps_analyze_opts *
+library_analyzer_opts(const struct svc *s)
+{
+	static struct ps_analyze_opts opts;
+	static bool loaded, usable;
+	struct ps_settings *settings;
+	struct buf err = BUF_INIT, warn = BUF_INIT;
+	const char *path = s->conf != NULL ? s->conf->analyzer_settings : NULL;
+
+	if (path == NULL || path[0] == '\0')
+		return NULL;
+	if (!loaded) {
+		loaded = true;
+		if (library_analyzer_load(path, &settings, &err, &warn) != 0)
+			log_error("ANALYZER_SETTINGS=%s: %s; analysing with the defaults", path,
+			    buf_cstr(&err));
+		else {
+			memset(&opts, 0, sizeof(opts));
+			opts.settings = settings;	/* kept for the life of the process */
+			usable = true;
+		}
+		buf_free(&err);
+		buf_free(&warn);
+	}
+	return usable ? &opts : NULL;
 }
 
 /* ---- the analysis endpoints' operations ---- */
@@ -281,16 +334,15 @@ library_analysis_adhoc(const struct svc *s, const char *content, size_t len, con
 	size_t tlen;
 	enum pss_err e;
 
-	(void)s;
 	*analysis = NULL;
 	if (content != NULL && len > LIBRARY_ADHOC_MAX)
-		return svc_fail(err, PSS_ETOOBIG, "content", "the content is larger than 1 MB");
+		return svc_fail(err, PSS_ETOOBIG, "content", "The content is larger than 1 MB.");
 	if (filename != NULL && !script_file_name(filename))
 		return svc_fail(err, PSS_EINVAL, "fileName",
 		    "a file name of at most 255 bytes ending in .ps1, .psm1 or .psd1");
 	if ((e = library_content_check(content, len, &text, &tlen, err)) != PSS_OK)
 		return e;
-	if ((e = ps_analyze(text, tlen, NULL, &an)) != PSS_OK || an == NULL)
+	if ((e = ps_analyze(text, tlen, library_analyzer_opts(s), &an)) != PSS_OK || an == NULL)
 		e = svc_fail(err, PSS_ETOOBIG, "content", "the content could not be analysed");
 	else
 		*analysis = ps_analysis_to_json(an);

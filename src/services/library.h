@@ -256,6 +256,17 @@ enum pss_err library_upload_batch(const struct svc *, const struct viewer *, con
 enum pss_err library_analysis_run(const struct svc *, int64_t script_id,
 	const struct ps_analyze_opts *, char *why, size_t whysz);
 
+/* library_analyzer_load: the PSScriptAnalyzer settings file at path (ANALYZER_SETTINGS) read
+ * and parsed as data (ps_settings_parse): 0 with *out (ps_settings_free), or -1 with the
+ * reason in err; warnings are appended to warn. */
+int	 library_analyzer_load(const char *path, struct ps_settings **out, struct buf *err,
+	struct buf *warn);
+/* library_analyzer_opts: the analyzer's options of this process: ANALYZER_SETTINGS, read on
+ * the first call (a file that does not parse is logged once and the defaults are used; the
+ * job runner refuses to start with it), or NULL for the defaults. Analyse now, ad-hoc
+ * analysis and the SARIF export use them, so they agree with the analysis.run job. */
+const struct ps_analyze_opts *library_analyzer_opts(const struct svc *);
+
 /* The analysis state object of a script: {status, error?, attempts?, queuedAt?, startedAt?,
  * finishedAt?}, status one of none (never analysed, nothing queued), queued (an
  * analysis.run job waits; error is the last attempt's reason when it is a retry), running,
@@ -305,6 +316,22 @@ enum analysis_format {
 extern const char *const library_analysis_formats[ANALYSIS_FORMAT__MAX];
 /* library_analysis_format_parse: the format named s, ANALYSIS_FORMAT__MAX when unknown. */
 enum analysis_format library_analysis_format_parse(const char *s);
+
+struct analysis_export {
+	struct buf	 body;		/* the file */
+	const char	*content_type;	/* static */
+	char		*disposition;	/* attachment named after the script (text_content_disposition) */
+};
+/* library_analysis_export: the stored analysis of a script the viewer sees as a file:
+ * json (the analysis object), sarif (SARIF 2.1.0 exactly as `psscript analyze --format
+ * sarif` writes it, from the built-in analyzer run again over the current content: the
+ * stored analysis keeps no offsets), html (a self-contained printable report) or md
+ * (Markdown for a ticket). PSS_ENOTFOUND for an invisible script or one without an
+ * analysis (err->field "analysis" then); PSS_EINVAL for format __MAX. Free with
+ * library_analysis_export_free. */
+enum pss_err library_analysis_export(const struct svc *, const struct viewer *, int64_t script_id,
+	enum analysis_format, struct analysis_export *, struct svc_err *);
+void	 library_analysis_export_free(struct analysis_export *);
 
 
 /* ---- reads.c: the cached reads ----

@@ -100,6 +100,12 @@ static const struct expect expects[] = {
 	{ "PUT /api/scripts/:id", TG_PRIVATE, "{\"description\":\"probed\"}", 0, { 401, 404, 200, 200 } },
 	{ "DELETE /api/scripts/:id", TG_PRIVATE_FRESH, NOBODY, 0, { 401, 404, 200, 200 } },
 	{ "GET /api/scripts/:id/download", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
+	/* analysis: analysed now before it is read, so the reads find one */
+	{ "POST /api/scripts/analyze", TG_NONE, "{}", 0, { 400, 400, 400, 400 } },
+	{ "POST /api/scripts/:id/analyze", TG_PRIVATE, NOBODY, 0, { 401, 404, 200, 200 } },
+	{ "GET /api/scripts/:id/analysis", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
+	{ "GET /api/scripts/:id/export-analysis", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 },
+	  "?format=sarif" },
 	{ "POST /api/scripts/:id/execute", TG_PRIVATE, "{}", 0, { 401, 404, 200, 200 } },
 	{ "GET /api/scripts/:id/execution-history", TG_PRIVATE, NOBODY, 0, { 401, 404, 200, 200 } },
 	{ "GET /api/scripts/:id/versions", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
