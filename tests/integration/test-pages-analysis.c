@@ -181,6 +181,14 @@ test_script_page(void)
 	T_ASSERT(count(r.body, IMG_ESC) >= 4);
 	it_resp_free(&r);
 
+	/* the export links answer (the analysis API's route) */
+	{
+		char ex[96];
+
+		snprintf(ex, sizeof(ex), "/api/scripts/%lld/export-analysis?format=md", bad_id);
+		T_EQ(visit(&owner, &r, "GET", ex, NULL), 200);
+		it_resp_free(&r);
+	}
 	/* another user sees no "analyse again"; the private script is 404 to them */
 	T_EQ(visit(&other, &r, "GET", path, NULL), 404);
 	it_resp_free(&r);
