@@ -5,6 +5,12 @@
 set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
+# The SARIF schema check of test-analysis-api reads ajv and the SARIF 2.1.0 schema from
+# tests/js/node_modules (package-lock.json): installed here when missing and node is there.
+if command -v node >/dev/null && [ ! -f "$PSS_TOP/tests/js/node_modules/ajv/package.json" ]; then
+	( cd "$PSS_TOP/tests/js" && npm ci --no-audit --no-fund --loglevel=error ) >&2 ||
+		echo "# tests/js: npm ci failed: the SARIF schema check will be skipped"
+fi
 ST=$(mktemp -d /tmp/pss-itest.XXXXXX)
 trap '"$PSS_TOP/tests/harness.sh" stop "$ST"' EXIT
 if ! "$PSS_TOP/tests/harness.sh" start "$ST" >"$ST.start.log" 2>&1; then

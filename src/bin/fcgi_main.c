@@ -246,6 +246,8 @@ main(int argc, char **argv)
 	lim.max_body = (size_t)conf.max_body_bytes;
 	lim.max_upload = (size_t)conf.max_upload_bytes;
 	lim.max_headers = (size_t)conf.max_headers;
+	lim.large_paths = app_large_body_paths;
+	lim.max_large = APP_LARGE_BODY;
 	arena_init(&arena);
 	resp_init(&resp);
 	log_info("%s ready (pid %ld)", argv[0], (long)getpid());

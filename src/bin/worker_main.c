@@ -173,28 +173,14 @@ run_job(struct worker *w, struct job *j, bool test_jobs)
 static int
 load_analyzer_settings(const char *path, struct ps_settings **out)
 {
-	struct buf src = BUF_INIT, err = BUF_INIT, warn = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	FILE *f;
-	int rc = -1;
+	struct buf err = BUF_INIT, warn = BUF_INIT;
+	int rc = library_analyzer_load(path, out, &err, &warn);
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "psscript-worker: configuration error: ANALYZER_SETTINGS=%s: %s\n",
-		    path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && src.len <= PS_ANALYZER_MAX_INPUT)
-		buf_append(&src, chunk, n);
-	fclose(f);
-	if (ps_settings_parse(src.data ? src.data : "", src.len, out, &err, &warn) != PSS_OK)
+	if (rc != 0)
 		fprintf(stderr, "psscript-worker: configuration error: ANALYZER_SETTINGS=%s: %s\n",
 		    path, buf_cstr(&err));
-	else
-		rc = 0;
-	if (rc == 0 && warn.len > 0)
+	else if (warn.len > 0)
 		log_warn("ANALYZER_SETTINGS=%s: %s", path, buf_cstr(&warn));
-	buf_free(&src);
 	buf_free(&err);
 	buf_free(&warn);
 	return rc;

@@ -544,8 +544,10 @@ cache_invalidate_library(struct cache *cache, int64_t id, unsigned what)
 		snprintf(key, sizeof(key), "analysis:%lld", (long long)id);
 		cache_invalidate(cache, key);
 	}
-	if (what & CACHE_LIB_EVERY_SCRIPT)
+	if (what & CACHE_LIB_EVERY_SCRIPT) {
 		cache_invalidate(cache, "script:*");
+		cache_invalidate(cache, "analysis:*");	/* a deleted user's scripts are gone */
+	}
 	if (what & CACHE_LIB_LISTS)
 		cache_invalidate(cache, "scripts:*");
 	if (what & CACHE_LIB_TAXONOMY) {

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/core.h"
 #include "db/analysis.h"
@@ -49,4 +51,49 @@ db_analysis_store(struct db *db, int64_t script_id, const char *json)
 	e = db_res_rows(r) == 1 ? PSS_OK : PSS_ENOTFOUND;
 	db_res_free(r);
 	return e;
+}
+
+enum pss_err
+db_analysis_get(struct db *db, const struct viewer *v, int64_t id, bool want_content,
+    struct db_analysis *out)
+{
+	struct db_res *r;
+	char sid[24], uid[24];
+	const char *p[3];
+	enum pss_err e;
+
+	memset(out, 0, sizeof(*out));
+	if (id <= 0 || id > INT32_MAX)
+		return PSS_ENOTFOUND;
+	db_id(sid, id);
+	p[0] = sid;
+	db_viewer_params(v, uid, &p[1], &p[2]);
+	e = db_exec_row(db, &r, want_content ?
+	    "SELECT " DB_ANALYSIS_JSON ", " DB_ANALYSIS_JOB_JSON ", s.is_public, s.user_id, s.title,"
+	    " s.content FROM scripts s LEFT JOIN script_analysis sa ON sa.script_id = s.id"
+	    " WHERE s.id = $1 AND ($3::bool OR s.is_public OR s.user_id = $2::int)" :
+	    "SELECT " DB_ANALYSIS_JSON ", " DB_ANALYSIS_JOB_JSON ", s.is_public, s.user_id, s.title"
+	    " FROM scripts s LEFT JOIN script_analysis sa ON sa.script_id = s.id"
+	    " WHERE s.id = $1 AND ($3::bool OR s.is_public OR s.user_id = $2::int)", 3, p);
+	if (e != PSS_OK)
+		return e;
+	out->analysis = db_res_isnull(r, 0, 0) ? NULL : db_json_parse(db_res_get(r, 0, 0));
+	out->job = db_res_isnull(r, 0, 1) ? NULL : db_json_parse(db_res_get(r, 0, 1));
+	out->is_public = db_res_bool(r, 0, 2);
+	out->user_id = db_res_int(r, 0, 3);
+	out->title = xstrdup(db_res_get(r, 0, 4));
+	if (want_content)
+		out->content = xstrdup(db_res_get(r, 0, 5));
+	db_res_free(r);
+	return PSS_OK;
+}
+
+void
+db_analysis_free(struct db_analysis *a)
+{
+	json_object_put(a->analysis);
+	json_object_put(a->job);
+	free(a->title);
+	free(a->content);
+	memset(a, 0, sizeof(*a));
 }

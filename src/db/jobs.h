@@ -2,6 +2,7 @@
 #ifndef PSS_JOBS_H
 #define PSS_JOBS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "db/db.h"
@@ -20,6 +21,10 @@ struct job {
  * Runs inside the caller's transaction when there is one. */
 enum pss_err jobs_enqueue(struct db *, const char *type, const char *payload, int max_attempts,
 	int64_t *id);
+/* jobs_enqueue_once: jobs_enqueue unless a queued job of type has payload member key equal
+ * to value (then *added is false and nothing changes). Two racing callers may both add. */
+enum pss_err jobs_enqueue_once(struct db *, const char *type, const char *payload, const char *key,
+	const char *value, int max_attempts, bool *added);
 /* jobs_claim: takes the next runnable job: queued and due, or running with a heartbeat older
  * than lock_timeout_s (its worker died). PSS_ENOTFOUND when there is none. */
 enum pss_err jobs_claim(struct db *, const char *worker_id, int64_t lock_timeout_s, struct job *);

@@ -9,6 +9,7 @@
 
 #include "core/core.h"
 #include "core/text.h"
+#include "db/analysis.h"
 #include "db/scripts.h"
 
 const char *const db_script_sorts[SCRIPT_SORT__MAX] = {
@@ -48,20 +49,6 @@ static const char *const sort_text[SCRIPT_SORT__MAX] = {
 #define SUMMARY_JOINS \
 	" LEFT JOIN users u ON u.id = s.user_id LEFT JOIN categories c ON c.id = s.category_id" \
 	" LEFT JOIN script_analysis sa ON sa.script_id = s.id"
-/* The full analysis object of API.md. */
-#define ANALYSIS_JSON \
-	"CASE WHEN sa.id IS NULL THEN NULL ELSE json_build_object('id', sa.id, 'scriptId', sa.script_id," \
-	" 'purpose', sa.purpose, 'securityScore', round(sa.security_score::numeric, 1)," \
-	" 'codeQualityScore', round(sa.quality_score::numeric, 1)," \
-	" 'riskScore', round(sa.risk_score::numeric, 1), 'parameters', sa.parameter_docs," \
-	" 'suggestions', sa.suggestions, 'commandDetails', sa.command_details," \
-	" 'msDocsReferences', sa.ms_docs_references, 'securityIssues', sa.security_issues," \
-	" 'bestPracticeViolations', sa.best_practice_violations," \
-	" 'performanceInsights', sa.performance_insights, 'potentialRisks', sa.potential_risks," \
-	" 'codeComplexityMetrics', sa.code_complexity_metrics," \
-	" 'compatibilityNotes', sa.compatibility_notes, 'executionSummary', sa.execution_summary," \
-	" 'analysisVersion', sa.analysis_version, 'provider', sa.provider," \
-	" 'createdAt', sa.created_at, 'updatedAt', sa.updated_at) END"
 #define TSQUERY "(websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1))"
 /* The snippet's cost is bounded (issue 12 item 2, docs/library.md "Search bounds"):
  * ts_headline reads the first HEADLINE_CHARS characters of a row, and it gets the query with
@@ -440,13 +427,15 @@ db_script_get(struct db *db, const struct viewer *v, int64_t id, struct json_obj
 	enum pss_err e;
 
 	*out = NULL;
-	if ((e = script_row(db, v, id, "SELECT " SUMMARY_JSON ", s.content, " ANALYSIS_JSON
-	    " FROM scripts s" SUMMARY_JOINS " WHERE s.id = $1 AND " VISIBLE, &r)) != PSS_OK)
+	if ((e = script_row(db, v, id, "SELECT " SUMMARY_JSON ", s.content, " DB_ANALYSIS_JSON
+	    ", " DB_ANALYSIS_JOB_JSON " FROM scripts s" SUMMARY_JOINS " WHERE s.id = $1 AND " VISIBLE, &r)) != PSS_OK)
 		return e;
 	*out = db_json_parse(db_res_get(r, 0, 0));
 	json_object_object_add(*out, "content", json_object_new_string(db_res_get(r, 0, 1)));
 	json_object_object_add(*out, "analysis", db_res_isnull(r, 0, 2) ? NULL :
 	    db_json_parse(db_res_get(r, 0, 2)));
+	json_object_object_add(*out, "analysisJob", db_res_isnull(r, 0, 3) ? NULL :
+	    db_json_parse(db_res_get(r, 0, 3)));
 	db_res_free(r);
 	return PSS_OK;
 }

@@ -47,6 +47,12 @@ struct http_ctx {
 /* The route table (routes.c). */
 extern const struct route app_routes[];
 extern const size_t app_nroutes;
+/* app_large_body_paths (NULL-terminated): the routes whose JSON body may exceed
+ * MAX_BODY_BYTES, up to APP_LARGE_BODY bytes (http_limits.large_paths): POST
+ * /api/scripts/analyze takes 1 MB of script text, which JSON's escapes (\n, \", \uXXXX for
+ * a client that writes ASCII only) make up to about three times as long. */
+#define APP_LARGE_BODY ((size_t)4 << 20)
+extern const char *const app_large_body_paths[];
 
 /* Replies (reply.c). json_reply takes ownership of obj. */
 void	 json_reply(struct http_ctx *, int status, struct json_object *obj);

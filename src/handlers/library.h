@@ -121,6 +121,10 @@ void	 h_scripts_delete(struct http_ctx *);
 void	 h_scripts_bulk_delete(struct http_ctx *);
 void	 h_scripts_bulk_update(struct http_ctx *);
 void	 h_scripts_download(struct http_ctx *);
+void	 h_scripts_analysis(struct http_ctx *);	/* analysis.c */
+void	 h_scripts_analyze(struct http_ctx *);
+void	 h_scripts_analyze_adhoc(struct http_ctx *);
+void	 h_scripts_export_analysis(struct http_ctx *);
 void	 h_versions_list(struct http_ctx *);
 void	 h_versions_get(struct http_ctx *);
 void	 h_versions_compare(struct http_ctx *);

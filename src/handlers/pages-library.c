@@ -10,6 +10,7 @@
 #include "handlers/pages.h"
 #include "handlers/uploads.h"
 #include "http/parse.h"
+#include "render/analysisview.h"
 #include "render/diffview.h"
 #include "render/escape.h"
 #include "render/highlight.h"
@@ -170,15 +171,17 @@ tag_links(struct json_object *script)
 	json_object_object_add(script, "tagLinks", links);
 }
 
-/* tagLinks for every script of a list view. */
+/* tagLinks and the score badges (av_score_badges) for every script of a list view. */
 static void
 list_tag_links(struct json_object *view)
 {
 	struct json_object *arr;
 
-	if (json_object_object_get_ex(view, "scripts", &arr))
+	if (json_object_object_get_ex(view, "scripts", &arr)) {
 		for (size_t i = 0; i < json_object_array_length(arr); i++)
 			tag_links(json_object_array_get_idx(arr, i));
+		av_score_badges(arr);
+	}
 }
 
 /* GET /categories/:id: the category's scripts (the API's view) with tag links. */
@@ -214,6 +217,9 @@ static struct json_object *
 filter_state(struct http_ctx *c, bool search)
 {
 	static const char *const names[] = { "q", "categoryId", "tag", "sort", "order", "limit" };
+	static const char *const mins[] = { "9", "7", "5", "3" };
+	const char *min = http_query(c->req, "minSecurityScore");
+	struct json_object *mo = json_object_new_array();
 	struct json_object *f = json_object_new_object(), *opts = json_object_new_array();
 	const char *v, *sort = http_query(c->req, "sort");
 	const char *pub = http_query(c->req, "isPublic"), *order = http_query(c->req, "order");
@@ -248,6 +254,15 @@ filter_state(struct http_ctx *c, bool search)
 		json_object_array_add(opts, o);
 	}
 	json_object_object_add(f, "sorts", opts);
+	for (size_t i = 0; i < PSS_ARRAY_LEN(mins); i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "value", json_object_new_string(mins[i]));
+		json_object_object_add(o, "selected", json_object_new_boolean(min != NULL &&
+		    strcmp(min, mins[i]) == 0));
+		json_object_array_add(mo, o);
+	}
+	json_object_object_add(f, "minSecurityScores", mo);
 	return f;
 }
 
@@ -304,45 +319,81 @@ versions_cached(struct http_ctx *c, int64_t id, struct json_object **out)
 	return 0;
 }
 
-/* The highlighted source of text as table rows (sourceRows, safe HTML) and its counts
- * (source: {lines, totalLines, truncated}) in view. */
+/* The filter of the findings from the query (kind, severity), for the page at base; false
+ * after answering 400 for a value that names nothing. */
+static bool
+findings_filter(struct http_ctx *c, const char *base, struct av_filter *f)
+{
+	f->kind = av_kind_parse(http_query(c->req, "kind"));
+	f->sev = av_sev_parse(http_query(c->req, "severity"));
+	f->base = base;
+	if (f->kind < 0) {
+		field_error(c, "kind", "kind must be security, practice, performance or risk.");
+		return false;
+	}
+	if (f->sev < 0) {
+		field_error(c, "severity", "severity must be error, warning or information.");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The analysis view of the partials (templates/analysis/) in view: analysisView (av_view:
+ * scores, findings grouped and filtered, commands, ...; absent when there is no analysis)
+ * and the highlighted source with the flagged lines marked (sourceRows, safe HTML, and
+ * source: {lines, totalLines, truncated}). The script page and /analyze share it; a
+ * version's page has no analysis (analysis and f NULL): the plain highlighted rows.
+ */
 static void
-add_source(struct json_object *view, struct json_object *text)
+add_analysis(struct json_object *view, struct json_object *analysis, const char *text, size_t len,
+    const struct av_filter *f)
 {
 	struct hl_lines hl;
+	struct av_marks marks = { NULL, 0 };
 	struct buf rows = BUF_INIT;
 	struct json_object *s = json_object_new_object();
+	struct json_object *av = analysis != NULL ? av_view(analysis, f, &marks) : NULL;
 
-	hl_render(text != NULL ? json_object_get_string(text) : "",
-	    text != NULL ? (size_t)json_object_get_string_len(text) : 0, &hl);
-	hl_html_rows(&rows, &hl, NULL);
+	if (av != NULL)
+		json_object_object_add(view, "analysisView", av);
+	hl_render(text, len, &hl);
+	av_rows(&rows, &hl, &marks);
 	json_object_object_add(view, "sourceRows", json_object_new_string_len(rows.data != NULL ?
 	    rows.data : "", (int)rows.len));
 	json_object_object_add(s, "lines", json_object_new_int64((int64_t)hl.n));
 	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)hl.total_lines));
 	json_object_object_add(s, "truncated", json_object_new_boolean(hl.truncated));
 	json_object_object_add(view, "source", s);
+	av_marks_free(&marks);
 	buf_free(&rows);
 	hl_lines_free(&hl);
 }
 
 /*
- * GET /scripts/:id: {script (without content), canEdit, versions, totalVersions,
- * executions (owner or admin), sourceRows, source}. The script is the shared cached object
- * (view_script_get); the rows are highlighted on each view (about 5 ms for 10,000 lines).
+ * GET /scripts/:id[?kind&severity]: {script (without content and analysis), canEdit,
+ * versions, totalVersions, executions (owner or admin), analysisView, analysisPending,
+ * sourceRows, source}. The script is the shared cached object (view_script_get, which
+ * carries the full analysis and its state); the rows are highlighted and marked on each
+ * view. While a re-analysis is queued or running the page refreshes itself.
  */
 void
 h_page_script(struct http_ctx *c)
 {
 	struct json_object *view = json_object_new_object(), *script, *versions, *ex, *v, *content;
+	struct json_object *analysis, *state, *status;
+	struct av_filter f;
+	char base[40];
 	bool edit;
 
 	if (view_script_get(c, &script) != 0) {
 		json_object_put(view);
 		return;
 	}
+	snprintf(base, sizeof(base), "/scripts/%lld", (long long)int_member(script, "id", 0));
 	edit = can_edit(c, script);
-	if (versions_cached(c, int_member(script, "id", 0), &versions) != 0 ||
+	if (!findings_filter(c, base, &f) ||
+	    versions_cached(c, int_member(script, "id", 0), &versions) != 0 ||
 	    (edit && view_executions_list(c, &ex) != 0)) {
 		json_object_put(script);
 		json_object_put(view);
@@ -350,8 +401,19 @@ h_page_script(struct http_ctx *c)
 	}
 	content = json_object_object_get_ex(script, "content", &content) ? json_object_get(content) : NULL;
 	json_object_object_del(script, "content");
-	add_source(view, content);
+	analysis = json_object_object_get_ex(script, "analysis", &analysis) ? json_object_get(analysis) : NULL;
+	json_object_object_del(script, "analysis");
+	add_analysis(view, analysis, content != NULL ? json_object_get_string(content) : "",
+	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, &f);
+	json_object_put(analysis);
 	json_object_put(content);
+	if (json_object_object_get_ex(script, "analysisState", &state) &&
+	    json_object_object_get_ex(state, "status", &status)) {
+		const char *st = json_object_get_string(status);
+
+		json_object_object_add(view, "analysisPending", json_object_new_boolean(
+		    strcmp(st, "queued") == 0 || strcmp(st, "running") == 0));
+	}
 	tag_links(script);
 	json_object_object_add(view, "script", script);
 	json_object_object_add(view, "canEdit", json_object_new_boolean(edit));
@@ -364,6 +426,103 @@ h_page_script(struct http_ctx *c)
 		if (json_object_object_get_ex(ex, "executions", &v))
 			json_object_object_add(view, "executions", json_object_get(v));
 		json_object_put(ex);
+	}
+	json_reply(c, 200, view);
+}
+
+/* POST /scripts/:id/analyze: the owner or an administrator queues a new analysis
+ * (library_analysis_queue; one queued job at most), then the script page shows its
+ * progress. */
+void
+h_page_script_analyze(struct http_ctx *c)
+{
+	struct viewer v = req_viewer(c);
+	struct svc_err err = { 0 };
+	int64_t id = req_path_id(c, "id", "id");
+	enum pss_err e;
+
+	if (id == 0)
+		return;
+	if ((e = library_analysis_queue(&c->app->svc, &v, id, NULL, &err)) != PSS_OK) {
+		error_from_svc(c, e, &err, "Script not found.");
+		return;
+	}
+	json_reply(c, 200, json_object_new_object());
+}
+
+/* ---- /analyze: analysis without storing ---- */
+
+/* GET /analyze: the form (and, signed in, nothing more: the save form comes with a result). */
+void
+h_page_analyze_form(struct http_ctx *c)
+{
+	json_reply(c, 200, json_object_new_object());
+}
+
+/*
+ * POST /analyze (multipart: the textarea content, or a file in "file"; a urlencoded form
+ * works too): library_analysis_adhoc's analysis of the text, nothing stored, shown with
+ * the script page's partials (not filterable: the answer to a POST has no address). Signed
+ * in, the page adds the new-script form with the text (form.content, form.title) and the
+ * categories, which posts to /scripts. Empty, over 1 MB or not UTF-8 text: the form again
+ * with the service's message (400, 413).
+ */
+void
+h_page_analyze(struct http_ctx *c)
+{
+	const struct request *r = c->req;
+	struct json_object *body, *view, *analysis, *form, *v;
+	struct svc_err err = { 0 };
+	struct av_filter f = { AV_KIND__MAX, AV_SEV__MAX, NULL };
+	const char *text = "", *filename = NULL, *boundary;
+	struct mpartlist parts = { 0 };
+	size_t len = 0;
+	enum pss_err e;
+
+	if ((body = page_form_body(c)) == NULL)
+		return;
+	if (json_object_object_get_ex(body, "content", &v) && json_object_is_type(v, json_type_string)) {
+		text = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
+	}
+	if (r->content_type != NULL && strcmp(r->content_type, "multipart/form-data") == 0 &&
+	    multipart_boundary(r->arena, r->content_type_full, &boundary) == PSS_OK &&
+	    multipart_parse(r->arena, boundary, r->body, r->body_len, 8, &parts) == PSS_OK) {
+		const struct mpart *p = multipart_get(&parts, "file");
+
+		if (p != NULL && p->filename != NULL && p->filename[0] != '\0') {
+			text = p->data;
+			len = p->len;
+			filename = p->filename;
+		}
+	}
+	if ((e = library_analysis_adhoc(&c->app->svc, text, len, filename, &analysis, &err)) != PSS_OK) {
+		json_object_put(body);
+		if (e == PSS_EINVAL && err.field != NULL && strcmp(err.field, "fileName") == 0)
+			field_error(c, "file", "Choose a .ps1, .psm1 or .psd1 file.");
+		else
+			error_from_svc(c, e, &err, NULL);
+		return;
+	}
+	view = json_object_new_object();
+	add_analysis(view, analysis, text, len, &f);
+	json_object_put(analysis);
+	form = json_object_new_object();
+	json_object_object_add(form, "content", json_object_new_string_len(text, (int)len));
+	json_object_object_add(form, "title", json_object_new_string(filename != NULL ? filename : ""));
+	json_object_object_add(view, "form", form);
+	json_object_object_add(view, "fileName", filename != NULL ? json_object_new_string(filename) : NULL);
+	json_object_put(body);
+	if (c->user != NULL) {
+		struct json_object *cats = category_choices(c, 0), *arr;
+
+		if (cats == NULL) {
+			json_object_put(view);
+			return;
+		}
+		if (json_object_object_get_ex(cats, "categories", &arr))
+			json_object_object_add(view, "categories", json_object_get(arr));
+		json_object_put(cats);
 	}
 	json_reply(c, 200, view);
 }
@@ -387,7 +546,8 @@ h_page_version(struct http_ctx *c)
 	json_object_object_del(script, "content");
 	content = json_object_object_get_ex(version, "content", &content) ? json_object_get(content) : NULL;
 	json_object_object_del(version, "content");
-	add_source(view, content);
+	add_analysis(view, NULL, content != NULL ? json_object_get_string(content) : "",
+	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, NULL);
 	json_object_put(content);
 	json_object_object_add(view, "canEdit", json_object_new_boolean(can_edit(c, script)));
 	json_object_object_add(view, "isCurrent", json_object_new_boolean(int_member(version, "version", 0) ==

@@ -19,6 +19,7 @@ static const struct {
 } nav[] = {
 	{ "/", "Dashboard", 0 },
 	{ "/scripts", "Scripts", 0 },
+	{ "/analyze", "Analyse", 0 },
 	{ "/categories", "Categories", 0 },
 	{ "/tags", "Tags", 0 },
 	{ "/account", "Account", ROUTE_AUTH },
@@ -375,7 +376,7 @@ page_reply(struct http_ctx *c, int status, struct json_object *view)
 	const struct page_route *pr = c->route != NULL ? c->route->page : NULL;
 	struct json_object *code, *msg;
 
-	if (pr != NULL && unsafe(c) && status < 300) {
+	if (pr != NULL && unsafe(c) && status < 300 && !(pr->flags & PAGE_RESULT)) {
 		redirect_after(c, pr, view);
 		json_object_put(view);
 		return;

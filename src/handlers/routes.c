@@ -44,6 +44,8 @@ const struct route app_routes[] = {
 	/* ---- Scripts /api/scripts (uploads, executions and versions included) ---- */
 	{ HTTP_GET, "/api/scripts", 0, h_scripts_list, "scripts.list" },
 	{ HTTP_GET, "/api/scripts/search", 0, h_scripts_search, "scripts.search" },
+	/* before /:id; rate limited at nginx, its body may be APP_LARGE_BODY bytes */
+	{ HTTP_POST, "/api/scripts/analyze", 0, h_scripts_analyze_adhoc, "scripts.analyze_adhoc" },
 	{ HTTP_GET, "/api/scripts/:id", 0, h_scripts_get, "scripts.get" },
 	{ HTTP_POST, "/api/scripts", ROUTE_AUTH | ROUTE_CSRF, h_scripts_create, "scripts.create" },
 	{ HTTP_POST, "/api/scripts/upload", ROUTE_AUTH | ROUTE_CSRF | ROUTE_UPLOAD, h_uploads_sync,
@@ -59,6 +61,10 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/api/scripts/delete", ROUTE_AUTH | ROUTE_CSRF, h_scripts_bulk_delete, "scripts.bulk_delete" },
 	{ HTTP_POST, "/api/scripts/bulk-update", ROUTE_AUTH | ROUTE_CSRF, h_scripts_bulk_update, "scripts.bulk_update" },
 	{ HTTP_GET, "/api/scripts/:id/download", 0, h_scripts_download, "scripts.download" },
+	{ HTTP_GET, "/api/scripts/:id/analysis", 0, h_scripts_analysis, "scripts.analysis" },
+	{ HTTP_POST, "/api/scripts/:id/analyze", ROUTE_AUTH | ROUTE_CSRF, h_scripts_analyze, "scripts.analyze" },
+	{ HTTP_GET, "/api/scripts/:id/export-analysis", 0, h_scripts_export_analysis,
+	  "scripts.export_analysis" },
 	{ HTTP_POST, "/api/scripts/:id/execute", ROUTE_AUTH | ROUTE_CSRF, h_scripts_execute, "scripts.execute" },
 	{ HTTP_GET, "/api/scripts/:id/execution-history", ROUTE_AUTH, h_executions_list, "scripts.executions" },
 	{ HTTP_GET, "/api/scripts/:id/versions", 0, h_versions_list, "versions.list" },
@@ -146,6 +152,11 @@ const struct route app_routes[] = {
 	/* the library's pages */
 	/* Literal paths before /scripts/:id. The forms' field lists are the API's members
 	 * (docs/pages.md). */
+	{ HTTP_GET, "/analyze", 0, h_page_analyze_form, "page.analyze",
+	  PAGE("analysis/analyze", "Analyse a script", NULL, NULL, NULL, 0) },
+	{ HTTP_POST, "/analyze", 0, h_page_analyze, "page.analyze.run",
+	  PAGE("analysis/analyze", "Analyse a script", NULL, NULL,
+	      FIELDS({ "content", FORM_STRING }), PAGE_RESULT) },
 	{ HTTP_GET, "/scripts", 0, h_page_scripts, "page.scripts", PAGE("scripts/list", "Scripts", NULL, NULL, NULL, 0) },
 	{ HTTP_GET, "/scripts/new", ROUTE_AUTH, h_page_script_new, "page.scripts.new",
 	  PAGE("scripts/new", "New script", NULL, NULL, NULL, 0) },
@@ -161,6 +172,8 @@ const struct route app_routes[] = {
 	{ HTTP_GET, "/scripts/uploads/:batchId", ROUTE_AUTH, h_page_upload_batch, "page.scripts.batch",
 	  PAGE("scripts/upload-batch", "Upload progress", NULL, NULL, NULL, 0) },
 	{ HTTP_GET, "/scripts/:id", 0, h_page_script, "page.script", PAGE("scripts/show", "Script", NULL, NULL, NULL, 0) },
+	{ HTTP_POST, "/scripts/:id/analyze", ROUTE_AUTH | ROUTE_CSRF, h_page_script_analyze, "page.script.analyze",
+	  PAGE(NULL, "Analyse again", "/scripts/:id", "The script will be analysed again.", NULL, 0) },
 	{ HTTP_GET, "/scripts/:id/edit", ROUTE_AUTH, h_page_script_edit, "page.script.edit",
 	  PAGE("scripts/edit", "Edit a script", NULL, NULL, NULL, 0) },
 	{ HTTP_POST, "/scripts/:id/edit", ROUTE_AUTH | ROUTE_CSRF, h_page_script_update, "page.script.update",
@@ -207,4 +220,5 @@ const struct route app_routes[] = {
 };
 #pragma GCC diagnostic pop
 const size_t app_nroutes = PSS_ARRAY_LEN(app_routes);
+const char *const app_large_body_paths[] = { "/api/scripts/analyze", NULL };
 _Static_assert(PSS_ARRAY_LEN(app_routes) < METRICS_MAX_ROUTES, "raise METRICS_MAX_ROUTES");

@@ -122,6 +122,9 @@ struct http_limits {
 	size_t	 max_body;		/* default cap */
 	size_t	 max_upload;		/* cap for multipart/form-data bodies */
 	size_t	 max_headers;
+	/* other bodies of these paths (NULL-terminated; NULL: none) may have max_large bytes */
+	const char *const *large_paths;
+	size_t	 max_large;
 };
 /* http_server_open: listens on FastCGI fd 0 (spawn-fcgi) or, when bind is not NULL, on a
  * socket path or ":port" of its own (development). NULL on failure (logged). */

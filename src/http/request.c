@@ -154,12 +154,15 @@ http_request_parse(struct arena *a, const char *const *envp, const struct http_l
 	return HTTP_REJECT_NONE;
 }
 
-/* http_body_limit: the body cap for this request's content type. */
+/* http_body_limit: the body cap for this request's content type and path. */
 size_t
 http_body_limit(const struct request *r, const struct http_limits *lim)
 {
 	if (r->content_type != NULL && strcmp(r->content_type, "multipart/form-data") == 0)
 		return lim->max_upload;
+	for (const char *const *p = lim->large_paths; p != NULL && *p != NULL && r->path != NULL; p++)
+		if (strcmp(*p, r->path) == 0)
+			return lim->max_large > lim->max_body ? lim->max_large : lim->max_body;
 	return lim->max_body;
 }
 

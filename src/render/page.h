@@ -36,6 +36,8 @@ struct form_field {
 /* Page flags. */
 enum {
 	PAGE_NEXT = 1 << 0,	/* after success, go to the form's "next" field when it is local */
+	PAGE_RESULT = 1 << 1,	/* after success, render template with the view (a form whose
+				 * answer is a result that is not stored: /analyze), no redirect */
 };
 
 struct page_route {

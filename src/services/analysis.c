@@ -1,12 +1,17 @@
-/* analysis.c: analyse and store: the built-in analyzer over a script's current content,
- * stored as its analysis (the analysis.run job's work, and next the analysis endpoints') */
+/* analysis.c: a script's analysis: analyse and store (the analysis.run job's work and
+ * "analyse now"), its state, the cached read, ad-hoc analysis and the exports */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "analyzer/analyzer.h"
 #include "core/core.h"
+#include "core/text.h"
+#include "db/jobs.h"
 #include "db/analysis.h"
 #include "services/library-int.h"
 
@@ -53,5 +58,295 @@ out:
 	ps_analysis_free(an);
 	free(content);
 	free(title);
+	return e;
+}
+
+/* ---- the analyzer's options ---- */
+
+int
+library_analyzer_load(const char *path, struct ps_settings **out, struct buf *err, struct buf *warn)
+{
+	struct buf src = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+	int rc = -1;
+
+	*out = NULL;
+	if ((f = fopen(path, "rb")) == NULL) {
+		buf_printf(err, "%s", strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && src.len <= PS_ANALYZER_MAX_INPUT)
+		buf_append(&src, chunk, n);
+	fclose(f);
+	if (ps_settings_parse(src.data ? src.data : "", src.len, out, err, warn) == PSS_OK)
+		rc = 0;
+	buf_free(&src);
+	return rc;
+}
+
+const struct ps_analyze_opts *
+library_analyzer_opts(const struct svc *s)
+{
+	static struct ps_analyze_opts opts;
+	static bool loaded, usable;
+	struct ps_settings *settings;
+	struct buf err = BUF_INIT, warn = BUF_INIT;
+	const char *path = s->conf != NULL ? s->conf->analyzer_settings : NULL;
+
+	if (path == NULL || path[0] == '\0')
+		return NULL;
+	if (!loaded) {
+		loaded = true;
+		if (library_analyzer_load(path, &settings, &err, &warn) != 0)
+			log_error("ANALYZER_SETTINGS=%s: %s; analysing with the defaults", path,
+			    buf_cstr(&err));
+		else {
+			memset(&opts, 0, sizeof(opts));
+			opts.settings = settings;	/* kept for the life of the process */
+			usable = true;
+		}
+		buf_free(&err);
+		buf_free(&warn);
+	}
+	return usable ? &opts : NULL;
+}
+
+/* ---- the analysis endpoints' operations ---- */
+
+const char *const library_analysis_formats[ANALYSIS_FORMAT__MAX] = { "json", "sarif", "html", "md" };
+
+enum analysis_format
+library_analysis_format_parse(const char *s)
+{
+	for (int i = 0; s != NULL && i < ANALYSIS_FORMAT__MAX; i++)
+		if (strcmp(s, library_analysis_formats[i]) == 0)
+			return (enum analysis_format)i;
+	return ANALYSIS_FORMAT__MAX;
+}
+
+int
+library_analysis_key(char *key, size_t n, int64_t id)
+{
+	snprintf(key, n, "analysis:%lld", (long long)id);
+	return CACHE_TTL_ANALYSIS;
+}
+
+static const char *
+member_str(struct json_object *o, const char *name)
+{
+	struct json_object *m;
+
+	return o != NULL && json_object_object_get_ex(o, name, &m) &&
+	    json_object_is_type(m, json_type_string) ? json_object_get_string(m) : NULL;
+}
+
+static void
+copy_member(struct json_object *to, const char *name, struct json_object *from, const char *from_name)
+{
+	struct json_object *m;
+
+	if (json_object_object_get_ex(from, from_name, &m) && !json_object_is_type(m, json_type_null))
+		json_object_object_add(to, name, json_object_get(m));
+}
+
+struct json_object *
+library_analysis_state(struct json_object *job, bool has_analysis)
+{
+	struct json_object *st = json_object_new_object(), *m;
+	const char *status = member_str(job, "status");
+	bool after = job != NULL && json_object_object_get_ex(job, "afterAnalysis", &m) &&
+	    json_object_get_boolean(m);
+
+	if (status != NULL && strcmp(status, "queued") == 0) {
+		json_object_object_add(st, "status", json_object_new_string("queued"));
+		copy_member(st, "queuedAt", job, "createdAt");
+		if (json_object_object_get_ex(job, "attempts", &m) && json_object_get_int(m) > 0) {
+			/* a retry: the last attempt's reason */
+			copy_member(st, "error", job, "lastError");
+			json_object_object_add(st, "attempts", json_object_get(m));
+		}
+	} else if (status != NULL && strcmp(status, "running") == 0) {
+		json_object_object_add(st, "status", json_object_new_string("running"));
+		copy_member(st, "queuedAt", job, "createdAt");
+		copy_member(st, "startedAt", job, "lockedAt");
+	} else if (status != NULL && strcmp(status, "failed") == 0 && after) {
+		json_object_object_add(st, "status", json_object_new_string("failed"));
+		copy_member(st, "error", job, "lastError");
+		if (!json_object_object_get_ex(st, "error", NULL))
+			json_object_object_add(st, "error", json_object_new_string("the analysis failed"));
+		copy_member(st, "queuedAt", job, "createdAt");
+		copy_member(st, "finishedAt", job, "finishedAt");
+	} else
+		json_object_object_add(st, "status", json_object_new_string(has_analysis ? "done" : "none"));
+	return st;
+}
+
+bool
+library_analysis_pending(struct json_object *state)
+{
+	const char *status = member_str(state, "status");
+
+	return status != NULL && (strcmp(status, "queued") == 0 || strcmp(status, "running") == 0);
+}
+
+/* The cached entry's visibility header comes from an object with the script's isPublic and
+ * userId (library_cache_put_text reads them there). */
+static void
+analysis_cache_put(const struct svc *s, int64_t id, const struct db_analysis *row,
+    struct json_object *analysis, struct json_object *state)
+{
+	struct json_object *entry, *vis;
+	const char *text;
+	size_t len;
+	char key[48];
+	int ttl = library_analysis_key(key, sizeof(key), id);
+
+	if (s->cache == NULL || analysis == NULL || library_analysis_pending(state))
+		return;
+	entry = json_object_new_object();
+	json_object_object_add(entry, "analysis", json_object_get(analysis));
+	json_object_object_add(entry, "analysisState", json_object_get(state));
+	vis = json_object_new_object();
+	json_object_object_add(vis, "isPublic", json_object_new_boolean(row->is_public));
+	json_object_object_add(vis, "userId", json_object_new_int64(row->user_id));
+	text = library_cache_json(entry, &len);
+	library_cache_put_text(s, key, vis, text, len, ttl);
+	json_object_put(vis);
+	json_object_put(entry);
+}
+
+enum pss_err
+library_analysis_get(const struct svc *s, const struct viewer *v, int64_t id,
+    struct json_object **analysis, struct json_object **state, struct svc_err *err)
+{
+	struct library_cached c;
+	struct db_analysis row;
+	struct json_object *entry;
+	char key[48];
+	enum pss_err e;
+	int hit;
+
+	(void)err;
+	*analysis = *state = NULL;
+	if (id <= 0 || id > INT32_MAX)
+		return PSS_ENOTFOUND;
+	library_analysis_key(key, sizeof(key), id);
+	if ((hit = library_cache_text(s, key, v, &c)) == -1)
+		return PSS_ENOTFOUND;
+	if (hit == 1) {
+		entry = json_tokener_parse(c.json);
+		library_cached_free(&c);
+		if (entry != NULL && json_object_object_get_ex(entry, "analysis", analysis) &&
+		    json_object_object_get_ex(entry, "analysisState", state)) {
+			json_object_get(*analysis);
+			json_object_get(*state);
+			json_object_put(entry);
+			return PSS_OK;
+		}
+		*analysis = *state = NULL;
+		json_object_put(entry);
+	}
+	if ((e = db_analysis_get(s->db, v, id, false, &row)) != PSS_OK)
+		return e;
+	*state = library_analysis_state(row.job, row.analysis != NULL);
+	*analysis = json_object_get(row.analysis);
+	analysis_cache_put(s, id, &row, *analysis, *state);
+	db_analysis_free(&row);
+	return PSS_OK;
+}
+
+static void
+analysis_invalidate(const struct svc *s, int64_t id)
+{
+	cache_invalidate_library(s->cache, id, CACHE_LIB_SCRIPT);
+}
+
+enum pss_err
+library_analysis_queue(const struct svc *s, const struct viewer *v, int64_t id, bool *queued,
+    struct svc_err *err)
+{
+	char payload[64], sid[24];
+	bool added = false;
+	enum pss_err e;
+
+	(void)err;
+	if (queued != NULL)
+		*queued = false;
+	if (id <= 0 || id > INT32_MAX)
+		return PSS_ENOTFOUND;
+	if ((e = library_access(s->db, v, id, true, false)) != PSS_OK)
+		return e;
+	snprintf(payload, sizeof(payload), "{\"scriptId\": %lld}", (long long)id);
+	snprintf(sid, sizeof(sid), "%lld", (long long)id);
+	if ((e = jobs_enqueue_once(s->db, LIBRARY_JOB_ANALYSIS, payload, "scriptId", sid,
+	    LIBRARY_JOB_ATTEMPTS, &added)) != PSS_OK)
+		return e;
+	analysis_invalidate(s, id);
+	if (queued != NULL)
+		*queued = added;
+	return PSS_OK;
+}
+
+enum pss_err
+library_analysis_now(const struct svc *s, const struct viewer *v, int64_t id,
+    const struct ps_analyze_opts *opts, struct json_object **analysis, struct svc_err *err)
+{
+	struct db_analysis row;
+	char why[256];
+	enum pss_err e;
+
+	*analysis = NULL;
+	if (id <= 0 || id > INT32_MAX)
+		return PSS_ENOTFOUND;
+	if ((e = library_access(s->db, v, id, true, false)) != PSS_OK)
+		return e;
+	if ((e = library_analysis_run(s, id, opts, why, sizeof(why))) != PSS_OK) {
+		log_warn("analyse now: %s", why);
+		return e == PSS_EINVAL ? svc_fail(err, PSS_ETOOBIG, "content",
+		    "the script could not be analysed (too large)") : e;
+	}
+	if ((e = db_analysis_get(s->db, v, id, false, &row)) != PSS_OK)
+		return e;
+	*analysis = json_object_get(row.analysis);
+	db_analysis_free(&row);
+	return *analysis != NULL ? PSS_OK : PSS_ENOTFOUND;	/* deleted meanwhile */
+}
+
+static bool
+script_file_name(const char *name)
+{
+	size_t n = name != NULL ? strlen(name) : 0;
+
+	return n > 0 && n <= 255 && utf8_valid(name, n) && text_no_controls(name, n) &&
+	    ((n > 4 && strcasecmp(name + n - 4, ".ps1") == 0) ||
+	    (n > 5 && (strcasecmp(name + n - 5, ".psm1") == 0 ||
+	    strcasecmp(name + n - 5, ".psd1") == 0)));
+}
+
+enum pss_err
+library_analysis_adhoc(const struct svc *s, const char *content, size_t len, const char *filename,
+    struct json_object **analysis, struct svc_err *err)
+{
+	struct ps_analysis *an = NULL;
+	char *text = NULL;
+	size_t tlen;
+	enum pss_err e;
+
+	*analysis = NULL;
+	if (content != NULL && len > LIBRARY_ADHOC_MAX)
+		return svc_fail(err, PSS_ETOOBIG, "content", "The content is larger than 1 MB.");
+	if (filename != NULL && !script_file_name(filename))
+		return svc_fail(err, PSS_EINVAL, "fileName",
+		    "a file name of at most 255 bytes ending in .ps1, .psm1 or .psd1");
+	if ((e = library_content_check(content, len, &text, &tlen, err)) != PSS_OK)
+		return e;
+	if ((e = ps_analyze(text, tlen, library_analyzer_opts(s), &an)) != PSS_OK || an == NULL)
+		e = svc_fail(err, PSS_ETOOBIG, "content", "the content could not be analysed");
+	else
+		*analysis = ps_analysis_to_json(an);
+	ps_analysis_free(an);
+	free(text);
 	return e;
 }

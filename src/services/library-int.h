@@ -30,4 +30,11 @@ bool	 library_message_ok(const char *, struct svc_err *);
 enum pss_err library_content_check(const char *content, size_t len, char **text, size_t *outlen,
 	struct svc_err *);
 
+/* library_analysis_state: the analysis state object (library.h) from the newest analysis
+ * job (DB_ANALYSIS_JOB_JSON, may be NULL) and whether an analysis is stored. New object. */
+struct json_object *library_analysis_state(struct json_object *job, bool has_analysis);
+/* library_analysis_pending: the state is queued or running: it changes without a write that
+ * drops the cache, so an object carrying it is not cached. */
+bool	 library_analysis_pending(struct json_object *state);
+
 #endif

@@ -256,6 +256,84 @@ enum pss_err library_upload_batch(const struct svc *, const struct viewer *, con
 enum pss_err library_analysis_run(const struct svc *, int64_t script_id,
 	const struct ps_analyze_opts *, char *why, size_t whysz);
 
+/* library_analyzer_load: the PSScriptAnalyzer settings file at path (ANALYZER_SETTINGS) read
+ * and parsed as data (ps_settings_parse): 0 with *out (ps_settings_free), or -1 with the
+ * reason in err; warnings are appended to warn. */
+int	 library_analyzer_load(const char *path, struct ps_settings **out, struct buf *err,
+	struct buf *warn);
+/* library_analyzer_opts: the analyzer's options of this process: ANALYZER_SETTINGS, read on
+ * the first call (a file that does not parse is logged once and the defaults are used; the
+ * job runner refuses to start with it), or NULL for the defaults. Analyse now, ad-hoc
+ * analysis and the SARIF export use them, so they agree with the analysis.run job. */
+const struct ps_analyze_opts *library_analyzer_opts(const struct svc *);
+
+/* The analysis state object of a script: {status, error?, attempts?, queuedAt?, startedAt?,
+ * finishedAt?}, status one of none (never analysed, nothing queued), queued (an
+ * analysis.run job waits; error is the last attempt's reason when it is a retry), running,
+ * done (the stored analysis is current), failed (the newest job failed for good after the
+ * stored analysis, if any, was written; error says why). GET /api/scripts/:id carries it as
+ * analysisState. */
+#define LIBRARY_ADHOC_MAX (1024 * 1024)	/* POST /api/scripts/analyze's content */
+
+/* library_analysis_key: analysis:{id} into key (n bytes); returns its time to live. The
+ * entry is {"analysis": ..., "analysisState": ...} (GET /api/scripts/:id/analysis's members),
+ * with the script's visibility in its header (library_cache_text), written only while the
+ * state is done: every way out of done (a job queued, content changed, the script deleted,
+ * an analysis stored) drops it. */
+int	 library_analysis_key(char *key, size_t n, int64_t script_id);
+
+/* library_analysis_get: the stored analysis object of API.md (NULL when there is none) and
+ * the analysis state (never NULL on PSS_OK); both the caller's to put. PSS_ENOTFOUND for
+ * an unknown script or one the viewer may not see. Reads and fills analysis:{id}. */
+enum pss_err library_analysis_get(const struct svc *, const struct viewer *, int64_t script_id,
+	struct json_object **analysis, struct json_object **state, struct svc_err *);
+/* library_analysis_queue: owner or admin (PSS_ENOTFOUND when invisible, PSS_EFORBIDDEN when
+ * visible but not theirs): queues an analysis.run job unless one is queued already; *queued
+ * (may be NULL) says whether this call added it. The cached script and analysis go. */
+enum pss_err library_analysis_queue(const struct svc *, const struct viewer *, int64_t script_id,
+	bool *queued, struct svc_err *);
+/* library_analysis_now: owner or admin: analyses the current content now with the built-in
+ * analyzer (opts NULL: the defaults), stores it (library_analysis_run) and fills *analysis
+ * with the stored object (caller puts). */
+enum pss_err library_analysis_now(const struct svc *, const struct viewer *, int64_t script_id,
+	const struct ps_analyze_opts *, struct json_object **analysis, struct svc_err *);
+/* library_analysis_adhoc: analyses content without storing anything: the analysis object of
+ * a stored analysis without id, scriptId, createdAt and updatedAt, provider "builtin".
+ * PSS_EINVAL naming content when it is missing, empty, blank, not UTF-8 text (NUL, control
+ * characters); PSS_ETOOBIG when over LIBRARY_ADHOC_MAX bytes; PSS_EINVAL naming fileName
+ * when filename (may be NULL) is not 1..255 bytes of text ending in .ps1, .psm1 or .psd1.
+ * The analyzer reads the three kinds alike. */
+enum pss_err library_analysis_adhoc(const struct svc *, const char *content, size_t len,
+	const char *filename, struct json_object **analysis, struct svc_err *);
+
+enum analysis_format {
+	ANALYSIS_FORMAT_JSON,
+	ANALYSIS_FORMAT_SARIF,
+	ANALYSIS_FORMAT_HTML,
+	ANALYSIS_FORMAT_MD,
+	ANALYSIS_FORMAT__MAX
+};
+extern const char *const library_analysis_formats[ANALYSIS_FORMAT__MAX];
+/* library_analysis_format_parse: the format named s, ANALYSIS_FORMAT__MAX when unknown. */
+enum analysis_format library_analysis_format_parse(const char *s);
+
+struct analysis_export {
+	struct buf	 body;		/* the file */
+	const char	*content_type;	/* static */
+	char		*disposition;	/* attachment named after the script (text_content_disposition) */
+};
+/* library_analysis_export: the stored analysis of a script the viewer sees as a file:
+ * json (the analysis object), sarif (SARIF 2.1.0 exactly as `psscript analyze --format
+ * sarif` writes it, from the built-in analyzer run again over the current content: the
+ * stored analysis keeps no offsets), html (a self-contained printable report) or md
+ * (Markdown for a ticket). PSS_ENOTFOUND for an invisible script or one without an
+ * analysis (err->field "analysis" then); PSS_EINVAL for format __MAX. Free with
+ * library_analysis_export_free. */
+enum pss_err library_analysis_export(const struct svc *, const struct viewer *, int64_t script_id,
+	enum analysis_format, struct analysis_export *, struct svc_err *);
+void	 library_analysis_export_free(struct analysis_export *);
+
+
 /* ---- reads.c: the cached reads ----
  * The reads above go to the database; a caller that answers a read many times keeps the
  * answer here, under the key and for the time these functions give. The writes drop the

@@ -91,10 +91,13 @@ void
 library_cache_put_text(const struct svc *s, const char *key, struct json_object *o,
     const char *text, size_t len, int ttl_s)
 {
-	struct json_object *pub, *uid;
+	struct json_object *pub, *uid, *state;
 	struct buf b = BUF_INIT;
 
 	if (s->cache == NULL || len > LIBRARY_CACHE_MAX_VALUE)
+		return;
+	/* a script whose analysis is queued or running changes without a write */
+	if (json_object_object_get_ex(o, "analysisState", &state) && library_analysis_pending(state))
 		return;
 	buf_printf(&b, VALUE_TAG "p%d u%lld\n",
 	    json_object_object_get_ex(o, "isPublic", &pub) && json_object_get_boolean(pub),

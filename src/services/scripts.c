@@ -134,7 +134,17 @@ library_scripts_search(const struct svc *s, const struct viewer *v, const struct
 enum pss_err
 library_script_get(const struct svc *s, const struct viewer *v, int64_t id, struct json_object **out)
 {
-	return db_script_get(s->db, v, id, out);
+	struct json_object *job = NULL, *an = NULL;
+	enum pss_err e;
+
+	if ((e = db_script_get(s->db, v, id, out)) != PSS_OK)
+		return e;
+	json_object_object_get_ex(*out, "analysisJob", &job);
+	json_object_object_get_ex(*out, "analysis", &an);
+	json_object_object_add(*out, "analysisState",
+	    library_analysis_state(job, an != NULL && !json_object_is_type(an, json_type_null)));
+	json_object_object_del(*out, "analysisJob");
+	return PSS_OK;
 }
 
 char *

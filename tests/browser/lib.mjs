@@ -44,9 +44,10 @@ export const browser = await chromium.launch({
 	    '--disable-component-update', '--disable-sync'],
 });
 
-// newPage: a page in a context of its own (its own cookies) at the viewport's size.
-export async function newPage(viewport = DESKTOP) {
-	const ctx = await browser.newContext({ baseURL: base, ignoreHTTPSErrors: true, viewport });
+// newPage: a page in a context of its own (its own cookies) at the viewport's size; opts go
+// to the context ({ javaScriptEnabled: false } for the pages without JavaScript).
+export async function newPage(viewport = DESKTOP, opts = {}) {
+	const ctx = await browser.newContext({ baseURL: base, ignoreHTTPSErrors: true, viewport, ...opts });
 	const page = await ctx.newPage();
 	page.on('console', (m) => {
 		if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text()))

@@ -71,9 +71,7 @@ static long
 upload(struct visitor *v, struct it_resp *r, const char *const *files, const char *tags)
 {
 	struct buf b = BUF_INIT;
-	char cookie[512], ct[128];
-	const char *h[2] = { cookie, NULL };
-	int rc;
+	long st;
 
 	buf_printf(&b, "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n%s\r\n", v->csrf);
 	if (tags != NULL)
@@ -82,14 +80,9 @@ upload(struct visitor *v, struct it_resp *r, const char *const *files, const cha
 		buf_printf(&b, "--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"%s\"\r\n"
 		    "Content-Type: application/octet-stream\r\n\r\n%s\r\n", files[i], files[i + 1]);
 	buf_puts(&b, "--XyZ--\r\n");
-	snprintf(cookie, sizeof(cookie), "Cookie: __Host-pss_session=%s", v->session);
-	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=XyZ");
-	rc = it_request(r, "POST", "/scripts/upload", b.data, b.len, ct, h);
+	st = visit_multipart(v, r, "/scripts/upload", &b, "XyZ");
 	buf_free(&b);
-	if (rc != 0)
-		return -1;
-	take_cookies(v, r);
-	return r->status;
+	return st;
 }
 
 static void

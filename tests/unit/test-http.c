@@ -5,7 +5,7 @@
 #include "http/request.h"
 #include "t.h"
 
-static const struct http_limits lim = { 1024, 4096, 16 };
+static const struct http_limits lim = { 1024, 4096, 16, NULL, 0 };
 static struct arena a;
 
 static void h_dummy(struct http_ctx *c) { (void)c; }
@@ -111,6 +111,24 @@ test_body_limit_by_content_type(void)
 	T_EQ(http_body_limit(&r, &lim), 4096);
 	r.content_type = "application/json";
 	T_EQ(http_body_limit(&r, &lim), 1024);
+}
+
+static void
+test_body_limit_of_a_large_path(void)
+{
+	static const char *const large[] = { "/api/scripts/analyze", NULL };
+	const char *env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/api/scripts/analyze",
+		"CONTENT_TYPE=application/json", NULL };
+	struct http_limits big = lim;
+	struct request r;
+
+	big.large_paths = large;
+	big.max_large = 8192;
+	T_EQ(parse(env, &r), HTTP_REJECT_NONE);
+	T_EQ(http_body_limit(&r, &lim), 1024);	/* no list: the default cap */
+	T_EQ(http_body_limit(&r, &big), 8192);
+	r.path = "/api/scripts/analyzer";
+	T_EQ(http_body_limit(&r, &big), 1024);
 }
 
 static const struct route *
@@ -242,6 +260,7 @@ main(void)
 	T_RUN(test_request_rejects_bad_query_and_method);
 	T_RUN(test_request_header_flood_rejected);
 	T_RUN(test_body_limit_by_content_type);
+	T_RUN(test_body_limit_of_a_large_path);
 	T_RUN(test_router_params_and_literals_first);
 	T_RUN(test_router_404_and_405_with_allow);
 	T_RUN(test_router_noncanonical_paths_are_404);

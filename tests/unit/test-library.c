@@ -1,13 +1,15 @@
 /* test-library.c: the library's pure helpers: cache keys by visibility scope, visibility of a
- * cached script object, sort names, the title and tag rules */
+ * cached script object, sort names, the title and tag rules, the analysis state, ad-hoc
+ * analysis (no database) and the analyzer's settings */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/core.h"
 #include "core/text.h"
-#include "services/library.h"
+#include "services/library-int.h"
 #include "t.h"
 
 static void
@@ -201,6 +203,139 @@ test_search_bounds(void)
 	T_ASSERT(library_search_check(big) == NULL);
 }
 
+
+/* state: library_analysis_state of job (JSON text or NULL) and has_analysis, its status
+ * and member (NULL: the status) as a string (static), or "(null)". */
+static const char *
+state(const char *job, bool has, const char *member)
+{
+	static char out[128];
+	struct json_object *j = job != NULL ? json_tokener_parse(job) : NULL, *st, *m;
+
+	st = library_analysis_state(j, has);
+	snprintf(out, sizeof(out), "%s", json_object_object_get_ex(st, member ? member : "status", &m) ?
+	    json_object_get_string(m) : "(null)");
+	json_object_put(st);
+	json_object_put(j);
+	return out;
+}
+
+static void
+test_analysis_state_from_the_newest_job(void)
+{
+	T_STREQ(state(NULL, false, NULL), "none");
+	T_STREQ(state(NULL, true, NULL), "done");
+	T_STREQ(state("{\"status\": \"done\", \"afterAnalysis\": false}", true, NULL), "done");
+	T_STREQ(state("{\"status\": \"queued\", \"attempts\": 0, \"createdAt\": \"t0\"}", true, NULL),
+	    "queued");
+	T_STREQ(state("{\"status\": \"queued\", \"attempts\": 0, \"createdAt\": \"t0\"}", false,
+	    "queuedAt"), "t0");
+	T_STREQ(state("{\"status\": \"queued\", \"attempts\": 0, \"lastError\": \"x\"}", false, "error"),
+	    "(null)");
+	/* a retry carries the last attempt's reason */
+	T_STREQ(state("{\"status\": \"queued\", \"attempts\": 2, \"lastError\": \"timeout\"}", false,
+	    "error"), "timeout");
+	T_STREQ(state("{\"status\": \"running\", \"lockedAt\": \"t1\"}", true, "startedAt"), "t1");
+	T_STREQ(state("{\"status\": \"failed\", \"afterAnalysis\": true, \"lastError\": \"boom\"}",
+	    false, NULL), "failed");
+	T_STREQ(state("{\"status\": \"failed\", \"afterAnalysis\": true, \"lastError\": \"boom\"}",
+	    true, "error"), "boom");
+	/* a failure older than the stored analysis (analysed again since): done */
+	T_STREQ(state("{\"status\": \"failed\", \"afterAnalysis\": false, \"lastError\": \"boom\"}",
+	    true, NULL), "done");
+}
+
+static void
+test_pending_states_are_queued_and_running(void)
+{
+	static const char *const cases[][2] = {
+		{ "queued", "1" }, { "running", "1" }, { "done", "0" }, { "failed", "0" }, { "none", "0" },
+	};
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(cases); i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "status", json_object_new_string(cases[i][0]));
+		T_EQ(library_analysis_pending(o), cases[i][1][0] == '1');
+		json_object_put(o);
+	}
+	T_ASSERT(!library_analysis_pending(NULL));
+}
+
+/* count: how many findings of list in analysis a carry ruleId rule. */
+static int
+count(struct json_object *a, const char *list, const char *rule)
+{
+	struct json_object *l, *r;
+	int n = 0;
+
+	if (a == NULL || !json_object_object_get_ex(a, list, &l))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(l); i++)
+		if (json_object_object_get_ex(json_object_array_get_idx(l, i), "ruleId", &r) &&
+		    strcmp(json_object_get_string(r), rule) == 0)
+			n++;
+	return n;
+}
+
+static void
+test_adhoc_checks_its_input(void)
+{
+	struct svc s = { NULL, NULL, NULL };
+	struct svc_err err;
+	struct json_object *a;
+	char *big = malloc(LIBRARY_ADHOC_MAX + 1);
+	const char *ok = "Invoke-Expression $args[0]\n";
+
+	memset(&err, 0, sizeof(err));
+	T_EQ(library_analysis_adhoc(&s, "", 0, NULL, &a, &err), PSS_EINVAL);
+	T_STREQ(err.field, "content");
+	T_ASSERT(a == NULL);
+	T_EQ(library_analysis_adhoc(&s, NULL, 0, NULL, &a, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, " \r\n\t", 4, NULL, &a, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, "a\xff", 2, NULL, &a, &err), PSS_EINVAL);
+	T_STREQ(err.field, "content");
+	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "x.txt", &a, &err), PSS_EINVAL);
+	T_STREQ(err.field, "fileName");
+	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "../x.ps1\n", &a, &err), PSS_EINVAL);
+	memset(big, '#', LIBRARY_ADHOC_MAX + 1);
+	T_EQ(library_analysis_adhoc(&s, big, LIBRARY_ADHOC_MAX + 1, NULL, &a, &err), PSS_ETOOBIG);
+	T_STREQ(err.field, "content");
+	free(big);
+	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "X.PSD1", &a, &err), PSS_OK);
+	T_EQ(count(a, "securityIssues", "PSAvoidUsingInvokeExpression"), 1);
+	T_ASSERT(a != NULL && !json_object_object_get_ex(a, "id", NULL) &&
+	    !json_object_object_get_ex(a, "scriptId", NULL));
+	json_object_put(a);
+}
+
+/* ANALYZER_SETTINGS reaches the web worker's analyses too (here: PSAvoidLongLines, off by
+ * default, on with a 20-character maximum). */
+static void
+test_adhoc_uses_the_analyzer_settings(void)
+{
+	char path[] = "/tmp/pss-settings-XXXXXX";
+	const char *line = "Write-Output 'a line of more than twenty characters'\n";
+	struct conf c;
+	struct svc s = { &c, NULL, NULL };
+	struct json_object *a;
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	T_ASSERT(f != NULL);
+	if (f == NULL)
+		return;
+	fputs("@{ Rules = @{ PSAvoidLongLines = @{ Enable = $true; MaximumLineLength = 20 } } }\n", f);
+	fclose(f);
+	memset(&c, 0, sizeof(c));
+	c.analyzer_settings = path;
+	T_EQ(library_analysis_adhoc(&s, line, strlen(line), NULL, &a, NULL), PSS_OK);
+	T_EQ(count(a, "bestPracticeViolations", "PSAvoidLongLines"), 1);
+	T_ASSERT(library_analyzer_opts(&s) != NULL);
+	json_object_put(a);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -211,5 +346,9 @@ main(void)
 	T_RUN(test_title_and_tag_rules_name_the_field);
 	T_RUN(test_search_bounds);
 	T_RUN(test_tags_deduplicated_and_bidi_refused);
+	T_RUN(test_analysis_state_from_the_newest_job);
+	T_RUN(test_pending_states_are_queued_and_running);
+	T_RUN(test_adhoc_checks_its_input);
+	T_RUN(test_adhoc_uses_the_analyzer_settings);
 	return t_done();
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# analysis.sh: the analysis API under load (issue 13): GET /api/scripts/:id/analysis answered
+# from the analysis:{id} entry for a 60-line script (target: at least 0.8 of the bare libfcgi
+# responder measured in the same run; and for the 1,000-line one, whose answer is larger), and POST /api/scripts/analyze (ad hoc, nothing stored) with a 1,000-line
+# script at one connection per FastCGI worker (target: p95 under 10 ms). Anonymous callers,
+# a public script; the analyze rate limit is lifted for the run.
+#   BENCH_LINES (1000), BENCH_CALLGRIND (1: then the instructions each costs psscript-fcgi,
+#   under valgrind, which the load of a shared machine does not move; 0 skips), and lib.sh's BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS,
+#   BENCH_WORKERS.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+L=${BENCH_LINES:-1000}
+bench_start
+sed -i -E 's/(zone=pss_analyze:10m) rate=[0-9]+r\/[sm]/\1 rate=100000r\/s/' "$ST/nginx/site.conf"
+kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
+
+# A script of L lines with the statements of the pages bench, a fifth of them drawing
+# findings (Invoke-Expression, Write-Host): about 300 findings for 1,000 lines.
+awk -v l="$L" 'BEGIN {
+	printf "# analysis bench script\n[CmdletBinding()]\nparam([string]$Path = \"C:\\\\logs\", [int]$Days = 7)\n"
+	for (k = 3; k < l; k++) {
+		if (k % 10 == 0) printf "function Get-Item%d { param($x) return $x * %d }\n", k, k
+		else if (k % 10 == 1) printf "$files = Get-ChildItem -Path $Path -Filter \"*.log\" | Where-Object { $_.LastWriteTime -lt (Get-Date).AddDays(-$Days) }\n"
+		else if (k % 10 == 2) printf "Write-Output \"Found $($files.Count) files in ${Path}\" # line %d\n", k
+		else if (k % 10 == 3) printf "foreach ($f in $files) { Remove-Item -Path $f.FullName -WhatIf:$true -ErrorAction SilentlyContinue }\n"
+		else if (k % 10 == 4) printf "$table = @{ Name = '\''value %d'\''; Count = 0x%x; Ratio = 2.5e3 }\n", k, k
+		else if (k % 10 == 5) printf "if ($table.Count -gt 10 -and $Days -le 30) { [Math]::Round($table.Ratio, 2) }\n"
+		else if (k % 10 == 6) printf "Write-Host \"Processed line %d\"\n", k
+		else if (k % 10 == 7) printf "$sum = ($files | Measure-Object -Property Length -Sum).Sum\n"
+		else if (k % 10 == 8) printf "# a comment about step %d\n", k
+		else printf "Invoke-Expression \"Get-Date # %d\"\n", k
+	}
+}' >"$ST/bench.ps1"
+head -60 "$ST/bench.ps1" >"$ST/small.ps1"
+for f in bench small; do
+	python3 -c 'import json, sys; print(json.dumps({"title": "analysis bench " + sys.argv[2], "content": open(sys.argv[1]).read(), "isPublic": True, "analyze": False}))' \
+		"$ST/$f.ps1" "$f" >"$ST/create-$f.json"
+done
+python3 -c 'import json, sys; print(json.dumps({"content": open(sys.argv[1]).read(), "fileName": "bench.ps1"}))' \
+	"$ST/bench.ps1" >"$ST/adhoc.json"
+
+printf '%s\n' 'Bench-pass-1' | "$PSS_BIN/psscript" user add benchan benchan@example.com --password-stdin >/dev/null
+TOKEN=$(curl -fsk -H 'Content-Type: application/json' -d '{"username":"benchan","password":"Bench-pass-1"}' \
+	"$PSS_TEST_URL/api/auth/login" | sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
+[ -n "$TOKEN" ] || { echo "login for the benchmark failed" >&2; exit 1; }
+# new_script NAME: creates the public script of $ST/create-NAME.json, analyses it now, and
+# prints its id; its analysis answer is left in $ST/analysis-NAME.json.
+new_script() {
+	local id
+	id=$(curl -fsk -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+	    --data-binary @"$ST/create-$1.json" "$PSS_TEST_URL/api/scripts" | sed -n 's/.*"script":{"id":\([0-9]*\).*/\1/p')
+	[ -n "$id" ] || { echo "creating the script failed" >&2; exit 1; }
+	curl -fsk -o "$ST/analysis-$1.json" -X POST -H "Authorization: Bearer $TOKEN" "$PSS_TEST_URL/api/scripts/$id/analyze"
+	echo "$id"
+}
+findings() {
+	python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["analysis"]; print(sum(len(a[k]) for k in ("securityIssues", "bestPracticeViolations", "performanceInsights", "potentialRisks")))' "$1"
+}
+ID=$(new_script small)
+ID_BIG=$(new_script bench)
+echo "# public scripts of 60 and $L lines with $(findings "$ST/analysis-small.json") and" \
+	"$(findings "$ST/analysis-bench.json") findings; their analysis answers are" \
+	"$(stat -c %s "$ST/analysis-small.json") and $(stat -c %s "$ST/analysis-bench.json") bytes of JSON"
+
+cat >"$ST/p95.lua" <<'EOL'
+done = function(summary, latency, requests)
+	io.write(string.format("p95 %.2fms\n", latency:percentile(95) / 1000))
+end
+EOL
+cat >"$ST/adhoc.lua" <<EOL
+local f = io.open("$ST/adhoc.json", "rb")
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+$(cat "$ST/p95.lua")
+EOL
+
+echo "# wrk -t$T -c$C -d${D}s over HTTPS through nginx; $PSS_TEST_WORKERS FastCGI processes; $(nproc) cores"
+run "bare libfcgi responder" /bench/bare bare
+run "GET /api/scripts/:id/analysis" "/api/scripts/$ID/analysis" analysis -s "$ST/p95.lua"
+run "GET .../analysis, $L lines" "/api/scripts/$ID_BIG/analysis" analysisbig -s "$ST/p95.lua"
+C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
+	run "POST /api/scripts/analyze -c$PSS_TEST_WORKERS" /api/scripts/analyze adhoc -s "$ST/adhoc.lua"
+echo
+echo "GET /api/scripts/:id/analysis (cached, 60 lines) / bare responder: requests/s $(ratio "$RPS_analysis" "$RPS_bare")," \
+	"by CPU $(ratio "$CPU_bare" "$CPU_analysis")   (target >= 0.8)"
+echo "GET /api/scripts/:id/analysis (cached, $L lines) / bare responder: requests/s $(ratio "$RPS_analysisbig" "$RPS_bare")," \
+	"by CPU $(ratio "$CPU_bare" "$CPU_analysisbig")   (the answer's size dominates)"
+echo "POST /api/scripts/analyze, $L lines, one connection per worker: p95 ${P95_adhoc:-?}   (target < 10 ms)"
+if [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
+	echo "# instructions in one FastCGI process (callgrind; 200 sequential requests each, after warming)"
+	callgrind_start
+	instructions "GET .../analysis (cached)" "/api/scripts/$ID/analysis"
+	instructions "GET .../analysis, $L lines" "/api/scripts/$ID_BIG/analysis"
+	instructions "POST /api/scripts/analyze" /api/scripts/analyze -X POST -H 'Content-Type: application/json' \
+	    --data-binary @"$ST/adhoc.json"
+	callgrind_stop
+fi

@@ -1,0 +1,94 @@
+/* analysisview.h: an analysis object (API.md) as a page's view: scores explained, findings
+ * grouped by kind and severity and filtered, and the highlighted source with every flagged
+ * line marked (the script page and /analyze share it) */
+#ifndef PSS_RENDER_ANALYSISVIEW_H
+#define PSS_RENDER_ANALYSISVIEW_H
+
+#include <stddef.h>
+
+#include "core/core.h"
+#include "render/highlight.h"
+
+struct json_object;
+
+/* The four finding lists of an analysis object, in the order the page shows them. */
+enum av_kind {
+	AV_SECURITY,		/* securityIssues */
+	AV_PRACTICE,		/* bestPracticeViolations */
+	AV_PERFORMANCE,		/* performanceInsights */
+	AV_RISK,		/* potentialRisks */
+	AV_KIND__MAX
+};
+extern const char *const av_kind_names[AV_KIND__MAX];	/* query values: security, practice, ... */
+
+/* Severities, worst first; the values of a finding's "severity". */
+enum av_sev {
+	AV_ERROR,
+	AV_WARNING,
+	AV_INFORMATION,
+	AV_SEV__MAX
+};
+extern const char *const av_sev_names[AV_SEV__MAX];	/* error, warning, information */
+
+/* av_kind_parse, av_sev_parse: the value named s; __MAX when s is NULL or empty (no filter)
+ * and -1 when it names nothing (the page answers 400). */
+int	 av_kind_parse(const char *s);
+int	 av_sev_parse(const char *s);
+
+/* The filter of the findings: kind and sev are __MAX for all. base is the page's path
+ * ("/scripts/12") for the filter links, or NULL for a page that cannot be filtered (the
+ * answer to a POST): then no filter links are made and every finding is shown. */
+struct av_filter {
+	int		 kind;
+	int		 sev;
+	const char	*base;
+};
+
+/* One flagged source position (a finding the filter kept). The strings point into the
+ * analysis object given to av_view: keep it until av_rows is done. */
+struct av_mark {
+	unsigned	 line, column, end_line, end_column;
+	enum av_sev	 sev;
+	enum av_kind	 kind;
+	unsigned	 id;		/* the finding's anchor: #f-<id> */
+	const char	*rule, *message;
+};
+
+struct av_marks {
+	struct av_mark	*v;		/* sorted by line, then column */
+	size_t		 n;
+};
+
+/*
+ * av_view: a new object for the analysis partials (templates/analysis/) built from the
+ * analysis object (not changed; may be NULL: then NULL is returned) and the filter:
+ *   {scores: [{name, value, outOf, level, levelText, meaning, formula, details}],
+ *    purpose, provider, analysisVersion, summary (executionSummary), touchList: [{label,
+ *    evidence}] (what it touches, in words),
+ *    filterable, filters: {kinds: [...], severities: [...], any, clearHref},
+ *    groups: [{kind, label, id, count, severities: [{severity, label, findings: [...]}]}],
+ *    total, shown, commands, parameters, metrics, compatibility, suggestions}
+ * Each finding: {id ("f-3", the same whatever the filter), ruleId, severity,
+ * severityLabel, message, line, column, lineHref ("#L12"), extent, suggestion, docsUrl,
+ * techniques}. marks (may be NULL) gets the findings shown, for av_rows; release with
+ * av_marks_free. Every string stays text: the templates escape it.
+ */
+struct json_object *av_view(struct json_object *analysis, const struct av_filter *,
+	struct av_marks *marks);
+void	 av_marks_free(struct av_marks *);
+
+/*
+ * av_rows: hl_html_rows's table rows with the marks: a flagged line's row gets the class
+ * hl-flag and hl-<worst severity>, a mark in its number cell, the extent of each finding
+ * on it inside <mark class="hl-x"> (cut at the tags so the HTML stays balanced), and under
+ * it one row (class hl-note) listing each finding's severity, rule and message as a link
+ * to the finding (#f-<id>): readable without hover, on a phone and by a screen reader.
+ * Linear in the source and the marks.
+ */
+void	 av_rows(struct buf *b, const struct hl_lines *, const struct av_marks *);
+
+/* av_score_badges: adds to each script object of arr (a list's scripts) with an analysis a
+ * member "badges": [{name, value, level, levelText}] for the three scores. */
+void	 av_score_badges(struct json_object *arr);
+
+#endif

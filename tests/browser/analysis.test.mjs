@@ -1,0 +1,198 @@
+// analysis.test.mjs: the analysis on the pages in headless Chromium (issue 13 items 2-4): a
+// script whose code and findings quote markup, its page (scores, findings linked to their
+// lines and back, the flagged lines marked, markup kept as text and never run), the filters
+// with JavaScript off, keyboard use, "analyse again", /analyze (paste; the save form), the
+// list's badges and minimum score, no horizontal scrolling at 375 px, screenshots.
+//   PSS_TEST_URL, PSS_BIN: from the harness's env file; PSS_ARTIFACTS: the screenshots' folder
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { base, PW, PHONE, DESKTOP, uniq, ok, step, newPage, shot as shotAs, flash, login, focused,
+    done } from './lib.mjs';
+
+const shot = (page, name) => shotAs(page, `analysis-${name}`);
+const IMG = '<img src=x onerror=alert(1)>';
+const CODE = [
+	'${' + IMG + '} = 1',
+	'Invoke-Expression "Write-Host ' + IMG + '"',
+	"$p = ConvertTo-SecureString 'P@ssw0rd' -AsPlainText -Force",
+	'gci C:\\ | % { $_.Name }',
+	'Write-Host $p',
+	'',
+].join('\n');
+
+const user = `bana${uniq}`;
+execFileSync(`${process.env.PSS_BIN}/psscript`, ['user', 'add', user, `${user}@example.com`,
+    '--password-stdin'], { input: `${PW}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+
+let dialogs = 0;
+const page = await newPage();
+page.on('dialog', (d) => { dialogs++; d.dismiss(); });
+let scriptUrl = '';
+
+// follow: goes where a link points (the address a click would load; with JavaScript off a
+// click's auto-wait sometimes timed out on this loaded machine, a plain load never does).
+async function follow(p, link) {
+	await p.goto(new URL(await link.getAttribute('href'), p.url()).href);
+}
+
+// Reloads until the page shows its analysis (the job runner stores it), at most 20 s.
+async function untilAnalysed(p, url) {
+	for (let i = 0; i < 40; i++) {
+		await p.goto(url);
+		if (await p.locator('#analysis-h').count() === 1 && await p.locator('meta[http-equiv=refresh]').count() === 0)
+			return true;
+		await p.waitForTimeout(500);
+	}
+	return false;
+}
+
+await step('a script that quotes markup, analysed', async () => {
+	await login(page, user);
+	await page.goto('/scripts/new');
+	await page.fill('#title', `Markup ${IMG} ${uniq}`);
+	await page.fill('#content', CODE);
+	await page.check('#isPublic');
+	await Promise.all([page.waitForURL(/\/scripts\/\d+$/), page.click('form[action="/scripts"] button[type=submit]')]);
+	scriptUrl = new URL(page.url()).pathname;
+	ok(await untilAnalysed(page, scriptUrl), 'the analysis appears on the script page');
+});
+
+await step('scores, findings and the marked source', async () => {
+	const scores = page.locator('ul.scores li');
+	ok(await scores.count() === 3, 'three scores', await scores.count());
+	ok((await scores.first().textContent()).includes('higher is safer'), 'each score says what it means');
+	await page.locator('ul.scores details summary').first().click();
+	ok(await page.locator('ul.scores details').first().getAttribute('open') !== null, 'the formula opens');
+	ok(await page.locator('section.finding-security li.finding').count() >= 3, 'security findings listed',
+	    await page.locator('section.finding-security li.finding').count());
+	ok(await page.locator('tr.hl-flag').count() >= 4, 'flagged lines marked', await page.locator('tr.hl-flag').count());
+	ok(await page.locator('tr#L3 mark.hl-x').count() >= 1, 'the extent underlined on line 3');
+	const note = page.locator('tr#L3 + tr.hl-note');
+	ok((await note.textContent()).includes('ConvertTo-SecureString is used with -AsPlainText'),
+	    'the message is written under the line (no hover needed)', await note.textContent());
+	// from the finding to its line, and back from the line's note to the finding
+	const link = page.locator('li.finding a[href="#L3"]').first();
+	await link.click();
+	ok(page.url().endsWith('#L3'), 'a finding links to its line', page.url());
+	ok(await page.evaluate(() => document.querySelector('tr#L3').matches(':target')), 'the line is the target');
+	const back = note.locator('a').first();
+	const target = await back.getAttribute('href');
+	await back.click();
+	ok(page.url().endsWith(target) && await page.locator(`li${target}`).isVisible(), 'the note links to the finding', target);
+	// markup stays text: no element made of it, nothing ran
+	ok(await page.locator('main img').count() === 0, 'no <img> element from the code or the findings');
+	ok((await page.locator('main').textContent()).includes(`The variable '${IMG}' is assigned but never used.`),
+	    'the finding quoting markup shows it as text');
+	ok(dialogs === 0, 'no alert ran', dialogs);
+	ok(await page.locator('a[href$="export-analysis?format=sarif"]').count() === 1, 'the export links');
+	await shot(page, 'script');
+});
+
+await step('filters without JavaScript', async () => {
+	const p = await newPage(DESKTOP, { javaScriptEnabled: false });
+	await p.goto(scriptUrl);
+	await follow(p, p.locator('nav.finding-filters a', { hasText: /^Security \(/ }));
+	ok(/kind=security/.test(p.url()), 'the kind link', p.url());
+	ok(await p.locator('#findings-security').count() === 1 && await p.locator('#findings-practice').count() === 0,
+	    'kind: only the security findings');
+	const errLink = p.locator('nav.finding-filters a', { hasText: /^Error \(/ });
+	const href = await errLink.getAttribute('href');
+	await follow(p, errLink);
+	ok(/kind=security/.test(p.url()) && /severity=error/.test(p.url()), 'the severity link keeps the kind',
+	    [href, p.url()]);
+	ok(await p.locator('li.finding.sev-warning').count() === 0 && await p.locator('li.finding.sev-error').count() >= 1,
+	    'severity: only errors');
+	ok(await p.locator('tr#L2.hl-flag').count() === 0, 'the source marks follow the filter');
+	const all = await p.locator('nav.finding-filters a', { hasText: 'Show all findings' }).getAttribute('href');
+	ok(all === `${scriptUrl}#findings`, 'a link back to every finding', all);
+	await p.context().close();
+});
+
+await step('keyboard: Tab to a filter link, Enter follows it; focus visible', async () => {
+	const p = await newPage();
+	await p.goto(scriptUrl);
+	let el = null;
+	for (let i = 0; i < 120; i++) {
+		await p.keyboard.press('Tab');
+		el = await focused(p);
+		if (el.tag === 'A' && el.text.startsWith('Best practice ('))
+			break;
+	}
+	ok(el && el.text.startsWith('Best practice ('), 'Tab reaches the filter links', el);
+	ok(el && el.outline, 'the focused link shows an outline');
+	await Promise.all([p.waitForURL(/kind=practice/), p.keyboard.press('Enter')]);
+	ok(/kind=practice/.test(p.url()), 'Enter follows the link', p.url());
+	await p.context().close();
+});
+
+await step('analyse again: progress, then the analysis', async () => {
+	await page.goto(scriptUrl);
+	await Promise.all([page.waitForURL(base + scriptUrl), page.click('form.inline-form button[type=submit]')]);
+	ok((await flash(page)).includes('analysed again'), 'the flash says so');
+	ok(await untilAnalysed(page, scriptUrl), 'the page shows the analysis again once the job ran');
+});
+
+await step('/analyze: paste, the same view, save to the library', async () => {
+	await page.goto('/analyze');
+	await page.fill('#analyze-content', CODE);
+	await Promise.all([page.waitForNavigation(), page.click('form.analyze-form button[type=submit]')]);
+	ok(await page.locator('#analysis-h').count() === 1, 'the analysis of the pasted code');
+	ok(await page.locator('tr#L3.hl-flag').count() === 1, 'the marked source');
+	ok(await page.locator('main img').count() === 0 && dialogs === 0, 'markup stays text here too');
+	ok(await page.locator('nav.finding-filters').count() === 0, 'no filter links on a result that has no address');
+	ok(await page.locator('#save-h').count() === 1, 'signed in: the save form');
+	ok((await page.inputValue('#content')).includes('ConvertTo-SecureString'), 'with the code in it');
+	await page.fill('#title', `Saved from analyse ${uniq}`);
+	await page.fill('#content', CODE + '# saved from /analyze\n');	// not a duplicate of the first
+	await Promise.all([page.waitForURL(/\/scripts\/\d+$/), page.click('form[action="/scripts"] button[type=submit]')]);
+	ok((await flash(page)).includes('The script was saved.'), 'saved to the library');
+});
+
+await step('/analyze without JavaScript and signed out', async () => {
+	const p = await newPage(PHONE, { javaScriptEnabled: false });
+	await p.goto('/analyze');
+	await p.fill('#analyze-content', 'gci\n');
+	await Promise.all([p.waitForNavigation(), p.click('form.analyze-form button[type=submit]')]);
+	ok((await p.locator('main').textContent()).includes("'gci' is an alias of 'Get-ChildItem'"), 'the finding shown');
+	ok(await p.locator('#save-h').count() === 0, 'no save form when signed out');
+	await p.goto('/analyze');
+	await Promise.all([p.waitForNavigation(), p.click('form.analyze-form button[type=submit]')]);
+	ok(await p.locator('#analyze-content-error').count() === 1, 'empty: a message under the field',
+	    await p.locator('main').textContent());
+	await p.context().close();
+});
+
+await step('the list: badges, minimum security score', async () => {
+	await page.goto('/scripts?mine=true');
+	const badges = page.locator('ul.score-badges').first();
+	ok(/Security\s+\S+ of 10 \w+/.test(await badges.textContent()), 'badges carry words, not colour only',
+	    await badges.textContent());
+	await page.selectOption('#minSecurityScore', '9');
+	await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+	ok(/minSecurityScore=9/.test(page.url()), 'the filter is in the address', page.url());
+	ok(await page.locator(`a:has-text("Markup")`).count() === 0, 'the insecure script is filtered out');
+});
+
+await step('phone and desktop: no horizontal scrolling, screenshots', async () => {
+	const files = [];
+	for (const vp of [PHONE, DESKTOP]) {
+		const p = await newPage(vp);
+		await login(p, user);
+		for (const [name, url] of [['script', scriptUrl], ['script-filtered', `${scriptUrl}?kind=security`],
+		    ['list', '/scripts?mine=true'], ['analyze', '/analyze']]) {
+			await p.goto(url);
+			files.push(await shot(p, `${name}`));
+			const over = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+			ok(over <= 0, `${name} at ${vp.width}px: no horizontal scrolling of the page`, over);
+		}
+		await p.fill('#analyze-content', CODE);
+		await Promise.all([p.waitForNavigation(), p.click('form.analyze-form button[type=submit]')]);
+		files.push(await shot(p, 'analyze-result'));
+		const over = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		ok(over <= 0, `analyze result at ${vp.width}px: no horizontal scrolling of the page`, over);
+		await p.context().close();
+	}
+	ok(files.every((f) => fs.statSync(f).size > 1000), `${files.length} screenshots written`);
+});
+
+await done();

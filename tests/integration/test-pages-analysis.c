@@ -1,0 +1,452 @@
+/* test-pages-analysis.c: the analysis on the pages through nginx (issue 13 items 2-4): the
+ * script page's analysis (scores explained, findings grouped and linked to their lines, the
+ * flagged lines marked, filters as links without JavaScript, bad filters 400), "analyse
+ * again" (owner or admin, CSRF, progress while queued), /analyze (paste, file, empty, not
+ * UTF-8, over 1 MB, CSRF, the save form when signed in), the list's score badges, minimum
+ * security score and sort, and markup quoted by a finding staying text everywhere */
+#include "config.h"
+
+#include <unistd.h>
+
+#include "itest-html.h"
+
+#define IMG "<img src=x onerror=alert(1)>"
+#define IMG_ESC "&lt;img src=x onerror=alert(1)&gt;"
+/* Line 1: a variable named with markup (its finding quotes it); line 2: Invoke-Expression
+ * (security, warning) of markup; line 3: a plain-text password (security, error); line 4:
+ * aliases (best practice); line 5: Write-Host. */
+#define SCRIPT "${" IMG "} = 1\n" \
+	"Invoke-Expression \"Write-Host " IMG "\"\n" \
+	"$p = ConvertTo-SecureString 'P@ssw0rd' -AsPlainText -Force\n" \
+	"gci C:\\ | % { $_.Name }\n" \
+	"Write-Host $p\n"
+
+static struct acct admin_a, owner_a, other_a;
+static struct visitor admin, owner, other, anon;
+static long long bad_id, good_id;	/* the owner's private insecure script, public clean one */
+
+static long long
+paste(struct visitor *v, const char *title, const char *content, const char *pub)
+{
+	struct it_resp r;
+	long long id = 0;
+	const char *l;
+
+	visit(v, &r, "GET", "/scripts/new", NULL);
+	it_resp_free(&r);
+	visit(v, &r, "POST", "/scripts", form_of(v, (const char *[]){ "title", title, "description", "",
+	    "content", content, "tags", "", "isPublic", pub, "commitMessage", "", NULL }));
+	if (r.status == 303 && (l = it_header(&r, "location")) != NULL && strncmp(l, "/scripts/", 9) == 0)
+		id = strtoll(l + 9, NULL, 10);
+	it_resp_free(&r);
+	return id;
+}
+
+/* Waits (up to 20 s) until the job runner stored the script's analysis. */
+static bool
+analysed(long long id)
+{
+	char sql[120];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM script_analysis WHERE script_id = %lld", id);
+	for (int i = 0; i < 200; i++) {
+		const char *v = it_psql(sql);
+
+		if (v != NULL && strcmp(v, "1") == 0)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+/* How many times needle occurs in hay. */
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; p != NULL && (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* A multipart form as the browser sends /analyze's: the token, the textarea, an optional
+ * file. The status. */
+static long
+analyze_post(struct visitor *v, struct it_resp *r, const char *content, size_t clen, const char *fname,
+    const char *fdata, size_t flen)
+{
+	struct buf b = BUF_INIT;
+	long st;
+
+	buf_printf(&b, "--QqQ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n%s\r\n", v->csrf);
+	buf_puts(&b, "--QqQ\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\n");
+	buf_append(&b, content, clen);
+	buf_puts(&b, "\r\n");
+	buf_printf(&b, "--QqQ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+	    "Content-Type: application/octet-stream\r\n\r\n", fname != NULL ? fname : "");
+	if (fdata != NULL)
+		buf_append(&b, fdata, flen);
+	buf_puts(&b, "\r\n--QqQ--\r\n");
+	st = visit_multipart(v, r, "/analyze", &b, "QqQ");
+	buf_free(&b);
+	return st;
+}
+
+static void
+test_setup(void)
+{
+	T_EQ(acct_admin(&admin_a, "anadm"), 0);
+	T_EQ(acct_register(&owner_a, "anown"), 0);
+	T_EQ(acct_register(&other_a, "anoth"), 0);
+	T_EQ(page_login(&admin, admin_a.name, PW), 303);
+	T_EQ(page_login(&owner, owner_a.name, PW), 303);
+	T_EQ(page_login(&other, other_a.name, PW), 303);
+	bad_id = paste(&owner, "Markup " IMG, SCRIPT, "");
+	good_id = paste(&owner, "Clean one", "<#\n.SYNOPSIS\nGets the date.\n#>\nfunction Get-Thing {\n"
+	    "    <#\n    .SYNOPSIS\n    Gets the date.\n    #>\n    [CmdletBinding()]\n    param()\n"
+	    "    Get-Date\n}\n", "true");
+	T_ASSERT(bad_id > 0 && good_id > 0);
+	T_ASSERT(analysed(bad_id));
+	T_ASSERT(analysed(good_id));
+}
+
+static void
+test_script_page(void)
+{
+	struct it_resp r;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/scripts/%lld", bad_id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	check_page(&r, "script page with analysis");
+	/* scores, with the meaning and the formula in words */
+	T_CONTAINS(r.body, "<span class=\"score-name\">Security</span>");
+	T_CONTAINS(r.body, "<span class=\"score-name\">Code quality</span>");
+	T_CONTAINS(r.body, "<span class=\"score-name\">Risk</span>");
+	T_CONTAINS(r.body, "higher is safer");
+	T_CONTAINS(r.body, "10 minus S");
+	T_CONTAINS(r.body, "This script: S = ");
+	/* the execution summary and purpose */
+	T_CONTAINS(r.body, "What it does when run");
+	T_CONTAINS(r.body, "Runs dynamically generated code");
+	T_CONTAINS(r.body, "<strong>Purpose:</strong>");
+	/* findings grouped by kind and severity, each linked to its line */
+	T_CONTAINS(r.body, "<h4 id=\"findings-security\">Security (");
+	T_CONTAINS(r.body, "<h4 id=\"findings-practice\">Best practice (");
+	T_CONTAINS(r.body, "<h5 class=\"sev-head sev-error\">Error (");
+	T_CONTAINS(r.body, "<a href=\"#L3\">line 3, column 6</a>: ConvertTo-SecureString is used with -AsPlainText.");
+	T_CONTAINS(r.body, "<a href=\"#L2\">line 2, column 1</a>: Invoke-Expression runs a string as code");
+	/* every flagged line marked: a class and a mark in the gutter, the extent inside
+	 * <mark>, the message written under the line with a link back to the finding */
+	T_CONTAINS(r.body, "<tr id=\"L3\" class=\"hl-flag hl-error\"><td class=\"hl-n\"><span class=\"hl-mark\" aria-hidden=\"true\"></span>");
+	T_CONTAINS(r.body, "<tr id=\"L2\" class=\"hl-flag hl-warning\">");
+	T_CONTAINS(r.body, "<mark class=\"hl-x\">gci</mark>");
+	T_CONTAINS(r.body, "<tr class=\"hl-note\">");
+	T_CONTAINS(r.body, "<strong>Error</strong> ConvertTo-SecureString is used with -AsPlainText. <span class=\"hl-rule\">"
+	    "(PSAvoidUsingConvertToSecureStringWithPlainText)</span>");
+	{
+		/* each note's link names a finding that exists on the page */
+		const char *p = r.body;
+		int notes = 0;
+
+		while ((p = strstr(p, "<li class=\"hl-")) != NULL) {
+			char id[40];
+			const char *h = strstr(p, "href=\"#");
+
+			T_ASSERT(h != NULL);
+			snprintf(id, sizeof(id), "id=\"%.*s\"", (int)strcspn(h + 7, "\""), h + 7);
+			T_CONTAINS(r.body, id);
+			notes++;
+			p++;
+		}
+		T_ASSERT(notes >= 6);
+	}
+	/* an unflagged line stays as before */
+	T_ASSERT(strstr(r.body, "<tr id=\"L6\"") == NULL);
+	/* command details: module, synopsis, availability, both documentation links */
+	T_CONTAINS(r.body, "<a href=\"/docs/cmdlet/Invoke-Expression\">documentation</a>");
+	T_CONTAINS(r.body, "learn.microsoft.com");
+	T_CONTAINS(r.body, "Microsoft.PowerShell.Utility");
+	T_CONTAINS(r.body, "5.1 and 7.x");
+	T_CONTAINS(r.body, "<h3 id=\"metrics-h\">Complexity</h3>");
+	T_CONTAINS(r.body, "Cyclomatic complexity");
+	/* the export links and, for the owner, "analyse again" */
+	T_CONTAINS(r.body, "/export-analysis?format=sarif");
+	T_CONTAINS(r.body, "/export-analysis?format=md");
+	T_CONTAINS(r.body, "/analyze\" class=\"inline-form\">");
+	/* markup quoted by the script, a finding and the title stays text */
+	T_ASSERT(strstr(r.body, "<img") == NULL);
+	T_CONTAINS(r.body, "The variable &#39;" IMG_ESC "&#39; is assigned but never used.");
+	T_ASSERT(count(r.body, IMG_ESC) >= 4);
+	it_resp_free(&r);
+
+	/* the export links answer (the analysis API's route) */
+	{
+		char ex[96];
+
+		snprintf(ex, sizeof(ex), "/api/scripts/%lld/export-analysis?format=md", bad_id);
+		T_EQ(visit(&owner, &r, "GET", ex, NULL), 200);
+		it_resp_free(&r);
+	}
+	/* another user sees no "analyse again"; the private script is 404 to them */
+	T_EQ(visit(&other, &r, "GET", path, NULL), 404);
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts/%lld", good_id);
+	T_EQ(visit(&other, &r, "GET", path, NULL), 200);
+	T_CONTAINS(r.body, "No findings: the analyzer has nothing to report.");
+	T_CONTAINS(r.body, "<span class=\"score-value\">10</span>");
+	T_ASSERT(strstr(r.body, "Analyse again") == NULL);
+	T_CONTAINS(r.body, "<a href=\"#L5\"><code>Get-Thing</code></a>: Gets the date.");
+	it_resp_free(&r);
+}
+
+static void
+test_filters(void)
+{
+	struct it_resp r;
+	char path[96];
+
+	/* the filter is a set of links (no JavaScript, no form): kind keeps the severity */
+	snprintf(path, sizeof(path), "/scripts/%lld", bad_id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	{
+		char want[160];
+
+		snprintf(want, sizeof(want), "<a href=\"/scripts/%lld?kind=security#findings\">Security (", bad_id);
+		T_CONTAINS(r.body, want);
+		snprintf(want, sizeof(want), "<a href=\"/scripts/%lld?severity=error#findings\">Error (", bad_id);
+		T_CONTAINS(r.body, want);
+	}
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts/%lld?kind=security", bad_id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	check_page(&r, "filtered by kind");
+	T_CONTAINS(r.body, "<h4 id=\"findings-security\">");
+	T_ASSERT(strstr(r.body, "<h4 id=\"findings-practice\">") == NULL);
+	T_CONTAINS(r.body, "aria-current=\"true\" class=\"current\">Security (");
+	/* the marks follow the filter: the alias line is no longer flagged */
+	T_ASSERT(strstr(r.body, "<tr id=\"L4\" class=\"hl-flag") == NULL);
+	T_CONTAINS(r.body, "<tr id=\"L3\" class=\"hl-flag hl-error\">");
+	T_CONTAINS(r.body, "Show all findings");
+	{
+		char want[160];
+
+		snprintf(want, sizeof(want), "<a href=\"/scripts/%lld?kind=security&amp;severity=error#findings\">Error (",
+		    bad_id);
+		T_CONTAINS(r.body, want);
+	}
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts/%lld?kind=security&severity=error", bad_id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	T_CONTAINS(r.body, "<h5 class=\"sev-head sev-error\">");
+	T_ASSERT(strstr(r.body, "<h5 class=\"sev-head sev-warning\">") == NULL);
+	T_ASSERT(strstr(r.body, "<tr id=\"L2\" class=\"hl-flag") == NULL);
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts/%lld?kind=performance&severity=error", bad_id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	T_CONTAINS(r.body, "No finding matches the filter.");
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts/%lld?kind=%%3Cb%%3E", bad_id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 400);
+	T_CONTAINS(r.body, "kind must be security, practice, performance or risk.");
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts/%lld?severity=fatal", bad_id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 400);
+	it_resp_free(&r);
+}
+
+static void
+test_analyse_again(void)
+{
+	struct it_resp r;
+	char path[96], sql[200];
+
+	snprintf(path, sizeof(path), "/scripts/%lld/analyze", bad_id);
+	/* no token: refused, nothing queued */
+	T_EQ(visit(&owner, &r, "POST", path, "csrf_token=nope"), 403);
+	it_resp_free(&r);
+	T_EQ(visit(&other, &r, "POST", path, form_of(&other, (const char *[]){ NULL })), 404);
+	it_resp_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE type = 'analysis.run' AND status = 'queued'"
+	    " AND payload->>'scriptId' = '%lld'", bad_id);
+	T_STREQ(it_psql(sql), "0");
+	/* the public script of the owner: another user may see it but not re-analyse it */
+	snprintf(path, sizeof(path), "/scripts/%lld/analyze", good_id);
+	T_EQ(visit(&other, &r, "POST", path, form_of(&other, (const char *[]){ NULL })), 403);
+	it_resp_free(&r);
+	/* a job that waits (run_at later) makes the page show the progress and refresh */
+	snprintf(sql, sizeof(sql), "INSERT INTO jobs (type, payload, run_at) VALUES ('analysis.run',"
+	    " '{\"scriptId\": %lld}', now() + interval '1 hour') RETURNING id", bad_id);
+	T_ASSERT(it_psql(sql) != NULL);
+	snprintf(path, sizeof(path), "/scripts/%lld/analyze", bad_id);
+	T_EQ(visit(&owner, &r, "POST", path, form_of(&owner, (const char *[]){ NULL })), 303);
+	snprintf(sql, sizeof(sql), "/scripts/%lld", bad_id);
+	T_STREQ(it_header(&r, "location"), sql);
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts/%lld", bad_id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	check_page(&r, "analysis queued");
+	T_CONTAINS(r.body, "The script will be analysed again.");
+	T_CONTAINS(r.body, "<meta http-equiv=\"refresh\" content=\"3\" />");
+	T_CONTAINS(r.body, "The script is being analysed");
+	/* the stored analysis stays shown meanwhile */
+	T_CONTAINS(r.body, "<h2 id=\"analysis-h\">Analysis</h2>");
+	it_resp_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE type = 'analysis.run' AND status = 'queued'"
+	    " AND payload->>'scriptId' = '%lld'", bad_id);
+	T_STREQ(it_psql(sql), "1");
+	/* an administrator may too; then the job runs and the page stops refreshing */
+	snprintf(sql, sizeof(sql), "UPDATE jobs SET run_at = now() WHERE type = 'analysis.run' AND status = 'queued'"
+	    " AND payload->>'scriptId' = '%lld'", bad_id);
+	it_psql(sql);
+	snprintf(path, sizeof(path), "/scripts/%lld/analyze", bad_id);
+	T_EQ(visit(&admin, &r, "POST", path, form_of(&admin, (const char *[]){ NULL })), 303);
+	it_resp_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE type = 'analysis.run' AND status IN"
+	    " ('queued', 'running') AND payload->>'scriptId' = '%lld'", bad_id);
+	for (int i = 0; i < 200 && strcmp(it_psql(sql), "0") != 0; i++)
+		usleep(100000);
+	T_STREQ(it_psql(sql), "0");
+	snprintf(path, sizeof(path), "/scripts/%lld", bad_id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	T_ASSERT(strstr(r.body, "http-equiv=\"refresh\"") == NULL);
+	it_resp_free(&r);
+}
+
+static void
+test_analyze_page(void)
+{
+	struct it_resp r;
+	struct buf big = BUF_INIT;
+	const char *l;
+
+	T_EQ(visit(&anon, &r, "GET", "/analyze", NULL), 200);
+	check_page(&r, "/analyze");
+	T_CONTAINS(r.body, "enctype=\"multipart/form-data\"");
+	it_resp_free(&r);
+	/* pasted: the same view, not filterable, nothing stored */
+	{
+		const char *n0 = it_psql("SELECT count(*) FROM scripts");
+		char before[32];
+
+		snprintf(before, sizeof(before), "%s", n0 != NULL ? n0 : "");
+		T_EQ(analyze_post(&anon, &r, SCRIPT, strlen(SCRIPT), NULL, NULL, 0), 200);
+		check_page(&r, "/analyze result");
+		T_CONTAINS(r.body, "<h2 id=\"analysis-h\">Analysis</h2>");
+		T_CONTAINS(r.body, "<tr id=\"L3\" class=\"hl-flag hl-error\">");
+		T_CONTAINS(r.body, "<a href=\"#L2\">line 2, column 1</a>");
+		T_ASSERT(strstr(r.body, "finding-filters") == NULL);
+		T_ASSERT(strstr(r.body, "<img") == NULL);
+		T_CONTAINS(r.body, "The variable &#39;" IMG_ESC "&#39;");
+		T_CONTAINS(r.body, "Log in</a> to save scripts");
+		T_ASSERT(strstr(r.body, "action=\"/scripts\"") == NULL);
+		it_resp_free(&r);
+		T_STREQ(it_psql("SELECT count(*) FROM scripts"), before);
+	}
+	/* a file */
+	T_EQ(analyze_post(&anon, &r, "", 0, "probe.ps1", "gci\n", 4), 200);
+	T_CONTAINS(r.body, "&#39;gci&#39; is an alias of &#39;Get-ChildItem&#39;");
+	it_resp_free(&r);
+	T_EQ(analyze_post(&anon, &r, "", 0, "notes.exe", "gci\n", 4), 400);
+	T_CONTAINS(r.body, "Choose a .ps1, .psm1 or .psd1 file.");
+	it_resp_free(&r);
+	/* empty, not UTF-8, over 1 MB: a readable message on the form, the text typed kept */
+	T_EQ(analyze_post(&anon, &r, "", 0, NULL, NULL, 0), 400);
+	check_page(&r, "/analyze empty");
+	T_CONTAINS(r.body, "class=\"field-error\" id=\"analyze-content-error\"");
+	it_resp_free(&r);
+	/* a file that is not UTF-8 text: the service's message under the field (a browser's
+	 * textarea always sends UTF-8; a pasted field that is not is "the form could not be
+	 * read", as on every form) */
+	T_EQ(analyze_post(&anon, &r, "", 0, "latin1.ps1", "Get-Date # \xe9t\xe9\n", 15), 400);
+	check_page(&r, "/analyze not UTF-8");
+	T_CONTAINS(r.body, "class=\"field-error\" id=\"analyze-content-error\"");
+	it_resp_free(&r);
+	T_EQ(analyze_post(&anon, &r, "Get-Date \xff\xfe", 11, NULL, NULL, 0), 400);
+	check_page(&r, "/analyze pasted not UTF-8");
+	T_CONTAINS(r.body, "The form could not be read.");
+	it_resp_free(&r);
+	for (int i = 0; i < 40000; i++)
+		buf_puts(&big, "Write-Output 'padding line'\n");	/* 1.1 MB */
+	T_EQ(analyze_post(&anon, &r, "", 0, "big.ps1", big.data, big.len), 413);
+	check_page(&r, "/analyze too big");
+	T_CONTAINS(r.body, "MB");
+	it_resp_free(&r);
+	buf_free(&big);
+	/* no token: refused */
+	{
+		struct visitor fresh = { 0 };
+
+		T_EQ(analyze_post(&fresh, &r, "gci", 3, NULL, NULL, 0), 403);
+		it_resp_free(&r);
+	}
+	/* signed in: the new-script form with the text, which saves it */
+	T_EQ(visit(&other, &r, "GET", "/analyze", NULL), 200);
+	it_resp_free(&r);
+	T_EQ(analyze_post(&other, &r, "", 0, "saved-" "probe.ps1", "Get-Date\n", 9), 200);
+	check_page(&r, "/analyze signed in");
+	T_CONTAINS(r.body, "<form method=\"post\" action=\"/scripts\" class=\"stack\">");
+	T_CONTAINS(r.body, "value=\"saved-probe.ps1\"");
+	T_CONTAINS(r.body, "<textarea id=\"content\" name=\"content\"");
+	it_resp_free(&r);
+	T_EQ(visit(&other, &r, "POST", "/scripts", form_of(&other, (const char *[]){ "title", "saved-probe.ps1",
+	    "description", "", "content", "Get-Date\r\n", "tags", "", "commitMessage", "", NULL })), 303);
+	T_ASSERT((l = it_header(&r, "location")) != NULL && strncmp(l, "/scripts/", 9) == 0);
+	it_resp_free(&r);
+}
+
+static void
+test_list(void)
+{
+	struct it_resp r;
+	char want[200];
+
+	T_EQ(visit(&owner, &r, "GET", "/scripts?mine=true", NULL), 200);
+	check_page(&r, "list with badges");
+	T_CONTAINS(r.body, "<ul class=\"score-badges\" aria-label=\"Scores\">");
+	T_CONTAINS(r.body, "<li class=\"score-good\">Security <strong>10</strong><span class=\"visually-hidden\"> of 10</span> "
+	    "<span class=\"score-level\">good</span></li>");
+	T_CONTAINS(r.body, "<label for=\"minSecurityScore\">Security score</label>");
+	T_ASSERT(strstr(r.body, "<img") == NULL);
+	T_CONTAINS(r.body, "Markup " IMG_ESC);
+	it_resp_free(&r);
+	/* at least 9: the clean script only, the option kept selected */
+	T_EQ(visit(&owner, &r, "GET", "/scripts?mine=true&minSecurityScore=9", NULL), 200);
+	snprintf(want, sizeof(want), "<a href=\"/scripts/%lld\">Clean one</a>", good_id);
+	T_CONTAINS(r.body, want);
+	snprintf(want, sizeof(want), "<a href=\"/scripts/%lld\">", bad_id);
+	T_ASSERT(strstr(r.body, want) == NULL);
+	T_CONTAINS(r.body, "<option value=\"9\" selected=\"selected\">9 or more</option>");
+	it_resp_free(&r);
+	/* sorted by security score, lowest first */
+	T_EQ(visit(&owner, &r, "GET", "/scripts?mine=true&sort=securityScore&order=asc", NULL), 200);
+	{
+		char a[64], b[64];
+		const char *pa, *pb;
+
+		snprintf(a, sizeof(a), "<a href=\"/scripts/%lld\">", bad_id);
+		snprintf(b, sizeof(b), "<a href=\"/scripts/%lld\">", good_id);
+		pa = strstr(r.body, a);
+		pb = strstr(r.body, b);
+		T_ASSERT(pa != NULL && pb != NULL && pa < pb);
+	}
+	T_CONTAINS(r.body, "<option value=\"securityScore\" selected=\"selected\">");
+	it_resp_free(&r);
+	T_EQ(visit(&owner, &r, "GET", "/scripts?minSecurityScore=11", NULL), 400);
+	it_resp_free(&r);
+}
+
+int
+main(void)
+{
+	it_init();
+	T_RUN(test_setup);
+	T_RUN(test_script_page);
+	T_RUN(test_filters);
+	T_RUN(test_analyse_again);
+	T_RUN(test_analyze_page);
+	T_RUN(test_list);
+	html_check_done();
+	return t_done();
+}

@@ -1,0 +1,196 @@
+/* test-analysisview.c: the analysis view of the pages (render/analysisview.c): the filter's
+ * values, findings grouped, counted and numbered whatever the filter, the marked source
+ * rows (extent inside <mark> cut at the tags, multi-line extents, the note under the line
+ * escaped and linked), and the rows without marks exactly hl_html_rows's */
+#include "config.h"
+
+#include <json-c/json.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "render/analysisview.h"
+#include "t.h"
+
+/* An analysis object with the findings of the tests: security (line 2, warning; line 3,
+ * error over lines 3-4), best practice (line 1, information, quoting markup). */
+static struct json_object *
+analysis(void)
+{
+	return json_tokener_parse("{\"securityScore\": 5.5, \"codeQualityScore\": 9, \"riskScore\": 8.6,"
+	    "\"purpose\": \"Tests.\", \"securityIssues\": ["
+	    " {\"ruleId\": \"R1\", \"severity\": \"warning\", \"message\": \"m1\", \"line\": 2, \"column\": 6,"
+	    "  \"endLine\": 2, \"endColumn\": 11},"
+	    " {\"ruleId\": \"R2\", \"severity\": \"error\", \"message\": \"m2\", \"line\": 3, \"column\": 3,"
+	    "  \"endLine\": 4, \"endColumn\": 2}],"
+	    "\"bestPracticeViolations\": [{\"ruleId\": \"R<3>\", \"severity\": \"information\","
+	    " \"message\": \"quotes <img src=x onerror=alert(1)>\", \"line\": 1, \"column\": 1, \"endLine\": 1,"
+	    " \"endColumn\": 2}],"
+	    "\"commandDetails\": [{\"name\": \"Get-Item\", \"type\": \"cmdlet\", \"availability\": \"both\","
+	    " \"lines\": [1, 2]}, {\"name\": \"git\", \"type\": \"external\"}],"
+	    "\"executionSummary\": {\"touches\": {\"network\": true, \"filesRead\": false},"
+	    " \"evidence\": {\"network\": \"Invoke-WebRequest (line 2)\"}}}");
+}
+
+/* o as compact JSON text. */
+static const char *
+J(struct json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+}
+
+#define SRC "a = 1\n$b = 'xyz' + 2\n  abc\nde\n"
+
+static const char *
+rows(const char *src, const struct av_marks *m)
+{
+	static struct buf b = BUF_INIT;
+	struct hl_lines hl;
+
+	buf_reset(&b);
+	hl_render(src, strlen(src), &hl);
+	av_rows(&b, &hl, m);
+	hl_lines_free(&hl);
+	return buf_cstr(&b);
+}
+
+static void
+test_filter_values(void)
+{
+	T_EQ(av_kind_parse("security"), AV_SECURITY);
+	T_EQ(av_kind_parse("risk"), AV_RISK);
+	T_EQ(av_kind_parse(""), AV_KIND__MAX);
+	T_EQ(av_kind_parse(NULL), AV_KIND__MAX);
+	T_EQ(av_kind_parse("Security"), -1);
+	T_EQ(av_sev_parse("information"), AV_INFORMATION);
+	T_EQ(av_sev_parse("fatal"), -1);
+}
+
+static void
+test_groups_and_ids(void)
+{
+	struct json_object *a = analysis(), *v, *g;
+	struct av_filter all = { AV_KIND__MAX, AV_SEV__MAX, "/scripts/7" };
+	struct av_filter sec_err = { AV_SECURITY, AV_ERROR, "/scripts/7" };
+	struct av_marks m;
+
+	v = av_view(a, &all, &m);
+	T_ASSERT(v != NULL);
+	T_STREQ(json_object_get_string(json_object_object_get(v, "total")), "3");
+	T_STREQ(json_object_get_string(json_object_object_get(v, "shown")), "3");
+	g = json_object_object_get(v, "groups");
+	T_EQ(json_object_array_length(g), 2);
+	/* security first, its error before its warning */
+	T_STREQ(json_object_get_string(json_object_object_get(json_object_array_get_idx(g, 0), "label")), "Security");
+	T_CONTAINS(J(json_object_array_get_idx(g, 0)),
+	    "\"severity\":\"error\",\"label\":\"Error\"");
+	T_ASSERT(strstr(J(g), "\"id\":\"f-2\"") <
+	    strstr(J(g), "\"id\":\"f-1\""));
+	/* marks sorted by line; the filter links keep the other argument */
+	T_EQ(m.n, 3);
+	T_EQ(m.v[0].line, 1);
+	T_EQ(m.v[2].line, 3);
+	T_CONTAINS(J(json_object_object_get(v, "filters")),
+	    "\"href\":\"\\/scripts\\/7?kind=practice#findings\"");
+	/* the score explained; the risk level of 8.6 is high */
+	T_CONTAINS(J(json_object_object_get(v, "scores")), "\"levelText\":\"high risk\"");
+	/* what it touches, in words; the local docs only for the catalog's cmdlets */
+	T_CONTAINS(J(json_object_object_get(v, "touchList")),
+	    "\"label\":\"Talks to the network\",\"evidence\":\"Invoke-WebRequest (line 2)\"");
+	T_CONTAINS(J(json_object_object_get(v, "commands")),
+	    "\"localDocsHref\":\"\\/docs\\/cmdlet\\/Get-Item\"");
+	T_EQ(strstr(J(json_object_object_get(v, "commands")), "cmdlet\\/git") == NULL, 1);
+	av_marks_free(&m);
+	json_object_put(v);
+
+	/* filtered: the same ids, only the kept findings marked */
+	v = av_view(a, &sec_err, &m);
+	T_STREQ(json_object_get_string(json_object_object_get(v, "shown")), "1");
+	T_STREQ(json_object_get_string(json_object_object_get(v, "total")), "3");
+	T_CONTAINS(J(json_object_object_get(v, "groups")), "\"id\":\"f-2\"");
+	T_EQ(m.n, 1);
+	T_EQ(m.v[0].id, 2);
+	av_marks_free(&m);
+	json_object_put(v);
+
+	/* no base: no filter links, everything shown */
+	all.base = NULL;
+	v = av_view(a, &all, NULL);
+	T_ASSERT(json_object_object_get(v, "filters") == NULL);
+	T_ASSERT(!json_object_get_boolean(json_object_object_get(v, "filterable")));
+	json_object_put(v);
+	T_ASSERT(av_view(NULL, &all, NULL) == NULL);
+	json_object_put(a);
+}
+
+static void
+test_rows_marked(void)
+{
+	struct json_object *a = analysis(), *v;
+	struct av_filter all = { AV_KIND__MAX, AV_SEV__MAX, NULL };
+	struct av_marks m;
+	const char *out;
+
+	v = av_view(a, &all, &m);
+	out = rows(SRC, &m);
+	/* line 2: the string token's text from column 6 to 10 underlined inside its span */
+	T_CONTAINS(out, "<tr id=\"L2\" class=\"hl-flag hl-warning\"><td class=\"hl-n\"><span class=\"hl-mark\" "
+	    "aria-hidden=\"true\"></span><a href=\"#L2\" tabindex=\"-1\">2</a></td>");
+	T_CONTAINS(out, "<span class=\"tk-str\"><mark class=\"hl-x\">&#39;xyz&#39;</mark></span>");
+	/* the note: escaped, linked to the finding */
+	T_CONTAINS(out, "<tr class=\"hl-note\"><td class=\"hl-n\"></td><td class=\"hl-c\"><ul><li class=\"hl-information\">"
+	    "<a href=\"#f-3\"><strong>Information</strong> quotes &lt;img src=x onerror=alert(1)&gt; "
+	    "<span class=\"hl-rule\">(R&lt;3&gt;)</span></a></li></ul></td></tr>");
+	T_ASSERT(strstr(out, "<img") == NULL);
+	/* line 3 from column 3 to its end, line 4 up to column 2: continued, no second note */
+	T_CONTAINS(out, "<td class=\"hl-c\">  <span class=\"tk-cmd\"><mark class=\"hl-x\">abc</mark></span></td>");
+	T_CONTAINS(out, "<tr id=\"L4\" class=\"hl-flag hl-cont\"><td class=\"hl-n\"><a href=\"#L4\" tabindex=\"-1\">4</a>"
+	    "</td><td class=\"hl-c\"><span class=\"tk-cmd\"><mark class=\"hl-x\">d</mark>e</span></td></tr>");
+	{
+		int notes = 0;
+
+		for (const char *p = out; (p = strstr(p, "<tr class=\"hl-note\">")) != NULL; p++)
+			notes++;
+		T_EQ(notes, 3);	/* lines 1, 2 and 3; none after line 4 */
+	}
+	av_marks_free(&m);
+	json_object_put(v);
+	json_object_put(a);
+}
+
+static void
+test_rows_unmarked_as_hl_html_rows(void)
+{
+	struct buf want = BUF_INIT;
+	struct hl_lines hl;
+	struct av_marks none = { NULL, 0 };
+
+	hl_render(SRC, strlen(SRC), &hl);
+	hl_html_rows(&want, &hl, NULL);
+	hl_lines_free(&hl);
+	T_STREQ(rows(SRC, &none), buf_cstr(&want));
+	T_STREQ(rows(SRC, NULL), buf_cstr(&want));
+	buf_free(&want);
+}
+
+/* A bidi control is one column: the mark after it lands on the right character and never
+ * splits the [U+202E] span. */
+static void
+test_rows_bidi_one_column(void)
+{
+	struct av_mark mk = { 1, 3, 1, 4, AV_ERROR, AV_SECURITY, 1, "R", "m" };
+	struct av_marks m = { &mk, 1 };
+	const char *out = rows("a\xe2\x80\xae" "bc\n", &m);
+
+	T_CONTAINS(out, "<span class=\"tk-bidi\">[U+202E]</span><mark class=\"hl-x\">b</mark>c");
+}
+
+int
+main(void)
+{
+	T_RUN(test_filter_values);
+	T_RUN(test_groups_and_ids);
+	T_RUN(test_rows_marked);
+	T_RUN(test_rows_unmarked_as_hl_html_rows);
+	T_RUN(test_rows_bidi_one_column);
+	return t_done();
+}
