@@ -195,7 +195,7 @@ test_upload_becomes_a_script_and_gets_analysed(void)
 	/* the new script's analysis job runs the built-in analyzer and stores every column */
 	snprintf(sql, sizeof(sql), "SELECT a.risk_score >= 5 AND a.security_score < 8 "
 	    "AND a.security_issues::text LIKE '%%PSSAvoidDownloadCradle%%' "
-	    "AND jsonb_typeof(a.execution_summary) = 'object' AND a.provider = 'psscript-builtin' "
+	    "AND jsonb_typeof(a.execution_summary) = 'object' AND a.provider = 'builtin' "
 	    "FROM script_analysis a JOIN uploads u ON u.script_id = a.script_id WHERE u.id = '%s'", upload);
 	T_STREQ(poll_sql(sql, "t", 30), "t");
 	/* a second upload of the same content is a duplicate of the first script */
