@@ -326,7 +326,10 @@ ai_prose_ask(const struct conf *c, const struct ai_ask *q, struct ai_prose *out)
 {
 	bool llm = c->ai_api_url[0] != '\0';
 	struct ai_http_limits l = {
-		.connect_timeout_ms = c->ai_connect_timeout_ms, .total_timeout_ms = c->ai_timeout_ms,
+		/* the connect is part of the whole request: never longer than it */
+		.connect_timeout_ms = c->ai_connect_timeout_ms < c->ai_timeout_ms ?
+		    c->ai_connect_timeout_ms : c->ai_timeout_ms,
+		.total_timeout_ms = c->ai_timeout_ms,
 		.low_speed_bytes = c->ai_low_speed_bytes, .low_speed_ms = c->ai_low_speed_ms,
 		.max_response_bytes = (size_t)c->ai_max_response_bytes, .max_redirects = -1,
 	};

@@ -235,10 +235,6 @@ check_ai(const struct conf *c, char *err, size_t errsz)
 		    strpbrk(c->ai_api_key, "\r\n") != NULL ? "AI_API_KEY" : "AI_MODEL");
 		return -1;
 	}
-	if (c->ai_connect_timeout_ms > c->ai_timeout_ms) {
-		snprintf(err, errsz, "AI_CONNECT_TIMEOUT_MS: must not exceed AI_TIMEOUT_MS");
-		return -1;
-	}
 	return 0;
 }
 

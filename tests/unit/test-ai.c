@@ -209,6 +209,24 @@ test_chat_api_in_every_mode(void)
 }
 
 static void
+test_the_ai_family_has_one_help_line(void)
+{
+	struct buf b = BUF_INIT;
+	const char *p, *help = "# HELP psscript_ai_requests_total ";
+	int n = 0;
+
+	metrics_render(&b, NULL, 0);
+	for (p = buf_cstr(&b); (p = strstr(p, help)) != NULL; p++)
+		n++;
+	T_EQ(n, 1);
+	T_CONTAINS(buf_cstr(&b), "# TYPE psscript_ai_requests_total counter\n"
+	    "psscript_ai_requests_total{outcome=\"ok\"} ");
+	T_CONTAINS(buf_cstr(&b), "psscript_ai_requests_total{outcome=\"bad_answer\"} ");
+	T_CONTAINS(buf_cstr(&b), "# TYPE psscript_analyses_stale_queued_total counter\n");
+	buf_free(&b);
+}
+
+static void
 test_ai_service_and_a_refused_connection(void)
 {
 	struct ai_prose p;
@@ -259,6 +277,7 @@ main(void)
 	T_RUN(test_not_json_and_wrong_shapes_are_named);
 	T_RUN(test_answers_are_plain_text_cut_to_size);
 	T_RUN(test_configuration_is_checked);
+	T_RUN(test_the_ai_family_has_one_help_line);
 	if (standin_start(&S, "ok") != 0) {
 		printf("# the stand-in (python3 tests/standin/ai-standin.py) did not start\n");
 		t_result(0, "the stand-in starts");
