@@ -276,6 +276,13 @@ test_reanalyze_command_requeues_stale_analyses(void)
 	    script_id, out);
 	T_EQ(it_run("%s", cmd), 0);
 	T_EQ(count_lines(out, "reanalyze: 1 script queued"), 1);
+	T_STREQ(it_job_wait(atol(it_psql("SELECT max(id) FROM jobs") ?: "0"), "done", 30), "done");
+	/* on a terminal (script(1) gives it one): the bar, redrawn in place */
+	snprintf(cmd, sizeof(cmd), "script -qec '\"$PSS_BIN/psscript\" reanalyze --script %ld' "
+	    "/dev/null >'%s' 2>&1", script_id, out);
+	T_EQ(it_run("%s", cmd), 0);
+	T_EQ(count_lines(out, "\r[##############################] 1/1  100%  re-analysed 1  failed 0"), 1);
+	T_EQ(count_lines(out, "reanalyze: 1/1 finished"), 0);
 	T_EQ(it_run("\"$PSS_BIN/psscript\" reanalyze --all --stale >/dev/null 2>&1"), 2);
 	T_EQ(it_run("\"$PSS_BIN/psscript\" reanalyze --script 0 >/dev/null 2>&1"), 2);
 }
