@@ -127,12 +127,17 @@ parse_json(const char *s, size_t len)
 	if (len > INT32_MAX || (tok = json_tokener_new_ex(64)) == NULL)
 		return NULL;
 	o = json_tokener_parse_ex(tok, s, (int)len);
-	if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
-	    strspn(s + json_tokener_get_parse_end(tok), " \t\r\n") !=
-	    len - json_tokener_get_parse_end(tok))) {
+	if (o != NULL && json_tokener_get_error(tok) != json_tokener_success) {
 		json_object_put(o);
 		o = NULL;
 	}
+	/* only white space may follow, within len (s need not be NUL-terminated there) */
+	for (size_t i = o != NULL ? json_tokener_get_parse_end(tok) : len; i < len; i++)
+		if (strchr(" \t\r\n", s[i]) == NULL || s[i] == '\0') {
+			json_object_put(o);
+			o = NULL;
+			break;
+		}
 	json_tokener_free(tok);
 	return o;
 }
