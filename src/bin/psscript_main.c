@@ -7,6 +7,7 @@
 
 #include "bin/analyze_cli.h"
 #include "bin/import.h"
+#include "bin/reanalyze.h"
 #include "cache/cache.h"
 #include "core/conf.h"
 #include "db/db.h"
@@ -28,6 +29,9 @@ usage(FILE *f)
 	    "  job enqueue TYPE [JSON]                      queue a job for psscript-worker\n"
 	    "  import DIR [--user U] [--category C] [--public] [--process-inline]\n"
 	    "                                               import a folder of scripts (--help)\n"
+	    "  reanalyze [--stale | --all] [--script ID] [--no-wait]\n"
+	    "                                               analyse stored scripts again, below\n"
+	    "                                               new work (default: the stale ones)\n"
 	    "  user add USERNAME EMAIL [--admin] [--password-stdin]\n"
 	    "                                               create an account (a generated password\n"
 	    "                                               is printed once unless --password-stdin)\n"
@@ -350,6 +354,8 @@ main(int argc, char **argv)
 		return cmd_user(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
 		return import_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "reanalyze") == 0)
+		return reanalyze_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0) {
 		puts(PACKAGE_STRING);
 		return 0;

@@ -13,10 +13,12 @@
 #include "core/conf.h"
 #include "core/metrics.h"
 #include "core/text.h"
+#include "ai/ai.h"
 #include "cache/cache.h"
 #include "db/db.h"
 #include "db/jobs.h"
 #include "services/library.h"
+#include "services/reanalysis.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -78,7 +80,8 @@ job_upload(struct worker *w, struct json_object *payload, char *why, size_t whys
 	return e;
 }
 
-/* analysis.run {scriptId}: analyse and store (library_analysis_run). */
+/* analysis.run {scriptId}: analyse and store, with an AI provider's prose when one is
+ * configured (library_analysis_job). */
 static enum pss_err
 job_analysis(struct worker *w, struct json_object *payload, char *why, size_t whysz)
 {
@@ -90,7 +93,7 @@ job_analysis(struct worker *w, struct json_object *payload, char *why, size_t wh
 		snprintf(why, whysz, "payload needs a scriptId");
 		return PSS_EINVAL;
 	}
-	return library_analysis_run(&w->svc, id, &w->analyze, why, whysz);
+	return library_analysis_job(&w->svc, id, &w->analyze, why, whysz);
 }
 
 /* test.sleep {ms, fail}: for the test suite only (PSSCRIPT_TEST_JOBS=1): sleeps with
@@ -168,6 +171,23 @@ run_job(struct worker *w, struct job *j, bool test_jobs)
 		(void)jobs_fail(w->db, j, why, w->conf->job_retry_base_ms, e == PSS_EINVAL);
 }
 
+/* reanalyze_due: when a sweep is due (REANALYZE_BATCH > 0), queues the next batch of stale
+ * analyses and sets when the next sweep is due; true when it queued any. */
+static bool
+reanalyze_due(struct worker *w, int64_t *next)
+{
+	int64_t now = time_mono_ms(), queued = 0;
+
+	if (w->conf->reanalyze_batch <= 0 || now < *next)
+		return false;
+	if (library_reanalysis_sweep(&w->svc, w->conf->reanalyze_batch, &queued) != PSS_OK) {
+		*next = now + 60000;
+		return false;
+	}
+	*next = queued >= w->conf->reanalyze_batch ? now : now + w->conf->reanalyze_interval_s * 1000;
+	return queued > 0;
+}
+
 /* ANALYZER_SETTINGS: the settings file the analysis jobs use; 0, or -1 with the reason
  * (naming the file and the key) on stderr. Warnings are logged. */
 static int
@@ -194,6 +214,7 @@ main(int argc, char **argv)
 	struct ps_settings *settings = NULL;
 	char err[512], host[64];
 	bool test_jobs;
+	int64_t next_sweep = 0;
 	const char *tj = getenv("PSSCRIPT_TEST_JOBS");
 
 	(void)argc;
@@ -226,6 +247,9 @@ main(int argc, char **argv)
 	w.svc = (struct svc){ &conf, w.db, w.cache };
 	(void)db_listen(w.db, JOBS_CHANNEL);
 	log_info("worker %s ready", w.id);
+	if (ai_configured(&conf))
+		log_info("analysis prose from %s", conf.ai_api_url[0] != '\0' ?
+		    "an OpenAI-compatible API (AI_API_URL)" : "the PSScript AI service (AI_SERVICE_URL)");
 	while (!stopping) {
 		struct job j;
 		enum pss_err e;
@@ -255,6 +279,11 @@ main(int argc, char **argv)
 			time_sleep_ms(1000);
 			continue;
 		}
+		/* Nothing to do: the analyses of an older analyzer first (a bounded batch at the
+		 * lowest priority, so new uploads and analyses still go first), at start and then
+		 * every REANALYZE_INTERVAL_S, at once again while batches come back full. */
+		if (reanalyze_due(&w, &next_sweep))
+			continue;
 		/* Nothing to do: sleep until a NOTIFY on "jobs" or the poll interval (which also
 		 * catches retries coming due and jobs of dead workers). */
 		if (db_wait(w.db, conf.job_poll_interval_ms) > 0)

@@ -71,6 +71,18 @@ static const struct conf_def defs[] = {
 	I("JOB_POLL_INTERVAL_MS", job_poll_interval_ms, "5000", 10, 600000),
 	I("JOB_MAX_ATTEMPTS", job_max_attempts, "5", 1, 100),
 	I("JOB_LOCK_TIMEOUT_S", job_lock_timeout_s, "300", 1, 86400),
+	I("REANALYZE_BATCH", reanalyze_batch, "100", 0, 100000),
+	I("REANALYZE_INTERVAL_S", reanalyze_interval_s, "3600", 1, 604800),
+	S("AI_API_URL", ai_api_url, ""),
+	P("AI_API_KEY", ai_api_key),
+	S("AI_MODEL", ai_model, ""),
+	S("AI_SERVICE_URL", ai_service_url, ""),
+	I("AI_TIMEOUT_MS", ai_timeout_ms, "60000", 100, 600000),
+	I("AI_CONNECT_TIMEOUT_MS", ai_connect_timeout_ms, "5000", 100, 60000),
+	I("AI_LOW_SPEED_BYTES", ai_low_speed_bytes, "256", 1, 1048576),
+	I("AI_LOW_SPEED_MS", ai_low_speed_ms, "5000", 100, 600000),
+	I("AI_MAX_RESPONSE_BYTES", ai_max_response_bytes, "1048576", 1024, 67108864),
+	I("AI_MAX_PROMPT_BYTES", ai_max_prompt_bytes, "65536", 1024, 4194304),
 	I("BCRYPT_COST", bcrypt_cost, "12", 4, 31),
 	I("LOCKOUT_MAX_ATTEMPTS", lockout_max_attempts, "5", 1, 1000),
 	I("LOCKOUT_DURATION_S", lockout_duration_s, "1800", 1, 31536000),
@@ -183,6 +195,49 @@ load_file(struct conf *c, const char *path, char *err, size_t errsz)
 	return rc;
 }
 
+/* An AI endpoint: "" (off), or an http:// or https:// URL with a host, no spaces or controls. */
+static bool
+url_ok(const char *u)
+{
+	const char *host = strncmp(u, "http://", 7) == 0 ? u + 7 :
+	    strncmp(u, "https://", 8) == 0 ? u + 8 : NULL;
+
+	if (*u == '\0')
+		return true;
+	if (host == NULL || *host == '\0' || *host == '/' || *host == ':' || strlen(u) > 2048)
+		return false;
+	for (; *u != '\0'; u++)
+		if ((unsigned char)*u <= 0x20 || *u == 0x7f)
+			return false;
+	return true;
+}
+
+/* The AI keys together: each URL well-formed, a model with an API, one provider at a time. */
+static int
+check_ai(const struct conf *c, char *err, size_t errsz)
+{
+	if (!url_ok(c->ai_api_url) || !url_ok(c->ai_service_url)) {
+		snprintf(err, errsz, "%s: must be an http:// or https:// URL with a host",
+		    url_ok(c->ai_api_url) ? "AI_SERVICE_URL" : "AI_API_URL");
+		return -1;
+	}
+	if (c->ai_api_url[0] != '\0' && c->ai_model[0] == '\0') {
+		snprintf(err, errsz, "AI_MODEL: required when AI_API_URL is set");
+		return -1;
+	}
+	if (c->ai_api_url[0] != '\0' && c->ai_service_url[0] != '\0') {
+		snprintf(err, errsz, "AI_SERVICE_URL: set, but so is AI_API_URL: choose one provider");
+		return -1;
+	}
+	if (strpbrk(c->ai_api_key, "\r\n") != NULL || strlen(c->ai_model) > 100 ||
+	    strpbrk(c->ai_model, "\r\n") != NULL) {
+		snprintf(err, errsz, "%s: must be one line (AI_MODEL at most 100 bytes)",
+		    strpbrk(c->ai_api_key, "\r\n") != NULL ? "AI_API_KEY" : "AI_MODEL");
+		return -1;
+	}
+	return 0;
+}
+
 int
 conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 {
@@ -222,6 +277,8 @@ conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 		snprintf(err, errsz, "REDIS_URL: must start with redis:// or unix://");
 		return -1;
 	}
+	if (check_ai(c, err, errsz) != 0)
+		return -1;
 	if (c->db_ssl_ca_path[0] != '\0' && !c->db_ssl) {
 		snprintf(err, errsz, "DB_SSL_CA_PATH: set, but DB_SSL is false");
 		return -1;

@@ -54,6 +54,19 @@ struct conf {
 	int64_t	 job_poll_interval_ms;
 	int64_t	 job_max_attempts;
 	int64_t	 job_lock_timeout_s;	/* a running job whose heartbeat is older is taken again */
+	int64_t	 reanalyze_batch;	/* stale analyses queued per sweep; 0 = no sweeps */
+	int64_t	 reanalyze_interval_s;	/* between sweeps that found no more stale ones */
+	/* Optional AI providers of the analysis's prose (docs/ai.md); both "" = off */
+	char	*ai_api_url;		/* OpenAI-compatible base URL (…/v1) */
+	char	*ai_api_key;
+	char	*ai_model;
+	char	*ai_service_url;	/* the original PSScript AI service (http://host:8000) */
+	int64_t	 ai_timeout_ms;		/* the whole request */
+	int64_t	 ai_connect_timeout_ms;
+	int64_t	 ai_low_speed_bytes;	/* once the answer began, at least this many … */
+	int64_t	 ai_low_speed_ms;	/* … in every window of this length */
+	int64_t	 ai_max_response_bytes;
+	int64_t	 ai_max_prompt_bytes;	/* of the script sent along (cut on a character) */
 	/* Accounts */
 	int64_t	 bcrypt_cost;		/* libxcrypt $2b$ cost */
 	int64_t	 lockout_max_attempts;	/* consecutive failed logins that lock an account */

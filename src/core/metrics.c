@@ -14,7 +14,7 @@
 
 #define SLOTS		64
 #define NBUCKETS	12	/* 11 bounds and +Inf */
-#define MAGIC		0x7073736d65747232ULL	/* "pssmetr2": the layout's version */
+#define MAGIC		0x7073736d65747233ULL	/* "pssmetr3": the layout's version */
 
 static const double bounds_s[NBUCKETS - 1] = {
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5,
@@ -31,6 +31,19 @@ static const char *const counter_names[M__MAX][2] = {
 	{ "psscript_rejected_requests_total", "Requests rejected before routing (bad path, body, headers)" },
 	{ "psscript_jobs_done_total", "Jobs completed" },
 	{ "psscript_jobs_failed_total", "Job attempts that failed" },
+#define AI_HELP "Requests of the analysis job to an AI provider, by outcome"
+	{ "psscript_ai_requests_total{outcome=\"ok\"}", AI_HELP },
+	{ "psscript_ai_requests_total{outcome=\"refused\"}", AI_HELP },
+	{ "psscript_ai_requests_total{outcome=\"timeout\"}", AI_HELP },
+	{ "psscript_ai_requests_total{outcome=\"slow\"}", AI_HELP },
+	{ "psscript_ai_requests_total{outcome=\"too_big\"}", AI_HELP },
+	{ "psscript_ai_requests_total{outcome=\"redirect\"}", AI_HELP },
+	{ "psscript_ai_requests_total{outcome=\"tls\"}", AI_HELP },
+	{ "psscript_ai_requests_total{outcome=\"io\"}", AI_HELP },
+	{ "psscript_ai_requests_total{outcome=\"status\"}", AI_HELP },
+	{ "psscript_ai_requests_total{outcome=\"bad_json\"}", AI_HELP },
+	{ "psscript_ai_requests_total{outcome=\"bad_answer\"}", AI_HELP },
+	{ "psscript_analyses_stale_queued_total", "Analyses of an older analyzer version queued for re-analysis by the job runner" },
 };
 
 struct route_stats {
@@ -223,9 +236,16 @@ metrics_render(struct buf *b, const char *const *route_names, unsigned nroutes)
 	buf_puts(b, "# HELP psscript_db_query_duration_seconds Database statement latency\n"
 	    "# TYPE psscript_db_query_duration_seconds histogram\n");
 	histogram(b, "psscript_db_query_duration_seconds", "", sum->query_bucket, sum->query_sum_us);
-	for (int k = 0; k < M__MAX; k++)
-		buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", counter_names[k][0],
-		    counter_names[k][1], counter_names[k][0], counter_names[k][0],
-		    (unsigned long long)sum->counters[k]);
+	for (int k = 0; k < M__MAX; k++) {
+		/* a family with labels is one name before its '{': one HELP and TYPE for all */
+		const char *name = counter_names[k][0];
+		int flen = (int)strcspn(name, "{");
+
+		if (k == 0 || strncmp(counter_names[k - 1][0], name, (size_t)flen) != 0 ||
+		    counter_names[k - 1][0][flen] != '{')
+			buf_printf(b, "# HELP %.*s %s\n# TYPE %.*s counter\n", flen, name,
+			    counter_names[k][1], flen, name);
+		buf_printf(b, "%s %llu\n", name, (unsigned long long)sum->counters[k]);
+	}
 	free(sum);
 }

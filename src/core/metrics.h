@@ -20,6 +20,20 @@ enum metric_counter {
 	M_REJECTED_REQUESTS,
 	M_JOBS_DONE,
 	M_JOBS_FAILED,
+	/* psscript_ai_requests_total{outcome=...}: each request of the analysis job to an AI
+	 * provider by how it ended; in the order of ai.h's enum ai_outcome */
+	M_AI_OK,
+	M_AI_REFUSED,
+	M_AI_TIMEOUT,
+	M_AI_SLOW,
+	M_AI_TOO_BIG,
+	M_AI_REDIRECT,
+	M_AI_TLS,
+	M_AI_IO,
+	M_AI_STATUS,
+	M_AI_BAD_JSON,
+	M_AI_BAD_ANSWER,
+	M_ANALYSES_STALE_QUEUED,
 	M__MAX
 };
 

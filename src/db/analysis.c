@@ -97,3 +97,90 @@ db_analysis_free(struct db_analysis *a)
 	free(a->content);
 	memset(a, 0, sizeof(*a));
 }
+
+/* The scripts a re-analysis covers, above $1, as a FROM ... WHERE of scripts s: $2 stale only,
+ * $3 the version, $4 one script (0: all). */
+#define REANALYSIS_SCOPE \
+	" FROM scripts s LEFT JOIN script_analysis a ON a.script_id = s.id" \
+	" WHERE s.id > $1 AND ($4::int = 0 OR s.id = $4::int)" \
+	"  AND (NOT $2::bool OR (a.id IS NOT NULL AND a.analysis_version <> $3" \
+	"   AND NOT EXISTS (SELECT 1 FROM jobs f WHERE f.type = 'analysis.run'" \
+	"    AND f.dedup_key = 'analysis.run:' || s.id AND f.status = 'failed'" \
+	"    AND f.finished_at > now() - interval '1 day')))" \
+	"  AND NOT EXISTS (SELECT 1 FROM jobs q WHERE q.dedup_key = 'analysis.run:' || s.id" \
+	"   AND q.status IN ('queued', 'running'))"
+
+static void
+scope_params(const struct db_reanalysis *sel, int64_t after, char a[24], char id[24])
+{
+	snprintf(a, 24, "%lld", (long long)after);
+	snprintf(id, 24, "%lld", (long long)sel->script_id);
+}
+
+enum pss_err
+db_analysis_queue(struct db *db, const struct db_reanalysis *sel, int64_t after, int64_t limit,
+    int priority, const char *batch, int64_t *picked, int64_t *queued, int64_t *last)
+{
+	struct db_res *r;
+	char a[24], id[24], lim[24], prio[16];
+	enum pss_err e;
+
+	scope_params(sel, after, a, id);
+	snprintf(lim, sizeof(lim), "%lld", (long long)limit);
+	snprintf(prio, sizeof(prio), "%d", priority);
+	e = db_exec(db, &r,
+	    "WITH pick AS (SELECT s.id" REANALYSIS_SCOPE " ORDER BY s.id LIMIT $5::int),"
+	    " ins AS (INSERT INTO jobs (type, payload, priority, dedup_key)"
+	    "  SELECT 'analysis.run', jsonb_build_object('scriptId', id, 'batch', $7::text), $6::int,"
+	    "   'analysis.run:' || id FROM pick ORDER BY id"
+	    "  ON CONFLICT DO NOTHING RETURNING 1)"
+	    " SELECT (SELECT count(*) FROM pick), (SELECT count(*) FROM ins),"
+	    "  COALESCE((SELECT max(id) FROM pick), $1::int)",
+	    7, (const char *[]){ a, sel->stale_only ? "t" : "f", sel->version, id, lim, prio,
+	    batch != NULL ? batch : "" });
+	if (e != PSS_OK)
+		return e;
+	*picked = db_res_int(r, 0, 0);
+	*queued = db_res_int(r, 0, 1);
+	*last = db_res_int(r, 0, 2);
+	db_res_free(r);
+	return PSS_OK;
+}
+
+enum pss_err
+db_analysis_count(struct db *db, const struct db_reanalysis *sel, int64_t *n)
+{
+	struct db_res *r;
+	char a[24], id[24];
+	enum pss_err e;
+
+	scope_params(sel, 0, a, id);
+	e = db_exec(db, &r, "SELECT count(*)" REANALYSIS_SCOPE, 4,
+	    (const char *[]){ a, sel->stale_only ? "t" : "f", sel->version, id });
+	if (e != PSS_OK)
+		return e;
+	*n = db_res_int(r, 0, 0);
+	db_res_free(r);
+	return PSS_OK;
+}
+
+enum pss_err
+db_analysis_batch(struct db *db, const char *batch, int64_t *done, int64_t *failed,
+    int64_t *pending)
+{
+	struct db_res *r;
+	enum pss_err e;
+
+	e = db_exec(db, &r,
+	    "SELECT count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'failed'),"
+	    " count(*) FILTER (WHERE status IN ('queued', 'running'))"
+	    " FROM jobs WHERE type = 'analysis.run' AND payload->>'batch' = $1",
+	    1, (const char *[]){ batch });
+	if (e != PSS_OK)
+		return e;
+	*done = db_res_int(r, 0, 0);
+	*failed = db_res_int(r, 0, 1);
+	*pending = db_res_int(r, 0, 2);
+	db_res_free(r);
+	return PSS_OK;
+}

@@ -58,5 +58,27 @@ struct db_analysis {
 enum pss_err db_analysis_get(struct db *, const struct viewer *, int64_t script_id,
 	bool want_content, struct db_analysis *out);
 void	 db_analysis_free(struct db_analysis *);
+/* Which scripts a re-analysis covers: one script (script_id > 0), and of those (or of all) every
+ * one, or only those whose stored analysis is of another analyzer version than version. */
+struct db_reanalysis {
+	bool		 stale_only;
+	const char	*version;	/* the analyzer's (PS_ANALYZER_VERSION) */
+	int64_t		 script_id;	/* 0: every script */
+};
+
+/* db_analysis_queue: queues an analysis.run job {scriptId, batch} at priority for each of the
+ * next (at most limit) scripts of sel with an id above after, in id order, skipping a script
+ * that has an analysis.run job queued or running under its dedup key analysis.run:<id> and,
+ * with stale_only, one whose re-analysis failed for good in the last day. *picked: scripts
+ * looked at; *queued: jobs added; *last: the highest id looked at (the next call's after). */
+enum pss_err db_analysis_queue(struct db *, const struct db_reanalysis *sel, int64_t after,
+	int64_t limit, int priority, const char *batch, int64_t *picked, int64_t *queued,
+	int64_t *last);
+/* db_analysis_count: how many scripts sel covers (the same rule as db_analysis_queue). */
+enum pss_err db_analysis_count(struct db *, const struct db_reanalysis *sel, int64_t *n);
+/* db_analysis_batch: of the jobs queued with batch, how many are done, failed and still to
+ * run (queued or running). */
+enum pss_err db_analysis_batch(struct db *, const char *batch, int64_t *done, int64_t *failed,
+	int64_t *pending);
 
 #endif

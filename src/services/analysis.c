@@ -14,9 +14,12 @@
 #include "db/jobs.h"
 #include "db/analysis.h"
 #include "services/library-int.h"
+#include "services/reanalysis.h"
 
-enum pss_err
-library_analysis_run(const struct svc *s, int64_t id, const struct ps_analyze_opts *opts,
+/* analyse_store: library_analysis_run's work; with_ai (the job only) merges in the AI
+ * provider's prose before storing (library_analysis_job, services/reanalysis.c). */
+static enum pss_err
+analyse_store(const struct svc *s, int64_t id, const struct ps_analyze_opts *opts, bool with_ai,
     char *why, size_t whysz)
 {
 	static const struct viewer system = { 0, true };
@@ -40,6 +43,8 @@ library_analysis_run(const struct svc *s, int64_t id, const struct ps_analyze_op
 		goto out;
 	}
 	json = ps_analysis_to_json(an);
+	if (with_ai)
+		library_analysis_prose(s, id, content, len, title, json);
 	e = db_analysis_store(s->db, id, json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN));
 	json_object_put(json);
 	if (e == PSS_ENOTFOUND) {
@@ -59,6 +64,20 @@ out:
 	free(content);
 	free(title);
 	return e;
+}
+
+enum pss_err
+library_analysis_run(const struct svc *s, int64_t id, const struct ps_analyze_opts *opts,
+    char *why, size_t whysz)
+{
+	return analyse_store(s, id, opts, false, why, whysz);
+}
+
+enum pss_err
+library_analysis_job(const struct svc *s, int64_t id, const struct ps_analyze_opts *opts,
+    char *why, size_t whysz)
+{
+	return analyse_store(s, id, opts, true, why, whysz);
 }
 
 /* ---- the analyzer's options ---- */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -251,4 +252,62 @@ it_psql(const char *sql)
 		return NULL;
 	out[strcspn(out, "\n")] = '\0';
 	return out;
+}
+
+const char *
+it_poll_sql(const char *sql, const char *want, int seconds)
+{
+	static char last[512];
+	const char *v;
+
+	for (int i = 0; i < seconds * 10; i++) {
+		v = it_psql(sql);
+		snprintf(last, sizeof(last), "%s", v ? v : "(error)");
+		if (strcmp(last, want) == 0)
+			break;
+		usleep(100000);
+	}
+	return last;
+}
+
+int
+it_log_has(const char *path, const char *needle, int seconds)
+{
+	FILE *f;
+
+	for (int i = 0; i < seconds * 10; i++) {
+		char line[1024];
+
+		if ((f = fopen(path, "r")) != NULL) {
+			while (fgets(line, sizeof(line), f) != NULL)
+				if (strstr(line, needle) != NULL) {
+					fclose(f);
+					return 1;
+				}
+			fclose(f);
+		}
+		usleep(100000);
+	}
+	return 0;
+}
+
+const char *
+it_job_wait(long id, const char *want, int seconds)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "SELECT status FROM jobs WHERE id = %ld", id);
+	return it_poll_sql(sql, want, seconds);
+}
+
+const char *
+it_psqlf(const char *fmt, ...)
+{
+	char sql[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	return it_psql(sql);
 }

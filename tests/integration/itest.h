@@ -40,5 +40,15 @@ int	 it_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int	 it_harness(const char *what);
 /* it_psql: runs one SQL statement through psql, returns the first value (static) or NULL. */
 const char *it_psql(const char *sql);
+/* it_psqlf: it_psql of a statement formatted from fmt. */
+const char *it_psqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* it_poll_sql: runs sql every 100 ms until it answers want or seconds pass; returns the last
+ * answer (static, "(error)" when the statement failed). */
+const char *it_poll_sql(const char *sql, const char *want, int seconds);
+/* it_job_wait: polls the status of job id until it is want or seconds pass (it_poll_sql). */
+const char *it_job_wait(long id, const char *want, int seconds);
+/* it_log_has: whether the file at path holds a line containing needle within seconds (a job
+ * runner's " ready", a log line a test waits for). */
+int	 it_log_has(const char *path, const char *needle, int seconds);
 
 #endif

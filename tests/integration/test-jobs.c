@@ -26,62 +26,17 @@ enqueue(const char *type, const char *payload, int max_attempts)
 	return (long)v;
 }
 
-/* poll: waits until the query answers want, up to seconds; returns the last answer. */
-static const char *
-poll_sql(const char *sql, const char *want, int seconds)
-{
-	static char last[512];
-	const char *v;
-
-	for (int i = 0; i < seconds * 10; i++) {
-		v = it_psql(sql);
-		snprintf(last, sizeof(last), "%s", v ? v : "(error)");
-		if (strcmp(last, want) == 0)
-			break;
-		usleep(100000);
-	}
-	return last;
-}
-
-/* wait_status: polls until the job reaches status or seconds pass; returns the last status. */
-static const char *
-wait_status(long id, const char *status, int seconds)
-{
-	char sql[200];
-
-	snprintf(sql, sizeof(sql), "SELECT status FROM jobs WHERE id = %ld", id);
-	return poll_sql(sql, status, seconds);
-}
-
 static const char *
 job_field(long id, const char *expr)
 {
-	char sql[300];
-
-	snprintf(sql, sizeof(sql), "SELECT %s FROM jobs WHERE id = %ld", expr, id);
-	return it_psql(sql);
+	return it_psqlf("SELECT %s FROM jobs WHERE id = %ld", expr, id);
 }
 
 /* worker_ready: whether the job runner logging to log said " ready" within 10 s. */
 static int
 worker_ready(const char *log)
 {
-	FILE *f;
-
-	for (int i = 0; i < 100; i++) {
-		char line[512];
-
-		usleep(100000);
-		if ((f = fopen(log, "r")) == NULL)
-			continue;
-		while (fgets(line, sizeof(line), f) != NULL)
-			if (strstr(line, " ready") != NULL) {
-				fclose(f);
-				return 1;
-			}
-		fclose(f);
-	}
-	return 0;
+	return it_log_has(log, " ready", 10);
 }
 
 static void
@@ -90,7 +45,7 @@ test_job_runs_to_done(void)
 	long id = enqueue("test.sleep", "{\"ms\": 50}", 3);
 
 	T_ASSERT(id > 0);
-	T_STREQ(wait_status(id, "done", 20), "done");
+	T_STREQ(it_job_wait(id, "done", 20), "done");
 	T_STREQ(job_field(id, "attempts"), "1");
 	T_STREQ(job_field(id, "finished_at IS NOT NULL"), "t");
 }
@@ -101,7 +56,7 @@ test_failing_job_retries_with_backoff_then_keeps_reason(void)
 	long id = enqueue("test.sleep", "{\"fail\": \"disk on fire\"}", 3);
 
 	T_ASSERT(id > 0);
-	T_STREQ(wait_status(id, "failed", 30), "failed");
+	T_STREQ(it_job_wait(id, "failed", 30), "failed");
 	T_STREQ(job_field(id, "attempts"), "3");
 	T_STREQ(job_field(id, "last_error"), "disk on fire");
 	/* backoff 200 ms then 400 ms: the job cannot have finished faster than that */
@@ -114,7 +69,7 @@ test_unknown_job_type_fails_at_once_with_reason(void)
 	long id = enqueue("no.such.type", "{}", 5);
 
 	T_ASSERT(id > 0);
-	T_STREQ(wait_status(id, "failed", 20), "failed");
+	T_STREQ(it_job_wait(id, "failed", 20), "failed");
 	T_STREQ(job_field(id, "attempts"), "1");
 	T_CONTAINS(job_field(id, "last_error"), "unknown job type");
 }
@@ -125,11 +80,11 @@ test_job_of_a_killed_worker_is_taken_again(void)
 	long id = enqueue("test.sleep", "{\"ms\": 3000}", 3);
 
 	T_ASSERT(id > 0);
-	T_STREQ(wait_status(id, "running", 20), "running");
+	T_STREQ(it_job_wait(id, "running", 20), "running");
 	T_EQ(it_harness("worker-kill"), 0);
 	T_EQ(it_harness("worker-start"), 0);
 	/* the heartbeat goes stale after JOB_LOCK_TIMEOUT_S (3 s in the harness) */
-	T_STREQ(wait_status(id, "done", 40), "done");
+	T_STREQ(it_job_wait(id, "done", 40), "done");
 	T_STREQ(job_field(id, "attempts"), "2");
 }
 
@@ -148,7 +103,7 @@ test_notify_wakes_an_idle_worker(void)
 	T_ASSERT(worker_ready(log));
 	usleep(300000);	/* let it finish its first claim and go to sleep */
 	id = enqueue("test.sleep", "{\"ms\": 1}", 1);
-	T_STREQ(wait_status(id, "done", 15), "done");
+	T_STREQ(it_job_wait(id, "done", 15), "done");
 	T_EQ(it_run("kill $(cat '%s.pid')", log), 0);
 	T_EQ(it_harness("worker-start"), 0);
 }
@@ -166,7 +121,7 @@ test_cleanup_job_drops_expired_sessions_and_old_jobs(void)
 	T_ASSERT(it_psql("INSERT INTO jobs (type, status, finished_at) VALUES ('old.job', 'done', now() - interval '8 days'), "
 	    "('recent.job', 'done', now() - interval '1 day') RETURNING 1") != NULL);
 	id = enqueue("maintenance.cleanup", "{}", 3);
-	T_STREQ(wait_status(id, "done", 20), "done");
+	T_STREQ(it_job_wait(id, "done", 20), "done");
 	T_STREQ(it_psql("SELECT string_agg(token_hash, ',') FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'cleanup-user'"),
 	    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
 	T_STREQ(it_psql("SELECT string_agg(type, ',') FROM jobs WHERE type IN ('old.job', 'recent.job')"), "recent.job");
@@ -191,13 +146,13 @@ test_upload_becomes_a_script_and_gets_analysed(void)
 	    "jsonb_build_object('uploadId', '%s')) RETURNING id", upload);
 	T_ASSERT(it_psql(sql) != NULL);
 	snprintf(sql, sizeof(sql), "SELECT status FROM uploads WHERE id = '%s'", upload);
-	T_STREQ(poll_sql(sql, "completed", 20), "completed");
+	T_STREQ(it_poll_sql(sql, "completed", 20), "completed");
 	/* the new script's analysis job runs the built-in analyzer and stores every column */
 	snprintf(sql, sizeof(sql), "SELECT a.risk_score >= 5 AND a.security_score < 8 "
 	    "AND a.security_issues::text LIKE '%%PSSAvoidDownloadCradle%%' "
-	    "AND jsonb_typeof(a.execution_summary) = 'object' AND a.provider = 'psscript-builtin' "
+	    "AND jsonb_typeof(a.execution_summary) = 'object' AND a.provider = 'builtin' "
 	    "FROM script_analysis a JOIN uploads u ON u.script_id = a.script_id WHERE u.id = '%s'", upload);
-	T_STREQ(poll_sql(sql, "t", 30), "t");
+	T_STREQ(it_poll_sql(sql, "t", 30), "t");
 	/* a second upload of the same content is a duplicate of the first script */
 	id = it_psql("INSERT INTO uploads (batch_id, user_id, filename, content, size) "
 	    "SELECT gen_random_uuid(), u.id, 'again.ps1', convert_to(c, 'UTF8'), octet_length(convert_to(c, 'UTF8')) "
@@ -209,7 +164,7 @@ test_upload_becomes_a_script_and_gets_analysed(void)
 	    "jsonb_build_object('uploadId', '%s')) RETURNING id", upload);
 	T_ASSERT(it_psql(sql) != NULL);
 	snprintf(sql, sizeof(sql), "SELECT status || ':' || (existing_script_id IS NOT NULL) FROM uploads WHERE id = '%s'", upload);
-	T_STREQ(poll_sql(sql, "duplicate:true", 20), "duplicate:true");
+	T_STREQ(it_poll_sql(sql, "duplicate:true", 20), "duplicate:true");
 	(void)it_psql("DELETE FROM users WHERE username = 'pipeline-user'");
 }
 
@@ -218,9 +173,9 @@ test_analysis_of_a_deleted_script_is_not_an_error(void)
 {
 	long id = enqueue("analysis.run", "{\"scriptId\": 999999}", 3);
 
-	T_STREQ(wait_status(id, "done", 20), "done");
+	T_STREQ(it_job_wait(id, "done", 20), "done");
 	id = enqueue("analysis.run", "{\"scriptId\": \"x\"}", 3);
-	T_STREQ(wait_status(id, "failed", 20), "failed");
+	T_STREQ(it_job_wait(id, "failed", 20), "failed");
 	T_CONTAINS(job_field(id, "last_error"), "scriptId");
 }
 
@@ -261,7 +216,7 @@ test_analysis_uses_the_configured_settings(void)
 	snprintf(sql, sizeof(sql), "SELECT a.best_practice_violations::text LIKE "
 	    "'%%PSAvoidLongLines%%' FROM script_analysis a JOIN uploads u "
 	    "ON u.script_id = a.script_id WHERE u.id = '%s'", upload);
-	T_STREQ(poll_sql(sql, "t", 30), "t");
+	T_STREQ(it_poll_sql(sql, "t", 30), "t");
 	(void)it_psql("DELETE FROM users WHERE username = 'settings-user'");
 	T_EQ(it_run("kill $(cat '%s.pid')", log), 0);
 	T_EQ(it_harness("worker-start"), 0);
