@@ -133,4 +133,46 @@ char	*docs_search_key(const struct docs_search_in *);
 enum pss_err docs_delete(const struct svc *, int64_t id);
 enum pss_err docs_delete_source(const struct svc *, const char *source, int64_t *n, struct svc_err *);
 
+/* ---- docs_import.c: a folder laid out like MicrosoftDocs/PowerShell-Docs ---- */
+
+/* One reference page: the front matter (title, Module Name, online version, ms.date,
+ * aliases, description) and the Markdown's SYNOPSIS (or "Short description") paragraph and
+ * PARAMETERS headings. Every string owned: docs_page_free. */
+struct docs_page {
+	char		*title;		/* front matter, else the first "# " heading; may be NULL */
+	char		*module;
+	char		*online_url;
+	char		*date;		/* YYYY-MM-DD from ms.date, or NULL */
+	char		*synopsis;
+	char		*body;		/* the Markdown after the front matter, LF line ends */
+	char		**aliases;
+	size_t		 naliases;
+	char		**params;	/* without the dash */
+	size_t		 nparams;
+};
+/* docs_page_parse: never fails; bounded by the input (at most 500 aliases and parameters). */
+void	 docs_page_parse(const char *src, size_t len, struct docs_page *);
+void	 docs_page_free(struct docs_page *);
+
+struct docs_import_counts {
+	size_t		 total;			/* pages found */
+	size_t		 done;
+	size_t		 n[DOCS_UPSERT__MAX];	/* inserted, updated, unchanged */
+	size_t		 failed;
+	char		 first_failure[512];
+};
+/* docs_import_dir: every page of dir (or dir/reference): <version>/<Module>/<Name>.md (a
+ * cmdlet, or the module's own page: an article) and <version>/<Module>/About/about_*.md (an
+ * about topic), one document per page and version, stored by docs_store under source with
+ * the canonical learn.microsoft.com URL (?view=powershell-<version>), the synopsis as
+ * summary, the module as category, tags [powershell-<version>, type, module], metadata
+ * {version, versions, module, file, aliases, parameters} and ms.date as lastUpdated. A page
+ * that does not validate counts as failed and the import goes on; progress (may be NULL) is
+ * called after each page. The cache is dropped once at the end when something changed.
+ * PSS_ENOTFOUND with why when dir is no such folder; PSS_EUNAVAIL / PSS_EINTERNAL when the
+ * database failed (why names the page). */
+enum pss_err docs_import_dir(const struct svc *, const char *dir, const char *source,
+	void (*progress)(void *, const struct docs_import_counts *), void *arg,
+	struct docs_import_counts *, char *why, size_t whysz);
+
 #endif
