@@ -60,11 +60,9 @@ db_doc_upsert(struct db *db, const struct db_doc_row *r, int64_t *id, enum db_do
 		return PSS_OK;
 	}
 	db_res_free(x);
-	if ((e = db_exec_row(db, &x, "SELECT id FROM documentation WHERE url = $1", 1, p)) != PSS_OK)
+	if ((e = db_doc_id_by_url(db, r->url, id)) != PSS_OK)
 		return e == PSS_ENOTFOUND ? PSS_ECONFLICT : e;	/* deleted meanwhile: ask again */
-	*id = db_res_int(x, 0, 0);
 	*res = DB_DOC_UNCHANGED;
-	db_res_free(x);
 	return PSS_OK;
 }
 
@@ -104,8 +102,23 @@ db_doc_by_name(struct db *db, const char *name, int64_t *id)
 
 	*id = 0;
 	if ((e = db_exec_row(db, &r, "SELECT id FROM documentation WHERE command_names @> ARRAY[$1::text]"
-	    " ORDER BY content_type <> 'cmdlet', lower(title) <> $1, id LIMIT 1", 1,
+	    " ORDER BY content_type <> 'cmdlet', lower(title) <> $1, metadata->>'version' DESC NULLS LAST, id LIMIT 1", 1,
 	    (const char *[]){ name })) != PSS_OK)
+		return e;
+	*id = db_res_int(r, 0, 0);
+	db_res_free(r);
+	return PSS_OK;
+}
+
+enum pss_err
+db_doc_id_by_url(struct db *db, const char *url, int64_t *id)
+{
+	struct db_res *r;
+	enum pss_err e;
+
+	*id = 0;
+	if ((e = db_exec_row(db, &r, "SELECT id FROM documentation WHERE url = $1", 1,
+	    (const char *[]){ url })) != PSS_OK)
 		return e;
 	*id = db_res_int(r, 0, 0);
 	db_res_free(r);
@@ -282,13 +295,13 @@ db_doc_related(struct db *db, int64_t id, int64_t limit, struct json_object **ou
 	db_id(s, id);
 	db_id(l, limit);
 	/* shared commands: this document's names and extracted commands against theirs */
-	return json_of(db, "WITH me AS (SELECT id, category, command_names || ARRAY(SELECT"
+	return json_of(db, "WITH me AS (SELECT id, title, category, command_names || ARRAY(SELECT"
 	    " lower(x) FROM jsonb_array_elements_text(extracted_commands) x) AS cmds"
 	    " FROM documentation WHERE id = $1)"
 	    " SELECT json_build_object('documents', coalesce(json_agg(r.j ORDER BY r.score DESC,"
 	    " lower(r.title), r.id), '[]')) FROM (SELECT " DOC_SUMMARY_JSON " AS j, d.id, d.title,"
 	    " (d.category = me.category)::int * 2 + (d.command_names && me.cmds)::int * 3 AS score"
-	    " FROM documentation d, me WHERE d.id <> me.id AND (d.category = me.category"
+	    " FROM documentation d, me WHERE d.id <> me.id AND lower(d.title) <> lower(me.title) AND (d.category = me.category"
 	    " OR d.command_names && me.cmds) ORDER BY score DESC, lower(d.title), d.id LIMIT $2) r", 2,
 	    (const char *[]){ s, l }, out);
 }

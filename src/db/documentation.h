@@ -49,6 +49,8 @@ enum pss_err db_doc_get(struct db *, int64_t id, struct json_object **out);
 /* db_doc_by_name: the id of the document describing the command named name (lower-cased,
  * matched against command_names; a cmdlet page before any other), or PSS_ENOTFOUND. */
 enum pss_err db_doc_by_name(struct db *, const char *name, int64_t *id);
+/* db_doc_id_by_url: the id of the document stored under url, or PSS_ENOTFOUND. */
+enum pss_err db_doc_id_by_url(struct db *, const char *url, int64_t *id);
 /* db_doc_recent: {documents: [...], total, limit, offset}, the most recently updated first. */
 enum pss_err db_doc_recent(struct db *, int64_t limit, int64_t offset, struct json_object **out);
 

@@ -567,6 +567,49 @@ docs_find_command(const struct svc *s, const char *name, int64_t *id)
 }
 
 enum pss_err
+docs_versions(const struct svc *s, struct json_object *doc, struct json_object **out)
+{
+	struct json_object *meta, *vers, *cur, *url, *arr = json_object_new_array();
+	const char *u, *view;
+
+	*out = json_object_new_object();
+	json_object_object_add(*out, "versions", arr);
+	if (!json_object_object_get_ex(doc, "metadata", &meta) ||
+	    !json_object_object_get_ex(meta, "versions", &vers) || !json_object_is_type(vers, json_type_array) ||
+	    !json_object_object_get_ex(meta, "version", &cur) || !json_object_object_get_ex(doc, "url", &url) ||
+	    (view = strstr(u = json_object_get_string(url), "?view=powershell-")) == NULL)
+		return PSS_OK;
+	for (size_t i = 0; i < json_object_array_length(vers) && i < 20; i++) {
+		const char *v = json_object_get_string(json_object_array_get_idx(vers, i));
+		struct json_object *o = json_object_new_object();
+		struct buf b = BUF_INIT;
+		int64_t id = 0;
+		enum pss_err e;
+
+		if (v == NULL || strlen(v) > 20) {
+			json_object_put(o);
+			continue;
+		}
+		buf_append(&b, u, (size_t)(view - u));
+		buf_printf(&b, "?view=powershell-%s", v);
+		e = db_doc_id_by_url(s->db, b.data, &id);
+		buf_free(&b);
+		if (e != PSS_OK && e != PSS_ENOTFOUND) {
+			json_object_put(o);
+			json_object_put(*out);
+			*out = NULL;
+			return e;
+		}
+		json_object_object_add(o, "version", json_object_new_string(v));
+		json_object_object_add(o, "id", json_object_new_int64(id));
+		json_object_object_add(o, "current", json_object_new_boolean(strcmp(v,
+		    json_object_get_string(cur)) == 0));
+		json_object_array_add(arr, o);
+	}
+	return PSS_OK;
+}
+
+enum pss_err
 docs_scripts_using(const struct svc *s, const struct viewer *v, const char *command, int64_t limit,
     struct json_object **out)
 {

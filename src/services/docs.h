@@ -103,6 +103,10 @@ enum pss_err docs_related(const struct svc *, int64_t id, struct json_object **o
 /* docs_find_command: the id of the document of the cmdlet, alias (resolved through the
  * catalog: gci is Get-ChildItem) or about topic named name; PSS_ENOTFOUND. */
 enum pss_err docs_find_command(const struct svc *, const char *name, int64_t *id);
+/* docs_versions: {versions: [{version, id (0 when that page is not stored), current}]}: the
+ * versions metadata.versions of doc names, each with the id of its document (the URL with
+ * ?view=powershell-<version>). */
+enum pss_err docs_versions(const struct svc *, struct json_object *doc, struct json_object **out);
 /* docs_scripts_using: {scripts: [{id, title}]}: at most limit scripts the viewer sees whose
  * stored analysis lists the command (or one of its aliases), newest first. */
 enum pss_err docs_scripts_using(const struct svc *, const struct viewer *, const char *command,
