@@ -223,12 +223,13 @@ const struct route app_routes[] = {
 	{ HTTP_GET, "/docs/:id", 0, h_page_doc, "page.doc", PAGE("docs/show", "Documentation", NULL, NULL, NULL, 0) },
 	{ HTTP_GET, "/admin/docs", ROUTE_AUTH | ROUTE_ADMIN, h_page_admin_docs, "page.admin.docs",
 	  PAGE("admin/docs", "Manage documentation", NULL, NULL, NULL, 0) },
-	{ HTTP_POST, "/admin/docs/:id/delete", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_delete,
-	  "page.admin.docs.delete", PAGE(NULL, "Manage documentation", "/admin/docs", "The document was deleted.",
-	      NULL, 0) },
+	/* the literal path before /admin/docs/:id/delete */
 	{ HTTP_POST, "/admin/docs/sources/delete", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_delete_source,
 	  "page.admin.docs.source.delete", PAGE(NULL, "Manage documentation", "/admin/docs",
 	      "The source's documents were deleted.", FIELDS({ "source", FORM_STRING }), 0) },
+	{ HTTP_POST, "/admin/docs/:id/delete", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_delete,
+	  "page.admin.docs.delete", PAGE(NULL, "Manage documentation", "/admin/docs", "The document was deleted.",
+	      NULL, 0) },
 };
 #pragma GCC diagnostic pop
 const size_t app_nroutes = PSS_ARRAY_LEN(app_routes);

@@ -25,7 +25,8 @@ source "$ST/env"
 export PSS_ARTIFACTS=${PSS_ARTIFACTS:-$(mktemp -d /tmp/pss-browser-artifacts.XXXXXX)}
 mkdir -p "$PSS_ARTIFACTS"
 rc=0
-for t in "$HERE"/*.test.mjs; do	# pages.test.mjs, library.test.mjs
+for t in "$HERE"/*.test.mjs; do	# pages, library, docs
+	[ -n "${PSS_ONLY:-}" ] && [[ "$(basename "$t")" != *"$PSS_ONLY"* ]] && continue	# PSS_ONLY=docs: one suite
 	echo "# suite $(basename "$t") (artifacts: $PSS_ARTIFACTS)"
 	timeout 600 node "$t" || rc=1
 done
