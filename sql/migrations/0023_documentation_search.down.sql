@@ -3,6 +3,7 @@ DROP INDEX idx_script_analysis_commands;
 DROP INDEX idx_documentation_updated;
 DROP INDEX idx_documentation_command_names;
 DROP INDEX idx_documentation_search;
+ALTER TABLE documentation DROP COLUMN rank_vector;
 ALTER TABLE documentation DROP COLUMN search_vector;
 ALTER TABLE documentation DROP COLUMN content_hash;
 ALTER TABLE documentation DROP COLUMN command_names;

@@ -35,6 +35,18 @@ db_doc_upsert(struct db *db, const struct db_doc_row *r, int64_t *id, enum db_do
 
 	*id = 0;
 	*res = DB_DOC__MAX;
+	/* an unchanged page first, by the index on url: the upsert below would compute the new
+	 * row's search vectors before it finds the conflict */
+	if ((e = db_exec(db, &x, "SELECT id FROM documentation WHERE url = $1 AND content_hash = $2", 2,
+	    (const char *[]){ r->url, r->hash })) != PSS_OK)
+		return e;
+	if (db_res_rows(x) == 1) {
+		*id = db_res_int(x, 0, 0);
+		*res = DB_DOC_UNCHANGED;
+		db_res_free(x);
+		return PSS_OK;
+	}
+	db_res_free(x);
 	/* xmax is 0 on a row this statement inserted; an unchanged hash returns no row */
 	if ((e = db_exec(db, &x, "INSERT INTO documentation (url, title, content, summary, source,"
 	    " content_type, category, tags, extracted_commands, extracted_functions, extracted_modules,"
@@ -193,7 +205,7 @@ db_doc_search(struct db *db, const struct doc_query *q, struct json_object **out
 	db_id(off, q->offset);
 	/* the matches with their keys, materialised once; then the page's JSON and snippets */
 	buf_printf(&sql, "WITH m AS MATERIALIZED (SELECT d.id, d.title, coalesce(d.last_updated,"
-	    " d.updated_at) AS k, ts_rank(d.search_vector, qq.tsq)::float8 AS rank,"
+	    " d.updated_at) AS k, ts_rank(d.rank_vector, qq.tsq)::float8 AS rank,"
 	    " d.command_names && nn.names AS exact, qq.tsq FROM documentation d"
 	    " CROSS JOIN (SELECT " TSQUERY " AS tsq) qq"
 	    " CROSS JOIN (SELECT ARRAY(SELECT json_array_elements_text(coalesce($2, '[]')::json))"
