@@ -21,19 +21,9 @@ for pass in "first (empty table)" "second (nothing changed)"; do
 done
 echo "documents: $(psql -qtAX -c 'SELECT count(*) FROM documentation')"
 
-P95='done = function(summary, latency, requests)
-	io.write(string.format("p95 %.2fms\n", latency:percentile(95) / 1000))
-end'
 printf '%s\n' "$P95" >"$ST/p95.lua"
 cat >"$ST/search.lua" <<EOL
-local nthreads = 0
-setup = function(thread)
-	nthreads = nthreads + 1
-	thread:set("seed", nthreads)
-end
-init = function(args)
-	math.randomseed(os.time() * 100 + seed)
-end
+$SEED
 local words = { "process", "service", "registry", "Get-ChildItem", "gci", "Invoke-Command",
 	"credential", "module", "error", "variable", "remote", "certificate", "event", "job",
 	"session", "file", "Select-Object", "about_Scopes", "string", "array", "hash table", "path",
