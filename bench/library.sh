@@ -65,17 +65,6 @@ echo "  every analysis stored             $(secs "$t0" "$t_analysed") s"
 [ -f "$ST/run/bench-workers.pid" ] && kill $(cat "$ST/run/bench-workers.pid") 2>/dev/null && rm -f "$ST/run/bench-workers.pid"
 
 ID=$(sql "SELECT id FROM scripts ORDER BY id LIMIT 1 OFFSET $((N / 2))")
-SEED='local nthreads = 0
-setup = function(thread)
-	nthreads = nthreads + 1
-	thread:set("seed", nthreads)
-end
-init = function(args)
-	math.randomseed(os.time() * 100 + seed)
-end'
-P95='done = function(summary, latency, requests)
-	io.write(string.format("p95 %.2fms\n", latency:percentile(95) / 1000))
-end'
 cat >"$ST/list.lua" <<EOL
 $SEED
 request = function()

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bin/analyze_cli.h"
+#include "bin/docs_cli.h"
 #include "bin/import.h"
 #include "bin/reanalyze.h"
 #include "cache/cache.h"
@@ -32,6 +33,8 @@ usage(FILE *f)
 	    "  reanalyze [--stale | --all] [--script ID] [--no-wait]\n"
 	    "                                               analyse stored scripts again, below\n"
 	    "                                               new work (default: the stale ones)\n"
+	    "  docs import DIR|file://DIR [--source NAME]   import a PowerShell-Docs reference folder\n"
+	    "                                               into the documentation (--help)\n"
 	    "  user add USERNAME EMAIL [--admin] [--password-stdin]\n"
 	    "                                               create an account (a generated password\n"
 	    "                                               is printed once unless --password-stdin)\n"
@@ -356,6 +359,8 @@ main(int argc, char **argv)
 		return import_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "reanalyze") == 0)
 		return reanalyze_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "docs") == 0)
+		return docs_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0) {
 		puts(PACKAGE_STRING);
 		return 0;

@@ -81,4 +81,10 @@ enum pss_err db_analysis_count(struct db *, const struct db_reanalysis *sel, int
 enum pss_err db_analysis_batch(struct db *, const char *batch, int64_t *done, int64_t *failed,
 	int64_t *pending);
 
+/* db_analysis_scripts_using: {scripts: [{id, title}]}: at most limit scripts the viewer sees
+ * whose stored analysis names the command (its catalog spelling, command_details' "name"),
+ * the most recently updated first. */
+enum pss_err db_analysis_scripts_using(struct db *, const struct viewer *, const char *command,
+	int64_t limit, struct json_object **out);
+
 #endif

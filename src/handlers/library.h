@@ -90,6 +90,10 @@ int	 reply_cached(struct http_ctx *, const char *key, const char *name, const st
 void	 reply_cache_put(struct http_ctx *, const char *key, struct json_object *o, int ttl_s,
 	const char *name);
 
+/* view_snippets_html: each item's "snippet" (ts_headline's text) as safe HTML (esc_marked):
+ * a search answer's items, scripts or documents. */
+void	 view_snippets_html(struct json_object *items);
+
 /* ---- view builders (see the conventions above) ---- */
 /* view_list_with: a list (or search) for a filter the caller made (for example
  * req_filter's with a category forced), through the scripts:… cache. */
@@ -110,6 +114,28 @@ int	 view_category_get(struct http_ctx *, struct json_object **out);
 int	 view_category_scripts(struct http_ctx *, struct json_object **out);
 int	 view_tags_list(struct http_ctx *, struct json_object **out);	/* tags.c */
 int	 view_tag_get(struct http_ctx *, struct json_object **out);
+
+/* The documentation (docs.c, pages-docs.c): the reads go through the docs:* and doc:{id}
+ * cache entries (services/docs.h), which the documentation's writes drop. */
+int	 view_docs_recent(struct http_ctx *, struct json_object **out);	/* limit, offset */
+int	 view_docs_search(struct http_ctx *, struct json_object **out);	/* query, filters */
+int	 view_docs_sources(struct http_ctx *, struct json_object **out);
+int	 view_docs_stats(struct http_ctx *, struct json_object **out);
+int	 view_doc_get(struct http_ctx *, struct json_object **out);	/* :id */
+void	 h_docs_recent(struct http_ctx *);
+void	 h_docs_search(struct http_ctx *);
+void	 h_docs_sources(struct http_ctx *);
+void	 h_docs_tags(struct http_ctx *);
+void	 h_docs_stats(struct http_ctx *);
+void	 h_docs_get(struct http_ctx *);
+void	 h_docs_create(struct http_ctx *);
+void	 h_docs_bulk(struct http_ctx *);
+void	 h_docs_delete(struct http_ctx *);
+void	 h_docs_delete_source(struct http_ctx *);
+void	 h_page_docs(struct http_ctx *);
+void	 h_page_doc(struct http_ctx *);
+void	 h_page_doc_cmdlet(struct http_ctx *);
+void	 h_page_admin_docs(struct http_ctx *);
 
 /* ---- handlers ---- */
 void	 h_scripts_list(struct http_ctx *);

@@ -22,9 +22,11 @@ static const struct {
 	{ "/analyze", "Analyse", 0 },
 	{ "/categories", "Categories", 0 },
 	{ "/tags", "Tags", 0 },
+	{ "/docs", "Docs", 0 },
 	{ "/account", "Account", ROUTE_AUTH },
 	{ "/admin/users", "Users", ROUTE_ADMIN },
 	{ "/admin/categories", "Manage categories", ROUTE_ADMIN },
+	{ "/admin/docs", "Manage docs", ROUTE_ADMIN },
 };
 
 static bool

@@ -87,6 +87,17 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/api/tags", ROUTE_AUTH | ROUTE_CSRF, h_tags_create, "tags.create" },
 	{ HTTP_DELETE, "/api/tags/:id", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_tags_delete, "tags.delete" },
 
+	/* ---- Documentation /api/documentation (services/docs.h) ---- */
+	{ HTTP_GET, "/api/documentation", 0, h_docs_recent, "docs.recent" },
+	{ HTTP_GET, "/api/documentation/search", 0, h_docs_search, "docs.search" },
+	{ HTTP_GET, "/api/documentation/sources", 0, h_docs_sources, "docs.sources" },
+	{ HTTP_GET, "/api/documentation/tags", 0, h_docs_tags, "docs.tags" },
+	{ HTTP_GET, "/api/documentation/stats", 0, h_docs_stats, "docs.stats" },
+	{ HTTP_GET, "/api/documentation/:id", 0, h_docs_get, "docs.get" },
+	{ HTTP_POST, "/api/documentation", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_create, "docs.create" },
+	{ HTTP_POST, "/api/documentation/bulk", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_bulk, "docs.bulk" },
+	{ HTTP_DELETE, "/api/documentation/:id", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_delete, "docs.delete" },
+
 	/* ---- HTML pages (docs/pages.md) ----
 	 * and the API routes only pages need: a user's logins (sessions) and unlocking an
 	 * account. A page route names its template, title, redirect after success, flash
@@ -217,6 +228,21 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/admin/categories/:id/delete", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_categories_delete,
 	  "page.admin.category.delete.post", PAGE(NULL, "Delete a category", "/admin/categories",
 	      "The category was deleted; its scripts have no category now.", NULL, 0) },
+
+	/* the documentation's pages (docs/documentation.md); /docs/cmdlet before /docs/:id */
+	{ HTTP_GET, "/docs", 0, h_page_docs, "page.docs", PAGE("docs/search", "Documentation", NULL, NULL, NULL, 0) },
+	{ HTTP_GET, "/docs/cmdlet/:name", 0, h_page_doc_cmdlet, "page.docs.cmdlet",
+	  PAGE(NULL, "Documentation", NULL, NULL, NULL, 0) },
+	{ HTTP_GET, "/docs/:id", 0, h_page_doc, "page.doc", PAGE("docs/show", "Documentation", NULL, NULL, NULL, 0) },
+	{ HTTP_GET, "/admin/docs", ROUTE_AUTH | ROUTE_ADMIN, h_page_admin_docs, "page.admin.docs",
+	  PAGE("admin/docs", "Manage documentation", NULL, NULL, NULL, 0) },
+	/* the literal path before /admin/docs/:id/delete */
+	{ HTTP_POST, "/admin/docs/sources/delete", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_delete_source,
+	  "page.admin.docs.source.delete", PAGE(NULL, "Manage documentation", "/admin/docs",
+	      "The source's documents were deleted.", FIELDS({ "source", FORM_STRING }), 0) },
+	{ HTTP_POST, "/admin/docs/:id/delete", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_delete,
+	  "page.admin.docs.delete", PAGE(NULL, "Manage documentation", "/admin/docs", "The document was deleted.",
+	      NULL, 0) },
 };
 #pragma GCC diagnostic pop
 const size_t app_nroutes = PSS_ARRAY_LEN(app_routes);

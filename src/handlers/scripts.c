@@ -15,37 +15,20 @@
 #define COMMIT_MAX_BYTES (64 * 1024)	/* read limit; the library allows 10,000 */
 #define TAGS_READ_MAX 64		/* read limit; the library allows 10 a script */
 
-/* A search snippet as safe HTML: the text escaped, then the highlight markers as tags. */
-static void
-snippet_html(struct json_object *script)
+void
+view_snippets_html(struct json_object *items)
 {
-	static const struct { const char *from, *to; } marks[] = {
-		{ "&lt;mark&gt;", "<mark>" }, { "&lt;/mark&gt;", "</mark>" },
-	};
-	struct json_object *s;
-	struct buf esc = BUF_INIT, out = BUF_INIT;
-	const char *p;
+	for (size_t i = 0; items != NULL && i < json_object_array_length(items); i++) {
+		struct json_object *it = json_object_array_get_idx(items, i), *s;
+		struct buf out = BUF_INIT;
 
-	if (!json_object_object_get_ex(script, "snippet", &s) || !json_object_is_type(s, json_type_string))
-		return;
-	esc_html(&esc, json_object_get_string(s), (size_t)json_object_get_string_len(s));
-	p = buf_cstr(&esc);
-	while (*p != '\0') {
-		size_t i;
-
-		for (i = 0; i < PSS_ARRAY_LEN(marks); i++)
-			if (strncmp(p, marks[i].from, strlen(marks[i].from)) == 0)
-				break;
-		if (i < PSS_ARRAY_LEN(marks)) {
-			buf_puts(&out, marks[i].to);
-			p += strlen(marks[i].from);
-		} else
-			buf_putc(&out, *p++);
+		if (!json_object_object_get_ex(it, "snippet", &s) || !json_object_is_type(s, json_type_string))
+			continue;
+		esc_marked(&out, json_object_get_string(s), (size_t)json_object_get_string_len(s));
+		json_object_object_add(it, "snippet", json_object_new_string_len(buf_cstr(&out),
+		    (int)out.len));
+		buf_free(&out);
 	}
-	json_object_object_add(script, "snippet", json_object_new_string_len(buf_cstr(&out),
-	    (int)out.len));
-	buf_free(&esc);
-	buf_free(&out);
 }
 
 /* list_with: api: an API answer, which a cached entry answers with its bytes (1). */
@@ -73,8 +56,7 @@ list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool a
 		return -1;
 	}
 	if (search && json_object_object_get_ex(*out, "scripts", &arr))
-		for (size_t i = 0; i < json_object_array_length(arr); i++)
-			snippet_html(json_object_array_get_idx(arr, i));
+		view_snippets_html(arr);
 	if (api) {
 		/* one serialisation for the cache and the answer */
 		reply_cache_put(c, key, *out, LIBRARY_LIST_TTL, NULL);

@@ -210,3 +210,29 @@ esc_header(struct buf *b, const char *s, size_t len)
 	buf_append(b, s + run, len - run);
 	return dropped;
 }
+
+void
+esc_marked(struct buf *out, const char *s, size_t len)
+{
+	static const struct { const char *from, *to; } marks[] = {
+		{ "&lt;mark&gt;", "<mark>" }, { "&lt;/mark&gt;", "</mark>" },
+	};
+	struct buf esc = BUF_INIT;
+	const char *p;
+
+	esc_html(&esc, s, len);
+	p = buf_cstr(&esc);
+	while (*p != '\0') {
+		size_t i;
+
+		for (i = 0; i < PSS_ARRAY_LEN(marks); i++)
+			if (strncmp(p, marks[i].from, strlen(marks[i].from)) == 0)
+				break;
+		if (i < PSS_ARRAY_LEN(marks)) {
+			buf_puts(out, marks[i].to);
+			p += strlen(marks[i].from);
+		} else
+			buf_putc(out, *p++);
+	}
+	buf_free(&esc);
+}

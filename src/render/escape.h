@@ -50,6 +50,12 @@ size_t	 esc_header(struct buf *, const char *, size_t len);
 void	 esc_js_string(struct buf *, const char *, size_t len);
 
 /*
+ * esc_marked: a search snippet: esc_html, then the highlight markers <mark> and </mark> that
+ * PostgreSQL's ts_headline put around the matches become tags again (nothing else does).
+ */
+void	 esc_marked(struct buf *, const char *, size_t len);
+
+/*
  * esc_none: append len bytes unchanged (the raw context: {{{x}}}, and template text). The
  * same as buf_append, with the common case (room in the buffer) inline for the renderer.
  */

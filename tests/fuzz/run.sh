@@ -20,11 +20,12 @@ declare -A SOURCES=(
 	[ps-lex]="$CORE $(ls src/analyzer/lex*.c 2>/dev/null | tr '\n' ' ')"
 	[ps-parse]="$CORE $(ls src/analyzer/lex*.c src/analyzer/parse*.c 2>/dev/null | tr '\n' ' ')"
 	[text]="$CORE src/core/text.c src/core/diff.c"
+	[markdown]="$CORE src/core/text.c src/render/escape.c src/render/highlight.c src/render/markdown.c src/analyzer/lex.c"
 	[ps-analyze]="$CORE src/core/text.c $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v psscript-analyze | tr '\n' ' ')"
 	[ps-settings]="$CORE src/core/text.c $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v psscript-analyze | tr '\n' ' ')"
 	[ai]="$CORE src/core/text.c src/core/metrics.c src/ai/ai.c src/ai/http.c"
 )
-for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-analyze ps-settings highlight ai; do
+for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-analyze ps-settings highlight ai markdown; do
 	src=tests/fuzz/fuzz-$drv.c
 	[ -f "$src" ] || continue
 	n=$((n + 1))

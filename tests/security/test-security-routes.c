@@ -37,6 +37,8 @@ enum target {
 	TG_TAG,			/* a tag of the public script */
 	TG_TAG_FRESH,
 	TG_SESSION_FRESH,	/* a login of the owner's */
+	TG_DOC,			/* a document (:id), its title as a command name (:name) */
+	TG_DOC_FRESH,
 	TG_UPLOAD,		/* the owner's upload (:uploadId) */
 	TG_BATCH,		/* the owner's upload batch (:batchId) */
 };
@@ -129,6 +131,17 @@ static const struct expect expects[] = {
 	{ "DELETE /api/categories/:id", TG_CATEGORY_FRESH, NOBODY, 0, { 401, 403, 403, 200 } },
 
 	/* tags: made by users, deleted by the admin */
+	/* documentation: read by anyone, written by the admin */
+	{ "GET /api/documentation", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
+	{ "GET /api/documentation/search", TG_NONE, NOBODY, 0, { 400, 400, 400, 400 } },
+	{ "GET /api/documentation/sources", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
+	{ "GET /api/documentation/tags", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
+	{ "GET /api/documentation/stats", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
+	{ "GET /api/documentation/:id", TG_DOC, NOBODY, 0, { 200, 200, 200, 200 } },
+	{ "POST /api/documentation", TG_NONE, "{}", 0, { 401, 403, 403, 400 } },
+	{ "POST /api/documentation/bulk", TG_NONE, "{}", 0, { 401, 403, 403, 400 } },
+	{ "DELETE /api/documentation/:id", TG_DOC_FRESH, NOBODY, 0, { 401, 403, 403, 200 } },
+
 	{ "GET /api/tags", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
 	{ "GET /api/tags/:id", TG_TAG, NOBODY, 0, { 200, 200, 200, 200 } },
 	{ "POST /api/tags", TG_NONE, "{}", 0, { 401, 400, 400, 400 } },
@@ -176,6 +189,12 @@ static const struct expect expects[] = {
 	{ "GET /scripts/:id/revert/:n", TG_PRIVATE, NOBODY, 0, { 303, 404, 200, 200 } },
 	{ "POST /scripts/:id/revert/:n", TG_PRIVATE, "", 0, { 401, 404, 303, 303 } },
 
+	{ "GET /docs", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
+	{ "GET /docs/:id", TG_DOC, NOBODY, 0, { 200, 200, 200, 200 } },
+	{ "GET /docs/cmdlet/:name", TG_DOC, NOBODY, 0, { 302, 302, 302, 302 } },
+	{ "GET /admin/docs", TG_NONE, NOBODY, 0, { 303, 403, 403, 200 } },
+	{ "POST /admin/docs/:id/delete", TG_DOC_FRESH, "", 0, { 401, 403, 403, 303 } },
+	{ "POST /admin/docs/sources/delete", TG_NONE, "", 0, { 401, 403, 403, 400 } },
 	{ "GET /categories", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
 	{ "GET /categories/:id", TG_CATEGORY, NOBODY, 0, { 200, 200, 200, 200 } },
 	{ "GET /tags", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
@@ -280,7 +299,8 @@ in_table(const char *key)
 
 /* The accounts and resources of the probe. */
 static struct acct acc[ROLE__MAX];
-static long long private_id, category_id, tag_id;
+static long long private_id, category_id, tag_id, doc_id;
+static char doc_name[64];	/* the title of doc_id: a command name */
 static char upload_id[64], batch_id[64];
 
 #define ID_MAX 64	/* a path parameter: a number or a UUID */
@@ -351,6 +371,20 @@ new_tag(void)
 	return create_id("/api/tags", acc[OWNER].token, body, "tag.id");
 }
 
+/* new_doc: a document of the admin's (its title, a one-word name, in name when not NULL). */
+static long long
+new_doc(char *name, size_t n)
+{
+	char body[300], t[64];
+
+	unique_name(t, sizeof(t), "Probe-Doc");
+	snprintf(body, sizeof(body), "{\"url\":\"https://docs.example.test/%s\",\"title\":\"%s\","
+	    "\"content\":\"A probe.\"}", t, t);
+	if (name != NULL)
+		snprintf(name, n, "%s", t);
+	return create_id("/api/documentation", acc[ADMIN].token, body, "document.id");
+}
+
 /* A new login of a's: its token in tok (may be NULL), its session id (the login's family,
  * GET /api/auth/sessions) in id. false on failure. */
 static bool
@@ -392,6 +426,7 @@ test_setup(void)
 	T_ASSERT((private_id = owner_script(false, NULL)) > 0);
 	T_ASSERT(owner_script(true, name) > 0);	/* the script of the tag */
 	T_ASSERT((category_id = new_category()) > 0);
+	T_ASSERT((doc_id = new_doc(doc_name, sizeof(doc_name))) > 0);
 	snprintf(body, sizeof(body), "SELECT id FROM tags WHERE name = '%s'", name);
 	T_ASSERT(it_psql(body) != NULL && (tag_id = strtoll(it_psql(body), NULL, 10)) > 0);
 	/* an upload of the owner's, through the asynchronous endpoint */
@@ -447,6 +482,8 @@ fill_path(const struct expect *e, char *out, size_t n)
 	case TG_CATEGORY_FRESH: id = new_category(); break;
 	case TG_TAG: id = tag_id; break;
 	case TG_TAG_FRESH: id = new_tag(); break;
+	case TG_DOC: id = doc_id; break;
+	case TG_DOC_FRESH: id = new_doc(NULL, 0); break;
 	case TG_NONE: case TG_UPLOAD: case TG_BATCH: case TG_SESSION_FRESH: break;
 	}
 	if (id <= 0)
@@ -465,6 +502,8 @@ fill_path(const struct expect *e, char *out, size_t n)
 				v = upload_id;
 			else if (strncmp(pat, ":batchId", pl) == 0 && pl == 8)
 				v = batch_id;
+			else if (strncmp(pat, ":name", pl) == 0 && pl == 5)
+				v = doc_name;
 			o += (size_t)snprintf(out + o, n - o, "%s", v);
 			pat += pl;
 		} else

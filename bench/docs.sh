@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# docs.sh: the documentation (issue 15): the import of the whole shipped reference
+# (data/powershell-docs, target under 60 s) timed twice (into an empty table, then again with
+# nothing changed), then wrk against /api/documentation/search over the whole reference: one
+# query cached, and a distinct query each request (uncached) at one connection per FastCGI
+# worker (target: p95 under 20 ms), each as a ratio to the bare libfcgi responder measured in
+# the same run (target: cached at least 0.8). Figures taken on a shared machine are noisy.
+#   BENCH_DOCS (data/powershell-docs), and lib.sh's BENCH_SECONDS, BENCH_CONNECTIONS,
+#   BENCH_THREADS, BENCH_WORKERS, BENCH_KEEP.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+DOCS=${BENCH_DOCS:-$PSS_TOP/data/powershell-docs}
+[ -d "$DOCS" ] || { echo "no reference at $DOCS (set BENCH_DOCS)" >&2; exit 1; }
+bench_start
+
+for pass in "first (empty table)" "second (nothing changed)"; do
+	t0=$(date +%s.%N)
+	"$PSS_BIN/psscript" docs import "$DOCS" | tail -1
+	t1=$(date +%s.%N)
+	printf 'import, %s: %.1f s (target: under 60 s)\n' "$pass" "$(echo "$t1 - $t0" | bc)"
+done
+echo "documents: $(psql -qtAX -c 'SELECT count(*) FROM documentation')"
+
+printf '%s\n' "$P95" >"$ST/p95.lua"
+cat >"$ST/search.lua" <<EOL
+$SEED
+local words = { "process", "service", "registry", "Get-ChildItem", "gci", "Invoke-Command",
+	"credential", "module", "error", "variable", "remote", "certificate", "event", "job",
+	"session", "file", "Select-Object", "about_Scopes", "string", "array", "hash table", "path",
+	"read a file line by line", "download a file", "execution policy", "json" }
+request = function()
+	-- a distinct query each time (an "or" with a word that matches nothing), the same matches
+	local q = words[math.random(#words)]:gsub(" ", "%%20") .. "%20or%20zq" .. math.random(1, 1000000000)
+	return wrk.format("GET", "/api/documentation/search?query=" .. q)
+end
+$P95
+EOL
+
+run "bare libfcgi responder" /bench/bare bare
+run "search gci (cached)" "/api/documentation/search?query=gci" cached -s "$ST/p95.lua"
+run "search Get-Process (cached)" "/api/documentation/search?query=Get-Process" cached2 -s "$ST/p95.lua"
+C=$PSS_TEST_WORKERS run "search, distinct, -c$PSS_TEST_WORKERS" /api/documentation/search distinct -s "$ST/search.lua"
+run "GET /api/documentation (cached)" "/api/documentation" recent -s "$ST/p95.lua"
+echo "ratios to the bare responder (target: cached search >= 0.80): requests/s, and CPU a request"
+for v in cached cached2 recent distinct; do
+	eval "printf '  %-10s %s   by CPU %s\n' $v \$(ratio \"\$RPS_$v\" \"\$RPS_bare\") \$(ratio \"\$CPU_bare\" \"\$CPU_$v\")"
+done
+echo "search p95: cached ${P95_cached:-?}, distinct query at one connection per worker" \
+    "(-c$PSS_TEST_WORKERS) ${P95_distinct:-?} (target: under 20 ms)"
