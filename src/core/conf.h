@@ -54,6 +54,13 @@ struct conf {
 	int64_t	 job_poll_interval_ms;
 	int64_t	 job_max_attempts;
 	int64_t	 job_lock_timeout_s;	/* a running job whose heartbeat is older is taken again */
+	/* The documentation crawler (README, "The crawler") */
+	bool	 crawl_allow_private;	/* private, link-local and loopback addresses */
+	bool	 crawl_allow_loopback;	/* loopback only (the local stack) */
+	int64_t	 crawl_delay_ms;	/* between two requests to one host */
+	int64_t	 crawl_max_bytes;	/* one page */
+	int64_t	 crawl_timeout_ms;	/* one request, whole */
+	char	*crawl_file_root;	/* file URLs must lie inside; "" = no file URLs */
 	/* Accounts */
 	int64_t	 bcrypt_cost;		/* libxcrypt $2b$ cost */
 	int64_t	 lockout_max_attempts;	/* consecutive failed logins that lock an account */
