@@ -50,3 +50,30 @@ db_analysis_store(struct db *db, int64_t script_id, const char *json)
 	db_res_free(r);
 	return e;
 }
+
+enum pss_err
+db_analysis_scripts_using(struct db *db, const struct viewer *v, const char *command, int64_t limit,
+    struct json_object **out)
+{
+	struct db_res *r;
+	char uid[24], l[24];
+	const char *p[4];
+	enum pss_err e;
+
+	*out = NULL;
+	db_viewer_params(v, uid, &p[0], &p[1]);
+	db_id(l, limit);
+	p[2] = command;
+	p[3] = l;
+	if ((e = db_exec(db, &r, "SELECT json_build_object('scripts', coalesce(json_agg(json_build_object("
+	    "'id', x.id, 'title', x.title) ORDER BY x.updated_at DESC, x.id DESC), '[]'))"
+	    " FROM (SELECT s.id, s.title, s.updated_at FROM script_analysis sa"
+	    " JOIN scripts s ON s.id = sa.script_id"
+	    " WHERE sa.command_details @> jsonb_build_array(jsonb_build_object('name', $3::text))"
+	    " AND ($2::bool OR s.is_public OR s.user_id = $1::int)"
+	    " ORDER BY s.updated_at DESC, s.id DESC LIMIT $4) x", 4, p)) != PSS_OK)
+		return e;
+	*out = db_json_parse(db_res_get(r, 0, 0));
+	db_res_free(r);
+	return PSS_OK;
+}

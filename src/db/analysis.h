@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "db/db.h"
+#include "db/rows.h"
 
 /* db_analysis_store: upserts the analysis of a script from the API.md analysis object given as
  * JSON text (camelCase keys: purpose, securityScore, codeQualityScore, riskScore, parameters,
@@ -12,5 +12,11 @@
  * PSS_ENOTFOUND when the script is gone (deleted meanwhile); PSS_EINVAL when the object
  * does not fit the columns' checks. */
 enum pss_err db_analysis_store(struct db *, int64_t script_id, const char *analysis_json);
+
+/* db_analysis_scripts_using: {scripts: [{id, title}]}: at most limit scripts the viewer sees
+ * whose stored analysis names the command (its catalog spelling, command_details' "name"),
+ * the most recently updated first. */
+enum pss_err db_analysis_scripts_using(struct db *, const struct viewer *, const char *command,
+	int64_t limit, struct json_object **out);
 
 #endif

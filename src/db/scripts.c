@@ -63,16 +63,6 @@ static const char *const sort_text[SCRIPT_SORT__MAX] = {
 	" 'analysisVersion', sa.analysis_version, 'provider', sa.provider," \
 	" 'createdAt', sa.created_at, 'updatedAt', sa.updated_at) END"
 #define TSQUERY "(websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1))"
-/* The snippet's cost is bounded (issue 12 item 2, docs/library.md "Search bounds"):
- * ts_headline reads the first HEADLINE_CHARS characters of a row, and it gets the query with
- * every phrase (<->, <N>) and AND turned into OR and negations dropped: the same words marked,
- * while a phrase's covers cost hundreds of ms over texts dense with its words (an 8-word
- * phrase: 440 ms for 9 rows of 20,000 characters, 6 ms as ORs of 3,000). The rewrite touches
- * only operators after a lexeme's closing quote or a ')', and never adds or removes a quote,
- * so the text stays a valid tsquery. */
-#define HEADLINE_CHARS "3000"
-#define HEADLINE_QUERY "regexp_replace(regexp_replace(p.tsq::text, '!\\s*(?=[''(])', '', 'g')," \
-	" '(''|\\))\\s*(?:<(?:-|[0-9]+)>|&)', '\\1 |', 'g')::tsquery"
 
 enum script_sort
 db_script_sort_parse(const char *s)
@@ -340,7 +330,7 @@ list_or_search(struct db *db, const struct viewer *v, const struct script_filter
 	buf_printf(&lq.sql, " SELECT " SUMMARY_JSON ", %s, s.id", sort_text[f.sort]);
 	if (search)
 		buf_puts(&lq.sql, ", p.rank, ts_headline('simple', left(coalesce(s.description, '') || E'\\n'"
-		    " || s.content, " HEADLINE_CHARS "), " HEADLINE_QUERY ", 'StartSel=<mark>, StopSel=</mark>, MaxWords=35,"
+		    " || s.content, " DB_HEADLINE_CHARS "), " DB_HEADLINE_QUERY("p.tsq") ", 'StartSel=<mark>, StopSel=</mark>, MaxWords=35,"
 		    " MinWords=12, MaxFragments=2, FragmentDelimiter=\" ... \"'), (SELECT count(*) FROM m)");
 	buf_printf(&lq.sql, " FROM p JOIN scripts s ON s.id = p.id" SUMMARY_JOINS
 	    " ORDER BY p.k %s, p.id %s", dir, dir);
