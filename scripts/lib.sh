@@ -256,6 +256,9 @@ PSSCRIPT_DATA_DIR=$PSS_TOP
 PUBLIC_URL=https://localhost:$https
 METRICS_FILE=$st/run/metrics.shm
 CACHE_SHARED_FILE=$st/run/cache.shm
+# The documentation crawler may fetch from sites on this machine (loopback addresses); an
+# installed service refuses them (README, "The crawler").
+CRAWL_ALLOW_LOOPBACK=true
 EOC
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bin/analyze_cli.h"
+#include "bin/crawl_cli.h"
 #include "bin/import.h"
 #include "cache/cache.h"
 #include "core/conf.h"
@@ -28,6 +29,8 @@ usage(FILE *f)
 	    "  job enqueue TYPE [JSON]                      queue a job for psscript-worker\n"
 	    "  import DIR [--user U] [--category C] [--public] [--process-inline]\n"
 	    "                                               import a folder of scripts (--help)\n"
+	    "  docs crawl URL [--max-pages N] [--depth N] [--any-host] [--wait]\n"
+	    "                                               queue a documentation crawl (--help)\n"
 	    "  user add USERNAME EMAIL [--admin] [--password-stdin]\n"
 	    "                                               create an account (a generated password\n"
 	    "                                               is printed once unless --password-stdin)\n"
@@ -350,6 +353,8 @@ main(int argc, char **argv)
 		return cmd_user(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
 		return import_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "docs") == 0 && argc >= 3 && strcmp(argv[2], "crawl") == 0)
+		return crawl_cli_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0) {
 		puts(PACKAGE_STRING);
 		return 0;

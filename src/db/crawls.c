@@ -15,9 +15,11 @@
 #define CRAWL_JSON \
 	"json_build_object('id', c.id, 'jobId', c.job_id, 'url', c.start_url, 'maxPages', c.max_pages," \
 	" 'depth', c.depth, 'sameHost', c.same_host, 'status', c.status," \
+	" 'active', c.status IN ('queued', 'running')," \
 	" 'cancelRequested', c.cancel_requested, 'pagesFetched', c.pages_fetched," \
 	" 'pagesStored', c.pages_stored, 'pagesUnchanged', c.pages_unchanged," \
-	" 'pagesSkipped', c.pages_skipped, 'reasons', c.reasons, 'reasonsDropped', c.reasons_dropped," \
+	" 'pagesSkipped', c.pages_skipped, 'reasons', c.reasons, 'reasonCount', jsonb_array_length(c.reasons)," \
+	" 'reasonsDropped', c.reasons_dropped," \
 	" 'message', c.message, 'createdBy', u.username, 'createdAt', c.created_at," \
 	" 'startedAt', c.started_at, 'finishedAt', c.finished_at)" \
 	" FROM crawls c LEFT JOIN users u ON u.id = c.user_id"

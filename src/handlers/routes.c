@@ -10,6 +10,7 @@
 #include "handlers/library.h"
 #include "handlers/uploads.h"
 #include "handlers/pages.h"
+#include "handlers/crawls.h"
 
 /* A line may leave out the trailing members (page): they are NULL. */
 #pragma GCC diagnostic push
@@ -80,6 +81,15 @@ const struct route app_routes[] = {
 	{ HTTP_GET, "/api/tags/:id", 0, h_tags_get, "tags.get" },
 	{ HTTP_POST, "/api/tags", ROUTE_AUTH | ROUTE_CSRF, h_tags_create, "tags.create" },
 	{ HTTP_DELETE, "/api/tags/:id", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_tags_delete, "tags.delete" },
+
+	/* ---- Documentation /api/documentation: the crawler (admin) ---- */
+	{ HTTP_POST, "/api/documentation/crawl", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_crawls_start,
+	  "documentation.crawl" },
+	{ HTTP_GET, "/api/documentation/crawls", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_list, "documentation.crawls" },
+	{ HTTP_GET, "/api/documentation/crawls/:id", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_get,
+	  "documentation.crawls.get" },
+	{ HTTP_POST, "/api/documentation/crawls/:id/cancel", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF,
+	  h_crawls_cancel, "documentation.crawls.cancel" },
 
 	/* ---- HTML pages (docs/pages.md) ----
 	 * and the API routes only pages need: a user's logins (sessions) and unlocking an
@@ -204,6 +214,17 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/admin/categories/:id/delete", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_categories_delete,
 	  "page.admin.category.delete.post", PAGE(NULL, "Delete a category", "/admin/categories",
 	      "The category was deleted; its scripts have no category now.", NULL, 0) },
+
+	/* the documentation crawler's admin page */
+	{ HTTP_GET, "/admin/docs/crawls", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_list, "page.admin.crawls",
+	  PAGE("admin/crawls", "Documentation crawls", NULL, NULL, NULL, 0) },
+	{ HTTP_POST, "/admin/docs/crawls", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_crawls_start,
+	  "page.admin.crawls.start", PAGE("admin/crawls", "Documentation crawls", "/admin/docs/crawls",
+	      "The crawl was queued.", FIELDS({ "url", FORM_STRING }, { "maxPages", FORM_INT },
+	      { "depth", FORM_INT }, { "sameHost", FORM_BOOL }), 0) },
+	{ HTTP_POST, "/admin/docs/crawls/:id/cancel", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_crawls_cancel,
+	  "page.admin.crawls.cancel", PAGE(NULL, "Documentation crawls", "/admin/docs/crawls",
+	      "The crawl was asked to stop.", NULL, 0) },
 };
 #pragma GCC diagnostic pop
 const size_t app_nroutes = PSS_ARRAY_LEN(app_routes);
