@@ -15,6 +15,7 @@
 struct site {			/* robots.txt, per origin */
 	char	*origin;
 	struct robots robots;
+	char	*refused;	/* the origin's address is refused: why */
 };
 
 struct pace {			/* politeness, per host name */
@@ -241,7 +242,9 @@ site_of(struct crawler *c, const char *url)
 	fo.any_type = true;
 	fo.max_bytes = ROBOTS_MAX_BYTES;
 	if (fetch_get(&fo, robots_url, NULL, NULL, &r) != 0) {
-		if (!r.cancelled) {
+		if (strncmp(r.why, "refused address", 15) == 0)
+			s->refused = xstrdup(r.why);	/* said of each page, not of robots.txt */
+		else if (!r.cancelled) {
 			char why[600];
 
 			s->robots.disallow_all = true;
@@ -268,20 +271,23 @@ site_of(struct crawler *c, const char *url)
 	return s;
 }
 
-static bool
-robots_ok(struct crawler *c, const char *url)
+/* robots_refusal: NULL when url may be fetched, else why not. */
+static const char *
+robots_refusal(struct crawler *c, const char *url)
 {
 	struct site *s;
 	char *path;
 	bool ok;
 
 	if (strncmp(url, "file:", 5) == 0)
-		return true;
+		return NULL;
 	if ((s = site_of(c, url)) == NULL || (path = crawl_url_path(url, false)) == NULL)
-		return false;
+		return "not a valid URL";
+	if (s->refused != NULL)
+		return s->refused;
 	ok = robots_allowed(&s->robots, path);
 	free(path);
-	return ok;
+	return ok ? NULL : "disallowed by robots.txt";
 }
 
 /* ---- one page ---- */
@@ -388,11 +394,12 @@ crawl_one(struct crawler *c, const struct item *it)
 
 	recall(c, cur, &m);
 	for (int hops = 0;; hops++) {
+		const char *refusal;
 		char *next;
 
-		if (!robots_ok(c, cur)) {
+		if ((refusal = robots_refusal(c, cur)) != NULL) {
 			if (!c->stop)
-				skip(c, cur, "disallowed by robots.txt");
+				skip(c, hops ? it->url : cur, "%s", refusal);
 			break;
 		}
 		if (!wait_turn(c, cur))
@@ -509,6 +516,7 @@ crawl_run(const struct crawl_opts *o, const struct crawl_hooks *h, struct crawl_
 	free(c.seen);
 	for (size_t i = 0; i < c.nsites; i++) {
 		free(c.sites[i].origin);
+		free(c.sites[i].refused);
 		robots_free(&c.sites[i].robots);
 	}
 	free(c.sites);

@@ -247,6 +247,13 @@ listing(const char *dir, const char *url, struct fetch_result *r)
 	r->media_type = xstrdup("text/html");
 }
 
+/* inside: whether path lies in the folder root (rl bytes). */
+static bool
+inside(const char *path, const char *root, size_t rl)
+{
+	return strncmp(path, root, rl) == 0 && (path[rl] == '/' || path[rl] == '\0' || (rl == 1 && root[0] == '/'));
+}
+
 /* file_url: the checks of a file URL before curl reads it: inside file_root, a folder (the
  * listing) or a file of a stored type; its modification time is its Last-Modified. 1 when
  * curl is to read real (the real path, caller frees), 0 when r is complete, -1 failed. */
@@ -273,13 +280,17 @@ file_url(const struct fetch_opts *o, const char *url, const char *last_modified,
 		snprintf(r->why, sizeof(r->why), "CRAWL_FILE_ROOT: %s", strerror(errno));
 		goto out;
 	}
+	rl = strlen(root);
 	if ((rp = realpath(path, NULL)) == NULL || stat(rp, &st) != 0) {
-		r->status = 404;
-		rc = 0;
+		if (!inside(path, root, rl))
+			snprintf(r->why, sizeof(r->why), "outside CRAWL_FILE_ROOT (%.200s)", root);
+		else {
+			r->status = 404;
+			rc = 0;
+		}
 		goto out;
 	}
-	rl = strlen(root);
-	if (!(strncmp(rp, root, rl) == 0 && (rp[rl] == '/' || rp[rl] == '\0' || (rl == 1 && root[0] == '/')))) {
+	if (!inside(rp, root, rl)) {
 		snprintf(r->why, sizeof(r->why), "outside CRAWL_FILE_ROOT (%.200s)", root);
 		goto out;
 	}
