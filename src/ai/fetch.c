@@ -196,6 +196,18 @@ http_date(time_t t, char out[40])
 	strftime(out, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
+/* put_encoded: a path percent-encoded (all but unreserved characters and /): safe in a URL
+ * and, having no quote, < or &, in an HTML attribute. */
+static void
+put_encoded(struct buf *b, const char *path)
+{
+	for (const unsigned char *s = (const unsigned char *)path; *s != '\0'; s++)
+		if (isalnum(*s) || strchr("-._~/", *s) != NULL)
+			buf_putc(b, (char)*s);
+		else
+			buf_printf(b, "%%%02X", *s);
+}
+
 static int
 cmp_names(const void *a, const void *b)
 {
@@ -234,11 +246,7 @@ listing(const char *dir, const char *url, struct fetch_result *r)
 	qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		buf_puts(&r->body, "<a href=\"");
-		for (const unsigned char *s = (const unsigned char *)names[i]; *s != '\0'; s++)
-			if (isalnum(*s) || strchr("-._~/", *s) != NULL)
-				buf_putc(&r->body, (char)*s);
-			else
-				buf_printf(&r->body, "%%%02X", *s);
+		put_encoded(&r->body, names[i]);
 		buf_puts(&r->body, "\">x</a>\n");
 		free(names[i]);
 	}
@@ -337,11 +345,7 @@ file_url_of(const char *real)
 	struct buf b = BUF_INIT;
 
 	buf_puts(&b, "file://");
-	for (const unsigned char *s = (const unsigned char *)real; *s != '\0'; s++)
-		if (isalnum(*s) || strchr("-._~/", *s) != NULL)
-			buf_putc(&b, (char)*s);
-		else
-			buf_printf(&b, "%%%02X", *s);
+	put_encoded(&b, real);
 	return buf_detach(&b);
 }
 

@@ -157,6 +157,17 @@ crawl_wait(long long id, int timeout_s)
 	return NULL;
 }
 
+/* crawl_done: crawl_start and crawl_wait; NULL (a failed test point) when either fails. */
+static struct json_object *
+crawl_done(const char *body, int timeout_s)
+{
+	long long id = crawl_start(body);
+	struct json_object *c = id > 0 ? crawl_wait(id, timeout_s) : NULL;
+
+	T_ASSERTF(c != NULL, "crawl %s did not end", body);
+	return c;
+}
+
 static int64_t
 num(struct json_object *o, const char *k)
 {
@@ -211,8 +222,10 @@ test_setup(void)
 static void
 test_api_admin_only(void)
 {
-	const char *before = fmt("%s", it_psql("SELECT count(*) FROM crawls")), *body = fmt("{\"url\":\"http://127.0.0.1:%d/docs/index.html\"}", site.port);
+	char before[24];
+	const char *body = fmt("{\"url\":\"http://127.0.0.1:%d/docs/index.html\"}", site.port);
 
+	snprintf(before, sizeof(before), "%s", it_psql("SELECT count(*) FROM crawls"));
 	T_EQ(status_of("POST", "/api/documentation/crawl", NULL, body), 401);
 	T_EQ(status_of("POST", "/api/documentation/crawl", user.token, body), 403);
 	T_EQ(status_of("GET", "/api/documentation/crawls", user.token, NULL), 403);
@@ -241,8 +254,9 @@ bad(const char *body, const char *field, const char *phrase)
 static void
 test_api_bad_requests(void)
 {
-	const char *before = fmt("%s", it_psql("SELECT count(*) FROM crawls"));
+	char before[24];
 
+	snprintf(before, sizeof(before), "%s", it_psql("SELECT count(*) FROM crawls"));
 	bad("{}", "url", "required");
 	bad("{\"url\":42}", "url", NULL);
 	bad("{\"url\":\"not a url\"}", "url", "not a valid URL");
@@ -265,15 +279,12 @@ test_api_bad_requests(void)
 static void
 test_crawl_site(void)
 {
-	struct json_object *c;
-	long long id = crawl_start(fmt("{\"url\":\"http://127.0.0.1:%d/docs/index.html\",\"maxPages\":40,"
-	    "\"depth\":2}", site.port));
+	struct json_object *c = crawl_done(fmt("{\"url\":\"http://127.0.0.1:%d/docs/index.html\","
+	    "\"maxPages\":40,\"depth\":2}", site.port), 90);
 	const char *r;
 	char base[64];
 
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d/", site.port);
-	T_ASSERT(id > 0);
-	T_ASSERT((c = crawl_wait(id, 90)) != NULL);
 	if (c == NULL)
 		return;
 	T_STREQ(str(c, "status"), "done");
@@ -351,13 +362,10 @@ test_recrawl_conditional(void)
 	int before304 = requests_of(&site, "/docs/etag.html", "304");
 	int child = requests_of(&site, "/docs/etag-child.html", NULL);
 	char stored[24];
-	long long id;
 
 	snprintf(stored, sizeof(stored), "%s", doc_count("http://127.0.0.1:%"));
-	id = crawl_start(fmt("{\"url\":\"http://127.0.0.1:%d/docs/index.html\",\"maxPages\":40,"
-	    "\"depth\":2}", site.port));
-	T_ASSERT(id > 0);
-	T_ASSERT((c = crawl_wait(id, 90)) != NULL);
+	c = crawl_done(fmt("{\"url\":\"http://127.0.0.1:%d/docs/index.html\",\"maxPages\":40,"
+	    "\"depth\":2}", site.port), 90);
 	T_STREQ(str(c, "status"), "done");
 	/* the etag page answered 304 to If-None-Match and counted as unchanged */
 	T_EQ(requests_of(&site, "/docs/etag.html", "304"), before304 + 1);
@@ -374,12 +382,9 @@ test_recrawl_conditional(void)
 static void
 test_any_host_and_refused_redirect(void)
 {
-	struct json_object *c;
-	long long id = crawl_start(fmt("{\"url\":\"http://127.0.0.1:%d/docs/index.html\",\"maxPages\":40,"
-	    "\"depth\":1,\"sameHost\":false}", site.port));
+	struct json_object *c = crawl_done(fmt("{\"url\":\"http://127.0.0.1:%d/docs/index.html\",\"maxPages\":40,"
+	    "\"depth\":1,\"sameHost\":false}", site.port), 90);
 
-	T_ASSERT(id > 0);
-	T_ASSERT((c = crawl_wait(id, 90)) != NULL);
 	T_STREQ(doc_count(fmt("http://localhost:%d/docs/other-host.html", site.port)), "1");
 	/* the redirect's target is a link-local address: refused at connect time */
 	T_CONTAINS(reason_for(c, "/to-private"), "refused address 169.254.169.254");
@@ -389,19 +394,15 @@ test_any_host_and_refused_redirect(void)
 static void
 test_huge_robots(void)
 {
-	struct json_object *c;
-	long long id = crawl_start(fmt("{\"url\":\"http://127.0.0.1:%d/docs/index.html\",\"maxPages\":5,"
-	    "\"depth\":0}", huge.port));
+	struct json_object *c = crawl_done(fmt("{\"url\":\"http://127.0.0.1:%d/docs/index.html\",\"maxPages\":5,"
+	    "\"depth\":0}", huge.port), 60);
 
-	T_ASSERT(id > 0);
-	T_ASSERT((c = crawl_wait(id, 60)) != NULL);
 	T_STREQ(str(c, "status"), "done");
 	T_CONTAINS(reason_for(c, "/robots.txt"), "only its first 512 KB");
 	T_STREQ(doc_count(fmt("http://127.0.0.1:%d/docs/index.html", huge.port)), "1");
 	json_object_put(c);
 	/* its rules were read: /blocked/ is refused */
-	id = crawl_start(fmt("{\"url\":\"http://127.0.0.1:%d/blocked/page.html\",\"depth\":0}", huge.port));
-	T_ASSERT((c = crawl_wait(id, 60)) != NULL);
+	c = crawl_done(fmt("{\"url\":\"http://127.0.0.1:%d/blocked/page.html\",\"depth\":0}", huge.port), 60);
 	T_CONTAINS(reason_for(c, "/blocked/page.html"), "robots.txt");
 	T_EQ(requests_of(&huge, "/blocked/page.html", NULL), 0);
 	json_object_put(c);
@@ -424,7 +425,6 @@ test_file_folder(void)
 	const char *st = getenv("PSS_TEST_STATE");
 	char dir[512];
 	struct json_object *c;
-	long long id;
 
 	T_ASSERT(st != NULL);
 	if (st == NULL)
@@ -436,23 +436,19 @@ test_file_folder(void)
 	write_file(fmt("%s/page.html", dir), "<title>Local page</title><p>html</p>");
 	write_file(fmt("%s/image.png", dir), "\x89PNG");
 	write_file(fmt("%s/.hidden/x.md", dir), "# hidden\n");
-	id = crawl_start(fmt("{\"url\":\"file://%s\",\"maxPages\":20,\"depth\":3}", dir));
-	T_ASSERT(id > 0);
-	T_ASSERT((c = crawl_wait(id, 60)) != NULL);
+	c = crawl_done(fmt("{\"url\":\"file://%s\",\"maxPages\":20,\"depth\":3}", dir), 60);
 	T_STREQ(str(c, "status"), "done");
 	T_STREQ(doc_count(fmt("file://%s/%%", dir)), "3");
 	T_STREQ(it_psql(fmt("SELECT title FROM documentation WHERE url = 'file://%s/sub/a.md'", dir)), "Local A");
 	T_STREQ(it_psql(fmt("SELECT source FROM documentation WHERE url = 'file://%s/sub/a.md'", dir)), "Local files");
 	json_object_put(c);
 	/* again: unchanged files answer by their modification time */
-	id = crawl_start(fmt("{\"url\":\"file://%s/\",\"maxPages\":20,\"depth\":3}", dir));
-	T_ASSERT((c = crawl_wait(id, 60)) != NULL);
+	c = crawl_done(fmt("{\"url\":\"file://%s/\",\"maxPages\":20,\"depth\":3}", dir), 60);
 	T_EQ(num(c, "pagesStored"), 0);
 	T_EQ(num(c, "pagesUnchanged"), 3);
 	json_object_put(c);
 	/* a file URL outside CRAWL_FILE_ROOT is refused at fetch time, with its reason */
-	id = crawl_start("{\"url\":\"file:///etc/passwd\",\"depth\":0}");
-	T_ASSERT((c = crawl_wait(id, 60)) != NULL);
+	c = crawl_done("{\"url\":\"file:///etc/passwd\",\"depth\":0}", 60);
 	T_CONTAINS(reason_for(c, "/etc/passwd"), "outside CRAWL_FILE_ROOT");
 	json_object_put(c);
 }
