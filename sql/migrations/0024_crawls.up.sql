@@ -28,6 +28,7 @@ CREATE TABLE crawls (
 	CONSTRAINT crawls_reasons_check CHECK (jsonb_typeof(reasons) = 'array')
 );
 CREATE INDEX idx_crawls_created_at ON crawls (created_at DESC);
+CREATE INDEX idx_crawls_user_id ON crawls (user_id);
 
 CREATE TRIGGER crawls_set_updated_at BEFORE UPDATE ON crawls
 	FOR EACH ROW EXECUTE FUNCTION psscript_set_updated_at();
