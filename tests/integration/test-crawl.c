@@ -267,6 +267,7 @@ test_api_bad_requests(void)
 	bad("{\"url\":\"http://[::ffff:10.0.0.1]/\"}", "url", "refused address");
 	bad("{\"url\":\"http://[fd00::1]/\"}", "url", "refused address");
 	bad("{\"url\":\"http://0.0.0.0/\"}", "url", "refused address");
+	bad("{\"url\":\"http://0x0a000001/\"}", "url", "refused address");	/* 10.0.0.1 */
 	bad(fmt("{\"url\":\"http://127.0.0.1:%d/\",\"maxPages\":0}", site.port), "maxPages", "1 to 1000");
 	bad(fmt("{\"url\":\"http://127.0.0.1:%d/\",\"maxPages\":5000}", site.port), "maxPages", NULL);
 	bad(fmt("{\"url\":\"http://127.0.0.1:%d/\",\"maxPages\":\"many\"}", site.port), "maxPages", NULL);

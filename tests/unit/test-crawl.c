@@ -36,6 +36,11 @@ test_url_normalises(void)
 	url_eq(NULL, "http://example.com:8080/x?q=1#f", "http://example.com:8080/x?q=1");
 	url_eq(NULL, "  http://user:pw@example.com/p  ", "http://example.com/p");
 	url_eq(NULL, "file:///tmp/docs/a.md", "file:///tmp/docs/a.md");
+	/* other spellings of an IPv4 address become dotted quads, so the address rule sees them */
+	url_eq(NULL, "http://2130706433/", "http://127.0.0.1/");
+	url_eq(NULL, "http://0x7f.1/x", "http://127.0.0.1/x");
+	url_eq(NULL, "http://017700000001/", "http://127.0.0.1/");
+	url_eq("http://h.test/d/", "a b.md", "http://h.test/d/a%20b.md");
 }
 
 static void
