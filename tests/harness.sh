@@ -32,6 +32,9 @@ DB_RETRY_MAX=1
 DB_RETRY_DELAY_MS=1000
 MAX_BODY_BYTES=524288
 LOCKOUT_DURATION_S=5
+CRAWL_DELAY_MS=50
+CRAWL_TIMEOUT_MS=3000
+CRAWL_FILE_ROOT=$ST
 EOC
 	export PSSCRIPT_CONFIG=$ST/psscript.conf
 	"$PSS_BIN/psscript" migrate up >"$ST/log/migrate.log" 2>&1 || { cat "$ST/log/migrate.log"; die "migrate failed"; }

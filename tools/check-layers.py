@@ -53,6 +53,7 @@ WRAPPED = [
     (re.compile(r'^fcgi(app|_stdio|_config|os)\.h$'), 'src/http/', 'libfcgi'),
     (re.compile(r'^crypt\.h$'), 'src/services/password.c', 'libxcrypt'),
     (re.compile(r'^curl/'), 'src/ai/', 'libcurl'),
+    (re.compile(r'^libxml/'), 'src/ai/', 'libxml2'),
 ]
 
 # The route table names every handler, so it may include every handler's header.

@@ -7,6 +7,7 @@
 
 #include "bin/analyze_cli.h"
 #include "bin/docs_cli.h"
+#include "bin/crawl_cli.h"
 #include "bin/import.h"
 #include "bin/reanalyze.h"
 #include "cache/cache.h"
@@ -35,6 +36,8 @@ usage(FILE *f)
 	    "                                               new work (default: the stale ones)\n"
 	    "  docs import DIR|file://DIR [--source NAME]   import a PowerShell-Docs reference folder\n"
 	    "                                               into the documentation (--help)\n"
+	    "  docs crawl URL [--max-pages N] [--depth N] [--any-host] [--wait]\n"
+	    "                                               queue a documentation crawl (--help)\n"
 	    "  user add USERNAME EMAIL [--admin] [--password-stdin]\n"
 	    "                                               create an account (a generated password\n"
 	    "                                               is printed once unless --password-stdin)\n"
@@ -357,6 +360,8 @@ main(int argc, char **argv)
 		return cmd_user(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
 		return import_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "docs") == 0 && argc >= 3 && strcmp(argv[2], "crawl") == 0)
+		return crawl_cli_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "reanalyze") == 0)
 		return reanalyze_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "docs") == 0)

@@ -17,6 +17,7 @@
 #include "cache/cache.h"
 #include "db/db.h"
 #include "db/jobs.h"
+#include "services/crawls.h"
 #include "services/library.h"
 #include "services/reanalysis.h"
 
@@ -96,6 +97,31 @@ job_analysis(struct worker *w, struct json_object *payload, char *why, size_t wh
 	return library_analysis_job(&w->svc, id, &w->analyze, why, whysz);
 }
 
+/* The crawl's heartbeat: the job stays ours while the crawl runs; false once asked to stop. */
+static bool
+crawl_alive(void *arg)
+{
+	struct worker *w = arg;
+
+	(void)jobs_heartbeat(w->db, w->job_id);
+	return !stopping;
+}
+
+/* docs.crawl {crawlId}: a documentation crawl (crawls_run). */
+static enum pss_err
+job_crawl(struct worker *w, struct json_object *payload, char *why, size_t whysz)
+{
+	struct json_object *v;
+	int64_t id;
+
+	if (!json_object_object_get_ex(payload, "crawlId", &v) ||
+	    (id = json_object_get_int64(v)) <= 0) {
+		snprintf(why, whysz, "payload needs a crawlId");
+		return PSS_EINVAL;
+	}
+	return crawls_run(&w->svc, id, crawl_alive, w, why, whysz);
+}
+
 /* test.sleep {ms, fail}: for the test suite only (PSSCRIPT_TEST_JOBS=1): sleeps with
  * heartbeats, then succeeds or fails with the given reason. */
 static enum pss_err
@@ -128,6 +154,7 @@ static const struct {
 	{ "maintenance.cleanup", job_cleanup, false },
 	{ "upload.process", job_upload, false },
 	{ "analysis.run", job_analysis, false },
+	{ CRAWLS_JOB, job_crawl, false },
 	{ "test.sleep", job_test_sleep, true },
 };
 

@@ -67,6 +67,13 @@ struct conf {
 	int64_t	 ai_low_speed_ms;	/* … in every window of this length */
 	int64_t	 ai_max_response_bytes;
 	int64_t	 ai_max_prompt_bytes;	/* of the script sent along (cut on a character) */
+	/* The documentation crawler (README, "The crawler") */
+	bool	 crawl_allow_private;	/* private, link-local and loopback addresses */
+	bool	 crawl_allow_loopback;	/* loopback only (the local stack) */
+	int64_t	 crawl_delay_ms;	/* between two requests to one host */
+	int64_t	 crawl_max_bytes;	/* one page */
+	int64_t	 crawl_timeout_ms;	/* one request, whole */
+	char	*crawl_file_root;	/* file URLs must lie inside; "" = no file URLs */
 	/* Accounts */
 	int64_t	 bcrypt_cost;		/* libxcrypt $2b$ cost */
 	int64_t	 lockout_max_attempts;	/* consecutive failed logins that lock an account */

@@ -10,6 +10,7 @@
 #include "handlers/library.h"
 #include "handlers/uploads.h"
 #include "handlers/pages.h"
+#include "handlers/crawls.h"
 
 /* A line may leave out the trailing members (page): they are NULL. */
 #pragma GCC diagnostic push
@@ -97,6 +98,14 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/api/documentation", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_create, "docs.create" },
 	{ HTTP_POST, "/api/documentation/bulk", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_bulk, "docs.bulk" },
 	{ HTTP_DELETE, "/api/documentation/:id", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_delete, "docs.delete" },
+	/* ---- Documentation /api/documentation: the crawler (admin) ---- */
+	{ HTTP_POST, "/api/documentation/crawl", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_crawls_start,
+	  "documentation.crawl" },
+	{ HTTP_GET, "/api/documentation/crawls", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_list, "documentation.crawls" },
+	{ HTTP_GET, "/api/documentation/crawls/:id", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_get,
+	  "documentation.crawls.get" },
+	{ HTTP_POST, "/api/documentation/crawls/:id/cancel", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF,
+	  h_crawls_cancel, "documentation.crawls.cancel" },
 
 	/* ---- HTML pages (docs/pages.md) ----
 	 * and the API routes only pages need: a user's logins (sessions) and unlocking an
@@ -243,6 +252,16 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/admin/docs/:id/delete", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_delete,
 	  "page.admin.docs.delete", PAGE(NULL, "Manage documentation", "/admin/docs", "The document was deleted.",
 	      NULL, 0) },
+	/* the documentation crawler's admin page */
+	{ HTTP_GET, "/admin/docs/crawls", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_list, "page.admin.crawls",
+	  PAGE("admin/crawls", "Documentation crawls", NULL, NULL, NULL, 0) },
+	{ HTTP_POST, "/admin/docs/crawls", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_crawls_start,
+	  "page.admin.crawls.start", PAGE("admin/crawls", "Documentation crawls", "/admin/docs/crawls",
+	      "The crawl was queued.", FIELDS({ "url", FORM_STRING }, { "maxPages", FORM_INT },
+	      { "depth", FORM_INT }, { "sameHost", FORM_BOOL }), 0) },
+	{ HTTP_POST, "/admin/docs/crawls/:id/cancel", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_crawls_cancel,
+	  "page.admin.crawls.cancel", PAGE(NULL, "Documentation crawls", "/admin/docs/crawls",
+	      "The crawl was asked to stop.", NULL, 0) },
 };
 #pragma GCC diagnostic pop
 const size_t app_nroutes = PSS_ARRAY_LEN(app_routes);

@@ -22,10 +22,15 @@ declare -A SOURCES=(
 	[text]="$CORE src/core/text.c src/core/diff.c"
 	[markdown]="$CORE src/core/text.c src/render/escape.c src/render/highlight.c src/render/markdown.c src/analyzer/lex.c"
 	[ps-analyze]="$CORE src/core/text.c $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v psscript-analyze | tr '\n' ' ')"
+	[crawl]="$CORE src/core/text.c src/ai/crawl_url.c src/ai/crawl_robots.c src/ai/crawl_html.c"
 	[ps-settings]="$CORE src/core/text.c $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v psscript-analyze | tr '\n' ' ')"
 	[ai]="$CORE src/core/text.c src/core/metrics.c src/ai/ai.c src/ai/http.c"
 )
-for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-analyze ps-settings highlight ai markdown; do
+# libraries beyond json-c a driver links
+declare -A LIBS=(
+	[crawl]="$(pkg-config --cflags --libs libcurl libxml-2.0 2>/dev/null)"
+)
+for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-analyze ps-settings highlight ai markdown crawl; do
 	src=tests/fuzz/fuzz-$drv.c
 	[ -f "$src" ] || continue
 	n=$((n + 1))
@@ -34,7 +39,7 @@ for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-anal
 	dict=""; [ -f "tests/fuzz/corpus/$drv.dict" ] && dict="-dict=tests/fuzz/corpus/$drv.dict"
 	if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-I"$PSS_BUILD" -Isrc -DPSS_DATADIR='"/nonexistent"' -DPSS_SYSCONFDIR='"/nonexistent"' \
-		"$src" ${SOURCES[$drv]} $(pkg-config --cflags --libs json-c libcurl) -lm -o "$W/$drv/fuzz" \
+		"$src" ${SOURCES[$drv]} $(pkg-config --cflags --libs json-c libcurl) ${LIBS[$drv]:-} -lm -o "$W/$drv/fuzz" \
 		>"$W/$drv/build.log" 2>&1; then
 		fails=$((fails + 1)); echo "not ok $n - fuzz-$drv builds"; sed 's/^/#   /' "$W/$drv/build.log" | head -20
 		continue

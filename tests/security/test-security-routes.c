@@ -41,6 +41,8 @@ enum target {
 	TG_DOC_FRESH,
 	TG_UPLOAD,		/* the owner's upload (:uploadId) */
 	TG_BATCH,		/* the owner's upload batch (:batchId) */
+	TG_CRAWL,		/* a documentation crawl (queued, no job: nothing fetches) */
+	TG_CRAWL_FRESH,
 };
 
 /* Request flags. */
@@ -147,6 +149,12 @@ static const struct expect expects[] = {
 	{ "POST /api/tags", TG_NONE, "{}", 0, { 401, 400, 400, 400 } },
 	{ "DELETE /api/tags/:id", TG_TAG_FRESH, NOBODY, 0, { 401, 403, 403, 200 } },
 
+	/* the documentation crawler: the admin's alone */
+	{ "POST /api/documentation/crawl", TG_NONE, "{}", 0, { 401, 403, 403, 400 } },
+	{ "GET /api/documentation/crawls", TG_NONE, NOBODY, 0, { 401, 403, 403, 200 } },
+	{ "GET /api/documentation/crawls/:id", TG_CRAWL, NOBODY, 0, { 401, 403, 403, 200 } },
+	{ "POST /api/documentation/crawls/:id/cancel", TG_CRAWL_FRESH, NOBODY, 0, { 401, 403, 403, 200 } },
+
 	/* pages: a page that needs a login sends the anonymous visitor there (303); a form posted
 	 * without one is 401, the login page */
 	{ "GET /", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
@@ -206,6 +214,10 @@ static const struct expect expects[] = {
 	{ "POST /admin/categories/:id", TG_CATEGORY, "", 0, { 401, 403, 403, 400 } },
 	{ "GET /admin/categories/:id/delete", TG_CATEGORY, NOBODY, 0, { 303, 403, 403, 200 } },
 	{ "POST /admin/categories/:id/delete", TG_CATEGORY_FRESH, "", 0, { 401, 403, 403, 303 } },
+
+	{ "GET /admin/docs/crawls", TG_NONE, NOBODY, 0, { 303, 403, 403, 200 } },
+	{ "POST /admin/docs/crawls", TG_NONE, "", 0, { 401, 403, 403, 400 } },
+	{ "POST /admin/docs/crawls/:id/cancel", TG_CRAWL_FRESH, "", 0, { 401, 403, 403, 303 } },
 };
 #pragma GCC diagnostic pop
 
@@ -361,6 +373,16 @@ new_category(void)
 	return create_id("/api/categories", acc[ADMIN].token, body, "category.id");
 }
 
+/* A queued crawl with no job (so nothing fetches it): its id. */
+static long long
+new_crawl(void)
+{
+	const char *v = it_psql("INSERT INTO crawls (start_url, max_pages, depth)"
+	    " VALUES ('https://probe.invalid/', 1, 0) RETURNING id");
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
 static long long
 new_tag(void)
 {
@@ -484,6 +506,7 @@ fill_path(const struct expect *e, char *out, size_t n)
 	case TG_TAG_FRESH: id = new_tag(); break;
 	case TG_DOC: id = doc_id; break;
 	case TG_DOC_FRESH: id = new_doc(NULL, 0); break;
+	case TG_CRAWL: case TG_CRAWL_FRESH: id = new_crawl(); break;
 	case TG_NONE: case TG_UPLOAD: case TG_BATCH: case TG_SESSION_FRESH: break;
 	}
 	if (id <= 0)
