@@ -258,6 +258,7 @@ PSSCRIPT_DATA_DIR=$PSS_TOP
 PUBLIC_URL=https://localhost:$https
 METRICS_FILE=$st/run/metrics.shm
 CACHE_SHARED_FILE=$st/run/cache.shm
+EMBEDDING_INDEX_FILE=$st/run/vectors.bin
 EOC
 }
 

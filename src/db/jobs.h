@@ -20,6 +20,10 @@ struct job {
  * Runs inside the caller's transaction when there is one. */
 enum pss_err jobs_enqueue(struct db *, const char *type, const char *payload, int max_attempts,
 	int64_t *id);
+/* jobs_enqueue_once: adds a job with dedup_key key unless one with that key is queued or
+ * running already (then nothing happens). */
+enum pss_err jobs_enqueue_once(struct db *, const char *type, const char *payload, const char *key,
+	int max_attempts);
 /* jobs_claim: takes the next runnable job: queued and due, or running with a heartbeat older
  * than lock_timeout_s (its worker died). PSS_ENOTFOUND when there is none. */
 enum pss_err jobs_claim(struct db *, const char *worker_id, int64_t lock_timeout_s, struct job *);

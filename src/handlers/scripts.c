@@ -65,7 +65,7 @@ list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool a
 		free(key);
 		return api ? 1 : 0;
 	}
-	e = search ? library_scripts_search(&c->app->svc, &v, f, out, &err) :
+	e = search ? library_scripts_search_mode(&c->app->svc, &v, f, out, &err) :
 	    library_scripts_list(&c->app->svc, &v, f, out, &err);
 	if (e != PSS_OK) {
 		free(key);
@@ -187,6 +187,38 @@ api_script_get(struct http_ctx *c, struct json_object **out)
 
 	*out = NULL;
 	return id == 0 ? -1 : script_by_id(c, id, true, out);
+}
+
+/* GET /api/scripts/:id/similar?limit&threshold (library_similar) */
+int
+view_script_similar(struct http_ctx *c, struct json_object **out)
+{
+	struct viewer v = req_viewer(c);
+	struct svc_err err = { 0 };
+	int64_t id = req_path_id(c, "id", "id"), limit = 5;
+	double threshold = 0;
+	const char *t;
+	enum pss_err e;
+
+	*out = NULL;
+	if (id == 0 || req_query_int(c, "limit", 1, LIBRARY_SIMILAR_MAX, &limit) < 0)
+		return -1;
+	if ((t = http_query(c->req, "threshold")) != NULL && *t != '\0' &&
+	    parse_double(t, 0, 1, &threshold) != 0) {
+		field_error(c, "threshold", "threshold must be a number from 0 to 1.");
+		return -1;
+	}
+	if ((e = library_similar(&c->app->svc, &v, id, (int)limit, threshold, out, &err)) != PSS_OK) {
+		error_from_svc(c, e, &err, SCRIPT_NOT_FOUND);
+		return -1;
+	}
+	return 0;
+}
+
+void
+h_scripts_similar(struct http_ctx *c)
+{
+	reply_view(c, view_script_similar, NULL);
 }
 
 void
