@@ -3,6 +3,8 @@
 DROP TRIGGER script_embeddings_seq_update ON script_embeddings;
 DROP TRIGGER script_embeddings_seq_delete ON script_embeddings;
 DROP FUNCTION psscript_embeddings_seq();
+DROP TRIGGER script_embeddings_dimensions ON script_embeddings;
+DROP FUNCTION psscript_embeddings_dimensions();
 DROP INDEX script_embeddings_model_idx;
 DELETE FROM script_embeddings WHERE dimensions <> 1536;
 
@@ -63,6 +65,7 @@ BEGIN
 		   AND a.attname = 'embedding'
 		   AND a.atttypid = 'real[]'::regtype
 	LOOP
+		-- The CHECK guarantees every stored array converts.
 		EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', col.tab, col.chk);
 		EXECUTE format('ALTER TABLE %I ALTER COLUMN embedding TYPE vector(1536) '
 			'USING embedding::vector(1536)', col.tab);

@@ -77,6 +77,19 @@ SELECT psscript_embedding_index(model_version, dimensions)
 
 CREATE INDEX script_embeddings_model_idx ON script_embeddings (model_version, script_id);
 
+-- A row inserted without its dimension (an older writer) gets its vector's.
+CREATE FUNCTION psscript_embeddings_dimensions() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.dimensions IS NULL THEN
+		NEW.dimensions := array_length(NEW.embedding::real[], 1);
+	END IF;
+	RETURN NEW;
+END;
+$$;
+CREATE TRIGGER script_embeddings_dimensions BEFORE INSERT ON script_embeddings
+	FOR EACH ROW EXECUTE FUNCTION psscript_embeddings_dimensions();
+
 CREATE FUNCTION psscript_embeddings_seq() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

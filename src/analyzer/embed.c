@@ -337,6 +337,22 @@ ps_embed_cosine(const float *a, const float *b, size_t dim)
 	return (float)(ab / sqrt(aa * bb));
 }
 
+/* The dot product of q and v (dim floats) in eight independent sums, which the compiler can
+ * keep in one vector register (a single running sum serialises every addition). */
+static float
+dot(const float *q, const float *v, size_t dim)
+{
+	float s[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }, t = 0;
+	size_t d = 0;
+
+	for (; d + 8 <= dim; d += 8)
+		for (int j = 0; j < 8; j++)
+			s[j] += q[d + j] * v[d + j];
+	for (; d < dim; d++)
+		t += q[d] * v[d];
+	return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + t;
+}
+
 /* a ranks before b */
 static int
 better(const struct ps_embed_hit *a, const struct ps_embed_hit *b)
@@ -380,16 +396,12 @@ ps_embed_topk(const float *q, const float *vecs, size_t n, size_t dim, const uin
 	if (k == 0)
 		return 0;
 	for (size_t r = 0; r < n; r++) {
-		const float *v = vecs + r * dim;
-		float s = 0;
 		struct ps_embed_hit h;
 
 		if (keep != NULL && !keep[r])
 			continue;
-		for (size_t d = 0; d < dim; d++)
-			s += q[d] * v[d];
 		h.row = (uint32_t)r;
-		h.score = s;
+		h.score = dot(q, vecs + r * dim, dim);
 		if (nh < k) {
 			/* grow the heap: sift the new hit up */
 			size_t i = nh++;

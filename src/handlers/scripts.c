@@ -48,7 +48,9 @@ snippet_html(struct json_object *script)
 	buf_free(&out);
 }
 
-/* list_with: api: an API answer, which a cached entry answers with its bytes (1). */
+/* list_with: api: an API answer, which a cached entry answers with its bytes (1). A search by
+ * meaning is not cached: a script's embedding lands after the write that invalidated the lists
+ * (docs/search.md), and its exact scan costs about what a cache round trip does. */
 static int
 list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool api,
     struct json_object **out)
@@ -56,12 +58,13 @@ list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool a
 	struct viewer v = req_viewer(c);
 	struct svc_err err = { 0 };
 	struct json_object *arr;
-	char *key = library_list_cache_key(&v, f, search);
+	bool cached = !search || f->mode == SEARCH_KEYWORD;
+	char *key = cached ? library_list_cache_key(&v, f, search) : NULL;
 	enum pss_err e;
 
 	*out = NULL;
-	if (api ? reply_cached(c, key, NULL, NULL) == 1 :
-	    (*out = view_cache_get(c, key)) != NULL) {
+	if (cached && (api ? reply_cached(c, key, NULL, NULL) == 1 :
+	    (*out = view_cache_get(c, key)) != NULL)) {
 		free(key);
 		return api ? 1 : 0;
 	}
@@ -75,6 +78,8 @@ list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool a
 	if (search && json_object_object_get_ex(*out, "scripts", &arr))
 		for (size_t i = 0; i < json_object_array_length(arr); i++)
 			snippet_html(json_object_array_get_idx(arr, i));
+	if (!cached)
+		return 0;
 	if (api) {
 		/* one serialisation for the cache and the answer */
 		reply_cache_put(c, key, *out, LIBRARY_LIST_TTL, NULL);
@@ -102,6 +107,12 @@ scripts_list(struct http_ctx *c, bool search, bool api, struct json_object **out
 	*out = NULL;
 	if (req_filter(c, search, &f) != 0)
 		return -1;
+	/* the pages' search box matches words and meaning unless told otherwise; a sort other
+	 * than rank keeps to words, which sort every way */
+	if (search && !api && http_query(c->req, "mode") == NULL)
+		f.mode = SEARCH_HYBRID;
+	if (search && !api && f.sort != SCRIPT_SORT_RANK)
+		f.mode = SEARCH_KEYWORD;
 	return list_with(c, &f, search, api, out);
 }
 

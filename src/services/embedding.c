@@ -213,9 +213,6 @@ library_embedding_compute(const struct svc *s, int64_t script_id, char *why, siz
 		goto out;
 	}
 	queue_index(s);
-	/* semantic and hybrid searches cached before this vector are stale */
-	if (s->cache != NULL)
-		cache_invalidate_library(s->cache, 0, CACHE_LIB_LISTS);
 out:
 	free(text);
 	free(old);

@@ -344,6 +344,35 @@ test_no_embeddings_yet_then_reembed(void)
 	T_ASSERT(n >= 1 && ids[0] == certs);
 }
 
+/* The pages: the search box matches by meaning by default and offers the modes; the script
+ * page lists similar scripts the viewer may see. */
+static void
+test_pages_offer_modes_and_similar_scripts(void)
+{
+	char path[256];
+	struct it_resp r;
+
+	snprintf(path, sizeof(path), "/scripts?tag=%s&q=certificates+that+expire+soon", tag);
+	T_EQ(it_get(&r, path), 0);
+	T_EQ(r.status, 200);
+	T_ASSERT(strstr(r.body, "Certificate report") != NULL);
+	T_ASSERT(strstr(r.body, "certificate check") == NULL);
+	T_ASSERT(strstr(r.body, "<option value=\"hybrid\" selected=\"selected\">") != NULL);
+	T_ASSERT(strstr(r.body, "<option value=\"semantic\">") != NULL);
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts?tag=%s&q=certificates+that+expire+soon&mode=keyword", tag);
+	T_EQ(it_get(&r, path), 0);
+	T_EQ(r.status, 200);
+	T_ASSERT(strstr(r.body, "Certificate report") == NULL);
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts/%lld", logs);
+	T_EQ(it_get(&r, path), 0);
+	T_EQ(r.status, 200);
+	T_ASSERT(strstr(r.body, "Similar scripts") != NULL);
+	T_ASSERT(strstr(r.body, "certificate check") == NULL);
+	it_resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -354,6 +383,7 @@ main(void)
 	T_RUN(test_bad_modes_and_queries_are_400);
 	T_RUN(test_a_command_alias_finds_its_command);
 	T_RUN(test_similar_scripts_are_real_cosines_of_visible_scripts);
+	T_RUN(test_pages_offer_modes_and_similar_scripts);
 	T_RUN(test_the_vector_file_answers_and_heals_when_corrupt);
 	T_RUN(test_no_embeddings_yet_then_reembed);
 	return t_done();
