@@ -66,6 +66,7 @@ static struct {
 	size_t			 pn, pcap;
 	struct vset		 pg;
 	int64_t			 heal_at;
+	bool			 defer_index;	/* library_embedding_defer_index */
 	int			 pgvector;	/* -1: not known */
 	int64_t			 pgvector_at;
 } st = { .pgvector = -1, .file = { .gen = -1 }, .pg = { .gen = -1 } };
@@ -162,10 +163,16 @@ library_embed_text(const struct svc *s, const char *text, size_t len, float *out
 	return PSS_OK;
 }
 
+void
+library_embedding_defer_index(bool defer)
+{
+	st.defer_index = defer;
+}
+
 static void
 queue_index(const struct svc *s)
 {
-	if (s->conf->embedding_index_file[0] == '\0')
+	if (s->conf->embedding_index_file[0] == '\0' || st.defer_index)
 		return;
 	if (jobs_enqueue_once(s->db, LIBRARY_JOB_EMBED_INDEX, NULL, "embedding.index",
 	    LIBRARY_JOB_ATTEMPTS) != PSS_OK)
@@ -399,8 +406,8 @@ library_embedding_index(const struct svc *s, int64_t *rows, char *why, size_t wh
 		return PSS_EUNAVAIL;
 	if (path[0] == '\0')
 		return PSS_OK;
-	/* a write during the rebuild makes it stale at once: read again, a few times */
-	for (int round = 0; round < 4; round++) {
+	/* a write during the rebuild makes it stale at once: read again, once */
+	for (int round = 0; round < 2; round++) {
 		int64_t gen = db_embeddings_gen(s->db);
 
 		if (gen < 0) {
@@ -460,7 +467,7 @@ library_reembed(const struct svc *s, int64_t *queued, char *why, size_t whysz)
 }
 
 enum pss_err
-library_reembed_next(const struct svc *s, int64_t *id)
+library_reembed_next(const struct svc *s, int64_t after, int64_t *id)
 {
 	char why[256];
 	const struct library_embedder *em = library_embedder(s, why, sizeof(why));
@@ -470,7 +477,7 @@ library_reembed_next(const struct svc *s, int64_t *id)
 	*id = 0;
 	if (em == NULL)
 		return PSS_EUNAVAIL;
-	if ((e = db_embeddings_stale_ids(s->db, em->model, em->dims, 0, 1, id, &n)) != PSS_OK)
+	if ((e = db_embeddings_stale_ids(s->db, em->model, em->dims, after, 1, id, &n)) != PSS_OK)
 		return e;
 	if (n == 0)
 		*id = 0;

@@ -342,14 +342,17 @@ enum pss_err library_enqueue_embedding(struct db *, int64_t script_id);
  * (EMBEDDING_INDEX_FILE) from PostgreSQL when it is missing, stale, corrupt or of another
  * model; atomically (a new file renamed over the old). *rows gets its rows. */
 enum pss_err library_embedding_index(const struct svc *, int64_t *rows, char *why, size_t whysz);
+/* library_embedding_defer_index: with defer, library_embedding_compute does not queue the
+ * vector file's refresh (a bulk run that calls library_embedding_index once at its end). */
+void	 library_embedding_defer_index(bool defer);
 /* library_reembed: queues embedding.compute for every script without a vector of the
  * configured model (after a change of provider or model); *queued gets how many.
  * library_reembed_progress: scripts in all and those embedded by the configured model. */
 enum pss_err library_reembed(const struct svc *, int64_t *queued, char *why, size_t whysz);
 enum pss_err library_reembed_progress(const struct svc *, int64_t *scripts, int64_t *done);
-/* library_reembed_next: the lowest id of a script without a vector of the configured model
- * (0 when none). */
-enum pss_err library_reembed_next(const struct svc *, int64_t *id);
+/* library_reembed_next: the lowest id above after of a script without a vector of the
+ * configured model (0 when none). */
+enum pss_err library_reembed_next(const struct svc *, int64_t after, int64_t *id);
 /* library_nearest: the k scripts whose vectors are nearest q (cosine, best first), from
  * pgvector's HNSW index when the column is vector, else an exact scan of the flat file
  * (or, when it is missing or stale, of the vectors read from PostgreSQL, and the file's
