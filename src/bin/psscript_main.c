@@ -208,22 +208,26 @@ cmd_reembed(int argc, char **argv)
 		goto out;
 	}
 	if (inline_) {
-		int64_t id = 0, shown = 0;
+		int64_t ids[500], after = 0, shown = 0;
+		int n = 0;
 
 		/* each script here, in id order; library_reembed's queue is not needed, and the
 		 * vector file is written once at the end */
 		library_embedding_defer_index(true);
-		while ((e = library_reembed_next(&s, id, &id)) == PSS_OK && id > 0) {
-			if ((e = library_embedding_compute(&s, id, why, sizeof(why))) != PSS_OK) {
-				fprintf(stderr, "psscript reembed: script %lld: %s\n", (long long)id, why);
-				goto out;
+		while ((e = library_reembed_next(&s, after, ids, 500, &n)) == PSS_OK && n > 0)
+			for (int i = 0; i < n; i++) {
+				after = ids[i];
+				if ((e = library_embedding_compute(&s, ids[i], why, sizeof(why))) != PSS_OK) {
+					fprintf(stderr, "psscript reembed: script %lld: %s\n",
+					    (long long)ids[i], why);
+					goto out;
+				}
+				if (time_mono_ms() - shown >= 200 &&
+				    library_reembed_progress(&s, &all, &done) == PSS_OK) {
+					reembed_progress(done, all, false, &line);
+					shown = time_mono_ms();
+				}
 			}
-			if (time_mono_ms() - shown >= 200 &&
-			    library_reembed_progress(&s, &all, &done) == PSS_OK) {
-				reembed_progress(done, all, false, &line);
-				shown = time_mono_ms();
-			}
-		}
 		if (e != PSS_OK || library_embedding_index(&s, &queued, why, sizeof(why)) != PSS_OK) {
 			fprintf(stderr, "psscript reembed: %s\n", e != PSS_OK ? pss_strerror(e) : why);
 			goto out;

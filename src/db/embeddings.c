@@ -137,23 +137,6 @@ db_embeddings_gen(struct db *db)
 	return g;
 }
 
-int64_t
-db_embeddings_count(struct db *db, const char *model, int dims)
-{
-	char d[16];
-	const char *p[2] = { model, d };
-	struct db_res *r;
-	int64_t n;
-
-	snprintf(d, sizeof(d), "%d", dims);
-	if (db_exec(db, &r, "SELECT count(*) FROM script_embeddings WHERE model_version = $1"
-	    " AND dimensions = $2::int", 2, p) != PSS_OK)
-		return -1;
-	n = db_res_int(r, 0, 0);
-	db_res_free(r);
-	return n;
-}
-
 enum pss_err
 db_embeddings_read(struct db *db, const char *model, int dims, db_embedding_fn fn, void *arg,
     int64_t *gen)

@@ -25,9 +25,6 @@ enum pss_err db_embedding_get(struct db *, int64_t script_id, const char *model,
  * write); -1 on error. Any insert, update or delete of a row advances it. */
 int64_t	 db_embeddings_gen(struct db *);
 
-/* db_embeddings_count: rows of model (and dims); -1 on error. */
-int64_t	 db_embeddings_count(struct db *, const char *model, int dims);
-
 /* db_embeddings_read: every row of model and dims, by script id: fn(script id, vector, arg)
  * for each; *gen gets the generation the rows are complete for (every write it counts has
  * committed and is in what was read; docs/search.md, "The flat vector file"). */

@@ -467,21 +467,15 @@ library_reembed(const struct svc *s, int64_t *queued, char *why, size_t whysz)
 }
 
 enum pss_err
-library_reembed_next(const struct svc *s, int64_t after, int64_t *id)
+library_reembed_next(const struct svc *s, int64_t after, int64_t *ids, int max, int *n)
 {
 	char why[256];
 	const struct library_embedder *em = library_embedder(s, why, sizeof(why));
-	int n;
-	enum pss_err e;
 
-	*id = 0;
+	*n = 0;
 	if (em == NULL)
 		return PSS_EUNAVAIL;
-	if ((e = db_embeddings_stale_ids(s->db, em->model, em->dims, after, 1, id, &n)) != PSS_OK)
-		return e;
-	if (n == 0)
-		*id = 0;
-	return PSS_OK;
+	return db_embeddings_stale_ids(s->db, em->model, em->dims, after, max, ids, n);
 }
 
 enum pss_err

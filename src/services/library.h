@@ -350,9 +350,10 @@ void	 library_embedding_defer_index(bool defer);
  * library_reembed_progress: scripts in all and those embedded by the configured model. */
 enum pss_err library_reembed(const struct svc *, int64_t *queued, char *why, size_t whysz);
 enum pss_err library_reembed_progress(const struct svc *, int64_t *scripts, int64_t *done);
-/* library_reembed_next: the lowest id above after of a script without a vector of the
- * configured model (0 when none). */
-enum pss_err library_reembed_next(const struct svc *, int64_t after, int64_t *id);
+/* library_reembed_next: the lowest ids (at most max, ascending) above after of scripts without
+ * a vector of the configured model; *n gets how many (0: none left). */
+enum pss_err library_reembed_next(const struct svc *, int64_t after, int64_t *ids, int max,
+	int *n);
 /* library_nearest: the k scripts whose vectors are nearest q (cosine, best first), from
  * pgvector's HNSW index when the column is vector, else an exact scan of the flat file
  * (or, when it is missing or stale, of the vectors read from PostgreSQL, and the file's

@@ -69,9 +69,9 @@ semantic_rank(const struct svc *s, const struct viewer *v, const struct script_f
 	char why[256];
 	const struct library_embedder *em = library_embedder(s, why, sizeof(why));
 	float *q = NULL, *scores = NULL;
-	int64_t *ids = NULL, rows;
+	int64_t *ids = NULL;
 	uint8_t *keep = NULL;
-	int k, n = 0;
+	int k, n = 0, got;
 	enum pss_err e;
 
 	memset(out, 0, sizeof(*out));
@@ -79,12 +79,6 @@ semantic_rank(const struct svc *s, const struct viewer *v, const struct script_f
 	*method = NULL;
 	if (em == NULL) {
 		*reason = "no embedding model is available on this server";
-		return PSS_OK;
-	}
-	if ((rows = db_embeddings_count(s->db, em->model, em->dims)) < 0)
-		return PSS_EUNAVAIL;
-	if (rows == 0) {
-		*reason = "no script has an embedding yet (they are being computed)";
 		return PSS_OK;
 	}
 	q = xcalloc((size_t)em->dims, sizeof(*q));
@@ -96,15 +90,20 @@ semantic_rank(const struct svc *s, const struct viewer *v, const struct script_f
 	}
 	if (e != PSS_OK)
 		goto out;
-	/* candidates, then who may see them; more candidates while too few remain */
+	/* candidates, then who may see them; more candidates while too few remain (the scan
+	 * answering fewer than asked: it had no more) */
 	for (k = LIBRARY_SEMANTIC_MAX; ; k *= 4) {
-		if (k > rows)
-			k = (int)rows;
 		ids = xrealloc(ids, sizeof(*ids) * (size_t)k);
 		scores = xrealloc(scores, sizeof(*scores) * (size_t)k);
 		keep = xrealloc(keep, (size_t)k);
 		if ((e = library_nearest(s, q, k, ids, scores, &n, method)) != PSS_OK)
 			goto out;
+		if (n == 0 && k == LIBRARY_SEMANTIC_MAX) {
+			*reason = "no script has an embedding yet (they are being computed)";
+			*method = NULL;
+			goto out;
+		}
+		got = n;
 		while (n > 0 && scores[n - 1] < LIBRARY_SEMANTIC_MIN)
 			n--;
 		if ((e = db_scripts_filter_ids(s->db, v, f, ids, (size_t)n, keep)) != PSS_OK)
@@ -118,8 +117,7 @@ semantic_rank(const struct svc *s, const struct viewer *v, const struct script_f
 				out->scores[out->n++] = scores[i];
 			}
 		/* enough, or every candidate above the least cosine was looked at */
-		if (out->n >= LIBRARY_SEMANTIC_MAX || k >= rows ||
-		    (n > 0 && scores[n - 1] < LIBRARY_SEMANTIC_MIN) || n < k)
+		if (out->n >= LIBRARY_SEMANTIC_MAX || got < k || n < got || k >= (1 << 22))
 			break;
 	}
 out:
@@ -339,7 +337,7 @@ library_similar(const struct svc *s, const struct viewer *v, int64_t id, int lim
 	struct script_filter f;
 	struct json_object *script = NULL, *arr, *list, *o;
 	float *q = NULL, *scores = NULL;
-	int64_t *ids = NULL, rows;
+	int64_t *ids = NULL;
 	uint8_t *keep = NULL;
 	const char *index = NULL;
 	int n = 0, k;
@@ -365,28 +363,24 @@ library_similar(const struct svc *s, const struct viewer *v, int64_t id, int lim
 	}
 	if (e != PSS_OK)
 		goto out;
-	if ((rows = db_embeddings_count(s->db, em->model, em->dims)) < 0) {
-		e = PSS_EUNAVAIL;
-		goto out;
-	}
 	library_filter_init(&f, false);
 	for (k = limit * 4 + 1; ; k *= 4) {
 		size_t got = 0;
+		int all;
 
-		if (k > rows)
-			k = (int)rows;
 		ids = xrealloc(ids, sizeof(*ids) * (size_t)k);
 		scores = xrealloc(scores, sizeof(*scores) * (size_t)k);
 		keep = xrealloc(keep, (size_t)k);
 		if ((e = library_nearest(s, q, k, ids, scores, &n, &index)) != PSS_OK)
 			goto out;
+		all = n;
 		while (n > 0 && scores[n - 1] < threshold)
 			n--;
 		if ((e = db_scripts_filter_ids(s->db, v, &f, ids, (size_t)n, keep)) != PSS_OK)
 			goto out;
 		for (int i = 0; i < n; i++)
 			got += keep[i] && ids[i] != id;
-		if (got >= (size_t)limit || k >= rows || n < k)
+		if (got >= (size_t)limit || all < k || n < all || k >= (1 << 22))
 			break;
 	}
 	{
