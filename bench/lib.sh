@@ -155,3 +155,25 @@ corpus() {
 		print nb
 	}'
 }
+
+# corpus_copy DIR OUT: the scripts of DIR (corpus) as COPY text rows "name<TAB>content" into OUT
+# (backslash, tab, newline and CR escaped).
+corpus_copy() {
+	find "$1" -name '*.ps1' | LC_ALL=C sort | xargs awk '
+		FNR == 1 { if (NR > 1) printf "\n"; n = FILENAME; sub(/.*\//, "", n); sub(/\.ps1$/, "", n); printf "%s\t", n }
+		{ gsub(/\\/, "\\\\\\\\"); gsub(/\t/, "\\t"); gsub(/\r/, "\\r"); printf "%s\\n", $0 }
+		END { printf "\n" }' >"$2"
+}
+
+# wrk script parts: a random seed per thread, and a done() that prints "p95 <ms>" (run reads it)
+WRK_SEED='local nthreads = 0
+setup = function(thread)
+	nthreads = nthreads + 1
+	thread:set("seed", nthreads)
+end
+init = function(args)
+	math.randomseed(os.time() * 100 + seed)
+end'
+WRK_P95='done = function(summary, latency, requests)
+	io.write(string.format("p95 %.2fms\n", latency:percentile(95) / 1000))
+end'

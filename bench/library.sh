@@ -66,16 +66,16 @@ echo "  every analysis stored             $(secs "$t0" "$t_analysed") s"
 
 ID=$(sql "SELECT id FROM scripts ORDER BY id LIMIT 1 OFFSET $((N / 2))")
 cat >"$ST/list.lua" <<EOL
-$SEED
+$WRK_SEED
 request = function()
 	local limit = math.random(10, 100)
 	local page = math.random(1, math.floor($N / limit))
 	return wrk.format("GET", "/api/scripts?page=" .. page .. "&limit=" .. limit)
 end
-$P95
+$WRK_P95
 EOL
 cat >"$ST/search.lua" <<EOL
-$SEED
+$WRK_SEED
 local words = { "process", "service", "registry", "Get-ChildItem", "Invoke-Command", "credential",
 	"module", "error", "variable", "remote", "certificate", "event", "job", "session", "file",
 	"Select-Object", "Where-Object", "ForEach-Object", "string", "array", "hashtable", "path" }
@@ -84,9 +84,9 @@ request = function()
 	local q = words[math.random(#words)] .. "%20or%20zq" .. math.random(1, 1000000000)
 	return wrk.format("GET", "/api/scripts/search?q=" .. q)
 end
-$P95
+$WRK_P95
 EOL
-printf '%s\n' "$P95" >"$ST/p95.lua"
+printf '%s\n' "$WRK_P95" >"$ST/p95.lua"
 metric() { curl -fsk "$PSS_TEST_URL/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 hits() { # NAME: the cache hit ratio since the last call
 	local h m o; h=$(metric psscript_cache_hits_total); m=$(metric psscript_cache_misses_total)

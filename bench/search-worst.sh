@@ -19,11 +19,7 @@ sql() { psql -qtAX -c "$1"; }
 
 mkdir -p "$ST/corpus"
 distinct=$(corpus "$ST/corpus")
-# One COPY row per file: name, content (text format: backslash, tab, newline, CR escaped).
-find "$ST/corpus" -name '*.ps1' | LC_ALL=C sort | xargs awk '
-	FNR == 1 { if (NR > 1) printf "\n"; n = FILENAME; sub(/.*\//, "", n); sub(/\.ps1$/, "", n); printf "%s\t", n }
-	{ gsub(/\\/, "\\\\\\\\"); gsub(/\t/, "\\t"); gsub(/\r/, "\\r"); printf "%s\\n", $0 }
-	END { printf "\n" }' >"$ST/corpus.copy"
+corpus_copy "$ST/corpus" "$ST/corpus.copy"
 printf '%s\n' 'Bench-pass-1' | "$PSS_BIN/psscript" user add benchsearch benchsearch@example.com --password-stdin >/dev/null
 t0=$(date +%s.%N)
 psql -qtAX -v ON_ERROR_STOP=1 <<EOS

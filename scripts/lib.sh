@@ -14,7 +14,9 @@ PSS_PACKAGES="build-essential autoconf automake libtool pkgconf libfcgi-dev libp
 # cron: the test of scripts/setup --at-boot edits a real crontab (tests/integration/test-supervise.sh);
 # debhelper, dpkg-dev, lintian: the Debian package cycle (tests/package/run.sh); systemd for
 # systemd-analyze verify on the units.
-PSS_TEST_PACKAGES="clang valgrind wrk libxml2-utils cron debhelper dpkg-dev lintian systemd"
+# python3-numpy: tools/gen-embed-model.py, which regenerates the committed embedding model
+# (data/embed/builtin-lsi.bin); neither the build nor the product needs it.
+PSS_TEST_PACKAGES="clang valgrind wrk libxml2-utils cron debhelper dpkg-dev lintian systemd python3-numpy"
 # The browser suite (tests/browser): Debian's chromium, driven by playwright-core from npm.
 # npm comes with Debian's nodejs package only as the separate npm package (a nodejs from
 # elsewhere brings its own): scripts/test installs it only when no npm is found.
@@ -259,6 +261,7 @@ CACHE_SHARED_FILE=$st/run/cache.shm
 # The documentation crawler may fetch from sites on this machine (loopback addresses); an
 # installed service refuses them (README, "The crawler").
 CRAWL_ALLOW_LOOPBACK=true
+EMBEDDING_INDEX_FILE=$st/run/vectors.bin
 EOC
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bin/analyze_cli.h"
 #include "bin/docs_cli.h"
@@ -16,6 +17,7 @@
 #include "db/jobs.h"
 #include "db/migrate.h"
 #include "services/auth.h"
+#include "services/library.h"
 #include "services/password.h"
 #include "services/users.h"
 
@@ -38,6 +40,10 @@ usage(FILE *f)
 	    "                                               into the documentation (--help)\n"
 	    "  docs crawl URL [--max-pages N] [--depth N] [--any-host] [--wait]\n"
 	    "                                               queue a documentation crawl (--help)\n"
+	    "  reembed [--inline] [--no-wait] [--stall-timeout S]\n"
+	    "                                               embed every script the configured model\n"
+	    "                                               has not (after a change of provider or\n"
+	    "                                               model), with a progress bar\n"
 	    "  user add USERNAME EMAIL [--admin] [--password-stdin]\n"
 	    "                                               create an account (a generated password\n"
 	    "                                               is printed once unless --password-stdin)\n"
@@ -151,6 +157,123 @@ cmd_job(int argc, char **argv)
 	db_close(db);
 	conf_free(&c);
 	return e == PSS_OK ? 0 : 1;
+}
+
+/* reembed progress: a bar on a terminal (redrawn in place), else a line every 5 seconds. */
+static void
+reembed_progress(int64_t done, int64_t all, bool final, int64_t *last_line)
+{
+	int64_t now = time_mono_ms();
+	int pct = all > 0 ? (int)(done * 100 / all) : 100;
+
+	if (isatty(fileno(stdout))) {
+		char bar[41];
+
+		for (int i = 0; i < 40; i++)
+			bar[i] = i < pct * 40 / 100 ? '#' : '.';
+		bar[40] = '\0';
+		printf("\r[%s] %lld/%lld  %3d%% ", bar, (long long)done, (long long)all, pct);
+		if (final)
+			putchar('\n');
+		fflush(stdout);
+	} else if (final || now - *last_line >= 5000) {
+		printf("embedded %lld of %lld scripts (%d%%)\n", (long long)done, (long long)all, pct);
+		fflush(stdout);
+		*last_line = now;
+	}
+}
+
+/* psscript reembed: queue (or with --inline, do here) the embedding of every script the
+ * configured model has not embedded, then follow the progress until all are done. */
+static int
+cmd_reembed(int argc, char **argv)
+{
+	struct conf c;
+	struct svc s;
+	bool inline_ = false, wait = true;
+	int64_t stall_ms = 60000, queued = 0, all = 0, done = 0, last = -1, moved, line = 0;
+	char why[512];
+	enum pss_err e;
+	int rc = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--inline") == 0)
+			inline_ = true;
+		else if (strcmp(argv[i], "--no-wait") == 0)
+			wait = false;
+		else if (strcmp(argv[i], "--stall-timeout") == 0 && i + 1 < argc &&
+		    parse_int64(argv[i + 1], 1, 86400, &stall_ms) == 0) {
+			stall_ms *= 1000;
+			i++;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (load(&c) != 0)
+		return 2;
+	s = (struct svc){ &c, db_open(&c, false), NULL };
+	if (library_embedder(&s, why, sizeof(why)) == NULL) {
+		fprintf(stderr, "psscript reembed: %s\n", why);
+		goto out;
+	}
+	if (inline_) {
+		int64_t ids[500], after = 0, shown = 0;
+		int n = 0;
+
+		/* each script here, in id order; library_reembed's queue is not needed, and the
+		 * vector file is written once at the end */
+		library_embedding_defer_index(true);
+		while ((e = library_reembed_next(&s, after, ids, 500, &n)) == PSS_OK && n > 0)
+			for (int i = 0; i < n; i++) {
+				after = ids[i];
+				if ((e = library_embedding_compute(&s, ids[i], why, sizeof(why))) != PSS_OK) {
+					fprintf(stderr, "psscript reembed: script %lld: %s\n",
+					    (long long)ids[i], why);
+					goto out;
+				}
+				if (time_mono_ms() - shown >= 200 &&
+				    library_reembed_progress(&s, &all, &done) == PSS_OK) {
+					reembed_progress(done, all, false, &line);
+					shown = time_mono_ms();
+				}
+			}
+		if (e != PSS_OK || library_embedding_index(&s, &queued, why, sizeof(why)) != PSS_OK) {
+			fprintf(stderr, "psscript reembed: %s\n", e != PSS_OK ? pss_strerror(e) : why);
+			goto out;
+		}
+	} else if ((e = library_reembed(&s, &queued, why, sizeof(why))) != PSS_OK) {
+		fprintf(stderr, "psscript reembed: %s: %s\n", pss_strerror(e), why);
+		goto out;
+	} else
+		printf("queued %lld embedding.compute jobs\n", (long long)queued);
+	moved = time_mono_ms();
+	while (wait) {
+		if ((e = library_reembed_progress(&s, &all, &done)) != PSS_OK) {
+			fprintf(stderr, "psscript reembed: %s\n", pss_strerror(e));
+			goto out;
+		}
+		if (done != last) {
+			last = done;
+			moved = time_mono_ms();
+		}
+		if (done >= all) {
+			reembed_progress(done, all, true, &line);
+			break;
+		}
+		reembed_progress(done, all, false, &line);
+		if (time_mono_ms() - moved > stall_ms) {
+			fprintf(stderr, "\npsscript reembed: nothing embedded for %lld seconds: is"
+			    " psscript-worker running?\n", (long long)(stall_ms / 1000));
+			goto out;
+		}
+		time_sleep_ms(250);
+	}
+	rc = 0;
+out:
+	db_close(s.db);
+	conf_free(&c);
+	return rc;
 }
 
 /* A password that follows the rules: 20 characters of A-Z a-z 0-9. */
@@ -366,6 +489,8 @@ main(int argc, char **argv)
 		return reanalyze_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "docs") == 0)
 		return docs_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "reembed") == 0)
+		return cmd_reembed(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0) {
 		puts(PACKAGE_STRING);
 		return 0;

@@ -81,10 +81,9 @@ job_upload(struct worker *w, struct json_object *payload, char *why, size_t whys
 	return e;
 }
 
-/* analysis.run {scriptId}: analyse and store, with an AI provider's prose when one is
- * configured (library_analysis_job). */
-static enum pss_err
-job_analysis(struct worker *w, struct json_object *payload, char *why, size_t whysz)
+/* The payload's scriptId (> 0), or 0 with why said. */
+static int64_t
+payload_script_id(struct json_object *payload, char *why, size_t whysz)
 {
 	struct json_object *v;
 	int64_t id;
@@ -92,9 +91,38 @@ job_analysis(struct worker *w, struct json_object *payload, char *why, size_t wh
 	if (!json_object_object_get_ex(payload, "scriptId", &v) ||
 	    (id = json_object_get_int64(v)) <= 0) {
 		snprintf(why, whysz, "payload needs a scriptId");
-		return PSS_EINVAL;
+		return 0;
 	}
-	return library_analysis_job(&w->svc, id, &w->analyze, why, whysz);
+	return id;
+}
+
+/* analysis.run {scriptId}: analyse and store, with an AI provider's prose when one is
+ * configured (library_analysis_job). */
+static enum pss_err
+job_analysis(struct worker *w, struct json_object *payload, char *why, size_t whysz)
+{
+	int64_t id = payload_script_id(payload, why, whysz);
+
+	return id == 0 ? PSS_EINVAL : library_analysis_job(&w->svc, id, &w->analyze, why, whysz);
+}
+
+/* embedding.compute {scriptId}: embed and store (library_embedding_compute). */
+static enum pss_err
+job_embedding(struct worker *w, struct json_object *payload, char *why, size_t whysz)
+{
+	int64_t id = payload_script_id(payload, why, whysz);
+
+	return id == 0 ? PSS_EINVAL : library_embedding_compute(&w->svc, id, why, whysz);
+}
+
+/* embedding.index {}: the flat vector file brought up to date (library_embedding_index). */
+static enum pss_err
+job_embed_index(struct worker *w, struct json_object *payload, char *why, size_t whysz)
+{
+	int64_t rows;
+
+	(void)payload;
+	return library_embedding_index(&w->svc, &rows, why, whysz);
 }
 
 /* The crawl's heartbeat: the job stays ours while the crawl runs; false once asked to stop. */
@@ -155,6 +183,8 @@ static const struct {
 	{ "upload.process", job_upload, false },
 	{ "analysis.run", job_analysis, false },
 	{ CRAWLS_JOB, job_crawl, false },
+	{ LIBRARY_JOB_EMBEDDING, job_embedding, false },
+	{ LIBRARY_JOB_EMBED_INDEX, job_embed_index, false },
 	{ "test.sleep", job_test_sleep, true },
 };
 

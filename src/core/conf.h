@@ -49,6 +49,11 @@ struct conf {
 	char	*metrics_file;		/* shared counters file; "" = per process */
 	char	*analyzer_settings;	/* PSScriptAnalyzer settings file (.psd1) the job runner
 					 * analyses with; "" = PSScriptAnalyzer's defaults */
+	/* Search by meaning (docs/search.md) */
+	char	*embedding_provider;	/* builtin, openai or psscript-ai */
+	char	*embedding_model;	/* the provider's model; "" = its default */
+	char	*embedding_model_file;	/* the built-in model; "" = <data_dir>/embed/builtin-lsi.bin */
+	char	*embedding_index_file;	/* the flat vector file; "" = none (PostgreSQL's copy) */
 	char	*fcgi_bind;		/* "" = fd 0 from spawn-fcgi */
 	int64_t	 job_retry_base_ms;
 	int64_t	 job_poll_interval_ms;

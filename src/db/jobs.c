@@ -55,6 +55,20 @@ jobs_enqueue_once(struct db *db, const char *type, const char *payload, const ch
 }
 
 enum pss_err
+jobs_enqueue_keyed(struct db *db, const char *type, const char *payload, const char *key,
+    int max_attempts)
+{
+	char max[16];
+
+	snprintf(max, sizeof(max), "%d", max_attempts);
+	return db_exec(db, NULL,
+	    "INSERT INTO jobs (type, payload, max_attempts, dedup_key)"
+	    " VALUES ($1, COALESCE($2::jsonb, '{}'), $3, $4) ON CONFLICT (dedup_key)"
+	    " WHERE dedup_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING",
+	    4, (const char *[]){ type, payload, max, key });
+}
+
+enum pss_err
 jobs_claim(struct db *db, const char *worker_id, int64_t lock_timeout_s, struct job *j)
 {
 	struct db_res *r;

@@ -12,6 +12,8 @@
 #include "db/analysis.h"
 #include "db/scripts.h"
 
+const char *const db_search_modes[SEARCH__MAX] = { "keyword", "semantic", "hybrid" };
+
 const char *const db_script_sorts[SCRIPT_SORT__MAX] = {
 	"updatedAt", "createdAt", "title", "executionCount", "securityScore", "rank",
 };
@@ -49,7 +51,9 @@ static const char *const sort_text[SCRIPT_SORT__MAX] = {
 #define SUMMARY_JOINS \
 	" LEFT JOIN users u ON u.id = s.user_id LEFT JOIN categories c ON c.id = s.category_id" \
 	" LEFT JOIN script_analysis sa ON sa.script_id = s.id"
-#define TSQUERY "(websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1))"
+/* $1 the query, $2 its alias-expanded twin or '' (matches either) */
+#define TSQUERY "(websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1)" \
+	" || websearch_to_tsquery('english', $2) || websearch_to_tsquery('simple', $2))"
 
 enum script_sort
 db_script_sort_parse(const char *s)
@@ -283,8 +287,10 @@ list_or_search(struct db *db, const struct viewer *v, const struct script_filter
 
 	/* total: one count(*) of the whole filter; a search counts its materialised matches in
 	 * the page query instead (the match set is needed whole for ranking anyway) */
-	if (search)
+	if (search) {
 		q_param(&cq, f.query);
+		q_param(&cq, f.query_alt != NULL ? f.query_alt : "");
+	}
 	buf_puts(&cq.sql, "SELECT count(*) FROM scripts s LEFT JOIN script_analysis sa ON sa.script_id = s.id");
 	if (search)
 		buf_puts(&cq.sql, " CROSS JOIN (SELECT " TSQUERY " AS tsq) qq");
@@ -293,8 +299,10 @@ list_or_search(struct db *db, const struct viewer *v, const struct script_filter
 		goto out;
 
 	/* the page: ids and keys first, then the JSON (and snippets) of those rows only */
-	if (search)
+	if (search) {
 		q_param(&lq, f.query);
+		q_param(&lq, f.query_alt != NULL ? f.query_alt : "");
+	}
 	buf_printf(&lq.sql, "WITH %s AS %s(SELECT s.id, %s AS k%s FROM scripts s"
 	    " LEFT JOIN script_analysis sa ON sa.script_id = s.id", search ? "m" : "p",
 	    search ? "MATERIALIZED " : "", sort_expr[f.sort], search ? ", r.rank, qq.tsq" : "");
@@ -343,7 +351,8 @@ list_or_search(struct db *db, const struct viewer *v, const struct script_filter
 		struct json_object *s = db_json_parse(db_res_get(lr, i, 0));
 
 		if (search && s != NULL) {
-			json_object_object_add(s, "rank", json_object_new_double(db_res_double(lr, i, 3)));
+			json_object_object_add(s, "rank", json_object_new_int64((f.page - 1) * f.limit + i + 1));
+			json_object_object_add(s, "score", json_object_new_double(db_res_double(lr, i, 3)));
 			json_object_object_add(s, "snippet", json_object_new_string(db_res_get(lr, i, 4)));
 		}
 		json_object_array_add(arr, s);
@@ -387,6 +396,103 @@ db_scripts_search(struct db *db, const struct viewer *v, const struct script_fil
     struct json_object **out)
 {
 	return list_or_search(db, v, f, true, out);
+}
+
+static char *ids_array(const int64_t *ids, size_t n);
+
+enum pss_err
+db_scripts_filter_ids(struct db *db, const struct viewer *v, const struct script_filter *f,
+    const int64_t *ids, size_t n, uint8_t *keep)
+{
+	struct q q = { BUF_INIT, { 0 }, { 0 }, 0 };
+	struct db_res *r = NULL;
+	char *lit;
+	enum pss_err e;
+
+	memset(keep, 0, n);
+	if (n == 0)
+		return PSS_OK;
+	lit = ids_array(ids, n);
+	buf_printf(&q.sql, "SELECT cand.ord FROM unnest($%d::int8[]) WITH ORDINALITY AS cand(id, ord)"
+	    " JOIN scripts s ON s.id = cand.id LEFT JOIN script_analysis sa ON sa.script_id = s.id",
+	    q_param(&q, lit));
+	free(lit);
+	where(&q, v, f, false);
+	buf_puts(&q.sql, " ORDER BY cand.ord");
+	if ((e = db_exec(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
+		for (int i = 0; i < db_res_rows(r); i++) {
+			int64_t ord = db_res_int(r, i, 0);
+
+			if (ord >= 1 && (size_t)ord <= n)
+				keep[ord - 1] = 1;
+		}
+	db_res_free(r);
+	q_free(&q);
+	return e;
+}
+
+enum pss_err
+db_scripts_search_ids(struct db *db, const struct viewer *v, const struct script_filter *f,
+    int max, int64_t *ids, double *scores, int *n)
+{
+	struct q q = { BUF_INIT, { 0 }, { 0 }, 0 };
+	struct db_res *r = NULL;
+	enum pss_err e;
+
+	*n = 0;
+	q_param(&q, f->query);
+	q_param(&q, f->query_alt != NULL ? f->query_alt : "");
+	buf_puts(&q.sql, "SELECT s.id, ts_rank('{0.05, 0.1, 0.4, 1.0}', s.search_vector, qq.tsq)::float8"
+	    " AS rank FROM scripts s LEFT JOIN script_analysis sa ON sa.script_id = s.id"
+	    " CROSS JOIN (SELECT " TSQUERY " AS tsq) qq");
+	where(&q, v, f, true);
+	buf_printf(&q.sql, " ORDER BY 2 DESC, 1 DESC LIMIT $%d", q_int(&q, max));
+	if ((e = db_exec(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
+		for (int i = 0; i < db_res_rows(r) && i < max; i++) {
+			ids[*n] = db_res_int(r, i, 0);
+			scores[(*n)++] = db_res_double(r, i, 1);
+		}
+	db_res_free(r);
+	q_free(&q);
+	return e;
+}
+
+enum pss_err
+db_scripts_summaries(struct db *db, const struct viewer *v, const int64_t *ids, size_t n,
+    const char *query, const char *query_alt, struct json_object **out)
+{
+	struct q q = { BUF_INIT, { 0 }, { 0 }, 0 };
+	struct db_res *r = NULL;
+	char *lit;
+	enum pss_err e;
+
+	*out = json_object_new_array();
+	if (n == 0)
+		return PSS_OK;
+	lit = ids_array(ids, n);
+	q_param(&q, query);	/* $1, $2: TSQUERY's */
+	q_param(&q, query_alt != NULL ? query_alt : "");
+	buf_printf(&q.sql, "SELECT " SUMMARY_JSON ", ts_headline('simple', left(coalesce(s.description, '')"
+	    " || E'\\n' || s.content, " DB_HEADLINE_CHARS "), " DB_HEADLINE_QUERY("p.tsq") ", 'StartSel=<mark>,"
+	    " StopSel=</mark>, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=\" ... \"')"
+	    " FROM unnest($%d::int8[]) WITH ORDINALITY AS cand(id, ord) JOIN scripts s ON s.id = cand.id"
+	    " CROSS JOIN (SELECT " TSQUERY " AS tsq) p" SUMMARY_JOINS,
+	    q_param(&q, lit));
+	free(lit);
+	where(&q, v, &(struct script_filter){ .is_public = -1 }, false);
+	buf_puts(&q.sql, " ORDER BY cand.ord");
+	if ((e = db_exec(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
+		for (int i = 0; i < db_res_rows(r); i++) {
+			struct json_object *o = db_json_parse(db_res_get(r, i, 0));
+
+			if (o == NULL)
+				continue;
+			json_object_object_add(o, "snippet", json_object_new_string(db_res_get(r, i, 1)));
+			json_object_array_add(*out, o);
+		}
+	db_res_free(r);
+	q_free(&q);
+	return e;
 }
 
 /* The visibility rule as one condition on s, parameters $2 (viewer id or NULL) and $3

@@ -21,6 +21,16 @@ extern const char *const db_script_sorts[SCRIPT_SORT__MAX];
  * is rank, see db_script_filter_init); __MAX when unknown (a 400). */
 enum script_sort db_script_sort_parse(const char *s);
 
+/* A search's mode (API.md, GET /api/scripts/search?mode=): keyword is the full-text search,
+ * semantic ranks by embedding, hybrid fuses both (docs/search.md). */
+enum search_mode {
+	SEARCH_KEYWORD,
+	SEARCH_SEMANTIC,
+	SEARCH_HYBRID,
+	SEARCH__MAX
+};
+extern const char *const db_search_modes[SEARCH__MAX];
+
 struct script_filter {
 	int64_t		 category_id;	/* 0: any */
 	int64_t		 user_id;	/* 0: any */
@@ -35,6 +45,9 @@ struct script_filter {
 	int64_t		 limit;		/* 1..100; 0 means 20 */
 	const char	*cursor;	/* NULL, or a nextCursor of the same sort and order */
 	const char	*query;		/* search: the websearch_to_tsquery text (required) */
+	const char	*query_alt;	/* search: query with its command aliases replaced by
+					 * their commands (matches either); NULL: none */
+	enum search_mode mode;		/* search: keyword unless set */
 };
 /* db_script_filter_init: every field at its default (any, page 1, limit 20, descending by
  * updatedAt for a list, by rank for a search). */
@@ -52,11 +65,25 @@ bool	 db_script_cursor_valid(const char *s, enum script_sort sort, bool asc);
 enum pss_err db_scripts_list(struct db *, const struct viewer *, const struct script_filter *,
 	struct json_object **out);
 /* db_scripts_search: keyword search (both configurations of docs/schema.md); sort rank
- * (default) or any list sort. {scripts: [summary + rank + snippet], total, page,
+ * (default) or any list sort. {scripts: [summary + rank (1-based place) + score (ts_rank)
+ * + snippet], total, page,
  * totalPages, nextCursor, query, mode: "keyword", sort}; the snippet is ts_headline's text
  * with matches between "<mark>" and "</mark>" (NOT escaped: escape it at the sink). */
 enum pss_err db_scripts_search(struct db *, const struct viewer *, const struct script_filter *,
 	struct json_object **out);
+/* db_scripts_filter_ids: keep[i] = 1 when ids[i] is a script the viewer sees that passes the
+ * filter f (its query is not used), else 0. One statement for all n. */
+enum pss_err db_scripts_filter_ids(struct db *, const struct viewer *, const struct script_filter *,
+	const int64_t *ids, size_t n, uint8_t *keep);
+/* db_scripts_search_ids: the keyword search's best max ids (visible, filtered) with their
+ * ts_rank, best first; *n gets how many. */
+enum pss_err db_scripts_search_ids(struct db *, const struct viewer *, const struct script_filter *,
+	int max, int64_t *ids, double *scores, int *n);
+/* db_scripts_summaries: *out = a JSON array of the summaries (as db_scripts_list) of the ids
+ * the viewer sees, in the order given, each with the snippet of query (its words between
+ * "<mark>" and "</mark>", NOT escaped). */
+enum pss_err db_scripts_summaries(struct db *, const struct viewer *, const int64_t *ids, size_t n,
+	const char *query, const char *query_alt, struct json_object **out);
 /* db_script_get: the summary plus content and the full analysis object (or null). */
 enum pss_err db_script_get(struct db *, const struct viewer *, int64_t id, struct json_object **out);
 /* db_script_content: the content (caller frees) and title (caller frees) of a visible script. */

@@ -144,10 +144,12 @@ req_filter(struct http_ctx *c, bool search, struct script_filter *f)
 	}
 	if (!search)
 		return 0;
-	if ((v = http_query(c->req, "mode")) != NULL && *v != '\0' && strcmp(v, "keyword") != 0) {
-		field_error(c, "mode", strcmp(v, "semantic") == 0 || strcmp(v, "hybrid") == 0 ?
-		    "Only keyword search is available so far." : "mode must be keyword, semantic or hybrid.");
-		return -1;
+	if ((v = http_query(c->req, "mode")) != NULL && *v != '\0') {
+		f->mode = library_search_mode_parse(v);
+		if (f->mode == SEARCH__MAX) {
+			field_error(c, "mode", "mode must be keyword, semantic or hybrid.");
+			return -1;
+		}
 	}
 	if ((v = http_query(c->req, "q")) == NULL || *v == '\0') {
 		field_error(c, "q", "q, the search text, is required.");

@@ -105,6 +105,7 @@ int	 view_script_by_id(struct http_ctx *, int64_t id, struct json_object **out);
 int	 view_scripts_list(struct http_ctx *, struct json_object **out);	/* scripts.c */
 int	 view_scripts_search(struct http_ctx *, struct json_object **out);
 int	 view_script_get(struct http_ctx *, struct json_object **out);	/* :id */
+int	 view_script_similar(struct http_ctx *, struct json_object **out);	/* :id/similar */
 int	 view_versions_list(struct http_ctx *, struct json_object **out);	/* versions.c */
 int	 view_version_get(struct http_ctx *, struct json_object **out);	/* :id, :n */
 int	 view_versions_compare(struct http_ctx *, struct json_object **out);	/* from, to */
@@ -141,6 +142,7 @@ void	 h_page_admin_docs(struct http_ctx *);
 void	 h_scripts_list(struct http_ctx *);
 void	 h_scripts_search(struct http_ctx *);
 void	 h_scripts_get(struct http_ctx *);
+void	 h_scripts_similar(struct http_ctx *);
 void	 h_scripts_create(struct http_ctx *);
 void	 h_scripts_update(struct http_ctx *);
 void	 h_scripts_delete(struct http_ctx *);

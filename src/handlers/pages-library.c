@@ -212,6 +212,29 @@ h_page_tag(struct http_ctx *c)
 
 /* ---- the list ---- */
 
+/* The search modes for the form's select, the one asked for (or hybrid, the page's default)
+ * selected. */
+static struct json_object *
+mode_choices(const char *mode)
+{
+	static const struct { const char *value, *label; } modes[] = {
+		{ "hybrid", "Words and meaning" }, { "keyword", "Words only" },
+		{ "semantic", "Meaning only" },
+	};
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(modes); i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "value", json_object_new_string(modes[i].value));
+		json_object_object_add(o, "label", json_object_new_string(modes[i].label));
+		json_object_object_add(o, "selected", json_object_new_boolean(mode != NULL && *mode != '\0' ?
+		    strcmp(mode, modes[i].value) == 0 : i == 0));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 /* The filter form's state: the query's values and, for the selects, which option is on. */
 static struct json_object *
 filter_state(struct http_ctx *c, bool search)
@@ -235,6 +258,7 @@ filter_state(struct http_ctx *c, bool search)
 	    (strcmp(pub, "false") == 0 || strcmp(pub, "0") == 0)));
 	json_object_object_add(f, "asc", json_object_new_boolean(order != NULL && strcasecmp(order, "asc") == 0));
 	json_object_object_add(f, "search", json_object_new_boolean(search));
+	json_object_object_add(f, "modes", mode_choices(http_query(c->req, "mode")));
 	if (search) {
 		struct json_object *o = json_object_new_object();
 
@@ -377,6 +401,28 @@ add_analysis(struct json_object *view, struct json_object *analysis, const char 
  * carries the full analysis and its state); the rows are highlighted and marked on each
  * view. While a re-analysis is queued or running the page refreshes itself.
  */
+/* The page's "similar scripts" (library_similar, 5 of them) as view.similar, each with its
+ * similarity in whole percent; nothing when they cannot be had (the page stands without). */
+static void
+similar_scripts(struct http_ctx *c, struct json_object *view)
+{
+	struct viewer v = req_viewer(c);
+	struct json_object *script, *sim = NULL, *arr;
+
+	if (!json_object_object_get_ex(view, "script", &script) ||
+	    library_similar(&c->app->svc, &v, int_member(script, "id", 0), 5, 0.2, &sim, NULL) != PSS_OK)
+		return;
+	if (json_object_object_get_ex(sim, "similarScripts", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *it = json_object_array_get_idx(arr, i), *s;
+
+			if (json_object_object_get_ex(it, "similarity", &s))
+				json_object_object_add(it, "similarityPercent",
+				    json_object_new_int((int)(json_object_get_double(s) * 100 + 0.5)));
+		}
+	json_object_object_add(view, "similar", sim);
+}
+
 void
 h_page_script(struct http_ctx *c)
 {
@@ -427,6 +473,7 @@ h_page_script(struct http_ctx *c)
 			json_object_object_add(view, "executions", json_object_get(v));
 		json_object_put(ex);
 	}
+	similar_scripts(c, view);
 	json_reply(c, 200, view);
 }
 

@@ -68,6 +68,7 @@ const struct route app_routes[] = {
 	  "scripts.export_analysis" },
 	{ HTTP_POST, "/api/scripts/:id/execute", ROUTE_AUTH | ROUTE_CSRF, h_scripts_execute, "scripts.execute" },
 	{ HTTP_GET, "/api/scripts/:id/execution-history", ROUTE_AUTH, h_executions_list, "scripts.executions" },
+	{ HTTP_GET, "/api/scripts/:id/similar", 0, h_scripts_similar, "scripts.similar" },
 	{ HTTP_GET, "/api/scripts/:id/versions", 0, h_versions_list, "versions.list" },
 	/* compare before :n: the first route that matches answers */
 	{ HTTP_GET, "/api/scripts/:id/versions/compare", 0, h_versions_compare, "versions.compare" },

@@ -31,7 +31,9 @@ view_snippets_html(struct json_object *items)
 	}
 }
 
-/* list_with: api: an API answer, which a cached entry answers with its bytes (1). */
+/* list_with: api: an API answer, which a cached entry answers with its bytes (1). A search by
+ * meaning is not cached: a script's embedding lands after the write that invalidated the lists
+ * (docs/search.md), and its exact scan costs about what a cache round trip does. */
 static int
 list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool api,
     struct json_object **out)
@@ -39,16 +41,17 @@ list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool a
 	struct viewer v = req_viewer(c);
 	struct svc_err err = { 0 };
 	struct json_object *arr;
-	char *key = library_list_cache_key(&v, f, search);
+	bool cached = !search || f->mode == SEARCH_KEYWORD;
+	char *key = cached ? library_list_cache_key(&v, f, search) : NULL;
 	enum pss_err e;
 
 	*out = NULL;
-	if (api ? reply_cached(c, key, NULL, NULL) == 1 :
-	    (*out = view_cache_get(c, key)) != NULL) {
+	if (cached && (api ? reply_cached(c, key, NULL, NULL) == 1 :
+	    (*out = view_cache_get(c, key)) != NULL)) {
 		free(key);
 		return api ? 1 : 0;
 	}
-	e = search ? library_scripts_search(&c->app->svc, &v, f, out, &err) :
+	e = search ? library_scripts_search_mode(&c->app->svc, &v, f, out, &err) :
 	    library_scripts_list(&c->app->svc, &v, f, out, &err);
 	if (e != PSS_OK) {
 		free(key);
@@ -57,6 +60,8 @@ list_with(struct http_ctx *c, const struct script_filter *f, bool search, bool a
 	}
 	if (search && json_object_object_get_ex(*out, "scripts", &arr))
 		view_snippets_html(arr);
+	if (!cached)
+		return 0;
 	if (api) {
 		/* one serialisation for the cache and the answer */
 		reply_cache_put(c, key, *out, LIBRARY_LIST_TTL, NULL);
@@ -84,6 +89,12 @@ scripts_list(struct http_ctx *c, bool search, bool api, struct json_object **out
 	*out = NULL;
 	if (req_filter(c, search, &f) != 0)
 		return -1;
+	/* the pages' search box matches words and meaning unless told otherwise; a sort other
+	 * than rank keeps to words, which sort every way */
+	if (search && !api && http_query(c->req, "mode") == NULL)
+		f.mode = SEARCH_HYBRID;
+	if (search && !api && f.sort != SCRIPT_SORT_RANK)
+		f.mode = SEARCH_KEYWORD;
 	return list_with(c, &f, search, api, out);
 }
 
@@ -169,6 +180,38 @@ api_script_get(struct http_ctx *c, struct json_object **out)
 
 	*out = NULL;
 	return id == 0 ? -1 : script_by_id(c, id, true, out);
+}
+
+/* GET /api/scripts/:id/similar?limit&threshold (library_similar) */
+int
+view_script_similar(struct http_ctx *c, struct json_object **out)
+{
+	struct viewer v = req_viewer(c);
+	struct svc_err err = { 0 };
+	int64_t id = req_path_id(c, "id", "id"), limit = 5;
+	double threshold = 0;
+	const char *t;
+	enum pss_err e;
+
+	*out = NULL;
+	if (id == 0 || req_query_int(c, "limit", 1, LIBRARY_SIMILAR_MAX, &limit) < 0)
+		return -1;
+	if ((t = http_query(c->req, "threshold")) != NULL && *t != '\0' &&
+	    parse_double(t, 0, 1, &threshold) != 0) {
+		field_error(c, "threshold", "threshold must be a number from 0 to 1.");
+		return -1;
+	}
+	if ((e = library_similar(&c->app->svc, &v, id, (int)limit, threshold, out, &err)) != PSS_OK) {
+		error_from_svc(c, e, &err, SCRIPT_NOT_FOUND);
+		return -1;
+	}
+	return 0;
+}
+
+void
+h_scripts_similar(struct http_ctx *c)
+{
+	reply_view(c, view_script_similar, NULL);
 }
 
 void

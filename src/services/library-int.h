@@ -14,6 +14,10 @@ enum pss_err library_category_check(struct db *, int64_t id, struct svc_err *);
 /* library_tags_apply: db_tags_set, then the limit of 10 a script (PSS_EINVAL naming tags). */
 enum pss_err library_tags_apply(struct db *, int64_t script_id, const char *tags_json, bool replace,
 	struct svc_err *);
+/* library_filter_check: a list's or search's filter within its bounds (PSS_EINVAL naming the
+ * field; mine without a user: PSS_EAUTH). */
+enum pss_err library_filter_check(const struct viewer *, const struct script_filter *, bool search,
+	struct svc_err *);
 /* library_enqueue_analysis: the analysis.run job of a script (inside the caller's
  * transaction). */
 enum pss_err library_enqueue_analysis(struct db *, int64_t script_id);

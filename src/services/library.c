@@ -51,13 +51,26 @@ library_tags_apply(struct db *db, int64_t script_id, const char *tags_json, bool
 	    PSS_OK;
 }
 
-enum pss_err
-library_enqueue_analysis(struct db *db, int64_t script_id)
+/* A job of type with payload {"scriptId": N}. */
+static enum pss_err
+enqueue_script_job(struct db *db, const char *type, int64_t script_id)
 {
 	char payload[64];
 
 	snprintf(payload, sizeof(payload), "{\"scriptId\": %lld}", (long long)script_id);
-	return jobs_enqueue(db, LIBRARY_JOB_ANALYSIS, payload, LIBRARY_JOB_ATTEMPTS, NULL);
+	return jobs_enqueue(db, type, payload, LIBRARY_JOB_ATTEMPTS, NULL);
+}
+
+enum pss_err
+library_enqueue_analysis(struct db *db, int64_t script_id)
+{
+	return enqueue_script_job(db, LIBRARY_JOB_ANALYSIS, script_id);
+}
+
+enum pss_err
+library_enqueue_embedding(struct db *db, int64_t script_id)
+{
+	return enqueue_script_job(db, LIBRARY_JOB_EMBEDDING, script_id);
 }
 
 static size_t

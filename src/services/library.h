@@ -51,6 +51,8 @@
  * defaults and names (db_script_filter_init, db_script_sort_parse, db_exec_status_parse). */
 void	 library_filter_init(struct script_filter *, bool search);
 enum script_sort library_sort_parse(const char *);
+/* library_search_mode_parse: keyword, semantic or hybrid; SEARCH__MAX when unknown. */
+enum search_mode library_search_mode_parse(const char *);
 enum exec_status library_exec_status_parse(const char *);
 
 /* The bounds of a keyword search's text (issue 12 item 2; docs/library.md "Search bounds"):
@@ -378,6 +380,77 @@ void	 library_cache_put_text(const struct svc *, const char *key, struct json_ob
 /* library_cache_json: o's text as json_reply writes it (json-c's memory, valid until o
  * changes or goes). */
 const char *library_cache_json(struct json_object *o, size_t *len);
+
+/* ---- embedding.c and search.c: search by meaning (docs/search.md) ---- */
+#define LIBRARY_JOB_EMBEDDING "embedding.compute"	/* payload {"scriptId": N} */
+#define LIBRARY_JOB_EMBED_INDEX "embedding.index"	/* payload {}: the flat vector file */
+/* the most results a semantic or hybrid search ranks (pages beyond are empty) */
+#define LIBRARY_SEMANTIC_MAX 1000
+/* a semantic result's least cosine (below it a script does not match) */
+#define LIBRARY_SEMANTIC_MIN 0.10
+/* reciprocal rank fusion's k (Cormack et al. 2009) */
+#define LIBRARY_RRF_K 60
+#define LIBRARY_SIMILAR_MAX 50
+
+/* The embedding provider and model this process uses (EMBEDDING_PROVIDER): type is
+ * "builtin", "openai" or "psscript-ai"; model the model_version stored with each row. */
+struct library_embedder {
+	const char	*type;
+	const char	*model;
+	int		 dims;
+};
+/* library_embedder: the configured embedder, ready (the built-in model mapped), or NULL with
+ * why (the model file missing or corrupt, an unknown provider). */
+const struct library_embedder *library_embedder(const struct svc *, char *why, size_t whysz);
+/* library_embed_text: text's vector into out[dims] by the configured embedder (the built-in
+ * model: the text enriched with its commands' synopses first). PSS_EINVAL: nothing in the
+ * text the model knows (all zero); PSS_EUNAVAILABLE: the provider failed (why says). */
+enum pss_err library_embed_text(const struct svc *, const char *text, size_t len, float *out,
+	char *why, size_t whysz);
+/* library_embedding_compute: the embedding.compute job: embeds the script's title,
+ * description, tags, analysis purpose and content and stores it (skipped when the same text
+ * was embedded by the same model), then queues the vector file's refresh. A script deleted
+ * meanwhile is not an error. */
+enum pss_err library_embedding_compute(const struct svc *, int64_t script_id, char *why,
+	size_t whysz);
+/* library_enqueue_embedding: the embedding.compute job of a script (inside the caller's
+ * transaction). */
+enum pss_err library_enqueue_embedding(struct db *, int64_t script_id);
+/* library_embedding_index: the embedding.index job: rewrites the flat vector file
+ * (EMBEDDING_INDEX_FILE) from PostgreSQL when it is missing, stale, corrupt or of another
+ * model; atomically (a new file renamed over the old). *rows gets its rows. */
+enum pss_err library_embedding_index(const struct svc *, int64_t *rows, char *why, size_t whysz);
+/* library_embedding_defer_index: with defer, library_embedding_compute does not queue the
+ * vector file's refresh (a bulk run that calls library_embedding_index once at its end). */
+void	 library_embedding_defer_index(bool defer);
+/* library_reembed: queues embedding.compute for every script without a vector of the
+ * configured model (after a change of provider or model); *queued gets how many.
+ * library_reembed_progress: scripts in all and those embedded by the configured model. */
+enum pss_err library_reembed(const struct svc *, int64_t *queued, char *why, size_t whysz);
+enum pss_err library_reembed_progress(const struct svc *, int64_t *scripts, int64_t *done);
+/* library_reembed_next: the lowest ids (at most max, ascending) above after of scripts without
+ * a vector of the configured model; *n gets how many (0: none left). */
+enum pss_err library_reembed_next(const struct svc *, int64_t after, int64_t *ids, int max,
+	int *n);
+/* library_nearest: the k scripts whose vectors are nearest q (cosine, best first), from
+ * pgvector's HNSW index when the column is vector, else an exact scan of the flat file
+ * (or, when it is missing or stale, of the vectors read from PostgreSQL, and the file's
+ * refresh queued). *method names the provider and the index ("builtin:flat-file"...). */
+enum pss_err library_nearest(const struct svc *, const float *q, int k, int64_t *ids,
+	float *scores, int *n, const char **method);
+
+/* library_scripts_search_mode: the search in f->mode: keyword (library_scripts_search),
+ * semantic or hybrid (docs/search.md). Every result has rank (its 1-based place in the
+ * whole answer), score and snippet; the answer echoes mode, and with no embedding to
+ * search says why (semantic: empty with reason; hybrid: keyword's results with
+ * fallback and reason). */
+enum pss_err library_scripts_search_mode(const struct svc *, const struct viewer *,
+	const struct script_filter *, struct json_object **out, struct svc_err *);
+/* library_similar: {similarScripts: [{scriptId, title, category, similarity}], method}: the
+ * limit (1..50) scripts the viewer sees nearest the script id (which they must see:
+ * PSS_ENOTFOUND) with a cosine at least threshold (0..1), never itself. */
+enum pss_err library_similar(const struct svc *, const struct viewer *, int64_t id, int limit,
+	double threshold, struct json_object **out, struct svc_err *);
 
 /* ---- library.c: the rules the operations share ---- */
 /* library_title_check: a trimmed copy of a valid title (caller frees), or NULL with err

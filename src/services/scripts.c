@@ -22,6 +22,15 @@ library_sort_parse(const char *s)
 	return db_script_sort_parse(s);
 }
 
+enum search_mode
+library_search_mode_parse(const char *s)
+{
+	for (int i = 0; i < SEARCH__MAX; i++)
+		if (strcmp(s, db_search_modes[i]) == 0)
+			return (enum search_mode)i;
+	return SEARCH__MAX;
+}
+
 enum exec_status
 library_exec_status_parse(const char *s)
 {
@@ -72,8 +81,9 @@ library_search_check(const char *q)
 	return NULL;
 }
 
-static enum pss_err
-filter_check(const struct viewer *v, const struct script_filter *f, bool search, struct svc_err *err)
+enum pss_err
+library_filter_check(const struct viewer *v, const struct script_filter *f, bool search,
+    struct svc_err *err)
 {
 	const char *why;
 
@@ -112,7 +122,7 @@ list_or_search(const struct svc *s, const struct viewer *v, const struct script_
 		f.page = 1;
 	if (f.limit == 0)
 		f.limit = LIBRARY_LIMIT_DEFAULT;
-	if ((e = filter_check(v, &f, search, err)) != PSS_OK)
+	if ((e = library_filter_check(v, &f, search, err)) != PSS_OK)
 		return e;
 	return search ? db_scripts_search(s->db, v, &f, out) : db_scripts_list(s->db, v, &f, out);
 }
@@ -154,7 +164,7 @@ library_list_cache_key(const struct viewer *v, const struct script_filter *f, bo
 	char hex[65], scope[32], *key;
 
 	/* every field that changes the answer, unambiguously (strings length-prefixed) */
-	buf_printf(&b, "%d|%d|%d|%lld|%lld|%d|%d|%d|%.17g|", search, (int)f->sort, f->asc,
+	buf_printf(&b, "%d|%d|%d|%d|%lld|%lld|%d|%d|%d|%.17g|", search, (int)f->mode, (int)f->sort, f->asc,
 	    (long long)f->category_id, (long long)f->user_id, f->is_public, f->mine,
 	    f->has_min_security, f->has_min_security ? f->min_security : 0.0);
 	buf_printf(&b, "%zu:%s|%zu:%s|%zu:%s", f->tag ? strlen(f->tag) : 0, f->tag ? f->tag : "",
@@ -221,6 +231,9 @@ library_script_insert(struct db *db, const struct script_row *row, const char *t
 		e = library_tags_apply(db, *id, tags_json, true, err);
 	if (e == PSS_OK && analyze)
 		e = library_enqueue_analysis(db, *id);
+	/* every new script is embedded, analysed or not (docs/search.md) */
+	if (e == PSS_OK)
+		e = library_enqueue_embedding(db, *id);
 	return e;
 }
 
@@ -289,6 +302,8 @@ new_version(struct db *db, int64_t id, int64_t author, const char *text, size_t 
 		*version = v;
 	if (e == PSS_OK && v != 0)
 		e = library_enqueue_analysis(db, id);
+	if (e == PSS_OK && v != 0)
+		e = library_enqueue_embedding(db, id);
 	return e;
 }
 
@@ -341,6 +356,10 @@ update_tx(struct db *db, void *arg)
 		    false, NULL, t->err, &t->hash_race);
 	if (e == PSS_OK && t->tags != NULL)
 		e = library_tags_apply(db, u->id, t->tags, true, t->err);
+	/* what is embedded changed without a new version: embed again (a new version did) */
+	if (e == PSS_OK && t->text == NULL && (t->title != NULL || u->description != NULL ||
+	    u->clear_description || t->tags != NULL))
+		e = library_enqueue_embedding(db, u->id);
 	return e;
 }
 

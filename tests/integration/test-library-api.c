@@ -635,7 +635,7 @@ test_list_parameters_are_validated(void)
 	expect_field("GET", "/api/scripts?cursor=not-a-cursor", NULL, NULL, "cursor");
 	expect_field("GET", "/api/scripts?tag=%01", NULL, NULL, "tag");
 	expect_field("GET", "/api/scripts/search", NULL, NULL, "q");
-	expect_field("GET", "/api/scripts/search?q=x&mode=semantic", NULL, NULL, "mode");
+	expect_field("GET", "/api/scripts/search?q=x&mode=vector", NULL, NULL, "mode");
 	expect_field("GET", "/api/scripts/search?q=x&sort=bogus", NULL, NULL, "sort");
 	T_EQ(it_json(&r, "GET", "/api/scripts?mine=true", NULL, NULL), 0);
 	check_error(&r, 401, "unauthorized");

@@ -211,6 +211,8 @@ done
 
 have_vector=$(q "SELECT count(*) FROM pg_extension WHERE extname = 'vector'")
 if [ "$have_vector" = 1 ]; then emb=vector\(1536\); else emb='real[]'; fi
+# script_embeddings holds each model's dimension (0025, issue 16): pgvector's vector without one
+if [ "$have_vector" = 1 ]; then semb=vector; else semb='real[]'; fi
 
 # table|column|type|N when the spec says NOT NULL or PK|default ('' = none)
 # SERIAL is integer with a sequence default, FLOAT double precision; every
@@ -262,11 +264,14 @@ script_analysis|created_at|timestamp with time zone||now()
 script_analysis|updated_at|timestamp with time zone||now()
 script_embeddings|id|integer|N|serial
 script_embeddings|script_id|integer||
-script_embeddings|embedding|$emb|N|
+script_embeddings|embedding|$semb|N|
 script_embeddings|embedding_type|character varying(50)||'openai'::character varying
 script_embeddings|model_version|character varying(50)||'text-embedding-ada-002'::character varying
 script_embeddings|created_at|timestamp with time zone||now()
 script_embeddings|updated_at|timestamp with time zone||now()
+script_embeddings|dimensions|integer|N|
+script_embeddings|seq|bigint|N|nextval('script_embeddings_seq'::regclass)
+script_embeddings|text_hash|text||
 categories|id|integer|N|serial
 categories|name|character varying(255)|N|
 categories|description|text||
@@ -392,12 +397,13 @@ is "idx_scripts_public_file_hash is unique on file_hash where public" 1 \
 	"SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_scripts_public_file_hash'
 	  AND indexdef LIKE 'CREATE UNIQUE INDEX%USING btree (file_hash) WHERE is_public'"
 if [ "$have_vector" = 1 ]; then
-	is "script_embeddings_idx is an HNSW cosine index" 1 "SELECT count(*) FROM pg_indexes
-		WHERE indexname = 'script_embeddings_idx' AND indexdef LIKE '%USING hnsw (embedding vector_cosine_ops)'"
+	is "script_embeddings.embedding is pgvector's vector of any dimension (an HNSW index per model)" vector \
+		"SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+		  WHERE attrelid = 'script_embeddings'::regclass AND attname = 'embedding'"
 	is "chat_history embedding has an HNSW cosine index" 1 "SELECT count(*) FROM pg_indexes
 		WHERE indexname = 'chat_history_embedding_idx' AND indexdef LIKE '%USING hnsw (embedding vector_cosine_ops)'"
 else
-	skip "script_embeddings_idx is an HNSW cosine index" "pgvector not installed"
+	skip "script_embeddings.embedding is pgvector's vector of any dimension" "pgvector not installed"
 	is "without pgvector no vector index is made" 0 \
 		"SELECT count(*) FROM pg_indexes WHERE indexname IN ('script_embeddings_idx', 'chat_history_embedding_idx')"
 fi

@@ -112,6 +112,7 @@ static const struct expect expects[] = {
 	  "?format=sarif" },
 	{ "POST /api/scripts/:id/execute", TG_PRIVATE, "{}", 0, { 401, 404, 200, 200 } },
 	{ "GET /api/scripts/:id/execution-history", TG_PRIVATE, NOBODY, 0, { 401, 404, 200, 200 } },
+	{ "GET /api/scripts/:id/similar", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
 	{ "GET /api/scripts/:id/versions", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
 	{ "GET /api/scripts/:id/versions/compare", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 },
 	  "?from=1&to=1" },

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# search-quality.py: recall@5 and MRR of keyword, semantic and hybrid search on a labelled set
+# (docs/search.md, "Quality"). Run by bench/search-quality.sh against a running stack (its env
+# sourced: PSS_TEST_URL, PSS_BIN, PG*).
+#
+# The corpus: every example of the shipped 7.6 reference (data/powershell-docs/7.6) becomes a
+# script: its text and code without its heading, titled "Script N" (nothing of the question
+# in the title). The questions: bench/search-queries.tsv, "question<TAB>Module/Cmdlet.md#N"
+# (the N-th example of that page is the script it must find): the examples' headings in
+# plain words, and paraphrases written by hand that share few words with the script.
+#
+#   search-quality.py load     load the corpus as public scripts of user "benchquality"
+#   search-quality.py eval     ask every question in every mode, print the table
+import json
+import os
+import re
+import ssl
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+
+TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+DOCS = os.path.join(TOP, 'data', 'powershell-docs', '7.6')
+QUERIES = os.path.join(TOP, 'bench', 'search-queries.tsv')
+
+
+def examples():
+    """[(key "Module/Cmdlet.md#N", heading, body)] in a fixed order."""
+    out = []
+    for mod in sorted(os.listdir(DOCS)):
+        d = os.path.join(DOCS, mod)
+        if not os.path.isdir(d):
+            continue
+        for fn in sorted(os.listdir(d)):
+            if not fn.endswith('.md'):
+                continue
+            text = open(os.path.join(d, fn), encoding='utf-8').read()
+            m = re.search(r'^## EXAMPLES\n(.*?)(?=^## )', text, re.S | re.M)
+            if not m:
+                continue
+            for n, ex in enumerate(re.split(r'^### ', m.group(1), flags=re.M)[1:], 1):
+                head, _, body = ex.partition('\n')
+                if '```' in body:
+                    out.append(('%s/%s#%d' % (mod, fn, n), head.strip(), body.strip()))
+    return out
+
+
+def load():
+    ex = examples()
+    rows = []
+    for i, (key, _, body) in enumerate(ex, 1):
+        esc = body.replace('\\', '\\\\').replace('\t', '\\t').replace('\r', '\\r').replace('\n', '\\n')
+        rows.append('Script %d\t%s\t%s' % (i, key, esc))
+    copy = '\n'.join(rows) + '\n'
+    sql = """
+CREATE TEMP TABLE src (title text, key text, content text);
+COPY src FROM STDIN;
+%s\\.
+INSERT INTO scripts (title, description, content, user_id, is_public, file_hash)
+SELECT title, NULL, content, (SELECT id FROM users WHERE username = 'benchquality'), true,
+	encode(sha256(convert_to(content || key, 'UTF8')), 'hex') FROM src;
+CREATE TABLE IF NOT EXISTS bench_quality_keys (script_id int, key text);
+INSERT INTO bench_quality_keys SELECT s.id, src.key FROM src JOIN scripts s ON s.title = src.title
+	AND s.user_id = (SELECT id FROM users WHERE username = 'benchquality');
+""" % copy
+    subprocess.run(['psql', '-qtAX', '-v', 'ON_ERROR_STOP=1'], input=sql.encode(), check=True)
+    print('# corpus: %d scripts (the examples of the 7.6 reference with code)' % len(ex))
+
+
+def ask(q, mode):
+    url = '%s/api/scripts/search?%s' % (os.environ['PSS_TEST_URL'], urllib.parse.urlencode(
+        {'q': q, 'mode': mode, 'limit': 10}))
+    ctx = ssl.create_default_context(cafile=os.environ.get('PSS_TEST_CA'))
+    ctx.check_hostname = False
+    with urllib.request.urlopen(url, context=ctx) as r:
+        return [s['id'] for s in json.load(r)['scripts']]
+
+
+def evaluate():
+    keys = {}
+    out = subprocess.run(['psql', '-qtAX', '-F', '\t', '-c',
+                          'SELECT key, script_id FROM bench_quality_keys'],
+                         check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        k, i = line.split('\t')
+        keys[k] = int(i)
+    qs = []
+    for line in open(QUERIES, encoding='utf-8'):
+        if line.strip() and not line.startswith('#'):
+            q, k, kind = line.rstrip('\n').split('\t')
+            qs.append((q, keys[k], kind))
+    print('# %d questions (%d from headings, %d paraphrased by hand)' % (
+        len(qs), sum(1 for q in qs if q[2] == 'heading'), sum(1 for q in qs if q[2] == 'hand')))
+    print('%-9s %-10s %9s %6s %9s' % ('mode', 'questions', 'recall@5', 'MRR', 'answered'))
+    for kind in ('all', 'heading', 'hand'):
+        for mode in ('keyword', 'semantic', 'hybrid'):
+            hit5 = rr = answered = 0
+            sub = [q for q in qs if kind == 'all' or q[2] == kind]
+            for q, want, _ in sub:
+                ids = ask(q, mode)
+                answered += bool(ids)
+                if want in ids:
+                    r = ids.index(want) + 1
+                    rr += 1.0 / r
+                    hit5 += r <= 5
+            print('%-9s %-10s %9.2f %6.2f %9d' % (mode, '%s (%d)' % (kind, len(sub)),
+                                                hit5 / len(sub), rr / len(sub), answered))
+
+
+if __name__ == '__main__':
+    {'load': load, 'eval': evaluate}[sys.argv[1]]()

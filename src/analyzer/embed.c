@@ -1,0 +1,424 @@
+/* embed.c: the built-in embedding model, the catalog enrichment and the exact scan (embed.h) */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/catalog.h"
+#include "analyzer/embed.h"
+
+#define MAGIC		"PSSEMB01"
+#define HEADER		24
+#define TOK_MIN		2
+#define TOK_MAX		32
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int
+ps_embed_model_open(struct ps_embed_model *m, const void *buf, size_t len, char *err,
+    size_t errsz)
+{
+	const unsigned char *p = buf;
+	uint32_t dim, nterms, sbytes;
+	size_t off, need;
+	uint8_t sum[32];
+
+	memset(m, 0, sizeof(*m));
+	if (len < HEADER || memcmp(p, MAGIC, 8) != 0) {
+		snprintf(err, errsz, "not an embedding model (bad magic or truncated header)");
+		return -1;
+	}
+	dim = le32(p + 8);
+	nterms = le32(p + 12);
+	sbytes = le32(p + 16);
+	if (dim == 0 || dim > PS_EMBED_MAX_DIM || nterms == 0 || nterms > 10000000) {
+		snprintf(err, errsz, "bad sizes (dim %u, terms %u)", dim, nterms);
+		return -1;
+	}
+	need = HEADER + (size_t)nterms * 8 + (size_t)nterms * dim + sbytes;
+	if (len != need) {
+		snprintf(err, errsz, "size %zu, expected %zu (truncated or corrupt)", len, need);
+		return -1;
+	}
+	if (((uintptr_t)(p + HEADER)) % _Alignof(float) != 0) {
+		snprintf(err, errsz, "misaligned model buffer");
+		return -1;
+	}
+	m->dim = dim;
+	m->nterms = nterms;
+	m->weights = (const float *)(const void *)(p + HEADER);
+	m->proj = (const int8_t *)(p + HEADER + (size_t)nterms * 8);
+	m->terms = xcalloc(nterms, sizeof(*m->terms));
+	off = HEADER + (size_t)nterms * 8 + (size_t)nterms * dim;
+	for (uint32_t i = 0; i < nterms; i++) {
+		const char *s = (const char *)p + off;
+		const char *nul = memchr(s, '\0', len - off);
+
+		if (nul == NULL || (i > 0 && strcmp(m->terms[i - 1], s) >= 0)) {
+			snprintf(err, errsz, "term %u missing, unterminated or out of order", i);
+			ps_embed_model_close(m);
+			return -1;
+		}
+		m->terms[i] = s;
+		off = (size_t)(nul - (const char *)p) + 1;
+	}
+	if (off != len) {
+		snprintf(err, errsz, "%zu bytes after the last term", len - off);
+		ps_embed_model_close(m);
+		return -1;
+	}
+	for (uint32_t i = 0; i < nterms; i++)
+		if (!isfinite(m->weights[2 * i]) || !isfinite(m->weights[2 * i + 1])) {
+			snprintf(err, errsz, "term %u has a weight that is not a finite number", i);
+			ps_embed_model_close(m);
+			return -1;
+		}
+	sha256(buf, len, sum);
+	memcpy(m->version, "lsi-", 4);
+	for (int i = 0; i < 8; i++)
+		snprintf(m->version + 4 + 2 * i, 3, "%02x", sum[i]);
+	return 0;
+}
+
+void
+ps_embed_model_close(struct ps_embed_model *m)
+{
+	free(m->terms);
+	m->terms = NULL;
+	m->nterms = 0;
+}
+
+static int
+is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int
+is_upper(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static int
+is_lower(unsigned char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static int
+is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* One token: lower-cased, the plural rule, then fn. */
+static void
+emit(const char *s, size_t n, void (*fn)(const char *, size_t, void *), void *arg)
+{
+	char t[TOK_MAX + 1];
+
+	if (n < TOK_MIN || n > TOK_MAX)
+		return;
+	for (size_t i = 0; i < n; i++)
+		t[i] = is_upper((unsigned char)s[i]) ? (char)(s[i] - 'A' + 'a') : s[i];
+	if (n > 4 && memcmp(t + n - 3, "ies", 3) == 0) {
+		t[n - 3] = 'y';
+		n -= 2;
+	} else if (n > 3 && t[n - 1] == 's' && t[n - 2] != 's')
+		n--;
+	t[n] = '\0';
+	fn(t, n, arg);
+}
+
+/* The case-change parts of a word, as Python's [A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+ finds them. */
+static size_t
+case_parts(const char *w, size_t n, size_t *start, size_t *plen, size_t max)
+{
+	size_t k = 0, i = 0;
+
+	while (i < n && k < max) {
+		unsigned char c = (unsigned char)w[i];
+		size_t j = i;
+
+		if (is_lower(c) || (is_upper(c) && i + 1 < n && is_lower((unsigned char)w[i + 1]))) {
+			j = i + 1;
+			while (j < n && is_lower((unsigned char)w[j]))
+				j++;
+		} else if (is_upper(c)) {
+			while (j < n && is_upper((unsigned char)w[j]))
+				j++;
+			/* [A-Z]+(?![a-z]): give back the last capital when a lower-case letter follows */
+			if (j < n && is_lower((unsigned char)w[j]))
+				j--;
+		} else {
+			while (j < n && is_digit((unsigned char)w[j]))
+				j++;
+		}
+		start[k] = i;
+		plen[k] = j - i;
+		k++;
+		i = j;
+	}
+	return k;
+}
+
+void
+ps_embed_tokens(const char *text, size_t len, void (*fn)(const char *, size_t, void *),
+    void *arg)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t s, n;
+		int upper_inside = 0, lower = 0;
+
+		if (!is_alnum((unsigned char)text[i])) {
+			i++;
+			continue;
+		}
+		s = i;
+		while (i < len && is_alnum((unsigned char)text[i])) {
+			if (i > s && is_upper((unsigned char)text[i]))
+				upper_inside = 1;
+			if (is_lower((unsigned char)text[i]))
+				lower = 1;
+			i++;
+		}
+		n = i - s;
+		emit(text + s, n, fn, arg);
+		if (upper_inside && lower) {
+			size_t st[64], pl[64], k;
+
+			k = case_parts(text + s, n, st, pl, 64);
+			if (k > 1)
+				for (size_t j = 0; j < k; j++)
+					emit(text + s + st[j], pl[j], fn, arg);
+		}
+	}
+}
+
+size_t
+ps_embed_enrich(const char *text, size_t len, struct buf *out)
+{
+	const struct ps_cmdlet_info *seen[PS_EMBED_MAX_COMMANDS];
+	size_t nseen = 0, i = 0;
+
+	if (len > PS_EMBED_MAX_TEXT)
+		len = PS_EMBED_MAX_TEXT;
+	while (i < len && nseen < PS_EMBED_MAX_COMMANDS) {
+		const struct ps_cmdlet_info *c;
+		size_t s, n, k;
+
+		/* [A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*, found left to right as the generator's CMD */
+		if (!is_alnum((unsigned char)text[i]) || is_digit((unsigned char)text[i])) {
+			i++;
+			continue;
+		}
+		s = i;
+		while (i < len && (is_alnum((unsigned char)text[i]) ||
+		    (text[i] == '-' && i + 1 < len && is_alnum((unsigned char)text[i + 1]))))
+			i++;
+		n = i - s;
+		c = ps_catalog_resolve(text + s, n, NULL);
+		if (c == NULL)
+			continue;
+		for (k = 0; k < nseen && seen[k] != c; k++)
+			;
+		if (k < nseen)
+			continue;
+		seen[nseen++] = c;
+		buf_printf(out, "\n%s %s", c->name, c->synopsis);
+	}
+	return nseen;
+}
+
+static long
+term_find(const struct ps_embed_model *m, const char *t)
+{
+	size_t lo = 0, hi = m->nterms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->terms[mid], t);
+
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+struct counter {
+	const struct ps_embed_model	*m;
+	uint32_t			*count;	/* per term */
+	uint32_t			*used;	/* the terms counted, in first-seen order */
+	size_t				 nused;
+};
+
+static void
+count_token(const char *tok, size_t n, void *arg)
+{
+	struct counter *c = arg;
+	long t;
+
+	(void)n;
+	t = term_find(c->m, tok);
+	if (t < 0)
+		return;
+	if (c->count[t]++ == 0)
+		c->used[c->nused++] = (uint32_t)t;
+}
+
+size_t
+ps_embed_text(const struct ps_embed_model *m, const char *text, size_t len, float *out)
+{
+	struct counter c = { m, NULL, NULL, 0 };
+	double *acc, norm = 0;
+	double wnorm = 0;
+
+	memset(out, 0, sizeof(float) * m->dim);
+	if (len > PS_EMBED_MAX_TEXT)
+		len = PS_EMBED_MAX_TEXT;
+	c.count = xcalloc(m->nterms, sizeof(*c.count));
+	c.used = xcalloc(m->nterms, sizeof(*c.used));
+	ps_embed_tokens(text, len, count_token, &c);
+	acc = xcalloc(m->dim, sizeof(*acc));
+	/* sublinear TF times IDF, unit length, then projected: the generator's weighting */
+	for (size_t i = 0; i < c.nused; i++) {
+		double w = (1.0 + log((double)c.count[c.used[i]])) * m->weights[2 * c.used[i]];
+
+		wnorm += w * w;
+	}
+	wnorm = wnorm > 0 ? sqrt(wnorm) : 1;
+	for (size_t i = 0; i < c.nused; i++) {
+		uint32_t t = c.used[i];
+		double w = (1.0 + log((double)c.count[t])) * m->weights[2 * t] / wnorm;
+		double s = w * m->weights[2 * t + 1];
+		const int8_t *row = m->proj + (size_t)t * m->dim;
+
+		for (uint32_t d = 0; d < m->dim; d++)
+			acc[d] += s * row[d];
+	}
+	for (uint32_t d = 0; d < m->dim; d++)
+		norm += acc[d] * acc[d];
+	if (norm > 0) {
+		norm = sqrt(norm);
+		for (uint32_t d = 0; d < m->dim; d++)
+			out[d] = (float)(acc[d] / norm);
+	}
+	free(acc);
+	free(c.count);
+	free(c.used);
+	return norm > 0 ? c.nused : 0;
+}
+
+float
+ps_embed_cosine(const float *a, const float *b, size_t dim)
+{
+	double ab = 0, aa = 0, bb = 0;
+
+	for (size_t i = 0; i < dim; i++) {
+		ab += (double)a[i] * b[i];
+		aa += (double)a[i] * a[i];
+		bb += (double)b[i] * b[i];
+	}
+	if (aa == 0 || bb == 0)
+		return 0;
+	return (float)(ab / sqrt(aa * bb));
+}
+
+/* The dot product of q and v (dim floats) in eight independent sums, which the compiler can
+ * keep in one vector register (a single running sum serialises every addition). */
+static float
+dot(const float *q, const float *v, size_t dim)
+{
+	float s[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }, t = 0;
+	size_t d = 0;
+
+	for (; d + 8 <= dim; d += 8)
+		for (int j = 0; j < 8; j++)
+			s[j] += q[d + j] * v[d + j];
+	for (; d < dim; d++)
+		t += q[d] * v[d];
+	return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + t;
+}
+
+/* a ranks before b */
+static int
+better(const struct ps_embed_hit *a, const struct ps_embed_hit *b)
+{
+	return a->score > b->score || (a->score == b->score && a->row < b->row);
+}
+
+/* Restore the min-heap (worst hit at the root) below i. */
+static void
+sift_down(struct ps_embed_hit *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, w = i;
+		struct ps_embed_hit t;
+
+		if (l < n && better(&h[w], &h[l]))
+			w = l;
+		if (r < n && better(&h[w], &h[r]))
+			w = r;
+		if (w == i)
+			return;
+		t = h[i];
+		h[i] = h[w];
+		h[w] = t;
+		i = w;
+	}
+}
+
+static int
+cmp_hit(const void *a, const void *b)
+{
+	return better(a, b) ? -1 : better(b, a) ? 1 : 0;
+}
+
+size_t
+ps_embed_topk(const float *q, const float *vecs, size_t n, size_t dim, const uint8_t *keep,
+    size_t k, struct ps_embed_hit *hits)
+{
+	size_t nh = 0;
+
+	if (k == 0)
+		return 0;
+	for (size_t r = 0; r < n; r++) {
+		struct ps_embed_hit h;
+
+		if (keep != NULL && !keep[r])
+			continue;
+		h.row = (uint32_t)r;
+		h.score = dot(q, vecs + r * dim, dim);
+		if (nh < k) {
+			/* grow the heap: sift the new hit up */
+			size_t i = nh++;
+
+			hits[i] = h;
+			while (i > 0 && better(&hits[(i - 1) / 2], &hits[i])) {
+				struct ps_embed_hit t = hits[i];
+
+				hits[i] = hits[(i - 1) / 2];
+				hits[(i - 1) / 2] = t;
+				i = (i - 1) / 2;
+			}
+		} else if (better(&h, &hits[0])) {
+			hits[0] = h;
+			sift_down(hits, nh, 0);
+		}
+	}
+	qsort(hits, nh, sizeof(*hits), cmp_hit);
+	return nh;
+}

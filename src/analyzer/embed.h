@@ -1,0 +1,61 @@
+/* embed.h: the built-in embedding model (TF-IDF and a truncated SVD of the shipped reference),
+ * the catalog enrichment of a script's text, and the exact nearest-neighbour scan. Pure: no I/O;
+ * the caller maps the model's bytes (data/embed/builtin-lsi.bin, tools/gen-embed-model.py). */
+#ifndef PSS_ANALYZER_EMBED_H
+#define PSS_ANALYZER_EMBED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+/* The most bytes of text one embedding reads (longer text: its first PS_EMBED_MAX_TEXT bytes). */
+#define PS_EMBED_MAX_TEXT	(256 * 1024)
+/* The most distinct commands whose meaning ps_embed_enrich appends. */
+#define PS_EMBED_MAX_COMMANDS	32
+#define PS_EMBED_MAX_DIM	4096
+
+struct ps_embed_model {
+	uint32_t	 dim;
+	uint32_t	 nterms;
+	const float	*weights;	/* nterms x (idf, scale), little-endian floats */
+	const int8_t	*proj;		/* nterms x dim */
+	const char	**terms;	/* nterms pointers into the model's bytes, sorted bytewise */
+	char		 version[24];	/* "lsi-" and the first 16 hex digits of the file's SHA-256 */
+};
+
+/* ps_embed_model_open: check and index the model in buf (len bytes, which must outlive the
+ * model). 0, or -1 with a reason in err (truncated, bad magic, bad sizes, unsorted terms).
+ * Free with ps_embed_model_close. */
+int	 ps_embed_model_open(struct ps_embed_model *, const void *buf, size_t len,
+	    char *err, size_t errsz);
+void	 ps_embed_model_close(struct ps_embed_model *);
+
+/* ps_embed_tokens: call fn for each token of text as the model's generator cut it (ASCII
+ * letters and digits, lower case, case-change parts, 2..32 bytes, the plural rule). */
+void	 ps_embed_tokens(const char *text, size_t len,
+	    void (*fn)(const char *tok, size_t n, void *arg), void *arg);
+
+/* ps_embed_enrich: append to out, one per line, the cmdlet name and synopsis of each distinct
+ * command or alias that text names (catalog.h; at most PS_EMBED_MAX_COMMANDS). Returns how many. */
+size_t	 ps_embed_enrich(const char *text, size_t len, struct buf *out);
+
+/* ps_embed_text: the unit-length embedding of text (its first PS_EMBED_MAX_TEXT bytes) into
+ * out[dim]. Returns the number of known terms it used; 0 leaves out all zero. Deterministic. */
+size_t	 ps_embed_text(const struct ps_embed_model *, const char *text, size_t len, float *out);
+
+/* ps_embed_cosine: the cosine of two vectors of dim floats (0 when either is zero). */
+float	 ps_embed_cosine(const float *a, const float *b, size_t dim);
+
+struct ps_embed_hit {
+	uint32_t	 row;
+	float		 score;
+};
+
+/* ps_embed_topk: the exact k best rows of vecs (n rows of dim floats, each unit length or zero)
+ * by dot product with q, best first, ties by lower row; rows whose keep[row] is 0 are skipped
+ * (keep NULL: none). Writes at most k hits to hits; returns how many. */
+size_t	 ps_embed_topk(const float *q, const float *vecs, size_t n, size_t dim,
+	    const uint8_t *keep, size_t k, struct ps_embed_hit *hits);
+
+#endif

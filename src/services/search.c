@@ -1,0 +1,433 @@
+/* search.c: search by keyword, by meaning and both fused, and similar scripts (docs/search.md) */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/catalog.h"
+#include "db/embeddings.h"
+#include "services/library.h"
+#include "services/library-int.h"
+
+/* A ranked list of scripts: ids and scores, best first. */
+struct ranked {
+	int64_t	*ids;
+	double	*scores;
+	size_t	 n;
+};
+
+static void
+ranked_free(struct ranked *r)
+{
+	free(r->ids);
+	free(r->scores);
+	r->ids = NULL;
+	r->scores = NULL;
+	r->n = 0;
+}
+
+/* The query with each word that is a command alias replaced by its command ("kill notepad"
+ * -> "Stop-Process notepad"), or NULL when it names no alias. Caller frees. */
+static char *
+alias_expand(const char *q)
+{
+	struct buf b = BUF_INIT;
+	bool any = false;
+	const char *p = q;
+
+	while (*p != '\0') {
+		const char *s = p;
+		const struct ps_alias_info *a = NULL;
+		const struct ps_cmdlet_info *c;
+
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '"')
+			p++;
+		if (p > s && (c = ps_catalog_resolve(s, (size_t)(p - s), &a)) != NULL && a != NULL) {
+			buf_puts(&b, c->name);
+			any = true;
+		} else
+			buf_append(&b, s, (size_t)(p - s));
+		if (*p != '\0')
+			buf_putc(&b, *p++);
+	}
+	if (!any) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* The semantic ranking of q: the scripts the viewer sees that pass f, by cosine, at most
+ * LIBRARY_SEMANTIC_MAX with a cosine of at least LIBRARY_SEMANTIC_MIN. On an answer without
+ * results, *reason says why (NULL when there simply is no match). */
+static enum pss_err
+semantic_rank(const struct svc *s, const struct viewer *v, const struct script_filter *f,
+    struct ranked *out, const char **method, const char **reason)
+{
+	char why[256];
+	const struct library_embedder *em = library_embedder(s, why, sizeof(why));
+	float *q = NULL, *scores = NULL;
+	int64_t *ids = NULL;
+	uint8_t *keep = NULL;
+	int k, n = 0, got;
+	enum pss_err e;
+
+	memset(out, 0, sizeof(*out));
+	*reason = NULL;
+	*method = NULL;
+	if (em == NULL) {
+		*reason = "no embedding model is available on this server";
+		return PSS_OK;
+	}
+	q = xcalloc((size_t)em->dims, sizeof(*q));
+	e = library_embed_text(s, f->query, strlen(f->query), q, why, sizeof(why));
+	if (e == PSS_EINVAL) {
+		*reason = "no word of the query is known to the embedding model";
+		e = PSS_OK;
+		goto out;
+	}
+	if (e != PSS_OK)
+		goto out;
+	/* candidates, then who may see them; more candidates while too few remain (the scan
+	 * answering fewer than asked: it had no more) */
+	for (k = LIBRARY_SEMANTIC_MAX; ; k *= 4) {
+		ids = xrealloc(ids, sizeof(*ids) * (size_t)k);
+		scores = xrealloc(scores, sizeof(*scores) * (size_t)k);
+		keep = xrealloc(keep, (size_t)k);
+		if ((e = library_nearest(s, q, k, ids, scores, &n, method)) != PSS_OK)
+			goto out;
+		if (n == 0 && k == LIBRARY_SEMANTIC_MAX) {
+			*reason = "no script has an embedding yet (they are being computed)";
+			*method = NULL;
+			goto out;
+		}
+		got = n;
+		while (n > 0 && scores[n - 1] < LIBRARY_SEMANTIC_MIN)
+			n--;
+		if ((e = db_scripts_filter_ids(s->db, v, f, ids, (size_t)n, keep)) != PSS_OK)
+			goto out;
+		out->n = 0;
+		out->ids = xrealloc(out->ids, sizeof(*out->ids) * (size_t)(n ? n : 1));
+		out->scores = xrealloc(out->scores, sizeof(*out->scores) * (size_t)(n ? n : 1));
+		for (int i = 0; i < n && out->n < LIBRARY_SEMANTIC_MAX; i++)
+			if (keep[i]) {
+				out->ids[out->n] = ids[i];
+				out->scores[out->n++] = scores[i];
+			}
+		/* enough, or every candidate above the least cosine was looked at */
+		if (out->n >= LIBRARY_SEMANTIC_MAX || got < k || n < got || k >= (1 << 22))
+			break;
+	}
+out:
+	free(q);
+	free(ids);
+	free(scores);
+	free(keep);
+	if (e != PSS_OK)
+		ranked_free(out);
+	return e;
+}
+
+struct fused {
+	int64_t	 id;
+	double	 score;
+};
+
+static int
+cmp_fused_id(const void *a, const void *b)
+{
+	const struct fused *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+cmp_fused_score(const void *a, const void *b)
+{
+	const struct fused *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Reciprocal rank fusion: each list adds 1 / (k + its rank) to a script's score. */
+static void
+rrf(const struct ranked *a, const struct ranked *b, struct ranked *out)
+{
+	size_t n = a->n + b->n, m = 0;
+	struct fused *f = xcalloc(n ? n : 1, sizeof(*f));
+
+	for (size_t i = 0; i < a->n; i++)
+		f[m++] = (struct fused){ a->ids[i], 1.0 / (LIBRARY_RRF_K + (double)i + 1) };
+	for (size_t i = 0; i < b->n; i++)
+		f[m++] = (struct fused){ b->ids[i], 1.0 / (LIBRARY_RRF_K + (double)i + 1) };
+	qsort(f, m, sizeof(*f), cmp_fused_id);
+	n = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (n > 0 && f[n - 1].id == f[i].id)
+			f[n - 1].score += f[i].score;
+		else
+			f[n++] = f[i];
+	}
+	qsort(f, n, sizeof(*f), cmp_fused_score);
+	out->ids = xcalloc(n ? n : 1, sizeof(*out->ids));
+	out->scores = xcalloc(n ? n : 1, sizeof(*out->scores));
+	for (size_t i = 0; i < n; i++) {
+		out->ids[i] = f[i].id;
+		out->scores[i] = f[i].score;
+	}
+	out->n = n;
+	free(f);
+}
+
+static enum pss_err
+keyword_rank(const struct svc *s, const struct viewer *v, const struct script_filter *f,
+    struct ranked *out)
+{
+	int n = 0;
+	enum pss_err e;
+
+	out->ids = xcalloc(LIBRARY_SEMANTIC_MAX, sizeof(*out->ids));
+	out->scores = xcalloc(LIBRARY_SEMANTIC_MAX, sizeof(*out->scores));
+	e = db_scripts_search_ids(s->db, v, f, LIBRARY_SEMANTIC_MAX, out->ids, out->scores, &n);
+	out->n = (size_t)n;
+	if (e != PSS_OK)
+		ranked_free(out);
+	return e;
+}
+
+/* The answer's page of a ranked list: {scripts, total, page, totalPages, nextCursor: null}. */
+static enum pss_err
+page_of(const struct svc *s, const struct viewer *v, const struct script_filter *f,
+    const struct ranked *r, struct json_object **out)
+{
+	size_t off = (size_t)(f->page - 1) * (size_t)f->limit, n;
+	struct json_object *arr, *o;
+	enum pss_err e;
+
+	n = off >= r->n ? 0 : r->n - off;
+	if (n > (size_t)f->limit)
+		n = (size_t)f->limit;
+	if ((e = db_scripts_summaries(s->db, v, r->ids + (off < r->n ? off : 0), n, f->query,
+	    f->query_alt, &arr)) != PSS_OK) {
+		json_object_put(arr);
+		return e;
+	}
+	/* a script deleted between the ranking and this read is left out: ranks stay gapless */
+	for (size_t i = 0, j = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *sc = json_object_array_get_idx(arr, i), *id;
+		int64_t sid = json_object_object_get_ex(sc, "id", &id) ? json_object_get_int64(id) : 0;
+
+		while (j < n && r->ids[off + j] != sid)
+			j++;
+		json_object_object_add(sc, "rank", json_object_new_int64((int64_t)(off + i + 1)));
+		json_object_object_add(sc, "score", json_object_new_double(j < n ?
+		    round(r->scores[off + j] * 1e6) / 1e6 : 0));
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "scripts", arr);
+	json_object_object_add(o, "total", json_object_new_int64((int64_t)r->n));
+	json_object_object_add(o, "page", json_object_new_int64(f->page));
+	json_object_object_add(o, "totalPages",
+	    json_object_new_int64(((int64_t)r->n + f->limit - 1) / f->limit));
+	json_object_object_add(o, "nextCursor", NULL);
+	*out = o;
+	return PSS_OK;
+}
+
+static void
+echo(struct json_object *o, const struct script_filter *f, enum search_mode mode,
+    const char *method, const char *reason, bool fallback)
+{
+	json_object_object_add(o, "query", json_object_new_string(f->query));
+	json_object_object_add(o, "mode", json_object_new_string(db_search_modes[mode]));
+	json_object_object_add(o, "sort", json_object_new_string("rank"));
+	if (f->query_alt != NULL)
+		json_object_object_add(o, "expandedQuery", json_object_new_string(f->query_alt));
+	if (method != NULL)
+		json_object_object_add(o, "method", json_object_new_string(method));
+	if (fallback)
+		json_object_object_add(o, "fallback", json_object_new_string("keyword"));
+	if (reason != NULL)
+		json_object_object_add(o, "reason", json_object_new_string(reason));
+}
+
+/* "builtin:flat-file": the provider and the index that answered */
+static const char *
+method_name(const struct svc *s, const char *index, char *buf, size_t sz)
+{
+	char why[256];
+	const struct library_embedder *em = library_embedder(s, why, sizeof(why));
+
+	snprintf(buf, sz, "%s:%s", em != NULL ? em->type : "none", index != NULL ? index : "none");
+	return buf;
+}
+
+enum pss_err
+library_scripts_search_mode(const struct svc *s, const struct viewer *v,
+    const struct script_filter *in, struct json_object **out, struct svc_err *err)
+{
+	struct script_filter f = *in;
+	struct ranked sem = { 0 }, kw = { 0 }, fused = { 0 };
+	const char *index = NULL, *reason = NULL;
+	char *alt = NULL, mbuf[96];
+	enum pss_err e;
+
+	*out = NULL;
+	if (f.mode >= SEARCH__MAX)
+		return svc_fail(err, PSS_EINVAL, "mode", "mode must be keyword, semantic or hybrid");
+	if (f.page == 0)
+		f.page = 1;
+	if (f.limit == 0)
+		f.limit = LIBRARY_LIMIT_DEFAULT;
+	if ((e = library_filter_check(v, &f, true, err)) != PSS_OK)
+		return e;
+	if (f.mode != SEARCH_KEYWORD && f.sort != SCRIPT_SORT_RANK)
+		return svc_fail(err, PSS_EINVAL, "sort", "semantic and hybrid search sort by rank only");
+	if (f.mode != SEARCH_KEYWORD && f.cursor != NULL)
+		return svc_fail(err, PSS_EINVAL, "cursor", "semantic and hybrid search page by page");
+	f.query_alt = alt = alias_expand(f.query);
+	if (f.mode == SEARCH_KEYWORD) {
+		e = db_scripts_search(s->db, v, &f, out);
+		if (e == PSS_OK && f.query_alt != NULL)
+			json_object_object_add(*out, "expandedQuery", json_object_new_string(f.query_alt));
+		free(alt);
+		return e;
+	}
+	if ((e = semantic_rank(s, v, &f, &sem, &index, &reason)) != PSS_OK)
+		goto out;
+	if (f.mode == SEARCH_SEMANTIC) {
+		if ((e = page_of(s, v, &f, &sem, out)) == PSS_OK)
+			echo(*out, &f, SEARCH_SEMANTIC, method_name(s, index, mbuf, sizeof(mbuf)),
+			    reason, false);
+		goto out;
+	}
+	if (index == NULL && reason != NULL) {
+		/* nothing to search by meaning yet: keyword's answer, saying so */
+		if ((e = db_scripts_search(s->db, v, &f, out)) == PSS_OK) {
+			json_object_object_del(*out, "mode");
+			json_object_object_del(*out, "query");
+			json_object_object_del(*out, "sort");
+			echo(*out, &f, SEARCH_HYBRID, "keyword", reason, true);
+		}
+		goto out;
+	}
+	if ((e = keyword_rank(s, v, &f, &kw)) != PSS_OK)
+		goto out;
+	rrf(&kw, &sem, &fused);
+	if ((e = page_of(s, v, &f, &fused, out)) == PSS_OK)
+		echo(*out, &f, SEARCH_HYBRID, method_name(s, index, mbuf, sizeof(mbuf)), NULL, false);
+out:
+	ranked_free(&sem);
+	ranked_free(&kw);
+	ranked_free(&fused);
+	free(alt);
+	return e;
+}
+
+enum pss_err
+library_similar(const struct svc *s, const struct viewer *v, int64_t id, int limit,
+    double threshold, struct json_object **out, struct svc_err *err)
+{
+	char why[256], mbuf[96];
+	const struct library_embedder *em;
+	struct script_filter f;
+	struct json_object *script = NULL, *arr, *list, *o;
+	float *q = NULL, *scores = NULL;
+	int64_t *ids = NULL;
+	uint8_t *keep = NULL;
+	const char *index = NULL;
+	int n = 0, k;
+	enum pss_err e;
+
+	*out = NULL;
+	if (limit < 1 || limit > LIBRARY_SIMILAR_MAX)
+		return svc_fail(err, PSS_EINVAL, "limit", "limit must be between 1 and 50");
+	if (!(threshold >= 0 && threshold <= 1))
+		return svc_fail(err, PSS_EINVAL, "threshold", "threshold must be between 0 and 1");
+	if ((e = db_script_get(s->db, v, id, &script)) != PSS_OK)
+		return e;
+	json_object_put(script);
+	list = json_object_new_array();
+	if ((em = library_embedder(s, why, sizeof(why))) == NULL) {
+		index = NULL;
+		goto answer;
+	}
+	q = xcalloc((size_t)em->dims, sizeof(*q));
+	if ((e = db_embedding_get(s->db, id, em->model, em->dims, q)) == PSS_ENOTFOUND) {
+		e = PSS_OK;	/* not embedded yet: no similar scripts to tell */
+		goto answer;
+	}
+	if (e != PSS_OK)
+		goto out;
+	library_filter_init(&f, false);
+	for (k = limit * 4 + 1; ; k *= 4) {
+		size_t got = 0;
+		int all;
+
+		ids = xrealloc(ids, sizeof(*ids) * (size_t)k);
+		scores = xrealloc(scores, sizeof(*scores) * (size_t)k);
+		keep = xrealloc(keep, (size_t)k);
+		if ((e = library_nearest(s, q, k, ids, scores, &n, &index)) != PSS_OK)
+			goto out;
+		all = n;
+		while (n > 0 && scores[n - 1] < threshold)
+			n--;
+		if ((e = db_scripts_filter_ids(s->db, v, &f, ids, (size_t)n, keep)) != PSS_OK)
+			goto out;
+		for (int i = 0; i < n; i++)
+			got += keep[i] && ids[i] != id;
+		if (got >= (size_t)limit || all < k || n < all || k >= (1 << 22))
+			break;
+	}
+	{
+		int64_t pick[LIBRARY_SIMILAR_MAX];
+		double sim[LIBRARY_SIMILAR_MAX];
+		size_t np = 0;
+
+		for (int i = 0; i < n && np < (size_t)limit; i++)
+			if (keep[i] && ids[i] != id) {
+				pick[np] = ids[i];
+				/* a cosine of unit vectors, clamped to [0, 1] against rounding */
+				sim[np++] = scores[i] < 0 ? 0 : scores[i] > 1 ? 1 : scores[i];
+			}
+		if ((e = db_scripts_summaries(s->db, v, pick, np, "", NULL, &arr)) != PSS_OK) {
+			json_object_put(arr);
+			goto out;
+		}
+		for (size_t i = 0, j = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *sc = json_object_array_get_idx(arr, i), *x, *item;
+			int64_t sid = json_object_object_get_ex(sc, "id", &x) ? json_object_get_int64(x) : 0;
+
+			while (j < np && pick[j] != sid)
+				j++;
+			item = json_object_new_object();
+			json_object_object_add(item, "scriptId", json_object_new_int64(sid));
+			json_object_object_add(item, "title", json_object_object_get_ex(sc, "title", &x) ?
+			    json_object_get(x) : NULL);
+			json_object_object_add(item, "category", json_object_object_get_ex(sc, "category", &x) ?
+			    json_object_get(x) : NULL);
+			json_object_object_add(item, "similarity",
+			    json_object_new_double(j < np ? round(sim[j] * 1e4) / 1e4 : 0));
+			json_object_array_add(list, item);
+		}
+		json_object_put(arr);
+	}
+answer:
+	o = json_object_new_object();
+	json_object_object_add(o, "similarScripts", list);
+	list = NULL;
+	json_object_object_add(o, "method", json_object_new_string(em == NULL ? "none" :
+	    method_name(s, index, mbuf, sizeof(mbuf))));
+	*out = o;
+out:
+	json_object_put(list);
+	free(q);
+	free(ids);
+	free(scores);
+	free(keep);
+	return e;
+}

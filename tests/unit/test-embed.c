@@ -1,0 +1,224 @@
+/* test-embed.c: unit tests of the built-in embedding model, the enrichment and the exact scan */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/embed.h"
+#include "core/core.h"
+#include "t.h"
+
+static char *model_bytes;
+static size_t model_len;
+static struct ps_embed_model model;
+
+static void
+load_model(void)
+{
+	const char *top = getenv("PSS_SRCDIR");
+	char path[4096];
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/data/embed/builtin-lsi.bin", top ? top : "..");
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "cannot open %s\n", path);
+		exit(1);
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	model_bytes = xmalloc((size_t)n);
+	if (fread(model_bytes, 1, (size_t)n, f) != (size_t)n)
+		exit(1);
+	fclose(f);
+	model_len = (size_t)n;
+}
+
+static void
+collect(const char *tok, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	if (b->len)
+		buf_putc(b, ' ');
+	buf_append(b, tok, n);
+}
+
+static char *
+toks(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	ps_embed_tokens(s, strlen(s), collect, &b);
+	return buf_detach(&b);
+}
+
+static void
+test_tokens_match_the_generator(void)
+{
+	char *t;
+
+	/* tools/gen-embed-model.py's tokens() of the same strings */
+	t = toks("Get-ChildItem -Path C:\\logs");
+	T_STREQ(t, "get childitem child item path log");
+	free(t);
+	t = toks("HTTPServer files policies class x9");
+	T_STREQ(t, "httpserver http server file policy class x9");
+	free(t);
+	t = toks("Invoke-WebRequest");
+	T_STREQ(t, "invoke webrequest web request");
+	free(t);
+}
+
+static void
+test_model_opens(void)
+{
+	char err[200];
+
+	T_EQ(ps_embed_model_open(&model, model_bytes, model_len, err, sizeof(err)), 0);
+	T_EQ(model.dim, 256);
+	T_ASSERT(model.nterms > 1000);
+	T_ASSERT(strncmp(model.version, "lsi-", 4) == 0 && strlen(model.version) == 20);
+}
+
+static void
+test_model_refuses_truncated_and_corrupt(void)
+{
+	struct ps_embed_model m;
+	char err[200];
+	char *copy = xmalloc(model_len);
+
+	T_EQ(ps_embed_model_open(&m, model_bytes, model_len - 1, err, sizeof(err)), -1);
+	T_CONTAINS(err, "truncated");
+	memcpy(copy, model_bytes, model_len);
+	copy[0] = 'X';
+	T_EQ(ps_embed_model_open(&m, copy, model_len, err, sizeof(err)), -1);
+	T_CONTAINS(err, "magic");
+	memcpy(copy, model_bytes, model_len);
+	copy[model_len - 1] = 'z';	/* the last term loses its NUL */
+	T_EQ(ps_embed_model_open(&m, copy, model_len, err, sizeof(err)), -1);
+	free(copy);
+}
+
+static void
+test_embedding_is_deterministic_and_unit(void)
+{
+	const char *s = "Remove old log files from the web server folder\nGet-ChildItem | Remove-Item";
+	float a[256], b[256];
+	double n = 0;
+
+	T_ASSERT(ps_embed_text(&model, s, strlen(s), a) > 3);
+	T_ASSERT(ps_embed_text(&model, s, strlen(s), b) > 3);
+	T_ASSERT(memcmp(a, b, sizeof(a)) == 0);
+	for (int i = 0; i < 256; i++)
+		n += (double)a[i] * a[i];
+	T_ASSERTF(fabs(n - 1.0) < 1e-4, "norm^2 %f", n);
+	T_EQ(ps_embed_text(&model, "", 0, a), 0);
+	T_EQ(ps_embed_text(&model, "zzqx qqzzx", 10, a), 0);
+	T_ASSERT(a[0] == 0 && a[255] == 0);
+}
+
+static float
+sim(const char *x, const char *y)
+{
+	float a[256], b[256];
+
+	ps_embed_text(&model, x, strlen(x), a);
+	ps_embed_text(&model, y, strlen(y), b);
+	return ps_embed_cosine(a, b, 256);
+}
+
+static void
+test_related_texts_are_closer(void)
+{
+	const char *certs = "Get-ChildItem Cert:\\LocalMachine\\My | Where-Object NotAfter -lt (Get-Date).AddDays(30)";
+	const char *procs = "Get-Process | Sort-Object CPU -Descending | Select-Object -First 5";
+
+	T_ASSERT(sim("certificates that expire soon", certs) >
+	    sim("certificates that expire soon", procs));
+	T_ASSERT(sim("processes using the most cpu", procs) >
+	    sim("processes using the most cpu", certs));
+}
+
+static void
+test_enrich_names_commands_and_aliases(void)
+{
+	struct buf b = BUF_INIT;
+	const char *s = "gci C:\\x | Remove-Item; gci . ; kill 42";
+
+	T_EQ(ps_embed_enrich(s, strlen(s), &b), 3);
+	T_CONTAINS(buf_cstr(&b), "Get-ChildItem");
+	T_CONTAINS(buf_cstr(&b), "Remove-Item");
+	T_CONTAINS(buf_cstr(&b), "Stop-Process");
+	buf_free(&b);
+}
+
+/* The scan against a brute force over random vectors, with ties and a keep mask. */
+static void
+test_topk_is_exact(void)
+{
+	enum { N = 2000, D = 32, K = 25 };
+	float *v = xmalloc(sizeof(float) * N * D), q[D];
+	uint8_t keep[N];
+	struct ps_embed_hit hits[K];
+	unsigned seed = 7;
+	size_t n;
+
+	for (size_t i = 0; i < N * D; i++) {
+		seed = seed * 1103515245u + 12345u;
+		v[i] = (float)((seed >> 8) % 2001) / 1000.0f - 1.0f;
+	}
+	memcpy(v + 10 * D, v + 20 * D, sizeof(float) * D);	/* a tie */
+	for (int d = 0; d < D; d++)
+		q[d] = v[20 * D + d];
+	for (size_t r = 0; r < N; r++)
+		keep[r] = r % 3 != 0;
+	n = ps_embed_topk(q, v, N, D, keep, K, hits);
+	T_EQ(n, K);
+	for (size_t i = 0; i < n; i++) {
+		/* hits[i] is the i-th best kept row: exactly i kept rows rank above it */
+		size_t above = 0;
+		double s = hits[i].score, bf = 0;
+
+		T_ASSERT(keep[hits[i].row]);
+		for (int d = 0; d < D; d++)
+			bf += (double)q[d] * v[hits[i].row * D + d];
+		T_ASSERTF(fabs(bf - s) < 1e-4, "score %f, brute force %f", s, bf);
+		/* rows clearly better than it (beyond rounding) are all ranked above it */
+		for (size_t r = 0; r < N; r++) {
+			double t = 0;
+
+			if (!keep[r])
+				continue;
+			for (int d = 0; d < D; d++)
+				t += (double)q[d] * v[r * D + d];
+			if (t > s + 1e-4)
+				above++;
+		}
+		T_ASSERTF(above <= i, "%zu rows better than hit %zu", above, i);
+	}
+	T_EQ(hits[0].row, 10);	/* the tie goes to the lower row */
+	T_EQ(hits[1].row, 20);
+	T_EQ(ps_embed_topk(q, v, 5, D, NULL, K, hits), 5);
+	free(v);
+}
+
+int
+main(void)
+{
+	load_model();
+	T_RUN(test_tokens_match_the_generator);
+	T_RUN(test_model_opens);
+	T_RUN(test_model_refuses_truncated_and_corrupt);
+	T_RUN(test_embedding_is_deterministic_and_unit);
+	T_RUN(test_related_texts_are_closer);
+	T_RUN(test_enrich_names_commands_and_aliases);
+	T_RUN(test_topk_is_exact);
+	ps_embed_model_close(&model);
+	free(model_bytes);
+	return t_done();
+}
