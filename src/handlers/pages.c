@@ -21,9 +21,11 @@ static const struct {
 	{ "/scripts", "Scripts", 0 },
 	{ "/categories", "Categories", 0 },
 	{ "/tags", "Tags", 0 },
+	{ "/analytics", "Analytics", ROUTE_AUTH },
 	{ "/account", "Account", ROUTE_AUTH },
 	{ "/admin/users", "Users", ROUTE_ADMIN },
 	{ "/admin/categories", "Manage categories", ROUTE_ADMIN },
+	{ "/admin/operations", "Operations", ROUTE_ADMIN },
 };
 
 static bool

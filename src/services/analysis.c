@@ -46,9 +46,8 @@ library_analysis_run(const struct svc *s, int64_t id, const struct ps_analyze_op
 		    db_last_error(s->db));
 		goto out;
 	}
+	/* LISTS drops analytics:* too: the scores and findings moved */
 	cache_invalidate_library(s->cache, id, CACHE_LIB_SCRIPT | CACHE_LIB_LISTS);
-	if (s->cache != NULL)
-		cache_invalidate(s->cache, "analytics:*");
 out:
 	ps_analysis_free(an);
 	free(content);
