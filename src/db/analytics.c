@@ -17,8 +17,8 @@
 #define TODAY "(now() AT TIME ZONE 'UTC')::date"
 
 static enum pss_err
-json_query(struct db *db, const char *sql, const struct viewer *vw, const struct analytics_filter *f,
-    const char *extra, struct json_object **out)
+json_query(struct db *db, int nparams, const char *sql, const struct viewer *vw,
+    const struct analytics_filter *f, struct json_object **out)
 {
 	char uid[24], cat[24], days[24];
 	const char *id, *admin;
@@ -29,8 +29,9 @@ json_query(struct db *db, const char *sql, const struct viewer *vw, const struct
 	db_viewer_params(vw, uid, &id, &admin);
 	db_id(cat, f != NULL ? f->category_id : 0);
 	db_id(days, f != NULL ? f->days : 0);
-	e = db_exec_row(db, &r, sql, 4, (const char *[]){ id, admin,
-	    f != NULL && f->category_id > 0 ? cat : NULL, extra != NULL ? extra : days });
+	/* $4, the days, only where the statement uses it */
+	e = db_exec_row(db, &r, sql, nparams, (const char *[]){ id, admin,
+	    f != NULL && f->category_id > 0 ? cat : NULL, days });
 	if (e != PSS_OK)
 		return e;
 	*out = db_json_parse(db_res_get(r, 0, 0));
@@ -42,7 +43,7 @@ enum pss_err
 db_analytics_security(struct db *db, const struct viewer *vw, const struct analytics_filter *f,
     struct json_object **out)
 {
-	return json_query(db,
+	return json_query(db, 3,
 	    "WITH " VISIBLE_SCRIPTS("s.id, s.title, s.is_public") ","
 	    " a AS (SELECT v.id, v.title, v.is_public, sa.security_score AS sc, sa.risk_score AS rk"
 	    "  FROM v JOIN script_analysis sa ON sa.script_id = v.id),"
@@ -66,7 +67,7 @@ db_analytics_security(struct db *db, const struct viewer *vw, const struct analy
 	    "   'isPublic', y.is_public, 'riskScore', round(y.rk::numeric, 1),"
 	    "   'securityScore', round(y.sc::numeric, 1)) ORDER BY y.rk DESC, y.sc, y.id), '[]')"
 	    "   FROM (SELECT * FROM a ORDER BY rk DESC, sc, id LIMIT 10) y))"
-	    " FROM t", vw, f, NULL, out);
+	    " FROM t", vw, f, out);
 }
 
 /* The window's counts and its days, zero days included, of a set of dates w. */
@@ -83,7 +84,7 @@ enum pss_err
 db_analytics_usage(struct db *db, const struct viewer *vw, const struct analytics_filter *f,
     struct json_object **out)
 {
-	return json_query(db,
+	return json_query(db, 4,
 	    "WITH " VISIBLE_SCRIPTS("s.id, (s.created_at AT TIME ZONE 'UTC')::date AS d") ","
 	    " an AS (SELECT (sa.updated_at AT TIME ZONE 'UTC')::date AS d"
 	    "  FROM script_analysis sa JOIN v ON v.id = sa.script_id)"
@@ -91,14 +92,14 @@ db_analytics_usage(struct db *db, const struct viewer *vw, const struct analytic
 	    "  'totalUsers', (SELECT count(*) FROM users),"
 	    "  'totalAnalyses', (SELECT count(*) FROM an),"
 	    "  'totalExecutions', (SELECT count(*) FROM execution_logs e JOIN v ON v.id = e.script_id),"
-	    PERIOD("scripts", "v") "," PERIOD("analyses", "an") ")", vw, f, NULL, out);
+	    PERIOD("scripts", "v") "," PERIOD("analyses", "an") ")", vw, f, out);
 }
 
 enum pss_err
 db_analytics_categories(struct db *db, const struct viewer *vw, const struct analytics_filter *f,
     struct json_object **out)
 {
-	return json_query(db,
+	return json_query(db, 3,
 	    "WITH " VISIBLE_SCRIPTS("s.category_id") ","
 	    " n AS (SELECT category_id, count(*) AS n FROM v GROUP BY category_id)"
 	    " SELECT json_build_object('categories', (SELECT COALESCE(json_agg(json_build_object("
@@ -107,7 +108,7 @@ db_analytics_categories(struct db *db, const struct viewer *vw, const struct ana
 	    "   FROM categories c LEFT JOIN n ON n.category_id = c.id"
 	    "   WHERE $3::int IS NULL OR c.id = $3::int),"
 	    "  'uncategorized', COALESCE((SELECT n FROM n WHERE category_id IS NULL), 0),"
-	    "  'totalScripts', (SELECT count(*) FROM v))", vw, f, NULL, out);
+	    "  'totalScripts', (SELECT count(*) FROM v))", vw, f, out);
 }
 
 enum pss_err

@@ -22,12 +22,19 @@ req_analytics_filter(struct http_ctx *c, struct analytics_filter *f)
 	struct svc_err err = { 0 };
 	enum pss_err e;
 
-	for (size_t i = 0; i < c->req->query.n; i++)
-		if (!analytics_param_known(c->req->query.items[i].key)) {
-			field_error(c, c->req->query.items[i].key,
-			    "Unknown filter: the analytics take days (7 to 365) and categoryId.");
+	for (size_t i = 0; i < c->req->query.n; i++) {
+		const char *k = c->req->query.items[i].key;
+
+		if (!analytics_param_known(k)) {
+			field_error(c, k, "Unknown filter: the analytics take days (7 to 365) and categoryId.");
 			return -1;
 		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->req->query.items[j].key, k) == 0) {
+				field_error(c, k, "Given more than once.");
+				return -1;
+			}
+	}
 	e = analytics_filter_parse(http_query(c->req, "days"), http_query(c->req, "categoryId"), f, &err);
 	if (e != PSS_OK) {
 		error_from_svc(c, e, &err, NULL);
