@@ -30,7 +30,7 @@ analytics_filter_parse(const char *days, const char *category_id, struct analyti
 			return svc_fail(err, PSS_EINVAL, "days", "must be a whole number of days from 7 to 365");
 		f->days = (int)v;
 	}
-	if (category_id != NULL) {
+	if (category_id != NULL && *category_id != '\0') {	/* empty: the form's "every category" */
 		if (parse_int64(category_id, 1, INT32_MAX, &v) != 0)
 			return svc_fail(err, PSS_EINVAL, "categoryId", "must be a category id (a positive whole number)");
 		f->category_id = v;

@@ -25,8 +25,8 @@ extern const char *const analytics_parts[ANALYTICS__MAX];	/* "security", ... */
 #define ANALYTICS_DAYS_MAX	365
 #define ANALYTICS_TTL		CACHE_TTL_ANALYTICS	/* 3600 s */
 
-/* analytics_filter_parse: the query parameters days and categoryId (NULL when absent) into
- * f; PSS_EINVAL with err naming the field when out of range. analytics_param_known: whether
+/* analytics_filter_parse: the query parameters days and categoryId (NULL when absent; an
+ * empty categoryId, the page form's "every category", too) into f; PSS_EINVAL with err naming the field when out of range. analytics_param_known: whether
  * name is one of them (any other parameter is a 400). */
 enum pss_err analytics_filter_parse(const char *days, const char *category_id,
 	struct analytics_filter *f, struct svc_err *err);

@@ -146,6 +146,8 @@ test_filter_bounds(void)
 	T_EQ(analytics_filter_parse("366", NULL, &f, &err), PSS_EINVAL);
 	T_EQ(analytics_filter_parse("30x", NULL, &f, &err), PSS_EINVAL);
 	T_EQ(analytics_filter_parse("", NULL, &f, &err), PSS_EINVAL);
+	T_EQ(analytics_filter_parse("90", "", &f, &err), PSS_OK);	/* the form's "every category" */
+	T_EQ(f.category_id, 0);
 	T_EQ(analytics_filter_parse(NULL, "0", &f, &err), PSS_EINVAL);
 	T_STREQ(err.field, "categoryId");
 	T_EQ(analytics_filter_parse(NULL, "-1", &f, &err), PSS_EINVAL);
