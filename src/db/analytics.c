@@ -44,8 +44,8 @@ db_analytics_security(struct db *db, const struct viewer *vw, const struct analy
     struct json_object **out)
 {
 	return json_query(db, 3,
-	    "WITH " VISIBLE_SCRIPTS("s.id, s.title, s.is_public") ","
-	    " a AS (SELECT v.id, v.title, v.is_public, sa.security_score AS sc, sa.risk_score AS rk"
+	    "WITH " VISIBLE_SCRIPTS("s.id") ","
+	    " a AS (SELECT v.id, sa.security_score AS sc, sa.risk_score AS rk"
 	    "  FROM v JOIN script_analysis sa ON sa.script_id = v.id),"
 	    " t AS (SELECT count(*) AS n, round(avg(sc)::numeric, 1) AS avg,"
 	    "  count(*) FILTER (WHERE sc >= 8) AS hi, count(*) FILTER (WHERE sc >= 5 AND sc < 8) AS mid,"
@@ -66,7 +66,8 @@ db_analytics_security(struct db *db, const struct viewer *vw, const struct analy
 	    "  'riskiestScripts', (SELECT COALESCE(json_agg(json_build_object('id', y.id, 'title', y.title,"
 	    "   'isPublic', y.is_public, 'riskScore', round(y.rk::numeric, 1),"
 	    "   'securityScore', round(y.sc::numeric, 1)) ORDER BY y.rk DESC, y.sc, y.id), '[]')"
-	    "   FROM (SELECT * FROM a ORDER BY rk DESC, sc, id LIMIT 10) y))"
+	    "   FROM (SELECT r.*, s.title, s.is_public FROM (SELECT * FROM a ORDER BY rk DESC, sc, id LIMIT 10) r"
+	    "    JOIN scripts s ON s.id = r.id) y))"
 	    " FROM t", vw, f, out);
 }
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/metrics.h"
@@ -263,20 +264,19 @@ add_choices(struct http_ctx *c, struct json_object *view, const struct analytics
 	return 0;
 }
 
-/* GET /analytics: the summary with a chart and a table for each part. */
-void
-h_page_analytics(struct http_ctx *c)
+/* The page's content (templates/analytics/body.mustache) as HTML into out: the summary
+ * with a chart and a table for each part. -1 after answering an error. */
+static int
+analytics_body(struct http_ctx *c, const struct analytics_filter *f, struct buf *out)
 {
-	struct analytics_filter f;
 	struct viewer vw = req_viewer(c);
 	struct json_object *sum, *view, *charts, *sec, *usage, *cats;
+	struct mus_error merr;
 	enum pss_err e;
 
-	if (req_analytics_filter(c, &f) != 0)
-		return;
-	if ((e = analytics_get(&c->app->svc, &vw, ANALYTICS_SUMMARY, &f, &sum)) != PSS_OK) {
+	if ((e = analytics_get(&c->app->svc, &vw, ANALYTICS_SUMMARY, f, &sum)) != PSS_OK) {
 		error_from(c, e, NULL);
-		return;
+		return -1;
 	}
 	sec = member(sum, "security", NULL);
 	usage = member(sum, "usage", NULL);
@@ -290,9 +290,52 @@ h_page_analytics(struct http_ctx *c)
 	json_object_object_add(charts, "issues", issues_chart(sec));
 	json_object_object_add(view, "charts", charts);
 	json_object_object_add(view, "summary", sum);
-	if (add_choices(c, view, &f) != 0) {
+	if (add_choices(c, view, f) != 0) {
 		json_object_put(view);
+		return -1;
+	}
+	/* page_setup: the templates, once a process (the layout's render would load them later) */
+	if ((e = page_setup(c->app->conf->data_dir, conf_is_dev(c->app->conf), &merr)) == PSS_OK)
+		e = page_render("analytics/body", view, out, &merr);
+	json_object_put(view);
+	if (e != PSS_OK) {
+		log_error("analytics/body: %s (line %d)", merr.msg, merr.line);
+		error_from(c, PSS_EINTERNAL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /analytics: the content is cached as HTML under analytics_page_key (the same scope
+ * and filters as the figures, dropped with them), so a cached page renders only the layout. */
+void
+h_page_analytics(struct http_ctx *c)
+{
+	struct analytics_filter f;
+	struct viewer vw = req_viewer(c);
+	struct json_object *view;
+	char key[96], *html;
+	size_t len;
+
+	if (req_analytics_filter(c, &f) != 0)
 		return;
+	analytics_page_key(key, sizeof(key), &vw, &f);
+	view = json_object_new_object();
+	if ((html = analytics_text_get(&c->app->svc, key, &len)) != NULL) {
+		json_object_object_add(view, "html", json_object_new_string_len(html, (int)len));
+		free(html);
+	} else {
+		struct buf b;
+
+		buf_init(&b);
+		if (analytics_body(c, &f, &b) != 0) {
+			buf_free(&b);
+			json_object_put(view);
+			return;
+		}
+		analytics_text_put(&c->app->svc, key, buf_cstr(&b), b.len);
+		json_object_object_add(view, "html", json_object_new_string_len(buf_cstr(&b), (int)b.len));
+		buf_free(&b);
 	}
 	json_reply(c, 200, view);
 }

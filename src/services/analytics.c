@@ -62,6 +62,28 @@ analytics_cache_key(char *key, size_t n, enum analytics_part part, const struct 
 		    (long long)f->category_id);
 }
 
+void
+analytics_page_key(char *key, size_t n, const struct viewer *vw, const struct analytics_filter *f)
+{
+	char k[96];
+
+	analytics_cache_key(k, sizeof(k), ANALYTICS_SUMMARY, vw, f);
+	snprintf(key, n, "analytics:page:%s", k + strlen("analytics:summary:"));
+}
+
+char *
+analytics_text_get(const struct svc *s, const char *key, size_t *len)
+{
+	return s->cache != NULL ? cache_get_hot(s->cache, key, len) : NULL;
+}
+
+void
+analytics_text_put(const struct svc *s, const char *key, const char *text, size_t len)
+{
+	if (s->cache != NULL && len <= LIBRARY_CACHE_MAX_VALUE)
+		cache_set(s->cache, key, text, len, ANALYTICS_TTL);
+}
+
 static int64_t
 member_int(struct json_object *o, const char *name)
 {

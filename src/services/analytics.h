@@ -52,6 +52,14 @@ enum pss_err analytics_build(const struct svc *, const struct viewer *, enum ana
 enum pss_err analytics_get(const struct svc *, const struct viewer *, enum analytics_part,
 	const struct analytics_filter *, struct json_object **out);
 
+/* analytics_page_key: analytics:page:{scope}:{filters}, the /analytics page's content as
+ * HTML (dropped with every other analytics entry). analytics_text_get: the text under key
+ * (caller frees; hot copies included), NULL on a miss; analytics_text_put: stores it for
+ * ANALYTICS_TTL. */
+void	 analytics_page_key(char *key, size_t n, const struct viewer *, const struct analytics_filter *);
+char	*analytics_text_get(const struct svc *, const char *key, size_t *len);
+void	 analytics_text_put(const struct svc *, const char *key, const char *text, size_t len);
+
 /* analytics_rule: the page of a finding: {ruleId, name, docsUrl, scripts, total} (the
  * visible scripts with it, at most 100). PSS_EINVAL for an id that is not a rule id's shape
  * (1..100 of [A-Za-z0-9_.-]). Not cached. */

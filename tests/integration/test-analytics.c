@@ -427,6 +427,44 @@ svgs_wellformed(const char *html)
 	return n;
 }
 
+/* The scripts count of the /analytics page as a (-1 when absent). */
+static long long
+page_scripts(const struct acct *a)
+{
+	struct it_resp r = get(a, "/analytics");
+	const char *p = r.body != NULL ? strstr(r.body, "<li><strong>") : NULL;
+	long long n = p != NULL && r.status == 200 ? strtoll(p + 12, NULL, 10) : -1;
+
+	it_resp_free(&r);
+	return n;
+}
+
+/* The page's content is cached as HTML: a write shows on it at once, on every worker. */
+static void
+test_page_cache_follows_writes(void)
+{
+	long long n = page_scripts(&user), id;
+	char title[64], path[64];
+	int same = 0;
+
+	T_ASSERT(n >= 1);
+	for (int i = 0; i < WORKER_ROUNDS; i++)
+		same += page_scripts(&user) == n;
+	T_EQ(same, WORKER_ROUNDS);
+	unique_name(title, sizeof(title), "AnPage");
+	id = new_script(&user, title, true);
+	same = 0;
+	for (int i = 0; i < WORKER_ROUNDS; i++)
+		same += page_scripts(&user) == n + 1;
+	T_EQ(same, WORKER_ROUNDS);
+	snprintf(path, sizeof(path), "/api/scripts/%lld", id);
+	T_EQ(status_of("DELETE", path, user.token, NULL), 200);
+	same = 0;
+	for (int i = 0; i < WORKER_ROUNDS; i++)
+		same += page_scripts(&user) == n;
+	T_EQ(same, WORKER_ROUNDS);
+}
+
 static void
 test_pages(void)
 {
@@ -515,6 +553,7 @@ main(void)
 	T_RUN(test_scope_hides_private_scripts);
 	T_RUN(test_writes_reach_every_worker);
 	T_RUN(test_pages);
+	T_RUN(test_page_cache_follows_writes);
 	T_RUN(test_stats_command);
 	return t_done();
 }
