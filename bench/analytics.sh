@@ -45,27 +45,34 @@ ADMIN=$(token benchanadm); USER1=$(token benchan1)
 echo "# $(sql "SELECT count(*) FROM scripts") scripts, $(sql "SELECT count(*) FROM script_analysis") analyses," \
     "$(sql "SELECT count(*) FROM analysis_rule_counts") rule counts; $PSS_TEST_WORKERS FastCGI processes; $(nproc) cores"
 
-# misses WHO TOKEN: M sequential requests, each with a new days value (7.. upwards)
+# misses WHO TOKEN [full]: M sequential requests, each with a new days value (7.. upwards):
+# a miss of the summary's and the usage's entries (security and categories, which do not
+# depend on the days, come from theirs). With "full", a tag is created (untimed) before each
+# request, which drops every analytics entry: each request then computes every part.
 misses() {
-	local who=$1 tok=$2 d times t0 t1
+	local who=$1 tok=$2 full=${3:-} d times t0 t1
 	t0=$(stack_ticks)
 	times=$(for ((d = 7; d < 7 + M && d <= 365; d++)); do
+		[ -z "$full" ] || curl -sk -o /dev/null -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+		    -d "{\"name\":\"benchtag$d$who$RANDOM\"}" "$PSS_TEST_URL/api/tags"
 		curl -sk -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $tok" \
 		    "$PSS_TEST_URL/api/analytics/summary?days=$d"
 	done)
 	t1=$(stack_ticks)
 	bad=$(awk '$1 != 200' <<<"$times" | wc -l)
-	awk '{ printf "%.1f\n", $2 * 1000 }' <<<"$times" | sort -n | awk -v who="$who" -v bad="$bad" '
+	awk '{ printf "%.1f\n", $2 * 1000 }' <<<"$times" | sort -n | awk -v who="$who" -v bad="$bad" -v full="$full" '
 	    { t[NR] = $1 } END { n = NR; i50 = int(n * 0.5 + 0.5); i95 = int(n * 0.95 + 0.5)
-		printf "uncached /api/analytics/summary as %-6s %d requests: p50 %.1f ms  p95 %.1f ms  max %.1f ms%s\n",
-		    who, n, t[i50 ? i50 : 1], t[i95 ? i95 : 1], t[n], (bad > 0 ? "  NON-200: " bad : "") }'
+		printf "uncached /api/analytics/summary as %-6s %s %d requests: p50 %.1f ms  p95 %.1f ms  max %.1f ms%s\n",
+		    who, (full ? "every part:" : "new days:  "), n, t[i50 ? i50 : 1], t[i95 ? i95 : 1], t[n], (bad > 0 ? "  NON-200: " bad : "") }'
 	# the CPU a miss costs the stack (PostgreSQL, the worker, nginx, Redis): what the latency
 	# would be on an idle machine, which the load of a shared one does not move much
-	awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$(wc -l <<<"$times")" \
+	[ -n "$full" ] || awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$(wc -l <<<"$times")" \
 	    'BEGIN { printf "  CPU of the stack a miss: %.1f ms (load average %s)\n", ticks / hz * 1000 / n, "'"$(cut -d' ' -f1 /proc/loadavg)"'" }'
 }
 misses admin "$ADMIN"
 misses user "$USER1"
+misses admin "$ADMIN" full
+misses user "$USER1" full
 
 run "bare libfcgi responder" /bench/bare bare
 run "GET /api/auth/me (cached)" /api/auth/me me -H "Authorization: Bearer $ADMIN"

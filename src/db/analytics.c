@@ -61,7 +61,8 @@ db_analytics_security(struct db *db, const struct viewer *vw, const struct analy
 	    "  'commonIssues', (SELECT COALESCE(json_agg(json_build_object('ruleId', x.rule_id,"
 	    "   'count', x.n, 'scriptCount', x.k) ORDER BY x.n DESC, x.rule_id), '[]')"
 	    "   FROM (SELECT rc.rule_id, sum(rc.occurrences) AS n, count(*) AS k"
-	    "    FROM analysis_rule_counts rc JOIN v ON v.id = rc.script_id"
+	    "    FROM analysis_rule_counts rc WHERE rc.script_id IN (SELECT id FROM v)"
+	    "     OR ($2::bool AND $3::int IS NULL)"	/* everything: no join (the planner folds it) */
 	    "    GROUP BY rc.rule_id ORDER BY n DESC, rc.rule_id LIMIT 10) x),"
 	    "  'riskiestScripts', (SELECT COALESCE(json_agg(json_build_object('id', y.id, 'title', y.title,"
 	    "   'isPublic', y.is_public, 'riskScore', round(y.rk::numeric, 1),"

@@ -211,12 +211,15 @@ analytics_build(const struct svc *s, const struct viewer *vw, enum analytics_par
 		if ((e = build_part(s, vw, part, f, &o)) != PSS_OK)
 			return e;
 	} else {
+		/* each part through its own entry: a new period recomputes the usage only */
 		o = json_object_new_object();
 		for (int i = 0; i < ANALYTICS_SUMMARY; i++) {
-			if ((e = build_part(s, vw, (enum analytics_part)i, f, &p)) != PSS_OK) {
+			if ((e = analytics_get(s, vw, (enum analytics_part)i, f, &p)) != PSS_OK) {
 				json_object_put(o);
 				return e;
 			}
+			json_object_object_del(p, "scope");
+			json_object_object_del(p, "filters");
 			json_object_object_add(o, analytics_parts[i], p);
 		}
 	}

@@ -15,7 +15,7 @@ enum analytics_part {
 	ANALYTICS_SECURITY,
 	ANALYTICS_USAGE,
 	ANALYTICS_CATEGORIES,
-	ANALYTICS_SUMMARY,	/* the three above, each under its name */
+	ANALYTICS_SUMMARY,	/* the three above, each under its name (each from its own entry) */
 	ANALYTICS__MAX
 };
 extern const char *const analytics_parts[ANALYTICS__MAX];	/* "security", ... */
