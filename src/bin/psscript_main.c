@@ -13,9 +13,12 @@
 #include "bin/reanalyze.h"
 #include "cache/cache.h"
 #include "core/conf.h"
+#include "core/metrics.h"
 #include "db/db.h"
 #include "db/jobs.h"
 #include "db/migrate.h"
+#include "handlers/app.h"
+#include "services/analytics.h"
 #include "services/auth.h"
 #include "services/library.h"
 #include "services/password.h"
@@ -52,6 +55,9 @@ usage(FILE *f)
 	    "  user reset-password USER [--password-stdin]  new password; unlocks; ends its sessions\n"
 	    "  user unlock USER                             clear a login lockout\n"
 	    "  user delete USER                             delete the account and what it owns\n"
+	    "  stats [--json]                               the operations figures against the spec's\n"
+	    "                                               targets (as /admin/operations); exits 1\n"
+	    "                                               when a target is exceeded\n"
 	    "  version                                      print the version\n"
 	    "Configuration comes from the environment and the file named by PSSCRIPT_CONFIG.\n", f);
 }
@@ -464,6 +470,69 @@ out:
 	return rc;
 }
 
+/* psscript stats: the workers' shared counters (METRICS_FILE), the job table, the processes
+ * and the versions, as /admin/operations shows them. */
+static int
+cmd_stats(int argc, char **argv)
+{
+	const char *names[METRICS_MAX_ROUTES];
+	struct json_object *o, *arr;
+	struct svc s = { 0 };
+	struct conf c;
+	struct buf b;
+	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
+	int rc = 0;
+
+	if (argc > 2 || (argc == 2 && !json)) {
+		usage(stderr);
+		return 2;
+	}
+	if (load(&c) != 0)
+		return 2;
+	if (c.metrics_file == NULL || *c.metrics_file == '\0')
+		fprintf(stderr, "psscript: METRICS_FILE is not set: the request counters are this "
+		    "process's only (none)\n");
+	else if (metrics_open(c.metrics_file) != 0)
+		fprintf(stderr, "psscript: cannot open METRICS_FILE %s\n", c.metrics_file);
+	s.conf = &c;
+	s.db = db_open(&c, false);
+	s.cache = cache_open(&c, NULL);
+	for (size_t i = 0; i < app_nroutes; i++)
+		names[i] = app_routes[i].name;
+	names[app_nroutes] = "unrouted";
+	o = ops_snapshot(&s, names, (unsigned)app_nroutes + 1);
+	/* this command is not one of the service's processes */
+	if (json_object_object_get_ex(o, "processes", &arr))
+		for (size_t i = json_object_array_length(arr); i-- > 0;) {
+			struct json_object *p = json_object_array_get_idx(arr, i), *pid;
+
+			if (json_object_object_get_ex(p, "pid", &pid) && json_object_get_int(pid) == (int)getpid())
+				json_object_array_del_idx(arr, i, 1);
+		}
+	if (json_object_object_get_ex(o, "targets", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *ex;
+
+			if (json_object_object_get_ex(json_object_array_get_idx(arr, i), "exceeded", &ex) &&
+			    json_object_get_boolean(ex))
+				rc = 1;
+		}
+	buf_init(&b);
+	if (json)
+		buf_printf(&b, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		ops_text(o, &b);
+	fputs(buf_cstr(&b), stdout);
+	buf_free(&b);
+	json_object_put(o);
+	cache_close(s.cache);
+	db_close(s.db);
+	metrics_close();
+	conf_free(&c);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -481,6 +550,8 @@ main(int argc, char **argv)
 		return cmd_job(argc - 1, argv + 1);
 	if (strcmp(argv[1], "user") == 0)
 		return cmd_user(argc - 1, argv + 1);
+	if (strcmp(argv[1], "stats") == 0)
+		return cmd_stats(argc - 1, argv + 1);
 	if (strcmp(argv[1], "import") == 0)
 		return import_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "docs") == 0 && argc >= 3 && strcmp(argv[2], "crawl") == 0)

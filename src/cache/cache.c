@@ -554,4 +554,27 @@ cache_invalidate_library(struct cache *cache, int64_t id, unsigned what)
 		cache_invalidate(cache, "categories:*");
 		cache_invalidate(cache, "tags:*");
 	}
+	if (what & (CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY | CACHE_LIB_ANALYTICS))
+		cache_invalidate(cache, "analytics:*");
+}
+
+bool
+cache_redis_version(struct cache *c, char *buf, size_t n)
+{
+	const char *argv[] = { "INFO", "server" };
+	redisReply *r;
+	const char *p, *e;
+	bool ok = false;
+
+	if (n == 0 || !cache_redis_up(c) || (r = cmd(c, 2, argv, NULL)) == NULL)
+		return false;
+	if (r->type == REDIS_REPLY_STRING &&
+	    (p = strstr(r->str, "redis_version:")) != NULL) {
+		p += strlen("redis_version:");
+		e = p + strcspn(p, "\r\n");
+		snprintf(buf, n, "%.*s", (int)(e - p), p);
+		ok = true;
+	}
+	freeReplyObject(r);
+	return ok;
 }

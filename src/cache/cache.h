@@ -56,6 +56,9 @@ enum cache_lib {
 	CACHE_LIB_LISTS = 1 << 1,	/* scripts:* (lists and searches of every scope) */
 	CACHE_LIB_TAXONOMY = 1 << 2,	/* categories:* and tags:* (their script counts) */
 	CACHE_LIB_EVERY_SCRIPT = 1 << 3,	/* script:* (a category renamed or deleted, a tag deleted) */
+	/* analytics:* (every figure): dropped by LISTS and TAXONOMY too, since every write
+	 * that changes a list or a count changes the analytics; alone for a new account */
+	CACHE_LIB_ANALYTICS = 1 << 4,
 	CACHE_LIB_ALL = CACHE_LIB_SCRIPT | CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY,
 	/* a user renamed or deleted: script objects and lists name them, their scripts count */
 	CACHE_LIB_USER = CACHE_LIB_LISTS | CACHE_LIB_TAXONOMY | CACHE_LIB_EVERY_SCRIPT,
@@ -70,6 +73,9 @@ enum cache_lib {
 void	 cache_invalidate_library(struct cache *, int64_t script_id, unsigned what);
 
 bool	 cache_redis_up(const struct cache *);
+/* cache_redis_version: Redis's redis_version (INFO server) into buf; false when Redis is down
+ * or did not say. */
+bool	 cache_redis_version(struct cache *, char *buf, size_t n);
 /* cache_ping: a live PING (reconnecting if due); true when Redis answered. */
 bool	 cache_ping(struct cache *);
 

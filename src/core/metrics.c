@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,9 @@
 #include "core/core.h"
 #include "core/metrics.h"
 
-#define SLOTS		64
-#define NBUCKETS	12	/* 11 bounds and +Inf */
-#define MAGIC		0x7073736d65747233ULL	/* "pssmetr3": the layout's version */
+#define SLOTS		METRICS_MAX_PIDS
+#define NBUCKETS	METRICS_NBUCKETS	/* 11 bounds and +Inf */
+#define MAGIC		0x7073736d65747234ULL	/* "pssmetr4": the layout's version */
 
 static const double bounds_s[NBUCKETS - 1] = {
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5,
@@ -46,11 +47,7 @@ static const char *const counter_names[M__MAX][2] = {
 	{ "psscript_analyses_stale_queued_total", "Analyses of an older analyzer version queued for re-analysis by the job runner" },
 };
 
-struct route_stats {
-	uint64_t status[6];	/* 1xx..5xx, other */
-	uint64_t bucket[NBUCKETS];
-	uint64_t sum_us;
-};
+#define route_stats metrics_route
 
 struct slot {
 	int32_t	 pid;
@@ -63,6 +60,7 @@ struct slot {
 
 struct shared {
 	uint64_t magic;
+	int64_t	 started_ms;	/* when this layout's counting began */
 	struct slot slots[SLOTS];
 };
 
@@ -95,8 +93,10 @@ metrics_open(const char *path)
 		uint64_t old = __atomic_load_n(&shm->magic, __ATOMIC_ACQUIRE);
 
 		if (old != MAGIC && __atomic_compare_exchange_n(&shm->magic, &old, MAGIC, false,
-		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			memset(shm->slots, 0, sizeof(shm->slots));
+			__atomic_store_n(&shm->started_ms, time_wall_ms(), __ATOMIC_RELEASE);
+		}
 	}
 	/* Claim a free slot, or the slot of a process that is gone: counters only grow, so
 	 * carrying on from its values keeps every series monotonic. */
@@ -248,4 +248,60 @@ metrics_render(struct buf *b, const char *const *route_names, unsigned nroutes)
 		buf_printf(b, "%s %llu\n", name, (unsigned long long)sum->counters[k]);
 	}
 	free(sum);
+}
+
+void
+metrics_read(struct metrics_view *v)
+{
+	struct slot *sum = xmalloc(sizeof(*sum));
+
+	memset(v, 0, sizeof(*v));
+	sum_slots(sum);
+	memcpy(v->routes, sum->routes, sizeof(v->routes));
+	memcpy(v->query_bucket, sum->query_bucket, sizeof(v->query_bucket));
+	v->query_sum_us = sum->query_sum_us;
+	memcpy(v->counters, sum->counters, sizeof(v->counters));
+	free(sum);
+	if (shm == NULL) {
+		v->pids[v->npids++] = (int32_t)getpid();
+		return;
+	}
+	v->started_ms = __atomic_load_n(&shm->started_ms, __ATOMIC_ACQUIRE);
+	for (int i = 0; i < SLOTS; i++) {
+		int32_t pid = __atomic_load_n(&shm->slots[i].pid, __ATOMIC_ACQUIRE);
+
+		if (!pid_dead(pid))
+			v->pids[v->npids++] = pid;
+	}
+}
+
+double
+metrics_bucket_bound(unsigned k)
+{
+	return k < NBUCKETS - 1 ? bounds_s[k] : INFINITY;
+}
+
+double
+metrics_quantile(const uint64_t bucket[METRICS_NBUCKETS], double q)
+{
+	uint64_t n = 0, cum = 0;
+	double rank;
+
+	for (int k = 0; k < NBUCKETS; k++)
+		n += bucket[k];
+	if (n == 0)
+		return -1;
+	rank = q * (double)n;
+	for (int k = 0; k < NBUCKETS; k++) {
+		double lo = k == 0 ? 0 : bounds_s[k - 1];
+
+		if (bucket[k] == 0 || (double)(cum + bucket[k]) < rank) {
+			cum += bucket[k];
+			continue;
+		}
+		if (k == NBUCKETS - 1)
+			return lo;
+		return lo + (bounds_s[k] - lo) * ((rank - (double)cum) / (double)bucket[k]);
+	}
+	return bounds_s[NBUCKETS - 2];
 }

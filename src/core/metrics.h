@@ -48,4 +48,30 @@ void	 metrics_add(enum metric_counter, uint64_t delta);
  * gauges are extra "name value\n" lines appended by the caller. */
 void	 metrics_render(struct buf *, const char *const *route_names, unsigned nroutes);
 
+/* What the operations page and `psscript stats` read: the counters summed over every slot,
+ * the live processes that share the file, and when the file's counting began. */
+#define METRICS_NBUCKETS 12	/* 11 bounds (metrics_bucket_bound) and +Inf */
+#define METRICS_MAX_PIDS 64
+struct metrics_route {
+	uint64_t status[6];	/* 1xx..5xx, other */
+	uint64_t bucket[METRICS_NBUCKETS];
+	uint64_t sum_us;
+};
+struct metrics_view {
+	struct metrics_route routes[METRICS_MAX_ROUTES];
+	uint64_t query_bucket[METRICS_NBUCKETS];
+	uint64_t query_sum_us;
+	uint64_t counters[M__MAX];
+	int64_t	 started_ms;	/* wall clock when the file began counting; 0 if unknown */
+	int32_t	 pids[METRICS_MAX_PIDS];	/* live processes with a slot */
+	unsigned npids;
+};
+/* metrics_read: fills v (large: allocate it). */
+void	 metrics_read(struct metrics_view *v);
+/* metrics_bucket_bound: bucket k's upper bound in seconds (+Inf for the last). */
+double	 metrics_bucket_bound(unsigned k);
+/* metrics_quantile: the q-quantile (0..1) in seconds of a histogram, by linear interpolation
+ * inside its bucket (the last bucket answers its lower bound); -1 when empty. */
+double	 metrics_quantile(const uint64_t bucket[METRICS_NBUCKETS], double q);
+
 #endif

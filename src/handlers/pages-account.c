@@ -59,6 +59,7 @@ h_dashboard(struct http_ctx *c)
 	json_object_object_add(counts, "categories", json_object_new_int64(
 	    json_object_object_get_ex(cats, "categories", &arr) ? (int64_t)json_object_array_length(arr) : 0));
 	json_object_put(cats);
+	dashboard_analytics(c, view);
 	json_reply(c, 200, view);
 }
 

@@ -23,10 +23,12 @@ static const struct {
 	{ "/categories", "Categories", 0 },
 	{ "/tags", "Tags", 0 },
 	{ "/docs", "Docs", 0 },
+	{ "/analytics", "Analytics", ROUTE_AUTH },
 	{ "/account", "Account", ROUTE_AUTH },
 	{ "/admin/users", "Users", ROUTE_ADMIN },
 	{ "/admin/categories", "Manage categories", ROUTE_ADMIN },
 	{ "/admin/docs", "Manage docs", ROUTE_ADMIN },
+	{ "/admin/operations", "Operations", ROUTE_ADMIN },
 };
 
 static bool

@@ -65,4 +65,15 @@ void	 h_page_upload_batch(struct http_ctx *);
 void	 h_page_category_create(struct http_ctx *);
 void	 h_page_category_update(struct http_ctx *);
 
+/* Analytics and operations (analytics.c, docs/analytics.md): the API, the pages, and the
+ * dashboard's summary (view.analytics for a signed-in user; nothing on failure). */
+void	 h_analytics_security(struct http_ctx *);
+void	 h_analytics_usage(struct http_ctx *);
+void	 h_analytics_categories(struct http_ctx *);
+void	 h_analytics_summary(struct http_ctx *);
+void	 h_page_analytics(struct http_ctx *);
+void	 h_page_analytics_rule(struct http_ctx *);
+void	 h_page_operations(struct http_ctx *);
+void	 dashboard_analytics(struct http_ctx *, struct json_object *view);
+
 #endif

@@ -107,6 +107,11 @@ const struct route app_routes[] = {
 	  "documentation.crawls.get" },
 	{ HTTP_POST, "/api/documentation/crawls/:id/cancel", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF,
 	  h_crawls_cancel, "documentation.crawls.cancel" },
+	/* ---- Analytics /api/analytics (docs/analytics.md) ---- */
+	{ HTTP_GET, "/api/analytics/security", ROUTE_AUTH, h_analytics_security, "analytics.security" },
+	{ HTTP_GET, "/api/analytics/usage", ROUTE_AUTH, h_analytics_usage, "analytics.usage" },
+	{ HTTP_GET, "/api/analytics/categories", ROUTE_AUTH, h_analytics_categories, "analytics.categories" },
+	{ HTTP_GET, "/api/analytics/summary", ROUTE_AUTH, h_analytics_summary, "analytics.summary" },
 
 	/* ---- HTML pages (docs/pages.md) ----
 	 * and the API routes only pages need: a user's logins (sessions) and unlocking an
@@ -222,6 +227,13 @@ const struct route app_routes[] = {
 	  PAGE("categories/show", "Category", NULL, NULL, NULL, 0) },
 	{ HTTP_GET, "/tags", 0, h_tags_list, "page.tags", PAGE("tags/list", "Tags", NULL, NULL, NULL, 0) },
 	{ HTTP_GET, "/tags/:id", 0, h_page_tag, "page.tag", PAGE("tags/show", "Tag", NULL, NULL, NULL, 0) },
+
+	{ HTTP_GET, "/analytics", ROUTE_AUTH, h_page_analytics, "page.analytics",
+	  PAGE("analytics/index", "Analytics", NULL, NULL, NULL, 0) },
+	{ HTTP_GET, "/analytics/rules/:ruleId", ROUTE_AUTH, h_page_analytics_rule, "page.analytics.rule",
+	  PAGE("analytics/rule", "Finding", NULL, NULL, NULL, 0) },
+	{ HTTP_GET, "/admin/operations", ROUTE_AUTH | ROUTE_ADMIN, h_page_operations, "page.operations",
+	  PAGE("admin/operations", "Operations", NULL, NULL, NULL, 0) },
 
 	{ HTTP_GET, "/admin/categories", ROUTE_AUTH | ROUTE_ADMIN, h_categories_list, "page.admin.categories",
 	  PAGE("admin/categories", "Manage categories", NULL, NULL, NULL, 0) },

@@ -56,9 +56,8 @@ analyse_store(const struct svc *s, int64_t id, const struct ps_analyze_opts *opt
 		    db_last_error(s->db));
 		goto out;
 	}
+	/* LISTS drops analytics:* too: the scores and findings moved */
 	cache_invalidate_library(s->cache, id, CACHE_LIB_SCRIPT | CACHE_LIB_LISTS);
-	if (s->cache != NULL)
-		cache_invalidate(s->cache, "analytics:*");
 	/* the analysis's purpose is part of what is embedded (an unchanged text is skipped) */
 	if (library_enqueue_embedding(s->db, id) != PSS_OK)
 		log_warn("analysis: could not queue the embedding of script %lld", (long long)id);

@@ -321,6 +321,7 @@ users_create(const struct svc *s, struct arena *a, const struct user_input *in,
 		return e;
 	from_row(a, r, 0, out);
 	db_res_free(r);
+	cache_invalidate_library(s->cache, 0, CACHE_LIB_ANALYTICS);	/* totalUsers */
 	return PSS_OK;
 }
 

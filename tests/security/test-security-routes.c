@@ -155,6 +155,11 @@ static const struct expect expects[] = {
 	{ "GET /api/documentation/crawls", TG_NONE, NOBODY, 0, { 401, 403, 403, 200 } },
 	{ "GET /api/documentation/crawls/:id", TG_CRAWL, NOBODY, 0, { 401, 403, 403, 200 } },
 	{ "POST /api/documentation/crawls/:id/cancel", TG_CRAWL_FRESH, NOBODY, 0, { 401, 403, 403, 200 } },
+	/* analytics: signed in; figures of what the caller may see */
+	{ "GET /api/analytics/security", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
+	{ "GET /api/analytics/usage", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
+	{ "GET /api/analytics/categories", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
+	{ "GET /api/analytics/summary", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
 
 	/* pages: a page that needs a login sends the anonymous visitor there (303); a form posted
 	 * without one is 401, the login page */
@@ -210,6 +215,9 @@ static const struct expect expects[] = {
 	{ "GET /tags/:id", TG_TAG, NOBODY, 0, { 200, 200, 200, 200 } },
 
 	{ "GET /admin/categories", TG_NONE, NOBODY, 0, { 303, 403, 403, 200 } },
+	{ "GET /analytics", TG_NONE, NOBODY, 0, { 303, 200, 200, 200 } },
+	{ "GET /analytics/rules/:ruleId", TG_NONE, NOBODY, 0, { 303, 200, 200, 200 } },
+	{ "GET /admin/operations", TG_NONE, NOBODY, 0, { 303, 403, 403, 200 } },
 	{ "POST /admin/categories", TG_NONE, "", 0, { 401, 403, 403, 400 } },
 	{ "GET /admin/categories/:id", TG_CATEGORY, NOBODY, 0, { 303, 403, 403, 200 } },
 	{ "POST /admin/categories/:id", TG_CATEGORY, "", 0, { 401, 403, 403, 400 } },
