@@ -248,12 +248,11 @@ check_ai(const struct conf *c, char *err, size_t errsz)
 	return 0;
 }
 
-int
-conf_load(struct conf *c, const char *path, char *err, size_t errsz)
+static int
+load(struct conf *c, const char *path, char *err, size_t errsz)
 {
 	const char *v;
 
-	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < PSS_ARRAY_LEN(defs); i++)
 		if (set_value(c, &defs[i], defs[i].def, "default", err, errsz) != 0)
 			return -1;
@@ -294,6 +293,17 @@ conf_load(struct conf *c, const char *path, char *err, size_t errsz)
 		return -1;
 	}
 	return 0;
+}
+
+/* conf_load: on failure nothing is left to free (a test loads bad settings over and over). */
+int
+conf_load(struct conf *c, const char *path, char *err, size_t errsz)
+{
+	memset(c, 0, sizeof(*c));
+	if (load(c, path, err, errsz) == 0)
+		return 0;
+	conf_free(c);
+	return -1;
 }
 
 void

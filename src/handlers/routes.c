@@ -89,6 +89,14 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/api/tags", ROUTE_AUTH | ROUTE_CSRF, h_tags_create, "tags.create" },
 	{ HTTP_DELETE, "/api/tags/:id", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_tags_delete, "tags.delete" },
 
+	/* ---- Documentation: the crawler (admin), before /:id, which would take "crawls" ---- */
+	{ HTTP_POST, "/api/documentation/crawl", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_crawls_start,
+	  "documentation.crawl" },
+	{ HTTP_GET, "/api/documentation/crawls", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_list, "documentation.crawls" },
+	{ HTTP_GET, "/api/documentation/crawls/:id", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_get,
+	  "documentation.crawls.get" },
+	{ HTTP_POST, "/api/documentation/crawls/:id/cancel", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF,
+	  h_crawls_cancel, "documentation.crawls.cancel" },
 	/* ---- Documentation /api/documentation (services/docs.h) ---- */
 	{ HTTP_GET, "/api/documentation", 0, h_docs_recent, "docs.recent" },
 	{ HTTP_GET, "/api/documentation/search", 0, h_docs_search, "docs.search" },
@@ -99,14 +107,6 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/api/documentation", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_create, "docs.create" },
 	{ HTTP_POST, "/api/documentation/bulk", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_bulk, "docs.bulk" },
 	{ HTTP_DELETE, "/api/documentation/:id", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_docs_delete, "docs.delete" },
-	/* ---- Documentation /api/documentation: the crawler (admin) ---- */
-	{ HTTP_POST, "/api/documentation/crawl", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_crawls_start,
-	  "documentation.crawl" },
-	{ HTTP_GET, "/api/documentation/crawls", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_list, "documentation.crawls" },
-	{ HTTP_GET, "/api/documentation/crawls/:id", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_get,
-	  "documentation.crawls.get" },
-	{ HTTP_POST, "/api/documentation/crawls/:id/cancel", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF,
-	  h_crawls_cancel, "documentation.crawls.cancel" },
 	/* ---- Analytics /api/analytics (docs/analytics.md) ---- */
 	{ HTTP_GET, "/api/analytics/security", ROUTE_AUTH, h_analytics_security, "analytics.security" },
 	{ HTTP_GET, "/api/analytics/usage", ROUTE_AUTH, h_analytics_usage, "analytics.usage" },

@@ -549,8 +549,10 @@ test_html_report_is_well_formed_and_keeps_markup_as_text(void)
 	T_CONTAINS(it_header(&r, "content-security-policy"), "default-src 'none'");
 	file = save(&r, ".html");
 	T_ASSERT(file != NULL);
-	T_EQ(it_run("xmllint --noout --nonet %s", file), 0);
-	unlink(file);
+	if (file != NULL) {	/* T_ASSERT goes on: the sanitizer build sees a NULL %s otherwise */
+		T_EQ(it_run("xmllint --noout --nonet %s", file), 0);
+		unlink(file);
+	}
 	it_resp_free(&r);
 }
 
