@@ -62,11 +62,7 @@ echo "# public scripts of 60 and $L lines with $(findings "$ST/analysis-small.js
 	"$(findings "$ST/analysis-bench.json") findings; their analysis answers are" \
 	"$(stat -c %s "$ST/analysis-small.json") and $(stat -c %s "$ST/analysis-bench.json") bytes of JSON"
 
-cat >"$ST/p95.lua" <<'EOL'
-done = function(summary, latency, requests)
-	io.write(string.format("p95 %.2fms\n", latency:percentile(95) / 1000))
-end
-EOL
+printf '%s\n' "$WRK_P95" >"$ST/p95.lua"
 cat >"$ST/adhoc.lua" <<EOL
 local f = io.open("$ST/adhoc.json", "rb")
 wrk.method = "POST"

@@ -21,9 +21,9 @@ for pass in "first (empty table)" "second (nothing changed)"; do
 done
 echo "documents: $(psql -qtAX -c 'SELECT count(*) FROM documentation')"
 
-printf '%s\n' "$P95" >"$ST/p95.lua"
+printf '%s\n' "$WRK_P95" >"$ST/p95.lua"
 cat >"$ST/search.lua" <<EOL
-$SEED
+$WRK_SEED
 local words = { "process", "service", "registry", "Get-ChildItem", "gci", "Invoke-Command",
 	"credential", "module", "error", "variable", "remote", "certificate", "event", "job",
 	"session", "file", "Select-Object", "about_Scopes", "string", "array", "hash table", "path",
@@ -33,7 +33,7 @@ request = function()
 	local q = words[math.random(#words)]:gsub(" ", "%%20") .. "%20or%20zq" .. math.random(1, 1000000000)
 	return wrk.format("GET", "/api/documentation/search?query=" .. q)
 end
-$P95
+$WRK_P95
 EOL
 
 run "bare libfcgi responder" /bench/bare bare

@@ -80,20 +80,6 @@ run() { # NAME PATH VAR [wrk options]: prints "NAME rps p50 p99 [p95] cpu"; sets
 	[ -z "$p95" ] || eval "P95_$var=$p95"
 }
 
-# Lua for wrk: SEED gives each thread its own random sequence (a script's request() then draws
-# distinct requests); P95 prints the 95th percentile as "p95 <value>" for run().
-SEED='local nthreads = 0
-setup = function(thread)
-	nthreads = nthreads + 1
-	thread:set("seed", nthreads)
-end
-init = function(args)
-	math.randomseed(os.time() * 100 + seed)
-end'
-P95='done = function(summary, latency, requests)
-	io.write(string.format("p95 %.2fms\n", latency:percentile(95) / 1000))
-end'
-
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # Instructions a request costs psscript-fcgi (valgrind's callgrind on one worker): a figure the
