@@ -108,6 +108,33 @@ csrf_sent(struct request *req)
 	return NULL;
 }
 
+/* same_origin: whether the browser says a cookie request comes from this site's own pages
+ * (docs/compat.md): Fetch Metadata's "Sec-Fetch-Site: same-origin" when the browser sends it
+ * (any other value, "same-site" included, is not), else an Origin equal to this request's
+ * own origin (scheme and Host) or to PUBLIC_URL. A browser sets both headers itself: a page
+ * of another site can neither leave them out nor forge them, so a request without either
+ * (or with "Origin: null") is refused, as before, unless it carries the CSRF token. */
+static bool
+same_origin(const struct http_ctx *ctx)
+{
+	const struct request *req = ctx->req;
+	const char *site = http_header(req, "sec-fetch-site");
+	const char *origin = http_header(req, "origin"), *host = http_header(req, "host");
+	const char *pub = ctx->app->conf->public_url;
+	char own[320];
+
+	if (site != NULL)
+		return strcmp(site, "same-origin") == 0;
+	if (origin == NULL || strcmp(origin, "null") == 0)
+		return false;
+	if (host != NULL && *host != '\0') {
+		snprintf(own, sizeof(own), "%s://%s", req->https ? "https" : "http", host);
+		if (strcmp(origin, own) == 0)
+			return true;
+	}
+	return pub != NULL && *pub != '\0' && strcmp(origin, pub) == 0;
+}
+
 /* gate: resolves the session of the request (any route: public pages and lists show more to
  * a signed-in user) and enforces the route's flags before its handler runs. false when it
  * has answered: 401 unauthorized / invalid_token / token_expired, 403 forbidden /
@@ -133,9 +160,9 @@ gate(struct http_ctx *ctx, struct auth_session *se, struct auth_user *u)
 		}
 	}
 	if (ctx->user != NULL && ctx->via_cookie && unsafe_method(ctx->req->method)) {
-		sent = csrf_sent(ctx->req);
-		if (sent == NULL || se->csrf == NULL || strlen(sent) != strlen(se->csrf) ||
-		    !ct_equal(sent, se->csrf, strlen(sent))) {
+		/* the token, or a browser's word that the request comes from this site */
+		if (!same_origin(ctx) && ((sent = csrf_sent(ctx->req)) == NULL || se->csrf == NULL ||
+		    strlen(sent) != strlen(se->csrf) || !ct_equal(sent, se->csrf, strlen(sent)))) {
 			if (needs || (rt->flags & ROUTE_CSRF)) {
 				error_reply(ctx, 403, "csrf_failed",
 				    "The form is missing its CSRF token or it does not match.", NULL);

@@ -15,22 +15,22 @@
 const char *const db_search_modes[SEARCH__MAX] = { "keyword", "semantic", "hybrid" };
 
 const char *const db_script_sorts[SCRIPT_SORT__MAX] = {
-	"updatedAt", "createdAt", "title", "executionCount", "securityScore", "rank",
+	"updatedAt", "createdAt", "title", "executionCount", "securityScore", "codeQualityScore", "rank",
 };
 
 /* The sort key of each sort (a fixed whitelist: user input never becomes SQL), its type for
  * the cursor's value, and how the value is written into a cursor (exact round trip). */
 static const char *const sort_expr[SCRIPT_SORT__MAX] = {
 	"s.updated_at", "s.created_at", "s.title", "s.execution_count::int8",
-	"COALESCE(sa.security_score, -1)::float8", "r.rank",
+	"COALESCE(sa.security_score, -1)::float8", "COALESCE(sa.quality_score, -1)::float8", "r.rank",
 };
 static const char *const sort_cast[SCRIPT_SORT__MAX] = {
-	"timestamptz", "timestamptz", "text", "int8", "float8", "float8",
+	"timestamptz", "timestamptz", "text", "int8", "float8", "float8", "float8",
 };
 static const char *const sort_text[SCRIPT_SORT__MAX] = {
 	"to_char(p.k AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'",
 	"to_char(p.k AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'",
-	"p.k", "p.k::text", "p.k::text", "p.k::text",
+	"p.k", "p.k::text", "p.k::text", "p.k::text", "p.k::text",
 };
 
 /* A script summary as API.md shapes it, from s, u, c and sa. */
@@ -47,6 +47,8 @@ static const char *const sort_text[SCRIPT_SORT__MAX] = {
 	" 'analysis', CASE WHEN sa.id IS NULL THEN NULL ELSE json_build_object(" \
 	"   'securityScore', round(sa.security_score::numeric, 1)," \
 	"   'codeQualityScore', round(sa.quality_score::numeric, 1)," \
+	"   'code_quality_score', round(sa.quality_score::numeric, 1)," \
+	"   'quality_score', round(sa.quality_score::numeric, 1)," \
 	"   'riskScore', round(sa.risk_score::numeric, 1)) END)"
 #define SUMMARY_JOINS \
 	" LEFT JOIN users u ON u.id = s.user_id LEFT JOIN categories c ON c.id = s.category_id" \
@@ -78,7 +80,7 @@ db_script_filter_init(struct script_filter *f, bool search)
 
 /* ---- a statement under construction: SQL text and its text parameters ---- */
 
-#define Q_MAXP 24
+#define Q_MAXP 32
 struct q {
 	struct buf	 sql;
 	const char	*p[Q_MAXP];
@@ -255,6 +257,9 @@ where(struct q *q, const struct viewer *v, const struct script_filter *f, bool s
 	if (f->tag != NULL)
 		buf_printf(b, " AND EXISTS (SELECT 1 FROM script_tags st JOIN tags t ON t.id = st.tag_id"
 		    " WHERE st.script_id = s.id AND t.name = lower(btrim($%d)))", q_param(q, f->tag));
+	for (size_t i = 0; f->tag != NULL && i < f->n_and_tags && i < PSS_ARRAY_LEN(f->and_tags); i++)
+		buf_printf(b, " AND EXISTS (SELECT 1 FROM script_tags st JOIN tags t ON t.id = st.tag_id"
+		    " WHERE st.script_id = s.id AND t.name = lower(btrim($%d)))", q_param(q, f->and_tags[i]));
 	if (f->has_min_security) {
 		char d[32];
 

@@ -13,6 +13,7 @@ enum script_sort {
 	SCRIPT_SORT_TITLE,	/* "title" */
 	SCRIPT_SORT_EXECUTIONS,	/* "executionCount" */
 	SCRIPT_SORT_SECURITY,	/* "securityScore" (no analysis sorts as -1) */
+	SCRIPT_SORT_QUALITY,	/* "codeQualityScore" (no analysis sorts as -1) */
 	SCRIPT_SORT_RANK,	/* "rank": search only, and its default */
 	SCRIPT_SORT__MAX
 };
@@ -31,10 +32,15 @@ enum search_mode {
 };
 extern const char *const db_search_modes[SEARCH__MAX];
 
+/* The tags one list filter may name: a script carries at most 10. */
+#define SCRIPT_FILTER_TAGS_MAX 10
+
 struct script_filter {
 	int64_t		 category_id;	/* 0: any */
 	int64_t		 user_id;	/* 0: any */
 	const char	*tag;		/* NULL: any; compared trimmed and lower-cased */
+	const char	*and_tags[SCRIPT_FILTER_TAGS_MAX - 1];	/* more tags a script must */
+	size_t		 n_and_tags;			/* carry too (as tag) */
 	int		 is_public;	/* -1: any, 0 or 1 */
 	bool		 mine;		/* only the viewer's own (needs a user) */
 	bool		 has_min_security;

@@ -83,14 +83,80 @@ req_query_int(struct http_ctx *c, const char *name, int64_t min, int64_t max, in
 	return query_int(c, name, min, max, out);
 }
 
+/* query_int_alias: query_int of the first of names that was sent. */
+static int
+query_int_alias(struct http_ctx *c, const char *const *names, int64_t min, int64_t max,
+    int64_t *out)
+{
+	for (; *names != NULL; names++)
+		if (http_query(c->req, *names) != NULL && *http_query(c->req, *names) != '\0')
+			return query_int(c, *names, min, max, out);
+	return 0;
+}
+
+/* add_tag: one tag name of the filter; -1 after answering 400. */
+static int
+add_tag(struct http_ctx *c, struct script_filter *f, const char *v, size_t n)
+{
+	const char *t;
+
+	while (n > 0 && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return 0;
+	if (n > LIBRARY_TAG_MAX_LEN * 4 || !text_no_controls(v, n)) {
+		field_error(c, "tag", "tag must be a tag name (no control characters).");
+		return -1;
+	}
+	if (f->tag != NULL && f->n_and_tags == PSS_ARRAY_LEN(f->and_tags)) {
+		field_error(c, "tags", "At most 10 tags: a script carries no more.");
+		return -1;
+	}
+	t = arena_strndup(c->req->arena, v, n);
+	if (f->tag == NULL)
+		f->tag = t;
+	else
+		f->and_tags[f->n_and_tags++] = t;
+	return 0;
+}
+
+/* req_tags: tag (one name), tags (a comma-separated list) and tags[] (repeated, as the
+ * original frontend's axios writes an array): a script must carry every one. */
+static int
+req_tags(struct http_ctx *c, struct script_filter *f)
+{
+	const struct kvlist *q = &c->req->query;
+
+	for (size_t i = 0; i < q->n; i++) {
+		const char *k = q->items[i].key, *v = q->items[i].val;
+
+		if (strcmp(k, "tag") == 0 || strcmp(k, "tags[]") == 0) {
+			if (add_tag(c, f, v, strlen(v)) < 0)
+				return -1;
+		} else if (strcmp(k, "tags") == 0) {
+			for (const char *p = v; *p != '\0';) {
+				size_t span = strcspn(p, ",");
+
+				if (add_tag(c, f, p, span) < 0)
+					return -1;
+				p += span + (p[span] == ',');
+			}
+		}
+	}
+	return 0;
+}
+
 int
 req_filter(struct http_ctx *c, bool search, struct script_filter *f)
 {
+	static const char *const category[] = { "categoryId", "category_id", "category", NULL };
 	const char *v;
 	int b;
 
 	library_filter_init(f, search);
-	if (query_int(c, "categoryId", 1, INT32_MAX, &f->category_id) < 0 ||
+	if (query_int_alias(c, category, 1, INT32_MAX, &f->category_id) < 0 ||
 	    query_int(c, "userId", 1, INT32_MAX, &f->user_id) < 0 ||
 	    query_int(c, "page", 1, PAGE_MAX, &f->page) < 0 ||
 	    query_int(c, "limit", 1, LIBRARY_LIMIT_MAX, &f->limit) < 0)
@@ -105,13 +171,8 @@ req_filter(struct http_ctx *c, bool search, struct script_filter *f)
 		return -1;
 	}
 	f->mine = b == 1;
-	if ((v = http_query(c->req, "tag")) != NULL && *v != '\0') {
-		if (strlen(v) > LIBRARY_TAG_MAX_LEN * 4 || !text_no_controls(v, strlen(v))) {
-			field_error(c, "tag", "tag must be a tag name (no control characters).");
-			return -1;
-		}
-		f->tag = v;
-	}
+	if (req_tags(c, f) < 0)
+		return -1;
 	if ((v = http_query(c->req, "minSecurityScore")) != NULL && *v != '\0') {
 		if (parse_double(v, 0, 10, &f->min_security) != 0) {
 			field_error(c, "minSecurityScore", "minSecurityScore must be a number from 0 to 10.");
@@ -123,8 +184,10 @@ req_filter(struct http_ctx *c, bool search, struct script_filter *f)
 		f->sort = library_sort_parse(v);
 		if (f->sort == SCRIPT_SORT__MAX || (f->sort == SCRIPT_SORT_RANK && !search)) {
 			field_error(c, "sort", search ?
-			    "sort must be one of rank, updatedAt, createdAt, title, executionCount, securityScore." :
-			    "sort must be one of updatedAt, createdAt, title, executionCount, securityScore.");
+			    "sort must be one of rank, updatedAt, createdAt, title, executionCount, securityScore, "
+			    "codeQualityScore." :
+			    "sort must be one of updatedAt, createdAt, title, executionCount, securityScore, "
+			    "codeQualityScore.");
 			return -1;
 		}
 	}
@@ -151,12 +214,22 @@ req_filter(struct http_ctx *c, bool search, struct script_filter *f)
 			return -1;
 		}
 	}
-	if ((v = http_query(c->req, "q")) == NULL || *v == '\0') {
+	if (((v = http_query(c->req, "q")) == NULL || *v == '\0') &&
+	    ((v = http_query(c->req, "search")) == NULL || *v == '\0')) {
 		field_error(c, "q", "q, the search text, is required.");
 		return -1;
 	}
 	f->query = v;
 	return 0;
+}
+
+/* also_flat: whether an answer {success, name: OBJ} carries OBJ's members beside success
+ * too: a script, as the original frontend reads it (data.title, data.content) while API.md's
+ * clients read data.script (docs/compat.md). */
+static bool
+also_flat(const char *name)
+{
+	return name != NULL && strcmp(name, "script") == 0;
 }
 
 void
@@ -173,6 +246,11 @@ reply_success(struct http_ctx *c, int status, const char *name, struct json_obje
 	} else {
 		o = json_object_new_object();
 		json_object_object_add(o, "success", json_object_new_boolean(1));
+		if (also_flat(name) && !page_active(c) && json_object_is_type(obj, json_type_object)) {
+			json_object_object_foreach(obj, k, v)
+				if (strcmp(k, "success") != 0 && strcmp(k, name) != 0)
+					json_object_object_add(o, k, json_object_get(v));
+		}
 		json_object_object_add(o, name ? name : "data", obj);
 	}
 	json_reply(c, status, o);
@@ -203,7 +281,7 @@ view_cache_put(struct http_ctx *c, const char *key, struct json_object *o, int t
 }
 
 /* What reply_success writes for the JSON text of an object: {"success":true,"name":OBJ}, or
- * with name NULL OBJ's members after success. */
+ * with name NULL OBJ's members after success (a script's after its member too). */
 static void
 reply_text(struct http_ctx *c, const char *json, size_t len, const char *name)
 {
@@ -217,7 +295,11 @@ reply_text(struct http_ctx *c, const char *json, size_t len, const char *name)
 		buf_puts(b, name);
 		buf_puts(b, "\":");
 		buf_append(b, json, len);
-		buf_putc(b, '}');
+		if (also_flat(name) && len > 2 && json[0] == '{') {
+			buf_putc(b, ',');
+			buf_append(b, json + 1, len - 1);
+		} else
+			buf_putc(b, '}');
 	} else if (len == 2)
 		buf_puts(b, "{\"success\":true}");
 	else {

@@ -161,10 +161,14 @@ view_script_get(struct http_ctx *c, struct json_object **out)
 }
 
 /* The API's reads: a cached entry is answered with its stored bytes (reply_cached). */
+/* A list with search=... (as the original frontend's script manager asks) is a keyword
+ * search with the same filters (docs/compat.md). */
 static int
 api_scripts_list(struct http_ctx *c, struct json_object **out)
 {
-	return scripts_list(c, false, true, out);
+	const char *q = http_query(c->req, "search");
+
+	return scripts_list(c, q != NULL && *q != '\0', true, out);
 }
 
 static int

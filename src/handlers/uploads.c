@@ -221,6 +221,8 @@ h_uploads_sync(struct http_ctx *c)
 	struct kvlist fields;
 	struct upload_options o;
 	const struct mpart *file;
+	struct mpart paste = { 0 };
+	const char *pasted;
 	struct script_new sn;
 	struct svc_err err = { 0 };
 	struct viewer v = req_viewer(c);
@@ -239,6 +241,18 @@ h_uploads_sync(struct http_ctx *c)
 		field_error(c, "script_file",
 		    "One file a request here; POST /api/scripts/upload/async takes up to 50.");
 		return;
+	}
+	if ((file == NULL || file->filename == NULL || file->filename[0] == '\0') &&
+	    (pasted = kv_get(&fields, "content")) != NULL && *pasted != '\0') {
+		/* the original frontend's form: the text in a content field, no file chosen */
+		if (o.title == NULL) {
+			field_error(c, "title", "Give a title for a script sent as a content field.");
+			return;
+		}
+		paste.filename = "script.ps1";
+		paste.data = pasted;
+		paste.len = strlen(pasted);
+		file = &paste;
 	}
 	if (file == NULL || file->filename == NULL || file->filename[0] == '\0') {
 		field_error(c, "script_file", "Choose a file to upload (the script_file field).");
@@ -275,13 +289,15 @@ h_uploads_sync(struct http_ctx *c)
 		reply_success(c, 201, "script", script);
 }
 
-/* is_file_part: a part of the batch: named files (or files[], as some clients send) with a
- * file chosen (a browser sends filename="" for an empty file input: skipped). */
+/* is_file_part: a part of the batch: named files (or files[], as some clients send, or
+ * script_file, the original frontend's one large file) with a file chosen (a browser sends
+ * filename="" for an empty file input: skipped). */
 static bool
 is_file_part(const struct mpart *p)
 {
 	return p->filename != NULL && p->filename[0] != '\0' &&
-	    (strcmp(p->name, "files") == 0 || strcmp(p->name, "files[]") == 0);
+	    (strcmp(p->name, "files") == 0 || strcmp(p->name, "files[]") == 0 ||
+	    strcmp(p->name, "script_file") == 0);
 }
 
 void

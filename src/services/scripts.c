@@ -16,9 +16,27 @@ library_filter_init(struct script_filter *f, bool search)
 	db_script_filter_init(f, search);
 }
 
+/* The sort names the original frontend sends (docs/compat.md), beside API.md's own. */
+static const struct {
+	const char	*name;
+	enum script_sort sort;
+} sort_aliases[] = {
+	{ "updated", SCRIPT_SORT_UPDATED }, { "updated_at", SCRIPT_SORT_UPDATED },
+	{ "created", SCRIPT_SORT_CREATED }, { "created_at", SCRIPT_SORT_CREATED },
+	{ "name", SCRIPT_SORT_TITLE },
+	{ "executions", SCRIPT_SORT_EXECUTIONS }, { "execution_count", SCRIPT_SORT_EXECUTIONS },
+	{ "views", SCRIPT_SORT_EXECUTIONS },
+	{ "security_score", SCRIPT_SORT_SECURITY },
+	{ "quality", SCRIPT_SORT_QUALITY }, { "quality_score", SCRIPT_SORT_QUALITY },
+	{ "code_quality_score", SCRIPT_SORT_QUALITY },
+};
+
 enum script_sort
 library_sort_parse(const char *s)
 {
+	for (size_t i = 0; s != NULL && i < PSS_ARRAY_LEN(sort_aliases); i++)
+		if (strcmp(s, sort_aliases[i].name) == 0)
+			return sort_aliases[i].sort;
 	return db_script_sort_parse(s);
 }
 
@@ -103,6 +121,11 @@ library_filter_check(const struct viewer *v, const struct script_filter *f, bool
 		return svc_fail(err, PSS_EAUTH, "mine", "mine=true needs a signed-in user");
 	if (f->tag != NULL && (strlen(f->tag) > 255 || !utf8_valid(f->tag, strlen(f->tag))))
 		return svc_fail(err, PSS_EINVAL, "tag", "not a tag name");
+	if (f->n_and_tags > PSS_ARRAY_LEN(f->and_tags) || (f->n_and_tags > 0 && f->tag == NULL))
+		return svc_fail(err, PSS_EINVAL, "tags", "at most 10 tags");
+	for (size_t i = 0; i < f->n_and_tags; i++)
+		if (strlen(f->and_tags[i]) > 255 || !utf8_valid(f->and_tags[i], strlen(f->and_tags[i])))
+			return svc_fail(err, PSS_EINVAL, "tags", "not a tag name");
 	if (search && (why = library_search_check(f->query)) != NULL)
 		return svc_fail(err, PSS_EINVAL, "q", why);
 	if (f->cursor != NULL && !db_script_cursor_valid(f->cursor, f->sort, f->asc))
@@ -170,6 +193,8 @@ library_list_cache_key(const struct viewer *v, const struct script_filter *f, bo
 	buf_printf(&b, "%zu:%s|%zu:%s|%zu:%s", f->tag ? strlen(f->tag) : 0, f->tag ? f->tag : "",
 	    f->cursor ? strlen(f->cursor) : 0, f->cursor ? f->cursor : "",
 	    f->query ? strlen(f->query) : 0, f->query ? f->query : "");
+	for (size_t i = 0; i < f->n_and_tags && i < PSS_ARRAY_LEN(f->and_tags); i++)
+		buf_printf(&b, "|%zu:%s", strlen(f->and_tags[i]), f->and_tags[i]);
 	sha256_hex(b.data, b.len, hex);
 	hex[32] = '\0';
 	if (f->is_public == 1 && !f->mine)

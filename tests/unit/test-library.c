@@ -100,13 +100,34 @@ test_sort_names_are_a_whitelist(void)
 {
 	T_EQ(library_sort_parse(NULL), SCRIPT_SORT_UPDATED);
 	T_EQ(library_sort_parse("executionCount"), SCRIPT_SORT_EXECUTIONS);
-	T_EQ(library_sort_parse("security_score"), SCRIPT_SORT__MAX);
+	T_EQ(library_sort_parse("security-score"), SCRIPT_SORT__MAX);
 	T_EQ(library_sort_parse("title DESC"), SCRIPT_SORT__MAX);
+	T_EQ(library_sort_parse("Updated"), SCRIPT_SORT__MAX);
+	T_EQ(library_sort_parse("codeQualityScore"), SCRIPT_SORT_QUALITY);
 	T_STREQ(db_script_sorts[SCRIPT_SORT_SECURITY], "securityScore");
 	T_EQ(library_exec_status_parse("cancelled"), EXEC_CANCELLED);
 	T_ASSERT(text_uuid_valid("0b7c4a8e-1f2d-4c3b-9a8e-7f6d5c4b3a21"));
 	T_ASSERT(!text_uuid_valid("0b7c4a8e-1f2d-4c3b-9a8e-7f6d5c4b3a2"));
 	T_ASSERT(!text_uuid_valid("0b7c4a8e'1f2d-4c3b-9a8e-7f6d5c4b3a21"));
+}
+
+/* The names the original frontend sends (docs/compat.md) map onto API.md's sorts. */
+static void
+test_sort_aliases_of_the_original_frontend(void)
+{
+	static const struct { const char *name; enum script_sort want; } rows[] = {
+		{ "updated", SCRIPT_SORT_UPDATED }, { "updated_at", SCRIPT_SORT_UPDATED },
+		{ "created", SCRIPT_SORT_CREATED }, { "created_at", SCRIPT_SORT_CREATED },
+		{ "name", SCRIPT_SORT_TITLE }, { "views", SCRIPT_SORT_EXECUTIONS },
+		{ "executions", SCRIPT_SORT_EXECUTIONS }, { "execution_count", SCRIPT_SORT_EXECUTIONS },
+		{ "security_score", SCRIPT_SORT_SECURITY }, { "quality", SCRIPT_SORT_QUALITY },
+		{ "quality_score", SCRIPT_SORT_QUALITY }, { "code_quality_score", SCRIPT_SORT_QUALITY },
+	};
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(rows); i++)
+		T_ASSERTF(library_sort_parse(rows[i].name) == rows[i].want, "sort %s", rows[i].name);
+	/* an alias never reaches the search-only rank */
+	T_EQ(library_sort_parse("relevance"), SCRIPT_SORT__MAX);
 }
 
 /* The rules live in the services layer and name the field with a phrase (error_from_svc
@@ -343,6 +364,7 @@ main(void)
 	T_RUN(test_cache_key_changes_with_every_filter);
 	T_RUN(test_cached_script_visibility);
 	T_RUN(test_sort_names_are_a_whitelist);
+	T_RUN(test_sort_aliases_of_the_original_frontend);
 	T_RUN(test_title_and_tag_rules_name_the_field);
 	T_RUN(test_search_bounds);
 	T_RUN(test_tags_deduplicated_and_bidi_refused);
