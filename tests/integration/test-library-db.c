@@ -200,7 +200,8 @@ test_analysis_summary_full_analysis_and_score_filter(void)
 	json_object_object_get_ex(o, "scripts", &a);
 	json_object_object_get_ex(json_object_array_get_idx(a, 0), "analysis", &sc);
 	T_STREQ(json_object_to_json_string_ext(sc, JSON_C_TO_STRING_PLAIN),
-	    "{\"securityScore\":8.3,\"codeQualityScore\":7.0,\"riskScore\":2.0}");
+	    "{\"securityScore\":8.3,\"codeQualityScore\":7.0,\"code_quality_score\":7.0,"
+	    "\"quality_score\":7.0,\"riskScore\":2.0}");	/* the snake_case twins: docs/compat.md */
 	json_object_put(o);
 	/* sorted by security score: the analysed script first, the others (-1) after */
 	f.has_min_security = false;
