@@ -6,6 +6,7 @@
 
 #include "handlers/app.h"
 #include "handlers/library.h"
+#include "handlers/pages.h"
 
 #define FIELD_MAX_BYTES 1024
 
@@ -82,12 +83,48 @@ query_int(struct http_ctx *c, const char *name, int64_t def, int64_t max, bool *
 	return n;
 }
 
+/* The original frontend's users page (its January 2026 form, docs/compat.md) asks GET
+ * /api/users with axios's default Accept and no parameter, and reads the answer as a bare
+ * array of users with snake_case dates. Asked exactly so, it gets that array (the first
+ * USERS_BARE_MAX by id; X-Total-Count says how many there are); any other request (a page or
+ * limit, another Accept) gets API.md's {users, total, page, totalPages}. */
+#define USERS_BARE_MAX 1000
+#define AXIOS_ACCEPT "application/json, text/plain, */*"
+
+static bool
+asks_as_original(const struct http_ctx *c)
+{
+	const char *accept = http_header(c->req, "accept");
+
+	return !page_active(c) && (c->req->raw_query == NULL || c->req->raw_query[0] == '\0') &&
+	    accept != NULL && strcmp(accept, AXIOS_ACCEPT) == 0;
+}
+
+static void
+users_bare_reply(struct http_ctx *c, const struct auth_user *items, size_t n, int64_t total)
+{
+	struct json_object *arr = json_object_new_array(), *u, *v;
+	char count[24];
+
+	for (size_t i = 0; i < n; i++) {
+		u = users_to_json(&items[i], true);
+		json_object_object_get_ex(u, "createdAt", &v);
+		json_object_object_add(u, "created_at", json_object_get(v));
+		json_object_object_get_ex(u, "lastLoginAt", &v);
+		json_object_object_add(u, "last_login_at", json_object_get(v));
+		json_object_array_add(arr, u);
+	}
+	snprintf(count, sizeof(count), "%lld", (long long)total);
+	resp_header(c->resp, "X-Total-Count", count);
+	json_reply(c, 200, arr);
+}
+
 void
 h_users_list(struct http_ctx *c)
 {
-	bool bad = false;
+	bool bad = false, bare = asks_as_original(c);
 	int64_t page = query_int(c, "page", 1, 1000000, &bad);
-	int64_t limit = query_int(c, "limit", 20, 100, &bad);
+	int64_t limit = bare ? USERS_BARE_MAX : query_int(c, "limit", 20, 100, &bad);
 	struct auth_user *items;
 	size_t n;
 	int64_t total;
@@ -98,6 +135,10 @@ h_users_list(struct http_ctx *c)
 		return;
 	if ((e = users_list(&c->app->svc, c->req->arena, page, limit, &items, &n, &total)) != PSS_OK) {
 		error_from(c, e, NULL);
+		return;
+	}
+	if (bare) {
+		users_bare_reply(c, items, n, total);
 		return;
 	}
 	o = json_object_new_object();
