@@ -440,8 +440,10 @@ test_script_detail(void)
 		{ ADAPTED, "GET", "/api/scripts/:id", NULL, USER, "200",
 		  "title content version updatedAt createdAt category.name user.username executionCount" },
 		/* its page reads the analysis's members at the top level (analysis.parameters) */
-		{ PENDING, "GET", "/api/scripts/:id/analysis", NULL, USER, "200", "parameters" },
-		{ PENDING, "GET", "/api/scripts/:id/similar", NULL, USER, "200", "similar_scripts" },
+		{ PENDING, "GET", "/api/scripts/:id/analysis", NULL, USER, "200",
+		  "parameters purpose code_quality_score security_score risk_score" },
+		{ PENDING, "GET", "/api/scripts/:id/similar", NULL, USER, "200",
+		  "similar_scripts.0.script_id similar_scripts.0.title similar_scripts.0.similarity" },
 		{ WORKS, "GET", "/api/scripts/:id/versions", NULL, USER, "200",
 		  "versions.0.id versions.0.version versions.0.createdAt" },
 		{ WORKS, "POST", "/api/scripts/:id/execute", "{\"params\":{}}", USER, "200 201", NULL },
