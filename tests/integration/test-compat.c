@@ -535,15 +535,16 @@ test_settings(void)
 	char body[160];
 
 	call_json("settings", WORKS, "GET", "/api/categories", NULL, ADMIN, "200", "categories.0.id "
-	    "categories.0.name");
+	    "categories.0.name categories.0.description categories.0.scriptCount");
 	snprintf(body, sizeof(body), "{\"name\":\"Compat %d\",\"description\":\"from settings\"}",
 	    (int)getpid());
 	call_json("settings", WORKS, "POST", "/api/categories", body, ADMIN, "200 201",
 	    "category.id category.name");
 	keep(cat, sizeof(cat), "category.id");
-	call_json("settings", WORKS, "PUT", "/api/categories/:cat", "{\"description\":\"changed\"}", ADMIN,
-	    "200", NULL);
-	call_json("settings", WORKS, "DELETE", "/api/categories/:cat", NULL, ADMIN, "200", NULL);
+	snprintf(body, sizeof(body), "{\"name\":\"Compat %d renamed\",\"description\":null}", (int)getpid());
+	call_json("settings", WORKS, "PUT", "/api/categories/:cat", body, ADMIN, "200", "category.id category.name");
+	call_json("settings", WORKS, "DELETE", "/api/categories/:cat?mode=uncategorize", NULL, ADMIN, "200",
+	    NULL);
 }
 
 static void
