@@ -251,6 +251,21 @@ const struct route app_routes[] = {
 	  "page.admin.category.delete.post", PAGE(NULL, "Delete a category", "/admin/categories",
 	      "The category was deleted; its scripts have no category now.", NULL, 0) },
 
+	/* the chat's pages (docs/pages.md, Chat); the streamed answer is POST /api/chat.
+	 * /chat/delete before /chat/:id */
+	{ HTTP_GET, "/chat", ROUTE_AUTH, h_page_chat, "page.chat", PAGE("chat/index", "Chat", NULL, NULL, NULL, 0) },
+	{ HTTP_POST, "/chat", ROUTE_AUTH | ROUTE_CSRF, h_page_chat_ask, "page.chat.ask",
+	  PAGE("chat/index", "Chat", "/chat/:historyId", NULL,
+	      FIELDS({ "message", FORM_STRING }, { "scriptId", FORM_OPTIONAL }), 0) },
+	{ HTTP_POST, "/chat/delete", ROUTE_AUTH | ROUTE_CSRF, h_page_chat_delete_all, "page.chat.delete_all",
+	  PAGE(NULL, "Chat", "/chat", "Your conversations were deleted.", NULL, 0) },
+	{ HTTP_GET, "/chat/:id", ROUTE_AUTH, h_page_chat_show, "page.chat.show",
+	  PAGE("chat/show", "Conversation", NULL, NULL, NULL, 0) },
+	{ HTTP_POST, "/chat/:id", ROUTE_AUTH | ROUTE_CSRF, h_page_chat_ask, "page.chat.continue",
+	  PAGE("chat/show", "Conversation", "/chat/:historyId", NULL, FIELDS({ "message", FORM_STRING }), 0) },
+	{ HTTP_POST, "/chat/:id/delete", ROUTE_AUTH | ROUTE_CSRF, h_page_chat_delete, "page.chat.delete",
+	  PAGE(NULL, "Conversation", "/chat", "The conversation was deleted.", NULL, 0) },
+
 	/* the documentation's pages (docs/documentation.md); /docs/cmdlet before /docs/:id */
 	{ HTTP_GET, "/docs", 0, h_page_docs, "page.docs", PAGE("docs/search", "Documentation", NULL, NULL, NULL, 0) },
 	{ HTTP_GET, "/docs/cmdlet/:name", 0, h_page_doc_cmdlet, "page.docs.cmdlet",

@@ -43,6 +43,7 @@ enum target {
 	TG_BATCH,		/* the owner's upload batch (:batchId) */
 	TG_CRAWL,		/* a documentation crawl (queued, no job: nothing fetches) */
 	TG_CRAWL_FRESH,
+	TG_CHAT_FRESH,		/* a conversation of the owner's (chat_history, made by SQL) */
 };
 
 /* Request flags. */
@@ -227,6 +228,15 @@ static const struct expect expects[] = {
 	{ "GET /admin/docs/crawls", TG_NONE, NOBODY, 0, { 303, 403, 403, 200 } },
 	{ "POST /admin/docs/crawls", TG_NONE, "", 0, { 401, 403, 403, 400 } },
 	{ "POST /admin/docs/crawls/:id/cancel", TG_CRAWL_FRESH, "", 0, { 401, 403, 403, 303 } },
+
+	/* the chat's pages: a conversation is its owner's only (an admin's too: 404); an empty
+	 * question is the form again (400) */
+	{ "GET /chat", TG_NONE, NOBODY, 0, { 303, 200, 200, 200 } },
+	{ "POST /chat", TG_NONE, "", 0, { 401, 400, 400, 400 } },
+	{ "GET /chat/:id", TG_CHAT_FRESH, NOBODY, 0, { 303, 404, 200, 404 } },
+	{ "POST /chat/:id", TG_CHAT_FRESH, "", 0, { 401, 404, 400, 404 } },
+	{ "POST /chat/:id/delete", TG_CHAT_FRESH, "", 0, { 401, 404, 303, 404 } },
+	{ "POST /chat/delete", TG_NONE, "", 0, { 401, 303, 303, 303 } },
 };
 #pragma GCC diagnostic pop
 
@@ -382,6 +392,21 @@ new_category(void)
 	return create_id("/api/categories", acc[ADMIN].token, body, "category.id");
 }
 
+/* A conversation of the owner's, stored directly: its id. */
+static long long
+new_chat(void)
+{
+	char sql[300];
+	const char *v;
+
+	snprintf(sql, sizeof(sql), "INSERT INTO chat_history (user_id, messages, response, session_id)"
+	    " VALUES (%lld, '[{\"role\":\"user\",\"content\":\"probe\"},"
+	    "{\"role\":\"assistant\",\"content\":\"answer\"}]', 'answer', gen_random_uuid())"
+	    " RETURNING id", acc[OWNER].id);
+	v = it_psql(sql);
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
 /* A queued crawl with no job (so nothing fetches it): its id. */
 static long long
 new_crawl(void)
@@ -516,6 +541,7 @@ fill_path(const struct expect *e, char *out, size_t n)
 	case TG_DOC: id = doc_id; break;
 	case TG_DOC_FRESH: id = new_doc(NULL, 0); break;
 	case TG_CRAWL: case TG_CRAWL_FRESH: id = new_crawl(); break;
+	case TG_CHAT_FRESH: id = new_chat(); break;
 	case TG_NONE: case TG_UPLOAD: case TG_BATCH: case TG_SESSION_FRESH: break;
 	}
 	if (id <= 0)
