@@ -180,6 +180,8 @@ index_view(struct http_ctx *c, struct json_object **out)
 		error_from_svc(c, e, &err, NULL);
 		return -1;
 	}
+	if (searching && json_object_object_get_ex(view, "conversations", &t))
+		view_snippets_html(t);	/* ts_headline's text escaped, its <mark>s kept */
 	if (script != NULL)
 		json_object_object_add(view, "script", script_summary(script));
 	total = json_object_object_get_ex(view, "total", &t) ? json_object_get_int64(t) : 0;

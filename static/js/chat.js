@@ -11,11 +11,16 @@
  *
  * Markup contract (templates/chat/form.mustache):
  *   <form id="chat-form" method="post" action="/chat[/:id]" data-chat-stream="/api/chat"
- *         [data-session-id="N"]>
+ *         [data-history-id="(the conversation's id)" data-session-id="(its sessionId)"]>
  *     <input type="hidden" name="csrf_token" ... />  [<input type="hidden" name="scriptId" ...>]
  *     <textarea name="message">  <button type="submit">
  *   </form>
  *   <div id="chat-live" hidden="hidden"></div>   (where the streamed exchange is shown)
+ *
+ * The stream's events: each carries JSON; a string member text, delta or content is a chunk
+ * of the answer, a historyId member names the stored conversation, the event "done" (or
+ * "end") ends it and "error" ({message}) stops it. A whole JSON answer instead of a stream
+ * is taken too (its historyId).
  *
  * Any failure before the answer started (no stream support, the network, an error status
  * other than a validation error) falls back to posting the form as without JavaScript; a
@@ -120,7 +125,7 @@
 		var body = { messages: [{ role: 'user', content: text }] };
 		var sid = form.getAttribute('data-session-id');
 		if (sid)
-			body.sessionId = Number(sid);
+			body.sessionId = sid;
 		var script = form.elements.namedItem('scriptId');
 		if (script && script.value)
 			body.scriptId = Number(script.value);
@@ -144,7 +149,8 @@
 		live.appendChild(mine);
 		live.appendChild(answer);
 
-		var started = false, finished = false, sessionId = sid ? Number(sid) : 0;
+		var started = false, finished = false;
+		var historyId = Number(form.getAttribute('data-history-id') || 0);
 		function fallback() {
 			form.removeAttribute('data-busy');
 			if (button)
@@ -160,9 +166,9 @@
 				state.textContent = problem;
 				state.className = 'chat-error';
 			}
-			if (sessionId > 0)
-				swapMain('/chat/' + sessionId).catch(function () {
-					location.assign('/chat/' + sessionId);
+			if (historyId > 0)
+				swapMain('/chat/' + historyId).catch(function () {
+					location.assign('/chat/' + historyId);
 				});
 			else {
 				form.removeAttribute('data-busy');
@@ -172,8 +178,8 @@
 		}
 		function handle(e) {
 			var d = json(e.data);
-			if (e.event === 'session' || (d && d.sessionId && !sessionId))
-				sessionId = d && d.sessionId ? Number(d.sessionId) : sessionId;
+			if (d && typeof d === 'object' && Number(d.historyId) > 0)
+				historyId = Number(d.historyId);
 			if (e.event === 'error') {
 				finish(d && d.message ? d.message : 'The answer could not be completed.');
 				return;
@@ -208,6 +214,15 @@
 					if (button)
 						button.disabled = false;
 					showError(form, err && err.message ? err.message : 'The question could not be sent.');
+				});
+			}
+			if (r.ok && type.indexOf('application/json') === 0) {
+				/* a whole answer (no stream): its history id is enough */
+				return r.json().then(function (j) {
+					if (j && Number(j.historyId) > 0)
+						historyId = Number(j.historyId);
+					started = true;
+					finish(historyId > 0 ? null : 'The answer could not be shown.');
 				});
 			}
 			if (!r.ok || type.indexOf('text/event-stream') !== 0 || !r.body)
