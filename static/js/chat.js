@@ -75,7 +75,7 @@
 		if (!box) {
 			box = el('div', 'form-error');
 			box.setAttribute('role', 'alert');
-			form.insertBefore(box, form.firstChild.nextSibling);
+			form.insertBefore(box, form.querySelector('.field'));
 		}
 		box.textContent = '';
 		box.appendChild(el('p', '', message));
@@ -184,7 +184,7 @@
 				finish(d && d.message ? d.message : 'The answer could not be completed.');
 				return;
 			}
-			if (e.event === 'done' || e.event === 'end') {
+			if (e.event === 'done' || e.event === 'end' || e.data === '[DONE]') {
 				state.textContent = 'Answer complete.';
 				finish(null);
 				return;
