@@ -1,66 +1,119 @@
-/* chat_history.c: the asker's private chat history (services/chat.h) */
+/* chat_history.c: the asker's private chat history: list, get, delete, search
+ * (services/chat.h); every query is the owner's own (db/chat.h) */
+#include "config.h"
+
 #include <string.h>
 
+#include "core/text.h"
+#include "db/chat.h"
 #include "services/chat.h"
+#include "services/library.h"
+
+#define PAGE_MAX 10000
 
 static enum pss_err
-history_not_built(struct json_object **out)
+page_check(int64_t *page, int64_t *limit, struct svc_err *err)
 {
-	if (out != NULL)
-		*out = NULL;
-	return PSS_EUNAVAIL;
+	if (*page == 0)
+		*page = 1;
+	if (*limit == 0)
+		*limit = CHAT_LIMIT_DEFAULT;
+	if (*page < 1 || *page > PAGE_MAX)
+		return svc_fail(err, PSS_EINVAL, "page", "must be a whole number from 1 to 10000");
+	if (*limit < 1 || *limit > CHAT_LIMIT_MAX)
+		return svc_fail(err, PSS_EINVAL, "limit", "must be a whole number from 1 to 100");
+	return PSS_OK;
+}
+
+/* the list's page and totalPages beside its total */
+static void
+paged(struct json_object *o, int64_t page, int64_t limit)
+{
+	struct json_object *t;
+	int64_t total = json_object_object_get_ex(o, "total", &t) ? json_object_get_int64(t) : 0;
+
+	json_object_object_add(o, "page", json_object_new_int64(page));
+	json_object_object_add(o, "totalPages", json_object_new_int64((total + limit - 1) / limit));
 }
 
 enum pss_err
-chat_history_list(const struct svc *svc, const struct viewer *v, int64_t page, int64_t limit,
+chat_history_list(const struct svc *s, const struct viewer *v, int64_t page, int64_t limit,
     struct json_object **out, struct svc_err *err)
 {
-	(void)svc; (void)v; (void)page; (void)limit; (void)err;
-	return history_not_built(out);
+	enum pss_err e;
+
+	*out = NULL;
+	if (v == NULL || v->user_id <= 0)
+		return PSS_EAUTH;
+	if ((e = page_check(&page, &limit, err)) != PSS_OK)
+		return e;
+	if ((e = db_chat_list(s->db, v->user_id, limit, (page - 1) * limit, out)) != PSS_OK)
+		return e;
+	paged(*out, page, limit);
+	return PSS_OK;
 }
 
 enum pss_err
-chat_history_get(const struct svc *svc, const struct viewer *v, int64_t id, struct json_object **out)
+chat_history_get(const struct svc *s, const struct viewer *v, int64_t id, struct json_object **out)
 {
-	(void)svc; (void)v; (void)id;
-	return history_not_built(out);
+	*out = NULL;
+	if (v == NULL || v->user_id <= 0)
+		return PSS_EAUTH;
+	if (id <= 0 || id > INT32_MAX)
+		return PSS_ENOTFOUND;
+	return db_chat_get(s->db, v->user_id, id, out);
 }
 
 enum pss_err
-chat_history_get_session(const struct svc *svc, const struct viewer *v, const char *session_id,
+chat_history_get_session(const struct svc *s, const struct viewer *v, const char *session_id,
     struct json_object **out)
 {
-	(void)svc; (void)v; (void)session_id;
-	return history_not_built(out);
+	*out = NULL;
+	if (v == NULL || v->user_id <= 0)
+		return PSS_EAUTH;
+	if (session_id == NULL || !text_uuid_valid(session_id))
+		return PSS_ENOTFOUND;
+	return db_chat_get_session(s->db, v->user_id, session_id, out);
 }
 
 enum pss_err
-chat_history_save(const struct svc *svc, const struct viewer *v, struct json_object *body,
-    struct json_object **out, struct svc_err *err)
+chat_history_delete(const struct svc *s, const struct viewer *v, int64_t id)
 {
-	(void)svc; (void)v; (void)body; (void)err;
-	return history_not_built(out);
+	if (v == NULL || v->user_id <= 0)
+		return PSS_EAUTH;
+	if (id <= 0 || id > INT32_MAX)
+		return PSS_ENOTFOUND;
+	return db_chat_delete(s->db, v->user_id, id);
 }
 
 enum pss_err
-chat_history_delete(const struct svc *svc, const struct viewer *v, int64_t id)
+chat_history_delete_all(const struct svc *s, const struct viewer *v, int64_t *n)
 {
-	(void)svc; (void)v; (void)id;
-	return PSS_EUNAVAIL;
-}
-
-enum pss_err
-chat_history_delete_all(const struct svc *svc, const struct viewer *v, int64_t *n)
-{
-	(void)svc; (void)v;
 	*n = 0;
-	return PSS_EUNAVAIL;
+	if (v == NULL || v->user_id <= 0)
+		return PSS_EAUTH;
+	return db_chat_delete_all(s->db, v->user_id, n);
 }
 
 enum pss_err
-chat_history_search(const struct svc *svc, const struct viewer *v, const char *q, int64_t page,
+chat_history_search(const struct svc *s, const struct viewer *v, const char *q, int64_t page,
     int64_t limit, struct json_object **out, struct svc_err *err)
 {
-	(void)svc; (void)v; (void)q; (void)page; (void)limit; (void)err;
-	return history_not_built(out);
+	const char *bad;
+	enum pss_err e;
+
+	*out = NULL;
+	if (v == NULL || v->user_id <= 0)
+		return PSS_EAUTH;
+	if (q == NULL)
+		return svc_fail(err, PSS_EINVAL, "q", "a search text is required");
+	if ((bad = library_search_check(q)) != NULL)
+		return svc_fail(err, PSS_EINVAL, "q", bad);
+	if ((e = page_check(&page, &limit, err)) != PSS_OK)
+		return e;
+	if ((e = db_chat_search(s->db, v->user_id, q, limit, (page - 1) * limit, out)) != PSS_OK)
+		return e;
+	json_object_object_add(*out, "query", json_object_new_string(q));
+	paged(*out, page, limit);
+	return PSS_OK;
 }

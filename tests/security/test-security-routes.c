@@ -43,7 +43,8 @@ enum target {
 	TG_BATCH,		/* the owner's upload batch (:batchId) */
 	TG_CRAWL,		/* a documentation crawl (queued, no job: nothing fetches) */
 	TG_CRAWL_FRESH,
-	TG_CHAT_FRESH,		/* a conversation of the owner's (chat_history, made by SQL) */
+	TG_CHAT,		/* a conversation of the owner's (:id) */
+	TG_CHAT_FRESH,
 };
 
 /* Request flags. */
@@ -161,6 +162,15 @@ static const struct expect expects[] = {
 	{ "GET /api/analytics/usage", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
 	{ "GET /api/analytics/categories", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
 	{ "GET /api/analytics/summary", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
+
+	/* chat: signed in; a conversation is its owner's alone (an admin's 404 too) */
+	{ "POST /api/chat", TG_NONE, "{}", 0, { 401, 400, 400, 400 } },
+	{ "GET /api/chat/history", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
+	{ "GET /api/chat/history/search", TG_NONE, NOBODY, 0, { 401, 400, 400, 400 } },
+	{ "GET /api/chat/history/:id", TG_CHAT, NOBODY, 0, { 401, 404, 200, 404 } },
+	{ "POST /api/chat/history", TG_NONE, "{}", 0, { 401, 400, 400, 400 } },
+	{ "DELETE /api/chat/history", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
+	{ "DELETE /api/chat/history/:id", TG_CHAT_FRESH, NOBODY, 0, { 401, 404, 200, 404 } },
 
 	/* pages: a page that needs a login sends the anonymous visitor there (303); a form posted
 	 * without one is 401, the login page */
@@ -392,21 +402,6 @@ new_category(void)
 	return create_id("/api/categories", acc[ADMIN].token, body, "category.id");
 }
 
-/* A conversation of the owner's, stored directly: its id. */
-static long long
-new_chat(void)
-{
-	char sql[300];
-	const char *v;
-
-	snprintf(sql, sizeof(sql), "INSERT INTO chat_history (user_id, messages, response, session_id)"
-	    " VALUES (%lld, '[{\"role\":\"user\",\"content\":\"probe\"},"
-	    "{\"role\":\"assistant\",\"content\":\"answer\"}]', 'answer', gen_random_uuid())"
-	    " RETURNING id", acc[OWNER].id);
-	v = it_psql(sql);
-	return v != NULL ? strtoll(v, NULL, 10) : 0;
-}
-
 /* A queued crawl with no job (so nothing fetches it): its id. */
 static long long
 new_crawl(void)
@@ -415,6 +410,14 @@ new_crawl(void)
 	    " VALUES ('https://probe.invalid/', 1, 0) RETURNING id");
 
 	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
+/* new_chat: a conversation of the owner's, saved through the API */
+static long long
+new_chat(void)
+{
+	return create_id("/api/chat/history", acc[OWNER].token,
+	    "{\"messages\":[{\"role\":\"user\",\"content\":\"probe\"}]}", "conversation.id");
 }
 
 static long long
@@ -541,7 +544,7 @@ fill_path(const struct expect *e, char *out, size_t n)
 	case TG_DOC: id = doc_id; break;
 	case TG_DOC_FRESH: id = new_doc(NULL, 0); break;
 	case TG_CRAWL: case TG_CRAWL_FRESH: id = new_crawl(); break;
-	case TG_CHAT_FRESH: id = new_chat(); break;
+	case TG_CHAT: case TG_CHAT_FRESH: id = new_chat(); break;
 	case TG_NONE: case TG_UPLOAD: case TG_BATCH: case TG_SESSION_FRESH: break;
 	}
 	if (id <= 0)
