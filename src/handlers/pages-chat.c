@@ -16,6 +16,7 @@
 #define CHAT_PAGE_LIMIT 20
 #define CHAT_PAGE_MAX 100000
 #define CHAT_QUERY_MAX 200	/* bytes of a history search (the form's maxlength) */
+#define PREVIEW_MAX 160		/* bytes of a conversation's preview in the list */
 
 /* str_member: the string member name of o, or NULL (json_field_str, app.h). */
 static const char *
@@ -135,6 +136,49 @@ conversation_view(struct http_ctx *c, struct json_object **out)
 	return 0;
 }
 
+/* preview_plain: an answer's first characters (the list's preview, Markdown) as one line of
+ * plain text: emphasis and code marks, a fence's language and heading marks dropped, white
+ * space collapsed, at most PREVIEW_MAX bytes (cut on a character, "…" after). The template
+ * escapes it. */
+static struct json_object *
+preview_plain(const char *md)
+{
+	struct buf b = BUF_INIT;
+	struct json_object *o;
+	bool space = false;
+
+	for (const char *p = md; *p && b.len < PREVIEW_MAX; p++) {
+		if (strncmp(p, "```", 3) == 0) {
+			p += 3;
+			while (*p == '`' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+				p++;
+			p--;
+			space = b.len > 0;
+			continue;
+		}
+		if (*p == '*' || *p == '`' || (*p == '#' && (p == md || p[-1] == '\n' || p[-1] == '#')))
+			continue;
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+			space = b.len > 0;
+			continue;
+		}
+		if (space)
+			buf_putc(&b, ' ');
+		space = false;
+		buf_putc(&b, *p);
+	}
+	if (b.len >= PREVIEW_MAX) {
+		while (b.len > 0 && ((unsigned char)b.data[b.len - 1] & 0xC0) == 0x80)
+			b.len--;	/* a character's continuation bytes */
+		if (b.len > 0 && ((unsigned char)b.data[b.len - 1] & 0x80))
+			b.len--;	/* and its lead byte */
+		buf_puts(&b, "…");
+	}
+	o = json_object_new_string_len(b.len ? buf_cstr(&b) : "", (int)b.len);
+	buf_free(&b);
+	return o;
+}
+
 /* script_summary: {id, title} of a script object (taken). */
 static struct json_object *
 script_summary(struct json_object *script)
@@ -182,6 +226,14 @@ index_view(struct http_ctx *c, struct json_object **out)
 	}
 	if (searching && json_object_object_get_ex(view, "conversations", &t))
 		view_snippets_html(t);	/* ts_headline's text escaped, its <mark>s kept */
+	if (json_object_object_get_ex(view, "conversations", &t))
+		for (size_t i = 0; i < json_object_array_length(t); i++) {
+			struct json_object *it = json_object_array_get_idx(t, i);
+			const char *pv = str_member(it, "preview");
+
+			if (pv != NULL)
+				json_object_object_add(it, "preview", preview_plain(pv));
+		}
 	if (script != NULL)
 		json_object_object_add(view, "script", script_summary(script));
 	total = json_object_object_get_ex(view, "total", &t) ? json_object_get_int64(t) : 0;

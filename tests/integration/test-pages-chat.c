@@ -187,6 +187,13 @@ test_ask(void)
 	snprintf(path, sizeof(path), "<a href=\"/chat/%lld\">", conv_id);
 	T_CONTAINS(r.body, path);
 	T_CONTAINS(r.body, "Delete all conversations");
+	{	/* the preview is plain text: no Markdown marks */
+		const char *pv = strstr(r.body, "<p class=\"chat-preview muted\">");
+		size_t n = pv != NULL ? strcspn(pv, "\n") : 0;
+
+		T_ASSERT(pv != NULL && n > 40);
+		T_ASSERTF(memmem(pv, n, "**", 2) == NULL && memmem(pv, n, "```", 3) == NULL, "%.*s", (int)n, pv);
+	}
 	it_resp_free(&r);
 }
 
