@@ -153,10 +153,12 @@ h_chat_history_list(struct http_ctx *c)
 	struct svc_err err = { 0 };
 	struct viewer v = asker(c);
 	int64_t page, limit;
+	enum pss_err e;
 
 	if (page_params(c, &page, &limit) != 0)
 		return;
-	answer(c, chat_history_list(&c->app->svc, &v, page, limit, &o, &err), o, &err, NULL);
+	e = chat_history_list(&c->app->svc, &v, page, limit, &o, &err);
+	answer(c, e, o, &err, NULL);
 }
 
 void
@@ -166,11 +168,12 @@ h_chat_history_search(struct http_ctx *c)
 	struct svc_err err = { 0 };
 	struct viewer v = asker(c);
 	int64_t page, limit;
+	enum pss_err e;
 
 	if (page_params(c, &page, &limit) != 0)
 		return;
-	answer(c, chat_history_search(&c->app->svc, &v, http_query(c->req, "q"), page, limit, &o, &err),
-	    o, &err, NULL);
+	e = chat_history_search(&c->app->svc, &v, http_query(c->req, "q"), page, limit, &o, &err);
+	answer(c, e, o, &err, NULL);
 }
 
 void
@@ -180,9 +183,12 @@ h_chat_history_get(struct http_ctx *c)
 	struct viewer v = asker(c);
 	int64_t id = req_path_id(c, "id", "id");
 
+	enum pss_err e;
+
 	if (id == 0)
 		return;
-	answer(c, chat_history_get(&c->app->svc, &v, id, &o), o, NULL, "conversation");
+	e = chat_history_get(&c->app->svc, &v, id, &o);
+	answer(c, e, o, NULL, "conversation");
 }
 
 /* POST /api/chat/history {messages, sessionId?}: 201 {success, conversation} */

@@ -33,6 +33,9 @@ struct chat_ctx {
 	struct viewer		 v;		/* the asker, never with an admin's reach */
 	char			 words[CHAT_WORDS_MAX][CHAT_WORD_MAX];	/* lower case, no stop words */
 	size_t			 nwords;
+	/* each word's entry in the plain-verb and plain-noun tables, -1 when none */
+	int			 wverb[CHAT_WORDS_MAX];
+	int			 wnoun[CHAT_WORDS_MAX];
 	struct chat_cand	 cands[CHAT_CANDS];
 	size_t			 ncands;
 	struct chat_passage	 p[CHAT_SOURCES_MAX];
@@ -54,6 +57,9 @@ enum pss_err chat_retrieve_script(struct chat_ctx *, int64_t id, const char *q, 
 int	 chat_passage_add(struct chat_ctx *, enum chat_source_type, int64_t id, const char *title,
 	const char *text);
 void	 chat_ctx_free(struct chat_ctx *);
+/* chat_history_changed: drops the cached list pages of user_id's history (chat_history.c);
+ * every write of a history calls it once it is stored. */
+void	 chat_history_changed(const struct svc *, int64_t user_id);
 
 /* chat_model_answer: the model's answer over ctx's passages (chat_model.c): AI_OK with the
  * safe Markdown in *md and, in cited[i], whether passage i was cited; else why. */

@@ -400,7 +400,8 @@ ask(const struct svc *s, const struct viewer *viewer, const struct chat_request 
 	}
 	if ((e = conversation(s, viewer, req, &msgs)) != PSS_OK)
 		goto out;
-	e = store(s, viewer, req->session_id, msgs, q->content, q->len, out);
+	if ((e = store(s, viewer, req->session_id, msgs, q->content, q->len, out)) == PSS_OK)
+		chat_history_changed(s, viewer->user_id);
 out:
 	chat_ctx_free(&x);
 	if (e != PSS_OK)
@@ -459,5 +460,6 @@ chat_history_save(const struct svc *s, const struct viewer *v, struct json_objec
 	chat_request_free(&req);
 	if (e != PSS_OK)
 		return e;
+	chat_history_changed(s, v->user_id);
 	return db_chat_get(s->db, v->user_id, id, out);
 }

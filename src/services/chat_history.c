@@ -2,14 +2,30 @@
  * (services/chat.h); every query is the owner's own (db/chat.h) */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
 #include "db/chat.h"
-#include "services/chat.h"
+#include "services/chat-int.h"
 #include "services/library.h"
 
 #define PAGE_MAX 10000
+#define LIST_TTL 300	/* seconds a cached page of a user's list lives (writes drop it) */
+
+/* The cache of a user's list pages: chathist:{user}:{page}:{limit}, dropped by every write
+ * of that user's history (chat_history_changed), so the key names whose it is. */
+void
+chat_history_changed(const struct svc *s, int64_t user_id)
+{
+	char pat[64];
+
+	if (s->cache == NULL)
+		return;
+	snprintf(pat, sizeof(pat), "chathist:%lld:*", (long long)user_id);
+	cache_invalidate(s->cache, pat);
+}
 
 static enum pss_err
 page_check(int64_t *page, int64_t *limit, struct svc_err *err)
@@ -41,15 +57,32 @@ chat_history_list(const struct svc *s, const struct viewer *v, int64_t page, int
     struct json_object **out, struct svc_err *err)
 {
 	enum pss_err e;
+	char key[96], *text;
+	size_t len;
 
 	*out = NULL;
 	if (v == NULL || v->user_id <= 0)
 		return PSS_EAUTH;
 	if ((e = page_check(&page, &limit, err)) != PSS_OK)
 		return e;
+	snprintf(key, sizeof(key), "chathist:%lld:%lld:%lld", (long long)v->user_id, (long long)page,
+	    (long long)limit);
+	if (s->cache != NULL && (text = cache_get_hot(s->cache, key, &len)) != NULL) {
+		*out = json_tokener_parse(text);
+		free(text);
+		if (json_object_is_type(*out, json_type_object))
+			return PSS_OK;
+		json_object_put(*out);
+		*out = NULL;
+	}
 	if ((e = db_chat_list(s->db, v->user_id, limit, (page - 1) * limit, out)) != PSS_OK)
 		return e;
 	paged(*out, page, limit);
+	if (s->cache != NULL) {
+		const char *t = json_object_to_json_string_ext(*out, JSON_C_TO_STRING_PLAIN);
+
+		cache_set(s->cache, key, t, strlen(t), LIST_TTL);
+	}
 	return PSS_OK;
 }
 
@@ -79,20 +112,28 @@ chat_history_get_session(const struct svc *s, const struct viewer *v, const char
 enum pss_err
 chat_history_delete(const struct svc *s, const struct viewer *v, int64_t id)
 {
+	enum pss_err e;
+
 	if (v == NULL || v->user_id <= 0)
 		return PSS_EAUTH;
 	if (id <= 0 || id > INT32_MAX)
 		return PSS_ENOTFOUND;
-	return db_chat_delete(s->db, v->user_id, id);
+	if ((e = db_chat_delete(s->db, v->user_id, id)) == PSS_OK)
+		chat_history_changed(s, v->user_id);
+	return e;
 }
 
 enum pss_err
 chat_history_delete_all(const struct svc *s, const struct viewer *v, int64_t *n)
 {
+	enum pss_err e;
+
 	*n = 0;
 	if (v == NULL || v->user_id <= 0)
 		return PSS_EAUTH;
-	return db_chat_delete_all(s->db, v->user_id, n);
+	if ((e = db_chat_delete_all(s->db, v->user_id, n)) == PSS_OK)
+		chat_history_changed(s, v->user_id);
+	return e;
 }
 
 enum pss_err

@@ -73,8 +73,11 @@ chat_model_clean(const char *text, size_t np, bool cited[CHAT_SOURCES_MAX])
 			size_t j = i + 1;
 			unsigned long v = 0;
 
-			while (j < n && isdigit((unsigned char)text[j]) && v < 1000)
-				v = v * 10 + (unsigned long)(text[j++] - '0');
+			while (j < n && isdigit((unsigned char)text[j])) {
+				if (v < 1000)
+					v = v * 10 + (unsigned long)(text[j] - '0');
+				j++;
+			}
 			if (j < n && text[j] == ']') {
 				if (v >= 1 && v <= np) {
 					cited[v - 1] = true;

@@ -137,8 +137,17 @@ chat_words(struct chat_ctx *x, const char *q, size_t len)
 		bool dup = false;
 		for (size_t k = 0; k < x->nwords; k++)
 			dup = dup || strcmp(x->words[k], w) == 0;
-		if (!dup)
-			memcpy(x->words[x->nwords++], w, n + 1);
+		if (dup)
+			continue;
+		memcpy(x->words[x->nwords], w, n + 1);
+		x->wverb[x->nwords] = x->wnoun[x->nwords] = -1;
+		for (size_t k = 0; k < PSS_ARRAY_LEN(verb_words) && x->wverb[x->nwords] < 0; k++)
+			if (strcmp(w, verb_words[k].word) == 0)
+				x->wverb[x->nwords] = (int)k;
+		for (size_t k = 0; k < PSS_ARRAY_LEN(noun_words) && x->wnoun[x->nwords] < 0; k++)
+			if (strcmp(w, noun_words[k].word) == 0)
+				x->wnoun[x->nwords] = (int)k;
+		x->nwords++;
 	}
 }
 
@@ -243,22 +252,20 @@ cmdlet_score(const struct chat_ctx *x, const struct ps_cmdlet_info *ci, const fl
 		size_t wn = strlen(w);
 		bool verb_word = false;
 
-		for (size_t k = 0; k < PSS_ARRAY_LEN(verb_words); k++)
-			if (strcmp(w, verb_words[k].word) == 0) {
-				verb_word = true;
-				if (in_list(verb_words[k].verbs, verb, vn))
-					verb_hit = true;
-			}
+		if (x->wverb[i] >= 0) {
+			verb_word = true;
+			if (in_list(verb_words[x->wverb[i]].verbs, verb, vn))
+				verb_hit = true;
+		}
 		if (strcmp(w, verb) == 0)
 			verb_hit = true;
 		/* a word read as a verb ("list files") is not also the noun (Format-List) */
 		for (size_t k = 0; k < nparts && !verb_word; k++)
 			if (word_eq(w, wn, parts[k]))
 				s += k == nparts - 1 ? 2.5 : 1.5;
-		for (size_t k = 0; k < PSS_ARRAY_LEN(noun_words); k++)
-			if (strcmp(w, noun_words[k].word) == 0 &&
-			    in_list(noun_words[k].nouns, parts[nparts - 1], strlen(parts[nparts - 1])))
-				s += 2.0;
+		if (x->wnoun[i] >= 0 &&
+		    in_list(noun_words[x->wnoun[i]].nouns, parts[nparts - 1], strlen(parts[nparts - 1])))
+			s += 2.0;
 		/* the synopsis's words */
 		const char *sy = ci->synopsis;
 		for (int nw = 0; *sy != '\0' && nw < SYNOPSIS_WORDS; nw++) {
@@ -570,6 +577,24 @@ doc_passage(const struct ps_cmdlet_info *ci, const char *content)
 	return buf_detach(&b);
 }
 
+/* a related cmdlet's page as a passage of its name, module and synopsis (its id only is
+ * read: the whole page is read for the best cmdlet alone); *k its index or -1 */
+static enum pss_err
+related_doc(struct chat_ctx *x, const struct ps_cmdlet_info *ci, int *k)
+{
+	char low[128], text[1024];
+	int64_t id;
+	enum pss_err e;
+
+	*k = -1;
+	lower_into(low, sizeof(low), ci->name, strlen(ci->name));
+	if ((e = db_doc_by_name(x->svc->db, low, &id)) != PSS_OK)
+		return e;
+	snprintf(text, sizeof(text), "%s (module %s): %s", ci->name, ci->module, ci->synopsis);
+	*k = chat_passage_add(x, CHAT_SOURCE_DOC, id, ci->name, text);
+	return PSS_OK;
+}
+
 /* the asker's visible scripts nearest the question (the built-in embedding; none without) */
 static void
 similar_scripts(struct chat_ctx *x)
@@ -651,19 +676,10 @@ chat_retrieve(struct chat_ctx *x, const char *q, size_t len)
 		for (size_t i = 1; i < x->ncands; i++) {
 			const struct ps_cmdlet_info *ci = x->cands[i].ci;
 
-			doc = NULL;
-			if (cmdlet_doc(x, ci->name, &id, &doc) == PSS_OK) {
-				char *t = doc_passage(ci, jstr(doc, "content"));
-
-				k = chat_passage_add(x, CHAT_SOURCE_DOC, id, jstr(doc, "title"), t);
-				free(t);
-				if (k >= 0)
-					buf_printf(&x->md, "- **%s** [%d]: %s\n", ci->name, k + 1, ci->synopsis);
-				else
-					buf_printf(&x->md, "- **%s**: %s\n", ci->name, ci->synopsis);
-			} else
+			if (related_doc(x, ci, &k) == PSS_OK && k >= 0)
+				buf_printf(&x->md, "- **%s** [%d]: %s\n", ci->name, k + 1, ci->synopsis);
+			else
 				buf_printf(&x->md, "- **%s**: %s\n", ci->name, ci->synopsis);
-			json_object_put(doc);
 		}
 	}
 	similar_scripts(x);
@@ -762,25 +778,19 @@ chat_retrieve_script(struct chat_ctx *x, int64_t id, const char *q, size_t len)
 		size_t shown = 0;
 
 		for (size_t i = 0; i < json_object_array_length(cmds) && shown < 5; i++) {
-			struct json_object *c = json_object_array_get_idx(cmds, i), *doc = NULL;
+			struct json_object *c = json_object_array_get_idx(cmds, i);
 			const struct ps_cmdlet_info *ci;
 			const char *name = jstr(c, "name");
-			int64_t did;
 
 			if (strcmp(jstr(c, "type"), "cmdlet") != 0 ||
 			    (ci = ps_catalog_find(name, strlen(name))) == NULL)
 				continue;
 			if (shown++ == 0)
 				buf_puts(&x->md, "\n**Cmdlets it uses:**\n\n");
-			if (cmdlet_doc(x, ci->name, &did, &doc) == PSS_OK) {
-				char *pt = doc_passage(ci, jstr(doc, "content"));
-
-				k = chat_passage_add(x, CHAT_SOURCE_DOC, did, jstr(doc, "title"), pt);
-				free(pt);
+			if (related_doc(x, ci, &k) == PSS_OK && k >= 0)
 				buf_printf(&x->md, "- **%s** [%d]: %s\n", ci->name, k + 1, ci->synopsis);
-			} else
+			else
 				buf_printf(&x->md, "- **%s**: %s\n", ci->name, ci->synopsis);
-			json_object_put(doc);
 		}
 	}
 	json_object_put(s);
