@@ -7,7 +7,8 @@
  * as HTML here), in a region with aria-live="polite" and aria-busy while it streams. When the
  * answer is complete the conversation's page (/chat/:sessionId, rendered by the server: its
  * Markdown escaped and highlighted, its sources as links) replaces the page's main content,
- * and the address becomes the conversation's.
+ * the address becomes the conversation's, the focus goes to the new answer and a status
+ * region outside main says the answer is complete.
  *
  * Markup contract (templates/chat/form.mustache):
  *   <form id="chat-form" method="post" action="/chat[/:id]" data-chat-stream="/api/chat"
@@ -103,10 +104,30 @@
 			if (location.pathname !== url)
 				history.pushState(null, '', url);
 			bind();
-			var box = document.getElementById('message');
-			if (box)
-				box.focus();
+			/* the focus goes to the new answer (a screen reader reads it from there; the
+			 * follow-up box is the next stop after its sources) */
+			var answers = document.querySelectorAll('.chat-msg.chat-assistant');
+			var last = answers.length ? answers[answers.length - 1] : document.getElementById('message');
+			if (last) {
+				if (last.id !== 'message')
+					last.setAttribute('tabindex', '-1');
+				last.focus();
+			}
+			announce('The answer is complete.');
 		});
+	}
+
+	/* announce: a message for screen readers in a status region outside main (it outlives
+	 * the swap of main's content). */
+	function announce(text) {
+		var st = document.getElementById('chat-status');
+		if (!st) {
+			st = el('div', 'visually-hidden');
+			st.id = 'chat-status';
+			st.setAttribute('role', 'status');
+			document.body.appendChild(st);
+		}
+		st.textContent = text;
 	}
 
 	function ask(form, ev) {
@@ -264,5 +285,7 @@
 	}
 
 	window.addEventListener('popstate', function () { location.reload(); });
+	if (document.getElementById('chat-form'))
+		announce('');	/* the status region exists before its first message */
 	bind();
 }());

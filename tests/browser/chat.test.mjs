@@ -113,8 +113,10 @@ await step('with JavaScript: the answer streams, then the rendered answer at its
 	const answer = await page.locator('.chat-answer').first().textContent();
 	ok(answer.includes('Stop-Process'), 'the rendered answer names Stop-Process', answer.slice(0, 200));
 	ok(await page.locator('.chat-sources a[href^="/docs/"]').count() > 0, 'with its sources as links');
-	ok(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'message',
-	    'the focus is back in the question box');
+	const focus = await page.evaluate(() => document.activeElement && document.activeElement.className);
+	ok(focus === 'chat-msg chat-assistant', 'the focus is on the new answer', focus);
+	ok(await page.locator('#chat-status[role="status"]').textContent() === 'The answer is complete.',
+	    'a status region says the answer is complete');
 	await page.reload();
 	ok(await page.locator('.chat-user .chat-text').first().textContent() === 'How can I stop a process by name?',
 	    'the address is the stored conversation');
