@@ -151,6 +151,24 @@ corpus_copy() {
 		END { printf "\n" }' >"$2"
 }
 
+# corpus_load USER: $N public scripts of a new user USER (password Bench-pass-1) from the
+# reference's code blocks (corpus, corpus_copy) inserted in one statement; sets CORPUS_BLOCKS
+# to the number of distinct blocks.
+corpus_load() {
+	mkdir -p "$ST/corpus"
+	CORPUS_BLOCKS=$(corpus "$ST/corpus")
+	corpus_copy "$ST/corpus" "$ST/corpus.copy"
+	printf '%s\n' 'Bench-pass-1' | "$PSS_BIN/psscript" user add "$1" "$1@example.com" --password-stdin >/dev/null
+	psql -qtAX -v ON_ERROR_STOP=1 <<EOS
+CREATE TEMP TABLE src (name text, content text);
+\copy src FROM '$ST/corpus.copy'
+INSERT INTO scripts (title, content, user_id, is_public, file_hash)
+SELECT 'Bench ' || name, content, (SELECT id FROM users WHERE username = '$1'), true,
+	encode(sha256(convert_to(content || name, 'UTF8')), 'hex') FROM src;
+ANALYZE;
+EOS
+}
+
 # wrk script parts: a random seed per thread, and a done() that prints "p95 <ms>" (run reads it)
 WRK_SEED='local nthreads = 0
 setup = function(thread)

@@ -15,18 +15,8 @@ DOCS=${BENCH_DOCS:-$PSS_TOP/data/powershell-docs}
 bench_start
 sql() { psql -qtAX -c "$1"; }
 
-mkdir -p "$ST/corpus"
-distinct=$(corpus "$ST/corpus")
-corpus_copy "$ST/corpus" "$ST/corpus.copy"
-printf '%s\n' 'Bench-pass-1' | "$PSS_BIN/psscript" user add benchsem benchsem@example.com --password-stdin >/dev/null
-psql -qtAX -v ON_ERROR_STOP=1 <<EOS
-CREATE TEMP TABLE src (name text, content text);
-\copy src FROM '$ST/corpus.copy'
-INSERT INTO scripts (title, content, user_id, is_public, file_hash)
-SELECT 'Bench ' || name, content, (SELECT id FROM users WHERE username = 'benchsem'), true,
-	encode(sha256(convert_to(content || name, 'UTF8')), 'hex') FROM src;
-ANALYZE;
-EOS
+corpus_load benchsem
+distinct=$CORPUS_BLOCKS
 echo "# corpus: $N scripts from $distinct distinct \`\`\`powershell blocks of $(basename "$DOCS")"
 t0=$(date +%s.%N)
 "$PSS_BIN/psscript" reembed --inline >/dev/null

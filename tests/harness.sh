@@ -43,10 +43,10 @@ EOC
 	tls_cert "$ST"
 	nginx_conf "$ST" "$https" "$http"
 	# The suites log in, register and upload far more often than a person: raise the
-	# documented login/register/upload/analyze limits (scripts/setup keeps them) to 20/s with a burst
+	# documented login/register/upload/analyze/chat limits (scripts/setup keeps them) to 20/s with a burst
 	# of 60; test-auth checks the 429 by exceeding these.
-	sed -i -E -e 's/(zone=pss_(login|register|upload|analyze):10m) rate=[0-9]+r\/m/\1 rate=20r\/s/' \
-	    -e 's/(zone=pss_(login|register|upload|analyze)) burst=[0-9]+/\1 burst=60/' "$ST/nginx/site.conf"
+	sed -i -E -e 's/(zone=pss_(login|register|upload|analyze|chat):10m) rate=[0-9]+r\/m/\1 rate=20r\/s/' \
+	    -e 's/(zone=pss_(login|register|upload|analyze|chat)) burst=[0-9]+/\1 burst=60/' "$ST/nginx/site.conf"
 	nginx_start "$ST"
 	wait_for 20 curl -fsk "https://127.0.0.1:$https/api/health" || die "stack did not answer"
 	cat >"$ST/env" <<EOE

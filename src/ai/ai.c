@@ -374,3 +374,68 @@ ai_prose_ask(const struct conf *c, const struct ai_ask *q, struct ai_prose *out)
 	free(url);
 	return r;
 }
+
+/* ---- the chat's completions (services/chat.c) ---- */
+
+bool
+ai_chat_configured(const struct conf *c)
+{
+	return c->ai_api_url[0] != '\0';
+}
+
+enum ai_outcome
+ai_chat_complete(const struct conf *c, struct json_object *messages, int64_t timeout_ms,
+    char **text, char *why, size_t whysz)
+{
+	int64_t total = timeout_ms > 0 && timeout_ms < c->ai_timeout_ms ? timeout_ms : c->ai_timeout_ms;
+	struct ai_http_limits l = {
+		.connect_timeout_ms = c->ai_connect_timeout_ms < total ? c->ai_connect_timeout_ms : total,
+		.total_timeout_ms = total,
+		.low_speed_bytes = c->ai_low_speed_bytes, .low_speed_ms = c->ai_low_speed_ms,
+		.max_response_bytes = (size_t)c->ai_max_response_bytes, .max_redirects = -1,
+	};
+	struct json_object *o = json_object_new_object(), *reply = NULL, *v;
+	struct ai_http_response resp;
+	enum ai_outcome r;
+	char *url;
+
+	*text = NULL;
+	why[0] = '\0';
+	json_object_object_add(o, "model", json_object_new_string(c->ai_model));
+	json_object_object_add(o, "messages", json_object_get(messages));
+	json_object_object_add(o, "temperature", json_object_new_double(0.2));
+	json_object_object_add(o, "max_tokens", json_object_new_int(900));
+	url = endpoint(c->ai_api_url, "/chat/completions");
+	r = of_http(ai_http_post_json(url, c->ai_api_key[0] != '\0' ? c->ai_api_key : NULL,
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &l, &resp));
+	if (r != AI_OK)
+		snprintf(why, whysz, "%s", resp.error);
+	else if (resp.status < 200 || resp.status > 299) {
+		r = AI_STATUS;
+		snprintf(why, whysz, "HTTP status %ld", resp.status);
+	} else if ((reply = parse_json(resp.body.data, resp.body.len)) == NULL) {
+		r = AI_BAD_JSON;
+		snprintf(why, whysz, "the answer (%zu bytes) is not JSON", resp.body.len);
+	} else if (!json_object_object_get_ex(reply, "choices", &v) ||
+	    (v = json_object_array_get_idx(v, 0)) == NULL ||
+	    !json_object_object_get_ex(v, "message", &v) ||
+	    !json_object_object_get_ex(v, "content", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) == 0 ||
+	    !utf8_valid(json_object_get_string(v), (size_t)json_object_get_string_len(v))) {
+		r = AI_BAD_ANSWER;
+		snprintf(why, whysz, "the answer has no message content in UTF-8");
+	} else
+		*text = xstrdup(json_object_get_string(v));
+	metrics_add((enum metric_counter)(M_AI_OK + r), 1);
+	if (r == AI_OK)
+		log_info("ai: chat: llm:%s answered in %lld ms", c->ai_model, (long long)resp.elapsed_ms);
+	else
+		log_warn("ai: chat: the chat API failed (%s) after %lld ms: %s; the extractive answer "
+		    "stands", ai_outcome_name(r), (long long)resp.elapsed_ms, why);
+	json_object_put(reply);
+	json_object_put(o);
+	ai_http_response_free(&resp);
+	free(url);
+	return r;
+}

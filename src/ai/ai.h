@@ -70,4 +70,14 @@ void	 ai_prose_free(struct ai_prose *);
  * it holds neither a purpose nor a suggestion. */
 enum ai_outcome ai_prose_parse(const char *body, size_t len, bool llm, struct ai_prose *out);
 
+/* ai_chat_configured: whether conf names an OpenAI-compatible chat API (AI_API_URL). */
+bool	 ai_chat_configured(const struct conf *);
+/* ai_chat_complete: one chat completion of messages (a JSON array of {role, content}) by
+ * AI_MODEL within the AI_* limits, the whole request within timeout_ms when that is
+ * shorter. AI_OK with *text (caller frees): the first choice's message content, non-empty
+ * UTF-8, otherwise unchecked (the caller makes it safe). Any other outcome: *text NULL, why
+ * says it in words; counted in /metrics and logged as ai_prose_ask's are. */
+enum ai_outcome ai_chat_complete(const struct conf *, struct json_object *messages,
+	int64_t timeout_ms, char **text, char *why, size_t whysz);
+
 #endif

@@ -294,6 +294,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		t0 = time_mono_us();
+		http_stream_attach(server, &resp);
 		log_set_request_id(req.request_id);
 		route_idx = serve_one(&app, &req, &resp, rej);
 		if (req.method == HTTP_HEAD)

@@ -23,6 +23,7 @@ static const struct {
 	{ "/categories", "Categories", 0 },
 	{ "/tags", "Tags", 0 },
 	{ "/docs", "Docs", 0 },
+	{ "/chat", "Chat", ROUTE_AUTH },
 	{ "/analytics", "Analytics", ROUTE_AUTH },
 	{ "/account", "Account", ROUTE_AUTH },
 	{ "/admin/users", "Users", ROUTE_ADMIN },

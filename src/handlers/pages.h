@@ -65,6 +65,13 @@ void	 h_page_upload_batch(struct http_ctx *);
 void	 h_page_category_create(struct http_ctx *);
 void	 h_page_category_update(struct http_ctx *);
 
+/* The chat's pages (pages-chat.c, services/chat.h, docs/pages.md). */
+void	 h_page_chat(struct http_ctx *);
+void	 h_page_chat_show(struct http_ctx *);
+void	 h_page_chat_ask(struct http_ctx *);
+void	 h_page_chat_delete(struct http_ctx *);
+void	 h_page_chat_delete_all(struct http_ctx *);
+
 /* Analytics and operations (analytics.c, docs/analytics.md): the API, the pages, and the
  * dashboard's summary (view.analytics for a signed-in user; nothing on failure). */
 void	 h_analytics_security(struct http_ctx *);

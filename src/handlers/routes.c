@@ -11,6 +11,7 @@
 #include "handlers/uploads.h"
 #include "handlers/pages.h"
 #include "handlers/crawls.h"
+#include "handlers/chat.h"
 
 /* A line may leave out the trailing members (page): they are NULL. */
 #pragma GCC diagnostic push
@@ -112,6 +113,14 @@ const struct route app_routes[] = {
 	{ HTTP_GET, "/api/analytics/usage", ROUTE_AUTH, h_analytics_usage, "analytics.usage" },
 	{ HTTP_GET, "/api/analytics/categories", ROUTE_AUTH, h_analytics_categories, "analytics.categories" },
 	{ HTTP_GET, "/api/analytics/summary", ROUTE_AUTH, h_analytics_summary, "analytics.summary" },
+	/* ---- Chat /api/chat (docs/chat.md); /history/search before /history/:id ---- */
+	{ HTTP_POST, "/api/chat", ROUTE_AUTH | ROUTE_CSRF, h_chat_ask, "chat.ask" },
+	{ HTTP_GET, "/api/chat/history", ROUTE_AUTH, h_chat_history_list, "chat.history.list" },
+	{ HTTP_GET, "/api/chat/history/search", ROUTE_AUTH, h_chat_history_search, "chat.history.search" },
+	{ HTTP_GET, "/api/chat/history/:id", ROUTE_AUTH, h_chat_history_get, "chat.history.get" },
+	{ HTTP_POST, "/api/chat/history", ROUTE_AUTH | ROUTE_CSRF, h_chat_history_save, "chat.history.save" },
+	{ HTTP_DELETE, "/api/chat/history", ROUTE_AUTH | ROUTE_CSRF, h_chat_history_clear, "chat.history.clear" },
+	{ HTTP_DELETE, "/api/chat/history/:id", ROUTE_AUTH | ROUTE_CSRF, h_chat_history_delete, "chat.history.delete" },
 
 	/* ---- HTML pages (docs/pages.md) ----
 	 * and the API routes only pages need: a user's logins (sessions) and unlocking an
@@ -251,6 +260,21 @@ const struct route app_routes[] = {
 	  "page.admin.category.delete.post", PAGE(NULL, "Delete a category", "/admin/categories",
 	      "The category was deleted; its scripts have no category now.", NULL, 0) },
 
+	/* the chat's pages (docs/pages.md, Chat); the streamed answer is POST /api/chat.
+	 * /chat/delete before /chat/:id */
+	{ HTTP_GET, "/chat", ROUTE_AUTH, h_page_chat, "page.chat", PAGE("chat/index", "Chat", NULL, NULL, NULL, 0) },
+	{ HTTP_POST, "/chat", ROUTE_AUTH | ROUTE_CSRF, h_page_chat_ask, "page.chat.ask",
+	  PAGE("chat/index", "Chat", "/chat/:historyId", NULL,
+	      FIELDS({ "message", FORM_STRING }, { "scriptId", FORM_OPTIONAL }), 0) },
+	{ HTTP_POST, "/chat/delete", ROUTE_AUTH | ROUTE_CSRF, h_page_chat_delete_all, "page.chat.delete_all",
+	  PAGE(NULL, "Chat", "/chat", "Your conversations were deleted.", NULL, 0) },
+	{ HTTP_GET, "/chat/:id", ROUTE_AUTH, h_page_chat_show, "page.chat.show",
+	  PAGE("chat/show", "Conversation", NULL, NULL, NULL, 0) },
+	{ HTTP_POST, "/chat/:id", ROUTE_AUTH | ROUTE_CSRF, h_page_chat_ask, "page.chat.continue",
+	  PAGE("chat/show", "Conversation", "/chat/:historyId", NULL, FIELDS({ "message", FORM_STRING }), 0) },
+	{ HTTP_POST, "/chat/:id/delete", ROUTE_AUTH | ROUTE_CSRF, h_page_chat_delete, "page.chat.delete",
+	  PAGE(NULL, "Conversation", "/chat", "The conversation was deleted.", NULL, 0) },
+
 	/* the documentation's pages (docs/documentation.md); /docs/cmdlet before /docs/:id */
 	{ HTTP_GET, "/docs", 0, h_page_docs, "page.docs", PAGE("docs/search", "Documentation", NULL, NULL, NULL, 0) },
 	{ HTTP_GET, "/docs/cmdlet/:name", 0, h_page_doc_cmdlet, "page.docs.cmdlet",
@@ -278,5 +302,8 @@ const struct route app_routes[] = {
 };
 #pragma GCC diagnostic pop
 const size_t app_nroutes = PSS_ARRAY_LEN(app_routes);
-const char *const app_large_body_paths[] = { "/api/scripts/analyze", NULL };
+/* /api/chat and its history: a message past the chat's own caps (16 KB, 64 KB in all)
+ * answers 400 naming messages up to APP_LARGE_BODY, not the generic 413 (docs/chat.md) */
+const char *const app_large_body_paths[] = { "/api/scripts/analyze", "/api/chat", "/api/chat/history",
+	NULL };
 _Static_assert(PSS_ARRAY_LEN(app_routes) < METRICS_MAX_ROUTES, "raise METRICS_MAX_ROUTES");

@@ -145,36 +145,86 @@ has_header(const struct buf *h, const char *name)
 	return false;
 }
 
-void
-http_send(struct http_server *s, const struct request *req, struct response *resp)
+/* head: the response's head lines into h; length false: no Content-Length (a stream) */
+static void
+head(struct buf *h, const struct request *req, struct response *resp, bool length)
 {
-	struct buf h = BUF_INIT;
 	char line[64];
 
 	/* one snprintf for the numbers (buf_printf formats twice: a tenth of a cached read) */
-	buf_append(&h, line, (size_t)snprintf(line, sizeof(line), "Status: %d ", resp->status));
-	buf_puts(&h, http_status_text(resp->status));
-	buf_puts(&h, "\r\nContent-Type: ");
-	buf_puts(&h, resp->content_type ? resp->content_type : "application/json; charset=utf-8");
-	buf_append(&h, line, (size_t)snprintf(line, sizeof(line), "\r\nContent-Length: %zu\r\n",
-	    resp->body.len));
+	buf_append(h, line, (size_t)snprintf(line, sizeof(line), "Status: %d ", resp->status));
+	buf_puts(h, http_status_text(resp->status));
+	buf_puts(h, "\r\nContent-Type: ");
+	buf_puts(h, resp->content_type ? resp->content_type : "application/json; charset=utf-8");
+	if (length)
+		buf_append(h, line, (size_t)snprintf(line, sizeof(line), "\r\nContent-Length: %zu\r\n",
+		    resp->body.len));
+	else
+		buf_puts(h, "\r\nX-Accel-Buffering: no\r\n");
 	if (req != NULL && req->request_id != NULL) {
-		buf_puts(&h, "X-Request-Id: ");
-		buf_puts(&h, req->request_id);
-		buf_puts(&h, "\r\n");
+		buf_puts(h, "X-Request-Id: ");
+		buf_puts(h, req->request_id);
+		buf_puts(h, "\r\n");
 	}
-	buf_puts(&h, "X-Content-Type-Options: nosniff\r\n"
+	buf_puts(h, "X-Content-Type-Options: nosniff\r\n"
 	    "X-Frame-Options: DENY\r\n"
 	    "Referrer-Policy: same-origin\r\n"
 	    "Cross-Origin-Opener-Policy: same-origin\r\n");
 	if (!has_header(&resp->headers, "Content-Security-Policy"))
-		buf_puts(&h, "Content-Security-Policy: default-src 'self'; "
+		buf_puts(h, "Content-Security-Policy: default-src 'self'; "
 		    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'\r\n");
 	if (!has_header(&resp->headers, "Cache-Control"))
-		buf_puts(&h, "Cache-Control: no-store\r\n");
+		buf_puts(h, "Cache-Control: no-store\r\n");
 	if (resp->headers.len)
-		buf_append(&h, resp->headers.data, resp->headers.len);
-	buf_puts(&h, "\r\n");
+		buf_append(h, resp->headers.data, resp->headers.len);
+	buf_puts(h, "\r\n");
+}
+
+void
+http_stream_attach(struct http_server *s, struct response *resp)
+{
+	resp->stream = s->req.out;
+}
+
+int
+http_stream_start(struct response *resp, const struct request *req)
+{
+	struct buf h = BUF_INIT;
+	int rc;
+
+	if (resp->stream == NULL || resp->streamed)
+		return -1;
+	head(&h, req, resp, false);
+	rc = FCGX_PutStr(h.data, (int)h.len, resp->stream) < 0 || FCGX_FFlush(resp->stream) < 0 ? -1 : 0;
+	buf_free(&h);
+	resp->streamed = true;
+	resp->stream_failed = rc != 0;
+	return rc;
+}
+
+int
+http_stream_put(struct response *resp, const char *p, size_t n)
+{
+	if (!resp->streamed || resp->stream_failed)
+		return -1;
+	if ((n > 0 && FCGX_PutStr(p, (int)n, resp->stream) < 0) || FCGX_FFlush(resp->stream) < 0) {
+		resp->stream_failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+void
+http_send(struct http_server *s, const struct request *req, struct response *resp)
+{
+	struct buf h = BUF_INIT;
+
+	if (resp->streamed) {	/* the head and the body went out already */
+		FCGX_Finish_r(&s->req);
+		s->in_request = false;
+		return;
+	}
+	head(&h, req, resp, true);
 	/* Never FCGX_FPrintF: its printf does not know %zu. Format first, then write. */
 	FCGX_PutStr(h.data, (int)h.len, s->req.out);
 	if (!resp->head_only && resp->body.len > 0) {

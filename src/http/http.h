@@ -60,6 +60,11 @@ struct response {
 	struct buf	 headers;	/* extra "Name: value\r\n" lines */
 	struct buf	 body;
 	bool		 head_only;
+	/* streaming (http_stream_start): the connection's output, set by http_stream_attach
+	 * for each request, and whether the head went out already */
+	void		*stream;
+	bool		 streamed;
+	bool		 stream_failed;	/* a write failed: the reader went away */
 };
 
 /* Why a request could not be turned into a struct request. */
@@ -137,6 +142,15 @@ int	 http_accept(struct http_server *, struct arena *, const struct http_limits 
 	struct request *, enum http_reject *reject);
 /* http_send: writes the response for the current request and finishes it. */
 void	 http_send(struct http_server *, const struct request *, struct response *);
+/* http_stream_attach: lets the current request's handler stream its answer (resp->stream). */
+void	 http_stream_attach(struct http_server *, struct response *);
+/* http_stream_start: sends the head now (resp's status, content type and headers, no
+ * Content-Length, X-Accel-Buffering: no so nginx passes each write on); http_send then
+ * only finishes the request. -1 when the response cannot stream (no attached output). */
+int	 http_stream_start(struct response *, const struct request *);
+/* http_stream_put: writes n bytes of the body and flushes them to the web server: 0, or -1
+ * when the write failed (the reader went away; later writes do nothing). */
+int	 http_stream_put(struct response *, const char *, size_t);
 /* http_stop: makes http_accept return 0 (from a signal handler). */
 void	 http_stop(struct http_server *);
 

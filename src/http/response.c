@@ -44,6 +44,8 @@ resp_reset(struct response *r)
 	r->status = 200;
 	r->content_type = NULL;
 	r->head_only = false;
+	r->streamed = false;
+	r->stream_failed = false;
 	buf_reset(&r->headers);
 	buf_reset(&r->body);
 }

@@ -43,6 +43,8 @@ enum target {
 	TG_BATCH,		/* the owner's upload batch (:batchId) */
 	TG_CRAWL,		/* a documentation crawl (queued, no job: nothing fetches) */
 	TG_CRAWL_FRESH,
+	TG_CHAT,		/* a conversation of the owner's (:id) */
+	TG_CHAT_FRESH,
 };
 
 /* Request flags. */
@@ -161,6 +163,15 @@ static const struct expect expects[] = {
 	{ "GET /api/analytics/categories", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
 	{ "GET /api/analytics/summary", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
 
+	/* chat: signed in; a conversation is its owner's alone (an admin's 404 too) */
+	{ "POST /api/chat", TG_NONE, "{}", 0, { 401, 400, 400, 400 } },
+	{ "GET /api/chat/history", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
+	{ "GET /api/chat/history/search", TG_NONE, NOBODY, 0, { 401, 400, 400, 400 } },
+	{ "GET /api/chat/history/:id", TG_CHAT, NOBODY, 0, { 401, 404, 200, 404 } },
+	{ "POST /api/chat/history", TG_NONE, "{}", 0, { 401, 400, 400, 400 } },
+	{ "DELETE /api/chat/history", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
+	{ "DELETE /api/chat/history/:id", TG_CHAT_FRESH, NOBODY, 0, { 401, 404, 200, 404 } },
+
 	/* pages: a page that needs a login sends the anonymous visitor there (303); a form posted
 	 * without one is 401, the login page */
 	{ "GET /", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
@@ -227,6 +238,15 @@ static const struct expect expects[] = {
 	{ "GET /admin/docs/crawls", TG_NONE, NOBODY, 0, { 303, 403, 403, 200 } },
 	{ "POST /admin/docs/crawls", TG_NONE, "", 0, { 401, 403, 403, 400 } },
 	{ "POST /admin/docs/crawls/:id/cancel", TG_CRAWL_FRESH, "", 0, { 401, 403, 403, 303 } },
+
+	/* the chat's pages: a conversation is its owner's only (an admin's too: 404); an empty
+	 * question is the form again (400) */
+	{ "GET /chat", TG_NONE, NOBODY, 0, { 303, 200, 200, 200 } },
+	{ "POST /chat", TG_NONE, "", 0, { 401, 400, 400, 400 } },
+	{ "GET /chat/:id", TG_CHAT_FRESH, NOBODY, 0, { 303, 404, 200, 404 } },
+	{ "POST /chat/:id", TG_CHAT_FRESH, "", 0, { 401, 404, 400, 404 } },
+	{ "POST /chat/:id/delete", TG_CHAT_FRESH, "", 0, { 401, 404, 303, 404 } },
+	{ "POST /chat/delete", TG_NONE, "", 0, { 401, 303, 303, 303 } },
 };
 #pragma GCC diagnostic pop
 
@@ -392,6 +412,14 @@ new_crawl(void)
 	return v != NULL ? strtoll(v, NULL, 10) : 0;
 }
 
+/* new_chat: a conversation of the owner's, saved through the API */
+static long long
+new_chat(void)
+{
+	return create_id("/api/chat/history", acc[OWNER].token,
+	    "{\"messages\":[{\"role\":\"user\",\"content\":\"probe\"}]}", "conversation.id");
+}
+
 static long long
 new_tag(void)
 {
@@ -516,6 +544,7 @@ fill_path(const struct expect *e, char *out, size_t n)
 	case TG_DOC: id = doc_id; break;
 	case TG_DOC_FRESH: id = new_doc(NULL, 0); break;
 	case TG_CRAWL: case TG_CRAWL_FRESH: id = new_crawl(); break;
+	case TG_CHAT: case TG_CHAT_FRESH: id = new_chat(); break;
 	case TG_NONE: case TG_UPLOAD: case TG_BATCH: case TG_SESSION_FRESH: break;
 	}
 	if (id <= 0)

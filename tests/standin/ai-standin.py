@@ -16,6 +16,9 @@
 #   drip      HTTP 200 headers, then one byte every 0.5 s for a minute
 #   hang      accepts the request and answers nothing for a minute
 #   redirect  302 to itself, forever
+#   chat      a chat completion in Markdown (the chat's model path): cites [1] and a source
+#             [9] that no prompt has, with HTML and script outside and inside a code block
+#   chatempty a chat completion whose message content is only white space
 # GET /_last answers the last request's path, headers and body as JSON; GET /_count the number
 # of model requests served. The server stops on SIGTERM.
 import json
@@ -28,7 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 STATE = {'mode': sys.argv[2] if len(sys.argv) > 2 else 'ok', 'last': None, 'count': 0}
 LOCK = threading.Lock()
-MODES = ('ok', 'status500', 'garbage', 'badshape', 'huge', 'hugelen', 'drip', 'hang', 'redirect')
+MODES = ('ok', 'status500', 'garbage', 'badshape', 'huge', 'hugelen', 'drip', 'hang', 'redirect',
+         'chat', 'chatempty')
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -82,6 +86,17 @@ class Handler(BaseHTTPRequestHandler):
             req = {}
         if mode == 'ok':
             return self.send_json(200, self.good_answer(req))
+        if mode in ('chat', 'chatempty'):
+            msgs = req.get('messages') or [{}]
+            nsrc = (msgs[0].get('content') or '').count('\n[')
+            text = ('Model answer over %d sources: use the cmdlet the sources name [1], not [9].\n'
+                    '<script>alert(1)</script><img src=x onerror=alert(2)>\n\n'
+                    '```powershell\nGet-Service | Where-Object Status -eq Running # <b>code</b>\n```\n'
+                    % nsrc) if mode == 'chat' else '   \n '
+            return self.send_json(200, {'id': 'chatcmpl-standin', 'object': 'chat.completion',
+                                        'model': req.get('model', '?'),
+                                        'choices': [{'index': 0, 'finish_reason': 'stop',
+                                                     'message': {'role': 'assistant', 'content': text}}]})
         if mode == 'status500':
             return self.send_json(500, {'error': {'message': 'the model is on fire'}})
         if mode == 'garbage':

@@ -1,0 +1,242 @@
+/* chat.c: /api/chat: a question answered as JSON or as Server-Sent Events, and the asker's
+ * private history (services/chat.h; docs/chat.md) */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers/chat.h"
+#include "handlers/library.h"
+#include "services/chat.h"
+
+#define CHAT_NOT_FOUND "Not found."	/* a script or conversation: no hint that it exists */
+
+static struct viewer
+asker(const struct http_ctx *c)
+{
+	return req_viewer(c);
+}
+
+/* whether the client asked for Server-Sent Events */
+static bool
+wants_sse(const struct http_ctx *c)
+{
+	const char *a = http_header(c->req, "accept");
+
+	return a != NULL && strstr(a, "text/event-stream") != NULL;
+}
+
+struct sse {
+	struct http_ctx	*c;
+	bool		 started;
+	bool		 gone;
+};
+
+/* one event: "event: name\ndata: json\n\n" (JSON has no raw newline) */
+static int
+sse_event(struct sse *s, const char *name, struct json_object *o)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	if (!s->started) {
+		s->c->resp->status = 200;
+		s->c->resp->content_type = "text/event-stream; charset=utf-8";
+		if (http_stream_start(s->c->resp, s->c->req) != 0)
+			s->gone = true;
+		s->started = true;
+	}
+	buf_printf(&b, "event: %s\ndata: %s\n\n", name,
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	rc = s->gone ? -1 : http_stream_put(s->c->resp, b.data, b.len);
+	if (rc != 0)
+		s->gone = true;
+	buf_free(&b);
+	json_object_put(o);
+	return rc;
+}
+
+static int
+on_chunk(void *arg, const char *text, size_t len)
+{
+	struct sse *s = arg;
+	struct json_object *o = json_object_new_object();
+
+	if (len == 0) {	/* the model is asked: say so, so the page shows progress */
+		json_object_object_add(o, "status", json_object_new_string("thinking"));
+		return sse_event(s, "status", o);
+	}
+	json_object_object_add(o, "text", json_object_new_string_len(text, (int)len));
+	return sse_event(s, "chunk", o);
+}
+
+/* POST /api/chat {messages, sessionId?, scriptId?}: 200 {success, response, sessionId,
+ * sources, model, fallback?, historyId}; with Accept: text/event-stream the events status,
+ * chunk ({text}) and done (that object), or error ({error, message}) once streaming began. */
+void
+h_chat_ask(struct http_ctx *c)
+{
+	struct json_object *b = json_body(c);
+	struct chat_request req;
+	struct chat_answer a;
+	struct svc_err err = { 0 };
+	struct viewer v = asker(c);
+	enum pss_err e;
+
+	if (b == NULL)
+		return;
+	if ((e = chat_request_parse(b, &req, &err)) != PSS_OK) {
+		error_from_svc(c, e, &err, CHAT_NOT_FOUND);
+		goto out;
+	}
+	if (wants_sse(c)) {
+		struct sse s = { c, false, false };
+
+		e = chat_ask_stream(&c->app->svc, &v, &req, on_chunk, &s, &a, &err);
+		if (e != PSS_OK && !s.started) {
+			error_from_svc(c, e, &err, CHAT_NOT_FOUND);
+			goto out;
+		}
+		if (e != PSS_OK) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "error", json_object_new_string(
+			    e == PSS_EUNAVAIL ? "unavailable" : "internal_error"));
+			json_object_object_add(o, "message", json_object_new_string(
+			    "The answer could not be stored; try again."));
+			(void)sse_event(&s, "error", o);
+			goto out;
+		}
+		(void)sse_event(&s, "done", chat_answer_json(&a));
+		chat_answer_free(&a);
+		goto out;
+	}
+	if ((e = chat_ask(&c->app->svc, &v, &req, &a, &err)) != PSS_OK) {
+		error_from_svc(c, e, &err, CHAT_NOT_FOUND);
+		goto out;
+	}
+	reply_success(c, 200, NULL, chat_answer_json(&a));
+	chat_answer_free(&a);
+out:
+	chat_request_free(&req);
+	json_object_put(b);
+}
+
+/* page and limit of a list */
+static int
+page_params(struct http_ctx *c, int64_t *page, int64_t *limit)
+{
+	*page = 1;
+	*limit = CHAT_LIMIT_DEFAULT;
+	if (req_query_int(c, "page", 1, 10000, page) < 0 ||
+	    req_query_int(c, "limit", 1, CHAT_LIMIT_MAX, limit) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+answer(struct http_ctx *c, enum pss_err e, struct json_object *o, const struct svc_err *err,
+    const char *name)
+{
+	if (e != PSS_OK) {
+		json_object_put(o);
+		error_from_svc(c, e, err, CHAT_NOT_FOUND);
+		return;
+	}
+	reply_success(c, 200, name, o);
+}
+
+void
+h_chat_history_list(struct http_ctx *c)
+{
+	struct json_object *o = NULL;
+	struct svc_err err = { 0 };
+	struct viewer v = asker(c);
+	int64_t page, limit;
+	enum pss_err e;
+
+	if (page_params(c, &page, &limit) != 0)
+		return;
+	e = chat_history_list(&c->app->svc, &v, page, limit, &o, &err);
+	answer(c, e, o, &err, NULL);
+}
+
+void
+h_chat_history_search(struct http_ctx *c)
+{
+	struct json_object *o = NULL;
+	struct svc_err err = { 0 };
+	struct viewer v = asker(c);
+	int64_t page, limit;
+	enum pss_err e;
+
+	if (page_params(c, &page, &limit) != 0)
+		return;
+	e = chat_history_search(&c->app->svc, &v, http_query(c->req, "q"), page, limit, &o, &err);
+	answer(c, e, o, &err, NULL);
+}
+
+void
+h_chat_history_get(struct http_ctx *c)
+{
+	struct json_object *o = NULL;
+	struct viewer v = asker(c);
+	int64_t id = req_path_id(c, "id", "id");
+
+	enum pss_err e;
+
+	if (id == 0)
+		return;
+	e = chat_history_get(&c->app->svc, &v, id, &o);
+	answer(c, e, o, NULL, "conversation");
+}
+
+/* POST /api/chat/history {messages, sessionId?}: 201 {success, conversation} */
+void
+h_chat_history_save(struct http_ctx *c)
+{
+	struct json_object *b = json_body(c), *o = NULL;
+	struct svc_err err = { 0 };
+	struct viewer v = asker(c);
+	enum pss_err e;
+
+	if (b == NULL)
+		return;
+	if ((e = chat_history_save(&c->app->svc, &v, b, &o, &err)) != PSS_OK)
+		error_from_svc(c, e, &err, CHAT_NOT_FOUND);
+	else
+		reply_success(c, 201, "conversation", o);
+	json_object_put(b);
+}
+
+void
+h_chat_history_clear(struct http_ctx *c)
+{
+	struct viewer v = asker(c);
+	int64_t n;
+	enum pss_err e;
+	struct json_object *o;
+
+	if ((e = chat_history_delete_all(&c->app->svc, &v, &n)) != PSS_OK) {
+		error_from_svc(c, e, NULL, CHAT_NOT_FOUND);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "deleted", json_object_new_int64(n));
+	reply_success(c, 200, NULL, o);
+}
+
+void
+h_chat_history_delete(struct http_ctx *c)
+{
+	struct viewer v = asker(c);
+	int64_t id = req_path_id(c, "id", "id");
+	enum pss_err e;
+
+	if (id == 0)
+		return;
+	if ((e = chat_history_delete(&c->app->svc, &v, id)) != PSS_OK)
+		error_from_svc(c, e, NULL, CHAT_NOT_FOUND);
+	else
+		ok_reply(c, "Conversation deleted.");
+}
