@@ -746,6 +746,42 @@ test_fixes_keep_meaning(void)
 	buf_free(&fixed);
 }
 
+/* ps_fixes_apply_some: only the chosen fixes, the applied ones reported in text order under
+ * their ids; two overlapping edits: the first wins. */
+static bool
+only_rule(const struct ps_finding *f, void *arg)
+{
+	return strcmp(f->rule->id, arg) == 0;
+}
+
+static void
+test_fixes_apply_some_applies_the_choice(void)
+{
+	const char *src = "gci  \nls | % { $_ }\n";
+	const struct ps_finding *applied[8];
+	struct ps_analysis *a = NULL;
+	struct buf out = BUF_INIT;
+	char id[PS_FIX_ID_MAX];
+
+	T_EQ(ps_analyze(src, strlen(src), NULL, &a), PSS_OK);
+	T_ASSERT(a->nfindings <= PSS_ARRAY_LEN(applied));
+	T_EQ(ps_fixes_apply_some(src, strlen(src), a, only_rule, (void *)"PSAvoidTrailingWhitespace", &out,
+	    applied), 1);
+	T_STREQ(buf_cstr(&out), "gci\nls | % { $_ }\n");
+	ps_fix_id(applied[0], id, sizeof(id));
+	T_STREQ(id, "PSAvoidTrailingWhitespace:3-5");
+	buf_reset(&out);
+	T_EQ(ps_fixes_apply_some(src, strlen(src), a, NULL, NULL, &out, applied), 4);
+	T_STREQ(buf_cstr(&out), "Get-ChildItem\nGet-ChildItem | ForEach-Object { $_ }\n");
+	for (size_t i = 1; i < 4; i++)
+		T_ASSERT(applied[i - 1]->start < applied[i]->start);
+	buf_reset(&out);
+	T_EQ(ps_fixes_apply(src, strlen(src), a, &out), 4);
+	T_STREQ(buf_cstr(&out), "Get-ChildItem\nGet-ChildItem | ForEach-Object { $_ }\n");
+	ps_analysis_free(a);
+	buf_free(&out);
+}
+
 /* Behaviour families of issue 14 item 5, each as PowerShell and PSScriptAnalyzer read it. */
 static void
 test_behaviour_families(void)
@@ -858,6 +894,7 @@ main(void)
 	for (size_t i = 0; i < PSS_ARRAY_LEN(cases); i++)
 		check_case(&cases[i]);
 	T_RUN(test_fixes_keep_meaning);
+	T_RUN(test_fixes_apply_some_applies_the_choice);
 	T_RUN(test_behaviour_families);
 	T_RUN(test_unknown_rule_is_einval);
 	T_RUN(test_severity_filter_keeps_scores);
