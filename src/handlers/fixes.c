@@ -90,6 +90,24 @@ query_ids(struct http_ctx *c, const char **ids)
 	return n;
 }
 
+/* For the page: an extent that is only white space is described ("2 spaces"), as the
+ * text itself would not show. NULL when it shows. */
+static const char *
+extent_note(const char *x, char *b, size_t n)
+{
+	size_t sp = 0, tab = 0, other = 0;
+
+	for (; *x; x++)
+		*x == ' ' ? sp++ : *x == '\t' ? tab++ : other++;
+	if (other > 0 || sp + tab == 0)
+		return NULL;
+	if (tab == 0)
+		snprintf(b, n, "%zu space%s", sp, sp == 1 ? "" : "s");
+	else
+		snprintf(b, n, "%zu space%s and %zu tab%s", sp, sp == 1 ? "" : "s", tab, tab == 1 ? "" : "s");
+	return b;
+}
+
 /* Marks each fix of the list chosen (all: every one). */
 static void
 mark_chosen(struct json_object *fixes, const char *const *ids, int n, bool all)
@@ -102,6 +120,14 @@ mark_chosen(struct json_object *fixes, const char *const *ids, int n, bool all)
 		for (int k = 0; k < n && !on; k++)
 			on = strcmp(ids[k], json_object_get_string(id)) == 0;
 		json_object_object_add(f, "chosen", json_object_new_boolean(on));
+		{
+			char note[64];
+			const char *s = extent_note(json_object_get_string(json_object_object_get(f, "extent")),
+			    note, sizeof(note));
+
+			if (s != NULL)
+				json_object_object_add(f, "extentNote", json_object_new_string(s));
+		}
 	}
 }
 

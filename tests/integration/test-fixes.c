@@ -285,11 +285,12 @@ test_page_flow_without_javascript(void)
 	    "<input type=\"checkbox\" name=\"fix\" value=\"PSAvoidUsingCmdletAliases:9-12\" "
 	    "id=\"fix-PSAvoidUsingCmdletAliases:9-12\" checked=\"checked\" />",
 	    "<code>gci</code></td><td><code>Get-ChildItem</code>", "2 findings without an automatic fix",
+	    "<td><em>2 spaces</em></td><td><em>nothing</em></td>",
 	    "!Apply and save", NULL });
 	page_is(&other, id, "/fixes", NULL, 404, NULL);
 	/* choose one (a GET form): the preview with the diff and the confirming form */
 	page_is(&owner, id, "/fixes?version=1&fix=PSAvoidUsingCmdletAliases%3A32-33", NULL, 200,
-	    (const char *[]){ "1 fix would be applied", "Applied 1 fix: PSAvoidUsingCmdletAliases (line 2)",
+	    (const char *[]){ "1 fix would be applied", "!overlap", "Applied 1 fix: PSAvoidUsingCmdletAliases (line 2)",
 	    "<span class=\"dv-sign\">+</span>$items | ForEach-Object { $_.Name }",
 	    "<input type=\"hidden\" name=\"findingIds\" value=\"PSAvoidUsingCmdletAliases:32-33\" />",
 	    "Apply and save version 2", NULL });
