@@ -398,6 +398,10 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    "A DSC resource function writes no Write-Verbose message.",
 	    "Report what the function does with Write-Verbose.",
 	    PSSA("dscuseverbosemessageindscresource") },
+	[R_DQ_CONSTANT] = { "PSAvoidUsingDoubleQuotesForConstantString", I, BP,
+	    "A constant string (nothing to expand, nothing escaped, no single quote) is written "
+	    "in double quotes.",
+	    "Write it in single quotes.", PSSA("avoidusingdoublequotesforconstantstring"), OFF },
 };
 
 const char *const ps_severity_names[PS_SEV__MAX] = { "information", "warning", "error" };

@@ -809,7 +809,56 @@ rule_lines(struct ps_ctx *c)
 	ps_scratch_free(in_string, t->nlines + 2);
 }
 
-/* Token rules: semicolons at line end, PowerShell 7 operators. */
+/* The length of the quote character of a double-quoted string at s (n bytes): 1 for '"',
+ * 3 for the typographic ones PowerShell also takes (U+201C, U+201D, U+201E), else 0. When
+ * single is true, the single quotes instead ('\'' and U+2018 to U+201B). */
+static size_t
+quote_at(const char *s, size_t n, bool single)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (n >= 1 && u[0] == (single ? '\'' : '"'))
+		return 1;
+	if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
+	    (single ? u[2] >= 0x98 && u[2] <= 0x9B : u[2] >= 0x9C && u[2] <= 0x9E))
+		return 3;
+	return 0;
+}
+
+/* PSAvoidUsingDoubleQuotesForConstantString (off by default): a "..." string with nothing
+ * to expand, no escape (backtick), no quote of either kind inside (a doubled "" or a single
+ * quote, where double quotes read better): the fix writes the same text in single quotes,
+ * which PowerShell reads as the same value. */
+static void
+dq_constant(struct ps_ctx *c, const struct ps_token *tk)
+{
+	const char *s = c->src + tk->start;
+	size_t len = tk->end - tk->start, ol, cl = 0;
+	char *fix;
+
+	if (tk->flags & (PS_TOKF_EXPANDABLE | PS_TOKF_UNTERMINATED) || (ol = quote_at(s, len, false)) == 0)
+		return;
+	for (size_t k = 1; k <= 3 && k <= len - ol && cl == 0; k++)
+		if (quote_at(s + len - k, k, false) == k)
+			cl = k;
+	if (cl == 0)
+		return;
+	for (size_t i = ol; i < len - cl; i++)
+		if (s[i] == '`' || quote_at(s + i, len - cl - i, false) || quote_at(s + i, len - cl - i, true))
+			return;
+	ps_rule_emit_range(c, R_DQ_CONSTANT, PS_SEV__MAX, tk->start, tk->end, NULL,
+	    "The constant string %.*s is in double quotes.", (int)(len > 60 ? 60 : len), s);
+	fix = ps_scratch_alloc(c->p, len - ol - cl + 3);
+	fix[0] = '\'';
+	memcpy(fix + 1, s + ol, len - ol - cl);
+	fix[len - ol - cl + 1] = '\'';
+	fix[len - ol - cl + 2] = '\0';
+	ps_rule_fix(c, R_DQ_CONSTANT, tk->start, fix);
+	ps_scratch_free(fix, len - ol - cl + 3);
+}
+
+/* Token rules: semicolons at line end, PowerShell 7 operators, constant strings in double
+ * quotes. */
 static void
 rule_tokens(struct ps_ctx *c)
 {
@@ -834,6 +883,10 @@ rule_tokens(struct ps_ctx *c)
 		case PS_TOK_RBRACE: case PS_TOK_RPAREN:
 			if (depth > 0)
 				depth--;
+			break;
+		case PS_TOK_STRING_DQ:
+			if (c->p->enabled[R_DQ_CONSTANT])
+				dq_constant(c, tk);
 			break;
 		case PS_TOK_SEMICOLON: {
 			size_t j = i + 1;

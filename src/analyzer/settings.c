@@ -20,7 +20,7 @@
 /* PSScriptAnalyzer rules PSScript does not implement: named in Rules, IncludeRules or
  * ExcludeRules they are a warning (the setting has no effect), not an error. */
 static const char *const pssa_only_rules[] = {
-	"PSAlignAssignmentStatement", "PSAvoidUsingDoubleQuotesForConstantString",
+	"PSAlignAssignmentStatement",
 	"PSDSCDscExamplesPresent", "PSDSCDscTestsPresent", "PSPlaceCloseBrace", "PSPlaceOpenBrace",
 	"PSUseCompatibleCommands", "PSUseCompatibleTypes", "PSUseConsistentIndentation",
 	"PSUseConsistentWhitespace", NULL

@@ -295,6 +295,10 @@ static const struct rule_case cases[] = {
 	    "function Get-TargetResource { param() Write-Verbose 'g'; @{} }\n"
 	    "function Set-TargetResource { param() Write-Verbose 's' }\nfunction Test-TargetResource "
 	    "{ param() Write-Verbose 't'; $true }" },
+	/* the documented example; a single quote, an escape or an expansion inside keeps them */
+	{ "PSAvoidUsingDoubleQuotesForConstantString", "$constantValue = \"I Love PowerShell\"", 1, 18,
+	    "\"I Love PowerShell\"", "$a = 'I Love PowerShell'; $b = \"it's\"; $c = \"a`tb\"; "
+	    "$d = \"$PID-$(hostname)\"; $e = \"say \"\"hi\"\"\"; $f = @\"\nx\n\"@" },
 };
 
 static struct ps_analysis *
@@ -718,6 +722,8 @@ test_fixes_keep_meaning(void)
 		    "New-PSDrive -Name X -PSProvider FileSystem -Root C:\\x -Scope Global" },
 		{ "PSAvoidExclaimOperator", "if (!$x) { 1 }", "if (-not $x) { 1 }" },
 		{ "PSAvoidSemicolonsAsLineTerminators", "Get-Date;\n", "Get-Date\n" },
+		{ "PSAvoidUsingDoubleQuotesForConstantString", "Write-Output \"a $ b\" \u201cx\u201d \"\"",
+		    "Write-Output 'a $ b' 'x' ''" },
 	};
 	struct buf before = BUF_INIT, after = BUF_INIT, fixed = BUF_INIT;
 

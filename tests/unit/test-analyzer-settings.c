@@ -54,6 +54,7 @@ static const struct { const char *rule, *src; } off_rules[] = {
 	{ "PSUseCorrectCasing", "get-childitem\n" },
 	{ "PSUseCompatibleSyntax", "$a = $b ?? 1\n" },
 	{ "PSUseCompatibleCmdlets", "Get-WmiObject Win32_OS\n" },
+	{ "PSAvoidUsingDoubleQuotesForConstantString", "$a = \"I Love PowerShell\"\n" },
 };
 
 static void
