@@ -181,7 +181,7 @@ keep(const struct ps_finding *f, void *arg)
 	return true;
 }
 
-/* id_ok: "RuleId:start-end" */
+/* id_ok: "RuleId:start-end" (ps_fix_id's shape) */
 static bool
 id_ok(const char *id)
 {
@@ -190,8 +190,8 @@ id_ok(const char *id)
 
 	if (strlen(id) >= PS_FIX_ID_MAX)
 		return false;
-	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
-		p++;
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (p > id && *p >= '0' && *p <= '9'))
+		p++;	/* a rule id: letters and digits (PSSAvoidBase64Execution) */
 	if (p == id || *p++ != ':')
 		return false;
 	for (n = 0; *p >= '0' && *p <= '9'; p++)

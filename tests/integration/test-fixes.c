@@ -235,6 +235,11 @@ test_bad_input_and_the_size_bound(void)
 		it_resp_free(&r);
 	}
 	T_EQ(status_of("POST", api(id, "/apply-fixes"), owner_a.token, "not json"), 400);
+	/* well-formed (a rule id may hold digits) but not offered: stale, not malformed */
+	T_EQ(status_of("POST", api(id, "/apply-fixes"), owner_a.token,
+	    "{\"version\":1,\"findingIds\":[\"PSSAvoidBase64Execution:1-2\"]}"), 409);
+	T_EQ(status_of("POST", api(id, "/apply-fixes"), owner_a.token,
+	    "{\"version\":1,\"findingIds\":[\"1PSS:1-2\"]}"), 400);
 	T_STREQ(sql1("SELECT version FROM scripts WHERE id = %lld", id), "1");
 	/* over 1 MB: the command line's job, a clear 413 */
 	sql1("UPDATE scripts SET content = repeat(E'ls # padding the script past the bound\\n', 30000)"
