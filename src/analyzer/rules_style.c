@@ -857,6 +857,113 @@ dq_constant(struct ps_ctx *c, const struct ps_token *tk)
 	ps_scratch_free(fix, len - ol - cl + 3);
 }
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The offsets of the script blocks written as elements of a command (its name or an
+ * argument: `% { }`, `& { }`, `Invoke-Command -ScriptBlock { }`), sorted; *n gets how many.
+ * Caller releases with ps_scratch_free(v, size) where size is *cap * 4. */
+static uint32_t *
+command_block_starts(struct ps_ctx *c, size_t *n, size_t *cap)
+{
+	const struct ps_nodes *cmds = &c->ast->commands;
+	uint32_t *v;
+
+	*n = *cap = 0;
+	for (size_t i = 0; i < cmds->n; i++)
+		*cap += cmds->v[i]->u.cmd.elems.n + 1;
+	v = ps_scratch_alloc(c->p, (*cap + 1) * sizeof(*v));
+	for (size_t i = 0; i < cmds->n; i++) {
+		const struct ps_node *cmd = cmds->v[i];
+
+		if (cmd->u.cmd.name_node != NULL && cmd->u.cmd.name_node->kind == PS_NODE_SCRIPTBLOCK_EXPR)
+			v[(*n)++] = cmd->u.cmd.name_node->ext.start;
+		for (size_t k = 0; k < cmd->u.cmd.elems.n; k++)
+			if (cmd->u.cmd.elems.v[k]->kind == PS_NODE_SCRIPTBLOCK_EXPR)
+				v[(*n)++] = cmd->u.cmd.elems.v[k]->ext.start;
+	}
+	qsort(v, *n, sizeof(*v), cmp_u32);
+	return v;
+}
+
+/*
+ * PSPlaceOpenBrace (off by default), per its documentation and options: OnSameLine ($true:
+ * a "{" that starts a line after a line break is reported; $false: one that does not),
+ * NewLineAfter ($true: a "{" must end its line) and IgnoreOneLineBlock ($true: a "{" whose
+ * "}" is on the same line is left alone). A "{" written as an element of a command (a
+ * script block argument such as `% { $_ }`) is never reported: moving it would change the
+ * command. "@{" is a hashtable, not a brace of this rule. The NewLineAfter finding carries
+ * its fix (a line break after the brace, in the line ending the script uses); moving a
+ * brace to another line is left to the author.
+ */
+static void
+rule_open_brace(struct ps_ctx *c)
+{
+	const struct ps_tokens *t = &c->ast->toks;
+	const struct ps_settings *st = c->p->opts != NULL ? c->p->opts->settings : NULL;
+	bool same = st == NULL || !st->brace_other_line, after = st == NULL || !st->brace_no_newline_after,
+	    one = st == NULL || !st->brace_one_line_checked;
+	size_t nargs, cap, depth = 0, prev1 = SIZE_MAX, seen = 0;
+	uint32_t *args = command_block_starts(c, &nargs, &cap);
+	size_t *stack = ps_scratch_alloc(c->p, (t->n + 1) * sizeof(*stack));
+	uint8_t *skip = ps_scratch_alloc(c->p, t->n + 1);
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ps_token *tk = &t->v[i];
+
+		if (tk->flags & PS_TOKF_NESTED)
+			continue;
+		if (tk->kind == PS_TOK_LBRACE && nargs > 0 &&
+		    bsearch(&tk->start, args, nargs, sizeof(*args), cmp_u32) != NULL)
+			skip[i] = 1;
+		if (tk->kind == PS_TOK_LBRACE || tk->kind == PS_TOK_HASH_START)
+			stack[depth++] = i;
+		else if (tk->kind == PS_TOK_RBRACE && depth > 0) {
+			size_t o = stack[--depth];
+
+			if (one && t->v[o].kind == PS_TOK_LBRACE && t->v[o].line == tk->line)
+				skip[o] = 1;
+		}
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ps_token *tk = &t->v[i];
+
+		if (tk->flags & PS_TOKF_NESTED)
+			continue;
+		if (tk->kind == PS_TOK_LBRACE && !skip[i]) {
+			size_t next = i + 1;
+
+			while (next < t->n && (t->v[next].flags & PS_TOKF_NESTED))
+				next++;
+			if (same && seen >= 2 && t->v[prev1].kind == PS_TOK_NEWLINE)
+				ps_rule_emit_range(c, R_OPEN_BRACE, PS_SEV__MAX, tk->start, tk->end, NULL,
+				    "Open brace is not on the same line as the preceding keyword.");
+			else if (!same && seen >= 1 && t->v[prev1].kind != PS_TOK_NEWLINE)
+				ps_rule_emit_range(c, R_OPEN_BRACE, PS_SEV__MAX, tk->start, tk->end, NULL,
+				    "Open brace is on the same line as the preceding keyword; the style "
+				    "puts it on the next line.");
+			if (after && (next == t->n || t->v[next].kind != PS_TOK_NEWLINE)) {
+				const char *nl = memchr(c->src + tk->end, '\n', c->len - tk->end);
+
+				ps_rule_emit_range(c, R_OPEN_BRACE, PS_SEV__MAX, tk->start, tk->end, NULL,
+				    "There is no new line after the open brace.");
+				ps_rule_fix(c, R_OPEN_BRACE, tk->start,
+				    nl != NULL && nl > c->src + tk->end && nl[-1] == '\r' ? "{\r\n" : "{\n");
+			}
+		}
+		prev1 = i;
+		seen++;
+	}
+	ps_scratch_free(skip, t->n + 1);
+	ps_scratch_free(stack, (t->n + 1) * sizeof(*stack));
+	ps_scratch_free(args, (cap + 1) * sizeof(*args));
+}
+
 /* Token rules: semicolons at line end, PowerShell 7 operators, constant strings in double
  * quotes. */
 static void
@@ -992,5 +1099,7 @@ ps_rules_style_run(struct ps_ctx *c)
 		ps_ast_walk_tree(c->ast, style_visit, c);	/* the kinds style_visit acts on */
 	rule_lines(c);
 	rule_tokens(c);
+	if (c->p->enabled[R_OPEN_BRACE])
+		rule_open_brace(c);
 	rule_bom(c);
 }

@@ -299,6 +299,10 @@ static const struct rule_case cases[] = {
 	{ "PSAvoidUsingDoubleQuotesForConstantString", "$constantValue = \"I Love PowerShell\"", 1, 18,
 	    "\"I Love PowerShell\"", "$a = 'I Love PowerShell'; $b = \"it's\"; $c = \"a`tb\"; "
 	    "$d = \"$PID-$(hostname)\"; $e = \"say \"\"hi\"\"\"; $f = @\"\nx\n\"@" },
+	/* the documented example (OnSameLine); one-line blocks and command arguments are left */
+	{ "PSPlaceOpenBrace", "function foo ($param1)\n{\n\n}\n", 2, 1, "{",
+	    "function foo ($param1) {\n\n}\n$x = if ($true) { 'a' } else { 'b' }\n"
+	    "Get-Process | % { $_ }\n" },
 };
 
 static struct ps_analysis *
@@ -722,6 +726,9 @@ test_fixes_keep_meaning(void)
 		    "New-PSDrive -Name X -PSProvider FileSystem -Root C:\\x -Scope Global" },
 		{ "PSAvoidExclaimOperator", "if (!$x) { 1 }", "if (-not $x) { 1 }" },
 		{ "PSAvoidSemicolonsAsLineTerminators", "Get-Date;\n", "Get-Date\n" },
+		/* a line break added: the same statements (its own test compares lines, which move) */
+		{ "PSPlaceOpenBrace", "if ($x) { $a = 1\n}\r\nif ($y) { $z = 2\r\n}",
+		    "if ($x) {\n $a = 1\n}\r\nif ($y) {\r\n $z = 2\r\n}" },
 		{ "PSAvoidUsingDoubleQuotesForConstantString", "Write-Output \"a $ b\" \u201cx\u201d \"\"",
 		    "Write-Output 'a $ b' 'x' ''" },
 	};
