@@ -180,6 +180,16 @@ void	 ps_settings_free(struct ps_settings *);
  * analysis offers it again). Returns the number of edits applied. */
 size_t ps_fixes_apply(const char *src, size_t len, const struct ps_analysis *a,
     struct buf *out);
+/* ps_fixes_apply_some: ps_fixes_apply with only the fixes of the findings keep (NULL: every
+ * one) answers true for; applied (NULL, or room for a->nfindings) gets the findings whose
+ * edits were applied, in the order of the text. */
+size_t ps_fixes_apply_some(const char *src, size_t len, const struct ps_analysis *a,
+    bool (*keep)(const struct ps_finding *, void *), void *arg, struct buf *out,
+    const struct ps_finding **applied);
+/* ps_fix_id: a finding's name among the fixes of one text, "RuleId:start-end" (its byte
+ * offsets), into id (n bytes); snprintf's answer. Stable for the same text and analyzer. */
+#define PS_FIX_ID_MAX 96
+int	 ps_fix_id(const struct ps_finding *f, char *id, size_t n);
 
 /* ps_report_text: append compiler-style diagnostics "file:line:col: severity: msg [rule]". */
 void ps_report_text(struct buf *out, const char *filename, const struct ps_analysis *);

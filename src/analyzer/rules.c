@@ -398,6 +398,15 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    "A DSC resource function writes no Write-Verbose message.",
 	    "Report what the function does with Write-Verbose.",
 	    PSSA("dscuseverbosemessageindscresource") },
+	[R_DQ_CONSTANT] = { "PSAvoidUsingDoubleQuotesForConstantString", I, BP,
+	    "A constant string (nothing to expand, nothing escaped, no single quote) is written "
+	    "in double quotes.",
+	    "Write it in single quotes.", PSSA("avoidusingdoublequotesforconstantstring"), OFF },
+	[R_OPEN_BRACE] = { "PSPlaceOpenBrace", W, BP,
+	    "An open brace is not placed in the configured style (by default on the line of its "
+	    "keyword, followed by a new line).",
+	    "Put the brace on the line of its keyword and start the block on the next line.",
+	    PSSA("placeopenbrace"), OFF },
 };
 
 const char *const ps_severity_names[PS_SEV__MAX] = { "information", "warning", "error" };

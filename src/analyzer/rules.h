@@ -50,6 +50,7 @@ enum ps_rule {
 	R_DEPRECATED_MANIFEST, R_MANIFEST_FIELD, R_EXPORT_FIELDS, R_CMDLET_CORRECTLY,
 	R_OUTPUT_TYPE, R_USING_SCOPE, R_UTF8_HELP, R_DSC_STANDARD, R_DSC_MANDATORY,
 	R_DSC_IDENTICAL, R_DSC_RETURN_TYPES, R_DSC_VERBOSE,
+	R_DQ_CONSTANT, R_OPEN_BRACE,
 	R__MAX
 };
 
@@ -166,6 +167,9 @@ struct ps_settings {
 	bool		 noun_allow_set;	/* given (replaces the default Data, Windows) */
 	unsigned	 max_line_length;	/* PSAvoidLongLines.MaximumLineLength (120) */
 	bool		 help_all_functions;	/* PSProvideCommentHelp.ExportedOnly = $false */
+	bool		 brace_other_line;	/* PSPlaceOpenBrace.OnSameLine = $false */
+	bool		 brace_no_newline_after;	/* PSPlaceOpenBrace.NewLineAfter = $false */
+	bool		 brace_one_line_checked;	/* PSPlaceOpenBrace.IgnoreOneLineBlock = $false */
 };
 
 /* settings_max_line: the line length PSAvoidLongLines allows. */

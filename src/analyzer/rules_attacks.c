@@ -1073,8 +1073,20 @@ program_line(struct ps_ctx *c, const char *file, const char *args)
 	return ps_ast_strndup(c->ast, buf, strlen(buf));
 }
 
+/* A string argument PowerShell hands to a native program as its value, not as written: a
+ * single-quoted string or a here-string ('a b' reaches the program as "a b"). */
+static bool
+passed_as_value(const struct ps_node *e)
+{
+	return e->kind == PS_NODE_STRING && e->u.str.value != NULL && (e->u.str.tok == PS_TOK_STRING_SQ ||
+	    e->u.str.tok == PS_TOK_HERESTRING_SQ || (e->u.str.tok == PS_TOK_HERESTRING_DQ &&
+	    !e->u.str.expandable));
+}
+
 /* A native command's line: its source text, with each variable argument replaced by the
- * string last assigned to it (cmd /c $line). Arena memory. */
+ * string last assigned to it (cmd /c $line) and each single-quoted or here-string argument
+ * by its value, double-quoted (an inner " as \") when it holds a blank, as PowerShell 7.3
+ * passes it: cmd /c 'powershell -c ...' runs the same as with double quotes. Arena memory. */
 static const char *
 native_line(struct ps_ctx *c, const struct ps_node *n, size_t *len)
 {
@@ -1085,7 +1097,7 @@ native_line(struct ps_ctx *c, const struct ps_node *n, size_t *len)
 	bool var = false;
 
 	for (size_t i = 0; i < el->n && !var; i++)
-		var = el->v[i]->kind == PS_NODE_VARIABLE;
+		var = el->v[i]->kind == PS_NODE_VARIABLE || passed_as_value(el->v[i]);
 	if (n->u.cmd.name_node == NULL)
 		return ps_ctx_text(c, n, len);
 	if (!var)	/* from the program's name on (not the & or . before it) */
@@ -1101,10 +1113,20 @@ native_line(struct ps_ctx *c, const struct ps_node *n, size_t *len)
 		if (e->kind == PS_NODE_VARIABLE && e->u.var.bare != NULL && looked++ < EXPAND_MAX &&
 		    assigned(c, e) != NULL && (t = value_text(c, e, 0)) != NULL)
 			tl = strlen(t);
-		else
+		else if (passed_as_value(e)) {
+			t = e->u.str.value;
+			tl = strlen(t);
+		} else
 			t = ps_ctx_text(c, e, &tl);
 		append(buf, sizeof(buf), " ", 1);
-		append(buf, sizeof(buf), t, tl);
+		if (passed_as_value(e) && strpbrk(t, " \t\n") != NULL) {
+			/* as PowerShell 7.3 quotes it: "...", an inner " as \" */
+			append(buf, sizeof(buf), "\"", 1);
+			for (size_t k = 0; k < tl; k++)
+				append(buf, sizeof(buf), t[k] == '"' ? "\\\"" : t + k, t[k] == '"' ? 2 : 1);
+			append(buf, sizeof(buf), "\"", 1);
+		} else
+			append(buf, sizeof(buf), t, tl);
 	}
 	*len = strlen(buf);
 	return ps_ast_strndup(c->ast, buf, *len);

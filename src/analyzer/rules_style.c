@@ -809,7 +809,163 @@ rule_lines(struct ps_ctx *c)
 	ps_scratch_free(in_string, t->nlines + 2);
 }
 
-/* Token rules: semicolons at line end, PowerShell 7 operators. */
+/* The length of the quote character of a double-quoted string at s (n bytes): 1 for '"',
+ * 3 for the typographic ones PowerShell also takes (U+201C, U+201D, U+201E), else 0. When
+ * single is true, the single quotes instead ('\'' and U+2018 to U+201B). */
+static size_t
+quote_at(const char *s, size_t n, bool single)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (n >= 1 && u[0] == (single ? '\'' : '"'))
+		return 1;
+	if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
+	    (single ? u[2] >= 0x98 && u[2] <= 0x9B : u[2] >= 0x9C && u[2] <= 0x9E))
+		return 3;
+	return 0;
+}
+
+/* PSAvoidUsingDoubleQuotesForConstantString (off by default): a "..." string with nothing
+ * to expand, no escape (backtick), no quote of either kind inside (a doubled "" or a single
+ * quote, where double quotes read better): the fix writes the same text in single quotes,
+ * which PowerShell reads as the same value. */
+static void
+dq_constant(struct ps_ctx *c, const struct ps_token *tk)
+{
+	const char *s = c->src + tk->start;
+	size_t len = tk->end - tk->start, ol, cl = 0;
+	char *fix;
+
+	if (tk->flags & (PS_TOKF_EXPANDABLE | PS_TOKF_UNTERMINATED) || (ol = quote_at(s, len, false)) == 0)
+		return;
+	for (size_t k = 1; k <= 3 && k <= len - ol && cl == 0; k++)
+		if (quote_at(s + len - k, k, false) == k)
+			cl = k;
+	if (cl == 0)
+		return;
+	for (size_t i = ol; i < len - cl; i++)
+		if (s[i] == '`' || quote_at(s + i, len - cl - i, false) || quote_at(s + i, len - cl - i, true))
+			return;
+	ps_rule_emit_range(c, R_DQ_CONSTANT, PS_SEV__MAX, tk->start, tk->end, NULL,
+	    "The constant string %.*s is in double quotes.", (int)(len > 60 ? 60 : len), s);
+	fix = ps_scratch_alloc(c->p, len - ol - cl + 3);
+	fix[0] = '\'';
+	memcpy(fix + 1, s + ol, len - ol - cl);
+	fix[len - ol - cl + 1] = '\'';
+	fix[len - ol - cl + 2] = '\0';
+	ps_rule_fix(c, R_DQ_CONSTANT, tk->start, fix);
+	ps_scratch_free(fix, len - ol - cl + 3);
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The offsets of the script blocks written as elements of a command (its name or an
+ * argument: `% { }`, `& { }`, `Invoke-Command -ScriptBlock { }`), sorted; *n gets how many.
+ * Caller releases with ps_scratch_free(v, size) where size is *cap * 4. */
+static uint32_t *
+command_block_starts(struct ps_ctx *c, size_t *n, size_t *cap)
+{
+	const struct ps_nodes *cmds = &c->ast->commands;
+	uint32_t *v;
+
+	*n = *cap = 0;
+	for (size_t i = 0; i < cmds->n; i++)
+		*cap += cmds->v[i]->u.cmd.elems.n + 1;
+	v = ps_scratch_alloc(c->p, (*cap + 1) * sizeof(*v));
+	for (size_t i = 0; i < cmds->n; i++) {
+		const struct ps_node *cmd = cmds->v[i];
+
+		if (cmd->u.cmd.name_node != NULL && cmd->u.cmd.name_node->kind == PS_NODE_SCRIPTBLOCK_EXPR)
+			v[(*n)++] = cmd->u.cmd.name_node->ext.start;
+		for (size_t k = 0; k < cmd->u.cmd.elems.n; k++)
+			if (cmd->u.cmd.elems.v[k]->kind == PS_NODE_SCRIPTBLOCK_EXPR)
+				v[(*n)++] = cmd->u.cmd.elems.v[k]->ext.start;
+	}
+	qsort(v, *n, sizeof(*v), cmp_u32);
+	return v;
+}
+
+/*
+ * PSPlaceOpenBrace (off by default), per its documentation and options: OnSameLine ($true:
+ * a "{" that starts a line after a line break is reported; $false: one that does not),
+ * NewLineAfter ($true: a "{" must end its line) and IgnoreOneLineBlock ($true: a "{" whose
+ * "}" is on the same line is left alone). A "{" written as an element of a command (a
+ * script block argument such as `% { $_ }`) is never reported: moving it would change the
+ * command. "@{" is a hashtable, not a brace of this rule. The NewLineAfter finding carries
+ * its fix (a line break after the brace, in the line ending the script uses); moving a
+ * brace to another line is left to the author.
+ */
+static void
+rule_open_brace(struct ps_ctx *c)
+{
+	const struct ps_tokens *t = &c->ast->toks;
+	const struct ps_settings *st = c->p->opts != NULL ? c->p->opts->settings : NULL;
+	bool same = st == NULL || !st->brace_other_line, after = st == NULL || !st->brace_no_newline_after,
+	    one = st == NULL || !st->brace_one_line_checked;
+	size_t nargs, cap, depth = 0, prev1 = SIZE_MAX, seen = 0;
+	uint32_t *args = command_block_starts(c, &nargs, &cap);
+	size_t *stack = ps_scratch_alloc(c->p, (t->n + 1) * sizeof(*stack));
+	uint8_t *skip = ps_scratch_alloc(c->p, t->n + 1);
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ps_token *tk = &t->v[i];
+
+		if (tk->flags & PS_TOKF_NESTED)
+			continue;
+		if (tk->kind == PS_TOK_LBRACE && nargs > 0 &&
+		    bsearch(&tk->start, args, nargs, sizeof(*args), cmp_u32) != NULL)
+			skip[i] = 1;
+		if (tk->kind == PS_TOK_LBRACE || tk->kind == PS_TOK_HASH_START)
+			stack[depth++] = i;
+		else if (tk->kind == PS_TOK_RBRACE && depth > 0) {
+			size_t o = stack[--depth];
+
+			if (one && t->v[o].kind == PS_TOK_LBRACE && t->v[o].line == tk->line)
+				skip[o] = 1;
+		}
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ps_token *tk = &t->v[i];
+
+		if (tk->flags & PS_TOKF_NESTED)
+			continue;
+		if (tk->kind == PS_TOK_LBRACE && !skip[i]) {
+			size_t next = i + 1;
+
+			while (next < t->n && (t->v[next].flags & PS_TOKF_NESTED))
+				next++;
+			if (same && seen >= 2 && t->v[prev1].kind == PS_TOK_NEWLINE)
+				ps_rule_emit_range(c, R_OPEN_BRACE, PS_SEV__MAX, tk->start, tk->end, NULL,
+				    "Open brace is not on the same line as the preceding keyword.");
+			else if (!same && seen >= 1 && t->v[prev1].kind != PS_TOK_NEWLINE)
+				ps_rule_emit_range(c, R_OPEN_BRACE, PS_SEV__MAX, tk->start, tk->end, NULL,
+				    "Open brace is on the same line as the preceding keyword; the style "
+				    "puts it on the next line.");
+			if (after && (next == t->n || t->v[next].kind != PS_TOK_NEWLINE)) {
+				const char *nl = memchr(c->src + tk->end, '\n', c->len - tk->end);
+
+				ps_rule_emit_range(c, R_OPEN_BRACE, PS_SEV__MAX, tk->start, tk->end, NULL,
+				    "There is no new line after the open brace.");
+				ps_rule_fix(c, R_OPEN_BRACE, tk->start,
+				    nl != NULL && nl > c->src + tk->end && nl[-1] == '\r' ? "{\r\n" : "{\n");
+			}
+		}
+		prev1 = i;
+		seen++;
+	}
+	ps_scratch_free(skip, t->n + 1);
+	ps_scratch_free(stack, (t->n + 1) * sizeof(*stack));
+	ps_scratch_free(args, (cap + 1) * sizeof(*args));
+}
+
+/* Token rules: semicolons at line end, PowerShell 7 operators, constant strings in double
+ * quotes. */
 static void
 rule_tokens(struct ps_ctx *c)
 {
@@ -834,6 +990,10 @@ rule_tokens(struct ps_ctx *c)
 		case PS_TOK_RBRACE: case PS_TOK_RPAREN:
 			if (depth > 0)
 				depth--;
+			break;
+		case PS_TOK_STRING_DQ:
+			if (c->p->enabled[R_DQ_CONSTANT])
+				dq_constant(c, tk);
 			break;
 		case PS_TOK_SEMICOLON: {
 			size_t j = i + 1;
@@ -939,5 +1099,7 @@ ps_rules_style_run(struct ps_ctx *c)
 		ps_ast_walk_tree(c->ast, style_visit, c);	/* the kinds style_visit acts on */
 	rule_lines(c);
 	rule_tokens(c);
+	if (c->p->enabled[R_OPEN_BRACE])
+		rule_open_brace(c);
 	rule_bom(c);
 }

@@ -20,8 +20,8 @@
 /* PSScriptAnalyzer rules PSScript does not implement: named in Rules, IncludeRules or
  * ExcludeRules they are a warning (the setting has no effect), not an error. */
 static const char *const pssa_only_rules[] = {
-	"PSAlignAssignmentStatement", "PSAvoidUsingDoubleQuotesForConstantString",
-	"PSDSCDscExamplesPresent", "PSDSCDscTestsPresent", "PSPlaceCloseBrace", "PSPlaceOpenBrace",
+	"PSAlignAssignmentStatement",
+	"PSDSCDscExamplesPresent", "PSDSCDscTestsPresent", "PSPlaceCloseBrace",
 	"PSUseCompatibleCommands", "PSUseCompatibleTypes", "PSUseConsistentIndentation",
 	"PSUseConsistentWhitespace", NULL
 };
@@ -29,6 +29,7 @@ static const char *const pssa_only_rules[] = {
 enum opt_kind { OPT_BOOL, OPT_COUNT, OPT_STRINGS, OPT_STRING };
 
 enum opt_apply { OPT_ENABLE, OPT_ALIAS_ALLOW, OPT_MAX_LINE, OPT_NOUN_ALLOW, OPT_EXPORTED_ONLY,
+	OPT_BRACE_SAME_LINE, OPT_BRACE_NEWLINE_AFTER, OPT_BRACE_ONE_LINE,
 	OPT_NOT_APPLIED };
 
 /* The documented options of the rules PSScript implements. An option marked
@@ -45,6 +46,9 @@ static const struct rule_opt {
 	{ "PSAvoidLongLines", "MaximumLineLength", OPT_COUNT, OPT_MAX_LINE },
 	{ "PSUseSingularNouns", "NounAllowList", OPT_STRINGS, OPT_NOUN_ALLOW },
 	{ "PSProvideCommentHelp", "ExportedOnly", OPT_BOOL, OPT_EXPORTED_ONLY },
+	{ "PSPlaceOpenBrace", "OnSameLine", OPT_BOOL, OPT_BRACE_SAME_LINE },
+	{ "PSPlaceOpenBrace", "NewLineAfter", OPT_BOOL, OPT_BRACE_NEWLINE_AFTER },
+	{ "PSPlaceOpenBrace", "IgnoreOneLineBlock", OPT_BOOL, OPT_BRACE_ONE_LINE },
 	{ "PSProvideCommentHelp", "BlockComment", OPT_BOOL, OPT_NOT_APPLIED },
 	{ "PSProvideCommentHelp", "VSCodeSnippetCorrection", OPT_BOOL, OPT_NOT_APPLIED },
 	{ "PSProvideCommentHelp", "Placement", OPT_STRING, OPT_NOT_APPLIED },
@@ -361,6 +365,18 @@ rule_option(struct sctx *x, enum ps_rule r, const char *opt, const struct ps_nod
 		if (get_bool(x, v, &b) != 0)
 			return -1;
 		s->help_all_functions = !b;
+		return 0;
+	case OPT_BRACE_SAME_LINE:
+	case OPT_BRACE_NEWLINE_AFTER:
+	case OPT_BRACE_ONE_LINE:
+		if (get_bool(x, v, &b) != 0)
+			return -1;
+		if (o->apply == OPT_BRACE_SAME_LINE)
+			s->brace_other_line = !b;
+		else if (o->apply == OPT_BRACE_NEWLINE_AFTER)
+			s->brace_no_newline_after = !b;
+		else
+			s->brace_one_line_checked = !b;
 		return 0;
 	case OPT_NOT_APPLIED:
 		break;

@@ -10,8 +10,8 @@
 #include "core/diff.h"
 #include "db/versions.h"
 
-static struct json_object *
-diff_to_json(const struct diff_result *d, int64_t from, int64_t to)
+struct json_object *
+db_diff_json(const struct diff_result *d, int64_t from, int64_t to)
 {
 	struct json_object *o = json_object_new_object(), *hunks = json_object_new_array();
 
@@ -137,7 +137,7 @@ db_versions_compare(struct db *db, int64_t script_id, int64_t from, int64_t to,
 	diff_lines(db_res_get(a, 0, 1), strlen(db_res_get(a, 0, 1)), db_res_get(b, 0, 1),
 	    strlen(db_res_get(b, 0, 1)), &(struct diff_opts){ .context = 3, .from_label = fl,
 		.to_label = tl }, &d);
-	*out = diff_to_json(&d, from, to);
+	*out = db_diff_json(&d, from, to);
 	diff_result_free(&d);
 out:
 	db_res_free(a);

@@ -16,6 +16,10 @@ enum pss_err db_version_get(struct db *, int64_t script_id, int64_t version, str
  * [{fromStart, fromLines, toStart, toLines, lines: [{type, content}]}], unified}. */
 enum pss_err db_versions_compare(struct db *, int64_t script_id, int64_t from, int64_t to,
 	struct json_object **out);
+/* db_diff_json: a diff of two texts (core/diff.h) as db_versions_compare's object, labelled
+ * as versions from and to (a new object; the caller puts it). */
+struct diff_result;
+struct json_object *db_diff_json(const struct diff_result *, int64_t from, int64_t to);
 /* db_version_content: the content of version n (caller frees), PSS_ENOTFOUND when none. */
 enum pss_err db_version_content(struct db *, int64_t script_id, int64_t version, char **text);
 

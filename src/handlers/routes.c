@@ -12,6 +12,7 @@
 #include "handlers/pages.h"
 #include "handlers/crawls.h"
 #include "handlers/chat.h"
+#include "handlers/fixes.h"
 
 /* A line may leave out the trailing members (page): they are NULL. */
 #pragma GCC diagnostic push
@@ -75,6 +76,10 @@ const struct route app_routes[] = {
 	{ HTTP_GET, "/api/scripts/:id/versions/compare", 0, h_versions_compare, "versions.compare" },
 	{ HTTP_GET, "/api/scripts/:id/versions/:n", 0, h_versions_get, "versions.get" },
 	{ HTTP_POST, "/api/scripts/:id/revert/:n", ROUTE_AUTH | ROUTE_CSRF, h_versions_revert, "versions.revert" },
+	/* the analyzer's automatic fixes (docs/analyzer.md "Applying fixes"; not in API.md) */
+	{ HTTP_GET, "/api/scripts/:id/fixes", 0, h_scripts_fixes, "scripts.fixes" },
+	{ HTTP_POST, "/api/scripts/:id/apply-fixes", ROUTE_AUTH | ROUTE_CSRF, h_scripts_apply_fixes,
+	  "scripts.apply_fixes" },
 
 	/* ---- Categories /api/categories ---- */
 	{ HTTP_GET, "/api/categories", 0, h_categories_list, "categories.list" },
@@ -229,6 +234,13 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/scripts/:id/revert/:n", ROUTE_AUTH | ROUTE_CSRF, h_versions_revert, "page.script.revert.post",
 	  PAGE(NULL, "Revert a script", "/scripts/:id",
 	      "The script was reverted: the old content is now its newest version.", NULL, 0) },
+	{ HTTP_GET, "/scripts/:id/fixes", ROUTE_AUTH, h_page_fixes, "page.script.fixes",
+	  PAGE("scripts/fixes", "Apply fixes", NULL, NULL, NULL, 0) },
+	{ HTTP_POST, "/scripts/:id/fixes", ROUTE_AUTH | ROUTE_CSRF, h_scripts_apply_fixes, "page.script.fixes.apply",
+	  PAGE(NULL, "Apply fixes", "/scripts/:id",
+	      "The fixes were applied as a new version; it is being analysed again.",
+	      FIELDS({ "version", FORM_INT }, { "contentHash", FORM_OPTIONAL }, { "findingIds", FORM_LIST },
+	      { "ruleIds", FORM_LIST }), 0) },
 
 	{ HTTP_GET, "/categories", 0, h_categories_list, "page.categories",
 	  PAGE("categories/list", "Categories", NULL, NULL, NULL, 0) },

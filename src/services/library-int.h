@@ -34,6 +34,15 @@ bool	 library_message_ok(const char *, struct svc_err *);
 enum pss_err library_content_check(const char *content, size_t len, char **text, size_t *outlen,
 	struct svc_err *);
 
+/* library_new_version: inside the caller's transaction, with the script locked
+ * (library_access): text (normalised) becomes version N+1 by author with message (force: even
+ * when the content is the same), then its analysis and embedding jobs; *version (may be NULL)
+ * gets N+1, 0 when nothing changed. PSS_ECONFLICT naming content when another script the
+ * author may see has that text (err->existing_id), or *hash_race when a concurrent write won. */
+enum pss_err library_new_version(struct db *, int64_t id, int64_t author, const char *text,
+	size_t len, const char *message, bool force, int64_t *version, struct svc_err *err,
+	bool *hash_race);
+
 /* library_analysis_state: the analysis state object (library.h) from the newest analysis
  * job (DB_ANALYSIS_JOB_JSON, may be NULL) and whether an analysis is stored. New object. */
 struct json_object *library_analysis_state(struct json_object *job, bool has_analysis);

@@ -309,9 +309,10 @@ out:
 
 /* ---- update and revert ---- */
 
-/* new_version: text becomes version N+1 of the locked script, then its analysis job. */
-static enum pss_err
-new_version(struct db *db, int64_t id, int64_t author, const char *text, size_t len,
+/* library_new_version (library-int.h): text becomes version N+1 of the locked script, then
+ * its analysis job. */
+enum pss_err
+library_new_version(struct db *db, int64_t id, int64_t author, const char *text, size_t len,
     const char *message, bool force, int64_t *version, struct svc_err *err, bool *hash_race)
 {
 	int64_t v, existing;
@@ -377,7 +378,7 @@ update_tx(struct db *db, void *arg)
 	if (e == PSS_ECONFLICT && strcmp(db_last_constraint(db), "idx_scripts_public_file_hash") == 0)
 		return svc_fail(t->err, e, "isPublic", "a public script has the same content");
 	if (e == PSS_OK && t->text != NULL)
-		e = new_version(db, u->id, t->v->user_id, t->text, t->len, u->commit_message,
+		e = library_new_version(db, u->id, t->v->user_id, t->text, t->len, u->commit_message,
 		    false, NULL, t->err, &t->hash_race);
 	if (e == PSS_OK && t->tags != NULL)
 		e = library_tags_apply(db, u->id, t->tags, true, t->err);
@@ -450,7 +451,7 @@ revert_tx(struct db *db, void *arg)
 	if ((e = db_version_content(db, t->id, t->n, &t->text)) != PSS_OK)
 		return e;
 	snprintf(msg, sizeof(msg), "Reverted to version %lld", (long long)t->n);
-	return new_version(db, t->id, t->v->user_id, t->text, strlen(t->text), msg, true,
+	return library_new_version(db, t->id, t->v->user_id, t->text, strlen(t->text), msg, true,
 	    &t->version, t->err, &t->hash_race);
 }
 

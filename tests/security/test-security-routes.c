@@ -120,6 +120,9 @@ static const struct expect expects[] = {
 	  "?from=1&to=1" },
 	{ "GET /api/scripts/:id/versions/:n", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
 	{ "POST /api/scripts/:id/revert/:n", TG_PRIVATE, "{}", 0, { 401, 404, 200, 200 } },
+	/* the probe's script (Write-Output '...') has no automatic fix: 400 "nothing to apply" */
+	{ "GET /api/scripts/:id/fixes", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
+	{ "POST /api/scripts/:id/apply-fixes", TG_PRIVATE, "{}", 0, { 401, 404, 400, 400 } },
 
 	/* uploads */
 	{ "POST /api/scripts/upload", TG_NONE, "{}", 0, { 401, 415, 415, 415 } },
@@ -213,6 +216,8 @@ static const struct expect expects[] = {
 	{ "GET /scripts/:id/versions/:n", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
 	{ "GET /scripts/:id/revert/:n", TG_PRIVATE, NOBODY, 0, { 303, 404, 200, 200 } },
 	{ "POST /scripts/:id/revert/:n", TG_PRIVATE, "", 0, { 401, 404, 303, 303 } },
+	{ "GET /scripts/:id/fixes", TG_PRIVATE, NOBODY, 0, { 303, 404, 200, 200 } },
+	{ "POST /scripts/:id/fixes", TG_PRIVATE, "", 0, { 401, 404, 400, 400 } },
 
 	{ "GET /docs", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
 	{ "GET /docs/:id", TG_DOC, NOBODY, 0, { 200, 200, 200, 200 } },

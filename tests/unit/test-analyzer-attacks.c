@@ -59,6 +59,40 @@ attack_findings(const struct ps_analysis *a, char *techs, size_t cap)
 	return n;
 }
 
+/* fixes_keep_verdict: every rule on (the off-by-default ones too), every fix applied, the
+ * text analysed again: the same techniques and the same security score. A fix that changed
+ * them would have changed what the script does (or hidden it from the analyzer). */
+static bool
+fixes_keep_verdict(const struct buf *src, const struct ps_analysis *a, const char *techs)
+{
+	static const char *ids[256];
+	size_t n;
+	const struct ps_rule_info *r = ps_rules(&n);
+	struct ps_analyze_opts o = { .include_rules = ids, .ninclude = n < 256 ? n : 256 };
+	struct ps_analysis *all = NULL, *again = NULL;
+	struct buf fixed = BUF_INIT;
+	char t2[400];
+	bool ok;
+
+	for (size_t i = 0; i < n && i < 256; i++)
+		ids[i] = r[i].id;
+	if (ps_analyze(src->data ? src->data : "", src->len, &o, &all) != PSS_OK)
+		return false;
+	ps_fixes_apply(src->data ? src->data : "", src->len, all, &fixed);
+	ok = ps_analyze(fixed.data ? fixed.data : "", fixed.len, NULL, &again) == PSS_OK;
+	if (ok) {
+		attack_findings(again, t2, sizeof(t2));
+		ok = strcmp(t2, techs) == 0 && again->security_score == a->security_score;
+		if (!ok)
+			printf("# after the fixes: %s, security %.1f (before %s, %.1f)\n", t2,
+			    again->security_score, techs, a->security_score);
+	}
+	ps_analysis_free(all);
+	ps_analysis_free(again);
+	buf_free(&fixed);
+	return ok;
+}
+
 static void
 run_file(const char *sub, const char *name, bool attack)
 {
@@ -94,6 +128,11 @@ run_file(const char *sub, const char *name, bool attack)
 				    " %.*s", (int)l, e);
 			}
 			e += l;
+		}
+		if (!fixes_keep_verdict(&b, a, techs)) {
+			ok = false;
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
+			    " (a fix changed the verdict)");
 		}
 		n_detected += ok;
 		if (a->security_score > attack_max_sec)

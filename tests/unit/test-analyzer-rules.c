@@ -295,6 +295,14 @@ static const struct rule_case cases[] = {
 	    "function Get-TargetResource { param() Write-Verbose 'g'; @{} }\n"
 	    "function Set-TargetResource { param() Write-Verbose 's' }\nfunction Test-TargetResource "
 	    "{ param() Write-Verbose 't'; $true }" },
+	/* the documented example; a single quote, an escape or an expansion inside keeps them */
+	{ "PSAvoidUsingDoubleQuotesForConstantString", "$constantValue = \"I Love PowerShell\"", 1, 18,
+	    "\"I Love PowerShell\"", "$a = 'I Love PowerShell'; $b = \"it's\"; $c = \"a`tb\"; "
+	    "$d = \"$PID-$(hostname)\"; $e = \"say \"\"hi\"\"\"; $f = @\"\nx\n\"@" },
+	/* the documented example (OnSameLine); one-line blocks and command arguments are left */
+	{ "PSPlaceOpenBrace", "function foo ($param1)\n{\n\n}\n", 2, 1, "{",
+	    "function foo ($param1) {\n\n}\n$x = if ($true) { 'a' } else { 'b' }\n"
+	    "Get-Process | % { $_ }\n" },
 };
 
 static struct ps_analysis *
@@ -718,6 +726,11 @@ test_fixes_keep_meaning(void)
 		    "New-PSDrive -Name X -PSProvider FileSystem -Root C:\\x -Scope Global" },
 		{ "PSAvoidExclaimOperator", "if (!$x) { 1 }", "if (-not $x) { 1 }" },
 		{ "PSAvoidSemicolonsAsLineTerminators", "Get-Date;\n", "Get-Date\n" },
+		/* a line break added: the same statements (its own test compares lines, which move) */
+		{ "PSPlaceOpenBrace", "if ($x) { $a = 1\n}\r\nif ($y) { $z = 2\r\n}",
+		    "if ($x) {\n $a = 1\n}\r\nif ($y) {\r\n $z = 2\r\n}" },
+		{ "PSAvoidUsingDoubleQuotesForConstantString", "Write-Output \"a $ b\" \u201cx\u201d \"\"",
+		    "Write-Output 'a $ b' 'x' ''" },
 	};
 	struct buf before = BUF_INIT, after = BUF_INIT, fixed = BUF_INIT;
 
@@ -744,6 +757,42 @@ test_fixes_keep_meaning(void)
 	buf_free(&before);
 	buf_free(&after);
 	buf_free(&fixed);
+}
+
+/* ps_fixes_apply_some: only the chosen fixes, the applied ones reported in text order under
+ * their ids; two overlapping edits: the first wins. */
+static bool
+only_rule(const struct ps_finding *f, void *arg)
+{
+	return strcmp(f->rule->id, arg) == 0;
+}
+
+static void
+test_fixes_apply_some_applies_the_choice(void)
+{
+	const char *src = "gci  \nls | % { $_ }\n";
+	const struct ps_finding *applied[8];
+	struct ps_analysis *a = NULL;
+	struct buf out = BUF_INIT;
+	char id[PS_FIX_ID_MAX];
+
+	T_EQ(ps_analyze(src, strlen(src), NULL, &a), PSS_OK);
+	T_ASSERT(a->nfindings <= PSS_ARRAY_LEN(applied));
+	T_EQ(ps_fixes_apply_some(src, strlen(src), a, only_rule, (void *)"PSAvoidTrailingWhitespace", &out,
+	    applied), 1);
+	T_STREQ(buf_cstr(&out), "gci\nls | % { $_ }\n");
+	ps_fix_id(applied[0], id, sizeof(id));
+	T_STREQ(id, "PSAvoidTrailingWhitespace:3-5");
+	buf_reset(&out);
+	T_EQ(ps_fixes_apply_some(src, strlen(src), a, NULL, NULL, &out, applied), 4);
+	T_STREQ(buf_cstr(&out), "Get-ChildItem\nGet-ChildItem | ForEach-Object { $_ }\n");
+	for (size_t i = 1; i < 4; i++)
+		T_ASSERT(applied[i - 1]->start < applied[i]->start);
+	buf_reset(&out);
+	T_EQ(ps_fixes_apply(src, strlen(src), a, &out), 4);
+	T_STREQ(buf_cstr(&out), "Get-ChildItem\nGet-ChildItem | ForEach-Object { $_ }\n");
+	ps_analysis_free(a);
+	buf_free(&out);
 }
 
 /* Behaviour families of issue 14 item 5, each as PowerShell and PSScriptAnalyzer read it. */
@@ -858,6 +907,7 @@ main(void)
 	for (size_t i = 0; i < PSS_ARRAY_LEN(cases); i++)
 		check_case(&cases[i]);
 	T_RUN(test_fixes_keep_meaning);
+	T_RUN(test_fixes_apply_some_applies_the_choice);
 	T_RUN(test_behaviour_families);
 	T_RUN(test_unknown_rule_is_einval);
 	T_RUN(test_severity_filter_keeps_scores);

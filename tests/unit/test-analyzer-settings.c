@@ -54,6 +54,8 @@ static const struct { const char *rule, *src; } off_rules[] = {
 	{ "PSUseCorrectCasing", "get-childitem\n" },
 	{ "PSUseCompatibleSyntax", "$a = $b ?? 1\n" },
 	{ "PSUseCompatibleCmdlets", "Get-WmiObject Win32_OS\n" },
+	{ "PSAvoidUsingDoubleQuotesForConstantString", "$a = \"I Love PowerShell\"\n" },
+	{ "PSPlaceOpenBrace", "function foo ($param1)\n{\n\n}\n" },
 };
 
 static void
@@ -252,19 +254,19 @@ test_warnings_for_what_is_ignored(void)
 {
 	struct ps_settings *s = settings(
 	    "@{\n"
-	    "  IncludeRules = @('PSAvoid*', 'PSPlaceOpenBrace', 'NoSuch*')\n"
+	    "  IncludeRules = @('PSAvoid*', 'PSPlaceCloseBrace', 'NoSuch*')\n"
 	    "  'Rules' = @{\n"
-	    "    PSPlaceOpenBrace = @{ Enable = $true; OnSameLine = $true }\n"
+	    "    PSPlaceCloseBrace = @{ Enable = $true; NewLineAfter = $true }\n"
 	    "    PSNoSuchRule = @{ Enable = $true }\n"
 	    "    PSProvideCommentHelp = @{ Enable = $true; Placement = 'before'; Bogus = 1 }\n"
 	    "  }\n"
 	    "}\n");
 
 	T_ASSERTF(s != NULL, "%s", buf_cstr(&err));
-	T_CONTAINS(buf_cstr(&warn), "IncludeRules: 'PSPlaceOpenBrace' is a PSScriptAnalyzer rule "
+	T_CONTAINS(buf_cstr(&warn), "IncludeRules: 'PSPlaceCloseBrace' is a PSScriptAnalyzer rule "
 	    "PSScript does not implement");
 	T_CONTAINS(buf_cstr(&warn), "IncludeRules: 'NoSuch*' matches no rule");
-	T_CONTAINS(buf_cstr(&warn), "Rules.PSPlaceOpenBrace: a PSScriptAnalyzer rule PSScript "
+	T_CONTAINS(buf_cstr(&warn), "Rules.PSPlaceCloseBrace: a PSScriptAnalyzer rule PSScript "
 	    "does not implement; ignored");
 	T_CONTAINS(buf_cstr(&warn), "Rules.PSNoSuchRule: no such rule");
 	T_CONTAINS(buf_cstr(&warn), "Rules.PSProvideCommentHelp.Placement: accepted, but");
@@ -303,10 +305,41 @@ test_pssa_sample_settings_parse(void)
 	ps_settings_free(s);
 }
 
+/* PSPlaceOpenBrace's three options, as its documentation describes them. */
+static void
+test_open_brace_options(void)
+{
+	static const char *const allman = "function foo ($param1)\n{\n\n}\n",
+	    *otbs = "function foo ($param1) {\n\n}\n", *oneline = "$x = if ($true) { 'a' } else { 'b' }\n";
+	struct ps_settings *on = settings("@{ Rules = @{ PSPlaceOpenBrace = @{ Enable = $true } } }"),
+	    *other = settings("@{ Rules = @{ PSPlaceOpenBrace = @{ Enable = $true; OnSameLine = $false } } }"),
+	    *strict = settings("@{ Rules = @{ PSPlaceOpenBrace = @{ Enable = $true; IgnoreOneLineBlock = $false;"
+		" NewLineAfter = $true } } }"),
+	    *nonl = settings("@{ Rules = @{ PSPlaceOpenBrace = @{ Enable = $true; NewLineAfter = $false;"
+		" IgnoreOneLineBlock = $false } } }");
+
+	T_ASSERT(on != NULL && other != NULL && strict != NULL && nonl != NULL);
+	T_EQ(hits(allman, on, "PSPlaceOpenBrace"), 1);
+	T_EQ(hits(otbs, on, "PSPlaceOpenBrace"), 0);
+	T_EQ(hits(otbs, other, "PSPlaceOpenBrace"), 1);
+	T_EQ(hits(allman, other, "PSPlaceOpenBrace"), 0);
+	T_EQ(hits(oneline, on, "PSPlaceOpenBrace"), 0);
+	T_EQ(hits(oneline, strict, "PSPlaceOpenBrace"), 2);	/* no new line after either */
+	T_EQ(hits(oneline, nonl, "PSPlaceOpenBrace"), 0);
+	/* a script block argument is part of the command: never reported */
+	T_EQ(hits("Get-Process | ForEach-Object { $_ }\n", strict, "PSPlaceOpenBrace"), 0);
+	T_EQ(hits("Get-Process |\n  ForEach-Object\n{ $_ }\n", on, "PSPlaceOpenBrace"), 0);
+	ps_settings_free(on);
+	ps_settings_free(other);
+	ps_settings_free(strict);
+	ps_settings_free(nonl);
+}
+
 int
 main(void)
 {
 	T_RUN(test_default_set_is_pssa_default_set);
+	T_RUN(test_open_brace_options);
 	T_RUN(test_include_lists_and_off_rules);
 	T_RUN(test_include_exclude_and_enable);
 	T_RUN(test_severity_list);
