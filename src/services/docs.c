@@ -650,6 +650,123 @@ filter_json(const char *const *v, size_t n, char **out)
 	return true;
 }
 
+/* ---- snippets ---- */
+
+#define MARK_ON "<mark>"
+#define MARK_OFF "</mark>"
+
+/* noise: the length of Markdown markup at s that a snippet drops (0: none): a fence with
+ * its language word, a code span's backticks, a one-word heading line, a heading's #s, bold and emphasis runs, a
+ * table's pipes, a rule, a list bullet or a quote at the start of a line. */
+static size_t
+noise(const char *s, const char *end, bool line_start)
+{
+	size_t n = 0;
+	char ch = *s;
+
+	if (line_start && ch == '#') {	/* a one-word heading (a title, SYNOPSIS): the line */
+		while (s + n < end && s[n] == '#')
+			n++;
+		if (s + n < end && s[n] == ' ') {
+			const char *eol = memchr(s + n, '\n', (size_t)(end - s - (ptrdiff_t)n));
+			size_t len = eol != NULL ? (size_t)(eol - s) : (size_t)(end - s);
+			size_t i = n + 1;
+
+			while (i < len && s[i] != ' ' && s[i] != '\t')
+				i++;
+			if (i >= len)
+				return len;
+		}
+		n = 0;
+	}
+	if (ch == '`' || ch == '|' || ((ch == '*' || ch == '_' || ch == '-' || ch == '=' || ch == '#') &&
+	    s + 1 < end && s[1] == ch)) {
+		while (s + n < end && s[n] == ch)
+			n++;
+		if (ch == '-' && n == 2)
+			return 0;	/* "--" is an en dash, or a -- argument */
+		if (ch == '`' && n >= 3)	/* a fence's language */
+			while (s + n < end && isalnum((unsigned char)s[n]))
+				n++;
+		return n;
+	}
+	if (line_start && (ch == '#' || ch == '>' || ch == '*' || ch == '-' || ch == '+') &&
+	    s + 1 < end && s[1] == ' ')
+		return 1;
+	return 0;
+}
+
+char *
+docs_snippet(const char *hl, size_t max)
+{
+	struct buf b = BUF_INIT;
+	const char *s = hl != NULL ? hl : "", *end = s + strlen(s);
+	size_t visible = 0, cut = 0;
+	bool open = false, open_at_cut = false, line_start = true, space = false, cut_short = false;
+
+	while (s < end) {
+		size_t n;
+
+		if (open && (size_t)(end - s) >= strlen(MARK_OFF) && memcmp(s, MARK_OFF, strlen(MARK_OFF)) == 0) {
+			buf_puts(&b, MARK_OFF);
+			open = false;
+			s += strlen(MARK_OFF);
+			continue;
+		}
+		if (isspace((unsigned char)*s)) {
+			if (*s == '\n')
+				line_start = true;
+			space = true;
+			s++;
+			continue;
+		}
+		if ((n = noise(s, end, line_start)) > 0) {
+			line_start = false;
+			space = true;
+			s += n;
+			continue;
+		}
+		line_start = false;
+		if (space && b.len > 0 && (*s & 0xC0) != 0x80) {
+			if (visible + 1 > max) {
+				cut = b.len;
+				open_at_cut = open;
+				cut_short = true;
+				break;
+			}
+			cut = b.len;	/* a word boundary: the text may end here */
+			open_at_cut = open;
+			buf_putc(&b, ' ');
+			visible++;
+		}
+		space = false;
+		if (visible >= max && (*s & 0xC0) != 0x80) {
+			cut_short = true;	/* (at a character's first byte) */
+			break;
+		}
+		if (!open && (size_t)(end - s) >= strlen(MARK_ON) && memcmp(s, MARK_ON, strlen(MARK_ON)) == 0) {
+			buf_puts(&b, MARK_ON);
+			open = true;
+			s += strlen(MARK_ON);
+			continue;
+		}
+		buf_putc(&b, *s++);
+		visible++;
+	}
+	if (cut_short) {
+		/* at the last word boundary, unless it leaves less than half */
+		if (cut * 2 >= max) {
+			b.len = cut;
+			open = open_at_cut;
+		}
+		if (open)
+			buf_puts(&b, MARK_OFF);
+		buf_puts(&b, "\u2026");
+	} else if (open)
+		buf_puts(&b, MARK_OFF);
+	return buf_detach(&b);
+}
+
 /* exact_names: the query when one word, and each word the catalog knows with its cmdlet. */
 static struct json_object *
 exact_names(const char *q)
@@ -731,8 +848,22 @@ docs_search(const struct svc *s, const struct docs_search_in *in, struct json_ob
 	q.types = types;
 	q.offset = in->offset;
 	e = db_doc_search(s->db, &q, out);
-	if (e == PSS_OK)
+	if (e == PSS_OK) {
+		struct json_object *arr, *sn;
+
+		if (json_object_object_get_ex(*out, "documents", &arr))
+			for (size_t i = 0; i < json_object_array_length(arr); i++) {
+				struct json_object *d = json_object_array_get_idx(arr, i);
+				char *t;
+
+				if (!json_object_object_get_ex(d, "snippet", &sn))
+					continue;
+				t = docs_snippet(json_object_get_string(sn), DOCS_SNIPPET_MAX);
+				json_object_object_add(d, "snippet", json_object_new_string(t));
+				free(t);
+			}
 		json_object_object_add(*out, "query", json_object_new_string(in->query));
+	}
 	json_object_put(names);
 out:
 	free(src);
