@@ -72,9 +72,10 @@ struct doc_query {
 	int64_t		 offset;
 	enum doc_sort	 sort;
 };
-/* db_doc_search: {documents: [hit with rank, exact (a name matched) and snippet (ts_headline's
- * text with <mark>…</mark> around the matches, NOT escaped)], total, limit, offset}: documents
- * whose search vector matches the query or whose command names hold one of names
+/* db_doc_search: {documents: [hit with rank, exact (a name matched) and snippetText (the
+ * content's first 1,200 characters, else the summary: raw text, NOT escaped)], total, limit,
+ * offset, terms (the query's English lexemes, space-separated; present when a row is)}:
+ * documents whose search vector matches the query or whose command names hold one of names
  * (psscript_doc_matches, migration 0031: through the GIN indexes); by relevance the exact
  * names first, then ts_rank. A hit is the document without content, extracted lists,
  * crawledAt and createdAt, and with only version, versions and aliases of its metadata. */
