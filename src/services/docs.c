@@ -708,6 +708,12 @@ noise(const char *s, const char *end, bool line_start)
 	return 0;
 }
 
+/* markup: the bytes noise may drop from (letters and digits are never looked at). */
+static const bool markup[256] = {
+	['`'] = true, ['|'] = true, ['*'] = true, ['_'] = true, ['-'] = true, ['='] = true,
+	['#'] = true, ['['] = true, [']'] = true, ['>'] = true, ['+'] = true,
+};
+
 /* tidy: docs_snippet; marks false: "<mark>" in hl is text like any other. */
 static char *
 tidy(const char *hl, size_t max, bool marks)
@@ -717,11 +723,15 @@ tidy(const char *hl, size_t max, bool marks)
 	size_t visible = 0, cut = 0;
 	bool open = false, open_at_cut = false, line_start = true, space = false, cut_short = false;
 
+	/* the output is never longer than the input, but for a closing mark and the "…": room
+	 * for all of it once, then bytes written in place (a call a byte was half the cost) */
+	buf_grow(&b, (size_t)(end - s) + 16);
 	while (s < end) {
 		size_t n;
 
 		if (marks && open && (size_t)(end - s) >= strlen(MARK_OFF) && memcmp(s, MARK_OFF, strlen(MARK_OFF)) == 0) {
-			buf_puts(&b, MARK_OFF);
+			memcpy(b.data + b.len, MARK_OFF, strlen(MARK_OFF));
+			b.len += strlen(MARK_OFF);
 			open = false;
 			s += strlen(MARK_OFF);
 			continue;
@@ -733,7 +743,7 @@ tidy(const char *hl, size_t max, bool marks)
 			s++;
 			continue;
 		}
-		if ((n = noise(s, end, line_start)) > 0) {
+		if (markup[(unsigned char)*s] && (n = noise(s, end, line_start)) > 0) {
 			line_start = false;
 			space = space || *s == '|';	/* (a table's cells stay apart) */
 			s += n;
@@ -749,7 +759,7 @@ tidy(const char *hl, size_t max, bool marks)
 			}
 			cut = b.len;	/* a word boundary: the text may end here */
 			open_at_cut = open;
-			buf_putc(&b, ' ');
+			b.data[b.len++] = ' ';
 			visible++;
 		}
 		space = false;
@@ -758,14 +768,16 @@ tidy(const char *hl, size_t max, bool marks)
 			break;
 		}
 		if (marks && !open && (size_t)(end - s) >= strlen(MARK_ON) && memcmp(s, MARK_ON, strlen(MARK_ON)) == 0) {
-			buf_puts(&b, MARK_ON);
+			memcpy(b.data + b.len, MARK_ON, strlen(MARK_ON));
+			b.len += strlen(MARK_ON);
 			open = true;
 			s += strlen(MARK_ON);
 			continue;
 		}
-		buf_putc(&b, *s++);
+		b.data[b.len++] = *s++;
 		visible++;
 	}
+	b.data[b.len] = '\0';
 	if (cut_short) {
 		/* at the last word boundary, unless it leaves less than half */
 		if (cut * 2 >= max) {
