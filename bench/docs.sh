@@ -4,7 +4,9 @@
 # nothing changed), then wrk against /api/documentation/search over the whole reference: one
 # query cached, and a distinct query each request (uncached) at one connection per FastCGI
 # worker (target: p95 under 20 ms), each as a ratio to the bare libfcgi responder measured in
-# the same run (target: cached at least 0.8). Figures taken on a shared machine are noisy.
+# the same run (target: cached at least 0.8), and the uncached run's CPU a request by process
+# (psscript-fcgi, PostgreSQL, nginx, Redis). Figures taken on a shared machine are noisy: the
+# CPU a request moves less than requests/s and the latencies.
 #   BENCH_DOCS (data/powershell-docs), and lib.sh's BENCH_SECONDS, BENCH_CONNECTIONS,
 #   BENCH_THREADS, BENCH_WORKERS, BENCH_KEEP.
 set -euo pipefail
@@ -39,7 +41,20 @@ EOL
 run "bare libfcgi responder" /bench/bare bare
 run "search gci (cached)" "/api/documentation/search?query=gci" cached -s "$ST/p95.lua"
 run "search Get-Process (cached)" "/api/documentation/search?query=Get-Process" cached2 -s "$ST/p95.lua"
+# the distinct run's CPU by process (microseconds a request): where an uncached search's time goes
+ticks_of() { local t=0 v p; for p in "$@"; do v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + ${v:-0})); done; echo "$t"; }
+split_pids=("$(fcgi_pids "$ST" | tr '\n' ' ')" "$(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")" | tr '\n' ' ')" \
+    "$(pgrep -P "$(cat "$ST/run/nginx.pid")" | tr '\n' ' ')" "$(cat "$ST/run/redis.pid")")
+split_before=(); for g in "${split_pids[@]}"; do split_before+=("$(ticks_of $g)"); done
 C=$PSS_TEST_WORKERS run "search, distinct, -c$PSS_TEST_WORKERS" /api/documentation/search distinct -s "$ST/search.lua"
+split_n=$(awk -v r="$RPS_distinct" -v d="$D" 'BEGIN { printf "%d", r * d }')
+printf '  CPU a distinct search by process:'
+i=0; for name in psscript-fcgi PostgreSQL nginx Redis; do
+	printf ' %s %s us' "$name" "$(awk -v a="${split_before[$i]}" -v b="$(ticks_of ${split_pids[$i]})" -v n="$split_n" \
+	    -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? (b - a) / hz * 1e6 / n : 0) }')"
+	i=$((i + 1))
+done
+echo
 run "GET /api/documentation (cached)" "/api/documentation" recent -s "$ST/p95.lua"
 echo "ratios to the bare responder (target: cached search >= 0.80): requests/s, and CPU a request"
 for v in cached cached2 recent distinct; do

@@ -187,6 +187,21 @@ static const char *const sort_order[2][DOC_SORT__MAX] = {
 	{ "p.exact DESC, p.rank DESC, p.id", "p.k DESC NULLS LAST, p.id DESC", "lower(p.title), p.id" },
 };
 
+/* A search hit: what a list of results shows (no content, no extracted lists, of the
+ * metadata only the versions and aliases); GET /:id has every field. */
+#define DOC_HIT_JSON "json_build_object('id', d.id, 'title', d.title, 'url', d.url," \
+	" 'summary', d.summary, 'source', d.source, 'contentType', d.content_type," \
+	" 'category', d.category, 'tags', d.tags, 'metadata', jsonb_strip_nulls(jsonb_build_object(" \
+	"'version', d.metadata->'version', 'versions', d.metadata->'versions'," \
+	" 'aliases', d.metadata->'aliases')), 'lastUpdated', d.last_updated, 'updatedAt', d.updated_at)"
+
+/* The snippet's text: the content's first DOC_SNIPPET_CHARS characters (the summary when
+ * there is no content: a hit shows its summary beside the snippet, and a reference page's
+ * body starts with its synopsis), for the services layer to cut and mark (docs_snippet_build)
+ * with the query's terms: ts_headline cost about 0.15 ms a row and 1,000 characters (the
+ * parse and the stemming of every word of the text), the largest part of a query. */
+#define DOC_SNIPPET_CHARS "1200"
+
 enum pss_err
 db_doc_search(struct db *db, const struct doc_query *q, struct json_object **out)
 {
@@ -203,18 +218,18 @@ db_doc_search(struct db *db, const struct doc_query *q, struct json_object **out
 		return PSS_EINVAL;
 	db_id(l, q->limit);
 	db_id(off, q->offset);
-	/* the matches with their keys, materialised once; then the page's JSON and snippets */
-	buf_printf(&sql, "WITH m AS MATERIALIZED (SELECT d.id, d.title, coalesce(d.last_updated,"
-	    " d.updated_at) AS k, ts_rank(d.rank_vector, qq.tsq)::float8 AS rank,"
-	    " d.command_names && nn.names AS exact, qq.tsq FROM documentation d"
-	    " CROSS JOIN (SELECT " TSQUERY " AS tsq) qq"
-	    " CROSS JOIN (SELECT ARRAY(SELECT json_array_elements_text(coalesce($2, '[]')::json))"
-	    " AS names) nn WHERE (d.search_vector @@ qq.tsq OR d.command_names && nn.names)"
-	    DOC_FILTERS "), p AS (SELECT * FROM m ORDER BY %s LIMIT $6 OFFSET $7)"
-	    " SELECT " DOC_SUMMARY_JSON ", p.rank, p.exact, ts_headline('english',"
-	    " left(coalesce(d.summary, '') || E'\\n' || coalesce(d.content, ''), " DB_HEADLINE_CHARS "), "
-	    DB_HEADLINE_QUERY("p.tsq") ", 'StartSel=<mark>, StopSel=</mark>, MaxWords=35,"
-	    " MinWords=12, MaxFragments=2, FragmentDelimiter=\" ... \"'), (SELECT count(*) FROM m)"
+	/* the matches (psscript_doc_matches: through the indexes, ranked) with their keys,
+	 * materialised once; then the page's JSON and snippets, for the page's rows only */
+	buf_printf(&sql, "WITH qq AS MATERIALIZED (SELECT " TSQUERY " AS tsq,"
+	    " ARRAY(SELECT json_array_elements_text(coalesce($2, '[]')::json)) AS names),"
+	    " m AS MATERIALIZED (SELECT d.id, d.title, coalesce(d.last_updated, d.updated_at) AS k,"
+	    " x.rank, x.exact FROM psscript_doc_matches((SELECT tsq FROM qq), (SELECT names FROM qq)) x"
+	    " JOIN documentation d ON d.id = x.id WHERE true" DOC_FILTERS "),"
+	    " p AS (SELECT * FROM m ORDER BY %s LIMIT $6 OFFSET $7)"
+	    " SELECT " DOC_HIT_JSON ", p.rank, p.exact,"
+	    " left(coalesce(nullif(d.content, ''), d.summary, ''), " DOC_SNIPPET_CHARS "),"
+	    " (SELECT count(*) FROM m), (SELECT array_to_string(tsvector_to_array(to_tsvector("
+	    "'english', $1)), ' '))"
 	    " FROM p JOIN documentation d ON d.id = p.id ORDER BY %s", sort_order[0][q->sort],
 	    sort_order[1][q->sort]);
 	e = db_exec(db, &r, sql.data, 7, (const char *[]){ q->query, q->names, q->sources, q->tags,
@@ -229,9 +244,9 @@ db_doc_search(struct db *db, const struct doc_query *q, struct json_object **out
 		/* past the end: count on its own */
 		struct db_res *c;
 
-		if ((e = db_exec(db, &c, "SELECT count(*) FROM documentation d CROSS JOIN (SELECT "
-		    TSQUERY " AS tsq) qq WHERE (d.search_vector @@ qq.tsq OR d.command_names &&"
-		    " ARRAY(SELECT json_array_elements_text(coalesce($2, '[]')::json)))" DOC_FILTERS, 5,
+		if ((e = db_exec(db, &c, "SELECT count(*) FROM psscript_doc_matches(" TSQUERY ","
+		    " ARRAY(SELECT json_array_elements_text(coalesce($2, '[]')::json))) x"
+		    " JOIN documentation d ON d.id = x.id WHERE true" DOC_FILTERS, 5,
 		    (const char *[]){ q->query, q->names, q->sources, q->tags, q->types })) != PSS_OK) {
 			db_res_free(r);
 			return e;
@@ -241,6 +256,8 @@ db_doc_search(struct db *db, const struct doc_query *q, struct json_object **out
 	}
 	o = json_object_new_object();
 	arr = json_object_new_array();
+	if (nrows > 0)
+		json_object_object_add(o, "terms", json_object_new_string(db_res_get(r, 0, 5)));
 	for (int i = 0; i < nrows; i++) {
 		struct json_object *d = db_json_parse(db_res_get(r, i, 0));
 
@@ -248,7 +265,7 @@ db_doc_search(struct db *db, const struct doc_query *q, struct json_object **out
 			continue;
 		json_object_object_add(d, "rank", json_object_new_double(db_res_double(r, i, 1)));
 		json_object_object_add(d, "exact", json_object_new_boolean(db_res_bool(r, i, 2)));
-		json_object_object_add(d, "snippet", json_object_new_string(db_res_get(r, i, 3)));
+		json_object_object_add(d, "snippetText", json_object_new_string(db_res_get(r, i, 3)));
 		json_object_array_add(arr, d);
 	}
 	db_res_free(r);

@@ -72,10 +72,13 @@ struct doc_query {
 	int64_t		 offset;
 	enum doc_sort	 sort;
 };
-/* db_doc_search: {documents: [... with rank, exact (a name matched) and snippet (text with
- * <mark>…</mark> around the matches, NOT escaped)], total, limit, offset}: documents whose
- * search vector matches the query or whose command names hold one of names; by relevance
- * the exact names first, then ts_rank. */
+/* db_doc_search: {documents: [hit with rank, exact (a name matched) and snippetText (the
+ * content's first 1,200 characters, else the summary: raw text, NOT escaped)], total, limit,
+ * offset, terms (the query's English lexemes, space-separated; present when a row is)}:
+ * documents whose search vector matches the query or whose command names hold one of names
+ * (psscript_doc_matches, migration 0031: through the GIN indexes); by relevance the exact
+ * names first, then ts_rank. A hit is the document without content, extracted lists,
+ * crawledAt and createdAt, and with only version, versions and aliases of its metadata. */
 enum pss_err db_doc_search(struct db *, const struct doc_query *, struct json_object **out);
 
 /* db_doc_sources: {sources: [{source, count, contentTypes: {type: n}, lastCrawled}]}. */

@@ -650,6 +650,300 @@ filter_json(const char *const *v, size_t n, char **out)
 	return true;
 }
 
+/* ---- snippets ---- */
+
+#define MARK_ON "<mark>"
+#define MARK_OFF "</mark>"
+
+/* noise: the length of Markdown markup at s that a snippet drops (0: none): a fence with
+ * its language word, a code span's backticks, a heading line of one or two words, a
+ * heading's #s, a link's brackets and address, bold and emphasis runs, a
+ * table's pipes, a rule, a list bullet or a quote at the start of a line. */
+static size_t
+noise(const char *s, const char *end, bool line_start)
+{
+	size_t n = 0;
+	char ch = *s;
+
+	if (line_start && ch == '#') {	/* a heading of one or two words (SYNOPSIS): the line */
+		while (s + n < end && s[n] == '#')
+			n++;
+		if (s + n < end && s[n] == ' ') {
+			const char *eol = memchr(s + n, '\n', (size_t)(end - s - (ptrdiff_t)n));
+			size_t len = eol != NULL ? (size_t)(eol - s) : (size_t)(end - s), spaces = 0;
+
+			for (size_t i = n + 1; i < len; i++)
+				spaces += s[i] == ' ' || s[i] == '\t';
+			if (spaces <= 1)
+				return len;
+		}
+		n = 0;
+	}
+	if (ch == '[' || (ch == ']' && s + 1 < end && s[1] == '(')) {	/* a link: its text */
+		const char *p = s + 1, *stop = end - s > 400 ? s + 400 : end;
+
+		if (ch == '[') {	/* [text](: the bracket goes */
+			while (p < stop && *p != ']' && *p != '[' && *p != '\n')
+				p++;
+			return p + 1 < end && *p == ']' && p[1] == '(' ? 1 : 0;
+		}
+		for (p = s + 2; p < stop && *p != ')' && *p != ' ' && *p != '\n'; p++)
+			;
+		return p < stop && *p == ')' ? (size_t)(p + 1 - s) : 0;	/* ](address) goes */
+	}
+	if (ch == '`' || ch == '|' || ((ch == '*' || ch == '_' || ch == '-' || ch == '=' || ch == '#') &&
+	    s + 1 < end && s[1] == ch)) {
+		while (s + n < end && s[n] == ch)
+			n++;
+		if (ch == '-' && n == 2)
+			return 0;	/* "--" is an en dash, or a -- argument */
+		if (ch == '`' && n >= 3)	/* a fence's language */
+			while (s + n < end && isalnum((unsigned char)s[n]))
+				n++;
+		return n;
+	}
+	if (line_start && (ch == '#' || ch == '>' || ch == '*' || ch == '-' || ch == '+') &&
+	    s + 1 < end && s[1] == ' ')
+		return 1;
+	return 0;
+}
+
+/* markup: the bytes noise may drop from (letters and digits are never looked at). */
+static const bool markup[256] = {
+	['`'] = true, ['|'] = true, ['*'] = true, ['_'] = true, ['-'] = true, ['='] = true,
+	['#'] = true, ['['] = true, [']'] = true, ['>'] = true, ['+'] = true,
+};
+
+/* tidy: docs_snippet; marks false: "<mark>" in hl is text like any other. */
+static char *
+tidy(const char *hl, size_t max, bool marks)
+{
+	struct buf b = BUF_INIT;
+	const char *s = hl != NULL ? hl : "", *end = s + strlen(s);
+	size_t visible = 0, cut = 0;
+	bool open = false, open_at_cut = false, line_start = true, space = false, cut_short = false;
+
+	/* the output is never longer than the input, but for a closing mark and the "…": room
+	 * for all of it once, then bytes written in place (a call a byte was half the cost) */
+	buf_grow(&b, (size_t)(end - s) + 16);
+	while (s < end) {
+		size_t n;
+
+		if (marks && open && (size_t)(end - s) >= strlen(MARK_OFF) && memcmp(s, MARK_OFF, strlen(MARK_OFF)) == 0) {
+			memcpy(b.data + b.len, MARK_OFF, strlen(MARK_OFF));
+			b.len += strlen(MARK_OFF);
+			open = false;
+			s += strlen(MARK_OFF);
+			continue;
+		}
+		if (isspace((unsigned char)*s)) {
+			if (*s == '\n')
+				line_start = true;
+			space = true;
+			s++;
+			continue;
+		}
+		if (markup[(unsigned char)*s] && (n = noise(s, end, line_start)) > 0) {
+			line_start = false;
+			space = space || *s == '|';	/* (a table's cells stay apart) */
+			s += n;
+			continue;
+		}
+		line_start = false;
+		if (space && b.len > 0 && (*s & 0xC0) != 0x80) {
+			if (visible + 1 > max) {
+				cut = b.len;
+				open_at_cut = open;
+				cut_short = true;
+				break;
+			}
+			cut = b.len;	/* a word boundary: the text may end here */
+			open_at_cut = open;
+			b.data[b.len++] = ' ';
+			visible++;
+		}
+		space = false;
+		if (visible >= max && (*s & 0xC0) != 0x80) {
+			cut_short = true;	/* (at a character's first byte) */
+			break;
+		}
+		if (marks && !open && (size_t)(end - s) >= strlen(MARK_ON) && memcmp(s, MARK_ON, strlen(MARK_ON)) == 0) {
+			memcpy(b.data + b.len, MARK_ON, strlen(MARK_ON));
+			b.len += strlen(MARK_ON);
+			open = true;
+			s += strlen(MARK_ON);
+			continue;
+		}
+		b.data[b.len++] = *s++;
+		visible++;
+	}
+	b.data[b.len] = '\0';
+	if (cut_short) {
+		/* at the last word boundary, unless it leaves less than half */
+		if (cut * 2 >= max) {
+			b.len = cut;
+			open = open_at_cut;
+		}
+		if (open)
+			buf_puts(&b, MARK_OFF);
+		buf_puts(&b, "\u2026");
+	} else if (open)
+		buf_puts(&b, MARK_OFF);
+	return buf_detach(&b);
+}
+
+char *
+docs_snippet(const char *hl, size_t max)
+{
+	return tidy(hl, max, true);
+}
+
+#define TERMS_MAX 32
+#define TERM_MAX 64
+
+/* lower_run: no capital in s (a suffix; FilePath is not a form of file). */
+static bool
+lower_run(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (isupper((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* term_of: the index of the query term (an English lexeme: a stem) that the word w is a form
+ * of, or -1: the word itself, the stem and at most 4 more letters (process: processes,
+ * processing), or a stem ending in i for a word with y there (polici: policy). ASCII letters
+ * compared without case. */
+static int
+term_of(const char *w, size_t wl, char terms[][TERM_MAX + 1], size_t nterms)
+{
+	for (size_t i = 0; i < nterms; i++) {
+		size_t tl = strlen(terms[i]), k = 0;
+
+		if (wl < tl - (terms[i][tl - 1] == 'i'))
+			continue;
+		while (k < tl && k < wl && tolower((unsigned char)w[k]) == terms[i][k])
+			k++;
+		if (k == tl && (wl == tl || (tl >= 3 && wl - tl <= 4 && lower_run(w + tl, wl - tl))))
+			return (int)i;
+		if (k == tl - 1 && k < wl && tl >= 3 && terms[i][k] == 'i' && tolower((unsigned char)w[k]) == 'y' &&
+		    wl - tl <= 3)
+			return (int)i;
+	}
+	return -1;
+}
+
+struct word {
+	size_t	 at, len;
+	int	 term;
+};
+
+char *
+docs_snippet_build(const char *text, const char *terms_text, size_t max)
+{
+	char terms[TERMS_MAX][TERM_MAX + 1];
+	size_t nterms = 0, nw = 0, start = 0, best = 0, visible = 0, len;
+	struct word *w;
+	struct buf b = BUF_INIT;
+	char *clean;
+	const char *t = terms_text != NULL ? terms_text : "";
+	int bestn = 0;
+	bool cut = false;
+
+	while (*t != '\0' && nterms < TERMS_MAX) {	/* the terms: space-separated lexemes */
+		size_t n = strcspn(t, " ");
+
+		if (n > 0 && n <= TERM_MAX) {
+			for (size_t k = 0; k < n; k++)
+				terms[nterms][k] = (char)tolower((unsigned char)t[k]);
+			terms[nterms++][n] = '\0';
+		}
+		t += n + (t[n] == ' ');
+	}
+	clean = tidy(text, SIZE_MAX / 2, false);	/* one line, the markup dropped */
+	len = strlen(clean);
+	w = xcalloc(len / 2 + 1, sizeof(*w));
+	for (size_t i = 0; i < len;) {	/* the words: runs of letters and digits (and UTF-8) */
+		size_t j = i;
+
+		while (j < len && (isalnum((unsigned char)clean[j]) || (unsigned char)clean[j] >= 0x80))
+			j++;
+		if (j == i) {
+			i++;
+			continue;
+		}
+		w[nw].at = i;
+		w[nw].len = j - i;
+		w[nw].term = term_of(clean + i, j - i, terms, nterms);
+		nw++;
+		i = j;
+	}
+	/* the window: from the matched word after which the most distinct terms fit in max bytes
+	 * (the first such), from the start when that word ends within max */
+	for (size_t i = 0; i < nw; i++) {
+		uint32_t seen = 0;
+		int n = 0;
+
+		if (w[i].term < 0)
+			continue;
+		for (size_t j = i; j < nw && w[j].at + w[j].len - w[i].at <= max; j++)
+			if (w[j].term >= 0 && !(seen & (1u << w[j].term))) {
+				seen |= 1u << w[j].term;
+				n++;
+			}
+		if (n > bestn) {
+			bestn = n;
+			best = i;
+		}
+	}
+	if (bestn > 0 && w[best].at + w[best].len > max) {
+		/* a few words of context before it */
+		start = best;
+		while (start > 0 && w[best].at - w[start - 1].at <= max / 6)
+			start--;
+		buf_puts(&b, "\u2026 ");
+	}
+	for (size_t i = start < nw ? w[start].at : 0, k = start; i < len;) {
+		if (k < nw && i == w[k].at) {
+			if (visible + w[k].len > max) {
+				if (visible == 0) {	/* one word longer than max: its start */
+					size_t n = max;
+
+					while (n > 0 && ((unsigned char)clean[i + n] & 0xC0) == 0x80)
+						n--;
+					buf_append(&b, clean + i, n);
+				}
+				cut = true;
+				break;
+			}
+			if (w[k].term >= 0)
+				buf_puts(&b, MARK_ON);
+			buf_append(&b, clean + i, w[k].len);
+			if (w[k].term >= 0)
+				buf_puts(&b, MARK_OFF);
+			visible += w[k].len;
+			i += w[k].len;
+			k++;
+			continue;
+		}
+		if (visible + 1 > max) {
+			cut = true;
+			break;
+		}
+		buf_putc(&b, clean[i++]);
+		visible++;
+	}
+	if (cut) {
+		while (b.len > 0 && b.data[b.len - 1] == ' ')
+			b.len--;
+		buf_puts(&b, "\u2026");
+	}
+	free(w);
+	free(clean);
+	return buf_detach(&b);
+}
+
 /* exact_names: the query when one word, and each word the catalog knows with its cmdlet. */
 static struct json_object *
 exact_names(const char *q)
@@ -731,8 +1025,28 @@ docs_search(const struct svc *s, const struct docs_search_in *in, struct json_ob
 	q.types = types;
 	q.offset = in->offset;
 	e = db_doc_search(s->db, &q, out);
-	if (e == PSS_OK)
+	if (e == PSS_OK) {
+		struct json_object *arr, *sn;
+
+		struct json_object *terms = NULL;
+
+		(void)json_object_object_get_ex(*out, "terms", &terms);
+		if (json_object_object_get_ex(*out, "documents", &arr))
+			for (size_t i = 0; i < json_object_array_length(arr); i++) {
+				struct json_object *d = json_object_array_get_idx(arr, i);
+				char *t;
+
+				if (!json_object_object_get_ex(d, "snippetText", &sn))
+					continue;
+				t = docs_snippet_build(json_object_get_string(sn),
+				    json_object_get_string(terms), DOCS_SNIPPET_MAX);
+				json_object_object_del(d, "snippetText");
+				json_object_object_add(d, "snippet", json_object_new_string(t));
+				free(t);
+			}
+		json_object_object_del(*out, "terms");
 		json_object_object_add(*out, "query", json_object_new_string(in->query));
+	}
 	json_object_put(names);
 out:
 	free(src);

@@ -37,6 +37,7 @@
 #define DOCS_OFFSET_MAX 10000
 #define DOCS_FILTER_MAX 20		/* values of sources, tags or contentTypes */
 #define DOCS_BULK_MAX 100		/* documents a POST /bulk */
+#define DOCS_SNIPPET_MAX 240		/* bytes of a search hit's snippet text */
 
 /* Cache: a document (doc:{id}) for CACHE_TTL_SCRIPT, every list, search and count
  * (docs:*) for CACHE_TTL_SCRIPTS, as the spec's single-record and list entries; every write
@@ -125,10 +126,26 @@ struct docs_search_in {
 	const char	*sort;		/* relevance (NULL), date, title */
 };
 /* docs_search: db_doc_search after checking in (fields query, limit, offset, sortBy,
- * sources, tags, contentTypes); the exact names are the query itself when it is one word,
+ * sources, tags, contentTypes), each snippet made by docs_snippet_build; the exact names are the query itself when it is one word,
  * and every word of it that the catalog knows as a cmdlet or alias (with its cmdlet). */
 enum pss_err docs_search(const struct svc *, const struct docs_search_in *, struct json_object **out,
 	struct svc_err *);
+/* docs_snippet: a search snippet made readable and short: ts_headline's text (hl, with
+ * <mark>…</mark>) with every run of white space one space, the Markdown markup dropped
+ * (fences and their language, backticks, headings of one or two words and other headings'
+ * #s, a link's brackets and address, bold and emphasis runs, pipes, rules, bullets and
+ * quotes at a line start), at most max bytes of text (the marks not counted),
+ * cut at a word boundary (or a character's, when the last word boundary leaves less than
+ * half) and ended with "…"; marks stay balanced. NOT escaped (esc_marked does that).
+ * Caller frees. */
+char	*docs_snippet(const char *hl, size_t max);
+/* docs_snippet_build: a search hit's snippet from its text (the start of its content) and
+ * the query's terms (English lexemes, space-separated, as to_tsvector gives them): the text
+ * made one line (docs_snippet), each word that is a form of a term (the term and up to 4
+ * more small letters; a stem's final i for a y) marked, at most max bytes of text from the start,
+ * or, when the window of max bytes with the most distinct terms starts past max, from a few
+ * words before it ("… " first); "…" when cut. NOT escaped. Caller frees. */
+char	*docs_snippet_build(const char *text, const char *terms, size_t max);
 /* docs_search_key: the cache key of that search ("docs:search:" and the first 32 hex digits
  * of the SHA-256 of its fields), caller frees. */
 char	*docs_search_key(const struct docs_search_in *);

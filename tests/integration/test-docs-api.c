@@ -139,6 +139,26 @@ test_search_filters_sorts_and_snippets(void)
 	}
 	it_resp_free(&r);
 
+	/* a hit is what a result list shows; its snippet is one line of the page's text with the
+	 * query's words marked in every form (get: Gets, process: processes) */
+	T_EQ(search(&r, "Get-Process", "&limit=3"), 0);
+	T_STREQ(it_str(&r, "documents.0.title"), "Get-Process");
+	T_ASSERT(it_str(&r, "documents.0.url") != NULL && it_str(&r, "documents.0.summary") != NULL);
+	T_ASSERT(it_str(&r, "documents.0.metadata.versions.0") != NULL);
+	T_ASSERT(it_str(&r, "documents.0.extractedCommands") == NULL);
+	T_ASSERT(it_str(&r, "documents.0.metadata.parameters") == NULL);
+	T_ASSERT(it_str(&r, "documents.0.snippetText") == NULL);
+	T_ASSERT(it_str(&r, "terms") == NULL);
+	if (it_str(&r, "documents.0.snippet") != NULL) {
+		const char *s = it_str(&r, "documents.0.snippet");
+
+		T_CONTAINS(s, "<mark>Gets</mark> the <mark>processes</mark>");
+		T_ASSERT(strchr(s, '\n') == NULL && strstr(s, "##") == NULL && strstr(s, "```") == NULL);
+		T_ASSERTF(strlen(s) < 240 + 40 * 13 + 3, "%zu bytes", strlen(s));
+	} else
+		T_ASSERT(!"no snippet");
+	it_resp_free(&r);
+
 	T_EQ(search(&r, "zzqqxxnotaword", NULL), 0);
 	T_EQ(r.status, 200);
 	T_STREQ(it_str(&r, "total"), "0");

@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS psscript_doc_matches(tsquery, text[]);
