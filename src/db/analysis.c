@@ -32,6 +32,8 @@ db_analysis_store(struct db *db, int64_t script_id, const char *json)
 	    "  COALESCE(a->'executionSummary', '{}'), COALESCE(a->>'analysisVersion', '1.0'),"
 	    "  COALESCE(a->>'provider', 'builtin')"
 	    " FROM scripts s, (SELECT $2::jsonb AS a) j WHERE s.id = $1"
+	    /* the script before the analysis row, as a deletion does (0030's triggers lock it) */
+	    " FOR SHARE OF s"
 	    " ON CONFLICT (script_id) DO UPDATE SET purpose = EXCLUDED.purpose,"
 	    "  security_score = EXCLUDED.security_score, quality_score = EXCLUDED.quality_score,"
 	    "  risk_score = EXCLUDED.risk_score, parameter_docs = EXCLUDED.parameter_docs,"

@@ -1,5 +1,6 @@
-/* analytics.c: the analytics' aggregates, each one statement returning one JSON object, over
- * the scripts the viewer may see ($1 viewer id or NULL, $2 admin, $3 category or NULL) */
+/* analytics.c: the analytics' aggregates over the scripts the viewer may see ($1 viewer id or
+ * NULL, $2 admin, $3 category or NULL), every requested part in one statement, one JSON
+ * object a part */
 #include "config.h"
 
 #include <stdio.h>
@@ -7,110 +8,117 @@
 #include "core/core.h"
 #include "db/analytics.h"
 
-/* The visible scripts of the filter: the library's visibility rule (db/scripts.c). */
-#define VISIBLE_SCRIPTS(cols) \
-	"v AS (SELECT " cols " FROM scripts s" \
-	" WHERE ($2::bool OR s.is_public OR s.user_id = $1::int)" \
-	" AND ($3::int IS NULL OR s.category_id = $3::int))"
+/* The visible scripts of the filter, from 0030's narrow copy (analytics_scripts): the
+ * library's visibility rule (db/scripts.c), and the rule totals of the same scripts. */
+#define VISIBLE "($2::bool OR is_public OR user_id = $1::int) AND ($3::int IS NULL OR category_id = $3::int)"
 
 /* UTC dates: today and the first day of the window ($4 days) and of the one before. */
 #define TODAY "(now() AT TIME ZONE 'UTC')::date"
 
-static enum pss_err
-json_query(struct db *db, int nparams, const char *sql, const struct viewer *vw,
-    const struct analytics_filter *f, struct json_object **out)
-{
-	char uid[24], cat[24], days[24];
-	const char *id, *admin;
-	struct db_res *r;
-	enum pss_err e;
+/* Every part's common expressions; PostgreSQL computes only those a requested part uses. */
+#define PARTS_WITH \
+	"WITH v AS (SELECT * FROM analytics_scripts WHERE " VISIBLE ")," \
+	" a AS (SELECT script_id AS id, security_score AS sc, risk_score AS rk FROM v" \
+	"  WHERE analysed_on IS NOT NULL)," \
+	" sd AS (SELECT created_on AS d, count(*) AS n FROM v GROUP BY 1)," \
+	" ad AS (SELECT analysed_on AS d, count(*) AS n FROM v WHERE analysed_on IS NOT NULL GROUP BY 1)," \
+	" t AS (SELECT count(*) AS n, round(avg(sc)::numeric, 1) AS avg," \
+	"  count(*) FILTER (WHERE sc >= 8) AS hi, count(*) FILTER (WHERE sc >= 5 AND sc < 8) AS mid," \
+	"  count(*) FILTER (WHERE sc < 5) AS lo, count(*) FILTER (WHERE rk >= 8) AS rhi," \
+	"  count(*) FILTER (WHERE rk >= 5 AND rk < 8) AS rmid, count(*) FILTER (WHERE rk < 5) AS rlo" \
+	"  FROM a)," \
+	" n AS (SELECT category_id, count(*) AS n FROM v GROUP BY category_id)"
 
-	*out = NULL;
-	db_viewer_params(vw, uid, &id, &admin);
-	db_id(cat, f != NULL ? f->category_id : 0);
-	db_id(days, f != NULL ? f->days : 0);
-	/* $4, the days, only where the statement uses it */
-	e = db_exec_row(db, &r, sql, nparams, (const char *[]){ id, admin,
-	    f != NULL && f->category_id > 0 ? cat : NULL, days });
-	if (e != PSS_OK)
-		return e;
-	*out = db_json_parse(db_res_get(r, 0, 0));
-	db_res_free(r);
-	return *out != NULL ? PSS_OK : PSS_EINTERNAL;
-}
+#define SECURITY_PART \
+	"(SELECT json_build_object('averageScore', t.avg, 'totalScriptsAnalyzed', t.n," \
+	"  'highSecurityCount', t.hi, 'mediumSecurityCount', t.mid, 'lowSecurityCount', t.lo," \
+	"  'riskBuckets', json_build_object('high', t.rhi, 'medium', t.rmid, 'low', t.rlo)," \
+	"  'scoreDistribution', (SELECT json_agg(json_build_object('score', g, 'count', COALESCE(d.n, 0))" \
+	"   ORDER BY g) FROM generate_series(0, 10) g" \
+	"   LEFT JOIN (SELECT floor(sc)::int AS b, count(*) AS n FROM a GROUP BY 1) d ON d.b = g)," \
+	"  'commonIssues', (SELECT COALESCE(json_agg(json_build_object('ruleId', x.rule_id," \
+	"   'count', x.n, 'scriptCount', x.k) ORDER BY x.n DESC, x.rule_id), '[]')" \
+	"   FROM (SELECT rule_id, sum(occurrences) AS n, sum(scripts) AS k" \
+	"    FROM analytics_rule_totals WHERE " VISIBLE \
+	"    GROUP BY rule_id HAVING sum(scripts) > 0 ORDER BY n DESC, rule_id LIMIT 10) x)," \
+	"  'riskiestScripts', (SELECT COALESCE(json_agg(json_build_object('id', y.id, 'title', y.title," \
+	"   'isPublic', y.is_public, 'riskScore', round(y.rk::numeric, 1)," \
+	"   'securityScore', round(y.sc::numeric, 1)) ORDER BY y.rk DESC, y.sc, y.id), '[]')" \
+	"   FROM (SELECT r.*, s.title, s.is_public FROM (SELECT * FROM a ORDER BY rk DESC, sc, id LIMIT 10) r" \
+	"    JOIN scripts s ON s.id = r.id) y))" \
+	" FROM t)"
 
-enum pss_err
-db_analytics_security(struct db *db, const struct viewer *vw, const struct analytics_filter *f,
-    struct json_object **out)
-{
-	return json_query(db, 3,
-	    "WITH " VISIBLE_SCRIPTS("s.id") ","
-	    " a AS (SELECT v.id, sa.security_score AS sc, sa.risk_score AS rk"
-	    "  FROM v JOIN script_analysis sa ON sa.script_id = v.id),"
-	    " t AS (SELECT count(*) AS n, round(avg(sc)::numeric, 1) AS avg,"
-	    "  count(*) FILTER (WHERE sc >= 8) AS hi, count(*) FILTER (WHERE sc >= 5 AND sc < 8) AS mid,"
-	    "  count(*) FILTER (WHERE sc < 5) AS lo, count(*) FILTER (WHERE rk >= 8) AS rhi,"
-	    "  count(*) FILTER (WHERE rk >= 5 AND rk < 8) AS rmid, count(*) FILTER (WHERE rk < 5) AS rlo"
-	    "  FROM a)"
-	    " SELECT json_build_object('averageScore', t.avg, 'totalScriptsAnalyzed', t.n,"
-	    "  'highSecurityCount', t.hi, 'mediumSecurityCount', t.mid, 'lowSecurityCount', t.lo,"
-	    "  'riskBuckets', json_build_object('high', t.rhi, 'medium', t.rmid, 'low', t.rlo),"
-	    "  'scoreDistribution', (SELECT json_agg(json_build_object('score', g, 'count', COALESCE(d.n, 0))"
-	    "   ORDER BY g) FROM generate_series(0, 10) g"
-	    "   LEFT JOIN (SELECT floor(sc)::int AS b, count(*) AS n FROM a GROUP BY 1) d ON d.b = g),"
-	    "  'commonIssues', (SELECT COALESCE(json_agg(json_build_object('ruleId', x.rule_id,"
-	    "   'count', x.n, 'scriptCount', x.k) ORDER BY x.n DESC, x.rule_id), '[]')"
-	    "   FROM (SELECT rc.rule_id, sum(rc.occurrences) AS n, count(*) AS k"
-	    "    FROM analysis_rule_counts rc WHERE rc.script_id IN (SELECT id FROM v)"
-	    "     OR ($2::bool AND $3::int IS NULL)"	/* everything: no join (the planner folds it) */
-	    "    GROUP BY rc.rule_id ORDER BY n DESC, rc.rule_id LIMIT 10) x),"
-	    "  'riskiestScripts', (SELECT COALESCE(json_agg(json_build_object('id', y.id, 'title', y.title,"
-	    "   'isPublic', y.is_public, 'riskScore', round(y.rk::numeric, 1),"
-	    "   'securityScore', round(y.sc::numeric, 1)) ORDER BY y.rk DESC, y.sc, y.id), '[]')"
-	    "   FROM (SELECT r.*, s.title, s.is_public FROM (SELECT * FROM a ORDER BY rk DESC, sc, id LIMIT 10) r"
-	    "    JOIN scripts s ON s.id = r.id) y))"
-	    " FROM t", vw, f, out);
-}
-
-/* The window's counts and its days, zero days included, of a set of dates w. */
+/* The window's counts and its days, zero days included, from the counts a day w. */
 #define PERIOD(name, w) \
-	"'" name "LastPeriod', (SELECT count(*) FROM " w " WHERE d >= " TODAY " - ($4::int - 1))," \
-	"'" name "PreviousPeriod', (SELECT count(*) FROM " w " WHERE d >= " TODAY " - (2 * $4::int - 1)" \
-	"  AND d < " TODAY " - ($4::int - 1))," \
+	"'" name "LastPeriod', (SELECT COALESCE(sum(n), 0) FROM " w " WHERE d >= " TODAY " - ($4::int - 1))," \
+	"'" name "PreviousPeriod', (SELECT COALESCE(sum(n), 0) FROM " w \
+	"  WHERE d >= " TODAY " - (2 * $4::int - 1) AND d < " TODAY " - ($4::int - 1))," \
 	"'" name "ByDate', (SELECT json_agg(json_build_object('date', to_char(g, 'YYYY-MM-DD')," \
 	"  'count', COALESCE(c.n, 0)) ORDER BY g)" \
 	"  FROM generate_series(" TODAY " - ($4::int - 1), " TODAY ", interval '1 day') g" \
-	"  LEFT JOIN (SELECT d, count(*) AS n FROM " w " GROUP BY d) c ON c.d = g::date)"
+	"  LEFT JOIN " w " c ON c.d = g::date)"
+
+#define USAGE_PART \
+	"json_build_object('totalScripts', (SELECT COALESCE(sum(n), 0) FROM sd)," \
+	"  'totalUsers', (SELECT count(*) FROM users)," \
+	"  'totalAnalyses', (SELECT COALESCE(sum(n), 0) FROM ad)," \
+	"  'totalExecutions', (SELECT count(*) FROM execution_logs e JOIN v ON v.script_id = e.script_id)," \
+	PERIOD("scripts", "sd") "," PERIOD("analyses", "ad") ")"
+
+#define CATEGORIES_PART \
+	"json_build_object('categories', (SELECT COALESCE(json_agg(json_build_object(" \
+	"   'id', c.id, 'name', c.name, 'count', COALESCE(n.n, 0))" \
+	"   ORDER BY COALESCE(n.n, 0) DESC, lower(c.name), c.id), '[]')" \
+	"   FROM categories c LEFT JOIN n ON n.category_id = c.id" \
+	"   WHERE $3::int IS NULL OR c.id = $3::int)," \
+	"  'uncategorized', COALESCE((SELECT n FROM n WHERE category_id IS NULL), 0)," \
+	"  'totalScripts', (SELECT count(*) FROM v))"
 
 enum pss_err
-db_analytics_usage(struct db *db, const struct viewer *vw, const struct analytics_filter *f,
-    struct json_object **out)
+db_analytics_parts(struct db *db, const struct viewer *vw, const struct analytics_filter *f,
+    unsigned want, struct json_object *out[DB_ANALYTICS_PARTS])
 {
-	return json_query(db, 4,
-	    "WITH " VISIBLE_SCRIPTS("s.id, (s.created_at AT TIME ZONE 'UTC')::date AS d") ","
-	    " an AS (SELECT (sa.updated_at AT TIME ZONE 'UTC')::date AS d"
-	    "  FROM script_analysis sa JOIN v ON v.id = sa.script_id)"
-	    " SELECT json_build_object('totalScripts', (SELECT count(*) FROM v),"
-	    "  'totalUsers', (SELECT count(*) FROM users),"
-	    "  'totalAnalyses', (SELECT count(*) FROM an),"
-	    "  'totalExecutions', (SELECT count(*) FROM execution_logs e JOIN v ON v.id = e.script_id),"
-	    PERIOD("scripts", "v") "," PERIOD("analyses", "an") ")", vw, f, out);
-}
+	static const char *const cols[DB_ANALYTICS_PARTS] = { SECURITY_PART, USAGE_PART, CATEGORIES_PART };
+	char uid[24], cat[24], days[24];
+	const char *id, *admin;
+	struct db_res *r;
+	struct buf sql = BUF_INIT;
+	enum pss_err e;
+	int col = 0;
 
-enum pss_err
-db_analytics_categories(struct db *db, const struct viewer *vw, const struct analytics_filter *f,
-    struct json_object **out)
-{
-	return json_query(db, 3,
-	    "WITH " VISIBLE_SCRIPTS("s.category_id") ","
-	    " n AS (SELECT category_id, count(*) AS n FROM v GROUP BY category_id)"
-	    " SELECT json_build_object('categories', (SELECT COALESCE(json_agg(json_build_object("
-	    "   'id', c.id, 'name', c.name, 'count', COALESCE(n.n, 0))"
-	    "   ORDER BY COALESCE(n.n, 0) DESC, lower(c.name), c.id), '[]')"
-	    "   FROM categories c LEFT JOIN n ON n.category_id = c.id"
-	    "   WHERE $3::int IS NULL OR c.id = $3::int),"
-	    "  'uncategorized', COALESCE((SELECT n FROM n WHERE category_id IS NULL), 0),"
-	    "  'totalScripts', (SELECT count(*) FROM v))", vw, f, out);
+	for (int i = 0; i < DB_ANALYTICS_PARTS; i++)
+		out[i] = NULL;
+	want &= (1u << DB_ANALYTICS_PARTS) - 1;
+	if (want == 0)
+		return PSS_OK;
+	/* the rule totals' new rows folded first (a no-op but for an index probe when none) */
+	if ((want & DB_ANALYTICS_SECURITY) &&
+	    (e = db_exec(db, NULL, "SELECT psscript_analytics_compact()", 0, NULL)) != PSS_OK)
+		return e;
+	db_viewer_params(vw, uid, &id, &admin);
+	db_id(cat, f->category_id);
+	db_id(days, f->days);
+	buf_puts(&sql, PARTS_WITH " SELECT ");
+	for (int i = 0; i < DB_ANALYTICS_PARTS; i++)
+		if (want & (1u << i))
+			buf_printf(&sql, "%s%s", col++ > 0 ? ", " : "", cols[i]);
+	/* $4, the days, only where the statement uses it (an unused parameter has no type) */
+	e = db_exec_row(db, &r, buf_cstr(&sql), (want & DB_ANALYTICS_USAGE) ? 4 : 3,
+	    (const char *[]){ id, admin, f->category_id > 0 ? cat : NULL, days });
+	buf_free(&sql);
+	if (e != PSS_OK)
+		return e;
+	col = 0;
+	for (int i = 0; i < DB_ANALYTICS_PARTS; i++)
+		if ((want & (1u << i)) && (out[i] = db_json_parse(db_res_get(r, 0, col++))) == NULL)
+			e = PSS_EINTERNAL;
+	db_res_free(r);
+	if (e != PSS_OK)
+		for (int i = 0; i < DB_ANALYTICS_PARTS; i++) {
+			json_object_put(out[i]);
+			out[i] = NULL;
+		}
+	return e;
 }
 
 enum pss_err

@@ -154,29 +154,16 @@ category_percentages(struct json_object *c)
 	}
 }
 
-static enum pss_err
-build_part(const struct svc *s, const struct viewer *vw, enum analytics_part part,
-    const struct analytics_filter *f, struct json_object **out)
+/* The finishing touches of a part the database computed. */
+static void
+finish_part(enum analytics_part part, struct json_object *o)
 {
-	enum pss_err e;
-
-	switch (part) {
-	case ANALYTICS_SECURITY:
-		if ((e = db_analytics_security(s->db, vw, f, out)) == PSS_OK)
-			name_issues(*out);
-		return e;
-	case ANALYTICS_USAGE:
-		if ((e = db_analytics_usage(s->db, vw, f, out)) == PSS_OK)
-			usage_changes(*out);
-		return e;
-	case ANALYTICS_CATEGORIES:
-		if ((e = db_analytics_categories(s->db, vw, f, out)) == PSS_OK)
-			category_percentages(*out);
-		return e;
-	default:
-		*out = NULL;
-		return PSS_EINVAL;
-	}
+	if (part == ANALYTICS_SECURITY)
+		name_issues(o);
+	else if (part == ANALYTICS_USAGE)
+		usage_changes(o);
+	else
+		category_percentages(o);
 }
 
 static void
@@ -195,11 +182,31 @@ add_scope(struct json_object *o, const struct viewer *vw, const struct analytics
 	json_object_object_add(o, "filters", fl);
 }
 
+/* build_parts: the parts in want (bits 1 << part) into out, from one statement, each
+ * finished and with its scope and filters. */
+static enum pss_err
+build_parts(const struct svc *s, const struct viewer *vw, unsigned want,
+    const struct analytics_filter *f, struct json_object *out[ANALYTICS_SUMMARY])
+{
+	enum pss_err e;
+
+	if ((e = db_analytics_parts(s->db, vw, f, want, out)) != PSS_OK)
+		return e;
+	for (int i = 0; i < ANALYTICS_SUMMARY; i++)
+		if (out[i] != NULL) {
+			finish_part((enum analytics_part)i, out[i]);
+			add_scope(out[i], vw, f);
+		}
+	return PSS_OK;
+}
+
 enum pss_err
 analytics_build(const struct svc *s, const struct viewer *vw, enum analytics_part part,
     const struct analytics_filter *f, struct json_object **out)
 {
-	struct json_object *o, *p;
+	struct json_object *p[ANALYTICS_SUMMARY] = { NULL }, *fresh[ANALYTICS_SUMMARY], *o;
+	char key[96];
+	unsigned miss = 0;
 	enum pss_err e;
 
 	*out = NULL;
@@ -208,26 +215,39 @@ analytics_build(const struct svc *s, const struct viewer *vw, enum analytics_par
 	if (vw->user_id <= 0 && !vw->admin)
 		return PSS_EAUTH;
 	if (part != ANALYTICS_SUMMARY) {
-		if ((e = build_part(s, vw, part, f, &o)) != PSS_OK)
-			return e;
-	} else {
-		/* each part through its own entry: a new period recomputes the usage only */
-		o = json_object_new_object();
-		for (int i = 0; i < ANALYTICS_SUMMARY; i++) {
-			if ((e = analytics_get(s, vw, (enum analytics_part)i, f, &p)) != PSS_OK) {
-				json_object_put(o);
-				return e;
-			}
-			json_object_object_del(p, "scope");
-			json_object_object_del(p, "filters");
-			json_object_object_add(o, analytics_parts[i], p);
+		if ((e = build_parts(s, vw, 1u << part, f, fresh)) == PSS_OK)
+			*out = fresh[part];
+		return e;
+	}
+	/* each part from its own entry (a new period recomputes the usage only), the missing
+	 * ones together in one statement */
+	for (int i = 0; i < ANALYTICS_SUMMARY; i++) {
+		analytics_cache_key(key, sizeof(key), (enum analytics_part)i, vw, f);
+		if ((p[i] = library_cache_get(s, key)) == NULL)
+			miss |= 1u << i;
+	}
+	if (miss != 0 && (e = build_parts(s, vw, miss, f, fresh)) != PSS_OK) {
+		for (int i = 0; i < ANALYTICS_SUMMARY; i++)
+			json_object_put(p[i]);
+		return e;
+	}
+	o = json_object_new_object();
+	for (int i = 0; i < ANALYTICS_SUMMARY; i++) {
+		if (miss & (1u << i)) {
+			analytics_cache_key(key, sizeof(key), (enum analytics_part)i, vw, f);
+			library_cache_put(s, key, fresh[i], ANALYTICS_TTL);
+			p[i] = fresh[i];
 		}
+		json_object_object_del(p[i], "scope");
+		json_object_object_del(p[i], "filters");
+		json_object_object_add(o, analytics_parts[i], p[i]);
 	}
 	add_scope(o, vw, f);
 	*out = o;
 	return PSS_OK;
 }
 
+/* analytics_get: analytics_build through the cache. */
 enum pss_err
 analytics_get(const struct svc *s, const struct viewer *vw, enum analytics_part part,
     const struct analytics_filter *f, struct json_object **out)

@@ -86,6 +86,10 @@ await step('375 px and dark mode', async () => {
 	ok(w <= PHONE.width, 'no sideways scrolling at 375 px', w);
 	const box = await p.locator('svg.chart').first().boundingBox();
 	ok(box && box.width <= PHONE.width, 'the charts fit the phone', box);
+	// a table's long rule ids and titles wrap: every column (the figures too) on screen
+	const wide = await p.evaluate(() => [...document.querySelectorAll('.table-wrap')]
+	    .filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.querySelector('caption, th')?.textContent));
+	ok(wide.length === 0, 'no table scrolls sideways at 375 px', wide);
 	await shot(p, 'analytics');
 	const light = await p.evaluate(() => getComputedStyle(document.querySelector('.svg-text')).fill);
 	await p.emulateMedia({ colorScheme: 'dark' });
@@ -96,6 +100,11 @@ await step('375 px and dark mode', async () => {
 	ok(await p.locator('text=Security at a glance').count() === 1, 'the dashboard summary');
 	ok(await p.locator('main a[href="/analytics"]').count() >= 1, 'it links to the analytics');
 	await shot(p, 'dashboard-analytics-dark');
+	const rule = await p.goto('/analytics/rules/PSAvoidUsingConvertToSecureStringWithPlainText');
+	ok(rule.status() === 200, 'a finding with a long id', rule.status());
+	const rw = await p.evaluate(() => document.documentElement.scrollWidth);
+	ok(rw <= PHONE.width, 'its page fits 375 px', rw);
+	await shot(p, 'analytics-rule-dark');
 	await p.context().close();
 });
 

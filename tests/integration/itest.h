@@ -51,4 +51,12 @@ const char *it_job_wait(long id, const char *want, int seconds);
  * runner's " ready", a log line a test waits for). */
 int	 it_log_has(const char *path, const char *needle, int seconds);
 
+/* it_db_setup: the set-up of a suite that calls the layers below HTTP directly: log_init
+ * (errors only) as name, the stack's configuration (PSSCRIPT_CONFIG) into conf and, when db is
+ * not NULL, a connection to its database with the schema checked (db_ensure). Prints
+ * "Bail out!" and exits 1 when one fails. (itest-db.c: link DB_LIBS.) */
+struct conf;
+struct db;
+void	 it_db_setup(const char *name, struct conf *conf, struct db **db);
+
 #endif

@@ -173,14 +173,8 @@ test_redis_comes_back_and_is_used_again(void)
 int
 main(void)
 {
-	char err[512];
-
 	it_init();
-	log_init("test-cache", LOG_ERROR);
-	if (conf_load(&conf, NULL, err, sizeof(err)) != 0) {
-		printf("Bail out! %s\n", err);
-		return 1;
-	}
+	it_db_setup("test-cache", &conf, NULL);
 	conf.redis_health_interval_s = 1;
 	db1 = db_open(&conf, false);
 	db2 = db_open(&conf, false);

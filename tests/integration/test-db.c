@@ -158,14 +158,8 @@ test_failed_transaction_is_rolled_back(void)
 int
 main(void)
 {
-	char err[512];
-
 	it_init();
-	log_init("test-db", LOG_ERROR);
-	if (conf_load(&conf, NULL, err, sizeof(err)) != 0) {
-		printf("Bail out! %s\n", err);
-		return 1;
-	}
+	it_db_setup("test-db", &conf, NULL);
 	T_RUN(test_deadlock_is_retried_and_both_commit);
 	T_RUN(test_serialization_failure_is_retried);
 	T_RUN(test_errors_are_classified);

@@ -11,6 +11,7 @@
 
 #include "core/conf.h"
 #include "db/db.h"
+#include "itest.h"
 #include "services/docs.h"
 #include "t.h"
 
@@ -256,19 +257,8 @@ test_find_command_resolves_aliases_and_delete_source_removes_all(void)
 int
 main(void)
 {
-	char err[512];
-
-	log_init("test-docs-db", LOG_ERROR);
-	if (conf_load(&conf, NULL, err, sizeof(err)) != 0) {
-		printf("Bail out! %s\n", err);
-		return 1;
-	}
-	db = db_open(&conf, false);
+	it_db_setup("test-docs-db", &conf, &db);
 	svc = (struct svc){ &conf, db, NULL };
-	if (db_ensure(db) != PSS_OK) {
-		printf("Bail out! no database\n");
-		return 1;
-	}
 	rand_hex(run, 8);
 	snprintf(source, sizeof(source), "Test %s", run);
 	T_RUN(test_upsert_inserts_updates_and_leaves_unchanged_rows_alone);

@@ -12,6 +12,7 @@
 #include "cache/cache.h"
 #include "core/conf.h"
 #include "db/db.h"
+#include "itest.h"
 #include "services/library.h"
 #include "t.h"
 
@@ -1021,19 +1022,8 @@ test_create_refuses_bad_input_before_any_query(void)
 int
 main(void)
 {
-	char err[512];
-
-	log_init("test-library-db", LOG_ERROR);
-	if (conf_load(&conf, NULL, err, sizeof(err)) != 0) {
-		printf("Bail out! %s\n", err);
-		return 1;
-	}
-	db = db_open(&conf, false);
+	it_db_setup("test-library-db", &conf, &db);
 	svc = (struct svc){ &conf, db, NULL };
-	if (db_ensure(db) != PSS_OK) {
-		printf("Bail out! no database\n");
-		return 1;
-	}
 	rand_hex(run, 8);
 	alice = mk_user("alice", "user");
 	bob = mk_user("bob", "user");
