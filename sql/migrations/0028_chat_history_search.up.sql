@@ -23,5 +23,4 @@ ALTER TABLE chat_history ALTER COLUMN session_id SET NOT NULL,
 	ALTER COLUMN session_id SET DEFAULT gen_random_uuid();
 DROP INDEX chat_history_session_idx;
 CREATE UNIQUE INDEX chat_history_session_idx ON chat_history (user_id, session_id);
-DROP INDEX chat_history_user_id_idx;
 CREATE INDEX chat_history_user_updated_idx ON chat_history (user_id, updated_at DESC, id DESC);

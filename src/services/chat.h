@@ -99,13 +99,15 @@ struct chat_answer {
 enum pss_err chat_ask(const struct svc *, const struct viewer *, const struct chat_request *,
 	struct chat_answer *out, struct svc_err *);
 
-/* A chunk of the response's Markdown as it is written; nonzero stops the answer (the
- * reader went away); the part already written is what is stored. */
+/* A chunk of the response's Markdown as it is written (len 0, text "": the model is being
+ * asked, a progress signal); nonzero: the reader went away, no more chunks (the whole answer
+ * is stored all the same). */
 typedef int (*chat_chunk_fn)(void *arg, const char *text, size_t len);
 
-/* chat_ask_stream: chat_ask that calls chunk with the response as it comes (the model's
- * deltas, or the extractive answer in one chunk), within CHAT_STREAM_SECONDS; out holds
- * the whole answer at the end. */
+/* chat_ask_stream: chat_ask that calls chunk with the response in pieces of about 160
+ * bytes, cut after a line, once it exists (the model is asked for the whole answer, within
+ * what is left of CHAT_STREAM_SECONDS); out holds the whole answer at the end. Errors before
+ * the first chunk (bad input, a hidden script) come back as chat_ask's. */
 enum pss_err chat_ask_stream(const struct svc *, const struct viewer *,
 	const struct chat_request *, chat_chunk_fn chunk, void *arg, struct chat_answer *out,
 	struct svc_err *);

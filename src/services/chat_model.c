@@ -43,55 +43,6 @@ cut(const char *s, size_t n, size_t max)
 	return max;
 }
 
-char *
-chat_model_clean(const char *text, size_t np, bool cited[CHAT_SOURCES_MAX])
-{
-	struct buf b = BUF_INIT;
-	bool code = false, bol = true;
-	size_t n = strlen(text);
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)text[i];
-
-		if (bol && strncmp(text + i, "```", 3) == 0)
-			code = !code;
-		bol = ch == '\n';
-		if (ch < 0x20 && ch != '\n' && ch != '\t')
-			continue;
-		if (ch == 0x7f)
-			continue;
-		if (!code && ch == '<' && i + 1 < n && (isalpha((unsigned char)text[i + 1]) ||
-		    strchr("/!?", text[i + 1]) != NULL)) {
-			const char *gt = memchr(text + i, '>', n - i < 400 ? n - i : 400);
-
-			if (gt != NULL) {	/* an HTML tag or comment: dropped */
-				i = (size_t)(gt - text);
-				continue;
-			}
-		}
-		if (!code && ch == '[' && i + 1 < n && isdigit((unsigned char)text[i + 1])) {
-			size_t j = i + 1;
-			unsigned long v = 0;
-
-			while (j < n && isdigit((unsigned char)text[j])) {
-				if (v < 1000)
-					v = v * 10 + (unsigned long)(text[j] - '0');
-				j++;
-			}
-			if (j < n && text[j] == ']') {
-				if (v >= 1 && v <= np) {
-					cited[v - 1] = true;
-					buf_append(&b, text + i, j + 1 - i);
-				}
-				i = j;	/* a number of no source: dropped */
-				continue;
-			}
-		}
-		buf_putc(&b, (char)ch);
-	}
-	return buf_detach(&b);
-}
-
 int
 chat_model_answer(struct chat_ctx *x, const struct chat_request *req, int64_t timeout_ms, char **md,
     bool cited[CHAT_SOURCES_MAX], char *model, size_t modelsz, const char **why)

@@ -449,7 +449,7 @@ test_model_path_and_its_failures(void)
 	resp = it_str(&r, "response");
 	T_STREQ(it_str(&r, "model"), "llm:standin-model");
 	T_CONTAINS(resp, "Model answer over 5 sources");
-	T_CONTAINS(resp, "name [1], not .");	/* [9] named no source: dropped */
+	T_CONTAINS(resp, "name [1], not  .");	/* [9] named no source: a space */
 	T_ASSERT(strstr(resp, "<script") == NULL && strstr(resp, "<img") == NULL);
 	T_CONTAINS(resp, "# <b>code</b>");	/* code is code: the renderer escapes it */
 	T_ASSERT(has_source(&r, "doc", "Stop-Service", 0));

@@ -24,8 +24,21 @@ test_clean_keeps_only_citations_of_retrieved_sources(void)
 	bool cited[CHAT_SOURCES_MAX] = { false };
 	char *s = chat_model_clean("one [1], two [2], bad [3] [0] [99999999999], link [x](y)", 2, cited);
 
-	T_STREQ(s, "one [1], two [2], bad   , link [x](y)");
+	T_STREQ(s, "one [1], two [2], bad      , link [x](y)");
 	T_ASSERT(cited[0] && cited[1] && !cited[2]);
+	free(s);
+}
+
+/* what one step drops cannot join its neighbours into a citation or a tag */
+static void
+test_clean_drops_what_joins_after_a_drop(void)
+{
+	bool cited[CHAT_SOURCES_MAX] = { false };
+	char *s = chat_model_clean("[01[9]99] [<b>7</b>] <[9]b>x <<b>b>y [\x01" "9]", 2, cited);
+
+	T_ASSERT(strchr(s, '<') == NULL || strstr(s, "<b") == NULL);
+	T_STREQ(s, "[01 99]   < b>x y  ");
+	T_ASSERT(!cited[0] && !cited[1]);
 	free(s);
 }
 
@@ -93,6 +106,7 @@ main(void)
 {
 	T_RUN(test_clean_drops_html_outside_code_and_keeps_code);
 	T_RUN(test_clean_keeps_only_citations_of_retrieved_sources);
+	T_RUN(test_clean_drops_what_joins_after_a_drop);
 	T_RUN(test_clean_drops_control_bytes);
 	T_RUN(test_words_lower_case_without_stop_words);
 	T_RUN(test_parse_checks_every_field);
