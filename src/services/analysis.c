@@ -299,13 +299,15 @@ library_analysis_view_key(char *key, size_t n, int64_t id, const char *content, 
 {
 	static const char *const stamp[] = { "id", "updatedAt", "analysisVersion", "provider" };
 	uint64_t h = fnv1a(0xcbf29ce484222325ULL, content != NULL ? content : "", len);
+	struct json_object *m;
 	const char *v;
 
 	for (size_t i = 0; i < PSS_ARRAY_LEN(stamp); i++) {
-		v = member_str(analysis, stamp[i]);
-		if (v == NULL)	/* "id" is a number */
-			v = json_object_object_get_ex(analysis, stamp[i], NULL) ?
-			    json_object_get_string(json_object_object_get(analysis, stamp[i])) : "";
+		/* as text whatever the type ("id" is a number) */
+		v = analysis != NULL && json_object_object_get_ex(analysis, stamp[i], &m) ?
+		    json_object_get_string(m) : NULL;
+		if (v == NULL)
+			v = "";
 		h = fnv1a(h, v, strlen(v) + 1);
 	}
 	snprintf(key, n, "analysis:%lld:view:" LIBRARY_ANALYSIS_VIEW_FORMAT ":%d.%d:%016llx",

@@ -336,6 +336,33 @@ test_adhoc_uses_the_analyzer_settings(void)
 	unlink(path);
 }
 
+/* The page fragment's key moves with the content, the analysis (its updatedAt, id, version)
+ * and the filter, and with nothing else. */
+static void
+test_analysis_view_key_follows_content_analysis_and_filter(void)
+{
+	struct json_object *a = json_tokener_parse("{\"id\": 7, \"updatedAt\": \"2026-12-03T10:00:00.1+00:00\","
+	    " \"analysisVersion\": \"1.4\", \"provider\": \"builtin\", \"purpose\": \"x\"}");
+	struct json_object *b = json_tokener_parse("{\"id\": 7, \"updatedAt\": \"2026-12-03T10:00:00.2+00:00\","
+	    " \"analysisVersion\": \"1.4\", \"provider\": \"builtin\", \"purpose\": \"y\"}");
+	char k1[160], k2[160];
+
+	T_EQ(library_analysis_view_key(k1, sizeof(k1), 5, "Get-Date\n", 9, a, 4, 3), CACHE_TTL_ANALYSIS);
+	T_ASSERT(strncmp(k1, "analysis:5:view:", 16) == 0);
+	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date\n", 9, a, 4, 3);
+	T_STREQ(k1, k2);
+	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date \n", 10, a, 4, 3);
+	T_ASSERT(strcmp(k1, k2) != 0);
+	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date\n", 9, b, 4, 3);
+	T_ASSERT(strcmp(k1, k2) != 0);
+	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date\n", 9, a, 0, 3);
+	T_ASSERT(strcmp(k1, k2) != 0);
+	library_analysis_view_key(k2, sizeof(k2), 6, "Get-Date\n", 9, a, 4, 3);
+	T_ASSERT(strcmp(k1, k2) != 0);
+	json_object_put(a);
+	json_object_put(b);
+}
+
 int
 main(void)
 {
@@ -350,5 +377,6 @@ main(void)
 	T_RUN(test_pending_states_are_queued_and_running);
 	T_RUN(test_adhoc_checks_its_input);
 	T_RUN(test_adhoc_uses_the_analyzer_settings);
+	T_RUN(test_analysis_view_key_follows_content_analysis_and_filter);
 	return t_done();
 }
