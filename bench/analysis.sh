@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # analysis.sh: the analysis API under load (issue 13): GET /api/scripts/:id/analysis answered
 # from the analysis:{id} entry for a 60-line script (target: at least 0.8 of the bare libfcgi
-# responder measured in the same run; and for the 1,000-line one, whose answer is larger), and POST /api/scripts/analyze (ad hoc, nothing stored) with a 1,000-line
+# responder measured in the same run; and for the 1,000-line one, whose answer is larger), the
+# same bytes as a static file served by nginx (the floor for an answer of that size), and
+# POST /api/scripts/analyze (ad hoc, nothing stored) with a 1,000-line
 # script at one connection per FastCGI worker (target: p95 under 10 ms). Anonymous callers,
 # a public script; the analyze rate limit is lifted for the run.
 #   BENCH_LINES (1000), BENCH_CALLGRIND (1: then the instructions each costs psscript-fcgi,
@@ -72,8 +74,13 @@ wrk.headers["Content-Type"] = "application/json"
 $(cat "$ST/p95.lua")
 EOL
 
+# The floor of a cached read: nginx sending the same bytes from a file (no FastCGI at all).
+curl -fsk -o "$PSS_TOP/static/bench-analysis.json" "$PSS_TEST_URL/api/scripts/$ID/analysis"
+BENCH_CLEANUP='rm -f "$PSS_TOP/static/bench-analysis.json"'
+
 echo "# wrk -t$T -c$C -d${D}s over HTTPS through nginx; $PSS_TEST_WORKERS FastCGI processes; $(nproc) cores"
 run "bare libfcgi responder" /bench/bare bare
+run "static file, the same bytes" /static/bench-analysis.json static
 run "GET /api/scripts/:id/analysis" "/api/scripts/$ID/analysis" analysis -s "$ST/p95.lua"
 run "GET .../analysis, $L lines" "/api/scripts/$ID_BIG/analysis" analysisbig -s "$ST/p95.lua"
 C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
@@ -81,6 +88,8 @@ C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
 echo
 echo "GET /api/scripts/:id/analysis (cached, 60 lines) / bare responder: requests/s $(ratio "$RPS_analysis" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_analysis")   (target >= 0.8)"
+echo "the same bytes as a static file / bare responder: requests/s $(ratio "$RPS_static" "$RPS_bare")," \
+	"by CPU $(ratio "$CPU_bare" "$CPU_static")   (what any answer of that size can reach)"
 echo "GET /api/scripts/:id/analysis (cached, $L lines) / bare responder: requests/s $(ratio "$RPS_analysisbig" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_analysisbig")   (the answer's size dominates)"
 echo "POST /api/scripts/analyze, $L lines, one connection per worker: p95 ${P95_adhoc:-?}   (target < 10 ms)"

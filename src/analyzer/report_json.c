@@ -143,6 +143,158 @@ ps_attack_properties(const struct ps_finding *f, bool sarif)
 	return o;
 }
 
+/* ---- findings written as text (ps_analysis_to_json_text_findings) ---- */
+
+/* s as a JSON string, as json-c writes it with JSON_C_TO_STRING_NOSLASHESCAPE (", \\ and
+ * \b \f \n \r \t by name, other bytes below 0x20 as \u00xx), after ps_json_string_len's
+ * repair of invalid UTF-8 (U+FFFD). */
+static void
+jw_str(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, from = 0;
+
+	buf_putc(b, '"');
+	if (s == NULL)
+		n = 0;
+	while (i < n) {
+		unsigned char c;
+		const char *esc = NULL;
+		char u[7];
+
+		while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x80 &&
+		    s[i] != '"' && s[i] != '\\')
+			i++;	/* the common case: printable ASCII, copied as a run */
+		if (i == n)
+			break;
+		c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+
+			if (k != 0) {
+				i += k;
+				continue;
+			}
+			buf_append(b, s + from, i - from);
+			buf_puts(b, "\xEF\xBF\xBD");
+			from = ++i;
+			continue;
+		}
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			if (c < 0x20) {
+				u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
+				u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = '\0';
+				esc = u;
+			}
+		}
+		if (esc == NULL) {
+			i++;
+			continue;
+		}
+		buf_append(b, s + from, i - from);
+		buf_puts(b, esc);
+		from = ++i;
+	}
+	buf_append(b, s + from, i - from);
+	buf_putc(b, '"');
+}
+
+/* ,"key": (buf_printf's vsnprintf cost more than the rest of a finding) */
+static void
+jw_key(struct buf *b, const char *key)
+{
+	buf_puts(b, ",\"");
+	buf_puts(b, key);
+	buf_puts(b, "\":");
+}
+
+static void
+jw_key_str(struct buf *b, const char *key, const char *s)
+{
+	jw_key(b, key);
+	jw_str(b, s, s != NULL ? strlen(s) : 0);
+}
+
+static void
+jw_key_int(struct buf *b, const char *key, long long v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	jw_key(b, key);
+	do
+		d[--i] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		d[--i] = '-';
+	buf_append(b, d + i, sizeof(d) - i);
+}
+
+/* ps_finding_to_json's object, as text (the same bytes json-c writes for it). */
+static void
+finding_write(struct buf *b, const struct ps_finding *f)
+{
+	buf_puts(b, "{\"ruleId\":");
+	jw_str(b, f->rule->id, strlen(f->rule->id));
+	jw_key_str(b, "severity", ps_severity_names[f->severity]);
+	jw_key_str(b, "message", f->message);
+	jw_key_int(b, "line", (int)f->line);
+	jw_key_int(b, "column", (int)f->column);
+	jw_key_int(b, "endLine", (int)f->end_line);
+	jw_key_int(b, "endColumn", (int)f->end_column);
+	jw_key_str(b, "extent", f->extent);
+	jw_key_str(b, "suggestion", f->suggestion);
+	if (f->rule->docs_url != NULL)
+		jw_key_str(b, "docsUrl", f->rule->docs_url);
+	if (f->mitre != NULL) {	/* rare: through json-c */
+		struct json_object *pr = ps_attack_properties(f, false);
+
+		buf_puts(b, ",\"properties\":");
+		buf_puts(b, json_object_to_json_string_ext(pr, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(pr);
+	}
+	if (f->fix != NULL) {
+		buf_puts(b, ",\"fix\":{\"replacement\":");
+		jw_str(b, f->fix, strlen(f->fix));
+		jw_key_int(b, "start", (long long)f->start);
+		jw_key_int(b, "end", (long long)f->end);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, '}');
+}
+
+/* A placeholder array whose serialization is the findings of cat, written now as text. */
+static struct json_object *
+findings_text(const struct ps_analysis *a, enum ps_category cat)
+{
+	struct json_object *arr = json_object_new_array();
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+
+	buf_putc(&b, '[');
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (a->findings[i].rule->category == cat) {
+			if (n++ > 0)
+				buf_putc(&b, ',');
+			finding_write(&b, &a->findings[i]);
+		}
+	buf_putc(&b, ']');
+	json_object_set_serializer(arr, json_object_userdata_to_json_string, xstrdup(buf_cstr(&b)),
+	    json_object_free_userdata);
+	buf_free(&b);
+	return arr;
+}
+
 struct json_object *
 ps_suppressed_to_json(const struct ps_analysis *a)
 {
@@ -326,24 +478,22 @@ commands_json(const struct ps_analysis_priv *p)
 	return arr;
 }
 
+/* The references: one per distinct url (urls, *n of them, is what is already in arr). */
 static void
-add_ref(struct json_object *arr, const char *title, const char *url, const char *type)
+add_ref(struct json_object *arr, const char **urls, size_t *n, const char *title, const char *url,
+    const char *type)
 {
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		struct json_object *o = json_object_array_get_idx(arr, i), *u;
+	struct json_object *o;
 
-		if (json_object_object_get_ex(o, "url", &u) &&
-		    strcmp(json_object_get_string(u), url) == 0)
+	for (size_t i = 0; i < *n; i++)
+		if (urls[i] == url || strcmp(urls[i], url) == 0)
 			return;
-	}
-	{
-		struct json_object *o = json_object_new_object();
-
-		add(o, "title", jstr(title));
-		add(o, "url", jstr(url));
-		add(o, "type", jstr(type));
-		json_object_array_add(arr, o);
-	}
+	urls[(*n)++] = url;
+	o = json_object_new_object();
+	add(o, "title", jstr(title));
+	add(o, "url", jstr(url));
+	add(o, "type", jstr(type));
+	json_object_array_add(arr, o);
 }
 
 static struct json_object *
@@ -351,13 +501,15 @@ refs_json(const struct ps_analysis *a)
 {
 	const struct ps_analysis_priv *p = a->priv;
 	struct json_object *arr = json_object_new_array();
+	const char *urls[150];
+	size_t n = 0;
 
-	for (size_t i = 0; i < p->ncmds && json_object_array_length(arr) < 100; i++)
+	for (size_t i = 0; i < p->ncmds && n < 100; i++)
 		if (p->cmds[i].ci != NULL)
-			add_ref(arr, p->cmds[i].ci->name, p->cmds[i].ci->url, "cmdlet");
-	for (size_t i = 0; i < a->nfindings && json_object_array_length(arr) < 150; i++)
+			add_ref(arr, urls, &n, p->cmds[i].ci->name, p->cmds[i].ci->url, "cmdlet");
+	for (size_t i = 0; i < a->nfindings && n < 150; i++)
 		if (a->findings[i].rule->docs_url != NULL)
-			add_ref(arr, a->findings[i].rule->id, a->findings[i].rule->docs_url, "rule");
+			add_ref(arr, urls, &n, a->findings[i].rule->id, a->findings[i].rule->docs_url, "rule");
 	return arr;
 }
 
@@ -683,6 +835,14 @@ summary_json(const struct ps_analysis *a)
 struct json_object *
 ps_analysis_to_json(const struct ps_analysis *a)
 {
+	return ps_analysis_to_json_flags(a, 0);
+}
+
+struct json_object *
+ps_analysis_to_json_flags(const struct ps_analysis *a, unsigned flags)
+{
+	struct json_object *(*findings)(const struct ps_analysis *, enum ps_category) =
+	    (flags & PS_JSON_FINDINGS_TEXT) ? findings_text : findings_json;
 	struct json_object *o = json_object_new_object();
 	const struct ps_analysis_priv *p = a->priv;
 
@@ -694,10 +854,10 @@ ps_analysis_to_json(const struct ps_analysis *a)
 	add(o, "suggestions", suggestions_json(a));
 	add(o, "commandDetails", commands_json(p));
 	add(o, "msDocsReferences", refs_json(a));
-	add(o, "securityIssues", findings_json(a, PS_CAT_SECURITY));
-	add(o, "bestPracticeViolations", findings_json(a, PS_CAT_BEST_PRACTICE));
-	add(o, "performanceInsights", findings_json(a, PS_CAT_PERFORMANCE));
-	add(o, "potentialRisks", findings_json(a, PS_CAT_RISK));
+	add(o, "securityIssues", findings(a, PS_CAT_SECURITY));
+	add(o, "bestPracticeViolations", findings(a, PS_CAT_BEST_PRACTICE));
+	add(o, "performanceInsights", findings(a, PS_CAT_PERFORMANCE));
+	add(o, "potentialRisks", findings(a, PS_CAT_RISK));
 	add(o, "codeComplexityMetrics", metrics_json(a));
 	add(o, "compatibilityNotes", compat_json(p));
 	add(o, "executionSummary", summary_json(a));

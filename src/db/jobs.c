@@ -8,64 +8,45 @@
 #include "core/core.h"
 #include "db/jobs.h"
 
-/* enqueue: with key, only when no queued job of type has payload->>key = value. */
-static enum pss_err
-enqueue(struct db *db, const char *type, const char *payload, const char *key, const char *value,
-    int max_attempts, int64_t *id)
+enum pss_err
+jobs_enqueue(struct db *db, const char *type, const char *payload, int max_attempts, int64_t *id)
 {
 	struct db_res *r;
 	char max[16];
 	enum pss_err e;
 
 	snprintf(max, sizeof(max), "%d", max_attempts);
-	e = db_exec(db, &r, key == NULL ?
-	    "INSERT INTO jobs (type, payload, max_attempts) VALUES ($1, COALESCE($2::jsonb, '{}'), $3) "
-	    "RETURNING id" :
-	    "INSERT INTO jobs (type, payload, max_attempts) SELECT $1, COALESCE($2::jsonb, '{}'), $3"
-	    " WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE type = $1 AND status = 'queued'"
-	    "  AND payload->>$4 = $5) RETURNING id", key == NULL ? 3 : 5,
-	    (const char *[]){ type, payload, max, key, value });
+	e = db_exec(db, &r, "INSERT INTO jobs (type, payload, max_attempts)"
+	    " VALUES ($1, COALESCE($2::jsonb, '{}'), $3) RETURNING id", 3,
+	    (const char *[]){ type, payload, max });
 	if (e != PSS_OK)
 		return e;
-	*id = db_res_rows(r) == 1 ? db_res_int(r, 0, 0) : 0;
+	if (id != NULL)
+		*id = db_res_rows(r) == 1 ? db_res_int(r, 0, 0) : 0;
 	db_res_free(r);
 	return PSS_OK;
 }
 
 enum pss_err
-jobs_enqueue(struct db *db, const char *type, const char *payload, int max_attempts, int64_t *id)
-{
-	int64_t got;
-	enum pss_err e = enqueue(db, type, payload, NULL, NULL, max_attempts, &got);
-
-	if (e == PSS_OK && id != NULL)
-		*id = got;
-	return e;
-}
-
-enum pss_err
-jobs_enqueue_once(struct db *db, const char *type, const char *payload, const char *key,
-    const char *value, int max_attempts, bool *added)
-{
-	int64_t got = 0;
-	enum pss_err e = enqueue(db, type, payload, key, value, max_attempts, &got);
-
-	*added = got != 0;
-	return e;
-}
-
-enum pss_err
 jobs_enqueue_keyed(struct db *db, const char *type, const char *payload, const char *key,
-    int max_attempts)
+    int max_attempts, bool *added)
 {
+	struct db_res *r;
 	char max[16];
+	enum pss_err e;
 
 	snprintf(max, sizeof(max), "%d", max_attempts);
-	return db_exec(db, NULL,
+	e = db_exec(db, &r,
 	    "INSERT INTO jobs (type, payload, max_attempts, dedup_key)"
 	    " VALUES ($1, COALESCE($2::jsonb, '{}'), $3, $4) ON CONFLICT (dedup_key)"
-	    " WHERE dedup_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING",
+	    " WHERE dedup_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING RETURNING id",
 	    4, (const char *[]){ type, payload, max, key });
+	if (e != PSS_OK)
+		return e;
+	if (added != NULL)
+		*added = db_res_rows(r) == 1;
+	db_res_free(r);
+	return PSS_OK;
 }
 
 enum pss_err

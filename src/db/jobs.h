@@ -21,14 +21,10 @@ struct job {
  * Runs inside the caller's transaction when there is one. */
 enum pss_err jobs_enqueue(struct db *, const char *type, const char *payload, int max_attempts,
 	int64_t *id);
-/* jobs_enqueue_once: jobs_enqueue unless a queued job of type has payload member key equal
- * to value (then *added is false and nothing changes). Two racing callers may both add. */
-enum pss_err jobs_enqueue_once(struct db *, const char *type, const char *payload, const char *key,
-	const char *value, int max_attempts, bool *added);
 /* jobs_enqueue_keyed: adds a job with dedup_key key unless one with that key is queued or
- * running already (then nothing happens). */
+ * running already (then nothing happens); *added (may be NULL) says which. */
 enum pss_err jobs_enqueue_keyed(struct db *, const char *type, const char *payload, const char *key,
-	int max_attempts);
+	int max_attempts, bool *added);
 /* jobs_claim: takes the next runnable job: queued and due, or running with a heartbeat older
  * than lock_timeout_s (its worker died). PSS_ENOTFOUND when there is none. */
 enum pss_err jobs_claim(struct db *, const char *worker_id, int64_t lock_timeout_s, struct job *);

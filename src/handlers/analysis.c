@@ -104,7 +104,7 @@ h_scripts_analyze_adhoc(struct http_ctx *c)
 	if (req_body_str(c, b, "content", NULL, (size_t)-1, true, &content, &len) < 0 ||
 	    req_body_str(c, b, "fileName", "filename", 1024, false, &name, NULL) < 0)
 		goto out;
-	if ((e = library_analysis_adhoc(&c->app->svc, content, len, name, &an, &err)) != PSS_OK) {
+	if ((e = library_analysis_adhoc(&c->app->svc, content, len, name, &an, true, &err)) != PSS_OK) {
 		error_from_svc(c, e, &err, NULL);
 		goto out;
 	}

@@ -363,35 +363,90 @@ findings_filter(struct http_ctx *c, const char *base, struct av_filter *f)
 }
 
 /*
- * The analysis view of the partials (templates/analysis/) in view: analysisView (av_view:
- * scores, findings grouped and filtered, commands, ...; absent when there is no analysis)
- * and the highlighted source with the flagged lines marked (sourceRows, safe HTML, and
- * source: {lines, totalLines, truncated}). The script page and /analyze share it; a
- * version's page has no analysis (analysis and f NULL): the plain highlighted rows.
+ * The analysis of the partials (templates/analysis/) in view: analysisHtml (the analysis
+ * rendered by analysis/report from av_view: scores, findings grouped and filtered,
+ * commands, ...; analysis/view writes it), analysisView {shown} (absent when there is no
+ * analysis), and the highlighted source with the flagged lines marked (sourceRows, safe
+ * HTML, and source: {lines, totalLines, truncated}). The script page and /analyze share
+ * it; a version's page has no analysis (analysis and f NULL): the plain highlighted rows.
+ * With id (the script page) the fragment is cached per content, analysis and filter
+ * (library_analysis_view_key): a hit skips the highlighting, the marks and the rendering.
+ * The cached value: "#av <shown> <lines> <totalLines> <truncated> <html bytes>\n", the
+ * analysis HTML, then the rows.
  */
 static void
-add_analysis(struct json_object *view, struct json_object *analysis, const char *text, size_t len,
-    const struct av_filter *f)
+add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
+    struct json_object *analysis, const char *text, size_t len, const struct av_filter *f)
 {
 	struct hl_lines hl;
 	struct av_marks marks = { NULL, 0 };
-	struct buf rows = BUF_INIT;
-	struct json_object *s = json_object_new_object();
-	struct json_object *av = analysis != NULL ? av_view(analysis, f, &marks) : NULL;
+	struct buf rows = BUF_INIT, html = BUF_INIT;
+	struct json_object *s = json_object_new_object(), *av = NULL, *ctx, *shown = NULL;
+	unsigned long long nshown = 0, lines = 0, total = 0, hlen = 0;
+	int trunc = 0, used = 0;
+	char key[160], *hit = NULL;
+	size_t hitlen = 0;
 
-	if (av != NULL)
-		json_object_object_add(view, "analysisView", av);
-	hl_render(text, len, &hl);
-	av_rows(&rows, &hl, &marks);
+	key[0] = '\0';
+	if (id > 0 && analysis != NULL) {
+		library_analysis_view_key(key, sizeof(key), id, text, len, analysis, f->kind, f->sev);
+		hit = library_analysis_view_get(&c->app->svc, key, &hitlen);
+	}
+	if (hit != NULL && sscanf(hit, "#av %llu %llu %llu %d %llu\n%n", &nshown, &lines, &total,
+	    &trunc, &hlen, &used) == 5 && used > 0 && hlen <= hitlen - (size_t)used) {
+		buf_append(&html, hit + used, (size_t)hlen);
+		buf_append(&rows, hit + used + hlen, hitlen - (size_t)used - (size_t)hlen);
+	} else {
+		if (analysis != NULL && (av = av_view(analysis, f, &marks)) != NULL) {
+			struct mus_error err = { 0 };
+
+			json_object_object_get_ex(av, "shown", &shown);
+			nshown = shown != NULL ? (unsigned long long)json_object_get_int64(shown) : 0;
+			ctx = json_object_new_object();
+			json_object_object_add(ctx, "analysisView", av);
+			if (page_setup(c->app->conf->data_dir, conf_is_dev(c->app->conf), &err) != PSS_OK ||
+			    page_render("analysis/report", ctx, &html, &err) != PSS_OK) {
+				log_error("analysis/report: %s", err.msg);
+				buf_reset(&html);
+				key[0] = '\0';	/* not kept */
+			}
+			json_object_put(ctx);
+		}
+		hl_render(text, len, &hl);
+		av_rows(&rows, &hl, &marks);
+		lines = hl.n;
+		total = hl.total_lines;
+		trunc = hl.truncated;
+		av_marks_free(&marks);
+		hl_lines_free(&hl);
+		if (key[0] != '\0' && av != NULL) {
+			struct buf v = BUF_INIT;
+
+			buf_printf(&v, "#av %llu %llu %llu %d %llu\n", nshown, lines, total, trunc,
+			    (unsigned long long)html.len);
+			buf_append(&v, html.data, html.len);
+			buf_append(&v, rows.data, rows.len);
+			library_analysis_view_put(&c->app->svc, key, v.data, v.len);
+			buf_free(&v);
+		}
+	}
+	free(hit);
+	if (analysis != NULL && (av != NULL || html.len > 0)) {
+		struct json_object *marker = json_object_new_object();
+
+		json_object_object_add(marker, "shown", json_object_new_int64((int64_t)nshown));
+		json_object_object_add(view, "analysisView", marker);
+		json_object_object_add(view, "analysisHtml", json_object_new_string_len(
+		    html.data != NULL ? html.data : "", (int)html.len));
+	}
 	json_object_object_add(view, "sourceRows", json_object_new_string_len(rows.data != NULL ?
 	    rows.data : "", (int)rows.len));
-	json_object_object_add(s, "lines", json_object_new_int64((int64_t)hl.n));
-	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)hl.total_lines));
-	json_object_object_add(s, "truncated", json_object_new_boolean(hl.truncated));
+	json_object_object_add(s, "lines", json_object_new_int64((int64_t)lines));
+	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)total));
+	json_object_object_add(s, "truncated", json_object_new_boolean(trunc));
 	json_object_object_add(view, "source", s);
-	av_marks_free(&marks);
 	buf_free(&rows);
-	hl_lines_free(&hl);
+	buf_free(&html);
 }
 
 /*
@@ -449,7 +504,8 @@ h_page_script(struct http_ctx *c)
 	json_object_object_del(script, "content");
 	analysis = json_object_object_get_ex(script, "analysis", &analysis) ? json_object_get(analysis) : NULL;
 	json_object_object_del(script, "analysis");
-	add_analysis(view, analysis, content != NULL ? json_object_get_string(content) : "",
+	add_analysis(c, view, int_member(script, "id", 0), analysis,
+	    content != NULL ? json_object_get_string(content) : "",
 	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, &f);
 	json_object_put(analysis);
 	json_object_put(content);
@@ -543,7 +599,7 @@ h_page_analyze(struct http_ctx *c)
 			filename = p->filename;
 		}
 	}
-	if ((e = library_analysis_adhoc(&c->app->svc, text, len, filename, &analysis, &err)) != PSS_OK) {
+	if ((e = library_analysis_adhoc(&c->app->svc, text, len, filename, &analysis, false, &err)) != PSS_OK) {
 		json_object_put(body);
 		if (e == PSS_EINVAL && err.field != NULL && strcmp(err.field, "fileName") == 0)
 			field_error(c, "file", "Choose a .ps1, .psm1 or .psd1 file.");
@@ -552,7 +608,7 @@ h_page_analyze(struct http_ctx *c)
 		return;
 	}
 	view = json_object_new_object();
-	add_analysis(view, analysis, text, len, &f);
+	add_analysis(c, view, 0, analysis, text, len, &f);
 	json_object_put(analysis);
 	form = json_object_new_object();
 	json_object_object_add(form, "content", json_object_new_string_len(text, (int)len));
@@ -593,7 +649,7 @@ h_page_version(struct http_ctx *c)
 	json_object_object_del(script, "content");
 	content = json_object_object_get_ex(version, "content", &content) ? json_object_get(content) : NULL;
 	json_object_object_del(version, "content");
-	add_analysis(view, NULL, content != NULL ? json_object_get_string(content) : "",
+	add_analysis(c, view, 0, NULL, content != NULL ? json_object_get_string(content) : "",
 	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, NULL);
 	json_object_put(content);
 	json_object_object_add(view, "canEdit", json_object_new_boolean(can_edit(c, script)));

@@ -323,7 +323,7 @@ finding_view(struct json_object *fo, unsigned id, int sev)
 	add_line_href(o, "lineHref", uint_member(fo, "line"));
 	add_str(o, "severityLabel", sev_labels[sev]);
 	add_str(o, "severity", av_sev_names[sev]);
-	copy_members(o, fo, (const char *const[]){ "ruleId", "message", "line", "column", "extent",
+	copy_members(o, fo, (const char *const[]){ "ruleId", "message", "line", "column",
 	    "suggestion", "docsUrl", NULL });
 	if ((attack = member(member(fo, "properties"), "mitreAttack")) != NULL)
 		json_object_object_add(o, "attack", json_object_get(attack));

@@ -278,6 +278,56 @@ library_analysis_get(const struct svc *s, const struct viewer *v, int64_t id,
 	return PSS_OK;
 }
 
+/* ---- the script page's rendered analysis ---- */
+
+/* FNV-1a, 64 bits, continued from h. */
+static uint64_t
+fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int
+library_analysis_view_key(char *key, size_t n, int64_t id, const char *content, size_t len,
+    struct json_object *analysis, int kind, int sev)
+{
+	static const char *const stamp[] = { "id", "updatedAt", "analysisVersion", "provider" };
+	uint64_t h = fnv1a(0xcbf29ce484222325ULL, content != NULL ? content : "", len);
+	struct json_object *m;
+	const char *v;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(stamp); i++) {
+		/* as text whatever the type ("id" is a number) */
+		v = analysis != NULL && json_object_object_get_ex(analysis, stamp[i], &m) ?
+		    json_object_get_string(m) : NULL;
+		if (v == NULL)
+			v = "";
+		h = fnv1a(h, v, strlen(v) + 1);
+	}
+	snprintf(key, n, "analysis:%lld:view:" LIBRARY_ANALYSIS_VIEW_FORMAT ":%d.%d:%016llx",
+	    (long long)id, kind, sev, (unsigned long long)h);
+	return CACHE_TTL_ANALYSIS;
+}
+
+char *
+library_analysis_view_get(const struct svc *s, const char *key, size_t *len)
+{
+	return s->cache != NULL ? cache_get_hot(s->cache, key, len) : NULL;
+}
+
+void
+library_analysis_view_put(const struct svc *s, const char *key, const char *val, size_t len)
+{
+	if (s->cache != NULL && len <= LIBRARY_ANALYSIS_VIEW_MAX)
+		cache_set(s->cache, key, val, len, CACHE_TTL_ANALYSIS);
+}
+
 static void
 analysis_invalidate(const struct svc *s, int64_t id)
 {
@@ -288,7 +338,7 @@ enum pss_err
 library_analysis_queue(const struct svc *s, const struct viewer *v, int64_t id, bool *queued,
     struct svc_err *err)
 {
-	char payload[64], sid[24];
+	char payload[64], key[48];
 	bool added = false;
 	enum pss_err e;
 
@@ -300,8 +350,10 @@ library_analysis_queue(const struct svc *s, const struct viewer *v, int64_t id, 
 	if ((e = library_access(s->db, v, id, true, false)) != PSS_OK)
 		return e;
 	snprintf(payload, sizeof(payload), "{\"scriptId\": %lld}", (long long)id);
-	snprintf(sid, sizeof(sid), "%lld", (long long)id);
-	if ((e = jobs_enqueue_once(s->db, LIBRARY_JOB_ANALYSIS, payload, "scriptId", sid,
+	/* the re-analysis's dedup key: one queued or running analysis a script (an edit's job,
+	 * library_enqueue_analysis, has none: it must run even while an older one runs) */
+	snprintf(key, sizeof(key), "%s:%lld", LIBRARY_JOB_ANALYSIS, (long long)id);
+	if ((e = jobs_enqueue_keyed(s->db, LIBRARY_JOB_ANALYSIS, payload, key,
 	    LIBRARY_JOB_ATTEMPTS, &added)) != PSS_OK)
 		return e;
 	analysis_invalidate(s, id);
@@ -348,7 +400,7 @@ script_file_name(const char *name)
 
 enum pss_err
 library_analysis_adhoc(const struct svc *s, const char *content, size_t len, const char *filename,
-    struct json_object **analysis, struct svc_err *err)
+    struct json_object **analysis, bool written_only, struct svc_err *err)
 {
 	struct ps_analysis *an = NULL;
 	char *text = NULL;
@@ -366,7 +418,7 @@ library_analysis_adhoc(const struct svc *s, const char *content, size_t len, con
 	if ((e = ps_analyze(text, tlen, library_analyzer_opts(s), &an)) != PSS_OK || an == NULL)
 		e = svc_fail(err, PSS_ETOOBIG, "content", "the content could not be analysed");
 	else
-		*analysis = ps_analysis_to_json(an);
+		*analysis = ps_analysis_to_json_flags(an, written_only ? PS_JSON_FINDINGS_TEXT : 0);
 	ps_analysis_free(an);
 	free(text);
 	return e;

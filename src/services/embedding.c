@@ -175,7 +175,7 @@ queue_index(const struct svc *s)
 	if (s->conf->embedding_index_file[0] == '\0' || st.defer_index)
 		return;
 	if (jobs_enqueue_keyed(s->db, LIBRARY_JOB_EMBED_INDEX, NULL, "embedding.index",
-	    LIBRARY_JOB_ATTEMPTS) != PSS_OK)
+	    LIBRARY_JOB_ATTEMPTS, NULL) != PSS_OK)
 		log_warn("embedding: could not queue the vector file's refresh: %s", db_last_error(s->db));
 }
 
@@ -455,7 +455,7 @@ library_reembed(const struct svc *s, int64_t *queued, char *why, size_t whysz)
 			snprintf(payload, sizeof(payload), "{\"scriptId\": %lld}", (long long)ids[i]);
 			snprintf(key, sizeof(key), "embed:%lld", (long long)ids[i]);
 			if ((e = jobs_enqueue_keyed(s->db, LIBRARY_JOB_EMBEDDING, payload, key,
-			    LIBRARY_JOB_ATTEMPTS)) != PSS_OK) {
+			    LIBRARY_JOB_ATTEMPTS, NULL)) != PSS_OK) {
 				snprintf(why, whysz, "%s", db_last_error(s->db));
 				return e;
 			}

@@ -284,6 +284,20 @@ const struct ps_analyze_opts *library_analyzer_opts(const struct svc *);
  * an analysis stored) drops it. */
 int	 library_analysis_key(char *key, size_t n, int64_t script_id);
 
+/* The script page's analysis fragment (the rendered analysis view and the marked source
+ * rows, handlers/pages-library.c) under analysis:{id}:view:<format>:<kind>.<sev>:<stamp>,
+ * the stamp a hash of the content and of the analysis's id, updatedAt, analysisVersion and
+ * provider: a changed content or a new analysis is a new key, so nothing has to drop the
+ * old one (it expires with CACHE_TTL_ANALYSIS). The caller has checked that the viewer may
+ * see the script. library_analysis_view_key returns the time to live;
+ * library_analysis_view_get the value (caller frees) or NULL; _put keeps at most
+ * LIBRARY_ANALYSIS_VIEW_MAX bytes. Bump the format when the fragment's markup changes. */
+#define LIBRARY_ANALYSIS_VIEW_FORMAT "v1"
+#define LIBRARY_ANALYSIS_VIEW_MAX (2 * 1024 * 1024)
+int	 library_analysis_view_key(char *key, size_t n, int64_t script_id, const char *content,
+	size_t len, struct json_object *analysis, int kind, int sev);
+char	*library_analysis_view_get(const struct svc *, const char *key, size_t *len);
+void	 library_analysis_view_put(const struct svc *, const char *key, const char *val, size_t len);
 /* library_analysis_get: the stored analysis object of API.md (NULL when there is none) and
  * the analysis state (never NULL on PSS_OK); both the caller's to put. PSS_ENOTFOUND for
  * an unknown script or one the viewer may not see. Reads and fills analysis:{id}. */
@@ -304,9 +318,11 @@ enum pss_err library_analysis_now(const struct svc *, const struct viewer *, int
  * PSS_EINVAL naming content when it is missing, empty, blank, not UTF-8 text (NUL, control
  * characters); PSS_ETOOBIG when over LIBRARY_ADHOC_MAX bytes; PSS_EINVAL naming fileName
  * when filename (may be NULL) is not 1..255 bytes of text ending in .ps1, .psm1 or .psd1.
- * The analyzer reads the three kinds alike. */
+ * The analyzer reads the three kinds alike. With written_only (an answer that is only
+ * serialized, never read), the findings are kept as text (PS_JSON_FINDINGS_TEXT: the arrays
+ * read as empty but write the findings). */
 enum pss_err library_analysis_adhoc(const struct svc *, const char *content, size_t len,
-	const char *filename, struct json_object **analysis, struct svc_err *);
+	const char *filename, struct json_object **analysis, bool written_only, struct svc_err *);
 
 enum analysis_format {
 	ANALYSIS_FORMAT_JSON,

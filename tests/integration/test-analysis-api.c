@@ -255,9 +255,11 @@ test_no_analysis_is_404_with_the_state(void)
 	check_error(&r, 404, "analysis_not_found");
 	T_STREQ(it_str(&r, "details.analysisState.status"), "none");
 	it_resp_free(&r);
-	/* a job that waits (due in an hour, so the job runner leaves it): queued */
-	snprintf(sql, sizeof(sql), "INSERT INTO jobs (type, payload, run_at) VALUES ('analysis.run',"
-	    " '{\"scriptId\": %lld}', now() + interval '1 hour') RETURNING id", id);
+	/* a re-analysis that waits (due in an hour, so the job runner leaves it; under the
+	 * dedup key library_analysis_queue uses): queued */
+	snprintf(sql, sizeof(sql), "INSERT INTO jobs (type, payload, run_at, dedup_key) VALUES"
+	    " ('analysis.run', '{\"scriptId\": %lld}', now() + interval '1 hour', 'analysis.run:%lld')"
+	    " RETURNING id", id, id);
 	T_ASSERT(it_psql(sql) != NULL);
 	r = analysis_of(id);
 	check_error(&r, 404, "analysis_not_found");

@@ -276,8 +276,9 @@ test_analyse_again(void)
 	T_EQ(visit(&other, &r, "POST", path, form_of(&other, (const char *[]){ NULL })), 403);
 	it_resp_free(&r);
 	/* a job that waits (run_at later) makes the page show the progress and refresh */
-	snprintf(sql, sizeof(sql), "INSERT INTO jobs (type, payload, run_at) VALUES ('analysis.run',"
-	    " '{\"scriptId\": %lld}', now() + interval '1 hour') RETURNING id", bad_id);
+	snprintf(sql, sizeof(sql), "INSERT INTO jobs (type, payload, run_at, dedup_key) VALUES"
+	    " ('analysis.run', '{\"scriptId\": %lld}', now() + interval '1 hour', 'analysis.run:%lld')"
+	    " RETURNING id", bad_id, bad_id);
 	T_ASSERT(it_psql(sql) != NULL);
 	snprintf(path, sizeof(path), "/scripts/%lld/analyze", bad_id);
 	T_EQ(visit(&owner, &r, "POST", path, form_of(&owner, (const char *[]){ NULL })), 303);
@@ -312,6 +313,51 @@ test_analyse_again(void)
 	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
 	T_ASSERT(strstr(r.body, "http-equiv=\"refresh\"") == NULL);
 	it_resp_free(&r);
+}
+
+/* The rendered analysis and source are cached per content, analysis and filter: a second
+ * view is the same page; an edit shows the new source at once (the key holds the content)
+ * and, once re-analysed, the new line's finding (the key holds the analysis's updatedAt). */
+static void
+test_page_cache(void)
+{
+	struct it_resp r, r2;
+	char path[64], edit[64], sql[160];
+	long long id = paste(&owner, "Cached view", "Get-Date\n", "true");
+	bool found = false;
+
+	T_ASSERT(id > 0);
+	T_ASSERT(analysed(id));
+	snprintf(path, sizeof(path), "/scripts/%lld", id);
+	T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+	T_EQ(visit(&anon, &r2, "GET", path, NULL), 200);
+	T_STREQ(r.body, r2.body);
+	T_ASSERT(strstr(r.body, "cache-check") == NULL);
+	it_resp_free(&r);
+	it_resp_free(&r2);
+	snprintf(edit, sizeof(edit), "/scripts/%lld/edit", id);
+	T_EQ(visit(&owner, &r, "GET", edit, NULL), 200);
+	it_resp_free(&r);
+	T_EQ(visit(&owner, &r, "POST", edit, form_of(&owner, (const char *[]){ "title", "Cached view",
+	    "description", "", "content", "Get-Date\ngci C:\\ # cache-check\n", "tags", "",
+	    "isPublic", "true", "commitMessage", "", NULL })), 303);
+	it_resp_free(&r);
+	T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+	T_CONTAINS(r.body, "cache-check");
+	it_resp_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE type = 'analysis.run' AND status IN"
+	    " ('queued', 'running') AND payload->>'scriptId' = '%lld'", id);
+	for (int i = 0; i < 200 && strcmp(it_psql(sql), "0") != 0; i++)
+		usleep(100000);
+	for (int i = 0; i < 50 && !found; i++) {
+		T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+		found = strstr(r.body, "<tr id=\"L2\" class=\"hl-flag") != NULL &&
+		    strstr(r.body, "PSAvoidUsingCmdletAliases") != NULL;
+		it_resp_free(&r);
+		if (!found)
+			usleep(100000);
+	}
+	T_ASSERT(found);
 }
 
 static void
@@ -445,6 +491,7 @@ main(void)
 	T_RUN(test_script_page);
 	T_RUN(test_filters);
 	T_RUN(test_analyse_again);
+	T_RUN(test_page_cache);
 	T_RUN(test_analyze_page);
 	T_RUN(test_list);
 	html_check_done();

