@@ -13,7 +13,8 @@
  * hl_check: checks every line of l and appends the text the lines show (tags taken out,
  * entities decoded, lines joined with "\n") to text. Returns NULL when the markup is good,
  * else what is wrong (static). Good markup: no line break in a line; '<' only in
- * <span class="tk-..."> (classes of lower-case letters, '-' and ' ') and </span>; every line
+ * <span class="..."> (classes of lower-case letters, '-' and ' ': hl_class's one-letter ones
+ * and tk-bidi) and </span>; every line
  * balanced on its own; no empty span; '>' only closing a tag; '&' only in &amp; &lt; &gt;
  * &quot; &#39;.
  */
@@ -47,12 +48,12 @@ hl_check(const struct hl_lines *l, struct buf *text)
 			if (s[k] == '<') {
 				size_t j;
 
-				if (n - k < 16 || memcmp(s + k, "<span class=\"tk-", 16) != 0)
+				if (n - k < 13 || memcmp(s + k, "<span class=\"", 13) != 0)
 					return "raw '<' or an unknown tag";
-				for (j = k + 16; j < n && ((s[j] >= 'a' && s[j] <= 'z') || s[j] == '-' ||
+				for (j = k + 13; j < n && ((s[j] >= 'a' && s[j] <= 'z') || s[j] == '-' ||
 				    s[j] == ' '); j++)
 					;
-				if (n - j < 2 || s[j] != '"' || s[j + 1] != '>')
+				if (j == k + 13 || n - j < 2 || s[j] != '"' || s[j + 1] != '>')
 					return "bad class attribute";
 				depth++;
 				k = j + 2;

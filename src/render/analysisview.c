@@ -686,8 +686,8 @@ av_rows(struct buf *b, const struct hl_lines *l, const struct av_marks *m)
 			mi++;
 		}
 		if (nactive == 0) {
-			buf_printf(b, "<tr id=\"L%u\"><td class=\"hl-n\"><a href=\"#L%u\" tabindex=\"-1\">%u</a>"
-			    "</td><td class=\"hl-c\">", line, line, line);
+			buf_printf(b, "<tr id=\"L%u\"><td><a href=\"#L%u\" tabindex=\"-1\">%u</a>"
+			    "</td><td>", line, line, line);
 			buf_append(b, s, n);
 			PUT_LIT(b, "</td></tr>\n");
 			continue;
@@ -716,16 +716,16 @@ av_rows(struct buf *b, const struct hl_lines *l, const struct av_marks *m)
 				r[++k] = r[j];
 		nr = k + 1;
 		if (worst == AV_SEV__MAX)	/* only a finding from an earlier line goes on */
-			buf_printf(b, "<tr id=\"L%u\" class=\"hl-flag hl-cont\"><td class=\"hl-n\">", line);
+			buf_printf(b, "<tr id=\"L%u\" class=\"hl-flag hl-cont\"><td>", line);
 		else
-			buf_printf(b, "<tr id=\"L%u\" class=\"hl-flag hl-%s\"><td class=\"hl-n\">"
+			buf_printf(b, "<tr id=\"L%u\" class=\"hl-flag hl-%s\"><td>"
 			    "<span class=\"hl-mark\" aria-hidden=\"true\"></span>", line, av_sev_names[worst]);
-		buf_printf(b, "<a href=\"#L%u\" tabindex=\"-1\">%u</a></td><td class=\"hl-c\">", line, line);
+		buf_printf(b, "<a href=\"#L%u\" tabindex=\"-1\">%u</a></td><td>", line, line);
 		mark_line(b, s, n, r, nr);
 		PUT_LIT(b, "</td></tr>\n");
 		if (worst == AV_SEV__MAX)
 			continue;
-		PUT_LIT(b, "<tr class=\"hl-note\"><td class=\"hl-n\"></td><td class=\"hl-c\"><ul>");
+		PUT_LIT(b, "<tr class=\"hl-note\"><td></td><td><ul>");
 		for (k = first; k < mi; k++) {
 			const struct av_mark *a = &m->v[k];
 

@@ -24,38 +24,38 @@ hl_class(const struct ps_token *t)
 
 	switch (t->kind) {
 	case PS_TOK_COMMENT: case PS_TOK_BLOCK_COMMENT:
-		return "tk-cmt";
+		return "c";
 	case PS_TOK_REQUIRES:
-		return "tk-req";
+		return "q";
 	case PS_TOK_STRING_SQ: case PS_TOK_STRING_DQ:
 	case PS_TOK_HERESTRING_SQ: case PS_TOK_HERESTRING_DQ:
 	case PS_TOK_STOP_PARSING:
-		return "tk-str";
+		return "s";
 	case PS_TOK_VARIABLE: case PS_TOK_SPLAT:
-		return "tk-var";
+		return "v";
 	case PS_TOK_NUMBER:
-		return err ? "tk-num tk-err" : "tk-num";
+		return err ? "n x" : "n";
 	case PS_TOK_KEYWORD:
-		return "tk-kw";
+		return "k";
 	case PS_TOK_COMMAND:
-		return "tk-cmd";
+		return "m";
 	case PS_TOK_FUNCTION_NAME:
-		return "tk-fn";
+		return "f";
 	case PS_TOK_PARAMETER:
-		return "tk-param";
+		return "p";
 	case PS_TOK_OPERATOR: case PS_TOK_REDIRECTION: case PS_TOK_LINE_CONTINUATION:
-		return "tk-op";
+		return "o";
 	case PS_TOK_TYPE:
-		return t->flags & PS_TOKF_ATTRIBUTE ? "tk-attr" : "tk-type";
+		return t->flags & PS_TOKF_ATTRIBUTE ? "a" : "t";
 	case PS_TOK_MEMBER:
-		return "tk-mem";
+		return "e";
 	case PS_TOK_LABEL:
-		return "tk-label";
+		return "l";
 	case PS_TOK_ERROR:
-		return "tk-err";
+		return "x";
 	default:
 		/* newlines, bare words, brackets: plain, unless an opener was never closed */
-		return err ? "tk-err" : NULL;
+		return err ? "x" : NULL;
 	}
 }
 
@@ -124,6 +124,9 @@ struct hl {
 	size_t	 depth, cap;
 	size_t	*open;		/* stack indexes whose <span> is open on this line, ascending */
 	size_t	 nopen;
+	const char *closed;	/* the class of the span closed last on this line, or NULL */
+	size_t	 closed_at;	/* the output's length just after its </span> */
+	size_t	 closed_nopen;	/* nopen after it was closed */
 	struct hl_lines *out;
 };
 
@@ -134,6 +137,16 @@ struct hl {
  * their depth on every following line. So the open spans are a subsequence of the stack,
  * and each line costs at most one span more than the tokens that start on it.
  */
+/* only_blanks: nothing but spaces and tabs in b after from */
+static bool
+only_blanks(const struct buf *b, size_t from)
+{
+	for (size_t i = from; i < b->len; i++)
+		if (b->data[i] != ' ' && b->data[i] != '\t')
+			return false;
+	return true;
+}
+
 static void
 open_top(struct hl *h)
 {
@@ -141,6 +154,18 @@ open_top(struct hl *h)
 
 	if (h->depth == 0 || (h->nopen > 0 && h->open[h->nopen - 1] == h->depth - 1))
 		return;
+	if (h->closed != NULL && h->nopen == h->closed_nopen &&
+	    strcmp(h->closed, h->stack[h->depth - 1].cls) == 0 && only_blanks(b, h->closed_at)) {
+		/* the span closed last had this class and only blanks came since: reopen it by
+		 * taking its </span> back, so "$a $b" is one span */
+		memmove(b->data + h->closed_at - 7, b->data + h->closed_at, b->len - h->closed_at);
+		b->len -= 7;
+		b->data[b->len] = '\0';
+		h->closed = NULL;
+		h->open[h->nopen++] = h->depth - 1;
+		return;
+	}
+	h->closed = NULL;
 	PUT_LIT(b, "<span class=\"");
 	buf_puts(b, h->stack[h->depth - 1].cls);
 	PUT_LIT(b, "\">");
@@ -154,6 +179,7 @@ end_line(struct hl *h, size_t next_start)
 
 	for (; h->nopen > 0; h->nopen--)
 		PUT_LIT(&o->html, "</span>");
+	h->closed = NULL;
 	if (o->n + 2 > o->cap_) {
 		o->cap_ = o->cap_ ? o->cap_ * 2 : 256;
 		o->off = xrealloc(o->off, o->cap_ * sizeof(*o->off));
@@ -205,8 +231,14 @@ pop(struct hl *h)
 {
 	text(h, h->stack[h->depth - 1].end);
 	if (h->nopen > 0 && h->open[h->nopen - 1] == h->depth - 1) {
+		const char *cls = h->stack[h->depth - 1].cls;
+
 		PUT_LIT(&h->out->html, "</span>");
 		h->nopen--;
+		/* an error's wavy underline would run on over the blanks: never joined */
+		h->closed = strchr(cls, 'x') == NULL ? cls : NULL;
+		h->closed_at = h->out->html.len;
+		h->closed_nopen = h->nopen;
 	}
 	h->depth--;
 }
@@ -304,6 +336,8 @@ hl_render_max(const char *src, size_t len, size_t max_lines, size_t max_bytes,
 			end = h.stack[h.depth - 1].end;
 		if (end <= start || (cls = hl_class(t)) == NULL)
 			continue;	/* plain: its bytes are written as the text between spans */
+		if (t->kind == PS_TOK_OPERATOR && end - start == 1 && (src[start] == '.' || src[start] == ','))
+			continue;	/* punctuation, like the brackets: plain */
 		text(&h, start);
 		push(&h, cls, end);
 	}
@@ -381,12 +415,12 @@ hl_html_rows(struct buf *b, const struct hl_lines *l, const char *id_prefix)
 		PUT_LIT(b, "<tr id=\"");
 		buf_append(b, pfx.data, pfx.len);
 		buf_append(b, num, (size_t)k);
-		PUT_LIT(b, "\"><td class=\"hl-n\"><a href=\"#");
+		PUT_LIT(b, "\"><td><a href=\"#");
 		buf_append(b, pfx.data, pfx.len);
 		buf_append(b, num, (size_t)k);
 		PUT_LIT(b, "\" tabindex=\"-1\">");
 		buf_append(b, num, (size_t)k);
-		PUT_LIT(b, "</a></td><td class=\"hl-c\">");
+		PUT_LIT(b, "</a></td><td>");
 		buf_append(b, s, n);
 		PUT_LIT(b, "</td></tr>\n");
 	}

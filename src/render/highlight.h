@@ -11,8 +11,11 @@ struct ps_token;
 
 /*
  * The source is tokenized with the analyzer's tokenizer (ps_tokenize) and each token becomes
- * <span class="tk-...">text</span> (hl_class says which class; white space, bare words and
- * brackets stay plain text). Tokens nested in a string ($x and $( ) inside "...") are spans
+ * <span class="k">text</span> (hl_class says which class: one letter, static/css/highlight.css
+ * and docs/highlight.md name them; white space, bare words, brackets and the punctuation
+ * operators "." and "," stay plain text). Two tokens of one class with only blanks between
+ * them share one span ("$a $b" is <span class="v">$a $b</span>; never errors, whose
+ * underline would run over the blanks). Tokens nested in a string ($x and $( ) inside "...") are spans
  * inside the string's span. All text goes through esc_html (& < > " ' escaped, NUL and invalid
  * UTF-8 as U+FFFD); other control characters but TAB also become U+FFFD; tabs are kept. A
  * Unicode bidirectional control (U+061C, U+200E-F, U+202A-E, U+2066-9, "Trojan Source") is
@@ -74,7 +77,8 @@ struct json_object *hl_json(const char *src, size_t len);
  * hl_html_rows: every line as a table row, appended to b, for a template that puts it in
  * <table class="hl"><tbody>{{{rows}}}</tbody></table> (the fast path for long scripts: no
  * json-c object per line):
- *   <tr id="L12"><td class="hl-n"><a href="#L12" tabindex="-1">12</a></td><td class="hl-c">HTML</td></tr>
+ *   <tr id="L12"><td><a href="#L12" tabindex="-1">12</a></td><td>HTML</td></tr>
+ * (no classes on the cells: the CSS tells them apart as td:first-child and td + td)
  * The links are out of the tab order (a long script would be thousands of stops between the
  * page's controls); a click or a shared #L12 address still works. id_prefix replaces "L"
  * (NULL: "L"; it is attribute-escaped) when a page shows two sources.
@@ -89,7 +93,7 @@ void	 hl_html_rows(struct buf *b, const struct hl_lines *, const char *id_prefix
  */
 struct json_object *hl_view(const char *src, size_t len);
 
-/* hl_class: the class attribute value of a token ("tk-str", "tk-num tk-err"), or NULL when
+/* hl_class: the class attribute value of a token ("s", "n x"), or NULL when
  * the token is plain text. A static string. */
 const char *hl_class(const struct ps_token *);
 

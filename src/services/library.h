@@ -292,7 +292,7 @@ int	 library_analysis_key(char *key, size_t n, int64_t script_id);
  * see the script. library_analysis_view_key returns the time to live;
  * library_analysis_view_get the value (caller frees) or NULL; _put keeps at most
  * LIBRARY_ANALYSIS_VIEW_MAX bytes. Bump the format when the fragment's markup changes. */
-#define LIBRARY_ANALYSIS_VIEW_FORMAT "v1"
+#define LIBRARY_ANALYSIS_VIEW_FORMAT "v2"
 #define LIBRARY_ANALYSIS_VIEW_MAX (2 * 1024 * 1024)
 int	 library_analysis_view_key(char *key, size_t n, int64_t script_id, const char *content,
 	size_t len, struct json_object *analysis, int kind, int sev);

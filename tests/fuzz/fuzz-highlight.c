@@ -11,7 +11,7 @@
  *
  * Checks, besides the sanitizers (with line and byte bounds taken from the first two bytes):
  * the bounds hold and the counts agree; every line's markup is balanced and has no tag but
- * <span class="tk-..."> and </span>, no raw '<', '>' or stray '&' (hl_check); the HTML is
+ * <span class="..."> and </span>, no raw '<', '>' or stray '&' (hl_check); the HTML is
  * valid UTF-8; for clean input (valid UTF-8, no control character but TAB, CR, LF) the text
  * shown is exactly the input's lines; the table rows have one row per line. The input's lines
  * also go through both diff views as a compare object: every html field is valid UTF-8

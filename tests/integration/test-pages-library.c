@@ -114,9 +114,9 @@ test_create_and_view(void)
 	T_CONTAINS(r.body, "<h1>" EVIL_ESC " <span class=\"badge\">private</span></h1>");
 	T_ASSERT(strstr(r.body, "<script>alert") == NULL && strstr(r.body, "<b>") == NULL);
 	/* highlighted source with line anchors; the textarea's CRLF stored as LF (3 lines) */
-	T_CONTAINS(r.body, "<tr id=\"L1\"><td class=\"hl-n\"><a href=\"#L1\" tabindex=\"-1\">1</a></td>");
-	T_CONTAINS(r.body, "<span class=\"tk-cmd\">Get-Process</span>");
-	T_CONTAINS(r.body, "<span class=\"tk-cmt\"># &lt;script&gt;</span>");
+	T_CONTAINS(r.body, "<tr id=\"L1\"><td><a href=\"#L1\" tabindex=\"-1\">1</a></td>");
+	T_CONTAINS(r.body, "<span class=\"m\">Get-Process</span>");
+	T_CONTAINS(r.body, "<span class=\"c\"># &lt;script&gt;</span>");
 	T_CONTAINS(r.body, "<caption id=\"source-caption\">Source, 3 lines</caption>");
 	T_CONTAINS(r.body, "First &lt;b&gt;cut&lt;/b&gt;");
 	/* tags: escaped text, percent-encoded links */
