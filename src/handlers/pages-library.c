@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cache/cache.h"
 #include "handlers/library.h"
 #include "handlers/pages.h"
 #include "handlers/uploads.h"
@@ -450,22 +451,37 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 }
 
 /*
- * GET /scripts/:id[?kind&severity]: {script (without content and analysis), canEdit,
- * versions, totalVersions, executions (owner or admin), analysisView, analysisPending,
- * sourceRows, source}. The script is the shared cached object (view_script_get, which
- * carries the full analysis and its state); the rows are highlighted and marked on each
- * view. While a re-analysis is queued or running the page refreshes itself.
+ * The page's "similar scripts" (library_similar, 5 of them) as view.similar, each with its
+ * similarity in whole percent; nothing when they cannot be had (the page stands without).
+ * Cached as scripts:similar:{id}:{viewer} (the answer depends on what the viewer may see:
+ * the user id, and "a" for an administrator, so a changed role is another key): uncached,
+ * library_similar reads the whole script again from PostgreSQL to check its visibility
+ * (the page has just done so) and searches the vectors, which was half of the page's worker
+ * instructions and 6 ms of PostgreSQL's CPU a view in bench/analysis-page.sh. Every library
+ * write drops scripts:* (CACHE_LIB_LISTS: titles, categories, visibility, deletions); a
+ * script embedded since shows up within CACHE_TTL_SCRIPTS. An answer for a script not yet
+ * embedded (method "...:none" with an embedder configured) is not kept, so its own list
+ * appears as soon as its vector does.
  */
-/* The page's "similar scripts" (library_similar, 5 of them) as view.similar, each with its
- * similarity in whole percent; nothing when they cannot be had (the page stands without). */
 static void
 similar_scripts(struct http_ctx *c, struct json_object *view)
 {
 	struct viewer v = req_viewer(c);
-	struct json_object *script, *sim = NULL, *arr;
+	struct json_object *script, *sim = NULL, *arr, *m;
+	const char *method;
+	char key[96];
+	int64_t id;
 
-	if (!json_object_object_get_ex(view, "script", &script) ||
-	    library_similar(&c->app->svc, &v, int_member(script, "id", 0), 5, 0.2, &sim, NULL) != PSS_OK)
+	if (!json_object_object_get_ex(view, "script", &script))
+		return;
+	id = int_member(script, "id", 0);
+	snprintf(key, sizeof(key), "scripts:similar:%lld:%lld%s", (long long)id,
+	    (long long)v.user_id, v.admin ? "a" : "");
+	if ((sim = view_cache_get(c, key)) != NULL) {
+		json_object_object_add(view, "similar", sim);
+		return;
+	}
+	if (library_similar(&c->app->svc, &v, id, 5, 0.2, &sim, NULL) != PSS_OK)
 		return;
 	if (json_object_object_get_ex(sim, "similarScripts", &arr))
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
@@ -475,9 +491,20 @@ similar_scripts(struct http_ctx *c, struct json_object *view)
 				json_object_object_add(it, "similarityPercent",
 				    json_object_new_int((int)(json_object_get_double(s) * 100 + 0.5)));
 		}
+	method = json_object_object_get_ex(sim, "method", &m) ? json_object_get_string(m) : "";
+	if (strlen(method) < 5 || strcmp(method + strlen(method) - 5, ":none") != 0)
+		view_cache_put(c, key, sim, CACHE_TTL_SCRIPTS);
 	json_object_object_add(view, "similar", sim);
 }
 
+/*
+ * GET /scripts/:id[?kind&severity]: {script (without content and analysis), canEdit,
+ * versions, totalVersions, executions (owner or admin), analysisView, analysisPending,
+ * sourceRows, source, similar}. The script is the shared cached object (view_script_get,
+ * which carries the full analysis and its state); the analysis section and the marked rows
+ * are a cached fragment (add_analysis), the similar scripts a cached list. While a
+ * re-analysis is queued or running the page refreshes itself.
+ */
 void
 h_page_script(struct http_ctx *c)
 {
