@@ -373,6 +373,51 @@ test_pages_offer_modes_and_similar_scripts(void)
 	it_resp_free(&r);
 }
 
+/* page_has: GET path (as who, NULL: anonymous) is 200 and has needle or not. */
+static bool
+page_has(const char *path, const struct acct *who, const char *needle)
+{
+	char cookie[160];
+	const char *hdr[] = { cookie, NULL };
+	struct it_resp r;
+	bool has;
+
+	snprintf(cookie, sizeof(cookie), "Cookie: __Host-pss_session=%s", who ? who->token : "");
+	T_EQ(it_request(&r, "GET", path, NULL, 0, NULL, who ? hdr : NULL), 0);
+	T_EQ(r.status, 200);
+	has = r.body != NULL && strstr(r.body, needle) != NULL;
+	it_resp_free(&r);
+	return has;
+}
+
+/* The script page's similar scripts are cached per script and viewer
+ * (scripts:similar:{id}:{viewer}): each viewer keeps seeing only what they may see, from the
+ * cache too, and a write that changes that (a script made public, then private again) shows
+ * on the next view. */
+static void
+test_page_similar_per_viewer_and_after_writes(void)
+{
+	char path[64], api[64];
+	struct it_resp r;
+	const char *bobs = "Bob&#39;s certificate check";
+
+	snprintf(path, sizeof(path), "/scripts/%lld", certs);
+	snprintf(api, sizeof(api), "/api/scripts/%lld", secret);
+	for (int i = 0; i < 2; i++) {	/* the second view from the cache */
+		T_ASSERT(!page_has(path, NULL, bobs));
+		T_ASSERT(page_has(path, &bob, bobs));
+	}
+	T_EQ(it_json(&r, "PUT", api, bob.token, "{\"isPublic\": true}"), 0);
+	T_EQ(r.status, 200);
+	it_resp_free(&r);
+	T_ASSERT(page_has(path, NULL, bobs));
+	T_EQ(it_json(&r, "PUT", api, bob.token, "{\"isPublic\": false}"), 0);
+	T_EQ(r.status, 200);
+	it_resp_free(&r);
+	T_ASSERT(!page_has(path, NULL, bobs));
+	T_ASSERT(page_has(path, &bob, bobs));
+}
+
 int
 main(void)
 {
@@ -384,6 +429,7 @@ main(void)
 	T_RUN(test_a_command_alias_finds_its_command);
 	T_RUN(test_similar_scripts_are_real_cosines_of_visible_scripts);
 	T_RUN(test_pages_offer_modes_and_similar_scripts);
+	T_RUN(test_page_similar_per_viewer_and_after_writes);
 	T_RUN(test_the_vector_file_answers_and_heals_when_corrupt);
 	T_RUN(test_no_embeddings_yet_then_reembed);
 	return t_done();
