@@ -218,6 +218,13 @@ test_edit_diff_revert(void)
 	it_resp_free(&r);
 	snprintf(url, sizeof(url), "SELECT version FROM scripts WHERE id = %lld", script_id);
 	T_STREQ(it_psql(url), "1");
+	/* the page, viewed by every worker (each keeps a memo of the parsed script object) */
+	snprintf(url, sizeof(url), "/scripts/%lld", script_id);
+	for (int i = 0; i < 8; i++) {
+		T_EQ(visit(&owner, &r, "GET", url, NULL), 200);
+		T_ASSERT(strstr(r.body, "&#39;added&#39;") == NULL);
+		it_resp_free(&r);
+	}
 	/* a changed line: version 2 with the message */
 	T_EQ(visit(&owner, &r, "POST", path, form_of(&owner, (const char *[]){ "title", EVIL,
 	    "description", "", "content", "Get-Process | Where-Object { $_.CPU -gt 5 } # <script>\r\n"
@@ -228,6 +235,13 @@ test_edit_diff_revert(void)
 	it_resp_free(&r);
 	snprintf(url, sizeof(url), "SELECT version FROM scripts WHERE id = %lld", script_id);
 	T_STREQ(it_psql(url), "2");
+	/* no worker shows the old text from its memo */
+	snprintf(url, sizeof(url), "/scripts/%lld", script_id);
+	for (int i = 0; i < 8; i++) {
+		T_EQ(visit(&owner, &r, "GET", url, NULL), 200);
+		T_CONTAINS(r.body, "&#39;added&#39;</");	/* in the source: </span> or </mark> */
+		it_resp_free(&r);
+	}
 	/* the versions page: both, the diff of the last two side by side */
 	snprintf(path, sizeof(path), "/scripts/%lld/versions", script_id);
 	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
