@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # analysis-page.sh: the script page with its analysis at its centre under load (issue 13,
 # "Benchmarks"): a public script of 1,000 lines with 200 findings (an alias on every fifth
-# line), its page /scripts/:id (the cached script object with the analysis, the cached
-# versions; the source highlighted, the flagged lines marked and the analysis view rendered
-# on each view), the same page filtered (?kind=practice), and the API's cached answer, each
+# line), its page /scripts/:id (the cached script object, parsed once a worker while its bytes
+# stay the same; the cached versions; the analysis section and the highlighted, marked source
+# as one cached fragment; the cached similar scripts: docs/pages.md, "A lighter page"), the
+# same page filtered (?kind=practice), and the API's cached answer, each
 # as a ratio to the bare libfcgi responder measured in the same run (bench/lib.sh). The
 # worker's own time per page: the FastCGI processes' CPU over the run divided by the
 # requests (and, with BENCH_CALLGRIND=1, the instructions a request costs one worker).
@@ -40,7 +41,8 @@ echo "# one public script of $(wc -l <"$ST/scripts/findings-1000.ps1") lines wit
     "wrk -t$T -c$C -d${D}s over HTTPS through nginx; $PSS_TEST_WORKERS FastCGI processes each; $(nproc) cores; anonymous"
 bytes=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | wc -c)
 marks=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o 'class="hl-flag' | wc -l)
-echo "# the page: $bytes bytes, $marks flagged lines"
+spans=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o '<span class="[a-z]' | wc -l)
+echo "# the page: $bytes bytes, $marks flagged lines, $spans token spans"
 
 hz=$(getconf CLK_TCK)
 fcgi_ticks() {
