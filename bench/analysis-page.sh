@@ -41,7 +41,7 @@ echo "# one public script of $(wc -l <"$ST/scripts/findings-1000.ps1") lines wit
     "wrk -t$T -c$C -d${D}s over HTTPS through nginx; $PSS_TEST_WORKERS FastCGI processes each; $(nproc) cores; anonymous"
 bytes=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | wc -c)
 marks=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o 'class="hl-flag' | wc -l)
-spans=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o '<span class="[a-z]' | wc -l)
+spans=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o '<span class="[a-z]\( [a-z]\)\?">' | wc -l)
 echo "# the page: $bytes bytes, $marks flagged lines, $spans token spans"
 
 hz=$(getconf CLK_TCK)
