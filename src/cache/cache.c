@@ -402,6 +402,32 @@ cache_get(struct cache *c, const char *key, size_t *len)
 	return out;
 }
 
+bool
+cache_get2(struct cache *c, const char *const keys[2], char *vals[2], size_t lens[2])
+{
+	const char *argv[] = { "MGET", keys[0], keys[1] };
+	redisReply *r;
+
+	vals[0] = vals[1] = NULL;
+	if (!cache_redis_up(c) || (r = cmd(c, 3, argv, NULL)) == NULL)
+		return false;
+	for (size_t i = 0; i < 2; i++) {
+		const redisReply *v = r->type == REDIS_REPLY_ARRAY && r->elements == 2 ?
+		    r->element[i] : NULL;
+
+		if (v != NULL && v->type == REDIS_REPLY_STRING) {
+			vals[i] = xmalloc((size_t)v->len + 1);
+			memcpy(vals[i], v->str, (size_t)v->len);
+			vals[i][v->len] = '\0';
+			lens[i] = (size_t)v->len;
+			c->stats.hits++;
+		} else
+			c->stats.misses++;
+	}
+	freeReplyObject(r);
+	return true;
+}
+
 char *
 cache_get_hot(struct cache *c, const char *key, size_t *len)
 {

@@ -41,6 +41,11 @@ char	*cache_get(struct cache *, const char *key, size_t *len);
  * another user, reaches the copies by NOTIFY only, a moment later). Without the file it is
  * cache_get. */
 char	*cache_get_hot(struct cache *, const char *key, size_t *len);
+/* cache_get2: the values of two keys read from Redis in one round trip (MGET), each into
+ * vals[i] (caller frees; NULL for a miss) with lens[i]. false, with nothing read, when Redis
+ * is not up: the caller then reads through cache_get, which answers from this process's LRU
+ * meanwhile. For a caller that must see Redis as it is now (the session check). */
+bool	 cache_get2(struct cache *, const char *const keys[2], char *vals[2], size_t lens[2]);
 /* cache_set: ttl_s 0 keeps the key until it is invalidated. Errors are logged, not returned. */
 void	 cache_set(struct cache *, const char *key, const char *val, size_t len, int ttl_s);
 /* cache_invalidate: drops a key, or every key matching a glob pattern ("scripts:*"), in

@@ -154,8 +154,12 @@ h_chat_history_list(struct http_ctx *c)
 	struct viewer v = asker(c);
 	int64_t page, limit;
 	enum pss_err e;
+	char key[96];
 
 	if (page_params(c, &page, &limit) != 0)
+		return;
+	if (chat_history_list_key(key, sizeof(key), &v, page, limit) == 0 &&
+	    reply_cached(c, key, NULL, NULL) == 1)
 		return;
 	e = chat_history_list(&c->app->svc, &v, page, limit, &o, &err);
 	answer(c, e, o, &err, NULL);

@@ -8,33 +8,39 @@
 
 #include "http/http.h"
 
-/* Match one pattern against a path; on success fill the params. */
+/* Match one pattern against a path; on success fill the params. Literal segments are
+ * compared byte by byte as both strings are walked, so most patterns fail within the first
+ * few bytes; the params are copied only once the whole pattern matched. */
 static bool
 pattern_match(const char *pat, const char *path, struct request *r)
 {
-	size_t np = 0;
+	const char *name[HTTP_MAX_PARAMS], *val[HTTP_MAX_PARAMS];
+	size_t nlen[HTTP_MAX_PARAMS], vlen[HTTP_MAX_PARAMS], np = 0;
 
-	if (*pat != '/' || *path != '/')
-		return false;
 	while (*pat == '/' && *path == '/') {
-		const char *pe, *se;
-
 		pat++, path++;
-		pe = pat + strcspn(pat, "/");
-		se = path + strcspn(path, "/");
 		if (*pat == ':') {
+			const char *pe = pat + strcspn(pat, "/"), *se = path + strcspn(path, "/");
+
 			if (se == path || np == HTTP_MAX_PARAMS)
 				return false;
-			r->param_names[np] = arena_strndup(r->arena, pat + 1, (size_t)(pe - pat - 1));
-			r->param_values[np] = arena_strndup(r->arena, path, (size_t)(se - path));
+			name[np] = pat + 1, nlen[np] = (size_t)(pe - pat - 1);
+			val[np] = path, vlen[np] = (size_t)(se - path);
 			np++;
-		} else if ((size_t)(pe - pat) != (size_t)(se - path) ||
-		    strncmp(pat, path, (size_t)(pe - pat)) != 0)
+			pat = pe, path = se;
+			continue;
+		}
+		while (*pat != '/' && *pat != '\0' && *pat == *path)
+			pat++, path++;
+		if ((*pat != '/' && *pat != '\0') || *path != *pat)
 			return false;
-		pat = pe, path = se;
 	}
 	if (*pat != '\0' || *path != '\0')
 		return false;
+	for (size_t i = 0; i < np; i++) {
+		r->param_names[i] = arena_strndup(r->arena, name[i], nlen[i]);
+		r->param_values[i] = arena_strndup(r->arena, val[i], vlen[i]);
+	}
 	r->nparams = np;
 	return true;
 }
@@ -77,16 +83,18 @@ router_match(const struct route *routes, size_t n, struct request *r, int *statu
 		*status = 404;
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!pattern_match(routes[i].pattern, r->path, r))
-			continue;
-		if (routes[i].method == want) {
+	/* The first route of this method whose pattern matches; only when there is none are
+	 * the other methods' patterns tried, for 405's Allow. */
+	for (size_t i = 0; i < n; i++)
+		if (routes[i].method == want && pattern_match(routes[i].pattern, r->path, r)) {
 			*status = 0;
 			return &routes[i];
 		}
-		seen[routes[i].method] = true;
-		any = true;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (routes[i].method != want && pattern_match(routes[i].pattern, r->path, r)) {
+			seen[routes[i].method] = true;
+			any = true;
+		}
 	r->nparams = 0;
 	if (!any) {
 		*status = 404;

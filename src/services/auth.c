@@ -268,22 +268,14 @@ cache_session(const struct svc *s, const char *hash, const struct auth_session *
 	return true;
 }
 
+/* session_parse: a cached session's text (cache_session's form) into *se (strings in a). */
 static bool
-cached_session(const struct svc *s, struct arena *a, const char *hash, struct auth_session *se)
+session_parse(struct arena *a, const char *text, struct auth_session *se)
 {
 	struct json_object *o, *f;
-	char key[80], *v;
-	size_t len;
 	bool ok;
 
-	if (s->cache == NULL)
-		return false;
-	session_key(key, sizeof(key), hash);
-	if ((v = cache_get(s->cache, key, &len)) == NULL)
-		return false;
-	o = json_tokener_parse(v);
-	free(v);
-	if (o == NULL)
+	if ((o = json_tokener_parse(text)) == NULL)
 		return false;
 	memset(se, 0, sizeof(*se));
 	if (json_object_object_get_ex(o, "s", &f))
@@ -301,18 +293,172 @@ cached_session(const struct svc *s, struct arena *a, const char *hash, struct au
 	return ok;
 }
 
+static bool
+cached_session(const struct svc *s, struct arena *a, const char *hash, struct auth_session *se)
+{
+	char key[80], *v;
+	size_t len;
+	bool ok;
+
+	if (s->cache == NULL)
+		return false;
+	session_key(key, sizeof(key), hash);
+	if ((v = cache_get(s->cache, key, &len)) == NULL)
+		return false;
+	ok = session_parse(a, v, se);
+	free(v);
+	return ok;
+}
+
+/* The sessions this worker resolved lately, each with the two cached values it was parsed
+ * from (session:{hash} and user:{id}) and their parsed form. A request with the same token
+ * reads both values again from Redis in one round trip (cache_get2) and, when their bytes are
+ * unchanged, takes the parsed form instead of parsing them again: Redis stays the authority,
+ * exactly as for a worker without this table, so every revocation (which drops
+ * session:{hash}) and every change of the user (which drops user:{id}) is seen on the next
+ * request, in every worker. Without Redis, the ordinary path (the LRU, kept whole by NOTIFY)
+ * answers. The token is kept to skip its SHA-256 (compared in constant time); a slot is
+ * chosen by its first two hex digits, so a token an attacker chooses can only evict. */
+#define HOT_SLOTS 256
+struct hot {
+	char		 token[AUTH_TOKEN_LEN + 1];	/* "" when the slot is free */
+	char		 hash[65];
+	char		*val[2];	/* the session's and the user's cached text; NULL until read */
+	size_t		 len[2];
+	struct auth_session se;	/* parsed from val (strings malloc'd) */
+	struct auth_user u;
+};
+static struct hot hot[HOT_SLOTS];
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static char *
+arena_dup_or_null(struct arena *a, const char *s)
+{
+	return s != NULL ? arena_strdup(a, s) : NULL;
+}
+
+/* hot_values_free: forgets a slot's values and parsed form (keeps its token and hash). */
+static void
+hot_values_free(struct hot *h)
+{
+	free(h->val[0]);
+	free(h->val[1]);
+	free((char *)h->se.family);
+	free((char *)h->se.csrf);
+	free((char *)h->u.username);
+	free((char *)h->u.email);
+	free((char *)h->u.created_at);
+	free((char *)h->u.last_login_at);
+	h->val[0] = h->val[1] = NULL;
+	memset(&h->se, 0, sizeof(h->se));
+	memset(&h->u, 0, sizeof(h->u));
+}
+
+static struct hot *
+hot_slot(const char *token)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	return &hot[(strchr(hex, token[0]) - hex) * 16 + (strchr(hex, token[1]) - hex)];
+}
+
+/* hot_remember: the slot now holds this token, resolved to a session of user_id; its values
+ * are read on the token's next request. */
+static void
+hot_remember(struct hot *h, const char *token, const char *hash, const struct auth_session *se)
+{
+	hot_values_free(h);
+	memcpy(h->token, token, AUTH_TOKEN_LEN + 1);
+	memcpy(h->hash, hash, sizeof(h->hash));
+	h->se.user_id = se->user_id;
+}
+
+/* hot_check: true with *se and *u (strings in a) when Redis holds the slot's session and
+ * user now; the slot keeps what it read. false when Redis is down or either value is missing
+ * or not whole: the ordinary path decides. */
+static bool
+hot_check(const struct svc *s, struct arena *a, struct hot *h, struct auth_session *se,
+    struct auth_user *u)
+{
+	char skey[80], ukey[40], *val[2];
+	const char *keys[2] = { skey, ukey };
+	size_t len[2];
+	int64_t uid = h->se.user_id;
+
+	if (s->cache == NULL || uid <= 0)
+		return false;
+	session_key(skey, sizeof(skey), h->hash);
+	users_cache_key(ukey, sizeof(ukey), uid);
+	if (!cache_get2(s->cache, keys, val, len))
+		return false;
+	if (val[0] == NULL || val[1] == NULL)
+		goto miss;
+	if (h->val[0] == NULL || len[0] != h->len[0] || memcmp(val[0], h->val[0], len[0]) != 0 ||
+	    len[1] != h->len[1] || memcmp(val[1], h->val[1], len[1]) != 0) {
+		/* new values (a refreshed entry, a changed user): parse and keep them */
+		if (!session_parse(a, val[0], se) || se->user_id != uid ||
+		    !users_from_cached(a, uid, val[1], u))
+			goto miss;
+		hot_values_free(h);
+		h->se = *se;
+		h->se.family = xstrdup(se->family);
+		h->se.csrf = dup_or_null(se->csrf);
+		h->u = *u;
+		h->u.username = xstrdup(u->username);
+		h->u.email = xstrdup(u->email);
+		h->u.created_at = xstrdup(u->created_at);
+		h->u.last_login_at = dup_or_null(u->last_login_at);
+		h->val[0] = val[0], h->len[0] = len[0];
+		h->val[1] = val[1], h->len[1] = len[1];
+		return true;
+	}
+	free(val[0]);
+	free(val[1]);
+	*se = h->se;
+	se->family = arena_strdup(a, h->se.family);
+	se->csrf = arena_dup_or_null(a, h->se.csrf);
+	*u = h->u;
+	u->username = arena_strdup(a, h->u.username);
+	u->email = arena_strdup(a, h->u.email);
+	u->created_at = arena_strdup(a, h->u.created_at);
+	u->last_login_at = arena_dup_or_null(a, h->u.last_login_at);
+	return true;
+miss:
+	free(val[0]);
+	free(val[1]);
+	return false;
+}
+
 enum pss_err
 auth_authenticate(const struct svc *s, struct arena *a, const char *token,
     struct auth_session *se, struct auth_user *u, enum auth_fail *why)
 {
 	char hash[65];
 	struct db_res *r;
+	struct hot *h;
 	enum pss_err e;
 
 	*why = AUTH_INVALID_TOKEN;
 	if (!auth_token_valid(token))
 		return PSS_EAUTH;
-	token_hash(token, hash);
+	h = hot_slot(token);
+	if (h->token[0] != '\0' && ct_equal(h->token, token, AUTH_TOKEN_LEN)) {
+		if (hot_check(s, a, h, se, u)) {
+			if (se->expires_s <= time_wall_ms() / 1000) {
+				*why = AUTH_TOKEN_EXPIRED;
+				return PSS_EAUTH;
+			}
+			*why = AUTH_OK;
+			return PSS_OK;
+		}
+		memcpy(hash, h->hash, sizeof(hash));
+	} else
+		token_hash(token, hash);
 	if (!cached_session(s, a, hash, se)) {
 		e = db_exec(s->db, &r, "SELECT id, user_id, kind, csrf_token, "
 		    "extract(epoch FROM expires_at)::bigint, revoked_at IS NOT NULL, "
@@ -356,6 +502,7 @@ auth_authenticate(const struct svc *s, struct arena *a, const char *token,
 		return PSS_EAUTH;
 	if (e != PSS_OK)
 		return e;
+	hot_remember(h, token, hash, se);
 	*why = AUTH_OK;
 	return PSS_OK;
 }

@@ -124,6 +124,10 @@ struct json_object *chat_answer_json(const struct chat_answer *);
  * 1..CHAT_LIMIT_MAX; fields page, limit). */
 enum pss_err chat_history_list(const struct svc *, const struct viewer *, int64_t page,
 	int64_t limit, struct json_object **out, struct svc_err *);
+/* chat_history_list_key: the cache key of that page of the viewer's list (its cached bytes
+ * answer the API: reply_cached); -1 when there is no such page. */
+int	 chat_history_list_key(char *key, size_t n, const struct viewer *, int64_t page,
+	int64_t limit);
 /* chat_history_get: {id, sessionId, title, messages: [{role, content, sources?}], response,
  * sources, createdAt, updatedAt}. */
 enum pss_err chat_history_get(const struct svc *, const struct viewer *, int64_t id,

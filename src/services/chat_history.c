@@ -52,24 +52,31 @@ paged(struct json_object *o, int64_t page, int64_t limit)
 	json_object_object_add(o, "totalPages", json_object_new_int64((total + limit - 1) / limit));
 }
 
+int
+chat_history_list_key(char *key, size_t n, const struct viewer *v, int64_t page, int64_t limit)
+{
+	if (v == NULL || v->user_id <= 0 || page_check(&page, &limit, &(struct svc_err){ 0 }) != PSS_OK)
+		return -1;
+	snprintf(key, n, "chathist:%lld:%lld:%lld", (long long)v->user_id, (long long)page,
+	    (long long)limit);
+	return 0;
+}
+
 enum pss_err
 chat_history_list(const struct svc *s, const struct viewer *v, int64_t page, int64_t limit,
     struct json_object **out, struct svc_err *err)
 {
 	enum pss_err e;
-	char key[96], *text;
-	size_t len;
+	char key[96];
 
 	*out = NULL;
 	if (v == NULL || v->user_id <= 0)
 		return PSS_EAUTH;
 	if ((e = page_check(&page, &limit, err)) != PSS_OK)
 		return e;
-	snprintf(key, sizeof(key), "chathist:%lld:%lld:%lld", (long long)v->user_id, (long long)page,
-	    (long long)limit);
-	if (s->cache != NULL && (text = cache_get_hot(s->cache, key, &len)) != NULL) {
-		*out = json_tokener_parse(text);
-		free(text);
+	(void)chat_history_list_key(key, sizeof(key), v, page, limit);
+	/* the library's cached form, whose bytes the API answers with (reply_cached) */
+	if ((*out = library_cache_get(s, key)) != NULL) {
 		if (json_object_is_type(*out, json_type_object))
 			return PSS_OK;
 		json_object_put(*out);
@@ -78,11 +85,7 @@ chat_history_list(const struct svc *s, const struct viewer *v, int64_t page, int
 	if ((e = db_chat_list(s->db, v->user_id, limit, (page - 1) * limit, out)) != PSS_OK)
 		return e;
 	paged(*out, page, limit);
-	if (s->cache != NULL) {
-		const char *t = json_object_to_json_string_ext(*out, JSON_C_TO_STRING_PLAIN);
-
-		cache_set(s->cache, key, t, strlen(t), LIST_TTL);
-	}
+	library_cache_put(s, key, *out, LIST_TTL);
 	return PSS_OK;
 }
 

@@ -110,26 +110,20 @@ users_to_json(const struct auth_user *u, bool with_lock)
 }
 
 /* The cache holds what the session gate needs; lockedUntil is not part of it. */
-static char *
-cache_key(char *key, size_t n, int64_t id)
+char *
+users_cache_key(char *key, size_t n, int64_t id)
 {
 	snprintf(key, n, "user:%lld", (long long)id);
 	return key;
 }
 
-static bool
-from_cache(const struct svc *s, struct arena *a, int64_t id, struct auth_user *u)
+bool
+users_from_cached(struct arena *a, int64_t id, const char *text, struct auth_user *u)
 {
-	char key[40], *v;
-	size_t len;
 	struct json_object *o, *f;
-	bool ok = false;
+	bool ok;
 
-	if (s->cache == NULL || (v = cache_get(s->cache, cache_key(key, sizeof(key), id), &len)) == NULL)
-		return false;
-	o = json_tokener_parse(v);
-	free(v);
-	if (o == NULL)
+	if ((o = json_tokener_parse(text)) == NULL)
 		return false;
 	memset(u, 0, sizeof(*u));
 	u->id = id;
@@ -148,13 +142,28 @@ from_cache(const struct svc *s, struct arena *a, int64_t id, struct auth_user *u
 	return ok;
 }
 
+static bool
+from_cache(const struct svc *s, struct arena *a, int64_t id, struct auth_user *u)
+{
+	char key[40], *v;
+	size_t len;
+	bool ok;
+
+	if (s->cache == NULL ||
+	    (v = cache_get(s->cache, users_cache_key(key, sizeof(key), id), &len)) == NULL)
+		return false;
+	ok = users_from_cached(a, id, v, u);
+	free(v);
+	return ok;
+}
+
 static void
 invalidate(const struct svc *s, int64_t id)
 {
 	char key[40];
 
 	if (s->cache != NULL)
-		cache_invalidate(s->cache, cache_key(key, sizeof(key), id));
+		cache_invalidate(s->cache, users_cache_key(key, sizeof(key), id));
 }
 
 static enum pss_err
@@ -201,7 +210,7 @@ users_get(const struct svc *s, struct arena *a, int64_t id, bool cached, struct 
 		size_t len;
 		const char *v = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
 
-		cache_set(s->cache, cache_key(key, sizeof(key), id), v, len, USER_CACHE_TTL);
+		cache_set(s->cache, users_cache_key(key, sizeof(key), id), v, len, USER_CACHE_TTL);
 		json_object_put(o);
 		/* A write that committed while we read may have invalidated before our set: read
 		 * once more, and drop our copy if it is already stale. */

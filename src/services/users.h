@@ -70,6 +70,12 @@ int64_t	 users_count_admins(const struct svc *);
  * when the database fails. */
 int64_t	 users_find(const struct svc *, const char *login);
 
+/* users_cache_key: "user:{id}", the user's cached copy (what the session check needs). */
+char	*users_cache_key(char *key, size_t n, int64_t id);
+/* users_from_cached: a cached copy's text into *u (strings in the arena); false when it is
+ * not a whole one. */
+bool	 users_from_cached(struct arena *, int64_t id, const char *text, struct auth_user *);
+
 /* users_to_json: the API's camelCase object; lockedUntil only when with_lock. */
 struct json_object;
 struct json_object *users_to_json(const struct auth_user *, bool with_lock);

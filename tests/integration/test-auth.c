@@ -462,6 +462,63 @@ test_logout_revokes_on_every_worker_and_clears_cookie(void)
 	T_EQ(status_of("POST", "/api/auth/logout", a.token, NULL), 401);
 }
 
+/* me_role_rounds: WORKER_ROUNDS calls of GET /api/auth/me as token; how many said role. */
+static int
+me_role_rounds(const char *token, const char *role)
+{
+	struct it_resp r;
+	int hits = 0;
+
+	for (int i = 0; i < WORKER_ROUNDS; i++) {
+		if (it_json(&r, "GET", "/api/auth/me", token, NULL) == 0 && r.status == 200 &&
+		    it_str(&r, "user.role") != NULL && strcmp(it_str(&r, "user.role"), role) == 0)
+			hits++;
+		it_resp_free(&r);
+	}
+	return hits;
+}
+
+/* Each worker keeps the sessions it resolved (services/auth.c): every change of a session or
+ * its user, through the API or the command line, holds on the very next request of every
+ * worker, each warmed with the session first. */
+static void
+test_revocations_and_role_changes_reach_every_worker_at_once(void)
+{
+	struct acct a, other, b, admin;
+	char path[160], fam[64];
+	const char *v;
+
+	T_EQ(acct_admin(&admin, "revadm"), 0);
+	T_EQ(acct_register(&a, "rev"), 0);
+	T_EQ(me_role_rounds(a.token, "user"), WORKER_ROUNDS);
+	/* a role changed by an administrator, then by the command line */
+	snprintf(path, sizeof(path), "/api/users/%lld", a.id);
+	T_EQ(status_of("PUT", path, admin.token, "{\"role\":\"admin\"}"), 200);
+	T_EQ(me_role_rounds(a.token, "admin"), WORKER_ROUNDS);
+	T_EQ(it_run("\"$PSS_BIN/psscript\" user set-role %s user >/dev/null", a.name), 0);
+	T_EQ(me_role_rounds(a.token, "user"), WORKER_ROUNDS);
+	/* one login signed out from another (the sessions list's revoke) */
+	memset(&other, 0, sizeof(other));
+	T_EQ(acct_login(&other, a.name, PW), 200);
+	T_EQ(me_rounds(other.token, 200), WORKER_ROUNDS);
+	v = db_value("SELECT family_id FROM user_sessions WHERE user_id = %lld ORDER BY id DESC LIMIT 1",
+	    a.id);
+	T_ASSERT(v != NULL);
+	snprintf(fam, sizeof(fam), "%s", v != NULL ? v : "");
+	snprintf(path, sizeof(path), "/api/auth/sessions/%s", fam);
+	T_EQ(status_of("DELETE", path, a.token, NULL), 200);
+	T_EQ(me_rounds(other.token, 401), WORKER_ROUNDS);
+	T_EQ(me_rounds(a.token, 200), WORKER_ROUNDS);
+	/* deleted by the command line, and by an administrator */
+	T_EQ(it_run("\"$PSS_BIN/psscript\" user delete %s >/dev/null", a.name), 0);
+	T_EQ(me_rounds(a.token, 401), WORKER_ROUNDS);
+	T_EQ(acct_register(&b, "rev"), 0);
+	T_EQ(me_rounds(b.token, 200), WORKER_ROUNDS);
+	snprintf(path, sizeof(path), "/api/users/%lld", b.id);
+	T_EQ(status_of("DELETE", path, admin.token, NULL), 200);
+	T_EQ(me_rounds(b.token, 401), WORKER_ROUNDS);
+}
+
 static void
 test_password_change_rules_and_other_sessions(void)
 {
@@ -970,6 +1027,7 @@ main(void)
 	T_RUN(test_expired_access_token_is_token_expired);
 	T_RUN(test_missing_and_malformed_credentials);
 	T_RUN(test_logout_revokes_on_every_worker_and_clears_cookie);
+	T_RUN(test_revocations_and_role_changes_reach_every_worker_at_once);
 	T_RUN(test_password_change_rules_and_other_sessions);
 	T_RUN(test_update_own_profile);
 	T_RUN(test_csrf_needed_for_unsafe_cookie_requests);

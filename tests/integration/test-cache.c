@@ -57,6 +57,28 @@ test_pattern_invalidation_uses_scan(void)
 	T_ASSERT(has(c1, "script:1", NULL));
 }
 
+/* cache_get2 (the session check's read): both values from Redis as it is now, a missing one
+ * NULL, and one another worker dropped is gone at once, with no cache_begin between. */
+static void
+test_two_values_in_one_round_trip(void)
+{
+	const char *keys[2] = { "session:x", "user:9" };
+	char *v[2];
+	size_t len[2];
+
+	cache_set(c1, "session:x", "{\"s\":1}", 7, 60);
+	cache_set(c1, "user:9", "{\"u\":9}", 7, 60);
+	T_ASSERT(cache_get2(c2, keys, v, len));
+	T_ASSERT(v[0] != NULL && len[0] == 7 && memcmp(v[0], "{\"s\":1}", 7) == 0);
+	T_ASSERT(v[1] != NULL && len[1] == 7 && memcmp(v[1], "{\"u\":9}", 7) == 0);
+	free(v[0]);
+	free(v[1]);
+	cache_invalidate(c1, "user:9");
+	T_ASSERT(cache_get2(c2, keys, v, len));
+	T_ASSERT(v[0] != NULL && v[1] == NULL);
+	free(v[0]);
+}
+
 static int
 hot(struct cache *c, const char *key, const char *want)
 {
@@ -139,6 +161,14 @@ test_redis_down_falls_back_to_lru_and_invalidations_reach_every_worker(void)
 	cache_begin(c1);
 	cache_begin(c2);
 	T_ASSERT(!cache_redis_up(c1) && !cache_redis_up(c2));
+	{	/* without Redis, cache_get2 reads nothing: its caller takes the LRU's path */
+		const char *keys[2] = { "session:x", "user:9" };
+		char *v[2];
+		size_t len[2];
+
+		T_ASSERT(!cache_get2(c1, keys, v, len));
+		T_ASSERT(v[0] == NULL && v[1] == NULL);
+	}
 	cache_set(c2, "script:2", "old", 3, CACHE_TTL_SCRIPT);
 	T_ASSERT(has(c2, "script:2", "old"));
 	/* worker 1 writes and invalidates; worker 2's next request must not see "old" */
@@ -182,6 +212,7 @@ main(void)
 	c2 = cache_open(&conf, db2);
 	T_RUN(test_value_set_by_one_worker_is_read_by_another);
 	T_RUN(test_pattern_invalidation_uses_scan);
+	T_RUN(test_two_values_in_one_round_trip);
 	T_RUN(test_hot_copies_follow_the_shared_generation);
 	T_RUN(test_without_the_shared_file_there_are_no_hot_copies);
 	T_RUN(test_redis_down_falls_back_to_lru_and_invalidations_reach_every_worker);

@@ -166,6 +166,13 @@ test_router_404_and_405_with_allow(void)
 
 	T_ASSERT(match(HTTP_GET, "/api/nope", &status, allow) == NULL);
 	T_EQ(status, 404);
+	/* a literal segment's prefix or extension is another path */
+	T_ASSERT(match(HTTP_GET, "/api/script", &status, allow) == NULL);
+	T_EQ(status, 404);
+	T_ASSERT(match(HTTP_GET, "/api/scriptsx", &status, allow) == NULL);
+	T_EQ(status, 404);
+	T_ASSERT(match(HTTP_GET, "/api/scripts/7/versions", &status, allow) == NULL);
+	T_EQ(status, 404);
 	T_ASSERT(match(HTTP_GET, "/api/scripts//", &status, allow) == NULL);
 	T_EQ(status, 404);
 	T_ASSERT(match(HTTP_DELETE, "/api/scripts/9", &status, allow) == NULL);
