@@ -126,6 +126,10 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/api/chat/history", ROUTE_AUTH | ROUTE_CSRF, h_chat_history_save, "chat.history.save" },
 	{ HTTP_DELETE, "/api/chat/history", ROUTE_AUTH | ROUTE_CSRF, h_chat_history_clear, "chat.history.clear" },
 	{ HTTP_DELETE, "/api/chat/history/:id", ROUTE_AUTH | ROUTE_CSRF, h_chat_history_delete, "chat.history.delete" },
+	/* the original React frontend's paths (docs/compat.md) */
+	{ HTTP_GET, "/api/chat/search", ROUTE_AUTH, h_chat_search, "chat.search" },
+	{ HTTP_GET, "/api/chat/categories", ROUTE_AUTH, h_chat_categories, "chat.categories" },
+	{ HTTP_POST, "/api/chat/:id/category", ROUTE_AUTH | ROUTE_CSRF, h_chat_set_category, "chat.category" },
 
 	/* ---- HTML pages (docs/pages.md) ----
 	 * and the API routes only pages need: a user's logins (sessions) and unlocking an

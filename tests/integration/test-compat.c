@@ -35,7 +35,7 @@ static char origin[160];	/* scheme://host:port of the stack */
 static char *compat_doc;	/* docs/compat.md */
 static int counts[STATE__MAX], passed[STATE__MAX];
 /* the ids the calls below fill in for the path templates */
-static char sid[24], sid2[24], cat[24], uid[24], tagid[24], upload[64], chat[24];
+static char sid[24], sid2[24], cat[24], uid[24], tagid[24], upload[64], chat[24], doc[24];
 
 static void
 origin_init(void)
@@ -70,7 +70,7 @@ expand(char *out, size_t n, const char *tpl)
 {
 	static const struct { const char *name; const char *val; } vars[] = {
 		{ ":id2", sid2 }, { ":id", sid }, { ":cat", cat }, { ":user", uid }, { ":tag", tagid },
-		{ ":upload", upload }, { ":chat", chat },
+		{ ":upload", upload }, { ":chat", chat }, { ":doc", doc },
 	};
 	size_t o = 0;
 
@@ -411,7 +411,7 @@ test_dashboard(void)
 	    "200", "scripts.0.id");
 	call_json("dashboard", ADAPTED, "GET", "/api/scripts?limit=5&sort=updated_at&mine=true", NULL,
 	    USER, "200", "scripts.0.analysis.code_quality_score");
-	call_json("dashboard", PENDING, "GET", "/api/analytics/usage", NULL, USER, "200",
+	call_json("dashboard", ADAPTED, "GET", "/api/analytics/usage", NULL, USER, "200",
 	    "totalScripts executionsToday userScripts averageQuality");
 }
 
@@ -440,9 +440,9 @@ test_script_detail(void)
 		{ ADAPTED, "GET", "/api/scripts/:id", NULL, USER, "200",
 		  "title content version updatedAt createdAt category.name user.username executionCount" },
 		/* its page reads the analysis's members at the top level (analysis.parameters) */
-		{ PENDING, "GET", "/api/scripts/:id/analysis", NULL, USER, "200",
+		{ ADAPTED, "GET", "/api/scripts/:id/analysis", NULL, USER, "200",
 		  "parameters purpose code_quality_score security_score risk_score" },
-		{ PENDING, "GET", "/api/scripts/:id/similar", NULL, USER, "200",
+		{ ADAPTED, "GET", "/api/scripts/:id/similar", NULL, USER, "200",
 		  "similar_scripts.0.script_id similar_scripts.0.title similar_scripts.0.similarity" },
 		{ WORKS, "GET", "/api/scripts/:id/versions", NULL, USER, "200",
 		  "versions.0.id versions.0.version versions.0.createdAt" },
@@ -484,45 +484,90 @@ static void
 test_documentation(void)
 {
 	static const struct row rows[] = {
-		{ PENDING, "GET", "/api/documentation?limit=20", NULL, COOKIE, "200", "success data" },
-		{ PENDING, "GET", "/api/documentation/search?query=Get-ChildItem&limit=20", NULL, COOKIE,
-		  "200", "success data total limit offset" },
-		{ PENDING, "GET", "/api/documentation/sources", NULL, COOKIE, "200", "success data" },
-		{ PENDING, "GET", "/api/documentation/tags", NULL, COOKIE, "200", "success data" },
-		{ PENDING, "GET", "/api/documentation/stats", NULL, COOKIE, "200",
-		  "success data.total data.sources" },
-		{ PENDING, "GET", "/api/documentation/1", NULL, COOKIE, "200",
+		{ ADAPTED, "GET", "/api/documentation?limit=20", NULL, COOKIE, "200", "success data.0.id "
+		  "data.0.title data.0.url data.0.source data.0.tags" },
+		{ ADAPTED, "GET", "/api/documentation/search?query=Get-ChildItem&limit=20", NULL, COOKIE,
+		  "200", "success data.0.id data.0.title total limit offset" },
+		{ ADAPTED, "GET", "/api/documentation/sources", NULL, COOKIE, "200", "success data.0" },
+		{ ADAPTED, "GET", "/api/documentation/tags", NULL, COOKIE, "200", "success data.0" },
+		{ ADAPTED, "GET", "/api/documentation/stats", NULL, COOKIE, "200",
+		  "success data.total data.sources data.tagsCount data.lastCrawled" },
+		{ ADAPTED, "GET", "/api/documentation/:doc", NULL, COOKIE, "200",
 		  "success data.title data.url data.content" },
 	};
+	const char *h[] = { "Accept: application/json, text/plain, */*", NULL };
+	struct json_object *v;
+	struct it_resp r;
 
+	char body[512], url[96];
+
+	/* a document to read (an administrator's upsert, API.md) */
+	unique_name(url, sizeof(url), "compat-doc");
+	snprintf(body, sizeof(body), "{\"url\":\"https://docs.example.test/%s\",\"title\":\"Get-ChildItem\","
+	    "\"content\":\"# Get-ChildItem\\n\\nGets the items in a location: Get-ChildItem -Path C:\\\\temp\","
+	    "\"source\":\"Compat source\",\"contentType\":\"cmdlet\",\"tags\":[\"compat\"]}", url);
+	T_EQ(it_json(&r, "POST", "/api/documentation", admin.token, body), 0);
+	T_EQ(r.status, 201);
+	snprintf(doc, sizeof(doc), "%s", it_str(&r, "document.id") ? it_str(&r, "document.id") : "0");
+	it_resp_free(&r);
 	run_rows("documentation", rows, PSS_ARRAY_LEN(rows));
+	v = last.json != NULL ? json_object_object_get(last.json, "data") : NULL;
+	T_ASSERT(v != NULL && json_object_is_type(json_object_object_get(v, "url"), json_type_string));
+	/* its lists of sources and tags are of names */
+	T_EQ(it_request(&r, "GET", "/api/documentation/sources", NULL, 0, NULL, h), 0);
+	T_ASSERT(r.json != NULL && json_object_is_type(json_object_array_get_idx(
+	    json_object_object_get(r.json, "data"), 0), json_type_string));
+	it_resp_free(&r);
+	/* asked otherwise (API.md's clients), no data */
+	T_EQ(it_json(&r, "GET", "/api/documentation/sources", NULL, NULL), 0);
+	T_ASSERT(it_str(&r, "sources.0.source") != NULL && it_str(&r, "data") == NULL);
+	it_resp_free(&r);
 }
 
 static void
 test_chat(void)
 {
+	char auth[160];
 	static const struct row rows[] = {
-		{ PENDING, "POST", "/api/chat", "{\"messages\":[{\"role\":\"user\","
-		  "\"content\":\"What does Get-ChildItem do?\"}],\"model\":\"gpt-4o\"}", USER, "200", "response" },
-		{ PENDING, "GET", "/api/chat/history", NULL, USER, "200", "history" },
-		{ PENDING, "POST", "/api/chat/history",
-		  "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", USER, "200 201", "success" },
-		{ PENDING, "GET", "/api/chat/search?q=hi", NULL, USER, "200", "results" },
-		{ PENDING, "GET", "/api/chat/categories", NULL, USER, "200", "categories" },
-		{ PENDING, "POST", "/api/chat/:chat/category", "{\"category\":\"scripts\"}", USER, "200",
+		{ ADAPTED, "GET", "/api/chat/history", NULL, USER, "200",
+		  "history.0.id history.0.messages.0.content history.0.timestamp history.0.category" },
+		{ ADAPTED, "GET", "/api/chat/search?q=hi", NULL, USER, "200",
+		  "results.0.id results.0.messages.0.content results.0.score results.0.timestamp" },
+		{ ADAPTED, "GET", "/api/chat/categories", NULL, USER, "200", "categories.0" },
+		{ ADAPTED, "POST", "/api/chat/:chat/category", "{\"category\":\"scripts\"}", USER, "200",
 		  "success" },
-		{ PENDING, "DELETE", "/api/chat/history/:chat", NULL, USER, "200", "success" },
-		{ PENDING, "DELETE", "/api/chat/history", NULL, USER, "200", "success" },
 	};
 
-	snprintf(chat, sizeof(chat), "1");
+	call_json("chat", WORKS, "POST", "/api/chat", "{\"messages\":[{\"role\":\"user\","
+	    "\"content\":\"What does Get-ChildItem do?\"}],\"model\":\"gpt-4o\"}", USER, "200", "response");
+	call_json("chat", WORKS, "POST", "/api/chat/history",
+	    "{\"messages\":[{\"role\":\"user\",\"content\":\"hi there\"},"
+	    "{\"role\":\"assistant\",\"content\":\"Hello.\"}]}", USER, "200 201", "success");
+	keep(chat, sizeof(chat), "conversation.id");
 	run_rows("chat", rows, PSS_ARRAY_LEN(rows));
+	/* the category set is the one its history page shows */
+	{
+		const char *h[] = { "Accept: application/json, text/plain, */*", auth, NULL };
+		struct it_resp r;
+
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", user.token);
+		T_EQ(it_request(&r, "GET", "/api/chat/history", NULL, 0, NULL, h), 0);
+		T_STREQ(it_str(&r, "history.0.category"), "scripts");
+		T_STREQ(it_str(&r, "conversations.0.category"), "scripts");
+		it_resp_free(&r);
+		/* asked otherwise (API.md's clients), no history */
+		T_EQ(it_json(&r, "GET", "/api/chat/history", user.token, NULL), 0);
+		T_ASSERT(it_str(&r, "conversations.0.id") != NULL && it_str(&r, "history") == NULL);
+		it_resp_free(&r);
+	}
+	call_json("chat", WORKS, "DELETE", "/api/chat/history/:chat", NULL, USER, "200", "success");
+	call_json("chat", WORKS, "DELETE", "/api/chat/history", NULL, USER, "200", "success");
 }
 
 static void
 test_analytics(void)
 {
-	call_json("analytics", PENDING, "GET", "/api/analytics/security", NULL, USER, "200",
+	call_json("analytics", ADAPTED, "GET", "/api/analytics/security", NULL, USER, "200",
 	    "highSecurityCount mediumSecurityCount lowSecurityCount commonIssues "
 	    "highSecurityPercentage mediumSecurityPercentage lowSecurityPercentage totalScripts");
 	call_json("analytics", WORKS, "GET", "/api/analytics/categories", NULL, USER, "200",

@@ -174,6 +174,10 @@ static const struct expect expects[] = {
 	{ "POST /api/chat/history", TG_NONE, "{}", 0, { 401, 400, 400, 400 } },
 	{ "DELETE /api/chat/history", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
 	{ "DELETE /api/chat/history/:id", TG_CHAT_FRESH, NOBODY, 0, { 401, 404, 200, 404 } },
+	/* the original frontend's chat paths (docs/compat.md) */
+	{ "GET /api/chat/search", TG_NONE, NOBODY, 0, { 401, 400, 400, 400 } },
+	{ "GET /api/chat/categories", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
+	{ "POST /api/chat/:id/category", TG_CHAT, "{}", 0, { 401, 404, 200, 404 } },
 
 	/* pages: a page that needs a login sends the anonymous visitor there (303); a form posted
 	 * without one is 401, the login page */
