@@ -278,7 +278,9 @@ test_login(void)
 }
 
 /* the refresh flow: it stores the new access token only and presents the same refresh token
- * again on the next 401 (issue 19, item 5) */
+ * again on the next 401 (issue 19, item 5; docs/compat.md): its own client may, while the token
+ * that replaced it was never used and either within 30 s (a burst of 401s) or once no access
+ * token of the login is live; anything else is still reuse and ends the login */
 static void
 test_refresh(void)
 {
@@ -289,7 +291,24 @@ test_refresh(void)
 	snprintf(body, sizeof(body), "{\"refreshToken\":\"%s\"}", r.refresh);
 	T_EQ(status_of("POST", "/api/auth/refresh", NULL, body), 200);
 	/* the second presentation of the same refresh token, as its interceptor does */
-	call_json("login", PENDING, "POST", "/api/auth/refresh", body, ANON, "200", "token");
+	call_json("login", ADAPTED, "POST", "/api/auth/refresh", body, ANON, "200", "token refreshToken");
+	/* its next 401, a quarter of an hour on: the window is over, its access token ran out */
+	it_psqlf("UPDATE user_sessions SET revoked_at = revoked_at - interval '1 hour' WHERE user_id = %lld "
+	    "AND kind = 'refresh' AND revoked_at IS NOT NULL", (long long)r.id);
+	it_psqlf("UPDATE user_sessions SET created_at = now() - interval '2 hours', expires_at = now() - "
+	    "interval '1 minute' WHERE user_id = %lld AND kind = 'access'", (long long)r.id);
+	it_resp_free(&last);
+	T_EQ(it_json(&last, "POST", "/api/auth/refresh", NULL, body), 0);
+	T_EQ(last.status, 200);
+	T_EQ(status_of("GET", "/api/auth/me", it_str(&last, "token"), NULL), 200);
+	/* one refresh token live a login: the successors it skipped are revoked */
+	T_STREQ(it_psqlf("SELECT count(*) FROM user_sessions WHERE user_id = %lld AND kind = 'refresh' "
+	    "AND revoked_at IS NULL", (long long)r.id), "1");
+	/* the same token outside the window while an access token is live: reuse, the login ends */
+	it_psqlf("UPDATE user_sessions SET revoked_at = revoked_at - interval '1 hour' WHERE user_id = %lld "
+	    "AND kind = 'refresh' AND revoked_at IS NOT NULL", (long long)r.id);
+	T_EQ(status_of("POST", "/api/auth/refresh", NULL, body), 401);
+	T_EQ(status_of("GET", "/api/auth/me", it_str(&last, "token"), NULL), 401);
 }
 
 static void
