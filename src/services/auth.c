@@ -633,15 +633,43 @@ struct refresh_tx {
 	int		 nreplaced;
 };
 
+/* The spent refresh token's row (id, user_id, family_id first) into oldid, x->uid and
+ * *family; PSS_ENOTFOUND when there is none. r stays the caller's. */
+static enum pss_err
+spent_row(struct refresh_tx *x, const struct db_res *r, char oldid[24], const char **family)
+{
+	if (db_res_rows(r) == 0)
+		return PSS_ENOTFOUND;
+	snprintf(oldid, 24, "%s", db_res_get(r, 0, 0));
+	x->uid = db_res_int(r, 0, 1);
+	*family = arena_strdup(x->a, db_res_get(r, 0, 2));
+	return PSS_OK;
+}
+
+/* The next pair in family, recorded as what replaced the refresh token of row oldid. */
+static enum pss_err
+reissue(struct db *db, struct refresh_tx *x, const char *family, const char *oldid)
+{
+	char newid[24];
+	int64_t rid = 0;
+	enum pss_err e;
+
+	x->t->device[0] = '\0';
+	if ((e = issue(x->s, x->a, x->uid, family, x->o, x->t, &rid)) != PSS_OK)
+		return e;
+	snprintf(newid, sizeof(newid), "%lld", (long long)rid);
+	return db_exec(db, NULL, "UPDATE user_sessions SET replaced_by = $2 WHERE id = $1", 2,
+	    (const char *[]){ oldid, newid });
+}
+
 static enum pss_err
 refresh_in_tx(struct db *db, void *arg)
 {
 	struct refresh_tx *x = arg;
-	char oldid[24], newid[24];
+	char oldid[24];
 	const char *family;
 	struct db_res *r;
 	enum pss_err e;
-	int64_t rid = 0;
 
 	/* Only one request can win this UPDATE. */
 	e = db_exec(db, &r, "UPDATE user_sessions SET revoked_at = now(), last_used_at = now() "
@@ -649,14 +677,10 @@ refresh_in_tx(struct db *db, void *arg)
 	    "AND expires_at > now() RETURNING id, user_id, family_id", 1, (const char *[]){ x->hash });
 	if (e != PSS_OK)
 		return e;
-	if (db_res_rows(r) == 0) {
-		db_res_free(r);
-		return PSS_ENOTFOUND;
-	}
-	snprintf(oldid, sizeof(oldid), "%s", db_res_get(r, 0, 0));
-	x->uid = db_res_int(r, 0, 1);
-	family = arena_strdup(x->a, db_res_get(r, 0, 2));
+	e = spent_row(x, r, oldid, &family);
 	db_res_free(r);
+	if (e != PSS_OK)
+		return e;
 	/* The access token issued with the spent refresh token ends with it. */
 	e = db_exec(db, &r, "UPDATE user_sessions SET revoked_at = now() WHERE family_id = $1 "
 	    "AND kind = 'access' AND revoked_at IS NULL RETURNING token_hash", 1,
@@ -668,12 +692,7 @@ refresh_in_tx(struct db *db, void *arg)
 	for (int i = 0; i < x->nreplaced; i++)
 		x->replaced[i] = arena_strdup(x->a, db_res_get(r, i, 0));
 	db_res_free(r);
-	x->t->device[0] = '\0';
-	if ((e = issue(x->s, x->a, x->uid, family, x->o, x->t, &rid)) != PSS_OK)
-		return e;
-	snprintf(newid, sizeof(newid), "%lld", (long long)rid);
-	return db_exec(db, NULL, "UPDATE user_sessions SET replaced_by = $2 WHERE id = $1", 2,
-	    (const char *[]){ oldid, newid });
+	return reissue(db, x, family, oldid);
 }
 
 /* The original React frontend keeps only the access token a refresh answers and presents
@@ -692,11 +711,10 @@ static enum pss_err
 reuse_in_tx(struct db *db, void *arg)
 {
 	struct refresh_tx *x = arg;
-	char oldid[24], newid[24], ip[46];
+	char oldid[24], succ[24], ip[46];
 	const char *family, *ua;
 	struct db_res *r;
 	enum pss_err e;
-	int64_t rid = 0;
 
 	snprintf(ip, sizeof(ip), "%s", x->o != NULL && x->o->ip != NULL ? x->o->ip : "");
 	ua = clean_ua(x->a, x->o != NULL ? x->o->user_agent : NULL);
@@ -710,26 +728,16 @@ reuse_in_tx(struct db *db, void *arg)
 	    "  OR NOT EXISTS (SELECT 1 FROM user_sessions c WHERE c.family_id = s.family_id"
 	    "   AND c.kind = 'access' AND c.revoked_at IS NULL AND c.expires_at > now()))"
 	    " FOR UPDATE OF s, n", 3, (const char *[]){ x->hash, ip, ua != NULL ? ua : "" });
+	if ((e = spent_row(x, r, oldid, &family)) == PSS_OK)
+		snprintf(succ, sizeof(succ), "%s", db_res_get(r, 0, 3));
+	db_res_free(r);
 	if (e != PSS_OK)
 		return e;
-	if (db_res_rows(r) == 0) {
-		db_res_free(r);
-		return PSS_ENOTFOUND;
-	}
-	snprintf(oldid, sizeof(oldid), "%s", db_res_get(r, 0, 0));
-	x->uid = db_res_int(r, 0, 1);
-	family = arena_strdup(x->a, db_res_get(r, 0, 2));
-	snprintf(newid, sizeof(newid), "%s", db_res_get(r, 0, 3));
-	db_res_free(r);
+	/* the successor the client never presented */
 	if ((e = db_exec(db, NULL, "UPDATE user_sessions SET revoked_at = now() WHERE id = $1", 1,
-	    (const char *[]){ newid })) != PSS_OK)
+	    (const char *[]){ succ })) != PSS_OK)
 		return e;
-	x->t->device[0] = '\0';
-	if ((e = issue(x->s, x->a, x->uid, family, x->o, x->t, &rid)) != PSS_OK)
-		return e;
-	snprintf(newid, sizeof(newid), "%lld", (long long)rid);
-	return db_exec(db, NULL, "UPDATE user_sessions SET replaced_by = $2 WHERE id = $1", 2,
-	    (const char *[]){ oldid, newid });
+	return reissue(db, x, family, oldid);
 }
 
 enum pss_err

@@ -661,6 +661,68 @@ test_scripts_list_deletes(void)
 	call_json("scripts list", WORKS, "DELETE", "/api/scripts/:id", NULL, USER, "200", "success");
 }
 
+/* CORS (issue 19 item 6): the stack lists https://frontend.example.test (tests/harness.sh) */
+static void
+test_cors_listed_origins_only(void)
+{
+	const char *good = "Origin: https://frontend.example.test";
+	struct { const char *method, *path, *origin, *acrm; long want; bool allowed; } rows[] = {
+		{ "OPTIONS", "/api/scripts", good, "Access-Control-Request-Method: POST", 204, true },
+		{ "OPTIONS", "/api/scripts/1/analysis", good, "Access-Control-Request-Method: GET", 204, true },
+		{ "OPTIONS", "/api/no-such-thing", good, "Access-Control-Request-Method: GET", 404, true },
+		{ "GET", "/api/categories", good, NULL, 200, true },
+		{ "GET", "/api/categories", "Origin: https://frontend.example.test.evil.example", NULL, 200, false },
+		{ "GET", "/api/categories", "Origin: https://evil.example", NULL, 200, false },
+		{ "GET", "/api/categories", "Origin: null", NULL, 200, false },
+		{ "GET", "/api/categories", "Origin: http://frontend.example.test", NULL, 200, false },
+		{ "OPTIONS", "/api/scripts", "Origin: https://evil.example",
+		  "Access-Control-Request-Method: POST", 405, false },
+	};
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(rows); i++) {
+		const char *h[4] = { rows[i].origin, rows[i].acrm, NULL, NULL };
+		const char *acao, *acac;
+		char acao_b[160];
+		struct it_resp r;
+
+		T_EQ(it_request(&r, rows[i].method, rows[i].path, NULL, 0, NULL, h), 0);
+		snprintf(acao_b, sizeof(acao_b), "%s", it_header(&r, "access-control-allow-origin") ?
+		    it_header(&r, "access-control-allow-origin") : "");
+		acao = acao_b[0] != '\0' ? acao_b : NULL;
+		acac = it_header(&r, "access-control-allow-credentials");
+		T_ASSERTF(r.status == rows[i].want, "%s %s %s: %ld, want %ld", rows[i].method,
+		    rows[i].path, rows[i].origin, r.status, rows[i].want);
+		if (rows[i].allowed) {
+			T_ASSERTF(acao != NULL && strcmp(acao, rows[i].origin + 8) == 0, "%s: ACAO %s",
+			    rows[i].origin, acao ? acao : "(none)");
+			T_ASSERT(acac != NULL && strcmp(acac, "true") == 0);
+		} else
+			T_ASSERTF(acao == NULL && acac == NULL, "%s: ACAO %s", rows[i].origin,
+			    acao ? acao : "(none)");
+		T_ASSERT(it_header(&r, "vary") != NULL && strstr(it_header(&r, "vary"), "Origin") != NULL);
+		if (rows[i].want == 204) {
+			const char *m = it_header(&r, "access-control-allow-methods");
+
+			T_ASSERT(m != NULL && strstr(m, "GET") != NULL);
+			T_ASSERT(strcmp(rows[i].path, "/api/scripts") != 0 || strstr(m, "POST") != NULL);
+			T_ASSERT(it_header(&r, "access-control-allow-headers") != NULL &&
+			    strstr(it_header(&r, "access-control-allow-headers"), "Authorization") != NULL);
+		}
+		it_resp_free(&r);
+	}
+	/* a cross-site cookie write from a listed origin still needs the CSRF token */
+	{
+		char cookie[200];
+		const char *h[4] = { cookie, good, "Sec-Fetch-Site: cross-site", NULL };
+		struct it_resp r;
+
+		snprintf(cookie, sizeof(cookie), "Cookie: " AUTH_COOKIE "=%s", user.token);
+		T_EQ(it_request(&r, "POST", "/api/tags", "{\"name\":\"cors\"}", 15, "application/json", h), 0);
+		T_EQ(r.status, 403);
+		it_resp_free(&r);
+	}
+}
+
 static void
 test_summary(void)
 {
@@ -697,6 +759,7 @@ main(void)
 	T_RUN(test_settings);
 	T_RUN(test_users);
 	T_RUN(test_scripts_list_deletes);
+	T_RUN(test_cors_listed_origins_only);
 	T_RUN(test_summary);
 	it_resp_free(&last);
 	free(compat_doc);
