@@ -348,7 +348,7 @@ test_upload(void)
 	/* the path its later versions send large files to */
 	b = mp(&len, "title", "Compat large two", "@script_file", "Get-Process | Select-Object -First 3\n",
 	    NULL);
-	call("upload", PENDING, "POST", "/api/scripts/upload/large", b, len, MP, COOKIE, "200 201",
+	call("upload", ADAPTED, "POST", "/api/scripts/upload/large", b, len, MP, COOKIE, "200 201",
 	    "script.id");
 	call_json("upload", DIFFERENT, "GET", "/api/scripts/clear-cache", NULL, USER, "400 404", "error");
 	/* its JSON path (no file) */
@@ -529,6 +529,18 @@ test_documentation(void)
 	T_EQ(r.status, 201);
 	snprintf(doc, sizeof(doc), "%s", it_str(&r, "document.id") ? it_str(&r, "document.id") : "0");
 	it_resp_free(&r);
+	static const struct row gone[] = {
+		{ DIFFERENT, "POST", "/api/documentation/crawl/ai",
+		  "{\"url\":\"https://learn.microsoft.com/powershell\",\"maxPages\":5,\"depth\":1}", ADMIN,
+		  "410", "error details.replacement" },
+		{ DIFFERENT, "POST", "/api/documentation/crawl/ai/start",
+		  "{\"url\":\"https://learn.microsoft.com/powershell\",\"maxPages\":5,\"depth\":1}", ADMIN,
+		  "410", "error details.replacement" },
+		{ DIFFERENT, "GET", "/api/documentation/crawl/ai/status/1", NULL, ADMIN, "410",
+		  "error details.replacement" },
+	};
+
+	run_rows("documentation", gone, PSS_ARRAY_LEN(gone));
 	run_rows("documentation", rows, PSS_ARRAY_LEN(rows));
 	v = last.json != NULL ? json_object_object_get(last.json, "data") : NULL;
 	T_ASSERT(v != NULL && json_object_is_type(json_object_object_get(v, "url"), json_type_string));
@@ -723,6 +735,18 @@ test_cors_listed_origins_only(void)
 	}
 }
 
+/* the original platform's health path answers as /api/health does (issue 19 item 7) */
+static void
+test_health_original_path(void)
+{
+	struct it_resp r;
+
+	T_EQ(it_json(&r, "GET", "/health", NULL, NULL), 0);
+	T_EQ(r.status, 200);
+	T_ASSERT(it_str(&r, "status") != NULL);
+	it_resp_free(&r);
+}
+
 static void
 test_summary(void)
 {
@@ -760,6 +784,7 @@ main(void)
 	T_RUN(test_users);
 	T_RUN(test_scripts_list_deletes);
 	T_RUN(test_cors_listed_origins_only);
+	T_RUN(test_health_original_path);
 	T_RUN(test_summary);
 	it_resp_free(&last);
 	free(compat_doc);
