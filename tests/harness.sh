@@ -35,6 +35,7 @@ LOCKOUT_DURATION_S=5
 CRAWL_DELAY_MS=50
 CRAWL_TIMEOUT_MS=3000
 CRAWL_FILE_ROOT=$ST
+CORS_ORIGINS=https://frontend.example.test, http://localhost:5173
 EOC
 	export PSSCRIPT_CONFIG=$ST/psscript.conf
 	"$PSS_BIN/psscript" migrate up >"$ST/log/migrate.log" 2>&1 || { cat "$ST/log/migrate.log"; die "migrate failed"; }

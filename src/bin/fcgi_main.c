@@ -191,6 +191,50 @@ gate(struct http_ctx *ctx, struct auth_session *se, struct auth_user *u)
 	return true;
 }
 
+/* CORS (issue 19 item 6, docs/compat.md): off unless CORS_ORIGINS lists origins; then an
+ * /api/ request whose Origin is one of them exactly gets that origin (never a wildcard) with
+ * credentials allowed, and its preflight is answered here: 204 with the methods the route
+ * table has for the path (404 when none). Other origins get nothing but Vary. CSRF is not
+ * loosened: a cross-site cookie request still needs the token (a bearer needs none). */
+#define CORS_ALLOW_HEADERS "Authorization, Content-Type, X-CSRF-Token, X-Requested-With, " \
+	"X-OpenAI-API-Key"
+#define CORS_EXPOSE_HEADERS "X-Total-Count, X-Request-Id, Retry-After, Content-Disposition, Location"
+
+/* cors: 1 when it answered the request (a preflight), else 0 after adding the headers */
+static int
+cors(struct http_ctx *ctx)
+{
+	struct request *req = ctx->req;
+	const char *org = http_header(req, "origin");
+	enum http_method m = req->method;
+	char allow[128];
+	int status;
+
+	if (ctx->app->conf->cors_origins[0] == '\0' || req->path == NULL ||
+	    strncmp(req->path, "/api/", 5) != 0)
+		return 0;
+	resp_header(ctx->resp, "Vary", "Origin");
+	if (!conf_cors_allows(ctx->app->conf->cors_origins, org))
+		return 0;
+	resp_header(ctx->resp, "Access-Control-Allow-Origin", org);
+	resp_header(ctx->resp, "Access-Control-Allow-Credentials", "true");
+	if (m != HTTP_OPTIONS || http_header(req, "access-control-request-method") == NULL) {
+		resp_header(ctx->resp, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+		return 0;
+	}
+	/* no route answers OPTIONS: the match's 405 names the path's methods */
+	(void)router_match(app_routes, app_nroutes, req, &status, allow, sizeof(allow));
+	if (status != 405) {
+		error_reply(ctx, 404, "not_found", "No such resource.", NULL);
+		return 1;
+	}
+	resp_header(ctx->resp, "Access-Control-Allow-Methods", allow);
+	resp_header(ctx->resp, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+	resp_header(ctx->resp, "Access-Control-Max-Age", "600");
+	ctx->resp->status = 204;
+	return 1;
+}
+
 /* serve_one: answers one request; returns the route's index in app_routes, or app_nroutes
  * when the request was not routed (for metrics). */
 static unsigned
@@ -209,6 +253,8 @@ serve_one(struct app *a, struct request *req, struct response *resp, enum http_r
 		error_reply(&ctx, rejects[rej].status, rejects[rej].code, rejects[rej].message, NULL);
 		return (unsigned)app_nroutes;
 	}
+	if (cors(&ctx) == 1)
+		return (unsigned)app_nroutes;
 	cache_begin(a->cache);
 	rt = router_match(app_routes, app_nroutes, req, &status, allow, sizeof(allow));
 	if (rt == NULL) {

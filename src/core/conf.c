@@ -61,6 +61,7 @@ static const struct conf_def defs[] = {
 	S("LOG_LEVEL", log_level, "info"),
 	S("PSSCRIPT_DATA_DIR", data_dir, PSS_DATADIR),
 	S("PUBLIC_URL", public_url, "https://localhost:3443"),
+	S("CORS_ORIGINS", cors_origins, ""),
 	I("MAX_BODY_BYTES", max_body_bytes, "1048576", 1024, 1073741824),
 	I("MAX_UPLOAD_BYTES", max_upload_bytes, "536870912", 1024, 4294967296LL),
 	I("MAX_HEADERS", max_headers, "100", 8, 10000),
@@ -248,6 +249,55 @@ check_ai(const struct conf *c, char *err, size_t errsz)
 	return 0;
 }
 
+bool
+conf_cors_allows(const char *list, const char *origin)
+{
+	size_t n;
+
+	if (list == NULL || origin == NULL || *origin == '\0' || strcmp(origin, "null") == 0)
+		return false;
+	n = strlen(origin);
+	while (*list != '\0') {
+		size_t k;
+
+		while (*list == ' ' || *list == ',')
+			list++;
+		k = strcspn(list, ", ");
+		if (k == n && strncmp(list, origin, n) == 0)
+			return true;
+		list += k;
+	}
+	return false;
+}
+
+/* CORS_ORIGINS: each entry an origin as browsers send it: http:// or https://, a host, an
+ * optional port, nothing after (no path, no wildcard: credentials go to listed sites only). */
+static int
+check_cors(const char *list, char *err, size_t errsz)
+{
+	while (*list != '\0') {
+		char one[300];
+		const char *host;
+		size_t k;
+
+		while (*list == ' ' || *list == ',')
+			list++;
+		if ((k = strcspn(list, ", ")) == 0)
+			break;
+		snprintf(one, sizeof(one), "%.*s", (int)k, list);
+		host = strncmp(one, "https://", 8) == 0 ? one + 8 : strncmp(one, "http://", 7) == 0 ?
+		    one + 7 : NULL;
+		if (k >= sizeof(one) || host == NULL || *host == '\0' || *host == ':' ||
+		    strspn(host, "abcdefghijklmnopqrstuvwxyz0123456789.-:[]") != strlen(host)) {
+			snprintf(err, errsz, "CORS_ORIGINS: \"%.60s\" is not an origin (http:// or https://, "
+			    "a lower-case host, an optional port; no path, no wildcard)", one);
+			return -1;
+		}
+		list += k;
+	}
+	return 0;
+}
+
 static int
 load(struct conf *c, const char *path, char *err, size_t errsz)
 {
@@ -287,6 +337,8 @@ load(struct conf *c, const char *path, char *err, size_t errsz)
 		return -1;
 	}
 	if (check_ai(c, err, errsz) != 0)
+		return -1;
+	if (check_cors(c->cors_origins, err, errsz) != 0)
 		return -1;
 	if (c->db_ssl_ca_path[0] != '\0' && !c->db_ssl) {
 		snprintf(err, errsz, "DB_SSL_CA_PATH: set, but DB_SSL is false");

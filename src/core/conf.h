@@ -43,6 +43,7 @@ struct conf {
 	char	*log_level;
 	char	*data_dir;		/* templates, sql, static (installed pkgdatadir) */
 	char	*public_url;		/* https://host:port, for links and cookies */
+	char	*cors_origins;		/* CORS_ORIGINS: exact origins, comma-separated ("" off) */
 	int64_t	 max_body_bytes;	/* JSON and form bodies */
 	int64_t	 max_upload_bytes;	/* multipart upload bodies */
 	int64_t	 max_headers;		/* header count cap */
@@ -94,6 +95,11 @@ struct conf {
 int	 conf_load(struct conf *, const char *path, char *err, size_t errsz);
 void	 conf_free(struct conf *);
 bool	 conf_is_dev(const struct conf *);
+
+/* conf_cors_allows: whether origin (a request's Origin header, may be NULL) is one of the
+ * comma-separated origins of list (CORS_ORIGINS) exactly: scheme, host and port, byte for
+ * byte; never "null", never by pattern. Pure (issue 19 item 6, docs/compat.md). */
+bool	 conf_cors_allows(const char *list, const char *origin);
 
 /* conf_pg_conninfo: a libpq keyword/value conninfo string for this configuration (caller frees). */
 char	*conf_pg_conninfo(const struct conf *);

@@ -63,6 +63,11 @@
 	"  'totalUsers', (SELECT count(*) FROM users)," \
 	"  'totalAnalyses', (SELECT COALESCE(sum(n), 0) FROM ad)," \
 	"  'totalExecutions', (SELECT count(*) FROM execution_logs e JOIN v ON v.script_id = e.script_id)," \
+	"  'executionsToday', (SELECT count(*) FROM execution_logs e JOIN v ON v.script_id = e.script_id" \
+	"   WHERE e.created_at >= " TODAY "::timestamp AT TIME ZONE 'UTC')," \
+	"  'userScripts', (SELECT count(*) FROM v WHERE user_id = $1::int)," \
+	"  'averageQuality', (SELECT round(avg(sa.quality_score)::numeric, 1) FROM script_analysis sa" \
+	"   JOIN v ON v.script_id = sa.script_id)," \
 	PERIOD("scripts", "sd") "," PERIOD("analyses", "ad") ")"
 
 #define CATEGORIES_PART \

@@ -11,11 +11,12 @@
 #define CHAT_JSON \
 	"json_build_object('id', h.id, 'sessionId', h.session_id, 'title', h.title," \
 	" 'messages', h.messages, 'response', h.response, 'sources', h.sources," \
-	" 'createdAt', h.created_at, 'updatedAt', h.updated_at)"
+	" 'category', h.category, 'createdAt', h.created_at, 'updatedAt', h.updated_at)"
 
 #define CHAT_ITEM \
 	"'id', h.id, 'sessionId', h.session_id, 'title', h.title," \
 	" 'preview', left(h.response, 200), 'messageCount', jsonb_array_length(h.messages)," \
+	" 'category', h.category," \
 	" 'createdAt', h.created_at, 'updatedAt', h.updated_at"
 
 static enum pss_err
@@ -179,4 +180,33 @@ db_chat_delete_all(struct db *db, int64_t user_id, int64_t *n)
 	*n = db_res_int(r, 0, 0);
 	db_res_free(r);
 	return PSS_OK;
+}
+
+enum pss_err
+db_chat_set_category(struct db *db, int64_t user_id, int64_t id, const char *category)
+{
+	struct db_res *r;
+	char u[24], i[24];
+	enum pss_err e;
+
+	db_id(u, user_id);
+	db_id(i, id);
+	if ((e = db_exec_row(db, &r, "UPDATE chat_history SET category = $3"
+	    " WHERE user_id = $1 AND id = $2 RETURNING id", 3,
+	    (const char *[]){ u, i, category })) != PSS_OK)
+		return e;
+	db_res_free(r);
+	return PSS_OK;
+}
+
+enum pss_err
+db_chat_categories(struct db *db, int64_t user_id, int limit, struct json_object **out)
+{
+	char u[24], l[24];
+
+	db_id(u, user_id);
+	db_id(l, limit);
+	return one(db, "SELECT coalesce(json_agg(c ORDER BY lower(c), c), '[]')"
+	    " FROM (SELECT DISTINCT category AS c FROM chat_history"
+	    " WHERE user_id = $1 AND category IS NOT NULL ORDER BY 1 LIMIT $2) t", u, l, out);
 }

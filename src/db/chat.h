@@ -44,5 +44,10 @@ enum pss_err db_chat_search(struct db *, int64_t user_id, const char *query, int
  * how many went. */
 enum pss_err db_chat_delete(struct db *, int64_t user_id, int64_t id);
 enum pss_err db_chat_delete_all(struct db *, int64_t user_id, int64_t *n);
+/* db_chat_set_category: the owner's conversation's category (NULL: none), or
+ * PSS_ENOTFOUND. db_chat_categories: the owner's distinct categories (at most limit) as a
+ * JSON array of strings. */
+enum pss_err db_chat_set_category(struct db *, int64_t user_id, int64_t id, const char *category);
+enum pss_err db_chat_categories(struct db *, int64_t user_id, int limit, struct json_object **out);
 
 #endif

@@ -307,6 +307,7 @@ db_doc_stats(struct db *db, struct json_object **out)
 	return json_of(db, "SELECT json_build_object('total', (SELECT count(*) FROM documentation),"
 	    " 'sources', (SELECT count(DISTINCT source) FROM documentation),"
 	    " 'categories', (SELECT count(DISTINCT category) FROM documentation),"
+	    " 'tagsCount', (SELECT count(DISTINCT x) FROM documentation d, jsonb_array_elements_text(d.tags) x),"
 	    " 'contentTypes', (SELECT coalesce(json_object_agg(content_type, n), '{}') FROM"
 	    " (SELECT content_type, count(*) AS n FROM documentation GROUP BY content_type) t),"
 	    " 'lastCrawled', (SELECT max(crawled_at) FROM documentation),"

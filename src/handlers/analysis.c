@@ -41,9 +41,9 @@ h_scripts_analysis(struct http_ctx *c)
 		error_reply(c, 404, "analysis_not_found", "The script has no analysis yet.", details);
 		return;
 	}
-	o = json_object_new_object();
-	json_object_object_add(o, "analysis", an);
-	json_object_object_add(o, "analysisState", state);
+	o = library_analysis_answer(an, state);
+	json_object_put(an);
+	json_object_put(state);
 	reply_success(c, 200, NULL, o);
 }
 

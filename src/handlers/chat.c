@@ -146,6 +146,37 @@ answer(struct http_ctx *c, enum pss_err e, struct json_object *o, const struct s
 	reply_success(c, 200, name, o);
 }
 
+/* sessions: the original frontend's form of a page of conversations (docs/compat.md):
+ * under name, each {id, sessionId, title, category, timestamp, messages} and, from a
+ * search, score (its rank); the messages read one conversation at a time (a page is at most
+ * CHAT_LIMIT_MAX). */
+static void
+sessions(struct http_ctx *c, const struct viewer *v, struct json_object *o, const char *name)
+{
+	struct json_object *list = json_object_object_get(o, "conversations");
+	struct json_object *out = json_object_new_array();
+
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *it = json_object_array_get_idx(list, i), *full = NULL, *s, *x;
+
+		if (chat_history_get(&c->app->svc, v,
+		    json_object_get_int64(json_object_object_get(it, "id")), &full) != PSS_OK)
+			continue;
+		s = json_object_new_object();
+		json_object_object_add(s, "id", json_object_get(json_object_object_get(it, "id")));
+		json_object_object_add(s, "sessionId", json_object_get(json_object_object_get(it, "sessionId")));
+		json_object_object_add(s, "title", json_object_get(json_object_object_get(it, "title")));
+		json_object_object_add(s, "category", json_object_get(json_object_object_get(it, "category")));
+		json_object_object_add(s, "timestamp", json_object_get(json_object_object_get(it, "updatedAt")));
+		json_object_object_add(s, "messages", json_object_get(json_object_object_get(full, "messages")));
+		if (json_object_object_get_ex(it, "rank", &x))
+			json_object_object_add(s, "score", json_object_get(x));
+		json_object_array_add(out, s);
+		json_object_put(full);
+	}
+	json_object_object_add(o, name, out);
+}
+
 void
 h_chat_history_list(struct http_ctx *c)
 {
@@ -162,11 +193,14 @@ h_chat_history_list(struct http_ctx *c)
 	    reply_cached(c, key, NULL, NULL) == 1)
 		return;
 	e = chat_history_list(&c->app->svc, &v, page, limit, &o, &err);
+	/* the original frontend's history page reads history (docs/compat.md) */
+	if (e == PSS_OK && req_asks_as_axios(c))
+		sessions(c, &v, o, "history");
 	answer(c, e, o, &err, NULL);
 }
 
-void
-h_chat_history_search(struct http_ctx *c)
+static void
+search(struct http_ctx *c, const char *results)
 {
 	struct json_object *o = NULL;
 	struct svc_err err = { 0 };
@@ -177,7 +211,73 @@ h_chat_history_search(struct http_ctx *c)
 	if (page_params(c, &page, &limit) != 0)
 		return;
 	e = chat_history_search(&c->app->svc, &v, http_query(c->req, "q"), page, limit, &o, &err);
+	if (e == PSS_OK && results != NULL)
+		sessions(c, &v, o, results);
 	answer(c, e, o, &err, NULL);
+}
+
+void
+h_chat_history_search(struct http_ctx *c)
+{
+	search(c, NULL);
+}
+
+/* GET /api/chat/search?q: the history search with the original frontend's results beside */
+void
+h_chat_search(struct http_ctx *c)
+{
+	search(c, "results");
+}
+
+/* GET /api/chat/categories: {success, categories: [string]} */
+void
+h_chat_categories(struct http_ctx *c)
+{
+	struct json_object *o = NULL, *w;
+	struct viewer v = asker(c);
+	enum pss_err e;
+
+	if ((e = chat_history_categories(&c->app->svc, &v, &o)) != PSS_OK) {
+		error_from_svc(c, e, NULL, CHAT_NOT_FOUND);
+		return;
+	}
+	w = json_object_new_object();
+	json_object_object_add(w, "categories", o);
+	reply_success(c, 200, NULL, w);
+}
+
+/* POST /api/chat/:id/category {category}: {success, id, category} (empty or null: none) */
+void
+h_chat_set_category(struct http_ctx *c)
+{
+	struct json_object *b, *o, *cat = NULL;
+	struct svc_err err = { 0 };
+	struct viewer v = asker(c);
+	int64_t id = req_path_id(c, "id", "id");
+	const char *name = NULL;
+	enum pss_err e;
+
+	if (id == 0 || (b = json_body(c)) == NULL)
+		return;
+	if (json_object_object_get_ex(b, "category", &cat) && cat != NULL &&
+	    !json_object_is_type(cat, json_type_string)) {
+		field_error(c, "category", "category must be a string or null.");
+		json_object_put(b);
+		return;
+	}
+	if (cat != NULL)
+		name = json_object_get_string(cat);
+	if ((e = chat_history_set_category(&c->app->svc, &v, id, name, &err)) != PSS_OK) {
+		error_from_svc(c, e, &err, CHAT_NOT_FOUND);
+		json_object_put(b);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(id));
+	json_object_object_add(o, "category", name != NULL && *name != '\0' ?
+	    json_object_new_string(name) : NULL);
+	json_object_put(b);
+	reply_success(c, 200, NULL, o);
 }
 
 void

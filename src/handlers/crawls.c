@@ -107,3 +107,16 @@ h_crawls_cancel(struct http_ctx *c)
 	}
 	reply_success(c, 200, "crawl", o);
 }
+
+/* POST /api/documentation/crawl/ai, /crawl/ai/start, GET /crawl/ai/status/:id: the original
+ * platform's AI crawl, which this one does not have; its crawler (any user may ask, nothing is
+ * done) is POST /api/documentation/crawl: 410 {error: gone, replacement}. */
+void
+h_crawls_ai_gone(struct http_ctx *c)
+{
+	struct json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "replacement", json_object_new_string("POST /api/documentation/crawl"));
+	error_reply(c, 410, "gone", "There is no AI crawl here: an administrator crawls with POST "
+	    "/api/documentation/crawl {url, maxPages, depth} (a crawl job).", d);
+}

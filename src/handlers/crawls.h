@@ -8,5 +8,7 @@ void	 h_crawls_start(struct http_ctx *);
 void	 h_crawls_list(struct http_ctx *);
 void	 h_crawls_get(struct http_ctx *);
 void	 h_crawls_cancel(struct http_ctx *);
+/* the original frontend's AI crawl paths (docs/compat.md): 410 naming /api/documentation/crawl */
+void	 h_crawls_ai_gone(struct http_ctx *);
 
 #endif

@@ -14,13 +14,39 @@
 #define DOC_NOT_FOUND "Document not found."
 #define QUERY_READ_MAX 4096	/* a query parameter list's bytes; the service checks the rest */
 
+/* The original frontend's documentationApi reads every answer under data (docs/compat.md):
+ * data_of makes that value (a new reference) from API.md's object. */
+typedef struct json_object *(*data_of_fn)(struct http_ctx *, struct json_object *);
+
 /* serve: a read through the cache: the API answer from the cached bytes (1), or the object
- * for a page (0); on a miss fetch makes it (NULL after answering: -1) and it is cached. */
+ * for a page (0); on a miss fetch makes it (NULL after answering: -1) and it is cached.
+ * Asked as the original frontend asks (axios's Accept) and with data_of, the API answer
+ * carries data beside API.md's members, made from the cached object. */
 static int
 serve(struct http_ctx *c, const char *key, int ttl, const char *name, bool api,
-    struct json_object *(*fetch)(struct http_ctx *, void *), void *arg, struct json_object **out)
+    struct json_object *(*fetch)(struct http_ctx *, void *), void *arg, struct json_object **out,
+    data_of_fn data_of)
 {
+	struct json_object *o;
+
 	*out = NULL;
+	if (api && data_of != NULL && req_asks_as_axios(c)) {
+		if ((o = view_cache_get(c, key)) == NULL) {
+			if ((o = fetch(c, arg)) == NULL)
+				return -1;
+			view_cache_put(c, key, o, ttl);
+		}
+		if (name != NULL) {
+			struct json_object *w = json_object_new_object();
+
+			json_object_object_add(w, name, o);
+			o = w;
+		}
+		json_object_object_add(o, "data", data_of(c, name != NULL ?
+		    json_object_object_get(o, name) : o));
+		reply_success(c, 200, NULL, o);
+		return 1;
+	}
 	if (api ? reply_cached(c, key, name, NULL) == 1 : (*out = view_cache_get(c, key)) != NULL)
 		return api ? 1 : 0;
 	if ((*out = fetch(c, arg)) == NULL)
@@ -32,6 +58,48 @@ serve(struct http_ctx *c, const char *key, int ttl, const char *name, bool api,
 	}
 	view_cache_put(c, key, *out, ttl);
 	return 0;
+}
+
+/* data_of: the whole object (a document) */
+static struct json_object *
+data_whole(struct http_ctx *c, struct json_object *o)
+{
+	(void)c;
+	return json_object_get(o);
+}
+
+/* data_of: the documents of a list */
+static struct json_object *
+data_documents(struct http_ctx *c, struct json_object *o)
+{
+	(void)c;
+	return json_object_get(json_object_object_get(o, "documents"));
+}
+
+/* the member m of each item of o's list as an array of strings */
+static struct json_object *
+names_of(struct json_object *o, const char *list, const char *m)
+{
+	struct json_object *arr = json_object_object_get(o, list), *names = json_object_new_array();
+
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		json_object_array_add(names, json_object_get(json_object_object_get(
+		    json_object_array_get_idx(arr, i), m)));
+	return names;
+}
+
+static struct json_object *
+data_sources(struct http_ctx *c, struct json_object *o)
+{
+	(void)c;
+	return names_of(o, "sources", "source");
+}
+
+static struct json_object *
+data_tags(struct http_ctx *c, struct json_object *o)
+{
+	(void)c;
+	return names_of(o, "tags", "tag");
 }
 
 /* answered: the object of a service read, or NULL after answering its error. */
@@ -120,7 +188,7 @@ recent(struct http_ctx *c, bool api, struct json_object **out)
 	if (page_params(c, &a.limit, &a.offset) != 0)
 		return -1;
 	snprintf(key, sizeof(key), "docs:recent:%lld:%lld", (long long)a.limit, (long long)a.offset);
-	return serve(c, key, DOCS_LIST_TTL, NULL, api, fetch_recent, &a, out);
+	return serve(c, key, DOCS_LIST_TTL, NULL, api, fetch_recent, &a, out, data_documents);
 }
 
 int
@@ -180,7 +248,7 @@ search(struct http_ctx *c, bool api, struct json_object **out)
 	if (req_docs_search(c, &in) != 0)
 		return -1;
 	key = docs_search_key(&in);
-	rc = serve(c, key, DOCS_LIST_TTL, NULL, api, fetch_search, &in, out);
+	rc = serve(c, key, DOCS_LIST_TTL, NULL, api, fetch_search, &in, out, data_documents);
 	free(key);
 	return rc;
 }
@@ -236,13 +304,36 @@ fetch_tags(struct http_ctx *c, void *arg)
 int
 view_docs_sources(struct http_ctx *c, struct json_object **out)
 {
-	return serve(c, "docs:sources", DOCS_LIST_TTL, NULL, false, fetch_sources, NULL, out);
+	return serve(c, "docs:sources", DOCS_LIST_TTL, NULL, false, fetch_sources, NULL, out, NULL);
 }
 
 int
 view_docs_stats(struct http_ctx *c, struct json_object **out)
 {
-	return serve(c, "docs:stats", DOCS_LIST_TTL, NULL, false, fetch_stats, NULL, out);
+	return serve(c, "docs:stats", DOCS_LIST_TTL, NULL, false, fetch_stats, NULL, out, NULL);
+}
+
+/* data_of: {total, sources (each source's document count), tagsCount, lastCrawled} */
+static struct json_object *
+data_stats(struct http_ctx *c, struct json_object *o)
+{
+	struct json_object *d = json_object_new_object(), *src = NULL, *by = json_object_new_object();
+	struct json_object *arr;
+
+	json_object_object_add(d, "total", json_object_get(json_object_object_get(o, "total")));
+	if (docs_sources(&c->app->svc, &src) == PSS_OK && json_object_object_get_ex(src, "sources", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *it = json_object_array_get_idx(arr, i);
+			const char *name = json_object_get_string(json_object_object_get(it, "source"));
+
+			if (name != NULL)
+				json_object_object_add(by, name, json_object_get(json_object_object_get(it, "count")));
+		}
+	json_object_put(src);
+	json_object_object_add(d, "sources", by);
+	json_object_object_add(d, "tagsCount", json_object_get(json_object_object_get(o, "tagsCount")));
+	json_object_object_add(d, "lastCrawled", json_object_get(json_object_object_get(o, "lastCrawled")));
+	return d;
 }
 
 void
@@ -250,7 +341,7 @@ h_docs_sources(struct http_ctx *c)
 {
 	struct json_object *o;
 
-	(void)serve(c, "docs:sources", DOCS_LIST_TTL, NULL, true, fetch_sources, NULL, &o);
+	(void)serve(c, "docs:sources", DOCS_LIST_TTL, NULL, true, fetch_sources, NULL, &o, data_sources);
 }
 
 void
@@ -258,7 +349,7 @@ h_docs_stats(struct http_ctx *c)
 {
 	struct json_object *o;
 
-	(void)serve(c, "docs:stats", DOCS_LIST_TTL, NULL, true, fetch_stats, NULL, &o);
+	(void)serve(c, "docs:stats", DOCS_LIST_TTL, NULL, true, fetch_stats, NULL, &o, data_stats);
 }
 
 void
@@ -271,7 +362,7 @@ h_docs_tags(struct http_ctx *c)
 	if (req_query_int(c, "limit", 1, 500, &limit) < 0)
 		return;
 	snprintf(key, sizeof(key), "docs:tags:%lld", (long long)limit);
-	(void)serve(c, key, DOCS_LIST_TTL, NULL, true, fetch_tags, &limit, &o);
+	(void)serve(c, key, DOCS_LIST_TTL, NULL, true, fetch_tags, &limit, &o, data_tags);
 }
 
 /* ---- one document ---- */
@@ -295,7 +386,7 @@ doc_get(struct http_ctx *c, bool api, struct json_object **out)
 	if (id == 0)
 		return -1;
 	snprintf(key, sizeof(key), "doc:%lld", (long long)id);
-	return serve(c, key, DOCS_DOC_TTL, "document", api, fetch_doc, &id, out);
+	return serve(c, key, DOCS_DOC_TTL, "document", api, fetch_doc, &id, out, data_whole);
 }
 
 int

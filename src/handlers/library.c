@@ -232,6 +232,15 @@ also_flat(const char *name)
 	return name != NULL && strcmp(name, "script") == 0;
 }
 
+bool
+req_asks_as_axios(const struct http_ctx *c)
+{
+	const char *accept = http_header(c->req, "accept");
+
+	return !page_active(c) && accept != NULL &&
+	    strcmp(accept, "application/json, text/plain, */*") == 0;
+}
+
 void
 reply_success(struct http_ctx *c, int status, const char *name, struct json_object *obj)
 {

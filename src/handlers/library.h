@@ -42,6 +42,9 @@ int	 req_query_int(struct http_ctx *, const char *name, int64_t min, int64_t max
 /* reply_success: {success: true, name: obj} (name NULL: obj's members after success), and
  * json_reply with status. Takes obj. */
 void	 reply_success(struct http_ctx *, int status, const char *name, struct json_object *obj);
+/* req_asks_as_axios: whether an API request carries exactly axios's default Accept, as the
+ * original React frontend sends every call (docs/compat.md: some answers take its shape). */
+bool	 req_asks_as_axios(const struct http_ctx *);
 
 /* reply_view: the API handler of a view builder: 200 {success, name: view} (name NULL:
  * the view's members beside success), or nothing more when the builder answered (it

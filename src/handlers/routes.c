@@ -22,6 +22,8 @@ const struct route app_routes[] = {
 	{ HTTP_GET, "/api", 0, h_api_index, "api.index" },
 	{ HTTP_GET, "/api/health", 0, h_health, "health" },
 	{ HTTP_GET, "/api/health/ready", 0, h_health_ready, "health.ready" },
+	/* the original platform's health path (docs/compat.md) */
+	{ HTTP_GET, "/health", 0, h_health, "health.original" },
 	{ HTTP_GET, "/metrics", ROUTE_LOOPBACK, h_metrics, "metrics" },
 
 	/* ---- Auth /api/auth ---- */
@@ -55,6 +57,9 @@ const struct route app_routes[] = {
 	  "scripts.upload" },
 	{ HTTP_POST, "/api/scripts/upload/async", ROUTE_AUTH | ROUTE_CSRF | ROUTE_UPLOAD,
 	  h_uploads_async, "scripts.upload_async" },
+	/* the original frontend's path for files over 2 MB (script_file): the upload itself */
+	{ HTTP_POST, "/api/scripts/upload/large", ROUTE_AUTH | ROUTE_CSRF | ROUTE_UPLOAD, h_uploads_sync,
+	  "scripts.upload_large" },
 	{ HTTP_GET, "/api/scripts/upload/status/:uploadId", ROUTE_AUTH, h_upload_status,
 	  "scripts.upload_status" },
 	{ HTTP_GET, "/api/scripts/upload/batch/:batchId", ROUTE_AUTH, h_upload_batch,
@@ -98,6 +103,11 @@ const struct route app_routes[] = {
 	/* ---- Documentation: the crawler (admin), before /:id, which would take "crawls" ---- */
 	{ HTTP_POST, "/api/documentation/crawl", ROUTE_AUTH | ROUTE_ADMIN | ROUTE_CSRF, h_crawls_start,
 	  "documentation.crawl" },
+	/* the original's AI crawl: 410 naming the crawl above (docs/compat.md) */
+	{ HTTP_POST, "/api/documentation/crawl/ai", 0, h_crawls_ai_gone, "documentation.crawl_ai" },
+	{ HTTP_POST, "/api/documentation/crawl/ai/start", 0, h_crawls_ai_gone, "documentation.crawl_ai_start" },
+	{ HTTP_GET, "/api/documentation/crawl/ai/status/:id", 0, h_crawls_ai_gone,
+	  "documentation.crawl_ai_status" },
 	{ HTTP_GET, "/api/documentation/crawls", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_list, "documentation.crawls" },
 	{ HTTP_GET, "/api/documentation/crawls/:id", ROUTE_AUTH | ROUTE_ADMIN, h_crawls_get,
 	  "documentation.crawls.get" },
@@ -126,6 +136,10 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/api/chat/history", ROUTE_AUTH | ROUTE_CSRF, h_chat_history_save, "chat.history.save" },
 	{ HTTP_DELETE, "/api/chat/history", ROUTE_AUTH | ROUTE_CSRF, h_chat_history_clear, "chat.history.clear" },
 	{ HTTP_DELETE, "/api/chat/history/:id", ROUTE_AUTH | ROUTE_CSRF, h_chat_history_delete, "chat.history.delete" },
+	/* the original React frontend's paths (docs/compat.md) */
+	{ HTTP_GET, "/api/chat/search", ROUTE_AUTH, h_chat_search, "chat.search" },
+	{ HTTP_GET, "/api/chat/categories", ROUTE_AUTH, h_chat_categories, "chat.categories" },
+	{ HTTP_POST, "/api/chat/:id/category", ROUTE_AUTH | ROUTE_CSRF, h_chat_set_category, "chat.category" },
 
 	/* ---- HTML pages (docs/pages.md) ----
 	 * and the API routes only pages need: a user's logins (sessions) and unlocking an

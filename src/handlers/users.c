@@ -89,15 +89,11 @@ query_int(struct http_ctx *c, const char *name, int64_t def, int64_t max, bool *
  * USERS_BARE_MAX by id; X-Total-Count says how many there are); any other request (a page or
  * limit, another Accept) gets API.md's {users, total, page, totalPages}. */
 #define USERS_BARE_MAX 1000
-#define AXIOS_ACCEPT "application/json, text/plain, */*"
 
 static bool
 asks_as_original(const struct http_ctx *c)
 {
-	const char *accept = http_header(c->req, "accept");
-
-	return !page_active(c) && (c->req->raw_query == NULL || c->req->raw_query[0] == '\0') &&
-	    accept != NULL && strcmp(accept, AXIOS_ACCEPT) == 0;
+	return (c->req->raw_query == NULL || c->req->raw_query[0] == '\0') && req_asks_as_axios(c);
 }
 
 static void

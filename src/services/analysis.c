@@ -212,6 +212,27 @@ library_analysis_pending(struct json_object *state)
 	return status != NULL && (strcmp(status, "queued") == 0 || strcmp(status, "running") == 0);
 }
 
+struct json_object *
+library_analysis_answer(struct json_object *analysis, struct json_object *state)
+{
+	static const char *const snake[][2] = { { "codeQualityScore", "code_quality_score" },
+		{ "securityScore", "security_score" }, { "riskScore", "risk_score" } };
+	struct json_object *o = json_object_new_object(), *v;
+
+	if (json_object_is_type(analysis, json_type_object)) {
+		json_object_object_foreach(analysis, k, m)
+			if (strcmp(k, "analysis") != 0 && strcmp(k, "analysisState") != 0 &&
+			    strcmp(k, "success") != 0)
+				json_object_object_add(o, k, json_object_get(m));
+		for (size_t i = 0; i < PSS_ARRAY_LEN(snake); i++)
+			if (json_object_object_get_ex(analysis, snake[i][0], &v))
+				json_object_object_add(o, snake[i][1], json_object_get(v));
+	}
+	json_object_object_add(o, "analysis", json_object_get(analysis));
+	json_object_object_add(o, "analysisState", json_object_get(state));
+	return o;
+}
+
 /* The cached entry's visibility header comes from an object with the script's isPublic and
  * userId (library_cache_put_text reads them there). */
 static void
@@ -226,9 +247,7 @@ analysis_cache_put(const struct svc *s, int64_t id, const struct db_analysis *ro
 
 	if (s->cache == NULL || analysis == NULL || library_analysis_pending(state))
 		return;
-	entry = json_object_new_object();
-	json_object_object_add(entry, "analysis", json_object_get(analysis));
-	json_object_object_add(entry, "analysisState", json_object_get(state));
+	entry = library_analysis_answer(analysis, state);
 	vis = json_object_new_object();
 	json_object_object_add(vis, "isPublic", json_object_new_boolean(row->is_public));
 	json_object_object_add(vis, "userId", json_object_new_int64(row->user_id));

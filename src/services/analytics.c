@@ -50,10 +50,12 @@ analytics_cache_key(char *key, size_t n, enum analytics_part part, const struct 
 {
 	char scope[24];
 
-	if (vw->admin)
+	/* usage's userScripts counts the viewer's own scripts: an administrator's usage (and
+	 * the summary holding it) is theirs alone, the other parts are shared by every admin */
+	if (vw->admin && part != ANALYTICS_USAGE && part != ANALYTICS_SUMMARY)
 		snprintf(scope, sizeof(scope), "all");
 	else
-		snprintf(scope, sizeof(scope), "u%lld", (long long)vw->user_id);
+		snprintf(scope, sizeof(scope), "%s%lld", vw->admin ? "a" : "u", (long long)vw->user_id);
 	if (part == ANALYTICS_USAGE || part == ANALYTICS_SUMMARY)
 		snprintf(key, n, "analytics:%s:%s:d%d.c%lld", analytics_parts[part], scope, f->days,
 		    (long long)f->category_id);
@@ -154,13 +156,32 @@ category_percentages(struct json_object *c)
 	}
 }
 
+/* The original frontend's dashboard reads each bucket as a percentage of the analysed
+ * scripts, and those as totalScripts (docs/compat.md). */
+static void
+security_percentages(struct json_object *sec)
+{
+	static const char *const buckets[][2] = {
+		{ "highSecurityCount", "highSecurityPercentage" },
+		{ "mediumSecurityCount", "mediumSecurityPercentage" },
+		{ "lowSecurityCount", "lowSecurityPercentage" },
+	};
+	int64_t total = member_int(sec, "totalScriptsAnalyzed");
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(buckets); i++)
+		json_object_object_add(sec, buckets[i][1], json_object_new_double(total > 0 ?
+		    round((double)member_int(sec, buckets[i][0]) * 1000.0 / (double)total) / 10.0 : 0.0));
+	json_object_object_add(sec, "totalScripts", json_object_new_int64(total));
+}
+
 /* The finishing touches of a part the database computed. */
 static void
 finish_part(enum analytics_part part, struct json_object *o)
 {
-	if (part == ANALYTICS_SECURITY)
+	if (part == ANALYTICS_SECURITY) {
 		name_issues(o);
-	else if (part == ANALYTICS_USAGE)
+		security_percentages(o);
+	} else if (part == ANALYTICS_USAGE)
 		usage_changes(o);
 	else
 		category_percentages(o);

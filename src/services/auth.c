@@ -780,15 +780,43 @@ struct refresh_tx {
 	int		 nreplaced;
 };
 
+/* The spent refresh token's row (id, user_id, family_id first) into oldid, x->uid and
+ * *family; PSS_ENOTFOUND when there is none. r stays the caller's. */
+static enum pss_err
+spent_row(struct refresh_tx *x, const struct db_res *r, char oldid[24], const char **family)
+{
+	if (db_res_rows(r) == 0)
+		return PSS_ENOTFOUND;
+	snprintf(oldid, 24, "%s", db_res_get(r, 0, 0));
+	x->uid = db_res_int(r, 0, 1);
+	*family = arena_strdup(x->a, db_res_get(r, 0, 2));
+	return PSS_OK;
+}
+
+/* The next pair in family, recorded as what replaced the refresh token of row oldid. */
+static enum pss_err
+reissue(struct db *db, struct refresh_tx *x, const char *family, const char *oldid)
+{
+	char newid[24];
+	int64_t rid = 0;
+	enum pss_err e;
+
+	x->t->device[0] = '\0';
+	if ((e = issue(x->s, x->a, x->uid, family, x->o, x->t, &rid)) != PSS_OK)
+		return e;
+	snprintf(newid, sizeof(newid), "%lld", (long long)rid);
+	return db_exec(db, NULL, "UPDATE user_sessions SET replaced_by = $2 WHERE id = $1", 2,
+	    (const char *[]){ oldid, newid });
+}
+
 static enum pss_err
 refresh_in_tx(struct db *db, void *arg)
 {
 	struct refresh_tx *x = arg;
-	char oldid[24], newid[24];
+	char oldid[24];
 	const char *family;
 	struct db_res *r;
 	enum pss_err e;
-	int64_t rid = 0;
 
 	/* Only one request can win this UPDATE. */
 	e = db_exec(db, &r, "UPDATE user_sessions SET revoked_at = now(), last_used_at = now() "
@@ -796,14 +824,10 @@ refresh_in_tx(struct db *db, void *arg)
 	    "AND expires_at > now() RETURNING id, user_id, family_id", 1, (const char *[]){ x->hash });
 	if (e != PSS_OK)
 		return e;
-	if (db_res_rows(r) == 0) {
-		db_res_free(r);
-		return PSS_ENOTFOUND;
-	}
-	snprintf(oldid, sizeof(oldid), "%s", db_res_get(r, 0, 0));
-	x->uid = db_res_int(r, 0, 1);
-	family = arena_strdup(x->a, db_res_get(r, 0, 2));
+	e = spent_row(x, r, oldid, &family);
 	db_res_free(r);
+	if (e != PSS_OK)
+		return e;
 	/* The access token issued with the spent refresh token ends with it. */
 	e = db_exec(db, &r, "UPDATE user_sessions SET revoked_at = now() WHERE family_id = $1 "
 	    "AND kind = 'access' AND revoked_at IS NULL RETURNING token_hash", 1,
@@ -815,12 +839,52 @@ refresh_in_tx(struct db *db, void *arg)
 	for (int i = 0; i < x->nreplaced; i++)
 		x->replaced[i] = arena_strdup(x->a, db_res_get(r, i, 0));
 	db_res_free(r);
-	x->t->device[0] = '\0';
-	if ((e = issue(x->s, x->a, x->uid, family, x->o, x->t, &rid)) != PSS_OK)
+	return reissue(db, x, family, oldid);
+}
+
+/* The original React frontend keeps only the access token a refresh answers and presents
+ * the refresh token it logged in with again on its next 401 (docs/compat.md, issue 19 item
+ * 5). A spent refresh token is therefore honoured again, in a transaction, when all of:
+ * it has not expired; the request comes from the client it was issued to (the same IP
+ * address and User-Agent); the refresh token that replaced it was never presented and the
+ * login is not revoked (so a client that rotates, as API.md's do, still has every reuse
+ * detected); and either it was spent less than REFRESH_REUSE_WINDOW_S ago (the parallel
+ * retries of one burst of 401s) or no access token of the login is live any more (the
+ * client came back because its token ran out). The unused successor is revoked and the new
+ * pair replaces it; any other presentation of a spent token still ends the whole login. */
+#define REFRESH_REUSE_WINDOW_S "30"
+
+static enum pss_err
+reuse_in_tx(struct db *db, void *arg)
+{
+	struct refresh_tx *x = arg;
+	char oldid[24], succ[24], ip[46];
+	const char *family, *ua;
+	struct db_res *r;
+	enum pss_err e;
+
+	snprintf(ip, sizeof(ip), "%s", x->o != NULL && x->o->ip != NULL ? x->o->ip : "");
+	ua = clean_ua(x->a, x->o != NULL ? x->o->user_agent : NULL);
+	e = db_exec(db, &r, "SELECT s.id, s.user_id, s.family_id, n.id FROM user_sessions s"
+	    " JOIN user_sessions n ON n.id = s.replaced_by"
+	    " WHERE s.token_hash = $1 AND s.kind = 'refresh' AND s.revoked_at IS NOT NULL"
+	    " AND s.expires_at > now() AND n.kind = 'refresh' AND n.revoked_at IS NULL"
+	    " AND n.expires_at > now()"
+	    " AND coalesce(s.ip_address, '') = $2 AND coalesce(s.user_agent, '') = $3"
+	    " AND (s.revoked_at > now() - make_interval(secs => " REFRESH_REUSE_WINDOW_S ")"
+	    "  OR NOT EXISTS (SELECT 1 FROM user_sessions c WHERE c.family_id = s.family_id"
+	    "   AND c.kind = 'access' AND c.revoked_at IS NULL AND c.expires_at > now()))"
+	    " FOR UPDATE OF s, n", 3, (const char *[]){ x->hash, ip, ua != NULL ? ua : "" });
+	if ((e = spent_row(x, r, oldid, &family)) == PSS_OK)
+		snprintf(succ, sizeof(succ), "%s", db_res_get(r, 0, 3));
+	db_res_free(r);
+	if (e != PSS_OK)
 		return e;
-	snprintf(newid, sizeof(newid), "%lld", (long long)rid);
-	return db_exec(db, NULL, "UPDATE user_sessions SET replaced_by = $2 WHERE id = $1", 2,
-	    (const char *[]){ oldid, newid });
+	/* the successor the client never presented */
+	if ((e = db_exec(db, NULL, "UPDATE user_sessions SET revoked_at = now() WHERE id = $1", 1,
+	    (const char *[]){ succ })) != PSS_OK)
+		return e;
+	return reissue(db, x, family, oldid);
 }
 
 enum pss_err
@@ -838,6 +902,8 @@ auth_refresh(const struct svc *s, struct arena *a, const char *refresh,
 		return PSS_EAUTH;
 	token_hash(refresh, hash);
 	e = db_tx(s->db, refresh_in_tx, &x);
+	if (e == PSS_ENOTFOUND)
+		e = db_tx(s->db, reuse_in_tx, &x);
 	if (e == PSS_ENOTFOUND) {
 		e = db_exec(s->db, &r, "SELECT revoked_at IS NOT NULL, family_id FROM user_sessions "
 		    "WHERE token_hash = $1 AND kind = 'refresh'", 1, (const char *[]){ hash });

@@ -89,7 +89,9 @@ enum pss_err auth_register(const struct svc *, struct arena *, const struct user
 
 /* auth_refresh: spends a refresh token for a new pair in the same family; the access token
  * it replaces is revoked (and dropped from every worker's cache). A refresh token
- * that was already spent (or revoked) revokes its whole family: PSS_EAUTH, AUTH_INVALID_TOKEN.
+ * that was already spent (or revoked) revokes its whole family: PSS_EAUTH, AUTH_INVALID_TOKEN,
+ * except a spent one its own client presents again while the token that replaced it is
+ * unused (the original frontend's flow: reuse_in_tx in auth.c, docs/compat.md).
  * An expired one: AUTH_TOKEN_EXPIRED. */
 enum pss_err auth_refresh(const struct svc *, struct arena *, const char *refresh,
 	const struct auth_origin *, struct auth_tokens *, struct auth_user *, enum auth_fail *why);

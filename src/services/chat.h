@@ -142,6 +142,17 @@ enum pss_err chat_history_save(const struct svc *, const struct viewer *,
 enum pss_err chat_history_delete(const struct svc *, const struct viewer *, int64_t id);
 /* chat_history_delete_all: *n gets how many conversations went. */
 enum pss_err chat_history_delete_all(const struct svc *, const struct viewer *, int64_t *n);
+/* chat_history_set_category: the owner's conversation's category, for the original
+ * frontend's history page (docs/compat.md): category a string of 1 to CHAT_CATEGORY_MAX bytes
+ * without control characters (trimmed), or empty or NULL for none; PSS_ENOTFOUND for a
+ * conversation that is not the viewer's. */
+#define CHAT_CATEGORY_MAX 50
+enum pss_err chat_history_set_category(const struct svc *, const struct viewer *, int64_t id,
+	const char *category, struct svc_err *);
+/* chat_history_categories: the categories to offer as a JSON array of strings: the
+ * suggested ones (general, scripts, troubleshooting, learning) and then the viewer's own. */
+enum pss_err chat_history_categories(const struct svc *, const struct viewer *,
+	struct json_object **out);
 /* chat_history_search: chat_history_list's shape, each with rank and a snippet, for q
  * (the library's search bounds, field q) over the owner's conversations. */
 enum pss_err chat_history_search(const struct svc *, const struct viewer *, const char *q,

@@ -161,3 +161,58 @@ chat_history_search(const struct svc *s, const struct viewer *v, const char *q, 
 	paged(*out, page, limit);
 	return PSS_OK;
 }
+
+enum pss_err
+chat_history_set_category(const struct svc *s, const struct viewer *v, int64_t id,
+    const char *category, struct svc_err *err)
+{
+	char cat[CHAT_CATEGORY_MAX + 1];
+	const char *t;
+	size_t len = 0;
+	enum pss_err e;
+
+	if (v == NULL || v->user_id <= 0)
+		return PSS_EAUTH;
+	if (id <= 0 || id > INT32_MAX)
+		return PSS_ENOTFOUND;
+	t = category != NULL ? text_trim(category, &len) : "";
+	if (len > CHAT_CATEGORY_MAX)
+		return svc_fail(err, PSS_EINVAL, "category", "at most 50 bytes");
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
+			return svc_fail(err, PSS_EINVAL, "category", "no control characters");
+	memcpy(cat, t, len);
+	cat[len] = '\0';
+	if ((e = db_chat_set_category(s->db, v->user_id, id, len > 0 ? cat : NULL)) == PSS_OK)
+		chat_history_changed(s, v->user_id);
+	return e;
+}
+
+enum pss_err
+chat_history_categories(const struct svc *s, const struct viewer *v, struct json_object **out)
+{
+	static const char *const suggested[] = { "general", "scripts", "troubleshooting", "learning" };
+	struct json_object *own = NULL, *arr;
+	enum pss_err e;
+
+	*out = NULL;
+	if (v == NULL || v->user_id <= 0)
+		return PSS_EAUTH;
+	if ((e = db_chat_categories(s->db, v->user_id, 100, &own)) != PSS_OK)
+		return e;
+	arr = json_object_new_array();
+	for (size_t i = 0; i < PSS_ARRAY_LEN(suggested); i++)
+		json_object_array_add(arr, json_object_new_string(suggested[i]));
+	for (size_t i = 0; i < json_object_array_length(own); i++) {
+		const char *c = json_object_get_string(json_object_array_get_idx(own, i));
+		size_t k;
+
+		for (k = 0; k < PSS_ARRAY_LEN(suggested) && strcmp(c, suggested[k]) != 0; k++)
+			;
+		if (k == PSS_ARRAY_LEN(suggested))
+			json_object_array_add(arr, json_object_new_string(c));
+	}
+	json_object_put(own);
+	*out = arr;
+	return PSS_OK;
+}

@@ -283,6 +283,12 @@ const struct ps_analyze_opts *library_analyzer_opts(const struct svc *);
  * state is done: every way out of done (a job queued, content changed, the script deleted,
  * an analysis stored) drops it. */
 int	 library_analysis_key(char *key, size_t n, int64_t script_id);
+/* library_analysis_answer: GET /api/scripts/:id/analysis's members (new object, takes no
+ * reference): {analysis, analysisState}, and for the original React frontend, which reads the
+ * analysis at the top level (docs/compat.md), the analysis's members beside them and its
+ * scores in snake_case (code_quality_score, security_score, risk_score). The cache entry of
+ * library_analysis_key holds this object. */
+struct json_object *library_analysis_answer(struct json_object *analysis, struct json_object *state);
 
 /* The script page's analysis fragment (the rendered analysis view and the marked source
  * rows, handlers/pages-library.c) under analysis:{id}:view:<format>:<kind>.<sev>:<stamp>,
@@ -462,7 +468,8 @@ enum pss_err library_nearest(const struct svc *, const float *q, int k, int64_t 
  * fallback and reason). */
 enum pss_err library_scripts_search_mode(const struct svc *, const struct viewer *,
 	const struct script_filter *, struct json_object **out, struct svc_err *);
-/* library_similar: {similarScripts: [{scriptId, title, category, similarity}], method}: the
+/* library_similar: {similarScripts: [{scriptId, script_id, title, category, similarity}],
+ * similar_scripts (the same list, docs/compat.md), method}: the
  * limit (1..50) scripts the viewer sees nearest the script id (which they must see:
  * PSS_ENOTFOUND) with a cosine at least threshold (0..1), never itself. */
 enum pss_err library_similar(const struct svc *, const struct viewer *, int64_t id, int limit,

@@ -406,6 +406,8 @@ library_similar(const struct svc *s, const struct viewer *v, int64_t id, int lim
 				j++;
 			item = json_object_new_object();
 			json_object_object_add(item, "scriptId", json_object_new_int64(sid));
+			/* the original frontend's name (docs/compat.md) */
+			json_object_object_add(item, "script_id", json_object_new_int64(sid));
 			json_object_object_add(item, "title", json_object_object_get_ex(sc, "title", &x) ?
 			    json_object_get(x) : NULL);
 			json_object_object_add(item, "category", json_object_object_get_ex(sc, "category", &x) ?
@@ -419,6 +421,8 @@ library_similar(const struct svc *s, const struct viewer *v, int64_t id, int lim
 answer:
 	o = json_object_new_object();
 	json_object_object_add(o, "similarScripts", list);
+	/* the same list under the name the original frontend reads (docs/compat.md) */
+	json_object_object_add(o, "similar_scripts", json_object_get(list));
 	list = NULL;
 	json_object_object_add(o, "method", json_object_new_string(em == NULL ? "none" :
 	    method_name(s, index, mbuf, sizeof(mbuf))));

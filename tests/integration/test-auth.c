@@ -333,9 +333,15 @@ test_refresh_rotates_and_reuse_revokes_the_family(void)
 	/* the chain is recorded */
 	snprintf(body, sizeof(body), "SELECT count(*) FROM user_sessions WHERE replaced_by IS NOT NULL AND user_id = %lld", a.id);
 	T_STREQ(it_psql(body), "1");
-	/* the spent token again: refused, and the whole login ends */
+	/* the spent token again from another client (not the one it was issued to): refused,
+	 * and the whole login ends (the same client's second try is docs/compat.md's window,
+	 * test_refresh_reuse_after_rotation_revokes) */
 	snprintf(body, sizeof(body), "{\"refresh_token\":\"%s\"}", old_refresh);
-	T_EQ(it_json(&r, "POST", "/api/auth/refresh", NULL, body), 0);
+	{
+		const char *h[] = { "User-Agent: another-client/1.0", NULL };
+
+		T_EQ(it_request(&r, "POST", "/api/auth/refresh", body, strlen(body), "application/json", h), 0);
+	}
 	check_error(&r, 401, "invalid_token");
 	it_resp_free(&r);
 	T_EQ(me_rounds(new_access, 401), WORKER_ROUNDS);
@@ -344,6 +350,30 @@ test_refresh_rotates_and_reuse_revokes_the_family(void)
 	T_EQ(status_of("POST", "/api/auth/refresh", NULL, body), 401);
 	/* the other login of the same user is untouched */
 	T_EQ(me_rounds(other.token, 200), WORKER_ROUNDS);
+}
+
+/* A client that rotates (uses the refresh token it got) keeps full reuse detection: the
+ * spent token presented again, even by the same client at once, ends the login. */
+static void
+test_refresh_reuse_after_rotation_revokes(void)
+{
+	struct acct a;
+	struct it_resp r;
+	char body[200], body2[200], access[80];
+
+	T_EQ(acct_register(&a, "rrot"), 0);
+	snprintf(body, sizeof(body), "{\"refreshToken\":\"%s\"}", a.refresh);
+	T_EQ(it_json(&r, "POST", "/api/auth/refresh", NULL, body), 0);
+	T_EQ(r.status, 200);
+	snprintf(body2, sizeof(body2), "{\"refreshToken\":\"%s\"}", it_str(&r, "refreshToken"));
+	it_resp_free(&r);
+	T_EQ(it_json(&r, "POST", "/api/auth/refresh", NULL, body2), 0);	/* rotated */
+	T_EQ(r.status, 200);
+	snprintf(access, sizeof(access), "%s", it_str(&r, "token") ? it_str(&r, "token") : "");
+	it_resp_free(&r);
+	T_EQ(status_of("POST", "/api/auth/refresh", NULL, body), 401);
+	T_EQ(me_rounds(access, 401), WORKER_ROUNDS);
+	T_EQ(status_of("POST", "/api/auth/refresh", NULL, body2), 401);
 }
 
 static void
@@ -1022,6 +1052,7 @@ main(void)
 	T_RUN(test_concurrent_failures_through_a_device_cannot_pass_the_limit);
 	T_RUN(test_current_password_guesses_count_like_logins);
 	T_RUN(test_refresh_rotates_and_reuse_revokes_the_family);
+	T_RUN(test_refresh_reuse_after_rotation_revokes);
 	T_RUN(test_refresh_revokes_the_access_token_it_replaces);
 	T_RUN(test_refresh_rejects_bad_and_wrong_kind_tokens);
 	T_RUN(test_expired_access_token_is_token_expired);

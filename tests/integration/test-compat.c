@@ -35,7 +35,7 @@ static char origin[160];	/* scheme://host:port of the stack */
 static char *compat_doc;	/* docs/compat.md */
 static int counts[STATE__MAX], passed[STATE__MAX];
 /* the ids the calls below fill in for the path templates */
-static char sid[24], sid2[24], cat[24], uid[24], tagid[24], upload[64], chat[24];
+static char sid[24], sid2[24], cat[24], uid[24], tagid[24], upload[64], chat[24], doc[24];
 
 static void
 origin_init(void)
@@ -70,7 +70,7 @@ expand(char *out, size_t n, const char *tpl)
 {
 	static const struct { const char *name; const char *val; } vars[] = {
 		{ ":id2", sid2 }, { ":id", sid }, { ":cat", cat }, { ":user", uid }, { ":tag", tagid },
-		{ ":upload", upload }, { ":chat", chat },
+		{ ":upload", upload }, { ":chat", chat }, { ":doc", doc },
 	};
 	size_t o = 0;
 
@@ -278,7 +278,9 @@ test_login(void)
 }
 
 /* the refresh flow: it stores the new access token only and presents the same refresh token
- * again on the next 401 (issue 19, item 5) */
+ * again on the next 401 (issue 19, item 5; docs/compat.md): its own client may, while the token
+ * that replaced it was never used and either within 30 s (a burst of 401s) or once no access
+ * token of the login is live; anything else is still reuse and ends the login */
 static void
 test_refresh(void)
 {
@@ -289,7 +291,24 @@ test_refresh(void)
 	snprintf(body, sizeof(body), "{\"refreshToken\":\"%s\"}", r.refresh);
 	T_EQ(status_of("POST", "/api/auth/refresh", NULL, body), 200);
 	/* the second presentation of the same refresh token, as its interceptor does */
-	call_json("login", PENDING, "POST", "/api/auth/refresh", body, ANON, "200", "token");
+	call_json("login", ADAPTED, "POST", "/api/auth/refresh", body, ANON, "200", "token refreshToken");
+	/* its next 401, a quarter of an hour on: the window is over, its access token ran out */
+	it_psqlf("UPDATE user_sessions SET revoked_at = revoked_at - interval '1 hour' WHERE user_id = %lld "
+	    "AND kind = 'refresh' AND revoked_at IS NOT NULL", (long long)r.id);
+	it_psqlf("UPDATE user_sessions SET created_at = now() - interval '2 hours', expires_at = now() - "
+	    "interval '1 minute' WHERE user_id = %lld AND kind = 'access'", (long long)r.id);
+	it_resp_free(&last);
+	T_EQ(it_json(&last, "POST", "/api/auth/refresh", NULL, body), 0);
+	T_EQ(last.status, 200);
+	T_EQ(status_of("GET", "/api/auth/me", it_str(&last, "token"), NULL), 200);
+	/* one refresh token live a login: the successors it skipped are revoked */
+	T_STREQ(it_psqlf("SELECT count(*) FROM user_sessions WHERE user_id = %lld AND kind = 'refresh' "
+	    "AND revoked_at IS NULL", (long long)r.id), "1");
+	/* the same token outside the window while an access token is live: reuse, the login ends */
+	it_psqlf("UPDATE user_sessions SET revoked_at = revoked_at - interval '1 hour' WHERE user_id = %lld "
+	    "AND kind = 'refresh' AND revoked_at IS NOT NULL", (long long)r.id);
+	T_EQ(status_of("POST", "/api/auth/refresh", NULL, body), 401);
+	T_EQ(status_of("GET", "/api/auth/me", it_str(&last, "token"), NULL), 401);
 }
 
 static void
@@ -329,7 +348,7 @@ test_upload(void)
 	/* the path its later versions send large files to */
 	b = mp(&len, "title", "Compat large two", "@script_file", "Get-Process | Select-Object -First 3\n",
 	    NULL);
-	call("upload", PENDING, "POST", "/api/scripts/upload/large", b, len, MP, COOKIE, "200 201",
+	call("upload", ADAPTED, "POST", "/api/scripts/upload/large", b, len, MP, COOKIE, "200 201",
 	    "script.id");
 	call_json("upload", DIFFERENT, "GET", "/api/scripts/clear-cache", NULL, USER, "400 404", "error");
 	/* its JSON path (no file) */
@@ -411,7 +430,7 @@ test_dashboard(void)
 	    "200", "scripts.0.id");
 	call_json("dashboard", ADAPTED, "GET", "/api/scripts?limit=5&sort=updated_at&mine=true", NULL,
 	    USER, "200", "scripts.0.analysis.code_quality_score");
-	call_json("dashboard", PENDING, "GET", "/api/analytics/usage", NULL, USER, "200",
+	call_json("dashboard", ADAPTED, "GET", "/api/analytics/usage", NULL, USER, "200",
 	    "totalScripts executionsToday userScripts averageQuality");
 }
 
@@ -440,9 +459,9 @@ test_script_detail(void)
 		{ ADAPTED, "GET", "/api/scripts/:id", NULL, USER, "200",
 		  "title content version updatedAt createdAt category.name user.username executionCount" },
 		/* its page reads the analysis's members at the top level (analysis.parameters) */
-		{ PENDING, "GET", "/api/scripts/:id/analysis", NULL, USER, "200",
+		{ ADAPTED, "GET", "/api/scripts/:id/analysis", NULL, USER, "200",
 		  "parameters purpose code_quality_score security_score risk_score" },
-		{ PENDING, "GET", "/api/scripts/:id/similar", NULL, USER, "200",
+		{ ADAPTED, "GET", "/api/scripts/:id/similar", NULL, USER, "200",
 		  "similar_scripts.0.script_id similar_scripts.0.title similar_scripts.0.similarity" },
 		{ WORKS, "GET", "/api/scripts/:id/versions", NULL, USER, "200",
 		  "versions.0.id versions.0.version versions.0.createdAt" },
@@ -484,45 +503,102 @@ static void
 test_documentation(void)
 {
 	static const struct row rows[] = {
-		{ PENDING, "GET", "/api/documentation?limit=20", NULL, COOKIE, "200", "success data" },
-		{ PENDING, "GET", "/api/documentation/search?query=Get-ChildItem&limit=20", NULL, COOKIE,
-		  "200", "success data total limit offset" },
-		{ PENDING, "GET", "/api/documentation/sources", NULL, COOKIE, "200", "success data" },
-		{ PENDING, "GET", "/api/documentation/tags", NULL, COOKIE, "200", "success data" },
-		{ PENDING, "GET", "/api/documentation/stats", NULL, COOKIE, "200",
-		  "success data.total data.sources" },
-		{ PENDING, "GET", "/api/documentation/1", NULL, COOKIE, "200",
+		{ ADAPTED, "GET", "/api/documentation?limit=20", NULL, COOKIE, "200", "success data.0.id "
+		  "data.0.title data.0.url data.0.source data.0.tags" },
+		{ ADAPTED, "GET", "/api/documentation/search?query=Get-ChildItem&limit=20", NULL, COOKIE,
+		  "200", "success data.0.id data.0.title total limit offset" },
+		{ ADAPTED, "GET", "/api/documentation/sources", NULL, COOKIE, "200", "success data.0" },
+		{ ADAPTED, "GET", "/api/documentation/tags", NULL, COOKIE, "200", "success data.0" },
+		{ ADAPTED, "GET", "/api/documentation/stats", NULL, COOKIE, "200",
+		  "success data.total data.sources data.tagsCount data.lastCrawled" },
+		{ ADAPTED, "GET", "/api/documentation/:doc", NULL, COOKIE, "200",
 		  "success data.title data.url data.content" },
 	};
+	const char *h[] = { "Accept: application/json, text/plain, */*", NULL };
+	struct json_object *v;
+	struct it_resp r;
 
+	char body[512], url[96];
+
+	/* a document to read (an administrator's upsert, API.md) */
+	unique_name(url, sizeof(url), "compat-doc");
+	snprintf(body, sizeof(body), "{\"url\":\"https://docs.example.test/%s\",\"title\":\"Get-ChildItem\","
+	    "\"content\":\"# Get-ChildItem\\n\\nGets the items in a location: Get-ChildItem -Path C:\\\\temp\","
+	    "\"source\":\"Compat source\",\"contentType\":\"cmdlet\",\"tags\":[\"compat\"]}", url);
+	T_EQ(it_json(&r, "POST", "/api/documentation", admin.token, body), 0);
+	T_EQ(r.status, 201);
+	snprintf(doc, sizeof(doc), "%s", it_str(&r, "document.id") ? it_str(&r, "document.id") : "0");
+	it_resp_free(&r);
+	static const struct row gone[] = {
+		{ DIFFERENT, "POST", "/api/documentation/crawl/ai",
+		  "{\"url\":\"https://learn.microsoft.com/powershell\",\"maxPages\":5,\"depth\":1}", ADMIN,
+		  "410", "error details.replacement" },
+		{ DIFFERENT, "POST", "/api/documentation/crawl/ai/start",
+		  "{\"url\":\"https://learn.microsoft.com/powershell\",\"maxPages\":5,\"depth\":1}", ADMIN,
+		  "410", "error details.replacement" },
+		{ DIFFERENT, "GET", "/api/documentation/crawl/ai/status/1", NULL, ADMIN, "410",
+		  "error details.replacement" },
+	};
+
+	run_rows("documentation", gone, PSS_ARRAY_LEN(gone));
 	run_rows("documentation", rows, PSS_ARRAY_LEN(rows));
+	v = last.json != NULL ? json_object_object_get(last.json, "data") : NULL;
+	T_ASSERT(v != NULL && json_object_is_type(json_object_object_get(v, "url"), json_type_string));
+	/* its lists of sources and tags are of names */
+	T_EQ(it_request(&r, "GET", "/api/documentation/sources", NULL, 0, NULL, h), 0);
+	T_ASSERT(r.json != NULL && json_object_is_type(json_object_array_get_idx(
+	    json_object_object_get(r.json, "data"), 0), json_type_string));
+	it_resp_free(&r);
+	/* asked otherwise (API.md's clients), no data */
+	T_EQ(it_json(&r, "GET", "/api/documentation/sources", NULL, NULL), 0);
+	T_ASSERT(it_str(&r, "sources.0.source") != NULL && it_str(&r, "data") == NULL);
+	it_resp_free(&r);
 }
 
 static void
 test_chat(void)
 {
+	char auth[160];
 	static const struct row rows[] = {
-		{ PENDING, "POST", "/api/chat", "{\"messages\":[{\"role\":\"user\","
-		  "\"content\":\"What does Get-ChildItem do?\"}],\"model\":\"gpt-4o\"}", USER, "200", "response" },
-		{ PENDING, "GET", "/api/chat/history", NULL, USER, "200", "history" },
-		{ PENDING, "POST", "/api/chat/history",
-		  "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", USER, "200 201", "success" },
-		{ PENDING, "GET", "/api/chat/search?q=hi", NULL, USER, "200", "results" },
-		{ PENDING, "GET", "/api/chat/categories", NULL, USER, "200", "categories" },
-		{ PENDING, "POST", "/api/chat/:chat/category", "{\"category\":\"scripts\"}", USER, "200",
+		{ ADAPTED, "GET", "/api/chat/history", NULL, USER, "200",
+		  "history.0.id history.0.messages.0.content history.0.timestamp history.0.category" },
+		{ ADAPTED, "GET", "/api/chat/search?q=hi", NULL, USER, "200",
+		  "results.0.id results.0.messages.0.content results.0.score results.0.timestamp" },
+		{ ADAPTED, "GET", "/api/chat/categories", NULL, USER, "200", "categories.0" },
+		{ ADAPTED, "POST", "/api/chat/:chat/category", "{\"category\":\"scripts\"}", USER, "200",
 		  "success" },
-		{ PENDING, "DELETE", "/api/chat/history/:chat", NULL, USER, "200", "success" },
-		{ PENDING, "DELETE", "/api/chat/history", NULL, USER, "200", "success" },
 	};
 
-	snprintf(chat, sizeof(chat), "1");
+	call_json("chat", WORKS, "POST", "/api/chat", "{\"messages\":[{\"role\":\"user\","
+	    "\"content\":\"What does Get-ChildItem do?\"}],\"model\":\"gpt-4o\"}", USER, "200", "response");
+	call_json("chat", WORKS, "POST", "/api/chat/history",
+	    "{\"messages\":[{\"role\":\"user\",\"content\":\"hi there\"},"
+	    "{\"role\":\"assistant\",\"content\":\"Hello.\"}]}", USER, "200 201", "success");
+	keep(chat, sizeof(chat), "conversation.id");
 	run_rows("chat", rows, PSS_ARRAY_LEN(rows));
+	/* the category set is the one its history page shows */
+	{
+		const char *h[] = { "Accept: application/json, text/plain, */*", auth, NULL };
+		struct it_resp r;
+
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", user.token);
+		T_EQ(it_request(&r, "GET", "/api/chat/history", NULL, 0, NULL, h), 0);
+		T_STREQ(it_str(&r, "history.0.category"), "scripts");
+		T_STREQ(it_str(&r, "conversations.0.category"), "scripts");
+		it_resp_free(&r);
+		/* asked otherwise (API.md's clients), no history */
+		T_EQ(it_json(&r, "GET", "/api/chat/history", user.token, NULL), 0);
+		T_ASSERT(it_str(&r, "conversations.0.id") != NULL && it_str(&r, "history") == NULL);
+		it_resp_free(&r);
+	}
+	call_json("chat", WORKS, "DELETE", "/api/chat/history/:chat", NULL, USER, "200", "success");
+	call_json("chat", WORKS, "DELETE", "/api/chat/history", NULL, USER, "200", "success");
 }
 
 static void
 test_analytics(void)
 {
-	call_json("analytics", PENDING, "GET", "/api/analytics/security", NULL, USER, "200",
+	call_json("analytics", ADAPTED, "GET", "/api/analytics/security", NULL, USER, "200",
 	    "highSecurityCount mediumSecurityCount lowSecurityCount commonIssues "
 	    "highSecurityPercentage mediumSecurityPercentage lowSecurityPercentage totalScripts");
 	call_json("analytics", WORKS, "GET", "/api/analytics/categories", NULL, USER, "200",
@@ -597,6 +673,80 @@ test_scripts_list_deletes(void)
 	call_json("scripts list", WORKS, "DELETE", "/api/scripts/:id", NULL, USER, "200", "success");
 }
 
+/* CORS (issue 19 item 6): the stack lists https://frontend.example.test (tests/harness.sh) */
+static void
+test_cors_listed_origins_only(void)
+{
+	const char *good = "Origin: https://frontend.example.test";
+	struct { const char *method, *path, *origin, *acrm; long want; bool allowed; } rows[] = {
+		{ "OPTIONS", "/api/scripts", good, "Access-Control-Request-Method: POST", 204, true },
+		{ "OPTIONS", "/api/scripts/1/analysis", good, "Access-Control-Request-Method: GET", 204, true },
+		{ "OPTIONS", "/api/no-such-thing", good, "Access-Control-Request-Method: GET", 404, true },
+		{ "GET", "/api/categories", good, NULL, 200, true },
+		{ "GET", "/api/categories", "Origin: https://frontend.example.test.evil.example", NULL, 200, false },
+		{ "GET", "/api/categories", "Origin: https://evil.example", NULL, 200, false },
+		{ "GET", "/api/categories", "Origin: null", NULL, 200, false },
+		{ "GET", "/api/categories", "Origin: http://frontend.example.test", NULL, 200, false },
+		{ "OPTIONS", "/api/scripts", "Origin: https://evil.example",
+		  "Access-Control-Request-Method: POST", 405, false },
+	};
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(rows); i++) {
+		const char *h[4] = { rows[i].origin, rows[i].acrm, NULL, NULL };
+		const char *acao, *acac;
+		char acao_b[160];
+		struct it_resp r;
+
+		T_EQ(it_request(&r, rows[i].method, rows[i].path, NULL, 0, NULL, h), 0);
+		snprintf(acao_b, sizeof(acao_b), "%s", it_header(&r, "access-control-allow-origin") ?
+		    it_header(&r, "access-control-allow-origin") : "");
+		acao = acao_b[0] != '\0' ? acao_b : NULL;
+		acac = it_header(&r, "access-control-allow-credentials");
+		T_ASSERTF(r.status == rows[i].want, "%s %s %s: %ld, want %ld", rows[i].method,
+		    rows[i].path, rows[i].origin, r.status, rows[i].want);
+		if (rows[i].allowed) {
+			T_ASSERTF(acao != NULL && strcmp(acao, rows[i].origin + 8) == 0, "%s: ACAO %s",
+			    rows[i].origin, acao ? acao : "(none)");
+			T_ASSERT(acac != NULL && strcmp(acac, "true") == 0);
+		} else
+			T_ASSERTF(acao == NULL && acac == NULL, "%s: ACAO %s", rows[i].origin,
+			    acao ? acao : "(none)");
+		T_ASSERT(it_header(&r, "vary") != NULL && strstr(it_header(&r, "vary"), "Origin") != NULL);
+		if (rows[i].want == 204) {
+			const char *m = it_header(&r, "access-control-allow-methods");
+
+			T_ASSERT(m != NULL && strstr(m, "GET") != NULL);
+			T_ASSERT(strcmp(rows[i].path, "/api/scripts") != 0 || strstr(m, "POST") != NULL);
+			T_ASSERT(it_header(&r, "access-control-allow-headers") != NULL &&
+			    strstr(it_header(&r, "access-control-allow-headers"), "Authorization") != NULL);
+		}
+		it_resp_free(&r);
+	}
+	/* a cross-site cookie write from a listed origin still needs the CSRF token */
+	{
+		char cookie[200];
+		const char *h[4] = { cookie, good, "Sec-Fetch-Site: cross-site", NULL };
+		struct it_resp r;
+
+		snprintf(cookie, sizeof(cookie), "Cookie: " AUTH_COOKIE "=%s", user.token);
+		T_EQ(it_request(&r, "POST", "/api/tags", "{\"name\":\"cors\"}", 15, "application/json", h), 0);
+		T_EQ(r.status, 403);
+		it_resp_free(&r);
+	}
+}
+
+/* the original platform's health path answers as /api/health does (issue 19 item 7) */
+static void
+test_health_original_path(void)
+{
+	struct it_resp r;
+
+	T_EQ(it_json(&r, "GET", "/health", NULL, NULL), 0);
+	T_EQ(r.status, 200);
+	T_ASSERT(it_str(&r, "status") != NULL);
+	it_resp_free(&r);
+}
+
 static void
 test_summary(void)
 {
@@ -633,6 +783,8 @@ main(void)
 	T_RUN(test_settings);
 	T_RUN(test_users);
 	T_RUN(test_scripts_list_deletes);
+	T_RUN(test_cors_listed_origins_only);
+	T_RUN(test_health_original_path);
 	T_RUN(test_summary);
 	it_resp_free(&last);
 	free(compat_doc);

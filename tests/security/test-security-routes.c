@@ -72,6 +72,7 @@ static const struct expect expects[] = {
 	/* health and index */
 	{ "GET /api", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
 	{ "GET /api/health", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
+	{ "GET /health", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
 	{ "GET /api/health/ready", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },
 	{ "GET /metrics", TG_NONE, NOBODY, 0, { 200, 200, 200, 200 } },	/* loopback only */
 
@@ -126,6 +127,7 @@ static const struct expect expects[] = {
 
 	/* uploads */
 	{ "POST /api/scripts/upload", TG_NONE, "{}", 0, { 401, 415, 415, 415 } },
+	{ "POST /api/scripts/upload/large", TG_NONE, "{}", 0, { 401, 415, 415, 415 } },
 	{ "POST /api/scripts/upload/async", TG_NONE, "{}", 0, { 401, 415, 415, 415 } },
 	{ "GET /api/scripts/upload/status/:uploadId", TG_UPLOAD, NOBODY, 0, { 401, 404, 200, 200 } },
 	{ "GET /api/scripts/upload/batch/:batchId", TG_BATCH, NOBODY, 0, { 401, 404, 200, 200 } },
@@ -157,6 +159,10 @@ static const struct expect expects[] = {
 
 	/* the documentation crawler: the admin's alone */
 	{ "POST /api/documentation/crawl", TG_NONE, "{}", 0, { 401, 403, 403, 400 } },
+	/* the original's AI crawl: gone, for everyone (nothing is done) */
+	{ "POST /api/documentation/crawl/ai", TG_NONE, "{}", 0, { 410, 410, 410, 410 } },
+	{ "POST /api/documentation/crawl/ai/start", TG_NONE, "{}", 0, { 410, 410, 410, 410 } },
+	{ "GET /api/documentation/crawl/ai/status/:id", TG_NONE, NOBODY, 0, { 410, 410, 410, 410 } },
 	{ "GET /api/documentation/crawls", TG_NONE, NOBODY, 0, { 401, 403, 403, 200 } },
 	{ "GET /api/documentation/crawls/:id", TG_CRAWL, NOBODY, 0, { 401, 403, 403, 200 } },
 	{ "POST /api/documentation/crawls/:id/cancel", TG_CRAWL_FRESH, NOBODY, 0, { 401, 403, 403, 200 } },
@@ -174,6 +180,10 @@ static const struct expect expects[] = {
 	{ "POST /api/chat/history", TG_NONE, "{}", 0, { 401, 400, 400, 400 } },
 	{ "DELETE /api/chat/history", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
 	{ "DELETE /api/chat/history/:id", TG_CHAT_FRESH, NOBODY, 0, { 401, 404, 200, 404 } },
+	/* the original frontend's chat paths (docs/compat.md) */
+	{ "GET /api/chat/search", TG_NONE, NOBODY, 0, { 401, 400, 400, 400 } },
+	{ "GET /api/chat/categories", TG_NONE, NOBODY, 0, { 401, 200, 200, 200 } },
+	{ "POST /api/chat/:id/category", TG_CHAT, "{}", 0, { 401, 404, 200, 404 } },
 
 	/* pages: a page that needs a login sends the anonymous visitor there (303); a form posted
 	 * without one is 401, the login page */

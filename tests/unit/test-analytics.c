@@ -166,7 +166,8 @@ test_cache_keys_name_scope_and_filters(void)
 	char k[96];
 
 	analytics_cache_key(k, sizeof(k), ANALYTICS_SUMMARY, &admin, &f);
-	T_STREQ(k, "analytics:summary:all:d90.c4");
+	/* an admin's usage counts their own scripts (userScripts): theirs alone */
+	T_STREQ(k, "analytics:summary:a1:d90.c4");
 	analytics_cache_key(k, sizeof(k), ANALYTICS_USAGE, &user, &f);
 	T_STREQ(k, "analytics:usage:u42:d90.c4");
 	/* security and categories do not depend on days: one entry for every period */

@@ -1,6 +1,10 @@
 /* test-core.c: unit tests of the core layer */
 #include "config.h"
 
+#include <stdlib.h>
+
+#include "core/conf.h"
+
 #include "core/core.h"
 #include "t.h"
 
@@ -168,6 +172,44 @@ test_hmac_sha256_rfc4231_vectors(void)
 	T_STREQ(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
+/* CORS_ORIGINS (issue 19 item 6): exact origins only; a wildcard, a path or "null" is refused
+ * at load and never matches */
+static void
+test_cors_origins_exact_and_checked(void)
+{
+	static const char *const bad[] = { "*", "https://*.example.com", "https://a.example/app",
+		"null", "ftp://a.example", "https://", "https://A.example", "https://a.example, *" };
+	const char *list = "https://a.example, http://localhost:5173,https://b.example:8443";
+	struct conf c;
+	char err[256];
+
+	T_ASSERT(conf_cors_allows(list, "https://a.example"));
+	T_ASSERT(conf_cors_allows(list, "http://localhost:5173"));
+	T_ASSERT(conf_cors_allows(list, "https://b.example:8443"));
+	T_ASSERT(!conf_cors_allows(list, "https://a.example.evil.example"));
+	T_ASSERT(!conf_cors_allows(list, "https://a.exampl"));
+	T_ASSERT(!conf_cors_allows(list, "http://a.example"));
+	T_ASSERT(!conf_cors_allows(list, "https://b.example"));
+	T_ASSERT(!conf_cors_allows(list, "null"));
+	T_ASSERT(!conf_cors_allows(list, ""));
+	T_ASSERT(!conf_cors_allows(list, NULL));
+	T_ASSERT(!conf_cors_allows("", "https://a.example"));
+	T_ASSERT(!conf_cors_allows("null", "null"));
+	for (size_t i = 0; i < PSS_ARRAY_LEN(bad); i++) {
+		setenv("CORS_ORIGINS", bad[i], 1);
+		T_ASSERTF(conf_load(&c, NULL, err, sizeof(err)) != 0, "%s accepted", bad[i]);
+		T_CONTAINS(err, "CORS_ORIGINS");
+	}
+	setenv("CORS_ORIGINS", list, 1);
+	T_EQ(conf_load(&c, NULL, err, sizeof(err)), 0);
+	T_STREQ(c.cors_origins, list);
+	conf_free(&c);
+	unsetenv("CORS_ORIGINS");
+	T_EQ(conf_load(&c, NULL, err, sizeof(err)), 0);
+	T_STREQ(c.cors_origins, "");	/* off by default */
+	conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -182,5 +224,6 @@ main(void)
 	T_RUN(test_utf8_encode_round_trips_and_clamps);
 	T_RUN(test_ct_equal);
 	T_RUN(test_rand_hex_is_hex_and_varies);
+	T_RUN(test_cors_origins_exact_and_checked);
 	return t_done();
 }
