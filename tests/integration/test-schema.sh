@@ -563,7 +563,7 @@ rejects "a duplicate (script_id, version) is rejected" 'script_versions_script_i
 rejects "a second analysis of one script is rejected" 'idx_script_analysis_script' \
 	"INSERT INTO script_analysis (script_id, security_score, quality_score, risk_score)
 	 SELECT id, 1, 1, 1 FROM scripts WHERE title = 'Backup files'"
-rejects "a second embedding of one script is rejected" 'script_embeddings_script_id_key' \
+rejects "a second embedding of one script by one model is rejected" 'script_embeddings_script_model_key' \
 	"INSERT INTO script_embeddings (script_id, embedding) SELECT id, $vec FROM scripts WHERE title = 'Backup files'"
 rejects "a duplicate script tag is rejected" 'script_tags_pkey' \
 	"INSERT INTO script_tags (script_id, tag_id) SELECT script_id, tag_id FROM script_tags LIMIT 1"
