@@ -402,7 +402,11 @@ if [ "$have_vector" = 1 ]; then
 		  WHERE attrelid = 'script_embeddings'::regclass AND attname = 'embedding'"
 	is "chat_history embedding has an HNSW cosine index" 1 "SELECT count(*) FROM pg_indexes
 		WHERE indexname = 'chat_history_embedding_idx' AND indexdef LIKE '%USING hnsw (embedding vector_cosine_ops)'"
+	is "psscript_vector_support() says vector" vector "SELECT psscript_vector_support()"
 else
+	is "psscript_vector_support() says pgvector is absent (0029)" absent "SELECT psscript_vector_support()"
+	is "psscript_embedding_index makes no index without pgvector" none \
+		"SELECT psscript_embedding_index('m', 256)"
 	skip "script_embeddings.embedding is pgvector's vector of any dimension" "pgvector not installed"
 	is "without pgvector no vector index is made" 0 \
 		"SELECT count(*) FROM pg_indexes WHERE indexname IN ('script_embeddings_idx', 'chat_history_embedding_idx')"
