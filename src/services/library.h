@@ -388,8 +388,11 @@ const char *library_cache_json(struct json_object *o, size_t *len);
 #define LIBRARY_SEMANTIC_MAX 1000
 /* a semantic result's least cosine (below it a script does not match) */
 #define LIBRARY_SEMANTIC_MIN 0.10
-/* reciprocal rank fusion's k (Cormack et al. 2009) */
+/* reciprocal rank fusion's k (Cormack et al. 2009), and the semantic ranking's weight beside
+ * keyword's 1: chosen on bench/search-queries.tsv (MRR .55 at 1, .567 at 3 and 4, .545 at 6;
+ * docs/search.md, "Quality") */
 #define LIBRARY_RRF_K 60
+#define LIBRARY_RRF_W_SEMANTIC 3.0
 #define LIBRARY_SIMILAR_MAX 50
 
 /* The embedding provider and model this process uses (EMBEDDING_PROVIDER): type is

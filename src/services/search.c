@@ -159,7 +159,8 @@ cmp_fused_score(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Reciprocal rank fusion: each list adds 1 / (k + its rank) to a script's score. */
+/* Weighted reciprocal rank fusion: each list adds its weight / (k + its rank) to a script's
+ * score (a: keyword's, weight 1; b: semantic's, LIBRARY_RRF_W_SEMANTIC). */
 static void
 rrf(const struct ranked *a, const struct ranked *b, struct ranked *out)
 {
@@ -169,7 +170,8 @@ rrf(const struct ranked *a, const struct ranked *b, struct ranked *out)
 	for (size_t i = 0; i < a->n; i++)
 		f[m++] = (struct fused){ a->ids[i], 1.0 / (LIBRARY_RRF_K + (double)i + 1) };
 	for (size_t i = 0; i < b->n; i++)
-		f[m++] = (struct fused){ b->ids[i], 1.0 / (LIBRARY_RRF_K + (double)i + 1) };
+		f[m++] = (struct fused){ b->ids[i], LIBRARY_RRF_W_SEMANTIC /
+		    (LIBRARY_RRF_K + (double)i + 1) };
 	qsort(f, m, sizeof(*f), cmp_fused_id);
 	n = 0;
 	for (size_t i = 0; i < m; i++) {
