@@ -59,16 +59,16 @@ ai_embed_parse(const char *body, size_t len, enum ai_embed_api api, int dims, fl
 			snprintf(why, whysz, "element %zu of the vector is out of range", i);
 			goto out;
 		}
-		out[i] = (float)d;
 		norm += d * d;
 	}
 	if (!(norm > 0)) {
-		snprintf(why, whysz, "the vector is all zero");
+		snprintf(why, whysz, "the vector is all zero (or too small to scale)");
 		goto out;
 	}
+	/* scaled from the numbers as sent (a number too small for a float is not rounded first) */
 	norm = sqrt(norm);
 	for (size_t i = 0; i < n; i++)
-		out[i] = (float)(out[i] / norm);
+		out[i] = (float)(json_object_get_double(json_object_array_get_idx(v, i)) / norm);
 	r = AI_OK;
 out:
 	if (r != AI_OK)

@@ -32,6 +32,12 @@ test_both_answer_shapes_give_a_unit_vector(void)
 	T_ASSERT(fabsf(v[0] - 0.6f) < 1e-6 && v[1] == 0 && fabsf(v[2] - 0.8f) < 1e-6);
 	T_EQ(parse("{\"embedding\": [0.5, -0.5, 0.5]}", AI_EMBED_SERVICE, 3, v, why), AI_OK);
 	T_ASSERT(fabsf(v[1] + 0.57735f) < 1e-4);
+	/* numbers below a float's range are scaled as sent, not rounded first (the fuzz driver's
+	 * first find: 1e-44 became 0.98 of itself and the vector was not of unit length) */
+	T_EQ(parse("{\"embedding\": [1e-44, 0, 0]}", AI_EMBED_SERVICE, 3, v, why), AI_OK);
+	T_ASSERTF(v[0] == 1.0f, "%g", (double)v[0]);
+	T_EQ(parse("{\"embedding\": [3e-45, 4e-45, 0]}", AI_EMBED_SERVICE, 3, v, why), AI_OK);
+	T_ASSERT(fabsf(v[0] - 0.6f) < 1e-6 && fabsf(v[1] - 0.8f) < 1e-6);
 }
 
 static void
