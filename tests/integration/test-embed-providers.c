@@ -381,6 +381,10 @@ main(void)
 	T_RUN(test_a_job_whose_provider_fails_says_why_and_loses_nothing);
 	T_RUN(test_the_ai_service_embeds_and_a_provider_change_reembeds);
 	T_RUN(test_a_provider_without_a_url_or_unknown_is_refused_with_the_reason);
+	/* the suites after this one see only built-in rows again */
+	if (db_exec(db, NULL, "DELETE FROM script_embeddings WHERE embedding_type <> 'builtin'",
+	    0, NULL) != PSS_OK)
+		printf("# could not remove the remote providers' rows\n");
 	library_embedding_reset();
 	standin_stop(&S);
 	db_close(db);
