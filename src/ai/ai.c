@@ -46,9 +46,8 @@ ai_prose_free(struct ai_prose *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* The length of s[0..n) cut to at most max bytes on a UTF-8 character boundary. */
-static size_t
-utf8_cut(const char *s, size_t n, size_t max)
+size_t
+ai_utf8_cut(const char *s, size_t n, size_t max)
 {
 	if (n <= max)
 		return n;
@@ -86,7 +85,7 @@ clean_text(const char *s, size_t max)
 		buf_putc(&b, s[i]);
 	}
 	t = text_trim(buf_cstr(&b), &tn);
-	tn = utf8_cut(t, tn, max);
+	tn = ai_utf8_cut(t, tn, max);
 	out = tn > 0 ? xstrndup(t, tn) : NULL;
 	buf_free(&b);
 	return out;
@@ -117,9 +116,8 @@ prose_of(struct json_object *o, struct ai_prose *out)
 	return AI_OK;
 }
 
-/* A whole JSON text, or NULL (json_tokener_parse accepts trailing bytes; this does not). */
-static struct json_object *
-parse_json(const char *s, size_t len)
+struct json_object *
+ai_json_parse(const char *s, size_t len)
 {
 	struct json_tokener *tok;
 	struct json_object *o;
@@ -163,7 +161,7 @@ ai_prose_parse(const char *body, size_t len, bool llm, struct ai_prose *out)
 	enum ai_outcome r;
 
 	memset(out, 0, sizeof(*out));
-	if ((o = parse_json(body, len)) == NULL)
+	if ((o = ai_json_parse(body, len)) == NULL)
 		return AI_BAD_JSON;
 	if (!llm) {
 		r = prose_of(o, out);
@@ -179,7 +177,7 @@ ai_prose_parse(const char *body, size_t len, bool llm, struct ai_prose *out)
 		size_t n;
 		const char *c = unfence(json_object_get_string(content), &n);
 
-		if ((inner = parse_json(c, n)) != NULL)
+		if ((inner = ai_json_parse(c, n)) != NULL)
 			r = prose_of(inner, out);
 	}
 out:
@@ -213,7 +211,7 @@ prompt_findings(struct buf *b, struct json_object *analysis, const char *list, i
 		if (json_object_object_get_ex(f, "line", &v))
 			line = json_object_get_int(v);
 		buf_printf(b, "- [%s] %s, line %d: %.*s\n", sev, rule, line,
-		    (int)utf8_cut(msg, strlen(msg), MAX_MESSAGE), msg);
+		    (int)ai_utf8_cut(msg, strlen(msg), MAX_MESSAGE), msg);
 	}
 }
 
@@ -225,7 +223,7 @@ prompt_user(struct buf *b, const struct ai_ask *q, size_t max)
 		"securityIssues", "potentialRisks", "bestPracticeViolations", "performanceInsights",
 	};
 	struct json_object *v;
-	size_t n = utf8_cut(q->content, q->len, max);
+	size_t n = ai_utf8_cut(q->content, q->len, max);
 	int left = MAX_FINDINGS;
 
 	buf_printf(b, "File: %s\n", q->file_name != NULL ? q->file_name : "script.ps1");
@@ -283,7 +281,7 @@ request_body(const struct conf *c, const struct ai_ask *q, bool llm)
 		json_object_object_add(o, "max_tokens", json_object_new_int(800));
 	} else {
 		/* the original service's ScriptAnalysisRequest, with the built-in analysis along */
-		size_t n = utf8_cut(q->content, q->len, (size_t)c->ai_max_prompt_bytes);
+		size_t n = ai_utf8_cut(q->content, q->len, (size_t)c->ai_max_prompt_bytes);
 
 		json_object_object_add(o, "content", json_object_new_string_len(q->content, (int)n));
 		json_object_object_add(o, "script_name", json_object_new_string(
@@ -297,8 +295,8 @@ request_body(const struct conf *c, const struct ai_ask *q, bool llm)
 	return s;
 }
 
-static enum ai_outcome
-of_http(enum ai_http_err e)
+enum ai_outcome
+ai_outcome_of_http(enum ai_http_err e)
 {
 	switch (e) {
 	case AI_HTTP_OK:	return AI_OK;
@@ -312,9 +310,8 @@ of_http(enum ai_http_err e)
 	}
 }
 
-/* base + path without a doubled slash. Caller frees. */
-static char *
-endpoint(const char *base, const char *path)
+char *
+ai_endpoint(const char *base, const char *path)
 {
 	size_t n = strlen(base);
 	struct buf b = BUF_INIT;
@@ -344,11 +341,11 @@ ai_prose_ask(const struct conf *c, const struct ai_ask *q, struct ai_prose *out)
 	char *url, *body, why[300];
 
 	memset(out, 0, sizeof(*out));
-	url = endpoint(llm ? c->ai_api_url : c->ai_service_url, llm ? "/chat/completions" : "/analyze");
+	url = ai_endpoint(llm ? c->ai_api_url : c->ai_service_url, llm ? "/chat/completions" : "/analyze");
 	body = request_body(c, q, llm);
 	he = ai_http_post_json(url, llm && c->ai_api_key[0] != '\0' ? c->ai_api_key : NULL, body,
 	    &l, &resp);
-	r = of_http(he);
+	r = ai_outcome_of_http(he);
 	if (r != AI_OK)
 		snprintf(why, sizeof(why), "%s", resp.error);
 	else if (resp.status < 200 || resp.status > 299) {

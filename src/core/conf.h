@@ -55,6 +55,10 @@ struct conf {
 	char	*embedding_model;	/* the provider's model; "" = its default */
 	char	*embedding_model_file;	/* the built-in model; "" = <data_dir>/embed/builtin-lsi.bin */
 	char	*embedding_index_file;	/* the flat vector file; "" = none (PostgreSQL's copy) */
+	char	*embedding_api_url;	/* openai or psscript-ai; "" = AI_API_URL / AI_SERVICE_URL */
+	char	*embedding_api_key;	/* "" = AI_API_KEY */
+	int64_t	 embedding_dimensions;	/* a remote model's size; 0 = 1536 (and not sent) */
+	int64_t	 embedding_query_timeout_ms;	/* a search's query embedding, whole */
 	char	*fcgi_bind;		/* "" = fd 0 from spawn-fcgi */
 	int64_t	 job_retry_base_ms;
 	int64_t	 job_poll_interval_ms;

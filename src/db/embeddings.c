@@ -68,13 +68,17 @@ db_embedding_store(struct db *db, int64_t script_id, const char *type, const cha
 	p[3] = model;
 	p[4] = d;
 	p[5] = text_hash;
+	/* one row per script and model (0029); a new model of the same provider (a regenerated
+	 * built-in model, another OpenAI model) replaces its rows of the old one */
 	e = db_exec(db, &r,
-	    "INSERT INTO script_embeddings (script_id, embedding, embedding_type, model_version,"
+	    "WITH old AS (DELETE FROM script_embeddings WHERE script_id = $1 AND embedding_type = $3"
+	    " AND model_version <> $4)"
+	    " INSERT INTO script_embeddings (script_id, embedding, embedding_type, model_version,"
 	    " dimensions, text_hash)"
 	    " SELECT s.id, $2::real[], $3, $4, $5::int, $6 FROM scripts s,"
 	    " (SELECT pg_advisory_xact_lock_shared(" EMBEDDINGS_LOCK ")) l WHERE s.id = $1"
-	    " ON CONFLICT (script_id) DO UPDATE SET embedding = EXCLUDED.embedding,"
-	    " embedding_type = EXCLUDED.embedding_type, model_version = EXCLUDED.model_version,"
+	    " ON CONFLICT (script_id, model_version) DO UPDATE SET embedding = EXCLUDED.embedding,"
+	    " embedding_type = EXCLUDED.embedding_type,"
 	    " dimensions = EXCLUDED.dimensions, text_hash = EXCLUDED.text_hash"
 	    " RETURNING script_id", 6, p);
 	if (e == PSS_OK && db_res_rows(r) == 0)
@@ -221,6 +225,22 @@ db_embeddings_nearest(struct db *db, const char *model, int dims, const float *q
 		scores[i] = (float)db_res_double(r, i, 1);
 		(*n)++;
 	}
+	db_res_free(r);
+	return PSS_OK;
+}
+
+enum pss_err
+db_embeddings_index(struct db *db, const char *model, int dims, char *name, size_t namesz)
+{
+	char d[16];
+	const char *p[2] = { model, d };
+	struct db_res *r;
+	enum pss_err e;
+
+	snprintf(d, sizeof(d), "%d", dims);
+	if ((e = db_exec(db, &r, "SELECT psscript_embedding_index($1, $2::int)", 2, p)) != PSS_OK)
+		return e;
+	snprintf(name, namesz, "%s", db_res_get(r, 0, 0));
 	db_res_free(r);
 	return PSS_OK;
 }

@@ -8,7 +8,8 @@
 #include "db/db.h"
 
 /* db_embedding_store: upserts the script's vector (dims floats) made by type/model from the
- * text whose SHA-256 hex is text_hash. PSS_ENOTFOUND when the script is gone. */
+ * text whose SHA-256 hex is text_hash, and removes the script's rows of type made by another
+ * model. PSS_ENOTFOUND when the script is gone. */
 enum pss_err db_embedding_store(struct db *, int64_t script_id, const char *type,
 	const char *model, const float *v, int dims, const char *text_hash);
 
@@ -40,6 +41,12 @@ bool	 db_embeddings_pgvector(struct db *);
  * index, psscript_embedding_index) with their cosine similarity. *n gets how many. */
 enum pss_err db_embeddings_nearest(struct db *, const char *model, int dims, const float *q,
 	int k, int64_t *ids, float *scores, int *n);
+
+/* db_embeddings_index: with pgvector, the HNSW cosine index of model's vectors of dims
+ * (psscript_embedding_index: created when missing); its name, or "none" without pgvector or
+ * over HNSW's 2,000 dimensions, into name. */
+enum pss_err db_embeddings_index(struct db *, const char *model, int dims, char *name,
+	size_t namesz);
 
 /* db_embedding_source: what a script's embedding reads, as one text: title, description,
  * tags, the analysis's purpose and the content (first max_content bytes). PSS_ENOTFOUND when

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ai/embed.h"
 #include "analyzer/embed.h"
 #include "db/embeddings.h"
 #include "db/jobs.h"
@@ -47,29 +48,42 @@ struct vset {
 	int64_t		 gen;
 };
 
-static struct {
-	bool			 tried;		/* the embedder was set up (or failed) */
-	char			 err[4608];
+/* One model's embedder and vectors: the mapped flat file (the configured model's only) and
+ * the copy read from PostgreSQL when the file is missing, stale or not kept. */
+struct eset {
 	struct library_embedder	 emb;
 	char			 model_name[128];
-	struct ps_embed_model	 model;
-	void			*model_map;
-	size_t			 model_len;
-	/* the mapped flat file */
+	bool			 has_file;
 	void			*map;
 	size_t			 maplen;
 	struct stat		 mapst;
 	struct vset		 file;
-	/* the copy read from PostgreSQL when the file is missing or stale */
 	int64_t			*pids;
 	float			*pvecs;
 	size_t			 pn, pcap;
 	struct vset		 pg;
 	int64_t			 heal_at;
+	bool			 indexed;	/* pgvector: psscript_embedding_index was asked */
+};
+
+static struct {
+	bool			 tried;		/* the embedders were set up (or failed) */
+	char			 err[4608];	/* why the configured one is not there */
+	char			 builtin_err[4608];
+	struct ps_embed_model	 model;
+	void			*model_map;
+	size_t			 model_len;
+	struct eset		 builtin;	/* the built-in model (emb.type NULL: not loaded) */
+	struct eset		 remote;	/* a remote provider (emb.type NULL: none) */
+	struct eset		*main;		/* the configured one, or NULL */
+	struct ai_embed_target	 target;
+	char			 url[2048];
+	int64_t			 remote_down_at;	/* a query's request failed at (0: none) */
+	char			 remote_down_why[256];
 	bool			 defer_index;	/* library_embedding_defer_index */
 	int			 pgvector;	/* -1: not known */
 	int64_t			 pgvector_at;
-} st = { .pgvector = -1, .file = { .gen = -1 }, .pg = { .gen = -1 } };
+} st = { .pgvector = -1 };
 
 static void *
 map_file(const char *path, size_t *len, struct stat *sb)
@@ -89,77 +103,287 @@ map_file(const char *path, size_t *len, struct stat *sb)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+static void
+eset_init(struct eset *es)
+{
+	memset(es, 0, sizeof(*es));
+	es->file.gen = es->pg.gen = -1;
+}
+
 static int
-embedder_setup(const struct svc *s)
+builtin_setup(const struct svc *s)
 {
 	const struct conf *c = s->conf;
-	const char *prov = c->embedding_provider;
+	char path[4096], why[256];
+	struct stat sb;
 
-	if (strcmp(prov, "builtin") == 0) {
-		char path[4096], why[256];
-		struct stat sb;
-
-		if (c->embedding_model_file[0] != '\0')
-			snprintf(path, sizeof(path), "%s", c->embedding_model_file);
-		else {
-			snprintf(path, sizeof(path), "%s/embed/builtin-lsi.bin", c->data_dir);
-			if (access(path, R_OK) != 0)	/* the source tree */
-				snprintf(path, sizeof(path), "%s/data/embed/builtin-lsi.bin", c->data_dir);
-		}
-		if ((st.model_map = map_file(path, &st.model_len, &sb)) == NULL) {
-			snprintf(st.err, sizeof(st.err), "the built-in model %s: %s", path, strerror(errno));
-			return -1;
-		}
-		if (ps_embed_model_open(&st.model, st.model_map, st.model_len, why, sizeof(why)) != 0) {
-			snprintf(st.err, sizeof(st.err), "the built-in model %s: %s", path, why);
-			munmap(st.model_map, st.model_len);
-			st.model_map = NULL;
-			return -1;
-		}
-		snprintf(st.model_name, sizeof(st.model_name), "%s", st.model.version);
-		st.emb = (struct library_embedder){ "builtin", st.model_name, (int)st.model.dim };
-		return 0;
+	if (c->embedding_model_file[0] != '\0')
+		snprintf(path, sizeof(path), "%s", c->embedding_model_file);
+	else {
+		snprintf(path, sizeof(path), "%s/embed/builtin-lsi.bin", c->data_dir);
+		if (access(path, R_OK) != 0)	/* the source tree */
+			snprintf(path, sizeof(path), "%s/data/embed/builtin-lsi.bin", c->data_dir);
 	}
-	snprintf(st.err, sizeof(st.err), "EMBEDDING_PROVIDER \"%.40s\" is not available (builtin is)",
-	    prov);
-	return -1;
+	if ((st.model_map = map_file(path, &st.model_len, &sb)) == NULL) {
+		snprintf(st.builtin_err, sizeof(st.builtin_err), "the built-in model %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (ps_embed_model_open(&st.model, st.model_map, st.model_len, why, sizeof(why)) != 0) {
+		snprintf(st.builtin_err, sizeof(st.builtin_err), "the built-in model %s: %s", path, why);
+		munmap(st.model_map, st.model_len);
+		st.model_map = NULL;
+		return -1;
+	}
+	snprintf(st.builtin.model_name, sizeof(st.builtin.model_name), "%s", st.model.version);
+	st.builtin.emb = (struct library_embedder){ "builtin", st.builtin.model_name,
+	    (int)st.model.dim };
+	return 0;
+}
+
+/* The remote provider of EMBEDDING_PROVIDER (openai or psscript-ai): its URL, key, model and
+ * dimension from the configuration, checked; -1 with st.err. */
+static int
+remote_setup(const struct svc *s, enum ai_embed_api api)
+{
+	const struct conf *c = s->conf;
+	const char *url = c->embedding_api_url[0] != '\0' ? c->embedding_api_url :
+	    api == AI_EMBED_OPENAI ? c->ai_api_url : c->ai_service_url;
+	const char *model = c->embedding_model[0] != '\0' ? c->embedding_model :
+	    api == AI_EMBED_OPENAI ? "text-embedding-3-small" : "";
+
+	if (url[0] == '\0' || !ai_http_url_ok(url) || strlen(url) >= sizeof(st.url)) {
+		snprintf(st.err, sizeof(st.err), "EMBEDDING_PROVIDER %s needs an http(s) URL in "
+		    "EMBEDDING_API_URL or %s", ai_embed_apis[api],
+		    api == AI_EMBED_OPENAI ? "AI_API_URL" : "AI_SERVICE_URL");
+		return -1;
+	}
+	if (api == AI_EMBED_OPENAI)
+		snprintf(st.remote.model_name, sizeof(st.remote.model_name), "%s", model);
+	else
+		snprintf(st.remote.model_name, sizeof(st.remote.model_name), "ai-service%s%s",
+		    model[0] != '\0' ? ":" : "", model);
+	/* script_embeddings.model_version is VARCHAR(50) */
+	if (strlen(st.remote.model_name) > 50 || strlen(model) > 50) {
+		snprintf(st.err, sizeof(st.err), "EMBEDDING_MODEL \"%.60s\" is longer than 50 bytes",
+		    model);
+		return -1;
+	}
+	snprintf(st.url, sizeof(st.url), "%s", url);
+	st.target = (struct ai_embed_target){
+		.api = api, .base_url = st.url,
+		.key = c->embedding_api_key[0] != '\0' ? c->embedding_api_key :
+		    api == AI_EMBED_OPENAI ? c->ai_api_key : NULL,
+		.model = model, .dims = c->embedding_dimensions > 0 ? (int)c->embedding_dimensions : 1536,
+		.send_dims = c->embedding_dimensions > 0,
+	};
+	st.remote.emb = (struct library_embedder){ ai_embed_apis[api], st.remote.model_name,
+	    st.target.dims };
+	return 0;
+}
+
+static void
+setup(const struct svc *s)
+{
+	const char *prov = s->conf->embedding_provider;
+
+	if (st.tried)
+		return;
+	st.tried = true;
+	eset_init(&st.builtin);
+	eset_init(&st.remote);
+	if (builtin_setup(s) != 0)
+		log_warn("embedding: %s", st.builtin_err);
+	if (strcmp(prov, "builtin") == 0) {
+		if (st.builtin.emb.type != NULL)
+			st.main = &st.builtin;
+		else
+			snprintf(st.err, sizeof(st.err), "%s", st.builtin_err);
+	} else if (strcmp(prov, "openai") == 0 || strcmp(prov, "psscript-ai") == 0) {
+		if (remote_setup(s, strcmp(prov, "openai") == 0 ? AI_EMBED_OPENAI : AI_EMBED_SERVICE) == 0)
+			st.main = &st.remote;
+	} else
+		snprintf(st.err, sizeof(st.err), "EMBEDDING_PROVIDER \"%.40s\" is not one of builtin, "
+		    "openai, psscript-ai", prov);
+	if (st.main == NULL)
+		log_error("embedding: %s", st.err);
+	else
+		st.main->has_file = s->conf->embedding_index_file[0] != '\0';
+}
+
+static void
+eset_free(struct eset *es)
+{
+	if (es->map != NULL)
+		munmap(es->map, es->maplen);
+	free(es->pids);
+	free(es->pvecs);
+	eset_init(es);
+}
+
+void
+library_embedding_reset(void)
+{
+	eset_free(&st.builtin);
+	eset_free(&st.remote);
+	if (st.model_map != NULL) {
+		ps_embed_model_close(&st.model);
+		munmap(st.model_map, st.model_len);
+	}
+	st.model_map = NULL;
+	st.main = NULL;
+	st.tried = false;
+	st.err[0] = st.builtin_err[0] = '\0';
+	st.remote_down_at = 0;
+	st.pgvector = -1;
 }
 
 const struct library_embedder *
 library_embedder(const struct svc *s, char *why, size_t whysz)
 {
-	if (!st.tried) {
-		st.tried = true;
-		if (embedder_setup(s) != 0)
-			log_error("embedding: %s", st.err);
-	}
-	if (st.emb.type == NULL) {
+	setup(s);
+	if (st.main == NULL) {
 		snprintf(why, whysz, "%.200s", st.err);
 		return NULL;
 	}
-	return &st.emb;
+	return &st.main->emb;
+}
+
+const struct library_embedder *
+library_embedder_builtin(const struct svc *s, char *why, size_t whysz)
+{
+	setup(s);
+	if (st.builtin.emb.type == NULL) {
+		snprintf(why, whysz, "%.200s", st.builtin_err);
+		return NULL;
+	}
+	return &st.builtin.emb;
+}
+
+static struct eset *
+eset_of(const struct library_embedder *em)
+{
+	return em == &st.builtin.emb ? &st.builtin : em == &st.remote.emb ? &st.remote : NULL;
+}
+
+/* text's vector by es into out[dims]: the built-in model over the text enriched with its
+ * commands' meaning; a remote provider over its first part and that meaning. */
+static enum pss_err
+embed_with(const struct svc *s, struct eset *es, const char *text, size_t len, bool query,
+    float *out, char *why, size_t whysz)
+{
+	struct buf b = BUF_INIT;
+	enum pss_err e = PSS_OK;
+
+	if (len > PS_EMBED_MAX_TEXT)
+		len = PS_EMBED_MAX_TEXT;
+	if (es == &st.builtin) {
+		buf_append(&b, text, len);
+		ps_embed_enrich(text, len, &b);
+		if (ps_embed_text(&st.model, b.data, b.len, out) == 0) {
+			snprintf(why, whysz, "no word the model knows");
+			e = PSS_EINVAL;
+		}
+	} else {
+		struct ai_embed_target t = st.target;
+		size_t head = len;
+
+		/* the meaning of the commands must fit in what is sent: the text's first part */
+		if (head > AI_EMBED_MAX_INPUT * 3 / 4)
+			head = ai_utf8_cut(text, len, AI_EMBED_MAX_INPUT * 3 / 4);
+		buf_append(&b, text, head);
+		buf_putc(&b, '\n');
+		ps_embed_enrich(text, len, &b);
+		t.timeout_ms = query ? s->conf->embedding_query_timeout_ms : 0;
+		if (ai_embed(s->conf, &t, b.data, b.len, out, why, whysz) != AI_OK)
+			e = PSS_EUNAVAIL;
+	}
+	buf_free(&b);
+	return e;
 }
 
 enum pss_err
 library_embed_text(const struct svc *s, const char *text, size_t len, float *out, char *why,
     size_t whysz)
 {
-	const struct library_embedder *em = library_embedder(s, why, whysz);
-	struct buf b = BUF_INIT;
-	size_t used;
-
-	if (em == NULL)
+	if (library_embedder(s, why, whysz) == NULL)
 		return PSS_EUNAVAIL;
-	if (len > PS_EMBED_MAX_TEXT)
-		len = PS_EMBED_MAX_TEXT;
-	buf_append(&b, text, len);
-	ps_embed_enrich(text, len, &b);
-	used = ps_embed_text(&st.model, b.data, b.len, out);
-	buf_free(&b);
-	if (used == 0) {
-		snprintf(why, whysz, "no word the model knows");
-		return PSS_EINVAL;
+	return embed_with(s, st.main, text, len, false, out, why, whysz);
+}
+
+void
+library_vector_free(struct library_vector *v)
+{
+	free(v->v);
+	memset(v, 0, sizeof(*v));
+}
+
+enum pss_err
+library_embed(const struct svc *s, const char *text, size_t len, const char *model, bool query,
+    struct library_vector *out, char *why, size_t whysz)
+{
+	struct eset *es;
+	int64_t now = time_mono_ms();
+	char rwhy[256];
+	enum pss_err e;
+
+	memset(out, 0, sizeof(*out));
+	setup(s);
+	if (model != NULL) {
+		es = st.main != NULL && strcmp(st.main->emb.model, model) == 0 ? st.main :
+		    st.builtin.emb.type != NULL && strcmp(st.builtin.emb.model, model) == 0 ?
+		    &st.builtin : NULL;
+		if (es == NULL) {
+			snprintf(why, whysz, "no embedder here is of the model %.64s", model);
+			return PSS_ENOTFOUND;
+		}
+	} else if ((es = st.main) == NULL) {
+		snprintf(why, whysz, "%.200s", st.err);
+		return PSS_EUNAVAIL;
 	}
+	out->em = &es->emb;
+	out->v = xcalloc((size_t)es->emb.dims, sizeof(float));
+	if (es == &st.remote && model == NULL && st.remote_down_at != 0 &&
+	    now - st.remote_down_at < LIBRARY_EMBED_RETRY_MS) {
+		e = PSS_EUNAVAIL;	/* failed a moment ago: not asked again yet */
+		snprintf(rwhy, sizeof(rwhy), "%.160s %lld s ago", st.remote_down_why,
+		    (long long)((now - st.remote_down_at) / 1000));
+	} else if ((e = embed_with(s, es, text, len, query, out->v, rwhy, sizeof(rwhy))) == PSS_OK)
+		return PSS_OK;
+	if (es == &st.remote && e == PSS_EUNAVAIL) {
+		if (st.remote_down_at == 0 || now - st.remote_down_at >= LIBRARY_EMBED_RETRY_MS) {
+			st.remote_down_at = now;
+			snprintf(st.remote_down_why, sizeof(st.remote_down_why), "%.200s", rwhy);
+		}
+		if (model == NULL && st.builtin.emb.type != NULL) {
+			/* the built-in model's vector, compared only with the built-in rows */
+			free(out->v);
+			out->em = &st.builtin.emb;
+			out->v = xcalloc((size_t)st.builtin.emb.dims, sizeof(float));
+			out->fallback = true;
+			snprintf(out->reason, sizeof(out->reason), "the embedding provider %s failed "
+			    "(%.180s); the built-in model answered", es->emb.type, rwhy);
+			if ((e = embed_with(s, &st.builtin, text, len, query, out->v, why, whysz)) ==
+			    PSS_OK)
+				return PSS_OK;
+			goto fail;
+		}
+	}
+	snprintf(why, whysz, "%s", rwhy);
+fail:
+	library_vector_free(out);
+	return e;
+}
+
+enum pss_err
+library_vector_cosine(const struct library_vector *a, const struct library_vector *b,
+    double *cos)
+{
+	*cos = 0;
+	if (a->em == NULL || b->em == NULL || a->em->dims != b->em->dims ||
+	    strcmp(a->em->model, b->em->model) != 0)
+		return PSS_EINVAL;
+	*cos = ps_embed_cosine(a->v, b->v, (size_t)a->em->dims);
 	return PSS_OK;
 }
 
@@ -169,26 +393,79 @@ library_embedding_defer_index(bool defer)
 	st.defer_index = defer;
 }
 
+/* Whether script_embeddings.embedding is pgvector's vector (looked at again every minute). */
+static bool
+pgvector(const struct svc *s)
+{
+	int64_t now = time_mono_ms();
+
+	if (st.pgvector < 0 || now - st.pgvector_at > PGVECTOR_CHECK_MS) {
+		st.pgvector = db_embeddings_pgvector(s->db);
+		st.pgvector_at = now;
+	}
+	return st.pgvector == 1;
+}
+
 static void
 queue_index(const struct svc *s)
 {
-	if (s->conf->embedding_index_file[0] == '\0' || st.defer_index)
+	if (st.defer_index || (s->conf->embedding_index_file[0] == '\0' && !pgvector(s)))
 		return;
 	if (jobs_enqueue_keyed(s->db, LIBRARY_JOB_EMBED_INDEX, NULL, "embedding.index",
 	    LIBRARY_JOB_ATTEMPTS, NULL) != PSS_OK)
 		log_warn("embedding: could not queue the vector file's refresh: %s", db_last_error(s->db));
 }
 
-enum pss_err
-library_embedding_compute(const struct svc *s, int64_t script_id, char *why, size_t whysz)
+/* Embeds text by es and stores it for the script unless the same text was embedded by the
+ * same model; *stored says whether a row was written. */
+static enum pss_err
+compute_one(const struct svc *s, struct eset *es, int64_t script_id, const char *text,
+    bool *stored, char *why, size_t whysz)
 {
-	const struct library_embedder *em = library_embedder(s, why, whysz);
-	char *text = NULL, *old = NULL, hash[65];
+	const struct library_embedder *em = &es->emb;
 	struct buf hb = BUF_INIT;
+	char *old, hash[65];
 	float *v = NULL;
 	enum pss_err e;
 
-	if (em == NULL)
+	buf_printf(&hb, "%s\n%s\n", em->type, em->model);
+	buf_puts(&hb, text);
+	sha256_hex(hb.data, hb.len, hash);
+	buf_free(&hb);
+	old = db_embedding_text_hash(s->db, script_id, em->model);
+	if (old != NULL && strcmp(old, hash) == 0) {
+		free(old);
+		return PSS_OK;	/* the same text by the same model: nothing to do */
+	}
+	free(old);
+	v = xcalloc((size_t)em->dims, sizeof(*v));
+	e = embed_with(s, es, text, strlen(text), false, v, why, whysz);
+	if (e == PSS_EINVAL)
+		e = PSS_OK;	/* nothing the model knows: stored as the zero vector, it matches nothing */
+	if (e == PSS_OK) {
+		e = db_embedding_store(s->db, script_id, em->type, em->model, v, em->dims, hash);
+		if (e == PSS_ENOTFOUND)
+			e = PSS_OK;	/* deleted meanwhile */
+		else if (e != PSS_OK)
+			snprintf(why, whysz, "storing the %s embedding of script %lld: %s", em->type,
+			    (long long)script_id, db_last_error(s->db));
+		else
+			*stored = true;
+	} else
+		snprintf(why + strlen(why), whysz - strlen(why), " (the %s embedding of script %lld)",
+		    em->type, (long long)script_id);
+	free(v);
+	return e;
+}
+
+enum pss_err
+library_embedding_compute(const struct svc *s, int64_t script_id, char *why, size_t whysz)
+{
+	char *text = NULL;
+	bool stored = false;
+	enum pss_err e;
+
+	if (library_embedder(s, why, whysz) == NULL)
 		return PSS_EUNAVAIL;
 	if ((e = db_embedding_source(s->db, script_id, SOURCE_MAX_CONTENT, &text)) != PSS_OK) {
 		if (e == PSS_ENOTFOUND)
@@ -196,34 +473,14 @@ library_embedding_compute(const struct svc *s, int64_t script_id, char *why, siz
 		snprintf(why, whysz, "reading script %lld: %s", (long long)script_id, pss_strerror(e));
 		return e;
 	}
-	buf_printf(&hb, "%s\n%s\n", em->type, em->model);
-	buf_puts(&hb, text);
-	sha256_hex(hb.data, hb.len, hash);
-	buf_free(&hb);
-	old = db_embedding_text_hash(s->db, script_id, em->model);
-	if (old != NULL && strcmp(old, hash) == 0)
-		goto out;	/* the same text by the same model: nothing to do */
-	v = xcalloc((size_t)em->dims, sizeof(*v));
-	e = library_embed_text(s, text, strlen(text), v, why, whysz);
-	if (e == PSS_EINVAL)
-		e = PSS_OK;	/* nothing the model knows: stored as the zero vector, it matches nothing */
-	if (e != PSS_OK)
-		goto out;
-	e = db_embedding_store(s->db, script_id, em->type, em->model, v, em->dims, hash);
-	if (e == PSS_ENOTFOUND) {
-		e = PSS_OK;
-		goto out;
-	}
-	if (e != PSS_OK) {
-		snprintf(why, whysz, "storing the embedding of script %lld: %s", (long long)script_id,
-		    db_last_error(s->db));
-		goto out;
-	}
-	queue_index(s);
-out:
+	/* the built-in row first: a remote provider's fallback, kept whatever it answers */
+	if (st.builtin.emb.type != NULL)
+		e = compute_one(s, &st.builtin, script_id, text, &stored, why, whysz);
+	if (e == PSS_OK && st.main == &st.remote)
+		e = compute_one(s, &st.remote, script_id, text, &stored, why, whysz);
+	if (stored)
+		queue_index(s);
 	free(text);
-	free(old);
-	free(v);
 	return e;
 }
 
@@ -246,34 +503,34 @@ checksum(const void *p, size_t len)
 	return h;
 }
 
-/* The rows read from PostgreSQL, into st.pids / st.pvecs. */
+/* The rows read from PostgreSQL, into one eset's pids / pvecs. */
 static void
 collect(int64_t id, const float *v, void *arg)
 {
-	int dims = *(int *)arg;
+	struct eset *es = arg;
+	int dims = es->emb.dims;
 
-	if (st.pn == st.pcap) {
-		st.pcap = st.pcap ? st.pcap * 2 : 1024;
-		st.pids = xrealloc(st.pids, st.pcap * sizeof(*st.pids));
-		st.pvecs = xrealloc(st.pvecs, st.pcap * (size_t)dims * sizeof(*st.pvecs));
+	if (es->pn == es->pcap) {
+		es->pcap = es->pcap ? es->pcap * 2 : 1024;
+		es->pids = xrealloc(es->pids, es->pcap * sizeof(*es->pids));
+		es->pvecs = xrealloc(es->pvecs, es->pcap * (size_t)dims * sizeof(*es->pvecs));
 	}
-	st.pids[st.pn] = id;
-	memcpy(st.pvecs + st.pn * (size_t)dims, v, (size_t)dims * sizeof(float));
-	st.pn++;
+	es->pids[es->pn] = id;
+	memcpy(es->pvecs + es->pn * (size_t)dims, v, (size_t)dims * sizeof(float));
+	es->pn++;
 }
 
 static enum pss_err
-read_pg(const struct svc *s, const struct library_embedder *em)
+read_pg(const struct svc *s, struct eset *es)
 {
-	int dims = em->dims;
 	int64_t gen;
 	enum pss_err e;
 
-	st.pn = 0;
-	st.pg.gen = -1;
-	if ((e = db_embeddings_read(s->db, em->model, dims, collect, &dims, &gen)) != PSS_OK)
+	es->pn = 0;
+	es->pg.gen = -1;
+	if ((e = db_embeddings_read(s->db, es->emb.model, es->emb.dims, collect, es, &gen)) != PSS_OK)
 		return e;
-	st.pg = (struct vset){ st.pids, st.pvecs, st.pn, gen };
+	es->pg = (struct vset){ es->pids, es->pvecs, es->pn, gen };
 	return PSS_OK;
 }
 
@@ -309,45 +566,45 @@ file_check(const void *map, size_t len, const struct library_embedder *em, char 
 }
 
 static void
-unmap_file(void)
+unmap_file(struct eset *es)
 {
-	if (st.map != NULL)
-		munmap(st.map, st.maplen);
-	st.map = NULL;
-	st.file = (struct vset){ NULL, NULL, 0, -1 };
+	if (es->map != NULL)
+		munmap(es->map, es->maplen);
+	es->map = NULL;
+	es->file = (struct vset){ NULL, NULL, 0, -1 };
 }
 
-/* Maps the flat file again when it changed on disk; the valid file's vectors in st.file. */
+/* Maps es's flat file again when it changed on disk; the valid file's vectors in es->file. */
 static void
-file_refresh(const struct svc *s, const struct library_embedder *em)
+file_refresh(const struct svc *s, struct eset *es)
 {
 	const char *path = s->conf->embedding_index_file;
 	struct stat sb;
 	char why[160];
 
-	if (path[0] == '\0')
+	if (!es->has_file)
 		return;
 	if (stat(path, &sb) != 0) {
-		unmap_file();
+		unmap_file(es);
 		return;
 	}
-	if (st.map != NULL && sb.st_dev == st.mapst.st_dev && sb.st_ino == st.mapst.st_ino &&
-	    sb.st_size == st.mapst.st_size && sb.st_mtim.tv_sec == st.mapst.st_mtim.tv_sec &&
-	    sb.st_mtim.tv_nsec == st.mapst.st_mtim.tv_nsec)
+	if (es->map != NULL && sb.st_dev == es->mapst.st_dev && sb.st_ino == es->mapst.st_ino &&
+	    sb.st_size == es->mapst.st_size && sb.st_mtim.tv_sec == es->mapst.st_mtim.tv_sec &&
+	    sb.st_mtim.tv_nsec == es->mapst.st_mtim.tv_nsec)
 		return;
-	unmap_file();
-	if ((st.map = map_file(path, &st.maplen, &st.mapst)) == NULL)
+	unmap_file(es);
+	if ((es->map = map_file(path, &es->maplen, &es->mapst)) == NULL)
 		return;
-	if (!file_check(st.map, st.maplen, em, why, sizeof(why))) {
+	if (!file_check(es->map, es->maplen, &es->emb, why, sizeof(why))) {
 		log_warn("embedding: ignoring the vector file %s: %s", path, why);
-		unmap_file();
+		unmap_file(es);
 		return;
 	}
 	{
-		const struct vf_header *h = st.map;
-		const char *base = (const char *)st.map + sizeof(*h);
+		const struct vf_header *h = es->map;
+		const char *base = (const char *)es->map + sizeof(*h);
 
-		st.file = (struct vset){ (const int64_t *)(const void *)base,
+		es->file = (struct vset){ (const int64_t *)(const void *)base,
 		    (const float *)(const void *)(base + h->count * 8), h->count, h->gen };
 	}
 }
@@ -394,16 +651,35 @@ write_file(const char *path, const struct library_embedder *em, const struct vse
 	return PSS_OK;
 }
 
+/* pgvector: the HNSW index of es's model (psscript_embedding_index; once a process). */
+static void
+ensure_index(const struct svc *s, struct eset *es)
+{
+	char idx[128];
+
+	if (es->emb.type == NULL || es->indexed || !pgvector(s))
+		return;
+	if (db_embeddings_index(s->db, es->emb.model, es->emb.dims, idx, sizeof(idx)) == PSS_OK) {
+		es->indexed = true;
+		log_info("embedding: pgvector index of %s (%d dimensions): %s", es->emb.model,
+		    es->emb.dims, idx);
+	} else
+		log_warn("embedding: the pgvector index of %s: %s", es->emb.model, db_last_error(s->db));
+}
+
 enum pss_err
 library_embedding_index(const struct svc *s, int64_t *rows, char *why, size_t whysz)
 {
-	const struct library_embedder *em = library_embedder(s, why, whysz);
 	const char *path = s->conf->embedding_index_file;
+	struct eset *es;
 	enum pss_err e;
 
 	*rows = 0;
-	if (em == NULL)
+	if (library_embedder(s, why, whysz) == NULL)
 		return PSS_EUNAVAIL;
+	es = st.main;
+	ensure_index(s, st.main);
+	ensure_index(s, &st.builtin);
 	if (path[0] == '\0')
 		return PSS_OK;
 	/* a write during the rebuild makes it stale at once: read again, once */
@@ -414,20 +690,20 @@ library_embedding_index(const struct svc *s, int64_t *rows, char *why, size_t wh
 			snprintf(why, whysz, "reading the generation: %s", db_last_error(s->db));
 			return PSS_EUNAVAIL;
 		}
-		file_refresh(s, em);
-		if (st.map != NULL && st.file.gen == gen) {
-			*rows = (int64_t)st.file.n;
+		file_refresh(s, es);
+		if (es->map != NULL && es->file.gen == gen) {
+			*rows = (int64_t)es->file.n;
 			return PSS_OK;
 		}
-		if ((e = read_pg(s, em)) != PSS_OK) {
+		if ((e = read_pg(s, es)) != PSS_OK) {
 			snprintf(why, whysz, "reading the vectors: %s", db_last_error(s->db));
 			return e;
 		}
-		if ((e = write_file(path, em, &st.pg, why, whysz)) != PSS_OK)
+		if ((e = write_file(path, &es->emb, &es->pg, why, whysz)) != PSS_OK)
 			return e;
-		*rows = (int64_t)st.pg.n;
-		log_info("embedding: wrote %s: %zu vectors of %s, generation %lld", path, st.pg.n,
-		    em->model, (long long)st.pg.gen);
+		*rows = (int64_t)es->pg.n;
+		log_info("embedding: wrote %s: %zu vectors of %s, generation %lld", path, es->pg.n,
+		    es->emb.model, (long long)es->pg.gen);
 	}
 	return PSS_OK;
 }
@@ -504,23 +780,18 @@ scan(const struct vset *v, int dims, const float *q, int k, int64_t *ids, float 
 }
 
 enum pss_err
-library_nearest(const struct svc *s, const float *q, int k, int64_t *ids, float *scores, int *n,
-    const char **method)
+library_nearest(const struct svc *s, const struct library_embedder *em, const float *q, int k,
+    int64_t *ids, float *scores, int *n, const char **method)
 {
-	char why[256];
-	const struct library_embedder *em = library_embedder(s, why, sizeof(why));
+	struct eset *es = eset_of(em);
 	int64_t gen, now = time_mono_ms();
 	enum pss_err e;
 
 	*n = 0;
 	*method = NULL;
-	if (em == NULL)
+	if (es == NULL)
 		return PSS_EUNAVAIL;
-	if (st.pgvector < 0 || now - st.pgvector_at > PGVECTOR_CHECK_MS) {
-		st.pgvector = db_embeddings_pgvector(s->db);
-		st.pgvector_at = now;
-	}
-	if (st.pgvector == 1) {
+	if (pgvector(s)) {
 		if ((e = db_embeddings_nearest(s->db, em->model, em->dims, q, k, ids, scores, n)) == PSS_OK) {
 			*method = "pgvector-hnsw";
 			return PSS_OK;
@@ -530,29 +801,29 @@ library_nearest(const struct svc *s, const float *q, int k, int64_t *ids, float 
 	}
 	if ((gen = db_embeddings_gen(s->db)) < 0)
 		return PSS_EUNAVAIL;
-	file_refresh(s, em);
-	if (st.map != NULL && st.file.gen == gen) {
-		if (st.pids != NULL) {	/* the file is back: drop the copy */
-			free(st.pids);
-			free(st.pvecs);
-			st.pids = NULL;
-			st.pvecs = NULL;
-			st.pn = st.pcap = 0;
-			st.pg.gen = -1;
+	file_refresh(s, es);
+	if (es->map != NULL && es->file.gen == gen) {
+		if (es->pids != NULL) {	/* the file is back: drop the copy */
+			free(es->pids);
+			free(es->pvecs);
+			es->pids = NULL;
+			es->pvecs = NULL;
+			es->pn = es->pcap = 0;
+			es->pg.gen = -1;
 		}
-		*n = (int)scan(&st.file, em->dims, q, k, ids, scores);
+		*n = (int)scan(&es->file, em->dims, q, k, ids, scores);
 		*method = "flat-file";
 		return PSS_OK;
 	}
 	/* missing or stale: PostgreSQL's copy, and ask the job runner to heal the file */
-	if (s->conf->embedding_index_file[0] != '\0' && now - st.heal_at > HEAL_INTERVAL_MS) {
-		st.heal_at = now;
+	if (es->has_file && now - es->heal_at > HEAL_INTERVAL_MS) {
+		es->heal_at = now;
 		queue_index(s);
 	}
-	if (st.pg.gen != gen)
-		if ((e = read_pg(s, em)) != PSS_OK)
+	if (es->pg.gen != gen)
+		if ((e = read_pg(s, es)) != PSS_OK)
 			return e;
-	*n = (int)scan(&st.pg, em->dims, q, k, ids, scores);
+	*n = (int)scan(&es->pg, em->dims, q, k, ids, scores);
 	*method = "postgresql-scan";
 	return PSS_OK;
 }

@@ -410,8 +410,11 @@ const char *library_cache_json(struct json_object *o, size_t *len);
 #define LIBRARY_SEMANTIC_MAX 1000
 /* a semantic result's least cosine (below it a script does not match) */
 #define LIBRARY_SEMANTIC_MIN 0.10
-/* reciprocal rank fusion's k (Cormack et al. 2009) */
+/* reciprocal rank fusion's k (Cormack et al. 2009), and the semantic ranking's weight beside
+ * keyword's 1: chosen on bench/search-queries.tsv (MRR .55 at 1, .567 at 3 and 4, .545 at 6;
+ * docs/search.md, "Quality") */
 #define LIBRARY_RRF_K 60
+#define LIBRARY_RRF_W_SEMANTIC 3.0
 #define LIBRARY_SIMILAR_MAX 50
 
 /* The embedding provider and model this process uses (EMBEDDING_PROVIDER): type is
@@ -421,18 +424,51 @@ struct library_embedder {
 	const char	*model;
 	int		 dims;
 };
-/* library_embedder: the configured embedder, ready (the built-in model mapped), or NULL with
- * why (the model file missing or corrupt, an unknown provider). */
+/* library_embedder: the configured embedder, ready (the built-in model mapped, a remote
+ * provider's URL checked), or NULL with why (the model file missing or corrupt, an unknown
+ * provider, no URL). library_embedder_builtin: the built-in model (a remote provider's
+ * fallback), or NULL with why. */
 const struct library_embedder *library_embedder(const struct svc *, char *why, size_t whysz);
-/* library_embed_text: text's vector into out[dims] by the configured embedder (the built-in
- * model: the text enriched with its commands' synopses first). PSS_EINVAL: nothing in the
- * text the model knows (all zero); PSS_EUNAVAILABLE: the provider failed (why says). */
+const struct library_embedder *library_embedder_builtin(const struct svc *, char *why,
+	size_t whysz);
+/* library_embed_text: text's vector into out[dims] by the configured embedder, no fallback
+ * (the built-in model: the text enriched with its commands' synopses first). PSS_EINVAL:
+ * nothing in the text the model knows (all zero); PSS_EUNAVAIL: the provider failed (why
+ * says). */
 enum pss_err library_embed_text(const struct svc *, const char *text, size_t len, float *out,
 	char *why, size_t whysz);
+
+/* A vector and the model that made it (library_embed). */
+struct library_vector {
+	const struct library_embedder *em;
+	float	*v;		/* em->dims floats, unit length */
+	bool	 fallback;	/* the configured provider failed: the built-in model made it */
+	char	 reason[256];	/* why, when fallback */
+};
+/* library_embed: the service other code embeds any text with (search queries, the chat
+ * history): text's vector by the configured provider; when a remote provider fails (or failed
+ * within the last LIBRARY_EMBED_RETRY_MS), by the built-in model instead, with fallback set
+ * and the reason. model: NULL, or the model_version the vector must be of (that of the
+ * stored rows it will be compared to): PSS_ENOTFOUND when no embedder here is of it.
+ * PSS_EINVAL: nothing in the text the model knows; PSS_EUNAVAIL: no embedder could (why says).
+ * query: a search's (EMBEDDING_QUERY_TIMEOUT_MS) rather than a job's (AI_TIMEOUT_MS) time.
+ * Free out with library_vector_free. */
+#define LIBRARY_EMBED_RETRY_MS 30000
+enum pss_err library_embed(const struct svc *, const char *text, size_t len, const char *model,
+	bool query, struct library_vector *out, char *why, size_t whysz);
+void	 library_vector_free(struct library_vector *);
+/* library_vector_cosine: the cosine of two vectors into *cos; PSS_EINVAL when they are of
+ * different models (vectors of two models are never compared). */
+enum pss_err library_vector_cosine(const struct library_vector *, const struct library_vector *,
+	double *cos);
+/* library_embedding_reset: forget the embedders (the next call sets them up from the
+ * configuration again): a changed configuration in a long-lived process, and the tests. */
+void	 library_embedding_reset(void);
 /* library_embedding_compute: the embedding.compute job: embeds the script's title,
- * description, tags, analysis purpose and content and stores it (skipped when the same text
- * was embedded by the same model), then queues the vector file's refresh. A script deleted
- * meanwhile is not an error. */
+ * description, tags, analysis purpose and content by the built-in model and, when one is
+ * configured, by the remote provider, and stores each (skipped when the same text was embedded
+ * by the same model), then queues the vector file's refresh. A script deleted meanwhile is not
+ * an error; a remote provider's failure is (why says; the built-in row is stored first). */
 enum pss_err library_embedding_compute(const struct svc *, int64_t script_id, char *why,
 	size_t whysz);
 /* library_enqueue_embedding: the embedding.compute job of a script (inside the caller's
@@ -454,12 +490,13 @@ enum pss_err library_reembed_progress(const struct svc *, int64_t *scripts, int6
  * a vector of the configured model; *n gets how many (0: none left). */
 enum pss_err library_reembed_next(const struct svc *, int64_t after, int64_t *ids, int max,
 	int *n);
-/* library_nearest: the k scripts whose vectors are nearest q (cosine, best first), from
- * pgvector's HNSW index when the column is vector, else an exact scan of the flat file
- * (or, when it is missing or stale, of the vectors read from PostgreSQL, and the file's
- * refresh queued). *method names the provider and the index ("builtin:flat-file"...). */
-enum pss_err library_nearest(const struct svc *, const float *q, int k, int64_t *ids,
-	float *scores, int *n, const char **method);
+/* library_nearest: the k scripts whose vectors of em's model are nearest q (cosine, best
+ * first), from pgvector's HNSW index when the column is vector, else an exact scan of the
+ * flat file (the configured model's; or, when it is missing or stale or em is the fallback,
+ * of the vectors read from PostgreSQL, and the file's refresh queued). *method names the
+ * index ("flat-file", "postgresql-scan", "pgvector-hnsw"). */
+enum pss_err library_nearest(const struct svc *, const struct library_embedder *em,
+	const float *q, int k, int64_t *ids, float *scores, int *n, const char **method);
 
 /* library_scripts_search_mode: the search in f->mode: keyword (library_scripts_search),
  * semantic or hybrid (docs/search.md). Every result has rank (its 1-based place in the

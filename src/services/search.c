@@ -61,13 +61,15 @@ alias_expand(const char *q)
 
 /* The semantic ranking of q: the scripts the viewer sees that pass f, by cosine, at most
  * LIBRARY_SEMANTIC_MAX with a cosine of at least LIBRARY_SEMANTIC_MIN. On an answer without
- * results, *reason says why (NULL when there simply is no match). */
+ * results, *reason says why (NULL when there simply is no match); when the configured provider
+ * failed and the built-in model answered, *reason says that. *em: the model that answered. */
 static enum pss_err
 semantic_rank(const struct svc *s, const struct viewer *v, const struct script_filter *f,
-    struct ranked *out, const char **method, const char **reason)
+    struct ranked *out, const struct library_embedder **em, const char **method,
+    const char **reason, char *rbuf, size_t rbufsz)
 {
 	char why[256];
-	const struct library_embedder *em = library_embedder(s, why, sizeof(why));
+	struct library_vector lv;
 	float *q = NULL, *scores = NULL;
 	int64_t *ids = NULL;
 	uint8_t *keep = NULL;
@@ -77,26 +79,30 @@ semantic_rank(const struct svc *s, const struct viewer *v, const struct script_f
 	memset(out, 0, sizeof(*out));
 	*reason = NULL;
 	*method = NULL;
-	if (em == NULL) {
-		*reason = "no embedding model is available on this server";
-		return PSS_OK;
-	}
-	q = xcalloc((size_t)em->dims, sizeof(*q));
-	e = library_embed_text(s, f->query, strlen(f->query), q, why, sizeof(why));
+	*em = NULL;
+	e = library_embed(s, f->query, strlen(f->query), NULL, true, &lv, why, sizeof(why));
 	if (e == PSS_EINVAL) {
 		*reason = "no word of the query is known to the embedding model";
-		e = PSS_OK;
-		goto out;
+		return PSS_OK;
 	}
-	if (e != PSS_OK)
-		goto out;
+	if (e != PSS_OK) {
+		snprintf(rbuf, rbufsz, "no embedding model is available on this server (%.180s)", why);
+		*reason = rbuf;
+		return PSS_OK;
+	}
+	*em = lv.em;
+	q = lv.v;
+	if (lv.fallback) {
+		snprintf(rbuf, rbufsz, "%s", lv.reason);
+		*reason = rbuf;
+	}
 	/* candidates, then who may see them; more candidates while too few remain (the scan
 	 * answering fewer than asked: it had no more) */
 	for (k = LIBRARY_SEMANTIC_MAX; ; k *= 4) {
 		ids = xrealloc(ids, sizeof(*ids) * (size_t)k);
 		scores = xrealloc(scores, sizeof(*scores) * (size_t)k);
 		keep = xrealloc(keep, (size_t)k);
-		if ((e = library_nearest(s, q, k, ids, scores, &n, method)) != PSS_OK)
+		if ((e = library_nearest(s, *em, q, k, ids, scores, &n, method)) != PSS_OK)
 			goto out;
 		if (n == 0 && k == LIBRARY_SEMANTIC_MAX) {
 			*reason = "no script has an embedding yet (they are being computed)";
@@ -153,7 +159,8 @@ cmp_fused_score(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Reciprocal rank fusion: each list adds 1 / (k + its rank) to a script's score. */
+/* Weighted reciprocal rank fusion: each list adds its weight / (k + its rank) to a script's
+ * score (a: keyword's, weight 1; b: semantic's, LIBRARY_RRF_W_SEMANTIC). */
 static void
 rrf(const struct ranked *a, const struct ranked *b, struct ranked *out)
 {
@@ -163,7 +170,8 @@ rrf(const struct ranked *a, const struct ranked *b, struct ranked *out)
 	for (size_t i = 0; i < a->n; i++)
 		f[m++] = (struct fused){ a->ids[i], 1.0 / (LIBRARY_RRF_K + (double)i + 1) };
 	for (size_t i = 0; i < b->n; i++)
-		f[m++] = (struct fused){ b->ids[i], 1.0 / (LIBRARY_RRF_K + (double)i + 1) };
+		f[m++] = (struct fused){ b->ids[i], LIBRARY_RRF_W_SEMANTIC /
+		    (LIBRARY_RRF_K + (double)i + 1) };
 	qsort(f, m, sizeof(*f), cmp_fused_id);
 	n = 0;
 	for (size_t i = 0; i < m; i++) {
@@ -257,11 +265,8 @@ echo(struct json_object *o, const struct script_filter *f, enum search_mode mode
 
 /* "builtin:flat-file": the provider and the index that answered */
 static const char *
-method_name(const struct svc *s, const char *index, char *buf, size_t sz)
+method_name(const struct library_embedder *em, const char *index, char *buf, size_t sz)
 {
-	char why[256];
-	const struct library_embedder *em = library_embedder(s, why, sizeof(why));
-
 	snprintf(buf, sz, "%s:%s", em != NULL ? em->type : "none", index != NULL ? index : "none");
 	return buf;
 }
@@ -272,8 +277,9 @@ library_scripts_search_mode(const struct svc *s, const struct viewer *v,
 {
 	struct script_filter f = *in;
 	struct ranked sem = { 0 }, kw = { 0 }, fused = { 0 };
+	const struct library_embedder *em = NULL;
 	const char *index = NULL, *reason = NULL;
-	char *alt = NULL, mbuf[96];
+	char *alt = NULL, mbuf[96], rbuf[300];
 	enum pss_err e;
 
 	*out = NULL;
@@ -297,11 +303,11 @@ library_scripts_search_mode(const struct svc *s, const struct viewer *v,
 		free(alt);
 		return e;
 	}
-	if ((e = semantic_rank(s, v, &f, &sem, &index, &reason)) != PSS_OK)
+	if ((e = semantic_rank(s, v, &f, &sem, &em, &index, &reason, rbuf, sizeof(rbuf))) != PSS_OK)
 		goto out;
 	if (f.mode == SEARCH_SEMANTIC) {
 		if ((e = page_of(s, v, &f, &sem, out)) == PSS_OK)
-			echo(*out, &f, SEARCH_SEMANTIC, method_name(s, index, mbuf, sizeof(mbuf)),
+			echo(*out, &f, SEARCH_SEMANTIC, method_name(em, index, mbuf, sizeof(mbuf)),
 			    reason, false);
 		goto out;
 	}
@@ -319,7 +325,7 @@ library_scripts_search_mode(const struct svc *s, const struct viewer *v,
 		goto out;
 	rrf(&kw, &sem, &fused);
 	if ((e = page_of(s, v, &f, &fused, out)) == PSS_OK)
-		echo(*out, &f, SEARCH_HYBRID, method_name(s, index, mbuf, sizeof(mbuf)), NULL, false);
+		echo(*out, &f, SEARCH_HYBRID, method_name(em, index, mbuf, sizeof(mbuf)), reason, false);
 out:
 	ranked_free(&sem);
 	ranked_free(&kw);
@@ -358,6 +364,16 @@ library_similar(const struct svc *s, const struct viewer *v, int64_t id, int lim
 	}
 	q = xcalloc((size_t)em->dims, sizeof(*q));
 	if ((e = db_embedding_get(s->db, id, em->model, em->dims, q)) == PSS_ENOTFOUND) {
+		const struct library_embedder *b = library_embedder_builtin(s, why, sizeof(why));
+
+		/* a remote provider's row not made yet: the built-in model's rows answer */
+		if (b != NULL && b != em) {
+			em = b;
+			q = xrealloc(q, sizeof(*q) * (size_t)em->dims);
+			e = db_embedding_get(s->db, id, em->model, em->dims, q);
+		}
+	}
+	if (e == PSS_ENOTFOUND) {
 		e = PSS_OK;	/* not embedded yet: no similar scripts to tell */
 		goto answer;
 	}
@@ -371,7 +387,7 @@ library_similar(const struct svc *s, const struct viewer *v, int64_t id, int lim
 		ids = xrealloc(ids, sizeof(*ids) * (size_t)k);
 		scores = xrealloc(scores, sizeof(*scores) * (size_t)k);
 		keep = xrealloc(keep, (size_t)k);
-		if ((e = library_nearest(s, q, k, ids, scores, &n, &index)) != PSS_OK)
+		if ((e = library_nearest(s, em, q, k, ids, scores, &n, &index)) != PSS_OK)
 			goto out;
 		all = n;
 		while (n > 0 && scores[n - 1] < threshold)
@@ -425,7 +441,7 @@ answer:
 	json_object_object_add(o, "similar_scripts", json_object_get(list));
 	list = NULL;
 	json_object_object_add(o, "method", json_object_new_string(em == NULL ? "none" :
-	    method_name(s, index, mbuf, sizeof(mbuf))));
+	    method_name(em, index, mbuf, sizeof(mbuf))));
 	*out = o;
 out:
 	json_object_put(list);

@@ -402,7 +402,11 @@ if [ "$have_vector" = 1 ]; then
 		  WHERE attrelid = 'script_embeddings'::regclass AND attname = 'embedding'"
 	is "chat_history embedding has an HNSW cosine index" 1 "SELECT count(*) FROM pg_indexes
 		WHERE indexname = 'chat_history_embedding_idx' AND indexdef LIKE '%USING hnsw (embedding vector_cosine_ops)'"
+	is "psscript_vector_support() says vector" vector "SELECT psscript_vector_support()"
 else
+	is "psscript_vector_support() says pgvector is absent (0029)" absent "SELECT psscript_vector_support()"
+	is "psscript_embedding_index makes no index without pgvector" none \
+		"SELECT psscript_embedding_index('m', 256)"
 	skip "script_embeddings.embedding is pgvector's vector of any dimension" "pgvector not installed"
 	is "without pgvector no vector index is made" 0 \
 		"SELECT count(*) FROM pg_indexes WHERE indexname IN ('script_embeddings_idx', 'chat_history_embedding_idx')"
@@ -563,7 +567,7 @@ rejects "a duplicate (script_id, version) is rejected" 'script_versions_script_i
 rejects "a second analysis of one script is rejected" 'idx_script_analysis_script' \
 	"INSERT INTO script_analysis (script_id, security_score, quality_score, risk_score)
 	 SELECT id, 1, 1, 1 FROM scripts WHERE title = 'Backup files'"
-rejects "a second embedding of one script is rejected" 'script_embeddings_script_id_key' \
+rejects "a second embedding of one script by one model is rejected" 'script_embeddings_script_model_key' \
 	"INSERT INTO script_embeddings (script_id, embedding) SELECT id, $vec FROM scripts WHERE title = 'Backup files'"
 rejects "a duplicate script tag is rejected" 'script_tags_pkey' \
 	"INSERT INTO script_tags (script_id, tag_id) SELECT script_id, tag_id FROM script_tags LIMIT 1"

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 # ai-standin.py: a stand-in for the remote AI services the ai layer talks to, as a real HTTP
-# server on loopback: an OpenAI-compatible API (POST /v1/chat/completions) and the original
-# PSScript AI service (POST /analyze), each able to fail in every way the client must survive.
+# server on loopback: an OpenAI-compatible API (POST /v1/chat/completions, POST /v1/embeddings)
+# and the original PSScript AI service (POST /analyze, POST /embedding), each able to fail in
+# every way the client must survive. The embeddings are deterministic: each word of the input
+# (lower case, letters and digits) adds +-1 to one of the dimensions its SHA-256 picks, and the
+# sum is scaled to unit length, so texts that share words are near.
 #
 #   ai-standin.py PORTFILE [MODE]
 #
@@ -19,10 +22,14 @@
 #   chat      a chat completion in Markdown (the chat's model path): cites [1] and a source
 #             [9] that no prompt has, with HTML and script outside and inside a code block
 #   chatempty a chat completion whose message content is only white space
+#   wrongdim  (embeddings) HTTP 200 with a vector of half the asked dimension
 # GET /_last answers the last request's path, headers and body as JSON; GET /_count the number
 # of model requests served. The server stops on SIGTERM.
+import hashlib
 import json
+import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -32,7 +39,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 STATE = {'mode': sys.argv[2] if len(sys.argv) > 2 else 'ok', 'last': None, 'count': 0}
 LOCK = threading.Lock()
 MODES = ('ok', 'status500', 'garbage', 'badshape', 'huge', 'hugelen', 'drip', 'hang', 'redirect',
-         'chat', 'chatempty')
+         'chat', 'chatempty', 'wrongdim')
+EMBED_DIMS = 1536   # the AI service's, and the OpenAI API's unless "dimensions" asks otherwise
+
+
+def embedding(text, dims):
+    v = [0.0] * dims
+    for w in re.findall(r'[a-z0-9]+', text.lower()):
+        h = hashlib.sha256(w.encode()).digest()
+        v[int.from_bytes(h[:4], 'little') % dims] += 1.0 if h[4] & 1 else -1.0
+    n = math.sqrt(sum(x * x for x in v)) or 1.0
+    return [round(x / n, 6) for x in v]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -84,8 +101,8 @@ class Handler(BaseHTTPRequestHandler):
             req = json.loads(body) if body else {}
         except ValueError:
             req = {}
-        if mode == 'ok':
-            return self.send_json(200, self.good_answer(req))
+        if mode in ('ok', 'wrongdim'):
+            return self.send_json(200, self.good_answer(req, mode == 'wrongdim'))
         if mode in ('chat', 'chatempty'):
             msgs = req.get('messages') or [{}]
             nsrc = (msgs[0].get('content') or '').count('\n[')
@@ -149,8 +166,22 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return self.send_json(500, {'error': 'unknown mode'})
 
-    def good_answer(self, req):
-        if self.path.rstrip('/').endswith('/analyze'):
+    def good_answer(self, req, wrongdim=False):
+        path = self.path.rstrip('/')
+        if path.endswith('/embeddings'):
+            # OpenAI-compatible: {model, input, dimensions?} -> {data: [{embedding}], ...}
+            dims = req.get('dimensions') or EMBED_DIMS
+            text = req.get('input') or ''
+            vec = embedding(text if isinstance(text, str) else ' '.join(text),
+                            dims // 2 if wrongdim else dims)
+            return {'object': 'list', 'model': req.get('model', '?'),
+                    'data': [{'object': 'embedding', 'index': 0, 'embedding': vec}],
+                    'usage': {'prompt_tokens': len(text), 'total_tokens': len(text)}}
+        if path.endswith('/embedding'):
+            # the original PSScript AI service: {content} -> {embedding}
+            dims = EMBED_DIMS // 2 if wrongdim else EMBED_DIMS
+            return {'embedding': embedding(req.get('content') or '', dims)}
+        if path.endswith('/analyze'):
             # the original PSScript AI service: {content, script_name?, script_id?} ->
             # {purpose, suggestions, ...}
             content = req.get('content', '')

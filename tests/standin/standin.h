@@ -60,6 +60,16 @@ standin_start(struct standin *s, const char *mode)
 	return -1;
 }
 
+/* standin_mode: sets the stand-in's mode (ai-standin.py's MODE); 0 when it took it. */
+static int __attribute__((unused))
+standin_mode(const struct standin *s, const char *mode)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "curl -sf -o /dev/null '%s/_mode?set=%s'", s->url, mode);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 /* standin_stop: ends the stand-in and removes its folder. */
 static void __attribute__((unused))
 standin_stop(struct standin *s)
