@@ -402,15 +402,15 @@ ai_chat_complete(const struct conf *c, struct json_object *messages, int64_t tim
 	json_object_object_add(o, "messages", json_object_get(messages));
 	json_object_object_add(o, "temperature", json_object_new_double(0.2));
 	json_object_object_add(o, "max_tokens", json_object_new_int(900));
-	url = endpoint(c->ai_api_url, "/chat/completions");
-	r = of_http(ai_http_post_json(url, c->ai_api_key[0] != '\0' ? c->ai_api_key : NULL,
+	url = ai_endpoint(c->ai_api_url, "/chat/completions");
+	r = ai_outcome_of_http(ai_http_post_json(url, c->ai_api_key[0] != '\0' ? c->ai_api_key : NULL,
 	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &l, &resp));
 	if (r != AI_OK)
 		snprintf(why, whysz, "%s", resp.error);
 	else if (resp.status < 200 || resp.status > 299) {
 		r = AI_STATUS;
 		snprintf(why, whysz, "HTTP status %ld", resp.status);
-	} else if ((reply = parse_json(resp.body.data, resp.body.len)) == NULL) {
+	} else if ((reply = ai_json_parse(resp.body.data, resp.body.len)) == NULL) {
 		r = AI_BAD_JSON;
 		snprintf(why, whysz, "the answer (%zu bytes) is not JSON", resp.body.len);
 	} else if (!json_object_object_get_ex(reply, "choices", &v) ||
