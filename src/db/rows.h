@@ -56,7 +56,8 @@ enum pss_err db_savepoint_rollback(struct db *, const char *name);
  * of ms over texts dense with its words (an 8-word phrase: 440 ms for 9 rows of 20,000
  * characters, 6 ms as ORs of 3,000). The rewrite touches only operators after a lexeme's
  * closing quote or a ')', and never adds or removes a quote, so the text stays a valid
- * tsquery. The scripts' and the documentation's searches use both. */
+ * tsquery. The scripts' and the chat history's searches use both; the documentation's builds
+ * its snippets in C (docs_snippet_build in services/docs.c). */
 #define DB_HEADLINE_CHARS "3000"
 #define DB_HEADLINE_QUERY(tsq) "regexp_replace(regexp_replace(" tsq "::text, '!\\s*(?=[''(])', '', 'g')," \
 	" '(''|\\))\\s*(?:<(?:-|[0-9]+)>|&)', '\\1 |', 'g')::tsquery"
