@@ -6,7 +6,6 @@
  * question set tests/data/chat-questions.tsv scored */
 #include "config.h"
 
-#include <stdarg.h>
 
 #include "integration/itest-auth.h"
 #include "standin/standin.h"
@@ -20,24 +19,17 @@
 static struct acct owner, other, admin;
 static long long private_id;
 
-static const char *
-q(const char *fmt, ...)
+/* num: a count psql answered, 0 when it answered nothing. */
+static long long
+num(const char *v)
 {
-	static char sql[4096];
-	const char *v;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	v = it_psql(sql);
-	return v != NULL ? v : "";
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
 }
 
 static long long
 history_rows(const struct acct *a)
 {
-	return strtoll(q("SELECT count(*) FROM chat_history WHERE user_id = %lld", a->id), NULL, 10);
+	return num(it_psqlf("SELECT count(*) FROM chat_history WHERE user_id = %lld", a->id));
 }
 
 /* ask: POST /api/chat with one question (and a scriptId when > 0) as a */
@@ -92,7 +84,7 @@ setup(void)
 	T_EQ(acct_register(&other, "chatoth"), 0);
 	T_EQ(acct_admin(&admin, "chatadm"), 0);
 	/* the shipped reference, once per stack */
-	if (strtoll(q("SELECT count(*) FROM documentation WHERE content_type = 'cmdlet'"), NULL, 10) < 100)
+	if (num(it_psqlf("SELECT count(*) FROM documentation WHERE content_type = 'cmdlet'")) < 100)
 		T_EQ(it_run("\"$PSS_BIN/psscript\" docs import \"%s/data/powershell-docs\" >/dev/null",
 		    PSS_TOP_SRCDIR), 0);
 	/* the owner's private script, analysed and embedded */
