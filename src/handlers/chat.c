@@ -7,6 +7,7 @@
 
 #include "handlers/chat.h"
 #include "handlers/library.h"
+#include "handlers/sse.h"
 #include "services/chat.h"
 
 #define CHAT_NOT_FOUND "Not found."	/* a script or conversation: no hint that it exists */
@@ -24,36 +25,6 @@ wants_sse(const struct http_ctx *c)
 	const char *a = http_header(c->req, "accept");
 
 	return a != NULL && strstr(a, "text/event-stream") != NULL;
-}
-
-struct sse {
-	struct http_ctx	*c;
-	bool		 started;
-	bool		 gone;
-};
-
-/* one event: "event: name\ndata: json\n\n" (JSON has no raw newline) */
-static int
-sse_event(struct sse *s, const char *name, struct json_object *o)
-{
-	struct buf b = BUF_INIT;
-	int rc;
-
-	if (!s->started) {
-		s->c->resp->status = 200;
-		s->c->resp->content_type = "text/event-stream; charset=utf-8";
-		if (http_stream_start(s->c->resp, s->c->req) != 0)
-			s->gone = true;
-		s->started = true;
-	}
-	buf_printf(&b, "event: %s\ndata: %s\n\n", name,
-	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	rc = s->gone ? -1 : http_stream_put(s->c->resp, b.data, b.len);
-	if (rc != 0)
-		s->gone = true;
-	buf_free(&b);
-	json_object_put(o);
-	return rc;
 }
 
 static int

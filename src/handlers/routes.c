@@ -13,6 +13,7 @@
 #include "handlers/crawls.h"
 #include "handlers/chat.h"
 #include "handlers/fixes.h"
+#include "handlers/sse.h"
 
 /* A line may leave out the trailing members (page): they are NULL. */
 #pragma GCC diagnostic push
@@ -73,6 +74,9 @@ const struct route app_routes[] = {
 	{ HTTP_POST, "/api/scripts/:id/analyze", ROUTE_AUTH | ROUTE_CSRF, h_scripts_analyze, "scripts.analyze" },
 	{ HTTP_GET, "/api/scripts/:id/export-analysis", 0, h_scripts_export_analysis,
 	  "scripts.export_analysis" },
+	/* the original frontend's analysis stream (SSE over the job's state, docs/compat.md) */
+	{ HTTP_GET, "/api/scripts/:id/analysis-stream", 0, h_scripts_analysis_stream,
+	  "scripts.analysis_stream" },
 	{ HTTP_POST, "/api/scripts/:id/execute", ROUTE_AUTH | ROUTE_CSRF, h_scripts_execute, "scripts.execute" },
 	{ HTTP_GET, "/api/scripts/:id/execution-history", ROUTE_AUTH, h_executions_list, "scripts.executions" },
 	{ HTTP_GET, "/api/scripts/:id/similar", 0, h_scripts_similar, "scripts.similar" },

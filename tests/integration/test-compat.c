@@ -485,6 +485,261 @@ test_analysis_view(void)
 	call_json("analysis view", WORKS, "GET", "/api/scripts/:id/versions/1", NULL, USER, "200",
 	    "version.content");
 	call_json("analysis view", WORKS, "POST", "/api/scripts/:id/revert/1", NULL, USER, "200 201", NULL);
+	/* its "Run AI Analysis" button: an EventSource (cookie, no bearer); the revert queued an
+	 * analysis, so this stream follows a job (test_analysis_stream reads the events) */
+	call("analysis view", ADAPTED, "GET",
+	    "/api/scripts/:id/analysis-stream?require_human_review=false&model=gpt-4.1", NULL, 0, NULL,
+	    COOKIE, "200", NULL);
+	T_ASSERT(it_header(&last, "content-type") != NULL &&
+	    strncmp(it_header(&last, "content-type"), "text/event-stream", 17) == 0);
+}
+
+/* ---- the analysis stream (issue 19 item 7): its events, read as its EventSource does ---- */
+
+/* What a stream said: the data of each event (parsed), the last id, whether it asked for a
+ * reconnection delay (retry:), how many events were named (its onmessage gets none of those). */
+struct stream {
+	struct it_resp	 r;
+	struct json_object *events;	/* array */
+	char		 last_id[16];
+	bool		 retry;
+	int		 named;
+	int64_t		 ms;		/* how long the answer took */
+};
+
+static void
+stream_free(struct stream *st)
+{
+	it_resp_free(&st->r);
+	json_object_put(st->events);
+	memset(st, 0, sizeof(*st));
+}
+
+/* stream_open: GET the stream of script id as its EventSource does: Accept:
+ * text/event-stream, the session cookie of token (NULL: none), Sec-Fetch-Site site (NULL:
+ * none), and one more header line (NULL: none); query is appended to the path. */
+static void
+stream_open(struct stream *st, const char *id, const char *query, const char *token,
+    const char *site, const char *extra)
+{
+	char path[256], cookie[200], sf[64];
+	const char *h[5] = { "Accept: text/event-stream", NULL, NULL, NULL, NULL };
+	size_t nh = 1;
+	int64_t t0 = time_mono_ms();
+
+	memset(st, 0, sizeof(*st));
+	st->events = json_object_new_array();
+	snprintf(path, sizeof(path), "/api/scripts/%s/analysis-stream%s", id, query ? query : "");
+	if (token != NULL) {
+		snprintf(cookie, sizeof(cookie), "Cookie: " AUTH_COOKIE "=%s", token);
+		h[nh++] = cookie;
+	}
+	if (site != NULL) {
+		snprintf(sf, sizeof(sf), "Sec-Fetch-Site: %s", site);
+		h[nh++] = sf;
+	}
+	h[nh] = extra;
+	T_EQ(it_request(&st->r, "GET", path, NULL, 0, NULL, h), 0);
+	st->ms = time_mono_ms() - t0;
+	for (const char *p = st->r.body ? st->r.body : ""; *p != '\0';) {
+		size_t n = strcspn(p, "\n");
+
+		if (strncmp(p, "data: ", 6) == 0) {
+			char *j = strndup(p + 6, n - 6);
+			struct json_object *o = json_tokener_parse(j);
+
+			T_ASSERTF(o != NULL, "an event's data is not JSON: %s", j);
+			if (o != NULL)
+				json_object_array_add(st->events, o);
+			free(j);
+		} else if (strncmp(p, "id: ", 4) == 0)
+			snprintf(st->last_id, sizeof(st->last_id), "%.*s", (int)(n - 4), p + 4);
+		else if (strncmp(p, "retry: ", 7) == 0)
+			st->retry = true;
+		else if (strncmp(p, "event:", 6) == 0)
+			st->named++;
+		p += n + (p[n] == '\n');
+	}
+}
+
+/* the member at path ("data.analysis.purpose") of event i (-1: the last), or NULL */
+static const char *
+ev(const struct stream *st, int i, const char *path)
+{
+	size_t n = json_object_array_length(st->events);
+	struct json_object *o;
+
+	if (n == 0 || (i >= 0 && (size_t)i >= n))
+		return NULL;
+	o = json_object_array_get_idx(st->events, i < 0 ? n - 1 : (size_t)i);
+	while (o != NULL && *path != '\0') {
+		size_t k = strcspn(path, ".");
+		char key[64];
+
+		snprintf(key, sizeof(key), "%.*s", (int)k, path);
+		if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &o))
+			return NULL;
+		path += k + (path[k] == '.');
+	}
+	return o != NULL ? json_object_get_string(o) : NULL;
+}
+
+/* stream_until_final: streams as its EventSource would, reconnecting after an early end, until
+ * a final event (id "end") or max streams; st keeps the last one. */
+static void
+stream_until_final(struct stream *st, const char *id, const char *token, int max)
+{
+	for (int i = 0; i < max; i++) {
+		stream_open(st, id, NULL, token, "same-origin", NULL);
+		if (strcmp(st->last_id, "end") == 0 || st->r.status != 200)
+			return;
+		T_ASSERT(st->retry);
+		stream_free(st);
+	}
+	stream_open(st, id, NULL, token, "same-origin", NULL);
+}
+
+/* the SQL of the status of the newest analysis job of script id (static) */
+static const char *
+job_sql(const char *id)
+{
+	static char sql[200];
+
+	snprintf(sql, sizeof(sql), "SELECT status FROM jobs WHERE type = 'analysis.run' AND "
+	    "payload->>'scriptId' = '%s' ORDER BY id DESC LIMIT 1", id);
+	return sql;
+}
+
+static const char *
+jobs_of(const char *id)
+{
+	return it_psqlf("SELECT count(*) FROM jobs WHERE type = 'analysis.run' AND "
+	    "payload->>'scriptId' = '%s'", id);
+}
+
+/* a new script of user's through the API; its analysis job done */
+static void
+stream_script(char *id, size_t n, const char *title, bool pub)
+{
+	struct it_resp r;
+	char body[512];
+
+	snprintf(body, sizeof(body), "{\"title\":\"%s %d\",\"content\":\"# %s %d\\n"
+	    "param([string]$Path)\\nGet-ChildItem -Path $Path | Remove-Item -Force\\n\","
+	    "\"isPublic\":%s}", title, (int)getpid(), title, (int)getpid(), pub ? "true" : "false");
+	T_EQ(it_json(&r, "POST", "/api/scripts", user.token, body), 0);
+	T_EQ(r.status, 201);
+	snprintf(id, n, "%s", it_str(&r, "script.id") ? it_str(&r, "script.id") : "0");
+	it_resp_free(&r);
+	T_STREQ(it_poll_sql(job_sql(id), "done", 20), "done");
+}
+
+static void
+test_analysis_stream(void)
+{
+	struct stream st;
+	struct acct other;
+	char pub[24], none[24], q[160], nf[160];
+	const char *ct, *who[2];
+
+	/* the stream the contract call opened, followed to its end: the events its page reads */
+	stream_until_final(&st, sid, user.token, 5);
+	T_EQ(st.r.status, 200);
+	ct = it_header(&st.r, "content-type");
+	T_ASSERT(ct != NULL && strncmp(ct, "text/event-stream", 17) == 0);
+	T_EQ(st.named, 0);
+	T_STREQ(ev(&st, 0, "type"), "connected");
+	T_STREQ(ev(&st, 0, "data.script_id"), sid);
+	T_STREQ(ev(&st, -1, "type"), "completed");
+	T_STREQ(ev(&st, -1, "script_id"), sid);
+	T_STREQ(ev(&st, -1, "data.analysisState.status"), "done");
+	T_ASSERT(ev(&st, -1, "data.analysis.purpose") != NULL);
+	T_ASSERT(ev(&st, -1, "data.analysis.securityScore") != NULL);
+	T_ASSERT(ev(&st, -1, "data.request_id") != NULL);
+	T_STREQ(st.last_id, "end");
+	stream_free(&st);
+	/* EventSource reconnects after any end, with the last id: 204 stops it */
+	stream_open(&st, sid, NULL, user.token, "same-origin", "Last-Event-ID: end");
+	T_EQ(st.r.status, 204);
+	T_EQ(json_object_array_length(st.events), 0);
+	stream_free(&st);
+
+	/* privacy: sid2 is user's private script; anyone else gets the 404 of no script at all */
+	stream_open(&st, "2147483000", NULL, user.token, "same-origin", NULL);
+	check_error(&st.r, 404, "not_found");
+	snprintf(nf, sizeof(nf), "%s", it_str(&st.r, "message") ? it_str(&st.r, "message") : "");
+	stream_free(&st);
+	T_EQ(acct_register(&other, "cstream"), 0);
+	who[0] = NULL;
+	who[1] = other.token;
+	for (int i = 0; i < 2; i++) {
+		stream_open(&st, sid2, NULL, who[i], "same-origin", NULL);
+		check_error(&st.r, 404, "not_found");
+		T_STREQ(it_str(&st.r, "message"), nf);
+		T_EQ(json_object_array_length(st.events), 0);
+		stream_free(&st);
+	}
+	/* its EventSource also puts the token in the query: that is not a credential (URLs are
+	 * logged); the cookie it sends is */
+	snprintf(q, sizeof(q), "?token=%s", user.token);
+	stream_open(&st, sid2, q, NULL, NULL, NULL);
+	check_error(&st.r, 404, "not_found");
+	stream_free(&st);
+	stream_open(&st, sid2, q, user.token, "same-origin", NULL);
+	T_EQ(st.r.status, 200);
+	stream_free(&st);
+
+	/* a job that waits (to run in an hour): the stream says queued, holds its worker no
+	 * longer than its bound, and ends asking EventSource to come back */
+	stream_script(pub, sizeof(pub), "Stream wait", true);
+	it_psqlf("INSERT INTO jobs (type, payload, run_at, dedup_key) VALUES ('analysis.run', "
+	    "'{\"scriptId\": %s}', now() + interval '1 hour', 'analysis.run:%s')", pub, pub);
+	stream_open(&st, pub, NULL, NULL, NULL, NULL);
+	T_EQ(st.r.status, 200);
+	T_STREQ(ev(&st, 0, "type"), "connected");
+	T_STREQ(ev(&st, -1, "type"), "stage_change");
+	T_STREQ(ev(&st, -1, "data.stage"), "queued");
+	T_STREQ(ev(&st, -1, "data.analysisState.status"), "queued");
+	T_ASSERT(st.retry);
+	T_STREQ(st.last_id, "");
+	T_ASSERTF(st.ms >= 2000 && st.ms < 6000, "a pending stream took %lld ms", (long long)st.ms);
+	stream_free(&st);
+	/* it fails for good: the reason, and the end; watching starts nothing */
+	it_psqlf("UPDATE jobs SET status = 'failed', last_error = 'the analyzer ran out of time', "
+	    "finished_at = now() WHERE type = 'analysis.run' AND payload->>'scriptId' = '%s' AND "
+	    "status = 'queued'", pub);
+	stream_open(&st, pub, NULL, NULL, NULL, NULL);
+	T_STREQ(ev(&st, -1, "type"), "error");
+	T_STREQ(ev(&st, -1, "message"), "the analyzer ran out of time");
+	T_STREQ(ev(&st, -1, "data.analysisState.status"), "failed");
+	T_STREQ(st.last_id, "end");
+	stream_free(&st);
+	T_STREQ(jobs_of(pub), "2");
+	/* its owner's button starts it again, and the stream follows it to the end */
+	stream_until_final(&st, pub, user.token, 5);
+	T_STREQ(ev(&st, -1, "type"), "completed");
+	stream_free(&st);
+	T_STREQ(jobs_of(pub), "3");
+
+	/* no analysis at all (the page's "Run AI Analysis" case): only its owner's stream from
+	 * this site's own page starts one */
+	stream_script(none, sizeof(none), "Stream none", true);
+	it_psqlf("DELETE FROM script_analysis WHERE script_id = %s", none);
+	it_psqlf("DELETE FROM jobs WHERE type = 'analysis.run' AND payload->>'scriptId' = '%s'", none);
+	stream_open(&st, none, NULL, NULL, NULL, NULL);
+	T_STREQ(ev(&st, -1, "type"), "error");
+	T_STREQ(ev(&st, -1, "message"), "The script has no analysis yet.");
+	T_STREQ(ev(&st, -1, "data.analysisState.status"), "none");
+	stream_free(&st);
+	stream_open(&st, none, NULL, user.token, "cross-site", NULL);
+	T_STREQ(ev(&st, -1, "type"), "error");
+	stream_free(&st);
+	T_STREQ(jobs_of(none), "0");
+	stream_until_final(&st, none, user.token, 5);
+	T_STREQ(ev(&st, -1, "type"), "completed");
+	T_ASSERT(ev(&st, -1, "data.analysis.codeQualityScore") != NULL);
+	stream_free(&st);
+	T_STREQ(jobs_of(none), "1");
 }
 
 static void
@@ -776,6 +1031,7 @@ main(void)
 	T_RUN(test_scripts_list);
 	T_RUN(test_script_detail);
 	T_RUN(test_analysis_view);
+	T_RUN(test_analysis_stream);
 	T_RUN(test_search);
 	T_RUN(test_documentation);
 	T_RUN(test_chat);
