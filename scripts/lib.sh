@@ -231,6 +231,23 @@ nginx_conf() {
 	# no IPv6 loopback on this machine: listen on IPv4 only
 	[ -s /proc/net/if_inet6 ] || sed -i '/listen \[::1\]/d' "$st/nginx/site.conf"
 	sed -e "s|@STATE@|$st|g" "$PSS_TOP/nginx/fastcgi.conf.in" >"$st/nginx/fastcgi.conf"
+	if [ -n "${FRONTEND_ROOT:-}" ]; then
+		[ -f "$FRONTEND_ROOT/index.html" ] ||
+			die "FRONTEND_ROOT=$FRONTEND_ROOT has no index.html (the original frontend's built dist/)"
+		frontend_site "$st/nginx/site.conf" "$(realpath "$FRONTEND_ROOT")" "$st/nginx/fastcgi.conf"
+	fi
+}
+# frontend_site SITE ROOT FASTCGI_CONF: the site with its "# pages" locations replaced by
+# nginx/psscript-frontend.conf.in serving the original React frontend's build from ROOT at /
+# (FRONTEND_ROOT; docs/compat.md). Every /api location stays.
+frontend_site() {
+	local snippet
+	snippet=$(sed -e "s|@FRONTEND_ROOT@|$2|g" -e "s|@FASTCGI_CONF@|$3|g" \
+	    "$PSS_TOP/nginx/psscript-frontend.conf.in")
+	awk -v snippet="$snippet" '
+		skip { if ($0 ~ /^\t}$/) skip = 0; next }
+		/^\tlocation .*[{]\t# pages$/ { skip = 1; if ($0 ~ /^\tlocation \/ [{]/) print snippet; next }
+		{ print }' "$1" >"$1.tmp" && mv "$1.tmp" "$1"
 }
 nginx_start() {
 	local st=$1
