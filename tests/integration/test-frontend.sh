@@ -80,6 +80,10 @@ is "/api reaches the application" "$code" 200
 get /api/scripts/2147483000
 is "/api/scripts/:id reaches the application" "$code" 404
 has "/api/scripts/:id: the API's JSON error" '"error":"not_found"'
-get /api/scripts/2147483000/analysis-stream
+get "/api/scripts/2147483000/analysis-stream?require_human_review=false&token=sekrit.access.token&model=m"
 is "the analysis stream reaches the application" "$code" 404
+# its EventSource's token in the URL does not reach the access log
+if grep -qF "analysis-stream?require_human_review=false&token=[redacted]&model=m HTTP" "$FE/log/nginx-access.log" &&
+	! grep -qF "sekrit" "$FE/log/nginx-access.log"; then ok "the access log redacts a token in the query"
+else notok "the access log redacts a token in the query"; grep -F analysis-stream "$FE/log/nginx-access.log" | sed 's/^/#   /'; fi
 done_testing
