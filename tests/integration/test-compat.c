@@ -657,6 +657,8 @@ test_analysis_stream(void)
 	T_ASSERT(ev(&st, -1, "data.analysis.securityScore") != NULL);
 	T_ASSERT(ev(&st, -1, "data.request_id") != NULL);
 	T_STREQ(st.last_id, "end");
+	printf("# a stream of a done analysis: %lld ms, %zu events\n", (long long)st.ms,
+	    json_object_array_length(st.events));
 	stream_free(&st);
 	/* EventSource reconnects after any end, with the last id: 204 stops it */
 	stream_open(&st, sid, NULL, user.token, "same-origin", "Last-Event-ID: end");
@@ -703,6 +705,7 @@ test_analysis_stream(void)
 	T_ASSERT(st.retry);
 	T_STREQ(st.last_id, "");
 	T_ASSERTF(st.ms >= 2000 && st.ms < 6000, "a pending stream took %lld ms", (long long)st.ms);
+	printf("# a pending stream held its worker %lld ms\n", (long long)st.ms);
 	stream_free(&st);
 	/* it fails for good: the reason, and the end; watching starts nothing */
 	it_psqlf("UPDATE jobs SET status = 'failed', last_error = 'the analyzer ran out of time', "
@@ -736,6 +739,8 @@ test_analysis_stream(void)
 	stream_free(&st);
 	T_STREQ(jobs_of(none), "0");
 	stream_until_final(&st, none, user.token, 5);
+	printf("# the owner's stream from none to done: %lld ms, %zu events\n", (long long)st.ms,
+	    json_object_array_length(st.events));
 	T_STREQ(ev(&st, -1, "type"), "completed");
 	T_ASSERT(ev(&st, -1, "data.analysis.codeQualityScore") != NULL);
 	stream_free(&st);
