@@ -4,6 +4,7 @@
 // own Fetch Metadata (Sec-Fetch-Site: same-origin) is what lets the write through
 // (docs/compat.md). The header checks, cross-site refusals included, are in
 // tests/integration/test-compat.c; this shows that Chromium sends what that rule expects.
+// Then its analysis page's EventSource on the analysis stream, as Chromium runs it.
 //   PSS_TEST_URL, PSS_BIN: from the harness's env file
 import { execFileSync } from 'node:child_process';
 import { PW, uniq, ok, step, newPage, done } from './lib.mjs';
@@ -60,6 +61,35 @@ await step('the script page reads title and content at the top level', async () 
 	}, [scriptId, token]);
 	ok(r.title === `Browser compat ${uniq}` && /compat/.test(r.content) && r.script.title === r.title,
 	    'title and content beside success, and under script', r);
+});
+
+await step('its analysis page\'s EventSource (cookie, token in the query) follows the job to completed, then stops', async () => {
+	// what its langgraphService.streamAnalysis opens; unlike it, this client does not close
+	// the stream itself, so the browser's own reconnection after the end shows the 204 stop
+	const r = await page.evaluate(async ([id, t]) => new Promise((resolve) => {
+		const types = [];
+		let completed = null;
+		const es = new EventSource(`/api/scripts/${id}/analysis-stream?require_human_review=false&model=gpt-4.1&token=${t}`,
+		    { withCredentials: true });
+		es.onmessage = (e) => {
+			const d = JSON.parse(e.data);
+			types.push(d.type);
+			if (d.type === 'completed') completed = d;
+		};
+		const t0 = Date.now();
+		const tick = setInterval(() => {
+			if (es.readyState === EventSource.CLOSED || Date.now() - t0 > 15000) {
+				clearInterval(tick);
+				resolve({ types, completed, closed: es.readyState === EventSource.CLOSED });
+				es.close();
+			}
+		}, 100);
+	}), [scriptId, token]);
+	ok(r.types[0] === 'connected', 'the first event is connected', r.types);
+	ok(r.completed && r.completed.data.analysis && r.completed.data.analysisState.status === 'done',
+	    'completed carries the analysis', r.completed);
+	ok(r.types.filter((x) => x === 'completed').length === 1, 'one completed, never repeated', r.types);
+	ok(r.closed, 'EventSource stopped after the end (its reconnection got 204)', r);
 });
 
 await done();
