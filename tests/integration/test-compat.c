@@ -707,6 +707,26 @@ test_analysis_stream(void)
 	T_ASSERTF(st.ms >= 2000 && st.ms < 6000, "a pending stream took %lld ms", (long long)st.ms);
 	printf("# a pending stream held its worker %lld ms\n", (long long)st.ms);
 	stream_free(&st);
+	/* each open stream holds a worker: nginx lets a client address hold 2 at once */
+	{
+		char f[64], line[16];
+		int n200 = 0, n429 = 0;
+		FILE *fp;
+
+		snprintf(f, sizeof(f), "/tmp/pss-compat-streams.%d", (int)getpid());
+		T_EQ(it_run("{ for i in 1 2 3; do curl -s --cacert \"$PSS_TEST_CA\" -o /dev/null "
+		    "-w '%%{http_code}\\n' -H 'Accept: text/event-stream' "
+		    "\"$PSS_TEST_URL/api/scripts/%s/analysis-stream\" & done; wait; } >%s", pub, f), 0);
+		if ((fp = fopen(f, "r")) != NULL) {
+			while (fgets(line, sizeof(line), fp) != NULL) {
+				n200 += strncmp(line, "200", 3) == 0;
+				n429 += strncmp(line, "429", 3) == 0;
+			}
+			fclose(fp);
+		}
+		unlink(f);
+		T_ASSERTF(n200 == 2 && n429 == 1, "3 streams at once: %d answered 200, %d 429", n200, n429);
+	}
 	/* it fails for good: the reason, and the end; watching starts nothing */
 	it_psqlf("UPDATE jobs SET status = 'failed', last_error = 'the analyzer ran out of time', "
 	    "finished_at = now() WHERE type = 'analysis.run' AND payload->>'scriptId' = '%s' AND "

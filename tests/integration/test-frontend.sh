@@ -35,7 +35,7 @@ expect "nginx -t accepts the frontend configuration" 0 "successful" \
 # every limited /api location of the site stays; the pages' locations are gone
 for loc in "location = /api/auth/login {" "location = /api/auth/register {" \
 	"location ^~ /api/scripts/upload {" "location = /api/scripts/analyze {" "location = /api/chat {" \
-	"location ~ ^/api/scripts/[0-9]+/apply-fixes$ {"; do
+	"location ~ ^/api/scripts/[0-9]+/apply-fixes$ {" "location ~ ^/api/scripts/[0-9]+/analysis-stream$ {"; do
 	if grep -qF -- "$loc" "$FE/nginx/site.conf"; then ok "kept: $loc"; else notok "kept: $loc"; fi
 done
 if grep -qF "location = /login {" "$FE/nginx/site.conf"; then notok "the pages' /login is gone"
