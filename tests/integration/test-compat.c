@@ -419,7 +419,7 @@ test_upload_csrf_cross_site_refused(void)
 static void
 test_dashboard(void)
 {
-	char path[64];
+	char path[64], sql[512];
 
 	snprintf(path, sizeof(path), "/api/scripts/%s/analyze", sid);
 	T_EQ(status_of("POST", path, user.token, NULL), 200);
@@ -428,6 +428,13 @@ test_dashboard(void)
 	    "scripts.0.updatedAt total");
 	call_json("dashboard", ADAPTED, "GET", "/api/scripts?limit=5&sort=created_at", NULL, USER,
 	    "200", "scripts.0.id");
+	/* the page reads the scores of the user's newest script (an upload of the test before):
+	 * wait for its analysis job */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (SELECT s.id FROM scripts s"
+	    " JOIN users u ON u.id = s.user_id WHERE u.username = '%s'"
+	    " ORDER BY s.updated_at DESC, s.id DESC LIMIT 1) n"
+	    " WHERE NOT EXISTS (SELECT 1 FROM script_analysis a WHERE a.script_id = n.id)", user.name);
+	T_STREQ(it_poll_sql(sql, "0", 30), "0");
 	call_json("dashboard", ADAPTED, "GET", "/api/scripts?limit=5&sort=updated_at&mine=true", NULL,
 	    USER, "200", "scripts.0.analysis.code_quality_score");
 	call_json("dashboard", ADAPTED, "GET", "/api/analytics/usage", NULL, USER, "200",
