@@ -537,6 +537,53 @@ test_repeated_findings(void)
 	}
 }
 
+/* A cache that fails is a miss, never a wrong or broken page: a fragment entry that does
+ * not parse (planted in Redis, read once the hot copies are dropped) and Redis stopped both
+ * give the page rendered afresh, with its marks. */
+static void
+test_page_cache_failures(void)
+{
+	struct it_resp r;
+	char path[64], cmd[400];
+	long long id = paste(&owner, "Cache failures", "gci C:\\ # fallback-check\n", "true");
+
+	T_ASSERT(id > 0);
+	T_ASSERT(analysed(id));
+	jobs_done(id);
+	snprintf(path, sizeof(path), "/scripts/%lld", id);
+	for (int i = 0; i < 2; i++) {
+		T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+		it_resp_free(&r);
+	}
+	snprintf(cmd, sizeof(cmd), "keys=$(redis-cli -p $REDISPORT --scan --pattern 'analysis:%lld:view:*'); "
+	    "[ -n \"$keys\" ] && for k in $keys; do redis-cli -p $REDISPORT set \"$k\" '#av 1 9 9 0 99999999' "
+	    ">/dev/null || exit 1; done", id);
+	T_EQ(it_run("%s", cmd), 0);
+	/* a library write moves the shared generation: the workers' hot copies go */
+	T_ASSERT(paste(&other, "Generation mover", "Get-Date # moves the generation\n", "") > 0);
+	for (int i = 0; i < 6; i++) {	/* every worker */
+		T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+		T_CONTAINS(r.body, "fallback-check");
+		T_CONTAINS(r.body, "<tr id=\"L1\" class=\"hl-flag hl-warning\">");
+		T_CONTAINS(r.body, "<h2 id=\"analysis-h\">Analysis</h2>");
+		T_ASSERT(strstr(r.body, "#av ") == NULL);
+		it_resp_free(&r);
+	}
+	T_EQ(it_harness("redis-stop"), 0);
+	sleep(3);	/* the workers' health check (1 s in the harness) notices */
+	for (int i = 0; i < 4; i++) {
+		T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+		T_CONTAINS(r.body, "<tr id=\"L1\" class=\"hl-flag hl-warning\">");
+		it_resp_free(&r);
+	}
+	snprintf(path, sizeof(path), "/scripts/%lld?kind=security", id);
+	T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+	T_ASSERT(strstr(r.body, "hl-flag") == NULL);
+	it_resp_free(&r);
+	T_EQ(it_harness("redis-start"), 0);
+	sleep(3);
+}
+
 static void
 test_analyze_page(void)
 {
@@ -672,6 +719,7 @@ main(void)
 	T_RUN(test_page_cache_reanalysis);
 	T_RUN(test_page_cache_private);
 	T_RUN(test_repeated_findings);
+	T_RUN(test_page_cache_failures);
 	T_RUN(test_analyze_page);
 	T_RUN(test_list);
 	html_check_done();
