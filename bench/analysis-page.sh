@@ -42,7 +42,8 @@ echo "# one public script of $(wc -l <"$ST/scripts/findings-1000.ps1") lines wit
 bytes=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | wc -c)
 marks=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o 'class="hl-flag' | wc -l)
 spans=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o '<span class="[a-z]\( [a-z]\)\?">' | wc -l)
-echo "# the page: $bytes bytes, $marks flagged lines, $spans token spans"
+items=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" 2>/dev/null | grep -o '<li id="f-' | wc -l || true)
+echo "# the page: $bytes bytes, $marks flagged lines, $spans token spans, $items items in the findings list"
 
 hz=$(getconf CLK_TCK)
 fcgi_ticks() {

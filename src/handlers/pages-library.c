@@ -391,7 +391,12 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 	key[0] = '\0';
 	if (id > 0 && analysis != NULL) {
 		library_analysis_view_key(key, sizeof(key), id, text, len, analysis, f->kind, f->sev);
-		hit = library_analysis_view_get(&c->app->svc, key, &hitlen);
+		if (strlen(key) + sizeof(":" AV_MARKUP_VERSION) <= sizeof(key))
+			strcat(key, ":" AV_MARKUP_VERSION);
+		else
+			key[0] = '\0';	/* not cached */
+		if (key[0] != '\0')
+			hit = library_analysis_view_get(&c->app->svc, key, &hitlen);
 	}
 	if (hit != NULL && sscanf(hit, "#av %llu %llu %llu %d %llu\n%n", &nshown, &lines, &total,
 	    &trunc, &hlen, &used) == 5 && used > 0 && hlen <= hitlen - (size_t)used) {

@@ -330,6 +330,57 @@ finding_view(struct json_object *fo, unsigned id, int sev)
 	return o;
 }
 
+/*
+ * Adds a finding to its severity's list, or, when an earlier finding of the list says the
+ * same (rule, message, suggestion, documentation, ATT&CK ids), to that one's "more": its
+ * anchor and line link, so the message, suggestion and rule link are written once for every
+ * line that repeats them (the source's note under each line still says it). same maps that
+ * text to the first finding; its "" member counts the findings.
+ */
+static void
+finding_add(struct json_object *list, struct json_object *same, struct json_object *fo, unsigned id, int sev)
+{
+	struct json_object *attack = member(member(fo, "properties"), "mitreAttack"), *first, *more, *o;
+	struct buf key = BUF_INIT;
+	const char *parts[] = { str_member(fo, "ruleId"), str_member(fo, "message"), str_member(fo, "suggestion"),
+	    str_member(fo, "docsUrl"), attack != NULL ? json_object_to_json_string(attack) : NULL };
+	char s[32];
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		buf_puts(&key, parts[i] != NULL ? parts[i] : "\x01");
+		buf_append(&key, "\x1f", 1);
+	}
+	if (!json_object_object_get_ex(same, "", &o))
+		json_object_object_add(same, "", o = json_object_new_int64(0));
+	json_object_set_int64(o, json_object_get_int64(o) + 1);
+	if (!json_object_object_get_ex(same, buf_cstr(&key), &first)) {
+		first = finding_view(fo, id, sev);
+		json_object_array_add(list, first);
+		json_object_object_add(same, buf_cstr(&key), json_object_get(first));
+		buf_free(&key);
+		return;
+	}
+	buf_free(&key);
+	if (!json_object_object_get_ex(first, "more", &more))
+		json_object_object_add(first, "more", more = json_object_new_array());
+	o = json_object_new_object();
+	snprintf(s, sizeof(s), "f-%u", id);
+	add_str(o, "id", s);
+	add_line_href(o, "lineHref", uint_member(fo, "line"));
+	copy_member(o, fo, "line");
+	json_object_array_add(more, o);
+	json_object_object_add(first, "moreCount", json_object_new_int64((int64_t)json_object_array_length(more)));
+}
+
+/* How many findings finding_add counted. */
+static int64_t
+same_count(struct json_object *same)
+{
+	struct json_object *o;
+
+	return json_object_object_get_ex(same, "", &o) ? json_object_get_int64(o) : 0;
+}
+
 static int
 mark_cmp(const void *a, const void *b)
 {
@@ -360,7 +411,7 @@ findings_view(struct json_object *view, struct json_object *a, const struct av_f
 		*marks = (struct av_marks){ NULL, 0 };
 	for (int k = 0; k < AV_KIND__MAX; k++) {
 		struct json_object *list = member(a, kind_members[k]);
-		struct json_object *bysev[AV_SEV__MAX] = { NULL }, *g, *sevs;
+		struct json_object *bysev[AV_SEV__MAX] = { NULL }, *same[AV_SEV__MAX] = { NULL }, *g, *sevs;
 		unsigned count = 0;
 
 		for (size_t i = 0; list != NULL && i < json_object_array_length(list); i++) {
@@ -375,9 +426,11 @@ findings_view(struct json_object *view, struct json_object *a, const struct av_f
 			total++;
 			if ((f->kind != AV_KIND__MAX && f->kind != k) || (f->sev != AV_SEV__MAX && f->sev != s))
 				continue;
-			if (bysev[s] == NULL)
+			if (bysev[s] == NULL) {
 				bysev[s] = json_object_new_array();
-			json_object_array_add(bysev[s], finding_view(fo, id, s));
+				same[s] = json_object_new_object();
+			}
+			finding_add(bysev[s], same[s], fo, id, s);
 			count++;
 			if (marks != NULL && uint_member(fo, "line") > 0) {
 				struct av_mark *m;
@@ -424,8 +477,9 @@ findings_view(struct json_object *view, struct json_object *a, const struct av_f
 			so = json_object_new_object();
 			add_str(so, "severity", av_sev_names[s]);
 			add_str(so, "label", sev_labels[s]);
-			json_object_object_add(so, "count", json_object_new_int64((int64_t)json_object_array_length(bysev[s])));
+			json_object_object_add(so, "count", json_object_new_int64(same_count(same[s])));
 			json_object_object_add(so, "findings", bysev[s]);
+			json_object_put(same[s]);
 			json_object_array_add(sevs, so);
 		}
 		json_object_object_add(g, "severities", sevs);

@@ -4,6 +4,12 @@
 #ifndef PSS_RENDER_ANALYSISVIEW_H
 #define PSS_RENDER_ANALYSISVIEW_H
 
+/* The version of the markup av_view's template and av_rows write, appended to the script
+ * page's cache key of the rendered fragment (handlers/pages-library.c, add_analysis): bump
+ * it with any change of that markup, so no worker serves a fragment of the old one. m3:
+ * repeated findings listed once with their other lines ("more"). */
+#define AV_MARKUP_VERSION "m3"
+
 #include <stddef.h>
 
 #include "core/core.h"

@@ -78,7 +78,7 @@ await step('scores, findings and the marked source', async () => {
 	const back = note.locator('a').first();
 	const target = await back.getAttribute('href');
 	await back.click();
-	ok(page.url().endsWith(target) && await page.locator(`li${target}`).isVisible(), 'the note links to the finding', target);
+	ok(page.url().endsWith(target) && await page.locator(target).isVisible(), 'the note links to the finding', target);
 	// markup stays text: no element made of it, nothing ran
 	ok(await page.locator('main img').count() === 0, 'no <img> element from the code or the findings');
 	ok((await page.locator('main').textContent()).includes(`The variable '${IMG}' is assigned but never used.`),
@@ -105,6 +105,35 @@ await step('filters without JavaScript', async () => {
 	ok(await p.locator('tr#L2.hl-flag').count() === 0, 'the source marks follow the filter');
 	const all = await p.locator('nav.finding-filters a', { hasText: 'Show all findings' }).getAttribute('href');
 	ok(all === `${scriptUrl}#findings`, 'a link back to every finding', all);
+	await p.context().close();
+});
+
+await step('repeated findings: listed once, every line linked, the notes reach them (phone, no JavaScript)', async () => {
+	await page.goto('/scripts/new');
+	await page.fill('#title', `Repeated ${uniq}`);
+	await page.fill('#content', 'gci C:\\\ngci D:\\\ngci E:\\\n');
+	await page.check('#isPublic');
+	await Promise.all([page.waitForURL(/\/scripts\/\d+$/), page.click('form[action="/scripts"] button[type=submit]')]);
+	const url = new URL(page.url()).pathname;
+	ok(await untilAnalysed(page, url), 'analysed');
+	const p = await newPage(PHONE, { javaScriptEnabled: false });
+	await p.goto(url);
+	const item = p.locator('li.finding', { hasText: "'gci' is an alias" });
+	ok(await item.count() === 1, 'one item for the three findings', await item.count());
+	ok((await item.textContent()).includes('and 2 more lines'), 'it says how many more', await item.textContent());
+	ok(await item.locator('.finding-lines a').count() === 2, 'with a link to each other line');
+	ok(await p.locator('tr.hl-flag').count() === 3 && await p.locator('tr.hl-note').count() === 3,
+	    'every line marked, with its note');
+	const back = p.locator('tr#L3 + tr.hl-note a').first();
+	const target = await back.getAttribute('href');
+	await follow(p, back);
+	ok(await p.locator(target).isVisible() && await p.evaluate((t) => document.querySelector(t).matches(':target'), target),
+	    "line 3's note reaches its finding's anchor", target);
+	await follow(p, p.locator(target));
+	ok(p.url().endsWith('#L3'), 'and that anchor links to line 3', p.url());
+	const over = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	ok(over <= 0, 'no horizontal scrolling at 375 px', over);
+	await shot(p, 'repeated');
 	await p.context().close();
 });
 

@@ -360,6 +360,230 @@ test_page_cache(void)
 	T_ASSERT(found);
 }
 
+/* The "Analysed by ..." line of a page: the analysis's updatedAt as the page shows it. */
+static void
+analysed_at(const char *body, char *out, size_t n)
+{
+	const char *p = strstr(body, "Analysed by ");
+	const char *e = p != NULL ? strstr(p, "</p>") : NULL;
+
+	snprintf(out, n, "%.*s", e != NULL ? (int)(e - p) : 0, e != NULL ? p : "");
+}
+
+/* Waits (up to 20 s) until no analysis.run job of the script is queued or running. */
+static void
+jobs_done(long long id)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE type = 'analysis.run' AND status IN"
+	    " ('queued', 'running') AND payload->>'scriptId' = '%lld'", id);
+	for (int i = 0; i < 200 && strcmp(it_psql(sql), "0") != 0; i++)
+		usleep(100000);
+	T_STREQ(it_psql(sql), "0");
+}
+
+/* A re-analysis of unchanged content is a new fragment too: the page after "analyse again"
+ * shows the new analysis (its time), in every filter, never the cached one. */
+static void
+test_page_cache_reanalysis(void)
+{
+	struct it_resp r;
+	char path[80], before[200], before_f[200], after[200], after_f[200], sql[160];
+	long long id = paste(&owner, "Re-analysed view", "gci C:\\\ngci D:\\\n", "true");
+
+	T_ASSERT(id > 0);
+	T_ASSERT(analysed(id));
+	jobs_done(id);
+	snprintf(path, sizeof(path), "/scripts/%lld", id);
+	for (int i = 0; i < 2; i++) {	/* the second one from the cache */
+		T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+		analysed_at(r.body, before, sizeof(before));
+		it_resp_free(&r);
+	}
+	snprintf(path, sizeof(path), "/scripts/%lld?kind=practice", id);
+	T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+	analysed_at(r.body, before_f, sizeof(before_f));
+	it_resp_free(&r);
+	T_ASSERT(before[0] != '\0');
+	T_STREQ(before, before_f);
+	snprintf(sql, sizeof(sql), "SELECT to_char(updated_at, 'YYYY-MM-DD\"T\"HH24:MI:SS') FROM script_analysis"
+	    " WHERE script_id = %lld", id);
+	{
+		char was[40];
+
+		snprintf(was, sizeof(was), "%s", it_psql(sql));
+		sleep(1);	/* the page shows the time to the second */
+		snprintf(path, sizeof(path), "/scripts/%lld/analyze", id);
+		T_EQ(visit(&owner, &r, "POST", path, form_of(&owner, (const char *[]){ NULL })), 303);
+		it_resp_free(&r);
+		jobs_done(id);
+		T_ASSERT(strcmp(it_psql(sql), was) != 0);
+		T_CONTAINS(before, was);
+	}
+	snprintf(path, sizeof(path), "/scripts/%lld", id);
+	T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+	check_page(&r, "re-analysed");
+	analysed_at(r.body, after, sizeof(after));
+	T_CONTAINS(after, it_psql(sql));
+	T_CONTAINS(r.body, "<tr id=\"L2\" class=\"hl-flag hl-warning\">");
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts/%lld?kind=practice", id);
+	T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+	analysed_at(r.body, after_f, sizeof(after_f));
+	it_resp_free(&r);
+	T_ASSERT(strcmp(before, after) != 0);
+	T_STREQ(after, after_f);
+}
+
+/* The cached fragment is looked up only after the viewer may see the script: another user's
+ * private script is 404 (the page and every filter) after its owner's views filled the
+ * cache, and a public script made private stops being shown at once. */
+static void
+test_page_cache_private(void)
+{
+	static const char *const paths[] = { "", "?kind=security", "?kind=practice", "?severity=error" };
+	struct it_resp r;
+	char path[96], edit[64];
+	long long id;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(paths); i++) {
+		snprintf(path, sizeof(path), "/scripts/%lld%s", bad_id, paths[i]);
+		T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+		T_CONTAINS(r.body, "ConvertTo-SecureString");
+		it_resp_free(&r);
+		T_EQ(visit(&owner, &r, "GET", path, NULL), 200);	/* cached now */
+		it_resp_free(&r);
+		T_EQ(visit(&other, &r, "GET", path, NULL), 404);
+		T_ASSERT(strstr(r.body, "ConvertTo-SecureString") == NULL);
+		T_ASSERT(strstr(r.body, "hl-flag") == NULL);
+		it_resp_free(&r);
+		T_EQ(visit(&anon, &r, "GET", path, NULL), 404);
+		T_ASSERT(strstr(r.body, "ConvertTo-SecureString") == NULL);
+		it_resp_free(&r);
+		T_EQ(visit(&admin, &r, "GET", path, NULL), 200);
+		it_resp_free(&r);
+	}
+	/* public, viewed (cached), then made private by its owner */
+	id = paste(&owner, "Soon private", "gci C:\\ # soon-private\n", "true");
+	T_ASSERT(id > 0);
+	T_ASSERT(analysed(id));
+	jobs_done(id);
+	snprintf(path, sizeof(path), "/scripts/%lld", id);
+	T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+	T_CONTAINS(r.body, "soon-private");
+	it_resp_free(&r);
+	T_EQ(visit(&other, &r, "GET", path, NULL), 200);
+	it_resp_free(&r);
+	snprintf(edit, sizeof(edit), "/scripts/%lld/edit", id);
+	T_EQ(visit(&owner, &r, "GET", edit, NULL), 200);
+	it_resp_free(&r);
+	T_EQ(visit(&owner, &r, "POST", edit, form_of(&owner, (const char *[]){ "title", "Soon private",
+	    "description", "", "content", "gci C:\\ # soon-private\n", "tags", "", "isPublic", "",
+	    "commitMessage", "", NULL })), 303);
+	it_resp_free(&r);
+	T_EQ(visit(&anon, &r, "GET", path, NULL), 404);
+	T_ASSERT(strstr(r.body, "soon-private") == NULL);
+	it_resp_free(&r);
+	T_EQ(visit(&other, &r, "GET", path, NULL), 404);
+	T_ASSERT(strstr(r.body, "soon-private") == NULL);
+	it_resp_free(&r);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	T_CONTAINS(r.body, "soon-private");
+	it_resp_free(&r);
+}
+
+/* Findings that say the same thing are listed once with links to their other lines, each
+ * the anchor its line's note links to; a cached filtered page is still only its findings. */
+static void
+test_repeated_findings(void)
+{
+	struct it_resp r;
+	char path[96], want[96];
+	long long id = paste(&owner, "Repeated", "gci C:\\\ngci D:\\\ngci E:\\\n", "true");
+
+	T_ASSERT(id > 0);
+	T_ASSERT(analysed(id));
+	jobs_done(id);
+	snprintf(path, sizeof(path), "/scripts/%lld", id);
+	for (int i = 0; i < 2; i++) {
+		T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+		check_page(&r, "repeated findings");
+		T_EQ(count(r.body, "is an alias of &#39;Get-ChildItem&#39;. Aliases"), 4);	/* the list, 3 notes */
+		T_CONTAINS(r.body, "<a href=\"#L1\">line 1, column 1</a> and 2 more lines: ");
+		T_CONTAINS(r.body, "<p class=\"finding-lines\">Also on lines <a id=\"f-");
+		for (int line = 1; line <= 3; line++) {
+			const char *p;
+			char id_attr[40];
+
+			snprintf(want, sizeof(want), "<tr id=\"L%d\" class=\"hl-flag hl-warning\">", line);
+			T_ASSERT((p = strstr(r.body, want)) != NULL);
+			/* the note under the line links to an anchor the page has */
+			T_ASSERT(p != NULL && (p = strstr(p, "<tr class=\"hl-note\"><td></td><td><ul><li class=\"hl-warning\"><a href=\"#")) != NULL);
+			if (p != NULL) {
+				p = strchr(p, '#') + 1;
+				snprintf(id_attr, sizeof(id_attr), "id=\"%.*s\"", (int)strcspn(p, "\""), p);
+				T_CONTAINS(r.body, id_attr);
+			}
+		}
+		it_resp_free(&r);
+	}
+	snprintf(path, sizeof(path), "/scripts/%lld?kind=security", id);
+	for (int i = 0; i < 2; i++) {
+		T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+		T_CONTAINS(r.body, "No finding matches the filter.");
+		T_ASSERT(strstr(r.body, "hl-flag") == NULL);
+		it_resp_free(&r);
+	}
+}
+
+/* A cache that fails is a miss, never a wrong or broken page: a fragment entry that does
+ * not parse (planted in Redis, read once the hot copies are dropped) and Redis stopped both
+ * give the page rendered afresh, with its marks. */
+static void
+test_page_cache_failures(void)
+{
+	struct it_resp r;
+	char path[64], cmd[400];
+	long long id = paste(&owner, "Cache failures", "gci C:\\ # fallback-check\n", "true");
+
+	T_ASSERT(id > 0);
+	T_ASSERT(analysed(id));
+	jobs_done(id);
+	snprintf(path, sizeof(path), "/scripts/%lld", id);
+	for (int i = 0; i < 2; i++) {
+		T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+		it_resp_free(&r);
+	}
+	snprintf(cmd, sizeof(cmd), "keys=$(redis-cli -p $REDISPORT --scan --pattern 'analysis:%lld:view:*'); "
+	    "[ -n \"$keys\" ] && for k in $keys; do redis-cli -p $REDISPORT set \"$k\" '#av 1 9 9 0 99999999' "
+	    ">/dev/null || exit 1; done", id);
+	T_EQ(it_run("%s", cmd), 0);
+	/* a library write moves the shared generation: the workers' hot copies go */
+	T_ASSERT(paste(&other, "Generation mover", "Get-Date # moves the generation\n", "") > 0);
+	for (int i = 0; i < 6; i++) {	/* every worker */
+		T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+		T_CONTAINS(r.body, "fallback-check");
+		T_CONTAINS(r.body, "<tr id=\"L1\" class=\"hl-flag hl-warning\">");
+		T_CONTAINS(r.body, "<h2 id=\"analysis-h\">Analysis</h2>");
+		T_ASSERT(strstr(r.body, "#av ") == NULL);
+		it_resp_free(&r);
+	}
+	T_EQ(it_harness("redis-stop"), 0);
+	sleep(3);	/* the workers' health check (1 s in the harness) notices */
+	for (int i = 0; i < 4; i++) {
+		T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+		T_CONTAINS(r.body, "<tr id=\"L1\" class=\"hl-flag hl-warning\">");
+		it_resp_free(&r);
+	}
+	snprintf(path, sizeof(path), "/scripts/%lld?kind=security", id);
+	T_EQ(visit(&anon, &r, "GET", path, NULL), 200);
+	T_ASSERT(strstr(r.body, "hl-flag") == NULL);
+	it_resp_free(&r);
+	T_EQ(it_harness("redis-start"), 0);
+	sleep(3);
+}
+
 static void
 test_analyze_page(void)
 {
@@ -492,6 +716,10 @@ main(void)
 	T_RUN(test_filters);
 	T_RUN(test_analyse_again);
 	T_RUN(test_page_cache);
+	T_RUN(test_page_cache_reanalysis);
+	T_RUN(test_page_cache_private);
+	T_RUN(test_repeated_findings);
+	T_RUN(test_page_cache_failures);
 	T_RUN(test_analyze_page);
 	T_RUN(test_list);
 	html_check_done();

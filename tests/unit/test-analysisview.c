@@ -184,11 +184,53 @@ test_rows_bidi_one_column(void)
 	T_CONTAINS(out, "<span class=\"tk-bidi\">[U+202E]</span><mark class=\"hl-x\">b</mark>c");
 }
 
+/* Findings saying the same thing (rule, message, suggestion) are one item with the others'
+ * anchors and lines under "more"; a different message or severity is its own item; the
+ * marks and the counts still have every finding. */
+static void
+test_repeated_findings(void)
+{
+	struct json_object *a = json_tokener_parse("{\"bestPracticeViolations\": ["
+	    " {\"ruleId\": \"A\", \"severity\": \"warning\", \"message\": \"same\", \"line\": 1, \"column\": 1},"
+	    " {\"ruleId\": \"A\", \"severity\": \"warning\", \"message\": \"other\", \"line\": 2, \"column\": 1},"
+	    " {\"ruleId\": \"A\", \"severity\": \"warning\", \"message\": \"same\", \"line\": 3, \"column\": 4},"
+	    " {\"ruleId\": \"A\", \"severity\": \"information\", \"message\": \"same\", \"line\": 4, \"column\": 1},"
+	    " {\"ruleId\": \"A\", \"severity\": \"warning\", \"message\": \"same\", \"line\": 5, \"column\": 1,"
+	    "  \"suggestion\": \"s\"},"
+	    " {\"ruleId\": \"A\", \"severity\": \"warning\", \"message\": \"same\", \"line\": 6, \"column\": 2}]}");
+	struct av_filter all = { AV_KIND__MAX, AV_SEV__MAX, "/scripts/7" };
+	struct av_marks m;
+	struct json_object *v, *sevs, *warn, *first;
+
+	T_ASSERT(a != NULL);
+	v = av_view(a, &all, &m);
+	T_STREQ(json_object_get_string(json_object_object_get(v, "total")), "6");
+	T_STREQ(json_object_get_string(json_object_object_get(v, "shown")), "6");
+	T_EQ(m.n, 6);
+	sevs = json_object_object_get(json_object_array_get_idx(json_object_object_get(v, "groups"), 0), "severities");
+	warn = json_object_array_get_idx(sevs, 0);
+	T_STREQ(json_object_get_string(json_object_object_get(warn, "count")), "5");
+	/* same (1, 3, 6), other (2), same with a suggestion (5) */
+	T_EQ(json_object_array_length(json_object_object_get(warn, "findings")), 3);
+	first = json_object_array_get_idx(json_object_object_get(warn, "findings"), 0);
+	T_STREQ(json_object_get_string(json_object_object_get(first, "id")), "f-1");
+	T_STREQ(json_object_get_string(json_object_object_get(first, "moreCount")), "2");
+	T_STREQ(J(json_object_object_get(first, "more")), "[{\"id\":\"f-3\",\"lineHref\":\"#L3\",\"line\":3},"
+	    "{\"id\":\"f-6\",\"lineHref\":\"#L6\",\"line\":6}]");
+	T_ASSERT(json_object_object_get(json_object_array_get_idx(json_object_object_get(warn, "findings"), 1),
+	    "more") == NULL);
+	T_STREQ(json_object_get_string(json_object_object_get(json_object_array_get_idx(sevs, 1), "count")), "1");
+	av_marks_free(&m);
+	json_object_put(v);
+	json_object_put(a);
+}
+
 int
 main(void)
 {
 	T_RUN(test_filter_values);
 	T_RUN(test_groups_and_ids);
+	T_RUN(test_repeated_findings);
 	T_RUN(test_rows_marked);
 	T_RUN(test_rows_unmarked_as_hl_html_rows);
 	T_RUN(test_rows_bidi_one_column);
