@@ -233,28 +233,77 @@ library_analysis_answer(struct json_object *analysis, struct json_object *state)
 	return o;
 }
 
-/* The cached entry's visibility header comes from an object with the script's isPublic and
- * userId (library_cache_put_text reads them there). */
-static void
-analysis_cache_put(const struct svc *s, int64_t id, const struct db_analysis *row,
-    struct json_object *analysis, struct json_object *state)
+struct json_object *
+library_analysis_entry(struct json_object *analysis, struct json_object *state)
 {
-	struct json_object *entry, *vis;
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "analysis", json_object_get(analysis));
+	json_object_object_add(o, "analysisState", json_object_get(state));
+	return o;
+}
+
+/* entry_text: the cached entry's JSON text for a row read by db_analysis_get, caller frees;
+ * NULL when it is not to be cached (no analysis, or a job pending). */
+static char *
+entry_text(const struct db_analysis *row, size_t *len)
+{
+	struct json_object *state, *entry;
 	const char *text;
-	size_t len;
+	char *out = NULL;
+
+	if (row->analysis == NULL)
+		return NULL;
+	state = library_analysis_state(row->job, true);
+	if (!library_analysis_pending(state)) {
+		entry = library_analysis_entry(row->analysis, state);
+		text = library_cache_json(entry, len);
+		out = xstrndup(text, *len);
+		json_object_put(entry);
+	}
+	json_object_put(state);
+	return out;
+}
+
+/* analysis_cache_put: writes analysis:{id} from row, then reads the row again: if anything
+ * the entry shows changed meanwhile (an analysis stored, a job queued or finished, the
+ * visibility), the writer that changed it may have dropped the key before this write reached
+ * Redis, so the entry is dropped here. Either the second read sees the change (and this drops
+ * the entry after writing it) or the change commits after that read began (and its writer's
+ * drop comes after this write): no interleaving leaves an old entry behind. A miss costs one
+ * query more; a hit none. */
+static void
+analysis_cache_put(const struct svc *s, const struct viewer *v, int64_t id,
+    const struct db_analysis *row)
+{
+	struct json_object *vis;
+	struct db_analysis again;
+	char *text, *now = NULL;
+	size_t len, nlen = 0;
 	char key[48];
 	int ttl = library_analysis_key(key, sizeof(key), id);
 
-	if (s->cache == NULL || analysis == NULL || library_analysis_pending(state))
+	if (s->cache == NULL || (text = entry_text(row, &len)) == NULL)
 		return;
-	entry = library_analysis_answer(analysis, state);
+	if (len > LIBRARY_CACHE_MAX_VALUE) {	/* not cached (library_cache_put_text) */
+		free(text);
+		return;
+	}
+	/* the visibility header comes from an object with isPublic and userId */
 	vis = json_object_new_object();
 	json_object_object_add(vis, "isPublic", json_object_new_boolean(row->is_public));
 	json_object_object_add(vis, "userId", json_object_new_int64(row->user_id));
-	text = library_cache_json(entry, &len);
 	library_cache_put_text(s, key, vis, text, len, ttl);
 	json_object_put(vis);
-	json_object_put(entry);
+	if (db_analysis_get(s->db, v, id, false, &again) != PSS_OK ||
+	    again.is_public != row->is_public || again.user_id != row->user_id ||
+	    (now = entry_text(&again, &nlen)) == NULL || nlen != len || memcmp(now, text, len) != 0) {
+		log_info("analysis:%lld changed while it was cached; dropped", (long long)id);
+		cache_invalidate(s->cache, key);
+	}
+	db_analysis_free(&again);
+	free(now);
+	free(text);
 }
 
 enum pss_err
@@ -292,7 +341,7 @@ library_analysis_get(const struct svc *s, const struct viewer *v, int64_t id,
 		return e;
 	*state = library_analysis_state(row.job, row.analysis != NULL);
 	*analysis = json_object_get(row.analysis);
-	analysis_cache_put(s, id, &row, *analysis, *state);
+	analysis_cache_put(s, v, id, &row);
 	db_analysis_free(&row);
 	return PSS_OK;
 }
