@@ -32,6 +32,19 @@ h_scripts_analysis(struct http_ctx *c)
 			error_from_svc(c, PSS_ENOTFOUND, NULL, SCRIPT_NOT_FOUND);
 		return;
 	}
+	if (flat) {	/* req_asks_as_axios: never a page */
+		buf_reset(&c->resp->body);
+		if ((hit = library_analysis_flat_cached(&c->app->svc, &v, id, &c->resp->body)) == 1) {
+			c->resp->status = 200;
+			c->resp->content_type = "application/json; charset=utf-8";
+			return;
+		}
+		buf_reset(&c->resp->body);
+		if (hit == -1) {
+			error_from_svc(c, PSS_ENOTFOUND, NULL, SCRIPT_NOT_FOUND);
+			return;
+		}
+	}
 	if ((e = library_analysis_get(&c->app->svc, &v, id, &an, &state, NULL)) != PSS_OK) {
 		error_from_svc(c, e, NULL, SCRIPT_NOT_FOUND);
 		return;

@@ -243,6 +243,129 @@ library_analysis_entry(struct json_object *analysis, struct json_object *state)
 	return o;
 }
 
+/* ---- the original frontend's flat form from the entry's text ---- */
+
+/* json_skip: the end of the JSON value (text the library wrote, so well-formed) at p, or NULL. */
+static const char *
+json_skip(const char *p, const char *end)
+{
+	int depth = 0;
+
+	for (; p < end; p++) {
+		if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			if (p >= end)
+				return NULL;
+			if (depth == 0)
+				return p + 1;
+		} else if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']') {
+			if (depth == 0)
+				return p;	/* a scalar's end */
+			if (--depth == 0)
+				return p + 1;
+		} else if (*p == ',' && depth == 0)
+			return p;
+	}
+	return NULL;
+}
+
+struct json_member {
+	const char	*key;	/* after its opening quote */
+	size_t		 klen;
+	const char	*val;
+	size_t		 vlen;
+};
+
+/* json_members: the members of the object text o (at most max; the rest ignored): their count,
+ * or -1 when o is not an object as the library writes one. */
+static int
+json_members(const char *o, size_t len, struct json_member *m, int max)
+{
+	const char *p = o + 1, *end = o + len, *k, *v;
+	size_t klen;
+	int n = 0;
+
+	if (len < 2 || o[0] != '{' || o[len - 1] != '}')
+		return -1;
+	while (p < end - 1) {
+		if (*p != '"' || (v = json_skip(p, end)) == NULL || v >= end || *v != ':')
+			return -1;
+		k = p + 1;
+		klen = (size_t)(v - 1 - k);	/* v is after the key's closing quote */
+		p = v + 1;
+		if ((v = json_skip(p, end)) == NULL)
+			return -1;
+		if (n < max)
+			m[n++] = (struct json_member){ k, klen, p, (size_t)(v - p) };
+		p = v;
+		if (*p == ',')
+			p++;
+		else if (p != end - 1)
+			return -1;
+	}
+	return n;
+}
+
+static const struct json_member *
+member_named(const struct json_member *m, int n, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (int i = 0; i < n; i++)
+		if (m[i].klen == len && memcmp(m[i].key, name, len) == 0)
+			return &m[i];
+	return NULL;
+}
+
+int
+library_analysis_flat_cached(const struct svc *s, const struct viewer *v, int64_t id,
+    struct buf *out)
+{
+	static const char *const snake[][2] = { { "codeQualityScore", "code_quality_score" },
+		{ "securityScore", "security_score" }, { "riskScore", "risk_score" } };
+	struct json_member top[4], am[64];
+	const struct json_member *an, *st, *sc;
+	struct library_cached c;
+	char key[48];
+	int hit, n;
+
+	library_analysis_key(key, sizeof(key), id);
+	if ((hit = library_cache_text(s, key, v, &c)) != 1)
+		return hit;
+	n = json_members(c.json, c.len, top, 4);
+	an = member_named(top, n, "analysis");
+	st = member_named(top, n, "analysisState");
+	if (n != 2 || an == NULL || st == NULL ||
+	    (n = json_members(an->val, an->vlen, am, PSS_ARRAY_LEN(am))) < 0 ||
+	    n >= (int)PSS_ARRAY_LEN(am)) {
+		library_cached_free(&c);
+		return 0;	/* not the entry this writes: the parsing path decides */
+	}
+	/* library_analysis_answer's members in its order, as json-c writes them */
+	buf_puts(out, "{\"success\":true,");
+	if (an->vlen > 2) {
+		buf_append(out, an->val + 1, an->vlen - 2);
+		buf_putc(out, ',');
+	}
+	for (size_t i = 0; i < PSS_ARRAY_LEN(snake); i++)
+		if ((sc = member_named(am, n, snake[i][0])) != NULL) {
+			buf_printf(out, "\"%s\":", snake[i][1]);
+			buf_append(out, sc->val, sc->vlen);
+			buf_putc(out, ',');
+		}
+	buf_puts(out, "\"analysis\":");
+	buf_append(out, an->val, an->vlen);
+	buf_puts(out, ",\"analysisState\":");
+	buf_append(out, st->val, st->vlen);
+	buf_putc(out, '}');
+	library_cached_free(&c);
+	return 1;
+}
+
 /* entry_text: the cached entry's JSON text for a row read by db_analysis_get, caller frees;
  * NULL when it is not to be cached (no analysis, or a job pending). */
 static char *

@@ -292,6 +292,11 @@ struct json_object *library_analysis_entry(struct json_object *analysis, struct 
  * them and its scores in snake_case (code_quality_score, security_score, risk_score). New
  * object, takes no reference. */
 struct json_object *library_analysis_answer(struct json_object *analysis, struct json_object *state);
+/* library_analysis_flat_cached: library_analysis_answer's form after "success" written into
+ * out from the analysis:{id} entry's text, without parsing it: 1; 0 on a miss; -1 when the
+ * viewer (when not NULL) may not see the script. The same bytes as the parsing path. */
+int	 library_analysis_flat_cached(const struct svc *, const struct viewer *, int64_t script_id,
+	struct buf *out);
 
 /* The script page's analysis fragment (the rendered analysis view and the marked source
  * rows, handlers/pages-library.c) under analysis:{id}:view:<format>:<kind>.<sev>:<stamp>,

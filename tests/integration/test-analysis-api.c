@@ -406,11 +406,24 @@ test_cached_read_is_fresh_and_keeps_visibility(void)
 	T_ASSERT(it_str(&r1, "purpose") == NULL && it_str(&r1, "code_quality_score") == NULL);
 	T_STREQ(it_str(&r1, "analysisState.status"), "done");
 	it_resp_free(&r2);
-	/* the original frontend's form, from the same entry */
+	/* the original frontend's form, from the same entry's text: the same bytes as built
+	 * from the row (the entry dropped from Redis, and a write, which moves the shared
+	 * generation, makes the workers' hot copies stale: the first read misses) */
+	T_EQ(it_run("redis-cli -p \"$REDISPORT\" DEL analysis:%lld >/dev/null", id), 0);
+	T_ASSERT(new_script(bob.token, "a write", uniq("Get-Date # "), false) > 0);
 	r = analysis_as(id, alice.token, AXIOS);
+	r2 = analysis_as(id, alice.token, AXIOS);
 	T_EQ(r.status, 200);
 	T_STREQ(it_str(&r, "purpose"), it_str(&r1, "analysis.purpose"));
-	T_ASSERT(it_str(&r, "code_quality_score") != NULL && it_str(&r, "analysis.id") != NULL);
+	T_STREQ(it_str(&r, "code_quality_score"), it_str(&r1, "analysis.codeQualityScore"));
+	T_STREQ(it_str(&r, "risk_score"), it_str(&r1, "analysis.riskScore"));
+	T_ASSERT(it_str(&r, "analysis.id") != NULL && it_str(&r, "analysisState.status") != NULL);
+	T_ASSERTF(r.len == r2.len && r.len > 0 && memcmp(r.body, r2.body, r.len) == 0,
+	    "the flat form from the entry differs: %.300s", r2.body ? r2.body : "");
+	it_resp_free(&r);
+	it_resp_free(&r2);
+	r = analysis_as(id, alice.token, NULL);	/* the entry again, the same bytes as before */
+	T_ASSERT(r.len == r1.len && memcmp(r.body, r1.body, r1.len) == 0);
 	it_resp_free(&r);
 
 	/* visibility on the fast path: bob and anonymous 404 with nothing of the script */
