@@ -94,7 +94,7 @@ C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
 echo
 echo "GET /api/scripts/:id/analysis (cached, 60 lines) / bare responder: requests/s $(ratio "$RPS_analysis" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_analysis")   (target >= 0.8)"
-echo "GET /api/scripts/:id/analysis, axios's Accept (flat form, parsed from the entry) / bare responder:" \
+echo "GET /api/scripts/:id/analysis, axios's Accept (flat form, spliced from the entry) / bare responder:" \
 	"requests/s $(ratio "$RPS_analysisaxios" "$RPS_bare"), by CPU $(ratio "$CPU_bare" "$CPU_analysisaxios")"
 echo "the same bytes as a static file / bare responder: requests/s $(ratio "$RPS_static" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_static")   (what any answer of that size can reach)"
