@@ -2,7 +2,8 @@
 # analysis.sh: the analysis API under load (issue 13): GET /api/scripts/:id/analysis answered
 # from the analysis:{id} entry for a 60-line script (target: at least 0.8 of the bare libfcgi
 # responder measured in the same run; and for the 1,000-line one, whose answer is larger), the
-# same bytes as a static file served by nginx (the floor for an answer of that size), and
+# same bytes as a static file served by nginx (the floor for an answer of that size), the
+# original frontend's flat form (asked with axios's Accept), and
 # POST /api/scripts/analyze (ad hoc, nothing stored) with a 1,000-line
 # script at one connection per FastCGI worker (target: p95 under 10 ms). Anonymous callers,
 # a public script; the analyze rate limit is lifted for the run.
@@ -12,6 +13,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 L=${BENCH_LINES:-1000}
+AXIOS='application/json, text/plain, */*'	# the original frontend's Accept (docs/compat.md)
 bench_start
 sed -i -E 's/(zone=pss_analyze:10m) rate=[0-9]+r\/[sm]/\1 rate=100000r\/s/' "$ST/nginx/site.conf"
 kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
@@ -77,17 +79,23 @@ EOL
 # The floor of a cached read: nginx sending the same bytes from a file (no FastCGI at all).
 curl -fsk -o "$PSS_TOP/static/bench-analysis.json" "$PSS_TEST_URL/api/scripts/$ID/analysis"
 BENCH_CLEANUP='rm -f "$PSS_TOP/static/bench-analysis.json"'
+echo "# GET /api/scripts/:id/analysis answers $(stat -c %s "$PSS_TOP/static/bench-analysis.json") bytes" \
+	"(60 lines); asked with axios's Accept (the original frontend's flat form)" \
+	"$(curl -fsk -H "Accept: $AXIOS" "$PSS_TEST_URL/api/scripts/$ID/analysis" | wc -c)"
 
 echo "# wrk -t$T -c$C -d${D}s over HTTPS through nginx; $PSS_TEST_WORKERS FastCGI processes; $(nproc) cores"
 run "bare libfcgi responder" /bench/bare bare
 run "static file, the same bytes" /static/bench-analysis.json static
 run "GET /api/scripts/:id/analysis" "/api/scripts/$ID/analysis" analysis -s "$ST/p95.lua"
+run "GET .../analysis, axios form" "/api/scripts/$ID/analysis" analysisaxios -H "Accept: $AXIOS" -s "$ST/p95.lua"
 run "GET .../analysis, $L lines" "/api/scripts/$ID_BIG/analysis" analysisbig -s "$ST/p95.lua"
 C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
 	run "POST /api/scripts/analyze -c$PSS_TEST_WORKERS" /api/scripts/analyze adhoc -s "$ST/adhoc.lua"
 echo
 echo "GET /api/scripts/:id/analysis (cached, 60 lines) / bare responder: requests/s $(ratio "$RPS_analysis" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_analysis")   (target >= 0.8)"
+echo "GET /api/scripts/:id/analysis, axios's Accept (flat form, spliced from the entry) / bare responder:" \
+	"requests/s $(ratio "$RPS_analysisaxios" "$RPS_bare"), by CPU $(ratio "$CPU_bare" "$CPU_analysisaxios")"
 echo "the same bytes as a static file / bare responder: requests/s $(ratio "$RPS_static" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_static")   (what any answer of that size can reach)"
 echo "GET /api/scripts/:id/analysis (cached, $L lines) / bare responder: requests/s $(ratio "$RPS_analysisbig" "$RPS_bare")," \
@@ -97,6 +105,7 @@ if [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
 	echo "# instructions in one FastCGI process (callgrind; 200 sequential requests each, after warming)"
 	callgrind_start
 	instructions "GET .../analysis (cached)" "/api/scripts/$ID/analysis"
+	instructions "GET .../analysis, axios form" "/api/scripts/$ID/analysis" -H "Accept: $AXIOS"
 	instructions "GET .../analysis, $L lines" "/api/scripts/$ID_BIG/analysis"
 	instructions "POST /api/scripts/analyze" /api/scripts/analyze -X POST -H 'Content-Type: application/json' \
 	    --data-binary @"$ST/adhoc.json"

@@ -10,14 +10,16 @@
 
 /* GET /api/scripts/:id/analysis: {success, analysis, analysisState}; while there is none,
  * 404 analysis_not_found with details {analysisState} (queued, running, failed with its
- * error, or none), so a client knows whether to wait. A cached answer is sent as its
- * stored bytes. */
+ * error, or none), so a client knows whether to wait. A cached answer is its stored bytes
+ * after "success" (reply_cached: no parsing, no query); asked as the original frontend asks
+ * (axios's Accept) the analysis's members also come at the top level (docs/compat.md). */
 void
 h_scripts_analysis(struct http_ctx *c)
 {
 	struct viewer v = req_viewer(c);
 	struct json_object *an, *state, *o, *details;
 	int64_t id = req_path_id(c, "id", "id");
+	bool flat = req_asks_as_axios(c);
 	char key[48];
 	enum pss_err e;
 	int hit;
@@ -25,11 +27,23 @@ h_scripts_analysis(struct http_ctx *c)
 	if (id == 0)
 		return;
 	library_analysis_key(key, sizeof(key), id);
-	if ((hit = reply_cached(c, key, NULL, &v)) == 1)
+	if (!flat && (hit = reply_cached(c, key, NULL, &v)) != 0) {
+		if (hit == -1)
+			error_from_svc(c, PSS_ENOTFOUND, NULL, SCRIPT_NOT_FOUND);
 		return;
-	if (hit == -1) {
-		error_from_svc(c, PSS_ENOTFOUND, NULL, SCRIPT_NOT_FOUND);
-		return;
+	}
+	if (flat) {	/* req_asks_as_axios: never a page */
+		buf_reset(&c->resp->body);
+		if ((hit = library_analysis_flat_cached(&c->app->svc, &v, id, &c->resp->body)) == 1) {
+			c->resp->status = 200;
+			c->resp->content_type = "application/json; charset=utf-8";
+			return;
+		}
+		buf_reset(&c->resp->body);
+		if (hit == -1) {
+			error_from_svc(c, PSS_ENOTFOUND, NULL, SCRIPT_NOT_FOUND);
+			return;
+		}
 	}
 	if ((e = library_analysis_get(&c->app->svc, &v, id, &an, &state, NULL)) != PSS_OK) {
 		error_from_svc(c, e, NULL, SCRIPT_NOT_FOUND);
@@ -41,7 +55,7 @@ h_scripts_analysis(struct http_ctx *c)
 		error_reply(c, 404, "analysis_not_found", "The script has no analysis yet.", details);
 		return;
 	}
-	o = library_analysis_answer(an, state);
+	o = flat ? library_analysis_answer(an, state) : library_analysis_entry(an, state);
 	json_object_put(an);
 	json_object_put(state);
 	reply_success(c, 200, NULL, o);

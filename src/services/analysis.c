@@ -233,28 +233,200 @@ library_analysis_answer(struct json_object *analysis, struct json_object *state)
 	return o;
 }
 
-/* The cached entry's visibility header comes from an object with the script's isPublic and
- * userId (library_cache_put_text reads them there). */
-static void
-analysis_cache_put(const struct svc *s, int64_t id, const struct db_analysis *row,
-    struct json_object *analysis, struct json_object *state)
+struct json_object *
+library_analysis_entry(struct json_object *analysis, struct json_object *state)
 {
-	struct json_object *entry, *vis;
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "analysis", json_object_get(analysis));
+	json_object_object_add(o, "analysisState", json_object_get(state));
+	return o;
+}
+
+/* ---- the original frontend's flat form from the entry's text ---- */
+
+/* json_skip: the end of the JSON value (text the library wrote, so well-formed) at p, or NULL. */
+static const char *
+json_skip(const char *p, const char *end)
+{
+	int depth = 0;
+
+	for (; p < end; p++) {
+		if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			if (p >= end)
+				return NULL;
+			if (depth == 0)
+				return p + 1;
+		} else if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']') {
+			if (depth == 0)
+				return p;	/* a scalar's end */
+			if (--depth == 0)
+				return p + 1;
+		} else if (*p == ',' && depth == 0)
+			return p;
+	}
+	return NULL;
+}
+
+struct json_member {
+	const char	*key;	/* after its opening quote */
+	size_t		 klen;
+	const char	*val;
+	size_t		 vlen;
+};
+
+/* json_members: the members of the object text o (at most max; the rest ignored): their count,
+ * or -1 when o is not an object as the library writes one. */
+static int
+json_members(const char *o, size_t len, struct json_member *m, int max)
+{
+	const char *p = o + 1, *end = o + len, *k, *v;
+	size_t klen;
+	int n = 0;
+
+	if (len < 2 || o[0] != '{' || o[len - 1] != '}')
+		return -1;
+	while (p < end - 1) {
+		if (*p != '"' || (v = json_skip(p, end)) == NULL || v >= end || *v != ':')
+			return -1;
+		k = p + 1;
+		klen = (size_t)(v - 1 - k);	/* v is after the key's closing quote */
+		p = v + 1;
+		if ((v = json_skip(p, end)) == NULL)
+			return -1;
+		if (n < max)
+			m[n++] = (struct json_member){ k, klen, p, (size_t)(v - p) };
+		p = v;
+		if (*p == ',')
+			p++;
+		else if (p != end - 1)
+			return -1;
+	}
+	return n;
+}
+
+static const struct json_member *
+member_named(const struct json_member *m, int n, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (int i = 0; i < n; i++)
+		if (m[i].klen == len && memcmp(m[i].key, name, len) == 0)
+			return &m[i];
+	return NULL;
+}
+
+int
+library_analysis_flat_cached(const struct svc *s, const struct viewer *v, int64_t id,
+    struct buf *out)
+{
+	static const char *const snake[][2] = { { "codeQualityScore", "code_quality_score" },
+		{ "securityScore", "security_score" }, { "riskScore", "risk_score" } };
+	struct json_member top[4], am[64];
+	const struct json_member *an, *st, *sc;
+	struct library_cached c;
+	char key[48];
+	int hit, n;
+
+	library_analysis_key(key, sizeof(key), id);
+	if ((hit = library_cache_text(s, key, v, &c)) != 1)
+		return hit;
+	n = json_members(c.json, c.len, top, 4);
+	an = member_named(top, n, "analysis");
+	st = member_named(top, n, "analysisState");
+	if (n != 2 || an == NULL || st == NULL ||
+	    (n = json_members(an->val, an->vlen, am, PSS_ARRAY_LEN(am))) < 0 ||
+	    n >= (int)PSS_ARRAY_LEN(am)) {
+		library_cached_free(&c);
+		return 0;	/* not the entry this writes: the parsing path decides */
+	}
+	/* library_analysis_answer's members in its order, as json-c writes them */
+	buf_puts(out, "{\"success\":true,");
+	if (an->vlen > 2) {
+		buf_append(out, an->val + 1, an->vlen - 2);
+		buf_putc(out, ',');
+	}
+	for (size_t i = 0; i < PSS_ARRAY_LEN(snake); i++)
+		if ((sc = member_named(am, n, snake[i][0])) != NULL) {
+			buf_printf(out, "\"%s\":", snake[i][1]);
+			buf_append(out, sc->val, sc->vlen);
+			buf_putc(out, ',');
+		}
+	buf_puts(out, "\"analysis\":");
+	buf_append(out, an->val, an->vlen);
+	buf_puts(out, ",\"analysisState\":");
+	buf_append(out, st->val, st->vlen);
+	buf_putc(out, '}');
+	library_cached_free(&c);
+	return 1;
+}
+
+/* entry_text: the cached entry's JSON text for a row read by db_analysis_get, caller frees;
+ * NULL when it is not to be cached (no analysis, or a job pending). */
+static char *
+entry_text(const struct db_analysis *row, size_t *len)
+{
+	struct json_object *state, *entry;
 	const char *text;
-	size_t len;
+	char *out = NULL;
+
+	if (row->analysis == NULL)
+		return NULL;
+	state = library_analysis_state(row->job, true);
+	if (!library_analysis_pending(state)) {
+		entry = library_analysis_entry(row->analysis, state);
+		text = library_cache_json(entry, len);
+		out = xstrndup(text, *len);
+		json_object_put(entry);
+	}
+	json_object_put(state);
+	return out;
+}
+
+/* analysis_cache_put: writes analysis:{id} from row, then reads the row again: if anything
+ * the entry shows changed meanwhile (an analysis stored, a job queued or finished, the
+ * visibility), the writer that changed it may have dropped the key before this write reached
+ * Redis, so the entry is dropped here. Either the second read sees the change (and this drops
+ * the entry after writing it) or the change commits after that read began (and its writer's
+ * drop comes after this write): no interleaving leaves an old entry behind. A miss costs one
+ * query more; a hit none. */
+static void
+analysis_cache_put(const struct svc *s, const struct viewer *v, int64_t id,
+    const struct db_analysis *row)
+{
+	struct json_object *vis;
+	struct db_analysis again;
+	char *text, *now = NULL;
+	size_t len, nlen = 0;
 	char key[48];
 	int ttl = library_analysis_key(key, sizeof(key), id);
 
-	if (s->cache == NULL || analysis == NULL || library_analysis_pending(state))
+	if (s->cache == NULL || (text = entry_text(row, &len)) == NULL)
 		return;
-	entry = library_analysis_answer(analysis, state);
+	if (len > LIBRARY_CACHE_MAX_VALUE) {	/* not cached (library_cache_put_text) */
+		free(text);
+		return;
+	}
+	/* the visibility header comes from an object with isPublic and userId */
 	vis = json_object_new_object();
 	json_object_object_add(vis, "isPublic", json_object_new_boolean(row->is_public));
 	json_object_object_add(vis, "userId", json_object_new_int64(row->user_id));
-	text = library_cache_json(entry, &len);
 	library_cache_put_text(s, key, vis, text, len, ttl);
 	json_object_put(vis);
-	json_object_put(entry);
+	if (db_analysis_get(s->db, v, id, false, &again) != PSS_OK ||
+	    again.is_public != row->is_public || again.user_id != row->user_id ||
+	    (now = entry_text(&again, &nlen)) == NULL || nlen != len || memcmp(now, text, len) != 0) {
+		log_info("analysis:%lld changed while it was cached; dropped", (long long)id);
+		cache_invalidate(s->cache, key);
+	}
+	db_analysis_free(&again);
+	free(now);
+	free(text);
 }
 
 enum pss_err
@@ -292,7 +464,7 @@ library_analysis_get(const struct svc *s, const struct viewer *v, int64_t id,
 		return e;
 	*state = library_analysis_state(row.job, row.analysis != NULL);
 	*analysis = json_object_get(row.analysis);
-	analysis_cache_put(s, id, &row, *analysis, *state);
+	analysis_cache_put(s, v, id, &row);
 	db_analysis_free(&row);
 	return PSS_OK;
 }

@@ -278,17 +278,25 @@ const struct ps_analyze_opts *library_analyzer_opts(const struct svc *);
 #define LIBRARY_ADHOC_MAX (1024 * 1024)	/* POST /api/scripts/analyze's content */
 
 /* library_analysis_key: analysis:{id} into key (n bytes); returns its time to live. The
- * entry is {"analysis": ..., "analysisState": ...} (GET /api/scripts/:id/analysis's members),
- * with the script's visibility in its header (library_cache_text), written only while the
- * state is done: every way out of done (a job queued, content changed, the script deleted,
- * an analysis stored) drops it. */
+ * entry is library_analysis_entry's {"analysis": ..., "analysisState": ...} (GET
+ * /api/scripts/:id/analysis's members after success), with the script's visibility in its
+ * header (library_cache_text), written only while the state is done and checked against a
+ * second read after it is written (no older entry survives a concurrent write): every way out
+ * of done (a job queued, content changed, the script deleted, an analysis stored) drops it. */
 int	 library_analysis_key(char *key, size_t n, int64_t script_id);
-/* library_analysis_answer: GET /api/scripts/:id/analysis's members (new object, takes no
- * reference): {analysis, analysisState}, and for the original React frontend, which reads the
- * analysis at the top level (docs/compat.md), the analysis's members beside them and its
- * scores in snake_case (code_quality_score, security_score, risk_score). The cache entry of
- * library_analysis_key holds this object. */
+/* library_analysis_entry: {analysis, analysisState} (new object; takes no reference). */
+struct json_object *library_analysis_entry(struct json_object *analysis, struct json_object *state);
+/* library_analysis_answer: GET /api/scripts/:id/analysis's members for the original React
+ * frontend (asked with axios's Accept: req_asks_as_axios), which reads the analysis at the top
+ * level (docs/compat.md): library_analysis_entry's members with the analysis's members beside
+ * them and its scores in snake_case (code_quality_score, security_score, risk_score). New
+ * object, takes no reference. */
 struct json_object *library_analysis_answer(struct json_object *analysis, struct json_object *state);
+/* library_analysis_flat_cached: library_analysis_answer's form after "success" written into
+ * out from the analysis:{id} entry's text, without parsing it: 1; 0 on a miss; -1 when the
+ * viewer (when not NULL) may not see the script. The same bytes as the parsing path. */
+int	 library_analysis_flat_cached(const struct svc *, const struct viewer *, int64_t script_id,
+	struct buf *out);
 
 /* The script page's analysis fragment (the rendered analysis view and the marked source
  * rows, handlers/pages-library.c) under analysis:{id}:view:<format>:<kind>.<sev>:<stamp>,

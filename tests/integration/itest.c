@@ -311,3 +311,41 @@ it_psqlf(const char *fmt, ...)
 	va_end(ap);
 	return it_psql(sql);
 }
+
+long long
+it_script_new(const char *token, const char *title, const char *content, bool pub)
+{
+	struct json_object *o = json_object_new_object();
+	struct it_resp r;
+	char auth[160];
+	const char *h[2] = { auth, NULL }, *v, *body;
+	long long id = 0;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	json_object_object_add(o, "title", json_object_new_string(title));
+	json_object_object_add(o, "content", json_object_new_string(content));
+	json_object_object_add(o, "isPublic", json_object_new_boolean(pub));
+	json_object_object_add(o, "analyze", json_object_new_boolean(false));
+	body = json_object_to_json_string(o);
+	if (it_request(&r, "POST", "/api/scripts", body, strlen(body), "application/json", h) != 0)
+		memset(&r, 0, sizeof(r));
+	if (r.status == 201 && (v = it_str(&r, "script.id")) != NULL)
+		id = strtoll(v, NULL, 10);
+	else
+		printf("# creating the script %s: %ld %.200s\n", title, r.status,
+		    r.body != NULL ? r.body : "");
+	json_object_put(o);
+	it_resp_free(&r);
+	return id;
+}
+
+const char *
+it_script_path(long long id, const char *tail)
+{
+	static char b[4][160];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(b[k], sizeof(b[k]), "/api/scripts/%lld%s", id, tail);
+	return b[k];
+}

@@ -2,6 +2,8 @@
 #ifndef PSS_ITEST_H
 #define PSS_ITEST_H
 
+#include <stdbool.h>
+
 #include <json-c/json.h>
 
 struct it_resp {
@@ -50,6 +52,12 @@ const char *it_job_wait(long id, const char *want, int seconds);
 /* it_log_has: whether the file at path holds a line containing needle within seconds (a job
  * runner's " ready", a log line a test waits for). */
 int	 it_log_has(const char *path, const char *needle, int seconds);
+/* it_script_new: POST /api/scripts as token: {title, content, isPublic: pub, analyze: false}
+ * (nothing analyses it until asked); its id, or 0 (with a "# " line saying why). */
+long long it_script_new(const char *token, const char *title, const char *content, bool pub);
+/* it_script_path: "/api/scripts/<id><tail>" in one of four static buffers (four may be used
+ * in one call's arguments). */
+const char *it_script_path(long long id, const char *tail);
 
 /* it_db_setup: the set-up of a suite that calls the layers below HTTP directly: log_init
  * (errors only) as name, the stack's configuration (PSSCRIPT_CONFIG) into conf and, when db is

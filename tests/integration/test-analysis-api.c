@@ -26,37 +26,14 @@ uniq(const char *prefix)
 	return b[k];
 }
 
-/* A new script of token's (not analysed: analyze false), its id or 0. */
+/* A new script of token's (not analysed), its id; fails the test when none was made. */
 static long long
 new_script(const char *token, const char *title, const char *content, bool pub)
 {
-	struct json_object *o = json_object_new_object();
-	struct it_resp r;
-	const char *v;
-	long long id = 0;
+	long long id = it_script_new(token, title, content, pub);
 
-	json_object_object_add(o, "title", json_object_new_string(title));
-	json_object_object_add(o, "content", json_object_new_string(content));
-	json_object_object_add(o, "isPublic", json_object_new_boolean(pub));
-	json_object_object_add(o, "analyze", json_object_new_boolean(false));
-	T_EQ(it_json(&r, "POST", "/api/scripts", token, json_object_to_json_string(o)), 0);
-	T_ASSERTF(r.status == 201, "create %s: %ld %.200s", title, r.status, r.body);
-	if ((v = it_str(&r, "script.id")) != NULL)
-		id = strtoll(v, NULL, 10);
-	json_object_put(o);
-	it_resp_free(&r);
+	T_ASSERTF(id > 0, "create %s", title);
 	return id;
-}
-
-static const char *
-path_of(long long id, const char *tail)
-{
-	static char b[4][160];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(b[k], sizeof(b[k]), "/api/scripts/%lld%s", id, tail);
-	return b[k];
 }
 
 /* POST /api/scripts/analyze with {content, fileName?}: the answer (caller frees). */
@@ -204,16 +181,16 @@ test_visibility_matrix_of_every_analysis_endpoint(void)
 	long long pub = new_script(alice.token, "matrix public", uniq("Get-Date # "), true);
 
 	/* analyse now: owner or admin; another user's private script does not exist for them */
-	matrix("POST", path_of(priv, "/analyze"), (const long[]){ 401, 404, 200, 200 });
-	matrix("POST", path_of(pub, "/analyze"), (const long[]){ 401, 403, 200, 200 });
-	matrix("GET", path_of(priv, "/analysis"), (const long[]){ 404, 404, 200, 200 });
-	matrix("GET", path_of(pub, "/analysis"), (const long[]){ 200, 200, 200, 200 });
+	matrix("POST", it_script_path(priv, "/analyze"), (const long[]){ 401, 404, 200, 200 });
+	matrix("POST", it_script_path(pub, "/analyze"), (const long[]){ 401, 403, 200, 200 });
+	matrix("GET", it_script_path(priv, "/analysis"), (const long[]){ 404, 404, 200, 200 });
+	matrix("GET", it_script_path(pub, "/analysis"), (const long[]){ 200, 200, 200, 200 });
 	for (const char *f = "json\0sarif\0html\0md\0"; *f != '\0'; f += strlen(f) + 1) {
 		char tail[64];
 
 		snprintf(tail, sizeof(tail), "/export-analysis?format=%s", f);
-		matrix("GET", path_of(priv, tail), (const long[]){ 404, 404, 200, 200 });
-		matrix("GET", path_of(pub, tail), (const long[]){ 200, 200, 200, 200 });
+		matrix("GET", it_script_path(priv, tail), (const long[]){ 404, 404, 200, 200 });
+		matrix("GET", it_script_path(pub, tail), (const long[]){ 200, 200, 200, 200 });
 	}
 	/* unknown ids: 404 for everyone; not an id: 400 */
 	matrix("GET", "/api/scripts/2147483000/analysis", (const long[]){ 404, 404, 404, 404 });
@@ -224,7 +201,7 @@ test_visibility_matrix_of_every_analysis_endpoint(void)
 	{
 		struct it_resp r;
 
-		T_EQ(it_json(&r, "GET", path_of(pub, "/analysis"), NULL, NULL), 0);
+		T_EQ(it_json(&r, "GET", it_script_path(pub, "/analysis"), NULL, NULL), 0);
 		T_STREQ(it_str(&r, "success"), "true");
 		T_EQ(strtoll(it_str(&r, "analysis.scriptId") ?: "0", NULL, 10), pub);
 		T_STREQ(it_str(&r, "analysisState.status"), "done");
@@ -239,7 +216,7 @@ analysis_of(long long id)
 {
 	struct it_resp r;
 
-	if (it_json(&r, "GET", path_of(id, "/analysis"), alice.token, NULL) != 0)
+	if (it_json(&r, "GET", it_script_path(id, "/analysis"), alice.token, NULL) != 0)
 		memset(&r, 0, sizeof(r));
 	return r;
 }
@@ -267,11 +244,11 @@ test_no_analysis_is_404_with_the_state(void)
 	T_ASSERT(it_str(&r, "details.analysisState.queuedAt") != NULL);
 	it_resp_free(&r);
 	/* the script carries the same state */
-	T_EQ(it_json(&r, "GET", path_of(id, ""), alice.token, NULL), 0);
+	T_EQ(it_json(&r, "GET", it_script_path(id, ""), alice.token, NULL), 0);
 	T_STREQ(it_str(&r, "script.analysisState.status"), "queued");
 	it_resp_free(&r);
 	/* queue again: nothing new, one job is waiting already */
-	T_EQ(it_json(&r, "POST", path_of(id, "/analyze?async=true"), alice.token, NULL), 0);
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/analyze?async=true"), alice.token, NULL), 0);
 	T_EQ(r.status, 202);
 	T_STREQ(it_str(&r, "queued"), "false");
 	T_STREQ(it_str(&r, "analysisState.status"), "queued");
@@ -295,7 +272,7 @@ test_no_analysis_is_404_with_the_state(void)
 	T_STREQ(it_str(&r, "details.analysisState.error"), "the analyzer gave up <b>");
 	it_resp_free(&r);
 	/* analysed now: done, and the failure is history */
-	T_EQ(it_json(&r, "POST", path_of(id, "/analyze"), alice.token, NULL), 0);
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/analyze"), alice.token, NULL), 0);
 	T_EQ(r.status, 200);
 	T_EQ(strtoll(it_str(&r, "analysis.scriptId") ?: "0", NULL, 10), id);
 	it_resp_free(&r);
@@ -305,7 +282,7 @@ test_no_analysis_is_404_with_the_state(void)
 	it_resp_free(&r);
 	/* the export of a script without an analysis */
 	id = new_script(alice.token, "unanalysed", uniq("Get-Date # "), true);
-	T_EQ(it_json(&r, "GET", path_of(id, "/export-analysis?format=md"), NULL, NULL), 0);
+	T_EQ(it_json(&r, "GET", it_script_path(id, "/export-analysis?format=md"), NULL, NULL), 0);
 	check_error(&r, 404, "analysis_not_found");
 	it_resp_free(&r);
 }
@@ -317,15 +294,15 @@ test_analyze_async_queues_a_job(void)
 	char sql[256];
 	struct it_resp r;
 
-	T_EQ(it_json(&r, "POST", path_of(id, "/analyze?async=true"), alice.token, NULL), 0);
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/analyze?async=true"), alice.token, NULL), 0);
 	T_EQ(r.status, 202);
 	T_STREQ(it_str(&r, "queued"), "true");
 	it_resp_free(&r);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM jobs WHERE type = 'analysis.run'"
 	    " AND payload->>'scriptId' = '%lld'", id);
 	T_STREQ(it_psql(sql), "1");
-	T_EQ(status_of("POST", path_of(id, "/analyze?async=maybe"), alice.token, NULL), 400);
-	T_EQ(status_of("POST", path_of(id, "/analyze?async=true"), bob.token, NULL), 404);
+	T_EQ(status_of("POST", it_script_path(id, "/analyze?async=maybe"), alice.token, NULL), 400);
+	T_EQ(status_of("POST", it_script_path(id, "/analyze?async=true"), bob.token, NULL), 404);
 }
 
 /* Polls GET /analysis until it is done with securityIssues containing needle (or not, with
@@ -356,7 +333,7 @@ test_content_change_drops_the_cached_analysis(void)
 
 	snprintf(content, sizeof(content), "Get-Date\n# %s\n", uniq("cache"));
 	id = new_script(alice.token, "cached analysis", content, false);
-	T_EQ(status_of("POST", path_of(id, "/analyze"), alice.token, NULL), 200);
+	T_EQ(status_of("POST", it_script_path(id, "/analyze"), alice.token, NULL), 200);
 	/* twice the same bytes: the second from analysis:{id} */
 	r1 = analysis_of(id);
 	r2 = analysis_of(id);
@@ -366,21 +343,143 @@ test_content_change_drops_the_cached_analysis(void)
 	it_resp_free(&r1);
 	it_resp_free(&r2);
 	/* the cached entry carries the script's visibility: still 404 for bob */
-	T_EQ(status_of("GET", path_of(id, "/analysis"), bob.token, NULL), 404);
+	T_EQ(status_of("GET", it_script_path(id, "/analysis"), bob.token, NULL), 404);
 	snprintf(body, sizeof(body), "{\"content\": \"$c = Read-Host\\nInvoke-Expression $c\\n# %s\\n\"}",
 	    uniq("changed"));
-	T_EQ(status_of("PUT", path_of(id, ""), alice.token, body), 200);
+	T_EQ(status_of("PUT", it_script_path(id, ""), alice.token, body), 200);
 	/* the job runner re-analyses the new content; the cached analysis of the old one must
 	 * not hide it for 600 s */
 	T_ASSERTF(wait_analysis(id, "Invoke-Expression", true),
 	    "the analysis of the new content never showed");
 	/* made public: anonymous readers see it at once */
-	T_EQ(status_of("PUT", path_of(id, ""), alice.token, "{\"isPublic\": true}"), 200);
-	T_EQ(status_of("GET", path_of(id, "/analysis"), NULL, NULL), 200);
+	T_EQ(status_of("PUT", it_script_path(id, ""), alice.token, "{\"isPublic\": true}"), 200);
+	T_EQ(status_of("GET", it_script_path(id, "/analysis"), NULL, NULL), 200);
 	/* deleted: gone for everyone, the owner too */
-	T_EQ(status_of("DELETE", path_of(id, ""), alice.token, NULL), 200);
-	T_EQ(status_of("GET", path_of(id, "/analysis"), NULL, NULL), 404);
-	T_EQ(status_of("GET", path_of(id, "/analysis"), alice.token, NULL), 404);
+	T_EQ(status_of("DELETE", it_script_path(id, ""), alice.token, NULL), 200);
+	T_EQ(status_of("GET", it_script_path(id, "/analysis"), NULL, NULL), 404);
+	T_EQ(status_of("GET", it_script_path(id, "/analysis"), alice.token, NULL), 404);
+}
+
+/* GET .../analysis as token with extra header lines h (NULL-terminated, may be NULL). */
+static struct it_resp
+analysis_as(long long id, const char *token, const char *h1)
+{
+	struct it_resp r;
+	char auth[160];
+	const char *h[3] = { NULL, NULL, NULL };
+	size_t n = 0;
+
+	if (token != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		h[n++] = auth;
+	}
+	h[n] = h1;
+	if (it_request(&r, "GET", it_script_path(id, "/analysis"), NULL, 0, NULL, h) != 0)
+		memset(&r, 0, sizeof(r));
+	return r;
+}
+
+#define AXIOS "Accept: application/json, text/plain, */*"
+
+/* The cached read (analysis:{id} answered from its bytes): the API.md form by default and the
+ * original frontend's flat form with axios's Accept, another user's private script 404 without
+ * a hint on both paths, and never an older analysis: right after "analyse now" the read is
+ * the new one (while an analysis changed by SQL behind the cache's back still shows the cached
+ * bytes: the read was a hit), right after a content change it shows the queued job. */
+static void
+test_cached_read_is_fresh_and_keeps_visibility(void)
+{
+	char content[256], body[512];
+	const char *st;
+	struct it_resp r1, r2, r, now;
+	long long id;
+
+	snprintf(content, sizeof(content), "Get-Date\n# %s\n", uniq("fresh"));
+	id = new_script(alice.token, "fresh cached analysis", content, false);
+	T_EQ(status_of("POST", it_script_path(id, "/analyze"), alice.token, NULL), 200);
+	r1 = analysis_as(id, alice.token, NULL);
+	r2 = analysis_as(id, alice.token, NULL);
+	T_EQ(r1.status, 200);
+	T_ASSERT(r1.len == r2.len && r1.len > 0 && memcmp(r1.body, r2.body, r1.len) == 0);
+	/* API.md's form: {success, analysis, analysisState}, nothing at the top level besides */
+	T_ASSERT(it_str(&r1, "analysis.purpose") != NULL);
+	T_ASSERT(it_str(&r1, "purpose") == NULL && it_str(&r1, "code_quality_score") == NULL);
+	T_STREQ(it_str(&r1, "analysisState.status"), "done");
+	it_resp_free(&r2);
+	/* the original frontend's form, from the same entry's text: the same bytes as built
+	 * from the row (the entry dropped from Redis, and a write, which moves the shared
+	 * generation, makes the workers' hot copies stale: the first read misses) */
+	T_EQ(it_run("redis-cli -p \"$REDISPORT\" DEL analysis:%lld >/dev/null", id), 0);
+	T_ASSERT(new_script(bob.token, "a write", uniq("Get-Date # "), false) > 0);
+	r = analysis_as(id, alice.token, AXIOS);
+	r2 = analysis_as(id, alice.token, AXIOS);
+	T_EQ(r.status, 200);
+	T_STREQ(it_str(&r, "purpose"), it_str(&r1, "analysis.purpose"));
+	T_STREQ(it_str(&r, "code_quality_score"), it_str(&r1, "analysis.codeQualityScore"));
+	T_STREQ(it_str(&r, "risk_score"), it_str(&r1, "analysis.riskScore"));
+	T_ASSERT(it_str(&r, "analysis.id") != NULL && it_str(&r, "analysisState.status") != NULL);
+	T_ASSERTF(r.len == r2.len && r.len > 0 && memcmp(r.body, r2.body, r.len) == 0,
+	    "the flat form from the entry differs: %.300s", r2.body ? r2.body : "");
+	it_resp_free(&r);
+	it_resp_free(&r2);
+	r = analysis_as(id, alice.token, NULL);	/* the entry again, the same bytes as before */
+	T_ASSERT(r.len == r1.len && memcmp(r.body, r1.body, r1.len) == 0);
+	it_resp_free(&r);
+
+	/* visibility on the fast path: bob and anonymous 404 with nothing of the script */
+	for (int i = 0; i < 4; i++) {
+		r = analysis_as(id, i % 2 ? bob.token : NULL, i < 2 ? NULL : AXIOS);
+		T_EQ(r.status, 404);
+		T_STREQ(it_str(&r, "error"), "not_found");
+		T_ASSERT(r.body != NULL && strstr(r.body, "fresh") == NULL &&
+		    strstr(r.body, "purpose") == NULL && strstr(r.body, "analysisState") == NULL);
+		it_resp_free(&r);
+	}
+	r = analysis_as(id, admin.token, NULL);
+	T_EQ(r.status, 200);
+	T_ASSERT(r.len == r1.len && memcmp(r.body, r1.body, r1.len) == 0);
+	it_resp_free(&r);
+
+	/* a change behind the cache's back (no invalidation) is not seen: the read is a hit */
+	T_STREQ(it_psqlf("UPDATE script_analysis SET purpose = 'sql marker' WHERE script_id = %lld"
+	    " RETURNING 1", id), "1");
+	r = analysis_as(id, alice.token, NULL);
+	T_ASSERT(r.len == r1.len && memcmp(r.body, r1.body, r1.len) == 0);
+	it_resp_free(&r);
+	/* analysed again: the next read is the new analysis (its updatedAt), on both paths */
+	T_EQ(it_json(&now, "POST", it_script_path(id, "/analyze"), alice.token, NULL), 0);
+	T_EQ(now.status, 200);
+	T_ASSERT(it_str(&now, "analysis.updatedAt") != NULL);
+	T_ASSERT(strcmp(it_str(&now, "analysis.updatedAt") ? it_str(&now, "analysis.updatedAt") : "",
+	    it_str(&r1, "analysis.updatedAt") ? it_str(&r1, "analysis.updatedAt") : "") != 0);
+	for (int i = 0; i < 2; i++) {
+		r = analysis_as(id, alice.token, i ? AXIOS : NULL);
+		T_EQ(r.status, 200);
+		T_STREQ(it_str(&r, "analysis.updatedAt"), it_str(&now, "analysis.updatedAt"));
+		T_ASSERT(r.body != NULL && strstr(r.body, "sql marker") == NULL);
+		it_resp_free(&r);
+	}
+	it_resp_free(&r1);
+	r1 = analysis_as(id, alice.token, NULL);	/* cached again */
+	it_resp_free(&now);
+
+	/* the content changed: the next read is not the cached analysis of the old content */
+	snprintf(body, sizeof(body), "{\"content\": \"$c = Read-Host\\nInvoke-Expression $c\\n# %s\\n\"}",
+	    uniq("fresh changed"));
+	T_EQ(status_of("PUT", it_script_path(id, ""), alice.token, body), 200);
+	r = analysis_as(id, alice.token, NULL);
+	T_EQ(r.status, 200);
+	T_ASSERT(r.len != r1.len || memcmp(r.body, r1.body, r1.len) != 0);
+	st = it_str(&r, "analysisState.status");
+	T_ASSERTF(st != NULL && (strcmp(st, "queued") == 0 || strcmp(st, "running") == 0 ||
+	    (strcmp(st, "done") == 0 && strstr(r.body, "Invoke-Expression") != NULL)),
+	    "after the change: %s", st ? st : "(none)");
+	it_resp_free(&r);
+	it_resp_free(&r1);
+	T_ASSERTF(wait_analysis(id, "Invoke-Expression", true),
+	    "the analysis of the new content never showed");
+	/* still private on the fast path after all this */
+	T_EQ(status_of("GET", it_script_path(id, "/analysis"), bob.token, NULL), 404);
 }
 
 static void
@@ -392,12 +491,12 @@ test_deleted_owner_takes_the_cached_analysis_along(void)
 
 	T_EQ(acct_register(&carol, "acarol"), 0);
 	id = new_script(carol.token, "carol's", uniq("Get-Date # "), true);
-	T_EQ(status_of("POST", path_of(id, "/analyze"), carol.token, NULL), 200);
-	T_EQ(status_of("GET", path_of(id, "/analysis"), NULL, NULL), 200);	/* now cached */
+	T_EQ(status_of("POST", it_script_path(id, "/analyze"), carol.token, NULL), 200);
+	T_EQ(status_of("GET", it_script_path(id, "/analysis"), NULL, NULL), 200);	/* now cached */
 	snprintf(path, sizeof(path), "/api/users/%lld", carol.id);
 	T_EQ(status_of("DELETE", path, admin.token, NULL), 200);
-	T_EQ(status_of("GET", path_of(id, "/analysis"), NULL, NULL), 404);
-	T_EQ(status_of("GET", path_of(id, "/analysis"), admin.token, NULL), 404);
+	T_EQ(status_of("GET", it_script_path(id, "/analysis"), NULL, NULL), 404);
+	T_EQ(status_of("GET", it_script_path(id, "/analysis"), admin.token, NULL), 404);
 }
 
 /* The export of id in fmt, as alice. */
@@ -408,7 +507,7 @@ export(long long id, const char *fmt)
 	char tail[64];
 
 	snprintf(tail, sizeof(tail), "/export-analysis?format=%s", fmt);
-	if (it_json(&r, "GET", path_of(id, tail), alice.token, NULL) != 0)
+	if (it_json(&r, "GET", it_script_path(id, tail), alice.token, NULL) != 0)
 		memset(&r, 0, sizeof(r));
 	return r;
 }
@@ -432,7 +531,7 @@ test_exports_are_attachments_named_after_the_script(void)
 	    "' $p\"\n# ``` %s\n", uniq("export"));
 	snprintf(hostile_content, sizeof(hostile_content), "%s", content);
 	hostile_id = new_script(alice.token, "Report " HOSTILE, content, false);
-	T_EQ(status_of("POST", path_of(hostile_id, "/analyze"), alice.token, NULL), 200);
+	T_EQ(status_of("POST", it_script_path(hostile_id, "/analyze"), alice.token, NULL), 200);
 	for (size_t i = 0; i < PSS_ARRAY_LEN(fmts); i++) {
 		r = export(hostile_id, fmts[i][0]);
 		T_ASSERTF(r.status == 200, "%s: %ld %.200s", fmts[i][0], r.status, r.body);
@@ -443,7 +542,7 @@ test_exports_are_attachments_named_after_the_script(void)
 		it_resp_free(&r);
 	}
 	/* no format: json; an unknown one: 400 naming format */
-	T_EQ(it_json(&r, "GET", path_of(hostile_id, "/export-analysis"), alice.token, NULL), 0);
+	T_EQ(it_json(&r, "GET", it_script_path(hostile_id, "/export-analysis"), alice.token, NULL), 0);
 	T_EQ(r.status, 200);
 	T_ASSERT(r.json != NULL);
 	T_EQ(strtoll(it_str(&r, "scriptId") ?: "0", NULL, 10), hostile_id);
@@ -607,6 +706,7 @@ main(void)
 	T_RUN(test_no_analysis_is_404_with_the_state);
 	T_RUN(test_analyze_async_queues_a_job);
 	T_RUN(test_content_change_drops_the_cached_analysis);
+	T_RUN(test_cached_read_is_fresh_and_keeps_visibility);
 	T_RUN(test_deleted_owner_takes_the_cached_analysis_along);
 	T_RUN(test_exports_are_attachments_named_after_the_script);
 	T_RUN(test_sarif_export_is_the_clis_sarif_2_1_0);

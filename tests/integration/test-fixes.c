@@ -17,39 +17,19 @@ static int seq;
  * have none (a change of behaviour is never a fix) */
 #define SCRIPT "$items = gci C:\\Temp  \n$items | % { $_.Name }\nls -Recurse | Out-Null\nWrite-Host 'done'\n"
 
+/* A new script of token's (not analysed): content and a unique comment; fails the test when
+ * none was made. */
 static long long
 new_script(const char *token, const char *content, bool pub)
 {
-	struct json_object *o = json_object_new_object();
-	struct it_resp r;
 	char title[64], text[512];
-	const char *v;
-	long long id = 0;
+	long long id;
 
 	snprintf(title, sizeof(title), "fixes %d_%d", (int)getpid(), ++seq);
 	snprintf(text, sizeof(text), "%s# %s\n", content, title);
-	json_object_object_add(o, "title", json_object_new_string(title));
-	json_object_object_add(o, "content", json_object_new_string(text));
-	json_object_object_add(o, "isPublic", json_object_new_boolean(pub));
-	json_object_object_add(o, "analyze", json_object_new_boolean(false));
-	T_EQ(it_json(&r, "POST", "/api/scripts", token, json_object_to_json_string(o)), 0);
-	T_ASSERTF(r.status == 201, "create: %ld %.200s", r.status, r.body);
-	if ((v = it_str(&r, "script.id")) != NULL)
-		id = strtoll(v, NULL, 10);
-	json_object_put(o);
-	it_resp_free(&r);
+	id = it_script_new(token, title, text, pub);
+	T_ASSERTF(id > 0, "create %s", title);
 	return id;
-}
-
-static const char *
-api(long long id, const char *tail)
-{
-	static char b[4][128];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(b[k], sizeof(b[k]), "/api/scripts/%lld%s", id, tail);
-	return b[k];
 }
 
 static const char *
@@ -77,7 +57,7 @@ test_list_names_each_exact_fix(void)
 	long long id = new_script(owner_a.token, SCRIPT, false);
 	struct it_resp r;
 
-	T_EQ(it_json(&r, "GET", api(id, "/fixes"), owner_a.token, NULL), 0);
+	T_EQ(it_json(&r, "GET", it_script_path(id, "/fixes"), owner_a.token, NULL), 0);
 	T_ASSERTF(r.status == 200, "%ld %.300s", r.status, r.body);
 	T_STREQ(it_str(&r, "version"), "1");
 	T_STREQ(it_str(&r, "total"), "4");
@@ -92,19 +72,19 @@ test_list_names_each_exact_fix(void)
 	T_STREQ(it_str(&r, "fixes.3.line"), "3");
 	it_resp_free(&r);
 	/* a private script is nobody else's business; another's public one may be listed, not fixed */
-	T_EQ(status_of("GET", api(id, "/fixes"), other_a.token, NULL), 404);
-	T_EQ(status_of("GET", api(id, "/fixes"), NULL, NULL), 404);
-	T_EQ(status_of("GET", api(id, "/fixes"), admin_a.token, NULL), 200);
-	T_EQ(status_of("POST", api(id, "/apply-fixes"), other_a.token, "{}"), 404);
+	T_EQ(status_of("GET", it_script_path(id, "/fixes"), other_a.token, NULL), 404);
+	T_EQ(status_of("GET", it_script_path(id, "/fixes"), NULL, NULL), 404);
+	T_EQ(status_of("GET", it_script_path(id, "/fixes"), admin_a.token, NULL), 200);
+	T_EQ(status_of("POST", it_script_path(id, "/apply-fixes"), other_a.token, "{}"), 404);
 	id = new_script(owner_a.token, SCRIPT, true);
-	T_EQ(it_json(&r, "GET", api(id, "/fixes"), other_a.token, NULL), 0);
+	T_EQ(it_json(&r, "GET", it_script_path(id, "/fixes"), other_a.token, NULL), 0);
 	T_EQ(r.status, 200);
 	T_STREQ(it_str(&r, "canApply"), "false");
 	it_resp_free(&r);
-	T_EQ(it_json(&r, "POST", api(id, "/apply-fixes"), other_a.token, "{}"), 0);
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/apply-fixes"), other_a.token, "{}"), 0);
 	check_error(&r, 403, "forbidden");
 	it_resp_free(&r);
-	T_EQ(status_of("POST", api(id, "/apply-fixes"), NULL, "{}"), 401);
+	T_EQ(status_of("POST", it_script_path(id, "/apply-fixes"), NULL, "{}"), 401);
 }
 
 static void
@@ -113,7 +93,7 @@ test_dry_run_writes_nothing(void)
 	long long id = new_script(owner_a.token, SCRIPT, false);
 	struct it_resp r;
 
-	T_EQ(it_json(&r, "POST", api(id, "/apply-fixes"), owner_a.token, "{\"dryRun\":true}"), 0);
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/apply-fixes"), owner_a.token, "{\"dryRun\":true}"), 0);
 	T_ASSERTF(r.status == 200, "%ld %.300s", r.status, r.body);
 	T_STREQ(it_str(&r, "fromVersion"), "1");
 	T_ASSERT(it_str(&r, "version") == NULL);
@@ -138,7 +118,7 @@ test_chosen_fixes_make_a_new_version_listing_them(void)
 	/* two of the four: the alias on line 3 and the trailing spaces on line 1 */
 	snprintf(body, sizeof(body), "{\"version\":1,\"findingIds\":[\"PSAvoidUsingCmdletAliases:46-48\","
 	    "\"PSAvoidTrailingWhitespace:20-22\"]}");
-	T_EQ(it_json(&r, "POST", api(id, "/apply-fixes"), owner_a.token, body), 0);
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/apply-fixes"), owner_a.token, body), 0);
 	T_ASSERTF(r.status == 201, "%ld %.300s", r.status, r.body);
 	T_STREQ(it_str(&r, "version"), "2");
 	T_STREQ(it_str(&r, "commitMessage"),
@@ -158,7 +138,7 @@ test_chosen_fixes_make_a_new_version_listing_them(void)
 	T_ASSERTF(atoi(sql1("SELECT count(*) FROM jobs WHERE type = 'analysis.run'"
 	    " AND payload->>'scriptId' = '%lld'", id)) > atoi(jobs), "no analysis job after the fixes");
 	/* the rest, by rule: the two aliases left */
-	T_EQ(it_json(&r, "POST", api(id, "/apply-fixes"), owner_a.token,
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/apply-fixes"), owner_a.token,
 	    "{\"version\":2,\"ruleIds\":[\"psavoidusingcmdletaliases\"]}"), 0);
 	T_ASSERTF(r.status == 201, "%ld %.300s", r.status, r.body);
 	T_STREQ(it_str(&r, "version"), "3");
@@ -166,15 +146,15 @@ test_chosen_fixes_make_a_new_version_listing_them(void)
 	    "Applied 2 fixes: PSAvoidUsingCmdletAliases (line 1), PSAvoidUsingCmdletAliases (line 2)");
 	it_resp_free(&r);
 	/* nothing left to fix */
-	T_EQ(it_json(&r, "POST", api(id, "/apply-fixes"), owner_a.token, "{}"), 0);
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/apply-fixes"), owner_a.token, "{}"), 0);
 	check_error(&r, 400, "validation_error");
 	it_resp_free(&r);
-	T_EQ(it_json(&r, "GET", api(id, "/fixes"), owner_a.token, NULL), 0);
+	T_EQ(it_json(&r, "GET", it_script_path(id, "/fixes"), owner_a.token, NULL), 0);
 	T_STREQ(it_str(&r, "total"), "0");
 	it_resp_free(&r);
 	/* an administrator may apply them too */
 	id = new_script(owner_a.token, SCRIPT, false);
-	T_EQ(status_of("POST", api(id, "/apply-fixes"), admin_a.token, "{}"), 201);
+	T_EQ(status_of("POST", it_script_path(id, "/apply-fixes"), admin_a.token, "{}"), 201);
 	T_STREQ(sql1("SELECT commit_message FROM script_versions WHERE script_id = %lld AND version = 2", id),
 	    "Applied 4 fixes: PSAvoidUsingCmdletAliases (line 1), PSAvoidTrailingWhitespace (line 1), "
 	    "PSAvoidUsingCmdletAliases (line 2), PSAvoidUsingCmdletAliases (line 3)");
@@ -189,22 +169,22 @@ test_stale_choices_are_refused(void)
 
 	snprintf(hash, sizeof(hash), "%s", sql1("SELECT file_hash FROM scripts WHERE id = %lld", id));
 	/* the content changes under the chooser's feet (an edit adds a line at the top) */
-	T_EQ(it_json(&r, "PUT", api(id, ""), owner_a.token,
+	T_EQ(it_json(&r, "PUT", it_script_path(id, ""), owner_a.token,
 	    "{\"content\":\"# new first line\\n$items = gci C:\\\\Temp  \\nls\\n\"}"), 0);
 	T_EQ(r.status, 200);
 	it_resp_free(&r);
-	T_EQ(it_json(&r, "POST", api(id, "/apply-fixes"), owner_a.token,
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/apply-fixes"), owner_a.token,
 	    "{\"version\":1,\"findingIds\":[\"PSAvoidUsingCmdletAliases:9-12\"]}"), 0);
 	check_error(&r, 409, "conflict");
 	T_CONTAINS(it_str(&r, "message"), "changed since");
 	it_resp_free(&r);
 	snprintf(body, sizeof(body), "{\"contentHash\":\"%s\",\"findingIds\":[\"PSAvoidUsingCmdletAliases:9-12\"]}",
 	    hash);
-	T_EQ(it_json(&r, "POST", api(id, "/apply-fixes"), owner_a.token, body), 0);
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/apply-fixes"), owner_a.token, body), 0);
 	check_error(&r, 409, "conflict");
 	it_resp_free(&r);
 	/* the right version, but an id of the old content: not offered any more */
-	T_EQ(it_json(&r, "POST", api(id, "/apply-fixes"), owner_a.token,
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/apply-fixes"), owner_a.token,
 	    "{\"version\":2,\"findingIds\":[\"PSAvoidUsingCmdletAliases:9-12\"]}"), 0);
 	check_error(&r, 409, "conflict");
 	it_resp_free(&r);
@@ -228,27 +208,27 @@ test_bad_input_and_the_size_bound(void)
 	};
 
 	for (size_t i = 0; i < PSS_ARRAY_LEN(bad); i++) {
-		T_EQ(it_json(&r, "POST", api(id, "/apply-fixes"), owner_a.token, bad[i][0]), 0);
+		T_EQ(it_json(&r, "POST", it_script_path(id, "/apply-fixes"), owner_a.token, bad[i][0]), 0);
 		check_error(&r, 400, "validation_error");
 		T_ASSERTF(it_str(&r, "details.0.field") != NULL && strcmp(it_str(&r, "details.0.field"),
 		    bad[i][1]) == 0, "%s: field %s", bad[i][0], it_str(&r, "details.0.field"));
 		it_resp_free(&r);
 	}
-	T_EQ(status_of("POST", api(id, "/apply-fixes"), owner_a.token, "not json"), 400);
+	T_EQ(status_of("POST", it_script_path(id, "/apply-fixes"), owner_a.token, "not json"), 400);
 	/* well-formed (a rule id may hold digits) but not offered: stale, not malformed */
-	T_EQ(status_of("POST", api(id, "/apply-fixes"), owner_a.token,
+	T_EQ(status_of("POST", it_script_path(id, "/apply-fixes"), owner_a.token,
 	    "{\"version\":1,\"findingIds\":[\"PSSAvoidBase64Execution:1-2\"]}"), 409);
-	T_EQ(status_of("POST", api(id, "/apply-fixes"), owner_a.token,
+	T_EQ(status_of("POST", it_script_path(id, "/apply-fixes"), owner_a.token,
 	    "{\"version\":1,\"findingIds\":[\"1PSS:1-2\"]}"), 400);
 	T_STREQ(sql1("SELECT version FROM scripts WHERE id = %lld", id), "1");
 	/* over 1 MB: the command line's job, a clear 413 */
 	sql1("UPDATE scripts SET content = repeat(E'ls # padding the script past the bound\\n', 30000)"
 	    " WHERE id = %lld", id);
-	T_EQ(it_json(&r, "POST", api(id, "/apply-fixes"), owner_a.token, "{}"), 0);
+	T_EQ(it_json(&r, "POST", it_script_path(id, "/apply-fixes"), owner_a.token, "{}"), 0);
 	check_error(&r, 413, "payload_too_large");
 	T_CONTAINS(it_str(&r, "message"), "psscript analyze --fix");
 	it_resp_free(&r);
-	T_EQ(status_of("GET", api(id, "/fixes"), owner_a.token, NULL), 413);
+	T_EQ(status_of("GET", it_script_path(id, "/fixes"), owner_a.token, NULL), 413);
 }
 
 /* The page /scripts/<id><tail> as v, GET (form NULL) or POST: the status must be want, the
@@ -337,11 +317,11 @@ test_sarif_carries_the_fixes(void)
 	FILE *f;
 	int rc;
 
-	T_EQ(it_json(&r, "GET", api(id, "/export-analysis?format=sarif"), owner_a.token, NULL), 0);
+	T_EQ(it_json(&r, "GET", it_script_path(id, "/export-analysis?format=sarif"), owner_a.token, NULL), 0);
 	if (r.status == 404) {	/* no stored analysis yet: analyse now */
 		it_resp_free(&r);
-		T_EQ(status_of("POST", api(id, "/analyze"), owner_a.token, NULL), 200);
-		T_EQ(it_json(&r, "GET", api(id, "/export-analysis?format=sarif"), owner_a.token, NULL), 0);
+		T_EQ(status_of("POST", it_script_path(id, "/analyze"), owner_a.token, NULL), 200);
+		T_EQ(it_json(&r, "GET", it_script_path(id, "/export-analysis?format=sarif"), owner_a.token, NULL), 0);
 	}
 	T_EQ(r.status, 200);
 	T_STREQ(it_str(&r, "runs.0.results.0.ruleId"), "PSAvoidUsingCmdletAliases");
