@@ -61,20 +61,27 @@ db_chat_upsert(struct db *db, int64_t user_id, const struct db_chat_row *row, in
     char session[37])
 {
 	struct db_res *r;
-	char u[24];
+	char u[24], att[16];
 	enum pss_err e;
 
 	db_id(u, user_id);
-	/* the vector stays until the embedding job replaces it (chat_history_embed) */
+	snprintf(att, sizeof(att), "%d", row->job_attempts);
+	/* the vector stays until the embedding job replaces it (chat_history_embed); the row and
+	 * its job in one statement, so one is never stored without the other */
 	if ((e = db_exec_row(db, &r,
-	    "INSERT INTO chat_history (user_id, session_id, title, messages, response, sources)"
+	    "WITH h AS (INSERT INTO chat_history (user_id, session_id, title, messages, response,"
+	    " sources)"
 	    " VALUES ($1, COALESCE(NULLIF($2, '')::uuid, gen_random_uuid()), $3, $4::jsonb, $5,"
 	    " $6::jsonb)"
 	    " ON CONFLICT (user_id, session_id) DO UPDATE SET messages = EXCLUDED.messages,"
 	    " response = EXCLUDED.response, sources = EXCLUDED.sources"
-	    " RETURNING id, session_id", 6,
+	    " RETURNING id, session_id),"
+	    " j AS (INSERT INTO jobs (type, payload, max_attempts)"
+	    " SELECT $7::text, jsonb_build_object('chatId', h.id), $8::int FROM h"
+	    " WHERE $7::text IS NOT NULL)"
+	    " SELECT id, session_id FROM h", 8,
 	    (const char *[]){ u, row->session_id != NULL ? row->session_id : "", row->title,
-	    row->messages, row->response, row->sources })) != PSS_OK)
+	    row->messages, row->response, row->sources, row->job_type, att })) != PSS_OK)
 		return e;
 	*id = db_res_int(r, 0, 0);
 	snprintf(session, 37, "%s", db_res_get(r, 0, 1));

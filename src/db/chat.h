@@ -24,10 +24,13 @@ struct db_chat_row {
 	const char	*messages;	/* JSON array text */
 	const char	*response;
 	const char	*sources;	/* JSON array text */
+	const char	*job_type;	/* NULL, or the job {chatId} queued with the row */
+	int		 job_attempts;
 };
 /* db_chat_upsert: stores the conversation (a session the owner already has is replaced,
- * its title kept; its vector stays until the embedding job replaces it); *id and session
- * (37 bytes) get the row's. */
+ * its title kept; its vector stays until the embedding job replaces it) and, in the same
+ * statement, the job row->job_type {chatId} when not NULL; *id and session (37 bytes) get
+ * the row's. */
 enum pss_err db_chat_upsert(struct db *, int64_t user_id, const struct db_chat_row *,
 	int64_t *id, char session[37]);
 

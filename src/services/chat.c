@@ -245,43 +245,19 @@ title_of(struct json_object *msgs)
 	return b.len > 0 ? buf_detach(&b) : (buf_free(&b), xstrdup("Conversation"));
 }
 
-struct upsert {
-	const struct svc	*svc;
-	int64_t			 user_id;
-	const struct db_chat_row *row;
-	int64_t			 id;
-	char			 session[CHAT_SESSION_LEN + 1];
-};
-
+/* db_chat_upsert with the conversation's embedding job (never computed in the request: a
+ * remote provider's time is not the asker's); without any embedder there is nothing to queue */
 static enum pss_err
-upsert_tx(struct db *db, void *arg)
-{
-	struct upsert *u = arg;
-	char why[256];
-	enum pss_err e;
-
-	if ((e = db_chat_upsert(db, u->user_id, u->row, &u->id, u->session)) != PSS_OK)
-		return e;
-	/* its embedding, by the job (never in the request: a remote provider's time is not the
-	 * asker's); without any embedder there is nothing to queue */
-	if (library_embedder(u->svc, why, sizeof(why)) == NULL)
-		return PSS_OK;
-	return chat_history_enqueue_embedding(db, u->id);
-}
-
-/* db_chat_upsert and the conversation's embedding job, in one transaction */
-static enum pss_err
-store_row(const struct svc *s, int64_t user_id, const struct db_chat_row *row, int64_t *id,
+store_row(const struct svc *s, int64_t user_id, struct db_chat_row *row, int64_t *id,
     char session[CHAT_SESSION_LEN + 1])
 {
-	struct upsert u = { .svc = s, .user_id = user_id, .row = row };
-	enum pss_err e;
+	char why[256];
 
-	if ((e = db_tx(s->db, upsert_tx, &u)) != PSS_OK)
-		return e;
-	*id = u.id;
-	memcpy(session, u.session, CHAT_SESSION_LEN + 1);
-	return PSS_OK;
+	if (library_embedder(s, why, sizeof(why)) != NULL) {
+		row->job_type = LIBRARY_JOB_EMBEDDING;
+		row->job_attempts = LIBRARY_JOB_ATTEMPTS;
+	}
+	return db_chat_upsert(s->db, user_id, row, id, session);
 }
 
 /* store: the conversation msgs (taken) with the answer appended, under the asker */

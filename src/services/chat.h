@@ -169,10 +169,8 @@ enum pss_err chat_history_search(const struct svc *, const struct viewer *, cons
 
 /* ---- embeddings of conversations (docs/chat.md, "Embeddings") ---- */
 #define CHAT_EMBED_TEXT_MAX	(16 * 1024)	/* bytes of a conversation's questions */
-/* chat_history_enqueue_embedding: the embedding.compute job {chatId} of a conversation
- * (inside the caller's transaction). Every write of a conversation queues one. */
-enum pss_err chat_history_enqueue_embedding(struct db *, int64_t id);
-/* chat_history_embed: that job: the conversation's questions embedded by the configured
+/* chat_history_embed: the embedding.compute job {chatId} that every write of a conversation
+ * queues with it (db_chat_upsert): the conversation's questions embedded by the configured
  * provider and stored with the model's name, unless it changed meanwhile (its own job
  * follows). A conversation deleted meanwhile is not an error. A remote provider that failed:
  * the built-in model's vector is stored and PSS_EUNAVAIL returned (why says), so the job is

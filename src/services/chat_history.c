@@ -144,16 +144,6 @@ chat_history_delete_all(const struct svc *s, const struct viewer *v, int64_t *n)
 /* ---- embeddings: the embedding.compute job's {chatId} (docs/chat.md, "Embeddings") ---- */
 
 enum pss_err
-chat_history_enqueue_embedding(struct db *db, int64_t id)
-{
-	char payload[64];
-
-	/* not keyed: a write while an earlier job runs must have its own job */
-	snprintf(payload, sizeof(payload), "{\"chatId\": %lld}", (long long)id);
-	return jobs_enqueue(db, LIBRARY_JOB_EMBEDDING, payload, LIBRARY_JOB_ATTEMPTS, NULL);
-}
-
-enum pss_err
 chat_history_embed(const struct svc *s, int64_t id, char *why, size_t whysz)
 {
 	const struct library_embedder *em;

@@ -693,6 +693,58 @@ test_model_path_and_its_failures(void)
 	T_EQ(restart_fcgi(""), 0);
 }
 
+static int
+restart_worker(const char *env)
+{
+	(void)it_harness("worker-kill");
+	return it_run("env %s \"$PSS_HARNESS\" ctl \"$PSS_TEST_STATE\" worker-start >/dev/null 2>&1",
+	    env);
+}
+
+/* a remote embedding provider (the stand-in's OpenAI-compatible /v1/embeddings): while it
+ * fails, the built-in vector and the job retried, the conversation untouched; once it
+ * answers, reembed stores its vector and the search by meaning uses it */
+static void
+test_history_embedding_by_a_remote_provider(void)
+{
+	struct standin s;
+	struct it_resp r;
+	char env[400], sql[300];
+	long long id, ids[20];
+	int n;
+
+	if (standin_start(&s, "status500") != 0) {
+		T_ASSERTF(0, "the stand-in (python3 tests/standin/ai-standin.py) did not start");
+		return;
+	}
+	snprintf(env, sizeof(env), "EMBEDDING_PROVIDER=openai EMBEDDING_API_URL=%s/v1 "
+	    "EMBEDDING_MODEL=standin-embed EMBEDDING_DIMENSIONS=64", s.url);
+	T_EQ(restart_worker(env), 0);
+	T_EQ(restart_fcgi(env), 0);
+	id = ask_id(&other, "How do I read a csv file?");
+	snprintf(sql, sizeof(sql), "SELECT embedding_model LIKE 'lsi-%%' FROM chat_history WHERE id = %lld",
+	    id);
+	T_STREQ(it_poll_sql(sql, "t", 30), "t");
+	snprintf(sql, sizeof(sql), "SELECT bool_or(last_error LIKE '%%built-in vector is stored"
+	    " meanwhile%%') FROM jobs WHERE payload->>'chatId' = '%lld'", id);
+	T_STREQ(it_poll_sql(sql, "t", 30), "t");
+	T_STREQ(it_psqlf("SELECT jsonb_array_length(messages) FROM chat_history WHERE id = %lld", id), "2");
+	/* the provider back: psscript reembed (the configured model's vectors where missing) */
+	set_mode(&s, "ok");
+	T_EQ(it_run("env %s \"$PSS_BIN/psscript\" reembed --inline > %s/chat-reembed2.out 2>&1", env,
+	    getenv("PSS_TEST_STATE")), 0);
+	T_STREQ(it_psqlf("SELECT embedding_model || ':' || cardinality(question_vector)"
+	    " FROM chat_history WHERE id = %lld", id), "standin-embed:64");
+	n = search_as(&other, "read+csv+file", "semantic", ids, 20, &r);
+	T_CONTAINS(it_str(&r, "method"), "openai:standin-embed");
+	T_ASSERT(it_str(&r, "reason") == NULL);
+	it_resp_free(&r);
+	T_ASSERT(n >= 1 && has_id(ids, n, id));
+	standin_stop(&s);
+	T_EQ(restart_worker(""), 0);
+	T_EQ(restart_fcgi(""), 0);
+}
+
 /* the question set: the expected cmdlet named in the answer, with a source for it */
 static void
 test_question_set_score(void)
@@ -767,6 +819,7 @@ main(void)
 	T_RUN(test_history_embeddings_and_hybrid_search);
 	T_RUN(test_sse_streams_chunks_and_done);
 	T_RUN(test_model_path_and_its_failures);
+	T_RUN(test_history_embedding_by_a_remote_provider);
 	T_RUN(test_question_set_score);
 	T_RUN(test_history_cascades_with_the_user);
 	return t_done();
