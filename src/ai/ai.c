@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -380,9 +381,65 @@ ai_chat_configured(const struct conf *c)
 	return c->ai_api_url[0] != '\0';
 }
 
-enum ai_outcome
-ai_chat_complete(const struct conf *c, struct json_object *messages, int64_t timeout_ms,
-    char **text, char *why, size_t whysz)
+/* A streamed completion's Server-Sent Events: each "data: {json}" line's
+ * choices[0].delta.content goes to fn and into text; "data: [DONE]" ends it. */
+struct chat_sse {
+	ai_chat_delta_fn fn;
+	void		*arg;
+	struct buf	 line, text;
+	bool		 bad;
+};
+
+static void
+sse_line(struct chat_sse *s, const char *l, size_t n)
+{
+	struct json_object *o, *v;
+
+	if (n < 5 || memcmp(l, "data:", 5) != 0)
+		return;	/* event:, id:, a comment, the blank line between events */
+	l += 5;
+	n -= 5;
+	while (n > 0 && l[0] == ' ') {
+		l++;
+		n--;
+	}
+	if (n == 6 && memcmp(l, "[DONE]", 6) == 0)
+		return;
+	if ((o = ai_json_parse(l, n)) == NULL) {
+		s->bad = true;
+		return;
+	}
+	if (json_object_object_get_ex(o, "choices", &v) && (v = json_object_array_get_idx(v, 0)) != NULL &&
+	    json_object_object_get_ex(v, "delta", &v) && json_object_object_get_ex(v, "content", &v) &&
+	    json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0) {
+		buf_append(&s->text, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		s->fn(s->arg, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+	}
+	json_object_put(o);
+}
+
+static int
+on_sse(void *arg, const char *p, size_t len)
+{
+	struct chat_sse *s = arg;
+
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] != '\n') {
+			buf_putc(&s->line, p[i]);
+			continue;
+		}
+		if (s->line.len > 0 && s->line.data[s->line.len - 1] == '\r')
+			s->line.len--;
+		sse_line(s, s->line.data != NULL ? s->line.data : "", s->line.len);
+		buf_reset(&s->line);
+	}
+	return 0;
+}
+
+/* One completion, streamed when sse is not NULL (ai_chat_complete, ai_chat_stream). */
+static enum ai_outcome
+chat_request(const struct conf *c, struct json_object *messages, int64_t timeout_ms,
+    struct chat_sse *sse, char **text, char *why, size_t whysz)
 {
 	int64_t total = timeout_ms > 0 && timeout_ms < c->ai_timeout_ms ? timeout_ms : c->ai_timeout_ms;
 	struct ai_http_limits l = {
@@ -393,6 +450,7 @@ ai_chat_complete(const struct conf *c, struct json_object *messages, int64_t tim
 	};
 	struct json_object *o = json_object_new_object(), *reply = NULL, *v;
 	struct ai_http_response resp;
+	struct ai_http_request rq;
 	enum ai_outcome r;
 	char *url;
 
@@ -402,14 +460,33 @@ ai_chat_complete(const struct conf *c, struct json_object *messages, int64_t tim
 	json_object_object_add(o, "messages", json_object_get(messages));
 	json_object_object_add(o, "temperature", json_object_new_double(0.2));
 	json_object_object_add(o, "max_tokens", json_object_new_int(900));
+	if (sse != NULL)
+		json_object_object_add(o, "stream", json_object_new_boolean(1));
 	url = ai_endpoint(c->ai_api_url, "/chat/completions");
-	r = ai_outcome_of_http(ai_http_post_json(url, c->ai_api_key[0] != '\0' ? c->ai_api_key : NULL,
-	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), &l, &resp));
+	rq = (struct ai_http_request){ .method = "POST", .url = url,
+	    .bearer = c->ai_api_key[0] != '\0' ? c->ai_api_key : NULL,
+	    .body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+	    .content_type = "application/json", .limits = l,
+	    .on_data = sse != NULL ? on_sse : NULL, .on_data_arg = sse };
+	rq.body_len = strlen(rq.body);
+	r = ai_outcome_of_http(ai_http_do(&rq, &resp));
 	if (r != AI_OK)
 		snprintf(why, whysz, "%s", resp.error);
 	else if (resp.status < 200 || resp.status > 299) {
 		r = AI_STATUS;
 		snprintf(why, whysz, "HTTP status %ld", resp.status);
+	} else if (sse != NULL && resp.content_type != NULL &&
+	    strncasecmp(resp.content_type, "text/event-stream", 17) == 0) {
+		if (sse->line.len > 0)	/* a last line without its newline */
+			on_sse(sse, "\n", 1);
+		if (sse->bad) {
+			r = AI_BAD_JSON;
+			snprintf(why, whysz, "an event of the stream is not JSON");
+		} else if (sse->text.len == 0 || !utf8_valid(sse->text.data, sse->text.len)) {
+			r = AI_BAD_ANSWER;
+			snprintf(why, whysz, "the stream has no message content in UTF-8");
+		} else
+			*text = xstrndup(sse->text.data, sse->text.len);
 	} else if ((reply = ai_json_parse(resp.body.data, resp.body.len)) == NULL) {
 		r = AI_BAD_JSON;
 		snprintf(why, whysz, "the answer (%zu bytes) is not JSON", resp.body.len);
@@ -422,11 +499,15 @@ ai_chat_complete(const struct conf *c, struct json_object *messages, int64_t tim
 	    !utf8_valid(json_object_get_string(v), (size_t)json_object_get_string_len(v))) {
 		r = AI_BAD_ANSWER;
 		snprintf(why, whysz, "the answer has no message content in UTF-8");
-	} else
+	} else {
 		*text = xstrdup(json_object_get_string(v));
+		if (sse != NULL)	/* a server that did not stream: the whole answer at once */
+			sse->fn(sse->arg, *text, strlen(*text));
+	}
 	metrics_add((enum metric_counter)(M_AI_OK + r), 1);
 	if (r == AI_OK)
-		log_info("ai: chat: llm:%s answered in %lld ms", c->ai_model, (long long)resp.elapsed_ms);
+		log_info("ai: chat: llm:%s answered in %lld ms%s", c->ai_model,
+		    (long long)resp.elapsed_ms, sse != NULL ? " (streamed)" : "");
 	else
 		log_warn("ai: chat: the chat API failed (%s) after %lld ms: %s; the extractive answer "
 		    "stands", ai_outcome_name(r), (long long)resp.elapsed_ms, why);
@@ -434,5 +515,24 @@ ai_chat_complete(const struct conf *c, struct json_object *messages, int64_t tim
 	json_object_put(o);
 	ai_http_response_free(&resp);
 	free(url);
+	return r;
+}
+
+enum ai_outcome
+ai_chat_complete(const struct conf *c, struct json_object *messages, int64_t timeout_ms,
+    char **text, char *why, size_t whysz)
+{
+	return chat_request(c, messages, timeout_ms, NULL, text, why, whysz);
+}
+
+enum ai_outcome
+ai_chat_stream(const struct conf *c, struct json_object *messages, int64_t timeout_ms,
+    ai_chat_delta_fn fn, void *arg, char **text, char *why, size_t whysz)
+{
+	struct chat_sse s = { .fn = fn, .arg = arg, .line = BUF_INIT, .text = BUF_INIT };
+	enum ai_outcome r = chat_request(c, messages, timeout_ms, &s, text, why, whysz);
+
+	buf_free(&s.line);
+	buf_free(&s.text);
 	return r;
 }

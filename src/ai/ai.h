@@ -80,6 +80,15 @@ bool	 ai_chat_configured(const struct conf *);
  * says it in words; counted in /metrics and logged as ai_prose_ask's are. */
 enum ai_outcome ai_chat_complete(const struct conf *, struct json_object *messages,
 	int64_t timeout_ms, char **text, char *why, size_t whysz);
+/* ai_chat_stream: ai_chat_complete asking for a streamed answer ("stream": true): fn gets
+ * each piece of the content as it arrives (choices[0].delta.content of each "data:" event;
+ * a server that answers whole JSON instead: the content at once). The outcome and *text
+ * (every piece together) as ai_chat_complete's; pieces given to fn before a failure (a
+ * timeout mid-stream, an event that is not JSON) are not taken back here: the caller says
+ * so. */
+typedef void (*ai_chat_delta_fn)(void *arg, const char *text, size_t len);
+enum ai_outcome ai_chat_stream(const struct conf *, struct json_object *messages,
+	int64_t timeout_ms, ai_chat_delta_fn fn, void *arg, char **text, char *why, size_t whysz);
 
 /* Shared by the ai layer's clients (ai.c, embed.c):
  * ai_utf8_cut: the length of s[0..n) cut to at most max bytes on a UTF-8 character boundary.

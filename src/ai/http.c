@@ -68,7 +68,9 @@ struct xfer {
 	int64_t			 window_start;	/* monotonic ms; 0 until the answer begins */
 	uint64_t		 window_bytes;	/* received when the window began */
 	uint64_t		 received;	/* header and body bytes so far */
-	int			 too_big, too_slow;
+	int			 too_big, too_slow, stopped;
+	CURL			*curl;
+	const struct ai_http_request *rq;
 };
 
 /* The answer began: the low-speed windows start with its first byte, so a model that thinks
@@ -96,6 +98,15 @@ on_body(char *p, size_t size, size_t n, void *arg)
 		return 0;	/* curl stops with CURLE_WRITE_ERROR */
 	}
 	buf_append(&x->resp->body, p, len);
+	if (x->rq->on_data != NULL) {
+		long status = 0;
+
+		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status <= 299 && x->rq->on_data(x->rq->on_data_arg, p, len) != 0) {
+			x->stopped = 1;
+			return 0;
+		}
+	}
 	return len;
 }
 
@@ -138,6 +149,10 @@ map_curl(CURLcode c, const struct xfer *x, const char *detail, struct ai_http_re
 		snprintf(r->error, sizeof(r->error), "the answer is larger than %zu bytes",
 		    l->max_response_bytes);
 		return AI_HTTP_ETOOBIG;
+	}
+	if (x->stopped) {
+		snprintf(r->error, sizeof(r->error), "stopped by the reader");
+		return AI_HTTP_EIO;
 	}
 	if (x->too_slow) {
 		snprintf(r->error, sizeof(r->error),
@@ -235,6 +250,8 @@ ai_http_do(const struct ai_http_request *rq, struct ai_http_response *r)
 	x.max_bytes = l.max_response_bytes;
 	x.low_bytes = l.low_speed_bytes;
 	x.low_ms = l.low_speed_ms;
+	x.curl = c;
+	x.rq = rq;
 
 	for (const char *const *h = rq->headers; h != NULL && *h != NULL; h++)
 		hdrs = curl_slist_append(hdrs, *h);

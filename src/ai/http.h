@@ -45,6 +45,11 @@ struct ai_http_request {
 	size_t			 body_len;
 	const char		*content_type;
 	struct ai_http_limits	 limits;
+	/* NULL, or called with each piece of a 2xx answer's body as it arrives (the body is
+	 * kept in resp all the same): a streamed answer. Nonzero stops the transfer
+	 * (AI_HTTP_EIO, "stopped by the reader"). */
+	int			(*on_data)(void *arg, const char *p, size_t len);
+	void			*on_data_arg;
 };
 
 /* The answer: status (0 when none arrived), the body (NUL-terminated, possibly partial after a

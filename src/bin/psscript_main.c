@@ -20,6 +20,7 @@
 #include "handlers/app.h"
 #include "services/analytics.h"
 #include "services/auth.h"
+#include "services/chat.h"
 #include "services/library.h"
 #include "services/password.h"
 #include "services/users.h"
@@ -183,14 +184,31 @@ reembed_progress(int64_t done, int64_t all, bool final, int64_t *last_line)
 			putchar('\n');
 		fflush(stdout);
 	} else if (final || now - *last_line >= 5000) {
-		printf("embedded %lld of %lld scripts (%d%%)\n", (long long)done, (long long)all, pct);
+		printf("embedded %lld of %lld conversations and scripts (%d%%)\n", (long long)done,
+		    (long long)all, pct);
 		fflush(stdout);
 		*last_line = now;
 	}
 }
 
-/* psscript reembed: queue (or with --inline, do here) the embedding of every script the
- * configured model has not embedded, then follow the progress until all are done. */
+/* reembed's progress: the scripts' and the chat history's together */
+static enum pss_err
+reembed_counts(const struct svc *s, int64_t *all, int64_t *done)
+{
+	int64_t ca = 0, cd = 0;
+	enum pss_err e;
+
+	if ((e = library_reembed_progress(s, all, done)) != PSS_OK ||
+	    (e = chat_history_embed_progress(s, &ca, &cd)) != PSS_OK)
+		return e;
+	*all += ca;
+	*done += cd;
+	return PSS_OK;
+}
+
+/* psscript reembed: queue (or with --inline, do here) the embedding of every script and
+ * conversation the configured model has not embedded, then follow the progress until all
+ * are done. */
 static int
 cmd_reembed(int argc, char **argv)
 {
@@ -239,9 +257,19 @@ cmd_reembed(int argc, char **argv)
 					goto out;
 				}
 				if (time_mono_ms() - shown >= 200 &&
-				    library_reembed_progress(&s, &all, &done) == PSS_OK) {
+				    reembed_counts(&s, &all, &done) == PSS_OK) {
 					reembed_progress(done, all, false, &line);
 					shown = time_mono_ms();
+				}
+			}
+		/* then the chat history's conversations */
+		for (after = 0; e == PSS_OK &&
+		    (e = chat_history_reembed_next(&s, after, ids, 500, &n)) == PSS_OK && n > 0; )
+			for (int i = 0; i < n; i++) {
+				after = ids[i];
+				if (chat_history_embed(&s, ids[i], why, sizeof(why)) != PSS_OK) {
+					fprintf(stderr, "psscript reembed: %s\n", why);
+					goto out;
 				}
 			}
 		if (e != PSS_OK || library_embedding_index(&s, &queued, why, sizeof(why)) != PSS_OK) {
@@ -251,11 +279,20 @@ cmd_reembed(int argc, char **argv)
 	} else if ((e = library_reembed(&s, &queued, why, sizeof(why))) != PSS_OK) {
 		fprintf(stderr, "psscript reembed: %s: %s\n", pss_strerror(e), why);
 		goto out;
-	} else
-		printf("queued %lld embedding.compute jobs\n", (long long)queued);
+	} else {
+		int64_t chats = 0;
+
+		if ((e = chat_history_reembed(&s, &chats, why, sizeof(why))) != PSS_OK) {
+			fprintf(stderr, "psscript reembed: the chat history: %s: %s\n",
+			    pss_strerror(e), why);
+			goto out;
+		}
+		printf("queued %lld embedding.compute jobs (%lld scripts, %lld conversations)\n",
+		    (long long)(queued + chats), (long long)queued, (long long)chats);
+	}
 	moved = time_mono_ms();
 	while (wait) {
-		if ((e = library_reembed_progress(&s, &all, &done)) != PSS_OK) {
+		if ((e = reembed_counts(&s, &all, &done)) != PSS_OK) {
 			fprintf(stderr, "psscript reembed: %s\n", pss_strerror(e));
 			goto out;
 		}

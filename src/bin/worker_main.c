@@ -17,6 +17,7 @@
 #include "cache/cache.h"
 #include "db/db.h"
 #include "db/jobs.h"
+#include "services/chat.h"
 #include "services/crawls.h"
 #include "services/library.h"
 #include "services/reanalysis.h"
@@ -106,11 +107,21 @@ job_analysis(struct worker *w, struct json_object *payload, char *why, size_t wh
 	return id == 0 ? PSS_EINVAL : library_analysis_job(&w->svc, id, &w->analyze, why, whysz);
 }
 
-/* embedding.compute {scriptId}: embed and store (library_embedding_compute). */
+/* embedding.compute {scriptId}: embed and store (library_embedding_compute); {chatId}: a
+ * conversation's (chat_history_embed). */
 static enum pss_err
 job_embedding(struct worker *w, struct json_object *payload, char *why, size_t whysz)
 {
-	int64_t id = payload_script_id(payload, why, whysz);
+	struct json_object *v;
+	int64_t id;
+
+	if (json_object_object_get_ex(payload, "chatId", &v)) {
+		if ((id = json_object_get_int64(v)) > 0)
+			return chat_history_embed(&w->svc, id, why, whysz);
+		snprintf(why, whysz, "payload needs a chatId > 0");
+		return PSS_EINVAL;
+	}
+	id = payload_script_id(payload, why, whysz);
 
 	return id == 0 ? PSS_EINVAL : library_embedding_compute(&w->svc, id, why, whysz);
 }

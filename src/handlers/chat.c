@@ -33,6 +33,10 @@ on_chunk(void *arg, const char *text, size_t len)
 	struct sse *s = arg;
 	struct json_object *o = json_object_new_object();
 
+	if (text == NULL) {	/* what was sent is void: the answer follows whole */
+		json_object_object_add(o, "status", json_object_new_string("reset"));
+		return sse_event(s, "reset", o);
+	}
 	if (len == 0) {	/* the model is asked: say so, so the page shows progress */
 		json_object_object_add(o, "status", json_object_new_string("thinking"));
 		return sse_event(s, "status", o);
@@ -43,7 +47,9 @@ on_chunk(void *arg, const char *text, size_t len)
 
 /* POST /api/chat {messages, sessionId?, scriptId?}: 200 {success, response, sessionId,
  * sources, model, fallback?, historyId}; with Accept: text/event-stream the events status,
- * chunk ({text}) and done (that object), or error ({error, message}) once streaming began. */
+ * chunk ({text}), reset (drop the chunks so far: the model stopped, or its safe text had to
+ * be sent again whole) and done (that object), or error ({error, message}) once streaming
+ * began. */
 void
 h_chat_ask(struct http_ctx *c)
 {
@@ -119,7 +125,7 @@ answer(struct http_ctx *c, enum pss_err e, struct json_object *o, const struct s
 
 /* sessions: the original frontend's form of a page of conversations (docs/compat.md):
  * under name, each {id, sessionId, title, category, timestamp, messages} and, from a
- * search, score (its rank); the messages read one conversation at a time (a page is at most
+ * search, score; the messages read one conversation at a time (a page is at most
  * CHAT_LIMIT_MAX). */
 static void
 sessions(struct http_ctx *c, const struct viewer *v, struct json_object *o, const char *name)
@@ -140,7 +146,7 @@ sessions(struct http_ctx *c, const struct viewer *v, struct json_object *o, cons
 		json_object_object_add(s, "category", json_object_get(json_object_object_get(it, "category")));
 		json_object_object_add(s, "timestamp", json_object_get(json_object_object_get(it, "updatedAt")));
 		json_object_object_add(s, "messages", json_object_get(json_object_object_get(full, "messages")));
-		if (json_object_object_get_ex(it, "rank", &x))
+		if (json_object_object_get_ex(it, "score", &x))
 			json_object_object_add(s, "score", json_object_get(x));
 		json_object_array_add(out, s);
 		json_object_put(full);
@@ -181,7 +187,8 @@ search(struct http_ctx *c, const char *results)
 
 	if (page_params(c, &page, &limit) != 0)
 		return;
-	e = chat_history_search(&c->app->svc, &v, http_query(c->req, "q"), page, limit, &o, &err);
+	e = chat_history_search(&c->app->svc, &v, http_query(c->req, "q"),
+	    http_query(c->req, "mode"), page, limit, &o, &err);
 	if (e == PSS_OK && results != NULL)
 		sessions(c, &v, o, results);
 	answer(c, e, o, &err, NULL);

@@ -217,7 +217,8 @@ index_view(struct http_ctx *c, struct json_object **out)
 	}
 	if (sid > 0 && view_script_by_id(c, sid, &script) != 0)
 		return -1;
-	e = searching ? chat_history_search(&c->app->svc, &v, q, page, CHAT_PAGE_LIMIT, &view, &err) :
+	e = searching ? chat_history_search(&c->app->svc, &v, q, NULL, page, CHAT_PAGE_LIMIT,
+	    &view, &err) :
 	    chat_history_list(&c->app->svc, &v, page, CHAT_PAGE_LIMIT, &view, &err);
 	if (e != PSS_OK) {
 		json_object_put(script);

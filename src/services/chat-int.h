@@ -65,6 +65,14 @@ void	 chat_history_changed(const struct svc *, int64_t user_id);
  * safe Markdown in *md and, in cited[i], whether passage i was cited; else why. */
 int	 chat_model_answer(struct chat_ctx *, const struct chat_request *, int64_t timeout_ms,
 	char **md, bool cited[CHAT_SOURCES_MAX], char *model, size_t modelsz, const char **why);
+/* chat_model_stream: chat_model_answer with the model's answer streamed: chunk gets the
+ * safe Markdown as it grows (up to each newline the model wrote), and at the end the rest,
+ * so that what the reader holds is *md; a chunk of NULL (length 0) first when the reader must
+ * drop what it has (the whole answer follows). On a failure, *sent says whether any chunk
+ * went (the caller then resets the reader before the fallback). */
+int	 chat_model_stream(struct chat_ctx *, const struct chat_request *, int64_t timeout_ms,
+	chat_chunk_fn chunk, void *arg, char **md, bool cited[CHAT_SOURCES_MAX], char *model,
+	size_t modelsz, const char **why, bool *sent);
 /* chat_model_clean: a model's text made safe (pure, for tests): HTML tags outside code
  * blocks dropped, control bytes but tab and newline dropped, citations [n] of no passage
  * (n > np) dropped, and cited[n-1] set for the others. Caller frees. */

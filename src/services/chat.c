@@ -245,54 +245,42 @@ title_of(struct json_object *msgs)
 	return b.len > 0 ? buf_detach(&b) : (buf_free(&b), xstrdup("Conversation"));
 }
 
-/* the built-in embedding of text as real[] text, or NULL */
-static char *
-vector_text(const struct svc *s, const char *text, size_t len, const char **model)
+/* db_chat_upsert with the conversation's embedding job (never computed in the request: a
+ * remote provider's time is not the asker's); without any embedder there is nothing to queue */
+static enum pss_err
+store_row(const struct svc *s, int64_t user_id, struct db_chat_row *row, int64_t *id,
+    char session[CHAT_SESSION_LEN + 1])
 {
 	char why[256];
-	const struct library_embedder *em = library_embedder(s, why, sizeof(why));
-	struct buf b = BUF_INIT;
-	float *v;
 
-	*model = NULL;
-	if (em == NULL || em->dims <= 0 || em->dims > 4096)
-		return NULL;
-	v = xcalloc((size_t)em->dims, sizeof(float));
-	if (library_embed_text(s, text, len, v, why, sizeof(why)) == PSS_OK) {
-		buf_putc(&b, '{');
-		for (int i = 0; i < em->dims; i++)
-			buf_printf(&b, "%s%.6g", i > 0 ? "," : "", (double)v[i]);
-		buf_putc(&b, '}');
-		*model = em->model;
+	if (library_embedder(s, why, sizeof(why)) != NULL) {
+		row->job_type = LIBRARY_JOB_EMBEDDING;
+		row->job_attempts = LIBRARY_JOB_ATTEMPTS;
 	}
-	free(v);
-	return b.len > 0 ? buf_detach(&b) : NULL;
+	return db_chat_upsert(s->db, user_id, row, id, session);
 }
 
 /* store: the conversation msgs (taken) with the answer appended, under the asker */
 static enum pss_err
 store(const struct svc *s, const struct viewer *v, const char *session, struct json_object *msgs,
-    const char *question, size_t qlen, struct chat_answer *a)
+    struct chat_answer *a)
 {
 	struct json_object *am = message_json("assistant", a->response, strlen(a->response));
 	struct json_object *src = sources_json(a->sources, a->nsources);
-	char *title, *vec;
-	const char *model;
+	char *title;
 	enum pss_err e;
 
 	json_object_object_add(am, "sources", json_object_get(src));
 	json_object_object_add(am, "model", json_object_new_string(a->model));
 	json_object_array_add(msgs, am);
 	title = title_of(msgs);
-	vec = vector_text(s, question, qlen, &model);
-	e = db_chat_upsert(s->db, v->user_id, &(struct db_chat_row){
+	e = store_row(s, v->user_id, &(struct db_chat_row){
 	    .session_id = session, .title = title,
 	    .messages = json_object_to_json_string_ext(msgs, JSON_C_TO_STRING_PLAIN),
 	    .response = a->response,
-	    .sources = json_object_to_json_string_ext(src, JSON_C_TO_STRING_PLAIN),
-	    .vector = vec, .model = model }, &a->history_id, a->session_id);
+	    .sources = json_object_to_json_string_ext(src, JSON_C_TO_STRING_PLAIN) },
+	    &a->history_id, a->session_id);
 	free(title);
-	free(vec);
 	json_object_put(src);
 	json_object_put(msgs);
 	return e;
@@ -339,6 +327,7 @@ ask(const struct svc *s, const struct viewer *viewer, const struct chat_request 
 	const struct chat_message *q;
 	struct json_object *msgs = NULL;
 	int64_t t0 = now_ms();
+	size_t streamed = 0;	/* bytes of the response the reader has already */
 	enum pss_err e;
 	char *md = NULL;
 	bool cited[CHAT_SOURCES_MAX];
@@ -361,17 +350,28 @@ ask(const struct svc *s, const struct viewer *viewer, const struct chat_request 
 	if (!req->extractive && ai_chat_configured(s->conf)) {
 		int64_t left = chunk != NULL ? CHAT_STREAM_SECONDS * 1000 - (now_ms() - t0) - 2000 : 0;
 		const char *why = NULL;
+		bool sent = false;
+		int rc = -1;
 
 		if (chunk != NULL && chunk(arg, "", 0) != 0)	/* the reader left already */
 			left = -1;
 		if (left < 0)
 			why = "timeout";
-		else if (chat_model_answer(&x, req, left, &md, cited, out->model, sizeof(out->model),
-		    &why) == 0)
+		else if (chunk != NULL)	/* the model's tokens to the reader as they come */
+			rc = chat_model_stream(&x, req, left, chunk, arg, &md, cited, out->model,
+			    sizeof(out->model), &why, &sent);
+		else
+			rc = chat_model_answer(&x, req, left, &md, cited, out->model,
+			    sizeof(out->model), &why);
+		if (rc == 0) {
 			out->response = md;
-		if (out->response == NULL) {
+			streamed = chunk != NULL ? strlen(md) : 0;
+		} else {
 			struct buf b = BUF_INIT;
 
+			/* the model stopped mid-answer: the reader drops its part */
+			if (sent)
+				(void)chunk(arg, NULL, 0);
 			out->fallback = why;
 			buf_printf(&b, "*The language model did not answer (%s), so this is the "
 			    "platform's own answer from its sources.*\n\n", why);
@@ -386,7 +386,7 @@ ask(const struct svc *s, const struct viewer *viewer, const struct chat_request 
 	}
 	out->nsources = x.np;
 	if (chunk != NULL) {
-		size_t n = strlen(out->response), off = 0;
+		size_t n = strlen(out->response), off = streamed;
 
 		while (off < n) {
 			const char *nl = off + CHUNK_BYTES < n ?
@@ -400,7 +400,7 @@ ask(const struct svc *s, const struct viewer *viewer, const struct chat_request 
 	}
 	if ((e = conversation(s, viewer, req, &msgs)) != PSS_OK)
 		goto out;
-	if ((e = store(s, viewer, req->session_id, msgs, q->content, q->len, out)) == PSS_OK)
+	if ((e = store(s, viewer, req->session_id, msgs, out)) == PSS_OK)
 		chat_history_changed(s, viewer->user_id);
 out:
 	chat_ctx_free(&x);
@@ -451,7 +451,7 @@ chat_history_save(const struct svc *s, const struct viewer *v, struct json_objec
 			response = req.messages[i].content;
 	}
 	title = title_of(msgs);
-	e = db_chat_upsert(s->db, v->user_id, &(struct db_chat_row){
+	e = store_row(s, v->user_id, &(struct db_chat_row){
 	    .session_id = req.session_id, .title = title,
 	    .messages = json_object_to_json_string_ext(msgs, JSON_C_TO_STRING_PLAIN),
 	    .response = response, .sources = "[]" }, &id, session);

@@ -100,14 +100,17 @@ enum pss_err chat_ask(const struct svc *, const struct viewer *, const struct ch
 	struct chat_answer *out, struct svc_err *);
 
 /* A chunk of the response's Markdown as it is written (len 0, text "": the model is being
- * asked, a progress signal); nonzero: the reader went away, no more chunks (the whole answer
- * is stored all the same). */
+ * asked, a progress signal; text NULL: drop the chunks so far, the answer follows from its
+ * start); nonzero: the reader went away, no more chunks (the whole answer is stored all the
+ * same). */
 typedef int (*chat_chunk_fn)(void *arg, const char *text, size_t len);
 
-/* chat_ask_stream: chat_ask that calls chunk with the response in pieces of about 160
- * bytes, cut after a line, once it exists (the model is asked for the whole answer, within
- * what is left of CHAT_STREAM_SECONDS); out holds the whole answer at the end. Errors before
- * the first chunk (bad input, a hidden script) come back as chat_ask's. */
+/* chat_ask_stream: chat_ask that calls chunk with the response as it is written: a model's
+ * answer streamed as its tokens arrive (made safe up to each line; within what is left of
+ * CHAT_STREAM_SECONDS and AI_TIMEOUT_MS), an extractive one in pieces of about 160 bytes cut
+ * after a line; out holds the whole answer at the end, which is what the chunks since the
+ * last reset add up to. Errors before the first chunk (bad input, a hidden script) come back
+ * as chat_ask's. */
 enum pss_err chat_ask_stream(const struct svc *, const struct viewer *,
 	const struct chat_request *, chat_chunk_fn chunk, void *arg, struct chat_answer *out,
 	struct svc_err *);
@@ -153,9 +156,33 @@ enum pss_err chat_history_set_category(const struct svc *, const struct viewer *
  * suggested ones (general, scripts, troubleshooting, learning) and then the viewer's own. */
 enum pss_err chat_history_categories(const struct svc *, const struct viewer *,
 	struct json_object **out);
-/* chat_history_search: chat_history_list's shape, each with rank and a snippet, for q
- * (the library's search bounds, field q) over the owner's conversations. */
+/* chat_history_search: chat_history_list's shape for q (the library's search bounds, field
+ * q) over the owner's conversations, each with rank (its place from 1) and score, and a
+ * snippet; mode (field mode) keyword (full-text), semantic (the cosine of the conversations'
+ * vectors to q's, at least CHAT_SEMANTIC_MIN) or hybrid (NULL: both, fused as the scripts'
+ * search fuses them; full-text alone with fallback and reason when there is nothing to
+ * compare by meaning). The answer echoes query and mode, and method (provider:model). */
+#define CHAT_SEMANTIC_MIN	0.35
+#define CHAT_VECTORS_MAX	5000	/* an owner's latest conversations compared */
 enum pss_err chat_history_search(const struct svc *, const struct viewer *, const char *q,
-	int64_t page, int64_t limit, struct json_object **out, struct svc_err *);
+	const char *mode, int64_t page, int64_t limit, struct json_object **out, struct svc_err *);
+
+/* ---- embeddings of conversations (docs/chat.md, "Embeddings") ---- */
+#define CHAT_EMBED_TEXT_MAX	(16 * 1024)	/* bytes of a conversation's questions */
+/* chat_history_embed: the embedding.compute job {chatId} that every write of a conversation
+ * queues with it (db_chat_upsert): the conversation's questions embedded by the configured
+ * provider and stored with the model's name, unless it changed meanwhile (its own job
+ * follows). A conversation deleted meanwhile is not an error. A remote provider that failed:
+ * the built-in model's vector is stored and PSS_EUNAVAIL returned (why says), so the job is
+ * tried again. The conversation's text is never written here. */
+enum pss_err chat_history_embed(const struct svc *, int64_t id, char *why, size_t whysz);
+/* chat_history_reembed: queues the job for every conversation without a vector of the
+ * configured model (psscript reembed); *queued gets how many. chat_history_reembed_next: the
+ * lowest such ids above after (at most max; --inline). chat_history_embed_progress:
+ * conversations in all and those with a vector of the configured model. */
+enum pss_err chat_history_reembed(const struct svc *, int64_t *queued, char *why, size_t whysz);
+enum pss_err chat_history_reembed_next(const struct svc *, int64_t after, int64_t *ids, int max,
+	int *n);
+enum pss_err chat_history_embed_progress(const struct svc *, int64_t *all, int64_t *done);
 
 #endif

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/embed.h"
 #include "core/text.h"
 #include "db/chat.h"
+#include "db/jobs.h"
 #include "services/chat-int.h"
 #include "services/library.h"
 
@@ -139,11 +141,249 @@ chat_history_delete_all(const struct svc *s, const struct viewer *v, int64_t *n)
 	return e;
 }
 
+/* ---- embeddings: the embedding.compute job's {chatId} (docs/chat.md, "Embeddings") ---- */
+
 enum pss_err
-chat_history_search(const struct svc *s, const struct viewer *v, const char *q, int64_t page,
-    int64_t limit, struct json_object **out, struct svc_err *err)
+chat_history_embed(const struct svc *s, int64_t id, char *why, size_t whysz)
 {
-	const char *bad;
+	const struct library_embedder *em;
+	struct library_vector lv;
+	char *text, *version;
+	enum pss_err e, se;
+
+	if ((em = library_embedder(s, why, whysz)) == NULL)
+		return PSS_EUNAVAIL;
+	if ((e = db_chat_embed_source(s->db, id, CHAT_EMBED_TEXT_MAX, &text, &version)) != PSS_OK) {
+		if (e == PSS_ENOTFOUND)
+			return PSS_OK;	/* deleted meanwhile */
+		snprintf(why, whysz, "reading conversation %lld: %s", (long long)id, pss_strerror(e));
+		return e;
+	}
+	e = library_embed(s, text, strlen(text), NULL, false, &lv, why, whysz);
+	free(text);
+	if (e == PSS_EINVAL) {
+		/* nothing the model knows: the zero vector, which matches nothing */
+		lv = (struct library_vector){ .em = em, .v = xcalloc((size_t)em->dims, sizeof(float)) };
+		e = PSS_OK;
+	}
+	if (e != PSS_OK) {
+		free(version);
+		snprintf(why + strlen(why), whysz - strlen(why), " (conversation %lld)", (long long)id);
+		return e;
+	}
+	/* a remote provider that failed: the built-in model's vector meanwhile, and the job is
+	 * tried again for the provider's (the conversation itself is never touched) */
+	se = db_chat_store_vector(s->db, id, version, lv.v, lv.em->dims, lv.em->model);
+	if (se == PSS_ENOTFOUND)
+		se = PSS_OK;	/* changed or deleted meanwhile: the change queued its own job */
+	else if (se != PSS_OK)
+		snprintf(why, whysz, "storing the vector of conversation %lld: %s", (long long)id,
+		    db_last_error(s->db));
+	else if (lv.fallback) {
+		snprintf(why, whysz, "%s (conversation %lld: the built-in vector is stored meanwhile)",
+		    lv.reason, (long long)id);
+		se = PSS_EUNAVAIL;
+	}
+	free(version);
+	library_vector_free(&lv);
+	return se;
+}
+
+enum pss_err
+chat_history_reembed_next(const struct svc *s, int64_t after, int64_t *ids, int max, int *n)
+{
+	char why[256];
+	const struct library_embedder *em = library_embedder(s, why, sizeof(why));
+
+	*n = 0;
+	if (em == NULL)
+		return PSS_EUNAVAIL;
+	return db_chat_stale_ids(s->db, em->model, em->dims, after, max, ids, n);
+}
+
+enum pss_err
+chat_history_reembed(const struct svc *s, int64_t *queued, char *why, size_t whysz)
+{
+	int64_t ids[500], after = 0;
+	int n;
+	enum pss_err e;
+
+	*queued = 0;
+	if (library_embedder(s, why, whysz) == NULL)
+		return PSS_EUNAVAIL;
+	do {
+		if ((e = chat_history_reembed_next(s, after, ids, (int)PSS_ARRAY_LEN(ids), &n)) != PSS_OK)
+			goto fail;
+		for (int i = 0; i < n; i++) {
+			char payload[64], key[64];
+
+			snprintf(payload, sizeof(payload), "{\"chatId\": %lld}", (long long)ids[i]);
+			snprintf(key, sizeof(key), "chatembed:%lld", (long long)ids[i]);
+			if ((e = jobs_enqueue_keyed(s->db, LIBRARY_JOB_EMBEDDING, payload, key,
+			    LIBRARY_JOB_ATTEMPTS, NULL)) != PSS_OK)
+				goto fail;
+			after = ids[i];
+			(*queued)++;
+		}
+	} while (n == (int)PSS_ARRAY_LEN(ids));
+	return PSS_OK;
+fail:
+	snprintf(why, whysz, "%s", db_last_error(s->db));
+	return e;
+}
+
+enum pss_err
+chat_history_embed_progress(const struct svc *s, int64_t *all, int64_t *done)
+{
+	char why[256];
+	const struct library_embedder *em = library_embedder(s, why, sizeof(why));
+
+	*all = *done = 0;
+	if (em == NULL)
+		return PSS_EUNAVAIL;
+	return db_chat_embed_progress(s->db, em->model, em->dims, all, done);
+}
+
+/* ---- search: full-text and meaning, fused ---- */
+
+/* A ranking of conversations, best first. */
+struct ranking {
+	int64_t	*ids;
+	double	*scores;
+	size_t	 n;
+};
+
+static void
+ranking_add(struct ranking *r, int64_t id, double score)
+{
+	if ((r->n & (r->n + 1)) == 0 || r->n == 0) {	/* at 0, 1, 3, 7...: room for twice */
+		r->ids = xrealloc(r->ids, (2 * r->n + 2) * sizeof(*r->ids));
+		r->scores = xrealloc(r->scores, (2 * r->n + 2) * sizeof(*r->scores));
+	}
+	r->ids[r->n] = id;
+	r->scores[r->n++] = score;
+}
+
+static void
+ranking_free(struct ranking *r)
+{
+	free(r->ids);
+	free(r->scores);
+	memset(r, 0, sizeof(*r));
+}
+
+/* selection sort's stable cousin for a few hundred: best score first, ties in place */
+static void
+ranking_sort(struct ranking *r)
+{
+	for (size_t i = 1; i < r->n; i++) {
+		int64_t id = r->ids[i];
+		double sc = r->scores[i];
+		size_t j = i;
+
+		for (; j > 0 && r->scores[j - 1] < sc; j--) {
+			r->ids[j] = r->ids[j - 1];
+			r->scores[j] = r->scores[j - 1];
+		}
+		r->ids[j] = id;
+		r->scores[j] = sc;
+	}
+}
+
+struct near {
+	struct ranking	*r;
+	const float	*q;
+	int		 dims;
+	size_t		 seen;		/* vectors compared */
+};
+
+static void
+near_one(int64_t id, const float *v, void *arg)
+{
+	struct near *nr = arg;
+	double cos = ps_embed_cosine(nr->q, v, (size_t)nr->dims);
+
+	nr->seen++;
+	if (cos >= CHAT_SEMANTIC_MIN && nr->r->n < LIBRARY_SEMANTIC_MAX)
+		ranking_add(nr->r, id, cos);
+}
+
+/* The owner's conversations by the cosine of their vectors to q's (at least
+ * CHAT_SEMANTIC_MIN). Without a vector to compare, *reason says why (the caller falls back
+ * to full-text); *method names the model. */
+static enum pss_err
+by_meaning(const struct svc *s, int64_t user_id, const char *q, struct ranking *out,
+    const char **reason, char *rbuf, size_t rbufsz, char *method, size_t methodsz)
+{
+	struct library_vector lv;
+	struct near nr = { .r = out };
+	char why[256];
+	enum pss_err e;
+
+	*reason = NULL;
+	e = library_embed(s, q, strlen(q), NULL, true, &lv, why, sizeof(why));
+	if (e == PSS_EINVAL) {
+		*reason = "no word of the query is known to the embedding model";
+		return PSS_OK;
+	}
+	if (e != PSS_OK) {
+		snprintf(rbuf, rbufsz, "no embedding model is available on this server (%.180s)", why);
+		*reason = rbuf;
+		return PSS_OK;
+	}
+	if (lv.fallback) {
+		snprintf(rbuf, rbufsz, "%s", lv.reason);
+		*reason = rbuf;
+	}
+	nr.q = lv.v;
+	nr.dims = lv.em->dims;
+	e = db_chat_vectors(s->db, user_id, lv.em->model, lv.em->dims, CHAT_VECTORS_MAX, near_one, &nr);
+	if (e == PSS_OK && nr.seen == 0) {
+		snprintf(rbuf, rbufsz, "no conversation has an embedding of %.64s yet (they are computed "
+		    "after each exchange)", lv.em->model);
+		*reason = rbuf;
+	} else
+		snprintf(method, methodsz, "%s:%s", lv.em->type, lv.em->model);
+	library_vector_free(&lv);
+	ranking_sort(out);
+	return e;
+}
+
+/* Weighted reciprocal rank fusion, as the scripts' search (LIBRARY_RRF_K, full-text 1,
+ * meaning LIBRARY_RRF_W_SEMANTIC): each list adds weight / (k + place). */
+static void
+fuse(const struct ranking *kw, const struct ranking *sem, struct ranking *out)
+{
+	const struct ranking *lists[2] = { kw, sem };
+	const double weight[2] = { 1.0, LIBRARY_RRF_W_SEMANTIC };
+
+	for (int l = 0; l < 2; l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			double add = weight[l] / (LIBRARY_RRF_K + (double)i + 1);
+			size_t j = 0;
+
+			while (j < out->n && out->ids[j] != lists[l]->ids[i])
+				j++;
+			if (j < out->n)
+				out->scores[j] += add;
+			else
+				ranking_add(out, lists[l]->ids[i], add);
+		}
+	ranking_sort(out);
+}
+
+enum pss_err
+chat_history_search(const struct svc *s, const struct viewer *v, const char *q, const char *mode,
+    int64_t page, int64_t limit, struct json_object **out, struct svc_err *err)
+{
+	struct ranking kw = { 0 }, sem = { 0 }, fused = { 0 };
+	const struct ranking *r;
+	struct json_object *items;
+	enum search_mode m = SEARCH_HYBRID;
+	const char *bad, *reason = NULL;
+	char rbuf[300], method[160] = "";
+	size_t off, n;
+	int got = 0;
 	enum pss_err e;
 
 	*out = NULL;
@@ -153,13 +393,63 @@ chat_history_search(const struct svc *s, const struct viewer *v, const char *q, 
 		return svc_fail(err, PSS_EINVAL, "q", "a search text is required");
 	if ((bad = library_search_check(q)) != NULL)
 		return svc_fail(err, PSS_EINVAL, "q", bad);
+	if (mode != NULL && (m = library_search_mode_parse(mode)) == SEARCH__MAX)
+		return svc_fail(err, PSS_EINVAL, "mode", "mode must be keyword, semantic or hybrid");
 	if ((e = page_check(&page, &limit, err)) != PSS_OK)
 		return e;
-	if ((e = db_chat_search(s->db, v->user_id, q, limit, (page - 1) * limit, out)) != PSS_OK)
-		return e;
+	/* every list is the owner's alone: the full-text ids, the vectors, the items */
+	if (m != SEARCH_KEYWORD && (e = by_meaning(s, v->user_id, q, &sem, &reason, rbuf,
+	    sizeof(rbuf), method, sizeof(method))) != PSS_OK)
+		goto out;
+	if (m != SEARCH_SEMANTIC) {
+		kw.ids = xcalloc(LIBRARY_SEMANTIC_MAX, sizeof(*kw.ids));
+		kw.scores = xcalloc(LIBRARY_SEMANTIC_MAX, sizeof(*kw.scores));
+		if ((e = db_chat_search_ids(s->db, v->user_id, q, LIBRARY_SEMANTIC_MAX, kw.ids,
+		    kw.scores, &got)) != PSS_OK)
+			goto out;
+		kw.n = (size_t)got;
+	}
+	if (m == SEARCH_HYBRID && method[0] == '\0')
+		r = &kw;	/* nothing to compare by meaning: full-text's, saying why */
+	else if (m == SEARCH_HYBRID) {
+		fuse(&kw, &sem, &fused);
+		r = &fused;
+	} else
+		r = m == SEARCH_KEYWORD ? &kw : &sem;
+	off = (size_t)((page - 1) * limit);
+	n = off >= r->n ? 0 : r->n - off;
+	if (n > (size_t)limit)
+		n = (size_t)limit;
+	if ((e = db_chat_items(s->db, v->user_id, r->ids + (off < r->n ? off : 0), n, q, &items)) != PSS_OK)
+		goto out;
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		struct json_object *it = json_object_array_get_idx(items, i), *id;
+		int64_t cid = json_object_object_get_ex(it, "id", &id) ? json_object_get_int64(id) : 0;
+		size_t j = off;
+
+		while (j < off + n && r->ids[j] != cid)
+			j++;
+		json_object_object_add(it, "rank", json_object_new_int64((int64_t)(off + i + 1)));
+		json_object_object_add(it, "score", json_object_new_double(j < off + n ?
+		    (double)(int64_t)(r->scores[j] * 1e6 + 0.5) / 1e6 : 0));
+	}
+	*out = json_object_new_object();
+	json_object_object_add(*out, "conversations", items);
+	json_object_object_add(*out, "total", json_object_new_int64((int64_t)r->n));
 	json_object_object_add(*out, "query", json_object_new_string(q));
+	json_object_object_add(*out, "mode", json_object_new_string(db_search_modes[m]));
+	if (method[0] != '\0')
+		json_object_object_add(*out, "method", json_object_new_string(method));
+	if (m == SEARCH_HYBRID && method[0] == '\0')
+		json_object_object_add(*out, "fallback", json_object_new_string("keyword"));
+	if (reason != NULL)
+		json_object_object_add(*out, "reason", json_object_new_string(reason));
 	paged(*out, page, limit);
-	return PSS_OK;
+out:
+	ranking_free(&kw);
+	ranking_free(&sem);
+	ranking_free(&fused);
+	return e;
 }
 
 enum pss_err

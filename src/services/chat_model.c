@@ -43,19 +43,14 @@ cut(const char *s, size_t n, size_t max)
 	return max;
 }
 
-int
-chat_model_answer(struct chat_ctx *x, const struct chat_request *req, int64_t timeout_ms, char **md,
-    bool cited[CHAT_SOURCES_MAX], char *model, size_t modelsz, const char **why)
+/* the request's messages: the rules and the passages, then the conversation */
+static struct json_object *
+prompt(const struct chat_ctx *x, const struct chat_request *req)
 {
 	struct json_object *msgs = json_object_new_array();
 	struct buf sys = BUF_INIT;
 	size_t first = req->nmessages > PROMPT_TURNS + 1 ? req->nmessages - PROMPT_TURNS - 1 : 0;
-	char *text = NULL, reason[300];
-	enum ai_outcome r;
-	size_t len;
 
-	*md = NULL;
-	memset(cited, 0, CHAT_SOURCES_MAX * sizeof(bool));
 	buf_puts(&sys, system_prompt);
 	if (x->np == 0)
 		buf_puts(&sys, "(none: nothing in the platform fits this question)\n");
@@ -73,12 +68,16 @@ chat_model_answer(struct chat_ctx *x, const struct chat_request *req, int64_t ti
 		json_object_array_add(msgs, message(chat_role_names[m->role], m->content,
 		    cut(m->content, m->len, PROMPT_TURN_MAX)));
 	}
-	r = ai_chat_complete(x->svc->conf, msgs, timeout_ms, &text, reason, sizeof(reason));
-	json_object_put(msgs);
-	if (r != AI_OK) {
-		*why = ai_outcome_name(r);
-		return -1;
-	}
+	return msgs;
+}
+
+/* the model's text made safe; 0, or -1 with why when nothing is left of it */
+static int
+finish(struct chat_ctx *x, char *text, char **md, bool cited[CHAT_SOURCES_MAX], char *model,
+    size_t modelsz, const char **why)
+{
+	size_t len;
+
 	*md = chat_model_clean(text, x->np, cited);
 	free(text);
 	text_trim(*md, &len);
@@ -90,4 +89,122 @@ chat_model_answer(struct chat_ctx *x, const struct chat_request *req, int64_t ti
 	}
 	snprintf(model, modelsz, "llm:%s", x->svc->conf->ai_model);
 	return 0;
+}
+
+int
+chat_model_answer(struct chat_ctx *x, const struct chat_request *req, int64_t timeout_ms, char **md,
+    bool cited[CHAT_SOURCES_MAX], char *model, size_t modelsz, const char **why)
+{
+	struct json_object *msgs = prompt(x, req);
+	char *text = NULL, reason[300];
+	enum ai_outcome r;
+
+	*md = NULL;
+	memset(cited, 0, CHAT_SOURCES_MAX * sizeof(bool));
+	r = ai_chat_complete(x->svc->conf, msgs, timeout_ms, &text, reason, sizeof(reason));
+	json_object_put(msgs);
+	if (r != AI_OK) {
+		*why = ai_outcome_name(r);
+		return -1;
+	}
+	return finish(x, text, md, cited, model, modelsz, why);
+}
+
+/* The streamed answer's state: the model's raw text so far, and the safe text the reader
+ * has (what chat_model_clean makes of the raw text up to its last newline, as long as each
+ * such cut extends the previous one). */
+struct stream {
+	struct chat_ctx	*x;
+	chat_chunk_fn	 chunk;
+	void		*arg;
+	struct buf	 raw;
+	size_t		 cut;		/* raw bytes cleaned and sent so far */
+	struct buf	 sent;		/* the safe text the reader has */
+	bool		 diverged;	/* a later cut did not extend what was sent: wait for the end */
+	bool		 gone;		/* the reader left */
+	bool		 reset;		/* the reader must drop what it has */
+};
+
+static void
+send(struct stream *st, const char *p, size_t n)
+{
+	if (st->gone || n == 0)
+		return;
+	if (st->reset) {
+		st->reset = false;
+		if (st->chunk(st->arg, NULL, 0) != 0) {
+			st->gone = true;
+			return;
+		}
+	}
+	if (st->chunk(st->arg, p, n) != 0)
+		st->gone = true;
+}
+
+/* what is safe of raw[0..n) beyond what was sent; a cut that does not extend it: wait */
+static void
+advance(struct stream *st, size_t n)
+{
+	bool cited[CHAT_SOURCES_MAX];
+	char *raw = xstrndup(st->raw.data, n), *safe = chat_model_clean(raw, st->x->np, cited);
+	size_t len = strlen(safe);
+
+	free(raw);
+	if (len >= st->sent.len && memcmp(safe, st->sent.data != NULL ? st->sent.data : "",
+	    st->sent.len) == 0) {
+		send(st, safe + st->sent.len, len - st->sent.len);
+		buf_append(&st->sent, safe + st->sent.len, len - st->sent.len);
+	} else
+		st->diverged = true;
+	free(safe);
+}
+
+static void
+on_delta(void *arg, const char *text, size_t len)
+{
+	struct stream *st = arg;
+	const char *nl;
+
+	buf_append(&st->raw, text, len);
+	if (st->diverged || (nl = memrchr(st->raw.data + st->cut, '\n', st->raw.len - st->cut)) == NULL)
+		return;
+	st->cut = (size_t)(nl - st->raw.data) + 1;
+	advance(st, st->cut);
+}
+
+int
+chat_model_stream(struct chat_ctx *x, const struct chat_request *req, int64_t timeout_ms,
+    chat_chunk_fn chunk, void *arg, char **md, bool cited[CHAT_SOURCES_MAX], char *model,
+    size_t modelsz, const char **why, bool *sent)
+{
+	struct json_object *msgs = prompt(x, req);
+	struct stream st = { .x = x, .chunk = chunk, .arg = arg, .raw = BUF_INIT, .sent = BUF_INIT };
+	char *text = NULL, reason[300];
+	enum ai_outcome r;
+	int rc;
+
+	*md = NULL;
+	memset(cited, 0, CHAT_SOURCES_MAX * sizeof(bool));
+	r = ai_chat_stream(x->svc->conf, msgs, timeout_ms, on_delta, &st, &text, reason,
+	    sizeof(reason));
+	json_object_put(msgs);
+	*sent = st.sent.len > 0;
+	if (r != AI_OK) {
+		*why = ai_outcome_name(r);
+		rc = -1;
+	} else if ((rc = finish(x, text, md, cited, model, modelsz, why)) == 0) {
+		size_t len = strlen(*md);
+
+		/* the rest; or, when the whole does not extend what was sent, the whole again */
+		if (len >= st.sent.len && memcmp(*md, st.sent.data != NULL ? st.sent.data : "",
+		    st.sent.len) == 0)
+			send(&st, *md + st.sent.len, len - st.sent.len);
+		else {
+			st.reset = true;
+			send(&st, *md, len);
+		}
+	}
+	buf_free(&st.raw);
+	buf_free(&st.sent);
+	return rc;
 }

@@ -19,9 +19,12 @@
  *   <div id="chat-live" hidden="hidden"></div>   (where the streamed exchange is shown)
  *
  * The stream's events: each carries JSON; a string member text, delta or content is a chunk
- * of the answer, a historyId member names the stored conversation, the event "done" (or
- * "end") ends it and "error" ({message}) stops it. A whole JSON answer instead of a stream
- * is taken too (its historyId).
+ * of the answer (a model's answer arrives as the model writes it, line by line, already made
+ * safe by the server; shown as text all the same), "reset" drops what was shown (the model
+ * stopped mid-answer and the platform's own answer follows), "status" {status: thinking}
+ * says the model is asked, a historyId member names the stored conversation, the event
+ * "done" (or "end") ends it and "error" ({message}) stops it. A whole JSON answer instead of
+ * a stream is taken too (its historyId).
  *
  * Any failure before the answer started (no stream support, the network, an error status
  * other than a validation error) falls back to posting the form as without JavaScript; a
@@ -203,6 +206,16 @@
 				historyId = Number(d.historyId);
 			if (e.event === 'error') {
 				finish(d && d.message ? d.message : 'The answer could not be completed.');
+				return;
+			}
+			if (e.event === 'reset') {
+				out.textContent = '';
+				state.textContent = 'The model stopped; the platform answers from its sources…';
+				return;
+			}
+			if (e.event === 'status') {
+				if (d && d.status === 'thinking')
+					state.textContent = 'Asking the language model…';
 				return;
 			}
 			if (e.event === 'done' || e.event === 'end' || e.data === '[DONE]') {

@@ -10,7 +10,8 @@
 //   PSS_TEST_URL, PSS_BIN: from the harness's env file; PSS_ARTIFACTS: the screenshots' folder
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { base, PW, PHONE, uniq, ok, step, newPage, flash, login, shot, done } from './lib.mjs';
 
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -121,6 +122,76 @@ await step('with JavaScript: the answer streams, then the rendered answer at its
 	ok(await page.locator('.chat-user .chat-text').first().textContent() === 'How can I stop a process by name?',
 	    'the address is the stored conversation');
 	await shot(page, 'chat-answer-js');
+});
+
+// startModel: the stand-in model on loopback, and the FastCGI workers restarted to use it
+// (undefined: back to none). Returns the stand-in's process.
+const restartFcgi = (env) => execFileSync(process.env.PSS_HARNESS,
+    ['ctl', process.env.PSS_TEST_STATE, 'fcgi-restart'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+async function startModel(mode) {
+	const portFile = `${process.env.PSS_TEST_STATE}/bchat-standin.port`;
+	fs.rmSync(portFile, { force: true });
+	const proc = spawn('python3', [`${top}/tests/standin/ai-standin.py`, portFile, mode], { stdio: 'ignore' });
+	for (let i = 0; i < 100 && !fs.existsSync(portFile); i++)
+		await new Promise((r) => setTimeout(r, 100));
+	const url = `http://127.0.0.1:${fs.readFileSync(portFile, 'utf8').trim()}`;
+	restartFcgi({ AI_API_URL: `${url}/v1`, AI_MODEL: 'standin-model', AI_TIMEOUT_MS: '3000' });
+	proc.url = url;
+	return proc;
+}
+// askWatched: a question from /chat with JavaScript, its streamed text recorded (watchLive),
+// until the rendered conversation is at its address
+async function askWatched(question) {
+	await page.goto('/chat');
+	await watchLive(page);
+	await page.fill('#message', question);
+	await page.click('#chat-send');
+	await page.waitForFunction(() => /^\/chat\/[0-9]+$/.test(location.pathname) &&
+	    document.querySelector('.chat-answer'), null, { timeout: 20000 });
+}
+async function healthy() {
+	for (let i = 0; i < 50; i++) {
+		try {
+			if ((await fetch(`${base}/api/health`)).ok)
+				return;
+		} catch (e) { /* starting */ }
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
+await step('with a model: its tokens stream in as text, the rendered answer is safe', async () => {
+	const model = await startModel('chat');
+	try {
+		await healthy();
+		await askWatched('How do I stop a service?');
+		const live = await page.evaluate(() => window.__live);
+		const texts = [...new Set(live.map((l) => l.text).filter((t) => t.length > 0))];
+		ok(texts.length >= 2 && texts[0].startsWith('Model answer over'),
+		    'the model\'s answer arrived in pieces, as it was written', texts.slice(0, 3));
+		ok(live.every((l) => !/<(img|script)/i.test(l.text) && !/<(img|script)/i.test(l.html)),
+		    'its HTML never reached the page, not even as text', live.slice(-1));
+		ok(await page.evaluate(() => window.__pwned === undefined), 'nothing of it ran');
+		const answer = await page.locator('.chat-answer').first().textContent();
+		ok(answer.includes('Model answer over') && !answer.includes('[9]'),
+		    'the rendered answer is the model\'s, with only retrieved sources cited', answer.slice(0, 200));
+		ok(await page.locator('main .chat-answer img, main .chat-answer script').count() === 0,
+		    'no element made from the model\'s HTML');
+		ok(await page.locator('.chat-answer pre code').count() >= 1, 'its code block is code');
+		await shot(page, 'chat-answer-model-stream');
+
+		await fetch(`${model.url}/_mode?set=chatstall`);
+		await askWatched('How do I stop a service?');
+		const live2 = await page.evaluate(() => window.__live);
+		ok(live2.some((l) => l.text.startsWith('Model answer over')), 'the model began', live2.slice(0, 1));
+		const answer2 = await page.locator('.chat-answer').first().textContent();
+		ok(answer2.includes('did not answer (timeout)') && answer2.includes('Stop-Service') &&
+		    !answer2.includes('Model answer over'),
+		    'stopped mid-answer: the platform\'s own answer replaces it, saying why', answer2.slice(0, 200));
+	} finally {
+		model.kill();
+		restartFcgi({});
+		await healthy();
+	}
 });
 
 await step('with JavaScript: a hostile question stays text', async () => {

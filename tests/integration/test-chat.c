@@ -375,6 +375,200 @@ test_history_is_private_paginated_and_searchable(void)
 	T_EQ(n, 0);
 }
 
+/* ask_sse: POST /api/chat with Accept: text/event-stream */
+static int
+ask_sse(struct it_resp *r, const struct acct *a, const char *question)
+{
+	char auth[160], body[512];
+	const char *h[3] = { auth, "Accept: text/event-stream", NULL };
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", a->token);
+	snprintf(body, sizeof(body), "{\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]}",
+	    question);
+	return it_request(r, "POST", "/api/chat", body, strlen(body), "application/json", h);
+}
+
+static int
+chunks_of(const char *body)
+{
+	int n = 0;
+
+	for (const char *p = body; (p = strstr(p, "event: chunk\n")) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* whether the chunks since the last reset add up to the done event's response */
+static bool
+sse_text_is_response(const char *body)
+{
+	struct buf text = BUF_INIT;
+	const char *p = body, *d;
+	struct json_object *o, *v;
+	bool ok = false;
+
+	while ((p = strstr(p, "event: ")) != NULL) {
+		const char *name = p + 7;
+
+		char *line;
+
+		if ((d = strstr(p, "\ndata: ")) == NULL)
+			break;
+		line = strndup(d + 7, strcspn(d + 7, "\n"));
+		o = json_tokener_parse(line);
+		free(line);
+		if (strncmp(name, "reset\n", 6) == 0)
+			buf_reset(&text);
+		else if (strncmp(name, "chunk\n", 6) == 0 && o != NULL &&
+		    json_object_object_get_ex(o, "text", &v))
+			buf_puts(&text, json_object_get_string(v));
+		else if (strncmp(name, "done\n", 5) == 0 && o != NULL &&
+		    json_object_object_get_ex(o, "response", &v))
+			ok = strcmp(json_object_get_string(v), text.data != NULL ? text.data : "") == 0;
+		json_object_put(o);
+		p = d;
+	}
+	buf_free(&text);
+	return ok;
+}
+
+/* the vector of conversation id, by the job: its model's name once it is there */
+static const char *
+wait_vector(long long id)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "SELECT embedding_model IS NOT NULL AND cardinality(question_vector)"
+	    " > 0 FROM chat_history WHERE id = %lld", id);
+	T_STREQ(it_poll_sql(sql, "t", 30), "t");
+	return it_psqlf("SELECT embedding_model FROM chat_history WHERE id = %lld", id);
+}
+
+static long long
+ask_id(const struct acct *a, const char *question)
+{
+	struct it_resp r;
+	long long id;
+
+	T_EQ(ask(&r, a, question, 0), 0);
+	T_EQ(r.status, 200);
+	id = strtoll(it_str(&r, "historyId") ?: "0", NULL, 10);
+	it_resp_free(&r);
+	T_ASSERT(id > 0);
+	return id;
+}
+
+/* search ids of q in mode as a: the count, ids[0..] the first ones */
+static int
+search_as(const struct acct *a, const char *q, const char *mode, long long *ids, int max,
+    struct it_resp *keep)
+{
+	struct it_resp r;
+	struct json_object *arr;
+	char path[400];
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/api/chat/history/search?q=%s%s%s", q, mode ? "&mode=" : "",
+	    mode ? mode : "");
+	T_EQ(it_json(&r, "GET", path, a->token, NULL), 0);
+	T_ASSERTF(r.status == 200, "%s: %ld %.200s", path, r.status, r.body);
+	if (r.json != NULL && json_object_object_get_ex(r.json, "conversations", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr) && n < max; i++)
+			ids[n++] = json_object_get_int64(json_object_object_get(
+			    json_object_array_get_idx(arr, i), "id"));
+	if (keep != NULL)
+		*keep = r;
+	else
+		it_resp_free(&r);
+	return n;
+}
+
+static bool
+has_id(const long long *ids, int n, long long id)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* every exchange gets its vector from the embedding.compute job, without touching the
+ * conversation; the search fuses full-text and meaning over the owner's own alone; psscript
+ * reembed covers the conversations */
+static void
+test_history_embeddings_and_hybrid_search(void)
+{
+	struct it_resp r;
+	long long csv, svc, mine, ids[20];
+	const char *model;
+	int n;
+
+	T_EQ(it_json(&r, "DELETE", "/api/chat/history", owner.token, NULL), 0);
+	it_resp_free(&r);
+	csv = ask_id(&owner, "How do I read a csv file?");
+	svc = ask_id(&owner, "How do I stop a service?");
+	mine = ask_id(&other, "How do I read a csv file?");
+	T_ASSERT((model = wait_vector(csv)) != NULL && model[0] != '\0');
+	(void)wait_vector(svc);
+	(void)wait_vector(mine);
+	/* the job's write is not an update of the conversation: the list's order stays */
+	T_STREQ(it_psqlf("SELECT updated_at = created_at FROM chat_history WHERE id = %lld", csv), "t");
+	T_EQ(num(it_psqlf("SELECT count(*) FROM jobs WHERE type = 'embedding.compute' AND"
+	    " payload->>'chatId' = '%lld' AND status = 'done'", csv)), 1);
+	/* by meaning: a question that shares no word with the conversation's */
+	n = search_as(&owner, "comma+separated+values", "semantic", ids, 20, &r);
+	T_STREQ(it_str(&r, "mode"), "semantic");
+	T_CONTAINS(it_str(&r, "method"), "builtin:");
+	it_resp_free(&r);
+	T_ASSERTF(n >= 1 && ids[0] == csv, "n %d first %lld want %lld", n, n ? ids[0] : 0, csv);
+	T_ASSERT(search_as(&owner, "comma+separated+values", "keyword", ids, 20, NULL) == 0);
+	/* hybrid (the default): both, fused; full-text's match first where it has one */
+	n = search_as(&owner, "comma+separated+values", NULL, ids, 20, &r);
+	T_STREQ(it_str(&r, "mode"), "hybrid");
+	T_ASSERT(it_str(&r, "fallback") == NULL);
+	T_STREQ(it_str(&r, "conversations.0.rank"), "1");
+	T_ASSERT(it_str(&r, "conversations.0.score") != NULL);
+	it_resp_free(&r);
+	T_ASSERT(n >= 1 && ids[0] == csv);
+	n = search_as(&owner, "service", NULL, ids, 20, NULL);
+	T_ASSERT(n >= 1 && ids[0] == svc);
+	/* the owner's own in every mode: the other user's twin conversation never appears */
+	for (int m = 0; m < 3; m++) {
+		static const char *const modes[] = { "keyword", "semantic", "hybrid" };
+
+		n = search_as(&owner, "csv+file", modes[m], ids, 20, NULL);
+		T_ASSERTF(!has_id(ids, n, mine), "mode %s", modes[m]);
+		n = search_as(&other, "comma+separated+values", modes[m], ids, 20, NULL);
+		T_ASSERTF(!has_id(ids, n, csv) && !has_id(ids, n, svc), "mode %s", modes[m]);
+	}
+	T_EQ(status_of("GET", "/api/chat/history/search?q=x&mode=fuzzy", owner.token, NULL), 400);
+	/* nothing to compare by meaning (no vector of the model): full-text alone, saying so */
+	T_STREQ(it_psqlf("UPDATE chat_history SET embedding_model = 'old-model' WHERE user_id = %lld;"
+	    " SELECT 'ok'", owner.id), "ok");
+	n = search_as(&owner, "service", NULL, ids, 20, &r);
+	T_ASSERT(n == 1 && ids[0] == svc);
+	T_STREQ(it_str(&r, "mode"), "hybrid");
+	T_STREQ(it_str(&r, "fallback"), "keyword");
+	T_CONTAINS(it_str(&r, "reason"), "no conversation has an embedding");
+	T_ASSERT(search_as(&owner, "comma+separated+values", "semantic", ids, 20, NULL) == 0);
+	it_resp_free(&r);
+	/* psscript reembed: the conversations of another model again, by the configured one */
+	T_EQ(it_run("\"$PSS_BIN/psscript\" reembed --inline > %s/chat-reembed.out 2>&1",
+	    getenv("PSS_TEST_STATE")), 0);
+	T_EQ(it_run("grep -q 'conversations and scripts (100%%)' %s/chat-reembed.out",
+	    getenv("PSS_TEST_STATE")), 0);
+	T_STREQ(it_psqlf("SELECT count(*) FROM chat_history WHERE embedding_model = 'old-model'"), "0");
+	n = search_as(&owner, "comma+separated+values", "semantic", ids, 20, NULL);
+	T_ASSERT(n >= 1 && ids[0] == csv);
+	/* queued: every conversation without a vector of the model gets its job */
+	T_STREQ(it_psqlf("UPDATE chat_history SET embedding_model = NULL WHERE id = %lld;"
+	    " SELECT 'ok'", svc), "ok");
+	T_EQ(it_run("\"$PSS_BIN/psscript\" reembed --stall-timeout 30 > %s/chat-reembed.out 2>&1",
+	    getenv("PSS_TEST_STATE")), 0);
+	T_EQ(it_run("grep -q '1 conversations' %s/chat-reembed.out", getenv("PSS_TEST_STATE")), 0);
+	T_STREQ(wait_vector(svc), model);
+}
+
 static void
 test_sse_streams_chunks_and_done(void)
 {
@@ -390,6 +584,7 @@ test_sse_streams_chunks_and_done(void)
 	T_CONTAINS(r.body, "event: chunk\ndata: {\"text\":\"Use **Stop-Service**");
 	T_CONTAINS(r.body, "event: done\ndata: {\"response\":");
 	T_CONTAINS(r.body, "\"historyId\":");
+	T_ASSERT(sse_text_is_response(r.body));
 	it_resp_free(&r);
 	/* bad input before the stream: the JSON error */
 	T_EQ(it_request(&r, "POST", "/api/chat", "{}", 2, "application/json", h), 0);
@@ -467,7 +662,86 @@ test_model_path_and_its_failures(void)
 		it_resp_free(&r);
 	}
 	T_EQ(history_rows(&other), before + 2 + (long long)PSS_ARRAY_LEN(fails));
+	/* streamed: the model's own tokens, made safe line by line, then done */
+	set_mode(&s, "chat");
+	T_EQ(ask_sse(&r, &other, "How do I stop a service?"), 0);
+	T_EQ(r.status, 200);
+	T_CONTAINS(it_header(&r, "content-type"), "text/event-stream");
+	T_CONTAINS(r.body, "event: status\ndata: {\"status\":\"thinking\"}");
+	T_CONTAINS(r.body, "event: chunk\ndata: {\"text\":\"Model answer over 5 sources");
+	T_ASSERT(strstr(r.body, "<script") == NULL && strstr(r.body, "<img") == NULL &&
+	    strstr(r.body, "[9]") == NULL && strstr(r.body, "event: reset") == NULL);
+	T_ASSERT(chunks_of(r.body) >= 3);	/* a line of the model's at a time */
+	T_CONTAINS(r.body, "\"model\":\"llm:standin-model\"");
+	T_ASSERT(strstr(r.body, "\"fallback\"") == NULL);
+	T_ASSERT(sse_text_is_response(r.body));
+	it_resp_free(&r);
+	T_EQ(it_run("curl -sf '%s/_last' | grep -q 'stream[^a-z]*true'", s.url), 0);
+	/* the model stops mid-answer: its part is dropped (reset) and the extractive answer
+	 * follows, saying so; the stored answer is that one */
+	set_mode(&s, "chatstall");
+	T_EQ(ask_sse(&r, &other, "How do I stop a service?"), 0);
+	T_EQ(r.status, 200);
+	T_CONTAINS(r.body, "event: chunk\ndata: {\"text\":\"Model answer over 5 sources");
+	T_CONTAINS(r.body, "event: reset");
+	T_CONTAINS(r.body, "The language model did not answer (timeout)");
+	T_CONTAINS(r.body, "\"fallback\":\"timeout\"");
+	T_ASSERT(sse_text_is_response(r.body));
+	it_resp_free(&r);
+	T_EQ(history_rows(&other), before + 4 + (long long)PSS_ARRAY_LEN(fails));
 	standin_stop(&s);
+	T_EQ(restart_fcgi(""), 0);
+}
+
+static int
+restart_worker(const char *env)
+{
+	(void)it_harness("worker-kill");
+	return it_run("env %s \"$PSS_HARNESS\" ctl \"$PSS_TEST_STATE\" worker-start >/dev/null 2>&1",
+	    env);
+}
+
+/* a remote embedding provider (the stand-in's OpenAI-compatible /v1/embeddings): while it
+ * fails, the built-in vector and the job retried, the conversation untouched; once it
+ * answers, reembed stores its vector and the search by meaning uses it */
+static void
+test_history_embedding_by_a_remote_provider(void)
+{
+	struct standin s;
+	struct it_resp r;
+	char env[400], sql[300];
+	long long id, ids[20];
+	int n;
+
+	if (standin_start(&s, "status500") != 0) {
+		T_ASSERTF(0, "the stand-in (python3 tests/standin/ai-standin.py) did not start");
+		return;
+	}
+	snprintf(env, sizeof(env), "EMBEDDING_PROVIDER=openai EMBEDDING_API_URL=%s/v1 "
+	    "EMBEDDING_MODEL=standin-embed EMBEDDING_DIMENSIONS=64", s.url);
+	T_EQ(restart_worker(env), 0);
+	T_EQ(restart_fcgi(env), 0);
+	id = ask_id(&other, "How do I read a csv file?");
+	snprintf(sql, sizeof(sql), "SELECT embedding_model LIKE 'lsi-%%' FROM chat_history WHERE id = %lld",
+	    id);
+	T_STREQ(it_poll_sql(sql, "t", 30), "t");
+	snprintf(sql, sizeof(sql), "SELECT bool_or(last_error LIKE '%%built-in vector is stored"
+	    " meanwhile%%') FROM jobs WHERE payload->>'chatId' = '%lld'", id);
+	T_STREQ(it_poll_sql(sql, "t", 30), "t");
+	T_STREQ(it_psqlf("SELECT jsonb_array_length(messages) FROM chat_history WHERE id = %lld", id), "2");
+	/* the provider back: psscript reembed (the configured model's vectors where missing) */
+	set_mode(&s, "ok");
+	T_EQ(it_run("env %s \"$PSS_BIN/psscript\" reembed --inline > %s/chat-reembed2.out 2>&1", env,
+	    getenv("PSS_TEST_STATE")), 0);
+	T_STREQ(it_psqlf("SELECT embedding_model || ':' || cardinality(question_vector)"
+	    " FROM chat_history WHERE id = %lld", id), "standin-embed:64");
+	n = search_as(&other, "read+csv+file", "semantic", ids, 20, &r);
+	T_CONTAINS(it_str(&r, "method"), "openai:standin-embed");
+	T_ASSERT(it_str(&r, "reason") == NULL);
+	it_resp_free(&r);
+	T_ASSERT(n >= 1 && has_id(ids, n, id));
+	standin_stop(&s);
+	T_EQ(restart_worker(""), 0);
 	T_EQ(restart_fcgi(""), 0);
 }
 
@@ -542,8 +816,10 @@ main(void)
 	T_RUN(test_bad_input_is_a_clear_400_and_nothing_is_stored);
 	T_RUN(test_script_answer_and_privacy_across_users);
 	T_RUN(test_history_is_private_paginated_and_searchable);
+	T_RUN(test_history_embeddings_and_hybrid_search);
 	T_RUN(test_sse_streams_chunks_and_done);
 	T_RUN(test_model_path_and_its_failures);
+	T_RUN(test_history_embedding_by_a_remote_provider);
 	T_RUN(test_question_set_score);
 	T_RUN(test_history_cascades_with_the_user);
 	return t_done();

@@ -22,6 +22,11 @@
 #   chat      a chat completion in Markdown (the chat's model path): cites [1] and a source
 #             [9] that no prompt has, with HTML and script outside and inside a code block
 #   chatempty a chat completion whose message content is only white space
+#   chatstall (a streamed chat completion) the first line of the chat answer, then nothing
+#             for a minute: the model stops mid-answer
+# A chat request with "stream": true is answered in the chat modes as Server-Sent Events
+# (text/event-stream): "data: {choices: [{delta: {content}}]}" every few bytes, 20 ms
+# apart, then "data: [DONE]", as the OpenAI API streams.
 #   wrongdim  (embeddings) HTTP 200 with a vector of half the asked dimension
 # GET /_last answers the last request's path, headers and body as JSON; GET /_count the number
 # of model requests served. The server stops on SIGTERM.
@@ -39,7 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 STATE = {'mode': sys.argv[2] if len(sys.argv) > 2 else 'ok', 'last': None, 'count': 0}
 LOCK = threading.Lock()
 MODES = ('ok', 'status500', 'garbage', 'badshape', 'huge', 'hugelen', 'drip', 'hang', 'redirect',
-         'chat', 'chatempty', 'wrongdim')
+         'chat', 'chatempty', 'chatstall', 'wrongdim')
 EMBED_DIMS = 1536   # the AI service's, and the OpenAI API's unless "dimensions" asks otherwise
 
 
@@ -103,13 +108,15 @@ class Handler(BaseHTTPRequestHandler):
             req = {}
         if mode in ('ok', 'wrongdim'):
             return self.send_json(200, self.good_answer(req, mode == 'wrongdim'))
-        if mode in ('chat', 'chatempty'):
+        if mode in ('chat', 'chatempty', 'chatstall'):
             msgs = req.get('messages') or [{}]
             nsrc = (msgs[0].get('content') or '').count('\n[')
             text = ('Model answer over %d sources: use the cmdlet the sources name [1], not [9].\n'
                     '<script>alert(1)</script><img src=x onerror=alert(2)>\n\n'
                     '```powershell\nGet-Service | Where-Object Status -eq Running # <b>code</b>\n```\n'
-                    % nsrc) if mode == 'chat' else '   \n '
+                    % nsrc) if mode != 'chatempty' else '   \n '
+            if req.get('stream') is True:
+                return self.stream_chat(req, text, mode == 'chatstall')
             return self.send_json(200, {'id': 'chatcmpl-standin', 'object': 'chat.completion',
                                         'model': req.get('model', '?'),
                                         'choices': [{'index': 0, 'finish_reason': 'stop',
@@ -165,6 +172,33 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return None
         return self.send_json(500, {'error': 'unknown mode'})
+
+    def stream_chat(self, req, text, stall):
+        self.send_response(200)
+        self.send_header('Content-Type', 'text/event-stream')
+        self.send_header('Cache-Control', 'no-cache')
+        self.send_header('Connection', 'close')
+        self.end_headers()
+        pieces = [text[i:i + 7] for i in range(0, len(text), 7)]
+        if stall:
+            pieces = pieces[:text.index('\n') // 7 + 1]
+        try:
+            for p in pieces:
+                ev = {'id': 'chatcmpl-standin', 'object': 'chat.completion.chunk',
+                      'model': req.get('model', '?'),
+                      'choices': [{'index': 0, 'delta': {'content': p}, 'finish_reason': None}]}
+                self.wfile.write(b'data: ' + json.dumps(ev).encode() + b'\n\n')
+                self.wfile.flush()
+                time.sleep(0.02)
+            if stall:
+                time.sleep(60)
+            else:
+                self.wfile.write(b'data: [DONE]\n\n')
+                self.wfile.flush()
+        except OSError:
+            pass
+        self.close_connection = True
+        return None
 
     def good_answer(self, req, wrongdim=False):
         path = self.path.rstrip('/')
