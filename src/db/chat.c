@@ -134,7 +134,7 @@ real_array(const float *v, int dims)
 
 enum pss_err
 db_chat_store_vector(struct db *db, int64_t id, const char *version, const float *v, int dims,
-    const char *model)
+    const char *model, const char *keep)
 {
 	struct db_res *r;
 	char i[24], *lit = real_array(v, dims);
@@ -142,8 +142,9 @@ db_chat_store_vector(struct db *db, int64_t id, const char *version, const float
 
 	db_id(i, id);
 	e = db_exec_row(db, &r, "UPDATE chat_history SET question_vector = $3::real[],"
-	    " embedding_model = $4 WHERE id = $1 AND updated_at = $2::timestamptz RETURNING id", 4,
-	    (const char *[]){ i, version, lit, model });
+	    " embedding_model = $4 WHERE id = $1 AND updated_at = $2::timestamptz"
+	    " AND ($5::text IS NULL OR embedding_model IS DISTINCT FROM $5) RETURNING id", 5,
+	    (const char *[]){ i, version, lit, model, keep });
 	if (e == PSS_OK)
 		db_res_free(r);
 	free(lit);

@@ -54,10 +54,12 @@ enum pss_err db_chat_items(struct db *, int64_t user_id, const int64_t *ids, siz
 enum pss_err db_chat_embed_source(struct db *, int64_t id, size_t max, char **text,
 	char **version);
 /* db_chat_store_vector: the conversation's vector and model, when it is still at version
- * (not changed since it was read: PSS_ENOTFOUND otherwise, also when gone). Not an update
- * of the conversation: its updated_at stays (0035's trigger). */
+ * (not changed since it was read: PSS_ENOTFOUND otherwise, also when gone) and, when keep is
+ * not NULL, its vector is not already of model keep (a stand-in never replaces the configured
+ * model's vector: PSS_ENOTFOUND too). Not an update of the conversation: its updated_at stays
+ * (0035's trigger). */
 enum pss_err db_chat_store_vector(struct db *, int64_t id, const char *version, const float *v,
-	int dims, const char *model);
+	int dims, const char *model, const char *keep);
 /* db_chat_stale_ids: the lowest ids above after (at most max) of conversations without a
  * vector of model and dims. db_chat_embed_progress: conversations in all and with one. */
 enum pss_err db_chat_stale_ids(struct db *, const char *model, int dims, int64_t after, int max,

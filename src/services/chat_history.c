@@ -172,10 +172,13 @@ chat_history_embed(const struct svc *s, int64_t id, char *why, size_t whysz)
 		return e;
 	}
 	/* a remote provider that failed: the built-in model's vector meanwhile, and the job is
-	 * tried again for the provider's (the conversation itself is never touched) */
-	se = db_chat_store_vector(s->db, id, version, lv.v, lv.em->dims, lv.em->model);
+	 * tried again for the provider's (the conversation itself is never touched); never over
+	 * the provider's own vector (a reembed that ran while this job waited for the provider) */
+	se = db_chat_store_vector(s->db, id, version, lv.v, lv.em->dims, lv.em->model,
+	    lv.fallback ? em->model : NULL);
 	if (se == PSS_ENOTFOUND)
-		se = PSS_OK;	/* changed or deleted meanwhile: the change queued its own job */
+		se = PSS_OK;	/* changed or deleted meanwhile (the change queued its own job), or
+				 * the provider's vector is there already: nothing left to do */
 	else if (se != PSS_OK)
 		snprintf(why, whysz, "storing the vector of conversation %lld: %s", (long long)id,
 		    db_last_error(s->db));
