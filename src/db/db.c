@@ -204,6 +204,10 @@ classify(struct db *db, PGresult *r)
 		return PSS_EINVAL;
 	if (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0)
 		return PSS_ECONFLICT;
+	if (strcmp(state, "26000") == 0) {	/* db_exec_prepared prepares it again */
+		log_warn("prepared statement unknown to the server: %s", db->error);
+		return PSS_EINTERNAL;
+	}
 	if (strcmp(state, "57014") == 0) {
 		log_warn("query cancelled (statement timeout): %s", db->error);
 		return PSS_EUNAVAIL;
@@ -347,18 +351,20 @@ db_exec_prepared(struct db *db, struct db_res **out, const char *sql, int nparam
 		t0 = time_mono_us();
 		e = run_result(db, PQexecPrepared(db->conn, p->name, nparams, params, NULL, NULL, 0), t0, out);
 		/* the server forgot it (DISCARD ALL, a pooler's new session) or its plan's result
-		 * changed shape under DDL: prepared again once, outside a transaction (inside, the
-		 * error aborted it and the caller's retry starts again) */
-		if (e == PSS_OK || attempt > 0 || db->in_tx || db->conn == NULL ||
+		 * changed shape under DDL: forgotten here too, and prepared again at once outside
+		 * a transaction (inside, the error aborted it: the next call prepares it) */
+		if (e == PSS_OK || db->conn == NULL ||
 		    (strcmp(db->sqlstate, "26000") != 0 && strcmp(db->sqlstate, "0A000") != 0))
 			return e;
-		if (strcmp(db->sqlstate, "0A000") == 0) {
+		if (strcmp(db->sqlstate, "0A000") == 0 && !db->in_tx) {
 			char dealloc[40];
 
 			snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", p->name);
 			PQclear(PQexec(db->conn, dealloc));
 		}
 		prep_drop(db, p);
+		if (attempt > 0 || db->in_tx)
+			return e;
 		db->sqlstate[0] = '\0';
 	}
 }

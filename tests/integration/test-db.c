@@ -183,6 +183,17 @@ prepared_sum(struct db *db, const char *arg)
 	return v;
 }
 
+/* in a transaction: the session's statements dropped, then the prepared sum (which fails
+ * and aborts the transaction) */
+static enum pss_err
+dealloc_then_sum(struct db *db, void *arg)
+{
+	(void)arg;
+	if (db_exec(db, NULL, "DEALLOCATE ALL", 0, NULL) != PSS_OK)
+		return PSS_EINVAL;
+	return prepared_sum(db, "1") == 3 ? PSS_OK : PSS_EINTERNAL;
+}
+
 static void
 test_prepared_statements_survive_discard_and_reconnect(void)
 {
@@ -211,6 +222,9 @@ test_prepared_statements_survive_discard_and_reconnect(void)
 	T_EQ(prepared_sum(db, "1"), -1);
 	T_EQ(prepared_sum(db, "2"), 4);
 	T_EQ(count_prepared(db), 1);
+	/* forgotten inside a transaction: that transaction fails, the next call prepares it */
+	T_EQ(db_tx(db, dealloc_then_sum, NULL), PSS_EINTERNAL);
+	T_EQ(prepared_sum(db, "1"), 3);
 	/* a table's shape changed under a plan: prepared again */
 	T_EQ(db_exec_prepared(db, &r, "SELECT * FROM t_db_cross WHERE id = $1::int", 1,
 	    (const char *[]){ "1" }), PSS_OK);
