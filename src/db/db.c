@@ -28,7 +28,17 @@ struct db {
 	char		 error[512];
 	char		*listening[8];
 	size_t		 nlistening;
+	/* the statements prepared on this connection (db_exec_prepared), by their text */
+	struct db_prep	*prepared;
+	size_t		 nprepared;
+	unsigned	 prep_serial;	/* names pss_1, pss_2, ... of the connection */
 	struct db_stats	 stats;
+};
+
+struct db_prep {
+	uint64_t	 hash;
+	char		*sql;
+	char		 name[16];
 };
 
 struct db_res {
@@ -50,6 +60,16 @@ notice_quiet(void *arg, const PGresult *res)
 	(void)res;	/* NOTICEs (e.g. "relation exists, skipping") are not errors */
 }
 
+/* prep_forget: the connection's prepared statements are gone (a new session). */
+static void
+prep_forget(struct db *db)
+{
+	for (size_t i = 0; i < db->nprepared; i++)
+		free(db->prepared[i].sql);
+	db->nprepared = 0;
+	db->prep_serial = 0;
+}
+
 /* One connection attempt; on success the session settings are applied and LISTENs renewed. */
 static bool
 connect_once(struct db *db)
@@ -59,6 +79,7 @@ connect_once(struct db *db)
 
 	if (db->conn != NULL)
 		PQfinish(db->conn);
+	prep_forget(db);	/* a new session has none of the old one's statements */
 	db->conn = PQconnectdb(db->conninfo);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		snprintf(db->error, sizeof(db->error), "%s", PQerrorMessage(db->conn));
@@ -123,6 +144,8 @@ db_close(struct db *db)
 		PQfinish(db->conn);
 	for (size_t i = 0; i < db->nlistening; i++)
 		free(db->listening[i]);
+	prep_forget(db);
+	free(db->prepared);
 	free(db->conninfo);
 	free(db);
 }
@@ -181,6 +204,10 @@ classify(struct db *db, PGresult *r)
 		return PSS_EINVAL;
 	if (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0)
 		return PSS_ECONFLICT;
+	if (strcmp(state, "26000") == 0) {	/* db_exec_prepared prepares it again */
+		log_warn("prepared statement unknown to the server: %s", db->error);
+		return PSS_EINTERNAL;
+	}
 	if (strcmp(state, "57014") == 0) {
 		log_warn("query cancelled (statement timeout): %s", db->error);
 		return PSS_EUNAVAIL;
@@ -189,31 +216,17 @@ classify(struct db *db, PGresult *r)
 	return PSS_EINTERNAL;
 }
 
-enum pss_err
-db_exec(struct db *db, struct db_res **out, const char *sql, int nparams,
-    const char *const *params)
+/* run_result: a statement's result into *out (or freed), its time counted and observed. */
+static enum pss_err
+run_result(struct db *db, PGresult *r, int64_t t0, struct db_res **out)
 {
-	PGresult *r;
-	int64_t t0;
+	int64_t us = time_mono_us() - t0;
 	enum pss_err e;
 
-	if (out != NULL)
-		*out = NULL;
-	db->sqlstate[0] = db->constraint[0] = '\0';
-	if (!db->in_tx && (e = db_ensure(db)) != PSS_OK)
-		return e;
-	if (db->conn == NULL)
-		return PSS_EUNAVAIL;
-	t0 = time_mono_us();
-	r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	{
-		int64_t us = time_mono_us() - t0;
-
-		db->stats.queries++;
-		db->stats.query_us += (uint64_t)us;
-		if (observer != NULL)
-			observer(us);
-	}
+	db->stats.queries++;
+	db->stats.query_us += (uint64_t)us;
+	if (observer != NULL)
+		observer(us);
 	if (r == NULL) {
 		snprintf(db->error, sizeof(db->error), "%s", PQerrorMessage(db->conn));
 		db->stats.errors++;
@@ -236,6 +249,124 @@ db_exec(struct db *db, struct db_res **out, const char *sql, int nparams,
 	} else
 		PQclear(r);
 	return PSS_OK;
+}
+
+/* exec_start: what every statement checks first; PSS_OK when it may run. */
+static enum pss_err
+exec_start(struct db *db, struct db_res **out)
+{
+	enum pss_err e;
+
+	if (out != NULL)
+		*out = NULL;
+	db->sqlstate[0] = db->constraint[0] = '\0';
+	if (!db->in_tx && (e = db_ensure(db)) != PSS_OK)
+		return e;
+	return db->conn == NULL ? PSS_EUNAVAIL : PSS_OK;
+}
+
+enum pss_err
+db_exec(struct db *db, struct db_res **out, const char *sql, int nparams,
+    const char *const *params)
+{
+	enum pss_err e;
+	int64_t t0;
+
+	if ((e = exec_start(db, out)) != PSS_OK)
+		return e;
+	t0 = time_mono_us();
+	return run_result(db, PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0), t0, out);
+}
+
+static uint64_t
+sql_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* prep_find: the statement prepared for sql on this connection, or NULL. */
+static struct db_prep *
+prep_find(struct db *db, const char *sql, uint64_t h)
+{
+	for (size_t i = 0; i < db->nprepared; i++)
+		if (db->prepared[i].hash == h && strcmp(db->prepared[i].sql, sql) == 0)
+			return &db->prepared[i];
+	return NULL;
+}
+
+static void
+prep_drop(struct db *db, struct db_prep *p)
+{
+	free(p->sql);
+	*p = db->prepared[--db->nprepared];
+}
+
+/* prep_add: prepares sql on the connection (one round trip) under a new name. */
+static enum pss_err
+prep_add(struct db *db, const char *sql, uint64_t h, int nparams, struct db_prep **out)
+{
+	struct db_prep *p;
+	enum pss_err e;
+	int64_t t0;
+
+	*out = NULL;
+	if (db->nprepared == DB_PREPARED_MAX)
+		return PSS_OK;	/* full: the caller runs it unprepared */
+	if (db->prepared == NULL)
+		db->prepared = xcalloc(DB_PREPARED_MAX, sizeof(*db->prepared));
+	p = &db->prepared[db->nprepared];
+	snprintf(p->name, sizeof(p->name), "pss_%u", ++db->prep_serial);
+	t0 = time_mono_us();
+	if ((e = run_result(db, PQprepare(db->conn, p->name, sql, nparams, NULL), t0, NULL)) != PSS_OK)
+		return e;
+	p->hash = h;
+	p->sql = xstrdup(sql);
+	db->nprepared++;
+	*out = p;
+	return PSS_OK;
+}
+
+enum pss_err
+db_exec_prepared(struct db *db, struct db_res **out, const char *sql, int nparams,
+    const char *const *params)
+{
+	uint64_t h = sql_hash(sql);
+	struct db_prep *p;
+	enum pss_err e;
+	int64_t t0;
+
+	if ((e = exec_start(db, out)) != PSS_OK)
+		return e;
+	for (int attempt = 0; ; attempt++) {
+		if ((p = prep_find(db, sql, h)) == NULL) {
+			if ((e = prep_add(db, sql, h, nparams, &p)) != PSS_OK)
+				return e;
+			if (p == NULL)
+				return db_exec(db, out, sql, nparams, params);
+		}
+		t0 = time_mono_us();
+		e = run_result(db, PQexecPrepared(db->conn, p->name, nparams, params, NULL, NULL, 0), t0, out);
+		/* the server forgot it (DISCARD ALL, a pooler's new session) or its plan's result
+		 * changed shape under DDL: forgotten here too, and prepared again at once outside
+		 * a transaction (inside, the error aborted it: the next call prepares it) */
+		if (e == PSS_OK || db->conn == NULL ||
+		    (strcmp(db->sqlstate, "26000") != 0 && strcmp(db->sqlstate, "0A000") != 0))
+			return e;
+		if (strcmp(db->sqlstate, "0A000") == 0 && !db->in_tx) {
+			char dealloc[40];
+
+			snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", p->name);
+			PQclear(PQexec(db->conn, dealloc));
+		}
+		prep_drop(db, p);
+		if (attempt > 0 || db->in_tx)
+			return e;
+		db->sqlstate[0] = '\0';
+	}
 }
 
 enum pss_err

@@ -30,6 +30,16 @@ bool	 db_connected(const struct db *);
  * PSS_EINTERNAL (anything else; logged with its SQLSTATE, never sent to a client). */
 enum pss_err db_exec(struct db *, struct db_res **out, const char *sql, int nparams,
 	const char *const *params);
+/* db_exec_prepared: db_exec through a statement prepared on this connection the first time
+ * the connection runs this text (PQprepare, then PQexecPrepared): no parse and, once
+ * PostgreSQL settles on a generic plan, no planning for the hot reads. Keyed by the text
+ * itself, so a caller only has to keep its text fixed (parameters, not literals). A new
+ * connection (a reconnect after a PostgreSQL restart) prepares again; a statement the server
+ * does not know (SQLSTATE 26000) or whose plan changed shape (0A000) is prepared again once.
+ * At most DB_PREPARED_MAX texts a connection; past that they run as db_exec. */
+#define DB_PREPARED_MAX 64
+enum pss_err db_exec_prepared(struct db *, struct db_res **out, const char *sql, int nparams,
+	const char *const *params);
 /* db_exec_script: runs a multi-statement script without parameters (migrations only). */
 enum pss_err db_exec_script(struct db *, const char *sql);
 

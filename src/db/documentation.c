@@ -37,7 +37,7 @@ db_doc_upsert(struct db *db, const struct db_doc_row *r, int64_t *id, enum db_do
 	*res = DB_DOC__MAX;
 	/* an unchanged page first, by the index on url: the upsert below would compute the new
 	 * row's search vectors before it finds the conflict */
-	if ((e = db_exec(db, &x, "SELECT id FROM documentation WHERE url = $1 AND content_hash = $2", 2,
+	if ((e = db_exec_prepared(db, &x, "SELECT id FROM documentation WHERE url = $1 AND content_hash = $2", 2,
 	    (const char *[]){ r->url, r->hash })) != PSS_OK)
 		return e;
 	if (db_res_rows(x) == 1) {
@@ -48,7 +48,7 @@ db_doc_upsert(struct db *db, const struct db_doc_row *r, int64_t *id, enum db_do
 	}
 	db_res_free(x);
 	/* xmax is 0 on a row this statement inserted; an unchanged hash returns no row */
-	if ((e = db_exec(db, &x, "INSERT INTO documentation (url, title, content, summary, source,"
+	if ((e = db_exec_prepared(db, &x, "INSERT INTO documentation (url, title, content, summary, source,"
 	    " content_type, category, tags, extracted_commands, extracted_functions, extracted_modules,"
 	    " metadata, last_updated, command_names, content_hash) VALUES ($1, $2, $3, $4,"
 	    " coalesce($5, 'Microsoft Learn'), coalesce($6, 'article'), coalesce($7, 'General'),"
@@ -78,7 +78,8 @@ db_doc_upsert(struct db *db, const struct db_doc_row *r, int64_t *id, enum db_do
 	return PSS_OK;
 }
 
-/* json_of: column 0 of sql's one row as JSON, with n parameters. */
+/* json_of: column 0 of sql's one row as JSON, with n parameters (a prepared statement: the
+ * documentation's reads are few texts read often); PSS_ENOTFOUND without a row. */
 static enum pss_err
 json_of(struct db *db, const char *sql, int n, const char *const *p, struct json_object **out)
 {
@@ -86,8 +87,12 @@ json_of(struct db *db, const char *sql, int n, const char *const *p, struct json
 	enum pss_err e;
 
 	*out = NULL;
-	if ((e = db_exec_row(db, &r, sql, n, p)) != PSS_OK)
+	if ((e = db_exec_prepared(db, &r, sql, n, p)) != PSS_OK)
 		return e;
+	if (db_res_rows(r) == 0) {
+		db_res_free(r);
+		return PSS_ENOTFOUND;
+	}
 	*out = db_json_parse(db_res_get(r, 0, 0));
 	db_res_free(r);
 	return *out != NULL ? PSS_OK : PSS_EINTERNAL;
@@ -160,9 +165,9 @@ db_doc_recent(struct db *db, int64_t limit, int64_t offset, struct json_object *
 	*out = NULL;
 	db_id(l, limit);
 	db_id(o, offset);
-	if ((e = db_exec(db, &c, "SELECT count(*) FROM documentation", 0, NULL)) != PSS_OK)
+	if ((e = db_exec_prepared(db, &c, "SELECT count(*) FROM documentation", 0, NULL)) != PSS_OK)
 		return e;
-	if ((e = db_exec(db, &r, "SELECT " DOC_SUMMARY_JSON " FROM documentation d"
+	if ((e = db_exec_prepared(db, &r, "SELECT " DOC_SUMMARY_JSON " FROM documentation d"
 	    " ORDER BY d.updated_at DESC, d.id DESC LIMIT $1 OFFSET $2", 2,
 	    (const char *[]){ l, o })) != PSS_OK) {
 		db_res_free(c);
@@ -174,12 +179,11 @@ db_doc_recent(struct db *db, int64_t limit, int64_t offset, struct json_object *
 	return PSS_OK;
 }
 
-/* The filters of a search: $3 sources, $4 tags, $5 types (JSON arrays or NULL). */
-#define DOC_FILTERS \
-	" AND ($3::jsonb IS NULL OR $3::jsonb ? d.source)" \
-	" AND ($4::jsonb IS NULL OR EXISTS (SELECT 1 FROM jsonb_array_elements($4::jsonb) t" \
-	" WHERE d.tags @> jsonb_build_array(t)))" \
-	" AND ($5::jsonb IS NULL OR $5::jsonb ? d.content_type)"
+/* The matches of a search ($1 the query, $2 the exact names as a JSON array) and its filters
+ * ($3 sources, $4 tags, $5 types: JSON arrays or NULL): psscript_doc_hits (migration 0037)
+ * reads them through the indexes with their rank, title and date. */
+#define DOC_HITS "psscript_doc_hits(" TSQUERY ", ARRAY(SELECT json_array_elements_text(" \
+	"coalesce($2, '[]')::json)), $3::jsonb, $4::jsonb, $5::jsonb)"
 
 /* The order of the matches (m) and of the page (p). */
 static const char *const sort_order[2][DOC_SORT__MAX] = {
@@ -199,8 +203,11 @@ static const char *const sort_order[2][DOC_SORT__MAX] = {
  * there is no content: a hit shows its summary beside the snippet, and a reference page's
  * body starts with its synopsis), for the services layer to cut and mark (docs_snippet_build)
  * with the query's terms: ts_headline cost about 0.15 ms a row and 1,000 characters (the
- * parse and the stemming of every word of the text), the largest part of a query. */
-#define DOC_SNIPPET_CHARS "1200"
+ * parse and the stemming of every word of the text), the largest part of a query. substr
+ * and the comparison of lengths read only the start of a compressed or out-of-line content
+ * (left() and nullif() decompressed all of it: tens of kilobytes a row). */
+#define DOC_SNIPPET_TEXT "CASE WHEN coalesce(d.content, '') = '' THEN coalesce(d.summary, '')" \
+	" ELSE substr(d.content, 1, 1200) END"
 
 enum pss_err
 db_doc_search(struct db *db, const struct doc_query *q, struct json_object **out)
@@ -218,22 +225,17 @@ db_doc_search(struct db *db, const struct doc_query *q, struct json_object **out
 		return PSS_EINVAL;
 	db_id(l, q->limit);
 	db_id(off, q->offset);
-	/* the matches (psscript_doc_matches: through the indexes, ranked) with their keys,
-	 * materialised once; then the page's JSON and snippets, for the page's rows only */
-	buf_printf(&sql, "WITH qq AS MATERIALIZED (SELECT " TSQUERY " AS tsq,"
-	    " ARRAY(SELECT json_array_elements_text(coalesce($2, '[]')::json)) AS names),"
-	    " m AS MATERIALIZED (SELECT d.id, d.title, coalesce(d.last_updated, d.updated_at) AS k,"
-	    " x.rank, x.exact FROM psscript_doc_matches((SELECT tsq FROM qq), (SELECT names FROM qq)) x"
-	    " JOIN documentation d ON d.id = x.id WHERE true" DOC_FILTERS "),"
+	/* the matches with their keys, materialised once; then the page's JSON and snippets,
+	 * for the page's rows only. Prepared: one text per sort order. */
+	buf_printf(&sql, "WITH m AS MATERIALIZED (SELECT * FROM " DOC_HITS "),"
 	    " p AS (SELECT * FROM m ORDER BY %s LIMIT $6 OFFSET $7)"
-	    " SELECT " DOC_HIT_JSON ", p.rank, p.exact,"
-	    " left(coalesce(nullif(d.content, ''), d.summary, ''), " DOC_SNIPPET_CHARS "),"
+	    " SELECT " DOC_HIT_JSON ", p.rank, p.exact, " DOC_SNIPPET_TEXT ","
 	    " (SELECT count(*) FROM m), (SELECT array_to_string(tsvector_to_array(to_tsvector("
 	    "'english', $1)), ' '))"
 	    " FROM p JOIN documentation d ON d.id = p.id ORDER BY %s", sort_order[0][q->sort],
 	    sort_order[1][q->sort]);
-	e = db_exec(db, &r, sql.data, 7, (const char *[]){ q->query, q->names, q->sources, q->tags,
-	    q->types, l, off });
+	e = db_exec_prepared(db, &r, sql.data, 7, (const char *[]){ q->query, q->names, q->sources,
+	    q->tags, q->types, l, off });
 	buf_free(&sql);
 	if (e != PSS_OK)
 		return e;
@@ -244,9 +246,7 @@ db_doc_search(struct db *db, const struct doc_query *q, struct json_object **out
 		/* past the end: count on its own */
 		struct db_res *c;
 
-		if ((e = db_exec(db, &c, "SELECT count(*) FROM psscript_doc_matches(" TSQUERY ","
-		    " ARRAY(SELECT json_array_elements_text(coalesce($2, '[]')::json))) x"
-		    " JOIN documentation d ON d.id = x.id WHERE true" DOC_FILTERS, 5,
+		if ((e = db_exec_prepared(db, &c, "SELECT count(*) FROM " DOC_HITS, 5,
 		    (const char *[]){ q->query, q->names, q->sources, q->tags, q->types })) != PSS_OK) {
 			db_res_free(r);
 			return e;

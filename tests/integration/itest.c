@@ -303,13 +303,16 @@ it_job_wait(long id, const char *want, int seconds)
 const char *
 it_psqlf(const char *fmt, ...)
 {
-	char sql[4096];
+	struct buf sql = BUF_INIT;
+	const char *v;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
+	buf_vprintf(&sql, fmt, ap);	/* any length: the analytics' checks are 10 KB statements */
 	va_end(ap);
-	return it_psql(sql);
+	v = it_psql(buf_cstr(&sql));
+	buf_free(&sql);
+	return v;
 }
 
 long long

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdarg.h>
 
 #include "integration/itest-auth.h"
 
@@ -18,25 +17,17 @@ static long long user_script, other_script, cat_id;
 static char user_title[64], other_title[64];
 static bool scripts_moved;	/* test_rollup_follows_writes changed the setup's scripts */
 
-/* q: one SQL value (static), or "" when the statement failed. */
+/* str: a value of it_psqlf, "" when the statement failed */
 static const char *
-q(const char *fmt, ...)
+str(const char *v)
 {
-	static char sql[16384];
-	const char *v;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	v = it_psql(sql);
 	return v != NULL ? v : "";
 }
 
 static long long
 qi(const char *fmt, const char *vis)
 {
-	return strtoll(q(fmt, vis), NULL, 10);
+	return strtoll(str(it_psqlf(fmt, vis)), NULL, 10);
 }
 
 /* The scripts a viewer sees, as this test writes the rule (API.md: public and their own). */
@@ -79,7 +70,7 @@ set_analysis(long long id, double sec, double risk, const char *rule, int n)
 		o += (size_t)snprintf(issues + o, sizeof(issues) - o, "%s{\"ruleId\":\"%s\",\"severity\":\"warning\"}",
 		    i ? "," : "", rule);
 	snprintf(issues + o, sizeof(issues) - o, "]");
-	q("INSERT INTO script_analysis (script_id, security_score, quality_score, risk_score, security_issues,"
+	it_psqlf("INSERT INTO script_analysis (script_id, security_score, quality_score, risk_score, security_issues,"
 	    " best_practice_violations) VALUES (%lld, %g, 5, %g, '%s', '[{\"ruleId\":\"PSAvoidUsingWriteHost\"}]')"
 	    " ON CONFLICT (script_id) DO UPDATE SET security_score = EXCLUDED.security_score,"
 	    " risk_score = EXCLUDED.risk_score, security_issues = EXCLUDED.security_issues",
@@ -108,7 +99,7 @@ static void
 jobs_drain(void)
 {
 	for (int i = 0; i < 300; i++) {
-		if (strcmp(q("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')"), "0") == 0)
+		if (strcmp(str(it_psqlf("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')")), "0") == 0)
 			return;
 		usleep(100 * 1000);
 	}
@@ -204,8 +195,8 @@ check_figures(const struct acct *a)
 	/* security */
 	T_EQ(jnum(&r, "security.totalScriptsAnalyzed"), qi("SELECT count(*) FROM script_analysis a JOIN scripts s"
 	    " ON s.id = a.script_id WHERE %s", vis));
-	T_ASSERTF(fabs(jnum(&r, "security.averageScore") - strtod(q("SELECT round(avg(a.security_score)::numeric, 1)"
-	    " FROM script_analysis a JOIN scripts s ON s.id = a.script_id WHERE %s", vis), NULL)) < 1e-9,
+	T_ASSERTF(fabs(jnum(&r, "security.averageScore") - strtod(str(it_psqlf("SELECT round(avg(a.security_score)::numeric, 1)"
+	    " FROM script_analysis a JOIN scripts s ON s.id = a.script_id WHERE %s", vis)), NULL)) < 1e-9,
 	    "averageScore %s", it_str(&r, "security.averageScore"));
 	T_EQ(jnum(&r, "security.highSecurityCount"), qi("SELECT count(*) FROM script_analysis a JOIN scripts s"
 	    " ON s.id = a.script_id WHERE %s AND a.security_score >= 8", vis));
@@ -223,7 +214,7 @@ check_figures(const struct acct *a)
 	{
 		char want[160], got[160];
 
-		snprintf(want, sizeof(want), "%s", q("%s", sql));
+		snprintf(want, sizeof(want), "%s", str(it_psqlf("%s", sql)));
 		snprintf(got, sizeof(got), "%s %s", it_str(&r, "security.commonIssues.0.ruleId"),
 		    it_str(&r, "security.commonIssues.0.count"));
 		T_STREQ(got, want);
@@ -244,7 +235,7 @@ check_figures(const struct acct *a)
 	T_EQ(sum, jnum(&r, "usage.scriptsLastPeriod"));
 	T_EQ(sum, qi("SELECT count(*) FROM scripts s WHERE %s AND (s.created_at AT TIME ZONE 'UTC')::date"
 	    " > (now() AT TIME ZONE 'UTC')::date - 30", vis));
-	T_STREQ(it_str(&r, "usage.scriptsByDate.29.date"), q("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')"));
+	T_STREQ(it_str(&r, "usage.scriptsByDate.29.date"), it_psqlf("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')"));
 	/* categories: the test's category holds exactly what this viewer sees of its two scripts */
 	T_EQ(jnum(&r, "categories.totalScripts"), qi("SELECT count(*) FROM scripts s WHERE %s", vis));
 	snprintf(sql, sizeof(sql), "/api/analytics/categories?categoryId=%lld", cat_id);
@@ -281,9 +272,9 @@ test_scope_hides_private_scripts(void)
 	char mine[32];
 
 	/* the test can fail: the private script moves the administrator's figures */
-	snprintf(mine, sizeof(mine), "%s", q("SELECT round(avg(security_score)::numeric, 1) FROM script_analysis a"
-	    " JOIN scripts s ON s.id = a.script_id WHERE s.is_public OR s.user_id = %lld", user.id));
-	T_ASSERT(strcmp(mine, q("SELECT round(avg(security_score)::numeric, 1) FROM script_analysis")) != 0);
+	snprintf(mine, sizeof(mine), "%s", str(it_psqlf("SELECT round(avg(security_score)::numeric, 1) FROM script_analysis a"
+	    " JOIN scripts s ON s.id = a.script_id WHERE s.is_public OR s.user_id = %lld", user.id)));
+	T_ASSERT(strcmp(mine, str(it_psqlf("SELECT round(avg(security_score)::numeric, 1) FROM script_analysis"))) != 0);
 	T_ASSERT(u.body != NULL && strstr(u.body, PRIVATE_RULE) == NULL);
 	T_ASSERT(strstr(u.body, other_title) == NULL);
 	T_CONTAINS(a.body, PRIVATE_RULE);
@@ -554,7 +545,7 @@ test_stats_command(void)
 	" GROUP BY 1, 2, 3, 4"
 #define SCRIPTS_WANT \
 	"SELECT s.id, COALESCE(s.user_id, 0), s.is_public, s.category_id, (s.created_at AT TIME ZONE 'UTC')::date," \
-	" (a.updated_at AT TIME ZONE 'UTC')::date, a.security_score, a.risk_score" \
+	" (a.updated_at AT TIME ZONE 'UTC')::date, a.security_score, a.risk_score, a.quality_score" \
 	" FROM scripts s LEFT JOIN script_analysis a ON a.script_id = s.id"
 #define ROLLUP_DIFF \
 	"SELECT (SELECT count(*) FROM ((" RULES_SQL " EXCEPT " RULES_WANT ") UNION ALL" \
@@ -585,7 +576,7 @@ test_rollup_follows_writes(void)
 	struct it_resp r;
 	const char *v;
 
-	T_STREQ(q(ROLLUP_DIFF), "0");
+	T_STREQ(it_psqlf(ROLLUP_DIFF), "0");
 	T_EQ(acct_register(&owner, "anroll"), 0);
 	scripts_moved = true;
 	id = new_script(&owner, "AnRollupSecret", false);
@@ -595,14 +586,14 @@ test_rollup_follows_writes(void)
 	r = get(&user, "/api/analytics/security");
 	T_ASSERT(r.body != NULL && strstr(r.body, PRIVATE_RULE) == NULL);	/* private */
 	it_resp_free(&r);
-	T_STREQ(q(ROLLUP_DIFF), "0");
+	T_STREQ(it_psqlf(ROLLUP_DIFF), "0");
 	snprintf(path, sizeof(path), "/api/scripts/%lld", id);
 	T_EQ(status_of("PUT", path, owner.token, "{\"isPublic\":true}"), 200);
 	r = get(&user, "/api/analytics/security");
 	T_STREQ(it_str(&r, "commonIssues.0.ruleId"), PRIVATE_RULE);	/* public now */
 	it_resp_free(&r);
 	check_figures(&user);
-	T_STREQ(q(ROLLUP_DIFF), "0");
+	T_STREQ(it_psqlf(ROLLUP_DIFF), "0");
 	/* another category: the filtered figures move with it */
 	unique_name(name, sizeof(name), "AnCat3");
 	snprintf(body, sizeof(body), "{\"name\":\"%s\"}", name);
@@ -617,7 +608,7 @@ test_rollup_follows_writes(void)
 	T_STREQ(it_str(&r, "commonIssues.0.ruleId"), PRIVATE_RULE);
 	T_EQ(jnum(&r, "totalScriptsAnalyzed"), 1);
 	it_resp_free(&r);
-	T_STREQ(q(ROLLUP_DIFF), "0");
+	T_STREQ(it_psqlf(ROLLUP_DIFF), "0");
 	/* re-analysed: other findings, then none but the shared one */
 	set_analysis(id, 3.3, 6.6, "PSZzAnalyticsSecondRule", 3);
 	api_write();
@@ -625,30 +616,30 @@ test_rollup_follows_writes(void)
 	T_ASSERT(r.body != NULL && strstr(r.body, PRIVATE_RULE) == NULL);
 	T_CONTAINS(r.body, "PSZzAnalyticsSecondRule");
 	it_resp_free(&r);
-	q("UPDATE script_analysis SET security_issues = '[]', best_practice_violations = '[]' WHERE script_id = %lld",
+	it_psqlf("UPDATE script_analysis SET security_issues = '[]', best_practice_violations = '[]' WHERE script_id = %lld",
 	    id);
 	api_write();
 	r = get(&admin, "/api/analytics/security");
 	T_ASSERT(r.body != NULL && strstr(r.body, "PSZzAnalyticsSecondRule") == NULL);
 	it_resp_free(&r);
 	check_figures(&admin);
-	T_STREQ(q(ROLLUP_DIFF), "0");
+	T_STREQ(it_psqlf(ROLLUP_DIFF), "0");
 	/* the category deleted: its scripts have none */
 	set_analysis(id, 3.3, 6.6, "PSZzAnalyticsThirdRule", 2);
 	snprintf(body, sizeof(body), "/api/categories/%lld", cat2);
 	T_EQ(status_of("DELETE", body, admin.token, NULL), 200);
-	T_STREQ(q("SELECT COALESCE(sum(scripts), 0) FROM analytics_rule_totals WHERE category_id = %lld", cat2), "0");
-	T_STREQ(q(ROLLUP_DIFF), "0");
+	T_STREQ(it_psqlf("SELECT COALESCE(sum(scripts), 0) FROM analytics_rule_totals WHERE category_id = %lld", cat2), "0");
+	T_STREQ(it_psqlf(ROLLUP_DIFF), "0");
 	/* deleted: its findings leave every figure */
 	T_EQ(status_of("DELETE", path, owner.token, NULL), 200);
 	r = get(&admin, "/api/analytics/summary");
 	T_ASSERT(r.body != NULL && strstr(r.body, "PSZzAnalyticsThirdRule") == NULL);
 	it_resp_free(&r);
-	T_STREQ(q("SELECT count(*) FROM analytics_scripts WHERE script_id = %lld", id), "0");
+	T_STREQ(it_psqlf("SELECT count(*) FROM analytics_scripts WHERE script_id = %lld", id), "0");
 	check_figures(&admin);
-	T_STREQ(q(ROLLUP_DIFF), "0");
+	T_STREQ(it_psqlf(ROLLUP_DIFF), "0");
 	/* the new rows were folded: one a group, none left to fold */
-	T_STREQ(q("SELECT count(*) FROM analytics_rule_totals WHERE NOT compacted"), "0");
+	T_STREQ(it_psqlf("SELECT count(*) FROM analytics_rule_totals WHERE NOT compacted"), "0");
 }
 
 int

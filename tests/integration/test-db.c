@@ -155,6 +155,90 @@ test_failed_transaction_is_rolled_back(void)
 	db_close(db);
 }
 
+/* count_prepared: the statements prepared in db's session, by the session itself */
+static int64_t
+count_prepared(struct db *db)
+{
+	struct db_res *r;
+	int64_t n = -1;
+
+	if (db_exec(db, &r, "SELECT count(*) FROM pg_prepared_statements", 0, NULL) == PSS_OK) {
+		n = db_res_int(r, 0, 0);
+		db_res_free(r);
+	}
+	return n;
+}
+
+static int64_t
+prepared_sum(struct db *db, const char *arg)
+{
+	struct db_res *r;
+	int64_t v = -1;
+
+	if (db_exec_prepared(db, &r, "SELECT sum(v) + $1::int FROM t_db_cross", 1,
+	    (const char *[]){ arg }) == PSS_OK) {
+		v = db_res_int(r, 0, 0);
+		db_res_free(r);
+	}
+	return v;
+}
+
+/* in a transaction: the session's statements dropped, then the prepared sum (which fails
+ * and aborts the transaction) */
+static enum pss_err
+dealloc_then_sum(struct db *db, void *arg)
+{
+	(void)arg;
+	if (db_exec(db, NULL, "DEALLOCATE ALL", 0, NULL) != PSS_OK)
+		return PSS_EINVAL;
+	return prepared_sum(db, "1") == 3 ? PSS_OK : PSS_EINTERNAL;
+}
+
+static void
+test_prepared_statements_survive_discard_and_reconnect(void)
+{
+	struct db *db = db_open(&conf, false);
+	struct db_res *r;
+	char pid[24];
+
+	it_psqlf("UPDATE t_db_cross SET v = 1");
+	/* prepared once a connection, whatever the parameters */
+	T_EQ(prepared_sum(db, "10"), 12);
+	T_EQ(prepared_sum(db, "20"), 22);
+	T_EQ(count_prepared(db), 1);
+	/* parameters are data there too (and a statement that failed stays prepared) */
+	T_EQ(db_exec_prepared(db, NULL, "SELECT $1::int", 1, (const char *[]){ "1; DROP TABLE t_db_cross" }),
+	    PSS_EINVAL);
+	/* the server forgot them: prepared again, the caller sees nothing */
+	T_EQ(db_exec(db, NULL, "DEALLOCATE ALL", 0, NULL), PSS_OK);
+	T_EQ(prepared_sum(db, "1"), 3);
+	T_EQ(count_prepared(db), 1);
+	/* the session ended (as by a PostgreSQL restart): the next call answers 503's error,
+	 * the one after reconnects and prepares again */
+	T_EQ(db_exec(db, &r, "SELECT pg_backend_pid()", 0, NULL), PSS_OK);
+	snprintf(pid, sizeof(pid), "%s", db_res_get(r, 0, 0));
+	db_res_free(r);
+	it_psqlf("SELECT pg_terminate_backend(%s)", pid);
+	T_EQ(prepared_sum(db, "1"), -1);
+	T_EQ(prepared_sum(db, "2"), 4);
+	T_EQ(count_prepared(db), 1);
+	/* forgotten inside a transaction: that transaction fails, the next call prepares it */
+	T_EQ(db_tx(db, dealloc_then_sum, NULL), PSS_EINTERNAL);
+	T_EQ(prepared_sum(db, "1"), 3);
+	/* a table's shape changed under a plan: prepared again */
+	T_EQ(db_exec_prepared(db, &r, "SELECT * FROM t_db_cross WHERE id = $1::int", 1,
+	    (const char *[]){ "1" }), PSS_OK);
+	T_EQ(db_res_cols(r), 2);
+	db_res_free(r);
+	it_psqlf("ALTER TABLE t_db_cross ADD COLUMN w int DEFAULT 7");
+	T_EQ(db_exec_prepared(db, &r, "SELECT * FROM t_db_cross WHERE id = $1::int", 1,
+	    (const char *[]){ "1" }), PSS_OK);
+	T_EQ(db_res_cols(r), 3);
+	db_res_free(r);
+	it_psqlf("ALTER TABLE t_db_cross DROP COLUMN w");
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -165,6 +249,7 @@ main(void)
 	T_RUN(test_errors_are_classified);
 	T_RUN(test_parameters_are_data);
 	T_RUN(test_failed_transaction_is_rolled_back);
+	T_RUN(test_prepared_statements_survive_discard_and_reconnect);
 	(void)it_psql("DROP TABLE IF EXISTS t_db_cross");
 	conf_free(&conf);
 	return t_done();

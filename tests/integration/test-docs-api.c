@@ -309,6 +309,59 @@ test_writes_are_admin_only_upsert_bulk_delete_and_drop_the_cache(void)
 	it_psql("DELETE FROM documentation WHERE source = 'Probe source' OR url LIKE 'https://docs.example.test/zorb%'");
 }
 
+/* searches: q searched n times (spread over the workers), each answer's first title (or "")
+ * and summary compared with want_title and want_summary (NULL: not compared); the count of
+ * answers that matched */
+static int
+searches(const char *q, int n, const char *want_title, const char *want_summary)
+{
+	int ok = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct it_resp r;
+		const char *t, *sm;
+
+		if (search(&r, q, NULL) != 0)
+			continue;
+		t = it_str(&r, "documents.0.title");
+		sm = it_str(&r, "documents.0.summary");
+		if (r.status == 200 && strcmp(t != NULL ? t : "", want_title) == 0 &&
+		    (want_summary == NULL || (sm != NULL && strcmp(sm, want_summary) == 0)))
+			ok++;
+		it_resp_free(&r);
+	}
+	return ok;
+}
+
+/* probe_page: the reference page of Get-Quuxprobe (alias gqxp) with synopsis into dir */
+static int
+probe_page(const char *dir, const char *synopsis)
+{
+	return it_run("mkdir -p '%s/reference/7.6/Probe.Module' && printf -- '---\\nModule Name: Probe.Module\\n"
+	    "ms.date: 01/02/2025\\naliases:\\n  - gqxp\\ntitle: Get-Quuxprobe\\n---\\n\\n# Get-Quuxprobe\\n\\n"
+	    "## SYNOPSIS\\n\\n%s\\n' >'%s/reference/7.6/Probe.Module/Get-Quuxprobe.md'", dir, synopsis, dir);
+}
+
+static void
+test_an_import_drops_the_cached_searches_on_every_worker(void)
+{
+	char dir[] = "/tmp/pss-docs-probe.XXXXXX";
+
+	T_ASSERT(mkdtemp(dir) != NULL);
+	/* nothing yet, and that answer cached by every worker (and in Redis) */
+	T_EQ(searches("gqxp", 12, "", NULL), 12);
+	T_EQ(probe_page(dir, "Gets the first probe."), 0);
+	T_EQ(it_run("\"$PSS_BIN/psscript\" docs import '%s' >/dev/null 2>&1", dir), 0);
+	/* the import dropped them: every worker finds the new page by its alias at once */
+	T_EQ(searches("gqxp", 12, "Get-Quuxprobe", "Gets the first probe."), 12);
+	/* a changed page: the cached answer (with the old summary) is dropped again */
+	T_EQ(probe_page(dir, "Gets the second probe."), 0);
+	T_EQ(it_run("\"$PSS_BIN/psscript\" docs import '%s' >/dev/null 2>&1", dir), 0);
+	T_EQ(searches("gqxp", 12, "Get-Quuxprobe", "Gets the second probe."), 12);
+	it_psql("DELETE FROM documentation WHERE title = 'Get-Quuxprobe'");
+	(void)it_run("rm -rf '%s'", dir);
+}
+
 static void
 test_pages_search_document_and_redirect(void)
 {
@@ -406,6 +459,7 @@ main(void)
 	T_RUN(test_bad_search_input_is_400_naming_the_field);
 	T_RUN(test_reads_recent_sources_tags_stats_and_one_document);
 	T_RUN(test_writes_are_admin_only_upsert_bulk_delete_and_drop_the_cache);
+	T_RUN(test_an_import_drops_the_cached_searches_on_every_worker);
 	T_RUN(test_pages_search_document_and_redirect);
 	T_RUN(test_the_document_page_lists_visible_scripts_using_the_cmdlet);
 	return t_done();

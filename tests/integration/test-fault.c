@@ -104,6 +104,26 @@ wait_all_ready(int seconds)
 	return streak >= READY_ROUNDS;
 }
 
+/* distinct_searches: n documentation searches, each a query not asked before (a miss of every
+ * cache: the workers' prepared statement runs); how many answered 200 */
+static int
+distinct_searches(int n)
+{
+	static int serial;
+	int ok = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct it_resp r;
+		char path[96];
+
+		snprintf(path, sizeof(path), "/api/documentation/search?query=fault%dprobe%d", (int)getpid(), ++serial);
+		if (it_get(&r, path) == 0 && r.status == 200)
+			ok++;
+		it_resp_free(&r);
+	}
+	return ok;
+}
+
 static void
 test_postgres_restart_under_traffic(void)
 {
@@ -115,6 +135,8 @@ test_postgres_restart_under_traffic(void)
 	T_ASSERT(it_psql("INSERT INTO jobs (type, payload, status) VALUES ('fault.marker', '{\"n\": 1}', 'done')") != NULL);
 	before = it_psql("SELECT count(*) FROM jobs WHERE type = 'fault.marker'");
 	snprintf(count, sizeof(count), "%s", before ? before : "?");
+	/* every worker prepares the search's statement on its connection (db_exec_prepared) */
+	T_EQ(distinct_searches(12), 12);
 	traffic_start();
 	usleep(500000);
 	T_EQ(it_harness("pg-stop"), 0);
@@ -141,6 +163,8 @@ test_postgres_restart_under_traffic(void)
 	T_ASSERT(unavail > 0);
 	T_EQ(other, 0);
 	T_STREQ(it_psql("SELECT count(*) FROM jobs WHERE type = 'fault.marker'"), count);
+	/* the new sessions have none of the old ones' statements: prepared again, not an error */
+	T_EQ(distinct_searches(12), 12);
 	T_EQ(it_get(&r, "/metrics"), 0);
 	T_ASSERT(strstr(r.body, "psscript_db_reconnects_total 0\n") == NULL);
 	it_resp_free(&r);
