@@ -82,12 +82,13 @@ enum pss_err db_scripts_search(struct db *, const struct viewer *, const struct 
 enum pss_err db_scripts_filter_ids(struct db *, const struct viewer *, const struct script_filter *,
 	const int64_t *ids, size_t n, uint8_t *keep);
 /* db_scripts_search_any: the best max ids (visible, filtered) matching at least two of the
- * n words (all when fewer; stop words, by PostgreSQL's english configuration, do not count),
+ * `most` rarest (by idf) of the n words (all when fewer; stop words, by PostgreSQL's english
+ * configuration, do not count),
  * scored by the sum of idf[i] over the words each matches plus its ts_rank over any of them;
  * best first. *n_out gets how many, *all how many of the first match every word. */
 enum pss_err db_scripts_search_any(struct db *, const struct viewer *, const struct script_filter *,
-	const char *const *words, const double *idf, size_t n, int max, int64_t *ids, double *scores,
-	int *n_out, int *all);
+	const char *const *words, const double *idf, size_t n, int most, int max, int64_t *ids,
+	double *scores, int *n_out, int *all);
 /* db_scripts_summaries: *out = a JSON array of the summaries (as db_scripts_list) of the ids
  * the viewer sees, in the order given, each with the snippet of query (its words between
  * "<mark>" and "</mark>", NOT escaped). */
