@@ -116,4 +116,14 @@ done
 ask "tag=nosuch, limit=100" /api/scripts -d limit=100 -d tag=nosuch
 ask "minSecurityScore=9.9, limit=100" /api/scripts -d limit=100 -d minSecurityScore=9.9
 ask "userId, categoryId, minSecurityScore" /api/scripts -d limit=100 -d userId=1 -d categoryId=1 -d minSecurityScore=1
+echo "## hybrid search (its keyword side: any two of the words, docs/search.md), after embedding"
+t0=$(date +%s.%N)
+"$PSS_BIN/psscript" reembed --inline >/dev/null 2>&1
+echo "# embedded (and the commands' meaning written) in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+q "hybrid: get" "get" -d mode=hybrid -d limit=100
+q "hybrid: 8 common words" "$(words 8 "$common" " ")" -d mode=hybrid -d limit=100
+q "hybrid: 8 one-letter words" "$(words 8 "$letters" " ")" -d mode=hybrid -d limit=100
+q "hybrid: a-b-c-d-e-f-g-h (8 parts)" "$(words 8 "$letters" "-")" -d mode=hybrid -d limit=100
+q "hybrid: 8 words, aliases (16 with the twin)" "ls gci kill ps cd rm cp mv" -d mode=hybrid -d limit=100
+q "keyword: 8 common words, after" "$(words 8 "$common" " ")" -d limit=100
 echo "the most database time of any answered (200) request, second asking: $worst_db ms (the bound: 100 ms)"

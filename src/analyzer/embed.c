@@ -279,6 +279,31 @@ count_token(const char *tok, size_t n, void *arg)
 		c->used[c->nused++] = (uint32_t)t;
 }
 
+struct idf_max {
+	const struct ps_embed_model	*m;
+	double				 idf;
+};
+
+static void
+idf_token(const char *tok, size_t n, void *arg)
+{
+	struct idf_max *x = arg;
+	long t;
+
+	(void)n;
+	if ((t = term_find(x->m, tok)) >= 0 && x->m->weights[2 * t] > x->idf)
+		x->idf = x->m->weights[2 * t];
+}
+
+double
+ps_embed_idf(const struct ps_embed_model *m, const char *text, size_t len)
+{
+	struct idf_max x = { m, 0 };
+
+	ps_embed_tokens(text, len > PS_EMBED_MAX_TEXT ? PS_EMBED_MAX_TEXT : len, idf_token, &x);
+	return x.idf;
+}
+
 size_t
 ps_embed_text(const struct ps_embed_model *m, const char *text, size_t len, float *out)
 {

@@ -44,6 +44,10 @@ size_t	 ps_embed_enrich(const char *text, size_t len, struct buf *out);
  * out[dim]. Returns the number of known terms it used; 0 leaves out all zero. Deterministic. */
 size_t	 ps_embed_text(const struct ps_embed_model *, const char *text, size_t len, float *out);
 
+/* ps_embed_idf: the highest IDF among the tokens of text (ps_embed_tokens) the model knows,
+ * 0 when it knows none: how rare the text's rarest word is in the reference. */
+double	 ps_embed_idf(const struct ps_embed_model *, const char *text, size_t len);
+
 /* ps_embed_cosine: the cosine of two vectors of dim floats (0 when either is zero). */
 float	 ps_embed_cosine(const float *a, const float *b, size_t dim);
 

@@ -284,9 +284,11 @@ db_embeddings_stale_ids(struct db *db, const char *model, int dims, int64_t afte
 	snprintf(d, sizeof(d), "%d", dims);
 	db_id(a, after);
 	snprintf(m, sizeof(m), "%d", max);
-	if ((e = db_exec(db, &r, "SELECT s.id FROM scripts s WHERE s.id > $3 AND NOT EXISTS"
-	    " (SELECT 1 FROM script_embeddings e WHERE e.script_id = s.id AND e.model_version = $1"
-	    "  AND e.dimensions = $2::int) ORDER BY s.id LIMIT $4::int", 4, p)) != PSS_OK)
+	/* and those whose search_terms were never made (older than migration 0034) */
+	if ((e = db_exec(db, &r, "SELECT s.id FROM scripts s WHERE s.id > $3 AND (s.search_terms IS NULL"
+	    " OR NOT EXISTS (SELECT 1 FROM script_embeddings e WHERE e.script_id = s.id"
+	    "  AND e.model_version = $1 AND e.dimensions = $2::int)) ORDER BY s.id LIMIT $4::int", 4,
+	    p)) != PSS_OK)
 		return e;
 	for (int i = 0; i < db_res_rows(r) && i < max; i++)
 		ids[(*n)++] = db_res_int(r, i, 0);
@@ -304,8 +306,10 @@ db_embeddings_progress(struct db *db, const char *model, int dims, int64_t *scri
 	enum pss_err e;
 
 	snprintf(d, sizeof(d), "%d", dims);
-	if ((e = db_exec(db, &r, "SELECT (SELECT count(*) FROM scripts), (SELECT count(*)"
-	    " FROM script_embeddings WHERE model_version = $1 AND dimensions = $2::int)", 2, p)) != PSS_OK)
+	if ((e = db_exec(db, &r, "SELECT (SELECT count(*) FROM scripts), (SELECT count(*) FROM scripts s"
+	    " WHERE s.search_terms IS NOT NULL AND EXISTS (SELECT 1 FROM script_embeddings e"
+	    "  WHERE e.script_id = s.id AND e.model_version = $1 AND e.dimensions = $2::int))", 2,
+	    p)) != PSS_OK)
 		return e;
 	*scripts = db_res_int(r, 0, 0);
 	*done = db_res_int(r, 0, 1);

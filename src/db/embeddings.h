@@ -54,11 +54,12 @@ enum pss_err db_embeddings_index(struct db *, const char *model, int dims, char 
 enum pss_err db_embedding_source(struct db *, int64_t script_id, size_t max_content, char **text);
 
 /* db_embeddings_stale_ids: up to max ids (> after, ascending) of scripts with no row of model
- * or one of another dimension; *n gets how many. */
+ * or one of another dimension, or without search_terms; *n gets how many. */
 enum pss_err db_embeddings_stale_ids(struct db *, const char *model, int dims, int64_t after,
 	int max, int64_t *ids, int *n);
 
-/* db_embeddings_progress: scripts in all, and those with a row of model and dims. */
+/* db_embeddings_progress: scripts in all, and those with a row of model and dims and their
+ * search_terms. */
 enum pss_err db_embeddings_progress(struct db *, const char *model, int dims, int64_t *scripts,
 	int64_t *done);
 

@@ -81,10 +81,14 @@ enum pss_err db_scripts_search(struct db *, const struct viewer *, const struct 
  * filter f (its query is not used), else 0. One statement for all n. */
 enum pss_err db_scripts_filter_ids(struct db *, const struct viewer *, const struct script_filter *,
 	const int64_t *ids, size_t n, uint8_t *keep);
-/* db_scripts_search_ids: the keyword search's best max ids (visible, filtered) with their
- * ts_rank, best first; *n gets how many. */
-enum pss_err db_scripts_search_ids(struct db *, const struct viewer *, const struct script_filter *,
-	int max, int64_t *ids, double *scores, int *n);
+/* db_scripts_search_any: the best max ids (visible, filtered) matching at least two of the
+ * `most` rarest (by idf) of the n words (all when fewer; stop words, by PostgreSQL's english
+ * configuration, do not count),
+ * scored by the sum of idf[i] over the words each matches plus its ts_rank over any of them;
+ * best first. *n_out gets how many, *all how many of the first match every word. */
+enum pss_err db_scripts_search_any(struct db *, const struct viewer *, const struct script_filter *,
+	const char *const *words, const double *idf, size_t n, int most, int max, int64_t *ids,
+	double *scores, int *n_out, int *all);
 /* db_scripts_summaries: *out = a JSON array of the summaries (as db_scripts_list) of the ids
  * the viewer sees, in the order given, each with the snippet of query (its words between
  * "<mark>" and "</mark>", NOT escaped). */
@@ -114,6 +118,7 @@ struct script_row {
 	int64_t		 category_id;	/* 0: none */
 	bool		 is_public;
 	const char	*commit_message;	/* of version 1 */
+	const char	*search_terms;	/* the commands' meaning (library_search_terms); NULL: later */
 };
 /* db_script_insert: the script (SHA-256 of text in file_hash) and its version 1 (inside a
  * transaction: it holds a lock on the content's hash until the end). *id gets the new id.
@@ -133,7 +138,16 @@ enum pss_err db_script_set(struct db *, int64_t id, const char *title, const cha
  * unique index refused it (the transaction is then gone: ask db_script_by_hash after it). */
 enum pss_err db_script_new_version(struct db *, int64_t id, int64_t author, const char *text,
 	size_t len, const char *message, bool force, int64_t *version, int64_t *existing,
-	bool *hash_race);
+	bool *hash_race, const char *search_terms);
+/* db_script_terms_source: what a script's search_terms are made of: its content (the first
+ * max bytes), the analysis's purpose ("" when none) and the content's hash; each freed by the
+ * caller. PSS_ENOTFOUND when the script is gone. */
+enum pss_err db_script_terms_source(struct db *, int64_t id, size_t max, char **content,
+	char **purpose, char **hash);
+/* db_script_terms_set: the script's search_terms, when its content still has that hash;
+ * *changed: a row was written (they differed). */
+enum pss_err db_script_terms_set(struct db *, int64_t id, const char *hash, const char *terms,
+	bool *changed);
 /* db_script_delete: deletes it (its versions, tags, logs and analysis cascade). */
 enum pss_err db_script_delete(struct db *, int64_t id);
 

@@ -13,6 +13,8 @@
 
 #include "ai/embed.h"
 #include "analyzer/embed.h"
+#include "cache/cache.h"
+#include "db/scripts.h"
 #include "db/embeddings.h"
 #include "db/jobs.h"
 #include "services/library.h"
@@ -83,6 +85,7 @@ static struct {
 	bool			 defer_index;	/* library_embedding_defer_index */
 	int			 pgvector;	/* -1: not known */
 	int64_t			 pgvector_at;
+	double			 rarest;	/* the model's highest IDF (0: not known yet) */
 } st = { .pgvector = -1 };
 
 static void *
@@ -236,6 +239,7 @@ library_embedding_reset(void)
 	st.err[0] = st.builtin_err[0] = '\0';
 	st.remote_down_at = 0;
 	st.pgvector = -1;
+	st.rarest = 0;
 }
 
 const struct library_embedder *
@@ -458,6 +462,93 @@ compute_one(const struct svc *s, struct eset *es, int64_t script_id, const char 
 	return e;
 }
 
+static void
+term_word(const char *tok, size_t n, void *arg)
+{
+	buf_putc(arg, ' ');
+	buf_append(arg, tok, n);
+}
+
+char *
+library_search_terms(const char *content, size_t len, const char *purpose)
+{
+	struct buf en = BUF_INIT, out = BUF_INIT;
+	const char *p, *end;
+
+	ps_embed_enrich(content, len, &en);
+	/* en: "\n<Name> <synopsis>" per command */
+	for (p = en.data, end = en.data + en.len; p != NULL && p < end; ) {
+		const char *nl = memchr(p + 1, '\n', (size_t)(end - p - 1)), *le = nl != NULL ? nl : end;
+		const char *sp = memchr(p + 1, ' ', (size_t)(le - p - 1));
+		const char *ne = sp != NULL ? sp : le;
+
+		if (out.len > 0)
+			buf_putc(&out, '\n');
+		buf_append(&out, p + 1, (size_t)(ne - p - 1));
+		ps_embed_tokens(p + 1, (size_t)(ne - p - 1), term_word, &out);
+		buf_putc(&out, ':');
+		buf_append(&out, ne, (size_t)(le - ne));
+		p = nl;
+	}
+	if (purpose != NULL && *purpose != '\0') {
+		size_t n = strlen(purpose);
+
+		if (out.len > 0)
+			buf_putc(&out, '\n');
+		buf_append(&out, purpose, n > LIBRARY_TERMS_MAX_PURPOSE ?
+		    ai_utf8_cut(purpose, n, LIBRARY_TERMS_MAX_PURPOSE) : n);
+	}
+	buf_free(&en);
+	buf_putc(&out, '\0');
+	return buf_detach(&out);
+}
+
+double
+library_word_idf(const struct svc *s, const char *word, size_t len)
+{
+	char why[256];
+	double idf;
+
+	if (library_embedder_builtin(s, why, sizeof(why)) == NULL)
+		return 1;
+	if (st.rarest == 0)
+		for (uint32_t t = 0; t < st.model.nterms; t++)
+			if (st.model.weights[2 * t] > st.rarest)
+				st.rarest = st.model.weights[2 * t];
+	idf = ps_embed_idf(&st.model, word, len);
+	return idf > 0 ? idf : st.rarest;
+}
+
+/* The script's search_terms made again from its content and analysis purpose, written when
+ * they changed (and its content did not meanwhile: a newer version wrote its own); the cached
+ * keyword searches are then stale. */
+static enum pss_err
+terms_refresh(const struct svc *s, int64_t script_id, char *why, size_t whysz)
+{
+	char *content, *purpose, *hash, *terms;
+	bool changed = false;
+	enum pss_err e;
+
+	if ((e = db_script_terms_source(s->db, script_id, PS_EMBED_MAX_TEXT, &content, &purpose,
+	    &hash)) != PSS_OK) {
+		if (e == PSS_ENOTFOUND)
+			return PSS_OK;	/* deleted meanwhile */
+		snprintf(why, whysz, "reading script %lld: %s", (long long)script_id, pss_strerror(e));
+		return e;
+	}
+	terms = library_search_terms(content, strlen(content), purpose);
+	if ((e = db_script_terms_set(s->db, script_id, hash, terms, &changed)) != PSS_OK)
+		snprintf(why, whysz, "storing the search terms of script %lld: %s", (long long)script_id,
+		    db_last_error(s->db));
+	else if (changed)
+		cache_invalidate_library(s->cache, script_id, CACHE_LIB_LISTS);
+	free(content);
+	free(purpose);
+	free(hash);
+	free(terms);
+	return e;
+}
+
 enum pss_err
 library_embedding_compute(const struct svc *s, int64_t script_id, char *why, size_t whysz)
 {
@@ -465,6 +556,9 @@ library_embedding_compute(const struct svc *s, int64_t script_id, char *why, siz
 	bool stored = false;
 	enum pss_err e;
 
+	/* the keyword side first: it needs no model */
+	if ((e = terms_refresh(s, script_id, why, whysz)) != PSS_OK)
+		return e;
 	if (library_embedder(s, why, whysz) == NULL)
 		return PSS_EUNAVAIL;
 	if ((e = db_embedding_source(s->db, script_id, SOURCE_MAX_CONTENT, &text)) != PSS_OK) {

@@ -418,11 +418,17 @@ const char *library_cache_json(struct json_object *o, size_t *len);
 #define LIBRARY_SEMANTIC_MAX 1000
 /* a semantic result's least cosine (below it a script does not match) */
 #define LIBRARY_SEMANTIC_MIN 0.10
-/* reciprocal rank fusion's k (Cormack et al. 2009), and the semantic ranking's weight beside
- * keyword's 1: chosen on bench/search-queries.tsv (MRR .55 at 1, .567 at 3 and 4, .545 at 6;
- * docs/search.md, "Quality") */
+/* reciprocal rank fusion's k (Cormack et al. 2009), and the weights of hybrid's rankings
+ * beside the any-two-words keyword ranking's 1: semantic's, and the strict keyword matches'
+ * (every word) again. Chosen on bench/search-queries.tsv by MRR then recall@5 over semantic
+ * 1, 2, 3 x strict 0, 1, 2 (docs/search.md, "Quality"); -D overrides them for that. */
 #define LIBRARY_RRF_K 60
+#ifndef LIBRARY_RRF_W_SEMANTIC
 #define LIBRARY_RRF_W_SEMANTIC 3.0
+#endif
+#ifndef LIBRARY_RRF_W_ALL
+#define LIBRARY_RRF_W_ALL 2.0
+#endif
 #define LIBRARY_SIMILAR_MAX 50
 
 /* The embedding provider and model this process uses (EMBEDDING_PROVIDER): type is
@@ -472,13 +478,25 @@ enum pss_err library_vector_cosine(const struct library_vector *, const struct l
 /* library_embedding_reset: forget the embedders (the next call sets them up from the
  * configuration again): a changed configuration in a long-lived process, and the tests. */
 void	 library_embedding_reset(void);
-/* library_embedding_compute: the embedding.compute job: embeds the script's title,
+/* library_embedding_compute: the embedding.compute job: brings the script's search_terms
+ * up to date (library_search_terms of its content and analysis purpose), then embeds its title,
  * description, tags, analysis purpose and content by the built-in model and, when one is
  * configured, by the remote provider, and stores each (skipped when the same text was embedded
  * by the same model), then queues the vector file's refresh. A script deleted meanwhile is not
  * an error; a remote provider's failure is (why says; the built-in row is stored first). */
 enum pss_err library_embedding_compute(const struct svc *, int64_t script_id, char *why,
 	size_t whysz);
+/* library_search_terms: a script's scripts.search_terms (docs/search.md): for each distinct
+ * command or alias its content names (ps_embed_enrich: the same enrichment the built-in model
+ * embeds), one line of the command's name, its plain words ("Get-ChildItem" -> "get childitem
+ * child item") and its synopsis; then purpose (may be NULL or ""), at most
+ * LIBRARY_TERMS_MAX_PURPOSE bytes of it. Never NULL ("" when there is nothing); caller frees. */
+#define LIBRARY_TERMS_MAX_PURPOSE 2000
+/* library_word_idf: how rare a query word is, by the built-in model's IDF over the shipped
+ * reference (ps_embed_idf); a word it does not know is as rare as its rarest term; 1 for
+ * every word without the model. */
+double	 library_word_idf(const struct svc *, const char *word, size_t len);
+char	*library_search_terms(const char *content, size_t len, const char *purpose);
 /* library_enqueue_embedding: the embedding.compute job of a script (inside the caller's
  * transaction). */
 enum pss_err library_enqueue_embedding(struct db *, int64_t script_id);

@@ -241,13 +241,20 @@ enum pss_err
 library_script_insert(struct db *db, const struct script_row *row, const char *text, size_t len,
     const char *tags_json, bool analyze, int64_t *id, struct svc_err *err)
 {
+	struct script_row r = *row;
+	char *terms = NULL;
 	int64_t existing;
 	enum pss_err e;
 
 	*id = 0;
 	if ((e = library_category_check(db, row->category_id, err)) != PSS_OK)
 		return e;
-	if ((e = db_script_insert(db, row, text, len, id, &existing)) == PSS_ECONFLICT && existing != 0) {
+	/* the commands' meaning, searched with the content (docs/search.md) */
+	if (r.search_terms == NULL)
+		r.search_terms = terms = library_search_terms(text, len, NULL);
+	e = db_script_insert(db, &r, text, len, id, &existing);
+	free(terms);
+	if (e == PSS_ECONFLICT && existing != 0) {
 		if (err != NULL)
 			err->existing_id = existing > 0 ? existing : 0;
 		return svc_fail(err, e, "content", "the same content is already stored");
@@ -275,7 +282,7 @@ library_script_create(const struct svc *s, const struct script_new *in, int64_t 
     struct svc_err *err)
 {
 	struct create_tx c = { { in->user_id, NULL, in->description, in->category_id, in->is_public,
-		in->commit_message != NULL ? in->commit_message : "Initial version" }, NULL, 0, NULL,
+		in->commit_message != NULL ? in->commit_message : "Initial version", NULL }, NULL, 0, NULL,
 		in->analyze, 0, err };
 	char *title = NULL, *text = NULL, *tags = NULL;
 	enum pss_err e = PSS_EINVAL;
@@ -316,9 +323,12 @@ library_new_version(struct db *db, int64_t id, int64_t author, const char *text,
     const char *message, bool force, int64_t *version, struct svc_err *err, bool *hash_race)
 {
 	int64_t v, existing;
+	char *terms = library_search_terms(text, len, NULL);
 	enum pss_err e;
 
-	e = db_script_new_version(db, id, author, text, len, message, force, &v, &existing, hash_race);
+	e = db_script_new_version(db, id, author, text, len, message, force, &v, &existing, hash_race,
+	    terms);
+	free(terms);
 	if (e == PSS_ECONFLICT && (existing != 0 || *hash_race)) {
 		if (err != NULL && existing != 0)
 			err->existing_id = existing;

@@ -1,6 +1,7 @@
 /* search.c: search by keyword, by meaning and both fused, and similar scripts (docs/search.md) */
 #include "config.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@ struct ranked {
 	int64_t	*ids;
 	double	*scores;
 	size_t	 n;
+	size_t	 all;	/* keyword's: the first all match every word of the query */
 };
 
 static void
@@ -159,8 +161,10 @@ cmp_fused_score(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Weighted reciprocal rank fusion: each list adds its weight / (k + its rank) to a script's
- * score (a: keyword's, weight 1; b: semantic's, LIBRARY_RRF_W_SEMANTIC). */
+/* Weighted reciprocal rank fusion of three lists: each adds its weight / (k + its rank) to a
+ * script's score. a: keyword's any-two-words ranking, weight 1, and its first a->all scripts
+ * (those matching every word: the strict keyword search's) again as a list of their own,
+ * LIBRARY_RRF_W_ALL; b: semantic's, LIBRARY_RRF_W_SEMANTIC. */
 static void
 rrf(const struct ranked *a, const struct ranked *b, struct ranked *out)
 {
@@ -168,7 +172,8 @@ rrf(const struct ranked *a, const struct ranked *b, struct ranked *out)
 	struct fused *f = xcalloc(n ? n : 1, sizeof(*f));
 
 	for (size_t i = 0; i < a->n; i++)
-		f[m++] = (struct fused){ a->ids[i], 1.0 / (LIBRARY_RRF_K + (double)i + 1) };
+		f[m++] = (struct fused){ a->ids[i], (1.0 + (i < a->all ? LIBRARY_RRF_W_ALL : 0)) /
+		    (LIBRARY_RRF_K + (double)i + 1) };
 	for (size_t i = 0; i < b->n; i++)
 		f[m++] = (struct fused){ b->ids[i], LIBRARY_RRF_W_SEMANTIC /
 		    (LIBRARY_RRF_K + (double)i + 1) };
@@ -191,17 +196,78 @@ rrf(const struct ranked *a, const struct ranked *b, struct ranked *out)
 	free(f);
 }
 
+#define ANY_WORDS	(2 * LIBRARY_SEARCH_MAX_WORDS)	/* the query's and its alias twin's */
+#define ANY_WORD_MAX	64
+
+static bool
+word_char(char c)
+{
+	return (unsigned char)c < 128 && isalnum((unsigned char)c);
+}
+
+/* The distinct words (runs of ASCII letters and digits, dashes inside: Stop-Process) of q,
+ * lower case, into w (n so far, at most ANY_WORDS); a word the query excludes (-word) is not
+ * one. Longer words than ANY_WORD_MAX bytes are left out. */
+static size_t
+query_words(const char *q, char w[][ANY_WORD_MAX + 1], size_t n)
+{
+	const char *p = q;
+
+	while (*p != '\0' && n < ANY_WORDS) {
+		const char *s;
+		bool excluded;
+		size_t len, k;
+
+		if (!word_char(*p)) {
+			p++;
+			continue;
+		}
+		for (s = p; word_char(*p) || (*p == '-' && word_char(p[1])); p++)
+			;
+		excluded = s > q && s[-1] == '-' && (s - 1 == q || s[-2] == ' ' || s[-2] == '\t');
+		if (excluded || (len = (size_t)(p - s)) > ANY_WORD_MAX)
+			continue;
+		for (size_t i = 0; i < len; i++)
+			w[n][i] = (char)tolower((unsigned char)s[i]);
+		w[n][len] = '\0';
+		for (k = 0; k < n && strcmp(w[k], w[n]) != 0; k++)
+			;
+		if (k == n)
+			n++;
+	}
+	return n;
+}
+
+/* Hybrid's keyword side: the scripts matching any two of the query's words (or of its alias
+ * twin's), each word weighing its rarity (library_word_idf): a question in plain words rarely
+ * has every one of its words in the script it wants, even with the commands' meaning. */
 static enum pss_err
-keyword_rank(const struct svc *s, const struct viewer *v, const struct script_filter *f,
+keyword_rank_any(const struct svc *s, const struct viewer *v, const struct script_filter *f,
     struct ranked *out)
 {
-	int n = 0;
+	char w[ANY_WORDS][ANY_WORD_MAX + 1];
+	const char *wp[ANY_WORDS];
+	double idf[ANY_WORDS];
+	size_t nw;
+	int n = 0, all = 0;
 	enum pss_err e;
 
+	nw = query_words(f->query, w, 0);
+	if (f->query_alt != NULL)
+		nw = query_words(f->query_alt, w, nw);
+	for (size_t i = 0; i < nw; i++) {
+		wp[i] = w[i];
+		idf[i] = library_word_idf(s, w[i], strlen(w[i]));
+	}
 	out->ids = xcalloc(LIBRARY_SEMANTIC_MAX, sizeof(*out->ids));
 	out->scores = xcalloc(LIBRARY_SEMANTIC_MAX, sizeof(*out->scores));
-	e = db_scripts_search_ids(s->db, v, f, LIBRARY_SEMANTIC_MAX, out->ids, out->scores, &n);
+	/* the rarest LIBRARY_SEARCH_MAX_WORDS (with the alias twin there may be twice as many):
+	 * they carry the question, and bound the pairs to 28 and the tests of a row to 8 */
+	e = db_scripts_search_any(s->db, v, f, wp, idf, nw, LIBRARY_SEARCH_MAX_WORDS,
+	    LIBRARY_SEMANTIC_MAX, out->ids,
+	    out->scores, &n, &all);
 	out->n = (size_t)n;
+	out->all = (size_t)all;
 	if (e != PSS_OK)
 		ranked_free(out);
 	return e;
@@ -321,7 +387,7 @@ library_scripts_search_mode(const struct svc *s, const struct viewer *v,
 		}
 		goto out;
 	}
-	if ((e = keyword_rank(s, v, &f, &kw)) != PSS_OK)
+	if ((e = keyword_rank_any(s, v, &f, &kw)) != PSS_OK)
 		goto out;
 	rrf(&kw, &sem, &fused);
 	if ((e = page_of(s, v, &f, &fused, out)) == PSS_OK)

@@ -418,6 +418,78 @@ test_page_similar_per_viewer_and_after_writes(void)
 	T_ASSERT(page_has(path, &bob, bobs));
 }
 
+/* The keyword side knows what a script's commands mean: the synopsis of each command or alias
+ * it names is in its full-text document (scripts.search_terms, migration 0034), made in the
+ * transaction of the create and of every new version, and by psscript reembed for a row
+ * without it. The question's words are in no field of the script, only in Start-Service's
+ * synopsis ("Starts one or more stopped services.") and name, which the script calls by its
+ * alias sasv. */
+static void
+test_keyword_finds_a_script_through_its_commands_meaning(void)
+{
+	char path[256], sql[256], before[64];
+	long long ids[100], spool, bobs;
+	struct it_resp r;
+	const char *v;
+	int n;
+
+	spool = create(alice.token, "Spooler keeper", "Keeps the printer queue up",
+	    "$svc = gsv -Name Spooler\nif ($svc.Status -ne 'Running') { sasv -InputObject $svc }\n", true);
+	bobs = create(bob.token, "Bob's spooler keeper", "Keeps the printer queue up",
+	    "$q = gsv -Name Spooler\nif ($q.Status -ne 'Running') { sasv -InputObject $q }\n", false);
+	T_ASSERT(spool && bobs);
+	snprintf(sql, sizeof(sql), "SELECT search_terms LIKE '%%Start-Service start service: Starts one or"
+	    " more stopped services.%%' FROM scripts WHERE id = %lld", spool);
+	T_STREQ(it_psql(sql), "t");
+	/* no job needed: keyword mode finds it at once; bob's private twin only for bob */
+	snprintf(path, sizeof(path), "/api/scripts/search?mode=keyword&tag=%s&q=start+stopped+services", tag);
+	n = search_ids(path, NULL, ids, 100, NULL);
+	T_ASSERTF(n == 1 && ids[0] == spool, "keyword anonymous: %d", n);
+	n = search_ids(path, alice.token, ids, 100, NULL);
+	T_ASSERTF(n == 1 && ids[0] == spool, "keyword alice: %d", n);
+	n = search_ids(path, bob.token, ids, 100, NULL);
+	T_ASSERTF(n == 2 && has(ids, n, bobs) && has(ids, n, spool), "keyword bob: %d", n);
+	/* hybrid: a plain question with a word the script's commands do not explain either */
+	snprintf(path, sizeof(path), "/api/scripts/search?mode=hybrid&tag=%s&q=restart+stopped+windows+services", tag);
+	n = search_ids(path, NULL, ids, 100, NULL);
+	T_ASSERTF(n >= 1 && ids[0] == spool && !has(ids, n, bobs), "hybrid anonymous: %d, first %lld",
+	    n, n ? ids[0] : 0);
+	n = search_ids(path, bob.token, ids, 100, NULL);
+	T_ASSERTF(has(ids, n, bobs), "hybrid bob: %d", n);
+
+	/* a new version: the old commands' meaning goes with the old content, in the same write */
+	snprintf(path, sizeof(path), "/api/scripts/%lld", spool);
+	T_EQ(it_json(&r, "PUT", path, alice.token,
+	    "{\"content\": \"Get-Date | Out-File C:\\\\temp\\\\stamp.txt\\n\"}"), 0);
+	T_ASSERTF(r.status == 200, "update: %ld %.200s", r.status, r.body);
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/scripts/search?mode=keyword&tag=%s&q=start+stopped+services", tag);
+	n = search_ids(path, alice.token, ids, 100, NULL);
+	T_ASSERTF(!has(ids, n, spool), "the old meaning still matches: %d", n);
+	snprintf(path, sizeof(path), "/api/scripts/search?mode=keyword&tag=%s&q=sends+output", tag);
+	n = search_ids(path, alice.token, ids, 100, NULL);
+	T_ASSERTF(n == 1 && ids[0] == spool, "the new meaning: %d", n);
+
+	/* a row without its terms (older than the migration) is filled by psscript reembed,
+	 * which does not make it an edit (updated_at stays) */
+	snprintf(sql, sizeof(sql), "UPDATE scripts SET search_terms = NULL WHERE id = %lld;"
+	    " SELECT updated_at FROM scripts WHERE id = %lld", spool, spool);
+	T_ASSERT((v = it_psql(sql)) != NULL);
+	snprintf(before, sizeof(before), "%s", v != NULL ? v : "");
+	snprintf(path, sizeof(path), "/api/scripts/search?mode=keyword&tag=%s&q=output+sends", tag);
+	T_EQ(search_ids(path, alice.token, ids, 100, NULL), 0);
+	T_EQ(it_run("\"$PSS_BIN/psscript\" reembed --inline > %s/reembed-terms.out 2>&1",
+	    getenv("PSS_TEST_STATE")), 0);
+	snprintf(sql, sizeof(sql), "SELECT updated_at FROM scripts WHERE id = %lld", spool);
+	T_STREQ(it_psql(sql), before);
+	/* (another question: the command's process has no cache to drop the answer above from) */
+	snprintf(path, sizeof(path), "/api/scripts/search?mode=keyword&tag=%s&q=sends+output+file", tag);
+	n = search_ids(path, alice.token, ids, 100, NULL);
+	T_ASSERTF(n == 1 && ids[0] == spool, "after reembed: %d", n);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM scripts WHERE search_terms IS NULL");
+	T_STREQ(it_psql(sql), "0");
+}
+
 int
 main(void)
 {
@@ -427,6 +499,7 @@ main(void)
 	T_RUN(test_hybrid_fuses_and_filters_apply_in_every_mode);
 	T_RUN(test_bad_modes_and_queries_are_400);
 	T_RUN(test_a_command_alias_finds_its_command);
+	T_RUN(test_keyword_finds_a_script_through_its_commands_meaning);
 	T_RUN(test_similar_scripts_are_real_cosines_of_visible_scripts);
 	T_RUN(test_pages_offer_modes_and_similar_scripts);
 	T_RUN(test_page_similar_per_viewer_and_after_writes);

@@ -157,6 +157,25 @@ test_enrich_names_commands_and_aliases(void)
 	buf_free(&b);
 }
 
+/* A word's rarity in the reference: its tokens' highest IDF; none for a word it never saw. */
+static void
+test_idf_orders_words_by_rarity(void)
+{
+	struct ps_embed_model m;
+	char err[256];
+
+	T_EQ(ps_embed_model_open(&m, model_bytes, model_len, err, sizeof(err)), 0);
+	T_ASSERT(ps_embed_idf(&m, "get", 3) > 1);
+	T_ASSERT(ps_embed_idf(&m, "certificate", 11) > ps_embed_idf(&m, "get", 3));
+	/* the plural rule and case as the tokenizer: "Certificates" is "certificate" */
+	T_ASSERT(ps_embed_idf(&m, "Certificates", 12) == ps_embed_idf(&m, "certificate", 11));
+	/* a dashed name: its rarest part */
+	T_ASSERT(ps_embed_idf(&m, "Get-Certificate", 15) == ps_embed_idf(&m, "certificate", 11));
+	T_ASSERT(ps_embed_idf(&m, "zqxjv", 5) == 0);
+	T_ASSERT(ps_embed_idf(&m, "", 0) == 0);
+	ps_embed_model_close(&m);
+}
+
 /* The scan against a brute force over random vectors, with ties and a keep mask. */
 static void
 test_topk_is_exact(void)
@@ -217,6 +236,7 @@ main(void)
 	T_RUN(test_embedding_is_deterministic_and_unit);
 	T_RUN(test_related_texts_are_closer);
 	T_RUN(test_enrich_names_commands_and_aliases);
+	T_RUN(test_idf_orders_words_by_rarity);
 	T_RUN(test_topk_is_exact);
 	ps_embed_model_close(&model);
 	free(model_bytes);
