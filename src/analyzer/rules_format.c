@@ -130,6 +130,18 @@ blank_between(const struct fmt *f, size_t a, size_t b)
 	return true;
 }
 
+/* Attach fix to the finding just emitted over exactly [start, end) (one inside an earlier
+ * finding of the rule is not kept, and its fix must not go to that one). */
+static void
+attach_fix(struct fmt *f, enum ps_rule r, size_t start, size_t end, const char *fix)
+{
+	const struct ps_analysis *a = f->c->a;
+
+	if (a->nfindings > 0 && a->findings[a->nfindings - 1].end == end &&
+	    a->findings[a->nfindings - 1].rule == &ps_rule_table[r])
+		ps_rule_fix(f->c, r, start, fix);
+}
+
 /* Emit a finding over [start, end) whose fix is the parts joined. */
 static void
 emit_fix(struct fmt *f, enum ps_rule r, size_t start, size_t end, const char *const *parts,
@@ -139,7 +151,7 @@ emit_fix(struct fmt *f, enum ps_rule r, size_t start, size_t end, const char *co
 
 	ps_rule_emit_range(f->c, r, PS_SEV__MAX, start, end, NULL, "%s", msg);
 	ps_join_parts(fix, sizeof(fix), parts);
-	ps_rule_fix(f->c, r, start, fix);
+	attach_fix(f, r, start, end, fix);
 }
 
 /* ------------------------------------------------------------------ PSPlaceCloseBrace */
@@ -303,7 +315,7 @@ check_indent(struct fmt *f, const struct ps_token *tk, unsigned level)
 
 		memset(fix, ch, want);
 		fix[want] = '\0';
-		ps_rule_fix(f->c, R_INDENTATION, s, fix);
+		attach_fix(f, R_INDENTATION, s, tk->start, fix);
 	}
 }
 
@@ -625,7 +637,7 @@ align_rows(struct fmt *f, struct align_row *r, size_t n)
 		    r[i].eq->end, NULL, "Assignment statements are not aligned.");
 		memset(pad, ' ', w);
 		memcpy(pad + w, "=", 2);
-		ps_rule_fix(f->c, R_ALIGN_ASSIGNMENT, r[i].name_end, pad);
+		attach_fix(f, R_ALIGN_ASSIGNMENT, r[i].name_end, r[i].eq->end, pad);
 	}
 }
 
