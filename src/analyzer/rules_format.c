@@ -35,6 +35,8 @@ struct fmt {
 	uint32_t	*match;		/* index of the matching bracket, or UINT32_MAX */
 	size_t		 n;
 	const char	*eol;		/* "\r\n" when the script's first line ends so, else "\n" */
+	size_t		 fixed_gap;	/* PSUseConsistentWhitespace: the gap before this token
+					 * has a fix already (from the token before it) */
 };
 
 static bool
@@ -67,6 +69,7 @@ fmt_init(struct fmt *f, struct ps_ctx *c)
 
 	memset(f, 0, sizeof(*f));
 	f->c = c;
+	f->fixed_gap = SIZE_MAX;
 	f->o = st != NULL ? &st->fmt : &ps_format_defaults;
 	f->tv = ps_scratch_alloc(c->p, (t->n + 1) * sizeof(*f->tv));
 	f->match = ps_scratch_alloc(c->p, (t->n + 1) * sizeof(*f->match));
@@ -427,21 +430,30 @@ open_paren_keyword(const struct ps_token *t)
 }
 
 /* Report token k whose spacing is wrong on one side or both, with the fix that puts one
- * space on each side named (the other side is kept as written). */
+ * space on each side named (the other side is kept as written). A gap the token before
+ * already fixes (`1,{`: the comma's space) is not fixed twice, so one round of fixes gives
+ * one space. */
 static void
 space_around(struct fmt *f, size_t k, bool before, bool after, const char *msg)
 {
 	const struct ps_token *tk = f->tv[k];
 	char text[FMT_FIX_MAX + 1];
-	size_t len = tk->end - tk->start;
-	const char *parts[] = { before ? " " : "", text, after ? " " : "", NULL };
+	size_t len = tk->end - tk->start, start = before ? f->tv[k - 1]->end : tk->start;
+	bool fix_before = before && f->fixed_gap != k;
+	const char *parts[] = { fix_before ? " " : "", text, after ? " " : "", NULL };
 
 	if (len > FMT_FIX_MAX)
 		return;
+	if (!fix_before && !after) {
+		ps_rule_emit_range(f->c, R_WHITESPACE, PS_SEV__MAX, start, tk->end, NULL, "%s", msg);
+		return;
+	}
 	memcpy(text, f->c->src + tk->start, len);
 	text[len] = '\0';
-	emit_fix(f, R_WHITESPACE, before ? f->tv[k - 1]->end : tk->start,
+	emit_fix(f, R_WHITESPACE, fix_before ? start : tk->start,
 	    after ? f->tv[k + 1]->start : tk->end, parts, msg);
+	if (after)
+		f->fixed_gap = k + 1;
 }
 
 /* The gap before token k is on its line (the previous token ends on it). */

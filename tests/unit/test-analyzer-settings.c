@@ -342,13 +342,33 @@ test_open_brace_options(void)
 	ps_settings_free(nonl);
 }
 
+static char *fixed_rounds(const char *, const struct ps_settings *, const char *, int);
+
 /* Apply the fixes of rule under settings s until none is left (at most 4 rounds). */
 static char *
 fixed(const char *src, const struct ps_settings *s, const char *rule)
 {
+	return fixed_rounds(src, s, rule, 4);
+}
+
+/* One round of fixes (a static buffer, for comparing). */
+static const char *
+fixed_once(const char *src, const struct ps_settings *s, const char *rule)
+{
+	static char out[1024];
+	char *t = fixed_rounds(src, s, rule, 1);
+
+	snprintf(out, sizeof(out), "%s", t);
+	free(t);
+	return out;
+}
+
+static char *
+fixed_rounds(const char *src, const struct ps_settings *s, const char *rule, int rounds)
+{
 	char *text = xstrdup(src);
 
-	for (int round = 0; round < 4; round++) {
+	for (int round = 0; round < rounds; round++) {
 		struct ps_analyze_opts o;
 		struct ps_analysis *a = NULL;
 		struct buf out = BUF_INIT;
@@ -561,6 +581,10 @@ test_whitespace_options(void)
 	check_fixed("Get-Process|Sort-Object\n$a=@(1,2)\nforeach($i in $a){$i*2}\n", on,
 	    "PSUseConsistentWhitespace", "Get-Process | Sort-Object\n$a = @(1, 2)\n"
 	    "foreach ($i in $a) { $i * 2 }\n");
+	/* a gap both neighbours want fixed gets one space in one round */
+	T_STREQ(fixed_once("$a = 1,{ 2 }\n$b ={ 3 }\nfoo|{ 4 }\n", on, "PSUseConsistentWhitespace"),
+	    "$a = 1, { 2 }\n$b = { 3 }\nfoo | { 4 }\n");
+	T_EQ(hits("$a = 1,{ 2 }\n", on, "PSUseConsistentWhitespace"), 2);
 	check_fixed("foo   -bar   $baz  |  bar\n", more, "PSUseConsistentWhitespace",
 	    "foo -bar $baz | bar\n");
 	ps_settings_free(on);
