@@ -629,9 +629,8 @@ align_rows(struct fmt *f, struct align_row *r, size_t n)
 	if (n < 2)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		for (size_t j = i + 1; j < n; j++)
-			if (r[i].line == r[j].line)
-				return;
+		if (i > 0 && r[i].line == r[i - 1].line)
+			return;	/* rows are in source order: a shared line is two neighbours */
 		if (r[i].col > want)
 			want = r[i].col;
 	}

@@ -392,31 +392,26 @@ fixed_rounds(const char *src, const struct ps_settings *s, const char *rule, int
 	return text;
 }
 
-/* The commands a text runs (name, count, parameters) and its parse errors, lines left out. */
+/* What a text runs (commandDetails without the lines, which a moved brace may change) and
+ * its parse errors. */
 static void
 shape(const char *src, struct buf *out)
 {
 	struct ps_analysis *a = NULL;
-	struct json_object *j, *cd, *x;
+	struct json_object *j, *v;
 
 	buf_reset(out);
 	if (ps_analyze(src, strlen(src), NULL, &a) != PSS_OK)
 		return;
 	j = ps_analysis_to_json(a);
-	if (json_object_object_get_ex(j, "commandDetails", &cd))
-		for (size_t i = 0; i < json_object_array_length(cd); i++) {
-			struct json_object *c = json_object_array_get_idx(cd, i);
-
-			json_object_object_get_ex(c, "name", &x);
-			buf_printf(out, "%s", json_object_get_string(x));
-			json_object_object_get_ex(c, "count", &x);
-			buf_printf(out, " x%d", json_object_get_int(x));
-			json_object_object_get_ex(c, "parametersUsed", &x);
-			buf_printf(out, " %s\n", json_object_to_json_string(x));
-		}
-	json_object_object_get_ex(j, "codeComplexityMetrics", &cd);
-	json_object_object_get_ex(cd, "parseErrors", &cd);
-	buf_printf(out, "parse errors %d\n", json_object_get_int(cd));
+	if (json_object_object_get_ex(j, "commandDetails", &v)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			json_object_object_del(json_object_array_get_idx(v, i), "lines");
+		buf_puts(out, json_object_to_json_string(v));
+	}
+	if (json_object_object_get_ex(j, "codeComplexityMetrics", &v) &&
+	    json_object_object_get_ex(v, "parseErrors", &v))
+		buf_printf(out, "\nparse errors %d\n", json_object_get_int(v));
 	json_object_put(j);
 	ps_analysis_free(a);
 }
