@@ -37,6 +37,7 @@ struct fmt {
 	const char	*eol;		/* "\r\n" when the script's first line ends so, else "\n" */
 	size_t		 fixed_gap;	/* PSUseConsistentWhitespace: the gap before this token
 					 * has a fix already (from the token before it) */
+	bool		 no_fix;	/* the script does not parse: findings without fixes */
 };
 
 static bool
@@ -70,6 +71,10 @@ fmt_init(struct fmt *f, struct ps_ctx *c)
 	memset(f, 0, sizeof(*f));
 	f->c = c;
 	f->fixed_gap = SIZE_MAX;
+	/* Where the parser found errors, how PowerShell would read the text is not known, and
+	 * whitespace can change how the tokenizer reads it (`f}else` versus `}` then `else` on
+	 * a new line): report, but offer no fix. */
+	f->no_fix = c->ast->ndiags > 0 || c->ast->toks.nerrors > 0;
 	f->o = st != NULL ? &st->fmt : &ps_format_defaults;
 	f->tv = ps_scratch_alloc(c->p, (t->n + 1) * sizeof(*f->tv));
 	f->match = ps_scratch_alloc(c->p, (t->n + 1) * sizeof(*f->match));
@@ -140,7 +145,7 @@ attach_fix(struct fmt *f, enum ps_rule r, size_t start, size_t end, const char *
 {
 	const struct ps_analysis *a = f->c->a;
 
-	if (a->nfindings > 0 && a->findings[a->nfindings - 1].end == end &&
+	if (!f->no_fix && a->nfindings > 0 && a->findings[a->nfindings - 1].end == end &&
 	    a->findings[a->nfindings - 1].rule == &ps_rule_table[r])
 		ps_rule_fix(f->c, r, start, fix);
 }

@@ -471,6 +471,9 @@ test_close_brace_options(void)
 	T_EQ(hits("$h = @{ a = 1 }\n", strict, "PSPlaceCloseBrace"), 0);
 	T_EQ(hits("Get-Process | ForEach-Object {\n    $_ }\n", on, "PSPlaceCloseBrace"), 0);
 	check_fixed(cuddled, on, "PSPlaceCloseBrace", uncuddled);
+	/* a script that does not parse gets the findings, not the fixes */
+	T_STREQ(fixed_once("function f}else { 1 }\n", strict, "PSPlaceCloseBrace"),
+	    "function f}else { 1 }\n");
 	check_fixed(uncuddled, otbs, "PSPlaceCloseBrace", cuddled);
 	check_fixed("function f {\n\tif ($a) {\n\t\tGet-Date }\n\n\n}\r\n", noempty,
 	    "PSPlaceCloseBrace", "function f {\n\tif ($a) {\n\t\tGet-Date\n\t}\n}\r\n");
