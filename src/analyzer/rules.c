@@ -407,6 +407,21 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    "keyword, followed by a new line).",
 	    "Put the brace on the line of its keyword and start the block on the next line.",
 	    PSSA("placeopenbrace"), OFF },
+	[R_CLOSE_BRACE] = { "PSPlaceCloseBrace", W, BP,
+	    "A close brace is not placed in the configured style (by default on a line of its own, "
+	    "with else, catch and finally on the next line).",
+	    "Put the close brace on its own line.", PSSA("placeclosebrace"), OFF },
+	[R_INDENTATION] = { "PSUseConsistentIndentation", W, BP,
+	    "A line is not indented by its nesting level (by default four spaces a level).",
+	    "Indent each line by its level.", PSSA("useconsistentindentation"), OFF },
+	[R_WHITESPACE] = { "PSUseConsistentWhitespace", W, BP,
+	    "Whitespace around a brace, parenthesis, operator, separator or pipe is not one space.",
+	    "Put one space there.", PSSA("useconsistentwhitespace"), OFF },
+	[R_ALIGN_ASSIGNMENT] = { "PSAlignAssignmentStatement", W, BP,
+	    "The '=' of the keys of a multi-line hashtable or the members of an enum are not "
+	    "aligned.",
+	    "Align the '=' one column after the widest name.", PSSA("alignassignmentstatement"),
+	    OFF },
 };
 
 const char *const ps_severity_names[PS_SEV__MAX] = { "information", "warning", "error" };
@@ -1034,6 +1049,7 @@ analyze(const char *src, size_t len, const struct ps_analyze_opts *opts, unsigne
 		ps_rules_perf_risk_run(&c);
 		ps_rules_attacks_run(&c);
 		ps_rules_module_run(&c);
+		ps_rules_format_run(&c);
 	}
 	ps_suppress_apply(&c);
 	ps_score_compute(&c);

@@ -51,6 +51,8 @@ enum ps_rule {
 	R_OUTPUT_TYPE, R_USING_SCOPE, R_UTF8_HELP, R_DSC_STANDARD, R_DSC_MANDATORY,
 	R_DSC_IDENTICAL, R_DSC_RETURN_TYPES, R_DSC_VERBOSE,
 	R_DQ_CONSTANT, R_OPEN_BRACE,
+	/* PSScriptAnalyzer's formatting rules (rules_format.c) */
+	R_CLOSE_BRACE, R_INDENTATION, R_WHITESPACE, R_ALIGN_ASSIGNMENT,
 	R__MAX
 };
 
@@ -153,6 +155,31 @@ ps_scratch_free(void *ptr, size_t n)
 		free(ptr);
 }
 
+/* PSUseConsistentIndentation's PipelineIndentation. */
+enum ps_pipe_indent {
+	PS_PIPE_INDENT_FIRST,	/* IncreaseIndentationForFirstPipeline (default) */
+	PS_PIPE_INDENT_EVERY,	/* IncreaseIndentationAfterEveryPipeline */
+	PS_PIPE_INDENT_NONE,	/* NoIndentation */
+	PS_PIPE_INDENT_KEEP	/* None: pipelines change no level */
+};
+
+/* The options of the formatting rules (rules_format.c); ps_format_defaults holds
+ * PSScriptAnalyzer's defaults, which a settings object starts from. */
+struct ps_format_opts {
+	bool		 close_no_empty_before;	/* PSPlaceCloseBrace.NoEmptyLineBefore */
+	bool		 close_ignore_one_line;	/* .IgnoreOneLineBlock */
+	bool		 close_newline_after;	/* .NewLineAfter */
+	unsigned	 indent_size;		/* PSUseConsistentIndentation.IndentationSize */
+	bool		 indent_tab;		/* .Kind = 'tab' */
+	enum ps_pipe_indent pipe_indent;	/* .PipelineIndentation */
+	bool		 ws_inner_brace, ws_open_brace, ws_open_paren, ws_operator, ws_pipe,
+			 ws_pipe_redundant, ws_separator, ws_parameter, ws_ignore_hash_assign;
+						/* PSUseConsistentWhitespace.Check... */
+	bool		 align_hashtable, align_hash_comment, align_enum, align_enum_comment,
+			 align_valueless;	/* PSAlignAssignmentStatement */
+};
+extern const struct ps_format_opts ps_format_defaults;
+
 /* Parsed settings (settings.c). Strings and lists live in the arena. */
 struct ps_settings {
 	struct arena	 arena;
@@ -170,6 +197,7 @@ struct ps_settings {
 	bool		 brace_other_line;	/* PSPlaceOpenBrace.OnSameLine = $false */
 	bool		 brace_no_newline_after;	/* PSPlaceOpenBrace.NewLineAfter = $false */
 	bool		 brace_one_line_checked;	/* PSPlaceOpenBrace.IgnoreOneLineBlock = $false */
+	struct ps_format_opts fmt;	/* the formatting rules' options */
 };
 
 /* settings_max_line: the line length PSAvoidLongLines allows. */
@@ -306,6 +334,12 @@ void	 ps_rules_obfuscation_run(struct ps_ctx *);
 void	 ps_rules_perf_risk_run(struct ps_ctx *);
 void	 ps_rules_attacks_run(struct ps_ctx *);
 void	 ps_rules_module_run(struct ps_ctx *);
+void	 ps_rules_format_run(struct ps_ctx *);
+/* rules_style.c: the offsets of the script blocks written as elements of a command (`% { }`,
+ * `& { }`), sorted for bsearch with ps_cmp_u32; *n gets how many. Release with
+ * ps_scratch_free(v, (*cap + 1) * sizeof(uint32_t)). */
+uint32_t *ps_command_block_starts(struct ps_ctx *, size_t *n, size_t *cap);
+int	 ps_cmp_u32(const void *, const void *);
 /* rules_module.c: the name is an about_*.help.txt file; ps_rules_help_file_run is the one
  * rule such a file gets (PSUseUTF8EncodingForHelpFile). */
 bool	 ps_help_file_name(const char *name);

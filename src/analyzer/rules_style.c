@@ -857,8 +857,8 @@ dq_constant(struct ps_ctx *c, const struct ps_token *tk)
 	ps_scratch_free(fix, len - ol - cl + 3);
 }
 
-static int
-cmp_u32(const void *a, const void *b)
+int
+ps_cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
@@ -866,10 +866,9 @@ cmp_u32(const void *a, const void *b)
 }
 
 /* The offsets of the script blocks written as elements of a command (its name or an
- * argument: `% { }`, `& { }`, `Invoke-Command -ScriptBlock { }`), sorted; *n gets how many.
- * Caller releases with ps_scratch_free(v, size) where size is *cap * 4. */
-static uint32_t *
-command_block_starts(struct ps_ctx *c, size_t *n, size_t *cap)
+ * argument: `% { }`, `& { }`, `Invoke-Command -ScriptBlock { }`), sorted; *n gets how many. */
+uint32_t *
+ps_command_block_starts(struct ps_ctx *c, size_t *n, size_t *cap)
 {
 	const struct ps_nodes *cmds = &c->ast->commands;
 	uint32_t *v;
@@ -887,7 +886,7 @@ command_block_starts(struct ps_ctx *c, size_t *n, size_t *cap)
 			if (cmd->u.cmd.elems.v[k]->kind == PS_NODE_SCRIPTBLOCK_EXPR)
 				v[(*n)++] = cmd->u.cmd.elems.v[k]->ext.start;
 	}
-	qsort(v, *n, sizeof(*v), cmp_u32);
+	qsort(v, *n, sizeof(*v), ps_cmp_u32);
 	return v;
 }
 
@@ -909,7 +908,7 @@ rule_open_brace(struct ps_ctx *c)
 	bool same = st == NULL || !st->brace_other_line, after = st == NULL || !st->brace_no_newline_after,
 	    one = st == NULL || !st->brace_one_line_checked;
 	size_t nargs, cap, depth = 0, prev1 = SIZE_MAX, seen = 0;
-	uint32_t *args = command_block_starts(c, &nargs, &cap);
+	uint32_t *args = ps_command_block_starts(c, &nargs, &cap);
 	size_t *stack = ps_scratch_alloc(c->p, (t->n + 1) * sizeof(*stack));
 	uint8_t *skip = ps_scratch_alloc(c->p, t->n + 1);
 
@@ -919,7 +918,7 @@ rule_open_brace(struct ps_ctx *c)
 		if (tk->flags & PS_TOKF_NESTED)
 			continue;
 		if (tk->kind == PS_TOK_LBRACE && nargs > 0 &&
-		    bsearch(&tk->start, args, nargs, sizeof(*args), cmp_u32) != NULL)
+		    bsearch(&tk->start, args, nargs, sizeof(*args), ps_cmp_u32) != NULL)
 			skip[i] = 1;
 		if (tk->kind == PS_TOK_LBRACE || tk->kind == PS_TOK_HASH_START)
 			stack[depth++] = i;

@@ -2,6 +2,7 @@
 /* settings.c: PSScriptAnalyzer settings files (.psd1) read as data with the analyzer's parser */
 
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,16 +21,15 @@
 /* PSScriptAnalyzer rules PSScript does not implement: named in Rules, IncludeRules or
  * ExcludeRules they are a warning (the setting has no effect), not an error. */
 static const char *const pssa_only_rules[] = {
-	"PSAlignAssignmentStatement",
-	"PSDSCDscExamplesPresent", "PSDSCDscTestsPresent", "PSPlaceCloseBrace",
-	"PSUseCompatibleCommands", "PSUseCompatibleTypes", "PSUseConsistentIndentation",
-	"PSUseConsistentWhitespace", NULL
+	"PSDSCDscExamplesPresent", "PSDSCDscTestsPresent",
+	"PSUseCompatibleCommands", "PSUseCompatibleTypes", NULL
 };
 
 enum opt_kind { OPT_BOOL, OPT_COUNT, OPT_STRINGS, OPT_STRING };
 
 enum opt_apply { OPT_ENABLE, OPT_ALIAS_ALLOW, OPT_MAX_LINE, OPT_NOUN_ALLOW, OPT_EXPORTED_ONLY,
 	OPT_BRACE_SAME_LINE, OPT_BRACE_NEWLINE_AFTER, OPT_BRACE_ONE_LINE,
+	OPT_FMT_BOOL, OPT_FMT_INDENT_SIZE, OPT_FMT_KIND, OPT_FMT_PIPELINE,
 	OPT_NOT_APPLIED };
 
 /* The documented options of the rules PSScript implements. An option marked
@@ -39,25 +39,52 @@ static const struct rule_opt {
 	const char	*name;
 	enum opt_kind	 kind;
 	enum opt_apply	 apply;
+	size_t		 off;		/* OPT_FMT_BOOL: the field in struct ps_format_opts */
 } rule_opts[] = {
-	{ NULL, "Enable", OPT_BOOL, OPT_ENABLE },
-	{ "PSAvoidUsingCmdletAliases", "allowlist", OPT_STRINGS, OPT_ALIAS_ALLOW },
-	{ "PSAvoidUsingCmdletAliases", "Whitelist", OPT_STRINGS, OPT_ALIAS_ALLOW },
-	{ "PSAvoidLongLines", "MaximumLineLength", OPT_COUNT, OPT_MAX_LINE },
-	{ "PSUseSingularNouns", "NounAllowList", OPT_STRINGS, OPT_NOUN_ALLOW },
-	{ "PSProvideCommentHelp", "ExportedOnly", OPT_BOOL, OPT_EXPORTED_ONLY },
-	{ "PSPlaceOpenBrace", "OnSameLine", OPT_BOOL, OPT_BRACE_SAME_LINE },
-	{ "PSPlaceOpenBrace", "NewLineAfter", OPT_BOOL, OPT_BRACE_NEWLINE_AFTER },
-	{ "PSPlaceOpenBrace", "IgnoreOneLineBlock", OPT_BOOL, OPT_BRACE_ONE_LINE },
-	{ "PSProvideCommentHelp", "BlockComment", OPT_BOOL, OPT_NOT_APPLIED },
-	{ "PSProvideCommentHelp", "VSCodeSnippetCorrection", OPT_BOOL, OPT_NOT_APPLIED },
-	{ "PSProvideCommentHelp", "Placement", OPT_STRING, OPT_NOT_APPLIED },
-	{ "PSUseCorrectCasing", "CheckCommands", OPT_BOOL, OPT_NOT_APPLIED },
-	{ "PSUseCorrectCasing", "CheckKeyword", OPT_BOOL, OPT_NOT_APPLIED },
-	{ "PSUseCorrectCasing", "CheckOperator", OPT_BOOL, OPT_NOT_APPLIED },
-	{ "PSAvoidOverwritingBuiltInCmdlets", "PowerShellVersion", OPT_STRINGS, OPT_NOT_APPLIED },
-	{ "PSUseCompatibleSyntax", "TargetVersions", OPT_STRINGS, OPT_NOT_APPLIED },
-	{ "PSUseCompatibleCmdlets", "compatibility", OPT_STRINGS, OPT_NOT_APPLIED },
+	{ NULL, "Enable", OPT_BOOL, OPT_ENABLE, 0 },
+	{ "PSAvoidUsingCmdletAliases", "allowlist", OPT_STRINGS, OPT_ALIAS_ALLOW, 0 },
+	{ "PSAvoidUsingCmdletAliases", "Whitelist", OPT_STRINGS, OPT_ALIAS_ALLOW, 0 },
+	{ "PSAvoidLongLines", "MaximumLineLength", OPT_COUNT, OPT_MAX_LINE, 0 },
+	{ "PSUseSingularNouns", "NounAllowList", OPT_STRINGS, OPT_NOUN_ALLOW, 0 },
+	{ "PSProvideCommentHelp", "ExportedOnly", OPT_BOOL, OPT_EXPORTED_ONLY, 0 },
+	{ "PSPlaceOpenBrace", "OnSameLine", OPT_BOOL, OPT_BRACE_SAME_LINE, 0 },
+	{ "PSPlaceOpenBrace", "NewLineAfter", OPT_BOOL, OPT_BRACE_NEWLINE_AFTER, 0 },
+	{ "PSPlaceOpenBrace", "IgnoreOneLineBlock", OPT_BOOL, OPT_BRACE_ONE_LINE, 0 },
+#define FMT(rule, name, field) \
+	{ rule, name, OPT_BOOL, OPT_FMT_BOOL, offsetof(struct ps_format_opts, field) }
+	FMT("PSPlaceCloseBrace", "NoEmptyLineBefore", close_no_empty_before),
+	FMT("PSPlaceCloseBrace", "IgnoreOneLineBlock", close_ignore_one_line),
+	FMT("PSPlaceCloseBrace", "NewLineAfter", close_newline_after),
+	{ "PSUseConsistentIndentation", "IndentationSize", OPT_COUNT, OPT_FMT_INDENT_SIZE, 0 },
+	{ "PSUseConsistentIndentation", "Kind", OPT_STRING, OPT_FMT_KIND, 0 },
+	{ "PSUseConsistentIndentation", "PipelineIndentation", OPT_STRING, OPT_FMT_PIPELINE, 0 },
+	FMT("PSUseConsistentWhitespace", "CheckInnerBrace", ws_inner_brace),
+	FMT("PSUseConsistentWhitespace", "CheckOpenBrace", ws_open_brace),
+	FMT("PSUseConsistentWhitespace", "CheckOpenParen", ws_open_paren),
+	FMT("PSUseConsistentWhitespace", "CheckOperator", ws_operator),
+	FMT("PSUseConsistentWhitespace", "CheckPipe", ws_pipe),
+	FMT("PSUseConsistentWhitespace", "CheckPipeForRedundantWhitespace", ws_pipe_redundant),
+	FMT("PSUseConsistentWhitespace", "CheckSeparator", ws_separator),
+	FMT("PSUseConsistentWhitespace", "CheckParameter", ws_parameter),
+	FMT("PSUseConsistentWhitespace", "IgnoreAssignmentOperatorInsideHashTable",
+	    ws_ignore_hash_assign),
+	FMT("PSAlignAssignmentStatement", "CheckHashtable", align_hashtable),
+	FMT("PSAlignAssignmentStatement", "AlignHashtableKvpWithInterveningComment",
+	    align_hash_comment),
+	FMT("PSAlignAssignmentStatement", "CheckEnum", align_enum),
+	FMT("PSAlignAssignmentStatement", "AlignEnumMemberWithInterveningComment",
+	    align_enum_comment),
+	FMT("PSAlignAssignmentStatement", "IncludeValuelessEnumMembers", align_valueless),
+#undef FMT
+	{ "PSProvideCommentHelp", "BlockComment", OPT_BOOL, OPT_NOT_APPLIED, 0 },
+	{ "PSProvideCommentHelp", "VSCodeSnippetCorrection", OPT_BOOL, OPT_NOT_APPLIED, 0 },
+	{ "PSProvideCommentHelp", "Placement", OPT_STRING, OPT_NOT_APPLIED, 0 },
+	{ "PSUseCorrectCasing", "CheckCommands", OPT_BOOL, OPT_NOT_APPLIED, 0 },
+	{ "PSUseCorrectCasing", "CheckKeyword", OPT_BOOL, OPT_NOT_APPLIED, 0 },
+	{ "PSUseCorrectCasing", "CheckOperator", OPT_BOOL, OPT_NOT_APPLIED, 0 },
+	{ "PSAvoidOverwritingBuiltInCmdlets", "PowerShellVersion", OPT_STRINGS, OPT_NOT_APPLIED, 0 },
+	{ "PSUseCompatibleSyntax", "TargetVersions", OPT_STRINGS, OPT_NOT_APPLIED, 0 },
+	{ "PSUseCompatibleCmdlets", "compatibility", OPT_STRINGS, OPT_NOT_APPLIED, 0 },
 };
 
 struct sctx {
@@ -330,6 +357,36 @@ severity_list(struct sctx *x, const struct ps_node *v)
 	return 0;
 }
 
+/* PSUseConsistentIndentation's Kind (space or tab; anything else is space, as documented,
+ * with a warning) and PipelineIndentation (one of the four documented names). */
+static int
+format_word(struct sctx *x, enum opt_apply apply, const struct ps_node *v)
+{
+	static const char *const pipes[] = { "IncreaseIndentationForFirstPipeline",
+		"IncreaseIndentationAfterEveryPipeline", "NoIndentation", "None" };
+	const char *w;
+
+	if (v == NULL || v->kind != PS_NODE_STRING || v->u.str.expandable || v->u.str.bare) {
+		if (check_data(x, v) != 0)
+			return -1;
+		return fail(x, v, "expected a string");
+	}
+	w = v->u.str.value;
+	if (apply == OPT_FMT_KIND) {
+		x->s->fmt.indent_tab = strcasecmp(w, "tab") == 0;
+		if (!x->s->fmt.indent_tab && strcasecmp(w, "space") != 0)
+			warn(x, "'%s' is neither 'space' nor 'tab'; 'space' is used", w);
+		return 0;
+	}
+	for (size_t i = 0; i < PSS_ARRAY_LEN(pipes); i++)
+		if (strcasecmp(w, pipes[i]) == 0) {
+			x->s->fmt.pipe_indent = (enum ps_pipe_indent)i;
+			return 0;
+		}
+	return fail(x, v, "'%s' is not IncreaseIndentationForFirstPipeline, "
+	    "IncreaseIndentationAfterEveryPipeline, NoIndentation or None", w);
+}
+
 static int
 rule_option(struct sctx *x, enum ps_rule r, const char *opt, const struct ps_node *v)
 {
@@ -378,6 +435,20 @@ rule_option(struct sctx *x, enum ps_rule r, const char *opt, const struct ps_nod
 		else
 			s->brace_one_line_checked = !b;
 		return 0;
+	case OPT_FMT_BOOL:
+		if (get_bool(x, v, &b) != 0)
+			return -1;
+		*(bool *)((char *)&s->fmt + o->off) = b;
+		return 0;
+	case OPT_FMT_INDENT_SIZE:
+		if (get_count(x, v, &s->fmt.indent_size) != 0)
+			return -1;
+		if (s->fmt.indent_size > 64)
+			return fail(x, v, "expected an indentation size from 1 to 64");
+		return 0;
+	case OPT_FMT_KIND:
+	case OPT_FMT_PIPELINE:
+		return format_word(x, o->apply, v);
 	case OPT_NOT_APPLIED:
 		break;
 	}
@@ -480,6 +551,7 @@ ps_settings_parse(const char *src, size_t len, struct ps_settings **out, struct 
 	arena_init(&s->arena);
 	memset(s->enable, -1, sizeof(s->enable));
 	s->max_line_length = 120;
+	s->fmt = ps_format_defaults;
 	memset(&x, 0, sizeof(x));
 	x.s = s;
 	x.err = err;

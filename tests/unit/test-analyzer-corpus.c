@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "analyzer/analyzer.h"
 #include "analyzer/ps_ast.h"
 #include "core/core.h"
 #include "t.h"
@@ -16,6 +17,8 @@
 struct stats {
 	size_t	 files, blocks, bytes, tokens, error_tokens, error_blocks, diag_blocks, nodes_commands;
 	size_t	 bad_positions, gaps, orphans;
+	size_t	 fmt_findings, fmt_fixed, fmt_changed, fmt_unconverged;	/* formatting rules */
+	char	 first_changed[4300];
 	double	 cpu_seconds, lex_seconds;
 	char	 first_gap[4300];
 };
@@ -76,6 +79,97 @@ check_tokens(const char *src, size_t len, const struct ps_tokens *t, struct stat
 	}
 }
 
+/*
+ * The formatting rules (off by default) on every block, one at a time with all their checks
+ * on: their fixes, applied until none is left (at most 4 rounds), change whitespace only.
+ * The fixed text has the same tokens, kind and text, in the same order (line breaks aside
+ * for PSPlaceCloseBrace, which moves braces), so PowerShell reads the same script.
+ */
+static const char *const fmt_settings[] = {
+	"@{ Rules = @{ PSPlaceCloseBrace = @{ Enable = $true; NoEmptyLineBefore = $true; "
+	    "IgnoreOneLineBlock = $false } } }",
+	"@{ Rules = @{ PSPlaceCloseBrace = @{ Enable = $true; NewLineAfter = $false } } }",
+	"@{ Rules = @{ PSUseConsistentIndentation = @{ Enable = $true; "
+	    "PipelineIndentation = 'IncreaseIndentationAfterEveryPipeline' } } }",
+	"@{ Rules = @{ PSUseConsistentWhitespace = @{ Enable = $true; CheckParameter = $true; "
+	    "CheckPipeForRedundantWhitespace = $true } } }",
+	"@{ Rules = @{ PSAlignAssignmentStatement = @{ Enable = $true } } }",
+};
+static struct ps_settings *fmt_parsed[PSS_ARRAY_LEN(fmt_settings)];
+
+static bool
+is_format_rule(const char *id)
+{
+	return strcmp(id, "PSPlaceCloseBrace") == 0 || strcmp(id, "PSUseConsistentIndentation") == 0 ||
+	    strcmp(id, "PSUseConsistentWhitespace") == 0 || strcmp(id, "PSAlignAssignmentStatement") == 0;
+}
+
+/* The top-level tokens as text, one per line (NEWLINE tokens left out when skip_nl). */
+static void
+token_text(const char *src, size_t len, bool skip_nl, struct buf *out)
+{
+	struct ps_tokens t;
+
+	buf_reset(out);
+	ps_tokenize(src, len, &t);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct ps_token *k = &t.v[i];
+
+		if ((k->flags & PS_TOKF_NESTED) || (skip_nl && k->kind == PS_TOK_NEWLINE))
+			continue;
+		buf_printf(out, "%d ", k->kind);
+		buf_append(out, src + k->start, k->end - k->start);
+		buf_putc(out, '\n');
+	}
+	ps_tokens_free(&t);
+}
+
+static void
+format_block(const char *src, size_t len, struct stats *st, const char *where)
+{
+	struct buf text = BUF_INIT, out = BUF_INIT, before = BUF_INIT, after = BUF_INIT;
+
+	for (size_t r = 0; r < PSS_ARRAY_LEN(fmt_settings); r++) {
+		struct ps_analyze_opts o;
+		size_t applied = 1;
+		int round;
+
+		memset(&o, 0, sizeof(o));
+		o.settings = fmt_parsed[r];
+		buf_reset(&text);
+		buf_append(&text, src, len);
+		for (round = 0; round < 4 && applied > 0; round++) {
+			struct ps_analysis *a = NULL;
+
+			if (ps_analyze(text.data ? text.data : "", text.len, &o, &a) != PSS_OK)
+				break;
+			for (size_t i = 0; i < a->nfindings; i++)
+				if (!is_format_rule(a->findings[i].rule->id))
+					a->findings[i].fix = NULL;	/* only the formatting rule's */
+			if (round == 0)
+				for (size_t i = 0; i < a->nfindings; i++)
+					st->fmt_findings += a->findings[i].fix != NULL;
+			buf_reset(&out);
+			applied = ps_fixes_apply(text.data ? text.data : "", text.len, a, &out);
+			st->fmt_fixed += applied;
+			ps_analysis_free(a);
+			buf_reset(&text);
+			buf_append(&text, out.data ? out.data : "", out.len);
+		}
+		if (applied > 0)
+			st->fmt_unconverged++;
+		token_text(src, len, r < 2, &before);
+		token_text(text.data ? text.data : "", text.len, r < 2, &after);
+		if (strcmp(buf_cstr(&before), buf_cstr(&after)) != 0 && st->fmt_changed++ == 0)
+			snprintf(st->first_changed, sizeof(st->first_changed), "%s (settings %zu)",
+			    where, r);
+	}
+	buf_free(&text);
+	buf_free(&out);
+	buf_free(&before);
+	buf_free(&after);
+}
+
 static void
 analyse_block(const char *src, size_t len, struct stats *st, const char *where)
 {
@@ -106,6 +200,7 @@ analyse_block(const char *src, size_t len, struct stats *st, const char *where)
 			st->orphans++;
 	check_tokens(src, len, &a->toks, st, where);
 	ps_ast_free(a);
+	format_block(src, len, st, where);
 }
 
 /* every ```powershell fenced block of one Markdown file */
@@ -189,7 +284,17 @@ main(void)
 		    "folder holding data/powershell-docs)\n", root);
 		return 0;
 	}
+	for (size_t i = 0; i < PSS_ARRAY_LEN(fmt_settings); i++) {
+		struct buf e = BUF_INIT;
+
+		if (ps_settings_parse(fmt_settings[i], strlen(fmt_settings[i]), &fmt_parsed[i], &e,
+		    NULL) != PSS_OK)
+			printf("# settings %zu: %s\n", i, buf_cstr(&e));
+		buf_free(&e);
+	}
 	walk_dir(root, &st, 0);
+	for (size_t i = 0; i < PSS_ARRAY_LEN(fmt_settings); i++)
+		ps_settings_free(fmt_parsed[i]);
 	printf("# files %zu, blocks %zu, bytes %zu, tokens %zu\n", st.files, st.blocks, st.bytes, st.tokens);
 	printf("# error tokens %zu in %zu blocks (%.2f%%); blocks with parse diagnostics %zu (%.2f%%)\n",
 	    st.error_tokens, st.error_blocks, st.blocks ? 100.0 * (double)st.error_blocks / (double)st.blocks : 0,
@@ -207,5 +312,13 @@ main(void)
 		printf("# %zu blocks with non-space text outside tokens, first at %s\n", st.gaps, st.first_gap);
 	t_result(st.gaps == 0, "every non-space byte belongs to a token");
 	t_result(st.orphans == 0, "every node is in the tree");
+	printf("# formatting rules: %zu findings with a fix, %zu fixes applied, %zu blocks not "
+	    "settled in 4 rounds\n", st.fmt_findings, st.fmt_fixed, st.fmt_unconverged);
+	if (st.fmt_changed > 0)
+		printf("# %zu formatted blocks read differently, first %s\n", st.fmt_changed,
+		    st.first_changed);
+	t_result(st.fmt_findings > 1000, "the formatting rules find something to fix in the docs");
+	t_result(st.fmt_changed == 0, "formatting fixes change whitespace only (same tokens)");
+	t_result(st.fmt_unconverged == 0, "formatting fixes settle (no finding left to fix)");
 	return t_done();
 }

@@ -1,6 +1,7 @@
 /* test-analyzer-pssa.c: agreement with PSScriptAnalyzer's documented verdicts on a labelled set
  * (tests/data/pssa: each file's first line is "# pssa: Rule=N ...", the number of findings
- * PSScriptAnalyzer's documentation gives for that rule on the file) */
+ * PSScriptAnalyzer's documentation gives for that rule on the file; a second line
+ * "# settings: @{ ... }" analyses it with those settings, as Invoke-ScriptAnalyzer -Settings) */
 #include "config.h"
 
 #include <dirent.h>
@@ -40,6 +41,28 @@ check_text_findings(const struct ps_analysis *a, const char *where)
 	json_object_put(fast);
 }
 
+/* The settings of a "# settings: @{ ... }" second line into *out (none: left NULL);
+ * -1 when they do not parse. */
+static int
+settings_line(const char *text, struct ps_settings **out)
+{
+	const char *l = strchr(text, '\n'), *e;
+	struct buf err = BUF_INIT;
+	int rc = 0;
+
+	if (l == NULL || strncmp(l + 1, "# settings:", 11) != 0)
+		return 0;
+	l += 12;
+	e = strchr(l, '\n');
+	if (ps_settings_parse(l, e != NULL ? (size_t)(e - l) : strlen(l),
+	    out, &err, NULL) != PSS_OK) {
+		printf("# settings: %s\n", buf_cstr(&err));
+		rc = -1;
+	}
+	buf_free(&err);
+	return rc;
+}
+
 /* check_file: 1 when every labelled count matches, 0 when one does not, -1 when unlabelled */
 static int
 check_file(const char *dir, const char *name, unsigned *rules, unsigned *rules_ok)
@@ -48,6 +71,7 @@ check_file(const char *dir, const char *name, unsigned *rules, unsigned *rules_o
 	struct buf b = BUF_INIT;
 	struct ps_analysis *a = NULL;
 	struct ps_analyze_opts o;
+	struct ps_settings *set = NULL;
 	const char *p;
 	int ok = 1, n, used;
 	unsigned want;
@@ -56,7 +80,9 @@ check_file(const char *dir, const char *name, unsigned *rules, unsigned *rules_o
 	memset(&o, 0, sizeof(o));
 	o.file_name = name;
 	if (ps_file_load(path, &b) != 0 || strncmp(buf_cstr(&b), "# pssa:", 7) != 0 ||
-	    ps_analyze(b.data, b.len, &o, &a) != PSS_OK) {
+	    settings_line(buf_cstr(&b), &set) != 0 || (o.settings = set,
+	    ps_analyze(b.data, b.len, &o, &a)) != PSS_OK) {
+		ps_settings_free(set);
 		buf_free(&b);
 		return -1;
 	}
@@ -77,6 +103,7 @@ check_file(const char *dir, const char *name, unsigned *rules, unsigned *rules_o
 		}
 	}
 	ps_analysis_free(a);
+	ps_settings_free(set);
 	buf_free(&b);
 	return ok;
 }

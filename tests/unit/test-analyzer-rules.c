@@ -303,6 +303,20 @@ static const struct rule_case cases[] = {
 	{ "PSPlaceOpenBrace", "function foo ($param1)\n{\n\n}\n", 2, 1, "{",
 	    "function foo ($param1) {\n\n}\n$x = if ($true) { 'a' } else { 'b' }\n"
 	    "Get-Process | % { $_ }\n" },
+	/* the formatting rules' documented examples (default options) */
+	{ "PSPlaceCloseBrace", "if ($true) {\n    'example' }\nGet-Process\n", 2, 14, " }",
+	    "if ($true) {\n    'example'\n}\nGet-Process\n" },
+	{ "PSUseConsistentIndentation", "function Get-ItemName {\n    param(\n      [string]$Path\n"
+	    "    )\n\n    if ($Path) {\n      Get-Item $Path |\n      Select-Object -ExpandProperty Name\n"
+	    "    }\n}\n", 3, 1, "      ",
+	    "function Get-ItemName {\n    param(\n        [string]$Path\n    )\n\n    if ($Path) {\n"
+	    "        Get-Item $Path |\n            Select-Object -ExpandProperty Name\n    }\n}\n" },
+	{ "PSUseConsistentWhitespace", "if($true) {foo| ForEach-Object{ $_ -eq 1}}\n@{a = 1;b = 2}\n",
+	    1, 3, "(", "if ($true) { foo | ForEach-Object { $_ -eq 1 } }\n@{a = 1; b = 2}\n" },
+	{ "PSAlignAssignmentStatement", "$hashtable = @{\n    property = 'value'\n"
+	    "    anotherProperty = 'another value'\n}\n", 2, 13, " =",
+	    "$hashtable = @{\n    property        = 'value'\n    anotherProperty = 'another value'\n}\n"
+	    "enum Enum {\n    member        = 1\n    anotherMember = 2\n}\n$h = @{ a = 1; bb = 2 }\n" },
 };
 
 static struct ps_analysis *
@@ -731,6 +745,19 @@ test_fixes_keep_meaning(void)
 		    "if ($x) {\n $a = 1\n}\r\nif ($y) {\r\n $z = 2\r\n}" },
 		{ "PSAvoidUsingDoubleQuotesForConstantString", "Write-Output \"a $ b\" \u201cx\u201d \"\"",
 		    "Write-Output 'a $ b' 'x' ''" },
+		/* the formatting rules: whitespace and line breaks only; no command moves line */
+		{ "PSPlaceCloseBrace", "if ($x) {\n    $a = 1 }\nif ($y) {\n    $b = 2\n} else {\n"
+		    "    $b = 3\n}\n", "if ($x) {\n    $a = 1\n}\nif ($y) {\n    $b = 2\n}\nelse {\n"
+		    "    $b = 3\n}\n" },
+		{ "PSUseConsistentIndentation", "function f {\n  param($a)\n      Get-Item $a |\n"
+		    "  Select-Object Name\n\t}\n", "function f {\n    param($a)\n    Get-Item $a |\n"
+		    "        Select-Object Name\n}\n" },
+		{ "PSUseConsistentWhitespace", "if($x) {foo| ForEach-Object{ $_ -eq 1}}\n@{a = 1;b = 2}\n"
+		    "$y=$x+1\n$z = @(1,2)\n", "if ($x) { foo | ForEach-Object { $_ -eq 1 } }\n"
+		    "@{a = 1; b = 2}\n$y = $x + 1\n$z = @(1, 2)\n" },
+		{ "PSAlignAssignmentStatement", "$h = @{\n    a = 1\n    bbb <# c #> = 2\n}\nenum E {\n"
+		    "    x = 1\n    yy\n    zzz  = 3\n}\n", "$h = @{\n    a           = 1\n"
+		    "    bbb <# c #> = 2\n}\nenum E {\n    x   = 1\n    yy\n    zzz = 3\n}\n" },
 	};
 	struct buf before = BUF_INIT, after = BUF_INIT, fixed = BUF_INIT;
 

@@ -1,0 +1,5 @@
+# pssa: PSPlaceCloseBrace=1
+# settings: @{ Rules = @{ PSPlaceCloseBrace = @{ Enable = $true } } }
+if ($true) {
+    'example' }
+Get-Process
