@@ -501,19 +501,22 @@ check_secrets(struct ps_ctx *c)
 			    "A secret is passed literally to -%s.", arg->name);
 		}
 	}
-	/* @{ Password = 'x' } */
-	for (size_t i = 0; i < ast->strings.n; i++) {
-		const struct ps_node *s = ast->strings.v[i], *h = s->parent;
-		const char *key, *v;
+	/* @{ Password = 'x' }: each hashtable's entries once (a string's own entry found by
+	 * searching its hashtable would be quadratic in the number of keys) */
+	if ((ast->kinds & NODE_BIT(PS_NODE_HASHTABLE)) == 0)
+		return;
+	for (size_t i = 0; i < ast->preorder.n; i++) {
+		const struct ps_node *h = ast->preorder.v[i];
 
-		if (h == NULL || h->kind != PS_NODE_HASHTABLE)
+		if (h->kind != PS_NODE_HASHTABLE)
 			continue;
 		for (size_t k = 0; k < h->u.hash.keys.n && k < h->u.hash.values.n; k++) {
-			const struct ps_node *val = h->u.hash.values.v[k];
+			const struct ps_node *s = h->u.hash.values.v[k];
+			const char *key, *v;
 
-			while (val != NULL && val->kind == PS_NODE_PIPELINE && val->u.pipe.elems.n == 1)
-				val = val->u.pipe.elems.v[0];
-			if (val != s)
+			while (s != NULL && s->kind == PS_NODE_PIPELINE && s->u.pipe.elems.n == 1)
+				s = s->u.pipe.elems.v[0];
+			if (s == NULL || s->kind != PS_NODE_STRING || s->parent != h)
 				continue;
 			key = ps_node_const_string(h->u.hash.keys.v[k]);
 			v = ps_node_const_string(s);
