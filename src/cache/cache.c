@@ -41,6 +41,8 @@ struct cache {
 	struct lru	*lru;
 	struct shared_gen *shared;	/* NULL: no hot copies */
 	uint64_t	 req_gen;	/* shared->gen when this request began */
+	uint64_t	 own_moves;	/* the moves of shared->gen by this request's invalidations */
+	bool		 in_request;	/* cache_begin ran (a FastCGI worker) */
 	uint64_t	 db_reconnects;	/* the db's count when its notifications were last whole */
 	char		*host;
 	char		*unix_path;
@@ -338,6 +340,8 @@ cache_begin(struct cache *c)
 	int64_t now = time_mono_ms();
 
 	c->req_gen = shared_gen(c);
+	c->own_moves = 0;
+	c->in_request = true;
 	if (c->db != NULL) {
 		/* Without Redis the LRU must not serve anything older than a committed write:
 		 * one round trip makes the server deliver every NOTIFY committed before it. */
@@ -453,6 +457,15 @@ cache_set(struct cache *c, const char *key, const char *val, size_t len, int ttl
 {
 	redisReply *r;
 
+	/* A value read from PostgreSQL before another process's write committed, stored after
+	 * that write's invalidation, would stay until its TTL: when anything on this host
+	 * invalidated since this request began (other than this request itself), the value
+	 * may be such a one, and is not stored (the next read fills the key). */
+	if (c->in_request && c->shared != NULL &&
+	    shared_gen(c) != c->req_gen + c->own_moves) {
+		c->stats.skipped_sets++;
+		return;
+	}
 	if (!cache_redis_up(c)) {
 		lru_put(c->lru, key, val, len, ttl_s > 0 ? time_mono_ms() + ttl_s * 1000LL : 0,
 		    c->req_gen);
@@ -542,8 +555,10 @@ cache_invalidate(struct cache *c, const char *pat)
 	lru_del(c->lru, pat);
 	if (c->up)
 		reached = redis_delete(c, pat);
-	if (c->shared != NULL)
+	if (c->shared != NULL) {
 		__atomic_add_fetch(&c->shared->gen, 1, __ATOMIC_ACQ_REL);
+		c->own_moves++;
+	}
 	if (c->db != NULL) {
 		/* Other workers drop it from their LRU. If Redis missed the delete, everyone must
 		 * stop trusting Redis until it has been flushed. */

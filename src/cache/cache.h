@@ -46,7 +46,11 @@ char	*cache_get_hot(struct cache *, const char *key, size_t *len);
  * is not up: the caller then reads through cache_get, which answers from this process's LRU
  * meanwhile. For a caller that must see Redis as it is now (the session check). */
 bool	 cache_get2(struct cache *, const char *const keys[2], char *vals[2], size_t lens[2]);
-/* cache_set: ttl_s 0 keeps the key until it is invalidated. Errors are logged, not returned. */
+/* cache_set: ttl_s 0 keeps the key until it is invalidated. Errors are logged, not returned.
+ * In a request (after cache_begin) with the shared generation mapped, nothing is stored when
+ * another process on this host invalidated anything since the request began: the value may
+ * have been read before that write committed (a writer on another host reaches this host's
+ * Redis by its own invalidation; the TTL bounds that case). */
 void	 cache_set(struct cache *, const char *key, const char *val, size_t len, int ttl_s);
 /* cache_invalidate: drops a key, or every key matching a glob pattern ("scripts:*"), in
  * Redis (SCAN + DEL, never KEYS), in this process's LRU, then moves the shared generation
@@ -91,6 +95,7 @@ struct cache_stats {
 	uint64_t lru_hits;
 	uint64_t hot_hits;	/* answered from a hot copy (also counted in hits) */
 	uint64_t reconnects;
+	uint64_t skipped_sets;	/* cache_set calls not stored (the generation moved) */
 };
 const struct cache_stats *cache_stats(const struct cache *);
 

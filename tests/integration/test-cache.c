@@ -66,6 +66,7 @@ test_two_values_in_one_round_trip(void)
 	char *v[2];
 	size_t len[2];
 
+	cache_begin(c1);	/* a new request (the one before saw other writers) */
 	cache_set(c1, "session:x", "{\"s\":1}", 7, 60);
 	cache_set(c1, "user:9", "{\"u\":9}", 7, 60);
 	T_ASSERT(cache_get2(c2, keys, v, len));
@@ -77,6 +78,33 @@ test_two_values_in_one_round_trip(void)
 	T_ASSERT(cache_get2(c2, keys, v, len));
 	T_ASSERT(v[0] != NULL && v[1] == NULL);
 	free(v[0]);
+}
+
+/* A request that read before another process's write committed must not store what it read
+ * after that write's invalidation: a set after anyone else's invalidation during the request
+ * is not stored; the request's own invalidations do not count. */
+static void
+test_a_set_after_another_writer_is_not_stored(void)
+{
+	uint64_t skipped = cache_stats(c1)->skipped_sets;
+	size_t len;
+	char *v;
+
+	cache_begin(c1);
+	cache_begin(c2);
+	cache_invalidate(c2, "script:77");	/* another worker's write, during c1's request */
+	cache_set(c1, "script:77", "old", 3, CACHE_TTL_SCRIPT);
+	T_EQ(cache_stats(c1)->skipped_sets, skipped + 1);
+	v = cache_get(c2, "script:77", &len);
+	T_ASSERT(v == NULL);
+	free(v);
+	cache_begin(c1);	/* the next request stores */
+	cache_invalidate(c1, "script:78");	/* its own write */
+	cache_set(c1, "script:77", "new", 3, CACHE_TTL_SCRIPT);
+	v = cache_get(c2, "script:77", &len);
+	T_ASSERT(v != NULL && len == 3 && memcmp(v, "new", 3) == 0);
+	free(v);
+	T_EQ(cache_stats(c1)->skipped_sets, skipped + 1);
 }
 
 static int
@@ -213,6 +241,7 @@ main(void)
 	T_RUN(test_value_set_by_one_worker_is_read_by_another);
 	T_RUN(test_pattern_invalidation_uses_scan);
 	T_RUN(test_two_values_in_one_round_trip);
+	T_RUN(test_a_set_after_another_writer_is_not_stored);
 	T_RUN(test_hot_copies_follow_the_shared_generation);
 	T_RUN(test_without_the_shared_file_there_are_no_hot_copies);
 	T_RUN(test_redis_down_falls_back_to_lru_and_invalidations_reach_every_worker);
