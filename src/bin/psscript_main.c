@@ -276,6 +276,12 @@ cmd_reembed(int argc, char **argv)
 			fprintf(stderr, "psscript reembed: %s\n", e != PSS_OK ? pss_strerror(e) : why);
 			goto out;
 		}
+		/* the keyword documents changed (the commands' meaning): the cached lists and
+		 * searches go, once here rather than once a script */
+		s.cache = cache_open(&c, s.db);
+		cache_invalidate_library(s.cache, 0, CACHE_LIB_LISTS);
+		cache_close(s.cache);
+		s.cache = NULL;
 	} else if ((e = library_reembed(&s, &queued, why, sizeof(why))) != PSS_OK) {
 		fprintf(stderr, "psscript reembed: %s: %s\n", pss_strerror(e), why);
 		goto out;
