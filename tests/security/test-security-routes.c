@@ -111,6 +111,8 @@ static const struct expect expects[] = {
 	{ "POST /api/scripts/analyze", TG_NONE, "{}", 0, { 400, 400, 400, 400 } },
 	{ "POST /api/scripts/:id/analyze", TG_PRIVATE, NOBODY, 0, { 401, 404, 200, 200 } },
 	{ "GET /api/scripts/:id/analysis", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
+	/* the original frontend's analysis stream: the same visibility, then its events */
+	{ "GET /api/scripts/:id/analysis-stream", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
 	{ "GET /api/scripts/:id/export-analysis", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 },
 	  "?format=sarif" },
 	{ "POST /api/scripts/:id/execute", TG_PRIVATE, "{}", 0, { 401, 404, 200, 200 } },
