@@ -4,7 +4,7 @@
 # line), its page /scripts/:id (the cached script object, parsed once a worker while its bytes
 # stay the same; the cached versions; the analysis section and the highlighted, marked source
 # as one cached fragment; the cached similar scripts: docs/pages.md, "A lighter page"), the
-# same page filtered (?kind=practice), and the API's cached answer, each
+# same page filtered (?kind=practice), its last window of lines (?from=801), and the API's cached answer, each
 # as a ratio to the bare libfcgi responder measured in the same run (bench/lib.sh). The
 # worker's own time per page: the FastCGI processes' CPU over the run divided by the
 # requests (and, with BENCH_CALLGRIND=1, the instructions a request costs one worker).
@@ -44,6 +44,9 @@ marks=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o 'class="hl-flag' | wc -l
 spans=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o '<span class="[a-z]\( [a-z]\)\?">' | wc -l)
 items=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" 2>/dev/null | grep -o '<li id="f-' | wc -l || true)
 echo "# the page: $bytes bytes, $marks flagged lines, $spans token spans, $items items in the findings list"
+rows=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o '<tr id="L' | wc -l)
+allbytes=$(curl -fsk "$PSS_TEST_URL/scripts/$ID?lines=all" | wc -c)
+echo "# $rows source lines on the page (a window: docs/pages.md, \"The source in windows\"); the whole script (?lines=all): $allbytes bytes"
 
 hz=$(getconf CLK_TCK)
 fcgi_ticks() {
@@ -68,9 +71,10 @@ run "bare libfcgi responder" /bench/bare bare
 worker "GET /api/scripts/:id (cached)" "/api/scripts/$ID" apiget
 worker "GET /scripts/:id page" "/scripts/$ID" page
 worker "GET /scripts/:id?kind=practice" "/scripts/$ID?kind=practice" filtered
+worker "GET /scripts/:id?from=801" "/scripts/$ID?from=801" window
 echo
 echo "ratios to the bare responder: requests/s, and by the CPU a request costs"
-for v in apiget page filtered; do
+for v in apiget page filtered window; do
 	eval "printf '  %-9s %s   by CPU %s\n' $v \$(ratio \"\$RPS_$v\" \"\$RPS_bare\") \$(ratio \"\$CPU_bare\" \"\$CPU_$v\")"
 done
 echo "the page to the API's answer: $(ratio "$RPS_page" "$RPS_apiget")   (target: page >= 0.30 of bare)"

@@ -3,6 +3,7 @@
  * other library pages reuse the API handlers directly (routes.c) */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -344,14 +345,36 @@ versions_cached(struct http_ctx *c, int64_t id, struct json_object **out)
 	return 0;
 }
 
-/* The filter of the findings from the query (kind, severity), for the page at base; false
- * after answering 400 for a value that names nothing. */
+/* The filter of the findings from the query (kind, severity), for the page at base, and the
+ * source's window asked for (from: a line number, 1 when absent; lines=all: every line;
+ * add_analysis fits from to the script); false after answering 400 for a value that names
+ * nothing. A from past the end is not an error (the script may have got shorter since the
+ * link was made): add_analysis shows the last window. */
 static bool
 findings_filter(struct http_ctx *c, const char *base, struct av_filter *f)
 {
+	const char *from = http_query(c->req, "from"), *lines = http_query(c->req, "lines");
+
 	f->kind = av_kind_parse(http_query(c->req, "kind"));
 	f->sev = av_sev_parse(http_query(c->req, "severity"));
 	f->base = base;
+	f->from = 1;
+	f->all = false;
+	if (from != NULL && *from != '\0') {
+		size_t n = strspn(from, "0123456789");
+
+		if (from[n] != '\0' || (f->from = n > 9 ? UINT_MAX : (unsigned)strtoul(from, NULL, 10)) == 0) {
+			field_error(c, "from", "from must be a line number: 1 or more.");
+			return false;
+		}
+	}
+	if (lines != NULL && *lines != '\0') {
+		if (strcmp(lines, "all") != 0) {
+			field_error(c, "lines", "lines must be all (the whole script) or left out.");
+			return false;
+		}
+		f->all = true;
+	}
 	if (f->kind < 0) {
 		field_error(c, "kind", "kind must be security, practice, performance or risk.");
 		return false;
@@ -371,14 +394,22 @@ findings_filter(struct http_ctx *c, const char *base, struct av_filter *f)
  * HTML, and source: {lines, totalLines, truncated}). The script page and /analyze share
  * it; a version's page has no analysis (analysis and f NULL): the plain highlighted rows.
  * With id (the script page) the fragment is cached per content, analysis and filter
- * (library_analysis_view_key): a hit skips the highlighting, the marks and the rendering.
+ * (library_analysis_view_key) and window of lines: a hit skips the highlighting, the marks and
+ * the rendering. On a page with filter links (the script page) a script longer than
+ * AV_WINDOW lines shows the window filter->from holds (clamped to the last one; every line
+ * with filter->all), with source.pager (av_pager); the links to lines elsewhere name their
+ * window (docs/pages.md, "The source in windows").
  * The cached value: "#av <shown> <lines> <totalLines> <truncated> <html bytes>\n", the
  * analysis HTML, then the rows.
  */
 static void
 add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
-    struct json_object *analysis, const char *text, size_t len, const struct av_filter *f)
+    struct json_object *analysis, const char *text, size_t len, const struct av_filter *filter)
 {
+	struct av_filter win = filter != NULL ? *filter : (struct av_filter){ AV_KIND__MAX, AV_SEV__MAX,
+	    NULL, 0, false }, *f = filter != NULL ? &win : NULL;
+	struct json_object *pager = NULL;
+	size_t nlines;
 	struct hl_lines hl;
 	struct av_marks marks = { NULL, 0 };
 	struct buf rows = BUF_INIT, html = BUF_INIT;
@@ -388,12 +419,23 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 	char key[160], *hit = NULL;
 	size_t hitlen = 0;
 
+	if (win.base != NULL) {	/* the window: only a script longer than one has them */
+		nlines = av_count_lines(text, len);
+		if (nlines <= AV_WINDOW || win.all) {
+			win.from = 0;
+			win.all = nlines > AV_WINDOW;
+		} else
+			win.from = av_window_of(win.from < nlines ? win.from : (unsigned)nlines);
+		pager = av_pager(&win, nlines);
+	}
 	key[0] = '\0';
 	if (id > 0 && analysis != NULL) {
+		size_t kl;
+
 		library_analysis_view_key(key, sizeof(key), id, text, len, analysis, f->kind, f->sev);
-		if (strlen(key) + sizeof(":" AV_MARKUP_VERSION) <= sizeof(key))
-			strcat(key, ":" AV_MARKUP_VERSION);
-		else
+		kl = strlen(key);
+		if ((size_t)snprintf(key + kl, sizeof(key) - kl, ":" AV_MARKUP_VERSION ":w%u", win.from) >=
+		    sizeof(key) - kl)
 			key[0] = '\0';	/* not cached */
 		if (key[0] != '\0')
 			hit = library_analysis_view_get(&c->app->svc, key, &hitlen);
@@ -419,7 +461,7 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 			json_object_put(ctx);
 		}
 		hl_render(text, len, &hl);
-		av_rows(&rows, &hl, &marks);
+		av_rows_window(&rows, &hl, &marks, win.from, win.from > 0 ? AV_WINDOW : 0);
 		lines = hl.n;
 		total = hl.total_lines;
 		trunc = hl.truncated;
@@ -450,6 +492,8 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 	json_object_object_add(s, "lines", json_object_new_int64((int64_t)lines));
 	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)total));
 	json_object_object_add(s, "truncated", json_object_new_boolean(trunc));
+	if (pager != NULL)
+		json_object_object_add(s, "pager", pager);
 	json_object_object_add(view, "source", s);
 	buf_free(&rows);
 	buf_free(&html);
@@ -696,7 +740,7 @@ h_page_analyze(struct http_ctx *c)
 	const struct request *r = c->req;
 	struct json_object *body, *view, *analysis, *form, *v;
 	struct svc_err err = { 0 };
-	struct av_filter f = { AV_KIND__MAX, AV_SEV__MAX, NULL };
+	struct av_filter f = { AV_KIND__MAX, AV_SEV__MAX, NULL, 0, false };
 	const char *text = "", *filename = NULL, *boundary;
 	struct mpartlist parts = { 0 };
 	size_t len = 0;

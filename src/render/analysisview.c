@@ -128,14 +128,122 @@ copy_members(struct json_object *dst, struct json_object *o, const char *const *
 		copy_member(dst, o, *names);
 }
 
-/* dst's member name: "#L<line>", the link to a source line. */
-static void
-add_line_href(struct json_object *dst, const char *name, unsigned line)
+unsigned
+av_window_of(unsigned line)
 {
-	char h[24];
+	return line > 0 ? (line - 1) / AV_WINDOW * AV_WINDOW + 1 : 1;
+}
 
-	snprintf(h, sizeof(h), "#L%u", line);
-	add_str(dst, name, h);
+size_t
+av_count_lines(const char *src, size_t len)
+{
+	size_t n = 0;
+	const char *p = src, *e = src + len;
+
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		n++;
+		p++;
+	}
+	if (memchr(src, '\r', len) != NULL)	/* CR alone ends a line too (CRLF is one break) */
+		for (size_t i = 0; i < len; i++)
+			n += src[i] == '\r' && (i + 1 == len || src[i + 1] != '\n');
+	n += len > 0 && src[len - 1] != '\n' && src[len - 1] != '\r';
+	return n < HL_MAX_LINES ? n : HL_MAX_LINES;
+}
+
+void
+av_href(struct buf *b, const char *base, int kind, int sev, unsigned from, bool all)
+{
+	char sep = '?';
+
+	buf_puts(b, base);
+	if (kind >= 0 && kind < AV_KIND__MAX) {
+		buf_printf(b, "%ckind=%s", sep, av_kind_names[kind]);
+		sep = '&';
+	}
+	if (sev >= 0 && sev < AV_SEV__MAX) {
+		buf_printf(b, "%cseverity=%s", sep, av_sev_names[sev]);
+		sep = '&';
+	}
+	if (all)
+		buf_printf(b, "%clines=all", sep);
+	else if (from > 1)
+		buf_printf(b, "%cfrom=%u", sep, from);
+}
+
+/* dst's member name: the link to a source line, "#L<line>" when the page shows that line,
+ * else the address of the window holding it (same filter) with that anchor. */
+static void
+add_line_href(struct json_object *dst, const char *name, unsigned line, const struct av_filter *f)
+{
+	struct buf b = BUF_INIT;
+
+	if (f->base != NULL && f->from > 0 && (line < f->from || line - f->from >= AV_WINDOW))
+		av_href(&b, f->base, f->kind, f->sev, av_window_of(line), false);
+	buf_printf(&b, "#L%u", line);
+	add_str(dst, name, buf_cstr(&b));
+	buf_free(&b);
+}
+
+/* n with a comma between groups of three digits ("1,000"), into s (at least 32 bytes). */
+static const char *
+group_digits(char *s, size_t size, size_t n)
+{
+	char d[24];
+	int len = snprintf(d, sizeof(d), "%zu", n), o = 0;
+
+	for (int i = 0; i < len && (size_t)o + 2 < size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			s[o++] = ',';
+		s[o++] = d[i];
+	}
+	s[o] = '\0';
+	return s;
+}
+
+/* dst's member name: the address of the window from (all: every line) with f's filter, at
+ * the source's heading. */
+static void
+add_window_href(struct json_object *dst, const char *name, const struct av_filter *f,
+    unsigned from, bool all)
+{
+	struct buf b = BUF_INIT;
+
+	av_href(&b, f->base, f->kind, f->sev, from, all);
+	buf_puts(&b, "#source-h");
+	add_str(dst, name, buf_cstr(&b));
+	buf_free(&b);
+}
+
+struct json_object *
+av_pager(const struct av_filter *f, size_t total)
+{
+	struct json_object *o, *p;
+	char a[32], z[32], t[32], text[128];
+
+	if (f->base == NULL || total <= AV_WINDOW)
+		return NULL;
+	o = json_object_new_object();
+	p = json_object_new_object();
+	json_object_object_add(o, "window", json_object_new_int(AV_WINDOW));
+	group_digits(t, sizeof(t), total);
+	if (f->from == 0) {
+		snprintf(text, sizeof(text), "All %s lines", t);
+		add_str(p, "text", text);
+		add_window_href(p, "pagedHref", f, 1, false);
+		json_object_object_add(o, "all", p);
+		return o;
+	}
+	snprintf(text, sizeof(text), "Lines %s\u2013%s of %s", group_digits(a, sizeof(a), f->from),
+	    group_digits(z, sizeof(z), total - f->from < AV_WINDOW ? total : f->from + AV_WINDOW - 1), t);
+	add_str(p, "text", text);
+	if (f->from > 1)
+		add_window_href(p, "prevHref", f, f->from - AV_WINDOW, false);
+	if (total - f->from >= AV_WINDOW)
+		add_window_href(p, "nextHref", f, f->from + AV_WINDOW, false);
+	add_window_href(p, "allHref", f, 0, true);
+	json_object_object_add(o, "paged", p);
+	return o;
 }
 
 /* ---- scores ---- */
@@ -251,21 +359,14 @@ av_score_badges(struct json_object *arr)
 
 /* ---- findings ---- */
 
-/* The page's address with the filter's arguments and the findings' anchor. */
+/* The page's address with the filter's arguments, the window shown and the findings' anchor. */
 static struct json_object *
-filter_href(const char *base, int kind, int sev)
+filter_href(const struct av_filter *f, int kind, int sev)
 {
 	struct buf b = BUF_INIT;
 	struct json_object *s;
-	char sep = '?';
 
-	buf_puts(&b, base);
-	if (kind >= 0 && kind < AV_KIND__MAX) {
-		buf_printf(&b, "%ckind=%s", sep, av_kind_names[kind]);
-		sep = '&';
-	}
-	if (sev >= 0 && sev < AV_SEV__MAX)
-		buf_printf(&b, "%cseverity=%s", sep, av_sev_names[sev]);
+	av_href(&b, f->base, kind, sev, f->from, f->all);
 	buf_puts(&b, "#findings");
 	s = json_object_new_string(buf_cstr(&b));
 	buf_free(&b);
@@ -293,34 +394,34 @@ filters_view(const struct av_filter *f, unsigned by_kind[AV_KIND__MAX], unsigned
 	struct json_object *o = json_object_new_object(), *kinds = json_object_new_array();
 	struct json_object *sevs = json_object_new_array();
 
-	json_object_array_add(kinds, filter_choice("All kinds", total, filter_href(f->base, -1, f->sev),
+	json_object_array_add(kinds, filter_choice("All kinds", total, filter_href(f, -1, f->sev),
 	    f->kind == AV_KIND__MAX));
 	for (int k = 0; k < AV_KIND__MAX; k++)
 		json_object_array_add(kinds, filter_choice(kind_labels[k], by_kind[k],
-		    filter_href(f->base, k, f->sev), f->kind == k));
-	json_object_array_add(sevs, filter_choice("All severities", total, filter_href(f->base, f->kind, -1),
+		    filter_href(f, k, f->sev), f->kind == k));
+	json_object_array_add(sevs, filter_choice("All severities", total, filter_href(f, f->kind, -1),
 	    f->sev == AV_SEV__MAX));
 	for (int s = 0; s < AV_SEV__MAX; s++)
 		json_object_array_add(sevs, filter_choice(sev_labels[s], by_sev[s],
-		    filter_href(f->base, f->kind, s), f->sev == s));
+		    filter_href(f, f->kind, s), f->sev == s));
 	json_object_object_add(o, "kinds", kinds);
 	json_object_object_add(o, "severities", sevs);
 	json_object_object_add(o, "any", json_object_new_boolean(f->kind != AV_KIND__MAX ||
 	    f->sev != AV_SEV__MAX));
-	json_object_object_add(o, "clearHref", filter_href(f->base, -1, -1));
+	json_object_object_add(o, "clearHref", filter_href(f, -1, -1));
 	return o;
 }
 
 /* One finding for the template. */
 static struct json_object *
-finding_view(struct json_object *fo, unsigned id, int sev)
+finding_view(struct json_object *fo, unsigned id, int sev, const struct av_filter *f)
 {
 	struct json_object *o = json_object_new_object(), *attack;
 	char s[32];
 
 	snprintf(s, sizeof(s), "f-%u", id);
 	add_str(o, "id", s);
-	add_line_href(o, "lineHref", uint_member(fo, "line"));
+	add_line_href(o, "lineHref", uint_member(fo, "line"), f);
 	add_str(o, "severityLabel", sev_labels[sev]);
 	add_str(o, "severity", av_sev_names[sev]);
 	copy_members(o, fo, (const char *const[]){ "ruleId", "message", "line", "column",
@@ -338,7 +439,8 @@ finding_view(struct json_object *fo, unsigned id, int sev)
  * text to the first finding; its "" member counts the findings.
  */
 static void
-finding_add(struct json_object *list, struct json_object *same, struct json_object *fo, unsigned id, int sev)
+finding_add(struct json_object *list, struct json_object *same, struct json_object *fo, unsigned id, int sev,
+    const struct av_filter *f)
 {
 	struct json_object *attack = member(member(fo, "properties"), "mitreAttack"), *first, *more, *o;
 	struct buf key = BUF_INIT;
@@ -354,7 +456,7 @@ finding_add(struct json_object *list, struct json_object *same, struct json_obje
 		json_object_object_add(same, "", o = json_object_new_int64(0));
 	json_object_set_int64(o, json_object_get_int64(o) + 1);
 	if (!json_object_object_get_ex(same, buf_cstr(&key), &first)) {
-		first = finding_view(fo, id, sev);
+		first = finding_view(fo, id, sev, f);
 		json_object_array_add(list, first);
 		json_object_object_add(same, buf_cstr(&key), json_object_get(first));
 		buf_free(&key);
@@ -366,7 +468,7 @@ finding_add(struct json_object *list, struct json_object *same, struct json_obje
 	o = json_object_new_object();
 	snprintf(s, sizeof(s), "f-%u", id);
 	add_str(o, "id", s);
-	add_line_href(o, "lineHref", uint_member(fo, "line"));
+	add_line_href(o, "lineHref", uint_member(fo, "line"), f);
 	copy_member(o, fo, "line");
 	json_object_array_add(more, o);
 	json_object_object_add(first, "moreCount", json_object_new_int64((int64_t)json_object_array_length(more)));
@@ -430,7 +532,7 @@ findings_view(struct json_object *view, struct json_object *a, const struct av_f
 				bysev[s] = json_object_new_array();
 				same[s] = json_object_new_object();
 			}
-			finding_add(bysev[s], same[s], fo, id, s);
+			finding_add(bysev[s], same[s], fo, id, s, f);
 			count++;
 			if (marks != NULL && uint_member(fo, "line") > 0) {
 				struct av_mark *m;
@@ -528,7 +630,7 @@ touches_view(struct json_object *es)
 
 /* "#L<n>" links for an array of line numbers, at most 20. */
 static struct json_object *
-line_links(struct json_object *lines)
+line_links(struct json_object *lines, const struct av_filter *f)
 {
 	struct json_object *arr = json_object_new_array();
 
@@ -537,14 +639,14 @@ line_links(struct json_object *lines)
 		unsigned n = (unsigned)json_object_get_int(json_object_array_get_idx(lines, i));
 
 		json_object_object_add(o, "n", json_object_new_int64(n));
-		add_line_href(o, "href", n);
+		add_line_href(o, "href", n, f);
 		json_object_array_add(arr, o);
 	}
 	return arr;
 }
 
 static struct json_object *
-commands_view(struct json_object *cmds)
+commands_view(struct json_object *cmds, const struct av_filter *f)
 {
 	struct json_object *arr = json_object_new_array();
 
@@ -555,7 +657,7 @@ commands_view(struct json_object *cmds)
 
 		copy_members(o, c, (const char *const[]){ "name", "type", "module", "synopsis", "docsUrl",
 		    "count", "aliasesUsed", "parametersUsed", NULL });
-		json_object_object_add(o, "lineLinks", line_links(member(c, "lines")));
+		json_object_object_add(o, "lineLinks", line_links(member(c, "lines"), f));
 		if (av != NULL)
 			add_str(o, "availabilityText", strcmp(av, "both") == 0 ? "5.1 and 7.x" :
 			    strcmp(av, "5.1") == 0 ? "Windows PowerShell 5.1 only" :
@@ -594,7 +696,7 @@ metrics_view(struct json_object *m)
 
 /* compatibilityNotes with a link to each note's line. */
 static struct json_object *
-compat_view(struct json_object *notes)
+compat_view(struct json_object *notes, const struct av_filter *f)
 {
 	struct json_object *arr = json_object_new_array();
 
@@ -602,7 +704,7 @@ compat_view(struct json_object *notes)
 		struct json_object *n = json_object_array_get_idx(notes, i), *o = json_object_new_object();
 
 		copy_members(o, n, (const char *const[]){ "feature", "requires", "message", "line", NULL });
-		add_line_href(o, "lineHref", uint_member(n, "line"));
+		add_line_href(o, "lineHref", uint_member(n, "line"), f);
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -626,9 +728,9 @@ av_view(struct json_object *a, const struct av_filter *f, struct av_marks *marks
 		json_object_object_add(view, "summary", json_object_get(es));
 	json_object_object_add(view, "touchList", touches_view(es));
 	findings_view(view, a, f, marks);
-	json_object_object_add(view, "commands", commands_view(member(a, "commandDetails")));
+	json_object_object_add(view, "commands", commands_view(member(a, "commandDetails"), f));
 	json_object_object_add(view, "metrics", metrics_view(member(a, "codeComplexityMetrics")));
-	json_object_object_add(view, "compatibility", compat_view(member(a, "compatibilityNotes")));
+	json_object_object_add(view, "compatibility", compat_view(member(a, "compatibilityNotes"), f));
 	return view;
 }
 
@@ -710,12 +812,23 @@ mark_line(struct buf *b, const char *s, size_t n, const struct range *r, size_t 
 void
 av_rows(struct buf *b, const struct hl_lines *l, const struct av_marks *m)
 {
+	av_rows_window(b, l, m, 1, 0);
+}
+
+void
+av_rows_window(struct buf *b, const struct hl_lines *l, const struct av_marks *m, size_t from,
+    size_t count)
+{
 	struct range *r = NULL;
 	size_t rcap = 0, mi = 0, nactive = 0, acap = 0;
+	size_t end;
 	const struct av_mark **active = NULL;
 
-	buf_grow(b, l->html.len + l->n * 80);
-	for (size_t i = 0; i < l->n; i++) {
+	if (from == 0)
+		from = 1;
+	end = count > 0 && from - 1 + count < l->n ? from - 1 + count : l->n;
+	buf_grow(b, end >= from ? l->html.len / l->n * (end - from + 1) + (end - from + 1) * 80 : 0);
+	for (size_t i = 0; i < end; i++) {
 		unsigned line = (unsigned)(i + 1);
 		size_t n, nr = 0, k, first = mi;
 		const char *s = hl_line(l, i, &n);
@@ -739,6 +852,8 @@ av_rows(struct buf *b, const struct hl_lines *l, const struct av_marks *m)
 			}
 			mi++;
 		}
+		if (i + 1 < from)
+			continue;	/* before the window: only the marks' state goes on */
 		if (nactive == 0) {
 			buf_printf(b, "<tr id=\"L%u\"><td><a href=\"#L%u\" tabindex=\"-1\">%u</a>"
 			    "</td><td>", line, line, line);

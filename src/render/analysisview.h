@@ -7,9 +7,16 @@
 /* The version of the markup av_view's template and av_rows write, appended to the script
  * page's cache key of the rendered fragment (handlers/pages-library.c, add_analysis): bump
  * it with any change of that markup, so no worker serves a fragment of the old one. m3:
- * repeated findings listed once with their other lines ("more"). */
-#define AV_MARKUP_VERSION "m3"
+ * repeated findings listed once with their other lines ("more"). m4: the source in windows of
+ * AV_WINDOW lines (links to a line name its window; the window is in the key too). */
+#define AV_MARKUP_VERSION "m4"
 
+/* The script page shows a long script's source AV_WINDOW lines at a time (docs/pages.md,
+ * "The source in windows"): windows start at lines 1, AV_WINDOW + 1, ... so every line has
+ * one window and every link to it one address. */
+#define AV_WINDOW 200
+
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/core.h"
@@ -43,12 +50,41 @@ int	 av_sev_parse(const char *s);
 
 /* The filter of the findings: kind and sev are __MAX for all. base is the page's path
  * ("/scripts/12") for the filter links, or NULL for a page that cannot be filtered (the
- * answer to a POST): then no filter links are made and every finding is shown. */
+ * answer to a POST): then no filter links are made and every finding is shown. from is the
+ * first line of the source's window (1, AV_WINDOW + 1, ...; av_window_of) when the page
+ * shows one, 0 when it shows every line: then all says whether that was asked for
+ * (lines=all, kept by the links) rather than the script being short. */
 struct av_filter {
 	int		 kind;
 	int		 sev;
 	const char	*base;
+	unsigned	 from;
+	bool		 all;
 };
+
+/* av_window_of: the first line of the window holding line (1-based; 0 is taken as 1). */
+unsigned av_window_of(unsigned line);
+
+/* av_count_lines: the lines of src as hl_render counts them (LF, CRLF or CR ends a line;
+ * a last line without one counts), at most HL_MAX_LINES (what the page can show). */
+size_t	 av_count_lines(const char *src, size_t len);
+
+/*
+ * av_href: appends to b the address base with the query of a filter and a window, in the one
+ * order every link uses: kind, severity (each left out when kind or sev is out of range, as
+ * __MAX), then lines=all when all, else from=<from> when from > 1 (the first window is the
+ * bare address).
+ */
+void	 av_href(struct buf *b, const char *base, int kind, int sev, unsigned from, bool all);
+
+/*
+ * av_pager: the source's pager for a page with filter f over a script of total lines
+ * (av_count_lines), or NULL when the script fits one window (nothing to page):
+ *   {paged: {text ("Lines 201–400 of 1,000"), prevHref, nextHref (absent at either end),
+ *    allHref}} for a window, or {all: {text ("All 1,000 lines"), pagedHref}} for lines=all.
+ * Every href keeps the filter; the caller releases it.
+ */
+struct json_object *av_pager(const struct av_filter *, size_t total);
 
 /* One flagged source position (a finding the filter kept). The strings point into the
  * analysis object given to av_view: keep it until av_rows is done. */
@@ -92,6 +128,11 @@ void	 av_marks_free(struct av_marks *);
  * Linear in the source and the marks.
  */
 void	 av_rows(struct buf *b, const struct hl_lines *, const struct av_marks *);
+/* av_rows_window: av_rows for the lines [from, from + count) only (from 1-based; count 0: to
+ * the end): a mark from an earlier line still underlines the window's lines it reaches, and
+ * only the window's lines get their notes. */
+void	 av_rows_window(struct buf *b, const struct hl_lines *, const struct av_marks *,
+	size_t from, size_t count);
 
 /* av_score_badges: adds to each script object of arr (a list's scripts) with an analysis a
  * member "badges": [{name, value, level, levelText}] for the three scores. */

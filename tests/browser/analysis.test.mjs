@@ -2,7 +2,8 @@
 // script whose code and findings quote markup, its page (scores, findings linked to their
 // lines and back, the flagged lines marked, markup kept as text and never run), the filters
 // with JavaScript off, keyboard use, "analyse again", /analyze (paste; the save form), the
-// list's badges and minimum score, no horizontal scrolling at 375 px, screenshots.
+// list's badges and minimum score, a long script's source in windows of lines (pager and
+// finding links without JavaScript on a phone), no horizontal scrolling at 375 px, screenshots.
 //   PSS_TEST_URL, PSS_BIN: from the harness's env file; PSS_ARTIFACTS: the screenshots' folder
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -44,6 +45,18 @@ async function untilAnalysed(p, url) {
 		await p.waitForTimeout(500);
 	}
 	return false;
+}
+
+// A new public script of the signed-in page's user, analysed: its path.
+async function publicScript(title, content) {
+	await page.goto('/scripts/new');
+	await page.fill('#title', title);
+	await page.fill('#content', content);
+	await page.check('#isPublic');
+	await Promise.all([page.waitForURL(/\/scripts\/\d+$/), page.click('form[action="/scripts"] button[type=submit]')]);
+	const url = new URL(page.url()).pathname;
+	ok(await untilAnalysed(page, url), 'analysed');
+	return url;
 }
 
 await step('a script that quotes markup, analysed', async () => {
@@ -109,13 +122,7 @@ await step('filters without JavaScript', async () => {
 });
 
 await step('repeated findings: listed once, every line linked, the notes reach them (phone, no JavaScript)', async () => {
-	await page.goto('/scripts/new');
-	await page.fill('#title', `Repeated ${uniq}`);
-	await page.fill('#content', 'gci C:\\\ngci D:\\\ngci E:\\\n');
-	await page.check('#isPublic');
-	await Promise.all([page.waitForURL(/\/scripts\/\d+$/), page.click('form[action="/scripts"] button[type=submit]')]);
-	const url = new URL(page.url()).pathname;
-	ok(await untilAnalysed(page, url), 'analysed');
+	const url = await publicScript(`Repeated ${uniq}`, 'gci C:\\\ngci D:\\\ngci E:\\\n');
 	const p = await newPage(PHONE, { javaScriptEnabled: false });
 	await p.goto(url);
 	const item = p.locator('li.finding', { hasText: "'gci' is an alias" });
@@ -134,6 +141,36 @@ await step('repeated findings: listed once, every line linked, the notes reach t
 	const over = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 	ok(over <= 0, 'no horizontal scrolling at 375 px', over);
 	await shot(p, 'repeated');
+	await p.context().close();
+});
+
+await step('a long script in windows of lines: pager and finding links without JavaScript on a phone', async () => {
+	const lines = [];
+	for (let i = 1; i <= 450; i++)
+		lines.push(i === 420 ? 'gci C:\\ | Out-Null' : `Write-Output 'line ${i}'`);
+	const url = await publicScript(`Long ${uniq}`, lines.join('\n') + '\n');
+	const p = await newPage(PHONE, { javaScriptEnabled: false });
+	await p.goto(url);
+	const pager = p.locator('nav.src-pager');
+	ok((await pager.textContent()).includes('Lines 1\u2013200 of 450'), 'the pager says which lines', await pager.textContent());
+	ok(await p.locator('table.hl tr[id^="L"]').count() === 200, 'one window of rows', await p.locator('table.hl tr[id^="L"]').count());
+	let over = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	ok(over <= 0, 'no horizontal scrolling at 375 px with the pager', over);
+	await shot(p, 'window');
+	// the finding on line 420 links to the window holding it, at the line
+	const link = p.locator('li.finding a', { hasText: 'line 420' }).first();
+	ok(/\?from=401#L420$/.test(await link.getAttribute('href')), 'the finding links to its window', await link.getAttribute('href'));
+	await follow(p, link);
+	ok(await p.locator('tr#L420.hl-flag').isVisible() && await p.evaluate(() => document.querySelector('tr#L420').matches(':target')),
+	    'the flagged line is there and is the target', p.url());
+	ok((await pager.textContent()).includes('Lines 401\u2013450 of 450'), 'the last window', await pager.textContent());
+	ok(await pager.locator('a[rel=next]').count() === 0, 'no next at the end');
+	await follow(p, pager.locator('a[rel=prev]'));
+	ok(/from=201#source-h$/.test(p.url()) && await p.locator('tr#L201').count() === 1, 'previous lines', p.url());
+	await follow(p, pager.locator('a', { hasText: 'Whole script' }));
+	ok(await p.locator('table.hl tr[id^="L"]').count() === 450, 'the whole script on asking');
+	over = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	ok(over <= 0, 'no horizontal scrolling of the whole script either', over);
 	await p.context().close();
 });
 

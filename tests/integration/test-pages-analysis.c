@@ -3,7 +3,8 @@
  * flagged lines marked, filters as links without JavaScript, bad filters 400), "analyse
  * again" (owner or admin, CSRF, progress while queued), /analyze (paste, file, empty, not
  * UTF-8, over 1 MB, CSRF, the save form when signed in), the list's score badges, minimum
- * security score and sort, and markup quoted by a finding staying text everywhere */
+ * security score and sort, markup quoted by a finding staying text everywhere, and a long
+ * script's source in windows of lines with a pager */
 #include "config.h"
 
 #include <unistd.h>
@@ -707,6 +708,128 @@ test_list(void)
 	it_resp_free(&r);
 }
 
+/* The source of a long script in windows of 200 lines: the pager (without JavaScript: plain
+ * links keeping the filter), a finding on line 900 linking to the window that holds it with
+ * the line's anchor there, notes only under the window's lines, the whole script on asking,
+ * a from past the end clamped, and bad arguments 400 with a readable message. */
+static void
+test_source_windows(void)
+{
+	struct it_resp r;
+	struct buf src = BUF_INIT;
+	char path[96], want[160];
+	long long id;
+
+	for (int i = 1; i <= 1000; i++)
+		if (i == 5 || i == 900)
+			buf_puts(&src, "gci C:\\ | Out-Null\n");
+		else
+			buf_printf(&src, "Write-Output 'line %d'\n", i);
+	id = paste(&owner, "Long one", buf_cstr(&src), "");
+	buf_free(&src);
+	T_ASSERT(id > 0);
+	T_ASSERT(analysed(id));
+
+	/* the first window: lines 1-200, the next and the whole script, no previous */
+	snprintf(path, sizeof(path), "/scripts/%lld", id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	check_page(&r, "script page, first window");
+	T_CONTAINS(r.body, "<nav class=\"pager src-pager\" aria-label=\"Source lines\">");
+	T_CONTAINS(r.body, "<span>Lines 1\xe2\x80\x93" "200 of 1,000</span>");
+	T_CONTAINS(r.body, "<tr id=\"L200\">");
+	T_ASSERT(strstr(r.body, "<tr id=\"L201\"") == NULL);
+	T_ASSERT(strstr(r.body, "rel=\"prev\" href=\"/scripts") == NULL);
+	snprintf(want, sizeof(want), "<a rel=\"next\" href=\"/scripts/%lld?from=201#source-h\">Next lines</a>", id);
+	T_EQ(count(r.body, want), 2);	/* above and below the source */
+	snprintf(want, sizeof(want), "<a href=\"/scripts/%lld?lines=all#source-h\">Whole script</a>", id);
+	T_CONTAINS(r.body, want);
+	T_CONTAINS(r.body, "<a href=\"#L5\">line 5");		/* in this window */
+	snprintf(want, sizeof(want), "href=\"/scripts/%lld?from=801#L900\"", id);
+	T_CONTAINS(r.body, want);				/* the window holding line 900 */
+	T_CONTAINS(r.body, "<tr id=\"L5\" class=\"hl-flag hl-");
+	T_EQ(count(r.body, "<tr class=\"hl-note\">"), 1);	/* line 5's note only */
+	it_resp_free(&r);
+
+	/* following that link: line 900 is there, marked, with its note; line 5 links back */
+	snprintf(path, sizeof(path), "/scripts/%lld?from=801", id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	check_page(&r, "script page, last window");
+	T_CONTAINS(r.body, "<span>Lines 801\xe2\x80\x93" "1,000 of 1,000</span>");
+	T_CONTAINS(r.body, "<tr id=\"L900\" class=\"hl-flag hl-");
+	T_CONTAINS(r.body, "<tr id=\"L1000\">");
+	T_ASSERT(strstr(r.body, "<tr id=\"L800\"") == NULL);
+	T_CONTAINS(r.body, "href=\"#L900\"");
+	snprintf(want, sizeof(want), "<a href=\"/scripts/%lld#L5\">line 5", id);
+	T_CONTAINS(r.body, want);
+	T_EQ(count(r.body, "<tr class=\"hl-note\">"), 1);
+	snprintf(want, sizeof(want), "<a rel=\"prev\" href=\"/scripts/%lld?from=601#source-h\">", id);
+	T_CONTAINS(r.body, want);
+	T_ASSERT(strstr(r.body, "rel=\"next\" href=\"/scripts") == NULL);
+	it_resp_free(&r);
+
+	/* a line inside a window and a from past the end show the window holding it / the last */
+	snprintf(path, sizeof(path), "/scripts/%lld?from=850", id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	T_CONTAINS(r.body, "<span>Lines 801\xe2\x80\x93" "1,000 of 1,000</span>");
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts/%lld?from=99999999999999", id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	T_CONTAINS(r.body, "<tr id=\"L1000\">");
+	it_resp_free(&r);
+
+	/* the filter is kept by the pager and the line links, the window by the filter links */
+	snprintf(path, sizeof(path), "/scripts/%lld?kind=practice&from=801", id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	check_page(&r, "script page, filtered window");
+	snprintf(want, sizeof(want), "href=\"/scripts/%lld?kind=practice&amp;from=601#source-h\"", id);
+	T_CONTAINS(r.body, want);
+	snprintf(want, sizeof(want), "href=\"/scripts/%lld?kind=practice#L5\"", id);
+	T_CONTAINS(r.body, want);
+	snprintf(want, sizeof(want), "href=\"/scripts/%lld?kind=security&amp;from=801#findings\"", id);
+	T_CONTAINS(r.body, want);
+	snprintf(want, sizeof(want), "href=\"/scripts/%lld?kind=practice&amp;lines=all#source-h\"", id);
+	T_CONTAINS(r.body, want);
+	T_CONTAINS(r.body, "<tr id=\"L900\" class=\"hl-flag hl-");
+	it_resp_free(&r);
+
+	/* the whole script on asking: every line, every finding links on the page */
+	snprintf(path, sizeof(path), "/scripts/%lld?lines=all", id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	check_page(&r, "script page, whole script");
+	T_CONTAINS(r.body, "<span>All 1,000 lines</span>");
+	T_CONTAINS(r.body, "<tr id=\"L1\">");
+	T_CONTAINS(r.body, "<tr id=\"L1000\">");
+	T_CONTAINS(r.body, "href=\"#L900\"");
+	T_EQ(count(r.body, "<tr class=\"hl-note\">"), 2);
+	snprintf(want, sizeof(want), "<a href=\"/scripts/%lld#source-h\">In parts of 200 lines</a>", id);
+	T_CONTAINS(r.body, want);
+	snprintf(want, sizeof(want), "href=\"/scripts/%lld?kind=security&amp;lines=all#findings\"", id);
+	T_CONTAINS(r.body, want);
+	it_resp_free(&r);
+
+	/* bad arguments: a readable 400 page */
+	{
+		static const char *const bad[] = { "from=abc", "from=0", "from=-3", "from=1e3", "from=%20",
+		    "lines=some", "lines=200" };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(path, sizeof(path), "/scripts/%lld?%s", id, bad[i]);
+			T_EQ(visit(&owner, &r, "GET", path, NULL), 400);
+			check_page(&r, "bad window");
+			T_CONTAINS(r.body, bad[i][0] == 'f' ? "from must be a line number: 1 or more." :
+			    "lines must be all (the whole script) or left out.");
+			it_resp_free(&r);
+		}
+	}
+
+	/* a short script has no pager */
+	snprintf(path, sizeof(path), "/scripts/%lld?from=3", bad_id);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	T_ASSERT(strstr(r.body, "src-pager") == NULL);
+	T_CONTAINS(r.body, "<tr id=\"L1\"");
+	it_resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -722,6 +845,7 @@ main(void)
 	T_RUN(test_page_cache_failures);
 	T_RUN(test_analyze_page);
 	T_RUN(test_list);
+	T_RUN(test_source_windows);
 	html_check_done();
 	return t_done();
 }

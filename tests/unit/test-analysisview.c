@@ -69,8 +69,8 @@ static void
 test_groups_and_ids(void)
 {
 	struct json_object *a = analysis(), *v, *g;
-	struct av_filter all = { AV_KIND__MAX, AV_SEV__MAX, "/scripts/7" };
-	struct av_filter sec_err = { AV_SECURITY, AV_ERROR, "/scripts/7" };
+	struct av_filter all = { AV_KIND__MAX, AV_SEV__MAX, "/scripts/7", 0, false };
+	struct av_filter sec_err = { AV_SECURITY, AV_ERROR, "/scripts/7", 0, false };
 	struct av_marks m;
 
 	v = av_view(a, &all, &m);
@@ -126,7 +126,7 @@ static void
 test_rows_marked(void)
 {
 	struct json_object *a = analysis(), *v;
-	struct av_filter all = { AV_KIND__MAX, AV_SEV__MAX, NULL };
+	struct av_filter all = { AV_KIND__MAX, AV_SEV__MAX, NULL, 0, false };
 	struct av_marks m;
 	const char *out;
 
@@ -198,7 +198,7 @@ test_repeated_findings(void)
 	    " {\"ruleId\": \"A\", \"severity\": \"warning\", \"message\": \"same\", \"line\": 5, \"column\": 1,"
 	    "  \"suggestion\": \"s\"},"
 	    " {\"ruleId\": \"A\", \"severity\": \"warning\", \"message\": \"same\", \"line\": 6, \"column\": 2}]}");
-	struct av_filter all = { AV_KIND__MAX, AV_SEV__MAX, "/scripts/7" };
+	struct av_filter all = { AV_KIND__MAX, AV_SEV__MAX, "/scripts/7", 0, false };
 	struct av_marks m;
 	struct json_object *v, *sevs, *warn, *first;
 
@@ -225,6 +225,67 @@ test_repeated_findings(void)
 	json_object_put(a);
 }
 
+/* the source's windows: line counts as the highlighter's, one address per window, the pager,
+ * and the rows of a window with a mark reaching into it from before */
+static void
+test_windows(void)
+{
+	struct av_filter f = { AV_SECURITY, AV_SEV__MAX, "/scripts/7", 201, false };
+	struct json_object *p;
+	struct buf b = BUF_INIT, src = BUF_INIT;
+	struct hl_lines hl;
+	struct av_mark mk = { 3, 1, 5, 2, AV_ERROR, AV_SECURITY, 4, "R", "m" };
+	struct av_marks m = { &mk, 1 };
+
+	T_EQ(av_count_lines("", 0), 0);
+	T_EQ(av_count_lines("a", 1), 1);
+	T_EQ(av_count_lines("a\n", 2), 1);
+	T_EQ(av_count_lines("a\r\nb\rc\n\n", 8), 4);
+	T_EQ(av_window_of(1), 1);
+	T_EQ(av_window_of(200), 1);
+	T_EQ(av_window_of(201), 201);
+	T_EQ(av_window_of(900), 801);
+	av_href(&b, "/scripts/7", AV_KIND__MAX, AV_ERROR, 1, false);
+	T_STREQ(buf_cstr(&b), "/scripts/7?severity=error");
+	buf_reset(&b);
+	av_href(&b, "/scripts/7", AV_RISK, AV_ERROR, 401, false);
+	T_STREQ(buf_cstr(&b), "/scripts/7?kind=risk&severity=error&from=401");
+	buf_reset(&b);
+	av_href(&b, "/scripts/7", AV_KIND__MAX, AV_SEV__MAX, 401, true);
+	T_STREQ(buf_cstr(&b), "/scripts/7?lines=all");
+	T_ASSERT(av_pager(&f, 200) == NULL);
+	p = av_pager(&f, 1000);
+	T_CONTAINS(J(p), "\"text\":\"Lines 201\u2013400 of 1,000\"");
+	T_CONTAINS(J(p), "\"prevHref\":\"\\/scripts\\/7?kind=security#source-h\"");
+	T_CONTAINS(J(p), "\"nextHref\":\"\\/scripts\\/7?kind=security&from=401#source-h\"");
+	T_CONTAINS(J(p), "\"allHref\":\"\\/scripts\\/7?kind=security&lines=all#source-h\"");
+	json_object_put(p);
+	f.from = 801;
+	p = av_pager(&f, 1000);
+	T_CONTAINS(J(p), "Lines 801\u2013" "1,000 of 1,000");
+	T_ASSERT(strstr(J(p), "nextHref") == NULL);
+	json_object_put(p);
+	f.from = 0;
+	f.all = true;
+	p = av_pager(&f, 1000);
+	T_CONTAINS(J(p), "\"text\":\"All 1,000 lines\"");
+	json_object_put(p);
+
+	for (int i = 1; i <= 8; i++)
+		buf_printf(&src, "line%d\n", i);
+	hl_render(src.data, src.len, &hl);
+	buf_reset(&b);
+	av_rows_window(&b, &hl, &m, 4, 2);
+	T_ASSERT(strstr(buf_cstr(&b), "id=\"L3\"") == NULL);
+	T_ASSERT(strstr(buf_cstr(&b), "id=\"L6\"") == NULL);
+	T_CONTAINS(buf_cstr(&b), "<tr id=\"L4\" class=\"hl-flag hl-cont\">");
+	T_CONTAINS(buf_cstr(&b), "<tr id=\"L5\" class=\"hl-flag hl-cont\">");
+	T_ASSERT(strstr(buf_cstr(&b), "hl-note") == NULL);	/* the note is under line 3 */
+	hl_lines_free(&hl);
+	buf_free(&src);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -234,5 +295,6 @@ main(void)
 	T_RUN(test_rows_marked);
 	T_RUN(test_rows_unmarked_as_hl_html_rows);
 	T_RUN(test_rows_bidi_one_column);
+	T_RUN(test_windows);
 	return t_done();
 }
