@@ -372,6 +372,13 @@ word_plain(int c)
 	return c >= 0 && c < 256 && word_plain_tab[c];
 }
 
+/* the ASCII bytes that end peek_word's word: is_word_delim's and ` $ ' " = */
+static const unsigned char peek_word_stop[128] = {
+	[' '] = 1, ['\t'] = 1, ['\f'] = 1, ['\v'] = 1, ['\n'] = 1, ['\r'] = 1, [';'] = 1,
+	[','] = 1, ['|'] = 1, ['&'] = 1, ['('] = 1, [')'] = 1, ['{'] = 1, ['}'] = 1, ['>'] = 1,
+	['`'] = 1, ['$'] = 1, ['\''] = 1, ['"'] = 1, ['='] = 1,
+};
+
 /* end of a bare word (argument or command name) */
 static inline __attribute__((always_inline)) int
 is_word_delim(const struct lexer *L, size_t pos)
@@ -1191,11 +1198,17 @@ statement_keyword(const char *w, size_t n)
 static size_t
 peek_word(const struct lexer *L, size_t pos)
 {
-	size_t p = pos;
+	size_t p = pos, n;
 
-	while (p < L->len && p - pos < 32 && !is_word_delim(L, p) && L->s[p] != '`' && L->s[p] != '$' &&
-	    L->s[p] != '\'' && L->s[p] != '"' && L->s[p] != '=' && !is_special_unicode(L, p))
+	/* ASCII: a table of is_word_delim's bytes and ` $ ' " =; otherwise any special
+	 * character (the Unicode spaces among them) */
+	while (p < L->len && p - pos < 32) {
+		unsigned char c = (unsigned char)L->s[p];
+
+		if (c < 0x80 ? peek_word_stop[c] : ucl(L, p, &n) != U_NONE)
+			break;
 		p++;
+	}
 	return p - pos;
 }
 
