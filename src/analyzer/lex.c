@@ -508,15 +508,20 @@ set_line_ascii(struct lexer *L)
 {
 	const struct ps_tokens *t = L->t;
 	size_t b = t->line_starts[L->pc_line], e = L->pc_next < t->len ? L->pc_next : t->len;
-	unsigned char high = 0;
+	uint64_t high = 0, x;
+	size_t i = b;
 
 	if (L->ascii || e - b > 1024) {
 		L->line_ascii = L->ascii;
 		return;
 	}
-	for (size_t i = b; i < e; i++)
+	for (; i + 8 <= e; i += 8) {
+		memcpy(&x, t->src + i, 8);
+		high |= x;
+	}
+	for (; i < e; i++)
 		high |= (unsigned char)t->src[i];
-	L->line_ascii = (high & 0x80) == 0;
+	L->line_ascii = (high & 0x8080808080808080u) == 0;
 }
 
 static void
