@@ -62,6 +62,7 @@ struct lexer {
 	size_t	 pc_off;
 	size_t	 pc_next;	/* start of the next line (SIZE_MAX on the last) */
 	int	 ascii;		/* no byte above 0x7F: a column is a byte count */
+	int	 line_ascii;	/* the same for the cached line (set_line_ascii) */
 	uint32_t pc_col;
 };
 
@@ -372,6 +373,13 @@ word_plain(int c)
 	return c >= 0 && c < 256 && word_plain_tab[c];
 }
 
+/* the ASCII bytes that end peek_word's word: is_word_delim's and ` $ ' " = */
+static const unsigned char peek_word_stop[128] = {
+	[' '] = 1, ['\t'] = 1, ['\f'] = 1, ['\v'] = 1, ['\n'] = 1, ['\r'] = 1, [';'] = 1,
+	[','] = 1, ['|'] = 1, ['&'] = 1, ['('] = 1, [')'] = 1, ['{'] = 1, ['}'] = 1, ['>'] = 1,
+	['`'] = 1, ['$'] = 1, ['\''] = 1, ['"'] = 1, ['='] = 1,
+};
+
 /* end of a bare word (argument or command name) */
 static inline __attribute__((always_inline)) int
 is_word_delim(const struct lexer *L, size_t pos)
@@ -493,6 +501,29 @@ ps_position(const struct ps_tokens *t, size_t off, uint32_t *line, uint32_t *col
 }
 
 /* the same, amortised O(1) for non-decreasing offsets */
+/* L->line_ascii for the line the cache has just moved to: always in an ASCII input; in another,
+ * a line of up to 1,024 bytes is looked at once (a longer one counts its characters, as before) */
+static void
+set_line_ascii(struct lexer *L)
+{
+	const struct ps_tokens *t = L->t;
+	size_t b = t->line_starts[L->pc_line], e = L->pc_next < t->len ? L->pc_next : t->len;
+	uint64_t high = 0, x;
+	size_t i = b;
+
+	if (L->ascii || e - b > 1024) {
+		L->line_ascii = L->ascii;
+		return;
+	}
+	for (; i + 8 <= e; i += 8) {
+		memcpy(&x, t->src + i, 8);
+		high |= x;
+	}
+	for (; i < e; i++)
+		high |= (unsigned char)t->src[i];
+	L->line_ascii = (high & 0x8080808080808080u) == 0;
+}
+
 static void
 lex_position_move(struct lexer *L, size_t off)
 {
@@ -511,9 +542,11 @@ lex_position_move(struct lexer *L, size_t off)
 		L->pc_col = 1;
 		L->pc_next = L->pc_line + 1 < t->nlines ? t->line_starts[L->pc_line + 1] : SIZE_MAX;
 	}
+	set_line_ascii(L);
 }
 
-/* The common case (forward on the same line) inline; moving the cache is not. */
+/* The common case (forward on the same line) inline; moving the cache is not. A column on a
+ * line with no byte above 0x7F is a byte count even in a non-ASCII input. */
 static inline void
 lex_position(struct lexer *L, size_t off, uint32_t *line, uint32_t *column)
 {
@@ -521,7 +554,7 @@ lex_position(struct lexer *L, size_t off, uint32_t *line, uint32_t *column)
 
 	if (off < L->pc_off || off >= L->pc_next)
 		lex_position_move(L, off);
-	L->pc_col += L->ascii ? (uint32_t)(off - L->pc_off) : count_chars(t->src, L->pc_off, off);
+	L->pc_col += L->line_ascii ? (uint32_t)(off - L->pc_off) : count_chars(t->src, L->pc_off, off);
 	L->pc_off = off;
 	*line = (uint32_t)L->pc_line + 1;
 	*column = L->pc_col;
@@ -570,6 +603,21 @@ emit_slow(struct lexer *L, enum ps_tok_kind kind, int sub, unsigned flags, size_
 	struct ps_tokens *t = L->t;
 	struct ps_token *tok;
 
+	/* a token that ends its line (a newline): its end is the next line's first column, and
+	 * the cache moves there (what the two lex_position calls below come to) */
+	if (t->n < t->cap && L->line_ascii && start >= L->pc_off && start < end && end == L->pc_next) {
+		tok = tok_begin(L, t, kind, sub, flags, start, end);
+		tok->line = (uint32_t)L->pc_line + 1;
+		tok->column = L->pc_col + (uint32_t)(start - L->pc_off);
+		L->pc_line++;
+		L->pc_off = end;
+		L->pc_col = 1;
+		L->pc_next = L->pc_line + 1 < t->nlines ? t->line_starts[L->pc_line + 1] : SIZE_MAX;
+		set_line_ascii(L);
+		tok->end_line = (uint32_t)L->pc_line + 1;
+		tok->end_column = 1;
+		return tok_done(L, t, kind, sub);
+	}
 	if (t->n == t->cap) {
 		size_t old = t->cap;
 
@@ -592,7 +640,7 @@ emit(struct lexer *L, enum ps_tok_kind kind, int sub, unsigned flags, size_t sta
 	struct ps_token *tok;
 	uint32_t col;
 
-	if (t->n == t->cap || !L->ascii || start < L->pc_off || end >= L->pc_next || end < start)
+	if (t->n == t->cap || !L->line_ascii || start < L->pc_off || end >= L->pc_next || end < start)
 		return emit_slow(L, kind, sub, flags, start, end);
 	tok = tok_begin(L, t, kind, sub, flags, start, end);
 	col = L->pc_col + (uint32_t)(start - L->pc_off);
@@ -1191,11 +1239,17 @@ statement_keyword(const char *w, size_t n)
 static size_t
 peek_word(const struct lexer *L, size_t pos)
 {
-	size_t p = pos;
+	size_t p = pos, n;
 
-	while (p < L->len && p - pos < 32 && !is_word_delim(L, p) && L->s[p] != '`' && L->s[p] != '$' &&
-	    L->s[p] != '\'' && L->s[p] != '"' && L->s[p] != '=' && !is_special_unicode(L, p))
+	/* ASCII: a table of is_word_delim's bytes and ` $ ' " =; otherwise any special
+	 * character (the Unicode spaces among them) */
+	while (p < L->len && p - pos < 32) {
+		unsigned char c = (unsigned char)L->s[p];
+
+		if (c < 0x80 ? peek_word_stop[c] : ucl(L, p, &n) != U_NONE)
+			break;
 		p++;
+	}
 	return p - pos;
 }
 
@@ -2104,6 +2158,7 @@ ps_tokenize_in(const char *src, size_t len, struct ps_tokens *toks, struct arena
 	L.last_kind = -1;
 	L.pc_col = 1;
 	L.pc_next = toks->nlines > 1 ? toks->line_starts[1] : SIZE_MAX;
+	set_line_ascii(&L);
 	/* a byte order mark is whitespace */
 	if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)
 		L.pos = 3;

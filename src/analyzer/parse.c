@@ -73,18 +73,35 @@ ps_pvec_to_nodes(struct ps_ast *ast, struct pvec *v)
 
 /* ---- tokens ---- */
 
+/* line continuation, comment, block comment and #Requires: one range test */
+_Static_assert(PS_TOK_COMMENT == PS_TOK_LINE_CONTINUATION + 1 && PS_TOK_BLOCK_COMMENT ==
+    PS_TOK_LINE_CONTINUATION + 2 && PS_TOK_REQUIRES == PS_TOK_LINE_CONTINUATION + 3,
+    "the skippable token kinds are consecutive");
 static int
 skippable(const struct ps_token *t)
 {
-	return t->kind == PS_TOK_COMMENT || t->kind == PS_TOK_BLOCK_COMMENT ||
-	    t->kind == PS_TOK_REQUIRES || t->kind == PS_TOK_LINE_CONTINUATION;
+	return (unsigned)t->kind - PS_TOK_LINE_CONTINUATION <= PS_TOK_REQUIRES - PS_TOK_LINE_CONTINUATION;
 }
 
-static const struct ps_token *
+/*
+ * The parser keeps p->i on a significant token (or at p->limit): every move of p->i (next, the
+ * windows of parse_string_parts, the start) ends with settle, which steps over line
+ * continuations, comments and #Requires lines; a restore (p->i = save) returns to a settled
+ * index. So peek, called about six times per token, is one test.
+ */
+static void
+settle(struct parser *p)
+{
+	size_t i = p->i, lim = p->limit;
+
+	while (i < lim && skippable(&p->tv[i]))
+		i++;
+	p->i = i;
+}
+
+static inline __attribute__((always_inline)) const struct ps_token *
 peek(struct parser *p)
 {
-	while (p->i < p->limit && skippable(&p->tv[p->i]))
-		p->i++;
 	return p->i < p->limit ? &p->tv[p->i] : &eof_tok;
 }
 
@@ -118,15 +135,18 @@ static const struct ps_token *
 next(struct parser *p)
 {
 	const struct ps_token *t = peek(p);
+	size_t i = p->i, lim = p->limit;
 	uint32_t end;
 
 	if (t == &eof_tok)
 		return t;
-	p->last = p->i;
+	p->last = i;
 	end = t->end;
-	p->i++;
-	while (p->i < p->limit && p->tv[p->i].start < end)
-		p->i++;
+	while (++i < lim && p->tv[i].start < end)
+		;
+	while (i < lim && skippable(&p->tv[i]))
+		i++;
+	p->i = i;
 	return t;
 }
 
@@ -552,6 +572,7 @@ parse_string_parts(struct parser *p, struct ps_node *n, size_t idx)
 	end = j;
 	p->limit = end;
 	p->i = idx + 1;
+	settle(p);
 	while (!at_eof(p)) {
 		const struct ps_token *t = peek(p);
 
@@ -568,6 +589,7 @@ parse_string_parts(struct parser *p, struct ps_node *n, size_t idx)
 	ps_pvec_free(&parts);
 	p->limit = save_limit;
 	p->i = end;
+	settle(p);
 	p->last = idx;
 }
 
@@ -2243,6 +2265,7 @@ ps_parse_into(struct ps_ast *ast, const char *src, size_t len)
 	p.ntok = ast->toks.n;
 	p.limit = p.ntok;
 	p.last = SIZE_MAX;
+	settle(&p);
 	if (p.ntok > PVEC_INLINE) {
 		/* about one node per token: one allocation instead of doubling from 8 */
 		p.res.all.cap = p.ntok;
