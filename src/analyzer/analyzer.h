@@ -111,6 +111,11 @@ struct ps_analyze_opts {
 						 * hashtable with manifest keys); an
 						 * about_*.help.txt gets only
 						 * PSUseUTF8EncodingForHelpFile */
+	bool			 on_disk;	/* file_name is a path on this machine
+						 * (the command line's files): the DSC
+						 * folder rules look beside it for the
+						 * resource's Examples and Tests. Never
+						 * for a name a client sent */
 };
 
 struct ps_analysis_priv;

@@ -422,6 +422,16 @@ const struct ps_rule_info ps_rule_table[R__MAX] = {
 	    "aligned.",
 	    "Align the '=' one column after the widest name.", PSSA("alignassignmentstatement"),
 	    OFF },
+	[R_DSC_EXAMPLES] = { "PSDSCDscExamplesPresent", I, BP,
+	    "A DSC resource has no example: no file naming it in the Examples folder (beside "
+	    "DSCResources, or beside the class-based resource's file).",
+	    "Add an example configuration named after the resource to that Examples folder.",
+	    PSSA("dscdscexamplespresent") },
+	[R_DSC_TESTS] = { "PSDSCDscTestsPresent", I, BP,
+	    "A DSC resource has no test: no file naming it in the Tests folder (beside "
+	    "DSCResources, or beside the class-based resource's file).",
+	    "Add tests named after the resource to that Tests folder.",
+	    PSSA("dscdsctestspresent") },
 };
 
 const char *const ps_severity_names[PS_SEV__MAX] = { "information", "warning", "error" };

@@ -53,6 +53,8 @@ enum ps_rule {
 	R_DQ_CONSTANT, R_OPEN_BRACE,
 	/* PSScriptAnalyzer's formatting rules (rules_format.c) */
 	R_CLOSE_BRACE, R_INDENTATION, R_WHITESPACE, R_ALIGN_ASSIGNMENT,
+	/* PSScriptAnalyzer's DSC folder rules (rules_module.c; a file read from disk only) */
+	R_DSC_EXAMPLES, R_DSC_TESTS,
 	R__MAX
 };
 

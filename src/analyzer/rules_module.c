@@ -2,6 +2,7 @@
 /* rules_module.c: PSScriptAnalyzer's rules on scopes, members, mandatory parameters, runspaces,
  * output types, module manifests, help files and DSC resources */
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -805,9 +806,104 @@ rule_dsc(struct ps_ctx *c)
 	}
 }
 
+/* ---- PSDSCDscExamplesPresent, PSDSCDscTestsPresent ----
+ * A resource's examples and tests are files whose names contain the resource's name (any
+ * case), in the folders Examples and Tests: beside the DSCResources folder for a resource
+ * module (<root>/DSCResources/<name>/<name>.psm1: <root>/Examples), beside the file for a
+ * class-based resource. Only for a file the command line read from disk (opts->on_disk). */
+
+#define DSC_FOLDER_ENTRIES_MAX 4096	/* directory entries read per folder */
+
+static bool
+folder_names(const char *dir, const char *folder, const char *name)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d;
+	bool found = false;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, folder) >= sizeof(path) ||
+	    (d = opendir(path)) == NULL)
+		return false;
+	for (int n = 0; !found && n < DSC_FOLDER_ENTRIES_MAX && (e = readdir(d)) != NULL; n++)
+		found = e->d_type != DT_DIR && e->d_name[0] != '.' &&
+		    strcasestr(e->d_name, name) != NULL;
+	closedir(d);
+	return found;
+}
+
+/* the folder part of path (".": none), into buf; false when it does not fit */
+static bool
+dir_of(const char *path, char *buf, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+
+	if (len >= n)
+		return false;
+	memcpy(buf, slash == NULL ? "." : path, len);
+	buf[len] = '\0';
+	return true;
+}
+
+static void
+dsc_folders_report(struct ps_ctx *c, const char *dir, const char *name,
+    const struct ps_extent *ext)
+{
+	static const struct { enum ps_rule rule; const char *folder, *what; } want[] = {
+		{ R_DSC_EXAMPLES, "Examples", "examples" }, { R_DSC_TESTS, "Tests", "tests" },
+	};
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(want); i++) {
+		if (!ps_rule_on(c, want[i].rule) || folder_names(dir, want[i].folder, name))
+			continue;
+		if (ext != NULL)
+			ps_rule_emit(c, want[i].rule, PS_SEV__MAX, ext, NULL,
+			    "No %s found for resource '%s'.", want[i].what, name);
+		else
+			ps_rule_emit_range(c, want[i].rule, PS_SEV__MAX, 0, 0, NULL,
+			    "No %s found for resource '%s'.", want[i].what, name);
+	}
+}
+
+static void
+rule_dsc_folders(struct ps_ctx *c)
+{
+	const char *path = c->p->opts->file_name, *base;
+	char dir[4096], up[4096], root[4096], name[256];
+	size_t len;
+
+	if (!dir_of(path, dir, sizeof(dir)))
+		return;
+	/* a resource module: <root>/DSCResources/<name>/<name>.psm1 */
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	len = strlen(base);
+	if (len > 5 && len - 5 < sizeof(name) && strcasecmp(base + len - 5, ".psm1") == 0 &&
+	    dir_of(dir, up, sizeof(up)) && strcmp(dir, ".") != 0 && dir_of(up, root, sizeof(root))) {
+		const char *ub = strrchr(up, '/') != NULL ? strrchr(up, '/') + 1 : up;
+
+		if (strcasecmp(ub, "DSCResources") == 0 && strcmp(up, ".") != 0) {
+			memcpy(name, base, len - 5);
+			name[len - 5] = '\0';
+			dsc_folders_report(c, root, name, NULL);
+		}
+	}
+	/* class-based resources: beside the file */
+	for (size_t i = 0; i < c->ast->classes.n; i++) {
+		const struct ps_node *cls = c->ast->classes.v[i];
+
+		if (cls->kind == PS_NODE_CLASS && cls->u.cls.name != NULL &&
+		    ps_attr_find(&cls->u.cls.attributes, "DscResource") != NULL)
+			dsc_folders_report(c, dir, cls->u.cls.name, &cls->ext);
+	}
+}
+
 void
 ps_rules_module_run(struct ps_ctx *c)
 {
+	if (c->p->opts->on_disk && c->p->opts->file_name != NULL &&
+	    (ps_rule_on(c, R_DSC_EXAMPLES) || ps_rule_on(c, R_DSC_TESTS)))
+		rule_dsc_folders(c);
 	if (c->ast->functions.n > 0) {
 		rule_function_names(c);
 		rule_output_types(c);

@@ -21,7 +21,6 @@
 /* PSScriptAnalyzer rules PSScript does not implement: named in Rules, IncludeRules or
  * ExcludeRules they are a warning (the setting has no effect), not an error. */
 static const char *const pssa_only_rules[] = {
-	"PSDSCDscExamplesPresent", "PSDSCDscTestsPresent",
 	"PSUseCompatibleCommands", "PSUseCompatibleTypes", NULL
 };
 

@@ -422,6 +422,7 @@ analyze_cli_main(int argc, char **argv)
 			continue;
 		}
 		opts.file_name = strcmp(files.v[i], "-") == 0 ? NULL : files.v[i];
+		opts.on_disk = opts.file_name != NULL;
 		if (fix && strcmp(files.v[i], "-") == 0) {
 			fprintf(stderr, "psscript analyze: --fix needs files, not stdin\n");
 			buf_free(&src);

@@ -341,6 +341,92 @@ test_show_suppressed(void)
 	T_CONTAINS(out.data, "\"a console menu\"");
 }
 
+static void
+put(const char *dir, const char *name, const char *content)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) == NULL)
+		abort();
+	fputs(content, f);
+	fclose(f);
+}
+
+static size_t
+count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* PSDSCDscExamplesPresent and PSDSCDscTestsPresent: the files naming a resource (any case)
+ * in Examples and Tests beside DSCResources (a resource module) or beside the file (a
+ * class-based resource); only for files read from disk, never for stdin. */
+static void
+test_dsc_examples_and_tests_folders(void)
+{
+	char root[] = "/tmp/pss-dsc-XXXXXX", p[256], mod[384], cls[384];
+	const char *fns = "function Get-TargetResource { param([Parameter(Mandatory)][string]$Name)"
+	    " Write-Verbose 'get'; @{ Name = $Name } }\n"
+	    "function Set-TargetResource { param([Parameter(Mandatory)][string]$Name)"
+	    " Write-Verbose 'set' }\n"
+	    "function Test-TargetResource { [OutputType([bool])] param([Parameter(Mandatory)]"
+	    "[string]$Name) Write-Verbose 'test'; $true }\n";
+	const char *klass = "[DscResource()]\nclass MyRes {\n  [DscProperty(Key)] [string] $Name\n"
+	    "  [MyRes] Get() { return $this }\n  [void] Set() { }\n"
+	    "  [bool] Test() { return $true }\n}\n";
+	const char *args[] = { "--format", "text", "--fail-on", "none", mod, cls, NULL };
+	const char *in[] = { "--fail-on", "none", "-", NULL };
+
+	if (mkdtemp(root) == NULL)
+		abort();
+	snprintf(p, sizeof(p), "%s/xRes/DSCResources/MSFT_xThing", root);
+	T_EQ(system((snprintf(mod, sizeof(mod), "mkdir -p '%s' '%s/Cls'", p, root), mod)), 0);
+	put(p, "MSFT_xThing.psm1", fns);
+	snprintf(mod, sizeof(mod), "%s/MSFT_xThing.psm1", p);
+	snprintf(p, sizeof(p), "%s/Cls", root);
+	put(p, "MyRes.psm1", klass);
+	snprintf(cls, sizeof(cls), "%s/MyRes.psm1", p);
+	run(args);
+	T_CONTAINS(out.data, "No examples found for resource 'MSFT_xThing'. [PSDSCDscExamplesPresent]");
+	T_CONTAINS(out.data, "No tests found for resource 'MSFT_xThing'. [PSDSCDscTestsPresent]");
+	T_CONTAINS(out.data, "No examples found for resource 'MyRes'.");
+	T_CONTAINS(out.data, "No tests found for resource 'MyRes'.");
+	/* a folder of that name, or a file not naming the resource, is not an example */
+	snprintf(p, sizeof(p), "mkdir -p '%s/xRes/Examples/MSFT_xThing' '%s/xRes/Tests' "
+	    "'%s/Cls/Examples' && touch '%s/xRes/Tests/Other.Tests.ps1' "
+	    "'%s/Cls/Examples/myres_example1.ps1'", root, root, root, root, root);
+	T_EQ(system(p), 0);
+	run(args);
+	T_EQ(count_of(out.data, "[PSDSCDscExamplesPresent]"), 1);
+	T_CONTAINS(out.data, "No examples found for resource 'MSFT_xThing'.");
+	T_EQ(count_of(out.data, "[PSDSCDscTestsPresent]"), 2);
+	snprintf(p, sizeof(p), "touch '%s/xRes/Examples/MSFT_xThing_Add.ps1' "
+	    "'%s/xRes/Tests/msft_xthing.tests.ps1' '%s/Cls/MyRes.Tests.ps1'", root, root, root);
+	T_EQ(system(p), 0);
+	run(args);
+	T_EQ(count_of(out.data, "[PSDSCDscExamplesPresent]"), 0);
+	T_EQ(count_of(out.data, "[PSDSCDscTestsPresent]"), 1);	/* MyRes: Tests, not beside */
+	/* the same text from stdin (no folder to look at) */
+	{
+		int fd = open(cls, O_RDONLY), saved = dup(0);
+
+		dup2(fd, 0);
+		run(in);
+		dup2(saved, 0);
+		close(saved);
+		close(fd);
+	}
+	T_ASSERT(strstr(out.data, "PSDSCDsc") == NULL);
+	snprintf(p, sizeof(p), "rm -rf '%s'", root);
+	T_EQ(system(p), 0);
+}
+
 int
 main(void)
 {
@@ -369,6 +455,7 @@ main(void)
 	T_RUN(test_settings_file);
 	T_RUN(test_show_suppressed);
 	T_RUN(test_fix_applies_edits);
+	T_RUN(test_dsc_examples_and_tests_folders);
 	{
 		const char *names[] = { "clean.ps1", "bad.ps1", "info.ps1", "aliases.ps1",
 		    "notes.txt", "stdout", "lint.psd1", "bad.psd1", "long.ps1",

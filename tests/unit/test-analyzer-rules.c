@@ -266,6 +266,12 @@ static const struct rule_case cases[] = {
 	    "Invoke-Command -ScriptBlock { $var }" },
 	{ "PSUseUTF8EncodingForHelpFile", "TOPIC\n    about_x \xE9t\xE9\n", 1, 1, "",
 	    "TOPIC\n    about_x \xC3\xA9t\xC3\xA9\n" },
+	/* the DSC folder rules: run_only names a file on disk in a folder with no Examples or
+	 * Tests (test-analyzer-cli.c has the folders) */
+	{ "PSDSCDscExamplesPresent", "[DscResource()]\nclass MyRes {\n  [DscProperty(Key)] "
+	    "[string] $Name\n}", 1, 1, "", "class MyRes {\n  [string] $Name\n}" },
+	{ "PSDSCDscTestsPresent", "[DscResource()]\nclass MyRes {\n  [DscProperty(Key)] "
+	    "[string] $Name\n}", 1, 1, "", "class MyRes {\n  [string] $Name\n}" },
 	{ "PSDSCStandardDSCFunctionsInResource", "function Get-TargetResource { param() "
 	    "Write-Verbose 'g'; @{} }\nfunction Set-TargetResource { param() Write-Verbose 's' }", 1, 10,
 	    "Get-TargetResource", "function Get-TargetResource { param() Write-Verbose 'g'; @{} }\n"
@@ -331,6 +337,10 @@ run_only(const char *src, const char *id)
 	o.ninclude = 1;
 	if (strcmp(id, "PSUseUTF8EncodingForHelpFile") == 0)
 		o.file_name = "en-US/about_x.help.txt";
+	if (strncmp(id, "PSDSCDsc", 8) == 0) {
+		o.file_name = "/nonexistent-pss-dsc/MyRes.psm1";
+		o.on_disk = true;
+	}
 	if (ps_analyze(src, strlen(src), &o, &a) != PSS_OK)
 		return NULL;
 	return a;
