@@ -33,6 +33,22 @@ h_scripts_fixes(struct http_ctx *c)
 	reply_success(c, 200, NULL, o);
 }
 
+/* POST /api/scripts/:id/apply-suggestions: the original platform had a language model rewrite
+ * a script from free-text suggestions, which this one does not do; what it has is the
+ * analyzer's exact fixes, applied as a new version: 410 {error: gone, replacement} to
+ * anyone (nothing is read or done, so nothing about the script is told). */
+void
+h_scripts_apply_suggestions_gone(struct http_ctx *c)
+{
+	struct json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "replacement",
+	    json_object_new_string("POST /api/scripts/:id/apply-fixes"));
+	error_reply(c, 410, "gone", "Scripts are not rewritten from suggestions here: the "
+	    "analyzer's exact fixes are applied as a new version with POST "
+	    "/api/scripts/:id/apply-fixes (GET /api/scripts/:id/fixes lists them).", d);
+}
+
 /*
  * POST /api/scripts/:id/apply-fixes {version?, contentHash?, ruleIds?, findingIds?, dryRun?}
  * (and the page's POST /scripts/:id/fixes, whose form has the same fields): 201 {success,

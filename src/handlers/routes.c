@@ -89,6 +89,8 @@ const struct route app_routes[] = {
 	{ HTTP_GET, "/api/scripts/:id/fixes", 0, h_scripts_fixes, "scripts.fixes" },
 	{ HTTP_POST, "/api/scripts/:id/apply-fixes", ROUTE_AUTH | ROUTE_CSRF, h_scripts_apply_fixes,
 	  "scripts.apply_fixes" },
+	{ HTTP_POST, "/api/scripts/:id/apply-suggestions", 0, h_scripts_apply_suggestions_gone,
+	  "scripts.apply_suggestions" },
 
 	/* ---- Categories /api/categories ---- */
 	{ HTTP_GET, "/api/categories", 0, h_categories_list, "categories.list" },

@@ -476,7 +476,7 @@ test_script_detail(void)
 		{ WORKS, "GET", "/api/scripts/:id/execution-history?limit=10&offset=0", NULL, USER, "200",
 		  "executions pagination.total pagination.hasMore" },
 		{ DIFFERENT, "POST", "/api/scripts/:id/apply-suggestions",
-		  "{\"suggestions\":[\"Use -Filter\"]}", USER, "404", "error" },
+		  "{\"suggestions\":[\"Use -Filter\"]}", USER, "410", "error details.replacement" },
 		{ WORKS, "PUT", "/api/scripts/:id", "{\"content\":\"Get-ChildItem -Path C:\\\\temp -File\\n\"}",
 		  USER, "200", NULL },
 	};

@@ -113,6 +113,8 @@ static const struct expect expects[] = {
 	{ "GET /api/scripts/:id/analysis", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
 	/* the original frontend's analysis stream: the same visibility, then its events */
 	{ "GET /api/scripts/:id/analysis-stream", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 } },
+	/* the original platform's rewrite from suggestions: 410 naming apply-fixes, to anyone */
+	{ "POST /api/scripts/:id/apply-suggestions", TG_PRIVATE, "{}", 0, { 410, 410, 410, 410 } },
 	{ "GET /api/scripts/:id/export-analysis", TG_PRIVATE, NOBODY, 0, { 404, 404, 200, 200 },
 	  "?format=sarif" },
 	{ "POST /api/scripts/:id/execute", TG_PRIVATE, "{}", 0, { 401, 404, 200, 200 } },
