@@ -42,6 +42,7 @@ struct cache {
 	struct shared_gen *shared;	/* NULL: no hot copies */
 	uint64_t	 req_gen;	/* shared->gen when this request began */
 	uint64_t	 own_moves;	/* the moves of shared->gen by this request's invalidations */
+	uint64_t	 heard;		/* invalidations heard by NOTIFY, reconnects, stale marks */
 	bool		 in_request;	/* cache_begin ran (a FastCGI worker) */
 	uint64_t	 db_reconnects;	/* the db's count when its notifications were last whole */
 	char		*host;
@@ -188,6 +189,7 @@ try_connect(struct cache *c)
 	c->backoff_ms = 1000;
 	c->last_check_ms = time_mono_ms();
 	lru_clear(c->lru);
+	c->heard++;
 	return true;
 }
 
@@ -198,6 +200,7 @@ on_notify(const char *channel, const char *payload, void *arg)
 
 	if (strcmp(channel, CACHE_NOTIFY_CHANNEL) != 0)
 		return;
+	c->heard++;
 	if (strcmp(payload, STALE_MARK) == 0) {
 		c->stale = true;
 		lru_clear(c->lru);
@@ -352,6 +355,7 @@ cache_begin(struct cache *c)
 			/* notifications sent while the connection was down are lost */
 			c->db_reconnects = db_stats(c->db)->reconnects;
 			lru_clear(c->lru);
+			c->heard++;
 		}
 	}
 	if (c->up && now - c->last_check_ms >= c->health_interval_ms) {
@@ -568,8 +572,33 @@ cache_invalidate(struct cache *c, const char *pat)
 			(void)db_exec(c->db, NULL, "SELECT pg_notify($1, $2)", 2,
 			    (const char *[]){ CACHE_NOTIFY_CHANNEL, STALE_MARK });
 	}
-	if (!reached)
+	if (!reached) {
 		c->stale = true;
+		c->heard++;
+	}
+}
+
+struct cache_mark
+cache_mark(const struct cache *c)
+{
+	struct cache_mark m = { 0, 0 };
+
+	if (c->shared != NULL && cache_redis_up(c)) {
+		m.gen = c->in_request ? c->req_gen : shared_gen(c);
+		m.heard = c->heard + 1;
+	}
+	return m;
+}
+
+bool
+cache_mark_fresh(struct cache *c, struct cache_mark m)
+{
+	if (m.heard == 0 || c->shared == NULL || !cache_redis_up(c) || m.gen != shared_gen(c) ||
+	    m.heard != c->heard + 1)
+		return false;
+	c->stats.hot_hits++;
+	c->stats.hits++;
+	return true;
 }
 
 void

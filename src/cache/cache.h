@@ -46,6 +46,20 @@ char	*cache_get_hot(struct cache *, const char *key, size_t *len);
  * is not up: the caller then reads through cache_get, which answers from this process's LRU
  * meanwhile. For a caller that must see Redis as it is now (the session check). */
 bool	 cache_get2(struct cache *, const char *const keys[2], char *vals[2], size_t lens[2]);
+/* A mark of every invalidation this process can know of: the shared generation (this host's
+ * writers, at once) and the invalidations it heard by NOTIFY (other hosts' and other users'
+ * writers, a moment later), its reconnects and stale marks. cache_mark: the mark to keep
+ * with a value read from Redis in this request (taken when the request began, so before the
+ * read); a zero mark (no shared file, Redis not up) is never fresh. cache_mark_fresh: true
+ * while nothing was invalidated since the mark was taken: the value read then is still
+ * Redis's, and the caller answers from its copy (counted as a hot hit). For a caller keeping
+ * its own parsed copy of a value (the session check). */
+struct cache_mark {
+	uint64_t gen;
+	uint64_t heard;
+};
+struct cache_mark cache_mark(const struct cache *);
+bool	 cache_mark_fresh(struct cache *, struct cache_mark);
 /* cache_set: ttl_s 0 keeps the key until it is invalidated. Errors are logged, not returned.
  * In a request (after cache_begin) with the shared generation mapped, nothing is stored when
  * another process on this host invalidated anything since the request began: the value may

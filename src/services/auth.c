@@ -311,14 +311,20 @@ cached_session(const struct svc *s, struct arena *a, const char *hash, struct au
 }
 
 /* The sessions this worker resolved lately, each with the two cached values it was parsed
- * from (session:{hash} and user:{id}) and their parsed form. A request with the same token
- * reads both values again from Redis in one round trip (cache_get2) and, when their bytes are
- * unchanged, takes the parsed form instead of parsing them again: Redis stays the authority,
- * exactly as for a worker without this table, so every revocation (which drops
- * session:{hash}) and every change of the user (which drops user:{id}) is seen on the next
- * request, in every worker. Without Redis, the ordinary path (the LRU, kept whole by NOTIFY)
- * answers. The token is kept to skip its SHA-256 (compared in constant time); a slot is
- * chosen by its first two hex digits, so a token an attacker chooses can only evict. */
+ * from (session:{hash} and user:{id}), their parsed form and the cache's mark of when they
+ * were last read from Redis. Redis stays the authority: while the mark is fresh (nothing was
+ * invalidated on this host since, by the shared generation, and no invalidation was heard
+ * from elsewhere by NOTIFY) and younger than HOT_SESSION_MS, the parsed form is what Redis
+ * holds, and answers with no round trip. Every revocation (which drops session:{hash}) and
+ * every change of the user (which drops user:{id}) moves the mark, so it is seen on the next
+ * request in every worker of this host; a writer on another host, or one that cannot map the
+ * shared file, reaches it by NOTIFY, a moment later. Otherwise both values are read again
+ * from Redis in one round trip (cache_get2) and, when their bytes are unchanged, the parsed
+ * form is taken instead of parsing them again. Without Redis, the ordinary path (the LRU,
+ * kept whole by NOTIFY) answers. The token is kept to skip its SHA-256 (compared in constant
+ * time); a slot is chosen by its first two hex digits, so a token an attacker chooses can
+ * only evict. */
+#define HOT_SESSION_MS 60000
 #define HOT_SLOTS 256
 struct hot {
 	char		 token[AUTH_TOKEN_LEN + 1];	/* "" when the slot is free */
@@ -327,6 +333,8 @@ struct hot {
 	size_t		 len[2];
 	struct auth_session se;	/* parsed from val (strings malloc'd) */
 	struct auth_user u;
+	struct cache_mark mark;	/* when val was last read from Redis */
+	int64_t		 read_ms;	/* then, on the monotonic clock */
 };
 static struct hot hot[HOT_SLOTS];
 
@@ -355,6 +363,7 @@ hot_values_free(struct hot *h)
 	free((char *)h->u.created_at);
 	free((char *)h->u.last_login_at);
 	h->val[0] = h->val[1] = NULL;
+	h->mark = (struct cache_mark){ 0, 0 };
 	memset(&h->se, 0, sizeof(h->se));
 	memset(&h->u, 0, sizeof(h->u));
 }
@@ -379,7 +388,7 @@ hot_remember(struct hot *h, const char *token, const char *hash, const struct au
 }
 
 /* hot_check: true with *se and *u (strings in a) when Redis holds the slot's session and
- * user now; the slot keeps what it read. false when Redis is down or either value is missing
+ * user now (read again unless the slot's mark is fresh); the slot keeps what it read. false when Redis is down or either value is missing
  * or not whole: the ordinary path decides. */
 static bool
 hot_check(const struct svc *s, struct arena *a, struct hot *h, struct auth_session *se,
@@ -389,9 +398,14 @@ hot_check(const struct svc *s, struct arena *a, struct hot *h, struct auth_sessi
 	const char *keys[2] = { skey, ukey };
 	size_t len[2];
 	int64_t uid = h->se.user_id;
+	struct cache_mark mark;
 
 	if (s->cache == NULL || uid <= 0)
 		return false;
+	if (h->val[0] != NULL && cache_mark_fresh(s->cache, h->mark) &&
+	    time_mono_ms() - h->read_ms < HOT_SESSION_MS)
+		goto parsed;
+	mark = cache_mark(s->cache);
 	session_key(skey, sizeof(skey), h->hash);
 	users_cache_key(ukey, sizeof(ukey), uid);
 	if (!cache_get2(s->cache, keys, val, len))
@@ -415,10 +429,15 @@ hot_check(const struct svc *s, struct arena *a, struct hot *h, struct auth_sessi
 		h->u.last_login_at = dup_or_null(u->last_login_at);
 		h->val[0] = val[0], h->len[0] = len[0];
 		h->val[1] = val[1], h->len[1] = len[1];
+		h->mark = mark;
+		h->read_ms = time_mono_ms();
 		return true;
 	}
 	free(val[0]);
 	free(val[1]);
+	h->mark = mark;
+	h->read_ms = time_mono_ms();
+parsed:
 	*se = h->se;
 	se->family = arena_strdup(a, h->se.family);
 	se->csrf = arena_dup_or_null(a, h->se.csrf);
