@@ -352,3 +352,18 @@ it_script_path(long long id, const char *tail)
 	snprintf(b[k], sizeof(b[k]), "/api/scripts/%lld%s", id, tail);
 	return b[k];
 }
+
+long long
+it_hot_hits(void)
+{
+	static const char name[] = "\npsscript_cache_hot_hits_total ";
+	struct it_resp r;
+	const char *p;
+	long long n = -1;
+
+	if (it_get(&r, "/metrics") == 0 && r.status == 200 && r.body != NULL &&
+	    (p = strstr(r.body, name)) != NULL)
+		n = strtoll(p + strlen(name), NULL, 10);
+	it_resp_free(&r);
+	return n;
+}

@@ -494,21 +494,6 @@ test_logout_revokes_on_every_worker_and_clears_cookie(void)
 	T_EQ(status_of("POST", "/api/auth/logout", a.token, NULL), 401);
 }
 
-/* hot_hits: the workers' hot hits so far (/metrics), -1 when not found. */
-static long long
-hot_hits(void)
-{
-	struct it_resp r;
-	const char *p;
-	long long n = -1;
-
-	if (it_get(&r, "/metrics") == 0 && r.status == 200 && r.body != NULL &&
-	    (p = strstr(r.body, "\npsscript_cache_hot_hits_total ")) != NULL)
-		n = strtoll(p + strlen("\npsscript_cache_hot_hits_total "), NULL, 10);
-	it_resp_free(&r);
-	return n;
-}
-
 /* A session each worker answers from its own parsed copy, with no Redis round trip (a token's
  * first request remembers it, the second reads it from Redis, the next are hot), is still
  * ended at once by a revocation from another process: the command line's reset-password,
@@ -525,9 +510,9 @@ cli_revoke_round(const char *env, bool at_once)
 	T_EQ(acct_register(&a, "hotcli"), 0);
 	T_EQ(me_rounds(a.token, 200), WORKER_ROUNDS);
 	T_EQ(me_rounds(a.token, 200), WORKER_ROUNDS);
-	T_ASSERT((before = hot_hits()) >= 0);
+	T_ASSERT((before = it_hot_hits()) >= 0);
 	T_EQ(me_rounds(a.token, 200), WORKER_ROUNDS);
-	after = hot_hits();
+	after = it_hot_hits();
 	/* a worker the first rounds missed reads it once */
 	T_ASSERTF(after - before >= WORKER_ROUNDS - 3, "hot sessions: %lld of %d", after - before,
 	    WORKER_ROUNDS);

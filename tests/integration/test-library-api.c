@@ -1277,21 +1277,6 @@ test_owner_renamed_or_deleted_reaches_every_worker(void)
 	T_EQ(every_worker(list, NULL, 200, "\"total\":0", NULL), 0);
 }
 
-/* hot_hits: psscript_cache_hot_hits_total summed over the workers, -1 when absent. */
-static long long
-hot_hits(void)
-{
-	struct it_resp r;
-	const char *p;
-	long long n = -1;
-
-	if (it_get(&r, "/metrics") == 0 && r.status == 200 && r.body != NULL &&
-	    (p = strstr(r.body, "\npsscript_cache_hot_hits_total ")) != NULL)
-		n = strtoll(p + strlen("\npsscript_cache_hot_hits_total "), NULL, 10);
-	it_resp_free(&r);
-	return n;
-}
-
 /* Repeated reads are answered from the workers' hot copies (no Redis round trip): of 24
  * reads of one script one misses and each worker (PARALLEL of them) makes one Redis GET. */
 static void
@@ -1301,10 +1286,10 @@ test_repeated_reads_are_answered_from_hot_copies(void)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/api/scripts/%lld", id);
-	T_ASSERT((before = hot_hits()) >= 0);
+	T_ASSERT((before = it_hot_hits()) >= 0);
 	for (int i = 0; i < 24; i++)
 		T_EQ(get_status(path, NULL), 200);
-	after = hot_hits();
+	after = it_hot_hits();
 	T_ASSERTF(after - before >= 24 - 1 - PARALLEL, "hot hits: %lld of 24 reads", after - before);
 	/* and a write is seen at once, by every worker */
 	T_EQ(status_of("PUT", path, alice.token, "{\"title\":\"read once more\"}"), 200);
