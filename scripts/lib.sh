@@ -9,7 +9,7 @@ PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail 
 
 # Debian packages the build, the stack and the tests need.
 PSS_PACKAGES="build-essential autoconf automake libtool pkgconf libfcgi-dev libpq-dev
- libhiredis-dev libjson-c-dev libcrypt-dev libcurl4-openssl-dev libxml2-dev postgresql postgresql-contrib
+ libhiredis-dev libjson-c-dev libcrypt-dev libcurl4-openssl-dev libxml2-dev zlib1g-dev postgresql postgresql-contrib
  redis-server nginx-light spawn-fcgi multiwatch openssl curl ca-certificates procps python3"
 # cron: the test of scripts/setup --at-boot edits a real crontab (tests/integration/test-supervise.sh);
 # debhelper, dpkg-dev, lintian: the Debian package cycle (tests/package/run.sh); systemd for

@@ -48,7 +48,9 @@ flush_layer_stats(struct app *a)
 {
 	static struct db_stats dlast;
 	static struct cache_stats clast;
+	static struct http_gzip_stats glast;
 	const struct db_stats *d = db_stats(a->db);
+	const struct http_gzip_stats *g = http_gzip_stats();
 	const struct cache_stats *cs = cache_stats(a->cache);
 
 	metrics_add(M_DB_RECONNECTS, d->reconnects - dlast.reconnects);
@@ -59,8 +61,11 @@ flush_layer_stats(struct app *a)
 	metrics_add(M_CACHE_ERRORS, cs->errors - clast.errors);
 	metrics_add(M_CACHE_RECONNECTS, cs->reconnects - clast.reconnects);
 	metrics_add(M_CACHE_HOT_HITS, cs->hot_hits - clast.hot_hits);
+	metrics_add(M_GZIP_COMPRESSED, g->compressed - glast.compressed);
+	metrics_add(M_GZIP_MEMO_HITS, g->memo_hits - glast.memo_hits);
 	dlast = *d;
 	clast = *cs;
+	glast = *g;
 }
 
 /* The credential of a request: "Authorization: Bearer <token>" wins over the cookie. */

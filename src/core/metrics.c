@@ -15,7 +15,7 @@
 
 #define SLOTS		METRICS_MAX_PIDS
 #define NBUCKETS	METRICS_NBUCKETS	/* 11 bounds and +Inf */
-#define MAGIC		0x7073736d65747234ULL	/* "pssmetr4": the layout's version */
+#define MAGIC		0x7073736d65747235ULL	/* "pssmetr5": the layout's version */
 
 static const double bounds_s[NBUCKETS - 1] = {
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5,
@@ -45,6 +45,8 @@ static const char *const counter_names[M__MAX][2] = {
 	{ "psscript_ai_requests_total{outcome=\"bad_json\"}", AI_HELP },
 	{ "psscript_ai_requests_total{outcome=\"bad_answer\"}", AI_HELP },
 	{ "psscript_analyses_stale_queued_total", "Analyses of an older analyzer version queued for re-analysis by the job runner" },
+	{ "psscript_gzip_compressed_total", "Cached answers gzip-encoded (once per worker and value)" },
+	{ "psscript_gzip_memo_hits_total", "Cached answers sent gzip-encoded from a worker's memo" },
 };
 
 #define route_stats metrics_route

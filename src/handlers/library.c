@@ -290,14 +290,20 @@ view_cache_put(struct http_ctx *c, const char *key, struct json_object *o, int t
 }
 
 /* What reply_success writes for the JSON text of an object: {"success":true,"name":OBJ}, or
- * with name NULL OBJ's members after success (a script's after its member too). */
+ * with name NULL OBJ's members after success (a script's after its member too); gzipped for
+ * a client that asks (the entry key's bytes compressed once per process: cached answers hold
+ * no secret). */
 static void
-reply_text(struct http_ctx *c, const char *json, size_t len, const char *name)
+reply_text(struct http_ctx *c, const char *key, const char *json, size_t len, const char *name)
 {
 	struct buf *b = &c->resp->body;
+	char gzkey[160];
 
 	c->resp->status = 200;
 	c->resp->content_type = "application/json; charset=utf-8";
+	snprintf(gzkey, sizeof(gzkey), "%s %s", name != NULL ? name : "", key);
+	if (http_gzip_memo(c->resp, c->req, gzkey, json, len))
+		return;
 	buf_reset(b);
 	if (name != NULL) {
 		buf_puts(b, "{\"success\":true,\"");
@@ -315,6 +321,7 @@ reply_text(struct http_ctx *c, const char *json, size_t len, const char *name)
 		buf_puts(b, "{\"success\":true,");
 		buf_append(b, json + 1, len - 1);
 	}
+	http_gzip(c->resp, c->req, gzkey, json, len);
 }
 
 int
@@ -327,7 +334,7 @@ reply_cached(struct http_ctx *c, const char *key, const char *name, const struct
 		return 0;
 	if ((hit = library_cache_text(&c->app->svc, key, vw, &v)) != 1)
 		return hit;
-	reply_text(c, v.json, v.len, name);
+	reply_text(c, key, v.json, v.len, name);
 	library_cached_free(&v);
 	return 1;
 }
@@ -346,7 +353,7 @@ reply_cache_put(struct http_ctx *c, const char *key, struct json_object *o, int 
 	}
 	s = library_cache_json(o, &len);
 	library_cache_put_text(&c->app->svc, key, o, s, len, ttl_s);
-	reply_text(c, s, len, name);
+	reply_text(c, key, s, len, name);
 	json_object_put(o);
 }
 

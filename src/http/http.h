@@ -93,6 +93,34 @@ void	 resp_free(struct response *);
 void	 resp_header(struct response *, const char *name, const char *value);
 void	 resp_body(struct response *, const char *, size_t);
 
+/* Cached JSON answers gzip-encoded for the clients that ask (Accept-Encoding), compressed once
+ * per process. Only for bodies that hold no secret: compressing a secret next to text an
+ * attacker chooses lets compressed sizes reveal it (BREACH), so never a page (its CSRF token),
+ * never a login's tokens. */
+#define HTTP_GZIP_MIN	1024		/* smaller bodies gain less than the header costs */
+#define HTTP_GZIP_MAX	(256 * 1024)	/* larger ones are not kept in the memo, so not sent gzipped */
+/* A body written from a value (src, len: a cached entry's bytes) that key names, the same
+ * bytes always giving the same body. http_gzip_memo: adds Vary: Accept-Encoding; true when
+ * the request accepts gzip and this process's memo holds the encoding of the body written
+ * from these bytes under key, which it has made the body (with Content-Encoding: gzip): the
+ * caller writes nothing. http_gzip: after the caller wrote the body (false from
+ * http_gzip_memo), compresses it when the request accepts gzip and the body is
+ * HTTP_GZIP_MIN..HTTP_GZIP_MAX bytes, keeps it in the memo and makes it the body. key
+ * names the body, not only the value (a value written in two forms takes two keys). */
+bool	 http_gzip_memo(struct response *, const struct request *, const char *key,
+	    const char *src, size_t len);
+void	 http_gzip(struct response *, const struct request *, const char *key, const char *src,
+	    size_t len);
+/* http_accepts_gzip: Accept-Encoding's value (NULL: absent) accepts gzip: gzip or x-gzip
+ * named with a q above 0, or * with a q above 0 and gzip not refused. */
+bool	 http_accepts_gzip(const char *accept_encoding);
+struct http_gzip_stats {
+	uint64_t compressed;	/* bodies compressed (memo misses) */
+	uint64_t memo_hits;	/* bodies answered from the memo */
+};
+const struct http_gzip_stats *http_gzip_stats(void);
+void	 http_gzip_reset(void);	/* empties the memo (tests) */
+
 /* The router. A pattern is literal segments and ":name" segments: "/api/scripts/:id". */
 struct http_ctx;	/* defined by the application */
 struct page_route;	/* defined by the application */

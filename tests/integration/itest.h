@@ -54,9 +54,9 @@ const char *it_job_wait(long id, const char *want, int seconds);
 int	 it_log_has(const char *path, const char *needle, int seconds);
 /* it_script_new: POST /api/scripts as token: {title, content, isPublic: pub, analyze: false}
  * (nothing analyses it until asked); its id, or 0 (with a "# " line saying why). */
+long long it_script_new(const char *token, const char *title, const char *content, bool pub);
 /* it_hot_hits: the workers' cache hot hits so far (/metrics), -1 when not found. */
 long long it_hot_hits(void);
-long long it_script_new(const char *token, const char *title, const char *content, bool pub);
 /* it_script_path: "/api/scripts/<id><tail>" in one of four static buffers (four may be used
  * in one call's arguments). */
 const char *it_script_path(long long id, const char *tail);

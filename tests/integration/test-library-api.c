@@ -5,7 +5,10 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <sys/wait.h>
+
+#include <zlib.h>
 
 #include "itest-auth.h"
 
@@ -1277,6 +1280,89 @@ test_owner_renamed_or_deleted_reaches_every_worker(void)
 	T_EQ(every_worker(list, NULL, 200, "\"total\":0", NULL), 0);
 }
 
+/* gz_get: GET path as token asking for gzip; the body decoded (caller frees), or NULL (with a
+ * "# " line) when the answer was not 200 and gzip-encoded or did not decode. */
+static char *
+gz_get(const char *path, const char *token)
+{
+	char auth[160];
+	const char *h[3] = { "Accept-Encoding: gzip", NULL, NULL };
+	struct it_resp r;
+	const char *ce;
+	z_stream z = { 0 };
+	size_t cap = 1 << 22;
+	char *out = NULL;
+
+	if (token != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		h[1] = auth;
+	}
+	if (it_request(&r, "GET", path, NULL, 0, NULL, h) != 0)
+		return NULL;
+	if (r.status != 200 || (ce = it_header(&r, "content-encoding")) == NULL ||
+	    strcmp(ce, "gzip") != 0) {
+		printf("#   %s: %ld, not gzip-encoded\n", path, r.status);
+		it_resp_free(&r);
+		return NULL;
+	}
+	out = malloc(cap);
+	if (inflateInit2(&z, 15 + 16) == Z_OK) {
+		z.next_in = (Bytef *)(uintptr_t)r.body;
+		z.avail_in = (uInt)r.len;
+		z.next_out = (Bytef *)out;
+		z.avail_out = (uInt)cap - 1;
+		if (inflate(&z, Z_FINISH) == Z_STREAM_END)
+			out[z.total_out] = '\0';
+		else {
+			free(out);
+			out = NULL;
+		}
+		inflateEnd(&z);
+	}
+	it_resp_free(&r);
+	return out;
+}
+
+/* Cached answers go gzip-encoded to the clients that ask (a browser, axios, curl --compressed),
+ * each compressed once per worker: they decode to the identity answer, and a write is seen at
+ * once in them too, on every worker. */
+static void
+test_cached_answers_are_gzipped_for_clients_that_ask(void)
+{
+	struct it_resp r;
+	char path[64], content[4096], body[4400], *gz;
+	long long id;
+	int stale = 0;
+
+	/* a script long enough to be worth compressing (HTTP_GZIP_MIN) */
+	snprintf(content, sizeof(content), "# %s\n", uniq("gz"));
+	for (int i = 0; i < 40; i++)
+		snprintf(content + strlen(content), sizeof(content) - strlen(content),
+		    "Get-ChildItem -Path /var/log/app%d -Recurse | Remove-Item\n", i);
+	T_EQ(create(alice.token, script_body("compressed on the wire", content, true), &id, NULL), 201);
+	snprintf(path, sizeof(path), "/api/scripts/%lld", id);
+	T_EQ(it_json(&r, "GET", path, NULL, NULL), 0);	/* fills the entry */
+	T_EQ(r.status, 200);
+	T_ASSERT(r.len > 1024);
+	T_ASSERT(it_header(&r, "content-encoding") == NULL);
+	T_ASSERT(strstr(r.headers, "vary: Accept-Encoding") != NULL);
+	for (int i = 0; i < 12; i++) {	/* every worker: compressed, then from its memo */
+		gz = gz_get(path, NULL);
+		T_ASSERT(gz != NULL && strcmp(gz, r.body) == 0);
+		free(gz);
+	}
+	it_resp_free(&r);
+	snprintf(body, sizeof(body), "{\"title\":\"%s\"}", uniq("recompressed"));
+	T_EQ(status_of("PUT", path, alice.token, body), 200);
+	for (int i = 0; i < 12; i++) {
+		gz = gz_get(path, NULL);
+		if (gz == NULL || strstr(gz, "\"recompressed") == NULL)
+			stale++;
+		free(gz);
+	}
+	T_EQ(stale, 0);
+}
+
 /* Repeated reads are answered from the workers' hot copies (no Redis round trip): of 24
  * reads of one script one misses and each worker (PARALLEL of them) makes one Redis GET. */
 static void
@@ -1444,6 +1530,7 @@ main(void)
 	T_RUN(test_cookie_sessions_need_the_csrf_token);
 	T_RUN(test_owner_renamed_or_deleted_reaches_every_worker);
 	T_RUN(test_repeated_reads_are_answered_from_hot_copies);
+	T_RUN(test_cached_answers_are_gzipped_for_clients_that_ask);
 	T_RUN(test_cli_user_delete_reaches_every_worker);
 	T_RUN(test_read_after_write_on_every_worker_with_redis_up);
 	T_RUN(test_read_after_write_on_every_worker_with_redis_stopped);

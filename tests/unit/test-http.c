@@ -1,6 +1,11 @@
 /* test-http.c: unit tests of request parsing and the router */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
 #include "http/http.h"
 #include "http/request.h"
 #include "t.h"
@@ -256,12 +261,142 @@ test_response_header_strips_crlf(void)
 	resp_free(&resp);
 }
 
+static void
+test_accepts_gzip(void)
+{
+	T_ASSERT(http_accepts_gzip("gzip"));
+	T_ASSERT(http_accepts_gzip("gzip, deflate, br"));
+	T_ASSERT(http_accepts_gzip("br;q=1.0, GZip;q=0.5"));
+	T_ASSERT(http_accepts_gzip("x-gzip"));
+	T_ASSERT(http_accepts_gzip("*"));
+	T_ASSERT(http_accepts_gzip("identity, *;q=0.1"));
+	T_ASSERT(http_accepts_gzip("gzip;q=0.001"));
+	T_ASSERT(!http_accepts_gzip(NULL));
+	T_ASSERT(!http_accepts_gzip(""));
+	T_ASSERT(!http_accepts_gzip("identity"));
+	T_ASSERT(!http_accepts_gzip("deflate, br"));
+	T_ASSERT(!http_accepts_gzip("gzip;q=0"));
+	T_ASSERT(!http_accepts_gzip("gzip; q=0.000"));
+	T_ASSERT(!http_accepts_gzip("*;q=1, gzip;q=0"));
+	T_ASSERT(!http_accepts_gzip("*;q=0"));
+	T_ASSERT(!http_accepts_gzip("gzipx, xgzip, gzip-x"));
+	T_ASSERT(!http_accepts_gzip(",,, ;;;"));
+}
+
+/* gunzip: the gzip bytes (p, n) decoded into out (cap bytes); the decoded length or -1. */
+static long
+gunzip(const char *p, size_t n, char *out, size_t cap)
+{
+	z_stream z = { 0 };
+	long len;
+
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return -1;
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = (uInt)n;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	len = inflate(&z, Z_FINISH) == Z_STREAM_END ? (long)z.total_out : -1;
+	inflateEnd(&z);
+	return len;
+}
+
+/* write_from: what a caller of http_gzip_memo does: the body from the value, then http_gzip;
+ * true when the memo answered. */
+static bool
+write_from(struct response *r, const struct request *req, const char *key, const char *v,
+    size_t n)
+{
+	resp_reset(r);
+	if (http_gzip_memo(r, req, key, v, n))
+		return true;
+	buf_puts(&r->body, "{\"success\":true,\"v\":");
+	buf_append(&r->body, v, n);
+	buf_putc(&r->body, '}');
+	http_gzip(r, req, key, v, n);
+	return false;
+}
+
+static void
+test_gzip_memo_answers_only_the_same_bytes(void)
+{
+	const char *gz_env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/api/x",
+		"HTTP_ACCEPT_ENCODING=gzip, deflate", NULL };
+	const char *id_env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/api/x", NULL };
+	struct request gzr, idr;
+	struct response r;
+	struct buf v = BUF_INIT;
+	char *out = malloc(1 << 20);
+	const struct http_gzip_stats *st = http_gzip_stats();
+	long n;
+
+	http_gzip_reset();
+	resp_init(&r);
+	T_EQ(parse(gz_env, &gzr), HTTP_REJECT_NONE);
+	{
+		static struct arena a2;	/* a second request, alive alongside the first */
+
+		T_EQ(http_request_parse(&a2, id_env, &lim, &idr), HTTP_REJECT_NONE);
+	}
+	buf_putc(&v, '"');
+	for (int i = 0; i < 400; i++)
+		buf_printf(&v, "line %d of a cached value; ", i % 17);
+	buf_putc(&v, '"');
+
+	/* compressed once, then from the memo, decoding to the body the caller wrote */
+	T_ASSERT(!write_from(&r, &gzr, "k1", v.data, v.len));
+	T_ASSERT(strstr(r.headers.data, "Vary: Accept-Encoding\r\n") != NULL);
+	T_ASSERT(strstr(r.headers.data, "Content-Encoding: gzip\r\n") != NULL);
+	T_ASSERT(r.body.len < v.len / 4);
+	n = gunzip(r.body.data, r.body.len, out, 1 << 20);
+	T_EQ(n, (long)v.len + 21);
+	T_ASSERT(memcmp(out, "{\"success\":true,\"v\":", 20) == 0 && memcmp(out + 20, v.data, v.len) == 0);
+	T_EQ(st->compressed, 1);
+	T_ASSERT(write_from(&r, &gzr, "k1", v.data, v.len));
+	T_EQ(st->memo_hits, 1);
+	T_EQ(gunzip(r.body.data, r.body.len, out, 1 << 20), n);
+
+	/* a changed value under the same key is compressed again, never the old one sent */
+	v.data[10] = 'X';
+	T_ASSERT(!write_from(&r, &gzr, "k1", v.data, v.len));
+	T_EQ(st->compressed, 2);
+	T_EQ(gunzip(r.body.data, r.body.len, out, 1 << 20), n);
+	T_ASSERT(memcmp(out + 20, v.data, v.len) == 0);
+
+	/* a client that does not ask gets the identity bytes (and Vary) */
+	T_ASSERT(!write_from(&r, &idr, "k1", v.data, v.len));
+	T_EQ(r.body.len, v.len + 21);
+	T_ASSERT(strstr(r.headers.data, "Vary: Accept-Encoding\r\n") != NULL);
+	T_ASSERT(strstr(r.headers.data, "Content-Encoding") == NULL);
+
+	/* small bodies and incompressible ones stay as they are */
+	T_ASSERT(!write_from(&r, &gzr, "k2", "\"short\"", 7));
+	T_EQ(r.body.len, 28);
+	T_ASSERT(strstr(r.headers.data, "Content-Encoding") == NULL);
+	buf_reset(&v);
+	buf_putc(&v, '"');
+	srand(7);
+	for (int i = 0; i < 3000; i++)
+		buf_putc(&v, (char)(rand() % 256));	/* 8 bits of entropy a byte */
+	buf_putc(&v, '"');
+	T_ASSERT(!write_from(&r, &gzr, "k3", v.data, v.len));
+	T_EQ(r.body.len, v.len + 21);
+	T_ASSERT(strstr(r.headers.data, "Content-Encoding") == NULL);
+	T_ASSERT(!write_from(&r, &gzr, "k3", v.data, v.len));	/* not kept: tried again */
+	buf_free(&v);
+	free(out);
+	resp_free(&r);
+	http_gzip_reset();
+}
+
 int
 main(void)
 {
 	log_init("test-http", LOG_ERROR);
 	arena_init(&a);
 	T_RUN(test_request_typed_fields);
+	T_RUN(test_accepts_gzip);
+	T_RUN(test_gzip_memo_answers_only_the_same_bytes);
 	T_RUN(test_request_generates_id_when_missing_or_hostile);
 	T_RUN(test_request_rejects_bad_paths);
 	T_RUN(test_request_rejects_bad_query_and_method);

@@ -1,0 +1,202 @@
+/* gzip.c: cached answers sent gzip-encoded to the clients that ask, each compressed once per
+ * process (a memo keyed by the cache key and checked against the bytes) */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <zlib.h>
+
+#include "http/http.h"
+
+/* The memo: direct-mapped by the key's hash. A slot holds the key, the bytes the body was
+ * written from (the cached value) and the body's gzip encoding; it answers only for the same
+ * key and the same bytes, so a changed value is compressed again and nothing stale is ever
+ * sent. At most GZ_SLOTS
+ * entries of at most HTTP_GZIP_MAX identity bytes each: a few MB a process at worst. */
+#define GZ_SLOTS	64
+#define GZ_KEY_MAX	200
+
+struct gz_slot {
+	char	 key[GZ_KEY_MAX + 1];	/* "" when free */
+	char	*plain;
+	size_t	 plain_len;
+	char	*gz;
+	size_t	 gz_len;
+};
+static struct gz_slot slots[GZ_SLOTS];
+
+static struct http_gzip_stats gz_stats;
+
+const struct http_gzip_stats *
+http_gzip_stats(void)
+{
+	return &gz_stats;
+}
+
+/* q_zero: true when a coding's parameters (after its name) give q=0 (q=0, q=0.0, q=0.000). */
+static bool
+q_zero(const char *p, const char *end)
+{
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ';'))
+			p++;
+		if (end - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+			p += 2;
+			if (p == end || *p != '0')
+				return false;
+			for (p++; p < end && *p != ';'; p++)
+				if (*p != '.' && *p != '0' && *p != ' ' && *p != '\t')
+					return false;
+			return true;
+		}
+		while (p < end && *p != ';')
+			p++;
+	}
+	return false;
+}
+
+bool
+http_accepts_gzip(const char *accept_encoding)
+{
+	const char *p = accept_encoding;
+	int gzip = -1, star = -1;	/* -1 unnamed, 0 refused, 1 accepted */
+
+	if (p == NULL)
+		return false;
+	while (*p != '\0') {
+		const char *item = p, *end = strchr(p, ','), *name_end;
+		size_t n;
+
+		if (end == NULL)
+			end = p + strlen(p);
+		while (item < end && (*item == ' ' || *item == '\t'))
+			item++;
+		for (name_end = item; name_end < end && *name_end != ';' && *name_end != ' ' &&
+		    *name_end != '\t'; name_end++)
+			;
+		n = (size_t)(name_end - item);
+		if ((n == 4 && strncasecmp(item, "gzip", 4) == 0) ||
+		    (n == 6 && strncasecmp(item, "x-gzip", 6) == 0))
+			gzip = !q_zero(name_end, end);
+		else if (n == 1 && *item == '*')
+			star = !q_zero(name_end, end);
+		p = *end == ',' ? end + 1 : end;
+	}
+	return gzip == 1 || (gzip == -1 && star == 1);
+}
+
+static uint32_t
+key_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* deflate_gzip: p[0..n) gzip-encoded into a malloc'd buffer; NULL when zlib fails. */
+static char *
+deflate_gzip(const char *p, size_t n, size_t *out_len)
+{
+	z_stream z = { 0 };
+	uLong cap;
+	char *out;
+
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	cap = deflateBound(&z, (uLong)n);
+	out = xmalloc(cap);
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = (uInt)n;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(out);
+		return NULL;
+	}
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+static void
+slot_clear(struct gz_slot *s)
+{
+	free(s->plain);
+	free(s->gz);
+	memset(s, 0, sizeof(*s));
+}
+
+/* wanted: whether a body of n bytes for this request and key is sent gzipped. */
+static bool
+wanted(const struct request *req, const char *key, size_t n)
+{
+	return n >= HTTP_GZIP_MIN && n <= HTTP_GZIP_MAX && strlen(key) <= GZ_KEY_MAX &&
+	    http_accepts_gzip(http_header(req, "accept-encoding"));
+}
+
+static void
+send_slot(struct response *r, const struct gz_slot *s)
+{
+	buf_reset(&r->body);
+	buf_append(&r->body, s->gz, s->gz_len);
+	resp_header(r, "Content-Encoding", "gzip");
+}
+
+bool
+http_gzip_memo(struct response *r, const struct request *req, const char *key,
+    const char *src, size_t len)
+{
+	struct gz_slot *s;
+
+	resp_header(r, "Vary", "Accept-Encoding");
+	if (!wanted(req, key, len))
+		return false;
+	s = &slots[key_hash(key) % GZ_SLOTS];
+	if (s->key[0] == '\0' || strcmp(s->key, key) != 0 || s->plain_len != len ||
+	    memcmp(s->plain, src, len) != 0)
+		return false;
+	gz_stats.memo_hits++;
+	send_slot(r, s);
+	return true;
+}
+
+void
+http_gzip(struct response *r, const struct request *req, const char *key, const char *src,
+    size_t len)
+{
+	struct gz_slot *s;
+	size_t gz_len;
+	char *gz;
+
+	if (!wanted(req, key, len) || !wanted(req, key, r->body.len))
+		return;
+	if ((gz = deflate_gzip(r->body.data, r->body.len, &gz_len)) == NULL)
+		return;
+	gz_stats.compressed++;
+	s = &slots[key_hash(key) % GZ_SLOTS];
+	slot_clear(s);
+	if (gz_len >= r->body.len) {	/* incompressible: the identity bytes are shorter */
+		free(gz);
+		return;
+	}
+	memcpy(s->key, key, strlen(key) + 1);
+	s->plain = xmalloc(len);
+	memcpy(s->plain, src, len);
+	s->plain_len = len;
+	s->gz = gz;
+	s->gz_len = gz_len;
+	send_slot(r, s);
+}
+
+void
+http_gzip_reset(void)
+{
+	for (size_t i = 0; i < GZ_SLOTS; i++)
+		slot_clear(&slots[i]);
+	memset(&gz_stats, 0, sizeof(gz_stats));
+}
