@@ -89,6 +89,10 @@ run "static file, the same bytes" /static/bench-analysis.json static
 run "GET /api/scripts/:id/analysis" "/api/scripts/$ID/analysis" analysis -s "$ST/p95.lua"
 run "GET .../analysis, axios form" "/api/scripts/$ID/analysis" analysisaxios -H "Accept: $AXIOS" -s "$ST/p95.lua"
 run "GET .../analysis, $L lines" "/api/scripts/$ID_BIG/analysis" analysisbig -s "$ST/p95.lua"
+# as browsers, axios and curl --compressed ask: the worker's memoised gzip encoding (README, HTTP)
+run "GET .../analysis, gzip" "/api/scripts/$ID/analysis" analysisgz -H 'Accept-Encoding: gzip' -s "$ST/p95.lua"
+run "GET .../analysis, $L lines, gzip" "/api/scripts/$ID_BIG/analysis" analysisbiggz -H 'Accept-Encoding: gzip' \
+    -s "$ST/p95.lua"
 C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
 	run "POST /api/scripts/analyze -c$PSS_TEST_WORKERS" /api/scripts/analyze adhoc -s "$ST/adhoc.lua"
 echo
@@ -100,6 +104,9 @@ echo "the same bytes as a static file / bare responder: requests/s $(ratio "$RPS
 	"by CPU $(ratio "$CPU_bare" "$CPU_static")   (what any answer of that size can reach)"
 echo "GET /api/scripts/:id/analysis (cached, $L lines) / bare responder: requests/s $(ratio "$RPS_analysisbig" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_analysisbig")   (the answer's size dominates)"
+echo "the same two asked with Accept-Encoding: gzip / bare responder: 60 lines requests/s" \
+	"$(ratio "$RPS_analysisgz" "$RPS_bare"), by CPU $(ratio "$CPU_bare" "$CPU_analysisgz");" \
+	"$L lines requests/s $(ratio "$RPS_analysisbiggz" "$RPS_bare"), by CPU $(ratio "$CPU_bare" "$CPU_analysisbiggz")"
 echo "POST /api/scripts/analyze, $L lines, one connection per worker: p95 ${P95_adhoc:-?}   (target < 10 ms)"
 if [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
 	echo "# instructions in one FastCGI process (callgrind; 200 sequential requests each, after warming)"

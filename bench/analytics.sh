@@ -90,8 +90,12 @@ run "bare libfcgi responder" /bench/bare bare
 run "GET /api/auth/me (cached)" /api/auth/me me -H "Authorization: Bearer $ADMIN"
 run "GET /api/analytics/summary (cached)" /api/analytics/summary summary -H "Authorization: Bearer $ADMIN"
 run "GET /analytics page (cached)" /analytics page -H "Authorization: Bearer $ADMIN"
+# as browsers, axios and curl --compressed ask: the worker's memoised gzip encoding (README, HTTP)
+run "GET /api/analytics/summary (cached, gzip)" /api/analytics/summary summarygz -H "Authorization: Bearer $ADMIN" \
+    -H 'Accept-Encoding: gzip'
 echo
 echo "ratios to the bare responder (requests/s; by CPU a request):"
 echo "  /api/analytics/summary cached: $(ratio "$RPS_summary" "$RPS_bare")   by CPU $(ratio "$CPU_bare" "$CPU_summary")   (target 0.8)"
+echo "  /api/analytics/summary cached, asked with gzip: $(ratio "$RPS_summarygz" "$RPS_bare")   by CPU $(ratio "$CPU_bare" "$CPU_summarygz")"
 echo "  /analytics page cached:        $(ratio "$RPS_page" "$RPS_bare")   by CPU $(ratio "$CPU_bare" "$CPU_page")   (target 0.3)"
 echo "  /api/auth/me cached (the session reads alone): $(ratio "$RPS_me" "$RPS_bare")"

@@ -41,6 +41,9 @@ EOL
 run "bare libfcgi responder" /bench/bare bare
 run "search gci (cached)" "/api/documentation/search?query=gci" cached -s "$ST/p95.lua"
 run "search Get-Process (cached)" "/api/documentation/search?query=Get-Process" cached2 -s "$ST/p95.lua"
+# as browsers, axios and curl --compressed ask: the worker's memoised gzip encoding (README, HTTP)
+run "search Get-Process (cached, gzip)" "/api/documentation/search?query=Get-Process" cached2gz \
+    -H 'Accept-Encoding: gzip' -s "$ST/p95.lua"
 # the distinct run's CPU by process (microseconds a request): where an uncached search's time goes
 ticks_of() { local t=0 v p; for p in "$@"; do v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + ${v:-0})); done; echo "$t"; }
 split_pids=("$(fcgi_pids "$ST" | tr '\n' ' ')" "$(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")" | tr '\n' ' ')" \
@@ -57,7 +60,7 @@ done
 echo
 run "GET /api/documentation (cached)" "/api/documentation" recent -s "$ST/p95.lua"
 echo "ratios to the bare responder (target: cached search >= 0.80): requests/s, and CPU a request"
-for v in cached cached2 recent distinct; do
+for v in cached cached2 cached2gz recent distinct; do
 	eval "printf '  %-10s %s   by CPU %s\n' $v \$(ratio \"\$RPS_$v\" \"\$RPS_bare\") \$(ratio \"\$CPU_bare\" \"\$CPU_$v\")"
 done
 echo "search p95: cached ${P95_cached:-?}, distinct query at one connection per worker" \
