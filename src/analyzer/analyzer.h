@@ -149,13 +149,11 @@ void ps_analysis_free(struct ps_analysis *);
 /* ps_analysis_to_json: the API.md analysis object (camelCase keys, no id/scriptId/timestamps),
  * a new json-c object the caller releases with json_object_put. Deterministic. */
 struct json_object *ps_analysis_to_json(const struct ps_analysis *);
-/* ps_analysis_to_json_flags: with PS_JSON_FINDINGS_TEXT the four findings arrays are
- * written at once as text and kept as placeholders that serialize to it (json-c's custom
- * serializer): the same bytes as ps_analysis_to_json's with JSON_C_TO_STRING_PLAIN |
- * JSON_C_TO_STRING_NOSLASHESCAPE, at a fraction of the cost, but the arrays read as empty.
- * For an answer that is only written out (POST /api/scripts/analyze). */
-#define PS_JSON_FINDINGS_TEXT	1u
-struct json_object *ps_analysis_to_json_flags(const struct ps_analysis *, unsigned flags);
+/* ps_analysis_write_json: the same object appended to b as JSON text, without a json-c tree:
+ * the bytes json-c writes for ps_analysis_to_json's with JSON_C_TO_STRING_PLAIN |
+ * JSON_C_TO_STRING_NOSLASHESCAPE, at a fraction of the cost. For an answer that is only
+ * written out or stored (POST /api/scripts/analyze, the stored analysis). */
+void ps_analysis_write_json(const struct ps_analysis *, struct buf *b);
 
 /* ps_mitre_name: the name of a MITRE ATT&CK technique id ("T1105": "Ingress Tool Transfer"),
  * or NULL for an id the analyzer does not use. */

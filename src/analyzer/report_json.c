@@ -1,5 +1,5 @@
 #include "config.h"
-/* report_json.c: the analysis as the API.md analysis object (json-c) */
+/* report_json.c: the analysis as the API.md analysis object: a json-c tree, or written as text */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +24,24 @@ utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* s (n bytes) appended to b with each invalid UTF-8 byte as U+FFFD: scripts may hold any
+ * bytes; JSON (and PostgreSQL jsonb) need UTF-8. */
+static void
+utf8_repair(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+
+		if (k == 0) {
+			buf_puts(b, "\xEF\xBF\xBD");
+			i++;
+		} else {
+			buf_append(b, s + i, k);
+			i += k;
+		}
+	}
+}
+
 struct json_object *
 ps_json_string_len(const char *s, size_t n)
 {
@@ -34,18 +52,7 @@ ps_json_string_len(const char *s, size_t n)
 		return json_object_new_string("");
 	if (utf8_valid(s, n))
 		return json_object_new_string_len(s, (int)n);
-	/* Scripts may hold any bytes; JSON (and PostgreSQL jsonb) need UTF-8: U+FFFD instead. */
-	for (size_t i = 0; i < n;) {
-		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
-
-		if (k == 0) {
-			buf_puts(&b, "\xEF\xBF\xBD");
-			i++;
-		} else {
-			buf_append(&b, s + i, k);
-			i += k;
-		}
-	}
+	utf8_repair(&b, s, n);
 	o = json_object_new_string_len(b.data ? b.data : "", (int)b.len);
 	buf_free(&b);
 	return o;
@@ -143,7 +150,7 @@ ps_attack_properties(const struct ps_finding *f, bool sarif)
 	return o;
 }
 
-/* ---- findings written as text (ps_analysis_to_json_text_findings) ---- */
+/* ---- JSON text (the findings here; ps_analysis_write_json below) ---- */
 
 /* s as a JSON string, as json-c writes it with JSON_C_TO_STRING_NOSLASHESCAPE (", \\ and
  * \b \f \n \r \t by name, other bytes below 0x20 as \u00xx), after ps_json_string_len's
@@ -154,6 +161,21 @@ jw_str(struct buf *b, const char *s, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0, from = 0;
 
+	/* 1 for the bytes that stop a run: control bytes, '"', '\\' and every byte >= 0x80 */
+	static const unsigned char stop[256] = {
+		[0x00] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		['"'] = 1, ['\\'] = 1,
+		[0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	};
+
 	buf_putc(b, '"');
 	if (s == NULL)
 		n = 0;
@@ -162,8 +184,7 @@ jw_str(struct buf *b, const char *s, size_t n)
 		const char *esc = NULL;
 		char u[7];
 
-		while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x80 &&
-		    s[i] != '"' && s[i] != '\\')
+		while (i < n && !stop[(unsigned char)s[i]])
 			i++;	/* the common case: printable ASCII, copied as a run */
 		if (i == n)
 			break;
@@ -211,9 +232,18 @@ jw_str(struct buf *b, const char *s, size_t n)
 static void
 jw_key(struct buf *b, const char *key)
 {
-	buf_puts(b, ",\"");
-	buf_puts(b, key);
-	buf_puts(b, "\":");
+	size_t n = strlen(key);
+	char *d;
+
+	buf_grow(b, n + 4);
+	d = b->data + b->len;
+	d[0] = ',';
+	d[1] = '"';
+	memcpy(d + 2, key, n);
+	d[n + 2] = '"';
+	d[n + 3] = ':';
+	d[n + 4] = '\0';
+	b->len += n + 4;
 }
 
 static void
@@ -224,19 +254,25 @@ jw_key_str(struct buf *b, const char *key, const char *s)
 }
 
 static void
-jw_key_int(struct buf *b, const char *key, long long v)
+jw_int(struct buf *b, long long v)
 {
 	char d[24];
 	size_t i = sizeof(d);
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
-	jw_key(b, key);
 	do
 		d[--i] = (char)('0' + u % 10);
 	while ((u /= 10) != 0);
 	if (v < 0)
 		d[--i] = '-';
 	buf_append(b, d + i, sizeof(d) - i);
+}
+
+static void
+jw_key_int(struct buf *b, const char *key, long long v)
+{
+	jw_key(b, key);
+	jw_int(b, v);
 }
 
 /* ps_finding_to_json's object, as text (the same bytes json-c writes for it). */
@@ -273,26 +309,253 @@ finding_write(struct buf *b, const struct ps_finding *f)
 	buf_putc(b, '}');
 }
 
-/* A placeholder array whose serialization is the findings of cat, written now as text. */
+/* The strings of an array being deduplicated, as the tree held them (ps_json_string_len:
+ * invalid UTF-8 repaired), so that a comparison with the next candidate gives what the
+ * tree's json_object_get_string gave. */
+#define JW_SET_MAX	50
+struct jw_set {
+	const char	*v[JW_SET_MAX];
+	size_t		 len[JW_SET_MAX];
+	char		*own[JW_SET_MAX];
+	size_t		 n;
+};
+
+/* adds s (n bytes); copy: s does not outlive the set */
+static void
+jw_set_add(struct jw_set *set, const char *s, size_t n, bool copy)
+{
+	struct buf r = BUF_INIT;
+	size_t i = set->n++;
+
+	if (s == NULL) {
+		s = "";
+		n = 0;
+	}
+	set->own[i] = NULL;
+	if (!utf8_valid(s, n)) {
+		utf8_repair(&r, s, n);
+		n = r.len;
+		set->own[i] = buf_detach(&r);
+	} else if (copy)
+		set->own[i] = xstrndup(s, n);
+	set->v[i] = set->own[i] != NULL ? set->own[i] : s;
+	set->len[i] = n;
+}
+
+static bool
+jw_set_has(const struct jw_set *set, const char *s, bool nocase)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if ((nocase ? strcasecmp(set->v[i], s) : strcmp(set->v[i], s)) == 0)
+			return true;
+	return false;
+}
+
+/* writes the set as an array of strings and empties it */
+static void
+jw_set_write(struct buf *b, struct jw_set *set)
+{
+	buf_putc(b, '[');
+	for (size_t i = 0; i < set->n; i++) {
+		if (i > 0)
+			buf_putc(b, ',');
+		jw_str(b, set->v[i], set->len[i]);
+		free(set->own[i]);
+	}
+	buf_putc(b, ']');
+	set->n = 0;
+}
+
+/* the set as a json-c array of strings; the set is emptied */
 static struct json_object *
-findings_text(const struct ps_analysis *a, enum ps_category cat)
+jw_set_to_json(struct jw_set *set)
 {
 	struct json_object *arr = json_object_new_array();
-	struct buf b = BUF_INIT;
-	size_t n = 0;
 
-	buf_putc(&b, '[');
-	for (size_t i = 0; i < a->nfindings; i++)
-		if (a->findings[i].rule->category == cat) {
-			if (n++ > 0)
-				buf_putc(&b, ',');
-			finding_write(&b, &a->findings[i]);
-		}
-	buf_putc(&b, ']');
-	json_object_set_serializer(arr, json_object_userdata_to_json_string, xstrdup(buf_cstr(&b)),
-	    json_object_free_userdata);
-	buf_free(&b);
+	for (size_t i = 0; i < set->n; i++) {
+		json_object_array_add(arr, jstrn(set->v[i], set->len[i]));
+		free(set->own[i]);
+	}
+	set->n = 0;
 	return arr;
+}
+
+/* ---- what both forms list (the choices made once, for the tree and the text) ---- */
+
+/* Suggestions: one per rule that fired, worst severity first, at most 25. */
+static void
+suggestions_collect(const struct ps_analysis *a, struct jw_set *out)
+{
+	const struct ps_analysis_priv *p = a->priv;
+
+	out->n = 0;
+	for (int sev = PS_SEV_ERROR; sev >= PS_SEV_INFORMATION; sev--) {
+		for (size_t i = 0; i < a->nfindings; i++) {
+			const struct ps_finding *f = &a->findings[i];
+			bool first = true;
+			char line[600];
+
+			if ((int)f->severity != sev)
+				continue;
+			for (size_t k = 0; k < i && first; k++)
+				if (a->findings[k].rule == f->rule && (int)a->findings[k].severity == sev)
+					first = false;
+			for (size_t k = i + 1; k < a->nfindings && first; k++)
+				if (a->findings[k].rule == f->rule && (int)a->findings[k].severity > sev)
+					first = false;
+			/* the same advice from another rule is given once */
+			for (size_t k = 0; k < out->n && first; k++) {
+				const char *have = out->v[k];
+				size_t sl = f->suggestion ? strlen(f->suggestion) : 0;
+
+				if (sl > 0 && strncmp(have, f->suggestion, sl) == 0 && have[sl] == ' ' &&
+				    have[sl + 1] == '(')
+					first = false;
+			}
+			if (!first || out->n >= 25)
+				continue;
+			snprintf(line, sizeof(line), "%s (%s, line %u)", f->suggestion,
+			    f->rule->id, f->line);
+			jw_set_add(out, line, strlen(line), true);
+		}
+	}
+	if (p->ast->help == NULL && p->ast->functions.n == 0 && p->code_lines > 20 && out->n < 25) {
+		static const char help[] = "Add comment-based help (.SYNOPSIS, .DESCRIPTION, "
+		    ".EXAMPLE) at the top of the script.";
+
+		jw_set_add(out, help, sizeof(help) - 1, false);
+	}
+	if (p->min_version_major >= 7 && out->n < 25) {
+		bool declared = false;
+
+		for (size_t i = 0; i < p->ast->nrequires; i++)
+			if (strcasecmp(p->ast->requires[i].key, "Version") == 0)
+				declared = true;
+		if (!declared) {
+			static const char req[] = "Declare '#Requires -Version 7.0': the script uses "
+			    "PowerShell 7 features.";
+
+			jw_set_add(out, req, sizeof(req) - 1, false);
+		}
+	}
+}
+
+/* The distinct commands shown (at most 300), each with its uses chained in order. */
+struct cmd_chain {
+	const struct ps_cmd_group *g;
+	size_t	 n;		/* groups shown */
+	size_t	*head;		/* per group: its first use, SIZE_MAX for none */
+	size_t	*next;		/* per use: the group's next use, SIZE_MAX at the end */
+};
+
+static void
+cmd_chain_build(const struct ps_analysis_priv *p, struct cmd_chain *c)
+{
+	const size_t *gof;
+	size_t ng = ps_cmd_groups(p, &c->g, &gof), *tail;
+
+	c->n = ng < 300 ? ng : 300;
+	c->head = xcalloc(c->n + 1, sizeof(*c->head));
+	c->next = xcalloc(p->ncmds + 1, sizeof(*c->next));
+	tail = xcalloc(c->n + 1, sizeof(*tail));
+	for (size_t i = 0; i < c->n; i++)
+		c->head[i] = SIZE_MAX;
+	for (size_t k = 0; k < p->ncmds; k++) {
+		size_t gi = gof[k];
+
+		c->next[k] = SIZE_MAX;
+		if (gi >= c->n)
+			continue;
+		if (c->head[gi] == SIZE_MAX)
+			c->head[gi] = k;
+		else
+			c->next[tail[gi]] = k;
+		tail[gi] = k;
+	}
+	free(tail);
+}
+
+static void
+cmd_chain_free(struct cmd_chain *c)
+{
+	free(c->head);
+	free(c->next);
+}
+
+/* One command's uses: the first 20 lines, the distinct aliases (10) and parameters (40). */
+struct cmd_uses {
+	unsigned	 lines[20];
+	size_t		 nlines;
+	struct jw_set	 aliases, params;
+};
+
+static void
+cmd_uses_collect(const struct ps_analysis_priv *p, const struct cmd_chain *c, size_t gi,
+    struct cmd_uses *u)
+{
+	u->nlines = u->aliases.n = u->params.n = 0;
+	for (size_t k = c->head[gi]; k != SIZE_MAX; k = c->next[k]) {
+		const struct ps_cmd *q = &p->cmds[k];
+
+		if (u->nlines < 20)
+			u->lines[u->nlines++] = q->node->ext.line;
+		if (q->alias != NULL && u->aliases.n < 10 && !jw_set_has(&u->aliases, q->name, true))
+			jw_set_add(&u->aliases, q->name, strlen(q->name), false);
+		for (size_t a = 0; a < q->node->u.cmd.nargs; a++) {
+			const char *an = q->node->u.cmd.args[a].name;
+			const struct ps_param_info *pi;
+
+			if (an == NULL || u->params.n >= 40)
+				continue;
+			pi = q->ci ? ps_catalog_param(q->ci, an, strlen(an)) : NULL;
+			if (pi != NULL)
+				an = pi->name;
+			if (!jw_set_has(&u->params, an, true))
+				jw_set_add(&u->params, an, strlen(an), false);
+		}
+	}
+}
+
+static const char *
+cmd_type(const struct ps_cmd *pc)
+{
+	return pc->ci != NULL ? "cmdlet" : pc->local_function ? "function" :
+	    pc->name == NULL ? "dynamic" : "external";
+}
+
+/* The distinct literal URLs the script names (at most 50). */
+static void
+urls_collect(const struct ps_analysis_priv *p, struct jw_set *urls)
+{
+	const struct ps_ast *ast = p->ast;
+
+	urls->n = 0;
+	for (size_t i = 0; i < ast->strings.n && urls->n < 50; i++) {
+		const char *v = ast->strings.v[i]->u.str.value;
+		size_t n = ast->strings.v[i]->u.str.len;
+
+		if (v == NULL || n < 8 || n > 2048)
+			continue;
+		if ((strncasecmp(v, "http://", 7) == 0 || strncasecmp(v, "https://", 8) == 0 ||
+		    strncasecmp(v, "ftp://", 6) == 0) && !jw_set_has(urls, v, false))
+			jw_set_add(urls, v, n, false);
+	}
+}
+
+/* The distinct commands run that are neither cmdlets nor the script's functions (50). */
+static void
+other_commands_collect(const struct ps_analysis_priv *p, struct jw_set *ext)
+{
+	ext->n = 0;
+	for (size_t i = 0; i < p->ncmds && ext->n < 50; i++) {
+		const struct ps_cmd *pc = &p->cmds[i];
+
+		if (pc->ci != NULL || pc->local_function || pc->name == NULL ||
+		    pc->node->u.cmd.invocation != 0)
+			continue;
+		if (!jw_set_has(ext, pc->name, true))
+			jw_set_add(ext, pc->name, strlen(pc->name), false);
+	}
 }
 
 struct json_object *
@@ -404,77 +667,32 @@ static struct json_object *
 commands_json(const struct ps_analysis_priv *p)
 {
 	struct json_object *arr = json_object_new_array();
-	const struct ps_cmd_group *g;
-	const size_t *gof;
-	size_t ng = ps_cmd_groups(p, &g, &gof);
-	struct json_object **objs = xcalloc(ng + 1, sizeof(*objs));
-	struct json_object **lines = xcalloc(ng + 1, sizeof(*lines));
-	struct json_object **aliases = xcalloc(ng + 1, sizeof(*aliases));
-	struct json_object **params = xcalloc(ng + 1, sizeof(*params));
+	struct cmd_chain c;
+	struct cmd_uses u;
 
-	for (size_t i = 0; i < ng && i < 300; i++) {
-		const struct ps_cmd *pc = &p->cmds[g[i].first];
-		struct json_object *o = json_object_new_object();
+	cmd_chain_build(p, &c);
+	for (size_t i = 0; i < c.n; i++) {
+		const struct ps_cmd *pc = &p->cmds[c.g[i].first];
+		struct json_object *o = json_object_new_object(), *lines = json_object_new_array();
 
 		add(o, "name", jstr(pc->canon));
+		add(o, "type", jstr(cmd_type(pc)));
 		if (pc->ci != NULL) {
-			add(o, "type", jstr("cmdlet"));
 			add(o, "module", jstr(pc->ci->module));
 			add(o, "synopsis", jstr(pc->ci->synopsis));
 			add(o, "docsUrl", jstr(pc->ci->url));
 			add(o, "availability", jstr(avail_name(pc->ci->avail)));
-		} else {
-			add(o, "type", jstr(pc->local_function ? "function" :
-			    pc->name == NULL ? "dynamic" : "external"));
 		}
-		add(o, "count", json_object_new_int((int)g[i].count));
-		lines[i] = json_object_new_array();
-		aliases[i] = json_object_new_array();
-		params[i] = json_object_new_array();
-		add(o, "lines", lines[i]);
-		add(o, "aliasesUsed", aliases[i]);
-		add(o, "parametersUsed", params[i]);
-		objs[i] = o;
+		add(o, "count", json_object_new_int((int)c.g[i].count));
+		cmd_uses_collect(p, &c, i, &u);
+		for (size_t k = 0; k < u.nlines; k++)
+			json_object_array_add(lines, json_object_new_int((int)u.lines[k]));
+		add(o, "lines", lines);
+		add(o, "aliasesUsed", jw_set_to_json(&u.aliases));
+		add(o, "parametersUsed", jw_set_to_json(&u.params));
 		json_object_array_add(arr, o);
 	}
-	for (size_t k = 0; k < p->ncmds; k++) {
-		const struct ps_cmd *q = &p->cmds[k];
-		size_t gi = gof[k];
-
-		if (gi >= 300 || objs[gi] == NULL)
-			continue;
-		if (json_object_array_length(lines[gi]) < 20)
-			json_object_array_add(lines[gi], json_object_new_int((int)q->node->ext.line));
-		if (q->alias != NULL && json_object_array_length(aliases[gi]) < 10) {
-			bool have = false;
-
-			for (size_t m = 0; m < json_object_array_length(aliases[gi]) && !have; m++)
-				have = strcasecmp(json_object_get_string(
-				    json_object_array_get_idx(aliases[gi], m)), q->name) == 0;
-			if (!have)
-				json_object_array_add(aliases[gi], jstr(q->name));
-		}
-		for (size_t a = 0; a < q->node->u.cmd.nargs; a++) {
-			const char *an = q->node->u.cmd.args[a].name;
-			const struct ps_param_info *pi;
-			bool have = false;
-
-			if (an == NULL || json_object_array_length(params[gi]) >= 40)
-				continue;
-			pi = q->ci ? ps_catalog_param(q->ci, an, strlen(an)) : NULL;
-			if (pi != NULL)
-				an = pi->name;
-			for (size_t m = 0; m < json_object_array_length(params[gi]) && !have; m++)
-				have = strcasecmp(json_object_get_string(
-				    json_object_array_get_idx(params[gi], m)), an) == 0;
-			if (!have)
-				json_object_array_add(params[gi], jstr(an));
-		}
-	}
-	free(objs);
-	free(lines);
-	free(aliases);
-	free(params);
+	cmd_chain_free(&c);
 	return arr;
 }
 
@@ -524,58 +742,32 @@ findings_json(const struct ps_analysis *a, enum ps_category cat)
 	return arr;
 }
 
-/* Suggestions: one per rule that fired, worst severity first, at most 25. */
+/* Suggestions: suggestions_collect's. */
 static struct json_object *
 suggestions_json(const struct ps_analysis *a)
 {
-	struct json_object *arr = json_object_new_array();
-	const struct ps_analysis_priv *p = a->priv;
+	struct jw_set out;
 
-	for (int sev = PS_SEV_ERROR; sev >= PS_SEV_INFORMATION; sev--) {
-		for (size_t i = 0; i < a->nfindings; i++) {
-			const struct ps_finding *f = &a->findings[i];
-			bool first = true;
-			char line[600];
+	suggestions_collect(a, &out);
+	return jw_set_to_json(&out);
+}
 
-			if ((int)f->severity != sev)
-				continue;
-			for (size_t k = 0; k < i && first; k++)
-				if (a->findings[k].rule == f->rule && (int)a->findings[k].severity == sev)
-					first = false;
-			for (size_t k = i + 1; k < a->nfindings && first; k++)
-				if (a->findings[k].rule == f->rule && (int)a->findings[k].severity > sev)
-					first = false;
-			/* the same advice from another rule is given once */
-			for (size_t k = 0; k < json_object_array_length(arr) && first; k++) {
-				const char *have = json_object_get_string(json_object_array_get_idx(arr, k));
-				size_t sl = f->suggestion ? strlen(f->suggestion) : 0;
+/* the largest and summed complexity of the functions, the longest pipeline */
+static void
+function_counts(const struct ps_ast *ast, unsigned *maxfn, unsigned *sumfn, size_t *maxpipe)
+{
+	*maxfn = *sumfn = 0;
+	*maxpipe = 0;
+	for (size_t i = 0; i < ast->functions.n; i++) {
+		unsigned cc = ast->functions.v[i]->u.fn.cx.cyclomatic;
 
-				if (sl > 0 && strncmp(have, f->suggestion, sl) == 0 && have[sl] == ' ' &&
-				    have[sl + 1] == '(')
-					first = false;
-			}
-			if (!first || json_object_array_length(arr) >= 25)
-				continue;
-			snprintf(line, sizeof(line), "%s (%s, line %u)", f->suggestion,
-			    f->rule->id, f->line);
-			json_object_array_add(arr, jstr(line));
-		}
+		*sumfn += cc;
+		if (cc > *maxfn)
+			*maxfn = cc;
 	}
-	if (p->ast->help == NULL && p->ast->functions.n == 0 && p->code_lines > 20 &&
-	    json_object_array_length(arr) < 25)
-		json_object_array_add(arr, jstr("Add comment-based help (.SYNOPSIS, .DESCRIPTION, "
-		    ".EXAMPLE) at the top of the script."));
-	if (p->min_version_major >= 7 && json_object_array_length(arr) < 25) {
-		bool declared = false;
-
-		for (size_t i = 0; i < p->ast->nrequires; i++)
-			if (strcasecmp(p->ast->requires[i].key, "Version") == 0)
-				declared = true;
-		if (!declared)
-			json_object_array_add(arr, jstr("Declare '#Requires -Version 7.0': the "
-			    "script uses PowerShell 7 features."));
-	}
-	return arr;
+	for (size_t i = 0; i < ast->pipelines.n; i++)
+		if (ast->pipelines.v[i]->u.pipe.elems.n > *maxpipe)
+			*maxpipe = ast->pipelines.v[i]->u.pipe.elems.n;
 }
 
 static struct json_object *
@@ -585,21 +777,12 @@ metrics_json(const struct ps_analysis *a)
 	const struct ps_ast *ast = p->ast;
 	const struct ps_complexity *cx = &ast->cx;
 	struct json_object *o = json_object_new_object(), *d = json_object_new_object();
-	unsigned maxfn = 0, sumfn = 0;
-	size_t maxpipe = 0, distinct = 0;
+	unsigned maxfn, sumfn;
+	size_t maxpipe, distinct = 0;
 	char ratio[16];
 	double cr;
 
-	for (size_t i = 0; i < ast->functions.n; i++) {
-		unsigned cc = ast->functions.v[i]->u.fn.cx.cyclomatic;
-
-		sumfn += cc;
-		if (cc > maxfn)
-			maxfn = cc;
-	}
-	for (size_t i = 0; i < ast->pipelines.n; i++)
-		if (ast->pipelines.v[i]->u.pipe.elems.n > maxpipe)
-			maxpipe = ast->pipelines.v[i]->u.pipe.elems.n;
+	function_counts(ast, &maxfn, &sumfn, &maxpipe);
 	{
 		const struct ps_cmd_group *g;
 
@@ -664,9 +847,9 @@ compat_json(const struct ps_analysis_priv *p)
 
 /* Literal remote hosts and URLs the script names. */
 static void
-targets_json(const struct ps_analysis_priv *p, struct json_object *hosts, struct json_object *urls)
+targets_json(const struct ps_analysis_priv *p, struct json_object *hosts, struct json_object **urls)
 {
-	const struct ps_ast *ast = p->ast;
+	struct jw_set u;
 
 	for (size_t i = 0; i < p->ncmds && json_object_array_length(hosts) < 50; i++) {
 		const struct ps_cmd_arg *a = ps_cmd_arg_find(p->cmds[i].node, "ComputerName");
@@ -676,23 +859,8 @@ targets_json(const struct ps_analysis_priv *p, struct json_object *hosts, struct
 			continue;
 		json_object_array_add(hosts, jstr(v));
 	}
-	for (size_t i = 0; i < ast->strings.n && json_object_array_length(urls) < 50; i++) {
-		const char *v = ast->strings.v[i]->u.str.value;
-		size_t n = ast->strings.v[i]->u.str.len;
-
-		if (v == NULL || n < 8 || n > 2048)
-			continue;
-		if (strncasecmp(v, "http://", 7) == 0 || strncasecmp(v, "https://", 8) == 0 ||
-		    strncasecmp(v, "ftp://", 6) == 0) {
-			bool have = false;
-
-			for (size_t k = 0; k < json_object_array_length(urls) && !have; k++)
-				if (strcmp(json_object_get_string(json_object_array_get_idx(urls, k)), v) == 0)
-					have = true;
-			if (!have)
-				json_object_array_add(urls, jstrn(v, n));
-		}
-	}
+	urls_collect(p, &u);
+	*urls = jw_set_to_json(&u);
 }
 
 static struct json_object *
@@ -750,9 +918,9 @@ summary_json(const struct ps_analysis *a)
 {
 	const struct ps_analysis_priv *p = a->priv;
 	struct json_object *o = json_object_new_object(), *touches = json_object_new_object(),
-	    *evidence = json_object_new_object(), *hosts = json_object_new_array(),
-	    *urls = json_object_new_array(), *counts = json_object_new_object(),
-	    *ext = json_object_new_array();
+	    *evidence = json_object_new_object(), *hosts = json_object_new_array(), *urls,
+	    *counts = json_object_new_object();
+	struct jw_set ext;
 	unsigned sev[PS_SEV__MAX] = { 0, 0, 0 };
 	char ver[16];
 	unsigned caps = a->capabilities;
@@ -779,24 +947,11 @@ summary_json(const struct ps_analysis *a)
 	add(o, "evidence", evidence);
 	add(o, "needsElevation", json_object_new_boolean(a->needs_elevation));
 	add(o, "elevationReason", p->elevation_reason ? jstr(p->elevation_reason) : NULL);
-	targets_json(p, hosts, urls);
+	targets_json(p, hosts, &urls);
 	add(o, "hosts", hosts);
 	add(o, "urls", urls);
-	for (size_t i = 0; i < p->ncmds && json_object_array_length(ext) < 50; i++) {
-		const struct ps_cmd *pc = &p->cmds[i];
-		bool have = false;
-
-		if (pc->ci != NULL || pc->local_function || pc->name == NULL ||
-		    pc->node->u.cmd.invocation != 0)
-			continue;
-		for (size_t k = 0; k < json_object_array_length(ext) && !have; k++)
-			if (strcasecmp(json_object_get_string(json_object_array_get_idx(ext, k)),
-			    pc->name) == 0)
-				have = true;
-		if (!have)
-			json_object_array_add(ext, jstr(pc->name));
-	}
-	add(o, "otherCommands", ext);
+	other_commands_collect(p, &ext);
+	add(o, "otherCommands", jw_set_to_json(&ext));
 	{
 		static const char *const kinds[PS_IMPORT__MAX] = { "module", "usingModule",
 			"dotSource", "usingAssembly", "requiresModule", "addType" };
@@ -835,14 +990,6 @@ summary_json(const struct ps_analysis *a)
 struct json_object *
 ps_analysis_to_json(const struct ps_analysis *a)
 {
-	return ps_analysis_to_json_flags(a, 0);
-}
-
-struct json_object *
-ps_analysis_to_json_flags(const struct ps_analysis *a, unsigned flags)
-{
-	struct json_object *(*findings)(const struct ps_analysis *, enum ps_category) =
-	    (flags & PS_JSON_FINDINGS_TEXT) ? findings_text : findings_json;
 	struct json_object *o = json_object_new_object();
 	const struct ps_analysis_priv *p = a->priv;
 
@@ -854,14 +1001,513 @@ ps_analysis_to_json_flags(const struct ps_analysis *a, unsigned flags)
 	add(o, "suggestions", suggestions_json(a));
 	add(o, "commandDetails", commands_json(p));
 	add(o, "msDocsReferences", refs_json(a));
-	add(o, "securityIssues", findings(a, PS_CAT_SECURITY));
-	add(o, "bestPracticeViolations", findings(a, PS_CAT_BEST_PRACTICE));
-	add(o, "performanceInsights", findings(a, PS_CAT_PERFORMANCE));
-	add(o, "potentialRisks", findings(a, PS_CAT_RISK));
+	add(o, "securityIssues", findings_json(a, PS_CAT_SECURITY));
+	add(o, "bestPracticeViolations", findings_json(a, PS_CAT_BEST_PRACTICE));
+	add(o, "performanceInsights", findings_json(a, PS_CAT_PERFORMANCE));
+	add(o, "potentialRisks", findings_json(a, PS_CAT_RISK));
 	add(o, "codeComplexityMetrics", metrics_json(a));
 	add(o, "compatibilityNotes", compat_json(p));
 	add(o, "executionSummary", summary_json(a));
 	add(o, "analysisVersion", jstr(PS_ANALYZER_VERSION));
 	add(o, "provider", jstr(PS_ANALYZER_PROVIDER));
 	return o;
+}
+
+/* ---- the analysis object written as text (ps_analysis_write_json) ----
+ * Each writer below is the json-c builder above it written out: the same members in the same
+ * order, the same values, the same bytes as json-c's JSON_C_TO_STRING_PLAIN |
+ * JSON_C_TO_STRING_NOSLASHESCAPE (test-analyzer-pssa compares them on every file of
+ * tests/data/pssa). Keep the two in step. */
+
+static void
+jw_key_strn(struct buf *b, const char *key, const char *s, size_t n)
+{
+	jw_key(b, key);
+	jw_str(b, s, n);
+}
+
+/* a string, or null when s is NULL (the builders' "s ? jstr(s) : NULL") */
+static void
+jw_key_str_or_null(struct buf *b, const char *key, const char *s)
+{
+	if (s != NULL)
+		jw_key_str(b, key, s);
+	else {
+		jw_key(b, key);
+		buf_puts(b, "null");
+	}
+}
+
+static void
+jw_key_bool(struct buf *b, const char *key, bool v)
+{
+	jw_key(b, key);
+	buf_puts(b, v ? "true" : "false");
+}
+
+/* a number with its text given (json_object_new_double_s) */
+static void
+jw_key_raw(struct buf *b, const char *key, const char *txt)
+{
+	jw_key(b, key);
+	buf_puts(b, txt);
+}
+
+static void
+jw_key_num2(struct buf *b, const char *key, double v)
+{
+	char t[32];
+
+	snprintf(t, sizeof(t), "%.2f", v);
+	jw_key_raw(b, key, t);
+}
+
+static void
+param_write(struct buf *b, const struct ps_analysis_priv *p, const struct ps_node *pn,
+    const struct ps_help *h)
+{
+	const struct ps_node *vs = ps_attr_find(&pn->u.param.attributes, "ValidateSet");
+	size_t n = 0;
+
+	buf_puts(b, "{\"name\":");
+	jw_str(b, pn->u.param.name, pn->u.param.name != NULL ? strlen(pn->u.param.name) : 0);
+	jw_key_str_or_null(b, "type", pn->u.param.type);
+	jw_key_bool(b, "mandatory", pn->u.param.mandatory);
+	if (pn->u.param.default_value != NULL) {
+		size_t tn;
+		const char *t = ps_node_text(p->ast, pn->u.param.default_value, &tn);
+
+		jw_key_strn(b, "defaultValue", t, tn > 200 ? 200 : tn);
+	} else
+		jw_key_str_or_null(b, "defaultValue", NULL);
+	jw_key_str_or_null(b, "description", help_param_text(h, pn->u.param.name));
+	buf_puts(b, ",\"attributes\":[");
+	for (size_t i = 0; i < pn->u.param.attributes.n; i++) {
+		const struct ps_node *a = pn->u.param.attributes.v[i];
+
+		if (a->kind == PS_NODE_ATTRIBUTE && a->u.attr.name != NULL) {
+			if (n++ > 0)
+				buf_putc(b, ',');
+			jw_str(b, a->u.attr.name, strlen(a->u.attr.name));
+		}
+	}
+	buf_putc(b, ']');
+	if (vs != NULL) {
+		buf_puts(b, ",\"validValues\":[");
+		n = 0;
+		for (size_t i = 0; i < vs->u.attr.positional.n; i++) {
+			const char *s = ps_node_const_string(vs->u.attr.positional.v[i]);
+
+			if (s != NULL) {
+				if (n++ > 0)
+					buf_putc(b, ',');
+				jw_str(b, s, strlen(s));
+			}
+		}
+		buf_putc(b, ']');
+	}
+	jw_key_int(b, "line", (int)pn->ext.line);
+	buf_putc(b, '}');
+}
+
+static void
+params_write(struct buf *b, const struct ps_analysis_priv *p)
+{
+	const struct ps_ast *ast = p->ast;
+	const struct ps_node *pb = ast->root->u.sb.param_block;
+
+	buf_puts(b, "{\"script\":[");
+	if (pb != NULL)
+		for (size_t i = 0; i < pb->u.pb.params.n; i++) {
+			if (i > 0)
+				buf_putc(b, ',');
+			param_write(b, p, pb->u.pb.params.v[i], ast->help);
+		}
+	buf_puts(b, "],\"functions\":[");
+	for (size_t i = 0; i < ast->functions.n && i < 500; i++) {
+		const struct ps_node *fn = ast->functions.v[i];
+
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_puts(b, "{\"name\":");
+		jw_str(b, fn->u.fn.name, fn->u.fn.name != NULL ? strlen(fn->u.fn.name) : 0);
+		jw_key_str_or_null(b, "synopsis", fn->u.fn.help ? fn->u.fn.help->synopsis : NULL);
+		jw_key_int(b, "line", (int)fn->ext.line);
+		jw_key_bool(b, "cmdletBinding", fn->u.fn.cmdletbinding);
+		jw_key_bool(b, "supportsShouldProcess", fn->u.fn.supports_should_process);
+		buf_puts(b, ",\"parameters\":[");
+		for (size_t k = 0; k < fn->u.fn.params.n; k++) {
+			if (k > 0)
+				buf_putc(b, ',');
+			param_write(b, p, fn->u.fn.params.v[k], fn->u.fn.help);
+		}
+		buf_puts(b, "]}");
+	}
+	buf_puts(b, "]}");
+}
+
+static void
+commands_write(struct buf *b, const struct ps_analysis_priv *p)
+{
+	struct cmd_chain c;
+	struct cmd_uses u;
+
+	cmd_chain_build(p, &c);
+	buf_putc(b, '[');
+	for (size_t i = 0; i < c.n; i++) {
+		const struct ps_cmd *pc = &p->cmds[c.g[i].first];
+
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_puts(b, "{\"name\":");
+		jw_str(b, pc->canon, pc->canon != NULL ? strlen(pc->canon) : 0);
+		jw_key_str(b, "type", cmd_type(pc));
+		if (pc->ci != NULL) {
+			jw_key_str(b, "module", pc->ci->module);
+			jw_key_str(b, "synopsis", pc->ci->synopsis);
+			jw_key_str(b, "docsUrl", pc->ci->url);
+			jw_key_str(b, "availability", avail_name(pc->ci->avail));
+		}
+		jw_key_int(b, "count", (int)c.g[i].count);
+		cmd_uses_collect(p, &c, i, &u);
+		buf_puts(b, ",\"lines\":[");
+		for (size_t k = 0; k < u.nlines; k++) {
+			if (k > 0)
+				buf_putc(b, ',');
+			jw_int(b, (int)u.lines[k]);
+		}
+		buf_puts(b, "],\"aliasesUsed\":");
+		jw_set_write(b, &u.aliases);
+		buf_puts(b, ",\"parametersUsed\":");
+		jw_set_write(b, &u.params);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	cmd_chain_free(&c);
+}
+
+static void
+ref_write(struct buf *b, const char **urls, size_t *n, const char *title, const char *url,
+    const char *type)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (urls[i] == url || strcmp(urls[i], url) == 0)
+			return;
+	if ((*n)++ > 0)
+		buf_putc(b, ',');
+	urls[*n - 1] = url;
+	buf_puts(b, "{\"title\":");
+	jw_str(b, title, title != NULL ? strlen(title) : 0);
+	jw_key_str(b, "url", url);
+	jw_key_str(b, "type", type);
+	buf_putc(b, '}');
+}
+
+static void
+refs_write(struct buf *b, const struct ps_analysis *a)
+{
+	const struct ps_analysis_priv *p = a->priv;
+	const char *urls[150];
+	size_t n = 0;
+
+	buf_putc(b, '[');
+	for (size_t i = 0; i < p->ncmds && n < 100; i++)
+		if (p->cmds[i].ci != NULL)
+			ref_write(b, urls, &n, p->cmds[i].ci->name, p->cmds[i].ci->url, "cmdlet");
+	for (size_t i = 0; i < a->nfindings && n < 150; i++)
+		if (a->findings[i].rule->docs_url != NULL)
+			ref_write(b, urls, &n, a->findings[i].rule->id, a->findings[i].rule->docs_url,
+			    "rule");
+	buf_putc(b, ']');
+}
+
+static void
+findings_write(struct buf *b, const struct ps_analysis *a, enum ps_category cat)
+{
+	size_t n = 0;
+
+	buf_putc(b, '[');
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (a->findings[i].rule->category == cat) {
+			if (n++ > 0)
+				buf_putc(b, ',');
+			finding_write(b, &a->findings[i]);
+		}
+	buf_putc(b, ']');
+}
+
+static void
+suggestions_write(struct buf *b, const struct ps_analysis *a)
+{
+	struct jw_set out;
+
+	suggestions_collect(a, &out);
+	jw_set_write(b, &out);
+}
+
+static void
+metrics_write(struct buf *b, const struct ps_analysis *a)
+{
+	const struct ps_analysis_priv *p = a->priv;
+	const struct ps_ast *ast = p->ast;
+	const struct ps_complexity *cx = &ast->cx;
+	const struct ps_cmd_group *g;
+	unsigned maxfn, sumfn;
+	size_t maxpipe, distinct = ps_cmd_groups(p, &g, NULL);
+	char t[16];
+
+	function_counts(ast, &maxfn, &sumfn, &maxpipe);
+	buf_puts(b, "{\"lines\":");
+	jw_int(b, (int)a->nlines);
+	jw_key_int(b, "codeLines", (int)p->code_lines);
+	jw_key_int(b, "commentLines", (int)p->comment_lines);
+	jw_key_int(b, "blankLines", (int)p->blank_lines);
+	snprintf(t, sizeof(t), "%.2f", a->nlines ? (double)p->comment_lines / (double)a->nlines : 0);
+	jw_key_raw(b, "commentRatio", t);
+	jw_key_int(b, "characters", (int64_t)p->len);
+	jw_key_int(b, "tokens", (int64_t)a->ntokens);
+	jw_key_int(b, "functions", (int)ast->functions.n);
+	jw_key_int(b, "classes", (int)ast->classes.n);
+	jw_key_int(b, "commands", (int)p->ncmds);
+	jw_key_int(b, "distinctCommands", (int)distinct);
+	jw_key_int(b, "pipelines", (int)ast->pipelines.n);
+	jw_key_int(b, "maxPipelineLength", (int)maxpipe);
+	jw_key_int(b, "cyclomaticComplexity", (int)cx->cyclomatic);
+	jw_key_int(b, "maxNestingDepth", (int)cx->max_nesting);
+	jw_key_int(b, "maxFunctionComplexity", (int)maxfn);
+	if (ast->functions.n > 0) {
+		snprintf(t, sizeof(t), "%.1f", (double)sumfn / (double)ast->functions.n);
+		jw_key_raw(b, "averageFunctionComplexity", t);
+	} else
+		jw_key_int(b, "averageFunctionComplexity", 0);
+	buf_puts(b, ",\"decisionPoints\":{\"if\":");
+	jw_int(b, (int)(cx->ifs + cx->elseifs));
+	jw_key_int(b, "switchClauses", (int)cx->switch_clauses);
+	jw_key_int(b, "loops", (int)(cx->fors + cx->foreachs + cx->whiles + cx->dos));
+	jw_key_int(b, "catch", (int)(cx->catches + cx->traps));
+	jw_key_int(b, "logicalOperators", (int)(cx->ands + cx->ors));
+	jw_key_int(b, "ternary", (int)(cx->ternaries + cx->coalesces));
+	buf_putc(b, '}');
+	jw_key_int(b, "statements", (int)cx->statements);
+	jw_key_int(b, "parseErrors", (int)ast->ndiags);
+	jw_key_int(b, "tokenErrors", (int)ast->toks.nerrors);
+	buf_putc(b, '}');
+}
+
+static void
+compat_write(struct buf *b, const struct ps_analysis_priv *p)
+{
+	buf_putc(b, '[');
+	for (size_t i = 0; i < p->ncompat; i++) {
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_puts(b, "{\"feature\":");
+		jw_str(b, p->compat[i].feature,
+		    p->compat[i].feature != NULL ? strlen(p->compat[i].feature) : 0);
+		jw_key_str(b, "requires", p->compat[i].requires);
+		jw_key_str(b, "message", p->compat[i].message);
+		jw_key_int(b, "line", (int)p->compat[i].line);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+}
+
+/* targets_json's hosts and urls arrays, as members of the summary */
+static void
+targets_write(struct buf *b, const struct ps_analysis_priv *p)
+{
+	struct jw_set urls;
+	size_t nhosts = 0;
+
+	buf_puts(b, ",\"hosts\":[");
+	for (size_t i = 0; i < p->ncmds && nhosts < 50; i++) {
+		const struct ps_cmd_arg *a = ps_cmd_arg_find(p->cmds[i].node, "ComputerName");
+		const char *v;
+
+		if (a == NULL || a->value == NULL || (v = ps_node_const_string(a->value)) == NULL)
+			continue;
+		if (nhosts++ > 0)
+			buf_putc(b, ',');
+		jw_str(b, v, strlen(v));
+	}
+	urls_collect(p, &urls);
+	buf_puts(b, "],\"urls\":");
+	jw_set_write(b, &urls);
+}
+
+/* the rules' points of the security rules (security) or of the others, in the table's order */
+static void
+score_rules_write(struct buf *b, const struct ps_analysis_priv *p, bool security)
+{
+	size_t n = 0;
+
+	buf_putc(b, '[');
+	for (size_t r = 0; r < R__MAX; r++) {
+		if (p->score.rule_points[r] <= 0 ||
+		    (ps_rule_table[r].category == PS_CAT_SECURITY) != security)
+			continue;
+		if (n++ > 0)
+			buf_putc(b, ',');
+		buf_puts(b, "{\"ruleId\":");
+		jw_str(b, ps_rule_table[r].id, strlen(ps_rule_table[r].id));
+		jw_key_num2(b, "points", p->score.rule_points[r]);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+}
+
+static void
+score_details_write(struct buf *b, const struct ps_analysis *a)
+{
+	const struct ps_analysis_priv *p = a->priv;
+
+	buf_puts(b, "{\"security\":{\"formula\":\"max(0, 10 - S)\"");
+	jw_key_num2(b, "S", p->score.security_points);
+	buf_puts(b, ",\"rules\":");
+	score_rules_write(b, p, true);
+	buf_puts(b, "},\"risk\":{\"formula\":\"10 * (1 - exp(-R / 6))\"");
+	jw_key_num2(b, "R", p->score.risk_points);
+	jw_key_num2(b, "fromSecurityRules", p->score.security_points);
+	jw_key_num2(b, "fromRiskRules", p->score.risk_from_rules);
+	buf_puts(b, ",\"riskRules\":");
+	score_rules_write(b, p, false);
+	jw_key_num2(b, "fromCapabilities", p->score.risk_from_caps);
+	jw_key_num2(b, "fromElevation", p->score.risk_from_elevation);
+	buf_puts(b, "},\"quality\":{\"formula\":\"10 / (1 + P / (4 * A))\"");
+	jw_key_num2(b, "P", p->score.quality_points);
+	jw_key_num2(b, "A", p->score.allowance);
+	jw_key_num2(b, "fromFindings", p->score.quality_from_findings);
+	jw_key_num2(b, "fromComplexity", p->score.quality_from_complexity);
+	jw_key_num2(b, "fromSyntaxErrors", p->score.quality_from_syntax);
+	buf_puts(b, "}}");
+}
+
+static void
+summary_write(struct buf *b, const struct ps_analysis *a)
+{
+	static const char *const kinds[PS_IMPORT__MAX] = { "module", "usingModule",
+		"dotSource", "usingAssembly", "requiresModule", "addType" };
+	const struct ps_analysis_priv *p = a->priv;
+	const struct ps_ast *ast = p->ast;
+	unsigned sev[PS_SEV__MAX] = { 0, 0, 0 };
+	unsigned caps = a->capabilities;
+	struct jw_set ext;
+	size_t n = 0;
+	char ver[16];
+
+	buf_puts(b, "{\"touches\":{");
+	for (size_t k = 0; k < PS_CAP__MAX; k++) {
+		if (k > 0)
+			buf_putc(b, ',');
+		jw_str(b, ps_capability_names[k], strlen(ps_capability_names[k]));
+		buf_puts(b, (caps >> k) & 1 ? ":true" : ":false");
+	}
+	buf_putc(b, '}');
+	jw_key_bool(b, "files", (caps & ((1u << PS_CAP_FILES_READ) | (1u << PS_CAP_FILES_WRITE) |
+	    (1u << PS_CAP_FILES_DELETE))) != 0);
+	jw_key_bool(b, "registry", (caps & ((1u << PS_CAP_REGISTRY_READ) |
+	    (1u << PS_CAP_REGISTRY_WRITE))) != 0);
+	jw_key_bool(b, "network", (caps >> PS_CAP_NETWORK) & 1);
+	jw_key_bool(b, "processes", (caps >> PS_CAP_PROCESSES) & 1);
+	jw_key_bool(b, "services", (caps >> PS_CAP_SERVICES) & 1);
+	jw_key_bool(b, "users", (caps >> PS_CAP_USERS) & 1);
+	jw_key_bool(b, "remoteHosts", (caps >> PS_CAP_REMOTE) & 1);
+	buf_puts(b, ",\"evidence\":{");
+	for (size_t k = 0; k < PS_CAP__MAX; k++)
+		if (p->cap_evidence[k] != NULL) {
+			char ev[200];
+
+			if (n++ > 0)
+				buf_putc(b, ',');
+			jw_str(b, ps_capability_names[k], strlen(ps_capability_names[k]));
+			buf_putc(b, ':');
+			snprintf(ev, sizeof(ev), "%s (line %u)", p->cap_evidence[k], p->cap_line[k]);
+			jw_str(b, ev, strlen(ev));
+		}
+	buf_putc(b, '}');
+	jw_key_bool(b, "needsElevation", a->needs_elevation);
+	jw_key_str_or_null(b, "elevationReason", p->elevation_reason);
+	targets_write(b, p);
+	other_commands_collect(p, &ext);
+	buf_puts(b, ",\"otherCommands\":");
+	jw_set_write(b, &ext);
+	buf_puts(b, ",\"imports\":[");
+	for (size_t i = 0; i < ast->nimports && i < 100; i++) {
+		const struct ps_import *x = &ast->imports[i];
+
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_puts(b, "{\"kind\":");
+		jw_str(b, x->kind < PS_IMPORT__MAX ? kinds[x->kind] : "unknown",
+		    strlen(x->kind < PS_IMPORT__MAX ? kinds[x->kind] : "unknown"));
+		jw_key_str_or_null(b, "name", x->name);
+		jw_key_int(b, "line", (int)x->ext.line);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	snprintf(ver, sizeof(ver), "%u.%u", p->min_version_major, p->min_version_minor);
+	jw_key_str(b, "minimumPowerShellVersion", ver);
+	jw_key_bool(b, "windowsPowerShellOnly", p->windows_only);
+	for (size_t i = 0; i < a->nfindings; i++)
+		sev[a->findings[i].severity]++;
+	buf_puts(b, ",\"findings\":{");
+	for (int s = PS_SEV__MAX - 1; s >= 0; s--) {
+		if (s < PS_SEV__MAX - 1)
+			buf_putc(b, ',');
+		jw_str(b, ps_severity_names[s], strlen(ps_severity_names[s]));
+		buf_putc(b, ':');
+		jw_int(b, (int)sev[s]);
+	}
+	buf_putc(b, '}');
+	if (p->dropped > 0)
+		jw_key_int(b, "findingsNotListed", (int)p->dropped);
+	if (a->nsuppressed > 0)
+		jw_key_int(b, "findingsSuppressed", (int)a->nsuppressed);
+	jw_key_str(b, "riskLevel", a->risk_score >= 8 ? "high" : a->risk_score >= 5 ? "medium" :
+	    "low");
+	buf_puts(b, ",\"scoreDetails\":");
+	score_details_write(b, a);
+	buf_putc(b, '}');
+}
+
+void
+ps_analysis_write_json(const struct ps_analysis *a, struct buf *b)
+{
+	const struct ps_analysis_priv *p = a->priv;
+	char t[16];
+
+	buf_grow(b, 4096 + a->nfindings * 400);
+	buf_puts(b, "{\"purpose\":");
+	jw_str(b, a->purpose, a->purpose != NULL ? strlen(a->purpose) : 0);
+	snprintf(t, sizeof(t), "%.1f", a->security_score);
+	jw_key_raw(b, "securityScore", t);
+	snprintf(t, sizeof(t), "%.1f", a->quality_score);
+	jw_key_raw(b, "codeQualityScore", t);
+	snprintf(t, sizeof(t), "%.1f", a->risk_score);
+	jw_key_raw(b, "riskScore", t);
+	buf_puts(b, ",\"parameters\":");
+	params_write(b, p);
+	buf_puts(b, ",\"suggestions\":");
+	suggestions_write(b, a);
+	buf_puts(b, ",\"commandDetails\":");
+	commands_write(b, p);
+	buf_puts(b, ",\"msDocsReferences\":");
+	refs_write(b, a);
+	buf_puts(b, ",\"securityIssues\":");
+	findings_write(b, a, PS_CAT_SECURITY);
+	buf_puts(b, ",\"bestPracticeViolations\":");
+	findings_write(b, a, PS_CAT_BEST_PRACTICE);
+	buf_puts(b, ",\"performanceInsights\":");
+	findings_write(b, a, PS_CAT_PERFORMANCE);
+	buf_puts(b, ",\"potentialRisks\":");
+	findings_write(b, a, PS_CAT_RISK);
+	buf_puts(b, ",\"codeComplexityMetrics\":");
+	metrics_write(b, a);
+	buf_puts(b, ",\"compatibilityNotes\":");
+	compat_write(b, p);
+	buf_puts(b, ",\"executionSummary\":");
+	summary_write(b, a);
+	jw_key_str(b, "analysisVersion", PS_ANALYZER_VERSION);
+	jw_key_str(b, "provider", PS_ANALYZER_PROVIDER);
+	buf_putc(b, '}');
 }

@@ -103,12 +103,15 @@ h_scripts_analyze(struct http_ctx *c)
 }
 
 /* POST /api/scripts/analyze (public): {content, fileName?} analysed, nothing stored:
- * {success, analysis}. */
+ * {success, analysis}, the analysis written as text straight into the body (no json-c tree:
+ * library_analysis_adhoc_write; the route has no page). */
 void
 h_scripts_analyze_adhoc(struct http_ctx *c)
 {
+	static const char head[] = "{\"success\":true,\"analysis\":";
 	struct svc_err err = { 0 };
-	struct json_object *b, *an;
+	struct json_object *b;
+	struct buf *body = &c->resp->body;
 	const char *content, *name = NULL;
 	size_t len;
 	enum pss_err e;
@@ -118,11 +121,16 @@ h_scripts_analyze_adhoc(struct http_ctx *c)
 	if (req_body_str(c, b, "content", NULL, (size_t)-1, true, &content, &len) < 0 ||
 	    req_body_str(c, b, "fileName", "filename", 1024, false, &name, NULL) < 0)
 		goto out;
-	if ((e = library_analysis_adhoc(&c->app->svc, content, len, name, &an, true, &err)) != PSS_OK) {
+	buf_reset(body);
+	buf_append(body, head, sizeof(head) - 1);
+	if ((e = library_analysis_adhoc_write(&c->app->svc, content, len, name, body, &err)) != PSS_OK) {
+		buf_reset(body);
 		error_from_svc(c, e, &err, NULL);
 		goto out;
 	}
-	reply_success(c, 200, "analysis", an);
+	buf_putc(body, '}');
+	c->resp->status = 200;
+	c->resp->content_type = "application/json; charset=utf-8";
 out:
 	json_object_put(b);
 }

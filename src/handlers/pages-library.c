@@ -763,7 +763,7 @@ h_page_analyze(struct http_ctx *c)
 			filename = p->filename;
 		}
 	}
-	if ((e = library_analysis_adhoc(&c->app->svc, text, len, filename, &analysis, false, &err)) != PSS_OK) {
+	if ((e = library_analysis_adhoc(&c->app->svc, text, len, filename, &analysis, &err)) != PSS_OK) {
 		json_object_put(body);
 		if (e == PSS_EINVAL && err.field != NULL && strcmp(err.field, "fileName") == 0)
 			field_error(c, "file", "Choose a .ps1, .psm1 or .psd1 file.");

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ai/ai.h"
 #include "analyzer/analyzer.h"
 #include "core/core.h"
 #include "core/text.h"
@@ -24,6 +25,7 @@ analyse_store(const struct svc *s, int64_t id, const struct ps_analyze_opts *opt
 {
 	static const struct viewer system = { 0, true };
 	struct json_object *json;
+	struct buf text = BUF_INIT;
 	struct ps_analysis *an = NULL;
 	char *content = NULL, *title = NULL;
 	size_t len;
@@ -42,11 +44,16 @@ analyse_store(const struct svc *s, int64_t id, const struct ps_analyze_opts *opt
 		e = PSS_EINVAL;
 		goto out;
 	}
-	json = ps_analysis_to_json(an);
-	if (with_ai)
+	if (with_ai && ai_configured(s->conf)) {	/* the prose is merged into a json-c tree */
+		json = ps_analysis_to_json(an);
 		library_analysis_prose(s, id, content, len, title, json);
-	e = db_analysis_store(s->db, id, json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN));
-	json_object_put(json);
+		buf_puts(&text, json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(json);
+	} else
+		ps_analysis_write_json(an, &text);
+	e = db_analysis_store(s->db, id, buf_cstr(&text));
+	buf_free(&text);
 	if (e == PSS_ENOTFOUND) {
 		e = PSS_OK;	/* deleted while we worked */
 		goto out;
@@ -589,16 +596,16 @@ script_file_name(const char *name)
 	    strcasecmp(name + n - 5, ".psd1") == 0)));
 }
 
-enum pss_err
-library_analysis_adhoc(const struct svc *s, const char *content, size_t len, const char *filename,
-    struct json_object **analysis, bool written_only, struct svc_err *err)
+/* adhoc_analyze: library_analysis_adhoc's checks and the analysis (*an: caller frees) */
+static enum pss_err
+adhoc_analyze(const struct svc *s, const char *content, size_t len, const char *filename,
+    struct ps_analysis **an, struct svc_err *err)
 {
-	struct ps_analysis *an = NULL;
 	char *text = NULL;
 	size_t tlen;
 	enum pss_err e;
 
-	*analysis = NULL;
+	*an = NULL;
 	if (content != NULL && len > LIBRARY_ADHOC_MAX)
 		return svc_fail(err, PSS_ETOOBIG, "content", "The content is larger than 1 MB.");
 	if (filename != NULL && !script_file_name(filename))
@@ -606,11 +613,38 @@ library_analysis_adhoc(const struct svc *s, const char *content, size_t len, con
 		    "a file name of at most 255 bytes ending in .ps1, .psm1 or .psd1");
 	if ((e = library_content_check(content, len, &text, &tlen, err)) != PSS_OK)
 		return e;
-	if ((e = ps_analyze(text, tlen, library_analyzer_opts(s), &an)) != PSS_OK || an == NULL)
+	if ((e = ps_analyze(text, tlen, library_analyzer_opts(s), an)) != PSS_OK || *an == NULL) {
+		ps_analysis_free(*an);
+		*an = NULL;
 		e = svc_fail(err, PSS_ETOOBIG, "content", "the content could not be analysed");
-	else
-		*analysis = ps_analysis_to_json_flags(an, written_only ? PS_JSON_FINDINGS_TEXT : 0);
-	ps_analysis_free(an);
+	}
 	free(text);
+	return e;
+}
+
+enum pss_err
+library_analysis_adhoc(const struct svc *s, const char *content, size_t len, const char *filename,
+    struct json_object **analysis, struct svc_err *err)
+{
+	struct ps_analysis *an;
+	enum pss_err e;
+
+	*analysis = NULL;
+	if ((e = adhoc_analyze(s, content, len, filename, &an, err)) == PSS_OK)
+		*analysis = ps_analysis_to_json(an);
+	ps_analysis_free(an);
+	return e;
+}
+
+enum pss_err
+library_analysis_adhoc_write(const struct svc *s, const char *content, size_t len,
+    const char *filename, struct buf *out, struct svc_err *err)
+{
+	struct ps_analysis *an;
+	enum pss_err e;
+
+	if ((e = adhoc_analyze(s, content, len, filename, &an, err)) == PSS_OK)
+		ps_analysis_write_json(an, out);
+	ps_analysis_free(an);
 	return e;
 }

@@ -332,11 +332,14 @@ enum pss_err library_analysis_now(const struct svc *, const struct viewer *, int
  * PSS_EINVAL naming content when it is missing, empty, blank, not UTF-8 text (NUL, control
  * characters); PSS_ETOOBIG when over LIBRARY_ADHOC_MAX bytes; PSS_EINVAL naming fileName
  * when filename (may be NULL) is not 1..255 bytes of text ending in .ps1, .psm1 or .psd1.
- * The analyzer reads the three kinds alike. With written_only (an answer that is only
- * serialized, never read), the findings are kept as text (PS_JSON_FINDINGS_TEXT: the arrays
- * read as empty but write the findings). */
+ * The analyzer reads the three kinds alike. */
 enum pss_err library_analysis_adhoc(const struct svc *, const char *content, size_t len,
-	const char *filename, struct json_object **analysis, bool written_only, struct svc_err *);
+	const char *filename, struct json_object **analysis, struct svc_err *);
+/* library_analysis_adhoc_write: the same checks and analysis, the object appended to out as
+ * JSON text (ps_analysis_write_json: the bytes json-c writes for library_analysis_adhoc's
+ * object, without building it); out is left as it was on an error. */
+enum pss_err library_analysis_adhoc_write(const struct svc *, const char *content, size_t len,
+	const char *filename, struct buf *out, struct svc_err *);
 
 enum analysis_format {
 	ANALYSIS_FORMAT_JSON,

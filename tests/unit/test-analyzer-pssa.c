@@ -22,23 +22,28 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* ps_analysis_to_json_flags(PS_JSON_FINDINGS_TEXT) writes the same bytes as the json-c tree
- * (POST /api/scripts/analyze's answer: the findings written as text). */
+/* ps_analysis_write_json appends the bytes json-c writes for ps_analysis_to_json's tree
+ * (POST /api/scripts/analyze's answer and the stored analysis are written without the tree). */
 static void
-check_text_findings(const struct ps_analysis *a, const char *where)
+check_text_writer(const struct ps_analysis *a, const char *where)
 {
-	struct json_object *tree = ps_analysis_to_json(a), *fast = ps_analysis_to_json_flags(a,
-	    PS_JSON_FINDINGS_TEXT);
-	const int fl = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
-	const char *x = json_object_to_json_string_ext(tree, fl), *y = json_object_to_json_string_ext(fast, fl);
+	struct json_object *tree = ps_analysis_to_json(a);
+	const char *x = json_object_to_json_string_ext(tree, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE), *y;
+	struct buf b = BUF_INIT;
 	size_t i = 0;
 
+	buf_puts(&b, "{\"before\":");	/* it appends */
+	ps_analysis_write_json(a, &b);
+	y = buf_cstr(&b);
+	T_ASSERT(strncmp(y, "{\"before\":", 10) == 0);
+	y += 10;
 	while (x[i] != '\0' && x[i] == y[i])
 		i++;
-	T_ASSERTF(x[i] == y[i], "%s: the text findings differ at byte %zu: ...%.60s... vs ...%.60s...",
+	T_ASSERTF(x[i] == y[i], "%s: the text differs from the tree at byte %zu: ...%.60s... vs ...%.60s...",
 	    where, i, x + (i > 20 ? i - 20 : 0), y + (i > 20 ? i - 20 : 0));
 	json_object_put(tree);
-	json_object_put(fast);
+	buf_free(&b);
 }
 
 /* The settings of a "# settings: @{ ... }" second line into *out (none: left NULL);
@@ -86,7 +91,7 @@ check_file(const char *dir, const char *name, unsigned *rules, unsigned *rules_o
 		buf_free(&b);
 		return -1;
 	}
-	check_text_findings(a, name);
+	check_text_writer(a, name);
 	for (p = b.data + 7; (n = sscanf(p, " %95[A-Za-z]=%u%n", rule, &want, &used)) == 2;
 	    p += used) {
 		unsigned got = 0;
@@ -143,10 +148,10 @@ test_agreement_with_pssa(void)
 	T_ASSERTF(agree * 100 >= files * 95, "agreement %u of %u is below 95 %%", agree, files);
 }
 
-/* The text findings with what JSON escapes: control characters, quotes, backslashes, tabs,
+/* The text writer with what JSON escapes: control characters, quotes, backslashes, tabs,
  * bytes that are not UTF-8, non-ASCII text, an attack technique's properties and a fix. */
 static void
-test_text_findings_escaping(void)
+test_text_writer_escaping(void)
 {
 	static const char src[] =
 	    "Write-Host 'a\x01" "b\x1f \\ \" q\tt \xff\xfe caf\xc3\xa9 \xe2\x80\xae / <x>'\n"
@@ -169,14 +174,101 @@ test_text_findings_escaping(void)
 		T_ASSERTF(mitre && fix && ctl, "mitre %d fix %d control %d", mitre, fix, ctl);
 	}
 	if (a != NULL)
-		check_text_findings(a, "escaping");
+		check_text_writer(a, "escaping");
 	ps_analysis_free(a);
+}
+
+/* The length of the JSON array at path (members separated by '/') in o, -1 when absent. */
+static int
+array_len(struct json_object *o, const char *path)
+{
+	char key[64];
+
+	while (o != NULL && *path != '\0') {
+		size_t n = strcspn(path, "/");
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, path);
+		if (json_object_is_type(o, json_type_array))
+			o = json_object_array_get_idx(o, (size_t)atoi(key));
+		else if (!json_object_object_get_ex(o, key, &o))
+			return -1;
+		path += n + (path[n] == '/');
+	}
+	return json_object_is_type(o, json_type_array) ? (int)json_object_array_length(o) : -1;
+}
+
+/* The text writer on a script that fills the members the pssa files leave empty or short:
+ * parameters with help, types, a ValidateSet and a default value cut at 200 bytes inside a
+ * UTF-8 character, functions with a synopsis, aliases used in two cases, the parameters
+ * used, hosts, urls (one twice), imports, compatibility notes, evidence and a bad byte in a
+ * command's name. */
+static void
+test_text_writer_members(void)
+{
+	struct buf src = BUF_INIT;
+	struct json_object *tree;
+	struct ps_analysis *a = NULL;
+
+	buf_puts(&src, "<#\n.SYNOPSIS\nFetch \"things\".\n.PARAMETER Name\nThe name\\path.\n#>\n"
+	    "[CmdletBinding()]\nparam(\n  [Parameter(Mandatory)][ValidateSet('a\"b', 'c\\d', 'caf\xc3\xa9')]"
+	    "[string]$Name,\n  [string]$Long = '");
+	for (int i = 0; i < 99; i++)
+		buf_puts(&src, "x");
+	buf_puts(&src, "\xc3\xa9\xc3\xa9\xc3\xa9', $Untyped\n)\n#Requires -Modules Foo\n"
+	    "Import-Module Bar\n. ./lib.ps1\nusing module Baz\n"
+	    "function Get-Thing {\n  <#\n  .SYNOPSIS\n  Gets a thing / two.\n  #>\n"
+	    "  [CmdletBinding(SupportsShouldProcess)]\n  param([int]$Id = 3)\n  $Id\n}\n"
+	    "gci -Path C:\\ -Recurse | % { $_ }\nGCI -Filter *.txt\nls -Force\n"
+	    "Invoke-Command -ComputerName 'srv\"01' -ScriptBlock { 1 }\n"
+	    "Invoke-WebRequest -Uri 'https://example.com/a?b=\"c\"&d=\\e'\n"
+	    "Invoke-WebRequest -Uri 'https://example.com/a?b=\"c\"&d=\\e'\n"
+	    "$x = $null ?? 'y'\n$z = $true ? 1 : 2\n"
+	    "Set-ItemProperty -Path HKLM:\\Software\\X -Name Y -Value 1\n"
+	    "& 'tool\xff.exe' --flag\nStop-Process -Name notepad\n"
+	    "Write-Host \"`t tab `a bell\"\n");
+	T_EQ(ps_analyze(src.data, src.len, NULL, &a), PSS_OK);
+	T_ASSERT(a != NULL);
+	if (a == NULL) {
+		buf_free(&src);
+		return;
+	}
+	tree = ps_analysis_to_json(a);
+	T_ASSERT(array_len(tree, "parameters/script") >= 3);
+	T_ASSERT(array_len(tree, "parameters/script/0/validValues") == 3);
+	T_ASSERT(array_len(tree, "parameters/functions/0/parameters") == 1);
+	T_ASSERT(array_len(tree, "executionSummary/hosts") == 1);
+	T_ASSERT(array_len(tree, "executionSummary/urls") == 1);
+	T_ASSERT(array_len(tree, "executionSummary/imports") >= 2);
+	T_ASSERT(array_len(tree, "compatibilityNotes") >= 1);
+	T_ASSERT(array_len(tree, "suggestions") >= 1);
+	json_object_put(tree);
+	{
+		bool aliases = false, params = false;
+		struct json_object *cmds;
+
+		tree = ps_analysis_to_json(a);
+		json_object_object_get_ex(tree, "commandDetails", &cmds);
+		for (size_t i = 0; i < json_object_array_length(cmds); i++) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "commandDetails/%zu/aliasesUsed", i);
+			aliases |= array_len(tree, path) >= 2;
+			snprintf(path, sizeof(path), "commandDetails/%zu/parametersUsed", i);
+			params |= array_len(tree, path) >= 2;
+		}
+		T_ASSERTF(aliases && params, "aliases %d parameters %d", aliases, params);
+		json_object_put(tree);
+	}
+	check_text_writer(a, "members");
+	ps_analysis_free(a);
+	buf_free(&src);
 }
 
 int
 main(void)
 {
 	T_RUN(test_agreement_with_pssa);
-	T_RUN(test_text_findings_escaping);
+	T_RUN(test_text_writer_escaping);
+	T_RUN(test_text_writer_members);
 	return t_done();
 }

@@ -109,6 +109,32 @@ test_utf8_valid_rejects_overlongs_and_surrogates(void)
 	T_EQ(utf8_valid("\xff", 1), 0);
 }
 
+/* Past the eight-byte ASCII steps: a bad byte, a truncated sequence and a valid one at every
+ * offset of a long ASCII text, and a text of only ASCII of every length. */
+static void
+test_utf8_valid_long_ascii_every_offset(void)
+{
+	char s[48];
+
+	for (size_t at = 0; at + 2 <= sizeof(s); at++) {
+		memset(s, 'a', sizeof(s));
+		s[at] = '\xff';
+		T_ASSERTF(utf8_valid(s, sizeof(s)) == 0, "0xff at %zu", at);
+		s[at] = '\xc3';
+		T_ASSERTF(utf8_valid(s, at + 1) == 0, "truncated at %zu", at);
+		s[at + 1] = '\xa9';
+		T_ASSERTF(utf8_valid(s, sizeof(s)) == 1, "e-acute at %zu", at);
+		s[at + 1] = 'a';
+		T_ASSERTF(utf8_valid(s, sizeof(s)) == 0, "lone lead byte at %zu", at);
+	}
+	memset(s, 'a', sizeof(s));
+	for (size_t n = 0; n <= sizeof(s); n++)
+		T_ASSERTF(utf8_valid(s, n) == 1, "ascii of %zu bytes", n);
+	s[sizeof(s) - 1] = '\x80';
+	T_EQ(utf8_valid(s, sizeof(s)), 0);
+	T_EQ(utf8_valid(s, sizeof(s) - 1), 1);
+}
+
 static void
 test_utf8_encode_round_trips_and_clamps(void)
 {
@@ -221,6 +247,7 @@ main(void)
 	T_RUN(test_arena_grow_keeps_elements_and_doubles);
 	T_RUN(test_parse_int64_bounds);
 	T_RUN(test_utf8_valid_rejects_overlongs_and_surrogates);
+	T_RUN(test_utf8_valid_long_ascii_every_offset);
 	T_RUN(test_utf8_encode_round_trips_and_clamps);
 	T_RUN(test_ct_equal);
 	T_RUN(test_rand_hex_is_hex_and_varies);

@@ -309,21 +309,21 @@ test_adhoc_checks_its_input(void)
 	const char *ok = "Invoke-Expression $args[0]\n";
 
 	memset(&err, 0, sizeof(err));
-	T_EQ(library_analysis_adhoc(&s, "", 0, NULL, &a, false, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, "", 0, NULL, &a, &err), PSS_EINVAL);
 	T_STREQ(err.field, "content");
 	T_ASSERT(a == NULL);
-	T_EQ(library_analysis_adhoc(&s, NULL, 0, NULL, &a, false, &err), PSS_EINVAL);
-	T_EQ(library_analysis_adhoc(&s, " \r\n\t", 4, NULL, &a, false, &err), PSS_EINVAL);
-	T_EQ(library_analysis_adhoc(&s, "a\xff", 2, NULL, &a, false, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, NULL, 0, NULL, &a, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, " \r\n\t", 4, NULL, &a, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, "a\xff", 2, NULL, &a, &err), PSS_EINVAL);
 	T_STREQ(err.field, "content");
-	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "x.txt", &a, false, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "x.txt", &a, &err), PSS_EINVAL);
 	T_STREQ(err.field, "fileName");
-	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "../x.ps1\n", &a, false, &err), PSS_EINVAL);
+	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "../x.ps1\n", &a, &err), PSS_EINVAL);
 	memset(big, '#', LIBRARY_ADHOC_MAX + 1);
-	T_EQ(library_analysis_adhoc(&s, big, LIBRARY_ADHOC_MAX + 1, NULL, &a, false, &err), PSS_ETOOBIG);
+	T_EQ(library_analysis_adhoc(&s, big, LIBRARY_ADHOC_MAX + 1, NULL, &a, &err), PSS_ETOOBIG);
 	T_STREQ(err.field, "content");
 	free(big);
-	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "X.PSD1", &a, false, &err), PSS_OK);
+	T_EQ(library_analysis_adhoc(&s, ok, strlen(ok), "X.PSD1", &a, &err), PSS_OK);
 	T_EQ(count(a, "securityIssues", "PSAvoidUsingInvokeExpression"), 1);
 	T_ASSERT(a != NULL && !json_object_object_get_ex(a, "id", NULL) &&
 	    !json_object_object_get_ex(a, "scriptId", NULL));
@@ -350,7 +350,7 @@ test_adhoc_uses_the_analyzer_settings(void)
 	fclose(f);
 	memset(&c, 0, sizeof(c));
 	c.analyzer_settings = path;
-	T_EQ(library_analysis_adhoc(&s, line, strlen(line), NULL, &a, false, NULL), PSS_OK);
+	T_EQ(library_analysis_adhoc(&s, line, strlen(line), NULL, &a, NULL), PSS_OK);
 	T_EQ(count(a, "bestPracticeViolations", "PSAvoidLongLines"), 1);
 	T_ASSERT(library_analyzer_opts(&s) != NULL);
 	json_object_put(a);
