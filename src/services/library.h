@@ -305,7 +305,8 @@ int	 library_analysis_flat_cached(const struct svc *, const struct viewer *, int
  * old one (it expires with CACHE_TTL_ANALYSIS). The caller has checked that the viewer may
  * see the script. library_analysis_view_key returns the time to live;
  * library_analysis_view_get the value (caller frees) or NULL; _put keeps at most
- * LIBRARY_ANALYSIS_VIEW_MAX bytes. Bump the format when the fragment's markup changes. */
+ * LIBRARY_ANALYSIS_VIEW_MAX bytes. The format is the key's layout; a change of the fragment's
+ * markup bumps render/analysisview.h's AV_MARKUP_VERSION, which the page appends. */
 #define LIBRARY_ANALYSIS_VIEW_FORMAT "v2"
 #define LIBRARY_ANALYSIS_VIEW_MAX (2 * 1024 * 1024)
 int	 library_analysis_view_key(char *key, size_t n, int64_t script_id, const char *content,
