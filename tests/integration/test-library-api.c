@@ -646,11 +646,14 @@ test_search_snippet_window_and_negated_stop_word(void)
 	    "the snippet starts inside a word: %.40s", snip);
 	it_resp_free(&r);
 
+	/* contents of their own: a script's content is unique (a later suite pastes Get-Date) */
 	snprintf(tag, sizeof(tag), "zqstop%d", (int)getpid());
-	o = script_body("stop word target", "Write-Output 'the first'\n", true);
+	snprintf(content, sizeof(content), "Write-Output 'the first' # %s\n", tag);
+	o = script_body("stop word target", content, true);
 	json_object_object_add(o, "tags", json_object_new_string(tag));
 	T_EQ(create(alice.token, o, &with_the, NULL), 201);
-	o = script_body("stop word other", "Get-Date\n", true);
+	snprintf(content, sizeof(content), "Get-Date # %s\n", tag);
+	o = script_body("stop word other", content, true);
 	json_object_object_add(o, "tags", json_object_new_string(tag));
 	T_EQ(create(alice.token, o, &without, NULL), 201);
 	snprintf(path, sizeof(path), "/api/scripts/search?q=the%%20-zqnone%d&tag=%s", (int)getpid(), tag);
