@@ -64,12 +64,13 @@ static const char *const sort_text[SCRIPT_SORT__MAX] = {
 #define TSQ_SIDE(p) "(SELECT CASE WHEN querytree(e) = 'T' THEN w ELSE e || w END" \
 	" FROM websearch_to_tsquery('english', " p ") e, websearch_to_tsquery('simple', " p ") w)"
 #define TSQUERY "(" TSQ_SIDE("$1") " || " TSQ_SIDE("$2") ")"
-/* the snippet of a search result s: the query q.tsq, its lexemes q.lx (QUERY_LEXEMES) */
-#define QUERY_LEXEMES "SELECT z.tsq, " DB_HEADLINE_LEXEMES("z.tsq") " AS lx FROM (SELECT " TSQUERY \
-	" AS tsq OFFSET 0) z"
+/* the snippet of a search result s: the query q.tsq, its lexemes q.lx and its headline's
+ * query q.hq, made once a statement (QUERY_LEXEMES) */
+#define QUERY_LEXEMES "SELECT z.tsq, " DB_HEADLINE_LEXEMES("z.tsq") " AS lx, " \
+	DB_HEADLINE_QUERY("z.tsq") " AS hq FROM (SELECT " TSQUERY " AS tsq OFFSET 0) z"
 #define HEADLINE(q) "ts_headline('simple', " \
 	DB_HEADLINE_TEXT("coalesce(s.description, '') || E'\\n' || s.content", q ".lx") ", " \
-	DB_HEADLINE_QUERY(q ".tsq") ", 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=12," \
+	q ".hq, 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=12," \
 	" MaxFragments=2, FragmentDelimiter=\" ... \"')"
 
 enum script_sort
