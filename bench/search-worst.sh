@@ -89,6 +89,7 @@ q "8 one-letter words ANDed" "$(words 8 "$letters" " ")" -d limit=100
 q "phrase of 8 one-letter words" "\"$(words 8 "$letters" " ")\"" -d limit=100
 q "get, then 7 negations" "get $(words 7 "$letters" " " | sed 's/\([a-z]\)/-\1/g')" -d limit=100
 q "a stop word, then 7 negations" "the $(words 7 "$letters" " " | sed 's/\([a-z]\)/-\1/g')" -d limit=100
+q "get or -b (OR'd negation: no index)" "get or -b" -d limit=100
 q "a 64-character word" "$(printf 'get%.0s' $(seq 1 21))g" -d limit=100
 q "get-process-item-object (hyphenated)" "get-process-item-object" -d limit=100
 q "get, page 100 of 100 (deep)" "get" -d limit=100 -d page=100
@@ -125,5 +126,7 @@ q "hybrid: 8 common words" "$(words 8 "$common" " ")" -d mode=hybrid -d limit=10
 q "hybrid: 8 one-letter words" "$(words 8 "$letters" " ")" -d mode=hybrid -d limit=100
 q "hybrid: a-b-c-d-e-f-g-h (8 parts)" "$(words 8 "$letters" "-")" -d mode=hybrid -d limit=100
 q "hybrid: 8 words, aliases (16 with the twin)" "ls gci kill ps cd rm cp mv" -d mode=hybrid -d limit=100
+q "keyword: get, after" "get" -d limit=100
+q "keyword: 8 common words OR'd, after" "$(words 8 "$common" " or ")" -d limit=100
 q "keyword: 8 common words, after" "$(words 8 "$common" " ")" -d limit=100
 echo "the most database time of any answered (200) request, second asking: $worst_db ms (the bound: 100 ms)"

@@ -50,7 +50,9 @@ enum pss_err db_savepoint(struct db *, const char *name);
 enum pss_err db_savepoint_rollback(struct db *, const char *name);
 
 /* A search snippet's cost is bounded (issue 12 item 2, docs/library.md "Search bounds"): every
- * search's ts_headline reads the first DB_HEADLINE_CHARS characters of a row, and it gets the
+ * search's ts_headline reads a bounded part of a row (the chat history's its first
+ * DB_HEADLINE_CHARS characters; the scripts' DB_HEADLINE_WINDOW characters about the first
+ * match in those, DB_HEADLINE_TEXT), and it gets the
  * query tsq (an SQL expression of type tsquery) with every phrase (<->, <N>) and AND turned
  * into OR and negations dropped: the same words marked, while a phrase's covers cost hundreds
  * of ms over texts dense with its words (an 8-word phrase: 440 ms for 9 rows of 20,000
@@ -59,6 +61,26 @@ enum pss_err db_savepoint_rollback(struct db *, const char *name);
  * tsquery. The scripts' and the chat history's searches use both; the documentation's builds
  * its snippets in C (docs_snippet_build in services/docs.c). */
 #define DB_HEADLINE_CHARS "3000"
+/* DB_HEADLINE_TEXT(text, lx): the part of text (an SQL expression) that a script search's
+ * ts_headline reads: DB_HEADLINE_WINDOW characters from a little before the first place in
+ * the first DB_HEADLINE_CHARS where one of the lexemes lx (a text[], DB_HEADLINE_LEXEMES)
+ * occurs (lower case, as a substring: an English stem starts its words), or from the start
+ * when none does; a word cut by the window's start is left out. ts_headline parses all it
+ * gets, about 60 ns a character: 3,000 characters of each of a page of 100 long scripts made
+ * 10 to 17 ms of a request (bench/search-worst.sh). The window holds the two fragments of
+ * MaxWords=35 that the snippet shows. */
+#define DB_HEADLINE_WINDOW "1000"
+#define DB_HEADLINE_TEXT(text, lx) \
+	"(SELECT substr(x.t, b.s + CASE WHEN b.s > 1 THEN strpos(translate(substr(x.lt, b.s, 120)," \
+	" E'\\n\\r\\t', '   '), ' ') ELSE 0 END, " DB_HEADLINE_WINDOW ") FROM (SELECT y.t," \
+	" lower(left(y.t, " DB_HEADLINE_CHARS ")) AS lt FROM (SELECT " text " AS t OFFSET 0) y OFFSET 0) x," \
+	" LATERAL (SELECT greatest(1, coalesce((SELECT min(nullif(strpos(x.lt, l), 0)) FROM" \
+	" unnest(" lx ") l), 1) - 120) AS s) b)"
+/* DB_HEADLINE_LEXEMES(tsq): the distinct lexemes of tsq that are not negated, as a text[]
+ * (from its text, where each is quoted, quotes and backslashes doubled) */
+#define DB_HEADLINE_LEXEMES(tsq) \
+	"ARRAY(SELECT DISTINCT replace(replace(rm[2], '''''', ''''), '\\\\', '\\') FROM" \
+	" regexp_matches(" tsq "::text, '(!?)''((?:[^'']|'''')*)''', 'g') rm WHERE rm[1] = '')"
 #define DB_HEADLINE_QUERY(tsq) "regexp_replace(regexp_replace(" tsq "::text, '!\\s*(?=[''(])', '', 'g')," \
 	" '(''|\\))\\s*(?:<(?:-|[0-9]+)>|&)', '\\1 |', 'g')::tsquery"
 

@@ -18,11 +18,14 @@ const char *const db_script_sorts[SCRIPT_SORT__MAX] = {
 	"updatedAt", "createdAt", "title", "executionCount", "securityScore", "codeQualityScore", "rank",
 };
 
+/* A search's rank of the row a (with the query in qq.tsq) */
+#define RANK(a) "ts_rank('{0.05, 0.1, 0.4, 1.0}', " a ".search_vector, qq.tsq)::float8"
+
 /* The sort key of each sort (a fixed whitelist: user input never becomes SQL), its type for
  * the cursor's value, and how the value is written into a cursor (exact round trip). */
 static const char *const sort_expr[SCRIPT_SORT__MAX] = {
 	"s.updated_at", "s.created_at", "s.title", "s.execution_count::int8",
-	"COALESCE(sa.security_score, -1)::float8", "COALESCE(sa.quality_score, -1)::float8", "r.rank",
+	"COALESCE(sa.security_score, -1)::float8", "COALESCE(sa.quality_score, -1)::float8", RANK("s"),
 };
 static const char *const sort_cast[SCRIPT_SORT__MAX] = {
 	"timestamptz", "timestamptz", "text", "int8", "float8", "float8", "float8",
@@ -53,9 +56,22 @@ static const char *const sort_text[SCRIPT_SORT__MAX] = {
 #define SUMMARY_JOINS \
 	" LEFT JOIN users u ON u.id = s.user_id LEFT JOIN categories c ON c.id = s.category_id" \
 	" LEFT JOIN script_analysis sa ON sa.script_id = s.id"
-/* $1 the query, $2 its alias-expanded twin or '' (matches either) */
-#define TSQUERY "(websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1)" \
-	" || websearch_to_tsquery('english', $2) || websearch_to_tsquery('simple', $2))"
+/* $1 the query, $2 its alias-expanded twin or '' (matches either), each in both
+ * configurations; an english side left with negations alone (its other words were stop words:
+ * "the -b" is !'b') is dropped, as it would match every script without those words, and no
+ * index finds such a query (bench/search-worst.sh: a stop word and 7 negations ranked 8,400
+ * scripts; the simple side keeps the stop word) */
+#define TSQ_SIDE(p) "(SELECT CASE WHEN querytree(e) = 'T' THEN w ELSE e || w END" \
+	" FROM websearch_to_tsquery('english', " p ") e, websearch_to_tsquery('simple', " p ") w)"
+#define TSQUERY "(" TSQ_SIDE("$1") " || " TSQ_SIDE("$2") ")"
+/* the snippet of a search result s: the query q.tsq, its lexemes q.lx and its headline's
+ * query q.hq, made once a statement (QUERY_LEXEMES) */
+#define QUERY_LEXEMES "SELECT z.tsq, " DB_HEADLINE_LEXEMES("z.tsq") " AS lx, " \
+	DB_HEADLINE_QUERY("z.tsq") " AS hq FROM (SELECT " TSQUERY " AS tsq OFFSET 0) z"
+#define HEADLINE(q) "ts_headline('simple', " \
+	DB_HEADLINE_TEXT("coalesce(s.description, '') || E'\\n' || s.content", q ".lx") ", " \
+	q ".hq, 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=12," \
+	" MaxFragments=2, FragmentDelimiter=\" ... \"')"
 
 enum script_sort
 db_script_sort_parse(const char *s)
@@ -308,12 +324,16 @@ list_or_search(struct db *db, const struct viewer *v, const struct script_filter
 		q_param(&lq, f.query);
 		q_param(&lq, f.query_alt != NULL ? f.query_alt : "");
 	}
-	buf_printf(&lq.sql, "WITH %s AS %s(SELECT s.id, %s AS k%s FROM scripts s"
-	    " LEFT JOIN script_analysis sa ON sa.script_id = s.id", search ? "m" : "p",
-	    search ? "MATERIALIZED " : "", sort_expr[f.sort], search ? ", r.rank, qq.tsq" : "");
+	/* m: the matches with their sort key, the rank only when it is the key (the page's rows
+	 * get theirs below); the query once in qq, not in every row of m (7,000 copies of a
+	 * 16-word tsquery cost 6 ms) */
 	if (search)
-		buf_puts(&lq.sql, " CROSS JOIN (SELECT " TSQUERY " AS tsq) qq CROSS JOIN LATERAL"
-		    " (SELECT ts_rank('{0.05, 0.1, 0.4, 1.0}', s.search_vector, qq.tsq)::float8 AS rank) r");
+		buf_puts(&lq.sql, "WITH qq AS MATERIALIZED (" QUERY_LEXEMES "),");
+	buf_printf(&lq.sql, "%s %s AS %s(SELECT s.id, %s AS k FROM scripts s"
+	    " LEFT JOIN script_analysis sa ON sa.script_id = s.id", search ? "" : "WITH", search ? "m" : "p",
+	    search ? "MATERIALIZED " : "", sort_expr[f.sort]);
+	if (search)
+		buf_puts(&lq.sql, " CROSS JOIN qq");
 	where(&lq, v, &f, search);
 	if (search)
 		buf_puts(&lq.sql, "), p AS (SELECT * FROM m WHERE TRUE");
@@ -329,11 +349,9 @@ list_or_search(struct db *db, const struct viewer *v, const struct script_filter
 	    q_int(&lq, f.limit + 1), q_int(&lq, offset));
 	buf_printf(&lq.sql, " SELECT " SUMMARY_JSON ", %s, s.id", sort_text[f.sort]);
 	if (search)
-		buf_puts(&lq.sql, ", p.rank, ts_headline('simple', left(coalesce(s.description, '') || E'\\n'"
-		    " || s.content, " DB_HEADLINE_CHARS "), " DB_HEADLINE_QUERY("p.tsq") ", 'StartSel=<mark>, StopSel=</mark>, MaxWords=35,"
-		    " MinWords=12, MaxFragments=2, FragmentDelimiter=\" ... \"'), (SELECT count(*) FROM m)");
-	buf_printf(&lq.sql, " FROM p JOIN scripts s ON s.id = p.id" SUMMARY_JOINS
-	    " ORDER BY p.k %s, p.id %s", dir, dir);
+		buf_puts(&lq.sql, ", " RANK("s") ", " HEADLINE("qq") ", (SELECT count(*) FROM m)");
+	buf_printf(&lq.sql, " FROM p JOIN scripts s ON s.id = p.id%s" SUMMARY_JOINS
+	    " ORDER BY p.k %s, p.id %s", search ? " CROSS JOIN qq" : "", dir, dir);
 	if ((e = db_exec(db, &lr, lq.sql.data, lq.n, lq.p)) != PSS_OK)
 		goto out;
 	if (!search)
@@ -471,33 +489,35 @@ db_scripts_search_any(struct db *db, const struct viewer *v, const struct script
 		return PSS_OK;
 	wl = array_literal(words, NULL, n);
 	il = array_literal(NULL, idf, n);
-	q_param(&q, wl);	/* $1, $2, $3 */
+	q_param(&q, wl);	/* $1, $2, $3, $4 */
 	q_param(&q, il);
 	q_int(&q, most);
+	q_int(&q, max);
 	free(wl);
 	free(il);
 	/* w: each word that is not a stop word (the `most` rarest) as a tsquery of both
-	 * configurations; qq.quorum:
-	 * any two of them (GIN finds those), qq.tsq: any of them (ts_rank's) */
+	 * configurations; qq.tsq: any of them (ts_rank's), qq.quorum: how many a script needs
+	 * (two, or the one word). c: the scripts the viewer sees with that many, and the sum of
+	 * their words' idf, one GIN lookup a word. The score, that sum plus a ts_rank under 1.61
+	 * (ts_rank averages its words' parts, each under (1 + pi^2/6) / (pi^2/6) with weights up
+	 * to 1), is computed only for the scripts whose sum reaches the max-th best sum less 2: no
+	 * other can be among the best max, so the answer is the one of ranking every candidate.
+	 * bench/search-worst.sh, 8 common words at 10,000 scripts: 22 -> 12 ms of backend CPU,
+	 * where testing each word against each candidate's tsvector and ranking all 4,400 had it. */
 	buf_puts(&q.sql, "WITH w AS MATERIALIZED (SELECT u.i, u.idf, plainto_tsquery('english', u.w)"
 	    " || plainto_tsquery('simple', u.w) AS q FROM unnest($1::text[], $2::float8[])"
 	    " WITH ORDINALITY AS u(w, idf, i) WHERE numnode(plainto_tsquery('english', u.w)) > 0"
 	    " ORDER BY u.idf DESC, u.i LIMIT $3::int),"
-	    " qq AS MATERIALIZED (SELECT CASE WHEN (SELECT count(*) FROM w) < 2 THEN (SELECT q FROM w)"
-	    "  ELSE (SELECT string_agg('(' || a.q::text || ') & (' || b.q::text || ')', ' | ')"
-	    "   FROM w a JOIN w b ON a.i < b.i)::tsquery END AS quorum,"
-	    "  (SELECT string_agg('(' || q::text || ')', ' | ') FROM w)::tsquery AS tsq)"
-	/* d.sv: the row's tsvector read (detoasted) once, not once a word: `|| ''` makes a value
-	 * in memory that the word tests below share (bench/search-worst.sh, 16 words at 10,000
-	 * scripts: 310 -> 39 ms of database time, with the 8 rarest) */
-	    " SELECT s.id, m.idf + ts_rank('{0.05, 0.1, 0.4, 1.0}', d.sv, qq.tsq)::float8, m.every"
-	    " FROM scripts s LEFT JOIN script_analysis sa ON sa.script_id = s.id CROSS JOIN qq"
-	    " CROSS JOIN LATERAL (SELECT s.search_vector || ''::tsvector AS sv OFFSET 0) d"
-	    " CROSS JOIN LATERAL (SELECT coalesce(sum(w.idf) FILTER (WHERE d.sv @@ w.q), 0) AS idf,"
-	    "  bool_and(d.sv @@ w.q) AS every FROM w) m");
+	    " qq AS MATERIALIZED (SELECT (SELECT string_agg('(' || q::text || ')', ' | ') FROM w)::tsquery"
+	    "  AS tsq, least(2, (SELECT count(*) FROM w)) AS quorum, (SELECT count(*) FROM w) AS nw),"
+	    " c AS MATERIALIZED (SELECT s.id, sum(w.idf) AS idf, count(*) AS n FROM w"
+	    "  JOIN scripts s ON s.search_vector @@ w.q LEFT JOIN script_analysis sa ON sa.script_id = s.id");
 	where(&q, v, f, false);
-	buf_printf(&q.sql, " AND s.search_vector @@ qq.quorum ORDER BY 2 DESC, 1 DESC LIMIT $%d",
-	    q_int(&q, max));
+	buf_puts(&q.sql, " GROUP BY s.id HAVING count(*) >= (SELECT quorum FROM qq)),"
+	    " t AS (SELECT coalesce((SELECT idf FROM c ORDER BY idf DESC OFFSET $4::int - 1 LIMIT 1),"
+	    "  '-Infinity') - 2 AS least)"
+	    " SELECT s.id, c.idf + " RANK("s") ", c.n = qq.nw FROM c CROSS JOIN t CROSS JOIN qq"
+	    " JOIN scripts s ON s.id = c.id WHERE c.idf >= t.least ORDER BY 2 DESC, 1 DESC LIMIT $4::int");
 	if ((e = db_exec(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
 		for (int i = 0; i < db_res_rows(r) && i < max; i++) {
 			ids[*n_out] = db_res_int(r, i, 0);
@@ -525,11 +545,9 @@ db_scripts_summaries(struct db *db, const struct viewer *v, const int64_t *ids, 
 	lit = ids_array(ids, n);
 	q_param(&q, query);	/* $1, $2: TSQUERY's */
 	q_param(&q, query_alt != NULL ? query_alt : "");
-	buf_printf(&q.sql, "SELECT " SUMMARY_JSON ", ts_headline('simple', left(coalesce(s.description, '')"
-	    " || E'\\n' || s.content, " DB_HEADLINE_CHARS "), " DB_HEADLINE_QUERY("p.tsq") ", 'StartSel=<mark>,"
-	    " StopSel=</mark>, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=\" ... \"')"
+	buf_printf(&q.sql, "SELECT " SUMMARY_JSON ", " HEADLINE("p")
 	    " FROM unnest($%d::int8[]) WITH ORDINALITY AS cand(id, ord) JOIN scripts s ON s.id = cand.id"
-	    " CROSS JOIN (SELECT " TSQUERY " AS tsq) p" SUMMARY_JOINS,
+	    " CROSS JOIN (" QUERY_LEXEMES " OFFSET 0) p" SUMMARY_JOINS,
 	    q_param(&q, lit));
 	free(lit);
 	where(&q, v, &(struct script_filter){ .is_public = -1 }, false);

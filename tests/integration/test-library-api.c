@@ -617,6 +617,56 @@ test_search_work_is_bounded(void)
 	}
 }
 
+/* A snippet reads a window about the first match (DB_HEADLINE_TEXT in db/rows.h): a word
+ * 2,100 characters into a script is still marked, and the snippet starts at a whole word. A
+ * stop word and a negation find the scripts with the stop word: the english side of the
+ * query, left with the negation alone, is dropped, where it matched every script without
+ * the negated word. */
+static void
+test_search_snippet_window_and_negated_stop_word(void)
+{
+	char content[2600], word[32], mark[64], tag[32], path[256];
+	struct json_object *o;
+	struct it_resp r;
+	const char *snip;
+	long long id, with_the, without;
+
+	snprintf(word, sizeof(word), "zqwindow%d", (int)getpid());
+	snprintf(content, sizeof(content), "Write-Output 'start'\n");
+	for (int i = 0; i < 100; i++)
+		strcat(content, "# padding words here\n");
+	snprintf(content + strlen(content), sizeof(content) - strlen(content), "Write-Output '%s'\n", word);
+	T_EQ(create(alice.token, script_body("window target", content, true), &id, NULL), 201);
+	snprintf(path, sizeof(path), "/api/scripts/search?q=%s", word);
+	r = get(path, NULL);
+	T_EQ(r.status, 200);
+	T_STREQ(it_str(&r, "total"), "1");
+	snip = it_str(&r, "scripts.0.snippet") != NULL ? it_str(&r, "scripts.0.snippet") : "";
+	snprintf(mark, sizeof(mark), "<mark>%s</mark>", word);
+	T_CONTAINS(snip, mark);
+	T_ASSERTF(strncmp(snip, "# ", 2) == 0 || strncmp(snip, "padding ", 8) == 0 ||
+	    strncmp(snip, "words ", 6) == 0 || strncmp(snip, "here\n", 5) == 0,
+	    "the snippet starts inside a word: %.40s", snip);
+	it_resp_free(&r);
+
+	/* contents of their own: a script's content is unique (a later suite pastes Get-Date) */
+	snprintf(tag, sizeof(tag), "zqstop%d", (int)getpid());
+	snprintf(content, sizeof(content), "Write-Output 'the first' # %s\n", tag);
+	o = script_body("stop word target", content, true);
+	json_object_object_add(o, "tags", json_object_new_string(tag));
+	T_EQ(create(alice.token, o, &with_the, NULL), 201);
+	snprintf(content, sizeof(content), "Get-Date # %s\n", tag);
+	o = script_body("stop word other", content, true);
+	json_object_object_add(o, "tags", json_object_new_string(tag));
+	T_EQ(create(alice.token, o, &without, NULL), 201);
+	snprintf(path, sizeof(path), "/api/scripts/search?q=the%%20-zqnone%d&tag=%s", (int)getpid(), tag);
+	r = get(path, NULL);
+	T_EQ(r.status, 200);
+	T_STREQ(it_str(&r, "total"), "1");
+	T_EQ(strtoll(it_str(&r, "scripts.0.id") ? it_str(&r, "scripts.0.id") : "0", NULL, 10), with_the);
+	it_resp_free(&r);
+}
+
 static void
 test_list_parameters_are_validated(void)
 {
@@ -1521,6 +1571,7 @@ main(void)
 	T_RUN(test_filters_mine_tag_category_and_sort);
 	T_RUN(test_cursor_pages_walk_every_script_once);
 	T_RUN(test_keyword_search_ranks_title_over_content_with_safe_snippets);
+	T_RUN(test_search_snippet_window_and_negated_stop_word);
 	T_RUN(test_versions_update_compare_and_revert);
 	T_RUN(test_execute_records_and_returns_a_quoted_command);
 	T_RUN(test_bulk_delete_and_update_are_all_or_nothing);
