@@ -1733,6 +1733,31 @@ lex_rest(struct lexer *L, size_t p, int c, enum mode m)
 	L->pos = p + n;
 }
 
+/* a quote at p (length n; dq: a double one) in mode m */
+static void
+lex_quote(struct lexer *L, size_t p, size_t n, int dq, enum mode m)
+{
+	/* after & or . a string is the command name; at a statement start it is an expression */
+	if (m == M_START)
+		L->in_args = 0;
+	else if (m == M_CMD)
+		L->in_args = 1;
+	L->pos = scan_string(L, p, n, dq, 0);
+	if (m != M_ARG)
+		L->mode = after_operand(L);
+}
+
+/* a dash at p (length n) in mode m: operators, parameters, negative numbers */
+static inline void
+lex_dash_at(struct lexer *L, size_t p, size_t n, enum mode m)
+{
+	lex_dash(L, p, n);
+	if (m == M_START || m == M_CMD) {
+		if (L->mode == M_START || L->mode == M_CMD)
+			L->mode = M_OPERAND;
+	}
+}
+
 /* one token (or whitespace) at L->pos */
 static void
 lex_one(struct lexer *L)
@@ -1746,6 +1771,59 @@ lex_one(struct lexer *L)
 	if (is_alpha(c) && m != M_MEMBER) {
 		lex_rest(L, p, c, m);
 		return;
+	}
+	/* a byte that starts one form only goes straight to it: no test of the chain below
+	 * matches it before that form's (the member-name step excepted: a dash or an operator
+	 * byte after . or :: takes the chain) */
+	switch (c) {
+	case '$':
+		if (m == M_START) {
+			L->mode = M_AFTER;
+		} else if (m == M_CMD) {
+			L->mode = M_ARG;
+			L->in_args = 1;
+		}
+		lex_dollar(L, p);
+		return;
+	case '(':
+		if (m == M_START)
+			L->in_args = 0;
+		else if (m == M_CMD)
+			L->in_args = 1;
+		lex_open_paren(L, p);
+		return;
+	case '{': {
+		enum ctx_type type = L->pending_class == 2 ? C_HASH : L->pending_class ? C_CLASS : C_BLOCK;
+
+		L->pending_class = 0;
+		if (m == M_START || m == M_OPERAND)
+			L->in_args = 0;
+		else if (m == M_CMD)
+			L->in_args = 1;
+		push(L, type, emit(L, PS_TOK_LBRACE, 0, 0, p, p + 1));
+		L->pos = p + 1;
+		return;
+	}
+	case ')': case '}':
+		lex_close(L, p, c);
+		return;
+	case '\'': case '"':
+		lex_quote(L, p, 1, c == '"', m);
+		return;
+	case '-':
+		if (m != M_MEMBER) {
+			lex_dash_at(L, p, 1, m);
+			return;
+		}
+		break;
+	case '=': case '+': case '/': case '%': case '!':
+		if (m != M_MEMBER) {
+			lex_rest(L, p, c, m);
+			return;
+		}
+		break;
+	default:
+		break;
 	}
 	/* whitespace */
 	if (is_hspace(L, p, &n)) {
@@ -1842,19 +1920,9 @@ lex_one(struct lexer *L)
 		L->pos = q;
 		return;
 	}
-	/* strings */
+	/* strings (the ASCII quotes went straight to lex_quote above) */
 	if (is_squote(L, p, &n) || is_dquote(L, p, &n)) {
-		int dq = c == '"' || ucl(L, p, &n) == U_DQUOTE;
-
-		/* after & or . a string is the command name; at a statement start
-		 * it is an expression */
-		if (m == M_START)
-			L->in_args = 0;
-		else if (m == M_CMD)
-			L->in_args = 1;
-		L->pos = scan_string(L, p, n, dq, 0);
-		if (m != M_ARG)
-			L->mode = after_operand(L);
+		lex_quote(L, p, n, c == '"' || ucl(L, p, &n) == U_DQUOTE, m);
 		return;
 	}
 	/* @ forms */
@@ -1905,42 +1973,7 @@ lex_one(struct lexer *L)
 		L->pos = p + 1;
 		return;
 	}
-	/* $ forms */
-	if (c == '$') {
-		if (m == M_START) {
-			L->mode = M_AFTER;
-		} else if (m == M_CMD) {
-			L->mode = M_ARG;
-			L->in_args = 1;
-		}
-		lex_dollar(L, p);
-		return;
-	}
-	/* brackets */
-	if (c == '(') {
-		if (m == M_START)
-			L->in_args = 0;
-		else if (m == M_CMD)
-			L->in_args = 1;
-		lex_open_paren(L, p);
-		return;
-	}
-	if (c == '{') {
-		enum ctx_type type = L->pending_class == 2 ? C_HASH : L->pending_class ? C_CLASS : C_BLOCK;
-
-		L->pending_class = 0;
-		if (m == M_START || m == M_OPERAND)
-			L->in_args = 0;
-		else if (m == M_CMD)
-			L->in_args = 1;
-		push(L, type, emit(L, PS_TOK_LBRACE, 0, 0, p, p + 1));
-		L->pos = p + 1;
-		return;
-	}
-	if (c == ')' || c == '}') {
-		lex_close(L, p, c);
-		return;
-	}
+	/* $ ( { ) } went straight to their forms above */
 	if (c == ']' && L->ncx > 0 && closes(L->cx[L->ncx - 1].type, ']')) {
 		lex_close(L, p, c);
 		return;
@@ -2072,11 +2105,7 @@ lex_one(struct lexer *L)
 		return;
 	/* dashes: operators, parameters, negative numbers */
 	if (is_dash(L, p, &n)) {
-		lex_dash(L, p, n);
-		if (m == M_START || m == M_CMD) {
-			if (L->mode == M_START || L->mode == M_CMD)
-				L->mode = M_OPERAND;
-		}
+		lex_dash_at(L, p, n, m);
 		return;
 	}
 	/* numbers */
