@@ -416,6 +416,38 @@ tok_grow(struct ps_tokens *t, void *old, size_t oldbytes, size_t newbytes)
 	return (void *)p;
 }
 
+/* 1 when no byte of s[0..n) is above 0x7F (32 bytes a step) */
+static int
+all_ascii(const char *s, size_t n)
+{
+	uint64_t high = 0, x[4];
+	size_t i = 0;
+
+	for (; i + 32 <= n; i += 32) {
+		memcpy(x, s + i, 32);
+		high |= x[0] | x[1] | x[2] | x[3];
+	}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(x, s + i, 8);
+		high |= x[0];
+	}
+	for (; i < n; i++)
+		high |= (unsigned char)s[i];
+	return (high & 0x8080808080808080u) == 0;
+}
+
+/* one more line start (the array has *cap entries) */
+static inline void
+line_add(struct ps_tokens *t, size_t *cap, size_t off)
+{
+	if (t->nlines == *cap) {
+		t->line_starts = tok_grow(t, t->line_starts, *cap * sizeof(*t->line_starts),
+		    2 * *cap * sizeof(*t->line_starts));
+		*cap *= 2;
+	}
+	t->line_starts[t->nlines++] = (uint32_t)off;
+}
+
 /* Line starts; returns 1 when the input is all ASCII (columns are then byte counts). */
 static int
 compute_lines(struct ps_tokens *t)
@@ -427,6 +459,16 @@ compute_lines(struct ps_tokens *t)
 	t->line_starts = tok_grow(t, NULL, 0, cap * sizeof(*t->line_starts));
 	t->line_starts[0] = 0;
 	t->nlines = 1;
+	/* no CR (the usual case): a line starts one past each LF, which memchr finds fast */
+	if (memchr(t->src, '\r', t->len) == NULL) {
+		const char *q = t->src, *e = t->src + t->len;
+
+		while ((q = memchr(q, '\n', (size_t)(e - q))) != NULL) {
+			q++;
+			line_add(t, &cap, (size_t)(q - t->src));
+		}
+		return all_ascii(t->src, t->len);
+	}
 	for (i = 0; i < t->len; i++) {
 		char c;
 
@@ -452,12 +494,7 @@ compute_lines(struct ps_tokens *t)
 			continue;
 		if (c == '\r' && i + 1 < t->len && t->src[i + 1] == '\n')
 			i++;
-		if (t->nlines == cap) {
-			t->line_starts = tok_grow(t, t->line_starts, cap * sizeof(*t->line_starts),
-			    2 * cap * sizeof(*t->line_starts));
-			cap *= 2;
-		}
-		t->line_starts[t->nlines++] = (uint32_t)(i + 1);
+		line_add(t, &cap, i + 1);
 	}
 	return (high & 0x80) == 0 && (high_word & 0x8080808080808080u) == 0;
 }
