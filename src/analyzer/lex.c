@@ -336,17 +336,20 @@ is_special_unicode(const struct lexer *L, size_t pos)
 	return at(L, pos) >= 0x80 && ucl(L, pos, &n) != U_NONE;
 }
 
+/* the ASCII name characters: letters, digits and _ */
+static const unsigned char name_tab[128] = {
+	['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['_'] = 1,
+};
+
 /* letters, digits, _ and non-ASCII characters other than dashes, quotes and spaces */
 static inline __attribute__((always_inline)) int
 is_name_char(const struct lexer *L, size_t pos)
 {
 	int c = at(L, pos);
 
-	if (c < 0)
-		return 0;
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')
-		return 1;
-	return c >= 0x80 && !is_special_unicode(L, pos);
+	if (c < 0x80)
+		return c >= 0 && name_tab[c];
+	return !is_special_unicode(L, pos);
 }
 
 static int
@@ -379,6 +382,13 @@ static const unsigned char peek_word_stop[128] = {
 	[' '] = 1, ['\t'] = 1, ['\f'] = 1, ['\v'] = 1, ['\n'] = 1, ['\r'] = 1, [';'] = 1,
 	[','] = 1, ['|'] = 1, ['&'] = 1, ['('] = 1, [')'] = 1, ['{'] = 1, ['}'] = 1, ['>'] = 1,
 	['`'] = 1, ['$'] = 1, ['\''] = 1, ['"'] = 1, ['='] = 1,
+};
+
+/* the ASCII bytes that end a parameter name (-Name): is_word_delim's and : . [ ' " */
+static const unsigned char param_stop[128] = {
+	[' '] = 1, ['\t'] = 1, ['\f'] = 1, ['\v'] = 1, ['\n'] = 1, ['\r'] = 1, [';'] = 1,
+	[','] = 1, ['|'] = 1, ['&'] = 1, ['('] = 1, [')'] = 1, ['{'] = 1, ['}'] = 1, ['>'] = 1,
+	[':'] = 1, ['.'] = 1, ['['] = 1, ['\''] = 1, ['"'] = 1,
 };
 
 /* end of a bare word (argument or command name) */
@@ -1277,11 +1287,11 @@ statement_keyword(const char *w, size_t n)
 static size_t
 peek_word(const struct lexer *L, size_t pos)
 {
-	size_t p = pos, n;
+	size_t p = pos, n, lim = pos + 32 < L->len ? pos + 32 : L->len;
 
 	/* ASCII: a table of is_word_delim's bytes and ` $ ' " =; otherwise any special
 	 * character (the Unicode spaces among them) */
-	while (p < L->len && p - pos < 32) {
+	while (p < lim) {
 		unsigned char c = (unsigned char)L->s[p];
 
 		if (c < 0x80 ? peek_word_stop[c] : ucl(L, p, &n) != U_NONE)
@@ -1357,6 +1367,9 @@ lex_dash(struct lexer *L, size_t p, size_t dn)
 		if (is_alpha(at(L, q)) || at(L, q) == '_' || at(L, q) == '?' ||
 		    (at(L, q) >= 0x80 && is_name_char(L, q))) {
 			e = q;
+			while (e < L->len && (unsigned char)L->s[e] < 0x80 &&
+			    !param_stop[(unsigned char)L->s[e]])
+				e++;	/* ASCII: a table of the tests below */
 			while (!is_word_delim(L, e) && at(L, e) != ':' && at(L, e) != '.' &&
 			    at(L, e) != '[' && at(L, e) != '\'' && at(L, e) != '"' &&
 			    !is_special_unicode(L, e))
