@@ -336,6 +336,11 @@ is_special_unicode(const struct lexer *L, size_t pos)
 	return at(L, pos) >= 0x80 && ucl(L, pos, &n) != U_NONE;
 }
 
+/* lex_loop's whitespace test: 1 for the ASCII blanks, 2 for the bytes above 0x7F */
+static const unsigned char blank_tab[256] = {
+	[' '] = 1, ['\t'] = 1, ['\f'] = 1, ['\v'] = 1, [0x80 ... 0xFF] = 2,
+};
+
 /* the ASCII name characters: letters, digits and _ */
 static const unsigned char name_tab[128] = {
 	['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['_'] = 1,
@@ -2192,11 +2197,13 @@ static void
 lex_loop(struct lexer *L, size_t stop_depth)
 {
 	while (L->pos < L->len) {
-		size_t p = L->pos, n;
+		size_t p = L->pos, n = 1;
+		unsigned char c = (unsigned char)L->s[p];
 
 		/* whitespace (about a third of the steps) without lex_one's call; no byte lex_one
-		 * tests before its whitespace case is a space */
-		if (is_hspace(L, p, &n)) {
+		 * tests before its whitespace case is a space. One table look-up tells a blank (1)
+		 * and a byte that may start a Unicode space (2) from the rest. */
+		if (blank_tab[c] == 1 || (blank_tab[c] == 2 && ucl(L, p, &n) == U_SPACE)) {
 			L->space = 1;
 			p += n;
 			while (p < L->len && (L->s[p] == ' ' || L->s[p] == '\t'))
