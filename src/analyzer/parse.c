@@ -333,7 +333,10 @@ mk_at(struct parser *p, enum ps_node_kind kind, size_t first)
 	n->func = p->func;
 	n->tok_first = (uint32_t)first;
 	n->tok_last = (uint32_t)first;
-	ext_from(p, &n->ext, first, first);
+	if (first < p->ntok)	/* ext_from's one-token case, without the call */
+		memcpy(&n->ext, &p->tv[first].start, sizeof(n->ext));
+	else
+		ext_from(p, &n->ext, first, first);
 	ps_pvec_push(&p->res.all, n);
 	return n;
 }
