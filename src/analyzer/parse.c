@@ -134,12 +134,13 @@ cur_index(struct parser *p)
 static const struct ps_token *
 next(struct parser *p)
 {
-	const struct ps_token *t = peek(p);
 	size_t i = p->i, lim = p->limit;
+	const struct ps_token *t;
 	uint32_t end;
 
-	if (t == &eof_tok)
-		return t;
+	if (i >= lim)	/* peek's end test, without comparing its answer to &eof_tok */
+		return &eof_tok;
+	t = &p->tv[i];
 	p->last = i;
 	end = t->end;
 	while (++i < lim && p->tv[i].start < end)
