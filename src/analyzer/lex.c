@@ -210,8 +210,9 @@ ps_op_lookup(const char *w, size_t n, uint16_t *flags)
 int
 ps_token_is_error(const struct ps_token *t)
 {
-	return t->kind == PS_TOK_ERROR ||
-	    (t->flags & (PS_TOKF_UNTERMINATED | PS_TOKF_UNMATCHED | PS_TOKF_NUM_BAD)) != 0;
+	/* | of the two tests, not ||: no branch in ps_tokenize_in's count */
+	return (t->kind == PS_TOK_ERROR) |
+	    ((t->flags & (PS_TOKF_UNTERMINATED | PS_TOKF_UNMATCHED | PS_TOKF_NUM_BAD)) != 0);
 }
 
 int
@@ -335,17 +336,25 @@ is_special_unicode(const struct lexer *L, size_t pos)
 	return at(L, pos) >= 0x80 && ucl(L, pos, &n) != U_NONE;
 }
 
+/* lex_loop's whitespace test: 1 for the ASCII blanks, 2 for the bytes above 0x7F */
+static const unsigned char blank_tab[256] = {
+	[' '] = 1, ['\t'] = 1, ['\f'] = 1, ['\v'] = 1, [0x80 ... 0xFF] = 2,
+};
+
+/* the ASCII name characters: letters, digits and _ */
+static const unsigned char name_tab[128] = {
+	['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['_'] = 1,
+};
+
 /* letters, digits, _ and non-ASCII characters other than dashes, quotes and spaces */
 static inline __attribute__((always_inline)) int
 is_name_char(const struct lexer *L, size_t pos)
 {
 	int c = at(L, pos);
 
-	if (c < 0)
-		return 0;
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')
-		return 1;
-	return c >= 0x80 && !is_special_unicode(L, pos);
+	if (c < 0x80)
+		return c >= 0 && name_tab[c];
+	return !is_special_unicode(L, pos);
 }
 
 static int
@@ -378,6 +387,13 @@ static const unsigned char peek_word_stop[128] = {
 	[' '] = 1, ['\t'] = 1, ['\f'] = 1, ['\v'] = 1, ['\n'] = 1, ['\r'] = 1, [';'] = 1,
 	[','] = 1, ['|'] = 1, ['&'] = 1, ['('] = 1, [')'] = 1, ['{'] = 1, ['}'] = 1, ['>'] = 1,
 	['`'] = 1, ['$'] = 1, ['\''] = 1, ['"'] = 1, ['='] = 1,
+};
+
+/* the ASCII bytes that end a parameter name (-Name): is_word_delim's and : . [ ' " */
+static const unsigned char param_stop[128] = {
+	[' '] = 1, ['\t'] = 1, ['\f'] = 1, ['\v'] = 1, ['\n'] = 1, ['\r'] = 1, [';'] = 1,
+	[','] = 1, ['|'] = 1, ['&'] = 1, ['('] = 1, [')'] = 1, ['{'] = 1, ['}'] = 1, ['>'] = 1,
+	[':'] = 1, ['.'] = 1, ['['] = 1, ['\''] = 1, ['"'] = 1,
 };
 
 /* end of a bare word (argument or command name) */
@@ -415,6 +431,38 @@ tok_grow(struct ps_tokens *t, void *old, size_t oldbytes, size_t newbytes)
 	return (void *)p;
 }
 
+/* 1 when no byte of s[0..n) is above 0x7F (32 bytes a step) */
+static int
+all_ascii(const char *s, size_t n)
+{
+	uint64_t high = 0, x[4];
+	size_t i = 0;
+
+	for (; i + 32 <= n; i += 32) {
+		memcpy(x, s + i, 32);
+		high |= x[0] | x[1] | x[2] | x[3];
+	}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(x, s + i, 8);
+		high |= x[0];
+	}
+	for (; i < n; i++)
+		high |= (unsigned char)s[i];
+	return (high & 0x8080808080808080u) == 0;
+}
+
+/* one more line start (the array has *cap entries) */
+static inline void
+line_add(struct ps_tokens *t, size_t *cap, size_t off)
+{
+	if (t->nlines == *cap) {
+		t->line_starts = tok_grow(t, t->line_starts, *cap * sizeof(*t->line_starts),
+		    2 * *cap * sizeof(*t->line_starts));
+		*cap *= 2;
+	}
+	t->line_starts[t->nlines++] = (uint32_t)off;
+}
+
 /* Line starts; returns 1 when the input is all ASCII (columns are then byte counts). */
 static int
 compute_lines(struct ps_tokens *t)
@@ -426,6 +474,16 @@ compute_lines(struct ps_tokens *t)
 	t->line_starts = tok_grow(t, NULL, 0, cap * sizeof(*t->line_starts));
 	t->line_starts[0] = 0;
 	t->nlines = 1;
+	/* no CR (the usual case): a line starts one past each LF, which memchr finds fast */
+	if (memchr(t->src, '\r', t->len) == NULL) {
+		const char *q = t->src, *e = t->src + t->len;
+
+		while ((q = memchr(q, '\n', (size_t)(e - q))) != NULL) {
+			q++;
+			line_add(t, &cap, (size_t)(q - t->src));
+		}
+		return all_ascii(t->src, t->len);
+	}
 	for (i = 0; i < t->len; i++) {
 		char c;
 
@@ -451,12 +509,7 @@ compute_lines(struct ps_tokens *t)
 			continue;
 		if (c == '\r' && i + 1 < t->len && t->src[i + 1] == '\n')
 			i++;
-		if (t->nlines == cap) {
-			t->line_starts = tok_grow(t, t->line_starts, cap * sizeof(*t->line_starts),
-			    2 * cap * sizeof(*t->line_starts));
-			cap *= 2;
-		}
-		t->line_starts[t->nlines++] = (uint32_t)(i + 1);
+		line_add(t, &cap, i + 1);
 	}
 	return (high & 0x80) == 0 && (high_word & 0x8080808080808080u) == 0;
 }
@@ -1239,11 +1292,11 @@ statement_keyword(const char *w, size_t n)
 static size_t
 peek_word(const struct lexer *L, size_t pos)
 {
-	size_t p = pos, n;
+	size_t p = pos, n, lim = pos + 32 < L->len ? pos + 32 : L->len;
 
 	/* ASCII: a table of is_word_delim's bytes and ` $ ' " =; otherwise any special
 	 * character (the Unicode spaces among them) */
-	while (p < L->len && p - pos < 32) {
+	while (p < lim) {
 		unsigned char c = (unsigned char)L->s[p];
 
 		if (c < 0x80 ? peek_word_stop[c] : ucl(L, p, &n) != U_NONE)
@@ -1319,6 +1372,9 @@ lex_dash(struct lexer *L, size_t p, size_t dn)
 		if (is_alpha(at(L, q)) || at(L, q) == '_' || at(L, q) == '?' ||
 		    (at(L, q) >= 0x80 && is_name_char(L, q))) {
 			e = q;
+			while (e < L->len && (unsigned char)L->s[e] < 0x80 &&
+			    !param_stop[(unsigned char)L->s[e]])
+				e++;	/* ASCII: a table of the tests below */
 			while (!is_word_delim(L, e) && at(L, e) != ':' && at(L, e) != '.' &&
 			    at(L, e) != '[' && at(L, e) != '\'' && at(L, e) != '"' &&
 			    !is_special_unicode(L, e))
@@ -1733,6 +1789,31 @@ lex_rest(struct lexer *L, size_t p, int c, enum mode m)
 	L->pos = p + n;
 }
 
+/* a quote at p (length n; dq: a double one) in mode m */
+static void
+lex_quote(struct lexer *L, size_t p, size_t n, int dq, enum mode m)
+{
+	/* after & or . a string is the command name; at a statement start it is an expression */
+	if (m == M_START)
+		L->in_args = 0;
+	else if (m == M_CMD)
+		L->in_args = 1;
+	L->pos = scan_string(L, p, n, dq, 0);
+	if (m != M_ARG)
+		L->mode = after_operand(L);
+}
+
+/* a dash at p (length n) in mode m: operators, parameters, negative numbers */
+static inline void
+lex_dash_at(struct lexer *L, size_t p, size_t n, enum mode m)
+{
+	lex_dash(L, p, n);
+	if (m == M_START || m == M_CMD) {
+		if (L->mode == M_START || L->mode == M_CMD)
+			L->mode = M_OPERAND;
+	}
+}
+
 /* one token (or whitespace) at L->pos */
 static void
 lex_one(struct lexer *L)
@@ -1747,15 +1828,60 @@ lex_one(struct lexer *L)
 		lex_rest(L, p, c, m);
 		return;
 	}
-	/* whitespace */
-	if (is_hspace(L, p, &n)) {
-		L->space = 1;
-		p += n;
-		while (p < L->len && (L->s[p] == ' ' || L->s[p] == '\t'))
-			p++;
-		L->pos = p;
+	/* a byte that starts one form only goes straight to it: no test of the chain below
+	 * matches it before that form's (the member-name step excepted: a dash or an operator
+	 * byte after . or :: takes the chain) */
+	switch (c) {
+	case '$':
+		if (m == M_START) {
+			L->mode = M_AFTER;
+		} else if (m == M_CMD) {
+			L->mode = M_ARG;
+			L->in_args = 1;
+		}
+		lex_dollar(L, p);
+		return;
+	case '(':
+		if (m == M_START)
+			L->in_args = 0;
+		else if (m == M_CMD)
+			L->in_args = 1;
+		lex_open_paren(L, p);
+		return;
+	case '{': {
+		enum ctx_type type = L->pending_class == 2 ? C_HASH : L->pending_class ? C_CLASS : C_BLOCK;
+
+		L->pending_class = 0;
+		if (m == M_START || m == M_OPERAND)
+			L->in_args = 0;
+		else if (m == M_CMD)
+			L->in_args = 1;
+		push(L, type, emit(L, PS_TOK_LBRACE, 0, 0, p, p + 1));
+		L->pos = p + 1;
 		return;
 	}
+	case ')': case '}':
+		lex_close(L, p, c);
+		return;
+	case '\'': case '"':
+		lex_quote(L, p, 1, c == '"', m);
+		return;
+	case '-':
+		if (m != M_MEMBER) {
+			lex_dash_at(L, p, 1, m);
+			return;
+		}
+		break;
+	case '=': case '+': case '/': case '%': case '!':
+		if (m != M_MEMBER) {
+			lex_rest(L, p, c, m);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	/* (whitespace is lex_loop's) */
 	/* newlines */
 	if (is_newline(c)) {
 		n = (c == '\r' && at(L, p + 1) == '\n') ? 2 : 1;
@@ -1842,19 +1968,9 @@ lex_one(struct lexer *L)
 		L->pos = q;
 		return;
 	}
-	/* strings */
+	/* strings (the ASCII quotes went straight to lex_quote above) */
 	if (is_squote(L, p, &n) || is_dquote(L, p, &n)) {
-		int dq = c == '"' || ucl(L, p, &n) == U_DQUOTE;
-
-		/* after & or . a string is the command name; at a statement start
-		 * it is an expression */
-		if (m == M_START)
-			L->in_args = 0;
-		else if (m == M_CMD)
-			L->in_args = 1;
-		L->pos = scan_string(L, p, n, dq, 0);
-		if (m != M_ARG)
-			L->mode = after_operand(L);
+		lex_quote(L, p, n, c == '"' || ucl(L, p, &n) == U_DQUOTE, m);
 		return;
 	}
 	/* @ forms */
@@ -1905,42 +2021,7 @@ lex_one(struct lexer *L)
 		L->pos = p + 1;
 		return;
 	}
-	/* $ forms */
-	if (c == '$') {
-		if (m == M_START) {
-			L->mode = M_AFTER;
-		} else if (m == M_CMD) {
-			L->mode = M_ARG;
-			L->in_args = 1;
-		}
-		lex_dollar(L, p);
-		return;
-	}
-	/* brackets */
-	if (c == '(') {
-		if (m == M_START)
-			L->in_args = 0;
-		else if (m == M_CMD)
-			L->in_args = 1;
-		lex_open_paren(L, p);
-		return;
-	}
-	if (c == '{') {
-		enum ctx_type type = L->pending_class == 2 ? C_HASH : L->pending_class ? C_CLASS : C_BLOCK;
-
-		L->pending_class = 0;
-		if (m == M_START || m == M_OPERAND)
-			L->in_args = 0;
-		else if (m == M_CMD)
-			L->in_args = 1;
-		push(L, type, emit(L, PS_TOK_LBRACE, 0, 0, p, p + 1));
-		L->pos = p + 1;
-		return;
-	}
-	if (c == ')' || c == '}') {
-		lex_close(L, p, c);
-		return;
-	}
+	/* $ ( { ) } went straight to their forms above */
 	if (c == ']' && L->ncx > 0 && closes(L->cx[L->ncx - 1].type, ']')) {
 		lex_close(L, p, c);
 		return;
@@ -2072,11 +2153,7 @@ lex_one(struct lexer *L)
 		return;
 	/* dashes: operators, parameters, negative numbers */
 	if (is_dash(L, p, &n)) {
-		lex_dash(L, p, n);
-		if (m == M_START || m == M_CMD) {
-			if (L->mode == M_START || L->mode == M_CMD)
-				L->mode = M_OPERAND;
-		}
+		lex_dash_at(L, p, n, m);
 		return;
 	}
 	/* numbers */
@@ -2120,7 +2197,21 @@ static void
 lex_loop(struct lexer *L, size_t stop_depth)
 {
 	while (L->pos < L->len) {
-		lex_one(L);
+		size_t p = L->pos, n = 1;
+		unsigned char c = (unsigned char)L->s[p];
+
+		/* whitespace (about a third of the steps) without lex_one's call; no byte lex_one
+		 * tests before its whitespace case is a space. One table look-up tells a blank (1)
+		 * and a byte that may start a Unicode space (2) from the rest. */
+		if (blank_tab[c] == 1 || (blank_tab[c] == 2 && ucl(L, p, &n) == U_SPACE)) {
+			L->space = 1;
+			p += n;
+			while (p < L->len && (L->s[p] == ' ' || L->s[p] == '\t'))
+				p++;
+			L->pos = p;
+		} else {
+			lex_one(L);
+		}
 		if (stop_depth > 0 && L->ncx < stop_depth)
 			return;
 	}

@@ -134,12 +134,13 @@ cur_index(struct parser *p)
 static const struct ps_token *
 next(struct parser *p)
 {
-	const struct ps_token *t = peek(p);
 	size_t i = p->i, lim = p->limit;
+	const struct ps_token *t;
 	uint32_t end;
 
-	if (t == &eof_tok)
-		return t;
+	if (i >= lim)	/* peek's end test, without comparing its answer to &eof_tok */
+		return &eof_tok;
+	t = &p->tv[i];
 	p->last = i;
 	end = t->end;
 	while (++i < lim && p->tv[i].start < end)
@@ -333,7 +334,10 @@ mk_at(struct parser *p, enum ps_node_kind kind, size_t first)
 	n->func = p->func;
 	n->tok_first = (uint32_t)first;
 	n->tok_last = (uint32_t)first;
-	ext_from(p, &n->ext, first, first);
+	if (first < p->ntok)	/* ext_from's one-token case, without the call */
+		memcpy(&n->ext, &p->tv[first].start, sizeof(n->ext));
+	else
+		ext_from(p, &n->ext, first, first);
 	ps_pvec_push(&p->res.all, n);
 	return n;
 }
