@@ -297,13 +297,16 @@ static void
 reply_text(struct http_ctx *c, const char *key, const char *json, size_t len, const char *name)
 {
 	struct buf *b = &c->resp->body;
+	bool gz = http_gzip_accepted(c->resp, c->req);
 	char gzkey[160];
 
 	c->resp->status = 200;
 	c->resp->content_type = "application/json; charset=utf-8";
-	snprintf(gzkey, sizeof(gzkey), "%s %s", name != NULL ? name : "", key);
-	if (http_gzip_memo(c->resp, c->req, gzkey, json, len))
-		return;
+	if (gz) {
+		snprintf(gzkey, sizeof(gzkey), "%s %s", name != NULL ? name : "", key);
+		if (http_gzip_memo(c->resp, gzkey, json, len))
+			return;
+	}
 	buf_reset(b);
 	if (name != NULL) {
 		buf_puts(b, "{\"success\":true,\"");
@@ -321,7 +324,8 @@ reply_text(struct http_ctx *c, const char *key, const char *json, size_t len, co
 		buf_puts(b, "{\"success\":true,");
 		buf_append(b, json + 1, len - 1);
 	}
-	http_gzip(c->resp, c->req, gzkey, json, len);
+	if (gz)
+		http_gzip(c->resp, gzkey, json, len);
 }
 
 int

@@ -13,8 +13,8 @@
 /* The memo: direct-mapped by the key's hash. A slot holds the key, the bytes the body was
  * written from (the cached value) and the body's gzip encoding; it answers only for the same
  * key and the same bytes, so a changed value is compressed again and nothing stale is ever
- * sent. At most GZ_SLOTS
- * entries of at most HTTP_GZIP_MAX identity bytes each: a few MB a process at worst. */
+ * sent. At most GZ_SLOTS entries of at most HTTP_GZIP_MAX identity bytes each: a few MB a
+ * process at worst. */
 #define GZ_SLOTS	64
 #define GZ_KEY_MAX	200
 
@@ -131,12 +131,18 @@ slot_clear(struct gz_slot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* wanted: whether a body of n bytes for this request and key is sent gzipped. */
-static bool
-wanted(const struct request *req, const char *key, size_t n)
+bool
+http_gzip_accepted(struct response *r, const struct request *req)
 {
-	return n >= HTTP_GZIP_MIN && n <= HTTP_GZIP_MAX && strlen(key) <= GZ_KEY_MAX &&
-	    http_accepts_gzip(http_header(req, "accept-encoding"));
+	resp_header(r, "Vary", "Accept-Encoding");
+	return http_accepts_gzip(http_header(req, "accept-encoding"));
+}
+
+/* sized: whether a body of n bytes under key is worth sending gzipped (and may be kept) */
+static bool
+sized(const char *key, size_t n)
+{
+	return n >= HTTP_GZIP_MIN && n <= HTTP_GZIP_MAX && strlen(key) <= GZ_KEY_MAX;
 }
 
 static void
@@ -148,13 +154,11 @@ send_slot(struct response *r, const struct gz_slot *s)
 }
 
 bool
-http_gzip_memo(struct response *r, const struct request *req, const char *key,
-    const char *src, size_t len)
+http_gzip_memo(struct response *r, const char *key, const char *src, size_t len)
 {
 	struct gz_slot *s;
 
-	resp_header(r, "Vary", "Accept-Encoding");
-	if (!wanted(req, key, len))
+	if (!sized(key, len))
 		return false;
 	s = &slots[key_hash(key) % GZ_SLOTS];
 	if (s->key[0] == '\0' || strcmp(s->key, key) != 0 || s->plain_len != len ||
@@ -166,14 +170,13 @@ http_gzip_memo(struct response *r, const struct request *req, const char *key,
 }
 
 void
-http_gzip(struct response *r, const struct request *req, const char *key, const char *src,
-    size_t len)
+http_gzip(struct response *r, const char *key, const char *src, size_t len)
 {
 	struct gz_slot *s;
 	size_t gz_len;
 	char *gz;
 
-	if (!wanted(req, key, len) || !wanted(req, key, r->body.len))
+	if (!sized(key, len) || !sized(key, r->body.len))
 		return;
 	if ((gz = deflate_gzip(r->body.data, r->body.len, &gz_len)) == NULL)
 		return;

@@ -100,17 +100,17 @@ void	 resp_body(struct response *, const char *, size_t);
 #define HTTP_GZIP_MIN	1024		/* smaller bodies gain less than the header costs */
 #define HTTP_GZIP_MAX	(256 * 1024)	/* larger ones are not kept in the memo, so not sent gzipped */
 /* A body written from a value (src, len: a cached entry's bytes) that key names, the same
- * bytes always giving the same body. http_gzip_memo: adds Vary: Accept-Encoding; true when
- * the request accepts gzip and this process's memo holds the encoding of the body written
- * from these bytes under key, which it has made the body (with Content-Encoding: gzip): the
- * caller writes nothing. http_gzip: after the caller wrote the body (false from
- * http_gzip_memo), compresses it when the request accepts gzip and the body is
- * HTTP_GZIP_MIN..HTTP_GZIP_MAX bytes, keeps it in the memo and makes it the body. key
- * names the body, not only the value (a value written in two forms takes two keys). */
-bool	 http_gzip_memo(struct response *, const struct request *, const char *key,
-	    const char *src, size_t len);
-void	 http_gzip(struct response *, const struct request *, const char *key, const char *src,
-	    size_t len);
+ * bytes always giving the same body. http_gzip_accepted: adds Vary: Accept-Encoding; true
+ * when the request accepts gzip (only then are the other two called). http_gzip_memo: true
+ * when this process's memo holds the encoding of the body written from these bytes under
+ * key, which it has made the body (with Content-Encoding: gzip): the caller writes nothing.
+ * http_gzip: after the caller wrote the body (false from http_gzip_memo), compresses it when
+ * the body is HTTP_GZIP_MIN..HTTP_GZIP_MAX bytes, keeps it in the memo and makes it the
+ * body. key names the body, not only the value (a value written in two forms takes two
+ * keys). */
+bool	 http_gzip_accepted(struct response *, const struct request *);
+bool	 http_gzip_memo(struct response *, const char *key, const char *src, size_t len);
+void	 http_gzip(struct response *, const char *key, const char *src, size_t len);
 /* http_accepts_gzip: Accept-Encoding's value (NULL: absent) accepts gzip: gzip or x-gzip
  * named with a q above 0, or * with a q above 0 and gzip not refused. */
 bool	 http_accepts_gzip(const char *accept_encoding);

@@ -307,13 +307,17 @@ static bool
 write_from(struct response *r, const struct request *req, const char *key, const char *v,
     size_t n)
 {
+	bool gz;
+
 	resp_reset(r);
-	if (http_gzip_memo(r, req, key, v, n))
+	gz = http_gzip_accepted(r, req);
+	if (gz && http_gzip_memo(r, key, v, n))
 		return true;
 	buf_puts(&r->body, "{\"success\":true,\"v\":");
 	buf_append(&r->body, v, n);
 	buf_putc(&r->body, '}');
-	http_gzip(r, req, key, v, n);
+	if (gz)
+		http_gzip(r, key, v, n);
 	return false;
 }
 
