@@ -388,8 +388,8 @@ hot_remember(struct hot *h, const char *token, const char *hash, const struct au
 }
 
 /* hot_check: true with *se and *u (strings in a) when Redis holds the slot's session and
- * user now (read again unless the slot's mark is fresh); the slot keeps what it read. false when Redis is down or either value is missing
- * or not whole: the ordinary path decides. */
+ * user now (read again unless the slot's mark is fresh); the slot keeps what it read. false
+ * when Redis is down or either value is missing or not whole: the ordinary path decides. */
 static bool
 hot_check(const struct svc *s, struct arena *a, struct hot *h, struct auth_session *se,
     struct auth_user *u)
@@ -402,8 +402,8 @@ hot_check(const struct svc *s, struct arena *a, struct hot *h, struct auth_sessi
 
 	if (s->cache == NULL || uid <= 0)
 		return false;
-	if (h->val[0] != NULL && cache_mark_fresh(s->cache, h->mark) &&
-	    time_mono_ms() - h->read_ms < HOT_SESSION_MS)
+	if (h->val[0] != NULL && time_mono_ms() - h->read_ms < HOT_SESSION_MS &&
+	    cache_mark_fresh(s->cache, h->mark))
 		goto parsed;
 	mark = cache_mark(s->cache);
 	session_key(skey, sizeof(skey), h->hash);
