@@ -260,7 +260,8 @@ term_find(const struct ps_embed_model *m, const char *t)
 
 struct counter {
 	const struct ps_embed_model	*m;
-	uint32_t			*count;	/* per term */
+	uint32_t			*count;	/* per term, of the text being counted */
+	const uint32_t			*other;	/* per term, of the other text (NULL: none) */
 	uint32_t			*used;	/* the terms counted, in first-seen order */
 	size_t				 nused;
 };
@@ -275,7 +276,7 @@ count_token(const char *tok, size_t n, void *arg)
 	t = term_find(c->m, tok);
 	if (t < 0)
 		return;
-	if (c->count[t]++ == 0)
+	if (c->count[t]++ == 0 && (c->other == NULL || c->other[t] == 0))
 		c->used[c->nused++] = (uint32_t)t;
 }
 
@@ -304,30 +305,47 @@ ps_embed_idf(const struct ps_embed_model *m, const char *text, size_t len)
 	return x.idf;
 }
 
-size_t
-ps_embed_text(const struct ps_embed_model *m, const char *text, size_t len, float *out)
+/* sublinear TF: 0 for a term not there */
+static double
+tf(uint32_t count)
 {
-	struct counter c = { m, NULL, NULL, 0 };
+	return count > 0 ? 1.0 + log((double)count) : 0;
+}
+
+/* text's embedding with the terms of extra (elen bytes, may be 0) weighing xw of the text's */
+static size_t
+embed_weighted(const struct ps_embed_model *m, const char *text, size_t len, const char *extra,
+    size_t elen, double xw, float *out)
+{
+	struct counter c = { m, NULL, NULL, NULL, 0 };
+	uint32_t *count, *xcount;
 	double *acc, norm = 0;
 	double wnorm = 0;
 
 	memset(out, 0, sizeof(float) * m->dim);
 	if (len > PS_EMBED_MAX_TEXT)
 		len = PS_EMBED_MAX_TEXT;
-	c.count = xcalloc(m->nterms, sizeof(*c.count));
+	if (elen > PS_EMBED_MAX_TEXT)
+		elen = PS_EMBED_MAX_TEXT;
+	count = c.count = xcalloc(m->nterms, sizeof(*c.count));
+	xcount = xcalloc(m->nterms, sizeof(*xcount));
 	c.used = xcalloc(m->nterms, sizeof(*c.used));
 	ps_embed_tokens(text, len, count_token, &c);
+	c.count = xcount;
+	c.other = count;
+	ps_embed_tokens(extra, elen, count_token, &c);
 	acc = xcalloc(m->dim, sizeof(*acc));
 	/* sublinear TF times IDF, unit length, then projected: the generator's weighting */
 	for (size_t i = 0; i < c.nused; i++) {
-		double w = (1.0 + log((double)c.count[c.used[i]])) * m->weights[2 * c.used[i]];
+		uint32_t t = c.used[i];
+		double w = (tf(count[t]) + xw * tf(xcount[t])) * m->weights[2 * t];
 
 		wnorm += w * w;
 	}
 	wnorm = wnorm > 0 ? sqrt(wnorm) : 1;
 	for (size_t i = 0; i < c.nused; i++) {
 		uint32_t t = c.used[i];
-		double w = (1.0 + log((double)c.count[t])) * m->weights[2 * t] / wnorm;
+		double w = (tf(count[t]) + xw * tf(xcount[t])) * m->weights[2 * t] / wnorm;
 		double s = w * m->weights[2 * t + 1];
 		const int8_t *row = m->proj + (size_t)t * m->dim;
 
@@ -342,9 +360,23 @@ ps_embed_text(const struct ps_embed_model *m, const char *text, size_t len, floa
 			out[d] = (float)(acc[d] / norm);
 	}
 	free(acc);
-	free(c.count);
+	free(count);
+	free(xcount);
 	free(c.used);
 	return norm > 0 ? c.nused : 0;
+}
+
+size_t
+ps_embed_text(const struct ps_embed_model *m, const char *text, size_t len, float *out)
+{
+	return embed_weighted(m, text, len, NULL, 0, 0, out);
+}
+
+size_t
+ps_embed_query(const struct ps_embed_model *m, const char *text, size_t len, const char *extra,
+    size_t elen, float *out)
+{
+	return embed_weighted(m, text, len, extra, elen, PS_EMBED_EXTRA_WEIGHT, out);
 }
 
 float

@@ -44,6 +44,14 @@ size_t	 ps_embed_enrich(const char *text, size_t len, struct buf *out);
  * out[dim]. Returns the number of known terms it used; 0 leaves out all zero. Deterministic. */
 size_t	 ps_embed_text(const struct ps_embed_model *, const char *text, size_t len, float *out);
 
+/* ps_embed_query: as ps_embed_text, with the terms of extra (elen bytes: a question's words in
+ * the reference's words, lexicon.h) weighing PS_EMBED_EXTRA_WEIGHT of the text's own. */
+#ifndef PS_EMBED_EXTRA_WEIGHT
+#define PS_EMBED_EXTRA_WEIGHT	0.5
+#endif
+size_t	 ps_embed_query(const struct ps_embed_model *, const char *text, size_t len,
+	    const char *extra, size_t elen, float *out);
+
 /* ps_embed_idf: the highest IDF among the tokens of text (ps_embed_tokens) the model knows,
  * 0 when it knows none: how rare the text's rarest word is in the reference. */
 double	 ps_embed_idf(const struct ps_embed_model *, const char *text, size_t len);

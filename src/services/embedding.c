@@ -13,6 +13,7 @@
 
 #include "ai/embed.h"
 #include "analyzer/embed.h"
+#include "analyzer/lexicon.h"
 #include "cache/cache.h"
 #include "db/scripts.h"
 #include "db/embeddings.h"
@@ -282,9 +283,17 @@ embed_with(const struct svc *s, struct eset *es, const char *text, size_t len, b
 	if (len > PS_EMBED_MAX_TEXT)
 		len = PS_EMBED_MAX_TEXT;
 	if (es == &st.builtin) {
+		struct buf x = BUF_INIT;
+		size_t used;
+
 		buf_append(&b, text, len);
 		ps_embed_enrich(text, len, &b);
-		if (ps_embed_text(&st.model, b.data, b.len, out) == 0) {
+		/* a question's everyday words in the reference's words (lexicon.h) */
+		if (query)
+			ps_lexicon_expand(text, len, &x);
+		used = ps_embed_query(&st.model, b.data, b.len, x.data, x.len, out);
+		buf_free(&x);
+		if (used == 0) {
 			snprintf(why, whysz, "no word the model knows");
 			e = PSS_EINVAL;
 		}

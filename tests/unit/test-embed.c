@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analyzer/embed.h"
+#include "analyzer/lexicon.h"
 #include "core/core.h"
 #include "t.h"
 
@@ -226,6 +227,96 @@ test_topk_is_exact(void)
 	free(v);
 }
 
+/* The lexicon's table: sorted, keys in lower case of one or two words, at most six terms a
+ * key, and every term a word the model knows (else it could not help the model). */
+static void
+test_lexicon_table_is_sorted_and_known_to_the_model(void)
+{
+	T_ASSERT(ps_lexicon_len > 100);
+	for (size_t i = 0; i < ps_lexicon_len; i++) {
+		const struct ps_lexicon_entry *e = &ps_lexicon[i];
+		const char *p, *sp = strchr(e->word, ' ');
+		size_t nterms = 0;
+
+		if (i > 0)
+			T_ASSERTF(strcmp(ps_lexicon[i - 1].word, e->word) < 0, "%s before %s",
+			    ps_lexicon[i - 1].word, e->word);
+		for (p = e->word; *p != '\0'; p++)
+			T_ASSERTF((*p >= 'a' && *p <= 'z') || (*p == ' ' && p == sp), "key %s", e->word);
+		T_ASSERTF(sp == NULL || strchr(sp + 1, ' ') == NULL, "key %s", e->word);
+		T_ASSERTF(ps_lexicon_find(e->word, strlen(e->word)) == e, "find %s", e->word);
+		for (p = e->terms; *p != '\0'; ) {
+			size_t n = strcspn(p, " ");
+			char t[64];
+
+			T_ASSERTF(n > 0 && n < sizeof(t), "terms of %s", e->word);
+			memcpy(t, p, n);
+			t[n] = '\0';
+			T_ASSERTF(ps_embed_idf(&model, t, n) > 0, "%s: term %s unknown to the model",
+			    e->word, t);
+			T_ASSERTF(strcmp(t, e->word) != 0, "%s maps to itself", e->word);
+			nterms++;
+			p += n;
+			p += *p == ' ';
+		}
+		T_ASSERTF(nterms >= 1 && nterms <= 6, "%s: %zu terms", e->word, nterms);
+	}
+}
+
+static char *
+expand(const char *s, size_t *n)
+{
+	struct buf b = BUF_INIT;
+
+	char *x;
+
+	*n = ps_lexicon_expand(s, strlen(s), &b);
+	x = buf_detach(&b);
+	return x != NULL ? x : xstrdup("");
+}
+
+static void
+test_lexicon_expands_words_plurals_and_phrases(void)
+{
+	const struct ps_lexicon_entry *folder = ps_lexicon_find("folder", 6), *e;
+	struct buf b = BUF_INIT;
+	char *x;
+	size_t n;
+
+	T_ASSERT(folder != NULL);
+	T_ASSERT(ps_lexicon_find("folders", 7) == folder);
+	T_ASSERT(ps_lexicon_find("zzqx", 4) == NULL);
+	T_ASSERT(ps_lexicon_find("", 0) == NULL);
+	x = expand("Delete old FOLDERS, then reboot!", &n);
+	T_ASSERT(n >= 2);
+	T_CONTAINS(x, folder->terms);
+	free(x);
+	/* a two-word key wins over its words */
+	for (size_t i = 0; i < ps_lexicon_len; i++)
+		if (strchr(ps_lexicon[i].word, ' ') != NULL) {
+			e = &ps_lexicon[i];
+			x = expand(e->word, &n);
+			T_EQ(n, 1);
+			buf_putc(&b, ' ');
+			buf_puts(&b, e->terms);
+			T_STREQ(x, buf_cstr(&b));
+			free(x);
+			break;
+		}
+	buf_free(&b);
+	/* bounded: only the first PS_LEXICON_MAX_WORDS words are looked up; long words are none */
+	for (int i = 0; i < 10000; i++)
+		buf_puts(&b, "folder ");
+	x = buf_detach(&b);
+	T_EQ(ps_lexicon_expand(x, strlen(x), &b), PS_LEXICON_MAX_WORDS);
+	buf_free(&b);
+	free(x);
+	x = expand("folderfolderfolderfolderfolder 12345 ---", &n);
+	T_EQ(n, 0);
+	T_STREQ(x, "");
+	free(x);
+}
+
 int
 main(void)
 {
@@ -238,6 +329,8 @@ main(void)
 	T_RUN(test_enrich_names_commands_and_aliases);
 	T_RUN(test_idf_orders_words_by_rarity);
 	T_RUN(test_topk_is_exact);
+	T_RUN(test_lexicon_table_is_sorted_and_known_to_the_model);
+	T_RUN(test_lexicon_expands_words_plurals_and_phrases);
 	ps_embed_model_close(&model);
 	free(model_bytes);
 	return t_done();
