@@ -425,10 +425,11 @@ const char *library_cache_json(struct json_object *o, size_t *len);
 /* reciprocal rank fusion's k (Cormack et al. 2009), and the weights of hybrid's rankings
  * beside the any-two-words keyword ranking's 1: semantic's, and the strict keyword matches'
  * (every word) again. Chosen on bench/search-queries.tsv by MRR then recall@5 over semantic
- * 1, 2, 3 x strict 0, 1, 2 (docs/search.md, "Quality"); -D overrides them for that. */
+ * 1, 2, 3 x strict 0, 1, 2, and again over 3, 4, 6 x 1, 2 once the query lexicon had made
+ * semantic stronger (docs/search.md, "Quality"); -D overrides them for that. */
 #define LIBRARY_RRF_K 60
 #ifndef LIBRARY_RRF_W_SEMANTIC
-#define LIBRARY_RRF_W_SEMANTIC 3.0
+#define LIBRARY_RRF_W_SEMANTIC 4.0
 #endif
 #ifndef LIBRARY_RRF_W_ALL
 #define LIBRARY_RRF_W_ALL 2.0
