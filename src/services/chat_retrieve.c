@@ -210,7 +210,7 @@ catalog_vectors(const struct svc *s)
 
 		buf_reset(&b);
 		buf_printf(&b, "%s\n%s\n", ci->name, ci->synopsis);
-		(void)library_embed_text(s, b.data, b.len, cat_vecs.vecs + i * (size_t)em->dims,
+		(void)library_embed_text(s, b.data, b.len, false, cat_vecs.vecs + i * (size_t)em->dims,
 		    why, sizeof(why));
 	}
 	buf_free(&b);
@@ -338,7 +338,7 @@ rank_catalog(struct chat_ctx *x, const char *q, size_t len)
 	catalog_vectors(x->svc);
 	if (cat_vecs.vecs != NULL) {
 		qv = xcalloc((size_t)cat_vecs.dims, sizeof(float));
-		if (library_embed_text(x->svc, q, len, qv, why, sizeof(why)) != PSS_OK) {
+		if (library_embed_text(x->svc, q, len, true, qv, why, sizeof(why)) != PSS_OK) {
 			free(qv);
 			qv = NULL;
 		}

@@ -316,12 +316,12 @@ embed_with(const struct svc *s, struct eset *es, const char *text, size_t len, b
 }
 
 enum pss_err
-library_embed_text(const struct svc *s, const char *text, size_t len, float *out, char *why,
-    size_t whysz)
+library_embed_text(const struct svc *s, const char *text, size_t len, bool query, float *out,
+    char *why, size_t whysz)
 {
 	if (library_embedder(s, why, whysz) == NULL)
 		return PSS_EUNAVAIL;
-	return embed_with(s, st.main, text, len, false, out, why, whysz);
+	return embed_with(s, st.main, text, len, query, out, why, whysz);
 }
 
 void

@@ -451,11 +451,11 @@ const struct library_embedder *library_embedder(const struct svc *, char *why, s
 const struct library_embedder *library_embedder_builtin(const struct svc *, char *why,
 	size_t whysz);
 /* library_embed_text: text's vector into out[dims] by the configured embedder, no fallback
- * (the built-in model: the text enriched with its commands' synopses first). PSS_EINVAL:
- * nothing in the text the model knows (all zero); PSS_EUNAVAIL: the provider failed (why
- * says). */
-enum pss_err library_embed_text(const struct svc *, const char *text, size_t len, float *out,
-	char *why, size_t whysz);
+ * (the built-in model: the text enriched with its commands' synopses first, and a query's
+ * everyday words in the reference's words, lexicon.h). PSS_EINVAL: nothing in the text the
+ * model knows (all zero); PSS_EUNAVAIL: the provider failed (why says). */
+enum pss_err library_embed_text(const struct svc *, const char *text, size_t len, bool query,
+	float *out, char *why, size_t whysz);
 
 /* A vector and the model that made it (library_embed). */
 struct library_vector {
