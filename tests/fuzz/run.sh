@@ -26,13 +26,14 @@ declare -A SOURCES=(
 	[ps-settings]="$CORE src/core/text.c $(ls src/analyzer/[a-z]*.c 2>/dev/null | grep -v psscript-analyze | tr '\n' ' ')"
 	[ai]="$CORE src/core/text.c src/core/metrics.c src/ai/ai.c src/ai/http.c"
 	[chat]="$CORE src/services/chat_clean.c"
+	[lexicon]="$CORE src/analyzer/lexicon.c src/analyzer/lexicon_data.c"
 	[ai-embed]="$CORE src/core/text.c src/core/metrics.c src/ai/ai.c src/ai/http.c src/ai/embed.c"
 )
 # libraries beyond json-c a driver links
 declare -A LIBS=(
 	[crawl]="$(pkg-config --cflags --libs libcurl libxml-2.0 2>/dev/null)"
 )
-for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-analyze ps-settings highlight ai ai-embed markdown crawl chat; do
+for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-analyze ps-settings highlight ai ai-embed markdown crawl chat lexicon; do
 	src=tests/fuzz/fuzz-$drv.c
 	[ -f "$src" ] || continue
 	n=$((n + 1))
