@@ -387,6 +387,50 @@ findings_filter(struct http_ctx *c, const char *base, struct av_filter *f)
 }
 
 /*
+ * A worker's copies of the fragments it last served (add_analysis). A fragment's key names
+ * everything its bytes depend on (script, filter, window, the content's and the analysis's
+ * stamp, the markup's version), so the bytes under a key never change: a copy needs no
+ * invalidation, and saves the read from Redis and its copy (120 KB for the bench's page).
+ * Only fragments that parsed are kept; eight of them, each at most FRAG_MEMO_MAX bytes.
+ */
+#define FRAG_MEMO_SLOTS 8
+#define FRAG_MEMO_MAX (1u << 20)
+static struct frag_memo {
+	char		 key[160];
+	char		*val;
+	size_t		 len;
+} frag_memo[FRAG_MEMO_SLOTS];
+static unsigned frag_memo_next;
+
+/* frag_memo_get: the copy under key, or NULL (borrowed: valid until the next frag_memo_put) */
+static const char *
+frag_memo_get(const char *key, size_t *len)
+{
+	for (size_t i = 0; i < FRAG_MEMO_SLOTS; i++)
+		if (frag_memo[i].val != NULL && strcmp(frag_memo[i].key, key) == 0) {
+			*len = frag_memo[i].len;
+			return frag_memo[i].val;
+		}
+	return NULL;
+}
+
+/* frag_memo_put: keeps val (taken: the caller no longer frees it) under key, in place of the
+ * oldest copy; false when it is too large to keep (the caller still owns it). */
+static bool
+frag_memo_put(const char *key, char *val, size_t len)
+{
+	struct frag_memo *f = &frag_memo[frag_memo_next++ % FRAG_MEMO_SLOTS];
+
+	if (len > FRAG_MEMO_MAX || strlen(key) >= sizeof(f->key))
+		return false;
+	free(f->val);
+	snprintf(f->key, sizeof(f->key), "%s", key);
+	f->val = val;
+	f->len = len;
+	return true;
+}
+
+/*
  * The analysis of the partials (templates/analysis/) in view: analysisHtml (the analysis
  * rendered by analysis/report from av_view: scores, findings grouped and filtered,
  * commands, ...; analysis/view writes it), analysisView {shown} (absent when there is no
@@ -400,11 +444,18 @@ findings_filter(struct http_ctx *c, const char *base, struct av_filter *f)
  * with filter->all), with source.pager (av_pager); the links to lines elsewhere name their
  * window (docs/pages.md, "The source in windows").
  * The cached value: "#av <shown> <lines> <totalLines> <truncated> <html bytes>\n", the
- * analysis HTML, then the rows.
+ * analysis HTML, then the rows. known: the content's line count and the fragment's stamp
+ * when the caller has them (the script memo), else NULL (a pass over the content each).
  */
+struct src_known {
+	size_t		 nlines;	/* av_count_lines */
+	uint64_t	 stamp;		/* library_analysis_stamp */
+};
+
 static void
 add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
-    struct json_object *analysis, const char *text, size_t len, const struct av_filter *filter)
+    struct json_object *analysis, const char *text, size_t len, const struct av_filter *filter,
+    const struct src_known *known)
 {
 	struct av_filter win = filter != NULL ? *filter : (struct av_filter){ AV_KIND__MAX, AV_SEV__MAX,
 	    NULL, 0, false }, *f = filter != NULL ? &win : NULL;
@@ -416,11 +467,14 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 	struct json_object *s = json_object_new_object(), *av = NULL, *ctx, *shown = NULL;
 	unsigned long long nshown = 0, lines = 0, total = 0, hlen = 0;
 	int trunc = 0, used = 0;
-	char key[160], *hit = NULL;
-	size_t hitlen = 0;
+	char key[160], *got = NULL;	/* got: read from Redis (owned until the memo takes it) */
+	const char *hit = NULL, *nl;
+	char head[128];
+	const char *hp, *rp;	/* the analysis HTML and the rows: in hit, or in html and rows */
+	size_t hitlen = 0, hn, rn;
 
 	if (win.base != NULL) {	/* the window: only a script longer than one has them */
-		nlines = av_count_lines(text, len);
+		nlines = known != NULL ? known->nlines : av_count_lines(text, len);
 		if (nlines <= AV_WINDOW || win.all) {
 			win.from = 0;
 			win.all = nlines > AV_WINDOW;
@@ -432,18 +486,30 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 	if (id > 0 && analysis != NULL) {
 		size_t kl;
 
-		library_analysis_view_key(key, sizeof(key), id, text, len, analysis, f->kind, f->sev);
+		library_analysis_view_key(key, sizeof(key), id, known != NULL ? known->stamp :
+		    library_analysis_stamp(text, len, analysis), f->kind, f->sev);
 		kl = strlen(key);
 		if ((size_t)snprintf(key + kl, sizeof(key) - kl, ":" AV_MARKUP_VERSION ":w%u", win.from) >=
 		    sizeof(key) - kl)
 			key[0] = '\0';	/* not cached */
-		if (key[0] != '\0')
-			hit = library_analysis_view_get(&c->app->svc, key, &hitlen);
+		if (key[0] != '\0' && (hit = frag_memo_get(key, &hitlen)) == NULL &&
+		    (got = library_analysis_view_get(&c->app->svc, key, &hitlen)) != NULL)
+			hit = got;
 	}
-	if (hit != NULL && sscanf(hit, "#av %llu %llu %llu %d %llu\n%n", &nshown, &lines, &total,
-	    &trunc, &hlen, &used) == 5 && used > 0 && hlen <= hitlen - (size_t)used) {
-		buf_append(&html, hit + used, (size_t)hlen);
-		buf_append(&rows, hit + used + hlen, hitlen - (size_t)used - (size_t)hlen);
+	if (hit != NULL && (nl = memchr(hit, '\n', hitlen < 128 ? hitlen : 128)) != NULL) {
+		/* the header line by itself: sscanf on the whole value would measure all of it */
+		memcpy(head, hit, (size_t)(nl - hit));
+		head[nl - hit] = '\0';
+		used = (int)(nl - hit) + 1;
+	}
+	if (used > 0 && sscanf(head, "#av %llu %llu %llu %d %llu", &nshown, &lines, &total, &trunc,
+	    &hlen) == 5 && hlen <= hitlen - (size_t)used) {
+		hp = hit + used;	/* read in place: no copy of the fragment's bytes */
+		hn = (size_t)hlen;
+		rp = hp + hn;
+		rn = hitlen - (size_t)used - hn;
+		if (got != NULL && frag_memo_put(key, got, hitlen))
+			got = NULL;	/* the memo's now; hit still points to it */
 	} else {
 		if (analysis != NULL && (av = av_view(analysis, f, &marks)) != NULL) {
 			struct mus_error err = { 0 };
@@ -475,20 +541,24 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 			buf_append(&v, html.data, html.len);
 			buf_append(&v, rows.data, rows.len);
 			library_analysis_view_put(&c->app->svc, key, v.data, v.len);
+			if (frag_memo_put(key, v.data, v.len))
+				v = (struct buf)BUF_INIT;
 			buf_free(&v);
 		}
+		hp = html.data != NULL ? html.data : "";
+		hn = html.len;
+		rp = rows.data != NULL ? rows.data : "";
+		rn = rows.len;
 	}
-	free(hit);
-	if (analysis != NULL && (av != NULL || html.len > 0)) {
+	if (analysis != NULL && (av != NULL || hn > 0)) {
 		struct json_object *marker = json_object_new_object();
 
 		json_object_object_add(marker, "shown", json_object_new_int64((int64_t)nshown));
 		json_object_object_add(view, "analysisView", marker);
-		json_object_object_add(view, "analysisHtml", json_object_new_string_len(
-		    html.data != NULL ? html.data : "", (int)html.len));
+		json_object_object_add(view, "analysisHtml", json_object_new_string_len(hp, (int)hn));
 	}
-	json_object_object_add(view, "sourceRows", json_object_new_string_len(rows.data != NULL ?
-	    rows.data : "", (int)rows.len));
+	json_object_object_add(view, "sourceRows", json_object_new_string_len(rp, (int)rn));
+	free(got);
 	json_object_object_add(s, "lines", json_object_new_int64((int64_t)lines));
 	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)total));
 	json_object_object_add(s, "truncated", json_object_new_boolean(trunc));
@@ -561,18 +631,23 @@ similar_scripts(struct http_ctx *c, struct json_object *view)
  * on a fragment hit (add_analysis) the page needs only the head, the content's hash and the
  * analysis's stamp. So each worker keeps, for a few scripts, the entry's exact text and its
  * parsed parts: a page whose entry still has those bytes (memcmp) takes a copy of the head
- * and borrows the rest, and anything else (another text, a miss, a script this viewer may
+ * and borrows the rest; while nothing was invalidated since the entry was last read (its
+ * cache_mark, as the hot sessions'), the page does not read it again. Anything else (another text, a miss, a script this viewer may
  * not see) goes the ordinary way. Exact bytes, so never stale: a write drops the entry, the
  * next page reads a new text and replaces the memo.
  */
 #define SCRIPT_MEMO_SLOTS 8
 #define SCRIPT_MEMO_MAX (4u << 20)	/* larger entries are parsed on each view */
+#define SCRIPT_MEMO_MS 60000	/* a fresh mark skips the read for at most this long */
 static struct script_memo {
 	int64_t		 id;
 	char		*text;
 	size_t		 len;
 	struct json_object *head;	/* the script without content and analysis */
 	struct json_object *content, *analysis;	/* NULL when absent */
+	struct src_known known;	/* of content and analysis: a pass over 40 KB or more saved */
+	struct cache_mark mark;	/* when text was last seen in Redis */
+	int64_t		 read_ms;	/* then, on the monotonic clock */
 } memo[SCRIPT_MEMO_SLOTS];
 
 static void
@@ -594,13 +669,26 @@ script_memo(struct http_ctx *c, int64_t id, struct script_memo **out)
 	struct library_cached e;
 	struct script_memo *m = &memo[(uint64_t)id % SCRIPT_MEMO_SLOTS];
 	struct json_object *o, *x;
+	struct cache *cache = c->app->svc.cache;
+	struct cache_mark mark;
 	char key[48];
 
+	if (cache != NULL && m->id == id && m->text != NULL &&
+	    time_mono_ms() - m->read_ms < SCRIPT_MEMO_MS && cache_mark_fresh(cache, m->mark)) {
+		/* nothing invalidated since the text was read: it is still Redis's */
+		if (!library_script_visible(&v, m->head))
+			return 0;
+		*out = m;
+		return 1;
+	}
+	mark = cache != NULL ? cache_mark(cache) : (struct cache_mark){ 0, 0 };
 	library_script_key(key, sizeof(key), id);
 	if (library_cache_text(&c->app->svc, key, &v, &e) != 1)
 		return 0;
 	if (m->id == id && m->len == e.len && memcmp(m->text, e.json, e.len) == 0) {
 		library_cached_free(&e);
+		m->mark = mark;
+		m->read_ms = time_mono_ms();
 		*out = m;
 		return 1;
 	}
@@ -621,6 +709,15 @@ script_memo(struct http_ctx *c, int64_t id, struct script_memo **out)
 	json_object_object_del(o, "content");
 	json_object_object_del(o, "analysis");
 	m->head = o;
+	{
+		const char *t = m->content != NULL ? json_object_get_string(m->content) : "";
+		size_t tl = m->content != NULL ? (size_t)json_object_get_string_len(m->content) : 0;
+
+		m->known.nlines = av_count_lines(t, tl);
+		m->known.stamp = library_analysis_stamp(t, tl, m->analysis);
+	}
+	m->mark = mark;
+	m->read_ms = time_mono_ms();
 	library_cached_free(&e);
 	*out = m;
 	return 1;
@@ -670,7 +767,8 @@ h_page_script(struct http_ctx *c)
 	json_object_object_del(script, "analysis");
 	add_analysis(c, view, int_member(script, "id", 0), analysis,
 	    content != NULL ? json_object_get_string(content) : "",
-	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, &f);
+	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, &f,
+	    m != NULL ? &m->known : NULL);
 	json_object_put(analysis);
 	json_object_put(content);
 	if (json_object_object_get_ex(script, "analysisState", &state) &&
@@ -772,7 +870,7 @@ h_page_analyze(struct http_ctx *c)
 		return;
 	}
 	view = json_object_new_object();
-	add_analysis(c, view, 0, analysis, text, len, &f);
+	add_analysis(c, view, 0, analysis, text, len, &f, NULL);
 	json_object_put(analysis);
 	form = json_object_new_object();
 	json_object_object_add(form, "content", json_object_new_string_len(text, (int)len));
@@ -814,7 +912,7 @@ h_page_version(struct http_ctx *c)
 	content = json_object_object_get_ex(version, "content", &content) ? json_object_get(content) : NULL;
 	json_object_object_del(version, "content");
 	add_analysis(c, view, 0, NULL, content != NULL ? json_object_get_string(content) : "",
-	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, NULL);
+	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, NULL, NULL);
 	json_object_put(content);
 	json_object_object_add(view, "canEdit", json_object_new_boolean(can_edit(c, script)));
 	json_object_object_add(view, "isCurrent", json_object_new_boolean(int_member(version, "version", 0) ==
