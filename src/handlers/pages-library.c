@@ -387,46 +387,89 @@ findings_filter(struct http_ctx *c, const char *base, struct av_filter *f)
 }
 
 /*
- * A worker's copies of the fragments it last served (add_analysis). A fragment's key names
- * everything its bytes depend on (script, filter, window, the content's and the analysis's
- * stamp, the markup's version), so the bytes under a key never change: a copy needs no
- * invalidation, and saves the read from Redis and its copy (120 KB for the bench's page).
- * Only fragments that parsed are kept; eight of them, each at most FRAG_MEMO_MAX bytes.
+ * A worker's copies of the fragments it last served (add_analysis), kept as the JSON strings
+ * the page's view takes (shared by reference: no copy of their bytes a view). A fragment's key
+ * names everything its bytes depend on (script, filter, window, the content's and the
+ * analysis's stamp, the markup's version), so the bytes under a key never change: a copy
+ * needs no invalidation, and saves the read from Redis and two copies of 100 KB or more for
+ * the bench's page. Only fragments that parsed or were rendered here are kept; eight of them,
+ * each at most FRAG_MEMO_MAX bytes.
  */
 #define FRAG_MEMO_SLOTS 8
 #define FRAG_MEMO_MAX (1u << 20)
+struct frag {
+	struct json_object *html, *rows;	/* strings; html NULL: no analysis section */
+	unsigned long long nshown, lines, total;
+	int		 trunc;
+};
 static struct frag_memo {
 	char		 key[160];
-	char		*val;
-	size_t		 len;
+	struct frag	 f;
 } frag_memo[FRAG_MEMO_SLOTS];
 static unsigned frag_memo_next;
 
-/* frag_memo_get: the copy under key, or NULL (borrowed: valid until the next frag_memo_put) */
-static const char *
-frag_memo_get(const char *key, size_t *len)
+static void
+frag_free(struct frag *f)
 {
-	for (size_t i = 0; i < FRAG_MEMO_SLOTS; i++)
-		if (frag_memo[i].val != NULL && strcmp(frag_memo[i].key, key) == 0) {
-			*len = frag_memo[i].len;
-			return frag_memo[i].val;
-		}
-	return NULL;
+	json_object_put(f->html);
+	json_object_put(f->rows);
+	memset(f, 0, sizeof(*f));
 }
 
-/* frag_memo_put: keeps val (taken: the caller no longer frees it) under key, in place of the
- * oldest copy; false when it is too large to keep (the caller still owns it). */
+/* frag_memo_get: true with *f (its own references) when a copy is kept under key */
 static bool
-frag_memo_put(const char *key, char *val, size_t len)
+frag_memo_get(const char *key, struct frag *f)
 {
-	struct frag_memo *f = &frag_memo[frag_memo_next++ % FRAG_MEMO_SLOTS];
+	for (size_t i = 0; i < FRAG_MEMO_SLOTS; i++)
+		if (frag_memo[i].f.rows != NULL && strcmp(frag_memo[i].key, key) == 0) {
+			*f = frag_memo[i].f;
+			json_object_get(f->html);
+			json_object_get(f->rows);
+			return true;
+		}
+	return false;
+}
 
-	if (len > FRAG_MEMO_MAX || strlen(key) >= sizeof(f->key))
+/* frag_memo_put: keeps a reference to f under key, in place of the oldest copy (not when
+ * it is too large). */
+static void
+frag_memo_put(const char *key, const struct frag *f)
+{
+	struct frag_memo *m = &frag_memo[frag_memo_next % FRAG_MEMO_SLOTS];
+	size_t n = (f->html != NULL ? (size_t)json_object_get_string_len(f->html) : 0) +
+	    (size_t)json_object_get_string_len(f->rows);
+
+	if (n > FRAG_MEMO_MAX || strlen(key) >= sizeof(m->key))
+		return;
+	frag_memo_next++;
+	frag_free(&m->f);
+	snprintf(m->key, sizeof(m->key), "%s", key);
+	m->f = *f;
+	json_object_get(m->f.html);
+	json_object_get(m->f.rows);
+}
+
+/* frag_parse: the cached value's parts (header "#av <shown> <lines> <totalLines> <truncated>
+ * <html bytes>\n", the analysis HTML, the rows) into *f; false when it does not parse. */
+static bool
+frag_parse(const char *v, size_t len, struct frag *f)
+{
+	const char *nl = memchr(v, '\n', len < 128 ? len : 128);
+	unsigned long long hlen;
+	char head[128];
+	size_t used;
+
+	if (nl == NULL)
 		return false;
-	free(f->val);
-	snprintf(f->key, sizeof(f->key), "%s", key);
-	f->val = val;
-	f->len = len;
+	/* the header line by itself: sscanf on the whole value would measure all of it */
+	memcpy(head, v, (size_t)(nl - v));
+	head[nl - v] = '\0';
+	used = (size_t)(nl - v) + 1;
+	if (sscanf(head, "#av %llu %llu %llu %d %llu", &f->nshown, &f->lines, &f->total, &f->trunc,
+	    &hlen) != 5 || hlen > len - used)
+		return false;
+	f->html = hlen > 0 ? json_object_new_string_len(v + used, (int)hlen) : NULL;
+	f->rows = json_object_new_string_len(v + used + hlen, (int)(len - used - hlen));
 	return true;
 }
 
@@ -465,13 +508,10 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 	struct av_marks marks = { NULL, 0 };
 	struct buf rows = BUF_INIT, html = BUF_INIT;
 	struct json_object *s = json_object_new_object(), *av = NULL, *ctx, *shown = NULL;
-	unsigned long long nshown = 0, lines = 0, total = 0, hlen = 0;
-	int trunc = 0, used = 0;
-	char key[160], *got = NULL;	/* got: read from Redis (owned until the memo takes it) */
-	const char *hit = NULL, *nl;
-	char head[128];
-	const char *hp, *rp;	/* the analysis HTML and the rows: in hit, or in html and rows */
-	size_t hitlen = 0, hn, rn;
+	char key[160], *got;
+	size_t gotlen = 0;
+	struct frag fr = { NULL, NULL, 0, 0, 0, 0 };
+	bool have = false;
 
 	if (win.base != NULL) {	/* the window: only a script longer than one has them */
 		nlines = known != NULL ? known->nlines : av_count_lines(text, len);
@@ -492,30 +532,19 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 		if ((size_t)snprintf(key + kl, sizeof(key) - kl, ":" AV_MARKUP_VERSION ":w%u", win.from) >=
 		    sizeof(key) - kl)
 			key[0] = '\0';	/* not cached */
-		if (key[0] != '\0' && (hit = frag_memo_get(key, &hitlen)) == NULL &&
-		    (got = library_analysis_view_get(&c->app->svc, key, &hitlen)) != NULL)
-			hit = got;
+		if (key[0] != '\0' && !(have = frag_memo_get(key, &fr)) &&
+		    (got = library_analysis_view_get(&c->app->svc, key, &gotlen)) != NULL) {
+			if ((have = frag_parse(got, gotlen, &fr)))
+				frag_memo_put(key, &fr);
+			free(got);
+		}
 	}
-	if (hit != NULL && (nl = memchr(hit, '\n', hitlen < 128 ? hitlen : 128)) != NULL) {
-		/* the header line by itself: sscanf on the whole value would measure all of it */
-		memcpy(head, hit, (size_t)(nl - hit));
-		head[nl - hit] = '\0';
-		used = (int)(nl - hit) + 1;
-	}
-	if (used > 0 && sscanf(head, "#av %llu %llu %llu %d %llu", &nshown, &lines, &total, &trunc,
-	    &hlen) == 5 && hlen <= hitlen - (size_t)used) {
-		hp = hit + used;	/* read in place: no copy of the fragment's bytes */
-		hn = (size_t)hlen;
-		rp = hp + hn;
-		rn = hitlen - (size_t)used - hn;
-		if (got != NULL && frag_memo_put(key, got, hitlen))
-			got = NULL;	/* the memo's now; hit still points to it */
-	} else {
+	if (!have) {
 		if (analysis != NULL && (av = av_view(analysis, f, &marks)) != NULL) {
 			struct mus_error err = { 0 };
 
 			json_object_object_get_ex(av, "shown", &shown);
-			nshown = shown != NULL ? (unsigned long long)json_object_get_int64(shown) : 0;
+			fr.nshown = shown != NULL ? (unsigned long long)json_object_get_int64(shown) : 0;
 			ctx = json_object_new_object();
 			json_object_object_add(ctx, "analysisView", av);
 			if (page_setup(c->app->conf->data_dir, conf_is_dev(c->app->conf), &err) != PSS_OK ||
@@ -525,46 +554,45 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 				key[0] = '\0';	/* not kept */
 			}
 			json_object_put(ctx);
+			/* the section is shown (an empty one when its rendering failed) */
+			fr.html = json_object_new_string_len(html.data != NULL ? html.data : "",
+			    (int)html.len);
 		}
 		hl_render(text, len, &hl);
 		av_rows_window(&rows, &hl, &marks, win.from, win.from > 0 ? AV_WINDOW : 0);
-		lines = hl.n;
-		total = hl.total_lines;
-		trunc = hl.truncated;
+		fr.lines = hl.n;
+		fr.total = hl.total_lines;
+		fr.trunc = hl.truncated;
+		fr.rows = json_object_new_string_len(rows.data != NULL ? rows.data : "", (int)rows.len);
 		av_marks_free(&marks);
 		hl_lines_free(&hl);
 		if (key[0] != '\0' && av != NULL) {
 			struct buf v = BUF_INIT;
 
-			buf_printf(&v, "#av %llu %llu %llu %d %llu\n", nshown, lines, total, trunc,
-			    (unsigned long long)html.len);
+			buf_printf(&v, "#av %llu %llu %llu %d %llu\n", fr.nshown, fr.lines, fr.total,
+			    fr.trunc, (unsigned long long)html.len);
 			buf_append(&v, html.data, html.len);
 			buf_append(&v, rows.data, rows.len);
 			library_analysis_view_put(&c->app->svc, key, v.data, v.len);
-			if (frag_memo_put(key, v.data, v.len))
-				v = (struct buf)BUF_INIT;
 			buf_free(&v);
+			frag_memo_put(key, &fr);
 		}
-		hp = html.data != NULL ? html.data : "";
-		hn = html.len;
-		rp = rows.data != NULL ? rows.data : "";
-		rn = rows.len;
 	}
-	if (analysis != NULL && (av != NULL || hn > 0)) {
+	if (analysis != NULL && fr.html != NULL) {
 		struct json_object *marker = json_object_new_object();
 
-		json_object_object_add(marker, "shown", json_object_new_int64((int64_t)nshown));
+		json_object_object_add(marker, "shown", json_object_new_int64((int64_t)fr.nshown));
 		json_object_object_add(view, "analysisView", marker);
-		json_object_object_add(view, "analysisHtml", json_object_new_string_len(hp, (int)hn));
+		json_object_object_add(view, "analysisHtml", json_object_get(fr.html));
 	}
-	json_object_object_add(view, "sourceRows", json_object_new_string_len(rp, (int)rn));
-	free(got);
-	json_object_object_add(s, "lines", json_object_new_int64((int64_t)lines));
-	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)total));
-	json_object_object_add(s, "truncated", json_object_new_boolean(trunc));
+	json_object_object_add(view, "sourceRows", json_object_get(fr.rows));
+	json_object_object_add(s, "lines", json_object_new_int64((int64_t)fr.lines));
+	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)fr.total));
+	json_object_object_add(s, "truncated", json_object_new_boolean(fr.trunc));
 	if (pager != NULL)
 		json_object_object_add(s, "pager", pager);
 	json_object_object_add(view, "source", s);
+	frag_free(&fr);
 	buf_free(&rows);
 	buf_free(&html);
 }
