@@ -41,9 +41,9 @@ echo "# one public script of $(wc -l <"$ST/scripts/findings-1000.ps1") lines wit
     "wrk -t$T -c$C -d${D}s over HTTPS through nginx; $PSS_TEST_WORKERS FastCGI processes each; $(nproc) cores; anonymous"
 bytes=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | wc -c)
 marks=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o 'class="hl-flag' | wc -l)
-spans=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o '<span class="[a-z]\( [a-z]\)\?">' | wc -l)
+spans=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o '<h-[a-z]>' | wc -l || true)	# docs/highlight.md
 items=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" 2>/dev/null | grep -o '<li id="f-' | wc -l || true)
-echo "# the page: $bytes bytes, $marks flagged lines, $spans token spans, $items items in the findings list"
+echo "# the page: $bytes bytes, $marks flagged lines, $spans token elements, $items items in the findings list"
 rows=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o '<tr id="L' | wc -l)
 allbytes=$(curl -fsk "$PSS_TEST_URL/scripts/$ID?lines=all" | wc -c)
 echo "# $rows source lines on the page (a window: docs/pages.md, \"The source in windows\"); the whole script (?lines=all): $allbytes bytes"

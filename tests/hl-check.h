@@ -12,11 +12,10 @@
 /*
  * hl_check: checks every line of l and appends the text the lines show (tags taken out,
  * entities decoded, lines joined with "\n") to text. Returns NULL when the markup is good,
- * else what is wrong (static). Good markup: no line break in a line; '<' only in
- * <span class="..."> (classes of lower-case letters, '-' and ' ': hl_class's one-letter ones
- * and tk-bidi) and </span>; every line
- * balanced on its own; no empty span; '>' only closing a tag; '&' only in &amp; &lt; &gt;
- * &quot; &#39;.
+ * else what is wrong (static). Good markup: no line break in a line; '<' only in a token's
+ * <h-c> (c one lower-case letter: hl_class's) and its </h-c>, or <span class="tk-bidi"> and
+ * </span>; every line balanced on its own, each end tag the innermost open one's; no empty
+ * element; '>' only closing a tag; '&' only in &amp; &lt; &gt; &quot; &#39;.
  */
 static const char *__attribute__((unused))
 hl_check(const struct hl_lines *l, struct buf *text)
@@ -24,42 +23,48 @@ hl_check(const struct hl_lines *l, struct buf *text)
 	static const char *const ents[][2] = {
 		{ "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" }, { "&#39;", "'" },
 	};
+	static const char bidi[] = "<span class=\"tk-bidi\">";
+	struct buf open = BUF_INIT;	/* the open elements' classes, '*' for the bidi span */
+	const char *why = NULL;
 
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && why == NULL; i++) {
 		size_t n, k = 0;
 		const char *s = hl_line(l, i, &n);
-		int depth = 0;
 
 		if (i > 0)
 			buf_putc(text, '\n');
-		while (k < n) {
+		buf_reset(&open);
+		while (k < n && why == NULL) {
 			if (s[k] == '\n' || s[k] == '\r')
-				return "line break inside a line";
-			if (s[k] == '>')
-				return "raw '>' in text";
-			if (s[k] == '<' && n - k >= 7 && memcmp(s + k, "</span>", 7) == 0) {
-				if (--depth < 0)
-					return "</span> without <span>";
-				if (k >= 2 && s[k - 1] == '>' && s[k - 2] == '"')
-					return "empty span";
-				k += 7;
-				continue;
-			}
-			if (s[k] == '<') {
-				size_t j;
+				why = "line break inside a line";
+			else if (s[k] == '>')
+				why = "raw '>' in text";
+			else if (s[k] == '<' && k + 1 < n && s[k + 1] == '/') {
+				char c = open.len > 0 ? open.data[open.len - 1] : 0;
 
-				if (n - k < 13 || memcmp(s + k, "<span class=\"", 13) != 0)
-					return "raw '<' or an unknown tag";
-				for (j = k + 13; j < n && ((s[j] >= 'a' && s[j] <= 'z') || s[j] == '-' ||
-				    s[j] == ' '); j++)
-					;
-				if (j == k + 13 || n - j < 2 || s[j] != '"' || s[j + 1] != '>')
-					return "bad class attribute";
-				depth++;
-				k = j + 2;
-				continue;
-			}
-			if (s[k] == '&') {
+				if (c == 0)
+					why = "an end tag without its start";
+				else if (c == '*' ? n - k < 7 || memcmp(s + k, "</span>", 7) != 0 :
+				    n - k < 6 || memcmp(s + k, "</h-", 4) != 0 || s[k + 4] != c || s[k + 5] != '>')
+					why = "an end tag not the innermost open element's";
+				else if (k >= 1 && s[k - 1] == '>' && (c == '*' || (k >= 5 &&
+				    memcmp(s + k - 5, "<h-", 3) == 0 && s[k - 2] == c)))
+					why = "empty element";
+				else {
+					k += c == '*' ? 7 : 6;
+					open.len--;
+				}
+			} else if (s[k] == '<') {
+				if (n - k >= sizeof(bidi) - 1 && memcmp(s + k, bidi, sizeof(bidi) - 1) == 0) {
+					buf_putc(&open, '*');
+					k += sizeof(bidi) - 1;
+				} else if (n - k >= 5 && memcmp(s + k, "<h-", 3) == 0 && s[k + 3] >= 'a' &&
+				    s[k + 3] <= 'z' && s[k + 4] == '>') {
+					buf_putc(&open, s[k + 3]);
+					k += 5;
+				} else
+					why = "raw '<' or an unknown tag";
+			} else if (s[k] == '&') {
 				size_t e;
 
 				for (e = 0; e < PSS_ARRAY_LEN(ents); e++)
@@ -67,17 +72,19 @@ hl_check(const struct hl_lines *l, struct buf *text)
 					    memcmp(s + k, ents[e][0], strlen(ents[e][0])) == 0)
 						break;
 				if (e == PSS_ARRAY_LEN(ents))
-					return "raw '&' or an unknown entity";
-				buf_puts(text, ents[e][1]);
-				k += strlen(ents[e][0]);
-				continue;
-			}
-			buf_putc(text, s[k++]);
+					why = "raw '&' or an unknown entity";
+				else {
+					buf_puts(text, ents[e][1]);
+					k += strlen(ents[e][0]);
+				}
+			} else
+				buf_putc(text, s[k++]);
 		}
-		if (depth != 0)
-			return "span left open at the end of a line";
+		if (why == NULL && open.len != 0)
+			why = "an element left open at the end of a line";
 	}
-	return NULL;
+	buf_free(&open);
+	return why;
 }
 
 /* hl_expected_text: what hl_check should give back for clean input (valid UTF-8, no control

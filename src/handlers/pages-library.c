@@ -387,6 +387,93 @@ findings_filter(struct http_ctx *c, const char *base, struct av_filter *f)
 }
 
 /*
+ * A worker's copies of the fragments it last served (add_analysis), kept as the JSON strings
+ * the page's view takes (shared by reference: no copy of their bytes a view). A fragment's key
+ * names everything its bytes depend on (script, filter, window, the content's and the
+ * analysis's stamp, the markup's version), so the bytes under a key never change: a copy
+ * needs no invalidation, and saves the read from Redis and two copies of 100 KB or more for
+ * the bench's page. Only fragments that parsed or were rendered here are kept; eight of them,
+ * each at most FRAG_MEMO_MAX bytes.
+ */
+#define FRAG_MEMO_SLOTS 8
+#define FRAG_MEMO_MAX (1u << 20)
+struct frag {
+	struct json_object *html, *rows;	/* strings; html NULL: no analysis section */
+	unsigned long long nshown, lines, total;
+	int		 trunc;
+};
+static struct frag_memo {
+	char		 key[160];
+	struct frag	 f;
+} frag_memo[FRAG_MEMO_SLOTS];
+static unsigned frag_memo_next;
+
+static void
+frag_free(struct frag *f)
+{
+	json_object_put(f->html);
+	json_object_put(f->rows);
+	memset(f, 0, sizeof(*f));
+}
+
+/* frag_memo_get: true with *f (its own references) when a copy is kept under key */
+static bool
+frag_memo_get(const char *key, struct frag *f)
+{
+	for (size_t i = 0; i < FRAG_MEMO_SLOTS; i++)
+		if (frag_memo[i].f.rows != NULL && strcmp(frag_memo[i].key, key) == 0) {
+			*f = frag_memo[i].f;
+			json_object_get(f->html);
+			json_object_get(f->rows);
+			return true;
+		}
+	return false;
+}
+
+/* frag_memo_put: keeps a reference to f under key, in place of the oldest copy (not when
+ * it is too large). */
+static void
+frag_memo_put(const char *key, const struct frag *f)
+{
+	struct frag_memo *m = &frag_memo[frag_memo_next % FRAG_MEMO_SLOTS];
+	size_t n = (f->html != NULL ? (size_t)json_object_get_string_len(f->html) : 0) +
+	    (size_t)json_object_get_string_len(f->rows);
+
+	if (n > FRAG_MEMO_MAX || strlen(key) >= sizeof(m->key))
+		return;
+	frag_memo_next++;
+	frag_free(&m->f);
+	snprintf(m->key, sizeof(m->key), "%s", key);
+	m->f = *f;
+	json_object_get(m->f.html);
+	json_object_get(m->f.rows);
+}
+
+/* frag_parse: the cached value's parts (header "#av <shown> <lines> <totalLines> <truncated>
+ * <html bytes>\n", the analysis HTML, the rows) into *f; false when it does not parse. */
+static bool
+frag_parse(const char *v, size_t len, struct frag *f)
+{
+	const char *nl = memchr(v, '\n', len < 128 ? len : 128);
+	unsigned long long hlen;
+	char head[128];
+	size_t used;
+
+	if (nl == NULL)
+		return false;
+	/* the header line by itself: sscanf on the whole value would measure all of it */
+	memcpy(head, v, (size_t)(nl - v));
+	head[nl - v] = '\0';
+	used = (size_t)(nl - v) + 1;
+	if (sscanf(head, "#av %llu %llu %llu %d %llu", &f->nshown, &f->lines, &f->total, &f->trunc,
+	    &hlen) != 5 || hlen > len - used)
+		return false;
+	f->html = hlen > 0 ? json_object_new_string_len(v + used, (int)hlen) : NULL;
+	f->rows = json_object_new_string_len(v + used + hlen, (int)(len - used - hlen));
+	return true;
+}
+
+/*
  * The analysis of the partials (templates/analysis/) in view: analysisHtml (the analysis
  * rendered by analysis/report from av_view: scores, findings grouped and filtered,
  * commands, ...; analysis/view writes it), analysisView {shown} (absent when there is no
@@ -400,11 +487,18 @@ findings_filter(struct http_ctx *c, const char *base, struct av_filter *f)
  * with filter->all), with source.pager (av_pager); the links to lines elsewhere name their
  * window (docs/pages.md, "The source in windows").
  * The cached value: "#av <shown> <lines> <totalLines> <truncated> <html bytes>\n", the
- * analysis HTML, then the rows.
+ * analysis HTML, then the rows. known: the content's line count and the fragment's stamp
+ * when the caller has them (the script memo), else NULL (a pass over the content each).
  */
+struct src_known {
+	size_t		 nlines;	/* av_count_lines */
+	uint64_t	 stamp;		/* library_analysis_stamp */
+};
+
 static void
 add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
-    struct json_object *analysis, const char *text, size_t len, const struct av_filter *filter)
+    struct json_object *analysis, const char *text, size_t len, const struct av_filter *filter,
+    const struct src_known *known)
 {
 	struct av_filter win = filter != NULL ? *filter : (struct av_filter){ AV_KIND__MAX, AV_SEV__MAX,
 	    NULL, 0, false }, *f = filter != NULL ? &win : NULL;
@@ -414,13 +508,13 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 	struct av_marks marks = { NULL, 0 };
 	struct buf rows = BUF_INIT, html = BUF_INIT;
 	struct json_object *s = json_object_new_object(), *av = NULL, *ctx, *shown = NULL;
-	unsigned long long nshown = 0, lines = 0, total = 0, hlen = 0;
-	int trunc = 0, used = 0;
-	char key[160], *hit = NULL;
-	size_t hitlen = 0;
+	char key[160], *got;
+	size_t gotlen = 0;
+	struct frag fr = { NULL, NULL, 0, 0, 0, 0 };
+	bool have = false;
 
 	if (win.base != NULL) {	/* the window: only a script longer than one has them */
-		nlines = av_count_lines(text, len);
+		nlines = known != NULL ? known->nlines : av_count_lines(text, len);
 		if (nlines <= AV_WINDOW || win.all) {
 			win.from = 0;
 			win.all = nlines > AV_WINDOW;
@@ -432,24 +526,25 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 	if (id > 0 && analysis != NULL) {
 		size_t kl;
 
-		library_analysis_view_key(key, sizeof(key), id, text, len, analysis, f->kind, f->sev);
+		library_analysis_view_key(key, sizeof(key), id, known != NULL ? known->stamp :
+		    library_analysis_stamp(text, len, analysis), f->kind, f->sev);
 		kl = strlen(key);
 		if ((size_t)snprintf(key + kl, sizeof(key) - kl, ":" AV_MARKUP_VERSION ":w%u", win.from) >=
 		    sizeof(key) - kl)
 			key[0] = '\0';	/* not cached */
-		if (key[0] != '\0')
-			hit = library_analysis_view_get(&c->app->svc, key, &hitlen);
+		if (key[0] != '\0' && !(have = frag_memo_get(key, &fr)) &&
+		    (got = library_analysis_view_get(&c->app->svc, key, &gotlen)) != NULL) {
+			if ((have = frag_parse(got, gotlen, &fr)))
+				frag_memo_put(key, &fr);
+			free(got);
+		}
 	}
-	if (hit != NULL && sscanf(hit, "#av %llu %llu %llu %d %llu\n%n", &nshown, &lines, &total,
-	    &trunc, &hlen, &used) == 5 && used > 0 && hlen <= hitlen - (size_t)used) {
-		buf_append(&html, hit + used, (size_t)hlen);
-		buf_append(&rows, hit + used + hlen, hitlen - (size_t)used - (size_t)hlen);
-	} else {
+	if (!have) {
 		if (analysis != NULL && (av = av_view(analysis, f, &marks)) != NULL) {
 			struct mus_error err = { 0 };
 
 			json_object_object_get_ex(av, "shown", &shown);
-			nshown = shown != NULL ? (unsigned long long)json_object_get_int64(shown) : 0;
+			fr.nshown = shown != NULL ? (unsigned long long)json_object_get_int64(shown) : 0;
 			ctx = json_object_new_object();
 			json_object_object_add(ctx, "analysisView", av);
 			if (page_setup(c->app->conf->data_dir, conf_is_dev(c->app->conf), &err) != PSS_OK ||
@@ -459,42 +554,45 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 				key[0] = '\0';	/* not kept */
 			}
 			json_object_put(ctx);
+			/* the section is shown (an empty one when its rendering failed) */
+			fr.html = json_object_new_string_len(html.data != NULL ? html.data : "",
+			    (int)html.len);
 		}
 		hl_render(text, len, &hl);
 		av_rows_window(&rows, &hl, &marks, win.from, win.from > 0 ? AV_WINDOW : 0);
-		lines = hl.n;
-		total = hl.total_lines;
-		trunc = hl.truncated;
+		fr.lines = hl.n;
+		fr.total = hl.total_lines;
+		fr.trunc = hl.truncated;
+		fr.rows = json_object_new_string_len(rows.data != NULL ? rows.data : "", (int)rows.len);
 		av_marks_free(&marks);
 		hl_lines_free(&hl);
 		if (key[0] != '\0' && av != NULL) {
 			struct buf v = BUF_INIT;
 
-			buf_printf(&v, "#av %llu %llu %llu %d %llu\n", nshown, lines, total, trunc,
-			    (unsigned long long)html.len);
+			buf_printf(&v, "#av %llu %llu %llu %d %llu\n", fr.nshown, fr.lines, fr.total,
+			    fr.trunc, (unsigned long long)html.len);
 			buf_append(&v, html.data, html.len);
 			buf_append(&v, rows.data, rows.len);
 			library_analysis_view_put(&c->app->svc, key, v.data, v.len);
 			buf_free(&v);
+			frag_memo_put(key, &fr);
 		}
 	}
-	free(hit);
-	if (analysis != NULL && (av != NULL || html.len > 0)) {
+	if (analysis != NULL && fr.html != NULL) {
 		struct json_object *marker = json_object_new_object();
 
-		json_object_object_add(marker, "shown", json_object_new_int64((int64_t)nshown));
+		json_object_object_add(marker, "shown", json_object_new_int64((int64_t)fr.nshown));
 		json_object_object_add(view, "analysisView", marker);
-		json_object_object_add(view, "analysisHtml", json_object_new_string_len(
-		    html.data != NULL ? html.data : "", (int)html.len));
+		json_object_object_add(view, "analysisHtml", json_object_get(fr.html));
 	}
-	json_object_object_add(view, "sourceRows", json_object_new_string_len(rows.data != NULL ?
-	    rows.data : "", (int)rows.len));
-	json_object_object_add(s, "lines", json_object_new_int64((int64_t)lines));
-	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)total));
-	json_object_object_add(s, "truncated", json_object_new_boolean(trunc));
+	json_object_object_add(view, "sourceRows", json_object_get(fr.rows));
+	json_object_object_add(s, "lines", json_object_new_int64((int64_t)fr.lines));
+	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)fr.total));
+	json_object_object_add(s, "truncated", json_object_new_boolean(fr.trunc));
 	if (pager != NULL)
 		json_object_object_add(s, "pager", pager);
 	json_object_object_add(view, "source", s);
+	frag_free(&fr);
 	buf_free(&rows);
 	buf_free(&html);
 }
@@ -561,18 +659,23 @@ similar_scripts(struct http_ctx *c, struct json_object *view)
  * on a fragment hit (add_analysis) the page needs only the head, the content's hash and the
  * analysis's stamp. So each worker keeps, for a few scripts, the entry's exact text and its
  * parsed parts: a page whose entry still has those bytes (memcmp) takes a copy of the head
- * and borrows the rest, and anything else (another text, a miss, a script this viewer may
+ * and borrows the rest; while nothing was invalidated since the entry was last read (its
+ * cache_mark, as the hot sessions'), the page does not read it again. Anything else (another text, a miss, a script this viewer may
  * not see) goes the ordinary way. Exact bytes, so never stale: a write drops the entry, the
  * next page reads a new text and replaces the memo.
  */
 #define SCRIPT_MEMO_SLOTS 8
 #define SCRIPT_MEMO_MAX (4u << 20)	/* larger entries are parsed on each view */
+#define SCRIPT_MEMO_MS 60000	/* a fresh mark skips the read for at most this long */
 static struct script_memo {
 	int64_t		 id;
 	char		*text;
 	size_t		 len;
 	struct json_object *head;	/* the script without content and analysis */
 	struct json_object *content, *analysis;	/* NULL when absent */
+	struct src_known known;	/* of content and analysis: a pass over 40 KB or more saved */
+	struct cache_mark mark;	/* when text was last seen in Redis */
+	int64_t		 read_ms;	/* then, on the monotonic clock */
 } memo[SCRIPT_MEMO_SLOTS];
 
 static void
@@ -594,13 +697,26 @@ script_memo(struct http_ctx *c, int64_t id, struct script_memo **out)
 	struct library_cached e;
 	struct script_memo *m = &memo[(uint64_t)id % SCRIPT_MEMO_SLOTS];
 	struct json_object *o, *x;
+	struct cache *cache = c->app->svc.cache;
+	struct cache_mark mark;
 	char key[48];
 
+	if (cache != NULL && m->id == id && m->text != NULL &&
+	    time_mono_ms() - m->read_ms < SCRIPT_MEMO_MS && cache_mark_fresh(cache, m->mark)) {
+		/* nothing invalidated since the text was read: it is still Redis's */
+		if (!library_script_visible(&v, m->head))
+			return 0;
+		*out = m;
+		return 1;
+	}
+	mark = cache != NULL ? cache_mark(cache) : (struct cache_mark){ 0, 0 };
 	library_script_key(key, sizeof(key), id);
 	if (library_cache_text(&c->app->svc, key, &v, &e) != 1)
 		return 0;
 	if (m->id == id && m->len == e.len && memcmp(m->text, e.json, e.len) == 0) {
 		library_cached_free(&e);
+		m->mark = mark;
+		m->read_ms = time_mono_ms();
 		*out = m;
 		return 1;
 	}
@@ -621,6 +737,15 @@ script_memo(struct http_ctx *c, int64_t id, struct script_memo **out)
 	json_object_object_del(o, "content");
 	json_object_object_del(o, "analysis");
 	m->head = o;
+	{
+		const char *t = m->content != NULL ? json_object_get_string(m->content) : "";
+		size_t tl = m->content != NULL ? (size_t)json_object_get_string_len(m->content) : 0;
+
+		m->known.nlines = av_count_lines(t, tl);
+		m->known.stamp = library_analysis_stamp(t, tl, m->analysis);
+	}
+	m->mark = mark;
+	m->read_ms = time_mono_ms();
 	library_cached_free(&e);
 	*out = m;
 	return 1;
@@ -670,7 +795,8 @@ h_page_script(struct http_ctx *c)
 	json_object_object_del(script, "analysis");
 	add_analysis(c, view, int_member(script, "id", 0), analysis,
 	    content != NULL ? json_object_get_string(content) : "",
-	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, &f);
+	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, &f,
+	    m != NULL ? &m->known : NULL);
 	json_object_put(analysis);
 	json_object_put(content);
 	if (json_object_object_get_ex(script, "analysisState", &state) &&
@@ -772,7 +898,7 @@ h_page_analyze(struct http_ctx *c)
 		return;
 	}
 	view = json_object_new_object();
-	add_analysis(c, view, 0, analysis, text, len, &f);
+	add_analysis(c, view, 0, analysis, text, len, &f, NULL);
 	json_object_put(analysis);
 	form = json_object_new_object();
 	json_object_object_add(form, "content", json_object_new_string_len(text, (int)len));
@@ -814,7 +940,7 @@ h_page_version(struct http_ctx *c)
 	content = json_object_object_get_ex(version, "content", &content) ? json_object_get(content) : NULL;
 	json_object_object_del(version, "content");
 	add_analysis(c, view, 0, NULL, content != NULL ? json_object_get_string(content) : "",
-	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, NULL);
+	    content != NULL ? (size_t)json_object_get_string_len(content) : 0, NULL, NULL);
 	json_object_put(content);
 	json_object_object_add(view, "canEdit", json_object_new_boolean(can_edit(c, script)));
 	json_object_object_add(view, "isCurrent", json_object_new_boolean(int_member(version, "version", 0) ==

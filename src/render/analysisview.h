@@ -8,8 +8,9 @@
  * page's cache key of the rendered fragment (handlers/pages-library.c, add_analysis): bump
  * it with any change of that markup, so no worker serves a fragment of the old one. m3:
  * repeated findings listed once with their other lines ("more"). m4: the source in windows of
- * AV_WINDOW lines (links to a line name its window; the window is in the key too). */
-#define AV_MARKUP_VERSION "m4"
+ * AV_WINDOW lines (links to a line name its window; the window is in the key too). m5: the
+ * highlighter's tokens as <h-c> elements instead of <span class="c">. */
+#define AV_MARKUP_VERSION "m5"
 
 /* The script page shows a long script's source AV_WINDOW lines at a time (docs/pages.md,
  * "The source in windows"): windows start at lines 1, AV_WINDOW + 1, ... so every line has

@@ -34,7 +34,7 @@ hl_class(const struct ps_token *t)
 	case PS_TOK_VARIABLE: case PS_TOK_SPLAT:
 		return "v";
 	case PS_TOK_NUMBER:
-		return err ? "n x" : "n";
+		return err ? "x" : "n";
 	case PS_TOK_KEYWORD:
 		return "k";
 	case PS_TOK_COMMAND:
@@ -109,6 +109,9 @@ hl_escape_line(struct buf *b, const char *s, size_t len)
 	escape_run(b, s + from, len - from, false);
 }
 
+/* The length of put_close's end tag for a class */
+#define CLOSE_LEN(cls) (sizeof("</h->") - 1 + strlen(cls))
+
 /* An open token: its class and the end of its text. */
 struct span {
 	const char *cls;
@@ -122,10 +125,10 @@ struct hl {
 	size_t	 line_start;	/* source offset where the current line began */
 	struct span *stack;	/* enclosing tokens, outermost first */
 	size_t	 depth, cap;
-	size_t	*open;		/* stack indexes whose <span> is open on this line, ascending */
+	size_t	*open;		/* stack indexes whose element is open on this line, ascending */
 	size_t	 nopen;
-	const char *closed;	/* the class of the span closed last on this line, or NULL */
-	size_t	 closed_at;	/* the output's length just after its </span> */
+	const char *closed;	/* the class of the element closed last on this line, or NULL */
+	size_t	 closed_at;	/* the output's length just after its end tag */
 	size_t	 closed_nopen;	/* nopen after it was closed */
 	struct hl_lines *out;
 };
@@ -156,20 +159,31 @@ open_top(struct hl *h)
 		return;
 	if (h->closed != NULL && h->nopen == h->closed_nopen &&
 	    strcmp(h->closed, h->stack[h->depth - 1].cls) == 0 && only_blanks(b, h->closed_at)) {
-		/* the span closed last had this class and only blanks came since: reopen it by
-		 * taking its </span> back, so "$a $b" is one span */
-		memmove(b->data + h->closed_at - 7, b->data + h->closed_at, b->len - h->closed_at);
-		b->len -= 7;
+		/* the element closed last had this class and only blanks came since: reopen it by
+		 * taking its </h-c> back, so "$a $b" is one element */
+		size_t cl = CLOSE_LEN(h->closed);
+
+		memmove(b->data + h->closed_at - cl, b->data + h->closed_at, b->len - h->closed_at);
+		b->len -= cl;
 		b->data[b->len] = '\0';
 		h->closed = NULL;
 		h->open[h->nopen++] = h->depth - 1;
 		return;
 	}
 	h->closed = NULL;
-	PUT_LIT(b, "<span class=\"");
+	PUT_LIT(b, "<h-");
 	buf_puts(b, h->stack[h->depth - 1].cls);
-	PUT_LIT(b, "\">");
+	PUT_LIT(b, ">");
 	h->open[h->nopen++] = h->depth - 1;
+}
+
+/* put_close: the end tag of a token's element */
+static void
+put_close(struct buf *b, const char *cls)
+{
+	PUT_LIT(b, "</h-");
+	buf_puts(b, cls);
+	PUT_LIT(b, ">");
 }
 
 static void
@@ -178,7 +192,7 @@ end_line(struct hl *h, size_t next_start)
 	struct hl_lines *o = h->out;
 
 	for (; h->nopen > 0; h->nopen--)
-		PUT_LIT(&o->html, "</span>");
+		put_close(&o->html, h->stack[h->open[h->nopen - 1]].cls);
 	h->closed = NULL;
 	if (o->n + 2 > o->cap_) {
 		o->cap_ = o->cap_ ? o->cap_ * 2 : 256;
@@ -233,7 +247,7 @@ pop(struct hl *h)
 	if (h->nopen > 0 && h->open[h->nopen - 1] == h->depth - 1) {
 		const char *cls = h->stack[h->depth - 1].cls;
 
-		PUT_LIT(&h->out->html, "</span>");
+		put_close(&h->out->html, cls);
 		h->nopen--;
 		/* an error's wavy underline would run on over the blanks: never joined */
 		h->closed = strchr(cls, 'x') == NULL ? cls : NULL;

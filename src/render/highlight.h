@@ -11,12 +11,13 @@ struct ps_token;
 
 /*
  * The source is tokenized with the analyzer's tokenizer (ps_tokenize) and each token becomes
- * <span class="k">text</span> (hl_class says which class: one letter, static/css/highlight.css
- * and docs/highlight.md name them; white space, bare words, brackets and the punctuation
+ * <h-k>text</h-k>, a custom element named by its class (hl_class says which: one letter,
+ * static/css/highlight.css and docs/highlight.md name them; 11 bytes of markup a token where
+ * <span class="k"> took 23; white space, bare words, brackets and the punctuation
  * operators "." and "," stay plain text). Two tokens of one class with only blanks between
- * them share one span ("$a $b" is <span class="v">$a $b</span>; never errors, whose
- * underline would run over the blanks). Tokens nested in a string ($x and $( ) inside "...") are spans
- * inside the string's span. All text goes through esc_html (& < > " ' escaped, NUL and invalid
+ * them share one element ("$a $b" is <h-v>$a $b</h-v>; never errors, whose
+ * underline would run over the blanks). Tokens nested in a string ($x and $( ) inside "...") are elements
+ * inside the string's element. All text goes through esc_html (& < > " ' escaped, NUL and invalid
  * UTF-8 as U+FFFD); other control characters but TAB also become U+FFFD; tabs are kept. A
  * Unicode bidirectional control (U+061C, U+200E-F, U+202A-E, U+2066-9, "Trojan Source") is
  * shown as <span class="tk-bidi">[U+202E]</span> instead of reordering the text around it.

@@ -491,9 +491,8 @@ fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-int
-library_analysis_view_key(char *key, size_t n, int64_t id, const char *content, size_t len,
-    struct json_object *analysis, int kind, int sev)
+uint64_t
+library_analysis_stamp(const char *content, size_t len, struct json_object *analysis)
 {
 	static const char *const stamp[] = { "id", "updatedAt", "analysisVersion", "provider" };
 	uint64_t h = fnv1a(0xcbf29ce484222325ULL, content != NULL ? content : "", len);
@@ -508,8 +507,14 @@ library_analysis_view_key(char *key, size_t n, int64_t id, const char *content, 
 			v = "";
 		h = fnv1a(h, v, strlen(v) + 1);
 	}
+	return h;
+}
+
+int
+library_analysis_view_key(char *key, size_t n, int64_t id, uint64_t stamp, int kind, int sev)
+{
 	snprintf(key, n, "analysis:%lld:view:" LIBRARY_ANALYSIS_VIEW_FORMAT ":%d.%d:%016llx",
-	    (long long)id, kind, sev, (unsigned long long)h);
+	    (long long)id, kind, sev, (unsigned long long)stamp);
 	return CACHE_TTL_ANALYSIS;
 }
 

@@ -303,14 +303,16 @@ int	 library_analysis_flat_cached(const struct svc *, const struct viewer *, int
  * the stamp a hash of the content and of the analysis's id, updatedAt, analysisVersion and
  * provider: a changed content or a new analysis is a new key, so nothing has to drop the
  * old one (it expires with CACHE_TTL_ANALYSIS). The caller has checked that the viewer may
- * see the script. library_analysis_view_key returns the time to live;
+ * see the script. library_analysis_stamp: that hash (a pass over the content: the script
+ * page keeps it with its memo of the script); library_analysis_view_key returns the time to live;
  * library_analysis_view_get the value (caller frees) or NULL; _put keeps at most
  * LIBRARY_ANALYSIS_VIEW_MAX bytes. The format is the key's layout; a change of the fragment's
  * markup bumps render/analysisview.h's AV_MARKUP_VERSION, which the page appends. */
 #define LIBRARY_ANALYSIS_VIEW_FORMAT "v2"
 #define LIBRARY_ANALYSIS_VIEW_MAX (2 * 1024 * 1024)
-int	 library_analysis_view_key(char *key, size_t n, int64_t script_id, const char *content,
-	size_t len, struct json_object *analysis, int kind, int sev);
+uint64_t library_analysis_stamp(const char *content, size_t len, struct json_object *analysis);
+int	 library_analysis_view_key(char *key, size_t n, int64_t script_id, uint64_t stamp, int kind,
+	int sev);
 char	*library_analysis_view_get(const struct svc *, const char *key, size_t *len);
 void	 library_analysis_view_put(const struct svc *, const char *key, const char *val, size_t len);
 /* library_analysis_get: the stored analysis object of API.md (NULL when there is none) and

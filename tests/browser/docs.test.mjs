@@ -54,7 +54,7 @@ await step('a document: rendered, highlighted, with its versions', async () => {
 	docUrl = new URL(page.url()).pathname;
 	ok(/^\/docs\/[0-9]+$/.test(docUrl), 'the alias redirects to the document page', page.url());
 	ok(await page.locator('h1').textContent() === 'Get-ChildItem', 'its title', await page.locator('h1').textContent());
-	ok(await page.locator('article pre code.language-powershell span.m').count() > 0,
+	ok(await page.locator('article pre code.language-powershell h-m').count() > 0,
 	    'its PowerShell examples are highlighted');
 	ok(await page.locator('.doc-versions [aria-current="page"]').textContent() === 'PowerShell 7.6',
 	    'the version shown is 7.6');

@@ -45,7 +45,7 @@ await step('upload three files and watch the progress finish', async () => {
 	scriptUrl = new URL(await links.first().getAttribute('href'), base).pathname;
 	await page.goto(scriptUrl);
 	ok((await page.locator('h1').textContent()).startsWith(`bro-${uniq}-`), 'the script page', await page.locator('h1').textContent());
-	ok(await page.locator('table.hl tr#L2 span.m').textContent() === 'Get-ChildItem', 'highlighted source with line ids');
+	ok(await page.locator('table.hl tr#L2 h-m').textContent() === 'Get-ChildItem', 'highlighted source with line ids');
 });
 
 await step('edit a script (a new version with a message)', async () => {

@@ -393,7 +393,7 @@ test_pages_search_document_and_redirect(void)
 	T_EQ(r.status, 200);
 	T_CONTAINS(r.body, "<h1>Get-ChildItem</h1>");
 	T_CONTAINS(r.body, "<code class=\"language-powershell\">");
-	T_CONTAINS(r.body, "<span class=\"m\">");
+	T_CONTAINS(r.body, "<h-m>");
 	T_CONTAINS(r.body, "PowerShell 5.1</a>");
 	T_CONTAINS(r.body, "aria-current=\"page\">PowerShell 7.6");
 	T_CONTAINS(r.body, "Scripts in the library that use it");

@@ -539,8 +539,9 @@ test_repeated_findings(void)
 }
 
 /* A cache that fails is a miss, never a wrong or broken page: a fragment entry that does
- * not parse (planted in Redis, read once the hot copies are dropped) and Redis stopped both
- * give the page rendered afresh, with its marks. */
+ * not parse (planted in Redis, read once the hot copies are dropped, by the workers that kept
+ * no copy of the fragment: a kept copy's bytes cannot change under its key) and Redis stopped
+ * both give the page rendered afresh, with its marks. */
 static void
 test_page_cache_failures(void)
 {

@@ -228,7 +228,7 @@ test_hostile(void)
 	T_ASSERT(strstr(r.body, "<script>alert") == NULL && strstr(r.body, "<b>") == NULL &&
 	    strstr(r.body, "<i>") == NULL);
 	T_ASSERT(strstr(r.body, "javascript:") == NULL);
-	T_CONTAINS(r.body, "<span class=\"m\">Get-Process</span>");
+	T_CONTAINS(r.body, "<h-m>Get-Process</h-m>");
 	T_CONTAINS(r.body, "<li>Evil &lt;i&gt;source&lt;/i&gt; <span class=\"muted\">(documentation)</span></li>");
 	T_CONTAINS(r.body, "<li><a href=\"/scripts/2\">Fine</a> <span class=\"muted\">(script)</span></li>");
 	it_resp_free(&r);

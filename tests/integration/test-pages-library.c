@@ -115,8 +115,8 @@ test_create_and_view(void)
 	T_ASSERT(strstr(r.body, "<script>alert") == NULL && strstr(r.body, "<b>") == NULL);
 	/* highlighted source with line anchors; the textarea's CRLF stored as LF (3 lines) */
 	T_CONTAINS(r.body, "<tr id=\"L1\"><td><a href=\"#L1\" tabindex=\"-1\">1</a></td>");
-	T_CONTAINS(r.body, "<span class=\"m\">Get-Process</span>");
-	T_CONTAINS(r.body, "<span class=\"c\"># &lt;script&gt;</span>");
+	T_CONTAINS(r.body, "<h-m>Get-Process</h-m>");
+	T_CONTAINS(r.body, "<h-c># &lt;script&gt;</h-c>");
 	T_CONTAINS(r.body, "<caption id=\"source-caption\">Source, 3 lines</caption>");
 	T_CONTAINS(r.body, "First &lt;b&gt;cut&lt;/b&gt;");
 	/* tags: escaped text, percent-encoded links */

@@ -135,16 +135,16 @@ test_rows_marked(void)
 	/* line 2: the string token's text from column 6 to 10 underlined inside its span */
 	T_CONTAINS(out, "<tr id=\"L2\" class=\"hl-flag hl-warning\"><td><span class=\"hl-mark\" "
 	    "aria-hidden=\"true\"></span><a href=\"#L2\" tabindex=\"-1\">2</a></td>");
-	T_CONTAINS(out, "<span class=\"s\"><mark class=\"hl-x\">&#39;xyz&#39;</mark></span>");
+	T_CONTAINS(out, "<h-s><mark class=\"hl-x\">&#39;xyz&#39;</mark></h-s>");
 	/* the note: escaped, linked to the finding */
 	T_CONTAINS(out, "<tr class=\"hl-note\"><td></td><td><ul><li class=\"hl-information\">"
 	    "<a href=\"#f-3\"><strong>Information</strong> quotes &lt;img src=x onerror=alert(1)&gt; "
 	    "<span class=\"hl-rule\">(R&lt;3&gt;)</span></a></li></ul></td></tr>");
 	T_ASSERT(strstr(out, "<img") == NULL);
 	/* line 3 from column 3 to its end, line 4 up to column 2: continued, no second note */
-	T_CONTAINS(out, "<td>  <span class=\"m\"><mark class=\"hl-x\">abc</mark></span></td>");
+	T_CONTAINS(out, "<td>  <h-m><mark class=\"hl-x\">abc</mark></h-m></td>");
 	T_CONTAINS(out, "<tr id=\"L4\" class=\"hl-flag hl-cont\"><td><a href=\"#L4\" tabindex=\"-1\">4</a>"
-	    "</td><td><span class=\"m\"><mark class=\"hl-x\">d</mark>e</span></td></tr>");
+	    "</td><td><h-m><mark class=\"hl-x\">d</mark>e</h-m></td></tr>");
 	{
 		int notes = 0;
 

@@ -54,43 +54,43 @@ hl_n(const char *s, size_t len, size_t *nlines)
 static void
 test_each_token_class(void)
 {
-	T_STREQ(HL("# note"), "<span class=\"c\"># note</span>");
-	T_STREQ(HL("#Requires -Version 7"), "<span class=\"q\">#Requires -Version 7</span>");
-	T_STREQ(HL("'a'"), "<span class=\"s\">&#39;a&#39;</span>");
-	T_STREQ(HL("$x"), "<span class=\"v\">$x</span>");
-	T_STREQ(HL("f @args"), "<span class=\"m\">f</span> <span class=\"v\">@args</span>");
-	T_STREQ(HL("0x1F"), "<span class=\"n\">0x1F</span>");
-	T_STREQ(HL("if ($a) { }"), "<span class=\"k\">if</span> (<span class=\"v\">$a</span>) { }");
+	T_STREQ(HL("# note"), "<h-c># note</h-c>");
+	T_STREQ(HL("#Requires -Version 7"), "<h-q>#Requires -Version 7</h-q>");
+	T_STREQ(HL("'a'"), "<h-s>&#39;a&#39;</h-s>");
+	T_STREQ(HL("$x"), "<h-v>$x</h-v>");
+	T_STREQ(HL("f @args"), "<h-m>f</h-m> <h-v>@args</h-v>");
+	T_STREQ(HL("0x1F"), "<h-n>0x1F</h-n>");
+	T_STREQ(HL("if ($a) { }"), "<h-k>if</h-k> (<h-v>$a</h-v>) { }");
 	T_STREQ(HL("Get-Item -Path c:\\"),
-	    "<span class=\"m\">Get-Item</span> <span class=\"p\">-Path</span> c:\\");
+	    "<h-m>Get-Item</h-m> <h-p>-Path</h-p> c:\\");
 	T_STREQ(HL("function Go { }"),
-	    "<span class=\"k\">function</span> <span class=\"f\">Go</span> { }");
-	T_STREQ(HL("$a -eq 1"), "<span class=\"v\">$a</span> <span class=\"o\">-eq</span> "
-	    "<span class=\"n\">1</span>");
-	T_STREQ(HL("[int]$n"), "[<span class=\"t\">int</span>]<span class=\"v\">$n</span>");
-	T_STREQ(HL("[CmdletBinding()]"), "[<span class=\"a\">CmdletBinding</span>()]");
+	    "<h-k>function</h-k> <h-f>Go</h-f> { }");
+	T_STREQ(HL("$a -eq 1"), "<h-v>$a</h-v> <h-o>-eq</h-o> "
+	    "<h-n>1</h-n>");
+	T_STREQ(HL("[int]$n"), "[<h-t>int</h-t>]<h-v>$n</h-v>");
+	T_STREQ(HL("[CmdletBinding()]"), "[<h-a>CmdletBinding</h-a>()]");
 	/* "." and "," are punctuation, plain like the brackets; other operators keep theirs */
-	T_STREQ(HL("$s.Length"), "<span class=\"v\">$s</span>.<span class=\"e\">Length</span>");
-	T_STREQ(HL("1, 2"), "<span class=\"n\">1</span>, <span class=\"n\">2</span>");
-	T_STREQ(HL("[Math]::Pi"), "[<span class=\"t\">Math</span>]<span class=\"o\">::</span>"
-	    "<span class=\"e\">Pi</span>");
+	T_STREQ(HL("$s.Length"), "<h-v>$s</h-v>.<h-e>Length</h-e>");
+	T_STREQ(HL("1, 2"), "<h-n>1</h-n>, <h-n>2</h-n>");
+	T_STREQ(HL("[Math]::Pi"), "[<h-t>Math</h-t>]<h-o>::</h-o>"
+	    "<h-e>Pi</h-e>");
 	/* tokens of one class with only blanks between them share a span; not across another
 	 * token, a line, a nesting level, and never for errors */
-	T_STREQ(HL("f $a \t$b"), "<span class=\"m\">f</span> <span class=\"v\">$a \t$b</span>");
-	T_STREQ(HL("f $a x $b"), "<span class=\"m\">f</span> <span class=\"v\">$a</span> x "
-	    "<span class=\"v\">$b</span>");
-	T_STREQ(HL("\"$a $b\" $c"), "<span class=\"s\">&quot;<span class=\"v\">$a $b</span>&quot;</span> "
-	    "<span class=\"v\">$c</span>");
-	T_STREQ(HL("} }"), "<span class=\"x\">}</span> <span class=\"x\">}</span>");
-	T_STREQ(HL(":outer while (1) { }"), "<span class=\"l\">:outer</span> "
-	    "<span class=\"k\">while</span> (<span class=\"n\">1</span>) { }");
-	T_CONTAINS(HL("dir 2>&1"), "<span class=\"o\">2&gt;&amp;1</span>");
-	T_CONTAINS(HL("git --% a b"), "<span class=\"s\">--% a b</span>");
+	T_STREQ(HL("f $a \t$b"), "<h-m>f</h-m> <h-v>$a \t$b</h-v>");
+	T_STREQ(HL("f $a x $b"), "<h-m>f</h-m> <h-v>$a</h-v> x "
+	    "<h-v>$b</h-v>");
+	T_STREQ(HL("\"$a $b\" $c"), "<h-s>&quot;<h-v>$a $b</h-v>&quot;</h-s> "
+	    "<h-v>$c</h-v>");
+	T_STREQ(HL("} }"), "<h-x>}</h-x> <h-x>}</h-x>");
+	T_STREQ(HL(":outer while (1) { }"), "<h-l>:outer</h-l> "
+	    "<h-k>while</h-k> (<h-n>1</h-n>) { }");
+	T_CONTAINS(HL("dir 2>&1"), "<h-o>2&gt;&amp;1</h-o>");
+	T_CONTAINS(HL("git --% a b"), "<h-s>--% a b</h-s>");
 	/* errors: an unmatched closer, an opener never closed, a bad number suffix */
-	T_CONTAINS(HL("}"), "<span class=\"x\">}</span>");
-	T_CONTAINS(HL("( 1"), "<span class=\"x\">(</span>");
-	T_STREQ(HL("1 + 12zz"), "<span class=\"n\">1</span> <span class=\"o\">+</span> "
-	    "<span class=\"n x\">12zz</span>");
+	T_CONTAINS(HL("}"), "<h-x>}</h-x>");
+	T_CONTAINS(HL("( 1"), "<h-x>(</h-x>");
+	T_STREQ(HL("1 + 12zz"), "<h-n>1</h-n> <h-o>+</h-o> "
+	    "<h-x>12zz</h-x>");
 }
 
 static void
@@ -98,29 +98,29 @@ test_plain_text_stays_plain(void)
 {
 	/* bare words, brackets and white space get no span; tabs are kept */
 	T_STREQ(HL("\t{ }"), "\t{ }");
-	T_STREQ(HL("Write-Host hello"), "<span class=\"m\">Write-Host</span> hello");
+	T_STREQ(HL("Write-Host hello"), "<h-m>Write-Host</h-m> hello");
 }
 
 static void
 test_nested_tokens_inside_string(void)
 {
 	T_STREQ(HL("\"a $x b\""),
-	    "<span class=\"s\">&quot;a <span class=\"v\">$x</span> b&quot;</span>");
-	T_STREQ(HL("\"$(Get-Date)\""), "<span class=\"s\">&quot;$(<span class=\"m\">Get-Date"
-	    "</span>)&quot;</span>");
+	    "<h-s>&quot;a <h-v>$x</h-v> b&quot;</h-s>");
+	T_STREQ(HL("\"$(Get-Date)\""), "<h-s>&quot;$(<h-m>Get-Date"
+	    "</h-m>)&quot;</h-s>");
 }
 
 static void
 test_escapes_markup_characters(void)
 {
 	T_STREQ(HL("'<script>alert(1)</script>'"),
-	    "<span class=\"s\">&#39;&lt;script&gt;alert(1)&lt;/script&gt;&#39;</span>");
+	    "<h-s>&#39;&lt;script&gt;alert(1)&lt;/script&gt;&#39;</h-s>");
 	T_STREQ(HL("# a & b \"c\" 'd' <e>"),
-	    "<span class=\"c\"># a &amp; b &quot;c&quot; &#39;d&#39; &lt;e&gt;</span>");
-	T_STREQ(HL("<# </span><b> #>"), "<span class=\"c\">&lt;# &lt;/span&gt;&lt;b&gt; #&gt;</span>");
+	    "<h-c># a &amp; b &quot;c&quot; &#39;d&#39; &lt;e&gt;</h-c>");
+	T_STREQ(HL("<# </span><b> #>"), "<h-c>&lt;# &lt;/span&gt;&lt;b&gt; #&gt;</h-c>");
 	/* NUL, other controls and invalid UTF-8 as U+FFFD; valid UTF-8 kept */
-	T_STREQ(HL("# \x01\x7F\x00 \xC3 caf\xC3\xA9"), "<span class=\"c\"># \xEF\xBF\xBD"
-	    "\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD caf\xC3\xA9</span>");
+	T_STREQ(HL("# \x01\x7F\x00 \xC3 caf\xC3\xA9"), "<h-c># \xEF\xBF\xBD"
+	    "\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD caf\xC3\xA9</h-c>");
 }
 
 static void
@@ -131,21 +131,21 @@ test_herestring_split_across_lines(void)
 	const char *h = hl_n(src, sizeof(src) - 1, &n);
 
 	T_EQ(n, 6);
-	T_STREQ(h, "<span class=\"v\">$s</span> <span class=\"o\">=</span> "
-	    "<span class=\"s\">@&quot;</span>\n"
-	    "<span class=\"s\">line 1 &lt;b&gt;</span>\n"
+	T_STREQ(h, "<h-v>$s</h-v> <h-o>=</h-o> "
+	    "<h-s>@&quot;</h-s>\n"
+	    "<h-s>line 1 &lt;b&gt;</h-s>\n"
 	    "\n"	/* no empty span on an empty line */
-	    "<span class=\"s\">  <span class=\"v\">$v</span></span>\n"
-	    "<span class=\"s\">&quot;@</span>\n"
-	    "<span class=\"v\">$t</span>");
-	T_STREQ(HL("@'\n'@"), "<span class=\"s\">@&#39;</span>\n<span class=\"s\">&#39;@</span>");
+	    "<h-s>  <h-v>$v</h-v></h-s>\n"
+	    "<h-s>&quot;@</h-s>\n"
+	    "<h-v>$t</h-v>");
+	T_STREQ(HL("@'\n'@"), "<h-s>@&#39;</h-s>\n<h-s>&#39;@</h-s>");
 }
 
 static void
 test_block_comment_split_across_lines(void)
 {
-	T_STREQ(HL("<#\r\n a\r\n#>x"), "<span class=\"c\">&lt;#</span>\n"
-	    "<span class=\"c\"> a</span>\n<span class=\"c\">#&gt;</span><span class=\"m\">x</span>");
+	T_STREQ(HL("<#\r\n a\r\n#>x"), "<h-c>&lt;#</h-c>\n"
+	    "<h-c> a</h-c>\n<h-c>#&gt;</h-c><h-m>x</h-m>");
 }
 
 static void
@@ -155,12 +155,12 @@ test_crlf_and_cr_lines(void)
 
 	/* CRLF is one break and no CR reaches the output; a lone CR is a break too (the
 	 * tokenizer's lines, so line numbers match the analyzer's findings) */
-	T_STREQ(hl_n("$a\r\n$b\r\n", 8, &n), "<span class=\"v\">$a</span>\n<span class=\"v\">$b</span>");
+	T_STREQ(hl_n("$a\r\n$b\r\n", 8, &n), "<h-v>$a</h-v>\n<h-v>$b</h-v>");
 	T_EQ(n, 2);
-	T_STREQ(hl_n("a\rb\nc", 5, &n), "<span class=\"m\">a</span>\n<span class=\"m\">b</span>\n"
-	    "<span class=\"m\">c</span>");
+	T_STREQ(hl_n("a\rb\nc", 5, &n), "<h-m>a</h-m>\n<h-m>b</h-m>\n"
+	    "<h-m>c</h-m>");
 	T_EQ(n, 3);
-	T_STREQ(hl_n("'x\r\ny'", 6, &n), "<span class=\"s\">&#39;x</span>\n<span class=\"s\">y&#39;</span>");
+	T_STREQ(hl_n("'x\r\ny'", 6, &n), "<h-s>&#39;x</h-s>\n<h-s>y&#39;</h-s>");
 	T_EQ(n, 2);
 }
 
@@ -188,8 +188,8 @@ test_unterminated_string_to_the_end(void)
 {
 	size_t n;
 
-	T_STREQ(hl_n("\"abc\n$x y\n", 10, &n), "<span class=\"s\">&quot;abc</span>\n"
-	    "<span class=\"v\">$x</span><span class=\"s\"> y</span>");
+	T_STREQ(hl_n("\"abc\n$x y\n", 10, &n), "<h-s>&quot;abc</h-s>\n"
+	    "<h-v>$x</h-v><h-s> y</h-s>");
 	T_EQ(n, 2);
 }
 
@@ -214,8 +214,8 @@ test_deep_nesting_output_stays_linear(void)
 		size_t n;
 		const char *s = hl_line(&l, 500, &n);
 
-		T_ASSERTF(n == strlen("<span class=\"s\">ab</span>") &&
-		    memcmp(s, "<span class=\"s\">ab</span>", n) == 0, "line 501: %.*s", (int)n, s);
+		T_ASSERTF(n == strlen("<h-s>ab</h-s>") &&
+		    memcmp(s, "<h-s>ab</h-s>", n) == 0, "line 501: %.*s", (int)n, s);
 	}
 	printf("# %zu bytes of deeply nested source -> %zu bytes of HTML\n", src.len, l.html.len);
 	T_ASSERTF(l.html.len < 40 * src.len, "%zu bytes of HTML from %zu", l.html.len, src.len);
@@ -287,7 +287,7 @@ test_json_lines(void)
 	l = json_object_array_get_idx(a, 0);
 	T_EQ(json_object_get_int(json_object_object_get(l, "n")), 1);
 	T_STREQ(json_object_get_string(json_object_object_get(l, "html")),
-	    "<span class=\"c\"># &lt;a&gt;</span>");
+	    "<h-c># &lt;a&gt;</h-c>");
 	l = json_object_array_get_idx(a, 1);
 	T_EQ(json_object_get_int(json_object_object_get(l, "n")), 2);
 	T_STREQ(json_object_get_string(json_object_object_get(l, "html")), "");
@@ -309,10 +309,10 @@ test_html_rows(void)
 	hl_html_rows(&b, &l, NULL);
 	T_STREQ(buf_cstr(&b),
 	    "<tr id=\"L1\"><td><a href=\"#L1\" tabindex=\"-1\">1</a></td><td>"
-	    "<span class=\"v\">$a</span></td></tr>\n"
+	    "<h-v>$a</h-v></td></tr>\n"
 	    "<tr id=\"L2\"><td><a href=\"#L2\" tabindex=\"-1\">2</a></td><td></td></tr>\n"
 	    "<tr id=\"L3\"><td><a href=\"#L3\" tabindex=\"-1\">3</a></td><td>"
-	    "<span class=\"c\"># x</span></td></tr>\n");
+	    "<h-c># x</h-c></td></tr>\n");
 	buf_reset(&b);
 	hl_html_rows(&b, &l, "old\"-");
 	T_CONTAINS(buf_cstr(&b), "<tr id=\"old&quot;-2\"><td><a href=\"#old&quot;-2\" tabindex=\"-1\">2</a>");
@@ -327,7 +327,7 @@ test_view_objects(void)
 
 	T_CONTAINS(json_object_get_string(json_object_object_get(v, "rows")),
 	    "<tr id=\"L2\"><td><a href=\"#L2\" tabindex=\"-1\">2</a></td><td>"
-	    "<span class=\"v\">$b</span></td></tr>\n");
+	    "<h-v>$b</h-v></td></tr>\n");
 	T_EQ(json_object_get_int(json_object_object_get(v, "lines")), 2);
 	T_EQ(json_object_get_int(json_object_object_get(v, "totalLines")), 2);
 	T_ASSERT(!json_object_get_boolean(json_object_object_get(v, "truncated")));
@@ -370,15 +370,15 @@ test_bidi_controls_shown_not_applied(void)
 	/* "Trojan Source": the override would make the comment display in another order than
 	 * PowerShell reads it; every bidirectional control is a visible marker instead */
 	T_STREQ(HL("# a\xE2\x80\xAE" "b"),
-	    "<span class=\"c\"># a<span class=\"tk-bidi\">[U+202E]</span>b</span>");
-	T_STREQ(HL("'\xE2\x80\x8F\xD8\x9C'"), "<span class=\"s\">&#39;<span class=\"tk-bidi\">"
-	    "[U+200F]</span><span class=\"tk-bidi\">[U+061C]</span>&#39;</span>");
+	    "<h-c># a<span class=\"tk-bidi\">[U+202E]</span>b</h-c>");
+	T_STREQ(HL("'\xE2\x80\x8F\xD8\x9C'"), "<h-s>&#39;<span class=\"tk-bidi\">"
+	    "[U+200F]</span><span class=\"tk-bidi\">[U+061C]</span>&#39;</h-s>");
 	/* (the tokenizer takes the control into the variable's name: the marker is inside it) */
-	T_STREQ(HL("$a\xE2\x81\xA9 = 1"), "<span class=\"v\">$a<span class=\"tk-bidi\">"
-	    "[U+2069]</span></span> <span class=\"o\">=</span> <span class=\"n\">1</span>");
+	T_STREQ(HL("$a\xE2\x81\xA9 = 1"), "<h-v>$a<span class=\"tk-bidi\">"
+	    "[U+2069]</span></h-v> <h-o>=</h-o> <h-n>1</h-n>");
 	/* neighbours of the controls' bytes are kept as they are */
-	T_STREQ(HL("# \xE2\x80\x94 \xE2\x81\xA0 \xD8\xA7"), "<span class=\"c\"># \xE2\x80\x94 "
-	    "\xE2\x81\xA0 \xD8\xA7</span>");
+	T_STREQ(HL("# \xE2\x80\x94 \xE2\x81\xA0 \xD8\xA7"), "<h-c># \xE2\x80\x94 "
+	    "\xE2\x81\xA0 \xD8\xA7</h-c>");
 }
 
 /* check_file: the markup of one script is good and shows exactly its text. */

@@ -368,17 +368,18 @@ test_analysis_view_key_follows_content_analysis_and_filter(void)
 	    " \"analysisVersion\": \"1.4\", \"provider\": \"builtin\", \"purpose\": \"y\"}");
 	char k1[160], k2[160];
 
-	T_EQ(library_analysis_view_key(k1, sizeof(k1), 5, "Get-Date\n", 9, a, 4, 3), CACHE_TTL_ANALYSIS);
+	T_EQ(library_analysis_view_key(k1, sizeof(k1), 5, library_analysis_stamp("Get-Date\n", 9, a), 4, 3),
+	    CACHE_TTL_ANALYSIS);
 	T_ASSERT(strncmp(k1, "analysis:5:view:", 16) == 0);
-	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date\n", 9, a, 4, 3);
+	library_analysis_view_key(k2, sizeof(k2), 5, library_analysis_stamp("Get-Date\n", 9, a), 4, 3);
 	T_STREQ(k1, k2);
-	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date \n", 10, a, 4, 3);
+	library_analysis_view_key(k2, sizeof(k2), 5, library_analysis_stamp("Get-Date \n", 10, a), 4, 3);
 	T_ASSERT(strcmp(k1, k2) != 0);
-	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date\n", 9, b, 4, 3);
+	library_analysis_view_key(k2, sizeof(k2), 5, library_analysis_stamp("Get-Date\n", 9, b), 4, 3);
 	T_ASSERT(strcmp(k1, k2) != 0);
-	library_analysis_view_key(k2, sizeof(k2), 5, "Get-Date\n", 9, a, 0, 3);
+	library_analysis_view_key(k2, sizeof(k2), 5, library_analysis_stamp("Get-Date\n", 9, a), 0, 3);
 	T_ASSERT(strcmp(k1, k2) != 0);
-	library_analysis_view_key(k2, sizeof(k2), 6, "Get-Date\n", 9, a, 4, 3);
+	library_analysis_view_key(k2, sizeof(k2), 6, library_analysis_stamp("Get-Date\n", 9, a), 4, 3);
 	T_ASSERT(strcmp(k1, k2) != 0);
 	json_object_put(a);
 	json_object_put(b);

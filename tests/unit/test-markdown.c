@@ -90,7 +90,7 @@ test_powershell_fences_are_highlighted_others_escaped(void)
 	    "```output\n<b>not bold</b>\n```\n\n~~~\nplain ~~~ text\n~~~\n");
 
 	T_CONTAINS(h, "<pre class=\"code\"><code class=\"language-powershell\">");
-	T_CONTAINS(h, "<span class=\"m\">");
+	T_CONTAINS(h, "<h-m>");
 	T_CONTAINS(h, "&lt;b&gt;not bold&lt;/b&gt;");
 	T_CONTAINS(h, "plain ~~~ text");
 	T_ASSERT(strstr(h, "<b>") == NULL);
