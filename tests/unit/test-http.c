@@ -250,6 +250,50 @@ test_router_param_value(void)
 	T_ASSERT(http_param(&r, "x") == NULL);
 }
 
+/* The index by first segments keeps the table's order across its lists: a param route
+ * listed before a literal one still wins, and 405's Allow names the methods of both. */
+static void
+test_router_table_order_across_keys(void)
+{
+	static const struct route t[] = {
+		{ HTTP_GET, "/x/:id", 0, NULL, "param", NULL },
+		{ HTTP_GET, "/x/new", 0, NULL, "lit", NULL },
+		{ HTTP_GET, "/:any/deep", 0, NULL, "first", NULL },
+		{ HTTP_POST, "/y/:id", 0, NULL, "ypost", NULL },
+		{ HTTP_PUT, "/y/z", 0, NULL, "yput", NULL },
+		{ HTTP_GET, "/", 0, NULL, "root", NULL },
+	};
+	static struct request r;
+	const struct route *rt;
+	char allow[64];
+	int status;
+
+	arena_reset(&a);
+	memset(&r, 0, sizeof(r));
+	r.arena = &a;
+	r.method = HTTP_GET;
+	r.path = "/x/new";
+	rt = router_match(t, PSS_ARRAY_LEN(t), &r, &status, allow, 64);
+	T_ASSERT(rt != NULL && strcmp(rt->name, "param") == 0);
+	T_STREQ(http_param(&r, "id"), "new");
+	r.path = "/q/deep";
+	rt = router_match(t, PSS_ARRAY_LEN(t), &r, &status, allow, 64);
+	T_ASSERT(rt != NULL && strcmp(rt->name, "first") == 0);
+	r.path = "/";
+	rt = router_match(t, PSS_ARRAY_LEN(t), &r, &status, allow, 64);
+	T_ASSERT(rt != NULL && strcmp(rt->name, "root") == 0);
+	r.path = "/y/z";
+	T_ASSERT(router_match(t, PSS_ARRAY_LEN(t), &r, &status, allow, 64) == NULL);
+	T_EQ(status, 405);
+	T_STREQ(allow, "POST, PUT");
+	r.path = "/x";
+	T_ASSERT(router_match(t, PSS_ARRAY_LEN(t), &r, &status, allow, 64) == NULL);
+	T_EQ(status, 404);
+	/* the table of the other tests again: its own index */
+	r.path = "/api/scripts/42/versions/3";
+	T_ASSERT(router_match(routes, PSS_ARRAY_LEN(routes), &r, &status, allow, 64) != NULL);
+}
+
 static void
 test_response_header_strips_crlf(void)
 {
@@ -411,6 +455,7 @@ main(void)
 	T_RUN(test_router_404_and_405_with_allow);
 	T_RUN(test_router_noncanonical_paths_are_404);
 	T_RUN(test_router_param_value);
+	T_RUN(test_router_table_order_across_keys);
 	T_RUN(test_response_header_strips_crlf);
 	arena_free(&a);
 	return t_done();
