@@ -136,17 +136,24 @@ test_body_limit_of_a_large_path(void)
 	T_EQ(http_body_limit(&r, &big), 1024);
 }
 
+static struct request match_req;
+
+static const struct route *
+match_in(const struct route *t, size_t n, enum http_method m, const char *path, int *status,
+    char *allow)
+{
+	arena_reset(&a);
+	memset(&match_req, 0, sizeof(match_req));
+	match_req.arena = &a;
+	match_req.method = m;
+	match_req.path = path;
+	return router_match(t, n, &match_req, status, allow, 64);
+}
+
 static const struct route *
 match(enum http_method m, const char *path, int *status, char *allow)
 {
-	static struct request r;
-
-	arena_reset(&a);
-	memset(&r, 0, sizeof(r));
-	r.arena = &a;
-	r.method = m;
-	r.path = path;
-	return router_match(routes, PSS_ARRAY_LEN(routes), &r, status, allow, 64);
+	return match_in(routes, PSS_ARRAY_LEN(routes), m, path, status, allow);
 }
 
 static void
@@ -263,35 +270,25 @@ test_router_table_order_across_keys(void)
 		{ HTTP_PUT, "/y/z", 0, NULL, "yput", NULL },
 		{ HTTP_GET, "/", 0, NULL, "root", NULL },
 	};
-	static struct request r;
 	const struct route *rt;
+	size_t n = PSS_ARRAY_LEN(t);
 	char allow[64];
 	int status;
 
-	arena_reset(&a);
-	memset(&r, 0, sizeof(r));
-	r.arena = &a;
-	r.method = HTTP_GET;
-	r.path = "/x/new";
-	rt = router_match(t, PSS_ARRAY_LEN(t), &r, &status, allow, 64);
+	rt = match_in(t, n, HTTP_GET, "/x/new", &status, allow);
 	T_ASSERT(rt != NULL && strcmp(rt->name, "param") == 0);
-	T_STREQ(http_param(&r, "id"), "new");
-	r.path = "/q/deep";
-	rt = router_match(t, PSS_ARRAY_LEN(t), &r, &status, allow, 64);
+	T_STREQ(http_param(&match_req, "id"), "new");
+	rt = match_in(t, n, HTTP_GET, "/q/deep", &status, allow);
 	T_ASSERT(rt != NULL && strcmp(rt->name, "first") == 0);
-	r.path = "/";
-	rt = router_match(t, PSS_ARRAY_LEN(t), &r, &status, allow, 64);
+	rt = match_in(t, n, HTTP_GET, "/", &status, allow);
 	T_ASSERT(rt != NULL && strcmp(rt->name, "root") == 0);
-	r.path = "/y/z";
-	T_ASSERT(router_match(t, PSS_ARRAY_LEN(t), &r, &status, allow, 64) == NULL);
+	T_ASSERT(match_in(t, n, HTTP_GET, "/y/z", &status, allow) == NULL);
 	T_EQ(status, 405);
 	T_STREQ(allow, "POST, PUT");
-	r.path = "/x";
-	T_ASSERT(router_match(t, PSS_ARRAY_LEN(t), &r, &status, allow, 64) == NULL);
+	T_ASSERT(match_in(t, n, HTTP_GET, "/x", &status, allow) == NULL);
 	T_EQ(status, 404);
 	/* the table of the other tests again: its own index */
-	r.path = "/api/scripts/42/versions/3";
-	T_ASSERT(router_match(routes, PSS_ARRAY_LEN(routes), &r, &status, allow, 64) != NULL);
+	T_ASSERT(match(HTTP_GET, "/api/scripts/42/versions/3", &status, allow) != NULL);
 }
 
 static void
