@@ -70,7 +70,7 @@ static enum http_reject
 read_body(struct http_server *s, struct arena *a, const struct http_limits *lim,
     struct request *r)
 {
-	const char *cl = FCGX_GetParam("CONTENT_LENGTH", s->req.envp);
+	const char *cl = r->content_length;
 	size_t cap = http_body_limit(r, lim), done = 0;
 	struct buf b = BUF_INIT;
 	int64_t want = -1;
