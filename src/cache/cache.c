@@ -436,24 +436,34 @@ cache_get2(struct cache *c, const char *const keys[2], char *vals[2], size_t len
 	return true;
 }
 
-char *
-cache_get_hot(struct cache *c, const char *key, size_t *len)
+const char *
+cache_get_hot_ref(struct cache *c, const char *key, size_t *len, char **owned)
 {
 	const char *v;
 	char *out;
 
+	*owned = NULL;
 	if (c->shared == NULL || !cache_redis_up(c))
-		return cache_get(c, key, len);
+		return *owned = cache_get(c, key, len);
 	if ((v = lru_fresh(c, key, len)) != NULL) {
 		c->stats.hot_hits++;
 		c->stats.hits++;
-		return xstrndup(v, *len);
+		return v;
 	}
 	/* Tagged with the generation read when the request began, before the GET: if a write
 	 * moved it since, the copy is stale at once. */
 	if ((out = cache_get(c, key, len)) != NULL)
 		lru_put(c->lru, key, out, *len, time_mono_ms() + HOT_TTL_MS, c->req_gen);
-	return out;
+	return *owned = out;
+}
+
+char *
+cache_get_hot(struct cache *c, const char *key, size_t *len)
+{
+	char *owned;
+	const char *v = cache_get_hot_ref(c, key, len, &owned);
+
+	return owned != NULL || v == NULL ? owned : xstrndup(v, *len);
 }
 
 void

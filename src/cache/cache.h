@@ -41,6 +41,10 @@ char	*cache_get(struct cache *, const char *key, size_t *len);
  * another user, reaches the copies by NOTIFY only, a moment later). Without the file it is
  * cache_get. */
 char	*cache_get_hot(struct cache *, const char *key, size_t *len);
+/* cache_get_hot_ref: cache_get_hot without the copy of a hot value: the value (NUL-terminated)
+ * or NULL on a miss. A hot copy is lent (*owned NULL): valid until the next call into the
+ * cache; any other value is the caller's (*owned, the same pointer, to free). */
+const char *cache_get_hot_ref(struct cache *, const char *key, size_t *len, char **owned);
 /* cache_get2: the values of two keys read from Redis in one round trip (MGET), each into
  * vals[i] (caller frees; NULL for a miss) with lens[i]. false, with nothing read, when Redis
  * is not up: the caller then reads through cache_get, which answers from this process's LRU

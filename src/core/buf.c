@@ -71,6 +71,14 @@ buf_putc(struct buf *b, char c)
 }
 
 void
+buf_put_u64(struct buf *b, uint64_t v)
+{
+	char d[FMT_INT_MAX];
+
+	buf_append(b, d, fmt_u64(d, v));
+}
+
+void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;

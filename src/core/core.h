@@ -112,6 +112,13 @@ void	 rand_hex(char *out, size_t nbytes);	/* out holds 2*nbytes+1 */
 int	 parse_int64(const char *, int64_t min, int64_t max, int64_t *out);	/* 0 or -1 */
 int	 parse_double(const char *, double min, double max, double *out);
 int	 parse_bool(const char *, bool *out);	/* true/false/1/0/yes/no/on/off */
+/* fmt_u64, fmt_i64: v in decimal into out (FMT_INT_MAX bytes: digits, sign, NUL), without
+ * printf (a tenth of the instructions of snprintf, on the hot path of every reply); return
+ * the digits' length. buf_put_u64: appends v in decimal. */
+#define FMT_INT_MAX 21
+size_t	 fmt_u64(char *out, uint64_t v);
+size_t	 fmt_i64(char *out, int64_t v);
+void	 buf_put_u64(struct buf *, uint64_t);
 
 /* UTF-8: 1 when valid (no overlongs, no surrogates), else 0. */
 int	 utf8_valid(const char *, size_t);

@@ -33,10 +33,11 @@ log_level_parse(const char *s)
 void
 log_set_request_id(const char *id)
 {
-	if (id == NULL)
-		log_reqid[0] = '\0';
-	else
-		snprintf(log_reqid, sizeof(log_reqid), "%s", id);
+	size_t n = id != NULL ? strnlen(id, sizeof(log_reqid) - 1) : 0;
+
+	/* a copy, cut to fit, without snprintf: every request sets it */
+	memcpy(log_reqid, id != NULL ? id : "", n);
+	log_reqid[n] = '\0';
 }
 
 const char *

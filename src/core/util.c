@@ -81,6 +81,32 @@ rand_hex(char *out, size_t nbytes)
 	*out = '\0';
 }
 
+size_t
+fmt_u64(char *out, uint64_t v)
+{
+	char tmp[FMT_INT_MAX];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
+size_t
+fmt_i64(char *out, int64_t v)
+{
+	if (v >= 0)
+		return fmt_u64(out, (uint64_t)v);
+	out[0] = '-';
+	/* -(v + 1) + 1: INT64_MIN has no positive int64_t */
+	return 1 + fmt_u64(out + 1, (uint64_t)(-(v + 1)) + 1);
+}
+
 int
 parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 {

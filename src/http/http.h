@@ -42,6 +42,7 @@ struct request {
 	size_t		 nheaders;
 	const char	*content_type;	/* media type only, lower case ("application/json") */
 	const char	*content_type_full;
+	const char	*content_length;	/* as sent (NULL: absent); read_body checks it */
 	const char	*body;		/* NUL-terminated copy; body_len excludes the NUL */
 	size_t		 body_len;
 	const char	*remote_addr;

@@ -60,12 +60,19 @@ resp_free(struct response *r)
 void
 resp_header(struct response *r, const char *name, const char *value)
 {
+	const unsigned char *v = (const unsigned char *)value, *p;
+
 	buf_puts(&r->headers, name);
-	buf_puts(&r->headers, ": ");
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+	buf_append(&r->headers, ": ", 2);
+	for (p = v; *p; p++) {
 		if (*p >= 0x20 && *p != 0x7f)
-			buf_putc(&r->headers, (char)*p);
-	buf_puts(&r->headers, "\r\n");
+			continue;
+		/* a control byte: the clean run before it, then skip it */
+		buf_append(&r->headers, v, (size_t)(p - v));
+		v = p + 1;
+	}
+	buf_append(&r->headers, v, (size_t)(p - v));
+	buf_append(&r->headers, "\r\n", 2);
 }
 
 void

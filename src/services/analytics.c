@@ -44,24 +44,50 @@ analytics_param_known(const char *name)
 	return strcmp(name, "days") == 0 || strcmp(name, "categoryId") == 0;
 }
 
+/* key_put: appends s to the key (n bytes, at used), cut to fit; returns the new length */
+static size_t
+key_put(char *key, size_t n, size_t at, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (l > n - 1 - at)
+		l = n - 1 - at;
+	memcpy(key + at, s, l);
+	key[at + l] = '\0';
+	return at + l;
+}
+
 void
 analytics_cache_key(char *key, size_t n, enum analytics_part part, const struct viewer *vw,
     const struct analytics_filter *f)
 {
-	char scope[24];
+	bool mine = !vw->admin || part == ANALYTICS_USAGE || part == ANALYTICS_SUMMARY;
+	char num[FMT_INT_MAX];
+	size_t at = 0;
 
 	/* usage's userScripts counts the viewer's own scripts: an administrator's usage (and
-	 * the summary holding it) is theirs alone, the other parts are shared by every admin */
-	if (vw->admin && part != ANALYTICS_USAGE && part != ANALYTICS_SUMMARY)
-		snprintf(scope, sizeof(scope), "all");
-	else
-		snprintf(scope, sizeof(scope), "%s%lld", vw->admin ? "a" : "u", (long long)vw->user_id);
-	if (part == ANALYTICS_USAGE || part == ANALYTICS_SUMMARY)
-		snprintf(key, n, "analytics:%s:%s:d%d.c%lld", analytics_parts[part], scope, f->days,
-		    (long long)f->category_id);
-	else
-		snprintf(key, n, "analytics:%s:%s:c%lld", analytics_parts[part], scope,
-		    (long long)f->category_id);
+	 * the summary holding it) is theirs alone, the other parts are shared by every admin.
+	 * Without snprintf: every cached read of the analytics builds its key. */
+	if (n == 0)
+		return;
+	key[0] = '\0';
+	at = key_put(key, n, at, "analytics:");
+	at = key_put(key, n, at, analytics_parts[part]);
+	if (!mine)
+		at = key_put(key, n, at, ":all");
+	else {
+		at = key_put(key, n, at, vw->admin ? ":a" : ":u");
+		fmt_i64(num, vw->user_id);
+		at = key_put(key, n, at, num);
+	}
+	if (part == ANALYTICS_USAGE || part == ANALYTICS_SUMMARY) {
+		at = key_put(key, n, at, ":d");
+		fmt_i64(num, f->days);
+		at = key_put(key, n, at, num);
+	}
+	at = key_put(key, n, at, part == ANALYTICS_USAGE || part == ANALYTICS_SUMMARY ? ".c" : ":c");
+	fmt_i64(num, f->category_id);
+	(void)key_put(key, n, at, num);
 }
 
 void

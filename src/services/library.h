@@ -390,8 +390,9 @@ int	 library_categories_key(char *key, size_t n, const struct viewer *);
 
 /* An entry's JSON text as stored (json_reply's serialisation), inside raw. */
 struct library_cached {
-	char		*raw;		/* owned: library_cached_free */
-	const char	*json;
+	char		*raw;		/* owned (NULL when json is lent): library_cached_free */
+	const char	*json;		/* lent by the cache: valid until library_cached_free or
+					 * the next call into the cache */
 	size_t		 len;
 	bool		 header;	/* pub and uid are known */
 	bool		 pub;

@@ -20,29 +20,29 @@ static int
 entry_get(struct cache *cache, const char *key, struct library_cached *v)
 {
 	size_t len;
-	const char *nl;
+	const char *nl, *d;
 	char *end;
 	long long uid;
 
 	memset(v, 0, sizeof(*v));
-	if (cache == NULL || (v->raw = cache_get_hot(cache, key, &len)) == NULL)
+	/* the hot copy lent, not copied: the answer copies it once, into the body */
+	if (cache == NULL || (d = cache_get_hot_ref(cache, key, &len, &v->raw)) == NULL)
 		return -1;
-	v->json = v->raw;
+	v->json = d;
 	v->len = len;
-	if (strncmp(v->raw, VALUE_TAG, strlen(VALUE_TAG)) != 0)
+	if (strncmp(d, VALUE_TAG, strlen(VALUE_TAG)) != 0)
 		return 0;
-	if ((nl = memchr(v->raw, '\n', len)) == NULL || (v->raw[4] != '0' && v->raw[4] != '1') ||
-	    v->raw[3] != 'p' || v->raw[5] != ' ' || v->raw[6] != 'u' ||
-	    (uid = strtoll(v->raw + 7, &end, 10), end != nl)) {
-		free(v->raw);
-		v->raw = NULL;
+	if ((nl = memchr(d, '\n', len)) == NULL || (d[4] != '0' && d[4] != '1') ||
+	    d[3] != 'p' || d[5] != ' ' || d[6] != 'u' ||
+	    (uid = strtoll(d + 7, &end, 10), end != nl)) {
+		library_cached_free(v);
 		return -1;
 	}
 	v->header = true;
-	v->pub = v->raw[4] == '1';
+	v->pub = d[4] == '1';
 	v->uid = uid;
 	v->json = nl + 1;
-	v->len = len - (size_t)(v->json - v->raw);
+	v->len = len - (size_t)(v->json - d);
 	return 0;
 }
 

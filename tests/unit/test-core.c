@@ -1,7 +1,9 @@
 /* test-core.c: unit tests of the core layer */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/conf.h"
 
@@ -79,6 +81,27 @@ test_arena_grow_keeps_elements_and_doubles(void)
 	for (n = 0; n < 20; n++)
 		T_ASSERT(v[n] == (int)n * 3);
 	arena_free(&a);
+}
+
+static void
+test_fmt_int_matches_printf(void)
+{
+	const int64_t vals[] = { 0, 1, -1, 9, 10, 99, 100, 4659, -4659, 1234567890123LL,
+	    INT64_MAX, INT64_MIN };
+	char out[FMT_INT_MAX], want[32];
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(vals); i++) {
+		snprintf(want, sizeof(want), "%lld", (long long)vals[i]);
+		T_EQ(fmt_i64(out, vals[i]), strlen(want));
+		T_STREQ(out, want);
+	}
+	T_EQ(fmt_u64(out, UINT64_MAX), 20);
+	T_STREQ(out, "18446744073709551615");
+	buf_puts(&b, "n=");
+	buf_put_u64(&b, 307);
+	T_STREQ(buf_cstr(&b), "n=307");
+	buf_free(&b);
 }
 
 static void
@@ -250,6 +273,7 @@ main(void)
 	T_RUN(test_utf8_valid_long_ascii_every_offset);
 	T_RUN(test_utf8_encode_round_trips_and_clamps);
 	T_RUN(test_ct_equal);
+	T_RUN(test_fmt_int_matches_printf);
 	T_RUN(test_rand_hex_is_hex_and_varies);
 	T_RUN(test_cors_origins_exact_and_checked);
 	return t_done();

@@ -136,17 +136,24 @@ test_body_limit_of_a_large_path(void)
 	T_EQ(http_body_limit(&r, &big), 1024);
 }
 
+static struct request match_req;
+
+static const struct route *
+match_in(const struct route *t, size_t n, enum http_method m, const char *path, int *status,
+    char *allow)
+{
+	arena_reset(&a);
+	memset(&match_req, 0, sizeof(match_req));
+	match_req.arena = &a;
+	match_req.method = m;
+	match_req.path = path;
+	return router_match(t, n, &match_req, status, allow, 64);
+}
+
 static const struct route *
 match(enum http_method m, const char *path, int *status, char *allow)
 {
-	static struct request r;
-
-	arena_reset(&a);
-	memset(&r, 0, sizeof(r));
-	r.arena = &a;
-	r.method = m;
-	r.path = path;
-	return router_match(routes, PSS_ARRAY_LEN(routes), &r, status, allow, 64);
+	return match_in(routes, PSS_ARRAY_LEN(routes), m, path, status, allow);
 }
 
 static void
@@ -248,6 +255,40 @@ test_router_param_value(void)
 	T_STREQ(http_param(&r, "id"), "42");
 	T_STREQ(http_param(&r, "n"), "3");
 	T_ASSERT(http_param(&r, "x") == NULL);
+}
+
+/* The index by first segments keeps the table's order across its lists: a param route
+ * listed before a literal one still wins, and 405's Allow names the methods of both. */
+static void
+test_router_table_order_across_keys(void)
+{
+	static const struct route t[] = {
+		{ HTTP_GET, "/x/:id", 0, NULL, "param", NULL },
+		{ HTTP_GET, "/x/new", 0, NULL, "lit", NULL },
+		{ HTTP_GET, "/:any/deep", 0, NULL, "first", NULL },
+		{ HTTP_POST, "/y/:id", 0, NULL, "ypost", NULL },
+		{ HTTP_PUT, "/y/z", 0, NULL, "yput", NULL },
+		{ HTTP_GET, "/", 0, NULL, "root", NULL },
+	};
+	const struct route *rt;
+	size_t n = PSS_ARRAY_LEN(t);
+	char allow[64];
+	int status;
+
+	rt = match_in(t, n, HTTP_GET, "/x/new", &status, allow);
+	T_ASSERT(rt != NULL && strcmp(rt->name, "param") == 0);
+	T_STREQ(http_param(&match_req, "id"), "new");
+	rt = match_in(t, n, HTTP_GET, "/q/deep", &status, allow);
+	T_ASSERT(rt != NULL && strcmp(rt->name, "first") == 0);
+	rt = match_in(t, n, HTTP_GET, "/", &status, allow);
+	T_ASSERT(rt != NULL && strcmp(rt->name, "root") == 0);
+	T_ASSERT(match_in(t, n, HTTP_GET, "/y/z", &status, allow) == NULL);
+	T_EQ(status, 405);
+	T_STREQ(allow, "POST, PUT");
+	T_ASSERT(match_in(t, n, HTTP_GET, "/x", &status, allow) == NULL);
+	T_EQ(status, 404);
+	/* the table of the other tests again: its own index */
+	T_ASSERT(match(HTTP_GET, "/api/scripts/42/versions/3", &status, allow) != NULL);
 }
 
 static void
@@ -411,6 +452,7 @@ main(void)
 	T_RUN(test_router_404_and_405_with_allow);
 	T_RUN(test_router_noncanonical_paths_are_404);
 	T_RUN(test_router_param_value);
+	T_RUN(test_router_table_order_across_keys);
 	T_RUN(test_response_header_strips_crlf);
 	arena_free(&a);
 	return t_done();
