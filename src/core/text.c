@@ -59,6 +59,19 @@ from_utf16(const unsigned char *p, size_t len, bool be, struct buf *b, size_t *w
 	return TEXT_OK;
 }
 
+/* true when one of the eight bytes at s is below 0x20 or is 0x7F: (x - n) & ~x has a top
+ * bit set exactly when a byte of x is below n (n up to 0x80), and 0x7F is a zero of x ^ 0x7F */
+static bool
+word_has_control(const char *s)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+	uint64_t x, del;
+
+	memcpy(&x, s, 8);
+	del = x ^ (ones * 0x7f);
+	return (((x - ones * 0x20) & ~x) | ((del - ones) & ~del)) & high;
+}
+
 enum text_err
 text_normalize(const char *in, size_t len, char **out, size_t *outlen, size_t *where)
 {
@@ -83,8 +96,14 @@ text_normalize(const char *in, size_t len, char **out, size_t *outlen, size_t *w
 		e = TEXT_EEMPTY;
 	if (e == TEXT_OK) {
 		for (size_t i = 0; i < b.len; i++) {
-			unsigned char c = (unsigned char)b.data[i];
+			unsigned char c;
 
+			/* eight bytes with no byte below 0x20 or 0x7F at a time (most of a line) */
+			while (b.len - i >= 8 && !word_has_control(b.data + i))
+				i += 8;
+			if (i == b.len)
+				break;
+			c = (unsigned char)b.data[i];
 			if (c == 0 || (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f) {
 				e = c == 0 ? TEXT_ENUL : TEXT_ECONTROL;
 				at = i + skip;
