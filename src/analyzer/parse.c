@@ -542,6 +542,13 @@ number_value(const char *s, size_t len, bool *is_hex)
 	} else if (j > 2 && buf[0] == '0' && (buf[1] | 0x20) == 'b') {
 		*is_hex = true;
 		v = (double)strtoull(buf + 2, NULL, 2);
+	} else if (j > 0 && j <= 15 && strspn(buf, "0123456789") == j) {
+		/* digits only (most numbers): below 10^15, exact in a double, as strtod reads them */
+		uint64_t u = 0;
+
+		for (size_t k = 0; k < j; k++)
+			u = u * 10 + (uint64_t)(buf[k] - '0');
+		v = (double)u;
 	} else {
 		char *end;
 
