@@ -84,7 +84,7 @@ test_nul_and_control_bytes_are_refused(void)
 	T_STREQ(text_errors[TEXT_ENUL], "the file contains a NUL byte (binary data)");
 }
 
-/* the scan steps eight bytes at a time: a refused byte is found at every offset of a longer
+/* the scan steps sixteen bytes at a time: a refused byte is found at every offset of a longer
  * text (after a BOM too), and tab, CR, LF and bytes above 0x7F pass */
 static void
 test_control_bytes_are_found_at_every_offset(void)
