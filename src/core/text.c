@@ -59,19 +59,16 @@ from_utf16(const unsigned char *p, size_t len, bool be, struct buf *b, size_t *w
 	return TEXT_OK;
 }
 
-/* sixteen bytes as one vector (GCC's vector extension: SSE2 on x86-64, NEON on arm64) */
-typedef unsigned char bytes16 __attribute__((vector_size(16)));
-
 /* true when one of the sixteen bytes at s is refused in a script: NUL, a control byte other
  * than tab, CR and LF, or 0x7F (each comparison makes a byte 0xFF where it holds) */
 static bool
 control16(const char *s)
 {
-	bytes16 x, m;
+	pss_bytes16 x, m;
 	uint64_t half[2];
 
 	memcpy(&x, s, 16);
-	m = (bytes16)(((x < 0x20) & (x != '\t') & (x != '\r') & (x != '\n')) | (x == 0x7f));
+	m = (pss_bytes16)(((x < 0x20) & (x != '\t') & (x != '\r') & (x != '\n')) | (x == 0x7f));
 	memcpy(half, &m, 16);
 	return (half[0] | half[1]) != 0;
 }

@@ -2,38 +2,9 @@
  * {"content": ..., "fileName": ...}), read without json-c's tokener */
 #include "config.h"
 
-#include <stdint.h>
 #include <string.h>
 
 #include "http/parse.h"
-
-/* sixteen bytes as one vector (GCC's vector extension: SSE2 on x86-64, NEON on arm64) */
-typedef unsigned char bytes16 __attribute__((vector_size(16)));
-
-/* The first quote, backslash or byte below 0x20 in s[i..n), or n; sixteen bytes a step:
- * each comparison makes a byte 0xFF where it holds, 0 elsewhere. */
-static size_t
-next_special(const char *s, size_t i, size_t n)
-{
-	for (; n - i >= 16; i += 16) {
-		bytes16 x, m;
-		uint64_t half[2];
-
-		memcpy(&x, s + i, 16);
-		m = (bytes16)((x < 0x20) | (x == '"') | (x == '\\'));
-		memcpy(half, &m, 16);
-		for (int h = 0; h < 2; h++)
-			if (half[h] != 0)
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-				return i + 8 * (size_t)h + (size_t)__builtin_clzll(half[h]) / 8;
-#else
-				return i + 8 * (size_t)h + (size_t)__builtin_ctzll(half[h]) / 8;
-#endif
-	}
-	while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
-		i++;
-	return i;
-}
 
 static size_t
 skip_ws(const char *s, size_t n, size_t i)
@@ -98,7 +69,7 @@ read_string(struct arena *a, const char *s, size_t n, size_t *i, const char **ou
 
 	/* the closing quote: the first quote not escaped */
 	for (;;) {
-		e = next_special(s, e, n);
+		e = json_special(s, e, n, false);
 		if (e == n || (unsigned char)s[e] < 0x20)
 			return -1;
 		if (s[e] == '"')
@@ -110,7 +81,7 @@ read_string(struct arena *a, const char *s, size_t n, size_t *i, const char **ou
 	o = arena_alloc_bytes(a, e - b + 1);	/* no escape decodes longer than itself */
 	for (size_t j = b; j < e;) {
 		/* a run up to the next backslash (within the string, the next special byte) */
-		size_t run = next_special(s, j, e), r;
+		size_t run = json_special(s, j, e, false), r;
 		uint32_t cp;
 
 		memcpy(o + k, s + j, run - j);
