@@ -1070,7 +1070,8 @@ analyze(const char *src, size_t len, const struct ps_analyze_opts *opts, unsigne
 		ps_rules_format_run(&c);
 	}
 	ps_suppress_apply(&c);
-	ps_score_compute(&c);
+	if (depth == 0)		/* a nested analysis gives its findings and capabilities only */
+		ps_score_compute(&c);
 	/* The severity filters (the caller's minimum, the settings' list) come after scoring,
 	 * so scores do not depend on them. */
 	if (opts->min_severity > PS_SEV_INFORMATION ||
