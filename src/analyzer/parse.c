@@ -542,6 +542,13 @@ number_value(const char *s, size_t len, bool *is_hex)
 	} else if (j > 2 && buf[0] == '0' && (buf[1] | 0x20) == 'b') {
 		*is_hex = true;
 		v = (double)strtoull(buf + 2, NULL, 2);
+	} else if (j > 0 && j <= 15 && strspn(buf, "0123456789") == j) {
+		/* digits only (most numbers): below 10^15, exact in a double, as strtod reads them */
+		uint64_t u = 0;
+
+		for (size_t k = 0; k < j; k++)
+			u = u * 10 + (uint64_t)(buf[k] - '0');
+		v = (double)u;
 	} else {
 		char *end;
 
@@ -2303,14 +2310,20 @@ ps_ast_refill(struct ps_ast *ast, size_t n, size_t align)
 	uintptr_t b;
 
 	if (n > PS_AST_BUMP_MAX) {
+		void *r;
+
 		if (n > SIZE_MAX - 16)
 			pss_die("arena allocation overflow");
 		b = (uintptr_t)arena_alloc_bytes(&ast->arena, n + align - 1);
-		return (void *)((b + align - 1) & ~(uintptr_t)(align - 1));
+		r = (void *)((b + align - 1) & ~(uintptr_t)(align - 1));
+		if (align == 16)
+			memset(r, 0, n);
+		return r;
 	}
 	b = (uintptr_t)arena_alloc_bytes(&ast->arena, PS_AST_SLAB + 15);
 	ast->bump_lo = (unsigned char *)((b + 15) & ~(uintptr_t)15);
 	ast->bump_hi = ast->bump_lo + PS_AST_SLAB;
+	memset(ast->bump_lo, 0, PS_AST_SLAB);
 	if (align == 1) {
 		ast->bump_hi -= n;
 		return ast->bump_hi;

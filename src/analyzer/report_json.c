@@ -161,21 +161,6 @@ jw_str(struct buf *b, const char *s, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0, from = 0;
 
-	/* 1 for the bytes that stop a run: control bytes, '"', '\\' and every byte >= 0x80 */
-	static const unsigned char stop[256] = {
-		[0x00] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		['"'] = 1, ['\\'] = 1,
-		[0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	};
-
 	buf_putc(b, '"');
 	if (s == NULL)
 		n = 0;
@@ -184,8 +169,8 @@ jw_str(struct buf *b, const char *s, size_t n)
 		const char *esc = NULL;
 		char u[7];
 
-		while (i < n && !stop[(unsigned char)s[i]])
-			i++;	/* the common case: printable ASCII, copied as a run */
+		/* the common case: printable ASCII, copied as a run */
+		i = json_special(s, i, n, true);
 		if (i == n)
 			break;
 		c = (unsigned char)s[i];

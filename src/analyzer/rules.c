@@ -777,10 +777,14 @@ resolve_commands(struct ps_ctx *c)
 	struct ps_analysis_priv *p = c->p;
 	size_t fsize = (ast->functions.n + 1) * sizeof(const char *), nf = 0;
 	const char **fnames = ast->functions.n > 0 ? ps_scratch_alloc(p, fsize) : NULL;
+	uint64_t lens = 0;	/* bit k: a function name of k bytes (bit 63: 63 or more) */
 
 	for (size_t k = 0; k < ast->functions.n; k++)
-		if (ast->functions.v[k]->u.fn.name != NULL)
-			fnames[nf++] = ast->functions.v[k]->u.fn.name;
+		if (ast->functions.v[k]->u.fn.name != NULL) {
+			size_t len = strlen(fnames[nf++] = ast->functions.v[k]->u.fn.name);
+
+			lens |= (uint64_t)1 << (len < 63 ? len : 63);
+		}
 	if (nf > 1)
 		qsort(fnames, nf, sizeof(*fnames), name_cmp);
 
@@ -789,19 +793,23 @@ resolve_commands(struct ps_ctx *c)
 	for (size_t i = 0; i < ast->commands.n; i++) {
 		struct ps_cmd *pc = &p->cmds[i];
 		struct ps_node *n = ast->commands.v[i];
+		size_t len;
 
 		pc->node = n;
 		pc->name = n->u.cmd.name;
 		pc->canon = pc->name ? pc->name : "";
 		if (pc->name == NULL)
 			continue;
-		if (nf > 0 && bsearch(&pc->name, fnames, nf, sizeof(*fnames), name_cmp) != NULL) {
+		/* names equal but for case have the same length: most commands skip the search */
+		len = strlen(pc->name);
+		if (((lens >> (len < 63 ? len : 63)) & 1) &&
+		    bsearch(&pc->name, fnames, nf, sizeof(*fnames), name_cmp) != NULL) {
 			pc->local_function = true;
 			continue;
 		}
 		if (dsc_property(n))
 			continue;
-		pc->ci = ps_catalog_resolve(pc->name, strlen(pc->name), &pc->alias);
+		pc->ci = ps_catalog_resolve(pc->name, len, &pc->alias);
 		if (pc->ci == NULL && n->u.cmd.invocation == 0 &&
 		    (pc->ci = implicit_get(pc->name)) != NULL)
 			pc->implicit_get = true;
@@ -1062,7 +1070,8 @@ analyze(const char *src, size_t len, const struct ps_analyze_opts *opts, unsigne
 		ps_rules_format_run(&c);
 	}
 	ps_suppress_apply(&c);
-	ps_score_compute(&c);
+	if (depth == 0)		/* a nested analysis gives its findings and capabilities only */
+		ps_score_compute(&c);
 	/* The severity filters (the caller's minimum, the settings' list) come after scoring,
 	 * so scores do not depend on them. */
 	if (opts->min_severity > PS_SEV_INFORMATION ||

@@ -348,8 +348,9 @@ bool	 ps_help_file_name(const char *name);
 void	 ps_rules_help_file_run(struct ps_ctx *);
 
 /* ps_analyze_nested: analyse text handed to an interpreter by the script being analysed, one
- * level deeper (all rules on); *budget (bytes still allowed for the whole nesting) is
- * decreased. Returns PSS_OK and *out, or PSS_ETOOBIG when depth or budget is exhausted. */
+ * level deeper (all rules on; no scores or purpose: the caller reads the findings and the
+ * capabilities); *budget (bytes still allowed for the whole nesting) is decreased. Returns
+ * PSS_OK and *out, or PSS_ETOOBIG when depth or budget is exhausted. */
 #define PS_NEST_DEPTH_MAX	8		/* interpreters inside interpreters */
 #define PS_NEST_TEXT_MAX	((size_t)64 << 10)	/* bytes of one extracted text */
 #define PS_NEST_BUDGET		((size_t)256 << 10)	/* bytes analysed again per input */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Error codes of every fallible function. Handlers map them to HTTP in one place. */
 enum pss_err {
@@ -124,6 +125,41 @@ void	 buf_put_u64(struct buf *, uint64_t);
 int	 utf8_valid(const char *, size_t);
 /* utf8_encode: writes code point cp (above U+10FFFF becomes U+FFFD) to out, returns 1-4. */
 size_t	 utf8_encode(uint32_t cp, char out[4]);
+/* Sixteen bytes as one vector (GCC's vector extension: SSE2 on x86-64, NEON on arm64); a
+ * comparison makes a byte 0xFF where it holds, 0 elsewhere. */
+typedef unsigned char pss_bytes16 __attribute__((vector_size(16)));
+
+/* json_special: the first byte of s[i..n) that a JSON string cannot hold as it is (below 0x20,
+ * '"', '\\'; with high, also every byte from 0x80), or n. Sixteen bytes a step; inline, so
+ * each caller's loop is compiled for its own high. */
+static inline size_t
+json_special(const char *s, size_t i, size_t n, bool high)
+{
+	for (; n - i >= 16; i += 16) {
+		pss_bytes16 x, m;
+		uint64_t half[2];
+
+		memcpy(&x, s + i, 16);
+		m = (pss_bytes16)((x < 0x20) | (x == '"') | (x == '\\'));
+		if (high)
+			m |= (pss_bytes16)(x >= 0x80);
+		memcpy(half, &m, 16);
+		for (int h = 0; h < 2; h++)
+			if (half[h] != 0)
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+				return i + 8 * (size_t)h + (size_t)__builtin_clzll(half[h]) / 8;
+#else
+				return i + 8 * (size_t)h + (size_t)__builtin_ctzll(half[h]) / 8;
+#endif
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\' || (high && c >= 0x80))
+			break;
+	}
+	return i;
+}
 
 /* Constant-time comparison of two equal-length byte strings: 1 when equal. */
 int	 ct_equal(const void *, const void *, size_t);

@@ -59,6 +59,20 @@ from_utf16(const unsigned char *p, size_t len, bool be, struct buf *b, size_t *w
 	return TEXT_OK;
 }
 
+/* true when one of the sixteen bytes at s is refused in a script: NUL, a control byte other
+ * than tab, CR and LF, or 0x7F (each comparison makes a byte 0xFF where it holds) */
+static bool
+control16(const char *s)
+{
+	pss_bytes16 x, m;
+	uint64_t half[2];
+
+	memcpy(&x, s, 16);
+	m = (pss_bytes16)(((x < 0x20) & (x != '\t') & (x != '\r') & (x != '\n')) | (x == 0x7f));
+	memcpy(half, &m, 16);
+	return (half[0] | half[1]) != 0;
+}
+
 enum text_err
 text_normalize(const char *in, size_t len, char **out, size_t *outlen, size_t *where)
 {
@@ -83,8 +97,14 @@ text_normalize(const char *in, size_t len, char **out, size_t *outlen, size_t *w
 		e = TEXT_EEMPTY;
 	if (e == TEXT_OK) {
 		for (size_t i = 0; i < b.len; i++) {
-			unsigned char c = (unsigned char)b.data[i];
+			unsigned char c;
 
+			/* sixteen bytes with none refused at a time (lines and all) */
+			while (b.len - i >= 16 && !control16(b.data + i))
+				i += 16;
+			if (i == b.len)
+				break;
+			c = (unsigned char)b.data[i];
 			if (c == 0 || (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f) {
 				e = c == 0 ? TEXT_ENUL : TEXT_ECONTROL;
 				at = i + skip;

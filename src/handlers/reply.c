@@ -87,6 +87,7 @@ json_body(struct http_ctx *c)
 	struct json_tokener *tok;
 	struct json_object *obj;
 	enum json_tokener_error jerr;
+	struct kvlist flat;
 	const char *ct = c->req->content_type;
 
 	if (c->route != NULL && c->route->page != NULL && page_is_form(c->req))
@@ -100,6 +101,14 @@ json_body(struct http_ctx *c)
 	    memchr(c->req->body, '\0', c->req->body_len) != NULL) {
 		error_reply(c, 400, "validation_error", "The body is not valid UTF-8 text.", NULL);
 		return NULL;
+	}
+	if (json_flat_parse(c->req->arena, c->req->body, c->req->body_len, &flat) == PSS_OK) {
+		/* an object of strings (most bodies): the same object, without the tokener */
+		obj = json_object_new_object();
+		for (size_t i = 0; i < flat.n; i++)
+			json_object_object_add(obj, flat.items[i].key,
+			    json_object_new_string_len(flat.items[i].val, (int)flat.items[i].val_len));
+		return obj;
 	}
 	tok = json_tokener_new_ex(32);
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);

@@ -112,4 +112,13 @@ const struct mpart *multipart_get(const struct mpartlist *, const char *name);
  * (and *out empty) when a value holds a NUL byte or is not valid UTF-8. */
 enum pss_err multipart_fields(struct arena *, const struct mpartlist *, struct kvlist *out);
 
+/* json_flat_parse: a JSON object whose members are all strings, as json-c reads it: its
+ * members in order (a repeated key each time: json-c keeps the last), escapes decoded (UTF-8 for
+ * \u, a surrogate pair as one code point). PSS_EINVAL (and *out empty) for every other
+ * input, valid JSON or not: another value than a string, a raw byte below 0x20 in a string,
+ * \u0000, a lone surrogate, white space other than space, tab, CR and LF, anything after
+ * the object. The caller then parses with json-c, which decides what is valid and how it
+ * fails. The bytes need not be valid UTF-8 (they are copied as they are). */
+enum pss_err json_flat_parse(struct arena *, const char *, size_t, struct kvlist *out);
+
 #endif

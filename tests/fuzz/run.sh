@@ -8,13 +8,14 @@ T=${FUZZ_SECONDS:-20}
 W=$(mktemp -d /tmp/pss-fuzz.XXXXXX)
 cd "$PSS_TOP"
 CORE="src/core/mem.c src/core/buf.c src/core/arena.c src/core/log.c src/core/util.c src/core/sha256.c"
-HTTP="src/http/urlenc.c src/http/cookie.c src/http/multipart.c"
+HTTP="src/http/urlenc.c src/http/cookie.c src/http/multipart.c src/http/jsonflat.c"
 n=0; fails=0
 declare -A SOURCES=(
 	[request]="$CORE $HTTP src/http/request.c src/http/router.c src/http/response.c"
 	[urlenc]="$CORE $HTTP"
 	[cookie]="$CORE $HTTP"
 	[multipart]="$CORE $HTTP"
+	[jsonflat]="$CORE $HTTP"
 	[mustache]="$CORE src/render/escape.c src/render/mustache.c"
 	[highlight]="$CORE src/core/text.c src/render/escape.c src/render/highlight.c src/render/diffview.c src/analyzer/lex.c"
 	[ps-lex]="$CORE $(ls src/analyzer/lex*.c 2>/dev/null | tr '\n' ' ')"
@@ -33,7 +34,7 @@ declare -A SOURCES=(
 declare -A LIBS=(
 	[crawl]="$(pkg-config --cflags --libs libcurl libxml-2.0 2>/dev/null)"
 )
-for drv in request urlenc cookie multipart mustache text ps-lex ps-parse ps-analyze ps-settings highlight ai ai-embed markdown crawl chat lexicon; do
+for drv in request urlenc cookie multipart jsonflat mustache text ps-lex ps-parse ps-analyze ps-settings highlight ai ai-embed markdown crawl chat lexicon; do
 	src=tests/fuzz/fuzz-$drv.c
 	[ -f "$src" ] || continue
 	n=$((n + 1))

@@ -1,4 +1,5 @@
-/* test-http-parse.c: unit tests of the untrusted-bytes parsers (urlencoded, cookies, multipart) */
+/* test-http-parse.c: unit tests of the untrusted-bytes parsers (urlencoded, cookies, multipart,
+ * JSON objects of strings) */
 #include "config.h"
 
 #include <stdlib.h>
@@ -1292,6 +1293,107 @@ test_multipart_near_miss_delimiters_linear_time(void)
 	buf_free(&b);
 }
 
+/* jf: json_flat_parse of the n bytes of s (an exact copy: no NUL after them) */
+static enum pss_err
+jf_n(const char *s, size_t n, struct kvlist *l)
+{
+	char *p = exact(s, n);
+	enum pss_err e = json_flat_parse(&A, p, n, l);
+
+	free(p);	/* keys and values live in the arena */
+	return e;
+}
+
+static enum pss_err
+jf(const char *s, struct kvlist *l)
+{
+	return jf_n(s, strlen(s), l);
+}
+
+static void
+test_jsonflat_reads_string_members_in_order(void)
+{
+	struct kvlist l;
+
+	T_REQUIRE(jf(" \t\r\n{ \"content\" : \"Get-Date\" ,\"fileName\":\"a.ps1\", \"a\":\"1\",\"a\":\"\"}\n ",
+	    &l) == PSS_OK);
+	T_REQUIRE(l.n == 4);
+	T_STREQ(l.items[0].key, "content");
+	T_STREQ(l.items[0].val, "Get-Date");
+	T_EQ(l.items[0].val_len, 8);
+	T_STREQ(l.items[1].key, "fileName");
+	T_STREQ(l.items[1].val, "a.ps1");
+	/* a repeated key each time, in order (the caller's json-c object keeps the last) */
+	T_STREQ(l.items[2].key, "a");
+	T_STREQ(l.items[3].key, "a");
+	T_STREQ(l.items[3].val, "");
+	T_EQ(l.items[3].val_len, 0);
+	T_EQ(jf("{}", &l), PSS_OK);
+	T_EQ(l.n, 0);
+	T_EQ(jf(" {\t} \r\n", &l), PSS_OK);
+	T_EQ(jf("{\"\":\"empty key\"}", &l), PSS_OK);
+	T_STREQ(l.items[0].key, "");
+}
+
+static void
+test_jsonflat_decodes_escapes_as_json_c(void)
+{
+	struct kvlist l;
+	/* eight bytes a step to the closing quote: escapes on both sides of a word boundary */
+	const char *s = "{\"k\\u00e9y\":\"\\\"q\\\\b\\/s\\b\\f\\n\\r\\tabcdefgh\\u00E9\\u20ac\\ud83d\\uDE00\\uFFFF\"}";
+
+	T_REQUIRE(jf(s, &l) == PSS_OK);
+	T_REQUIRE(l.n == 1);
+	T_STREQ(l.items[0].key, "k\xc3\xa9y");
+	T_STREQ(l.items[0].val, "\"q\\b/s\b\f\n\r\tabcdefgh\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbf");
+	T_EQ(l.items[0].val_len, strlen(l.items[0].val));
+	/* UTF-8 and the bytes above 0x7F are copied as they are */
+	T_REQUIRE(jf("{\"a\":\"h\xc3\xa9\x7f\"}", &l) == PSS_OK);
+	T_STREQ(l.items[0].val, "h\xc3\xa9\x7f");
+}
+
+/* Everything else is json-c's (valid or not): the list is left empty. */
+static void
+test_jsonflat_leaves_the_rest_to_json_c(void)
+{
+	static const char *const other[] = {
+		"", " ", "[]", "\"a\"", "{", "{\"a\"", "{\"a\":", "{\"a\":\"x\"", "{\"a\":\"x\",}",
+		"{\"a\":\"x\"}x", "{\"a\":\"x\"}{}", "{\"a\":1}", "{\"a\":null}", "{\"a\":true}",
+		"{\"a\":{}}", "{\"a\":[]}", "{\"a\":\"x\",\"b\":2}", "{'a':\"x\"}", "{a:\"x\"}",
+		"{\"a\"\f:\"x\"}", "\v{}", "{\"a\":\"\x01\"}", "{\"a\":\"\n\"}", "{\"a\":\"\\x\"}",
+		"{\"a\":\"\\U00e9\"}", "{\"a\":\"\\u00e\"}", "{\"a\":\"\\u00eg\"}", "{\"a\":\"\\u0000\"}",
+		"{\"a\\u0000\":\"x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\ud800x\"}",
+		"{\"a\":\"\\ud800\\u0041\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\\", "{\"a\":\"abcdefghijk",
+		"{\"a\":\"x\" \"b\":\"y\"}", "{\"a\":\"x\";\"b\":\"y\"}",
+	};
+	struct kvlist l;
+
+	for (size_t i = 0; i < PSS_ARRAY_LEN(other); i++) {
+		T_ASSERTF(jf(other[i], &l) == PSS_EINVAL, "input %zu: %s", i, other[i]);
+		T_EQ(l.n, 0);
+	}
+	T_EQ(jf_n("{\"a\":\"x\0\"}", 9, &l), PSS_EINVAL);	/* a raw NUL */
+	T_EQ(l.n, 0);
+}
+
+/* A body of 1 MB of plain text and escapes reads in linear time. */
+static void
+test_jsonflat_large_string(void)
+{
+	struct buf b = BUF_INIT;
+	struct kvlist l;
+
+	buf_puts(&b, "{\"content\":\"");
+	for (int i = 0; i < 40000; i++)
+		buf_puts(&b, "Write-Host \\\"x\\\"\\n");
+	buf_puts(&b, "\"}");
+	T_REQUIRE(jf_n(b.data, b.len, &l) == PSS_OK);
+	T_REQUIRE(l.n == 1);
+	T_EQ(l.items[0].val_len, 40000 * 15);
+	T_ASSERT(memcmp(l.items[0].val, "Write-Host \"x\"\nWrite", 20) == 0);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -1372,6 +1474,10 @@ main(void)
 	RUN(test_multipart_roundtrip_random_bodies);
 	RUN(test_multipart_many_parts);
 	RUN(test_multipart_near_miss_delimiters_linear_time);
+	RUN(test_jsonflat_reads_string_members_in_order);
+	RUN(test_jsonflat_decodes_escapes_as_json_c);
+	RUN(test_jsonflat_leaves_the_rest_to_json_c);
+	RUN(test_jsonflat_large_string);
 #undef RUN
 	arena_free(&A);
 	return t_done();

@@ -84,6 +84,30 @@ test_nul_and_control_bytes_are_refused(void)
 	T_STREQ(text_errors[TEXT_ENUL], "the file contains a NUL byte (binary data)");
 }
 
+/* the scan steps sixteen bytes at a time: a refused byte is found at every offset of a longer
+ * text (after a BOM too), and tab, CR, LF and bytes above 0x7F pass */
+static void
+test_control_bytes_are_found_at_every_offset(void)
+{
+	static const unsigned char bad[] = { 0, 0x01, 0x08, 0x0b, 0x0c, 0x1f, 0x7f };
+	char s[3 + 40];
+	size_t at;
+
+	memcpy(s, "\xef\xbb\xbf", 3);
+	for (size_t k = 0; k < PSS_ARRAY_LEN(bad); k++) {
+		for (size_t i = 0; i < 40; i++) {
+			memset(s + 3, 'x', 40);
+			s[3 + i] = (char)bad[k];
+			T_EQ(norm(s, sizeof(s), NULL, &at), bad[k] == 0 ? TEXT_ENUL : TEXT_ECONTROL);
+			T_EQ(at, 3 + i);
+		}
+	}
+	memset(s + 3, 'x', 40);
+	memcpy(s + 3 + 5, "\t\r\n\x20\x7e\xc3\xa9", 7);
+	s[3 + 40 - 1] = '\n';
+	T_EQ(norm(s + 3, 40, "xxxxx\t\r\n\x20\x7e\xc3\xa9xxxxxxxxxxxxxxxxxxxxxxxxxxx\n", NULL), TEXT_OK);
+}
+
 static void
 test_empty_content_is_refused(void)
 {
@@ -225,6 +249,7 @@ main(void)
 	T_RUN(test_broken_utf16_is_refused);
 	T_RUN(test_invalid_utf8_is_refused_with_its_offset);
 	T_RUN(test_nul_and_control_bytes_are_refused);
+	T_RUN(test_control_bytes_are_found_at_every_offset);
 	T_RUN(test_empty_content_is_refused);
 	T_RUN(test_allowed_extensions);
 	T_RUN(test_pwsh_quote_doubles_every_kind_of_single_quote);
