@@ -454,6 +454,50 @@ db_scripts_filter_ids(struct db *db, const struct viewer *v, const struct script
 	return e;
 }
 
+enum pss_err
+db_scripts_pick(struct db *db, const struct viewer *v, const int64_t *ids, size_t n, int64_t skip,
+    int max, size_t *ord, struct json_object **out)
+{
+	struct q q = { BUF_INIT, { 0 }, { 0 }, 0 };
+	struct script_filter f;
+	struct db_res *r = NULL;
+	char *lit;
+	enum pss_err e;
+
+	*out = json_object_new_array();
+	if (n == 0 || max <= 0)
+		return PSS_OK;
+	db_script_filter_init(&f, false);
+	lit = ids_array(ids, n);
+	buf_printf(&q.sql, "SELECT cand.ord, s.id, s.title, c.id, c.name"
+	    " FROM unnest($%d::int8[]) WITH ORDINALITY AS cand(id, ord) JOIN scripts s ON s.id = cand.id"
+	    " LEFT JOIN categories c ON c.id = s.category_id", q_param(&q, lit));
+	free(lit);
+	where(&q, v, &f, false);
+	buf_printf(&q.sql, " AND s.id <> $%d ORDER BY cand.ord LIMIT $%d", q_int(&q, skip), q_int(&q, max));
+	if ((e = db_exec_prepared(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
+		for (int i = 0; i < db_res_rows(r); i++) {
+			int64_t o = db_res_int(r, i, 0);
+			struct json_object *sc = json_object_new_object(), *cat = NULL;
+
+			if (o < 1 || (size_t)o > n)
+				continue;
+			ord[json_object_array_length(*out)] = (size_t)o - 1;
+			json_object_object_add(sc, "id", json_object_new_int64(db_res_int(r, i, 1)));
+			json_object_object_add(sc, "title", json_object_new_string(db_res_get(r, i, 2)));
+			if (!db_res_isnull(r, i, 3)) {
+				cat = json_object_new_object();
+				json_object_object_add(cat, "id", json_object_new_int64(db_res_int(r, i, 3)));
+				json_object_object_add(cat, "name", json_object_new_string(db_res_get(r, i, 4)));
+			}
+			json_object_object_add(sc, "category", cat);
+			json_object_array_add(*out, sc);
+		}
+	db_res_free(r);
+	q_free(&q);
+	return e;
+}
+
 /* a text[] or float8[] literal of n elements (words: ASCII letters, digits and dashes) */
 static char *
 array_literal(const char *const *words, const double *nums, size_t n)
