@@ -146,7 +146,7 @@ db_embeddings_gen(struct db *db)
 	struct db_res *r;
 	int64_t g;
 
-	if (db_exec(db, &r, "SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
+	if (db_exec_prepared(db, &r, "SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
 	    " FROM script_embeddings_seq", 0, NULL) != PSS_OK)
 		return -1;
 	g = db_res_int(r, 0, 0);

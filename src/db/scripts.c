@@ -63,7 +63,11 @@ static const char *const sort_text[SCRIPT_SORT__MAX] = {
  * scripts; the simple side keeps the stop word) */
 #define TSQ_SIDE(p) "(SELECT CASE WHEN querytree(e) = 'T' THEN w ELSE e || w END" \
 	" FROM websearch_to_tsquery('english', " p ") e, websearch_to_tsquery('simple', " p ") w)"
-#define TSQUERY "(" TSQ_SIDE("$1") " || " TSQ_SIDE("$2") ")"
+/* without a twin ($2 = ''), the query's side alone: websearch_to_tsquery('') is an empty
+ * tsquery, which || leaves out anyway, but makes PostgreSQL send a NOTICE ("query doesn't
+ * contain lexemes") with every search; the other branch is never run */
+#define TSQUERY "(CASE WHEN $2 = '' THEN " TSQ_SIDE("$1") " ELSE " TSQ_SIDE("$1") " || " \
+	TSQ_SIDE("$2") " END)"
 /* the snippet of a search result s: the query q.tsq, its lexemes q.lx and its headline's
  * query q.hq, made once a statement (QUERY_LEXEMES) */
 #define QUERY_LEXEMES "SELECT z.tsq, " DB_HEADLINE_LEXEMES("z.tsq") " AS lx, " \
@@ -442,7 +446,7 @@ db_scripts_filter_ids(struct db *db, const struct viewer *v, const struct script
 	free(lit);
 	where(&q, v, f, false);
 	buf_puts(&q.sql, " ORDER BY cand.ord");
-	if ((e = db_exec(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
+	if ((e = db_exec_prepared(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
 		for (int i = 0; i < db_res_rows(r); i++) {
 			int64_t ord = db_res_int(r, i, 0);
 
@@ -550,7 +554,7 @@ db_scripts_search_any(struct db *db, const struct viewer *v, const struct script
 	 * where testing each word against each candidate's tsvector and ranking all 4,400 had it. */
 	buf_puts(&q.sql, "WITH w AS MATERIALIZED (SELECT u.i, u.idf, plainto_tsquery('english', u.w)"
 	    " || plainto_tsquery('simple', u.w) AS q FROM unnest($1::text[], $2::float8[])"
-	    " WITH ORDINALITY AS u(w, idf, i) WHERE numnode(plainto_tsquery('english', u.w)) > 0"
+	    " WITH ORDINALITY AS u(w, idf, i) WHERE length(to_tsvector('english', u.w)) > 0"
 	    " ORDER BY u.idf DESC, u.i LIMIT $3::int),"
 	    " qq AS MATERIALIZED (SELECT (SELECT string_agg('(' || q::text || ')', ' | ') FROM w)::tsquery"
 	    "  AS tsq, least(2, (SELECT count(*) FROM w)) AS quorum, (SELECT count(*) FROM w) AS nw),"
@@ -562,7 +566,7 @@ db_scripts_search_any(struct db *db, const struct viewer *v, const struct script
 	    "  '-Infinity') - 2 AS least)"
 	    " SELECT s.id, c.idf + " RANK("s") ", c.n = qq.nw FROM c CROSS JOIN t CROSS JOIN qq"
 	    " JOIN scripts s ON s.id = c.id WHERE c.idf >= t.least ORDER BY 2 DESC, 1 DESC LIMIT $4::int");
-	if ((e = db_exec(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
+	if ((e = db_exec_prepared(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
 		for (int i = 0; i < db_res_rows(r) && i < max; i++) {
 			ids[*n_out] = db_res_int(r, i, 0);
 			scores[(*n_out)++] = db_res_double(r, i, 1);
@@ -596,7 +600,7 @@ db_scripts_summaries(struct db *db, const struct viewer *v, const int64_t *ids, 
 	free(lit);
 	where(&q, v, &(struct script_filter){ .is_public = -1 }, false);
 	buf_puts(&q.sql, " ORDER BY cand.ord");
-	if ((e = db_exec(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
+	if ((e = db_exec_prepared(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
 		for (int i = 0; i < db_res_rows(r); i++) {
 			struct json_object *o = db_json_parse(db_res_get(r, i, 0));
 
