@@ -436,23 +436,26 @@ db_scripts_filter_ids(struct db *db, const struct viewer *v, const struct script
 	char *lit;
 	enum pss_err e;
 
-	memset(keep, 0, n);
+	memset(keep, 1, n);
 	if (n == 0)
 		return PSS_OK;
 	lit = ids_array(ids, n);
+	/* the candidates left out (gone, unseen or filtered: usually none), not the 1,000 kept */
 	buf_printf(&q.sql, "SELECT cand.ord FROM unnest($%d::int8[]) WITH ORDINALITY AS cand(id, ord)"
-	    " JOIN scripts s ON s.id = cand.id LEFT JOIN script_analysis sa ON sa.script_id = s.id",
+	    " WHERE NOT EXISTS (SELECT 1 FROM scripts s LEFT JOIN script_analysis sa ON sa.script_id = s.id",
 	    q_param(&q, lit));
 	free(lit);
 	where(&q, v, f, false);
-	buf_puts(&q.sql, " ORDER BY cand.ord");
+	buf_puts(&q.sql, " AND s.id = cand.id)");
 	if ((e = db_exec_prepared(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
 		for (int i = 0; i < db_res_rows(r); i++) {
 			int64_t ord = db_res_int(r, i, 0);
 
 			if (ord >= 1 && (size_t)ord <= n)
-				keep[ord - 1] = 1;
+				keep[ord - 1] = 0;
 		}
+	else
+		memset(keep, 0, n);
 	db_res_free(r);
 	q_free(&q);
 	return e;
@@ -917,9 +920,23 @@ ids_array(const int64_t *ids, size_t n)
 {
 	struct buf b = BUF_INIT;
 
+	/* by hand: a printf a number was most of building semantic search's 1,000 candidates
+	 * (about 1 M instructions a request, callgrind) */
+	buf_grow(&b, n * 21 + 3);
 	buf_putc(&b, '{');
-	for (size_t i = 0; i < n; i++)
-		buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+	for (size_t i = 0; i < n; i++) {
+		char d[24], *e = d + sizeof(d);
+		uint64_t u = ids[i] < 0 ? -(uint64_t)ids[i] : (uint64_t)ids[i];
+
+		do
+			*--e = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (ids[i] < 0)
+			*--e = '-';
+		if (i > 0)
+			buf_putc(&b, ',');
+		buf_append(&b, e, (size_t)(d + sizeof(d) - e));
+	}
 	buf_putc(&b, '}');
 	return buf_detach(&b);
 }
