@@ -912,6 +912,13 @@ db_script_delete(struct db *db, int64_t id)
 	return db_exec(db, NULL, "DELETE FROM scripts WHERE id = $1", 1, (const char *[]){ sid });
 }
 
+enum pss_err
+db_scripts_vacuum(struct db *db)
+{
+	/* the simple protocol, outside any transaction: VACUUM runs in no transaction block */
+	return db_exec_script(db, "VACUUM (ANALYZE) scripts");
+}
+
 /* ---- bulk ---- */
 
 /* ids_array: "{1,2,3}" for an int[] parameter (caller frees). */

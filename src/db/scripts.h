@@ -153,6 +153,9 @@ enum pss_err db_script_terms_source(struct db *, int64_t id, size_t max, char **
  * *changed: a row was written (they differed). */
 enum pss_err db_script_terms_set(struct db *, int64_t id, const char *hash, const char *terms,
 	bool *changed);
+/* db_scripts_vacuum: VACUUM (ANALYZE) of the scripts table (outside a transaction; a role
+ * that does not own it gets PostgreSQL's warning and nothing is done). */
+enum pss_err db_scripts_vacuum(struct db *);
 /* db_script_delete: deletes it (its versions, tags, logs and analysis cascade). */
 enum pss_err db_script_delete(struct db *, int64_t id);
 
