@@ -395,8 +395,12 @@ ps_embed_cosine(const float *a, const float *b, size_t dim)
 }
 
 /* The dot product of q and v (dim floats) in eight independent sums, which the compiler can
- * keep in one vector register (a single running sum serialises every addition). */
-static float
+ * keep in one vector register (a single running sum serialises every addition). Inlined
+ * into each copy of ps_embed_topk, so the AVX2 one computes it with AVX2. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline float
 dot(const float *q, const float *v, size_t dim)
 {
 	float s[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }, t = 0;
@@ -444,7 +448,20 @@ cmp_hit(const void *a, const void *b)
 	return better(a, b) ? -1 : better(b, a) ? 1 : 0;
 }
 
-size_t
+/* The scan is most of a semantic search's instructions in the worker (5 of 8 M at 10,000
+ * vectors of 256): where the CPU has AVX2, a copy of it built for AVX2 runs, whose eight sums
+ * fit one register; without FMA (not asked for) every product and sum is rounded as in the
+ * default copy, in the same order, so both give the same scores bit for bit. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define TOPK_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef TOPK_CLONES
+#define TOPK_CLONES
+#endif
+
+TOPK_CLONES size_t
 ps_embed_topk(const float *q, const float *vecs, size_t n, size_t dim, const uint8_t *keep,
     size_t k, struct ps_embed_hit *hits)
 {

@@ -276,6 +276,10 @@ cmd_reembed(int argc, char **argv)
 			fprintf(stderr, "psscript reembed: %s\n", e != PSS_OK ? pss_strerror(e) : why);
 			goto out;
 		}
+		/* every row rewritten: vacuumed now rather than when autovacuum comes (a failure
+		 * only slows searches until then) */
+		if (library_reembed_settle(&s) != PSS_OK)
+			fprintf(stderr, "psscript reembed: warning: the scripts table was not vacuumed\n");
 		/* the keyword documents changed (the commands' meaning): the cached lists and
 		 * searches go, once here rather than once a script */
 		s.cache = cache_open(&c, s.db);

@@ -107,22 +107,35 @@ db_embedding_text_hash(struct db *db, int64_t script_id, const char *model)
 }
 
 enum pss_err
-db_embedding_get(struct db *db, int64_t script_id, const char *model, int dims, float *out)
+db_embedding_get(struct db *db, const struct viewer *v, int64_t script_id, const char *model,
+    int dims, float *out, bool *has)
 {
-	char id[24], d[16];
-	const char *p[3] = { id, model, d };
+	char id[24], d[16], uid[24];
+	const char *p[5] = { id, NULL, NULL, model, d };
 	struct db_res *r;
 	enum pss_err e;
 
+	*has = false;
+	if (script_id <= 0 || script_id > INT32_MAX)
+		return PSS_ENOTFOUND;
 	db_id(id, script_id);
+	db_viewer_params(v, uid, &p[1], &p[2]);
 	snprintf(d, sizeof(d), "%d", dims);
-	if ((e = db_exec(db, &r, "SELECT embedding::real[] FROM script_embeddings"
-	    " WHERE script_id = $1 AND model_version = $2 AND dimensions = $3::int", 3, p)) != PSS_OK)
+	/* the script's visibility and its vector in one statement (similar scripts read the
+	 * whole script for the first before) */
+	if ((e = db_exec_prepared(db, &r, "SELECT e.embedding::real[] FROM scripts s"
+	    " LEFT JOIN script_embeddings e ON e.script_id = s.id AND e.model_version = $4"
+	    " AND e.dimensions = $5::int"
+	    " WHERE s.id = $1 AND ($3::bool OR s.is_public OR s.user_id = $2::int)", 5, p)) != PSS_OK)
 		return e;
 	if (db_res_rows(r) != 1)
 		e = PSS_ENOTFOUND;
-	else if (vec_parse(db_res_get(r, 0, 0), dims, out) != 0)
-		e = PSS_EINTERNAL;
+	else if (!db_res_isnull(r, 0, 0)) {
+		if (vec_parse(db_res_get(r, 0, 0), dims, out) != 0)
+			e = PSS_EINTERNAL;
+		else
+			*has = true;
+	}
 	db_res_free(r);
 	return e;
 }
@@ -133,7 +146,7 @@ db_embeddings_gen(struct db *db)
 	struct db_res *r;
 	int64_t g;
 
-	if (db_exec(db, &r, "SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
+	if (db_exec_prepared(db, &r, "SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
 	    " FROM script_embeddings_seq", 0, NULL) != PSS_OK)
 		return -1;
 	g = db_res_int(r, 0, 0);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "db/db.h"
+#include "db/rows.h"
 
 /* db_embedding_store: upserts the script's vector (dims floats) made by type/model from the
  * text whose SHA-256 hex is text_hash, and removes the script's rows of type made by another
@@ -17,10 +18,11 @@ enum pss_err db_embedding_store(struct db *, int64_t script_id, const char *type
  * (caller frees). */
 char	*db_embedding_text_hash(struct db *, int64_t script_id, const char *model);
 
-/* db_embedding_get: the script's vector of model into out[dims]; PSS_ENOTFOUND when it has
- * none of that model and dimension. */
-enum pss_err db_embedding_get(struct db *, int64_t script_id, const char *model, int dims,
-	float *out);
+/* db_embedding_get: the vector of model of a script the viewer sees into out[dims], *has
+ * true; *has false when it has none of that model and dimension; PSS_ENOTFOUND when there is
+ * no such script or the viewer may not see it. */
+enum pss_err db_embedding_get(struct db *, const struct viewer *, int64_t script_id,
+	const char *model, int dims, float *out, bool *has);
 
 /* db_embeddings_gen: the write generation (script_embeddings_seq's last value; 0 before any
  * write); -1 on error. Any insert, update or delete of a row advances it. */

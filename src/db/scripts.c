@@ -63,7 +63,11 @@ static const char *const sort_text[SCRIPT_SORT__MAX] = {
  * scripts; the simple side keeps the stop word) */
 #define TSQ_SIDE(p) "(SELECT CASE WHEN querytree(e) = 'T' THEN w ELSE e || w END" \
 	" FROM websearch_to_tsquery('english', " p ") e, websearch_to_tsquery('simple', " p ") w)"
-#define TSQUERY "(" TSQ_SIDE("$1") " || " TSQ_SIDE("$2") ")"
+/* without a twin ($2 = ''), the query's side alone: websearch_to_tsquery('') is an empty
+ * tsquery, which || leaves out anyway, but makes PostgreSQL send a NOTICE ("query doesn't
+ * contain lexemes") with every search; the other branch is never run */
+#define TSQUERY "(CASE WHEN $2 = '' THEN " TSQ_SIDE("$1") " ELSE " TSQ_SIDE("$1") " || " \
+	TSQ_SIDE("$2") " END)"
 /* the snippet of a search result s: the query q.tsq, its lexemes q.lx and its headline's
  * query q.hq, made once a statement (QUERY_LEXEMES) */
 #define QUERY_LEXEMES "SELECT z.tsq, " DB_HEADLINE_LEXEMES("z.tsq") " AS lx, " \
@@ -432,22 +436,69 @@ db_scripts_filter_ids(struct db *db, const struct viewer *v, const struct script
 	char *lit;
 	enum pss_err e;
 
-	memset(keep, 0, n);
+	memset(keep, 1, n);
 	if (n == 0)
 		return PSS_OK;
 	lit = ids_array(ids, n);
+	/* the candidates left out (gone, unseen or filtered: usually none), not the 1,000 kept */
 	buf_printf(&q.sql, "SELECT cand.ord FROM unnest($%d::int8[]) WITH ORDINALITY AS cand(id, ord)"
-	    " JOIN scripts s ON s.id = cand.id LEFT JOIN script_analysis sa ON sa.script_id = s.id",
+	    " WHERE NOT EXISTS (SELECT 1 FROM scripts s LEFT JOIN script_analysis sa ON sa.script_id = s.id",
 	    q_param(&q, lit));
 	free(lit);
 	where(&q, v, f, false);
-	buf_puts(&q.sql, " ORDER BY cand.ord");
-	if ((e = db_exec(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
+	buf_puts(&q.sql, " AND s.id = cand.id)");
+	if ((e = db_exec_prepared(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
 		for (int i = 0; i < db_res_rows(r); i++) {
 			int64_t ord = db_res_int(r, i, 0);
 
 			if (ord >= 1 && (size_t)ord <= n)
-				keep[ord - 1] = 1;
+				keep[ord - 1] = 0;
+		}
+	else
+		memset(keep, 0, n);
+	db_res_free(r);
+	q_free(&q);
+	return e;
+}
+
+enum pss_err
+db_scripts_pick(struct db *db, const struct viewer *v, const int64_t *ids, size_t n, int64_t skip,
+    int max, size_t *ord, struct json_object **out)
+{
+	struct q q = { BUF_INIT, { 0 }, { 0 }, 0 };
+	struct script_filter f;
+	struct db_res *r = NULL;
+	char *lit;
+	enum pss_err e;
+
+	*out = json_object_new_array();
+	if (n == 0 || max <= 0)
+		return PSS_OK;
+	db_script_filter_init(&f, false);
+	lit = ids_array(ids, n);
+	buf_printf(&q.sql, "SELECT cand.ord, s.id, s.title, c.id, c.name"
+	    " FROM unnest($%d::int8[]) WITH ORDINALITY AS cand(id, ord) JOIN scripts s ON s.id = cand.id"
+	    " LEFT JOIN categories c ON c.id = s.category_id", q_param(&q, lit));
+	free(lit);
+	where(&q, v, &f, false);
+	buf_printf(&q.sql, " AND s.id <> $%d ORDER BY cand.ord LIMIT $%d", q_int(&q, skip), q_int(&q, max));
+	if ((e = db_exec_prepared(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
+		for (int i = 0; i < db_res_rows(r); i++) {
+			int64_t o = db_res_int(r, i, 0);
+			struct json_object *sc = json_object_new_object(), *cat = NULL;
+
+			if (o < 1 || (size_t)o > n)
+				continue;
+			ord[json_object_array_length(*out)] = (size_t)o - 1;
+			json_object_object_add(sc, "id", json_object_new_int64(db_res_int(r, i, 1)));
+			json_object_object_add(sc, "title", json_object_new_string(db_res_get(r, i, 2)));
+			if (!db_res_isnull(r, i, 3)) {
+				cat = json_object_new_object();
+				json_object_object_add(cat, "id", json_object_new_int64(db_res_int(r, i, 3)));
+				json_object_object_add(cat, "name", json_object_new_string(db_res_get(r, i, 4)));
+			}
+			json_object_object_add(sc, "category", cat);
+			json_object_array_add(*out, sc);
 		}
 	db_res_free(r);
 	q_free(&q);
@@ -506,7 +557,7 @@ db_scripts_search_any(struct db *db, const struct viewer *v, const struct script
 	 * where testing each word against each candidate's tsvector and ranking all 4,400 had it. */
 	buf_puts(&q.sql, "WITH w AS MATERIALIZED (SELECT u.i, u.idf, plainto_tsquery('english', u.w)"
 	    " || plainto_tsquery('simple', u.w) AS q FROM unnest($1::text[], $2::float8[])"
-	    " WITH ORDINALITY AS u(w, idf, i) WHERE numnode(plainto_tsquery('english', u.w)) > 0"
+	    " WITH ORDINALITY AS u(w, idf, i) WHERE length(to_tsvector('english', u.w)) > 0"
 	    " ORDER BY u.idf DESC, u.i LIMIT $3::int),"
 	    " qq AS MATERIALIZED (SELECT (SELECT string_agg('(' || q::text || ')', ' | ') FROM w)::tsquery"
 	    "  AS tsq, least(2, (SELECT count(*) FROM w)) AS quorum, (SELECT count(*) FROM w) AS nw),"
@@ -518,7 +569,7 @@ db_scripts_search_any(struct db *db, const struct viewer *v, const struct script
 	    "  '-Infinity') - 2 AS least)"
 	    " SELECT s.id, c.idf + " RANK("s") ", c.n = qq.nw FROM c CROSS JOIN t CROSS JOIN qq"
 	    " JOIN scripts s ON s.id = c.id WHERE c.idf >= t.least ORDER BY 2 DESC, 1 DESC LIMIT $4::int");
-	if ((e = db_exec(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
+	if ((e = db_exec_prepared(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
 		for (int i = 0; i < db_res_rows(r) && i < max; i++) {
 			ids[*n_out] = db_res_int(r, i, 0);
 			scores[(*n_out)++] = db_res_double(r, i, 1);
@@ -552,7 +603,7 @@ db_scripts_summaries(struct db *db, const struct viewer *v, const int64_t *ids, 
 	free(lit);
 	where(&q, v, &(struct script_filter){ .is_public = -1 }, false);
 	buf_puts(&q.sql, " ORDER BY cand.ord");
-	if ((e = db_exec(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
+	if ((e = db_exec_prepared(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
 		for (int i = 0; i < db_res_rows(r); i++) {
 			struct json_object *o = db_json_parse(db_res_get(r, i, 0));
 
@@ -861,6 +912,13 @@ db_script_delete(struct db *db, int64_t id)
 	return db_exec(db, NULL, "DELETE FROM scripts WHERE id = $1", 1, (const char *[]){ sid });
 }
 
+enum pss_err
+db_scripts_vacuum(struct db *db)
+{
+	/* the simple protocol, outside any transaction: VACUUM runs in no transaction block */
+	return db_exec_script(db, "VACUUM (ANALYZE) scripts");
+}
+
 /* ---- bulk ---- */
 
 /* ids_array: "{1,2,3}" for an int[] parameter (caller frees). */
@@ -869,9 +927,23 @@ ids_array(const int64_t *ids, size_t n)
 {
 	struct buf b = BUF_INIT;
 
+	/* by hand: a printf a number was most of building semantic search's 1,000 candidates
+	 * (about 1 M instructions a request, callgrind) */
+	buf_grow(&b, n * 21 + 3);
 	buf_putc(&b, '{');
-	for (size_t i = 0; i < n; i++)
-		buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+	for (size_t i = 0; i < n; i++) {
+		char d[24], *e = d + sizeof(d);
+		uint64_t u = ids[i] < 0 ? -(uint64_t)ids[i] : (uint64_t)ids[i];
+
+		do
+			*--e = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (ids[i] < 0)
+			*--e = '-';
+		if (i > 0)
+			buf_putc(&b, ',');
+		buf_append(&b, e, (size_t)(d + sizeof(d) - e));
+	}
 	buf_putc(&b, '}');
 	return buf_detach(&b);
 }

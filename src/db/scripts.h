@@ -81,6 +81,11 @@ enum pss_err db_scripts_search(struct db *, const struct viewer *, const struct 
  * filter f (its query is not used), else 0. One statement for all n. */
 enum pss_err db_scripts_filter_ids(struct db *, const struct viewer *, const struct script_filter *,
 	const int64_t *ids, size_t n, uint8_t *keep);
+/* db_scripts_pick: of the n ids (best first), the first max the viewer sees other than skip,
+ * in that order: *out = a JSON array of {id, title, category {id, name} or null}, and ord[i]
+ * (room for max) the place in ids of the i-th. One statement. */
+enum pss_err db_scripts_pick(struct db *, const struct viewer *, const int64_t *ids, size_t n,
+	int64_t skip, int max, size_t *ord, struct json_object **out);
 /* db_scripts_search_any: the best max ids (visible, filtered) matching at least two of the
  * `most` rarest (by idf) of the n words (all when fewer; stop words, by PostgreSQL's english
  * configuration, do not count),
@@ -148,6 +153,9 @@ enum pss_err db_script_terms_source(struct db *, int64_t id, size_t max, char **
  * *changed: a row was written (they differed). */
 enum pss_err db_script_terms_set(struct db *, int64_t id, const char *hash, const char *terms,
 	bool *changed);
+/* db_scripts_vacuum: VACUUM (ANALYZE) of the scripts table (outside a transaction; a role
+ * that does not own it gets PostgreSQL's warning and nothing is done). */
+enum pss_err db_scripts_vacuum(struct db *);
 /* db_script_delete: deletes it (its versions, tags, logs and analysis cascade). */
 enum pss_err db_script_delete(struct db *, int64_t id);
 

@@ -602,9 +602,9 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
  * similarity in whole percent; nothing when they cannot be had (the page stands without).
  * Cached as scripts:similar:{id}:{viewer} (the answer depends on what the viewer may see:
  * the user id, and "a" for an administrator, so a changed role is another key): uncached,
- * library_similar reads the whole script again from PostgreSQL to check its visibility
- * (the page has just done so) and searches the vectors, which was half of the page's worker
- * instructions and 6 ms of PostgreSQL's CPU a view in bench/analysis-page.sh. Every library
+ * library_similar checks the script's visibility again (with its vector, one statement)
+ * and searches the vectors, which was half of the page's worker instructions and 6 ms of
+ * PostgreSQL's CPU a view in bench/analysis-page.sh (when it read the whole script). Every library
  * write drops scripts:* (CACHE_LIB_LISTS: titles, categories, visibility, deletions); a
  * script embedded since shows up within CACHE_TTL_SCRIPTS. An answer for a script not yet
  * embedded (method "...:none" with an embedder configured) is not kept, so its own list

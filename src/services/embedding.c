@@ -858,6 +858,12 @@ library_reembed_next(const struct svc *s, int64_t after, int64_t *ids, int max, 
 }
 
 enum pss_err
+library_reembed_settle(const struct svc *s)
+{
+	return db_scripts_vacuum(s->db);
+}
+
+enum pss_err
 library_reembed_progress(const struct svc *s, int64_t *scripts, int64_t *done)
 {
 	char why[256];

@@ -520,6 +520,12 @@ void	 library_embedding_defer_index(bool defer);
  * library_reembed_progress: scripts in all and those embedded by the configured model. */
 enum pss_err library_reembed(const struct svc *, int64_t *queued, char *why, size_t whysz);
 enum pss_err library_reembed_progress(const struct svc *, int64_t *scripts, int64_t *done);
+/* library_reembed_settle: after a re-embedding that rewrote every script's search_terms
+ * (psscript reembed --inline), the scripts table vacuumed and analysed at once: until then
+ * every search reads the dead versions and the unset visibility map (a hybrid search cost
+ * 12 ms of the stack's CPU instead of 4 at 10,000 scripts, docs/search.md "Cost of a
+ * request"), and autovacuum may take minutes to come. */
+enum pss_err library_reembed_settle(const struct svc *);
 /* library_reembed_next: the lowest ids (at most max, ascending) above after of scripts without
  * a vector of the configured model; *n gets how many (0: none left). */
 enum pss_err library_reembed_next(const struct svc *, int64_t after, int64_t *ids, int max,

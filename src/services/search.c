@@ -406,12 +406,12 @@ library_similar(const struct svc *s, const struct viewer *v, int64_t id, int lim
 {
 	char why[256], mbuf[96];
 	const struct library_embedder *em;
-	struct script_filter f;
-	struct json_object *script = NULL, *arr, *list, *o;
+	struct json_object *arr = NULL, *list, *o;
 	float *q = NULL, *scores = NULL;
 	int64_t *ids = NULL;
-	uint8_t *keep = NULL;
+	size_t ord[LIBRARY_SIMILAR_MAX];
 	const char *index = NULL;
+	bool has = false, owner;
 	int n = 0, k;
 	enum pss_err e;
 
@@ -420,85 +420,67 @@ library_similar(const struct svc *s, const struct viewer *v, int64_t id, int lim
 		return svc_fail(err, PSS_EINVAL, "limit", "limit must be between 1 and 50");
 	if (!(threshold >= 0 && threshold <= 1))
 		return svc_fail(err, PSS_EINVAL, "threshold", "threshold must be between 0 and 1");
-	if ((e = db_script_get(s->db, v, id, &script)) != PSS_OK)
-		return e;
-	json_object_put(script);
-	list = json_object_new_array();
 	if ((em = library_embedder(s, why, sizeof(why))) == NULL) {
-		index = NULL;
+		if ((e = db_script_access(s->db, v, id, false, &owner)) != PSS_OK)
+			return e;
+		list = json_object_new_array();
 		goto answer;
 	}
+	/* whether the viewer sees the script, and its vector, in one statement */
 	q = xcalloc((size_t)em->dims, sizeof(*q));
-	if ((e = db_embedding_get(s->db, id, em->model, em->dims, q)) == PSS_ENOTFOUND) {
+	if ((e = db_embedding_get(s->db, v, id, em->model, em->dims, q, &has)) != PSS_OK) {
+		free(q);
+		return e;
+	}
+	list = json_object_new_array();
+	if (!has) {
 		const struct library_embedder *b = library_embedder_builtin(s, why, sizeof(why));
 
 		/* a remote provider's row not made yet: the built-in model's rows answer */
 		if (b != NULL && b != em) {
 			em = b;
 			q = xrealloc(q, sizeof(*q) * (size_t)em->dims);
-			e = db_embedding_get(s->db, id, em->model, em->dims, q);
+			if ((e = db_embedding_get(s->db, v, id, em->model, em->dims, q, &has)) != PSS_OK)
+				goto out;
 		}
 	}
-	if (e == PSS_ENOTFOUND) {
-		e = PSS_OK;	/* not embedded yet: no similar scripts to tell */
-		goto answer;
-	}
-	if (e != PSS_OK)
-		goto out;
-	library_filter_init(&f, false);
+	if (!has)
+		goto answer;	/* not embedded yet: no similar scripts to tell */
+	/* candidates, then the first limit the viewer sees, the script itself left out, with
+	 * their titles and categories in the same statement; more while too few remain */
 	for (k = limit * 4 + 1; ; k *= 4) {
-		size_t got = 0;
 		int all;
 
 		ids = xrealloc(ids, sizeof(*ids) * (size_t)k);
 		scores = xrealloc(scores, sizeof(*scores) * (size_t)k);
-		keep = xrealloc(keep, (size_t)k);
 		if ((e = library_nearest(s, em, q, k, ids, scores, &n, &index)) != PSS_OK)
 			goto out;
 		all = n;
 		while (n > 0 && scores[n - 1] < threshold)
 			n--;
-		if ((e = db_scripts_filter_ids(s->db, v, &f, ids, (size_t)n, keep)) != PSS_OK)
+		json_object_put(arr);
+		if ((e = db_scripts_pick(s->db, v, ids, (size_t)n, id, limit, ord, &arr)) != PSS_OK)
 			goto out;
-		for (int i = 0; i < n; i++)
-			got += keep[i] && ids[i] != id;
-		if (got >= (size_t)limit || all < k || n < all || k >= (1 << 22))
+		if (json_object_array_length(arr) >= (size_t)limit || all < k || n < all ||
+		    k >= (1 << 22))
 			break;
 	}
-	{
-		int64_t pick[LIBRARY_SIMILAR_MAX];
-		double sim[LIBRARY_SIMILAR_MAX];
-		size_t np = 0;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *sc = json_object_array_get_idx(arr, i), *x, *item;
+		int64_t sid = json_object_object_get_ex(sc, "id", &x) ? json_object_get_int64(x) : 0;
+		/* a cosine of unit vectors, clamped to [0, 1] against rounding */
+		double sim = scores[ord[i]] < 0 ? 0 : scores[ord[i]] > 1 ? 1 : scores[ord[i]];
 
-		for (int i = 0; i < n && np < (size_t)limit; i++)
-			if (keep[i] && ids[i] != id) {
-				pick[np] = ids[i];
-				/* a cosine of unit vectors, clamped to [0, 1] against rounding */
-				sim[np++] = scores[i] < 0 ? 0 : scores[i] > 1 ? 1 : scores[i];
-			}
-		if ((e = db_scripts_summaries(s->db, v, pick, np, "", NULL, &arr)) != PSS_OK) {
-			json_object_put(arr);
-			goto out;
-		}
-		for (size_t i = 0, j = 0; i < json_object_array_length(arr); i++) {
-			struct json_object *sc = json_object_array_get_idx(arr, i), *x, *item;
-			int64_t sid = json_object_object_get_ex(sc, "id", &x) ? json_object_get_int64(x) : 0;
-
-			while (j < np && pick[j] != sid)
-				j++;
-			item = json_object_new_object();
-			json_object_object_add(item, "scriptId", json_object_new_int64(sid));
-			/* the original frontend's name (docs/compat.md) */
-			json_object_object_add(item, "script_id", json_object_new_int64(sid));
-			json_object_object_add(item, "title", json_object_object_get_ex(sc, "title", &x) ?
-			    json_object_get(x) : NULL);
-			json_object_object_add(item, "category", json_object_object_get_ex(sc, "category", &x) ?
-			    json_object_get(x) : NULL);
-			json_object_object_add(item, "similarity",
-			    json_object_new_double(j < np ? round(sim[j] * 1e4) / 1e4 : 0));
-			json_object_array_add(list, item);
-		}
-		json_object_put(arr);
+		item = json_object_new_object();
+		json_object_object_add(item, "scriptId", json_object_new_int64(sid));
+		/* the original frontend's name (docs/compat.md) */
+		json_object_object_add(item, "script_id", json_object_new_int64(sid));
+		json_object_object_add(item, "title", json_object_object_get_ex(sc, "title", &x) ?
+		    json_object_get(x) : NULL);
+		json_object_object_add(item, "category", json_object_object_get_ex(sc, "category", &x) ?
+		    json_object_get(x) : NULL);
+		json_object_object_add(item, "similarity", json_object_new_double(round(sim * 1e4) / 1e4));
+		json_object_array_add(list, item);
 	}
 answer:
 	o = json_object_new_object();
@@ -511,9 +493,9 @@ answer:
 	*out = o;
 out:
 	json_object_put(list);
+	json_object_put(arr);
 	free(q);
 	free(ids);
 	free(scores);
-	free(keep);
 	return e;
 }

@@ -317,6 +317,46 @@ test_lexicon_expands_words_plurals_and_phrases(void)
 	free(x);
 }
 
+/* Every score is, bit for bit, the eight-sum dot product in its order (whichever copy of the
+ * scan the CPU runs: the AVX2 one must round as the default one), at dimensions with and
+ * without a tail of fewer than eight. */
+static void
+test_topk_scores_are_the_eight_sums_bit_for_bit(void)
+{
+	enum { N = 500 };
+	unsigned seed = 11;
+
+	for (size_t dim = 250; dim <= 258; dim++) {
+		float *v = xmalloc(sizeof(float) * N * dim), *q = xmalloc(sizeof(float) * dim);
+		struct ps_embed_hit *hits = xmalloc(sizeof(*hits) * N);
+		size_t n, bad = 0;
+
+		for (size_t i = 0; i < N * dim + dim; i++) {
+			seed = seed * 1103515245u + 12345u;
+			*(i < N * dim ? &v[i] : &q[i - N * dim]) = (float)((seed >> 8) % 20001) / 10000.0f - 1.0f;
+		}
+		n = ps_embed_topk(q, v, N, dim, NULL, N, hits);
+		T_EQ(n, N);
+		for (size_t i = 0; i < n; i++) {
+			const float *r = v + (size_t)hits[i].row * dim;
+			float s[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }, t = 0, want;
+			size_t d = 0;
+
+			for (; d + 8 <= dim; d += 8)
+				for (int j = 0; j < 8; j++)
+					s[j] += q[d + j] * r[d + j];
+			for (; d < dim; d++)
+				t += q[d] * r[d];
+			want = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + t;
+			bad += memcmp(&want, &hits[i].score, sizeof(want)) != 0;
+		}
+		T_ASSERTF(bad == 0, "dimension %zu: %zu scores differ", dim, bad);
+		free(v);
+		free(q);
+		free(hits);
+	}
+}
+
 int
 main(void)
 {
@@ -331,6 +371,7 @@ main(void)
 	T_RUN(test_topk_is_exact);
 	T_RUN(test_lexicon_table_is_sorted_and_known_to_the_model);
 	T_RUN(test_lexicon_expands_words_plurals_and_phrases);
+	T_RUN(test_topk_scores_are_the_eight_sums_bit_for_bit);
 	ps_embed_model_close(&model);
 	free(model_bytes);
 	return t_done();
