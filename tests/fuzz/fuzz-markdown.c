@@ -3,8 +3,9 @@
  * Built and run by tests/fuzz/run.sh (seed corpus tests/fuzz/corpus/markdown). Checks, besides
  * the sanitizers: every element the renderer writes is closed as often as opened and never
  * more deeply nested lists than MD_MAX_DEPTH; no tag but the renderer's own (a '<' in the
- * output opens one of them: raw HTML of the input is escaped); every href is http:, https:,
- * mailto: or relative; the output is valid UTF-8.
+ * output opens one of them, or a code token of the highlighter, <h-class>: raw HTML of the
+ * input is escaped); every href is http:, https:, mailto: or relative; the output is valid
+ * UTF-8.
  */
 #include "config.h"
 
@@ -20,13 +21,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const char *const tags[] = { "p", "ul", "ol", "li", "pre", "code", "strong", "em", "a",
 	"blockquote", "table", "thead", "tbody", "tr", "th", "td", "h1", "h2", "h3", "h4", "h5", "h6",
-	"span", "hr" };
+	"span", "hr", "h-" };
+#define TOKEN_TAG (sizeof(tags) / sizeof(tags[0]) - 1)	/* the highlighter's <h-c>, any class */
 
 static int
 tag_at(const char *p, size_t *len, int *closing)
 {
 	*closing = p[1] == '/';
 	p += 1 + *closing;
+	if (p[0] == 'h' && p[1] == '-') {
+		size_t k = 2;
+
+		while (p[k] >= 'a' && p[k] <= 'z')
+			k++;
+		if (k > 2 && p[k] == '>') {
+			*len = k;
+			return (int)TOKEN_TAG;
+		}
+		return -1;
+	}
 	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
 		size_t k = strlen(tags[i]);
 
