@@ -128,11 +128,7 @@ emit(const char *s, size_t n, void (*fn)(const char *, size_t, void *), void *ar
 		return;
 	for (size_t i = 0; i < n; i++)
 		t[i] = is_upper((unsigned char)s[i]) ? (char)(s[i] - 'A' + 'a') : s[i];
-	if (n > 4 && memcmp(t + n - 3, "ies", 3) == 0) {
-		t[n - 3] = 'y';
-		n -= 2;
-	} else if (n > 3 && t[n - 1] == 's' && t[n - 2] != 's')
-		n--;
+	n = ps_embed_singular(t, n);
 	t[n] = '\0';
 	fn(t, n, arg);
 }

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/core.h"
 
@@ -30,6 +31,21 @@ struct ps_embed_model {
 int	 ps_embed_model_open(struct ps_embed_model *, const void *buf, size_t len,
 	    char *err, size_t errsz);
 void	 ps_embed_model_close(struct ps_embed_model *);
+
+/* ps_embed_singular: the model's plural rule on the lower-case word t of n bytes, in place
+ * ("ies" -> "y" after 2+ bytes, a final s dropped after 3+ unless "ss"; the generator's
+ * stem()); returns the new length. Shared by the tokenizer and the query lexicon. */
+static inline size_t
+ps_embed_singular(char *t, size_t n)
+{
+	if (n > 4 && memcmp(t + n - 3, "ies", 3) == 0) {
+		t[n - 3] = 'y';
+		return n - 2;
+	}
+	if (n > 3 && t[n - 1] == 's' && t[n - 2] != 's')
+		return n - 1;
+	return n;
+}
 
 /* ps_embed_tokens: call fn for each token of text as the model's generator cut it (ASCII
  * letters and digits, lower case, case-change parts, 2..32 bytes, the plural rule). */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "analyzer/embed.h"
 #include "analyzer/lexicon.h"
 
 /* The longest word looked up; a key is at most two of them and a space. */
@@ -41,20 +42,17 @@ ps_lexicon_find(const char *w, size_t n)
 {
 	const struct ps_lexicon_entry *e;
 	char s[2 * LEX_WORD + 2];
+	size_t m;
 
 	if (n == 0 || n >= sizeof(s))
 		return NULL;
 	if ((e = find_exact(w, n)) != NULL)
 		return e;
-	/* the plural rule of the model's tokens: ies -> y, a final s dropped unless ss */
-	if (n > 4 && memcmp(w + n - 3, "ies", 3) == 0) {
-		memcpy(s, w, n - 3);
-		s[n - 3] = 'y';
-		return find_exact(s, n - 2);
-	}
-	if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's')
-		return find_exact(w, n - 1);
-	return NULL;
+	/* a plural finds its singular's entry: the model's tokens' plural rule */
+	memcpy(s, w, n);
+	if ((m = ps_embed_singular(s, n)) == n)
+		return NULL;
+	return find_exact(s, m);
 }
 
 static int
