@@ -32,13 +32,7 @@ struct lru {
 static uint64_t
 fnv1a(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return hash_fnv1a(HASH_FNV1A_INIT, s, strlen(s));
 }
 
 bool

@@ -121,6 +121,11 @@ size_t	 fmt_u64(char *out, uint64_t v);
 size_t	 fmt_i64(char *out, int64_t v);
 void	 buf_put_u64(struct buf *, uint64_t);
 
+/* hash_fnv1a: FNV-1a, 64 bits, of p[0..n) continued from h (HASH_FNV1A_INIT to begin): the
+ * hash of the LRU, the gzip memo, the router's index and the analysis fragments' stamps. */
+#define HASH_FNV1A_INIT 0xcbf29ce484222325ULL
+uint64_t hash_fnv1a(uint64_t h, const void *p, size_t n);
+
 /* UTF-8: 1 when valid (no overlongs, no surrogates), else 0. */
 int	 utf8_valid(const char *, size_t);
 /* utf8_encode: writes code point cp (above U+10FFFF becomes U+FFFD) to out, returns 1-4. */

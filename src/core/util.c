@@ -81,6 +81,18 @@ rand_hex(char *out, size_t nbytes)
 	*out = '\0';
 }
 
+uint64_t
+hash_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 size_t
 fmt_u64(char *out, uint64_t v)
 {

@@ -87,14 +87,10 @@ http_accepts_gzip(const char *accept_encoding)
 	return gzip == 1 || (gzip == -1 && star == 1);
 }
 
-static uint32_t
+static uint64_t
 key_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return hash_fnv1a(HASH_FNV1A_INIT, s, strlen(s));
 }
 
 /* deflate_gzip: p[0..n) gzip-encoded into a malloc'd buffer; NULL when zlib fails. */

@@ -92,21 +92,11 @@ struct rindex {
 	struct rindex_slot slot[RINDEX_SLOTS];
 };
 
-static uint32_t
-key_hash(const char *k, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 16777619u;
-	return h;
-}
-
 /* the slot of key (k, n): its own, or the empty one where it would go; NULL when full */
 static struct rindex_slot *
 rindex_slot(struct rindex *x, const char *k, size_t n)
 {
-	uint32_t h = key_hash(k, n);
+	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, k, n);
 
 	for (size_t i = 0; i < RINDEX_SLOTS; i++) {
 		struct rindex_slot *sl = &x->slot[(h + i) & (RINDEX_SLOTS - 1)];

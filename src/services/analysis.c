@@ -478,24 +478,12 @@ library_analysis_get(const struct svc *s, const struct viewer *v, int64_t id,
 
 /* ---- the script page's rendered analysis ---- */
 
-/* FNV-1a, 64 bits, continued from h. */
-static uint64_t
-fnv1a(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 uint64_t
 library_analysis_stamp(const char *content, size_t len, struct json_object *analysis)
 {
 	static const char *const stamp[] = { "id", "updatedAt", "analysisVersion", "provider" };
-	uint64_t h = fnv1a(0xcbf29ce484222325ULL, content != NULL ? content : "", len);
+	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, content != NULL ? content : "", len);
 	struct json_object *m;
 	const char *v;
 
@@ -505,7 +493,7 @@ library_analysis_stamp(const char *content, size_t len, struct json_object *anal
 		    json_object_get_string(m) : NULL;
 		if (v == NULL)
 			v = "";
-		h = fnv1a(h, v, strlen(v) + 1);
+		h = hash_fnv1a(h, v, strlen(v) + 1);
 	}
 	return h;
 }
