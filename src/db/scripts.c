@@ -526,8 +526,8 @@ array_literal(const char *const *words, const double *nums, size_t n)
 
 enum pss_err
 db_scripts_search_any(struct db *db, const struct viewer *v, const struct script_filter *f,
-    const char *const *words, const double *idf, size_t n, int most, int max, int64_t *ids,
-    double *scores, int *n_out, int *all)
+    const char *const *words, const double *idf, size_t n, int most, int budget, int max,
+    int64_t *ids, double *scores, int *n_out, int *all)
 {
 	struct q q = { BUF_INIT, { 0 }, { 0 }, 0 };
 	struct db_res *r = NULL;
@@ -540,31 +540,55 @@ db_scripts_search_any(struct db *db, const struct viewer *v, const struct script
 		return PSS_OK;
 	wl = array_literal(words, NULL, n);
 	il = array_literal(NULL, idf, n);
-	q_param(&q, wl);	/* $1, $2, $3, $4 */
+	q_param(&q, wl);	/* $1, $2, $3, $4, $5 */
 	q_param(&q, il);
 	q_int(&q, most);
 	q_int(&q, max);
+	q_int(&q, budget);
 	free(wl);
 	free(il);
-	/* w: each word that is not a stop word (the `most` rarest) as a tsquery of both
-	 * configurations; qq.tsq: any of them (ts_rank's), qq.quorum: how many a script needs
-	 * (two, or the one word). c: the scripts the viewer sees with that many, and the sum of
-	 * their words' idf, one GIN lookup a word. The score, that sum plus a ts_rank under 1.61
-	 * (ts_rank averages its words' parts, each under (1 + pi^2/6) / (pi^2/6) with weights up
-	 * to 1), is computed only for the scripts whose sum reaches the max-th best sum less 2: no
-	 * other can be among the best max, so the answer is the one of ranking every candidate.
-	 * bench/search-worst.sh, 8 common words at 10,000 scripts: 22 -> 12 ms of backend CPU,
-	 * where testing each word against each candidate's tsvector and ranking all 4,400 had it. */
-	buf_puts(&q.sql, "WITH w AS MATERIALIZED (SELECT u.i, u.idf, plainto_tsquery('english', u.w)"
-	    " || plainto_tsquery('simple', u.w) AS q FROM unnest($1::text[], $2::float8[])"
-	    " WITH ORDINALITY AS u(w, idf, i) WHERE length(to_tsvector('english', u.w)) > 0"
-	    " ORDER BY u.idf DESC, u.i LIMIT $3::int),"
-	    " qq AS MATERIALIZED (SELECT (SELECT string_agg('(' || q::text || ')', ' | ') FROM w)::tsquery"
-	    "  AS tsq, least(2, (SELECT count(*) FROM w)) AS quorum, (SELECT count(*) FROM w) AS nw),"
-	    " c AS MATERIALIZED (SELECT s.id, sum(w.idf) AS idf, count(*) AS n FROM w"
-	    "  JOIN scripts s ON s.search_vector @@ w.q LEFT JOIN script_analysis sa ON sa.script_id = s.id");
+	/*
+	 * w: each word that is not a stop word (the `most` rarest by idf) as a tsquery of both
+	 * configurations, with df, how many scripts have it as the column's statistics estimate
+	 * (st: ANALYZE's most common lexemes and their frequencies; 0 for a word not among them,
+	 * which is rarer than all of them), and gen: whether it is one of the words that find the
+	 * candidates, the rarest first while their df add up to at most $5, the rarest always.
+	 * qq: tsq, any word (ts_rank's); gq, the candidates' query: the generating words', or,
+	 * when even the rarest word is in more than $5 scripts, the scripts with both of the two
+	 * rarest; quorum, how many words a script needs (two, or the one word).
+	 * c: the candidates the viewer sees, with the sum of the idf of the words each has (each
+	 * word tested against the script's tsvector) and how many: one bitmap scan of gq, so the
+	 * work is bounded by the rarer words' scripts, not by the most common word's. A script
+	 * with none of the generating words but two common ones is not found: it would rank
+	 * below every script with a rarer word, and semantic ranking is beside it.
+	 * The score, that sum plus a ts_rank under 1.61 (ts_rank averages its words' parts, each
+	 * under (1 + pi^2/6) / (pi^2/6) with weights up to 1), is computed only for the
+	 * candidates whose sum reaches the max-th best sum less 2: no other can be among the best
+	 * max (docs/search.md, "Hybrid's keyword side at scale").
+	 */
+	buf_puts(&q.sql, "WITH st AS MATERIALIZED (SELECT ps.most_common_elems::text::text[] AS e,"
+	    "  ps.most_common_elem_freqs AS f, (SELECT greatest(pc.reltuples, 0) FROM pg_class pc"
+	    "  WHERE pc.oid = 'scripts'::regclass) AS n FROM pg_stats ps WHERE ps.schemaname = current_schema()"
+	    "  AND ps.tablename = 'scripts' AND ps.attname = 'search_vector'),"
+	    " w0 AS MATERIALIZED (SELECT u.i, u.idf, plainto_tsquery('english', u.w) || plainto_tsquery('simple', u.w)"
+	    "  AS q, coalesce((SELECT max(m.f) * st.n FROM st, unnest(st.e, st.f) AS m(e, f)"
+	    "  WHERE m.e = ANY (l.lx) GROUP BY st.n), 0) AS df"
+	    "  FROM unnest($1::text[], $2::float8[]) WITH ORDINALITY AS u(w, idf, i)"
+	    "  CROSS JOIN LATERAL (SELECT tsvector_to_array(to_tsvector('english', u.w) || to_tsvector('simple', u.w))"
+	    "  AS lx OFFSET 0) l WHERE length(to_tsvector('english', u.w)) > 0 ORDER BY u.idf DESC, u.i LIMIT $3::int),"
+	    " w AS MATERIALIZED (SELECT w0.q, w0.idf, w0.df, row_number() OVER o AS rk,"
+	    "  (row_number() OVER o = 1 OR sum(w0.df) OVER o <= $5::int) AS gen FROM w0"
+	    "  WINDOW o AS (ORDER BY w0.df, w0.idf DESC, w0.i ROWS UNBOUNDED PRECEDING)),"
+	    " qq AS MATERIALIZED (SELECT (SELECT string_agg('(' || q::text || ')', ' | ') FROM w)::tsquery AS tsq,"
+	    "  CASE WHEN (SELECT df FROM w WHERE rk = 1) > $5::int AND (SELECT count(*) FROM w) > 1"
+	    "  THEN (SELECT q FROM w WHERE rk = 1) && (SELECT q FROM w WHERE rk = 2)"
+	    "  ELSE (SELECT string_agg('(' || q::text || ')', ' | ') FROM w WHERE gen)::tsquery END AS gq,"
+	    "  least(2, (SELECT count(*) FROM w)) AS quorum, (SELECT count(*) FROM w) AS nw),"
+	    " c AS MATERIALIZED (SELECT s.id, m.idf, m.n FROM scripts s CROSS JOIN LATERAL"
+	    "  (SELECT sum(w.idf) AS idf, count(*) AS n FROM w WHERE s.search_vector @@ w.q) m"
+	    "  LEFT JOIN script_analysis sa ON sa.script_id = s.id");
 	where(&q, v, f, false);
-	buf_puts(&q.sql, " GROUP BY s.id HAVING count(*) >= (SELECT quorum FROM qq)),"
+	buf_puts(&q.sql, " AND s.search_vector @@ (SELECT gq FROM qq) AND m.n >= (SELECT quorum FROM qq)),"
 	    " t AS (SELECT coalesce((SELECT idf FROM c ORDER BY idf DESC OFFSET $4::int - 1 LIMIT 1),"
 	    "  '-Infinity') - 2 AS least)"
 	    " SELECT s.id, c.idf + " RANK("s") ", c.n = qq.nw FROM c CROSS JOIN t CROSS JOIN qq"

@@ -88,12 +88,15 @@ enum pss_err db_scripts_pick(struct db *, const struct viewer *, const int64_t *
 	int64_t skip, int max, size_t *ord, struct json_object **out);
 /* db_scripts_search_any: the best max ids (visible, filtered) matching at least two of the
  * `most` rarest (by idf) of the n words (all when fewer; stop words, by PostgreSQL's english
- * configuration, do not count),
- * scored by the sum of idf[i] over the words each matches plus its ts_rank over any of them;
- * best first. *n_out gets how many, *all how many of the first match every word. */
+ * configuration, do not count), scored by the sum of idf[i] over the words each matches plus
+ * its ts_rank over any of them; best first. The candidates are found by the rarer words only:
+ * those (rarest first, by the column's statistics) in at most `budget` scripts together, or
+ * the rarest one, or, when it alone is in more, both of the two rarest; a script with only
+ * more common words is not found. *n_out gets how many, *all how many of the first match
+ * every word. */
 enum pss_err db_scripts_search_any(struct db *, const struct viewer *, const struct script_filter *,
-	const char *const *words, const double *idf, size_t n, int most, int max, int64_t *ids,
-	double *scores, int *n_out, int *all);
+	const char *const *words, const double *idf, size_t n, int most, int budget, int max,
+	int64_t *ids, double *scores, int *n_out, int *all);
 /* db_scripts_summaries: *out = a JSON array of the summaries (as db_scripts_list) of the ids
  * the viewer sees, in the order given, each with the snippet of query (its words between
  * "<mark>" and "</mark>", NOT escaped). */

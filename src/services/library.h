@@ -438,6 +438,13 @@ const char *library_cache_json(struct json_object *o, size_t *len);
 #define LIBRARY_RRF_W_ALL 2.0
 #endif
 #define LIBRARY_SIMILAR_MAX 50
+/* hybrid's keyword side: the scripts (by the column's statistics) its rarer words may bring
+ * as candidates together; more common words only count for those (db_scripts_search_any).
+ * A candidate costs about 4 us of PostgreSQL's time: 2,500 of them about 10 ms. -D overrides
+ * it for the quality bench. */
+#ifndef LIBRARY_ANY_BUDGET
+#define LIBRARY_ANY_BUDGET 2500
+#endif
 
 /* The embedding provider and model this process uses (EMBEDDING_PROVIDER): type is
  * "builtin", "openai" or "psscript-ai"; model the model_version stored with each row. */

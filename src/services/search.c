@@ -264,8 +264,7 @@ keyword_rank_any(const struct svc *s, const struct viewer *v, const struct scrip
 	/* the rarest LIBRARY_SEARCH_MAX_WORDS (with the alias twin there may be twice as many):
 	 * they carry the question, and bound the pairs to 28 and the tests of a row to 8 */
 	e = db_scripts_search_any(s->db, v, f, wp, idf, nw, LIBRARY_SEARCH_MAX_WORDS,
-	    LIBRARY_SEMANTIC_MAX, out->ids,
-	    out->scores, &n, &all);
+	    LIBRARY_ANY_BUDGET, LIBRARY_SEMANTIC_MAX, out->ids, out->scores, &n, &all);
 	out->n = (size_t)n;
 	out->all = (size_t)all;
 	if (e != PSS_OK)

@@ -12,6 +12,7 @@
 #include "cache/cache.h"
 #include "core/conf.h"
 #include "db/db.h"
+#include "db/scripts.h"
 #include "itest.h"
 #include "services/library.h"
 #include "t.h"
@@ -826,6 +827,56 @@ test_title_match_ranks_above_content_match_with_snippets(void)
 	T_EQ(library_sort_parse("title; DROP TABLE scripts"), SCRIPT_SORT__MAX);
 }
 
+/* Hybrid's keyword side at scale (db_scripts_search_any): the candidates come from the
+ * rarer words, by the column's statistics, within the budget; a script with only two common
+ * words is then not found, and every script with the rare word still is. */
+static void
+test_search_any_finds_candidates_by_the_rarer_words(void)
+{
+	char rare[40], common[40], other[40], body[200];
+	const char *words[3] = { rare, common, other };
+	const double idf[3] = { 3, 1, 1 };
+	int64_t with_rare[5], got[100];
+	double score[100];
+	struct script_filter f;
+	struct db_res *r = NULL;
+	int n = 0, all = 0, found = 0;
+
+	snprintf(rare, sizeof(rare), "zqrare%s", run);
+	snprintf(common, sizeof(common), "zqcommon%s", run);
+	snprintf(other, sizeof(other), "zqother%s", run);
+	for (int i = 0; i < 5; i++) {
+		snprintf(body, sizeof(body), "Write-Output '%s %s'", rare, common);
+		with_rare[i] = mk(alice, "A rare one", body, true, NULL);
+	}
+	for (int i = 0; i < 40; i++) {
+		snprintf(body, sizeof(body), "Write-Output '%s %s'", common, other);
+		mk(alice, "A common one", body, true, NULL);
+	}
+	T_EQ(db_exec(db, &r, "ANALYZE scripts", 0, NULL), PSS_OK);	/* the statistics */
+	db_res_free(r);
+	library_filter_init(&f, true);
+	/* every word within the budget: all 45 scripts with two of the words */
+	T_EQ(db_scripts_search_any(db, &anon_v, &f, words, idf, 3, 8, 1000000, 100, got, score,
+	    &n, &all), PSS_OK);
+	T_EQ(n, 45);
+	/* a budget of 10: only the rare word finds candidates (the two others are in 45 and 40
+	 * scripts by the statistics): its five scripts, best first */
+	T_EQ(db_scripts_search_any(db, &anon_v, &f, words, idf, 3, 8, 10, 100, got, score, &n, &all),
+	    PSS_OK);
+	T_EQ(n, 5);
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < 5; j++)
+			found += got[i] == with_rare[j];
+	T_EQ(found, 5);
+	T_ASSERT(n > 0 && score[0] >= 4);	/* idf 3 + 1 and its ts_rank */
+	/* the two common words alone, each over the budget: the scripts with both of them */
+	T_EQ(db_scripts_search_any(db, &anon_v, &f, words + 1, idf + 1, 2, 8, 10, 100, got, score,
+	    &n, &all), PSS_OK);
+	T_EQ(n, 40);
+	T_EQ(all, 40);
+}
+
 static void
 test_injection_strings_are_data(void)
 {
@@ -1046,6 +1097,7 @@ main(void)
 	T_RUN(test_uploads_batch_is_processed_and_reports_progress);
 	T_RUN(test_keyset_pagination_is_stable_across_pages);
 	T_RUN(test_title_match_ranks_above_content_match_with_snippets);
+	T_RUN(test_search_any_finds_candidates_by_the_rarer_words);
 	T_RUN(test_injection_strings_are_data);
 	T_RUN(test_categories_and_tags);
 	T_RUN(test_create_refuses_bad_input_before_any_query);
