@@ -108,6 +108,8 @@ void	 time_sleep_ms(int64_t);
 /* Randomness from getrandom(2); aborts if the kernel cannot provide it. */
 void	 rand_bytes(void *, size_t);
 void	 rand_hex(char *out, size_t nbytes);	/* out holds 2*nbytes+1 */
+/* hex_digit: the value of a hexadecimal digit, either case (0-15), or -1. */
+int	 hex_digit(int c);
 
 /* Bounded integer parsing (never atoi): the whole string must be a number in [min, max]. */
 int	 parse_int64(const char *, int64_t min, int64_t max, int64_t *out);	/* 0 or -1 */

@@ -62,6 +62,15 @@ rand_bytes(void *p, size_t n)
 	}
 }
 
+int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;	/* 'A'-'F' to 'a'-'f'; no other byte lands in 'a'-'f' */
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 void
 rand_hex(char *out, size_t nbytes)
 {

@@ -59,12 +59,6 @@ db_upload_start(struct db *db, const char *id)
 	    " AND status = 'queued'", 1, (const char *[]){ id });
 }
 
-static int
-unhex(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* bytea's hex output ("\x4142") to bytes; the caller frees. */
 static char *
 from_bytea(const char *s, size_t *len)
@@ -77,7 +71,7 @@ from_bytea(const char *s, size_t *len)
 		return NULL;
 	out = xmalloc((n - 2) / 2 + 1);
 	for (size_t i = 2; i < n; i += 2) {
-		int hi = unhex(s[i]), lo = unhex(s[i + 1]);
+		int hi = hex_digit((unsigned char)s[i]), lo = hex_digit((unsigned char)s[i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			free(out);

@@ -23,15 +23,11 @@ hex4(const char *s, size_t n)
 	if (n < 4)
 		return -1;
 	for (int k = 0; k < 4; k++) {
-		unsigned char c = (unsigned char)s[k];
+		int d = hex_digit((unsigned char)s[k]);
 
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-			v |= (c | 0x20) - 'a' + 10;
-		else
+		if (d < 0)
 			return -1;
+		v = v << 4 | d;
 	}
 	return v;
 }

@@ -76,17 +76,6 @@ params_read(const char *const *envp, struct params *p)
 	}
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Percent-decode a path ('+' stays '+'); NULL on a bad escape, NUL, control byte or bad UTF-8. */
 static char *
 path_decode(struct arena *a, const char *s, size_t n)
@@ -101,7 +90,8 @@ path_decode(struct arena *a, const char *s, size_t n)
 
 			if (i + 2 >= n)
 				return NULL;
-			if ((hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+			if ((hi = hex_digit((unsigned char)s[i + 1])) < 0 ||
+			    (lo = hex_digit((unsigned char)s[i + 2])) < 0)
 				return NULL;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;

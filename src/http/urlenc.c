@@ -27,18 +27,6 @@ kv_get(const struct kvlist *l, const char *key)
 	return NULL;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum pss_err
 urlenc_decode(char *dst, const char *src, size_t n, int plus_is_space, size_t *outlen)
 {
@@ -52,8 +40,8 @@ urlenc_decode(char *dst, const char *src, size_t n, int plus_is_space, size_t *o
 
 			if (n - i < 3)
 				return PSS_EINVAL;
-			hi = hexval((unsigned char)src[i + 1]);
-			lo = hexval((unsigned char)src[i + 2]);
+			hi = hex_digit((unsigned char)src[i + 1]);
+			lo = hex_digit((unsigned char)src[i + 2]);
 			if (hi < 0 || lo < 0)
 				return PSS_EINVAL;
 			dst[o++] = (char)(hi << 4 | lo);
