@@ -556,15 +556,13 @@ db_scripts_search_any(struct db *db, const struct viewer *v, const struct script
 	 * qq: tsq, any word (ts_rank's); gq, the candidates' query: the generating words', or,
 	 * when even the rarest word is in more than $5 scripts, the scripts with both of the two
 	 * rarest; quorum, how many words a script needs (two, or the one word).
-	 * c: the candidates the viewer sees, with the sum of the idf of the words each has (each
-	 * word tested against the script's tsvector) and how many: one bitmap scan of gq, so the
-	 * work is bounded by the rarer words' scripts, not by the most common word's. A script
-	 * with none of the generating words but two common ones is not found: it would rank
-	 * below every script with a rarer word, and semantic ranking is beside it.
-	 * The score, that sum plus a ts_rank under 1.61 (ts_rank averages its words' parts, each
-	 * under (1 + pi^2/6) / (pi^2/6) with weights up to 1), is computed only for the
-	 * candidates whose sum reaches the max-th best sum less 2: no other can be among the best
-	 * max (docs/search.md, "Hybrid's keyword side at scale").
+	 * c: the candidates the viewer sees, scored by the sum of the idf of the words each has
+	 * (each word tested against the script's tsvector) plus its ts_rank over any word, with
+	 * how many words it has: one bitmap scan of gq, each row read once, so the work is bounded
+	 * by the rarer words' scripts, not by the most common word's. A script with none of the
+	 * generating words but two common ones is not found: it would rank below every script
+	 * with a rarer word, and semantic ranking is beside it (docs/search.md, "Hybrid's keyword
+	 * side at scale").
 	 */
 	buf_puts(&q.sql, "WITH st AS MATERIALIZED (SELECT ps.most_common_elems::text::text[] AS e,"
 	    "  ps.most_common_elem_freqs AS f, (SELECT greatest(pc.reltuples, 0) FROM pg_class pc"
@@ -584,15 +582,12 @@ db_scripts_search_any(struct db *db, const struct viewer *v, const struct script
 	    "  THEN (SELECT q FROM w WHERE rk = 1) && (SELECT q FROM w WHERE rk = 2)"
 	    "  ELSE (SELECT string_agg('(' || q::text || ')', ' | ') FROM w WHERE gen)::tsquery END AS gq,"
 	    "  least(2, (SELECT count(*) FROM w)) AS quorum, (SELECT count(*) FROM w) AS nw),"
-	    " c AS MATERIALIZED (SELECT s.id, m.idf, m.n FROM scripts s CROSS JOIN LATERAL"
-	    "  (SELECT sum(w.idf) AS idf, count(*) AS n FROM w WHERE s.search_vector @@ w.q) m"
-	    "  LEFT JOIN script_analysis sa ON sa.script_id = s.id");
+	    " c AS MATERIALIZED (SELECT s.id, m.idf + " RANK("s") " AS score, m.n FROM qq, scripts s"
+	    "  CROSS JOIN LATERAL (SELECT sum(w.idf) AS idf, count(*) AS n FROM w"
+	    "  WHERE s.search_vector @@ w.q) m LEFT JOIN script_analysis sa ON sa.script_id = s.id");
 	where(&q, v, f, false);
-	buf_puts(&q.sql, " AND s.search_vector @@ (SELECT gq FROM qq) AND m.n >= (SELECT quorum FROM qq)),"
-	    " t AS (SELECT coalesce((SELECT idf FROM c ORDER BY idf DESC OFFSET $4::int - 1 LIMIT 1),"
-	    "  '-Infinity') - 2 AS least)"
-	    " SELECT s.id, c.idf + " RANK("s") ", c.n = qq.nw FROM c CROSS JOIN t CROSS JOIN qq"
-	    " JOIN scripts s ON s.id = c.id WHERE c.idf >= t.least ORDER BY 2 DESC, 1 DESC LIMIT $4::int");
+	buf_puts(&q.sql, " AND s.search_vector @@ qq.gq AND m.n >= qq.quorum)"
+	    " SELECT c.id, c.score, c.n = qq.nw FROM c CROSS JOIN qq ORDER BY 2 DESC, 1 DESC LIMIT $4::int");
 	if ((e = db_exec_prepared(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
 		for (int i = 0; i < db_res_rows(r) && i < max; i++) {
 			ids[*n_out] = db_res_int(r, i, 0);
