@@ -140,6 +140,7 @@ struct http_gz_piece {
 	size_t	 zlen;
 	size_t	 len;		/* the plain bytes' length */
 	uint32_t crc;		/* and their CRC-32 */
+	uint32_t combine;	/* crc32_combine_gen(len) */
 };
 struct http_gz_span {
 	size_t	 off;
