@@ -96,8 +96,8 @@ void	 resp_body(struct response *, const char *, size_t);
 
 /* Cached JSON answers gzip-encoded for the clients that ask (Accept-Encoding), compressed once
  * per process. Only for bodies that hold no secret: compressing a secret next to text an
- * attacker chooses lets compressed sizes reveal it (BREACH), so never a page (its CSRF token),
- * never a login's tokens. */
+ * attacker chooses lets compressed sizes reveal it (BREACH), so never a page as one stream
+ * (its CSRF token: pages go as pieces, http_gz_assemble below), never a login's tokens. */
 #define HTTP_GZIP_MIN	1024		/* smaller bodies gain less than the header costs */
 #define HTTP_GZIP_MAX	(256 * 1024)	/* larger ones are not kept in the memo, so not sent gzipped */
 /* A body written from a value (src, len: a cached entry's bytes) that key names, the same
