@@ -277,7 +277,7 @@ http_gz_assemble(struct buf *out, const char *body, size_t len, const struct htt
 	for (size_t i = 0; i < n; i++) {
 		const struct http_gz_piece *pc = spans[i].piece;
 
-		if (spans[i].off < at || pc->len > len - spans[i].off)
+		if (spans[i].off < at || spans[i].off > len || pc->len > len - spans[i].off)
 			continue;	/* out of order or past the end: those bytes go stored */
 		stored(out, body + at, spans[i].off - at, &crc);
 		buf_append(out, pc->z, pc->zlen);
