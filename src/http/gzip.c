@@ -228,6 +228,7 @@ http_gz_piece_make(struct http_gz_piece *pc, const char *p, size_t n)
 	pc->len = n;
 	pc->crc = (uint32_t)crc32(crc32(0, Z_NULL, 0), (const Bytef *)p, (uInt)n);
 	pc->combine = (uint32_t)crc32_combine_gen((z_off_t)n);
+	gz_stats.pieces++;
 	return true;
 }
 
@@ -288,4 +289,5 @@ http_gz_assemble(struct buf *out, const char *body, size_t len, const struct htt
 	buf_append(out, "\x03\x00", 2);	/* a final empty block with the fixed codes */
 	put_le(out, (uint32_t)crc, 4);
 	put_le(out, (uint32_t)len, 4);	/* ISIZE: the length modulo 2^32 */
+	gz_stats.pages++;
 }

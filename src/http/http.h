@@ -118,6 +118,8 @@ bool	 http_accepts_gzip(const char *accept_encoding);
 struct http_gzip_stats {
 	uint64_t compressed;	/* bodies compressed (memo misses) */
 	uint64_t memo_hits;	/* bodies answered from the memo */
+	uint64_t pages;		/* bodies assembled from pieces (http_gz_assemble) */
+	uint64_t pieces;	/* pieces made (http_gz_piece_make) */
 };
 const struct http_gzip_stats *http_gzip_stats(void);
 void	 http_gzip_reset(void);	/* empties the memo (tests) */

@@ -917,7 +917,7 @@ test_pages_gzip(void)
 	struct buf src = BUF_INIT;
 	char path[96];
 	size_t raw = 0;
-	long long id;
+	long long id, pages;
 
 	for (int i = 1; i <= 300; i++)
 		buf_printf(&src, i % 7 == 0 ? "gci C:\\logs%d | %% { $_.Name }\n" :
@@ -936,10 +936,17 @@ test_pages_gzip(void)
 	T_EQ(visit(&other, &r, "GET", path, NULL), 200);	/* the flash of an earlier test */
 	it_resp_free(&r);
 	T_ASSERT(*owner.csrf != '\0');
+	pages = it_metric("psscript_gzip_pages_total");
 	for (int i = 0; i < 8; i++) {	/* every worker: compressed once, then from the fragment */
 		T_EQ(same_gzipped(&owner, path, owner.csrf, &raw), 1);
 		T_EQ(same_gzipped(&anon, path, NULL, &raw), 1);
 	}
+	/* counted (a worker adds its counts just after sending each answer) */
+	for (int i = 0; i < 20 && it_metric("psscript_gzip_pages_total") < pages + 16; i++)
+		usleep(100000);
+	T_ASSERTF(pages >= 0 && it_metric("psscript_gzip_pages_total") >= pages + 16, "pages %lld then %lld",
+	    pages, it_metric("psscript_gzip_pages_total"));
+	T_ASSERT(it_metric("psscript_gzip_pieces_total") >= 2);
 	T_EQ(same_gzipped(&other, path, other_a.name, &raw), 1);
 	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
 	T_ASSERTF(raw < r.len / 3, "%zu bytes gzip-encoded, %zu identity", raw, r.len);

@@ -435,6 +435,8 @@ test_gz_assemble_stores_what_is_not_a_piece(void)
 	struct http_gz_span sp[2];
 	char *dec = malloc(1 << 20);
 	const char *secret = "csrf=8f0e2a7c1b9d4e6f";
+	const struct http_gzip_stats *st = http_gzip_stats();
+	uint64_t pages = st->pages, pieces = st->pieces;
 
 	for (int i = 0; i < 300; i++)
 		buf_printf(&shared, "<tr id=\"L%d\"><td>Get-ChildItem -Path $Path</td></tr>\n", i);
@@ -454,6 +456,8 @@ test_gz_assemble_stores_what_is_not_a_piece(void)
 	T_ASSERT(memmem(out.data, out.len, secret, strlen(secret)) != NULL);
 	T_ASSERT(memmem(out.data, out.len, pc.z, pc.zlen) != NULL);
 	T_ASSERT(out.len < 2 * pc.zlen + 100);
+	T_EQ(st->pieces - pieces, 1);	/* /metrics: psscript_gzip_pieces_total, _pages_total */
+	T_EQ(st->pages - pages, 1);
 
 	/* spans out of order or past the end: their bytes go stored, the body still decodes */
 	sp[0].off = sp[1].off;
