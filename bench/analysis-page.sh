@@ -4,8 +4,10 @@
 # line), its page /scripts/:id (the cached script object, parsed once a worker while its bytes
 # stay the same; the cached versions; the analysis section and the highlighted, marked source
 # as one cached fragment; the cached similar scripts: docs/pages.md, "A lighter page"), the
-# same page filtered (?kind=practice), its last window of lines (?from=801), and the API's cached answer, each
-# as a ratio to the bare libfcgi responder measured in the same run (bench/lib.sh). The
+# same page filtered (?kind=practice), its last window of lines (?from=801), the page asked with
+# Accept-Encoding: gzip as browsers ask (the fragment's memoised piece, the rest stored: README,
+# HTTP), and the API's cached answer, each as a ratio to the bare libfcgi responder measured in
+# the same run (bench/lib.sh), with the bytes each page puts on the wire. The
 # worker's own time per page: the FastCGI processes' CPU over the run divided by the
 # requests (and, with BENCH_CALLGRIND=1, the instructions a request costs one worker).
 # Target (issue 13): the page at least 0.3 of the bare responder.
@@ -43,7 +45,8 @@ bytes=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | wc -c)
 marks=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o 'class="hl-flag' | wc -l)
 spans=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o '<h-[a-z]>' | wc -l || true)	# docs/highlight.md
 items=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" 2>/dev/null | grep -o '<li id="f-' | wc -l || true)
-echo "# the page: $bytes bytes, $marks flagged lines, $spans token elements, $items items in the findings list"
+gzbytes=$(curl -fsk -H 'Accept-Encoding: gzip' "$PSS_TEST_URL/scripts/$ID" | wc -c)
+echo "# the page: $bytes bytes ($gzbytes bytes asked with Accept-Encoding: gzip), $marks flagged lines, $spans token elements, $items items in the findings list"
 rows=$(curl -fsk "$PSS_TEST_URL/scripts/$ID" | grep -o '<tr id="L' | wc -l)
 allbytes=$(curl -fsk "$PSS_TEST_URL/scripts/$ID?lines=all" | wc -c)
 echo "# $rows source lines on the page (a window: docs/pages.md, \"The source in windows\"); the whole script (?lines=all): $allbytes bytes"
@@ -70,11 +73,12 @@ worker() {
 run "bare libfcgi responder" /bench/bare bare
 worker "GET /api/scripts/:id (cached)" "/api/scripts/$ID" apiget
 worker "GET /scripts/:id page" "/scripts/$ID" page
+worker "GET /scripts/:id page, gzip" "/scripts/$ID" pagegz -H 'Accept-Encoding: gzip'
 worker "GET /scripts/:id?kind=practice" "/scripts/$ID?kind=practice" filtered
 worker "GET /scripts/:id?from=801" "/scripts/$ID?from=801" window
 echo
 echo "ratios to the bare responder: requests/s, and by the CPU a request costs"
-for v in apiget page filtered window; do
+for v in apiget page pagegz filtered window; do
 	eval "printf '  %-9s %s   by CPU %s\n' $v \$(ratio \"\$RPS_$v\" \"\$RPS_bare\") \$(ratio \"\$CPU_bare\" \"\$CPU_$v\")"
 done
 echo "the page to the API's answer: $(ratio "$RPS_page" "$RPS_apiget")   (target: page >= 0.30 of bare)"
@@ -82,5 +86,6 @@ if [ -n "${BENCH_CALLGRIND:-}" ]; then
 	callgrind_start
 	instructions "GET /api/scripts/:id" "/api/scripts/$ID"
 	instructions "GET /scripts/:id page" "/scripts/$ID"
+	instructions "GET /scripts/:id page, gzip" "/scripts/$ID" -H 'Accept-Encoding: gzip'
 	callgrind_stop
 fi

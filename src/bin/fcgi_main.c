@@ -63,6 +63,8 @@ flush_layer_stats(struct app *a)
 	metrics_add(M_CACHE_HOT_HITS, cs->hot_hits - clast.hot_hits);
 	metrics_add(M_GZIP_COMPRESSED, g->compressed - glast.compressed);
 	metrics_add(M_GZIP_MEMO_HITS, g->memo_hits - glast.memo_hits);
+	metrics_add(M_GZIP_PAGES, g->pages - glast.pages);
+	metrics_add(M_GZIP_PIECES, g->pieces - glast.pieces);
 	dlast = *d;
 	clast = *cs;
 	glast = *g;

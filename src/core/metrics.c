@@ -15,7 +15,7 @@
 
 #define SLOTS		METRICS_MAX_PIDS
 #define NBUCKETS	METRICS_NBUCKETS	/* 11 bounds and +Inf */
-#define MAGIC		0x7073736d65747235ULL	/* "pssmetr5": the layout's version */
+#define MAGIC		0x7073736d65747236ULL	/* "pssmetr6": the layout's version */
 
 static const double bounds_s[NBUCKETS - 1] = {
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5,
@@ -47,6 +47,8 @@ static const char *const counter_names[M__MAX][2] = {
 	{ "psscript_analyses_stale_queued_total", "Analyses of an older analyzer version queued for re-analysis by the job runner" },
 	{ "psscript_gzip_compressed_total", "Cached answers gzip-encoded (once per worker and value)" },
 	{ "psscript_gzip_memo_hits_total", "Cached answers sent gzip-encoded from a worker's memo" },
+	{ "psscript_gzip_pages_total", "Pages sent gzip-encoded: shared fragments as pieces, every other byte stored" },
+	{ "psscript_gzip_pieces_total", "Page fragments compressed into pieces (once per worker and fragment)" },
 };
 
 #define route_stats metrics_route

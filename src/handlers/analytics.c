@@ -296,7 +296,7 @@ analytics_body(struct http_ctx *c, const struct analytics_filter *f, struct buf 
 	}
 	/* page_setup: the templates, once a process (the layout's render would load them later) */
 	if ((e = page_setup(c->app->conf->data_dir, conf_is_dev(c->app->conf), &merr)) == PSS_OK)
-		e = page_render("analytics/body", view, out, &merr);
+		e = page_render("analytics/body", view, NULL, out, &merr);
 	json_object_put(view);
 	if (e != PSS_OK) {
 		log_error("analytics/body: %s (line %d)", merr.msg, merr.line);

@@ -42,6 +42,11 @@ struct http_ctx {
 	/* Members a page handler adds to whatever its page renders, the form re-rendered after
 	 * an error included (the categories of a form's select); the handler owns it. */
 	struct json_object *page_extra;
+	/* Strings of the page's view that are the same for every viewer and that the handler
+	 * keeps across requests (page_shared, pages.h): sent compressed once on a client that
+	 * accepts gzip. */
+	struct json_object *shared[4];
+	size_t		 nshared;
 };
 
 /* The route table (routes.c). */

@@ -430,9 +430,9 @@ frag_memo_get(const char *key, struct frag *f)
 	return false;
 }
 
-/* frag_memo_put: keeps a reference to f under key, in place of the oldest copy (not when
- * it is too large). */
-static void
+/* frag_memo_put: keeps a reference to f under key, in place of the oldest copy; false when
+ * it is too large to keep. */
+static bool
 frag_memo_put(const char *key, const struct frag *f)
 {
 	struct frag_memo *m = &frag_memo[frag_memo_next % FRAG_MEMO_SLOTS];
@@ -440,13 +440,14 @@ frag_memo_put(const char *key, const struct frag *f)
 	    (size_t)json_object_get_string_len(f->rows);
 
 	if (n > FRAG_MEMO_MAX || strlen(key) >= sizeof(m->key))
-		return;
+		return false;
 	frag_memo_next++;
 	frag_free(&m->f);
 	snprintf(m->key, sizeof(m->key), "%s", key);
 	m->f = *f;
 	json_object_get(m->f.html);
 	json_object_get(m->f.rows);
+	return true;
 }
 
 /* frag_parse: the cached value's parts (header "#av <shown> <lines> <totalLines> <truncated>
@@ -511,7 +512,7 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 	char key[160], *got;
 	size_t gotlen = 0;
 	struct frag fr = { NULL, NULL, 0, 0, 0, 0 };
-	bool have = false;
+	bool have = false, kept = false;	/* kept: fr's strings are the memo's */
 
 	if (win.base != NULL) {	/* the window: only a script longer than one has them */
 		nlines = known != NULL ? known->nlines : av_count_lines(text, len);
@@ -532,10 +533,10 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 		if ((size_t)snprintf(key + kl, sizeof(key) - kl, ":" AV_MARKUP_VERSION ":w%u", win.from) >=
 		    sizeof(key) - kl)
 			key[0] = '\0';	/* not cached */
-		if (key[0] != '\0' && !(have = frag_memo_get(key, &fr)) &&
+		if (key[0] != '\0' && !(have = kept = frag_memo_get(key, &fr)) &&
 		    (got = library_analysis_view_get(&c->app->svc, key, &gotlen)) != NULL) {
 			if ((have = frag_parse(got, gotlen, &fr)))
-				frag_memo_put(key, &fr);
+				kept = frag_memo_put(key, &fr);
 			free(got);
 		}
 	}
@@ -548,7 +549,7 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 			ctx = json_object_new_object();
 			json_object_object_add(ctx, "analysisView", av);
 			if (page_setup(c->app->conf->data_dir, conf_is_dev(c->app->conf), &err) != PSS_OK ||
-			    page_render("analysis/report", ctx, &html, &err) != PSS_OK) {
+			    page_render("analysis/report", ctx, NULL, &html, &err) != PSS_OK) {
 				log_error("analysis/report: %s", err.msg);
 				buf_reset(&html);
 				key[0] = '\0';	/* not kept */
@@ -575,7 +576,7 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 			buf_append(&v, rows.data, rows.len);
 			library_analysis_view_put(&c->app->svc, key, v.data, v.len);
 			buf_free(&v);
-			frag_memo_put(key, &fr);
+			kept = frag_memo_put(key, &fr);
 		}
 	}
 	if (analysis != NULL && fr.html != NULL) {
@@ -584,8 +585,12 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 		json_object_object_add(marker, "shown", json_object_new_int64((int64_t)fr.nshown));
 		json_object_object_add(view, "analysisView", marker);
 		json_object_object_add(view, "analysisHtml", json_object_get(fr.html));
+		if (kept)
+			page_shared(c, fr.html);
 	}
 	json_object_object_add(view, "sourceRows", json_object_get(fr.rows));
+	if (kept)	/* the memo's strings: the same for every viewer of this fragment */
+		page_shared(c, fr.rows);
 	json_object_object_add(s, "lines", json_object_new_int64((int64_t)fr.lines));
 	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)fr.total));
 	json_object_object_add(s, "truncated", json_object_new_boolean(fr.trunc));

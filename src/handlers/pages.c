@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "handlers/pages.h"
@@ -273,12 +274,89 @@ bare_page(struct http_ctx *c, int status, const char *message)
 	c->resp->content_type = "text/html; charset=utf-8";
 }
 
+void
+page_shared(struct http_ctx *c, struct json_object *v)
+{
+	if (c->nshared < PSS_ARRAY_LEN(c->shared) && c->nshared < MUS_SPANS_MAX)
+		c->shared[c->nshared++] = v;
+}
+
+static void
+piece_free(struct json_object *o, void *pc)
+{
+	(void)o;
+	http_gz_piece_free(pc);
+	free(pc);
+}
+
+/* piece_of: the compressed piece of a shared string, made on its first use and kept as its
+ * userdata: freed with it, so a piece never outlives or mismatches the bytes it was made
+ * from (the string is immutable). NULL when zlib fails. */
+static const struct http_gz_piece *
+piece_of(struct json_object *v)
+{
+	struct http_gz_piece *pc = json_object_get_userdata(v);
+
+	if (pc != NULL)
+		return pc;
+	pc = xmalloc(sizeof(*pc));
+	if (!http_gz_piece_make(pc, json_object_get_string(v), (size_t)json_object_get_string_len(v))) {
+		free(pc);
+		return NULL;
+	}
+	json_object_set_userdata(v, pc, piece_free);
+	return pc;
+}
+
+/*
+ * page_gzip: the rendered page gzip-encoded when a shared string (page_shared) is on it and
+ * the client accepts gzip (Vary: Accept-Encoding then): each shared string as its piece,
+ * every other byte stored. The encoding is written into a buffer of the process's that then
+ * trades places with the body: once both have grown, no allocation a request.
+ */
+static void
+page_gzip(struct http_ctx *c, const struct mus_spans *sp)
+{
+	static struct buf gz;
+	struct http_gz_span v[MUS_SPANS_MAX];
+	struct buf t;
+	size_t n = 0;
+
+	for (size_t i = 0; i < sp->n; i++)
+		if (sp->v[i].found)
+			n++;
+	if (n == 0 || !http_gzip_accepted(c->resp, c->req))
+		return;
+	n = 0;
+	for (size_t i = 0; i < sp->n; i++) {
+		const struct http_gz_piece *pc;
+		size_t j;
+
+		if (!sp->v[i].found || (pc = piece_of(c->shared[i])) == NULL || pc->len != sp->v[i].len)
+			continue;
+		for (j = n; j > 0 && v[j - 1].off > sp->v[i].off; j--)	/* in the page's order */
+			v[j] = v[j - 1];
+		v[j].off = sp->v[i].off;
+		v[j].piece = pc;
+		n++;
+	}
+	if (n == 0)
+		return;
+	buf_reset(&gz);
+	http_gz_assemble(&gz, c->resp->body.data, c->resp->body.len, v, n);
+	t = c->resp->body;
+	c->resp->body = gz;
+	gz = t;
+	resp_header(c->resp, "Content-Encoding", "gzip");
+}
+
 /* Renders tmpl with view (owned) plus the site context. */
 static void
 render(struct http_ctx *c, int status, const char *tmpl, const char *title,
     struct json_object *view)
 {
 	struct mus_error err = { 0 };
+	struct mus_spans spans = { 0 };
 	enum pss_err e;
 
 	if (view == NULL || !json_object_is_type(view, json_type_object)) {
@@ -294,16 +372,20 @@ render(struct http_ctx *c, int status, const char *tmpl, const char *title,
 	e = page_setup(c->app->conf->data_dir, conf_is_dev(c->app->conf), &err);
 	json_object_object_add(view, "site", site_context(c, title, status, view));
 	buf_reset(&c->resp->body);
+	for (size_t i = 0; i < c->nshared; i++)	/* spans.v[i] is shared[i] */
+		spans.v[spans.n++].value = c->shared[i];
 	if (e == PSS_OK)
-		e = page_render(tmpl, view, &c->resp->body, &err);
-	json_object_put(view);
+		e = page_render(tmpl, view, &spans, &c->resp->body, &err);
 	if (e != PSS_OK) {
+		json_object_put(view);
 		log_error("page %s: %s", tmpl, e == PSS_ENOTFOUND ? "no such template" : err.msg);
 		bare_page(c, 500, "The page could not be shown.");
 		return;
 	}
 	c->resp->status = status;
 	c->resp->content_type = "text/html; charset=utf-8";
+	page_gzip(c, &spans);	/* while the view holds the shared strings */
+	json_object_put(view);
 }
 
 /* A ":name" of a redirect that is not a path parameter: the view's member name ("a.b" walks

@@ -37,6 +37,13 @@ void	 page_error(struct http_ctx *, int status, const char *code, const char *me
  * replying (400, 403). */
 struct json_object *page_form_body(struct http_ctx *);
 
+/* page_shared: v (a string the view holds) is the same for every viewer and request, and
+ * the handler keeps it across requests (a memoised fragment): where the page writes it
+ * unescaped, a client that accepts gzip gets it as a piece compressed alone, once per
+ * process, and the rest of the page in stored blocks (docs/security.md, "Compressed pages").
+ * Never for a string with a secret or a request's own text in it. At most four a page. */
+void	 page_shared(struct http_ctx *, struct json_object *v);
+
 /* Page handlers (pages-account.c, pages-admin.c). */
 void	 h_page_form(struct http_ctx *);	/* an empty view: the page is a form */
 void	 h_dashboard(struct http_ctx *);

@@ -96,8 +96,8 @@ void	 resp_body(struct response *, const char *, size_t);
 
 /* Cached JSON answers gzip-encoded for the clients that ask (Accept-Encoding), compressed once
  * per process. Only for bodies that hold no secret: compressing a secret next to text an
- * attacker chooses lets compressed sizes reveal it (BREACH), so never a page (its CSRF token),
- * never a login's tokens. */
+ * attacker chooses lets compressed sizes reveal it (BREACH), so never a page as one stream
+ * (its CSRF token: pages go as pieces, http_gz_assemble below), never a login's tokens. */
 #define HTTP_GZIP_MIN	1024		/* smaller bodies gain less than the header costs */
 #define HTTP_GZIP_MAX	(256 * 1024)	/* larger ones are not kept in the memo, so not sent gzipped */
 /* A body written from a value (src, len: a cached entry's bytes) that key names, the same
@@ -118,9 +118,40 @@ bool	 http_accepts_gzip(const char *accept_encoding);
 struct http_gzip_stats {
 	uint64_t compressed;	/* bodies compressed (memo misses) */
 	uint64_t memo_hits;	/* bodies answered from the memo */
+	uint64_t pages;		/* bodies assembled from pieces (http_gz_assemble) */
+	uint64_t pieces;	/* pieces made (http_gz_piece_make) */
 };
 const struct http_gzip_stats *http_gzip_stats(void);
 void	 http_gzip_reset(void);	/* empties the memo (tests) */
+
+/*
+ * Pages gzip-encoded without BREACH's leak (docs/security.md, "Compressed pages"): a body
+ * whose large parts are the same for every viewer goes as one gzip member made of pieces,
+ * each shared part compressed alone by a fresh compressor (once per process: the caller
+ * keeps the piece with the bytes it was made from), and every other byte, the secrets and
+ * whatever a request echoes among them, in stored blocks, never compressed.
+ * http_gz_piece_make: p[0..n) as a piece (raw deflate ended by a sync flush, its CRC-32 and
+ * length); false when zlib fails. Free with http_gz_piece_free.
+ * http_gz_assemble: appends to out the gzip encoding of body[0..len) in which each span's
+ * bytes body[off, off + piece->len) are its piece's plain bytes (spans in order, not
+ * overlapping; the caller vouches for the bytes: they are not compared) and the bytes between
+ * go stored. A span out of order or past the end goes stored with the rest.
+ */
+struct http_gz_piece {
+	char	*z;		/* raw deflate, ended by Z_SYNC_FLUSH */
+	size_t	 zlen;
+	size_t	 len;		/* the plain bytes' length */
+	uint32_t crc;		/* and their CRC-32 */
+	uint32_t combine;	/* crc32_combine_gen(len) */
+};
+struct http_gz_span {
+	size_t	 off;
+	const struct http_gz_piece *piece;
+};
+bool	 http_gz_piece_make(struct http_gz_piece *, const char *p, size_t n);
+void	 http_gz_piece_free(struct http_gz_piece *);
+void	 http_gz_assemble(struct buf *out, const char *body, size_t len,
+	const struct http_gz_span *spans, size_t n);
 
 /* The router. A pattern is literal segments and ":name" segments: "/api/scripts/:id". */
 struct http_ctx;	/* defined by the application */

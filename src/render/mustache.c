@@ -809,6 +809,7 @@ struct rstate {
 	struct mus_limits lim;
 	struct mus_error *err;
 	int	 failed;
+	struct mus_spans *spans;	/* NULL: none noted */
 };
 
 static void render_list(struct rstate *, const struct mus_node *, size_t);
@@ -950,10 +951,21 @@ put_value(struct rstate *st, struct json_object *v, int escape)
 		len = strlen(s);
 		break;
 	}
-	if (escape)
+	if (escape) {
 		esc_html(st->out, s, len);
-	else
-		esc_none(st->out, s, len);
+		return;
+	}
+	if (st->spans != NULL)
+		for (size_t k = 0; k < st->spans->n; k++) {
+			struct mus_span *sp = &st->spans->v[k];
+
+			if (sp->value == v && !sp->found) {
+				sp->off = st->out->len;
+				sp->len = len;
+				sp->found = true;
+			}
+		}
+	esc_none(st->out, s, len);
 }
 
 /* enter: one level deeper (sections, partials, parents, blocks). 0, or -1 when too deep. */
@@ -1165,15 +1177,16 @@ struct mus_set {
 
 static const struct mus_limits *set_limits(const struct mus_set *);
 
-enum pss_err
-mus_render(const struct mus_template *t, const struct mus_set *set, struct json_object *ctx,
-    struct buf *out, struct mus_error *err)
+static enum pss_err
+render_tree(const struct mus_template *t, const struct mus_set *set, struct json_object *ctx,
+    struct mus_spans *spans, struct buf *out, struct mus_error *err)
 {
 	struct rstate st;
 
 	memset(&st, 0, sizeof(st));
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
+	st.spans = spans;
 	st.set = set;
 	st.out = out;
 	st.out0 = out->len;
@@ -1187,6 +1200,13 @@ mus_render(const struct mus_template *t, const struct mus_set *set, struct json_
 	free(st.args);
 	buf_free(&st.ind);
 	return st.failed ? PSS_ETOOBIG : PSS_OK;
+}
+
+enum pss_err
+mus_render(const struct mus_template *t, const struct mus_set *set, struct json_object *ctx,
+    struct buf *out, struct mus_error *err)
+{
+	return render_tree(t, set, ctx, NULL, out, err);
 }
 
 static const struct mus_limits *
@@ -1484,6 +1504,13 @@ enum pss_err
 mus_set_render(struct mus_set *set, const char *name, struct json_object *ctx,
     struct buf *out, struct mus_error *err)
 {
+	return mus_set_render_spans(set, name, ctx, NULL, out, err);
+}
+
+enum pss_err
+mus_set_render_spans(struct mus_set *set, const char *name, struct json_object *ctx,
+    struct mus_spans *spans, struct buf *out, struct mus_error *err)
+{
 	const struct mus_template *t;
 	enum pss_err rc;
 
@@ -1497,5 +1524,5 @@ mus_set_render(struct mus_set *set, const char *name, struct json_object *ctx,
 		set_err(err, name, 0, 0, "no such template");
 		return PSS_ENOTFOUND;
 	}
-	return mus_render(t, set, ctx, out, err);
+	return render_tree(t, set, ctx, spans, out, err);
 }

@@ -2,6 +2,7 @@
 #ifndef PSS_RENDER_MUSTACHE_H
 #define PSS_RENDER_MUSTACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +80,23 @@ const char *mus_template_name(const struct mus_template *);
 enum pss_err mus_render(const struct mus_template *t, const struct mus_set *set,
     struct json_object *ctx, struct buf *out, struct mus_error *err);
 
+/*
+ * Where given values landed in the output, so that a caller keeping something made from a
+ * value's bytes (its compressed form: handlers/pages.c) finds them without a search. The
+ * caller sets v[0..n).value; a render that writes one of these very objects (the same
+ * json_object, not equal bytes) unescaped ({{{name}}}, {{&name}}) sets that entry's off (an
+ * offset into out, from its start) and len, and found; only the first writing counts.
+ */
+#define MUS_SPANS_MAX 4
+struct mus_spans {
+	size_t	 n;
+	struct mus_span {
+		const struct json_object *value;
+		size_t	 off, len;
+		bool	 found;
+	} v[MUS_SPANS_MAX];
+};
+
 /* Template sets: every *.mustache file of a directory tree, by name ("page", "admin/users"). */
 #define MUS_DEV 0x1	/* development mode: re-read changed files before each render */
 
@@ -122,6 +140,9 @@ enum pss_err mus_set_refresh(struct mus_set *, struct mus_error *err);
  */
 enum pss_err mus_set_render(struct mus_set *, const char *name, struct json_object *ctx,
     struct buf *out, struct mus_error *err);
+/* mus_set_render_spans: mus_set_render noting where the values of spans (may be NULL) went. */
+enum pss_err mus_set_render_spans(struct mus_set *, const char *name, struct json_object *ctx,
+    struct mus_spans *spans, struct buf *out, struct mus_error *err);
 
 /* mus_set_free: release the set and its templates; NULL is fine. */
 void	 mus_set_free(struct mus_set *);

@@ -294,7 +294,8 @@ page_derive(struct json_object *ctx)
 }
 
 enum pss_err
-page_render(const char *name, struct json_object *ctx, struct buf *out, struct mus_error *err)
+page_render(const char *name, struct json_object *ctx, struct mus_spans *spans, struct buf *out,
+    struct mus_error *err)
 {
 	page_derive(ctx);
 	if (pg.set == NULL) {
@@ -302,7 +303,7 @@ page_render(const char *name, struct json_object *ctx, struct buf *out, struct m
 		err->line = err->col = 0;
 		return PSS_EINTERNAL;
 	}
-	return mus_set_render(pg.set, name, ctx, out, err);
+	return mus_set_render_spans(pg.set, name, ctx, spans, out, err);
 }
 
 struct json_object *

@@ -80,9 +80,9 @@ void	 page_derive(struct json_object *ctx);
 bool	 page_parse_time(const char *s, time_t *t);
 
 /* page_render: renders the template name with ctx (after page_derive) into out (see
- * mus_set_render). */
-enum pss_err page_render(const char *name, struct json_object *ctx, struct buf *out,
-	struct mus_error *err);
+ * mus_set_render), noting where the values of spans went (NULL: none; mus_spans). */
+enum pss_err page_render(const char *name, struct json_object *ctx, struct mus_spans *spans,
+	struct buf *out, struct mus_error *err);
 
 /*
  * page_assets: {"css_app_css": "/static/css/app.<hash12>.css", ...}: every file of

@@ -280,7 +280,7 @@ export_html(const struct svc *s, const struct db_analysis *row, struct json_obje
 		return e;
 	}
 	ctx = html_context(row, an);
-	if ((e = page_render("reports/analysis", ctx, out, &merr)) != PSS_OK)
+	if ((e = page_render("reports/analysis", ctx, NULL, out, &merr)) != PSS_OK)
 		log_error("the analysis report: %s", merr.msg);
 	json_object_put(ctx);
 	return e;

@@ -71,6 +71,11 @@ await step('a script that quotes markup, analysed', async () => {
 });
 
 await step('scores, findings and the marked source', async () => {
+	// the browser asks for gzip: the page comes gzip-encoded (its fragment a piece, the rest
+	// stored: docs/security.md, "Compressed pages") and reads as the page
+	const resp = await page.goto(scriptUrl);
+	ok(resp.headers()['content-encoding'] === 'gzip', 'the script page came gzip-encoded',
+	    resp.headers()['content-encoding']);
 	const scores = page.locator('ul.scores li');
 	ok(await scores.count() === 3, 'three scores', await scores.count());
 	ok((await scores.first().textContent()).includes('higher is safer'), 'each score says what it means');

@@ -84,6 +84,37 @@ escapers(const char *s, size_t len)
 	buf_free(&b);
 }
 
+/* spans_check: "self" rendered again noting where "a" and "e.f.g" went (mus_spans): the same
+ * output as without, and each span found holds that value's bytes, inside the output. */
+static void
+spans_check(const struct buf *want)
+{
+	struct mus_spans sp = { 2, { { NULL, 0, 0, false }, { NULL, 0, 0, false } } };
+	struct json_object *e, *f;
+	struct mus_error err;
+	struct buf out = BUF_INIT;
+
+	sp.v[0].value = json_object_object_get(ctx, "a");
+	e = json_object_object_get(ctx, "e");
+	f = json_object_object_get(e, "f");
+	sp.v[1].value = json_object_object_get(f, "g");
+	if (mus_set_render_spans(set, "self", ctx, &sp, &out, &err) != PSS_OK) {
+		buf_free(&out);
+		return;
+	}
+	if (out.len != want->len || (out.len > 0 && memcmp(out.data, want->data, out.len) != 0))
+		abort();
+	for (size_t i = 0; i < sp.n; i++) {
+		struct json_object *v = (struct json_object *)(uintptr_t)sp.v[i].value;
+
+		if (sp.v[i].found && (sp.v[i].len != (size_t)json_object_get_string_len(v) ||
+		    sp.v[i].off > out.len || sp.v[i].len > out.len - sp.v[i].off ||
+		    memcmp(out.data + sp.v[i].off, json_object_get_string(v), sp.v[i].len) != 0))
+			abort();
+	}
+	buf_free(&out);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -104,6 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (mus_render(t, set, ctx, &out, &err) != PSS_OK && err.msg[0] == '\0')
 		abort();
+	spans_check(&out);
 	buf_free(&out);
 	mus_template_free(t);
 	return 0;

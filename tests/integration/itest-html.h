@@ -71,12 +71,14 @@ take_csrf(struct visitor *v, const char *body)
 	}
 }
 
-/* METHOD path as the visitor (cookies sent, new ones kept); form may be NULL. */
+/* METHOD path as the visitor (cookies sent, new ones kept) with one more header line (NULL:
+ * none); form may be NULL. */
 static long __attribute__((unused))
-visit(struct visitor *v, struct it_resp *r, const char *method, const char *path, const char *form)
+visit_with(struct visitor *v, struct it_resp *r, const char *method, const char *path, const char *form,
+    const char *header)
 {
 	char cookie[1024];
-	const char *h[2] = { cookie, NULL };
+	const char *h[3] = { cookie, header, NULL };
 
 	snprintf(cookie, sizeof(cookie), "Cookie: x=1%s%s%s%s%s%s", *v->session ? "; __Host-pss_session=" : "",
 	    v->session, *v->anon ? "; __Host-pss_csrf=" : "", v->anon, *v->flash ? "; __Host-pss_flash=" : "",
@@ -87,6 +89,13 @@ visit(struct visitor *v, struct it_resp *r, const char *method, const char *path
 	if (r->body != NULL && strstr(r->body, "csrf_token") != NULL)
 		take_csrf(v, r->body);
 	return r->status;
+}
+
+/* METHOD path as the visitor (cookies sent, new ones kept); form may be NULL. */
+static long __attribute__((unused))
+visit(struct visitor *v, struct it_resp *r, const char *method, const char *path, const char *form)
+{
+	return visit_with(v, r, method, path, form, NULL);
 }
 
 /* POST path as the visitor with a multipart/form-data body (cookies sent, new ones kept):

@@ -354,16 +354,23 @@ it_script_path(long long id, const char *tail)
 }
 
 long long
-it_hot_hits(void)
+it_metric(const char *counter)
 {
-	static const char name[] = "\npsscript_cache_hot_hits_total ";
 	struct it_resp r;
 	const char *p;
+	char name[128];
 	long long n = -1;
 
+	snprintf(name, sizeof(name), "\n%s ", counter);
 	if (it_get(&r, "/metrics") == 0 && r.status == 200 && r.body != NULL &&
 	    (p = strstr(r.body, name)) != NULL)
 		n = strtoll(p + strlen(name), NULL, 10);
 	it_resp_free(&r);
 	return n;
+}
+
+long long
+it_hot_hits(void)
+{
+	return it_metric("psscript_cache_hot_hits_total");
 }

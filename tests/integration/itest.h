@@ -55,7 +55,9 @@ int	 it_log_has(const char *path, const char *needle, int seconds);
 /* it_script_new: POST /api/scripts as token: {title, content, isPublic: pub, analyze: false}
  * (nothing analyses it until asked); its id, or 0 (with a "# " line saying why). */
 long long it_script_new(const char *token, const char *title, const char *content, bool pub);
-/* it_hot_hits: the workers' cache hot hits so far (/metrics), -1 when not found. */
+/* it_metric: a counter of /metrics without labels ("psscript_gzip_pages_total") summed over
+ * the workers, -1 when not found. it_hot_hits: psscript_cache_hot_hits_total. */
+long long it_metric(const char *counter);
 long long it_hot_hits(void);
 /* it_script_path: "/api/scripts/<id><tail>" in one of four static buffers (four may be used
  * in one call's arguments). */

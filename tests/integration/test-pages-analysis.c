@@ -7,7 +7,11 @@
  * script's source in windows of lines with a pager */
 #include "config.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 #include "itest-html.h"
 
@@ -831,6 +835,145 @@ test_source_windows(void)
 	it_resp_free(&r);
 }
 
+/* gunzip_page: the gzip body decoded (NUL-terminated, caller frees) into *len, or NULL when it
+ * is not one whole gzip member. */
+static char *
+gunzip_page(const struct it_resp *r, size_t *len)
+{
+	z_stream z = { 0 };
+	size_t cap = 1 << 22;
+	char *out = malloc(cap);
+
+	if (inflateInit2(&z, 15 + 16) != Z_OK) {
+		free(out);
+		return NULL;
+	}
+	z.next_in = (Bytef *)(uintptr_t)r->body;
+	z.avail_in = (uInt)r->len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap - 1;
+	if (inflate(&z, Z_FINISH) != Z_STREAM_END || z.avail_in != 0) {
+		free(out);
+		out = NULL;
+	} else {
+		*len = z.total_out;
+		out[*len] = '\0';
+	}
+	inflateEnd(&z);
+	return out;
+}
+
+/* same_gzipped: path as v, asked without and with Accept-Encoding: gzip: the two decode to
+ * the same bytes; 1 when the second was gzip-encoded (with Vary), 0 when it was not, -1 on a
+ * difference. *raw_len: the gzip body's length. */
+static int
+same_gzipped(struct visitor *v, const char *path, const char *secret, size_t *raw_len)
+{
+	struct it_resp id, gz;
+	const char *ce;
+	char *dec;
+	size_t n = 0;
+	int rc = -1;
+
+	if (visit(v, &id, "GET", path, NULL) != 200 ||
+	    visit_with(v, &gz, "GET", path, NULL, "Accept-Encoding: gzip, deflate, br") != 200) {
+		printf("#   %s: not 200\n", path);
+		goto out;
+	}
+	*raw_len = gz.len;
+	T_ASSERTF(it_header(&id, "content-encoding") == NULL, "%s: identity asked", path);
+	if ((ce = it_header(&gz, "content-encoding")) == NULL) {
+		rc = gz.len == id.len && memcmp(gz.body, id.body, id.len) == 0 ? 0 : -1;
+		goto out;
+	}
+	T_STREQ(ce, "gzip");
+	T_ASSERTF(strstr(gz.headers, "vary: Accept-Encoding") != NULL, "%s: no Vary", path);
+	T_ASSERTF(strstr(id.headers, "vary: Accept-Encoding") != NULL, "%s: no Vary (identity)", path);
+	/* a per-request part (the CSRF token, the user's name) is stored: its bytes appear as
+	 * they are in the gzip body, never compressed */
+	if (secret != NULL)
+		T_ASSERTF(memmem(gz.body, gz.len, secret, strlen(secret)) != NULL, "%s: %s not stored",
+		    path, secret);
+	if ((dec = gunzip_page(&gz, &n)) != NULL && n == id.len && memcmp(dec, id.body, n) == 0)
+		rc = 1;
+	else
+		printf("#   %s: decoded %zu bytes, identity %zu\n", path, dec != NULL ? n : 0, id.len);
+	free(dec);
+out:
+	it_resp_free(&id);
+	it_resp_free(&gz);
+	return rc;
+}
+
+/* Pages with a memoised fragment (the script page's analysis and source) go gzip-encoded to
+ * the clients that ask, the fragment compressed alone and everything else stored (README,
+ * HTTP; docs/security.md, "Compressed pages"): decoding gives the identity page byte for byte,
+ * on every worker, for each viewer; the CSRF token and the user's name are in the gzip body
+ * as they are; q=0 and no Accept-Encoding get identity; pages without a fragment stay identity. */
+static void
+test_pages_gzip(void)
+{
+	struct it_resp r;
+	struct buf src = BUF_INIT;
+	char path[96];
+	size_t raw = 0;
+	long long id, pages;
+
+	for (int i = 1; i <= 300; i++)
+		buf_printf(&src, i % 7 == 0 ? "gci C:\\logs%d | %% { $_.Name }\n" :
+		    "Write-Output \"compressed line %d of the page\"\n", i);
+	id = paste(&owner, "Sent gzip-encoded", buf_cstr(&src), "true");
+	buf_free(&src);
+	T_ASSERT(id > 0);
+	T_ASSERT(analysed(id));
+	snprintf(path, sizeof(path), "/scripts/%lld", id);
+	/* the page stops changing: the flash of the paste shown, the similar scripts found once
+	 * the embedding jobs are done */
+	T_STREQ(it_poll_sql("SELECT count(*) FROM jobs WHERE status = 'running' OR "
+	    "(status = 'queued' AND run_at <= now())", "0", 30), "0");
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	it_resp_free(&r);
+	T_EQ(visit(&other, &r, "GET", path, NULL), 200);	/* the flash of an earlier test */
+	it_resp_free(&r);
+	T_ASSERT(*owner.csrf != '\0');
+	pages = it_metric("psscript_gzip_pages_total");
+	for (int i = 0; i < 8; i++) {	/* every worker: compressed once, then from the fragment */
+		T_EQ(same_gzipped(&owner, path, owner.csrf, &raw), 1);
+		T_EQ(same_gzipped(&anon, path, NULL, &raw), 1);
+	}
+	/* counted (a worker adds its counts just after sending each answer) */
+	for (int i = 0; i < 20 && it_metric("psscript_gzip_pages_total") < pages + 16; i++)
+		usleep(100000);
+	T_ASSERTF(pages >= 0 && it_metric("psscript_gzip_pages_total") >= pages + 16, "pages %lld then %lld",
+	    pages, it_metric("psscript_gzip_pages_total"));
+	T_ASSERT(it_metric("psscript_gzip_pieces_total") >= 2);
+	T_EQ(same_gzipped(&other, path, other_a.name, &raw), 1);
+	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
+	T_ASSERTF(raw < r.len / 3, "%zu bytes gzip-encoded, %zu identity", raw, r.len);
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/scripts/%lld?kind=practice", id);
+	T_EQ(same_gzipped(&owner, path, owner.csrf, &raw), 1);
+	snprintf(path, sizeof(path), "/scripts/%lld?from=201", id);
+	T_EQ(same_gzipped(&anon, path, NULL, &raw), 1);
+	snprintf(path, sizeof(path), "/scripts/%lld", bad_id);
+	T_EQ(same_gzipped(&owner, path, owner.csrf, &raw), 1);
+
+	/* refused, or not asked: identity */
+	snprintf(path, sizeof(path), "/scripts/%lld", id);
+	T_EQ(visit_with(&owner, &r, "GET", path, NULL, "Accept-Encoding: gzip;q=0, identity"), 200);
+	T_ASSERT(it_header(&r, "content-encoding") == NULL);
+	T_CONTAINS(r.body, "compressed line 199 of the page");
+	it_resp_free(&r);
+	T_EQ(visit_with(&owner, &r, "GET", path, NULL, "Accept-Encoding: *;q=0"), 200);
+	T_ASSERT(it_header(&r, "content-encoding") == NULL);
+	it_resp_free(&r);
+
+	/* pages without a memoised fragment: identity either way */
+	T_EQ(same_gzipped(&owner, "/scripts", NULL, &raw), 0);
+	T_EQ(same_gzipped(&owner, "/analyze", NULL, &raw), 0);
+	T_EQ(same_gzipped(&anon, "/", NULL, &raw), 0);
+}
+
 int
 main(void)
 {
@@ -847,6 +990,7 @@ main(void)
 	T_RUN(test_analyze_page);
 	T_RUN(test_list);
 	T_RUN(test_source_windows);
+	T_RUN(test_pages_gzip);
 	html_check_done();
 	return t_done();
 }

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
@@ -337,9 +338,148 @@ gunzip(const char *p, size_t n, char *out, size_t cap)
 	z.avail_in = (uInt)n;
 	z.next_out = (Bytef *)out;
 	z.avail_out = (uInt)cap;
-	len = inflate(&z, Z_FINISH) == Z_STREAM_END ? (long)z.total_out : -1;
+	len = inflate(&z, Z_FINISH) == Z_STREAM_END && z.avail_in == 0 ? (long)z.total_out : -1;
 	inflateEnd(&z);
 	return len;
+}
+
+/* The pieces' generator: the same on every run. */
+static uint32_t rnd_state = 20261204;
+
+static uint32_t
+rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return rnd_state >> 8;
+}
+
+/* rnd_text: n bytes appended to b, page-like text (compressible) or, one time in four, any
+ * bytes at all. */
+static void
+rnd_text(struct buf *b, size_t n)
+{
+	static const char *const words[] = { "<tr id=\"L", "\">", "</td>", "Get-ChildItem ",
+		"$files", " -Path ", "\n", "class=\"hl-flag\"", "é", "Write-Output " };
+	bool binary = rnd() % 4 == 0;
+
+	for (size_t k = 0; k < n; ) {
+		const char *w = words[rnd() % PSS_ARRAY_LEN(words)];
+		size_t wl = binary ? 1 : strlen(w);
+		char c = (char)rnd();
+
+		if (wl > n - k)
+			wl = n - k;
+		buf_append(b, binary ? &c : w, wl);
+		k += wl;
+	}
+}
+
+static void
+test_gz_assemble_decodes_to_the_parts(void)
+{
+	struct buf body = BUF_INIT, out = BUF_INIT;
+	char *dec = malloc(1 << 21), path[] = "/tmp/pss-gz-test.XXXXXX";
+	static const size_t sizes[] = { 0, 1, 5, 300, 4000, 65535, 65536, 70000, 140000 };
+	int fd;
+
+	for (int round = 0; round < 60; round++) {
+		struct http_gz_piece pc[8];
+		struct http_gz_span sp[8];
+		size_t n = 0, parts = rnd() % 9;
+		long got;
+
+		buf_reset(&body);
+		buf_reset(&out);
+		for (size_t i = 0; i < parts; i++) {
+			size_t off = body.len, len = sizes[rnd() % PSS_ARRAY_LEN(sizes)];
+
+			rnd_text(&body, len);
+			if (rnd() % 2 == 0) {	/* a compressed piece; else these bytes go stored */
+				T_ASSERT(http_gz_piece_make(&pc[n], body.data + off, len));
+				sp[n].off = off;
+				sp[n].piece = &pc[n];
+				n++;
+			}
+		}
+		http_gz_assemble(&out, body.data, body.len, sp, n);
+		got = gunzip(out.data, out.len, dec, 1 << 21);
+		T_ASSERTF(got == (long)body.len && (body.len == 0 || memcmp(dec, body.data, body.len) == 0),
+		    "round %d: %zu parts, %zu pieces, %zu bytes: decoded %ld", round, parts, n, body.len, got);
+		for (size_t i = 0; i < n; i++)
+			http_gz_piece_free(&pc[i]);
+	}
+
+	/* gzip(1) reads it too (the last round's) */
+	T_ASSERT((fd = mkstemp(path)) >= 0);
+	T_EQ(write(fd, out.data, out.len), (long)out.len);
+	close(fd);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "gzip -t < %s", path);
+		T_EQ(system(cmd), 0);
+	}
+	unlink(path);
+	buf_free(&body);
+	buf_free(&out);
+	free(dec);
+}
+
+/* What is stored is sent as it is: a secret between two pieces appears in the encoding
+ * literally (never compressed with them), and each piece is the same bytes on every page. */
+static void
+test_gz_assemble_stores_what_is_not_a_piece(void)
+{
+	struct buf body = BUF_INIT, out = BUF_INIT, shared = BUF_INIT;
+	struct http_gz_piece pc;
+	struct http_gz_span sp[2];
+	char *dec = malloc(1 << 20);
+	const char *secret = "csrf=8f0e2a7c1b9d4e6f";
+	const struct http_gzip_stats *st = http_gzip_stats();
+	uint64_t pages = st->pages, pieces = st->pieces;
+
+	for (int i = 0; i < 300; i++)
+		buf_printf(&shared, "<tr id=\"L%d\"><td>Get-ChildItem -Path $Path</td></tr>\n", i);
+	T_ASSERT(http_gz_piece_make(&pc, shared.data, shared.len));
+	T_ASSERT(pc.zlen < shared.len / 4);
+	buf_puts(&body, "<head>");
+	buf_append(&body, shared.data, shared.len);
+	buf_puts(&body, secret);
+	buf_append(&body, shared.data, shared.len);
+	buf_puts(&body, "</html>");
+	sp[0].off = 6;
+	sp[1].off = 6 + shared.len + strlen(secret);
+	sp[0].piece = sp[1].piece = &pc;
+	http_gz_assemble(&out, body.data, body.len, sp, 2);
+	T_EQ(gunzip(out.data, out.len, dec, 1 << 20), (long)body.len);
+	T_ASSERT(memcmp(dec, body.data, body.len) == 0);
+	T_ASSERT(memmem(out.data, out.len, secret, strlen(secret)) != NULL);
+	T_ASSERT(memmem(out.data, out.len, pc.z, pc.zlen) != NULL);
+	T_ASSERT(out.len < 2 * pc.zlen + 100);
+	T_EQ(st->pieces - pieces, 1);	/* /metrics: psscript_gzip_pieces_total, _pages_total */
+	T_EQ(st->pages - pages, 1);
+
+	/* spans out of order or past the end: their bytes go stored, the body still decodes */
+	sp[0].off = sp[1].off;
+	sp[1].off = 6;
+	buf_reset(&out);
+	http_gz_assemble(&out, body.data, body.len, sp, 2);
+	T_EQ(gunzip(out.data, out.len, dec, 1 << 20), (long)body.len);
+	T_ASSERT(memcmp(dec, body.data, body.len) == 0);
+	for (int k = 0; k < 2; k++) {	/* starting inside the body, and past its end */
+		sp[0].off = k == 0 ? body.len - 10 : body.len + 4096;
+		buf_reset(&out);
+		http_gz_assemble(&out, body.data, body.len, sp, 1);
+		T_EQ(gunzip(out.data, out.len, dec, 1 << 20), (long)body.len);
+		T_ASSERT(memcmp(dec, body.data, body.len) == 0);
+		T_ASSERT(out.len > body.len);
+	}
+
+	http_gz_piece_free(&pc);
+	buf_free(&body);
+	buf_free(&out);
+	buf_free(&shared);
+	free(dec);
 }
 
 /* write_from: what a caller of http_gzip_memo does: the body from the value, then http_gzip;
@@ -454,6 +594,8 @@ main(void)
 	T_RUN(test_router_param_value);
 	T_RUN(test_router_table_order_across_keys);
 	T_RUN(test_response_header_strips_crlf);
+	T_RUN(test_gz_assemble_decodes_to_the_parts);
+	T_RUN(test_gz_assemble_stores_what_is_not_a_piece);
 	arena_free(&a);
 	return t_done();
 }

@@ -434,6 +434,37 @@ test_names_with_folders_and_crlf(void)
 	T_STREQ(render_set("page", "{\"b\":true}", crlf), "A\r\n  1\r\n  2\r\nB\r\n");
 }
 
+/* mus_spans: where the very objects given went, written unescaped, the first time only; an
+ * equal string that is another object, or the same one escaped, is not noted. */
+static void
+test_spans_note_where_values_went(void)
+{
+	struct mus_set *set = mus_set_new(0);
+	struct json_object *data = json_object_new_object(), *a = json_object_new_string("AAA"),
+	    *b = json_object_new_string("<b>"), *c = json_object_new_string("AAA");
+	struct mus_spans sp = { 3, { { a, 0, 0, false }, { b, 0, 0, false }, { c, 0, 0, false } } };
+	struct buf out = BUF_INIT;
+	struct mus_error err;
+
+	json_object_object_add(data, "a", a);
+	json_object_object_add(data, "b", b);
+	json_object_object_add(data, "o", json_object_new_object());
+	json_object_object_add(json_object_object_get(data, "o"), "c", json_object_new_string("AAA"));
+	T_EQ(mus_set_add(set, "p", "<p>{{b}}{{#o}}{{{c}}}{{/o}}-{{&a}}{{{a}}}</p>", 45, &err), PSS_OK);
+	buf_puts(&out, "xy");
+	T_EQ(mus_set_render_spans(set, "p", data, &sp, &out, &err), PSS_OK);
+	T_STREQ(buf_cstr(&out), "xy<p>&lt;b&gt;AAA-AAAAAA</p>");
+	T_ASSERT(sp.v[0].found);
+	T_EQ(sp.v[0].off, 18);
+	T_EQ(sp.v[0].len, 3);
+	T_ASSERT(!sp.v[1].found);
+	T_ASSERT(!sp.v[2].found);
+	json_object_put(c);
+	json_object_put(data);
+	buf_free(&out);
+	mus_set_free(set);
+}
+
 static void
 test_hostile_bytes_do_not_crash(void)
 {
@@ -489,6 +520,7 @@ main(void)
 	T_RUN(test_block_alone_on_line_keeps_lines_whole);
 	T_RUN(test_names_with_folders_and_crlf);
 	T_RUN(test_hostile_bytes_do_not_crash);
+	T_RUN(test_spans_note_where_values_went);
 	remove_tree(tmpdir);
 	return t_done();
 }

@@ -240,10 +240,10 @@ test_setup_and_assets(void)
 	T_EQ(json_object_object_length(a), 1);
 	json_object_put(a);
 	json_object_object_add(ctx, "name", json_object_new_string("<b>"));
-	T_EQ(page_render("hello", ctx, &out, &err), PSS_OK);
+	T_EQ(page_render("hello", ctx, NULL, &out, &err), PSS_OK);
 	T_STREQ(buf_cstr(&out), "<p>&lt;b&gt; </p>");
 	buf_reset(&out);
-	T_EQ(page_render("missing", ctx, &out, &err), PSS_ENOTFOUND);
+	T_EQ(page_render("missing", ctx, NULL, &out, &err), PSS_ENOTFOUND);
 	/* loaded once: a second setup keeps the first */
 	T_EQ(page_setup("/nonexistent", false, &err), PSS_OK);
 	json_object_put(ctx);
