@@ -493,7 +493,8 @@ ps_embed_topk(const float *q, const float *vecs, size_t n, size_t dim, const uin
 	for (size_t r = 0; r < n; r++) {
 		if (keep != NULL && !keep[r])
 			continue;
-		heap_offer(hits, &nh, k, (struct ps_embed_hit){ (uint32_t)r, dot(q, vecs + r * dim, dim) });
+		heap_offer(hits, &nh, k,
+		    (struct ps_embed_hit){ (uint32_t)r, dot(q, vecs + r * dim, dim) });
 	}
 	qsort(hits, nh, sizeof(*hits), cmp_hit);
 	return nh;
@@ -723,7 +724,8 @@ q8_rescore(const float *q, const float *vecs, union q8_slot *sl, double tau, siz
 		if (i + Q8_AHEAD_ROWS < m)
 			for (size_t o = 0; o < dim; o += 16)
 				__builtin_prefetch(vecs + (size_t)sl[i + Q8_AHEAD_ROWS].row * dim + o);
-		heap_offer(hits, &nh, k, (struct ps_embed_hit){ (uint32_t)r, dot(q, vecs + r * dim, dim) });
+		heap_offer(hits, &nh, k,
+		    (struct ps_embed_hit){ (uint32_t)r, dot(q, vecs + r * dim, dim) });
 	}
 	*rescored = m;
 	return nh;
