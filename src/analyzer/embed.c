@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -616,25 +617,62 @@ dot_q8(const float *q, const int8_t *c, size_t dim)
 	return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + t;
 }
 
+/* The k-th largest of x[0..n-1] (1 <= k <= n, no NaN), which it reorders so that the k
+ * largest come first: Hoare's FIND, as Wirth writes it (Algorithms + Data Structures =
+ * Programs, 2.3.4), on signed indices. */
+static float
+kth_largest(float *x, size_t n, size_t k)
+{
+	ptrdiff_t l = 0, r = (ptrdiff_t)n - 1, m = (ptrdiff_t)k - 1;
+
+	while (l < r) {
+		float p = x[m], t;
+		ptrdiff_t i = l, j = r;
+
+		do {
+			while (x[i] > p)
+				i++;
+			while (p > x[j])
+				j--;
+			if (i <= j) {
+				t = x[i];
+				x[i] = x[j];
+				x[j] = t;
+				i++;
+				j--;
+			}
+		} while (i <= j);
+		if (j < m)
+			l = i;
+		if (m < i)
+			r = j;
+	}
+	return x[m];
+}
+
 /* A row's hi in the first pass, a candidate's row in the second. */
 union q8_slot {
 	float		 hi;
 	uint32_t	 row;
 };
 
-/* The first pass: every kept row's hi into sl[r] (NaN for the others) and the heap of the k
- * best lo into lo (at most k); returns tau, the k-th best lo (-infinity when fewer). Inlined
- * into each copy below with that copy's kernel. The codes Q8_AHEAD_ROWS rows ahead are asked
- * of memory while a row is scored (without, the pass takes half as long again at 100,000). */
+/* The first pass: every kept row's hi into sl[r] (NaN for the others); returns tau, the k-th
+ * best lo (-infinity when fewer). The lo above the k-th best so far are appended to buf (2 k
+ * floats); when it is full, the k best are kept and the k-th is the new bar (a heap of k cost
+ * a sift for most rows above the bar: a fifth of the pass at k = 1,000). The k-th best of any
+ * k of the rows' lo is at most tau: a bar too low costs time, never an answer. Inlined into
+ * each copy below with that copy's kernel. The codes Q8_AHEAD_ROWS rows ahead are asked of
+ * memory while a row is scored (without, the pass takes half as long again at 100,000). */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline double
 q8_bounds_with(float (*kernel)(const float *, const int8_t *, size_t), const float *q,
     double qn, const struct ps_embed_q8 *v, size_t n, size_t dim, const uint8_t *keep, size_t k,
-    union q8_slot *sl, struct ps_embed_hit *lo)
+    union q8_slot *sl, float *buf)
 {
-	size_t nl = 0;
+	size_t nb = 0;
+	float bar = -INFINITY;
 
 	for (size_t r = 0; r < n; r++) {
 		double a, e;
@@ -649,16 +687,19 @@ q8_bounds_with(float (*kernel)(const float *, const int8_t *, size_t), const flo
 		a = (double)v->scale[r] * kernel(q, v->codes + r * dim, dim);
 		e = qn * v->bound[r] * Q8_MARGIN + Q8_TINY;
 		sl[r].hi = float_up(a + e);
-		heap_offer(lo, &nl, k, (struct ps_embed_hit){ (uint32_t)r, float_down(a - e) });
+		if ((buf[nb] = float_down(a - e)) > bar && ++nb == 2 * k) {
+			bar = kth_largest(buf, nb, k);
+			nb = k;
+		}
 	}
-	return nl < k ? -INFINITY : lo[0].score;
+	return nb < k ? -INFINITY : kth_largest(buf, nb, k);
 }
 
 static double
 q8_bounds(const float *q, double qn, const struct ps_embed_q8 *v, size_t n, size_t dim,
-    const uint8_t *keep, size_t k, union q8_slot *sl, struct ps_embed_hit *lo)
+    const uint8_t *keep, size_t k, union q8_slot *sl, float *buf)
 {
-	return q8_bounds_with(dot_q8, q, qn, v, n, dim, keep, k, sl, lo);
+	return q8_bounds_with(dot_q8, q, qn, v, n, dim, keep, k, sl, buf);
 }
 
 /* Where the CPU has AVX2 and FMA, the pass's kernel in intrinsics: GCC 12 vectorizes dot_q8
@@ -699,16 +740,16 @@ dot_q8_avx2(const float *q, const int8_t *c, size_t dim)
 
 __attribute__((target("avx2,fma"))) static double
 q8_bounds_avx2(const float *q, double qn, const struct ps_embed_q8 *v, size_t n, size_t dim,
-    const uint8_t *keep, size_t k, union q8_slot *sl, struct ps_embed_hit *lo)
+    const uint8_t *keep, size_t k, union q8_slot *sl, float *buf)
 {
-	return q8_bounds_with(dot_q8_avx2, q, qn, v, n, dim, keep, k, sl, lo);
+	return q8_bounds_with(dot_q8_avx2, q, qn, v, n, dim, keep, k, sl, buf);
 }
 #endif
 
 /* The second pass: the rows whose hi reaches tau (a kept row's hi is never NaN, a left out
  * row's is), rescored as ps_embed_topk scores them. They are listed first, in place of their
- * hi (row m over hi[m], m <= r), so that the rows Q8_AHEAD_ROWS ahead can be fetched from memory while
- * one is scored: each is a cache miss, most of the time this pass takes unfetched. */
+ * hi (row m over hi[m], m <= r), so that the rows Q8_AHEAD_ROWS ahead can be fetched from
+ * memory while one is scored: each is a cache miss, most of this pass's time unfetched. */
 static TOPK_CLONES size_t
 q8_rescore(const float *q, const float *vecs, union q8_slot *sl, double tau, size_t n,
     size_t dim, size_t k, struct ps_embed_hit *hits, size_t *rescored)
@@ -738,22 +779,26 @@ ps_embed_topk_q8(const float *q, const float *vecs, const struct ps_embed_q8 *v,
 	double qq = 0, qn, tau;
 	size_t nh, m;
 	union q8_slot *sl;
+	float *buf;
 
 	for (size_t d = 0; d < dim; d++)
 		qq += (double)q[d] * q[d];
 	qn = sqrt(qq) * Q8_MARGIN;
-	if (k == 0 || n == 0 || !(qn > 0 && qn <= Q8_LIMIT) || isinf(q8_gamma(dim))) {
+	/* k >= n: every kept row is an answer */
+	if (k == 0 || k >= n || !(qn > 0 && qn <= Q8_LIMIT) || isinf(q8_gamma(dim))) {
 		if (rescored != NULL)
 			*rescored = k == 0 ? 0 : n;
 		return ps_embed_topk(q, vecs, n, dim, keep, k, hits);
 	}
 	sl = xmalloc(n * sizeof(*sl));
+	buf = xmalloc((2 * k + 1) * sizeof(*buf));
 #ifdef Q8_AVX2
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-		tau = q8_bounds_avx2(q, qn, v, n, dim, keep, k, sl, hits);
+		tau = q8_bounds_avx2(q, qn, v, n, dim, keep, k, sl, buf);
 	else
 #endif
-		tau = q8_bounds(q, qn, v, n, dim, keep, k, sl, hits);
+		tau = q8_bounds(q, qn, v, n, dim, keep, k, sl, buf);
+	free(buf);
 	nh = q8_rescore(q, vecs, sl, tau, n, dim, k, hits, &m);
 	free(sl);
 	if (rescored != NULL)

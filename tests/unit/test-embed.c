@@ -411,9 +411,10 @@ q8_unit(float *v, size_t dim)
 		v[d] = (float)(v[d] / sqrt(norm));
 }
 
-/* Random unit vectors at dimensions on and off the kernel's 32 and 8, k from 1 to past n,
- * questions that are rows, random or zero, with and without a keep mask; and the pass has
- * to leave most rows out when k is small, or it would be no first pass at all. */
+/* Random unit vectors at dimensions on and off the kernel's 32 and 8, k from 1 to past n (the
+ * bar on the lower bounds moves many times at small k), questions that are rows, random or
+ * zero, with and without a keep mask, fewer kept rows than k; and the pass has to leave most
+ * rows out when k is small, or it would be no first pass at all. */
 static void
 test_topk_q8_is_the_float_scan_on_random_vectors(void)
 {
@@ -447,6 +448,10 @@ test_topk_q8_is_the_float_scan_on_random_vectors(void)
 			memset(q, 0, sizeof(float) * dim);
 			q8_matches_float("zero question", v, N, dim, q, keep, ks[ki]);
 		}
+		for (size_t r = 0; r < N; r++)
+			keep[r] = r % 4 == 0;	/* fewer kept than k: every kept row is an answer */
+		q8_matches_float("few kept", v, N, dim, v + 8 * dim, keep, N / 2);
+		q8_matches_float("k one below n", v, N, dim, v + 8 * dim, NULL, N - 1);
 		memset(keep, 0, N);
 		q8_matches_float("nothing kept", v, N, dim, q, keep, 10);
 		q8_matches_float("no rows", v, 0, dim, q, NULL, 10);
@@ -539,7 +544,8 @@ test_topk_q8_is_the_float_scan_on_adversarial_vectors(void)
  * exact codes (scale 2^-10), so only rounding tells their scores apart: 600 copies of one row
  * moved by a code where the question is below 1e-6 score within a few ulps of each other,
  * and the int8 pass (FMA, 32 sums) rounds them otherwise than the float scan (8 sums): without
- * the rounding terms the best row is lost. And a row off the grid (error e), asked the
+ * the rounding terms the best row is lost, and so is a row of the k best when the bar on the
+ * lower bounds is set above the k-th. And a row off the grid (error e), asked the
  * question e / ||e||: its score is its int8 score plus exactly ||e||, the whole first term,
  * while a grid row scores 0.75 ||e|| above it: half the bound loses it. */
 static void
@@ -557,7 +563,7 @@ test_topk_q8_needs_its_whole_bound(void)
 
 			v[r * D + d] = ldexpf(d < 8 || r == 0 ? c : v[d] * 1024, -10);
 		}
-	for (size_t k = 1; k <= 3; k++)
+	for (size_t k = 1; k <= 300; k += k < 3 ? 1 : 37)
 		q8_matches_float("near ties on the grid", v, N, D, q, NULL, k);
 
 	/* row 0 off the grid by f, row 1 on it, 0.75 ||f|| better along f */
