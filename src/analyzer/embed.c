@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,7 +393,7 @@ ps_embed_cosine(const float *a, const float *b, size_t dim)
 
 /* The dot product of q and v (dim floats) in eight independent sums, which the compiler can
  * keep in one vector register (a single running sum serialises every addition). Inlined
- * into each copy of ps_embed_topk, so the AVX2 one computes it with AVX2. */
+ * into each copy of ps_embed_topk and of q8_rescore, so the AVX2 ones compute it with AVX2. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
@@ -444,6 +445,31 @@ cmp_hit(const void *a, const void *b)
 	return better(a, b) ? -1 : better(b, a) ? 1 : 0;
 }
 
+/* Add h to the heap of at most k best hits (worst at the root; *nh of them so far). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+heap_offer(struct ps_embed_hit *hits, size_t *nh, size_t k, struct ps_embed_hit h)
+{
+	if (*nh < k) {
+		/* grow the heap: sift the new hit up */
+		size_t i = (*nh)++;
+
+		hits[i] = h;
+		while (i > 0 && better(&hits[(i - 1) / 2], &hits[i])) {
+			struct ps_embed_hit t = hits[i];
+
+			hits[i] = hits[(i - 1) / 2];
+			hits[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+	} else if (better(&h, &hits[0])) {
+		hits[0] = h;
+		sift_down(hits, *nh, 0);
+	}
+}
+
 /* The scan is most of a semantic search's instructions in the worker (5 of 8 M at 10,000
  * vectors of 256): where the CPU has AVX2, a copy of it built for AVX2 runs, whose eight sums
  * fit one register; without FMA (not asked for) every product and sum is rounded as in the
@@ -466,29 +492,317 @@ ps_embed_topk(const float *q, const float *vecs, size_t n, size_t dim, const uin
 	if (k == 0)
 		return 0;
 	for (size_t r = 0; r < n; r++) {
-		struct ps_embed_hit h;
-
 		if (keep != NULL && !keep[r])
 			continue;
-		h.row = (uint32_t)r;
-		h.score = dot(q, vecs + r * dim, dim);
-		if (nh < k) {
-			/* grow the heap: sift the new hit up */
-			size_t i = nh++;
+		heap_offer(hits, &nh, k,
+		    (struct ps_embed_hit){ (uint32_t)r, dot(q, vecs + r * dim, dim) });
+	}
+	qsort(hits, nh, sizeof(*hits), cmp_hit);
+	return nh;
+}
 
-			hits[i] = h;
-			while (i > 0 && better(&hits[(i - 1) / 2], &hits[i])) {
-				struct ps_embed_hit t = hits[i];
+/*
+ * The int8 first pass and why it is exact.
+ *
+ * A row v (d floats) is kept as codes c_j = round(v_j / s), |c_j| <= 127, s = max|v_j| / 127
+ * (a float), and a bound R >= rho, where
+ *     rho = ||v - s c|| + gamma(d+1) (||v|| + s ||c||),   gamma(m) = m u / (1 - m u), u = 2^-24.
+ * Let F = dot(q, v), the float scan's score, and A = s * fl(sum_j q_j c_j), the int8 pass's
+ * approximation (its sum in any order, with or without FMA; s * sum in double, exact).
+ *  - An inner product of d terms computed in float in any order, fused or not, is off by at
+ *    most gamma(d) sum_j |x_j y_j| (Higham, Accuracy and Stability, 3.1); by Cauchy-Schwarz
+ *    |F - q.v| <= gamma(d) ||q|| ||v||, and |A - s q.c| <= gamma(d) ||q|| s ||c|| (the codes
+ *    are small integers: exact as floats).
+ *  - |q.v - s q.c| = |q.(v - s c)| <= ||q|| ||v - s c||.
+ * So |F - A| <= ||q|| rho <= ||q|| R. On top of that, delta, the scan's own rounding:
+ *  - ps_embed_quantize computes rho in double (relative error below d 2^-52 for d < 2^20)
+ *    and stores R = rho (1 + 2^-20) rounded up to a float.
+ *  - The scan takes Q = sqrt(q.q in double) (1 + 2^-20) >= ||q||, e = Q R (1 + 2^-20) in
+ *    double, and lo = A - e - 2^-100, hi = A + e + 2^-100 in double. |A| <= Q s ||c|| (1 +
+ *    gamma) while e >= Q gamma(d+1) s ||c||, so rounding lo or hi (2^-53 of |A| + e) costs
+ *    less than 2^-53 (2 / gamma(2)) e < 2^-28 e, inside e's 2^-20 margin. hi is stored as a
+ *    float no smaller, lo kept as a float no larger (float_up, float_down).
+ *  - Underflow: each product below 2^-126 may lose up to 2^-150 outright, 2 d of them at most
+ *    over F and A: the 2^-100.
+ *  - Overflow: the pass leaves rows above 2^50 (and non-finite rows) to the float scan (R
+ *    infinite: always rescored) and questions with ||q|| above 2^50 (or zero, or not finite)
+ *    to ps_embed_topk; below that no product or sum of d < 2^20 terms overflows.
+ * Hence lo <= F <= hi for every row.
+ *
+ * Let tau be the k-th best lo over the kept rows (-infinity when fewer than k). A row x with
+ * hi_x < tau has k rows y with F_y >= lo_y >= tau > hi_x >= F_x: k rows strictly better, so x
+ * is not among the k best. The k best are therefore among the rows with hi >= tau, which are
+ * rescored with dot(): the same scores, the same order, the same answer as ps_embed_topk.
+ */
+#define Q8_LIMIT	0x1p50
+#define Q8_MARGIN	(1 + 0x1p-20)
+#define Q8_TINY		0x1p-100
+#define Q8_AHEAD_ROWS	8
 
-				hits[i] = hits[(i - 1) / 2];
-				hits[(i - 1) / 2] = t;
-				i = (i - 1) / 2;
+/* gamma(d + 1) of the comment above, or infinity past the dimensions it holds for */
+static double
+q8_gamma(size_t dim)
+{
+	double mu = (double)(dim + 1) * 0x1p-24;
+
+	return dim < (1u << 20) ? mu / (1 - mu) : INFINITY;
+}
+
+/* x as a float no smaller (float_up) or no larger (float_down), without a branch: the
+ * conversion rounds to nearest, off by at most 2^-24 of the value or 2^-150 below 2^-126,
+ * which the 2^-23 and 2^-140 added first cover. For x finite (float_up also +infinity,
+ * float_down also -infinity). */
+static inline float
+float_up(double x)
+{
+	return (float)(x + fabs(x) * 0x1p-23 + 0x1p-140);
+}
+
+static inline float
+float_down(double x)
+{
+	return (float)(x - fabs(x) * 0x1p-23 - 0x1p-140);
+}
+
+void
+ps_embed_quantize(const float *v, size_t dim, int8_t *c, float *scale, float *bound)
+{
+	double m = 0, rr = 0, vv = 0, cc = 0, rho;
+	float s;
+
+	for (size_t d = 0; d < dim; d++) {
+		if (!(fabs(v[d]) <= Q8_LIMIT)) {	/* too large, infinite or NaN */
+			memset(c, 0, dim);
+			*scale = 0;
+			*bound = INFINITY;
+			return;
+		}
+		if (fabs(v[d]) > m)
+			m = fabs(v[d]);
+	}
+	s = (float)(m / 127);
+	for (size_t d = 0; d < dim; d++) {
+		double x = s > 0 ? nearbyint(v[d] / (double)s) : 0, res;
+
+		x = x > 127 ? 127 : x < -127 ? -127 : x;
+		c[d] = (int8_t)x;
+		res = v[d] - (double)s * x;
+		rr += res * res;
+		vv += (double)v[d] * v[d];
+		cc += x * x;
+	}
+	rho = sqrt(rr) + q8_gamma(dim) * (sqrt(vv) + s * sqrt(cc));
+	*scale = s;
+	*bound = float_up(rho * Q8_MARGIN);
+}
+
+/* q.c of a row's codes (dim of them): portable C in 32 sums */
+static inline float
+dot_q8(const float *q, const int8_t *c, size_t dim)
+{
+	float s[32], t = 0;
+	size_t d = 0;
+
+	for (int j = 0; j < 32; j++)
+		s[j] = 0;
+	for (; d + 32 <= dim; d += 32)
+		for (int j = 0; j < 32; j++)
+			s[j] += q[d + j] * c[d + j];
+	for (; d < dim; d++)
+		t += q[d] * c[d];
+	for (int j = 0; j < 16; j++)
+		s[j] += s[j + 16];
+	for (int j = 0; j < 8; j++)
+		s[j] += s[j + 8];
+	return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + t;
+}
+
+/* The k-th largest of x[0..n-1] (1 <= k <= n, no NaN), which it reorders so that the k
+ * largest come first: Hoare's FIND, as Wirth writes it (Algorithms + Data Structures =
+ * Programs, 2.3.4), on signed indices. */
+static float
+kth_largest(float *x, size_t n, size_t k)
+{
+	ptrdiff_t l = 0, r = (ptrdiff_t)n - 1, m = (ptrdiff_t)k - 1;
+
+	while (l < r) {
+		float p = x[m], t;
+		ptrdiff_t i = l, j = r;
+
+		do {
+			while (x[i] > p)
+				i++;
+			while (p > x[j])
+				j--;
+			if (i <= j) {
+				t = x[i];
+				x[i] = x[j];
+				x[j] = t;
+				i++;
+				j--;
 			}
-		} else if (better(&h, &hits[0])) {
-			hits[0] = h;
-			sift_down(hits, nh, 0);
+		} while (i <= j);
+		if (j < m)
+			l = i;
+		if (m < i)
+			r = j;
+	}
+	return x[m];
+}
+
+/* A row's hi in the first pass, a candidate's row in the second. */
+union q8_slot {
+	float		 hi;
+	uint32_t	 row;
+};
+
+/* The first pass: every kept row's hi into sl[r] (NaN for the others); returns tau, the k-th
+ * best lo (-infinity when fewer). The lo above the k-th best so far are appended to buf (2 k
+ * floats); when it is full, the k best are kept and the k-th is the new bar (a heap of k cost
+ * a sift for most rows above the bar: a fifth of the pass at k = 1,000). The k-th best of any
+ * k of the rows' lo is at most tau: a bar too low costs time, never an answer. Inlined into
+ * each copy below with that copy's kernel. The codes Q8_AHEAD_ROWS rows ahead are asked of
+ * memory while a row is scored (without, the pass takes half as long again at 100,000). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline double
+q8_bounds_with(float (*kernel)(const float *, const int8_t *, size_t), const float *q,
+    double qn, const struct ps_embed_q8 *v, size_t n, size_t dim, const uint8_t *keep, size_t k,
+    union q8_slot *sl, float *buf)
+{
+	size_t nb = 0;
+	float bar = -INFINITY;
+
+	for (size_t r = 0; r < n; r++) {
+		double a, e;
+
+		if (r + Q8_AHEAD_ROWS < n)
+			for (size_t o = 0; o < dim; o += 64)
+				__builtin_prefetch(v->codes + (r + Q8_AHEAD_ROWS) * dim + o);
+		if (keep != NULL && !keep[r]) {
+			sl[r].hi = NAN;
+			continue;
+		}
+		a = (double)v->scale[r] * kernel(q, v->codes + r * dim, dim);
+		e = qn * v->bound[r] * Q8_MARGIN + Q8_TINY;
+		sl[r].hi = float_up(a + e);
+		if ((buf[nb] = float_down(a - e)) > bar && ++nb == 2 * k) {
+			bar = kth_largest(buf, nb, k);
+			nb = k;
 		}
 	}
+	return nb < k ? -INFINITY : kth_largest(buf, nb, k);
+}
+
+static double
+q8_bounds(const float *q, double qn, const struct ps_embed_q8 *v, size_t n, size_t dim,
+    const uint8_t *keep, size_t k, union q8_slot *sl, float *buf)
+{
+	return q8_bounds_with(dot_q8, q, qn, v, n, dim, keep, k, sl, buf);
+}
+
+/* Where the CPU has AVX2 and FMA, the pass's kernel in intrinsics: GCC 12 vectorizes dot_q8
+ * with three shuffles for every eight codes (bytes to words to ints, through vextracti128), on
+ * the one port that shuffles, where vpmovsxbd from memory needs one; with it the pass takes
+ * about half the time. Written for 32 codes a step in four sums, four chains of FMA. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#define Q8_AVX2
+
+__attribute__((target("avx2,fma"))) static inline float
+dot_q8_avx2(const float *q, const int8_t *c, size_t dim)
+{
+	__m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+	__m128 h;
+	float t = 0;
+	size_t d = 0;
+
+#define Q8_STEP(s, o) s = _mm256_fmadd_ps(_mm256_loadu_ps(q + d + (o)), _mm256_cvtepi32_ps( \
+	    _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(c + d + (o))))), s)
+	for (; d + 32 <= dim; d += 32) {
+		Q8_STEP(s0, 0);
+		Q8_STEP(s1, 8);
+		Q8_STEP(s2, 16);
+		Q8_STEP(s3, 24);
+	}
+	for (; d + 8 <= dim; d += 8)
+		Q8_STEP(s0, 0);
+#undef Q8_STEP
+	for (; d < dim; d++)
+		t += q[d] * c[d];
+	s0 = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+	h = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
+	h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+	h = _mm_add_ss(h, _mm_movehdup_ps(h));
+	return _mm_cvtss_f32(h) + t;
+}
+
+__attribute__((target("avx2,fma"))) static double
+q8_bounds_avx2(const float *q, double qn, const struct ps_embed_q8 *v, size_t n, size_t dim,
+    const uint8_t *keep, size_t k, union q8_slot *sl, float *buf)
+{
+	return q8_bounds_with(dot_q8_avx2, q, qn, v, n, dim, keep, k, sl, buf);
+}
+#endif
+
+/* The second pass: the rows whose hi reaches tau (a kept row's hi is never NaN, a left out
+ * row's is), rescored as ps_embed_topk scores them. They are listed first, in place of their
+ * hi (row m over hi[m], m <= r), so that the rows Q8_AHEAD_ROWS ahead can be fetched from
+ * memory while one is scored: each is a cache miss, most of this pass's time unfetched. */
+static TOPK_CLONES size_t
+q8_rescore(const float *q, const float *vecs, union q8_slot *sl, double tau, size_t n,
+    size_t dim, size_t k, struct ps_embed_hit *hits, size_t *rescored)
+{
+	size_t nh = 0, m = 0;
+
+	for (size_t r = 0; r < n; r++)
+		if (sl[r].hi >= tau)
+			sl[m++].row = (uint32_t)r;
+	for (size_t i = 0; i < m; i++) {
+		size_t r = sl[i].row;
+
+		if (i + Q8_AHEAD_ROWS < m)
+			for (size_t o = 0; o < dim; o += 16)
+				__builtin_prefetch(vecs + (size_t)sl[i + Q8_AHEAD_ROWS].row * dim + o);
+		heap_offer(hits, &nh, k,
+		    (struct ps_embed_hit){ (uint32_t)r, dot(q, vecs + r * dim, dim) });
+	}
+	*rescored = m;
+	return nh;
+}
+
+size_t
+ps_embed_topk_q8(const float *q, const float *vecs, const struct ps_embed_q8 *v, size_t n,
+    size_t dim, const uint8_t *keep, size_t k, struct ps_embed_hit *hits, size_t *rescored)
+{
+	double qq = 0, qn, tau;
+	size_t nh, m;
+	union q8_slot *sl;
+	float *buf;
+
+	for (size_t d = 0; d < dim; d++)
+		qq += (double)q[d] * q[d];
+	qn = sqrt(qq) * Q8_MARGIN;
+	/* k >= n: every kept row is an answer */
+	if (k == 0 || k >= n || !(qn > 0 && qn <= Q8_LIMIT) || isinf(q8_gamma(dim))) {
+		if (rescored != NULL)
+			*rescored = k == 0 ? 0 : n;
+		return ps_embed_topk(q, vecs, n, dim, keep, k, hits);
+	}
+	sl = xmalloc(n * sizeof(*sl));
+	buf = xmalloc((2 * k + 1) * sizeof(*buf));
+#ifdef Q8_AVX2
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		tau = q8_bounds_avx2(q, qn, v, n, dim, keep, k, sl, buf);
+	else
+#endif
+		tau = q8_bounds(q, qn, v, n, dim, keep, k, sl, buf);
+	free(buf);
+	nh = q8_rescore(q, vecs, sl, tau, n, dim, k, hits, &m);
+	free(sl);
+	if (rescored != NULL)
+		*rescored = m;
 	qsort(hits, nh, sizeof(*hits), cmp_hit);
 	return nh;
 }

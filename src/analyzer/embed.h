@@ -86,4 +86,26 @@ struct ps_embed_hit {
 size_t	 ps_embed_topk(const float *q, const float *vecs, size_t n, size_t dim,
 	    const uint8_t *keep, size_t k, struct ps_embed_hit *hits);
 
+/* The int8 copy of n vectors of dim floats, row r at codes + r * dim, scale[r], bound[r]
+ * (ps_embed_quantize). */
+struct ps_embed_q8 {
+	const int8_t	*codes;
+	const float	*scale;
+	const float	*bound;
+};
+
+/* ps_embed_quantize: v (dim floats) as dim int8 codes c = round(v / s) with *scale = s =
+ * max|v| / 127, and *bound, which covers both the codes' error and the scans' rounding (embed.c
+ * says how). A row holding anything above 2^50, infinite or NaN gets codes 0, scale 0 and an
+ * infinite bound: ps_embed_topk_q8 always rescores it. */
+void	 ps_embed_quantize(const float *v, size_t dim, int8_t *c, float *scale, float *bound);
+
+/* ps_embed_topk_q8: ps_embed_topk's answer (the same rows, the same scores bit for bit, when no
+ * score is NaN), found by a pass over the int8 copy qv of vecs that bounds every row's score,
+ * then the float dot product of only the rows that can still be among the k best. *rescored
+ * (NULL: not wanted): how many rows that was. Needs n floats of scratch, freed on return. */
+size_t	 ps_embed_topk_q8(const float *q, const float *vecs, const struct ps_embed_q8 *qv,
+	    size_t n, size_t dim, const uint8_t *keep, size_t k, struct ps_embed_hit *hits,
+	    size_t *rescored);
+
 #endif

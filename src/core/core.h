@@ -102,6 +102,7 @@ enum log_level log_level_parse(const char *);	/* LOG__MAX when unknown */
 /* Time. */
 int64_t	 time_mono_ms(void);	/* monotonic milliseconds */
 int64_t	 time_mono_us(void);
+int64_t	 time_cpu_us(void);	/* this process's CPU time (not another process's turns) */
 int64_t	 time_wall_ms(void);	/* Unix epoch milliseconds */
 void	 time_sleep_ms(int64_t);
 

@@ -21,6 +21,15 @@ time_mono_us(void)
 }
 
 int64_t
+time_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
 time_mono_ms(void)
 {
 	return time_mono_us() / 1000;

@@ -21,10 +21,12 @@
 #include "services/library.h"
 #include "services/library-int.h"
 
-/* The flat vector file: a header, then count script ids (int64), then count x dim floats,
- * all in this machine's byte order (the file is per host and rebuilt from PostgreSQL). */
+/* The flat vector file: a header, then count script ids (int64), count x dim floats, and their
+ * int8 copy for the scan's first pass (ps_embed_quantize): count scales (float), count bounds
+ * (float) and count x dim codes (int8); all in this machine's byte order (the file is per host
+ * and rebuilt from PostgreSQL). A file of another version is rebuilt as a corrupt one is. */
 #define VF_MAGIC	"PSSVEC01"
-#define VF_VERSION	1
+#define VF_VERSION	2
 struct vf_header {
 	char		 magic[8];
 	uint32_t	 version;
@@ -43,12 +45,14 @@ struct vf_header {
 /* how often the column type (real[] or pgvector's vector) is looked at again */
 #define PGVECTOR_CHECK_MS 60000
 
-/* A set of vectors to scan: the mapped file's or the copy read from PostgreSQL. */
+/* A set of vectors to scan: the mapped file's or the copy read from PostgreSQL (quantized as
+ * it is read), each with its int8 copy. */
 struct vset {
-	const int64_t	*ids;
-	const float	*vecs;
-	size_t		 n;
-	int64_t		 gen;
+	const int64_t		*ids;
+	const float		*vecs;
+	size_t			 n;
+	int64_t			 gen;
+	struct ps_embed_q8	 q8;
 };
 
 /* One model's embedder and vectors: the mapped flat file (the configured model's only) and
@@ -63,6 +67,8 @@ struct eset {
 	struct vset		 file;
 	int64_t			*pids;
 	float			*pvecs;
+	int8_t			*pcodes;
+	float			*pscale, *pbound;
 	size_t			 pn, pcap;
 	struct vset		 pg;
 	int64_t			 heal_at;
@@ -215,13 +221,29 @@ setup(const struct svc *s)
 		st.main->has_file = s->conf->embedding_index_file[0] != '\0';
 }
 
+/* Drops es's copy read from PostgreSQL. */
+static void
+pg_free(struct eset *es)
+{
+	free(es->pids);
+	free(es->pvecs);
+	free(es->pcodes);
+	free(es->pscale);
+	free(es->pbound);
+	es->pids = NULL;
+	es->pvecs = NULL;
+	es->pcodes = NULL;
+	es->pscale = es->pbound = NULL;
+	es->pn = es->pcap = 0;
+	es->pg.gen = -1;
+}
+
 static void
 eset_free(struct eset *es)
 {
 	if (es->map != NULL)
 		munmap(es->map, es->maplen);
-	free(es->pids);
-	free(es->pvecs);
+	pg_free(es);
 	eset_init(es);
 }
 
@@ -606,7 +628,8 @@ checksum(const void *p, size_t len)
 	return h;
 }
 
-/* The rows read from PostgreSQL, into one eset's pids / pvecs. */
+/* The rows read from PostgreSQL, into one eset's pids / pvecs, quantized into its pcodes,
+ * pscale and pbound. */
 static void
 collect(int64_t id, const float *v, void *arg)
 {
@@ -617,9 +640,14 @@ collect(int64_t id, const float *v, void *arg)
 		es->pcap = es->pcap ? es->pcap * 2 : 1024;
 		es->pids = xrealloc(es->pids, es->pcap * sizeof(*es->pids));
 		es->pvecs = xrealloc(es->pvecs, es->pcap * (size_t)dims * sizeof(*es->pvecs));
+		es->pcodes = xrealloc(es->pcodes, es->pcap * (size_t)dims);
+		es->pscale = xrealloc(es->pscale, es->pcap * sizeof(*es->pscale));
+		es->pbound = xrealloc(es->pbound, es->pcap * sizeof(*es->pbound));
 	}
 	es->pids[es->pn] = id;
 	memcpy(es->pvecs + es->pn * (size_t)dims, v, (size_t)dims * sizeof(float));
+	ps_embed_quantize(v, (size_t)dims, es->pcodes + es->pn * (size_t)dims, &es->pscale[es->pn],
+	    &es->pbound[es->pn]);
 	es->pn++;
 }
 
@@ -633,7 +661,8 @@ read_pg(const struct svc *s, struct eset *es)
 	es->pg.gen = -1;
 	if ((e = db_embeddings_read(s->db, es->emb.model, es->emb.dims, collect, es, &gen)) != PSS_OK)
 		return e;
-	es->pg = (struct vset){ es->pids, es->pvecs, es->pn, gen };
+	es->pg = (struct vset){ es->pids, es->pvecs, es->pn, gen,
+	    { es->pcodes, es->pscale, es->pbound } };
 	return PSS_OK;
 }
 
@@ -656,7 +685,9 @@ file_check(const void *map, size_t len, const struct library_embedder *em, char 
 		snprintf(why, whysz, "truncated");
 		return false;
 	}
-	need = sizeof(*h) + h->count * 8 + h->count * h->dim * sizeof(float);
+	/* ids, scales and bounds; vectors and codes */
+	need = sizeof(*h) + h->count * (8 + 2 * sizeof(float)) +
+	    h->count * h->dim * (sizeof(float) + 1);
 	if (len != need) {
 		snprintf(why, whysz, "%zu bytes, expected %zu (truncated or corrupt)", len, need);
 		return false;
@@ -674,7 +705,7 @@ unmap_file(struct eset *es)
 	if (es->map != NULL)
 		munmap(es->map, es->maplen);
 	es->map = NULL;
-	es->file = (struct vset){ NULL, NULL, 0, -1 };
+	es->file = (struct vset){ NULL, NULL, 0, -1, { NULL, NULL, NULL } };
 }
 
 /* Maps es's flat file again when it changed on disk; the valid file's vectors in es->file. */
@@ -706,9 +737,15 @@ file_refresh(const struct svc *s, struct eset *es)
 	{
 		const struct vf_header *h = es->map;
 		const char *base = (const char *)es->map + sizeof(*h);
+		const char *vecs = base + h->count * 8;
+		const char *scale = vecs + h->count * h->dim * sizeof(float);
+		const char *bound = scale + h->count * sizeof(float);
+		const char *codes = bound + h->count * sizeof(float);
 
 		es->file = (struct vset){ (const int64_t *)(const void *)base,
-		    (const float *)(const void *)(base + h->count * 8), h->count, h->gen };
+		    (const float *)(const void *)vecs, h->count, h->gen,
+		    { (const int8_t *)codes, (const float *)(const void *)scale,
+		    (const float *)(const void *)bound } };
 	}
 }
 
@@ -719,6 +756,8 @@ write_file(const char *path, const struct library_embedder *em, const struct vse
 	struct vf_header h;
 	char tmp[4200];
 	size_t nid = v->n * 8, nvec = v->n * (size_t)em->dims * sizeof(float);
+	size_t nscale = v->n * sizeof(float), ncodes = v->n * (size_t)em->dims;
+	size_t nbody = nid + nvec + 2 * nscale + ncodes;
 	uint64_t sum;
 	char *body;
 	FILE *f;
@@ -731,10 +770,13 @@ write_file(const char *path, const struct library_embedder *em, const struct vse
 	h.count = v->n;
 	h.gen = v->gen;
 	snprintf(h.model, sizeof(h.model), "%s", em->model);
-	body = xmalloc(nid + nvec + 1);
+	body = xmalloc(nbody + 1);
 	memcpy(body, v->ids, nid);
 	memcpy(body + nid, v->vecs, nvec);
-	sum = checksum(body, nid + nvec);
+	memcpy(body + nid + nvec, v->q8.scale, nscale);
+	memcpy(body + nid + nvec + nscale, v->q8.bound, nscale);
+	memcpy(body + nid + nvec + 2 * nscale, v->q8.codes, ncodes);
+	sum = checksum(body, nbody);
 	h.checksum = sum;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	if ((f = fopen(tmp, "wb")) == NULL) {
@@ -742,8 +784,8 @@ write_file(const char *path, const struct library_embedder *em, const struct vse
 		free(body);
 		return PSS_EIO;
 	}
-	ok = fwrite(&h, sizeof(h), 1, f) == 1 && (nid + nvec == 0 ||
-	    fwrite(body, nid + nvec, 1, f) == 1) && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok = fwrite(&h, sizeof(h), 1, f) == 1 && (nbody == 0 ||
+	    fwrite(body, nbody, 1, f) == 1) && fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok = (fclose(f) == 0) && ok;
 	free(body);
 	if (!ok || rename(tmp, path) != 0) {
@@ -878,7 +920,8 @@ static size_t
 scan(const struct vset *v, int dims, const float *q, int k, int64_t *ids, float *scores)
 {
 	struct ps_embed_hit *hits = xcalloc((size_t)k, sizeof(*hits));
-	size_t n = ps_embed_topk(q, v->vecs, v->n, (size_t)dims, NULL, (size_t)k, hits);
+	size_t n = ps_embed_topk_q8(q, v->vecs, &v->q8, v->n, (size_t)dims, NULL, (size_t)k, hits,
+	    NULL);
 
 	for (size_t i = 0; i < n; i++) {
 		ids[i] = v->ids[hits[i].row];
@@ -912,14 +955,8 @@ library_nearest(const struct svc *s, const struct library_embedder *em, const fl
 		return PSS_EUNAVAIL;
 	file_refresh(s, es);
 	if (es->map != NULL && es->file.gen == gen) {
-		if (es->pids != NULL) {	/* the file is back: drop the copy */
-			free(es->pids);
-			free(es->pvecs);
-			es->pids = NULL;
-			es->pvecs = NULL;
-			es->pn = es->pcap = 0;
-			es->pg.gen = -1;
-		}
+		if (es->pids != NULL)	/* the file is back: drop the copy */
+			pg_free(es);
 		*n = (int)scan(&es->file, em->dims, q, k, ids, scores);
 		*method = "flat-file";
 		return PSS_OK;

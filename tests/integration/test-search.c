@@ -288,9 +288,10 @@ method_of(const char *token)
 	return m;
 }
 
-/* The flat file is what answers; a corrupt one is ignored (PostgreSQL answers) and healed. */
+/* The flat file is what answers; one damaged by the shell command damage (%1$s: the state
+ * directory) is ignored (PostgreSQL answers) and healed. */
 static void
-test_the_vector_file_answers_and_heals_when_corrupt(void)
+vector_file_heals(const char *damage)
 {
 	const char *st = getenv("PSS_TEST_STATE");
 	bool healed = false;
@@ -299,15 +300,30 @@ test_the_vector_file_answers_and_heals_when_corrupt(void)
 	for (int i = 0; i < 100 && strcmp(method_of(NULL), "builtin:flat-file") != 0; i++)
 		usleep(100 * 1000);
 	T_STREQ(method_of(NULL), "builtin:flat-file");
-	/* cut the file short (a new inode, as a torn copy would be) */
-	T_EQ(it_run("head -c 1000 %s/run/vectors.bin > %s/run/vectors.cut && "
-	    "mv %s/run/vectors.cut %s/run/vectors.bin", st, st, st, st), 0);
+	T_EQ(it_run(damage, st), 0);
 	T_STREQ(method_of(bob.token), "builtin:postgresql-scan");
 	for (int i = 0; i < 100 && !healed; i++) {
 		healed = strcmp(method_of(NULL), "builtin:flat-file") == 0;
 		usleep(100 * 1000);
 	}
 	T_ASSERT(healed);
+}
+
+/* cut short (a new inode, as a torn copy would be) */
+static void
+test_the_vector_file_answers_and_heals_when_corrupt(void)
+{
+	vector_file_heals("head -c 1000 %1$s/run/vectors.bin > %1$s/run/vectors.cut && "
+	    "mv %1$s/run/vectors.cut %1$s/run/vectors.bin");
+}
+
+/* a file of the format before the int8 copy (version 1, at byte 8) is rebuilt the same way */
+static void
+test_a_vector_file_of_the_old_version_is_rebuilt(void)
+{
+	vector_file_heals("cp %1$s/run/vectors.bin %1$s/run/vectors.old && "
+	    "printf '\\001\\000\\000\\000' | dd of=%1$s/run/vectors.old bs=1 seek=8 conv=notrunc "
+	    "status=none && mv %1$s/run/vectors.old %1$s/run/vectors.bin");
 }
 
 /* Without any embedding: semantic says so, hybrid answers keyword's results with the reason;
@@ -504,6 +520,7 @@ main(void)
 	T_RUN(test_pages_offer_modes_and_similar_scripts);
 	T_RUN(test_page_similar_per_viewer_and_after_writes);
 	T_RUN(test_the_vector_file_answers_and_heals_when_corrupt);
+	T_RUN(test_a_vector_file_of_the_old_version_is_rebuilt);
 	T_RUN(test_no_embeddings_yet_then_reembed);
 	return t_done();
 }
