@@ -58,15 +58,17 @@ for drv in request urlenc cookie multipart jsonflat mustache text ps-lex ps-pars
 	# three times in a fresh process: one that comes back fails; one that does not (a stall
 	# of the machine past -timeout, the memory limit) is reported with everything known of
 	# it but does not fail the run. No saved input fails too: nothing could be checked.
-	replayed=0; again=0
+	again=0
+	found=()	# the inputs libFuzzer saved
 	for c in "$W/$drv"/crash-* "$W/$drv"/timeout-* "$W/$drv"/oom-* "$W/$drv"/leak-*; do
-		[ -f "$c" ] || continue
-		replayed=$((replayed + 1))
+		[ -f "$c" ] && found+=("$c")
+	done
+	for c in "${found[@]}"; do
 		for _ in 1 2 3; do
 			(cd "$W/$drv" && ./fuzz -timeout=30 -rss_limit_mb=2048 "$c" >>replay.log 2>&1) || { again=1; break; }
 		done
 	done
-	if [ $replayed -gt 0 ] && [ $again -eq 0 ]; then
+	if [ ${#found[@]} -gt 0 ] && [ $again -eq 0 ]; then
 		echo "ok $n - fuzz-$drv: a finding that did not reproduce on replay"
 	else
 		fails=$((fails + 1)); echo "not ok $n - fuzz-$drv found a crash"
@@ -75,8 +77,7 @@ for drv in request urlenc cookie multipart jsonflat mustache text ps-lex ps-pars
 	grep -E 'ERROR|SUMMARY|^ +#[0-9]+ 0x' "$W/$drv/run.log" |
 		grep -vE '__sanitizer_print_stack_trace|fuzzer::|__libc_start|_start \(' | head -20 | sed 's/^/#   /'
 	# the input itself, as hex: CI keeps no files, so this is how it can be replayed
-	for c in "$W/$drv"/crash-* "$W/$drv"/timeout-* "$W/$drv"/oom-* "$W/$drv"/leak-*; do
-		[ -f "$c" ] || continue
+	for c in "${found[@]}"; do
 		echo "#   input: ${c##*/} ($(stat -c %s "$c") bytes)"
 		{ head -c 1024 "$c" | od -An -tx1 -v | tr -d ' \n' | fold -w 96; echo; } | sed 's/^/#     /'
 	done
