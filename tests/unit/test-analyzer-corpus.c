@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "analyzer/analyzer.h"
 #include "analyzer/ps_ast.h"
@@ -22,15 +21,6 @@ struct stats {
 	double	 cpu_seconds, lex_seconds;
 	char	 first_gap[4300];
 };
-
-static double
-cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 is_space(unsigned char c)
@@ -175,14 +165,14 @@ analyse_block(const char *src, size_t len, struct stats *st, const char *where)
 {
 	struct ps_ast *a;
 	struct ps_tokens t;
-	double t0 = cpu_now();
+	double t0 = time_cpu_us() / 1e6;
 
 	ps_tokenize(src, len, &t);
-	st->lex_seconds += cpu_now() - t0;
+	st->lex_seconds += time_cpu_us() / 1e6 - t0;
 	ps_tokens_free(&t);
-	t0 = cpu_now();
+	t0 = time_cpu_us() / 1e6;
 	a = ps_parse(src, len);
-	st->cpu_seconds += cpu_now() - t0;
+	st->cpu_seconds += time_cpu_us() / 1e6 - t0;
 	st->blocks++;
 	st->bytes += len;
 	st->tokens += a->toks.n;

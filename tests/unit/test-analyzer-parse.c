@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analyzer/ps_ast.h"
 #include "core/core.h"
@@ -710,15 +709,6 @@ test_large_input_parses(void)
 }
 
 static double
-cpu_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
 parse_time(const char *unit, size_t size)
 {
 	struct buf b = BUF_INIT;
@@ -727,9 +717,9 @@ parse_time(const char *unit, size_t size)
 
 	while (b.len < size)
 		buf_puts(&b, unit);
-	t0 = cpu_seconds();
+	t0 = time_cpu_us() / 1e6;
 	a = ps_parse(b.data, b.len);
-	t0 = cpu_seconds() - t0;
+	t0 = time_cpu_us() / 1e6 - t0;
 	ps_ast_free(a);
 	buf_free(&b);
 	return t0;
