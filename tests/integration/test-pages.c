@@ -609,7 +609,7 @@ test_rate_limited_page(void)
 	struct it_resp r;
 	long st = 0;
 
-	for (int i = 0; i < 400 && st != 429; i++) {
+	for (int i = 0; i < 3000 && st != 429; i++) {
 		T_EQ(it_request(&r, "POST", "/login", "login=x&password=y", 18,
 		    "application/x-www-form-urlencoded", NULL), 0);
 		st = r.status;
