@@ -128,6 +128,17 @@ void	 buf_put_u64(struct buf *, uint64_t);
  * hash of the LRU, the gzip memo, the router's index and the analysis fragments' stamps. */
 #define HASH_FNV1A_INIT 0xcbf29ce484222325ULL
 uint64_t hash_fnv1a(uint64_t h, const void *p, size_t n);
+/* hash_words: 64 bits over a stream of bytes, a whole 8-byte word a step (FNV's prime and a
+ * shift), the last bytes one at a time: the vector file's checksum. Fed in pieces of any sizes
+ * it gives what one piece of their concatenation gives, so a writer need not join them. */
+struct hash_words {
+	uint64_t h;
+	unsigned char part[8];	/* the bytes of a word not yet whole */
+	size_t npart;
+};
+void	 hash_words_init(struct hash_words *);
+void	 hash_words_add(struct hash_words *, const void *p, size_t n);
+uint64_t hash_words_end(struct hash_words *);
 
 /* UTF-8: 1 when valid (no overlongs, no surrogates), else 0. */
 int	 utf8_valid(const char *, size_t);

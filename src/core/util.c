@@ -111,6 +111,52 @@ hash_fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+void
+hash_words_init(struct hash_words *c)
+{
+	c->h = 1469598103934665603ULL;
+	c->npart = 0;
+}
+
+static void
+hash_word(struct hash_words *c, const unsigned char *b)
+{
+	uint64_t w;
+
+	memcpy(&w, b, 8);
+	c->h = (c->h ^ w) * 1099511628211ULL;
+	c->h ^= c->h >> 29;
+}
+
+void
+hash_words_add(struct hash_words *c, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i = 0;
+
+	if (c->npart > 0) {
+		while (c->npart < 8 && i < n)
+			c->part[c->npart++] = b[i++];
+		if (c->npart < 8)
+			return;
+		hash_word(c, c->part);
+		c->npart = 0;
+	}
+	for (; i + 8 <= n; i += 8)
+		hash_word(c, b + i);
+	for (; i < n; i++)
+		c->part[c->npart++] = b[i];
+}
+
+uint64_t
+hash_words_end(struct hash_words *c)
+{
+	for (size_t i = 0; i < c->npart; i++)
+		c->h = (c->h ^ c->part[i]) * 1099511628211ULL;
+	c->npart = 0;
+	return c->h;
+}
+
 size_t
 fmt_u64(char *out, uint64_t v)
 {

@@ -612,20 +612,11 @@ library_embedding_compute(const struct svc *s, int64_t script_id, char *why, siz
 static uint64_t
 checksum(const void *p, size_t len)
 {
-	const unsigned char *b = p;
-	uint64_t h = 1469598103934665603ULL;
-	size_t i = 0;
+	struct hash_words c;
 
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, b + i, 8);
-		h = (h ^ w) * 1099511628211ULL;
-		h ^= h >> 29;
-	}
-	for (; i < len; i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return h;
+	hash_words_init(&c);
+	hash_words_add(&c, p, len);
+	return hash_words_end(&c);
 }
 
 /* The rows read from PostgreSQL, into one eset's pids / pvecs, quantized into its pcodes,
@@ -749,17 +740,23 @@ file_refresh(const struct svc *s, struct eset *es)
 	}
 }
 
+/* Writes v as path's vector file: a temporary file beside it, synced, renamed over it. The
+ * arrays go from where they are (no second copy of every vector: 130 MB at 100,000 scripts of
+ * the built-in model), the checksum taken over them in the file's order before the header. */
 static enum pss_err
 write_file(const char *path, const struct library_embedder *em, const struct vset *v,
     char *why, size_t whysz)
 {
+	const struct { const void *p; size_t len; } part[] = {
+		{ v->ids, v->n * 8 },
+		{ v->vecs, v->n * (size_t)em->dims * sizeof(float) },
+		{ v->q8.scale, v->n * sizeof(float) },
+		{ v->q8.bound, v->n * sizeof(float) },
+		{ v->q8.codes, v->n * (size_t)em->dims },
+	};
 	struct vf_header h;
+	struct hash_words c;
 	char tmp[4200];
-	size_t nid = v->n * 8, nvec = v->n * (size_t)em->dims * sizeof(float);
-	size_t nscale = v->n * sizeof(float), ncodes = v->n * (size_t)em->dims;
-	size_t nbody = nid + nvec + 2 * nscale + ncodes;
-	uint64_t sum;
-	char *body;
 	FILE *f;
 	int ok;
 
@@ -770,24 +767,20 @@ write_file(const char *path, const struct library_embedder *em, const struct vse
 	h.count = v->n;
 	h.gen = v->gen;
 	snprintf(h.model, sizeof(h.model), "%s", em->model);
-	body = xmalloc(nbody + 1);
-	memcpy(body, v->ids, nid);
-	memcpy(body + nid, v->vecs, nvec);
-	memcpy(body + nid + nvec, v->q8.scale, nscale);
-	memcpy(body + nid + nvec + nscale, v->q8.bound, nscale);
-	memcpy(body + nid + nvec + 2 * nscale, v->q8.codes, ncodes);
-	sum = checksum(body, nbody);
-	h.checksum = sum;
+	hash_words_init(&c);
+	for (size_t i = 0; i < PSS_ARRAY_LEN(part); i++)
+		hash_words_add(&c, part[i].p, part[i].len);
+	h.checksum = hash_words_end(&c);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	if ((f = fopen(tmp, "wb")) == NULL) {
 		snprintf(why, whysz, "cannot write %s: %s", tmp, strerror(errno));
-		free(body);
 		return PSS_EIO;
 	}
-	ok = fwrite(&h, sizeof(h), 1, f) == 1 && (nbody == 0 ||
-	    fwrite(body, nbody, 1, f) == 1) && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok = fwrite(&h, sizeof(h), 1, f) == 1;
+	for (size_t i = 0; ok && i < PSS_ARRAY_LEN(part); i++)
+		ok = part[i].len == 0 || fwrite(part[i].p, part[i].len, 1, f) == 1;
+	ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok = (fclose(f) == 0) && ok;
-	free(body);
 	if (!ok || rename(tmp, path) != 0) {
 		snprintf(why, whysz, "writing %s: %s", path, strerror(errno));
 		unlink(tmp);

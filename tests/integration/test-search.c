@@ -317,6 +317,18 @@ test_the_vector_file_answers_and_heals_when_corrupt(void)
 	    "mv %1$s/run/vectors.cut %1$s/run/vectors.bin");
 }
 
+/* one byte changed in the middle, the size the same: only the checksum can tell */
+static void
+test_a_vector_file_with_a_changed_byte_is_rebuilt(void)
+{
+	vector_file_heals("cp %1$s/run/vectors.bin %1$s/run/vectors.bad && "
+	    "at=$(( $(stat -c %%s %1$s/run/vectors.bad) / 2 )) && "
+	    "b=$(od -An -tu1 -j \"$at\" -N1 %1$s/run/vectors.bad | tr -d ' ') && "
+	    "printf \"\\\\$(printf %%o $(( 255 - b )))\" | dd of=%1$s/run/vectors.bad bs=1 "
+	    "seek=\"$at\" conv=notrunc status=none && ! cmp -s %1$s/run/vectors.bin %1$s/run/vectors.bad && "
+	    "mv %1$s/run/vectors.bad %1$s/run/vectors.bin");
+}
+
 /* a file of the format before the int8 copy (version 1, at byte 8) is rebuilt the same way */
 static void
 test_a_vector_file_of_the_old_version_is_rebuilt(void)
@@ -520,6 +532,7 @@ main(void)
 	T_RUN(test_pages_offer_modes_and_similar_scripts);
 	T_RUN(test_page_similar_per_viewer_and_after_writes);
 	T_RUN(test_the_vector_file_answers_and_heals_when_corrupt);
+	T_RUN(test_a_vector_file_with_a_changed_byte_is_rebuilt);
 	T_RUN(test_a_vector_file_of_the_old_version_is_rebuilt);
 	T_RUN(test_no_embeddings_yet_then_reembed);
 	return t_done();

@@ -259,6 +259,38 @@ test_cors_origins_exact_and_checked(void)
 	conf_free(&c);
 }
 
+/* hash_words: the vector file's checksum keeps its values (files written before stay valid),
+ * and pieces of any sizes give what one piece gives. */
+static void
+test_hash_words_pinned_and_the_same_in_pieces(void)
+{
+	static const size_t cuts[][4] = {
+		{ 100, 0, 0, 0 }, { 1, 99, 0, 0 }, { 3, 5, 7, 85 }, { 8, 4, 4, 84 }, { 0, 13, 0, 87 },
+		{ 7, 1, 7, 85 }, { 99, 0, 1, 0 },
+	};
+	unsigned char b[100];
+	struct hash_words c;
+
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (unsigned char)i;
+	hash_words_init(&c);
+	T_EQ(hash_words_end(&c), 0x14650fb0739d0383ULL);
+	hash_words_init(&c);
+	hash_words_add(&c, b, 5);
+	T_EQ(hash_words_end(&c), 0xe5ba15bc7930f079ULL);
+	for (size_t k = 0; k < PSS_ARRAY_LEN(cuts); k++) {
+		size_t at = 0;
+
+		hash_words_init(&c);
+		for (size_t j = 0; j < 4; j++) {
+			hash_words_add(&c, b + at, cuts[k][j]);
+			at += cuts[k][j];
+		}
+		T_EQ(at, sizeof(b));
+		T_ASSERTF(hash_words_end(&c) == 0x9117e230c5d1ff4ULL, "cut %zu", k);
+	}
+}
+
 int
 main(void)
 {
@@ -276,5 +308,6 @@ main(void)
 	T_RUN(test_fmt_int_matches_printf);
 	T_RUN(test_rand_hex_is_hex_and_varies);
 	T_RUN(test_cors_origins_exact_and_checked);
+	T_RUN(test_hash_words_pinned_and_the_same_in_pieces);
 	return t_done();
 }
