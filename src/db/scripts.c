@@ -440,13 +440,17 @@ db_scripts_filter_ids(struct db *db, const struct viewer *v, const struct script
 	if (n == 0)
 		return PSS_OK;
 	lit = ids_array(ids, n);
-	/* the candidates left out (gone, unseen or filtered: usually none), not the 1,000 kept */
+	/* the candidates left out (gone, unseen or filtered: usually none), not the 1,000 kept.
+	 * Each candidate is looked up by its id (OFFSET 0 keeps the lookup a subquery of its
+	 * own): PostgreSQL's custom plan, which knows the array's 1,000 elements, would otherwise
+	 * hash every script the viewer sees for an anti-join (9-12 ms at 100,000 scripts, against
+	 * 1.6-2.1 ms for the 1,000 lookups), and a connection's first five runs take it. */
 	buf_printf(&q.sql, "SELECT cand.ord FROM unnest($%d::int8[]) WITH ORDINALITY AS cand(id, ord)"
-	    " WHERE NOT EXISTS (SELECT 1 FROM scripts s LEFT JOIN script_analysis sa ON sa.script_id = s.id",
-	    q_param(&q, lit));
+	    " WHERE NOT EXISTS (SELECT 1 FROM (SELECT 1 FROM scripts s"
+	    " LEFT JOIN script_analysis sa ON sa.script_id = s.id", q_param(&q, lit));
 	free(lit);
 	where(&q, v, f, false);
-	buf_puts(&q.sql, " AND s.id = cand.id)");
+	buf_puts(&q.sql, " AND s.id = cand.id OFFSET 0) x)");
 	if ((e = db_exec_prepared(db, &r, q.sql.data, q.n, q.p)) == PSS_OK)
 		for (int i = 0; i < db_res_rows(r); i++) {
 			int64_t ord = db_res_int(r, i, 0);
