@@ -18,8 +18,11 @@ const char *const db_script_sorts[SCRIPT_SORT__MAX] = {
 	"updatedAt", "createdAt", "title", "executionCount", "securityScore", "codeQualityScore", "rank",
 };
 
-/* A search's rank of the row a (with the query in qq.tsq) */
-#define RANK(a) "ts_rank('{0.05, 0.1, 0.4, 1.0}', " a ".search_vector, qq.tsq)::float8"
+/* A search's rank of the row a (with the query in qq.tsq): ts_rank divided by 1 + the log of
+ * the document's length (normalization 1), so a long script does not outrank a short one by
+ * its length alone (chosen on bench/search-queries.tsv: keyword recall@5 / MRR .435 / .336 ->
+ * .464 / .385, hybrid .797 / .584 -> .812 / .615; docs/search.md, "Quality") */
+#define RANK(a) "ts_rank('{0.05, 0.1, 0.4, 1.0}', " a ".search_vector, qq.tsq, 1)::float8"
 
 /* The sort key of each sort (a fixed whitelist: user input never becomes SQL), its type for
  * the cursor's value, and how the value is written into a cursor (exact round trip). */
