@@ -70,9 +70,7 @@ backtick(const char *s, size_t i, size_t e, char *o, size_t *olen)
 			size_t j = i + 3;
 
 			while (j < e && j < i + 10 && s[j] != '}') {
-				char h = s[j];
-				int v = h >= '0' && h <= '9' ? h - '0' : (h | 0x20) >= 'a' && (h | 0x20) <= 'f' ?
-				    (h | 0x20) - 'a' + 10 : -1;
+				int v = hex_digit((unsigned char)s[j]);
 
 				if (v < 0)
 					break;

@@ -10,6 +10,7 @@
 #include "db/db.h"
 #include "cache/cache.h"
 #include "services/auth.h"
+#include "render/mustache.h"
 
 #define PSS_VERSION PACKAGE_VERSION
 
@@ -45,7 +46,7 @@ struct http_ctx {
 	/* Strings of the page's view that are the same for every viewer and that the handler
 	 * keeps across requests (page_shared, pages.h): sent compressed once on a client that
 	 * accepts gzip. */
-	struct json_object *shared[4];
+	struct json_object *shared[MUS_SPANS_MAX];
 	size_t		 nshared;
 };
 

@@ -277,7 +277,7 @@ bare_page(struct http_ctx *c, int status, const char *message)
 void
 page_shared(struct http_ctx *c, struct json_object *v)
 {
-	if (c->nshared < PSS_ARRAY_LEN(c->shared) && c->nshared < MUS_SPANS_MAX)
+	if (c->nshared < PSS_ARRAY_LEN(c->shared))
 		c->shared[c->nshared++] = v;
 }
 

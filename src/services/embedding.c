@@ -33,7 +33,7 @@ struct vf_header {
 	uint32_t	 dim;
 	uint64_t	 count;
 	int64_t		 gen;		/* db_embeddings_gen when it was read */
-	uint64_t	 checksum;	/* of the ids and vectors */
+	uint64_t	 checksum;	/* hash_words of every byte after the header */
 	char		 model[64];	/* model_version, NUL-padded */
 	char		 pad[24];
 };
