@@ -47,16 +47,6 @@ ai_prose_free(struct ai_prose *p)
 	memset(p, 0, sizeof(*p));
 }
 
-size_t
-ai_utf8_cut(const char *s, size_t n, size_t max)
-{
-	if (n <= max)
-		return n;
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	return max;
-}
-
 /* Plain text of one line from a model: valid UTF-8 or NULL; white space and control bytes
  * become single spaces, bidirectional controls are dropped, trimmed, cut to max bytes; NULL
  * when nothing is left. Caller frees. */
@@ -86,7 +76,7 @@ clean_text(const char *s, size_t max)
 		buf_putc(&b, s[i]);
 	}
 	t = text_trim(buf_cstr(&b), &tn);
-	tn = ai_utf8_cut(t, tn, max);
+	tn = utf8_cut(t, tn, max);
 	out = tn > 0 ? xstrndup(t, tn) : NULL;
 	buf_free(&b);
 	return out;
@@ -212,7 +202,7 @@ prompt_findings(struct buf *b, struct json_object *analysis, const char *list, i
 		if (json_object_object_get_ex(f, "line", &v))
 			line = json_object_get_int(v);
 		buf_printf(b, "- [%s] %s, line %d: %.*s\n", sev, rule, line,
-		    (int)ai_utf8_cut(msg, strlen(msg), MAX_MESSAGE), msg);
+		    (int)utf8_cut(msg, strlen(msg), MAX_MESSAGE), msg);
 	}
 }
 
@@ -224,7 +214,7 @@ prompt_user(struct buf *b, const struct ai_ask *q, size_t max)
 		"securityIssues", "potentialRisks", "bestPracticeViolations", "performanceInsights",
 	};
 	struct json_object *v;
-	size_t n = ai_utf8_cut(q->content, q->len, max);
+	size_t n = utf8_cut(q->content, q->len, max);
 	int left = MAX_FINDINGS;
 
 	buf_printf(b, "File: %s\n", q->file_name != NULL ? q->file_name : "script.ps1");
@@ -282,7 +272,7 @@ request_body(const struct conf *c, const struct ai_ask *q, bool llm)
 		json_object_object_add(o, "max_tokens", json_object_new_int(800));
 	} else {
 		/* the original service's ScriptAnalysisRequest, with the built-in analysis along */
-		size_t n = ai_utf8_cut(q->content, q->len, (size_t)c->ai_max_prompt_bytes);
+		size_t n = utf8_cut(q->content, q->len, (size_t)c->ai_max_prompt_bytes);
 
 		json_object_object_add(o, "content", json_object_new_string_len(q->content, (int)n));
 		json_object_object_add(o, "script_name", json_object_new_string(

@@ -91,12 +91,10 @@ enum ai_outcome ai_chat_stream(const struct conf *, struct json_object *messages
 	int64_t timeout_ms, ai_chat_delta_fn fn, void *arg, char **text, char *why, size_t whysz);
 
 /* Shared by the ai layer's clients (ai.c, embed.c):
- * ai_utf8_cut: the length of s[0..n) cut to at most max bytes on a UTF-8 character boundary.
  * ai_json_parse: a whole JSON text of len bytes, or NULL (trailing bytes other than white
  * space are refused; s need not be NUL-terminated). Caller puts it.
  * ai_outcome_of_http: the outcome of a transport failure (ai/http.h).
  * ai_endpoint: base + path without a doubled slash. Caller frees. */
-size_t	 ai_utf8_cut(const char *s, size_t n, size_t max);
 struct json_object *ai_json_parse(const char *s, size_t len);
 enum ai_outcome ai_outcome_of_http(enum ai_http_err);
 char	*ai_endpoint(const char *base, const char *path);

@@ -82,7 +82,7 @@ static char *
 request_body(const struct ai_embed_target *t, const char *text, size_t len)
 {
 	struct json_object *o = json_object_new_object();
-	size_t n = ai_utf8_cut(text, len, AI_EMBED_MAX_INPUT);
+	size_t n = utf8_cut(text, len, AI_EMBED_MAX_INPUT);
 	char *s;
 
 	if (t->api == AI_EMBED_OPENAI) {

@@ -557,6 +557,10 @@ ps_suppressed_to_json(const struct ps_analysis *a)
 	return arr;
 }
 
+/* The most bytes of a parameter's description shown (its .PARAMETER help, cut on a character):
+ * parameters of one name share theirs, so the list of them would repeat a long one. */
+#define PARAM_TEXT_MAX	2000
+
 static const char *
 help_param_text(const struct ps_help *h, const char *name)
 {
@@ -582,11 +586,12 @@ param_json(const struct ps_analysis_priv *p, const struct ps_node *pn, const str
 		size_t n;
 		const char *t = ps_node_text(p->ast, pn->u.param.default_value, &n);
 
-		add(o, "defaultValue", jstrn(t, n > 200 ? 200 : n));
+		add(o, "defaultValue", jstrn(t, utf8_cut(t, n, 200)));
 	} else {
 		add(o, "defaultValue", NULL);
 	}
-	add(o, "description", desc ? jstr(desc) : NULL);
+	add(o, "description", desc ? jstrn(desc, utf8_cut(desc, strlen(desc), PARAM_TEXT_MAX)) :
+	    NULL);
 	for (size_t i = 0; i < pn->u.param.attributes.n; i++) {
 		const struct ps_node *a = pn->u.param.attributes.v[i];
 
@@ -609,6 +614,25 @@ param_json(const struct ps_analysis_priv *p, const struct ps_node *pn, const str
 	return o;
 }
 
+/* The parameters shown: the functions (at most PARAM_FUNCTIONS_MAX, in order), and at most
+ * PARAMS_BLOCK_MAX of one block and PARAMS_MAX in all (the script's block first): a param of a
+ * few bytes of input is a hundred of JSON, so an unbounded list would multiply the input. */
+#define PARAM_FUNCTIONS_MAX	500
+#define PARAMS_BLOCK_MAX	256
+#define PARAMS_MAX		2000
+
+/* how many of a block's n parameters to show, *left of PARAMS_MAX still to give out */
+static size_t
+params_shown(size_t n, size_t *left)
+{
+	size_t k = n < PARAMS_BLOCK_MAX ? n : PARAMS_BLOCK_MAX;
+
+	if (k > *left)
+		k = *left;
+	*left -= k;
+	return k;
+}
+
 static struct json_object *
 params_json(const struct ps_analysis_priv *p)
 {
@@ -616,11 +640,12 @@ params_json(const struct ps_analysis_priv *p)
 	    *fns = json_object_new_array();
 	const struct ps_ast *ast = p->ast;
 	const struct ps_node *pb = ast->root->u.sb.param_block;
+	size_t left = PARAMS_MAX;
 
 	if (pb != NULL)
-		for (size_t i = 0; i < pb->u.pb.params.n; i++)
+		for (size_t i = 0, k = params_shown(pb->u.pb.params.n, &left); i < k; i++)
 			json_object_array_add(script, param_json(p, pb->u.pb.params.v[i], ast->help));
-	for (size_t i = 0; i < ast->functions.n && i < 500; i++) {
+	for (size_t i = 0; i < ast->functions.n && i < PARAM_FUNCTIONS_MAX; i++) {
 		const struct ps_node *fn = ast->functions.v[i];
 		struct json_object *f = json_object_new_object(), *ps = json_object_new_array();
 
@@ -631,7 +656,7 @@ params_json(const struct ps_analysis_priv *p)
 		add(f, "cmdletBinding", json_object_new_boolean(fn->u.fn.cmdletbinding));
 		add(f, "supportsShouldProcess",
 		    json_object_new_boolean(fn->u.fn.supports_should_process));
-		for (size_t k = 0; k < fn->u.fn.params.n; k++)
+		for (size_t k = 0, m = params_shown(fn->u.fn.params.n, &left); k < m; k++)
 			json_object_array_add(ps, param_json(p, fn->u.fn.params.v[k], fn->u.fn.help));
 		add(f, "parameters", ps);
 		json_object_array_add(fns, f);
@@ -1052,6 +1077,7 @@ param_write(struct buf *b, const struct ps_analysis_priv *p, const struct ps_nod
     const struct ps_help *h)
 {
 	const struct ps_node *vs = ps_attr_find(&pn->u.param.attributes, "ValidateSet");
+	const char *desc;
 	size_t n = 0;
 
 	buf_puts(b, "{\"name\":");
@@ -1062,10 +1088,13 @@ param_write(struct buf *b, const struct ps_analysis_priv *p, const struct ps_nod
 		size_t tn;
 		const char *t = ps_node_text(p->ast, pn->u.param.default_value, &tn);
 
-		jw_key_strn(b, "defaultValue", t, tn > 200 ? 200 : tn);
+		jw_key_strn(b, "defaultValue", t, utf8_cut(t, tn, 200));
 	} else
 		jw_key_str_or_null(b, "defaultValue", NULL);
-	jw_key_str_or_null(b, "description", help_param_text(h, pn->u.param.name));
+	if ((desc = help_param_text(h, pn->u.param.name)) != NULL)
+		jw_key_strn(b, "description", desc, utf8_cut(desc, strlen(desc), PARAM_TEXT_MAX));
+	else
+		jw_key_str_or_null(b, "description", NULL);
 	buf_puts(b, ",\"attributes\":[");
 	for (size_t i = 0; i < pn->u.param.attributes.n; i++) {
 		const struct ps_node *a = pn->u.param.attributes.v[i];
@@ -1100,16 +1129,17 @@ params_write(struct buf *b, const struct ps_analysis_priv *p)
 {
 	const struct ps_ast *ast = p->ast;
 	const struct ps_node *pb = ast->root->u.sb.param_block;
+	size_t left = PARAMS_MAX;
 
 	buf_puts(b, "{\"script\":[");
 	if (pb != NULL)
-		for (size_t i = 0; i < pb->u.pb.params.n; i++) {
+		for (size_t i = 0, k = params_shown(pb->u.pb.params.n, &left); i < k; i++) {
 			if (i > 0)
 				buf_putc(b, ',');
 			param_write(b, p, pb->u.pb.params.v[i], ast->help);
 		}
 	buf_puts(b, "],\"functions\":[");
-	for (size_t i = 0; i < ast->functions.n && i < 500; i++) {
+	for (size_t i = 0; i < ast->functions.n && i < PARAM_FUNCTIONS_MAX; i++) {
 		const struct ps_node *fn = ast->functions.v[i];
 
 		if (i > 0)
@@ -1121,7 +1151,7 @@ params_write(struct buf *b, const struct ps_analysis_priv *p)
 		jw_key_bool(b, "cmdletBinding", fn->u.fn.cmdletbinding);
 		jw_key_bool(b, "supportsShouldProcess", fn->u.fn.supports_should_process);
 		buf_puts(b, ",\"parameters\":[");
-		for (size_t k = 0; k < fn->u.fn.params.n; k++) {
+		for (size_t k = 0, m = params_shown(fn->u.fn.params.n, &left); k < m; k++) {
 			if (k > 0)
 				buf_putc(b, ',');
 			param_write(b, p, fn->u.fn.params.v[k], fn->u.fn.help);

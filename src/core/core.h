@@ -111,6 +111,8 @@ void	 rand_bytes(void *, size_t);
 void	 rand_hex(char *out, size_t nbytes);	/* out holds 2*nbytes+1 */
 /* hex_digit: the value of a hexadecimal digit, either case (0-15), or -1. */
 int	 hex_digit(int c);
+/* utf8_cut: the length of s[0..n) cut to at most max bytes on a UTF-8 character boundary. */
+size_t	 utf8_cut(const char *s, size_t n, size_t max);
 
 /* Bounded integer parsing (never atoi): the whole string must be a number in [min, max]. */
 int	 parse_int64(const char *, int64_t min, int64_t max, int64_t *out);	/* 0 or -1 */

@@ -573,6 +573,63 @@ test_json_is_utf8_for_any_input(void)
 	ps_analysis_free(a);
 }
 
+/* The parameter lists are bounded, whatever the input: a block shows at most 256 of its
+ * parameters and the analysis 2,000 in all, and a description (one .PARAMETER text, which
+ * parameters of one name share) at most 2,000 bytes, cut on a character. Before, 500 KB of
+ * help and a thousand "$p," made 500 MB of JSON; both writers agree on the cut. */
+static void
+test_parameter_lists_are_bounded(void)
+{
+	struct buf src = BUF_INIT, text = BUF_INIT;
+	struct ps_analysis *a = NULL;
+	struct json_object *o, *params, *script, *fns, *p0;
+	const char *d;
+	size_t total;
+
+	buf_puts(&src, "<#\n.SYNOPSIS\nx\n.PARAMETER p\n");
+	for (int i = 0; i < 20000; i++)
+		buf_puts(&src, "w\xc3\xa9rd ");	/* two-byte characters: the cut must not split one */
+	buf_puts(&src, "\n#>\nparam(");
+	for (int i = 0; i < 1000; i++)
+		buf_puts(&src, i ? ",$p" : "$p");
+	buf_puts(&src, ")\n");
+	for (int f = 0; f < 20; f++) {
+		buf_printf(&src, "function F%d { param(", f);
+		for (int i = 0; i < 300; i++)
+			buf_printf(&src, "%s$a%d", i ? "," : "", i);
+		buf_puts(&src, ") }\n");
+	}
+	T_EQ(ps_analyze(src.data, src.len, NULL, &a), PSS_OK);
+	o = ps_analysis_to_json(a);
+	params = json_object_object_get(o, "parameters");
+	script = json_object_object_get(params, "script");
+	fns = json_object_object_get(params, "functions");
+	T_EQ(json_object_array_length(script), 256);
+	T_EQ(json_object_array_length(fns), 20);
+	total = json_object_array_length(script);
+	for (size_t i = 0; i < json_object_array_length(fns); i++) {
+		size_t n = json_object_array_length(json_object_object_get(
+		    json_object_array_get_idx(fns, i), "parameters"));
+
+		T_ASSERT(n <= 256);
+		total += n;
+	}
+	T_EQ(total, 2000);
+	p0 = json_object_array_get_idx(script, 0);
+	d = json_object_get_string(json_object_object_get(p0, "description"));
+	T_ASSERT(d != NULL && strlen(d) <= 2000 && strlen(d) > 1990);
+	T_ASSERT(utf8_valid(d, strlen(d)));
+	T_ASSERT(strstr(d, "\xEF\xBF\xBD") == NULL);	/* cut between characters, not in one */
+	ps_analysis_write_json(a, &text);
+	T_ASSERT(strcmp(buf_cstr(&text), json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) == 0);
+	T_ASSERT(text.len < 2 * 1000 * 1000);
+	json_object_put(o);
+	ps_analysis_free(a);
+	buf_free(&src);
+	buf_free(&text);
+}
+
 /* Constant folding of a string index beyond the range of long (the ps-analyze fuzz driver
  * found the conversion under UBSan): no index, no finding built from it, no undefined
  * behaviour (the sanitizer build of make check aborts on it). */
@@ -951,6 +1008,7 @@ main(void)
 	T_RUN(test_catalog_lookups);
 	T_RUN(test_json_shape_matches_api);
 	T_RUN(test_json_is_utf8_for_any_input);
+	T_RUN(test_parameter_lists_are_bounded);
 	T_RUN(test_score_formulas);
 	T_RUN(test_fold_index_beyond_long_selects_nothing);
 	return t_done();
