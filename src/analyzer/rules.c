@@ -581,13 +581,7 @@ emit_v(struct ps_ctx *c, enum ps_rule r, enum ps_severity sev, size_t start, siz
 		start = end;
 	f->start = start;
 	f->end = end;
-	n = end - start;
-	if (n > 200) {
-		/* Cut at a UTF-8 boundary. */
-		n = 200;
-		while (n > 0 && ((unsigned char)c->src[start + n] & 0xC0) == 0x80)
-			n--;
-	}
+	n = utf8_cut(c->src + start, end - start, 200);
 	f->extent = ps_ast_strndup(p->ast, c->src + start, n);
 	f->line = line;
 	f->column = col;

@@ -107,12 +107,7 @@ db_chat_embed_source(struct db *db, int64_t id, size_t max, char **text, char **
 	    (const char *[]){ i })) != PSS_OK)
 		return e;
 	t = db_res_get(r, 0, 0);
-	n = strlen(t);
-	if (n > max) {	/* on a character */
-		n = max;
-		while (n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80)
-			n--;
-	}
+	n = utf8_cut(t, strlen(t), max);	/* on a character */
 	*text = xstrndup(t, n);
 	*version = xstrdup(db_res_get(r, 0, 1));
 	db_res_free(r);

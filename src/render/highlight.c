@@ -302,12 +302,8 @@ cut_at(const char *src, size_t len, size_t max_lines, size_t max_bytes, size_t *
 	*total = breaks + (len > 0 && src[len - 1] != '\n' && src[len - 1] != '\r');
 	if (cutting && max_bytes > 0 && len > max_bytes)
 		cut = last_break;	/* the last line goes past the bound */
-	if (cut == 0 && len > 0 && max_bytes > 0 && len > max_bytes) {
-		/* one line longer than the bound: cut it at a character boundary */
-		cut = max_bytes;
-		while (cut > 0 && ((unsigned char)src[cut] & 0xC0) == 0x80)
-			cut--;
-	}
+	if (cut == 0 && len > 0 && max_bytes > 0 && len > max_bytes)
+		cut = utf8_cut(src, len, max_bytes);	/* one line longer than the bound */
 	return cut;
 }
 

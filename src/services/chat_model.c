@@ -32,17 +32,6 @@ message(const char *role, const char *content, size_t len)
 	return m;
 }
 
-/* a cut of n bytes of s at most max, on a UTF-8 character boundary */
-static size_t
-cut(const char *s, size_t n, size_t max)
-{
-	if (n <= max)
-		return n;
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	return max;
-}
-
 /* the request's messages: the rules and the passages, then the conversation */
 static struct json_object *
 prompt(const struct chat_ctx *x, const struct chat_request *req)
@@ -66,7 +55,7 @@ prompt(const struct chat_ctx *x, const struct chat_request *req)
 		if (m->role == CHAT_ROLE_SYSTEM)
 			continue;
 		json_object_array_add(msgs, message(chat_role_names[m->role], m->content,
-		    cut(m->content, m->len, PROMPT_TURN_MAX)));
+		    utf8_cut(m->content, m->len, PROMPT_TURN_MAX)));
 	}
 	return msgs;
 }

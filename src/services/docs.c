@@ -907,13 +907,8 @@ docs_snippet_build(const char *text, const char *terms_text, size_t max)
 	for (size_t i = start < nw ? w[start].at : 0, k = start; i < len;) {
 		if (k < nw && i == w[k].at) {
 			if (visible + w[k].len > max) {
-				if (visible == 0) {	/* one word longer than max: its start */
-					size_t n = max;
-
-					while (n > 0 && ((unsigned char)clean[i + n] & 0xC0) == 0x80)
-						n--;
-					buf_append(&b, clean + i, n);
-				}
+				if (visible == 0)	/* one word longer than max: its start */
+					buf_append(&b, clean + i, utf8_cut(clean + i, w[k].len, max));
 				cut = true;
 				break;
 			}
