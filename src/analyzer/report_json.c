@@ -561,14 +561,19 @@ ps_suppressed_to_json(const struct ps_analysis *a)
  * parameters of one name share theirs, so the list of them would repeat a long one. */
 #define PARAM_TEXT_MAX	2000
 
+/* the .PARAMETER text of name in h and, in *len, its length as shown; NULL when none */
 static const char *
-help_param_text(const struct ps_help *h, const char *name)
+help_param_text(const struct ps_help *h, const char *name, size_t *len)
 {
 	if (h == NULL || name == NULL)
 		return NULL;
 	for (size_t i = 0; i < h->nparams; i++)
-		if (h->params[i].name != NULL && strcasecmp(h->params[i].name, name) == 0)
-			return h->params[i].text;
+		if (h->params[i].name != NULL && strcasecmp(h->params[i].name, name) == 0) {
+			const char *t = h->params[i].text;
+
+			*len = utf8_cut(t, strlen(t), PARAM_TEXT_MAX);
+			return t;
+		}
 	return NULL;
 }
 
@@ -576,7 +581,8 @@ static struct json_object *
 param_json(const struct ps_analysis_priv *p, const struct ps_node *pn, const struct ps_help *h)
 {
 	struct json_object *o = json_object_new_object(), *attrs = json_object_new_array();
-	const char *desc = help_param_text(h, pn->u.param.name);
+	size_t dn = 0;
+	const char *desc = help_param_text(h, pn->u.param.name, &dn);
 	const struct ps_node *vs = ps_attr_find(&pn->u.param.attributes, "ValidateSet");
 
 	add(o, "name", jstr(pn->u.param.name));
@@ -590,8 +596,7 @@ param_json(const struct ps_analysis_priv *p, const struct ps_node *pn, const str
 	} else {
 		add(o, "defaultValue", NULL);
 	}
-	add(o, "description", desc ? jstrn(desc, utf8_cut(desc, strlen(desc), PARAM_TEXT_MAX)) :
-	    NULL);
+	add(o, "description", desc ? jstrn(desc, dn) : NULL);
 	for (size_t i = 0; i < pn->u.param.attributes.n; i++) {
 		const struct ps_node *a = pn->u.param.attributes.v[i];
 
@@ -1078,7 +1083,7 @@ param_write(struct buf *b, const struct ps_analysis_priv *p, const struct ps_nod
 {
 	const struct ps_node *vs = ps_attr_find(&pn->u.param.attributes, "ValidateSet");
 	const char *desc;
-	size_t n = 0;
+	size_t n = 0, dn;
 
 	buf_puts(b, "{\"name\":");
 	jw_str(b, pn->u.param.name, pn->u.param.name != NULL ? strlen(pn->u.param.name) : 0);
@@ -1091,8 +1096,8 @@ param_write(struct buf *b, const struct ps_analysis_priv *p, const struct ps_nod
 		jw_key_strn(b, "defaultValue", t, utf8_cut(t, tn, 200));
 	} else
 		jw_key_str_or_null(b, "defaultValue", NULL);
-	if ((desc = help_param_text(h, pn->u.param.name)) != NULL)
-		jw_key_strn(b, "description", desc, utf8_cut(desc, strlen(desc), PARAM_TEXT_MAX));
+	if ((desc = help_param_text(h, pn->u.param.name, &dn)) != NULL)
+		jw_key_strn(b, "description", desc, dn);
 	else
 		jw_key_str_or_null(b, "description", NULL);
 	buf_puts(b, ",\"attributes\":[");

@@ -321,12 +321,9 @@ embed_with(const struct svc *s, struct eset *es, const char *text, size_t len, b
 		}
 	} else {
 		struct ai_embed_target t = st.target;
-		size_t head = len;
 
 		/* the meaning of the commands must fit in what is sent: the text's first part */
-		if (head > AI_EMBED_MAX_INPUT * 3 / 4)
-			head = utf8_cut(text, len, AI_EMBED_MAX_INPUT * 3 / 4);
-		buf_append(&b, text, head);
+		buf_append(&b, text, utf8_cut(text, len, AI_EMBED_MAX_INPUT * 3 / 4));
 		buf_putc(&b, '\n');
 		ps_embed_enrich(text, len, &b);
 		t.timeout_ms = query ? s->conf->embedding_query_timeout_ms : 0;
@@ -526,8 +523,7 @@ library_search_terms(const char *content, size_t len, const char *purpose)
 
 		if (out.len > 0)
 			buf_putc(&out, '\n');
-		buf_append(&out, purpose, n > LIBRARY_TERMS_MAX_PURPOSE ?
-		    utf8_cut(purpose, n, LIBRARY_TERMS_MAX_PURPOSE) : n);
+		buf_append(&out, purpose, utf8_cut(purpose, n, LIBRARY_TERMS_MAX_PURPOSE));
 	}
 	buf_free(&en);
 	buf_putc(&out, '\0');
