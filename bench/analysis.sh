@@ -83,9 +83,15 @@ echo "# GET /api/scripts/:id/analysis answers $(stat -c %s "$PSS_TOP/static/benc
 	"(60 lines); asked with axios's Accept (the original frontend's flat form)" \
 	"$(curl -fsk -H "Accept: $AXIOS" "$PSS_TEST_URL/api/scripts/$ID/analysis" | wc -c)"
 
+# the same answers (identity and gzip) sent by a responder that does nothing else
+replay_start analysis "/api/scripts/$ID/analysis"
+replay_start analysisgz "/api/scripts/$ID/analysis" -H 'Accept-Encoding: gzip'
+
 echo "# wrk -t$T -c$C -d${D}s over HTTPS through nginx; $PSS_TEST_WORKERS FastCGI processes; $(nproc) cores"
 run "bare libfcgi responder" /bench/bare bare
 run "static file, the same bytes" /static/bench-analysis.json static
+run "bare responder, the same bytes" /bench/bare-analysis replay
+run "bare responder, the gzip bytes" /bench/bare-analysisgz replaygz
 run "GET /api/scripts/:id/analysis" "/api/scripts/$ID/analysis" analysis -s "$ST/p95.lua"
 run "GET .../analysis, axios form" "/api/scripts/$ID/analysis" analysisaxios -H "Accept: $AXIOS" -s "$ST/p95.lua"
 run "GET .../analysis, $L lines" "/api/scripts/$ID_BIG/analysis" analysisbig -s "$ST/p95.lua"
@@ -102,6 +108,9 @@ echo "GET /api/scripts/:id/analysis, axios's Accept (flat form, spliced from the
 	"requests/s $(ratio "$RPS_analysisaxios" "$RPS_bare"), by CPU $(ratio "$CPU_bare" "$CPU_analysisaxios")"
 echo "the same bytes as a static file / bare responder: requests/s $(ratio "$RPS_static" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_static")   (what any answer of that size can reach)"
+echo "the same bytes sent by the bare responder (the ceiling of any FastCGI answer of them) / bare responder:" \
+	"requests/s $(ratio "$RPS_replay" "$RPS_bare"); the gzip bytes $(ratio "$RPS_replaygz" "$RPS_bare");" \
+	"the worker's answers to those ceilings: $(ratio "$RPS_analysis" "$RPS_replay") and $(ratio "$RPS_analysisgz" "$RPS_replaygz")"
 echo "GET /api/scripts/:id/analysis (cached, $L lines) / bare responder: requests/s $(ratio "$RPS_analysisbig" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_analysisbig")   (the answer's size dominates)"
 echo "the same two asked with Accept-Encoding: gzip / bare responder: 60 lines requests/s" \

@@ -86,7 +86,12 @@ misses user "$USER1"
 misses admin "$ADMIN" full
 misses user "$USER1" full
 
+# the same answers sent by a responder that does nothing else (their bytes' ceiling)
+replay_start summary /api/analytics/summary -H "Authorization: Bearer $ADMIN"
+replay_start summarygz /api/analytics/summary -H "Authorization: Bearer $ADMIN" -H 'Accept-Encoding: gzip'
 run "bare libfcgi responder" /bench/bare bare
+run "bare responder, the summary's bytes" /bench/bare-summary replay
+run "bare responder, its gzip bytes" /bench/bare-summarygz replaygz
 run "GET /api/auth/me (cached)" /api/auth/me me -H "Authorization: Bearer $ADMIN"
 run "GET /api/analytics/summary (cached)" /api/analytics/summary summary -H "Authorization: Bearer $ADMIN"
 run "GET /analytics page (cached)" /analytics page -H "Authorization: Bearer $ADMIN"
@@ -97,5 +102,7 @@ echo
 echo "ratios to the bare responder (requests/s; by CPU a request):"
 echo "  /api/analytics/summary cached: $(ratio "$RPS_summary" "$RPS_bare")   by CPU $(ratio "$CPU_bare" "$CPU_summary")   (target 0.8)"
 echo "  /api/analytics/summary cached, asked with gzip: $(ratio "$RPS_summarygz" "$RPS_bare")   by CPU $(ratio "$CPU_bare" "$CPU_summarygz")"
+echo "  the summary's bytes sent by the bare responder: $(ratio "$RPS_replay" "$RPS_bare"), its gzip bytes $(ratio "$RPS_replaygz" "$RPS_bare")" \
+	"(the ceiling of any FastCGI answer of them); the worker's to those: $(ratio "$RPS_summary" "$RPS_replay") and $(ratio "$RPS_summarygz" "$RPS_replaygz")"
 echo "  /analytics page cached:        $(ratio "$RPS_page" "$RPS_bare")   by CPU $(ratio "$CPU_bare" "$CPU_page")   (target 0.3)"
 echo "  /api/auth/me cached (the session reads alone): $(ratio "$RPS_me" "$RPS_bare")"

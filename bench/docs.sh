@@ -38,7 +38,14 @@ end
 $WRK_P95
 EOL
 
+# the same answers sent by a responder that does nothing else (their bytes' ceiling)
+replay_start gci "/api/documentation/search?query=gci"
+replay_start gps "/api/documentation/search?query=Get-Process"
+replay_start gpsgz "/api/documentation/search?query=Get-Process" -H 'Accept-Encoding: gzip'
 run "bare libfcgi responder" /bench/bare bare
+run "bare responder, gci's bytes" /bench/bare-gci replay
+run "bare responder, Get-Process's bytes" /bench/bare-gps replay2
+run "bare responder, its gzip bytes" /bench/bare-gpsgz replay2gz
 run "search gci (cached)" "/api/documentation/search?query=gci" cached -s "$ST/p95.lua"
 run "search Get-Process (cached)" "/api/documentation/search?query=Get-Process" cached2 -s "$ST/p95.lua"
 # as browsers, axios and curl --compressed ask: the worker's memoised gzip encoding (README, HTTP)
@@ -60,8 +67,10 @@ done
 echo
 run "GET /api/documentation (cached)" "/api/documentation" recent -s "$ST/p95.lua"
 echo "ratios to the bare responder (target: cached search >= 0.80): requests/s, and CPU a request"
-for v in cached cached2 cached2gz recent distinct; do
+for v in replay cached replay2 cached2 replay2gz cached2gz recent distinct; do
 	eval "printf '  %-10s %s   by CPU %s\n' $v \$(ratio \"\$RPS_$v\" \"\$RPS_bare\") \$(ratio \"\$CPU_bare\" \"\$CPU_$v\")"
 done
+echo "the worker's cached answers to the same bytes sent by the bare responder (the ceiling of any FastCGI answer of them):" \
+	"gci $(ratio "$RPS_cached" "$RPS_replay"), Get-Process $(ratio "$RPS_cached2" "$RPS_replay2"), gzip $(ratio "$RPS_cached2gz" "$RPS_replay2gz")"
 echo "search p95: cached ${P95_cached:-?}, distinct query at one connection per worker" \
     "(-c$PSS_TEST_WORKERS) ${P95_distinct:-?} (target: under 20 ms)"

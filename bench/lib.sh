@@ -4,7 +4,7 @@
 #   BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_WORKERS (4)
 #   BENCH_KEEP=1: leave the stack (and the bare responder) running at the end for experiments;
 #   its folder is printed (source DIR/env; stop with tests/harness.sh stop DIR after killing
-#   the pids in DIR/run/bare.pid).
+#   the pids in DIR/run/bare*.pid).
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 D=${BENCH_SECONDS:-10}; C=${BENCH_CONNECTIONS:-32}; T=${BENCH_THREADS:-2}
 export PSS_TEST_WORKERS=${BENCH_WORKERS:-4}
@@ -28,7 +28,7 @@ bench_start() {
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		trap 'eval "$BENCH_CLEANUP" || true; echo "# stack kept in $ST (source $ST/env)"' EXIT
 	else
-		trap 'eval "$BENCH_CLEANUP" || true; rm -f "$PSS_TOP/static/bench.json"; kill $(cat "$ST/run/bare.pid") 2>/dev/null || true; "$PSS_TOP/tests/harness.sh" stop "$ST"' EXIT
+		trap 'eval "$BENCH_CLEANUP" || true; rm -f "$PSS_TOP/static/bench.json"; kill $(cat "$ST"/run/bare*.pid) 2>/dev/null || true; "$PSS_TOP/tests/harness.sh" stop "$ST"' EXIT
 	fi
 	cat >>"$ST/nginx/site.conf" <<EOC
 upstream pss_bare { server unix:$ST/run/bare.sock; }
@@ -38,12 +38,39 @@ EOC
 	kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
 }
 
+# replay_start NAME PATH [curl options]: the ceiling of one cached answer: asks PATH once (with
+# the options, e.g. a bearer or Accept-Encoding), keeps the answer's bytes as the worker sent
+# them (its status, its headers but those nginx adds itself, its body) and starts the bare
+# responder on them at /bench/bare-NAME: a FastCGI responder that does nothing but send those
+# bytes. Its ratio to the bare responder is what any worker answering them can reach; the
+# gap between it and the worker's is the worker's own work.
+replay_start() {
+	local name=$1 path=$2
+	shift 2
+	curl -fsk --http1.1 -D "$ST/replay-$name.head" -o "$ST/replay-$name.body" "$@" "$PSS_TEST_URL$path" ||
+		{ echo "replay $name: $path does not answer 200" >&2; return 1; }
+	{
+		awk 'NR == 1 { sub(/\r$/, ""); printf "Status: %s\r\n", substr($0, index($0, " ") + 1); next }
+		    tolower($1) ~ /^(server|date|connection|keep-alive|transfer-encoding|strict-transport-security):$/ { next }
+		    /^\r?$/ { exit } { print }' "$ST/replay-$name.head"
+		printf '\r\n'
+		cat "$ST/replay-$name.body"
+	} >"$ST/replay-$name.cgi"
+	spawn-fcgi -s "$ST/run/bare-$name.sock" -M 0660 -F "$PSS_TEST_WORKERS" -P "$ST/run/bare-$name.pid" -- \
+	    "$ST/bare-responder" "$ST/replay-$name.cgi" >/dev/null
+	echo "upstream pss_bare_$name { server unix:$ST/run/bare-$name.sock; }" >>"$ST/nginx/site.conf"
+	sed -i "s|	location / {|	location = /bench/bare-$name { fastcgi_pass pss_bare_$name; include $ST/nginx/fastcgi-bare.conf; }\n	location / {|" "$ST/nginx/site.conf"
+	kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
+	cmp -s <(curl -fsk --http1.1 "$PSS_TEST_URL/bench/bare-$name") "$ST/replay-$name.body" ||
+		{ echo "replay $name: /bench/bare-$name does not answer the same body" >&2; return 1; }
+}
+
 # stack_ticks: CPU time (clock ticks) used so far by the stack's processes: nginx's workers,
 # the FastCGI processes of both pools, Redis, PostgreSQL's backends and the job runner.
 stack_ticks() {
 	local pids p t=0 v
 	pids="$(pgrep -P "$(cat "$ST/run/nginx.pid")") $(fcgi_pids "$ST") $(worker_pids "$ST") \
-	    $(cat "$ST/run/bare.pid" "$ST/run/redis.pid" 2>/dev/null) $(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")")"
+	    $(cat "$ST"/run/bare*.pid "$ST/run/redis.pid" 2>/dev/null) $(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")")"
 	for p in $pids; do
 		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + ${v:-0}))
 	done
