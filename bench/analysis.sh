@@ -89,6 +89,7 @@ replay_start analysisgz "/api/scripts/$ID/analysis" -H 'Accept-Encoding: gzip'
 
 echo "# wrk -t$T -c$C -d${D}s over HTTPS through nginx; $PSS_TEST_WORKERS FastCGI processes; $(nproc) cores"
 run "bare libfcgi responder" /bench/bare bare
+run "bare responder, closing at once" /bench/bare-close bareclose
 run "static file, the same bytes" /static/bench-analysis.json static
 run "bare responder, the same bytes" /bench/bare-analysis replay
 run "bare responder, the gzip bytes" /bench/bare-analysisgz replaygz
@@ -108,6 +109,8 @@ echo "GET /api/scripts/:id/analysis, axios's Accept (flat form, spliced from the
 	"requests/s $(ratio "$RPS_analysisaxios" "$RPS_bare"), by CPU $(ratio "$CPU_bare" "$CPU_analysisaxios")"
 echo "the same bytes as a static file / bare responder: requests/s $(ratio "$RPS_static" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_static")   (what any answer of that size can reach)"
+echo "the bare responder closing each connection at once (as the worker does) / bare responder: $(ratio "$RPS_bareclose" "$RPS_bare");" \
+	"the cached analysis to it: $(ratio "$RPS_analysis" "$RPS_bareclose"), asked with gzip $(ratio "$RPS_analysisgz" "$RPS_bareclose")"
 echo "the same bytes sent by the bare responder (the ceiling of any FastCGI answer of them) / bare responder:" \
 	"requests/s $(ratio "$RPS_replay" "$RPS_bare"); the gzip bytes $(ratio "$RPS_replaygz" "$RPS_bare");" \
 	"the worker's answers to those ceilings: $(ratio "$RPS_analysis" "$RPS_replay") and $(ratio "$RPS_analysisgz" "$RPS_replaygz")"

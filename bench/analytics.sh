@@ -90,6 +90,7 @@ misses user "$USER1" full
 replay_start summary /api/analytics/summary -H "Authorization: Bearer $ADMIN"
 replay_start summarygz /api/analytics/summary -H "Authorization: Bearer $ADMIN" -H 'Accept-Encoding: gzip'
 run "bare libfcgi responder" /bench/bare bare
+run "bare responder, closing at once" /bench/bare-close bareclose
 run "bare responder, the summary's bytes" /bench/bare-summary replay
 run "bare responder, its gzip bytes" /bench/bare-summarygz replaygz
 run "GET /api/auth/me (cached)" /api/auth/me me -H "Authorization: Bearer $ADMIN"
@@ -102,6 +103,8 @@ echo
 echo "ratios to the bare responder (requests/s; by CPU a request):"
 echo "  /api/analytics/summary cached: $(ratio "$RPS_summary" "$RPS_bare")   by CPU $(ratio "$CPU_bare" "$CPU_summary")   (target 0.8)"
 echo "  /api/analytics/summary cached, asked with gzip: $(ratio "$RPS_summarygz" "$RPS_bare")   by CPU $(ratio "$CPU_bare" "$CPU_summarygz")"
+echo "  the bare responder closing each connection at once (as the worker does): $(ratio "$RPS_bareclose" "$RPS_bare");" \
+	"to it, the summary $(ratio "$RPS_summary" "$RPS_bareclose"), with gzip $(ratio "$RPS_summarygz" "$RPS_bareclose"), /api/auth/me $(ratio "$RPS_me" "$RPS_bareclose")"
 echo "  the summary's bytes sent by the bare responder: $(ratio "$RPS_replay" "$RPS_bare"), its gzip bytes $(ratio "$RPS_replaygz" "$RPS_bare")" \
 	"(the ceiling of any FastCGI answer of them); the worker's to those: $(ratio "$RPS_summary" "$RPS_replay") and $(ratio "$RPS_summarygz" "$RPS_replaygz")"
 echo "  /analytics page cached:        $(ratio "$RPS_page" "$RPS_bare")   by CPU $(ratio "$CPU_bare" "$CPU_page")   (target 0.3)"

@@ -43,6 +43,7 @@ replay_start gci "/api/documentation/search?query=gci"
 replay_start gps "/api/documentation/search?query=Get-Process"
 replay_start gpsgz "/api/documentation/search?query=Get-Process" -H 'Accept-Encoding: gzip'
 run "bare libfcgi responder" /bench/bare bare
+run "bare responder, closing at once" /bench/bare-close bareclose
 run "bare responder, gci's bytes" /bench/bare-gci replay
 run "bare responder, Get-Process's bytes" /bench/bare-gps replay2
 run "bare responder, its gzip bytes" /bench/bare-gpsgz replay2gz
@@ -67,9 +68,11 @@ done
 echo
 run "GET /api/documentation (cached)" "/api/documentation" recent -s "$ST/p95.lua"
 echo "ratios to the bare responder (target: cached search >= 0.80): requests/s, and CPU a request"
-for v in replay cached replay2 cached2 replay2gz cached2gz recent distinct; do
+for v in bareclose replay cached replay2 cached2 replay2gz cached2gz recent distinct; do
 	eval "printf '  %-10s %s   by CPU %s\n' $v \$(ratio \"\$RPS_$v\" \"\$RPS_bare\") \$(ratio \"\$CPU_bare\" \"\$CPU_$v\")"
 done
+echo "to the bare responder closing each connection at once (as the worker does): gci $(ratio "$RPS_cached" "$RPS_bareclose")," \
+	"Get-Process $(ratio "$RPS_cached2" "$RPS_bareclose"), with gzip $(ratio "$RPS_cached2gz" "$RPS_bareclose")"
 echo "the worker's cached answers to the same bytes sent by the bare responder (the ceiling of any FastCGI answer of them):" \
 	"gci $(ratio "$RPS_cached" "$RPS_replay"), Get-Process $(ratio "$RPS_cached2" "$RPS_replay2"), gzip $(ratio "$RPS_cached2gz" "$RPS_replay2gz")"
 echo "search p95: cached ${P95_cached:-?}, distinct query at one connection per worker" \

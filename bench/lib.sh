@@ -1,6 +1,7 @@
-# lib.sh: what the benchmarks share (sourced): the real stack (tests/harness.sh) with two
-# baselines behind the same nginx, a bare libfcgi responder at /bench/bare and a static file
-# at /static/bench.json; wrk runs that print requests/s and latency; ratios.
+# lib.sh: what the benchmarks share (sourced): the real stack (tests/harness.sh) with the
+# baselines behind the same nginx, a bare libfcgi responder at /bench/bare (the same closing
+# the connection at once, as the worker does, at /bench/bare-close) and a static file at
+# /static/bench.json; wrk runs that print requests/s and latency; ratios.
 #   BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_WORKERS (4)
 #   BENCH_KEEP=1: leave the stack (and the bare responder) running at the end for experiments;
 #   its folder is printed (source DIR/env; stop with tests/harness.sh stop DIR after killing
@@ -24,6 +25,8 @@ bench_start() {
 	# The baseline responder on its own socket, with as many processes as the application.
 	cc -O2 -o "$ST/bare-responder" "$PSS_TOP/bench/bare-responder.c" $(pkg-config --cflags --libs fcgi 2>/dev/null || echo -lfcgi)
 	spawn-fcgi -s "$ST/run/bare.sock" -M 0660 -F "$PSS_TEST_WORKERS" -P "$ST/run/bare.pid" -- "$ST/bare-responder" >/dev/null
+	spawn-fcgi -s "$ST/run/bare-close.sock" -M 0660 -F "$PSS_TEST_WORKERS" -P "$ST/run/bare-close.pid" -- \
+	    "$ST/bare-responder" -c >/dev/null
 	echo '{"status":"ok","static":true}' >"$PSS_TOP/static/bench.json"
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		trap 'eval "$BENCH_CLEANUP" || true; echo "# stack kept in $ST (source $ST/env)"' EXIT
@@ -32,8 +35,9 @@ bench_start() {
 	fi
 	cat >>"$ST/nginx/site.conf" <<EOC
 upstream pss_bare { server unix:$ST/run/bare.sock; }
+upstream pss_bare_close { server unix:$ST/run/bare-close.sock; }
 EOC
-	sed -i "s|	location / {|	location = /bench/bare { fastcgi_pass pss_bare; include $ST/nginx/fastcgi-bare.conf; }\n	location / {|" "$ST/nginx/site.conf"
+	sed -i "s|	location / {|	location = /bench/bare { fastcgi_pass pss_bare; include $ST/nginx/fastcgi-bare.conf; }\n	location = /bench/bare-close { fastcgi_pass pss_bare_close; include $ST/nginx/fastcgi-bare.conf; }\n	location / {|" "$ST/nginx/site.conf"
 	grep -v '^fastcgi_pass' "$ST/nginx/fastcgi.conf" >"$ST/nginx/fastcgi-bare.conf"
 	kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
 }
@@ -41,9 +45,10 @@ EOC
 # replay_start NAME PATH [curl options]: the ceiling of one cached answer: asks PATH once (with
 # the options, e.g. a bearer or Accept-Encoding), keeps the answer's bytes as the worker sent
 # them (its status, its headers but those nginx adds itself, its body) and starts the bare
-# responder on them at /bench/bare-NAME: a FastCGI responder that does nothing but send those
-# bytes. Its ratio to the bare responder is what any worker answering them can reach; the
-# gap between it and the worker's is the worker's own work.
+# responder on them at /bench/bare-NAME, closing each connection at once as the worker does: a
+# FastCGI responder that does nothing but send those bytes. Its ratio to the bare responder is
+# what any worker answering them can reach; the gap between it and the worker's is the
+# worker's own work.
 replay_start() {
 	local name=$1 path=$2
 	shift 2
@@ -57,7 +62,7 @@ replay_start() {
 		cat "$ST/replay-$name.body"
 	} >"$ST/replay-$name.cgi"
 	spawn-fcgi -s "$ST/run/bare-$name.sock" -M 0660 -F "$PSS_TEST_WORKERS" -P "$ST/run/bare-$name.pid" -- \
-	    "$ST/bare-responder" "$ST/replay-$name.cgi" >/dev/null
+	    "$ST/bare-responder" -c "$ST/replay-$name.cgi" >/dev/null
 	echo "upstream pss_bare_$name { server unix:$ST/run/bare-$name.sock; }" >>"$ST/nginx/site.conf"
 	sed -i "s|	location / {|	location = /bench/bare-$name { fastcgi_pass pss_bare_$name; include $ST/nginx/fastcgi-bare.conf; }\n	location / {|" "$ST/nginx/site.conf"
 	kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
