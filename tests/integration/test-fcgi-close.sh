@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # test-fcgi-close.sh: how a worker ends a FastCGI connection (src/http/fcgi.c, finish), spoken
-# to the workers' socket directly, without nginx: once a request's input was read to its end
-# (a GET; a POST with its body and the input's end record) the worker closes at once, so it is
-# free for the next request while the client still holds the finished connection; a request
-# refused with its body unread (413 on its Content-Length) keeps libfcgi's lingering close,
-# which waits for the client to close first (up to 2 s) and so guards the answer against a TCP
-# reset. TAP output.
+# to the workers' socket directly, without nginx: a request without a body whose input was read
+# to its end (a GET; a POST with Content-Length 0) is closed at once, so the worker is free for
+# the next request while the client still holds the finished connection; a request with a
+# body, and one refused with its body unread (413 on its Content-Length), keep libfcgi's
+# lingering close, which waits for the client to close first (up to 2 s). TAP output.
 set -u
 source "$(dirname "$0")/../../scripts/lib.sh"
 source "$(dirname "$0")/../tap.sh"
@@ -33,9 +32,9 @@ def ask(path, kind):
     body = b''
     if kind == 'post':
         body = b'{"content":"Get-Process"}'
-    if kind in ('post', 'unread'):
+    if kind in ('post', 'empty', 'unread'):
         params.update(REQUEST_METHOD='POST', CONTENT_TYPE='application/json',
-                      CONTENT_LENGTH=str(len(body) if kind == 'post' else 50 * 1024 * 1024))
+                      CONTENT_LENGTH=str(len(body) if kind != 'unread' else 50 * 1024 * 1024))
     if kind == 'unread':
         body = b'{"content":"' + b'x' * 1000
     msg = record(1, struct.pack('>HB5x', 1, 0))
@@ -83,11 +82,18 @@ check "GET: $((N * 2)) connections held open by the client are each answered 200
 check "GET: the $((N * 2)) requests take under 1.5 s (no worker waits 2 s on a held connection)" \
 	awk -v t="$(tail -1 "$out.get")" 'BEGIN { exit !(t < 1.5) }'
 
-/usr/bin/python3 "$out.py" "$ST/run/fcgi.sock" $((N * 2)) post >"$out.post" 2>&1
+/usr/bin/python3 "$out.py" "$ST/run/fcgi.sock" $((N * 2)) empty >"$out.empty" 2>&1
+why=$(cat "$out.empty")
+check "POST with Content-Length 0: each of $((N * 2)) held connections answered 400, under 1.5 s in all" \
+	test "$(grep -c '^400$' "$out.empty")" -eq $((N * 2)) -a \
+	    "$(awk -v t="$(tail -1 "$out.empty")" 'BEGIN { print (t < 1.5) }')" = 1
+
+# A request with a body keeps the lingering close: N + 1 held connections take about 2 s.
+/usr/bin/python3 "$out.py" "$ST/run/fcgi.sock" $((N + 1)) post >"$out.post" 2>&1
 why=$(cat "$out.post")
-check "POST with a body: each of $((N * 2)) held connections answered 200, under 1.5 s in all" \
-	test "$(grep -c '^200$' "$out.post")" -eq $((N * 2)) -a \
-	    "$(awk -v t="$(tail -1 "$out.post")" 'BEGIN { print (t < 1.5) }')" = 1
+check "POST with a body: each answered 200" test "$(grep -c '^200$' "$out.post")" -eq $((N + 1))
+check "POST with a body: the worker keeps the lingering close (N + 1 held connections take 1.5 s or more)" \
+	awk -v t="$(tail -1 "$out.post")" 'BEGIN { exit !(t >= 1.5) }'
 
 # A body refused before it is read: the lingering close stays (the worker waits for the client
 # to close first, up to 2 s), so N + 1 held connections take about 2 s.
@@ -96,5 +102,5 @@ why=$(cat "$out.unread")
 check "a body refused unread: each answered 413" test "$(grep -c '^413$' "$out.unread")" -eq $((N + 1))
 check "a body refused unread: the worker keeps the lingering close (N + 1 held connections take 1.5 s or more)" \
 	awk -v t="$(tail -1 "$out.unread")" 'BEGIN { exit !(t >= 1.5) }'
-rm -f "$out.py" "$out.get" "$out.post" "$out.unread"
+rm -f "$out.py" "$out.get" "$out.empty" "$out.post" "$out.unread"
 done_testing
