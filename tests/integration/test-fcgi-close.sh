@@ -76,31 +76,30 @@ EOF
 # client to close first would leave the last ones to wait 2 s each.
 /usr/bin/python3 "$out.py" "$ST/run/fcgi.sock" $((N * 2)) get >"$out.get" 2>&1
 why=$(cat "$out.get")
-check() { local name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; echo "#   ${why:-}" | head -20; fi; }
-check "GET: $((N * 2)) connections held open by the client are each answered 200" \
+holds "GET: $((N * 2)) connections held open by the client are each answered 200" \
 	test "$(grep -c '^200$' "$out.get")" -eq $((N * 2))
-check "GET: the $((N * 2)) requests take under 1.5 s (no worker waits 2 s on a held connection)" \
+holds "GET: the $((N * 2)) requests take under 1.5 s (no worker waits 2 s on a held connection)" \
 	awk -v t="$(tail -1 "$out.get")" 'BEGIN { exit !(t < 1.5) }'
 
 /usr/bin/python3 "$out.py" "$ST/run/fcgi.sock" $((N * 2)) empty >"$out.empty" 2>&1
 why=$(cat "$out.empty")
-check "POST with Content-Length 0: each of $((N * 2)) held connections answered 400, under 1.5 s in all" \
+holds "POST with Content-Length 0: each of $((N * 2)) held connections answered 400, under 1.5 s in all" \
 	test "$(grep -c '^400$' "$out.empty")" -eq $((N * 2)) -a \
 	    "$(awk -v t="$(tail -1 "$out.empty")" 'BEGIN { print (t < 1.5) }')" = 1
 
 # A request with a body keeps the lingering close: N + 1 held connections take about 2 s.
 /usr/bin/python3 "$out.py" "$ST/run/fcgi.sock" $((N + 1)) post >"$out.post" 2>&1
 why=$(cat "$out.post")
-check "POST with a body: each answered 200" test "$(grep -c '^200$' "$out.post")" -eq $((N + 1))
-check "POST with a body: the worker keeps the lingering close (N + 1 held connections take 1.5 s or more)" \
+holds "POST with a body: each answered 200" test "$(grep -c '^200$' "$out.post")" -eq $((N + 1))
+holds "POST with a body: the worker keeps the lingering close (N + 1 held connections take 1.5 s or more)" \
 	awk -v t="$(tail -1 "$out.post")" 'BEGIN { exit !(t >= 1.5) }'
 
 # A body refused before it is read: the lingering close stays (the worker waits for the client
 # to close first, up to 2 s), so N + 1 held connections take about 2 s.
 /usr/bin/python3 "$out.py" "$ST/run/fcgi.sock" $((N + 1)) unread >"$out.unread" 2>&1
 why=$(cat "$out.unread")
-check "a body refused unread: each answered 413" test "$(grep -c '^413$' "$out.unread")" -eq $((N + 1))
-check "a body refused unread: the worker keeps the lingering close (N + 1 held connections take 1.5 s or more)" \
+holds "a body refused unread: each answered 413" test "$(grep -c '^413$' "$out.unread")" -eq $((N + 1))
+holds "a body refused unread: the worker keeps the lingering close (N + 1 held connections take 1.5 s or more)" \
 	awk -v t="$(tail -1 "$out.unread")" 'BEGIN { exit !(t >= 1.5) }'
 rm -f "$out.py" "$out.get" "$out.empty" "$out.post" "$out.unread"
 done_testing

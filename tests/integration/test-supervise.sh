@@ -24,10 +24,6 @@ trap cleanup EXIT
 stack_psql() { PGDATABASE=psscript psql -qtAX -v ON_ERROR_STOP=1 -c "$1" 2>/dev/null; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 count() { printf '%s' "$1" | grep -c .; }
-check() { # NAME CONDITION...: ok when the condition holds, else the note in $why
-	local name=$1; shift
-	if "$@"; then ok "$name"; else notok "$name"; echo "#   ${why:-}"; fi
-}
 
 # --- a FastCGI worker killed under traffic -------------------------------------------------
 N=$(cat "$ST/run/fcgi.forks")
@@ -58,18 +54,18 @@ sleep 1
 touch "$tmp/stop"; wait "$t1" "$t2"
 echo "#   pool of $N back in ${back:-(not within 5 s)} ms"
 why="pool back in ${back:-never} ms"
-check "a FastCGI worker killed with -9 is replaced within 2 s: the pool is back at $N" \
+holds "a FastCGI worker killed with -9 is replaced within 2 s: the pool is back at $N" \
 	test -n "$back" -a "${back:-9999}" -le 2000
 why="the supervisor changed ($sup -> $(cat "$ST/run/fcgi.pid")) or the socket went"
-check "the supervisor and the socket stayed while the worker was replaced" \
+holds "the supervisor and the socket stayed while the worker was replaced" \
 	test "$(cat "$ST/run/fcgi.pid")" = "$sup" -a -S "$ST/run/fcgi.sock"
 total=$(cat "$tmp/t1" "$tmp/t2" | grep -c .)
 failed=$(cat "$tmp/t1" "$tmp/t2" | grep -cvx 200)
 echo "#   under traffic: $total requests, $failed not 200: $(cat "$tmp/t1" "$tmp/t2" | grep -vx 200 | sort | uniq -c | tr '\n' ' ')"
 why="$failed of $total requests failed"
-check "under traffic no more than the in-flight request failed" test "$total" -ge 6 -a "$failed" -le 1
+holds "under traffic no more than the in-flight request failed" test "$total" -ge 6 -a "$failed" -le 1
 why="no line for pid $victim in fcgi.log"
-check "the death and the restart are in the pool's log" grep -q "(pid $victim) ended with status 137" "$ST/log/fcgi.log"
+holds "the death and the restart are in the pool's log" grep -q "(pid $victim) ended with status 137" "$ST/log/fcgi.log"
 
 # --- the job runner killed mid-job ---------------------------------------------------------
 runner=$(worker_pids "$ST")
@@ -87,7 +83,7 @@ while [ $(($(now_ms) - t0)) -lt 5000 ]; do
 	new=; sleep 0.05
 done
 why="runner $runner, after: ${new:-none}"
-check "a job runner killed with -9 is replaced within 2 s" test -n "$new" -a $(($(now_ms) - t0)) -le 2000
+holds "a job runner killed with -9 is replaced within 2 s" test -n "$new" -a $(($(now_ms) - t0)) -le 2000
 # the job's heartbeat goes stale after JOB_LOCK_TIMEOUT_S (3 s in the harness): the new
 # runner takes it again, with no manual step
 for _ in $(seq 1 300); do
@@ -96,7 +92,7 @@ for _ in $(seq 1 300); do
 	sleep 0.1
 done
 why="job $job: $st"
-check "the job of the killed runner is done by its replacement (2 attempts)" test "$st" = "done 2"
+holds "the job of the killed runner is done by its replacement (2 attempts)" test "$st" = "done 2"
 
 # --- a worker that dies at start-up is backed off -------------------------------------------
 mkdir -p "$tmp/bad/run" "$tmp/bad/log"
@@ -109,14 +105,14 @@ sleep 10
 starts=$(stat -c %s "$tmp/bad/run/fcgi.starts")
 echo "#   2 workers with a configuration error: $starts starts in 10 s"
 why="$starts starts"
-check "a worker that exits at once is started again only a few times in 10 s (2 slots)" \
+holds "a worker that exits at once is started again only a few times in 10 s (2 slots)" \
 	test "$starts" -ge 4 -a "$starts" -le 16
 why="$(tail -3 "$tmp/bad/log/fcgi.log")"
-check "each early end is logged with the configuration error and the back-off" \
+holds "each early end is logged with the configuration error and the back-off" \
 	grep -q "starting again in [0-9]* s" "$tmp/bad/log/fcgi.log"
-check "the configuration error is in the pool's log" grep -q "NO_SUCH_KEY" "$tmp/bad/log/fcgi.log"
+holds "the configuration error is in the pool's log" grep -q "NO_SUCH_KEY" "$tmp/bad/log/fcgi.log"
 why="the supervisor gave up"
-check "the supervisor still holds the socket and keeps trying" \
+holds "the supervisor still holds the socket and keeps trying" \
 	test -S "$tmp/bad/run/fcgi.sock" -a -d "/proc/$(cat "$tmp/bad/run/fcgi.pid")"
 cp "$tmp/good.conf" "$tmp/bad/psscript.conf"
 up=
@@ -126,11 +122,11 @@ for _ in $(seq 1 120); do
 done
 sleep 3
 why="$(count "$(fcgi_pids "$tmp/bad")") running; $(tail -2 "$tmp/bad/log/fcgi.log")"
-check "once the configuration is fixed both workers come up within the back-off and stay" \
+holds "once the configuration is fixed both workers come up within the back-off and stay" \
 	test -n "$up" -a "$(count "$(fcgi_pids "$tmp/bad")")" -eq 2
 fcgi_stop "$tmp/bad"
 why="$(ps -o pid,comm -g "$(cat "$tmp/bad/run/fcgi.pid" 2>/dev/null || echo 0)")"
-check "stopping the pool leaves no process and no socket" test ! -e "$tmp/bad/run/fcgi.sock" -a ! -e "$tmp/bad/run/fcgi.pid"
+holds "stopping the pool leaves no process and no socket" test ! -e "$tmp/bad/run/fcgi.sock" -a ! -e "$tmp/bad/run/fcgi.pid"
 
 # --- the TCP variant (PSS_FCGI_PORT) ------------------------------------------------------
 mkdir -p "$tmp/tcp/run" "$tmp/tcp/log"
@@ -138,10 +134,10 @@ port=$(free_port 24000)
 PSSCRIPT_CONFIG=$tmp/good.conf PSS_FCGI_PORT=$port fcgi_start "$tmp/tcp" 2
 for _ in $(seq 1 50); do [ "$(count "$(fcgi_pids "$tmp/tcp")")" -eq 2 ] && ! port_free "$port" && break; sleep 0.1; done
 why="$(count "$(fcgi_pids "$tmp/tcp")") workers; $(tail -3 "$tmp/tcp/log/fcgi.log")"
-check "PSS_FCGI_PORT: 2 supervised workers on 127.0.0.1:$port" \
+holds "PSS_FCGI_PORT: 2 supervised workers on 127.0.0.1:$port" \
 	test "$(count "$(fcgi_pids "$tmp/tcp")")" -eq 2 -a ! -e "$tmp/tcp/run/fcgi.sock"
 why="nothing listens on $port"
-check "PSS_FCGI_PORT: the port listens" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+holds "PSS_FCGI_PORT: the port listens" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
 sleep 2
 victim=$(fcgi_pids "$tmp/tcp" | head -1)
 kill -9 "$victim"
@@ -152,11 +148,11 @@ for _ in $(seq 1 40); do
 	sleep 0.05
 done
 why="$(tail -3 "$tmp/tcp/log/fcgi.log")"
-check "PSS_FCGI_PORT: a killed worker is replaced within 2 s and the port still listens" \
+holds "PSS_FCGI_PORT: a killed worker is replaced within 2 s and the port still listens" \
 	test -n "$back" -a "$(port_free "$port" && echo free)" != free
 fcgi_stop "$tmp/tcp"
 why="port $port still taken"
-check "PSS_FCGI_PORT: stopping the pool frees the port" port_free "$port"
+holds "PSS_FCGI_PORT: stopping the pool frees the port" port_free "$port"
 
 # --- a stop after a start that failed half-way ---------------------------------------------
 # (no env written, an empty nginx.pid as nginx leaves when it cannot bind): the stop goes on
@@ -168,24 +164,24 @@ half_sup=$(cat "$tmp/half/run/fcgi.pid")
 "$PSS_TOP/tests/harness.sh" stop "$tmp/half" >"$tmp/half.log" 2>&1
 why="$(cat "$tmp/half.log"; ps -o pid,stat,comm -g "$half_sup")"
 half_gone() { [ ! -d "$tmp/half" ] && group_gone "$half_sup"; }
-check "harness.sh stop after a failed start stops the pool and removes the folder" half_gone
+holds "harness.sh stop after a failed start stops the pool and removes the folder" half_gone
 
 # --- logs ----------------------------------------------------------------------------------
 why="no 'ready' line of $(fcgi_pids "$ST" | head -1) in $ST/log/fcgi.log"
-check "the harness's FastCGI workers log to log/fcgi.log (not /dev/null)" \
+holds "the harness's FastCGI workers log to log/fcgi.log (not /dev/null)" \
 	grep -q "psscript-fcgi\[$(fcgi_pids "$ST" | head -1)\] info .* ready" "$ST/log/fcgi.log"
 why="no 'ready' line of $(worker_pids "$ST") in $ST/log/worker.log"
-check "the job runner logs to log/worker.log" grep -q "psscript-worker\[$(worker_pids "$ST")\] info .* ready" "$ST/log/worker.log"
+holds "the job runner logs to log/worker.log" grep -q "psscript-worker\[$(worker_pids "$ST")\] info .* ready" "$ST/log/worker.log"
 mkdir -p "$tmp/cap/log"
 ( for i in $(seq 1 3000); do echo "line $i of a log that grows"; done; sleep 1.5; echo after the cap ) >>"$tmp/cap/log/w.log" &
 sleep 1
 PSS_LOG_MAX_KB=16 log_cap "$tmp/cap"
 wait
 why="$(ls -l "$tmp/cap/log"; head -c 200 "$tmp/cap/log/w.log" | od -c | head -3)"
-check "log_cap moves a log over the cap to .1 and the writer goes on at the start of the emptied file" \
+holds "log_cap moves a log over the cap to .1 and the writer goes on at the start of the emptied file" \
 	test "$(cat "$tmp/cap/log/w.log")" = "after the cap" -a "$(grep -c . "$tmp/cap/log/w.log.1")" -eq 3000
 PSS_LOG_MAX_KB=16 log_cap "$tmp/cap"
-check "log_cap leaves a log under the cap alone" test "$(cat "$tmp/cap/log/w.log")" = "after the cap"
+holds "log_cap leaves a log under the cap alone" test "$(cat "$tmp/cap/log/w.log")" = "after the cap"
 
 # --- at boot: the crontab lines ------------------------------------------------------------
 # The real crontab edits the spool of cron (no other location can be given), so the test
@@ -206,31 +202,31 @@ PSS_STATE=$A PSS_WORKERS=3 "$PSS_TOP/scripts/stop" >/dev/null 2>&1	# no stack th
 boot_install "$A"
 crontab -u "$boot_user" -l >"$tmp/after-a"
 why="$(cat "$tmp/after-a")"
-check "--at-boot adds an @reboot line that runs scripts/setup for the state, after the user's lines" \
+holds "--at-boot adds an @reboot line that runs scripts/setup for the state, after the user's lines" \
 	grep -qxF "@reboot cd '$PSS_TOP' && PSS_STATE='$A' scripts/setup >>'$A/log/at-boot.log' 2>&1 # psscript at-boot $A" "$tmp/after-a"
-check "--at-boot adds the hourly log cap" grep -q "^17 \* \* \* \* .*scripts/status --cap-logs .*# psscript at-boot $A\$" "$tmp/after-a"
+holds "--at-boot adds the hourly log cap" grep -q "^17 \* \* \* \* .*scripts/status --cap-logs .*# psscript at-boot $A\$" "$tmp/after-a"
 why="$(diff "$tmp/before" <(head -n 3 "$tmp/after-a"))"
-check "the user's own lines stay as they were" cmp -s "$tmp/before" <(head -n 3 "$tmp/after-a")
+holds "the user's own lines stay as they were" cmp -s "$tmp/before" <(head -n 3 "$tmp/after-a")
 boot_install "$A"
 why="$(diff "$tmp/after-a" <(crontab -u "$boot_user" -l))"
-check "installing again changes nothing" cmp -s "$tmp/after-a" <(crontab -u "$boot_user" -l)
+holds "installing again changes nothing" cmp -s "$tmp/after-a" <(crontab -u "$boot_user" -l)
 PSS_WORKERS=2 boot_install "$B"
 why="$(crontab -u "$boot_user" -l)"
-check "a second state gets its own lines (with its PSS_WORKERS), the first keeps its" \
+holds "a second state gets its own lines (with its PSS_WORKERS), the first keeps its" \
 	test "$(crontab -u "$boot_user" -l | grep -c "# psscript at-boot $A\$")" -eq 2 -a \
 	"$(crontab -u "$boot_user" -l | grep -c "PSS_WORKERS='2' .*# psscript at-boot $B\$")" -eq 2
 PSS_STATE=$B "$PSS_TOP/scripts/stop" --at-boot >/dev/null 2>&1
 why="$(diff "$tmp/after-a" <(crontab -u "$boot_user" -l))"
-check "scripts/stop --at-boot removes its state's lines only" cmp -s "$tmp/after-a" <(crontab -u "$boot_user" -l)
+holds "scripts/stop --at-boot removes its state's lines only" cmp -s "$tmp/after-a" <(crontab -u "$boot_user" -l)
 boot_remove "$A"
 boot_remove "$A"
 why="$(diff "$tmp/before" <(crontab -u "$boot_user" -l))"
-check "removing (twice) gives back the user's crontab byte for byte" cmp -s "$tmp/before" <(crontab -u "$boot_user" -l)
+holds "removing (twice) gives back the user's crontab byte for byte" cmp -s "$tmp/before" <(crontab -u "$boot_user" -l)
 crontab -u "$boot_user" -r
 boot_install "$A"
 boot_remove "$A"
 why="$(crontab -u "$boot_user" -l 2>&1)"
-check "a crontab that held only our lines is removed, not left empty" \
+holds "a crontab that held only our lines is removed, not left empty" \
 	bash -c "! crontab -u '$boot_user' -l >/dev/null 2>&1"
 
 # The whole way: scripts/setup --at-boot starts a stack and installs the lines; after a stop
@@ -242,7 +238,7 @@ ports_free() { local v; for v in $(sed -n 's/^[A-Z]*PORT=//p' "$C/ports"); do po
 run_clean PSS_WORKERS=2 PGPORT_WANT=27432 REDISPORT_WANT=27379 HTTPS_PORT_WANT=27443 HTTP_PORT_WANT=27080 \
 	"$PSS_TOP/scripts/setup" --at-boot >"$tmp/setup.log" 2>&1
 why="$(tail -5 "$tmp/setup.log")"
-check "scripts/setup --at-boot starts the stack and says it will start at boot" grep -q "At boot:    started by your crontab" "$tmp/setup.log"
+holds "scripts/setup --at-boot starts the stack and says it will start at boot" grep -q "At boot:    started by your crontab" "$tmp/setup.log"
 ports_before=$(cat "$C/ports" 2>/dev/null)
 run_clean "$PSS_TOP/scripts/stop" >/dev/null 2>&1
 reboot_line=$(crontab -u "$boot_user" -l 2>/dev/null | sed -n 's/^@reboot //p')
@@ -251,17 +247,17 @@ run_clean "$PSS_TOP/scripts/status" >"$tmp/status" 2>&1
 st_rc=$?
 sed 's/^/#   /' "$tmp/status"
 why="status exited $st_rc"
-check "the @reboot line starts the stack again: scripts/status finds every part running and answering" \
+holds "the @reboot line starts the stack again: scripts/status finds every part running and answering" \
 	test "$st_rc" -eq 0
 why="$(tail -4 "$C/log/at-boot.log")"
-check "the start at boot, logged in log/at-boot.log, says it was started by the crontab" \
+holds "the start at boot, logged in log/at-boot.log, says it was started by the crontab" \
 	grep -q "At boot:    started by your crontab" "$C/log/at-boot.log"
-check "scripts/status shows the pool with its restarts" grep -q "^FastCGI pool on $C/run/fcgi.sock: 2 of 2 running, 0 restart(s)" "$tmp/status"
+holds "scripts/status shows the pool with its restarts" grep -q "^FastCGI pool on $C/run/fcgi.sock: 2 of 2 running, 0 restart(s)" "$tmp/status"
 why="before: $ports_before; after: $(cat "$C/ports" 2>/dev/null)"
-check "after the reboot line the stack has the same ports" \
+holds "after the reboot line the stack has the same ports" \
 	test -n "$ports_before" -a "$ports_before" = "$(cat "$C/ports" 2>/dev/null)"
 run_clean "$PSS_TOP/scripts/stop" --at-boot >/dev/null 2>&1
 why="$(pgrep -af -- "$C/"; cat "$C/ports"; crontab -u "$boot_user" -l 2>&1)"
 all_gone() { ! pgrep -f -- "$C/" >/dev/null && ! crontab -u "$boot_user" -l >/dev/null 2>&1 && ports_free; }
-check "scripts/stop --at-boot stops every process, frees the ports and leaves no crontab" all_gone
+holds "scripts/stop --at-boot stops every process, frees the ports and leaves no crontab" all_gone
 done_testing
