@@ -11,7 +11,7 @@ D=${BENCH_SECONDS:-10}; C=${BENCH_CONNECTIONS:-32}; T=${BENCH_THREADS:-2}
 export PSS_TEST_WORKERS=${BENCH_WORKERS:-4}
 BENCH_CLEANUP=${BENCH_CLEANUP:-}	# more shell to run at exit (a benchmark's own processes)
 
-# bench_start: builds, starts the stack in $ST (its env sourced) and the two baselines.
+# bench_start: builds, starts the stack in $ST (its env sourced) and the baselines.
 bench_start() {
 	command -v wrk >/dev/null || install_packages wrk
 	build >/dev/null
@@ -22,24 +22,31 @@ bench_start() {
 	# quiet logs for the bench: nginx access log off, workers at warn
 	sed -i 's|access_log .*;|access_log off;|' "$ST/nginx/nginx.conf"
 
-	# The baseline responder on its own socket, with as many processes as the application.
+	# The baseline responders (bare_serve): libfcgi's loop as is, and closing at once.
 	cc -O2 -o "$ST/bare-responder" "$PSS_TOP/bench/bare-responder.c" $(pkg-config --cflags --libs fcgi 2>/dev/null || echo -lfcgi)
-	spawn-fcgi -s "$ST/run/bare.sock" -M 0660 -F "$PSS_TEST_WORKERS" -P "$ST/run/bare.pid" -- "$ST/bare-responder" >/dev/null
-	spawn-fcgi -s "$ST/run/bare-close.sock" -M 0660 -F "$PSS_TEST_WORKERS" -P "$ST/run/bare-close.pid" -- \
-	    "$ST/bare-responder" -c >/dev/null
+	grep -v '^fastcgi_pass' "$ST/nginx/fastcgi.conf" >"$ST/nginx/fastcgi-bare.conf"
+	bare_serve bare
+	bare_serve bare-close -c
 	echo '{"status":"ok","static":true}' >"$PSS_TOP/static/bench.json"
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		trap 'eval "$BENCH_CLEANUP" || true; echo "# stack kept in $ST (source $ST/env)"' EXIT
 	else
 		trap 'eval "$BENCH_CLEANUP" || true; rm -f "$PSS_TOP/static/bench.json"; kill $(cat "$ST"/run/bare*.pid) 2>/dev/null || true; "$PSS_TOP/tests/harness.sh" stop "$ST"' EXIT
 	fi
-	cat >>"$ST/nginx/site.conf" <<EOC
-upstream pss_bare { server unix:$ST/run/bare.sock; }
-upstream pss_bare_close { server unix:$ST/run/bare-close.sock; }
-EOC
-	sed -i "s|	location / {|	location = /bench/bare { fastcgi_pass pss_bare; include $ST/nginx/fastcgi-bare.conf; }\n	location = /bench/bare-close { fastcgi_pass pss_bare_close; include $ST/nginx/fastcgi-bare.conf; }\n	location / {|" "$ST/nginx/site.conf"
-	grep -v '^fastcgi_pass' "$ST/nginx/fastcgi.conf" >"$ST/nginx/fastcgi-bare.conf"
 	kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
+}
+
+# bare_serve NAME [ARG...]: the bare responder (with the ARGs) on its own socket, with as many
+# processes as the application, its pids in $ST/run/NAME.pid, behind nginx at /bench/NAME once
+# nginx reloads its configuration (the caller's HUP).
+bare_serve() {
+	local name=$1 up=pss_${1//-/_}
+	shift
+	spawn-fcgi -s "$ST/run/$name.sock" -M 0660 -F "$PSS_TEST_WORKERS" -P "$ST/run/$name.pid" -- \
+	    "$ST/bare-responder" "$@" >/dev/null
+	echo "upstream $up { server unix:$ST/run/$name.sock; }" >>"$ST/nginx/site.conf"
+	sed -i "s|	location / {|	location = /bench/$name { fastcgi_pass $up; include $ST/nginx/fastcgi-bare.conf; }\n	location / {|" \
+	    "$ST/nginx/site.conf"
 }
 
 # replay_start NAME PATH [curl options]: the ceiling of one cached answer: asks PATH once (with
@@ -61,10 +68,7 @@ replay_start() {
 		printf '\r\n'
 		cat "$ST/replay-$name.body"
 	} >"$ST/replay-$name.cgi"
-	spawn-fcgi -s "$ST/run/bare-$name.sock" -M 0660 -F "$PSS_TEST_WORKERS" -P "$ST/run/bare-$name.pid" -- \
-	    "$ST/bare-responder" -c "$ST/replay-$name.cgi" >/dev/null
-	echo "upstream pss_bare_$name { server unix:$ST/run/bare-$name.sock; }" >>"$ST/nginx/site.conf"
-	sed -i "s|	location / {|	location = /bench/bare-$name { fastcgi_pass pss_bare_$name; include $ST/nginx/fastcgi-bare.conf; }\n	location / {|" "$ST/nginx/site.conf"
+	bare_serve "bare-$name" -c "$ST/replay-$name.cgi"
 	kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
 	cmp -s <(curl -fsk --http1.1 "$PSS_TEST_URL/bench/bare-$name") "$ST/replay-$name.body" ||
 		{ echo "replay $name: /bench/bare-$name does not answer the same body" >&2; return 1; }
