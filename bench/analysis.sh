@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # analysis.sh: the analysis API under load (issue 13): GET /api/scripts/:id/analysis answered
 # from the analysis:{id} entry for a 60-line script (target: at least 0.8 of the bare libfcgi
-# responder measured in the same run; and for the 1,000-line one, whose answer is larger), the
+# responder measured in the same run; and for the 1,000-line one, whose answer is larger), sent
+# by nginx from the workers' answer file (docs/http.md, "Answer files"), the
 # same bytes as a static file served by nginx (the floor for an answer of that size), the
 # original frontend's flat form (asked with axios's Accept), and
 # POST /api/scripts/analyze (ad hoc, nothing stored) with a 1,000-line
@@ -86,6 +87,15 @@ echo "# GET /api/scripts/:id/analysis answers $(stat -c %s "$PSS_TOP/static/benc
 # the same answers (identity and gzip) sent by a responder that does nothing else
 replay_start analysis "/api/scripts/$ID/analysis"
 replay_start analysisgz "/api/scripts/$ID/analysis" -H 'Accept-Encoding: gzip'
+# and handed to nginx as the workers hand it: the answer file (docs/http.md, "Answer files")
+ANSWER_FILE=$(sha256sum "$PSS_TOP/static/bench-analysis.json" | cut -c1-16).json
+[ -f "$ST/run/answers/$ANSWER_FILE" ] || { echo "no answer file $ANSWER_FILE: answer files are off" >&2; exit 1; }
+printf 'Status: 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nX-Accel-Redirect: /.answers/%s\r\n\r\n' \
+	"$ANSWER_FILE" >"$ST/replay-file.cgi"
+bare_serve bare-file -c "$ST/replay-file.cgi"
+kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
+cmp -s <(curl -fsk --http1.1 "$PSS_TEST_URL/bench/bare-file") "$PSS_TOP/static/bench-analysis.json" ||
+	{ echo "/bench/bare-file does not answer the same body" >&2; exit 1; }
 
 echo "# wrk -t$T -c$C -d${D}s over HTTPS through nginx; $PSS_TEST_WORKERS FastCGI processes; $(nproc) cores"
 run "bare libfcgi responder" /bench/bare bare
@@ -93,6 +103,7 @@ run "bare responder, closing at once" /bench/bare-close bareclose
 run "static file, the same bytes" /static/bench-analysis.json static
 run "bare responder, the same bytes" /bench/bare-analysis replay
 run "bare responder, the gzip bytes" /bench/bare-analysisgz replaygz
+run "bare responder, its answer file" /bench/bare-file replayfile
 run "GET /api/scripts/:id/analysis" "/api/scripts/$ID/analysis" analysis -s "$ST/p95.lua"
 run "GET .../analysis, axios form" "/api/scripts/$ID/analysis" analysisaxios -H "Accept: $AXIOS" -s "$ST/p95.lua"
 run "GET .../analysis, $L lines" "/api/scripts/$ID_BIG/analysis" analysisbig -s "$ST/p95.lua"
@@ -114,6 +125,9 @@ echo "the bare responder closing each connection at once (as the worker does) / 
 echo "the same bytes sent by the bare responder (the ceiling of any FastCGI answer of them) / bare responder:" \
 	"requests/s $(ratio "$RPS_replay" "$RPS_bare"); the gzip bytes $(ratio "$RPS_replaygz" "$RPS_bare");" \
 	"the worker's answers to those ceilings: $(ratio "$RPS_analysis" "$RPS_replay") and $(ratio "$RPS_analysisgz" "$RPS_replaygz")"
+echo "the bare responder handing nginx the same answer file as the workers do / bare responder:" \
+	"requests/s $(ratio "$RPS_replayfile" "$RPS_bare"); the worker's answer to it: $(ratio "$RPS_analysis" "$RPS_replayfile")" \
+	"($(curl -fsk "$PSS_TEST_URL/metrics" | awk '$1 == "psscript_answer_files_sent_total" { print $2 }') answers sent as files)"
 echo "GET /api/scripts/:id/analysis (cached, $L lines) / bare responder: requests/s $(ratio "$RPS_analysisbig" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_analysisbig")   (the answer's size dominates)"
 echo "the same two asked with Accept-Encoding: gzip / bare responder: 60 lines requests/s" \

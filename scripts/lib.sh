@@ -223,7 +223,7 @@ nginx_conf() {
 	    "$PSS_TOP/nginx/nginx-standalone.conf.in" >"$st/nginx/nginx.conf"
 	"$PSS_TOP/scripts/asset-copies" "$PSS_TOP/static" "$st/assets" || die "asset copies failed"
 	sed -e "s|@STATE@|$st|g" -e "s|@HTTPS_PORT@|$https|g" -e "s|@HTTP_PORT@|$http|g" \
-	    -e "s|@STATIC@|$PSS_TOP/static|g" -e "s|@ASSETS@|$st/assets|g" \
+	    -e "s|@STATIC@|$PSS_TOP/static|g" -e "s|@ASSETS@|$st/assets|g" -e "s|@ANSWERS@|$st/run/answers|g" \
 	    -e "s|@FCGI_SERVERS@|$(fcgi_upstream "$st")|g" \
 	    -e "s|@ADDR4@|127.0.0.1|g" -e "s|@ADDR6@|[::1]|g" -e "s|@FASTCGI_CONF@|$st/nginx/fastcgi.conf|g" \
 	    -e "s|@CERT@|$st/tls/server.crt|g" -e "s|@KEY@|$st/tls/server.key|g" \
@@ -279,6 +279,8 @@ CACHE_SHARED_FILE=$st/run/cache.shm
 # installed service refuses them (README, "The crawler").
 CRAWL_ALLOW_LOOPBACK=true
 EMBEDDING_INDEX_FILE=$st/run/vectors.bin
+# Large cached answers sent by nginx from files (docs/http.md, "Answer files")
+ANSWER_FILES_DIR=$st/run/answers
 EOC
 }
 

@@ -49,6 +49,8 @@ flush_layer_stats(struct app *a)
 	static struct db_stats dlast;
 	static struct cache_stats clast;
 	static struct http_gzip_stats glast;
+	static struct http_answer_file_stats alast;
+	const struct http_answer_file_stats *af = http_answer_file_stats();
 	const struct db_stats *d = db_stats(a->db);
 	const struct http_gzip_stats *g = http_gzip_stats();
 	const struct cache_stats *cs = cache_stats(a->cache);
@@ -65,9 +67,14 @@ flush_layer_stats(struct app *a)
 	metrics_add(M_GZIP_MEMO_HITS, g->memo_hits - glast.memo_hits);
 	metrics_add(M_GZIP_PAGES, g->pages - glast.pages);
 	metrics_add(M_GZIP_PIECES, g->pieces - glast.pieces);
+	metrics_add(M_ANSWER_FILES_SENT, af->sent - alast.sent);
+	metrics_add(M_ANSWER_FILES_WRITTEN, af->written - alast.written);
+	metrics_add(M_ANSWER_FILES_FAILED, af->failed - alast.failed);
+	metrics_add(M_ANSWER_FILES_FALLBACKS, af->fallbacks - alast.fallbacks);
 	dlast = *d;
 	clast = *cs;
 	glast = *g;
+	alast = *af;
 }
 
 /* The credential of a request: "Authorization: Bearer <token>" wins over the cookie. */
@@ -315,6 +322,7 @@ main(int argc, char **argv)
 	if ((server = http_server_open(conf.fcgi_bind[0] ? conf.fcgi_bind : NULL)) == NULL)
 		return 1;
 	(void)metrics_open(conf.metrics_file);
+	(void)http_answer_files_init(conf.answer_files_dir, conf.answer_files_group);
 	db_set_observer(metrics_query);
 	app.conf = &conf;
 	app.started_ms = time_wall_ms();
@@ -347,6 +355,8 @@ main(int argc, char **argv)
 			continue;
 		}
 		t0 = time_mono_us();
+		if (rej == HTTP_REJECT_NONE && req.answer_fallback)
+			http_answer_file_gone();
 		http_stream_attach(server, &resp);
 		log_set_request_id(req.request_id);
 		route_idx = serve_one(&app, &req, &resp, rej);

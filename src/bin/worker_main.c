@@ -17,6 +17,7 @@
 #include "cache/cache.h"
 #include "db/db.h"
 #include "db/jobs.h"
+#include "http/http.h"	/* the answer files' ages (the sweep) */
 #include "services/chat.h"
 #include "services/crawls.h"
 #include "services/library.h"
@@ -282,7 +283,7 @@ main(int argc, char **argv)
 	struct ps_settings *settings = NULL;
 	char err[512], host[64];
 	bool test_jobs;
-	int64_t next_sweep = 0;
+	int64_t next_sweep = 0, next_answer_sweep = 0;
 	const char *tj = getenv("PSSCRIPT_TEST_JOBS");
 
 	(void)argc;
@@ -331,6 +332,19 @@ main(int argc, char **argv)
 			    " 'maintenance.cleanup' AND created_at > now() - interval '1 hour')"
 			    " ON CONFLICT DO NOTHING", 0, NULL);
 			next_cleanup = time_mono_ms() + 600000;
+		}
+
+		/* The FastCGI workers' answer files (http.h): those no worker has written for
+		 * their age, then the oldest over the size cap, once a minute. */
+		if (conf.answer_files_dir[0] != '\0' && time_mono_ms() >= next_answer_sweep) {
+			long n = dir_sweep(conf.answer_files_dir, HTTP_ANSWER_FILES_MAX_AGE_S,
+			    (uint64_t)conf.answer_files_max_mb * 1024 * 1024);
+
+			if (n < 0)
+				log_warn("answer files: cannot read %s", conf.answer_files_dir);
+			else if (n > 0)
+				log_info("answer files: %ld removed", n);
+			next_answer_sweep = time_mono_ms() + 60000;
 		}
 
 		if (db_ensure(w.db) != PSS_OK) {

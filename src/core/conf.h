@@ -60,6 +60,10 @@ struct conf {
 	int64_t	 embedding_dimensions;	/* a remote model's size; 0 = 1536 (and not sent) */
 	int64_t	 embedding_query_timeout_ms;	/* a search's query embedding, whole */
 	char	*fcgi_bind;		/* "" = fd 0 from spawn-fcgi */
+	/* Answer files (http.h): large cached answers sent by nginx from this folder */
+	char	*answer_files_dir;	/* "" = off (every answer over FastCGI) */
+	char	*answer_files_group;	/* the folder's group (nginx's), "" = the user's */
+	int64_t	 answer_files_max_mb;	/* the job runner's sweep keeps the folder under it */
 	int64_t	 job_retry_base_ms;
 	int64_t	 job_poll_interval_ms;
 	int64_t	 job_max_attempts;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 /* Error codes of every fallible function. Handlers map them to HTTP in one place. */
 enum pss_err {
@@ -48,6 +49,16 @@ void	 mem_keep_heap(void);
  * the same bytes; NULL with errno set when it cannot be opened, grown or mapped. Release with
  * munmap(p, size). */
 void	*mem_map_shared(const char *path, size_t size);
+
+/* file_write_atomic: dir/name holds p[0..n) with mode and group gid ((gid_t)-1: the
+ * process's), whole or not at all (written to a temporary name in dir, then renamed over
+ * it); 0, or -1 with errno. dir_sweep: removes from
+ * dir the regular files older than max_age_s seconds (a file_write_atomic's leftover after a
+ * minute), then the oldest until the rest hold at most max_bytes; reads at most 200,000
+ * names. Returns the number removed, 0 when dir does not exist, -1 when it cannot be read. */
+int	 file_write_atomic(const char *dir, const char *name, const void *p, size_t n, mode_t mode,
+	gid_t gid);
+long	 dir_sweep(const char *dir, int64_t max_age_s, uint64_t max_bytes);
 
 /* A growable byte buffer. data is always NUL-terminated after the first append. */
 struct buf {

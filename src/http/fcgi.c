@@ -202,6 +202,15 @@ head(struct buf *h, const struct request *req, struct response *resp, bool lengt
 		PUT_LIT(h, "\r\n");
 	} else
 		PUT_LIT(h, "\r\nX-Accel-Buffering: no\r\n");
+	/* an answer file (http_answer_file): nginx keeps none of these headers but
+	 * Cache-Control, and gives the file it sends the security headers of its own answers
+	 * only when none came (its maps) */
+	if (has_header(&resp->headers, "X-Accel-Redirect")) {
+		PUT_LIT(h, "Cache-Control: no-store\r\n");
+		buf_append(h, resp->headers.data, resp->headers.len);
+		PUT_LIT(h, "\r\n");
+		return;
+	}
 	if (req != NULL && req->request_id != NULL) {
 		PUT_LIT(h, "X-Request-Id: ");
 		buf_puts(h, req->request_id);

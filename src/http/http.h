@@ -48,6 +48,7 @@ struct request {
 	const char	*remote_addr;
 	const char	*request_id;
 	bool		 https;
+	bool		 answer_fallback;	/* nginx found no answer file: send the bytes */
 	/* filled by the router */
 	size_t		 nparams;
 	const char	*param_names[HTTP_MAX_PARAMS];
@@ -123,6 +124,50 @@ struct http_gzip_stats {
 };
 const struct http_gzip_stats *http_gzip_stats(void);
 void	 http_gzip_reset(void);	/* empties the memo (tests) */
+
+/*
+ * Answer files (http/answerfile.c; docs/http.md, "Answer files"): a large cached answer goes
+ * to nginx as a file it sends itself (X-Accel-Redirect to HTTP_ANSWER_FILES_URI, an internal
+ * location over the folder), which costs the stack far less than relaying its bytes over
+ * FastCGI. The file is named after its bytes (the first 16 hex digits of their SHA-256) and
+ * written whole by the process that first sends them (with its gzip encoding beside it for
+ * nginx's gzip_static); a process's memo, keyed like the gzip memo and checked against the
+ * value's bytes, says which file holds the answer, so nothing stale is ever sent. A file is
+ * written again by each process every HTTP_ANSWER_FILES_REWRITE_S while it is used, and the
+ * job runner removes files older than HTTP_ANSWER_FILES_MAX_AGE_S (dir_sweep); nginx passes a
+ * request whose file is gone back to the worker (request.answer_fallback), which then sends
+ * the bytes itself, and for a minute looks for a memo entry's file before using it (writing
+ * it again when gone). Off unless ANSWER_FILES_DIR is set.
+ * http_answer_files_init: dir ("" or NULL: off) is made 0750 when missing; with group (a
+ * group name, "" for none) the folder and every file get that group, so that nginx's group
+ * may read them (files 0640); false (logged) when it cannot be used: the feature stays off.
+ * http_answer_file_wanted: whether this answer (status 200 to a GET or HEAD, no header but
+ * Vary, not a fallback) of a value of len bytes may go as a file.
+ * http_answer_file_memo: true when the memo knows the file of the body written from these
+ * bytes under key, which it has made the answer; the caller writes nothing.
+ * http_answer_file: after the caller wrote the body from (src, len): writes the files, makes
+ * the answer the redirect and remembers it; false (the body left as it is) when a file cannot
+ * be written.
+ */
+#define HTTP_ANSWER_FILES_URI		"/.answers/"
+#define HTTP_ANSWER_FILES_MIN		(8 * 1024)	/* smaller answers relay cheaply */
+#define HTTP_ANSWER_FILES_MAX		HTTP_GZIP_MAX	/* the memo keeps the value's bytes */
+#define HTTP_ANSWER_FILES_REWRITE_S	600
+#define HTTP_ANSWER_FILES_MAX_AGE_S	1800
+bool	 http_answer_files_init(const char *dir, const char *group);
+bool	 http_answer_file_wanted(const struct response *, const struct request *, size_t len);
+bool	 http_answer_file_memo(struct response *, const char *key, const char *src, size_t len);
+bool	 http_answer_file(struct response *, const char *key, const char *src, size_t len);
+/* http_answer_file_gone: a request came back from nginx (request.answer_fallback) */
+void	 http_answer_file_gone(void);
+struct http_answer_file_stats {
+	uint64_t sent;		/* answers sent as a file */
+	uint64_t written;	/* files written (memo misses and rewrites) */
+	uint64_t failed;	/* files that could not be written (the bytes were sent) */
+	uint64_t fallbacks;	/* requests nginx passed back: the file was gone */
+};
+const struct http_answer_file_stats *http_answer_file_stats(void);
+void	 http_answer_files_reset(void);	/* empties the memo (tests) */
 
 /*
  * Pages gzip-encoded without BREACH's leak (docs/security.md, "Compressed pages"): a body

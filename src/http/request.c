@@ -168,6 +168,11 @@ http_request_parse(struct arena *a, const char *const *envp, const struct http_l
 	if ((r->path = path_decode(a, uri, q ? (size_t)(q - uri) : ulen)) == NULL)
 		return HTTP_REJECT_BAD_PATH;
 	r->raw_query = q ? q + 1 : "";
+	/* nginx's fallback for an answer file that was gone (http_answer_file): its location is
+	 * internal, so a request for that path itself is a client's, never a fallback */
+	r->answer_fallback = p.document_uri != NULL &&
+	    strncmp(p.document_uri, HTTP_ANSWER_FILES_URI, sizeof(HTTP_ANSWER_FILES_URI) - 1) == 0 &&
+	    strncmp(r->path, HTTP_ANSWER_FILES_URI, sizeof(HTTP_ANSWER_FILES_URI) - 1) != 0;
 	if (urlenc_parse(a, r->raw_query, q ? ulen - (size_t)(q - uri) - 1 : 0, 256, &r->query) != PSS_OK)
 		return HTTP_REJECT_BAD_QUERY;
 	if ((v = http_header(r, "cookie")) != NULL)

@@ -1,9 +1,14 @@
 /* test-core.c: unit tests of the core layer */
 #include "config.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/conf.h"
 
@@ -291,6 +296,68 @@ test_hash_words_pinned_and_the_same_in_pieces(void)
 	}
 }
 
+/* file_write_atomic leaves the file whole with its mode whatever the umask, and no temporary
+ * name; dir_sweep removes what is past its age (a leftover temporary name after a minute),
+ * then the oldest until the rest fit, and leaves names starting with a dot alone. */
+static void
+test_files_write_and_sweep(void)
+{
+	char dir[] = "/tmp/pss-files.XXXXXX", path[256], big[3000];
+	struct timespec old[2] = { { time(NULL) - 7200, 0 }, { time(NULL) - 7200, 0 } };
+	struct timespec mid[2] = { { time(NULL) - 100, 0 }, { time(NULL) - 100, 0 } };
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	T_ASSERT(mkdtemp(dir) != NULL);
+	umask(077);
+	memset(big, 'x', sizeof(big));
+	T_EQ(file_write_atomic(dir, "a.json", big, sizeof(big), 0640, (gid_t)-1), 0);
+	snprintf(path, sizeof(path), "%s/a.json", dir);
+	T_EQ(stat(path, &st), 0);
+	T_EQ(st.st_size, (off_t)sizeof(big));
+	T_EQ(st.st_mode & 0777, 0640);
+	T_EQ(file_write_atomic(dir, "a.json", "new", 3, 0640, (gid_t)-1), 0);	/* replaced */
+	T_EQ(stat(path, &st), 0);
+	T_EQ(st.st_size, 3);
+	T_ASSERT((d = opendir(dir)) != NULL);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	T_EQ(n, 1);
+	T_ASSERT(file_write_atomic("/nonexistent-dir", "a", "x", 1, 0640, (gid_t)-1) != 0);
+
+	/* old.json past the age, .tmp-1-x a leftover, b and c young; .keep not ours */
+	T_EQ(file_write_atomic(dir, "old.json", big, 100, 0640, (gid_t)-1), 0);
+	T_EQ(file_write_atomic(dir, "b.json", big, 1000, 0640, (gid_t)-1), 0);
+	T_EQ(file_write_atomic(dir, "c.json", big, 1000, 0640, (gid_t)-1), 0);
+	T_EQ(file_write_atomic(dir, ".tmp-1-x", big, 10, 0640, (gid_t)-1), 0);
+	T_EQ(file_write_atomic(dir, ".keep", big, 10, 0640, (gid_t)-1), 0);
+	snprintf(path, sizeof(path), "%s/old.json", dir);
+	T_EQ(utimensat(AT_FDCWD, path, old, 0), 0);
+	snprintf(path, sizeof(path), "%s/.tmp-1-x", dir);
+	T_EQ(utimensat(AT_FDCWD, path, mid, 0), 0);
+	snprintf(path, sizeof(path), "%s/b.json", dir);
+	T_EQ(utimensat(AT_FDCWD, path, mid, 0), 0);	/* older than c */
+	T_EQ(dir_sweep(dir, 1800, 1 << 20), 2);		/* old.json and the leftover */
+	T_EQ(dir_sweep(dir, 1800, 1 << 20), 0);
+	T_EQ(dir_sweep(dir, 1800, 1500), 1);		/* b.json, the older: 2,003 bytes > 1,500 */
+	snprintf(path, sizeof(path), "%s/b.json", dir);
+	T_EQ(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/c.json", dir);
+	T_EQ(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/.keep", dir);
+	T_EQ(stat(path, &st), 0);
+	T_EQ(dir_sweep("/nonexistent-dir", 1, 1), 0);
+	(void)unlink(path);
+	snprintf(path, sizeof(path), "%s/c.json", dir);
+	(void)unlink(path);
+	snprintf(path, sizeof(path), "%s/a.json", dir);
+	(void)unlink(path);
+	T_EQ(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -309,5 +376,6 @@ main(void)
 	T_RUN(test_rand_hex_is_hex_and_varies);
 	T_RUN(test_cors_origins_exact_and_checked);
 	T_RUN(test_hash_words_pinned_and_the_same_in_pieces);
+	T_RUN(test_files_write_and_sweep);
 	return t_done();
 }
