@@ -74,6 +74,9 @@ INSERT INTO bench_quality_keys SELECT s.id, src.key FROM src JOIN scripts s ON s
     print('# corpus: %d scripts (the examples of the 7.6 reference with code)' % len(ex))
 
 
+METHODS = {}	# (mode, method, reason) -> answers: which model and index answered
+
+
 def ask(q, mode, limit=10):
     """[(id, score)] of the first limit results."""
     url = '%s/api/scripts/search?%s' % (os.environ['PSS_TEST_URL'], urllib.parse.urlencode(
@@ -81,7 +84,11 @@ def ask(q, mode, limit=10):
     ctx = ssl.create_default_context(cafile=os.environ.get('PSS_TEST_CA'))
     ctx.check_hostname = False
     with urllib.request.urlopen(url, context=ctx) as r:
-        return [(s['id'], s.get('score') or 0.0) for s in json.load(r)['scripts']]
+        a = json.load(r)
+    if mode != 'keyword':
+        k = (mode, a.get('method') or '-', a.get('reason') or '')
+        METHODS[k] = METHODS.get(k, 0) + 1
+    return [(s['id'], s.get('score') or 0.0) for s in a['scripts']]
 
 
 def metrics(rows):
@@ -129,6 +136,10 @@ def evaluate():
     # mode=keyword answers, so its fusion cannot be redone here: the weights are compiled in
     # (LIBRARY_RRF_W_SEMANTIC, LIBRARY_RRF_W_ALL) and were chosen by rebuilding with each
     # (docs/search.md, "Quality")
+    # who answered: with EMBEDDING_PROVIDER set for another model (README, "Quality"), a
+    # failing provider would leave the built-in model answering, and the figures its
+    for (mode, method, reason), n in sorted(METHODS.items()):
+        print('# %s answered by %s: %d questions%s' % (mode, method, n, ' (%s)' % reason if reason else ''))
     print('%-10s %-24s %9s %6s' % ('mode', 'questions', 'recall@5', 'MRR'))
     for name, sub in (('training', train), ('training heading', [q for q in train if q[2] == 'heading']),
                       ('training hand', [q for q in train if q[2] == 'hand']), ('dev', dev),
