@@ -356,7 +356,7 @@ main(int argc, char **argv)
 		}
 		t0 = time_mono_us();
 		if (rej == HTTP_REJECT_NONE && req.answer_fallback)
-			http_answer_file_gone();
+			http_answer_file_gone(req.answer_name);
 		http_stream_attach(server, &resp);
 		log_set_request_id(req.request_id);
 		route_idx = serve_one(&app, &req, &resp, rej);

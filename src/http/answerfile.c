@@ -3,6 +3,7 @@
  * against the bytes (http.h, "Answer files") */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <stdio.h>
@@ -39,6 +40,11 @@ static struct http_answer_file_stats stats;
  * (a stat) and written again when gone. */
 #define CHECK_MS	60000
 static int64_t check_until_ms;
+/* When nginx passes back a file that is there (its location missing), off until then: tried
+ * again later, so that a file written again at that instant by another worker costs no more
+ * than a while. */
+#define OFF_MS		600000
+static int64_t off_until_ms;
 
 const struct http_answer_file_stats *
 http_answer_file_stats(void)
@@ -59,7 +65,7 @@ http_answer_files_reset(void)
 	for (size_t i = 0; i < ANSWER_SLOTS; i++)
 		slot_clear(&slots[i]);
 	memset(&stats, 0, sizeof(stats));
-	check_until_ms = 0;
+	check_until_ms = off_until_ms = 0;
 }
 
 bool
@@ -122,18 +128,41 @@ only_vary(const struct buf *h)
 bool
 http_answer_file_wanted(const struct response *r, const struct request *req, size_t len)
 {
-	if (dir == NULL || req->answer_fallback)
+	if (dir == NULL || req->answer_fallback || (off_until_ms != 0 && time_mono_ms() < off_until_ms))
 		return false;
 	return len >= HTTP_ANSWER_FILES_MIN && len <= HTTP_ANSWER_FILES_MAX && r->status == 200 &&
 	    (req->method == HTTP_GET || req->method == HTTP_HEAD) && only_vary(&r->headers);
 }
 
-void
-http_answer_file_gone(void)
+/* a name this module writes: NAME_LEN hex digits and ".json" */
+static bool
+our_name(const char *s)
 {
+	for (int i = 0; i < NAME_LEN; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return strcmp(s + NAME_LEN, ".json") == 0;
+}
+
+void
+http_answer_file_gone(const char *name)
+{
+	char path[4096];
+
+	stats.fallbacks++;
+	if (dir != NULL && name != NULL && our_name(name)) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (access(path, F_OK) == 0) {
+			log_warn("nginx passed back the answer file %s, which is there: its location "
+			    "%s is missing or serves another folder than ANSWER_FILES_DIR; answer "
+			    "files off in this worker for %d minutes", path, HTTP_ANSWER_FILES_URI,
+			    OFF_MS / 60000);
+			off_until_ms = time_mono_ms() + OFF_MS;
+			return;
+		}
+	}
 	/* the file of some memo entry is gone (a sweep over the size cap, or the folder
 	 * emptied): for a while, a memo entry is checked against its file before use */
-	stats.fallbacks++;
 	check_until_ms = time_mono_ms() + CHECK_MS;
 }
 

@@ -49,6 +49,7 @@ struct request {
 	const char	*request_id;
 	bool		 https;
 	bool		 answer_fallback;	/* nginx found no answer file: send the bytes */
+	const char	*answer_name;	/* then the file's name, as nginx asked it */
 	/* filled by the router */
 	size_t		 nparams;
 	const char	*param_names[HTTP_MAX_PARAMS];
@@ -158,8 +159,12 @@ bool	 http_answer_files_init(const char *dir, const char *group);
 bool	 http_answer_file_wanted(const struct response *, const struct request *, size_t len);
 bool	 http_answer_file_memo(struct response *, const char *key, const char *src, size_t len);
 bool	 http_answer_file(struct response *, const char *key, const char *src, size_t len);
-/* http_answer_file_gone: a request came back from nginx (request.answer_fallback) */
-void	 http_answer_file_gone(void);
+/* http_answer_file_gone: a request came back from nginx (request.answer_fallback) for the
+ * answer file name. When that file is there, nginx does not send the folder's files (its
+ * /.answers/ location missing, as in a site file older than the workers, or another folder):
+ * answer files go off in this process for 10 minutes, with a warning, every answer over
+ * FastCGI meanwhile. */
+void	 http_answer_file_gone(const char *name);
 struct http_answer_file_stats {
 	uint64_t sent;		/* answers sent as a file */
 	uint64_t written;	/* files written (memo misses and rewrites) */

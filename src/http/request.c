@@ -173,6 +173,8 @@ http_request_parse(struct arena *a, const char *const *envp, const struct http_l
 	r->answer_fallback = p.document_uri != NULL &&
 	    strncmp(p.document_uri, HTTP_ANSWER_FILES_URI, sizeof(HTTP_ANSWER_FILES_URI) - 1) == 0 &&
 	    strncmp(r->path, HTTP_ANSWER_FILES_URI, sizeof(HTTP_ANSWER_FILES_URI) - 1) != 0;
+	if (r->answer_fallback)
+		r->answer_name = p.document_uri + sizeof(HTTP_ANSWER_FILES_URI) - 1;
 	if (urlenc_parse(a, r->raw_query, q ? ulen - (size_t)(q - uri) - 1 : 0, 256, &r->query) != PSS_OK)
 		return HTTP_REJECT_BAD_QUERY;
 	if ((v = http_header(r, "cookie")) != NULL)

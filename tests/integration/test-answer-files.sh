@@ -146,4 +146,30 @@ holds_same "with the same bytes" after2 cors
 
 why="$(curl -sk "$U/metrics" | grep '^psscript_answer_files')"
 holds "/metrics counts the answers sent as files" [ "$(counter sent)" -ge 10 ]
+
+# A site file without the /.answers/ location (older than the workers): nginx passes the
+# redirect to the workers, which send the bytes and stop redirecting, with a warning.
+cp "$ST/nginx/site.conf" "$T/site.conf"
+python3 - "$ST/nginx/site.conf" <<'EOP'
+import re, sys
+s = open(sys.argv[1]).read()
+s = re.sub(r'\tlocation \^~ /\.answers/ \{.*?\n\t\}\n', '', s, flags=re.S)
+s = re.sub(r'\tlocation @answer_gone \{.*?\n\t\}\n', '', s, flags=re.S)
+open(sys.argv[1], 'w').write(s)
+EOP
+kill -HUP "$(cat "$ST/run/nginx.pid")"
+sleep 1
+same=0
+for i in $(seq 12); do
+	get noloc "/api/scripts/$ID/analysis"
+	worker_200 noloc && cmp -s "$T/after2.b" "$T/noloc.b" && same=$((same + 1))
+done
+why="$same of 12"
+holds "without nginx's location every answer is still 200 with the same bytes, from the workers" [ "$same" = 12 ]
+why="$(tail -5 "$ST/log/fcgi.log")"
+holds "and a worker says why it stopped handing nginx files" grep -q "answer files off in this worker" "$ST/log/fcgi.log"
+cp "$T/site.conf" "$ST/nginx/site.conf"
+kill -HUP "$(cat "$ST/run/nginx.pid")"
+"$PSS_HARNESS" ctl "$ST" fcgi-restart >/dev/null 2>&1	# the workers as the suites after this one expect
+sleep 1
 done_testing
