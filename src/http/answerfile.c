@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "http/http.h"
 
 /* The memo: direct-mapped by the key's hash, like the gzip memo. A slot holds the key, the
@@ -104,7 +102,7 @@ http_answer_files_init(const char *path, const char *group)
 	return true;
 }
 
-/* key_hash: FNV-1a, for the slot */
+/* slot_of: the key's slot (FNV-1a) */
 static size_t
 slot_of(const char *key)
 {
@@ -205,28 +203,17 @@ http_answer_file_memo(struct response *r, const char *key, const char *src, size
 static int
 write_gzip(const char *name, const char *p, size_t n)
 {
-	z_stream z = { 0 };
-	char gzname[NAME_LEN + 16];
-	uLong cap;
-	char *out;
+	char gzname[NAME_LEN + 16], *gz;
+	size_t gz_len;
 	int rc = 0;
 
-	if (n > UINT32_MAX / 2 || deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if ((gz = http_gzip_encode(p, n, &gz_len)) == NULL)
 		return -1;
-	cap = deflateBound(&z, (uLong)n);
-	out = xmalloc(cap);
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)n;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
-		rc = -1;
-	else if (z.total_out < n) {
+	if (gz_len < n) {
 		snprintf(gzname, sizeof(gzname), "%s.gz", name);
-		rc = file_write_atomic(dir, gzname, out, z.total_out, 0640, gid);
+		rc = file_write_atomic(dir, gzname, gz, gz_len, 0640, gid);
 	}
-	deflateEnd(&z);
-	free(out);
+	free(gz);
 	return rc;
 }
 

@@ -130,6 +130,12 @@ deflate_gzip(const char *p, size_t n, size_t *out_len)
 	return deflate_all(p, n, 15 + 16, Z_FINISH, out_len);
 }
 
+char *
+http_gzip_encode(const char *p, size_t n, size_t *out_len)
+{
+	return deflate_gzip(p, n, out_len);
+}
+
 static void
 slot_clear(struct gz_slot *s)
 {

@@ -125,6 +125,9 @@ struct http_gzip_stats {
 };
 const struct http_gzip_stats *http_gzip_stats(void);
 void	 http_gzip_reset(void);	/* empties the memo (tests) */
+/* http_gzip_encode: p[0..n) as one gzip member (level 6) in a malloc'd buffer (caller frees);
+ * NULL when zlib fails. */
+char	*http_gzip_encode(const char *p, size_t n, size_t *out_len);
 
 /*
  * Answer files (http/answerfile.c; docs/http.md, "Answer files"): a large cached answer goes
