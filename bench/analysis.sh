@@ -2,7 +2,7 @@
 # analysis.sh: the analysis API under load (issue 13): GET /api/scripts/:id/analysis answered
 # from the analysis:{id} entry for a 60-line script (target: at least 0.8 of the bare libfcgi
 # responder measured in the same run; and for the 1,000-line one, whose answer is larger), sent
-# by nginx from the workers' answer file (docs/http.md, "Answer files"), the
+# by nginx from the workers' answer file (README, HTTP, "Answer files"), the
 # same bytes as a static file served by nginx (the floor for an answer of that size), the
 # original frontend's flat form (asked with axios's Accept), and
 # POST /api/scripts/analyze (ad hoc, nothing stored) with a 1,000-line
@@ -87,7 +87,7 @@ echo "# GET /api/scripts/:id/analysis answers $(stat -c %s "$PSS_TOP/static/benc
 # the same answers (identity and gzip) sent by a responder that does nothing else
 replay_start analysis "/api/scripts/$ID/analysis"
 replay_start analysisgz "/api/scripts/$ID/analysis" -H 'Accept-Encoding: gzip'
-# and handed to nginx as the workers hand it: the answer file (docs/http.md, "Answer files")
+# and handed to nginx as the workers hand it: the answer file (README, HTTP, "Answer files")
 ANSWER_FILE=$(sha256sum "$PSS_TOP/static/bench-analysis.json" | cut -c1-16).json
 [ -f "$ST/run/answers/$ANSWER_FILE" ] || { echo "no answer file $ANSWER_FILE: answer files are off" >&2; exit 1; }
 printf 'Status: 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nX-Accel-Redirect: /.answers/%s\r\n\r\n' \

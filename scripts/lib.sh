@@ -279,7 +279,7 @@ CACHE_SHARED_FILE=$st/run/cache.shm
 # installed service refuses them (README, "The crawler").
 CRAWL_ALLOW_LOOPBACK=true
 EMBEDDING_INDEX_FILE=$st/run/vectors.bin
-# Large cached answers sent by nginx from files (docs/http.md, "Answer files")
+# Large cached answers sent by nginx from files (README, HTTP, "Answer files")
 ANSWER_FILES_DIR=$st/run/answers
 EOC
 }

@@ -302,10 +302,11 @@ reply_text(struct http_ctx *c, const char *key, const char *json, size_t len, co
 
 	c->resp->status = 200;
 	c->resp->content_type = "application/json; charset=utf-8";
-	snprintf(gzkey, sizeof(gzkey), "%s %s", name != NULL ? name : "", key);
 	/* a large answer goes as a file nginx sends (its gzip beside it), else gzipped here */
-	if ((file = http_answer_file_wanted(c->resp, c->req, len)) &&
-	    http_answer_file_memo(c->resp, gzkey, json, len))
+	file = http_answer_file_wanted(c->resp, c->req, len);
+	if (file || gz)
+		snprintf(gzkey, sizeof(gzkey), "%s %s", name != NULL ? name : "", key);
+	if (file && http_answer_file_memo(c->resp, gzkey, json, len))
 		return;
 	if (gz && !file && http_gzip_memo(c->resp, gzkey, json, len))
 		return;

@@ -106,7 +106,7 @@ http_answer_files_init(const char *path, const char *group)
 static size_t
 slot_of(const char *key)
 {
-	return (size_t)(hash_fnv1a(14695981039346656037ULL, key, strlen(key)) % ANSWER_SLOTS);
+	return (size_t)(hash_fnv1a(HASH_FNV1A_INIT, key, strlen(key)) % ANSWER_SLOTS);
 }
 
 /* only_vary: the response's extra headers are Vary lines at most (nginx keeps none of an
@@ -132,6 +132,16 @@ http_answer_file_wanted(const struct response *r, const struct request *req, siz
 	    (req->method == HTTP_GET || req->method == HTTP_HEAD) && only_vary(&r->headers);
 }
 
+/* there: whether the folder holds the file name */
+static bool
+there(const char *name)
+{
+	char path[4096];
+
+	return (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) < sizeof(path) &&
+	    access(path, F_OK) == 0;
+}
+
 /* a name this module writes: NAME_LEN hex digits and ".json" */
 static bool
 our_name(const char *s)
@@ -145,19 +155,13 @@ our_name(const char *s)
 void
 http_answer_file_gone(const char *name)
 {
-	char path[4096];
-
 	stats.fallbacks++;
-	if (dir != NULL && name != NULL && our_name(name)) {
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (access(path, F_OK) == 0) {
-			log_warn("nginx passed back the answer file %s, which is there: its location "
-			    "%s is missing or serves another folder than ANSWER_FILES_DIR; answer "
-			    "files off in this worker for %d minutes", path, HTTP_ANSWER_FILES_URI,
-			    OFF_MS / 60000);
-			off_until_ms = time_mono_ms() + OFF_MS;
-			return;
-		}
+	if (dir != NULL && name != NULL && our_name(name) && there(name)) {
+		log_warn("nginx passed back the answer file %s/%s, which is there: its location %s "
+		    "is missing or serves another folder than ANSWER_FILES_DIR; answer files off in "
+		    "this worker for %d minutes", dir, name, HTTP_ANSWER_FILES_URI, OFF_MS / 60000);
+		off_until_ms = time_mono_ms() + OFF_MS;
+		return;
 	}
 	/* the file of some memo entry is gone (a sweep over the size cap, or the folder
 	 * emptied): for a while, a memo entry is checked against its file before use */
@@ -176,7 +180,6 @@ bool
 http_answer_file_memo(struct response *r, const char *key, const char *src, size_t len)
 {
 	struct answer_slot *s;
-	char path[4096];
 	int64_t now;
 
 	if (dir == NULL || strlen(key) > ANSWER_KEY_MAX)
@@ -189,11 +192,8 @@ http_answer_file_memo(struct response *r, const char *key, const char *src, size
 	now = time_mono_ms();
 	if (now - s->written_ms >= HTTP_ANSWER_FILES_REWRITE_S * 1000LL)
 		return false;
-	if (now < check_until_ms) {
-		snprintf(path, sizeof(path), "%s/%s", dir, s->uri + sizeof(HTTP_ANSWER_FILES_URI) - 1);
-		if (access(path, F_OK) != 0)
-			return false;
-	}
+	if (now < check_until_ms && !there(s->uri + sizeof(HTTP_ANSWER_FILES_URI) - 1))
+		return false;
 	redirect(r, s);
 	return true;
 }

@@ -130,7 +130,7 @@ void	 http_gzip_reset(void);	/* empties the memo (tests) */
 char	*http_gzip_encode(const char *p, size_t n, size_t *out_len);
 
 /*
- * Answer files (http/answerfile.c; docs/http.md, "Answer files"): a large cached answer goes
+ * Answer files (http/answerfile.c; README, HTTP, "Answer files"): a large cached answer goes
  * to nginx as a file it sends itself (X-Accel-Redirect to HTTP_ANSWER_FILES_URI, an internal
  * location over the folder), which costs the stack far less than relaying its bytes over
  * FastCGI. The file is named after its bytes (the first 16 hex digits of their SHA-256) and

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test-answer-files.sh: large cached answers sent by nginx from answer files (http.h, "Answer
-# files"; docs/http.md): the same bytes and headers as an answer the worker sends itself, with
+# files"; README, HTTP): the same bytes and headers as an answer the worker sends itself, with
 # gzip beside them; a changed analysis is never answered from an older file; a file gone is
 # answered by the worker (nginx's fallback) and written again; the files are not reachable
 # from outside and not readable by other users; small answers and CORS answers go over
