@@ -1,6 +1,6 @@
 /* answerfile.c: large cached answers handed to nginx as files it sends itself
- * (X-Accel-Redirect), each written once per process and found again through a memo checked
- * against the bytes (http.h, "Answer files") */
+ * (X-Accel-Redirect), each written once per process and found again through the memo
+ * (memo.c; http.h, "Answer files") */
 #include "config.h"
 
 #include <ctype.h>
@@ -15,22 +15,8 @@
 
 #include "http/http.h"
 
-/* The memo: direct-mapped by the key's hash, like the gzip memo. A slot holds the key, the
- * bytes the body was written from and the name of the file holding the body; it answers
- * only for the same key and the same bytes. At most ANSWER_SLOTS entries of at most
- * HTTP_ANSWER_FILES_MAX bytes each. */
-#define ANSWER_SLOTS	64
-#define ANSWER_KEY_MAX	200
 #define NAME_LEN	16		/* hex digits of the body's SHA-256 */
 
-struct answer_slot {
-	char	 key[ANSWER_KEY_MAX + 1];	/* "" when free */
-	char	*plain;
-	size_t	 plain_len;
-	char	 uri[48];	/* "/.answers/<name>.json" */
-	int64_t	 written_ms;
-};
-static struct answer_slot slots[ANSWER_SLOTS];
 static char *dir;		/* NULL: off */
 static gid_t gid = (gid_t)-1;	/* the files' group ((gid_t)-1: the process's) */
 static struct http_answer_file_stats stats;
@@ -38,10 +24,12 @@ static struct http_answer_file_stats stats;
  * (a stat) and written again when gone. */
 #define CHECK_MS	60000
 static int64_t check_until_ms;
-/* When nginx passes back a file that is there (its location missing), off until then: tried
- * again later, so that a file written again at that instant by another worker costs no more
- * than a while. */
+/* Off until off_until_ms: for OFF_MS when nginx passes back a file that is there (its
+ * location missing; tried again later, so that a file written again at that instant by
+ * another worker costs no more than a while), for FAILED_OFF_MS when a file cannot be
+ * written (a full disk: not tried, hashed and compressed again on every answer). */
 #define OFF_MS		600000
+#define FAILED_OFF_MS	60000
 static int64_t off_until_ms;
 
 const struct http_answer_file_stats *
@@ -50,18 +38,10 @@ http_answer_file_stats(void)
 	return &stats;
 }
 
-static void
-slot_clear(struct answer_slot *s)
-{
-	free(s->plain);
-	memset(s, 0, sizeof(*s));
-}
-
 void
 http_answer_files_reset(void)
 {
-	for (size_t i = 0; i < ANSWER_SLOTS; i++)
-		slot_clear(&slots[i]);
+	http_memo_reset();
 	memset(&stats, 0, sizeof(stats));
 	check_until_ms = off_until_ms = 0;
 }
@@ -100,13 +80,6 @@ http_answer_files_init(const char *path, const char *group)
 	if (g != NULL)
 		gid = g->gr_gid;
 	return true;
-}
-
-/* slot_of: the key's slot (FNV-1a) */
-static size_t
-slot_of(const char *key)
-{
-	return (size_t)(hash_fnv1a(HASH_FNV1A_INIT, key, strlen(key)) % ANSWER_SLOTS);
 }
 
 /* only_vary: the response's extra headers are Vary lines at most (nginx keeps none of an
@@ -169,32 +142,28 @@ http_answer_file_gone(const char *name)
 }
 
 static void
-redirect(struct response *r, const struct answer_slot *s)
+redirect(struct response *r, const struct http_memo *m)
 {
 	buf_reset(&r->body);
-	resp_header(r, "X-Accel-Redirect", s->uri);
+	resp_header(r, "X-Accel-Redirect", m->uri);
 	stats.sent++;
 }
 
 bool
 http_answer_file_memo(struct response *r, const char *key, const char *src, size_t len)
 {
-	struct answer_slot *s;
+	const struct http_memo *m;
 	int64_t now;
 
-	if (dir == NULL || strlen(key) > ANSWER_KEY_MAX)
-		return false;
-	s = &slots[slot_of(key)];
-	if (s->key[0] == '\0' || strcmp(s->key, key) != 0 || s->plain_len != len ||
-	    memcmp(s->plain, src, len) != 0)
+	if (dir == NULL || (m = http_memo_find(key, src, len)) == NULL || m->uri[0] == '\0')
 		return false;
 	/* written again while in use, so that the sweep (by age) never takes it */
 	now = time_mono_ms();
-	if (now - s->written_ms >= HTTP_ANSWER_FILES_REWRITE_S * 1000LL)
+	if (now - m->written_ms >= HTTP_ANSWER_FILES_REWRITE_S * 1000LL)
 		return false;
-	if (now < check_until_ms && !there(s->uri + sizeof(HTTP_ANSWER_FILES_URI) - 1))
+	if (now < check_until_ms && !there(m->uri + sizeof(HTTP_ANSWER_FILES_URI) - 1))
 		return false;
-	redirect(r, s);
+	redirect(r, m);
 	return true;
 }
 
@@ -221,29 +190,27 @@ bool
 http_answer_file(struct response *r, const char *key, const char *src, size_t len)
 {
 	char hex[65], name[NAME_LEN + 8];
-	struct answer_slot *s;
+	struct http_memo *m;
 
-	if (dir == NULL || strlen(key) > ANSWER_KEY_MAX || r->body.len == 0)
+	if (dir == NULL || strlen(key) > HTTP_MEMO_KEY_MAX || len > HTTP_MEMO_VALUE_MAX ||
+	    r->body.len == 0)
 		return false;
 	sha256_hex(r->body.data, r->body.len, hex);
 	snprintf(name, sizeof(name), "%.*s.json", NAME_LEN, hex);
 	/* the gzip file first: nginx may send the .json (and look for its .gz) once it exists */
 	if (write_gzip(name, r->body.data, r->body.len) != 0 ||
 	    file_write_atomic(dir, name, r->body.data, r->body.len, 0640, gid) != 0) {
-		if (stats.failed++ % 1000 == 0)
-			log_warn("answer file %s/%s not written: %s (the answers go over FastCGI)",
-			    dir, name, strerror(errno));
+		stats.failed++;
+		log_warn("answer file %s/%s not written: %s; answer files off in this worker for "
+		    "%d s (the answers go over FastCGI)", dir, name, strerror(errno),
+		    FAILED_OFF_MS / 1000);
+		off_until_ms = time_mono_ms() + FAILED_OFF_MS;
 		return false;
 	}
 	stats.written++;
-	s = &slots[slot_of(key)];
-	slot_clear(s);
-	memcpy(s->key, key, strlen(key) + 1);
-	s->plain = xmalloc(len);
-	memcpy(s->plain, src, len);
-	s->plain_len = len;
-	snprintf(s->uri, sizeof(s->uri), "%s%s", HTTP_ANSWER_FILES_URI, name);
-	s->written_ms = time_mono_ms();
-	redirect(r, s);
+	m = http_memo_take(key, src, len);
+	snprintf(m->uri, sizeof(m->uri), "%s%s", HTTP_ANSWER_FILES_URI, name);
+	m->written_ms = time_mono_ms();
+	redirect(r, m);
 	return true;
 }

@@ -1,6 +1,6 @@
 /* gzip.c: cached answers sent gzip-encoded to the clients that ask, each compressed once per
- * process (a memo keyed by the cache key and checked against the bytes); pages' gzip bodies
- * assembled from independent pieces (compressed shared parts, stored per-request parts) */
+ * process (kept in the memo, memo.c); pages' gzip bodies assembled from independent pieces
+ * (compressed shared parts, stored per-request parts) */
 #include "config.h"
 
 #include <stdlib.h>
@@ -10,23 +10,6 @@
 #include <zlib.h>
 
 #include "http/http.h"
-
-/* The memo: direct-mapped by the key's hash. A slot holds the key, the bytes the body was
- * written from (the cached value) and the body's gzip encoding; it answers only for the same
- * key and the same bytes, so a changed value is compressed again and nothing stale is ever
- * sent. At most GZ_SLOTS entries of at most HTTP_GZIP_MAX identity bytes each: a few MB a
- * process at worst. */
-#define GZ_SLOTS	64
-#define GZ_KEY_MAX	200
-
-struct gz_slot {
-	char	 key[GZ_KEY_MAX + 1];	/* "" when free */
-	char	*plain;
-	size_t	 plain_len;
-	char	*gz;
-	size_t	 gz_len;
-};
-static struct gz_slot slots[GZ_SLOTS];
 
 static struct http_gzip_stats gz_stats;
 
@@ -88,12 +71,6 @@ http_accepts_gzip(const char *accept_encoding)
 	return gzip == 1 || (gzip == -1 && star == 1);
 }
 
-static uint64_t
-key_hash(const char *s)
-{
-	return hash_fnv1a(HASH_FNV1A_INIT, s, strlen(s));
-}
-
 /* deflate_all: p[0..n) through a fresh compressor of window_bits (15 + 16: a gzip member;
  * -15: raw deflate) ended by flush (Z_FINISH, or Z_SYNC_FLUSH: byte-aligned, not final), into
  * a malloc'd buffer; NULL when zlib fails. */
@@ -136,14 +113,6 @@ http_gzip_encode(const char *p, size_t n, size_t *out_len)
 	return deflate_gzip(p, n, out_len);
 }
 
-static void
-slot_clear(struct gz_slot *s)
-{
-	free(s->plain);
-	free(s->gz);
-	memset(s, 0, sizeof(*s));
-}
-
 bool
 http_gzip_accepted(struct response *r, const struct request *req)
 {
@@ -151,69 +120,60 @@ http_gzip_accepted(struct response *r, const struct request *req)
 	return http_accepts_gzip(http_header(req, "accept-encoding"));
 }
 
-/* sized: whether a body of n bytes under key is worth sending gzipped (and may be kept) */
+/* sized: whether a body of n bytes is worth sending gzipped (and may be kept) */
 static bool
-sized(const char *key, size_t n)
+sized(size_t n)
 {
-	return n >= HTTP_GZIP_MIN && n <= HTTP_GZIP_MAX && strlen(key) <= GZ_KEY_MAX;
+	return n >= HTTP_GZIP_MIN && n <= HTTP_GZIP_MAX;
 }
 
 static void
-send_slot(struct response *r, const struct gz_slot *s)
+send_gz(struct response *r, const struct http_memo *m)
 {
 	buf_reset(&r->body);
-	buf_append(&r->body, s->gz, s->gz_len);
+	buf_append(&r->body, m->gz, m->gz_len);
 	resp_header(r, "Content-Encoding", "gzip");
 }
 
 bool
 http_gzip_memo(struct response *r, const char *key, const char *src, size_t len)
 {
-	struct gz_slot *s;
+	const struct http_memo *m;
 
-	if (!sized(key, len))
-		return false;
-	s = &slots[key_hash(key) % GZ_SLOTS];
-	if (s->key[0] == '\0' || strcmp(s->key, key) != 0 || s->plain_len != len ||
-	    memcmp(s->plain, src, len) != 0)
+	if (!sized(len) || (m = http_memo_find(key, src, len)) == NULL || m->gz == NULL)
 		return false;
 	gz_stats.memo_hits++;
-	send_slot(r, s);
+	send_gz(r, m);
 	return true;
 }
 
 void
 http_gzip(struct response *r, const char *key, const char *src, size_t len)
 {
-	struct gz_slot *s;
+	struct http_memo *m;
 	size_t gz_len;
 	char *gz;
 
-	if (!sized(key, len) || !sized(key, r->body.len))
+	if (!sized(len) || !sized(r->body.len) || strlen(key) > HTTP_MEMO_KEY_MAX)
 		return;
 	if ((gz = deflate_gzip(r->body.data, r->body.len, &gz_len)) == NULL)
 		return;
 	gz_stats.compressed++;
-	s = &slots[key_hash(key) % GZ_SLOTS];
-	slot_clear(s);
-	if (gz_len >= r->body.len) {	/* incompressible: the identity bytes are shorter */
+	/* incompressible: the identity bytes are shorter */
+	if (gz_len >= r->body.len || (m = http_memo_take(key, src, len)) == NULL) {
 		free(gz);
 		return;
 	}
-	memcpy(s->key, key, strlen(key) + 1);
-	s->plain = xmalloc(len);
-	memcpy(s->plain, src, len);
-	s->plain_len = len;
-	s->gz = gz;
-	s->gz_len = gz_len;
-	send_slot(r, s);
+	free(m->gz);
+	m->gz = gz;
+	m->gz_len = gz_len;
+	send_gz(r, m);
 }
 
 void
 http_gzip_reset(void)
 {
-	for (size_t i = 0; i < GZ_SLOTS; i++)
-		slot_clear(&slots[i]);
+	http_memo_reset();
 	memset(&gz_stats, 0, sizeof(gz_stats));
 }
 

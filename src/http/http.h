@@ -96,21 +96,49 @@ void	 resp_free(struct response *);
 void	 resp_header(struct response *, const char *name, const char *value);
 void	 resp_body(struct response *, const char *, size_t);
 
+/*
+ * The memo (http/memo.c): what a process made from a cached value (src, len: a cached
+ * entry's bytes) under a key that names the body written from it (a value written in two
+ * forms takes two keys): the body's gzip encoding, the answer file holding the body. One
+ * entry a key, holding the value's bytes: an entry answers only for the same key and the same
+ * bytes, so a changed value is made again and nothing stale is ever sent. Direct-mapped,
+ * HTTP_MEMO_SLOTS entries of at most HTTP_MEMO_VALUE_MAX bytes (with their gzip: a few MB a
+ * process at worst).
+ * http_memo_find: the entry of key holding these bytes, or NULL.
+ * http_memo_take: that entry, or the key's slot emptied (what it held for another key or
+ * other bytes freed) and set to key and a copy of the bytes; NULL when key or value is over
+ * the limits. The memo owns gz (free'd with the entry).
+ */
+#define HTTP_MEMO_SLOTS		64
+#define HTTP_MEMO_KEY_MAX	200
+#define HTTP_MEMO_VALUE_MAX	(256 * 1024)
+struct http_memo {
+	char	 key[HTTP_MEMO_KEY_MAX + 1];
+	char	*plain;		/* NULL when free */
+	size_t	 plain_len;
+	char	*gz;		/* the body's gzip encoding (NULL: none yet) */
+	size_t	 gz_len;
+	char	 uri[48];	/* the answer file's HTTP_ANSWER_FILES_URI name ("": none) */
+	int64_t	 written_ms;	/* when that file was written (time_mono_ms) */
+};
+struct http_memo *http_memo_find(const char *key, const char *src, size_t len);
+struct http_memo *http_memo_take(const char *key, const char *src, size_t len);
+void	 http_memo_reset(void);	/* empties it (tests) */
+
 /* Cached JSON answers gzip-encoded for the clients that ask (Accept-Encoding), compressed once
  * per process. Only for bodies that hold no secret: compressing a secret next to text an
  * attacker chooses lets compressed sizes reveal it (BREACH), so never a page as one stream
  * (its CSRF token: pages go as pieces, http_gz_assemble below), never a login's tokens. */
 #define HTTP_GZIP_MIN	1024		/* smaller bodies gain less than the header costs */
-#define HTTP_GZIP_MAX	(256 * 1024)	/* larger ones are not kept in the memo, so not sent gzipped */
-/* A body written from a value (src, len: a cached entry's bytes) that key names, the same
- * bytes always giving the same body. http_gzip_accepted: adds Vary: Accept-Encoding; true
+#define HTTP_GZIP_MAX	HTTP_MEMO_VALUE_MAX	/* larger ones are not kept, so not sent gzipped */
+/* A body written from a value (src, len) that key names (the memo's terms, above).
+ * http_gzip_accepted: adds Vary: Accept-Encoding; true
  * when the request accepts gzip (only then are the other two called). http_gzip_memo: true
  * when this process's memo holds the encoding of the body written from these bytes under
  * key, which it has made the body (with Content-Encoding: gzip): the caller writes nothing.
  * http_gzip: after the caller wrote the body (false from http_gzip_memo), compresses it when
  * the body is HTTP_GZIP_MIN..HTTP_GZIP_MAX bytes, keeps it in the memo and makes it the
- * body. key names the body, not only the value (a value written in two forms takes two
- * keys). */
+ * body. */
 bool	 http_gzip_accepted(struct response *, const struct request *);
 bool	 http_gzip_memo(struct response *, const char *key, const char *src, size_t len);
 void	 http_gzip(struct response *, const char *key, const char *src, size_t len);
@@ -124,7 +152,7 @@ struct http_gzip_stats {
 	uint64_t pieces;	/* pieces made (http_gz_piece_make) */
 };
 const struct http_gzip_stats *http_gzip_stats(void);
-void	 http_gzip_reset(void);	/* empties the memo (tests) */
+void	 http_gzip_reset(void);	/* empties the memo and the counts (tests) */
 /* http_gzip_encode: p[0..n) as one gzip member (level 6) in a malloc'd buffer (caller frees);
  * NULL when zlib fails. */
 char	*http_gzip_encode(const char *p, size_t n, size_t *out_len);
@@ -135,13 +163,15 @@ char	*http_gzip_encode(const char *p, size_t n, size_t *out_len);
  * location over the folder), which costs the stack far less than relaying its bytes over
  * FastCGI. The file is named after its bytes (the first 16 hex digits of their SHA-256) and
  * written whole by the process that first sends them (with its gzip encoding beside it for
- * nginx's gzip_static); a process's memo, keyed like the gzip memo and checked against the
- * value's bytes, says which file holds the answer, so nothing stale is ever sent. A file is
+ * nginx's gzip_static); the memo says which file holds the answer, so nothing stale is ever
+ * sent. A file is
  * written again by each process every HTTP_ANSWER_FILES_REWRITE_S while it is used, and the
  * job runner removes files older than HTTP_ANSWER_FILES_MAX_AGE_S (dir_sweep); nginx passes a
  * request whose file is gone back to the worker (request.answer_fallback), which then sends
  * the bytes itself, and for a minute looks for a memo entry's file before using it (writing
- * it again when gone). Off unless ANSWER_FILES_DIR is set.
+ * it again when gone). A file that cannot be written turns the files off in that process for
+ * a minute (one warning), the answers going over FastCGI (gzipped from the memo) meanwhile.
+ * Off unless ANSWER_FILES_DIR is set.
  * http_answer_files_init: dir ("" or NULL: off) is made 0750 when missing; with group (a
  * group name, "" for none) the folder and every file get that group, so that nginx's group
  * may read them (files 0640); false (logged) when it cannot be used: the feature stays off.
@@ -155,7 +185,7 @@ char	*http_gzip_encode(const char *p, size_t n, size_t *out_len);
  */
 #define HTTP_ANSWER_FILES_URI		"/.answers/"
 #define HTTP_ANSWER_FILES_MIN		(8 * 1024)	/* smaller answers relay cheaply */
-#define HTTP_ANSWER_FILES_MAX		HTTP_GZIP_MAX	/* the memo keeps the value's bytes */
+#define HTTP_ANSWER_FILES_MAX		HTTP_MEMO_VALUE_MAX	/* the memo keeps the value's bytes */
 #define HTTP_ANSWER_FILES_REWRITE_S	600
 #define HTTP_ANSWER_FILES_MAX_AGE_S	1800
 bool	 http_answer_files_init(const char *dir, const char *group);
@@ -175,7 +205,7 @@ struct http_answer_file_stats {
 	uint64_t fallbacks;	/* requests nginx passed back: the file was gone */
 };
 const struct http_answer_file_stats *http_answer_file_stats(void);
-void	 http_answer_files_reset(void);	/* empties the memo (tests) */
+void	 http_answer_files_reset(void);	/* empties the memo, the counts and the windows (tests) */
 
 /*
  * Pages gzip-encoded without BREACH's leak (docs/security.md, "Compressed pages"): a body

@@ -44,6 +44,14 @@ not_found_outside() { [ "$(status outside)" = 404 ] && ! cmp -s "$T/outside.b" "
 cors_from_worker() { [ "$(header cors Access-Control-Allow-Origin)" = https://frontend.example.test ] && ! from_file cors; }
 counter() { curl -sk "$U/metrics" | awk -v m="psscript_answer_files_$1_total" '$1 == m { print $2 }'; }
 fallbacks() { counter fallbacks; }
+same_from_workers() { # NAME: of 12 reads of the analysis as NAME, how many were 200 from the workers with its bytes
+	local same=0
+	for i in $(seq 12); do
+		get "$1" "/api/scripts/$ID/analysis"
+		worker_200 "$1" && cmp -s "$T/after2.b" "$T/$1.b" && same=$((same + 1))
+	done
+	echo "$same"
+}
 holds_same() { # NAME A B: the two bodies are the same bytes
 	why="$(wc -c <"$T/$2.b") and $(wc -c <"$T/$3.b") bytes"
 	holds "$1" cmp -s "$T/$2.b" "$T/$3.b"
@@ -159,11 +167,7 @@ open(sys.argv[1], 'w').write(s)
 EOP
 kill -HUP "$(cat "$ST/run/nginx.pid")"
 sleep 1
-same=0
-for i in $(seq 12); do
-	get noloc "/api/scripts/$ID/analysis"
-	worker_200 noloc && cmp -s "$T/after2.b" "$T/noloc.b" && same=$((same + 1))
-done
+same=$(same_from_workers noloc)
 why="$same of 12"
 holds "without nginx's location every answer is still 200 with the same bytes, from the workers" [ "$same" = 12 ]
 why="$(tail -5 "$ST/log/fcgi.log")"
@@ -172,4 +176,31 @@ cp "$T/site.conf" "$ST/nginx/site.conf"
 kill -HUP "$(cat "$ST/run/nginx.pid")"
 "$PSS_HARNESS" ctl "$ST" fcgi-restart >/dev/null 2>&1	# the workers as the suites after this one expect
 sleep 1
+
+# A folder that cannot be written (a file in its place, as a full disk would do): the
+# answers go over FastCGI, gzipped from the memo for a client that asks, and each worker
+# stops trying for a while, saying why.
+f0=$(counter failed)
+rm -rf "$A" && touch "$A"
+same=$(same_from_workers nodir)
+why="$same of 12"
+holds "with the folder unwritable every answer is still 200 with the same bytes, from the workers" [ "$same" = 12 ]
+gz_same=0
+for i in $(seq 6); do
+	get nodirgz "/api/scripts/$ID/analysis" -H 'Accept-Encoding: gzip'
+	[ "$(header nodirgz Content-Encoding)" = gzip ] && gzip -dc <"$T/nodirgz.b" | cmp -s - "$T/after2.b" &&
+	    gz_same=$((gz_same + 1))
+done
+why="$gz_same of 6"
+holds "a client asking for gzip gets the same bytes gzipped" [ "$gz_same" = 6 ]
+why="failed before $f0, after $(counter failed)"
+holds "the failed writes are counted, at most one a worker" \
+    [ "$(counter failed)" -gt "$f0" -a "$(counter failed)" -le "$((f0 + ${PSS_TEST_WORKERS:-3}))" ]
+why="$(tail -3 "$ST/log/fcgi.log")"
+holds "and a worker says why it stopped writing files" grep -q "not written: .*answer files off in this worker for 60 s" "$ST/log/fcgi.log"
+rm -f "$A"
+"$PSS_HARNESS" ctl "$ST" fcgi-restart >/dev/null 2>&1	# the folder made again, files on
+sleep 1
+for i in 1 2 3 4; do get back "/api/scripts/$ID/analysis"; done
+holds "with the folder back (the workers restarted) the answer is a file again" file_200 back
 done_testing

@@ -1,6 +1,7 @@
 /* test-http.c: unit tests of request parsing and the router */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -574,6 +575,128 @@ test_gzip_memo_answers_only_the_same_bytes(void)
 	http_gzip_reset();
 }
 
+/* answer_from: what reply_text (handlers/library.c) does with a cached value: the memo's
+ * answer file or gzip body, else the body written from the value, then kept as a file or
+ * compressed. Returns 'F' (a file from the memo), 'W' (a file written now), 'G' (gzip from
+ * the memo) or 'B' (the body written now, gzipped or not). */
+static char
+answer_from(struct response *r, const struct request *req, const char *key, const char *v,
+    size_t n)
+{
+	bool gz, file;
+
+	resp_reset(r);
+	r->status = 200;
+	gz = http_gzip_accepted(r, req);
+	file = http_answer_file_wanted(r, req, n);
+	if (file && http_answer_file_memo(r, key, v, n))
+		return 'F';
+	if (gz && !file && http_gzip_memo(r, key, v, n))
+		return 'G';
+	buf_puts(&r->body, "{\"success\":true,\"v\":");
+	buf_append(&r->body, v, n);
+	buf_putc(&r->body, '}');
+	if (file && http_answer_file(r, key, v, n))
+		return 'W';
+	if (gz)
+		http_gzip(r, key, v, n);
+	return 'B';
+}
+
+/* the redirect's file name, and that file's bytes compared with want (want_len bytes) */
+static bool
+file_holds(const char *dir, const struct response *r, const char *want, size_t want_len)
+{
+	const char *h = strstr(r->headers.data, "X-Accel-Redirect: " HTTP_ANSWER_FILES_URI);
+	char path[512], *got = malloc(want_len + 1);
+	size_t k = 0;
+	FILE *f;
+	bool same;
+
+	if (h == NULL || got == NULL) {
+		free(got);
+		return false;
+	}
+	h += strlen("X-Accel-Redirect: " HTTP_ANSWER_FILES_URI);
+	snprintf(path, sizeof(path), "%s/%.*s", dir, (int)strcspn(h, "\r"), h);
+	if ((f = fopen(path, "rb")) != NULL) {
+		k = fread(got, 1, want_len + 1, f);
+		fclose(f);
+	}
+	same = k == want_len && memcmp(got, want, want_len) == 0;
+	free(got);
+	return same;
+}
+
+static void
+test_answer_files_share_the_memo_and_stop_on_a_failed_write(void)
+{
+	const char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/api/x",
+		"HTTP_ACCEPT_ENCODING=gzip", NULL };
+	const struct http_answer_file_stats *fs = http_answer_file_stats();
+	const struct http_gzip_stats *gs = http_gzip_stats();
+	char dir[] = "/tmp/test-http-answers.XXXXXX", cmd[128], *out = malloc(1 << 20);
+	struct request req;
+	struct response r;
+	struct buf v = BUF_INIT, body = BUF_INIT;
+
+	T_ASSERT(mkdtemp(dir) != NULL);
+	http_answer_files_reset();
+	http_gzip_reset();
+	T_ASSERT(http_answer_files_init(dir, ""));
+	resp_init(&r);
+	T_EQ(parse(env, &req), HTTP_REJECT_NONE);
+	buf_putc(&v, '"');
+	for (int i = 0; i < 900; i++)
+		buf_printf(&v, "line %d of a long answer; ", i % 23);
+	buf_putc(&v, '"');
+	buf_printf(&body, "{\"success\":true,\"v\":%s}", v.data);
+
+	/* written once, then named from the memo; the file holds the body */
+	T_EQ(answer_from(&r, &req, "k1", v.data, v.len), 'W');
+	T_EQ(r.body.len, 0);
+	T_ASSERT(file_holds(dir, &r, body.data, body.len));
+	T_EQ(answer_from(&r, &req, "k1", v.data, v.len), 'F');
+	T_ASSERT(file_holds(dir, &r, body.data, body.len));
+	T_EQ(fs->written, 1);
+	T_EQ(fs->sent, 2);
+
+	/* a changed value: a new file, never the old one */
+	v.data[5] = 'X';
+	body.data[strlen("{\"success\":true,\"v\":") + 5] = 'X';
+	T_EQ(answer_from(&r, &req, "k1", v.data, v.len), 'W');
+	T_ASSERT(file_holds(dir, &r, body.data, body.len));
+	T_EQ(fs->written, 2);
+
+	/* the folder gone: the write fails once, the answer goes gzipped; then the files are off
+	 * for a while and the gzip body comes from the memo (not compressed again each time) */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	T_EQ(system(cmd), 0);
+	v.data[6] = 'Y';
+	body.data[strlen("{\"success\":true,\"v\":") + 6] = 'Y';
+	T_EQ(answer_from(&r, &req, "k1", v.data, v.len), 'B');	/* (its warning below LOG_ERROR) */
+	T_EQ(fs->failed, 1);
+	T_ASSERT(strstr(r.headers.data, "Content-Encoding: gzip\r\n") != NULL);
+	T_EQ(gunzip(r.body.data, r.body.len, out, 1 << 20), (long)body.len);
+	T_ASSERT(memcmp(out, body.data, body.len) == 0);
+	T_EQ(gs->compressed, 1);
+	T_EQ(answer_from(&r, &req, "k1", v.data, v.len), 'G');
+	T_EQ(answer_from(&r, &req, "k1", v.data, v.len), 'G');
+	T_EQ(gs->compressed, 1);
+	T_EQ(gs->memo_hits, 2);
+	T_EQ(fs->failed, 1);
+	T_EQ(gunzip(r.body.data, r.body.len, out, 1 << 20), (long)body.len);
+	T_ASSERT(memcmp(out, body.data, body.len) == 0);
+
+	T_ASSERT(http_answer_files_init(NULL, NULL));
+	http_answer_files_reset();
+	http_gzip_reset();
+	buf_free(&v);
+	buf_free(&body);
+	free(out);
+	resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -582,6 +705,7 @@ main(void)
 	T_RUN(test_request_typed_fields);
 	T_RUN(test_accepts_gzip);
 	T_RUN(test_gzip_memo_answers_only_the_same_bytes);
+	T_RUN(test_answer_files_share_the_memo_and_stop_on_a_failed_write);
 	T_RUN(test_request_generates_id_when_missing_or_hostile);
 	T_RUN(test_request_rejects_bad_paths);
 	T_RUN(test_request_rejects_bad_query_and_method);
