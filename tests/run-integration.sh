@@ -11,6 +11,11 @@ if command -v node >/dev/null && [ ! -f "$PSS_TOP/tests/js/node_modules/ajv/pack
 	( cd "$PSS_TOP/tests/js" && npm ci --no-audit --no-fund --loglevel=error ) >&2 ||
 		echo "# tests/js: npm ci failed: the SARIF schema check will be skipped"
 fi
+# The suites' programs (and the binaries they drive) as the sources are now: a build made
+# before a change would run stale *.t programs against the new workers. Runs no test.
+if [ -f "$PSS_BUILD/Makefile" ] && ! ( cd "$PSS_BUILD" && make -s -j"$(nproc)" check TESTS= ) >&2; then
+	echo "not ok 1 - the build of the suites' programs"; exit 1
+fi
 ST=$(mktemp -d /tmp/pss-itest.XXXXXX)
 trap '"$PSS_TOP/tests/harness.sh" stop "$ST"' EXIT
 if ! "$PSS_TOP/tests/harness.sh" start "$ST" >"$ST.start.log" 2>&1; then
