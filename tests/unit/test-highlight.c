@@ -505,10 +505,13 @@ test_10k_lines_timing(void)
 	printf("# 10,000 lines, %zu bytes -> %zu bytes of HTML (%zu as table rows), CPU ms best of 3: "
 	    "tokenize %.1f, highlight (tokenize included) %.1f, table rows %.1f, json array %.1f\n",
 	    src.len, html, rows.len, best[0], best[1], best[2], best[3]);
-	/* The issue asks for well under a second, the target is 50 ms: 10 ms here. Bounds
-	 * relative to the tokenizer hold under valgrind and sanitizers too: the highlighting
-	 * itself and the rows cost at most a few times the tokenizing. */
-	T_ASSERTF(best[1] - best[0] <= 3 * best[0] + 2 && best[2] <= best[0] + 2,
+	/* A guard against work growing faster than the input, not a speed target (bench/ and
+	 * the figures above measure speed): the highlighting itself costs about 3 times the
+	 * tokenizing and the rows about as much as it, so 20 and 10 times leave room for a
+	 * noisy machine, valgrind and the sanitizers (a bound of 3 and 1 failed once under
+	 * valgrind on a shared VM), while a cost quadratic in the 10,000 lines would be some
+	 * thousand times. */
+	T_ASSERTF(best[1] - best[0] <= 20 * best[0] + 20 && best[2] <= 10 * best[0] + 20,
 	    "tokenize %.1f ms, highlight %.1f ms, rows %.1f ms", best[0], best[1], best[2]);
 	buf_free(&rows);
 	buf_free(&src);
