@@ -76,7 +76,7 @@ misses() {
 	# would be on an idle machine, which the load of a shared one does not move much
 	# and the statements a miss runs with their time as the workers measured it (PostgreSQL's
 	# share of the latency; the machine's load moves it less than curl's figures)
-	awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$(wc -l <<<"$times")" -v s0="$s0" -v s1="$s1" \
+	awk -v ticks="$(ticks_between "$t0" "$t1")" -v hz="$(getconf CLK_TCK)" -v n="$(wc -l <<<"$times")" -v s0="$s0" -v s1="$s1" \
 	    -v with="${full:+ (with the tag written before it)}" 'BEGIN { split(s0, a, " "); split(s1, b, " ")
 		printf "  a miss%s: CPU of the stack %.1f ms, %.1f statements taking %.1f ms in all (load average %s)\n",
 		    with, ticks / hz * 1000 / n, (b[1] - a[1]) / n, (b[2] - a[2]) / n, "'"$(cut -d' ' -f1 /proc/loadavg)"'" }'

@@ -74,16 +74,23 @@ replay_start() {
 		{ echo "replay $name: /bench/bare-$name does not answer the same body" >&2; return 1; }
 }
 
-# stack_ticks: CPU time (clock ticks) used so far by the stack's processes: nginx's workers,
-# the FastCGI processes of both pools, Redis, PostgreSQL's backends and the job runner.
+# stack_ticks: CPU time (clock ticks) used so far by each of the stack's processes, one
+# "pid ticks" line each: nginx's workers, the FastCGI processes of both pools, Redis,
+# PostgreSQL's backends and the job runner.
 stack_ticks() {
-	local pids p t=0 v
+	local pids p v
 	pids="$(pgrep -P "$(cat "$ST/run/nginx.pid")") $(fcgi_pids "$ST") $(worker_pids "$ST") \
 	    $(cat "$ST"/run/bare*.pid "$ST/run/redis.pid" 2>/dev/null) $(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")")"
 	for p in $pids; do
-		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + ${v:-0}))
+		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && echo "$p ${v:-0}"
 	done
-	echo "$t"
+}
+# ticks_between BEFORE AFTER: the ticks the stack used between two stack_ticks, process by
+# process (a process that exited in between, as a PostgreSQL backend or a job runner does,
+# would otherwise take its whole past out of the sum; its last moments are not counted)
+ticks_between() {
+	awk 'NR == FNR { if (NF == 2) was[$1] = $2; next } NF == 2 { t += $2 - ($1 in was ? was[$1] : 0) }
+	    END { print t + 0 }' <(printf '%s\n' "$1") <(printf '%s\n' "$2")
 }
 
 run() { # NAME PATH VAR [wrk options]: prints "NAME rps p50 p99 [p95] cpu"; sets RPS_VAR, CPU_VAR
@@ -105,7 +112,7 @@ run() { # NAME PATH VAR [wrk options]: prints "NAME rps p50 p99 [p95] cpu"; sets
 	p95=$(awk '$1 == "p95" {print $2}' <<<"$out")
 	non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
 	# times' last line: the children's (wrk's) user and system time, as 0m1.234s 0m0.567s
-	cpu=$(tail -1 <<<"$out" | awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+	cpu=$(tail -1 <<<"$out" | awk -v ticks="$(ticks_between "$t0" "$t1")" -v hz="$(getconf CLK_TCK)" \
 	    -v n="$(awk '/requests in/ {print $1}' <<<"$out")" '
 	    function sec(x) { split(x, a, /[ms]/); return a[1] * 60 + a[2] }
 	    { if (n > 0) printf "%.0f", (ticks / hz + sec($1) + sec($2)) * 1e6 / n }')
