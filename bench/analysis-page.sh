@@ -9,7 +9,8 @@
 # HTTP), and the API's cached answer, each as a ratio to the bare libfcgi responder measured in
 # the same run (bench/lib.sh), with the bytes each page puts on the wire. The
 # worker's own time per page: the FastCGI processes' CPU over the run divided by the
-# requests (and, with BENCH_CALLGRIND=1, the instructions a request costs one worker).
+# requests (and, with BENCH_CALLGRIND=1, the instructions a request costs one worker; 0 or
+# unset skips them, as in the other benches).
 # Target (issue 13): the page at least 0.3 of the bare responder.
 #   lib.sh's BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS, BENCH_WORKERS.
 set -euo pipefail
@@ -82,7 +83,7 @@ for v in apiget page pagegz filtered window; do
 	eval "printf '  %-9s %s   by CPU %s\n' $v \$(ratio \"\$RPS_$v\" \"\$RPS_bare\") \$(ratio \"\$CPU_bare\" \"\$CPU_$v\")"
 done
 echo "the page to the API's answer: $(ratio "$RPS_page" "$RPS_apiget")   (target: page >= 0.30 of bare)"
-if [ -n "${BENCH_CALLGRIND:-}" ]; then
+if [ "${BENCH_CALLGRIND:-0}" = 1 ]; then
 	callgrind_start
 	instructions "GET /api/scripts/:id" "/api/scripts/$ID"
 	instructions "GET /scripts/:id page" "/scripts/$ID"
