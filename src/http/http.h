@@ -102,8 +102,8 @@ void	 resp_body(struct response *, const char *, size_t);
  * forms takes two keys): the body's gzip encoding, the answer file holding the body. One
  * entry a key, holding the value's bytes: an entry answers only for the same key and the same
  * bytes, so a changed value is made again and nothing stale is ever sent. Direct-mapped,
- * HTTP_MEMO_SLOTS entries of at most HTTP_MEMO_VALUE_MAX bytes (with their gzip: a few MB a
- * process at worst).
+ * HTTP_MEMO_SLOTS entries of at most HTTP_MEMO_VALUE_MAX bytes each, with their gzip: at
+ * most 32 MB a process (the two tables this replaced held up to 48), a few MB in practice.
  * http_memo_find: the entry of key holding these bytes, or NULL.
  * http_memo_take: that entry, or the key's slot emptied (what it held for another key or
  * other bytes freed) and set to key and a copy of the bytes; NULL when key or value is over
