@@ -297,18 +297,12 @@ static void
 reply_text(struct http_ctx *c, const char *key, const char *json, size_t len, const char *name)
 {
 	struct buf *b = &c->resp->body;
-	bool gz = http_gzip_accepted(c->resp, c->req), file;
-	char gzkey[160];
+	struct http_cached how;
 
 	c->resp->status = 200;
 	c->resp->content_type = "application/json; charset=utf-8";
 	/* a large answer goes as a file nginx sends (its gzip beside it), else gzipped here */
-	file = http_answer_file_wanted(c->resp, c->req, len);
-	if (file || gz)
-		snprintf(gzkey, sizeof(gzkey), "%s %s", name != NULL ? name : "", key);
-	if (file && http_answer_file_memo(c->resp, gzkey, json, len))
-		return;
-	if (gz && !file && http_gzip_memo(c->resp, gzkey, json, len))
+	if (http_cached_reuse(c->resp, c->req, name, key, json, len, &how))
 		return;
 	buf_reset(b);
 	if (name != NULL) {
@@ -327,10 +321,7 @@ reply_text(struct http_ctx *c, const char *key, const char *json, size_t len, co
 		buf_puts(b, "{\"success\":true,");
 		buf_append(b, json + 1, len - 1);
 	}
-	if (file && http_answer_file(c->resp, gzkey, json, len))
-		return;
-	if (gz)
-		http_gzip(c->resp, gzkey, json, len);
+	http_cached_keep(c->resp, json, len, &how);
 }
 
 int

@@ -192,8 +192,7 @@ http_answer_file(struct response *r, const char *key, const char *src, size_t le
 	char hex[65], name[NAME_LEN + 8];
 	struct http_memo *m;
 
-	if (dir == NULL || strlen(key) > HTTP_MEMO_KEY_MAX || len > HTTP_MEMO_VALUE_MAX ||
-	    r->body.len == 0)
+	if (dir == NULL || !http_memo_fits(key, len) || r->body.len == 0)
 		return false;
 	sha256_hex(r->body.data, r->body.len, hex);
 	snprintf(name, sizeof(name), "%.*s.json", NAME_LEN, hex);

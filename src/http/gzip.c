@@ -154,7 +154,7 @@ http_gzip(struct response *r, const char *key, const char *src, size_t len)
 	size_t gz_len;
 	char *gz;
 
-	if (!sized(len) || !sized(r->body.len) || strlen(key) > HTTP_MEMO_KEY_MAX)
+	if (!sized(len) || !sized(r->body.len) || !http_memo_fits(key, len))
 		return;
 	if ((gz = deflate_gzip(r->body.data, r->body.len, &gz_len)) == NULL)
 		return;

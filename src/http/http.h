@@ -107,7 +107,8 @@ void	 resp_body(struct response *, const char *, size_t);
  * http_memo_find: the entry of key holding these bytes, or NULL.
  * http_memo_take: that entry, or the key's slot emptied (what it held for another key or
  * other bytes freed) and set to key and a copy of the bytes; NULL when key or value is over
- * the limits. The memo owns gz (free'd with the entry).
+ * the limits (http_memo_fits false: a caller about to make a form checks it first). The memo
+ * owns gz (free'd with the entry).
  */
 #define HTTP_MEMO_SLOTS		64
 #define HTTP_MEMO_KEY_MAX	200
@@ -121,6 +122,7 @@ struct http_memo {
 	char	 uri[48];	/* the answer file's HTTP_ANSWER_FILES_URI name ("": none) */
 	int64_t	 written_ms;	/* when that file was written (time_mono_ms) */
 };
+bool	 http_memo_fits(const char *key, size_t len);
 struct http_memo *http_memo_find(const char *key, const char *src, size_t len);
 struct http_memo *http_memo_take(const char *key, const char *src, size_t len);
 void	 http_memo_reset(void);	/* empties it (tests) */
@@ -206,6 +208,23 @@ struct http_answer_file_stats {
 };
 const struct http_answer_file_stats *http_answer_file_stats(void);
 void	 http_answer_files_reset(void);	/* empties the memo, the counts and the windows (tests) */
+
+/*
+ * A cached answer (http/memo.c): the body written from a cached value (src, len), which key
+ * names and form says how it is written (a value written in two forms is two bodies). After
+ * the status is set: http_cached_reuse says what may be made of the body (an answer file for
+ * a large answer that may go as one, else gzip for a client that accepts it: Vary is added)
+ * and answers from the memo when it knows the body (true: the response is complete; the
+ * caller writes nothing). Else the caller writes the body and calls http_cached_keep, which
+ * makes it the file or its gzip (kept in the memo) when it can, or leaves it as it is.
+ */
+struct http_cached {
+	bool	 file, gz;
+	char	 key[160];	/* "form key" (a longer one is cut) */
+};
+bool	 http_cached_reuse(struct response *, const struct request *, const char *form,
+    const char *key, const char *src, size_t len, struct http_cached *);
+void	 http_cached_keep(struct response *, const char *src, size_t len, const struct http_cached *);
 
 /*
  * Pages gzip-encoded without BREACH's leak (docs/security.md, "Compressed pages"): a body

@@ -483,24 +483,29 @@ test_gz_assemble_stores_what_is_not_a_piece(void)
 	free(dec);
 }
 
-/* write_from: what a caller of http_gzip_memo does: the body from the value, then http_gzip;
- * true when the memo answered. */
-static bool
-write_from(struct response *r, const struct request *req, const char *key, const char *v,
+/* answer_from: a cached value v (n bytes) under key answered as reply_text
+ * (handlers/library.c) answers it: http_cached_reuse, else the body {"success":true,"v":v}
+ * and http_cached_keep. Returns 'F' (a file from the memo), 'W' (a file written now), 'G'
+ * (gzip from the memo) or 'B' (the body written now, gzipped or not). */
+static char
+answer_from(struct response *r, const struct request *req, const char *key, const char *v,
     size_t n)
 {
-	bool gz;
+	struct http_cached how;
+	bool reused;
 
 	resp_reset(r);
-	gz = http_gzip_accepted(r, req);
-	if (gz && http_gzip_memo(r, key, v, n))
-		return true;
-	buf_puts(&r->body, "{\"success\":true,\"v\":");
-	buf_append(&r->body, v, n);
-	buf_putc(&r->body, '}');
-	if (gz)
-		http_gzip(r, key, v, n);
-	return false;
+	r->status = 200;
+	reused = http_cached_reuse(r, req, NULL, key, v, n, &how);
+	if (!reused) {
+		buf_puts(&r->body, "{\"success\":true,\"v\":");
+		buf_append(&r->body, v, n);
+		buf_putc(&r->body, '}');
+		http_cached_keep(r, v, n, &how);
+	}
+	if (strstr(r->headers.data, "X-Accel-Redirect: ") != NULL)
+		return reused ? 'F' : 'W';
+	return reused ? 'G' : 'B';
 }
 
 static void
@@ -530,7 +535,7 @@ test_gzip_memo_answers_only_the_same_bytes(void)
 	buf_putc(&v, '"');
 
 	/* compressed once, then from the memo, decoding to the body the caller wrote */
-	T_ASSERT(!write_from(&r, &gzr, "k1", v.data, v.len));
+	T_EQ(answer_from(&r, &gzr, "k1", v.data, v.len), 'B');
 	T_ASSERT(strstr(r.headers.data, "Vary: Accept-Encoding\r\n") != NULL);
 	T_ASSERT(strstr(r.headers.data, "Content-Encoding: gzip\r\n") != NULL);
 	T_ASSERT(r.body.len < v.len / 4);
@@ -538,25 +543,25 @@ test_gzip_memo_answers_only_the_same_bytes(void)
 	T_EQ(n, (long)v.len + 21);
 	T_ASSERT(memcmp(out, "{\"success\":true,\"v\":", 20) == 0 && memcmp(out + 20, v.data, v.len) == 0);
 	T_EQ(st->compressed, 1);
-	T_ASSERT(write_from(&r, &gzr, "k1", v.data, v.len));
+	T_EQ(answer_from(&r, &gzr, "k1", v.data, v.len), 'G');
 	T_EQ(st->memo_hits, 1);
 	T_EQ(gunzip(r.body.data, r.body.len, out, 1 << 20), n);
 
 	/* a changed value under the same key is compressed again, never the old one sent */
 	v.data[10] = 'X';
-	T_ASSERT(!write_from(&r, &gzr, "k1", v.data, v.len));
+	T_EQ(answer_from(&r, &gzr, "k1", v.data, v.len), 'B');
 	T_EQ(st->compressed, 2);
 	T_EQ(gunzip(r.body.data, r.body.len, out, 1 << 20), n);
 	T_ASSERT(memcmp(out + 20, v.data, v.len) == 0);
 
 	/* a client that does not ask gets the identity bytes (and Vary) */
-	T_ASSERT(!write_from(&r, &idr, "k1", v.data, v.len));
+	T_EQ(answer_from(&r, &idr, "k1", v.data, v.len), 'B');
 	T_EQ(r.body.len, v.len + 21);
 	T_ASSERT(strstr(r.headers.data, "Vary: Accept-Encoding\r\n") != NULL);
 	T_ASSERT(strstr(r.headers.data, "Content-Encoding") == NULL);
 
 	/* small bodies and incompressible ones stay as they are */
-	T_ASSERT(!write_from(&r, &gzr, "k2", "\"short\"", 7));
+	T_EQ(answer_from(&r, &gzr, "k2", "\"short\"", 7), 'B');
 	T_EQ(r.body.len, 28);
 	T_ASSERT(strstr(r.headers.data, "Content-Encoding") == NULL);
 	buf_reset(&v);
@@ -565,42 +570,14 @@ test_gzip_memo_answers_only_the_same_bytes(void)
 	for (int i = 0; i < 3000; i++)
 		buf_putc(&v, (char)(rand() % 256));	/* 8 bits of entropy a byte */
 	buf_putc(&v, '"');
-	T_ASSERT(!write_from(&r, &gzr, "k3", v.data, v.len));
+	T_EQ(answer_from(&r, &gzr, "k3", v.data, v.len), 'B');
 	T_EQ(r.body.len, v.len + 21);
 	T_ASSERT(strstr(r.headers.data, "Content-Encoding") == NULL);
-	T_ASSERT(!write_from(&r, &gzr, "k3", v.data, v.len));	/* not kept: tried again */
+	T_EQ(answer_from(&r, &gzr, "k3", v.data, v.len), 'B');	/* not kept: tried again */
 	buf_free(&v);
 	free(out);
 	resp_free(&r);
 	http_gzip_reset();
-}
-
-/* answer_from: what reply_text (handlers/library.c) does with a cached value: the memo's
- * answer file or gzip body, else the body written from the value, then kept as a file or
- * compressed. Returns 'F' (a file from the memo), 'W' (a file written now), 'G' (gzip from
- * the memo) or 'B' (the body written now, gzipped or not). */
-static char
-answer_from(struct response *r, const struct request *req, const char *key, const char *v,
-    size_t n)
-{
-	bool gz, file;
-
-	resp_reset(r);
-	r->status = 200;
-	gz = http_gzip_accepted(r, req);
-	file = http_answer_file_wanted(r, req, n);
-	if (file && http_answer_file_memo(r, key, v, n))
-		return 'F';
-	if (gz && !file && http_gzip_memo(r, key, v, n))
-		return 'G';
-	buf_puts(&r->body, "{\"success\":true,\"v\":");
-	buf_append(&r->body, v, n);
-	buf_putc(&r->body, '}');
-	if (file && http_answer_file(r, key, v, n))
-		return 'W';
-	if (gz)
-		http_gzip(r, key, v, n);
-	return 'B';
 }
 
 /* the redirect's file name, and that file's bytes compared with want (want_len bytes) */
