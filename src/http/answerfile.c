@@ -168,37 +168,44 @@ http_answer_file_memo(struct response *r, const char *key, const char *src, size
 }
 
 /* write_gzip: name.gz beside it, the body's gzip encoding for nginx's gzip_static, when it is
- * shorter; 0, or -1 when it could not be written */
+ * shorter; 0, or -1 when it could not be written. *gz: that encoding when written (the caller
+ * keeps it in the memo for the gzip clients the worker answers itself, or frees it), else NULL. */
 static int
-write_gzip(const char *name, const char *p, size_t n)
+write_gzip(const char *name, const char *p, size_t n, char **gz, size_t *gz_len)
 {
-	char gzname[NAME_LEN + 16], *gz;
-	size_t gz_len;
-	int rc = 0;
+	char gzname[NAME_LEN + 16];
+	int rc;
 
-	if ((gz = http_gzip_encode(p, n, &gz_len)) == NULL)
+	if ((*gz = http_gzip_encode(p, n, gz_len)) == NULL)
 		return -1;
-	if (gz_len < n) {
-		snprintf(gzname, sizeof(gzname), "%s.gz", name);
-		rc = file_write_atomic(dir, gzname, gz, gz_len, 0640, gid);
+	if (*gz_len >= n) {
+		free(*gz);
+		*gz = NULL;
+		return 0;
 	}
-	free(gz);
+	snprintf(gzname, sizeof(gzname), "%s.gz", name);
+	if ((rc = file_write_atomic(dir, gzname, *gz, *gz_len, 0640, gid)) != 0) {
+		free(*gz);
+		*gz = NULL;
+	}
 	return rc;
 }
 
 bool
 http_answer_file(struct response *r, const char *key, const char *src, size_t len)
 {
-	char hex[65], name[NAME_LEN + 8];
+	char hex[65], name[NAME_LEN + 8], *gz;
 	struct http_memo *m;
+	size_t gz_len;
 
 	if (dir == NULL || !http_memo_fits(key, len) || r->body.len == 0)
 		return false;
 	sha256_hex(r->body.data, r->body.len, hex);
 	snprintf(name, sizeof(name), "%.*s.json", NAME_LEN, hex);
 	/* the gzip file first: nginx may send the .json (and look for its .gz) once it exists */
-	if (write_gzip(name, r->body.data, r->body.len) != 0 ||
+	if (write_gzip(name, r->body.data, r->body.len, &gz, &gz_len) != 0 ||
 	    file_write_atomic(dir, name, r->body.data, r->body.len, 0640, gid) != 0) {
+		free(gz);
 		stats.failed++;
 		log_warn("answer file %s/%s not written: %s; answer files off in this worker for "
 		    "%d s (the answers go over FastCGI)", dir, name, strerror(errno),
@@ -208,6 +215,12 @@ http_answer_file(struct response *r, const char *key, const char *src, size_t le
 	}
 	stats.written++;
 	m = http_memo_take(key, src, len);
+	if (gz != NULL && m->gz == NULL) {	/* the worker's own gzip answers (a fallback) */
+		m->gz = gz;
+		m->gz_len = gz_len;
+		gz = NULL;
+	}
+	free(gz);
 	snprintf(m->uri, sizeof(m->uri), "%s%s", HTTP_ANSWER_FILES_URI, name);
 	m->written_ms = time_mono_ms();
 	redirect(r, m);

@@ -182,8 +182,9 @@ char	*http_gzip_encode(const char *p, size_t n, size_t *out_len);
  * http_answer_file_memo: true when the memo knows the file of the body written from these
  * bytes under key, which it has made the answer; the caller writes nothing.
  * http_answer_file: after the caller wrote the body from (src, len): writes the files, makes
- * the answer the redirect and remembers it; false (the body left as it is) when a file cannot
- * be written.
+ * the answer the redirect and remembers it, with the gzip encoding written beside the file
+ * (the memo entry's gz: a gzip client the process answers itself in a fallback is not
+ * compressed for again); false (the body left as it is) when a file cannot be written.
  */
 #define HTTP_ANSWER_FILES_URI		"/.answers/"
 #define HTTP_ANSWER_FILES_MIN		(8 * 1024)	/* smaller answers relay cheaply */

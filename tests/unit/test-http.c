@@ -615,7 +615,7 @@ test_answer_files_share_the_memo_and_stop_on_a_failed_write(void)
 	char dir[] = "/tmp/test-http-answers.XXXXXX", cmd[128], *out = malloc(1 << 20);
 	struct request req;
 	struct response r;
-	struct buf v = BUF_INIT, body = BUF_INIT;
+	struct buf v = BUF_INIT, v2 = BUF_INIT, body = BUF_INIT;
 
 	T_ASSERT(mkdtemp(dir) != NULL);
 	http_answer_files_reset();
@@ -644,6 +644,11 @@ test_answer_files_share_the_memo_and_stop_on_a_failed_write(void)
 	T_EQ(answer_from(&r, &req, "k1", v.data, v.len), 'W');
 	T_ASSERT(file_holds(dir, &r, body.data, body.len));
 	T_EQ(fs->written, 2);
+	/* another answer filed now, for the window below */
+	buf_append(&v2, v.data, v.len);
+	T_EQ(answer_from(&r, &req, "k2", v2.data, v2.len), 'W');
+	T_EQ(fs->written, 3);
+	T_EQ(gs->compressed, 0);
 
 	/* the folder gone: the write fails once, the answer goes gzipped; then the files are off
 	 * for a while and the gzip body comes from the memo (not compressed again each time) */
@@ -664,11 +669,26 @@ test_answer_files_share_the_memo_and_stop_on_a_failed_write(void)
 	T_EQ(fs->failed, 1);
 	T_EQ(gunzip(r.body.data, r.body.len, out, 1 << 20), (long)body.len);
 	T_ASSERT(memcmp(out, body.data, body.len) == 0);
+	/* in that window, an answer that was filed goes gzipped from the encoding written beside
+	 * its file, not compressed again */
+	T_EQ(answer_from(&r, &req, "k2", v2.data, v2.len), 'G');
+	T_EQ(gs->compressed, 1);
+	T_EQ(gs->memo_hits, 3);
+	T_ASSERT(strstr(r.headers.data, "Content-Encoding: gzip\r\n") != NULL);
+	{
+		static const char head[] = "{\"success\":true,\"v\":";
+		long n = gunzip(r.body.data, r.body.len, out, 1 << 20);
+
+		T_EQ(n, (long)(sizeof(head) - 1 + v2.len + 1));
+		T_ASSERT(n > 0 && memcmp(out, head, sizeof(head) - 1) == 0 &&
+		    memcmp(out + sizeof(head) - 1, v2.data, v2.len) == 0);
+	}
 
 	T_ASSERT(http_answer_files_init(NULL, NULL));
 	http_answer_files_reset();
 	http_gzip_reset();
 	buf_free(&v);
+	buf_free(&v2);
 	buf_free(&body);
 	free(out);
 	resp_free(&r);
