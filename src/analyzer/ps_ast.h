@@ -260,6 +260,7 @@ struct ps_node {
 			size_t	 nargs;
 			struct ps_nodes redirections;
 			bool	 has_splat;
+			uint32_t index;			/* in ast->commands (the analysis's cmds) */
 		} cmd;
 		struct {	/* COMMAND_PARAMETER */
 			const char *name;		/* without dash and colon */

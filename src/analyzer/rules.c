@@ -790,6 +790,7 @@ resolve_commands(struct ps_ctx *c)
 		size_t len;
 
 		pc->node = n;
+		n->u.cmd.index = (uint32_t)i;
 		pc->name = n->u.cmd.name;
 		pc->canon = pc->name ? pc->name : "";
 		if (pc->name == NULL)

@@ -17,6 +17,9 @@ ps_ctx_cmd(const struct ps_ctx *c, const struct ps_node *n)
 
 	if (n == NULL || n->kind != PS_NODE_COMMAND)
 		return NULL;
+	/* the node's own index (set when the analysis lists its commands) */
+	if (n->u.cmd.index < p->ncmds && p->cmds[n->u.cmd.index].node == n)
+		return &p->cmds[n->u.cmd.index];
 	/* Commands are in source order: bisect on the start offset, then look around. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
