@@ -718,8 +718,13 @@ add_ref(struct json_object *arr, const char **urls, size_t *n, const char *title
 {
 	struct json_object *o;
 
+	/* the same address first (a cmdlet's commands share their catalog entry's url), then
+	 * the same text */
 	for (size_t i = 0; i < *n; i++)
-		if (urls[i] == url || strcmp(urls[i], url) == 0)
+		if (urls[i] == url)
+			return;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(urls[i], url) == 0)
 			return;
 	urls[(*n)++] = url;
 	o = json_object_new_object();
@@ -1210,8 +1215,13 @@ static void
 ref_write(struct buf *b, const char **urls, size_t *n, const char *title, const char *url,
     const char *type)
 {
+	/* the same address first (a cmdlet's commands share their catalog entry's url), then
+	 * the same text */
 	for (size_t i = 0; i < *n; i++)
-		if (urls[i] == url || strcmp(urls[i], url) == 0)
+		if (urls[i] == url)
+			return;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(urls[i], url) == 0)
 			return;
 	if ((*n)++ > 0)
 		buf_putc(b, ',');
