@@ -43,6 +43,7 @@ static struct name_slot {
 	uint32_t	 hash;
 	uint32_t	 entry;
 } name_slots[NAME_SLOTS];
+static uint32_t cmdlet_hashes[NAME_SLOTS];	/* a cmdlet's name's hash, by its index */
 static pthread_once_t name_once = PTHREAD_ONCE_INIT;
 
 static const char *
@@ -70,6 +71,9 @@ name_insert(const char *key, uint32_t entry)
 {
 	uint32_t h = ps_catalog_hash(key, strlen(key));
 
+	if (entry <= ps_catalog_ncmdlets && entry <= NAME_SLOTS)
+		cmdlet_hashes[entry - 1] = h;
+
 	for (uint32_t n = 0, i = h & (NAME_SLOTS - 1); n < NAME_SLOTS;
 	    n++, i = (i + 1) & (NAME_SLOTS - 1)) {
 		if (name_slots[i].entry == 0) {
@@ -89,6 +93,13 @@ name_build(void)
 		name_insert(ps_catalog_cmdlets[i].name, (uint32_t)(i + 1));
 	for (size_t i = 0; i < ps_catalog_naliases; i++)
 		name_insert(ps_catalog_aliases[i].alias, (uint32_t)(ps_catalog_ncmdlets + 1 + i));
+}
+
+uint32_t
+ps_catalog_name_hash(const struct ps_cmdlet_info *c)
+{
+	pthread_once(&name_once, name_build);
+	return cmdlet_hashes[ps_catalog_index(c)];
 }
 
 /* name_lookup: the table entry for name, or 0. */

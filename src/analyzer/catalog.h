@@ -76,6 +76,8 @@ int ps_catalog_common_param(const char *name, size_t len);
 /* ps_catalog_hash: the hash of a name (len bytes) the look-ups use; equal for names that are
  * equal case-insensitively (ASCII). */
 uint32_t ps_catalog_hash(const char *name, size_t len);
+/* ps_catalog_name_hash: ps_catalog_hash of c's name, computed once per process. */
+uint32_t ps_catalog_name_hash(const struct ps_cmdlet_info *c);
 
 /* ps_catalog_index: index of c in ps_catalog_cmdlets. */
 size_t ps_catalog_index(const struct ps_cmdlet_info *c);

@@ -807,7 +807,9 @@ ps_ctx_fold(struct ps_ctx *c, const struct ps_node *n, bool *folded)
 }
 
 /* One pass in command order over a hash table of the canonical names (case-insensitive): a
- * group is numbered when its first use is met, so the groups come in order of first use. */
+ * group is numbered when its first use is met, so the groups come in order of first use. A
+ * catalog cmdlet's hash is the catalog's own, and two of them are the same name when they are
+ * the same entry (its names are distinct, the analyzer's unit tests check it). */
 static size_t
 cmd_groups_compute(struct ps_analysis_priv *p, struct ps_cmd_group **out, size_t **group_of)
 {
@@ -819,8 +821,10 @@ cmd_groups_compute(struct ps_analysis_priv *p, struct ps_cmd_group **out, size_t
 		nslots *= 2;
 	slot = ps_ast_alloc(p->ast, nslots * sizeof(*slot));
 	for (size_t i = 0; i < p->ncmds; i++) {
-		const char *canon = p->cmds[i].canon;
-		uint32_t h = ps_catalog_hash(canon, p->cmds[i].canon_len);
+		const struct ps_cmd *pc = &p->cmds[i];
+		const char *canon = pc->canon;
+		uint32_t h = pc->ci != NULL ? ps_catalog_name_hash(pc->ci) :
+		    ps_catalog_hash(canon, pc->canon_len);
 		size_t k;
 
 		for (size_t j = h & (nslots - 1);; j = (j + 1) & (nslots - 1)) {
@@ -833,7 +837,9 @@ cmd_groups_compute(struct ps_analysis_priv *p, struct ps_cmd_group **out, size_t
 				break;
 			}
 			k = slot[j] - 1;
-			if (g[k].id == h && strcasecmp(p->cmds[g[k].first].canon, canon) == 0)
+			if (g[k].id == h && (pc->ci != NULL && p->cmds[g[k].first].ci != NULL ?
+			    pc->ci == p->cmds[g[k].first].ci :
+			    strcasecmp(p->cmds[g[k].first].canon, canon) == 0))
 				break;
 		}
 		g[k].count++;

@@ -507,12 +507,14 @@ test_catalog_lookups(void)
 	T_ASSERT(ps_catalog_param(ps_catalog_find("Get-ChildItem", 13), "F", 1) == NULL);	/* ambiguous */
 	T_ASSERT(ps_catalog_common_param("ErrorAction", 11) && ps_catalog_common_param("ea", 2));
 	T_ASSERT(ps_catalog_resolve("No-SuchThing", 12, NULL) == NULL);
-	/* the hashed look-up finds every name and alias, and no alias is a cmdlet's name */
+	/* the hashed look-up finds every name and alias (so the cmdlets' names are distinct, as
+	 * ps_cmd_groups assumes), and no alias is a cmdlet's name */
 	for (size_t i = 0; i < ps_catalog_ncmdlets; i++) {
 		const char *nm = ps_catalog_cmdlets[i].name;
 
 		T_ASSERT(ps_catalog_find(nm, strlen(nm)) == &ps_catalog_cmdlets[i]);
 		T_ASSERT(ps_catalog_alias(nm, strlen(nm)) == NULL);
+		T_EQ(ps_catalog_name_hash(&ps_catalog_cmdlets[i]), ps_catalog_hash(nm, strlen(nm)));
 	}
 	for (size_t i = 0; i < ps_catalog_naliases; i++) {
 		const char *nm = ps_catalog_aliases[i].alias;
