@@ -6,8 +6,10 @@
 # same bytes as a static file served by nginx (the floor for an answer of that size), the
 # original frontend's flat form (asked with axios's Accept), and
 # POST /api/scripts/analyze (ad hoc, nothing stored) with a 1,000-line
-# script at one connection per FastCGI worker (target: p95 under 10 ms). Anonymous callers,
-# a public script; the analyze rate limit is lifted for the run.
+# script at one connection per FastCGI worker (target: p95 under 10 ms), printed beside the
+# same script's analysis in one process without HTTP (analyzer-bench -f) run just after, the
+# machine's speed of the moment. Anonymous callers, a public script; the analyze rate limit is
+# lifted for the run.
 #   BENCH_LINES (1000), BENCH_CALLGRIND (1: then the instructions each costs psscript-fcgi,
 #   under valgrind, which the load of a shared machine does not move; 0 skips), and lib.sh's BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS,
 #   BENCH_WORKERS.
@@ -113,6 +115,12 @@ run "GET .../analysis, $L lines, gzip" "/api/scripts/$ID_BIG/analysis" analysisb
     -s "$ST/p95.lua"
 C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
 	run "POST /api/scripts/analyze -c$PSS_TEST_WORKERS" /api/scripts/analyze adhoc -s "$ST/adhoc.lua"
+# the same script's analysis and JSON in one process, no HTTP, just after: the machine's speed
+# of the moment, which moves the p95 (a shared VM's runs differ by half) and bounds it: c
+# connections on n cores wait about c/n analyses each
+ALONE=$("$PSS_BUILD/bench/analyzer-bench" -f "$ST/bench.ps1" -r 200)
+echo "$ALONE"
+ALONE_MS=$(sed -n 's/.*median \([0-9.]*\) ms.*/\1/p' <<<"$ALONE")
 echo
 echo "GET /api/scripts/:id/analysis (cached, 60 lines) / bare responder: requests/s $(ratio "$RPS_analysis" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_analysis")   (target >= 0.8)"
@@ -133,7 +141,8 @@ echo "GET /api/scripts/:id/analysis (cached, $L lines) / bare responder: request
 echo "the same two asked with Accept-Encoding: gzip / bare responder: 60 lines requests/s" \
 	"$(ratio "$RPS_analysisgz" "$RPS_bare"), by CPU $(ratio "$CPU_bare" "$CPU_analysisgz");" \
 	"$L lines requests/s $(ratio "$RPS_analysisbiggz" "$RPS_bare"), by CPU $(ratio "$CPU_bare" "$CPU_analysisbiggz")"
-echo "POST /api/scripts/analyze, $L lines, one connection per worker: p95 ${P95_adhoc:-?}   (target < 10 ms)"
+echo "POST /api/scripts/analyze, $L lines, one connection per worker: p95 ${P95_adhoc:-?}   (target < 10 ms);" \
+	"the analysis alone in one process: median ${ALONE_MS:-?} ms, the p95 $(ratio "${P95_adhoc%ms}" "${ALONE_MS:-0}") times that"
 if [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
 	echo "# instructions in one FastCGI process (callgrind; 200 sequential requests each, after warming)"
 	callgrind_start

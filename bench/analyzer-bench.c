@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <malloc.h>
@@ -15,11 +16,16 @@
 
 /*
  * Usage: analyzer-bench [-r N] [-s SECTIONS] [DOCS_DIR]
+ *        analyzer-bench -f FILE [-r N]
  *   DOCS_DIR	default $PSS_SHARED_DIR/data/powershell-docs
  *   -r N	run the docs corpus N times and print the best and the median; each scaling
  *		size runs once cold and N-1 times warm (default 1: cold only)
  *   -s LIST	comma-separated sections to run: corpus, script, code, nesting, strings
  *		(default all)
+ *   -f FILE	only FILE: its analysis and the JSON answer written from it (what a FastCGI
+ *		worker does for POST /api/scripts/analyze, without HTTP), once cold, then N
+ *		times warm (default 200); prints the best and the median (bench/analysis.sh
+ *		sets its p95 beside this machine's speed of the moment)
  * Prints: corpus blocks, crashes none (it would not return), findings, MB/s; the time for a
  * 1,000-line script; and times for inputs of growing size (0.1, 1, 2, 4, 10 MB) of plain
  * code, deep nesting and pathological strings, with the ratio time/size, which must stay flat.
@@ -274,6 +280,49 @@ bench_script(void)
 	buf_free(&k);
 }
 
+/* -f FILE: the analysis and its JSON, as the worker makes them, rounds times warm */
+static int
+bench_file(const char *path, int rounds)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf src = BUF_INIT, out = BUF_INIT;
+	double *times = xcalloc((size_t)rounds, sizeof(double));
+	char chunk[65536];
+	size_t n, nf = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "analyzer-bench: %s: %s\n", path, strerror(errno));
+		free(times);
+		return 1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&src, chunk, n);
+	fclose(f);
+	for (int r = -1; r < rounds; r++) {	/* r = -1: the cold run, not counted */
+		struct ps_analysis *a = NULL;
+		int64_t t0 = time_mono_us();
+
+		if (ps_analyze(src.data != NULL ? src.data : "", src.len, NULL, &a) != PSS_OK) {
+			fprintf(stderr, "analyzer-bench: %s: the analysis failed\n", path);
+			exit(1);
+		}
+		buf_reset(&out);
+		ps_analysis_write_json(a, &out);
+		nf = a->nfindings;
+		ps_analysis_free(a);
+		if (r >= 0)
+			times[r] = (double)(time_mono_us() - t0) / 1e3;
+	}
+	qsort(times, (size_t)rounds, sizeof(double), cmp_double);
+	printf("%s (%.1f KB, %zu findings, %.1f KB of JSON): best %.2f ms, median %.2f ms per "
+	    "analysis and its JSON (%d runs)\n", path, (double)src.len / 1024, nf,
+	    (double)out.len / 1024, times[0], times[rounds / 2], rounds);
+	buf_free(&src);
+	buf_free(&out);
+	free(times);
+	return 0;
+}
+
 static bool
 wanted(const char *sections, const char *name)
 {
@@ -294,12 +343,15 @@ main(int argc, char **argv)
 	struct corpus c;
 	char dir[4096];
 	const char *shared = getenv("PSS_SHARED_DIR");
-	const char *sections = "corpus,script,code,nesting,strings";
-	int64_t rounds = 1;
+	const char *sections = "corpus,script,code,nesting,strings", *file = NULL;
+	int64_t rounds = 0;	/* 0: the default (1, or 200 with -f) */
 	int ch;
 
-	while ((ch = getopt(argc, argv, "r:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "f:r:s:")) != -1) {
 		switch (ch) {
+		case 'f':
+			file = optarg;
+			break;
 		case 'r':
 			if (parse_int64(optarg, 1, 1000, &rounds) != 0) {
 				fprintf(stderr, "analyzer-bench: -r takes 1 to 1000\n");
@@ -310,10 +362,17 @@ main(int argc, char **argv)
 			sections = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: analyzer-bench [-r N] [-s SECTIONS] [DOCS_DIR]\n");
+			fprintf(stderr, "usage: analyzer-bench [-r N] [-s SECTIONS] [DOCS_DIR]\n"
+			    "       analyzer-bench -f FILE [-r N]\n");
 			return 2;
 		}
 	}
+	if (file != NULL) {	/* with the heap settings of a worker */
+		mem_keep_heap();
+		return bench_file(file, rounds > 0 ? (int)rounds : 200);
+	}
+	if (rounds == 0)
+		rounds = 1;
 #ifdef M_MMAP_MAX
 	/* freed memory stays in the heap, so a warm run of a large input finds its pages
 	 * already mapped (glibc would otherwise map and unmap big arrays on every run) */
