@@ -56,6 +56,10 @@ random_case(const char *s, size_t n)
 			if (cur != 0) {
 				letters++;
 				run++;
+				/* each byte left adds at most one flip and one letter: when flips
+				 * can no longer be more than half the letters, it is not random */
+				if (letters >= 2 * flips + (n - 1 - i))
+					return false;
 			}
 			continue;
 		}
