@@ -185,8 +185,11 @@ write_gzip(const char *name, const char *p, size_t n, char **gz, size_t *gz_len)
 	}
 	snprintf(gzname, sizeof(gzname), "%s.gz", name);
 	if ((rc = file_write_atomic(dir, gzname, *gz, *gz_len, 0640, gid)) != 0) {
+		int saved = errno;	/* for the caller's warning */
+
 		free(*gz);
 		*gz = NULL;
+		errno = saved;
 	}
 	return rc;
 }
@@ -205,11 +208,11 @@ http_answer_file(struct response *r, const char *key, const char *src, size_t le
 	/* the gzip file first: nginx may send the .json (and look for its .gz) once it exists */
 	if (write_gzip(name, r->body.data, r->body.len, &gz, &gz_len) != 0 ||
 	    file_write_atomic(dir, name, r->body.data, r->body.len, 0640, gid) != 0) {
-		free(gz);
 		stats.failed++;
 		log_warn("answer file %s/%s not written: %s; answer files off in this worker for "
 		    "%d s (the answers go over FastCGI)", dir, name, strerror(errno),
 		    FAILED_OFF_MS / 1000);
+		free(gz);
 		off_until_ms = time_mono_ms() + FAILED_OFF_MS;
 		return false;
 	}
