@@ -9,33 +9,17 @@
 
 #include "analyzer/rules.h"
 
+/* Every command node of the analysis keeps its index in p->cmds (resolve_commands): a node of
+ * another tree, or not a command, has none here. */
 const struct ps_cmd *
 ps_ctx_cmd(const struct ps_ctx *c, const struct ps_node *n)
 {
 	const struct ps_analysis_priv *p = c->p;
-	size_t lo = 0, hi = p->ncmds;
 
-	if (n == NULL || n->kind != PS_NODE_COMMAND)
+	if (n == NULL || n->kind != PS_NODE_COMMAND || n->u.cmd.index >= p->ncmds ||
+	    p->cmds[n->u.cmd.index].node != n)
 		return NULL;
-	/* the node's own index (set when the analysis lists its commands) */
-	if (n->u.cmd.index < p->ncmds && p->cmds[n->u.cmd.index].node == n)
-		return &p->cmds[n->u.cmd.index];
-	/* Commands are in source order: bisect on the start offset, then look around. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p->cmds[mid].node->ext.start < n->ext.start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i < p->ncmds && p->cmds[i].node->ext.start == n->ext.start; i++)
-		if (p->cmds[i].node == n)
-			return &p->cmds[i];
-	for (size_t i = 0; i < p->ncmds; i++)	/* not in order after all */
-		if (p->cmds[i].node == n)
-			return &p->cmds[i];
-	return NULL;
+	return &p->cmds[n->u.cmd.index];
 }
 
 static bool cmd_is_native(const struct ps_cmd *, const char *);
