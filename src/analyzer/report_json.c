@@ -711,6 +711,20 @@ commands_json(const struct ps_analysis_priv *p)
 	return arr;
 }
 
+/* url_seen: url is one of urls[0..n): the same address first (a cmdlet's commands share their
+ * catalog entry's url), then the same text */
+static bool
+url_seen(const char *const *urls, size_t n, const char *url)
+{
+	for (size_t i = 0; i < n; i++)
+		if (urls[i] == url)
+			return true;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(urls[i], url) == 0)
+			return true;
+	return false;
+}
+
 /* The references: one per distinct url (urls, *n of them, is what is already in arr). */
 static void
 add_ref(struct json_object *arr, const char **urls, size_t *n, const char *title, const char *url,
@@ -718,14 +732,8 @@ add_ref(struct json_object *arr, const char **urls, size_t *n, const char *title
 {
 	struct json_object *o;
 
-	/* the same address first (a cmdlet's commands share their catalog entry's url), then
-	 * the same text */
-	for (size_t i = 0; i < *n; i++)
-		if (urls[i] == url)
-			return;
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp(urls[i], url) == 0)
-			return;
+	if (url_seen(urls, *n, url))
+		return;
 	urls[(*n)++] = url;
 	o = json_object_new_object();
 	add(o, "title", jstr(title));
@@ -1215,14 +1223,8 @@ static void
 ref_write(struct buf *b, const char **urls, size_t *n, const char *title, const char *url,
     const char *type)
 {
-	/* the same address first (a cmdlet's commands share their catalog entry's url), then
-	 * the same text */
-	for (size_t i = 0; i < *n; i++)
-		if (urls[i] == url)
-			return;
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp(urls[i], url) == 0)
-			return;
+	if (url_seen(urls, *n, url))
+		return;
 	if ((*n)++ > 0)
 		buf_putc(b, ',');
 	urls[*n - 1] = url;
