@@ -168,30 +168,19 @@ http_answer_file_memo(struct response *r, const char *key, const char *src, size
 }
 
 /* write_gzip: name.gz beside it, the body's gzip encoding for nginx's gzip_static, when it is
- * shorter; 0, or -1 when it could not be written. *gz: that encoding when written (the caller
- * keeps it in the memo for the gzip clients the worker answers itself, or frees it), else NULL. */
+ * shorter; 0, or -1 when it could not be written. *gz: the encoding (NULL when it could not be
+ * made), which the caller frees or keeps. */
 static int
 write_gzip(const char *name, const char *p, size_t n, char **gz, size_t *gz_len)
 {
 	char gzname[NAME_LEN + 16];
-	int rc;
 
 	if ((*gz = http_gzip_encode(p, n, gz_len)) == NULL)
 		return -1;
-	if (*gz_len >= n) {
-		free(*gz);
-		*gz = NULL;
+	if (*gz_len >= n)
 		return 0;
-	}
 	snprintf(gzname, sizeof(gzname), "%s.gz", name);
-	if ((rc = file_write_atomic(dir, gzname, *gz, *gz_len, 0640, gid)) != 0) {
-		int saved = errno;	/* for the caller's warning */
-
-		free(*gz);
-		*gz = NULL;
-		errno = saved;
-	}
-	return rc;
+	return file_write_atomic(dir, gzname, *gz, *gz_len, 0640, gid);
 }
 
 bool
@@ -218,7 +207,8 @@ http_answer_file(struct response *r, const char *key, const char *src, size_t le
 	}
 	stats.written++;
 	m = http_memo_take(key, src, len);
-	if (gz != NULL && m->gz == NULL) {	/* the worker's own gzip answers (a fallback) */
+	/* for the worker's own gzip answers (a fallback), when it is the shorter */
+	if (gz != NULL && gz_len < r->body.len && m->gz == NULL) {
 		m->gz = gz;
 		m->gz_len = gz_len;
 		gz = NULL;
