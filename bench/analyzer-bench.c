@@ -52,21 +52,31 @@ add_block(struct corpus *c, const char *s, size_t n)
 	buf_puts(&c->all, "\n\n");
 }
 
+/* read_whole: path's bytes appended to b; 0, or -1 (errno) when it cannot be opened */
+static int
+read_whole(const char *path, struct buf *b)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(b, chunk, n);
+	fclose(f);
+	return 0;
+}
+
 /* Extract ```powershell fenced blocks from one Markdown file. */
 static void
 scan_md(struct corpus *c, const char *path)
 {
-	FILE *f = fopen(path, "rb");
 	struct buf b = BUF_INIT;
-	char chunk[65536];
-	size_t n;
 	const char *p, *end;
 
-	if (f == NULL)
+	if (read_whole(path, &b) != 0)
 		return;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
 	p = buf_cstr(&b);
 	end = p + b.len;
 	while ((p = strstr(p, "```powershell")) != NULL) {
@@ -284,20 +294,15 @@ bench_script(void)
 static int
 bench_file(const char *path, int rounds)
 {
-	FILE *f = fopen(path, "rb");
 	struct buf src = BUF_INIT, out = BUF_INIT;
-	double *times = xcalloc((size_t)rounds, sizeof(double));
-	char chunk[65536];
-	size_t n, nf = 0;
+	double *times;
+	size_t nf = 0;
 
-	if (f == NULL) {
+	if (read_whole(path, &src) != 0) {
 		fprintf(stderr, "analyzer-bench: %s: %s\n", path, strerror(errno));
-		free(times);
 		return 1;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&src, chunk, n);
-	fclose(f);
+	times = xcalloc((size_t)rounds, sizeof(double));
 	for (int r = -1; r < rounds; r++) {	/* r = -1: the cold run, not counted */
 		struct ps_analysis *a = NULL;
 		int64_t t0 = time_mono_us();
