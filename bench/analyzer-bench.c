@@ -52,22 +52,6 @@ add_block(struct corpus *c, const char *s, size_t n)
 	buf_puts(&c->all, "\n\n");
 }
 
-/* read_whole: path's bytes appended to b; 0, or -1 (errno) when it cannot be opened */
-static int
-read_whole(const char *path, struct buf *b)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(b, chunk, n);
-	fclose(f);
-	return 0;
-}
-
 /* Extract ```powershell fenced blocks from one Markdown file. */
 static void
 scan_md(struct corpus *c, const char *path)
@@ -75,7 +59,7 @@ scan_md(struct corpus *c, const char *path)
 	struct buf b = BUF_INIT;
 	const char *p, *end;
 
-	if (read_whole(path, &b) != 0)
+	if (file_read(path, &b, SIZE_MAX) != PSS_OK)
 		return;
 	p = buf_cstr(&b);
 	end = p + b.len;
@@ -298,7 +282,7 @@ bench_file(const char *path, int rounds)
 	double *times;
 	size_t nf = 0;
 
-	if (read_whole(path, &src) != 0) {
+	if (file_read(path, &src, SIZE_MAX) != PSS_OK) {
 		fprintf(stderr, "analyzer-bench: %s: %s\n", path, strerror(errno));
 		return 1;
 	}

@@ -1,5 +1,5 @@
-/* ps-files.h: the script files of a labelled test set, read whole (header only; shared by the
- * analyzer's labelled-set tests) */
+/* ps-files.h: the script files of a labelled test set, listed in order (header only; shared
+ * by the analyzer's labelled-set tests, which read each with file_read) */
 #ifndef PSS_PS_FILES_H
 #define PSS_PS_FILES_H
 
@@ -9,22 +9,6 @@
 #include <string.h>
 
 #include "core/core.h"
-
-/* ps_file_load: append the file at path to b; 0, or -1 when it cannot be opened. */
-static int __attribute__((unused))
-ps_file_load(const char *path, struct buf *b)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[8192];
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(b, chunk, n);
-	fclose(f);
-	return 0;
-}
 
 static int
 ps_files_cmp_(const void *a, const void *b)

@@ -122,31 +122,15 @@ walk_dir(const char *dir, struct strv *out, int depth)
 static int
 read_input(const char *path, struct buf *b)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
+	enum pss_err e = strcmp(path, "-") == 0 ? file_read_fd(0, b, PS_ANALYZER_MAX_INPUT) :
+	    file_read(path, b, PS_ANALYZER_MAX_INPUT);
 
-	if (f == NULL) {
+	if (e == PSS_ETOOBIG)
+		fprintf(stderr, "psscript analyze: %s: larger than %zu bytes\n", path,
+		    (size_t)PS_ANALYZER_MAX_INPUT);
+	else if (e != PSS_OK)
 		fprintf(stderr, "psscript analyze: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (b->len + n > PS_ANALYZER_MAX_INPUT) {
-			fprintf(stderr, "psscript analyze: %s: larger than %zu bytes\n", path,
-			    PS_ANALYZER_MAX_INPUT);
-			rc = -1;
-			break;
-		}
-		buf_append(b, chunk, n);
-	}
-	if (rc == 0 && ferror(f)) {
-		fprintf(stderr, "psscript analyze: %s: %s\n", path, strerror(errno));
-		rc = -1;
-	}
-	if (f != stdin)
-		fclose(f);
-	return rc;
+	return e == PSS_OK ? 0 : -1;
 }
 
 /* --settings: a PSScriptAnalyzer settings file; warnings and errors go to stderr. */

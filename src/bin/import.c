@@ -130,29 +130,23 @@ by_path(const void *a, const void *b)
 static char *
 read_file(struct ifile *f, size_t *len)
 {
-	FILE *fp;
-	char *data;
-	size_t n;
+	struct buf b = BUF_INIT;
+	enum pss_err e = PSS_OK;
 
-	if (f->size > LIBRARY_CONTENT_MAX) {
+	/* the size the walk saw, then the bytes read (the file may have grown since) */
+	if (f->size > LIBRARY_CONTENT_MAX ||
+	    (e = file_read(f->path, &b, LIBRARY_CONTENT_MAX)) == PSS_ETOOBIG) {
 		fail_file(f, "%s", "the file is larger than 10 MB");
+		buf_free(&b);
 		return NULL;
 	}
-	if ((fp = fopen(f->path, "rb")) == NULL) {
-		fail_file(f, "cannot open: %s", strerror(errno));
+	if (e != PSS_OK) {
+		fail_file(f, "cannot read: %s", strerror(errno));
+		buf_free(&b);
 		return NULL;
 	}
-	data = xmalloc((size_t)f->size + 1);
-	n = fread(data, 1, (size_t)f->size + 1, fp);
-	if (ferror(fp) || n > (size_t)f->size) {
-		fail_file(f, "cannot read: %s", ferror(fp) ? strerror(errno) : "the file grew while reading");
-		fclose(fp);
-		free(data);
-		return NULL;
-	}
-	fclose(fp);
-	*len = n;
-	return data;
+	*len = b.len;
+	return buf_detach(&b);
 }
 
 /* A name library_uploads_store accepts: 1..255 bytes of UTF-8 without control characters. */

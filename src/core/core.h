@@ -79,6 +79,14 @@ void	 buf_vprintf(struct buf *, const char *, va_list);
 const char *buf_cstr(struct buf *);	/* never NULL; "" when empty */
 char	*buf_detach(struct buf *);	/* caller frees; buffer is reset */
 
+/* file_read_fd: appends to b what fd holds from where it stands to its end (read(2) until
+ * it gives 0, EINTR retried): PSS_OK; PSS_ETOOBIG as soon as more than max bytes have come
+ * (b then holds max + 1 of them: the caller frees it); PSS_EIO with errno when a read
+ * fails. file_read: the same for the file at path, opened and closed here; PSS_EIO with
+ * errno also when it cannot be opened (or is a folder). b stays NUL-terminated. */
+enum pss_err file_read_fd(int fd, struct buf *b, size_t max);
+enum pss_err file_read(const char *path, struct buf *b, size_t max);
+
 /* An arena: many small allocations, released together (one per request). */
 struct arena_block;
 struct arena {

@@ -1,5 +1,5 @@
-/* files.c: a file written whole or not at all, and a folder of such files kept to an age
- * and a size (the answer files nginx sends, http/answerfile.c) */
+/* files.c: a file read whole up to a size, a file written whole or not at all, and a folder
+ * of such files kept to an age and a size (the answer files nginx sends, http/answerfile.c) */
 #include "config.h"
 
 #include <dirent.h>
@@ -13,6 +13,49 @@
 #include <unistd.h>
 
 #include "core/core.h"
+
+enum pss_err
+file_read_fd(int fd, struct buf *b, size_t max)
+{
+	size_t got = 0, room;
+	ssize_t n;
+
+	for (;;) {
+		buf_grow(b, 65536);
+		room = b->cap - b->len - 1;
+		if (max - got < room)
+			room = max - got + 1;	/* one byte past max tells */
+		n = read(fd, b->data + b->len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			b->data[b->len] = '\0';
+			return PSS_EIO;
+		}
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		got += (size_t)n;
+		if (n == 0)
+			return PSS_OK;
+		if (got > max)
+			return PSS_ETOOBIG;
+	}
+}
+
+enum pss_err
+file_read(const char *path, struct buf *b, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
+	enum pss_err e;
+
+	if (fd < 0)
+		return PSS_EIO;
+	e = file_read_fd(fd, b, max);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return e;
+}
 
 int
 file_write_atomic(const char *dir, const char *name, const void *p, size_t n, mode_t mode,

@@ -12,6 +12,7 @@
 #include "db/migrate.h"
 
 #define MIGRATE_LOCK "7263541"	/* pg_advisory_lock key: one migrator at a time */
+#define MIGRATION_MAX_BYTES (16u << 20)	/* far above any migration; bounds a wrong path's read */
 
 struct migration {
 	int	 version;
@@ -29,21 +30,18 @@ struct mlist {
 	size_t	 n;
 };
 
+/* read_file: a migration's text (caller frees), or NULL (logged) */
 static char *
 read_file(const char *path, size_t *len)
 {
 	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t got;
-	FILE *f;
+	enum pss_err e;
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		log_error("%s: %s", path, strerror(errno));
+	if ((e = file_read(path, &b, MIGRATION_MAX_BYTES)) != PSS_OK) {
+		log_error("%s: %s", path, e == PSS_ETOOBIG ? "larger than 16 MB" : strerror(errno));
+		buf_free(&b);
 		return NULL;
 	}
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, got);
-	fclose(f);
 	*len = b.len;
 	return buf_detach(&b);
 }

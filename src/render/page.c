@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -45,18 +46,20 @@ asset_ext(const char *name)
 static void
 asset_add(struct json_object *m, const char *path, const char *rel)
 {
-	FILE *f = fopen(path, "rb");
 	struct buf b = BUF_INIT, key = BUF_INIT, url = BUF_INIT;
-	char chunk[8192], hex[65];
-	size_t n;
+	char hex[65];
 	const char *dot = strrchr(rel, '.');
+	enum pss_err e;
 
-	if (f == NULL)
+	/* a name that changes with every byte, or none (a name from part of the file would
+	 * keep browsers on an old copy) */
+	if ((e = file_read(path, &b, ASSET_MAX_BYTES)) != PSS_OK) {
+		log_warn("static asset %s left out: %s", path,
+		    e == PSS_ETOOBIG ? "larger than 8 MB" : strerror(errno));
+		buf_free(&b);
 		return;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < ASSET_MAX_BYTES)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	sha256_hex(b.data != NULL ? b.data : "", b.len, hex);
+	}
+	sha256_hex(b.data, b.len, hex);
 	for (const char *p = rel; *p; p++)
 		buf_putc(&key, (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') ? *p : '_');

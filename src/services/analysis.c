@@ -95,21 +95,18 @@ int
 library_analyzer_load(const char *path, struct ps_settings **out, struct buf *err, struct buf *warn)
 {
 	struct buf src = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	FILE *f;
+	enum pss_err e;
 	int rc = -1;
 
 	*out = NULL;
-	if ((f = fopen(path, "rb")) == NULL) {
-		buf_printf(err, "%s", strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && src.len <= PS_ANALYZER_MAX_INPUT)
-		buf_append(&src, chunk, n);
-	fclose(f);
-	if (ps_settings_parse(src.data ? src.data : "", src.len, out, err, warn) == PSS_OK)
+	if ((e = file_read(path, &src, PS_ANALYZER_MAX_INPUT)) != PSS_OK) {
+		if (e == PSS_ETOOBIG)
+			buf_printf(err, "larger than %zu bytes", (size_t)PS_ANALYZER_MAX_INPUT);
+		else
+			buf_printf(err, "%s", strerror(errno));
+	} else if (ps_settings_parse(src.data, src.len, out, err, warn) == PSS_OK) {
 		rc = 0;
+	}
 	buf_free(&src);
 	return rc;
 }

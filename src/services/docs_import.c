@@ -218,27 +218,19 @@ docs_page_parse(const char *src, size_t len, struct docs_page *p)
 static enum pss_err
 read_page(const char *path, size_t max, char **out, size_t *len)
 {
-	FILE *fp = fopen(path, "rb");
 	struct buf b = BUF_INIT;
-	char chunk[65536];
-	size_t n;
+	enum pss_err e = file_read(path, &b, max);
 
 	*out = NULL;
 	*len = 0;
-	if (fp == NULL)
-		return PSS_EIO;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 && b.len <= max)
-		buf_append(&b, chunk, n);
-	if (ferror(fp) || b.len > max) {
-		enum pss_err e = ferror(fp) ? PSS_EIO : PSS_ETOOBIG;
+	if (e != PSS_OK) {
+		int saved = errno;
 
-		fclose(fp);
 		buf_free(&b);
+		errno = saved;
 		return e;
 	}
-	fclose(fp);
 	*len = b.len;
-	buf_putc(&b, '\0');
 	*out = buf_detach(&b);
 	return PSS_OK;
 }

@@ -103,7 +103,7 @@ run_file(const char *sub, const char *name, bool attack)
 	bool ok;
 
 	snprintf(path, sizeof(path), "%s/tests/data/attacks/%s/%s", root, sub, name);
-	if (ps_file_load(path, &b) != 0 || ps_analyze(b.data ? b.data : "", b.len, NULL, &a) != PSS_OK) {
+	if (file_read(path, &b, SIZE_MAX) != PSS_OK || ps_analyze(b.data ? b.data : "", b.len, NULL, &a) != PSS_OK) {
 		snprintf(tap, sizeof(tap), "%s/%s analysed", sub, name);
 		t_result(0, tap);
 		buf_free(&b);

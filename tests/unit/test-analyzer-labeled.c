@@ -40,7 +40,7 @@ load_set(const char *root, const char *sub, int malicious)
 		struct sample *s = &samples[nsamples];
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (ps_file_load(path, &b) == 0 &&
+		if (file_read(path, &b, SIZE_MAX) == PSS_OK &&
 		    ps_analyze(b.data ? b.data : "", b.len, NULL, &a) == PSS_OK) {
 			snprintf(s->name, sizeof(s->name), "%s/%s", sub, names[i]);
 			s->malicious = malicious;

@@ -84,7 +84,7 @@ check_file(const char *dir, const char *name, unsigned *rules, unsigned *rules_o
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	memset(&o, 0, sizeof(o));
 	o.file_name = name;
-	if (ps_file_load(path, &b) != 0 || strncmp(buf_cstr(&b), "# pssa:", 7) != 0 ||
+	if (file_read(path, &b, SIZE_MAX) != PSS_OK || strncmp(buf_cstr(&b), "# pssa:", 7) != 0 ||
 	    settings_line(buf_cstr(&b), &set) != 0 || (o.settings = set,
 	    ps_analyze(b.data, b.len, &o, &a)) != PSS_OK) {
 		ps_settings_free(set);

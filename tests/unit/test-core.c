@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -358,6 +359,63 @@ test_files_write_and_sweep(void)
 	T_EQ(rmdir(dir), 0);
 }
 
+/* file_read appends a file's bytes past what b holds (more than one read's worth, and an
+ * empty file), stops with PSS_ETOOBIG once past max (exactly max is fine), and gives PSS_EIO
+ * with errno for a missing file and a folder; file_read_fd reads a pipe to its end. */
+static void
+test_files_read_whole_and_bounded(void)
+{
+	char dir[] = "/tmp/pss-read.XXXXXX", path[256], *big = xmalloc(200000);
+	struct buf b = BUF_INIT;
+	int fds[2];
+
+	T_ASSERT(mkdtemp(dir) != NULL);
+	for (size_t i = 0; i < 200000; i++)
+		big[i] = (char)('a' + i % 26);
+	T_EQ(file_write_atomic(dir, "big", big, 200000, 0600, (gid_t)-1), 0);
+	T_EQ(file_write_atomic(dir, "empty", "", 0, 0600, (gid_t)-1), 0);
+	snprintf(path, sizeof(path), "%s/big", dir);
+	buf_puts(&b, "head:");
+	T_EQ(file_read(path, &b, 200000), PSS_OK);
+	T_EQ(b.len, 200005);
+	T_ASSERT(memcmp(b.data, "head:", 5) == 0 && memcmp(b.data + 5, big, 200000) == 0);
+	T_EQ(b.data[b.len], '\0');
+	buf_reset(&b);
+	T_EQ(file_read(path, &b, 199999), PSS_ETOOBIG);
+	T_EQ(b.len, 200000);
+	buf_free(&b);
+	T_EQ(file_read(path, &b, 1000), PSS_ETOOBIG);
+	T_EQ(b.len, 1001);	/* not the whole file: one byte past max */
+	buf_free(&b);
+	snprintf(path, sizeof(path), "%s/empty", dir);
+	T_EQ(file_read(path, &b, 0), PSS_OK);
+	T_EQ(b.len, 0);
+	T_STREQ(buf_cstr(&b), "");
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	errno = 0;
+	T_EQ(file_read(path, &b, 10), PSS_EIO);
+	T_EQ(errno, ENOENT);
+	errno = 0;
+	T_EQ(file_read(dir, &b, 10), PSS_EIO);
+	T_EQ(errno, EISDIR);
+	T_EQ(b.len, 0);
+
+	T_EQ(pipe(fds), 0);
+	T_EQ(write(fds[1], "from a pipe", 11), 11);
+	close(fds[1]);
+	T_EQ(file_read_fd(fds[0], &b, 100), PSS_OK);
+	close(fds[0]);
+	T_STREQ(buf_cstr(&b), "from a pipe");
+	buf_free(&b);
+
+	snprintf(path, sizeof(path), "%s/big", dir);
+	(void)unlink(path);
+	snprintf(path, sizeof(path), "%s/empty", dir);
+	(void)unlink(path);
+	T_EQ(rmdir(dir), 0);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -377,5 +435,6 @@ main(void)
 	T_RUN(test_cors_origins_exact_and_checked);
 	T_RUN(test_hash_words_pinned_and_the_same_in_pieces);
 	T_RUN(test_files_write_and_sweep);
+	T_RUN(test_files_read_whole_and_bounded);
 	return t_done();
 }

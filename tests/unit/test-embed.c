@@ -1,6 +1,7 @@
 /* test-embed.c: unit tests of the built-in embedding model, the enrichment and the exact scan */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,23 +21,15 @@ load_model(void)
 {
 	const char *top = getenv("PSS_SRCDIR");
 	char path[4096];
-	FILE *f;
-	long n;
+	struct buf b = BUF_INIT;
 
 	snprintf(path, sizeof(path), "%s/data/embed/builtin-lsi.bin", top ? top : "..");
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "cannot open %s\n", path);
+	if (file_read(path, &b, SIZE_MAX) != PSS_OK) {
+		fprintf(stderr, "cannot read %s: %s\n", path, strerror(errno));
 		exit(1);
 	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	model_bytes = xmalloc((size_t)n);
-	if (fread(model_bytes, 1, (size_t)n, f) != (size_t)n)
-		exit(1);
-	fclose(f);
-	model_len = (size_t)n;
+	model_len = b.len;
+	model_bytes = buf_detach(&b);
 }
 
 static void
