@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <zlib.h>
 
 #include "core/core.h"
 #include "itest.h"
@@ -367,6 +369,32 @@ it_metric(const char *counter)
 		n = strtoll(p + strlen(name), NULL, 10);
 	it_resp_free(&r);
 	return n;
+}
+
+char *
+it_gunzip(const struct it_resp *r, size_t *len)
+{
+	z_stream z = { 0 };
+	size_t cap = 1 << 22;
+	char *out = malloc(cap);
+
+	if (out == NULL || inflateInit2(&z, 15 + 16) != Z_OK) {
+		free(out);
+		return NULL;
+	}
+	z.next_in = (Bytef *)(uintptr_t)r->body;
+	z.avail_in = (uInt)r->len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap - 1;
+	if (inflate(&z, Z_FINISH) != Z_STREAM_END || z.avail_in != 0) {
+		free(out);
+		out = NULL;
+	} else {
+		*len = z.total_out;
+		out[*len] = '\0';
+	}
+	inflateEnd(&z);
+	return out;
 }
 
 long long

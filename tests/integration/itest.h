@@ -59,6 +59,9 @@ long long it_script_new(const char *token, const char *title, const char *conten
  * the workers, -1 when not found. it_hot_hits: psscript_cache_hot_hits_total. */
 long long it_metric(const char *counter);
 long long it_hot_hits(void);
+/* it_gunzip: a gzip-encoded body decoded (NUL-terminated, caller frees) into *len, or NULL
+ * when it is not one whole gzip member of at most 4 MB. */
+char	*it_gunzip(const struct it_resp *, size_t *len);
 /* it_script_path: "/api/scripts/<id><tail>" in one of four static buffers (four may be used
  * in one call's arguments). */
 const char *it_script_path(long long id, const char *tail);

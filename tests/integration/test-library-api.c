@@ -5,10 +5,7 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <stdint.h>
 #include <sys/wait.h>
-
-#include <zlib.h>
 
 #include "itest-auth.h"
 
@@ -1339,9 +1336,8 @@ gz_get(const char *path, const char *token)
 	const char *h[3] = { "Accept-Encoding: gzip", NULL, NULL };
 	struct it_resp r;
 	const char *ce;
-	z_stream z = { 0 };
-	size_t cap = 1 << 22;
-	char *out = NULL;
+	char *out;
+	size_t n;
 
 	if (token != NULL) {
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
@@ -1355,20 +1351,7 @@ gz_get(const char *path, const char *token)
 		it_resp_free(&r);
 		return NULL;
 	}
-	out = malloc(cap);
-	if (inflateInit2(&z, 15 + 16) == Z_OK) {
-		z.next_in = (Bytef *)(uintptr_t)r.body;
-		z.avail_in = (uInt)r.len;
-		z.next_out = (Bytef *)out;
-		z.avail_out = (uInt)cap - 1;
-		if (inflate(&z, Z_FINISH) == Z_STREAM_END)
-			out[z.total_out] = '\0';
-		else {
-			free(out);
-			out = NULL;
-		}
-		inflateEnd(&z);
-	}
+	out = it_gunzip(&r, &n);
 	it_resp_free(&r);
 	return out;
 }

@@ -7,11 +7,8 @@
  * script's source in windows of lines with a pager */
 #include "config.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-#include <zlib.h>
 
 #include "itest-html.h"
 
@@ -835,34 +832,6 @@ test_source_windows(void)
 	it_resp_free(&r);
 }
 
-/* gunzip_page: the gzip body decoded (NUL-terminated, caller frees) into *len, or NULL when it
- * is not one whole gzip member. */
-static char *
-gunzip_page(const struct it_resp *r, size_t *len)
-{
-	z_stream z = { 0 };
-	size_t cap = 1 << 22;
-	char *out = malloc(cap);
-
-	if (inflateInit2(&z, 15 + 16) != Z_OK) {
-		free(out);
-		return NULL;
-	}
-	z.next_in = (Bytef *)(uintptr_t)r->body;
-	z.avail_in = (uInt)r->len;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap - 1;
-	if (inflate(&z, Z_FINISH) != Z_STREAM_END || z.avail_in != 0) {
-		free(out);
-		out = NULL;
-	} else {
-		*len = z.total_out;
-		out[*len] = '\0';
-	}
-	inflateEnd(&z);
-	return out;
-}
-
 /* same_gzipped: path as v, asked without and with Accept-Encoding: gzip: the two decode to
  * the same bytes; 1 when the second was gzip-encoded (with Vary), 0 when it was not, -1 on a
  * difference. *raw_len: the gzip body's length. */
@@ -894,7 +863,7 @@ same_gzipped(struct visitor *v, const char *path, const char *secret, size_t *ra
 	if (secret != NULL)
 		T_ASSERTF(memmem(gz.body, gz.len, secret, strlen(secret)) != NULL, "%s: %s not stored",
 		    path, secret);
-	if ((dec = gunzip_page(&gz, &n)) != NULL && n == id.len && memcmp(dec, id.body, n) == 0)
+	if ((dec = it_gunzip(&gz, &n)) != NULL && n == id.len && memcmp(dec, id.body, n) == 0)
 		rc = 1;
 	else
 		printf("#   %s: decoded %zu bytes, identity %zu\n", path, dec != NULL ? n : 0, id.len);
