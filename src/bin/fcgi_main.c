@@ -67,6 +67,7 @@ flush_layer_stats(struct app *a)
 	metrics_add(M_GZIP_MEMO_HITS, g->memo_hits - glast.memo_hits);
 	metrics_add(M_GZIP_PAGES, g->pages - glast.pages);
 	metrics_add(M_GZIP_PIECES, g->pieces - glast.pieces);
+	metrics_add(M_GZIP_UNCACHED, g->uncached - glast.uncached);
 	metrics_add(M_ANSWER_FILES_SENT, af->sent - alast.sent);
 	metrics_add(M_ANSWER_FILES_WRITTEN, af->written - alast.written);
 	metrics_add(M_ANSWER_FILES_FAILED, af->failed - alast.failed);

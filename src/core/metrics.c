@@ -15,7 +15,7 @@
 
 #define SLOTS		METRICS_MAX_PIDS
 #define NBUCKETS	METRICS_NBUCKETS	/* 11 bounds and +Inf */
-#define MAGIC		0x7073736d65747237ULL	/* "pssmetr7": the layout's version */
+#define MAGIC		0x7073736d65747238ULL	/* "pssmetr8": the layout's version */
 
 static const double bounds_s[NBUCKETS - 1] = {
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5,
@@ -49,6 +49,7 @@ static const char *const counter_names[M__MAX][2] = {
 	{ "psscript_gzip_memo_hits_total", "Cached answers sent gzip-encoded from a worker's memo" },
 	{ "psscript_gzip_pages_total", "Pages sent gzip-encoded: shared fragments as pieces, every other byte stored" },
 	{ "psscript_gzip_pieces_total", "Page fragments compressed into pieces (once per worker and fragment)" },
+	{ "psscript_gzip_uncached_total", "Answers made for one request (the ad-hoc analysis) gzip-encoded for the client that asked" },
 	{ "psscript_answer_files_sent_total", "Cached answers sent by nginx from an answer file (X-Accel-Redirect)" },
 	{ "psscript_answer_files_written_total", "Answer files written (once per worker and answer, again every 10 minutes in use)" },
 	{ "psscript_answer_files_failed_total", "Answer files that could not be written (the answer went over FastCGI)" },

@@ -131,6 +131,9 @@ h_scripts_analyze_adhoc(struct http_ctx *c)
 	buf_putc(body, '}');
 	c->resp->status = 200;
 	c->resp->content_type = "application/json; charset=utf-8";
+	/* the script's analysis and nothing else: no secret next to the text it quotes */
+	if (http_gzip_accepted(c->resp, c->req))
+		http_gzip_uncached(c->resp);
 out:
 	json_object_put(b);
 }

@@ -71,18 +71,18 @@ http_accepts_gzip(const char *accept_encoding)
 	return gzip == 1 || (gzip == -1 && star == 1);
 }
 
-/* deflate_all: p[0..n) through a fresh compressor of window_bits (15 + 16: a gzip member;
- * -15: raw deflate) ended by flush (Z_FINISH, or Z_SYNC_FLUSH: byte-aligned, not final), into
- * a malloc'd buffer; NULL when zlib fails. */
+/* deflate_all: p[0..n) through a fresh compressor at level of window_bits (15 + 16: a gzip
+ * member; -15: raw deflate) ended by flush (Z_FINISH, or Z_SYNC_FLUSH: byte-aligned, not
+ * final), into a malloc'd buffer; NULL when zlib fails. */
 static char *
-deflate_all(const char *p, size_t n, int window_bits, int flush, size_t *out_len)
+deflate_all(const char *p, size_t n, int level, int window_bits, int flush, size_t *out_len)
 {
 	z_stream z = { 0 };
 	uLong cap;
 	char *out;
 
 	if (n > UINT32_MAX / 2 ||
-	    deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	    deflateInit2(&z, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return NULL;
 	cap = deflateBound(&z, (uLong)n) + 16;	/* + the sync flush's empty stored block */
 	out = xmalloc(cap);
@@ -104,7 +104,7 @@ deflate_all(const char *p, size_t n, int window_bits, int flush, size_t *out_len
 static char *
 deflate_gzip(const char *p, size_t n, size_t *out_len)
 {
-	return deflate_all(p, n, 15 + 16, Z_FINISH, out_len);
+	return deflate_all(p, n, 6, 15 + 16, Z_FINISH, out_len);
 }
 
 char *
@@ -171,6 +171,24 @@ http_gzip(struct response *r, const char *key, const char *src, size_t len)
 }
 
 void
+http_gzip_uncached(struct response *r)
+{
+	size_t gz_len;
+	char *gz;
+
+	if (r->body.len < HTTP_GZIP_MIN ||
+	    (gz = deflate_all(r->body.data, r->body.len, 1, 15 + 16, Z_FINISH, &gz_len)) == NULL)
+		return;
+	if (gz_len < r->body.len) {	/* else incompressible: the identity bytes go */
+		gz_stats.uncached++;
+		buf_reset(&r->body);
+		buf_append(&r->body, gz, gz_len);
+		resp_header(r, "Content-Encoding", "gzip");
+	}
+	free(gz);
+}
+
+void
 http_gzip_reset(void)
 {
 	http_memo_reset();
@@ -189,7 +207,7 @@ bool
 http_gz_piece_make(struct http_gz_piece *pc, const char *p, size_t n)
 {
 	memset(pc, 0, sizeof(*pc));
-	if ((pc->z = deflate_all(p, n, -15, Z_SYNC_FLUSH, &pc->zlen)) == NULL)
+	if ((pc->z = deflate_all(p, n, 6, -15, Z_SYNC_FLUSH, &pc->zlen)) == NULL)
 		return false;
 	pc->len = n;
 	pc->crc = (uint32_t)crc32(crc32(0, Z_NULL, 0), (const Bytef *)p, (uInt)n);

@@ -1,7 +1,8 @@
 /* test-analysis-api.c: the analysis endpoints through nginx (issue 13 item 1): the stored
  * analysis and its state, analyse now and queued, ad-hoc analysis with its size and text
- * checks, the exports (JSON, SARIF 2.1.0, HTML, Markdown) with hostile text, the visibility
- * matrix of each endpoint, and the analysis:{id} cache dropped by a content change */
+ * checks and its gzip encoding, the exports (JSON, SARIF 2.1.0, HTML, Markdown) with hostile
+ * text, the visibility matrix of each endpoint, and the analysis:{id} cache dropped by a
+ * content change */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -104,6 +105,51 @@ test_adhoc_analyses_and_stores_nothing(void)
 	it_resp_free(&r);
 	T_STREQ(it_psql("SELECT count(*) FROM script_analysis"), before);
 	T_STREQ(it_psql("SELECT count(*) FROM scripts"), sbefore);
+}
+
+/* The ad-hoc analysis goes gzip-encoded to a client that asks (as a browser does), as the
+ * same bytes as without, with Vary; counted in /metrics; never to one that does not ask or
+ * refuses it (q=0). */
+static void
+test_adhoc_answer_is_gzipped_for_clients_that_ask(void)
+{
+	const char *gz[] = { "Accept-Encoding: gzip, deflate, br", NULL };
+	const char *refused[] = { "Accept-Encoding: gzip;q=0, identity", NULL };
+	struct json_object *o = json_object_new_object();
+	struct it_resp plain, r;
+	struct buf content = BUF_INIT;
+	long long before = it_metric("psscript_gzip_uncached_total");
+	const char *s;
+	char *body;
+	size_t n, len;
+
+	buf_printf(&content, "# %s\n", uniq("gz"));
+	for (int i = 0; i < 60; i++)
+		buf_printf(&content, "Write-Host \"step %d\"; Invoke-Expression \"Get-Date # %d\"\n", i, i);
+	json_object_object_add(o, "content", json_object_new_string(buf_cstr(&content)));
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &n);
+	T_EQ(it_request(&plain, "POST", "/api/scripts/analyze", s, n, "application/json", NULL), 0);
+	T_EQ(plain.status, 200);
+	T_ASSERT(it_header(&plain, "content-encoding") == NULL);
+	T_ASSERT(plain.len > 4096);
+	T_EQ(it_request(&r, "POST", "/api/scripts/analyze", s, n, "application/json", gz), 0);
+	T_EQ(r.status, 200);
+	T_STREQ(it_header(&r, "content-encoding"), "gzip");
+	T_ASSERT(strstr(r.headers, "vary: Accept-Encoding") != NULL);
+	T_ASSERTF(r.len * 4 < plain.len, "%zu bytes gzipped against %zu", r.len, plain.len);
+	body = it_gunzip(&r, &len);
+	T_ASSERT(body != NULL && len == plain.len && memcmp(body, plain.body, len) == 0);
+	free(body);
+	it_resp_free(&r);
+	T_ASSERT(before >= 0 && it_metric("psscript_gzip_uncached_total") >= before + 1);
+	T_EQ(it_request(&r, "POST", "/api/scripts/analyze", s, n, "application/json", refused), 0);
+	T_EQ(r.status, 200);
+	T_ASSERT(it_header(&r, "content-encoding") == NULL);
+	T_ASSERT(r.len == plain.len && memcmp(r.body, plain.body, r.len) == 0);
+	it_resp_free(&r);
+	it_resp_free(&plain);
+	json_object_put(o);
+	buf_free(&content);
 }
 
 static void
@@ -701,6 +747,7 @@ main(void)
 	it_init();
 	T_RUN(test_setup_accounts);
 	T_RUN(test_adhoc_analyses_and_stores_nothing);
+	T_RUN(test_adhoc_answer_is_gzipped_for_clients_that_ask);
 	T_RUN(test_adhoc_refuses_bad_input_in_the_json_envelope);
 	T_RUN(test_visibility_matrix_of_every_analysis_endpoint);
 	T_RUN(test_no_analysis_is_404_with_the_state);
