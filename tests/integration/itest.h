@@ -55,8 +55,9 @@ int	 it_log_has(const char *path, const char *needle, int seconds);
 /* it_script_new: POST /api/scripts as token: {title, content, isPublic: pub, analyze: false}
  * (nothing analyses it until asked); its id, or 0 (with a "# " line saying why). */
 long long it_script_new(const char *token, const char *title, const char *content, bool pub);
-/* it_metric: a counter of /metrics without labels ("psscript_gzip_pages_total") summed over
- * the workers, -1 when not found. it_hot_hits: psscript_cache_hot_hits_total. */
+/* it_metric: a series of /metrics ("psscript_gzip_pages_total", or with its labels as
+ * written: "psscript_ai_requests_total{outcome=\"refused\"}") summed over the processes,
+ * -1 when not found. it_hot_hits: psscript_cache_hot_hits_total. */
 long long it_metric(const char *counter);
 long long it_hot_hits(void);
 /* it_gunzip: a gzip-encoded body decoded (NUL-terminated, caller frees) into *len, or NULL

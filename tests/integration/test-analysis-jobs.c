@@ -63,23 +63,6 @@ enqueue(long id, int priority)
 	return v != NULL && parse_int64(v, 1, INT64_MAX, &j) == 0 ? (long)j : -1;
 }
 
-/* metric: one series of /metrics (summed over every process), -1 when absent. */
-static long long
-metric(const char *series)
-{
-	struct it_resp r;
-	char needle[200];
-	const char *p;
-	long long n = -1;
-
-	snprintf(needle, sizeof(needle), "\n%s ", series);
-	if (it_get(&r, "/metrics") == 0 && r.status == 200 && r.body != NULL &&
-	    (p = strstr(r.body, needle)) != NULL)
-		n = strtoll(p + strlen(needle), NULL, 10);
-	it_resp_free(&r);
-	return n;
-}
-
 /* worker: replaces the job runner by one with env (VAR=value words) logging to log (a path
  * written into log, 512 bytes); 0 once it is ready. */
 static int
@@ -189,7 +172,7 @@ test_llm_prose_is_added_and_failures_keep_the_builtin_analysis(void)
 
 		snprintf(series, sizeof(series), "psscript_ai_requests_total{outcome=\"%s\"}",
 		    fails[i].outcome);
-		before = metric(series);
+		before = it_metric(series);
 		run_in_mode(fails[i].mode);
 		/* the built-in analysis, whole: its purpose and suggestions, provider builtin */
 		T_ASSERTF(strcmp(analysis(script_id, PROSE) ?: "", prose) == 0,
@@ -197,8 +180,8 @@ test_llm_prose_is_added_and_failures_keep_the_builtin_analysis(void)
 		snprintf(line, sizeof(line), "the chat API failed (%s)", fails[i].outcome);
 		T_ASSERTF(count_lines(log, line) == 1, "mode %s: %d log lines say \"%s\"",
 		    fails[i].mode, count_lines(log, line), line);
-		T_ASSERTF(metric(series) == before + 1, "mode %s: %s went from %lld to %lld",
-		    fails[i].mode, series, before, metric(series));
+		T_ASSERTF(it_metric(series) == before + 1, "mode %s: %s went from %lld to %lld",
+		    fails[i].mode, series, before, it_metric(series));
 	}
 }
 
@@ -206,7 +189,7 @@ static void
 test_ai_service_prose_and_a_refused_connection(void)
 {
 	char env[600], log[512];
-	long long before = metric("psscript_ai_requests_total{outcome=\"refused\"}");
+	long long before = it_metric("psscript_ai_requests_total{outcome=\"refused\"}");
 
 	snprintf(env, sizeof(env), "AI_SERVICE_URL=%s AI_TIMEOUT_MS=3000 REANALYZE_BATCH=0", S.url);
 	T_EQ(worker(env, log), 0);
@@ -222,7 +205,7 @@ test_ai_service_prose_and_a_refused_connection(void)
 	run_in_mode("ok");
 	T_STREQ(analysis(script_id, PROSE), prose);
 	T_EQ(count_lines(log, "the AI service failed (refused)"), 1);
-	T_EQ(metric("psscript_ai_requests_total{outcome=\"refused\"}"), before + 1);
+	T_EQ(it_metric("psscript_ai_requests_total{outcome=\"refused\"}"), before + 1);
 }
 
 /* ---- re-analysis ---- */
@@ -291,14 +274,14 @@ static void
 test_job_runner_reanalyses_stale_analyses_by_itself(void)
 {
 	char log[512];
-	long long before = metric("psscript_analyses_stale_queued_total");
+	long long before = it_metric("psscript_analyses_stale_queued_total");
 
 	make_stale();
 	/* batches of 2: the runner sweeps at start and again at once while batches come full */
 	T_EQ(worker("REANALYZE_BATCH=2 REANALYZE_INTERVAL_S=3600", log), 0);
 	T_STREQ(it_poll_sql("SELECT count(*) FILTER (WHERE analysis_version <> '2.0' OR purpose = "
 	    "'old') || '/' || count(*) FROM script_analysis WHERE " MINE, "0/5", 30), "0/5");
-	T_ASSERT(metric("psscript_analyses_stale_queued_total") >= before + 5);
+	T_ASSERT(it_metric("psscript_analyses_stale_queued_total") >= before + 5);
 	T_ASSERT(it_log_has(log, "re-analysis: queued 2 analyses", 1));
 }
 
