@@ -71,8 +71,8 @@ http_accepts_gzip(const char *accept_encoding)
 	return gzip == 1 || (gzip == -1 && star == 1);
 }
 
-/* deflate_all: p[0..n) through a fresh compressor at level of window_bits (15 + 16: a gzip
- * member; -15: raw deflate) ended by flush (Z_FINISH, or Z_SYNC_FLUSH: byte-aligned, not
+/* deflate_all: p[0..n) through a fresh compressor (zlib's level 1-9; window_bits 15 + 16: a
+ * gzip member, -15: raw deflate) ended by flush (Z_FINISH, or Z_SYNC_FLUSH: byte-aligned, not
  * final), into a malloc'd buffer; NULL when zlib fails. */
 static char *
 deflate_all(const char *p, size_t n, int level, int window_bits, int flush, size_t *out_len)

@@ -580,6 +580,53 @@ test_gzip_memo_answers_only_the_same_bytes(void)
 	http_gzip_reset();
 }
 
+/* An answer made for one request (http_gzip_uncached): compressed each time, decoding to the
+ * body written; a small body or an incompressible one goes as it is, and only a body sent
+ * compressed is counted. */
+static void
+test_gzip_uncached_compresses_each_answer(void)
+{
+	struct response r;
+	struct buf v = BUF_INIT;
+	char *out = malloc(1 << 20);
+	const struct http_gzip_stats *st = http_gzip_stats();
+	long n;
+
+	http_gzip_reset();
+	resp_init(&r);
+	for (int i = 0; i < 400; i++)
+		buf_printf(&v, "{\"line\":%d,\"message\":\"the same words again\"},", i);
+	for (int round = 1; round <= 2; round++) {	/* nothing kept: compressed again */
+		resp_reset(&r);
+		buf_append(&r.body, v.data, v.len);
+		http_gzip_uncached(&r);
+		T_ASSERT(strstr(r.headers.data, "Content-Encoding: gzip\r\n") != NULL);
+		T_ASSERT(r.body.len < v.len / 4);
+		n = gunzip(r.body.data, r.body.len, out, 1 << 20);
+		T_EQ(n, (long)v.len);
+		T_ASSERT(memcmp(out, v.data, v.len) == 0);
+		T_EQ(st->uncached, (uint64_t)round);
+	}
+
+	resp_reset(&r);		/* under HTTP_GZIP_MIN */
+	buf_append(&r.body, v.data, HTTP_GZIP_MIN - 1);
+	http_gzip_uncached(&r);
+	T_EQ(r.body.len, HTTP_GZIP_MIN - 1);
+	T_ASSERT(strstr(r.headers.data, "Content-Encoding") == NULL);
+	resp_reset(&r);		/* incompressible */
+	srand(11);
+	for (int i = 0; i < 3000; i++)
+		buf_putc(&r.body, (char)(rand() % 256));
+	http_gzip_uncached(&r);
+	T_EQ(r.body.len, 3000);
+	T_ASSERT(strstr(r.headers.data, "Content-Encoding") == NULL);
+	T_EQ(st->uncached, 2);
+	buf_free(&v);
+	free(out);
+	resp_free(&r);
+	http_gzip_reset();
+}
+
 /* the redirect's file name, and that file's bytes compared with want (want_len bytes) */
 static bool
 file_holds(const char *dir, const struct response *r, const char *want, size_t want_len)
@@ -702,6 +749,7 @@ main(void)
 	T_RUN(test_request_typed_fields);
 	T_RUN(test_accepts_gzip);
 	T_RUN(test_gzip_memo_answers_only_the_same_bytes);
+	T_RUN(test_gzip_uncached_compresses_each_answer);
 	T_RUN(test_answer_files_share_the_memo_and_stop_on_a_failed_write);
 	T_RUN(test_request_generates_id_when_missing_or_hostile);
 	T_RUN(test_request_rejects_bad_paths);
