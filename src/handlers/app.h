@@ -43,10 +43,12 @@ struct http_ctx {
 	/* Members a page handler adds to whatever its page renders, the form re-rendered after
 	 * an error included (the categories of a form's select); the handler owns it. */
 	struct json_object *page_extra;
-	/* Strings of the page's view that are the same for every viewer and that the handler
-	 * keeps across requests (page_shared, pages.h): sent compressed once on a client that
-	 * accepts gzip. */
+	/* Strings of the page's view without a secret, sent as pieces compressed alone to a
+	 * client that accepts gzip (pages.h): the same for every viewer and kept by the handler
+	 * across requests (page_shared: compressed once, at zlib's level 6), or made for this
+	 * response (page_piece: level 1). */
 	struct json_object *shared[MUS_SPANS_MAX];
+	unsigned char	 shared_level[MUS_SPANS_MAX];
 	size_t		 nshared;
 };
 

@@ -587,10 +587,14 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 		json_object_object_add(view, "analysisHtml", json_object_get(fr.html));
 		if (kept)
 			page_shared(c, fr.html);
+		else
+			page_piece(c, fr.html);
 	}
 	json_object_object_add(view, "sourceRows", json_object_get(fr.rows));
 	if (kept)	/* the memo's strings: the same for every viewer of this fragment */
 		page_shared(c, fr.rows);
+	else		/* made now from the content (/analyze: the request's own): no secret */
+		page_piece(c, fr.rows);
 	json_object_object_add(s, "lines", json_object_new_int64((int64_t)fr.lines));
 	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)fr.total));
 	json_object_object_add(s, "truncated", json_object_new_boolean(fr.trunc));

@@ -274,11 +274,25 @@ bare_page(struct http_ctx *c, int status, const char *message)
 	c->resp->content_type = "text/html; charset=utf-8";
 }
 
+static void
+add_piece(struct http_ctx *c, struct json_object *v, int level)
+{
+	if (c->nshared < PSS_ARRAY_LEN(c->shared)) {
+		c->shared_level[c->nshared] = (unsigned char)level;
+		c->shared[c->nshared++] = v;
+	}
+}
+
 void
 page_shared(struct http_ctx *c, struct json_object *v)
 {
-	if (c->nshared < PSS_ARRAY_LEN(c->shared))
-		c->shared[c->nshared++] = v;
+	add_piece(c, v, 6);
+}
+
+void
+page_piece(struct http_ctx *c, struct json_object *v)
+{
+	add_piece(c, v, 1);
 }
 
 static void
@@ -289,18 +303,19 @@ piece_free(struct json_object *o, void *pc)
 	free(pc);
 }
 
-/* piece_of: the compressed piece of a shared string, made on its first use and kept as its
- * userdata: freed with it, so a piece never outlives or mismatches the bytes it was made
+/* piece_of: the compressed piece of a string (at level), made on its first use and kept as
+ * its userdata: freed with it, so a piece never outlives or mismatches the bytes it was made
  * from (the string is immutable). NULL when zlib fails. */
 static const struct http_gz_piece *
-piece_of(struct json_object *v)
+piece_of(struct json_object *v, int level)
 {
 	struct http_gz_piece *pc = json_object_get_userdata(v);
 
 	if (pc != NULL)
 		return pc;
 	pc = xmalloc(sizeof(*pc));
-	if (!http_gz_piece_make(pc, json_object_get_string(v), (size_t)json_object_get_string_len(v))) {
+	if (!http_gz_piece_make(pc, json_object_get_string(v), (size_t)json_object_get_string_len(v),
+	    level)) {
 		free(pc);
 		return NULL;
 	}
@@ -309,9 +324,9 @@ piece_of(struct json_object *v)
 }
 
 /*
- * page_gzip: the rendered page gzip-encoded when a shared string (page_shared) is on it and
- * the client accepts gzip (Vary: Accept-Encoding then): each shared string as its piece,
- * every other byte stored. The encoding is written into a buffer of the process's that then
+ * page_gzip: the rendered page gzip-encoded when a piece's string (page_shared, page_piece)
+ * is on it and the client accepts gzip (Vary: Accept-Encoding then): each such string as its
+ * piece, every other byte stored. The encoding is written into a buffer of the process's that then
  * trades places with the body: once both have grown, no allocation a request.
  */
 static void
@@ -332,7 +347,8 @@ page_gzip(struct http_ctx *c, const struct mus_spans *sp)
 		const struct http_gz_piece *pc;
 		size_t j;
 
-		if (!sp->v[i].found || (pc = piece_of(c->shared[i])) == NULL || pc->len != sp->v[i].len)
+		if (!sp->v[i].found || (pc = piece_of(c->shared[i], c->shared_level[i])) == NULL ||
+		    pc->len != sp->v[i].len)
 			continue;
 		for (j = n; j > 0 && v[j - 1].off > sp->v[i].off; j--)	/* in the page's order */
 			v[j] = v[j - 1];

@@ -41,8 +41,12 @@ struct json_object *page_form_body(struct http_ctx *);
  * the handler keeps it across requests (a memoised fragment): where the page writes it
  * unescaped, a client that accepts gzip gets it as a piece compressed alone, once per
  * process, and the rest of the page in stored blocks (docs/security.md, "Compressed pages").
- * Never for a string with a secret or a request's own text in it. At most four a page. */
+ * Never for a string with a secret or a request's own text in it. page_piece: v is made for
+ * this response and holds no secret (the analysis and source of /analyze, from the text the
+ * request posted; a fragment the memo did not keep): the same, compressed for this response
+ * alone at the fastest level. At most four of either a page. */
 void	 page_shared(struct http_ctx *, struct json_object *v);
+void	 page_piece(struct http_ctx *, struct json_object *v);
 
 /* Page handlers (pages-account.c, pages-admin.c). */
 void	 h_page_form(struct http_ctx *);	/* an empty view: the page is a form */

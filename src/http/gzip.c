@@ -204,10 +204,10 @@ http_gzip_reset(void)
  * piece's operator made once: a tenth of crc32_combine's cost).
  */
 bool
-http_gz_piece_make(struct http_gz_piece *pc, const char *p, size_t n)
+http_gz_piece_make(struct http_gz_piece *pc, const char *p, size_t n, int level)
 {
 	memset(pc, 0, sizeof(*pc));
-	if ((pc->z = deflate_all(p, n, 6, -15, Z_SYNC_FLUSH, &pc->zlen)) == NULL)
+	if ((pc->z = deflate_all(p, n, level, -15, Z_SYNC_FLUSH, &pc->zlen)) == NULL)
 		return false;
 	pc->len = n;
 	pc->crc = (uint32_t)crc32(crc32(0, Z_NULL, 0), (const Bytef *)p, (uInt)n);

@@ -236,12 +236,13 @@ void	 http_cached_keep(struct response *, const char *src, size_t len, const str
 
 /*
  * Pages gzip-encoded without BREACH's leak (docs/security.md, "Compressed pages"): a body
- * whose large parts are the same for every viewer goes as one gzip member made of pieces,
- * each shared part compressed alone by a fresh compressor (once per process: the caller
- * keeps the piece with the bytes it was made from), and every other byte, the secrets and
- * whatever a request echoes among them, in stored blocks, never compressed.
+ * whose large parts hold no secret goes as one gzip member made of pieces, each such part
+ * compressed alone by a fresh compressor (a part the same for every viewer once per process:
+ * the caller keeps the piece with the bytes it was made from), and every other byte, the
+ * secrets and whatever a request echoes among them, in stored blocks, never compressed.
  * http_gz_piece_make: p[0..n) as a piece (raw deflate ended by a sync flush, its CRC-32 and
- * length); false when zlib fails. Free with http_gz_piece_free.
+ * length) at zlib's level (6 for a piece kept, 1 for one made for a single response);
+ * false when zlib fails. Free with http_gz_piece_free.
  * http_gz_assemble: appends to out the gzip encoding of body[0..len) in which each span's
  * bytes body[off, off + piece->len) are its piece's plain bytes (spans in order, not
  * overlapping; the caller vouches for the bytes: they are not compared) and the bytes between
@@ -258,7 +259,7 @@ struct http_gz_span {
 	size_t	 off;
 	const struct http_gz_piece *piece;
 };
-bool	 http_gz_piece_make(struct http_gz_piece *, const char *p, size_t n);
+bool	 http_gz_piece_make(struct http_gz_piece *, const char *p, size_t n, int level);
 void	 http_gz_piece_free(struct http_gz_piece *);
 void	 http_gz_assemble(struct buf *out, const char *body, size_t len,
 	const struct http_gz_span *spans, size_t n);

@@ -832,20 +832,22 @@ test_source_windows(void)
 	it_resp_free(&r);
 }
 
-/* same_gzipped: path as v, asked without and with Accept-Encoding: gzip: the two decode to
- * the same bytes; 1 when the second was gzip-encoded (with Vary), 0 when it was not, -1 on a
- * difference. *raw_len: the gzip body's length. */
+/* same_gzipped: path as v (a GET, or a POST of form when not NULL), asked without and with
+ * Accept-Encoding: gzip: the two decode to the same bytes; 1 when the second was gzip-encoded
+ * (with Vary), 0 when it was not, -1 on a difference. *raw_len: the gzip body's length. */
 static int
-same_gzipped(struct visitor *v, const char *path, const char *secret, size_t *raw_len)
+same_gzipped(struct visitor *v, const char *path, const char *form, const char *secret,
+    size_t *raw_len)
 {
+	const char *method = form != NULL ? "POST" : "GET";
 	struct it_resp id, gz;
 	const char *ce;
 	char *dec;
 	size_t n = 0;
 	int rc = -1;
 
-	if (visit(v, &id, "GET", path, NULL) != 200 ||
-	    visit_with(v, &gz, "GET", path, NULL, "Accept-Encoding: gzip, deflate, br") != 200) {
+	if (visit(v, &id, method, path, form) != 200 ||
+	    visit_with(v, &gz, method, path, form, "Accept-Encoding: gzip, deflate, br") != 200) {
 		printf("#   %s: not 200\n", path);
 		goto out;
 	}
@@ -892,7 +894,6 @@ test_pages_gzip(void)
 		buf_printf(&src, i % 7 == 0 ? "gci C:\\logs%d | %% { $_.Name }\n" :
 		    "Write-Output \"compressed line %d of the page\"\n", i);
 	id = paste(&owner, "Sent gzip-encoded", buf_cstr(&src), "true");
-	buf_free(&src);
 	T_ASSERT(id > 0);
 	T_ASSERT(analysed(id));
 	snprintf(path, sizeof(path), "/scripts/%lld", id);
@@ -907,8 +908,8 @@ test_pages_gzip(void)
 	T_ASSERT(*owner.csrf != '\0');
 	pages = it_metric("psscript_gzip_pages_total");
 	for (int i = 0; i < 8; i++) {	/* every worker: compressed once, then from the fragment */
-		T_EQ(same_gzipped(&owner, path, owner.csrf, &raw), 1);
-		T_EQ(same_gzipped(&anon, path, NULL, &raw), 1);
+		T_EQ(same_gzipped(&owner, path, NULL, owner.csrf, &raw), 1);
+		T_EQ(same_gzipped(&anon, path, NULL, NULL, &raw), 1);
 	}
 	/* counted (a worker adds its counts just after sending each answer) */
 	for (int i = 0; i < 20 && it_metric("psscript_gzip_pages_total") < pages + 16; i++)
@@ -916,16 +917,16 @@ test_pages_gzip(void)
 	T_ASSERTF(pages >= 0 && it_metric("psscript_gzip_pages_total") >= pages + 16, "pages %lld then %lld",
 	    pages, it_metric("psscript_gzip_pages_total"));
 	T_ASSERT(it_metric("psscript_gzip_pieces_total") >= 2);
-	T_EQ(same_gzipped(&other, path, other_a.name, &raw), 1);
+	T_EQ(same_gzipped(&other, path, NULL, other_a.name, &raw), 1);
 	T_EQ(visit(&owner, &r, "GET", path, NULL), 200);
 	T_ASSERTF(raw < r.len / 3, "%zu bytes gzip-encoded, %zu identity", raw, r.len);
 	it_resp_free(&r);
 	snprintf(path, sizeof(path), "/scripts/%lld?kind=practice", id);
-	T_EQ(same_gzipped(&owner, path, owner.csrf, &raw), 1);
+	T_EQ(same_gzipped(&owner, path, NULL, owner.csrf, &raw), 1);
 	snprintf(path, sizeof(path), "/scripts/%lld?from=201", id);
-	T_EQ(same_gzipped(&anon, path, NULL, &raw), 1);
+	T_EQ(same_gzipped(&anon, path, NULL, NULL, &raw), 1);
 	snprintf(path, sizeof(path), "/scripts/%lld", bad_id);
-	T_EQ(same_gzipped(&owner, path, owner.csrf, &raw), 1);
+	T_EQ(same_gzipped(&owner, path, NULL, owner.csrf, &raw), 1);
 
 	/* refused, or not asked: identity */
 	snprintf(path, sizeof(path), "/scripts/%lld", id);
@@ -937,10 +938,28 @@ test_pages_gzip(void)
 	T_ASSERT(it_header(&r, "content-encoding") == NULL);
 	it_resp_free(&r);
 
-	/* pages without a memoised fragment: identity either way */
-	T_EQ(same_gzipped(&owner, "/scripts", NULL, &raw), 0);
-	T_EQ(same_gzipped(&owner, "/analyze", NULL, &raw), 0);
-	T_EQ(same_gzipped(&anon, "/", NULL, &raw), 0);
+	/* /analyze's result: the analysis and the source made for this response from the text
+	 * posted, each compressed for it alone; the token (and the text in the form) stored */
+	buf_reset(&src);
+	T_EQ(visit(&anon, &r, "GET", "/analyze", NULL), 200);	/* its token */
+	it_resp_free(&r);
+	for (int i = 1; i <= 200; i++)
+		buf_printf(&src, "Write-Host \"posted line %d\"\n", i);
+	T_EQ(same_gzipped(&anon, "/analyze", form_of(&anon, (const char *[]){ "content", buf_cstr(&src),
+	    NULL }), anon.csrf, &raw), 1);
+	T_EQ(visit(&anon, &r, "POST", "/analyze", form_of(&anon, (const char *[]){ "content",
+	    buf_cstr(&src), NULL })), 200);
+	T_CONTAINS(r.body, "posted line 199");
+	T_ASSERTF(raw < r.len / 3, "%zu bytes gzip-encoded, %zu identity", raw, r.len);
+	it_resp_free(&r);
+	T_EQ(same_gzipped(&owner, "/analyze", form_of(&owner, (const char *[]){ "content", buf_cstr(&src),
+	    NULL }), owner.csrf, &raw), 1);
+	buf_free(&src);
+
+	/* pages without such a fragment: identity either way */
+	T_EQ(same_gzipped(&owner, "/scripts", NULL, NULL, &raw), 0);
+	T_EQ(same_gzipped(&owner, "/analyze", NULL, NULL, &raw), 0);
+	T_EQ(same_gzipped(&anon, "/", NULL, NULL, &raw), 0);
 }
 
 int

@@ -395,8 +395,9 @@ test_gz_assemble_decodes_to_the_parts(void)
 			size_t off = body.len, len = sizes[rnd() % PSS_ARRAY_LEN(sizes)];
 
 			rnd_text(&body, len);
-			if (rnd() % 2 == 0) {	/* a compressed piece; else these bytes go stored */
-				T_ASSERT(http_gz_piece_make(&pc[n], body.data + off, len));
+			if (rnd() % 2 == 0) {	/* a compressed piece (kept or per response); else
+						 * these bytes go stored */
+				T_ASSERT(http_gz_piece_make(&pc[n], body.data + off, len, round % 2 ? 1 : 6));
 				sp[n].off = off;
 				sp[n].piece = &pc[n];
 				n++;
@@ -441,7 +442,7 @@ test_gz_assemble_stores_what_is_not_a_piece(void)
 
 	for (int i = 0; i < 300; i++)
 		buf_printf(&shared, "<tr id=\"L%d\"><td>Get-ChildItem -Path $Path</td></tr>\n", i);
-	T_ASSERT(http_gz_piece_make(&pc, shared.data, shared.len));
+	T_ASSERT(http_gz_piece_make(&pc, shared.data, shared.len, 6));
 	T_ASSERT(pc.zlen < shared.len / 4);
 	buf_puts(&body, "<head>");
 	buf_append(&body, shared.data, shared.len);
