@@ -115,6 +115,10 @@ run "GET .../analysis, $L lines, gzip" "/api/scripts/$ID_BIG/analysis" analysisb
     -s "$ST/p95.lua"
 C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
 	run "POST /api/scripts/analyze -c$PSS_TEST_WORKERS" /api/scripts/analyze adhoc -s "$ST/adhoc.lua"
+# as a browser asks: the answer compressed on each request (zlib level 1; README, HTTP)
+C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
+	run "POST .../analyze -c$PSS_TEST_WORKERS, gzip" /api/scripts/analyze adhocgz -s "$ST/adhoc.lua" \
+	-H 'Accept-Encoding: gzip'
 # the same script's analysis and JSON in one process, no HTTP, just after: the machine's speed
 # of the moment, which moves the p95 (a shared VM's runs differ by half) and bounds it: c
 # connections on n cores wait about c/n analyses each
@@ -157,7 +161,7 @@ echo "the same two asked with Accept-Encoding: gzip / bare responder: 60 lines r
 	"$L lines requests/s $(ratio "$RPS_analysisbiggz" "$RPS_bare"), by CPU $(ratio "$CPU_bare" "$CPU_analysisbiggz")"
 echo "POST /api/scripts/analyze, $L lines, one connection per worker: p95 ${P95_adhoc:-?}   (target < 10 ms);" \
 	"the analysis alone in one process: median ${ALONE_MS:-?} ms${PER_CORE:+ (by core: $PER_CORE)}," \
-	"the p95 $(ratio "${P95_adhoc%ms}" "${ALONE_MS:-0}") times that"
+	"the p95 $(ratio "${P95_adhoc%ms}" "${ALONE_MS:-0}") times that; asked with gzip: p95 ${P95_adhocgz:-?}"
 if [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
 	echo "# instructions in one FastCGI process (callgrind; 200 sequential requests each, after warming)"
 	callgrind_start
