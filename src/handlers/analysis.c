@@ -176,4 +176,7 @@ h_scripts_export_analysis(struct http_ctx *c)
 	buf_reset(&c->resp->body);
 	resp_body(c->resp, x.body.data, x.body.len);
 	library_analysis_export_free(&x);
+	/* the script's analysis (and its text in the reports), nothing of the viewer's */
+	if (http_gzip_accepted(c->resp, c->req))
+		http_gzip_uncached(c->resp);
 }

@@ -144,11 +144,12 @@ void	 http_memo_reset(void);	/* empties it (tests) */
 bool	 http_gzip_accepted(struct response *, const struct request *);
 bool	 http_gzip_memo(struct response *, const char *key, const char *src, size_t len);
 void	 http_gzip(struct response *, const char *key, const char *src, size_t len);
-/* http_gzip_uncached: an answer made for one request and kept nowhere (the ad-hoc analysis),
- * after the caller wrote it and http_gzip_accepted said yes: its body compressed at level 1
- * (paid on every such request, so the fastest; a 1,000-line script's 170 KB analysis goes as
- * about 9 KB, as against 8 KB at level 6 for three times the CPU) when it is HTTP_GZIP_MIN
- * bytes or more and the encoding is shorter. The same rule: no secret in the body. */
+/* http_gzip_uncached: an answer made for one request and kept nowhere (the ad-hoc analysis,
+ * an analysis export), after the caller wrote it and http_gzip_accepted said yes: its body
+ * compressed at level 1 (paid on every such request, so the fastest; a 1,000-line script's
+ * 170 KB analysis goes as about 9 KB, as against 8 KB at level 6 for three times the CPU)
+ * when it is HTTP_GZIP_MIN bytes or more and the encoding is shorter. The same rule: no
+ * secret in the body. */
 void	 http_gzip_uncached(struct response *);
 /* http_accepts_gzip: Accept-Encoding's value (NULL: absent) accepts gzip: gzip or x-gzip
  * named with a q above 0, or * with a q above 0 and gzip not refused. */

@@ -558,6 +558,33 @@ export(long long id, const char *fmt)
 	return r;
 }
 
+/* The export of id in fmt, as alice, asked with Accept-Encoding: gzip: 1 when it came
+ * gzip-encoded and decodes to want, 0 when it came as want itself, -1 otherwise. */
+static int
+export_gzipped(long long id, const char *fmt, const struct it_resp *want)
+{
+	char tail[64], auth[160];
+	const char *h[] = { auth, "Accept-Encoding: gzip", NULL };
+	struct it_resp r;
+	const char *ce;
+	char *dec;
+	size_t n = 0;
+	int rc = -1;
+
+	snprintf(tail, sizeof(tail), "/export-analysis?format=%s", fmt);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", alice.token);
+	if (it_request(&r, "GET", it_script_path(id, tail), NULL, 0, NULL, h) != 0 || r.status != 200)
+		return -1;
+	if ((ce = it_header(&r, "content-encoding")) == NULL)
+		rc = r.len == want->len && memcmp(r.body, want->body, r.len) == 0 ? 0 : -1;
+	else if (strcmp(ce, "gzip") == 0 && (dec = it_gunzip(&r, &n)) != NULL) {
+		rc = n == want->len && memcmp(dec, want->body, n) == 0 ? 1 : -1;
+		free(dec);
+	}
+	it_resp_free(&r);
+	return rc;
+}
+
 static long long hostile_id;
 static char hostile_content[256];
 
@@ -585,6 +612,8 @@ test_exports_are_attachments_named_after_the_script(void)
 		T_CONTAINS(it_header(&r, "content-disposition"), "attachment; filename=\"Report_img_src_x");
 		T_CONTAINS(it_header(&r, "content-disposition"), fmts[i][2]);
 		T_STREQ(it_header(&r, "cache-control"), "private, no-store");
+		/* gzip-encoded for a client that asks, once worth it (1 KB), the same bytes */
+		T_EQ(export_gzipped(hostile_id, fmts[i][0], &r), r.len >= 1024 ? 1 : 0);
 		it_resp_free(&r);
 	}
 	/* no format: json; an unknown one: 400 naming format */
