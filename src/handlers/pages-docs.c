@@ -180,7 +180,7 @@ doc_link(void *arg, const char *url, size_t n, struct buf *out)
 void
 h_page_doc(struct http_ctx *c)
 {
-	struct json_object *view = json_object_new_object(), *doc, *content, *o = NULL, *arr;
+	struct json_object *view = json_object_new_object(), *doc, *content, *o = NULL, *arr, *rendered;
 	struct viewer v = req_viewer(c);
 	struct md_opts mo = { .heading_offset = 1, .link = doc_link };
 	struct buf html = BUF_INIT;
@@ -194,7 +194,8 @@ h_page_doc(struct http_ctx *c)
 	if (json_object_object_get_ex(doc, "content", &content) && json_object_is_type(content, json_type_string))
 		md_render(&html, json_object_get_string(content), (size_t)json_object_get_string_len(content), &mo);
 	json_object_object_del(doc, "content");
-	json_object_object_add(view, "html", json_object_new_string_len(buf_cstr(&html), (int)html.len));
+	rendered = json_object_new_string_len(buf_cstr(&html), (int)html.len);
+	json_object_object_add(view, "html", rendered);
 	buf_free(&html);
 	if ((e = docs_versions(&c->app->svc, doc, &o)) != PSS_OK)
 		goto fail;
@@ -218,6 +219,9 @@ h_page_doc(struct http_ctx *c)
 	}
 	json_object_put(o);
 	json_object_object_add(view, "document", doc);
+	/* the document's text rendered, the same for every viewer: compressed alone for a client
+	 * that asks (registered once nothing can fail: the view holds it until it is sent) */
+	page_piece(c, rendered);
 	json_reply(c, 200, view);
 	return;
 fail:

@@ -398,6 +398,21 @@ test_pages_search_document_and_redirect(void)
 	T_CONTAINS(r.body, "aria-current=\"page\">PowerShell 7.6");
 	T_CONTAINS(r.body, "Scripts in the library that use it");
 	T_CONTAINS(r.body, "href=\"/docs/cmdlet/Get-Item\"");
+	{	/* gzip-encoded for a client that asks: the document's text as a piece */
+		const char *h[] = { "Accept-Encoding: gzip", NULL };
+		struct it_resp gz;
+		char *dec;
+		size_t n = 0;
+
+		T_EQ(it_request(&gz, "GET", path, NULL, 0, NULL, h), 0);
+		T_EQ(gz.status, 200);
+		T_STREQ(it_header(&gz, "content-encoding"), "gzip");
+		T_ASSERTF(gz.len * 3 < r.len, "%zu bytes gzip-encoded, %zu identity", gz.len, r.len);
+		dec = it_gunzip(&gz, &n);
+		T_ASSERT(dec != NULL && n == r.len && memcmp(dec, r.body, n) == 0);
+		free(dec);
+		it_resp_free(&gz);
+	}
 	it_resp_free(&r);
 }
 
