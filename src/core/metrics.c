@@ -49,7 +49,7 @@ static const char *const counter_names[M__MAX][2] = {
 	{ "psscript_gzip_memo_hits_total", "Cached answers sent gzip-encoded from a worker's memo" },
 	{ "psscript_gzip_pages_total", "Pages sent gzip-encoded: shared fragments as pieces, every other byte stored" },
 	{ "psscript_gzip_pieces_total", "Page fragments compressed into pieces (once per worker and fragment)" },
-	{ "psscript_gzip_uncached_total", "Answers made for one request (the ad-hoc analysis) gzip-encoded for the client that asked" },
+	{ "psscript_gzip_uncached_total", "Answers made for one request (the ad-hoc analysis, an analysis export) gzip-encoded for the client that asked" },
 	{ "psscript_answer_files_sent_total", "Cached answers sent by nginx from an answer file (X-Accel-Redirect)" },
 	{ "psscript_answer_files_written_total", "Answer files written (once per worker and answer, again every 10 minutes in use)" },
 	{ "psscript_answer_files_failed_total", "Answer files that could not be written (the answer went over FastCGI)" },
