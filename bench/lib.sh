@@ -5,7 +5,7 @@
 #   BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_WORKERS (4)
 #   BENCH_KEEP=1: leave the stack (and the bare responder) running at the end for experiments;
 #   its folder is printed (source DIR/env; stop with tests/harness.sh stop DIR after killing
-#   the pids in DIR/run/bare*.pid).
+#   the pids in DIR/run/bare*.pid: awk 1 DIR/run/bare*.pid lists them).
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 D=${BENCH_SECONDS:-10}; C=${BENCH_CONNECTIONS:-32}; T=${BENCH_THREADS:-2}
 export PSS_TEST_WORKERS=${BENCH_WORKERS:-4}
@@ -31,7 +31,7 @@ bench_start() {
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		trap 'eval "$BENCH_CLEANUP" || true; echo "# stack kept in $ST (source $ST/env)"' EXIT
 	else
-		trap 'eval "$BENCH_CLEANUP" || true; rm -f "$PSS_TOP/static/bench.json"; kill $(cat "$ST"/run/bare*.pid) 2>/dev/null || true; "$PSS_TOP/tests/harness.sh" stop "$ST"' EXIT
+		trap 'eval "$BENCH_CLEANUP" || true; rm -f "$PSS_TOP/static/bench.json"; kill $(bare_pids) 2>/dev/null || true; "$PSS_TOP/tests/harness.sh" stop "$ST"' EXIT
 	fi
 	kill -HUP "$(cat "$ST/run/nginx.pid")"; sleep 1
 }
@@ -39,6 +39,13 @@ bench_start() {
 # bare_serve NAME [ARG...]: the bare responder (with the ARGs) on its own socket, with as many
 # processes as the application, its pids in $ST/run/NAME.pid, behind nginx at /bench/NAME once
 # nginx reloads its configuration (the caller's HUP).
+# bare_pids: the bare responders' processes, one a line. spawn-fcgi -F writes a pool's pids
+# without a newline after the last, so the files are not simply concatenated (that joined
+# the last pid of one pool and the first of the next into a number no process has: those two
+# were neither counted by stack_ticks nor killed at the end).
+bare_pids() {
+	awk 1 "$ST"/run/bare*.pid 2>/dev/null
+}
 bare_serve() {
 	local name=$1 up=pss_${1//-/_}
 	shift
@@ -80,7 +87,7 @@ replay_start() {
 stack_ticks() {
 	local pids p v
 	pids="$(pgrep -P "$(cat "$ST/run/nginx.pid")") $(fcgi_pids "$ST") $(worker_pids "$ST") \
-	    $(cat "$ST"/run/bare*.pid "$ST/run/redis.pid" 2>/dev/null) $(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")")"
+	    $(bare_pids) $(cat "$ST/run/redis.pid" 2>/dev/null) $(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")")"
 	for p in $pids; do
 		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && echo "$p ${v:-0}"
 	done
