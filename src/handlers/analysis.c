@@ -132,8 +132,7 @@ h_scripts_analyze_adhoc(struct http_ctx *c)
 	c->resp->status = 200;
 	c->resp->content_type = "application/json; charset=utf-8";
 	/* the script's analysis and nothing else: no secret next to the text it quotes */
-	if (http_gzip_accepted(c->resp, c->req))
-		http_gzip_uncached(c->resp);
+	http_gzip_uncached(c->resp, c->req);
 out:
 	json_object_put(b);
 }
@@ -177,6 +176,5 @@ h_scripts_export_analysis(struct http_ctx *c)
 	resp_body(c->resp, x.body.data, x.body.len);
 	library_analysis_export_free(&x);
 	/* the script's analysis (and its text in the reports), nothing of the viewer's */
-	if (http_gzip_accepted(c->resp, c->req))
-		http_gzip_uncached(c->resp);
+	http_gzip_uncached(c->resp, c->req);
 }

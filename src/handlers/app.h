@@ -45,8 +45,8 @@ struct http_ctx {
 	struct json_object *page_extra;
 	/* Strings of the page's view without a secret, sent as pieces compressed alone to a
 	 * client that accepts gzip (pages.h): the same for every viewer and kept by the handler
-	 * across requests (page_shared: compressed once, at zlib's level 6), or made for this
-	 * response (page_piece: level 1). */
+	 * across requests (page_shared: compressed once, HTTP_GZIP_LEVEL_KEPT), or made for
+	 * this response (page_piece: HTTP_GZIP_LEVEL_ONCE). */
 	struct json_object *shared[MUS_SPANS_MAX];
 	unsigned char	 shared_level[MUS_SPANS_MAX];
 	size_t		 nshared;

@@ -286,13 +286,13 @@ add_piece(struct http_ctx *c, struct json_object *v, int level)
 void
 page_shared(struct http_ctx *c, struct json_object *v)
 {
-	add_piece(c, v, 6);
+	add_piece(c, v, HTTP_GZIP_LEVEL_KEPT);
 }
 
 void
 page_piece(struct http_ctx *c, struct json_object *v)
 {
-	add_piece(c, v, 1);
+	add_piece(c, v, HTTP_GZIP_LEVEL_ONCE);
 }
 
 static void

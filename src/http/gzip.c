@@ -104,7 +104,7 @@ deflate_all(const char *p, size_t n, int level, int window_bits, int flush, size
 static char *
 deflate_gzip(const char *p, size_t n, size_t *out_len)
 {
-	return deflate_all(p, n, 6, 15 + 16, Z_FINISH, out_len);
+	return deflate_all(p, n, HTTP_GZIP_LEVEL_KEPT, 15 + 16, Z_FINISH, out_len);
 }
 
 char *
@@ -171,13 +171,14 @@ http_gzip(struct response *r, const char *key, const char *src, size_t len)
 }
 
 void
-http_gzip_uncached(struct response *r)
+http_gzip_uncached(struct response *r, const struct request *req)
 {
 	size_t gz_len;
 	char *gz;
 
-	if (r->body.len < HTTP_GZIP_MIN ||
-	    (gz = deflate_all(r->body.data, r->body.len, 1, 15 + 16, Z_FINISH, &gz_len)) == NULL)
+	if (!http_gzip_accepted(r, req) || r->body.len < HTTP_GZIP_MIN ||
+	    (gz = deflate_all(r->body.data, r->body.len, HTTP_GZIP_LEVEL_ONCE, 15 + 16, Z_FINISH,
+	    &gz_len)) == NULL)
 		return;
 	if (gz_len < r->body.len) {	/* else incompressible: the identity bytes go */
 		gz_stats.uncached++;

@@ -397,7 +397,8 @@ test_gz_assemble_decodes_to_the_parts(void)
 			rnd_text(&body, len);
 			if (rnd() % 2 == 0) {	/* a compressed piece (kept or per response); else
 						 * these bytes go stored */
-				T_ASSERT(http_gz_piece_make(&pc[n], body.data + off, len, round % 2 ? 1 : 6));
+				T_ASSERT(http_gz_piece_make(&pc[n], body.data + off, len,
+				    round % 2 ? HTTP_GZIP_LEVEL_ONCE : HTTP_GZIP_LEVEL_KEPT));
 				sp[n].off = off;
 				sp[n].piece = &pc[n];
 				n++;
@@ -442,7 +443,7 @@ test_gz_assemble_stores_what_is_not_a_piece(void)
 
 	for (int i = 0; i < 300; i++)
 		buf_printf(&shared, "<tr id=\"L%d\"><td>Get-ChildItem -Path $Path</td></tr>\n", i);
-	T_ASSERT(http_gz_piece_make(&pc, shared.data, shared.len, 6));
+	T_ASSERT(http_gz_piece_make(&pc, shared.data, shared.len, HTTP_GZIP_LEVEL_KEPT));
 	T_ASSERT(pc.zlen < shared.len / 4);
 	buf_puts(&body, "<head>");
 	buf_append(&body, shared.data, shared.len);
@@ -581,12 +582,17 @@ test_gzip_memo_answers_only_the_same_bytes(void)
 	http_gzip_reset();
 }
 
-/* An answer made for one request (http_gzip_uncached): compressed each time, decoding to the
- * body written; a small body or an incompressible one goes as it is, and only a body sent
+/* An answer made for one request (http_gzip_uncached): compressed each time for a client
+ * that asks, decoding to the body written; one that does not ask gets it as it is (with
+ * Vary); a small body or an incompressible one goes as it is, and only a body sent
  * compressed is counted. */
 static void
 test_gzip_uncached_compresses_each_answer(void)
 {
+	const char *gz_env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/api/x",
+		"HTTP_ACCEPT_ENCODING=gzip, deflate", NULL };
+	const char *id_env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/api/x", NULL };
+	struct request gzr, idr;
 	struct response r;
 	struct buf v = BUF_INIT;
 	char *out = malloc(1 << 20);
@@ -595,12 +601,26 @@ test_gzip_uncached_compresses_each_answer(void)
 
 	http_gzip_reset();
 	resp_init(&r);
+	T_EQ(parse(gz_env, &gzr), HTTP_REJECT_NONE);
+	{
+		static struct arena a2;	/* a second request, alive alongside the first */
+
+		T_EQ(http_request_parse(&a2, id_env, &lim, &idr), HTTP_REJECT_NONE);
+	}
 	for (int i = 0; i < 400; i++)
 		buf_printf(&v, "{\"line\":%d,\"message\":\"the same words again\"},", i);
+	resp_reset(&r);		/* not asked */
+	buf_append(&r.body, v.data, v.len);
+	http_gzip_uncached(&r, &idr);
+	T_ASSERT(strstr(r.headers.data, "Vary: Accept-Encoding\r\n") != NULL);
+	T_ASSERT(strstr(r.headers.data, "Content-Encoding") == NULL);
+	T_EQ(r.body.len, v.len);
+	T_EQ(st->uncached, 0);
 	for (int round = 1; round <= 2; round++) {	/* nothing kept: compressed again */
 		resp_reset(&r);
 		buf_append(&r.body, v.data, v.len);
-		http_gzip_uncached(&r);
+		http_gzip_uncached(&r, &gzr);
+		T_ASSERT(strstr(r.headers.data, "Vary: Accept-Encoding\r\n") != NULL);
 		T_ASSERT(strstr(r.headers.data, "Content-Encoding: gzip\r\n") != NULL);
 		T_ASSERT(r.body.len < v.len / 4);
 		n = gunzip(r.body.data, r.body.len, out, 1 << 20);
@@ -611,14 +631,14 @@ test_gzip_uncached_compresses_each_answer(void)
 
 	resp_reset(&r);		/* under HTTP_GZIP_MIN */
 	buf_append(&r.body, v.data, HTTP_GZIP_MIN - 1);
-	http_gzip_uncached(&r);
+	http_gzip_uncached(&r, &gzr);
 	T_EQ(r.body.len, HTTP_GZIP_MIN - 1);
 	T_ASSERT(strstr(r.headers.data, "Content-Encoding") == NULL);
 	resp_reset(&r);		/* incompressible */
 	srand(11);
 	for (int i = 0; i < 3000; i++)
 		buf_putc(&r.body, (char)(rand() % 256));
-	http_gzip_uncached(&r);
+	http_gzip_uncached(&r, &gzr);
 	T_EQ(r.body.len, 3000);
 	T_ASSERT(strstr(r.headers.data, "Content-Encoding") == NULL);
 	T_EQ(st->uncached, 2);
