@@ -485,6 +485,21 @@ test_gz_assemble_stores_what_is_not_a_piece(void)
 	free(dec);
 }
 
+/* gz_requests: a request that accepts gzip (gzr) and one that does not (idr), both alive
+ * (the second in an arena of its own); 0, or -1 when either did not parse. */
+static int
+gz_requests(struct request *gzr, struct request *idr)
+{
+	static const char *const gz_env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/api/x",
+		"HTTP_ACCEPT_ENCODING=gzip, deflate", NULL };
+	static const char *const id_env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/api/x", NULL };
+	static struct arena a2;
+
+	arena_reset(&a2);
+	return parse(gz_env, gzr) == HTTP_REJECT_NONE &&
+	    http_request_parse(&a2, id_env, &lim, idr) == HTTP_REJECT_NONE ? 0 : -1;
+}
+
 /* answer_from: a cached value v (n bytes) under key answered as reply_text
  * (handlers/library.c) answers it: http_cached_reuse, else the body {"success":true,"v":v}
  * and http_cached_keep. Returns 'F' (a file from the memo), 'W' (a file written now), 'G'
@@ -513,9 +528,6 @@ answer_from(struct response *r, const struct request *req, const char *key, cons
 static void
 test_gzip_memo_answers_only_the_same_bytes(void)
 {
-	const char *gz_env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/api/x",
-		"HTTP_ACCEPT_ENCODING=gzip, deflate", NULL };
-	const char *id_env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/api/x", NULL };
 	struct request gzr, idr;
 	struct response r;
 	struct buf v = BUF_INIT;
@@ -525,12 +537,7 @@ test_gzip_memo_answers_only_the_same_bytes(void)
 
 	http_gzip_reset();
 	resp_init(&r);
-	T_EQ(parse(gz_env, &gzr), HTTP_REJECT_NONE);
-	{
-		static struct arena a2;	/* a second request, alive alongside the first */
-
-		T_EQ(http_request_parse(&a2, id_env, &lim, &idr), HTTP_REJECT_NONE);
-	}
+	T_EQ(gz_requests(&gzr, &idr), 0);
 	buf_putc(&v, '"');
 	for (int i = 0; i < 400; i++)
 		buf_printf(&v, "line %d of a cached value; ", i % 17);
@@ -589,9 +596,6 @@ test_gzip_memo_answers_only_the_same_bytes(void)
 static void
 test_gzip_uncached_compresses_each_answer(void)
 {
-	const char *gz_env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/api/x",
-		"HTTP_ACCEPT_ENCODING=gzip, deflate", NULL };
-	const char *id_env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/api/x", NULL };
 	struct request gzr, idr;
 	struct response r;
 	struct buf v = BUF_INIT;
@@ -601,12 +605,7 @@ test_gzip_uncached_compresses_each_answer(void)
 
 	http_gzip_reset();
 	resp_init(&r);
-	T_EQ(parse(gz_env, &gzr), HTTP_REJECT_NONE);
-	{
-		static struct arena a2;	/* a second request, alive alongside the first */
-
-		T_EQ(http_request_parse(&a2, id_env, &lim, &idr), HTTP_REJECT_NONE);
-	}
+	T_EQ(gz_requests(&gzr, &idr), 0);
 	for (int i = 0; i < 400; i++)
 		buf_printf(&v, "{\"line\":%d,\"message\":\"the same words again\"},", i);
 	resp_reset(&r);		/* not asked */
