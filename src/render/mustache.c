@@ -951,21 +951,23 @@ put_value(struct rstate *st, struct json_object *v, int escape)
 		len = strlen(s);
 		break;
 	}
-	if (escape) {
-		esc_html(st->out, s, len);
-		return;
-	}
-	if (st->spans != NULL)
-		for (size_t k = 0; k < st->spans->n; k++) {
-			struct mus_span *sp = &st->spans->v[k];
+	struct mus_span *sp = NULL;
+	size_t at = st->out->len;
 
-			if (sp->value == v && !sp->found) {
-				sp->off = st->out->len;
-				sp->len = len;
-				sp->found = true;
-			}
-		}
-	esc_none(st->out, s, len);
+	if (st->spans != NULL)	/* the first entry for v not yet written takes this writing */
+		for (size_t k = 0; k < st->spans->n && sp == NULL; k++)
+			if (st->spans->v[k].value == v && !st->spans->v[k].found)
+				sp = &st->spans->v[k];
+	if (escape)
+		esc_html(st->out, s, len);
+	else
+		esc_none(st->out, s, len);
+	if (sp != NULL) {
+		sp->off = at;
+		sp->len = st->out->len - at;
+		sp->escaped = escape != 0;
+		sp->found = true;
+	}
 }
 
 /* enter: one level deeper (sections, partials, parents, blocks). 0, or -1 when too deep. */

@@ -83,9 +83,11 @@ enum pss_err mus_render(const struct mus_template *t, const struct mus_set *set,
 /*
  * Where given values landed in the output, so that a caller keeping something made from a
  * value's bytes (its compressed form: handlers/pages.c) finds them without a search. The
- * caller sets v[0..n).value; a render that writes one of these very objects (the same
- * json_object, not equal bytes) unescaped ({{{name}}}, {{&name}}) sets that entry's off (an
- * offset into out, from its start) and len, and found; only the first writing counts.
+ * caller sets v[0..n).value; each writing of one of these very objects (the same
+ * json_object, not equal bytes) takes the first of its entries not yet found and sets its off
+ * (an offset into out, from its start), len (of the bytes written), escaped (written as
+ * {{name}}: len counts the escaped bytes, which are not the string's own; else {{{name}}} or
+ * {{&name}}) and found. An object given twice is noted at its first two writings.
  */
 #define MUS_SPANS_MAX 4
 struct mus_spans {
@@ -93,6 +95,7 @@ struct mus_spans {
 	struct mus_span {
 		const struct json_object *value;
 		size_t	 off, len;
+		bool	 escaped;
 		bool	 found;
 	} v[MUS_SPANS_MAX];
 };

@@ -434,15 +434,16 @@ test_names_with_folders_and_crlf(void)
 	T_STREQ(render_set("page", "{\"b\":true}", crlf), "A\r\n  1\r\n  2\r\nB\r\n");
 }
 
-/* mus_spans: where the very objects given went, written unescaped, the first time only; an
- * equal string that is another object, or the same one escaped, is not noted. */
+/* mus_spans: where the very objects given went, escaped or not, each writing taking the first
+ * of the object's entries not yet found; an equal string that is another object is not
+ * noted, nor a writing past the object's entries. */
 static void
 test_spans_note_where_values_went(void)
 {
 	struct mus_set *set = mus_set_new(0);
 	struct json_object *data = json_object_new_object(), *a = json_object_new_string("AAA"),
 	    *b = json_object_new_string("<b>"), *c = json_object_new_string("AAA");
-	struct mus_spans sp = { 3, { { a, 0, 0, false }, { b, 0, 0, false }, { c, 0, 0, false } } };
+	struct mus_spans sp = { 4, { { .value = a }, { .value = b }, { .value = c }, { .value = a } } };
 	struct buf out = BUF_INIT;
 	struct mus_error err;
 
@@ -450,14 +451,19 @@ test_spans_note_where_values_went(void)
 	json_object_object_add(data, "b", b);
 	json_object_object_add(data, "o", json_object_new_object());
 	json_object_object_add(json_object_object_get(data, "o"), "c", json_object_new_string("AAA"));
-	T_EQ(mus_set_add(set, "p", "<p>{{b}}{{#o}}{{{c}}}{{/o}}-{{&a}}{{{a}}}</p>", 45, &err), PSS_OK);
+	T_EQ(mus_set_add(set, "p", "<p>{{b}}{{#o}}{{{c}}}{{/o}}-{{&a}}{{{a}}}{{a}}</p>", 50, &err), PSS_OK);
 	buf_puts(&out, "xy");
 	T_EQ(mus_set_render_spans(set, "p", data, &sp, &out, &err), PSS_OK);
-	T_STREQ(buf_cstr(&out), "xy<p>&lt;b&gt;AAA-AAAAAA</p>");
-	T_ASSERT(sp.v[0].found);
+	T_STREQ(buf_cstr(&out), "xy<p>&lt;b&gt;AAA-AAAAAAAAA</p>");
+	T_ASSERT(sp.v[0].found && !sp.v[0].escaped);	/* a's first writing */
 	T_EQ(sp.v[0].off, 18);
 	T_EQ(sp.v[0].len, 3);
-	T_ASSERT(!sp.v[1].found);
+	T_ASSERT(sp.v[3].found && !sp.v[3].escaped);	/* its second; the third has no entry */
+	T_EQ(sp.v[3].off, 21);
+	T_EQ(sp.v[3].len, 3);
+	T_ASSERT(sp.v[1].found && sp.v[1].escaped);	/* b, escaped: the escaped bytes */
+	T_EQ(sp.v[1].off, 5);
+	T_EQ(sp.v[1].len, 9);
 	T_ASSERT(!sp.v[2].found);
 	json_object_put(c);
 	json_object_put(data);
