@@ -873,7 +873,7 @@ void
 h_page_analyze(struct http_ctx *c)
 {
 	const struct request *r = c->req;
-	struct json_object *body, *view, *analysis, *form, *v;
+	struct json_object *body, *view, *analysis, *form, *content, *v;
 	struct svc_err err = { 0 };
 	struct av_filter f = { AV_KIND__MAX, AV_SEV__MAX, NULL, 0, false };
 	const char *text = "", *filename = NULL, *boundary;
@@ -910,7 +910,8 @@ h_page_analyze(struct http_ctx *c)
 	add_analysis(c, view, 0, analysis, text, len, &f, NULL);
 	json_object_put(analysis);
 	form = json_object_new_object();
-	json_object_object_add(form, "content", json_object_new_string_len(text, (int)len));
+	content = json_object_new_string_len(text, (int)len);
+	json_object_object_add(form, "content", content);
 	json_object_object_add(form, "title", json_object_new_string(filename != NULL ? filename : ""));
 	json_object_object_add(view, "form", form);
 	json_object_object_add(view, "fileName", filename != NULL ? json_object_new_string(filename) : NULL);
@@ -926,6 +927,10 @@ h_page_analyze(struct http_ctx *c)
 			json_object_object_add(view, "categories", json_object_get(arr));
 		json_object_put(cats);
 	}
+	/* the posted text, echoed (escaped) in the form and, signed in, in the save form: the
+	 * request's own text, no secret, so a piece of its own as the analysis is */
+	page_piece(c, content);
+	page_piece(c, content);
 	json_reply(c, 200, view);
 }
 

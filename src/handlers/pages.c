@@ -324,6 +324,28 @@ piece_of(struct json_object *v, int level)
 }
 
 /*
+ * span_piece: the piece of span i of the page: a string written as it is, from its string
+ * (piece_of: a kept one made once a process); a page_piece string written escaped, from the
+ * page's own bytes there, into *made (the caller frees it). NULL: that span goes stored (a
+ * page_shared string written escaped would be compressed on every request: it is not kept,
+ * so it is left; zlib failed).
+ */
+static const struct http_gz_piece *
+span_piece(struct http_ctx *c, const struct mus_span *sp, size_t i, struct http_gz_piece *made)
+{
+	const struct http_gz_piece *pc;
+
+	if (!sp->found)
+		return NULL;
+	if (sp->escaped)
+		return c->shared_level[i] == HTTP_GZIP_LEVEL_ONCE &&
+		    http_gz_piece_make(made, c->resp->body.data + sp->off, sp->len,
+		    HTTP_GZIP_LEVEL_ONCE) ? made : NULL;
+	pc = piece_of(c->shared[i], c->shared_level[i]);
+	return pc != NULL && pc->len == sp->len ? pc : NULL;
+}
+
+/*
  * page_gzip: the rendered page gzip-encoded when a piece's string (page_shared, page_piece)
  * is on it and the client accepts gzip (Vary: Accept-Encoding then): each such string as its
  * piece, every other byte stored. The encoding is written into a buffer of the process's that then
@@ -334,6 +356,7 @@ page_gzip(struct http_ctx *c, const struct mus_spans *sp)
 {
 	static struct buf gz;
 	struct http_gz_span v[MUS_SPANS_MAX];
+	struct http_gz_piece made[MUS_SPANS_MAX] = { 0 };
 	struct buf t;
 	size_t n = 0;
 
@@ -347,8 +370,7 @@ page_gzip(struct http_ctx *c, const struct mus_spans *sp)
 		const struct http_gz_piece *pc;
 		size_t j;
 
-		if (!sp->v[i].found || (pc = piece_of(c->shared[i], c->shared_level[i])) == NULL ||
-		    pc->len != sp->v[i].len)
+		if ((pc = span_piece(c, &sp->v[i], i, &made[i])) == NULL)
 			continue;
 		for (j = n; j > 0 && v[j - 1].off > sp->v[i].off; j--)	/* in the page's order */
 			v[j] = v[j - 1];
@@ -356,14 +378,16 @@ page_gzip(struct http_ctx *c, const struct mus_spans *sp)
 		v[j].piece = pc;
 		n++;
 	}
-	if (n == 0)
-		return;
-	buf_reset(&gz);
-	http_gz_assemble(&gz, c->resp->body.data, c->resp->body.len, v, n);
-	t = c->resp->body;
-	c->resp->body = gz;
-	gz = t;
-	resp_header(c->resp, "Content-Encoding", "gzip");
+	if (n > 0) {
+		buf_reset(&gz);
+		http_gz_assemble(&gz, c->resp->body.data, c->resp->body.len, v, n);
+		t = c->resp->body;
+		c->resp->body = gz;
+		gz = t;
+		resp_header(c->resp, "Content-Encoding", "gzip");
+	}
+	for (size_t i = 0; i < sp->n; i++)
+		http_gz_piece_free(&made[i]);
 }
 
 /* Renders tmpl with view (owned) plus the site context. */
@@ -560,6 +584,7 @@ error_page(struct http_ctx *c, int status, const char *code, const char *message
 {
 	const struct page_route *pr = c->route != NULL ? c->route->page : NULL;
 
+	c->nshared = 0;	/* the handler's pieces were in the view it let go (page_piece) */
 	if (status == 401 && !unsafe(c) && strcmp(code, "invalid_credentials") != 0) {
 		/* a page that needs a login: go there, and come back after */
 		struct buf b = BUF_INIT;

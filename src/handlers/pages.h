@@ -43,10 +43,12 @@ struct json_object *page_form_body(struct http_ctx *);
  * process, and the rest of the page in stored blocks (docs/security.md, "Compressed pages").
  * Never for a string with a secret or a request's own text in it. page_piece: v is made for
  * this response and holds no secret (the analysis and source of /analyze, from the text the
- * request posted; a fragment the memo did not keep; a document rendered): the same,
- * compressed for this response alone at the fastest level. Registered once the handler can
- * no longer fail (the view must still hold v when the page is sent). At most four of either
- * a page. */
+ * request posted, and that text echoed in its forms; a fragment the memo did not keep; a
+ * document rendered): the same, compressed for this response alone at the fastest level,
+ * and where the page writes it escaped too (the piece is then made of the escaped bytes).
+ * Each registration stands for one writing: a string written twice is registered twice.
+ * The view must still hold v when the page is sent (an error page drops the registrations).
+ * At most four of either a page. */
 void	 page_shared(struct http_ctx *, struct json_object *v);
 void	 page_piece(struct http_ctx *, struct json_object *v);
 

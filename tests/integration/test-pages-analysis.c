@@ -939,7 +939,8 @@ test_pages_gzip(void)
 	it_resp_free(&r);
 
 	/* /analyze's result: the analysis and the source made for this response from the text
-	 * posted, each compressed for it alone; the token (and the text in the form) stored */
+	 * posted, and that text echoed in the form, each compressed for it alone; the token
+	 * stored */
 	buf_reset(&src);
 	T_EQ(visit(&anon, &r, "GET", "/analyze", NULL), 200);	/* its token */
 	it_resp_free(&r);
@@ -954,6 +955,18 @@ test_pages_gzip(void)
 	it_resp_free(&r);
 	T_EQ(same_gzipped(&owner, "/analyze", form_of(&owner, (const char *[]){ "content", buf_cstr(&src),
 	    NULL }), owner.csrf, &raw), 1);
+	/* the text echoed in the two forms (signed in: the save form too) goes compressed as
+	 * well, each a piece of its own: not one of its lines is in the encoding as it is */
+	T_EQ(visit(&owner, &r, "POST", "/analyze", form_of(&owner, (const char *[]){ "content",
+	    buf_cstr(&src), NULL })), 200);
+	T_ASSERTF(raw < r.len / 8, "%zu bytes gzip-encoded, %zu identity", raw, r.len);
+	it_resp_free(&r);
+	T_EQ(visit_with(&owner, &r, "POST", "/analyze", form_of(&owner, (const char *[]){ "content",
+	    buf_cstr(&src), NULL }), "Accept-Encoding: gzip"), 200);
+	T_STREQ(it_header(&r, "content-encoding"), "gzip");
+	T_ASSERT(memmem(r.body, r.len, "posted line 150&quot;", 21) == NULL);
+	T_ASSERT(memmem(r.body, r.len, owner.csrf, strlen(owner.csrf)) != NULL);
+	it_resp_free(&r);
 	buf_free(&src);
 
 	/* pages without such a fragment: identity either way */
