@@ -513,6 +513,7 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 	size_t gotlen = 0;
 	struct frag fr = { NULL, NULL, 0, 0, 0, 0 };
 	bool have = false, kept = false;	/* kept: fr's strings are the memo's */
+	void (*piece)(struct http_ctx *, struct json_object *);
 
 	if (win.base != NULL) {	/* the window: only a script longer than one has them */
 		nlines = known != NULL ? known->nlines : av_count_lines(text, len);
@@ -579,22 +580,19 @@ add_analysis(struct http_ctx *c, struct json_object *view, int64_t id,
 			kept = frag_memo_put(key, &fr);
 		}
 	}
+	/* the memo's strings are the same for every viewer of this fragment; else they were made
+	 * now from the content (/analyze: the request's own), with no secret */
+	piece = kept ? page_shared : page_piece;
 	if (analysis != NULL && fr.html != NULL) {
 		struct json_object *marker = json_object_new_object();
 
 		json_object_object_add(marker, "shown", json_object_new_int64((int64_t)fr.nshown));
 		json_object_object_add(view, "analysisView", marker);
 		json_object_object_add(view, "analysisHtml", json_object_get(fr.html));
-		if (kept)
-			page_shared(c, fr.html);
-		else
-			page_piece(c, fr.html);
+		piece(c, fr.html);
 	}
 	json_object_object_add(view, "sourceRows", json_object_get(fr.rows));
-	if (kept)	/* the memo's strings: the same for every viewer of this fragment */
-		page_shared(c, fr.rows);
-	else		/* made now from the content (/analyze: the request's own): no secret */
-		page_piece(c, fr.rows);
+	piece(c, fr.rows);
 	json_object_object_add(s, "lines", json_object_new_int64((int64_t)fr.lines));
 	json_object_object_add(s, "totalLines", json_object_new_int64((int64_t)fr.total));
 	json_object_object_add(s, "truncated", json_object_new_boolean(fr.trunc));
