@@ -355,6 +355,36 @@ it_script_path(long long id, const char *tail)
 	return b[k];
 }
 
+char *
+it_get_gzip(const char *path, const char *token, size_t *len, bool *gzipped)
+{
+	char auth[160];
+	const char *h[3] = { "Accept-Encoding: gzip", NULL, NULL };
+	struct it_resp r;
+	const char *ce;
+	char *out = NULL;
+
+	if (token != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		h[1] = auth;
+	}
+	if (it_request(&r, "GET", path, NULL, 0, NULL, h) != 0)
+		return NULL;
+	*gzipped = (ce = it_header(&r, "content-encoding")) != NULL;
+	if (r.status != 200 || (ce != NULL && strcmp(ce, "gzip") != 0))
+		printf("#   %s: %ld, %s\n", path, r.status, ce != NULL ? ce : "identity");
+	else if (ce != NULL) {
+		if ((out = it_gunzip(&r, len)) == NULL)
+			printf("#   %s: the gzip body does not decode\n", path);
+	} else if ((out = malloc(r.len + 1)) != NULL) {
+		memcpy(out, r.body, r.len);
+		out[r.len] = '\0';
+		*len = r.len;
+	}
+	it_resp_free(&r);
+	return out;
+}
+
 long long
 it_metric(const char *counter)
 {

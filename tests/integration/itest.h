@@ -63,6 +63,10 @@ long long it_hot_hits(void);
 /* it_gunzip: a gzip-encoded body decoded (NUL-terminated, caller frees) into *len, or NULL
  * when it is not one whole gzip member of at most 4 MB. */
 char	*it_gunzip(const struct it_resp *, size_t *len);
+/* it_get_gzip: GET path (as token, when not NULL) asking for gzip: the body (NUL-terminated,
+ * caller frees) into *len, decoded when it came gzip-encoded (*gzipped says which); NULL (with
+ * a "# " line) when the answer was not 200, was encoded otherwise or did not decode. */
+char	*it_get_gzip(const char *path, const char *token, size_t *len, bool *gzipped);
 /* it_script_path: "/api/scripts/<id><tail>" in one of four static buffers (four may be used
  * in one call's arguments). */
 const char *it_script_path(long long id, const char *tail);

@@ -563,25 +563,15 @@ export(long long id, const char *fmt)
 static int
 export_gzipped(long long id, const char *fmt, const struct it_resp *want)
 {
-	char tail[64], auth[160];
-	const char *h[] = { auth, "Accept-Encoding: gzip", NULL };
-	struct it_resp r;
-	const char *ce;
-	char *dec;
+	char tail[64], *got;
+	bool gzipped = false;
 	size_t n = 0;
-	int rc = -1;
+	int rc;
 
 	snprintf(tail, sizeof(tail), "/export-analysis?format=%s", fmt);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", alice.token);
-	if (it_request(&r, "GET", it_script_path(id, tail), NULL, 0, NULL, h) != 0 || r.status != 200)
-		return -1;
-	if ((ce = it_header(&r, "content-encoding")) == NULL)
-		rc = r.len == want->len && memcmp(r.body, want->body, r.len) == 0 ? 0 : -1;
-	else if (strcmp(ce, "gzip") == 0 && (dec = it_gunzip(&r, &n)) != NULL) {
-		rc = n == want->len && memcmp(dec, want->body, n) == 0 ? 1 : -1;
-		free(dec);
-	}
-	it_resp_free(&r);
+	got = it_get_gzip(it_script_path(id, tail), alice.token, &n, &gzipped);
+	rc = got != NULL && n == want->len && memcmp(got, want->body, n) == 0 ? gzipped : -1;
+	free(got);
 	return rc;
 }
 
