@@ -208,9 +208,8 @@ http_answer_file(struct response *r, const char *key, const char *src, size_t le
 	stats.written++;
 	m = http_memo_take(key, src, len);
 	/* for the worker's own gzip answers (a fallback), when it is the shorter */
-	if (gz != NULL && gz_len < r->body.len && m->gz == NULL) {
-		m->gz = gz;
-		m->gz_len = gz_len;
+	if (gz != NULL && gz_len < r->body.len) {
+		http_memo_set_gz(m, gz, gz_len);
 		gz = NULL;
 	}
 	free(gz);

@@ -164,9 +164,7 @@ http_gzip(struct response *r, const char *key, const char *src, size_t len)
 		free(gz);
 		return;
 	}
-	free(m->gz);
-	m->gz = gz;
-	m->gz_len = gz_len;
+	http_memo_set_gz(m, gz, gz_len);
 	send_gz(r, m);
 }
 

@@ -107,8 +107,10 @@ void	 resp_body(struct response *, const char *, size_t);
  * http_memo_find: the entry of key holding these bytes, or NULL.
  * http_memo_take: that entry, or the key's slot emptied (what it held for another key or
  * other bytes freed) and set to key and a copy of the bytes; NULL when key or value is over
- * the limits (http_memo_fits false: a caller about to make a form checks it first). The memo
- * owns gz (free'd with the entry).
+ * the limits (http_memo_fits false: a caller about to make a form checks it first).
+ * http_memo_set_gz: gz (malloc'd, the encoding of the body written from the entry's bytes)
+ * becomes the entry's, owned by it (freed with it), in place of one it held (the same body's,
+ * made by another path).
  */
 #define HTTP_MEMO_SLOTS		64
 #define HTTP_MEMO_KEY_MAX	200
@@ -125,6 +127,7 @@ struct http_memo {
 bool	 http_memo_fits(const char *key, size_t len);
 struct http_memo *http_memo_find(const char *key, const char *src, size_t len);
 struct http_memo *http_memo_take(const char *key, const char *src, size_t len);
+void	 http_memo_set_gz(struct http_memo *, char *gz, size_t gz_len);
 void	 http_memo_reset(void);	/* empties it (tests) */
 
 /* Cached JSON answers gzip-encoded for the clients that ask (Accept-Encoding), compressed once

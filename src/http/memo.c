@@ -68,6 +68,14 @@ http_memo_take(const char *key, const char *src, size_t len)
 }
 
 void
+http_memo_set_gz(struct http_memo *m, char *gz, size_t gz_len)
+{
+	free(m->gz);
+	m->gz = gz;
+	m->gz_len = gz_len;
+}
+
+void
 http_memo_reset(void)
 {
 	for (size_t i = 0; i < HTTP_MEMO_SLOTS; i++)
