@@ -586,14 +586,19 @@ error_page(struct http_ctx *c, int status, const char *code, const char *message
 
 	c->nshared = 0;	/* the handler's pieces were in the view it let go (page_piece) */
 	if (status == 401 && !unsafe(c) && strcmp(code, "invalid_credentials") != 0) {
-		/* a page that needs a login: go there, and come back after */
+		/* a page that needs a login: go there, and come back after, when here is a path
+		 * the login page takes back (page_local_path: a bounded one, so the Location
+		 * stays within nginx's header buffer; a longer one is refused there anyway) */
 		struct buf b = BUF_INIT;
 		const char *h = here(c);
 
 		json_object_put(details);
 		json_object_put(view);
-		buf_puts(&b, "/login?next=");
-		esc_url_arg(&b, h, strlen(h));
+		buf_puts(&b, "/login");
+		if (page_local_path(h)) {
+			buf_puts(&b, "?next=");
+			esc_url_arg(&b, h, strlen(h));
+		}
 		resp_header(c->resp, "Location", buf_cstr(&b));
 		buf_free(&b);
 		buf_reset(&c->resp->body);
