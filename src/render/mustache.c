@@ -913,9 +913,10 @@ put_value(struct rstate *st, struct json_object *v, int escape)
 {
 	char num[40], *d;
 	const char *s = num;
-	size_t len;
+	size_t len, at;
 	int64_t i;
 	uint64_t u;
+	struct mus_span *sp = NULL;
 
 	switch (json_object_get_type(v)) {
 	case json_type_null:
@@ -951,9 +952,7 @@ put_value(struct rstate *st, struct json_object *v, int escape)
 		len = strlen(s);
 		break;
 	}
-	struct mus_span *sp = NULL;
-	size_t at = st->out->len;
-
+	at = st->out->len;
 	if (st->spans != NULL)	/* the first entry for v not yet written takes this writing */
 		for (size_t k = 0; k < st->spans->n && sp == NULL; k++)
 			if (st->spans->v[k].value == v && !st->spans->v[k].found)
