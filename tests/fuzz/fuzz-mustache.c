@@ -85,14 +85,15 @@ escapers(const char *s, size_t len)
 }
 
 /* spans_check: "self" rendered again noting where "a" and "e.f.g" went (mus_spans): the same
- * output as without, and each span found holds that value's bytes, inside the output. */
+ * output as without, and each span found holds that value's bytes, escaped when it says so,
+ * inside the output. */
 static void
 spans_check(const struct buf *want)
 {
-	struct mus_spans sp = { 2, { { NULL, 0, 0, false }, { NULL, 0, 0, false } } };
+	struct mus_spans sp = { 2, { { .value = NULL }, { .value = NULL } } };
 	struct json_object *e, *f;
 	struct mus_error err;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT, b = BUF_INIT;
 
 	sp.v[0].value = json_object_object_get(ctx, "a");
 	e = json_object_object_get(ctx, "e");
@@ -107,11 +108,18 @@ spans_check(const struct buf *want)
 	for (size_t i = 0; i < sp.n; i++) {
 		struct json_object *v = (struct json_object *)(uintptr_t)sp.v[i].value;
 
-		if (sp.v[i].found && (sp.v[i].len != (size_t)json_object_get_string_len(v) ||
-		    sp.v[i].off > out.len || sp.v[i].len > out.len - sp.v[i].off ||
-		    memcmp(out.data + sp.v[i].off, json_object_get_string(v), sp.v[i].len) != 0))
+		if (!sp.v[i].found)
+			continue;
+		buf_reset(&b);
+		if (sp.v[i].escaped)
+			esc_html(&b, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		else
+			buf_append(&b, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		if (sp.v[i].len != b.len || sp.v[i].off > out.len || sp.v[i].len > out.len - sp.v[i].off ||
+		    (b.len > 0 && memcmp(out.data + sp.v[i].off, b.data, b.len) != 0))
 			abort();
 	}
+	buf_free(&b);
 	buf_free(&out);
 }
 
