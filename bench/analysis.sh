@@ -6,8 +6,9 @@
 # same bytes as a static file served by nginx (the floor for an answer of that size), the
 # original frontend's flat form (asked with axios's Accept), and
 # POST /api/scripts/analyze (ad hoc, nothing stored) with a 1,000-line
-# script at one connection per FastCGI worker (target: p95 under 10 ms), printed beside the
-# same script's analysis in one process without HTTP (analyzer-bench -f) run just after, the
+# script at one connection per FastCGI worker (target: p95 under 10 ms), its CPU a request split
+# by part of the stack, printed beside the same script's analysis in one process without HTTP
+# (analyzer-bench -f), pinned to each core just before and just after, and unpinned after: the
 # machine's speed of the moment. Anonymous callers, a public script; the analyze rate limit is
 # lifted for the run.
 #   BENCH_LINES (1000), BENCH_CALLGRIND (1: then the instructions each costs psscript-fcgi,
@@ -79,6 +80,24 @@ wrk.headers["Content-Type"] = "application/json"
 $(cat "$ST/p95.lua")
 EOL
 
+# per_core: the same script's analysis and JSON pinned to each core in turn (median of 100), as
+# "cpu0 1.71 ms, cpu1 2.90 ms": a VM's cores need not be equally fast, nor stay so (on the
+# machine of docs/benchmarks.md each core went between about 1.6 and 3.0 ms for this analysis,
+# minutes apart and each on its own, whatever the other ran), and under load each takes its
+# share of the requests
+per_core() {
+	local range cpu ms out=
+	command -v taskset >/dev/null || return 0
+	for range in $(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status | tr ',' ' '); do
+		for cpu in $(seq "${range%-*}" "${range#*-}"); do
+			ms=$(taskset -c "$cpu" "$PSS_BUILD/bench/analyzer-bench" -f "$ST/bench.ps1" -r 100 |
+			    sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
+			out="$out${out:+, }cpu$cpu ${ms:-?} ms"
+		done
+	done
+	echo "$out"
+}
+
 # The floor of a cached read: nginx sending the same bytes from a file (no FastCGI at all).
 curl -fsk -o "$PSS_TOP/static/bench-analysis.json" "$PSS_TEST_URL/api/scripts/$ID/analysis"
 BENCH_CLEANUP='rm -f "$PSS_TOP/static/bench-analysis.json"'
@@ -113,10 +132,14 @@ run "GET .../analysis, $L lines" "/api/scripts/$ID_BIG/analysis" analysisbig -s 
 run "GET .../analysis, gzip" "/api/scripts/$ID/analysis" analysisgz -H 'Accept-Encoding: gzip' -s "$ST/p95.lua"
 run "GET .../analysis, $L lines, gzip" "/api/scripts/$ID_BIG/analysis" analysisbiggz -H 'Accept-Encoding: gzip' \
     -s "$ST/p95.lua"
-C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
+# the ad-hoc analysis's p95 moves with the speed of the cores of the moment: it is measured
+# between two looks at it (per_core), and its CPU is split by part of the stack
+CORES_BEFORE=$(per_core)
+[ -z "$CORES_BEFORE" ] || echo "# the analysis pinned to each core just before (median of 100): $CORES_BEFORE"
+C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) BENCH_SPLIT=1 \
 	run "POST /api/scripts/analyze -c$PSS_TEST_WORKERS" /api/scripts/analyze adhoc -s "$ST/adhoc.lua"
 # as a browser asks: the answer compressed on each request (zlib level 1; README, HTTP)
-C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
+C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) BENCH_SPLIT=1 \
 	run "POST .../analyze -c$PSS_TEST_WORKERS, gzip" /api/scripts/analyze adhocgz -s "$ST/adhoc.lua" \
 	-H 'Accept-Encoding: gzip'
 # the same script's analysis and JSON in one process, no HTTP, just after: the machine's speed
@@ -125,20 +148,8 @@ C=$PSS_TEST_WORKERS T=$((PSS_TEST_WORKERS < 2 ? PSS_TEST_WORKERS : 2)) \
 ALONE=$("$PSS_BUILD/bench/analyzer-bench" -f "$ST/bench.ps1" -r 200)
 echo "$ALONE"
 ALONE_MS=$(sed -n 's/.*median \([0-9.]*\) ms.*/\1/p' <<<"$ALONE")
-# and pinned to each core in turn: a VM's cores need not be equally fast, nor stay so (on the
-# machine of docs/benchmarks.md each core went between about 1.6 and 2.9 ms for this analysis,
-# minutes apart and each on its own), and under load each takes its share of the requests
-PER_CORE=
-if command -v taskset >/dev/null; then
-	for range in $(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status | tr ',' ' '); do
-		for cpu in $(seq "${range%-*}" "${range#*-}"); do
-			ms=$(taskset -c "$cpu" "$PSS_BUILD/bench/analyzer-bench" -f "$ST/bench.ps1" -r 100 |
-			    sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
-			PER_CORE="$PER_CORE${PER_CORE:+, }cpu$cpu ${ms:-?} ms"
-		done
-	done
-	echo "# the same, pinned to each core (median of 100): $PER_CORE"
-fi
+PER_CORE=$(per_core)
+[ -z "$PER_CORE" ] || echo "# the same, pinned to each core just after (median of 100): $PER_CORE"
 echo
 echo "GET /api/scripts/:id/analysis (cached, 60 lines) / bare responder: requests/s $(ratio "$RPS_analysis" "$RPS_bare")," \
 	"by CPU $(ratio "$CPU_bare" "$CPU_analysis")   (target >= 0.8)"
@@ -160,7 +171,7 @@ echo "the same two asked with Accept-Encoding: gzip / bare responder: 60 lines r
 	"$(ratio "$RPS_analysisgz" "$RPS_bare"), by CPU $(ratio "$CPU_bare" "$CPU_analysisgz");" \
 	"$L lines requests/s $(ratio "$RPS_analysisbiggz" "$RPS_bare"), by CPU $(ratio "$CPU_bare" "$CPU_analysisbiggz")"
 echo "POST /api/scripts/analyze, $L lines, one connection per worker: p95 ${P95_adhoc:-?}   (target < 10 ms);" \
-	"the analysis alone in one process: median ${ALONE_MS:-?} ms${PER_CORE:+ (by core: $PER_CORE)}," \
+	"the analysis alone in one process: median ${ALONE_MS:-?} ms${PER_CORE:+ (by core: before ${CORES_BEFORE:-?}; after $PER_CORE)}," \
 	"the p95 $(ratio "${P95_adhoc%ms}" "${ALONE_MS:-0}") times that; asked with gzip: p95 ${P95_adhocgz:-?}"
 if [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
 	echo "# instructions in one FastCGI process (callgrind; 200 sequential requests each, after warming)"

@@ -85,18 +85,25 @@ replay_start() {
 # "pid ticks" line each: nginx's workers, the FastCGI processes of both pools, Redis,
 # PostgreSQL's backends and the job runner.
 stack_ticks() {
-	local pids p v
-	pids="$(pgrep -P "$(cat "$ST/run/nginx.pid")") $(fcgi_pids "$ST") $(worker_pids "$ST") \
-	    $(bare_pids) $(cat "$ST/run/redis.pid" 2>/dev/null) $(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")")"
-	for p in $pids; do
-		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && echo "$p ${v:-0}"
-	done
+	local group p v
+	# one line a process: its pid, its CPU ticks so far and the part of the stack it is
+	while read -r group p; do
+		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && echo "$p ${v:-0} $group"
+	done < <(
+		for p in $(pgrep -P "$(cat "$ST/run/nginx.pid")"); do echo "nginx $p"; done
+		for p in $(fcgi_pids "$ST") $(bare_pids); do echo "fcgi $p"; done
+		for p in $(worker_pids "$ST"); do echo "jobs $p"; done
+		for p in $(cat "$ST/run/redis.pid" 2>/dev/null) $(pgrep -P "$(head -1 "$ST/pg/postmaster.pid")"); do
+			echo "data $p"
+		done)
 }
-# ticks_between BEFORE AFTER: the ticks the stack used between two stack_ticks, process by
-# process (a process that exited in between, as a PostgreSQL backend or a job runner does,
-# would otherwise take its whole past out of the sum; its last moments are not counted)
+# ticks_between BEFORE AFTER [GROUP]: the ticks the stack (or that part of it) used between two
+# stack_ticks, process by process (a process that exited in between, as a PostgreSQL backend or
+# a job runner does, would otherwise take its whole past out of the sum; its last moments are
+# not counted)
 ticks_between() {
-	awk 'NR == FNR { if (NF == 2) was[$1] = $2; next } NF == 2 { t += $2 - ($1 in was ? was[$1] : 0) }
+	awk -v g="${3:-}" 'NR == FNR { if (NF == 3) was[$1] = $2; next }
+	    NF == 3 && (g == "" || $3 == g) { t += $2 - ($1 in was ? was[$1] : 0) }
 	    END { print t + 0 }' <(printf '%s\n' "$1") <(printf '%s\n' "$2")
 }
 
@@ -125,6 +132,19 @@ run() { # NAME PATH VAR [wrk options]: prints "NAME rps p50 p99 [p95] cpu"; sets
 	    { if (n > 0) printf "%.0f", (ticks / hz + sec($1) + sec($2)) * 1e6 / n }')
 	printf '%-28s %10s req/s   p50 %-9s p99 %-9s %scpu %s us/req%s\n' "$name" "$rps" "$p50" "$p99" \
 	    "${p95:+p95 $p95   }" "${cpu:-?}" "${non2xx:+   non-2xx: $non2xx}"
+	# BENCH_SPLIT=1 for a run: that CPU a request by part of the stack
+	if [ "${BENCH_SPLIT:-0}" = 1 ]; then
+		local g parts=
+		for g in fcgi nginx data jobs; do
+			parts="$parts$(awk -v t="$(ticks_between "$t0" "$t1" "$g")" -v hz="$(getconf CLK_TCK)" \
+			    -v n="$(awk '/requests in/ {print $1}' <<<"$out")" -v g="$g" \
+			    'BEGIN { if (n > 0) printf "%s %.0f, ", g, t / hz * 1e6 / n }')"
+		done
+		echo "#   its cpu us/req by part: ${parts}wrk $(tail -1 <<<"$out" | awk \
+		    -v n="$(awk '/requests in/ {print $1}' <<<"$out")" '
+		    function sec(x) { split(x, a, /[ms]/); return a[1] * 60 + a[2] }
+		    { if (n > 0) printf "%.0f", (sec($1) + sec($2)) * 1e6 / n }')"
+	fi
 	eval "RPS_$var=$rps"
 	eval "CPU_$var=${cpu:-0}"
 	[ -z "$p95" ] || eval "P95_$var=$p95"
