@@ -30,7 +30,7 @@ buf_reset(struct buf *b)
 }
 
 void
-buf_grow(struct buf *b, size_t extra)
+buf_grow_to(struct buf *b, size_t extra)
 {
 	size_t need, cap;
 
@@ -60,14 +60,6 @@ void
 buf_puts(struct buf *b, const char *s)
 {
 	buf_append(b, s, strlen(s));
-}
-
-void
-buf_putc(struct buf *b, char c)
-{
-	buf_grow(b, 1);
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
 }
 
 void

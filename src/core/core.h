@@ -70,10 +70,27 @@ struct buf {
 void	 buf_init(struct buf *);
 void	 buf_free(struct buf *);
 void	 buf_reset(struct buf *);	/* len = 0, keeps the memory */
-void	 buf_grow(struct buf *, size_t extra);
+void	 buf_grow_to(struct buf *, size_t extra);	/* buf_grow when the room is not there */
 void	 buf_append(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
-void	 buf_putc(struct buf *, char);
+
+/* buf_grow: room for extra more bytes and the NUL. Inline, as buf_putc, since writers call
+ * them for nearly every piece they write and the room is nearly always there already. */
+static inline void
+buf_grow(struct buf *b, size_t extra)
+{
+	if (b->cap > b->len && extra < b->cap - b->len)
+		return;
+	buf_grow_to(b, extra);
+}
+
+static inline void
+buf_putc(struct buf *b, char c)
+{
+	buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 void	 buf_printf(struct buf *, const char *, ...) PSS_PRINTF(2, 3);
 void	 buf_vprintf(struct buf *, const char *, va_list);
 const char *buf_cstr(struct buf *);	/* never NULL; "" when empty */
