@@ -214,7 +214,7 @@ jw_str(struct buf *b, const char *s, size_t n)
 }
 
 /* ,"key": (buf_printf's vsnprintf cost more than the rest of a finding) */
-static void
+static inline void
 jw_key(struct buf *b, const char *key)
 {
 	size_t n = strlen(key);
@@ -231,14 +231,14 @@ jw_key(struct buf *b, const char *key)
 	b->len += n + 4;
 }
 
-static void
+static inline void
 jw_key_str(struct buf *b, const char *key, const char *s)
 {
 	jw_key(b, key);
 	jw_str(b, s, s != NULL ? strlen(s) : 0);
 }
 
-static void
+static inline void
 jw_int(struct buf *b, long long v)
 {
 	char d[24];
@@ -253,29 +253,66 @@ jw_int(struct buf *b, long long v)
 	buf_append(b, d + i, sizeof(d) - i);
 }
 
-static void
+static inline void
 jw_key_int(struct buf *b, const char *key, long long v)
 {
 	jw_key(b, key);
 	jw_int(b, v);
 }
 
+/*
+ * The strings that the findings of one rule share (its id, its suggestion, its documentation
+ * address: the same pointers into the rule table) are escaped once a write. The first writing
+ * notes where its bytes are in the output, which only grows while the analysis is written, and
+ * a later writing of the same pointer copies them. Direct-mapped by address: a collision only
+ * costs an escaping, and the analysis does not change while it is written.
+ */
+#define JW_SEEN_SLOTS 64
+struct jw_seen {
+	const char	*s[JW_SEEN_SLOTS];
+	size_t		 off[JW_SEEN_SLOTS], len[JW_SEEN_SLOTS];
+};
+
+static void
+jw_str_seen(struct buf *b, struct jw_seen *seen, const char *s)
+{
+	size_t h = ((uintptr_t)s >> 4) % JW_SEEN_SLOTS, off = b->len;
+
+	if (s != NULL && seen->s[h] == s) {
+		buf_grow(b, seen->len[h]);	/* before the source's address is taken */
+		memcpy(b->data + b->len, b->data + seen->off[h], seen->len[h]);
+		b->len += seen->len[h];
+		b->data[b->len] = '\0';
+		return;
+	}
+	jw_str(b, s, s != NULL ? strlen(s) : 0);
+	if (s != NULL) {
+		seen->s[h] = s;
+		seen->off[h] = off;
+		seen->len[h] = b->len - off;
+	}
+}
+
 /* ps_finding_to_json's object, as text (the same bytes json-c writes for it). */
 static void
-finding_write(struct buf *b, const struct ps_finding *f)
+finding_write(struct buf *b, struct jw_seen *seen, const struct ps_finding *f)
 {
 	buf_puts(b, "{\"ruleId\":");
-	jw_str(b, f->rule->id, strlen(f->rule->id));
-	jw_key_str(b, "severity", ps_severity_names[f->severity]);
+	jw_str_seen(b, seen, f->rule->id);
+	jw_key(b, "severity");
+	jw_str_seen(b, seen, ps_severity_names[f->severity]);
 	jw_key_str(b, "message", f->message);
 	jw_key_int(b, "line", (int)f->line);
 	jw_key_int(b, "column", (int)f->column);
 	jw_key_int(b, "endLine", (int)f->end_line);
 	jw_key_int(b, "endColumn", (int)f->end_column);
 	jw_key_str(b, "extent", f->extent);
-	jw_key_str(b, "suggestion", f->suggestion);
-	if (f->rule->docs_url != NULL)
-		jw_key_str(b, "docsUrl", f->rule->docs_url);
+	jw_key(b, "suggestion");
+	jw_str_seen(b, seen, f->suggestion);
+	if (f->rule->docs_url != NULL) {
+		jw_key(b, "docsUrl");
+		jw_str_seen(b, seen, f->rule->docs_url);
+	}
 	if (f->mitre != NULL) {	/* rare: through json-c */
 		struct json_object *pr = ps_attack_properties(f, false);
 
@@ -1254,7 +1291,8 @@ refs_write(struct buf *b, const struct ps_analysis *a)
 }
 
 static void
-findings_write(struct buf *b, const struct ps_analysis *a, enum ps_category cat)
+findings_write(struct buf *b, struct jw_seen *seen, const struct ps_analysis *a,
+    enum ps_category cat)
 {
 	size_t n = 0;
 
@@ -1263,7 +1301,7 @@ findings_write(struct buf *b, const struct ps_analysis *a, enum ps_category cat)
 		if (a->findings[i].rule->category == cat) {
 			if (n++ > 0)
 				buf_putc(b, ',');
-			finding_write(b, &a->findings[i]);
+			finding_write(b, seen, &a->findings[i]);
 		}
 	buf_putc(b, ']');
 }
@@ -1506,6 +1544,7 @@ void
 ps_analysis_write_json(const struct ps_analysis *a, struct buf *b)
 {
 	const struct ps_analysis_priv *p = a->priv;
+	struct jw_seen seen = { .s = { NULL } };
 	char t[16];
 
 	buf_grow(b, 4096 + a->nfindings * 400);
@@ -1526,13 +1565,13 @@ ps_analysis_write_json(const struct ps_analysis *a, struct buf *b)
 	buf_puts(b, ",\"msDocsReferences\":");
 	refs_write(b, a);
 	buf_puts(b, ",\"securityIssues\":");
-	findings_write(b, a, PS_CAT_SECURITY);
+	findings_write(b, &seen, a, PS_CAT_SECURITY);
 	buf_puts(b, ",\"bestPracticeViolations\":");
-	findings_write(b, a, PS_CAT_BEST_PRACTICE);
+	findings_write(b, &seen, a, PS_CAT_BEST_PRACTICE);
 	buf_puts(b, ",\"performanceInsights\":");
-	findings_write(b, a, PS_CAT_PERFORMANCE);
+	findings_write(b, &seen, a, PS_CAT_PERFORMANCE);
 	buf_puts(b, ",\"potentialRisks\":");
-	findings_write(b, a, PS_CAT_RISK);
+	findings_write(b, &seen, a, PS_CAT_RISK);
 	buf_puts(b, ",\"codeComplexityMetrics\":");
 	metrics_write(b, a);
 	buf_puts(b, ",\"compatibilityNotes\":");
