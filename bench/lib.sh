@@ -82,11 +82,10 @@ replay_start() {
 }
 
 # stack_ticks: CPU time (clock ticks) used so far by each of the stack's processes, one
-# "pid ticks" line each: nginx's workers, the FastCGI processes of both pools, Redis,
-# PostgreSQL's backends and the job runner.
+# "pid ticks part" line each: nginx's workers (nginx), the FastCGI processes of both pools
+# (fcgi), the job runner (jobs), Redis and PostgreSQL's backends (data).
 stack_ticks() {
 	local group p v
-	# one line a process: its pid, its CPU ticks so far and the part of the stack it is
 	while read -r group p; do
 		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && echo "$p ${v:-0} $group"
 	done < <(

@@ -29,6 +29,7 @@ buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
+/* buf_grow's allocation: the capacity doubled until extra bytes and the NUL fit */
 void
 buf_grow_to(struct buf *b, size_t extra)
 {

@@ -91,6 +91,7 @@ buf_putc(struct buf *b, char c)
 	b->data[b->len++] = c;
 	b->data[b->len] = '\0';
 }
+
 void	 buf_printf(struct buf *, const char *, ...) PSS_PRINTF(2, 3);
 void	 buf_vprintf(struct buf *, const char *, va_list);
 const char *buf_cstr(struct buf *);	/* never NULL; "" when empty */
