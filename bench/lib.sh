@@ -118,35 +118,37 @@ run() { # NAME PATH VAR [wrk options]: prints "NAME rps p50 p99 [p95] cpu"; sets
 	t0=$(stack_ticks)
 	out=$(wrk -t"$T" -c"$C" -d"${D}s" --latency "$@" "$PSS_TEST_URL$path"; times)
 	t1=$(stack_ticks)
-	local rps p50 p99 p95 non2xx cpu
+	local rps p50 p99 p95 non2xx cpu n wrk_s
 	rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
 	p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
 	p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
 	p95=$(awk '$1 == "p95" {print $2}' <<<"$out")
 	non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+	n=$(awk '/requests in/ {print $1}' <<<"$out")
 	# times' last line: the children's (wrk's) user and system time, as 0m1.234s 0m0.567s
-	cpu=$(tail -1 <<<"$out" | awk -v ticks="$(ticks_between "$t0" "$t1")" -v hz="$(getconf CLK_TCK)" \
-	    -v n="$(awk '/requests in/ {print $1}' <<<"$out")" '
-	    function sec(x) { split(x, a, /[ms]/); return a[1] * 60 + a[2] }
-	    { if (n > 0) printf "%.0f", (ticks / hz + sec($1) + sec($2)) * 1e6 / n }')
+	wrk_s=$(tail -1 <<<"$out" | awk 'function sec(x) { split(x, a, /[ms]/); return a[1] * 60 + a[2] }
+	    { print sec($1) + sec($2) }')
+	cpu=$(us_per_request "$(ticks_between "$t0" "$t1")" "$wrk_s" "$n")
 	printf '%-28s %10s req/s   p50 %-9s p99 %-9s %scpu %s us/req%s\n' "$name" "$rps" "$p50" "$p99" \
 	    "${p95:+p95 $p95   }" "${cpu:-?}" "${non2xx:+   non-2xx: $non2xx}"
 	# BENCH_SPLIT=1 for a run: that CPU a request by part of the stack
 	if [ "${BENCH_SPLIT:-0}" = 1 ]; then
 		local g parts=
 		for g in fcgi nginx data jobs; do
-			parts="$parts$(awk -v t="$(ticks_between "$t0" "$t1" "$g")" -v hz="$(getconf CLK_TCK)" \
-			    -v n="$(awk '/requests in/ {print $1}' <<<"$out")" -v g="$g" \
-			    'BEGIN { if (n > 0) printf "%s %.0f, ", g, t / hz * 1e6 / n }')"
+			parts="$parts$g $(us_per_request "$(ticks_between "$t0" "$t1" "$g")" 0 "$n"), "
 		done
-		echo "#   its cpu us/req by part: ${parts}wrk $(tail -1 <<<"$out" | awk \
-		    -v n="$(awk '/requests in/ {print $1}' <<<"$out")" '
-		    function sec(x) { split(x, a, /[ms]/); return a[1] * 60 + a[2] }
-		    { if (n > 0) printf "%.0f", (sec($1) + sec($2)) * 1e6 / n }')"
+		echo "#   its cpu us/req by part: ${parts}wrk $(us_per_request 0 "$wrk_s" "$n")"
 	fi
 	eval "RPS_$var=$rps"
 	eval "CPU_$var=${cpu:-0}"
 	[ -z "$p95" ] || eval "P95_$var=$p95"
+}
+
+# us_per_request TICKS SECONDS N: microseconds of CPU a request, for TICKS clock ticks and
+# SECONDS more over N requests (empty when there were none)
+us_per_request() {
+	awk -v t="$1" -v s="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" \
+	    'BEGIN { if (n > 0) printf "%.0f", (t / hz + s) * 1e6 / n }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
